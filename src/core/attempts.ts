@@ -1,0 +1,84 @@
+import type { ClaimMarker, Marker } from "./markers.js";
+
+/**
+ * Attempt bookkeeping, derived only from trusted markers so any machine can rebuild it.
+ *
+ * Rule: attempt N is *used* when there is a claim for N and no run result for N says
+ * `countsAsAttempt: false` (a run interrupted through no fault of the goal). Attempt *numbers*
+ * never repeat: the next claim takes the highest number seen + 1, even after an interruption,
+ * so markers of different runs can never be confused.
+ */
+
+type Claim<M extends Marker> = Extract<M, { kind: "claim" }>;
+type RunResult<M extends Marker> = Extract<M, { kind: "run-result" }>;
+type Failure<M extends Marker> = Extract<M, { kind: "run-result" } | { kind: "feedback" }>;
+
+function claims<M extends Marker>(markers: readonly M[]): Claim<M>[] {
+  return markers.filter((m): m is Claim<M> => m.kind === "claim");
+}
+
+function runResults<M extends Marker>(markers: readonly M[]): RunResult<M>[] {
+  return markers.filter((m): m is RunResult<M> => m.kind === "run-result");
+}
+
+export function attemptsUsed(markers: readonly Marker[]): number {
+  const excused = new Set(
+    runResults(markers)
+      .filter((result) => !result.countsAsAttempt)
+      .map((result) => result.attempt),
+  );
+  const claimed = new Set(claims(markers).map((claim) => claim.attempt));
+  return [...claimed].filter((attempt) => !excused.has(attempt)).length;
+}
+
+/** The number the next claim takes: one more than any attempt number seen. */
+export function nextAttemptNumber(markers: readonly Marker[]): number {
+  let highest = 0;
+  for (const marker of markers) {
+    if (marker.attempt !== undefined && marker.attempt > highest) highest = marker.attempt;
+  }
+  return highest + 1;
+}
+
+export function attemptsLeft(markers: readonly Marker[], maxAttempts: number): number {
+  return Math.max(0, maxAttempts - attemptsUsed(markers));
+}
+
+/** True once an attempt has been used; retries run after goals never attempted. */
+export function isRetry(markers: readonly Marker[]): boolean {
+  return attemptsUsed(markers) > 0;
+}
+
+/** The claim with the highest attempt number (the later one when a number repeats). */
+export function latestClaim<M extends Marker>(markers: readonly M[]): Claim<M> | null {
+  let latest: Claim<M> | null = null;
+  for (const claim of claims(markers)) {
+    if (latest === null || claim.attempt >= latest.attempt) latest = claim;
+  }
+  return latest;
+}
+
+/** True when the lease has run out; an unreadable expiry counts as expired so no goal stays running forever. */
+export function leaseExpired(claim: ClaimMarker, now: Date): boolean {
+  const expiresAt = Date.parse(claim.leaseExpiresAt);
+  return Number.isNaN(expiresAt) || now.getTime() >= expiresAt;
+}
+
+export function hasResultFor(markers: readonly Marker[], attempt: number): boolean {
+  return runResults(markers).some((result) => result.attempt === attempt);
+}
+
+export function resultFor<M extends Marker>(
+  markers: readonly M[],
+  attempt: number,
+): RunResult<M> | null {
+  return runResults(markers).findLast((result) => result.attempt === attempt) ?? null;
+}
+
+/** Failed runs and human or CI feedback, in order: what the next attempt should learn from. */
+export function failureHistory<M extends Marker>(markers: readonly M[]): Failure<M>[] {
+  return markers.filter(
+    (m): m is Failure<M> =>
+      (m.kind === "run-result" && m.outcome === "failure") || m.kind === "feedback",
+  );
+}

@@ -1,0 +1,124 @@
+import { formatIssueRef, type IssueRef, issueKey } from "./issue-ref.js";
+import { stateLabel } from "./states.js";
+
+/** Which dependencies let a queued goal run, and in what order eligible goals run (design §2). */
+
+export type DependencyStatus =
+  | { ref: IssueRef; kind: "done" }
+  | { ref: IssueRef; kind: "waiting"; state: string }
+  | { ref: IssueRef; kind: "missing" }
+  | { ref: IssueRef; kind: "self" }
+  | { ref: IssueRef; kind: "cycle"; path: IssueRef[] };
+
+/** Done when labelled goal:done, or closed as completed (not as "not planned"). */
+export function dependencyDone(issue: {
+  state: "open" | "closed";
+  stateReason: string | null;
+  labels: string[];
+}): boolean {
+  if (issue.labels.includes(stateLabel("done"))) return true;
+  // GraphQL says COMPLETED, REST says completed.
+  return issue.state === "closed" && issue.stateReason?.toLowerCase() === "completed";
+}
+
+/**
+ * A cycle through `start`, as the path start → … → start, or null. `edges` gives an issue's
+ * dependencies, or undefined when they are unknown (treated as none).
+ */
+export function findCycle(
+  start: IssueRef,
+  edges: (ref: IssueRef) => IssueRef[] | undefined,
+): IssueRef[] | null {
+  const startKey = issueKey(start);
+  // Each reached issue remembers the issue it was reached from, to rebuild the path at the end.
+  const cameFrom = new Map<string, { ref: IssueRef; parent: string | null }>([
+    [startKey, { ref: start, parent: null }],
+  ]);
+  // Depth-first with an explicit stack so deep chains cannot overflow the call stack.
+  const stack: string[] = [startKey];
+  while (stack.length > 0) {
+    const key = stack.pop() as string;
+    const ref = cameFrom.get(key)?.ref as IssueRef;
+    for (const next of edges(ref) ?? []) {
+      const nextKey = issueKey(next);
+      if (nextKey === startKey) return [...pathTo(key, cameFrom), next];
+      if (cameFrom.has(nextKey)) continue;
+      cameFrom.set(nextKey, { ref: next, parent: key });
+      stack.push(nextKey);
+    }
+  }
+  return null;
+}
+
+function pathTo(
+  key: string,
+  cameFrom: ReadonlyMap<string, { ref: IssueRef; parent: string | null }>,
+): IssueRef[] {
+  const path: IssueRef[] = [];
+  for (let at: string | null = key; at !== null; ) {
+    const step = cameFrom.get(at);
+    if (step === undefined) break;
+    path.push(step.ref);
+    at = step.parent;
+  }
+  return path.reverse();
+}
+
+export interface QueuedGoal {
+  number: number;
+  isRetry: boolean;
+  dependencies: DependencyStatus[];
+}
+
+export type Eligibility =
+  | { eligible: true }
+  | { eligible: false; blocked: "waiting" | "unsatisfiable"; reason: string };
+
+export function eligibility(goal: QueuedGoal): Eligibility {
+  const problems = goal.dependencies.flatMap((dep) => {
+    switch (dep.kind) {
+      case "missing":
+        return [`${formatIssueRef(dep.ref)} does not exist or cannot be read`];
+      case "self":
+        return [`${formatIssueRef(dep.ref)} is this goal itself`];
+      case "cycle":
+        return [
+          `${formatIssueRef(dep.ref)} is part of a cycle: ${dep.path.map((r) => formatIssueRef(r)).join(" → ")}`,
+        ];
+      default:
+        return [];
+    }
+  });
+  if (problems.length > 0) {
+    return {
+      eligible: false,
+      blocked: "unsatisfiable",
+      reason: `Goal #${goal.number} can never run: dependency ${problems.join("; dependency ")}. Fix the Depends: line or the blocked-by links.`,
+    };
+  }
+  const waiting = goal.dependencies.filter((dep) => dep.kind === "waiting");
+  if (waiting.length > 0) {
+    const list = waiting.map((dep) => `${formatIssueRef(dep.ref)} (${dep.state})`).join(", ");
+    return {
+      eligible: false,
+      blocked: "waiting",
+      reason: `Goal #${goal.number} waits for ${list} to be done.`,
+    };
+  }
+  return { eligible: true };
+}
+
+/** Goals never attempted first, then retries; the lower issue number first within each. */
+export function compareForDispatch(
+  a: { number: number; isRetry: boolean },
+  b: { number: number; isRetry: boolean },
+): number {
+  if (a.isRetry !== b.isRetry) return a.isRetry ? 1 : -1;
+  return a.number - b.number;
+}
+
+export function orderForDispatch<T extends { number: number; isRetry: boolean }>(
+  goals: readonly T[],
+): T[] {
+  return [...goals].sort(compareForDispatch);
+}

@@ -1,0 +1,24 @@
+/** An error whose message is written for the person running the tool: it says what was wrong and what is accepted. */
+export class UserError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UserError";
+  }
+}
+
+/** A goal issue body that cannot be used; `problems` lists every problem found, not just the first. */
+export class GoalBodyError extends UserError {
+  readonly problems: string[];
+
+  constructor(problems: readonly string[]) {
+    super(
+      `The goal body has ${describeCount(problems.length)}:\n${problems.map((p) => `- ${p}`).join("\n")}`,
+    );
+    this.name = "GoalBodyError";
+    this.problems = [...problems];
+  }
+}
+
+function describeCount(count: number): string {
+  return count === 1 ? "1 problem" : `${count} problems`;
+}

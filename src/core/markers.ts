@@ -1,0 +1,227 @@
+import { GOAL_STATES, type GoalState } from "./states.js";
+
+/** Machine-readable facts the orchestrator leaves in its own issue comments (design §3). */
+
+export const MARKER_SCHEMA_VERSION = 1;
+export const MARKER_TAG = "goal-orchestrator";
+
+export const RUN_OUTCOMES = ["success", "spot-check", "failure", "interrupted"] as const;
+export type RunOutcome = (typeof RUN_OUTCOMES)[number];
+export const FEEDBACK_SOURCES = ["reject", "pr-closed", "ci-failed"] as const;
+export type FeedbackSource = (typeof FEEDBACK_SOURCES)[number];
+
+export interface ClaimMarker {
+  kind: "claim";
+  attempt: number;
+  claimedBy: { runId?: string; runUrl?: string; host?: string; pid?: number };
+  /** ISO 8601. */
+  claimedAt: string;
+  /** ISO 8601: claim time + duration + grace. */
+  leaseExpiresAt: string;
+}
+
+export interface RunResultMarker {
+  kind: "run-result";
+  attempt: number;
+  outcome: RunOutcome;
+  reason: string;
+  /** False for runs that were interrupted through no fault of the goal: they do not use up an attempt. */
+  countsAsAttempt: boolean;
+  prUrl?: string;
+  logTail?: string;
+  stats?: Record<string, unknown>;
+}
+
+export interface TransitionMarker {
+  kind: "transition";
+  from: GoalState | null;
+  to: GoalState;
+  reason: string;
+  attempt?: number;
+}
+
+export interface FeedbackMarker {
+  kind: "feedback";
+  attempt: number;
+  source: FeedbackSource;
+  text: string;
+}
+
+export type Marker = ClaimMarker | RunResultMarker | TransitionMarker | FeedbackMarker;
+export type MarkerKind = Marker["kind"];
+/** A marker from a trusted author, with the time its comment was written. */
+export type TrustedMarker = Marker & { createdAt: string };
+
+/** The marker as one line: `<!-- goal-orchestrator:v1 {json} -->`. */
+export function encodeMarker(marker: Marker): string {
+  const json = escapeForComment(JSON.stringify({ v: MARKER_SCHEMA_VERSION, ...marker }));
+  return `<!-- ${MARKER_TAG}:v${MARKER_SCHEMA_VERSION} ${json} -->`;
+}
+
+// "--" inside a string would end the HTML comment early; "\u002d" is the same character to JSON.parse.
+// Outside strings "-" only appears singly (as a sign or exponent), so it never forms "--".
+// "<" and ">" are escaped too, so no text in a marker looks like HTML to anything that reads it.
+const COMMENT_SAFE: Record<string, string> = { "-": "\\u002d", "<": "\\u003c", ">": "\\u003e" };
+function escapeForComment(json: string): string {
+  let out = "";
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const char = json[i];
+    if (inString && char === "\\") {
+      out += char + (json[i + 1] ?? "");
+      i++;
+      continue;
+    }
+    if (char === '"') inString = !inString;
+    out += inString ? (COMMENT_SAFE[char as string] ?? char) : char;
+  }
+  return out;
+}
+
+const MARKER_LINE = new RegExp(
+  `^[ \\t]*<!--[ \\t]*${MARKER_TAG}:v(\\d{1,6})[ \\t]+(\\{.*\\})[ \\t]*-->[ \\t]*$`,
+  "gm",
+);
+
+/**
+ * Every well-formed marker in a text, in order. Never throws: malformed JSON, unknown kinds and
+ * markers missing required fields are skipped. Markers from newer schema versions are kept when
+ * their required fields parse; fields this version does not know are dropped.
+ */
+export function decodeMarkers(text: string): Marker[] {
+  if (typeof text !== "string") return [];
+  const markers: Marker[] = [];
+  for (const match of text.matchAll(MARKER_LINE)) {
+    const version = Number(match[1]);
+    if (version < 1) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(match[2] ?? "");
+    } catch {
+      continue;
+    }
+    const marker = toMarker(value);
+    if (marker !== null) markers.push(marker);
+  }
+  return markers;
+}
+
+type Fields = Record<string, unknown>;
+
+function toMarker(value: unknown): Marker | null {
+  if (!isObject(value)) return null;
+  switch (value.kind) {
+    case "claim":
+      return toClaim(value);
+    case "run-result":
+      return toRunResult(value);
+    case "transition":
+      return toTransition(value);
+    case "feedback":
+      return toFeedback(value);
+    default:
+      return null;
+  }
+}
+
+function toClaim(v: Fields): ClaimMarker | null {
+  if (!isAttempt(v.attempt) || !isTime(v.claimedAt) || !isTime(v.leaseExpiresAt)) return null;
+  if (!isObject(v.claimedBy)) return null;
+  const by = v.claimedBy;
+  const claimedBy: ClaimMarker["claimedBy"] = {};
+  // Run ids are numbers in GitHub's API; keep them as text so they never lose precision.
+  if (typeof by.runId === "string" || isWholeNumber(by.runId)) claimedBy.runId = String(by.runId);
+  if (typeof by.runUrl === "string") claimedBy.runUrl = by.runUrl;
+  if (typeof by.host === "string") claimedBy.host = by.host;
+  if (isWholeNumber(by.pid)) claimedBy.pid = by.pid;
+  return {
+    kind: "claim",
+    attempt: v.attempt,
+    claimedBy,
+    claimedAt: v.claimedAt,
+    leaseExpiresAt: v.leaseExpiresAt,
+  };
+}
+
+function toRunResult(v: Fields): RunResultMarker | null {
+  if (!isAttempt(v.attempt) || !isOneOf(v.outcome, RUN_OUTCOMES)) return null;
+  if (typeof v.reason !== "string" || typeof v.countsAsAttempt !== "boolean") return null;
+  const marker: RunResultMarker = {
+    kind: "run-result",
+    attempt: v.attempt,
+    outcome: v.outcome,
+    reason: v.reason,
+    countsAsAttempt: v.countsAsAttempt,
+  };
+  if (typeof v.prUrl === "string") marker.prUrl = v.prUrl;
+  if (typeof v.logTail === "string") marker.logTail = v.logTail;
+  if (isObject(v.stats)) marker.stats = v.stats;
+  return marker;
+}
+
+function toTransition(v: Fields): TransitionMarker | null {
+  if (!isOneOf(v.to, GOAL_STATES) || typeof v.reason !== "string") return null;
+  if (v.from !== null && !isOneOf(v.from, GOAL_STATES)) return null;
+  const marker: TransitionMarker = { kind: "transition", from: v.from, to: v.to, reason: v.reason };
+  if (isAttempt(v.attempt)) marker.attempt = v.attempt;
+  return marker;
+}
+
+function toFeedback(v: Fields): FeedbackMarker | null {
+  if (!isAttempt(v.attempt) || !isOneOf(v.source, FEEDBACK_SOURCES)) return null;
+  if (typeof v.text !== "string") return null;
+  return { kind: "feedback", attempt: v.attempt, source: v.source, text: v.text };
+}
+
+function isObject(value: unknown): value is Fields {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isWholeNumber(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
+function isAttempt(value: unknown): value is number {
+  return isWholeNumber(value) && value >= 1;
+}
+
+function isTime(value: unknown): value is string {
+  return typeof value === "string" && !Number.isNaN(Date.parse(value));
+}
+
+function isOneOf<T extends string>(value: unknown, allowed: readonly T[]): value is T {
+  return typeof value === "string" && (allowed as readonly string[]).includes(value);
+}
+
+export interface MarkerComment {
+  /** The comment author's login. */
+  author: string;
+  body: string;
+  createdAt: string;
+}
+
+/**
+ * Markers from comments written by trusted authors (the orchestrator's own identities), oldest
+ * first. Anyone can paste a marker into a comment, so markers from anyone else are ignored.
+ */
+export function trustedMarkers(
+  comments: readonly MarkerComment[],
+  trustedAuthors: ReadonlySet<string>,
+): TrustedMarker[] {
+  const trusted = new Set([...trustedAuthors].map((login) => login.toLowerCase()));
+  const found = comments
+    .filter((comment) => trusted.has(comment.author.toLowerCase()))
+    .map((comment, index) => ({ comment, index, time: Date.parse(comment.createdAt) }));
+  // Array.prototype.sort is stable, so markers of one comment and equal times keep their order.
+  found.sort((a, b) => compareTimes(a.time, b.time) || a.index - b.index);
+  return found.flatMap(({ comment }) =>
+    decodeMarkers(comment.body).map((marker) => ({ ...marker, createdAt: comment.createdAt })),
+  );
+}
+
+// Unparseable times sort last rather than breaking the order of the rest.
+function compareTimes(a: number, b: number): number {
+  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
+  if (Number.isNaN(b)) return -1;
+  return a - b;
+}

@@ -1,0 +1,85 @@
+import type { IssueRef, RepoRef } from "./issue-ref.js";
+import type { Marker, TrustedMarker } from "./markers.js";
+import type { GoalState, LabelSpec } from "./states.js";
+
+/** What the orchestrator knows about one goal issue at one moment. */
+export interface GoalSnapshot {
+  ref: IssueRef;
+  /** GitHub's numeric id (sub-issues and blocked-by links take it, not the number). */
+  id: number;
+  nodeId: string;
+  title: string;
+  body: string;
+  url: string;
+  open: boolean;
+  stateReason: string | null;
+  labels: string[];
+  state: GoalState | null;
+  author: string;
+  createdAt: string;
+  /** Orchestrator markers from trusted authors, oldest first. */
+  markers: TrustedMarker[];
+}
+
+/** State of an issue that some goal depends on. */
+export interface DependencyInfo {
+  ref: IssueRef;
+  exists: boolean;
+  /** GitHub's numeric id, null when the issue does not exist. */
+  id: number | null;
+  open: boolean;
+  stateReason: string | null;
+  labels: string[];
+  /** The issue's own Depends: line and blocked-by links, for cycle detection. */
+  dependsOn: IssueRef[];
+}
+
+export interface NewGoal {
+  title: string;
+  /** Full goal body, already validated and carrying its Story:/Depends: lines. */
+  body: string;
+  state: Extract<GoalState, "draft" | "queued">;
+  spotCheck: boolean;
+  story: IssueRef | null;
+  depends: IssueRef[];
+}
+
+export interface TransitionRequest {
+  to: GoalState;
+  /** Refuse (ConflictError) unless the goal is in this state when we look. */
+  expectedFrom?: GoalState | null;
+  /** One line for humans: why the state changes. */
+  reason: string;
+  /** A fact to record with the change (claim, run result, feedback). */
+  marker?: Marker;
+}
+
+/** Everything the flows need from the place goals live. The GitHub adapter implements it. */
+export interface GoalStore {
+  readonly repo: RepoRef;
+  /** The account the store acts as (its markers are trusted). */
+  readonly viewer: string;
+  ensureLabels(labels: readonly LabelSpec[]): Promise<{ created: string[]; updated: string[] }>;
+  /** Open goals in one state, oldest first, fetched lazily page by page. */
+  listGoals(state: GoalState): AsyncIterable<GoalSnapshot>;
+  getGoal(number: number): Promise<GoalSnapshot>;
+  /** Leaves exactly one state label, then comments why. Returns the state it left. */
+  transition(number: number, request: TransitionRequest): Promise<{ from: GoalState | null }>;
+  recordMarker(number: number, text: string, marker: Marker): Promise<void>;
+  createGoal(goal: NewGoal): Promise<{ number: number; url: string; warnings: string[] }>;
+  /** State of each referenced issue, in any repository, in the order asked. */
+  dependencyInfo(refs: readonly IssueRef[]): Promise<DependencyInfo[]>;
+  /** Whether a person may submit goals here (write, maintain or admin). */
+  hasWriteAccess(login: string): Promise<boolean>;
+}
+
+export type MergeMethod = "squash" | "merge" | "rebase";
+export type ApproveOutcome = "merged" | "auto-merge enabled" | "already merged";
+
+/** What the review commands need from goal pull requests. */
+export interface PullRequestPort {
+  /** Merges when GitHub can merge now, otherwise enables auto-merge. */
+  approve(number: number, method: MergeMethod): Promise<ApproveOutcome>;
+  /** Comments why, then closes without merging. */
+  close(number: number, comment: string): Promise<void>;
+}

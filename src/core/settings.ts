@@ -1,0 +1,163 @@
+import type { ReasoningLevel } from "./agent-options.js";
+import { splitArgv } from "./argv.js";
+import { nearest } from "./edit-distance.js";
+import { UserError } from "./errors.js";
+import * as read from "./setting-values.js";
+
+/** The configuration shared by the actions and the CLIs (design §8). */
+export interface Settings {
+  max: number;
+  model: string;
+  reasoning: ReasoningLevel;
+  durationSeconds: number;
+  /** Argv template; see renderArgv. */
+  agentCommand: string[];
+  maxAttempts: number;
+  mergeMethod: "squash" | "merge" | "rebase";
+  idleTimeoutSeconds: number | null;
+  spotCheckPaths: string[];
+  spotCheckMaxLines: number | null;
+  reviewers: string[];
+  notifyUrl: string | null;
+  markerAuthors: string[];
+  budget: { amountUsd: number; period: "day" } | null;
+}
+
+/** External names, as used by action inputs, CLI flags and the settings file. */
+export const SETTING_KEYS = [
+  "max",
+  "model",
+  "reasoning",
+  "duration",
+  "agent-command",
+  "max-attempts",
+  "merge-method",
+  "idle-timeout",
+  "spot-check-paths",
+  "spot-check-max-lines",
+  "reviewers",
+  "notify-url",
+  "marker-authors",
+  "budget",
+] as const;
+export type SettingKey = (typeof SETTING_KEYS)[number];
+
+export const SETTINGS_FILE = ".github/goal-orchestrator.yml";
+export const MERGE_METHODS = ["squash", "merge", "rebase"] as const;
+export const DEFAULT_AGENT_COMMAND =
+  "ralph --goal={goal_file} --model={model} --reasoning={reasoning} --duration={duration}";
+
+/** A fresh copy of the defaults each time, so no caller can change another's lists. */
+export function defaultSettings(): Settings {
+  return {
+    max: 2,
+    model: "sonnet",
+    reasoning: "med",
+    durationSeconds: 4 * 3600,
+    agentCommand: splitArgv(DEFAULT_AGENT_COMMAND),
+    maxAttempts: 3,
+    mergeMethod: "squash",
+    idleTimeoutSeconds: null,
+    spotCheckPaths: [],
+    spotCheckMaxLines: null,
+    reviewers: [],
+    notifyUrl: null,
+    markerAuthors: [],
+    budget: null,
+  };
+}
+
+export const DEFAULT_SETTINGS: Readonly<Settings> = deepFreeze(defaultSettings());
+
+function deepFreeze<T extends object>(value: T): Readonly<T> {
+  for (const field of Object.values(value)) {
+    if (typeof field === "object" && field !== null) Object.freeze(field);
+  }
+  return Object.freeze(value);
+}
+
+type Field = keyof Settings;
+
+/** For each key: where its value goes and how a given value is read. */
+const READERS: { [K in SettingKey]: { field: Field; read: (value: unknown) => Settings[Field] } } =
+  {
+    max: { field: "max", read: (v) => read.wholeNumber(v, 1, 100) },
+    model: { field: "model", read: read.model },
+    reasoning: { field: "reasoning", read: read.reasoning },
+    duration: { field: "durationSeconds", read: read.duration },
+    "agent-command": { field: "agentCommand", read: read.argvTemplate },
+    "max-attempts": { field: "maxAttempts", read: (v) => read.wholeNumber(v, 1, 20) },
+    "merge-method": { field: "mergeMethod", read: (v) => read.oneOf(v, MERGE_METHODS) },
+    "idle-timeout": { field: "idleTimeoutSeconds", read: read.optionalDuration },
+    "spot-check-paths": { field: "spotCheckPaths", read: read.list },
+    "spot-check-max-lines": {
+      field: "spotCheckMaxLines",
+      read: (v) => read.optionalWholeNumber(v, 1, 1_000_000),
+    },
+    reviewers: { field: "reviewers", read: read.logins },
+    "notify-url": { field: "notifyUrl", read: read.httpUrl },
+    "marker-authors": { field: "markerAuthors", read: read.logins },
+    budget: { field: "budget", read: read.budget },
+  };
+
+/** Every problem found while reading settings; the message has one line per problem. */
+export class SettingsError extends UserError {
+  readonly problems: string[];
+
+  constructor(problems: readonly string[]) {
+    super(problems.join("\n"));
+    this.name = "SettingsError";
+    this.problems = [...problems];
+  }
+}
+
+export interface SettingLayers {
+  /** Action inputs or CLI flags. An empty string means "not given", as Actions passes unset inputs. */
+  explicit: Record<string, unknown>;
+  /** The parsed settings file, or null when there is none. */
+  file: Record<string, unknown> | null;
+  /** For messages; defaults to .github/goal-orchestrator.yml. */
+  fileName?: string;
+}
+
+/**
+ * Explicit values win over the file, the file over the defaults. Keys in `explicit` that are not
+ * settings are ignored (callers may pass all their inputs); unknown keys in the file are errors.
+ */
+export function resolveSettings(layers: SettingLayers): Settings {
+  const fileName = layers.fileName ?? SETTINGS_FILE;
+  const problems: string[] = [];
+  const file = layers.file ?? {};
+  for (const key of Object.keys(file)) {
+    if (!(SETTING_KEYS as readonly string[]).includes(key))
+      problems.push(unknownKeyProblem(key, fileName));
+  }
+  const settings = defaultSettings();
+  for (const key of SETTING_KEYS) {
+    const explicit = layers.explicit[key];
+    const fromExplicit = isGiven(explicit);
+    // In the file an empty value is a choice ("idle-timeout:" means off); only absence means "not set".
+    const fromFile = !fromExplicit && Object.hasOwn(file, key) && file[key] !== undefined;
+    if (!fromExplicit && !fromFile) continue;
+    const value = fromExplicit ? explicit : (file[key] ?? "");
+    try {
+      Object.assign(settings, { [READERS[key].field]: READERS[key].read(value) });
+    } catch (error) {
+      if (!(error instanceof read.ValueProblem)) throw error;
+      problems.push(`${key}: ${error.message}${fromExplicit ? "" : ` (in ${fileName})`}`);
+    }
+  }
+  if (problems.length > 0) throw new SettingsError(problems);
+  return settings;
+}
+
+function isGiven(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  return !(typeof value === "string" && value.trim() === "");
+}
+
+function unknownKeyProblem(key: string, fileName: string): string {
+  const suggestion = nearest(key, SETTING_KEYS, 2);
+  const hint = suggestion === null ? "" : ` Did you mean "${suggestion}"?`;
+  return `${key}: unknown setting in ${fileName}.${hint} Known settings: ${SETTING_KEYS.join(", ")}.`;
+}

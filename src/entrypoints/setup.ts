@@ -1,0 +1,3 @@
+import { setupAction } from "../actions/setup.js";
+
+await setupAction();

@@ -1,0 +1,92 @@
+import { UserError } from "../core/errors.js";
+import { parseGoalBody, withMetadata } from "../core/goal-body.js";
+import { formatIssueRef, type IssueRef, parseIssueRef, sameIssue } from "../core/issue-ref.js";
+import type { GoalStore } from "../core/ports.js";
+import { LABELS, STORY_LABEL } from "../core/states.js";
+
+export interface CreateGoalInput {
+  title: string;
+  body: string;
+  /** --story: a reference like 42, #42 or owner/repo#42; may also come from the body. */
+  story?: string | undefined;
+  /** --depends: references; merged with the body's Depends: line. */
+  depends?: readonly string[];
+  queue: boolean;
+  spotCheck: boolean;
+}
+
+/** GitHub refuses longer issue titles. */
+const MAX_TITLE_LENGTH = 256;
+
+/**
+ * Validates a new goal completely (body, story, dependencies) and only then creates it, so a
+ * refused goal leaves nothing behind on GitHub.
+ */
+export async function createGoal(store: GoalStore, input: CreateGoalInput) {
+  const repo = store.repo;
+  const title = input.title.trim();
+  if (!title) throw new UserError("--title: a goal needs a title (one line saying what to build).");
+  if (title.length > MAX_TITLE_LENGTH) {
+    throw new UserError(
+      `--title: ${title.length} characters; GitHub accepts at most ${MAX_TITLE_LENGTH}.`,
+    );
+  }
+  const parsed = parseGoalBody(input.body, repo);
+
+  const flagStory = input.story ? parseIssueRef(input.story, repo) : null;
+  if (flagStory && parsed.story && !sameIssue(flagStory, parsed.story)) {
+    throw new UserError(
+      `--story says ${formatIssueRef(flagStory, repo)} but the body's Story: line says ${formatIssueRef(parsed.story, repo)}; use one.`,
+    );
+  }
+  const story = flagStory ?? parsed.story;
+  const depends: IssueRef[] = [...parsed.depends];
+  for (const text of input.depends ?? []) {
+    const ref = parseIssueRef(text, repo);
+    if (!depends.some((known) => sameIssue(known, ref))) depends.push(ref);
+  }
+
+  // GitHub silently drops the labels of issues opened by people without write access, and
+  // goals are only accepted from people with write access anyway. Apps (bots) are checked by
+  // their installation's permissions instead.
+  if (!store.viewer.endsWith("[bot]") && !(await store.hasWriteAccess(store.viewer))) {
+    throw new UserError(
+      `${store.viewer} has no write access to ${repo.owner}/${repo.repo}; goals are only accepted from people with write access. Nothing was created.`,
+    );
+  }
+
+  const infos = await store.dependencyInfo([...(story ? [story] : []), ...depends]);
+  const problems: string[] = [];
+  if (story) {
+    const info = infos[0];
+    if (!info?.exists) {
+      problems.push(
+        `Story ${formatIssueRef(story, repo)} does not exist (or the token cannot see it).`,
+      );
+    } else if (!info.labels.some((label) => label.toLowerCase() === STORY_LABEL)) {
+      problems.push(
+        `${formatIssueRef(story, repo)} is not a story: it has no "${STORY_LABEL}" label. Add the label to it, or pick the right issue.`,
+      );
+    }
+  }
+  for (const info of infos.slice(story ? 1 : 0)) {
+    if (!info.exists) {
+      problems.push(
+        `Dependency ${formatIssueRef(info.ref, repo)} does not exist (or the token cannot see it).`,
+      );
+    }
+  }
+  if (problems.length > 0) {
+    throw new UserError(`Nothing was created:\n${problems.map((p) => `- ${p}`).join("\n")}`);
+  }
+
+  await store.ensureLabels(LABELS);
+  return store.createGoal({
+    title,
+    body: withMetadata(input.body, { story, depends }, repo),
+    state: input.queue ? "queued" : "draft",
+    spotCheck: input.spotCheck,
+    story,
+    depends,
+  });
+}

@@ -1,0 +1,80 @@
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
+import { Octokit } from "@octokit/rest";
+import Bottleneck from "bottleneck/light.js";
+
+/** The Octokit class every GitHub call in this project goes through. */
+export const GitHubClient = Octokit.plugin(retry, throttling);
+export type GitHubClient = InstanceType<typeof GitHubClient>;
+
+export interface ClientOptions {
+  token: string;
+  /** REST base URL; GitHub Enterprise Server uses https://HOST/api/v3. */
+  apiUrl?: string;
+  /**
+   * The unit of every wait, in ms: between writes (and GraphQL calls) and before retries.
+   * GitHub asks for a second between mutating requests; the local test server needs none.
+   */
+  paceMs?: number;
+  /** Where warnings about retries and rate limits go. */
+  warn?: (message: string) => void;
+}
+
+export const DEFAULT_API_URL = "https://api.github.com";
+
+/** Longest primary rate-limit wait we sit out instead of failing (GitHub resets hourly). */
+const MAX_RATE_LIMIT_WAIT_SECONDS = 120;
+
+export function createClient(options: ClientOptions): GitHubClient {
+  const warn = options.warn ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const paceMs = options.paceMs ?? 1000;
+  return new GitHubClient({
+    auth: options.token,
+    baseUrl: (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, ""),
+    userAgent: "goal-orchestrator",
+    // Failed requests reach the caller as errors with context; logging each one here too
+    // would print the same failure twice.
+    log: { debug: () => {}, info: () => {}, warn, error: () => {} },
+    // 400/401/403/404/410/422/451 mean the request itself is wrong: retrying cannot help.
+    retry: { retryAfterBaseValue: paceMs },
+    throttle: {
+      retryAfterBaseValue: paceMs,
+      // GitHub's guidance, kept from the plugin's defaults but measured in paces: a second
+      // between writes, three between writes that notify people (comments, issues).
+      write: pacingGroup("write", paceMs),
+      notifications: pacingGroup("notifications", 3 * paceMs),
+      onRateLimit: (retryAfter, request, _octokit, retryCount) => {
+        const wait = `${retryAfter}s`;
+        if (retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_SECONDS) {
+          warn(`GitHub rate limit hit on ${request.method} ${request.url}; retrying in ${wait}.`);
+          return true;
+        }
+        warn(
+          `GitHub rate limit hit on ${request.method} ${request.url}; giving up (reset in ${wait}).`,
+        );
+        return false;
+      },
+      onSecondaryRateLimit: (retryAfter, request, _octokit, retryCount) => {
+        if (retryCount < 3) {
+          warn(
+            `GitHub secondary rate limit on ${request.method} ${request.url}; retrying in ${retryAfter}s.`,
+          );
+          return true;
+        }
+        return false;
+      },
+    },
+  });
+}
+
+/** Requests are spaced per process, across every client with the same pace. */
+const pacingGroups = new Map<string, Bottleneck.Group>();
+function pacingGroup(kind: string, minTime: number): Bottleneck.Group {
+  const id = `goal-orchestrator-${kind}-${minTime}`;
+  let group = pacingGroups.get(id);
+  if (!group) {
+    group = new Bottleneck.Group({ id, maxConcurrent: 1, minTime });
+    pacingGroups.set(id, group);
+  }
+  return group;
+}

@@ -1,0 +1,47 @@
+import { RequestError } from "@octokit/request-error";
+import { UserError } from "../core/errors.js";
+
+/** The goal was not in the state the caller expected: someone else changed it first. */
+export class ConflictError extends UserError {
+  override name = "ConflictError";
+}
+
+/** An issue, story or repository that does not exist (or the token cannot see). */
+export class NotFoundError extends UserError {
+  override name = "NotFoundError";
+}
+
+export function isStatus(error: unknown, ...statuses: number[]): error is RequestError {
+  return error instanceof RequestError && statuses.includes(error.status);
+}
+
+/**
+ * Turns GitHub's answer into an error a person can act on: what we were doing, what GitHub
+ * said, and what to change. Errors that are not GitHub's answer pass through unchanged.
+ */
+export function explainGitHubError(error: unknown, doing: string): unknown {
+  if (!(error instanceof RequestError)) return error;
+  const said = error.message.split(" - ")[0];
+  if (!error.response) {
+    // Octokit reports a failed connection as a 500 without a response.
+    return new UserError(
+      `Could not reach the GitHub API while ${doing} (${error.request.url}): ${error.message}. Check GITHUB_API_URL and the network.`,
+    );
+  }
+  switch (error.status) {
+    case 401:
+      return new UserError(
+        `GitHub rejected the token while ${doing} (401 ${said}). Set GITHUB_TOKEN or GH_TOKEN to a valid token.`,
+      );
+    case 403:
+      return new UserError(
+        `GitHub refused ${doing} (403 ${said}). The token needs read and write access to issues (and pull requests for the runner).`,
+      );
+    case 404:
+      return new NotFoundError(
+        `GitHub answered 404 while ${doing}: it does not exist, or the token cannot see it.`,
+      );
+    default:
+      return error;
+  }
+}

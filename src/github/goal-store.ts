@@ -1,0 +1,493 @@
+import { GraphqlResponseError } from "@octokit/graphql";
+import { parseGoalBody } from "../core/goal-body.js";
+import {
+  formatIssueRef,
+  formatRepo,
+  type IssueRef,
+  issueKey,
+  type RepoRef,
+  sameIssue,
+  sameRepo,
+} from "../core/issue-ref.js";
+import { encodeMarker, type Marker, trustedMarkers } from "../core/markers.js";
+import type {
+  DependencyInfo,
+  GoalSnapshot,
+  GoalStore,
+  NewGoal,
+  TransitionRequest,
+} from "../core/ports.js";
+import {
+  assertTransition,
+  type GoalState,
+  type LabelSpec,
+  SPOT_CHECK_FLAG_LABEL,
+  stateFromLabels,
+  stateLabel,
+  withState,
+} from "../core/states.js";
+import type { GitHubClient } from "./client.js";
+import { createIssueOnce } from "./create-issue.js";
+import { ConflictError, explainGitHubError, isStatus, NotFoundError } from "./errors.js";
+import {
+  type DependencyIssue,
+  dependencyQuery,
+  GOAL_PAGE_QUERY,
+  GOAL_QUERY,
+  type GoalPageResult,
+  type GoalResult,
+  type GraphQLActor,
+  type GraphQLGoal,
+  VIEWER_QUERY,
+} from "./queries.js";
+
+/** GitHub Actions' built-in token posts as this account. */
+export const ACTIONS_BOT_LOGIN = "github-actions[bot]";
+
+/** Largest page GitHub serves, for both REST and GraphQL connections. */
+const MAX_PAGE_SIZE = 100;
+/** Issues asked for in one dependency query: keeps GraphQL's node cost small. */
+const DEPENDENCY_BATCH = 50;
+
+export interface GitHubGoalStoreOptions {
+  client: GitHubClient;
+  repo: RepoRef;
+  /** Logins whose markers count, besides the token's own account and github-actions[bot]. */
+  markerAuthors?: readonly string[];
+  /** Goals per GraphQL page (1–100). */
+  pageSize?: number;
+  /** Wait unit between create attempts, in ms (tests shrink it). */
+  paceMs?: number;
+}
+
+/** GraphQL calls bots `name`; REST calls them `name[bot]`. Markers compare the REST form. */
+function actorLogin(actor: GraphQLActor | null): string {
+  if (!actor) return "ghost";
+  return actor.__typename === "Bot" && !actor.login.endsWith("[bot]")
+    ? `${actor.login}[bot]`
+    : actor.login;
+}
+
+/** The goal store on GitHub: issues, labels and marker comments. */
+export class GitHubGoalStore implements GoalStore {
+  readonly repo: RepoRef;
+  readonly viewer: string;
+  private readonly client: GitHubClient;
+  private readonly trustedAuthors: Set<string>;
+  private readonly pageSize: number;
+  private readonly paceMs: number | undefined;
+
+  private constructor(options: GitHubGoalStoreOptions, viewer: string) {
+    this.client = options.client;
+    this.viewer = viewer;
+    this.repo = options.repo;
+    this.paceMs = options.paceMs;
+    this.pageSize = Math.min(Math.max(options.pageSize ?? MAX_PAGE_SIZE, 1), MAX_PAGE_SIZE);
+    this.trustedAuthors = new Set(
+      [viewer, ACTIONS_BOT_LOGIN, ...(options.markerAuthors ?? [])].map((login) =>
+        login.toLowerCase(),
+      ),
+    );
+  }
+
+  /** Connects as the token's account, whose markers are the ones that count. */
+  static async connect(options: GitHubGoalStoreOptions): Promise<GitHubGoalStore> {
+    let viewer: string;
+    try {
+      const result = await options.client.graphql<{ viewer: { login: string } }>(VIEWER_QUERY);
+      viewer = result.viewer.login;
+    } catch (error) {
+      throw explainGitHubError(error, "identifying the token's account");
+    }
+    return new GitHubGoalStore(options, viewer);
+  }
+
+  private get where() {
+    return { owner: this.repo.owner, repo: this.repo.repo };
+  }
+
+  async ensureLabels(labels: readonly LabelSpec[]) {
+    const existing = await this.client
+      .paginate(this.client.rest.issues.listLabelsForRepo, {
+        ...this.where,
+        per_page: MAX_PAGE_SIZE,
+      })
+      .catch((error) => {
+        throw explainGitHubError(error, `listing the labels of ${formatRepo(this.repo)}`);
+      });
+    const byName = new Map(existing.map((label) => [label.name.toLowerCase(), label]));
+    const created: string[] = [];
+    const updated: string[] = [];
+    for (const spec of labels) {
+      const found = byName.get(spec.name.toLowerCase());
+      if (!found) {
+        try {
+          await this.client.rest.issues.createLabel({ ...this.where, ...spec });
+          created.push(spec.name);
+        } catch (error) {
+          // Another process created it between our list and our create: that is fine.
+          if (!isStatus(error, 422)) throw explainGitHubError(error, `creating label ${spec.name}`);
+        }
+      } else if (found.color.toLowerCase() !== spec.color.toLowerCase() || !found.description) {
+        // Keep a description a human wrote; fill in ours where there is none.
+        await this.client.rest.issues.updateLabel({
+          ...this.where,
+          name: found.name,
+          color: spec.color,
+          description: found.description || spec.description,
+        });
+        updated.push(spec.name);
+      }
+    }
+    return { created, updated };
+  }
+
+  async *listGoals(state: GoalState): AsyncIterable<GoalSnapshot> {
+    let after: string | null = null;
+    do {
+      const result: GoalPageResult = await this.graphql<GoalPageResult>(
+        GOAL_PAGE_QUERY,
+        {
+          owner: this.repo.owner,
+          name: this.repo.repo,
+          labels: [stateLabel(state)],
+          after,
+          pageSize: this.pageSize,
+          commentWindow: MAX_PAGE_SIZE,
+        },
+        `listing ${stateLabel(state)} goals`,
+      );
+      const issues = result.repository?.issues;
+      if (!issues) throw this.repositoryNotFound();
+      for (const node of issues.nodes) yield await this.snapshot(node);
+      after = issues.pageInfo.hasNextPage ? issues.pageInfo.endCursor : null;
+    } while (after);
+  }
+
+  async getGoal(number: number): Promise<GoalSnapshot> {
+    const result = await this.graphql<GoalResult>(
+      GOAL_QUERY,
+      { owner: this.repo.owner, name: this.repo.repo, number, commentWindow: MAX_PAGE_SIZE },
+      `reading goal #${number}`,
+    );
+    if (!result.repository) throw this.repositoryNotFound();
+    if (!result.repository.issue) {
+      throw new NotFoundError(`Issue #${number} does not exist in ${formatRepo(this.repo)}.`);
+    }
+    return this.snapshot(result.repository.issue);
+  }
+
+  async transition(number: number, request: TransitionRequest) {
+    const doing = `moving #${number} to ${stateLabel(request.to)}`;
+    const issue = await this.client.rest.issues
+      .get({ ...this.where, issue_number: number })
+      .then((response) => response.data)
+      .catch((error) => {
+        throw explainGitHubError(error, doing);
+      });
+    if (issue.pull_request) {
+      throw new NotFoundError(
+        `#${number} in ${formatRepo(this.repo)} is a pull request, not a goal.`,
+      );
+    }
+    const labels = issue.labels.map((label) =>
+      typeof label === "string" ? label : (label.name ?? ""),
+    );
+    const current = stateFromLabels(labels);
+    if (request.expectedFrom !== undefined && current.state !== request.expectedFrom) {
+      throw new ConflictError(
+        `Goal #${number} is ${current.state ? stateLabel(current.state) : "without a state label"}, not ${
+          request.expectedFrom ? stateLabel(request.expectedFrom) : "without a state label"
+        }; someone changed it first. Nothing was done.`,
+      );
+    }
+    const changes = current.state !== request.to || current.conflicting.length > 0;
+    if (changes) {
+      assertTransition(current.state, request.to);
+      // One request replaces the whole label set, so no moment shows two state labels.
+      await this.client.rest.issues
+        .setLabels({ ...this.where, issue_number: number, labels: withState(labels, request.to) })
+        .catch((error) => {
+          throw explainGitHubError(error, doing);
+        });
+    }
+    const markers: Marker[] = [];
+    if (changes)
+      markers.push({
+        kind: "transition",
+        from: current.state,
+        to: request.to,
+        reason: request.reason,
+      });
+    if (request.marker) markers.push(request.marker);
+    if (markers.length > 0) {
+      const headline = changes
+        ? `**${current.state ?? "no state"} → ${request.to}**: ${request.reason}`
+        : request.reason;
+      await this.comment(number, [headline, "", ...markers.map(encodeMarker)].join("\n"));
+    }
+    return { from: current.state };
+  }
+
+  async recordMarker(number: number, text: string, marker: Marker) {
+    await this.comment(number, `${text}\n\n${encodeMarker(marker)}`);
+  }
+
+  async createGoal(goal: NewGoal) {
+    const labels = [stateLabel(goal.state), ...(goal.spotCheck ? [SPOT_CHECK_FLAG_LABEL] : [])];
+    const issue = await createIssueOnce(
+      this.client,
+      this.repo,
+      {
+        title: goal.title,
+        body: goal.body,
+        labels,
+      },
+      { paceMs: this.paceMs },
+    ).catch((error) => {
+      throw explainGitHubError(error, `creating the goal issue in ${formatRepo(this.repo)}`);
+    });
+    // The Story:/Depends: lines in the body are the source of truth; GitHub's native links
+    // make the same facts visible in its UI. A failure there is reported, not fatal.
+    const warnings: string[] = [];
+    const linked = await this.dependencyInfo([
+      ...(goal.story ? [goal.story] : []),
+      ...goal.depends,
+    ]);
+    const idOf = (ref: IssueRef) => linked.find((info) => sameIssue(info.ref, ref))?.id ?? null;
+    if (goal.story) {
+      try {
+        await this.addSubIssue(goal.story, issue.id);
+      } catch (error) {
+        warnings.push(
+          `Could not link #${issue.number} as a sub-issue of ${formatIssueRef(goal.story, this.repo)}: ${messageOf(error)}`,
+        );
+      }
+    }
+    for (const dependency of goal.depends) {
+      const dependencyId = idOf(dependency);
+      if (dependencyId === null) continue;
+      try {
+        await this.addBlockedBy(issue.number, dependencyId);
+      } catch (error) {
+        warnings.push(
+          `Could not record #${issue.number} as blocked by ${formatIssueRef(dependency, this.repo)}: ${messageOf(error)}`,
+        );
+      }
+    }
+    return { number: issue.number, url: issue.html_url, warnings };
+  }
+
+  async dependencyInfo(refs: readonly IssueRef[]): Promise<DependencyInfo[]> {
+    const found = new Map<string, DependencyIssue | null>();
+    for (let start = 0; start < refs.length; start += DEPENDENCY_BATCH) {
+      const batch = refs.slice(start, start + DEPENDENCY_BATCH);
+      const groups = groupByRepo(batch);
+      const { query, variables } = dependencyQuery(groups);
+      let data: Record<string, Record<string, DependencyIssue | null> | null>;
+      try {
+        data = await this.client.graphql(query, variables);
+      } catch (error) {
+        // Missing issues and repositories come back as NOT_FOUND errors beside partial data.
+        if (error instanceof GraphqlResponseError && onlyNotFound(error)) {
+          data = (error.data ?? {}) as typeof data;
+        } else {
+          throw explainGitHubError(error, "reading the state of dependencies");
+        }
+      }
+      groups.forEach((group, r) => {
+        group.numbers.forEach((number, i) => {
+          const issue = data[`r${r}`]?.[`i${i}`] ?? null;
+          found.set(issueKey({ owner: group.owner, repo: group.repo, number }), issue);
+        });
+      });
+    }
+    return refs.map((ref) => {
+      const issue = found.get(issueKey(ref)) ?? null;
+      if (!issue) {
+        return {
+          ref,
+          exists: false,
+          id: null,
+          open: false,
+          stateReason: null,
+          labels: [],
+          dependsOn: [],
+        };
+      }
+      return {
+        ref,
+        exists: true,
+        id: issue.databaseId,
+        open: issue.state === "OPEN",
+        stateReason: issue.stateReason,
+        labels: issue.labels.nodes.map((label) => label.name),
+        dependsOn: dependsLineOf(issue.body, ref),
+      };
+    });
+  }
+
+  async hasWriteAccess(login: string): Promise<boolean> {
+    try {
+      const { data } = await this.client.rest.repos.getCollaboratorPermissionLevel({
+        ...this.where,
+        username: login,
+      });
+      return data.permission === "admin" || data.permission === "write";
+    } catch (error) {
+      // GitHub answers 404 for people who are not collaborators at all.
+      if (isStatus(error, 404)) return false;
+      throw explainGitHubError(error, `checking ${login}'s permission on ${formatRepo(this.repo)}`);
+    }
+  }
+
+  private async comment(number: number, body: string) {
+    await this.client.rest.issues
+      .createComment({ ...this.where, issue_number: number, body })
+      .catch((error) => {
+        throw explainGitHubError(error, `commenting on #${number}`);
+      });
+  }
+
+  private async addSubIssue(story: IssueRef, childId: number) {
+    try {
+      await this.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", {
+        owner: story.owner,
+        repo: story.repo,
+        issue_number: story.number,
+        sub_issue_id: childId,
+      });
+    } catch (error) {
+      // A retried request whose first answer was lost finds the link already made.
+      if (isStatus(error, 422) && (await this.isSubIssueOf(story, childId))) return;
+      throw error;
+    }
+  }
+
+  private async isSubIssueOf(story: IssueRef, childId: number) {
+    const children = await this.client.paginate(
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+      {
+        owner: story.owner,
+        repo: story.repo,
+        issue_number: story.number,
+        per_page: MAX_PAGE_SIZE,
+      },
+    );
+    return children.some((child) => child.id === childId);
+  }
+
+  private async addBlockedBy(number: number, blockerId: number) {
+    try {
+      await this.client.request(
+        "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+        {
+          ...this.where,
+          issue_number: number,
+          issue_id: blockerId,
+        },
+      );
+    } catch (error) {
+      if (isStatus(error, 422)) {
+        const blockers = await this.client.paginate(
+          "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+          { ...this.where, issue_number: number, per_page: MAX_PAGE_SIZE },
+        );
+        if (blockers.some((blocker) => blocker.id === blockerId)) return;
+      }
+      throw error;
+    }
+  }
+
+  private async graphql<T>(
+    query: string,
+    variables: Record<string, unknown>,
+    doing: string,
+  ): Promise<T> {
+    try {
+      return await this.client.graphql<T>(query, variables);
+    } catch (error) {
+      if (error instanceof GraphqlResponseError && onlyNotFound(error)) {
+        return (error.data ?? {}) as T;
+      }
+      throw explainGitHubError(error, doing);
+    }
+  }
+
+  private repositoryNotFound() {
+    return new NotFoundError(
+      `Repository ${formatRepo(this.repo)} was not found, or the token cannot see it.`,
+    );
+  }
+
+  private async snapshot(node: GraphQLGoal): Promise<GoalSnapshot> {
+    let comments = node.comments.nodes.map((comment) => ({
+      author: actorLogin(comment.author),
+      body: comment.body,
+      createdAt: comment.createdAt,
+    }));
+    if (node.comments.totalCount > comments.length) {
+      // Busy conversations: markers may sit before the window GraphQL gave us.
+      comments = await this.allComments(node.number);
+    }
+    const labels = node.labels.nodes.map((label) => label.name);
+    return {
+      ref: { ...this.repo, number: node.number },
+      id: node.databaseId,
+      nodeId: node.id,
+      title: node.title,
+      body: node.body,
+      url: node.url,
+      open: node.state === "OPEN",
+      stateReason: node.stateReason,
+      labels,
+      state: stateFromLabels(labels).state,
+      author: actorLogin(node.author),
+      createdAt: node.createdAt,
+      markers: trustedMarkers(comments, this.trustedAuthors),
+    };
+  }
+
+  private async allComments(number: number) {
+    const comments = await this.client.paginate(this.client.rest.issues.listComments, {
+      ...this.where,
+      issue_number: number,
+      per_page: MAX_PAGE_SIZE,
+    });
+    return comments.map((comment) => ({
+      author: comment.user?.login ?? "ghost",
+      body: comment.body ?? "",
+      createdAt: comment.created_at,
+    }));
+  }
+}
+
+function groupByRepo(refs: readonly IssueRef[]) {
+  const groups: Array<{ owner: string; repo: string; numbers: number[] }> = [];
+  for (const ref of refs) {
+    let group = groups.find((candidate) => sameRepo(candidate, ref));
+    if (!group) {
+      group = { owner: ref.owner, repo: ref.repo, numbers: [] };
+      groups.push(group);
+    }
+    if (!group.numbers.includes(ref.number)) group.numbers.push(ref.number);
+  }
+  return groups;
+}
+
+function onlyNotFound(error: GraphqlResponseError<unknown>): boolean {
+  return error.errors?.every((entry) => (entry as { type?: string }).type === "NOT_FOUND") ?? false;
+}
+
+/** The Depends: line of another goal, for cycle detection; a body that is no goal has none. */
+function dependsLineOf(body: string, ref: IssueRef): IssueRef[] {
+  try {
+    return parseGoalBody(body, ref).depends;
+  } catch {
+    return [];
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

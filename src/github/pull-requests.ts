@@ -1,0 +1,99 @@
+import { GraphqlResponseError } from "@octokit/graphql";
+import { UserError } from "../core/errors.js";
+import { formatRepo, type RepoRef } from "../core/issue-ref.js";
+import type { ApproveOutcome, MergeMethod, PullRequestPort } from "../core/ports.js";
+import type { GitHubClient } from "./client.js";
+import { explainGitHubError, isStatus } from "./errors.js";
+
+export const ENABLE_AUTO_MERGE_MUTATION = `
+mutation EnableAutoMerge($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!) {
+  enablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId, mergeMethod: $mergeMethod}) {
+    pullRequest { number autoMergeRequest { enabledAt mergeMethod } }
+  }
+}`;
+
+/**
+ * GitHub refuses auto-merge for a PR that could merge right now ("clean status"), for a
+ * repository that does not allow auto-merge, and for a base branch without protection.
+ * In each case merging directly is what the person asked for.
+ */
+const MERGE_DIRECTLY = [
+  /clean status/i,
+  /auto.?merge is not allowed/i,
+  /protected branch rules not configured/i,
+];
+
+/** Pull requests of goals: approving (merge or auto-merge) and closing. */
+export class GitHubPullRequests implements PullRequestPort {
+  constructor(
+    private readonly client: GitHubClient,
+    readonly repo: RepoRef,
+  ) {}
+
+  private get where() {
+    return { owner: this.repo.owner, repo: this.repo.repo };
+  }
+
+  async get(number: number) {
+    try {
+      const { data } = await this.client.rest.pulls.get({ ...this.where, pull_number: number });
+      return data;
+    } catch (error) {
+      throw explainGitHubError(
+        error,
+        `reading pull request #${number} of ${formatRepo(this.repo)}`,
+      );
+    }
+  }
+
+  /** Merges when GitHub can merge now, otherwise enables auto-merge so it merges on green. */
+  async approve(number: number, method: MergeMethod): Promise<ApproveOutcome> {
+    const pull = await this.get(number);
+    if (pull.merged) return "already merged";
+    if (pull.state !== "open") {
+      throw new UserError(
+        `Pull request #${number} is closed without being merged; reopen it first.`,
+      );
+    }
+    try {
+      await this.client.graphql(ENABLE_AUTO_MERGE_MUTATION, {
+        pullRequestId: pull.node_id,
+        mergeMethod: method.toUpperCase(),
+      });
+      return "auto-merge enabled";
+    } catch (error) {
+      const message = error instanceof GraphqlResponseError ? error.message : "";
+      if (!MERGE_DIRECTLY.some((pattern) => pattern.test(message))) {
+        throw explainGitHubError(error, `enabling auto-merge on #${number}`);
+      }
+    }
+    try {
+      await this.client.rest.pulls.merge({
+        ...this.where,
+        pull_number: number,
+        merge_method: method,
+      });
+      return "merged";
+    } catch (error) {
+      if (isStatus(error, 405, 409)) {
+        throw new UserError(
+          `Pull request #${number} cannot be merged now (${error.message.split(" - ")[0]}): resolve conflicts or failing checks, then approve again.`,
+        );
+      }
+      throw explainGitHubError(error, `merging pull request #${number}`);
+    }
+  }
+
+  async close(number: number, comment: string) {
+    try {
+      await this.client.rest.issues.createComment({
+        ...this.where,
+        issue_number: number,
+        body: comment,
+      });
+      await this.client.rest.pulls.update({ ...this.where, pull_number: number, state: "closed" });
+    } catch (error) {
+      throw explainGitHubError(error, `closing pull request #${number}`);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+// GraphQL documents the adapter sends. The local test server validates each one against
+// GitHub's published schema, so a field GitHub lacks fails the tests, not production.
+
+/** The fields of an issue that make a goal snapshot. */
+const GOAL_FIELDS = `
+  id
+  databaseId
+  number
+  title
+  body
+  state
+  stateReason
+  url
+  createdAt
+  author { login __typename }
+  labels(first: 50) { nodes { name } }
+  comments(last: $commentWindow) {
+    totalCount
+    nodes { body createdAt author { login __typename } }
+  }
+`;
+
+export const GOAL_PAGE_QUERY = `
+query GoalPage($owner: String!, $name: String!, $labels: [String!], $after: String, $pageSize: Int!, $commentWindow: Int!) {
+  repository(owner: $owner, name: $name) {
+    issues(labels: $labels, states: [OPEN], first: $pageSize, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ${GOAL_FIELDS} }
+    }
+  }
+}`;
+
+export const GOAL_QUERY = `
+query Goal($owner: String!, $name: String!, $number: Int!, $commentWindow: Int!) {
+  repository(owner: $owner, name: $name) {
+    issue(number: $number) { ${GOAL_FIELDS} }
+  }
+}`;
+
+export const VIEWER_QUERY = "query Viewer { viewer { login } }";
+
+export interface GraphQLActor {
+  login: string;
+  __typename: string;
+}
+
+export interface GraphQLGoal {
+  id: string;
+  databaseId: number;
+  number: number;
+  title: string;
+  body: string;
+  state: "OPEN" | "CLOSED";
+  stateReason: string | null;
+  url: string;
+  createdAt: string;
+  author: GraphQLActor | null;
+  labels: { nodes: Array<{ name: string }> };
+  comments: {
+    totalCount: number;
+    nodes: Array<{ body: string; createdAt: string; author: GraphQLActor | null }>;
+  };
+}
+
+export interface GoalPageResult {
+  repository: {
+    issues: {
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      nodes: GraphQLGoal[];
+    };
+  } | null;
+}
+
+export interface GoalResult {
+  repository: { issue: GraphQLGoal | null } | null;
+}
+
+/**
+ * One request for the state of many issues across repositories: one aliased `repository`
+ * field per repository, one aliased `issue` per number. Values travel as variables.
+ */
+export function dependencyQuery(
+  groups: Array<{ owner: string; repo: string; numbers: number[] }>,
+): {
+  query: string;
+  variables: Record<string, string | number>;
+} {
+  const variables: Record<string, string | number> = {};
+  const declarations: string[] = [];
+  const fields = groups.map((group, r) => {
+    variables[`o${r}`] = group.owner;
+    variables[`r${r}`] = group.repo;
+    declarations.push(`$o${r}: String!`, `$r${r}: String!`);
+    const issues = group.numbers.map((number, i) => {
+      variables[`n${r}_${i}`] = number;
+      declarations.push(`$n${r}_${i}: Int!`);
+      return `i${i}: issue(number: $n${r}_${i}) { databaseId number body state stateReason labels(first: 50) { nodes { name } } }`;
+    });
+    return `r${r}: repository(owner: $o${r}, name: $r${r}) { ${issues.join(" ")} }`;
+  });
+  return {
+    query: `query Dependencies(${declarations.join(", ")}) { ${fields.join(" ")} }`,
+    variables,
+  };
+}
+
+export interface DependencyIssue {
+  databaseId: number;
+  number: number;
+  body: string;
+  state: "OPEN" | "CLOSED";
+  stateReason: string | null;
+  labels: { nodes: Array<{ name: string }> };
+}

@@ -1,0 +1,19 @@
+// Public entry point of the local GitHub API test server.
+export type { ActiveFault, FaultSpec } from "./faults.js";
+export { createBareRepository } from "./git.js";
+export {
+  GitHubServer,
+  type RequestLogEntry,
+  type StartOptions,
+  startGitHubServer,
+} from "./server.js";
+export type {
+  CreateRepositoryOptions,
+  GitHubState,
+  IssueModel,
+  Permission,
+  PullModel,
+  RepoModel,
+  RunnerSeed,
+  WorkflowRunSeed,
+} from "./state.js";

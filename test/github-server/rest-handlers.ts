@@ -1,0 +1,20 @@
+// Every REST operation the test server implements, by GitHub operationId.
+
+import { actionHandlers } from "./rest-actions.js";
+import { commentHandlers } from "./rest-comments.js";
+import type { RestHandler } from "./rest-common.js";
+import { issueHandlers } from "./rest-issues.js";
+import { labelHandlers } from "./rest-labels.js";
+import { pullHandlers } from "./rest-pulls.js";
+import { relationHandlers } from "./rest-relations.js";
+import { repoHandlers } from "./rest-repos.js";
+
+export const restHandlers: Record<string, RestHandler> = {
+  ...issueHandlers,
+  ...labelHandlers,
+  ...commentHandlers,
+  ...relationHandlers,
+  ...repoHandlers,
+  ...pullHandlers,
+  ...actionHandlers,
+};

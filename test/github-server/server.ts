@@ -1,0 +1,384 @@
+// The local GitHub API test server: HTTP on 127.0.0.1, REST at the root (like api.github.com)
+// and GraphQL at POST /graphql. Every REST request and response is checked against GitHub's
+// published description; any problem is a contract violation, recorded in `violations` and
+// answered with HTTP 400 (which Octokit does not retry) so tests fail fast and loudly.
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type ContractChecker, getContract } from "./contract.js";
+import { FaultInjector, type FaultPlan } from "./faults.js";
+import { GraphQLEndpoint } from "./graphql.js";
+import { mergePull, refreshPull } from "./pulls.js";
+import { Renderer } from "./render.js";
+import { ApiError, type RestHandler, type RestReply } from "./rest-common.js";
+import { restHandlers } from "./rest-handlers.js";
+import {
+  type CreateRepositoryOptions,
+  GitHubState,
+  type IssueModel,
+  type Permission,
+  type PullModel,
+  type RepoModel,
+  type RunnerSeed,
+  type WorkflowRunSeed,
+} from "./state.js";
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** REST operationId, "graphql", or null when the request matched no operation. */
+  operationId: string | null;
+  graphqlOperationName?: string;
+  status: number;
+  /** True when a fault answered (or dropped) instead of the real response. */
+  injected?: boolean;
+}
+
+export interface StartOptions {
+  port?: number;
+  /** Override the contract checker (tests of the server itself). */
+  contract?: ContractChecker;
+  /** Called with each contract violation as it is recorded (the standalone server prints them). */
+  onViolation?: (message: string) => void;
+}
+
+const CONTRACT_DOCS = "https://docs.github.com/rest";
+
+interface Answer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export class GitHubServer {
+  readonly state = new GitHubState();
+  readonly faults = new FaultInjector();
+  readonly requests: RequestLogEntry[] = [];
+  readonly violations: string[] = [];
+  url = "";
+  private readonly render: Renderer;
+  private readonly graphql: GraphQLEndpoint;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly http: Server,
+    private readonly contract: ContractChecker,
+    private readonly onViolation?: (message: string) => void,
+  ) {
+    this.render = new Renderer(this.state, () => this.url);
+    this.graphql = new GraphQLEndpoint(this.state, () => this.url);
+    http.on("request", (req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        this.record(`Internal error in the test server: ${String(error)}`);
+        if (!res.headersSent) this.send(res, 500, { message: String(error) });
+      });
+    });
+  }
+
+  // Seeding and assertions ---------------------------------------------------------------------
+
+  addUser(options: { login: string; type?: "User" | "Bot" }): {
+    token: string;
+    login: string;
+    id: number;
+  } {
+    const user = this.state.addUser(options);
+    return { token: user.token, login: user.login, id: user.id };
+  }
+
+  createRepository(options: CreateRepositoryOptions): RepoModel {
+    return this.state.createRepository(options);
+  }
+
+  setPermission(owner: string, repo: string, login: string, permission: Permission): void {
+    this.state.setPermission(owner, repo, login, permission);
+  }
+
+  getIssue(owner: string, repo: string, number: number): IssueModel | undefined {
+    return this.state.getIssue(owner, repo, number);
+  }
+
+  addWorkflowRun(owner: string, repo: string, run: WorkflowRunSeed): void {
+    this.state.addWorkflowRun(owner, repo, run);
+  }
+
+  addRunner(owner: string, repo: string, runner: RunnerSeed): void {
+    this.state.addRunner(owner, repo, runner);
+  }
+
+  /** Adds or moves a branch of a repository without a gitDir; returns its (fake) SHA. */
+  setBranch(owner: string, repo: string, branch: string, sha?: string): string {
+    return this.state.setBranch(owner, repo, branch, sha);
+  }
+
+  /**
+   * Forces what GitHub would compute for a pull request (e.g. `mergeStateStatus: "CLEAN"` once
+   * required checks pass, or `mergeable: "CONFLICTING"`). When the result is CLEAN and auto-merge
+   * is enabled, the pull request is merged with the auto-merge method, as GitHub would.
+   */
+  async setPullState(
+    owner: string,
+    repo: string,
+    number: number,
+    forced: PullModel["forced"],
+  ): Promise<void> {
+    const issue = this.state.getIssue(owner, repo, number);
+    if (!issue?.pull) throw new Error(`${owner}/${repo}#${number} is not a pull request`);
+    const pull = issue.pull;
+    await this.serialize(async () => {
+      pull.forced = { ...pull.forced, ...forced };
+      await refreshPull(issue);
+      if (pull.autoMerge && pull.mergeStateStatus === "CLEAN" && issue.state === "open") {
+        await mergePull(this.state, issue, {
+          method: pull.autoMerge.mergeMethod.toLowerCase() as "merge" | "squash" | "rebase",
+          actor: pull.autoMerge.enabledBy,
+        });
+      }
+    });
+  }
+
+  resetRequests(): void {
+    this.requests.length = 0;
+  }
+
+  assertNoViolations(): void {
+    if (this.violations.length > 0) {
+      throw new Error(
+        `${this.violations.length} contract violation(s) at the local GitHub API test server:\n- ${this.violations.join("\n- ")}`,
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.http.close(() => resolve());
+      this.http.closeAllConnections();
+    });
+  }
+
+  // Request handling ---------------------------------------------------------------------------
+
+  private send(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ) {
+    const text = body === undefined ? "" : JSON.stringify(body);
+    res.writeHead(status, {
+      ...(body === undefined ? {} : { "content-type": "application/json; charset=utf-8" }),
+      "x-github-request-id": randomUUID(),
+      "x-ratelimit-limit": "5000",
+      "x-ratelimit-remaining": "4999",
+      "x-ratelimit-used": "1",
+      "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600),
+      "x-ratelimit-resource": "core",
+      ...headers,
+    });
+    res.end(text);
+  }
+
+  private record(message: string): void {
+    this.violations.push(message);
+    this.onViolation?.(message);
+  }
+
+  private violation(message: string): Answer {
+    this.record(message);
+    return {
+      status: 400,
+      body: {
+        message: `Contract violation (local GitHub API test server): ${message}`,
+        documentation_url: CONTRACT_DOCS,
+      },
+    };
+  }
+
+  private async readBody(req: IncomingMessage): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  }
+
+  /** Runs state-changing work one request at a time (handlers may await git). */
+  private serialize<T>(work: () => T | Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? "GET").toUpperCase();
+    const url = new URL(req.url ?? "/", this.url);
+    const path = url.pathname.replace(/\/+$/, "") || "/";
+    const text = await this.readBody(req);
+    const entry: RequestLogEntry = {
+      method,
+      path,
+      query: Object.fromEntries(url.searchParams),
+      operationId: null,
+      status: 0,
+    };
+    this.requests.push(entry);
+    const finish = (answer: Answer, injected = false) => {
+      entry.status = answer.status;
+      if (injected) entry.injected = true;
+      this.send(res, answer.status, answer.body, answer.headers);
+    };
+
+    let body: unknown;
+    if (text.trim() !== "") {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return finish(this.violation(`${method} ${path}: request body is not valid JSON`));
+      }
+    }
+
+    const isGraphQL = path === "/graphql" && method === "POST";
+    let route: string;
+    let params: Record<string, string> = {};
+    if (isGraphQL) {
+      route = "graphql";
+    } else {
+      const check = this.contract.checkRequest({
+        method,
+        path,
+        query: url.searchParams,
+        body,
+        contentType: req.headers["content-type"],
+      });
+      entry.operationId = check.operationId;
+      if (check.problems.length > 0 || !check.operationId) {
+        const problems =
+          check.problems.length > 0 ? check.problems : [`${method} ${path}: unknown`];
+        return finish(this.violation(problems.join("; ")));
+      }
+      route = check.operationId;
+      params = check.pathParams;
+    }
+    entry.operationId = route;
+
+    const viewer = this.authenticate(req.headers.authorization);
+    if (typeof viewer === "string") {
+      return finish({
+        status: 401,
+        body: {
+          message: viewer,
+          documentation_url: isGraphQL ? "https://docs.github.com/graphql" : CONTRACT_DOCS,
+          status: "401",
+        },
+      });
+    }
+
+    const plan = this.faults.take(route, method);
+    if (plan?.latencyMs) await new Promise((r) => setTimeout(r, plan.latencyMs));
+    if (plan && !plan.perform) return this.injected(res, entry, plan);
+
+    if (isGraphQL) {
+      const outcome = await this.serialize(async () => {
+        await this.refreshOpenPulls();
+        return this.graphql.handle(body, viewer);
+      });
+      if (outcome.operationName) entry.graphqlOperationName = outcome.operationName;
+      for (const problem of outcome.problems) this.record(problem);
+      if (plan?.response || plan?.drop) return this.injected(res, entry, plan);
+      return finish({
+        status: outcome.status,
+        body: outcome.body,
+        headers: { "x-ratelimit-resource": "graphql" },
+      });
+    }
+
+    const handler = restHandlers[route];
+    if (!handler) {
+      return finish(
+        this.violation(`${method} ${path}: ${route} is not implemented by the test server`),
+      );
+    }
+    const reply = await this.serialize(() => this.run(handler, route, params, url, body, viewer));
+    if (plan?.response || plan?.drop) return this.injected(res, entry, plan);
+    const problems = this.contract
+      .checkResponse(route, reply.status, reply.body)
+      // GitHub answers 401/403/404/422/5xx on operations whose description omits them.
+      .filter(
+        (p) => !(reply.status >= 400 && p.startsWith(`status ${reply.status} is not documented`)),
+      );
+    if (problems.length > 0) {
+      return finish(
+        this.violation(
+          `response of ${method} ${path} (${route}) breaks the contract: ${problems.join("; ")}`,
+        ),
+      );
+    }
+    return finish(reply);
+  }
+
+  private async run(
+    handler: RestHandler,
+    route: string,
+    params: Record<string, string>,
+    url: URL,
+    body: unknown,
+    viewer: Exclude<ReturnType<GitHubServer["authenticate"]>, string>,
+  ): Promise<RestReply> {
+    try {
+      return await handler({
+        state: this.state,
+        render: this.render,
+        viewer,
+        params,
+        query: url.searchParams,
+        body,
+        url,
+      });
+    } catch (error) {
+      if (error instanceof ApiError) {
+        return { status: error.status, body: error.toBody(), headers: error.headers };
+      }
+      const message = `${route} failed inside the test server: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+      return this.violation(message);
+    }
+  }
+
+  /** GraphQL resolvers are synchronous: bring git-derived pull-request fields up to date first. */
+  private async refreshOpenPulls(): Promise<void> {
+    for (const repo of this.state.repos.values()) {
+      for (const issue of repo.issues.values()) {
+        if (issue.pull && issue.state === "open") await refreshPull(issue);
+      }
+    }
+  }
+
+  private injected(res: ServerResponse, entry: RequestLogEntry, plan: FaultPlan): void {
+    entry.injected = true;
+    if (plan.drop || !plan.response) {
+      entry.status = 0;
+      res.socket?.destroy();
+      return;
+    }
+    entry.status = plan.response.status;
+    this.send(res, plan.response.status, plan.response.body, plan.response.headers);
+  }
+
+  private authenticate(header: string | undefined) {
+    if (!header) return "Requires authentication";
+    const match = /^(?:token|bearer)\s+(\S+)$/i.exec(header.trim());
+    const user = match?.[1] ? this.state.userByToken(match[1]) : undefined;
+    return user ?? "Bad credentials";
+  }
+}
+
+/** Starts the server on 127.0.0.1 (`port` 0 or omitted: any free port). */
+export async function startGitHubServer(options: StartOptions = {}): Promise<GitHubServer> {
+  const http = createServer();
+  const server = new GitHubServer(http, options.contract ?? getContract(), options.onViolation);
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const { port } = http.address() as AddressInfo;
+  server.url = `http://127.0.0.1:${port}`;
+  return server;
+}

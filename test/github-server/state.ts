@@ -1,0 +1,525 @@
+// In-memory model of the GitHub data the test server serves: users, repositories, labels,
+// issues (pull requests are issues with a `pull` part, sharing one number sequence), comments,
+// sub-issue and blocked-by links, workflow runs and runners. Pure data plus small helpers;
+// HTTP, rendering and GitHub's error semantics live elsewhere.
+import { createHash, randomBytes } from "node:crypto";
+
+export type Permission = "admin" | "write" | "read" | "none";
+const PERMISSION_RANK: Record<Permission, number> = { none: 0, read: 1, write: 2, admin: 3 };
+
+export interface UserModel {
+  id: number;
+  nodeId: string;
+  login: string;
+  type: "User" | "Bot";
+  token: string;
+  createdAt: string;
+}
+
+export interface LabelModel {
+  id: number;
+  nodeId: string;
+  name: string;
+  color: string;
+  description: string | null;
+  default: boolean;
+}
+
+export interface CommentModel {
+  id: number;
+  nodeId: string;
+  issue: IssueModel;
+  body: string;
+  author: UserModel;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AutoMergeModel {
+  enabledAt: string;
+  enabledBy: UserModel;
+  mergeMethod: "MERGE" | "SQUASH" | "REBASE";
+}
+
+export type Mergeable = "MERGEABLE" | "CONFLICTING" | "UNKNOWN";
+export type MergeStateStatus =
+  | "BEHIND"
+  | "BLOCKED"
+  | "CLEAN"
+  | "DIRTY"
+  | "DRAFT"
+  | "HAS_HOOKS"
+  | "UNKNOWN"
+  | "UNSTABLE";
+
+export interface PullModel {
+  id: number;
+  nodeId: string;
+  head: string;
+  base: string;
+  headSha: string;
+  baseSha: string;
+  draft: boolean;
+  merged: boolean;
+  mergedAt: string | null;
+  mergedBy: UserModel | null;
+  mergeCommitSha: string | null;
+  commits: number;
+  additions: number;
+  deletions: number;
+  changedFiles: number;
+  /** Effective values (computed from git and protection, then `forced` applied). */
+  mergeable: Mergeable;
+  /** BLOCKED while a protected base waits for checks; CLEAN when mergeable and unprotected. */
+  mergeStateStatus: MergeStateStatus;
+  /** Values a test forces (see GitHubServer.setPullState); they win over computed ones. */
+  forced: { mergeable?: Mergeable; mergeStateStatus?: MergeStateStatus };
+  autoMerge: AutoMergeModel | null;
+}
+
+export interface IssueModel {
+  id: number;
+  nodeId: string;
+  repo: RepoModel;
+  number: number;
+  title: string;
+  body: string | null;
+  state: "open" | "closed";
+  stateReason: "completed" | "reopened" | "not_planned" | "duplicate" | null;
+  labels: LabelModel[];
+  author: UserModel;
+  assignees: UserModel[];
+  locked: boolean;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  closedBy: UserModel | null;
+  comments: CommentModel[];
+  parent: IssueModel | null;
+  subIssues: IssueModel[];
+  /** Issues that block this one (GitHub's "blocked by" relationship). */
+  blockedBy: IssueModel[];
+  pull: PullModel | null;
+}
+
+export interface WorkflowRunSeed {
+  id: number;
+  name?: string;
+  status?: "queued" | "in_progress" | "completed" | "waiting" | "requested" | "pending";
+  conclusion?: string | null;
+  headBranch?: string;
+  headSha?: string;
+  event?: string;
+  runAttempt?: number;
+  workflowId?: number;
+  path?: string;
+}
+
+export interface RunnerSeed {
+  id?: number;
+  name: string;
+  os?: string;
+  status?: "online" | "offline";
+  busy?: boolean;
+  labels?: string[];
+}
+
+export interface RepoModel {
+  id: number;
+  nodeId: string;
+  owner: UserModel;
+  name: string;
+  defaultBranch: string;
+  allowAutoMerge: boolean;
+  /** Branches with a protection rule (enablePullRequestAutoMerge needs one on the base). */
+  protectedBranches: Set<string>;
+  private: boolean;
+  gitDir: string | undefined;
+  /** Branches of a repository without `gitDir` (name → fake commit SHA), for pulls without git. */
+  branches: Map<string, string>;
+  createdAt: string;
+  labels: LabelModel[];
+  issues: Map<number, IssueModel>;
+  nextNumber: number;
+  permissions: Map<string, Permission>;
+  /** Effective permission of users without an explicit one (the owner is always admin). */
+  defaultPermission: Permission;
+  workflowRuns: Map<number, WorkflowRunSeed & { createdAt: string; updatedAt: string }>;
+  runners: Required<RunnerSeed>[];
+}
+
+export interface CreateRepositoryOptions {
+  owner: string;
+  name: string;
+  defaultBranch?: string;
+  allowAutoMerge?: boolean;
+  /** Branches with protection rules (default: the default branch). */
+  protectedBranches?: string[];
+  private?: boolean;
+  /** Bare git repository on disk backing branches and pull requests. */
+  gitDir?: string;
+  /** Permission of users with no explicit `setPermission` (default "write"). */
+  defaultPermission?: Permission;
+}
+
+/** Strictly increasing clock: real time, never repeating a millisecond, shiftable by tests. */
+export class Clock {
+  private last = 0;
+  offsetMs = 0;
+  nowMs(): number {
+    this.last = Math.max(Date.now() + this.offsetMs, this.last + 1);
+    return this.last;
+  }
+  now(): string {
+    return new Date(this.nowMs()).toISOString();
+  }
+  /** Moves the clock forward (e.g. to expire a lease) without waiting. */
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+function nodeId(prefix: string, kind: string, id: number): string {
+  return `${prefix}_${Buffer.from(`0:${kind}:${id}`).toString("base64url")}`;
+}
+
+const lower = (s: string) => s.toLowerCase();
+
+/** A stable 40-hex "commit SHA" for repositories without a git directory. */
+export function fakeSha(seed: string): string {
+  return createHash("sha1").update(seed).digest("hex");
+}
+
+export class GitHubState {
+  readonly clock = new Clock();
+  readonly users = new Map<string, UserModel>();
+  readonly repos = new Map<string, RepoModel>();
+  readonly nodes = new Map<
+    string,
+    UserModel | RepoModel | LabelModel | IssueModel | CommentModel
+  >();
+  private readonly issuesById = new Map<number, IssueModel>();
+  private readonly seq = {
+    user: 100_000,
+    repo: 500_000_000,
+    label: 600_000_000,
+    issue: 1_000_000_000,
+    comment: 1_500_000_000,
+    pull: 1_900_000_000,
+  };
+
+  now(): string {
+    return this.clock.now();
+  }
+
+  private next(kind: keyof GitHubState["seq"]): number {
+    this.seq[kind] += 1;
+    return this.seq[kind];
+  }
+
+  addUser(options: { login: string; type?: "User" | "Bot"; token?: string }): UserModel {
+    const existing = this.users.get(lower(options.login));
+    if (existing) return existing;
+    const id = this.next("user");
+    const type = options.type ?? "User";
+    const user: UserModel = {
+      id,
+      nodeId: nodeId(type === "Bot" ? "BOT" : "U", type, id),
+      login: options.login,
+      type,
+      token: options.token ?? `ghs_test${randomBytes(16).toString("hex")}`,
+      createdAt: this.now(),
+    };
+    this.users.set(lower(user.login), user);
+    this.nodes.set(user.nodeId, user);
+    return user;
+  }
+
+  userByLogin(login: string): UserModel | undefined {
+    return this.users.get(lower(login));
+  }
+
+  userByToken(token: string): UserModel | undefined {
+    for (const user of this.users.values()) if (user.token === token) return user;
+    return undefined;
+  }
+
+  createRepository(options: CreateRepositoryOptions): RepoModel {
+    const key = lower(`${options.owner}/${options.name}`);
+    if (this.repos.has(key)) throw new Error(`Repository ${options.owner}/${options.name} exists`);
+    const owner = this.addUser({ login: options.owner });
+    const id = this.next("repo");
+    const repo: RepoModel = {
+      id,
+      nodeId: nodeId("R", "Repository", id),
+      owner,
+      name: options.name,
+      defaultBranch: options.defaultBranch ?? "main",
+      allowAutoMerge: options.allowAutoMerge ?? false,
+      protectedBranches: new Set(options.protectedBranches ?? [options.defaultBranch ?? "main"]),
+      private: options.private ?? false,
+      gitDir: options.gitDir,
+      branches: new Map([[options.defaultBranch ?? "main", fakeSha(`${key}:initial`)]]),
+      createdAt: this.now(),
+      labels: [],
+      issues: new Map(),
+      nextNumber: 1,
+      permissions: new Map([[lower(owner.login), "admin"]]),
+      defaultPermission: options.defaultPermission ?? "write",
+      workflowRuns: new Map(),
+      runners: [],
+    };
+    this.repos.set(key, repo);
+    this.nodes.set(repo.nodeId, repo);
+    return repo;
+  }
+
+  getRepo(owner: string, name: string): RepoModel | undefined {
+    return this.repos.get(lower(`${owner}/${name}`));
+  }
+
+  fullName(repo: RepoModel): string {
+    return `${repo.owner.login}/${repo.name}`;
+  }
+
+  setPermission(owner: string, name: string, login: string, permission: Permission): void {
+    const repo = this.requireRepo(owner, name);
+    this.addUser({ login });
+    repo.permissions.set(lower(login), permission);
+  }
+
+  permissionOf(repo: RepoModel, user: UserModel): Permission {
+    return repo.permissions.get(lower(user.login)) ?? repo.defaultPermission;
+  }
+
+  can(repo: RepoModel, user: UserModel, needed: Permission): boolean {
+    return PERMISSION_RANK[this.permissionOf(repo, user)] >= PERMISSION_RANK[needed];
+  }
+
+  requireRepo(owner: string, name: string): RepoModel {
+    const repo = this.getRepo(owner, name);
+    if (!repo) throw new Error(`No repository ${owner}/${name} in the test server`);
+    return repo;
+  }
+
+  // Labels ---------------------------------------------------------------------------------
+
+  findLabel(repo: RepoModel, name: string): LabelModel | undefined {
+    return repo.labels.find((label) => lower(label.name) === lower(name));
+  }
+
+  createLabel(
+    repo: RepoModel,
+    input: { name: string; color?: string; description?: string | null },
+  ): LabelModel {
+    const id = this.next("label");
+    const label: LabelModel = {
+      id,
+      nodeId: nodeId("LA", "Label", id),
+      name: input.name,
+      color: (input.color ?? "ededed").replace(/^#/, "").toLowerCase(),
+      description: input.description ?? null,
+      default: false,
+    };
+    repo.labels.push(label);
+    this.nodes.set(label.nodeId, label);
+    return label;
+  }
+
+  /** The label with this name, created (grey, no description) when missing, as GitHub does. */
+  ensureLabel(repo: RepoModel, name: string): LabelModel {
+    return this.findLabel(repo, name) ?? this.createLabel(repo, { name });
+  }
+
+  deleteLabel(repo: RepoModel, label: LabelModel): void {
+    repo.labels = repo.labels.filter((l) => l !== label);
+    for (const issue of repo.issues.values())
+      issue.labels = issue.labels.filter((l) => l !== label);
+    this.nodes.delete(label.nodeId);
+  }
+
+  // Issues ---------------------------------------------------------------------------------
+
+  createIssue(
+    repo: RepoModel,
+    input: { title: string; body?: string | null; author: UserModel; labels?: string[] },
+  ): IssueModel {
+    const id = this.next("issue");
+    const now = this.now();
+    const issue: IssueModel = {
+      id,
+      nodeId: nodeId("I", "Issue", id),
+      repo,
+      number: repo.nextNumber++,
+      title: input.title,
+      body: input.body ?? null,
+      state: "open",
+      stateReason: null,
+      labels: [],
+      author: input.author,
+      assignees: [],
+      locked: false,
+      createdAt: now,
+      updatedAt: now,
+      closedAt: null,
+      closedBy: null,
+      comments: [],
+      parent: null,
+      subIssues: [],
+      blockedBy: [],
+      pull: null,
+    };
+    for (const name of input.labels ?? []) this.addLabelToIssue(issue, name);
+    repo.issues.set(issue.number, issue);
+    this.issuesById.set(issue.id, issue);
+    this.nodes.set(issue.nodeId, issue);
+    return issue;
+  }
+
+  /** Issues with their pull-request part, for assertions: `getIssue("o", "r", 1)`. */
+  getIssue(owner: string, name: string, number: number): IssueModel | undefined {
+    return this.getRepo(owner, name)?.issues.get(number);
+  }
+
+  issueById(id: number): IssueModel | undefined {
+    return this.issuesById.get(id);
+  }
+
+  /** Issues this one blocks (the reverse of their `blockedBy`), in any repository. */
+  blocking(issue: IssueModel): IssueModel[] {
+    return [...this.issuesById.values()].filter((other) => other.blockedBy.includes(issue));
+  }
+
+  addLabelToIssue(issue: IssueModel, name: string): void {
+    const label = this.ensureLabel(issue.repo, name);
+    if (!issue.labels.includes(label)) issue.labels.push(label);
+  }
+
+  touch(issue: IssueModel): void {
+    issue.updatedAt = this.now();
+  }
+
+  setIssueState(
+    issue: IssueModel,
+    state: "open" | "closed",
+    reason: IssueModel["stateReason"] | undefined,
+    actor: UserModel,
+  ): void {
+    if (state === issue.state) {
+      if (reason !== undefined && state === "closed") issue.stateReason = reason;
+      return;
+    }
+    issue.state = state;
+    if (state === "closed") {
+      issue.closedAt = this.now();
+      issue.closedBy = actor;
+      issue.stateReason = reason ?? "completed";
+    } else {
+      issue.closedAt = null;
+      issue.stateReason = "reopened";
+    }
+  }
+
+  addComment(issue: IssueModel, author: UserModel, body: string): CommentModel {
+    const id = this.next("comment");
+    const now = this.now();
+    const comment: CommentModel = {
+      id,
+      nodeId: nodeId("IC", "IssueComment", id),
+      issue,
+      body,
+      author,
+      createdAt: now,
+      updatedAt: now,
+    };
+    issue.comments.push(comment);
+    issue.updatedAt = now;
+    this.nodes.set(comment.nodeId, comment);
+    return comment;
+  }
+
+  commentById(repo: RepoModel, id: number): CommentModel | undefined {
+    for (const issue of repo.issues.values()) {
+      const found = issue.comments.find((c) => c.id === id);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  // Pull requests --------------------------------------------------------------------------
+
+  createPull(
+    repo: RepoModel,
+    input: {
+      title: string;
+      body?: string | null;
+      author: UserModel;
+      head: string;
+      base: string;
+      headSha: string;
+      baseSha: string;
+      draft?: boolean;
+      commits?: number;
+    },
+  ): IssueModel {
+    const issue = this.createIssue(repo, {
+      title: input.title,
+      body: input.body ?? null,
+      author: input.author,
+    });
+    this.nodes.delete(issue.nodeId);
+    const pullId = this.next("pull");
+    issue.nodeId = nodeId("PR", "PullRequest", pullId);
+    this.nodes.set(issue.nodeId, issue);
+    issue.pull = {
+      id: pullId,
+      nodeId: issue.nodeId,
+      head: input.head,
+      base: input.base,
+      headSha: input.headSha,
+      baseSha: input.baseSha,
+      draft: input.draft ?? false,
+      merged: false,
+      mergedAt: null,
+      mergedBy: null,
+      mergeCommitSha: null,
+      commits: input.commits ?? 1,
+      additions: 0,
+      deletions: 0,
+      changedFiles: 0,
+      mergeable: "UNKNOWN",
+      mergeStateStatus: "UNKNOWN",
+      forced: {},
+      autoMerge: null,
+    };
+    return issue;
+  }
+
+  /** Adds or moves a branch of a repository without a git directory (a new fake commit). */
+  setBranch(owner: string, name: string, branch: string, sha?: string): string {
+    const repo = this.requireRepo(owner, name);
+    const value = sha ?? fakeSha(`${branch}:${this.clock.nowMs()}`);
+    repo.branches.set(branch, value);
+    return value;
+  }
+
+  // Actions --------------------------------------------------------------------------------
+
+  addWorkflowRun(owner: string, name: string, run: WorkflowRunSeed): void {
+    const repo = this.requireRepo(owner, name);
+    const now = this.now();
+    repo.workflowRuns.set(run.id, { ...run, createdAt: now, updatedAt: now });
+  }
+
+  addRunner(owner: string, name: string, runner: RunnerSeed): void {
+    const repo = this.requireRepo(owner, name);
+    repo.runners.push({
+      id: runner.id ?? repo.runners.length + 1,
+      name: runner.name,
+      os: runner.os ?? "Linux",
+      status: runner.status ?? "online",
+      busy: runner.busy ?? false,
+      labels: runner.labels ?? ["self-hosted", "Linux", "X64"],
+    });
+  }
+}

@@ -1,0 +1,65 @@
+import type { RepoRef } from "../../src/core/issue-ref.js";
+import { createClient, type GitHubClient } from "../../src/github/client.js";
+import { GitHubGoalStore } from "../../src/github/goal-store.js";
+import { type GitHubServer, startGitHubServer } from "../github-server/server.js";
+
+/** Retry waits in tests: short, but long enough to keep the real ordering of events. */
+export const TEST_PACE_MS = 5;
+
+export interface GitHubFixture {
+  server: GitHubServer;
+  repo: RepoRef;
+  /** Token of "maintainer", who has write access to acme/widgets. */
+  token: string;
+  client: GitHubClient;
+  store: GitHubGoalStore;
+  /** Environment for running a CLI as this maintainer against the server. */
+  env: NodeJS.ProcessEnv;
+  /** A client and store acting as another account. */
+  as(login: string): Promise<{ client: GitHubClient; store: GitHubGoalStore; token: string }>;
+  close(): Promise<void>;
+}
+
+/** A fresh local GitHub with repository acme/widgets and a maintainer who may write to it. */
+export async function startGitHubFixture(): Promise<GitHubFixture> {
+  const server = await startGitHubServer();
+  const repo = { owner: "acme", repo: "widgets" };
+  server.createRepository({ owner: repo.owner, name: repo.repo, defaultPermission: "read" });
+  const as = async (login: string) => {
+    const { token } = server.addUser({ login });
+    const client = createClient({
+      token,
+      apiUrl: server.url,
+      paceMs: TEST_PACE_MS,
+      warn: () => {},
+    });
+    const store = await GitHubGoalStore.connect({ client, repo, paceMs: TEST_PACE_MS });
+    return { client, store, token };
+  };
+  server.setPermission(repo.owner, repo.repo, "maintainer", "write");
+  const maintainer = await as("maintainer");
+  return {
+    server,
+    repo,
+    token: maintainer.token,
+    client: maintainer.client,
+    store: maintainer.store,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      GITHUB_TOKEN: maintainer.token,
+      GITHUB_API_URL: server.url,
+      GITHUB_REPOSITORY: `${repo.owner}/${repo.repo}`,
+      GOAL_ORCHESTRATOR_PACE_MS: String(TEST_PACE_MS),
+    },
+    as,
+    close: () => server.close(),
+  };
+}
+
+export const GOAL_BODY = `## Objective
+Export the widget list as CSV.
+
+## Acceptance
+- \`widgets export --csv\` prints one line per widget
+`;
