@@ -2108,14 +2108,14 @@ async function createGoal(store, input) {
         throw new errors_UserError(`--title: ${title.length} characters; GitHub accepts at most ${MAX_TITLE_LENGTH}.`);
     }
     const parsed = parseGoalBody(input.body, repo);
-    const flagStory = input.story ? parseIssueRef(input.story, repo) : null;
+    const flagStory = input.story ? referenceInput(input.story, "--story", repo) : null;
     if (flagStory && parsed.story && !sameIssue(flagStory, parsed.story)) {
         throw new errors_UserError(`--story says ${formatIssueRef(flagStory, repo)} but the body's Story: line says ${formatIssueRef(parsed.story, repo)}; use one.`);
     }
     const story = flagStory ?? parsed.story;
     const depends = [...parsed.depends];
     for (const text of input.depends ?? []) {
-        const ref = parseIssueRef(text, repo);
+        const ref = referenceInput(text, "--depends", repo);
         if (!depends.some((known) => sameIssue(known, ref)))
             depends.push(ref);
     }
@@ -2153,6 +2153,14 @@ async function createGoal(store, input) {
         story,
         depends,
     });
+}
+function referenceInput(text, flag, repo) {
+    try {
+        return parseIssueRef(text, repo);
+    }
+    catch (error) {
+        throw new errors_UserError(`${flag}: ${error instanceof Error ? error.message : String(error)}`);
+    }
 }
 
 ;// CONCATENATED MODULE: external "node:util"
@@ -7389,6 +7397,7 @@ const dist_src_Octokit = Octokit.plugin(requestLog, legacyRestEndpointMethods, p
 
 
 
+
 /** The Octokit class every GitHub call in this project goes through. */
 const GitHubClient = dist_src_Octokit.plugin(retry, throttling);
 const DEFAULT_API_URL = "https://api.github.com";
@@ -7441,6 +7450,20 @@ function pacingGroup(kind, minTime) {
         pacingGroups.set(id, group);
     }
     return group;
+}
+/**
+ * GOAL_ORCHESTRATOR_PACE_MS overrides the pace (see ClientOptions.paceMs). Only the local
+ * test server can take requests faster than GitHub's guidance; tests and the demo set it.
+ */
+function paceFromEnvironment(env) {
+    const raw = env.GOAL_ORCHESTRATOR_PACE_MS;
+    if (!raw)
+        return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0) {
+        throw new errors_UserError(`GOAL_ORCHESTRATOR_PACE_MS: "${raw}" is not a whole number of milliseconds.`);
+    }
+    return value;
 }
 
 ;// CONCATENATED MODULE: ./src/core/markers.ts
@@ -8211,21 +8234,10 @@ async function connect(flags, env = process.env, cwd = process.cwd()) {
             `${repo.owner}/${repo.repo} (for example: export GH_TOKEN=$(gh auth token)).`);
     }
     const apiUrl = env.GITHUB_API_URL || DEFAULT_API_URL;
-    const paceMs = paceFrom(env);
+    const paceMs = paceFromEnvironment(env);
     const client = createClient({ token, apiUrl, paceMs });
     const store = await GitHubGoalStore.connect({ client, repo, paceMs });
     return { repo, apiUrl, client, store };
-}
-/** GOAL_ORCHESTRATOR_PACE_MS shortens retry waits; the test suite uses it. */
-function paceFrom(env) {
-    const raw = env.GOAL_ORCHESTRATOR_PACE_MS;
-    if (!raw)
-        return undefined;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 0) {
-        throw new errors_UserError(`GOAL_ORCHESTRATOR_PACE_MS: "${raw}" is not a whole number of milliseconds.`);
-    }
-    return value;
 }
 function resolveRepo(flags, env, cwd) {
     if (flags.repo)

@@ -1532,7 +1532,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 /***/ }),
 
-/***/ 756:
+/***/ 522:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2141,6 +2141,25 @@ function assertTransition(from, to) {
     throw new errors_UserError(`goal is ${from}; it cannot become ${to}. From ${from} a goal can become: ${ALLOWED_TRANSITIONS[from].join(", ")}.`);
 }
 
+;// CONCATENATED MODULE: ./src/flows/queue-goal.ts
+
+
+/**
+ * A human marks a goal ready to run. A running goal is refused: its agent is still working,
+ * and the dispatcher re-queues it by itself if that attempt fails or its lease runs out.
+ */
+async function queueGoal(store, number) {
+    const goal = await store.getGoal(number);
+    if (goal.state === "running") {
+        throw new errors_UserError(`Goal #${number} is ${stateLabel("running")}: an agent is working on it. It returns to the queue by itself if this attempt fails.`);
+    }
+    return store.transition(number, {
+        to: "queued",
+        expectedFrom: goal.state,
+        reason: `queued by @${store.viewer}.`,
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/core/pull-request-url.ts
 
 /** The number of a pull request from its URL (https://HOST/owner/repo/pull/N), if it is in repo. */
@@ -2155,9 +2174,12 @@ function pullNumberFromUrl(url, repo) {
 
 
 
-/** The pull request the runner opened for the goal's latest run. */
+/**
+ * The pull request the runner opened for the goal's latest run; never an earlier attempt's,
+ * which is not the work under review.
+ */
 function goalPullRequest(goal) {
-    const result = goal.markers.findLast((marker) => marker.kind === "run-result" && Boolean(marker.prUrl));
+    const result = goal.markers.findLast((marker) => marker.kind === "run-result");
     const number = result?.prUrl ? pullNumberFromUrl(result.prUrl, goal.ref) : null;
     if (!result || number === null) {
         throw new errors_UserError(`Goal #${goal.ref.number} has no pull request recorded by the runner, so there is nothing to review.`);
@@ -7565,6 +7587,7 @@ const dist_src_Octokit = Octokit.plugin(requestLog, legacyRestEndpointMethods, p
 
 
 
+
 /** The Octokit class every GitHub call in this project goes through. */
 const GitHubClient = dist_src_Octokit.plugin(retry, throttling);
 const DEFAULT_API_URL = "https://api.github.com";
@@ -7617,6 +7640,20 @@ function pacingGroup(kind, minTime) {
         pacingGroups.set(id, group);
     }
     return group;
+}
+/**
+ * GOAL_ORCHESTRATOR_PACE_MS overrides the pace (see ClientOptions.paceMs). Only the local
+ * test server can take requests faster than GitHub's guidance; tests and the demo set it.
+ */
+function paceFromEnvironment(env) {
+    const raw = env.GOAL_ORCHESTRATOR_PACE_MS;
+    if (!raw)
+        return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0) {
+        throw new errors_UserError(`GOAL_ORCHESTRATOR_PACE_MS: "${raw}" is not a whole number of milliseconds.`);
+    }
+    return value;
 }
 
 ;// CONCATENATED MODULE: ./src/core/markers.ts
@@ -8349,21 +8386,10 @@ async function connect(flags, env = process.env, cwd = process.cwd()) {
             `${repo.owner}/${repo.repo} (for example: export GH_TOKEN=$(gh auth token)).`);
     }
     const apiUrl = env.GITHUB_API_URL || DEFAULT_API_URL;
-    const paceMs = paceFrom(env);
+    const paceMs = paceFromEnvironment(env);
     const client = createClient({ token, apiUrl, paceMs });
     const store = await GitHubGoalStore.connect({ client, repo, paceMs });
     return { repo, apiUrl, client, store };
-}
-/** GOAL_ORCHESTRATOR_PACE_MS shortens retry waits; the test suite uses it. */
-function paceFrom(env) {
-    const raw = env.GOAL_ORCHESTRATOR_PACE_MS;
-    if (!raw)
-        return undefined;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 0) {
-        throw new errors_UserError(`GOAL_ORCHESTRATOR_PACE_MS: "${raw}" is not a whole number of milliseconds.`);
-    }
-    return value;
 }
 function resolveRepo(flags, env, cwd) {
     if (flags.repo)
@@ -8450,6 +8476,7 @@ function parseIssueNumber(text, what) {
 
 
 
+
 const GOAL_USAGE = `Usage: goal <command> [--repo owner/name] [--json]
 
 Commands:
@@ -8516,10 +8543,7 @@ async function goalMain(argv, io = processIo) {
                 expectArgs(1);
                 const number = parseIssueNumber(rest[0], "goal queue");
                 const { store } = await connect({ repo: values.repo });
-                const { from } = await store.transition(number, {
-                    to: "queued",
-                    reason: `queued by @${store.viewer}.`,
-                });
+                const { from } = await queueGoal(store, number);
                 print(`#${number}: ${from ? stateLabel(from) : "no state"} → ${stateLabel("queued")}`, {
                     number,
                     from,
@@ -8632,7 +8656,7 @@ function indent(text) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_goal_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(756);
+/* harmony import */ var _cli_goal_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(522);
 
 process.exitCode = await (0,_cli_goal_js__WEBPACK_IMPORTED_MODULE_0__/* .goalMain */ .T)(process.argv.slice(2));
 

@@ -38167,6 +38167,7 @@ const dist_src_Octokit = Octokit.plugin(requestLog, legacyRestEndpointMethods, p
 
 
 
+
 /** The Octokit class every GitHub call in this project goes through. */
 const GitHubClient = dist_src_Octokit.plugin(retry, throttling);
 const DEFAULT_API_URL = "https://api.github.com";
@@ -38219,6 +38220,20 @@ function pacingGroup(kind, minTime) {
         pacingGroups.set(id, group);
     }
     return group;
+}
+/**
+ * GOAL_ORCHESTRATOR_PACE_MS overrides the pace (see ClientOptions.paceMs). Only the local
+ * test server can take requests faster than GitHub's guidance; tests and the demo set it.
+ */
+function paceFromEnvironment(env) {
+    const raw = env.GOAL_ORCHESTRATOR_PACE_MS;
+    if (!raw)
+        return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0) {
+        throw new errors_UserError(`GOAL_ORCHESTRATOR_PACE_MS: "${raw}" is not a whole number of milliseconds.`);
+    }
+    return value;
 }
 
 ;// CONCATENATED MODULE: ./src/core/agent-options.ts
@@ -39462,12 +39477,21 @@ async function setupAction() {
     await runAction(async () => {
         const token = tokenInput();
         const repo = repositoryInput();
-        const client = createClient({ token, apiUrl: process.env.GITHUB_API_URL, warn: warning });
-        const store = await GitHubGoalStore.connect({ client, repo });
+        const paceMs = paceFromEnvironment(process.env);
+        const client = createClient({
+            token,
+            apiUrl: process.env.GITHUB_API_URL,
+            paceMs,
+            warn: warning,
+        });
+        const store = await GitHubGoalStore.connect({ client, repo, paceMs });
         const { created, updated } = await store.ensureLabels(LABELS);
         info(`Labels in ${repo.owner}/${repo.repo}: ${created.length} created, ${updated.length} updated, ${LABELS.length - created.length - updated.length} already right.`);
         setOutput("created", created.join(","));
         setOutput("updated", updated.join(","));
+        // Outside a runner (a local run of the bundle) there is no job summary to write to.
+        if (!process.env.GITHUB_STEP_SUMMARY)
+            return;
         await summary
             .addHeading("goal-orchestrator setup", 3)
             .addTable([

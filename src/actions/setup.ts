@@ -1,6 +1,6 @@
 import * as core from "@actions/core";
 import { LABELS } from "../core/states.js";
-import { createClient } from "../github/client.js";
+import { createClient, paceFromEnvironment } from "../github/client.js";
 import { GitHubGoalStore } from "../github/goal-store.js";
 import { repositoryInput, runAction, tokenInput } from "./inputs.js";
 
@@ -9,8 +9,14 @@ export async function setupAction(): Promise<void> {
   await runAction(async () => {
     const token = tokenInput();
     const repo = repositoryInput();
-    const client = createClient({ token, apiUrl: process.env.GITHUB_API_URL, warn: core.warning });
-    const store = await GitHubGoalStore.connect({ client, repo });
+    const paceMs = paceFromEnvironment(process.env);
+    const client = createClient({
+      token,
+      apiUrl: process.env.GITHUB_API_URL,
+      paceMs,
+      warn: core.warning,
+    });
+    const store = await GitHubGoalStore.connect({ client, repo, paceMs });
     const { created, updated } = await store.ensureLabels(LABELS);
     core.info(
       `Labels in ${repo.owner}/${repo.repo}: ${created.length} created, ${updated.length} updated, ${
@@ -19,6 +25,8 @@ export async function setupAction(): Promise<void> {
     );
     core.setOutput("created", created.join(","));
     core.setOutput("updated", updated.join(","));
+    // Outside a runner (a local run of the bundle) there is no job summary to write to.
+    if (!process.env.GITHUB_STEP_SUMMARY) return;
     await core.summary
       .addHeading("goal-orchestrator setup", 3)
       .addTable([

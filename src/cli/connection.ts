@@ -1,7 +1,12 @@
 import { execFileSync } from "node:child_process";
 import { UserError } from "../core/errors.js";
 import { parseRepo, type RepoRef } from "../core/issue-ref.js";
-import { createClient, DEFAULT_API_URL, type GitHubClient } from "../github/client.js";
+import {
+  createClient,
+  DEFAULT_API_URL,
+  type GitHubClient,
+  paceFromEnvironment,
+} from "../github/client.js";
 import { GitHubGoalStore } from "../github/goal-store.js";
 
 export interface ConnectionFlags {
@@ -34,23 +39,10 @@ export async function connect(
     );
   }
   const apiUrl = env.GITHUB_API_URL || DEFAULT_API_URL;
-  const paceMs = paceFrom(env);
+  const paceMs = paceFromEnvironment(env);
   const client = createClient({ token, apiUrl, paceMs });
   const store = await GitHubGoalStore.connect({ client, repo, paceMs });
   return { repo, apiUrl, client, store };
-}
-
-/** GOAL_ORCHESTRATOR_PACE_MS shortens retry waits; the test suite uses it. */
-function paceFrom(env: NodeJS.ProcessEnv): number | undefined {
-  const raw = env.GOAL_ORCHESTRATOR_PACE_MS;
-  if (!raw) return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) {
-    throw new UserError(
-      `GOAL_ORCHESTRATOR_PACE_MS: "${raw}" is not a whole number of milliseconds.`,
-    );
-  }
-  return value;
 }
 
 export function resolveRepo(flags: ConnectionFlags, env: NodeJS.ProcessEnv, cwd: string): RepoRef {

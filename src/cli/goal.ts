@@ -5,6 +5,7 @@ import { formatIssueRef } from "../core/issue-ref.js";
 import type { TrustedMarker } from "../core/markers.js";
 import type { GoalSnapshot, MergeMethod } from "../core/ports.js";
 import { GOAL_STATES, type GoalState, parseState, stateLabel } from "../core/states.js";
+import { queueGoal } from "../flows/queue-goal.js";
 import { approveGoal, rejectGoal } from "../flows/review.js";
 import { GitHubPullRequests } from "../github/pull-requests.js";
 import { parseCommandLine } from "./args.js";
@@ -88,10 +89,7 @@ export async function goalMain(argv: string[], io: CliIo = processIo): Promise<n
           expectArgs(1);
           const number = parseIssueNumber(rest[0], "goal queue");
           const { store } = await connect({ repo: values.repo });
-          const { from } = await store.transition(number, {
-            to: "queued",
-            reason: `queued by @${store.viewer}.`,
-          });
+          const { from } = await queueGoal(store, number);
           print(`#${number}: ${from ? stateLabel(from) : "no state"} → ${stateLabel("queued")}`, {
             number,
             from,

@@ -1,6 +1,12 @@
 import { UserError } from "../core/errors.js";
 import { parseGoalBody, withMetadata } from "../core/goal-body.js";
-import { formatIssueRef, type IssueRef, parseIssueRef, sameIssue } from "../core/issue-ref.js";
+import {
+  formatIssueRef,
+  type IssueRef,
+  parseIssueRef,
+  type RepoRef,
+  sameIssue,
+} from "../core/issue-ref.js";
 import type { GoalStore } from "../core/ports.js";
 import { LABELS, STORY_LABEL } from "../core/states.js";
 
@@ -33,7 +39,7 @@ export async function createGoal(store: GoalStore, input: CreateGoalInput) {
   }
   const parsed = parseGoalBody(input.body, repo);
 
-  const flagStory = input.story ? parseIssueRef(input.story, repo) : null;
+  const flagStory = input.story ? referenceInput(input.story, "--story", repo) : null;
   if (flagStory && parsed.story && !sameIssue(flagStory, parsed.story)) {
     throw new UserError(
       `--story says ${formatIssueRef(flagStory, repo)} but the body's Story: line says ${formatIssueRef(parsed.story, repo)}; use one.`,
@@ -42,7 +48,7 @@ export async function createGoal(store: GoalStore, input: CreateGoalInput) {
   const story = flagStory ?? parsed.story;
   const depends: IssueRef[] = [...parsed.depends];
   for (const text of input.depends ?? []) {
-    const ref = parseIssueRef(text, repo);
+    const ref = referenceInput(text, "--depends", repo);
     if (!depends.some((known) => sameIssue(known, ref))) depends.push(ref);
   }
 
@@ -89,4 +95,12 @@ export async function createGoal(store: GoalStore, input: CreateGoalInput) {
     story,
     depends,
   });
+}
+
+function referenceInput(text: string, flag: string, repo: RepoRef): IssueRef {
+  try {
+    return parseIssueRef(text, repo);
+  } catch (error) {
+    throw new UserError(`${flag}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

@@ -4,11 +4,13 @@ import type { GoalSnapshot, GoalStore, MergeMethod, PullRequestPort } from "../c
 import { pullNumberFromUrl } from "../core/pull-request-url.js";
 import { stateLabel } from "../core/states.js";
 
-/** The pull request the runner opened for the goal's latest run. */
+/**
+ * The pull request the runner opened for the goal's latest run; never an earlier attempt's,
+ * which is not the work under review.
+ */
 function goalPullRequest(goal: GoalSnapshot): { number: number; result: RunResultMarker } {
   const result = goal.markers.findLast(
-    (marker): marker is RunResultMarker & { createdAt: string } =>
-      marker.kind === "run-result" && Boolean(marker.prUrl),
+    (marker): marker is RunResultMarker & { createdAt: string } => marker.kind === "run-result",
   );
   const number = result?.prUrl ? pullNumberFromUrl(result.prUrl, goal.ref) : null;
   if (!result || number === null) {

@@ -2,6 +2,7 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
 import Bottleneck from "bottleneck/light.js";
+import { UserError } from "../core/errors.js";
 
 /** The Octokit class every GitHub call in this project goes through. */
 export const GitHubClient = Octokit.plugin(retry, throttling);
@@ -77,4 +78,20 @@ function pacingGroup(kind: string, minTime: number): Bottleneck.Group {
     pacingGroups.set(id, group);
   }
   return group;
+}
+
+/**
+ * GOAL_ORCHESTRATOR_PACE_MS overrides the pace (see ClientOptions.paceMs). Only the local
+ * test server can take requests faster than GitHub's guidance; tests and the demo set it.
+ */
+export function paceFromEnvironment(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.GOAL_ORCHESTRATOR_PACE_MS;
+  if (!raw) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new UserError(
+      `GOAL_ORCHESTRATOR_PACE_MS: "${raw}" is not a whole number of milliseconds.`,
+    );
+  }
+  return value;
 }
