@@ -11,15 +11,15 @@ import type { MergeMethod } from "../../src/core/ports.js";
 import { isStateLabel, LABELS } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import { approveGoal, rejectGoal } from "../../src/flows/review.js";
-import { createClient, type GitHubClient } from "../../src/github/client.js";
-import { GitHubGoalStore } from "../../src/github/goal-store.js";
+import type { GitHubClient } from "../../src/github/client.js";
+import type { GitHubGoalStore } from "../../src/github/goal-store.js";
 import { GitHubPullRequests } from "../../src/github/pull-requests.js";
 import {
   createBareRepository,
   type GitHubServer,
   startGitHubServer,
 } from "../github-server/index.js";
-import { GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { connectAs, GOAL_BODY } from "../helpers/github-fixture.js";
 
 type Bare = Awaited<ReturnType<typeof createBareRepository>>;
 
@@ -66,19 +66,8 @@ async function startReview(options: RepoOptions): Promise<Review> {
     allowAutoMerge: options.allowAutoMerge,
     ...(options.protectedBranches ? { protectedBranches: options.protectedBranches } : {}),
   });
-  const connectAs = async (login: string) => {
-    const { token } = server.addUser({ login });
-    const client = createClient({
-      token,
-      apiUrl: server.url,
-      paceMs: TEST_PACE_MS,
-      warn: () => {},
-    });
-    const store = await GitHubGoalStore.connect({ client, repo, paceMs: TEST_PACE_MS });
-    return { client, store };
-  };
   server.setPermission(repo.owner, repo.repo, "maintainer", "write");
-  const { client, store } = await connectAs("maintainer");
+  const { client, store } = await connectAs(server, repo, "maintainer");
   await store.ensureLabels(LABELS);
   current = {
     server,
@@ -87,7 +76,7 @@ async function startReview(options: RepoOptions): Promise<Review> {
     client,
     store,
     pulls: new GitHubPullRequests(client, repo),
-    connectAs,
+    connectAs: (login: string) => connectAs(server, repo, login),
   };
   return current;
 }

@@ -20,22 +20,20 @@ export interface GitHubFixture {
   close(): Promise<void>;
 }
 
+/** A client and goal store acting as `login` (created on the server if new). */
+export async function connectAs(server: GitHubServer, repo: RepoRef, login: string) {
+  const { token } = server.addUser({ login });
+  const client = createClient({ token, apiUrl: server.url, paceMs: TEST_PACE_MS, warn: () => {} });
+  const store = await GitHubGoalStore.connect({ client, repo, paceMs: TEST_PACE_MS });
+  return { client, store, token };
+}
+
 /** A fresh local GitHub with repository acme/widgets and a maintainer who may write to it. */
 export async function startGitHubFixture(): Promise<GitHubFixture> {
   const server = await startGitHubServer();
   const repo = { owner: "acme", repo: "widgets" };
   server.createRepository({ owner: repo.owner, name: repo.repo, defaultPermission: "read" });
-  const as = async (login: string) => {
-    const { token } = server.addUser({ login });
-    const client = createClient({
-      token,
-      apiUrl: server.url,
-      paceMs: TEST_PACE_MS,
-      warn: () => {},
-    });
-    const store = await GitHubGoalStore.connect({ client, repo, paceMs: TEST_PACE_MS });
-    return { client, store, token };
-  };
+  const as = (login: string) => connectAs(server, repo, login);
   server.setPermission(repo.owner, repo.repo, "maintainer", "write");
   const maintainer = await as("maintainer");
   return {
