@@ -1,0 +1,137 @@
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { createInterface } from "node:readline";
+
+/**
+ * The agent's own figures (design §4): the ralph harness appends one JSON line per run to its
+ * stats file. Field names are kept exactly as ralph writes them (snake_case), since the runner's
+ * stats record (design §6) carries them on in the same shape. A figure that is missing or not of
+ * the expected type is null — unknown — and never 0.
+ */
+
+/** How much of the stats file's end is read at most. */
+const MAX_READ_BYTES = 16 * 1024 * 1024;
+
+export const RALPH_EXIT_REASONS = ["done", "timeout", "interrupted"] as const;
+export type RalphExitReason = (typeof RALPH_EXIT_REASONS)[number];
+
+export interface AgentStats {
+  /** null when missing or not one of done | timeout | interrupted (the raw value stays in `raw`). */
+  exit_reason: RalphExitReason | null;
+  iterations: number | null;
+  tokens: {
+    input: number | null;
+    output: number | null;
+    cache_read: number | null;
+    cache_create: number | null;
+  };
+  cost_usd: number | null;
+  time_seconds: {
+    llm: number | null;
+    tools: number | null;
+    other: number | null;
+    total: number | null;
+  };
+  lines_added: number | null;
+  lines_deleted: number | null;
+  /** The whole JSON object as read, unknown fields included. */
+  raw: Record<string, unknown>;
+}
+
+/** A stats file's size now: pass it to readAgentStats after the run. 0 when there is no file. */
+export async function agentStatsOffset(file: string): Promise<number> {
+  try {
+    return (await stat(file)).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The last valid stats record appended to `file` since byte `offset` (the file's size when the
+ * run started, from agentStatsOffset), or null when there is none or no file. Lines that are not
+ * JSON objects holding at least one known figure are skipped. When the file is now shorter than
+ * `offset` it was replaced during the run, and all of it counts. At most the last 16 MiB are read.
+ */
+export async function readAgentStats(file: string, offset: number): Promise<AgentStats | null> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch {
+    return null;
+  }
+  const from = Number.isSafeInteger(offset) && offset >= 0 && offset <= size ? offset : 0;
+  if (from === size) return null;
+  // Only the last record matters: never read more than the tail (its first line may be cut;
+  // it is then skipped like any other garbage).
+  const start = Math.max(from, size - MAX_READ_BYTES);
+  const lines = createInterface({
+    input: createReadStream(file, { start, encoding: "utf8" }),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
+  let last: AgentStats | null = null;
+  try {
+    for await (const line of lines) {
+      last = parseAgentStatsLine(line) ?? last;
+    }
+  } catch {
+    // The file vanished or could not be read part-way: keep what was read.
+  }
+  return last;
+}
+
+/** One stats line, or null when it is not a JSON object holding at least one known figure. */
+export function parseAgentStatsLine(line: string): AgentStats | null {
+  const text = line.trim();
+  if (!text.startsWith("{")) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!isObject(value)) return null;
+  const tokens = isObject(value.tokens) ? value.tokens : {};
+  const time = isObject(value.time_seconds) ? value.time_seconds : {};
+  const stats: AgentStats = {
+    exit_reason: (RALPH_EXIT_REASONS as readonly unknown[]).includes(value.exit_reason)
+      ? (value.exit_reason as RalphExitReason)
+      : null,
+    iterations: figure(value.iterations),
+    tokens: {
+      input: figure(tokens.input),
+      output: figure(tokens.output),
+      cache_read: figure(tokens.cache_read),
+      cache_create: figure(tokens.cache_create),
+    },
+    cost_usd: figure(value.cost_usd),
+    time_seconds: {
+      llm: figure(time.llm),
+      tools: figure(time.tools),
+      other: figure(time.other),
+      total: figure(time.total),
+    },
+    lines_added: figure(value.lines_added),
+    lines_deleted: figure(value.lines_deleted),
+    raw: value,
+  };
+  const known = [
+    stats.exit_reason,
+    stats.iterations,
+    ...Object.values(stats.tokens),
+    stats.cost_usd,
+    ...Object.values(stats.time_seconds),
+    stats.lines_added,
+    stats.lines_deleted,
+  ];
+  return known.some((v) => v !== null) ? stats : null;
+}
+
+/** A non-negative finite number, else null (unknown). */
+function figure(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,349 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { buildAgentEnv } from "../../src/agent/environment.js";
+import {
+  type AgentLaunch,
+  type AgentResult,
+  describeAgentResult,
+  LAST_LINES,
+  launchAgent,
+  MAX_LINE_CHARS,
+} from "../../src/agent/launch.js";
+import { UserError } from "../../src/core/errors.js";
+
+const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
+const fixture = (name: string, ...args: string[]) => [
+  process.execPath,
+  join(FIXTURES, name),
+  ...args,
+];
+
+let root: string;
+let counter = 0;
+before(() => {
+  root = mkdtempSync(join(tmpdir(), "goal-agent-"));
+});
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const path = (name: string) => join(root, name);
+
+/** Launches with short limits and collects the lines given to onLine. */
+async function run(
+  argv: string[],
+  options: Partial<AgentLaunch> = {},
+): Promise<AgentResult & { lines: [string, string][]; log: string; logFile: string }> {
+  const lines: [string, string][] = [];
+  const logFile = options.logFile ?? path(`logs/run-${++counter}.log`);
+  const result = await launchAgent({
+    argv,
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "" },
+    timeoutSeconds: 10,
+    graceSeconds: 1,
+    logFile,
+    onLine: (line, stream) => lines.push([stream, line]),
+    ...options,
+  });
+  const small = existsSync(logFile) && statSync(logFile).size < 1024 * 1024;
+  const log = small ? readFileSync(logFile, "utf8") : "";
+  return { ...result, lines, log, logFile };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Whether the process has ended (within `waitMs`): kill(pid, 0) fails with ESRCH. A killed orphan
+ * can also linger as a zombie until init reaps it (some sandboxes' init never does): a zombie runs
+ * no code and holds nothing, so it counts as gone.
+ */
+async function isGone(pid: number, waitMs = 3000): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ESRCH") return true;
+      throw error;
+    }
+    if (isZombie(pid)) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(50);
+  }
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.startsWith("Z") ?? false;
+  } catch {
+    return false;
+  }
+}
+
+describe("launchAgent: exit status", () => {
+  for (const code of [0, 1, 3]) {
+    it(`reports exit status ${code} with its output`, async () => {
+      const result = await run(fixture("exit.mjs", String(code)));
+      assert.equal(result.exitReason, "exited");
+      assert.equal(result.exitCode, code);
+      assert.equal(result.signal, null);
+      assert.equal(result.spawnError, undefined);
+      assert.deepEqual(
+        result.lines.filter(([stream]) => stream === "stdout"),
+        [
+          ["stdout", "out 1"],
+          ["stdout", `out 2 exiting with ${code}`],
+        ],
+      );
+      assert.deepEqual(
+        result.lines.filter(([stream]) => stream === "stderr"),
+        [["stderr", "err 1"]],
+      );
+      // The log holds the same lines, unprefixed, in arrival order.
+      assert.equal(result.log, `${result.lines.map(([, line]) => line).join("\n")}\n`);
+      assert.deepEqual(
+        result.lastLines,
+        result.lines.map(([, line]) => line),
+      );
+      assert.equal(result.outputBytes, Buffer.byteLength(result.log));
+      assert.ok(result.durationSeconds > 0 && result.durationSeconds < 5);
+      assert.match(describeAgentResult(result, { timeoutSeconds: 10 }), /exited with status/);
+    });
+  }
+
+  it("creates the log's folders and appends to an existing log", async () => {
+    const logFile = path("deep/er/agent.log");
+    await run(fixture("exit.mjs", "0"), { logFile });
+    const second = await run(fixture("exit.mjs", "1"), { logFile });
+    assert.equal(second.log.split("\n").filter((line) => line === "out 1").length, 2);
+  });
+
+  it("splits awkward output into lines: CRLF, split characters, long lines, no final newline", async () => {
+    const result = await run(fixture("lines.mjs"));
+    assert.equal(result.exitCode, 0);
+    const stdout = result.lines.filter(([s]) => s === "stdout").map(([, line]) => line);
+    assert.deepEqual(stdout, [
+      "crlf line",
+      "price 5€ ok",
+      "",
+      "",
+      "y".repeat(MAX_LINE_CHARS),
+      "y".repeat(70 * 1024 - MAX_LINE_CHARS),
+      "no newline at the end",
+    ]);
+    assert.deepEqual(
+      result.lines.filter(([s]) => s === "stderr"),
+      [["stderr", "an error line"]],
+    );
+    assert.ok(result.log.endsWith("\nno newline at the end\n"));
+  });
+
+  it("keeps only the last lines for the failure report", async () => {
+    const result = await run(fixture("ticker.mjs", "120", "0"));
+    assert.equal(result.lines.length, 120);
+    assert.equal(result.lastLines.length, LAST_LINES);
+    assert.equal(result.lastLines[0], `tick ${120 - LAST_LINES + 1}`);
+    assert.equal(result.lastLines.at(-1), "tick 120");
+  });
+});
+
+describe("launchAgent: stopping the agent", () => {
+  it("on timeout, terminates the agent and a child that ignores SIGTERM", async () => {
+    const pidFile = path("child-1.pid");
+    const result = await run(fixture("hang.mjs", pidFile), { timeoutSeconds: 1 });
+    assert.equal(result.exitReason, "timeout");
+    assert.equal(result.exitCode, null);
+    assert.equal(result.signal, "SIGTERM");
+    assert.ok(
+      result.durationSeconds >= 1 && result.durationSeconds < 3,
+      `${result.durationSeconds}`,
+    );
+    const childPid = Number(readFileSync(pidFile, "utf8"));
+    assert.ok(childPid > 0);
+    assert.ok(await isGone(childPid), `child ${childPid} survived`);
+    assert.ok(result.lastLines.includes("child ready"));
+    assert.match(describeAgentResult(result, { timeoutSeconds: 1 }), /time limit \(1s\)/);
+  });
+
+  it("kills with SIGKILL after the grace period when the agent ignores SIGTERM too", async () => {
+    const pidFile = path("child-2.pid");
+    const started = Date.now();
+    const result = await run(fixture("hang.mjs", pidFile, "ignore-term"), {
+      timeoutSeconds: 1,
+      graceSeconds: 1,
+    });
+    assert.equal(result.exitReason, "timeout");
+    assert.equal(result.signal, "SIGKILL");
+    assert.ok(Date.now() - started >= 1900, "SIGKILL came before the grace period ended");
+    assert.ok(result.durationSeconds < 4, `${result.durationSeconds}`);
+    assert.ok(result.lastLines.includes("parent ignores SIGTERM"));
+    const childPid = Number(readFileSync(pidFile, "utf8"));
+    assert.ok(await isGone(childPid), `child ${childPid} survived`);
+  });
+
+  it("stops a silent agent at the idle timeout", async () => {
+    const result = await run(fixture("silent.mjs"), { timeoutSeconds: 10, idleTimeoutSeconds: 1 });
+    assert.equal(result.exitReason, "idle-timeout");
+    assert.equal(result.signal, "SIGTERM");
+    assert.ok(
+      result.durationSeconds >= 1 && result.durationSeconds < 3,
+      `${result.durationSeconds}`,
+    );
+    assert.deepEqual(result.lastLines, ["started"]);
+    assert.match(
+      describeAgentResult(result, { timeoutSeconds: 10, idleTimeoutSeconds: 1 }),
+      /after 1s without output/,
+    );
+  });
+
+  it("restarts the idle timer on every output", async () => {
+    // 6 lines 300 ms apart: 1.8 s in all, never 1 s without output.
+    const result = await run(fixture("ticker.mjs", "6", "300"), { idleTimeoutSeconds: 1 });
+    assert.equal(result.exitReason, "exited");
+    assert.equal(result.exitCode, 0);
+    assert.equal(result.lines.length, 6);
+  });
+
+  it("stops the agent when the signal aborts: interrupted", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const pidFile = path("child-3.pid");
+    const result = await run(fixture("hang.mjs", pidFile), { signal: controller.signal });
+    assert.equal(result.exitReason, "interrupted");
+    assert.ok(result.durationSeconds < 3, `${result.durationSeconds}`);
+    if (existsSync(pidFile)) assert.ok(await isGone(Number(readFileSync(pidFile, "utf8"))));
+    assert.match(describeAgentResult(result, { timeoutSeconds: 10 }), /interrupted/);
+  });
+
+  it("does not start the agent when the signal has already aborted", async () => {
+    const marker = path("never-written");
+    const result = await run(fixture("hang.mjs", marker), { signal: AbortSignal.abort() });
+    assert.equal(result.exitReason, "interrupted");
+    assert.equal(result.durationSeconds, 0);
+    await sleep(200);
+    assert.equal(existsSync(marker), false);
+  });
+});
+
+describe("launchAgent: failures to start", () => {
+  it("reports a missing program as spawn-failed with a clear message", async () => {
+    const result = await run(["goal-orchestrator-no-such-agent", "--goal=x"]);
+    assert.equal(result.exitReason, "spawn-failed");
+    assert.equal(result.exitCode, null);
+    assert.equal(
+      result.spawnError,
+      "agent command not found: goal-orchestrator-no-such-agent — set agent-command or install goal-orchestrator-no-such-agent",
+    );
+    assert.equal(describeAgentResult(result, { timeoutSeconds: 1 }), result.spawnError);
+  });
+
+  it("does not find a program that is only on the runner's PATH, not the agent's", async () => {
+    const result = await run(["node", "-e", ""], { env: { PATH: path("empty-bin") } });
+    assert.equal(result.exitReason, "spawn-failed");
+    assert.match(result.spawnError ?? "", /agent command not found: node/);
+  });
+
+  it("reports a program that is not executable", async () => {
+    const script = path("not-executable.sh");
+    writeFileSync(script, "#!/bin/sh\necho hi\n", { mode: 0o644 });
+    const result = await run([script]);
+    assert.equal(result.exitReason, "spawn-failed");
+    assert.match(result.spawnError ?? "", /not executable/);
+  });
+
+  it("reports a missing working directory", async () => {
+    const result = await run(fixture("exit.mjs", "0"), { cwd: path("no-such-dir") });
+    assert.equal(result.exitReason, "spawn-failed");
+    assert.match(result.spawnError ?? "", /working directory does not exist/);
+  });
+
+  it("refuses an empty command and bad limits", async () => {
+    await assert.rejects(run([]), UserError);
+    await assert.rejects(run(fixture("exit.mjs"), { timeoutSeconds: 0 }), /timeout/);
+    await assert.rejects(run(fixture("exit.mjs"), { idleTimeoutSeconds: -1 }), /idle timeout/);
+  });
+
+  it("refuses a log file it cannot write", async () => {
+    writeFileSync(path("a-file"), "");
+    await assert.rejects(
+      run(fixture("exit.mjs"), { logFile: path("a-file/agent.log") }),
+      /Cannot write the agent log/,
+    );
+  });
+});
+
+describe("launchAgent: environment", () => {
+  const from = {
+    PATH: process.env.PATH,
+    HOME: "/home/runner",
+    GITHUB_TOKEN: "ghs_secret",
+    GH_TOKEN: "gho_secret",
+    INPUT_TOKEN: "ghs_input",
+    ACTIONS_RUNTIME_TOKEN: "runtime",
+    ANTHROPIC_API_KEY: "sk-ant",
+  };
+  const names = ["GITHUB_TOKEN", "GH_TOKEN", "INPUT_TOKEN", "ACTIONS_RUNTIME_TOKEN", "GOAL_NUMBER"];
+  const printed = async (allow: string[]) => {
+    const env = buildAgentEnv({ contract: { GOAL_NUMBER: "7" }, allow, from });
+    const result = await run(fixture("env.mjs", ...names), { env });
+    assert.equal(result.exitCode, 0);
+    return result.lastLines;
+  };
+
+  it("keeps tokens away from the agent unless allow-listed", async () => {
+    assert.deepEqual(await printed([]), [
+      "GITHUB_TOKEN=unset",
+      "GH_TOKEN=unset",
+      "INPUT_TOKEN=unset",
+      "ACTIONS_RUNTIME_TOKEN=unset",
+      "GOAL_NUMBER=set",
+    ]);
+  });
+
+  it("passes allow-listed names", async () => {
+    assert.deepEqual(await printed(["GITHUB_TOKEN", "GH_TOKEN"]), [
+      "GITHUB_TOKEN=set",
+      "GH_TOKEN=set",
+      "INPUT_TOKEN=unset",
+      "ACTIONS_RUNTIME_TOKEN=unset",
+      "GOAL_NUMBER=set",
+    ]);
+  });
+});
+
+describe("launchAgent: volume", () => {
+  it("logs 100 MiB of output completely with bounded memory", async (t) => {
+    const mebibytes = 100;
+    let lineCount = 0;
+    const baseline = process.memoryUsage().rss;
+    let peak = baseline;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 5);
+    const started = performance.now();
+    const result = await run(fixture("big-output.mjs", String(mebibytes)), {
+      onLine: () => {
+        lineCount++;
+      },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    peak = Math.max(peak, process.memoryUsage().rss);
+
+    assert.equal(result.exitReason, "exited");
+    assert.equal(result.exitCode, 0);
+    const bytes = mebibytes * 1024 * 1024;
+    assert.equal(result.outputBytes, bytes);
+    assert.equal(statSync(result.logFile).size, bytes);
+    assert.equal(lineCount, mebibytes * 1024);
+    const growth = (peak - baseline) / 2 ** 20;
+    t.diagnostic(
+      `RSS growth ${growth.toFixed(1)} MiB, ${(mebibytes / seconds).toFixed(0)} MiB/s (${seconds.toFixed(2)} s)`,
+    );
+    assert.ok(growth < 60, `RSS grew by ${growth.toFixed(1)} MiB`);
+    rmSync(result.logFile);
+  });
+});
