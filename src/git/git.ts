@@ -1,0 +1,490 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { appendFile, mkdir, readFile } from "node:fs/promises";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { UserError } from "../core/errors.js";
+
+export { goalBranchName, slugify } from "./branch-name.js";
+
+/**
+ * The only place goal-orchestrator runs git. One method per git verb; git is started with an
+ * argument list, never through a shell.
+ *
+ * The token (if any) never reaches `.git/config`, the remote URL or any message: network
+ * commands get it as a per-process `http.<origin>/.extraheader` entry through
+ * GIT_CONFIG_COUNT/KEY/VALUE, and every error text is scrubbed of it (raw, base64 and
+ * URL-encoded) before it becomes an Error. Git never prompts (GIT_TERMINAL_PROMPT=0, no askpass).
+ */
+export class Git {
+  readonly cwd: string;
+  readonly #token: string | undefined;
+  readonly #env: NodeJS.ProcessEnv;
+  /** Set only while cloning (no repository yet); otherwise origin's URL is read per command. */
+  #originUrl: string | undefined;
+
+  constructor(options: GitOptions) {
+    this.cwd = resolve(options.cwd);
+    this.#token = options.token || undefined;
+    this.#env = options.env ?? process.env;
+  }
+
+  /**
+   * `git clone` into `dir` (which must not exist or be empty) and a Git working in it.
+   * `reference` is a local mirror (`git clone --mirror`) to borrow objects from: it is used
+   * with `--reference-if-able` (a missing mirror is only a warning) and `--dissociate` (the
+   * clone copies what it borrowed and keeps no link to the mirror).
+   */
+  static async clone(options: CloneOptions): Promise<Git> {
+    const dir = resolve(options.dir);
+    const args = ["clone", "--quiet"];
+    if (options.branch !== undefined) args.push("--branch", checkName("branch", options.branch));
+    if (options.depth !== undefined) {
+      if (!Number.isSafeInteger(options.depth) || options.depth < 1) {
+        throw new UserError(`A clone depth is a positive whole number, not ${options.depth}.`);
+      }
+      args.push("--depth", String(options.depth));
+    }
+    if (options.reference !== undefined) {
+      args.push("--reference-if-able", resolve(options.reference), "--dissociate");
+    }
+    args.push("--", options.url, dir);
+    await mkdir(dirname(dir), { recursive: true });
+    const runner = new Git({ cwd: dirname(dir), token: options.token, env: options.env });
+    runner.#originUrl = options.url;
+    await runner.#run(args, { network: true });
+    return new Git({ cwd: dir, token: options.token, env: options.env });
+  }
+
+  /**
+   * Fetches `origin`'s branch into `refs/remotes/origin/<branch>` (forced, so a rewritten
+   * branch is taken as it is). False when origin has no such branch.
+   */
+  async fetch(remoteBranch: string): Promise<boolean> {
+    const branch = checkName("branch", remoteBranch);
+    const result = await this.#run(
+      [
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "origin",
+        `+refs/heads/${branch}:refs/remotes/origin/${branch}`,
+      ],
+      { network: true, allowFailure: true },
+    );
+    if (result.exitCode === 0) return true;
+    if (/couldn't find remote ref/i.test(result.stderr)) return false;
+    throw this.#error(result);
+  }
+
+  /** Whether origin has the branch now (asks origin; fetches nothing). */
+  async remoteBranchExists(branch: string): Promise<boolean> {
+    const name = checkName("branch", branch);
+    const result = await this.#run(
+      ["ls-remote", "--exit-code", "--heads", "origin", `refs/heads/${name}`],
+      { network: true, allowedExitCodes: [2] },
+    );
+    return result.exitCode === 0;
+  }
+
+  /**
+   * Creates (or resets, if it exists locally) `branch` at `startPoint` and checks it out.
+   * No upstream is set: pushes name their destination.
+   */
+  async checkoutNewBranch(branch: string, startPoint: string): Promise<void> {
+    await this.#run([
+      "checkout",
+      "--quiet",
+      "--no-track",
+      "-B",
+      checkName("branch", branch),
+      checkName("start point", startPoint),
+      "--",
+    ]);
+  }
+
+  /** The branch checked out now (after a plain clone: the remote's default branch). */
+  async currentBranch(): Promise<string> {
+    return (await this.#run(["symbolic-ref", "--quiet", "--short", "HEAD"])).stdout.trim();
+  }
+
+  /**
+   * Makes git ignore `relativePath` (relative to the work tree root) in this clone only, by
+   * adding an anchored pattern to `.git/info/exclude`. Idempotent.
+   */
+  async excludeLocally(relativePath: string): Promise<void> {
+    const clean = relativePath.replace(/\\/g, "/").replace(/^\.\//, "");
+    if (!clean || isAbsolute(relativePath) || clean.split("/").some((p) => p === "..")) {
+      throw new UserError(
+        `Only a path inside the clone can be excluded, relative to its root; got "${relativePath}".`,
+      );
+    }
+    const pattern = `/${escapeIgnorePattern(clean)}`;
+    const gitPath = (await this.#run(["rev-parse", "--git-path", "info/exclude"])).stdout.trim();
+    const file = resolve(this.cwd, gitPath);
+    const existing = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return "";
+      throw error;
+    });
+    if (existing.split(/\r?\n/).includes(pattern)) return;
+    await mkdir(dirname(file), { recursive: true });
+    const separator = existing === "" || existing.endsWith("\n") ? "" : "\n";
+    await appendFile(file, `${separator}${pattern}\n`);
+  }
+
+  /** True when the work tree or index differs from HEAD, counting untracked (not ignored) files. */
+  async hasUncommittedChanges(): Promise<boolean> {
+    const result = await this.#run(["status", "--porcelain", "-z", "--untracked-files=all"]);
+    return result.stdout.length > 0;
+  }
+
+  /**
+   * Stages everything (new, modified and deleted files; ignored and excluded files stay out)
+   * and commits it as `author` (also the committer). Hooks and signing are off: this commits
+   * what the agent left behind, it must not fail on the machine's settings. False when there
+   * was nothing to commit.
+   */
+  async commitAll(message: string, author: Person): Promise<boolean> {
+    if (!message.trim()) throw new UserError("A commit message must not be empty.");
+    if (!author.name.trim() || !author.email.trim()) {
+      throw new UserError("A commit author needs a name and an email address.");
+    }
+    await this.#run(["add", "--all"]);
+    const staged = await this.#run(["diff", "--cached", "--quiet"], { allowedExitCodes: [1] });
+    if (staged.exitCode === 0) return false;
+    await this.#run(
+      [
+        "-c",
+        "commit.gpgSign=false",
+        "commit",
+        "--quiet",
+        "--no-verify",
+        "--cleanup=whitespace",
+        "--file=-",
+      ],
+      {
+        input: message,
+        env: {
+          GIT_AUTHOR_NAME: author.name,
+          GIT_AUTHOR_EMAIL: author.email,
+          GIT_COMMITTER_NAME: author.name,
+          GIT_COMMITTER_EMAIL: author.email,
+        },
+      },
+    );
+    return true;
+  }
+
+  /** How many commits HEAD has that `base` (e.g. `origin/main`) does not. */
+  async commitsAhead(base: string): Promise<number> {
+    const ref = checkName("base", base);
+    const result = await this.#run(["rev-list", "--count", `${ref}..HEAD`, "--"]);
+    return Number.parseInt(result.stdout.trim(), 10);
+  }
+
+  /**
+   * What HEAD changed since it forked from `base` (`base...HEAD`, committed changes only).
+   * Renames are detected: a renamed file counts once and `paths` holds both its old and new
+   * path. Binary files count as changed with 0 lines. `paths` is sorted and has no repeats.
+   */
+  async diffStats(base: string): Promise<DiffStats> {
+    const ref = checkName("base", base);
+    const result = await this.#run([
+      "-c",
+      "core.quotePath=false",
+      "diff",
+      "--numstat",
+      "-z",
+      "-M",
+      "--no-ext-diff",
+      "--no-textconv",
+      `${ref}...HEAD`,
+      "--",
+    ]);
+    return parseNumstat(result.stdout);
+  }
+
+  /**
+   * Pushes the local `branch` to origin's branch of the same name. Never throws for a git
+   * failure: `rejected` is true when origin refused because its branch moved (someone else
+   * pushed: non-fast-forward, fetch first, stale info); any other failure (network, access,
+   * a hook or protection rule refusing it) has `rejected: false`. `message` is git's scrubbed
+   * error text.
+   */
+  async push(branch: string, options: { force?: boolean } = {}): Promise<PushResult> {
+    const name = checkName("branch", branch);
+    const args = ["push", "--porcelain", "--no-verify"];
+    if (options.force) args.push("--force");
+    args.push("origin", `refs/heads/${name}:refs/heads/${name}`);
+    const result = await this.#run(args, { network: true, allowFailure: true });
+    if (result.exitCode === 0) return { ok: true };
+    const refusal = result.stdout
+      .split("\n")
+      .find((line) => line.startsWith("!\t"))
+      ?.split("\t")[2];
+    const rejected = /^\[rejected\].*(non-fast-forward|fetch first|stale info)/.test(refusal ?? "");
+    const message = this.#scrub(
+      [refusal, result.stderr.trim()].filter((part) => part).join("\n") ||
+        `git push failed (exit ${result.exitCode})`,
+    );
+    return { ok: false, rejected, message };
+  }
+
+  /** The full SHA of HEAD. */
+  async headSha(): Promise<string> {
+    return (await this.#run(["rev-parse", "--verify", "HEAD^{commit}"])).stdout.trim();
+  }
+
+  // ---- running git ----
+
+  async #run(args: string[], options: RunOptions = {}): Promise<RunResult> {
+    const env = await this.#childEnv(options);
+    const result = await spawnGit(args, this.cwd, env, options.input);
+    const allowed = options.allowedExitCodes ?? [];
+    if (result.exitCode === 0 || allowed.includes(result.exitCode) || options.allowFailure) {
+      return result;
+    }
+    throw this.#error(result);
+  }
+
+  async #childEnv(options: RunOptions): Promise<NodeJS.ProcessEnv> {
+    const env: NodeJS.ProcessEnv = { ...this.#env };
+    // Never act on another repository than cwd's, whatever the caller's environment says.
+    for (const name of ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR"]) {
+      delete env[name];
+    }
+    Object.assign(env, {
+      GIT_TERMINAL_PROMPT: "0",
+      GIT_ASKPASS: "", // empty: no askpass program, and core.askPass is not consulted
+      SSH_ASKPASS: "",
+      GCM_INTERACTIVE: "never",
+      LC_ALL: "C", // messages parsed here are in English
+      LANGUAGE: "C",
+      ...options.env,
+    });
+    if (options.network && this.#token) {
+      const origin = httpOrigin(await this.#remoteUrl());
+      if (origin) {
+        addConfig(
+          env,
+          `http.${origin}.extraheader`,
+          `AUTHORIZATION: basic ${basicAuth(this.#token)}`,
+        );
+        addConfig(env, "credential.helper", ""); // the header is the credential: no helper, no prompt
+      }
+    }
+    return env;
+  }
+
+  async #remoteUrl(): Promise<string> {
+    if (this.#originUrl !== undefined) return this.#originUrl;
+    const env = await this.#childEnv({});
+    const result = await spawnGit(["config", "--get", "remote.origin.url"], this.cwd, env);
+    return result.exitCode === 0 ? result.stdout.trim() : "";
+  }
+
+  #error(result: RunResult): GitError {
+    const detail = result.stderr.trim() || result.stdout.trim();
+    const verb = result.args.find((arg) => !arg.startsWith("-") && !arg.includes("=")) ?? "git";
+    return new GitError(
+      this.#scrub(`git ${verb} failed (exit ${result.exitCode})${detail ? `: ${detail}` : ""}`),
+      result.args.map((arg) => this.#scrub(arg)),
+      result.exitCode,
+      this.#scrub(result.stderr),
+    );
+  }
+
+  #scrub(text: string): string {
+    return scrubSecrets(text, this.#token);
+  }
+}
+
+export interface GitOptions {
+  /** The work tree git runs in. */
+  cwd: string;
+  /** Sent as an HTTP basic auth header (`x-access-token:<token>`) to origin, never stored. */
+  token?: string | undefined;
+  /** The environment git runs with (default: process.env). */
+  env?: NodeJS.ProcessEnv | undefined;
+}
+
+export interface CloneOptions {
+  url: string;
+  dir: string;
+  /** Check out this branch instead of the remote's default branch. */
+  branch?: string | undefined;
+  /** A local mirror (`git clone --mirror`) to borrow objects from; see Git.clone. */
+  reference?: string | undefined;
+  token?: string | undefined;
+  depth?: number | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+}
+
+export interface Person {
+  name: string;
+  email: string;
+}
+
+export interface DiffStats {
+  filesChanged: number;
+  linesAdded: number;
+  linesDeleted: number;
+  paths: string[];
+}
+
+export type PushResult = { ok: true } | { ok: false; rejected: boolean; message: string };
+
+/** A git command that failed; message, args and stderr are scrubbed of the token. */
+export class GitError extends UserError {
+  readonly args: readonly string[];
+  readonly exitCode: number;
+  readonly stderr: string;
+
+  constructor(message: string, args: readonly string[], exitCode: number, stderr: string) {
+    super(message);
+    this.name = "GitError";
+    this.args = args;
+    this.exitCode = exitCode;
+    this.stderr = stderr;
+  }
+}
+
+interface RunOptions {
+  /** Exit codes that are answers, not failures. */
+  allowedExitCodes?: number[];
+  /** Return any result instead of throwing. */
+  allowFailure?: boolean;
+  /** Talks to origin: gets the auth header when there is a token. */
+  network?: boolean;
+  input?: string;
+  env?: Record<string, string>;
+}
+
+interface RunResult {
+  args: string[];
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+function spawnGit(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  input?: string,
+): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn("git", args, {
+      cwd,
+      env,
+      shell: false,
+      stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      windowsHide: true,
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout?.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk));
+    child.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") reject(error);
+      else if (!existsSync(cwd)) reject(new UserError(`The directory ${cwd} does not exist.`));
+      else
+        reject(new UserError("git was not found: install git (2.31 or newer) and put it on PATH."));
+    });
+    child.on("close", (code, signal) => {
+      resolvePromise({
+        args,
+        exitCode: code ?? (signal ? 128 : 1),
+        stdout: Buffer.concat(stdout).toString("utf8"),
+        stderr: Buffer.concat(stderr).toString("utf8"),
+      });
+    });
+    if (input !== undefined && child.stdin) {
+      child.stdin.on("error", () => {}); // git may exit before reading it all; its exit code tells
+      child.stdin.end(input);
+    }
+  });
+}
+
+/** Refuses names git would read as options or that could never be refs. */
+function checkName(what: string, value: string): string {
+  const unprintable = [...value].some((char) => char <= " " || char === "\u007f");
+  if (!value || value.startsWith("-") || unprintable) {
+    throw new UserError(`"${value}" cannot be a git ${what}.`);
+  }
+  return value;
+}
+
+/** Appends one entry to the GIT_CONFIG_COUNT/KEY/VALUE list (keeping the caller's entries). */
+function addConfig(env: NodeJS.ProcessEnv, key: string, value: string): void {
+  const count = Number.parseInt(env.GIT_CONFIG_COUNT ?? "0", 10);
+  const index = Number.isSafeInteger(count) && count > 0 ? count : 0;
+  env[`GIT_CONFIG_KEY_${index}`] = key;
+  env[`GIT_CONFIG_VALUE_${index}`] = value;
+  env.GIT_CONFIG_COUNT = String(index + 1);
+}
+
+function basicAuth(token: string): string {
+  return Buffer.from(`x-access-token:${token}`, "utf8").toString("base64");
+}
+
+/** `https://host[:port]/` for http(s) URLs (user info dropped); null for ssh, file and paths. */
+export function httpOrigin(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return null;
+    return `${parsed.protocol}//${parsed.host}/`;
+  } catch {
+    return null;
+  }
+}
+
+/** Replaces the token (raw, in basic-auth base64, URL-encoded) and URL user info with `***`. */
+export function scrubSecrets(text: string, token: string | undefined): string {
+  let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@");
+  if (token) {
+    const secrets = new Set([
+      token,
+      basicAuth(token),
+      Buffer.from(token, "utf8").toString("base64"),
+      encodeURIComponent(token),
+    ]);
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+      out = out.split(secret).join("***");
+    }
+  }
+  return out;
+}
+
+/** Parses `git diff --numstat -z -M` output. */
+function parseNumstat(output: string): DiffStats {
+  const fields = output.split("\0");
+  const paths = new Set<string>();
+  let filesChanged = 0;
+  let linesAdded = 0;
+  let linesDeleted = 0;
+  let i = 0;
+  while (i < fields.length) {
+    const record = fields[i++] ?? "";
+    if (record === "") continue;
+    const match = /^(\d+|-)\t(\d+|-)\t(.*)$/s.exec(record);
+    if (!match) continue;
+    filesChanged++;
+    if (match[1] !== "-") linesAdded += Number(match[1]);
+    if (match[2] !== "-") linesDeleted += Number(match[2]);
+    if (match[3]) {
+      paths.add(match[3]);
+    } else {
+      // A rename or copy: the old and the new path follow as their own fields.
+      const from = fields[i++];
+      const to = fields[i++];
+      if (from) paths.add(from);
+      if (to) paths.add(to);
+    }
+  }
+  return { filesChanged, linesAdded, linesDeleted, paths: [...paths].sort() };
+}
+
+/** Escapes a literal path for a gitignore pattern. */
+function escapeIgnorePattern(path: string): string {
+  return path.replace(/[\\*?[\]!#]/g, "\\$&").replace(/ $/, "\\ ");
+}

@@ -1,0 +1,373 @@
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { UserError } from "../../src/core/errors.js";
+import { Git, GitError, goalBranchName } from "../../src/git/git.js";
+import { makeOrigin, type Sandbox, sandbox, writeFiles } from "./helpers.js";
+
+const AUTHOR = { name: "Goal Runner", email: "runner@example.com" };
+
+let box: Sandbox;
+let counter = 0;
+before(() => {
+  box = sandbox();
+});
+after(() => box.cleanup());
+
+/** A fresh origin and a clone of it made with Git.clone. */
+async function cloned(files?: Record<string, string>) {
+  const name = `repo${++counter}`;
+  const origin = makeOrigin(box, name, files);
+  const git = await Git.clone({ url: origin.url, dir: box.path(`${name}-work`), env: box.env });
+  return { origin, git, dir: git.cwd };
+}
+
+describe("Git.clone", () => {
+  it("clones the default branch", async () => {
+    const { origin, git, dir } = await cloned({ "a.txt": "a\n" });
+    assert.equal(readFileSync(join(dir, "a.txt"), "utf8"), "a\n");
+    assert.equal(await git.currentBranch(), "main");
+    assert.equal(await git.headSha(), box.git(origin.bare, "rev-parse", "main"));
+  });
+
+  it("clones a given branch", async () => {
+    const origin = makeOrigin(box, "branchy");
+    box.git(origin.other, "checkout", "--quiet", "-b", "develop");
+    writeFiles(origin.other, { "dev.txt": "dev\n" });
+    box.git(origin.other, "add", "--all");
+    box.git(origin.other, "commit", "--quiet", "-m", "dev");
+    box.git(origin.other, "push", "--quiet", "origin", "develop");
+    const git = await Git.clone({
+      url: origin.url,
+      dir: box.path("branchy-work"),
+      branch: "develop",
+      env: box.env,
+    });
+    assert.equal(await git.currentBranch(), "develop");
+    assert.ok(existsSync(join(git.cwd, "dev.txt")));
+  });
+
+  it("borrows objects from a mirror with --reference and dissociates from it", async () => {
+    const origin = makeOrigin(box, "mirrored", { "m.txt": "m\n" });
+    const mirror = box.path("mirrored-mirror.git");
+    box.git(box.root, "clone", "--quiet", "--mirror", origin.url, mirror);
+    // origin moves on after the mirror was made: the clone must still get the newest commit
+    writeFiles(origin.other, { "late.txt": "late\n" });
+    box.git(origin.other, "add", "--all");
+    box.git(origin.other, "commit", "--quiet", "-m", "late");
+    box.git(origin.other, "push", "--quiet", "origin", "main");
+
+    const git = await Git.clone({
+      url: origin.url,
+      dir: box.path("mirrored-work"),
+      reference: mirror,
+      env: box.env,
+    });
+    assert.equal(await git.headSha(), box.git(origin.bare, "rev-parse", "main"));
+    assert.ok(existsSync(join(git.cwd, "late.txt")));
+    assert.equal(existsSync(join(git.cwd, ".git/objects/info/alternates")), false);
+    // dissociated: the clone still works with the mirror gone
+    rmSync(mirror, { recursive: true });
+    box.git(git.cwd, "fsck", "--connectivity-only");
+    assert.equal(box.git(git.cwd, "log", "--format=%s"), "late\ninitial");
+  });
+
+  it("clones even when the mirror does not exist (--reference-if-able)", async () => {
+    const origin = makeOrigin(box, "nomirror");
+    const git = await Git.clone({
+      url: origin.url,
+      dir: box.path("nomirror-work"),
+      reference: box.path("no-such-mirror.git"),
+      env: box.env,
+    });
+    assert.equal(await git.currentBranch(), "main");
+  });
+
+  it("makes a shallow clone with depth", async () => {
+    const origin = makeOrigin(box, "deep");
+    for (const n of [1, 2, 3]) {
+      writeFiles(origin.other, { "n.txt": `${n}\n` });
+      box.git(origin.other, "add", "--all");
+      box.git(origin.other, "commit", "--quiet", "-m", `c${n}`);
+    }
+    box.git(origin.other, "push", "--quiet", "origin", "main");
+    // an earlier attempt's goal branch, one commit on top of main
+    box.git(origin.other, "checkout", "--quiet", "-b", "goal/4-deep");
+    writeFiles(origin.other, { "goal.txt": "g\n" });
+    box.git(origin.other, "add", "--all");
+    box.git(origin.other, "commit", "--quiet", "-m", "goal");
+    box.git(origin.other, "push", "--quiet", "origin", "goal/4-deep");
+    const git = await Git.clone({
+      url: origin.url,
+      dir: box.path("deep-work"),
+      depth: 1,
+      env: box.env,
+    });
+    assert.equal(box.git(git.cwd, "rev-list", "--count", "HEAD"), "1");
+    assert.equal(await git.fetch("goal/4-deep"), true);
+    await git.checkoutNewBranch("goal/4-deep", "origin/goal/4-deep");
+    assert.equal(await git.commitsAhead("origin/main"), 1);
+    assert.deepEqual((await git.diffStats("origin/main")).paths, ["goal.txt"]);
+  });
+
+  it("fails with a GitError for a repository that does not exist", async () => {
+    await assert.rejects(
+      Git.clone({ url: box.path("missing.git"), dir: box.path("missing-work"), env: box.env }),
+      (error: unknown) =>
+        error instanceof GitError &&
+        error instanceof UserError &&
+        /^git clone failed \(exit 128\): .*does not exist/s.test(error.message),
+    );
+  });
+
+  it("refuses option-like names instead of passing them to git", async () => {
+    await assert.rejects(
+      Git.clone({ url: "x", dir: box.path("x"), branch: "--upload-pack=touch /tmp/pwned" }),
+      UserError,
+    );
+  });
+});
+
+describe("goal branches", () => {
+  it("branches from the base, commits, pushes, and reports what changed", async () => {
+    const { origin, git, dir } = await cloned({
+      "keep.txt": "one\ntwo\nthree\n",
+      "gone.txt": "bye\n",
+      "old-name.txt": "same content\nline 2\nline 3\nline 4\n",
+    });
+    const branch = goalBranchName(7, "Add CSV export");
+    assert.equal(await git.fetch(branch), false);
+    assert.equal(await git.remoteBranchExists(branch), false);
+    await git.checkoutNewBranch(branch, "origin/main");
+    assert.equal(await git.currentBranch(), "goal/7-add-csv-export");
+    assert.equal(await git.hasUncommittedChanges(), false);
+    assert.equal(await git.commitAll("nothing", AUTHOR), false);
+
+    // the agent commits one change itself and leaves others behind
+    writeFiles(dir, { "agent.txt": "by agent\n" });
+    box.git(dir, "add", "agent.txt");
+    box.git(dir, "commit", "--quiet", "-m", "agent commit");
+    writeFiles(dir, { "keep.txt": "one\n2\nthree\nfour\n", "new/deep file.txt": "n\n" });
+    unlinkSync(join(dir, "gone.txt"));
+    box.git(dir, "mv", "old-name.txt", "new-name.txt");
+    assert.equal(await git.hasUncommittedChanges(), true);
+    assert.equal(await git.commitAll("Goal #7: leftover changes", AUTHOR), true);
+    assert.equal(await git.hasUncommittedChanges(), false);
+    assert.equal(box.git(dir, "status", "--porcelain"), "");
+    assert.equal(
+      box.git(dir, "log", "-1", "--format=%an <%ae>|%cn <%ce>|%B"),
+      "Goal Runner <runner@example.com>|Goal Runner <runner@example.com>|Goal #7: leftover changes",
+    );
+    assert.deepEqual(
+      box.git(dir, "show", "--name-status", "--format=", "HEAD").split("\n").sort(),
+      ["A\tnew/deep file.txt", "D\tgone.txt", "M\tkeep.txt", "R100\told-name.txt\tnew-name.txt"],
+    );
+
+    assert.equal(await git.commitsAhead("origin/main"), 2);
+    assert.deepEqual(await git.diffStats("origin/main"), {
+      filesChanged: 5,
+      linesAdded: 1 + 2 + 1, // agent.txt, keep.txt (2 → 2, + four), new/deep file.txt
+      linesDeleted: 1 + 1, // keep.txt (two), gone.txt
+      paths: [
+        "agent.txt",
+        "gone.txt",
+        "keep.txt",
+        "new-name.txt",
+        "new/deep file.txt",
+        "old-name.txt",
+      ],
+    });
+
+    assert.deepEqual(await git.push(branch), { ok: true });
+    assert.equal(box.git(origin.bare, "rev-parse", `refs/heads/${branch}`), await git.headSha());
+    assert.equal(await git.remoteBranchExists(branch), true);
+  });
+
+  it("keeps a commit message as written, even lines starting with #", async () => {
+    const { git, dir } = await cloned();
+    writeFiles(dir, { "x.txt": "x\n" });
+    const message = "#12 fix the thing\n\n# not a comment\n- list";
+    assert.equal(await git.commitAll(message, AUTHOR), true);
+    assert.equal(box.git(dir, "log", "-1", "--format=%B"), message);
+  });
+
+  it("commits even when the machine's config wants signing and hooks fail", async () => {
+    const { git, dir } = await cloned();
+    box.git(dir, "config", "commit.gpgSign", "true");
+    box.git(dir, "config", "user.signingKey", "no-such-key");
+    writeFileSync(join(dir, ".git/hooks/pre-commit"), "#!/bin/sh\nexit 1\n", { mode: 0o755 });
+    writeFiles(dir, { "x.txt": "x\n" });
+    assert.equal(await git.commitAll("leftovers", AUTHOR), true);
+  });
+
+  it("refuses an empty message or author", async () => {
+    const { git } = await cloned();
+    await assert.rejects(git.commitAll("  \n", AUTHOR), UserError);
+    await assert.rejects(git.commitAll("m", { name: "", email: "a@b" }), UserError);
+  });
+
+  it("resumes a goal branch that already exists on origin", async () => {
+    const origin = makeOrigin(box, "resume");
+    const branch = goalBranchName(9, "Resume me");
+    // an earlier attempt pushed two commits to the goal branch
+    const first = await Git.clone({ url: origin.url, dir: box.path("resume-1"), env: box.env });
+    await first.checkoutNewBranch(branch, "origin/main");
+    writeFiles(first.cwd, { "step1.txt": "1\n" });
+    await first.commitAll("step 1", AUTHOR);
+    writeFiles(first.cwd, { "step2.txt": "2\n" });
+    await first.commitAll("step 2", AUTHOR);
+    assert.deepEqual(await first.push(branch), { ok: true });
+
+    // a new run on a fresh clone picks it up
+    const second = await Git.clone({ url: origin.url, dir: box.path("resume-2"), env: box.env });
+    assert.equal(await second.remoteBranchExists(branch), true);
+    assert.equal(await second.fetch(branch), true);
+    await second.checkoutNewBranch(branch, `origin/${branch}`);
+    assert.equal(await second.headSha(), await first.headSha());
+    assert.equal(await second.commitsAhead("origin/main"), 2);
+    writeFiles(second.cwd, { "step3.txt": "3\n" });
+    assert.equal(await second.commitAll("step 3", AUTHOR), true);
+    assert.equal(await second.commitsAhead("origin/main"), 3);
+    assert.equal((await second.diffStats("origin/main")).filesChanged, 3);
+    assert.deepEqual(await second.push(branch), { ok: true }); // a fast-forward
+    assert.equal(box.git(origin.bare, "rev-list", "--count", branch), "4");
+  });
+
+  it("reports a push as rejected when someone else pushed to the branch", async () => {
+    const origin = makeOrigin(box, "race");
+    const branch = "goal/3-race";
+    const mine = await Git.clone({ url: origin.url, dir: box.path("race-mine"), env: box.env });
+    const theirs = await Git.clone({ url: origin.url, dir: box.path("race-theirs"), env: box.env });
+    for (const [git, file] of [
+      [theirs, "theirs.txt"],
+      [mine, "mine.txt"],
+    ] as const) {
+      await git.checkoutNewBranch(branch, "origin/main");
+      writeFiles(git.cwd, { [file]: "x\n" });
+      await git.commitAll(file, AUTHOR);
+    }
+    assert.deepEqual(await theirs.push(branch), { ok: true });
+
+    const result = await mine.push(branch);
+    assert.equal(result.ok, false);
+    assert.ok(!result.ok && result.rejected, JSON.stringify(result));
+    assert.match(result.ok ? "" : result.message, /rejected/);
+
+    // after fetching, the lease-less retry is still a non-fast-forward …
+    assert.equal(await mine.fetch(branch), true);
+    const again = await mine.push(branch);
+    assert.ok(!again.ok && again.rejected && /non-fast-forward/.test(again.message));
+    // … and force overwrites
+    assert.deepEqual(await mine.push(branch, { force: true }), { ok: true });
+    assert.equal(box.git(origin.bare, "rev-parse", branch), await mine.headSha());
+  });
+
+  it("reports a push refused by origin's hook as not rejected", async () => {
+    const { origin, git, dir } = await cloned();
+    writeFileSync(
+      join(origin.bare, "hooks/pre-receive"),
+      "#!/bin/sh\necho 'protected branch' >&2\nexit 1\n",
+      {
+        mode: 0o755,
+      },
+    );
+    await git.checkoutNewBranch("goal/1-x", "origin/main");
+    writeFiles(dir, { "x.txt": "x\n" });
+    await git.commitAll("x", AUTHOR);
+    const result = await git.push("goal/1-x");
+    assert.equal(result.ok, false);
+    assert.ok(!result.ok && !result.rejected);
+    assert.match(result.ok ? "" : result.message, /protected branch/);
+  });
+
+  it("throws GitError when a fetch fails for another reason than a missing branch", async () => {
+    const { git, dir } = await cloned();
+    box.git(dir, "remote", "set-url", "origin", box.path("gone.git"));
+    await assert.rejects(git.fetch("main"), GitError);
+    const push = await git.push("main");
+    assert.ok(
+      !push.ok && !push.rejected && /does not appear to be a git repository/.test(push.message),
+    );
+  });
+});
+
+describe("excludeLocally", () => {
+  it("keeps the goal file out of status and out of commits", async () => {
+    const { git, dir } = await cloned();
+    await git.checkoutNewBranch("goal/1-x", "origin/main");
+    await git.excludeLocally(".goal.md");
+    await git.excludeLocally(".goal.md");
+    await git.excludeLocally("./.goal.md");
+    const exclude = readFileSync(join(dir, ".git/info/exclude"), "utf8");
+    assert.equal(exclude.split("\n").filter((line) => line === "/.goal.md").length, 1);
+
+    writeFiles(dir, { ".goal.md": "## Objective\n", "sub/.goal.md": "not excluded\n" });
+    assert.equal(box.git(dir, "status", "--porcelain", "--untracked-files=all"), "?? sub/.goal.md");
+    unlinkSync(join(dir, "sub/.goal.md"));
+    assert.equal(await git.hasUncommittedChanges(), false);
+    assert.equal(await git.commitAll("nothing but the goal file", AUTHOR), false);
+
+    writeFiles(dir, { "work.txt": "w\n", ".goal.md": "## Objective\nchanged\n" });
+    assert.equal(await git.commitAll("work", AUTHOR), true);
+    assert.equal(box.git(dir, "ls-files"), "README.md\nwork.txt");
+    assert.deepEqual((await git.diffStats("origin/main")).paths, ["work.txt"]);
+    assert.ok(existsSync(join(dir, ".goal.md")));
+  });
+
+  it("excludes paths with glob characters literally", async () => {
+    const { git, dir } = await cloned();
+    await git.excludeLocally("notes/[draft] *.md");
+    writeFiles(dir, { "notes/[draft] *.md": "x\n", "notes/d a.md": "y\n" });
+    assert.equal(
+      box.git(dir, "status", "--porcelain", "--untracked-files=all"),
+      '?? "notes/d a.md"',
+    );
+  });
+
+  it("adds a newline before its line when the file lacks one, and refuses paths outside", async () => {
+    const { git, dir } = await cloned();
+    writeFileSync(join(dir, ".git/info/exclude"), "*.tmp");
+    await git.excludeLocally(".goal.md");
+    assert.equal(readFileSync(join(dir, ".git/info/exclude"), "utf8"), "*.tmp\n/.goal.md\n");
+    await assert.rejects(git.excludeLocally("../x"), UserError);
+    await assert.rejects(git.excludeLocally("/etc/passwd"), UserError);
+    await assert.rejects(git.excludeLocally(""), UserError);
+  });
+});
+
+describe("diffStats", () => {
+  it("counts binary files with no lines and ignores uncommitted changes", async () => {
+    const { git, dir } = await cloned();
+    writeFileSync(join(dir, "image.bin"), Buffer.from([0, 1, 2, 0, 255]));
+    writeFiles(dir, { "ünïcode name.txt": "a\nb\n" });
+    await git.commitAll("bin", AUTHOR);
+    writeFiles(dir, { "uncommitted.txt": "u\n" });
+    assert.deepEqual(await git.diffStats("origin/main"), {
+      filesChanged: 2,
+      linesAdded: 2,
+      linesDeleted: 0,
+      paths: ["image.bin", "ünïcode name.txt"],
+    });
+    assert.deepEqual(await git.diffStats("HEAD"), {
+      filesChanged: 0,
+      linesAdded: 0,
+      linesDeleted: 0,
+      paths: [],
+    });
+  });
+
+  it("counts only HEAD's side when the base moved on", async () => {
+    const { origin, git, dir } = await cloned();
+    await git.checkoutNewBranch("goal/2-y", "origin/main");
+    writeFiles(dir, { "mine.txt": "m\n" });
+    await git.commitAll("mine", AUTHOR);
+    writeFiles(origin.other, { "base.txt": "b\nb\n" });
+    box.git(origin.other, "add", "--all");
+    box.git(origin.other, "commit", "--quiet", "-m", "base moves");
+    box.git(origin.other, "push", "--quiet", "origin", "main");
+    assert.equal(await git.fetch("main"), true);
+    assert.equal(await git.commitsAhead("origin/main"), 1);
+    assert.deepEqual((await git.diffStats("origin/main")).paths, ["mine.txt"]);
+  });
+});

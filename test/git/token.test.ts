@@ -1,0 +1,196 @@
+// The token must reach origin as an HTTP header and nowhere else: not .git/config, not any file
+// under .git/, not an error message. Tested over real smart HTTP (git http-backend) with a
+// server that answers 401 without the right Authorization header.
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { Git, GitError, httpOrigin, scrubSecrets } from "../../src/git/git.js";
+import {
+  type GitHttpServer,
+  makeOrigin,
+  type Sandbox,
+  sandbox,
+  startGitHttpServer,
+  writeFiles,
+} from "./helpers.js";
+
+const TOKEN = "ghs_T0kenValue+/=Secret42";
+const BASIC = Buffer.from(`x-access-token:${TOKEN}`).toString("base64");
+const FORMS = [TOKEN, BASIC, Buffer.from(TOKEN).toString("base64"), encodeURIComponent(TOKEN)];
+const AUTHOR = { name: "Goal Runner", email: "runner@example.com" };
+
+let box: Sandbox;
+let server: GitHttpServer;
+before(async () => {
+  box = sandbox("goal-git-token-");
+  makeOrigin(box, "private", { "a.txt": "a\n" });
+  server = await startGitHttpServer(box.root, TOKEN, box.env);
+});
+after(async () => {
+  await server.close();
+  box.cleanup();
+});
+
+function assertNoSecret(text: string, where: string): void {
+  for (const form of FORMS) assert.ok(!text.includes(form), `${where} contains the token: ${text}`);
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
+}
+
+describe("token hygiene", () => {
+  it("clones, fetches and pushes over HTTP with the token, and stores it nowhere", async () => {
+    const url = `${server.url}/private.git`;
+    const git = await Git.clone({ url, dir: box.path("work"), token: TOKEN, env: box.env });
+    assert.equal(await git.remoteBranchExists("goal/1-x"), false);
+    assert.equal(await git.fetch("goal/1-x"), false);
+    await git.checkoutNewBranch("goal/1-x", "origin/main");
+    await git.excludeLocally(".goal.md");
+    writeFiles(git.cwd, { "b.txt": "b\n", ".goal.md": "goal\n" });
+    assert.equal(await git.commitAll("b", AUTHOR), true);
+    assert.deepEqual(await git.push("goal/1-x"), { ok: true });
+    assert.equal(await git.fetch("goal/1-x"), true);
+    assert.equal(await git.remoteBranchExists("goal/1-x"), true);
+    assert.equal(box.git(box.path("private.git"), "rev-parse", "goal/1-x"), await git.headSha());
+
+    // every request carried the header; none was refused
+    assert.ok(server.authorizations.length >= 8);
+    assert.ok(
+      server.authorizations.every(
+        (value) => value?.toLowerCase() === `basic ${BASIC}`.toLowerCase(),
+      ),
+    );
+
+    const config = readFileSync(join(git.cwd, ".git/config"), "utf8");
+    assertNoSecret(config, ".git/config");
+    assert.match(config, new RegExp(`url = ${url.replace(/[.]/g, "\\.")}\\n`));
+    assert.doesNotMatch(config, /extraheader|credential/i);
+    for (const file of filesUnder(join(git.cwd, ".git"))) {
+      assertNoSecret(readFileSync(file).toString("latin1"), file);
+    }
+    assert.deepEqual(
+      box.git(git.cwd, "config", "--list", "--show-origin").match(/extraheader/gi),
+      null,
+    );
+  });
+
+  it("fails fast without a token instead of prompting, and says nothing about a token", async () => {
+    const started = Date.now();
+    await assert.rejects(
+      Git.clone({ url: `${server.url}/private.git`, dir: box.path("anon"), env: box.env }),
+      (error: unknown) =>
+        error instanceof GitError &&
+        /could not read Username|Authentication failed/.test(error.message),
+    );
+    assert.ok(Date.now() - started < 10_000);
+  });
+
+  it("keeps the token out of the messages of failing pushes, fetches and clones", async () => {
+    const git = await Git.clone({
+      url: `${server.url}/private.git`,
+      dir: box.path("failing"),
+      token: TOKEN,
+      env: box.env,
+    });
+    writeFiles(git.cwd, { "c.txt": "c\n" });
+    await git.commitAll("c", AUTHOR);
+    const remotes = [
+      `${server.url}/no-such-repo.git`, // 404 from a live server
+      "http://127.0.0.1:9/nothing-listens.git", // connection refused
+      `http://x-access-token:${TOKEN}@127.0.0.1:9/userinfo.git`, // a token someone put in a URL
+    ];
+    for (const remote of remotes) {
+      box.git(git.cwd, "remote", "set-url", "origin", remote);
+      const pushGit = new Git({ cwd: git.cwd, token: TOKEN, env: box.env });
+      const result = await pushGit.push("main");
+      assert.equal(result.ok, false);
+      assert.ok(!result.ok && !result.rejected);
+      assertNoSecret(result.ok ? "" : result.message, `push message for ${remote}`);
+      assert.ok(!result.ok && result.message.length > 0);
+
+      const fetchError = await pushGit.fetch("main").then(
+        () => assert.fail("fetch should fail"),
+        (error: unknown) => error,
+      );
+      assert.ok(fetchError instanceof GitError);
+      assertNoSecret(fetchError.message, "fetch message");
+      assertNoSecret(fetchError.stderr, "fetch stderr");
+      assertNoSecret(fetchError.args.join(" "), "fetch args");
+      assertNoSecret(String(fetchError.stack), "fetch stack");
+
+      const cloneError = await Git.clone({
+        url: remote,
+        dir: box.path(`clone-${remotes.indexOf(remote)}`),
+        token: TOKEN,
+        env: box.env,
+      }).then(
+        () => assert.fail("clone should fail"),
+        (error: unknown) => error,
+      );
+      assert.ok(cloneError instanceof GitError);
+      assertNoSecret(`${cloneError.message} ${cloneError.args.join(" ")}`, "clone error");
+    }
+  });
+
+  it("scrubs the header even when the caller's environment makes git print it", async () => {
+    const git = await Git.clone({
+      url: `${server.url}/private.git`,
+      dir: box.path("verbose"),
+      token: TOKEN,
+      env: box.env,
+    });
+    box.git(git.cwd, "remote", "set-url", "origin", `${server.url}/missing.git`);
+    const loud = new Git({
+      cwd: git.cwd,
+      token: TOKEN,
+      env: { ...box.env, GIT_CURL_VERBOSE: "1", GIT_TRACE_REDACT: "0" },
+    });
+    const error = await loud.fetch("main").then(
+      () => assert.fail("fetch should fail"),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof GitError);
+    assert.match(error.stderr, /Authorization: basic \*\*\*/i); // git did print it; we scrubbed it
+    assertNoSecret(`${error.message}\n${error.stderr}`, "verbose fetch error");
+  });
+
+  it("keeps configuration the caller passes through GIT_CONFIG_COUNT", async () => {
+    server.userAgents.length = 0;
+    const env = {
+      ...box.env,
+      GIT_CONFIG_COUNT: "1",
+      GIT_CONFIG_KEY_0: "http.userAgent",
+      GIT_CONFIG_VALUE_0: "goal-orchestrator-test",
+    };
+    const git = await Git.clone({
+      url: `${server.url}/private.git`,
+      dir: box.path("ua"),
+      token: TOKEN,
+      env,
+    });
+    assert.equal(await git.fetch("main"), true);
+    assert.ok(server.userAgents.length > 0);
+    assert.ok(server.userAgents.every((agent) => agent === "goal-orchestrator-test"));
+  });
+});
+
+describe("scrubSecrets and httpOrigin", () => {
+  it("removes every form of the token and URL user info", () => {
+    const text = `a ${TOKEN} b ${BASIC} c ${encodeURIComponent(TOKEN)} https://u:p@host/x ssh://git@h/y`;
+    assert.equal(scrubSecrets(text, TOKEN), "a *** b *** c *** https://***@host/x ssh://***@h/y");
+    assert.equal(scrubSecrets("plain", undefined), "plain");
+  });
+
+  it("scopes the header to the scheme, host and port of origin", () => {
+    assert.equal(httpOrigin("https://github.com/o/r.git"), "https://github.com/");
+    assert.equal(httpOrigin("https://user:pw@ghe.example:8443/o/r"), "https://ghe.example:8443/");
+    assert.equal(httpOrigin("git@github.com:o/r.git"), null);
+    assert.equal(httpOrigin("ssh://git@github.com/o/r.git"), null);
+    assert.equal(httpOrigin("file:///tmp/x.git"), null);
+    assert.equal(httpOrigin("/tmp/x.git"), null);
+  });
+});
