@@ -7557,13 +7557,16 @@ function toClaim(v) {
         claimedBy.host = by.host;
     if (isWholeNumber(by.pid))
         claimedBy.pid = by.pid;
-    return {
+    const claim = {
         kind: "claim",
         attempt: v.attempt,
         claimedBy,
         claimedAt: v.claimedAt,
         leaseExpiresAt: v.leaseExpiresAt,
     };
+    if (typeof v.claimId === "string")
+        claim.claimId = v.claimId;
+    return claim;
 }
 function toRunResult(v) {
     if (!isAttempt(v.attempt) || !isOneOf(v.outcome, RUN_OUTCOMES))
@@ -7812,6 +7815,29 @@ function dependencyQuery(groups) {
         variables,
     };
 }
+const GOAL_COUNT_QUERY = `
+query GoalCount($owner: String!, $name: String!, $labels: [String!]) {
+  repository(owner: $owner, name: $name) {
+    issues(labels: $labels, states: [OPEN], first: 1) { totalCount }
+  }
+}`;
+/** Open stories and their sub-issues' states, oldest first. */
+const STORY_PAGE_QUERY = `
+query StoryPage($owner: String!, $name: String!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    issues(labels: ["story"], states: [OPEN], first: 50, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        number
+        title
+        subIssues(first: 100) {
+          totalCount
+          nodes { number state stateReason repository { nameWithOwner } labels(first: 50) { nodes { name } } }
+        }
+      }
+    }
+  }
+}`;
 
 ;// CONCATENATED MODULE: ./src/github/goal-store.ts
 
@@ -7841,6 +7867,7 @@ class GitHubGoalStore {
     repo;
     viewer;
     client;
+    /** Lower-case logins whose markers count. */
     trustedAuthors;
     pageSize;
     paceMs;
@@ -7978,7 +8005,76 @@ class GitHubGoalStore {
         return { from: current.state };
     }
     async recordMarker(number, text, marker) {
-        await this.comment(number, `${text}\n\n${encodeMarker(marker)}`);
+        const commentId = await this.comment(number, `${text}\n\n${encodeMarker(marker)}`);
+        return { commentId };
+    }
+    async deleteComment(commentId) {
+        try {
+            await this.client.rest.issues.deleteComment({ ...this.where, comment_id: commentId });
+        }
+        catch (error) {
+            if (!isStatus(error, 404))
+                throw explainGitHubError(error, `deleting comment ${commentId}`);
+        }
+    }
+    async countGoals(state) {
+        const result = await this.graphql(GOAL_COUNT_QUERY, { owner: this.repo.owner, name: this.repo.repo, labels: [stateLabel(state)] }, `counting ${stateLabel(state)} goals`);
+        if (!result.repository)
+            throw this.repositoryNotFound();
+        return result.repository.issues.totalCount;
+    }
+    async blockedBy(number) {
+        try {
+            const blockers = await this.client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", { ...this.where, issue_number: number, per_page: MAX_PAGE_SIZE });
+            return blockers.map((issue) => ({
+                ...repoFromApiUrl(issue.repository_url),
+                number: issue.number,
+            }));
+        }
+        catch (error) {
+            throw explainGitHubError(error, `reading what blocks #${number}`);
+        }
+    }
+    async openStories() {
+        const stories = [];
+        let after = null;
+        do {
+            const result = await this.graphql(STORY_PAGE_QUERY, { owner: this.repo.owner, name: this.repo.repo, after }, "listing open stories");
+            const issues = result.repository?.issues;
+            if (!issues)
+                throw this.repositoryNotFound();
+            for (const story of issues.nodes) {
+                // A story with more sub-issues than one page shows is never judged complete.
+                if (story.subIssues.totalCount > story.subIssues.nodes.length)
+                    continue;
+                stories.push({
+                    number: story.number,
+                    title: story.title,
+                    goals: story.subIssues.nodes.map((goal) => ({
+                        ref: { ...parseRepo(goal.repository.nameWithOwner), number: goal.number },
+                        open: goal.state === "OPEN",
+                        stateReason: goal.stateReason,
+                        labels: goal.labels.nodes.map((label) => label.name),
+                    })),
+                });
+            }
+            after = issues.pageInfo.hasNextPage ? issues.pageInfo.endCursor : null;
+        } while (after);
+        return stories;
+    }
+    async closeIssue(number, comment) {
+        await this.comment(number, comment);
+        try {
+            await this.client.rest.issues.update({
+                ...this.where,
+                issue_number: number,
+                state: "closed",
+                state_reason: "completed",
+            });
+        }
+        catch (error) {
+            throw explainGitHubError(error, `closing #${number}`);
+        }
     }
     async createGoal(goal) {
         const labels = [stateLabel(goal.state), ...(goal.spotCheck ? [SPOT_CHECK_FLAG_LABEL] : [])];
@@ -8084,11 +8180,17 @@ class GitHubGoalStore {
         }
     }
     async comment(number, body) {
-        await this.client.rest.issues
-            .createComment({ ...this.where, issue_number: number, body })
-            .catch((error) => {
+        try {
+            const { data } = await this.client.rest.issues.createComment({
+                ...this.where,
+                issue_number: number,
+                body,
+            });
+            return data.id;
+        }
+        catch (error) {
             throw explainGitHubError(error, `commenting on #${number}`);
-        });
+        }
     }
     async addSubIssue(story, childId) {
         try {
@@ -8198,6 +8300,13 @@ function groupByRepo(refs) {
             group.numbers.push(ref.number);
     }
     return groups;
+}
+/** owner/repo from an API URL like https://api.github.com/repos/owner/repo. */
+function repoFromApiUrl(url) {
+    const match = /\/repos\/([^/]+)\/([^/]+)$/.exec(url);
+    if (!match?.[1] || !match[2])
+        throw new Error(`Unexpected repository URL from GitHub: ${url}`);
+    return { owner: match[1], repo: match[2] };
 }
 function onlyNotFound(error) {
     return error.errors?.every((entry) => entry.type === "NOT_FOUND") ?? false;

@@ -1,4 +1,4 @@
-import { formatIssueRef, type IssueRef, issueKey } from "./issue-ref.js";
+import { formatIssueRef, type IssueRef, issueKey, type RepoRef } from "./issue-ref.js";
 import { stateLabel } from "./states.js";
 
 /** Which dependencies let a queued goal run, and in what order eligible goals run (design §2). */
@@ -66,6 +66,8 @@ function pathTo(
 
 export interface QueuedGoal {
   number: number;
+  /** The goal's repository: references there are written short (#12). */
+  repo?: RepoRef;
   isRetry: boolean;
   dependencies: DependencyStatus[];
 }
@@ -75,16 +77,15 @@ export type Eligibility =
   | { eligible: false; blocked: "waiting" | "unsatisfiable"; reason: string };
 
 export function eligibility(goal: QueuedGoal): Eligibility {
+  const show = (ref: IssueRef) => formatIssueRef(ref, goal.repo);
   const problems = goal.dependencies.flatMap((dep) => {
     switch (dep.kind) {
       case "missing":
-        return [`${formatIssueRef(dep.ref)} does not exist or cannot be read`];
+        return [`${show(dep.ref)} does not exist or cannot be read`];
       case "self":
-        return [`${formatIssueRef(dep.ref)} is this goal itself`];
+        return [`${show(dep.ref)} is this goal itself`];
       case "cycle":
-        return [
-          `${formatIssueRef(dep.ref)} is part of a cycle: ${dep.path.map((r) => formatIssueRef(r)).join(" → ")}`,
-        ];
+        return [`${show(dep.ref)} is part of a cycle: ${dep.path.map(show).join(" → ")}`];
       default:
         return [];
     }
@@ -98,7 +99,7 @@ export function eligibility(goal: QueuedGoal): Eligibility {
   }
   const waiting = goal.dependencies.filter((dep) => dep.kind === "waiting");
   if (waiting.length > 0) {
-    const list = waiting.map((dep) => `${formatIssueRef(dep.ref)} (${dep.state})`).join(", ");
+    const list = waiting.map((dep) => `${show(dep.ref)} (${dep.state})`).join(", ");
     return {
       eligible: false,
       blocked: "waiting",

@@ -13,6 +13,8 @@ export type FeedbackSource = (typeof FEEDBACK_SOURCES)[number];
 export interface ClaimMarker {
   kind: "claim";
   attempt: number;
+  /** Random per claim, so a claimant recognises its own claim when it reads the goal back. */
+  claimId?: string;
   claimedBy: { runId?: string; runUrl?: string; host?: string; pid?: number };
   /** ISO 8601. */
   claimedAt: string;
@@ -134,13 +136,15 @@ function toClaim(v: Fields): ClaimMarker | null {
   if (typeof by.runUrl === "string") claimedBy.runUrl = by.runUrl;
   if (typeof by.host === "string") claimedBy.host = by.host;
   if (isWholeNumber(by.pid)) claimedBy.pid = by.pid;
-  return {
+  const claim: ClaimMarker = {
     kind: "claim",
     attempt: v.attempt,
     claimedBy,
     claimedAt: v.claimedAt,
     leaseExpiresAt: v.leaseExpiresAt,
   };
+  if (typeof v.claimId === "string") claim.claimId = v.claimId;
+  return claim;
 }
 
 function toRunResult(v: Fields): RunResultMarker | null {

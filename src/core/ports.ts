@@ -34,6 +34,12 @@ export interface DependencyInfo {
   dependsOn: IssueRef[];
 }
 
+export interface StorySummary {
+  number: number;
+  title: string;
+  goals: Array<{ ref: IssueRef; open: boolean; stateReason: string | null; labels: string[] }>;
+}
+
 export interface NewGoal {
   title: string;
   /** Full goal body, already validated and carrying its Story:/Depends: lines. */
@@ -65,7 +71,17 @@ export interface GoalStore {
   getGoal(number: number): Promise<GoalSnapshot>;
   /** Leaves exactly one state label, then comments why. Returns the state it left. */
   transition(number: number, request: TransitionRequest): Promise<{ from: GoalState | null }>;
-  recordMarker(number: number, text: string, marker: Marker): Promise<void>;
+  /** Comments `text` plus the marker; returns the comment's id. */
+  recordMarker(number: number, text: string, marker: Marker): Promise<{ commentId: number }>;
+  /** Removes one of our comments (a lost claim). A comment already gone is fine. */
+  deleteComment(commentId: number): Promise<void>;
+  /** Open goals in one state, without reading them. */
+  countGoals(state: GoalState): Promise<number>;
+  /** GitHub's native "blocked by" links of a goal. */
+  blockedBy(number: number): Promise<IssueRef[]>;
+  /** Open stories with the state of each of their sub-issues. */
+  openStories(): Promise<StorySummary[]>;
+  closeIssue(number: number, comment: string): Promise<void>;
   createGoal(goal: NewGoal): Promise<{ number: number; url: string; warnings: string[] }>;
   /** State of each referenced issue, in any repository, in the order asked. */
   dependencyInfo(refs: readonly IssueRef[]): Promise<DependencyInfo[]>;
@@ -82,4 +98,24 @@ export interface PullRequestPort {
   approve(number: number, method: MergeMethod): Promise<ApproveOutcome>;
   /** Comments why, then closes without merging. */
   close(number: number, comment: string): Promise<void>;
+}
+
+/** What a workflow run recorded in a claim is doing now. */
+export type WorkflowRunState = "active" | "completed" | "missing";
+
+/** What the dispatcher needs from GitHub Actions. */
+export interface ActionsPort {
+  workflowRunState(runId: string): Promise<WorkflowRunState>;
+  /** Self-hosted runners that are online, idle and carry every label. */
+  idleRunners(labels: readonly string[]): Promise<number>;
+}
+
+/** Held while a dispatch cycle runs; see src/core/dispatch-lock.ts. */
+export interface LockLease {
+  release(): Promise<void>;
+}
+
+export interface DispatchLockPort {
+  /** Waits up to `waitSeconds` for the lock; null when it stayed taken. */
+  acquire(holder: string, waitSeconds: number): Promise<LockLease | null>;
 }

@@ -5,6 +5,7 @@ import {
   formatRepo,
   type IssueRef,
   issueKey,
+  parseRepo,
   type RepoRef,
   sameIssue,
   sameRepo,
@@ -15,6 +16,7 @@ import type {
   GoalSnapshot,
   GoalStore,
   NewGoal,
+  StorySummary,
   TransitionRequest,
 } from "../core/ports.js";
 import {
@@ -32,12 +34,16 @@ import { ConflictError, explainGitHubError, isStatus, NotFoundError } from "./er
 import {
   type DependencyIssue,
   dependencyQuery,
+  GOAL_COUNT_QUERY,
   GOAL_PAGE_QUERY,
   GOAL_QUERY,
+  type GoalCountResult,
   type GoalPageResult,
   type GoalResult,
   type GraphQLActor,
   type GraphQLGoal,
+  STORY_PAGE_QUERY,
+  type StoryPageResult,
   VIEWER_QUERY,
 } from "./queries.js";
 
@@ -73,7 +79,8 @@ export class GitHubGoalStore implements GoalStore {
   readonly repo: RepoRef;
   readonly viewer: string;
   private readonly client: GitHubClient;
-  private readonly trustedAuthors: Set<string>;
+  /** Lower-case logins whose markers count. */
+  readonly trustedAuthors: ReadonlySet<string>;
   private readonly pageSize: number;
   private readonly paceMs: number | undefined;
 
@@ -230,7 +237,85 @@ export class GitHubGoalStore implements GoalStore {
   }
 
   async recordMarker(number: number, text: string, marker: Marker) {
-    await this.comment(number, `${text}\n\n${encodeMarker(marker)}`);
+    const commentId = await this.comment(number, `${text}\n\n${encodeMarker(marker)}`);
+    return { commentId };
+  }
+
+  async deleteComment(commentId: number) {
+    try {
+      await this.client.rest.issues.deleteComment({ ...this.where, comment_id: commentId });
+    } catch (error) {
+      if (!isStatus(error, 404)) throw explainGitHubError(error, `deleting comment ${commentId}`);
+    }
+  }
+
+  async countGoals(state: GoalState) {
+    const result = await this.graphql<GoalCountResult>(
+      GOAL_COUNT_QUERY,
+      { owner: this.repo.owner, name: this.repo.repo, labels: [stateLabel(state)] },
+      `counting ${stateLabel(state)} goals`,
+    );
+    if (!result.repository) throw this.repositoryNotFound();
+    return result.repository.issues.totalCount;
+  }
+
+  async blockedBy(number: number): Promise<IssueRef[]> {
+    try {
+      const blockers = await this.client.paginate(
+        "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+        { ...this.where, issue_number: number, per_page: MAX_PAGE_SIZE },
+      );
+      return blockers.map((issue) => ({
+        ...repoFromApiUrl(issue.repository_url),
+        number: issue.number,
+      }));
+    } catch (error) {
+      throw explainGitHubError(error, `reading what blocks #${number}`);
+    }
+  }
+
+  async openStories(): Promise<StorySummary[]> {
+    const stories: StorySummary[] = [];
+    let after: string | null = null;
+    do {
+      const result: StoryPageResult = await this.graphql<StoryPageResult>(
+        STORY_PAGE_QUERY,
+        { owner: this.repo.owner, name: this.repo.repo, after },
+        "listing open stories",
+      );
+      const issues = result.repository?.issues;
+      if (!issues) throw this.repositoryNotFound();
+      for (const story of issues.nodes) {
+        // A story with more sub-issues than one page shows is never judged complete.
+        if (story.subIssues.totalCount > story.subIssues.nodes.length) continue;
+        stories.push({
+          number: story.number,
+          title: story.title,
+          goals: story.subIssues.nodes.map((goal) => ({
+            ref: { ...parseRepo(goal.repository.nameWithOwner), number: goal.number },
+            open: goal.state === "OPEN",
+            stateReason: goal.stateReason,
+            labels: goal.labels.nodes.map((label) => label.name),
+          })),
+        });
+      }
+      after = issues.pageInfo.hasNextPage ? issues.pageInfo.endCursor : null;
+    } while (after);
+    return stories;
+  }
+
+  async closeIssue(number: number, comment: string) {
+    await this.comment(number, comment);
+    try {
+      await this.client.rest.issues.update({
+        ...this.where,
+        issue_number: number,
+        state: "closed",
+        state_reason: "completed",
+      });
+    } catch (error) {
+      throw explainGitHubError(error, `closing #${number}`);
+    }
   }
 
   async createGoal(goal: NewGoal) {
@@ -341,12 +426,17 @@ export class GitHubGoalStore implements GoalStore {
     }
   }
 
-  private async comment(number: number, body: string) {
-    await this.client.rest.issues
-      .createComment({ ...this.where, issue_number: number, body })
-      .catch((error) => {
-        throw explainGitHubError(error, `commenting on #${number}`);
+  private async comment(number: number, body: string): Promise<number> {
+    try {
+      const { data } = await this.client.rest.issues.createComment({
+        ...this.where,
+        issue_number: number,
+        body,
       });
+      return data.id;
+    } catch (error) {
+      throw explainGitHubError(error, `commenting on #${number}`);
+    }
   }
 
   private async addSubIssue(story: IssueRef, childId: number) {
@@ -473,6 +563,13 @@ function groupByRepo(refs: readonly IssueRef[]) {
     if (!group.numbers.includes(ref.number)) group.numbers.push(ref.number);
   }
   return groups;
+}
+
+/** owner/repo from an API URL like https://api.github.com/repos/owner/repo. */
+function repoFromApiUrl(url: string): RepoRef {
+  const match = /\/repos\/([^/]+)\/([^/]+)$/.exec(url);
+  if (!match?.[1] || !match[2]) throw new Error(`Unexpected repository URL from GitHub: ${url}`);
+  return { owner: match[1], repo: match[2] };
 }
 
 function onlyNotFound(error: GraphqlResponseError<unknown>): boolean {

@@ -112,3 +112,54 @@ export interface DependencyIssue {
   stateReason: string | null;
   labels: { nodes: Array<{ name: string }> };
 }
+
+export const GOAL_COUNT_QUERY = `
+query GoalCount($owner: String!, $name: String!, $labels: [String!]) {
+  repository(owner: $owner, name: $name) {
+    issues(labels: $labels, states: [OPEN], first: 1) { totalCount }
+  }
+}`;
+
+export interface GoalCountResult {
+  repository: { issues: { totalCount: number } } | null;
+}
+
+/** Open stories and their sub-issues' states, oldest first. */
+export const STORY_PAGE_QUERY = `
+query StoryPage($owner: String!, $name: String!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    issues(labels: ["story"], states: [OPEN], first: 50, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        number
+        title
+        subIssues(first: 100) {
+          totalCount
+          nodes { number state stateReason repository { nameWithOwner } labels(first: 50) { nodes { name } } }
+        }
+      }
+    }
+  }
+}`;
+
+export interface StoryPageResult {
+  repository: {
+    issues: {
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      nodes: Array<{
+        number: number;
+        title: string;
+        subIssues: {
+          totalCount: number;
+          nodes: Array<{
+            number: number;
+            state: "OPEN" | "CLOSED";
+            stateReason: string | null;
+            repository: { nameWithOwner: string };
+            labels: { nodes: Array<{ name: string }> };
+          }>;
+        };
+      }>;
+    };
+  } | null;
+}

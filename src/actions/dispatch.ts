@@ -1,0 +1,117 @@
+import { hostname } from "node:os";
+import * as core from "@actions/core";
+import { UserError } from "../core/errors.js";
+import { resolveSettings, SettingsError } from "../core/settings.js";
+import { type Claimant, type DispatchReport, dispatch } from "../flows/dispatch.js";
+import { GitHubActionsApi } from "../github/actions-api.js";
+import { createClient, paceFromEnvironment } from "../github/client.js";
+import { GitHubDispatchLock } from "../github/dispatch-lock.js";
+import { GitHubGoalStore } from "../github/goal-store.js";
+import { matrixOf, writeDispatchSummary } from "./dispatch-summary.js";
+import { repositoryInput, runAction, tokenInput } from "./inputs.js";
+
+/** The dispatcher action: inputs → one dispatch cycle → matrix, counts and job summary. */
+export async function dispatchAction(): Promise<void> {
+  await runAction(async () => {
+    const inputs = readDispatchInputs();
+    const token = tokenInput();
+    const repo = repositoryInput();
+    const paceMs = paceFromEnvironment(process.env);
+    const apiUrl = process.env.GITHUB_API_URL;
+    const client = createClient({ token, apiUrl, paceMs, warn: core.warning });
+    const runnersToken = core.getInput("runners-token");
+    if (runnersToken) core.setSecret(runnersToken);
+    const runnersClient = runnersToken
+      ? createClient({ token: runnersToken, apiUrl, paceMs, warn: core.warning })
+      : null;
+    const store = await GitHubGoalStore.connect({ client, repo, paceMs });
+    const report = await dispatch(
+      {
+        store,
+        actions: new GitHubActionsApi(client, repo, runnersClient),
+        // Waiting dispatchers look again every three paces (3 s against GitHub).
+        lock: new GitHubDispatchLock(client, repo, store.trustedAuthors, {
+          pollMs: 3 * (paceMs ?? 1000),
+        }),
+        claimant: claimantFromEnvironment(process.env),
+        log: core.info,
+      },
+      { ...inputs, checkRunners: runnersClient !== null && inputs.runnerLabels.length > 0 },
+    );
+    setOutputs(report, `${repo.owner}/${repo.repo}`);
+    if (process.env.GITHUB_STEP_SUMMARY) await writeDispatchSummary(report, repo);
+  });
+}
+
+export function readDispatchInputs() {
+  const problems: string[] = [];
+  let settings: ReturnType<typeof resolveSettings> | null = null;
+  try {
+    settings = resolveSettings({
+      explicit: {
+        max: core.getInput("max"),
+        "max-attempts": core.getInput("max-attempts"),
+        duration: core.getInput("duration"),
+      },
+      file: null,
+    });
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    problems.push(...error.problems);
+  }
+  const goalText = core.getInput("goal").trim();
+  let goal: number | null = null;
+  if (goalText) {
+    const digits = goalText.replace(/^#/, "");
+    if (/^\d+$/.test(digits) && Number(digits) > 0) goal = Number(digits);
+    else
+      problems.push(
+        `goal: "${goalText}" is not an issue number; use a number like 12 (or leave it empty).`,
+      );
+  }
+  const dryRunText = core.getInput("dry-run").trim().toLowerCase() || "false";
+  if (dryRunText !== "true" && dryRunText !== "false") {
+    problems.push(`dry-run: "${dryRunText}" is not true or false.`);
+  }
+  const runnerLabels = core
+    .getInput("runner-labels")
+    .split(/[\s,]+/)
+    .map((label) => label.trim())
+    .filter(Boolean);
+  if (problems.length > 0 || !settings) {
+    throw new UserError(
+      `Invalid input${problems.length > 1 ? "s" : ""}:\n${problems.map((p) => `- ${p}`).join("\n")}`,
+    );
+  }
+  return {
+    max: settings.max,
+    maxAttempts: settings.maxAttempts,
+    durationSeconds: settings.durationSeconds,
+    goal,
+    dryRun: dryRunText === "true",
+    runnerLabels,
+  };
+}
+
+function claimantFromEnvironment(env: NodeJS.ProcessEnv): Claimant {
+  if (env.GITHUB_RUN_ID) {
+    const server = env.GITHUB_SERVER_URL ?? "https://github.com";
+    return {
+      runId: env.GITHUB_RUN_ID,
+      ...(env.GITHUB_REPOSITORY
+        ? { runUrl: `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` }
+        : {}),
+    };
+  }
+  return { host: hostname(), pid: process.pid };
+}
+
+function setOutputs(report: DispatchReport, repository: string) {
+  core.setOutput("matrix", JSON.stringify(matrixOf(report, repository)));
+  core.setOutput("claimed", report.claimed.length);
+  core.setOutput("running", report.running);
+  core.setOutput("queued", report.queued);
+  core.setOutput("requeued", report.requeued.length);
+  core.setOutput("stuck", report.stuck.length);
+  for (const note of report.notes) core.notice(note);
+}

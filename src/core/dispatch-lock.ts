@@ -1,0 +1,70 @@
+/**
+ * The dispatch lock: one dispatch cycle at a time per repository, so that dispatchers started
+ * together never claim more than `max` goals between them. It is a ticket lock kept in the
+ * comments of one issue: each dispatcher posts a ticket, and the oldest live ticket holds the
+ * lock. Releasing deletes the ticket; a ticket whose holder died expires.
+ */
+
+export const LOCK_LABEL = "dispatch-lock";
+export const LOCK_ISSUE_TITLE = "goal-orchestrator dispatch lock";
+const TICKET = /^<!-- goal-orchestrator:lock (\{.*\}) -->$/m;
+
+export interface LockTicket {
+  ticketId: string;
+  /** Who waits or holds: a workflow run URL, or host and pid. */
+  holder: string;
+  expiresAt: string;
+}
+
+export interface TicketComment {
+  id: number;
+  author: string;
+  body: string;
+}
+
+export function encodeTicket(ticket: LockTicket): string {
+  const json = JSON.stringify(ticket)
+    .replace(/-/g, "\\u002d")
+    .replace(/</g, "\\u003c")
+    .replace(/>/g, "\\u003e");
+  return `<!-- goal-orchestrator:lock ${json} -->`;
+}
+
+export function decodeTicket(body: string): LockTicket | null {
+  const match = TICKET.exec(body);
+  if (!match?.[1]) return null;
+  try {
+    const value = JSON.parse(match[1]) as Partial<LockTicket>;
+    if (typeof value.ticketId !== "string" || typeof value.holder !== "string") return null;
+    if (typeof value.expiresAt !== "string" || Number.isNaN(Date.parse(value.expiresAt)))
+      return null;
+    return { ticketId: value.ticketId, holder: value.holder, expiresAt: value.expiresAt };
+  } catch {
+    return null;
+  }
+}
+
+export interface LockView {
+  /** The live ticket that holds the lock, or null when the lock is free. */
+  holder: (LockTicket & { commentId: number }) | null;
+  /** Comments of tickets that have expired: anyone may delete them. */
+  expiredCommentIds: number[];
+}
+
+/** Reads the lock from the lock issue's comments, oldest first, counting trusted authors only. */
+export function readLock(
+  comments: readonly TicketComment[],
+  trustedAuthors: ReadonlySet<string>,
+  now: Date,
+): LockView {
+  let holder: LockView["holder"] = null;
+  const expiredCommentIds: number[] = [];
+  for (const comment of comments) {
+    if (!trustedAuthors.has(comment.author.toLowerCase())) continue;
+    const ticket = decodeTicket(comment.body);
+    if (!ticket) continue;
+    if (Date.parse(ticket.expiresAt) <= now.getTime()) expiredCommentIds.push(comment.id);
+    else if (!holder) holder = { ...ticket, commentId: comment.id };
+  }
+  return { holder, expiredCommentIds };
+}

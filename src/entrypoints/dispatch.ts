@@ -1,0 +1,3 @@
+import { dispatchAction } from "../actions/dispatch.js";
+
+await dispatchAction();

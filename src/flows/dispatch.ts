@@ -1,0 +1,285 @@
+import { randomUUID } from "node:crypto";
+import { nextAttemptNumber } from "../core/attempts.js";
+import { isSameClaim, winningClaim } from "../core/claims.js";
+import { UserError } from "../core/errors.js";
+import type { ClaimMarker } from "../core/markers.js";
+import type { ActionsPort, DispatchLockPort, GoalSnapshot, GoalStore } from "../core/ports.js";
+import { LABELS, stateLabel } from "../core/states.js";
+import { closeFinishedStories, type GoalEvent, reconcileRunning } from "./reconcile.js";
+import { selectGoals } from "./select-goals.js";
+
+/** Added to `duration` for a claim's lease: cloning, pushing, and waiting for a runner. */
+export const LEASE_GRACE_SECONDS = 30 * 60;
+/** How long a scheduled cycle waits for another dispatcher; a manual one waits longer. */
+const LOCK_WAIT_SECONDS = { scheduled: 120, manual: 600 };
+
+export interface DispatchSettings {
+  max: number;
+  maxAttempts: number;
+  durationSeconds: number;
+  /** The workflow_dispatch path: run this goal now. */
+  goal: number | null;
+  dryRun: boolean;
+  /** Labels of the self-hosted runners; capacity is checked when `checkRunners`. */
+  runnerLabels: string[];
+  checkRunners: boolean;
+}
+
+/** Who claims: recorded in every claim so reconciliation can follow the run. */
+export interface Claimant {
+  runId?: string;
+  runUrl?: string;
+  host?: string;
+  pid?: number;
+}
+
+export interface DispatchContext {
+  store: GoalStore;
+  actions: ActionsPort;
+  lock: DispatchLockPort;
+  claimant: Claimant;
+  now?: () => Date;
+  log?: (line: string) => void;
+}
+
+export interface ClaimedGoal {
+  number: number;
+  attempt: number;
+  title: string;
+  url: string;
+}
+
+export interface DispatchReport {
+  claimed: ClaimedGoal[];
+  requeued: GoalEvent[];
+  stuck: GoalEvent[];
+  storiesClosed: number[];
+  /** Goals running after this cycle (claims included). */
+  running: number;
+  /** Goals still queued after this cycle. */
+  queued: number;
+  /** Why fewer goals than `max` were claimed, when that is the case. */
+  notes: string[];
+  dryRun: boolean;
+}
+
+/**
+ * One dispatch cycle, under the dispatch lock: reconcile (lost attempts, finished stories),
+ * count running goals, select eligible queued goals in order, claim them.
+ */
+export async function dispatch(
+  context: DispatchContext,
+  settings: DispatchSettings,
+): Promise<DispatchReport> {
+  const { store } = context;
+  const now = context.now ?? (() => new Date());
+  const log = context.log ?? (() => {});
+  const report: DispatchReport = {
+    claimed: [],
+    requeued: [],
+    stuck: [],
+    storiesClosed: [],
+    running: 0,
+    queued: 0,
+    notes: [],
+    dryRun: settings.dryRun,
+  };
+
+  if (!settings.dryRun) await store.ensureLabels(LABELS);
+  const lease = settings.dryRun
+    ? null
+    : await context.lock.acquire(
+        describeClaimant(context.claimant),
+        settings.goal === null ? LOCK_WAIT_SECONDS.scheduled : LOCK_WAIT_SECONDS.manual,
+      );
+  if (!settings.dryRun && !lease) {
+    if (settings.goal !== null) {
+      throw new UserError(
+        `Another dispatcher held the dispatch lock for ${LOCK_WAIT_SECONDS.manual / 60} minutes; goal #${settings.goal} was not started. Run the workflow again.`,
+      );
+    }
+    report.notes.push("Another dispatch cycle was still running; this one claimed nothing.");
+    return report;
+  }
+  try {
+    const reconcile = {
+      maxAttempts: settings.maxAttempts,
+      dryRun: settings.dryRun,
+      now: now(),
+      log,
+    };
+    const running = await collect(store.listGoals("running"));
+    const moved = await reconcileRunning(store, context.actions, running, reconcile);
+    report.requeued = moved.filter((event) => event.to === "queued");
+    report.stuck = moved.filter((event) => event.to === "stuck");
+    report.storiesClosed = await closeFinishedStories(store, reconcile);
+    report.running = running.length - moved.length;
+
+    if (settings.goal !== null) {
+      const claimed = await claimRequested(context, settings, settings.goal, log);
+      report.claimed.push(claimed);
+      report.running += 1;
+    } else {
+      const slots = await freeSlots(context, settings, report);
+      const selection = await selectGoals(store, store.listGoals("queued"), slots);
+      log(
+        `read ${selection.scanned} queued goals; ${selection.eligible.length} eligible for ${slots} free slots`,
+      );
+      for (const { goal, reason } of selection.unsatisfiable) {
+        const event: GoalEvent = {
+          number: goal.ref.number,
+          title: goal.title,
+          url: goal.url,
+          to: "stuck",
+          reason,
+        };
+        report.stuck.push(event);
+        log(`#${goal.ref.number}: ${reason} → goal:stuck`);
+        if (!settings.dryRun)
+          await store.transition(goal.ref.number, { to: "stuck", expectedFrom: "queued", reason });
+      }
+      for (const goal of selection.eligible) {
+        const claimed = settings.dryRun
+          ? {
+              number: goal.ref.number,
+              attempt: nextAttemptNumber(goal.markers),
+              title: goal.title,
+              url: goal.url,
+            }
+          : await claim(context, settings, goal, log);
+        if (claimed) report.claimed.push(claimed);
+      }
+      report.running += report.claimed.length;
+    }
+    report.queued = await store.countGoals("queued");
+    if (settings.dryRun) report.queued -= report.claimed.length;
+    return report;
+  } finally {
+    await lease?.release();
+  }
+}
+
+async function freeSlots(
+  context: DispatchContext,
+  settings: DispatchSettings,
+  report: DispatchReport,
+) {
+  let slots = Math.max(0, settings.max - report.running);
+  if (slots === 0)
+    report.notes.push(`${report.running} goals are running, the maximum is ${settings.max}.`);
+  if (slots > 0 && settings.checkRunners) {
+    const idle = await context.actions.idleRunners(settings.runnerLabels);
+    if (idle < slots) {
+      report.notes.push(
+        `Only ${idle} idle self-hosted runner(s) labelled ${settings.runnerLabels.join(", ")}.`,
+      );
+      slots = idle;
+    }
+  }
+  return slots;
+}
+
+/** The manual path: a queued or draft (or stuck) goal runs now, ahead of the queue and of max. */
+async function claimRequested(
+  context: DispatchContext,
+  settings: DispatchSettings,
+  number: number,
+  log: (line: string) => void,
+): Promise<ClaimedGoal> {
+  const { store } = context;
+  let goal = await store.getGoal(number);
+  if (!goal.open) throw new UserError(`Goal #${number} is closed; reopen it to run it.`);
+  if (goal.state === "running" || goal.state === "done" || goal.state === "spot-check") {
+    const why =
+      goal.state === "running"
+        ? "an agent is already working on it"
+        : goal.state === "done"
+          ? "it is finished; queue it again with `goal queue` to redo it"
+          : "it waits for a human review (`goal approve` or `goal reject`)";
+    throw new UserError(
+      `Goal #${number} is ${stateLabel(goal.state)}: ${why}. Nothing was started.`,
+    );
+  }
+  const selection = await selectGoals(store, single(goal), 1);
+  const problem = selection.unsatisfiable[0];
+  if (problem) throw new UserError(problem.reason);
+  if (selection.eligible.length === 0) {
+    throw new UserError(
+      `Goal #${number} cannot run yet: its dependencies are not all done (see \`goal show ${number}\`).`,
+    );
+  }
+  if (settings.dryRun) {
+    return { number, attempt: nextAttemptNumber(goal.markers), title: goal.title, url: goal.url };
+  }
+  if (goal.state !== "queued") {
+    await store.transition(number, {
+      to: "queued",
+      expectedFrom: goal.state,
+      reason: "queued to run now (workflow_dispatch).",
+    });
+    goal = await store.getGoal(number);
+  }
+  const claimed = await claim(context, settings, goal, log);
+  if (!claimed) throw new UserError(`Goal #${number} was claimed by another dispatcher first.`);
+  return claimed;
+}
+
+/**
+ * Claim, then verify: post a claim marker, read the goal back, and only the first live claim
+ * of the round moves the goal to running. A dispatcher that lost deletes its claim and backs off.
+ */
+async function claim(
+  context: DispatchContext,
+  settings: DispatchSettings,
+  goal: GoalSnapshot,
+  log: (line: string) => void,
+): Promise<ClaimedGoal | null> {
+  const { store } = context;
+  const number = goal.ref.number;
+  const claimedAt = (context.now ?? (() => new Date()))();
+  const marker: ClaimMarker = {
+    kind: "claim",
+    attempt: nextAttemptNumber(goal.markers),
+    claimId: randomUUID(),
+    claimedBy: context.claimant,
+    claimedAt: claimedAt.toISOString(),
+    leaseExpiresAt: new Date(
+      claimedAt.getTime() + (settings.durationSeconds + LEASE_GRACE_SECONDS) * 1000,
+    ).toISOString(),
+  };
+  const { commentId } = await store.recordMarker(
+    number,
+    `Claiming attempt ${marker.attempt} (${describeClaimant(context.claimant)}).`,
+    marker,
+  );
+  const current = await store.getGoal(number);
+  const winner = winningClaim(current.markers, claimedAt);
+  if (current.state !== "queued" || !winner || !isSameClaim(winner, marker)) {
+    log(`#${number}: claimed by someone else first; backing off`);
+    await store.deleteComment(commentId);
+    return null;
+  }
+  await store.transition(number, {
+    to: "running",
+    expectedFrom: "queued",
+    reason: `attempt ${marker.attempt} claimed by ${describeClaimant(context.claimant)}; lease until ${marker.leaseExpiresAt}.`,
+  });
+  log(`#${number}: attempt ${marker.attempt} claimed`);
+  return { number, attempt: marker.attempt, title: goal.title, url: goal.url };
+}
+
+export function describeClaimant(claimant: Claimant): string {
+  if (claimant.runUrl) return `workflow run ${claimant.runUrl}`;
+  if (claimant.runId) return `workflow run ${claimant.runId}`;
+  return `${claimant.host ?? "unknown host"} pid ${claimant.pid ?? "?"}`;
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}
+
+async function* single<T>(item: T): AsyncGenerator<T> {
+  yield item;
+}

@@ -1,0 +1,150 @@
+import { attemptsUsed, hasResultFor, leaseExpired, resultFor } from "../core/attempts.js";
+import { currentRound } from "../core/claims.js";
+import { dependencyDone } from "../core/eligibility.js";
+import type { RunResultMarker } from "../core/markers.js";
+import type { ActionsPort, GoalSnapshot, GoalStore, WorkflowRunState } from "../core/ports.js";
+import type { GoalState } from "../core/states.js";
+
+/** A goal the dispatcher moved, for the report. */
+export interface GoalEvent {
+  number: number;
+  title: string;
+  url: string;
+  to: GoalState;
+  reason: string;
+}
+
+export interface ReconcileOptions {
+  maxAttempts: number;
+  dryRun: boolean;
+  now: Date;
+  log: (line: string) => void;
+}
+
+/** Where a goal goes after a failed attempt: back to the queue, or stuck after the last one. */
+export function afterFailure(attemptsAfter: number, maxAttempts: number): GoalState {
+  return attemptsAfter >= maxAttempts ? "stuck" : "queued";
+}
+
+/**
+ * No goal stays goal:running forever: a running goal whose lease expired, or whose workflow
+ * run finished without a run result, has lost its attempt and goes back to the queue (or to
+ * goal:stuck after the last attempt). A result the runner recorded without changing the label
+ * is applied.
+ */
+export async function reconcileRunning(
+  store: GoalStore,
+  actions: ActionsPort,
+  running: readonly GoalSnapshot[],
+  options: ReconcileOptions,
+): Promise<GoalEvent[]> {
+  const runStates = new Map<string, Promise<WorkflowRunState>>();
+  const runState = (runId: string) => {
+    let state = runStates.get(runId);
+    if (!state) {
+      state = actions.workflowRunState(runId);
+      runStates.set(runId, state);
+    }
+    return state;
+  };
+  const events: GoalEvent[] = [];
+  for (const goal of running) {
+    const move = await decide(goal, runState, options);
+    if (!move) continue;
+    const event = { number: goal.ref.number, title: goal.title, url: goal.url, ...move.event };
+    events.push(event);
+    options.log(`#${event.number}: ${event.reason} → goal:${event.to}`);
+    if (options.dryRun) continue;
+    await store.transition(goal.ref.number, {
+      to: event.to,
+      expectedFrom: "running",
+      reason: event.reason,
+      ...(move.marker ? { marker: move.marker } : {}),
+    });
+  }
+  return events;
+}
+
+async function decide(
+  goal: GoalSnapshot,
+  runState: (runId: string) => Promise<WorkflowRunState>,
+  options: ReconcileOptions,
+): Promise<{ event: { to: GoalState; reason: string }; marker?: RunResultMarker } | null> {
+  const claim = currentRound(goal.markers)[0];
+  if (!claim) {
+    return {
+      event: {
+        to: "queued",
+        reason: "goal:running without a claim (set by hand?); back to the queue, no attempt used",
+      },
+    };
+  }
+  const recorded = resultFor(goal.markers, claim.attempt);
+  if (recorded) {
+    // The runner wrote its result but died before changing the label.
+    const to: GoalState =
+      recorded.outcome === "success"
+        ? "done"
+        : recorded.outcome === "spot-check"
+          ? "spot-check"
+          : recorded.outcome === "interrupted"
+            ? "queued"
+            : afterFailure(attemptsUsed(goal.markers), options.maxAttempts);
+    return {
+      event: {
+        to,
+        reason: `applying the recorded result of attempt ${claim.attempt} (${recorded.outcome})`,
+      },
+    };
+  }
+  let lost: string | null = null;
+  if (leaseExpired(claim, options.now)) {
+    lost = `attempt ${claim.attempt} lost: its lease expired at ${claim.leaseExpiresAt} with no result`;
+  } else if (claim.claimedBy.runId) {
+    const state = await runState(claim.claimedBy.runId);
+    if (state !== "active") {
+      lost = `attempt ${claim.attempt} lost: workflow run ${claim.claimedBy.runId} ${
+        state === "completed" ? "finished" : "no longer exists"
+      } without a result`;
+    }
+  }
+  if (!lost || hasResultFor(goal.markers, claim.attempt)) return null;
+  const to = afterFailure(attemptsUsed(goal.markers), options.maxAttempts);
+  return {
+    event: { to, reason: to === "stuck" ? `${lost}; that was the last attempt` : lost },
+    marker: {
+      kind: "run-result",
+      attempt: claim.attempt,
+      outcome: "failure",
+      reason: lost,
+      countsAsAttempt: true,
+    },
+  };
+}
+
+/** Stories whose goals are all done are closed. */
+export async function closeFinishedStories(
+  store: GoalStore,
+  options: ReconcileOptions,
+): Promise<number[]> {
+  const closed: number[] = [];
+  for (const story of await store.openStories()) {
+    if (
+      story.goals.length === 0 ||
+      !story.goals.every((goal) =>
+        dependencyDone({ ...goal, state: goal.open ? "open" : "closed" }),
+      )
+    ) {
+      continue;
+    }
+    closed.push(story.number);
+    options.log(`story #${story.number}: all ${story.goals.length} goals done → closed`);
+    if (!options.dryRun) {
+      await store.closeIssue(
+        story.number,
+        `All ${story.goals.length} goals of this story are done.`,
+      );
+    }
+  }
+  return closed;
+}

@@ -1,0 +1,183 @@
+import { isRetry } from "../core/attempts.js";
+import {
+  type DependencyStatus,
+  dependencyDone,
+  type Eligibility,
+  eligibility,
+  findCycle,
+} from "../core/eligibility.js";
+import { parseGoalBody } from "../core/goal-body.js";
+import { type IssueRef, issueKey, sameIssue } from "../core/issue-ref.js";
+import type { DependencyInfo, GoalSnapshot, GoalStore } from "../core/ports.js";
+import { stateFromLabels, stateLabel } from "../core/states.js";
+
+/** Goals read and judged together: one GraphQL page, one dependency query. */
+const CHUNK = 100;
+/** Issues followed when looking for a dependency cycle, per goal. */
+const CYCLE_SEARCH_LIMIT = 100;
+
+export interface Unsatisfiable {
+  goal: GoalSnapshot;
+  reason: string;
+}
+
+export interface Selection {
+  /** Eligible goals in dispatch order: never attempted first, then retries; lower number first. */
+  eligible: GoalSnapshot[];
+  /** Goals that can never run as written (bad body, missing dependency, cycle). */
+  unsatisfiable: Unsatisfiable[];
+  /** Goals read from the queue, to show that reading stopped early. */
+  scanned: number;
+}
+
+/**
+ * Walks the queue oldest first and picks up to `wanted` eligible goals. Goals never attempted
+ * come before retries, so reading stops as soon as `wanted` fresh goals are found; retries are
+ * kept aside in case the queue runs out of fresh ones.
+ */
+export async function selectGoals(
+  store: GoalStore,
+  queue: AsyncIterable<GoalSnapshot>,
+  wanted: number,
+): Promise<Selection> {
+  const fresh: GoalSnapshot[] = [];
+  const retries: GoalSnapshot[] = [];
+  const unsatisfiable: Unsatisfiable[] = [];
+  const known = new Map<string, DependencyInfo>();
+  let scanned = 0;
+  if (wanted <= 0) return { eligible: [], unsatisfiable, scanned };
+
+  for await (const chunk of chunks(queue, CHUNK)) {
+    scanned += chunk.length;
+    const parsed = chunk.map((goal) => ({ goal, ...dependsOf(goal) }));
+    await learn(
+      store,
+      known,
+      parsed.flatMap((entry) => entry.depends),
+    );
+    for (const entry of parsed) {
+      const retry = isRetry(entry.goal.markers);
+      if ((retry ? retries : fresh).length >= wanted) continue;
+      if (entry.problem) {
+        unsatisfiable.push({ goal: entry.goal, reason: entry.problem });
+        continue;
+      }
+      let verdict = await judge(store, known, entry.goal, entry.depends, retry);
+      if (verdict.eligible) {
+        // Native blocked-by links cost a request per goal: read them only for goals we would run.
+        const blockers = (await store.blockedBy(entry.goal.ref.number)).filter(
+          (ref) => !entry.depends.some((dep) => sameIssue(dep, ref)),
+        );
+        if (blockers.length > 0) {
+          await learn(store, known, blockers);
+          verdict = await judge(store, known, entry.goal, [...entry.depends, ...blockers], retry);
+        }
+      }
+      if (verdict.eligible) (retry ? retries : fresh).push(entry.goal);
+      else if (verdict.blocked === "unsatisfiable")
+        unsatisfiable.push({ goal: entry.goal, reason: verdict.reason });
+    }
+    if (fresh.length >= wanted) break;
+  }
+  return { eligible: [...fresh, ...retries].slice(0, wanted), unsatisfiable, scanned };
+}
+
+function dependsOf(goal: GoalSnapshot): { depends: IssueRef[]; problem: string | null } {
+  try {
+    return { depends: parseGoalBody(goal.body, goal.ref).depends, problem: null };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { depends: [], problem: `Goal #${goal.ref.number} cannot run: ${message}` };
+  }
+}
+
+async function judge(
+  store: GoalStore,
+  known: Map<string, DependencyInfo>,
+  goal: GoalSnapshot,
+  depends: readonly IssueRef[],
+  retry: boolean,
+): Promise<Eligibility> {
+  const statuses: DependencyStatus[] = [];
+  for (const ref of depends) statuses.push(await status(store, known, goal.ref, ref));
+  return eligibility({
+    number: goal.ref.number,
+    repo: goal.ref,
+    isRetry: retry,
+    dependencies: statuses,
+  });
+}
+
+async function status(
+  store: GoalStore,
+  known: Map<string, DependencyInfo>,
+  self: IssueRef,
+  ref: IssueRef,
+): Promise<DependencyStatus> {
+  if (sameIssue(self, ref)) return { ref, kind: "self" };
+  const info = known.get(issueKey(ref));
+  if (!info?.exists) return { ref, kind: "missing" };
+  const open = info.open ? "open" : "closed";
+  if (dependencyDone({ state: open, stateReason: info.stateReason, labels: info.labels }))
+    return { ref, kind: "done" };
+  const cycle = await cycleThrough(store, known, self, ref);
+  if (cycle) return { ref, kind: "cycle", path: cycle };
+  const state = stateFromLabels(info.labels).state;
+  return { ref, kind: "waiting", state: state ? stateLabel(state) : open };
+}
+
+/** A dependency cycle self → ref → … → self along Depends: lines, reading issues as needed. */
+async function cycleThrough(
+  store: GoalStore,
+  known: Map<string, DependencyInfo>,
+  self: IssueRef,
+  ref: IssueRef,
+): Promise<IssueRef[] | null> {
+  for (let round = 0; round < CYCLE_SEARCH_LIMIT; round++) {
+    const unknown: IssueRef[] = [];
+    const cycle = findCycle(self, (at) => {
+      if (sameIssue(at, self)) return [ref];
+      const info = known.get(issueKey(at));
+      if (!info) unknown.push(at);
+      // Done issues cannot hold a goal back, so they break any cycle.
+      if (
+        !info ||
+        dependencyDone({
+          state: info.open ? "open" : "closed",
+          stateReason: info.stateReason,
+          labels: info.labels,
+        })
+      ) {
+        return [];
+      }
+      return info.dependsOn;
+    });
+    if (cycle || unknown.length === 0 || known.size > CYCLE_SEARCH_LIMIT * 10) return cycle;
+    await learn(store, known, unknown);
+  }
+  return null;
+}
+
+async function learn(
+  store: GoalStore,
+  known: Map<string, DependencyInfo>,
+  refs: readonly IssueRef[],
+) {
+  const missing = refs.filter((ref) => !known.has(issueKey(ref)));
+  const unique = [...new Map(missing.map((ref) => [issueKey(ref), ref])).values()];
+  if (unique.length === 0) return;
+  for (const info of await store.dependencyInfo(unique)) known.set(issueKey(info.ref), info);
+}
+
+/** Groups an async sequence into arrays of up to `size`, pulling only as far as consumed. */
+async function* chunks<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let chunk: T[] = [];
+  for await (const item of items) {
+    chunk.push(item);
+    if (chunk.length === size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
