@@ -7,6 +7,7 @@
 // GitHub's pacing (1 s between GraphQL calls and writes) would add is computed, not measured.
 import { cpus, platform, release, totalmem } from "node:os";
 import { performance } from "node:perf_hooks";
+import { measureCycle } from "./dispatch.js";
 import { ListingBench, type Measurement } from "./listing.js";
 import { bundleSizes, coldStart, type MemoryResult, measureMemory, runtimes } from "./processes.js";
 import { formatCount, formatMiB, formatMs, formatSeconds, printSection } from "./table.js";
@@ -171,6 +172,39 @@ printSection(
     : [["–", "–", "–", "skipped (the full listing was over its time budget)"]],
   [
     `In a fresh process (bench/memory.ts): the test server with ${formatCount(largest + RUNNING)} seeded issues, and the client. "before" is after seeding, a warm-up listing and a GC; process.memoryUsage().rss is sampled every 5 ms and after each goal. The consumer keeps no goal. "heap retained" is heapUsed after a forced GC, after minus before the listing.`,
+  ],
+);
+
+// 5. Dispatch cycle ----------------------------------------------------------------------------
+const cycleRows: string[][] = [];
+for (const backlog of BACKLOGS) {
+  for (const max of [DISPATCH_MAX, RUNNING + DISPATCH_MAX]) {
+    const cycle = await measureCycle(backlog, RUNNING, max);
+    cycleRows.push([
+      formatCount(backlog),
+      String(max),
+      String(cycle.claimed),
+      `${cycle.requests} (${cycle.graphql} GraphQL, ${cycle.restWrites} REST writes)`,
+      formatMs(cycle.wallMs),
+      `+${formatSeconds(cycle.graphql + cycle.restWrites)}`,
+      formatMs(cycle.coldStartMs),
+    ]);
+  }
+}
+printSection(
+  `5. One dispatch cycle (bundled dispatcher, ${RUNNING} goals running)`,
+  [
+    "queued",
+    "max",
+    "claimed",
+    "requests (measured)",
+    "wall time, pace 0",
+    "+ real pacing (computed)",
+    "cold start",
+  ],
+  cycleRows,
+  [
+    `The bundled dispatcher runs as a child process with the workflow's environment, against a fresh server per row. With max ${DISPATCH_MAX} and ${RUNNING} running nothing can be claimed (the cycle still reconciles and counts); with max ${RUNNING + DISPATCH_MAX} it claims ${DISPATCH_MAX}. "cold start" is process start to the server's first request. Pacing as in section 1: computed, not measured.`,
   ],
 );
 
