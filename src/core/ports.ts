@@ -100,6 +100,39 @@ export interface PullRequestPort {
   close(number: number, comment: string): Promise<void>;
 }
 
+/** A goal pull request the runner opened (or found open for its branch). */
+export interface OpenedPullRequest {
+  number: number;
+  url: string;
+  nodeId: string;
+  /** False when an open pull request for the same head and base already existed. */
+  created: boolean;
+}
+
+/**
+ * What enabling auto-merge came to: `auto-merge` (GitHub merges it once its checks pass),
+ * `merged` (GitHub could merge it at once, so it was merged directly), or `refused` with
+ * GitHub's reason (the repository does not allow auto-merge, or a direct merge failed): a
+ * human must look.
+ */
+export type AutoMergeResult =
+  | { kind: "auto-merge" }
+  | { kind: "merged" }
+  | { kind: "refused"; reason: string };
+
+/** What the runner needs from goal pull requests. */
+export interface RunPullRequestPort {
+  /** Opens a pull request; an open one for the same head and base is reused. */
+  create(request: {
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+  }): Promise<OpenedPullRequest>;
+  /** Enables auto-merge; merges directly only when GitHub says it can merge now. */
+  enableAutoMerge(pull: OpenedPullRequest, method: MergeMethod): Promise<AutoMergeResult>;
+}
+
 /** What a workflow run recorded in a claim is doing now. */
 export type WorkflowRunState = "active" | "completed" | "missing";
 

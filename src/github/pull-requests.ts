@@ -1,7 +1,14 @@
 import { GraphqlResponseError } from "@octokit/graphql";
 import { UserError } from "../core/errors.js";
 import { formatRepo, type RepoRef } from "../core/issue-ref.js";
-import type { ApproveOutcome, MergeMethod, PullRequestPort } from "../core/ports.js";
+import type {
+  ApproveOutcome,
+  AutoMergeResult,
+  MergeMethod,
+  OpenedPullRequest,
+  PullRequestPort,
+  RunPullRequestPort,
+} from "../core/ports.js";
 import type { GitHubClient } from "./client.js";
 import { explainGitHubError, isStatus } from "./errors.js";
 
@@ -23,8 +30,11 @@ const MERGE_DIRECTLY = [
   /protected branch rules not configured/i,
 ];
 
-/** Pull requests of goals: approving (merge or auto-merge) and closing. */
-export class GitHubPullRequests implements PullRequestPort {
+/** GitHub can merge the pull request right now, so auto-merge has nothing to wait for. */
+const CAN_MERGE_NOW = [/clean status/i, /protected branch rules not configured/i];
+
+/** Pull requests of goals: opening, auto-merge, approving (merge or auto-merge) and closing. */
+export class GitHubPullRequests implements PullRequestPort, RunPullRequestPort {
   constructor(
     private readonly client: GitHubClient,
     readonly repo: RepoRef,
@@ -81,6 +91,82 @@ export class GitHubPullRequests implements PullRequestPort {
         );
       }
       throw explainGitHubError(error, `merging pull request #${number}`);
+    }
+  }
+
+  /** Opens a pull request; when one is already open for the same head and base, returns that. */
+  async create(request: {
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+  }): Promise<OpenedPullRequest> {
+    try {
+      const { data } = await this.client.rest.pulls.create({ ...this.where, ...request });
+      return { number: data.number, url: data.html_url, nodeId: data.node_id, created: true };
+    } catch (error) {
+      if (isStatus(error, 422) && /already exists/i.test(error.message)) {
+        const { data } = await this.client.rest.pulls.list({
+          ...this.where,
+          head: `${this.repo.owner}:${request.head}`,
+          base: request.base,
+          state: "open",
+        });
+        const open = data[0];
+        if (open) {
+          return { number: open.number, url: open.html_url, nodeId: open.node_id, created: false };
+        }
+      }
+      throw explainGitHubError(
+        error,
+        `opening a pull request from ${request.head} into ${request.base}`,
+      );
+    }
+  }
+
+  /**
+   * Enables auto-merge. Unlike `approve`, a repository that does not allow auto-merge is not
+   * merged directly: that is a refusal (a human must look). Only when GitHub says the pull
+   * request could merge now (clean status, or a base without protection rules, where auto-merge
+   * would merge at once anyway) is it merged directly.
+   */
+  async enableAutoMerge(pull: OpenedPullRequest, method: MergeMethod): Promise<AutoMergeResult> {
+    try {
+      await this.client.graphql(ENABLE_AUTO_MERGE_MUTATION, {
+        pullRequestId: pull.nodeId,
+        mergeMethod: method.toUpperCase(),
+      });
+      return { kind: "auto-merge" };
+    } catch (error) {
+      if (!(error instanceof GraphqlResponseError)) {
+        throw explainGitHubError(error, `enabling auto-merge on #${pull.number}`);
+      }
+      if (/auto.?merge is not allowed/i.test(error.message)) {
+        return {
+          kind: "refused",
+          reason:
+            "the repository does not allow auto-merge (Settings → General → Allow auto-merge)",
+        };
+      }
+      if (!CAN_MERGE_NOW.some((pattern) => pattern.test(error.message))) {
+        return { kind: "refused", reason: `GitHub refused auto-merge: ${error.message}` };
+      }
+    }
+    try {
+      await this.client.rest.pulls.merge({
+        ...this.where,
+        pull_number: pull.number,
+        merge_method: method,
+      });
+      return { kind: "merged" };
+    } catch (error) {
+      if (isStatus(error, 405, 409, 422)) {
+        return {
+          kind: "refused",
+          reason: `GitHub could not merge it directly (${error.message.split(" - ")[0]})`,
+        };
+      }
+      throw explainGitHubError(error, `merging pull request #${pull.number}`);
     }
   }
 

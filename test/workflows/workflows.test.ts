@@ -331,14 +331,25 @@ describe("the reusable workflow's wiring", () => {
     assert.deepEqual(matrixNames(runJob), new Set(Object.keys(matrix.include[0] ?? {})));
   });
 
-  it("the run job fails loudly until the runner action exists", () => {
+  it("the run job runs the runner action from the orchestrator's own commit", () => {
     const steps = (runJob.steps as Doc[]).map((step) => asObject(step, "step"));
-    assert.equal(steps.length, 1);
-    const [step] = steps;
-    assert.ok(step && typeof step.run === "string");
-    assert.match(step.run, /exit 1\s*$/);
-    assert.match(step.run, /not implemented yet/);
-    assert.ok(!("continue-on-error" in step) && !("continue-on-error" in runJob));
+    const checkout = steps.findIndex((step) => String(step.uses).startsWith("actions/checkout@"));
+    const runIndex = steps.findIndex((step) => String(step.uses).endsWith("/actions/run"));
+    assert.ok(checkout >= 0 && checkout < runIndex, "checkout of the orchestrator first");
+    const checkoutWith = asObject(steps[checkout]?.with, "checkout.with");
+    assert.equal(checkoutWith.ref, "${{ needs.dispatch.outputs.orchestrator-sha }}");
+    assert.equal(checkoutWith.repository, "${{ needs.dispatch.outputs.orchestrator-repository }}");
+    assert.equal(steps[runIndex]?.uses, `./${checkoutWith.path}/actions/run`);
+    const inputs = asObject(steps[runIndex]?.with, "run.with");
+    assert.equal(inputs.goal, "${{ matrix.goal }}");
+    assert.equal(inputs.attempt, "${{ matrix.attempt }}");
+    assert.equal(inputs.repository, "${{ matrix.repository }}");
+    const declared = asObject(readYaml(join("actions", "run", "action.yml")).inputs, "run inputs");
+    for (const name of Object.keys(inputs))
+      assert.ok(name in declared, `actions/run has no input ${name}`);
+    assert.ok(
+      !steps.some((step) => "continue-on-error" in step) && !("continue-on-error" in runJob),
+    );
   });
 
   it("neither orchestration workflow uses a concurrency group (manual runs are never dropped)", () => {

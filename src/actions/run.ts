@@ -1,0 +1,259 @@
+import { randomUUID } from "node:crypto";
+import { homedir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
+import * as core from "@actions/core";
+import { UserError } from "../core/errors.js";
+import { formatRepo, type RepoRef } from "../core/issue-ref.js";
+import { resolveSettings, SettingsError } from "../core/settings.js";
+import {
+  type RunGoalReport,
+  type RunGoalSettings,
+  recordInterruption,
+  runGoal,
+} from "../flows/run-goal.js";
+import { defaultStateDir, statsTable } from "../flows/run-stats.js";
+import { createClient, paceFromEnvironment } from "../github/client.js";
+import { GitHubGoalStore } from "../github/goal-store.js";
+import { GitHubPullRequests } from "../github/pull-requests.js";
+import { repositoryInput, runAction, tokenInput } from "./inputs.js";
+
+/**
+ * The runner action. One bundle serves both steps, as actions/checkout does: the main step
+ * saves `isPost`, so the post step (which GitHub runs even after a failure or cancellation)
+ * knows it is the post step and only makes sure the goal never stays goal:running.
+ */
+export async function runEntry(): Promise<void> {
+  if (core.getState("isPost") === "true") await runPostAction();
+  else {
+    core.saveState("isPost", "true");
+    await runMainAction();
+  }
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SETTING_INPUTS = [
+  "model",
+  "reasoning",
+  "duration",
+  "agent-command",
+  "max-attempts",
+  "merge-method",
+  "idle-timeout",
+  "spot-check-paths",
+  "spot-check-max-lines",
+  "reviewers",
+] as const;
+
+export type RunInputs = Omit<RunGoalSettings, "token" | "cloneUrl"> & {
+  repo: RepoRef;
+  cloneUrl: string | null;
+};
+
+/** Every input checked up front; all problems reported at once, each naming its input. */
+export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
+  const problems: string[] = [];
+  let settings: ReturnType<typeof resolveSettings> | null = null;
+  try {
+    settings = resolveSettings({
+      explicit: Object.fromEntries(SETTING_INPUTS.map((name) => [name, core.getInput(name)])),
+      file: null,
+    });
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    problems.push(...error.problems);
+  }
+  const wholeNumber = (name: string, required: boolean): number => {
+    const text = core.getInput(name).trim().replace(/^#/, "");
+    if (!text && !required) return 0;
+    if (/^\d+$/.test(text) && Number(text) > 0 && Number.isSafeInteger(Number(text))) {
+      return Number(text);
+    }
+    problems.push(`${name}: "${core.getInput(name)}" is not a positive whole number, like 12.`);
+    return 0;
+  };
+  const goal = wholeNumber("goal", true);
+  const attempt = wholeNumber("attempt", true);
+  let repo: RepoRef | null = null;
+  try {
+    repo = repositoryInput();
+  } catch (error) {
+    problems.push(error instanceof Error ? error.message : String(error));
+  }
+  const resumeText = core.getInput("resume").trim().toLowerCase() || "true";
+  if (resumeText !== "true" && resumeText !== "false") {
+    problems.push(`resume: "${resumeText}" is not true or false.`);
+  }
+  const agentEnv = core
+    .getInput("agent-env")
+    .split(/[\s,]+/)
+    .filter(Boolean);
+  const badNames = agentEnv.filter((name) => !ENV_NAME.test(name));
+  if (badNames.length > 0) {
+    problems.push(
+      `agent-env: ${badNames.map((n) => `"${n}"`).join(", ")} ${badNames.length === 1 ? "is not a variable name" : "are not variable names"}; list exact names (letters, digits, _), separated by commas.`,
+    );
+  }
+  const base = core.getInput("base").trim() || null;
+  if (base !== null && (base.startsWith("-") || /[\s~^:?*[\\]|\.\.|@\{/.test(base))) {
+    problems.push(`base: "${base}" is not a branch name.`);
+  }
+  const path = (name: string, fallback: string) => {
+    const text = core.getInput(name).trim();
+    if (!text) return fallback;
+    const expanded = text.replace(/^~(?=$|\/)/, env.HOME || homedir());
+    if (!isAbsolute(expanded)) {
+      problems.push(`${name}: "${text}" is not an absolute path (or one starting with ~/).`);
+    }
+    return resolve(expanded);
+  };
+  const stateDir = defaultStateDir(env);
+  const cacheDir = join(
+    env.XDG_CACHE_HOME || join(env.HOME || homedir(), ".cache"),
+    "goal-orchestrator",
+  );
+  const workspaceRoot = path("workspace-root", join(cacheDir, "workspaces"));
+  const logDir = path("log-dir", join(stateDir, "logs"));
+  const gitMirrorText = core.getInput("git-mirror").trim();
+  const gitMirror = gitMirrorText ? path("git-mirror", "") : null;
+  const cloneUrl = core.getInput("clone-url").trim() || null;
+  if (problems.length > 0 || !settings || !repo) {
+    throw new UserError(
+      `Invalid input${problems.length > 1 ? "s" : ""}:\n${problems.map((p) => `- ${p}`).join("\n")}`,
+    );
+  }
+  return {
+    repo,
+    goal,
+    attempt,
+    model: settings.model,
+    reasoning: settings.reasoning,
+    durationSeconds: settings.durationSeconds,
+    idleTimeoutSeconds: settings.idleTimeoutSeconds,
+    agentCommand: settings.agentCommand,
+    maxAttempts: settings.maxAttempts,
+    mergeMethod: settings.mergeMethod,
+    spotCheckPaths: settings.spotCheckPaths,
+    spotCheckMaxLines: settings.spotCheckMaxLines,
+    reviewers: settings.reviewers,
+    base,
+    workspaceRoot,
+    logDir,
+    gitMirror,
+    agentEnv,
+    resume: resumeText === "true",
+    cloneUrl,
+    statsFile: join(stateDir, "stats.jsonl"),
+    ralphStatsFile: join(
+      env.XDG_STATE_HOME || join(env.HOME || homedir(), ".local", "state"),
+      "ralph",
+      "stats.jsonl",
+    ),
+  };
+}
+
+async function connect(repo: RepoRef) {
+  const token = tokenInput();
+  const paceMs = paceFromEnvironment(process.env);
+  const client = createClient({
+    token,
+    apiUrl: process.env.GITHUB_API_URL,
+    paceMs,
+    warn: core.warning,
+  });
+  const store = await GitHubGoalStore.connect({ client, repo, paceMs });
+  return { token, client, store };
+}
+
+function runUrl(env: NodeJS.ProcessEnv): string | undefined {
+  if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY) return undefined;
+  return `${env.GITHUB_SERVER_URL ?? "https://github.com"}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+}
+
+async function runMainAction(): Promise<void> {
+  await runAction(async () => {
+    const inputs = readRunInputs();
+    const { token, client, store } = await connect(inputs.repo);
+    const server = (process.env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, "");
+    const cloneUrl = inputs.cloneUrl ?? `${server}/${formatRepo(inputs.repo)}.git`;
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    process.once("SIGTERM", abort);
+    process.once("SIGINT", abort);
+    // The agent's lines reach the job log verbatim, but never as workflow commands: they are
+    // printed between stop-commands and a random resume token the agent cannot know.
+    const resumeToken = randomUUID().replace(/-/g, "");
+    let streaming = false;
+    const url = runUrl(process.env);
+    const report = await runGoal(
+      {
+        store,
+        pulls: new GitHubPullRequests(client, inputs.repo),
+        env: process.env,
+        log: (line) => {
+          if (streaming) core.info(`::${resumeToken}::`);
+          streaming = false;
+          core.info(line);
+        },
+        warn: (line) => {
+          if (streaming) core.info(`::${resumeToken}::`);
+          streaming = false;
+          core.warning(line);
+        },
+        agentLine: (line) => {
+          if (!streaming) core.info(`::stop-commands::${resumeToken}`);
+          streaming = true;
+          core.info(line);
+        },
+        signal: controller.signal,
+        onStarted: () => {
+          core.saveState("goal", String(inputs.goal));
+          core.saveState("attempt", String(inputs.attempt));
+          core.saveState("repository", formatRepo(inputs.repo));
+        },
+        ...(url ? { runUrl: url } : {}),
+      },
+      { ...inputs, token, cloneUrl },
+    );
+    if (streaming) core.info(`::${resumeToken}::`);
+    if (report.outcome !== "skipped") core.saveState("recorded", "true");
+    await writeOutputs(report, inputs);
+    if (report.error !== undefined) throw report.error;
+  });
+}
+
+async function writeOutputs(report: RunGoalReport, inputs: RunInputs) {
+  core.setOutput("outcome", report.outcome);
+  core.setOutput("pr-url", report.prUrl ?? "");
+  core.setOutput("stats", report.stats ? JSON.stringify(report.stats) : "");
+  if (report.outcome === "skipped") {
+    core.notice(`Goal #${inputs.goal} attempt ${inputs.attempt} was not run: ${report.reason}.`);
+  }
+  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  const title = `Goal ${formatRepo(inputs.repo)}#${inputs.goal}, attempt ${inputs.attempt}: ${report.outcome}`;
+  const lines = [`### ${escapeMarkdown(title)}`, "", escapeMarkdown(report.reason), ""];
+  if (report.prUrl) lines.push(`Pull request: ${report.prUrl}`, "");
+  if (report.stats) lines.push(statsTable(report.stats), "");
+  await core.summary.addRaw(lines.join("\n"), true).write();
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+async function runPostAction(): Promise<void> {
+  await runAction(async () => {
+    const goal = Number(core.getState("goal"));
+    const attempt = Number(core.getState("attempt"));
+    const repository = core.getState("repository");
+    if (!goal || !attempt || !repository || core.getState("recorded") === "true") return;
+    const [owner = "", repo = ""] = repository.split("/");
+    const { store } = await connect({ owner, repo });
+    const url = runUrl(process.env);
+    await recordInterruption(
+      { store, log: core.info, ...(url ? { runUrl: url } : {}) },
+      goal,
+      attempt,
+      "the runner stopped before it recorded a result (the job was cancelled, timed out or its process died)",
+    );
+  });
+}

@@ -1,0 +1,3 @@
+import { runEntry } from "../actions/run.js";
+
+await runEntry();

@@ -1,0 +1,632 @@
+import assert from "node:assert/strict";
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import { promisify } from "node:util";
+import type { RunResultMarker, TrustedMarker } from "../../src/core/markers.js";
+import { isStateLabel, LABELS } from "../../src/core/states.js";
+import { createGoal } from "../../src/flows/create-goal.js";
+import type { GitHubClient } from "../../src/github/client.js";
+import type { GitHubGoalStore } from "../../src/github/goal-store.js";
+import {
+  createBareRepository,
+  type GitHubServer,
+  startGitHubServer,
+} from "../github-server/index.js";
+import { readOutputs } from "../helpers/action-runner.js";
+import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { bundleRuntimes } from "../helpers/runtimes.js";
+
+// The bundled runner action, run as the workflow runs it (main step, then post step), against
+// the local GitHub API server, with a bare git repository as origin and test/agents/agent.mjs
+// as the agent.
+
+const owner = "acme";
+const repo = "widgets";
+const AGENT = resolve("test/agents/agent.mjs");
+const exec = promisify(execFile);
+
+interface World {
+  server: GitHubServer;
+  bare: Awaited<ReturnType<typeof createBareRepository>>;
+  client: GitHubClient;
+  store: GitHubGoalStore;
+  token: string;
+  dir: string;
+}
+
+let w: World;
+
+async function start(options: { protectedBranches?: string[]; allowAutoMerge?: boolean } = {}) {
+  const server = await startGitHubServer();
+  const bare = await createBareRepository("main");
+  server.createRepository({
+    owner,
+    name: repo,
+    gitDir: bare.gitDir,
+    defaultPermission: "read",
+    allowAutoMerge: options.allowAutoMerge ?? true,
+    ...(options.protectedBranches ? { protectedBranches: options.protectedBranches } : {}),
+  });
+  server.setPermission(owner, repo, "maintainer", "write");
+  const { client, store, token } = await connectAs(server, { owner, repo }, "maintainer");
+  await store.ensureLabels(LABELS);
+  w = { server, bare, client, store, token, dir: mkdtempSync(join(tmpdir(), "goal-run-")) };
+  return w;
+}
+
+beforeEach(async () => {
+  await start();
+});
+afterEach(async () => {
+  try {
+    w.server.assertNoViolations();
+  } finally {
+    await w.server.close();
+    rmSync(w.bare.root, { recursive: true, force: true });
+    rmSync(w.dir, { recursive: true, force: true });
+  }
+});
+
+const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
+
+/** A goal as the dispatcher leaves it: claimed for `attempt` and goal:running. */
+async function claimedGoal(
+  title: string,
+  options: { attempt?: number; spotCheck?: boolean; earlierFailures?: number; body?: string } = {},
+) {
+  const { number } = await createGoal(w.store, {
+    title,
+    body: options.body ?? GOAL_BODY,
+    queue: true,
+    spotCheck: options.spotCheck ?? false,
+  });
+  const earlier = options.earlierFailures ?? 0;
+  for (let attempt = 1; attempt <= earlier; attempt++) {
+    await w.store.recordMarker(number, "claim", {
+      kind: "claim",
+      attempt,
+      claimId: `old${attempt}`,
+      claimedBy: { runId: "1" },
+      claimedAt: hoursFromNow(-5),
+      leaseExpiresAt: hoursFromNow(-4),
+    });
+    await w.store.recordMarker(number, "failed", {
+      kind: "run-result",
+      attempt,
+      outcome: "failure",
+      reason: `earlier failure ${attempt}`,
+      countsAsAttempt: true,
+      logTail: `trace of attempt ${attempt}`,
+    });
+  }
+  const attempt = options.attempt ?? earlier + 1;
+  await w.store.recordMarker(number, "claim", {
+    kind: "claim",
+    attempt,
+    claimId: "now",
+    claimedBy: { runId: "4242" },
+    claimedAt: new Date().toISOString(),
+    leaseExpiresAt: hoursFromNow(2),
+  });
+  await w.store.transition(number, { to: "running", expectedFrom: "queued", reason: "claimed" });
+  return number;
+}
+
+interface Run {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  state: Record<string, string>;
+  summary: string;
+}
+
+function baseEnv(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: join(w.dir, "home"),
+    XDG_STATE_HOME: join(w.dir, "state"),
+    GITHUB_API_URL: w.server.url,
+    GITHUB_REPOSITORY: `${owner}/${repo}`,
+    GITHUB_SERVER_URL: "https://github.com",
+    GITHUB_RUN_ID: "4242",
+    RUNNER_TRACKING_ID: "github_test_tracking",
+    GOAL_ORCHESTRATOR_PACE_MS: String(TEST_PACE_MS),
+    // In the runner's environment, as on a real runner: the agent must never see these.
+    GITHUB_TOKEN: w.token,
+    GH_TOKEN: w.token,
+    SECRET_THING: "do-not-pass",
+    ALLOWED_THING: "pass-me",
+  };
+}
+
+function inputsFor(goal: number, mode: string, inputs: Record<string, string> = {}) {
+  return {
+    token: w.token,
+    repository: `${owner}/${repo}`,
+    goal: String(goal),
+    attempt: "1",
+    "agent-command": `"${process.execPath}" "${AGENT}" ${mode} "${join(w.dir, "dump")}" --goal={goal_file} --model={model}`,
+    "clone-url": w.bare.gitDir,
+    "workspace-root": join(w.dir, "work"),
+    "log-dir": join(w.dir, "logs"),
+    "agent-env": "ALLOWED_THING",
+    duration: "5m",
+    ...inputs,
+  };
+}
+
+/**
+ * Runs dist/run/index.js as one step runs it. `state` (the main step's saved state) makes it
+ * the post step. `killWhen` SIGKILLs it (and, through the returned pid, the agent) once true.
+ */
+async function runStep(
+  inputs: Record<string, string>,
+  options: {
+    state?: Record<string, string>;
+    node?: string;
+    killWhen?: () => boolean;
+    signalWhen?: () => boolean;
+  } = {},
+): Promise<Run> {
+  const dir = mkdtempSync(join(tmpdir(), "goal-step-"));
+  const files = {
+    output: join(dir, "output"),
+    summary: join(dir, "summary"),
+    state: join(dir, "state"),
+  };
+  for (const file of Object.values(files)) writeFileSync(file, "");
+  const env: NodeJS.ProcessEnv = {
+    ...baseEnv(),
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_STATE: files.state,
+  };
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
+  try {
+    const child = spawn(options.node ?? process.execPath, [resolve("dist/run/index.js")], {
+      env,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const { killWhen, signalWhen } = options;
+    if (killWhen || signalWhen) {
+      timer = setInterval(() => {
+        if (killWhen?.()) child.kill("SIGKILL");
+        if (signalWhen?.()) child.kill("SIGTERM");
+      }, 50);
+    }
+    const [code, signal] = await new Promise<[number | null, string | null]>((done) =>
+      child.on("close", (c, s) => done([c, s])),
+    );
+    if (timer) clearInterval(timer);
+    return {
+      code,
+      signal,
+      stdout,
+      stderr,
+      outputs: readOutputs(readFileSync(files.output, "utf8")),
+      state: readOutputs(readFileSync(files.state, "utf8")),
+      summary: readFileSync(files.summary, "utf8"),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Main step, then (as GitHub does) the post step with the main step's state. */
+async function runAction(inputs: Record<string, string>) {
+  const main = await runStep(inputs);
+  const post = await runStep(inputs, { state: main.state });
+  assert.equal(post.code, 0, post.stdout + post.stderr);
+  return main;
+}
+
+async function stateLabels(number: number): Promise<string[]> {
+  const { data } = await w.client.rest.issues.listLabelsOnIssue({
+    owner,
+    repo,
+    issue_number: number,
+  });
+  return data.map((label) => label.name).filter(isStateLabel);
+}
+
+async function lastResult(number: number): Promise<TrustedMarker & RunResultMarker> {
+  const markers = (await w.store.getGoal(number)).markers;
+  const result = markers.findLast((m) => m.kind === "run-result");
+  assert.ok(result && result.kind === "run-result", "a run-result marker");
+  return result;
+}
+
+async function pulls() {
+  return (await w.client.rest.pulls.list({ owner, repo, state: "all" })).data;
+}
+
+async function filesOn(ref: string): Promise<string[]> {
+  const { stdout } = await exec("git", [
+    "--git-dir",
+    w.bare.gitDir,
+    "ls-tree",
+    "-r",
+    "--name-only",
+    ref,
+  ]);
+  return stdout.split("\n").filter(Boolean);
+}
+
+const dump = (name: string) => readFileSync(join(w.dir, "dump", name), "utf8");
+
+describe("success", () => {
+  it("opens a PR that closes the goal, requests auto-merge and records stats", async () => {
+    const number = await claimedGoal("Add CSV export");
+    const result = await runAction(inputsFor(number, "commit"));
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.equal(result.outputs.outcome, "success");
+    assert.deepEqual(await stateLabels(number), ["goal:done"]);
+
+    const [pull] = await pulls();
+    assert.ok(pull);
+    assert.equal(result.outputs["pr-url"], pull.html_url);
+    assert.equal(pull.head.ref, `goal/${number}-add-csv-export`);
+    assert.equal(pull.base.ref, "main");
+    assert.equal(pull.title, "Add CSV export");
+    assert.match(pull.body ?? "", new RegExp(`^Closes #${number}\\n`));
+    assert.match(pull.body ?? "", /Export the widget list as CSV/);
+    assert.match(pull.body ?? "", /\| cost \| \$0\.42 \|/);
+    const full = await w.client.rest.pulls.get({ owner, repo, pull_number: pull.number });
+    assert.equal(full.data.auto_merge?.merge_method, "squash");
+
+    const marker = await lastResult(number);
+    assert.equal(marker.outcome, "success");
+    assert.equal(marker.countsAsAttempt, true);
+    assert.equal(marker.prUrl, pull.html_url);
+    const stats = marker.stats as Record<string, unknown>;
+    assert.equal(stats.goal, number);
+    assert.equal(stats.attempt, 1);
+    assert.equal(stats.cost_usd, 0.42);
+    assert.equal(stats.iterations, 4);
+    assert.deepEqual(stats.tokens, {
+      input: 1200,
+      output: 340,
+      cache_read: 9000,
+      cache_create: null,
+    });
+    assert.equal(stats.lines_added, 1);
+    assert.equal(stats.files_changed, 1);
+    assert.equal(stats.model, "sonnet");
+    assert.equal(typeof stats.wall_seconds, "number");
+    assert.deepEqual(JSON.parse(result.outputs.stats ?? ""), stats);
+
+    // The goal file reached the agent and was never committed.
+    assert.match(dump("goal.md"), /# Goal #\d+: Add CSV export/);
+    assert.ok(!(await filesOn(pull.head.ref)).includes(".goal.md"));
+    assert.deepEqual(await filesOn(pull.head.ref), ["README.md", "work.txt"]);
+    // Argv placeholders and contract variables.
+    const argv = JSON.parse(dump("argv.json")) as string[];
+    assert.equal(argv[2], `--goal=${join(w.dir, "work", owner, repo, String(number), ".goal.md")}`);
+    assert.equal(argv[3], "--model=sonnet");
+    const env = JSON.parse(dump("env.json")) as Record<string, string>;
+    assert.equal(env.GOAL_NUMBER, String(number));
+    assert.equal(env.GOAL_REPOSITORY, "acme/widgets");
+    assert.equal(env.GOAL_ATTEMPT, "1");
+    assert.equal(env.RALPH_DURATION_SECONDS, "300");
+    assert.equal(env.RALPH_REASONING, "med");
+
+    // Log file, job log, stats.jsonl and the job summary.
+    const log = readFileSync(join(w.dir, "logs", `acme-widgets-${number}-1.log`), "utf8");
+    assert.match(log, /^agent: commit for goal \d+ attempt 1$/m);
+    assert.match(result.stdout, /agent: commit for goal/);
+    const lines = readFileSync(join(w.dir, "state", "goal-orchestrator", "stats.jsonl"), "utf8")
+      .trim()
+      .split("\n");
+    assert.equal(lines.length, 1);
+    assert.equal(JSON.parse(lines[0] ?? "").outcome, "success");
+    assert.match(result.summary, /attempt 1: success/);
+  });
+
+  it("merges directly when GitHub can merge now (no protection on the base)", async () => {
+    await w.server.close();
+    rmSync(w.bare.root, { recursive: true, force: true });
+    await start({ protectedBranches: [] });
+    const number = await claimedGoal("Merge now");
+    const result = await runAction(inputsFor(number, "commit", { "merge-method": "merge" }));
+    assert.equal(result.outputs.outcome, "success", result.stdout);
+    const [pull] = await pulls();
+    assert.ok(pull?.merged_at, "merged");
+    assert.deepEqual(await stateLabels(number), ["goal:done"]);
+    assert.match((await lastResult(number)).reason, /merged/);
+  });
+
+  it("commits what the agent left uncommitted, as the runner's bot", async () => {
+    const number = await claimedGoal("Leave it");
+    const result = await runAction(inputsFor(number, "leave"));
+    assert.equal(result.outputs.outcome, "success", result.stdout);
+    const [pull] = await pulls();
+    assert.ok(pull);
+    const { stdout } = await exec("git", [
+      "--git-dir",
+      w.bare.gitDir,
+      "log",
+      "-1",
+      "--format=%an|%s",
+      pull.head.ref,
+    ]);
+    assert.match(stdout, /^github-actions\[bot\]\|goal #\d+: changes the agent left uncommitted/);
+    assert.deepEqual(await filesOn(pull.head.ref), ["README.md", "work.txt"]);
+  });
+
+  for (const runtime of bundleRuntimes().slice(1)) {
+    it(`runs on ${runtime.name} too`, async () => {
+      const number = await claimedGoal("Other runtime");
+      const result = await runStep(inputsFor(number, "commit"), { node: runtime.node });
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      assert.equal(result.outputs.outcome, "success");
+      assert.deepEqual(await stateLabels(number), ["goal:done"]);
+    });
+  }
+
+  it("passes RUNNER_TRACKING_ID on, so the runner's orphan cleanup finds the agent", async () => {
+    const number = await claimedGoal("Tracked");
+    await runAction(inputsFor(number, "commit"));
+    const env = JSON.parse(dump("env.json")) as Record<string, string>;
+    assert.equal(env.RUNNER_TRACKING_ID, "github_test_tracking");
+  });
+
+  it("a goal's Model: and Reasoning: lines win over the inputs", async () => {
+    const number = await claimedGoal("Model", {
+      body: `${GOAL_BODY}\nModel: opus Reasoning: high\n`,
+    });
+    await runAction(inputsFor(number, "commit", { model: "haiku", reasoning: "low" }));
+    const env = JSON.parse(dump("env.json")) as Record<string, string>;
+    assert.equal(env.RALPH_MODEL, "opus");
+    assert.equal(env.RALPH_REASONING, "high");
+  });
+});
+
+describe("failure", () => {
+  it("re-queues with the reason and the log tail", async () => {
+    const number = await claimedGoal("Fails");
+    const result = await runAction(inputsFor(number, "fail"));
+    assert.equal(result.code, 0, result.stdout);
+    assert.equal(result.outputs.outcome, "failure");
+    assert.deepEqual(await stateLabels(number), ["goal:queued"]);
+    const marker = await lastResult(number);
+    assert.match(marker.reason, /exited with status 1/);
+    assert.match(marker.logTail ?? "", /step 5 went wrong/);
+    assert.equal(marker.countsAsAttempt, true);
+    assert.deepEqual(await pulls(), []);
+    // The agent's output could not issue workflow commands: it is printed between
+    // stop-commands and the resume token, and the token is printed again afterwards.
+    const token = /::stop-commands::([0-9a-f]{32})\n/.exec(result.stdout)?.[1];
+    assert.ok(token, "commands are stopped while the agent's lines are printed");
+    const stop = result.stdout.indexOf(`::stop-commands::${token}`);
+    const agentCommand = result.stdout.indexOf("::error::an agent must not");
+    const resume = result.stdout.indexOf(`::${token}::`);
+    assert.ok(stop < agentCommand && agentCommand < resume, result.stdout);
+  });
+
+  it("makes the goal stuck after its last attempt, mentioning the reviewers", async () => {
+    const number = await claimedGoal("Fails again", { earlierFailures: 2 });
+    const result = await runAction(
+      inputsFor(number, "fail", { attempt: "3", "max-attempts": "3", reviewers: "octocat" }),
+    );
+    assert.equal(result.outputs.outcome, "failure", result.stdout);
+    assert.deepEqual(await stateLabels(number), ["goal:stuck"]);
+    const comments = await w.client.rest.issues.listComments({ owner, repo, issue_number: number });
+    assert.match(comments.data.at(-1)?.body ?? "", /the last of 3.*cc @octocat/s);
+    // The goal file told the agent about the earlier failures.
+    assert.match(
+      dump("goal.md"),
+      /Attempt 1 failed[\s\S]*earlier failure 1[\s\S]*trace of attempt 1/,
+    );
+  });
+
+  it("a push that origin refuses, or a PR GitHub will not open, fails the attempt", async () => {
+    const hook = join(w.bare.gitDir, "hooks", "pre-receive");
+    writeFileSync(hook, "#!/bin/sh\necho 'protected by policy' >&2\nexit 1\n", { mode: 0o755 });
+    const refused = await claimedGoal("Refused push");
+    const pushResult = await runAction(inputsFor(refused, "commit"));
+    assert.equal(pushResult.outputs.outcome, "failure", pushResult.stdout);
+    assert.match((await lastResult(refused)).reason, /push failed: .*protected by policy/s);
+    assert.deepEqual(await stateLabels(refused), ["goal:queued"]);
+    rmSync(hook);
+
+    w.server.faults.add({ route: "pulls/create", status: 403, times: 1 });
+    const noPull = await claimedGoal("No PR");
+    const pullResult = await runAction(inputsFor(noPull, "commit"));
+    assert.equal(pullResult.outputs.outcome, "failure", pullResult.stdout);
+    assert.match(
+      (await lastResult(noPull)).reason,
+      /opening the pull request failed: .*; the work is on branch goal\/\d+-no-pr/,
+    );
+    assert.deepEqual(await stateLabels(noPull), ["goal:queued"]);
+  });
+
+  it("counts an exit 0 without any change as a failure", async () => {
+    const number = await claimedGoal("Nothing");
+    const result = await runAction(inputsFor(number, "nothing"));
+    assert.equal(result.outputs.outcome, "failure");
+    assert.match((await lastResult(number)).reason, /no changes/);
+  });
+});
+
+describe("spot-check", () => {
+  it("exit 3 opens a PR without auto-merge and asks the reviewers", async () => {
+    const number = await claimedGoal("Review me");
+    const result = await runAction(inputsFor(number, "review", { reviewers: "alice,bob" }));
+    assert.equal(result.outputs.outcome, "spot-check", result.stdout);
+    assert.deepEqual(await stateLabels(number), ["goal:spot-check"]);
+    const [pull] = await pulls();
+    assert.ok(pull);
+    const full = await w.client.rest.pulls.get({ owner, repo, pull_number: pull.number });
+    assert.equal(full.data.auto_merge, null);
+    assert.match(full.data.body ?? "", /Needs human review/);
+    const comments = await w.client.rest.issues.listComments({ owner, repo, issue_number: number });
+    assert.match(comments.data.at(-1)?.body ?? "", /cc @alice @bob/);
+  });
+
+  it("the spot-check label or a path matching spot-check-paths needs a review too", async () => {
+    const flagged = await claimedGoal("Flagged", { spotCheck: true });
+    await runAction(inputsFor(flagged, "commit"));
+    assert.match((await lastResult(flagged)).reason, /spot-check label/);
+    const path = await claimedGoal("Path");
+    await runAction(inputsFor(path, "commit", { "spot-check-paths": "docs/**, *.txt" }));
+    assert.match((await lastResult(path)).reason, /spot-check-paths: work\.txt/);
+    assert.deepEqual(await stateLabels(path), ["goal:spot-check"]);
+  });
+
+  it("a repository that does not allow auto-merge ends in spot-check, saying so", async () => {
+    await w.server.close();
+    rmSync(w.bare.root, { recursive: true, force: true });
+    await start({ allowAutoMerge: false });
+    const number = await claimedGoal("No auto-merge");
+    const result = await runAction(inputsFor(number, "commit"));
+    assert.equal(result.outputs.outcome, "spot-check");
+    assert.match((await lastResult(number)).reason, /does not allow auto-merge/);
+  });
+});
+
+describe("isolation and resumption", () => {
+  it("the agent finds no token in its environment nor in .git/config", async () => {
+    const number = await claimedGoal("Snoop");
+    await runAction(inputsFor(number, "commit"));
+    const env = dump("env.json");
+    assert.ok(!env.includes(w.token), "no token in the agent's environment");
+    const parsed = JSON.parse(env) as Record<string, string>;
+    for (const name of [
+      "GITHUB_TOKEN",
+      "GH_TOKEN",
+      "INPUT_TOKEN",
+      "SECRET_THING",
+      "GITHUB_STATE",
+    ]) {
+      assert.equal(parsed[name], undefined, name);
+    }
+    assert.equal(parsed.ALLOWED_THING, "pass-me");
+    assert.ok(!dump("git-config.txt").includes(w.token));
+  });
+
+  it("resumes from the branch an earlier attempt pushed, reusing its open PR", async () => {
+    const number = await claimedGoal("Resume me", { earlierFailures: 1 });
+    await w.bare.commitOnBranch(`goal/${number}-resume-me`, "earlier.txt", "from attempt 1\n");
+    const earlier = await w.client.rest.pulls.create({
+      owner,
+      repo,
+      head: `goal/${number}-resume-me`,
+      base: "main",
+      title: "Resume me",
+    });
+    const result = await runAction(inputsFor(number, "commit", { attempt: "2" }));
+    assert.equal(result.outputs.outcome, "success", result.stdout);
+    assert.equal(result.outputs["pr-url"], earlier.data.html_url);
+    assert.equal((await pulls()).length, 1);
+    assert.deepEqual(await filesOn(`goal/${number}-resume-me`), [
+      "README.md",
+      "earlier.txt",
+      "work.txt",
+    ]);
+    assert.match(result.stdout, /resuming from goal\/\d+-resume-me/);
+  });
+
+  it("a claim for another attempt, or a goal not running, is left alone", async () => {
+    const number = await claimedGoal("Not mine");
+    const before = await w.client.rest.issues.listComments({ owner, repo, issue_number: number });
+    const result = await runAction(inputsFor(number, "commit", { attempt: "2" }));
+    assert.equal(result.code, 0, result.stdout);
+    assert.equal(result.outputs.outcome, "skipped");
+    assert.match(result.stdout, /standing claim is for attempt 1, not 2/);
+    assert.deepEqual(await stateLabels(number), ["goal:running"]);
+    const after = await w.client.rest.issues.listComments({ owner, repo, issue_number: number });
+    assert.equal(after.data.length, before.data.length);
+    assert.ok(!existsSync(join(w.dir, "dump")), "the agent never ran");
+  });
+});
+
+describe("interruption", () => {
+  it("after a SIGKILL of the main step, the post step re-queues the goal", async () => {
+    const number = await claimedGoal("Killed");
+    const inputs = inputsFor(number, "hang");
+    const main = await runStep(inputs, { killWhen: () => existsSync(join(w.dir, "dump", "pid")) });
+    assert.equal(main.signal, "SIGKILL");
+    // The agent leads its own process group and outlives a SIGKILLed runner: end it here.
+    try {
+      process.kill(-Number(dump("pid")), "SIGKILL");
+    } catch {}
+    assert.equal(main.state.goal, String(number));
+    assert.deepEqual(await stateLabels(number), ["goal:running"]);
+    const post = await runStep(inputs, { state: main.state });
+    assert.equal(post.code, 0, post.stdout);
+    assert.deepEqual(await stateLabels(number), ["goal:queued"]);
+    const marker = await lastResult(number);
+    assert.equal(marker.outcome, "interrupted");
+    assert.equal(marker.countsAsAttempt, false);
+    // A second post step (or one after a recorded result) changes nothing.
+    const again = await runStep(inputs, { state: main.state });
+    assert.match(again.stdout, /nothing to clean up/);
+  });
+});
+
+describe("cancellation", () => {
+  it("SIGTERM stops the agent, pushes its work and re-queues without counting the attempt", async () => {
+    const number = await claimedGoal("Cancelled");
+    const inputs = inputsFor(number, "hang");
+    let signalled = false;
+    const main = await runStep(inputs, {
+      signalWhen: () => {
+        const ready = !signalled && existsSync(join(w.dir, "dump", "pid"));
+        if (ready) signalled = true;
+        return ready;
+      },
+    });
+    assert.equal(main.code, 0, main.stdout + main.stderr);
+    assert.equal(main.outputs.outcome, "interrupted");
+    assert.equal(main.state.recorded, "true");
+    assert.deepEqual(await stateLabels(number), ["goal:queued"]);
+    const marker = await lastResult(number);
+    assert.equal(marker.outcome, "interrupted");
+    assert.equal(marker.countsAsAttempt, false);
+    assert.match(marker.reason, /work so far is on branch goal\/\d+-cancelled/);
+    assert.ok((await filesOn(`goal/${number}-cancelled`)).includes("work.txt"));
+    const post = await runStep(inputs, { state: main.state });
+    assert.equal(post.code, 0);
+    assert.deepEqual(await stateLabels(number), ["goal:queued"]);
+  });
+});
+
+describe("bad inputs", () => {
+  it("fails the step naming every bad input, before touching anything", async () => {
+    const number = await claimedGoal("Bad");
+    const result = await runStep(
+      inputsFor(number, "commit", {
+        attempt: "x",
+        duration: "4x",
+        "merge-method": "fast",
+        "agent-env": "OK,NOT-OK",
+        resume: "maybe",
+      }),
+    );
+    assert.equal(result.code, 1);
+    for (const pattern of [
+      /attempt: "x"/,
+      /duration: "4x"/,
+      /merge-method: "fast"/,
+      /agent-env: "NOT-OK"/,
+      /resume: "maybe"/,
+    ]) {
+      assert.match(result.stdout, pattern);
+    }
+    assert.deepEqual(await stateLabels(number), ["goal:running"]);
+  });
+});

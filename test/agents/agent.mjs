@@ -1,0 +1,81 @@
+// A stand-in for the ralph harness, for the runner's tests. Usage:
+//   agent.mjs <mode> <dump-dir> --goal=<goal file>
+// Every mode first copies what it was given (goal file, environment, .git/config) into
+// <dump-dir>, so tests can check what an agent sees. Modes:
+//   commit  write work.txt, commit it, write stats, exit 0
+//   leave   write work.txt, leave it uncommitted, exit 0
+//   fail    print some lines, exit 1
+//   review  write work.txt, commit it, exit 3
+//   nothing change nothing, exit 0
+//   hang    commit, then wait forever (the test kills it)
+import { execFileSync } from "node:child_process";
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const [mode, dump] = process.argv.slice(2);
+mkdirSync(dump, { recursive: true });
+const goalFile = process.env.GOAL_FILE;
+copyFileSync(goalFile, join(dump, "goal.md"));
+writeFileSync(join(dump, "env.json"), JSON.stringify(process.env));
+writeFileSync(join(dump, "argv.json"), JSON.stringify(process.argv.slice(2)));
+let config = "";
+for (const file of [".git/config", ".git/FETCH_HEAD", ".git/packed-refs"]) {
+  try {
+    config += readFileSync(file, "utf8");
+  } catch {}
+}
+writeFileSync(join(dump, "git-config.txt"), config);
+writeFileSync(join(dump, "pid"), String(process.pid));
+
+const git = (...args) =>
+  execFileSync("git", ["-c", "user.name=Agent", "-c", "user.email=agent@example.com", ...args]);
+const work = () => writeFileSync("work.txt", `work for goal ${process.env.GOAL_NUMBER}\n`);
+const stats = () =>
+  appendFileSync(
+    process.env.RALPH_STATS_FILE,
+    `${JSON.stringify({
+      exit_reason: "done",
+      iterations: 4,
+      tokens: { input: 1200, output: 340, cache_read: 9000 },
+      cost_usd: 0.42,
+      time_seconds: { llm: 1.5, tools: 0.5, total: 2 },
+    })}\n`,
+  );
+
+console.log(
+  `agent: ${mode} for goal ${process.env.GOAL_NUMBER} attempt ${process.env.GOAL_ATTEMPT}`,
+);
+switch (mode) {
+  case "commit":
+    work();
+    git("add", "work.txt");
+    git("commit", "-q", "-m", "agent work");
+    stats();
+    break;
+  case "leave":
+    work();
+    break;
+  case "fail":
+    console.log("::error::an agent must not be able to issue workflow commands");
+    for (let i = 1; i <= 5; i++) console.log(`step ${i} went wrong`);
+    process.exit(1);
+    break;
+  case "review":
+    work();
+    git("add", "work.txt");
+    git("commit", "-q", "-m", "agent work");
+    process.exit(3);
+    break;
+  case "nothing":
+    break;
+  case "hang":
+    work();
+    git("add", "work.txt");
+    git("commit", "-q", "-m", "agent work");
+    console.log("agent: waiting");
+    setInterval(() => {}, 1000);
+    break;
+  default:
+    console.error(`unknown mode ${mode}`);
+    process.exit(2);
+}

@@ -1,0 +1,177 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { AgentResult } from "../../src/agent/launch.js";
+import { parseAgentStatsLine } from "../../src/agent/stats.js";
+import type { TrustedMarker } from "../../src/core/markers.js";
+import type { GoalSnapshot } from "../../src/core/ports.js";
+import { renderGoalFile } from "../../src/flows/run-goal-file.js";
+import { judgeRun, matchesGlob, type VerdictInput } from "../../src/flows/run-policy.js";
+import { buildStatsRecord } from "../../src/flows/run-stats.js";
+
+const exited = (exitCode: number | null, exitReason: AgentResult["exitReason"] = "exited") => ({
+  exitCode,
+  signal: null,
+  exitReason,
+  durationSeconds: 10,
+  outputBytes: 0,
+  lastLines: [],
+});
+
+function input(overrides: Partial<VerdictInput> = {}): VerdictInput {
+  return {
+    agent: exited(0),
+    agentEnded: "the agent exited with status 0 after 10s",
+    stats: null,
+    commitsAhead: 1,
+    diff: { filesChanged: 1, linesAdded: 3, linesDeleted: 1, paths: ["src/a.ts"] },
+    spotCheckLabel: false,
+    spotCheckPaths: [],
+    spotCheckMaxLines: null,
+    ...overrides,
+  };
+}
+
+describe("judgeRun", () => {
+  it("success needs exit 0 and commits", () => {
+    assert.equal(judgeRun(input()).outcome, "success");
+    assert.match(judgeRun(input({ commitsAhead: 0 })).reason, /no changes/);
+  });
+
+  it("fails on other exits, timeouts and a ralph timeout without commits", () => {
+    assert.equal(judgeRun(input({ agent: exited(1) })).outcome, "failure");
+    assert.equal(judgeRun(input({ agent: exited(null, "timeout") })).outcome, "failure");
+    assert.equal(judgeRun(input({ agent: exited(null, "idle-timeout") })).outcome, "failure");
+    assert.equal(judgeRun(input({ agent: exited(null, "spawn-failed") })).outcome, "failure");
+    const stats = parseAgentStatsLine('{"exit_reason":"timeout"}');
+    const verdict = judgeRun(input({ stats, commitsAhead: 0 }));
+    assert.equal(verdict.outcome, "failure");
+    assert.match(verdict.reason, /exit_reason timeout/);
+    // With commits, a ralph timeout that exited 0 still delivers its work.
+    assert.equal(judgeRun(input({ stats })).outcome, "success");
+  });
+
+  it("an interrupted agent is interrupted, not failed", () => {
+    assert.equal(judgeRun(input({ agent: exited(null, "interrupted") })).outcome, "interrupted");
+  });
+
+  it("asks for review on exit 3, the flag label, matching paths and too many lines", () => {
+    assert.match(judgeRun(input({ agent: exited(3) })).reason, /exit status 3/);
+    assert.match(judgeRun(input({ spotCheckLabel: true })).reason, /spot-check label/);
+    assert.match(
+      judgeRun(input({ spotCheckPaths: ["src/**"] })).reason,
+      /spot-check-paths: src\/a\.ts/,
+    );
+    const lines = judgeRun(input({ spotCheckMaxLines: 3 }));
+    assert.equal(lines.outcome, "spot-check");
+    assert.match(lines.reason, /changes 4 lines, more than spot-check-max-lines \(3\)/);
+    assert.equal(judgeRun(input({ spotCheckMaxLines: 4 })).outcome, "success");
+    // Exit 3 without any change is still a failure: there is nothing to review.
+    assert.equal(judgeRun(input({ agent: exited(3), commitsAhead: 0 })).outcome, "failure");
+  });
+});
+
+describe("matchesGlob", () => {
+  const cases: [string, string, boolean][] = [
+    [".github/workflows/ci.yml", ".github/**", true],
+    ["src/.github/x", ".github/**", false],
+    ["package-lock.json", "*.json", true],
+    ["a/b/c.lock", "*.lock", true],
+    ["migrations/001.sql", "migrations/", true],
+    ["src/migrations/001.sql", "migrations/", false],
+    ["src/a/b/c.ts", "src/**/*.ts", true],
+    ["src/c.ts", "src/**/*.ts", true],
+    ["src/c.tsx", "src/*.ts", false],
+    ["a.md", "?.md", true],
+    ["x(1).txt", "x(1).txt", true],
+  ];
+  for (const [path, glob, expected] of cases) {
+    it(`${glob} ${expected ? "matches" : "does not match"} ${path}`, () => {
+      assert.equal(matchesGlob(path, glob), expected);
+    });
+  }
+});
+
+describe("the goal file", () => {
+  const marker = (m: object) => ({ ...m, createdAt: "2026-01-01T00:00:00Z" }) as TrustedMarker;
+  const goal: GoalSnapshot = {
+    ref: { owner: "acme", repo: "widgets", number: 7 },
+    id: 1,
+    nodeId: "n",
+    title: "Add CSV export",
+    body: "## Objective\nExport.\n\n## Acceptance\n- works\n",
+    url: "https://github.com/acme/widgets/issues/7",
+    open: true,
+    stateReason: null,
+    labels: ["goal:running"],
+    state: "running",
+    author: "maintainer",
+    createdAt: "2026-01-01T00:00:00Z",
+    markers: [
+      marker({
+        kind: "run-result",
+        attempt: 1,
+        outcome: "failure",
+        reason: "tests failed",
+        countsAsAttempt: true,
+        logTail: "```\nboom",
+      }),
+      marker({
+        kind: "run-result",
+        attempt: 2,
+        outcome: "interrupted",
+        reason: "x",
+        countsAsAttempt: false,
+      }),
+      marker({ kind: "feedback", attempt: 3, source: "reject", text: "keep the API" }),
+    ],
+  };
+
+  it("holds title, body, story, earlier failures with log tails, and feedback", () => {
+    const text = renderGoalFile(goal, 4, { number: 3, title: "Exports" });
+    assert.match(text, /^# Goal #7: Add CSV export\n/);
+    assert.match(text, /Attempt: 4/);
+    assert.match(text, /Story: #3 Exports/);
+    assert.match(text, /## Objective\nExport\./);
+    assert.match(text, /### Attempt 1 failed\n\nReason: tests failed/);
+    assert.match(text, /````\n```\nboom\n````/);
+    assert.match(text, /### Feedback on attempt 3 from a reviewer\n\nkeep the API/);
+    assert.doesNotMatch(text, /Attempt 2/);
+  });
+
+  it("a first attempt has no history section", () => {
+    assert.doesNotMatch(renderGoalFile({ ...goal, markers: [] }, 1, null), /Earlier attempts/);
+  });
+});
+
+describe("the stats record", () => {
+  it("keeps unknown figures unknown and measures wall, agent and overhead time", () => {
+    const record = buildStatsRecord({
+      repository: "acme/widgets",
+      goal: 7,
+      story: null,
+      attempt: 1,
+      outcome: "failure",
+      reason: "r",
+      startedAt: new Date("2026-01-01T00:00:00Z"),
+      finishedAt: new Date("2026-01-01T00:01:40Z"),
+      agentSeconds: 90,
+      agentExitCode: 1,
+      agent: null,
+      diff: null,
+      model: "sonnet",
+      reasoning: "med",
+      prUrl: null,
+    });
+    assert.equal(record.wall_seconds, 100);
+    assert.equal(record.agent_seconds, 90);
+    assert.equal(record.overhead_seconds, 10);
+    assert.equal(record.cost_usd, null);
+    assert.equal(record.lines_added, null);
+    assert.deepEqual(record.tokens, {
+      input: null,
+      output: null,
+      cache_read: null,
+      cache_create: null,
+    });
+  });
+});
