@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5657:
+/***/ 2354:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33472,7 +33472,7 @@ const STATE_LABEL_PREFIX = "goal:";
 const STORY_LABEL = "story";
 /** Flag label: the goal always ends in goal:spot-check instead of auto-merging. */
 const SPOT_CHECK_FLAG_LABEL = "spot-check";
-function stateLabel(state) {
+function states_stateLabel(state) {
     return `${STATE_LABEL_PREFIX}${state}`;
 }
 function parseState(name) {
@@ -33502,7 +33502,7 @@ const STATE_LABEL_LOOK = {
     },
 };
 const LABELS = [
-    ...GOAL_STATES.map((state) => ({ name: stateLabel(state), ...STATE_LABEL_LOOK[state] })),
+    ...GOAL_STATES.map((state) => ({ name: states_stateLabel(state), ...STATE_LABEL_LOOK[state] })),
     { name: STORY_LABEL, color: "1d76db", description: "Story: groups goals as its sub-issues" },
     {
         name: SPOT_CHECK_FLAG_LABEL,
@@ -33519,7 +33519,7 @@ function stateFromLabels(labels) {
 }
 /** The labels to set so that exactly one state label remains: other labels keep their order. */
 function withState(labels, to) {
-    return [...labels.filter((name) => !isStateLabel(name)), stateLabel(to)];
+    return [...labels.filter((name) => !isStateLabel(name)), states_stateLabel(to)];
 }
 const ALLOWED_TRANSITIONS = {
     draft: ["queued"],
@@ -33623,7 +33623,7 @@ function issue_ref_formatIssueRef(ref, relativeTo) {
 
 /** Done when labelled goal:done, or closed as completed (not as "not planned"). */
 function dependencyDone(issue) {
-    if (issue.labels.includes(stateLabel("done")))
+    if (issue.labels.includes(states_stateLabel("done")))
         return true;
     // GraphQL says COMPLETED, REST says completed.
     return issue.state === "closed" && issue.stateReason?.toLowerCase() === "completed";
@@ -33708,7 +33708,75 @@ function orderForDispatch(goals) {
     return [...goals].sort(compareForDispatch);
 }
 
+;// CONCATENATED MODULE: ./src/core/pull-request-url.ts
+
+/** The number of a pull request from its URL (https://HOST/owner/repo/pull/N), if it is in repo. */
+function pullNumberFromUrl(url, repo) {
+    const match = /\/([^/]+)\/([^/]+)\/pull\/(\d+)\/?$/.exec(url.trim());
+    if (!match?.[1] || !match[2] || !match[3])
+        return null;
+    return sameRepo({ owner: match[1], repo: match[2] }, repo) ? Number(match[3]) : null;
+}
+
+;// CONCATENATED MODULE: ./src/flows/review.ts
+
+
+
+/**
+ * The pull request the runner opened for the goal's latest run; never an earlier attempt's,
+ * which is not the work under review. Null when the latest run opened none.
+ */
+function latestPullRequest(goal) {
+    const result = goal.markers.findLast((marker) => marker.kind === "run-result");
+    const number = result?.prUrl ? pullNumberFromUrl(result.prUrl, goal.ref) : null;
+    return result && number !== null ? { number, result } : null;
+}
+function goalPullRequest(goal) {
+    const found = latestPullRequest(goal);
+    if (!found) {
+        throw new UserError(`Goal #${goal.ref.number} has no pull request recorded by the runner, so there is nothing to review.`);
+    }
+    return found;
+}
+async function spotCheckGoal(store, number, command) {
+    const goal = await store.getGoal(number);
+    if (goal.state !== "spot-check") {
+        throw new UserError(`Goal #${number} is ${goal.state ? stateLabel(goal.state) : "without a state label"}; ${command} works on goals in ${stateLabel("spot-check")}.`);
+    }
+    return goal;
+}
+/** A human accepts the work: merge (or auto-merge) its PR, and the goal is done. */
+async function approveGoal(store, pulls, number, mergeMethod) {
+    const goal = await spotCheckGoal(store, number, "approve");
+    const pull = goalPullRequest(goal);
+    const outcome = await pulls.approve(pull.number, mergeMethod);
+    await store.transition(number, {
+        to: "done",
+        expectedFrom: "spot-check",
+        reason: `approved by @${store.viewer}; pull request #${pull.number}: ${outcome}.`,
+    });
+    return { pullRequest: pull.number, outcome };
+}
+/** A human refuses the work: close its PR and queue a new attempt that carries the feedback. */
+async function rejectGoal(store, pulls, number, feedback) {
+    const text = feedback.trim();
+    if (!text) {
+        throw new UserError('--feedback: say what to change, e.g. --feedback "keep the public API unchanged".');
+    }
+    const goal = await spotCheckGoal(store, number, "reject");
+    const pull = goalPullRequest(goal);
+    await pulls.close(pull.number, `Rejected by @${store.viewer}:\n\n${text}`);
+    await store.transition(number, {
+        to: "queued",
+        expectedFrom: "spot-check",
+        reason: `rejected by @${store.viewer}; pull request #${pull.number} closed. The next attempt gets the feedback.`,
+        marker: { kind: "feedback", attempt: pull.result.attempt, source: "reject", text },
+    });
+    return { pullRequest: pull.number };
+}
+
 ;// CONCATENATED MODULE: ./src/flows/reconcile.ts
+
 
 
 
@@ -33801,6 +33869,46 @@ async function decide(goal, runState, options) {
             countsAsAttempt: true,
         },
     };
+}
+/**
+ * A human may review on GitHub instead of with `goal approve` / `goal reject`: a spot-check
+ * goal whose pull request was merged is done; one whose pull request was closed unmerged goes
+ * back to the queue as a new attempt, told that its work was refused.
+ */
+async function reconcileSpotChecks(store, pulls, options) {
+    const events = [];
+    for await (const goal of store.listGoals("spot-check")) {
+        const pull = latestPullRequest(goal);
+        if (!pull)
+            continue;
+        const status = await pulls.status(pull.number);
+        if (status.open)
+            continue;
+        const to = status.merged ? "done" : "queued";
+        const reason = status.merged
+            ? `pull request #${pull.number} was merged by a reviewer.`
+            : `pull request #${pull.number} was closed without merging; the next attempt is told so.`;
+        events.push({ number: goal.ref.number, title: goal.title, url: goal.url, to, reason });
+        options.log(`#${goal.ref.number}: ${reason} → goal:${to}`);
+        if (options.dryRun)
+            continue;
+        await store.transition(goal.ref.number, {
+            to,
+            expectedFrom: "spot-check",
+            reason,
+            ...(status.merged
+                ? {}
+                : {
+                    marker: {
+                        kind: "feedback",
+                        attempt: pull.result.attempt,
+                        source: "pr-closed",
+                        text: `A reviewer closed pull request #${pull.number} without merging it. Read its review comments before trying again.`,
+                    },
+                }),
+        });
+    }
+    return events;
 }
 /** Stories whose goals are all done are closed. */
 async function closeFinishedStories(store, options) {
@@ -34255,7 +34363,7 @@ async function select_goals_status(store, known, self, ref) {
     if (cycle)
         return { ref, kind: "cycle", path: cycle };
     const state = stateFromLabels(info.labels).state;
-    return { ref, kind: "waiting", state: state ? stateLabel(state) : open };
+    return { ref, kind: "waiting", state: state ? states_stateLabel(state) : open };
 }
 /** A dependency cycle self → ref → … → self along Depends: lines, reading issues as needed. */
 async function cycleThrough(store, known, self, ref) {
@@ -34331,6 +34439,7 @@ async function dispatch(context, settings) {
         requeued: [],
         stuck: [],
         storiesClosed: [],
+        reviewed: [],
         running: 0,
         queued: 0,
         notes: [],
@@ -34359,6 +34468,7 @@ async function dispatch(context, settings) {
         const moved = await reconcileRunning(store, context.actions, running, reconcile);
         report.requeued = moved.filter((event) => event.to === "queued");
         report.stuck = moved.filter((event) => event.to === "stuck");
+        report.reviewed = await reconcileSpotChecks(store, context.pulls, reconcile);
         report.storiesClosed = await closeFinishedStories(store, reconcile);
         report.running = running.length - moved.length;
         if (settings.goal !== null) {
@@ -34431,7 +34541,7 @@ async function claimRequested(context, settings, number, log) {
             : goal.state === "done"
                 ? "it is finished; queue it again with `goal queue` to redo it"
                 : "it waits for a human review (`goal approve` or `goal reject`)";
-        throw new errors_UserError(`Goal #${number} is ${stateLabel(goal.state)}: ${why}. Nothing was started.`);
+        throw new errors_UserError(`Goal #${number} is ${states_stateLabel(goal.state)}: ${why}. Nothing was started.`);
     }
     const selection = await selectGoals(store, single(goal), 1);
     const problem = selection.unsatisfiable[0];
@@ -40481,11 +40591,11 @@ class GitHubGoalStore {
             const result = await this.graphql(GOAL_PAGE_QUERY, {
                 owner: this.repo.owner,
                 name: this.repo.repo,
-                labels: [stateLabel(state)],
+                labels: [states_stateLabel(state)],
                 after,
                 pageSize: this.pageSize,
                 commentWindow: MAX_PAGE_SIZE,
-            }, `listing ${stateLabel(state)} goals`);
+            }, `listing ${states_stateLabel(state)} goals`);
             const issues = result.repository?.issues;
             if (!issues)
                 throw this.repositoryNotFound();
@@ -40504,7 +40614,7 @@ class GitHubGoalStore {
         return this.snapshot(result.repository.issue);
     }
     async transition(number, request) {
-        const doing = `moving #${number} to ${stateLabel(request.to)}`;
+        const doing = `moving #${number} to ${states_stateLabel(request.to)}`;
         const issue = await this.client.rest.issues
             .get({ ...this.where, issue_number: number })
             .then((response) => response.data)
@@ -40517,7 +40627,7 @@ class GitHubGoalStore {
         const labels = issue.labels.map((label) => typeof label === "string" ? label : (label.name ?? ""));
         const current = stateFromLabels(labels);
         if (request.expectedFrom !== undefined && current.state !== request.expectedFrom) {
-            throw new ConflictError(`Goal #${number} is ${current.state ? stateLabel(current.state) : "without a state label"}, not ${request.expectedFrom ? stateLabel(request.expectedFrom) : "without a state label"}; someone changed it first. Nothing was done.`);
+            throw new ConflictError(`Goal #${number} is ${current.state ? states_stateLabel(current.state) : "without a state label"}, not ${request.expectedFrom ? states_stateLabel(request.expectedFrom) : "without a state label"}; someone changed it first. Nothing was done.`);
         }
         const changes = current.state !== request.to || current.conflicting.length > 0;
         if (changes) {
@@ -40561,7 +40671,7 @@ class GitHubGoalStore {
         }
     }
     async countGoals(state) {
-        const result = await this.graphql(GOAL_COUNT_QUERY, { owner: this.repo.owner, name: this.repo.repo, labels: [stateLabel(state)] }, `counting ${stateLabel(state)} goals`);
+        const result = await this.graphql(GOAL_COUNT_QUERY, { owner: this.repo.owner, name: this.repo.repo, labels: [states_stateLabel(state)] }, `counting ${states_stateLabel(state)} goals`);
         if (!result.repository)
             throw this.repositoryNotFound();
         return result.repository.issues.totalCount;
@@ -40620,7 +40730,7 @@ class GitHubGoalStore {
         }
     }
     async createGoal(goal) {
-        const labels = [stateLabel(goal.state), ...(goal.spotCheck ? [SPOT_CHECK_FLAG_LABEL] : [])];
+        const labels = [states_stateLabel(goal.state), ...(goal.spotCheck ? [SPOT_CHECK_FLAG_LABEL] : [])];
         const issue = await createIssueOnce(this.client, this.repo, {
             title: goal.title,
             body: goal.body,
@@ -40867,6 +40977,172 @@ function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
+;// CONCATENATED MODULE: ./src/github/pull-requests.ts
+
+
+
+
+const ENABLE_AUTO_MERGE_MUTATION = `
+mutation EnableAutoMerge($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!) {
+  enablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId, mergeMethod: $mergeMethod}) {
+    pullRequest { number autoMergeRequest { enabledAt mergeMethod } }
+  }
+}`;
+/**
+ * GitHub refuses auto-merge for a PR that could merge right now ("clean status"), for a
+ * repository that does not allow auto-merge, and for a base branch without protection.
+ * In each case merging directly is what the person asked for.
+ */
+const MERGE_DIRECTLY = [
+    /clean status/i,
+    /auto.?merge is not allowed/i,
+    /protected branch rules not configured/i,
+];
+/** GitHub can merge the pull request right now, so auto-merge has nothing to wait for. */
+const CAN_MERGE_NOW = [/clean status/i, /protected branch rules not configured/i];
+/** Pull requests of goals: opening, auto-merge, approving (merge or auto-merge) and closing. */
+class GitHubPullRequests {
+    client;
+    repo;
+    constructor(client, repo) {
+        this.client = client;
+        this.repo = repo;
+    }
+    get where() {
+        return { owner: this.repo.owner, repo: this.repo.repo };
+    }
+    async get(number) {
+        try {
+            const { data } = await this.client.rest.pulls.get({ ...this.where, pull_number: number });
+            return data;
+        }
+        catch (error) {
+            throw explainGitHubError(error, `reading pull request #${number} of ${formatRepo(this.repo)}`);
+        }
+    }
+    /** Merges when GitHub can merge now, otherwise enables auto-merge so it merges on green. */
+    async approve(number, method) {
+        const pull = await this.get(number);
+        if (pull.merged)
+            return "already merged";
+        if (pull.state !== "open") {
+            throw new errors_UserError(`Pull request #${number} is closed without being merged; reopen it first.`);
+        }
+        try {
+            await this.client.graphql(ENABLE_AUTO_MERGE_MUTATION, {
+                pullRequestId: pull.node_id,
+                mergeMethod: method.toUpperCase(),
+            });
+            return "auto-merge enabled";
+        }
+        catch (error) {
+            const message = error instanceof GraphqlResponseError ? error.message : "";
+            if (!MERGE_DIRECTLY.some((pattern) => pattern.test(message))) {
+                throw explainGitHubError(error, `enabling auto-merge on #${number}`);
+            }
+        }
+        try {
+            await this.client.rest.pulls.merge({
+                ...this.where,
+                pull_number: number,
+                merge_method: method,
+            });
+            return "merged";
+        }
+        catch (error) {
+            if (isStatus(error, 405, 409)) {
+                throw new errors_UserError(`Pull request #${number} cannot be merged now (${error.message.split(" - ")[0]}): resolve conflicts or failing checks, then approve again.`);
+            }
+            throw explainGitHubError(error, `merging pull request #${number}`);
+        }
+    }
+    /** Opens a pull request; when one is already open for the same head and base, returns that. */
+    async create(request) {
+        try {
+            const { data } = await this.client.rest.pulls.create({ ...this.where, ...request });
+            return { number: data.number, url: data.html_url, nodeId: data.node_id, created: true };
+        }
+        catch (error) {
+            if (isStatus(error, 422) && /already exists/i.test(error.message)) {
+                const { data } = await this.client.rest.pulls.list({
+                    ...this.where,
+                    head: `${this.repo.owner}:${request.head}`,
+                    base: request.base,
+                    state: "open",
+                });
+                const open = data[0];
+                if (open) {
+                    return { number: open.number, url: open.html_url, nodeId: open.node_id, created: false };
+                }
+            }
+            throw explainGitHubError(error, `opening a pull request from ${request.head} into ${request.base}`);
+        }
+    }
+    /**
+     * Enables auto-merge. Unlike `approve`, a repository that does not allow auto-merge is not
+     * merged directly: that is a refusal (a human must look). Only when GitHub says the pull
+     * request could merge now (clean status, or a base without protection rules, where auto-merge
+     * would merge at once anyway) is it merged directly.
+     */
+    async enableAutoMerge(pull, method) {
+        try {
+            await this.client.graphql(ENABLE_AUTO_MERGE_MUTATION, {
+                pullRequestId: pull.nodeId,
+                mergeMethod: method.toUpperCase(),
+            });
+            return { kind: "auto-merge" };
+        }
+        catch (error) {
+            if (!(error instanceof GraphqlResponseError)) {
+                throw explainGitHubError(error, `enabling auto-merge on #${pull.number}`);
+            }
+            if (/auto.?merge is not allowed/i.test(error.message)) {
+                return {
+                    kind: "refused",
+                    reason: "the repository does not allow auto-merge (Settings → General → Allow auto-merge)",
+                };
+            }
+            if (!CAN_MERGE_NOW.some((pattern) => pattern.test(error.message))) {
+                return { kind: "refused", reason: `GitHub refused auto-merge: ${error.message}` };
+            }
+        }
+        try {
+            await this.client.rest.pulls.merge({
+                ...this.where,
+                pull_number: pull.number,
+                merge_method: method,
+            });
+            return { kind: "merged" };
+        }
+        catch (error) {
+            if (isStatus(error, 405, 409, 422)) {
+                return {
+                    kind: "refused",
+                    reason: `GitHub could not merge it directly (${error.message.split(" - ")[0]})`,
+                };
+            }
+            throw explainGitHubError(error, `merging pull request #${pull.number}`);
+        }
+    }
+    async status(number) {
+        const pull = await this.get(number);
+        return { open: pull.state === "open", merged: Boolean(pull.merged) };
+    }
+    async close(number, comment) {
+        try {
+            await this.client.rest.issues.createComment({
+                ...this.where,
+                issue_number: number,
+                body: comment,
+            });
+            await this.client.rest.pulls.update({ ...this.where, pull_number: number, state: "closed" });
+        }
+        catch (error) {
+            throw explainGitHubError(error, `closing pull request #${number}`);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/actions/dispatch-summary.ts
 
 /** The matrix the orchestrate workflow's `run` job fans out over: one entry per claimed goal. */
@@ -40907,7 +41183,7 @@ async function writeDispatchSummary(report, repo) {
             "claimed",
             `attempt ${goal.attempt}: ${html(goal.title)}`,
         ]),
-        ...[...report.requeued, ...report.stuck].map((event) => [
+        ...[...report.requeued, ...report.stuck, ...report.reviewed].map((event) => [
             link(event.number, event.url),
             `goal:${event.to}`,
             html(event.reason),
@@ -40980,6 +41256,7 @@ async function runAction(main) {
 
 
 
+
 /** The dispatcher action: inputs → one dispatch cycle → matrix, counts and job summary. */
 async function dispatchAction() {
     await runAction(async () => {
@@ -40999,6 +41276,7 @@ async function dispatchAction() {
         const report = await dispatch({
             store,
             actions: new GitHubActionsApi(client, repo, runnersClient),
+            pulls: new GitHubPullRequests(client, repo),
             // Waiting dispatchers look again every three paces (3 s against GitHub).
             lock: new GitHubDispatchLock(client, repo, store.trustedAuthors, {
                 pollMs: 3 * (paceMs ?? 1000),
@@ -41088,7 +41366,7 @@ function setOutputs(report, repository) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5657);
+/* harmony import */ var _actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2354);
 
 await (0,_actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__/* .dispatchAction */ .h)();
 

@@ -2176,15 +2176,19 @@ function pullNumberFromUrl(url, repo) {
 
 /**
  * The pull request the runner opened for the goal's latest run; never an earlier attempt's,
- * which is not the work under review.
+ * which is not the work under review. Null when the latest run opened none.
  */
-function goalPullRequest(goal) {
+function latestPullRequest(goal) {
     const result = goal.markers.findLast((marker) => marker.kind === "run-result");
     const number = result?.prUrl ? pullNumberFromUrl(result.prUrl, goal.ref) : null;
-    if (!result || number === null) {
+    return result && number !== null ? { number, result } : null;
+}
+function goalPullRequest(goal) {
+    const found = latestPullRequest(goal);
+    if (!found) {
         throw new errors_UserError(`Goal #${goal.ref.number} has no pull request recorded by the runner, so there is nothing to review.`);
     }
-    return { number, result };
+    return found;
 }
 async function spotCheckGoal(store, number, command) {
     const goal = await store.getGoal(number);
@@ -4040,6 +4044,10 @@ class GitHubPullRequests {
             }
             throw explainGitHubError(error, `merging pull request #${pull.number}`);
         }
+    }
+    async status(number) {
+        const pull = await this.get(number);
+        return { open: pull.state === "open", merged: Boolean(pull.merged) };
     }
     async close(number, comment) {
         try {

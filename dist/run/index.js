@@ -41914,6 +41914,10 @@ class GitHubPullRequests {
             throw explainGitHubError(error, `merging pull request #${pull.number}`);
         }
     }
+    async status(number) {
+        const pull = await this.get(number);
+        return { open: pull.state === "open", merged: Boolean(pull.merged) };
+    }
     async close(number, comment) {
         try {
             await this.client.rest.issues.createComment({

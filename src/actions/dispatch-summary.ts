@@ -42,7 +42,7 @@ export async function writeDispatchSummary(report: DispatchReport, repo: RepoRef
       "claimed",
       `attempt ${goal.attempt}: ${html(goal.title)}`,
     ]),
-    ...[...report.requeued, ...report.stuck].map((event) => [
+    ...[...report.requeued, ...report.stuck, ...report.reviewed].map((event) => [
       link(event.number, event.url),
       `goal:${event.to}`,
       html(event.reason),

@@ -7,6 +7,7 @@ import { GitHubActionsApi } from "../github/actions-api.js";
 import { createClient, paceFromEnvironment } from "../github/client.js";
 import { GitHubDispatchLock } from "../github/dispatch-lock.js";
 import { GitHubGoalStore } from "../github/goal-store.js";
+import { GitHubPullRequests } from "../github/pull-requests.js";
 import { matrixOf, writeDispatchSummary } from "./dispatch-summary.js";
 import { repositoryInput, runAction, tokenInput } from "./inputs.js";
 
@@ -29,6 +30,7 @@ export async function dispatchAction(): Promise<void> {
       {
         store,
         actions: new GitHubActionsApi(client, repo, runnersClient),
+        pulls: new GitHubPullRequests(client, repo),
         // Waiting dispatchers look again every three paces (3 s against GitHub).
         lock: new GitHubDispatchLock(client, repo, store.trustedAuthors, {
           pollMs: 3 * (paceMs ?? 1000),

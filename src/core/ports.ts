@@ -133,6 +133,11 @@ export interface RunPullRequestPort {
   enableAutoMerge(pull: OpenedPullRequest, method: MergeMethod): Promise<AutoMergeResult>;
 }
 
+/** Where a goal's pull request stands, for the dispatcher's review watch. */
+export interface PullRequestStatusPort {
+  status(number: number): Promise<{ open: boolean; merged: boolean }>;
+}
+
 /** What a workflow run recorded in a claim is doing now. */
 export type WorkflowRunState = "active" | "completed" | "missing";
 

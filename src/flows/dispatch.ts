@@ -3,9 +3,20 @@ import { nextAttemptNumber } from "../core/attempts.js";
 import { isSameClaim, winningClaim } from "../core/claims.js";
 import { UserError } from "../core/errors.js";
 import type { ClaimMarker } from "../core/markers.js";
-import type { ActionsPort, DispatchLockPort, GoalSnapshot, GoalStore } from "../core/ports.js";
+import type {
+  ActionsPort,
+  DispatchLockPort,
+  GoalSnapshot,
+  GoalStore,
+  PullRequestStatusPort,
+} from "../core/ports.js";
 import { LABELS, stateLabel } from "../core/states.js";
-import { closeFinishedStories, type GoalEvent, reconcileRunning } from "./reconcile.js";
+import {
+  closeFinishedStories,
+  type GoalEvent,
+  reconcileRunning,
+  reconcileSpotChecks,
+} from "./reconcile.js";
 import { selectGoals } from "./select-goals.js";
 
 /** Added to `duration` for a claim's lease: cloning, pushing, and waiting for a runner. */
@@ -36,6 +47,7 @@ export interface Claimant {
 export interface DispatchContext {
   store: GoalStore;
   actions: ActionsPort;
+  pulls: PullRequestStatusPort;
   lock: DispatchLockPort;
   claimant: Claimant;
   now?: () => Date;
@@ -54,6 +66,8 @@ export interface DispatchReport {
   requeued: GoalEvent[];
   stuck: GoalEvent[];
   storiesClosed: number[];
+  /** Spot-check goals a reviewer merged (done) or closed (queued) on GitHub. */
+  reviewed: GoalEvent[];
   /** Goals running after this cycle (claims included). */
   running: number;
   /** Goals still queued after this cycle. */
@@ -79,6 +93,7 @@ export async function dispatch(
     requeued: [],
     stuck: [],
     storiesClosed: [],
+    reviewed: [],
     running: 0,
     queued: 0,
     notes: [],
@@ -112,6 +127,7 @@ export async function dispatch(
     const moved = await reconcileRunning(store, context.actions, running, reconcile);
     report.requeued = moved.filter((event) => event.to === "queued");
     report.stuck = moved.filter((event) => event.to === "stuck");
+    report.reviewed = await reconcileSpotChecks(store, context.pulls, reconcile);
     report.storiesClosed = await closeFinishedStories(store, reconcile);
     report.running = running.length - moved.length;
 

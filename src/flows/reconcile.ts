@@ -2,8 +2,15 @@ import { attemptsUsed, hasResultFor, leaseExpired, resultFor } from "../core/att
 import { currentRound } from "../core/claims.js";
 import { dependencyDone } from "../core/eligibility.js";
 import type { RunResultMarker } from "../core/markers.js";
-import type { ActionsPort, GoalSnapshot, GoalStore, WorkflowRunState } from "../core/ports.js";
+import type {
+  ActionsPort,
+  GoalSnapshot,
+  GoalStore,
+  PullRequestStatusPort,
+  WorkflowRunState,
+} from "../core/ports.js";
 import type { GoalState } from "../core/states.js";
+import { latestPullRequest } from "./review.js";
 
 /** A goal the dispatcher moved, for the report. */
 export interface GoalEvent {
@@ -120,6 +127,48 @@ async function decide(
       countsAsAttempt: true,
     },
   };
+}
+
+/**
+ * A human may review on GitHub instead of with `goal approve` / `goal reject`: a spot-check
+ * goal whose pull request was merged is done; one whose pull request was closed unmerged goes
+ * back to the queue as a new attempt, told that its work was refused.
+ */
+export async function reconcileSpotChecks(
+  store: GoalStore,
+  pulls: PullRequestStatusPort,
+  options: ReconcileOptions,
+): Promise<GoalEvent[]> {
+  const events: GoalEvent[] = [];
+  for await (const goal of store.listGoals("spot-check")) {
+    const pull = latestPullRequest(goal);
+    if (!pull) continue;
+    const status = await pulls.status(pull.number);
+    if (status.open) continue;
+    const to: GoalState = status.merged ? "done" : "queued";
+    const reason = status.merged
+      ? `pull request #${pull.number} was merged by a reviewer.`
+      : `pull request #${pull.number} was closed without merging; the next attempt is told so.`;
+    events.push({ number: goal.ref.number, title: goal.title, url: goal.url, to, reason });
+    options.log(`#${goal.ref.number}: ${reason} → goal:${to}`);
+    if (options.dryRun) continue;
+    await store.transition(goal.ref.number, {
+      to,
+      expectedFrom: "spot-check",
+      reason,
+      ...(status.merged
+        ? {}
+        : {
+            marker: {
+              kind: "feedback" as const,
+              attempt: pull.result.attempt,
+              source: "pr-closed" as const,
+              text: `A reviewer closed pull request #${pull.number} without merging it. Read its review comments before trying again.`,
+            },
+          }),
+    });
+  }
+  return events;
 }
 
 /** Stories whose goals are all done are closed. */

@@ -6,19 +6,26 @@ import { stateLabel } from "../core/states.js";
 
 /**
  * The pull request the runner opened for the goal's latest run; never an earlier attempt's,
- * which is not the work under review.
+ * which is not the work under review. Null when the latest run opened none.
  */
-function goalPullRequest(goal: GoalSnapshot): { number: number; result: RunResultMarker } {
+export function latestPullRequest(
+  goal: GoalSnapshot,
+): { number: number; result: RunResultMarker } | null {
   const result = goal.markers.findLast(
     (marker): marker is RunResultMarker & { createdAt: string } => marker.kind === "run-result",
   );
   const number = result?.prUrl ? pullNumberFromUrl(result.prUrl, goal.ref) : null;
-  if (!result || number === null) {
+  return result && number !== null ? { number, result } : null;
+}
+
+function goalPullRequest(goal: GoalSnapshot): { number: number; result: RunResultMarker } {
+  const found = latestPullRequest(goal);
+  if (!found) {
     throw new UserError(
       `Goal #${goal.ref.number} has no pull request recorded by the runner, so there is nothing to review.`,
     );
   }
-  return { number, result };
+  return found;
 }
 
 async function spotCheckGoal(store: GoalStore, number: number, command: string) {

@@ -7,6 +7,7 @@ import type {
   MergeMethod,
   OpenedPullRequest,
   PullRequestPort,
+  PullRequestStatusPort,
   RunPullRequestPort,
 } from "../core/ports.js";
 import type { GitHubClient } from "./client.js";
@@ -34,7 +35,9 @@ const MERGE_DIRECTLY = [
 const CAN_MERGE_NOW = [/clean status/i, /protected branch rules not configured/i];
 
 /** Pull requests of goals: opening, auto-merge, approving (merge or auto-merge) and closing. */
-export class GitHubPullRequests implements PullRequestPort, RunPullRequestPort {
+export class GitHubPullRequests
+  implements PullRequestPort, PullRequestStatusPort, RunPullRequestPort
+{
   constructor(
     private readonly client: GitHubClient,
     readonly repo: RepoRef,
@@ -168,6 +171,11 @@ export class GitHubPullRequests implements PullRequestPort, RunPullRequestPort {
       }
       throw explainGitHubError(error, `merging pull request #${pull.number}`);
     }
+  }
+
+  async status(number: number) {
+    const pull = await this.get(number);
+    return { open: pull.state === "open", merged: Boolean(pull.merged) };
   }
 
   async close(number: number, comment: string) {

@@ -453,3 +453,69 @@ describe("concurrent dispatchers", () => {
     }
   });
 });
+
+describe("reviews done on GitHub", () => {
+  async function spotCheckGoalWithPull(title: string) {
+    const number = await goal(title);
+    gh.server.setBranch(owner, repo, "main");
+    gh.server.setBranch(owner, repo, `goal/${number}-review`);
+    const pull = await gh.client.rest.pulls.create({
+      owner,
+      repo,
+      head: `goal/${number}-review`,
+      base: "main",
+      title,
+    });
+    await comment(number, {
+      kind: "claim",
+      attempt: 1,
+      claimId: "r",
+      claimedBy: { runId: "1" },
+      claimedAt: hoursFromNow(-2),
+      leaseExpiresAt: hoursFromNow(2),
+    });
+    await gh.store.transition(number, { to: "running", reason: "claimed in the test" });
+    await gh.store.transition(number, {
+      to: "spot-check",
+      reason: "needs review",
+      marker: {
+        kind: "run-result",
+        attempt: 1,
+        outcome: "spot-check",
+        reason: "exit 3",
+        countsAsAttempt: true,
+        prUrl: pull.data.html_url,
+      },
+    });
+    return { number, pull: pull.data.number };
+  }
+
+  it("a merged pull request makes its goal done; a closed one re-queues it with feedback", async () => {
+    const merged = await spotCheckGoalWithPull("merged by a reviewer");
+    const closed = await spotCheckGoalWithPull("closed by a reviewer");
+    const waiting = await spotCheckGoalWithPull("still in review");
+    // A reviewer's merge: the repository's base branch is protected, so say checks are green.
+    await gh.server.setPullState(owner, repo, merged.pull, { mergeStateStatus: "CLEAN" });
+    await gh.client.rest.pulls.merge({ owner, repo, pull_number: merged.pull });
+    await gh.client.rest.pulls.update({ owner, repo, pull_number: closed.pull, state: "closed" });
+    const result = await runDispatch({ max: "1", "dry-run": "true" });
+    assert.equal(result.code, 0, result.stdout);
+    assert.deepEqual(
+      await stateLabels(merged.number),
+      ["goal:spot-check"],
+      "a dry run changes nothing",
+    );
+
+    await runDispatch({ max: "1" });
+    assert.deepEqual(await stateLabels(merged.number), ["goal:done"]);
+    assert.deepEqual(await stateLabels(waiting.number), ["goal:spot-check"]);
+    // The closed one was re-queued, then claimed again in the same cycle as attempt 2.
+    const reopened = await gh.store.getGoal(closed.number);
+    assert.ok(
+      reopened.markers.some(
+        (m) => m.kind === "feedback" && m.source === "pr-closed" && m.attempt === 1,
+      ),
+    );
+    assert.ok(reopened.markers.some((m) => m.kind === "claim" && m.attempt === 2));
+  });
+});
