@@ -57,6 +57,20 @@ export async function branchSha(gitDir: string, branch: string): Promise<string 
   return result.code === 0 ? result.stdout.trim() : null;
 }
 
+/** A commit SHA, branch (`x`, `heads/x`, `refs/heads/x`) or tag (`tags/x`) → full SHA, or null. */
+export async function resolveCommit(gitDir: string, ref: string): Promise<string | null> {
+  const candidates = /^[0-9a-f]{7,40}$/i.test(ref)
+    ? [ref]
+    : [`refs/heads/${ref}`, `refs/${ref}`, ref.startsWith("refs/") ? ref : `refs/tags/${ref}`];
+  for (const candidate of candidates) {
+    const result = await run(["rev-parse", "--verify", "--quiet", `${candidate}^{commit}`], {
+      gitDir,
+    });
+    if (result.code === 0) return result.stdout.trim();
+  }
+  return null;
+}
+
 /** Commits on `head` that are not on `base`. */
 export async function commitsAhead(gitDir: string, base: string, head: string): Promise<number> {
   return Number(await must(["rev-list", "--count", `${base}..${head}`], { gitDir }));

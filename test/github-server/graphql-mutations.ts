@@ -41,6 +41,7 @@ export function mutationRoot(state: GitHubState, views: Views, viewer: UserModel
         refuseWith("Protected branch rules not configured for this branch");
       }
       if (pull.mergeStateStatus === "CLEAN") refuseWith("Pull request is in clean status");
+      if (pull.mergeStateStatus === "UNSTABLE") refuseWith("Pull request is in unstable status");
       pull.autoMerge = {
         enabledAt: state.now(),
         enabledBy: viewer,

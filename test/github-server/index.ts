@@ -8,6 +8,8 @@ export {
   startGitHubServer,
 } from "./server.js";
 export type {
+  CheckRunModel,
+  CheckRunSeed,
   CreateRepositoryOptions,
   GitHubState,
   IssueModel,

@@ -44,16 +44,75 @@ export async function refreshPull(issue: IssueModel): Promise<void> {
       pull.changedFiles = stats.changedFiles;
     }
     pull.mergeable = clean ? "MERGEABLE" : "CONFLICTING";
+    const checks = checkVerdict(issue);
+    pull.blockReason = checks.blockReason;
     pull.mergeStateStatus = pull.draft
       ? "DRAFT"
       : !clean
         ? "DIRTY"
-        : repo.protectedBranches.has(pull.base)
+        : checks.blockReason
           ? "BLOCKED"
-          : "CLEAN";
+          : checks.unstable
+            ? "UNSTABLE"
+            : "CLEAN";
   }
   if (pull.forced.mergeable) pull.mergeable = pull.forced.mergeable;
   if (pull.forced.mergeStateStatus) pull.mergeStateStatus = pull.forced.mergeStateStatus;
+}
+
+const PASSING = new Set(["success", "neutral", "skipped"]);
+
+/**
+ * Required checks of the base on the head commit: why they block (GitHub's merge message), and
+ * whether a non-required check failed (UNSTABLE). A protected base without configured required
+ * checks blocks (checks pending) until a test forces the state.
+ */
+function checkVerdict(issue: IssueModel): { blockReason: string | null; unstable: boolean } {
+  const pull = issue.pull;
+  const repo = issue.repo;
+  if (!pull) return { blockReason: null, unstable: false };
+  const runs = issue.repo.checkRuns.size > 0 ? latestRuns(repo, pull.headSha) : [];
+  const required = repo.requiredChecks.get(pull.base);
+  let blockReason: string | null = null;
+  if (repo.protectedBranches.has(pull.base)) {
+    if (!required) blockReason = 'Required status check "ci" is expected.';
+    for (const name of required ?? []) {
+      const run = runs.find((r) => r.name === name);
+      if (!run) blockReason ??= `Required status check "${name}" is expected.`;
+      else if (run.status !== "completed")
+        blockReason ??= `Required status check "${name}" is in progress.`;
+      else if (!PASSING.has(run.conclusion ?? ""))
+        blockReason = `Required status check "${name}" is failing.`;
+    }
+  }
+  const unstable = runs.some(
+    (r) =>
+      r.status === "completed" && !PASSING.has(r.conclusion ?? "") && !required?.includes(r.name),
+  );
+  return { blockReason, unstable };
+}
+
+function latestRuns(repo: RepoModel, sha: string) {
+  const latest = new Map<string, RepoModel["checkRuns"] extends Map<number, infer R> ? R : never>();
+  for (const run of repo.checkRuns.values()) {
+    const seen = latest.get(run.name);
+    if (run.headSha === sha && (!seen || seen.id < run.id)) latest.set(run.name, run);
+  }
+  return [...latest.values()];
+}
+
+/** Refreshes a pull request and merges it when auto-merge is enabled and nothing blocks it. */
+export async function settlePull(state: GitHubState, issue: IssueModel): Promise<void> {
+  const pull = issue.pull;
+  if (!pull) return;
+  await refreshPull(issue);
+  const ready = pull.mergeStateStatus === "CLEAN" || pull.mergeStateStatus === "UNSTABLE";
+  if (pull.autoMerge && ready && issue.state === "open") {
+    await mergePull(state, issue, {
+      method: pull.autoMerge.mergeMethod.toLowerCase() as "merge" | "squash" | "rebase",
+      actor: pull.autoMerge.enabledBy,
+    });
+  }
 }
 
 export interface MergeOptions {
@@ -82,7 +141,7 @@ export async function mergePull(
   if (pull.mergeable === "CONFLICTING" || pull.mergeStateStatus === "DIRTY") throw notMergeable();
   if (pull.mergeStateStatus === "DRAFT") throw new ApiError(405, "Pull Request is still a draft");
   if (pull.mergeStateStatus === "BLOCKED") {
-    throw new ApiError(405, 'Required status check "ci" is expected.');
+    throw new ApiError(405, pull.blockReason ?? 'Required status check "ci" is expected.');
   }
   const owner = issue.repo.owner.login;
   const title =

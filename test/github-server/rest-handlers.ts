@@ -1,6 +1,7 @@
 // Every REST operation the test server implements, by GitHub operationId.
 
 import { actionHandlers } from "./rest-actions.js";
+import { checkHandlers } from "./rest-checks.js";
 import { commentHandlers } from "./rest-comments.js";
 import type { RestHandler } from "./rest-common.js";
 import { issueHandlers } from "./rest-issues.js";
@@ -17,4 +18,5 @@ export const restHandlers: Record<string, RestHandler> = {
   ...repoHandlers,
   ...pullHandlers,
   ...actionHandlers,
+  ...checkHandlers,
 };

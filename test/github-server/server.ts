@@ -8,11 +8,13 @@ import type { AddressInfo } from "node:net";
 import { type ContractChecker, getContract } from "./contract.js";
 import { FaultInjector, type FaultPlan } from "./faults.js";
 import { GraphQLEndpoint } from "./graphql.js";
-import { mergePull, refreshPull } from "./pulls.js";
+import { refreshPull, settlePull } from "./pulls.js";
 import { Renderer } from "./render.js";
 import { ApiError, type RestHandler, type RestReply } from "./rest-common.js";
 import { restHandlers } from "./rest-handlers.js";
 import {
+  type CheckRunModel,
+  type CheckRunSeed,
   type CreateRepositoryOptions,
   GitHubState,
   type IssueModel,
@@ -128,14 +130,50 @@ export class GitHubServer {
     const pull = issue.pull;
     await this.serialize(async () => {
       pull.forced = { ...pull.forced, ...forced };
-      await refreshPull(issue);
-      if (pull.autoMerge && pull.mergeStateStatus === "CLEAN" && issue.state === "open") {
-        await mergePull(this.state, issue, {
-          method: pull.autoMerge.mergeMethod.toLowerCase() as "merge" | "squash" | "rebase",
-          actor: pull.autoMerge.enabledBy,
-        });
-      }
+      await settlePull(this.state, issue);
     });
+  }
+
+  /**
+   * Adds a check run on a commit (`conclusion` completes it; `required: true` also makes its name
+   * a required check of the default branch). Open pull requests of the repository are then
+   * re-evaluated: one with auto-merge enabled merges once nothing blocks it.
+   */
+  async addCheckRun(owner: string, repo: string, seed: CheckRunSeed): Promise<CheckRunModel> {
+    return this.serialize(async () => {
+      const run = this.state.addCheckRun(owner, repo, seed);
+      await this.settleRepo(owner, repo);
+      return run;
+    });
+  }
+
+  /** Changes a check run (status, conclusion, output, detailsUrl); then as addCheckRun. */
+  async updateCheckRun(
+    owner: string,
+    repo: string,
+    id: number,
+    changes: Partial<Omit<CheckRunSeed, "headSha" | "name" | "required">>,
+  ): Promise<CheckRunModel> {
+    return this.serialize(async () => {
+      const run = this.state.updateCheckRun(owner, repo, id, changes);
+      await this.settleRepo(owner, repo);
+      return run;
+    });
+  }
+
+  /** Sets the required check names of a branch (which becomes protected); then as addCheckRun. */
+  async setRequiredChecks(owner: string, repo: string, branch: string, names: string[]) {
+    await this.serialize(async () => {
+      this.state.setRequiredChecks(owner, repo, branch, names);
+      await this.settleRepo(owner, repo);
+    });
+  }
+
+  private async settleRepo(owner: string, name: string): Promise<void> {
+    const repo = this.state.requireRepo(owner, name);
+    for (const issue of [...repo.issues.values()]) {
+      if (issue.pull && issue.state === "open") await settlePull(this.state, issue);
+    }
   }
 
   resetRequests(): void {

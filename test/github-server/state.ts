@@ -74,6 +74,8 @@ export interface PullModel {
   mergeStateStatus: MergeStateStatus;
   /** Values a test forces (see GitHubServer.setPullState); they win over computed ones. */
   forced: { mergeable?: Mergeable; mergeStateStatus?: MergeStateStatus };
+  /** GitHub's merge refusal while required checks block (null when they do not). */
+  blockReason?: string | null;
   autoMerge: AutoMergeModel | null;
 }
 
@@ -124,6 +126,40 @@ export interface RunnerSeed {
   labels?: string[];
 }
 
+export type CheckStatus = "queued" | "in_progress" | "completed";
+export type CheckConclusion =
+  | "success"
+  | "failure"
+  | "cancelled"
+  | "timed_out"
+  | "neutral"
+  | "skipped"
+  | "action_required";
+
+export interface CheckRunSeed {
+  headSha: string;
+  name: string;
+  status?: CheckStatus;
+  conclusion?: CheckConclusion | null;
+  output?: { title?: string | null; summary?: string | null; text?: string | null };
+  detailsUrl?: string | null;
+  /** Adds `name` to the required checks of the default branch (see setRequiredChecks). */
+  required?: boolean;
+}
+
+export interface CheckRunModel {
+  id: number;
+  nodeId: string;
+  headSha: string;
+  name: string;
+  status: CheckStatus;
+  conclusion: CheckConclusion | null;
+  output: { title: string | null; summary: string | null; text: string | null };
+  detailsUrl: string | null;
+  startedAt: string;
+  completedAt: string | null;
+}
+
 export interface RepoModel {
   id: number;
   nodeId: string;
@@ -146,6 +182,9 @@ export interface RepoModel {
   defaultPermission: Permission;
   workflowRuns: Map<number, WorkflowRunSeed & { createdAt: string; updatedAt: string }>;
   runners: Required<RunnerSeed>[];
+  checkRuns: Map<number, CheckRunModel>;
+  /** Required check names by protected branch; a protected branch without an entry stays BLOCKED. */
+  requiredChecks: Map<string, string[]>;
 }
 
 export interface CreateRepositoryOptions {
@@ -206,6 +245,7 @@ export class GitHubState {
     issue: 1_000_000_000,
     comment: 1_500_000_000,
     pull: 1_900_000_000,
+    checkRun: 2_100_000_000,
   };
 
   now(): string {
@@ -268,6 +308,8 @@ export class GitHubState {
       defaultPermission: options.defaultPermission ?? "write",
       workflowRuns: new Map(),
       runners: [],
+      checkRuns: new Map(),
+      requiredChecks: new Map(),
     };
     this.repos.set(key, repo);
     this.nodes.set(repo.nodeId, repo);
@@ -501,6 +543,81 @@ export class GitHubState {
     const value = sha ?? fakeSha(`${branch}:${this.clock.nowMs()}`);
     repo.branches.set(branch, value);
     return value;
+  }
+
+  // Checks ---------------------------------------------------------------------------------
+
+  /** Marks `names` as required status checks of `branch` (which becomes protected). */
+  setRequiredChecks(owner: string, name: string, branch: string, names: string[]): void {
+    const repo = this.requireRepo(owner, name);
+    repo.protectedBranches.add(branch);
+    repo.requiredChecks.set(branch, [...new Set(names)]);
+  }
+
+  addCheckRun(owner: string, name: string, seed: CheckRunSeed): CheckRunModel {
+    const repo = this.requireRepo(owner, name);
+    const id = this.next("checkRun");
+    const now = this.now();
+    const run: CheckRunModel = {
+      id,
+      nodeId: nodeId("CR", "CheckRun", id),
+      headSha: seed.headSha,
+      name: seed.name,
+      status: "queued",
+      conclusion: null,
+      output: { title: null, summary: null, text: null },
+      detailsUrl: seed.detailsUrl ?? null,
+      startedAt: now,
+      completedAt: null,
+    };
+    this.applyCheckRun(run, seed);
+    repo.checkRuns.set(id, run);
+    if (seed.required) {
+      const current = repo.requiredChecks.get(repo.defaultBranch) ?? [];
+      this.setRequiredChecks(owner, name, repo.defaultBranch, [...current, seed.name]);
+    }
+    return run;
+  }
+
+  updateCheckRun(
+    owner: string,
+    name: string,
+    id: number,
+    changes: Partial<Omit<CheckRunSeed, "headSha" | "name" | "required">>,
+  ): CheckRunModel {
+    const run = this.requireRepo(owner, name).checkRuns.get(id);
+    if (!run) throw new Error(`No check run ${id} in ${owner}/${name}`);
+    this.applyCheckRun(run, changes);
+    return run;
+  }
+
+  private applyCheckRun(run: CheckRunModel, changes: Partial<CheckRunSeed>): void {
+    // As on GitHub, giving a conclusion completes the run.
+    const status =
+      changes.conclusion !== undefined && changes.conclusion !== null
+        ? "completed"
+        : (changes.status ?? run.status);
+    const conclusion = status === "completed" ? (changes.conclusion ?? run.conclusion) : null;
+    if (status === "completed" && !conclusion) {
+      throw new Error(`Check run "${run.name}": a completed run needs a conclusion`);
+    }
+    if (status === "completed" && run.status !== "completed") run.completedAt = this.now();
+    if (status !== "completed") run.completedAt = null;
+    run.status = status;
+    run.conclusion = conclusion;
+    if (changes.output) run.output = { ...run.output, ...changes.output };
+    if (changes.detailsUrl !== undefined) run.detailsUrl = changes.detailsUrl;
+  }
+
+  /** The most recent check run of each name on a commit. */
+  latestCheckRuns(repo: RepoModel, sha: string): CheckRunModel[] {
+    const latest = new Map<string, CheckRunModel>();
+    for (const run of repo.checkRuns.values()) {
+      if (run.headSha !== sha) continue;
+      const seen = latest.get(run.name);
+      if (!seen || seen.id < run.id) latest.set(run.name, run);
+    }
+    return [...latest.values()];
   }
 
   // Actions --------------------------------------------------------------------------------
