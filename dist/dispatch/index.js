@@ -33527,8 +33527,9 @@ const ALLOWED_TRANSITIONS = {
     running: ["done", "stuck", "spot-check", "queued"],
     "spot-check": ["done", "queued", "stuck"],
     stuck: ["queued", "draft"],
-    // A human re-opens a finished goal by queueing it again.
-    done: ["queued"],
+    // A human re-opens a finished goal by queueing it again; the dispatcher re-queues one whose
+    // pull request failed its checks, or makes it stuck when that was its last attempt.
+    done: ["queued", "stuck"],
 };
 function canTransition(from, to) {
     return ALLOWED_TRANSITIONS[from].includes(to);
@@ -33906,6 +33907,46 @@ async function reconcileSpotChecks(store, pulls, options) {
                         text: `A reviewer closed pull request #${pull.number} without merging it. Read its review comments before trying again.`,
                     },
                 }),
+        });
+    }
+    return events;
+}
+/**
+ * A goal is only finished when its pull request merges. An open goal PR whose checks failed,
+ * or which can no longer merge, is closed and its goal re-queued as a new attempt (or made
+ * stuck after the last), with the failing checks and what they reported in a feedback marker
+ * for the next goal file.
+ */
+async function watchGoalPullRequests(store, pulls, options) {
+    const events = [];
+    for await (const goal of store.listGoals("done")) {
+        const pull = latestPullRequest(goal);
+        if (!pull)
+            continue;
+        const health = await pulls.health(pull.number);
+        if (!health.open || (health.failedChecks.length === 0 && health.mergeable !== false))
+            continue;
+        const problem = health.failedChecks.length > 0
+            ? `checks failed on pull request #${pull.number}: ${health.failedChecks.map((check) => `${check.name} (${check.conclusion})`).join(", ")}`
+            : `pull request #${pull.number} can no longer merge (conflicts with its base)`;
+        const to = afterFailure(attemptsUsed(goal.markers), options.maxAttempts);
+        const reason = to === "stuck" ? `${problem}; that was the last attempt` : problem;
+        events.push({ number: goal.ref.number, title: goal.title, url: goal.url, to, reason });
+        options.log(`#${goal.ref.number}: ${reason} → goal:${to}`);
+        if (options.dryRun)
+            continue;
+        const details = health.failedChecks.map((check) => `### ${check.name}: ${check.conclusion}\n${check.excerpt || "(no output)"}`);
+        await pulls.close(pull.number, `Closed by goal-orchestrator: ${problem}. Goal #${goal.ref.number} goes back to the ${to === "stuck" ? "humans (goal:stuck)" : "queue"}.`);
+        await store.transition(goal.ref.number, {
+            to,
+            expectedFrom: "done",
+            reason,
+            marker: {
+                kind: "feedback",
+                attempt: pull.result.attempt,
+                source: "ci-failed",
+                text: [`${problem}.`, ...details].join("\n\n"),
+            },
         });
     }
     return events;
@@ -34469,6 +34510,9 @@ async function dispatch(context, settings) {
         report.requeued = moved.filter((event) => event.to === "queued");
         report.stuck = moved.filter((event) => event.to === "stuck");
         report.reviewed = await reconcileSpotChecks(store, context.pulls, reconcile);
+        const failedPulls = await watchGoalPullRequests(store, context.pulls, reconcile);
+        report.requeued.push(...failedPulls.filter((event) => event.to === "queued"));
+        report.stuck.push(...failedPulls.filter((event) => event.to === "stuck"));
         report.storiesClosed = await closeFinishedStories(store, reconcile);
         report.running = running.length - moved.length;
         if (settings.goal !== null) {
@@ -41001,6 +41045,23 @@ const MERGE_DIRECTLY = [
 /** GitHub can merge the pull request right now, so auto-merge has nothing to wait for. */
 const CAN_MERGE_NOW = [/clean status/i, /protected branch rules not configured/i];
 /** Pull requests of goals: opening, auto-merge, approving (merge or auto-merge) and closing. */
+/** Check conclusions that mean the goal's work does not pass. */
+const FAILED_CONCLUSIONS = [
+    "failure",
+    "timed_out",
+    "cancelled",
+    "action_required",
+    "startup_failure",
+];
+/** Enough of a check's output for the next attempt to see what broke. */
+const EXCERPT_CHARS = 2000;
+function excerpt(parts) {
+    const text = parts
+        .filter((part) => Boolean(part?.trim()))
+        .join("\n")
+        .trim();
+    return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
+}
 class GitHubPullRequests {
     client;
     repo;
@@ -41127,6 +41188,32 @@ class GitHubPullRequests {
     async status(number) {
         const pull = await this.get(number);
         return { open: pull.state === "open", merged: Boolean(pull.merged) };
+    }
+    async health(number) {
+        const pull = await this.get(number);
+        const open = pull.state === "open";
+        if (!open)
+            return { open, merged: Boolean(pull.merged), mergeable: null, failedChecks: [] };
+        let runs;
+        try {
+            runs = await this.client.paginate(this.client.rest.checks.listForRef, {
+                ...this.where,
+                ref: pull.head.sha,
+                filter: "latest",
+                per_page: 100,
+            });
+        }
+        catch (error) {
+            throw explainGitHubError(error, `reading the checks of pull request #${number}`);
+        }
+        const failedChecks = runs
+            .filter((run) => run.status === "completed" && FAILED_CONCLUSIONS.includes(run.conclusion ?? ""))
+            .map((run) => ({
+            name: run.name,
+            conclusion: run.conclusion ?? "failure",
+            excerpt: excerpt([run.output.title, run.output.summary, run.output.text]),
+        }));
+        return { open, merged: false, mergeable: pull.mergeable, failedChecks };
     }
     async close(number, comment) {
         try {

@@ -34506,8 +34506,9 @@ const ALLOWED_TRANSITIONS = {
     running: ["done", "stuck", "spot-check", "queued"],
     "spot-check": ["done", "queued", "stuck"],
     stuck: ["queued", "draft"],
-    // A human re-opens a finished goal by queueing it again.
-    done: ["queued"],
+    // A human re-opens a finished goal by queueing it again; the dispatcher re-queues one whose
+    // pull request failed its checks, or makes it stuck when that was its last attempt.
+    done: ["queued", "stuck"],
 };
 function canTransition(from, to) {
     return ALLOWED_TRANSITIONS[from].includes(to);
@@ -41791,6 +41792,23 @@ const MERGE_DIRECTLY = [
 /** GitHub can merge the pull request right now, so auto-merge has nothing to wait for. */
 const CAN_MERGE_NOW = [/clean status/i, /protected branch rules not configured/i];
 /** Pull requests of goals: opening, auto-merge, approving (merge or auto-merge) and closing. */
+/** Check conclusions that mean the goal's work does not pass. */
+const FAILED_CONCLUSIONS = [
+    "failure",
+    "timed_out",
+    "cancelled",
+    "action_required",
+    "startup_failure",
+];
+/** Enough of a check's output for the next attempt to see what broke. */
+const EXCERPT_CHARS = 2000;
+function excerpt(parts) {
+    const text = parts
+        .filter((part) => Boolean(part?.trim()))
+        .join("\n")
+        .trim();
+    return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
+}
 class GitHubPullRequests {
     client;
     repo;
@@ -41917,6 +41935,32 @@ class GitHubPullRequests {
     async status(number) {
         const pull = await this.get(number);
         return { open: pull.state === "open", merged: Boolean(pull.merged) };
+    }
+    async health(number) {
+        const pull = await this.get(number);
+        const open = pull.state === "open";
+        if (!open)
+            return { open, merged: Boolean(pull.merged), mergeable: null, failedChecks: [] };
+        let runs;
+        try {
+            runs = await this.client.paginate(this.client.rest.checks.listForRef, {
+                ...this.where,
+                ref: pull.head.sha,
+                filter: "latest",
+                per_page: 100,
+            });
+        }
+        catch (error) {
+            throw explainGitHubError(error, `reading the checks of pull request #${number}`);
+        }
+        const failedChecks = runs
+            .filter((run) => run.status === "completed" && FAILED_CONCLUSIONS.includes(run.conclusion ?? ""))
+            .map((run) => ({
+            name: run.name,
+            conclusion: run.conclusion ?? "failure",
+            excerpt: excerpt([run.output.title, run.output.summary, run.output.text]),
+        }));
+        return { open, merged: false, mergeable: pull.mergeable, failedChecks };
     }
     async close(number, comment) {
         try {

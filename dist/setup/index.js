@@ -32938,8 +32938,9 @@ const ALLOWED_TRANSITIONS = {
     running: ["done", "stuck", "spot-check", "queued"],
     "spot-check": ["done", "queued", "stuck"],
     stuck: ["queued", "draft"],
-    // A human re-opens a finished goal by queueing it again.
-    done: ["queued"],
+    // A human re-opens a finished goal by queueing it again; the dispatcher re-queues one whose
+    // pull request failed its checks, or makes it stuck when that was its last attempt.
+    done: ["queued", "stuck"],
 };
 function canTransition(from, to) {
     return ALLOWED_TRANSITIONS[from].includes(to);

@@ -133,9 +133,26 @@ export interface RunPullRequestPort {
   enableAutoMerge(pull: OpenedPullRequest, method: MergeMethod): Promise<AutoMergeResult>;
 }
 
-/** Where a goal's pull request stands, for the dispatcher's review watch. */
+/** A check on a pull request's head commit that did not pass. */
+export interface FailedCheck {
+  name: string;
+  conclusion: string;
+  /** What the check reported (its output title, summary and text), shortened. */
+  excerpt: string;
+}
+
+/** Where a goal's pull request stands, for the dispatcher's watch over goal PRs. */
 export interface PullRequestStatusPort {
   status(number: number): Promise<{ open: boolean; merged: boolean }>;
+  /** Failed checks of an open pull request, and whether it can still merge (null: unknown yet). */
+  /** Comments why, then closes without merging. */
+  close(number: number, comment: string): Promise<void>;
+  health(number: number): Promise<{
+    open: boolean;
+    merged: boolean;
+    mergeable: boolean | null;
+    failedChecks: FailedCheck[];
+  }>;
 }
 
 /** What a workflow run recorded in a claim is doing now. */

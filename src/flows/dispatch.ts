@@ -16,6 +16,7 @@ import {
   type GoalEvent,
   reconcileRunning,
   reconcileSpotChecks,
+  watchGoalPullRequests,
 } from "./reconcile.js";
 import { selectGoals } from "./select-goals.js";
 
@@ -128,6 +129,9 @@ export async function dispatch(
     report.requeued = moved.filter((event) => event.to === "queued");
     report.stuck = moved.filter((event) => event.to === "stuck");
     report.reviewed = await reconcileSpotChecks(store, context.pulls, reconcile);
+    const failedPulls = await watchGoalPullRequests(store, context.pulls, reconcile);
+    report.requeued.push(...failedPulls.filter((event) => event.to === "queued"));
+    report.stuck.push(...failedPulls.filter((event) => event.to === "stuck"));
     report.storiesClosed = await closeFinishedStories(store, reconcile);
     report.running = running.length - moved.length;
 

@@ -171,6 +171,54 @@ export async function reconcileSpotChecks(
   return events;
 }
 
+/**
+ * A goal is only finished when its pull request merges. An open goal PR whose checks failed,
+ * or which can no longer merge, is closed and its goal re-queued as a new attempt (or made
+ * stuck after the last), with the failing checks and what they reported in a feedback marker
+ * for the next goal file.
+ */
+export async function watchGoalPullRequests(
+  store: GoalStore,
+  pulls: PullRequestStatusPort,
+  options: ReconcileOptions,
+): Promise<GoalEvent[]> {
+  const events: GoalEvent[] = [];
+  for await (const goal of store.listGoals("done")) {
+    const pull = latestPullRequest(goal);
+    if (!pull) continue;
+    const health = await pulls.health(pull.number);
+    if (!health.open || (health.failedChecks.length === 0 && health.mergeable !== false)) continue;
+    const problem =
+      health.failedChecks.length > 0
+        ? `checks failed on pull request #${pull.number}: ${health.failedChecks.map((check) => `${check.name} (${check.conclusion})`).join(", ")}`
+        : `pull request #${pull.number} can no longer merge (conflicts with its base)`;
+    const to = afterFailure(attemptsUsed(goal.markers), options.maxAttempts);
+    const reason = to === "stuck" ? `${problem}; that was the last attempt` : problem;
+    events.push({ number: goal.ref.number, title: goal.title, url: goal.url, to, reason });
+    options.log(`#${goal.ref.number}: ${reason} → goal:${to}`);
+    if (options.dryRun) continue;
+    const details = health.failedChecks.map(
+      (check) => `### ${check.name}: ${check.conclusion}\n${check.excerpt || "(no output)"}`,
+    );
+    await pulls.close(
+      pull.number,
+      `Closed by goal-orchestrator: ${problem}. Goal #${goal.ref.number} goes back to the ${to === "stuck" ? "humans (goal:stuck)" : "queue"}.`,
+    );
+    await store.transition(goal.ref.number, {
+      to,
+      expectedFrom: "done",
+      reason,
+      marker: {
+        kind: "feedback",
+        attempt: pull.result.attempt,
+        source: "ci-failed",
+        text: [`${problem}.`, ...details].join("\n\n"),
+      },
+    });
+  }
+  return events;
+}
+
 /** Stories whose goals are all done are closed. */
 export async function closeFinishedStories(
   store: GoalStore,

@@ -35,6 +35,25 @@ const MERGE_DIRECTLY = [
 const CAN_MERGE_NOW = [/clean status/i, /protected branch rules not configured/i];
 
 /** Pull requests of goals: opening, auto-merge, approving (merge or auto-merge) and closing. */
+/** Check conclusions that mean the goal's work does not pass. */
+const FAILED_CONCLUSIONS = [
+  "failure",
+  "timed_out",
+  "cancelled",
+  "action_required",
+  "startup_failure",
+];
+/** Enough of a check's output for the next attempt to see what broke. */
+const EXCERPT_CHARS = 2000;
+
+function excerpt(parts: Array<string | null | undefined>): string {
+  const text = parts
+    .filter((part): part is string => Boolean(part?.trim()))
+    .join("\n")
+    .trim();
+  return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
+}
+
 export class GitHubPullRequests
   implements PullRequestPort, PullRequestStatusPort, RunPullRequestPort
 {
@@ -176,6 +195,33 @@ export class GitHubPullRequests
   async status(number: number) {
     const pull = await this.get(number);
     return { open: pull.state === "open", merged: Boolean(pull.merged) };
+  }
+
+  async health(number: number) {
+    const pull = await this.get(number);
+    const open = pull.state === "open";
+    if (!open) return { open, merged: Boolean(pull.merged), mergeable: null, failedChecks: [] };
+    let runs: Awaited<ReturnType<typeof this.client.rest.checks.listForRef>>["data"]["check_runs"];
+    try {
+      runs = await this.client.paginate(this.client.rest.checks.listForRef, {
+        ...this.where,
+        ref: pull.head.sha,
+        filter: "latest",
+        per_page: 100,
+      });
+    } catch (error) {
+      throw explainGitHubError(error, `reading the checks of pull request #${number}`);
+    }
+    const failedChecks = runs
+      .filter(
+        (run) => run.status === "completed" && FAILED_CONCLUSIONS.includes(run.conclusion ?? ""),
+      )
+      .map((run) => ({
+        name: run.name,
+        conclusion: run.conclusion ?? "failure",
+        excerpt: excerpt([run.output.title, run.output.summary, run.output.text]),
+      }));
+    return { open, merged: false, mergeable: pull.mergeable, failedChecks };
   }
 
   async close(number: number, comment: string) {

@@ -519,3 +519,88 @@ describe("reviews done on GitHub", () => {
     assert.ok(reopened.markers.some((m) => m.kind === "claim" && m.attempt === 2));
   });
 });
+
+describe("watching goal pull requests", () => {
+  async function doneGoalWithPull(title: string, earlierAttempts = 0) {
+    const number =
+      earlierAttempts > 0 ? await retriedGoal(title, earlierAttempts) : await goal(title);
+    const attempt = earlierAttempts + 1;
+    const branch = `goal/${number}-watch`;
+    gh.server.setBranch(owner, repo, "main");
+    gh.server.setBranch(owner, repo, branch);
+    const pull = await gh.client.rest.pulls.create({
+      owner,
+      repo,
+      head: branch,
+      base: "main",
+      title,
+    });
+    await comment(number, {
+      kind: "claim",
+      attempt,
+      claimId: `w${attempt}`,
+      claimedBy: { runId: "1" },
+      claimedAt: hoursFromNow(-2),
+      leaseExpiresAt: hoursFromNow(2),
+    });
+    await gh.store.transition(number, { to: "running", reason: "claimed in the test" });
+    await gh.store.transition(number, {
+      to: "done",
+      reason: "auto-merge enabled",
+      marker: {
+        kind: "run-result",
+        attempt,
+        outcome: "success",
+        reason: "exit 0",
+        countsAsAttempt: true,
+        prUrl: pull.data.html_url,
+      },
+    });
+    return { number, pull: pull.data.number, sha: pull.data.head.sha };
+  }
+
+  it("closes a goal PR whose checks failed and re-queues the goal with the failing checks", async () => {
+    const failing = await doneGoalWithPull("failing CI");
+    const green = await doneGoalWithPull("green CI");
+    const last = await doneGoalWithPull("failing on the last attempt", 2);
+    for (const target of [failing, last]) {
+      await gh.server.addCheckRun(owner, repo, {
+        headSha: target.sha,
+        name: "test (ubuntu)",
+        status: "completed",
+        conclusion: "failure",
+        output: { title: "2 tests failed", summary: "widgets export --csv: expected a header row" },
+      });
+    }
+    gh.server.addCheckRun(owner, repo, {
+      headSha: green.sha,
+      name: "test (ubuntu)",
+      status: "completed",
+      conclusion: "success",
+    });
+    const result = await runDispatch({ max: "1", "max-attempts": "3" });
+    assert.equal(result.code, 0, result.stdout);
+    assert.equal(
+      (await gh.client.rest.pulls.get({ owner, repo, pull_number: failing.pull })).data.state,
+      "closed",
+    );
+    assert.equal(
+      (await gh.client.rest.pulls.get({ owner, repo, pull_number: green.pull })).data.state,
+      "open",
+    );
+    assert.deepEqual(await stateLabels(green.number), ["goal:done"]);
+    assert.deepEqual(await stateLabels(last.number), ["goal:stuck"]);
+    const markers = (await gh.store.getGoal(failing.number)).markers;
+    const feedback = markers.find((m) => m.kind === "feedback");
+    assert.equal(feedback?.kind === "feedback" ? feedback.source : null, "ci-failed");
+    assert.match(
+      feedback?.kind === "feedback" ? feedback.text : "",
+      /test \(ubuntu\) \(failure\)[\s\S]*expected a header row/,
+    );
+    // Re-queued, then claimed again in the same cycle as attempt 2.
+    assert.deepEqual(
+      matrix(result).map((entry) => [entry.goal, entry.attempt]),
+      [[failing.number, 2]],
+    );
+  });
+});
