@@ -604,3 +604,47 @@ describe("watching goal pull requests", () => {
     );
   });
 });
+
+describe("runner capacity", () => {
+  it("claims no more goals than idle online runners carry the labels, with runners-token", async () => {
+    for (const title of ["r1", "r2", "r3"]) await goal(title);
+    gh.server.addRunner(owner, repo, {
+      name: "box-1",
+      labels: ["self-hosted", "Linux", "X64", "ralph"],
+    });
+    gh.server.addRunner(owner, repo, {
+      name: "box-2",
+      labels: ["self-hosted", "Linux", "X64", "ralph"],
+      busy: true,
+    });
+    gh.server.addRunner(owner, repo, {
+      name: "box-3",
+      labels: ["self-hosted", "Linux", "X64", "ralph"],
+      status: "offline",
+    });
+    gh.server.addRunner(owner, repo, { name: "other", labels: ["self-hosted", "Linux", "X64"] });
+    gh.server.setPermission(owner, repo, "admin-bot", "admin");
+    const admin = await gh.as("admin-bot");
+    const result = await runDispatch({
+      max: "3",
+      "runner-labels": "self-hosted, ralph",
+      "runners-token": admin.token,
+    });
+    assert.equal(matrix(result).length, 1);
+    assert.match(result.stdout, /Only 1 idle self-hosted runner\(s\) labelled self-hosted, ralph/);
+  });
+
+  it("explains a runners-token that cannot list runners", async () => {
+    await goal("r1");
+    const result = await runDispatch({
+      max: "3",
+      "runner-labels": "ralph",
+      "runners-token": gh.token,
+    });
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stdout,
+      /"runners-token" cannot list the self-hosted runners of acme\/widgets \(403\): it needs administration read access/,
+    );
+  });
+});
