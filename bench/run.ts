@@ -3,6 +3,8 @@
 //   2. listing every queued goal
 //   3. cold start of the bundled CLIs under Node 20 and Node 24, and the bundle sizes
 //   4. peak RSS while listing 10,000 goals
+//   5. one dispatch cycle of the bundled dispatcher
+//   6. the runner: overhead around the agent, clone with a mirror, log streaming (bench/runner.ts)
 // Everything runs against the local GitHub API test server with pacing off (paceMs: 0); what
 // GitHub's pacing (1 s between GraphQL calls and writes) would add is computed, not measured.
 import { cpus, platform, release, totalmem } from "node:os";
@@ -10,6 +12,7 @@ import { performance } from "node:perf_hooks";
 import { measureCycle } from "./dispatch.js";
 import { ListingBench, type Measurement } from "./listing.js";
 import { bundleSizes, coldStart, type MemoryResult, measureMemory, runtimes } from "./processes.js";
+import { measureRunner, printRunner } from "./runner.js";
 import { formatCount, formatMiB, formatMs, formatSeconds, printSection } from "./table.js";
 
 const BACKLOGS = [100, 1_000, 10_000] as const;
@@ -207,5 +210,8 @@ printSection(
     `The bundled dispatcher runs as a child process with the workflow's environment, against a fresh server per row. With max ${DISPATCH_MAX} and ${RUNNING} running nothing can be claimed (the cycle still reconciles and counts); with max ${RUNNING + DISPATCH_MAX} it claims ${DISPATCH_MAX}. "cold start" is process start to the server's first request. Pacing as in section 1: computed, not measured.`,
   ],
 );
+
+// 6. Runner ------------------------------------------------------------------------------------
+printRunner(await measureRunner());
 
 process.stdout.write(`\nTotal: ${formatMs(performance.now() - started)}\n`);
