@@ -6,7 +6,8 @@ import type { RunOutcome } from "../core/markers.js";
 import type { DiffStats } from "../git/git.js";
 
 /** The stats record of one run (design §6); unknown figures are null, never 0. */
-export interface RunStatsRecord {
+export interface RunStatsRecord
+  extends Pick<AgentStats, "iterations" | "tokens" | "cost_usd" | "time_seconds"> {
   v: 1;
   repository: string;
   goal: number;
@@ -21,20 +22,6 @@ export interface RunStatsRecord {
   overhead_seconds: number | null;
   agent_exit_code: number | null;
   exit_reason: string | null;
-  iterations: number | null;
-  tokens: {
-    input: number | null;
-    output: number | null;
-    cache_read: number | null;
-    cache_create: number | null;
-  };
-  cost_usd: number | null;
-  time_seconds: {
-    llm: number | null;
-    tools: number | null;
-    other: number | null;
-    total: number | null;
-  };
   lines_added: number | null;
   lines_deleted: number | null;
   files_changed: number | null;
