@@ -32883,6 +32883,57 @@ function describeCount(count) {
     return count === 1 ? "1 problem" : `${count} problems`;
 }
 
+;// CONCATENATED MODULE: ./src/agent/environment.ts
+
+/**
+ * The environment an agent process gets (design §4). It is built from scratch, never inherited:
+ * the runner's own environment holds secrets (GITHUB_TOKEN, GH_TOKEN, the INPUT_* and ACTIONS_*
+ * variables of the Actions runtime) that an agent working on untrusted issue text must not see.
+ */
+/** Variables passed through from the runner's environment when they are set. */
+const BASE_ENV_NAMES = ["PATH", "HOME", "LANG", "LC_ALL", "TERM", "TMPDIR", "USER"];
+/** The contract variables the runner sets for every agent run (design §4). */
+const CONTRACT_ENV_NAMES = (/* unused pure expression or super */ null && ([
+    "GOAL_FILE",
+    "GOAL_NUMBER",
+    "GOAL_REPOSITORY",
+    "GOAL_ATTEMPT",
+    "RALPH_MODEL",
+    "RALPH_REASONING",
+    "RALPH_DURATION_SECONDS",
+    "RALPH_STATS_FILE",
+]));
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Letters, digits and _, not starting with a digit: a name the allow-list can hold. */
+function isEnvName(name) {
+    return ENV_NAME.test(name);
+}
+/**
+ * The complete environment for the agent: the base variables that are set in `from`
+ * (PATH, HOME, LANG, LC_ALL, TERM, TMPDIR, USER), the allow-listed names that are set in `from`,
+ * then the contract variables. Nothing else: GITHUB_TOKEN, GH_TOKEN, INPUT_*, ACTIONS_* and every
+ * other variable stay out unless the allow-list names them exactly.
+ */
+function buildAgentEnv(input) {
+    const problems = input.allow.filter((name) => !ENV_NAME.test(name));
+    if (problems.length > 0) {
+        throw new errors_UserError(`The agent-env allow-list holds ${problems.map((p) => `"${p}"`).join(", ")}: it takes exact variable names (letters, digits and _, not starting with a digit), no patterns.`);
+    }
+    const env = {};
+    for (const name of [...BASE_ENV_NAMES, ...input.allow]) {
+        const value = Object.hasOwn(input.from, name) ? input.from[name] : undefined;
+        if (value !== undefined)
+            env[name] = value;
+    }
+    for (const [name, value] of Object.entries(input.contract)) {
+        if (!ENV_NAME.test(name)) {
+            throw new errors_UserError(`"${name}" is not a valid environment variable name for the agent.`);
+        }
+        env[name] = value;
+    }
+    return env;
+}
+
 ;// CONCATENATED MODULE: ./src/core/issue-ref.ts
 
 // GitHub logins: letters, digits and hyphens, not starting with a hyphen, at most 39 characters;
@@ -33459,53 +33510,6 @@ function unknownKeyProblem(key, fileName) {
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ./src/agent/environment.ts
-
-/**
- * The environment an agent process gets (design §4). It is built from scratch, never inherited:
- * the runner's own environment holds secrets (GITHUB_TOKEN, GH_TOKEN, the INPUT_* and ACTIONS_*
- * variables of the Actions runtime) that an agent working on untrusted issue text must not see.
- */
-/** Variables passed through from the runner's environment when they are set. */
-const BASE_ENV_NAMES = ["PATH", "HOME", "LANG", "LC_ALL", "TERM", "TMPDIR", "USER"];
-/** The contract variables the runner sets for every agent run (design §4). */
-const CONTRACT_ENV_NAMES = (/* unused pure expression or super */ null && ([
-    "GOAL_FILE",
-    "GOAL_NUMBER",
-    "GOAL_REPOSITORY",
-    "GOAL_ATTEMPT",
-    "RALPH_MODEL",
-    "RALPH_REASONING",
-    "RALPH_DURATION_SECONDS",
-    "RALPH_STATS_FILE",
-]));
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/**
- * The complete environment for the agent: the base variables that are set in `from`
- * (PATH, HOME, LANG, LC_ALL, TERM, TMPDIR, USER), the allow-listed names that are set in `from`,
- * then the contract variables. Nothing else: GITHUB_TOKEN, GH_TOKEN, INPUT_*, ACTIONS_* and every
- * other variable stay out unless the allow-list names them exactly.
- */
-function buildAgentEnv(input) {
-    const problems = input.allow.filter((name) => !ENV_NAME.test(name));
-    if (problems.length > 0) {
-        throw new errors_UserError(`The agent-env allow-list holds ${problems.map((p) => `"${p}"`).join(", ")}: it takes exact variable names (letters, digits and _, not starting with a digit), no patterns.`);
-    }
-    const env = {};
-    for (const name of [...BASE_ENV_NAMES, ...input.allow]) {
-        const value = Object.hasOwn(input.from, name) ? input.from[name] : undefined;
-        if (value !== undefined)
-            env[name] = value;
-    }
-    for (const [name, value] of Object.entries(input.contract)) {
-        if (!ENV_NAME.test(name)) {
-            throw new errors_UserError(`"${name}" is not a valid environment variable name for the agent.`);
-        }
-        env[name] = value;
-    }
-    return env;
-}
-
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: external "node:string_decoder"
@@ -42026,6 +42030,7 @@ async function runAction(main) {
 
 
 
+
 /**
  * The runner action. One bundle serves both steps, as actions/checkout does: the main step
  * saves `isPost`, so the post step (which GitHub runs even after a failure or cancellation)
@@ -42039,7 +42044,6 @@ async function runEntry() {
         await runMainAction();
     }
 }
-const run_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SETTING_INPUTS = [
     "model",
     "reasoning",
@@ -42093,7 +42097,7 @@ function readRunInputs(env = process.env) {
     const agentEnv = getInput("agent-env")
         .split(/[\s,]+/)
         .filter(Boolean);
-    const badNames = agentEnv.filter((name) => !run_ENV_NAME.test(name));
+    const badNames = agentEnv.filter((name) => !isEnvName(name));
     if (badNames.length > 0) {
         problems.push(`agent-env: ${badNames.map((n) => `"${n}"`).join(", ")} ${badNames.length === 1 ? "is not a variable name" : "are not variable names"}; list exact names (letters, digits, _), separated by commas.`);
     }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import * as core from "@actions/core";
+import { isEnvName } from "../agent/environment.js";
 import { UserError } from "../core/errors.js";
 import { formatRepo, type RepoRef } from "../core/issue-ref.js";
 import { resolveSettings, SettingsError } from "../core/settings.js";
@@ -30,7 +31,6 @@ export async function runEntry(): Promise<void> {
   }
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SETTING_INPUTS = [
   "model",
   "reasoning",
@@ -87,7 +87,7 @@ export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
     .getInput("agent-env")
     .split(/[\s,]+/)
     .filter(Boolean);
-  const badNames = agentEnv.filter((name) => !ENV_NAME.test(name));
+  const badNames = agentEnv.filter((name) => !isEnvName(name));
   if (badNames.length > 0) {
     problems.push(
       `agent-env: ${badNames.map((n) => `"${n}"`).join(", ")} ${badNames.length === 1 ? "is not a variable name" : "are not variable names"}; list exact names (letters, digits, _), separated by commas.`,

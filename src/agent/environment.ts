@@ -24,6 +24,11 @@ export type ContractEnvName = (typeof CONTRACT_ENV_NAMES)[number];
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Letters, digits and _, not starting with a digit: a name the allow-list can hold. */
+export function isEnvName(name: string): boolean {
+  return ENV_NAME.test(name);
+}
+
 export interface AgentEnvInput {
   /** GOAL_FILE, GOAL_NUMBER, … (design §4). They win over anything taken from `from`. */
   contract: Record<string, string>;
