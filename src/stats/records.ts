@@ -1,0 +1,120 @@
+import { readFile } from "node:fs/promises";
+import { RUN_OUTCOMES } from "../core/markers.js";
+import { GOAL_STATES, type GoalState } from "../core/states.js";
+import type { RunStatsRecord } from "../flows/run-stats.js";
+
+/**
+ * Stats records as read back (design §6), from a local stats.jsonl or from run-result markers.
+ * Records come from other machines and older versions: a record needs the fields that place a
+ * run (repository, goal, attempt, outcome, times); any figure missing or of the wrong type is
+ * unknown (null), never 0.
+ */
+export type StatsRecord = RunStatsRecord & {
+  /** The state the run left the goal in (records written before it existed lack it). */
+  goal_state?: GoalState | null;
+};
+
+type Fields = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Fields =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+const numberOrNull = (value: unknown) =>
+  typeof value === "number" && Number.isFinite(value) ? value : null;
+const stringOrNull = (value: unknown) => (typeof value === "string" ? value : null);
+const isTime = (value: unknown): value is string =>
+  typeof value === "string" && !Number.isNaN(Date.parse(value));
+
+/** A stats record from any JSON value, or null when it cannot place the run. */
+export function parseStatsRecord(value: unknown): StatsRecord | null {
+  if (!isObject(value)) return null;
+  const { repository, goal, attempt, outcome, started_at, finished_at } = value;
+  if (typeof repository !== "string" || !/^[^/\s]+\/[^/\s]+$/.test(repository)) return null;
+  if (!Number.isSafeInteger(goal) || (goal as number) < 1) return null;
+  if (!Number.isSafeInteger(attempt) || (attempt as number) < 1) return null;
+  if (!(RUN_OUTCOMES as readonly unknown[]).includes(outcome)) return null;
+  if (!isTime(started_at) || !isTime(finished_at)) return null;
+  const tokens = isObject(value.tokens) ? value.tokens : {};
+  const time = isObject(value.time_seconds) ? value.time_seconds : {};
+  const wall = numberOrNull(value.wall_seconds);
+  const record: StatsRecord = {
+    v: 1,
+    repository,
+    goal: goal as number,
+    story: Number.isSafeInteger(value.story) ? (value.story as number) : null,
+    attempt: attempt as number,
+    outcome: outcome as RunStatsRecord["outcome"],
+    reason: stringOrNull(value.reason) ?? "",
+    started_at,
+    finished_at,
+    wall_seconds: wall ?? (Date.parse(finished_at) - Date.parse(started_at)) / 1000,
+    agent_seconds: numberOrNull(value.agent_seconds),
+    overhead_seconds: numberOrNull(value.overhead_seconds),
+    agent_exit_code: numberOrNull(value.agent_exit_code),
+    exit_reason: stringOrNull(value.exit_reason),
+    iterations: numberOrNull(value.iterations),
+    tokens: {
+      input: numberOrNull(tokens.input),
+      output: numberOrNull(tokens.output),
+      cache_read: numberOrNull(tokens.cache_read),
+      cache_create: numberOrNull(tokens.cache_create),
+    },
+    cost_usd: numberOrNull(value.cost_usd),
+    time_seconds: {
+      llm: numberOrNull(time.llm),
+      tools: numberOrNull(time.tools),
+      other: numberOrNull(time.other),
+      total: numberOrNull(time.total),
+    },
+    lines_added: numberOrNull(value.lines_added),
+    lines_deleted: numberOrNull(value.lines_deleted),
+    files_changed: numberOrNull(value.files_changed),
+    model: stringOrNull(value.model) ?? "unknown",
+    reasoning: stringOrNull(value.reasoning) ?? "unknown",
+    pr_url: stringOrNull(value.pr_url),
+  };
+  if ((GOAL_STATES as readonly unknown[]).includes(value.goal_state)) {
+    record.goal_state = value.goal_state as GoalState;
+  }
+  return record;
+}
+
+export interface ParsedStatsFile {
+  records: StatsRecord[];
+  /** Lines that are not stats records, as "line N: why", so the reader can say what it skipped. */
+  skipped: string[];
+}
+
+/** Every record of a stats.jsonl text; blank lines are fine, bad lines are skipped and listed. */
+export function parseStatsLines(text: string): ParsedStatsFile {
+  const records: StatsRecord[] = [];
+  const skipped: string[] = [];
+  text.split("\n").forEach((line, index) => {
+    if (line.trim() === "") return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      skipped.push(`line ${index + 1}: not JSON`);
+      return;
+    }
+    const record = parseStatsRecord(value);
+    if (record) records.push(record);
+    else
+      skipped.push(
+        `line ${index + 1}: not a stats record (needs repository, goal, attempt, outcome, started_at, finished_at)`,
+      );
+  });
+  return { records, skipped };
+}
+
+/** A stats.jsonl file; a file that does not exist holds no records. */
+export async function readStatsFile(file: string): Promise<ParsedStatsFile> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { records: [], skipped: [] };
+    throw error;
+  }
+  return parseStatsLines(text);
+}
