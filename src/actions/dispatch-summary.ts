@@ -1,4 +1,5 @@
 import * as core from "@actions/core";
+import { type Budget, formatUsd } from "../core/budget.js";
 import type { RepoRef } from "../core/issue-ref.js";
 import type { DispatchReport } from "../flows/dispatch.js";
 
@@ -14,7 +15,20 @@ export function matrixOf(report: DispatchReport, repository: string) {
   };
 }
 
-export async function writeDispatchSummary(report: DispatchReport, repo: RepoRef) {
+/** Today's runs and cost in one cell: the compact version of the dashboard. */
+export function todayCell(report: DispatchReport, budget: Budget | null): string {
+  const today = report.today;
+  if (!today) return "not read";
+  const unknown = today.unknownRuns > 0 ? ` + ${today.unknownRuns} run(s) without a cost` : "";
+  const limit = budget ? ` of ${formatUsd(budget.amountUsd)}` : "";
+  return `${formatUsd(today.knownUsd)}${unknown}${limit} (${today.runs} run(s))`;
+}
+
+export async function writeDispatchSummary(
+  report: DispatchReport,
+  repo: RepoRef,
+  budget: Budget | null,
+) {
   const link = (number: number, url: string) => `<a href="${url}">#${number}</a>`;
   const html = (text: string) =>
     text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -27,6 +41,7 @@ export async function writeDispatchSummary(report: DispatchReport, repo: RepoRef
         { data: "claimed", header: true },
         { data: "re-queued", header: true },
         { data: "stuck", header: true },
+        { data: "cost today (UTC)", header: true },
       ],
       [
         String(report.queued),
@@ -34,6 +49,7 @@ export async function writeDispatchSummary(report: DispatchReport, repo: RepoRef
         String(report.claimed.length),
         String(report.requeued.length),
         String(report.stuck.length),
+        html(todayCell(report, budget)),
       ],
     ]);
   const rows = [

@@ -41,7 +41,7 @@ export async function dispatchAction(): Promise<void> {
       { ...inputs, checkRunners: runnersClient !== null && inputs.runnerLabels.length > 0 },
     );
     setOutputs(report, `${repo.owner}/${repo.repo}`);
-    if (process.env.GITHUB_STEP_SUMMARY) await writeDispatchSummary(report, repo);
+    if (process.env.GITHUB_STEP_SUMMARY) await writeDispatchSummary(report, repo, inputs.budget);
   });
 }
 
@@ -54,6 +54,7 @@ export function readDispatchInputs() {
         max: core.getInput("max"),
         "max-attempts": core.getInput("max-attempts"),
         duration: core.getInput("duration"),
+        budget: core.getInput("budget"),
       },
       file: null,
     });
@@ -89,6 +90,7 @@ export function readDispatchInputs() {
     max: settings.max,
     maxAttempts: settings.maxAttempts,
     durationSeconds: settings.durationSeconds,
+    budget: settings.budget,
     goal,
     dryRun: dryRunText === "true",
     runnerLabels,
@@ -115,5 +117,6 @@ function setOutputs(report: DispatchReport, repository: string) {
   core.setOutput("queued", report.queued);
   core.setOutput("requeued", report.requeued.length);
   core.setOutput("stuck", report.stuck.length);
+  core.setOutput("cost-today", report.today ? report.today.knownUsd.toFixed(2) : "");
   for (const note of report.notes) core.notice(note);
 }

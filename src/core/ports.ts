@@ -68,6 +68,8 @@ export interface GoalStore {
   ensureLabels(labels: readonly LabelSpec[]): Promise<{ created: string[]; updated: string[] }>;
   /** Open goals in one state, oldest first, fetched lazily page by page. */
   listGoals(state: GoalState): AsyncIterable<GoalSnapshot>;
+  /** Goals in any state, open or closed, changed since `since` (null: all), oldest first, lazily. */
+  listGoalActivity(since: Date | null): AsyncIterable<GoalSnapshot>;
   getGoal(number: number): Promise<GoalSnapshot>;
   /** Leaves exactly one state label, then comments why. Returns the state it left. */
   transition(number: number, request: TransitionRequest): Promise<{ from: GoalState | null }>;

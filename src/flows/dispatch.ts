@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { nextAttemptNumber } from "../core/attempts.js";
+import { type Budget, budgetExhausted, type DayCost } from "../core/budget.js";
 import { isSameClaim, winningClaim } from "../core/claims.js";
 import { UserError } from "../core/errors.js";
 import type { ClaimMarker } from "../core/markers.js";
@@ -11,6 +12,7 @@ import type {
   PullRequestStatusPort,
 } from "../core/ports.js";
 import { LABELS, stateLabel } from "../core/states.js";
+import { costOfToday } from "./day-cost.js";
 import {
   closeFinishedStories,
   type GoalEvent,
@@ -35,6 +37,8 @@ export interface DispatchSettings {
   /** Labels of the self-hosted runners; capacity is checked when `checkRunners`. */
   runnerLabels: string[];
   checkRunners: boolean;
+  /** No new claims once today's recorded cost reaches it; null: no budget. */
+  budget: Budget | null;
 }
 
 /** Who claims: recorded in every claim so reconciliation can follow the run. */
@@ -73,6 +77,8 @@ export interface DispatchReport {
   running: number;
   /** Goals still queued after this cycle. */
   queued: number;
+  /** Runs finished today (UTC) and what they cost; null when the cycle stopped early. */
+  today: DayCost | null;
   /** Why fewer goals than `max` were claimed, when that is the case. */
   notes: string[];
   dryRun: boolean;
@@ -97,6 +103,7 @@ export async function dispatch(
     reviewed: [],
     running: 0,
     queued: 0,
+    today: null,
     notes: [],
     dryRun: settings.dryRun,
   };
@@ -134,11 +141,17 @@ export async function dispatch(
     report.stuck.push(...failedPulls.filter((event) => event.to === "stuck"));
     report.storiesClosed = await closeFinishedStories(store, reconcile);
     report.running = running.length - moved.length;
+    report.today = await costOfToday(store, now());
+    const overBudget = budgetExhausted(settings.budget, report.today);
 
     if (settings.goal !== null) {
+      if (overBudget) throw new UserError(`${overBudget} Goal #${settings.goal} was not started.`);
       const claimed = await claimRequested(context, settings, settings.goal, log);
       report.claimed.push(claimed);
       report.running += 1;
+    } else if (overBudget) {
+      report.notes.push(overBudget);
+      log(overBudget);
     } else {
       const slots = await freeSlots(context, settings, report);
       const selection = await selectGoals(store, store.listGoals("queued"), slots);

@@ -21,6 +21,7 @@ import type {
 } from "../core/ports.js";
 import {
   assertTransition,
+  GOAL_STATES,
   type GoalState,
   type LabelSpec,
   SPOT_CHECK_FLAG_LABEL,
@@ -34,6 +35,7 @@ import { ConflictError, explainGitHubError, isStatus, NotFoundError } from "./er
 import {
   type DependencyIssue,
   dependencyQuery,
+  GOAL_ACTIVITY_PAGE_QUERY,
   GOAL_COUNT_QUERY,
   GOAL_PAGE_QUERY,
   GOAL_QUERY,
@@ -149,20 +151,41 @@ export class GitHubGoalStore implements GoalStore {
     return { created, updated };
   }
 
-  async *listGoals(state: GoalState): AsyncIterable<GoalSnapshot> {
+  listGoals(state: GoalState): AsyncIterable<GoalSnapshot> {
+    return this.goalPages(
+      GOAL_PAGE_QUERY,
+      { labels: [stateLabel(state)] },
+      `listing ${stateLabel(state)} goals`,
+    );
+  }
+
+  listGoalActivity(since: Date | null): AsyncIterable<GoalSnapshot> {
+    return this.goalPages(
+      GOAL_ACTIVITY_PAGE_QUERY,
+      { labels: GOAL_STATES.map(stateLabel), since: since?.toISOString() ?? null },
+      since ? `listing goals changed since ${since.toISOString()}` : "listing all goals",
+    );
+  }
+
+  /** Goal pages of a query, fetched lazily: reading stops fetching. */
+  private async *goalPages(
+    query: string,
+    variables: Record<string, unknown>,
+    doing: string,
+  ): AsyncIterable<GoalSnapshot> {
     let after: string | null = null;
     do {
       const result: GoalPageResult = await this.graphql<GoalPageResult>(
-        GOAL_PAGE_QUERY,
+        query,
         {
           owner: this.repo.owner,
           name: this.repo.repo,
-          labels: [stateLabel(state)],
+          ...variables,
           after,
           pageSize: this.pageSize,
           commentWindow: MAX_PAGE_SIZE,
         },
-        `listing ${stateLabel(state)} goals`,
+        doing,
       );
       const issues = result.repository?.issues;
       if (!issues) throw this.repositoryNotFound();

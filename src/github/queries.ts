@@ -30,6 +30,17 @@ query GoalPage($owner: String!, $name: String!, $labels: [String!], $after: Stri
   }
 }`;
 
+/** Goals in any state, open or closed, changed since a time (null: all): what stats read. */
+export const GOAL_ACTIVITY_PAGE_QUERY = `
+query GoalActivityPage($owner: String!, $name: String!, $labels: [String!], $since: DateTime, $after: String, $pageSize: Int!, $commentWindow: Int!) {
+  repository(owner: $owner, name: $name) {
+    issues(labels: $labels, states: [OPEN, CLOSED], filterBy: {since: $since}, first: $pageSize, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ${GOAL_FIELDS} }
+    }
+  }
+}`;
+
 export const GOAL_QUERY = `
 query Goal($owner: String!, $name: String!, $number: Int!, $commentWindow: Int!) {
   repository(owner: $owner, name: $name) {

@@ -312,6 +312,68 @@ describe("the manual path (workflow_dispatch with a goal number)", () => {
   });
 });
 
+describe("the cost budget", () => {
+  /** A goal that ran today for `costUsd` (null: the run reported no cost) and is done. */
+  async function finishedToday(title: string, costUsd: number | null) {
+    const number = await goal(title);
+    const finished = new Date();
+    await comment(number, {
+      kind: "run-result",
+      attempt: 1,
+      outcome: "success",
+      reason: "committed",
+      countsAsAttempt: true,
+      stats: {
+        repository: `${owner}/${repo}`,
+        goal: number,
+        attempt: 1,
+        outcome: "success",
+        started_at: new Date(finished.getTime() - 60_000).toISOString(),
+        finished_at: finished.toISOString(),
+        cost_usd: costUsd,
+      },
+    });
+    await gh.store.transition(number, { to: "running", reason: "claimed in the test" });
+    await gh.store.transition(number, { to: "done", reason: "finished in the test" });
+  }
+
+  it("claims nothing new once today's recorded cost reaches the budget, and says so", async () => {
+    await finishedToday("spent", 4);
+    await finishedToday("spent more", 1.5);
+    await finishedToday("no cost reported", null);
+    const waiting = await goal("waiting");
+
+    const under = await runDispatch({ max: "1", budget: "6usd/day", "dry-run": "true" });
+    assert.deepEqual(
+      matrix(under).map((entry) => entry.goal),
+      [waiting],
+      "$5.50 of $6: still under",
+    );
+    assert.equal(under.outputs["cost-today"], "5.50");
+    assert.match(under.summary, /\$5\.50 \+ 1 run\(s\) without a cost of \$6\.00 \(3 run\(s\)\)/);
+
+    const over = await runDispatch({ max: "1", budget: "5.5usd/day" });
+    assert.deepEqual(matrix(over), []);
+    assert.match(
+      over.stdout,
+      /::notice::Today's recorded cost \$5\.50 \(plus 1 run\(s\) that reported no cost\) reached the budget of \$5\.50\/day: nothing new is claimed until 00:00 UTC/,
+    );
+    assert.deepEqual(await stateLabels(waiting), ["goal:queued"]);
+
+    const manual = await runDispatch({ budget: "5usd/day", goal: String(waiting) });
+    assert.equal(manual.code, 1);
+    assert.match(manual.stdout, /::error::Today's recorded cost .* Goal #\d+ was not started\./);
+    assert.deepEqual(await stateLabels(waiting), ["goal:queued"]);
+  });
+
+  it("refuses a budget it cannot read, saying what is accepted", async () => {
+    await goal("waiting");
+    const result = await runDispatch({ budget: "50 dollars" });
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /budget.*50usd\/day/);
+  });
+});
+
 describe("reconciliation", () => {
   it("re-queues a goal whose lease expired, counting the attempt, and makes it stuck after the last", async () => {
     const expired = await runningGoal("expired", { leaseExpiresAt: hoursFromNow(-1) });

@@ -1,0 +1,83 @@
+import { formatRepo } from "../core/issue-ref.js";
+import type { ClaimMarker, RunResultMarker, TrustedMarker } from "../core/markers.js";
+import type { GoalSnapshot } from "../core/ports.js";
+import { parseStatsRecord, type StatsRecord } from "./records.js";
+import { goalTimeline } from "./report.js";
+import type { GoalHistory } from "./report-types.js";
+
+/**
+ * Stats from the goals' markers alone (`--from github`): every run-result marker is one run.
+ * A runner writes its stats record into the marker; results the dispatcher recorded for lost
+ * attempts carry none, so they become runs whose every figure is unknown (they still used an
+ * attempt and took time from the claim to the verdict).
+ */
+export function statsFromGoals(goals: Iterable<GoalSnapshot>): {
+  runs: StatsRecord[];
+  histories: GoalHistory[];
+} {
+  const runs: StatsRecord[] = [];
+  const histories: GoalHistory[] = [];
+  for (const goal of goals) {
+    const repository = formatRepo(goal.ref);
+    for (const marker of goal.markers) {
+      if (marker.kind !== "run-result") continue;
+      const fromRunner = marker.stats ? parseStatsRecord(marker.stats) : null;
+      runs.push(fromRunner ?? recordWithoutStats(goal, repository, marker));
+    }
+    histories.push({
+      repository,
+      goal: goal.ref.number,
+      title: goal.title,
+      url: goal.url,
+      state: goal.state,
+      timeline: goalTimeline(
+        goal.createdAt,
+        goal.state,
+        goal.markers.flatMap((marker) =>
+          marker.kind === "transition"
+            ? [{ at: marker.createdAt, from: marker.from, to: marker.to }]
+            : [],
+        ),
+      ),
+    });
+  }
+  return { runs, histories };
+}
+
+function recordWithoutStats(
+  goal: GoalSnapshot,
+  repository: string,
+  marker: RunResultMarker & { createdAt: string },
+): StatsRecord {
+  const claim = goal.markers.find(
+    (candidate): candidate is ClaimMarker & TrustedMarker =>
+      candidate.kind === "claim" && candidate.attempt === marker.attempt,
+  );
+  const startedAt = claim?.claimedAt ?? marker.createdAt;
+  return {
+    v: 1,
+    repository,
+    goal: goal.ref.number,
+    story: null,
+    attempt: marker.attempt,
+    outcome: marker.outcome,
+    reason: marker.reason,
+    started_at: startedAt,
+    finished_at: marker.createdAt,
+    wall_seconds: Math.max(0, (Date.parse(marker.createdAt) - Date.parse(startedAt)) / 1000),
+    agent_seconds: null,
+    overhead_seconds: null,
+    agent_exit_code: null,
+    exit_reason: null,
+    iterations: null,
+    tokens: { input: null, output: null, cache_read: null, cache_create: null },
+    cost_usd: null,
+    time_seconds: { llm: null, tools: null, other: null, total: null },
+    lines_added: null,
+    lines_deleted: null,
+    files_changed: null,
+    model: "unknown",
+    reasoning: "unknown",
+    pr_url: marker.prUrl ?? null,
+  };
+}
