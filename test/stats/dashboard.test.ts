@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
@@ -32,7 +32,16 @@ import {
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const ARTIFACTS = join(ROOT, "test-artifacts");
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+/** CHROMIUM_PATH (.ci/run sets it), else Debian's /usr/bin/chromium, else chromium on PATH. */
+const CHROMIUM =
+  process.env.CHROMIUM_PATH ||
+  [
+    "/usr/bin/chromium",
+    ...(process.env.PATH ?? "").split(delimiter).map((d) => join(d, "chromium")),
+  ]
+    .filter((path) => path.startsWith("/"))
+    .find((path) => existsSync(path)) ||
+  "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
