@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2354:
+/***/ 5608:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33432,6 +33432,27 @@ function failureHistory(markers) {
     return markers.filter((m) => (m.kind === "run-result" && m.outcome === "failure") || m.kind === "feedback");
 }
 
+;// CONCATENATED MODULE: ./src/core/budget.ts
+/**
+ * Whether new claims must wait for tomorrow (UTC): the recorded cost of today reached the
+ * budget. Runs that reported no cost cannot count, and the message says so. Runs in flight
+ * are not stopped; only new claims wait.
+ */
+function budgetExhausted(budget, today) {
+    if (budget === null || today.knownUsd < budget.amountUsd)
+        return null;
+    const unknown = today.unknownRuns > 0 ? ` (plus ${today.unknownRuns} run(s) that reported no cost)` : "";
+    return `Today's recorded cost ${formatUsd(today.knownUsd)}${unknown} reached the budget of ${formatUsd(budget.amountUsd)}/day: nothing new is claimed until 00:00 UTC. Runs in flight finish.`;
+}
+/** `$1,234.50`. */
+function formatUsd(amount) {
+    return `$${amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+/** Start of the UTC day that `now` is in. */
+function utcMidnight(now) {
+    return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+}
+
 ;// CONCATENATED MODULE: ./src/core/claims.ts
 
 /**
@@ -33617,6 +33638,623 @@ function issue_ref_formatIssueRef(ref, relativeTo) {
     if (relativeTo !== undefined && sameRepo(ref, relativeTo))
         return `#${ref.number}`;
     return `${formatRepo(ref)}#${ref.number}`;
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/core/markers.ts
+
+/** Machine-readable facts the orchestrator leaves in its own issue comments (design §3). */
+const MARKER_SCHEMA_VERSION = 1;
+const MARKER_TAG = "goal-orchestrator";
+const RUN_OUTCOMES = ["success", "spot-check", "failure", "interrupted"];
+const FEEDBACK_SOURCES = ["reject", "pr-closed", "ci-failed"];
+/** The marker as one line: `<!-- goal-orchestrator:v1 {json} -->`. */
+function encodeMarker(marker) {
+    const json = escapeForComment(JSON.stringify({ v: MARKER_SCHEMA_VERSION, ...marker }));
+    return `<!-- ${MARKER_TAG}:v${MARKER_SCHEMA_VERSION} ${json} -->`;
+}
+// "--" inside a string would end the HTML comment early; "\u002d" is the same character to JSON.parse.
+// Outside strings "-" only appears singly (as a sign or exponent), so it never forms "--".
+// "<" and ">" are escaped too, so no text in a marker looks like HTML to anything that reads it.
+const COMMENT_SAFE = { "-": "\\u002d", "<": "\\u003c", ">": "\\u003e" };
+function escapeForComment(json) {
+    let out = "";
+    let inString = false;
+    for (let i = 0; i < json.length; i++) {
+        const char = json[i];
+        if (inString && char === "\\") {
+            out += char + (json[i + 1] ?? "");
+            i++;
+            continue;
+        }
+        if (char === '"')
+            inString = !inString;
+        out += inString ? (COMMENT_SAFE[char] ?? char) : char;
+    }
+    return out;
+}
+const MARKER_LINE = new RegExp(`^[ \\t]*<!--[ \\t]*${MARKER_TAG}:v(\\d{1,6})[ \\t]+(\\{.*\\})[ \\t]*-->[ \\t]*$`, "gm");
+/**
+ * Every well-formed marker in a text, in order. Never throws: malformed JSON, unknown kinds and
+ * markers missing required fields are skipped. Markers from newer schema versions are kept when
+ * their required fields parse; fields this version does not know are dropped.
+ */
+function decodeMarkers(text) {
+    if (typeof text !== "string")
+        return [];
+    const markers = [];
+    for (const match of text.matchAll(MARKER_LINE)) {
+        const version = Number(match[1]);
+        if (version < 1)
+            continue;
+        let value;
+        try {
+            value = JSON.parse(match[2] ?? "");
+        }
+        catch {
+            continue;
+        }
+        const marker = toMarker(value);
+        if (marker !== null)
+            markers.push(marker);
+    }
+    return markers;
+}
+function toMarker(value) {
+    if (!isObject(value))
+        return null;
+    switch (value.kind) {
+        case "claim":
+            return toClaim(value);
+        case "run-result":
+            return toRunResult(value);
+        case "transition":
+            return toTransition(value);
+        case "feedback":
+            return toFeedback(value);
+        default:
+            return null;
+    }
+}
+function toClaim(v) {
+    if (!isAttempt(v.attempt) || !isTime(v.claimedAt) || !isTime(v.leaseExpiresAt))
+        return null;
+    if (!isObject(v.claimedBy))
+        return null;
+    const by = v.claimedBy;
+    const claimedBy = {};
+    // Run ids are numbers in GitHub's API; keep them as text so they never lose precision.
+    if (typeof by.runId === "string" || isWholeNumber(by.runId))
+        claimedBy.runId = String(by.runId);
+    if (typeof by.runUrl === "string")
+        claimedBy.runUrl = by.runUrl;
+    if (typeof by.host === "string")
+        claimedBy.host = by.host;
+    if (isWholeNumber(by.pid))
+        claimedBy.pid = by.pid;
+    const claim = {
+        kind: "claim",
+        attempt: v.attempt,
+        claimedBy,
+        claimedAt: v.claimedAt,
+        leaseExpiresAt: v.leaseExpiresAt,
+    };
+    if (typeof v.claimId === "string")
+        claim.claimId = v.claimId;
+    return claim;
+}
+function toRunResult(v) {
+    if (!isAttempt(v.attempt) || !isOneOf(v.outcome, RUN_OUTCOMES))
+        return null;
+    if (typeof v.reason !== "string" || typeof v.countsAsAttempt !== "boolean")
+        return null;
+    const marker = {
+        kind: "run-result",
+        attempt: v.attempt,
+        outcome: v.outcome,
+        reason: v.reason,
+        countsAsAttempt: v.countsAsAttempt,
+    };
+    if (typeof v.prUrl === "string")
+        marker.prUrl = v.prUrl;
+    if (typeof v.logTail === "string")
+        marker.logTail = v.logTail;
+    if (isObject(v.stats))
+        marker.stats = v.stats;
+    return marker;
+}
+function toTransition(v) {
+    if (!isOneOf(v.to, GOAL_STATES) || typeof v.reason !== "string")
+        return null;
+    if (v.from !== null && !isOneOf(v.from, GOAL_STATES))
+        return null;
+    const marker = { kind: "transition", from: v.from, to: v.to, reason: v.reason };
+    if (isAttempt(v.attempt))
+        marker.attempt = v.attempt;
+    return marker;
+}
+function toFeedback(v) {
+    if (!isAttempt(v.attempt) || !isOneOf(v.source, FEEDBACK_SOURCES))
+        return null;
+    if (typeof v.text !== "string")
+        return null;
+    return { kind: "feedback", attempt: v.attempt, source: v.source, text: v.text };
+}
+function isObject(value) {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function isWholeNumber(value) {
+    return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+function isAttempt(value) {
+    return isWholeNumber(value) && value >= 1;
+}
+function isTime(value) {
+    return typeof value === "string" && !Number.isNaN(Date.parse(value));
+}
+function isOneOf(value, allowed) {
+    return typeof value === "string" && allowed.includes(value);
+}
+/**
+ * Markers from comments written by trusted authors (the orchestrator's own identities), oldest
+ * first. Anyone can paste a marker into a comment, so markers from anyone else are ignored.
+ */
+function trustedMarkers(comments, trustedAuthors) {
+    const trusted = new Set([...trustedAuthors].map((login) => login.toLowerCase()));
+    const found = comments
+        .filter((comment) => trusted.has(comment.author.toLowerCase()))
+        .map((comment, index) => ({ comment, index, time: Date.parse(comment.createdAt) }));
+    // Array.prototype.sort is stable, so markers of one comment and equal times keep their order.
+    found.sort((a, b) => compareTimes(a.time, b.time) || a.index - b.index);
+    return found.flatMap(({ comment }) => decodeMarkers(comment.body).map((marker) => ({ ...marker, createdAt: comment.createdAt })));
+}
+// Unparseable times sort last rather than breaking the order of the rest.
+function compareTimes(a, b) {
+    if (Number.isNaN(a))
+        return Number.isNaN(b) ? 0 : 1;
+    if (Number.isNaN(b))
+        return -1;
+    return a - b;
+}
+
+;// CONCATENATED MODULE: ./src/stats/records.ts
+
+
+
+const records_isObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
+const numberOrNull = (value) => typeof value === "number" && Number.isFinite(value) ? value : null;
+const stringOrNull = (value) => (typeof value === "string" ? value : null);
+const records_isTime = (value) => typeof value === "string" && !Number.isNaN(Date.parse(value));
+/** A stats record from any JSON value, or null when it cannot place the run. */
+function parseStatsRecord(value) {
+    if (!records_isObject(value))
+        return null;
+    const { repository, goal, attempt, outcome, started_at, finished_at } = value;
+    if (typeof repository !== "string" || !/^[^/\s]+\/[^/\s]+$/.test(repository))
+        return null;
+    if (!Number.isSafeInteger(goal) || goal < 1)
+        return null;
+    if (!Number.isSafeInteger(attempt) || attempt < 1)
+        return null;
+    if (!RUN_OUTCOMES.includes(outcome))
+        return null;
+    if (!records_isTime(started_at) || !records_isTime(finished_at))
+        return null;
+    const tokens = records_isObject(value.tokens) ? value.tokens : {};
+    const time = records_isObject(value.time_seconds) ? value.time_seconds : {};
+    const wall = numberOrNull(value.wall_seconds);
+    const record = {
+        v: 1,
+        repository,
+        goal: goal,
+        story: Number.isSafeInteger(value.story) ? value.story : null,
+        attempt: attempt,
+        outcome: outcome,
+        reason: stringOrNull(value.reason) ?? "",
+        started_at,
+        finished_at,
+        wall_seconds: wall ?? (Date.parse(finished_at) - Date.parse(started_at)) / 1000,
+        agent_seconds: numberOrNull(value.agent_seconds),
+        overhead_seconds: numberOrNull(value.overhead_seconds),
+        agent_exit_code: numberOrNull(value.agent_exit_code),
+        exit_reason: stringOrNull(value.exit_reason),
+        iterations: numberOrNull(value.iterations),
+        tokens: {
+            input: numberOrNull(tokens.input),
+            output: numberOrNull(tokens.output),
+            cache_read: numberOrNull(tokens.cache_read),
+            cache_create: numberOrNull(tokens.cache_create),
+        },
+        cost_usd: numberOrNull(value.cost_usd),
+        time_seconds: {
+            llm: numberOrNull(time.llm),
+            tools: numberOrNull(time.tools),
+            other: numberOrNull(time.other),
+            total: numberOrNull(time.total),
+        },
+        lines_added: numberOrNull(value.lines_added),
+        lines_deleted: numberOrNull(value.lines_deleted),
+        files_changed: numberOrNull(value.files_changed),
+        model: stringOrNull(value.model) ?? "unknown",
+        reasoning: stringOrNull(value.reasoning) ?? "unknown",
+        pr_url: stringOrNull(value.pr_url),
+    };
+    if (GOAL_STATES.includes(value.goal_state)) {
+        record.goal_state = value.goal_state;
+    }
+    return record;
+}
+/** Every record of a stats.jsonl text; blank lines are fine, bad lines are skipped and listed. */
+function parseStatsLines(text) {
+    const records = [];
+    const skipped = [];
+    text.split("\n").forEach((line, index) => {
+        if (line.trim() === "")
+            return;
+        let value;
+        try {
+            value = JSON.parse(line);
+        }
+        catch {
+            skipped.push(`line ${index + 1}: not JSON`);
+            return;
+        }
+        const record = parseStatsRecord(value);
+        if (record)
+            records.push(record);
+        else
+            skipped.push(`line ${index + 1}: not a stats record (needs repository, goal, attempt, outcome, started_at, finished_at)`);
+    });
+    return { records, skipped };
+}
+/** A stats.jsonl file; a file that does not exist holds no records. */
+async function readStatsFile(file) {
+    let text;
+    try {
+        text = await readFile(file, "utf8");
+    }
+    catch (error) {
+        if (error.code === "ENOENT")
+            return { records: [], skipped: [] };
+        throw error;
+    }
+    return parseStatsLines(text);
+}
+
+;// CONCATENATED MODULE: ./src/stats/report.ts
+const MOST_EXPENSIVE = 5;
+const DAY_MS = 86_400_000;
+function emptySum() {
+    return { total: 0, known: 0, unknown: 0 };
+}
+/** Adds one run's figure: null counts as unknown, never as 0. */
+function addTo(sum, value) {
+    if (typeof value === "number" && Number.isFinite(value)) {
+        sum.total += value;
+        sum.known += 1;
+    }
+    else {
+        sum.unknown += 1;
+    }
+    return sum;
+}
+function sumOf(items, figure) {
+    const sum = emptySum();
+    for (const item of items)
+        addTo(sum, figure(item));
+    return sum;
+}
+function mergeSums(sums) {
+    const merged = emptySum();
+    for (const sum of sums) {
+        merged.total += sum.total;
+        merged.known += sum.known;
+        merged.unknown += sum.unknown;
+    }
+    return merged;
+}
+function goalKey(repository, goal) {
+    return `${repository.toLowerCase()}#${goal}`;
+}
+/** YYYY-MM-DD of a time, in UTC. */
+function utcDay(time) {
+    return new Date(time).toISOString().slice(0, 10);
+}
+function buildReport(input) {
+    const sinceMs = input.since?.getTime() ?? Number.NEGATIVE_INFINITY;
+    const runs = input.runs
+        .filter((run) => Date.parse(run.finished_at) >= sinceMs)
+        .slice()
+        .sort((a, b) => Date.parse(a.finished_at) - Date.parse(b.finished_at));
+    const histories = new Map((input.histories ?? []).map((history) => [goalKey(history.repository, history.goal), history]));
+    const runsByGoal = new Map();
+    for (const run of runs) {
+        const key = goalKey(run.repository, run.goal);
+        const list = runsByGoal.get(key) ?? [];
+        list.push(run);
+        runsByGoal.set(key, list);
+    }
+    const goals = [...runsByGoal.entries()]
+        .map(([key, goalRuns]) => goalRow(goalRuns, histories.get(key) ?? null))
+        .sort((a, b) => Date.parse(b.last_finished_at) - Date.parse(a.last_finished_at));
+    const days = dayRows(runs, goals);
+    const repositories = [
+        ...new Set([
+            ...runs.map((run) => run.repository),
+            ...[...histories.values()].map((history) => history.repository),
+        ]),
+    ].sort();
+    return {
+        v: 1,
+        generated_at: input.now.toISOString(),
+        since: input.since?.toISOString() ?? null,
+        source: input.source,
+        repositories,
+        runs,
+        goals,
+        totals: totals(runs, goals, days),
+        days,
+        queue: queueDepth([...histories.values()], sinceMs),
+    };
+}
+function goalRow(runs, history) {
+    const first = runs[0];
+    const last = runs[runs.length - 1];
+    const success = runs.find((run) => run.outcome === "success");
+    const pr = [...runs].reverse().find((run) => run.pr_url !== null);
+    return {
+        repository: first.repository,
+        goal: first.goal,
+        title: history?.title ?? null,
+        url: history?.url ?? null,
+        result: history ? resultOfState(history.state) : resultOfRuns(runs),
+        attempts: runs.filter((run) => run.outcome !== "interrupted").length,
+        runs: runs.length,
+        wall_seconds: runs.reduce((total, run) => total + run.wall_seconds, 0),
+        cost_usd: sumOf(runs, (run) => run.cost_usd),
+        tokens: sumOf(runs, tokenCount),
+        lines_added: sumOf(runs, (run) => run.lines_added),
+        lines_deleted: sumOf(runs, (run) => run.lines_deleted),
+        pr_url: pr?.pr_url ?? null,
+        first_started_at: new Date(Math.min(...runs.map((run) => Date.parse(run.started_at)))).toISOString(),
+        last_finished_at: last.finished_at,
+        done_at: success?.finished_at ?? null,
+    };
+}
+/** Input + output tokens of one run; unknown when either is. */
+function tokenCount(run) {
+    const { input, output } = run.tokens;
+    return input === null || output === null ? null : input + output;
+}
+function resultOfState(state) {
+    if (state === "done" || state === "spot-check" || state === "stuck")
+        return state;
+    return "open";
+}
+/**
+ * Without state history, the runs tell: a success is done, a spot-check waits for review, and a
+ * failure that left the goal stuck says so in its record; anything else may still run again.
+ */
+function resultOfRuns(runs) {
+    const last = runs[runs.length - 1];
+    if (runs.some((run) => run.outcome === "success"))
+        return "done";
+    if (last.outcome === "spot-check")
+        return "spot-check";
+    if (last.outcome === "failure" && last.goal_state === "stuck")
+        return "stuck";
+    return "open";
+}
+function dayRows(runs, goals) {
+    if (runs.length === 0)
+        return [];
+    const firstDay = Date.parse(utcDay(runs[0].finished_at));
+    const lastDay = Date.parse(utcDay(runs[runs.length - 1].finished_at));
+    const rows = new Map();
+    for (let day = firstDay; day <= lastDay; day += DAY_MS) {
+        const key = utcDay(new Date(day));
+        rows.set(key, { day: key, runs: 0, done: 0, failed: 0, cost_usd: emptySum() });
+    }
+    for (const run of runs) {
+        const row = rows.get(utcDay(run.finished_at));
+        row.runs += 1;
+        if (run.outcome === "failure")
+            row.failed += 1;
+        addTo(row.cost_usd, run.cost_usd);
+    }
+    for (const goal of goals) {
+        if (goal.result === "done" && goal.done_at !== null) {
+            const row = rows.get(utcDay(goal.done_at));
+            if (row)
+                row.done += 1;
+        }
+    }
+    return [...rows.values()];
+}
+function totals(runs, goals, days) {
+    const count = (result) => goals.filter((goal) => goal.result === result).length;
+    const done = goals.filter((goal) => goal.result === "done");
+    const ended = count("done") + count("spot-check") + count("stuck");
+    const ratio = (part, whole) => (whole === 0 ? null : part / whole);
+    const doneCost = mergeSums(done.map((goal) => goal.cost_usd));
+    const expensive = goals
+        .filter((goal) => goal.cost_usd.known > 0)
+        .sort((a, b) => b.cost_usd.total - a.cost_usd.total)
+        .slice(0, MOST_EXPENSIVE);
+    return {
+        runs: runs.length,
+        goals: goals.length,
+        done: done.length,
+        spot_check: count("spot-check"),
+        stuck: count("stuck"),
+        open: count("open"),
+        success_rate: ratio(done.length, ended),
+        stuck_rate: ratio(count("stuck"), ended),
+        retry_rate: ratio(goals.filter((goal) => goal.attempts > 1).length, goals.length),
+        cost_usd: sumOf(runs, (run) => run.cost_usd),
+        cost_per_done_goal: {
+            value: done.length === 0 || doneCost.known === 0 ? null : doneCost.total / done.length,
+            unknown: doneCost.unknown,
+        },
+        median_seconds_to_done: median(done.flatMap((goal) => goal.done_at === null
+            ? []
+            : [(Date.parse(goal.done_at) - Date.parse(goal.first_started_at)) / 1000])),
+        done_per_day: days.length === 0 ? null : done.length / days.length,
+        time_split: {
+            llm: sumOf(runs, (run) => run.time_seconds.llm),
+            tools: sumOf(runs, (run) => run.time_seconds.tools),
+            overhead: sumOf(runs, (run) => run.overhead_seconds),
+        },
+        most_expensive: expensive,
+    };
+}
+function median(values) {
+    if (values.length === 0)
+        return null;
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1
+        ? sorted[middle]
+        : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+/**
+ * Goals queued and running after every state change of any goal, oldest first. Only changes
+ * from `sinceMs` on are points, but the counts include goals that entered a state earlier.
+ */
+function queueDepth(histories, sinceMs) {
+    const changes = histories
+        .flatMap((history) => history.timeline.map((entry, index) => ({
+        at: entry.at,
+        from: index === 0 ? null : (history.timeline[index - 1]?.state ?? null),
+        to: entry.state,
+    })))
+        .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    const points = [];
+    let queued = 0;
+    let running = 0;
+    for (const change of changes) {
+        if (change.from === "queued")
+            queued -= 1;
+        if (change.from === "running")
+            running -= 1;
+        if (change.to === "queued")
+            queued += 1;
+        if (change.to === "running")
+            running += 1;
+        if (Date.parse(change.at) < sinceMs)
+            continue;
+        const point = { at: change.at, queued, running };
+        // Changes at the same instant make one point.
+        const previous = points[points.length - 1];
+        if (previous?.at === change.at)
+            points[points.length - 1] = point;
+        else
+            points.push(point);
+    }
+    return points;
+}
+/**
+ * A goal's state over time from its transition markers: it was created in the state the first
+ * change left (or, with no change, the state it has now).
+ */
+function goalTimeline(createdAt, current, transitions) {
+    const first = transitions[0];
+    return [
+        { at: createdAt, state: first ? first.from : current },
+        ...transitions.map((change) => ({ at: change.at, state: change.to })),
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/stats/from-goals.ts
+
+
+
+/**
+ * Stats from the goals' markers alone (`--from github`): every run-result marker is one run.
+ * A runner writes its stats record into the marker; results the dispatcher recorded for lost
+ * attempts carry none, so they become runs whose every figure is unknown (they still used an
+ * attempt and took time from the claim to the verdict).
+ */
+function statsFromGoals(goals) {
+    const runs = [];
+    const histories = [];
+    for (const goal of goals) {
+        const repository = formatRepo(goal.ref);
+        for (const marker of goal.markers) {
+            if (marker.kind !== "run-result")
+                continue;
+            const fromRunner = marker.stats ? parseStatsRecord(marker.stats) : null;
+            if (fromRunner)
+                fromRunner.pr_url ??= marker.prUrl ?? null;
+            runs.push(fromRunner ?? recordWithoutStats(goal, repository, marker));
+        }
+        histories.push({
+            repository,
+            goal: goal.ref.number,
+            title: goal.title,
+            url: goal.url,
+            state: goal.state,
+            timeline: goalTimeline(goal.createdAt, goal.state, goal.markers.flatMap((marker) => marker.kind === "transition"
+                ? [{ at: marker.createdAt, from: marker.from, to: marker.to }]
+                : [])),
+        });
+    }
+    return { runs, histories };
+}
+function recordWithoutStats(goal, repository, marker) {
+    const claim = goal.markers.find((candidate) => candidate.kind === "claim" && candidate.attempt === marker.attempt);
+    const startedAt = claim?.claimedAt ?? marker.createdAt;
+    return {
+        v: 1,
+        repository,
+        goal: goal.ref.number,
+        story: null,
+        attempt: marker.attempt,
+        outcome: marker.outcome,
+        reason: marker.reason,
+        started_at: startedAt,
+        finished_at: marker.createdAt,
+        wall_seconds: Math.max(0, (Date.parse(marker.createdAt) - Date.parse(startedAt)) / 1000),
+        agent_seconds: null,
+        overhead_seconds: null,
+        agent_exit_code: null,
+        exit_reason: null,
+        iterations: null,
+        tokens: { input: null, output: null, cache_read: null, cache_create: null },
+        cost_usd: null,
+        time_seconds: { llm: null, tools: null, other: null, total: null },
+        lines_added: null,
+        lines_deleted: null,
+        files_changed: null,
+        model: "unknown",
+        reasoning: "unknown",
+        pr_url: marker.prUrl ?? null,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/flows/day-cost.ts
+
+
+/**
+ * The recorded cost of the current UTC day, from the run-result markers of the goals changed
+ * since midnight (a run's result comment changes its goal, so none is missed).
+ */
+async function costOfToday(store, now) {
+    const midnight = utcMidnight(now);
+    const goals = [];
+    for await (const goal of store.listGoalActivity(midnight))
+        goals.push(goal);
+    const today = statsFromGoals(goals).runs.filter((run) => Date.parse(run.finished_at) >= midnight.getTime());
+    let knownUsd = 0;
+    let unknownRuns = 0;
+    for (const run of today) {
+        if (run.cost_usd === null)
+            unknownRuns += 1;
+        else
+            knownUsd += run.cost_usd;
+    }
+    return { day: midnight.toISOString().slice(0, 10), knownUsd, unknownRuns, runs: today.length };
 }
 
 ;// CONCATENATED MODULE: ./src/core/eligibility.ts
@@ -34463,6 +35101,8 @@ async function* chunks(items, size) {
 
 
 
+
+
 /** Added to `duration` for a claim's lease: cloning, pushing, and waiting for a runner. */
 const LEASE_GRACE_SECONDS = 30 * 60;
 /** How long a scheduled cycle waits for another dispatcher; a manual one waits longer. */
@@ -34483,6 +35123,7 @@ async function dispatch(context, settings) {
         reviewed: [],
         running: 0,
         queued: 0,
+        today: null,
         notes: [],
         dryRun: settings.dryRun,
     };
@@ -34515,10 +35156,18 @@ async function dispatch(context, settings) {
         report.stuck.push(...failedPulls.filter((event) => event.to === "stuck"));
         report.storiesClosed = await closeFinishedStories(store, reconcile);
         report.running = running.length - moved.length;
+        report.today = await costOfToday(store, now());
+        const overBudget = budgetExhausted(settings.budget, report.today);
         if (settings.goal !== null) {
+            if (overBudget)
+                throw new errors_UserError(`${overBudget} Goal #${settings.goal} was not started.`);
             const claimed = await claimRequested(context, settings, settings.goal, log);
             report.claimed.push(claimed);
             report.running += 1;
+        }
+        else if (overBudget) {
+            report.notes.push(overBudget);
+            log(overBudget);
         }
         else {
             const slots = await freeSlots(context, settings, report);
@@ -40276,182 +40925,6 @@ class GitHubDispatchLock {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/markers.ts
-
-/** Machine-readable facts the orchestrator leaves in its own issue comments (design §3). */
-const MARKER_SCHEMA_VERSION = 1;
-const MARKER_TAG = "goal-orchestrator";
-const RUN_OUTCOMES = ["success", "spot-check", "failure", "interrupted"];
-const FEEDBACK_SOURCES = ["reject", "pr-closed", "ci-failed"];
-/** The marker as one line: `<!-- goal-orchestrator:v1 {json} -->`. */
-function encodeMarker(marker) {
-    const json = escapeForComment(JSON.stringify({ v: MARKER_SCHEMA_VERSION, ...marker }));
-    return `<!-- ${MARKER_TAG}:v${MARKER_SCHEMA_VERSION} ${json} -->`;
-}
-// "--" inside a string would end the HTML comment early; "\u002d" is the same character to JSON.parse.
-// Outside strings "-" only appears singly (as a sign or exponent), so it never forms "--".
-// "<" and ">" are escaped too, so no text in a marker looks like HTML to anything that reads it.
-const COMMENT_SAFE = { "-": "\\u002d", "<": "\\u003c", ">": "\\u003e" };
-function escapeForComment(json) {
-    let out = "";
-    let inString = false;
-    for (let i = 0; i < json.length; i++) {
-        const char = json[i];
-        if (inString && char === "\\") {
-            out += char + (json[i + 1] ?? "");
-            i++;
-            continue;
-        }
-        if (char === '"')
-            inString = !inString;
-        out += inString ? (COMMENT_SAFE[char] ?? char) : char;
-    }
-    return out;
-}
-const MARKER_LINE = new RegExp(`^[ \\t]*<!--[ \\t]*${MARKER_TAG}:v(\\d{1,6})[ \\t]+(\\{.*\\})[ \\t]*-->[ \\t]*$`, "gm");
-/**
- * Every well-formed marker in a text, in order. Never throws: malformed JSON, unknown kinds and
- * markers missing required fields are skipped. Markers from newer schema versions are kept when
- * their required fields parse; fields this version does not know are dropped.
- */
-function decodeMarkers(text) {
-    if (typeof text !== "string")
-        return [];
-    const markers = [];
-    for (const match of text.matchAll(MARKER_LINE)) {
-        const version = Number(match[1]);
-        if (version < 1)
-            continue;
-        let value;
-        try {
-            value = JSON.parse(match[2] ?? "");
-        }
-        catch {
-            continue;
-        }
-        const marker = toMarker(value);
-        if (marker !== null)
-            markers.push(marker);
-    }
-    return markers;
-}
-function toMarker(value) {
-    if (!isObject(value))
-        return null;
-    switch (value.kind) {
-        case "claim":
-            return toClaim(value);
-        case "run-result":
-            return toRunResult(value);
-        case "transition":
-            return toTransition(value);
-        case "feedback":
-            return toFeedback(value);
-        default:
-            return null;
-    }
-}
-function toClaim(v) {
-    if (!isAttempt(v.attempt) || !isTime(v.claimedAt) || !isTime(v.leaseExpiresAt))
-        return null;
-    if (!isObject(v.claimedBy))
-        return null;
-    const by = v.claimedBy;
-    const claimedBy = {};
-    // Run ids are numbers in GitHub's API; keep them as text so they never lose precision.
-    if (typeof by.runId === "string" || isWholeNumber(by.runId))
-        claimedBy.runId = String(by.runId);
-    if (typeof by.runUrl === "string")
-        claimedBy.runUrl = by.runUrl;
-    if (typeof by.host === "string")
-        claimedBy.host = by.host;
-    if (isWholeNumber(by.pid))
-        claimedBy.pid = by.pid;
-    const claim = {
-        kind: "claim",
-        attempt: v.attempt,
-        claimedBy,
-        claimedAt: v.claimedAt,
-        leaseExpiresAt: v.leaseExpiresAt,
-    };
-    if (typeof v.claimId === "string")
-        claim.claimId = v.claimId;
-    return claim;
-}
-function toRunResult(v) {
-    if (!isAttempt(v.attempt) || !isOneOf(v.outcome, RUN_OUTCOMES))
-        return null;
-    if (typeof v.reason !== "string" || typeof v.countsAsAttempt !== "boolean")
-        return null;
-    const marker = {
-        kind: "run-result",
-        attempt: v.attempt,
-        outcome: v.outcome,
-        reason: v.reason,
-        countsAsAttempt: v.countsAsAttempt,
-    };
-    if (typeof v.prUrl === "string")
-        marker.prUrl = v.prUrl;
-    if (typeof v.logTail === "string")
-        marker.logTail = v.logTail;
-    if (isObject(v.stats))
-        marker.stats = v.stats;
-    return marker;
-}
-function toTransition(v) {
-    if (!isOneOf(v.to, GOAL_STATES) || typeof v.reason !== "string")
-        return null;
-    if (v.from !== null && !isOneOf(v.from, GOAL_STATES))
-        return null;
-    const marker = { kind: "transition", from: v.from, to: v.to, reason: v.reason };
-    if (isAttempt(v.attempt))
-        marker.attempt = v.attempt;
-    return marker;
-}
-function toFeedback(v) {
-    if (!isAttempt(v.attempt) || !isOneOf(v.source, FEEDBACK_SOURCES))
-        return null;
-    if (typeof v.text !== "string")
-        return null;
-    return { kind: "feedback", attempt: v.attempt, source: v.source, text: v.text };
-}
-function isObject(value) {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function isWholeNumber(value) {
-    return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
-}
-function isAttempt(value) {
-    return isWholeNumber(value) && value >= 1;
-}
-function isTime(value) {
-    return typeof value === "string" && !Number.isNaN(Date.parse(value));
-}
-function isOneOf(value, allowed) {
-    return typeof value === "string" && allowed.includes(value);
-}
-/**
- * Markers from comments written by trusted authors (the orchestrator's own identities), oldest
- * first. Anyone can paste a marker into a comment, so markers from anyone else are ignored.
- */
-function trustedMarkers(comments, trustedAuthors) {
-    const trusted = new Set([...trustedAuthors].map((login) => login.toLowerCase()));
-    const found = comments
-        .filter((comment) => trusted.has(comment.author.toLowerCase()))
-        .map((comment, index) => ({ comment, index, time: Date.parse(comment.createdAt) }));
-    // Array.prototype.sort is stable, so markers of one comment and equal times keep their order.
-    found.sort((a, b) => compareTimes(a.time, b.time) || a.index - b.index);
-    return found.flatMap(({ comment }) => decodeMarkers(comment.body).map((marker) => ({ ...marker, createdAt: comment.createdAt })));
-}
-// Unparseable times sort last rather than breaking the order of the rest.
-function compareTimes(a, b) {
-    if (Number.isNaN(a))
-        return Number.isNaN(b) ? 0 : 1;
-    if (Number.isNaN(b))
-        return -1;
-    return a - b;
-}
-
 ;// CONCATENATED MODULE: ./src/github/queries.ts
 // GraphQL documents the adapter sends. The local test server validates each one against
 // GitHub's published schema, so a field GitHub lacks fails the tests, not production.
@@ -40477,6 +40950,16 @@ const GOAL_PAGE_QUERY = `
 query GoalPage($owner: String!, $name: String!, $labels: [String!], $after: String, $pageSize: Int!, $commentWindow: Int!) {
   repository(owner: $owner, name: $name) {
     issues(labels: $labels, states: [OPEN], first: $pageSize, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ${GOAL_FIELDS} }
+    }
+  }
+}`;
+/** Goals in any state, open or closed, changed since a time (null: all): what stats read. */
+const GOAL_ACTIVITY_PAGE_QUERY = `
+query GoalActivityPage($owner: String!, $name: String!, $labels: [String!], $since: DateTime, $after: String, $pageSize: Int!, $commentWindow: Int!) {
+  repository(owner: $owner, name: $name) {
+    issues(labels: $labels, states: [OPEN, CLOSED], filterBy: {since: $since}, first: $pageSize, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
       pageInfo { hasNextPage endCursor }
       nodes { ${GOAL_FIELDS} }
     }
@@ -40629,17 +41112,24 @@ class GitHubGoalStore {
         }
         return { created, updated };
     }
-    async *listGoals(state) {
+    listGoals(state) {
+        return this.goalPages(GOAL_PAGE_QUERY, { labels: [states_stateLabel(state)] }, `listing ${states_stateLabel(state)} goals`);
+    }
+    listGoalActivity(since) {
+        return this.goalPages(GOAL_ACTIVITY_PAGE_QUERY, { labels: GOAL_STATES.map(states_stateLabel), since: since?.toISOString() ?? null }, since ? `listing goals changed since ${since.toISOString()}` : "listing all goals");
+    }
+    /** Goal pages of a query, fetched lazily: reading stops fetching. */
+    async *goalPages(query, variables, doing) {
         let after = null;
         do {
-            const result = await this.graphql(GOAL_PAGE_QUERY, {
+            const result = await this.graphql(query, {
                 owner: this.repo.owner,
                 name: this.repo.repo,
-                labels: [states_stateLabel(state)],
+                ...variables,
                 after,
                 pageSize: this.pageSize,
                 commentWindow: MAX_PAGE_SIZE,
-            }, `listing ${states_stateLabel(state)} goals`);
+            }, doing);
             const issues = result.repository?.issues;
             if (!issues)
                 throw this.repositoryNotFound();
@@ -41232,6 +41722,7 @@ class GitHubPullRequests {
 
 ;// CONCATENATED MODULE: ./src/actions/dispatch-summary.ts
 
+
 /** The matrix the orchestrate workflow's `run` job fans out over: one entry per claimed goal. */
 function matrixOf(report, repository) {
     return {
@@ -41243,7 +41734,16 @@ function matrixOf(report, repository) {
         })),
     };
 }
-async function writeDispatchSummary(report, repo) {
+/** Today's runs and cost in one cell: the compact version of the dashboard. */
+function todayCell(report, budget) {
+    const today = report.today;
+    if (!today)
+        return "not read";
+    const unknown = today.unknownRuns > 0 ? ` + ${today.unknownRuns} run(s) without a cost` : "";
+    const limit = budget ? ` of ${formatUsd(budget.amountUsd)}` : "";
+    return `${formatUsd(today.knownUsd)}${unknown}${limit} (${today.runs} run(s))`;
+}
+async function writeDispatchSummary(report, repo, budget) {
     const link = (number, url) => `<a href="${url}">#${number}</a>`;
     const html = (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
     const summary = summary_summary
@@ -41255,6 +41755,7 @@ async function writeDispatchSummary(report, repo) {
             { data: "claimed", header: true },
             { data: "re-queued", header: true },
             { data: "stuck", header: true },
+            { data: "cost today (UTC)", header: true },
         ],
         [
             String(report.queued),
@@ -41262,6 +41763,7 @@ async function writeDispatchSummary(report, repo) {
             String(report.claimed.length),
             String(report.requeued.length),
             String(report.stuck.length),
+            html(todayCell(report, budget)),
         ],
     ]);
     const rows = [
@@ -41373,7 +41875,7 @@ async function dispatchAction() {
         }, { ...inputs, checkRunners: runnersClient !== null && inputs.runnerLabels.length > 0 });
         setOutputs(report, `${repo.owner}/${repo.repo}`);
         if (process.env.GITHUB_STEP_SUMMARY)
-            await writeDispatchSummary(report, repo);
+            await writeDispatchSummary(report, repo, inputs.budget);
     });
 }
 function readDispatchInputs() {
@@ -41385,6 +41887,7 @@ function readDispatchInputs() {
                 max: getInput("max"),
                 "max-attempts": getInput("max-attempts"),
                 duration: getInput("duration"),
+                budget: getInput("budget"),
             },
             file: null,
         });
@@ -41418,6 +41921,7 @@ function readDispatchInputs() {
         max: settings.max,
         maxAttempts: settings.maxAttempts,
         durationSeconds: settings.durationSeconds,
+        budget: settings.budget,
         goal,
         dryRun: dryRunText === "true",
         runnerLabels,
@@ -41442,6 +41946,7 @@ function setOutputs(report, repository) {
     setOutput("queued", report.queued);
     setOutput("requeued", report.requeued.length);
     setOutput("stuck", report.stuck.length);
+    setOutput("cost-today", report.today ? report.today.knownUsd.toFixed(2) : "");
     for (const note of report.notes)
         notice(note);
 }
@@ -41453,7 +41958,7 @@ function setOutputs(report, repository) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2354);
+/* harmony import */ var _actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5608);
 
 await (0,_actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__/* .dispatchAction */ .h)();
 

@@ -7786,6 +7786,16 @@ query GoalPage($owner: String!, $name: String!, $labels: [String!], $after: Stri
     }
   }
 }`;
+/** Goals in any state, open or closed, changed since a time (null: all): what stats read. */
+const GOAL_ACTIVITY_PAGE_QUERY = `
+query GoalActivityPage($owner: String!, $name: String!, $labels: [String!], $since: DateTime, $after: String, $pageSize: Int!, $commentWindow: Int!) {
+  repository(owner: $owner, name: $name) {
+    issues(labels: $labels, states: [OPEN, CLOSED], filterBy: {since: $since}, first: $pageSize, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ${GOAL_FIELDS} }
+    }
+  }
+}`;
 const GOAL_QUERY = `
 query Goal($owner: String!, $name: String!, $number: Int!, $commentWindow: Int!) {
   repository(owner: $owner, name: $name) {
@@ -7933,17 +7943,24 @@ class GitHubGoalStore {
         }
         return { created, updated };
     }
-    async *listGoals(state) {
+    listGoals(state) {
+        return this.goalPages(GOAL_PAGE_QUERY, { labels: [stateLabel(state)] }, `listing ${stateLabel(state)} goals`);
+    }
+    listGoalActivity(since) {
+        return this.goalPages(GOAL_ACTIVITY_PAGE_QUERY, { labels: GOAL_STATES.map(stateLabel), since: since?.toISOString() ?? null }, since ? `listing goals changed since ${since.toISOString()}` : "listing all goals");
+    }
+    /** Goal pages of a query, fetched lazily: reading stops fetching. */
+    async *goalPages(query, variables, doing) {
         let after = null;
         do {
-            const result = await this.graphql(GOAL_PAGE_QUERY, {
+            const result = await this.graphql(query, {
                 owner: this.repo.owner,
                 name: this.repo.repo,
-                labels: [stateLabel(state)],
+                ...variables,
                 after,
                 pageSize: this.pageSize,
                 commentWindow: MAX_PAGE_SIZE,
-            }, `listing ${stateLabel(state)} goals`);
+            }, doing);
             const issues = result.repository?.issues;
             if (!issues)
                 throw this.repositoryNotFound();

@@ -25,8 +25,9 @@ export function budgetExhausted(budget: Budget | null, today: DayCost): string |
   return `Today's recorded cost ${formatUsd(today.knownUsd)}${unknown} reached the budget of ${formatUsd(budget.amountUsd)}/day: nothing new is claimed until 00:00 UTC. Runs in flight finish.`;
 }
 
+/** `$1,234.50`. */
 export function formatUsd(amount: number): string {
-  return `$${amount.toFixed(2)}`;
+  return `$${amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
 
 /** Start of the UTC day that `now` is in. */

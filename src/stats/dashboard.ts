@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { formatUsd } from "../core/budget.js";
 import type { RunStatsRecord } from "../flows/run-stats.js";
 import { DASHBOARD_CLIENT_JS, DASHBOARD_CSS } from "./dashboard-page.js";
+import { formatPartialUsd, formatRate, plural } from "./format.js";
 import type { GoalRow, PartialSum, StatsReport } from "./report-types.js";
 import { CHART_JS_BASE64, CHART_JS_VERSION } from "./vendor/chart-js.js";
 
@@ -74,19 +76,6 @@ export interface DashboardView {
 // ---------------------------------------------------------------------------------------------
 // Formatting: unknown figures say so, never 0.
 
-export function formatUsd(value: number): string {
-  return `$${value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-}
-
-const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
-
-/** "$12.30", "$12.30 + 3 runs unknown", or "unknown" when no run reported the figure. */
-export function formatPartialUsd(sum: PartialSum): string {
-  if (sum.unknown === 0) return formatUsd(sum.total);
-  if (sum.known === 0) return "unknown";
-  return `${formatUsd(sum.total)} + ${plural(sum.unknown, "run")} unknown`;
-}
-
 /** A partial sum as a figure: the known total, and what is missing after it. */
 function partialFigure(label: string, sum: PartialSum, note: string | null): Figure {
   if (sum.unknown > 0 && sum.known > 0) {
@@ -107,10 +96,6 @@ export function formatDuration(seconds: number | null): string {
   }
   const hours = Math.round(s / 3600);
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
-}
-
-export function formatRate(rate: number | null): string {
-  return rate === null ? "—" : `${Math.round(rate * 1000) / 10}%`;
 }
 
 export function formatCount(value: number | null): string {

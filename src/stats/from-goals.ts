@@ -22,6 +22,7 @@ export function statsFromGoals(goals: Iterable<GoalSnapshot>): {
     for (const marker of goal.markers) {
       if (marker.kind !== "run-result") continue;
       const fromRunner = marker.stats ? parseStatsRecord(marker.stats) : null;
+      if (fromRunner) fromRunner.pr_url ??= marker.prUrl ?? null;
       runs.push(fromRunner ?? recordWithoutStats(goal, repository, marker));
     }
     histories.push({

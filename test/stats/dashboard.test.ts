@@ -14,12 +14,12 @@ import { chromium } from "playwright-core";
 import {
   buildDashboardView,
   formatDuration,
-  formatPartialUsd,
   jsonForScript,
   renderDashboard,
   safeUrl,
   writeDashboard,
 } from "../../src/stats/dashboard.js";
+import { formatPartialUsd } from "../../src/stats/format.js";
 import type { StatsReport } from "../../src/stats/report-types.js";
 import {
   emptyReport,
