@@ -1,14 +1,38 @@
 import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
 import { it } from "node:test";
+import type { StatsReport } from "../src/stats/report-types.js";
 import { run } from "./helpers/runtimes.js";
 
-it("npm run demo ends every step as expected, with no contract violation", async () => {
+it("npm run demo drives six goals to done through the bundled dispatcher and runner", async () => {
   const result = await run(process.execPath, ["--import", "tsx", "scripts/demo.ts"], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME },
     cwd: process.cwd(),
   });
   assert.equal(result.code, 0, result.stdout + result.stderr);
-  assert.match(result.stdout, /demo: every step ended as expected\./);
-  assert.match(result.stdout, /, 0 contract violations; 4 issues in acme\/widgets\./);
-  assert.match(result.stdout, /#3: goal:draft → goal:queued/);
+  assert.match(result.stdout, /demo: every goal ended as expected/);
+  assert.match(result.stdout, / 0 contract violations\./);
+  // The story along the way: a failed attempt, a spot-check, a failed CI check, a re-queue.
+  assert.match(result.stdout, /runner #3 attempt 1: failure/);
+  assert.match(result.stdout, /runner #5 attempt 1: spot-check/);
+  assert.match(result.stdout, /ci on PR #\d+ \(goal\/6-speed-up-the-parser\): FAILED/);
+  assert.match(result.stdout, /runner #6 attempt 2: success/);
+  assert.match(result.stdout, /goal approve 5\n {2}#5: approved; pull request #\d+ merged/);
+  const final = result.stdout.split("# 6. Final board")[1] ?? "";
+  for (const [goal, attempts] of [
+    [2, 1],
+    [3, 2],
+    [4, 1],
+    [5, 1],
+    [6, 2],
+    [7, 1],
+  ]) {
+    assert.match(final, new RegExp(`#${goal} +goal:done +${attempts} +#\\d+ merged`));
+  }
+  assert.match(final, /story #1: closed/);
+  const data = JSON.parse(readFileSync("demo-output/site/data.json", "utf8")) as StatsReport;
+  assert.equal(data.totals.done, 6);
+  assert.equal(data.totals.runs, 8);
+  assert.ok(data.queue.length > 0, "queue depth rebuilt from the transitions");
+  assert.ok(existsSync("demo-output/site/index.html"));
 });

@@ -6,6 +6,8 @@ import { type RunResult, run } from "./runtimes.js";
 export interface ActionRun extends RunResult {
   outputs: Record<string, string>;
   summary: string;
+  /** What the step saved for its post step (core.saveState). */
+  state: Record<string, string>;
 }
 
 /** Reads the name<<delimiter … delimiter blocks that @actions/core writes to GITHUB_OUTPUT. */
@@ -24,34 +26,40 @@ export function readOutputs(text: string): Record<string, string> {
 }
 
 /**
- * Runs an action's bundle as the runner does: inputs as INPUT_* variables, GITHUB_OUTPUT and
- * GITHUB_STEP_SUMMARY files, and the workflow's environment.
+ * Runs an action's bundle as the runner does: inputs as INPUT_* variables, GITHUB_OUTPUT,
+ * GITHUB_STEP_SUMMARY and GITHUB_STATE files, and the workflow's environment. Passing the main
+ * step's `state` runs it as the post step.
  */
 export async function runActionBundle(
   node: string,
   action: string,
   inputs: Record<string, string>,
   env: NodeJS.ProcessEnv,
+  options: { state?: Record<string, string> } = {},
 ): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), "goal-action-"));
   try {
     const output = join(dir, "output");
     const summary = join(dir, "summary");
-    writeFileSync(output, "");
-    writeFileSync(summary, "");
+    const state = join(dir, "state");
+    for (const file of [output, summary, state]) writeFileSync(file, "");
     const fullEnv: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       ...env,
       GITHUB_OUTPUT: output,
       GITHUB_STEP_SUMMARY: summary,
+      GITHUB_STATE: state,
     };
     for (const [name, value] of Object.entries(inputs))
       fullEnv[`INPUT_${name.toUpperCase()}`] = value;
+    for (const [name, value] of Object.entries(options.state ?? {}))
+      fullEnv[`STATE_${name}`] = value;
     const result = await run(node, [resolve("dist", action, "index.js")], { env: fullEnv });
     return {
       ...result,
       outputs: readOutputs(readFileSync(output, "utf8")),
       summary: readFileSync(summary, "utf8"),
+      state: readOutputs(readFileSync(state, "utf8")),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
