@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { appendFile, mkdir, readFile } from "node:fs/promises";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { appendFile, mkdir, readFile, rm, stat } from "node:fs/promises";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { UserError } from "../core/errors.js";
 
 export { goalBranchName, slugify } from "./branch-name.js";
@@ -30,13 +30,21 @@ export class Git {
 
   /**
    * `git clone` into `dir` (which must not exist or be empty) and a Git working in it.
-   * `reference` is a local mirror (`git clone --mirror`) to borrow objects from: it is used
-   * with `--reference-if-able` (a missing mirror is only a warning) and `--dissociate` (the
-   * clone copies what it borrowed and keeps no link to the mirror).
+   *
+   * `reference` is a local mirror (`git clone --mirror`, kept up to date by the machine) to start
+   * from. When it exists and is on the same filesystem as `dir`, the clone is made from the
+   * mirror with `git clone --local` (its objects are hardlinked: nothing is copied or sent, and
+   * since git never changes an object file, a later gc or deletion of the mirror cannot break
+   * the clone); then origin's URL is set to `url` and what the mirror lacks is fetched from
+   * origin, branches and tags pruned to origin's, so the result is what a clone of `url` gives.
+   * No alternates link to the mirror stays. A missing or unusable mirror (another filesystem,
+   * not a repository, or a step from it failing) costs only a warning: the clone falls back to
+   * a plain clone of `url`. A shallow clone (`depth`) does not use the mirror.
    */
   static async clone(options: CloneOptions): Promise<Git> {
     const dir = resolve(options.dir);
     const args = ["clone", "--quiet"];
+    if (options.checkout === false) args.push("--no-checkout");
     if (options.branch !== undefined) args.push("--branch", checkName("branch", options.branch));
     if (options.depth !== undefined) {
       if (!Number.isSafeInteger(options.depth) || options.depth < 1) {
@@ -44,15 +52,79 @@ export class Git {
       }
       args.push("--depth", String(options.depth));
     }
-    if (options.reference !== undefined) {
-      args.push("--reference-if-able", resolve(options.reference), "--dissociate");
-    }
-    args.push("--", options.url, dir);
+    const url = options.url;
+    if (!url || url.startsWith("-")) throw new UserError(`"${url}" cannot be a repository URL.`);
     await mkdir(dirname(dir), { recursive: true });
+    if (options.reference !== undefined && options.depth === undefined) {
+      const mirror = resolve(options.reference);
+      const problem = await mirrorProblem(mirror, dirname(dir));
+      if (problem === null) {
+        try {
+          return await Git.#cloneFromMirror(mirror, dir, options);
+        } catch (error) {
+          await rm(dir, { recursive: true, force: true });
+          options.warn?.(
+            `Cloning from the git mirror ${mirror} failed (${error instanceof Error ? error.message : String(error)}); cloning ${scrubSecrets(url, options.token)} from origin instead.`,
+          );
+        }
+      } else {
+        options.warn?.(`The git mirror ${mirror} ${problem}; cloning from origin instead.`);
+      }
+    }
+    args.push("--", url, dir);
     const runner = new Git({ cwd: dirname(dir), token: options.token, env: options.env });
-    runner.#originUrl = options.url;
+    runner.#originUrl = url;
     await runner.#run(args, { network: true });
     return new Git({ cwd: dir, token: options.token, env: options.env });
+  }
+
+  /** See clone: a hardlinked local clone of the mirror, re-pointed at origin and brought up to date. */
+  static async #cloneFromMirror(mirror: string, dir: string, options: CloneOptions): Promise<Git> {
+    const { url, token, env } = options;
+    const outside = new Git({ cwd: dirname(dir), token, env });
+    outside.#originUrl = url;
+    // origin's default branch, asked while the local clone runs (git fetch does not tell it)
+    const remoteHead = outside
+      .#run(["ls-remote", "--symref", url, "HEAD"], { network: true })
+      .then((result) => /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(result.stdout)?.[1] ?? null);
+    remoteHead.catch(() => {}); // awaited below; not unhandled if the local clone fails first
+    await outside.#run(["clone", "--quiet", "--local", "--no-checkout", "--", mirror, dir]);
+    const git = new Git({ cwd: dir, token, env });
+    await git.#run(["config", "--", "remote.origin.url", url]);
+    git.#originUrl = url;
+    await git.#run(["fetch", "--quiet", "--prune", "--prune-tags", "--force", "origin"], {
+      network: true,
+    });
+    const defaultBranch = await remoteHead;
+    if (defaultBranch === null) throw new Error(`origin ${url} names no default branch`);
+    const branch = options.branch ?? defaultBranch;
+    const mirrorBranch = (await git.#run(["symbolic-ref", "--quiet", "HEAD"])).stdout.trim();
+    const heads = new Set(
+      (await git.#run(["for-each-ref", "--format=%(refname)", "refs/remotes/origin/"])).stdout
+        .split("\n")
+        .filter(Boolean),
+    );
+    if (!heads.has(`refs/remotes/origin/${branch}`)) {
+      throw new Error(`origin has no branch ${branch}`);
+    }
+    if (heads.has(`refs/remotes/origin/${defaultBranch}`)) {
+      await git.#run([
+        "symbolic-ref",
+        "refs/remotes/origin/HEAD",
+        `refs/remotes/origin/${defaultBranch}`,
+      ]);
+    }
+    await git.#run(["update-ref", `refs/heads/${branch}`, `refs/remotes/origin/${branch}`]);
+    if (mirrorBranch !== `refs/heads/${branch}`) {
+      // the mirror's HEAD was another branch: HEAD, the local branch and its upstream move over
+      await git.#run(["symbolic-ref", "HEAD", `refs/heads/${branch}`]);
+      await git.#run(["branch", "--quiet", `--set-upstream-to=origin/${branch}`]);
+      if (mirrorBranch.startsWith("refs/heads/")) {
+        await git.#run(["branch", "--quiet", "-D", mirrorBranch.slice("refs/heads/".length)]);
+      }
+    }
+    if (options.checkout !== false) await git.#run(["checkout", "--quiet", "--force"]);
+    return new Git({ cwd: dir, token, env });
   }
 
   /**
@@ -74,6 +146,19 @@ export class Git {
     if (result.exitCode === 0) return true;
     if (/couldn't find remote ref/i.test(result.stderr)) return false;
     throw this.#error(result);
+  }
+
+  /**
+   * The branches origin had when it was last fetched from (`refs/remotes/origin/*`, without
+   * `HEAD`); asks origin nothing. Right after a full clone, every branch origin has.
+   */
+  async remoteBranches(): Promise<Set<string>> {
+    const result = await this.#run([
+      "for-each-ref",
+      "--format=%(refname:lstrip=3)",
+      "refs/remotes/origin/",
+    ]);
+    return new Set(result.stdout.split("\n").filter((name) => name && name !== "HEAD"));
   }
 
   /** Whether origin has the branch now (asks origin; fetches nothing). */
@@ -312,11 +397,18 @@ export interface CloneOptions {
   dir: string;
   /** Check out this branch instead of the remote's default branch. */
   branch?: string | undefined;
-  /** A local mirror (`git clone --mirror`) to borrow objects from; see Git.clone. */
+  /** A local mirror (`git clone --mirror`) to start from; see Git.clone. */
   reference?: string | undefined;
   token?: string | undefined;
   depth?: number | undefined;
+  /**
+   * False: HEAD names the branch but no file is written (no index either), for a caller that
+   * checks out a branch next and would otherwise write the work tree twice. Default true.
+   */
+  checkout?: boolean | undefined;
   env?: NodeJS.ProcessEnv | undefined;
+  /** Told why the mirror was not used (missing, unusable), when a reference was given. */
+  warn?: ((message: string) => void) | undefined;
 }
 
 export interface Person {
@@ -412,6 +504,27 @@ function checkName(what: string, value: string): string {
     throw new UserError(`"${value}" cannot be a git ${what}.`);
   }
   return value;
+}
+
+/**
+ * Why `mirror` cannot be hardlinked into a clone under `parent`, or null when it can: it must
+ * be a repository (bare, as `git clone --mirror` makes it, or not) on the same filesystem.
+ */
+async function mirrorProblem(mirror: string, parent: string): Promise<string | null> {
+  let objects: Awaited<ReturnType<typeof stat>> | null = null;
+  for (const candidate of [join(mirror, "objects"), join(mirror, ".git", "objects")]) {
+    objects = await stat(candidate).catch(() => null);
+    if (objects?.isDirectory()) break;
+    objects = null;
+  }
+  if (objects === null) {
+    return existsSync(mirror) ? "is not a git repository" : "does not exist";
+  }
+  const target = await stat(parent);
+  if (objects.dev !== target.dev) {
+    return `is on another filesystem than ${parent}, so its objects cannot be hardlinked`;
+  }
+  return null;
 }
 
 /** Appends one entry to the GIT_CONFIG_COUNT/KEY/VALUE list (keeping the caller's entries). */

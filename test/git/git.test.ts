@@ -48,40 +48,154 @@ describe("Git.clone", () => {
     assert.ok(existsSync(join(git.cwd, "dev.txt")));
   });
 
-  it("borrows objects from a mirror with --reference and dissociates from it", async () => {
-    const origin = makeOrigin(box, "mirrored", { "m.txt": "m\n" });
-    const mirror = box.path("mirrored-mirror.git");
+  /** An origin, a mirror of it, then `ahead` more commits on origin's main. */
+  function mirrored(name: string, ahead: number) {
+    const origin = makeOrigin(box, name, { "m.txt": "m\n" });
+    const mirror = box.path(`${name}-mirror.git`);
     box.git(box.root, "clone", "--quiet", "--mirror", origin.url, mirror);
-    // origin moves on after the mirror was made: the clone must still get the newest commit
-    writeFiles(origin.other, { "late.txt": "late\n" });
-    box.git(origin.other, "add", "--all");
-    box.git(origin.other, "commit", "--quiet", "-m", "late");
+    for (let i = 1; i <= ahead; i++) {
+      writeFiles(origin.other, { [`late-${i}.txt`]: `late ${i}\n` });
+      box.git(origin.other, "add", "--all");
+      box.git(origin.other, "commit", "--quiet", "-m", `late ${i}`);
+    }
     box.git(origin.other, "push", "--quiet", "origin", "main");
+    return { origin, mirror };
+  }
 
+  it("clones from a mirror, then gets what origin has beyond it", async () => {
+    const { origin, mirror } = mirrored("mirrored", 20);
+    const warnings: string[] = [];
     const git = await Git.clone({
       url: origin.url,
       dir: box.path("mirrored-work"),
       reference: mirror,
       env: box.env,
+      warn: (message) => warnings.push(message),
     });
+    assert.deepEqual(warnings, []);
     assert.equal(await git.headSha(), box.git(origin.bare, "rev-parse", "main"));
-    assert.ok(existsSync(join(git.cwd, "late.txt")));
+    assert.equal(await git.currentBranch(), "main");
+    assert.ok(existsSync(join(git.cwd, "late-20.txt")));
+    assert.equal(await git.hasUncommittedChanges(), false);
+    // origin is origin, not the mirror; nothing links the clone to the mirror
+    assert.equal(box.git(git.cwd, "config", "--get", "remote.origin.url"), origin.url);
+    assert.equal(box.git(git.cwd, "rev-parse", "--abbrev-ref", "origin/HEAD"), "origin/main");
+    assert.equal(box.git(git.cwd, "rev-parse", "--abbrev-ref", "main@{upstream}"), "origin/main");
     assert.equal(existsSync(join(git.cwd, ".git/objects/info/alternates")), false);
-    // dissociated: the clone still works with the mirror gone
-    rmSync(mirror, { recursive: true });
-    box.git(git.cwd, "fsck", "--connectivity-only");
-    assert.equal(box.git(git.cwd, "log", "--format=%s"), "late\ninitial");
+    assert.ok(!readFileSync(join(git.cwd, ".git/config"), "utf8").includes(mirror));
+    // the objects came from the mirror as hardlinks, not through a transfer
+    const packs = box.git(git.cwd, "count-objects", "-v");
+    assert.match(packs, /^packs: [1-9]/m);
   });
 
-  it("clones even when the mirror does not exist (--reference-if-able)", async () => {
-    const origin = makeOrigin(box, "nomirror");
+  it("keeps working after the mirror is repacked, pruned and deleted", async () => {
+    const { origin, mirror } = mirrored("gc-mirror", 3);
     const git = await Git.clone({
       url: origin.url,
-      dir: box.path("nomirror-work"),
-      reference: box.path("no-such-mirror.git"),
+      dir: box.path("gc-mirror-work"),
+      reference: mirror,
       env: box.env,
     });
+    const history = box.git(git.cwd, "log", "--format=%s");
+    // the mirror is updated, repacked from scratch and pruned, as a maintenance job would
+    box.git(mirror, "fetch", "--quiet", "--prune", "origin");
+    box.git(mirror, "gc", "--quiet", "--prune=now", "--aggressive");
+    box.git(git.cwd, "fsck", "--full", "--no-progress");
+    rmSync(mirror, { recursive: true });
+    box.git(git.cwd, "fsck", "--full", "--no-progress");
+    assert.equal(box.git(git.cwd, "log", "--format=%s"), history);
+    assert.equal(history.split("\n").length, 4);
+    // and it still works as a clone of origin
+    writeFiles(git.cwd, { "after.txt": "after\n" });
+    assert.equal(await git.commitAll("after", AUTHOR), true);
+    assert.deepEqual(await git.push("main"), { ok: true });
+    assert.equal(box.git(origin.bare, "rev-parse", "main"), await git.headSha());
+  });
+
+  it("follows origin when its branches and default moved away from the mirror's", async () => {
+    const { origin, mirror } = mirrored("moved", 1);
+    // after the mirror was made: a new default branch, a deleted branch, a new branch
+    box.git(origin.other, "push", "--quiet", "origin", "main:gone");
+    box.git(box.root, "clone", "--quiet", "--mirror", origin.url, `${mirror}-2`);
+    rmSync(mirror, { recursive: true });
+    box.git(box.root, "clone", "--quiet", "--bare", `${mirror}-2`, mirror);
+    box.git(mirror, "update-ref", "refs/heads/gone", "main");
+    box.git(origin.other, "push", "--quiet", "origin", ":gone", "main:trunk", "main:fresh");
+    box.git(origin.bare, "symbolic-ref", "HEAD", "refs/heads/trunk");
+    const git = await Git.clone({
+      url: origin.url,
+      dir: box.path("moved-work"),
+      reference: mirror,
+      env: box.env,
+    });
+    assert.equal(await git.currentBranch(), "trunk");
+    assert.equal(box.git(git.cwd, "rev-parse", "--abbrev-ref", "origin/HEAD"), "origin/trunk");
+    assert.equal(box.git(git.cwd, "rev-parse", "--abbrev-ref", "trunk@{upstream}"), "origin/trunk");
+    assert.equal(
+      box.git(git.cwd, "for-each-ref", "--format=%(refname)", "refs/heads", "refs/remotes"),
+      [
+        "refs/heads/trunk",
+        "refs/remotes/origin/HEAD",
+        "refs/remotes/origin/fresh",
+        "refs/remotes/origin/main",
+        "refs/remotes/origin/trunk",
+      ].join("\n"),
+    );
+    const other = await Git.clone({
+      url: origin.url,
+      dir: box.path("moved-work-2"),
+      reference: mirror,
+      branch: "fresh",
+      checkout: false,
+      env: box.env,
+    });
+    assert.equal(await other.currentBranch(), "fresh");
+    assert.equal(existsSync(join(other.cwd, "m.txt")), false);
+  });
+
+  it("falls back to a plain clone, with a warning, when the mirror is missing or unusable", async () => {
+    const origin = makeOrigin(box, "nomirror");
+    const notRepo = box.path("not-a-repo");
+    writeFiles(notRepo, { "x.txt": "x\n" });
+    const broken = box.path("broken-mirror.git");
+    box.git(box.root, "clone", "--quiet", "--mirror", origin.url, broken);
+    rmSync(join(broken, "refs"), { recursive: true });
+    rmSync(join(broken, "packed-refs"), { force: true });
+    writeFileSync(join(broken, "HEAD"), "garbage\n");
+    const cases = [
+      [box.path("no-such-mirror.git"), /no-such-mirror\.git does not exist; cloning from origin/],
+      [notRepo, /not-a-repo is not a git repository; cloning from origin/],
+      [broken, /broken-mirror\.git failed \(.+\); cloning .*nomirror\.git from origin instead/],
+    ] as const;
+    for (const [reference, warning] of cases) {
+      const warnings: string[] = [];
+      const git = await Git.clone({
+        url: origin.url,
+        dir: box.path(`nomirror-work-${cases.findIndex(([r]) => r === reference)}`),
+        reference,
+        env: box.env,
+        warn: (message) => warnings.push(message),
+      });
+      assert.equal(await git.currentBranch(), "main");
+      assert.equal(await git.headSha(), box.git(origin.bare, "rev-parse", "main"));
+      assert.equal(warnings.length, 1, warnings.join("\n"));
+      assert.match(warnings[0] ?? "", warning);
+    }
+  });
+
+  it("clones without writing the work tree when checkout is false", async () => {
+    const origin = makeOrigin(box, "nocheckout", { "a.txt": "a\n" });
+    const git = await Git.clone({
+      url: origin.url,
+      dir: box.path("nocheckout-work"),
+      checkout: false,
+      env: box.env,
+    });
+    assert.equal(existsSync(join(git.cwd, "a.txt")), false);
     assert.equal(await git.currentBranch(), "main");
+    await git.checkoutNewBranch("goal/1-x", "origin/main");
+    assert.equal(readFileSync(join(git.cwd, "a.txt"), "utf8"), "a\n");
+    assert.equal(await git.hasUncommittedChanges(), false);
   });
 
   it("makes a shallow clone with depth", async () => {

@@ -78,6 +78,41 @@ describe("token hygiene", () => {
     );
   });
 
+  it("clones from a mirror and fetches the rest with the token, storing it nowhere", async () => {
+    const mirror = box.path("private-mirror.git");
+    box.git(box.root, "clone", "--quiet", "--mirror", box.path("private.git"), mirror);
+    const other = box.path("private-pusher");
+    box.git(box.root, "clone", "--quiet", box.path("private.git"), other);
+    for (let i = 1; i <= 20; i++) {
+      writeFiles(other, { "ahead.txt": `${i}\n` });
+      box.git(other, "add", "--all");
+      box.git(other, "commit", "--quiet", "-m", `ahead ${i}`);
+    }
+    box.git(other, "push", "--quiet", "origin", "HEAD:main");
+    const url = `${server.url}/private.git`;
+    const before = server.authorizations.length;
+    const warnings: string[] = [];
+    const git = await Git.clone({
+      url,
+      dir: box.path("from-mirror"),
+      reference: mirror,
+      token: TOKEN,
+      env: box.env,
+      warn: (message) => warnings.push(message),
+    });
+    assert.deepEqual(warnings, []);
+    assert.equal(await git.headSha(), box.git(box.path("private.git"), "rev-parse", "main"));
+    const requests = server.authorizations.slice(before);
+    assert.ok(requests.length > 0);
+    assert.ok(requests.every((value) => value?.toLowerCase() === `basic ${BASIC}`.toLowerCase()));
+    const config = readFileSync(join(git.cwd, ".git/config"), "utf8");
+    assert.match(config, new RegExp(`url = ${url.replace(/[.]/g, "\\.")}\\n`));
+    assert.doesNotMatch(config, /extraheader|credential/i);
+    for (const file of filesUnder(join(git.cwd, ".git"))) {
+      assertNoSecret(readFileSync(file).toString("latin1"), file);
+    }
+  });
+
   it("fails fast without a token instead of prompting, and says nothing about a token", async () => {
     const started = Date.now();
     await assert.rejects(
