@@ -11,6 +11,7 @@ import {
   type RunGoalSettings,
   recordInterruption,
   runGoal,
+  startWorkspaceClone,
 } from "../flows/run-goal.js";
 import { defaultStateDir, statsTable } from "../flows/run-stats.js";
 import { createClient, paceFromEnvironment } from "../github/client.js";
@@ -151,8 +152,7 @@ export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
   };
 }
 
-async function connect(repo: RepoRef) {
-  const token = tokenInput();
+async function connect(repo: RepoRef, token = tokenInput()) {
   const paceMs = paceFromEnvironment(process.env);
   const client = createClient({
     token,
@@ -172,9 +172,21 @@ function runUrl(env: NodeJS.ProcessEnv): string | undefined {
 async function runMainAction(): Promise<void> {
   await runAction(async () => {
     const inputs = readRunInputs();
-    const { token, client, store } = await connect(inputs.repo);
+    const token = tokenInput();
     const server = (process.env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, "");
     const cloneUrl = inputs.cloneUrl ?? `${server}/${formatRepo(inputs.repo)}.git`;
+    const settings = { ...inputs, token, cloneUrl };
+    // The clone starts now, so it overlaps connecting and the claim check (runGoal adopts it
+    // once the claim stands, or deletes it).
+    const workspace = startWorkspaceClone(settings, inputs.repo, inputs.goal, core.warning);
+    let connected: Awaited<ReturnType<typeof connect>>;
+    try {
+      connected = await connect(inputs.repo, token);
+    } catch (error) {
+      await workspace.discard();
+      throw error;
+    }
+    const { client, store } = connected;
     const controller = new AbortController();
     const abort = () => controller.abort();
     process.once("SIGTERM", abort);
@@ -210,9 +222,10 @@ async function runMainAction(): Promise<void> {
           core.saveState("attempt", String(inputs.attempt));
           core.saveState("repository", formatRepo(inputs.repo));
         },
+        workspace,
         ...(url ? { runUrl: url } : {}),
       },
-      { ...inputs, token, cloneUrl },
+      settings,
     );
     if (streaming) core.info(`::${resumeToken}::`);
     if (report.outcome !== "skipped") core.saveState("recorded", "true");

@@ -1,4 +1,5 @@
-import { rm, writeFile } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { buildAgentEnv } from "../agent/environment.js";
 import { type AgentResult, describeAgentResult, launchAgent } from "../agent/launch.js";
@@ -9,7 +10,7 @@ import { attemptsUsed, hasResultFor, latestClaim } from "../core/attempts.js";
 import { winningClaim } from "../core/claims.js";
 import { formatDuration } from "../core/duration.js";
 import { parseGoalBody } from "../core/goal-body.js";
-import { formatRepo, sameRepo } from "../core/issue-ref.js";
+import { formatRepo, type RepoRef, sameRepo } from "../core/issue-ref.js";
 import type { RunResultMarker } from "../core/markers.js";
 import type { GoalSnapshot, GoalStore, MergeMethod, RunPullRequestPort } from "../core/ports.js";
 import { type GoalState, SPOT_CHECK_FLAG_LABEL } from "../core/states.js";
@@ -73,6 +74,11 @@ export interface RunGoalContext {
   signal?: AbortSignal;
   /** Called once the claim is verified, before anything is changed. */
   onStarted?: () => void;
+  /**
+   * The clone, already started (startWorkspaceClone) so that it overlaps connecting to GitHub;
+   * runGoal starts it itself otherwise. runGoal adopts or discards it.
+   */
+  workspace?: PendingWorkspace;
   /** Link to this workflow run, for comments. */
   runUrl?: string;
   now?: () => Date;
@@ -110,9 +116,20 @@ export async function runGoal(
   const now = context.now ?? (() => new Date());
   const { store } = context;
   const number = settings.goal;
-  const goal = await store.getGoal(number);
+  // The clone runs while the claim is checked; it goes into a directory of its own and only
+  // replaces the goal's workspace once the claim stands.
+  const pending =
+    context.workspace ?? startWorkspaceClone(settings, store.repo, number, context.warn);
+  let goal: GoalSnapshot;
+  try {
+    goal = await store.getGoal(number);
+  } catch (error) {
+    await pending.discard();
+    throw error;
+  }
   const mismatch = claimProblem(goal, settings.attempt, now());
   if (mismatch) {
+    await pending.discard();
     context.log(`#${number}: ${mismatch}; nothing to do.`);
     return { outcome: "skipped", reason: mismatch, prUrl: null, stats: null, state: null };
   }
@@ -130,7 +147,7 @@ export async function runGoal(
   let prUrl: string | null = null;
   let runnerError: unknown;
   try {
-    const work = await prepareWorkspace(context, settings, goal);
+    const work = await prepareWorkspace(context, settings, goal, pending);
     const files = runFiles(settings, store, number);
     await writeFile(
       join(work.dir, GOAL_FILE_NAME),
@@ -324,26 +341,94 @@ function runFiles(settings: RunGoalSettings, store: GoalStore, number: number) {
   };
 }
 
+/**
+ * A clone of the goal's repository started before the claim is verified, into a private
+ * directory beside the goal's workspace (same filesystem, so adopting it is a rename). The
+ * clone writes no work tree: the goal branch's checkout writes it once, in prepareWorkspace.
+ */
+export class PendingWorkspace {
+  readonly dir: string;
+  readonly #token: string;
+  readonly #env: NodeJS.ProcessEnv | undefined;
+  /** Settles with the clone or its error; never rejects. */
+  readonly #clone: Promise<Git | Error>;
+  #settled = false;
+
+  constructor(
+    settings: Pick<RunGoalSettings, "cloneUrl" | "token" | "gitMirror" | "workspaceRoot">,
+    repo: RepoRef,
+    goal: number,
+    options: { warn?: ((line: string) => void) | undefined; env?: NodeJS.ProcessEnv } = {},
+  ) {
+    this.dir = join(
+      settings.workspaceRoot,
+      repo.owner,
+      repo.repo,
+      `.${goal}-${randomUUID().slice(0, 8)}.cloning`,
+    );
+    this.#token = settings.token;
+    this.#env = options.env;
+    this.#clone = Git.clone({
+      url: settings.cloneUrl,
+      dir: this.dir,
+      token: settings.token,
+      reference: settings.gitMirror ?? undefined,
+      checkout: false,
+      env: options.env,
+      warn: options.warn,
+    }).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  }
+
+  /** Waits for the clone and moves it to `dir` (replacing whatever is there). */
+  async adopt(dir: string): Promise<Git> {
+    if (this.#settled) throw new Error("this clone was already adopted or discarded");
+    this.#settled = true;
+    const cloned = await this.#clone;
+    if (cloned instanceof Error) {
+      await rm(this.dir, { recursive: true, force: true });
+      throw cloned;
+    }
+    await rm(dir, { recursive: true, force: true });
+    await rename(this.dir, dir);
+    return new Git({ cwd: dir, token: this.#token, env: this.#env });
+  }
+
+  /** Waits for the clone to end and deletes it; nothing when it was adopted. */
+  async discard(): Promise<void> {
+    if (this.#settled) return;
+    this.#settled = true;
+    await this.#clone;
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Starts cloning the goal's repository for runGoal (see RunGoalContext.workspace). */
+export function startWorkspaceClone(
+  settings: Pick<RunGoalSettings, "cloneUrl" | "token" | "gitMirror" | "workspaceRoot">,
+  repo: RepoRef,
+  goal: number,
+  warn?: (line: string) => void,
+): PendingWorkspace {
+  return new PendingWorkspace(settings, repo, goal, { warn });
+}
+
 async function prepareWorkspace(
   context: RunGoalContext,
   settings: RunGoalSettings,
   goal: GoalSnapshot,
+  pending: PendingWorkspace,
 ): Promise<Workspace> {
   const { owner, repo, number } = goal.ref;
-  const dir = join(settings.workspaceRoot, owner, repo, String(number));
-  await rm(dir, { recursive: true, force: true });
-  const git = await Git.clone({
-    url: settings.cloneUrl,
-    dir,
-    token: settings.token,
-    reference: settings.gitMirror ?? undefined,
-  });
+  const git = await pending.adopt(join(settings.workspaceRoot, owner, repo, String(number)));
+  const dir = git.cwd;
+  // The clone fetched every branch of origin: which exist is known without asking origin again.
   const base = settings.base ?? (await git.currentBranch());
-  if (settings.base !== null && !(await git.fetch(base))) {
+  const branches = await git.remoteBranches();
+  if (!branches.has(base)) {
     throw new Error(`the base branch ${base} does not exist in ${formatRepo(goal.ref)}`);
   }
   const branch = goalBranchName(number, goal.title);
-  const resumed = settings.resume && (await git.fetch(branch));
+  const resumed = settings.resume && branches.has(branch);
   await git.checkoutNewBranch(branch, `origin/${resumed ? branch : base}`);
   context.log(
     resumed

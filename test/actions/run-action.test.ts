@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
@@ -551,6 +551,44 @@ describe("isolation and resumption", () => {
     const after = await w.client.rest.issues.listComments({ owner, repo, issue_number: number });
     assert.equal(after.data.length, before.data.length);
     assert.ok(!existsSync(join(w.dir, "dump")), "the agent never ran");
+    // the clone started during the claim check was deleted, and no workspace was made
+    assert.deepEqual(readdirSync(join(w.dir, "work", owner, repo)), []);
+  });
+
+  it("clones from git-mirror, then from origin what the mirror lacks", async () => {
+    const mirror = join(w.dir, "mirror.git");
+    await exec("git", ["clone", "--quiet", "--mirror", w.bare.gitDir, mirror]);
+    const newest = await w.bare.commitOnBranch("main", "late.txt", "after the mirror\n");
+    const number = await claimedGoal("Mirrored");
+    const result = await runAction(inputsFor(number, "commit", { "git-mirror": mirror }));
+    assert.equal(result.outputs.outcome, "success", result.stdout);
+    assert.doesNotMatch(result.stdout, /::warning::/);
+    const workspace = join(w.dir, "work", owner, repo, String(number));
+    assert.deepEqual(readdirSync(join(w.dir, "work", owner, repo)), [String(number)]);
+    assert.deepEqual(await filesOn(`goal/${number}-mirrored`), [
+      "README.md",
+      "late.txt",
+      "work.txt",
+    ]);
+    const git = (...args: string[]) => exec("git", ["-C", workspace, ...args]);
+    assert.equal((await git("rev-parse", "origin/main")).stdout.trim(), newest);
+    assert.equal((await git("config", "--get", "remote.origin.url")).stdout.trim(), w.bare.gitDir);
+    assert.equal(existsSync(join(workspace, ".git/objects/info/alternates")), false);
+    assert.ok(!dump("git-config.txt").includes(w.token));
+    // the workspace does not depend on the mirror
+    rmSync(mirror, { recursive: true });
+    await git("fsck", "--full", "--no-progress");
+  });
+
+  it("a git-mirror that does not exist is a warning, and origin is cloned", async () => {
+    const number = await claimedGoal("No mirror");
+    const mirror = join(w.dir, "missing-mirror.git");
+    const result = await runAction(inputsFor(number, "commit", { "git-mirror": mirror }));
+    assert.equal(result.outputs.outcome, "success", result.stdout);
+    assert.match(
+      result.stdout,
+      /::warning::The git mirror .*missing-mirror\.git does not exist; cloning from origin instead/,
+    );
   });
 });
 
