@@ -12,6 +12,7 @@ import { createGoal } from "../../src/flows/create-goal.js";
 import type { StatsReport } from "../../src/stats/report-types.js";
 import { type GitHubFixture, GOAL_BODY, startGitHubFixture } from "../helpers/github-fixture.js";
 import { bundleRuntimes, run } from "../helpers/runtimes.js";
+import { statsRecord } from "../helpers/stats-record.js";
 
 const NOW = new Date("2026-11-20T12:00:00Z");
 
@@ -27,27 +28,23 @@ function capture() {
   return { io, out: () => out.join(""), err: () => err.join("") };
 }
 
-function record(fields: Record<string, unknown>) {
+/** A record as the runner writes it; `fields` may hold what a record should not (bad types). */
+function record(fields: Record<string, unknown> & { goal: number; attempt: number }) {
   return {
-    v: 1,
-    repository: "acme/widgets",
-    story: null,
-    outcome: "success",
-    reason: "committed",
-    started_at: "2026-11-19T09:00:00.000Z",
-    finished_at: "2026-11-19T09:30:00.000Z",
-    wall_seconds: 1800,
-    agent_seconds: 1700,
-    overhead_seconds: 100,
-    tokens: { input: 1000, output: 500, cache_read: null, cache_create: null },
-    cost_usd: 2.25,
-    time_seconds: { llm: 1200, tools: 500, other: null, total: 1700 },
-    lines_added: 40,
-    lines_deleted: 3,
-    files_changed: 2,
-    model: "sonnet",
-    reasoning: "med",
-    pr_url: null,
+    ...statsRecord({
+      goal: fields.goal,
+      attempt: fields.attempt,
+      started_at: "2026-11-19T09:00:00.000Z",
+      finished_at: "2026-11-19T09:30:00.000Z",
+      wall_seconds: 1800,
+      agent_seconds: 1700,
+      tokens: { input: 1000, output: 500, cache_read: null, cache_create: null },
+      cost_usd: 2.25,
+      time_seconds: { llm: 1200, tools: 500, other: null, total: 1700 },
+      lines_added: 40,
+      lines_deleted: 3,
+      files_changed: 2,
+    }),
     ...fields,
   };
 }
