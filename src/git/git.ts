@@ -92,35 +92,52 @@ export class Git {
     const git = new Git({ cwd: dir, token, env });
     await git.#run(["config", "--", "remote.origin.url", url]);
     git.#originUrl = url;
-    await git.#run(["fetch", "--quiet", "--prune", "--prune-tags", "--force", "origin"], {
-      network: true,
-    });
+    // no automatic maintenance in a fresh clone (a plain clone runs none either)
+    await git.#run(
+      [
+        "-c",
+        "maintenance.auto=false",
+        "fetch",
+        "--quiet",
+        "--prune",
+        "--prune-tags",
+        "--force",
+        "origin",
+      ],
+      { network: true },
+    );
     const defaultBranch = await remoteHead;
     if (defaultBranch === null) throw new Error(`origin ${url} names no default branch`);
     const branch = options.branch ?? defaultBranch;
-    const mirrorBranch = (await git.#run(["symbolic-ref", "--quiet", "HEAD"])).stdout.trim();
-    const heads = new Set(
-      (await git.#run(["for-each-ref", "--format=%(refname)", "refs/remotes/origin/"])).stdout
-        .split("\n")
-        .filter(Boolean),
-    );
-    if (!heads.has(`refs/remotes/origin/${branch}`)) {
-      throw new Error(`origin has no branch ${branch}`);
-    }
-    if (heads.has(`refs/remotes/origin/${defaultBranch}`)) {
+    // One look at the refs: the local clone made one local branch, the mirror's HEAD branch.
+    const refs = (
       await git.#run([
-        "symbolic-ref",
-        "refs/remotes/origin/HEAD",
-        `refs/remotes/origin/${defaultBranch}`,
-      ]);
+        "for-each-ref",
+        "--format=%(refname) %(symref)",
+        "refs/heads/",
+        "refs/remotes/origin/",
+      ])
+    ).stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => line.split(" ") as [string, string]);
+    const remote = new Map(refs.filter(([name]) => name.startsWith("refs/remotes/")));
+    const local = refs.filter(([name]) => name.startsWith("refs/heads/")).map(([name]) => name);
+    const tracking = (name: string) => `refs/remotes/origin/${name}`;
+    if (!remote.has(tracking(branch))) throw new Error(`origin has no branch ${branch}`);
+    const originHead = tracking("HEAD");
+    if (remote.has(tracking(defaultBranch)) && remote.get(originHead) !== tracking(defaultBranch)) {
+      await git.#run(["symbolic-ref", originHead, tracking(defaultBranch)]);
     }
-    await git.#run(["update-ref", `refs/heads/${branch}`, `refs/remotes/origin/${branch}`]);
-    if (mirrorBranch !== `refs/heads/${branch}`) {
+    await git.#run(["update-ref", `refs/heads/${branch}`, tracking(branch)]);
+    if (local.length !== 1 || local[0] !== `refs/heads/${branch}`) {
       // the mirror's HEAD was another branch: HEAD, the local branch and its upstream move over
       await git.#run(["symbolic-ref", "HEAD", `refs/heads/${branch}`]);
       await git.#run(["branch", "--quiet", `--set-upstream-to=origin/${branch}`]);
-      if (mirrorBranch.startsWith("refs/heads/")) {
-        await git.#run(["branch", "--quiet", "-D", mirrorBranch.slice("refs/heads/".length)]);
+      const others = local.filter((name) => name !== `refs/heads/${branch}`);
+      if (others.length > 0) {
+        const names = others.map((name) => name.slice("refs/heads/".length));
+        await git.#run(["branch", "--quiet", "-D", "--", ...names]);
       }
     }
     if (options.checkout !== false) await git.#run(["checkout", "--quiet", "--force"]);

@@ -77,13 +77,19 @@ try {
         throw new Error("clone is not at origin's main");
       }
       rmSync(dir, { recursive: true, force: true });
-      // the same clone without writing the work tree: what the mirror can actually save
+      // the same clone without writing the work tree (as the runner clones): what the mirror
+      // can actually save
       const objectsDir = box.path(`objects-${n}`);
-      const args = ["clone", "--quiet", "--no-checkout"];
-      if (config.reference) args.push("--reference-if-able", config.reference, "--dissociate");
       execFileSync("sync");
       const t1 = performance.now();
-      await runCommand("git", [...args, "--", config.url, objectsDir], authEnv(config.url)); // async: the server runs in this process
+      await Git.clone({
+        url: config.url,
+        dir: objectsDir,
+        reference: config.reference,
+        token: TOKEN,
+        checkout: false,
+        env: box.env,
+      });
       config.objectTimes.push(performance.now() - t1);
       rmSync(objectsDir, { recursive: true, force: true });
     }
@@ -92,7 +98,7 @@ try {
     (([...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? 0) / 1000).toFixed(2);
   const rows = configs.map(({ transport, reference, times, objectTimes, bytes }) => [
     transport,
-    reference ? "reference mirror (--dissociate)" : "plain",
+    reference ? "mirror (local clone + fetch)" : "plain",
     median(times),
     times.map((t) => (t / 1000).toFixed(2)).join(" "),
     median(objectTimes),
@@ -100,7 +106,7 @@ try {
   ]);
   await server.close();
   console.log(
-    `\n${RUNS} runs each, seconds. "objects only" is the same clone with --no-checkout (raw git): ` +
+    `\n${RUNS} runs each, seconds. "objects only" is the same Git.clone with checkout: false: ` +
       "the part a mirror can shorten; the rest is writing the work tree.",
   );
   const header = [
@@ -118,27 +124,6 @@ try {
 } finally {
   if (values.keep) console.log(`kept ${box.root}`);
   else box.cleanup();
-}
-
-/** The environment Git.clone gives git for a token over HTTP, for the raw objects-only clones. */
-function authEnv(url: string): NodeJS.ProcessEnv {
-  if (!url.startsWith("http")) return box.env;
-  return {
-    ...box.env,
-    GIT_CONFIG_COUNT: "1",
-    GIT_CONFIG_KEY_0: `http.${new URL(url).origin}/.extraheader`,
-    GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${TOKEN}`).toString("base64")}`,
-  };
-}
-
-function runCommand(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: "ignore" });
-    child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${command} exit ${code}`)),
-    );
-  });
 }
 
 function seconds(since: number): string {
