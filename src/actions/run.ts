@@ -226,7 +226,7 @@ async function runMainAction(): Promise<void> {
         ...(url ? { runUrl: url } : {}),
       },
       settings,
-    );
+    ).finally(() => workspace.discard()); // nothing when runGoal adopted or discarded it
     if (streaming) core.info(`::${resumeToken}::`);
     if (report.outcome !== "skipped") core.saveState("recorded", "true");
     await writeOutputs(report, inputs);
