@@ -35213,6 +35213,8 @@ async function freeSlots(context, settings, report) {
     let slots = Math.max(0, settings.max - report.running);
     if (slots === 0)
         report.notes.push(`${report.running} goals are running, the maximum is ${settings.max}.`);
+    if (settings.claimLimit !== undefined && settings.claimLimit < slots)
+        slots = settings.claimLimit;
     if (slots > 0 && settings.checkRunners) {
         const idle = await context.actions.idleRunners(settings.runnerLabels);
         if (idle < slots) {

@@ -8437,6 +8437,11 @@ function parseIssueNumber(text, what) {
     }
     return Number(trimmed);
 }
+/** Issue titles are anyone's text: no control characters (terminal escapes) reach the screen. */
+function terminalSafe(text) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+    return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ");
+}
 
 ;// CONCATENATED MODULE: ./src/cli/goal-create.ts
 

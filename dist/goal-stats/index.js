@@ -9584,6 +9584,11 @@ function parseIssueNumber(text, what) {
     }
     return Number(trimmed);
 }
+/** Issue titles are anyone's text: no control characters (terminal escapes) reach the screen. */
+function terminalSafe(text) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+    return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ");
+}
 
 ;// CONCATENATED MODULE: ./src/cli/goal-stats.ts
 
@@ -9758,14 +9763,9 @@ function formatReport(report) {
         ],
     ]).map((line) => `  ${line}`));
     if (totals.most_expensive.length > 0) {
-        lines.push("", "Most expensive", ...totals.most_expensive.map((goal) => `  ${goal_stats_goalLabel(goal)}  ${formatPartialUsd(goal.cost_usd)}${goal.title ? `  ${oneLine(goal.title)}` : ""}`));
+        lines.push("", "Most expensive", ...totals.most_expensive.map((goal) => `  ${goal_stats_goalLabel(goal)}  ${formatPartialUsd(goal.cost_usd)}${goal.title ? `  ${terminalSafe(goal.title)}` : ""}`));
     }
     return lines.join("\n");
-}
-/** Issue titles are anyone's text: no control characters (terminal escapes) reach the screen. */
-function oneLine(text) {
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
-    return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ");
 }
 function goal_stats_goalLabel(goal) {
     return `${goal.repository}#${goal.goal}`;

@@ -19,7 +19,7 @@ import { buildReport } from "../stats/report.js";
 import type { GoalHistory, GoalRow, StatsReport } from "../stats/report-types.js";
 import { parseCommandLine } from "./args.js";
 import { connect, resolveRepo } from "./connection.js";
-import { type CliIo, processIo, runCli } from "./io.js";
+import { type CliIo, processIo, runCli, terminalSafe } from "./io.js";
 
 export const GOAL_STATS_USAGE = `Usage: goal-stats [dashboard] [--repo owner/name]... [--since 7d] [--from local|github] [--json] [--out DIR]
 
@@ -235,17 +235,11 @@ export function formatReport(report: StatsReport): string {
       "Most expensive",
       ...totals.most_expensive.map(
         (goal) =>
-          `  ${goalLabel(goal)}  ${formatPartialUsd(goal.cost_usd)}${goal.title ? `  ${oneLine(goal.title)}` : ""}`,
+          `  ${goalLabel(goal)}  ${formatPartialUsd(goal.cost_usd)}${goal.title ? `  ${terminalSafe(goal.title)}` : ""}`,
       ),
     );
   }
   return lines.join("\n");
-}
-
-/** Issue titles are anyone's text: no control characters (terminal escapes) reach the screen. */
-function oneLine(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ");
 }
 
 function goalLabel(goal: GoalRow): string {

@@ -45,3 +45,9 @@ export function parseIssueNumber(text: string | undefined, what: string): number
   }
   return Number(trimmed);
 }
+
+/** Issue titles are anyone's text: no control characters (terminal escapes) reach the screen. */
+export function terminalSafe(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ");
+}

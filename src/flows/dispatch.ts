@@ -39,6 +39,8 @@ export interface DispatchSettings {
   checkRunners: boolean;
   /** No new claims once today's recorded cost reaches it; null: no budget. */
   budget: Budget | null;
+  /** At most this many claims this cycle besides `max` (a local orchestrator's free agent slots). */
+  claimLimit?: number;
 }
 
 /** Who claims: recorded in every claim so reconciliation can follow the run. */
@@ -200,6 +202,7 @@ async function freeSlots(
   let slots = Math.max(0, settings.max - report.running);
   if (slots === 0)
     report.notes.push(`${report.running} goals are running, the maximum is ${settings.max}.`);
+  if (settings.claimLimit !== undefined && settings.claimLimit < slots) slots = settings.claimLimit;
   if (slots > 0 && settings.checkRunners) {
     const idle = await context.actions.idleRunners(settings.runnerLabels);
     if (idle < slots) {

@@ -1,0 +1,359 @@
+import { hostname } from "node:os";
+import { resolve } from "node:path";
+import { isEnvName } from "../agent/environment.js";
+import { formatUsd } from "../core/budget.js";
+import { formatDuration, parseDuration } from "../core/duration.js";
+import { UserError } from "../core/errors.js";
+import { formatRepo, parseRepo, type RepoRef } from "../core/issue-ref.js";
+import { resolveSettings, type Settings } from "../core/settings.js";
+import { type Claimant, type ClaimedGoal, dispatch } from "../flows/dispatch.js";
+import { type RunGoalReport, runGoal } from "../flows/run-goal.js";
+import { runnerLocations } from "../flows/run-locations.js";
+import { GitHubActionsApi } from "../github/actions-api.js";
+import { GitHubDispatchLock } from "../github/dispatch-lock.js";
+import { GitHubPullRequests } from "../github/pull-requests.js";
+import { parseCommandLine } from "./args.js";
+import { type Connection, connect, resolveRepo } from "./connection.js";
+import { type CliIo, processIo, runCli, terminalSafe } from "./io.js";
+
+export const ORCHESTRATOR_USAGE = `Usage: orchestrator [--repo owner/name]... [--max N] [--model M] [--reasoning R]
+                    [--duration D] [--budget B] [--agent-command "…"] [--interval 1m] [--once]
+
+Runs goals on this machine: every interval, one dispatch cycle per repository (the dispatcher's
+rules: reconcile, dependencies, FIFO, claims), then an agent per claimed goal, as the runner
+action does. Agents' output goes to their log files (watch it with watch-ralphs).
+
+Options:
+  --repo R            a repository whose goals to run (repeat for several; default
+                      GITHUB_REPOSITORY or the git remote of this directory)
+  --max N             most agents at once on this machine, and most goals running per repository (2)
+  --model M, --reasoning R, --duration D, --max-attempts N, --idle-timeout D,
+  --merge-method M, --spot-check-paths G, --spot-check-max-lines N, --reviewers L
+                      as the runner action's inputs (a goal's Model:/Reasoning: lines win)
+  --agent-command C   the agent's argv template (default: ralph …)
+  --agent-env NAMES   variables passed on to the agent besides the contract's (comma-separated)
+  --budget B          most recorded cost per UTC day, like 50usd/day: then nothing new is claimed
+  --interval D        time between dispatch cycles (1m); a finished agent starts one at once
+  --workspace-root P  where goal clones go (~/.cache/goal-orchestrator/workspaces)
+  --log-dir P         agent logs (~/.local/state/goal-orchestrator/logs)
+  --clone-url U       clone from here instead of GitHub (one --repo only; a mirror or a test origin)
+  --once              one dispatch cycle per repository, wait for its agents, then exit
+
+Token: GITHUB_TOKEN or GH_TOKEN. Ctrl-C stops the agents; their goals go back to the queue
+without using an attempt.`;
+
+/** The settings the orchestrator takes as flags; the runner action's inputs, same names. */
+const SETTING_FLAGS = [
+  "max",
+  "model",
+  "reasoning",
+  "duration",
+  "agent-command",
+  "max-attempts",
+  "merge-method",
+  "idle-timeout",
+  "spot-check-paths",
+  "spot-check-max-lines",
+  "reviewers",
+  "budget",
+] as const;
+
+interface Options {
+  repos: RepoRef[];
+  settings: Settings;
+  intervalSeconds: number;
+  once: boolean;
+  agentEnv: string[];
+  workspaceRoot: string;
+  logDir: string;
+  statsFile: string;
+  ralphStatsFile: string;
+  cloneUrl: string | null;
+}
+
+interface Target {
+  connection: Connection;
+  cloneUrl: string;
+  lock: GitHubDispatchLock;
+  actions: GitHubActionsApi;
+  pulls: GitHubPullRequests;
+  /** The last note printed, so a budget or a full house is said once, not every cycle. */
+  lastNotes: string;
+}
+
+interface Running {
+  repo: string;
+  goal: ClaimedGoal;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export async function orchestratorMain(
+  argv: string[],
+  io: CliIo = processIo,
+  env: NodeJS.ProcessEnv = process.env,
+  signals: NodeJS.EventEmitter = process,
+): Promise<number> {
+  return runCli(
+    "orchestrator",
+    async () => {
+      const options = readOptions(argv, env, io);
+      if (!options) return 0;
+      const say = (line: string) => io.stdout(`[${clock()}] ${line}\n`);
+      const token = env.GITHUB_TOKEN || env.GH_TOKEN || "";
+      const targets: Target[] = [];
+      for (const repo of options.repos) {
+        const connection = await connect({ repo: formatRepo(repo) }, env);
+        const server = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
+        targets.push({
+          connection,
+          cloneUrl: options.cloneUrl ?? `${server}/${formatRepo(repo)}.git`,
+          lock: new GitHubDispatchLock(connection.client, repo, connection.store.trustedAuthors),
+          actions: new GitHubActionsApi(connection.client, repo, null),
+          pulls: new GitHubPullRequests(connection.client, repo),
+          lastNotes: "",
+        });
+      }
+      const claimant: Claimant = { host: hostname(), pid: process.pid };
+      const running = new Map<string, Running>();
+      let stopping = false;
+      let wake: () => void = () => {};
+      const stop = () => {
+        if (stopping) return;
+        stopping = true;
+        say(
+          running.size > 0
+            ? `stopping: ${running.size} agent(s) are told to stop; their goals go back to the queue`
+            : "stopping",
+        );
+        for (const run of running.values()) run.controller.abort();
+        wake();
+      };
+      signals.on("SIGINT", stop);
+      signals.on("SIGTERM", stop);
+      say(
+        `orchestrating ${targets.map((t) => formatRepo(t.connection.repo)).join(", ")} as ${claimant.host} pid ${claimant.pid}: at most ${options.settings.max} agent(s)${
+          options.settings.budget
+            ? `, budget ${formatUsd(options.settings.budget.amountUsd)}/day`
+            : ""
+        }`,
+      );
+      try {
+        do {
+          for (const target of targets) {
+            if (stopping) break;
+            await cycle(target, options, claimant, running, token, env, say, () => wake());
+          }
+          if (options.once || stopping) break;
+          // Sleep until the next cycle, or until an agent finishes and frees a slot.
+          await new Promise<void>((done) => {
+            const timer = setTimeout(done, options.intervalSeconds * 1000);
+            wake = () => {
+              clearTimeout(timer);
+              done();
+            };
+          });
+        } while (!stopping);
+        await Promise.all([...running.values()].map((run) => run.done));
+      } finally {
+        signals.off("SIGINT", stop);
+        signals.off("SIGTERM", stop);
+      }
+      return 0;
+    },
+    io,
+  );
+}
+
+/** One dispatch cycle for one repository, and an agent for each goal it claims. */
+async function cycle(
+  target: Target,
+  options: Options,
+  claimant: Claimant,
+  running: Map<string, Running>,
+  token: string,
+  env: NodeJS.ProcessEnv,
+  say: (line: string) => void,
+  freed: () => void,
+) {
+  const { store, repo } = target.connection;
+  const name = formatRepo(repo);
+  const report = await dispatch(
+    { store, actions: target.actions, pulls: target.pulls, lock: target.lock, claimant },
+    {
+      max: options.settings.max,
+      claimLimit: Math.max(0, options.settings.max - running.size),
+      maxAttempts: options.settings.maxAttempts,
+      durationSeconds: options.settings.durationSeconds,
+      goal: null,
+      dryRun: false,
+      runnerLabels: [],
+      checkRunners: false,
+      budget: options.settings.budget,
+    },
+  );
+  for (const event of [...report.requeued, ...report.stuck, ...report.reviewed]) {
+    say(`${name}#${event.number}: goal:${event.to}: ${event.reason}`);
+  }
+  const notes = report.notes.join(" ");
+  if (notes && notes !== target.lastNotes) say(`${name}: ${notes}`);
+  target.lastNotes = notes;
+  for (const goal of report.claimed) {
+    const key = `${name}#${goal.number}`;
+    const controller = new AbortController();
+    say(`${key}: attempt ${goal.attempt} claimed: ${terminalSafe(goal.title)}`);
+    const started = Date.now();
+    const done = runGoal(
+      {
+        store,
+        pulls: target.pulls,
+        env,
+        log: () => {},
+        warn: (line) => say(`${key}: warning: ${line}`),
+        signal: controller.signal,
+      },
+      {
+        goal: goal.number,
+        attempt: goal.attempt,
+        model: options.settings.model,
+        reasoning: options.settings.reasoning,
+        durationSeconds: options.settings.durationSeconds,
+        idleTimeoutSeconds: options.settings.idleTimeoutSeconds,
+        agentCommand: options.settings.agentCommand,
+        maxAttempts: options.settings.maxAttempts,
+        mergeMethod: options.settings.mergeMethod,
+        spotCheckPaths: options.settings.spotCheckPaths,
+        spotCheckMaxLines: options.settings.spotCheckMaxLines,
+        reviewers: options.settings.reviewers,
+        base: null,
+        workspaceRoot: options.workspaceRoot,
+        logDir: options.logDir,
+        gitMirror: null,
+        agentEnv: options.agentEnv,
+        resume: true,
+        cloneUrl: target.cloneUrl,
+        token,
+        statsFile: options.statsFile,
+        ralphStatsFile: options.ralphStatsFile,
+      },
+    )
+      .then((result) => say(`${key}: attempt ${goal.attempt}: ${describe(result, started)}`))
+      .catch((error: unknown) =>
+        say(`${key}: attempt ${goal.attempt}: the runner failed: ${String(error)}`),
+      )
+      .finally(() => {
+        running.delete(key);
+        freed();
+      });
+    running.set(key, { repo: name, goal, controller, done });
+  }
+  if (report.today) {
+    const today = report.today;
+    const busy = [...running.values()].filter((run) => run.repo === name);
+    say(
+      `${name}: ${busy.length} agent(s) here, ${report.running} running in all, ${report.queued} queued; today ${formatUsd(today.knownUsd)}${
+        today.unknownRuns > 0 ? ` + ${today.unknownRuns} run(s) without a cost` : ""
+      }${options.settings.budget ? ` of ${formatUsd(options.settings.budget.amountUsd)}` : ""}`,
+    );
+  }
+}
+
+function describe(report: RunGoalReport, started: number): string {
+  const took = formatDuration((Date.now() - started) / 1000);
+  const cost = report.stats?.cost_usd;
+  const figures = [took, cost === null || cost === undefined ? "cost unknown" : formatUsd(cost)];
+  const where = report.state ? ` → goal:${report.state}` : "";
+  return `${report.outcome}${where}${report.prUrl ? ` ${report.prUrl}` : ""} (${figures.join(", ")}): ${report.reason}`;
+}
+
+function readOptions(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Options | null {
+  const { values } = parseCommandLine(
+    {
+      args: argv,
+      allowPositionals: false,
+      options: {
+        ...Object.fromEntries(SETTING_FLAGS.map((flag) => [flag, { type: "string" as const }])),
+        repo: { type: "string", multiple: true },
+        "agent-env": { type: "string" },
+        interval: { type: "string", default: "1m" },
+        "workspace-root": { type: "string" },
+        "log-dir": { type: "string" },
+        "clone-url": { type: "string" },
+        once: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    },
+    ORCHESTRATOR_USAGE,
+  );
+  if (values.help) {
+    io.stdout(`${ORCHESTRATOR_USAGE}\n`);
+    return null;
+  }
+  const flags = values as Record<string, string | string[] | boolean | undefined>;
+  const problems: string[] = [];
+  let settings: Settings | null = null;
+  try {
+    settings = resolveSettings({
+      explicit: Object.fromEntries(SETTING_FLAGS.map((flag) => [flag, flags[flag]])),
+      file: null,
+    });
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  const repos: RepoRef[] = [];
+  for (const text of (flags.repo as string[] | undefined) ?? []) {
+    try {
+      repos.push(parseRepo(text));
+    } catch (error) {
+      problems.push(`--repo: ${(error as Error).message}`);
+    }
+  }
+  let intervalSeconds = 60;
+  try {
+    intervalSeconds = parseDuration(String(flags.interval), "--interval");
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  const agentEnv = String(flags["agent-env"] ?? "")
+    .split(/[\s,]+/)
+    .filter(Boolean);
+  const badNames = agentEnv.filter((name) => !isEnvName(name));
+  if (badNames.length > 0) {
+    problems.push(
+      `--agent-env: ${badNames.map((n) => `"${n}"`).join(", ")} are not variable names; list exact names (letters, digits, _), separated by commas.`,
+    );
+  }
+  const cloneUrl = (flags["clone-url"] as string | undefined) ?? null;
+  if (cloneUrl !== null && repos.length > 1) {
+    problems.push("--clone-url: only with a single --repo (it is that repository's origin).");
+  }
+  const locations = runnerLocations(env);
+  const path = (flag: string, fallback: string) => {
+    const text = flags[flag] as string | undefined;
+    if (text === undefined) return fallback;
+    if (text.trim() === "") problems.push(`--${flag}: give a folder, not an empty text.`);
+    return resolve(text);
+  };
+  const workspaceRoot = path("workspace-root", locations.workspaceRoot);
+  const logDir = path("log-dir", locations.logDir);
+  if (problems.length > 0 || !settings) {
+    throw new UserError(`${problems.join("\n")}\n\nRun "orchestrator --help" for the options.`);
+  }
+  if (repos.length === 0) repos.push(resolveRepo({}, env, process.cwd()));
+  return {
+    repos,
+    settings,
+    intervalSeconds,
+    once: flags.once === true,
+    agentEnv,
+    workspaceRoot,
+    logDir,
+    statsFile: locations.statsFile,
+    ralphStatsFile: locations.ralphStatsFile,
+    cloneUrl,
+  };
+}
+
+function clock(): string {
+  return new Date().toISOString().slice(11, 19);
+}

@@ -1,0 +1,28 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { defaultStateDir } from "./run-stats.js";
+
+/** Where a runner keeps things on its machine when not told otherwise (design §6, §7). */
+export interface RunnerLocations {
+  /** Goal clones: `<root>/<owner>/<repo>/<goal>`. */
+  workspaceRoot: string;
+  /** `<owner>-<repo>-<goal>-<attempt>.log`, which watch-ralphs reads. */
+  logDir: string;
+  /** The runner's stats.jsonl. */
+  statsFile: string;
+  /** Where the ralph harness appends its own stats. */
+  ralphStatsFile: string;
+}
+
+export function runnerLocations(env: NodeJS.ProcessEnv): RunnerLocations {
+  const home = env.HOME || homedir();
+  const stateHome = env.XDG_STATE_HOME || join(home, ".local", "state");
+  const cacheHome = env.XDG_CACHE_HOME || join(home, ".cache");
+  const stateDir = defaultStateDir(env);
+  return {
+    workspaceRoot: join(cacheHome, "goal-orchestrator", "workspaces"),
+    logDir: join(stateDir, "logs"),
+    statsFile: join(stateDir, "stats.jsonl"),
+    ralphStatsFile: join(stateHome, "ralph", "stats.jsonl"),
+  };
+}

@@ -1,0 +1,254 @@
+import assert from "node:assert/strict";
+import { EventEmitter } from "node:events";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import type { CliIo } from "../../src/cli/io.js";
+import { orchestratorMain } from "../../src/cli/orchestrator.js";
+import { LABELS } from "../../src/core/states.js";
+import { createGoal } from "../../src/flows/create-goal.js";
+import type { GitHubGoalStore } from "../../src/github/goal-store.js";
+import {
+  createBareRepository,
+  type GitHubServer,
+  startGitHubServer,
+} from "../github-server/index.js";
+import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { bundleRuntimes, run } from "../helpers/runtimes.js";
+import { statsRecord } from "../helpers/stats-record.js";
+
+// The local loop: dispatch cycles and agents on this machine, against the local GitHub API
+// server with a bare git repository as origin and test/agents/agent.mjs as the agent.
+
+const AGENT = resolve("test/agents/agent.mjs");
+let server: GitHubServer;
+let bare: Awaited<ReturnType<typeof createBareRepository>>;
+let store: GitHubGoalStore;
+let token: string;
+let dir: string;
+
+beforeEach(async () => {
+  server = await startGitHubServer();
+  bare = await createBareRepository("main");
+  server.createRepository({
+    owner: "acme",
+    name: "widgets",
+    gitDir: bare.gitDir,
+    allowAutoMerge: true,
+    defaultPermission: "read",
+  });
+  server.setPermission("acme", "widgets", "maintainer", "write");
+  ({ store, token } = await connectAs(server, { owner: "acme", repo: "widgets" }, "maintainer"));
+  await store.ensureLabels(LABELS);
+  dir = mkdtempSync(join(tmpdir(), "goal-orchestrator-cli-"));
+});
+afterEach(async () => {
+  try {
+    server.assertNoViolations();
+  } finally {
+    await server.close();
+    rmSync(bare.root, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function env(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: join(dir, "home"),
+    XDG_STATE_HOME: join(dir, "state"),
+    XDG_CACHE_HOME: join(dir, "cache"),
+    GITHUB_TOKEN: token,
+    GITHUB_API_URL: server.url,
+    GITHUB_REPOSITORY: "acme/widgets",
+    GOAL_ORCHESTRATOR_PACE_MS: String(TEST_PACE_MS),
+  };
+}
+
+function capture() {
+  const out: string[] = [];
+  const io: CliIo = {
+    stdout: (text) => out.push(text),
+    stderr: (text) => out.push(text),
+    readStdin: () => "",
+    isStdinTTY: true,
+  };
+  return { io, text: () => out.join("") };
+}
+
+const agent = (mode: string) =>
+  `"${process.execPath}" "${AGENT}" ${mode} "${join(dir, "dump")}" --goal={goal_file}`;
+
+async function queued(title: string) {
+  return (await createGoal(store, { title, body: GOAL_BODY, queue: true, spotCheck: false }))
+    .number;
+}
+
+const stateOf = async (number: number) => (await store.getGoal(number)).state;
+
+describe("orchestrator", () => {
+  it("claims up to --max goals, runs an agent for each, and delivers their PRs", async () => {
+    const [first, second, third] = [
+      await queued("one"),
+      await queued("two"),
+      await queued("three"),
+    ];
+    const { io, text } = capture();
+    const code = await orchestratorMain(
+      [
+        "--once",
+        "--max",
+        "2",
+        "--clone-url",
+        bare.gitDir,
+        "--agent-command",
+        agent("commit"),
+        "--duration",
+        "5m",
+      ],
+      io,
+      env(),
+      new EventEmitter(),
+    );
+    assert.equal(code, 0, text());
+    assert.equal(await stateOf(first as number), "done");
+    assert.equal(await stateOf(second as number), "done");
+    assert.equal(await stateOf(third as number), "queued", "--max 2: the third waits");
+    assert.match(text(), new RegExp(`acme/widgets#${first}: attempt 1 claimed: one`));
+    assert.match(
+      text(),
+      new RegExp(
+        `acme/widgets#${second}: attempt 1: success → goal:done http\\S+/pull/\\d+ \\(\\S+, \\$0\\.42\\)`,
+      ),
+    );
+    const claim = (await store.getGoal(first as number)).markers.find((m) => m.kind === "claim");
+    assert.equal(claim?.kind === "claim" ? claim.claimedBy.pid : undefined, process.pid);
+    const stats = readFileSync(join(dir, "state", "goal-orchestrator", "stats.jsonl"), "utf8");
+    assert.equal(stats.trim().split("\n").length, 2);
+    assert.ok(
+      existsSync(join(dir, "state", "goal-orchestrator", "logs", `acme-widgets-${first}-1.log`)),
+      "the agent's log where watch-ralphs looks",
+    );
+  });
+
+  it("claims nothing once today's recorded cost reaches --budget, and says so", async () => {
+    const spent = await queued("spent");
+    await store.transition(spent, { to: "running", reason: "claimed in the test" });
+    const now = new Date();
+    await store.transition(spent, {
+      to: "done",
+      reason: "finished in the test",
+      marker: {
+        kind: "run-result",
+        attempt: 1,
+        outcome: "success",
+        reason: "committed",
+        countsAsAttempt: true,
+        stats: statsRecord({
+          goal: spent,
+          attempt: 1,
+          cost_usd: 5,
+          finished_at: now.toISOString(),
+        }) as unknown as Record<string, unknown>,
+      },
+    });
+    const waiting = await queued("waiting");
+    const { io, text } = capture();
+    const code = await orchestratorMain(
+      [
+        "--once",
+        "--budget",
+        "5usd/day",
+        "--clone-url",
+        bare.gitDir,
+        "--agent-command",
+        agent("commit"),
+      ],
+      io,
+      env(),
+      new EventEmitter(),
+    );
+    assert.equal(code, 0, text());
+    assert.match(text(), /budget \$5\.00\/day/);
+    assert.match(
+      text(),
+      /Today's recorded cost \$5\.00 reached the budget of \$5\.00\/day: nothing new is claimed/,
+    );
+    assert.equal(await stateOf(waiting), "queued");
+  });
+
+  it("on Ctrl-C stops the agents and re-queues their goals without using an attempt", async () => {
+    const number = await queued("hangs");
+    const signals = new EventEmitter();
+    const { io, text } = capture();
+    const pidFile = join(dir, "dump", "pid");
+    const watcher = setInterval(() => {
+      if (existsSync(pidFile)) {
+        clearInterval(watcher);
+        signals.emit("SIGINT");
+      }
+    }, 50);
+    const code = await orchestratorMain(
+      ["--clone-url", bare.gitDir, "--agent-command", agent("hang"), "--interval", "1s"],
+      io,
+      env(),
+      signals,
+    );
+    clearInterval(watcher);
+    assert.equal(code, 0, text());
+    assert.match(text(), /stopping: 1 agent\(s\) are told to stop/);
+    const goal = await store.getGoal(number);
+    assert.equal(goal.state, "queued");
+    const result = goal.markers.findLast((m) => m.kind === "run-result");
+    assert.equal(result?.kind === "run-result" ? result.outcome : "", "interrupted");
+    assert.equal(result?.kind === "run-result" ? result.countsAsAttempt : true, false);
+    const pid = Number(readFileSync(pidFile, "utf8"));
+    assert.throws(() => process.kill(pid, 0), "the agent is gone");
+  });
+
+  it("refuses bad flags, naming each, and starts nothing", async () => {
+    await queued("untouched");
+    server.resetRequests();
+    const { io, text } = capture();
+    const code = await orchestratorMain(
+      [
+        "--max",
+        "0",
+        "--interval",
+        "5",
+        "--agent-env",
+        "GOOD,not-a-name",
+        "--repo",
+        "acme/widgets",
+        "--repo",
+        "acme/other",
+        "--clone-url",
+        bare.gitDir,
+      ],
+      io,
+      env(),
+      new EventEmitter(),
+    );
+    assert.equal(code, 2);
+    assert.match(text(), /max: /);
+    assert.match(text(), /--interval.*"5".*Add a unit, like 5m/);
+    assert.match(text(), /--agent-env: "not-a-name"/);
+    assert.match(text(), /--clone-url: only with a single --repo/);
+    assert.deepEqual(server.requests, [], "GitHub was not even asked");
+  });
+});
+
+for (const runtime of bundleRuntimes()) {
+  it(`the bundled orchestrator starts on ${runtime.name} and explains a bad flag`, async () => {
+    const bundle = resolve("dist/orchestrator/index.js");
+    const help = await run(runtime.node, [bundle, "--help"], { env: { PATH: process.env.PATH } });
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: orchestrator/);
+    const bad = await run(runtime.node, [bundle, "--max", "many"], {
+      env: { PATH: process.env.PATH },
+    });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^orchestrator: max: "many"/);
+  });
+}
