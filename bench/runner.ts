@@ -542,12 +542,12 @@ export function printRunner(r: RunnerResult): void {
         ratio(overhead + post, baseline),
         "–",
       ],
+      mirrorRow("Git.clone with mirror, no checkout", r.mirrorNoCheckoutMs, r.plainNoCheckoutMs),
       mirrorRow(
-        "Git.clone with mirror, no checkout (as the runner clones)",
-        r.mirrorNoCheckoutMs,
-        r.plainNoCheckoutMs,
+        "Git.clone with mirror, with checkout (as the runner clones)",
+        r.mirrorCloneMs,
+        r.plainCloneMs,
       ),
-      mirrorRow("Git.clone with mirror, with checkout", r.mirrorCloneMs, r.plainCloneMs),
       [
         `log streaming, ${formatMiB(r.streamBytes)} of 1 KiB lines`,
         `${r.streamMBps.toFixed(0)} MB/s`,

@@ -343,8 +343,8 @@ function runFiles(settings: RunGoalSettings, store: GoalStore, number: number) {
 
 /**
  * A clone of the goal's repository started before the claim is verified, into a private
- * directory beside the goal's workspace (same filesystem, so adopting it is a rename). The
- * clone writes no work tree: the goal branch's checkout writes it once, in prepareWorkspace.
+ * directory beside the goal's workspace (same filesystem, so adopting it is a rename). It checks
+ * out origin's default branch meanwhile, so a new goal branch from it needs no checkout later.
  */
 export class PendingWorkspace {
   readonly dir: string;
@@ -373,7 +373,6 @@ export class PendingWorkspace {
       dir: this.dir,
       token: settings.token,
       reference: settings.gitMirror ?? undefined,
-      checkout: false,
       env: options.env,
       warn: options.warn,
     }).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
@@ -422,14 +421,19 @@ async function prepareWorkspace(
   const git = await pending.adopt(join(settings.workspaceRoot, owner, repo, String(number)));
   const dir = git.cwd;
   // The clone fetched every branch of origin: which exist is known without asking origin again.
-  const base = settings.base ?? (await git.currentBranch());
+  const checkedOut = await git.currentBranch();
+  const base = settings.base ?? checkedOut;
   const branches = await git.remoteBranches();
   if (!branches.has(base)) {
     throw new Error(`the base branch ${base} does not exist in ${formatRepo(goal.ref)}`);
   }
   const branch = goalBranchName(number, goal.title);
   const resumed = settings.resume && branches.has(branch);
-  await git.checkoutNewBranch(branch, `origin/${resumed ? branch : base}`);
+  if (!resumed && base === checkedOut) {
+    await git.branchAtHead(branch); // the clone's work tree already is origin/<base>
+  } else {
+    await git.checkoutNewBranch(branch, `origin/${resumed ? branch : base}`);
+  }
   context.log(
     resumed
       ? `#${number}: resuming from ${branch} as an earlier attempt left it`

@@ -204,6 +204,14 @@ export class Git {
     ]);
   }
 
+  /**
+   * Creates (or resets) `branch` at HEAD's commit and switches to it (`git switch -C`): the
+   * work tree and index stay as they are, so this costs no checkout. No upstream is set.
+   */
+  async branchAtHead(branch: string): Promise<void> {
+    await this.#run(["switch", "--quiet", "--no-track", "-C", checkName("branch", branch)]);
+  }
+
   /** The branch checked out now (after a plain clone: the remote's default branch). */
   async currentBranch(): Promise<string> {
     return (await this.#run(["symbolic-ref", "--quiet", "--short", "HEAD"])).stdout.trim();

@@ -406,6 +406,21 @@ describe("goal branches", () => {
   });
 });
 
+describe("branchAtHead", () => {
+  it("starts a branch at HEAD without touching the work tree, with no upstream", async () => {
+    const { git, dir } = await cloned({ "a.txt": "a\n" });
+    const head = await git.headSha();
+    writeFiles(dir, { "a.txt": "changed\n" });
+    await git.branchAtHead("goal/9-here");
+    assert.equal(await git.currentBranch(), "goal/9-here");
+    assert.equal(await git.headSha(), head);
+    assert.equal(readFileSync(join(dir, "a.txt"), "utf8"), "changed\n");
+    assert.doesNotMatch(readFileSync(join(dir, ".git/config"), "utf8"), /goal\/9-here/);
+    await git.branchAtHead("goal/9-here"); // again: reset in place
+    assert.equal(await git.currentBranch(), "goal/9-here");
+  });
+});
+
 describe("excludeLocally", () => {
   it("keeps the goal file out of status and out of commits", async () => {
     const { git, dir } = await cloned();
