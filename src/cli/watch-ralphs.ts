@@ -1,0 +1,199 @@
+import { open, readdir, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { formatDuration, parseDuration } from "../core/duration.js";
+import { UserError } from "../core/errors.js";
+import { runnerLocations } from "../flows/run-locations.js";
+import { parseCommandLine } from "./args.js";
+import { type CliIo, processIo, runCli, terminalSafe } from "./io.js";
+
+export const WATCH_RALPHS_USAGE = `Usage: watch-ralphs [--log-dir DIR] [--since 1h] [--lines 10] [--goal N]...
+
+Follows every agent's log in one view, each line prefixed with its goal and attempt, as the
+runner action and orchestrator write them (<log-dir>/<owner>-<repo>-<goal>-<attempt>.log).
+New logs are picked up as agents start. Ctrl-C to stop.
+
+Options:
+  --log-dir DIR   the logs' folder (default ~/.local/state/goal-orchestrator/logs)
+  --since D       only logs written to in the last D (1h; like 90m or 2h)
+  --lines N       show the last N lines of each log first (10)
+  --goal N        only this goal (repeat for several)`;
+
+/** How often the folder and the logs are looked at. */
+const POLL_MS = 250;
+/** Most bytes read from one log per look, so a flood cannot hold the whole view. */
+const READ_CHUNK = 256 * 1024;
+/** A line longer than this is cut when shown (the log file keeps all of it). */
+const MAX_LINE = 4000;
+
+interface Followed {
+  label: string;
+  offset: number;
+  /** The start of a line whose end has not been written yet. */
+  partial: string;
+}
+
+const LOG_NAME = /^(.+)-(\d+)-(\d+)\.log$/;
+
+/** `acme-widgets-12-2.log` → goal 12, attempt 2, repository part `acme-widgets`. */
+export function parseLogName(name: string): { repo: string; goal: number; attempt: number } | null {
+  const match = LOG_NAME.exec(name);
+  if (!match?.[1]) return null;
+  return { repo: match[1], goal: Number(match[2]), attempt: Number(match[3]) };
+}
+
+export async function watchRalphsMain(
+  argv: string[],
+  io: CliIo = processIo,
+  env: NodeJS.ProcessEnv = process.env,
+  signal?: AbortSignal,
+): Promise<number> {
+  return runCli(
+    "watch-ralphs",
+    async () => {
+      const { values } = parseCommandLine(
+        {
+          args: argv,
+          allowPositionals: false,
+          options: {
+            "log-dir": { type: "string" },
+            since: { type: "string", default: "1h" },
+            lines: { type: "string", default: "10" },
+            goal: { type: "string", multiple: true },
+            help: { type: "boolean", short: "h", default: false },
+          },
+        },
+        WATCH_RALPHS_USAGE,
+      );
+      if (values.help) {
+        io.stdout(`${WATCH_RALPHS_USAGE}\n`);
+        return 0;
+      }
+      const problems: string[] = [];
+      let sinceSeconds = 3600;
+      try {
+        sinceSeconds = parseDuration(values.since, "--since");
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+      const lines = Number(values.lines);
+      if (!/^\d+$/.test(values.lines) || lines > 10_000) {
+        problems.push(`--lines: "${values.lines}" is not a whole number from 0 to 10000.`);
+      }
+      const goals = (values.goal ?? []).map((text) => {
+        const number = Number(text.replace(/^#/, ""));
+        if (!Number.isSafeInteger(number) || number < 1) {
+          problems.push(`--goal: "${text}" is not an issue number, like 12.`);
+        }
+        return number;
+      });
+      if (problems.length > 0) throw new UserError(problems.join("\n"));
+      const logDir = values["log-dir"] ? resolve(values["log-dir"]) : runnerLocations(env).logDir;
+
+      const followed = new Map<string, Followed>();
+      let announcedEmpty = false;
+      const look = async (first: boolean) => {
+        let names: string[];
+        try {
+          names = (await readdir(logDir)).filter((name) => name.endsWith(".log")).sort();
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+          names = [];
+        }
+        for (const name of names) {
+          const parsed = parseLogName(name);
+          if (!parsed || (goals.length > 0 && !goals.includes(parsed.goal))) continue;
+          const file = join(logDir, name);
+          let current = followed.get(name);
+          if (!current) {
+            const info = await stat(file).catch(() => null);
+            if (!info) continue;
+            // Old logs are history, not agents at work: only recent ones are followed.
+            if (Date.now() - info.mtimeMs > sinceSeconds * 1000) continue;
+            current = {
+              label: `${parsed.repo}#${parsed.goal} a${parsed.attempt}`,
+              offset: first ? await tailOffset(file, info.size, lines) : 0,
+              partial: "",
+            };
+            followed.set(name, current);
+            io.stdout(`── ${current.label}: ${file}\n`);
+          }
+          await readNew(file, current, io);
+        }
+        if (first && followed.size === 0 && !announcedEmpty) {
+          announcedEmpty = true;
+          io.stdout(
+            `No agent logs written to in the last ${formatDuration(sinceSeconds)} in ${logDir}; waiting for agents to start.\n`,
+          );
+        }
+      };
+      await look(true);
+      while (!signal?.aborted) {
+        await new Promise<void>((done) => {
+          const timer = setTimeout(done, POLL_MS);
+          signal?.addEventListener("abort", () => {
+            clearTimeout(timer);
+            done();
+          });
+        });
+        await look(false);
+      }
+      return 0;
+    },
+    io,
+  );
+}
+
+/** Where to start so that the last `lines` lines of the file are shown. */
+async function tailOffset(file: string, size: number, lines: number): Promise<number> {
+  if (lines === 0) return size;
+  const start = Math.max(0, size - READ_CHUNK);
+  const handle = await open(file, "r");
+  try {
+    const buffer = Buffer.alloc(size - start);
+    await handle.read(buffer, 0, buffer.length, start);
+    let offset = buffer.length;
+    // Skip the file's final newline, then walk back `lines` line breaks.
+    let seen = buffer[offset - 1] === 0x0a ? -1 : 0;
+    while (offset > 0) {
+      if (buffer[offset - 1] === 0x0a) {
+        seen++;
+        if (seen === lines) break;
+      }
+      offset--;
+    }
+    return start + offset;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readNew(file: string, followed: Followed, io: CliIo) {
+  const handle = await open(file, "r").catch(() => null);
+  if (!handle) return;
+  try {
+    const { size } = await handle.stat();
+    if (size < followed.offset) {
+      // Truncated or replaced: start again from its beginning.
+      followed.offset = 0;
+      followed.partial = "";
+    }
+    if (size === followed.offset) return;
+    const buffer = Buffer.alloc(Math.min(READ_CHUNK, size - followed.offset));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, followed.offset);
+    followed.offset += bytesRead;
+    const text = followed.partial + buffer.subarray(0, bytesRead).toString("utf8");
+    const parts = text.split("\n");
+    followed.partial = (parts.pop() ?? "").slice(-MAX_LINE);
+    if (parts.length === 0) return;
+    io.stdout(
+      parts
+        .map(
+          (line) =>
+            `${followed.label} │ ${terminalSafe(line.replace(/\r$/, "")).slice(0, MAX_LINE)}\n`,
+        )
+        .join(""),
+    );
+  } finally {
+    await handle.close();
+  }
+}
