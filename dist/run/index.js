@@ -34603,13 +34603,22 @@ class Git {
     }
     /**
      * `git clone` into `dir` (which must not exist or be empty) and a Git working in it.
-     * `reference` is a local mirror (`git clone --mirror`) to borrow objects from: it is used
-     * with `--reference-if-able` (a missing mirror is only a warning) and `--dissociate` (the
-     * clone copies what it borrowed and keeps no link to the mirror).
+     *
+     * `reference` is a local mirror (`git clone --mirror`, kept up to date by the machine) to start
+     * from. When it exists and is on the same filesystem as `dir`, the clone is made from the
+     * mirror with `git clone --local` (its objects are hardlinked: nothing is copied or sent, and
+     * since git never changes an object file, a later gc or deletion of the mirror cannot break
+     * the clone); then origin's URL is set to `url` and what the mirror lacks is fetched from
+     * origin, branches and tags pruned to origin's, so the result is what a clone of `url` gives.
+     * No alternates link to the mirror stays. A missing or unusable mirror (another filesystem,
+     * not a repository, or a step from it failing) costs only a warning: the clone falls back to
+     * a plain clone of `url`. A shallow clone (`depth`) does not use the mirror.
      */
     static async clone(options) {
         const dir = (0,external_node_path_namespaceObject.resolve)(options.dir);
         const args = ["clone", "--quiet"];
+        if (options.checkout === false)
+            args.push("--no-checkout");
         if (options.branch !== undefined)
             args.push("--branch", checkName("branch", options.branch));
         if (options.depth !== undefined) {
@@ -34618,15 +34627,94 @@ class Git {
             }
             args.push("--depth", String(options.depth));
         }
-        if (options.reference !== undefined) {
-            args.push("--reference-if-able", (0,external_node_path_namespaceObject.resolve)(options.reference), "--dissociate");
-        }
-        args.push("--", options.url, dir);
+        const url = options.url;
+        if (!url || url.startsWith("-"))
+            throw new errors_UserError(`"${url}" cannot be a repository URL.`);
         await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(dir), { recursive: true });
+        if (options.reference !== undefined && options.depth === undefined) {
+            const mirror = (0,external_node_path_namespaceObject.resolve)(options.reference);
+            const problem = await mirrorProblem(mirror, (0,external_node_path_namespaceObject.dirname)(dir));
+            if (problem === null) {
+                try {
+                    return await Git.#cloneFromMirror(mirror, dir, options);
+                }
+                catch (error) {
+                    await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+                    options.warn?.(`Cloning from the git mirror ${mirror} failed (${error instanceof Error ? error.message : String(error)}); cloning ${scrubSecrets(url, options.token)} from origin instead.`);
+                }
+            }
+            else {
+                options.warn?.(`The git mirror ${mirror} ${problem}; cloning from origin instead.`);
+            }
+        }
+        args.push("--", url, dir);
         const runner = new Git({ cwd: (0,external_node_path_namespaceObject.dirname)(dir), token: options.token, env: options.env });
-        runner.#originUrl = options.url;
+        runner.#originUrl = url;
         await runner.#run(args, { network: true });
         return new Git({ cwd: dir, token: options.token, env: options.env });
+    }
+    /** See clone: a hardlinked local clone of the mirror, re-pointed at origin and brought up to date. */
+    static async #cloneFromMirror(mirror, dir, options) {
+        const { url, token, env } = options;
+        const outside = new Git({ cwd: (0,external_node_path_namespaceObject.dirname)(dir), token, env });
+        outside.#originUrl = url;
+        // origin's default branch, asked while the local clone runs (git fetch does not tell it)
+        const remoteHead = outside
+            .#run(["ls-remote", "--symref", url, "HEAD"], { network: true })
+            .then((result) => /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(result.stdout)?.[1] ?? null);
+        remoteHead.catch(() => { }); // awaited below; not unhandled if the local clone fails first
+        await outside.#run(["clone", "--quiet", "--local", "--no-checkout", "--", mirror, dir]);
+        const git = new Git({ cwd: dir, token, env });
+        await git.#run(["config", "--", "remote.origin.url", url]);
+        git.#originUrl = url;
+        // no automatic maintenance in a fresh clone (a plain clone runs none either)
+        await git.#run([
+            "-c",
+            "maintenance.auto=false",
+            "fetch",
+            "--quiet",
+            "--prune",
+            "--prune-tags",
+            "--force",
+            "origin",
+        ], { network: true });
+        const defaultBranch = await remoteHead;
+        if (defaultBranch === null)
+            throw new Error(`origin ${url} names no default branch`);
+        const branch = options.branch ?? defaultBranch;
+        // One look at the refs: the local clone made one local branch, the mirror's HEAD branch.
+        const refs = (await git.#run([
+            "for-each-ref",
+            "--format=%(refname) %(symref)",
+            "refs/heads/",
+            "refs/remotes/origin/",
+        ])).stdout
+            .split("\n")
+            .filter(Boolean)
+            .map((line) => line.split(" "));
+        const remote = new Map(refs.filter(([name]) => name.startsWith("refs/remotes/")));
+        const local = refs.filter(([name]) => name.startsWith("refs/heads/")).map(([name]) => name);
+        const tracking = (name) => `refs/remotes/origin/${name}`;
+        if (!remote.has(tracking(branch)))
+            throw new Error(`origin has no branch ${branch}`);
+        const originHead = tracking("HEAD");
+        if (remote.has(tracking(defaultBranch)) && remote.get(originHead) !== tracking(defaultBranch)) {
+            await git.#run(["symbolic-ref", originHead, tracking(defaultBranch)]);
+        }
+        await git.#run(["update-ref", `refs/heads/${branch}`, tracking(branch)]);
+        if (local.length !== 1 || local[0] !== `refs/heads/${branch}`) {
+            // the mirror's HEAD was another branch: HEAD, the local branch and its upstream move over
+            await git.#run(["symbolic-ref", "HEAD", `refs/heads/${branch}`]);
+            await git.#run(["branch", "--quiet", `--set-upstream-to=origin/${branch}`]);
+            const others = local.filter((name) => name !== `refs/heads/${branch}`);
+            if (others.length > 0) {
+                const names = others.map((name) => name.slice("refs/heads/".length));
+                await git.#run(["branch", "--quiet", "-D", "--", ...names]);
+            }
+        }
+        if (options.checkout !== false)
+            await git.#run(["checkout", "--quiet", "--force"]);
+        return new Git({ cwd: dir, token, env });
     }
     /**
      * Fetches `origin`'s branch into `refs/remotes/origin/<branch>` (forced, so a rewritten
@@ -34646,6 +34734,18 @@ class Git {
         if (/couldn't find remote ref/i.test(result.stderr))
             return false;
         throw this.#error(result);
+    }
+    /**
+     * The branches origin had when it was last fetched from (`refs/remotes/origin/*`, without
+     * `HEAD`); asks origin nothing. Right after a full clone, every branch origin has.
+     */
+    async remoteBranches() {
+        const result = await this.#run([
+            "for-each-ref",
+            "--format=%(refname:lstrip=3)",
+            "refs/remotes/origin/",
+        ]);
+        return new Set(result.stdout.split("\n").filter((name) => name && name !== "HEAD"));
     }
     /** Whether origin has the branch now (asks origin; fetches nothing). */
     async remoteBranchExists(branch) {
@@ -34667,6 +34767,13 @@ class Git {
             checkName("start point", startPoint),
             "--",
         ]);
+    }
+    /**
+     * Creates (or resets) `branch` at HEAD's commit and switches to it (`git switch -C`): the
+     * work tree and index stay as they are, so this costs no checkout. No upstream is set.
+     */
+    async branchAtHead(branch) {
+        await this.#run(["switch", "--quiet", "--no-track", "-C", checkName("branch", branch)]);
     }
     /** The branch checked out now (after a plain clone: the remote's default branch). */
     async currentBranch() {
@@ -34896,6 +35003,27 @@ function checkName(what, value) {
         throw new errors_UserError(`"${value}" cannot be a git ${what}.`);
     }
     return value;
+}
+/**
+ * Why `mirror` cannot be hardlinked into a clone under `parent`, or null when it can: it must
+ * be a repository (bare, as `git clone --mirror` makes it, or not) on the same filesystem.
+ */
+async function mirrorProblem(mirror, parent) {
+    let objects = null;
+    for (const candidate of [(0,external_node_path_namespaceObject.join)(mirror, "objects"), (0,external_node_path_namespaceObject.join)(mirror, ".git", "objects")]) {
+        objects = await (0,promises_namespaceObject.stat)(candidate).catch(() => null);
+        if (objects?.isDirectory())
+            break;
+        objects = null;
+    }
+    if (objects === null) {
+        return (0,external_node_fs_namespaceObject.existsSync)(mirror) ? "is not a git repository" : "does not exist";
+    }
+    const target = await (0,promises_namespaceObject.stat)(parent);
+    if (objects.dev !== target.dev) {
+        return `is on another filesystem than ${parent}, so its objects cannot be hardlinked`;
+    }
+    return null;
 }
 /** Appends one entry to the GIT_CONFIG_COUNT/KEY/VALUE list (keeping the caller's entries). */
 function addConfig(env, key, value) {
@@ -35286,6 +35414,7 @@ async function appendStatsLine(file, record) {
 
 
 
+
 /** Who commits what the agent left uncommitted. */
 const RUNNER_AUTHOR = {
     name: "github-actions[bot]",
@@ -35302,9 +35431,20 @@ async function runGoal(context, settings) {
     const now = context.now ?? (() => new Date());
     const { store } = context;
     const number = settings.goal;
-    const goal = await store.getGoal(number);
+    // The clone runs while the claim is checked; it goes into a directory of its own and only
+    // replaces the goal's workspace once the claim stands.
+    const pending = context.workspace ?? startWorkspaceClone(settings, store.repo, number, context.warn);
+    let goal;
+    try {
+        goal = await store.getGoal(number);
+    }
+    catch (error) {
+        await pending.discard();
+        throw error;
+    }
     const mismatch = claimProblem(goal, settings.attempt, now());
     if (mismatch) {
+        await pending.discard();
         context.log(`#${number}: ${mismatch}; nothing to do.`);
         return { outcome: "skipped", reason: mismatch, prUrl: null, stats: null, state: null };
     }
@@ -35321,7 +35461,7 @@ async function runGoal(context, settings) {
     let prUrl = null;
     let runnerError;
     try {
-        const work = await prepareWorkspace(context, settings, goal);
+        const work = await prepareWorkspace(context, settings, goal, pending);
         const files = runFiles(settings, store, number);
         await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(work.dir, GOAL_FILE_NAME), renderGoalFile(goal, settings.attempt, overrides.story ? await storyOf(store, overrides.story) : null));
         await work.git.excludeLocally(GOAL_FILE_NAME);
@@ -35501,23 +35641,77 @@ function runFiles(settings, store, number) {
         agentStats: (0,external_node_path_namespaceObject.join)(settings.logDir, `${stem}.stats.jsonl`),
     };
 }
-async function prepareWorkspace(context, settings, goal) {
+/**
+ * A clone of the goal's repository started before the claim is verified, into a private
+ * directory beside the goal's workspace (same filesystem, so adopting it is a rename). It checks
+ * out origin's default branch meanwhile, so a new goal branch from it needs no checkout later.
+ */
+class PendingWorkspace {
+    dir;
+    #token;
+    #env;
+    /** Settles with the clone or its error; never rejects. */
+    #clone;
+    #settled = false;
+    constructor(settings, repo, goal, options = {}) {
+        this.dir = (0,external_node_path_namespaceObject.join)(settings.workspaceRoot, repo.owner, repo.repo, `.${goal}-${(0,external_node_crypto_.randomUUID)().slice(0, 8)}.cloning`);
+        this.#token = settings.token;
+        this.#env = options.env;
+        this.#clone = Git.clone({
+            url: settings.cloneUrl,
+            dir: this.dir,
+            token: settings.token,
+            reference: settings.gitMirror ?? undefined,
+            env: options.env,
+            warn: options.warn,
+        }).catch((error) => (error instanceof Error ? error : new Error(String(error))));
+    }
+    /** Waits for the clone and moves it to `dir` (replacing whatever is there). */
+    async adopt(dir) {
+        if (this.#settled)
+            throw new Error("this clone was already adopted or discarded");
+        this.#settled = true;
+        const cloned = await this.#clone;
+        if (cloned instanceof Error) {
+            await (0,promises_namespaceObject.rm)(this.dir, { recursive: true, force: true });
+            throw cloned;
+        }
+        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+        await (0,promises_namespaceObject.rename)(this.dir, dir);
+        return new Git({ cwd: dir, token: this.#token, env: this.#env });
+    }
+    /** Waits for the clone to end and deletes it; nothing when it was adopted. */
+    async discard() {
+        if (this.#settled)
+            return;
+        this.#settled = true;
+        await this.#clone;
+        await (0,promises_namespaceObject.rm)(this.dir, { recursive: true, force: true });
+    }
+}
+/** Starts cloning the goal's repository for runGoal (see RunGoalContext.workspace). */
+function startWorkspaceClone(settings, repo, goal, warn) {
+    return new PendingWorkspace(settings, repo, goal, { warn });
+}
+async function prepareWorkspace(context, settings, goal, pending) {
     const { owner, repo, number } = goal.ref;
-    const dir = (0,external_node_path_namespaceObject.join)(settings.workspaceRoot, owner, repo, String(number));
-    await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
-    const git = await Git.clone({
-        url: settings.cloneUrl,
-        dir,
-        token: settings.token,
-        reference: settings.gitMirror ?? undefined,
-    });
-    const base = settings.base ?? (await git.currentBranch());
-    if (settings.base !== null && !(await git.fetch(base))) {
+    const git = await pending.adopt((0,external_node_path_namespaceObject.join)(settings.workspaceRoot, owner, repo, String(number)));
+    const dir = git.cwd;
+    // The clone fetched every branch of origin: which exist is known without asking origin again.
+    const checkedOut = await git.currentBranch();
+    const base = settings.base ?? checkedOut;
+    const branches = await git.remoteBranches();
+    if (!branches.has(base)) {
         throw new Error(`the base branch ${base} does not exist in ${formatRepo(goal.ref)}`);
     }
     const branch = goalBranchName(number, goal.title);
-    const resumed = settings.resume && (await git.fetch(branch));
-    await git.checkoutNewBranch(branch, `origin/${resumed ? branch : base}`);
+    const resumed = settings.resume && branches.has(branch);
+    if (!resumed && base === checkedOut) {
+        await git.branchAtHead(branch); // the clone's work tree already is origin/<base>
+    }
+    else {
+        await git.checkoutNewBranch(branch, `origin/${resumed ? branch : base}`);
+    }
     context.log(resumed
         ? `#${number}: resuming from ${branch} as an earlier attempt left it`
         : `#${number}: new branch ${branch} from ${base}`);
@@ -41233,6 +41427,16 @@ query GoalPage($owner: String!, $name: String!, $labels: [String!], $after: Stri
     }
   }
 }`;
+/** Goals in any state, open or closed, changed since a time (null: all): what stats read. */
+const GOAL_ACTIVITY_PAGE_QUERY = `
+query GoalActivityPage($owner: String!, $name: String!, $labels: [String!], $since: DateTime, $after: String, $pageSize: Int!, $commentWindow: Int!) {
+  repository(owner: $owner, name: $name) {
+    issues(labels: $labels, states: [OPEN, CLOSED], filterBy: {since: $since}, first: $pageSize, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ${GOAL_FIELDS} }
+    }
+  }
+}`;
 const GOAL_QUERY = `
 query Goal($owner: String!, $name: String!, $number: Int!, $commentWindow: Int!) {
   repository(owner: $owner, name: $name) {
@@ -41380,17 +41584,24 @@ class GitHubGoalStore {
         }
         return { created, updated };
     }
-    async *listGoals(state) {
+    listGoals(state) {
+        return this.goalPages(GOAL_PAGE_QUERY, { labels: [stateLabel(state)] }, `listing ${stateLabel(state)} goals`);
+    }
+    listGoalActivity(since) {
+        return this.goalPages(GOAL_ACTIVITY_PAGE_QUERY, { labels: GOAL_STATES.map(stateLabel), since: since?.toISOString() ?? null }, since ? `listing goals changed since ${since.toISOString()}` : "listing all goals");
+    }
+    /** Goal pages of a query, fetched lazily: reading stops fetching. */
+    async *goalPages(query, variables, doing) {
         let after = null;
         do {
-            const result = await this.graphql(GOAL_PAGE_QUERY, {
+            const result = await this.graphql(query, {
                 owner: this.repo.owner,
                 name: this.repo.repo,
-                labels: [stateLabel(state)],
+                ...variables,
                 after,
                 pageSize: this.pageSize,
                 commentWindow: MAX_PAGE_SIZE,
-            }, `listing ${stateLabel(state)} goals`);
+            }, doing);
             const issues = result.repository?.issues;
             if (!issues)
                 throw this.repositoryNotFound();
@@ -42150,8 +42361,7 @@ function readRunInputs(env = process.env) {
         ralphStatsFile: (0,external_node_path_namespaceObject.join)(env.XDG_STATE_HOME || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), ".local", "state"), "ralph", "stats.jsonl"),
     };
 }
-async function connect(repo) {
-    const token = tokenInput();
+async function connect(repo, token = tokenInput()) {
     const paceMs = paceFromEnvironment(process.env);
     const client = createClient({
         token,
@@ -42170,9 +42380,22 @@ function runUrl(env) {
 async function runMainAction() {
     await runAction(async () => {
         const inputs = readRunInputs();
-        const { token, client, store } = await connect(inputs.repo);
+        const token = tokenInput();
         const server = (process.env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, "");
         const cloneUrl = inputs.cloneUrl ?? `${server}/${formatRepo(inputs.repo)}.git`;
+        const settings = { ...inputs, token, cloneUrl };
+        // The clone starts now, so it overlaps connecting and the claim check (runGoal adopts it
+        // once the claim stands, or deletes it).
+        const workspace = startWorkspaceClone(settings, inputs.repo, inputs.goal, warning);
+        let connected;
+        try {
+            connected = await connect(inputs.repo, token);
+        }
+        catch (error) {
+            await workspace.discard();
+            throw error;
+        }
+        const { client, store } = connected;
         const controller = new AbortController();
         const abort = () => controller.abort();
         process.once("SIGTERM", abort);
@@ -42210,8 +42433,9 @@ async function runMainAction() {
                 saveState("attempt", String(inputs.attempt));
                 saveState("repository", formatRepo(inputs.repo));
             },
+            workspace,
             ...(url ? { runUrl: url } : {}),
-        }, { ...inputs, token, cloneUrl });
+        }, settings).finally(() => workspace.discard()); // nothing when runGoal adopted or discarded it
         if (streaming)
             info(`::${resumeToken}::`);
         if (report.outcome !== "skipped")
