@@ -35584,7 +35584,7 @@ async function runGoal(context, settings) {
         logTail: agent ? tail(agent.lastLines) : undefined,
     });
     try {
-        await appendStatsLine(settings.statsFile, stats6);
+        await appendStatsLine(settings.statsFile, { ...stats6, goal_state: state });
     }
     catch (error) {
         context.warn?.(`could not append to ${settings.statsFile}: ${String(error)}`);

@@ -4,6 +4,7 @@ import { formatDuration, tryParseDuration } from "../core/duration.js";
 import { UserError } from "../core/errors.js";
 import { formatRepo, parseRepo, type RepoRef } from "../core/issue-ref.js";
 import type { GoalSnapshot } from "../core/ports.js";
+import type { RunStatsRecord } from "../flows/run-stats.js";
 import { defaultStateDir } from "../flows/run-stats.js";
 import { writeDashboard } from "../stats/dashboard.js";
 import {
@@ -14,7 +15,7 @@ import {
   plural,
 } from "../stats/format.js";
 import { statsFromGoals } from "../stats/from-goals.js";
-import { readStatsFile, type StatsRecord } from "../stats/records.js";
+import { readStatsFile } from "../stats/records.js";
 import { buildReport } from "../stats/report.js";
 import type { GoalHistory, GoalRow, StatsReport } from "../stats/report-types.js";
 import { parseCommandLine } from "./args.js";
@@ -156,7 +157,7 @@ async function githubReport(
   env: NodeJS.ProcessEnv,
 ): Promise<StatsReport> {
   const targets = repos.length > 0 ? repos : [resolveRepo({}, env, process.cwd())];
-  const runs: StatsRecord[] = [];
+  const runs: RunStatsRecord[] = [];
   const histories: GoalHistory[] = [];
   for (const repo of targets) {
     const { store } = await connect({ repo: formatRepo(repo) }, env);

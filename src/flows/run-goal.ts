@@ -281,7 +281,7 @@ export async function runGoal(
     logTail: agent ? tail(agent.lastLines) : undefined,
   });
   try {
-    await appendStatsLine(settings.statsFile, stats6);
+    await appendStatsLine(settings.statsFile, { ...stats6, goal_state: state });
   } catch (error) {
     context.warn?.(`could not append to ${settings.statsFile}: ${String(error)}`);
   }

@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import type { AgentStats } from "../agent/stats.js";
 import type { RunOutcome } from "../core/markers.js";
+import type { GoalState } from "../core/states.js";
 import type { DiffStats } from "../git/git.js";
 
 /** The stats record of one run (design §6); unknown figures are null, never 0. */
@@ -28,6 +29,11 @@ export interface RunStatsRecord
   model: string;
   reasoning: string;
   pr_url: string | null;
+  /**
+   * The state the run left the goal in. Only the runner's stats.jsonl has it (it is known after
+   * the run-result comment is written); read from markers, the goal's label says it.
+   */
+  goal_state?: GoalState | null;
 }
 
 export interface StatsInput {

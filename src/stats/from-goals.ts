@@ -1,7 +1,8 @@
 import { formatRepo } from "../core/issue-ref.js";
 import type { ClaimMarker, RunResultMarker, TrustedMarker } from "../core/markers.js";
 import type { GoalSnapshot } from "../core/ports.js";
-import { parseStatsRecord, type StatsRecord } from "./records.js";
+import type { RunStatsRecord } from "../flows/run-stats.js";
+import { parseStatsRecord } from "./records.js";
 import { goalTimeline } from "./report.js";
 import type { GoalHistory } from "./report-types.js";
 
@@ -12,10 +13,10 @@ import type { GoalHistory } from "./report-types.js";
  * attempt and took time from the claim to the verdict).
  */
 export function statsFromGoals(goals: Iterable<GoalSnapshot>): {
-  runs: StatsRecord[];
+  runs: RunStatsRecord[];
   histories: GoalHistory[];
 } {
-  const runs: StatsRecord[] = [];
+  const runs: RunStatsRecord[] = [];
   const histories: GoalHistory[] = [];
   for (const goal of goals) {
     const repository = formatRepo(goal.ref);
@@ -49,7 +50,7 @@ function recordWithoutStats(
   goal: GoalSnapshot,
   repository: string,
   marker: RunResultMarker & { createdAt: string },
-): StatsRecord {
+): RunStatsRecord {
   const claim = goal.markers.find(
     (candidate): candidate is ClaimMarker & TrustedMarker =>
       candidate.kind === "claim" && candidate.attempt === marker.attempt,

@@ -9,10 +9,6 @@ import type { RunStatsRecord } from "../flows/run-stats.js";
  * run (repository, goal, attempt, outcome, times); any figure missing or of the wrong type is
  * unknown (null), never 0.
  */
-export type StatsRecord = RunStatsRecord & {
-  /** The state the run left the goal in (records written before it existed lack it). */
-  goal_state?: GoalState | null;
-};
 
 type Fields = Record<string, unknown>;
 
@@ -25,7 +21,7 @@ const isTime = (value: unknown): value is string =>
   typeof value === "string" && !Number.isNaN(Date.parse(value));
 
 /** A stats record from any JSON value, or null when it cannot place the run. */
-export function parseStatsRecord(value: unknown): StatsRecord | null {
+export function parseStatsRecord(value: unknown): RunStatsRecord | null {
   if (!isObject(value)) return null;
   const { repository, goal, attempt, outcome, started_at, finished_at } = value;
   if (typeof repository !== "string" || !/^[^/\s]+\/[^/\s]+$/.test(repository)) return null;
@@ -36,7 +32,7 @@ export function parseStatsRecord(value: unknown): StatsRecord | null {
   const tokens = isObject(value.tokens) ? value.tokens : {};
   const time = isObject(value.time_seconds) ? value.time_seconds : {};
   const wall = numberOrNull(value.wall_seconds);
-  const record: StatsRecord = {
+  const record: RunStatsRecord = {
     v: 1,
     repository,
     goal: goal as number,
@@ -79,14 +75,14 @@ export function parseStatsRecord(value: unknown): StatsRecord | null {
 }
 
 export interface ParsedStatsFile {
-  records: StatsRecord[];
+  records: RunStatsRecord[];
   /** Lines that are not stats records, as "line N: why", so the reader can say what it skipped. */
   skipped: string[];
 }
 
 /** Every record of a stats.jsonl text; blank lines are fine, bad lines are skipped and listed. */
 export function parseStatsLines(text: string): ParsedStatsFile {
-  const records: StatsRecord[] = [];
+  const records: RunStatsRecord[] = [];
   const skipped: string[] = [];
   text.split("\n").forEach((line, index) => {
     if (line.trim() === "") return;

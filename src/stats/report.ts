@@ -1,5 +1,5 @@
 import type { GoalState } from "../core/states.js";
-import type { StatsRecord } from "./records.js";
+import type { RunStatsRecord } from "../flows/run-stats.js";
 import type {
   DayRow,
   GoalHistory,
@@ -14,7 +14,7 @@ import type {
 /** Pure: everything `goal-stats` and the dashboard show, from run records and goal histories. */
 
 export interface ReportInput {
-  runs: readonly StatsRecord[];
+  runs: readonly RunStatsRecord[];
   /** State histories (GitHub source); none for local stats files. */
   histories?: readonly GoalHistory[];
   source: "local" | "github";
@@ -76,7 +76,7 @@ export function buildReport(input: ReportInput): StatsReport {
     (input.histories ?? []).map((history) => [goalKey(history.repository, history.goal), history]),
   );
 
-  const runsByGoal = new Map<string, StatsRecord[]>();
+  const runsByGoal = new Map<string, RunStatsRecord[]>();
   for (const run of runs) {
     const key = goalKey(run.repository, run.goal);
     const list = runsByGoal.get(key) ?? [];
@@ -108,9 +108,9 @@ export function buildReport(input: ReportInput): StatsReport {
   };
 }
 
-function goalRow(runs: StatsRecord[], history: GoalHistory | null): GoalRow {
-  const first = runs[0] as StatsRecord;
-  const last = runs[runs.length - 1] as StatsRecord;
+function goalRow(runs: RunStatsRecord[], history: GoalHistory | null): GoalRow {
+  const first = runs[0] as RunStatsRecord;
+  const last = runs[runs.length - 1] as RunStatsRecord;
   const success = runs.find((run) => run.outcome === "success");
   const pr = [...runs].reverse().find((run) => run.pr_url !== null);
   return {
@@ -136,7 +136,7 @@ function goalRow(runs: StatsRecord[], history: GoalHistory | null): GoalRow {
 }
 
 /** Input + output tokens of one run; unknown when either is. */
-function tokenCount(run: StatsRecord): number | null {
+function tokenCount(run: RunStatsRecord): number | null {
   const { input, output } = run.tokens;
   return input === null || output === null ? null : input + output;
 }
@@ -150,18 +150,18 @@ function resultOfState(state: GoalState | null): GoalResult {
  * Without state history, the runs tell: a success is done, a spot-check waits for review, and a
  * failure that left the goal stuck says so in its record; anything else may still run again.
  */
-function resultOfRuns(runs: readonly StatsRecord[]): GoalResult {
-  const last = runs[runs.length - 1] as StatsRecord;
+function resultOfRuns(runs: readonly RunStatsRecord[]): GoalResult {
+  const last = runs[runs.length - 1] as RunStatsRecord;
   if (runs.some((run) => run.outcome === "success")) return "done";
   if (last.outcome === "spot-check") return "spot-check";
   if (last.outcome === "failure" && last.goal_state === "stuck") return "stuck";
   return "open";
 }
 
-function dayRows(runs: readonly StatsRecord[], goals: readonly GoalRow[]): DayRow[] {
+function dayRows(runs: readonly RunStatsRecord[], goals: readonly GoalRow[]): DayRow[] {
   if (runs.length === 0) return [];
-  const firstDay = Date.parse(utcDay((runs[0] as StatsRecord).finished_at));
-  const lastDay = Date.parse(utcDay((runs[runs.length - 1] as StatsRecord).finished_at));
+  const firstDay = Date.parse(utcDay((runs[0] as RunStatsRecord).finished_at));
+  const lastDay = Date.parse(utcDay((runs[runs.length - 1] as RunStatsRecord).finished_at));
   const rows = new Map<string, DayRow>();
   for (let day = firstDay; day <= lastDay; day += DAY_MS) {
     const key = utcDay(new Date(day));
@@ -183,7 +183,7 @@ function dayRows(runs: readonly StatsRecord[], goals: readonly GoalRow[]): DayRo
 }
 
 function totals(
-  runs: readonly StatsRecord[],
+  runs: readonly RunStatsRecord[],
   goals: readonly GoalRow[],
   days: readonly DayRow[],
 ): StatsTotals {

@@ -333,6 +333,7 @@ describe("success", () => {
       .split("\n");
     assert.equal(lines.length, 1);
     assert.equal(JSON.parse(lines[0] ?? "").outcome, "success");
+    assert.equal(JSON.parse(lines[0] ?? "").goal_state, "done", "where the run left the goal");
     assert.match(result.summary, /attempt 1: success/);
   });
 

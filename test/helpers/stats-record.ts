@@ -1,4 +1,4 @@
-import type { StatsRecord } from "../../src/stats/records.js";
+import type { RunStatsRecord } from "../../src/flows/run-stats.js";
 
 /**
  * A complete stats record (design §6) for goal `goal`, attempt `attempt` of acme/widgets: a
@@ -6,8 +6,8 @@ import type { StatsRecord } from "../../src/stats/records.js";
  * otherwise.
  */
 export function statsRecord(
-  fields: Partial<StatsRecord> & Pick<StatsRecord, "goal" | "attempt">,
-): StatsRecord {
+  fields: Partial<RunStatsRecord> & Pick<RunStatsRecord, "goal" | "attempt">,
+): RunStatsRecord {
   const finished = fields.finished_at ?? "2026-11-18T10:00:00.000Z";
   const started = fields.started_at ?? new Date(Date.parse(finished) - 600_000).toISOString();
   return {

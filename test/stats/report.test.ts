@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseStatsLines, parseStatsRecord, type StatsRecord } from "../../src/stats/records.js";
+import type { RunStatsRecord } from "../../src/flows/run-stats.js";
+import { parseStatsLines, parseStatsRecord } from "../../src/stats/records.js";
 import { buildReport, goalTimeline, median } from "../../src/stats/report.js";
 import { statsRecord } from "../helpers/stats-record.js";
 
@@ -95,7 +96,7 @@ describe("buildReport", () => {
     assert.equal(report.totals.done_per_day, 2 / 3);
     const gap = buildReport({
       runs: [
-        runs[0] as StatsRecord,
+        runs[0] as RunStatsRecord,
         run({ goal: 9, attempt: 1, finished_at: "2026-11-20T01:00:00Z" }),
       ],
       source: "local",
