@@ -35649,6 +35649,7 @@ function runFiles(settings, store, number) {
 class PendingWorkspace {
     dir;
     #token;
+    #goal;
     #env;
     /** Settles with the clone or its error; never rejects. */
     #clone;
@@ -35656,6 +35657,7 @@ class PendingWorkspace {
     constructor(settings, repo, goal, options = {}) {
         this.dir = (0,external_node_path_namespaceObject.join)(settings.workspaceRoot, repo.owner, repo.repo, `.${goal}-${(0,external_node_crypto_.randomUUID)().slice(0, 8)}.cloning`);
         this.#token = settings.token;
+        this.#goal = goal;
         this.#env = options.env;
         this.#clone = Git.clone({
             url: settings.cloneUrl,
@@ -35678,7 +35680,22 @@ class PendingWorkspace {
         }
         await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
         await (0,promises_namespaceObject.rename)(this.dir, dir);
+        await this.removeLeftovers();
         return new Git({ cwd: dir, token: this.#token, env: this.#env });
+    }
+    /**
+     * Clones of this goal that a killed job left half done. Only the job whose claim stands
+     * adopts, so no other job is still using one.
+     */
+    async removeLeftovers() {
+        const parent = (0,external_node_path_namespaceObject.dirname)(this.dir);
+        const prefix = `.${this.#goal}-`;
+        for (const name of await (0,promises_namespaceObject.readdir)(parent)) {
+            const path = (0,external_node_path_namespaceObject.join)(parent, name);
+            if (name.startsWith(prefix) && name.endsWith(".cloning") && path !== this.dir) {
+                await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true });
+            }
+        }
     }
     /** Waits for the clone to end and deletes it; nothing when it was adopted. */
     async discard() {

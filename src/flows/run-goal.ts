@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readdir, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { buildAgentEnv } from "../agent/environment.js";
 import { type AgentResult, describeAgentResult, launchAgent } from "../agent/launch.js";
 import { type AgentStats, agentStatsOffset, readAgentStats } from "../agent/stats.js";
@@ -349,6 +349,7 @@ function runFiles(settings: RunGoalSettings, store: GoalStore, number: number) {
 export class PendingWorkspace {
   readonly dir: string;
   readonly #token: string;
+  readonly #goal: number;
   readonly #env: NodeJS.ProcessEnv | undefined;
   /** Settles with the clone or its error; never rejects. */
   readonly #clone: Promise<Git | Error>;
@@ -367,6 +368,7 @@ export class PendingWorkspace {
       `.${goal}-${randomUUID().slice(0, 8)}.cloning`,
     );
     this.#token = settings.token;
+    this.#goal = goal;
     this.#env = options.env;
     this.#clone = Git.clone({
       url: settings.cloneUrl,
@@ -389,7 +391,23 @@ export class PendingWorkspace {
     }
     await rm(dir, { recursive: true, force: true });
     await rename(this.dir, dir);
+    await this.removeLeftovers();
     return new Git({ cwd: dir, token: this.#token, env: this.#env });
+  }
+
+  /**
+   * Clones of this goal that a killed job left half done. Only the job whose claim stands
+   * adopts, so no other job is still using one.
+   */
+  private async removeLeftovers() {
+    const parent = dirname(this.dir);
+    const prefix = `.${this.#goal}-`;
+    for (const name of await readdir(parent)) {
+      const path = join(parent, name);
+      if (name.startsWith(prefix) && name.endsWith(".cloning") && path !== this.dir) {
+        await rm(path, { recursive: true, force: true });
+      }
+    }
   }
 
   /** Waits for the clone to end and deletes it; nothing when it was adopted. */

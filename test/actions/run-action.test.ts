@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
@@ -271,7 +271,14 @@ const dump = (name: string) => readFileSync(join(w.dir, "dump", name), "utf8");
 describe("success", () => {
   it("opens a PR that closes the goal, requests auto-merge and records stats", async () => {
     const number = await claimedGoal("Add CSV export");
+    // A clone of this goal that a killed job left half done, and another goal's.
+    const leftover = join(w.dir, "work", owner, repo, `.${number}-deadbeef.cloning`);
+    const otherGoals = join(w.dir, "work", owner, repo, `.${number + 1}-deadbeef.cloning`);
+    mkdirSync(join(leftover, ".git"), { recursive: true });
+    mkdirSync(otherGoals, { recursive: true });
     const result = await runAction(inputsFor(number, "commit"));
+    assert.equal(existsSync(leftover), false, "this goal's leftover clone is removed");
+    assert.equal(existsSync(otherGoals), true, "another goal's is not this job's to remove");
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.equal(result.outputs.outcome, "success");
     assert.deepEqual(await stateLabels(number), ["goal:done"]);
