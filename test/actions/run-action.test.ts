@@ -631,7 +631,7 @@ describe("cancellation", () => {
     let signalled = false;
     const main = await runStep(inputs, {
       signalWhen: () => {
-        const ready = !signalled && existsSync(join(w.dir, "dump", "pid"));
+        const ready = !signalled && existsSync(join(w.dir, "dump", "working"));
         if (ready) signalled = true;
         return ready;
       },

@@ -7,7 +7,7 @@
 //   fail    print some lines, exit 1
 //   review  write work.txt, commit it, exit 3
 //   nothing change nothing, exit 0
-//   hang    commit, then wait forever (the test kills it)
+//   hang    commit, write <dump-dir>/working, then wait forever (the test kills it)
 import { execFileSync } from "node:child_process";
 import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -72,6 +72,8 @@ switch (mode) {
     work();
     git("add", "work.txt");
     git("commit", "-q", "-m", "agent work");
+    // Tests that stop a working agent wait for this: its work is committed by then.
+    writeFileSync(join(dump, "working"), "");
     console.log("agent: waiting");
     setInterval(() => {}, 1000);
     break;
