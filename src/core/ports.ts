@@ -1,5 +1,5 @@
 import type { IssueRef, RepoRef } from "./issue-ref.js";
-import type { Marker, TrustedMarker } from "./markers.js";
+import type { Marker, RunResultMarker, TrustedMarker } from "./markers.js";
 import type { GoalState, LabelSpec } from "./states.js";
 
 /** What the orchestrator knows about one goal issue at one moment. */
@@ -68,6 +68,14 @@ export interface GoalStore {
   ensureLabels(labels: readonly LabelSpec[]): Promise<{ created: string[]; updated: string[] }>;
   /** Open goals in one state, oldest first, fetched lazily page by page. */
   listGoals(state: GoalState): AsyncIterable<GoalSnapshot>;
+  /**
+   * Run-result markers written (or edited) since `since`, on any issue, with the number of the
+   * issue they are on. Costs one request per 100 comments written since then, however many
+   * goals there are.
+   */
+  runResultsSince(
+    since: Date,
+  ): Promise<Array<RunResultMarker & { createdAt: string; issue: number }>>;
   /** Goals in any state, open or closed, changed since `since` (null: all), oldest first, lazily. */
   listGoalActivity(since: Date | null): AsyncIterable<GoalSnapshot>;
   getGoal(number: number): Promise<GoalSnapshot>;

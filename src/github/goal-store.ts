@@ -167,6 +167,37 @@ export class GitHubGoalStore implements GoalStore {
     );
   }
 
+  async runResultsSince(since: Date) {
+    const comments = await this.client
+      .paginate(this.client.rest.issues.listCommentsForRepo, {
+        ...this.where,
+        since: since.toISOString(),
+        per_page: MAX_PAGE_SIZE,
+      })
+      .catch((error) => {
+        throw explainGitHubError(
+          error,
+          `listing the comments written since ${since.toISOString()}`,
+        );
+      });
+    return comments.flatMap((comment) => {
+      const issue = Number(/\/issues\/(\d+)$/.exec(comment.issue_url)?.[1]);
+      const markers = trustedMarkers(
+        [
+          {
+            author: comment.user?.login ?? "ghost",
+            body: comment.body ?? "",
+            createdAt: comment.created_at,
+          },
+        ],
+        this.trustedAuthors,
+      );
+      return markers.flatMap((marker) =>
+        marker.kind === "run-result" && Number.isSafeInteger(issue) ? [{ ...marker, issue }] : [],
+      );
+    });
+  }
+
   /** Goal pages of a query, fetched lazily: reading stops fetching. */
   private async *goalPages(
     query: string,
