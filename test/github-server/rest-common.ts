@@ -1,5 +1,6 @@
 // Shared pieces of the REST handlers: the handler signature, GitHub-shaped errors, lookups that
 // fail like GitHub does, and page-number pagination with a Link header.
+import type { AppModel } from "./apps.js";
 import type { Renderer } from "./render.js";
 import type { GitHubState, IssueModel, Permission, RepoModel, UserModel } from "./state.js";
 
@@ -7,6 +8,8 @@ export interface RestContext {
   state: GitHubState;
   render: Renderer;
   viewer: UserModel;
+  /** The App a JWT authenticated (routes GitHub serves to Apps only); the viewer is its bot. */
+  app?: AppModel | undefined;
   params: Record<string, string>;
   query: URLSearchParams;
   // biome-ignore lint/suspicious/noExplicitAny: request bodies were already checked against the schema

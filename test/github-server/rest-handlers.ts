@@ -1,6 +1,7 @@
 // Every REST operation the test server implements, by GitHub operationId.
 
 import { actionHandlers } from "./rest-actions.js";
+import { appHandlers } from "./rest-apps.js";
 import { checkHandlers } from "./rest-checks.js";
 import { commentHandlers } from "./rest-comments.js";
 import type { RestHandler } from "./rest-common.js";
@@ -19,4 +20,5 @@ export const restHandlers: Record<string, RestHandler> = {
   ...pullHandlers,
   ...actionHandlers,
   ...checkHandlers,
+  ...appHandlers,
 };

@@ -5,11 +5,13 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { AppModel } from "./apps.js";
 import { type ContractChecker, getContract } from "./contract.js";
 import { FaultInjector, type FaultPlan } from "./faults.js";
 import { GraphQLEndpoint } from "./graphql.js";
 import { refreshPull, settlePull } from "./pulls.js";
 import { Renderer } from "./render.js";
+import { APP_ROUTES } from "./rest-apps.js";
 import { ApiError, type RestHandler, type RestReply } from "./rest-common.js";
 import { restHandlers } from "./rest-handlers.js";
 import {
@@ -22,6 +24,7 @@ import {
   type PullModel,
   type RepoModel,
   type RunnerSeed,
+  type UserModel,
   type WorkflowRunSeed,
 } from "./state.js";
 
@@ -176,6 +179,52 @@ export class GitHubServer {
     }
   }
 
+  /**
+   * Registers a GitHub App by the public half of its key (PEM). JWTs signed with the private
+   * half authenticate it; its installation tokens act as the bot user `<slug>[bot]`.
+   */
+  addApp(options: { slug: string; publicKeyPem: string }): {
+    appId: number;
+    clientId: string;
+    botLogin: string;
+  } {
+    const app = this.state.apps.addApp(options);
+    return { appId: app.id, clientId: app.clientId, botLogin: app.bot.login };
+  }
+
+  /**
+   * Installs an App on a repository (default permissions: contents, issues and pull requests
+   * write); its bot gets write access there. Returns the installation id.
+   */
+  installApp(
+    appId: number,
+    owner: string,
+    repo: string,
+    permissions: Record<string, "read" | "write"> = {
+      contents: "write",
+      issues: "write",
+      pull_requests: "write",
+    },
+  ): { installationId: number } {
+    return { installationId: this.state.apps.install(appId, owner, repo, permissions).id };
+  }
+
+  /** How long installation tokens minted from now on live (default one hour, as on GitHub). */
+  setInstallationTokenLifetime(ms: number): void {
+    if (!Number.isInteger(ms) || ms < 1000) throw new Error("a token lifetime is ≥ 1000 ms");
+    this.state.apps.tokenLifetimeMs = ms;
+  }
+
+  /** The installation tokens minted so far (oldest first) for an App. */
+  installationTokens(appId: number): { token: string; expiresAt: string }[] {
+    return [...this.state.apps.tokens.values()]
+      .filter((minted) => minted.installation.app.id === appId)
+      .map((minted) => ({
+        token: minted.token,
+        expiresAt: new Date(minted.expiresAtMs).toISOString(),
+      }));
+  }
+
   resetRequests(): void {
     this.requests.length = 0;
   }
@@ -298,17 +347,19 @@ export class GitHubServer {
     }
     entry.operationId = route;
 
-    const viewer = this.authenticate(req.headers.authorization);
-    if (typeof viewer === "string") {
+    const identity = this.authenticate(req.headers.authorization, route);
+    if (typeof identity === "string") {
       return finish({
         status: 401,
         body: {
-          message: viewer,
+          message: identity,
           documentation_url: isGraphQL ? "https://docs.github.com/graphql" : CONTRACT_DOCS,
           status: "401",
         },
       });
     }
+
+    const { viewer, app } = identity;
 
     const plan = this.faults.take(route, method);
     if (plan?.latencyMs) await new Promise((r) => setTimeout(r, plan.latencyMs));
@@ -335,7 +386,9 @@ export class GitHubServer {
         this.violation(`${method} ${path}: ${route} is not implemented by the test server`),
       );
     }
-    const reply = await this.serialize(() => this.run(handler, route, params, url, body, viewer));
+    const reply = await this.serialize(() =>
+      this.run(handler, route, params, url, body, viewer, app),
+    );
     if (plan?.response || plan?.drop) return this.injected(res, entry, plan);
     const problems = this.contract
       .checkResponse(route, reply.status, reply.body)
@@ -359,13 +412,15 @@ export class GitHubServer {
     params: Record<string, string>,
     url: URL,
     body: unknown,
-    viewer: Exclude<ReturnType<GitHubServer["authenticate"]>, string>,
+    viewer: UserModel,
+    app: AppModel | undefined,
   ): Promise<RestReply> {
     try {
       return await handler({
         state: this.state,
         render: this.render,
         viewer,
+        app,
         params,
         query: url.searchParams,
         body,
@@ -400,11 +455,28 @@ export class GitHubServer {
     this.send(res, plan.response.status, plan.response.body, plan.response.headers);
   }
 
-  private authenticate(header: string | undefined) {
+  /**
+   * Who sends the request, or GitHub's 401 message. App routes take only a JWT (`Bearer`), as
+   * the App, whose bot user is the viewer; every other route takes a user's token or an
+   * unexpired installation token (the App's bot user).
+   */
+  private authenticate(
+    header: string | undefined,
+    route: string,
+  ): { viewer: UserModel; app?: AppModel } | string {
     if (!header) return "Requires authentication";
     const match = /^(?:token|bearer)\s+(\S+)$/i.exec(header.trim());
-    const user = match?.[1] ? this.state.userByToken(match[1]) : undefined;
-    return user ?? "Bad credentials";
+    const credential = match?.[1];
+    if (APP_ROUTES.has(route)) {
+      const app = credential ? this.state.apps.verifyJwt(credential) : undefined;
+      if (app === undefined) return "A JSON web token could not be decoded";
+      return typeof app === "string" ? app : { viewer: app.bot, app };
+    }
+    if (!credential) return "Bad credentials";
+    const bot = this.state.apps.tokenViewer(credential);
+    if (bot !== undefined) return typeof bot === "string" ? bot : { viewer: bot };
+    const user = this.state.userByToken(credential);
+    return user ? { viewer: user } : "Bad credentials";
   }
 }
 

@@ -3,6 +3,7 @@
 // sub-issue and blocked-by links, workflow runs and runners. Pure data plus small helpers;
 // HTTP, rendering and GitHub's error semantics live elsewhere.
 import { createHash, randomBytes } from "node:crypto";
+import { AppRegistry } from "./apps.js";
 
 export type Permission = "admin" | "write" | "read" | "none";
 const PERMISSION_RANK: Record<Permission, number> = { none: 0, read: 1, write: 2, admin: 3 };
@@ -231,6 +232,8 @@ export function fakeSha(seed: string): string {
 
 export class GitHubState {
   readonly clock = new Clock();
+  /** GitHub Apps, their installations and installation tokens. */
+  readonly apps = new AppRegistry(this);
   readonly users = new Map<string, UserModel>();
   readonly repos = new Map<string, RepoModel>();
   readonly nodes = new Map<
