@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { it } from "node:test";
+import { pathToFileURL } from "node:url";
+import { chromium } from "playwright-core";
 import type { StatsReport } from "../src/stats/report-types.js";
+import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from "./helpers/chromium.js";
 import { run } from "./helpers/runtimes.js";
 
 it("npm run demo drives six goals to done through the bundled dispatcher and runner", async () => {
@@ -35,4 +39,36 @@ it("npm run demo drives six goals to done through the bundled dispatcher and run
   assert.equal(data.totals.runs, 8);
   assert.ok(data.queue.length > 0, "queue depth rebuilt from the transitions");
   assert.ok(existsSync("demo-output/site/index.html"));
+
+  // The demo's dashboard as a person sees it, kept as a test artefact.
+  if (chromiumMissing && !process.env.CI) return;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push(message.text());
+    });
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(pathToFileURL(resolve("demo-output/site/index.html")).href);
+    await page.waitForFunction(
+      () => (globalThis as { __dashboard?: { ready?: boolean } }).__dashboard?.ready === true,
+    );
+    const done = await page.evaluate(() => {
+      const dashboard = (
+        globalThis as unknown as {
+          __dashboard: {
+            charts: Record<string, { data: { datasets: Array<{ data: number[] }> } }>;
+          };
+        }
+      ).__dashboard;
+      return dashboard.charts.done?.data.datasets[0]?.data;
+    });
+    assert.deepEqual(done, [6], "one day, six goals done");
+    assert.deepEqual(errors, []);
+    mkdirSync("test-artifacts", { recursive: true });
+    await page.screenshot({ path: "test-artifacts/demo-dashboard.png", fullPage: true });
+  } finally {
+    await browser.close();
+  }
 });

@@ -111,7 +111,6 @@ export function buildReport(input: ReportInput): StatsReport {
 function goalRow(runs: RunStatsRecord[], history: GoalHistory | null): GoalRow {
   const first = runs[0] as RunStatsRecord;
   const last = runs[runs.length - 1] as RunStatsRecord;
-  const success = runs.find((run) => run.outcome === "success");
   const pr = [...runs].reverse().find((run) => run.pr_url !== null);
   return {
     repository: first.repository,
@@ -128,11 +127,23 @@ function goalRow(runs: RunStatsRecord[], history: GoalHistory | null): GoalRow {
     lines_deleted: sumOf(runs, (run) => run.lines_deleted),
     pr_url: pr?.pr_url ?? null,
     first_started_at: new Date(
-      Math.min(...runs.map((run) => Date.parse(run.started_at))),
+      runs.map((run) => Date.parse(run.started_at)).reduce((a, b) => Math.min(a, b)),
     ).toISOString(),
     last_finished_at: last.finished_at,
-    done_at: success?.finished_at ?? null,
+    done_at: doneAt(runs, history),
   };
+}
+
+/**
+ * When the goal became done: with a state history, its last move to done (a spot-check goal
+ * a reviewer approved is done without a successful run); else its successful run's finish.
+ */
+function doneAt(runs: readonly RunStatsRecord[], history: GoalHistory | null): string | null {
+  if (history) {
+    if (history.state !== "done") return null;
+    return history.timeline.findLast((entry) => entry.state === "done")?.at ?? null;
+  }
+  return runs.find((run) => run.outcome === "success")?.finished_at ?? null;
 }
 
 /** Input + output tokens of one run; unknown when either is. */
@@ -160,8 +171,14 @@ function resultOfRuns(runs: readonly RunStatsRecord[]): GoalResult {
 
 function dayRows(runs: readonly RunStatsRecord[], goals: readonly GoalRow[]): DayRow[] {
   if (runs.length === 0) return [];
-  const firstDay = Date.parse(utcDay((runs[0] as RunStatsRecord).finished_at));
-  const lastDay = Date.parse(utcDay((runs[runs.length - 1] as RunStatsRecord).finished_at));
+  // A reviewed goal may become done days after its last run: its day belongs in the range.
+  const days = [
+    ...runs.map((run) => run.finished_at),
+    ...goals.flatMap((goal) => (goal.done_at === null ? [] : [goal.done_at])),
+  ].map((time) => Date.parse(utcDay(time)));
+  // reduce, not Math.min(...days): a long history would overflow the argument list.
+  const firstDay = days.reduce((a, b) => Math.min(a, b));
+  const lastDay = days.reduce((a, b) => Math.max(a, b));
   const rows = new Map<string, DayRow>();
   for (let day = firstDay; day <= lastDay; day += DAY_MS) {
     const key = utcDay(new Date(day));

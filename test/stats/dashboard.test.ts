@@ -21,6 +21,7 @@ import {
 } from "../../src/stats/dashboard.js";
 import { formatPartialUsd } from "../../src/stats/format.js";
 import type { StatsReport } from "../../src/stats/report-types.js";
+import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from "../helpers/chromium.js";
 import {
   emptyReport,
   GOALS,
@@ -32,27 +33,6 @@ import {
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const ARTIFACTS = join(ROOT, "test-artifacts");
-/** CHROMIUM_PATH (.ci/run sets it), else Debian's /usr/bin/chromium, else chromium on PATH. */
-const CHROMIUM =
-  process.env.CHROMIUM_PATH ||
-  [
-    "/usr/bin/chromium",
-    ...(process.env.PATH ?? "").split(delimiter).map((d) => join(d, "chromium")),
-  ]
-    .filter((path) => path.startsWith("/"))
-    .find((path) => existsSync(path)) ||
-  "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
 describe("dashboard figures", () => {
   it("say unknown, never $0, for costs no run reported", () => {
     assert.equal(formatPartialUsd({ total: 12.3, known: 4, unknown: 0 }), "$12.30");
@@ -155,7 +135,6 @@ describe("dashboard page", () => {
 // ---------------------------------------------------------------------------------------------
 // In the browser.
 
-const chromiumMissing = existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM}`;
 if (chromiumMissing && process.env.CI) {
   describe("dashboard in Chromium", () => {
     it("needs Chromium", () => {

@@ -174,6 +174,43 @@ describe("buildReport", () => {
     assert.deepEqual(buildReport({ runs, source: "local", since: null, now: NOW }).queue, []);
   });
 
+  it("dates a reviewed goal's done from its history: it never had a successful run", () => {
+    const review = run({
+      goal: 8,
+      attempt: 1,
+      outcome: "spot-check",
+      finished_at: "2026-11-18T10:00:00.000Z",
+    });
+    const history = {
+      repository: "acme/widgets",
+      goal: 8,
+      title: "Reviewed",
+      url: "https://github.com/acme/widgets/issues/8",
+      state: "done" as const,
+      timeline: goalTimeline("2026-11-18T09:00:00Z", "done", [
+        { at: "2026-11-18T09:50:00Z", from: "queued", to: "running" },
+        { at: "2026-11-18T10:00:00Z", from: "running", to: "spot-check" },
+        { at: "2026-11-19T08:00:00Z", from: "spot-check", to: "done" },
+      ]),
+    };
+    const reviewed = buildReport({
+      runs: [review],
+      histories: [history],
+      source: "github",
+      since: null,
+      now: NOW,
+    });
+    assert.equal(reviewed.goals[0]?.done_at, "2026-11-19T08:00:00Z");
+    assert.deepEqual(
+      reviewed.days.map((day) => [day.day, day.runs, day.done]),
+      [
+        ["2026-11-18", 1, 0],
+        ["2026-11-19", 0, 1],
+      ],
+    );
+    assert.equal(reviewed.totals.median_seconds_to_done, 22 * 3600 + 600);
+  });
+
   it("reports nothing without runs, with no rate invented", () => {
     const empty = buildReport({ runs: [], source: "local", since: null, now: NOW });
     assert.equal(empty.totals.success_rate, null);
