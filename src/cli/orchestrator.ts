@@ -116,6 +116,7 @@ export async function orchestratorMain(
       }
       const claimant: Claimant = { host: hostname(), pid: process.pid };
       const running = new Map<string, Running>();
+      let failedCycles = 0;
       let stopping = false;
       let wake: () => void = () => {};
       const stop = () => {
@@ -142,7 +143,16 @@ export async function orchestratorMain(
         do {
           for (const target of targets) {
             if (stopping) break;
-            await cycle(target, options, claimant, running, token, env, say, () => wake());
+            try {
+              await cycle(target, options, claimant, running, token, env, say, () => wake());
+            } catch (error) {
+              // One failed cycle (GitHub unreachable after retries, say) must not stop the
+              // agents at work or the other repositories: the next cycle tries again.
+              failedCycles++;
+              say(
+                `${formatRepo(target.connection.repo)}: the dispatch cycle failed: ${error instanceof Error ? error.message : String(error)}${options.once ? "" : "; trying again next cycle"}`,
+              );
+            }
           }
           if (options.once || stopping) break;
           // Sleep until the next cycle, or until an agent finishes and frees a slot.
@@ -159,7 +169,7 @@ export async function orchestratorMain(
         signals.off("SIGINT", stop);
         signals.off("SIGTERM", stop);
       }
-      return 0;
+      return options.once && failedCycles > 0 ? 1 : 0;
     },
     io,
   );

@@ -207,6 +207,21 @@ describe("orchestrator", () => {
     assert.throws(() => process.kill(pid, 0), "the agent is gone");
   });
 
+  it("reports a failed dispatch cycle and, with --once, exits non-zero", async () => {
+    const waiting = await queued("waiting");
+    server.faults.add({ route: "issues/list-labels-for-repo", status: 403, times: 1 });
+    const { io, text } = capture();
+    const code = await orchestratorMain(
+      ["--once", "--clone-url", bare.gitDir, "--agent-command", agent("commit")],
+      io,
+      env(),
+      new EventEmitter(),
+    );
+    assert.equal(code, 1, text());
+    assert.match(text(), /acme\/widgets: the dispatch cycle failed: /);
+    assert.equal(await stateOf(waiting), "queued");
+  });
+
   it("refuses bad flags, naming each, and starts nothing", async () => {
     await queued("untouched");
     server.resetRequests();
