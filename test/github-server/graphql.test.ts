@@ -245,16 +245,17 @@ describe("GraphQL", () => {
     f.server.assertNoViolations();
   });
 
-  it("gives a Bot's login without the [bot] suffix, as GitHub's GraphQL does", async () => {
+  it("names a Bot actor without the [bot] suffix, but the bot's own viewer with it, as GitHub does", async () => {
     const bot = f.server.addUser({ login: "goal-app[bot]", type: "Bot" });
     const res = await fetch(`${f.server.url}/graphql`, {
       method: "POST",
       headers: { authorization: `bearer ${bot.token}` },
       body: JSON.stringify({ query: "{ viewer { login } }" }),
     });
-    // viewer is a User in GitHub's schema; an issue's author (an Actor) shows the Bot type.
+    // viewer is a User in GitHub's schema, which answers an App installation's token with the
+    // REST login, "[bot]" included; an issue's author (an Actor) shows the Bot type, without it.
     assert.deepEqual(((await res.json()) as { data: unknown }).data, {
-      viewer: { login: "goal-app" },
+      viewer: { login: "goal-app[bot]" },
     });
     const created = await fetch(`${f.server.url}/repos/acme/widgets/issues`, {
       method: "POST",

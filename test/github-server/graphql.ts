@@ -69,7 +69,9 @@ export class GraphQLEndpoint {
     const views = this.views;
     return {
       [VIEW]: true,
-      viewer: () => views.user(viewer),
+      // An installation token's viewer is a User named like REST names the bot: "slug[bot]"
+      // (a Bot actor elsewhere, e.g. a comment's author, is "slug").
+      viewer: () => ({ ...views.user(viewer), login: viewer.login }),
       repository: (args: Record<string, unknown>) => {
         const repo = this.state.getRepo(String(args.owner), String(args.name));
         if (!repo || !this.state.can(repo, viewer, "read")) {
