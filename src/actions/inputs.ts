@@ -1,6 +1,7 @@
 import * as core from "@actions/core";
 import { UserError } from "../core/errors.js";
 import { parseRepo, type RepoRef } from "../core/issue-ref.js";
+import { checkAppPrivateKey } from "../github/app-auth.js";
 
 /** The token input, masked at once so no later log line can show it. */
 export function tokenInput(): string {
@@ -12,6 +13,54 @@ export function tokenInput(): string {
   }
   core.setSecret(token);
   return token;
+}
+
+/** How an action authenticates: the token input, or as a GitHub App installation. */
+export type AuthInputs =
+  | { kind: "token"; token: string }
+  | { kind: "app"; appId: string; privateKey: string };
+
+/**
+ * `app-id` and `app-private-key` (both or neither), else `token`. Problems are appended to
+ * `problems`, each naming its input, never showing the key; every secret is masked at once.
+ */
+export function authInputs(problems: string[]): AuthInputs | null {
+  const appId = core.getInput("app-id").trim();
+  const rawKey = core.getInput("app-private-key");
+  if (rawKey) {
+    core.setSecret(rawKey);
+    // the runner masks line by line: mask each line of the key too
+    for (const line of rawKey.split(/\r?\n|\\n/)) if (line.length > 8) core.setSecret(line);
+  }
+  if (!appId && !rawKey) {
+    try {
+      return { kind: "token", token: tokenInput() };
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
+      return null;
+    }
+  }
+  const before = problems.length;
+  if (!appId) {
+    problems.push("app-id: empty, but app-private-key is set: give the App's id with its key.");
+  } else if (!/^(\d+|Iv[0-9A-Za-z.]+)$/.test(appId)) {
+    problems.push(`app-id: "${appId}" is not a GitHub App id (digits, like 123456) or client id.`);
+  }
+  let privateKey: string | null = null;
+  if (!rawKey) {
+    problems.push(
+      "app-private-key: empty, but app-id is set: give the App's private key (the .pem file's contents) with its id.",
+    );
+  } else {
+    privateKey = checkAppPrivateKey(rawKey);
+    if (privateKey === null) {
+      problems.push(
+        "app-private-key: not a PEM private key; pass the whole .pem file GitHub generated for the App, from -----BEGIN RSA PRIVATE KEY----- to -----END RSA PRIVATE KEY-----.",
+      );
+    }
+  }
+  if (problems.length > before || privateKey === null) return null;
+  return { kind: "app", appId, privateKey };
 }
 
 /** The repository input, or the workflow's own repository. */

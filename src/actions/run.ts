@@ -14,10 +14,12 @@ import {
   startWorkspaceClone,
 } from "../flows/run-goal.js";
 import { defaultStateDir, statsTable } from "../flows/run-stats.js";
-import { createClient, paceFromEnvironment } from "../github/client.js";
+import type { TokenProvider } from "../git/git.js";
+import { connectAsApp } from "../github/app-auth.js";
+import { createClient, type GitHubClient, paceFromEnvironment } from "../github/client.js";
 import { GitHubGoalStore } from "../github/goal-store.js";
 import { GitHubPullRequests } from "../github/pull-requests.js";
-import { repositoryInput, runAction, tokenInput } from "./inputs.js";
+import { type AuthInputs, authInputs, repositoryInput, runAction } from "./inputs.js";
 
 /**
  * The runner action. One bundle serves both steps, as actions/checkout does: the main step
@@ -48,6 +50,7 @@ const SETTING_INPUTS = [
 export type RunInputs = Omit<RunGoalSettings, "token" | "cloneUrl"> & {
   repo: RepoRef;
   cloneUrl: string | null;
+  auth: AuthInputs;
 };
 
 /** Every input checked up front; all problems reported at once, each naming its input. */
@@ -117,13 +120,15 @@ export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
   const gitMirrorText = core.getInput("git-mirror").trim();
   const gitMirror = gitMirrorText ? path("git-mirror", "") : null;
   const cloneUrl = core.getInput("clone-url").trim() || null;
-  if (problems.length > 0 || !settings || !repo) {
+  const auth = authInputs(problems);
+  if (problems.length > 0 || !settings || !repo || !auth) {
     throw new UserError(
       `Invalid input${problems.length > 1 ? "s" : ""}:\n${problems.map((p) => `- ${p}`).join("\n")}`,
     );
   }
   return {
     repo,
+    auth,
     goal,
     attempt,
     model: settings.model,
@@ -152,16 +157,44 @@ export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
   };
 }
 
-async function connect(repo: RepoRef, token = tokenInput()) {
+interface Session {
+  /** For git: the token, or (as an App) a provider of fresh installation tokens. */
+  token: TokenProvider;
+  /** The API client; as an App, once the installation on the repository is found. */
+  client: Promise<GitHubClient>;
+}
+
+/**
+ * Authenticates as the inputs say. As an App, the installation lookup starts now and the token
+ * provider waits for it, so a clone can start at once; the client renews its own token.
+ */
+function openSession(repo: RepoRef, auth: AuthInputs): Session {
   const paceMs = paceFromEnvironment(process.env);
-  const client = createClient({
-    token,
-    apiUrl: process.env.GITHUB_API_URL,
-    paceMs,
-    warn: core.warning,
-  });
+  const options = { apiUrl: process.env.GITHUB_API_URL, paceMs, warn: core.warning };
+  if (auth.kind === "token") {
+    return {
+      token: auth.token,
+      client: Promise.resolve(createClient({ ...options, token: auth.token })),
+    };
+  }
+  const app = connectAsApp(auth, repo, options);
+  app.catch(() => {}); // awaited by whoever needs it; a failure is reported there
+  return {
+    token: async () => (await app).token(),
+    client: app.then((connection) => {
+      core.info(
+        `Authenticated as the GitHub App ${auth.appId} (installation ${connection.installationId}); its token is renewed as it nears expiry.`,
+      );
+      return connection.client;
+    }),
+  };
+}
+
+async function connect(repo: RepoRef, session: Session) {
+  const paceMs = paceFromEnvironment(process.env);
+  const client = await session.client;
   const store = await GitHubGoalStore.connect({ client, repo, paceMs });
-  return { token, client, store };
+  return { client, store };
 }
 
 function runUrl(env: NodeJS.ProcessEnv): string | undefined {
@@ -172,16 +205,18 @@ function runUrl(env: NodeJS.ProcessEnv): string | undefined {
 async function runMainAction(): Promise<void> {
   await runAction(async () => {
     const inputs = readRunInputs();
-    const token = tokenInput();
+    const session = openSession(inputs.repo, inputs.auth);
+    const token = session.token;
     const server = (process.env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, "");
     const cloneUrl = inputs.cloneUrl ?? `${server}/${formatRepo(inputs.repo)}.git`;
-    const settings = { ...inputs, token, cloneUrl };
+    const { auth: _auth, ...rest } = inputs; // the App's key stays here
+    const settings = { ...rest, token, cloneUrl };
     // The clone starts now, so it overlaps connecting and the claim check (runGoal adopts it
     // once the claim stands, or deletes it).
     const workspace = startWorkspaceClone(settings, inputs.repo, inputs.goal, core.warning);
     let connected: Awaited<ReturnType<typeof connect>>;
     try {
-      connected = await connect(inputs.repo, token);
+      connected = await connect(inputs.repo, session);
     } catch (error) {
       await workspace.discard();
       throw error;
@@ -260,7 +295,10 @@ async function runPostAction(): Promise<void> {
     const repository = core.getState("repository");
     if (!goal || !attempt || !repository || core.getState("recorded") === "true") return;
     const [owner = "", repo = ""] = repository.split("/");
-    const { store } = await connect({ owner, repo });
+    const problems: string[] = [];
+    const auth = authInputs(problems);
+    if (!auth) throw new UserError(problems.join("\n"));
+    const { store } = await connect({ owner, repo }, openSession({ owner, repo }, auth));
     const url = runUrl(process.env);
     await recordInterruption(
       { store, log: core.info, ...(url ? { runUrl: url } : {}) },

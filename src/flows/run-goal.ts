@@ -14,7 +14,13 @@ import { formatRepo, type RepoRef, sameRepo } from "../core/issue-ref.js";
 import type { RunResultMarker } from "../core/markers.js";
 import type { GoalSnapshot, GoalStore, MergeMethod, RunPullRequestPort } from "../core/ports.js";
 import { type GoalState, SPOT_CHECK_FLAG_LABEL } from "../core/states.js";
-import { type DiffStats, Git, goalBranchName, type Person } from "../git/git.js";
+import {
+  type DiffStats,
+  Git,
+  goalBranchName,
+  type Person,
+  type TokenProvider,
+} from "../git/git.js";
 import { ConflictError } from "../github/errors.js";
 import { GOAL_FILE_NAME, renderGoalFile } from "./run-goal-file.js";
 import { judgeRun, type Verdict } from "./run-policy.js";
@@ -52,7 +58,8 @@ export interface RunGoalSettings {
   /** Start from the goal branch an earlier attempt pushed, when there is one. */
   resume: boolean;
   cloneUrl: string;
-  token: string;
+  /** For git: a token, or a provider asked before each network command (App installation tokens). */
+  token: TokenProvider;
   /** The runner's stats.jsonl (design §6). */
   statsFile: string;
   /** ralph's own stats file, read when RALPH_STATS_FILE got nothing. */
@@ -348,7 +355,7 @@ function runFiles(settings: RunGoalSettings, store: GoalStore, number: number) {
  */
 export class PendingWorkspace {
   readonly dir: string;
-  readonly #token: string;
+  readonly #token: TokenProvider;
   readonly #goal: number;
   readonly #env: NodeJS.ProcessEnv | undefined;
   /** Settles with the clone or its error; never rejects. */

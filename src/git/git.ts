@@ -13,11 +13,16 @@ export { goalBranchName, slugify } from "./branch-name.js";
  * The token (if any) never reaches `.git/config`, the remote URL or any message: network
  * commands get it as a per-process `http.<origin>/.extraheader` entry through
  * GIT_CONFIG_COUNT/KEY/VALUE, and every error text is scrubbed of it (raw, base64 and
- * URL-encoded) before it becomes an Error. Git never prompts (GIT_TERMINAL_PROMPT=0, no askpass).
+ * URL-encoded) before it becomes an Error. A token provider (a function) is asked for the token
+ * before each network command (clone, fetch, push, ls-remote), so a short-lived token (a GitHub
+ * App installation token lives an hour) is renewed however long the clone is in use; every
+ * token it gave is scrubbed. Git never prompts (GIT_TERMINAL_PROMPT=0, no askpass).
  */
 export class Git {
   readonly cwd: string;
-  readonly #token: string | undefined;
+  readonly #token: TokenProvider | undefined;
+  /** Every token used so far (a provider may give several), for scrubbing. */
+  readonly #tokens = new Set<string>();
   readonly #env: NodeJS.ProcessEnv;
   /** Set only while cloning (no repository yet); otherwise origin's URL is read per command. */
   #originUrl: string | undefined;
@@ -25,6 +30,7 @@ export class Git {
   constructor(options: GitOptions) {
     this.cwd = resolve(options.cwd);
     this.#token = options.token || undefined;
+    if (typeof this.#token === "string") this.#tokens.add(this.#token);
     this.#env = options.env ?? process.env;
   }
 
@@ -64,7 +70,7 @@ export class Git {
         } catch (error) {
           await rm(dir, { recursive: true, force: true });
           options.warn?.(
-            `Cloning from the git mirror ${mirror} failed (${error instanceof Error ? error.message : String(error)}); cloning ${scrubSecrets(url, options.token)} from origin instead.`,
+            `Cloning from the git mirror ${mirror} failed (${error instanceof Error ? error.message : String(error)}); cloning ${scrubSecrets(url, typeof options.token === "string" ? options.token : undefined)} from origin instead.`,
           );
         }
       } else {
@@ -347,7 +353,17 @@ export class Git {
   // ---- running git ----
 
   async #run(args: string[], options: RunOptions = {}): Promise<RunResult> {
-    const env = await this.#childEnv(options);
+    let env: NodeJS.ProcessEnv;
+    try {
+      env = await this.#childEnv(options);
+    } catch (error) {
+      // the token provider failed: no git ran
+      const message = this.#scrub(
+        `git ${args.find((arg) => !arg.startsWith("-") && !arg.includes("=")) ?? ""} needs a token, which could not be had: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      if (!options.allowFailure) throw new GitError(message, args, -1, message);
+      return { args, exitCode: -1, stdout: "", stderr: message };
+    }
     const result = await spawnGit(args, this.cwd, env, options.input);
     const allowed = options.allowedExitCodes ?? [];
     if (result.exitCode === 0 || allowed.includes(result.exitCode) || options.allowFailure) {
@@ -374,15 +390,23 @@ export class Git {
     if (options.network && this.#token) {
       const origin = httpOrigin(await this.#remoteUrl());
       if (origin) {
-        addConfig(
-          env,
-          `http.${origin}.extraheader`,
-          `AUTHORIZATION: basic ${basicAuth(this.#token)}`,
-        );
+        const token = await this.#currentToken();
+        addConfig(env, `http.${origin}.extraheader`, `AUTHORIZATION: basic ${basicAuth(token)}`);
         addConfig(env, "credential.helper", ""); // the header is the credential: no helper, no prompt
       }
     }
     return env;
+  }
+
+  /** The token for the next network command: the fixed one, or what the provider gives now. */
+  async #currentToken(): Promise<string> {
+    const provider = this.#token;
+    if (provider === undefined) throw new Error("no token");
+    if (typeof provider === "string") return provider;
+    const token = await provider();
+    if (!token) throw new Error("the token provider gave an empty token");
+    this.#tokens.add(token);
+    return token;
   }
 
   async #remoteUrl(): Promise<string> {
@@ -404,15 +428,18 @@ export class Git {
   }
 
   #scrub(text: string): string {
-    return scrubSecrets(text, this.#token);
+    return scrubSecrets(text, this.#tokens);
   }
 }
 
 export interface GitOptions {
   /** The work tree git runs in. */
   cwd: string;
-  /** Sent as an HTTP basic auth header (`x-access-token:<token>`) to origin, never stored. */
-  token?: string | undefined;
+  /**
+   * Sent as an HTTP basic auth header (`x-access-token:<token>`) to origin, never stored. A
+   * function is asked for the token before each network command.
+   */
+  token?: TokenProvider | undefined;
   /** The environment git runs with (default: process.env). */
   env?: NodeJS.ProcessEnv | undefined;
 }
@@ -424,7 +451,7 @@ export interface CloneOptions {
   branch?: string | undefined;
   /** A local mirror (`git clone --mirror`) to start from; see Git.clone. */
   reference?: string | undefined;
-  token?: string | undefined;
+  token?: TokenProvider | undefined;
   depth?: number | undefined;
   /**
    * False: HEAD names the branch but no file is written (no index either), for a caller that
@@ -435,6 +462,9 @@ export interface CloneOptions {
   /** Told why the mirror was not used (missing, unusable), when a reference was given. */
   warn?: ((message: string) => void) | undefined;
 }
+
+/** A token, or a function giving a valid one each time it is asked (it may renew it). */
+export type TokenProvider = string | (() => Promise<string>);
 
 export interface Person {
   name: string;
@@ -576,16 +606,21 @@ export function httpOrigin(url: string): string | null {
   }
 }
 
-/** Replaces the token (raw, in basic-auth base64, URL-encoded) and URL user info with `***`. */
-export function scrubSecrets(text: string, token: string | undefined): string {
+/** Replaces the token(s) (raw, in basic-auth base64, URL-encoded) and URL user info with `***`. */
+export function scrubSecrets(text: string, token: string | Iterable<string> | undefined): string {
   let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@");
-  if (token) {
-    const secrets = new Set([
-      token,
-      basicAuth(token),
-      Buffer.from(token, "utf8").toString("base64"),
-      encodeURIComponent(token),
-    ]);
+  const tokens = typeof token === "string" ? [token] : [...(token ?? [])];
+  if (tokens.length > 0) {
+    const secrets = new Set(
+      tokens
+        .filter(Boolean)
+        .flatMap((t) => [
+          t,
+          basicAuth(t),
+          Buffer.from(t, "utf8").toString("base64"),
+          encodeURIComponent(t),
+        ]),
+    );
     for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
       out = out.split(secret).join("***");
     }

@@ -1,3 +1,4 @@
+import { createAppAuth } from "@octokit/auth-app";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
@@ -9,7 +10,14 @@ export const GitHubClient = Octokit.plugin(retry, throttling);
 export type GitHubClient = InstanceType<typeof GitHubClient>;
 
 export interface ClientOptions {
-  token: string;
+  /** A token (PAT, GITHUB_TOKEN, a pre-minted installation token); or `app`. */
+  token?: string | undefined;
+  /**
+   * Authenticate as a GitHub App instead: with `installationId`, as that installation, whose
+   * token @octokit/auth-app mints and renews (see app-auth.ts); without it, as the App itself
+   * (JWT), which only the App's own routes accept.
+   */
+  app?: AppAuthOptions | undefined;
   /** REST base URL; GitHub Enterprise Server uses https://HOST/api/v3. */
   apiUrl?: string;
   /**
@@ -21,6 +29,16 @@ export interface ClientOptions {
   warn?: (message: string) => void;
 }
 
+export interface AppAuthOptions {
+  /** The App's id (or its client id). */
+  appId: string | number;
+  /** The App's private key, PEM. */
+  privateKey: string;
+  installationId?: number | undefined;
+  /** Where @octokit/auth-app keeps installation tokens (see app-auth.ts). */
+  cache?: { get(key: string): string | undefined; set(key: string, value: string): void };
+}
+
 export const DEFAULT_API_URL = "https://api.github.com";
 
 /** Longest primary rate-limit wait we sit out instead of failing (GitHub resets hourly). */
@@ -29,8 +47,22 @@ const MAX_RATE_LIMIT_WAIT_SECONDS = 120;
 export function createClient(options: ClientOptions): GitHubClient {
   const warn = options.warn ?? ((message: string) => process.stderr.write(`${message}\n`));
   const paceMs = options.paceMs ?? 1000;
+  if (!options.token === !options.app) throw new Error("createClient needs a token or an app");
+  const auth = options.app
+    ? {
+        authStrategy: createAppAuth,
+        auth: {
+          appId: options.app.appId,
+          privateKey: options.app.privateKey,
+          ...(options.app.installationId === undefined
+            ? {}
+            : { installationId: options.app.installationId }),
+          ...(options.app.cache ? { cache: options.app.cache } : {}),
+        },
+      }
+    : { auth: options.token };
   return new GitHubClient({
-    auth: options.token,
+    ...auth,
     baseUrl: (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, ""),
     userAgent: "goal-orchestrator",
     // Failed requests reach the caller as errors with context; logging each one here too

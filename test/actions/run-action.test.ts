@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { generateKeyPairSync } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
@@ -8,8 +17,9 @@ import { promisify } from "node:util";
 import type { RunResultMarker, TrustedMarker } from "../../src/core/markers.js";
 import { isStateLabel, LABELS } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
+import { connectAsApp } from "../../src/github/app-auth.js";
 import type { GitHubClient } from "../../src/github/client.js";
-import type { GitHubGoalStore } from "../../src/github/goal-store.js";
+import { GitHubGoalStore } from "../../src/github/goal-store.js";
 import {
   createBareRepository,
   type GitHubServer,
@@ -673,6 +683,132 @@ describe("bad inputs", () => {
     ]) {
       assert.match(result.stdout, pattern);
     }
+    assert.deepEqual(await stateLabels(number), ["goal:running"]);
+  });
+});
+
+describe("GitHub App authentication", () => {
+  /** An App installed on the repository; the test's client and store now act as its bot. */
+  async function installApp() {
+    const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const { appId, botLogin } = w.server.addApp({
+      slug: "goal-runner",
+      publicKeyPem: keys.publicKey.export({ type: "spki", format: "pem" }).toString(),
+    });
+    w.server.installApp(appId, owner, repo);
+    const pem = keys.privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+    // The dispatcher claims as the App too (its claims are the ones the runner trusts).
+    const app = await connectAsApp(
+      { appId: String(appId), privateKey: pem },
+      { owner, repo },
+      {
+        apiUrl: w.server.url,
+        paceMs: TEST_PACE_MS,
+        warn: () => {},
+      },
+    );
+    w.client = app.client;
+    w.store = await GitHubGoalStore.connect({
+      client: app.client,
+      repo: { owner, repo },
+      paceMs: TEST_PACE_MS,
+    });
+    return { appId, botLogin, pem };
+  }
+
+  it("renews the installation token, so a run that outlives it still pushes and opens the PR", async () => {
+    const app = await installApp();
+    assert.equal(w.store.viewer, "goal-runner[bot]");
+    const number = await claimedGoal("Add CSV export");
+    w.server.setInstallationTokenLifetime(2000);
+    const mintedBefore = w.server.installationTokens(app.appId).length;
+    w.server.resetRequests();
+    // The agent works 3 s, longer than a token lives: every token from before it is dead after.
+    const result = await runAction(
+      inputsFor(number, "slow:3000", {
+        token: "",
+        "app-id": String(app.appId),
+        "app-private-key": app.pem,
+      }),
+    );
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.equal(result.outputs.outcome, "success", result.stdout);
+    assert.deepEqual(await stateLabels(number), ["goal:done"]);
+    const [pull] = await pulls();
+    assert.ok(pull);
+    assert.equal(pull.user?.login, app.botLogin);
+    assert.equal(result.outputs["pr-url"], pull.html_url);
+    const full = await w.client.rest.pulls.get({ owner, repo, pull_number: pull.number });
+    assert.equal(full.data.auto_merge?.merge_method, "squash");
+    assert.equal(full.data.auto_merge?.enabled_by?.login, app.botLogin);
+
+    // markers by the bot, which the runner (as the bot) trusted
+    const { data: comments } = await w.client.rest.issues.listComments({
+      owner,
+      repo,
+      issue_number: number,
+    });
+    const markerComments = comments.filter((c) => c.body?.includes("goal-orchestrator:v1"));
+    assert.ok(markerComments.some((c) => c.body?.includes('"kind":"run\\u002dresult"')));
+    assert.ok(markerComments.every((c) => c.user?.login === app.botLogin));
+    assert.equal((await lastResult(number)).outcome, "success");
+
+    // tokens were minted as they neared expiry, never used after it
+    assert.ok(w.server.installationTokens(app.appId).length - mintedBefore > 1);
+    assert.deepEqual(
+      w.server.requests.filter((r) => r.status === 401),
+      [],
+      "no request went out with an expired token",
+    );
+    assert.ok(
+      w.server.requests.some((r) => r.operationId === "apps/get-repo-installation"),
+      "the installation was looked up as the App",
+    );
+    // the key never reached the log (only the runner's mask command carries it)
+    const keyLine = app.pem.split("\n")[1] ?? "";
+    assert.ok(keyLine.length > 20);
+    for (const line of result.stdout.split("\n")) {
+      if (!line.startsWith("::add-mask::")) assert.ok(!line.includes(keyLine), line);
+    }
+    assert.ok(!dump("env.json").includes(keyLine), "the agent never sees the key");
+  });
+
+  it("fails on app-id without app-private-key, either without app-id, or a key that is not PEM", async () => {
+    const app = await installApp();
+    const number = await claimedGoal("Bad app inputs");
+    const notPem = "not-a-key-but-a-secret-value";
+    const publicPem = generateKeyPairSync("rsa", { modulusLength: 2048 })
+      .publicKey.export({ type: "spki", format: "pem" })
+      .toString();
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ "app-id": String(app.appId) }, /app-private-key: empty, but app-id is set/],
+      [{ "app-private-key": app.pem }, /app-id: empty, but app-private-key is set/],
+      [
+        { "app-id": String(app.appId), "app-private-key": notPem },
+        /app-private-key: not a PEM private key/,
+      ],
+      [
+        { "app-id": String(app.appId), "app-private-key": publicPem },
+        /app-private-key: not a PEM private key/,
+      ],
+      [
+        { "app-id": "my-app", "app-private-key": app.pem },
+        /app-id: "my-app" is not a GitHub App id/,
+      ],
+    ];
+    for (const [inputs, message] of cases) {
+      w.server.resetRequests();
+      const result = await runStep(inputsFor(number, "commit", { token: "", ...inputs }));
+      assert.equal(result.code, 1, result.stdout);
+      assert.match(result.stdout, message);
+      assert.deepEqual(w.server.requests, [], "nothing was asked of GitHub");
+      for (const line of result.stdout.split("\n")) {
+        if (line.startsWith("::add-mask::")) continue;
+        assert.ok(!line.includes(notPem), line);
+        assert.ok(!line.includes(app.pem.split("\n")[1] ?? ""), line);
+      }
+    }
+    assert.equal(existsSync(join(w.dir, "work")), false, "nothing was cloned");
     assert.deepEqual(await stateLabels(number), ["goal:running"]);
   });
 });

@@ -45,6 +45,17 @@ const stats = () =>
 console.log(
   `agent: ${mode} for goal ${process.env.GOAL_NUMBER} attempt ${process.env.GOAL_ATTEMPT}`,
 );
+const commit = () => {
+  work();
+  git("add", "work.txt");
+  git("commit", "-q", "-m", "agent work");
+  stats();
+};
+if (mode.startsWith("slow:")) {
+  await new Promise((resolve) => setTimeout(resolve, Number(mode.slice("slow:".length))));
+  commit();
+  process.exit(0);
+}
 switch (mode) {
   case "commit":
     work();

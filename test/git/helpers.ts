@@ -108,10 +108,12 @@ export interface GitHttpServer {
  */
 export async function startGitHttpServer(
   projectRoot: string,
-  token: string,
+  /** The token origin accepts; a function is asked on every request (a token that rotates). */
+  token: string | (() => string),
   env: NodeJS.ProcessEnv,
 ): Promise<GitHttpServer> {
-  const expected = `basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`;
+  const basic = (value: string) =>
+    `basic ${Buffer.from(`x-access-token:${value}`).toString("base64")}`;
   const authorizations: (string | undefined)[] = [];
   const userAgents: (string | undefined)[] = [];
   let bytesSent = 0;
@@ -119,6 +121,7 @@ export async function startGitHttpServer(
   const server: Server = createServer((req, res) => {
     authorizations.push(req.headers.authorization);
     userAgents.push(req.headers["user-agent"]);
+    const expected = basic(typeof token === "string" ? token : token());
     if (req.headers.authorization?.toLowerCase() !== expected.toLowerCase()) {
       req.resume();
       res.writeHead(401, { "WWW-Authenticate": 'Basic realm="test"' }).end("unauthorized\n");
