@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4717:
+/***/ 6719:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33906,7 +33906,7 @@ function parseRepo(text) {
     }
     return { owner, repo };
 }
-function formatRepo(ref) {
+function issue_ref_formatRepo(ref) {
     return `${ref.owner}/${ref.repo}`;
 }
 function sameRepo(a, b) {
@@ -33946,7 +33946,7 @@ function parseIssueRef(text, defaultRepo) {
 function issue_ref_formatIssueRef(ref, relativeTo) {
     if (relativeTo !== undefined && sameRepo(ref, relativeTo))
         return `#${ref.number}`;
-    return `${formatRepo(ref)}#${ref.number}`;
+    return `${issue_ref_formatRepo(ref)}#${ref.number}`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/eligibility.ts
@@ -35003,7 +35003,7 @@ async function* single(item) {
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
-class RequestError extends Error {
+class dist_src_RequestError extends Error {
   name;
   /**
    * http status code
@@ -35055,14 +35055,14 @@ class NotFoundError extends errors_UserError {
     name = "NotFoundError";
 }
 function isStatus(error, ...statuses) {
-    return error instanceof RequestError && statuses.includes(error.status);
+    return error instanceof dist_src_RequestError && statuses.includes(error.status);
 }
 /**
  * Turns GitHub's answer into an error a person can act on: what we were doing, what GitHub
  * said, and what to change. Errors that are not GitHub's answer pass through unchanged.
  */
 function explainGitHubError(error, doing) {
-    if (!(error instanceof RequestError))
+    if (!(error instanceof dist_src_RequestError))
         return error;
     const said = error.message.split(" - ")[0];
     if (!error.response) {
@@ -35131,9 +35131,9 @@ class GitHubActionsApi {
         }
         catch (error) {
             if (isStatus(error, 403, 404)) {
-                throw new errors_UserError(`"runners-token" cannot list the self-hosted runners of ${formatRepo(this.repo)} (${error.status}): it needs administration read access to the repository.`);
+                throw new errors_UserError(`"runners-token" cannot list the self-hosted runners of ${issue_ref_formatRepo(this.repo)} (${error.status}): it needs administration read access to the repository.`);
             }
-            throw explainGitHubError(error, `listing the self-hosted runners of ${formatRepo(this.repo)}`);
+            throw explainGitHubError(error, `listing the self-hosted runners of ${issue_ref_formatRepo(this.repo)}`);
         }
     }
 }
@@ -36470,7 +36470,7 @@ async function fetchWrapper(requestOptions) {
         }
       }
     }
-    const requestError = new RequestError(message, 500, {
+    const requestError = new dist_src_RequestError(message, 500, {
       request: requestOptions
     });
     requestError.cause = error;
@@ -36502,21 +36502,21 @@ async function fetchWrapper(requestOptions) {
     if (status < 400) {
       return octokitResponse;
     }
-    throw new RequestError(fetchResponse.statusText, status, {
+    throw new dist_src_RequestError(fetchResponse.statusText, status, {
       response: octokitResponse,
       request: requestOptions
     });
   }
   if (status === 304) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status, {
+    throw new dist_src_RequestError("Not modified", status, {
       response: octokitResponse,
       request: requestOptions
     });
   }
   if (status >= 400) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+    throw new dist_src_RequestError(toErrorMessage(octokitResponse.data), status, {
       response: octokitResponse,
       request: requestOptions
     });
@@ -36629,7 +36629,7 @@ async function oauthRequest(request, route, parameters) {
   };
   const response = await request(route, withOAuthParameters);
   if ("error" in response.data) {
-    const error = new RequestError(
+    const error = new dist_src_RequestError(
       `${response.data.error_description} (${response.data.error}, ${response.data.error_uri})`,
       400,
       {
@@ -38946,7 +38946,7 @@ async function requestWithGraphqlErrorHandling(state, octokit, request, options)
   if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
     response.data.errors[0].message
   )) {
-    const error = new RequestError(response.data.errors[0].message, 500, {
+    const error = new dist_src_RequestError(response.data.errors[0].message, 500, {
       request: options,
       response
     });
@@ -42621,7 +42621,7 @@ const GitHubClient = dist_src_Octokit.plugin(retry, throttling);
 const DEFAULT_API_URL = "https://api.github.com";
 /** Longest primary rate-limit wait we sit out instead of failing (GitHub resets hourly). */
 const MAX_RATE_LIMIT_WAIT_SECONDS = 120;
-function createClient(options) {
+function client_createClient(options) {
     const warn = options.warn ?? ((message) => process.stderr.write(`${message}\n`));
     const paceMs = options.paceMs ?? 1000;
     if (!options.token === !options.app)
@@ -42764,7 +42764,7 @@ function requestIdLine(requestId) {
 }
 /** Statuses after which GitHub may or may not have created the issue. */
 function outcomeUnknown(error) {
-    return error instanceof RequestError && (error.status >= 500 || error.status === 0);
+    return error instanceof dist_src_RequestError && (error.status >= 500 || error.status === 0);
 }
 /**
  * Creates an issue exactly once, even when a response is lost after GitHub applied the write
@@ -42806,7 +42806,7 @@ async function createIssueOnce(client, repo, issue, options = {}) {
     const existing = await findByRequestId(client, repo, requestId, since);
     if (existing)
         return existing;
-    throw new Error(`Creating the issue in ${formatRepo(repo)} failed ${CREATE_ATTEMPTS} times and no issue was created: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+    throw new Error(`Creating the issue in ${issue_ref_formatRepo(repo)} failed ${CREATE_ATTEMPTS} times and no issue was created: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
 }
 async function findByRequestId(client, repo, requestId, since) {
     const marker = requestIdLine(requestId);
@@ -43092,7 +43092,7 @@ class GitHubGoalStore {
             per_page: MAX_PAGE_SIZE,
         })
             .catch((error) => {
-            throw explainGitHubError(error, `listing the labels of ${formatRepo(this.repo)}`);
+            throw explainGitHubError(error, `listing the labels of ${issue_ref_formatRepo(this.repo)}`);
         });
         const byName = new Map(existing.map((label) => [label.name.toLowerCase(), label]));
         const created = [];
@@ -43176,7 +43176,7 @@ class GitHubGoalStore {
         if (!result.repository)
             throw this.repositoryNotFound();
         if (!result.repository.issue) {
-            throw new NotFoundError(`Issue #${number} does not exist in ${formatRepo(this.repo)}.`);
+            throw new NotFoundError(`Issue #${number} does not exist in ${issue_ref_formatRepo(this.repo)}.`);
         }
         return this.snapshot(result.repository.issue);
     }
@@ -43189,7 +43189,7 @@ class GitHubGoalStore {
             throw explainGitHubError(error, doing);
         });
         if (issue.pull_request) {
-            throw new NotFoundError(`#${number} in ${formatRepo(this.repo)} is a pull request, not a goal.`);
+            throw new NotFoundError(`#${number} in ${issue_ref_formatRepo(this.repo)} is a pull request, not a goal.`);
         }
         const labels = issue.labels.map((label) => typeof label === "string" ? label : (label.name ?? ""));
         const current = stateFromLabels(labels);
@@ -43303,7 +43303,7 @@ class GitHubGoalStore {
             body: goal.body,
             labels,
         }, { paceMs: this.paceMs }).catch((error) => {
-            throw explainGitHubError(error, `creating the goal issue in ${formatRepo(this.repo)}`);
+            throw explainGitHubError(error, `creating the goal issue in ${issue_ref_formatRepo(this.repo)}`);
         });
         // The Story:/Depends: lines in the body are the source of truth; GitHub's native links
         // make the same facts visible in its UI. A failure there is reported, not fatal.
@@ -43396,7 +43396,7 @@ class GitHubGoalStore {
             // GitHub answers 404 for people who are not collaborators at all.
             if (isStatus(error, 404))
                 return false;
-            throw explainGitHubError(error, `checking ${login}'s permission on ${formatRepo(this.repo)}`);
+            throw explainGitHubError(error, `checking ${login}'s permission on ${issue_ref_formatRepo(this.repo)}`);
         }
     }
     async comment(number, body) {
@@ -43466,7 +43466,7 @@ class GitHubGoalStore {
         }
     }
     repositoryNotFound() {
-        return new NotFoundError(`Repository ${formatRepo(this.repo)} was not found, or the token cannot see it.`);
+        return new NotFoundError(`Repository ${issue_ref_formatRepo(this.repo)} was not found, or the token cannot see it.`);
     }
     async snapshot(node) {
         let comments = node.comments.nodes.map((comment) => ({
@@ -43601,7 +43601,7 @@ class GitHubPullRequests {
             return data;
         }
         catch (error) {
-            throw explainGitHubError(error, `reading pull request #${number} of ${formatRepo(this.repo)}`);
+            throw explainGitHubError(error, `reading pull request #${number} of ${issue_ref_formatRepo(this.repo)}`);
         }
     }
     /** Merges when GitHub can merge now, otherwise enables auto-merge so it merges on green. */
@@ -43831,7 +43831,95 @@ async function writeDispatchSummary(report, repo, budget) {
     await summary.write();
 }
 
+;// CONCATENATED MODULE: ./src/github/app-auth.ts
+
+
+
+
+
+/** Renew a token this long before it expires, at most (a quarter of its life for short ones). */
+const RENEW_BEFORE_MS = (/* unused pure expression or super */ null && (5 * 60_000));
+/** What @octokit/auth-app's own cache allows, for a cached entry whose times cannot be read. */
+const LIBRARY_TTL_MS = (/* unused pure expression or super */ null && (59 * 60_000));
+/**
+ * Finds the App's installation on `repo` (`GET /repos/{owner}/{repo}/installation`, as the App)
+ * and returns a client authenticated as that installation.
+ */
+async function connectAsApp(credentials, repo, options) {
+    const app = { appId: credentials.appId, privateKey: credentials.privateKey };
+    const asApp = createClient({ ...options, app });
+    let installationId;
+    try {
+        const { data } = await asApp.request("GET /repos/{owner}/{repo}/installation", {
+            owner: repo.owner,
+            repo: repo.repo,
+        });
+        installationId = data.id;
+    }
+    catch (error) {
+        if (error instanceof RequestError && error.status === 404) {
+            throw new UserError(`The GitHub App ${credentials.appId} is not installed on ${formatRepo(repo)} (or cannot see it): install it there, with contents, issues and pull requests write access.`);
+        }
+        if (error instanceof RequestError && error.status === 401) {
+            throw new UserError(`GitHub refused to authenticate as the App ${credentials.appId} (${error.message}): check that app-private-key is a current private key of that App (app-id).`);
+        }
+        throw error;
+    }
+    const client = createClient({ ...options, app: { ...app, installationId, cache: tokenCache() } });
+    const token = async () => {
+        const result = (await client.auth({ type: "installation" }));
+        return result.token;
+    };
+    return { client, token, installationId };
+}
+/**
+ * The installation-token cache given to @octokit/auth-app. Its entries are the library's
+ * `token|createdAt|expiresAt|…` strings; an entry is dropped (so the next use mints a new token)
+ * once its token is within five minutes of `expiresAt`, or within a quarter of its lifetime
+ * for tokens that live less than twenty minutes.
+ */
+function tokenCache(now = Date.now) {
+    const entries = new Map();
+    return {
+        get(key) {
+            const entry = entries.get(key);
+            if (!entry)
+                return undefined;
+            const [, createdText = "", expiresText = ""] = entry.value.split("|");
+            const created = Date.parse(createdText);
+            const expires = Date.parse(expiresText);
+            const stale = Number.isFinite(created) && Number.isFinite(expires)
+                ? now() >= expires - Math.min(RENEW_BEFORE_MS, (expires - created) / 4)
+                : now() >= entry.storedAt + LIBRARY_TTL_MS;
+            if (!stale)
+                return entry.value;
+            entries.delete(key);
+            return undefined;
+        },
+        set(key, value) {
+            entries.set(key, { value, storedAt: now() });
+        },
+    };
+}
+/**
+ * The App's private key as given (a secret pasted with literal `\n`s is repaired), or null when
+ * it is not a PEM private key that node can read. Never includes the key in an error.
+ */
+function app_auth_checkAppPrivateKey(text) {
+    const key = text.trim().replace(/\\n/g, "\n").replace(/\r\n/g, "\n");
+    if (!/^-----BEGIN (RSA )?PRIVATE KEY-----\n[\s\S]+\n-----END (RSA )?PRIVATE KEY-----$/.test(key)) {
+        return null;
+    }
+    try {
+        return createPrivateKey({ key, format: "pem" }).asymmetricKeyType === "rsa" ? key : null;
+    }
+    catch {
+        return null;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/actions/inputs.ts
+
 
 
 
@@ -43843,6 +43931,50 @@ function tokenInput() {
     }
     core_setSecret(token);
     return token;
+}
+/**
+ * `app-id` and `app-private-key` (both or neither), else `token`. Problems are appended to
+ * `problems`, each naming its input, never showing the key; every secret is masked at once.
+ */
+function authInputs(problems) {
+    const appId = core.getInput("app-id").trim();
+    const rawKey = core.getInput("app-private-key");
+    if (rawKey) {
+        core.setSecret(rawKey);
+        // the runner masks line by line: mask each line of the key too
+        for (const line of rawKey.split(/\r?\n|\\n/))
+            if (line.length > 8)
+                core.setSecret(line);
+    }
+    if (!appId && !rawKey) {
+        try {
+            return { kind: "token", token: tokenInput() };
+        }
+        catch (error) {
+            problems.push(error instanceof Error ? error.message : String(error));
+            return null;
+        }
+    }
+    const before = problems.length;
+    if (!appId) {
+        problems.push("app-id: empty, but app-private-key is set: give the App's id with its key.");
+    }
+    else if (!/^(\d+|Iv[0-9A-Za-z.]+)$/.test(appId)) {
+        problems.push(`app-id: "${appId}" is not a GitHub App id (digits, like 123456) or client id.`);
+    }
+    let privateKey = null;
+    if (!rawKey) {
+        problems.push("app-private-key: empty, but app-id is set: give the App's private key (the .pem file's contents) with its id.");
+    }
+    else {
+        privateKey = checkAppPrivateKey(rawKey);
+        if (privateKey === null) {
+            problems.push("app-private-key: not a PEM private key; pass the whole .pem file GitHub generated for the App, from -----BEGIN RSA PRIVATE KEY----- to -----END RSA PRIVATE KEY-----.");
+        }
+    }
+    if (problems.length > before || privateKey === null)
+        return null;
+    return { kind: "app", appId, privateKey };
 }
 /** The repository input, or the workflow's own repository. */
 function repositoryInput() {
@@ -43887,12 +44019,12 @@ async function dispatchAction() {
         const repo = repositoryInput();
         const paceMs = paceFromEnvironment(process.env);
         const apiUrl = process.env.GITHUB_API_URL;
-        const client = createClient({ token, apiUrl, paceMs, warn: warning });
+        const client = client_createClient({ token, apiUrl, paceMs, warn: warning });
         const runnersToken = getInput("runners-token");
         if (runnersToken)
             core_setSecret(runnersToken);
         const runnersClient = runnersToken
-            ? createClient({ token: runnersToken, apiUrl, paceMs, warn: warning })
+            ? client_createClient({ token: runnersToken, apiUrl, paceMs, warn: warning })
             : null;
         const store = await GitHubGoalStore.connect({ client, repo, paceMs });
         const report = await dispatch({
@@ -43991,7 +44123,7 @@ function setOutputs(report, repository) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4717);
+/* harmony import */ var _actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6719);
 
 await (0,_actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__/* .dispatchAction */ .h)();
 
