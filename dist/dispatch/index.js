@@ -33271,6 +33271,19 @@ const SETTING_KEYS = [
     "marker-authors",
     "budget",
 ];
+/** The settings one agent run uses: the runner action's inputs and the orchestrator's flags. */
+const RUN_SETTING_KEYS = (/* unused pure expression or super */ null && ([
+    "model",
+    "reasoning",
+    "duration",
+    "agent-command",
+    "max-attempts",
+    "merge-method",
+    "idle-timeout",
+    "spot-check-paths",
+    "spot-check-max-lines",
+    "reviewers",
+]));
 const SETTINGS_FILE = ".github/goal-orchestrator.yml";
 const MERGE_METHODS = ["squash", "merge", "rebase"];
 const DEFAULT_AGENT_COMMAND = "ralph --goal={goal_file} --model={model} --reasoning={reasoning} --duration={duration}";

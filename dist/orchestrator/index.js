@@ -2110,6 +2110,19 @@ const SETTING_KEYS = [
     "marker-authors",
     "budget",
 ];
+/** The settings one agent run uses: the runner action's inputs and the orchestrator's flags. */
+const RUN_SETTING_KEYS = [
+    "model",
+    "reasoning",
+    "duration",
+    "agent-command",
+    "max-attempts",
+    "merge-method",
+    "idle-timeout",
+    "spot-check-paths",
+    "spot-check-max-lines",
+    "reviewers",
+];
 const SETTINGS_FILE = ".github/goal-orchestrator.yml";
 const MERGE_METHODS = ["squash", "merge", "rebase"];
 const DEFAULT_AGENT_COMMAND = "ralph --goal={goal_file} --model={model} --reasoning={reasoning} --duration={duration}";
@@ -14523,21 +14536,8 @@ Options:
 
 Token: GITHUB_TOKEN or GH_TOKEN. Ctrl-C stops the agents; their goals go back to the queue
 without using an attempt.`;
-/** The settings the orchestrator takes as flags; the runner action's inputs, same names. */
-const SETTING_FLAGS = [
-    "max",
-    "model",
-    "reasoning",
-    "duration",
-    "agent-command",
-    "max-attempts",
-    "merge-method",
-    "idle-timeout",
-    "spot-check-paths",
-    "spot-check-max-lines",
-    "reviewers",
-    "budget",
-];
+/** The settings the orchestrator takes as flags: the runner action's, plus max and budget. */
+const SETTING_FLAGS = [...RUN_SETTING_KEYS, "max", "budget"];
 async function orchestratorMain(argv, io = processIo, env = process.env, signals = process) {
     return runCli("orchestrator", async () => {
         const options = readOptions(argv, env, io);

@@ -33404,6 +33404,19 @@ const SETTING_KEYS = [
     "marker-authors",
     "budget",
 ];
+/** The settings one agent run uses: the runner action's inputs and the orchestrator's flags. */
+const RUN_SETTING_KEYS = [
+    "model",
+    "reasoning",
+    "duration",
+    "agent-command",
+    "max-attempts",
+    "merge-method",
+    "idle-timeout",
+    "spot-check-paths",
+    "spot-check-max-lines",
+    "reviewers",
+];
 const SETTINGS_FILE = ".github/goal-orchestrator.yml";
 const MERGE_METHODS = ["squash", "merge", "rebase"];
 const DEFAULT_AGENT_COMMAND = "ralph --goal={goal_file} --model={model} --reasoning={reasoning} --duration={duration}";
@@ -44778,25 +44791,13 @@ async function runEntry() {
         await runMainAction();
     }
 }
-const SETTING_INPUTS = [
-    "model",
-    "reasoning",
-    "duration",
-    "agent-command",
-    "max-attempts",
-    "merge-method",
-    "idle-timeout",
-    "spot-check-paths",
-    "spot-check-max-lines",
-    "reviewers",
-];
 /** Every input checked up front; all problems reported at once, each naming its input. */
 function readRunInputs(env = process.env) {
     const problems = [];
     let settings = null;
     try {
         settings = resolveSettings({
-            explicit: Object.fromEntries(SETTING_INPUTS.map((name) => [name, getInput(name)])),
+            explicit: Object.fromEntries(RUN_SETTING_KEYS.map((name) => [name, getInput(name)])),
             file: null,
         });
     }

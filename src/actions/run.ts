@@ -5,7 +5,7 @@ import * as core from "@actions/core";
 import { isEnvName } from "../agent/environment.js";
 import { UserError } from "../core/errors.js";
 import { formatRepo, type RepoRef } from "../core/issue-ref.js";
-import { resolveSettings, SettingsError } from "../core/settings.js";
+import { RUN_SETTING_KEYS, resolveSettings, SettingsError } from "../core/settings.js";
 import {
   type RunGoalReport,
   type RunGoalSettings,
@@ -34,19 +34,6 @@ export async function runEntry(): Promise<void> {
   }
 }
 
-const SETTING_INPUTS = [
-  "model",
-  "reasoning",
-  "duration",
-  "agent-command",
-  "max-attempts",
-  "merge-method",
-  "idle-timeout",
-  "spot-check-paths",
-  "spot-check-max-lines",
-  "reviewers",
-] as const;
-
 export type RunInputs = Omit<RunGoalSettings, "token" | "cloneUrl"> & {
   repo: RepoRef;
   cloneUrl: string | null;
@@ -59,7 +46,7 @@ export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
   let settings: ReturnType<typeof resolveSettings> | null = null;
   try {
     settings = resolveSettings({
-      explicit: Object.fromEntries(SETTING_INPUTS.map((name) => [name, core.getInput(name)])),
+      explicit: Object.fromEntries(RUN_SETTING_KEYS.map((name) => [name, core.getInput(name)])),
       file: null,
     });
   } catch (error) {

@@ -5,7 +5,7 @@ import { formatUsd } from "../core/budget.js";
 import { formatDuration, parseDuration } from "../core/duration.js";
 import { UserError } from "../core/errors.js";
 import { formatRepo, parseRepo, type RepoRef } from "../core/issue-ref.js";
-import { resolveSettings, type Settings } from "../core/settings.js";
+import { RUN_SETTING_KEYS, resolveSettings, type Settings } from "../core/settings.js";
 import { type Claimant, type ClaimedGoal, dispatch } from "../flows/dispatch.js";
 import { type RunGoalReport, runGoal } from "../flows/run-goal.js";
 import { runnerLocations } from "../flows/run-locations.js";
@@ -42,21 +42,8 @@ Options:
 Token: GITHUB_TOKEN or GH_TOKEN. Ctrl-C stops the agents; their goals go back to the queue
 without using an attempt.`;
 
-/** The settings the orchestrator takes as flags; the runner action's inputs, same names. */
-const SETTING_FLAGS = [
-  "max",
-  "model",
-  "reasoning",
-  "duration",
-  "agent-command",
-  "max-attempts",
-  "merge-method",
-  "idle-timeout",
-  "spot-check-paths",
-  "spot-check-max-lines",
-  "reviewers",
-  "budget",
-] as const;
+/** The settings the orchestrator takes as flags: the runner action's, plus max and budget. */
+const SETTING_FLAGS = [...RUN_SETTING_KEYS, "max", "budget"] as const;
 
 interface Options {
   repos: RepoRef[];

@@ -42,6 +42,20 @@ export const SETTING_KEYS = [
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
+/** The settings one agent run uses: the runner action's inputs and the orchestrator's flags. */
+export const RUN_SETTING_KEYS = [
+  "model",
+  "reasoning",
+  "duration",
+  "agent-command",
+  "max-attempts",
+  "merge-method",
+  "idle-timeout",
+  "spot-check-paths",
+  "spot-check-max-lines",
+  "reviewers",
+] as const satisfies readonly SettingKey[];
+
 export const SETTINGS_FILE = ".github/goal-orchestrator.yml";
 export const MERGE_METHODS = ["squash", "merge", "rebase"] as const;
 export const DEFAULT_AGENT_COMMAND =

@@ -5,28 +5,16 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import { goalStatsMain, parseSince } from "../../src/cli/goal-stats.js";
-import type { CliIo } from "../../src/cli/io.js";
 import type { RunResultMarker } from "../../src/core/markers.js";
 import { LABELS } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import type { StatsReport } from "../../src/stats/report-types.js";
+import { captureIo } from "../helpers/cli-io.js";
 import { type GitHubFixture, GOAL_BODY, startGitHubFixture } from "../helpers/github-fixture.js";
 import { bundleRuntimes, run } from "../helpers/runtimes.js";
 import { statsRecord } from "../helpers/stats-record.js";
 
 const NOW = new Date("2026-11-20T12:00:00Z");
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (text) => out.push(text),
-    stderr: (text) => err.push(text),
-    readStdin: () => "",
-    isStdinTTY: true,
-  };
-  return { io, out: () => out.join(""), err: () => err.join("") };
-}
 
 /** A record as the runner writes it; `fields` may hold what a record should not (bad types). */
 function record(fields: Record<string, unknown> & { goal: number; attempt: number }) {
@@ -75,7 +63,7 @@ describe("goal-stats from this machine's stats file", () => {
   after(() => rmSync(state, { recursive: true, force: true }));
 
   it("prints goals and totals, keeping unknown costs unknown, and names skipped lines", async () => {
-    const { io, out, err } = capture();
+    const { io, out, err } = captureIo();
     const code = await goalStatsMain(["--repo", "acme/widgets"], io, env, () => NOW);
     assert.equal(code, 0, err());
     const text = out();
@@ -93,7 +81,7 @@ describe("goal-stats from this machine's stats file", () => {
   });
 
   it("reports JSON, filtered by --since", async () => {
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     assert.equal(await goalStatsMain(["--since", "2d", "--json"], io, env, () => NOW), 0);
     const report = JSON.parse(out()) as StatsReport;
     assert.equal(report.since, "2026-11-18T12:00:00.000Z");
@@ -104,7 +92,7 @@ describe("goal-stats from this machine's stats file", () => {
 
   it("writes the dashboard where --out says", async () => {
     const site = join(state, "site");
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     assert.equal(await goalStatsMain(["dashboard", "--out", site], io, env, () => NOW), 0);
     assert.match(out(), /Dashboard of 4 run\(s\) written to .*index\.html/);
     const data = JSON.parse(await readFile(join(site, "data.json"), "utf8")) as StatsReport;
@@ -123,7 +111,7 @@ describe("goal-stats from this machine's stats file", () => {
     { args: ["--out", "x"], message: /--out belongs to "goal-stats dashboard"/ },
   ]) {
     it(`refuses ${bad.args.join(" ")} with exit 2 and a message`, async () => {
-      const { io, err } = capture();
+      const { io, err } = captureIo();
       assert.equal(await goalStatsMain(bad.args, io, env, () => NOW), 2);
       assert.match(err(), bad.message);
     });
@@ -201,7 +189,7 @@ describe("goal-stats --from github", () => {
       }),
     });
 
-    const { io, out, err } = capture();
+    const { io, out, err } = captureIo();
     const code = await goalStatsMain(["--from", "github", "--json"], io, gh.env);
     assert.equal(code, 0, err());
     const report = JSON.parse(out()) as StatsReport;

@@ -4,7 +4,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import type { CliIo } from "../../src/cli/io.js";
 import { orchestratorMain } from "../../src/cli/orchestrator.js";
 import { LABELS } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
@@ -14,6 +13,7 @@ import {
   type GitHubServer,
   startGitHubServer,
 } from "../github-server/index.js";
+import { captureIo } from "../helpers/cli-io.js";
 import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
 import { bundleRuntimes, run } from "../helpers/runtimes.js";
 import { statsRecord } from "../helpers/stats-record.js";
@@ -66,17 +66,6 @@ function env(): NodeJS.ProcessEnv {
   };
 }
 
-function capture() {
-  const out: string[] = [];
-  const io: CliIo = {
-    stdout: (text) => out.push(text),
-    stderr: (text) => out.push(text),
-    readStdin: () => "",
-    isStdinTTY: true,
-  };
-  return { io, text: () => out.join("") };
-}
-
 const agent = (mode: string) =>
   `"${process.execPath}" "${AGENT}" ${mode} "${join(dir, "dump")}" --goal={goal_file}`;
 
@@ -94,7 +83,7 @@ describe("orchestrator", () => {
       await queued("two"),
       await queued("three"),
     ];
-    const { io, text } = capture();
+    const { io, text } = captureIo();
     const code = await orchestratorMain(
       [
         "--once",
@@ -154,7 +143,7 @@ describe("orchestrator", () => {
       },
     });
     const waiting = await queued("waiting");
-    const { io, text } = capture();
+    const { io, text } = captureIo();
     const code = await orchestratorMain(
       [
         "--once",
@@ -181,7 +170,7 @@ describe("orchestrator", () => {
   it("on Ctrl-C stops the agents and re-queues their goals without using an attempt", async () => {
     const number = await queued("hangs");
     const signals = new EventEmitter();
-    const { io, text } = capture();
+    const { io, text } = captureIo();
     const pidFile = join(dir, "dump", "pid");
     const watcher = setInterval(() => {
       if (existsSync(pidFile)) {
@@ -210,7 +199,7 @@ describe("orchestrator", () => {
   it("reports a failed dispatch cycle and, with --once, exits non-zero", async () => {
     const waiting = await queued("waiting");
     server.faults.add({ route: "issues/list-labels-for-repo", status: 403, times: 1 });
-    const { io, text } = capture();
+    const { io, text } = captureIo();
     const code = await orchestratorMain(
       ["--once", "--clone-url", bare.gitDir, "--agent-command", agent("commit")],
       io,
@@ -225,7 +214,7 @@ describe("orchestrator", () => {
   it("refuses bad flags, naming each, and starts nothing", async () => {
     await queued("untouched");
     server.resetRequests();
-    const { io, text } = capture();
+    const { io, text } = captureIo();
     const code = await orchestratorMain(
       [
         "--max",

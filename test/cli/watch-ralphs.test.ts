@@ -3,20 +3,9 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { CliIo } from "../../src/cli/io.js";
 import { parseLogName, watchRalphsMain } from "../../src/cli/watch-ralphs.js";
+import { captureIo } from "../helpers/cli-io.js";
 import { bundleRuntimes, run } from "../helpers/runtimes.js";
-
-function capture() {
-  const out: string[] = [];
-  const io: CliIo = {
-    stdout: (text) => out.push(text),
-    stderr: (text) => out.push(text),
-    readStdin: () => "",
-    isStdinTTY: true,
-  };
-  return { io, text: () => out.join("") };
-}
 
 async function until(condition: () => boolean, what: string) {
   for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
@@ -41,7 +30,7 @@ describe("watch-ralphs", () => {
     utimesSync(old, dayAgo, dayAgo);
     writeFileSync(join(dir, "notes.txt"), "not a log\n");
 
-    const { io, text } = capture();
+    const { io, text } = captureIo();
     const stop = new AbortController();
     const watching = watchRalphsMain(["--log-dir", dir, "--lines", "2"], io, {}, stop.signal);
     await until(() => text().includes("line 3"), "the tail of the first log");
@@ -73,7 +62,7 @@ describe("watch-ralphs", () => {
     mkdirSync(dir);
     writeFileSync(join(dir, "acme-widgets-1-1.log"), "one\n");
     writeFileSync(join(dir, "acme-widgets-2-1.log"), "two\n");
-    const { io, text } = capture();
+    const { io, text } = captureIo();
     const stop = new AbortController();
     const watching = watchRalphsMain(["--log-dir", dir, "--goal", "#2"], io, {}, stop.signal);
     await until(() => text().includes("two"), "goal 2");
@@ -81,7 +70,7 @@ describe("watch-ralphs", () => {
     await watching;
     assert.doesNotMatch(text(), /│ one/);
 
-    const empty = capture();
+    const empty = captureIo();
     const quiet = new AbortController();
     quiet.abort();
     await watchRalphsMain(["--log-dir", join(logs, "none")], empty.io, {}, quiet.signal);
@@ -89,7 +78,7 @@ describe("watch-ralphs", () => {
   });
 
   it("refuses bad flags with every problem named", async () => {
-    const { io, text } = capture();
+    const { io, text } = captureIo();
     const code = await watchRalphsMain(
       ["--since", "soon", "--lines", "lots", "--goal", "x"],
       io,
