@@ -198,3 +198,27 @@ export async function createBareRepository(defaultBranch = "main"): Promise<{
   };
   return { root, gitDir, commitOnBranch };
 }
+
+/** A file's blob at a ref (`main`, a SHA): its SHA and bytes, or null when either is missing. */
+export async function readFileAt(
+  gitDir: string,
+  ref: string,
+  path: string,
+): Promise<{ sha: string; content: Buffer } | null> {
+  const commit = await resolveCommit(gitDir, ref);
+  if (!commit) return null;
+  const object = await run(["rev-parse", "--verify", "--quiet", `${commit}:${path}`], { gitDir });
+  if (object.code !== 0) return null;
+  const sha = object.stdout.trim();
+  const type = await run(["cat-file", "-t", sha], { gitDir });
+  if (type.stdout.trim() !== "blob") return null;
+  const content = await new Promise<Buffer>((done, fail) => {
+    execFile(
+      "git",
+      ["--git-dir", gitDir, "cat-file", "blob", sha],
+      { encoding: "buffer", maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout) => (error ? fail(error) : done(stdout)),
+    );
+  });
+  return { sha, content };
+}

@@ -5,6 +5,7 @@ import { appHandlers } from "./rest-apps.js";
 import { checkHandlers } from "./rest-checks.js";
 import { commentHandlers } from "./rest-comments.js";
 import type { RestHandler } from "./rest-common.js";
+import { contentHandlers } from "./rest-contents.js";
 import { issueHandlers } from "./rest-issues.js";
 import { labelHandlers } from "./rest-labels.js";
 import { pullHandlers } from "./rest-pulls.js";
@@ -21,4 +22,5 @@ export const restHandlers: Record<string, RestHandler> = {
   ...actionHandlers,
   ...checkHandlers,
   ...appHandlers,
+  ...contentHandlers,
 };
