@@ -8,18 +8,22 @@ import { createClient, paceFromEnvironment } from "../github/client.js";
 import { GitHubDispatchLock } from "../github/dispatch-lock.js";
 import { GitHubGoalStore } from "../github/goal-store.js";
 import { GitHubPullRequests } from "../github/pull-requests.js";
+import { readRepositorySettings } from "../github/settings-file.js";
 import { matrixOf, writeDispatchSummary } from "./dispatch-summary.js";
 import { repositoryInput, runAction, tokenInput } from "./inputs.js";
 
 /** The dispatcher action: inputs → one dispatch cycle → matrix, counts and job summary. */
 export async function dispatchAction(): Promise<void> {
   await runAction(async () => {
-    const inputs = readDispatchInputs();
+    // Inputs are checked before anything is asked of GitHub, then again with the repository's
+    // settings file under them (inputs win).
+    readDispatchInputs(null);
     const token = tokenInput();
     const repo = repositoryInput();
     const paceMs = paceFromEnvironment(process.env);
     const apiUrl = process.env.GITHUB_API_URL;
     const client = createClient({ token, apiUrl, paceMs, warn: core.warning });
+    const inputs = readDispatchInputs(await readRepositorySettings(client, repo));
     const runnersToken = core.getInput("runners-token");
     if (runnersToken) core.setSecret(runnersToken);
     const runnersClient = runnersToken
@@ -45,7 +49,7 @@ export async function dispatchAction(): Promise<void> {
   });
 }
 
-export function readDispatchInputs() {
+export function readDispatchInputs(file: Record<string, unknown> | null) {
   const problems: string[] = [];
   let settings: ReturnType<typeof resolveSettings> | null = null;
   try {
@@ -56,7 +60,7 @@ export function readDispatchInputs() {
         duration: core.getInput("duration"),
         budget: core.getInput("budget"),
       },
-      file: null,
+      file,
     });
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error;

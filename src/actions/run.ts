@@ -19,6 +19,7 @@ import { connectAsApp } from "../github/app-auth.js";
 import { createClient, type GitHubClient, paceFromEnvironment } from "../github/client.js";
 import { GitHubGoalStore } from "../github/goal-store.js";
 import { GitHubPullRequests } from "../github/pull-requests.js";
+import { readRepositorySettings } from "../github/settings-file.js";
 import { type AuthInputs, authInputs, repositoryInput, runAction } from "./inputs.js";
 
 /**
@@ -41,13 +42,16 @@ export type RunInputs = Omit<RunGoalSettings, "token" | "cloneUrl"> & {
 };
 
 /** Every input checked up front; all problems reported at once, each naming its input. */
-export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
+export function readRunInputs(
+  env: NodeJS.ProcessEnv = process.env,
+  file: Record<string, unknown> | null = null,
+): RunInputs {
   const problems: string[] = [];
   let settings: ReturnType<typeof resolveSettings> | null = null;
   try {
     settings = resolveSettings({
       explicit: Object.fromEntries(RUN_SETTING_KEYS.map((name) => [name, core.getInput(name)])),
-      file: null,
+      file,
     });
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error;
@@ -197,18 +201,29 @@ async function runMainAction(): Promise<void> {
     const server = (process.env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, "");
     const cloneUrl = inputs.cloneUrl ?? `${server}/${formatRepo(inputs.repo)}.git`;
     const { auth: _auth, ...rest } = inputs; // the App's key stays here
-    const settings = { ...rest, token, cloneUrl };
     // The clone starts now, so it overlaps connecting and the claim check (runGoal adopts it
-    // once the claim stands, or deletes it).
-    const workspace = startWorkspaceClone(settings, inputs.repo, inputs.goal, core.warning);
+    // once the claim stands, or deletes it). It needs none of the settings the file may set.
+    const workspace = startWorkspaceClone(
+      { ...rest, token, cloneUrl },
+      inputs.repo,
+      inputs.goal,
+      core.warning,
+    );
     let connected: Awaited<ReturnType<typeof connect>>;
+    let file: Record<string, unknown> | null;
     try {
-      connected = await connect(inputs.repo, session);
+      [connected, file] = await Promise.all([
+        connect(inputs.repo, session),
+        session.client.then((client) => readRepositorySettings(client, inputs.repo)),
+      ]);
     } catch (error) {
       await workspace.discard();
       throw error;
     }
     const { client, store } = connected;
+    // The repository's settings file under the inputs (inputs win).
+    const { auth: _key, ...withFile } = file ? readRunInputs(process.env, file) : inputs;
+    const settings = { ...withFile, token, cloneUrl };
     const controller = new AbortController();
     const abort = () => controller.abort();
     process.once("SIGTERM", abort);

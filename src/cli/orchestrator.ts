@@ -12,6 +12,7 @@ import { runnerLocations } from "../flows/run-locations.js";
 import { GitHubActionsApi } from "../github/actions-api.js";
 import { GitHubDispatchLock } from "../github/dispatch-lock.js";
 import { GitHubPullRequests } from "../github/pull-requests.js";
+import { readRepositorySettings } from "../github/settings-file.js";
 import { parseCommandLine } from "./args.js";
 import { type Connection, connect, resolveRepo } from "./connection.js";
 import { type CliIo, processIo, runCli, terminalSafe } from "./io.js";
@@ -47,7 +48,10 @@ const SETTING_FLAGS = [...RUN_SETTING_KEYS, "max", "budget"] as const;
 
 interface Options {
   repos: RepoRef[];
+  /** From the flags alone: `max` bounds the agents on this machine. */
   settings: Settings;
+  /** The flags as given, to lay over each repository's settings file. */
+  explicit: Record<string, unknown>;
   intervalSeconds: number;
   once: boolean;
   agentEnv: string[];
@@ -60,6 +64,8 @@ interface Options {
 
 interface Target {
   connection: Connection;
+  /** The flags over the repository's settings file: this repository's goals run with these. */
+  settings: Settings;
   cloneUrl: string;
   lock: GitHubDispatchLock;
   actions: GitHubActionsApi;
@@ -91,9 +97,14 @@ export async function orchestratorMain(
       const targets: Target[] = [];
       for (const repo of options.repos) {
         const connection = await connect({ repo: formatRepo(repo) }, env);
+        const file = await readRepositorySettings(connection.client, repo);
+        const settings = file
+          ? resolveSettings({ explicit: options.explicit, file })
+          : options.settings;
         const server = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
         targets.push({
           connection,
+          settings,
           cloneUrl: options.cloneUrl ?? `${server}/${formatRepo(repo)}.git`,
           lock: new GitHubDispatchLock(connection.client, repo, connection.store.trustedAuthors),
           actions: new GitHubActionsApi(connection.client, repo, null),
@@ -178,15 +189,16 @@ async function cycle(
   const report = await dispatch(
     { store, actions: target.actions, pulls: target.pulls, lock: target.lock, claimant },
     {
-      max: options.settings.max,
+      max: target.settings.max,
+      // --max bounds the agents on this machine; the repository's max bounds its running goals.
       claimLimit: Math.max(0, options.settings.max - running.size),
-      maxAttempts: options.settings.maxAttempts,
-      durationSeconds: options.settings.durationSeconds,
+      maxAttempts: target.settings.maxAttempts,
+      durationSeconds: target.settings.durationSeconds,
       goal: null,
       dryRun: false,
       runnerLabels: [],
       checkRunners: false,
-      budget: options.settings.budget,
+      budget: target.settings.budget,
     },
   );
   for (const event of [...report.requeued, ...report.stuck, ...report.reviewed]) {
@@ -212,16 +224,16 @@ async function cycle(
       {
         goal: goal.number,
         attempt: goal.attempt,
-        model: options.settings.model,
-        reasoning: options.settings.reasoning,
-        durationSeconds: options.settings.durationSeconds,
-        idleTimeoutSeconds: options.settings.idleTimeoutSeconds,
-        agentCommand: options.settings.agentCommand,
-        maxAttempts: options.settings.maxAttempts,
-        mergeMethod: options.settings.mergeMethod,
-        spotCheckPaths: options.settings.spotCheckPaths,
-        spotCheckMaxLines: options.settings.spotCheckMaxLines,
-        reviewers: options.settings.reviewers,
+        model: target.settings.model,
+        reasoning: target.settings.reasoning,
+        durationSeconds: target.settings.durationSeconds,
+        idleTimeoutSeconds: target.settings.idleTimeoutSeconds,
+        agentCommand: target.settings.agentCommand,
+        maxAttempts: target.settings.maxAttempts,
+        mergeMethod: target.settings.mergeMethod,
+        spotCheckPaths: target.settings.spotCheckPaths,
+        spotCheckMaxLines: target.settings.spotCheckMaxLines,
+        reviewers: target.settings.reviewers,
         base: null,
         workspaceRoot: options.workspaceRoot,
         logDir: options.logDir,
@@ -250,7 +262,7 @@ async function cycle(
     say(
       `${name}: ${busy.length} agent(s) here, ${report.running} running in all, ${report.queued} queued; today ${formatUsd(today.knownUsd)}${
         today.unknownRuns > 0 ? ` + ${today.unknownRuns} run(s) without a cost` : ""
-      }${options.settings.budget ? ` of ${formatUsd(options.settings.budget.amountUsd)}` : ""}`,
+      }${target.settings.budget ? ` of ${formatUsd(target.settings.budget.amountUsd)}` : ""}`,
     );
   }
 }
@@ -340,6 +352,7 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Options
   return {
     repos,
     settings,
+    explicit: Object.fromEntries(SETTING_FLAGS.map((flag) => [flag, flags[flag]])),
     intervalSeconds,
     once: flags.once === true,
     agentEnv,

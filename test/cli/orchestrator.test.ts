@@ -121,6 +121,21 @@ describe("orchestrator", () => {
     );
   });
 
+  it("takes each repository's settings file under its flags", async () => {
+    await bare.commitOnBranch("main", ".github/goal-orchestrator.yml", "max: 1\n");
+    const [first, second] = [await queued("one"), await queued("two")];
+    const { io, text } = captureIo();
+    const code = await orchestratorMain(
+      ["--once", "--clone-url", bare.gitDir, "--agent-command", agent("commit")],
+      io,
+      env(),
+      new EventEmitter(),
+    );
+    assert.equal(code, 0, text());
+    assert.equal(await stateOf(first as number), "done");
+    assert.equal(await stateOf(second as number), "queued", "max: 1 from the file");
+  });
+
   it("claims nothing once today's recorded cost reaches --budget, and says so", async () => {
     const spent = await queued("spent");
     await store.transition(spent, { to: "running", reason: "claimed in the test" });

@@ -251,9 +251,10 @@ describe("the reusable workflow's wiring", () => {
   it("has the documented inputs, defaults and secrets", () => {
     const defaults: Record<string, [string, unknown]> = {
       max: ["number", 2],
-      model: ["string", "sonnet"],
-      reasoning: ["string", "med"],
-      duration: ["string", "4h"],
+      // Empty: the repository's settings file decides, else the built-in default.
+      model: ["string", ""],
+      reasoning: ["string", ""],
+      duration: ["string", ""],
       "runner-labels": ["string", '["self-hosted","ralph"]'],
       "agent-command": ["string", ""],
       goal: ["string", ""],
