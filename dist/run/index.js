@@ -35560,6 +35560,11 @@ async function runGoal(context, settings) {
         });
         const agentEnded = describeAgentResult(agent, limits);
         context.log(`#${number}: ${agentEnded}`);
+        if (agent.exitReason !== "exited") {
+            // A git command of the agent's, killed with its process group, can leave the index
+            // locked; nothing else uses this clone, so the lock is stale.
+            await (0,promises_namespaceObject.rm)((0,external_node_path_namespaceObject.join)(work.dir, ".git", "index.lock"), { force: true });
+        }
         stats =
             (await readAgentStats(files.agentStats, 0)) ??
                 (await readAgentStats(settings.ralphStatsFile, ralphOffset));
@@ -35602,11 +35607,15 @@ async function runGoal(context, settings) {
         }
     }
     catch (error) {
-        runnerError = error;
-        verdict = {
-            outcome: "failure",
-            reason: `the runner failed: ${error instanceof Error ? error.message : String(error)}`,
-        };
+        const message = error instanceof Error ? error.message : String(error);
+        if (context.signal?.aborted) {
+            // The job was cancelled: whatever failed after that is no fault of the goal's.
+            verdict = { outcome: "interrupted", reason: `the job was cancelled (then: ${message})` };
+        }
+        else {
+            runnerError = error;
+            verdict = { outcome: "failure", reason: `the runner failed: ${message}` };
+        }
     }
     const stats6 = buildStatsRecord({
         repository,

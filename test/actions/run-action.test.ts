@@ -661,6 +661,19 @@ describe("cancellation", () => {
   });
 });
 
+describe("timeout", () => {
+  it("after the time is up, still commits what the agent left and pushes its work", async () => {
+    const number = await claimedGoal("Locked");
+    const result = await runAction(inputsFor(number, "lock", { duration: "2s" }));
+    assert.equal(result.outputs.outcome, "failure", result.stdout);
+    const marker = await lastResult(number);
+    assert.match(marker.reason, /ran out of time|timed out|time/);
+    assert.match(marker.reason, /work so far is on branch goal\/\d+-locked/);
+    const files = await filesOn(`goal/${number}-locked`);
+    assert.ok(files.includes("more.txt"), "the uncommitted file, despite the stale index lock");
+  });
+});
+
 describe("bad inputs", () => {
   it("fails the step naming every bad input, before touching anything", async () => {
     const number = await claimedGoal("Bad");

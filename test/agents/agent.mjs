@@ -8,6 +8,7 @@
 //   review  write work.txt, commit it, exit 3
 //   nothing change nothing, exit 0
 //   hang    commit, write <dump-dir>/working, then wait forever (the test kills it)
+//   lock    commit, leave more.txt uncommitted and .git/index.lock behind, wait forever
 import { execFileSync } from "node:child_process";
 import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -78,6 +79,17 @@ switch (mode) {
     process.exit(3);
     break;
   case "nothing":
+    break;
+  case "lock":
+    // Like an agent killed in the middle of a git command: work committed, more left
+    // uncommitted, and the index still locked.
+    work();
+    git("add", "work.txt");
+    git("commit", "-q", "-m", "agent work");
+    writeFileSync("more.txt", "unfinished\n");
+    writeFileSync(".git/index.lock", "");
+    console.log("agent: waiting");
+    setInterval(() => {}, 1000);
     break;
   case "hang":
     work();

@@ -205,7 +205,11 @@ describe("orchestrator", () => {
     const goal = await store.getGoal(number);
     assert.equal(goal.state, "queued");
     const result = goal.markers.findLast((m) => m.kind === "run-result");
-    assert.equal(result?.kind === "run-result" ? result.outcome : "", "interrupted");
+    assert.equal(
+      result?.kind === "run-result" ? result.outcome : "",
+      "interrupted",
+      result?.kind === "run-result" ? result.reason : "no result",
+    );
     assert.equal(result?.kind === "run-result" ? result.countsAsAttempt : true, false);
     const pid = Number(readFileSync(pidFile, "utf8"));
     assert.throws(() => process.kill(pid, 0), "the agent is gone");
