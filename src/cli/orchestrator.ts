@@ -41,7 +41,7 @@ Options:
   --once              one dispatch cycle per repository, wait for its agents, then exit
 
 Token: GITHUB_TOKEN or GH_TOKEN. Ctrl-C stops the agents; their goals go back to the queue
-without using an attempt.`;
+without using an attempt. A second Ctrl-C exits at once (goals return when their lease ends).`;
 
 /** The settings the orchestrator takes as flags: the runner action's, plus max and budget. */
 const SETTING_FLAGS = [...RUN_SETTING_KEYS, "max", "budget"] as const;
@@ -118,7 +118,12 @@ export async function orchestratorMain(
       let stopping = false;
       let wake: () => void = () => {};
       const stop = () => {
-        if (stopping) return;
+        if (stopping) {
+          // A second Ctrl-C: the user will not wait for the agents to wind down.
+          say("stopping now; goals still running return to the queue when their lease expires");
+          if (signals === process) process.exit(130);
+          return;
+        }
         stopping = true;
         say(
           running.size > 0

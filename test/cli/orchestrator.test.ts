@@ -191,6 +191,7 @@ describe("orchestrator", () => {
       if (existsSync(pidFile)) {
         clearInterval(watcher);
         signals.emit("SIGINT");
+        signals.emit("SIGINT"); // impatient: says so (a real second Ctrl-C exits the process)
       }
     }, 50);
     const code = await orchestratorMain(
@@ -202,6 +203,7 @@ describe("orchestrator", () => {
     clearInterval(watcher);
     assert.equal(code, 0, text());
     assert.match(text(), /stopping: 1 agent\(s\) are told to stop/);
+    assert.match(text(), /stopping now; goals still running return to the queue/);
     const goal = await store.getGoal(number);
     assert.equal(goal.state, "queued");
     const result = goal.markers.findLast((m) => m.kind === "run-result");
