@@ -14635,7 +14635,12 @@ async function orchestratorMain(argv, io = processIo, env = process.env, signals
         const running = new Map();
         let failedCycles = 0;
         let stopping = false;
-        let wake = () => { };
+        // An agent that finishes frees a slot: the loop wakes at once, or, when it finishes
+        // during a cycle, does not sleep after it.
+        let slotFreed = false;
+        let wake = () => {
+            slotFreed = true;
+        };
         const stop = () => {
             if (stopping) {
                 // A second Ctrl-C: the user will not wait for the agents to wind down.
@@ -14675,13 +14680,19 @@ async function orchestratorMain(argv, io = processIo, env = process.env, signals
                 if (options.once || stopping)
                     break;
                 // Sleep until the next cycle, or until an agent finishes and frees a slot.
-                await new Promise((done) => {
-                    const timer = setTimeout(done, options.intervalSeconds * 1000);
-                    wake = () => {
-                        clearTimeout(timer);
-                        done();
-                    };
-                });
+                if (!slotFreed) {
+                    await new Promise((done) => {
+                        const timer = setTimeout(done, options.intervalSeconds * 1000);
+                        wake = () => {
+                            clearTimeout(timer);
+                            done();
+                        };
+                    });
+                }
+                slotFreed = false;
+                wake = () => {
+                    slotFreed = true;
+                };
             } while (!stopping);
             await Promise.all([...running.values()].map((run) => run.done));
         }

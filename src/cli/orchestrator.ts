@@ -116,7 +116,12 @@ export async function orchestratorMain(
       const running = new Map<string, Running>();
       let failedCycles = 0;
       let stopping = false;
-      let wake: () => void = () => {};
+      // An agent that finishes frees a slot: the loop wakes at once, or, when it finishes
+      // during a cycle, does not sleep after it.
+      let slotFreed = false;
+      let wake: () => void = () => {
+        slotFreed = true;
+      };
       const stop = () => {
         if (stopping) {
           // A second Ctrl-C: the user will not wait for the agents to wind down.
@@ -159,13 +164,19 @@ export async function orchestratorMain(
           }
           if (options.once || stopping) break;
           // Sleep until the next cycle, or until an agent finishes and frees a slot.
-          await new Promise<void>((done) => {
-            const timer = setTimeout(done, options.intervalSeconds * 1000);
-            wake = () => {
-              clearTimeout(timer);
-              done();
-            };
-          });
+          if (!slotFreed) {
+            await new Promise<void>((done) => {
+              const timer = setTimeout(done, options.intervalSeconds * 1000);
+              wake = () => {
+                clearTimeout(timer);
+                done();
+              };
+            });
+          }
+          slotFreed = false;
+          wake = () => {
+            slotFreed = true;
+          };
         } while (!stopping);
         await Promise.all([...running.values()].map((run) => run.done));
       } finally {

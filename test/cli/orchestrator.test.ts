@@ -121,6 +121,43 @@ describe("orchestrator", () => {
     );
   });
 
+  it("starts the next goal as soon as an agent frees its slot, not at the next interval", async () => {
+    const [first, second] = [await queued("one"), await queued("two")];
+    const signals = new EventEmitter();
+    const { io, text } = captureIo();
+    const started = Date.now();
+    let bothDone = false;
+    let finished = false;
+    // The interval is an hour: only a woken loop gets both done within the minute.
+    const watching = (async () => {
+      while (!finished && !bothDone && Date.now() - started < 60_000) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const states = [await stateOf(first as number), await stateOf(second as number)];
+        bothDone = states.every((state) => state === "done");
+      }
+      signals.emit("SIGINT");
+    })();
+    const code = await orchestratorMain(
+      [
+        "--max",
+        "1",
+        "--interval",
+        "1h",
+        "--clone-url",
+        bare.gitDir,
+        "--agent-command",
+        agent("commit"),
+      ],
+      io,
+      env(),
+      signals,
+    );
+    finished = true;
+    await watching;
+    assert.equal(code, 0, text());
+    assert.ok(bothDone, `both goals done without waiting for the next interval:\n${text()}`);
+  });
+
   it("takes each repository's settings file under its flags", async () => {
     await bare.commitOnBranch("main", ".github/goal-orchestrator.yml", "max: 1\n");
     const [first, second] = [await queued("one"), await queued("two")];
