@@ -33457,6 +33457,12 @@ function budgetExhausted(budget, today) {
     const unknown = today.unknownRuns > 0 ? ` (plus ${today.unknownRuns} run(s) that reported no cost)` : "";
     return `Today's recorded cost ${formatUsd(today.knownUsd)}${unknown} reached the budget of ${formatUsd(budget.amountUsd)}/day: nothing new is claimed until 00:00 UTC. Runs in flight finish.`;
 }
+/** `$5.50 + 1 run(s) without a cost of $20.00 (3 run(s))`: a day's cost for people. */
+function describeDayCost(today, budget) {
+    const unknown = today.unknownRuns > 0 ? ` + ${today.unknownRuns} run(s) without a cost` : "";
+    const limit = budget ? ` of ${formatUsd(budget.amountUsd)}` : "";
+    return `${formatUsd(today.knownUsd)}${unknown}${limit} (${today.runs} run(s))`;
+}
 /** `$1,234.50`. */
 function formatUsd(amount) {
     return `$${amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
@@ -43838,15 +43844,6 @@ function matrixOf(report, repository) {
         })),
     };
 }
-/** Today's runs and cost in one cell: the compact version of the dashboard. */
-function todayCell(report, budget) {
-    const today = report.today;
-    if (!today)
-        return "not read";
-    const unknown = today.unknownRuns > 0 ? ` + ${today.unknownRuns} run(s) without a cost` : "";
-    const limit = budget ? ` of ${formatUsd(budget.amountUsd)}` : "";
-    return `${formatUsd(today.knownUsd)}${unknown}${limit} (${today.runs} run(s))`;
-}
 async function writeDispatchSummary(report, repo, budget) {
     const link = (number, url) => `<a href="${url}">#${number}</a>`;
     const html = (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -43867,7 +43864,7 @@ async function writeDispatchSummary(report, repo, budget) {
             String(report.claimed.length),
             String(report.requeued.length),
             String(report.stuck.length),
-            html(todayCell(report, budget)),
+            html(report.today ? describeDayCost(report.today, budget) : "not read"),
         ],
     ]);
     const rows = [

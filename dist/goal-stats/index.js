@@ -1532,7 +1532,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 /***/ }),
 
-/***/ 342:
+/***/ 434:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1543,8 +1543,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: GOAL_STATS_USAGE, formatReport, parseSince
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/core/budget.ts
 /**
  * Whether new claims must wait for tomorrow (UTC): the recorded cost of today reached the
@@ -1556,6 +1554,12 @@ function budgetExhausted(budget, today) {
         return null;
     const unknown = today.unknownRuns > 0 ? ` (plus ${today.unknownRuns} run(s) that reported no cost)` : "";
     return `Today's recorded cost ${formatUsd(today.knownUsd)}${unknown} reached the budget of ${formatUsd(budget.amountUsd)}/day: nothing new is claimed until 00:00 UTC. Runs in flight finish.`;
+}
+/** `$5.50 + 1 run(s) without a cost of $20.00 (3 run(s))`: a day's cost for people. */
+function describeDayCost(today, budget) {
+    const unknown = today.unknownRuns > 0 ? ` + ${today.unknownRuns} run(s) without a cost` : "";
+    const limit = budget ? ` of ${formatUsd(budget.amountUsd)}` : "";
+    return `${formatUsd(today.knownUsd)}${unknown}${limit} (${today.runs} run(s))`;
 }
 /** `$1,234.50`. */
 function formatUsd(amount) {
@@ -1725,10 +1729,12 @@ function issue_ref_formatIssueRef(ref, relativeTo) {
     return `${formatRepo(ref)}#${ref.number}`;
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/flows/run-stats.ts
 
 
@@ -1803,6 +1809,23 @@ function defaultStateDir(env) {
 async function appendStatsLine(file, record) {
     await mkdir(dirname(file), { recursive: true });
     await appendFile(file, `${JSON.stringify(record)}\n`);
+}
+
+;// CONCATENATED MODULE: ./src/flows/run-locations.ts
+
+
+
+function runnerLocations(env) {
+    const home = env.HOME || (0,external_node_os_namespaceObject.homedir)();
+    const stateHome = env.XDG_STATE_HOME || (0,external_node_path_namespaceObject.join)(home, ".local", "state");
+    const cacheHome = env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(home, ".cache");
+    const stateDir = defaultStateDir(env);
+    return {
+        workspaceRoot: (0,external_node_path_namespaceObject.join)(cacheHome, "goal-orchestrator", "workspaces"),
+        logDir: (0,external_node_path_namespaceObject.join)(stateDir, "logs"),
+        statsFile: (0,external_node_path_namespaceObject.join)(stateDir, "stats.jsonl"),
+        ralphStatsFile: (0,external_node_path_namespaceObject.join)(stateHome, "ralph", "stats.jsonl"),
+    };
 }
 
 ;// CONCATENATED MODULE: external "node:crypto"
@@ -3090,7 +3113,9 @@ function statsFromGoals(goals) {
             const fromRunner = marker.stats ? parseStatsRecord(marker.stats) : null;
             if (fromRunner)
                 fromRunner.pr_url ??= marker.prUrl ?? null;
-            runs.push(fromRunner ?? recordWithoutStats(goal, repository, marker));
+            const run = fromRunner ?? recordWithoutStats(goal, repository, marker);
+            if (run)
+                runs.push(run);
         }
         histories.push({
             repository,
@@ -3107,33 +3132,17 @@ function statsFromGoals(goals) {
 }
 function recordWithoutStats(goal, repository, marker) {
     const claim = goal.markers.find((candidate) => candidate.kind === "claim" && candidate.attempt === marker.attempt);
-    const startedAt = claim?.claimedAt ?? marker.createdAt;
-    return {
-        v: 1,
+    // What the marker places; the record reader makes every figure unknown.
+    return parseStatsRecord({
         repository,
         goal: goal.ref.number,
-        story: null,
         attempt: marker.attempt,
         outcome: marker.outcome,
         reason: marker.reason,
-        started_at: startedAt,
+        started_at: claim?.claimedAt ?? marker.createdAt,
         finished_at: marker.createdAt,
-        wall_seconds: Math.max(0, (Date.parse(marker.createdAt) - Date.parse(startedAt)) / 1000),
-        agent_seconds: null,
-        overhead_seconds: null,
-        agent_exit_code: null,
-        exit_reason: null,
-        iterations: null,
-        tokens: { input: null, output: null, cache_read: null, cache_create: null },
-        cost_usd: null,
-        time_seconds: { llm: null, tools: null, other: null, total: null },
-        lines_added: null,
-        lines_deleted: null,
-        files_changed: null,
-        model: "unknown",
-        reasoning: "unknown",
         pr_url: marker.prUrl ?? null,
-    };
+    });
 }
 
 ;// CONCATENATED MODULE: external "node:util"
@@ -11960,7 +11969,6 @@ function terminalSafe(text) {
 
 
 
-
 const GOAL_STATS_USAGE = `Usage: goal-stats [dashboard] [--repo owner/name]... [--since 7d] [--from local|github] [--json] [--out DIR]
 
   (no command)     per goal: attempts, result, wall time, cost, tokens, lines, PR; then totals
@@ -12043,7 +12051,7 @@ function parseRepoFlag(text) {
     }
 }
 async function localReport(repos, since, now, env, io) {
-    const file = (0,external_node_path_namespaceObject.join)(defaultStateDir(env), "stats.jsonl");
+    const file = runnerLocations(env).statsFile;
     const { records, skipped } = await readStatsFile(file);
     if (skipped.length > 0) {
         const shown = skipped.slice(0, 5).join("; ");
@@ -12158,7 +12166,7 @@ function table(header, rows) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_goal_stats_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(342);
+/* harmony import */ var _cli_goal_stats_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(434);
 
 process.exitCode = await (0,_cli_goal_stats_js__WEBPACK_IMPORTED_MODULE_0__/* .goalStatsMain */ .Iv)(process.argv.slice(2));
 

@@ -1631,6 +1631,12 @@ function budgetExhausted(budget, today) {
     const unknown = today.unknownRuns > 0 ? ` (plus ${today.unknownRuns} run(s) that reported no cost)` : "";
     return `Today's recorded cost ${formatUsd(today.knownUsd)}${unknown} reached the budget of ${formatUsd(budget.amountUsd)}/day: nothing new is claimed until 00:00 UTC. Runs in flight finish.`;
 }
+/** `$5.50 + 1 run(s) without a cost of $20.00 (3 run(s))`: a day's cost for people. */
+function describeDayCost(today, budget) {
+    const unknown = today.unknownRuns > 0 ? ` + ${today.unknownRuns} run(s) without a cost` : "";
+    const limit = budget ? ` of ${formatUsd(budget.amountUsd)}` : "";
+    return `${formatUsd(today.knownUsd)}${unknown}${limit} (${today.runs} run(s))`;
+}
 /** `$1,234.50`. */
 function formatUsd(amount) {
     return `$${amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
@@ -5189,6 +5195,20 @@ const RUNNER_AUTHOR = {
 /** Lines of the agent's output kept in a failure's run-result marker. */
 const LOG_TAIL_LINES = 30;
 const LOG_TAIL_CHARS = 6000;
+function runSettingsOf(settings) {
+    return {
+        model: settings.model,
+        reasoning: settings.reasoning,
+        durationSeconds: settings.durationSeconds,
+        idleTimeoutSeconds: settings.idleTimeoutSeconds,
+        agentCommand: settings.agentCommand,
+        maxAttempts: settings.maxAttempts,
+        mergeMethod: settings.mergeMethod,
+        spotCheckPaths: settings.spotCheckPaths,
+        spotCheckMaxLines: settings.spotCheckMaxLines,
+        reviewers: settings.reviewers,
+    };
+}
 /**
  * One attempt at one goal (design §4): verify the claim, clone, write the goal file, run the
  * agent, judge the result, push and open the PR, record the result and move the goal on.
@@ -14741,16 +14761,7 @@ async function cycle(target, options, claimant, running, token, env, say, freed)
         }, {
             goal: goal.number,
             attempt: goal.attempt,
-            model: target.settings.model,
-            reasoning: target.settings.reasoning,
-            durationSeconds: target.settings.durationSeconds,
-            idleTimeoutSeconds: target.settings.idleTimeoutSeconds,
-            agentCommand: target.settings.agentCommand,
-            maxAttempts: target.settings.maxAttempts,
-            mergeMethod: target.settings.mergeMethod,
-            spotCheckPaths: target.settings.spotCheckPaths,
-            spotCheckMaxLines: target.settings.spotCheckMaxLines,
-            reviewers: target.settings.reviewers,
+            ...runSettingsOf(target.settings),
             base: null,
             workspaceRoot: options.workspaceRoot,
             logDir: options.logDir,
@@ -14773,7 +14784,7 @@ async function cycle(target, options, claimant, running, token, env, say, freed)
     if (report.today) {
         const today = report.today;
         const busy = [...running.values()].filter((run) => run.repo === name);
-        say(`${name}: ${busy.length} agent(s) here, ${report.running} running in all, ${report.queued} queued; today ${formatUsd(today.knownUsd)}${today.unknownRuns > 0 ? ` + ${today.unknownRuns} run(s) without a cost` : ""}${target.settings.budget ? ` of ${formatUsd(target.settings.budget.amountUsd)}` : ""}`);
+        say(`${name}: ${busy.length} agent(s) here, ${report.running} running in all, ${report.queued} queued; today ${describeDayCost(today, target.settings.budget)}`);
     }
 }
 function describe(report, started) {

@@ -29900,16 +29900,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2694:
+/***/ 2004:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  C: () => (/* binding */ runEntry)
+  CN: () => (/* binding */ runEntry)
 });
 
-// UNUSED EXPORTS: readRunInputs
+// UNUSED EXPORTS: readRunInputs, readRunSettings
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -35470,6 +35470,20 @@ const RUNNER_AUTHOR = {
 /** Lines of the agent's output kept in a failure's run-result marker. */
 const LOG_TAIL_LINES = 30;
 const LOG_TAIL_CHARS = 6000;
+function runSettingsOf(settings) {
+    return {
+        model: settings.model,
+        reasoning: settings.reasoning,
+        durationSeconds: settings.durationSeconds,
+        idleTimeoutSeconds: settings.idleTimeoutSeconds,
+        agentCommand: settings.agentCommand,
+        maxAttempts: settings.maxAttempts,
+        mergeMethod: settings.mergeMethod,
+        spotCheckPaths: settings.spotCheckPaths,
+        spotCheckMaxLines: settings.spotCheckMaxLines,
+        reviewers: settings.reviewers,
+    };
+}
 /**
  * One attempt at one goal (design §4): verify the claim, clone, write the goal file, run the
  * agent, judge the result, push and open the PR, record the result and move the goal on.
@@ -35975,6 +35989,23 @@ async function recordInterruption(context, goalNumber, attempt, reason) {
     }
     context.log(`#${goalNumber}: attempt ${attempt} recorded as interrupted; → goal:queued`);
     return true;
+}
+
+;// CONCATENATED MODULE: ./src/flows/run-locations.ts
+
+
+
+function runnerLocations(env) {
+    const home = env.HOME || (0,external_node_os_namespaceObject.homedir)();
+    const stateHome = env.XDG_STATE_HOME || (0,external_node_path_namespaceObject.join)(home, ".local", "state");
+    const cacheHome = env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(home, ".cache");
+    const stateDir = defaultStateDir(env);
+    return {
+        workspaceRoot: (0,external_node_path_namespaceObject.join)(cacheHome, "goal-orchestrator", "workspaces"),
+        logDir: (0,external_node_path_namespaceObject.join)(stateDir, "logs"),
+        statsFile: (0,external_node_path_namespaceObject.join)(stateDir, "stats.jsonl"),
+        ralphStatsFile: (0,external_node_path_namespaceObject.join)(stateHome, "ralph", "stats.jsonl"),
+    };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
@@ -44846,6 +44877,7 @@ async function runAction(main) {
 
 
 
+
 /**
  * The runner action. One bundle serves both steps, as actions/checkout does: the main step
  * saves `isPost`, so the post step (which GitHub runs even after a failure or cancellation)
@@ -44859,15 +44891,19 @@ async function runEntry() {
         await runMainAction();
     }
 }
+/** The run settings from the inputs over the repository's settings file (null: none). */
+function readRunSettings(file) {
+    return runSettingsOf(resolveSettings({
+        explicit: Object.fromEntries(RUN_SETTING_KEYS.map((name) => [name, getInput(name)])),
+        file,
+    }));
+}
 /** Every input checked up front; all problems reported at once, each naming its input. */
-function readRunInputs(env = process.env, file = null) {
+function readRunInputs(env = process.env) {
     const problems = [];
     let settings = null;
     try {
-        settings = resolveSettings({
-            explicit: Object.fromEntries(RUN_SETTING_KEYS.map((name) => [name, getInput(name)])),
-            file,
-        });
+        settings = readRunSettings(null);
     }
     catch (error) {
         if (!(error instanceof SettingsError))
@@ -44918,10 +44954,9 @@ function readRunInputs(env = process.env, file = null) {
         }
         return (0,external_node_path_namespaceObject.resolve)(expanded);
     };
-    const stateDir = defaultStateDir(env);
-    const cacheDir = (0,external_node_path_namespaceObject.join)(env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), ".cache"), "goal-orchestrator");
-    const workspaceRoot = path("workspace-root", (0,external_node_path_namespaceObject.join)(cacheDir, "workspaces"));
-    const logDir = path("log-dir", (0,external_node_path_namespaceObject.join)(stateDir, "logs"));
+    const locations = runnerLocations(env);
+    const workspaceRoot = path("workspace-root", locations.workspaceRoot);
+    const logDir = path("log-dir", locations.logDir);
     const gitMirrorText = getInput("git-mirror").trim();
     const gitMirror = gitMirrorText ? path("git-mirror", "") : null;
     const cloneUrl = getInput("clone-url").trim() || null;
@@ -44934,16 +44969,7 @@ function readRunInputs(env = process.env, file = null) {
         auth,
         goal,
         attempt,
-        model: settings.model,
-        reasoning: settings.reasoning,
-        durationSeconds: settings.durationSeconds,
-        idleTimeoutSeconds: settings.idleTimeoutSeconds,
-        agentCommand: settings.agentCommand,
-        maxAttempts: settings.maxAttempts,
-        mergeMethod: settings.mergeMethod,
-        spotCheckPaths: settings.spotCheckPaths,
-        spotCheckMaxLines: settings.spotCheckMaxLines,
-        reviewers: settings.reviewers,
+        ...settings,
         base,
         workspaceRoot,
         logDir,
@@ -44951,8 +44977,8 @@ function readRunInputs(env = process.env, file = null) {
         agentEnv,
         resume: resumeText === "true",
         cloneUrl,
-        statsFile: (0,external_node_path_namespaceObject.join)(stateDir, "stats.jsonl"),
-        ralphStatsFile: (0,external_node_path_namespaceObject.join)(env.XDG_STATE_HOME || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), ".local", "state"), "ralph", "stats.jsonl"),
+        statsFile: locations.statsFile,
+        ralphStatsFile: locations.ralphStatsFile,
     };
 }
 /**
@@ -45014,8 +45040,7 @@ async function runMainAction() {
         }
         const { client, store } = connected;
         // The repository's settings file under the inputs (inputs win).
-        const { auth: _key, ...withFile } = file ? readRunInputs(process.env, file) : inputs;
-        const settings = { ...withFile, token, cloneUrl };
+        const settings = { ...rest, ...(file ? readRunSettings(file) : {}), token, cloneUrl };
         const controller = new AbortController();
         const abort = () => controller.abort();
         process.once("SIGTERM", abort);
@@ -45110,9 +45135,9 @@ async function runPostAction() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2694);
+/* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2004);
 
-await (0,_actions_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runEntry */ .C)();
+await (0,_actions_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runEntry */ .CN)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);

@@ -1,5 +1,5 @@
 import * as core from "@actions/core";
-import { type Budget, formatUsd } from "../core/budget.js";
+import { type Budget, describeDayCost } from "../core/budget.js";
 import type { RepoRef } from "../core/issue-ref.js";
 import type { DispatchReport } from "../flows/dispatch.js";
 
@@ -13,15 +13,6 @@ export function matrixOf(report: DispatchReport, repository: string) {
       repository,
     })),
   };
-}
-
-/** Today's runs and cost in one cell: the compact version of the dashboard. */
-export function todayCell(report: DispatchReport, budget: Budget | null): string {
-  const today = report.today;
-  if (!today) return "not read";
-  const unknown = today.unknownRuns > 0 ? ` + ${today.unknownRuns} run(s) without a cost` : "";
-  const limit = budget ? ` of ${formatUsd(budget.amountUsd)}` : "";
-  return `${formatUsd(today.knownUsd)}${unknown}${limit} (${today.runs} run(s))`;
 }
 
 export async function writeDispatchSummary(
@@ -49,7 +40,7 @@ export async function writeDispatchSummary(
         String(report.claimed.length),
         String(report.requeued.length),
         String(report.stuck.length),
-        html(todayCell(report, budget)),
+        html(report.today ? describeDayCost(report.today, budget) : "not read"),
       ],
     ]);
   const rows = [

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { homedir } from "node:os";
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import * as core from "@actions/core";
 import { isEnvName } from "../agent/environment.js";
 import { UserError } from "../core/errors.js";
@@ -9,11 +9,14 @@ import { RUN_SETTING_KEYS, resolveSettings, SettingsError } from "../core/settin
 import {
   type RunGoalReport,
   type RunGoalSettings,
+  type RunSettings,
   recordInterruption,
   runGoal,
+  runSettingsOf,
   startWorkspaceClone,
 } from "../flows/run-goal.js";
-import { defaultStateDir, statsTable } from "../flows/run-stats.js";
+import { runnerLocations } from "../flows/run-locations.js";
+import { statsTable } from "../flows/run-stats.js";
 import type { TokenProvider } from "../git/git.js";
 import { connectAsApp } from "../github/app-auth.js";
 import { createClient, type GitHubClient, paceFromEnvironment } from "../github/client.js";
@@ -41,18 +44,22 @@ export type RunInputs = Omit<RunGoalSettings, "token" | "cloneUrl"> & {
   auth: AuthInputs;
 };
 
-/** Every input checked up front; all problems reported at once, each naming its input. */
-export function readRunInputs(
-  env: NodeJS.ProcessEnv = process.env,
-  file: Record<string, unknown> | null = null,
-): RunInputs {
-  const problems: string[] = [];
-  let settings: ReturnType<typeof resolveSettings> | null = null;
-  try {
-    settings = resolveSettings({
+/** The run settings from the inputs over the repository's settings file (null: none). */
+export function readRunSettings(file: Record<string, unknown> | null): RunSettings {
+  return runSettingsOf(
+    resolveSettings({
       explicit: Object.fromEntries(RUN_SETTING_KEYS.map((name) => [name, core.getInput(name)])),
       file,
-    });
+    }),
+  );
+}
+
+/** Every input checked up front; all problems reported at once, each naming its input. */
+export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
+  const problems: string[] = [];
+  let settings: RunSettings | null = null;
+  try {
+    settings = readRunSettings(null);
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error;
     problems.push(...error.problems);
@@ -101,13 +108,9 @@ export function readRunInputs(
     }
     return resolve(expanded);
   };
-  const stateDir = defaultStateDir(env);
-  const cacheDir = join(
-    env.XDG_CACHE_HOME || join(env.HOME || homedir(), ".cache"),
-    "goal-orchestrator",
-  );
-  const workspaceRoot = path("workspace-root", join(cacheDir, "workspaces"));
-  const logDir = path("log-dir", join(stateDir, "logs"));
+  const locations = runnerLocations(env);
+  const workspaceRoot = path("workspace-root", locations.workspaceRoot);
+  const logDir = path("log-dir", locations.logDir);
   const gitMirrorText = core.getInput("git-mirror").trim();
   const gitMirror = gitMirrorText ? path("git-mirror", "") : null;
   const cloneUrl = core.getInput("clone-url").trim() || null;
@@ -122,16 +125,7 @@ export function readRunInputs(
     auth,
     goal,
     attempt,
-    model: settings.model,
-    reasoning: settings.reasoning,
-    durationSeconds: settings.durationSeconds,
-    idleTimeoutSeconds: settings.idleTimeoutSeconds,
-    agentCommand: settings.agentCommand,
-    maxAttempts: settings.maxAttempts,
-    mergeMethod: settings.mergeMethod,
-    spotCheckPaths: settings.spotCheckPaths,
-    spotCheckMaxLines: settings.spotCheckMaxLines,
-    reviewers: settings.reviewers,
+    ...settings,
     base,
     workspaceRoot,
     logDir,
@@ -139,12 +133,8 @@ export function readRunInputs(
     agentEnv,
     resume: resumeText === "true",
     cloneUrl,
-    statsFile: join(stateDir, "stats.jsonl"),
-    ralphStatsFile: join(
-      env.XDG_STATE_HOME || join(env.HOME || homedir(), ".local", "state"),
-      "ralph",
-      "stats.jsonl",
-    ),
+    statsFile: locations.statsFile,
+    ralphStatsFile: locations.ralphStatsFile,
   };
 }
 
@@ -222,8 +212,7 @@ async function runMainAction(): Promise<void> {
     }
     const { client, store } = connected;
     // The repository's settings file under the inputs (inputs win).
-    const { auth: _key, ...withFile } = file ? readRunInputs(process.env, file) : inputs;
-    const settings = { ...withFile, token, cloneUrl };
+    const settings = { ...rest, ...(file ? readRunSettings(file) : {}), token, cloneUrl };
     const controller = new AbortController();
     const abort = () => controller.abort();
     process.once("SIGTERM", abort);

@@ -1,11 +1,10 @@
-import { join } from "node:path";
 import { formatUsd } from "../core/budget.js";
 import { formatDuration, tryParseDuration } from "../core/duration.js";
 import { UserError } from "../core/errors.js";
 import { formatRepo, parseRepo, type RepoRef } from "../core/issue-ref.js";
 import type { GoalSnapshot } from "../core/ports.js";
+import { runnerLocations } from "../flows/run-locations.js";
 import type { RunStatsRecord } from "../flows/run-stats.js";
-import { defaultStateDir } from "../flows/run-stats.js";
 import { writeDashboard } from "../stats/dashboard.js";
 import {
   formatPartial,
@@ -134,7 +133,7 @@ async function localReport(
   env: NodeJS.ProcessEnv,
   io: CliIo,
 ): Promise<StatsReport> {
-  const file = join(defaultStateDir(env), "stats.jsonl");
+  const file = runnerLocations(env).statsFile;
   const { records, skipped } = await readStatsFile(file);
   if (skipped.length > 0) {
     const shown = skipped.slice(0, 5).join("; ");

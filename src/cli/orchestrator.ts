@@ -1,13 +1,13 @@
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { isEnvName } from "../agent/environment.js";
-import { formatUsd } from "../core/budget.js";
+import { describeDayCost, formatUsd } from "../core/budget.js";
 import { formatDuration, parseDuration } from "../core/duration.js";
 import { UserError } from "../core/errors.js";
 import { formatRepo, parseRepo, type RepoRef } from "../core/issue-ref.js";
 import { RUN_SETTING_KEYS, resolveSettings, type Settings } from "../core/settings.js";
 import { type Claimant, type ClaimedGoal, dispatch } from "../flows/dispatch.js";
-import { type RunGoalReport, runGoal } from "../flows/run-goal.js";
+import { type RunGoalReport, runGoal, runSettingsOf } from "../flows/run-goal.js";
 import { runnerLocations } from "../flows/run-locations.js";
 import { GitHubActionsApi } from "../github/actions-api.js";
 import { GitHubDispatchLock } from "../github/dispatch-lock.js";
@@ -240,16 +240,7 @@ async function cycle(
       {
         goal: goal.number,
         attempt: goal.attempt,
-        model: target.settings.model,
-        reasoning: target.settings.reasoning,
-        durationSeconds: target.settings.durationSeconds,
-        idleTimeoutSeconds: target.settings.idleTimeoutSeconds,
-        agentCommand: target.settings.agentCommand,
-        maxAttempts: target.settings.maxAttempts,
-        mergeMethod: target.settings.mergeMethod,
-        spotCheckPaths: target.settings.spotCheckPaths,
-        spotCheckMaxLines: target.settings.spotCheckMaxLines,
-        reviewers: target.settings.reviewers,
+        ...runSettingsOf(target.settings),
         base: null,
         workspaceRoot: options.workspaceRoot,
         logDir: options.logDir,
@@ -276,9 +267,7 @@ async function cycle(
     const today = report.today;
     const busy = [...running.values()].filter((run) => run.repo === name);
     say(
-      `${name}: ${busy.length} agent(s) here, ${report.running} running in all, ${report.queued} queued; today ${formatUsd(today.knownUsd)}${
-        today.unknownRuns > 0 ? ` + ${today.unknownRuns} run(s) without a cost` : ""
-      }${target.settings.budget ? ` of ${formatUsd(target.settings.budget.amountUsd)}` : ""}`,
+      `${name}: ${busy.length} agent(s) here, ${report.running} running in all, ${report.queued} queued; today ${describeDayCost(today, target.settings.budget)}`,
     );
   }
 }

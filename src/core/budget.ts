@@ -25,6 +25,13 @@ export function budgetExhausted(budget: Budget | null, today: DayCost): string |
   return `Today's recorded cost ${formatUsd(today.knownUsd)}${unknown} reached the budget of ${formatUsd(budget.amountUsd)}/day: nothing new is claimed until 00:00 UTC. Runs in flight finish.`;
 }
 
+/** `$5.50 + 1 run(s) without a cost of $20.00 (3 run(s))`: a day's cost for people. */
+export function describeDayCost(today: DayCost, budget: Budget | null): string {
+  const unknown = today.unknownRuns > 0 ? ` + ${today.unknownRuns} run(s) without a cost` : "";
+  const limit = budget ? ` of ${formatUsd(budget.amountUsd)}` : "";
+  return `${formatUsd(today.knownUsd)}${unknown}${limit} (${today.runs} run(s))`;
+}
+
 /** `$1,234.50`. */
 export function formatUsd(amount: number): string {
   return `$${amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;

@@ -13,6 +13,7 @@ import { parseGoalBody } from "../core/goal-body.js";
 import { formatRepo, type RepoRef, sameRepo } from "../core/issue-ref.js";
 import type { RunResultMarker } from "../core/markers.js";
 import type { GoalSnapshot, GoalStore, MergeMethod, RunPullRequestPort } from "../core/ports.js";
+import type { Settings } from "../core/settings.js";
 import { type GoalState, SPOT_CHECK_FLAG_LABEL } from "../core/states.js";
 import {
   type DiffStats,
@@ -66,6 +67,36 @@ export interface RunGoalSettings {
   ralphStatsFile: string;
   /** SIGTERM → SIGKILL grace for the agent (default 30 s). */
   graceSeconds?: number;
+}
+
+/** The part of RunGoalSettings that comes from the shared settings (design §8). */
+export type RunSettings = Pick<
+  RunGoalSettings,
+  | "model"
+  | "reasoning"
+  | "durationSeconds"
+  | "idleTimeoutSeconds"
+  | "agentCommand"
+  | "maxAttempts"
+  | "mergeMethod"
+  | "spotCheckPaths"
+  | "spotCheckMaxLines"
+  | "reviewers"
+>;
+
+export function runSettingsOf(settings: Settings): RunSettings {
+  return {
+    model: settings.model,
+    reasoning: settings.reasoning,
+    durationSeconds: settings.durationSeconds,
+    idleTimeoutSeconds: settings.idleTimeoutSeconds,
+    agentCommand: settings.agentCommand,
+    maxAttempts: settings.maxAttempts,
+    mergeMethod: settings.mergeMethod,
+    spotCheckPaths: settings.spotCheckPaths,
+    spotCheckMaxLines: settings.spotCheckMaxLines,
+    reviewers: settings.reviewers,
+  };
 }
 
 export interface RunGoalContext {

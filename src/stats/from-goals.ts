@@ -24,7 +24,8 @@ export function statsFromGoals(goals: Iterable<GoalSnapshot>): {
       if (marker.kind !== "run-result") continue;
       const fromRunner = marker.stats ? parseStatsRecord(marker.stats) : null;
       if (fromRunner) fromRunner.pr_url ??= marker.prUrl ?? null;
-      runs.push(fromRunner ?? recordWithoutStats(goal, repository, marker));
+      const run = fromRunner ?? recordWithoutStats(goal, repository, marker);
+      if (run) runs.push(run);
     }
     histories.push({
       repository,
@@ -50,36 +51,20 @@ function recordWithoutStats(
   goal: GoalSnapshot,
   repository: string,
   marker: RunResultMarker & { createdAt: string },
-): RunStatsRecord {
+): RunStatsRecord | null {
   const claim = goal.markers.find(
     (candidate): candidate is ClaimMarker & TrustedMarker =>
       candidate.kind === "claim" && candidate.attempt === marker.attempt,
   );
-  const startedAt = claim?.claimedAt ?? marker.createdAt;
-  return {
-    v: 1,
+  // What the marker places; the record reader makes every figure unknown.
+  return parseStatsRecord({
     repository,
     goal: goal.ref.number,
-    story: null,
     attempt: marker.attempt,
     outcome: marker.outcome,
     reason: marker.reason,
-    started_at: startedAt,
+    started_at: claim?.claimedAt ?? marker.createdAt,
     finished_at: marker.createdAt,
-    wall_seconds: Math.max(0, (Date.parse(marker.createdAt) - Date.parse(startedAt)) / 1000),
-    agent_seconds: null,
-    overhead_seconds: null,
-    agent_exit_code: null,
-    exit_reason: null,
-    iterations: null,
-    tokens: { input: null, output: null, cache_read: null, cache_create: null },
-    cost_usd: null,
-    time_seconds: { llm: null, tools: null, other: null, total: null },
-    lines_added: null,
-    lines_deleted: null,
-    files_changed: null,
-    model: "unknown",
-    reasoning: "unknown",
     pr_url: marker.prUrl ?? null,
-  };
+  });
 }
