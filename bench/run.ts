@@ -5,6 +5,7 @@
 //   4. peak RSS while listing 10,000 goals
 //   5. one dispatch cycle of the bundled dispatcher
 //   6. the runner: overhead around the agent, clone with a mirror, log streaming (bench/runner.ts)
+//   7. the agent's sandbox: what bwrap adds to a launch (bench/sandbox.ts)
 // Everything runs against the local GitHub API test server with pacing off (paceMs: 0); what
 // GitHub's pacing (1 s between GraphQL calls and writes) would add is computed, not measured.
 // BENCH_SECTIONS=6 (or 1,3,…) runs only those sections, while iterating on one of them.
@@ -14,6 +15,7 @@ import { measureCycle } from "./dispatch.js";
 import { ListingBench, type Measurement } from "./listing.js";
 import { bundleSizes, coldStart, type MemoryResult, measureMemory, runtimes } from "./processes.js";
 import { measureRunner, printRunner } from "./runner.js";
+import { benchSandbox } from "./sandbox.js";
 import { formatCount, formatMiB, formatMs, formatSeconds, printSection } from "./table.js";
 
 const BACKLOGS = [100, 1_000, 10_000] as const;
@@ -227,5 +229,6 @@ if (wants(5)) {
 
 // 6. Runner ------------------------------------------------------------------------------------
 if (wants(6)) printRunner(await measureRunner());
+if (wants(7)) await benchSandbox();
 
 process.stdout.write(`\nTotal: ${formatMs(performance.now() - started)}\n`);

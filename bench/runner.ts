@@ -9,7 +9,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { launchAgent } from "../src/agent/launch.js";
@@ -367,7 +367,8 @@ export async function measureRunner(): Promise<RunnerResult> {
           repository: `${OWNER}/${NAME}`,
           goal: String(number),
           attempt: "1",
-          "agent-command": `"${process.execPath}" "${AGENT}" commit "${join(dir, "dump")}" --goal={goal_file}`,
+          "agent-command": `"${process.execPath}" "${AGENT}" commit --goal={goal_file}`,
+          "agent-read-paths": dirname(AGENT),
           "clone-url": url,
           "workspace-root": join(dir, "work"),
           "log-dir": join(dir, "logs"),

@@ -6,7 +6,8 @@
 // The demo plays CI and the human reviewer. Exits non-zero when any goal ends unexpectedly.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
+import { sandboxProblem } from "../src/agent/sandbox.js";
 import { attemptsUsed } from "../src/core/attempts.js";
 import type { GoalSnapshot } from "../src/core/ports.js";
 import { createClient } from "../src/github/client.js";
@@ -24,6 +25,14 @@ const owner = "acme";
 const name = "widgets";
 const MAX_CYCLES = 10;
 const started = Date.now();
+
+// The agents run in the runner's bubblewrap sandbox, as on a real runner. A machine without a
+// usable bubblewrap still gets the demo, without the sandbox, and is told so.
+const sandboxMissing = await sandboxProblem();
+const isolation = sandboxMissing ? "none" : "sandbox";
+if (sandboxMissing) {
+  console.log(`Note: the agents run WITHOUT their sandbox (isolation: none): ${sandboxMissing}\n`);
+}
 
 const work = mkdtempSync(join(tmpdir(), "goal-demo-"));
 const server = await startGitHubServer();
@@ -254,6 +263,8 @@ try {
           goal: String(entry.goal),
           attempt: String(entry.attempt),
           "agent-command": `"${process.execPath}" "${AGENT}" --goal={goal_file}`,
+          "agent-read-paths": dirname(AGENT),
+          isolation,
           "clone-url": origin.gitDir,
           "workspace-root": join(work, "ralphs"),
           "log-dir": join(stateHome, "goal-orchestrator", "logs"),

@@ -33287,6 +33287,18 @@ const RUN_SETTING_KEYS = (/* unused pure expression or super */ null && ([
 const SETTINGS_FILE = ".github/goal-orchestrator.yml";
 const MERGE_METHODS = ["squash", "merge", "rebase"];
 const DEFAULT_AGENT_COMMAND = "ralph --goal={goal_file} --model={model} --reasoning={reasoning} --duration={duration}";
+/**
+ * Without a spot-check-paths setting, changes to workflows, to the settings file (it names the
+ * agent command) and to files that decide reviewers, checkouts and submodules wait for a human:
+ * merged unseen, they would change what the next run executes or who must approve.
+ */
+const DEFAULT_SPOT_CHECK_PATHS = Object.freeze([
+    ".github/**",
+    SETTINGS_FILE,
+    "CODEOWNERS",
+    ".gitattributes",
+    ".gitmodules",
+]);
 /** A fresh copy of the defaults each time, so no caller can change another's lists. */
 function defaultSettings() {
     return {
@@ -33298,7 +33310,7 @@ function defaultSettings() {
         maxAttempts: 3,
         mergeMethod: "squash",
         idleTimeoutSeconds: null,
-        spotCheckPaths: [],
+        spotCheckPaths: [...DEFAULT_SPOT_CHECK_PATHS],
         spotCheckMaxLines: null,
         reviewers: [],
         notifyUrl: null,
@@ -33324,7 +33336,7 @@ const READERS = {
     "max-attempts": { field: "maxAttempts", read: (v) => wholeNumber(v, 1, 20) },
     "merge-method": { field: "mergeMethod", read: (v) => oneOf(v, MERGE_METHODS) },
     "idle-timeout": { field: "idleTimeoutSeconds", read: optionalDuration },
-    "spot-check-paths": { field: "spotCheckPaths", read: list },
+    "spot-check-paths": { field: "spotCheckPaths", read: spotCheckPathList },
     "spot-check-max-lines": {
         field: "spotCheckMaxLines",
         read: (v) => optionalWholeNumber(v, 1, 1_000_000),
@@ -33334,6 +33346,22 @@ const READERS = {
     "marker-authors": { field: "markerAuthors", read: logins },
     budget: { field: "budget", read: budget },
 };
+/**
+ * A list of globs, or `none` for no paths: an empty input means "not given" (Actions passes
+ * unset inputs as ""), so without `none` an input could not turn the default list off.
+ */
+function spotCheckPathList(value) {
+    if (typeof value === "string" && value.trim().toLowerCase() === "none")
+        return [];
+    try {
+        return list(value);
+    }
+    catch (error) {
+        if (!(error instanceof ValueProblem) || Array.isArray(value))
+            throw error;
+        throw new ValueProblem(`${error.message}, or none for no paths`);
+    }
+}
 /** Every problem found while reading settings; the message has one line per problem. */
 class SettingsError extends errors_UserError {
     problems;

@@ -1817,14 +1817,12 @@ async function appendStatsLine(file, record) {
 
 function runnerLocations(env) {
     const home = env.HOME || (0,external_node_os_namespaceObject.homedir)();
-    const stateHome = env.XDG_STATE_HOME || (0,external_node_path_namespaceObject.join)(home, ".local", "state");
     const cacheHome = env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(home, ".cache");
     const stateDir = defaultStateDir(env);
     return {
         workspaceRoot: (0,external_node_path_namespaceObject.join)(cacheHome, "goal-orchestrator", "workspaces"),
         logDir: (0,external_node_path_namespaceObject.join)(stateDir, "logs"),
         statsFile: (0,external_node_path_namespaceObject.join)(stateDir, "stats.jsonl"),
-        ralphStatsFile: (0,external_node_path_namespaceObject.join)(stateHome, "ralph", "stats.jsonl"),
     };
 }
 

@@ -1532,7 +1532,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 /***/ }),
 
-/***/ 4656:
+/***/ 2906:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1589,6 +1589,24 @@ const CONTRACT_ENV_NAMES = (/* unused pure expression or super */ null && ([
     "RALPH_STATS_FILE",
 ]));
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The runner's own credentials: no allow-list may hand them to the agent (design §9). */
+const RUNNER_SECRET = /^(GITHUB_TOKEN|GH_TOKEN|INPUT_\w*|ACTIONS_\w*)$/i;
+/**
+ * What is wrong with an agent-env allow-list, one sentence per kind of problem, each starting
+ * with `setting` (`agent-env` or `--agent-env`).
+ */
+function agentEnvProblems(names, setting) {
+    const problems = [];
+    const bad = names.filter((name) => !ENV_NAME.test(name));
+    if (bad.length > 0) {
+        problems.push(`${setting}: ${bad.map((n) => `"${n}"`).join(", ")} ${bad.length === 1 ? "is not a variable name" : "are not variable names"}; list exact names (letters, digits, _), separated by commas.`);
+    }
+    const secrets = names.filter((name) => ENV_NAME.test(name) && RUNNER_SECRET.test(name));
+    if (secrets.length > 0) {
+        problems.push(`${setting}: ${secrets.join(", ")} ${secrets.length === 1 ? "is" : "are"} the runner's own credentials; the agent never gets them (it could be talked into using them). Give the agent a credential of its own under another name if it needs one.`);
+    }
+    return problems;
+}
 /** Letters, digits and _, not starting with a digit: a name the allow-list can hold. */
 function isEnvName(name) {
     return ENV_NAME.test(name);
@@ -1617,6 +1635,483 @@ function buildAgentEnv(input) {
         env[name] = value;
     }
     return env;
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+;// CONCATENATED MODULE: ./src/agent/egress.ts
+
+
+
+
+/** The sandbox has its own loopback, so a fixed port cannot clash with the host's. */
+const SANDBOX_PROXY_PORT = 3128;
+const MAX_HEADER_BYTES = 16 * 1024;
+const HEADER_TIMEOUT_MS = 10_000;
+/** Ports a host entry without `:port` allows: HTTPS and plain HTTP. */
+const DEFAULT_PORTS = [443, 80];
+const CONNECT_TIMEOUT_MS = 30_000;
+const LABEL = "[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
+const NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
+const ENTRY = new RegExp(`^(\\*\\.)?(${LABEL}(?:\\.${LABEL})*)(?::(\\d{1,5}))?$`);
+const FORMS = "open, none or allow:<host>,<host> where a host is letters, digits, '-' and '.', optionally " +
+    "starting with '*.' (subdomains only) and ending with ':<port>' (otherwise ports 443 and 80), " +
+    "like allow:api.anthropic.com,*.githubusercontent.com,example.com:8443";
+/** Reads the `agent-network` setting; the caller supplies the default for an unset setting. */
+function parseNetworkSetting(text) {
+    const value = text.trim();
+    const lower = value.toLowerCase();
+    if (lower === "open" || lower === "none")
+        return { kind: lower };
+    if (!lower.startsWith("allow:")) {
+        throw new errors_UserError(`agent-network must be ${FORMS}, not ${JSON.stringify(text)}.`);
+    }
+    const hosts = [];
+    for (const raw of lower.slice("allow:".length).split(",")) {
+        const entry = raw.trim();
+        if (entry === "")
+            continue;
+        const match = ENTRY.exec(entry);
+        const port = match?.[3] === undefined ? null : Number(match[3]);
+        if (match === null || (port !== null && (port < 1 || port > 65535))) {
+            throw new errors_UserError(`agent-network has a bad host ${JSON.stringify(raw.trim())} in ${JSON.stringify(text)}; use ${FORMS}.`);
+        }
+        if (!hosts.includes(entry))
+            hosts.push(entry);
+    }
+    if (hosts.length === 0) {
+        throw new errors_UserError(`agent-network "allow:" lists no hosts; use ${FORMS}.`);
+    }
+    return { kind: "allow", hosts };
+}
+/** Whether `host:port` is on the allow-list (entries as {@link parseNetworkSetting} returns them). */
+function isAllowed(hosts, host, port) {
+    const name = host.toLowerCase().replace(/\.$/, "");
+    return hosts.some((entry) => {
+        const match = ENTRY.exec(entry.toLowerCase());
+        if (match === null)
+            return false;
+        const [, wildcard, base = "", entryPort] = match;
+        const ports = entryPort === undefined ? DEFAULT_PORTS : [Number(entryPort)];
+        if (!ports.includes(port))
+            return false;
+        return wildcard === undefined ? name === base : name.endsWith(`.${base}`);
+    });
+}
+/** The agent's proxy variables: both spellings, since clients read one or the other. */
+function proxyEnvironment(port = SANDBOX_PROXY_PORT) {
+    const names = ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"];
+    const local = { NO_PROXY: "localhost,127.0.0.1", no_proxy: "localhost,127.0.0.1" };
+    return {
+        ...Object.fromEntries(names.map((name) => [name, `http://127.0.0.1:${port}`])),
+        ...local,
+    };
+}
+/**
+ * The forwarder run inside the sandbox: `node <script> <port> <socketPath> -- <agent argv…>`.
+ * It listens on 127.0.0.1:<port> before starting the agent (so the first request cannot miss
+ * it), pipes each connection to the proxy's socket, relays SIGTERM/SIGINT/SIGHUP, and ends the
+ * way the agent ended. Plain JavaScript, module-system neutral (dynamic imports in an async
+ * function), so it runs from a `.js`, `.cjs` or `.mjs` file with no build step.
+ */
+const FORWARDER_SOURCE = (/* unused pure expression or super */ null && (`"use strict";
+// goal-orchestrator egress forwarder: node <this file> <port> <socketPath> -- <command> [args...]
+(async () => {
+  const net = await import("node:net");
+  const { spawn } = await import("node:child_process");
+  const { constants } = await import("node:os");
+  const args = process.argv.slice(2);
+  const port = Number(args[0]);
+  const socketPath = args[1];
+  const argv = args.slice(3);
+  if (args[2] !== "--" || !(port >= 0 && port <= 65535) || !socketPath || argv.length === 0) {
+    process.stderr.write("usage: node <forwarder> <port> <socketPath> -- <command> [args...]\\n");
+    process.exit(2);
+  }
+  const server = net.createServer({ allowHalfOpen: true }, (client) => {
+    const upstream = net.connect({ path: socketPath, allowHalfOpen: true });
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    for (const socket of [client, upstream]) {
+      socket.once("close", end);
+      socket.on("error", end);
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  server.once("error", (error) => {
+    process.stderr.write("egress forwarder: cannot listen on 127.0.0.1:" + port + ": " + error.message + "\\n");
+    process.exit(125);
+  });
+  server.listen(port, "127.0.0.1", () => {
+    const relayed = ["SIGTERM", "SIGINT", "SIGHUP"];
+    // Its own process group: a signal to the runner's group reaches the agent once, relayed
+    // here to everything the agent started. (With bwrap --unshare-pid, all of it dies with us.)
+    const child = spawn(argv[0], argv.slice(1), { stdio: "inherit", detached: true });
+    const group = (signal) => {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {}
+    };
+    for (const signal of relayed) process.on(signal, group);
+    child.once("error", (error) => {
+      process.stderr.write("egress forwarder: cannot start " + argv[0] + ": " + error.message + "\\n");
+      process.exit(error.code === "ENOENT" ? 127 : 126);
+    });
+    child.once("exit", (code, signal) => {
+      group("SIGKILL");
+      server.close();
+      if (signal === null) process.exit(code === null ? 1 : code);
+      for (const name of relayed) process.removeListener(name, group);
+      // Node ignores SIGPIPE and starts its inspector on SIGUSR1: those become an exit status.
+      if (signal !== "SIGPIPE" && signal !== "SIGUSR1") process.kill(process.pid, signal);
+      setTimeout(() => process.exit(128 + (constants.signals[signal] || 0)), 200);
+    });
+  });
+})();
+`));
+/** Headers that describe one hop (or carry the agent's proxy credentials): never forwarded. */
+const HOP_HEADERS = new Set([
+    ...["connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade"],
+    ...["proxy-authorization", "proxy-authenticate", "proxy-connection"],
+]);
+const CLIENT_ERRORS = {
+    HPE_HEADER_OVERFLOW: [431, "request headers too large"],
+    ERR_HTTP_REQUEST_TIMEOUT: [408, "request headers took too long"],
+};
+/** Serves CONNECT and absolute-form plain-HTTP requests for allowed hosts on a Unix socket. */
+async function startEgressProxy(options) {
+    const { socketPath, hosts } = options;
+    if (Buffer.byteLength(socketPath) > 100) {
+        throw new errors_UserError(`The egress proxy socket path is too long for a Unix socket (over 100 bytes): ${socketPath}. Use a shorter temporary directory (set RUNNER_TEMP or TMPDIR).`);
+    }
+    const headersTimeout = options.headerTimeoutMs ?? HEADER_TIMEOUT_MS;
+    const sockets = new Set();
+    const track = (socket) => {
+        sockets.add(socket);
+        socket.once("close", () => sockets.delete(socket));
+    };
+    const decide = (host, port) => {
+        const allowed = isAllowed(hosts, host, port);
+        try {
+            options.onDecision?.({ host, port, allowed });
+        }
+        catch {
+            // A logging callback must not break the agent's connections.
+        }
+        return allowed;
+    };
+    const deniedText = (host, port) => `${host}:${port} is not in agent-network (allowed: ${hosts.join(", ")})\n`;
+    const server = (0,external_node_http_namespaceObject.createServer)({
+        maxHeaderSize: options.maxHeaderBytes ?? MAX_HEADER_BYTES,
+        headersTimeout,
+        requestTimeout: 0,
+        connectionsCheckingInterval: Math.min(1000, headersTimeout),
+    });
+    server.on("connection", track);
+    server.on("connect", (req, client, head) => {
+        const target = parseAuthority(req.url ?? "");
+        if (target === null) {
+            return refuse(client, 400, `bad CONNECT target ${JSON.stringify(req.url)}; use host:port\n`);
+        }
+        if (!decide(target.host, target.port)) {
+            return refuse(client, 403, deniedText(target.host, target.port));
+        }
+        const upstream = (0,external_node_net_namespaceObject.connect)({ host: target.host, port: target.port, allowHalfOpen: true });
+        track(upstream);
+        upstream.setTimeout(CONNECT_TIMEOUT_MS, () => upstream.destroy(new Error(`no answer in ${CONNECT_TIMEOUT_MS / 1000} seconds`)));
+        const giveUp = () => upstream.destroy();
+        client.on("error", giveUp).once("close", giveUp);
+        upstream.once("error", (error) => {
+            refuse(client, 502, `cannot connect to ${req.url}: ${error.message}\n`);
+        });
+        upstream.once("connect", () => {
+            upstream.setTimeout(0).removeAllListeners("error");
+            client.removeListener("error", giveUp).removeListener("close", giveUp);
+            client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+            if (head.length > 0)
+                upstream.write(head);
+            client.pipe(upstream);
+            upstream.pipe(client);
+            joinLifetimes(client, upstream);
+        });
+    });
+    server.on("request", (req, res) => {
+        let url = null;
+        try {
+            url = new URL(req.url ?? "");
+        }
+        catch { }
+        if (url === null || url.protocol !== "http:") {
+            res.writeHead(400, { "content-type": "text/plain", connection: "close" });
+            res.end("send absolute http:// URLs or CONNECT host:port to this proxy\n");
+            return;
+        }
+        const port = url.port === "" ? 80 : Number(url.port);
+        const host = url.hostname;
+        if (!decide(host, port)) {
+            res.writeHead(403, { "content-type": "text/plain", connection: "close" });
+            res.end(deniedText(host, port));
+            return;
+        }
+        const upstream = (0,external_node_http_namespaceObject.request)({
+            host,
+            port,
+            method: req.method,
+            path: `${url.pathname}${url.search}`,
+            headers: withoutHopHeaders(req.headers),
+            agent: false,
+            timeout: CONNECT_TIMEOUT_MS,
+        });
+        upstream.on("socket", (socket) => track(socket));
+        upstream.on("timeout", () => upstream.destroy(new Error("no answer")));
+        upstream.on("response", (answer) => {
+            upstream.setTimeout(0);
+            res.writeHead(answer.statusCode ?? 502, withoutHopHeaders(answer.headers));
+            answer.pipe(res);
+        });
+        upstream.on("error", (error) => {
+            if (res.headersSent)
+                res.destroy();
+            else {
+                res.writeHead(502, { "content-type": "text/plain", connection: "close" });
+                res.end(`cannot reach ${host}:${port}: ${error.message}\n`);
+            }
+        });
+        res.on("close", () => upstream.destroy());
+        req.on("error", () => upstream.destroy());
+        req.pipe(upstream);
+    });
+    server.on("clientError", (error, socket) => {
+        const [status, text] = CLIENT_ERRORS[error.code ?? ""] ?? [400, "bad request"];
+        if (socket.writable)
+            refuse(socket, status, `${text}\n`);
+        else
+            socket.destroy();
+    });
+    await new Promise((resolve, reject) => {
+        server.once("error", (error) => reject(new errors_UserError(`The egress proxy cannot listen on ${socketPath}: ${error.message}.${error.code === "EADDRINUSE" ? " Remove the stale socket or use a fresh directory." : ""}`)));
+        server.listen(socketPath, resolve);
+    });
+    let closing = null;
+    return {
+        socketPath,
+        close: () => {
+            closing ??= new Promise((resolve) => {
+                server.close(() => resolve());
+                for (const socket of sockets)
+                    socket.destroy();
+            }).then(() => (0,promises_namespaceObject.rm)(socketPath, { force: true }));
+            return closing;
+        },
+    };
+}
+/** When either side goes away, so does the other (a half-close is passed on by pipe()). */
+function joinLifetimes(a, b) {
+    const end = () => {
+        a.destroy();
+        b.destroy();
+    };
+    a.once("close", end);
+    b.once("close", end);
+    a.on("error", end);
+    b.on("error", end);
+}
+function refuse(socket, status, text) {
+    socket.end(`HTTP/1.1 ${status} ${external_node_http_namespaceObject.STATUS_CODES[status] ?? "Error"}\r\nContent-Type: text/plain\r\n` +
+        `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+}
+/** `host:port` from a CONNECT line; IPv6 literals are never on the list, so they come out denied. */
+function parseAuthority(text) {
+    const match = /^(\[[0-9a-f:.]+\]|[^:]+):(\d{1,5})$/i.exec(text);
+    const port = Number(match?.[2]);
+    if (match === null || !(port >= 1 && port <= 65535))
+        return null;
+    const host = match[1].toLowerCase().replace(/\.$/, "");
+    return host.startsWith("[") || NAME.test(host) ? { host, port } : null;
+}
+function withoutHopHeaders(headers) {
+    const named = String(headers.connection ?? "")
+        .toLowerCase()
+        .split(",")
+        .map((name) => name.trim());
+    return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_HEADERS.has(name) && !named.includes(name)));
+}
+
+;// CONCATENATED MODULE: ./src/agent/sandbox.ts
+
+
+
+
+const ISOLATIONS = ["sandbox", "none"];
+/** System paths bound read-only (or re-created as the links they are). */
+const SYSTEM_PATHS = [
+    "/usr",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/etc",
+    "/opt",
+];
+/** bwrap's arguments for `mounts`, ending with `--`: append the agent's argv. */
+function sandboxArgs(mounts) {
+    const args = [
+        "--die-with-parent",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--hostname",
+        "goal-sandbox",
+        "--cap-drop",
+        "ALL",
+    ];
+    if (!mounts.network)
+        args.push("--unshare-net");
+    args.push(...systemMounts());
+    args.push("--proc", "/proc", "--dev", "/dev");
+    args.push("--bind", mounts.tmp, "/tmp");
+    for (const path of mounts.readOnly)
+        args.push("--ro-bind", path, path);
+    for (const path of [mounts.home, ...mounts.writable, mounts.workTree]) {
+        args.push("--bind", path, path);
+    }
+    args.push("--chdir", mounts.workTree, "--");
+    return args;
+}
+let systemMountsCache = null;
+/** /usr, /etc, … as the host has them: links stay links (Debian's /bin → usr/bin). */
+function systemMounts() {
+    if (systemMountsCache)
+        return systemMountsCache;
+    const args = [];
+    for (const path of SYSTEM_PATHS) {
+        const info = (0,external_node_fs_namespaceObject.lstatSync)(path, { throwIfNoEntry: false });
+        if (!info)
+            continue;
+        if (info.isSymbolicLink())
+            args.push("--symlink", (0,external_node_fs_namespaceObject.readlinkSync)(path), path);
+        else
+            args.push("--ro-bind", path, path);
+    }
+    // A resolv.conf that links outside /etc (systemd-resolved's stub) would leave DNS broken.
+    const resolvConf = (0,external_node_fs_namespaceObject.lstatSync)("/etc/resolv.conf", { throwIfNoEntry: false });
+    if (resolvConf?.isSymbolicLink()) {
+        const target = (0,external_node_path_namespaceObject.resolve)("/etc", (0,external_node_fs_namespaceObject.readlinkSync)("/etc/resolv.conf"));
+        if (!target.startsWith("/etc/") && !target.startsWith("/usr/")) {
+            args.push("--ro-bind-try", target, target);
+        }
+    }
+    systemMountsCache = args;
+    return args;
+}
+/**
+ * Checks agent-read-paths: absolute, existing paths (bwrap would otherwise fail at start with a
+ * message that names no setting).
+ */
+function checkReadPaths(paths) {
+    return paths
+        .filter((path) => !(0,external_node_path_namespaceObject.isAbsolute)(path) || !(0,external_node_fs_namespaceObject.existsSync)(path))
+        .map((path) => (0,external_node_path_namespaceObject.isAbsolute)(path)
+        ? `agent-read-paths: ${path} does not exist on this machine.`
+        : `agent-read-paths: "${path}" is not an absolute path.`);
+}
+let probeCache = null;
+/**
+ * Null when bubblewrap can make the namespaces the sandbox needs here, else what to install or
+ * allow. Asked once per process: the answer does not change while the runner runs.
+ */
+function sandboxProblem() {
+    probeCache ??= probe();
+    return probeCache;
+}
+function probe() {
+    const args = [
+        "--die-with-parent",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-net",
+        "--ro-bind",
+        "/",
+        "/",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--",
+        "true",
+    ];
+    return new Promise((done) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)("bwrap", args, {
+            stdio: ["ignore", "ignore", "pipe"],
+            env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+        });
+        let stderr = "";
+        child.stderr.setEncoding("utf8").on("data", (chunk) => {
+            stderr += chunk;
+        });
+        child.on("error", (error) => done(error.code === "ENOENT"
+            ? "bubblewrap is not installed (no `bwrap` on PATH): install it (Debian/Ubuntu: apt-get install bubblewrap), or set isolation: none to run agents without a sandbox."
+            : `bubblewrap could not be started: ${error.message}`));
+        child.on("close", (code) => {
+            if (code === 0)
+                done(null);
+            else {
+                done(`bubblewrap cannot create the sandbox's namespaces here (${stderr.trim() || `exit ${code}`}). Unprivileged user namespaces must be allowed: on Ubuntu 24.04 AppArmor restricts them (allow bwrap with an AppArmor profile, or set kernel.apparmor_restrict_unprivileged_userns=0); elsewhere check user.max_user_namespaces. Or set isolation: none to run agents without a sandbox.`);
+            }
+        });
+    });
+}
+/**
+ * Reads `isolation`, `agent-read-paths` and `agent-network` as an action's inputs or a CLI's
+ * flags give them (empty: the default), adding what is wrong to `problems`, each naming its
+ * setting as `name` spells it. They are the machine owner's choice, so they are inputs and flags
+ * only, never keys of the repository's settings file, which an agent's merged change could edit.
+ */
+function readSandboxSettings(values, problems, name = (key) => key) {
+    const settings = {
+        isolation: "sandbox",
+        agentReadPaths: [],
+        agentNetwork: { kind: "open" },
+    };
+    const isolation = values.isolation.trim().toLowerCase();
+    if (isolation !== "") {
+        if (ISOLATIONS.includes(isolation)) {
+            settings.isolation = isolation;
+        }
+        else {
+            problems.push(`${name("isolation")}: "${values.isolation}" is not an isolation; use sandbox (the agent runs in bubblewrap) or none (no sandbox: the agent can reach everything the runner's user can).`);
+        }
+    }
+    settings.agentReadPaths = values.readPaths
+        .split(/[,\n]/)
+        .map((path) => path.trim())
+        .filter(Boolean);
+    problems.push(...checkReadPaths(settings.agentReadPaths).map((problem) => problem.replace(/^agent-read-paths/, name("agent-read-paths"))));
+    if (values.network.trim() !== "") {
+        try {
+            settings.agentNetwork = parseNetworkSetting(values.network);
+        }
+        catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            problems.push(message.replace(/^agent-network/, name("agent-network")));
+        }
+    }
+    return settings;
 }
 
 ;// CONCATENATED MODULE: ./src/core/budget.ts
@@ -2132,6 +2627,18 @@ const RUN_SETTING_KEYS = [
 const SETTINGS_FILE = ".github/goal-orchestrator.yml";
 const MERGE_METHODS = ["squash", "merge", "rebase"];
 const DEFAULT_AGENT_COMMAND = "ralph --goal={goal_file} --model={model} --reasoning={reasoning} --duration={duration}";
+/**
+ * Without a spot-check-paths setting, changes to workflows, to the settings file (it names the
+ * agent command) and to files that decide reviewers, checkouts and submodules wait for a human:
+ * merged unseen, they would change what the next run executes or who must approve.
+ */
+const DEFAULT_SPOT_CHECK_PATHS = Object.freeze([
+    ".github/**",
+    SETTINGS_FILE,
+    "CODEOWNERS",
+    ".gitattributes",
+    ".gitmodules",
+]);
 /** A fresh copy of the defaults each time, so no caller can change another's lists. */
 function defaultSettings() {
     return {
@@ -2143,7 +2650,7 @@ function defaultSettings() {
         maxAttempts: 3,
         mergeMethod: "squash",
         idleTimeoutSeconds: null,
-        spotCheckPaths: [],
+        spotCheckPaths: [...DEFAULT_SPOT_CHECK_PATHS],
         spotCheckMaxLines: null,
         reviewers: [],
         notifyUrl: null,
@@ -2169,7 +2676,7 @@ const READERS = {
     "max-attempts": { field: "maxAttempts", read: (v) => wholeNumber(v, 1, 20) },
     "merge-method": { field: "mergeMethod", read: (v) => oneOf(v, MERGE_METHODS) },
     "idle-timeout": { field: "idleTimeoutSeconds", read: optionalDuration },
-    "spot-check-paths": { field: "spotCheckPaths", read: list },
+    "spot-check-paths": { field: "spotCheckPaths", read: spotCheckPathList },
     "spot-check-max-lines": {
         field: "spotCheckMaxLines",
         read: (v) => optionalWholeNumber(v, 1, 1_000_000),
@@ -2179,6 +2686,22 @@ const READERS = {
     "marker-authors": { field: "markerAuthors", read: logins },
     budget: { field: "budget", read: budget },
 };
+/**
+ * A list of globs, or `none` for no paths: an empty input means "not given" (Actions passes
+ * unset inputs as ""), so without `none` an input could not turn the default list off.
+ */
+function spotCheckPathList(value) {
+    if (typeof value === "string" && value.trim().toLowerCase() === "none")
+        return [];
+    try {
+        return list(value);
+    }
+    catch (error) {
+        if (!(error instanceof ValueProblem) || Array.isArray(value))
+            throw error;
+        throw new ValueProblem(`${error.message}, or none for no paths`);
+    }
+}
 /** Every problem found while reading settings; the message has one line per problem. */
 class SettingsError extends errors_UserError {
     problems;
@@ -2399,8 +2922,6 @@ function assertTransition(from, to) {
     throw new errors_UserError(`goal is ${from}; it cannot become ${to}. From ${from} a goal can become: ${ALLOWED_TRANSITIONS[from].join(", ")}.`);
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/core/markers.ts
 
 /** Machine-readable facts the orchestrator leaves in its own issue comments (design §3). */
@@ -3761,8 +4282,53 @@ async function* single(item) {
     yield item;
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/agent/egress-forwarder.ts
+/**
+ * The forwarder's source (CommonJS, run with the runner's node, bound read-only into the
+ * sandbox): `node forwarder.cjs <port> <socket> -- <agent argv…>`. It listens on
+ * 127.0.0.1:<port> in the sandbox's own network namespace, pipes each connection to the egress
+ * proxy's Unix socket, and only once listening starts the agent (no shell), passing on TERM,
+ * INT and HUP and ending as the agent ended (same exit status, or the same signal).
+ */
+const egress_forwarder_FORWARDER_SOURCE = `"use strict";
+const net = require("node:net");
+const { spawn } = require("node:child_process");
+const [port, socketPath, separator, ...argv] = process.argv.slice(2);
+if (separator !== "--" || argv.length === 0) {
+  console.error("usage: forwarder <port> <socket> -- <command...>");
+  process.exit(2);
+}
+const server = net.createServer((client) => {
+  const upstream = net.connect(socketPath);
+  const end = () => { client.destroy(); upstream.destroy(); };
+  client.on("error", end);
+  upstream.on("error", end);
+  client.pipe(upstream);
+  upstream.pipe(client);
+});
+server.on("error", (error) => {
+  console.error("egress forwarder: " + error.message);
+  process.exit(70);
+});
+server.listen(Number(port), "127.0.0.1", () => {
+  const child = spawn(argv[0], argv.slice(1), { stdio: "inherit" });
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) {
+    process.on(signal, () => child.kill(signal));
+  }
+  child.on("error", (error) => {
+    console.error("egress forwarder: cannot start " + argv[0] + ": " + error.message);
+    process.exit(127);
+  });
+  child.on("exit", (code, signal) => {
+    server.close();
+    if (signal) {
+      for (const name of ["SIGTERM", "SIGINT", "SIGHUP"]) process.removeAllListeners(name);
+      process.kill(process.pid, signal);
+    } else process.exit(code === null ? 1 : code);
+  });
+});
+`;
+
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./src/agent/lines.ts
@@ -3826,6 +4392,7 @@ class LineSplitter {
 }
 
 ;// CONCATENATED MODULE: ./src/agent/launch.ts
+
 
 
 
@@ -3924,7 +4491,10 @@ async function launchAgent(launch) {
             if (exitReason !== null || exitedAt !== null)
                 return;
             exitReason = reason;
-            killGroup(pid, "SIGTERM");
+            if (launch.sandboxed)
+                killGroupBut(pid, "SIGTERM");
+            else
+                killGroup(pid, "SIGTERM");
             const killAt = performance.now() + graceSeconds * 1000;
             armDeadline(() => killAt, () => killGroup(pid, "SIGKILL"));
         };
@@ -4101,6 +4671,30 @@ function killGroup(pid, signal) {
         // ESRCH: nobody left. EPERM: a member we may not signal (setuid); nothing more we can do.
     }
 }
+/** Sends `signal` to every process of the group led by `pid`, except the leader. */
+function killGroupBut(pid, signal) {
+    let entries;
+    try {
+        entries = (0,external_node_fs_namespaceObject.readdirSync)("/proc");
+    }
+    catch {
+        return;
+    }
+    for (const entry of entries) {
+        if (!/^\d+$/.test(entry) || Number(entry) === pid)
+            continue;
+        try {
+            // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so read after the last ")".
+            const stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${entry}/stat`, "utf8");
+            const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+            if (pgrp === pid)
+                process.kill(Number(entry), signal);
+        }
+        catch {
+            // gone meanwhile, or not ours to signal
+        }
+    }
+}
 async function isDirectory(path) {
     try {
         return (await (0,promises_namespaceObject.stat)(path)).isDirectory();
@@ -4144,8 +4738,6 @@ class RingBuffer {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:readline"
 const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 ;// CONCATENATED MODULE: ./src/agent/stats.ts
@@ -4164,7 +4756,7 @@ const RALPH_EXIT_REASONS = ["done", "timeout", "interrupted"];
 /** A stats file's size now: pass it to readAgentStats after the run. 0 when there is no file. */
 async function agentStatsOffset(file) {
     try {
-        return (await (0,promises_namespaceObject.stat)(file)).size;
+        return (await stat(file)).size;
     }
     catch {
         return 0;
@@ -4262,6 +4854,346 @@ function stats_isObject(value) {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+;// CONCATENATED MODULE: ./src/git/seal.ts
+/**
+ * The last command run on the agent's side of the wall, with the agent's rights and no secret:
+ * it commits what the agent left uncommitted and writes the agent's commits since `start` to a
+ * bundle file. The runner then reads that file as data (Git.fetchBundle) and never runs git in
+ * the agent's repository itself, so the agent's hooks, fsmonitor, filters and config act, at
+ * worst, here, where there is nothing to steal.
+ *
+ * Arguments are passed to the script positionally: nothing is interpolated into it.
+ */
+const SCRIPT = `set -eu
+work=$1 stale_lock=$2 message=$3 bundle=$4 start=$5
+cd "$work"
+if [ "$stale_lock" = yes ]; then rm -f .git/index.lock; fi
+git add --all
+if ! git diff --cached --quiet; then
+  git -c commit.gpgSign=false -c core.hooksPath=/dev/null commit --quiet --no-verify --cleanup=whitespace -m "$message"
+  echo "committed the changes the agent left uncommitted"
+fi
+if [ "$(git rev-list --count "$start..HEAD")" != 0 ]; then
+  git bundle create --quiet "$bundle" HEAD --not "$start"
+fi
+`;
+/** The seal command's argv and the variables it needs on top of the agent's environment. */
+function sealCommand(request) {
+    return {
+        argv: [
+            "sh",
+            "-c",
+            SCRIPT,
+            "seal",
+            request.workTree,
+            request.staleLock ? "yes" : "no",
+            request.message,
+            request.bundle,
+            request.start,
+        ],
+        env: {
+            GIT_AUTHOR_NAME: request.author.name,
+            GIT_AUTHOR_EMAIL: request.author.email,
+            GIT_COMMITTER_NAME: request.author.name,
+            GIT_COMMITTER_EMAIL: request.author.email,
+            GIT_TERMINAL_PROMPT: "0",
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/flows/run-agent.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** How long the seal step (commit leftovers, write the bundle) may take. */
+const SEAL_SECONDS = 300;
+/**
+ * Runs the agent on the workspace (design §4) behind the wall `isolation` puts up, then the seal
+ * step on the same side of it: leftover changes committed, new commits written to a bundle.
+ * Nothing here holds a secret: the environment is built from scratch (buildAgentEnv).
+ */
+async function runAgent(context, settings, request) {
+    const { paths, values } = request;
+    const sandboxed = settings.isolation === "sandbox";
+    const duration = formatDuration(settings.durationSeconds);
+    const argv = renderArgv(settings.agentCommand, {
+        goal_file: paths.goalFile,
+        model: values.model,
+        reasoning: values.reasoning,
+        duration,
+        goal: values.goal,
+        attempt: values.attempt,
+        repository: values.repository,
+    });
+    const env = buildAgentEnv({
+        contract: {
+            GOAL_FILE: paths.goalFile,
+            GOAL_NUMBER: values.goal,
+            GOAL_REPOSITORY: values.repository,
+            GOAL_ATTEMPT: values.attempt,
+            RALPH_MODEL: values.model,
+            RALPH_REASONING: values.reasoning,
+            RALPH_DURATION_SECONDS: String(settings.durationSeconds),
+            RALPH_STATS_FILE: paths.agentStats,
+            HOME: paths.home,
+            TMPDIR: sandboxed ? "/tmp" : paths.tmp,
+            // Not a secret: the Actions runner finds the processes a job left behind by it.
+            ...(context.env.RUNNER_TRACKING_ID
+                ? { RUNNER_TRACKING_ID: context.env.RUNNER_TRACKING_ID }
+                : {}),
+        },
+        allow: settings.agentEnv,
+        from: context.env,
+    });
+    const mounts = {
+        workTree: paths.work,
+        home: paths.home,
+        tmp: paths.tmp,
+        writable: [paths.out],
+        readOnly: [paths.trusted, paths.goalDir, ...settings.agentReadPaths],
+        network: settings.agentNetwork.kind === "open",
+    };
+    const egress = sandboxed && settings.agentNetwork.kind === "allow"
+        ? await openEgress(settings.agentNetwork.hosts, context)
+        : null;
+    let wrapped = argv;
+    if (sandboxed) {
+        const inside = egress ? [...egress.forwarderArgv, ...argv] : argv;
+        if (egress) {
+            mounts.readOnly = [...mounts.readOnly, process.execPath];
+            mounts.writable = [...mounts.writable, egress.socketDir];
+            Object.assign(env, proxyEnvironment(SANDBOX_PROXY_PORT));
+        }
+        wrapped = ["bwrap", ...sandboxArgs(mounts), ...inside];
+    }
+    context.log(`running ${argv[0]} (model ${values.model}, reasoning ${values.reasoning}, up to ${duration}, isolation ${settings.isolation}, network ${describeNetwork(settings.agentNetwork)}); log: ${request.logFile}`);
+    const limits = {
+        timeoutSeconds: settings.durationSeconds,
+        idleTimeoutSeconds: settings.idleTimeoutSeconds,
+    };
+    let agent;
+    try {
+        agent = await launchAgent({
+            argv: wrapped,
+            cwd: paths.work,
+            env,
+            ...limits,
+            ...(settings.graceSeconds !== undefined ? { graceSeconds: settings.graceSeconds } : {}),
+            logFile: request.logFile,
+            sandboxed,
+            ...(context.agentLine ? { onLine: context.agentLine } : {}),
+            ...(context.signal ? { signal: context.signal } : {}),
+        });
+    }
+    finally {
+        await egress?.close();
+    }
+    const agentEnded = describeAgentResult(agent, limits);
+    context.log(agentEnded);
+    // The seal step: the agent's side of the wall, without network and without the time limit's
+    // pressure (an agent that ran out of time still gets its work committed).
+    const seal = sealCommand({
+        workTree: paths.work,
+        staleLock: agent.exitReason !== "exited",
+        message: `goal #${values.goal}: changes the agent left uncommitted (attempt ${values.attempt})`,
+        bundle: paths.bundle,
+        start: request.start,
+        author: request.author,
+    });
+    const sealLaunch = {
+        argv: sandboxed
+            ? ["bwrap", ...sandboxArgs({ ...mounts, network: false }), ...seal.argv]
+            : seal.argv,
+        cwd: paths.work,
+        env: { ...env, ...seal.env },
+        timeoutSeconds: SEAL_SECONDS,
+        graceSeconds: 5,
+        logFile: request.logFile,
+        sandboxed,
+        ...(context.agentLine ? { onLine: context.agentLine } : {}),
+    };
+    const sealed = await launchAgent(sealLaunch);
+    const sealProblem = sealed.exitReason === "exited" && sealed.exitCode === 0
+        ? null
+        : `committing and collecting the agent's work failed: ${describeAgentResult(sealed, { timeoutSeconds: SEAL_SECONDS })}${sealed.lastLines.length > 0 ? ` (${sealed.lastLines.slice(-3).join(" / ")})` : ""}`;
+    if (sealProblem)
+        context.warn?.(sealProblem);
+    const stats = (await readAgentStats(paths.agentStats, 0)) ??
+        (await readAgentStats((0,external_node_path_namespaceObject.join)(paths.home, ".local", "state", "ralph", "stats.jsonl"), 0));
+    return {
+        agent,
+        agentEnded,
+        stats,
+        bundle: (0,external_node_fs_namespaceObject.existsSync)(paths.bundle) ? paths.bundle : null,
+        sealProblem,
+    };
+}
+function describeNetwork(network) {
+    return network.kind === "allow" ? `allow:${network.hosts.join(",")}` : network.kind;
+}
+/**
+ * The allow-list proxy, outside the sandbox, on a Unix socket in a private temporary folder
+ * (socket paths are short-lived and must stay under ~100 bytes), and the forwarder script the
+ * sandbox runs in front of the agent.
+ */
+async function openEgress(hosts, context) {
+    const socketDir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), "goal-egress-"));
+    const socketPath = (0,external_node_path_namespaceObject.join)(socketDir, "proxy.sock");
+    const script = (0,external_node_path_namespaceObject.join)(socketDir, "forwarder.cjs");
+    await (0,promises_namespaceObject.writeFile)(script, egress_forwarder_FORWARDER_SOURCE, { mode: 0o500 });
+    const proxy = await startEgressProxy({
+        socketPath,
+        hosts,
+        onDecision: (decision) => {
+            if (!decision.allowed) {
+                context.warn?.(`blocked the agent's connection to ${decision.host}:${decision.port} (not in agent-network)`);
+            }
+        },
+    });
+    return {
+        socketDir,
+        forwarderArgv: [
+            process.execPath,
+            script,
+            String(SANDBOX_PROXY_PORT),
+            socketPath,
+            "--",
+        ],
+        close: async () => {
+            await proxy.close();
+            await (0,promises_namespaceObject.rm)(socketDir, { recursive: true, force: true });
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/flows/run-claim.ts
+
+
+
+
+/** Why this runner must not work on the goal, or null when its claim stands. */
+function claimProblem(goal, attempt, now) {
+    if (goal.state !== "running") {
+        return `goal is ${goal.state === null ? "without a state label" : `goal:${goal.state}`}, not goal:running`;
+    }
+    const winner = winningClaim(goal.markers, now);
+    if (!winner)
+        return "no live claim stands on it (its lease expired?)";
+    if (winner.attempt !== attempt) {
+        return `the standing claim is for attempt ${winner.attempt}, not ${attempt}`;
+    }
+    if (attempts_hasResultFor(goal.markers, attempt))
+        return `attempt ${attempt} already has a result`;
+    return null;
+}
+function goalOverrides(goal) {
+    try {
+        const body = parseGoalBody(goal.body, goal.ref);
+        const story = body.story && sameRepo(body.story, goal.ref) ? body.story.number : null;
+        return { model: body.model, reasoning: body.reasoning, story };
+    }
+    catch {
+        // A body that no longer parses still runs, with the inputs' model and reasoning.
+        return { model: null, reasoning: null, story: null };
+    }
+}
+async function storyOf(store, number) {
+    try {
+        return { number, title: (await store.getGoal(number)).title };
+    }
+    catch {
+        return { number };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/git/diff-raw.ts
+/**
+ * `git diff --raw` records: the file modes a line count cannot show. A symbolic link can point
+ * the build or a later run at any file, and a submodule (gitlink) pulls in another repository's
+ * code at a commit, so changes to either need a human's look whatever their paths are.
+ */
+const SYMLINK_MODE = "120000";
+const GITLINK_MODE = "160000";
+/**
+ * The arguments of `git diff` whose output parseRawDiff reads, for a range like
+ * `origin/main...HEAD`. `--ignore-submodules=none` wins over `diff.ignoreSubmodules` in the git
+ * configuration and `ignore = all` in .gitmodules, either of which would hide gitlink changes.
+ */
+function rawDiffArgs(range) {
+    if (range === "" || range.startsWith("-"))
+        throw new Error(`Not a revision range: ${range}`);
+    return ["diff", "--raw", "-z", "-M", "--no-abbrev", "--ignore-submodules=none", range, "--"];
+}
+// `:oldmode newmode oldsha newsha status`; SHA-1 or SHA-256 object names.
+const HEADER = /^:([0-7]{6}) ([0-7]{6}) [0-9a-f]{40}(?:[0-9a-f]{24})? [0-9a-f]{40}(?:[0-9a-f]{24})? ([A-Z])\d*$/;
+/**
+ * Parses the output of `git diff --raw -z -M --no-abbrev` (see rawDiffArgs). Anything else
+ * throws rather than being skipped: a record read wrongly could hide a link or a submodule.
+ */
+function parseRawDiff(output) {
+    if (output === "")
+        return [];
+    if (!output.endsWith("\0"))
+        throw unexpected("it does not end with a NUL (was -z given?)");
+    const fields = output.slice(0, -1).split("\0");
+    const entries = [];
+    let i = 0;
+    while (i < fields.length) {
+        const header = fields[i++];
+        const match = HEADER.exec(header);
+        if (match === null) {
+            throw unexpected(`a record starts with ${JSON.stringify(header.slice(0, 120))}`);
+        }
+        const [oldMode, newMode, status] = match.slice(1);
+        const twoPaths = status === "R" || status === "C";
+        const first = fields[i++];
+        const second = twoPaths ? fields[i++] : undefined;
+        if (!first || (twoPaths && !second))
+            throw unexpected(`a ${status} record lacks a path`);
+        entries.push({
+            status,
+            oldMode,
+            newMode,
+            path: second ?? first,
+            oldPath: twoPaths ? first : null,
+        });
+    }
+    return entries;
+}
+/**
+ * The paths of symbolic links and of submodules among the changes: any entry with that mode on
+ * either side, so adding, retargeting, removing and turning a file into one or back all count.
+ * A rename lists both its paths. Sorted, no repeats.
+ */
+function specialChanges(entries) {
+    const links = new Set();
+    const submodules = new Set();
+    for (const entry of entries) {
+        const paths = entry.oldPath === null ? [entry.path] : [entry.oldPath, entry.path];
+        const modes = [entry.oldMode, entry.newMode];
+        if (modes.includes(SYMLINK_MODE))
+            for (const path of paths)
+                links.add(path);
+        if (modes.includes(GITLINK_MODE))
+            for (const path of paths)
+                submodules.add(path);
+    }
+    return { links: [...links].sort(), submodules: [...submodules].sort() };
+}
+function unexpected(detail) {
+    return new Error(`Unexpected git diff --raw output: ${detail}`);
+}
+
 ;// CONCATENATED MODULE: ./src/git/branch-name.ts
 
 /** The longest slug kept after `goal/<n>-`; a longer one is cut at a `-` boundary. */
@@ -4319,6 +5251,7 @@ function slugify(text) {
 
 
 
+
 /**
  * The only place goal-orchestrator runs git. One method per git verb; git is started with an
  * argument list, never through a shell.
@@ -4330,6 +5263,11 @@ function slugify(text) {
  * before each network command (clone, fetch, push, ls-remote), so a short-lived token (a GitHub
  * App installation token lives an hour) is renewed however long the clone is in use; every
  * token it gave is scrubbed. Git never prompts (GIT_TERMINAL_PROMPT=0, no askpass).
+ *
+ * Git runs with an environment built from scratch (see gitEnvironment): no system or global
+ * config, no HOME, hooks and fsmonitor off. Network commands talk to the `remote` URL they were
+ * given, never to a URL read from the repository's config, so a repository an agent has touched
+ * cannot redirect the token elsewhere.
  */
 class Git {
     cwd;
@@ -4337,14 +5275,15 @@ class Git {
     /** Every token used so far (a provider may give several), for scrubbing. */
     #tokens = new Set();
     #env;
-    /** Set only while cloning (no repository yet); otherwise origin's URL is read per command. */
-    #originUrl;
+    /** The URL (or path) network commands talk to; "origin" when none was given. */
+    #remote;
     constructor(options) {
         this.cwd = (0,external_node_path_namespaceObject.resolve)(options.cwd);
         this.#token = options.token || undefined;
         if (typeof this.#token === "string")
             this.#tokens.add(this.#token);
-        this.#env = options.env ?? process.env;
+        this.#env = gitEnvironment(options.env ?? process.env);
+        this.#remote = options.remote;
     }
     /**
      * `git clone` into `dir` (which must not exist or be empty) and a Git working in it.
@@ -4393,25 +5332,27 @@ class Git {
             }
         }
         args.push("--", url, dir);
-        const runner = new Git({ cwd: (0,external_node_path_namespaceObject.dirname)(dir), token: options.token, env: options.env });
-        runner.#originUrl = url;
+        const runner = new Git({
+            cwd: (0,external_node_path_namespaceObject.dirname)(dir),
+            token: options.token,
+            env: options.env,
+            remote: url,
+        });
         await runner.#run(args, { network: true });
-        return new Git({ cwd: dir, token: options.token, env: options.env });
+        return new Git({ cwd: dir, token: options.token, env: options.env, remote: url });
     }
     /** See clone: a hardlinked local clone of the mirror, re-pointed at origin and brought up to date. */
     static async #cloneFromMirror(mirror, dir, options) {
         const { url, token, env } = options;
-        const outside = new Git({ cwd: (0,external_node_path_namespaceObject.dirname)(dir), token, env });
-        outside.#originUrl = url;
+        const outside = new Git({ cwd: (0,external_node_path_namespaceObject.dirname)(dir), token, env, remote: url });
         // origin's default branch, asked while the local clone runs (git fetch does not tell it)
         const remoteHead = outside
             .#run(["ls-remote", "--symref", url, "HEAD"], { network: true })
             .then((result) => /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(result.stdout)?.[1] ?? null);
         remoteHead.catch(() => { }); // awaited below; not unhandled if the local clone fails first
         await outside.#run(["clone", "--quiet", "--local", "--no-checkout", "--", mirror, dir]);
-        const git = new Git({ cwd: dir, token, env });
+        const git = new Git({ cwd: dir, token, env, remote: url });
         await git.#run(["config", "--", "remote.origin.url", url]);
-        git.#originUrl = url;
         // no automatic maintenance in a fresh clone (a plain clone runs none either)
         await git.#run([
             "-c",
@@ -4421,7 +5362,9 @@ class Git {
             "--prune",
             "--prune-tags",
             "--force",
-            "origin",
+            url,
+            "+refs/heads/*:refs/remotes/origin/*",
+            "+refs/tags/*:refs/tags/*",
         ], { network: true });
         const defaultBranch = await remoteHead;
         if (defaultBranch === null)
@@ -4459,7 +5402,69 @@ class Git {
         }
         if (options.checkout !== false)
             await git.#run(["checkout", "--quiet", "--force"]);
-        return new Git({ cwd: dir, token, env });
+        return git;
+    }
+    /**
+     * A work tree for the agent at `dir`, sharing this clone's objects read-only instead of copying
+     * them (`git clone --shared`; the alternates path is relative, so the pair can be moved
+     * together). Its `refs/remotes/origin/*` are this clone's, so every branch origin had is
+     * there; nothing is checked out yet. The agent's writes go to its own object store: this
+     * clone stays as origin gave it, and it is what the runner trusts afterwards.
+     */
+    async shareInto(dir) {
+        const target = (0,external_node_path_namespaceObject.resolve)(dir);
+        await this.#run(["clone", "--quiet", "--shared", "--no-checkout", "--", this.cwd, target]);
+        const objects = (0,external_node_path_namespaceObject.join)(target, ".git", "objects");
+        await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(objects, "info", "alternates"), `${(0,external_node_path_namespaceObject.relative)(objects, (0,external_node_path_namespaceObject.join)(this.cwd, ".git", "objects"))}\n`);
+        const work = new Git({ cwd: target, env: this.#env });
+        await work.#run([
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            "--no-write-fetch-head",
+            this.cwd,
+            "+refs/remotes/origin/*:refs/remotes/origin/*",
+            "^refs/remotes/origin/HEAD",
+        ]);
+        return work;
+    }
+    /**
+     * An empty bare repository at `dir` that reads the objects of `alternates` (the runner's own
+     * clones) without copying them. The runner collects the agent's commits into it: being new,
+     * it holds no config, hook or ref that anyone else wrote.
+     */
+    static async initBare(dir, options) {
+        const target = (0,external_node_path_namespaceObject.resolve)(dir);
+        await (0,promises_namespaceObject.mkdir)(target, { recursive: true });
+        const git = new Git({ ...options, cwd: target });
+        await git.#run(["init", "--quiet", "--bare"]);
+        if (options.alternates.length > 0) {
+            await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(target, "objects", "info", "alternates"), options.alternates.map((path) => `${(0,external_node_path_namespaceObject.resolve)(path)}\n`).join(""));
+        }
+        return git;
+    }
+    /**
+     * Reads `bundle` (a `git bundle` file, which is data: git checks its pack and runs nothing of
+     * whoever wrote it) and sets `ref` to its HEAD. The commit it names, or a GitError when the
+     * bundle is unreadable or lacks what it needs.
+     */
+    async fetchBundle(bundle, ref) {
+        const target = checkName("ref", ref);
+        await this.#run([
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            "--no-write-fetch-head",
+            "--",
+            (0,external_node_path_namespaceObject.resolve)(bundle),
+            `+HEAD:${target}`,
+        ]);
+        return this.headSha(target);
+    }
+    /** The newest common ancestor of `a` and `b`, or null when they share no history. */
+    async mergeBase(a, b) {
+        const result = await this.#run(["merge-base", checkName("commit", a), checkName("commit", b), "--"], { allowedExitCodes: [1] });
+        return result.exitCode === 0 ? result.stdout.trim() : null;
     }
     /**
      * Fetches `origin`'s branch into `refs/remotes/origin/<branch>` (forced, so a rewritten
@@ -4471,7 +5476,7 @@ class Git {
             "fetch",
             "--quiet",
             "--no-tags",
-            "origin",
+            this.#remoteForNetwork(),
             `+refs/heads/${branch}:refs/remotes/origin/${branch}`,
         ], { network: true, allowFailure: true });
         if (result.exitCode === 0)
@@ -4495,7 +5500,7 @@ class Git {
     /** Whether origin has the branch now (asks origin; fetches nothing). */
     async remoteBranchExists(branch) {
         const name = checkName("branch", branch);
-        const result = await this.#run(["ls-remote", "--exit-code", "--heads", "origin", `refs/heads/${name}`], { network: true, allowedExitCodes: [2] });
+        const result = await this.#run(["ls-remote", "--exit-code", "--heads", this.#remoteForNetwork(), `refs/heads/${name}`], { network: true, allowedExitCodes: [2] });
         return result.exitCode === 0;
     }
     /**
@@ -4513,39 +5518,13 @@ class Git {
             "--",
         ]);
     }
-    /**
-     * Creates (or resets) `branch` at HEAD's commit and switches to it (`git switch -C`): the
-     * work tree and index stay as they are, so this costs no checkout. No upstream is set.
-     */
-    async branchAtHead(branch) {
-        await this.#run(["switch", "--quiet", "--no-track", "-C", checkName("branch", branch)]);
+    /** Points the `origin` remote at `url` (what the agent's own git commands use). */
+    async setOriginUrl(url) {
+        await this.#run(["config", "--", "remote.origin.url", url]);
     }
     /** The branch checked out now (after a plain clone: the remote's default branch). */
     async currentBranch() {
         return (await this.#run(["symbolic-ref", "--quiet", "--short", "HEAD"])).stdout.trim();
-    }
-    /**
-     * Makes git ignore `relativePath` (relative to the work tree root) in this clone only, by
-     * adding an anchored pattern to `.git/info/exclude`. Idempotent.
-     */
-    async excludeLocally(relativePath) {
-        const clean = relativePath.replace(/\\/g, "/").replace(/^\.\//, "");
-        if (!clean || (0,external_node_path_namespaceObject.isAbsolute)(relativePath) || clean.split("/").some((p) => p === "..")) {
-            throw new errors_UserError(`Only a path inside the clone can be excluded, relative to its root; got "${relativePath}".`);
-        }
-        const pattern = `/${escapeIgnorePattern(clean)}`;
-        const gitPath = (await this.#run(["rev-parse", "--git-path", "info/exclude"])).stdout.trim();
-        const file = (0,external_node_path_namespaceObject.resolve)(this.cwd, gitPath);
-        const existing = await (0,promises_namespaceObject.readFile)(file, "utf8").catch((error) => {
-            if (error.code === "ENOENT")
-                return "";
-            throw error;
-        });
-        if (existing.split(/\r?\n/).includes(pattern))
-            return;
-        await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(file), { recursive: true });
-        const separator = existing === "" || existing.endsWith("\n") ? "" : "\n";
-        await (0,promises_namespaceObject.appendFile)(file, `${separator}${pattern}\n`);
     }
     /** True when the work tree or index differs from HEAD, counting untracked (not ignored) files. */
     async hasUncommittedChanges() {
@@ -4587,32 +5566,38 @@ class Git {
         });
         return true;
     }
-    /** How many commits HEAD has that `base` (e.g. `origin/main`) does not. */
-    async commitsAhead(base) {
+    /** How many commits `head` has that `base` (e.g. `origin/main`) does not. */
+    async commitsAhead(base, head = "HEAD") {
         const ref = checkName("base", base);
-        const result = await this.#run(["rev-list", "--count", `${ref}..HEAD`, "--"]);
+        const tip = checkName("head", head);
+        const result = await this.#run(["rev-list", "--count", `${ref}..${tip}`, "--"]);
         return Number.parseInt(result.stdout.trim(), 10);
     }
     /**
-     * What HEAD changed since it forked from `base` (`base...HEAD`, committed changes only).
-     * Renames are detected: a renamed file counts once and `paths` holds both its old and new
-     * path. Binary files count as changed with 0 lines. `paths` is sorted and has no repeats.
+     * What `head` changed since it forked from `base` (`base...head`, committed changes only),
+     * as the pull request will show it. Renames are detected: a renamed file counts once and
+     * `paths` holds both its old and new path. Binary files count as changed with 0 lines.
+     * `paths` is sorted and has no repeats.
      */
-    async diffStats(base) {
-        const ref = checkName("base", base);
-        const result = await this.#run([
-            "-c",
-            "core.quotePath=false",
-            "diff",
-            "--numstat",
-            "-z",
-            "-M",
-            "--no-ext-diff",
-            "--no-textconv",
-            `${ref}...HEAD`,
-            "--",
+    async diffStats(base, head = "HEAD") {
+        const range = `${checkName("base", base)}...${checkName("head", head)}`;
+        const [numstat, raw] = await Promise.all([
+            this.#run([
+                "-c",
+                "core.quotePath=false",
+                "diff",
+                "--numstat",
+                "-z",
+                "-M",
+                "--no-ext-diff",
+                "--no-textconv",
+                "--ignore-submodules=none",
+                range,
+                "--",
+            ]),
+            this.#run(rawDiffArgs(range)),
         ]);
-        return parseNumstat(result.stdout);
+        return { ...parseNumstat(numstat.stdout), ...specialChanges(parseRawDiff(raw.stdout)) };
     }
     /**
      * Pushes the local `branch` to origin's branch of the same name. Never throws for a git
@@ -4623,10 +5608,11 @@ class Git {
      */
     async push(branch, options = {}) {
         const name = checkName("branch", branch);
+        const source = options.from === undefined ? `refs/heads/${name}` : checkName("ref", options.from);
         const args = ["push", "--porcelain", "--no-verify"];
         if (options.force)
             args.push("--force");
-        args.push("origin", `refs/heads/${name}:refs/heads/${name}`);
+        args.push(this.#remoteForNetwork(), `${source}:refs/heads/${name}`);
         const result = await this.#run(args, { network: true, allowFailure: true });
         if (result.exitCode === 0)
             return { ok: true };
@@ -4639,9 +5625,10 @@ class Git {
             `git push failed (exit ${result.exitCode})`);
         return { ok: false, rejected, message };
     }
-    /** The full SHA of HEAD. */
-    async headSha() {
-        return (await this.#run(["rev-parse", "--verify", "HEAD^{commit}"])).stdout.trim();
+    /** The full SHA of the commit `ref` names (default HEAD). */
+    async headSha(ref = "HEAD") {
+        const name = checkName("ref", ref);
+        return (await this.#run(["rev-parse", "--verify", `${name}^{commit}`])).stdout.trim();
     }
     // ---- running git ----
     async #run(args, options = {}) {
@@ -4664,22 +5651,9 @@ class Git {
         throw this.#error(result);
     }
     async #childEnv(options) {
-        const env = { ...this.#env };
-        // Never act on another repository than cwd's, whatever the caller's environment says.
-        for (const name of ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR"]) {
-            delete env[name];
-        }
-        Object.assign(env, {
-            GIT_TERMINAL_PROMPT: "0",
-            GIT_ASKPASS: "", // empty: no askpass program, and core.askPass is not consulted
-            SSH_ASKPASS: "",
-            GCM_INTERACTIVE: "never",
-            LC_ALL: "C", // messages parsed here are in English
-            LANGUAGE: "C",
-            ...options.env,
-        });
+        const env = { ...this.#env, ...options.env };
         if (options.network && this.#token) {
-            const origin = httpOrigin(await this.#remoteUrl());
+            const origin = httpOrigin(this.#remoteForNetwork());
             if (origin) {
                 const token = await this.#currentToken();
                 addConfig(env, `http.${origin}.extraheader`, `AUTHORIZATION: basic ${basicAuth(token)}`);
@@ -4701,12 +5675,17 @@ class Git {
         this.#tokens.add(token);
         return token;
     }
-    async #remoteUrl() {
-        if (this.#originUrl !== undefined)
-            return this.#originUrl;
-        const env = await this.#childEnv({});
-        const result = await spawnGit(["config", "--get", "remote.origin.url"], this.cwd, env);
-        return result.exitCode === 0 ? result.stdout.trim() : "";
+    /**
+     * What network commands name as their remote: the URL this Git was given. Never a URL read
+     * from the repository's config, which whoever wrote to the repository could have changed.
+     */
+    #remoteForNetwork() {
+        if (this.#remote !== undefined)
+            return this.#remote;
+        if (this.#token !== undefined) {
+            throw new errors_UserError("A token is only sent to a remote URL given to Git, never to a configured one.");
+        }
+        return "origin";
     }
     #error(result) {
         const detail = result.stderr.trim() || result.stdout.trim();
@@ -4794,6 +5773,36 @@ async function mirrorProblem(mirror, parent) {
     }
     return null;
 }
+/** Variables of the caller's environment that git still gets: what it needs to run and reach a network. */
+const GIT_PASSED_ENV = /^(PATH|TMPDIR|SYSTEMROOT|SSH_AUTH_SOCK|GIT_SSH_COMMAND|GIT_TRACE\w*|GIT_CURL_VERBOSE|GIT_SSL_CAINFO|GIT_SSL_CAPATH|(?:https?|no|all)_proxy|(?:HTTPS?|NO|ALL)_PROXY)$/;
+/**
+ * The environment every git command runs with, built from scratch: never the caller's secrets
+ * (the App key, INPUT_* values), never a config file outside the repository (no system or global
+ * config, no HOME, so no ~/.gitconfig, ~/.config/git/attributes or excludes an agent could have
+ * written), never a hook or an fsmonitor, never a prompt; messages in English for parsing.
+ */
+function gitEnvironment(from) {
+    const env = {};
+    for (const [name, value] of Object.entries(from)) {
+        if (value !== undefined && GIT_PASSED_ENV.test(name))
+            env[name] = value;
+    }
+    Object.assign(env, {
+        GIT_CONFIG_NOSYSTEM: "1",
+        GIT_CONFIG_GLOBAL: "/dev/null",
+        GIT_TERMINAL_PROMPT: "0",
+        GIT_ASKPASS: "", // empty: no askpass program, and core.askPass is not consulted
+        SSH_ASKPASS: "",
+        GCM_INTERACTIVE: "never",
+        LC_ALL: "C",
+        LANGUAGE: "C",
+    });
+    // Config given this way wins over the repository's own .git/config.
+    addConfig(env, "core.hooksPath", "/dev/null");
+    addConfig(env, "core.fsmonitor", "false");
+    addConfig(env, "protocol.ext.allow", "never");
+    return env;
+}
 /** Appends one entry to the GIT_CONFIG_COUNT/KEY/VALUE list (keeping the caller's entries). */
 function addConfig(env, key, value) {
     const count = Number.parseInt(env.GIT_CONFIG_COUNT ?? "0", 10);
@@ -4871,95 +5880,223 @@ function parseNumstat(output) {
     }
     return { filesChanged, linesAdded, linesDeleted, paths: [...paths].sort() };
 }
-/** Escapes a literal path for a gitignore pattern. */
-function escapeIgnorePattern(path) {
-    return path.replace(/[\\*?[\]!#]/g, "\\$&").replace(/ $/, "\\ ");
-}
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
-class RequestError extends Error {
-  name;
-  /**
-   * http status code
-   */
-  status;
-  /**
-   * Request options that lead to the error.
-   */
-  request;
-  /**
-   * Response object if a response was received
-   */
-  response;
-  constructor(message, statusCode, options) {
-    super(message, { cause: options.cause });
-    this.name = "HttpError";
-    this.status = Number.parseInt(statusCode);
-    if (Number.isNaN(this.status)) {
-      this.status = 0;
+;// CONCATENATED MODULE: ./src/flows/run-collect.ts
+
+/** Where the agent's head goes in the runner's repository. */
+const AGENT_HEAD = "refs/agent/head";
+/**
+ * Takes the agent's commits as data into a repository of the runner's own, made for this attempt
+ * (no config, hook or ref anyone else wrote), and measures them against the base branch fetched
+ * fresh from origin: never against a ref in the agent's repository, which it could have moved.
+ */
+async function collectCommits(workspace, bundle, remote) {
+    const { paths } = workspace;
+    const repo = await Git.initBare(paths.collect, {
+        alternates: [`${paths.trusted}/.git/objects`],
+        token: remote.token,
+        remote: remote.cloneUrl,
+    });
+    const result = (head, problem) => ({
+        repo,
+        head,
+        commitsAhead: 0,
+        diff: null,
+        problem,
+    });
+    let head = workspace.start;
+    if (bundle !== null) {
+        try {
+            head = await repo.fetchBundle(bundle, AGENT_HEAD);
+        }
+        catch (error) {
+            return result(workspace.start, `the agent's commits could not be read: ${error instanceof Error ? error.message : String(error)}`);
+        }
     }
-    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
-    if ("response" in options) {
-      this.response = options.response;
+    if (!(await repo.fetch(workspace.base))) {
+        return result(head, `the base branch ${workspace.base} is gone from origin`);
     }
-    const requestCopy = Object.assign({}, options.request);
-    if (options.request.headers.authorization) {
-      requestCopy.headers = Object.assign({}, options.request.headers, {
-        authorization: options.request.headers.authorization.replace(
-          /(?<! ) .*$/,
-          " [REDACTED]"
-        )
-      });
+    const base = `refs/remotes/origin/${workspace.base}`;
+    if ((await repo.mergeBase(base, head)) === null) {
+        return result(head, `the agent's branch shares no history with ${workspace.base}`);
     }
-    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
-    this.request = requestCopy;
-  }
+    const commitsAhead = await repo.commitsAhead(base, head);
+    const diff = commitsAhead > 0 ? await repo.diffStats(base, head) : null;
+    return { repo, head, commitsAhead, diff, problem: null };
 }
 
+;// CONCATENATED MODULE: ./src/flows/run-stats.ts
 
-;// CONCATENATED MODULE: ./src/github/errors.ts
 
 
-/** The goal was not in the state the caller expected: someone else changed it first. */
-class errors_ConflictError extends errors_UserError {
-    name = "ConflictError";
+const round = (value) => Math.round(value * 10) / 10;
+function buildStatsRecord(input) {
+    const wall = round((input.finishedAt.getTime() - input.startedAt.getTime()) / 1000);
+    const agentSeconds = input.agentSeconds === null ? null : round(input.agentSeconds);
+    const agent = input.agent;
+    return {
+        v: 1,
+        repository: input.repository,
+        goal: input.goal,
+        story: input.story,
+        attempt: input.attempt,
+        outcome: input.outcome,
+        reason: input.reason,
+        started_at: input.startedAt.toISOString(),
+        finished_at: input.finishedAt.toISOString(),
+        wall_seconds: wall,
+        agent_seconds: agentSeconds,
+        overhead_seconds: agentSeconds === null ? null : round(Math.max(0, wall - agentSeconds)),
+        agent_exit_code: input.agentExitCode,
+        exit_reason: agent?.exit_reason ?? null,
+        iterations: agent?.iterations ?? null,
+        tokens: agent
+            ? { ...agent.tokens }
+            : { input: null, output: null, cache_read: null, cache_create: null },
+        cost_usd: agent?.cost_usd ?? null,
+        time_seconds: agent
+            ? { ...agent.time_seconds }
+            : { llm: null, tools: null, other: null, total: null },
+        // What git measured; the agent's own count only when there is no diff to measure.
+        lines_added: input.diff?.linesAdded ?? agent?.lines_added ?? null,
+        lines_deleted: input.diff?.linesDeleted ?? agent?.lines_deleted ?? null,
+        files_changed: input.diff?.filesChanged ?? null,
+        model: input.model,
+        reasoning: input.reasoning,
+        pr_url: input.prUrl,
+    };
 }
-/** An issue, story or repository that does not exist (or the token cannot see). */
-class NotFoundError extends errors_UserError {
-    name = "NotFoundError";
+/** A Markdown table of the figures a person looks at first. */
+function statsTable(record) {
+    const show = (value, unit = "") => value === null || value === undefined ? "unknown" : `${value}${unit}`;
+    const tokens = record.tokens;
+    const rows = [
+        ["outcome", record.outcome],
+        ["attempt", String(record.attempt)],
+        ["model", `${record.model} (reasoning ${record.reasoning})`],
+        ["wall time", show(record.wall_seconds, " s")],
+        ["agent time", show(record.agent_seconds, " s")],
+        ["agent exit", `${show(record.agent_exit_code)} (${show(record.exit_reason)})`],
+        ["iterations", show(record.iterations)],
+        [
+            "tokens in / out",
+            `${show(tokens.input)} / ${show(tokens.output)} (cache read ${show(tokens.cache_read)}, created ${show(tokens.cache_create)})`,
+        ],
+        ["cost", record.cost_usd === null ? "unknown" : `$${record.cost_usd.toFixed(2)}`],
+        [
+            "lines added / deleted",
+            `${show(record.lines_added)} / ${show(record.lines_deleted)} in ${show(record.files_changed)} file(s)`,
+        ],
+    ];
+    const cell = (text) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+    return ["| | |", "|---|---|", ...rows.map(([k, v]) => `| ${cell(k)} | ${cell(v)} |`)].join("\n");
 }
-function isStatus(error, ...statuses) {
-    return error instanceof RequestError && statuses.includes(error.status);
+/** `$XDG_STATE_HOME/goal-orchestrator/stats.jsonl` (default `~/.local/state/…`). */
+function defaultStateDir(env) {
+    const base = env.XDG_STATE_HOME || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), ".local", "state");
+    return (0,external_node_path_namespaceObject.join)(base, "goal-orchestrator");
+}
+async function appendStatsLine(file, record) {
+    await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(file), { recursive: true });
+    await (0,promises_namespaceObject.appendFile)(file, `${JSON.stringify(record)}\n`);
+}
+
+;// CONCATENATED MODULE: ./src/flows/run-deliver.ts
+
+
+/**
+ * Pushes the agent's commits from the runner's own repository, opens the pull request and (on
+ * success) enables auto-merge. Any failure here fails the run.
+ */
+async function deliver(pulls, log, request) {
+    const { goal, workspace, verdict } = request;
+    const pushed = await pushWork(request.collected, workspace);
+    if (!pushed.ok) {
+        return {
+            verdict: {
+                outcome: "failure",
+                reason: `${pushed.rejected ? "push rejected" : "push failed"}: ${pushed.message}`,
+            },
+            prUrl: null,
+        };
+    }
+    let pull;
+    try {
+        pull = await pulls.create({
+            head: workspace.branch,
+            base: workspace.base,
+            title: goal.title,
+            body: pullRequestBody(request),
+        });
+    }
+    catch (error) {
+        return {
+            verdict: {
+                outcome: "failure",
+                reason: `opening the pull request failed: ${error instanceof Error ? error.message : String(error)}; the work is on branch ${workspace.branch}`,
+            },
+            prUrl: null,
+        };
+    }
+    log(`#${goal.ref.number}: pull request ${pull.url}${pull.created ? "" : " (already open)"}`);
+    if (verdict.outcome === "spot-check")
+        return { verdict, prUrl: pull.url };
+    const merge = await pulls.enableAutoMerge(pull, request.mergeMethod);
+    if (merge.kind === "refused") {
+        return {
+            verdict: {
+                outcome: "spot-check",
+                reason: `auto-merge could not be enabled: ${merge.reason}`,
+            },
+            prUrl: pull.url,
+        };
+    }
+    const how = merge.kind === "merged" ? "merged" : `auto-merge (${request.mergeMethod}) enabled`;
+    return { verdict: { outcome: "success", reason: `${verdict.reason}; ${how}` }, prUrl: pull.url };
 }
 /**
- * Turns GitHub's answer into an error a person can act on: what we were doing, what GitHub
- * said, and what to change. Errors that are not GitHub's answer pass through unchanged.
+ * A failed attempt's commits, pushed to the goal branch so the next attempt (or a person) can
+ * start from them. Returns what to add to the failure's reason.
  */
-function explainGitHubError(error, doing) {
-    if (!(error instanceof RequestError))
-        return error;
-    const said = error.message.split(" - ")[0];
-    if (!error.response) {
-        // Octokit reports a failed connection as a 500 without a response.
-        return new errors_UserError(`Could not reach the GitHub API while ${doing} (${error.request.url}): ${error.message}. Check GITHUB_API_URL and the network.`);
+async function keepWork(collected, workspace, warn) {
+    if (collected.commitsAhead === 0 || collected.problem !== null)
+        return "";
+    const pushed = await pushWork(collected, workspace);
+    if (pushed.ok)
+        return `; its work so far is on branch ${workspace.branch}`;
+    warn?.(`could not push the work in progress: ${pushed.message}`);
+    return "";
+}
+/** The agent's head to the goal branch, from the runner's repository to the configured origin. */
+function pushWork(collected, workspace) {
+    return collected.repo.push(workspace.branch, {
+        force: !workspace.resumed,
+        from: collected.head,
+    });
+}
+function pullRequestBody(request) {
+    const { goal, verdict } = request;
+    let objective = "";
+    try {
+        objective = parseGoalBody(goal.body, goal.ref).objective.trim();
     }
-    switch (error.status) {
-        case 401:
-            return new errors_UserError(`GitHub rejected the token while ${doing} (401 ${said}). Set GITHUB_TOKEN or GH_TOKEN to a valid token.`);
-        case 403:
-            return new errors_UserError(`GitHub refused ${doing} (403 ${said}). The token needs read and write access to issues (and pull requests for the runner).`);
-        case 404:
-            return new NotFoundError(`GitHub answered 404 while ${doing}: it does not exist, or the token cannot see it.`);
-        default:
-            return error;
+    catch {
+        objective = "";
     }
+    const lines = [`Closes #${goal.ref.number}`, ""];
+    if (objective)
+        lines.push("## Objective", "", objective, "");
+    lines.push(`Attempt ${request.attempt} of ${request.maxAttempts}${request.runUrl ? ` · [workflow run](${request.runUrl})` : ""}`, "");
+    if (verdict.outcome === "spot-check") {
+        lines.push(`**Needs human review:** ${verdict.reason}.`, "");
+    }
+    lines.push(statsTable(request.stats), "");
+    return lines.join("\n");
 }
 
 ;// CONCATENATED MODULE: ./src/flows/run-goal-file.ts
 
 
-/** The goal file's name, at the clone's root (excluded locally, so never committed). */
-const GOAL_FILE_NAME = ".goal.md";
 /** Most log-tail lines of one earlier failure that go into the goal file. */
 const TAIL_LINES = 40;
 /**
@@ -5042,8 +6179,15 @@ function spotCheckReasons(input) {
     if (input.diff) {
         const matched = input.diff.paths.filter((path) => input.spotCheckPaths.some((glob) => matchesGlob(path, glob)));
         if (matched.length > 0) {
-            const shown = matched.slice(0, 5).join(", ") + (matched.length > 5 ? ", …" : "");
-            reasons.push(`it changes paths listed in spot-check-paths: ${shown}`);
+            reasons.push(`it changes paths listed in spot-check-paths: ${listed(matched)}`);
+        }
+        // Not path rules: a link or a submodule can bring in any content, so an empty
+        // spot-check-paths does not switch these off.
+        if (input.diff.links.length > 0) {
+            reasons.push(`it adds or changes symbolic links: ${listed(input.diff.links)}`);
+        }
+        if (input.diff.submodules.length > 0) {
+            reasons.push(`it changes submodules: ${listed(input.diff.submodules)}`);
         }
         const lines = input.diff.linesAdded + input.diff.linesDeleted;
         if (input.spotCheckMaxLines !== null && lines > input.spotCheckMaxLines) {
@@ -5051,6 +6195,10 @@ function spotCheckReasons(input) {
         }
     }
     return reasons;
+}
+/** At most five paths, then "…". */
+function listed(paths) {
+    return paths.slice(0, 5).join(", ") + (paths.length > 5 ? ", …" : "");
 }
 /**
  * gitignore-like globs: `*` and `?` stay within one path segment, `**` crosses segments, a
@@ -5092,529 +6240,88 @@ function globToRegExp(glob) {
     return new RegExp(`^${out}$`);
 }
 
-;// CONCATENATED MODULE: ./src/flows/run-stats.ts
-
-
-
-const round = (value) => Math.round(value * 10) / 10;
-function buildStatsRecord(input) {
-    const wall = round((input.finishedAt.getTime() - input.startedAt.getTime()) / 1000);
-    const agentSeconds = input.agentSeconds === null ? null : round(input.agentSeconds);
-    const agent = input.agent;
-    return {
-        v: 1,
-        repository: input.repository,
-        goal: input.goal,
-        story: input.story,
-        attempt: input.attempt,
-        outcome: input.outcome,
-        reason: input.reason,
-        started_at: input.startedAt.toISOString(),
-        finished_at: input.finishedAt.toISOString(),
-        wall_seconds: wall,
-        agent_seconds: agentSeconds,
-        overhead_seconds: agentSeconds === null ? null : round(Math.max(0, wall - agentSeconds)),
-        agent_exit_code: input.agentExitCode,
-        exit_reason: agent?.exit_reason ?? null,
-        iterations: agent?.iterations ?? null,
-        tokens: agent
-            ? { ...agent.tokens }
-            : { input: null, output: null, cache_read: null, cache_create: null },
-        cost_usd: agent?.cost_usd ?? null,
-        time_seconds: agent
-            ? { ...agent.time_seconds }
-            : { llm: null, tools: null, other: null, total: null },
-        // What git measured; the agent's own count only when there is no diff to measure.
-        lines_added: input.diff?.linesAdded ?? agent?.lines_added ?? null,
-        lines_deleted: input.diff?.linesDeleted ?? agent?.lines_deleted ?? null,
-        files_changed: input.diff?.filesChanged ?? null,
-        model: input.model,
-        reasoning: input.reasoning,
-        pr_url: input.prUrl,
-    };
-}
-/** A Markdown table of the figures a person looks at first. */
-function statsTable(record) {
-    const show = (value, unit = "") => value === null || value === undefined ? "unknown" : `${value}${unit}`;
-    const tokens = record.tokens;
-    const rows = [
-        ["outcome", record.outcome],
-        ["attempt", String(record.attempt)],
-        ["model", `${record.model} (reasoning ${record.reasoning})`],
-        ["wall time", show(record.wall_seconds, " s")],
-        ["agent time", show(record.agent_seconds, " s")],
-        ["agent exit", `${show(record.agent_exit_code)} (${show(record.exit_reason)})`],
-        ["iterations", show(record.iterations)],
-        [
-            "tokens in / out",
-            `${show(tokens.input)} / ${show(tokens.output)} (cache read ${show(tokens.cache_read)}, created ${show(tokens.cache_create)})`,
-        ],
-        ["cost", record.cost_usd === null ? "unknown" : `$${record.cost_usd.toFixed(2)}`],
-        [
-            "lines added / deleted",
-            `${show(record.lines_added)} / ${show(record.lines_deleted)} in ${show(record.files_changed)} file(s)`,
-        ],
-    ];
-    const cell = (text) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
-    return ["| | |", "|---|---|", ...rows.map(([k, v]) => `| ${cell(k)} | ${cell(v)} |`)].join("\n");
-}
-/** `$XDG_STATE_HOME/goal-orchestrator/stats.jsonl` (default `~/.local/state/…`). */
-function defaultStateDir(env) {
-    const base = env.XDG_STATE_HOME || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), ".local", "state");
-    return (0,external_node_path_namespaceObject.join)(base, "goal-orchestrator");
-}
-async function appendStatsLine(file, record) {
-    await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(file), { recursive: true });
-    await (0,promises_namespaceObject.appendFile)(file, `${JSON.stringify(record)}\n`);
+;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+class RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
 }
 
-;// CONCATENATED MODULE: ./src/flows/run-goal.ts
+
+;// CONCATENATED MODULE: ./src/github/errors.ts
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** Who commits what the agent left uncommitted. */
-const RUNNER_AUTHOR = {
-    name: "github-actions[bot]",
-    email: "41898282+github-actions[bot]@users.noreply.github.com",
-};
-/** Lines of the agent's output kept in a failure's run-result marker. */
-const LOG_TAIL_LINES = 30;
-const LOG_TAIL_CHARS = 6000;
-function runSettingsOf(settings) {
-    return {
-        model: settings.model,
-        reasoning: settings.reasoning,
-        durationSeconds: settings.durationSeconds,
-        idleTimeoutSeconds: settings.idleTimeoutSeconds,
-        agentCommand: settings.agentCommand,
-        maxAttempts: settings.maxAttempts,
-        mergeMethod: settings.mergeMethod,
-        spotCheckPaths: settings.spotCheckPaths,
-        spotCheckMaxLines: settings.spotCheckMaxLines,
-        reviewers: settings.reviewers,
-    };
+/** The goal was not in the state the caller expected: someone else changed it first. */
+class errors_ConflictError extends errors_UserError {
+    name = "ConflictError";
+}
+/** An issue, story or repository that does not exist (or the token cannot see). */
+class NotFoundError extends errors_UserError {
+    name = "NotFoundError";
+}
+function isStatus(error, ...statuses) {
+    return error instanceof RequestError && statuses.includes(error.status);
 }
 /**
- * One attempt at one goal (design §4): verify the claim, clone, write the goal file, run the
- * agent, judge the result, push and open the PR, record the result and move the goal on.
+ * Turns GitHub's answer into an error a person can act on: what we were doing, what GitHub
+ * said, and what to change. Errors that are not GitHub's answer pass through unchanged.
  */
-async function runGoal(context, settings) {
-    const now = context.now ?? (() => new Date());
-    const { store } = context;
-    const number = settings.goal;
-    // The clone runs while the claim is checked; it goes into a directory of its own and only
-    // replaces the goal's workspace once the claim stands.
-    const pending = context.workspace ?? startWorkspaceClone(settings, store.repo, number, context.warn);
-    let goal;
-    try {
-        goal = await store.getGoal(number);
+function explainGitHubError(error, doing) {
+    if (!(error instanceof RequestError))
+        return error;
+    const said = error.message.split(" - ")[0];
+    if (!error.response) {
+        // Octokit reports a failed connection as a 500 without a response.
+        return new errors_UserError(`Could not reach the GitHub API while ${doing} (${error.request.url}): ${error.message}. Check GITHUB_API_URL and the network.`);
     }
-    catch (error) {
-        await pending.discard();
-        throw error;
-    }
-    const mismatch = claimProblem(goal, settings.attempt, now());
-    if (mismatch) {
-        await pending.discard();
-        context.log(`#${number}: ${mismatch}; nothing to do.`);
-        return { outcome: "skipped", reason: mismatch, prUrl: null, stats: null, state: null };
-    }
-    context.onStarted?.();
-    const startedAt = now();
-    const overrides = goalOverrides(goal);
-    const model = overrides.model ?? settings.model;
-    const reasoning = overrides.reasoning ?? settings.reasoning;
-    const repository = formatRepo(store.repo);
-    let agent = null;
-    let stats = null;
-    let diff = null;
-    let verdict;
-    let prUrl = null;
-    let runnerError;
-    try {
-        const work = await prepareWorkspace(context, settings, goal, pending);
-        const files = runFiles(settings, store, number);
-        await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(work.dir, GOAL_FILE_NAME), renderGoalFile(goal, settings.attempt, overrides.story ? await storyOf(store, overrides.story) : null));
-        await work.git.excludeLocally(GOAL_FILE_NAME);
-        await (0,promises_namespaceObject.rm)(files.agentStats, { force: true });
-        const ralphOffset = await agentStatsOffset(settings.ralphStatsFile);
-        const values = {
-            goal_file: (0,external_node_path_namespaceObject.join)(work.dir, GOAL_FILE_NAME),
-            model,
-            reasoning,
-            duration: formatDuration(settings.durationSeconds),
-            goal: String(number),
-            attempt: String(settings.attempt),
-            repository,
-        };
-        const env = buildAgentEnv({
-            contract: {
-                GOAL_FILE: values.goal_file,
-                GOAL_NUMBER: values.goal,
-                GOAL_REPOSITORY: repository,
-                GOAL_ATTEMPT: values.attempt,
-                RALPH_MODEL: model,
-                RALPH_REASONING: reasoning,
-                RALPH_DURATION_SECONDS: String(settings.durationSeconds),
-                RALPH_STATS_FILE: files.agentStats,
-                // Not a secret: the Actions runner finds the processes a job left behind by it, so an
-                // agent that outlives a killed runner process is still cleaned up when the job ends.
-                ...(context.env.RUNNER_TRACKING_ID
-                    ? { RUNNER_TRACKING_ID: context.env.RUNNER_TRACKING_ID }
-                    : {}),
-            },
-            allow: settings.agentEnv,
-            from: context.env,
-        });
-        const argv = renderArgv(settings.agentCommand, values);
-        context.log(`#${number} attempt ${settings.attempt}: running ${argv[0]} on ${work.branch} (model ${model}, reasoning ${reasoning}, up to ${values.duration}); log: ${files.log}`);
-        const limits = {
-            timeoutSeconds: settings.durationSeconds,
-            idleTimeoutSeconds: settings.idleTimeoutSeconds,
-        };
-        agent = await launchAgent({
-            argv,
-            cwd: work.dir,
-            env,
-            ...limits,
-            ...(settings.graceSeconds !== undefined ? { graceSeconds: settings.graceSeconds } : {}),
-            logFile: files.log,
-            ...(context.agentLine ? { onLine: context.agentLine } : {}),
-            ...(context.signal ? { signal: context.signal } : {}),
-        });
-        const agentEnded = describeAgentResult(agent, limits);
-        context.log(`#${number}: ${agentEnded}`);
-        if (agent.exitReason !== "exited") {
-            // A git command of the agent's, killed with its process group, can leave the index
-            // locked; nothing else uses this clone, so the lock is stale.
-            await (0,promises_namespaceObject.rm)((0,external_node_path_namespaceObject.join)(work.dir, ".git", "index.lock"), { force: true });
-        }
-        stats =
-            (await readAgentStats(files.agentStats, 0)) ??
-                (await readAgentStats(settings.ralphStatsFile, ralphOffset));
-        if (await work.git.hasUncommittedChanges()) {
-            await work.git.commitAll(`goal #${number}: changes the agent left uncommitted (attempt ${settings.attempt})`, RUNNER_AUTHOR);
-            context.log(`#${number}: committed the changes the agent left uncommitted`);
-        }
-        const baseRef = `origin/${work.base}`;
-        const ahead = await work.git.commitsAhead(baseRef);
-        diff = ahead > 0 ? await work.git.diffStats(baseRef) : null;
-        verdict = judgeRun({
-            agent,
-            agentEnded,
-            stats,
-            commitsAhead: ahead,
-            diff,
-            spotCheckLabel: goal.labels.some((l) => l.toLowerCase() === SPOT_CHECK_FLAG_LABEL),
-            spotCheckPaths: settings.spotCheckPaths,
-            spotCheckMaxLines: settings.spotCheckMaxLines,
-        });
-        if (verdict.outcome === "success" || verdict.outcome === "spot-check") {
-            const delivered = await deliver(context, settings, goal, work, verdict, {
-                repository,
-                startedAt,
-                agent,
-                stats,
-                diff,
-                model,
-                reasoning,
-            });
-            verdict = delivered.verdict;
-            prUrl = delivered.prUrl;
-        }
-        else if (ahead > 0) {
-            const pushed = await work.git.push(work.branch, { force: !work.resumed });
-            if (pushed.ok)
-                verdict.reason += `; its work so far is on branch ${work.branch}`;
-            else
-                context.warn?.(`#${number}: could not push the work in progress: ${pushed.message}`);
-        }
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (context.signal?.aborted) {
-            // The job was cancelled: whatever failed after that is no fault of the goal's.
-            verdict = { outcome: "interrupted", reason: `the job was cancelled (then: ${message})` };
-        }
-        else {
-            runnerError = error;
-            verdict = { outcome: "failure", reason: `the runner failed: ${message}` };
-        }
-    }
-    const stats6 = buildStatsRecord({
-        repository,
-        goal: number,
-        story: overrides.story,
-        attempt: settings.attempt,
-        outcome: verdict.outcome,
-        reason: verdict.reason,
-        startedAt,
-        finishedAt: now(),
-        agentSeconds: agent?.durationSeconds ?? null,
-        agentExitCode: agent?.exitCode ?? null,
-        agent: stats,
-        diff,
-        model,
-        reasoning,
-        prUrl,
-    });
-    const state = await recordResult(context, settings, verdict, {
-        prUrl,
-        stats: stats6,
-        logTail: agent ? tail(agent.lastLines) : undefined,
-    });
-    try {
-        await appendStatsLine(settings.statsFile, { ...stats6, goal_state: state });
-    }
-    catch (error) {
-        context.warn?.(`could not append to ${settings.statsFile}: ${String(error)}`);
-    }
-    const report = {
-        outcome: verdict.outcome,
-        reason: verdict.reason,
-        prUrl,
-        stats: stats6,
-        state,
-    };
-    if (runnerError !== undefined)
-        report.error = runnerError;
-    return report;
-}
-/** Why this runner must not work on the goal, or null when its claim stands. */
-function claimProblem(goal, attempt, now) {
-    if (goal.state !== "running") {
-        return `goal is ${goal.state === null ? "without a state label" : `goal:${goal.state}`}, not goal:running`;
-    }
-    const winner = winningClaim(goal.markers, now);
-    if (!winner)
-        return "no live claim stands on it (its lease expired?)";
-    if (winner.attempt !== attempt) {
-        return `the standing claim is for attempt ${winner.attempt}, not ${attempt}`;
-    }
-    if (attempts_hasResultFor(goal.markers, attempt))
-        return `attempt ${attempt} already has a result`;
-    return null;
-}
-function goalOverrides(goal) {
-    try {
-        const body = parseGoalBody(goal.body, goal.ref);
-        const story = body.story && sameRepo(body.story, goal.ref) ? body.story.number : null;
-        return { model: body.model, reasoning: body.reasoning, story };
-    }
-    catch {
-        // A body that no longer parses still runs, with the inputs' model and reasoning.
-        return { model: null, reasoning: null, story: null };
+    switch (error.status) {
+        case 401:
+            return new errors_UserError(`GitHub rejected the token while ${doing} (401 ${said}). Set GITHUB_TOKEN or GH_TOKEN to a valid token.`);
+        case 403:
+            return new errors_UserError(`GitHub refused ${doing} (403 ${said}). The token needs read and write access to issues (and pull requests for the runner).`);
+        case 404:
+            return new NotFoundError(`GitHub answered 404 while ${doing}: it does not exist, or the token cannot see it.`);
+        default:
+            return error;
     }
 }
-async function storyOf(store, number) {
-    try {
-        return { number, title: (await store.getGoal(number)).title };
-    }
-    catch {
-        return { number };
-    }
-}
-function runFiles(settings, store, number) {
-    const stem = `${store.repo.owner}-${store.repo.repo}-${number}-${settings.attempt}`;
-    return {
-        log: (0,external_node_path_namespaceObject.join)(settings.logDir, `${stem}.log`),
-        agentStats: (0,external_node_path_namespaceObject.join)(settings.logDir, `${stem}.stats.jsonl`),
-    };
-}
-/**
- * A clone of the goal's repository started before the claim is verified, into a private
- * directory beside the goal's workspace (same filesystem, so adopting it is a rename). It checks
- * out origin's default branch meanwhile, so a new goal branch from it needs no checkout later.
- */
-class PendingWorkspace {
-    dir;
-    #token;
-    #goal;
-    #env;
-    /** Settles with the clone or its error; never rejects. */
-    #clone;
-    #settled = false;
-    constructor(settings, repo, goal, options = {}) {
-        this.dir = (0,external_node_path_namespaceObject.join)(settings.workspaceRoot, repo.owner, repo.repo, `.${goal}-${(0,external_node_crypto_namespaceObject.randomUUID)().slice(0, 8)}.cloning`);
-        this.#token = settings.token;
-        this.#goal = goal;
-        this.#env = options.env;
-        this.#clone = Git.clone({
-            url: settings.cloneUrl,
-            dir: this.dir,
-            token: settings.token,
-            reference: settings.gitMirror ?? undefined,
-            env: options.env,
-            warn: options.warn,
-        }).catch((error) => (error instanceof Error ? error : new Error(String(error))));
-    }
-    /** Waits for the clone and moves it to `dir` (replacing whatever is there). */
-    async adopt(dir) {
-        if (this.#settled)
-            throw new Error("this clone was already adopted or discarded");
-        this.#settled = true;
-        const cloned = await this.#clone;
-        if (cloned instanceof Error) {
-            await (0,promises_namespaceObject.rm)(this.dir, { recursive: true, force: true });
-            throw cloned;
-        }
-        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
-        await (0,promises_namespaceObject.rename)(this.dir, dir);
-        await this.removeLeftovers();
-        return new Git({ cwd: dir, token: this.#token, env: this.#env });
-    }
-    /**
-     * Clones of this goal that a killed job left half done. Only the job whose claim stands
-     * adopts, so no other job is still using one.
-     */
-    async removeLeftovers() {
-        const parent = (0,external_node_path_namespaceObject.dirname)(this.dir);
-        const prefix = `.${this.#goal}-`;
-        for (const name of await (0,promises_namespaceObject.readdir)(parent)) {
-            const path = (0,external_node_path_namespaceObject.join)(parent, name);
-            if (name.startsWith(prefix) && name.endsWith(".cloning") && path !== this.dir) {
-                await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true });
-            }
-        }
-    }
-    /** Waits for the clone to end and deletes it; nothing when it was adopted. */
-    async discard() {
-        if (this.#settled)
-            return;
-        this.#settled = true;
-        await this.#clone;
-        await (0,promises_namespaceObject.rm)(this.dir, { recursive: true, force: true });
-    }
-}
-/** Starts cloning the goal's repository for runGoal (see RunGoalContext.workspace). */
-function startWorkspaceClone(settings, repo, goal, warn) {
-    return new PendingWorkspace(settings, repo, goal, { warn });
-}
-async function prepareWorkspace(context, settings, goal, pending) {
-    const { owner, repo, number } = goal.ref;
-    const git = await pending.adopt((0,external_node_path_namespaceObject.join)(settings.workspaceRoot, owner, repo, String(number)));
-    const dir = git.cwd;
-    // The clone fetched every branch of origin: which exist is known without asking origin again.
-    const checkedOut = await git.currentBranch();
-    const base = settings.base ?? checkedOut;
-    const branches = await git.remoteBranches();
-    if (!branches.has(base)) {
-        throw new Error(`the base branch ${base} does not exist in ${formatRepo(goal.ref)}`);
-    }
-    const branch = goalBranchName(number, goal.title);
-    const resumed = settings.resume && branches.has(branch);
-    if (!resumed && base === checkedOut) {
-        await git.branchAtHead(branch); // the clone's work tree already is origin/<base>
-    }
-    else {
-        await git.checkoutNewBranch(branch, `origin/${resumed ? branch : base}`);
-    }
-    context.log(resumed
-        ? `#${number}: resuming from ${branch} as an earlier attempt left it`
-        : `#${number}: new branch ${branch} from ${base}`);
-    return { git, dir, base, branch, resumed };
-}
-/** Push, open the PR, and (on success) enable auto-merge. Any failure here fails the run. */
-async function deliver(context, settings, goal, work, verdict, facts) {
-    const number = goal.ref.number;
-    const pushed = await work.git.push(work.branch, { force: !work.resumed });
-    if (!pushed.ok) {
-        return {
-            verdict: {
-                outcome: "failure",
-                reason: `${pushed.rejected ? "push rejected" : "push failed"}: ${pushed.message}`,
-            },
-            prUrl: null,
-        };
-    }
-    const preview = buildStatsRecord({
-        repository: facts.repository,
-        goal: number,
-        story: null,
-        attempt: settings.attempt,
-        outcome: verdict.outcome,
-        reason: verdict.reason,
-        startedAt: facts.startedAt,
-        finishedAt: context.now?.() ?? new Date(),
-        agentSeconds: facts.agent.durationSeconds,
-        agentExitCode: facts.agent.exitCode,
-        agent: facts.stats,
-        diff: facts.diff,
-        model: facts.model,
-        reasoning: facts.reasoning,
-        prUrl: null,
-    });
-    let pull;
-    try {
-        pull = await context.pulls.create({
-            head: work.branch,
-            base: work.base,
-            title: goal.title,
-            body: pullRequestBody(goal, settings, verdict, preview, context.runUrl),
-        });
-    }
-    catch (error) {
-        return {
-            verdict: {
-                outcome: "failure",
-                reason: `opening the pull request failed: ${error instanceof Error ? error.message : String(error)}; the work is on branch ${work.branch}`,
-            },
-            prUrl: null,
-        };
-    }
-    context.log(`#${number}: pull request ${pull.url}${pull.created ? "" : " (already open)"}`);
-    if (verdict.outcome === "spot-check")
-        return { verdict, prUrl: pull.url };
-    const merge = await context.pulls.enableAutoMerge(pull, settings.mergeMethod);
-    if (merge.kind === "refused") {
-        return {
-            verdict: {
-                outcome: "spot-check",
-                reason: `auto-merge could not be enabled: ${merge.reason}`,
-            },
-            prUrl: pull.url,
-        };
-    }
-    const how = merge.kind === "merged" ? "merged" : `auto-merge (${settings.mergeMethod}) enabled`;
-    return { verdict: { outcome: "success", reason: `${verdict.reason}; ${how}` }, prUrl: pull.url };
-}
-function pullRequestBody(goal, settings, verdict, stats, runUrl) {
-    let objective = "";
-    try {
-        objective = parseGoalBody(goal.body, goal.ref).objective.trim();
-    }
-    catch {
-        objective = "";
-    }
-    const lines = [`Closes #${goal.ref.number}`, ""];
-    if (objective)
-        lines.push("## Objective", "", objective, "");
-    lines.push(`Attempt ${settings.attempt} of ${settings.maxAttempts}${runUrl ? ` · [workflow run](${runUrl})` : ""}`, "");
-    if (verdict.outcome === "spot-check") {
-        lines.push(`**Needs human review:** ${verdict.reason}.`, "");
-    }
-    lines.push(statsTable(stats), "");
-    return lines.join("\n");
-}
-function tail(lines) {
-    const text = lines.slice(-LOG_TAIL_LINES).join("\n");
-    return text.length > LOG_TAIL_CHARS ? `…${text.slice(-LOG_TAIL_CHARS)}` : text;
-}
+
+;// CONCATENATED MODULE: ./src/flows/run-record.ts
+
+
 /** Records the run result with the goal's move; a goal a human moved meanwhile keeps its state. */
 async function recordResult(context, settings, verdict, extra) {
     const { store } = context;
@@ -5716,20 +6423,360 @@ async function recordInterruption(context, goalNumber, attempt, reason) {
     return true;
 }
 
+;// CONCATENATED MODULE: ./src/flows/run-workspace.ts
+
+
+
+
+
+function workspacePaths(root) {
+    const run = (0,external_node_path_namespaceObject.join)(root, "run");
+    const goalDir = (0,external_node_path_namespaceObject.join)(run, "goal");
+    const out = (0,external_node_path_namespaceObject.join)(run, "out");
+    return {
+        root,
+        trusted: (0,external_node_path_namespaceObject.join)(root, "trusted"),
+        work: (0,external_node_path_namespaceObject.join)(root, "work"),
+        run,
+        goalDir,
+        goalFile: (0,external_node_path_namespaceObject.join)(goalDir, "goal.md"),
+        home: (0,external_node_path_namespaceObject.join)(run, "home"),
+        tmp: (0,external_node_path_namespaceObject.join)(run, "tmp"),
+        out,
+        agentStats: (0,external_node_path_namespaceObject.join)(out, "agent-stats.jsonl"),
+        bundle: (0,external_node_path_namespaceObject.join)(out, "agent.bundle"),
+        collect: (0,external_node_path_namespaceObject.join)(run, "collect.git"),
+    };
+}
+/**
+ * The workspace, started before the claim is verified, in a private directory beside the goal's
+ * (same filesystem, so adopting it is a rename): the runner's clone of origin, then the agent's
+ * work tree sharing its objects.
+ */
+class PendingWorkspace {
+    dir;
+    #goal;
+    /** Settles with the two clones or an error; never rejects. */
+    #clones;
+    #settled = false;
+    constructor(settings, repo, goal, options = {}) {
+        this.dir = (0,external_node_path_namespaceObject.join)(settings.workspaceRoot, repo.owner, repo.repo, `.${goal}-${(0,external_node_crypto_namespaceObject.randomUUID)().slice(0, 8)}.cloning`);
+        this.#goal = goal;
+        const paths = workspacePaths(this.dir);
+        this.#clones = (async () => {
+            const trusted = await Git.clone({
+                url: settings.cloneUrl,
+                dir: paths.trusted,
+                token: settings.token,
+                reference: settings.gitMirror ?? undefined,
+                checkout: false,
+                warn: options.warn,
+            });
+            return { trusted, work: await trusted.shareInto(paths.work) };
+        })().catch((error) => (error instanceof Error ? error : new Error(String(error))));
+    }
+    /** Waits for the clones and moves them to `dir` (replacing whatever is there). */
+    async adopt(dir, token, cloneUrl) {
+        if (this.#settled)
+            throw new Error("this clone was already adopted or discarded");
+        this.#settled = true;
+        const cloned = await this.#clones;
+        if (cloned instanceof Error) {
+            await (0,promises_namespaceObject.rm)(this.dir, { recursive: true, force: true });
+            throw cloned;
+        }
+        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+        await (0,promises_namespaceObject.rename)(this.dir, dir);
+        await this.removeLeftovers();
+        const paths = workspacePaths(dir);
+        const work = new Git({ cwd: paths.work, remote: paths.trusted });
+        // The agent's `git fetch origin` reads the runner's clone (read-only in the sandbox).
+        await work.setOriginUrl(paths.trusted);
+        return { paths, trusted: new Git({ cwd: paths.trusted, token, remote: cloneUrl }), work };
+    }
+    /**
+     * Clones of this goal that a killed job left half done. Only the job whose claim stands
+     * adopts, so no other job is still using one.
+     */
+    async removeLeftovers() {
+        const parent = (0,external_node_path_namespaceObject.dirname)(this.dir);
+        const prefix = `.${this.#goal}-`;
+        for (const name of await (0,promises_namespaceObject.readdir)(parent)) {
+            const path = (0,external_node_path_namespaceObject.join)(parent, name);
+            if (name.startsWith(prefix) && name.endsWith(".cloning") && path !== this.dir) {
+                await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true });
+            }
+        }
+    }
+    /** Waits for the clones to end and deletes them; nothing when they were adopted. */
+    async discard() {
+        if (this.#settled)
+            return;
+        this.#settled = true;
+        await this.#clones;
+        await (0,promises_namespaceObject.rm)(this.dir, { recursive: true, force: true });
+    }
+}
+/**
+ * Adopts the clones, checks out the goal branch (an earlier attempt's, when resuming) and makes
+ * the attempt's private directories afresh.
+ */
+async function prepareWorkspace(pending, goal, settings, log) {
+    const { owner, repo, number } = goal.ref;
+    const workspace = await pending.adopt((0,external_node_path_namespaceObject.join)(settings.workspaceRoot, owner, repo, String(number)), settings.token, settings.cloneUrl);
+    const { trusted, work, paths } = workspace;
+    const base = settings.base ?? (await trusted.currentBranch());
+    const branches = await trusted.remoteBranches();
+    if (!branches.has(base)) {
+        throw new Error(`the base branch ${base} does not exist in ${formatRepo(goal.ref)}`);
+    }
+    const branch = goalBranchName(number, goal.title);
+    const resumed = settings.resume && branches.has(branch);
+    await work.checkoutNewBranch(branch, `origin/${resumed ? branch : base}`);
+    log(resumed
+        ? `#${number}: resuming from ${branch} as an earlier attempt left it`
+        : `#${number}: new branch ${branch} from ${base}`);
+    for (const dir of [paths.goalDir, paths.home, paths.tmp, paths.out]) {
+        await (0,promises_namespaceObject.mkdir)(dir, { recursive: true, mode: 0o700 });
+    }
+    return { ...workspace, base, branch, resumed, start: await work.headSha() };
+}
+/**
+ * Writes the goal file into the attempt's fresh private directory. `wx` refuses to write through
+ * anything already there, a link included.
+ */
+async function writeGoalFile(paths, text) {
+    await (0,promises_namespaceObject.writeFile)(paths.goalFile, text, { flag: "wx", mode: 0o600 });
+}
+/** Removes the attempt's private files (HOME, TMP, goal file, collected commits). */
+async function removeRunFiles(paths) {
+    await (0,promises_namespaceObject.rm)(paths.run, { recursive: true, force: true });
+}
+/** Starts the clones for runGoal (see RunGoalContext.workspace). */
+function startWorkspaceClone(settings, repo, goal, warn) {
+    return new PendingWorkspace(settings, repo, goal, { warn });
+}
+
+;// CONCATENATED MODULE: ./src/flows/run-goal.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Who commits what the agent left uncommitted. */
+const RUNNER_AUTHOR = {
+    name: "github-actions[bot]",
+    email: "41898282+github-actions[bot]@users.noreply.github.com",
+};
+/** Lines of the agent's output kept in a failure's run-result marker. */
+const LOG_TAIL_LINES = 30;
+const LOG_TAIL_CHARS = 6000;
+function runSettingsOf(settings) {
+    return {
+        model: settings.model,
+        reasoning: settings.reasoning,
+        durationSeconds: settings.durationSeconds,
+        idleTimeoutSeconds: settings.idleTimeoutSeconds,
+        agentCommand: settings.agentCommand,
+        maxAttempts: settings.maxAttempts,
+        mergeMethod: settings.mergeMethod,
+        spotCheckPaths: settings.spotCheckPaths,
+        spotCheckMaxLines: settings.spotCheckMaxLines,
+        reviewers: settings.reviewers,
+    };
+}
+/**
+ * One attempt at one goal (design §4 and §9), as the sequence it is: check the claim → prepare
+ * the workspace → run the agent in its sandbox → collect the agent's commits into the runner's
+ * own repository → judge the true diff → deliver (PR, auto-merge) or keep the work → record.
+ * Everything that holds a secret stays on this side of the sandbox's wall.
+ */
+async function runGoal(context, settings) {
+    const now = context.now ?? (() => new Date());
+    const { store } = context;
+    const number = settings.goal;
+    const log = (line) => context.log(`#${number}: ${line}`);
+    const warn = (line) => context.warn?.(`#${number}: ${line}`);
+    // The clone runs while the claim is checked; it only replaces the goal's workspace once the
+    // claim stands.
+    const pending = context.workspace ?? startWorkspaceClone(settings, store.repo, number, context.warn);
+    let goal;
+    try {
+        goal = await store.getGoal(number);
+    }
+    catch (error) {
+        await pending.discard();
+        throw error;
+    }
+    const mismatch = claimProblem(goal, settings.attempt, now());
+    if (mismatch) {
+        await pending.discard();
+        log(`${mismatch}; nothing to do.`);
+        return { outcome: "skipped", reason: mismatch, prUrl: null, stats: null, state: null };
+    }
+    context.onStarted?.();
+    const startedAt = now();
+    const overrides = goalOverrides(goal);
+    const model = overrides.model ?? settings.model;
+    const reasoning = overrides.reasoning ?? settings.reasoning;
+    const repository = formatRepo(store.repo);
+    let run = null;
+    let collected = null;
+    let verdict;
+    let prUrl = null;
+    let runnerError;
+    let workspace = null;
+    const statsNow = (finishedAt) => buildStatsRecord({
+        repository,
+        goal: number,
+        story: overrides.story,
+        attempt: settings.attempt,
+        outcome: verdict.outcome,
+        reason: verdict.reason,
+        startedAt,
+        finishedAt,
+        agentSeconds: run?.agent.durationSeconds ?? null,
+        agentExitCode: run?.agent.exitCode ?? null,
+        agent: run?.stats ?? null,
+        diff: collected?.diff ?? null,
+        model,
+        reasoning,
+        prUrl,
+    });
+    try {
+        const unusable = settings.isolation === "sandbox" ? await sandboxProblem() : null;
+        if (unusable) {
+            await pending.discard();
+            throw new SandboxUnavailable(unusable);
+        }
+        workspace = await prepareWorkspace(pending, goal, settings, log);
+        const story = overrides.story ? await storyOf(store, overrides.story) : null;
+        await writeGoalFile(workspace.paths, renderGoalFile(goal, settings.attempt, story));
+        run = await runAgent({ ...context, log, warn }, settings, {
+            paths: workspace.paths,
+            start: workspace.start,
+            values: {
+                goal: String(number),
+                attempt: String(settings.attempt),
+                repository,
+                model,
+                reasoning,
+            },
+            logFile: logFileOf(settings, repository, number),
+            author: RUNNER_AUTHOR,
+        });
+        collected = await collectCommits(workspace, run.bundle, settings);
+        verdict = judgeRun({
+            agent: run.agent,
+            agentEnded: run.agentEnded,
+            stats: run.stats,
+            commitsAhead: collected.commitsAhead,
+            diff: collected.diff,
+            spotCheckLabel: goal.labels.some((l) => l.toLowerCase() === SPOT_CHECK_FLAG_LABEL),
+            spotCheckPaths: settings.spotCheckPaths,
+            spotCheckMaxLines: settings.spotCheckMaxLines,
+        });
+        const problem = collected.problem ?? run.sealProblem;
+        if (problem !== null && verdict.outcome !== "interrupted") {
+            verdict = { outcome: "failure", reason: problem };
+        }
+        if (verdict.outcome === "success" || verdict.outcome === "spot-check") {
+            ({ verdict, prUrl } = await deliver(context.pulls, context.log, {
+                goal,
+                attempt: settings.attempt,
+                maxAttempts: settings.maxAttempts,
+                mergeMethod: settings.mergeMethod,
+                workspace,
+                collected,
+                verdict,
+                stats: statsNow(now()),
+                runUrl: context.runUrl,
+            }));
+        }
+        else {
+            verdict.reason += await keepWork(collected, workspace, warn);
+        }
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (error instanceof SandboxUnavailable) {
+            // No attempt was made: the machine, not the goal, is at fault.
+            runnerError = new errors_UserError(`The agent's sandbox cannot run here: ${message}`);
+            verdict = {
+                outcome: "interrupted",
+                reason: `the sandbox cannot run on this machine: ${message}`,
+            };
+        }
+        else if (context.signal?.aborted) {
+            // The job was cancelled: whatever failed after that is no fault of the goal's.
+            verdict = { outcome: "interrupted", reason: `the job was cancelled (then: ${message})` };
+        }
+        else {
+            runnerError = error;
+            verdict = { outcome: "failure", reason: `the runner failed: ${message}` };
+        }
+    }
+    finally {
+        if (workspace)
+            await removeRunFiles(workspace.paths).catch(() => { });
+    }
+    const stats = statsNow(now());
+    const state = await recordResult({ ...context, warn: context.warn }, settings, verdict, {
+        prUrl,
+        stats,
+        logTail: run ? tail(run.agent.lastLines) : undefined,
+    });
+    try {
+        await appendStatsLine(settings.statsFile, { ...stats, goal_state: state });
+    }
+    catch (error) {
+        context.warn?.(`could not append to ${settings.statsFile}: ${String(error)}`);
+    }
+    const report = {
+        outcome: verdict.outcome,
+        reason: verdict.reason,
+        prUrl,
+        stats,
+        state,
+    };
+    if (runnerError !== undefined)
+        report.error = runnerError;
+    return report;
+}
+class SandboxUnavailable extends Error {
+}
+/** `<log-dir>/<owner>-<repo>-<goal>-<attempt>.log`, which watch-ralphs reads (design §7). */
+function logFileOf(settings, repository, goal) {
+    return (0,external_node_path_namespaceObject.join)(settings.logDir, `${repository.replace("/", "-")}-${goal}-${settings.attempt}.log`);
+}
+function tail(lines) {
+    const text = lines.slice(-LOG_TAIL_LINES).join("\n");
+    return text.length > LOG_TAIL_CHARS ? `…${text.slice(-LOG_TAIL_CHARS)}` : text;
+}
+
 ;// CONCATENATED MODULE: ./src/flows/run-locations.ts
 
 
 
 function runnerLocations(env) {
     const home = env.HOME || (0,external_node_os_namespaceObject.homedir)();
-    const stateHome = env.XDG_STATE_HOME || (0,external_node_path_namespaceObject.join)(home, ".local", "state");
     const cacheHome = env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(home, ".cache");
     const stateDir = defaultStateDir(env);
     return {
         workspaceRoot: (0,external_node_path_namespaceObject.join)(cacheHome, "goal-orchestrator", "workspaces"),
         logDir: (0,external_node_path_namespaceObject.join)(stateDir, "logs"),
         statsFile: (0,external_node_path_namespaceObject.join)(stateDir, "stats.jsonl"),
-        ralphStatsFile: (0,external_node_path_namespaceObject.join)(stateHome, "ralph", "stats.jsonl"),
     };
 }
 
@@ -14599,6 +15646,7 @@ function terminalSafe(text) {
 
 
 
+
 const ORCHESTRATOR_USAGE = `Usage: orchestrator [--repo owner/name]... [--max N] [--model M] [--reasoning R]
                     [--duration D] [--budget B] [--agent-command "…"] [--interval 1m] [--once]
 
@@ -14615,6 +15663,9 @@ Options:
                       as the runner action's inputs (a goal's Model:/Reasoning: lines win)
   --agent-command C   the agent's argv template (default: ralph …)
   --agent-env NAMES   variables passed on to the agent besides the contract's (comma-separated)
+  --isolation I       sandbox (default: each agent in a bubblewrap sandbox) or none (no sandbox)
+  --agent-read-paths P  absolute paths the sandbox shows the agent read-only (comma-separated)
+  --agent-network N   open (default), none, or allow:host,host (an enforced allow-list)
   --budget B          most recorded cost per UTC day, like 50usd/day: then nothing new is claimed
   --interval D        time between dispatch cycles (1m); a finished agent starts one at once
   --workspace-root P  where goal clones go (~/.cache/goal-orchestrator/workspaces)
@@ -14631,6 +15682,10 @@ async function orchestratorMain(argv, io = processIo, env = process.env, signals
         const options = readOptions(argv, env, io);
         if (!options)
             return 0;
+        // Checked before anything is claimed: otherwise every claimed goal would go back to the queue.
+        const unusable = options.sandbox.isolation === "sandbox" ? await sandboxProblem() : null;
+        if (unusable)
+            throw new errors_UserError(`The agents' sandbox cannot run here: ${unusable}`);
         const say = (line) => io.stdout(`[${clock()}] ${line}\n`);
         const token = env.GITHUB_TOKEN || env.GH_TOKEN || "";
         const targets = [];
@@ -14681,7 +15736,10 @@ async function orchestratorMain(argv, io = processIo, env = process.env, signals
         signals.on("SIGTERM", stop);
         say(`orchestrating ${targets.map((t) => formatRepo(t.connection.repo)).join(", ")} as ${claimant.host} pid ${claimant.pid}: at most ${options.settings.max} agent(s)${options.settings.budget
             ? `, budget ${formatUsd(options.settings.budget.amountUsd)}/day`
-            : ""}`);
+            : ""}, isolation ${options.sandbox.isolation}`);
+        if (options.sandbox.isolation === "none") {
+            say("warning: --isolation none: agents run without a sandbox, as your user: they can read your tokens from this process and change any of your files.");
+        }
         try {
             do {
                 for (const target of targets) {
@@ -14771,7 +15829,7 @@ async function cycle(target, options, claimant, running, token, env, say, freed)
             cloneUrl: target.cloneUrl,
             token,
             statsFile: options.statsFile,
-            ralphStatsFile: options.ralphStatsFile,
+            ...options.sandbox,
         })
             .then((result) => say(`${key}: attempt ${goal.attempt}: ${describe(result, started)}`))
             .catch((error) => say(`${key}: attempt ${goal.attempt}: the runner failed: ${String(error)}`))
@@ -14802,6 +15860,9 @@ function readOptions(argv, env, io) {
             ...Object.fromEntries(SETTING_FLAGS.map((flag) => [flag, { type: "string" }])),
             repo: { type: "string", multiple: true },
             "agent-env": { type: "string" },
+            isolation: { type: "string" },
+            "agent-read-paths": { type: "string" },
+            "agent-network": { type: "string" },
             interval: { type: "string", default: "1m" },
             "workspace-root": { type: "string" },
             "log-dir": { type: "string" },
@@ -14845,14 +15906,16 @@ function readOptions(argv, env, io) {
     const agentEnv = String(flags["agent-env"] ?? "")
         .split(/[\s,]+/)
         .filter(Boolean);
-    const badNames = agentEnv.filter((name) => !isEnvName(name));
-    if (badNames.length > 0) {
-        problems.push(`--agent-env: ${badNames.map((n) => `"${n}"`).join(", ")} are not variable names; list exact names (letters, digits, _), separated by commas.`);
-    }
+    problems.push(...agentEnvProblems(agentEnv, "--agent-env"));
     const cloneUrl = flags["clone-url"] ?? null;
     if (cloneUrl !== null && repos.length > 1) {
         problems.push("--clone-url: only with a single --repo (it is that repository's origin).");
     }
+    const sandbox = readSandboxSettings({
+        isolation: String(flags.isolation ?? ""),
+        readPaths: String(flags["agent-read-paths"] ?? ""),
+        network: String(flags["agent-network"] ?? ""),
+    }, problems, (key) => `--${key}`);
     const locations = runnerLocations(env);
     const path = (flag, fallback) => {
         const text = flags[flag];
@@ -14879,7 +15942,7 @@ function readOptions(argv, env, io) {
         workspaceRoot,
         logDir,
         statsFile: locations.statsFile,
-        ralphStatsFile: locations.ralphStatsFile,
+        sandbox,
         cloneUrl,
     };
 }
@@ -14894,7 +15957,7 @@ function clock() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4656);
+/* harmony import */ var _cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2906);
 
 process.exitCode = await (0,_cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__/* .orchestratorMain */ .G)(process.argv.slice(2));
 

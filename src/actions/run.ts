@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { homedir } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import * as core from "@actions/core";
-import { isEnvName } from "../agent/environment.js";
+import { agentEnvProblems } from "../agent/environment.js";
+import { readSandboxSettings } from "../agent/sandbox.js";
 import { UserError } from "../core/errors.js";
 import { formatRepo, type RepoRef } from "../core/issue-ref.js";
 import { RUN_SETTING_KEYS, resolveSettings, SettingsError } from "../core/settings.js";
@@ -89,12 +89,7 @@ export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
     .getInput("agent-env")
     .split(/[\s,]+/)
     .filter(Boolean);
-  const badNames = agentEnv.filter((name) => !isEnvName(name));
-  if (badNames.length > 0) {
-    problems.push(
-      `agent-env: ${badNames.map((n) => `"${n}"`).join(", ")} ${badNames.length === 1 ? "is not a variable name" : "are not variable names"}; list exact names (letters, digits, _), separated by commas.`,
-    );
-  }
+  problems.push(...agentEnvProblems(agentEnv, "agent-env"));
   const base = core.getInput("base").trim() || null;
   if (base !== null && (base.startsWith("-") || /[\s~^:?*[\\]|\.\.|@\{/.test(base))) {
     problems.push(`base: "${base}" is not a branch name.`);
@@ -114,6 +109,14 @@ export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
   const gitMirrorText = core.getInput("git-mirror").trim();
   const gitMirror = gitMirrorText ? path("git-mirror", "") : null;
   const cloneUrl = core.getInput("clone-url").trim() || null;
+  const sandbox = readSandboxSettings(
+    {
+      isolation: core.getInput("isolation"),
+      readPaths: core.getInput("agent-read-paths"),
+      network: core.getInput("agent-network"),
+    },
+    problems,
+  );
   const auth = authInputs(problems);
   if (problems.length > 0 || !settings || !repo || !auth) {
     throw new UserError(
@@ -134,7 +137,7 @@ export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
     resume: resumeText === "true",
     cloneUrl,
     statsFile: locations.statsFile,
-    ralphStatsFile: locations.ralphStatsFile,
+    ...sandbox,
   };
 }
 
@@ -186,6 +189,7 @@ function runUrl(env: NodeJS.ProcessEnv): string | undefined {
 async function runMainAction(): Promise<void> {
   await runAction(async () => {
     const inputs = readRunInputs();
+    forgetSecretsInEnvironment();
     const session = openSession(inputs.repo, inputs.auth);
     const token = session.token;
     const server = (process.env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, "");
@@ -217,31 +221,16 @@ async function runMainAction(): Promise<void> {
     const abort = () => controller.abort();
     process.once("SIGTERM", abort);
     process.once("SIGINT", abort);
-    // The agent's lines reach the job log verbatim, but never as workflow commands: they are
-    // printed between stop-commands and a random resume token the agent cannot know.
-    const resumeToken = randomUUID().replace(/-/g, "");
-    let streaming = false;
+    if (inputs.isolation === "none") core.warning(NO_SANDBOX_WARNING);
     const url = runUrl(process.env);
     const report = await runGoal(
       {
         store,
         pulls: new GitHubPullRequests(client, inputs.repo),
         env: process.env,
-        log: (line) => {
-          if (streaming) core.info(`::${resumeToken}::`);
-          streaming = false;
-          core.info(line);
-        },
-        warn: (line) => {
-          if (streaming) core.info(`::${resumeToken}::`);
-          streaming = false;
-          core.warning(line);
-        },
-        agentLine: (line) => {
-          if (!streaming) core.info(`::stop-commands::${resumeToken}`);
-          streaming = true;
-          core.info(line);
-        },
+        log: core.info,
+        warn: core.warning,
+        agentLine: (line) => core.info(agentLogLine(line)),
         signal: controller.signal,
         onStarted: () => {
           core.saveState("goal", String(inputs.goal));
@@ -253,7 +242,6 @@ async function runMainAction(): Promise<void> {
       },
       settings,
     ).finally(() => workspace.discard()); // nothing when runGoal adopted or discarded it
-    if (streaming) core.info(`::${resumeToken}::`);
     if (report.outcome !== "skipped") core.saveState("recorded", "true");
     await writeOutputs(report, inputs);
     if (report.error !== undefined) throw report.error;
@@ -270,9 +258,41 @@ async function writeOutputs(report: RunGoalReport, inputs: RunInputs) {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   const title = `Goal ${formatRepo(inputs.repo)}#${inputs.goal}, attempt ${inputs.attempt}: ${report.outcome}`;
   const lines = [`### ${escapeMarkdown(title)}`, "", escapeMarkdown(report.reason), ""];
+  if (inputs.isolation === "none") lines.push(`> [!WARNING]\n> ${NO_SANDBOX_WARNING}`, "");
   if (report.prUrl) lines.push(`Pull request: ${report.prUrl}`, "");
   if (report.stats) lines.push(statsTable(report.stats), "");
   await core.summary.addRaw(lines.join("\n"), true).write();
+}
+
+/**
+ * Once read, the secrets the runner was handed leave its environment, so no library and no
+ * child can take them from there (the agent's and git's environments are built from scratch
+ * anyway). What the kernel shows in /proc/<pid>/environ is the environment the process started
+ * with and stays: against that, only the sandbox helps (see docs/adopting.md).
+ */
+function forgetSecretsInEnvironment(): void {
+  for (const name of Object.keys(process.env)) {
+    if (
+      /^INPUT_(TOKEN|APP-PRIVATE-KEY|APP_PRIVATE_KEY)$/i.test(name) ||
+      /^(ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_ID_TOKEN_REQUEST_URL|GITHUB_TOKEN|GH_TOKEN)$/.test(
+        name,
+      )
+    ) {
+      delete process.env[name];
+    }
+  }
+}
+
+const NO_SANDBOX_WARNING =
+  "isolation: none — the agent ran without a sandbox, as the runner's user: it could read this job's secrets from the runner's processes, change files outside its clone and leave processes behind. Use isolation: sandbox (bubblewrap) unless this machine runs only trusted agents.";
+
+/**
+ * An agent's output line as the job log shows it. The runner reads a line starting (after
+ * blanks) with `::`, or holding `##[` anywhere, as a workflow command, and ends lines at `\r`
+ * too: the fixed prefix and the two replacements leave the agent no way to issue one.
+ */
+export function agentLogLine(line: string): string {
+  return `│ ${line.replace(/\r/g, "␍").replace(/##\[/g, "## [")}`;
 }
 
 function escapeMarkdown(text: string): string {

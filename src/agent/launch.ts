@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdir, open, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Readable, Writable } from "node:stream";
@@ -47,6 +48,12 @@ export interface AgentLaunch {
   onLine?: (line: string, stream: "stdout" | "stderr") => void;
   /** Interrupt (job cancelled): SIGTERM → SIGKILL the group; the result says "interrupted". */
   signal?: AbortSignal;
+  /**
+   * argv[0] is bubblewrap: SIGTERM then goes to every process of the group but bwrap itself.
+   * bwrap does not pass signals on, and its death tears the sandbox down at once, so a SIGTERM
+   * to it would deny the agent its grace period.
+   */
+  sandboxed?: boolean;
 }
 
 export type AgentExitReason =
@@ -171,7 +178,8 @@ export async function launchAgent(launch: AgentLaunch): Promise<AgentResult> {
     const stop = (reason: AgentExitReason) => {
       if (exitReason !== null || exitedAt !== null) return;
       exitReason = reason;
-      killGroup(pid, "SIGTERM");
+      if (launch.sandboxed) killGroupBut(pid, "SIGTERM");
+      else killGroup(pid, "SIGTERM");
       const killAt = performance.now() + graceSeconds * 1000;
       armDeadline(
         () => killAt,
@@ -363,6 +371,27 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
     process.kill(-pid, signal);
   } catch {
     // ESRCH: nobody left. EPERM: a member we may not signal (setuid); nothing more we can do.
+  }
+}
+
+/** Sends `signal` to every process of the group led by `pid`, except the leader. */
+function killGroupBut(pid: number, signal: NodeJS.Signals): void {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === pid) continue;
+    try {
+      // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so read after the last ")".
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+      if (pgrp === pid) process.kill(Number(entry), signal);
+    } catch {
+      // gone meanwhile, or not ours to signal
+    }
   }
 }
 

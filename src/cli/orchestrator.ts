@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { resolve } from "node:path";
-import { isEnvName } from "../agent/environment.js";
+import { agentEnvProblems } from "../agent/environment.js";
+import { readSandboxSettings, type SandboxSettings, sandboxProblem } from "../agent/sandbox.js";
 import { describeDayCost, formatUsd } from "../core/budget.js";
 import { formatDuration, parseDuration } from "../core/duration.js";
 import { UserError } from "../core/errors.js";
@@ -33,6 +34,9 @@ Options:
                       as the runner action's inputs (a goal's Model:/Reasoning: lines win)
   --agent-command C   the agent's argv template (default: ralph …)
   --agent-env NAMES   variables passed on to the agent besides the contract's (comma-separated)
+  --isolation I       sandbox (default: each agent in a bubblewrap sandbox) or none (no sandbox)
+  --agent-read-paths P  absolute paths the sandbox shows the agent read-only (comma-separated)
+  --agent-network N   open (default), none, or allow:host,host (an enforced allow-list)
   --budget B          most recorded cost per UTC day, like 50usd/day: then nothing new is claimed
   --interval D        time between dispatch cycles (1m); a finished agent starts one at once
   --workspace-root P  where goal clones go (~/.cache/goal-orchestrator/workspaces)
@@ -58,7 +62,7 @@ interface Options {
   workspaceRoot: string;
   logDir: string;
   statsFile: string;
-  ralphStatsFile: string;
+  sandbox: SandboxSettings;
   cloneUrl: string | null;
 }
 
@@ -92,6 +96,9 @@ export async function orchestratorMain(
     async () => {
       const options = readOptions(argv, env, io);
       if (!options) return 0;
+      // Checked before anything is claimed: otherwise every claimed goal would go back to the queue.
+      const unusable = options.sandbox.isolation === "sandbox" ? await sandboxProblem() : null;
+      if (unusable) throw new UserError(`The agents' sandbox cannot run here: ${unusable}`);
       const say = (line: string) => io.stdout(`[${clock()}] ${line}\n`);
       const token = env.GITHUB_TOKEN || env.GH_TOKEN || "";
       const targets: Target[] = [];
@@ -145,8 +152,13 @@ export async function orchestratorMain(
           options.settings.budget
             ? `, budget ${formatUsd(options.settings.budget.amountUsd)}/day`
             : ""
-        }`,
+        }, isolation ${options.sandbox.isolation}`,
       );
+      if (options.sandbox.isolation === "none") {
+        say(
+          "warning: --isolation none: agents run without a sandbox, as your user: they can read your tokens from this process and change any of your files.",
+        );
+      }
       try {
         do {
           for (const target of targets) {
@@ -250,7 +262,7 @@ async function cycle(
         cloneUrl: target.cloneUrl,
         token,
         statsFile: options.statsFile,
-        ralphStatsFile: options.ralphStatsFile,
+        ...options.sandbox,
       },
     )
       .then((result) => say(`${key}: attempt ${goal.attempt}: ${describe(result, started)}`))
@@ -289,6 +301,9 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Options
         ...Object.fromEntries(SETTING_FLAGS.map((flag) => [flag, { type: "string" as const }])),
         repo: { type: "string", multiple: true },
         "agent-env": { type: "string" },
+        isolation: { type: "string" },
+        "agent-read-paths": { type: "string" },
+        "agent-network": { type: "string" },
         interval: { type: "string", default: "1m" },
         "workspace-root": { type: "string" },
         "log-dir": { type: "string" },
@@ -331,16 +346,20 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Options
   const agentEnv = String(flags["agent-env"] ?? "")
     .split(/[\s,]+/)
     .filter(Boolean);
-  const badNames = agentEnv.filter((name) => !isEnvName(name));
-  if (badNames.length > 0) {
-    problems.push(
-      `--agent-env: ${badNames.map((n) => `"${n}"`).join(", ")} are not variable names; list exact names (letters, digits, _), separated by commas.`,
-    );
-  }
+  problems.push(...agentEnvProblems(agentEnv, "--agent-env"));
   const cloneUrl = (flags["clone-url"] as string | undefined) ?? null;
   if (cloneUrl !== null && repos.length > 1) {
     problems.push("--clone-url: only with a single --repo (it is that repository's origin).");
   }
+  const sandbox = readSandboxSettings(
+    {
+      isolation: String(flags.isolation ?? ""),
+      readPaths: String(flags["agent-read-paths"] ?? ""),
+      network: String(flags["agent-network"] ?? ""),
+    },
+    problems,
+    (key) => `--${key}`,
+  );
   const locations = runnerLocations(env);
   const path = (flag: string, fallback: string) => {
     const text = flags[flag] as string | undefined;
@@ -364,7 +383,7 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Options
     workspaceRoot,
     logDir,
     statsFile: locations.statsFile,
-    ralphStatsFile: locations.ralphStatsFile,
+    sandbox,
     cloneUrl,
   };
 }

@@ -61,6 +61,19 @@ export const MERGE_METHODS = ["squash", "merge", "rebase"] as const;
 export const DEFAULT_AGENT_COMMAND =
   "ralph --goal={goal_file} --model={model} --reasoning={reasoning} --duration={duration}";
 
+/**
+ * Without a spot-check-paths setting, changes to workflows, to the settings file (it names the
+ * agent command) and to files that decide reviewers, checkouts and submodules wait for a human:
+ * merged unseen, they would change what the next run executes or who must approve.
+ */
+export const DEFAULT_SPOT_CHECK_PATHS: readonly string[] = Object.freeze([
+  ".github/**",
+  SETTINGS_FILE,
+  "CODEOWNERS",
+  ".gitattributes",
+  ".gitmodules",
+]);
+
 /** A fresh copy of the defaults each time, so no caller can change another's lists. */
 export function defaultSettings(): Settings {
   return {
@@ -72,7 +85,7 @@ export function defaultSettings(): Settings {
     maxAttempts: 3,
     mergeMethod: "squash",
     idleTimeoutSeconds: null,
-    spotCheckPaths: [],
+    spotCheckPaths: [...DEFAULT_SPOT_CHECK_PATHS],
     spotCheckMaxLines: null,
     reviewers: [],
     notifyUrl: null,
@@ -103,7 +116,7 @@ const READERS: { [K in SettingKey]: { field: Field; read: (value: unknown) => Se
     "max-attempts": { field: "maxAttempts", read: (v) => read.wholeNumber(v, 1, 20) },
     "merge-method": { field: "mergeMethod", read: (v) => read.oneOf(v, MERGE_METHODS) },
     "idle-timeout": { field: "idleTimeoutSeconds", read: read.optionalDuration },
-    "spot-check-paths": { field: "spotCheckPaths", read: read.list },
+    "spot-check-paths": { field: "spotCheckPaths", read: spotCheckPathList },
     "spot-check-max-lines": {
       field: "spotCheckMaxLines",
       read: (v) => read.optionalWholeNumber(v, 1, 1_000_000),
@@ -113,6 +126,20 @@ const READERS: { [K in SettingKey]: { field: Field; read: (value: unknown) => Se
     "marker-authors": { field: "markerAuthors", read: read.logins },
     budget: { field: "budget", read: read.budget },
   };
+
+/**
+ * A list of globs, or `none` for no paths: an empty input means "not given" (Actions passes
+ * unset inputs as ""), so without `none` an input could not turn the default list off.
+ */
+function spotCheckPathList(value: unknown): string[] {
+  if (typeof value === "string" && value.trim().toLowerCase() === "none") return [];
+  try {
+    return read.list(value);
+  } catch (error) {
+    if (!(error instanceof read.ValueProblem) || Array.isArray(value)) throw error;
+    throw new read.ValueProblem(`${error.message}, or none for no paths`);
+  }
+}
 
 /** Every problem found while reading settings; the message has one line per problem. */
 export class SettingsError extends UserError {

@@ -2,9 +2,6 @@ import { failureHistory } from "../core/attempts.js";
 import { formatIssueRef } from "../core/issue-ref.js";
 import type { GoalSnapshot } from "../core/ports.js";
 
-/** The goal file's name, at the clone's root (excluded locally, so never committed). */
-export const GOAL_FILE_NAME = ".goal.md";
-
 /** Most log-tail lines of one earlier failure that go into the goal file. */
 const TAIL_LINES = 40;
 

@@ -10,19 +10,15 @@ export interface RunnerLocations {
   logDir: string;
   /** The runner's stats.jsonl. */
   statsFile: string;
-  /** Where the ralph harness appends its own stats. */
-  ralphStatsFile: string;
 }
 
 export function runnerLocations(env: NodeJS.ProcessEnv): RunnerLocations {
   const home = env.HOME || homedir();
-  const stateHome = env.XDG_STATE_HOME || join(home, ".local", "state");
   const cacheHome = env.XDG_CACHE_HOME || join(home, ".cache");
   const stateDir = defaultStateDir(env);
   return {
     workspaceRoot: join(cacheHome, "goal-orchestrator", "workspaces"),
     logDir: join(stateDir, "logs"),
     statsFile: join(stateDir, "stats.jsonl"),
-    ralphStatsFile: join(stateHome, "ralph", "stats.jsonl"),
   };
 }

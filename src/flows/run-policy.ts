@@ -1,6 +1,5 @@
 import type { AgentResult } from "../agent/launch.js";
 import type { AgentStats } from "../agent/stats.js";
-import type { DiffStats } from "../git/git.js";
 
 /** How a finished agent run is judged (design §4): success, spot-check or failure, and why. */
 
@@ -9,13 +8,28 @@ export interface Verdict {
   reason: string;
 }
 
+/**
+ * What the policy reads of the change. Its own type, not git's DiffStats: links and submodules
+ * come from the file modes (src/git/diff-raw.ts), which a line count does not see.
+ */
+export interface PolicyDiff {
+  linesAdded: number;
+  linesDeleted: number;
+  /** Every changed path; a rename's old and new path both. */
+  paths: string[];
+  /** Symbolic links added, retargeted, removed, or made from or into a file. */
+  links: string[];
+  /** Submodules (gitlinks) added, moved to another commit, or removed. */
+  submodules: string[];
+}
+
 export interface VerdictInput {
   agent: AgentResult;
   /** One sentence on how the agent ended (describeAgentResult). */
   agentEnded: string;
   stats: AgentStats | null;
   commitsAhead: number;
-  diff: DiffStats | null;
+  diff: PolicyDiff | null;
   /** The goal carries the spot-check flag label. */
   spotCheckLabel: boolean;
   spotCheckPaths: readonly string[];
@@ -60,8 +74,15 @@ function spotCheckReasons(input: VerdictInput): string[] {
       input.spotCheckPaths.some((glob) => matchesGlob(path, glob)),
     );
     if (matched.length > 0) {
-      const shown = matched.slice(0, 5).join(", ") + (matched.length > 5 ? ", …" : "");
-      reasons.push(`it changes paths listed in spot-check-paths: ${shown}`);
+      reasons.push(`it changes paths listed in spot-check-paths: ${listed(matched)}`);
+    }
+    // Not path rules: a link or a submodule can bring in any content, so an empty
+    // spot-check-paths does not switch these off.
+    if (input.diff.links.length > 0) {
+      reasons.push(`it adds or changes symbolic links: ${listed(input.diff.links)}`);
+    }
+    if (input.diff.submodules.length > 0) {
+      reasons.push(`it changes submodules: ${listed(input.diff.submodules)}`);
     }
     const lines = input.diff.linesAdded + input.diff.linesDeleted;
     if (input.spotCheckMaxLines !== null && lines > input.spotCheckMaxLines) {
@@ -71,6 +92,11 @@ function spotCheckReasons(input: VerdictInput): string[] {
     }
   }
   return reasons;
+}
+
+/** At most five paths, then "…". */
+function listed(paths: readonly string[]): string {
+  return paths.slice(0, 5).join(", ") + (paths.length > 5 ? ", …" : "");
 }
 
 /**

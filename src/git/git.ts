@@ -1,8 +1,10 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { appendFile, mkdir, readFile, rm, stat } from "node:fs/promises";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { mkdir, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join, relative, resolve } from "node:path";
 import { UserError } from "../core/errors.js";
+
+import { parseRawDiff, rawDiffArgs, specialChanges } from "./diff-raw.js";
 
 export { goalBranchName, slugify } from "./branch-name.js";
 
@@ -17,6 +19,11 @@ export { goalBranchName, slugify } from "./branch-name.js";
  * before each network command (clone, fetch, push, ls-remote), so a short-lived token (a GitHub
  * App installation token lives an hour) is renewed however long the clone is in use; every
  * token it gave is scrubbed. Git never prompts (GIT_TERMINAL_PROMPT=0, no askpass).
+ *
+ * Git runs with an environment built from scratch (see gitEnvironment): no system or global
+ * config, no HOME, hooks and fsmonitor off. Network commands talk to the `remote` URL they were
+ * given, never to a URL read from the repository's config, so a repository an agent has touched
+ * cannot redirect the token elsewhere.
  */
 export class Git {
   readonly cwd: string;
@@ -24,14 +31,15 @@ export class Git {
   /** Every token used so far (a provider may give several), for scrubbing. */
   readonly #tokens = new Set<string>();
   readonly #env: NodeJS.ProcessEnv;
-  /** Set only while cloning (no repository yet); otherwise origin's URL is read per command. */
-  #originUrl: string | undefined;
+  /** The URL (or path) network commands talk to; "origin" when none was given. */
+  readonly #remote: string | undefined;
 
   constructor(options: GitOptions) {
     this.cwd = resolve(options.cwd);
     this.#token = options.token || undefined;
     if (typeof this.#token === "string") this.#tokens.add(this.#token);
-    this.#env = options.env ?? process.env;
+    this.#env = gitEnvironment(options.env ?? process.env);
+    this.#remote = options.remote;
   }
 
   /**
@@ -78,26 +86,28 @@ export class Git {
       }
     }
     args.push("--", url, dir);
-    const runner = new Git({ cwd: dirname(dir), token: options.token, env: options.env });
-    runner.#originUrl = url;
+    const runner = new Git({
+      cwd: dirname(dir),
+      token: options.token,
+      env: options.env,
+      remote: url,
+    });
     await runner.#run(args, { network: true });
-    return new Git({ cwd: dir, token: options.token, env: options.env });
+    return new Git({ cwd: dir, token: options.token, env: options.env, remote: url });
   }
 
   /** See clone: a hardlinked local clone of the mirror, re-pointed at origin and brought up to date. */
   static async #cloneFromMirror(mirror: string, dir: string, options: CloneOptions): Promise<Git> {
     const { url, token, env } = options;
-    const outside = new Git({ cwd: dirname(dir), token, env });
-    outside.#originUrl = url;
+    const outside = new Git({ cwd: dirname(dir), token, env, remote: url });
     // origin's default branch, asked while the local clone runs (git fetch does not tell it)
     const remoteHead = outside
       .#run(["ls-remote", "--symref", url, "HEAD"], { network: true })
       .then((result) => /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(result.stdout)?.[1] ?? null);
     remoteHead.catch(() => {}); // awaited below; not unhandled if the local clone fails first
     await outside.#run(["clone", "--quiet", "--local", "--no-checkout", "--", mirror, dir]);
-    const git = new Git({ cwd: dir, token, env });
+    const git = new Git({ cwd: dir, token, env, remote: url });
     await git.#run(["config", "--", "remote.origin.url", url]);
-    git.#originUrl = url;
     // no automatic maintenance in a fresh clone (a plain clone runs none either)
     await git.#run(
       [
@@ -108,7 +118,9 @@ export class Git {
         "--prune",
         "--prune-tags",
         "--force",
-        "origin",
+        url,
+        "+refs/heads/*:refs/remotes/origin/*",
+        "+refs/tags/*:refs/tags/*",
       ],
       { network: true },
     );
@@ -147,7 +159,85 @@ export class Git {
       }
     }
     if (options.checkout !== false) await git.#run(["checkout", "--quiet", "--force"]);
-    return new Git({ cwd: dir, token, env });
+    return git;
+  }
+
+  /**
+   * A work tree for the agent at `dir`, sharing this clone's objects read-only instead of copying
+   * them (`git clone --shared`; the alternates path is relative, so the pair can be moved
+   * together). Its `refs/remotes/origin/*` are this clone's, so every branch origin had is
+   * there; nothing is checked out yet. The agent's writes go to its own object store: this
+   * clone stays as origin gave it, and it is what the runner trusts afterwards.
+   */
+  async shareInto(dir: string): Promise<Git> {
+    const target = resolve(dir);
+    await this.#run(["clone", "--quiet", "--shared", "--no-checkout", "--", this.cwd, target]);
+    const objects = join(target, ".git", "objects");
+    await writeFile(
+      join(objects, "info", "alternates"),
+      `${relative(objects, join(this.cwd, ".git", "objects"))}\n`,
+    );
+    const work = new Git({ cwd: target, env: this.#env });
+    await work.#run([
+      "fetch",
+      "--quiet",
+      "--no-tags",
+      "--no-write-fetch-head",
+      this.cwd,
+      "+refs/remotes/origin/*:refs/remotes/origin/*",
+      "^refs/remotes/origin/HEAD",
+    ]);
+    return work;
+  }
+
+  /**
+   * An empty bare repository at `dir` that reads the objects of `alternates` (the runner's own
+   * clones) without copying them. The runner collects the agent's commits into it: being new,
+   * it holds no config, hook or ref that anyone else wrote.
+   */
+  static async initBare(
+    dir: string,
+    options: Pick<GitOptions, "token" | "env" | "remote"> & { alternates: string[] },
+  ): Promise<Git> {
+    const target = resolve(dir);
+    await mkdir(target, { recursive: true });
+    const git = new Git({ ...options, cwd: target });
+    await git.#run(["init", "--quiet", "--bare"]);
+    if (options.alternates.length > 0) {
+      await writeFile(
+        join(target, "objects", "info", "alternates"),
+        options.alternates.map((path) => `${resolve(path)}\n`).join(""),
+      );
+    }
+    return git;
+  }
+
+  /**
+   * Reads `bundle` (a `git bundle` file, which is data: git checks its pack and runs nothing of
+   * whoever wrote it) and sets `ref` to its HEAD. The commit it names, or a GitError when the
+   * bundle is unreadable or lacks what it needs.
+   */
+  async fetchBundle(bundle: string, ref: string): Promise<string> {
+    const target = checkName("ref", ref);
+    await this.#run([
+      "fetch",
+      "--quiet",
+      "--no-tags",
+      "--no-write-fetch-head",
+      "--",
+      resolve(bundle),
+      `+HEAD:${target}`,
+    ]);
+    return this.headSha(target);
+  }
+
+  /** The newest common ancestor of `a` and `b`, or null when they share no history. */
+  async mergeBase(a: string, b: string): Promise<string | null> {
+    const result = await this.#run(
+      ["merge-base", checkName("commit", a), checkName("commit", b), "--"],
+      { allowedExitCodes: [1] },
+    );
+    return result.exitCode === 0 ? result.stdout.trim() : null;
   }
 
   /**
@@ -161,7 +251,7 @@ export class Git {
         "fetch",
         "--quiet",
         "--no-tags",
-        "origin",
+        this.#remoteForNetwork(),
         `+refs/heads/${branch}:refs/remotes/origin/${branch}`,
       ],
       { network: true, allowFailure: true },
@@ -188,7 +278,7 @@ export class Git {
   async remoteBranchExists(branch: string): Promise<boolean> {
     const name = checkName("branch", branch);
     const result = await this.#run(
-      ["ls-remote", "--exit-code", "--heads", "origin", `refs/heads/${name}`],
+      ["ls-remote", "--exit-code", "--heads", this.#remoteForNetwork(), `refs/heads/${name}`],
       { network: true, allowedExitCodes: [2] },
     );
     return result.exitCode === 0;
@@ -210,41 +300,14 @@ export class Git {
     ]);
   }
 
-  /**
-   * Creates (or resets) `branch` at HEAD's commit and switches to it (`git switch -C`): the
-   * work tree and index stay as they are, so this costs no checkout. No upstream is set.
-   */
-  async branchAtHead(branch: string): Promise<void> {
-    await this.#run(["switch", "--quiet", "--no-track", "-C", checkName("branch", branch)]);
+  /** Points the `origin` remote at `url` (what the agent's own git commands use). */
+  async setOriginUrl(url: string): Promise<void> {
+    await this.#run(["config", "--", "remote.origin.url", url]);
   }
 
   /** The branch checked out now (after a plain clone: the remote's default branch). */
   async currentBranch(): Promise<string> {
     return (await this.#run(["symbolic-ref", "--quiet", "--short", "HEAD"])).stdout.trim();
-  }
-
-  /**
-   * Makes git ignore `relativePath` (relative to the work tree root) in this clone only, by
-   * adding an anchored pattern to `.git/info/exclude`. Idempotent.
-   */
-  async excludeLocally(relativePath: string): Promise<void> {
-    const clean = relativePath.replace(/\\/g, "/").replace(/^\.\//, "");
-    if (!clean || isAbsolute(relativePath) || clean.split("/").some((p) => p === "..")) {
-      throw new UserError(
-        `Only a path inside the clone can be excluded, relative to its root; got "${relativePath}".`,
-      );
-    }
-    const pattern = `/${escapeIgnorePattern(clean)}`;
-    const gitPath = (await this.#run(["rev-parse", "--git-path", "info/exclude"])).stdout.trim();
-    const file = resolve(this.cwd, gitPath);
-    const existing = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
-      if (error.code === "ENOENT") return "";
-      throw error;
-    });
-    if (existing.split(/\r?\n/).includes(pattern)) return;
-    await mkdir(dirname(file), { recursive: true });
-    const separator = existing === "" || existing.endsWith("\n") ? "" : "\n";
-    await appendFile(file, `${separator}${pattern}\n`);
   }
 
   /** True when the work tree or index differs from HEAD, counting untracked (not ignored) files. */
@@ -290,33 +353,39 @@ export class Git {
     return true;
   }
 
-  /** How many commits HEAD has that `base` (e.g. `origin/main`) does not. */
-  async commitsAhead(base: string): Promise<number> {
+  /** How many commits `head` has that `base` (e.g. `origin/main`) does not. */
+  async commitsAhead(base: string, head = "HEAD"): Promise<number> {
     const ref = checkName("base", base);
-    const result = await this.#run(["rev-list", "--count", `${ref}..HEAD`, "--"]);
+    const tip = checkName("head", head);
+    const result = await this.#run(["rev-list", "--count", `${ref}..${tip}`, "--"]);
     return Number.parseInt(result.stdout.trim(), 10);
   }
 
   /**
-   * What HEAD changed since it forked from `base` (`base...HEAD`, committed changes only).
-   * Renames are detected: a renamed file counts once and `paths` holds both its old and new
-   * path. Binary files count as changed with 0 lines. `paths` is sorted and has no repeats.
+   * What `head` changed since it forked from `base` (`base...head`, committed changes only),
+   * as the pull request will show it. Renames are detected: a renamed file counts once and
+   * `paths` holds both its old and new path. Binary files count as changed with 0 lines.
+   * `paths` is sorted and has no repeats.
    */
-  async diffStats(base: string): Promise<DiffStats> {
-    const ref = checkName("base", base);
-    const result = await this.#run([
-      "-c",
-      "core.quotePath=false",
-      "diff",
-      "--numstat",
-      "-z",
-      "-M",
-      "--no-ext-diff",
-      "--no-textconv",
-      `${ref}...HEAD`,
-      "--",
+  async diffStats(base: string, head = "HEAD"): Promise<DiffStats> {
+    const range = `${checkName("base", base)}...${checkName("head", head)}`;
+    const [numstat, raw] = await Promise.all([
+      this.#run([
+        "-c",
+        "core.quotePath=false",
+        "diff",
+        "--numstat",
+        "-z",
+        "-M",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--ignore-submodules=none",
+        range,
+        "--",
+      ]),
+      this.#run(rawDiffArgs(range)),
     ]);
-    return parseNumstat(result.stdout);
+    return { ...parseNumstat(numstat.stdout), ...specialChanges(parseRawDiff(raw.stdout)) };
   }
 
   /**
@@ -326,11 +395,16 @@ export class Git {
    * a hook or protection rule refusing it) has `rejected: false`. `message` is git's scrubbed
    * error text.
    */
-  async push(branch: string, options: { force?: boolean } = {}): Promise<PushResult> {
+  async push(
+    branch: string,
+    options: { force?: boolean; from?: string } = {},
+  ): Promise<PushResult> {
     const name = checkName("branch", branch);
+    const source =
+      options.from === undefined ? `refs/heads/${name}` : checkName("ref", options.from);
     const args = ["push", "--porcelain", "--no-verify"];
     if (options.force) args.push("--force");
-    args.push("origin", `refs/heads/${name}:refs/heads/${name}`);
+    args.push(this.#remoteForNetwork(), `${source}:refs/heads/${name}`);
     const result = await this.#run(args, { network: true, allowFailure: true });
     if (result.exitCode === 0) return { ok: true };
     const refusal = result.stdout
@@ -345,9 +419,10 @@ export class Git {
     return { ok: false, rejected, message };
   }
 
-  /** The full SHA of HEAD. */
-  async headSha(): Promise<string> {
-    return (await this.#run(["rev-parse", "--verify", "HEAD^{commit}"])).stdout.trim();
+  /** The full SHA of the commit `ref` names (default HEAD). */
+  async headSha(ref = "HEAD"): Promise<string> {
+    const name = checkName("ref", ref);
+    return (await this.#run(["rev-parse", "--verify", `${name}^{commit}`])).stdout.trim();
   }
 
   // ---- running git ----
@@ -373,22 +448,9 @@ export class Git {
   }
 
   async #childEnv(options: RunOptions): Promise<NodeJS.ProcessEnv> {
-    const env: NodeJS.ProcessEnv = { ...this.#env };
-    // Never act on another repository than cwd's, whatever the caller's environment says.
-    for (const name of ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR"]) {
-      delete env[name];
-    }
-    Object.assign(env, {
-      GIT_TERMINAL_PROMPT: "0",
-      GIT_ASKPASS: "", // empty: no askpass program, and core.askPass is not consulted
-      SSH_ASKPASS: "",
-      GCM_INTERACTIVE: "never",
-      LC_ALL: "C", // messages parsed here are in English
-      LANGUAGE: "C",
-      ...options.env,
-    });
+    const env: NodeJS.ProcessEnv = { ...this.#env, ...options.env };
     if (options.network && this.#token) {
-      const origin = httpOrigin(await this.#remoteUrl());
+      const origin = httpOrigin(this.#remoteForNetwork());
       if (origin) {
         const token = await this.#currentToken();
         addConfig(env, `http.${origin}.extraheader`, `AUTHORIZATION: basic ${basicAuth(token)}`);
@@ -409,11 +471,18 @@ export class Git {
     return token;
   }
 
-  async #remoteUrl(): Promise<string> {
-    if (this.#originUrl !== undefined) return this.#originUrl;
-    const env = await this.#childEnv({});
-    const result = await spawnGit(["config", "--get", "remote.origin.url"], this.cwd, env);
-    return result.exitCode === 0 ? result.stdout.trim() : "";
+  /**
+   * What network commands name as their remote: the URL this Git was given. Never a URL read
+   * from the repository's config, which whoever wrote to the repository could have changed.
+   */
+  #remoteForNetwork(): string {
+    if (this.#remote !== undefined) return this.#remote;
+    if (this.#token !== undefined) {
+      throw new UserError(
+        "A token is only sent to a remote URL given to Git, never to a configured one.",
+      );
+    }
+    return "origin";
   }
 
   #error(result: RunResult): GitError {
@@ -440,8 +509,16 @@ export interface GitOptions {
    * function is asked for the token before each network command.
    */
   token?: TokenProvider | undefined;
-  /** The environment git runs with (default: process.env). */
+  /**
+   * Where git's PATH (and proxy, trace and ssh-agent variables) come from (default: process.env).
+   * Nothing else of it reaches git: see gitEnvironment.
+   */
   env?: NodeJS.ProcessEnv | undefined;
+  /**
+   * The URL (or path) fetch, push and ls-remote talk to, and the only place the token goes.
+   * Without it they name the remote "origin", and a token is refused.
+   */
+  remote?: string | undefined;
 }
 
 export interface CloneOptions {
@@ -476,6 +553,10 @@ export interface DiffStats {
   linesAdded: number;
   linesDeleted: number;
   paths: string[];
+  /** Paths where a symbolic link was added, changed or removed (see diff-raw.ts). */
+  links: string[];
+  /** Paths of submodules added, moved or removed. */
+  submodules: string[];
 }
 
 export type PushResult = { ok: true } | { ok: false; rejected: boolean; message: string };
@@ -582,6 +663,38 @@ async function mirrorProblem(mirror: string, parent: string): Promise<string | n
   return null;
 }
 
+/** Variables of the caller's environment that git still gets: what it needs to run and reach a network. */
+const GIT_PASSED_ENV =
+  /^(PATH|TMPDIR|SYSTEMROOT|SSH_AUTH_SOCK|GIT_SSH_COMMAND|GIT_TRACE\w*|GIT_CURL_VERBOSE|GIT_SSL_CAINFO|GIT_SSL_CAPATH|(?:https?|no|all)_proxy|(?:HTTPS?|NO|ALL)_PROXY)$/;
+
+/**
+ * The environment every git command runs with, built from scratch: never the caller's secrets
+ * (the App key, INPUT_* values), never a config file outside the repository (no system or global
+ * config, no HOME, so no ~/.gitconfig, ~/.config/git/attributes or excludes an agent could have
+ * written), never a hook or an fsmonitor, never a prompt; messages in English for parsing.
+ */
+export function gitEnvironment(from: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(from)) {
+    if (value !== undefined && GIT_PASSED_ENV.test(name)) env[name] = value;
+  }
+  Object.assign(env, {
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_CONFIG_GLOBAL: "/dev/null",
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_ASKPASS: "", // empty: no askpass program, and core.askPass is not consulted
+    SSH_ASKPASS: "",
+    GCM_INTERACTIVE: "never",
+    LC_ALL: "C",
+    LANGUAGE: "C",
+  });
+  // Config given this way wins over the repository's own .git/config.
+  addConfig(env, "core.hooksPath", "/dev/null");
+  addConfig(env, "core.fsmonitor", "false");
+  addConfig(env, "protocol.ext.allow", "never");
+  return env;
+}
+
 /** Appends one entry to the GIT_CONFIG_COUNT/KEY/VALUE list (keeping the caller's entries). */
 function addConfig(env: NodeJS.ProcessEnv, key: string, value: string): void {
   const count = Number.parseInt(env.GIT_CONFIG_COUNT ?? "0", 10);
@@ -629,7 +742,7 @@ export function scrubSecrets(text: string, token: string | Iterable<string> | un
 }
 
 /** Parses `git diff --numstat -z -M` output. */
-function parseNumstat(output: string): DiffStats {
+function parseNumstat(output: string): Omit<DiffStats, "links" | "submodules"> {
   const fields = output.split("\0");
   const paths = new Set<string>();
   let filesChanged = 0;
@@ -655,9 +768,4 @@ function parseNumstat(output: string): DiffStats {
     }
   }
   return { filesChanged, linesAdded, linesDeleted, paths: [...paths].sort() };
-}
-
-/** Escapes a literal path for a gitignore pattern. */
-function escapeIgnorePattern(path: string): string {
-  return path.replace(/[\\*?[\]!#]/g, "\\$&").replace(/ $/, "\\ ");
 }

@@ -8,10 +8,11 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { promisify } from "node:util";
 import type { RunResultMarker, TrustedMarker } from "../../src/core/markers.js";
@@ -27,6 +28,7 @@ import {
 } from "../github-server/index.js";
 import { readOutputs } from "../helpers/action-runner.js";
 import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { processesWith } from "../helpers/processes.js";
 import { bundleRuntimes } from "../helpers/runtimes.js";
 
 // The bundled runner action, run as the workflow runs it (main step, then post step), against
@@ -160,7 +162,8 @@ function inputsFor(goal: number, mode: string, inputs: Record<string, string> = 
     repository: `${owner}/${repo}`,
     goal: String(goal),
     attempt: "1",
-    "agent-command": `"${process.execPath}" "${AGENT}" ${mode} "${join(w.dir, "dump")}" --goal={goal_file} --model={model}`,
+    "agent-command": `"${process.execPath}" "${AGENT}" ${mode} --goal={goal_file} --model={model}`,
+    "agent-read-paths": dirname(AGENT),
     "clone-url": w.bare.gitDir,
     "workspace-root": join(w.dir, "work"),
     "log-dir": join(w.dir, "logs"),
@@ -181,6 +184,8 @@ async function runStep(
     node?: string;
     killWhen?: () => boolean;
     signalWhen?: () => boolean;
+    /** Variables to set (or override) in the step's environment. */
+    env?: NodeJS.ProcessEnv;
   } = {},
 ): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), "goal-step-"));
@@ -195,6 +200,7 @@ async function runStep(
     GITHUB_OUTPUT: files.output,
     GITHUB_STEP_SUMMARY: files.summary,
     GITHUB_STATE: files.state,
+    ...options.env,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
@@ -276,7 +282,23 @@ async function filesOn(ref: string): Promise<string[]> {
   return stdout.split("\n").filter(Boolean);
 }
 
-const dump = (name: string) => readFileSync(join(w.dir, "dump", name), "utf8");
+/** Where a goal's workspace is: its trusted clone, the agent's work tree, the run's files. */
+const workspaceOf = (number: number) => join(w.dir, "work", owner, repo, String(number));
+/** What test/agents/agent.mjs saw, from the newest goal's work tree. */
+function dumpDir(): string {
+  const goals = readdirSync(join(w.dir, "work", owner, repo))
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number);
+  return join(workspaceOf(Math.max(0, ...goals)), "work", ".git", "dump");
+}
+const dump = (name: string) => readFileSync(join(dumpDir(), name), "utf8");
+const dumped = (name: string) => {
+  try {
+    return existsSync(join(dumpDir(), name));
+  } catch {
+    return false; // no workspace yet
+  }
+};
 
 describe("success", () => {
   it("opens a PR that closes the goal, requests auto-merge and records stats", async () => {
@@ -332,8 +354,9 @@ describe("success", () => {
     assert.deepEqual(await filesOn(pull.head.ref), ["README.md", "work.txt"]);
     // Argv placeholders and contract variables.
     const argv = JSON.parse(dump("argv.json")) as string[];
-    assert.equal(argv[2], `--goal=${join(w.dir, "work", owner, repo, String(number), ".goal.md")}`);
-    assert.equal(argv[3], "--model=sonnet");
+    assert.equal(argv[1], `--goal=${join(workspaceOf(number), "run", "goal", "goal.md")}`);
+    assert.equal(existsSync(join(workspaceOf(number), "run")), false, "the run's files are gone");
+    assert.equal(argv[2], "--model=sonnet");
     const env = JSON.parse(dump("env.json")) as Record<string, string>;
     assert.equal(env.GOAL_NUMBER, String(number));
     assert.equal(env.GOAL_REPOSITORY, "acme/widgets");
@@ -425,14 +448,10 @@ describe("failure", () => {
     assert.match(marker.logTail ?? "", /step 5 went wrong/);
     assert.equal(marker.countsAsAttempt, true);
     assert.deepEqual(await pulls(), []);
-    // The agent's output could not issue workflow commands: it is printed between
-    // stop-commands and the resume token, and the token is printed again afterwards.
-    const token = /::stop-commands::([0-9a-f]{32})\n/.exec(result.stdout)?.[1];
-    assert.ok(token, "commands are stopped while the agent's lines are printed");
-    const stop = result.stdout.indexOf(`::stop-commands::${token}`);
-    const agentCommand = result.stdout.indexOf("::error::an agent must not");
-    const resume = result.stdout.indexOf(`::${token}::`);
-    assert.ok(stop < agentCommand && agentCommand < resume, result.stdout);
+    // The agent's output could not issue workflow commands: every line of it has a prefix.
+    assert.match(result.stdout, /^│ ::error::an agent must not/m);
+    assert.doesNotMatch(result.stdout, /^::error::an agent/m);
+    assert.doesNotMatch(result.stdout, /stop-commands/);
   });
 
   it("makes the goal stuck after its last attempt, mentioning the reviewers", async () => {
@@ -568,7 +587,7 @@ describe("isolation and resumption", () => {
     assert.deepEqual(await stateLabels(number), ["goal:running"]);
     const after = await w.client.rest.issues.listComments({ owner, repo, issue_number: number });
     assert.equal(after.data.length, before.data.length);
-    assert.ok(!existsSync(join(w.dir, "dump")), "the agent never ran");
+    assert.ok(!existsSync(join(w.dir, "work", owner, repo, String(number))), "the agent never ran");
     // the clone started during the claim check was deleted, and no workspace was made
     assert.deepEqual(readdirSync(join(w.dir, "work", owner, repo)), []);
   });
@@ -581,7 +600,7 @@ describe("isolation and resumption", () => {
     const result = await runAction(inputsFor(number, "commit", { "git-mirror": mirror }));
     assert.equal(result.outputs.outcome, "success", result.stdout);
     assert.doesNotMatch(result.stdout, /::warning::/);
-    const workspace = join(w.dir, "work", owner, repo, String(number));
+    const workspace = join(workspaceOf(number), "trusted");
     assert.deepEqual(readdirSync(join(w.dir, "work", owner, repo)), [String(number)]);
     assert.deepEqual(await filesOn(`goal/${number}-mirrored`), [
       "README.md",
@@ -614,12 +633,14 @@ describe("interruption", () => {
   it("after a SIGKILL of the main step, the post step re-queues the goal", async () => {
     const number = await claimedGoal("Killed");
     const inputs = inputsFor(number, "hang");
-    const main = await runStep(inputs, { killWhen: () => existsSync(join(w.dir, "dump", "pid")) });
+    const main = await runStep(inputs, { killWhen: () => dumped("pid") });
     assert.equal(main.signal, "SIGKILL");
-    // The agent leads its own process group and outlives a SIGKILLed runner: end it here.
-    try {
-      process.kill(-Number(dump("pid")), "SIGKILL");
-    } catch {}
+    // The sandbox dies with the runner, and every process in it.
+    const deadline = Date.now() + 5000;
+    while (processesWith(workspaceOf(number)).length > 0 && Date.now() < deadline) {
+      await new Promise((done) => setTimeout(done, 50));
+    }
+    assert.deepEqual(processesWith(workspaceOf(number)), [], "no agent outlives the runner");
     assert.equal(main.state.goal, String(number));
     assert.deepEqual(await stateLabels(number), ["goal:running"]);
     const post = await runStep(inputs, { state: main.state });
@@ -641,7 +662,7 @@ describe("cancellation", () => {
     let signalled = false;
     const main = await runStep(inputs, {
       signalWhen: () => {
-        const ready = !signalled && existsSync(join(w.dir, "dump", "working"));
+        const ready = !signalled && dumped("working");
         if (ready) signalled = true;
         return ready;
       },
@@ -671,6 +692,51 @@ describe("timeout", () => {
     assert.match(marker.reason, /work so far is on branch goal\/\d+-locked/);
     const files = await filesOn(`goal/${number}-locked`);
     assert.ok(files.includes("more.txt"), "the uncommitted file, despite the stale index lock");
+  });
+});
+
+describe("sandbox", () => {
+  it("without a usable bubblewrap, re-queues without using an attempt and fails the step", async () => {
+    const number = await claimedGoal("No sandbox here");
+    // A PATH with git and sh but no bwrap.
+    const bin = join(w.dir, "bin-without-bwrap");
+    mkdirSync(bin);
+    for (const tool of ["git", "sh"]) {
+      const { stdout } = await exec("sh", ["-c", `command -v ${tool}`]);
+      symlinkSync(stdout.trim(), join(bin, tool));
+    }
+    const inputs = inputsFor(number, "commit");
+    const main = await runStep(inputs, { env: { PATH: bin } });
+    assert.equal(main.code, 1, main.stdout);
+    assert.match(main.stdout, /::error::.*bubblewrap is not installed.*apt-get install bubblewrap/);
+    assert.equal(main.outputs.outcome, "interrupted");
+    assert.deepEqual(await stateLabels(number), ["goal:queued"]);
+    const marker = await lastResult(number);
+    assert.equal(marker.countsAsAttempt, false);
+    assert.match(marker.reason, /sandbox cannot run on this machine/);
+    assert.ok(!existsSync(join(workspaceOf(number), "work")), "the agent never ran");
+    const post = await runStep(inputs, { state: main.state });
+    assert.equal(post.code, 0, post.stdout);
+  });
+
+  it("isolation none runs the agent unsandboxed and says so in the log and the summary", async () => {
+    const number = await claimedGoal("Unsandboxed");
+    const result = await runAction(inputsFor(number, "commit", { isolation: "none" }));
+    assert.equal(result.outputs.outcome, "success", result.stdout);
+    assert.match(result.stdout, /::warning::isolation: none/);
+    assert.match(result.summary, /isolation: none/);
+  });
+
+  it("the sandbox hides the runner's processes, files and environment from the agent", async () => {
+    const number = await claimedGoal("Look around");
+    const result = await runAction(inputsFor(number, "commit"));
+    assert.equal(result.outputs.outcome, "success", result.stdout);
+    const env = JSON.parse(dump("env.json")) as Record<string, string>;
+    assert.equal(env.HOME, join(workspaceOf(number), "run", "home"));
+    assert.equal(env.TMPDIR, "/tmp");
+    assert.equal(env.GITHUB_TOKEN, undefined);
+    // The agent saw itself as one of very few processes (bwrap's init, node, maybe git).
+    assert.ok(Number(dump("pid")) < 10, `pid in the sandbox: ${dump("pid")}`);
   });
 });
 

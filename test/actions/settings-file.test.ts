@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { LABELS } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
@@ -123,7 +123,8 @@ describe("the settings file", () => {
         token,
         goal: String(number),
         attempt: "1",
-        "agent-command": `"${process.execPath}" "${AGENT}" commit "${join(dir, "dump")}" --goal={goal_file} --model={model} --reasoning={reasoning}`,
+        "agent-command": `"${process.execPath}" "${AGENT}" commit --goal={goal_file} --model={model} --reasoning={reasoning}`,
+        "agent-read-paths": dirname(AGENT),
         "clone-url": bare.gitDir,
         "workspace-root": join(dir, "work"),
         "log-dir": join(dir, "logs"),
@@ -132,7 +133,8 @@ describe("the settings file", () => {
       env(),
     );
     assert.equal(run.outputs.outcome, "success", run.stdout + run.stderr);
-    const argv = JSON.parse(readFileSync(join(dir, "dump", "argv.json"), "utf8")) as string[];
-    assert.deepEqual(argv.slice(3), ["--model=opus", "--reasoning=high"]);
+    const dump = join(dir, "work", "acme", "widgets", String(number), "work", ".git", "dump");
+    const argv = JSON.parse(readFileSync(join(dump, "argv.json"), "utf8")) as string[];
+    assert.deepEqual(argv.slice(2), ["--model=opus", "--reasoning=high"]);
   });
 });

@@ -1,19 +1,21 @@
 // A stand-in for the ralph harness, for the runner's tests. Usage:
-//   agent.mjs <mode> <dump-dir> --goal=<goal file>
-// Every mode first copies what it was given (goal file, environment, .git/config) into
-// <dump-dir>, so tests can check what an agent sees. Modes:
+//   agent.mjs <mode> --goal=<goal file>
+// Every mode first copies what it was given (goal file, environment, .git/config) into the
+// work tree's .git/dump/ (the sandbox lets it write nowhere else that outlives the run, and
+// .git is never part of a commit), so tests can check what an agent sees. Modes:
 //   commit  write work.txt, commit it, write stats, exit 0
 //   leave   write work.txt, leave it uncommitted, exit 0
 //   fail    print some lines, exit 1
 //   review  write work.txt, commit it, exit 3
 //   nothing change nothing, exit 0
-//   hang    commit, write <dump-dir>/working, then wait forever (the test kills it)
+//   hang    commit, write .git/dump/working, then wait forever (the test kills it)
 //   lock    commit, leave more.txt uncommitted and .git/index.lock behind, wait forever
 import { execFileSync } from "node:child_process";
 import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-const [mode, dump] = process.argv.slice(2);
+const [mode] = process.argv.slice(2);
+const dump = join(".git", "dump");
 mkdirSync(dump, { recursive: true });
 const goalFile = process.env.GOAL_FILE;
 copyFileSync(goalFile, join(dump, "goal.md"));

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { orchestratorMain } from "../../src/cli/orchestrator.js";
 import { LABELS } from "../../src/core/states.js";
@@ -15,6 +15,7 @@ import {
 } from "../github-server/index.js";
 import { captureIo } from "../helpers/cli-io.js";
 import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { processesWith } from "../helpers/processes.js";
 import { bundleRuntimes, run } from "../helpers/runtimes.js";
 import { statsRecord } from "../helpers/stats-record.js";
 
@@ -66,8 +67,13 @@ function env(): NodeJS.ProcessEnv {
   };
 }
 
-const agent = (mode: string) =>
-  `"${process.execPath}" "${AGENT}" ${mode} "${join(dir, "dump")}" --goal={goal_file}`;
+/** The flags that make test/agents/agent.mjs the agent (its folder shown to the sandbox). */
+const agentFlags = (mode: string) => [
+  "--agent-command",
+  `"${process.execPath}" "${AGENT}" ${mode} --goal={goal_file}`,
+  "--agent-read-paths",
+  dirname(AGENT),
+];
 
 async function queued(title: string) {
   return (await createGoal(store, { title, body: GOAL_BODY, queue: true, spotCheck: false }))
@@ -91,8 +97,7 @@ describe("orchestrator", () => {
         "2",
         "--clone-url",
         bare.gitDir,
-        "--agent-command",
-        agent("commit"),
+        ...agentFlags("commit"),
         "--duration",
         "5m",
       ],
@@ -138,16 +143,7 @@ describe("orchestrator", () => {
       signals.emit("SIGINT");
     })();
     const code = await orchestratorMain(
-      [
-        "--max",
-        "1",
-        "--interval",
-        "1h",
-        "--clone-url",
-        bare.gitDir,
-        "--agent-command",
-        agent("commit"),
-      ],
+      ["--max", "1", "--interval", "1h", "--clone-url", bare.gitDir, ...agentFlags("commit")],
       io,
       env(),
       signals,
@@ -163,7 +159,7 @@ describe("orchestrator", () => {
     const [first, second] = [await queued("one"), await queued("two")];
     const { io, text } = captureIo();
     const code = await orchestratorMain(
-      ["--once", "--clone-url", bare.gitDir, "--agent-command", agent("commit")],
+      ["--once", "--clone-url", bare.gitDir, ...agentFlags("commit")],
       io,
       env(),
       new EventEmitter(),
@@ -197,15 +193,7 @@ describe("orchestrator", () => {
     const waiting = await queued("waiting");
     const { io, text } = captureIo();
     const code = await orchestratorMain(
-      [
-        "--once",
-        "--budget",
-        "5usd/day",
-        "--clone-url",
-        bare.gitDir,
-        "--agent-command",
-        agent("commit"),
-      ],
+      ["--once", "--budget", "5usd/day", "--clone-url", bare.gitDir, ...agentFlags("commit")],
       io,
       env(),
       new EventEmitter(),
@@ -223,7 +211,8 @@ describe("orchestrator", () => {
     const number = await queued("hangs");
     const signals = new EventEmitter();
     const { io, text } = captureIo();
-    const pidFile = join(dir, "dump", "pid");
+    const work = join(dir, "cache", "goal-orchestrator", "workspaces", "acme", "widgets");
+    const pidFile = join(work, String(number), "work", ".git", "dump", "pid");
     const watcher = setInterval(() => {
       if (existsSync(pidFile)) {
         clearInterval(watcher);
@@ -232,7 +221,7 @@ describe("orchestrator", () => {
       }
     }, 50);
     const code = await orchestratorMain(
-      ["--clone-url", bare.gitDir, "--agent-command", agent("hang"), "--interval", "1s"],
+      ["--clone-url", bare.gitDir, ...agentFlags("hang"), "--interval", "1s"],
       io,
       env(),
       signals,
@@ -250,8 +239,7 @@ describe("orchestrator", () => {
       result?.kind === "run-result" ? result.reason : "no result",
     );
     assert.equal(result?.kind === "run-result" ? result.countsAsAttempt : true, false);
-    const pid = Number(readFileSync(pidFile, "utf8"));
-    assert.throws(() => process.kill(pid, 0), "the agent is gone");
+    assert.deepEqual(processesWith(join(work, String(number))), [], "the agent is gone");
   });
 
   it("reports a failed dispatch cycle and, with --once, exits non-zero", async () => {
@@ -259,7 +247,7 @@ describe("orchestrator", () => {
     server.faults.add({ route: "issues/list-labels-for-repo", status: 403, times: 1 });
     const { io, text } = captureIo();
     const code = await orchestratorMain(
-      ["--once", "--clone-url", bare.gitDir, "--agent-command", agent("commit")],
+      ["--once", "--clone-url", bare.gitDir, ...agentFlags("commit")],
       io,
       env(),
       new EventEmitter(),

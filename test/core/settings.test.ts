@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { UserError } from "../../src/core/errors.js";
 import {
   DEFAULT_SETTINGS,
+  DEFAULT_SPOT_CHECK_PATHS,
   resolveSettings,
   SETTING_KEYS,
   type Settings,
@@ -43,7 +44,13 @@ describe("defaults", () => {
       maxAttempts: 3,
       mergeMethod: "squash",
       idleTimeoutSeconds: null,
-      spotCheckPaths: [],
+      spotCheckPaths: [
+        ".github/**",
+        ".github/goal-orchestrator.yml",
+        "CODEOWNERS",
+        ".gitattributes",
+        ".gitmodules",
+      ],
       spotCheckMaxLines: null,
       reviewers: [],
       notifyUrl: null,
@@ -56,9 +63,13 @@ describe("defaults", () => {
     const first = resolve({});
     first.agentCommand.push("mutated");
     first.reviewers.push("x");
+    first.spotCheckPaths.pop();
     assert.equal(resolve({}).agentCommand.length, 5);
     assert.deepEqual(resolve({}).reviewers, []);
     assert.equal(DEFAULT_SETTINGS.agentCommand.length, 5);
+    assert.deepEqual(resolve({}).spotCheckPaths, [...DEFAULT_SPOT_CHECK_PATHS]);
+    assert.equal(DEFAULT_SPOT_CHECK_PATHS.length, 5);
+    assert.ok(Object.isFrozen(DEFAULT_SPOT_CHECK_PATHS));
   });
 
   it("lists every external key", () => {
@@ -134,6 +145,47 @@ describe("layers", () => {
     assert.deepEqual(settings.reviewers, []);
     assert.deepEqual(problems({}, { model: null }), [
       'model: "" is not a model name; use a name of letters, digits and . _ : / - (at most 100 characters), like opus or sonnet (in .github/goal-orchestrator.yml)',
+    ]);
+  });
+});
+
+describe("spot-check-paths", () => {
+  it("keeps the defaults when the input is empty and nothing is in the file", () => {
+    assert.deepEqual(resolve({ "spot-check-paths": "" }).spotCheckPaths, DEFAULT_SPOT_CHECK_PATHS);
+    assert.deepEqual(
+      resolve({ "spot-check-paths": "  \n" }).spotCheckPaths,
+      DEFAULT_SPOT_CHECK_PATHS,
+    );
+  });
+
+  it("replaces the default list entirely when given", () => {
+    assert.deepEqual(resolve({ "spot-check-paths": "src/auth/**" }).spotCheckPaths, [
+      "src/auth/**",
+    ]);
+    assert.deepEqual(resolve({}, { "spot-check-paths": ["*.lock"] }).spotCheckPaths, ["*.lock"]);
+  });
+
+  it("is turned off by none, or by an empty value in the file", () => {
+    // An input cannot be empty on purpose (Actions passes unset inputs as ""): none says it.
+    assert.deepEqual(resolve({ "spot-check-paths": "none" }).spotCheckPaths, []);
+    assert.deepEqual(resolve({ "spot-check-paths": " None " }).spotCheckPaths, []);
+    for (const off of [[], null, "", "none"]) {
+      assert.deepEqual(resolve({}, { "spot-check-paths": off }).spotCheckPaths, [], String(off));
+    }
+    // An explicit none also wins over a list in the file.
+    assert.deepEqual(
+      resolve({ "spot-check-paths": "none" }, { "spot-check-paths": [".github/**"] })
+        .spotCheckPaths,
+      [],
+    );
+  });
+
+  it("mentions none when the value is not a list", () => {
+    assert.deepEqual(problems({}, { "spot-check-paths": 5 }), [
+      "spot-check-paths: 5 is not a list; use a YAML list or a comma-separated text, or none for no paths (in .github/goal-orchestrator.yml)",
+    ]);
+    assert.deepEqual(problems({}, { "spot-check-paths": [{ a: 1 }] }), [
+      'spot-check-paths: {"a":1} is not a text entry (in .github/goal-orchestrator.yml)',
     ]);
   });
 });

@@ -4,8 +4,14 @@ import type { AgentResult } from "../../src/agent/launch.js";
 import { parseAgentStatsLine } from "../../src/agent/stats.js";
 import type { TrustedMarker } from "../../src/core/markers.js";
 import type { GoalSnapshot } from "../../src/core/ports.js";
+import { DEFAULT_SPOT_CHECK_PATHS, resolveSettings } from "../../src/core/settings.js";
 import { renderGoalFile } from "../../src/flows/run-goal-file.js";
-import { judgeRun, matchesGlob, type VerdictInput } from "../../src/flows/run-policy.js";
+import {
+  judgeRun,
+  matchesGlob,
+  type PolicyDiff,
+  type VerdictInput,
+} from "../../src/flows/run-policy.js";
 import { buildStatsRecord } from "../../src/flows/run-stats.js";
 
 const exited = (exitCode: number | null, exitReason: AgentResult["exitReason"] = "exited") => ({
@@ -17,13 +23,24 @@ const exited = (exitCode: number | null, exitReason: AgentResult["exitReason"] =
   lastLines: [],
 });
 
+function change(overrides: Partial<PolicyDiff> = {}): PolicyDiff {
+  return {
+    linesAdded: 3,
+    linesDeleted: 1,
+    paths: ["src/a.ts"],
+    links: [],
+    submodules: [],
+    ...overrides,
+  };
+}
+
 function input(overrides: Partial<VerdictInput> = {}): VerdictInput {
   return {
     agent: exited(0),
     agentEnded: "the agent exited with status 0 after 10s",
     stats: null,
     commitsAhead: 1,
-    diff: { filesChanged: 1, linesAdded: 3, linesDeleted: 1, paths: ["src/a.ts"] },
+    diff: change(),
     spotCheckLabel: false,
     spotCheckPaths: [],
     spotCheckMaxLines: null,
@@ -70,6 +87,98 @@ describe("judgeRun", () => {
   });
 });
 
+describe("the default spot-check paths", () => {
+  const judge = (paths: string[], spotCheckPaths: readonly string[] = DEFAULT_SPOT_CHECK_PATHS) =>
+    judgeRun(input({ diff: change({ paths }), spotCheckPaths }));
+
+  it("send workflows, the settings file, CODEOWNERS at any depth and .gitmodules to review", () => {
+    const cases: [string, RegExp][] = [
+      [".github/workflows/x.yml", /spot-check-paths: \.github\/workflows\/x\.yml$/],
+      [".github/goal-orchestrator.yml", /spot-check-paths: \.github\/goal-orchestrator\.yml$/],
+      ["docs/CODEOWNERS", /spot-check-paths: docs\/CODEOWNERS$/],
+      ["CODEOWNERS", /spot-check-paths: CODEOWNERS$/],
+      [".gitmodules", /spot-check-paths: \.gitmodules$/],
+      ["src/.gitattributes", /spot-check-paths: src\/\.gitattributes$/],
+    ];
+    for (const [path, reason] of cases) {
+      const verdict = judge(["src/a.ts", path]);
+      assert.equal(verdict.outcome, "spot-check", path);
+      assert.match(verdict.reason, reason);
+    }
+  });
+
+  it("let other changes merge", () => {
+    assert.equal(
+      judge(["src/a.ts", "src/.github/notes.md", "docs/CODEOWNERS.md"]).outcome,
+      "success",
+    );
+  });
+
+  it("are what an unset setting gives, and an explicit empty list or none turns them off", () => {
+    const workflow = [".github/workflows/x.yml"];
+    const paths = (explicit: Record<string, unknown>, file: Record<string, unknown> | null) =>
+      resolveSettings({ explicit, file }).spotCheckPaths;
+    // An unset action input is "": the defaults apply.
+    assert.equal(judge(workflow, paths({ "spot-check-paths": "" }, null)).outcome, "spot-check");
+    for (const off of [
+      paths({ "spot-check-paths": "none" }, null),
+      paths({}, { "spot-check-paths": [] }),
+      paths({}, { "spot-check-paths": null }),
+      paths({}, { "spot-check-paths": "none" }),
+    ]) {
+      assert.deepEqual(off, []);
+      assert.equal(judge(workflow, off).outcome, "success");
+    }
+    // A list of its own replaces the defaults rather than adding to them.
+    assert.equal(
+      judge(workflow, paths({ "spot-check-paths": "src/auth/**" }, null)).outcome,
+      "success",
+    );
+  });
+});
+
+describe("symbolic links and submodules", () => {
+  it("go to review, with the paths named", () => {
+    const links = judgeRun(input({ diff: change({ links: ["bin/tool", "docs/readme"] }) }));
+    assert.equal(links.outcome, "spot-check");
+    assert.equal(links.reason, "it adds or changes symbolic links: bin/tool, docs/readme");
+    const submodules = judgeRun(input({ diff: change({ submodules: ["vendor/lib"] }) }));
+    assert.equal(submodules.outcome, "spot-check");
+    assert.equal(submodules.reason, "it changes submodules: vendor/lib");
+  });
+
+  it("show at most five paths", () => {
+    const links = ["a", "b", "c", "d", "e", "f"];
+    assert.equal(
+      judgeRun(input({ diff: change({ links }) })).reason,
+      "it adds or changes symbolic links: a, b, c, d, e, …",
+    );
+  });
+
+  it("stay on with spot-check-paths turned off", () => {
+    // Not a path rule: a link or a submodule can bring in any content from any path, so an
+    // empty spot-check-paths (or none) does not switch it off.
+    const diff = change({ paths: ["a", "vendor/lib"], links: ["a"], submodules: ["vendor/lib"] });
+    const verdict = judgeRun(input({ diff, spotCheckPaths: [] }));
+    assert.equal(verdict.outcome, "spot-check");
+    assert.equal(
+      verdict.reason,
+      "it adds or changes symbolic links: a; it changes submodules: vendor/lib",
+    );
+  });
+
+  it("come after the other reasons", () => {
+    const diff = change({ paths: [".github/x.yml"], links: ["l"], submodules: ["s"] });
+    const verdict = judgeRun(
+      input({ diff, spotCheckLabel: true, spotCheckPaths: [".github/**"], spotCheckMaxLines: 1 }),
+    );
+    assert.equal(
+      verdict.reason,
+      "the goal has the spot-check label; it changes paths listed in spot-check-paths: .github/x.yml; it adds or changes symbolic links: l; it changes submodules: s; it changes 4 lines, more than spot-check-max-lines (1)",
+    );
+  });
+});
+
 describe("matchesGlob", () => {
   const cases: [string, string, boolean][] = [
     [".github/workflows/ci.yml", ".github/**", true],
@@ -83,6 +192,10 @@ describe("matchesGlob", () => {
     ["src/c.tsx", "src/*.ts", false],
     ["a.md", "?.md", true],
     ["x(1).txt", "x(1).txt", true],
+    ["docs/CODEOWNERS", "CODEOWNERS", true],
+    ["CODEOWNERS.md", "CODEOWNERS", false],
+    [".github/goal-orchestrator.yml", ".github/goal-orchestrator.yml", true],
+    ["x/.github/goal-orchestrator.yml", ".github/goal-orchestrator.yml", false],
   ];
   for (const [path, glob, expected] of cases) {
     it(`${glob} ${expected ? "matches" : "does not match"} ${path}`, () => {

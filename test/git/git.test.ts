@@ -291,6 +291,8 @@ describe("goal branches", () => {
         "new/deep file.txt",
         "old-name.txt",
       ],
+      links: [],
+      submodules: [],
     });
 
     assert.deepEqual(await git.push(branch), { ok: true });
@@ -396,72 +398,32 @@ describe("goal branches", () => {
   });
 
   it("throws GitError when a fetch fails for another reason than a missing branch", async () => {
-    const { git, dir } = await cloned();
-    box.git(dir, "remote", "set-url", "origin", box.path("gone.git"));
+    const { dir } = await cloned();
+    const git = new Git({ cwd: dir, env: box.env, remote: box.path("gone.git") });
     await assert.rejects(git.fetch("main"), GitError);
     const push = await git.push("main");
     assert.ok(
       !push.ok && !push.rejected && /does not appear to be a git repository/.test(push.message),
     );
   });
-});
 
-describe("branchAtHead", () => {
-  it("starts a branch at HEAD without touching the work tree, with no upstream", async () => {
-    const { git, dir } = await cloned({ "a.txt": "a\n" });
-    const head = await git.headSha();
-    writeFiles(dir, { "a.txt": "changed\n" });
-    await git.branchAtHead("goal/9-here");
-    assert.equal(await git.currentBranch(), "goal/9-here");
-    assert.equal(await git.headSha(), head);
-    assert.equal(readFileSync(join(dir, "a.txt"), "utf8"), "changed\n");
-    assert.doesNotMatch(readFileSync(join(dir, ".git/config"), "utf8"), /goal\/9-here/);
-    await git.branchAtHead("goal/9-here"); // again: reset in place
-    assert.equal(await git.currentBranch(), "goal/9-here");
-  });
-});
-
-describe("excludeLocally", () => {
-  it("keeps the goal file out of status and out of commits", async () => {
-    const { git, dir } = await cloned();
-    await git.checkoutNewBranch("goal/1-x", "origin/main");
-    await git.excludeLocally(".goal.md");
-    await git.excludeLocally(".goal.md");
-    await git.excludeLocally("./.goal.md");
-    const exclude = readFileSync(join(dir, ".git/info/exclude"), "utf8");
-    assert.equal(exclude.split("\n").filter((line) => line === "/.goal.md").length, 1);
-
-    writeFiles(dir, { ".goal.md": "## Objective\n", "sub/.goal.md": "not excluded\n" });
-    assert.equal(box.git(dir, "status", "--porcelain", "--untracked-files=all"), "?? sub/.goal.md");
-    unlinkSync(join(dir, "sub/.goal.md"));
-    assert.equal(await git.hasUncommittedChanges(), false);
-    assert.equal(await git.commitAll("nothing but the goal file", AUTHOR), false);
-
-    writeFiles(dir, { "work.txt": "w\n", ".goal.md": "## Objective\nchanged\n" });
-    assert.equal(await git.commitAll("work", AUTHOR), true);
-    assert.equal(box.git(dir, "ls-files"), "README.md\nwork.txt");
-    assert.deepEqual((await git.diffStats("origin/main")).paths, ["work.txt"]);
-    assert.ok(existsSync(join(dir, ".goal.md")));
+  it("talks to the remote it was given, whatever the repository's config says", async () => {
+    const { origin, git, dir } = await cloned();
+    box.git(dir, "remote", "set-url", "origin", box.path("elsewhere.git"));
+    box.git(dir, "config", "remote.origin.pushurl", box.path("elsewhere.git"));
+    await git.checkoutNewBranch("goal/5-here", "origin/main");
+    writeFiles(dir, { "x.txt": "x\n" });
+    box.git(dir, "add", "x.txt");
+    box.git(dir, "commit", "--quiet", "-m", "x");
+    assert.equal(await git.fetch("main"), true);
+    assert.deepEqual(await git.push("goal/5-here"), { ok: true });
+    assert.equal(box.git(origin.bare, "rev-parse", "goal/5-here"), await git.headSha());
   });
 
-  it("excludes paths with glob characters literally", async () => {
-    const { git, dir } = await cloned();
-    await git.excludeLocally("notes/[draft] *.md");
-    writeFiles(dir, { "notes/[draft] *.md": "x\n", "notes/d a.md": "y\n" });
-    assert.equal(
-      box.git(dir, "status", "--porcelain", "--untracked-files=all"),
-      '?? "notes/d a.md"',
-    );
-  });
-
-  it("adds a newline before its line when the file lacks one, and refuses paths outside", async () => {
-    const { git, dir } = await cloned();
-    writeFileSync(join(dir, ".git/info/exclude"), "*.tmp");
-    await git.excludeLocally(".goal.md");
-    assert.equal(readFileSync(join(dir, ".git/info/exclude"), "utf8"), "*.tmp\n/.goal.md\n");
-    await assert.rejects(git.excludeLocally("../x"), UserError);
-    await assert.rejects(git.excludeLocally("/etc/passwd"), UserError);
-    await assert.rejects(git.excludeLocally(""), UserError);
+  it("refuses to send a token without a remote URL given by the caller", async () => {
+    const { dir } = await cloned();
+    const git = new Git({ cwd: dir, env: box.env, token: "ghs_x" });
+    await assert.rejects(git.fetch("main"), /only sent to a remote URL given to Git/);
   });
 });
 
@@ -477,12 +439,16 @@ describe("diffStats", () => {
       linesAdded: 2,
       linesDeleted: 0,
       paths: ["image.bin", "ünïcode name.txt"],
+      links: [],
+      submodules: [],
     });
     assert.deepEqual(await git.diffStats("HEAD"), {
       filesChanged: 0,
       linesAdded: 0,
       linesDeleted: 0,
       paths: [],
+      links: [],
+      submodules: [],
     });
   });
 

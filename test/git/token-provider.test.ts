@@ -75,13 +75,20 @@ describe("token provider", () => {
 
   it("a fixed token that expired fails; every token a provider gave is scrubbed", async () => {
     current = "ghs_third0000";
-    const stale = new Git({ cwd: box.path("work"), token: "ghs_second0000", env: box.env });
+    const url = `${server.url}/private.git`;
+    const stale = new Git({
+      cwd: box.path("work"),
+      token: "ghs_second0000",
+      env: box.env,
+      remote: url,
+    });
     await assert.rejects(stale.remoteBranchExists("goal/1-x"), GitError);
 
     const tokens = ["ghs_third0000", "ghs_wrong0000"];
     let call = 0;
     const git = new Git({
       cwd: box.path("work"),
+      remote: url,
       token: async () => tokens[Math.min(call++, 1)] ?? "",
       env: { ...box.env, GIT_TRACE_CURL: "1", GIT_TRACE_CURL_NO_DATA: "1" },
     });
@@ -102,6 +109,7 @@ describe("token provider", () => {
   it("a provider that fails stops the command before git runs, with its message", async () => {
     const git = new Git({
       cwd: box.path("work"),
+      remote: `${server.url}/private.git`,
       token: async () => {
         throw new Error("GitHub refused to mint a token");
       },

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Git, GitError, httpOrigin, scrubSecrets } from "../../src/git/git.js";
+import { Git, GitError, gitEnvironment, httpOrigin, scrubSecrets } from "../../src/git/git.js";
 import {
   type GitHttpServer,
   makeOrigin,
@@ -49,8 +49,7 @@ describe("token hygiene", () => {
     assert.equal(await git.remoteBranchExists("goal/1-x"), false);
     assert.equal(await git.fetch("goal/1-x"), false);
     await git.checkoutNewBranch("goal/1-x", "origin/main");
-    await git.excludeLocally(".goal.md");
-    writeFiles(git.cwd, { "b.txt": "b\n", ".goal.md": "goal\n" });
+    writeFiles(git.cwd, { "b.txt": "b\n" });
     assert.equal(await git.commitAll("b", AUTHOR), true);
     assert.deepEqual(await git.push("goal/1-x"), { ok: true });
     assert.equal(await git.fetch("goal/1-x"), true);
@@ -139,8 +138,7 @@ describe("token hygiene", () => {
       `http://x-access-token:${TOKEN}@127.0.0.1:9/userinfo.git`, // a token someone put in a URL
     ];
     for (const remote of remotes) {
-      box.git(git.cwd, "remote", "set-url", "origin", remote);
-      const pushGit = new Git({ cwd: git.cwd, token: TOKEN, env: box.env });
+      const pushGit = new Git({ cwd: git.cwd, token: TOKEN, env: box.env, remote });
       const result = await pushGit.push("main");
       assert.equal(result.ok, false);
       assert.ok(!result.ok && !result.rejected);
@@ -178,10 +176,10 @@ describe("token hygiene", () => {
       token: TOKEN,
       env: box.env,
     });
-    box.git(git.cwd, "remote", "set-url", "origin", `${server.url}/missing.git`);
     const loud = new Git({
       cwd: git.cwd,
       token: TOKEN,
+      remote: `${server.url}/missing.git`,
       env: { ...box.env, GIT_CURL_VERBOSE: "1", GIT_TRACE_REDACT: "0" },
     });
     const error = await loud.fetch("main").then(
@@ -193,13 +191,14 @@ describe("token hygiene", () => {
     assertNoSecret(`${error.message}\n${error.stderr}`, "verbose fetch error");
   });
 
-  it("keeps configuration the caller passes through GIT_CONFIG_COUNT", async () => {
+  it("builds git's environment from scratch: the caller's git config and secrets stay out", async () => {
     server.userAgents.length = 0;
     const env = {
       ...box.env,
       GIT_CONFIG_COUNT: "1",
       GIT_CONFIG_KEY_0: "http.userAgent",
-      GIT_CONFIG_VALUE_0: "goal-orchestrator-test",
+      GIT_CONFIG_VALUE_0: "from-the-caller",
+      HOME: box.path("home-with-config"),
     };
     const git = await Git.clone({
       url: `${server.url}/private.git`,
@@ -209,7 +208,13 @@ describe("token hygiene", () => {
     });
     assert.equal(await git.fetch("main"), true);
     assert.ok(server.userAgents.length > 0);
-    assert.ok(server.userAgents.every((agent) => agent === "goal-orchestrator-test"));
+    assert.ok(server.userAgents.every((agent) => agent !== "from-the-caller"));
+    const clean = gitEnvironment({ ...env, INPUT_TOKEN: TOKEN, "INPUT_APP-PRIVATE-KEY": "pem" });
+    assert.equal(clean.HOME, undefined);
+    assert.equal(clean.GIT_CONFIG_GLOBAL, "/dev/null");
+    assert.equal(clean.GIT_CONFIG_NOSYSTEM, "1");
+    assertNoSecret(JSON.stringify(clean), "git's environment");
+    assert.ok(!JSON.stringify(clean).includes("pem"));
   });
 });
 

@@ -1,0 +1,244 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type AgentNetwork,
+  proxyEnvironment,
+  SANDBOX_PROXY_PORT,
+  startEgressProxy,
+} from "../agent/egress.js";
+import { FORWARDER_SOURCE } from "../agent/egress-forwarder.js";
+import { buildAgentEnv } from "../agent/environment.js";
+import {
+  type AgentLaunch,
+  type AgentResult,
+  describeAgentResult,
+  launchAgent,
+} from "../agent/launch.js";
+import { type Isolation, type SandboxMounts, sandboxArgs } from "../agent/sandbox.js";
+import { type AgentStats, readAgentStats } from "../agent/stats.js";
+import { renderArgv } from "../core/argv.js";
+import { formatDuration } from "../core/duration.js";
+import type { Person } from "../git/git.js";
+import { sealCommand } from "../git/seal.js";
+import type { WorkspacePaths } from "./run-workspace.js";
+
+/** How long the seal step (commit leftovers, write the bundle) may take. */
+const SEAL_SECONDS = 300;
+
+export interface AgentRunSettings {
+  agentCommand: string[];
+  /** Exact names of variables passed to the agent besides the contract ones. */
+  agentEnv: string[];
+  durationSeconds: number;
+  idleTimeoutSeconds: number | null;
+  /** SIGTERM → SIGKILL grace for the agent (default 30 s). */
+  graceSeconds?: number;
+  isolation: Isolation;
+  /** Bound read-only into the sandbox at the same path. */
+  agentReadPaths: string[];
+  agentNetwork: AgentNetwork;
+}
+
+export interface AgentRunRequest {
+  paths: WorkspacePaths;
+  /** The commit the agent starts from: the seal step bundles what came after it. */
+  start: string;
+  values: { goal: string; attempt: string; repository: string; model: string; reasoning: string };
+  logFile: string;
+  /** Who commits what the agent left uncommitted. */
+  author: Person;
+}
+
+export interface AgentRunContext {
+  /** The runner's environment: the agent's base variables and allow-list come from it. */
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+  warn?: ((line: string) => void) | undefined;
+  agentLine?: ((line: string) => void) | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface AgentRun {
+  agent: AgentResult;
+  /** One sentence on how the agent ended. */
+  agentEnded: string;
+  stats: AgentStats | null;
+  /** The bundle of the agent's new commits, or null when it made none. */
+  bundle: string | null;
+  /** Why the seal step failed (its commits may then be missing). */
+  sealProblem: string | null;
+}
+
+/**
+ * Runs the agent on the workspace (design §4) behind the wall `isolation` puts up, then the seal
+ * step on the same side of it: leftover changes committed, new commits written to a bundle.
+ * Nothing here holds a secret: the environment is built from scratch (buildAgentEnv).
+ */
+export async function runAgent(
+  context: AgentRunContext,
+  settings: AgentRunSettings,
+  request: AgentRunRequest,
+): Promise<AgentRun> {
+  const { paths, values } = request;
+  const sandboxed = settings.isolation === "sandbox";
+  const duration = formatDuration(settings.durationSeconds);
+  const argv = renderArgv(settings.agentCommand, {
+    goal_file: paths.goalFile,
+    model: values.model,
+    reasoning: values.reasoning,
+    duration,
+    goal: values.goal,
+    attempt: values.attempt,
+    repository: values.repository,
+  });
+  const env = buildAgentEnv({
+    contract: {
+      GOAL_FILE: paths.goalFile,
+      GOAL_NUMBER: values.goal,
+      GOAL_REPOSITORY: values.repository,
+      GOAL_ATTEMPT: values.attempt,
+      RALPH_MODEL: values.model,
+      RALPH_REASONING: values.reasoning,
+      RALPH_DURATION_SECONDS: String(settings.durationSeconds),
+      RALPH_STATS_FILE: paths.agentStats,
+      HOME: paths.home,
+      TMPDIR: sandboxed ? "/tmp" : paths.tmp,
+      // Not a secret: the Actions runner finds the processes a job left behind by it.
+      ...(context.env.RUNNER_TRACKING_ID
+        ? { RUNNER_TRACKING_ID: context.env.RUNNER_TRACKING_ID }
+        : {}),
+    },
+    allow: settings.agentEnv,
+    from: context.env,
+  });
+  const mounts: SandboxMounts = {
+    workTree: paths.work,
+    home: paths.home,
+    tmp: paths.tmp,
+    writable: [paths.out],
+    readOnly: [paths.trusted, paths.goalDir, ...settings.agentReadPaths],
+    network: settings.agentNetwork.kind === "open",
+  };
+  const egress =
+    sandboxed && settings.agentNetwork.kind === "allow"
+      ? await openEgress(settings.agentNetwork.hosts, context)
+      : null;
+  let wrapped = argv;
+  if (sandboxed) {
+    const inside = egress ? [...egress.forwarderArgv, ...argv] : argv;
+    if (egress) {
+      mounts.readOnly = [...mounts.readOnly, process.execPath];
+      mounts.writable = [...mounts.writable, egress.socketDir];
+      Object.assign(env, proxyEnvironment(SANDBOX_PROXY_PORT));
+    }
+    wrapped = ["bwrap", ...sandboxArgs(mounts), ...inside];
+  }
+  context.log(
+    `running ${argv[0]} (model ${values.model}, reasoning ${values.reasoning}, up to ${duration}, isolation ${settings.isolation}, network ${describeNetwork(settings.agentNetwork)}); log: ${request.logFile}`,
+  );
+  const limits = {
+    timeoutSeconds: settings.durationSeconds,
+    idleTimeoutSeconds: settings.idleTimeoutSeconds,
+  };
+  let agent: AgentResult;
+  try {
+    agent = await launchAgent({
+      argv: wrapped,
+      cwd: paths.work,
+      env,
+      ...limits,
+      ...(settings.graceSeconds !== undefined ? { graceSeconds: settings.graceSeconds } : {}),
+      logFile: request.logFile,
+      sandboxed,
+      ...(context.agentLine ? { onLine: context.agentLine } : {}),
+      ...(context.signal ? { signal: context.signal } : {}),
+    });
+  } finally {
+    await egress?.close();
+  }
+  const agentEnded = describeAgentResult(agent, limits);
+  context.log(agentEnded);
+
+  // The seal step: the agent's side of the wall, without network and without the time limit's
+  // pressure (an agent that ran out of time still gets its work committed).
+  const seal = sealCommand({
+    workTree: paths.work,
+    staleLock: agent.exitReason !== "exited",
+    message: `goal #${values.goal}: changes the agent left uncommitted (attempt ${values.attempt})`,
+    bundle: paths.bundle,
+    start: request.start,
+    author: request.author,
+  });
+  const sealLaunch: AgentLaunch = {
+    argv: sandboxed
+      ? ["bwrap", ...sandboxArgs({ ...mounts, network: false }), ...seal.argv]
+      : seal.argv,
+    cwd: paths.work,
+    env: { ...env, ...seal.env },
+    timeoutSeconds: SEAL_SECONDS,
+    graceSeconds: 5,
+    logFile: request.logFile,
+    sandboxed,
+    ...(context.agentLine ? { onLine: context.agentLine } : {}),
+  };
+  const sealed = await launchAgent(sealLaunch);
+  const sealProblem =
+    sealed.exitReason === "exited" && sealed.exitCode === 0
+      ? null
+      : `committing and collecting the agent's work failed: ${describeAgentResult(sealed, { timeoutSeconds: SEAL_SECONDS })}${sealed.lastLines.length > 0 ? ` (${sealed.lastLines.slice(-3).join(" / ")})` : ""}`;
+  if (sealProblem) context.warn?.(sealProblem);
+
+  const stats =
+    (await readAgentStats(paths.agentStats, 0)) ??
+    (await readAgentStats(join(paths.home, ".local", "state", "ralph", "stats.jsonl"), 0));
+  return {
+    agent,
+    agentEnded,
+    stats,
+    bundle: existsSync(paths.bundle) ? paths.bundle : null,
+    sealProblem,
+  };
+}
+
+function describeNetwork(network: AgentNetwork): string {
+  return network.kind === "allow" ? `allow:${network.hosts.join(",")}` : network.kind;
+}
+
+/**
+ * The allow-list proxy, outside the sandbox, on a Unix socket in a private temporary folder
+ * (socket paths are short-lived and must stay under ~100 bytes), and the forwarder script the
+ * sandbox runs in front of the agent.
+ */
+async function openEgress(hosts: string[], context: AgentRunContext) {
+  const socketDir = await mkdtemp(join(tmpdir(), "goal-egress-"));
+  const socketPath = join(socketDir, "proxy.sock");
+  const script = join(socketDir, "forwarder.cjs");
+  await writeFile(script, FORWARDER_SOURCE, { mode: 0o500 });
+  const proxy = await startEgressProxy({
+    socketPath,
+    hosts,
+    onDecision: (decision) => {
+      if (!decision.allowed) {
+        context.warn?.(
+          `blocked the agent's connection to ${decision.host}:${decision.port} (not in agent-network)`,
+        );
+      }
+    },
+  });
+  return {
+    socketDir,
+    forwarderArgv: [
+      process.execPath,
+      script,
+      String(SANDBOX_PROXY_PORT),
+      socketPath,
+      "--",
+    ] as string[],
+    close: async () => {
+      await proxy.close();
+      await rm(socketDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,191 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { GoalSnapshot } from "../../src/core/ports.js";
+import { collectCommits } from "../../src/flows/run-collect.js";
+import {
+  type PreparedWorkspace,
+  prepareWorkspace,
+  startWorkspaceClone,
+} from "../../src/flows/run-workspace.js";
+import { sealCommand } from "../../src/git/seal.js";
+import { makeOrigin, type Sandbox, sandbox, writeFiles } from "../git/helpers.js";
+
+// The runner's side of the wall, without GitHub: its clone, the agent's work tree sharing it,
+// the seal step run as the agent would run it, and the collection into a repository of the
+// runner's own. The agent here is the test, doing to its work tree what a hostile agent would.
+
+const AUTHOR = { name: "github-actions[bot]", email: "bot@example.com" };
+
+let box: Sandbox;
+let counter = 0;
+before(() => {
+  box = sandbox("goal-collect-");
+});
+after(() => box.cleanup());
+
+function goalSnapshot(number: number, title: string): GoalSnapshot {
+  return {
+    ref: { owner: "acme", repo: "widgets", number },
+    id: number,
+    nodeId: `I_${number}`,
+    title,
+    body: "",
+    url: `https://github.com/acme/widgets/issues/${number}`,
+    open: true,
+    stateReason: null,
+    labels: [],
+    state: "running",
+    author: "maintainer",
+    createdAt: new Date().toISOString(),
+    markers: [],
+  };
+}
+
+async function workspace(files?: Record<string, string>) {
+  const name = `origin${++counter}`;
+  const origin = makeOrigin(box, name, files);
+  const settings = {
+    cloneUrl: origin.url,
+    token: "",
+    gitMirror: null,
+    workspaceRoot: box.path(`${name}-workspaces`),
+    base: null,
+    resume: true,
+  };
+  const pending = startWorkspaceClone(settings, { owner: "acme", repo: "widgets" }, 7);
+  const prepared = await prepareWorkspace(pending, goalSnapshot(7, "Do it"), settings, () => {});
+  return { origin, prepared, settings };
+}
+
+/** What the agent does in its work tree, with its own git (and its own config). */
+function agentGit(prepared: PreparedWorkspace, ...args: string[]) {
+  return box.git(prepared.paths.work, "-c", "user.name=Agent", "-c", "user.email=a@x", ...args);
+}
+
+/** The seal step as the runner runs it with isolation none: a plain child, no secret. */
+function seal(prepared: PreparedWorkspace, staleLock = false) {
+  const command = sealCommand({
+    workTree: prepared.paths.work,
+    staleLock,
+    message: "goal #7: changes the agent left uncommitted (attempt 1)",
+    bundle: prepared.paths.bundle,
+    start: prepared.start,
+    author: AUTHOR,
+  });
+  const [program, ...args] = command.argv;
+  const result = spawnSync(program as string, args, {
+    cwd: prepared.paths.work,
+    env: { PATH: process.env.PATH, HOME: prepared.paths.home, ...command.env },
+    encoding: "utf8",
+  });
+  assert.equal(result.status, 0, result.stderr);
+  return existsSync(prepared.paths.bundle) ? prepared.paths.bundle : null;
+}
+
+describe("workspace", () => {
+  it("gives the agent a work tree that shares the runner's objects and sees every branch", async () => {
+    const { prepared } = await workspace();
+    assert.equal(agentGit(prepared, "rev-parse", "--abbrev-ref", "HEAD"), "goal/7-do-it");
+    assert.match(agentGit(prepared, "branch", "-r"), /origin\/main/);
+    const alternates = readFileSync(
+      join(prepared.paths.work, ".git/objects/info/alternates"),
+      "utf8",
+    );
+    assert.equal(alternates.trim(), "../../../trusted/.git/objects", "relative: survives a move");
+    assert.equal(agentGit(prepared, "config", "remote.origin.url"), prepared.paths.trusted);
+    assert.equal(existsSync(prepared.paths.goalDir), true);
+  });
+});
+
+describe("seal and collect", () => {
+  it("commits leftovers as the runner's bot and measures against origin's base", async () => {
+    const { prepared, settings } = await workspace();
+    writeFiles(prepared.paths.work, { "a.txt": "one\n" });
+    agentGit(prepared, "add", "a.txt");
+    agentGit(prepared, "commit", "--quiet", "-m", "agent");
+    writeFiles(prepared.paths.work, { "left.txt": "left\nover\n" });
+    const bundle = seal(prepared);
+    assert.ok(bundle);
+    const collected = await collectCommits(prepared, bundle, settings);
+    assert.equal(collected.problem, null);
+    assert.equal(collected.commitsAhead, 2);
+    assert.deepEqual(collected.diff?.paths, ["a.txt", "left.txt"]);
+    assert.equal(collected.diff?.linesAdded, 3);
+    const git = (...args: string[]) => box.git(prepared.paths.collect, ...args);
+    assert.equal(
+      git("log", "-1", "--format=%an|%s", collected.head),
+      "github-actions[bot]|goal #7: changes the agent left uncommitted (attempt 1)",
+    );
+    // The runner's repository is its own: no remote, no hooks of anyone else's.
+    assert.equal(spawnSync("git", ["-C", prepared.paths.collect, "remote"]).stdout.length, 0);
+  });
+
+  it("commits despite the agent's failing hooks, signing config and a stale index lock", async () => {
+    const { prepared, settings } = await workspace();
+    agentGit(prepared, "config", "commit.gpgSign", "true");
+    agentGit(prepared, "config", "user.signingKey", "no-such-key");
+    writeFileSync(join(prepared.paths.work, ".git/hooks/pre-commit"), "#!/bin/sh\nexit 1\n", {
+      mode: 0o755,
+    });
+    writeFiles(prepared.paths.work, { "x.txt": "x\n", ".git/index.lock": "" });
+    const bundle = seal(prepared, true);
+    const collected = await collectCommits(prepared, bundle, settings);
+    assert.deepEqual(collected.diff?.paths, ["x.txt"]);
+  });
+
+  it("without new commits writes no bundle, and nothing is ahead", async () => {
+    const { prepared, settings } = await workspace();
+    assert.equal(seal(prepared), null);
+    const collected = await collectCommits(prepared, null, settings);
+    assert.equal(collected.commitsAhead, 0);
+    assert.equal(collected.head, prepared.start);
+  });
+
+  it("sees the true diff when the agent moves origin/main, HEAD of origin and main", async () => {
+    const { prepared, settings } = await workspace();
+    const lines = Array.from({ length: 200 }, (_, i) => `line ${i}`).join("\n");
+    writeFiles(prepared.paths.work, { "big.txt": `${lines}\n` });
+    agentGit(prepared, "add", "big.txt");
+    agentGit(prepared, "commit", "--quiet", "-m", "big");
+    writeFiles(prepared.paths.work, { "small.txt": "s\n" });
+    agentGit(prepared, "add", "small.txt");
+    agentGit(prepared, "commit", "--quiet", "-m", "small");
+    for (const ref of ["refs/remotes/origin/main", "refs/heads/main"]) {
+      agentGit(prepared, "update-ref", ref, "HEAD~1");
+    }
+    const collected = await collectCommits(prepared, seal(prepared), settings);
+    assert.equal(collected.commitsAhead, 2);
+    assert.equal(collected.diff?.linesAdded, 201);
+  });
+
+  it("reports links and submodules the change adds", async () => {
+    const { prepared, settings } = await workspace();
+    symlinkSync("/etc/passwd", join(prepared.paths.work, "innocent"));
+    const sha = agentGit(prepared, "rev-parse", "HEAD");
+    agentGit(prepared, "update-index", "--add", "--cacheinfo", `160000,${sha},vendor/lib`);
+    mkdirSync(join(prepared.paths.work, "vendor/lib"), { recursive: true }); // not checked out
+    const collected = await collectCommits(prepared, seal(prepared), settings);
+    assert.deepEqual(collected.diff?.links, ["innocent"]);
+    assert.deepEqual(collected.diff?.submodules, ["vendor/lib"]);
+  });
+
+  it("refuses a history that does not descend from the base", async () => {
+    const { prepared, settings } = await workspace();
+    agentGit(prepared, "checkout", "--quiet", "--orphan", "elsewhere");
+    writeFiles(prepared.paths.work, { "other.txt": "o\n" });
+    agentGit(prepared, "add", "--all");
+    agentGit(prepared, "commit", "--quiet", "-m", "unrelated");
+    const collected = await collectCommits(prepared, seal(prepared), settings);
+    assert.match(collected.problem ?? "", /shares no history with main/);
+  });
+
+  it("an unreadable bundle is a problem, not a crash", async () => {
+    const { prepared, settings } = await workspace();
+    writeFileSync(prepared.paths.bundle, "# v2 git bundle\nnot really\n");
+    const collected = await collectCommits(prepared, prepared.paths.bundle, settings);
+    assert.match(collected.problem ?? "", /could not be read/);
+  });
+});
