@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
-import { mkdir, open, stat } from "node:fs/promises";
-import { dirname } from "node:path";
-import type { Readable, Writable } from "node:stream";
+import { stat } from "node:fs/promises";
 import { formatDuration } from "../core/duration.js";
 import { UserError } from "../core/errors.js";
-import { LineSplitter } from "./lines.js";
+import { Deadlines } from "./deadlines.js";
+import { AgentOutput } from "./output.js";
+import { killGroup, killGroupBut } from "./process-group.js";
 
 /**
  * Runs one agent process (design §4 and §7).
@@ -81,13 +80,11 @@ export interface AgentResult {
 }
 
 export const DEFAULT_GRACE_SECONDS = 30;
-export const LAST_LINES = 50;
 export { MAX_LINE_CHARS } from "./lines.js";
+export { LAST_LINES } from "./output.js";
 
 /** How long to wait, once the agent has exited, for its output pipes to close. */
 const PIPE_CLOSE_SECONDS = 5;
-/** setTimeout cannot wait longer than this; longer waits are done in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export async function launchAgent(launch: AgentLaunch): Promise<AgentResult> {
   checkLaunch(launch);
@@ -110,203 +107,90 @@ export async function launchAgent(launch: AgentLaunch): Promise<AgentResult> {
   if (!(await isDirectory(launch.cwd))) {
     return failed(`agent working directory does not exist: ${launch.cwd}`);
   }
-  const log = await openLog(launch.logFile);
+  const output = await AgentOutput.open(launch.logFile, launch.onLine);
+  const withLogError = async (result: AgentResult) => {
+    const logError = await output.end();
+    if (logError !== undefined) result.logError = logError;
+    return result;
+  };
 
-  return new Promise<AgentResult>((resolve) => {
-    const startedAt = performance.now();
-    let lastOutputAt = startedAt;
-    let exitedAt: number | null = null;
-    let exitReason: AgentExitReason | null = null;
-    let exitCode: number | null = null;
-    let exitSignal: string | null = null;
-    let outputBytes = 0;
-    let logError: string | undefined;
-    let finished = false;
-    const lastLines = new RingBuffer<string>(LAST_LINES);
-    const timers = new Set<NodeJS.Timeout>();
-
-    let child: ChildProcess;
-    try {
-      child = spawn(program, launch.argv.slice(1), {
-        cwd: launch.cwd,
-        env: launch.env,
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-        windowsHide: true,
-      });
-    } catch (error) {
-      // Most failures arrive as an "error" event; a few (E2BIG, a NUL byte) are thrown.
-      log.stream.end(() =>
-        resolve(failed(describeSpawnError(program, error as NodeJS.ErrnoException))),
-      );
-      return;
-    }
-    const pid = child.pid;
-    if (pid === undefined || child.stdout === null || child.stderr === null) {
-      // Not started (ENOENT, EACCES, EMFILE, …): the reason comes as an "error" event.
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-      child.once("error", (error: NodeJS.ErrnoException) => {
-        log.stream.end(() => resolve(failed(describeSpawnError(program, error))));
-      });
-      return;
-    }
-    const stdout = child.stdout;
-    const stderr = child.stderr;
-
-    const clearTimers = () => {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-    };
-    /** Calls `fire` once `deadline()` has passed; re-reads the deadline when the timer goes off. */
-    const armDeadline = (deadline: () => number, fire: () => void) => {
-      const wait = () => {
-        const remaining = deadline() - performance.now();
-        if (remaining > 0) {
-          const timer = setTimeout(
-            () => {
-              timers.delete(timer);
-              wait();
-            },
-            Math.min(Math.ceil(remaining), MAX_TIMER_MS),
-          );
-          timers.add(timer);
-        } else fire();
-      };
-      wait();
-    };
-    const stop = (reason: AgentExitReason) => {
-      if (exitReason !== null || exitedAt !== null) return;
-      exitReason = reason;
-      if (launch.sandboxed) killGroupBut(pid, "SIGTERM");
-      else killGroup(pid, "SIGTERM");
-      const killAt = performance.now() + graceSeconds * 1000;
-      armDeadline(
-        () => killAt,
-        () => killGroup(pid, "SIGKILL"),
-      );
-    };
-    const onAbort = () => stop("interrupted");
-
-    // --- output --------------------------------------------------------------------------------
-    let paused = false;
-    const pauseForLog = () => {
-      if (paused) return;
-      paused = true;
-      stdout.pause();
-      stderr.pause();
-      log.stream.once("drain", () => {
-        paused = false;
-        stdout.resume();
-        stderr.resume();
-      });
-    };
-    const writeLines = (lines: string[], name: "stdout" | "stderr") => {
-      if (lines.length === 0) return;
-      for (const line of lines) {
-        if (launch.onLine) {
-          try {
-            launch.onLine(line, name);
-          } catch {
-            // Documented: the callback's errors must not stop the run or the log.
-          }
-        }
-      }
-      lastLines.pushAll(lines);
-      if (logError === undefined && !log.stream.write(`${lines.join("\n")}\n`)) pauseForLog();
-    };
-    log.stream.on("error", (error) => {
-      logError ??= `could not write the agent log ${launch.logFile}: ${error.message}`;
-      if (paused) {
-        paused = false;
-        stdout.resume();
-        stderr.resume();
-      }
+  let child: ChildProcess;
+  try {
+    child = spawn(program, launch.argv.slice(1), {
+      cwd: launch.cwd,
+      env: launch.env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      windowsHide: true,
     });
-    const readStream = (stream: Readable, name: "stdout" | "stderr") => {
-      const splitter = new LineSplitter();
-      stream.on("data", (chunk: Buffer) => {
-        outputBytes += chunk.length;
-        lastOutputAt = performance.now();
-        writeLines(splitter.push(chunk), name);
-      });
-      // "end" (all data read) or "close" (destroyed while an escaped process held the pipe).
-      const flush = () => writeLines(splitter.end(), name);
-      stream.once("end", flush);
-      stream.once("close", flush);
-      stream.on("error", () => {});
-    };
-    readStream(stdout, "stdout");
-    readStream(stderr, "stderr");
+  } catch (error) {
+    // Most failures arrive as an "error" event; a few (E2BIG, a NUL byte) are thrown.
+    return withLogError(failed(describeSpawnError(program, error as NodeJS.ErrnoException)));
+  }
+  const pid = child.pid;
+  if (pid === undefined || child.stdout === null || child.stderr === null) {
+    // Not started (ENOENT, EACCES, EMFILE, …): the reason comes as an "error" event.
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    const error = await new Promise<NodeJS.ErrnoException>((done) => child.once("error", done));
+    return withLogError(failed(describeSpawnError(program, error)));
+  }
+  output.read(child.stdout, "stdout");
+  output.read(child.stderr, "stderr");
 
-    // --- lifetime ------------------------------------------------------------------------------
-    const finish = (result: AgentResult) => {
-      if (finished) return;
-      finished = true;
-      clearTimers();
-      launch.signal?.removeEventListener("abort", onAbort);
-      log.stream.end(() => {
-        if (logError !== undefined) result.logError = logError;
-        resolve(result);
-      });
-      // end()'s callback is not called when the stream failed; "close" always comes.
-      log.stream.once("close", () => {
-        if (logError !== undefined) result.logError = logError;
-        resolve(result);
-      });
-    };
-
-    // After a successful start, "error" only reports a failed child.kill(), which is not used.
-    child.on("error", () => {});
-
-    child.once("exit", (code, signal) => {
-      exitedAt = performance.now();
-      exitCode = code;
-      exitSignal = signal;
-      clearTimers();
-      // Whatever the agent started dies with it.
-      killGroup(pid, "SIGKILL");
-      // A process outside the group may still hold the pipes: stop waiting for them after a
-      // while (but not while the pipes are only paused because the log is catching up).
-      const closePipes = () => {
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          if (paused) closePipes();
-          else {
-            stdout.destroy();
-            stderr.destroy();
-          }
-        }, PIPE_CLOSE_SECONDS * 1000);
-        timers.add(timer);
-      };
-      closePipes();
-    });
-
-    child.once("close", () => {
-      if (exitedAt === null) return;
-      finish({
-        exitCode,
-        signal: exitSignal,
-        exitReason: exitReason ?? "exited",
-        durationSeconds: (exitedAt - startedAt) / 1000,
-        outputBytes,
-        lastLines: lastLines.toArray(),
-      });
-    });
-
-    armDeadline(
-      () => startedAt + launch.timeoutSeconds * 1000,
-      () => stop("timeout"),
+  const startedAt = performance.now();
+  const deadlines = new Deadlines();
+  let exitReason: AgentExitReason | null = null;
+  let exited: { at: number; code: number | null; signal: string | null } | null = null;
+  const stop = (reason: AgentExitReason) => {
+    if (exitReason !== null || exited !== null) return;
+    exitReason = reason;
+    if (launch.sandboxed) killGroupBut(pid, "SIGTERM");
+    else killGroup(pid, "SIGTERM");
+    deadlines.after(graceSeconds * 1000, () => killGroup(pid, "SIGKILL"));
+  };
+  const onAbort = () => stop("interrupted");
+  deadlines.arm(
+    () => startedAt + launch.timeoutSeconds * 1000,
+    () => stop("timeout"),
+  );
+  const idle = launch.idleTimeoutSeconds;
+  if (idle !== undefined && idle !== null) {
+    deadlines.arm(
+      () => output.lastAt + idle * 1000,
+      () => stop("idle-timeout"),
     );
-    const idle = launch.idleTimeoutSeconds;
-    if (idle !== undefined && idle !== null) {
-      armDeadline(
-        () => lastOutputAt + idle * 1000,
-        () => stop("idle-timeout"),
-      );
-    }
-    launch.signal?.addEventListener("abort", onAbort, { once: true });
-    if (launch.signal?.aborted) onAbort();
+  }
+  launch.signal?.addEventListener("abort", onAbort, { once: true });
+  if (launch.signal?.aborted) onAbort();
+
+  // After a successful start, "error" only reports a failed child.kill(), which is not used.
+  child.on("error", () => {});
+  child.once("exit", (code, signal) => {
+    exited = { at: performance.now(), code, signal };
+    deadlines.clear();
+    // Whatever the agent started dies with it.
+    killGroup(pid, "SIGKILL");
+    // A process outside the group may still hold the pipes: stop waiting for them after a
+    // while (but not while the pipes are only paused because the log is catching up).
+    const closePipes = () =>
+      deadlines.after(PIPE_CLOSE_SECONDS * 1000, () => {
+        if (output.paused) closePipes();
+        else output.destroyPipes();
+      });
+    closePipes();
+  });
+  await new Promise<void>((done) => child.once("close", () => done()));
+  deadlines.clear();
+  launch.signal?.removeEventListener("abort", onAbort);
+  const end = exited ?? { at: performance.now(), code: child.exitCode, signal: child.signalCode };
+  return withLogError({
+    exitCode: end.code,
+    signal: end.signal,
+    exitReason: exitReason ?? "exited",
+    durationSeconds: (end.at - startedAt) / 1000,
+    outputBytes: output.bytes,
+    lastLines: output.lastLines(),
   });
 }
 
@@ -365,73 +249,10 @@ function describeSpawnError(program: string, error: NodeJS.ErrnoException): stri
   }
 }
 
-/** Sends `signal` to every process in the group led by `pid`; a group that is gone is fine. */
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: nobody left. EPERM: a member we may not signal (setuid); nothing more we can do.
-  }
-}
-
-/** Sends `signal` to every process of the group led by `pid`, except the leader. */
-function killGroupBut(pid: number, signal: NodeJS.Signals): void {
-  let entries: string[];
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry) || Number(entry) === pid) continue;
-    try {
-      // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so read after the last ")".
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
-      if (pgrp === pid) process.kill(Number(entry), signal);
-    } catch {
-      // gone meanwhile, or not ours to signal
-    }
-  }
-}
-
 async function isDirectory(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isDirectory();
   } catch {
     return false;
-  }
-}
-
-async function openLog(path: string): Promise<{ stream: Writable }> {
-  try {
-    await mkdir(dirname(path), { recursive: true });
-    const handle = await open(path, "a");
-    return { stream: handle.createWriteStream({ highWaterMark: 1024 * 1024 }) };
-  } catch (error) {
-    throw new UserError(
-      `Cannot write the agent log ${path}: ${(error as Error).message}. Check the log directory setting and its permissions.`,
-    );
-  }
-}
-
-/** The last `size` items pushed. */
-class RingBuffer<T> {
-  readonly #items: T[] = [];
-  #next = 0;
-  constructor(readonly size: number) {}
-
-  pushAll(items: readonly T[]): void {
-    for (let i = Math.max(0, items.length - this.size); i < items.length; i++) {
-      const item = items[i] as T;
-      if (this.#items.length < this.size) this.#items.push(item);
-      else this.#items[this.#next] = item;
-      this.#next = (this.#next + 1) % this.size;
-    }
-  }
-
-  toArray(): T[] {
-    if (this.#items.length < this.size) return [...this.#items];
-    return [...this.#items.slice(this.#next), ...this.#items.slice(0, this.#next)];
   }
 }
