@@ -1,7 +1,7 @@
 // Section 7: what the agent's sandbox adds to a run. The same `true` is started 20 times bare
 // (spawn → exit) and 20 times through bwrap with the mounts a real run gets (start to the
-// agent's exec, and the namespace's teardown, are both inside one bwrap's lifetime), plus the
-// seal step's extra bwrap. Medians; the difference is the sandbox's cost per launch.
+// agent's exec, and the namespace's teardown, are both inside one bwrap's lifetime). Medians;
+// the difference is what the sandbox adds to a run, which launches it once.
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -69,7 +69,7 @@ export async function benchSandbox(): Promise<void> {
         ],
       ],
       [
-        `${RUNS} launches each, interleaved. A run launches the sandbox twice (the agent, then the seal step), so it adds about ${formatMs(added + median(offline) - median(bare))}; the one-off probe that bubblewrap works is cached per process.`,
+        `${RUNS} launches each, interleaved. A run launches the sandbox once; the one-off probe that bubblewrap works (one more launch) is made once per runner process. With agent-network allow:…, the forwarder's node start comes on top.`,
       ],
     );
   } finally {

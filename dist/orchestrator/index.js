@@ -1532,7 +1532,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 /***/ }),
 
-/***/ 2906:
+/***/ 1067:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1722,7 +1722,7 @@ function proxyEnvironment(port = SANDBOX_PROXY_PORT) {
  * way the agent ended. Plain JavaScript, module-system neutral (dynamic imports in an async
  * function), so it runs from a `.js`, `.cjs` or `.mjs` file with no build step.
  */
-const FORWARDER_SOURCE = (/* unused pure expression or super */ null && (`"use strict";
+const FORWARDER_SOURCE = `"use strict";
 // goal-orchestrator egress forwarder: node <this file> <port> <socketPath> -- <command> [args...]
 (async () => {
   const net = await import("node:net");
@@ -1779,7 +1779,7 @@ const FORWARDER_SOURCE = (/* unused pure expression or super */ null && (`"use s
     });
   });
 })();
-`));
+`;
 /** Headers that describe one hop (or carry the agent's proxy credentials): never forwarded. */
 const HOP_HEADERS = new Set([
     ...["connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade"],
@@ -4282,52 +4282,39 @@ async function* single(item) {
     yield item;
 }
 
-;// CONCATENATED MODULE: ./src/agent/egress-forwarder.ts
+;// CONCATENATED MODULE: ./src/agent/deadlines.ts
+/** setTimeout cannot wait longer than this; longer waits are done in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /**
- * The forwarder's source (CommonJS, run with the runner's node, bound read-only into the
- * sandbox): `node forwarder.cjs <port> <socket> -- <agent argv…>`. It listens on
- * 127.0.0.1:<port> in the sandbox's own network namespace, pipes each connection to the egress
- * proxy's Unix socket, and only once listening starts the agent (no shell), passing on TERM,
- * INT and HUP and ending as the agent ended (same exit status, or the same signal).
+ * The timers of one agent run: deadlines that may move (the idle limit moves with every line of
+ * output) and plain delays, all cleared at once when the run ends.
  */
-const egress_forwarder_FORWARDER_SOURCE = `"use strict";
-const net = require("node:net");
-const { spawn } = require("node:child_process");
-const [port, socketPath, separator, ...argv] = process.argv.slice(2);
-if (separator !== "--" || argv.length === 0) {
-  console.error("usage: forwarder <port> <socket> -- <command...>");
-  process.exit(2);
+class Deadlines {
+    #timers = new Set();
+    /** Calls `fire` once `deadline()` (a performance.now() time) has passed; re-reads it on wake-up. */
+    arm(deadline, fire) {
+        const remaining = deadline() - performance.now();
+        if (remaining <= 0) {
+            fire();
+            return;
+        }
+        const timer = setTimeout(() => {
+            this.#timers.delete(timer);
+            this.arm(deadline, fire);
+        }, Math.min(Math.ceil(remaining), MAX_TIMER_MS));
+        this.#timers.add(timer);
+    }
+    /** Calls `fire` after `ms`. */
+    after(ms, fire) {
+        const at = performance.now() + ms;
+        this.arm(() => at, fire);
+    }
+    clear() {
+        for (const timer of this.#timers)
+            clearTimeout(timer);
+        this.#timers.clear();
+    }
 }
-const server = net.createServer((client) => {
-  const upstream = net.connect(socketPath);
-  const end = () => { client.destroy(); upstream.destroy(); };
-  client.on("error", end);
-  upstream.on("error", end);
-  client.pipe(upstream);
-  upstream.pipe(client);
-});
-server.on("error", (error) => {
-  console.error("egress forwarder: " + error.message);
-  process.exit(70);
-});
-server.listen(Number(port), "127.0.0.1", () => {
-  const child = spawn(argv[0], argv.slice(1), { stdio: "inherit" });
-  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) {
-    process.on(signal, () => child.kill(signal));
-  }
-  child.on("error", (error) => {
-    console.error("egress forwarder: cannot start " + argv[0] + ": " + error.message);
-    process.exit(127);
-  });
-  child.on("exit", (code, signal) => {
-    server.close();
-    if (signal) {
-      for (const name of ["SIGTERM", "SIGINT", "SIGHUP"]) process.removeAllListeners(name);
-      process.kill(process.pid, signal);
-    } else process.exit(code === null ? 1 : code);
-  });
-});
-`;
 
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
@@ -4391,6 +4378,172 @@ class LineSplitter {
     }
 }
 
+;// CONCATENATED MODULE: ./src/agent/output.ts
+
+
+
+
+/** How many of the last output lines a run keeps for its failure report. */
+const LAST_LINES = 50;
+/**
+ * An agent's output (design §7): stdout and stderr read line by line, each line handed to
+ * `onLine` and appended to the log file, with the agent's pipes paused while the file falls
+ * behind (the agent then blocks on its writes), so memory stays bounded whatever the volume.
+ */
+class AgentOutput {
+    /** Bytes read from stdout and stderr together. */
+    bytes = 0;
+    /** performance.now() of the last output, for the idle limit. */
+    lastAt = performance.now();
+    /** True while the pipes wait for the log file to drain. */
+    paused = false;
+    #log;
+    #onLine;
+    #last = new RingBuffer(LAST_LINES);
+    #pipes = [];
+    #logError;
+    constructor(file, log, onLine) {
+        this.#log = log;
+        this.#onLine = onLine;
+        log.on("error", (error) => {
+            this.#logError ??= `could not write the agent log ${file}: ${error.message}`;
+            this.#resume();
+        });
+    }
+    /** Opens (appends to) the log file, creating its folders. */
+    static async open(file, onLine) {
+        try {
+            await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(file), { recursive: true });
+            const handle = await (0,promises_namespaceObject.open)(file, "a");
+            return new AgentOutput(file, handle.createWriteStream({ highWaterMark: 1024 * 1024 }), onLine);
+        }
+        catch (error) {
+            throw new errors_UserError(`Cannot write the agent log ${file}: ${error.message}. Check the log directory setting and its permissions.`);
+        }
+    }
+    /** Reads one of the agent's pipes until it ends (or is destroyed). */
+    read(stream, name) {
+        this.#pipes.push(stream);
+        const splitter = new LineSplitter();
+        stream.on("data", (chunk) => {
+            this.bytes += chunk.length;
+            this.lastAt = performance.now();
+            this.#write(splitter.push(chunk), name);
+        });
+        // "end" (all data read) or "close" (destroyed while an escaped process held the pipe).
+        const flush = () => this.#write(splitter.end(), name);
+        stream.once("end", flush);
+        stream.once("close", flush);
+        stream.on("error", () => { });
+    }
+    /** Stops reading: the pipes are dropped even if a process outside the group holds them. */
+    destroyPipes() {
+        for (const pipe of this.#pipes)
+            pipe.destroy();
+    }
+    lastLines() {
+        return this.#last.toArray();
+    }
+    /** Closes the log file; resolves with what went wrong writing it, if anything. */
+    end() {
+        return new Promise((resolve) => {
+            this.#log.end(() => resolve(this.#logError));
+            // end()'s callback is not called when the stream failed; "close" always comes.
+            this.#log.once("close", () => resolve(this.#logError));
+        });
+    }
+    #write(lines, name) {
+        if (lines.length === 0)
+            return;
+        for (const line of lines) {
+            try {
+                this.#onLine?.(line, name);
+            }
+            catch {
+                // Documented: the callback's errors must not stop the run or the log.
+            }
+        }
+        this.#last.pushAll(lines);
+        if (this.#logError === undefined && !this.#log.write(`${lines.join("\n")}\n`))
+            this.#pause();
+    }
+    #pause() {
+        if (this.paused)
+            return;
+        this.paused = true;
+        for (const pipe of this.#pipes)
+            pipe.pause();
+        this.#log.once("drain", () => this.#resume());
+    }
+    #resume() {
+        if (!this.paused)
+            return;
+        this.paused = false;
+        for (const pipe of this.#pipes)
+            pipe.resume();
+    }
+}
+/** The last `size` items pushed. */
+class RingBuffer {
+    size;
+    #items = [];
+    #next = 0;
+    constructor(size) {
+        this.size = size;
+    }
+    pushAll(items) {
+        for (let i = Math.max(0, items.length - this.size); i < items.length; i++) {
+            const item = items[i];
+            if (this.#items.length < this.size)
+                this.#items.push(item);
+            else
+                this.#items[this.#next] = item;
+            this.#next = (this.#next + 1) % this.size;
+        }
+    }
+    toArray() {
+        if (this.#items.length < this.size)
+            return [...this.#items];
+        return [...this.#items.slice(this.#next), ...this.#items.slice(0, this.#next)];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/agent/process-group.ts
+
+/** Sends `signal` to every process in the group led by `pid`; a group that is gone is fine. */
+function killGroup(pid, signal) {
+    try {
+        process.kill(-pid, signal);
+    }
+    catch {
+        // ESRCH: nobody left. EPERM: a member we may not signal (setuid); nothing more we can do.
+    }
+}
+/** Sends `signal` to every process of the group led by `pid`, except the leader. */
+function killGroupBut(pid, signal) {
+    let entries;
+    try {
+        entries = (0,external_node_fs_namespaceObject.readdirSync)("/proc");
+    }
+    catch {
+        return;
+    }
+    for (const entry of entries) {
+        if (!/^\d+$/.test(entry) || Number(entry) === pid)
+            continue;
+        try {
+            // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so read after the last ")".
+            const stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${entry}/stat`, "utf8");
+            const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+            if (pgrp === pid)
+                process.kill(Number(entry), signal);
+        }
+        catch {
+            // gone meanwhile, or not ours to signal
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/agent/launch.ts
 
 
@@ -4400,12 +4553,10 @@ class LineSplitter {
 
 
 const DEFAULT_GRACE_SECONDS = 30;
-const LAST_LINES = 50;
+
 
 /** How long to wait, once the agent has exited, for its output pipes to close. */
 const PIPE_CLOSE_SECONDS = 5;
-/** setTimeout cannot wait longer than this; longer waits are done in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 async function launchAgent(launch) {
     checkLaunch(launch);
     const graceSeconds = launch.graceSeconds ?? DEFAULT_GRACE_SECONDS;
@@ -4426,197 +4577,88 @@ async function launchAgent(launch) {
     if (!(await isDirectory(launch.cwd))) {
         return failed(`agent working directory does not exist: ${launch.cwd}`);
     }
-    const log = await openLog(launch.logFile);
-    return new Promise((resolve) => {
-        const startedAt = performance.now();
-        let lastOutputAt = startedAt;
-        let exitedAt = null;
-        let exitReason = null;
-        let exitCode = null;
-        let exitSignal = null;
-        let outputBytes = 0;
-        let logError;
-        let finished = false;
-        const lastLines = new RingBuffer(LAST_LINES);
-        const timers = new Set();
-        let child;
-        try {
-            child = (0,external_node_child_process_namespaceObject.spawn)(program, launch.argv.slice(1), {
-                cwd: launch.cwd,
-                env: launch.env,
-                detached: true,
-                stdio: ["ignore", "pipe", "pipe"],
-                windowsHide: true,
-            });
-        }
-        catch (error) {
-            // Most failures arrive as an "error" event; a few (E2BIG, a NUL byte) are thrown.
-            log.stream.end(() => resolve(failed(describeSpawnError(program, error))));
+    const output = await AgentOutput.open(launch.logFile, launch.onLine);
+    const withLogError = async (result) => {
+        const logError = await output.end();
+        if (logError !== undefined)
+            result.logError = logError;
+        return result;
+    };
+    let child;
+    try {
+        child = (0,external_node_child_process_namespaceObject.spawn)(program, launch.argv.slice(1), {
+            cwd: launch.cwd,
+            env: launch.env,
+            detached: true,
+            stdio: ["ignore", "pipe", "pipe"],
+            windowsHide: true,
+        });
+    }
+    catch (error) {
+        // Most failures arrive as an "error" event; a few (E2BIG, a NUL byte) are thrown.
+        return withLogError(failed(describeSpawnError(program, error)));
+    }
+    const pid = child.pid;
+    if (pid === undefined || child.stdout === null || child.stderr === null) {
+        // Not started (ENOENT, EACCES, EMFILE, …): the reason comes as an "error" event.
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        const error = await new Promise((done) => child.once("error", done));
+        return withLogError(failed(describeSpawnError(program, error)));
+    }
+    output.read(child.stdout, "stdout");
+    output.read(child.stderr, "stderr");
+    const startedAt = performance.now();
+    const deadlines = new Deadlines();
+    let exitReason = null;
+    let exited = null;
+    const stop = (reason) => {
+        if (exitReason !== null || exited !== null)
             return;
-        }
-        const pid = child.pid;
-        if (pid === undefined || child.stdout === null || child.stderr === null) {
-            // Not started (ENOENT, EACCES, EMFILE, …): the reason comes as an "error" event.
-            child.stdout?.destroy();
-            child.stderr?.destroy();
-            child.once("error", (error) => {
-                log.stream.end(() => resolve(failed(describeSpawnError(program, error))));
-            });
-            return;
-        }
-        const stdout = child.stdout;
-        const stderr = child.stderr;
-        const clearTimers = () => {
-            for (const timer of timers)
-                clearTimeout(timer);
-            timers.clear();
-        };
-        /** Calls `fire` once `deadline()` has passed; re-reads the deadline when the timer goes off. */
-        const armDeadline = (deadline, fire) => {
-            const wait = () => {
-                const remaining = deadline() - performance.now();
-                if (remaining > 0) {
-                    const timer = setTimeout(() => {
-                        timers.delete(timer);
-                        wait();
-                    }, Math.min(Math.ceil(remaining), MAX_TIMER_MS));
-                    timers.add(timer);
-                }
-                else
-                    fire();
-            };
-            wait();
-        };
-        const stop = (reason) => {
-            if (exitReason !== null || exitedAt !== null)
-                return;
-            exitReason = reason;
-            if (launch.sandboxed)
-                killGroupBut(pid, "SIGTERM");
+        exitReason = reason;
+        if (launch.sandboxed)
+            killGroupBut(pid, "SIGTERM");
+        else
+            killGroup(pid, "SIGTERM");
+        deadlines.after(graceSeconds * 1000, () => killGroup(pid, "SIGKILL"));
+    };
+    const onAbort = () => stop("interrupted");
+    deadlines.arm(() => startedAt + launch.timeoutSeconds * 1000, () => stop("timeout"));
+    const idle = launch.idleTimeoutSeconds;
+    if (idle !== undefined && idle !== null) {
+        deadlines.arm(() => output.lastAt + idle * 1000, () => stop("idle-timeout"));
+    }
+    launch.signal?.addEventListener("abort", onAbort, { once: true });
+    if (launch.signal?.aborted)
+        onAbort();
+    // After a successful start, "error" only reports a failed child.kill(), which is not used.
+    child.on("error", () => { });
+    child.once("exit", (code, signal) => {
+        exited = { at: performance.now(), code, signal };
+        deadlines.clear();
+        // Whatever the agent started dies with it.
+        killGroup(pid, "SIGKILL");
+        // A process outside the group may still hold the pipes: stop waiting for them after a
+        // while (but not while the pipes are only paused because the log is catching up).
+        const closePipes = () => deadlines.after(PIPE_CLOSE_SECONDS * 1000, () => {
+            if (output.paused)
+                closePipes();
             else
-                killGroup(pid, "SIGTERM");
-            const killAt = performance.now() + graceSeconds * 1000;
-            armDeadline(() => killAt, () => killGroup(pid, "SIGKILL"));
-        };
-        const onAbort = () => stop("interrupted");
-        // --- output --------------------------------------------------------------------------------
-        let paused = false;
-        const pauseForLog = () => {
-            if (paused)
-                return;
-            paused = true;
-            stdout.pause();
-            stderr.pause();
-            log.stream.once("drain", () => {
-                paused = false;
-                stdout.resume();
-                stderr.resume();
-            });
-        };
-        const writeLines = (lines, name) => {
-            if (lines.length === 0)
-                return;
-            for (const line of lines) {
-                if (launch.onLine) {
-                    try {
-                        launch.onLine(line, name);
-                    }
-                    catch {
-                        // Documented: the callback's errors must not stop the run or the log.
-                    }
-                }
-            }
-            lastLines.pushAll(lines);
-            if (logError === undefined && !log.stream.write(`${lines.join("\n")}\n`))
-                pauseForLog();
-        };
-        log.stream.on("error", (error) => {
-            logError ??= `could not write the agent log ${launch.logFile}: ${error.message}`;
-            if (paused) {
-                paused = false;
-                stdout.resume();
-                stderr.resume();
-            }
+                output.destroyPipes();
         });
-        const readStream = (stream, name) => {
-            const splitter = new LineSplitter();
-            stream.on("data", (chunk) => {
-                outputBytes += chunk.length;
-                lastOutputAt = performance.now();
-                writeLines(splitter.push(chunk), name);
-            });
-            // "end" (all data read) or "close" (destroyed while an escaped process held the pipe).
-            const flush = () => writeLines(splitter.end(), name);
-            stream.once("end", flush);
-            stream.once("close", flush);
-            stream.on("error", () => { });
-        };
-        readStream(stdout, "stdout");
-        readStream(stderr, "stderr");
-        // --- lifetime ------------------------------------------------------------------------------
-        const finish = (result) => {
-            if (finished)
-                return;
-            finished = true;
-            clearTimers();
-            launch.signal?.removeEventListener("abort", onAbort);
-            log.stream.end(() => {
-                if (logError !== undefined)
-                    result.logError = logError;
-                resolve(result);
-            });
-            // end()'s callback is not called when the stream failed; "close" always comes.
-            log.stream.once("close", () => {
-                if (logError !== undefined)
-                    result.logError = logError;
-                resolve(result);
-            });
-        };
-        // After a successful start, "error" only reports a failed child.kill(), which is not used.
-        child.on("error", () => { });
-        child.once("exit", (code, signal) => {
-            exitedAt = performance.now();
-            exitCode = code;
-            exitSignal = signal;
-            clearTimers();
-            // Whatever the agent started dies with it.
-            killGroup(pid, "SIGKILL");
-            // A process outside the group may still hold the pipes: stop waiting for them after a
-            // while (but not while the pipes are only paused because the log is catching up).
-            const closePipes = () => {
-                const timer = setTimeout(() => {
-                    timers.delete(timer);
-                    if (paused)
-                        closePipes();
-                    else {
-                        stdout.destroy();
-                        stderr.destroy();
-                    }
-                }, PIPE_CLOSE_SECONDS * 1000);
-                timers.add(timer);
-            };
-            closePipes();
-        });
-        child.once("close", () => {
-            if (exitedAt === null)
-                return;
-            finish({
-                exitCode,
-                signal: exitSignal,
-                exitReason: exitReason ?? "exited",
-                durationSeconds: (exitedAt - startedAt) / 1000,
-                outputBytes,
-                lastLines: lastLines.toArray(),
-            });
-        });
-        armDeadline(() => startedAt + launch.timeoutSeconds * 1000, () => stop("timeout"));
-        const idle = launch.idleTimeoutSeconds;
-        if (idle !== undefined && idle !== null) {
-            armDeadline(() => lastOutputAt + idle * 1000, () => stop("idle-timeout"));
-        }
-        launch.signal?.addEventListener("abort", onAbort, { once: true });
-        if (launch.signal?.aborted)
-            onAbort();
+        closePipes();
+    });
+    await new Promise((done) => child.once("close", () => done()));
+    deadlines.clear();
+    launch.signal?.removeEventListener("abort", onAbort);
+    const end = exited ?? { at: performance.now(), code: child.exitCode, signal: child.signalCode };
+    return withLogError({
+        exitCode: end.code,
+        signal: end.signal,
+        exitReason: exitReason ?? "exited",
+        durationSeconds: (end.at - startedAt) / 1000,
+        outputBytes: output.bytes,
+        lastLines: output.lastLines(),
     });
 }
 /** One sentence for a run report: how the agent ended. */
@@ -4662,79 +4704,12 @@ function describeSpawnError(program, error) {
             return `agent command could not be started: ${program}: ${error.message}`;
     }
 }
-/** Sends `signal` to every process in the group led by `pid`; a group that is gone is fine. */
-function killGroup(pid, signal) {
-    try {
-        process.kill(-pid, signal);
-    }
-    catch {
-        // ESRCH: nobody left. EPERM: a member we may not signal (setuid); nothing more we can do.
-    }
-}
-/** Sends `signal` to every process of the group led by `pid`, except the leader. */
-function killGroupBut(pid, signal) {
-    let entries;
-    try {
-        entries = (0,external_node_fs_namespaceObject.readdirSync)("/proc");
-    }
-    catch {
-        return;
-    }
-    for (const entry of entries) {
-        if (!/^\d+$/.test(entry) || Number(entry) === pid)
-            continue;
-        try {
-            // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so read after the last ")".
-            const stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${entry}/stat`, "utf8");
-            const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
-            if (pgrp === pid)
-                process.kill(Number(entry), signal);
-        }
-        catch {
-            // gone meanwhile, or not ours to signal
-        }
-    }
-}
 async function isDirectory(path) {
     try {
         return (await (0,promises_namespaceObject.stat)(path)).isDirectory();
     }
     catch {
         return false;
-    }
-}
-async function openLog(path) {
-    try {
-        await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
-        const handle = await (0,promises_namespaceObject.open)(path, "a");
-        return { stream: handle.createWriteStream({ highWaterMark: 1024 * 1024 }) };
-    }
-    catch (error) {
-        throw new errors_UserError(`Cannot write the agent log ${path}: ${error.message}. Check the log directory setting and its permissions.`);
-    }
-}
-/** The last `size` items pushed. */
-class RingBuffer {
-    size;
-    #items = [];
-    #next = 0;
-    constructor(size) {
-        this.size = size;
-    }
-    pushAll(items) {
-        for (let i = Math.max(0, items.length - this.size); i < items.length; i++) {
-            const item = items[i];
-            if (this.#items.length < this.size)
-                this.#items.push(item);
-            else
-                this.#items[this.#next] = item;
-            this.#next = (this.#next + 1) % this.size;
-        }
-    }
-    toArray() {
-        if (this.#items.length < this.size)
-            return [...this.#items];
-        return [...this.#items.slice(this.#next), ...this.#items.slice(0, this.#next)];
     }
 }
 
@@ -4854,53 +4829,6 @@ function stats_isObject(value) {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-;// CONCATENATED MODULE: ./src/git/seal.ts
-/**
- * The last command run on the agent's side of the wall, with the agent's rights and no secret:
- * it commits what the agent left uncommitted and writes the agent's commits since `start` to a
- * bundle file. The runner then reads that file as data (Git.fetchBundle) and never runs git in
- * the agent's repository itself, so the agent's hooks, fsmonitor, filters and config act, at
- * worst, here, where there is nothing to steal.
- *
- * Arguments are passed to the script positionally: nothing is interpolated into it.
- */
-const SCRIPT = `set -eu
-work=$1 stale_lock=$2 message=$3 bundle=$4 start=$5
-cd "$work"
-if [ "$stale_lock" = yes ]; then rm -f .git/index.lock; fi
-git add --all
-if ! git diff --cached --quiet; then
-  git -c commit.gpgSign=false -c core.hooksPath=/dev/null commit --quiet --no-verify --cleanup=whitespace -m "$message"
-  echo "committed the changes the agent left uncommitted"
-fi
-if [ "$(git rev-list --count "$start..HEAD")" != 0 ]; then
-  git bundle create --quiet "$bundle" HEAD --not "$start"
-fi
-`;
-/** The seal command's argv and the variables it needs on top of the agent's environment. */
-function sealCommand(request) {
-    return {
-        argv: [
-            "sh",
-            "-c",
-            SCRIPT,
-            "seal",
-            request.workTree,
-            request.staleLock ? "yes" : "no",
-            request.message,
-            request.bundle,
-            request.start,
-        ],
-        env: {
-            GIT_AUTHOR_NAME: request.author.name,
-            GIT_AUTHOR_EMAIL: request.author.email,
-            GIT_COMMITTER_NAME: request.author.name,
-            GIT_COMMITTER_EMAIL: request.author.email,
-            GIT_TERMINAL_PROMPT: "0",
-        },
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/flows/run-agent.ts
 
 
@@ -4912,15 +4840,9 @@ function sealCommand(request) {
 
 
 
-
-
-
-/** How long the seal step (commit leftovers, write the bundle) may take. */
-const SEAL_SECONDS = 300;
 /**
- * Runs the agent on the workspace (design §4) behind the wall `isolation` puts up, then the seal
- * step on the same side of it: leftover changes committed, new commits written to a bundle.
- * Nothing here holds a secret: the environment is built from scratch (buildAgentEnv).
+ * Runs the agent on the workspace (design §4) behind the wall `isolation` puts up. Nothing here
+ * holds a secret: the environment is built from scratch (buildAgentEnv).
  */
 async function runAgent(context, settings, request) {
     const { paths, values } = request;
@@ -5000,43 +4922,9 @@ async function runAgent(context, settings, request) {
     }
     const agentEnded = describeAgentResult(agent, limits);
     context.log(agentEnded);
-    // The seal step: the agent's side of the wall, without network and without the time limit's
-    // pressure (an agent that ran out of time still gets its work committed).
-    const seal = sealCommand({
-        workTree: paths.work,
-        staleLock: agent.exitReason !== "exited",
-        message: `goal #${values.goal}: changes the agent left uncommitted (attempt ${values.attempt})`,
-        bundle: paths.bundle,
-        start: request.start,
-        author: request.author,
-    });
-    const sealLaunch = {
-        argv: sandboxed
-            ? ["bwrap", ...sandboxArgs({ ...mounts, network: false }), ...seal.argv]
-            : seal.argv,
-        cwd: paths.work,
-        env: { ...env, ...seal.env },
-        timeoutSeconds: SEAL_SECONDS,
-        graceSeconds: 5,
-        logFile: request.logFile,
-        sandboxed,
-        ...(context.agentLine ? { onLine: context.agentLine } : {}),
-    };
-    const sealed = await launchAgent(sealLaunch);
-    const sealProblem = sealed.exitReason === "exited" && sealed.exitCode === 0
-        ? null
-        : `committing and collecting the agent's work failed: ${describeAgentResult(sealed, { timeoutSeconds: SEAL_SECONDS })}${sealed.lastLines.length > 0 ? ` (${sealed.lastLines.slice(-3).join(" / ")})` : ""}`;
-    if (sealProblem)
-        context.warn?.(sealProblem);
     const stats = (await readAgentStats(paths.agentStats, 0)) ??
         (await readAgentStats((0,external_node_path_namespaceObject.join)(paths.home, ".local", "state", "ralph", "stats.jsonl"), 0));
-    return {
-        agent,
-        agentEnded,
-        stats,
-        bundle: (0,external_node_fs_namespaceObject.existsSync)(paths.bundle) ? paths.bundle : null,
-        sealProblem,
-    };
+    return { agent, agentEnded, stats };
 }
 function describeNetwork(network) {
     return network.kind === "allow" ? `allow:${network.hosts.join(",")}` : network.kind;
@@ -5050,7 +4938,7 @@ async function openEgress(hosts, context) {
     const socketDir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), "goal-egress-"));
     const socketPath = (0,external_node_path_namespaceObject.join)(socketDir, "proxy.sock");
     const script = (0,external_node_path_namespaceObject.join)(socketDir, "forwarder.cjs");
-    await (0,promises_namespaceObject.writeFile)(script, egress_forwarder_FORWARDER_SOURCE, { mode: 0o500 });
+    await (0,promises_namespaceObject.writeFile)(script, FORWARDER_SOURCE, { mode: 0o500 });
     const proxy = await startEgressProxy({
         socketPath,
         hosts,
@@ -5113,6 +5001,56 @@ async function storyOf(store, number) {
     }
     catch {
         return { number };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/git/agent-head.ts
+
+
+
+/** A full object name: SHA-1, or SHA-256. */
+const OBJECT_NAME = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+/** More than any real HEAD or packed-refs file the runner needs to read. */
+const MAX_BYTES = 16 * 1024 * 1024;
+/**
+ * The commit the agent's HEAD names, read from its repository's files as data: no git runs in
+ * the agent's repository (its config, hooks and fsmonitor are the agent's). Only the plain
+ * layout is read — `.git` a folder, HEAD a branch (loose or packed) or a commit — and no link
+ * is followed; anything else is an error, which fails the attempt.
+ */
+async function readAgentHead(workTree) {
+    const gitDir = (0,external_node_path_namespaceObject.join)(workTree, ".git");
+    const head = (await readPlainFile((0,external_node_path_namespaceObject.join)(gitDir, "HEAD"))).trim();
+    if (OBJECT_NAME.test(head))
+        return head;
+    const branch = /^ref: (refs\/heads\/\S+)$/.exec(head)?.[1];
+    if (branch === undefined || branch.split("/").some((part) => part === ".." || part === "")) {
+        throw new Error(`its HEAD is neither a branch nor a commit: ${JSON.stringify(head.slice(0, 80))}`);
+    }
+    const loose = await readPlainFile((0,external_node_path_namespaceObject.join)(gitDir, branch)).catch(() => null);
+    if (loose !== null && OBJECT_NAME.test(loose.trim()))
+        return loose.trim();
+    const packed = await readPlainFile((0,external_node_path_namespaceObject.join)(gitDir, "packed-refs")).catch(() => "");
+    for (const line of packed.split("\n")) {
+        const [name, ref] = line.trim().split(" ");
+        if (ref === branch && name !== undefined && OBJECT_NAME.test(name))
+            return name;
+    }
+    throw new Error(`its HEAD names ${branch}, which holds no commit`);
+}
+/** A regular file's text, refusing links, anything that is not a file, and large files. */
+async function readPlainFile(path, maxBytes = MAX_BYTES) {
+    const handle = await (0,promises_namespaceObject.open)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW);
+    try {
+        const info = await handle.stat();
+        if (!info.isFile())
+            throw new Error(`${path} is not a regular file`);
+        if (info.size > maxBytes)
+            throw new Error(`${path} is larger than ${maxBytes} bytes`);
+        return await handle.readFile("utf8");
+    }
+    finally {
+        await handle.close();
     }
 }
 
@@ -5444,22 +5382,32 @@ class Git {
         return git;
     }
     /**
-     * Reads `bundle` (a `git bundle` file, which is data: git checks its pack and runs nothing of
-     * whoever wrote it) and sets `ref` to its HEAD. The commit it names, or a GitError when the
-     * bundle is unreadable or lacks what it needs.
+     * Commits what differs in `workTree` from `parent` on top of it, as `author`, and returns the
+     * new commit (or `parent` when nothing differs). It runs here, with this repository's own
+     * (clean) config and a private index file: the work tree's files are read as data, and
+     * nothing in the work tree's own `.git` (config, hooks, fsmonitor, filter drivers, index) is
+     * used. `.gitignore` files in the tree are honoured; `.git` folders are never added.
      */
-    async fetchBundle(bundle, ref) {
-        const target = checkName("ref", ref);
-        await this.#run([
-            "fetch",
-            "--quiet",
-            "--no-tags",
-            "--no-write-fetch-head",
-            "--",
-            (0,external_node_path_namespaceObject.resolve)(bundle),
-            `+HEAD:${target}`,
-        ]);
-        return this.headSha(target);
+    async commitWorkTree(workTree, parent, options) {
+        const base = checkName("commit", parent);
+        const tree = ["--work-tree", (0,external_node_path_namespaceObject.resolve)(workTree)];
+        const env = { GIT_INDEX_FILE: (0,external_node_path_namespaceObject.resolve)(options.indexFile) };
+        await this.#run([...tree, "read-tree", base], { env });
+        await this.#run([...tree, "add", "--all"], { env });
+        const written = (await this.#run(["write-tree"], { env })).stdout.trim();
+        if (written === (await this.headSha(`${base}^{tree}`)))
+            return base;
+        const { name, email } = options.author;
+        const result = await this.#run(["commit-tree", written, "-p", base, "-F", "-"], {
+            input: options.message,
+            env: {
+                GIT_AUTHOR_NAME: name,
+                GIT_AUTHOR_EMAIL: email,
+                GIT_COMMITTER_NAME: name,
+                GIT_COMMITTER_EMAIL: email,
+            },
+        });
+        return result.stdout.trim();
     }
     /** The newest common ancestor of `a` and `b`, or null when they share no history. */
     async mergeBase(a, b) {
@@ -5625,10 +5573,11 @@ class Git {
             `git push failed (exit ${result.exitCode})`);
         return { ok: false, rejected, message };
     }
-    /** The full SHA of the commit `ref` names (default HEAD). */
+    /** The full SHA of the commit `ref` names (default HEAD); `x^{tree}` names a tree. */
     async headSha(ref = "HEAD") {
         const name = checkName("ref", ref);
-        return (await this.#run(["rev-parse", "--verify", `${name}^{commit}`])).stdout.trim();
+        const object = name.endsWith("^{tree}") ? name : `${name}^{commit}`;
+        return (await this.#run(["rev-parse", "--verify", "--quiet", object])).stdout.trim();
     }
     // ---- running git ----
     async #run(args, options = {}) {
@@ -5883,46 +5832,69 @@ function parseNumstat(output) {
 
 ;// CONCATENATED MODULE: ./src/flows/run-collect.ts
 
-/** Where the agent's head goes in the runner's repository. */
-const AGENT_HEAD = "refs/agent/head";
+
+
 /**
- * Takes the agent's commits as data into a repository of the runner's own, made for this attempt
- * (no config, hook or ref anyone else wrote), and measures them against the base branch fetched
- * fresh from origin: never against a ref in the agent's repository, which it could have moved.
+ * Takes the agent's work as data into a bare repository of the runner's own, made for this
+ * attempt (no config, hook or ref anyone else wrote): its HEAD read from files, its objects
+ * read through alternates (the runner's clone first, so the base's objects are the runner's
+ * own), what it left uncommitted committed from its files. Then it measures the result against
+ * the base branch fetched fresh from origin, never against a ref the agent could have moved.
  */
-async function collectCommits(workspace, bundle, remote) {
+async function collectCommits(workspace, request) {
     const { paths } = workspace;
+    const trustedObjects = (0,external_node_path_namespaceObject.join)(paths.trusted, ".git", "objects");
+    const agentObjects = (0,external_node_path_namespaceObject.join)(paths.work, ".git", "objects");
     const repo = await Git.initBare(paths.collect, {
-        alternates: [`${paths.trusted}/.git/objects`],
-        token: remote.token,
-        remote: remote.cloneUrl,
+        alternates: [trustedObjects, agentObjects],
+        token: request.token,
+        remote: request.cloneUrl,
     });
-    const result = (head, problem) => ({
+    const result = (problem) => ({
         repo,
-        head,
+        head: workspace.start,
+        committedLeftovers: false,
         commitsAhead: 0,
         diff: null,
         problem,
     });
-    let head = workspace.start;
-    if (bundle !== null) {
-        try {
-            head = await repo.fetchBundle(bundle, AGENT_HEAD);
-        }
-        catch (error) {
-            return result(workspace.start, `the agent's commits could not be read: ${error instanceof Error ? error.message : String(error)}`);
-        }
+    // The agent's object store may only borrow from the runner's clone, as shareInto set it up:
+    // another alternate would let it name objects of other repositories on this machine.
+    const alternates = await readPlainFile((0,external_node_path_namespaceObject.join)(agentObjects, "info", "alternates"), 4096).catch(() => null);
+    if (alternates?.trim() !== (0,external_node_path_namespaceObject.relative)(agentObjects, trustedObjects)) {
+        return result("the agent changed where its repository borrows objects from");
     }
+    let head;
+    try {
+        head = await repo.headSha(await readAgentHead(paths.work));
+    }
+    catch (error) {
+        return result(`the agent's commits could not be read: ${messageOf(error)}`);
+    }
+    const withLeftovers = await repo.commitWorkTree(paths.work, head, {
+        message: request.message,
+        author: request.author,
+        indexFile: (0,external_node_path_namespaceObject.join)(paths.run, "leftovers.index"),
+    });
     if (!(await repo.fetch(workspace.base))) {
-        return result(head, `the base branch ${workspace.base} is gone from origin`);
+        return result(`the base branch ${workspace.base} is gone from origin`);
     }
     const base = `refs/remotes/origin/${workspace.base}`;
-    if ((await repo.mergeBase(base, head)) === null) {
-        return result(head, `the agent's branch shares no history with ${workspace.base}`);
+    if ((await repo.mergeBase(base, withLeftovers)) === null) {
+        return result(`the agent's branch shares no history with ${workspace.base}`);
     }
-    const commitsAhead = await repo.commitsAhead(base, head);
-    const diff = commitsAhead > 0 ? await repo.diffStats(base, head) : null;
-    return { repo, head, commitsAhead, diff, problem: null };
+    const commitsAhead = await repo.commitsAhead(base, withLeftovers);
+    return {
+        repo,
+        head: withLeftovers,
+        committedLeftovers: withLeftovers !== head,
+        commitsAhead,
+        diff: commitsAhead > 0 ? await repo.diffStats(base, withLeftovers) : null,
+        problem: null,
+    };
+}
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/flows/run-stats.ts
@@ -6444,7 +6416,6 @@ function workspacePaths(root) {
         tmp: (0,external_node_path_namespaceObject.join)(run, "tmp"),
         out,
         agentStats: (0,external_node_path_namespaceObject.join)(out, "agent-stats.jsonl"),
-        bundle: (0,external_node_path_namespaceObject.join)(out, "agent.bundle"),
         collect: (0,external_node_path_namespaceObject.join)(run, "collect.git"),
     };
 }
@@ -6665,7 +6636,6 @@ async function runGoal(context, settings) {
         await writeGoalFile(workspace.paths, renderGoalFile(goal, settings.attempt, story));
         run = await runAgent({ ...context, log, warn }, settings, {
             paths: workspace.paths,
-            start: workspace.start,
             values: {
                 goal: String(number),
                 attempt: String(settings.attempt),
@@ -6674,9 +6644,15 @@ async function runGoal(context, settings) {
                 reasoning,
             },
             logFile: logFileOf(settings, repository, number),
-            author: RUNNER_AUTHOR,
         });
-        collected = await collectCommits(workspace, run.bundle, settings);
+        collected = await collectCommits(workspace, {
+            cloneUrl: settings.cloneUrl,
+            token: settings.token,
+            author: RUNNER_AUTHOR,
+            message: `goal #${number}: changes the agent left uncommitted (attempt ${settings.attempt})`,
+        });
+        if (collected.committedLeftovers)
+            log("committed the changes the agent left uncommitted");
         verdict = judgeRun({
             agent: run.agent,
             agentEnded: run.agentEnded,
@@ -6687,9 +6663,8 @@ async function runGoal(context, settings) {
             spotCheckPaths: settings.spotCheckPaths,
             spotCheckMaxLines: settings.spotCheckMaxLines,
         });
-        const problem = collected.problem ?? run.sealProblem;
-        if (problem !== null && verdict.outcome !== "interrupted") {
-            verdict = { outcome: "failure", reason: problem };
+        if (collected.problem !== null && verdict.outcome !== "interrupted") {
+            verdict = { outcome: "failure", reason: collected.problem };
         }
         if (verdict.outcome === "success" || verdict.outcome === "spot-check") {
             ({ verdict, prUrl } = await deliver(context.pulls, context.log, {
@@ -15300,7 +15275,7 @@ class GitHubGoalStore {
                 await this.addSubIssue(goal.story, issue.id);
             }
             catch (error) {
-                warnings.push(`Could not link #${issue.number} as a sub-issue of ${issue_ref_formatIssueRef(goal.story, this.repo)}: ${messageOf(error)}`);
+                warnings.push(`Could not link #${issue.number} as a sub-issue of ${issue_ref_formatIssueRef(goal.story, this.repo)}: ${goal_store_messageOf(error)}`);
             }
         }
         for (const dependency of goal.depends) {
@@ -15311,7 +15286,7 @@ class GitHubGoalStore {
                 await this.addBlockedBy(issue.number, dependencyId);
             }
             catch (error) {
-                warnings.push(`Could not record #${issue.number} as blocked by ${issue_ref_formatIssueRef(dependency, this.repo)}: ${messageOf(error)}`);
+                warnings.push(`Could not record #${issue.number} as blocked by ${issue_ref_formatIssueRef(dependency, this.repo)}: ${goal_store_messageOf(error)}`);
             }
         }
         return { number: issue.number, url: issue.html_url, warnings };
@@ -15522,7 +15497,7 @@ function dependsLineOf(body, ref) {
         return [];
     }
 }
-function messageOf(error) {
+function goal_store_messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
@@ -15957,7 +15932,7 @@ function clock() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2906);
+/* harmony import */ var _cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1067);
 
 process.exitCode = await (0,_cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__/* .orchestratorMain */ .G)(process.argv.slice(2));
 

@@ -1,31 +1,20 @@
-import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   type AgentNetwork,
+  FORWARDER_SOURCE,
   proxyEnvironment,
   SANDBOX_PROXY_PORT,
   startEgressProxy,
 } from "../agent/egress.js";
-import { FORWARDER_SOURCE } from "../agent/egress-forwarder.js";
 import { buildAgentEnv } from "../agent/environment.js";
-import {
-  type AgentLaunch,
-  type AgentResult,
-  describeAgentResult,
-  launchAgent,
-} from "../agent/launch.js";
+import { type AgentResult, describeAgentResult, launchAgent } from "../agent/launch.js";
 import { type Isolation, type SandboxMounts, sandboxArgs } from "../agent/sandbox.js";
 import { type AgentStats, readAgentStats } from "../agent/stats.js";
 import { renderArgv } from "../core/argv.js";
 import { formatDuration } from "../core/duration.js";
-import type { Person } from "../git/git.js";
-import { sealCommand } from "../git/seal.js";
 import type { WorkspacePaths } from "./run-workspace.js";
-
-/** How long the seal step (commit leftovers, write the bundle) may take. */
-const SEAL_SECONDS = 300;
 
 export interface AgentRunSettings {
   agentCommand: string[];
@@ -43,12 +32,8 @@ export interface AgentRunSettings {
 
 export interface AgentRunRequest {
   paths: WorkspacePaths;
-  /** The commit the agent starts from: the seal step bundles what came after it. */
-  start: string;
   values: { goal: string; attempt: string; repository: string; model: string; reasoning: string };
   logFile: string;
-  /** Who commits what the agent left uncommitted. */
-  author: Person;
 }
 
 export interface AgentRunContext {
@@ -65,16 +50,11 @@ export interface AgentRun {
   /** One sentence on how the agent ended. */
   agentEnded: string;
   stats: AgentStats | null;
-  /** The bundle of the agent's new commits, or null when it made none. */
-  bundle: string | null;
-  /** Why the seal step failed (its commits may then be missing). */
-  sealProblem: string | null;
 }
 
 /**
- * Runs the agent on the workspace (design §4) behind the wall `isolation` puts up, then the seal
- * step on the same side of it: leftover changes committed, new commits written to a bundle.
- * Nothing here holds a secret: the environment is built from scratch (buildAgentEnv).
+ * Runs the agent on the workspace (design §4) behind the wall `isolation` puts up. Nothing here
+ * holds a secret: the environment is built from scratch (buildAgentEnv).
  */
 export async function runAgent(
   context: AgentRunContext,
@@ -161,45 +141,10 @@ export async function runAgent(
   const agentEnded = describeAgentResult(agent, limits);
   context.log(agentEnded);
 
-  // The seal step: the agent's side of the wall, without network and without the time limit's
-  // pressure (an agent that ran out of time still gets its work committed).
-  const seal = sealCommand({
-    workTree: paths.work,
-    staleLock: agent.exitReason !== "exited",
-    message: `goal #${values.goal}: changes the agent left uncommitted (attempt ${values.attempt})`,
-    bundle: paths.bundle,
-    start: request.start,
-    author: request.author,
-  });
-  const sealLaunch: AgentLaunch = {
-    argv: sandboxed
-      ? ["bwrap", ...sandboxArgs({ ...mounts, network: false }), ...seal.argv]
-      : seal.argv,
-    cwd: paths.work,
-    env: { ...env, ...seal.env },
-    timeoutSeconds: SEAL_SECONDS,
-    graceSeconds: 5,
-    logFile: request.logFile,
-    sandboxed,
-    ...(context.agentLine ? { onLine: context.agentLine } : {}),
-  };
-  const sealed = await launchAgent(sealLaunch);
-  const sealProblem =
-    sealed.exitReason === "exited" && sealed.exitCode === 0
-      ? null
-      : `committing and collecting the agent's work failed: ${describeAgentResult(sealed, { timeoutSeconds: SEAL_SECONDS })}${sealed.lastLines.length > 0 ? ` (${sealed.lastLines.slice(-3).join(" / ")})` : ""}`;
-  if (sealProblem) context.warn?.(sealProblem);
-
   const stats =
     (await readAgentStats(paths.agentStats, 0)) ??
     (await readAgentStats(join(paths.home, ".local", "state", "ralph", "stats.jsonl"), 0));
-  return {
-    agent,
-    agentEnded,
-    stats,
-    bundle: existsSync(paths.bundle) ? paths.bundle : null,
-    sealProblem,
-  };
+  return { agent, agentEnded, stats };
 }
 
 function describeNetwork(network: AgentNetwork): string {

@@ -1,64 +1,95 @@
-import { type DiffStats, Git, type TokenProvider } from "../git/git.js";
+import { join, relative } from "node:path";
+import { readAgentHead, readPlainFile } from "../git/agent-head.js";
+import { type DiffStats, Git, type Person, type TokenProvider } from "../git/git.js";
 import type { PreparedWorkspace } from "./run-workspace.js";
-
-/** Where the agent's head goes in the runner's repository. */
-const AGENT_HEAD = "refs/agent/head";
 
 export interface CollectedWork {
   /** The runner's own repository: it pushes from here. */
   repo: Git;
-  /** The agent's last commit (the start commit when it made none). */
+  /** The agent's last commit, with what it left uncommitted (the start when it did nothing). */
   head: string;
+  /** Whether the runner committed changes the agent left uncommitted. */
+  committedLeftovers: boolean;
   /** Commits `head` has that origin's base branch, as fetched just now, lacks. */
   commitsAhead: number;
   /** What the pull request will change (null without commits). */
   diff: DiffStats | null;
-  /** Why the agent's work cannot be delivered (unreadable bundle, unrelated history), or null. */
+  /** Why the agent's work cannot be delivered (unreadable repository, unrelated history). */
   problem: string | null;
 }
 
+export interface CollectRequest {
+  cloneUrl: string;
+  token: TokenProvider;
+  /** Who commits what the agent left uncommitted, and with what message. */
+  author: Person;
+  message: string;
+}
+
 /**
- * Takes the agent's commits as data into a repository of the runner's own, made for this attempt
- * (no config, hook or ref anyone else wrote), and measures them against the base branch fetched
- * fresh from origin: never against a ref in the agent's repository, which it could have moved.
+ * Takes the agent's work as data into a bare repository of the runner's own, made for this
+ * attempt (no config, hook or ref anyone else wrote): its HEAD read from files, its objects
+ * read through alternates (the runner's clone first, so the base's objects are the runner's
+ * own), what it left uncommitted committed from its files. Then it measures the result against
+ * the base branch fetched fresh from origin, never against a ref the agent could have moved.
  */
 export async function collectCommits(
   workspace: PreparedWorkspace,
-  bundle: string | null,
-  remote: { cloneUrl: string; token: TokenProvider },
+  request: CollectRequest,
 ): Promise<CollectedWork> {
   const { paths } = workspace;
+  const trustedObjects = join(paths.trusted, ".git", "objects");
+  const agentObjects = join(paths.work, ".git", "objects");
   const repo = await Git.initBare(paths.collect, {
-    alternates: [`${paths.trusted}/.git/objects`],
-    token: remote.token,
-    remote: remote.cloneUrl,
+    alternates: [trustedObjects, agentObjects],
+    token: request.token,
+    remote: request.cloneUrl,
   });
-  const result = (head: string, problem: string | null): CollectedWork => ({
+  const result = (problem: string): CollectedWork => ({
     repo,
-    head,
+    head: workspace.start,
+    committedLeftovers: false,
     commitsAhead: 0,
     diff: null,
     problem,
   });
-  let head = workspace.start;
-  if (bundle !== null) {
-    try {
-      head = await repo.fetchBundle(bundle, AGENT_HEAD);
-    } catch (error) {
-      return result(
-        workspace.start,
-        `the agent's commits could not be read: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
+  // The agent's object store may only borrow from the runner's clone, as shareInto set it up:
+  // another alternate would let it name objects of other repositories on this machine.
+  const alternates = await readPlainFile(join(agentObjects, "info", "alternates"), 4096).catch(
+    () => null,
+  );
+  if (alternates?.trim() !== relative(agentObjects, trustedObjects)) {
+    return result("the agent changed where its repository borrows objects from");
   }
+  let head: string;
+  try {
+    head = await repo.headSha(await readAgentHead(paths.work));
+  } catch (error) {
+    return result(`the agent's commits could not be read: ${messageOf(error)}`);
+  }
+  const withLeftovers = await repo.commitWorkTree(paths.work, head, {
+    message: request.message,
+    author: request.author,
+    indexFile: join(paths.run, "leftovers.index"),
+  });
   if (!(await repo.fetch(workspace.base))) {
-    return result(head, `the base branch ${workspace.base} is gone from origin`);
+    return result(`the base branch ${workspace.base} is gone from origin`);
   }
   const base = `refs/remotes/origin/${workspace.base}`;
-  if ((await repo.mergeBase(base, head)) === null) {
-    return result(head, `the agent's branch shares no history with ${workspace.base}`);
+  if ((await repo.mergeBase(base, withLeftovers)) === null) {
+    return result(`the agent's branch shares no history with ${workspace.base}`);
   }
-  const commitsAhead = await repo.commitsAhead(base, head);
-  const diff = commitsAhead > 0 ? await repo.diffStats(base, head) : null;
-  return { repo, head, commitsAhead, diff, problem: null };
+  const commitsAhead = await repo.commitsAhead(base, withLeftovers);
+  return {
+    repo,
+    head: withLeftovers,
+    committedLeftovers: withLeftovers !== head,
+    commitsAhead,
+    diff: commitsAhead > 0 ? await repo.diffStats(base, withLeftovers) : null,
+    problem: null,
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -201,7 +201,6 @@ export async function runGoal(
     await writeGoalFile(workspace.paths, renderGoalFile(goal, settings.attempt, story));
     run = await runAgent({ ...context, log, warn }, settings, {
       paths: workspace.paths,
-      start: workspace.start,
       values: {
         goal: String(number),
         attempt: String(settings.attempt),
@@ -210,9 +209,14 @@ export async function runGoal(
         reasoning,
       },
       logFile: logFileOf(settings, repository, number),
-      author: RUNNER_AUTHOR,
     });
-    collected = await collectCommits(workspace, run.bundle, settings);
+    collected = await collectCommits(workspace, {
+      cloneUrl: settings.cloneUrl,
+      token: settings.token,
+      author: RUNNER_AUTHOR,
+      message: `goal #${number}: changes the agent left uncommitted (attempt ${settings.attempt})`,
+    });
+    if (collected.committedLeftovers) log("committed the changes the agent left uncommitted");
     verdict = judgeRun({
       agent: run.agent,
       agentEnded: run.agentEnded,
@@ -223,9 +227,8 @@ export async function runGoal(
       spotCheckPaths: settings.spotCheckPaths,
       spotCheckMaxLines: settings.spotCheckMaxLines,
     });
-    const problem = collected.problem ?? run.sealProblem;
-    if (problem !== null && verdict.outcome !== "interrupted") {
-      verdict = { outcome: "failure", reason: problem };
+    if (collected.problem !== null && verdict.outcome !== "interrupted") {
+      verdict = { outcome: "failure", reason: collected.problem };
     }
     if (verdict.outcome === "success" || verdict.outcome === "spot-check") {
       ({ verdict, prUrl } = await deliver(context.pulls, context.log, {

@@ -14,8 +14,8 @@ import { Git, goalBranchName, type TokenProvider } from "../git/git.js";
  *   included, is the agent's: the runner treats it as untrusted data.
  * - `run/`: this attempt's private files, made fresh for it: `goal/` (the goal file, read-only
  *   to the agent), `home/` and `tmp/` (the agent's HOME and TMP), `out/` (where the agent's
- *   stats and its sealed commits go), `collect.git` (the runner's own repository for judging
- *   and pushing). Removed when the attempt ends.
+ *   stats go), `collect.git` (the runner's own repository for judging and pushing). Removed
+ *   when the attempt ends.
  */
 export interface WorkspacePaths {
   root: string;
@@ -29,8 +29,6 @@ export interface WorkspacePaths {
   out: string;
   /** RALPH_STATS_FILE. */
   agentStats: string;
-  /** The commits the agent made, written by the seal step. */
-  bundle: string;
   collect: string;
 }
 
@@ -49,7 +47,6 @@ export function workspacePaths(root: string): WorkspacePaths {
     tmp: join(run, "tmp"),
     out,
     agentStats: join(out, "agent-stats.jsonl"),
-    bundle: join(out, "agent.bundle"),
     collect: join(run, "collect.git"),
   };
 }

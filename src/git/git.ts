@@ -213,22 +213,35 @@ export class Git {
   }
 
   /**
-   * Reads `bundle` (a `git bundle` file, which is data: git checks its pack and runs nothing of
-   * whoever wrote it) and sets `ref` to its HEAD. The commit it names, or a GitError when the
-   * bundle is unreadable or lacks what it needs.
+   * Commits what differs in `workTree` from `parent` on top of it, as `author`, and returns the
+   * new commit (or `parent` when nothing differs). It runs here, with this repository's own
+   * (clean) config and a private index file: the work tree's files are read as data, and
+   * nothing in the work tree's own `.git` (config, hooks, fsmonitor, filter drivers, index) is
+   * used. `.gitignore` files in the tree are honoured; `.git` folders are never added.
    */
-  async fetchBundle(bundle: string, ref: string): Promise<string> {
-    const target = checkName("ref", ref);
-    await this.#run([
-      "fetch",
-      "--quiet",
-      "--no-tags",
-      "--no-write-fetch-head",
-      "--",
-      resolve(bundle),
-      `+HEAD:${target}`,
-    ]);
-    return this.headSha(target);
+  async commitWorkTree(
+    workTree: string,
+    parent: string,
+    options: { message: string; author: Person; indexFile: string },
+  ): Promise<string> {
+    const base = checkName("commit", parent);
+    const tree = ["--work-tree", resolve(workTree)];
+    const env = { GIT_INDEX_FILE: resolve(options.indexFile) };
+    await this.#run([...tree, "read-tree", base], { env });
+    await this.#run([...tree, "add", "--all"], { env });
+    const written = (await this.#run(["write-tree"], { env })).stdout.trim();
+    if (written === (await this.headSha(`${base}^{tree}`))) return base;
+    const { name, email } = options.author;
+    const result = await this.#run(["commit-tree", written, "-p", base, "-F", "-"], {
+      input: options.message,
+      env: {
+        GIT_AUTHOR_NAME: name,
+        GIT_AUTHOR_EMAIL: email,
+        GIT_COMMITTER_NAME: name,
+        GIT_COMMITTER_EMAIL: email,
+      },
+    });
+    return result.stdout.trim();
   }
 
   /** The newest common ancestor of `a` and `b`, or null when they share no history. */
@@ -419,10 +432,11 @@ export class Git {
     return { ok: false, rejected, message };
   }
 
-  /** The full SHA of the commit `ref` names (default HEAD). */
+  /** The full SHA of the commit `ref` names (default HEAD); `x^{tree}` names a tree. */
   async headSha(ref = "HEAD"): Promise<string> {
     const name = checkName("ref", ref);
-    return (await this.#run(["rev-parse", "--verify", `${name}^{commit}`])).stdout.trim();
+    const object = name.endsWith("^{tree}") ? name : `${name}^{commit}`;
+    return (await this.#run(["rev-parse", "--verify", "--quiet", object])).stdout.trim();
   }
 
   // ---- running git ----

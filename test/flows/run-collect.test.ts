@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { GoalSnapshot } from "../../src/core/ports.js";
@@ -10,12 +10,11 @@ import {
   prepareWorkspace,
   startWorkspaceClone,
 } from "../../src/flows/run-workspace.js";
-import { sealCommand } from "../../src/git/seal.js";
 import { makeOrigin, type Sandbox, sandbox, writeFiles } from "../git/helpers.js";
 
 // The runner's side of the wall, without GitHub: its clone, the agent's work tree sharing it,
-// the seal step run as the agent would run it, and the collection into a repository of the
-// runner's own. The agent here is the test, doing to its work tree what a hostile agent would.
+// and the collection of the agent's work into a repository of the runner's own. The agent here
+// is the test, doing to its work tree what a hostile agent would.
 
 const AUTHOR = { name: "github-actions[bot]", email: "bot@example.com" };
 
@@ -65,24 +64,13 @@ function agentGit(prepared: PreparedWorkspace, ...args: string[]) {
   return box.git(prepared.paths.work, "-c", "user.name=Agent", "-c", "user.email=a@x", ...args);
 }
 
-/** The seal step as the runner runs it with isolation none: a plain child, no secret. */
-function seal(prepared: PreparedWorkspace, staleLock = false) {
-  const command = sealCommand({
-    workTree: prepared.paths.work,
-    staleLock,
-    message: "goal #7: changes the agent left uncommitted (attempt 1)",
-    bundle: prepared.paths.bundle,
-    start: prepared.start,
+/** What the runner collects: the agent's work with its leftovers, measured against origin. */
+function collect(prepared: PreparedWorkspace, settings: { cloneUrl: string; token: string }) {
+  return collectCommits(prepared, {
+    ...settings,
     author: AUTHOR,
+    message: "goal #7: changes the agent left uncommitted (attempt 1)",
   });
-  const [program, ...args] = command.argv;
-  const result = spawnSync(program as string, args, {
-    cwd: prepared.paths.work,
-    env: { PATH: process.env.PATH, HOME: prepared.paths.home, ...command.env },
-    encoding: "utf8",
-  });
-  assert.equal(result.status, 0, result.stderr);
-  return existsSync(prepared.paths.bundle) ? prepared.paths.bundle : null;
 }
 
 describe("workspace", () => {
@@ -100,16 +88,15 @@ describe("workspace", () => {
   });
 });
 
-describe("seal and collect", () => {
+describe("collect", () => {
   it("commits leftovers as the runner's bot and measures against origin's base", async () => {
     const { prepared, settings } = await workspace();
     writeFiles(prepared.paths.work, { "a.txt": "one\n" });
     agentGit(prepared, "add", "a.txt");
     agentGit(prepared, "commit", "--quiet", "-m", "agent");
     writeFiles(prepared.paths.work, { "left.txt": "left\nover\n" });
-    const bundle = seal(prepared);
-    assert.ok(bundle);
-    const collected = await collectCommits(prepared, bundle, settings);
+    const collected = await collect(prepared, settings);
+    assert.equal(collected.committedLeftovers, true);
     assert.equal(collected.problem, null);
     assert.equal(collected.commitsAhead, 2);
     assert.deepEqual(collected.diff?.paths, ["a.txt", "left.txt"]);
@@ -123,23 +110,38 @@ describe("seal and collect", () => {
     assert.equal(spawnSync("git", ["-C", prepared.paths.collect, "remote"]).stdout.length, 0);
   });
 
-  it("commits despite the agent's failing hooks, signing config and a stale index lock", async () => {
+  it("commits leftovers without the agent's hooks, fsmonitor, filters, signing or index", async () => {
     const { prepared, settings } = await workspace();
     agentGit(prepared, "config", "commit.gpgSign", "true");
     agentGit(prepared, "config", "user.signingKey", "no-such-key");
-    writeFileSync(join(prepared.paths.work, ".git/hooks/pre-commit"), "#!/bin/sh\nexit 1\n", {
-      mode: 0o755,
+    const ran = join(prepared.paths.work, ".git", "ran");
+    const script = join(prepared.paths.work, ".git", "evil.sh");
+    writeFileSync(script, `#!/bin/sh\necho "$0 $*" >> ${ran}\ncat\n`, { mode: 0o755 });
+    for (const hook of [
+      "pre-commit",
+      "post-commit",
+      "post-index-change",
+      "reference-transaction",
+    ]) {
+      writeFileSync(join(prepared.paths.work, ".git/hooks", hook), `#!/bin/sh\n${script}\n`, {
+        mode: 0o755,
+      });
+    }
+    agentGit(prepared, "config", "core.fsmonitor", script);
+    agentGit(prepared, "config", "filter.evil.clean", script);
+    writeFiles(prepared.paths.work, {
+      ".git/info/attributes": "* filter=evil\n",
+      "x.txt": "x\n",
+      ".git/index.lock": "",
     });
-    writeFiles(prepared.paths.work, { "x.txt": "x\n", ".git/index.lock": "" });
-    const bundle = seal(prepared, true);
-    const collected = await collectCommits(prepared, bundle, settings);
+    const collected = await collect(prepared, settings);
     assert.deepEqual(collected.diff?.paths, ["x.txt"]);
+    assert.equal(existsSync(ran), false, "nothing of the agent's ran");
   });
 
-  it("without new commits writes no bundle, and nothing is ahead", async () => {
+  it("without changes, nothing is ahead", async () => {
     const { prepared, settings } = await workspace();
-    assert.equal(seal(prepared), null);
-    const collected = await collectCommits(prepared, null, settings);
+    const collected = await collect(prepared, settings);
     assert.equal(collected.commitsAhead, 0);
     assert.equal(collected.head, prepared.start);
   });
@@ -156,7 +158,7 @@ describe("seal and collect", () => {
     for (const ref of ["refs/remotes/origin/main", "refs/heads/main"]) {
       agentGit(prepared, "update-ref", ref, "HEAD~1");
     }
-    const collected = await collectCommits(prepared, seal(prepared), settings);
+    const collected = await collect(prepared, settings);
     assert.equal(collected.commitsAhead, 2);
     assert.equal(collected.diff?.linesAdded, 201);
   });
@@ -166,8 +168,9 @@ describe("seal and collect", () => {
     symlinkSync("/etc/passwd", join(prepared.paths.work, "innocent"));
     const sha = agentGit(prepared, "rev-parse", "HEAD");
     agentGit(prepared, "update-index", "--add", "--cacheinfo", `160000,${sha},vendor/lib`);
+    agentGit(prepared, "commit", "--quiet", "-m", "a submodule"); // the link stays uncommitted
     mkdirSync(join(prepared.paths.work, "vendor/lib"), { recursive: true }); // not checked out
-    const collected = await collectCommits(prepared, seal(prepared), settings);
+    const collected = await collect(prepared, settings);
     assert.deepEqual(collected.diff?.links, ["innocent"]);
     assert.deepEqual(collected.diff?.submodules, ["vendor/lib"]);
   });
@@ -178,14 +181,28 @@ describe("seal and collect", () => {
     writeFiles(prepared.paths.work, { "other.txt": "o\n" });
     agentGit(prepared, "add", "--all");
     agentGit(prepared, "commit", "--quiet", "-m", "unrelated");
-    const collected = await collectCommits(prepared, seal(prepared), settings);
+    const collected = await collect(prepared, settings);
     assert.match(collected.problem ?? "", /shares no history with main/);
   });
 
-  it("an unreadable bundle is a problem, not a crash", async () => {
-    const { prepared, settings } = await workspace();
-    writeFileSync(prepared.paths.bundle, "# v2 git bundle\nnot really\n");
-    const collected = await collectCommits(prepared, prepared.paths.bundle, settings);
-    assert.match(collected.problem ?? "", /could not be read/);
+  it("a HEAD that is a link, names nothing, or another object store is a problem, not a crash", async () => {
+    for (const spoil of [
+      (p: PreparedWorkspace) =>
+        writeFileSync(join(p.paths.work, ".git/HEAD"), "ref: refs/heads/../../x\n"),
+      (p: PreparedWorkspace) =>
+        writeFileSync(join(p.paths.work, ".git/HEAD"), `${"0".repeat(40)}\n`),
+      (p: PreparedWorkspace) => {
+        rmSync(join(p.paths.work, ".git/HEAD"));
+        symlinkSync("/etc/hostname", join(p.paths.work, ".git/HEAD"));
+      },
+      (p: PreparedWorkspace) =>
+        writeFileSync(join(p.paths.work, ".git/objects/info/alternates"), "/somewhere/else\n"),
+    ]) {
+      const { prepared, settings } = await workspace();
+      spoil(prepared);
+      const collected = await collect(prepared, settings);
+      assert.ok(collected.problem, "a problem is reported");
+      assert.equal(collected.commitsAhead, 0);
+    }
   });
 });
