@@ -33279,6 +33279,32 @@ const SYSTEM_PATHS = [
     "/etc",
     "/opt",
 ];
+/**
+ * The runner's own folders that the sandbox must not show: the Actions runner's installation
+ * (its registration credentials), its work folder and the job's temp folder (GITHUB_OUTPUT,
+ * GITHUB_STATE, the job's other files), the running action's code, and the runner's HOME.
+ * Only those under a system path the sandbox binds need covering; the rest are not there.
+ */
+function runnerPaths(env, script = process.argv[1]) {
+    const candidates = [env.RUNNER_TEMP, env.HOME, script ? (0,external_node_path_namespaceObject.dirname)(script) : undefined];
+    if (env.RUNNER_WORKSPACE) {
+        const work = (0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.resolve)(env.RUNNER_WORKSPACE)); // <runner>/_work
+        candidates.push(work, (0,external_node_path_namespaceObject.dirname)(work));
+    }
+    const bound = SYSTEM_PATHS.filter((path) => {
+        const info = (0,external_node_fs_namespaceObject.lstatSync)(path, { throwIfNoEntry: false });
+        return info?.isDirectory() === true;
+    });
+    const hidden = new Set();
+    for (const candidate of candidates) {
+        if (!candidate || !(0,external_node_path_namespaceObject.isAbsolute)(candidate))
+            continue;
+        const path = (0,external_node_path_namespaceObject.resolve)(candidate);
+        if (bound.some((root) => path.startsWith(`${root}/`)) && (0,external_node_fs_namespaceObject.existsSync)(path))
+            hidden.add(path);
+    }
+    return [...hidden].sort();
+}
 /** bwrap's arguments for `mounts`, ending with `--`: append the agent's argv. */
 function sandboxArgs(mounts) {
     const args = [
@@ -33295,6 +33321,8 @@ function sandboxArgs(mounts) {
     if (!mounts.network)
         args.push("--unshare-net");
     args.push(...systemMounts());
+    for (const path of mounts.hidden ?? [])
+        args.push("--tmpfs", path);
     args.push("--proc", "/proc", "--dev", "/dev");
     args.push("--bind", mounts.tmp, "/tmp");
     for (const path of mounts.readOnly)
@@ -34721,6 +34749,7 @@ async function runAgent(context, settings, request) {
         writable: [paths.out],
         readOnly: [paths.trusted, paths.goalDir, ...settings.agentReadPaths],
         network: settings.agentNetwork.kind === "open",
+        hidden: runnerPaths(context.env),
     };
     const egress = sandboxed && settings.agentNetwork.kind === "allow"
         ? await openEgress(settings.agentNetwork.hosts, context)

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync, lstatSync, readlinkSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { type AgentNetwork, parseNetworkSetting } from "./egress.js";
 
 /**
@@ -45,6 +45,37 @@ export interface SandboxMounts {
   readOnly: readonly string[];
   /** false: the sandbox has its own network namespace with nothing but loopback. */
   network: boolean;
+  /**
+   * Folders of the runner's that lie under a system path the sandbox shows (an Actions runner
+   * installed in /opt, say, whose `.credentials` and job files must stay out of sight): each is
+   * covered with an empty tmpfs. See runnerPaths.
+   */
+  hidden?: readonly string[];
+}
+
+/**
+ * The runner's own folders that the sandbox must not show: the Actions runner's installation
+ * (its registration credentials), its work folder and the job's temp folder (GITHUB_OUTPUT,
+ * GITHUB_STATE, the job's other files), the running action's code, and the runner's HOME.
+ * Only those under a system path the sandbox binds need covering; the rest are not there.
+ */
+export function runnerPaths(env: NodeJS.ProcessEnv, script = process.argv[1]): string[] {
+  const candidates = [env.RUNNER_TEMP, env.HOME, script ? dirname(script) : undefined];
+  if (env.RUNNER_WORKSPACE) {
+    const work = dirname(resolve(env.RUNNER_WORKSPACE)); // <runner>/_work
+    candidates.push(work, dirname(work));
+  }
+  const bound = SYSTEM_PATHS.filter((path) => {
+    const info = lstatSync(path, { throwIfNoEntry: false });
+    return info?.isDirectory() === true;
+  });
+  const hidden = new Set<string>();
+  for (const candidate of candidates) {
+    if (!candidate || !isAbsolute(candidate)) continue;
+    const path = resolve(candidate);
+    if (bound.some((root) => path.startsWith(`${root}/`)) && existsSync(path)) hidden.add(path);
+  }
+  return [...hidden].sort();
 }
 
 /** bwrap's arguments for `mounts`, ending with `--`: append the agent's argv. */
@@ -62,6 +93,7 @@ export function sandboxArgs(mounts: SandboxMounts): string[] {
   ];
   if (!mounts.network) args.push("--unshare-net");
   args.push(...systemMounts());
+  for (const path of mounts.hidden ?? []) args.push("--tmpfs", path);
   args.push("--proc", "/proc", "--dev", "/dev");
   args.push("--bind", mounts.tmp, "/tmp");
   for (const path of mounts.readOnly) args.push("--ro-bind", path, path);

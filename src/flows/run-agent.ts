@@ -10,7 +10,7 @@ import {
 } from "../agent/egress.js";
 import { buildAgentEnv } from "../agent/environment.js";
 import { type AgentResult, describeAgentResult, launchAgent } from "../agent/launch.js";
-import { type Isolation, type SandboxMounts, sandboxArgs } from "../agent/sandbox.js";
+import { type Isolation, runnerPaths, type SandboxMounts, sandboxArgs } from "../agent/sandbox.js";
 import { type AgentStats, readAgentStats } from "../agent/stats.js";
 import { renderArgv } from "../core/argv.js";
 import { formatDuration } from "../core/duration.js";
@@ -100,6 +100,7 @@ export async function runAgent(
     writable: [paths.out],
     readOnly: [paths.trusted, paths.goalDir, ...settings.agentReadPaths],
     network: settings.agentNetwork.kind === "open",
+    hidden: runnerPaths(context.env),
   };
   const egress =
     sandboxed && settings.agentNetwork.kind === "allow"
