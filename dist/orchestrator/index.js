@@ -6534,8 +6534,8 @@ async function prepareWorkspace(pending, goal, settings, log) {
     const resumed = settings.resume && branches.has(branch);
     await work.checkoutNewBranch(branch, `origin/${resumed ? branch : base}`);
     log(resumed
-        ? `#${number}: resuming from ${branch} as an earlier attempt left it`
-        : `#${number}: new branch ${branch} from ${base}`);
+        ? `resuming from ${branch} as an earlier attempt left it`
+        : `new branch ${branch} from ${base}`);
     for (const dir of [paths.goalDir, paths.home, paths.tmp, paths.out]) {
         await (0,promises_namespaceObject.mkdir)(dir, { recursive: true, mode: 0o700 });
     }

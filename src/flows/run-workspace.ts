@@ -183,8 +183,8 @@ export async function prepareWorkspace(
   await work.checkoutNewBranch(branch, `origin/${resumed ? branch : base}`);
   log(
     resumed
-      ? `#${number}: resuming from ${branch} as an earlier attempt left it`
-      : `#${number}: new branch ${branch} from ${base}`,
+      ? `resuming from ${branch} as an earlier attempt left it`
+      : `new branch ${branch} from ${base}`,
   );
   for (const dir of [paths.goalDir, paths.home, paths.tmp, paths.out]) {
     await mkdir(dir, { recursive: true, mode: 0o700 });
