@@ -35747,12 +35747,6 @@ class Git {
         ]);
         return new Set(result.stdout.split("\n").filter((name) => name && name !== "HEAD"));
     }
-    /** Whether origin has the branch now (asks origin; fetches nothing). */
-    async remoteBranchExists(branch) {
-        const name = checkName("branch", branch);
-        const result = await this.#run(["ls-remote", "--exit-code", "--heads", this.#remoteForNetwork(), `refs/heads/${name}`], { network: true, allowedExitCodes: [2] });
-        return result.exitCode === 0;
-    }
     /**
      * Creates (or resets, if it exists locally) `branch` at `startPoint` and checks it out.
      * No upstream is set: pushes name their destination.
@@ -35775,46 +35769,6 @@ class Git {
     /** The branch checked out now (after a plain clone: the remote's default branch). */
     async currentBranch() {
         return (await this.#run(["symbolic-ref", "--quiet", "--short", "HEAD"])).stdout.trim();
-    }
-    /** True when the work tree or index differs from HEAD, counting untracked (not ignored) files. */
-    async hasUncommittedChanges() {
-        const result = await this.#run(["status", "--porcelain", "-z", "--untracked-files=all"]);
-        return result.stdout.length > 0;
-    }
-    /**
-     * Stages everything (new, modified and deleted files; ignored and excluded files stay out)
-     * and commits it as `author` (also the committer). Hooks and signing are off: this commits
-     * what the agent left behind, it must not fail on the machine's settings. False when there
-     * was nothing to commit.
-     */
-    async commitAll(message, author) {
-        if (!message.trim())
-            throw new errors_UserError("A commit message must not be empty.");
-        if (!author.name.trim() || !author.email.trim()) {
-            throw new errors_UserError("A commit author needs a name and an email address.");
-        }
-        await this.#run(["add", "--all"]);
-        const staged = await this.#run(["diff", "--cached", "--quiet"], { allowedExitCodes: [1] });
-        if (staged.exitCode === 0)
-            return false;
-        await this.#run([
-            "-c",
-            "commit.gpgSign=false",
-            "commit",
-            "--quiet",
-            "--no-verify",
-            "--cleanup=whitespace",
-            "--file=-",
-        ], {
-            input: message,
-            env: {
-                GIT_AUTHOR_NAME: author.name,
-                GIT_AUTHOR_EMAIL: author.email,
-                GIT_COMMITTER_NAME: author.name,
-                GIT_COMMITTER_EMAIL: author.email,
-            },
-        });
-        return true;
     }
     /** How many commits `head` has that `base` (e.g. `origin/main`) does not. */
     async commitsAhead(base, head = "HEAD") {

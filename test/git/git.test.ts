@@ -4,9 +4,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { UserError } from "../../src/core/errors.js";
 import { Git, GitError, goalBranchName } from "../../src/git/git.js";
-import { makeOrigin, type Sandbox, sandbox, writeFiles } from "./helpers.js";
-
-const AUTHOR = { name: "Goal Runner", email: "runner@example.com" };
+import { commitEverything, makeOrigin, type Sandbox, sandbox, writeFiles } from "./helpers.js";
 
 let box: Sandbox;
 let counter = 0;
@@ -76,7 +74,7 @@ describe("Git.clone", () => {
     assert.equal(await git.headSha(), box.git(origin.bare, "rev-parse", "main"));
     assert.equal(await git.currentBranch(), "main");
     assert.ok(existsSync(join(git.cwd, "late-20.txt")));
-    assert.equal(await git.hasUncommittedChanges(), false);
+    assert.equal(box.git(git.cwd, "status", "--porcelain") !== "", false);
     // origin is origin, not the mirror; nothing links the clone to the mirror
     assert.equal(box.git(git.cwd, "config", "--get", "remote.origin.url"), origin.url);
     assert.equal(box.git(git.cwd, "rev-parse", "--abbrev-ref", "origin/HEAD"), "origin/main");
@@ -107,7 +105,7 @@ describe("Git.clone", () => {
     assert.equal(history.split("\n").length, 4);
     // and it still works as a clone of origin
     writeFiles(git.cwd, { "after.txt": "after\n" });
-    assert.equal(await git.commitAll("after", AUTHOR), true);
+    assert.equal(commitEverything(box, git.cwd, "after"), true);
     assert.deepEqual(await git.push("main"), { ok: true });
     assert.equal(box.git(origin.bare, "rev-parse", "main"), await git.headSha());
   });
@@ -195,7 +193,7 @@ describe("Git.clone", () => {
     assert.equal(await git.currentBranch(), "main");
     await git.checkoutNewBranch("goal/1-x", "origin/main");
     assert.equal(readFileSync(join(git.cwd, "a.txt"), "utf8"), "a\n");
-    assert.equal(await git.hasUncommittedChanges(), false);
+    assert.equal(box.git(git.cwd, "status", "--porcelain") !== "", false);
   });
 
   it("makes a shallow clone with depth", async () => {
@@ -252,11 +250,8 @@ describe("goal branches", () => {
     });
     const branch = goalBranchName(7, "Add CSV export");
     assert.equal(await git.fetch(branch), false);
-    assert.equal(await git.remoteBranchExists(branch), false);
     await git.checkoutNewBranch(branch, "origin/main");
     assert.equal(await git.currentBranch(), "goal/7-add-csv-export");
-    assert.equal(await git.hasUncommittedChanges(), false);
-    assert.equal(await git.commitAll("nothing", AUTHOR), false);
 
     // the agent commits one change itself and leaves others behind
     writeFiles(dir, { "agent.txt": "by agent\n" });
@@ -265,14 +260,7 @@ describe("goal branches", () => {
     writeFiles(dir, { "keep.txt": "one\n2\nthree\nfour\n", "new/deep file.txt": "n\n" });
     unlinkSync(join(dir, "gone.txt"));
     box.git(dir, "mv", "old-name.txt", "new-name.txt");
-    assert.equal(await git.hasUncommittedChanges(), true);
-    assert.equal(await git.commitAll("Goal #7: leftover changes", AUTHOR), true);
-    assert.equal(await git.hasUncommittedChanges(), false);
-    assert.equal(box.git(dir, "status", "--porcelain"), "");
-    assert.equal(
-      box.git(dir, "log", "-1", "--format=%an <%ae>|%cn <%ce>|%B"),
-      "Goal Runner <runner@example.com>|Goal Runner <runner@example.com>|Goal #7: leftover changes",
-    );
+    assert.equal(commitEverything(box, git.cwd, "Goal #7: leftover changes"), true);
     assert.deepEqual(
       box.git(dir, "show", "--name-status", "--format=", "HEAD").split("\n").sort(),
       ["A\tnew/deep file.txt", "D\tgone.txt", "M\tkeep.txt", "R100\told-name.txt\tnew-name.txt"],
@@ -297,30 +285,7 @@ describe("goal branches", () => {
 
     assert.deepEqual(await git.push(branch), { ok: true });
     assert.equal(box.git(origin.bare, "rev-parse", `refs/heads/${branch}`), await git.headSha());
-    assert.equal(await git.remoteBranchExists(branch), true);
-  });
-
-  it("keeps a commit message as written, even lines starting with #", async () => {
-    const { git, dir } = await cloned();
-    writeFiles(dir, { "x.txt": "x\n" });
-    const message = "#12 fix the thing\n\n# not a comment\n- list";
-    assert.equal(await git.commitAll(message, AUTHOR), true);
-    assert.equal(box.git(dir, "log", "-1", "--format=%B"), message);
-  });
-
-  it("commits even when the machine's config wants signing and hooks fail", async () => {
-    const { git, dir } = await cloned();
-    box.git(dir, "config", "commit.gpgSign", "true");
-    box.git(dir, "config", "user.signingKey", "no-such-key");
-    writeFileSync(join(dir, ".git/hooks/pre-commit"), "#!/bin/sh\nexit 1\n", { mode: 0o755 });
-    writeFiles(dir, { "x.txt": "x\n" });
-    assert.equal(await git.commitAll("leftovers", AUTHOR), true);
-  });
-
-  it("refuses an empty message or author", async () => {
-    const { git } = await cloned();
-    await assert.rejects(git.commitAll("  \n", AUTHOR), UserError);
-    await assert.rejects(git.commitAll("m", { name: "", email: "a@b" }), UserError);
+    assert.equal(await git.fetch(branch), true);
   });
 
   it("resumes a goal branch that already exists on origin", async () => {
@@ -330,20 +295,20 @@ describe("goal branches", () => {
     const first = await Git.clone({ url: origin.url, dir: box.path("resume-1"), env: box.env });
     await first.checkoutNewBranch(branch, "origin/main");
     writeFiles(first.cwd, { "step1.txt": "1\n" });
-    await first.commitAll("step 1", AUTHOR);
+    commitEverything(box, first.cwd, "step 1");
     writeFiles(first.cwd, { "step2.txt": "2\n" });
-    await first.commitAll("step 2", AUTHOR);
+    commitEverything(box, first.cwd, "step 2");
     assert.deepEqual(await first.push(branch), { ok: true });
 
     // a new run on a fresh clone picks it up
     const second = await Git.clone({ url: origin.url, dir: box.path("resume-2"), env: box.env });
-    assert.equal(await second.remoteBranchExists(branch), true);
+    assert.equal(await second.fetch(branch), true);
     assert.equal(await second.fetch(branch), true);
     await second.checkoutNewBranch(branch, `origin/${branch}`);
     assert.equal(await second.headSha(), await first.headSha());
     assert.equal(await second.commitsAhead("origin/main"), 2);
     writeFiles(second.cwd, { "step3.txt": "3\n" });
-    assert.equal(await second.commitAll("step 3", AUTHOR), true);
+    assert.equal(commitEverything(box, second.cwd, "step 3"), true);
     assert.equal(await second.commitsAhead("origin/main"), 3);
     assert.equal((await second.diffStats("origin/main")).filesChanged, 3);
     assert.deepEqual(await second.push(branch), { ok: true }); // a fast-forward
@@ -361,7 +326,7 @@ describe("goal branches", () => {
     ] as const) {
       await git.checkoutNewBranch(branch, "origin/main");
       writeFiles(git.cwd, { [file]: "x\n" });
-      await git.commitAll(file, AUTHOR);
+      commitEverything(box, git.cwd, file);
     }
     assert.deepEqual(await theirs.push(branch), { ok: true });
 
@@ -390,7 +355,7 @@ describe("goal branches", () => {
     );
     await git.checkoutNewBranch("goal/1-x", "origin/main");
     writeFiles(dir, { "x.txt": "x\n" });
-    await git.commitAll("x", AUTHOR);
+    commitEverything(box, git.cwd, "x");
     const result = await git.push("goal/1-x");
     assert.equal(result.ok, false);
     assert.ok(!result.ok && !result.rejected);
@@ -432,7 +397,7 @@ describe("diffStats", () => {
     const { git, dir } = await cloned();
     writeFileSync(join(dir, "image.bin"), Buffer.from([0, 1, 2, 0, 255]));
     writeFiles(dir, { "ünïcode name.txt": "a\nb\n" });
-    await git.commitAll("bin", AUTHOR);
+    commitEverything(box, git.cwd, "bin");
     writeFiles(dir, { "uncommitted.txt": "u\n" });
     assert.deepEqual(await git.diffStats("origin/main"), {
       filesChanged: 2,
@@ -456,7 +421,7 @@ describe("diffStats", () => {
     const { origin, git, dir } = await cloned();
     await git.checkoutNewBranch("goal/2-y", "origin/main");
     writeFiles(dir, { "mine.txt": "m\n" });
-    await git.commitAll("mine", AUTHOR);
+    commitEverything(box, git.cwd, "mine");
     writeFiles(origin.other, { "base.txt": "b\nb\n" });
     box.git(origin.other, "add", "--all");
     box.git(origin.other, "commit", "--quiet", "-m", "base moves");

@@ -81,6 +81,14 @@ export function makeOrigin(
   return { bare, url: pathToFileURL(bare).href, other };
 }
 
+/** Stages everything in `dir` and commits it; false when there was nothing to commit. */
+export function commitEverything(box: Sandbox, dir: string, message: string): boolean {
+  box.git(dir, "add", "--all");
+  if (box.git(dir, "status", "--porcelain") === "") return false;
+  box.git(dir, "commit", "--quiet", "--no-verify", "-m", message);
+  return true;
+}
+
 export function writeFiles(dir: string, files: Record<string, string>): void {
   for (const [path, content] of Object.entries(files)) {
     const file = join(dir, path);

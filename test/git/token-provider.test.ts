@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Git, GitError } from "../../src/git/git.js";
 import {
+  commitEverything,
   type GitHttpServer,
   makeOrigin,
   type Sandbox,
@@ -14,8 +15,6 @@ import {
   startGitHttpServer,
   writeFiles,
 } from "./helpers.js";
-
-const AUTHOR = { name: "Goal Runner", email: "runner@example.com" };
 
 let box: Sandbox;
 let server: GitHttpServer;
@@ -50,12 +49,12 @@ describe("token provider", () => {
     assert.ok(asked >= 1);
     await git.checkoutNewBranch("goal/1-x", "origin/main");
     writeFiles(git.cwd, { "b.txt": "b\n" });
-    assert.equal(await git.commitAll("b", AUTHOR), true);
+    assert.equal(commitEverything(box, git.cwd, "b"), true);
     assert.equal(given.length, asked, "local commands ask for no token");
 
     current = "ghs_second0000"; // the first token expired; the provider now gives a new one
     assert.deepEqual(await git.push("goal/1-x"), { ok: true });
-    assert.equal(await git.remoteBranchExists("goal/1-x"), true);
+    assert.equal(await git.fetch("goal/1-x"), true);
     assert.equal(await git.fetch("goal/1-x"), true);
     assert.deepEqual(given.slice(asked), ["ghs_second0000", "ghs_second0000", "ghs_second0000"]);
     assert.equal(box.git(box.path("private.git"), "rev-parse", "goal/1-x"), await git.headSha());
@@ -82,7 +81,7 @@ describe("token provider", () => {
       env: box.env,
       remote: url,
     });
-    await assert.rejects(stale.remoteBranchExists("goal/1-x"), GitError);
+    await assert.rejects(stale.fetch("goal/1-x"), GitError);
 
     const tokens = ["ghs_third0000", "ghs_wrong0000"];
     let call = 0;

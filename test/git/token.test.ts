@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Git, GitError, gitEnvironment, httpOrigin, scrubSecrets } from "../../src/git/git.js";
 import {
+  commitEverything,
   type GitHttpServer,
   makeOrigin,
   type Sandbox,
@@ -18,7 +19,6 @@ import {
 const TOKEN = "ghs_T0kenValue+/=Secret42";
 const BASIC = Buffer.from(`x-access-token:${TOKEN}`).toString("base64");
 const FORMS = [TOKEN, BASIC, Buffer.from(TOKEN).toString("base64"), encodeURIComponent(TOKEN)];
-const AUTHOR = { name: "Goal Runner", email: "runner@example.com" };
 
 let box: Sandbox;
 let server: GitHttpServer;
@@ -46,14 +46,14 @@ describe("token hygiene", () => {
   it("clones, fetches and pushes over HTTP with the token, and stores it nowhere", async () => {
     const url = `${server.url}/private.git`;
     const git = await Git.clone({ url, dir: box.path("work"), token: TOKEN, env: box.env });
-    assert.equal(await git.remoteBranchExists("goal/1-x"), false);
+    assert.equal(await git.fetch("goal/1-x"), false);
     assert.equal(await git.fetch("goal/1-x"), false);
     await git.checkoutNewBranch("goal/1-x", "origin/main");
     writeFiles(git.cwd, { "b.txt": "b\n" });
-    assert.equal(await git.commitAll("b", AUTHOR), true);
+    assert.equal(commitEverything(box, git.cwd, "b"), true);
     assert.deepEqual(await git.push("goal/1-x"), { ok: true });
     assert.equal(await git.fetch("goal/1-x"), true);
-    assert.equal(await git.remoteBranchExists("goal/1-x"), true);
+    assert.equal(await git.fetch("goal/1-x"), true);
     assert.equal(box.git(box.path("private.git"), "rev-parse", "goal/1-x"), await git.headSha());
 
     // every request carried the header; none was refused
@@ -131,7 +131,7 @@ describe("token hygiene", () => {
       env: box.env,
     });
     writeFiles(git.cwd, { "c.txt": "c\n" });
-    await git.commitAll("c", AUTHOR);
+    commitEverything(box, git.cwd, "c");
     const remotes = [
       `${server.url}/no-such-repo.git`, // 404 from a live server
       "http://127.0.0.1:9/nothing-listens.git", // connection refused
