@@ -204,25 +204,43 @@ async function runMainAction(): Promise<void> {
       core.warning,
     );
     let connected: Awaited<ReturnType<typeof connect>>;
-    let file: Record<string, unknown> | null;
+    let file: Record<string, unknown> | null | Error;
     try {
       [connected, file] = await Promise.all([
         connect(inputs.repo, session),
-        session.client.then((client) => readRepositorySettings(client, inputs.repo)),
+        session.client
+          .then((client) => readRepositorySettings(client, inputs.repo))
+          .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
       ]);
     } catch (error) {
       await workspace.discard();
       throw error;
     }
     const { client, store } = connected;
-    // The repository's settings file under the inputs (inputs win).
-    const settings = { ...rest, ...(file ? readRunSettings(file) : {}), token, cloneUrl };
+    const url = runUrl(process.env);
+    let settings: RunGoalSettings;
+    try {
+      if (file instanceof Error) throw file;
+      // The repository's settings file under the inputs (inputs win).
+      settings = { ...rest, ...(file ? readRunSettings(file) : {}), token, cloneUrl };
+    } catch (error) {
+      // The goal was claimed for this run: it must not wait for its lease because the file
+      // broke (or could not be read) after the dispatcher read it. No attempt is used.
+      await workspace.discard();
+      const message = error instanceof Error ? error.message : String(error);
+      await recordInterruption(
+        { store, log: core.info, ...(url ? { runUrl: url } : {}) },
+        inputs.goal,
+        inputs.attempt,
+        `its settings could not be used (${message.replace(/\n/g, "; ")})`,
+      );
+      throw error;
+    }
     const controller = new AbortController();
     const abort = () => controller.abort();
     process.once("SIGTERM", abort);
     process.once("SIGINT", abort);
     if (inputs.isolation === "none") core.warning(NO_SANDBOX_WARNING);
-    const url = runUrl(process.env);
     const report = await runGoal(
       {
         store,

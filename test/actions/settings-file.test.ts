@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
@@ -109,6 +109,38 @@ describe("the settings file", () => {
       /modle: unknown setting in \.github\/goal-orchestrator\.yml\. Did you mean "model"\?/,
     );
     assert.equal((await store.getGoal(waiting)).state, "queued");
+  });
+
+  it("broken after the claim, ends the run as interrupted with the problem on the goal", async () => {
+    const number = await queued("Claimed, then the file broke");
+    const claimed = await dispatch();
+    assert.equal(claimed.outputs.claimed, "1", claimed.stdout);
+    await settingsFile("merge-method: fast\n");
+    const run = await runActionBundle(
+      process.execPath,
+      "run",
+      {
+        token,
+        goal: String(number),
+        attempt: "1",
+        "agent-command": `"${process.execPath}" "${AGENT}" commit --goal={goal_file}`,
+        "agent-read-paths": dirname(AGENT),
+        "clone-url": bare.gitDir,
+        "workspace-root": join(dir, "work"),
+        "log-dir": join(dir, "logs"),
+      },
+      env(),
+    );
+    assert.equal(run.code, 1, run.stdout);
+    assert.match(run.stdout, /::error::merge-method: .*"fast".*goal-orchestrator\.yml/);
+    const goal = await store.getGoal(number);
+    assert.equal(goal.state, "queued", "not left running until its lease ends");
+    const result = goal.markers.findLast((marker) => marker.kind === "run-result");
+    assert.ok(result?.kind === "run-result");
+    assert.equal(result.outcome, "interrupted");
+    assert.equal(result.countsAsAttempt, false);
+    assert.match(result.reason, /settings could not be used .*merge-method/);
+    assert.ok(!existsSync(join(dir, "work", "acme", "widgets", String(number))), "no agent ran");
   });
 
   it("sets the runner's model and reasoning", async () => {
