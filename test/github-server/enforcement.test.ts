@@ -140,3 +140,226 @@ describe("contract enforcement", () => {
     }
   });
 });
+
+describe("GitHub's size limits", () => {
+  let f: Fixture;
+  before(async () => {
+    f = await setup();
+    f.server.setBranch("acme", "widgets", "main");
+  });
+  after(async () => {
+    await f.server.close();
+  });
+  beforeEach(() => {
+    f.server.violations.length = 0;
+  });
+
+  const BODY = 65_536;
+  const TITLE = 256;
+  const NAME = 50;
+  let branches = 0;
+
+  /** The 422 GitHub answers over a limit (and nothing recorded as a contract violation). */
+  async function tooLong(
+    promise: Promise<unknown>,
+    resource: string,
+    field: string,
+    max: number,
+  ): Promise<void> {
+    try {
+      await promise;
+    } catch (error) {
+      const { status, response } = error as {
+        status: number;
+        response: { data: { message: string; errors: unknown[]; documentation_url: string } };
+      };
+      assert.equal(status, 422);
+      assert.equal(response.data.message, "Validation Failed");
+      assert.deepEqual(response.data.errors, [
+        {
+          resource,
+          code: "custom",
+          field,
+          message: `${field} is too long (maximum is ${max} characters)`,
+        },
+      ]);
+      assert.equal(typeof response.data.documentation_url, "string");
+      assert.deepEqual(f.server.violations, []);
+      return;
+    }
+    assert.fail("expected GitHub's 422");
+  }
+
+  const where = () => ({ owner: f.owner, repo: f.repo });
+  const newIssue = async () =>
+    (await f.octokit.issues.create({ ...where(), title: "limits" })).data.number;
+  const newPull = async () => {
+    branches++;
+    f.server.setBranch("acme", "widgets", `limits-${branches}`, `${branches}`.padStart(40, "a"));
+    return (
+      await f.octokit.pulls.create({
+        ...where(),
+        title: "limits",
+        head: `limits-${branches}`,
+        base: "main",
+      })
+    ).data.number;
+  };
+
+  it("issues/create: title at 256 and body at 65,536 pass; one more is 422", async () => {
+    const { data } = await f.octokit.issues.create({
+      ...where(),
+      title: "t".repeat(TITLE),
+      body: "b".repeat(BODY),
+    });
+    assert.equal(data.title.length, TITLE);
+    assert.equal(data.body?.length, BODY);
+    const before = f.server.state.getRepo("acme", "widgets")?.issues.size;
+    await tooLong(
+      f.octokit.issues.create({ ...where(), title: "t".repeat(TITLE + 1) }),
+      "Issue",
+      "title",
+      TITLE,
+    );
+    await tooLong(
+      f.octokit.issues.create({ ...where(), title: "t", body: "b".repeat(BODY + 1) }),
+      "Issue",
+      "body",
+      BODY,
+    );
+    assert.equal(f.server.state.getRepo("acme", "widgets")?.issues.size, before);
+  });
+
+  it("issues/update: title at 256 and body at 65,536 pass; one more is 422", async () => {
+    const number = await newIssue();
+    const issue_number = number;
+    await f.octokit.issues.update({
+      ...where(),
+      issue_number,
+      title: "t".repeat(TITLE),
+      body: "b".repeat(BODY),
+    });
+    await tooLong(
+      f.octokit.issues.update({ ...where(), issue_number, title: "t".repeat(TITLE + 1) }),
+      "Issue",
+      "title",
+      TITLE,
+    );
+    await tooLong(
+      f.octokit.issues.update({ ...where(), issue_number, body: "b".repeat(BODY + 1) }),
+      "Issue",
+      "body",
+      BODY,
+    );
+    const kept = f.server.getIssue("acme", "widgets", number);
+    assert.equal(kept?.title.length, TITLE);
+    assert.equal(kept?.body?.length, BODY);
+  });
+
+  it("issue comments: a body at 65,536 passes on create and update; one more is 422", async () => {
+    const issue_number = await newIssue();
+    const { data } = await f.octokit.issues.createComment({
+      ...where(),
+      issue_number,
+      body: "c".repeat(BODY),
+    });
+    await tooLong(
+      f.octokit.issues.createComment({ ...where(), issue_number, body: "c".repeat(BODY + 1) }),
+      "IssueComment",
+      "body",
+      BODY,
+    );
+    await f.octokit.issues.updateComment({
+      ...where(),
+      comment_id: data.id,
+      body: "d".repeat(BODY),
+    });
+    await tooLong(
+      f.octokit.issues.updateComment({
+        ...where(),
+        comment_id: data.id,
+        body: "d".repeat(BODY + 1),
+      }),
+      "IssueComment",
+      "body",
+      BODY,
+    );
+  });
+
+  it("pulls/create: title at 256 and body at 65,536 pass; one more is 422", async () => {
+    branches++;
+    const head = `limits-${branches}`;
+    f.server.setBranch("acme", "widgets", head, `${branches}`.padStart(40, "b"));
+    await tooLong(
+      f.octokit.pulls.create({ ...where(), title: "t".repeat(TITLE + 1), head, base: "main" }),
+      "PullRequest",
+      "title",
+      TITLE,
+    );
+    await tooLong(
+      f.octokit.pulls.create({
+        ...where(),
+        title: "t",
+        body: "b".repeat(BODY + 1),
+        head,
+        base: "main",
+      }),
+      "PullRequest",
+      "body",
+      BODY,
+    );
+    const { data } = await f.octokit.pulls.create({
+      ...where(),
+      title: "t".repeat(TITLE),
+      body: "b".repeat(BODY),
+      head,
+      base: "main",
+    });
+    assert.equal(data.title.length, TITLE);
+    assert.equal(data.body?.length, BODY);
+  });
+
+  it("pulls/update: title at 256 and body at 65,536 pass; one more is 422", async () => {
+    const pull_number = await newPull();
+    await f.octokit.pulls.update({
+      ...where(),
+      pull_number,
+      title: "t".repeat(TITLE),
+      body: "b".repeat(BODY),
+    });
+    await tooLong(
+      f.octokit.pulls.update({ ...where(), pull_number, title: "t".repeat(TITLE + 1) }),
+      "PullRequest",
+      "title",
+      TITLE,
+    );
+    await tooLong(
+      f.octokit.pulls.update({ ...where(), pull_number, body: "b".repeat(BODY + 1) }),
+      "PullRequest",
+      "body",
+      BODY,
+    );
+  });
+
+  it("labels: a name of 50 passes on create and update; one more is 422", async () => {
+    await f.octokit.issues.createLabel({ ...where(), name: "n".repeat(NAME), color: "ededed" });
+    await tooLong(
+      f.octokit.issues.createLabel({ ...where(), name: "m".repeat(NAME + 1), color: "ededed" }),
+      "Label",
+      "name",
+      NAME,
+    );
+    await f.octokit.issues.createLabel({ ...where(), name: "short", color: "ededed" });
+    await f.octokit.issues.updateLabel({ ...where(), name: "short", new_name: "o".repeat(NAME) });
+    await tooLong(
+      f.octokit.issues.updateLabel({
+        ...where(),
+        name: "o".repeat(NAME),
+        new_name: "p".repeat(NAME + 1),
+      }),
+      "Label",
+      "name",
+      NAME,
+    );
+  });
+});

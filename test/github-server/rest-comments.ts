@@ -1,6 +1,7 @@
 // REST: issue comments.
 import {
   ApiError,
+  checkLength,
   issueOf,
   notFound,
   ok,
@@ -27,16 +28,7 @@ function requireBody(body: unknown): string {
   if (typeof body !== "string" || body === "") {
     throw validationFailed([{ resource: "IssueComment", code: "missing_field", field: "body" }]);
   }
-  if (body.length > 65536) {
-    throw validationFailed([
-      {
-        resource: "IssueComment",
-        code: "custom",
-        field: "body",
-        message: "body is too long (maximum is 65536 characters)",
-      },
-    ]);
-  }
+  checkLength("IssueComment", "body", body);
   return body;
 }
 

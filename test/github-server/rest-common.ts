@@ -55,6 +55,31 @@ export function validationFailed(errors: Record<string, unknown>[], message = "V
   return new ApiError(422, message, { errors });
 }
 
+/**
+ * GitHub's size limits: issue, pull request and comment bodies, issue and pull request titles,
+ * label names. Measured as JavaScript string length (UTF-16 code units).
+ */
+export const MAX_LENGTH = { body: 65_536, title: 256, name: 50 } as const;
+
+/** Refuses text over GitHub's limit for `field` with GitHub's 422 "… is too long". */
+export function checkLength(
+  resource: "Issue" | "IssueComment" | "PullRequest" | "Label",
+  field: keyof typeof MAX_LENGTH,
+  value: unknown,
+) {
+  const max = MAX_LENGTH[field];
+  if (typeof value === "string" && value.length > max) {
+    throw validationFailed([
+      {
+        resource,
+        code: "custom",
+        field,
+        message: `${field} is too long (maximum is ${max} characters)`,
+      },
+    ]);
+  }
+}
+
 export function repoOf(ctx: RestContext, needed: Permission = "read"): RepoModel {
   const { owner, repo: name } = ctx.params;
   const repo = owner && name ? ctx.state.getRepo(owner, name) : undefined;

@@ -1,6 +1,7 @@
 // REST: issues (create, get, update, list for a repository).
 import {
   ApiError,
+  checkLength,
   issueOf,
   labelNames,
   ok,
@@ -18,6 +19,8 @@ function create(ctx: RestContext) {
   if (title === undefined || String(title).trim() === "") {
     throw validationFailed([{ resource: "Issue", code: "missing_field", field: "title" }]);
   }
+  checkLength("Issue", "title", String(title));
+  checkLength("Issue", "body", ctx.body.body);
   // Without push access GitHub silently drops labels on a new issue.
   const pushing = ctx.state.can(repo, ctx.viewer, "write");
   const issue = ctx.state.createIssue(repo, {
@@ -56,6 +59,10 @@ function update(ctx: RestContext) {
     if (String(body.title).trim() === "") {
       throw validationFailed([{ resource: "Issue", code: "missing_field", field: "title" }]);
     }
+    checkLength("Issue", "title", String(body.title));
+  }
+  checkLength("Issue", "body", body.body);
+  if (body.title !== undefined) {
     issue.title = String(body.title);
   }
   if (body.body !== undefined) issue.body = body.body;

@@ -1,6 +1,7 @@
 // REST: repository labels and the labels on an issue.
 import {
   ApiError,
+  checkLength,
   issueOf,
   labelNames,
   ok,
@@ -41,6 +42,7 @@ function createLabel(ctx: RestContext) {
   const name = String(ctx.body?.name ?? "").trim();
   if (name === "")
     throw validationFailed([{ resource: "Label", code: "missing_field", field: "name" }]);
+  checkLength("Label", "name", name);
   if (ctx.state.findLabel(repo, name)) {
     throw validationFailed([{ resource: "Label", code: "already_exists", field: "name" }]);
   }
@@ -63,6 +65,7 @@ function updateLabel(ctx: RestContext) {
   const label = labelOf(ctx, repo);
   const body = ctx.body ?? {};
   if (body.new_name !== undefined) {
+    checkLength("Label", "name", String(body.new_name));
     const other = ctx.state.findLabel(repo, body.new_name);
     if (other && other !== label) {
       throw validationFailed([{ resource: "Label", code: "already_exists", field: "name" }]);

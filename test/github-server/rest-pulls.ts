@@ -3,6 +3,7 @@ import { commitsAhead, mergePull, refreshPull, resolveBranch } from "./pulls.js"
 import { renderPull, renderPullSimple } from "./render-pulls.js";
 import {
   ApiError,
+  checkLength,
   notFound,
   ok,
   paginate,
@@ -34,6 +35,8 @@ async function create(ctx: RestContext) {
   if (typeof body.title !== "string" || body.title.trim() === "") {
     throw validationFailed([{ resource: "PullRequest", code: "missing_field", field: "title" }]);
   }
+  checkLength("PullRequest", "title", body.title);
+  checkLength("PullRequest", "body", body.body);
   const head = headBranch(repo, String(body.head ?? ""));
   const headSha = head ? await resolveBranch(repo, head) : null;
   if (!head || !headSha) {
@@ -116,6 +119,8 @@ async function update(ctx: RestContext) {
   const pull = issue.pull;
   if (!pull) throw notFound();
   const body = ctx.body ?? {};
+  checkLength("PullRequest", "title", body.title);
+  checkLength("PullRequest", "body", body.body);
   if (body.title !== undefined) issue.title = body.title;
   if (body.body !== undefined) issue.body = body.body;
   if (body.base !== undefined) {
