@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1384:
+/***/ 9492:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42983,6 +42983,61 @@ class GitHubDispatchLock {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/github-limits.ts
+/**
+ * GitHub's size limits on the text we send it; beyond them it answers 422 "… is too long".
+ *
+ * Lengths are JavaScript string lengths (UTF-16 code units). GitHub counts characters; a
+ * character outside the Basic Multilingual Plane (an emoji) is one character to GitHub and two
+ * code units here, so measuring in code units can only err on the safe side.
+ */
+const GITHUB_LIMITS = {
+    /** Issue, pull request and comment bodies. */
+    body: 65_536,
+    /** Issue and pull request titles. */
+    title: 256,
+    /** Label names. */
+    labelName: 50,
+};
+/** 65536 → "65,536", the way the notes and messages show limits. */
+function formatCount(count) {
+    return count.toLocaleString("en-US");
+}
+/** The note `fitBody` ends a cut text with: where the full text can be read, when known. */
+function cutNote(where, limit = GITHUB_LIMITS.body) {
+    return `\n\n… (cut to fit GitHub's ${formatCount(limit)}-character limit${where ? `; the full text is in ${where}` : ""})`;
+}
+/**
+ * The first `length` code units of `text`, one fewer when that would split a surrogate pair
+ * (half an emoji is not a character at all).
+ */
+function safePrefix(text, length) {
+    if (length <= 0)
+        return "";
+    if (length >= text.length)
+        return text;
+    const last = text.charCodeAt(length - 1);
+    const end = last >= 0xd800 && last <= 0xdbff ? length - 1 : length;
+    return text.slice(0, end);
+}
+/**
+ * `text` unchanged when it fits in `limit`; otherwise as much of it as fits followed by `note`,
+ * together at most `limit` long. Never cuts inside a surrogate pair.
+ */
+function fitBody(text, limit = GITHUB_LIMITS.body, note = cutNote(undefined, limit)) {
+    if (text.length <= limit)
+        return text;
+    if (note.length >= limit)
+        return safePrefix(note, limit);
+    return safePrefix(text, limit - note.length).trimEnd() + note;
+}
+/** A title that fits GitHub's limit: cut and ended with "…" when it is longer. */
+function fitTitle(title, limit = GITHUB_LIMITS.title) {
+    if (title.length <= limit)
+        return title;
+    return `${safePrefix(title, limit - 1).trimEnd()}…`;
+}
+
 ;// CONCATENATED MODULE: ./src/github/queries.ts
 // GraphQL documents the adapter sends. The local test server validates each one against
 // GitHub's published schema, so a field GitHub lacks fails the tests, not production.
@@ -43078,6 +43133,7 @@ query StoryPage($owner: String!, $name: String!, $after: String) {
 }`;
 
 ;// CONCATENATED MODULE: ./src/github/goal-store.ts
+
 
 
 
@@ -43267,12 +43323,12 @@ class GitHubGoalStore {
             const headline = changes
                 ? `**${current.state ?? "no state"} → ${request.to}**: ${request.reason}`
                 : request.reason;
-            await this.comment(number, [headline, "", ...markers.map(encodeMarker)].join("\n"));
+            await this.comment(number, markedComment(headline, markers));
         }
         return { from: current.state };
     }
     async recordMarker(number, text, marker) {
-        const commentId = await this.comment(number, `${text}\n\n${encodeMarker(marker)}`);
+        const commentId = await this.comment(number, markedComment(text, [marker]));
         return { commentId };
     }
     async deleteComment(commentId) {
@@ -43330,7 +43386,7 @@ class GitHubGoalStore {
         return stories;
     }
     async closeIssue(number, comment) {
-        await this.comment(number, comment);
+        await this.comment(number, fitBody(comment));
         try {
             await this.client.rest.issues.update({
                 ...this.where,
@@ -43577,6 +43633,49 @@ function repoFromApiUrl(url) {
 }
 function onlyNotFound(error) {
     return error.errors?.every((entry) => entry.type === "NOT_FOUND") ?? false;
+}
+/** Room kept for the human-readable text when markers have to be shortened. */
+const TEXT_RESERVE = 2_000;
+/** Ends a marker's free text that was shortened to fit the comment. */
+const MARKER_CUT_NOTE = "… (cut)";
+const MARKER_TEXT_FIELDS = ["reason", "logTail", "text"];
+/** The markers with every free-text field (reasons, log tails, feedback) at most `cap` long. */
+function capMarkers(markers, cap) {
+    return markers.map((marker) => {
+        const copy = { ...marker };
+        for (const key of MARKER_TEXT_FIELDS) {
+            const value = copy[key];
+            if (typeof value === "string")
+                copy[key] = fitBody(value, cap, MARKER_CUT_NOTE);
+        }
+        return copy;
+    });
+}
+/**
+ * A comment of human-readable `text`, a blank line and the markers (one a line), within GitHub's
+ * comment limit. The markers stay whole and parseable: when they alone would leave less than
+ * TEXT_RESERVE for the text, their free-text fields are shortened to one common, largest cap
+ * that fits; then the text is cut to the room that is left.
+ */
+function markedComment(text, markers) {
+    const encode = (list) => list.map(encodeMarker).join("\n");
+    const markerRoom = GITHUB_LIMITS.body - TEXT_RESERVE;
+    let tail = encode(markers);
+    if (tail.length > markerRoom) {
+        // Binary search for the largest cap whose encoding fits.
+        let low = MARKER_CUT_NOTE.length;
+        let high = GITHUB_LIMITS.body;
+        while (low < high) {
+            const middle = Math.ceil((low + high) / 2);
+            if (encode(capMarkers(markers, middle)).length <= markerRoom)
+                low = middle;
+            else
+                high = middle - 1;
+        }
+        tail = encode(capMarkers(markers, low));
+    }
+    const room = Math.max(0, GITHUB_LIMITS.body - tail.length - 2);
+    return `${fitBody(text, room, cutNote())}\n\n${tail}`;
 }
 /** The Depends: line of another goal, for cycle detection; a body that is no goal has none. */
 function dependsLineOf(body, ref) {
@@ -44223,7 +44322,7 @@ function setOutputs(report, repository) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1384);
+/* harmony import */ var _actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9492);
 
 await (0,_actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__/* .dispatchAction */ .h)();
 

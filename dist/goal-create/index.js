@@ -1532,7 +1532,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 /***/ }),
 
-/***/ 572:
+/***/ 535:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1564,6 +1564,61 @@ class errors_GoalBodyError extends errors_UserError {
 }
 function describeCount(count) {
     return count === 1 ? "1 problem" : `${count} problems`;
+}
+
+;// CONCATENATED MODULE: ./src/core/github-limits.ts
+/**
+ * GitHub's size limits on the text we send it; beyond them it answers 422 "… is too long".
+ *
+ * Lengths are JavaScript string lengths (UTF-16 code units). GitHub counts characters; a
+ * character outside the Basic Multilingual Plane (an emoji) is one character to GitHub and two
+ * code units here, so measuring in code units can only err on the safe side.
+ */
+const GITHUB_LIMITS = {
+    /** Issue, pull request and comment bodies. */
+    body: 65_536,
+    /** Issue and pull request titles. */
+    title: 256,
+    /** Label names. */
+    labelName: 50,
+};
+/** 65536 → "65,536", the way the notes and messages show limits. */
+function formatCount(count) {
+    return count.toLocaleString("en-US");
+}
+/** The note `fitBody` ends a cut text with: where the full text can be read, when known. */
+function cutNote(where, limit = GITHUB_LIMITS.body) {
+    return `\n\n… (cut to fit GitHub's ${formatCount(limit)}-character limit${where ? `; the full text is in ${where}` : ""})`;
+}
+/**
+ * The first `length` code units of `text`, one fewer when that would split a surrogate pair
+ * (half an emoji is not a character at all).
+ */
+function safePrefix(text, length) {
+    if (length <= 0)
+        return "";
+    if (length >= text.length)
+        return text;
+    const last = text.charCodeAt(length - 1);
+    const end = last >= 0xd800 && last <= 0xdbff ? length - 1 : length;
+    return text.slice(0, end);
+}
+/**
+ * `text` unchanged when it fits in `limit`; otherwise as much of it as fits followed by `note`,
+ * together at most `limit` long. Never cuts inside a surrogate pair.
+ */
+function fitBody(text, limit = GITHUB_LIMITS.body, note = cutNote(undefined, limit)) {
+    if (text.length <= limit)
+        return text;
+    if (note.length >= limit)
+        return safePrefix(note, limit);
+    return safePrefix(text, limit - note.length).trimEnd() + note;
+}
+/** A title that fits GitHub's limit: cut and ended with "…" when it is longer. */
+function fitTitle(title, limit = GITHUB_LIMITS.title) {
+    if (title.length <= limit)
+        return title;
+    return `${safePrefix(title, limit - 1).trimEnd()}…`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/agent-options.ts
@@ -2089,13 +2144,152 @@ function assertTransition(from, to) {
     throw new errors_UserError(`goal is ${from}; it cannot become ${to}. From ${from} a goal can become: ${ALLOWED_TRANSITIONS[from].join(", ")}.`);
 }
 
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+class RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+}
+
+
+;// CONCATENATED MODULE: ./src/github/create-issue.ts
+
+
+
+/** How often a create is attempted when GitHub's answer does not arrive. */
+const CREATE_ATTEMPTS = 4;
+/** Issues created since we started that we look through for our request id. */
+const RECENT_ISSUES_PAGE = 100;
+/** Hidden in the body so a create whose answer was lost can be found again. */
+function requestIdLine(requestId) {
+    return `<!-- goal-orchestrator:request ${requestId} -->`;
+}
+/** Statuses after which GitHub may or may not have created the issue. */
+function outcomeUnknown(error) {
+    return error instanceof RequestError && (error.status >= 500 || error.status === 0);
+}
+/**
+ * Creates an issue exactly once, even when a response is lost after GitHub applied the write
+ * (a 502 or a dropped connection). Octokit's own retry would create a duplicate there, so it
+ * is switched off for this request; before every new attempt we look for an issue carrying
+ * our request id, created since we began.
+ */
+async function createIssueOnce(client, repo, issue, options = {}) {
+    const requestId = (0,external_node_crypto_namespaceObject.randomUUID)();
+    const body = `${issue.body.trimEnd()}\n\n${requestIdLine(requestId)}\n`;
+    // Start looking well before now: our clock and GitHub's may disagree.
+    const since = new Date(Date.now() - 10 * 60_000).toISOString();
+    const baseMs = options.paceMs ?? 1000;
+    let lastError;
+    for (let attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
+        if (attempt > 1) {
+            const existing = await findByRequestId(client, repo, requestId, since);
+            if (existing)
+                return existing;
+            await new Promise((resolve) => setTimeout(resolve, baseMs * attempt ** 2));
+        }
+        try {
+            const { data } = await client.rest.issues.create({
+                owner: repo.owner,
+                repo: repo.repo,
+                title: issue.title,
+                body,
+                labels: issue.labels,
+                request: { retries: 0 },
+            });
+            return { id: data.id, number: data.number, html_url: data.html_url };
+        }
+        catch (error) {
+            if (!outcomeUnknown(error))
+                throw error;
+            lastError = error;
+        }
+    }
+    const existing = await findByRequestId(client, repo, requestId, since);
+    if (existing)
+        return existing;
+    throw new Error(`Creating the issue in ${formatRepo(repo)} failed ${CREATE_ATTEMPTS} times and no issue was created: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+}
+async function findByRequestId(client, repo, requestId, since) {
+    const marker = requestIdLine(requestId);
+    const { data } = await client.rest.issues.listForRepo({
+        owner: repo.owner,
+        repo: repo.repo,
+        state: "all",
+        sort: "created",
+        direction: "desc",
+        since,
+        per_page: RECENT_ISSUES_PAGE,
+    });
+    const found = data.find((candidate) => !candidate.pull_request && candidate.body?.includes(marker));
+    return found ? { id: found.id, number: found.number, html_url: found.html_url } : null;
+}
+
 ;// CONCATENATED MODULE: ./src/flows/create-goal.ts
 
 
 
 
-/** GitHub refuses longer issue titles. */
-const MAX_TITLE_LENGTH = 256;
+
+
+/**
+ * What the orchestrator appends to a goal's body when it creates the issue (after trimming its
+ * end): a blank line, the hidden request id (a UUID) and a newline; see createIssueOnce.
+ */
+const CREATE_OVERHEAD = `\n\n${requestIdLine("00000000-0000-0000-0000-000000000000")}\n`
+    .length;
+/**
+ * Refuses a title or body GitHub would refuse, naming where it came from, its size and the
+ * limit. `finalBody` is the body as it will be sent (with the Story:/Depends: lines written in);
+ * the request id is counted here.
+ */
+function checkGoalSize(input, finalBody = input.body) {
+    const title = input.title.trim();
+    if (title.length > GITHUB_LIMITS.title) {
+        throw new errors_UserError(`--title: the title is ${formatCount(title.length)} characters; GitHub accepts at most ${formatCount(GITHUB_LIMITS.title)}. Nothing was created.`);
+    }
+    const own = input.body.trimEnd().length;
+    const sent = finalBody.trimEnd().length;
+    if (sent + CREATE_OVERHEAD <= GITHUB_LIMITS.body)
+        return;
+    const added = CREATE_OVERHEAD + Math.max(0, sent - own);
+    throw new errors_UserError(`${input.bodySource ?? "the body"}: the goal body is ${formatCount(own)} characters; at most ${formatCount(GITHUB_LIMITS.body - added)} fit (GitHub accepts ${formatCount(GITHUB_LIMITS.body)} and the orchestrator adds ${formatCount(added)} of its own). Nothing was created.`);
+}
 /**
  * Validates a new goal completely (body, story, dependencies) and only then creates it, so a
  * refused goal leaves nothing behind on GitHub.
@@ -2105,9 +2299,8 @@ async function createGoal(store, input) {
     const title = input.title.trim();
     if (!title)
         throw new errors_UserError("--title: a goal needs a title (one line saying what to build).");
-    if (title.length > MAX_TITLE_LENGTH) {
-        throw new errors_UserError(`--title: ${title.length} characters; GitHub accepts at most ${MAX_TITLE_LENGTH}.`);
-    }
+    // Before parsing: a huge body is refused for its size, not for what the parser finds in it.
+    checkGoalSize(input);
     const parsed = parseGoalBody(input.body, repo);
     const flagStory = input.story ? referenceInput(input.story, "--story", repo) : null;
     if (flagStory && parsed.story && !sameIssue(flagStory, parsed.story)) {
@@ -2120,6 +2313,8 @@ async function createGoal(store, input) {
         if (!depends.some((known) => sameIssue(known, ref)))
             depends.push(ref);
     }
+    const body = withMetadata(input.body, { story, depends }, repo);
+    checkGoalSize(input, body);
     // GitHub silently drops the labels of issues opened by people without write access, and
     // goals are only accepted from people with write access anyway. Apps (bots) are checked by
     // their installation's permissions instead.
@@ -2148,7 +2343,7 @@ async function createGoal(store, input) {
     await store.ensureLabels(LABELS);
     return store.createGoal({
         title,
-        body: withMetadata(input.body, { story, depends }, repo),
+        body,
         state: input.queue ? "queued" : "draft",
         spotCheck: input.spotCheck,
         story,
@@ -3436,47 +3631,6 @@ const JSONParse = (text, reviver) => {
 
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
-class RequestError extends Error {
-  name;
-  /**
-   * http status code
-   */
-  status;
-  /**
-   * Request options that lead to the error.
-   */
-  request;
-  /**
-   * Response object if a response was received
-   */
-  response;
-  constructor(message, statusCode, options) {
-    super(message, { cause: options.cause });
-    this.name = "HttpError";
-    this.status = Number.parseInt(statusCode);
-    if (Number.isNaN(this.status)) {
-      this.status = 0;
-    }
-    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
-    if ("response" in options) {
-      this.response = options.response;
-    }
-    const requestCopy = Object.assign({}, options.request);
-    if (options.request.headers.authorization) {
-      requestCopy.headers = Object.assign({}, options.request.headers, {
-        authorization: options.request.headers.authorization.replace(
-          /(?<! ) .*$/,
-          " [REDACTED]"
-        )
-      });
-    }
-    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
-    this.request = requestCopy;
-  }
-}
-
-
 ;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
 // pkg/dist-src/index.js
 
@@ -4521,8 +4675,6 @@ function base64encodeJSON(obj) {
   return fromBase64(btoa(JSON.stringify(obj)));
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./node_modules/universal-github-app-jwt/lib/crypto-node.js
 // this can be removed once we only support Node 20+
 
@@ -9962,79 +10114,6 @@ function compareTimes(a, b) {
     return a - b;
 }
 
-;// CONCATENATED MODULE: ./src/github/create-issue.ts
-
-
-
-/** How often a create is attempted when GitHub's answer does not arrive. */
-const CREATE_ATTEMPTS = 4;
-/** Issues created since we started that we look through for our request id. */
-const RECENT_ISSUES_PAGE = 100;
-/** Hidden in the body so a create whose answer was lost can be found again. */
-function requestIdLine(requestId) {
-    return `<!-- goal-orchestrator:request ${requestId} -->`;
-}
-/** Statuses after which GitHub may or may not have created the issue. */
-function outcomeUnknown(error) {
-    return error instanceof RequestError && (error.status >= 500 || error.status === 0);
-}
-/**
- * Creates an issue exactly once, even when a response is lost after GitHub applied the write
- * (a 502 or a dropped connection). Octokit's own retry would create a duplicate there, so it
- * is switched off for this request; before every new attempt we look for an issue carrying
- * our request id, created since we began.
- */
-async function createIssueOnce(client, repo, issue, options = {}) {
-    const requestId = (0,external_node_crypto_namespaceObject.randomUUID)();
-    const body = `${issue.body.trimEnd()}\n\n${requestIdLine(requestId)}\n`;
-    // Start looking well before now: our clock and GitHub's may disagree.
-    const since = new Date(Date.now() - 10 * 60_000).toISOString();
-    const baseMs = options.paceMs ?? 1000;
-    let lastError;
-    for (let attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
-        if (attempt > 1) {
-            const existing = await findByRequestId(client, repo, requestId, since);
-            if (existing)
-                return existing;
-            await new Promise((resolve) => setTimeout(resolve, baseMs * attempt ** 2));
-        }
-        try {
-            const { data } = await client.rest.issues.create({
-                owner: repo.owner,
-                repo: repo.repo,
-                title: issue.title,
-                body,
-                labels: issue.labels,
-                request: { retries: 0 },
-            });
-            return { id: data.id, number: data.number, html_url: data.html_url };
-        }
-        catch (error) {
-            if (!outcomeUnknown(error))
-                throw error;
-            lastError = error;
-        }
-    }
-    const existing = await findByRequestId(client, repo, requestId, since);
-    if (existing)
-        return existing;
-    throw new Error(`Creating the issue in ${formatRepo(repo)} failed ${CREATE_ATTEMPTS} times and no issue was created: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
-}
-async function findByRequestId(client, repo, requestId, since) {
-    const marker = requestIdLine(requestId);
-    const { data } = await client.rest.issues.listForRepo({
-        owner: repo.owner,
-        repo: repo.repo,
-        state: "all",
-        sort: "created",
-        direction: "desc",
-        since,
-        per_page: RECENT_ISSUES_PAGE,
-    });
-    const found = data.find((candidate) => !candidate.pull_request && candidate.body?.includes(marker));
-    return found ? { id: found.id, number: found.number, html_url: found.html_url } : null;
-}
-
 ;// CONCATENATED MODULE: ./src/github/errors.ts
 
 
@@ -10168,6 +10247,7 @@ query StoryPage($owner: String!, $name: String!, $after: String) {
 }`;
 
 ;// CONCATENATED MODULE: ./src/github/goal-store.ts
+
 
 
 
@@ -10357,12 +10437,12 @@ class GitHubGoalStore {
             const headline = changes
                 ? `**${current.state ?? "no state"} → ${request.to}**: ${request.reason}`
                 : request.reason;
-            await this.comment(number, [headline, "", ...markers.map(encodeMarker)].join("\n"));
+            await this.comment(number, markedComment(headline, markers));
         }
         return { from: current.state };
     }
     async recordMarker(number, text, marker) {
-        const commentId = await this.comment(number, `${text}\n\n${encodeMarker(marker)}`);
+        const commentId = await this.comment(number, markedComment(text, [marker]));
         return { commentId };
     }
     async deleteComment(commentId) {
@@ -10420,7 +10500,7 @@ class GitHubGoalStore {
         return stories;
     }
     async closeIssue(number, comment) {
-        await this.comment(number, comment);
+        await this.comment(number, fitBody(comment));
         try {
             await this.client.rest.issues.update({
                 ...this.where,
@@ -10668,6 +10748,49 @@ function repoFromApiUrl(url) {
 function onlyNotFound(error) {
     return error.errors?.every((entry) => entry.type === "NOT_FOUND") ?? false;
 }
+/** Room kept for the human-readable text when markers have to be shortened. */
+const TEXT_RESERVE = 2_000;
+/** Ends a marker's free text that was shortened to fit the comment. */
+const MARKER_CUT_NOTE = "… (cut)";
+const MARKER_TEXT_FIELDS = ["reason", "logTail", "text"];
+/** The markers with every free-text field (reasons, log tails, feedback) at most `cap` long. */
+function capMarkers(markers, cap) {
+    return markers.map((marker) => {
+        const copy = { ...marker };
+        for (const key of MARKER_TEXT_FIELDS) {
+            const value = copy[key];
+            if (typeof value === "string")
+                copy[key] = fitBody(value, cap, MARKER_CUT_NOTE);
+        }
+        return copy;
+    });
+}
+/**
+ * A comment of human-readable `text`, a blank line and the markers (one a line), within GitHub's
+ * comment limit. The markers stay whole and parseable: when they alone would leave less than
+ * TEXT_RESERVE for the text, their free-text fields are shortened to one common, largest cap
+ * that fits; then the text is cut to the room that is left.
+ */
+function markedComment(text, markers) {
+    const encode = (list) => list.map(encodeMarker).join("\n");
+    const markerRoom = GITHUB_LIMITS.body - TEXT_RESERVE;
+    let tail = encode(markers);
+    if (tail.length > markerRoom) {
+        // Binary search for the largest cap whose encoding fits.
+        let low = MARKER_CUT_NOTE.length;
+        let high = GITHUB_LIMITS.body;
+        while (low < high) {
+            const middle = Math.ceil((low + high) / 2);
+            if (encode(capMarkers(markers, middle)).length <= markerRoom)
+                low = middle;
+            else
+                high = middle - 1;
+        }
+        tail = encode(capMarkers(markers, low));
+    }
+    const room = Math.max(0, GITHUB_LIMITS.body - tail.length - 2);
+    return `${fitBody(text, room, cutNote())}\n\n${tail}`;
+}
 /** The Depends: line of another goal, for cycle detection; a body that is no goal has none. */
 function dependsLineOf(body, ref) {
     try {
@@ -10744,11 +10867,30 @@ function repoFromRemoteUrl(url) {
 
 ;// CONCATENATED MODULE: ./src/cli/io.ts
 
-
+/** The most standard input a CLI reads: far more than any text GitHub accepts. */
+const MAX_STDIN_BYTES = 4 * 1024 * 1024;
+/**
+ * Reads a stream to its end as UTF-8. Async iteration waits for a writer that starts late and
+ * takes input of any size (a synchronous read of fd 0 fails with EAGAIN on a non-blocking pipe
+ * and stops at 64 KB). Past `maxBytes` it stops reading with a UserError.
+ */
+async function readStream(stream, maxBytes = MAX_STDIN_BYTES) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of stream) {
+        const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+        size += bytes.length;
+        if (size > maxBytes) {
+            throw new errors_UserError(`standard input: the body is too large (over ${maxBytes.toLocaleString("en-US")} bytes, the most read from standard input).`);
+        }
+        chunks.push(bytes);
+    }
+    return Buffer.concat(chunks).toString("utf8");
+}
 const processIo = {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-    readStdin: () => (0,external_node_fs_namespaceObject.readFileSync)(0, "utf8"),
+    readStdin: () => readStream(process.stdin),
     isStdinTTY: Boolean(process.stdin.isTTY),
 };
 /**
@@ -10821,11 +10963,15 @@ async function goalCreateMain(argv, io = processIo) {
         }
         if (values.title === undefined)
             throw new errors_UserError(`--title is required.\n\n${GOAL_CREATE_USAGE}`);
-        const body = readBody(values["body-file"], io);
+        const bodySource = values["body-file"] !== undefined ? `--body-file ${values["body-file"]}` : "standard input";
+        const body = await readBody(values["body-file"], io);
+        // Refused before connecting: nothing is created, and no token is needed to learn it.
+        checkGoalSize({ title: values.title, body, bodySource });
         const connection = await connect({ repo: values.repo });
         const created = await createGoal(connection.store, {
             title: values.title,
             body,
+            bodySource,
             story: values.story,
             depends: (values.depends ?? []).flatMap((list) => list.split(/[\s,]+/)).filter(Boolean),
             queue: values.queue,
@@ -10847,7 +10993,7 @@ async function goalCreateMain(argv, io = processIo) {
         return 0;
     }, io);
 }
-function readBody(bodyFile, io) {
+async function readBody(bodyFile, io) {
     if (bodyFile !== undefined) {
         try {
             return (0,external_node_fs_namespaceObject.readFileSync)(bodyFile, "utf8");
@@ -10870,7 +11016,7 @@ function readBody(bodyFile, io) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_goal_create_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(572);
+/* harmony import */ var _cli_goal_create_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(535);
 
 process.exitCode = await (0,_cli_goal_create_js__WEBPACK_IMPORTED_MODULE_0__/* .goalCreateMain */ .p)(process.argv.slice(2));
 

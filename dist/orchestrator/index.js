@@ -1532,7 +1532,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 /***/ }),
 
-/***/ 1067:
+/***/ 3462:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -5880,6 +5880,61 @@ function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
+;// CONCATENATED MODULE: ./src/core/github-limits.ts
+/**
+ * GitHub's size limits on the text we send it; beyond them it answers 422 "… is too long".
+ *
+ * Lengths are JavaScript string lengths (UTF-16 code units). GitHub counts characters; a
+ * character outside the Basic Multilingual Plane (an emoji) is one character to GitHub and two
+ * code units here, so measuring in code units can only err on the safe side.
+ */
+const GITHUB_LIMITS = {
+    /** Issue, pull request and comment bodies. */
+    body: 65_536,
+    /** Issue and pull request titles. */
+    title: 256,
+    /** Label names. */
+    labelName: 50,
+};
+/** 65536 → "65,536", the way the notes and messages show limits. */
+function formatCount(count) {
+    return count.toLocaleString("en-US");
+}
+/** The note `fitBody` ends a cut text with: where the full text can be read, when known. */
+function cutNote(where, limit = GITHUB_LIMITS.body) {
+    return `\n\n… (cut to fit GitHub's ${formatCount(limit)}-character limit${where ? `; the full text is in ${where}` : ""})`;
+}
+/**
+ * The first `length` code units of `text`, one fewer when that would split a surrogate pair
+ * (half an emoji is not a character at all).
+ */
+function safePrefix(text, length) {
+    if (length <= 0)
+        return "";
+    if (length >= text.length)
+        return text;
+    const last = text.charCodeAt(length - 1);
+    const end = last >= 0xd800 && last <= 0xdbff ? length - 1 : length;
+    return text.slice(0, end);
+}
+/**
+ * `text` unchanged when it fits in `limit`; otherwise as much of it as fits followed by `note`,
+ * together at most `limit` long. Never cuts inside a surrogate pair.
+ */
+function fitBody(text, limit = GITHUB_LIMITS.body, note = cutNote(undefined, limit)) {
+    if (text.length <= limit)
+        return text;
+    if (note.length >= limit)
+        return safePrefix(note, limit);
+    return safePrefix(text, limit - note.length).trimEnd() + note;
+}
+/** A title that fits GitHub's limit: cut and ended with "…" when it is longer. */
+function fitTitle(title, limit = GITHUB_LIMITS.title) {
+    if (title.length <= limit)
+        return title;
+    return `${safePrefix(title, limit - 1).trimEnd()}…`;
+}
+
 ;// CONCATENATED MODULE: ./src/flows/run-stats.ts
 
 
@@ -5959,6 +6014,7 @@ async function appendStatsLine(file, record) {
 ;// CONCATENATED MODULE: ./src/flows/run-deliver.ts
 
 
+
 /**
  * Pushes the agent's commits from the runner's own repository, opens the pull request and (on
  * success) enables auto-merge. Any failure here fails the run.
@@ -5980,7 +6036,7 @@ async function deliver(pulls, log, request) {
         pull = await pulls.create({
             head: workspace.branch,
             base: workspace.base,
-            title: goal.title,
+            title: fitTitle(goal.title),
             body: pullRequestBody(request),
         });
     }
@@ -5996,7 +6052,22 @@ async function deliver(pulls, log, request) {
     log(`#${goal.ref.number}: pull request ${pull.url}${pull.created ? "" : " (already open)"}`);
     if (verdict.outcome === "spot-check")
         return { verdict, prUrl: pull.url };
-    const merge = await pulls.enableAutoMerge(pull, request.mergeMethod);
+    let merge;
+    try {
+        merge = await pulls.enableAutoMerge(pull, request.mergeMethod);
+    }
+    catch (error) {
+        // The agent's work is done and its PR open: an answer lost on the way back (GitHub may
+        // even have enabled it) is no reason to count a failed attempt. A person looks instead;
+        // once the PR merges, the goal is done.
+        return {
+            verdict: {
+                outcome: "spot-check",
+                reason: `enabling auto-merge failed (${error instanceof Error ? error.message : String(error)}); merge the pull request or run goal approve`,
+            },
+            prUrl: pull.url,
+        };
+    }
     if (merge.kind === "refused") {
         return {
             verdict: {
@@ -6029,6 +6100,11 @@ function pushWork(collected, workspace) {
         from: collected.head,
     });
 }
+/**
+ * The pull request's body: closes the goal, repeats its objective, links the run and shows the
+ * stats. The objective is cut (with a note pointing to the goal issue) so the whole fits
+ * GitHub's body limit; whatever else is too long is cut last.
+ */
 function pullRequestBody(request) {
     const { goal, verdict } = request;
     let objective = "";
@@ -6038,15 +6114,19 @@ function pullRequestBody(request) {
     catch {
         objective = "";
     }
-    const lines = [`Closes #${goal.ref.number}`, ""];
-    if (objective)
-        lines.push("## Objective", "", objective, "");
-    lines.push(`Attempt ${request.attempt} of ${request.maxAttempts}${request.runUrl ? ` · [workflow run](${request.runUrl})` : ""}`, "");
+    const before = [`Closes #${goal.ref.number}`, ""];
+    const after = [
+        `Attempt ${request.attempt} of ${request.maxAttempts}${request.runUrl ? ` · [workflow run](${request.runUrl})` : ""}`,
+        "",
+    ];
     if (verdict.outcome === "spot-check") {
-        lines.push(`**Needs human review:** ${verdict.reason}.`, "");
+        after.push(`**Needs human review:** ${verdict.reason}.`, "");
     }
-    lines.push(statsTable(request.stats), "");
-    return lines.join("\n");
+    after.push(statsTable(request.stats), "");
+    const join = (text) => [...before, ...(text ? ["## Objective", "", text, ""] : []), ...after].join("\n");
+    const room = GITHUB_LIMITS.body - join("").length - "## Objective\n\n\n\n".length;
+    const fitted = fitBody(objective, Math.max(0, room), cutNote(`#${goal.ref.number}`));
+    return fitBody(join(fitted));
 }
 
 ;// CONCATENATED MODULE: ./src/flows/run-goal-file.ts
@@ -14979,6 +15059,7 @@ query StoryPage($owner: String!, $name: String!, $after: String) {
 
 
 
+
 /** GitHub Actions' built-in token posts as this account. */
 const ACTIONS_BOT_LOGIN = "github-actions[bot]";
 /** Largest page GitHub serves, for both REST and GraphQL connections. */
@@ -15160,12 +15241,12 @@ class GitHubGoalStore {
             const headline = changes
                 ? `**${current.state ?? "no state"} → ${request.to}**: ${request.reason}`
                 : request.reason;
-            await this.comment(number, [headline, "", ...markers.map(encodeMarker)].join("\n"));
+            await this.comment(number, markedComment(headline, markers));
         }
         return { from: current.state };
     }
     async recordMarker(number, text, marker) {
-        const commentId = await this.comment(number, `${text}\n\n${encodeMarker(marker)}`);
+        const commentId = await this.comment(number, markedComment(text, [marker]));
         return { commentId };
     }
     async deleteComment(commentId) {
@@ -15223,7 +15304,7 @@ class GitHubGoalStore {
         return stories;
     }
     async closeIssue(number, comment) {
-        await this.comment(number, comment);
+        await this.comment(number, fitBody(comment));
         try {
             await this.client.rest.issues.update({
                 ...this.where,
@@ -15471,6 +15552,49 @@ function repoFromApiUrl(url) {
 function onlyNotFound(error) {
     return error.errors?.every((entry) => entry.type === "NOT_FOUND") ?? false;
 }
+/** Room kept for the human-readable text when markers have to be shortened. */
+const TEXT_RESERVE = 2_000;
+/** Ends a marker's free text that was shortened to fit the comment. */
+const MARKER_CUT_NOTE = "… (cut)";
+const MARKER_TEXT_FIELDS = ["reason", "logTail", "text"];
+/** The markers with every free-text field (reasons, log tails, feedback) at most `cap` long. */
+function capMarkers(markers, cap) {
+    return markers.map((marker) => {
+        const copy = { ...marker };
+        for (const key of MARKER_TEXT_FIELDS) {
+            const value = copy[key];
+            if (typeof value === "string")
+                copy[key] = fitBody(value, cap, MARKER_CUT_NOTE);
+        }
+        return copy;
+    });
+}
+/**
+ * A comment of human-readable `text`, a blank line and the markers (one a line), within GitHub's
+ * comment limit. The markers stay whole and parseable: when they alone would leave less than
+ * TEXT_RESERVE for the text, their free-text fields are shortened to one common, largest cap
+ * that fits; then the text is cut to the room that is left.
+ */
+function markedComment(text, markers) {
+    const encode = (list) => list.map(encodeMarker).join("\n");
+    const markerRoom = GITHUB_LIMITS.body - TEXT_RESERVE;
+    let tail = encode(markers);
+    if (tail.length > markerRoom) {
+        // Binary search for the largest cap whose encoding fits.
+        let low = MARKER_CUT_NOTE.length;
+        let high = GITHUB_LIMITS.body;
+        while (low < high) {
+            const middle = Math.ceil((low + high) / 2);
+            if (encode(capMarkers(markers, middle)).length <= markerRoom)
+                low = middle;
+            else
+                high = middle - 1;
+        }
+        tail = encode(capMarkers(markers, low));
+    }
+    const room = Math.max(0, GITHUB_LIMITS.body - tail.length - 2);
+    return `${fitBody(text, room, cutNote())}\n\n${tail}`;
+}
 /** The Depends: line of another goal, for cycle detection; a body that is no goal has none. */
 function dependsLineOf(body, ref) {
     try {
@@ -15547,11 +15671,30 @@ function repoFromRemoteUrl(url) {
 
 ;// CONCATENATED MODULE: ./src/cli/io.ts
 
-
+/** The most standard input a CLI reads: far more than any text GitHub accepts. */
+const MAX_STDIN_BYTES = 4 * 1024 * 1024;
+/**
+ * Reads a stream to its end as UTF-8. Async iteration waits for a writer that starts late and
+ * takes input of any size (a synchronous read of fd 0 fails with EAGAIN on a non-blocking pipe
+ * and stops at 64 KB). Past `maxBytes` it stops reading with a UserError.
+ */
+async function readStream(stream, maxBytes = MAX_STDIN_BYTES) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of stream) {
+        const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+        size += bytes.length;
+        if (size > maxBytes) {
+            throw new errors_UserError(`standard input: the body is too large (over ${maxBytes.toLocaleString("en-US")} bytes, the most read from standard input).`);
+        }
+        chunks.push(bytes);
+    }
+    return Buffer.concat(chunks).toString("utf8");
+}
 const processIo = {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-    readStdin: () => (0,external_node_fs_namespaceObject.readFileSync)(0, "utf8"),
+    readStdin: () => readStream(process.stdin),
     isStdinTTY: Boolean(process.stdin.isTTY),
 };
 /**
@@ -15915,7 +16058,7 @@ function clock() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1067);
+/* harmony import */ var _cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3462);
 
 process.exitCode = await (0,_cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__/* .orchestratorMain */ .G)(process.argv.slice(2));
 

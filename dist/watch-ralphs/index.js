@@ -2,7 +2,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 269:
+/***/ 523:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -207,15 +207,32 @@ function parseCommandLine(config, usage) {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/cli/io.ts
 
-
+/** The most standard input a CLI reads: far more than any text GitHub accepts. */
+const MAX_STDIN_BYTES = 4 * 1024 * 1024;
+/**
+ * Reads a stream to its end as UTF-8. Async iteration waits for a writer that starts late and
+ * takes input of any size (a synchronous read of fd 0 fails with EAGAIN on a non-blocking pipe
+ * and stops at 64 KB). Past `maxBytes` it stops reading with a UserError.
+ */
+async function readStream(stream, maxBytes = MAX_STDIN_BYTES) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of stream) {
+        const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+        size += bytes.length;
+        if (size > maxBytes) {
+            throw new errors_UserError(`standard input: the body is too large (over ${maxBytes.toLocaleString("en-US")} bytes, the most read from standard input).`);
+        }
+        chunks.push(bytes);
+    }
+    return Buffer.concat(chunks).toString("utf8");
+}
 const processIo = {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-    readStdin: () => (0,external_node_fs_namespaceObject.readFileSync)(0, "utf8"),
+    readStdin: () => readStream(process.stdin),
     isStdinTTY: Boolean(process.stdin.isTTY),
 };
 /**
@@ -438,7 +455,7 @@ async function readNew(file, followed, io) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_watch_ralphs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(269);
+/* harmony import */ var _cli_watch_ralphs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(523);
 
 const stop = new AbortController();
 process.once("SIGINT", () => stop.abort());

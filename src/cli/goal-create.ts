@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { UserError } from "../core/errors.js";
-import { createGoal } from "../flows/create-goal.js";
+import { checkGoalSize, createGoal } from "../flows/create-goal.js";
 import { parseCommandLine } from "./args.js";
 import { connect } from "./connection.js";
 import { type CliIo, processIo, runCli } from "./io.js";
@@ -43,11 +43,16 @@ export async function goalCreateMain(argv: string[], io: CliIo = processIo): Pro
       }
       if (values.title === undefined)
         throw new UserError(`--title is required.\n\n${GOAL_CREATE_USAGE}`);
-      const body = readBody(values["body-file"], io);
+      const bodySource =
+        values["body-file"] !== undefined ? `--body-file ${values["body-file"]}` : "standard input";
+      const body = await readBody(values["body-file"], io);
+      // Refused before connecting: nothing is created, and no token is needed to learn it.
+      checkGoalSize({ title: values.title, body, bodySource });
       const connection = await connect({ repo: values.repo });
       const created = await createGoal(connection.store, {
         title: values.title,
         body,
+        bodySource,
         story: values.story,
         depends: (values.depends ?? []).flatMap((list) => list.split(/[\s,]+/)).filter(Boolean),
         queue: values.queue,
@@ -72,7 +77,7 @@ export async function goalCreateMain(argv: string[], io: CliIo = processIo): Pro
   );
 }
 
-function readBody(bodyFile: string | undefined, io: CliIo): string {
+async function readBody(bodyFile: string | undefined, io: CliIo): Promise<string> {
   if (bodyFile !== undefined) {
     try {
       return readFileSync(bodyFile, "utf8");

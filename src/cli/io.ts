@@ -1,18 +1,45 @@
-import { readFileSync } from "node:fs";
 import { UserError } from "../core/errors.js";
 
 /** What a CLI reads and writes, so tests can run it in-process or as a real process. */
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  readStdin: () => string;
+  /** All of standard input, as UTF-8 (at most MAX_STDIN_BYTES, or a UserError). */
+  readStdin: () => Promise<string>;
   isStdinTTY: boolean;
+}
+
+/** The most standard input a CLI reads: far more than any text GitHub accepts. */
+export const MAX_STDIN_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Reads a stream to its end as UTF-8. Async iteration waits for a writer that starts late and
+ * takes input of any size (a synchronous read of fd 0 fails with EAGAIN on a non-blocking pipe
+ * and stops at 64 KB). Past `maxBytes` it stops reading with a UserError.
+ */
+export async function readStream(
+  stream: AsyncIterable<Buffer | string>,
+  maxBytes: number = MAX_STDIN_BYTES,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+    size += bytes.length;
+    if (size > maxBytes) {
+      throw new UserError(
+        `standard input: the body is too large (over ${maxBytes.toLocaleString("en-US")} bytes, the most read from standard input).`,
+      );
+    }
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
-  readStdin: () => readFileSync(0, "utf8"),
+  readStdin: () => readStream(process.stdin),
   isStdinTTY: Boolean(process.stdin.isTTY),
 };
 

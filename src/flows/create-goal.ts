@@ -1,4 +1,5 @@
 import { UserError } from "../core/errors.js";
+import { formatCount, GITHUB_LIMITS } from "../core/github-limits.js";
 import { parseGoalBody, withMetadata } from "../core/goal-body.js";
 import {
   formatIssueRef,
@@ -9,6 +10,7 @@ import {
 } from "../core/issue-ref.js";
 import type { GoalStore } from "../core/ports.js";
 import { LABELS, STORY_LABEL } from "../core/states.js";
+import { requestIdLine } from "../github/create-issue.js";
 
 export interface CreateGoalInput {
   title: string;
@@ -19,10 +21,44 @@ export interface CreateGoalInput {
   depends?: readonly string[];
   queue: boolean;
   spotCheck: boolean;
+  /** Where the body came from, for messages: "--body-file goal.md", "standard input". */
+  bodySource?: string | undefined;
 }
 
-/** GitHub refuses longer issue titles. */
-const MAX_TITLE_LENGTH = 256;
+/**
+ * What the orchestrator appends to a goal's body when it creates the issue (after trimming its
+ * end): a blank line, the hidden request id (a UUID) and a newline; see createIssueOnce.
+ */
+export const CREATE_OVERHEAD = `\n\n${requestIdLine("00000000-0000-0000-0000-000000000000")}\n`
+  .length;
+
+/**
+ * Refuses a title or body GitHub would refuse, naming where it came from, its size and the
+ * limit. `finalBody` is the body as it will be sent (with the Story:/Depends: lines written in);
+ * the request id is counted here.
+ */
+export function checkGoalSize(
+  input: { title: string; body: string; bodySource?: string | undefined },
+  finalBody: string = input.body,
+): void {
+  const title = input.title.trim();
+  if (title.length > GITHUB_LIMITS.title) {
+    throw new UserError(
+      `--title: the title is ${formatCount(title.length)} characters; GitHub accepts at most ${formatCount(GITHUB_LIMITS.title)}. Nothing was created.`,
+    );
+  }
+  const own = input.body.trimEnd().length;
+  const sent = finalBody.trimEnd().length;
+  if (sent + CREATE_OVERHEAD <= GITHUB_LIMITS.body) return;
+  const added = CREATE_OVERHEAD + Math.max(0, sent - own);
+  throw new UserError(
+    `${input.bodySource ?? "the body"}: the goal body is ${formatCount(own)} characters; at most ${formatCount(
+      GITHUB_LIMITS.body - added,
+    )} fit (GitHub accepts ${formatCount(GITHUB_LIMITS.body)} and the orchestrator adds ${formatCount(
+      added,
+    )} of its own). Nothing was created.`,
+  );
+}
 
 /**
  * Validates a new goal completely (body, story, dependencies) and only then creates it, so a
@@ -32,11 +68,8 @@ export async function createGoal(store: GoalStore, input: CreateGoalInput) {
   const repo = store.repo;
   const title = input.title.trim();
   if (!title) throw new UserError("--title: a goal needs a title (one line saying what to build).");
-  if (title.length > MAX_TITLE_LENGTH) {
-    throw new UserError(
-      `--title: ${title.length} characters; GitHub accepts at most ${MAX_TITLE_LENGTH}.`,
-    );
-  }
+  // Before parsing: a huge body is refused for its size, not for what the parser finds in it.
+  checkGoalSize(input);
   const parsed = parseGoalBody(input.body, repo);
 
   const flagStory = input.story ? referenceInput(input.story, "--story", repo) : null;
@@ -51,6 +84,8 @@ export async function createGoal(store: GoalStore, input: CreateGoalInput) {
     const ref = referenceInput(text, "--depends", repo);
     if (!depends.some((known) => sameIssue(known, ref))) depends.push(ref);
   }
+  const body = withMetadata(input.body, { story, depends }, repo);
+  checkGoalSize(input, body);
 
   // GitHub silently drops the labels of issues opened by people without write access, and
   // goals are only accepted from people with write access anyway. Apps (bots) are checked by
@@ -89,7 +124,7 @@ export async function createGoal(store: GoalStore, input: CreateGoalInput) {
   await store.ensureLabels(LABELS);
   return store.createGoal({
     title,
-    body: withMetadata(input.body, { story, depends }, repo),
+    body,
     state: input.queue ? "queued" : "draft",
     spotCheck: input.spotCheck,
     story,

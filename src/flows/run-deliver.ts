@@ -1,3 +1,4 @@
+import { cutNote, fitBody, fitTitle, GITHUB_LIMITS } from "../core/github-limits.js";
 import { parseGoalBody } from "../core/goal-body.js";
 import type { GoalSnapshot, MergeMethod, RunPullRequestPort } from "../core/ports.js";
 import type { CollectedWork } from "./run-collect.js";
@@ -43,7 +44,7 @@ export async function deliver(
     pull = await pulls.create({
       head: workspace.branch,
       base: workspace.base,
-      title: goal.title,
+      title: fitTitle(goal.title),
       body: pullRequestBody(request),
     });
   } catch (error) {
@@ -57,7 +58,21 @@ export async function deliver(
   }
   log(`#${goal.ref.number}: pull request ${pull.url}${pull.created ? "" : " (already open)"}`);
   if (verdict.outcome === "spot-check") return { verdict, prUrl: pull.url };
-  const merge = await pulls.enableAutoMerge(pull, request.mergeMethod);
+  let merge: Awaited<ReturnType<RunPullRequestPort["enableAutoMerge"]>>;
+  try {
+    merge = await pulls.enableAutoMerge(pull, request.mergeMethod);
+  } catch (error) {
+    // The agent's work is done and its PR open: an answer lost on the way back (GitHub may
+    // even have enabled it) is no reason to count a failed attempt. A person looks instead;
+    // once the PR merges, the goal is done.
+    return {
+      verdict: {
+        outcome: "spot-check",
+        reason: `enabling auto-merge failed (${error instanceof Error ? error.message : String(error)}); merge the pull request or run goal approve`,
+      },
+      prUrl: pull.url,
+    };
+  }
   if (merge.kind === "refused") {
     return {
       verdict: {
@@ -95,7 +110,12 @@ function pushWork(collected: CollectedWork, workspace: PreparedWorkspace) {
   });
 }
 
-function pullRequestBody(request: DeliveryRequest): string {
+/**
+ * The pull request's body: closes the goal, repeats its objective, links the run and shows the
+ * stats. The objective is cut (with a note pointing to the goal issue) so the whole fits
+ * GitHub's body limit; whatever else is too long is cut last.
+ */
+export function pullRequestBody(request: DeliveryRequest): string {
   const { goal, verdict } = request;
   let objective = "";
   try {
@@ -103,15 +123,18 @@ function pullRequestBody(request: DeliveryRequest): string {
   } catch {
     objective = "";
   }
-  const lines = [`Closes #${goal.ref.number}`, ""];
-  if (objective) lines.push("## Objective", "", objective, "");
-  lines.push(
+  const before = [`Closes #${goal.ref.number}`, ""];
+  const after = [
     `Attempt ${request.attempt} of ${request.maxAttempts}${request.runUrl ? ` · [workflow run](${request.runUrl})` : ""}`,
     "",
-  );
+  ];
   if (verdict.outcome === "spot-check") {
-    lines.push(`**Needs human review:** ${verdict.reason}.`, "");
+    after.push(`**Needs human review:** ${verdict.reason}.`, "");
   }
-  lines.push(statsTable(request.stats), "");
-  return lines.join("\n");
+  after.push(statsTable(request.stats), "");
+  const join = (text: string) =>
+    [...before, ...(text ? ["## Objective", "", text, ""] : []), ...after].join("\n");
+  const room = GITHUB_LIMITS.body - join("").length - "## Objective\n\n\n\n".length;
+  const fitted = fitBody(objective, Math.max(0, room), cutNote(`#${goal.ref.number}`));
+  return fitBody(join(fitted));
 }

@@ -1,4 +1,5 @@
 import { GraphqlResponseError } from "@octokit/graphql";
+import { cutNote, fitBody, GITHUB_LIMITS } from "../core/github-limits.js";
 import { parseGoalBody } from "../core/goal-body.js";
 import {
   formatIssueRef,
@@ -285,13 +286,13 @@ export class GitHubGoalStore implements GoalStore {
       const headline = changes
         ? `**${current.state ?? "no state"} → ${request.to}**: ${request.reason}`
         : request.reason;
-      await this.comment(number, [headline, "", ...markers.map(encodeMarker)].join("\n"));
+      await this.comment(number, markedComment(headline, markers));
     }
     return { from: current.state };
   }
 
   async recordMarker(number: number, text: string, marker: Marker) {
-    const commentId = await this.comment(number, `${text}\n\n${encodeMarker(marker)}`);
+    const commentId = await this.comment(number, markedComment(text, [marker]));
     return { commentId };
   }
 
@@ -359,7 +360,7 @@ export class GitHubGoalStore implements GoalStore {
   }
 
   async closeIssue(number: number, comment: string) {
-    await this.comment(number, comment);
+    await this.comment(number, fitBody(comment));
     try {
       await this.client.rest.issues.update({
         ...this.where,
@@ -628,6 +629,49 @@ function repoFromApiUrl(url: string): RepoRef {
 
 function onlyNotFound(error: GraphqlResponseError<unknown>): boolean {
   return error.errors?.every((entry) => (entry as { type?: string }).type === "NOT_FOUND") ?? false;
+}
+
+/** Room kept for the human-readable text when markers have to be shortened. */
+const TEXT_RESERVE = 2_000;
+/** Ends a marker's free text that was shortened to fit the comment. */
+const MARKER_CUT_NOTE = "… (cut)";
+const MARKER_TEXT_FIELDS = ["reason", "logTail", "text"] as const;
+
+/** The markers with every free-text field (reasons, log tails, feedback) at most `cap` long. */
+function capMarkers(markers: readonly Marker[], cap: number): Marker[] {
+  return markers.map((marker) => {
+    const copy: Record<string, unknown> = { ...marker };
+    for (const key of MARKER_TEXT_FIELDS) {
+      const value = copy[key];
+      if (typeof value === "string") copy[key] = fitBody(value, cap, MARKER_CUT_NOTE);
+    }
+    return copy as unknown as Marker;
+  });
+}
+
+/**
+ * A comment of human-readable `text`, a blank line and the markers (one a line), within GitHub's
+ * comment limit. The markers stay whole and parseable: when they alone would leave less than
+ * TEXT_RESERVE for the text, their free-text fields are shortened to one common, largest cap
+ * that fits; then the text is cut to the room that is left.
+ */
+export function markedComment(text: string, markers: readonly Marker[]): string {
+  const encode = (list: readonly Marker[]) => list.map(encodeMarker).join("\n");
+  const markerRoom = GITHUB_LIMITS.body - TEXT_RESERVE;
+  let tail = encode(markers);
+  if (tail.length > markerRoom) {
+    // Binary search for the largest cap whose encoding fits.
+    let low = MARKER_CUT_NOTE.length;
+    let high = GITHUB_LIMITS.body;
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if (encode(capMarkers(markers, middle)).length <= markerRoom) low = middle;
+      else high = middle - 1;
+    }
+    tail = encode(capMarkers(markers, low));
+  }
+  const room = Math.max(0, GITHUB_LIMITS.body - tail.length - 2);
+  return `${fitBody(text, room, cutNote())}\n\n${tail}`;
 }
 
 /** The Depends: line of another goal, for cycle detection; a body that is no goal has none. */

@@ -3,14 +3,16 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { GoalSnapshot } from "../../src/core/ports.js";
+import type { GoalSnapshot, RunPullRequestPort } from "../../src/core/ports.js";
 import { collectCommits } from "../../src/flows/run-collect.js";
+import { deliver } from "../../src/flows/run-deliver.js";
 import {
   type PreparedWorkspace,
   prepareWorkspace,
   startWorkspaceClone,
 } from "../../src/flows/run-workspace.js";
 import { makeOrigin, type Sandbox, sandbox, writeFiles } from "../git/helpers.js";
+import { statsRecord } from "../helpers/stats-record.js";
 
 // The runner's side of the wall, without GitHub: its clone, the agent's work tree sharing it,
 // and the collection of the agent's work into a repository of the runner's own. The agent here
@@ -204,5 +206,43 @@ describe("collect", () => {
       assert.ok(collected.problem, "a problem is reported");
       assert.equal(collected.commitsAhead, 0);
     }
+  });
+});
+
+describe("deliver", () => {
+  it("ends in spot-check, not a failed attempt, when the answer to enabling auto-merge is lost", async () => {
+    const { origin, prepared, settings } = await workspace();
+    writeFiles(prepared.paths.work, { "done.txt": "done\n" });
+    const collected = await collect(prepared, settings);
+    const opened: string[] = [];
+    const pulls: RunPullRequestPort = {
+      create: async (request) => {
+        opened.push(request.head);
+        return {
+          number: 3,
+          nodeId: "PR_3",
+          url: "https://github.com/acme/widgets/pull/3",
+          created: true,
+        };
+      },
+      enableAutoMerge: async () => {
+        throw new Error("socket hang up");
+      },
+    };
+    const delivered = await deliver(pulls, () => {}, {
+      goal: goalSnapshot(7, "Do it"),
+      attempt: 1,
+      maxAttempts: 3,
+      mergeMethod: "squash",
+      workspace: prepared,
+      collected,
+      verdict: { outcome: "success", reason: "the agent exited with status 0" },
+      stats: statsRecord({ goal: 7, attempt: 1 }),
+    });
+    assert.equal(delivered.verdict.outcome, "spot-check");
+    assert.match(delivered.verdict.reason, /enabling auto-merge failed \(socket hang up\)/);
+    assert.equal(delivered.prUrl, "https://github.com/acme/widgets/pull/3");
+    assert.deepEqual(opened, ["goal/7-do-it"]);
+    assert.equal(box.git(origin.bare, "rev-parse", "goal/7-do-it"), collected.head, "pushed");
   });
 });

@@ -329,6 +329,58 @@ describe("transitions", () => {
     assert.equal(last?.kind === "transition" ? `${last.from}→${last.to}` : "", "queued→running");
   });
 
+  it("cuts a 70,000-character reason to fit GitHub's comment limit, keeping the markers whole", async () => {
+    const goal = await queuedGoal("Long reason");
+    // "-", "<" and ">" grow sixfold in a marker's JSON; the reason is full of them.
+    const reason = `${"why <-> ".repeat(8_750)}end`;
+    assert.ok(reason.length > 70_000);
+    await gh.store.transition(goal.number, {
+      to: "running",
+      expectedFrom: "queued",
+      reason,
+      marker: {
+        kind: "run-result",
+        attempt: 1,
+        outcome: "failure",
+        reason,
+        countsAsAttempt: true,
+        logTail: "l".repeat(70_000),
+      },
+    });
+    await gh.store.recordMarker(goal.number, "x".repeat(70_000), {
+      kind: "feedback",
+      attempt: 1,
+      source: "reject",
+      text: "short feedback",
+    });
+    const comments = gh.server.getIssue("acme", "widgets", goal.number)?.comments ?? [];
+    const [transition, feedback] = comments.slice(-2).map((comment) => comment.body);
+    for (const body of [transition, feedback]) {
+      assert.ok(body !== undefined && body.length <= 65_536, `${body?.length} characters`);
+      assert.match(body, /cut to fit GitHub's 65,536-character limit/);
+    }
+    assert.ok(feedback?.startsWith("xxxx"));
+    const markers = (await gh.store.getGoal(goal.number)).markers.slice(-3);
+    assert.deepEqual(
+      markers.map((marker) => marker.kind),
+      ["transition", "run-result", "feedback"],
+    );
+    const [moved, result, fed] = markers;
+    assert.equal(moved?.kind === "transition" && `${moved.from}→${moved.to}`, "queued→running");
+    assert.ok(moved?.kind === "transition" && moved.reason.startsWith("why <-> why"));
+    assert.ok(result?.kind === "run-result" && result.outcome === "failure");
+    assert.ok(result?.kind === "run-result" && result.reason.endsWith("… (cut)"));
+    assert.equal(fed?.kind === "feedback" && fed.text, "short feedback");
+  });
+
+  it("leaves comments that fit exactly as they were", async () => {
+    const goal = await queuedGoal("Short reason");
+    const marker = { kind: "feedback", attempt: 1, source: "reject", text: "redo" } as const;
+    await gh.store.recordMarker(goal.number, "Rejected: redo", marker);
+    const comments = gh.server.getIssue("acme", "widgets", goal.number)?.comments ?? [];
+    assert.equal(comments.at(-1)?.body, `Rejected: redo\n\n${encodeMarker(marker)}`);
+  });
+
   it("repairs a goal carrying two state labels", async () => {
     const goal = await queuedGoal("Two labels");
     await gh.client.rest.issues.addLabels({

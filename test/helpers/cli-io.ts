@@ -1,7 +1,10 @@
 import type { CliIo } from "../../src/cli/io.js";
 
-/** A CLI's standard output and error, kept apart and together, for in-process runs. */
-export function captureIo() {
+/**
+ * A CLI's standard output and error, kept apart and together, for in-process runs. Without
+ * `stdin` standard input is a terminal; with it, a pipe that `stdin` reads.
+ */
+export function captureIo(stdin?: () => Promise<string>) {
   const out: string[] = [];
   const err: string[] = [];
   const both: string[] = [];
@@ -14,8 +17,8 @@ export function captureIo() {
       err.push(text);
       both.push(text);
     },
-    readStdin: () => "",
-    isStdinTTY: true,
+    readStdin: stdin ?? (async () => ""),
+    isStdinTTY: stdin === undefined,
   };
   return { io, out: () => out.join(""), err: () => err.join(""), text: () => both.join("") };
 }
