@@ -54,6 +54,44 @@ function sectionOf(line: MarkdownLine): SectionName | null {
   return null;
 }
 
+/** Characters a reader does not see: format controls (zero-width, bidi, tags) and fillers. */
+const INVISIBLE = /[\p{Cf}\u115f\u1160\u3164\uffa0]/gu;
+const INVISIBLE_NAMES: Record<string, string> = {
+  "\u00ad": "SOFT HYPHEN",
+  "\u200b": "ZERO WIDTH SPACE",
+  "\u200c": "ZERO WIDTH NON-JOINER",
+  "\u200d": "ZERO WIDTH JOINER",
+  "\u200e": "LEFT-TO-RIGHT MARK",
+  "\u200f": "RIGHT-TO-LEFT MARK",
+  "\u202e": "RIGHT-TO-LEFT OVERRIDE",
+  "\u2060": "WORD JOINER",
+  "\u2063": "INVISIBLE SEPARATOR",
+  "\ufeff": "ZERO WIDTH NO-BREAK SPACE",
+};
+
+/** `U+200B ZERO WIDTH SPACE`, or `U+E0041` for a character without a name here. */
+function describeCharacter(char: string): string {
+  const code = `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+  const name = INVISIBLE_NAMES[char];
+  return name ? `${code} ${name}` : code;
+}
+
+/**
+ * When a section seems missing because its heading holds invisible characters (pasted text,
+ * or someone hiding it), the problem that names them and the line; otherwise null.
+ */
+function disguisedHeading(lines: readonly MarkdownLine[], name: SectionName): string | null {
+  for (const [index, line] of lines.entries()) {
+    if (line.heading === null) continue;
+    const invisible = [...new Set(line.heading.title.match(INVISIBLE) ?? [])];
+    const title = line.heading.title.replace(INVISIBLE, "").replace(/:$/, "").trim();
+    if (invisible.length > 0 && title.toLowerCase() === name) {
+      return `The heading on line ${index + 1} reads "## ${SECTION_TITLES[name]}" but holds invisible characters (${invisible.map(describeCharacter).join(", ")}), so it is not the "## ${SECTION_TITLES[name]}" section: type the heading again.`;
+    }
+  }
+  return null;
+}
+
 export function parseGoalBody(body: string, repo: RepoRef): GoalBody {
   const problems: string[] = [];
   const lines = classifyLines(body);
@@ -64,7 +102,8 @@ export function parseGoalBody(body: string, repo: RepoRef): GoalBody {
     const heading = `## ${SECTION_TITLES[name]}`;
     if (text === undefined) {
       problems.push(
-        `Missing the "${heading}" section: add a line "${heading}" followed by ${SECTION_HINTS[name]}.`,
+        disguisedHeading(lines, name) ??
+          `Missing the "${heading}" section: add a line "${heading}" followed by ${SECTION_HINTS[name]}.`,
       );
     } else if (text === "") {
       problems.push(`The "${heading}" section is empty: write ${SECTION_HINTS[name]} below it.`);

@@ -150,6 +150,14 @@ describe("parseGoalBody", () => {
     ]);
   });
 
+  it("names invisible characters that keep a heading from being a section", () => {
+    assert.deepEqual(problemsOf("## Ob\u200bjective\nA\n\n## Acceptance\u2063\u202e\nB"), [
+      'The heading on line 1 reads "## Objective" but holds invisible characters (U+200B ZERO WIDTH SPACE), so it is not the "## Objective" section: type the heading again.',
+      'The heading on line 4 reads "## Acceptance" but holds invisible characters (U+2063 INVISIBLE SEPARATOR, U+202E RIGHT-TO-LEFT OVERRIDE), so it is not the "## Acceptance" section: type the heading again.',
+    ]);
+    assert.match(problemsOf("## \u{E0041}Objective\nA\n## Acceptance\nB")[0] ?? "", /\(U\+E0041\)/);
+  });
+
   it("collects every problem at once, quoting bad values", () => {
     const problems = problemsOf(
       [
