@@ -33609,6 +33609,119 @@ function assertTransition(from, to) {
     throw new errors_UserError(`goal is ${from}; it cannot become ${to}. From ${from} a goal can become: ${ALLOWED_TRANSITIONS[from].join(", ")}.`);
 }
 
+;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+class dist_src_RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+}
+
+
+;// CONCATENATED MODULE: ./src/github/errors.ts
+
+
+/** The goal was not in the state the caller expected: someone else changed it first. */
+class ConflictError extends errors_UserError {
+    name = "ConflictError";
+}
+/** An issue, story or repository that does not exist (or the token cannot see). */
+class NotFoundError extends errors_UserError {
+    name = "NotFoundError";
+}
+function isStatus(error, ...statuses) {
+    return error instanceof dist_src_RequestError && statuses.includes(error.status);
+}
+/**
+ * Turns GitHub's answer into an error a person can act on: what we were doing, what GitHub
+ * said, and what to change. Errors that are not GitHub's answer pass through unchanged.
+ */
+function explainGitHubError(error, doing) {
+    if (!(error instanceof dist_src_RequestError))
+        return error;
+    const said = error.message.split(" - ")[0];
+    if (!error.response) {
+        // Octokit reports a failed connection as a 500 without a response.
+        return new errors_UserError(`Could not reach the GitHub API while ${doing} (${error.request.url}): ${error.message}. Check GITHUB_API_URL and the network.`);
+    }
+    switch (error.status) {
+        case 401:
+            return new errors_UserError(`GitHub rejected the token while ${doing} (401 ${said}). Set GITHUB_TOKEN or GH_TOKEN to a valid token.`);
+        case 403:
+            return new errors_UserError(`GitHub refused ${doing} (403 ${said}). The token needs read and write access to issues (and pull requests for the runner).`);
+        case 404:
+            return new NotFoundError(`GitHub answered 404 while ${doing}: it does not exist, or the token cannot see it.`);
+        default:
+            if (error.status < 500)
+                return error;
+            return new errors_UserError(`GitHub answered ${error.status} ${said}${triesOf(error)} while ${doing} (${error.request.method} ${pathOf(error.request.url)}). That is GitHub's trouble, not this request's: the next run tries again.`);
+    }
+}
+/** " 4 times" when the retry plugin tried more than once, else "". */
+function triesOf(error) {
+    const retries = error.request.request?.retryCount ?? 0;
+    return retries > 0 ? ` ${retries + 1} times` : "";
+}
+function pathOf(url) {
+    try {
+        return new URL(url).pathname;
+    }
+    catch {
+        return url;
+    }
+}
+/**
+ * Runs one step of a longer flow so that a failure says which step it was and what GitHub
+ * answered (a bare "Bad Gateway" says neither).
+ */
+async function step(doing, run) {
+    try {
+        return await run();
+    }
+    catch (error) {
+        const explained = explainGitHubError(error, doing);
+        // Explained deeper down already (it says what was asked): say which step asked it too.
+        if (explained === error && error instanceof errors_UserError && !(error instanceof ConflictError)) {
+            const wrapped = new errors_UserError(`${doing[0]?.toUpperCase()}${doing.slice(1)}: ${error.message}`);
+            wrapped.cause = error;
+            throw wrapped;
+        }
+        throw explained;
+    }
+}
+
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/core/markers.ts
@@ -34449,6 +34562,42 @@ function sectionOf(line) {
         return "acceptance";
     return null;
 }
+/** Characters a reader does not see: format controls (zero-width, bidi, tags) and fillers. */
+const INVISIBLE = /[\p{Cf}\u115f\u1160\u3164\uffa0]/gu;
+const INVISIBLE_NAMES = {
+    "\u00ad": "SOFT HYPHEN",
+    "\u200b": "ZERO WIDTH SPACE",
+    "\u200c": "ZERO WIDTH NON-JOINER",
+    "\u200d": "ZERO WIDTH JOINER",
+    "\u200e": "LEFT-TO-RIGHT MARK",
+    "\u200f": "RIGHT-TO-LEFT MARK",
+    "\u202e": "RIGHT-TO-LEFT OVERRIDE",
+    "\u2060": "WORD JOINER",
+    "\u2063": "INVISIBLE SEPARATOR",
+    "\ufeff": "ZERO WIDTH NO-BREAK SPACE",
+};
+/** `U+200B ZERO WIDTH SPACE`, or `U+E0041` for a character without a name here. */
+function describeCharacter(char) {
+    const code = `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+    const name = INVISIBLE_NAMES[char];
+    return name ? `${code} ${name}` : code;
+}
+/**
+ * When a section seems missing because its heading holds invisible characters (pasted text,
+ * or someone hiding it), the problem that names them and the line; otherwise null.
+ */
+function disguisedHeading(lines, name) {
+    for (const [index, line] of lines.entries()) {
+        if (line.heading === null)
+            continue;
+        const invisible = [...new Set(line.heading.title.match(INVISIBLE) ?? [])];
+        const title = line.heading.title.replace(INVISIBLE, "").replace(/:$/, "").trim();
+        if (invisible.length > 0 && title.toLowerCase() === name) {
+            return `The heading on line ${index + 1} reads "## ${SECTION_TITLES[name]}" but holds invisible characters (${invisible.map(describeCharacter).join(", ")}), so it is not the "## ${SECTION_TITLES[name]}" section: type the heading again.`;
+        }
+    }
+    return null;
+}
 function parseGoalBody(body, repo) {
     const problems = [];
     const lines = markdown_lines_classifyLines(body);
@@ -34458,7 +34607,8 @@ function parseGoalBody(body, repo) {
         const text = sections.get(name);
         const heading = `## ${SECTION_TITLES[name]}`;
         if (text === undefined) {
-            problems.push(`Missing the "${heading}" section: add a line "${heading}" followed by ${SECTION_HINTS[name]}.`);
+            problems.push(disguisedHeading(lines, name) ??
+                `Missing the "${heading}" section: add a line "${heading}" followed by ${SECTION_HINTS[name]}.`);
         }
         else if (text === "") {
             problems.push(`The "${heading}" section is empty: write ${SECTION_HINTS[name]} below it.`);
@@ -34842,6 +34992,7 @@ async function* chunks(items, size) {
 
 
 
+
 /** Added to `duration` for a claim's lease: cloning, pushing, and waiting for a runner. */
 const LEASE_GRACE_SECONDS = 30 * 60;
 /** How long a scheduled cycle waits for another dispatcher; a manual one waits longer. */
@@ -34885,17 +35036,17 @@ async function dispatch(context, settings) {
             now: now(),
             log,
         };
-        const running = await collect(store.listGoals("running"));
-        const moved = await reconcileRunning(store, context.actions, running, reconcile);
+        const running = await step("listing the running goals", () => collect(store.listGoals("running")));
+        const moved = await step("reconciling the running goals", () => reconcileRunning(store, context.actions, running, reconcile));
         report.requeued = moved.filter((event) => event.to === "queued");
         report.stuck = moved.filter((event) => event.to === "stuck");
-        report.reviewed = await reconcileSpotChecks(store, context.pulls, reconcile);
-        const failedPulls = await watchGoalPullRequests(store, context.pulls, reconcile);
+        report.reviewed = await step("reconciling the goals waiting for review", () => reconcileSpotChecks(store, context.pulls, reconcile));
+        const failedPulls = await step("watching the pull requests of done goals", () => watchGoalPullRequests(store, context.pulls, reconcile));
         report.requeued.push(...failedPulls.filter((event) => event.to === "queued"));
         report.stuck.push(...failedPulls.filter((event) => event.to === "stuck"));
-        report.storiesClosed = await closeFinishedStories(store, reconcile);
+        report.storiesClosed = await step("closing finished stories", () => closeFinishedStories(store, reconcile));
         report.running = running.length - moved.length;
-        report.today = await costOfToday(store, now());
+        report.today = await step("adding up today's cost", () => costOfToday(store, now()));
         const overBudget = budgetExhausted(settings.budget, report.today);
         if (settings.goal !== null) {
             if (overBudget)
@@ -34910,7 +35061,7 @@ async function dispatch(context, settings) {
         }
         else {
             const slots = await freeSlots(context, settings, report);
-            const selection = await selectGoals(store, store.listGoals("queued"), slots);
+            const selection = await step("reading the queue", () => selectGoals(store, store.listGoals("queued"), slots));
             log(`read ${selection.scanned} queued goals; ${selection.eligible.length} eligible for ${slots} free slots`);
             for (const { goal, reason } of selection.unsatisfiable) {
                 const event = {
@@ -34939,7 +35090,7 @@ async function dispatch(context, settings) {
             }
             report.running += report.claimed.length;
         }
-        report.queued = await store.countGoals("queued");
+        report.queued = await step("counting the queued goals", () => store.countGoals("queued"));
         if (settings.dryRun)
             report.queued -= report.claimed.length;
         return report;
@@ -35047,85 +35198,6 @@ async function collect(items) {
 }
 async function* single(item) {
     yield item;
-}
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
-class dist_src_RequestError extends Error {
-  name;
-  /**
-   * http status code
-   */
-  status;
-  /**
-   * Request options that lead to the error.
-   */
-  request;
-  /**
-   * Response object if a response was received
-   */
-  response;
-  constructor(message, statusCode, options) {
-    super(message, { cause: options.cause });
-    this.name = "HttpError";
-    this.status = Number.parseInt(statusCode);
-    if (Number.isNaN(this.status)) {
-      this.status = 0;
-    }
-    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
-    if ("response" in options) {
-      this.response = options.response;
-    }
-    const requestCopy = Object.assign({}, options.request);
-    if (options.request.headers.authorization) {
-      requestCopy.headers = Object.assign({}, options.request.headers, {
-        authorization: options.request.headers.authorization.replace(
-          /(?<! ) .*$/,
-          " [REDACTED]"
-        )
-      });
-    }
-    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
-    this.request = requestCopy;
-  }
-}
-
-
-;// CONCATENATED MODULE: ./src/github/errors.ts
-
-
-/** The goal was not in the state the caller expected: someone else changed it first. */
-class ConflictError extends errors_UserError {
-    name = "ConflictError";
-}
-/** An issue, story or repository that does not exist (or the token cannot see). */
-class NotFoundError extends errors_UserError {
-    name = "NotFoundError";
-}
-function isStatus(error, ...statuses) {
-    return error instanceof dist_src_RequestError && statuses.includes(error.status);
-}
-/**
- * Turns GitHub's answer into an error a person can act on: what we were doing, what GitHub
- * said, and what to change. Errors that are not GitHub's answer pass through unchanged.
- */
-function explainGitHubError(error, doing) {
-    if (!(error instanceof dist_src_RequestError))
-        return error;
-    const said = error.message.split(" - ")[0];
-    if (!error.response) {
-        // Octokit reports a failed connection as a 500 without a response.
-        return new errors_UserError(`Could not reach the GitHub API while ${doing} (${error.request.url}): ${error.message}. Check GITHUB_API_URL and the network.`);
-    }
-    switch (error.status) {
-        case 401:
-            return new errors_UserError(`GitHub rejected the token while ${doing} (401 ${said}). Set GITHUB_TOKEN or GH_TOKEN to a valid token.`);
-        case 403:
-            return new errors_UserError(`GitHub refused ${doing} (403 ${said}). The token needs read and write access to issues (and pull requests for the runner).`);
-        case 404:
-            return new NotFoundError(`GitHub answered 404 while ${doing}: it does not exist, or the token cannot see it.`);
-        default:
-            return error;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/github/actions-api.ts

@@ -1822,6 +1822,42 @@ function sectionOf(line) {
         return "acceptance";
     return null;
 }
+/** Characters a reader does not see: format controls (zero-width, bidi, tags) and fillers. */
+const INVISIBLE = /[\p{Cf}\u115f\u1160\u3164\uffa0]/gu;
+const INVISIBLE_NAMES = {
+    "\u00ad": "SOFT HYPHEN",
+    "\u200b": "ZERO WIDTH SPACE",
+    "\u200c": "ZERO WIDTH NON-JOINER",
+    "\u200d": "ZERO WIDTH JOINER",
+    "\u200e": "LEFT-TO-RIGHT MARK",
+    "\u200f": "RIGHT-TO-LEFT MARK",
+    "\u202e": "RIGHT-TO-LEFT OVERRIDE",
+    "\u2060": "WORD JOINER",
+    "\u2063": "INVISIBLE SEPARATOR",
+    "\ufeff": "ZERO WIDTH NO-BREAK SPACE",
+};
+/** `U+200B ZERO WIDTH SPACE`, or `U+E0041` for a character without a name here. */
+function describeCharacter(char) {
+    const code = `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+    const name = INVISIBLE_NAMES[char];
+    return name ? `${code} ${name}` : code;
+}
+/**
+ * When a section seems missing because its heading holds invisible characters (pasted text,
+ * or someone hiding it), the problem that names them and the line; otherwise null.
+ */
+function disguisedHeading(lines, name) {
+    for (const [index, line] of lines.entries()) {
+        if (line.heading === null)
+            continue;
+        const invisible = [...new Set(line.heading.title.match(INVISIBLE) ?? [])];
+        const title = line.heading.title.replace(INVISIBLE, "").replace(/:$/, "").trim();
+        if (invisible.length > 0 && title.toLowerCase() === name) {
+            return `The heading on line ${index + 1} reads "## ${SECTION_TITLES[name]}" but holds invisible characters (${invisible.map(describeCharacter).join(", ")}), so it is not the "## ${SECTION_TITLES[name]}" section: type the heading again.`;
+        }
+    }
+    return null;
+}
 function parseGoalBody(body, repo) {
     const problems = [];
     const lines = markdown_lines_classifyLines(body);
@@ -1831,7 +1867,8 @@ function parseGoalBody(body, repo) {
         const text = sections.get(name);
         const heading = `## ${SECTION_TITLES[name]}`;
         if (text === undefined) {
-            problems.push(`Missing the "${heading}" section: add a line "${heading}" followed by ${SECTION_HINTS[name]}.`);
+            problems.push(disguisedHeading(lines, name) ??
+                `Missing the "${heading}" section: add a line "${heading}" followed by ${SECTION_HINTS[name]}.`);
         }
         else if (text === "") {
             problems.push(`The "${heading}" section is empty: write ${SECTION_HINTS[name]} below it.`);
@@ -10148,7 +10185,41 @@ function explainGitHubError(error, doing) {
         case 404:
             return new NotFoundError(`GitHub answered 404 while ${doing}: it does not exist, or the token cannot see it.`);
         default:
-            return error;
+            if (error.status < 500)
+                return error;
+            return new errors_UserError(`GitHub answered ${error.status} ${said}${triesOf(error)} while ${doing} (${error.request.method} ${pathOf(error.request.url)}). That is GitHub's trouble, not this request's: the next run tries again.`);
+    }
+}
+/** " 4 times" when the retry plugin tried more than once, else "". */
+function triesOf(error) {
+    const retries = error.request.request?.retryCount ?? 0;
+    return retries > 0 ? ` ${retries + 1} times` : "";
+}
+function pathOf(url) {
+    try {
+        return new URL(url).pathname;
+    }
+    catch {
+        return url;
+    }
+}
+/**
+ * Runs one step of a longer flow so that a failure says which step it was and what GitHub
+ * answered (a bare "Bad Gateway" says neither).
+ */
+async function step(doing, run) {
+    try {
+        return await run();
+    }
+    catch (error) {
+        const explained = explainGitHubError(error, doing);
+        // Explained deeper down already (it says what was asked): say which step asked it too.
+        if (explained === error && error instanceof UserError && !(error instanceof ConflictError)) {
+            const wrapped = new UserError(`${doing[0]?.toUpperCase()}${doing.slice(1)}: ${error.message}`);
+            wrapped.cause = error;
+            throw wrapped;
+        }
+        throw explained;
     }
 }
 

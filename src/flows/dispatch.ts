@@ -12,6 +12,7 @@ import type {
   PullRequestStatusPort,
 } from "../core/ports.js";
 import { LABELS, stateLabel } from "../core/states.js";
+import { step } from "../github/errors.js";
 import { costOfToday } from "./day-cost.js";
 import {
   closeFinishedStories,
@@ -133,17 +134,27 @@ export async function dispatch(
       now: now(),
       log,
     };
-    const running = await collect(store.listGoals("running"));
-    const moved = await reconcileRunning(store, context.actions, running, reconcile);
+    const running = await step("listing the running goals", () =>
+      collect(store.listGoals("running")),
+    );
+    const moved = await step("reconciling the running goals", () =>
+      reconcileRunning(store, context.actions, running, reconcile),
+    );
     report.requeued = moved.filter((event) => event.to === "queued");
     report.stuck = moved.filter((event) => event.to === "stuck");
-    report.reviewed = await reconcileSpotChecks(store, context.pulls, reconcile);
-    const failedPulls = await watchGoalPullRequests(store, context.pulls, reconcile);
+    report.reviewed = await step("reconciling the goals waiting for review", () =>
+      reconcileSpotChecks(store, context.pulls, reconcile),
+    );
+    const failedPulls = await step("watching the pull requests of done goals", () =>
+      watchGoalPullRequests(store, context.pulls, reconcile),
+    );
     report.requeued.push(...failedPulls.filter((event) => event.to === "queued"));
     report.stuck.push(...failedPulls.filter((event) => event.to === "stuck"));
-    report.storiesClosed = await closeFinishedStories(store, reconcile);
+    report.storiesClosed = await step("closing finished stories", () =>
+      closeFinishedStories(store, reconcile),
+    );
     report.running = running.length - moved.length;
-    report.today = await costOfToday(store, now());
+    report.today = await step("adding up today's cost", () => costOfToday(store, now()));
     const overBudget = budgetExhausted(settings.budget, report.today);
 
     if (settings.goal !== null) {
@@ -156,7 +167,9 @@ export async function dispatch(
       log(overBudget);
     } else {
       const slots = await freeSlots(context, settings, report);
-      const selection = await selectGoals(store, store.listGoals("queued"), slots);
+      const selection = await step("reading the queue", () =>
+        selectGoals(store, store.listGoals("queued"), slots),
+      );
       log(
         `read ${selection.scanned} queued goals; ${selection.eligible.length} eligible for ${slots} free slots`,
       );
@@ -186,7 +199,7 @@ export async function dispatch(
       }
       report.running += report.claimed.length;
     }
-    report.queued = await store.countGoals("queued");
+    report.queued = await step("counting the queued goals", () => store.countGoals("queued"));
     if (settings.dryRun) report.queued -= report.claimed.length;
     return report;
   } finally {

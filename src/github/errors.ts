@@ -42,6 +42,44 @@ export function explainGitHubError(error: unknown, doing: string): unknown {
         `GitHub answered 404 while ${doing}: it does not exist, or the token cannot see it.`,
       );
     default:
-      return error;
+      if (error.status < 500) return error;
+      return new UserError(
+        `GitHub answered ${error.status} ${said}${triesOf(error)} while ${doing} (${error.request.method} ${pathOf(error.request.url)}). That is GitHub's trouble, not this request's: the next run tries again.`,
+      );
+  }
+}
+
+/** " 4 times" when the retry plugin tried more than once, else "". */
+function triesOf(error: RequestError): string {
+  const retries = (error.request.request as { retryCount?: number } | undefined)?.retryCount ?? 0;
+  return retries > 0 ? ` ${retries + 1} times` : "";
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Runs one step of a longer flow so that a failure says which step it was and what GitHub
+ * answered (a bare "Bad Gateway" says neither).
+ */
+export async function step<T>(doing: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const explained = explainGitHubError(error, doing);
+    // Explained deeper down already (it says what was asked): say which step asked it too.
+    if (explained === error && error instanceof UserError && !(error instanceof ConflictError)) {
+      const wrapped = new UserError(
+        `${doing[0]?.toUpperCase()}${doing.slice(1)}: ${error.message}`,
+      );
+      wrapped.cause = error;
+      throw wrapped;
+    }
+    throw explained;
   }
 }

@@ -476,6 +476,23 @@ describe("bad inputs", () => {
   }
 });
 
+describe("GitHub's trouble", () => {
+  it("says which step failed, what GitHub answered and how many times", async () => {
+    await goal("waits");
+    gh.server.faults.add({
+      route: "issues/list-comments-for-repo",
+      status: 502,
+      times: Number.POSITIVE_INFINITY,
+    });
+    const result = await runDispatch({});
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stdout,
+      /::error::Adding up today's cost: GitHub answered 502 Bad Gateway 4 times while listing the comments written since \S+ \(GET \/repos\/acme\/widgets\/issues\/comments\)/,
+    );
+  });
+});
+
 describe("concurrent dispatchers", () => {
   it("five dispatchers at the same moment never claim a goal twice nor more than max", async () => {
     for (let i = 0; i < 8; i++) await goal(`g${i}`);
