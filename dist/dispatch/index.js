@@ -33441,6 +33441,20 @@ function nextAttemptNumber(markers) {
     }
     return highest + 1;
 }
+/**
+ * Attempts of a queued goal whose claim never became a run: no result was recorded for them and
+ * the goal never moved to goal:running after the claim (a dispatcher that stopped between
+ * posting its claim and moving the label, or a claim comment posted twice by a retried request
+ * of which only one copy was withdrawn). Such an attempt must be withdrawn, not counted.
+ */
+function unrunClaims(markers) {
+    const resulted = new Set(runResults(markers).map((result) => result.attempt));
+    const ranAfter = (time) => markers.some((m) => m.kind === "transition" && m.to === "running" && m.createdAt >= time);
+    const attempts = claims(markers)
+        .filter((claim) => !resulted.has(claim.attempt) && !ranAfter(claim.createdAt))
+        .map((claim) => claim.attempt);
+    return [...new Set(attempts)].sort((a, b) => a - b);
+}
 function attemptsLeft(markers, maxAttempts) {
     return Math.max(0, maxAttempts - attemptsUsed(markers));
 }
@@ -34859,24 +34873,38 @@ const CYCLE_SEARCH_LIMIT = 100;
  * come before retries, so reading stops as soon as `wanted` fresh goals are found; retries are
  * kept aside in case the queue runs out of fresh ones.
  */
-async function selectGoals(store, queue, wanted) {
+async function selectGoals(store, queue, wanted, 
+/** A goal that used this many attempts cannot be claimed again; null: no check (a person asked). */
+maxAttempts) {
     const fresh = [];
     const retries = [];
     const unsatisfiable = [];
+    const withdrawn = [];
     const known = new Map();
     let scanned = 0;
     if (wanted <= 0)
-        return { eligible: [], unsatisfiable, scanned };
+        return { eligible: [], withdrawn, unsatisfiable, scanned };
     for await (const chunk of chunks(queue, CHUNK)) {
         scanned += chunk.length;
         const parsed = chunk.map((goal) => ({ goal, ...dependsOf(goal) }));
         await learn(store, known, parsed.flatMap((entry) => entry.depends));
         for (const entry of parsed) {
-            const retry = isRetry(entry.goal.markers);
+            const unrun = unrunClaims(entry.goal.markers);
+            if (unrun.length > 0)
+                withdrawn.push({ goal: entry.goal, attempts: unrun });
+            const markers = [...entry.goal.markers, ...unrun.map(withdrawal)];
+            const retry = isRetry(markers);
             if ((retry ? retries : fresh).length >= wanted)
                 continue;
             if (entry.problem) {
                 unsatisfiable.push({ goal: entry.goal, reason: entry.problem });
+                continue;
+            }
+            if (maxAttempts !== null && attemptsLeft(markers, maxAttempts) === 0) {
+                unsatisfiable.push({
+                    goal: entry.goal,
+                    reason: `Goal #${entry.goal.ref.number} has used all ${maxAttempts} of its attempts (max-attempts); queue it again after raising max-attempts, or run it by hand`,
+                });
                 continue;
             }
             let verdict = await judge(store, known, entry.goal, entry.depends, retry);
@@ -34896,7 +34924,17 @@ async function selectGoals(store, queue, wanted) {
         if (fresh.length >= wanted)
             break;
     }
-    return { eligible: [...fresh, ...retries].slice(0, wanted), unsatisfiable, scanned };
+    return { eligible: [...fresh, ...retries].slice(0, wanted), withdrawn, unsatisfiable, scanned };
+}
+/** The result that withdraws a claim that never became a run (see unrunClaims). */
+function withdrawal(attempt) {
+    return {
+        kind: "run-result",
+        attempt,
+        outcome: "interrupted",
+        reason: "the claim never became a run (the dispatcher stopped before moving the goal to goal:running); withdrawn, it does not count",
+        countsAsAttempt: false,
+    };
 }
 function dependsOf(goal) {
     try {
@@ -35061,7 +35099,8 @@ async function dispatch(context, settings) {
         }
         else {
             const slots = await freeSlots(context, settings, report);
-            const selection = await step("reading the queue", () => selectGoals(store, store.listGoals("queued"), slots));
+            const selection = await step("reading the queue", () => selectGoals(store, store.listGoals("queued"), slots, settings.maxAttempts));
+            await withdrawUnrunClaims(store, selection, settings.dryRun, log);
             log(`read ${selection.scanned} queued goals; ${selection.eligible.length} eligible for ${slots} free slots`);
             for (const { goal, reason } of selection.unsatisfiable) {
                 const event = {
@@ -35128,7 +35167,8 @@ async function claimRequested(context, settings, number, log) {
                 : "it waits for a human review (`goal approve` or `goal reject`)";
         throw new errors_UserError(`Goal #${number} is ${states_stateLabel(goal.state)}: ${why}. Nothing was started.`);
     }
-    const selection = await selectGoals(store, single(goal), 1);
+    const selection = await selectGoals(store, single(goal), 1, null);
+    await withdrawUnrunClaims(store, selection, settings.dryRun, log);
     const problem = selection.unsatisfiable[0];
     if (problem)
         throw new errors_UserError(problem.reason);
@@ -35150,6 +35190,20 @@ async function claimRequested(context, settings, number, log) {
     if (!claimed)
         throw new errors_UserError(`Goal #${number} was claimed by another dispatcher first.`);
     return claimed;
+}
+/**
+ * Records the withdrawal of each claim that never became a run, so it uses no attempt; the
+ * dispatch lock makes sure no other dispatcher is between its claim and its label move now.
+ */
+async function withdrawUnrunClaims(store, selection, dryRun, log) {
+    for (const { goal, attempts } of selection.withdrawn) {
+        log(`#${goal.ref.number}: withdrawing attempt(s) ${attempts.join(", ")}, claimed but never run`);
+        if (dryRun)
+            continue;
+        for (const attempt of attempts) {
+            await store.recordMarker(goal.ref.number, `Attempt ${attempt} was claimed but never ran: withdrawn, it does not count.`, withdrawal(attempt));
+        }
+    }
 }
 /**
  * Claim, then verify: post a claim marker, read the goal back, and only the first live claim

@@ -34853,6 +34853,20 @@ function nextAttemptNumber(markers) {
     }
     return highest + 1;
 }
+/**
+ * Attempts of a queued goal whose claim never became a run: no result was recorded for them and
+ * the goal never moved to goal:running after the claim (a dispatcher that stopped between
+ * posting its claim and moving the label, or a claim comment posted twice by a retried request
+ * of which only one copy was withdrawn). Such an attempt must be withdrawn, not counted.
+ */
+function unrunClaims(markers) {
+    const resulted = new Set(runResults(markers).map((result) => result.attempt));
+    const ranAfter = (time) => markers.some((m) => m.kind === "transition" && m.to === "running" && m.createdAt >= time);
+    const attempts = claims(markers)
+        .filter((claim) => !resulted.has(claim.attempt) && !ranAfter(claim.createdAt))
+        .map((claim) => claim.attempt);
+    return [...new Set(attempts)].sort((a, b) => a - b);
+}
 function attemptsLeft(markers, maxAttempts) {
     return Math.max(0, maxAttempts - attemptsUsed(markers));
 }

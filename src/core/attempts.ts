@@ -1,4 +1,4 @@
-import type { ClaimMarker, Marker } from "./markers.js";
+import type { ClaimMarker, Marker, TrustedMarker } from "./markers.js";
 
 /**
  * Attempt bookkeeping, derived only from trusted markers so any machine can rebuild it.
@@ -38,6 +38,22 @@ export function nextAttemptNumber(markers: readonly Marker[]): number {
     if (marker.attempt !== undefined && marker.attempt > highest) highest = marker.attempt;
   }
   return highest + 1;
+}
+
+/**
+ * Attempts of a queued goal whose claim never became a run: no result was recorded for them and
+ * the goal never moved to goal:running after the claim (a dispatcher that stopped between
+ * posting its claim and moving the label, or a claim comment posted twice by a retried request
+ * of which only one copy was withdrawn). Such an attempt must be withdrawn, not counted.
+ */
+export function unrunClaims(markers: readonly TrustedMarker[]): number[] {
+  const resulted = new Set(runResults(markers).map((result) => result.attempt));
+  const ranAfter = (time: string) =>
+    markers.some((m) => m.kind === "transition" && m.to === "running" && m.createdAt >= time);
+  const attempts = claims(markers)
+    .filter((claim) => !resulted.has(claim.attempt) && !ranAfter(claim.createdAt))
+    .map((claim) => claim.attempt);
+  return [...new Set(attempts)].sort((a, b) => a - b);
 }
 
 export function attemptsLeft(markers: readonly Marker[], maxAttempts: number): number {

@@ -21,7 +21,7 @@ import {
   reconcileSpotChecks,
   watchGoalPullRequests,
 } from "./reconcile.js";
-import { selectGoals } from "./select-goals.js";
+import { type Selection, selectGoals, withdrawal } from "./select-goals.js";
 
 /** Added to `duration` for a claim's lease: cloning, pushing, and waiting for a runner. */
 export const LEASE_GRACE_SECONDS = 30 * 60;
@@ -168,8 +168,9 @@ export async function dispatch(
     } else {
       const slots = await freeSlots(context, settings, report);
       const selection = await step("reading the queue", () =>
-        selectGoals(store, store.listGoals("queued"), slots),
+        selectGoals(store, store.listGoals("queued"), slots, settings.maxAttempts),
       );
+      await withdrawUnrunClaims(store, selection, settings.dryRun, log);
       log(
         `read ${selection.scanned} queued goals; ${selection.eligible.length} eligible for ${slots} free slots`,
       );
@@ -249,7 +250,8 @@ async function claimRequested(
       `Goal #${number} is ${stateLabel(goal.state)}: ${why}. Nothing was started.`,
     );
   }
-  const selection = await selectGoals(store, single(goal), 1);
+  const selection = await selectGoals(store, single(goal), 1, null);
+  await withdrawUnrunClaims(store, selection, settings.dryRun, log);
   const problem = selection.unsatisfiable[0];
   if (problem) throw new UserError(problem.reason);
   if (selection.eligible.length === 0) {
@@ -271,6 +273,31 @@ async function claimRequested(
   const claimed = await claim(context, settings, goal, log);
   if (!claimed) throw new UserError(`Goal #${number} was claimed by another dispatcher first.`);
   return claimed;
+}
+
+/**
+ * Records the withdrawal of each claim that never became a run, so it uses no attempt; the
+ * dispatch lock makes sure no other dispatcher is between its claim and its label move now.
+ */
+async function withdrawUnrunClaims(
+  store: DispatchContext["store"],
+  selection: Selection,
+  dryRun: boolean,
+  log: (line: string) => void,
+): Promise<void> {
+  for (const { goal, attempts } of selection.withdrawn) {
+    log(
+      `#${goal.ref.number}: withdrawing attempt(s) ${attempts.join(", ")}, claimed but never run`,
+    );
+    if (dryRun) continue;
+    for (const attempt of attempts) {
+      await store.recordMarker(
+        goal.ref.number,
+        `Attempt ${attempt} was claimed but never ran: withdrawn, it does not count.`,
+        withdrawal(attempt),
+      );
+    }
+  }
 }
 
 /**

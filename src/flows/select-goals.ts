@@ -1,4 +1,4 @@
-import { isRetry } from "../core/attempts.js";
+import { attemptsLeft, isRetry, unrunClaims } from "../core/attempts.js";
 import {
   type DependencyStatus,
   dependencyDone,
@@ -8,6 +8,7 @@ import {
 } from "../core/eligibility.js";
 import { parseGoalBody } from "../core/goal-body.js";
 import { type IssueRef, issueKey, sameIssue } from "../core/issue-ref.js";
+import type { RunResultMarker } from "../core/markers.js";
 import type { DependencyInfo, GoalSnapshot, GoalStore } from "../core/ports.js";
 import { stateFromLabels, stateLabel } from "../core/states.js";
 
@@ -24,6 +25,8 @@ export interface Unsatisfiable {
 export interface Selection {
   /** Eligible goals in dispatch order: never attempted first, then retries; lower number first. */
   eligible: GoalSnapshot[];
+  /** Goals with claims that never became a run (see unrunClaims): to withdraw, not to count. */
+  withdrawn: Array<{ goal: GoalSnapshot; attempts: number[] }>;
   /** Goals that can never run as written (bad body, missing dependency, cycle). */
   unsatisfiable: Unsatisfiable[];
   /** Goals read from the queue, to show that reading stopped early. */
@@ -39,13 +42,16 @@ export async function selectGoals(
   store: GoalStore,
   queue: AsyncIterable<GoalSnapshot>,
   wanted: number,
+  /** A goal that used this many attempts cannot be claimed again; null: no check (a person asked). */
+  maxAttempts: number | null,
 ): Promise<Selection> {
   const fresh: GoalSnapshot[] = [];
   const retries: GoalSnapshot[] = [];
   const unsatisfiable: Unsatisfiable[] = [];
+  const withdrawn: Selection["withdrawn"] = [];
   const known = new Map<string, DependencyInfo>();
   let scanned = 0;
-  if (wanted <= 0) return { eligible: [], unsatisfiable, scanned };
+  if (wanted <= 0) return { eligible: [], withdrawn, unsatisfiable, scanned };
 
   for await (const chunk of chunks(queue, CHUNK)) {
     scanned += chunk.length;
@@ -56,10 +62,20 @@ export async function selectGoals(
       parsed.flatMap((entry) => entry.depends),
     );
     for (const entry of parsed) {
-      const retry = isRetry(entry.goal.markers);
+      const unrun = unrunClaims(entry.goal.markers);
+      if (unrun.length > 0) withdrawn.push({ goal: entry.goal, attempts: unrun });
+      const markers = [...entry.goal.markers, ...unrun.map(withdrawal)];
+      const retry = isRetry(markers);
       if ((retry ? retries : fresh).length >= wanted) continue;
       if (entry.problem) {
         unsatisfiable.push({ goal: entry.goal, reason: entry.problem });
+        continue;
+      }
+      if (maxAttempts !== null && attemptsLeft(markers, maxAttempts) === 0) {
+        unsatisfiable.push({
+          goal: entry.goal,
+          reason: `Goal #${entry.goal.ref.number} has used all ${maxAttempts} of its attempts (max-attempts); queue it again after raising max-attempts, or run it by hand`,
+        });
         continue;
       }
       let verdict = await judge(store, known, entry.goal, entry.depends, retry);
@@ -79,7 +95,19 @@ export async function selectGoals(
     }
     if (fresh.length >= wanted) break;
   }
-  return { eligible: [...fresh, ...retries].slice(0, wanted), unsatisfiable, scanned };
+  return { eligible: [...fresh, ...retries].slice(0, wanted), withdrawn, unsatisfiable, scanned };
+}
+
+/** The result that withdraws a claim that never became a run (see unrunClaims). */
+export function withdrawal(attempt: number): RunResultMarker {
+  return {
+    kind: "run-result",
+    attempt,
+    outcome: "interrupted",
+    reason:
+      "the claim never became a run (the dispatcher stopped before moving the goal to goal:running); withdrawn, it does not count",
+    countsAsAttempt: false,
+  };
 }
 
 function dependsOf(goal: GoalSnapshot): { depends: IssueRef[]; problem: string | null } {

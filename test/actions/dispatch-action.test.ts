@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
+import { attemptsUsed } from "../../src/core/attempts.js";
 import { encodeMarker, type Marker } from "../../src/core/markers.js";
 import { isStateLabel, LABELS } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
@@ -474,6 +475,44 @@ describe("bad inputs", () => {
       assert.equal(result.outputs.matrix, undefined);
     });
   }
+});
+
+describe("attempts", () => {
+  it("withdraws a claim whose dispatcher stopped before moving the label, and claims anew", async () => {
+    const number = await goal("half-claimed");
+    await comment(number, {
+      kind: "claim",
+      attempt: 1,
+      claimId: "lost",
+      claimedBy: { runId: "9" },
+      claimedAt: hoursFromNow(0),
+      leaseExpiresAt: hoursFromNow(4), // a live lease: before, it blocked every claim for hours
+    });
+    const result = await runDispatch({ max: "1" });
+    assert.deepEqual(
+      matrix(result).map((entry) => [entry.goal, entry.attempt]),
+      [[number, 2]],
+    );
+    const markers = (await gh.store.getGoal(number)).markers;
+    const withdrawn = markers.find((m) => m.kind === "run-result" && m.attempt === 1);
+    assert.ok(withdrawn?.kind === "run-result" && !withdrawn.countsAsAttempt, "withdrawn");
+    assert.match(withdrawn.reason, /claim never became a run/);
+    assert.equal(attemptsUsed(markers), 1, "only the new claim counts");
+  });
+
+  it("makes a queued goal that used every attempt stuck, instead of claiming one more", async () => {
+    const spent = await retriedGoal("spent", 3);
+    const result = await runDispatch({ max: "1", "max-attempts": "3" });
+    assert.deepEqual(matrix(result), []);
+    assert.deepEqual(await stateLabels(spent), ["goal:stuck"]);
+    const reasons = (await gh.store.getGoal(spent)).markers.flatMap((m) =>
+      m.kind === "transition" ? [m.reason] : [],
+    );
+    assert.ok(
+      reasons.some((reason) => /used all 3 of its attempts/.test(reason)),
+      reasons.join(),
+    );
+  });
 });
 
 describe("GitHub's trouble", () => {

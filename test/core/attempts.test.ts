@@ -10,6 +10,7 @@ import {
   leaseExpired,
   nextAttemptNumber,
   resultFor,
+  unrunClaims,
 } from "../../src/core/attempts.js";
 import type {
   ClaimMarker,
@@ -131,5 +132,34 @@ describe("failureHistory", () => {
   it("keeps extra fields such as createdAt", () => {
     const stamped = { ...run(1, "failure"), createdAt: "2025-01-01T00:00:00Z" };
     assert.equal(failureHistory([stamped])[0]?.createdAt, "2025-01-01T00:00:00Z");
+  });
+});
+
+describe("unrunClaims", () => {
+  const at = <M extends Marker>(marker: M, createdAt: string) => ({ ...marker, createdAt });
+  const toRunning = (attempt: number) =>
+    ({ kind: "transition", from: "queued", to: "running", reason: "claimed", attempt }) as const;
+
+  it("finds claims that were never followed by a move to running nor a result", () => {
+    const markers = [
+      at(claim(1), "2025-01-01T08:00:00Z"),
+      at(toRunning(1), "2025-01-01T08:00:01Z"),
+      at(run(1, "failure"), "2025-01-01T09:00:00Z"),
+      at(claim(2), "2025-01-01T10:00:00Z"), // the dispatcher stopped here
+      at(claim(2), "2025-01-01T10:00:00Z"), // posted twice by a retried request
+    ];
+    assert.deepEqual(unrunClaims(markers), [2]);
+    // Withdrawn, attempt 2 no longer counts.
+    const withdrawn = [...markers, at(run(2, "interrupted", false), "2025-01-01T10:10:00Z")];
+    assert.deepEqual(unrunClaims(withdrawn), []);
+    assert.equal(attemptsUsed(withdrawn), 1);
+  });
+
+  it("leaves alone a claim whose goal went running, even without a result yet", () => {
+    const markers = [
+      at(claim(1), "2025-01-01T08:00:00Z"),
+      at(toRunning(1), "2025-01-01T08:00:00Z"), // the same second
+    ];
+    assert.deepEqual(unrunClaims(markers), []);
   });
 });
