@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -11,6 +10,7 @@ import { UserError } from "../../src/core/errors.js";
 import { CREATE_OVERHEAD } from "../../src/flows/create-goal.js";
 import { captureIo } from "../helpers/cli-io.js";
 import { type GitHubFixture, GOAL_BODY, startGitHubFixture } from "../helpers/github-fixture.js";
+import { run } from "../helpers/runtimes.js";
 
 const ENTRYPOINT = resolve("src/entrypoints/goal-create.ts");
 const LIMIT = 65_536 - CREATE_OVERHEAD;
@@ -139,25 +139,7 @@ describe("goal-create: sizes and standard input", () => {
       const file = join(dir, `body-${body.length}.md`);
       writeFileSync(file, body);
       const script = `{ sleep 0.3; cat "$0"; } | "${process.execPath}" --import tsx "${ENTRYPOINT}" "$@"`;
-      return new Promise<{ code: number | null; stdout: string; stderr: string }>(
-        (resolvePromise, reject) => {
-          const child = spawn("sh", ["-c", script, file, ...args], {
-            env: gh.env,
-            cwd: resolve("."),
-            stdio: ["ignore", "pipe", "pipe"],
-          });
-          let stdout = "";
-          let stderr = "";
-          child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-            stdout += chunk;
-          });
-          child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-            stderr += chunk;
-          });
-          child.on("error", reject);
-          child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
-        },
-      );
+      return run("sh", ["-c", script, file, ...args], { env: gh.env, cwd: resolve(".") });
     }
 
     it("reads 200 KB written 300 ms late without EAGAIN, then refuses it for its size", async () => {
