@@ -2139,6 +2139,9 @@ function readSandboxSettings(values, problems, name = (key) => key) {
             problems.push(message.replace(/^agent-network/, name("agent-network")));
         }
     }
+    if (settings.isolation === "none" && settings.agentNetwork.kind !== "open") {
+        problems.push(`${name("agent-network")}: "${values.network.trim()}" is only enforced in the sandbox; with ${name("isolation")} none the agent has the machine's network. Use isolation: sandbox, or agent-network: open.`);
+    }
     return settings;
 }
 

@@ -11,6 +11,8 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
@@ -737,6 +739,53 @@ describe("sandbox", () => {
     assert.equal(env.GITHUB_TOKEN, undefined);
     // The agent saw itself as one of very few processes (bwrap's init, node, maybe git).
     assert.ok(Number(dump("pid")) < 10, `pid in the sandbox: ${dump("pid")}`);
+  });
+});
+
+describe("agent-network", () => {
+  it("allow: lets the agent reach listed hosts through the proxy, and nothing else", async () => {
+    const hits: string[] = [];
+    const serve = (name: string) =>
+      new Promise<Server>((done) => {
+        const server = createServer((_request, res) => {
+          hits.push(name);
+          res.end(name);
+        });
+        server.listen(0, "127.0.0.1", () => done(server));
+      });
+    const [allowed, denied] = await Promise.all([serve("allowed"), serve("denied")]);
+    const port = (server: Server) => (server.address() as AddressInfo).port;
+    const urls = [allowed, denied].map((server) => `http://localhost:${port(server)}/`);
+    try {
+      const number = await claimedGoal("Networked");
+      const result = await runAction(
+        inputsFor(number, `net:${urls.join(",")}`, {
+          "agent-network": `allow:localhost:${port(allowed)}`,
+        }),
+      );
+      assert.equal(result.outputs.outcome, "success", result.stdout);
+      const net = JSON.parse(dump("net.json")) as Record<
+        string,
+        { proxied: { status?: number; body?: string }; direct: { error?: string } }
+      >;
+      assert.deepEqual(net[urls[0] as string]?.proxied, { status: 200, body: "allowed" });
+      assert.equal(net[urls[1] as string]?.proxied.status, 403);
+      for (const url of urls) assert.ok(net[url]?.direct.error, `no direct way to ${url}`);
+      assert.deepEqual(hits, ["allowed"], "the denied host was never contacted");
+      assert.match(result.stdout, /blocked the agent's connection to localhost:\d+/);
+    } finally {
+      allowed.close();
+      denied.close();
+    }
+  });
+
+  it("none or allow: needs the sandbox to be enforced", async () => {
+    const number = await claimedGoal("Unenforceable");
+    const result = await runStep(
+      inputsFor(number, "commit", { isolation: "none", "agent-network": "none" }),
+    );
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /agent-network: "none" is only enforced in the sandbox/);
   });
 });
 

@@ -140,14 +140,31 @@ describe("readSandboxSettings", () => {
     assert.match(problems[3] ?? "", /^--agent-network must be open, none or allow:/);
   });
 
+  it("refuses a network limit that isolation none cannot enforce", () => {
+    const problems: string[] = [];
+    readSandboxSettings(
+      { isolation: "none", readPaths: "", network: "allow:example.com" },
+      problems,
+    );
+    assert.equal(problems.length, 1);
+    assert.match(
+      problems[0] ?? "",
+      /^agent-network: "allow:example.com" is only enforced in the sandbox/,
+    );
+  });
+
   it("reads read paths separated by commas or lines, and an allow-list", () => {
     const problems: string[] = [];
     const settings = readSandboxSettings(
-      { isolation: "None", readPaths: `${root}/goal,\n${root}/out`, network: "allow:example.com" },
+      {
+        isolation: "Sandbox",
+        readPaths: `${root}/goal,\n${root}/out`,
+        network: "allow:example.com",
+      },
       problems,
     );
     assert.deepEqual(problems, []);
-    assert.equal(settings.isolation, "none");
+    assert.equal(settings.isolation, "sandbox");
     assert.deepEqual(settings.agentReadPaths, [`${root}/goal`, `${root}/out`]);
     assert.deepEqual(settings.agentNetwork, { kind: "allow", hosts: ["example.com"] });
   });

@@ -10,6 +10,8 @@
 //   nothing change nothing, exit 0
 //   hang    commit, write .git/dump/working, then wait forever (the test kills it)
 //   lock    commit, leave more.txt uncommitted and .git/index.lock behind, wait forever
+//   net:<url>,<url>  GET each URL through $HTTP_PROXY (absolute-form) and directly, write
+//           what came back to .git/dump/net.json, then commit
 import { execFileSync } from "node:child_process";
 import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -54,6 +56,41 @@ const commit = () => {
   git("commit", "-q", "-m", "agent work");
   stats();
 };
+if (mode.startsWith("net:")) {
+  const { request } = await import("node:http");
+  const get = (options) =>
+    new Promise((resolve) => {
+      const req = request({ ...options, timeout: 5000 }, (res) => {
+        let body = "";
+        res.on("data", (chunk) => {
+          body += chunk;
+        });
+        res.on("end", () => resolve({ status: res.statusCode, body }));
+      });
+      req.on("error", (error) => resolve({ error: error.code ?? error.message }));
+      req.on("timeout", () => req.destroy(new Error("timeout")));
+      req.end();
+    });
+  const proxy = process.env.HTTP_PROXY ? new URL(process.env.HTTP_PROXY) : null;
+  const results = {};
+  for (const url of mode.slice("net:".length).split(",")) {
+    const target = new URL(url);
+    results[url] = {
+      proxied: proxy
+        ? await get({
+            host: proxy.hostname,
+            port: proxy.port,
+            path: url,
+            headers: { host: target.host },
+          })
+        : null,
+      direct: await get({ host: target.hostname, port: target.port, path: target.pathname }),
+    };
+  }
+  writeFileSync(join(dump, "net.json"), JSON.stringify(results));
+  commit();
+  process.exit(0);
+}
 if (mode.startsWith("slow:")) {
   await new Promise((resolve) => setTimeout(resolve, Number(mode.slice("slow:".length))));
   commit();
