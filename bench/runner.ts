@@ -234,7 +234,10 @@ function readGitTrace(text: string): Span[] {
       if (!begun) continue;
       const verb = begun.argv
         .slice(1)
-        .find((arg, i, all) => !arg.startsWith("-") && all[i - 1] !== "-c");
+        .find(
+          (arg, i, all) =>
+            !arg.startsWith("-") && all[i - 1] !== "-c" && all[i - 1] !== "--work-tree",
+        );
       spans.push({ start: begun.at, end: Date.parse(event.time), name: verb ?? "git" });
     }
   }
@@ -253,7 +256,7 @@ function phasesOf(trace: Trace): Phases {
   };
   const firstRequest = Math.min(...trace.requests.map((r) => r.start));
   const claimed = at(/^::save-state name=goal::/);
-  const agentStart = at(/^#\d+ attempt \d+: running /);
+  const agentStart = at(/^#\d+: running /);
   const agentEnd = at(/^#\d+: the agent /);
   const pushed = Math.max(...trace.gits.filter((g) => g.name === "push").map((g) => g.end));
   const pr = at(/^#\d+: pull request /);
