@@ -35376,23 +35376,54 @@ const MAX_BYTES = 16 * 1024 * 1024;
  */
 async function readAgentHead(workTree) {
     const gitDir = (0,external_node_path_namespaceObject.join)(workTree, ".git");
-    const head = (await readPlainFile((0,external_node_path_namespaceObject.join)(gitDir, "HEAD"))).trim();
+    const read = async (name) => {
+        await refuseLinks(workTree, (0,external_node_path_namespaceObject.join)(".git", name));
+        return readPlainFile((0,external_node_path_namespaceObject.join)(gitDir, name));
+    };
+    const head = (await read("HEAD")).trim();
     if (OBJECT_NAME.test(head))
         return head;
     const branch = /^ref: (refs\/heads\/\S+)$/.exec(head)?.[1];
     if (branch === undefined || branch.split("/").some((part) => part === ".." || part === "")) {
         throw new Error(`its HEAD is neither a branch nor a commit: ${JSON.stringify(head.slice(0, 80))}`);
     }
-    const loose = await readPlainFile((0,external_node_path_namespaceObject.join)(gitDir, branch)).catch(() => null);
+    const loose = await read(branch).catch(() => null);
     if (loose !== null && OBJECT_NAME.test(loose.trim()))
         return loose.trim();
-    const packed = await readPlainFile((0,external_node_path_namespaceObject.join)(gitDir, "packed-refs")).catch(() => "");
+    const packed = await read("packed-refs").catch(() => "");
     for (const line of packed.split("\n")) {
         const [name, ref] = line.trim().split(" ");
         if (ref === branch && name !== undefined && OBJECT_NAME.test(name))
             return name;
     }
     throw new Error(`its HEAD names ${branch}, which holds no commit`);
+}
+/**
+ * Refuses a path inside the work tree reached through a link. A `.git`, `refs` or `objects`
+ * that links elsewhere would have the runner read another repository on this machine (another
+ * goal's, say: their paths are predictable) as if it were the agent's, and push it.
+ */
+async function refuseLinks(workTree, relativePath) {
+    const real = await (0,promises_namespaceObject.realpath)((0,external_node_path_namespaceObject.join)(workTree, relativePath));
+    if (real !== (0,external_node_path_namespaceObject.join)(await (0,promises_namespaceObject.realpath)(workTree), relativePath)) {
+        throw new Error(`${relativePath} in its work tree is reached through a link`);
+    }
+}
+/**
+ * Checks that the agent's object store is its own folder: `.git`, `objects`, `objects/info` and
+ * `objects/pack` are no links, and nothing in `objects` or `objects/pack` is one.
+ */
+async function checkAgentObjects(workTree) {
+    for (const dir of [".git", ".git/objects", ".git/objects/info", ".git/objects/pack"]) {
+        await refuseLinks(workTree, dir);
+    }
+    for (const dir of [".git/objects", ".git/objects/pack"]) {
+        for (const name of await (0,promises_namespaceObject.readdir)((0,external_node_path_namespaceObject.join)(workTree, dir))) {
+            if ((await (0,promises_namespaceObject.lstat)((0,external_node_path_namespaceObject.join)(workTree, dir, name))).isSymbolicLink()) {
+                throw new Error(`${dir}/${name} in its work tree is a link`);
+            }
+        }
+    }
 }
 /** A regular file's text, refusing links, anything that is not a file, and large files. */
 async function readPlainFile(path, maxBytes = MAX_BYTES) {
@@ -36168,8 +36199,15 @@ async function collectCommits(workspace, request) {
         diff: null,
         problem,
     });
-    // The agent's object store may only borrow from the runner's clone, as shareInto set it up:
-    // another alternate would let it name objects of other repositories on this machine.
+    // The agent's object store must be its own folder and may only borrow from the runner's
+    // clone, as shareInto set it up: a link or another alternate would let it name objects of
+    // other repositories on this machine.
+    try {
+        await checkAgentObjects(paths.work);
+    }
+    catch (error) {
+        return result(`the agent's repository is not its own: ${messageOf(error)}`);
+    }
     const alternates = await readPlainFile((0,external_node_path_namespaceObject.join)(agentObjects, "info", "alternates"), 4096).catch(() => null);
     if (alternates?.trim() !== (0,external_node_path_namespaceObject.relative)(agentObjects, trustedObjects)) {
         return result("the agent changed where its repository borrows objects from");

@@ -1,5 +1,5 @@
 import { join, relative } from "node:path";
-import { readAgentHead, readPlainFile } from "../git/agent-head.js";
+import { checkAgentObjects, readAgentHead, readPlainFile } from "../git/agent-head.js";
 import { type DiffStats, Git, type Person, type TokenProvider } from "../git/git.js";
 import type { PreparedWorkspace } from "./run-workspace.js";
 
@@ -53,8 +53,14 @@ export async function collectCommits(
     diff: null,
     problem,
   });
-  // The agent's object store may only borrow from the runner's clone, as shareInto set it up:
-  // another alternate would let it name objects of other repositories on this machine.
+  // The agent's object store must be its own folder and may only borrow from the runner's
+  // clone, as shareInto set it up: a link or another alternate would let it name objects of
+  // other repositories on this machine.
+  try {
+    await checkAgentObjects(paths.work);
+  } catch (error) {
+    return result(`the agent's repository is not its own: ${messageOf(error)}`);
+  }
   const alternates = await readPlainFile(join(agentObjects, "info", "alternates"), 4096).catch(
     () => null,
   );

@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { open } from "node:fs/promises";
+import { lstat, open, readdir, realpath } from "node:fs/promises";
 import { join } from "node:path";
 
 /** A full object name: SHA-1, or SHA-256. */
@@ -15,7 +15,11 @@ const MAX_BYTES = 16 * 1024 * 1024;
  */
 export async function readAgentHead(workTree: string): Promise<string> {
   const gitDir = join(workTree, ".git");
-  const head = (await readPlainFile(join(gitDir, "HEAD"))).trim();
+  const read = async (name: string) => {
+    await refuseLinks(workTree, join(".git", name));
+    return readPlainFile(join(gitDir, name));
+  };
+  const head = (await read("HEAD")).trim();
   if (OBJECT_NAME.test(head)) return head;
   const branch = /^ref: (refs\/heads\/\S+)$/.exec(head)?.[1];
   if (branch === undefined || branch.split("/").some((part) => part === ".." || part === "")) {
@@ -23,14 +27,43 @@ export async function readAgentHead(workTree: string): Promise<string> {
       `its HEAD is neither a branch nor a commit: ${JSON.stringify(head.slice(0, 80))}`,
     );
   }
-  const loose = await readPlainFile(join(gitDir, branch)).catch(() => null);
+  const loose = await read(branch).catch(() => null);
   if (loose !== null && OBJECT_NAME.test(loose.trim())) return loose.trim();
-  const packed = await readPlainFile(join(gitDir, "packed-refs")).catch(() => "");
+  const packed = await read("packed-refs").catch(() => "");
   for (const line of packed.split("\n")) {
     const [name, ref] = line.trim().split(" ");
     if (ref === branch && name !== undefined && OBJECT_NAME.test(name)) return name;
   }
   throw new Error(`its HEAD names ${branch}, which holds no commit`);
+}
+
+/**
+ * Refuses a path inside the work tree reached through a link. A `.git`, `refs` or `objects`
+ * that links elsewhere would have the runner read another repository on this machine (another
+ * goal's, say: their paths are predictable) as if it were the agent's, and push it.
+ */
+export async function refuseLinks(workTree: string, relativePath: string): Promise<void> {
+  const real = await realpath(join(workTree, relativePath));
+  if (real !== join(await realpath(workTree), relativePath)) {
+    throw new Error(`${relativePath} in its work tree is reached through a link`);
+  }
+}
+
+/**
+ * Checks that the agent's object store is its own folder: `.git`, `objects`, `objects/info` and
+ * `objects/pack` are no links, and nothing in `objects` or `objects/pack` is one.
+ */
+export async function checkAgentObjects(workTree: string): Promise<void> {
+  for (const dir of [".git", ".git/objects", ".git/objects/info", ".git/objects/pack"]) {
+    await refuseLinks(workTree, dir);
+  }
+  for (const dir of [".git/objects", ".git/objects/pack"]) {
+    for (const name of await readdir(join(workTree, dir))) {
+      if ((await lstat(join(workTree, dir, name))).isSymbolicLink()) {
+        throw new Error(`${dir}/${name} in its work tree is a link`);
+      }
+    }
+  }
 }
 
 /** A regular file's text, refusing links, anything that is not a file, and large files. */

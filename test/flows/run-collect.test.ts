@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { GoalSnapshot, RunPullRequestPort } from "../../src/core/ports.js";
@@ -175,6 +183,53 @@ describe("collect", () => {
     const collected = await collect(prepared, settings);
     assert.deepEqual(collected.diff?.links, ["innocent"]);
     assert.deepEqual(collected.diff?.submodules, ["vendor/lib"]);
+  });
+
+  it("never reads another repository on this machine through a link the agent made", async () => {
+    const other = await workspace({ "secret.txt": "another repository's code\n" });
+    const otherGit = join(other.prepared.paths.trusted, ".git");
+    const attacks: Array<[string, (work: string) => void]> = [
+      [
+        "refs linked to another clone's",
+        (work) => {
+          rmSync(join(work, ".git/refs"), { recursive: true });
+          symlinkSync(join(otherGit, "refs"), join(work, ".git/refs"));
+          writeFileSync(join(work, ".git/HEAD"), "ref: refs/heads/main\n");
+        },
+      ],
+      [
+        "packed-refs linked to another clone's",
+        (work) => {
+          writeFileSync(join(work, ".git/HEAD"), "ref: refs/heads/stolen\n");
+          rmSync(join(work, ".git/packed-refs"), { force: true });
+          symlinkSync(join(otherGit, "packed-refs"), join(work, ".git/packed-refs"));
+        },
+      ],
+      [
+        "a pack linked in from another clone",
+        (work) => {
+          const packs = join(otherGit, "objects/pack");
+          for (const name of readdirSync(packs)) {
+            symlinkSync(join(packs, name), join(work, ".git/objects/pack", `x-${name}`));
+          }
+        },
+      ],
+      [
+        ".git itself a link to another work tree's",
+        (work) => {
+          rmSync(join(work, ".git"), { recursive: true });
+          symlinkSync(join(other.prepared.paths.work, ".git"), join(work, ".git"));
+        },
+      ],
+    ];
+    for (const [name, attack] of attacks) {
+      const { origin, prepared, settings } = await workspace();
+      attack(prepared.paths.work);
+      const collected = await collect(prepared, settings);
+      assert.ok(collected.problem, `${name}: a problem is reported`);
+      assert.equal(collected.commitsAhead, 0, name);
+      assert.doesNotMatch(box.git(origin.bare, "log", "--all", "--format=%s"), /secret/, name);
+    }
   });
 
   it("refuses a history that does not descend from the base", async () => {
