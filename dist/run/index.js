@@ -32920,10 +32920,6 @@ function agentEnvProblems(names, setting) {
     }
     return problems;
 }
-/** Letters, digits and _, not starting with a digit: a name the allow-list can hold. */
-function isEnvName(name) {
-    return ENV_NAME.test(name);
-}
 /**
  * The complete environment for the agent: the base variables that are set in `from`
  * (PATH, HOME, LANG, LC_ALL, TERM, TMPDIR, USER), the allow-listed names that are set in `from`,

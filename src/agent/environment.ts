@@ -48,11 +48,6 @@ export function agentEnvProblems(names: readonly string[], setting: string): str
   return problems;
 }
 
-/** Letters, digits and _, not starting with a digit: a name the allow-list can hold. */
-export function isEnvName(name: string): boolean {
-  return ENV_NAME.test(name);
-}
-
 export interface AgentEnvInput {
   /** GOAL_FILE, GOAL_NUMBER, … (design §4). They win over anything taken from `from`. */
   contract: Record<string, string>;
