@@ -1,7 +1,15 @@
 // GraphQL "views": plain objects whose properties (values, or functions taking the field's
 // arguments) graphql-js's default resolver reads. `__typename` picks the concrete type of an
 // interface or union (Actor → User/Bot). A field a view lacks is reported as unimplemented.
-import type { GitHubState, IssueModel, RepoModel, UserModel } from "./state.js";
+import type {
+  CommentModel,
+  GitHubState,
+  IssueEventModel,
+  IssueModel,
+  RepoModel,
+  UserContentEditModel,
+  UserModel,
+} from "./state.js";
 
 export type View = Record<string, unknown>;
 type Args = Record<string, unknown>;
@@ -20,6 +28,13 @@ export class GitHubGraphQLError extends Error {
 
 export const VIEW = Symbol("github-server-view");
 
+/** The `itemTypes` value (Issue/PullRequestTimelineItemsItemType) of each modelled event. */
+const TIMELINE_TYPE: Record<IssueEventModel["kind"], string> = {
+  labeled: "LABELED_EVENT",
+  unlabeled: "UNLABELED_EVENT",
+  renamed: "RENAMED_TITLE_EVENT",
+};
+
 function cursor(index: number): string {
   return Buffer.from(`cursor:v2:${index}`).toString("base64");
 }
@@ -37,7 +52,12 @@ function decodeCursor(value: unknown): number {
   return Number(match[1]);
 }
 
-/** A Relay connection over `items` with GitHub's pagination rules (first/last required, ≤ 100). */
+/**
+ * A Relay connection over `items` with GitHub's pagination rules (first/last required, ≤ 100).
+ * `skip` (timeline connections) drops that many items after the cursors, before first/last;
+ * `filteredCount`/`pageCount` (timeline connections) count the items within the cursors and
+ * those returned.
+ */
 export function connection<T>(field: string, items: T[], args: Args, map: (item: T) => View): View {
   const first = args.first as number | undefined | null;
   const last = args.last as number | undefined | null;
@@ -73,6 +93,8 @@ export function connection<T>(field: string, items: T[], args: Args, map: (item:
   let end = items.length;
   if (args.after != null) start = Math.max(start, decodeCursor(args.after) + 1);
   if (args.before != null) end = Math.min(end, decodeCursor(args.before));
+  const filteredCount = Math.max(end - start, 0);
+  if (typeof args.skip === "number" && args.skip > 0) start = Math.min(end, start + args.skip);
   if (first != null) end = Math.min(end, start + first);
   else if (last != null) start = Math.max(start, end - last);
   const indices: number[] = [];
@@ -82,6 +104,8 @@ export function connection<T>(field: string, items: T[], args: Args, map: (item:
     [VIEW]: true,
     __typename: `${field}Connection`,
     totalCount: items.length,
+    filteredCount,
+    pageCount: nodes.length,
     nodes,
     edges: indices.map((i, n) => ({ [VIEW]: true, cursor: cursor(i), node: nodes[n] })),
     pageInfo: {
@@ -259,24 +283,110 @@ export class Views {
           comments.sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || a.id - b.id);
         }
         if (order?.direction === "DESC") comments = comments.reverse();
-        return connection("IssueComment", comments, args, (c) => ({
-          [VIEW]: true,
-          __typename: "IssueComment",
-          id: c.nodeId,
-          databaseId: c.id,
-          fullDatabaseId: String(c.id),
-          body: c.body,
-          bodyText: c.body,
-          createdAt: c.createdAt,
-          updatedAt: c.updatedAt,
-          publishedAt: c.createdAt,
-          lastEditedAt: c.updatedAt === c.createdAt ? null : c.updatedAt,
-          author: this.user(c.author),
-          authorAssociation: c.author === issue.repo.owner ? "OWNER" : "NONE",
-          url: `${this.base()}/${this.state.fullName(issue.repo)}/issues/${issue.number}#issuecomment-${c.id}`,
-          issue: () => this.issue(issue),
-        }));
+        return connection("IssueComment", comments, args, (c) => this.issueComment(issue, c));
       },
+      // Body edits (title renames are RenamedTitleEvents in the timeline instead).
+      lastEditedAt: issue.lastEditedAt,
+      editor: issue.editor ? this.user(issue.editor) : null,
+      includesCreatedEdit: issue.userContentEdits.length > 0,
+      // Newest first, as GitHub lists them; the last one is the creation once edited.
+      userContentEdits: (args: Args) =>
+        connection("UserContentEdit", [...issue.userContentEdits].reverse(), args, (e) =>
+          this.userContentEdit(e),
+        ),
+      timelineItems: (args: Args) => this.timelineItems(issue, args),
+    };
+  }
+
+  private issueComment(issue: IssueModel, c: CommentModel): View {
+    return {
+      [VIEW]: true,
+      __typename: "IssueComment",
+      id: c.nodeId,
+      databaseId: c.id,
+      fullDatabaseId: String(c.id),
+      body: c.body,
+      bodyText: c.body,
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
+      publishedAt: c.createdAt,
+      lastEditedAt: c.updatedAt === c.createdAt ? null : c.updatedAt,
+      author: this.user(c.author),
+      authorAssociation: c.author === issue.repo.owner ? "OWNER" : "NONE",
+      url: `${this.base()}/${this.state.fullName(issue.repo)}/issues/${issue.number}#issuecomment-${c.id}`,
+      issue: () => this.issue(issue),
+    };
+  }
+
+  private userContentEdit(edit: UserContentEditModel): View {
+    return {
+      [VIEW]: true,
+      __typename: "UserContentEdit",
+      id: edit.nodeId,
+      createdAt: edit.editedAt,
+      updatedAt: edit.editedAt,
+      editedAt: edit.editedAt,
+      editor: this.user(edit.editor),
+      // GitHub's `diff` holds the full text of the revision.
+      diff: edit.body ?? "",
+      deletedAt: null,
+      deletedBy: null,
+    };
+  }
+
+  private timelineEvent(issue: IssueModel, event: IssueEventModel): View {
+    const subject = () => (issue.pull ? this.pullRequest(issue) : this.issue(issue));
+    const common = {
+      [VIEW]: true,
+      id: event.nodeId,
+      createdAt: event.createdAt,
+      actor: this.user(event.actor),
+    };
+    if (event.kind === "renamed") {
+      return {
+        ...common,
+        __typename: "RenamedTitleEvent",
+        previousTitle: event.previousTitle,
+        currentTitle: event.currentTitle,
+        subject,
+      };
+    }
+    return {
+      ...common,
+      __typename: event.kind === "labeled" ? "LabeledEvent" : "UnlabeledEvent",
+      label: this.label(issue.repo, event.label),
+      labelable: subject,
+    };
+  }
+
+  /**
+   * The timeline, oldest first: the modelled events and the comments, filtered by `itemTypes`
+   * (other item types match nothing) and `since` (items at or after it).
+   */
+  private timelineItems(issue: IssueModel, args: Args): View {
+    const items: { type: string; at: string; view: () => View }[] = [
+      ...issue.events.map((event) => ({
+        type: TIMELINE_TYPE[event.kind],
+        at: event.createdAt,
+        view: () => this.timelineEvent(issue, event),
+      })),
+      ...issue.comments.map((comment) => ({
+        type: "ISSUE_COMMENT",
+        at: comment.createdAt,
+        view: () => this.issueComment(issue, comment),
+      })),
+    ];
+    items.sort((a, b) => Date.parse(a.at) - Date.parse(b.at)); // stable: ties keep record order
+    const types = args.itemTypes as string[] | null | undefined;
+    const since = args.since == null ? null : Date.parse(String(args.since));
+    const selected = items.filter(
+      (item) =>
+        (!types || types.includes(item.type)) && (since === null || Date.parse(item.at) >= since),
+    );
+    const field = issue.pull ? "PullRequestTimelineItems" : "IssueTimelineItems";
+    return {
+      ...connection(field, selected, args, (item) => item.view()),
+      updatedAt: issue.updatedAt,
     };
   }
 

@@ -3,6 +3,7 @@
 import type {
   CommentModel,
   GitHubState,
+  IssueEventModel,
   IssueModel,
   LabelModel,
   RepoModel,
@@ -179,6 +180,25 @@ export class Renderer {
       };
     }
     return result;
+  }
+
+  /** An issue event (issues/list-events): labeled, unlabeled or renamed. */
+  issueEvent(issue: IssueModel, event: IssueEventModel): Json {
+    const common: Json = {
+      id: event.id,
+      node_id: event.nodeId,
+      url: `${this.repoApi(issue.repo)}/issues/events/${event.id}`,
+      actor: this.user(event.actor),
+      event: event.kind,
+      commit_id: null,
+      commit_url: null,
+      created_at: event.createdAt,
+      performed_via_github_app: null,
+    };
+    if (event.kind === "renamed") {
+      return { ...common, rename: { from: event.previousTitle, to: event.currentTitle } };
+    }
+    return { ...common, label: { name: event.label.name, color: event.label.color } };
   }
 
   comment(comment: CommentModel): Json {

@@ -1,4 +1,4 @@
-// REST: issues (create, get, update, list for a repository).
+// REST: issues (create, get, update, list for a repository, list an issue's events).
 import {
   ApiError,
   checkLength,
@@ -62,21 +62,20 @@ function update(ctx: RestContext) {
     checkLength("Issue", "title", String(body.title));
   }
   checkLength("Issue", "body", body.body);
-  if (body.title !== undefined) {
-    issue.title = String(body.title);
-  }
-  if (body.body !== undefined) issue.body = body.body;
+  // One moment for everything this request changes (events, edit, updatedAt).
+  const at = ctx.state.now();
+  if (body.title !== undefined) ctx.state.renameIssue(issue, String(body.title), ctx.viewer, at);
+  if (body.body !== undefined) ctx.state.editIssueBody(issue, body.body, ctx.viewer, at);
   if (body.state !== undefined) {
     ctx.state.setIssueState(issue, body.state, body.state_reason ?? undefined, ctx.viewer);
   } else if (body.state_reason !== undefined && issue.state === "closed" && body.state_reason) {
     issue.stateReason = body.state_reason;
   }
   if (pushing && body.labels !== undefined) {
-    issue.labels = [];
-    for (const name of labelNames(body.labels)) ctx.state.addLabelToIssue(issue, name);
+    ctx.state.setIssueLabels(issue, labelNames(body.labels), ctx.viewer, at);
   }
   if (pushing && body.assignees !== undefined) setAssignees(ctx, issue, body.assignees);
-  ctx.state.touch(issue);
+  ctx.state.touch(issue, at);
   return ok(ctx.render.issue(issue));
 }
 
@@ -116,9 +115,17 @@ function listForRepo(ctx: RestContext) {
   return paginate(ctx, issues, (issue) => ctx.render.issue(issue));
 }
 
+/** The issue's events, oldest first (only labeled, unlabeled and renamed are modelled). */
+function listEvents(ctx: RestContext) {
+  const repo = repoOf(ctx);
+  const issue = issueOf(ctx, repo);
+  return paginate(ctx, issue.events, (event) => ctx.render.issueEvent(issue, event));
+}
+
 export const issueHandlers: Record<string, RestHandler> = {
   "issues/create": create,
   "issues/get": get,
   "issues/update": update,
   "issues/list-for-repo": listForRepo,
+  "issues/list-events": listEvents,
 };

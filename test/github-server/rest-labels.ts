@@ -105,17 +105,18 @@ function listOnIssue(ctx: RestContext) {
 function setLabels(ctx: RestContext) {
   const repo = repoOf(ctx, "write");
   const issue = issueOf(ctx, repo);
-  issue.labels = [];
-  for (const name of bodyLabels(ctx.body)) ctx.state.addLabelToIssue(issue, name);
-  ctx.state.touch(issue);
+  const at = ctx.state.now();
+  ctx.state.setIssueLabels(issue, bodyLabels(ctx.body), ctx.viewer, at);
+  ctx.state.touch(issue, at);
   return issueLabels(ctx, issue);
 }
 
 function addLabels(ctx: RestContext) {
   const repo = repoOf(ctx, "write");
   const issue = issueOf(ctx, repo);
-  for (const name of bodyLabels(ctx.body)) ctx.state.addLabelToIssue(issue, name);
-  ctx.state.touch(issue);
+  const at = ctx.state.now();
+  for (const name of bodyLabels(ctx.body)) ctx.state.addLabelToIssue(issue, name, ctx.viewer, at);
+  ctx.state.touch(issue, at);
   return issueLabels(ctx, issue);
 }
 
@@ -125,16 +126,18 @@ function removeLabel(ctx: RestContext) {
   const name = nameParam(ctx).toLowerCase();
   const label = issue.labels.find((l) => l.name.toLowerCase() === name);
   if (!label) throw new ApiError(404, "Label does not exist");
-  issue.labels = issue.labels.filter((l) => l !== label);
-  ctx.state.touch(issue);
+  const at = ctx.state.now();
+  ctx.state.removeLabelFromIssue(issue, label, ctx.viewer, at);
+  ctx.state.touch(issue, at);
   return issueLabels(ctx, issue);
 }
 
 function removeAll(ctx: RestContext) {
   const repo = repoOf(ctx, "write");
   const issue = issueOf(ctx, repo);
-  issue.labels = [];
-  ctx.state.touch(issue);
+  const at = ctx.state.now();
+  ctx.state.setIssueLabels(issue, [], ctx.viewer, at);
+  ctx.state.touch(issue, at);
   return { status: 204 };
 }
 

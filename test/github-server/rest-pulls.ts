@@ -121,8 +121,6 @@ async function update(ctx: RestContext) {
   const body = ctx.body ?? {};
   checkLength("PullRequest", "title", body.title);
   checkLength("PullRequest", "body", body.body);
-  if (body.title !== undefined) issue.title = body.title;
-  if (body.body !== undefined) issue.body = body.body;
   if (body.base !== undefined) {
     if (!(await resolveBranch(repo, body.base))) {
       throw validationFailed([{ resource: "PullRequest", field: "base", code: "invalid" }]);
@@ -148,7 +146,10 @@ async function update(ctx: RestContext) {
     issue.state = "open";
     issue.closedAt = null;
   }
-  ctx.state.touch(issue);
+  const at = ctx.state.now();
+  if (body.title !== undefined) ctx.state.renameIssue(issue, body.title, ctx.viewer, at);
+  if (body.body !== undefined) ctx.state.editIssueBody(issue, body.body, ctx.viewer, at);
+  ctx.state.touch(issue, at);
   await refreshPull(issue);
   return ok(renderPull(ctx.render, issue, ctx.viewer));
 }

@@ -104,6 +104,58 @@ export class GitHubServer {
     return this.state.getIssue(owner, repo, number);
   }
 
+  /**
+   * Changes the title and/or body of an issue or pull request as `login` (added as a user when
+   * unknown), like issues/update but without permission checks: a different title records a
+   * renamed event, a different body an edit (`lastEditedAt`, `editor`, `userContentEdits`).
+   */
+  editIssue(
+    owner: string,
+    repo: string,
+    number: number,
+    changes: { title?: string; body?: string | null },
+    login: string,
+  ): IssueModel {
+    const issue = this.requireIssue(owner, repo, number);
+    const actor = this.state.addUser({ login });
+    const at = this.state.now();
+    if (changes.title !== undefined) this.state.renameIssue(issue, changes.title, actor, at);
+    if (changes.body !== undefined) this.state.editIssueBody(issue, changes.body, actor, at);
+    this.state.touch(issue, at);
+    return issue;
+  }
+
+  /**
+   * Changes the labels of an issue or pull request as `login` (added as a user when unknown),
+   * without permission checks: `set` replaces them (like issues/set-labels), then `remove` and
+   * `add` apply; each label added or removed records a labeled/unlabeled event by `login`.
+   */
+  labelIssue(
+    owner: string,
+    repo: string,
+    number: number,
+    changes: { add?: string[]; remove?: string[]; set?: string[] },
+    login: string,
+  ): IssueModel {
+    const issue = this.requireIssue(owner, repo, number);
+    const actor = this.state.addUser({ login });
+    const at = this.state.now();
+    if (changes.set) this.state.setIssueLabels(issue, changes.set, actor, at);
+    for (const name of changes.remove ?? []) {
+      const label = this.state.findLabel(issue.repo, name);
+      if (label) this.state.removeLabelFromIssue(issue, label, actor, at);
+    }
+    for (const name of changes.add ?? []) this.state.addLabelToIssue(issue, name, actor, at);
+    this.state.touch(issue, at);
+    return issue;
+  }
+
+  private requireIssue(owner: string, repo: string, number: number): IssueModel {
+    const issue = this.state.getIssue(owner, repo, number);
+    if (!issue) throw new Error(`No issue ${owner}/${repo}#${number} in the test server`);
+    return issue;
+  }
+
   addWorkflowRun(owner: string, repo: string, run: WorkflowRunSeed): void {
     this.state.addWorkflowRun(owner, repo, run);
   }

@@ -1,6 +1,7 @@
 // In-memory model of the GitHub data the test server serves: users, repositories, labels,
 // issues (pull requests are issues with a `pull` part, sharing one number sequence), comments,
-// sub-issue and blocked-by links, workflow runs and runners. Pure data plus small helpers;
+// body edit history and timeline events (labeled/unlabeled/renamed), sub-issue and blocked-by
+// links, workflow runs and runners. Pure data plus small helpers;
 // HTTP, rendering and GitHub's error semantics live elsewhere.
 import { createHash, randomBytes } from "node:crypto";
 import { AppRegistry } from "./apps.js";
@@ -35,6 +36,40 @@ export interface CommentModel {
   createdAt: string;
   updatedAt: string;
 }
+
+/**
+ * One revision of an issue's (or pull request's) body, as GitHub's `UserContentEdit`. The first
+ * edit also records the creation as a revision (editor: the author, at `createdAt`), as GitHub
+ * does (`includesCreatedEdit`).
+ */
+export interface UserContentEditModel {
+  id: number;
+  nodeId: string;
+  editor: UserModel;
+  editedAt: string;
+  /** The full body of this revision (what GitHub's `UserContentEdit.diff` holds). */
+  body: string | null;
+}
+
+/** Timeline events the server records (GitHub's LabeledEvent, UnlabeledEvent, RenamedTitleEvent). */
+export type IssueEventModel =
+  | {
+      kind: "labeled" | "unlabeled";
+      id: number;
+      nodeId: string;
+      actor: UserModel;
+      createdAt: string;
+      label: LabelModel;
+    }
+  | {
+      kind: "renamed";
+      id: number;
+      nodeId: string;
+      actor: UserModel;
+      createdAt: string;
+      previousTitle: string;
+      currentTitle: string;
+    };
 
 export interface AutoMergeModel {
   enabledAt: string;
@@ -87,6 +122,14 @@ export interface IssueModel {
   number: number;
   title: string;
   body: string | null;
+  /** When the body was last edited (title renames do not count); null when never edited. */
+  lastEditedAt: string | null;
+  /** Who last edited the body; null when never edited. */
+  editor: UserModel | null;
+  /** Body revisions, oldest first (empty until the first edit, then the creation and each edit). */
+  userContentEdits: UserContentEditModel[];
+  /** Labeled/unlabeled/renamed events, oldest first. */
+  events: IssueEventModel[];
   state: "open" | "closed";
   stateReason: "completed" | "reopened" | "not_planned" | "duplicate" | null;
   labels: LabelModel[];
@@ -249,6 +292,8 @@ export class GitHubState {
     comment: 1_500_000_000,
     pull: 1_900_000_000,
     checkRun: 2_100_000_000,
+    event: 3_000_000_000,
+    edit: 4_000_000_000,
   };
 
   now(): string {
@@ -398,6 +443,10 @@ export class GitHubState {
       number: repo.nextNumber++,
       title: input.title,
       body: input.body ?? null,
+      lastEditedAt: null,
+      editor: null,
+      userContentEdits: [],
+      events: [],
       state: "open",
       stateReason: null,
       labels: [],
@@ -414,7 +463,8 @@ export class GitHubState {
       blockedBy: [],
       pull: null,
     };
-    for (const name of input.labels ?? []) this.addLabelToIssue(issue, name);
+    // Labels given at creation: one labeled event each, by the author, at creation time.
+    for (const name of input.labels ?? []) this.addLabelToIssue(issue, name, input.author, now);
     repo.issues.set(issue.number, issue);
     this.issuesById.set(issue.id, issue);
     this.nodes.set(issue.nodeId, issue);
@@ -435,13 +485,105 @@ export class GitHubState {
     return [...this.issuesById.values()].filter((other) => other.blockedBy.includes(issue));
   }
 
-  addLabelToIssue(issue: IssueModel, name: string): void {
+  /**
+   * Adds a label (created when missing) unless the issue has it; records a labeled event by
+   * `actor` (at `at`, default now) when it was added. Returns whether it was added.
+   */
+  addLabelToIssue(issue: IssueModel, name: string, actor: UserModel, at?: string): boolean {
     const label = this.ensureLabel(issue.repo, name);
-    if (!issue.labels.includes(label)) issue.labels.push(label);
+    if (issue.labels.includes(label)) return false;
+    issue.labels.push(label);
+    this.recordLabelEvent(issue, "labeled", label, actor, at);
+    return true;
   }
 
-  touch(issue: IssueModel): void {
-    issue.updatedAt = this.now();
+  /** Removes a label the issue has, recording an unlabeled event by `actor`. */
+  removeLabelFromIssue(issue: IssueModel, label: LabelModel, actor: UserModel, at?: string): void {
+    if (!issue.labels.includes(label)) return;
+    issue.labels = issue.labels.filter((l) => l !== label);
+    this.recordLabelEvent(issue, "unlabeled", label, actor, at);
+  }
+
+  /**
+   * Replaces the labels of an issue (in the order given), recording an unlabeled event for each
+   * label removed, then a labeled event for each label added; labels kept record nothing.
+   */
+  setIssueLabels(issue: IssueModel, names: string[], actor: UserModel, at?: string): void {
+    const wanted: LabelModel[] = [];
+    for (const name of names) {
+      const label = this.ensureLabel(issue.repo, name);
+      if (!wanted.includes(label)) wanted.push(label);
+    }
+    const when = at ?? this.now();
+    for (const label of issue.labels.filter((l) => !wanted.includes(l))) {
+      this.recordLabelEvent(issue, "unlabeled", label, actor, when);
+    }
+    for (const label of wanted.filter((l) => !issue.labels.includes(l))) {
+      this.recordLabelEvent(issue, "labeled", label, actor, when);
+    }
+    issue.labels = wanted;
+  }
+
+  private recordLabelEvent(
+    issue: IssueModel,
+    kind: "labeled" | "unlabeled",
+    label: LabelModel,
+    actor: UserModel,
+    at?: string,
+  ): void {
+    const id = this.next("event");
+    issue.events.push({
+      kind,
+      id,
+      nodeId: nodeId(kind === "labeled" ? "LE" : "UNLE", `${kind}Event`, id),
+      actor,
+      createdAt: at ?? this.now(),
+      label,
+    });
+  }
+
+  /** Changes the title; a different title records a renamed event (not a body edit), as GitHub. */
+  renameIssue(issue: IssueModel, title: string, actor: UserModel, at?: string): void {
+    if (title === issue.title) return;
+    const id = this.next("event");
+    issue.events.push({
+      kind: "renamed",
+      id,
+      nodeId: nodeId("RTE", "RenamedTitleEvent", id),
+      actor,
+      createdAt: at ?? this.now(),
+      previousTitle: issue.title,
+      currentTitle: title,
+    });
+    issue.title = title;
+  }
+
+  /**
+   * Changes the body; a different body is an edit: a revision by `actor` (the first edit also
+   * records the original body as the author's revision at creation), `lastEditedAt`, `editor`.
+   */
+  editIssueBody(issue: IssueModel, body: string | null, actor: UserModel, at?: string): void {
+    if ((body ?? "") === (issue.body ?? "")) {
+      issue.body = body;
+      return;
+    }
+    const when = at ?? this.now();
+    if (issue.userContentEdits.length === 0) {
+      issue.userContentEdits.push(this.contentEdit(issue.author, issue.createdAt, issue.body));
+    }
+    issue.userContentEdits.push(this.contentEdit(actor, when, body));
+    issue.body = body;
+    issue.lastEditedAt = when;
+    issue.editor = actor;
+  }
+
+  private contentEdit(editor: UserModel, editedAt: string, body: string | null) {
+    const id = this.next("edit");
+    return { id, nodeId: nodeId("UCE", "UserContentEdit", id), editor, editedAt, body };
+  }
+
+  touch(issue: IssueModel, at?: string): void {
+    issue.updatedAt = at ?? this.now();
   }
 
   setIssueState(
