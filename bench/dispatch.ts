@@ -9,6 +9,9 @@ import { runActionBundle } from "../test/helpers/action-runner.js";
 const OWNER = "acme";
 const NAME = "widgets";
 const RUN_ID = 4242;
+/** Queued goals whose body someone edited after it was written, and how many people did. */
+export const EDITED_GOALS = 50;
+export const EDITORS = 5;
 const BODY = "## Objective\nExport widgets as CSV.\n\n## Acceptance\n- one line per widget\n";
 
 export interface CycleMeasurement {
@@ -53,12 +56,25 @@ export async function measureCycle(
       server.state.addComment(issue, dispatcher, claim);
     }
     for (let i = 1; i <= queued; i++) {
-      server.state.createIssue(repo, {
+      const issue = server.state.createIssue(repo, {
         title: `queued ${i}`,
         body: BODY,
         author: dispatcher,
         labels: [stateLabel("queued")],
       });
+      // The oldest goals were edited since, by people with write access: each claim's text
+      // is vetted, and the editors' permissions are asked once each.
+      if (i <= EDITED_GOALS) {
+        const editor = `editor-${(i % EDITORS) + 1}`;
+        server.setPermission(OWNER, NAME, editor, "write");
+        server.editIssue(
+          OWNER,
+          NAME,
+          issue.number,
+          { body: `${BODY}\nEdited by ${editor}.\n` },
+          editor,
+        );
+      }
     }
     server.resetRequests();
     let firstRequestAt: number | null = null;

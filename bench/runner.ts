@@ -6,6 +6,7 @@
 //      every GitHub request (timed by the test server)
 //   b. Git.clone with and without a local mirror (`reference`), with and without checkout
 //   c. launchAgent streaming 100 MiB of 1 KiB lines: throughput and peak RSS growth
+
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,6 +21,7 @@ import { startGitHubServer } from "../test/github-server/index.js";
 import type { GitHubServer, RequestLogEntry } from "../test/github-server/server.js";
 import { readOutputs, runActionBundle } from "../test/helpers/action-runner.js";
 import { connectAs, GOAL_BODY } from "../test/helpers/github-fixture.js";
+import { vettedText } from "../test/helpers/vetted-text.js";
 import { formatMiB, formatMs, median, printSection } from "./table.js";
 
 const OWNER = "acme";
@@ -349,6 +351,7 @@ export async function measureRunner(): Promise<RunnerResult> {
         claimedBy: { runId: "4242" },
         claimedAt: new Date().toISOString(),
         leaseExpiresAt: new Date(Date.now() + 7_200_000).toISOString(),
+        ...(await vettedText(store, number)),
       });
       await store.transition(number, { to: "running", expectedFrom: "queued", reason: "claimed" });
       const dir = join(root, `action-${run}`);

@@ -8,7 +8,7 @@ import type { StatsReport } from "../src/stats/report-types.js";
 import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from "./helpers/chromium.js";
 import { run } from "./helpers/runtimes.js";
 
-it("npm run demo drives six goals to done through the bundled dispatcher and runner", async () => {
+it("npm run demo drives seven goals (one an outsider edited) to done through the bundled dispatcher and runner", async () => {
   const result = await run(process.execPath, ["--import", "tsx", "scripts/demo.ts"], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME },
     cwd: process.cwd(),
@@ -30,13 +30,15 @@ it("npm run demo drives six goals to done through the bundled dispatcher and run
     [5, 1],
     [6, 2],
     [7, 1],
+    [8, 1],
   ]) {
     assert.match(final, new RegExp(`#${goal} +goal:done +${attempts} +#\\d+ merged`));
   }
   assert.match(final, /story #1: closed/);
+  assert.match(result.stdout, /# 4b\. #8 went back to goal:draft: .*the body by @outsider/);
   const data = JSON.parse(readFileSync("demo-output/site/data.json", "utf8")) as StatsReport;
-  assert.equal(data.totals.done, 6);
-  assert.equal(data.totals.runs, 8);
+  assert.equal(data.totals.done, 7);
+  assert.equal(data.totals.runs, 9);
   assert.ok(data.queue.length > 0, "queue depth rebuilt from the transitions");
   assert.ok(existsSync("demo-output/site/index.html"));
 
@@ -64,7 +66,7 @@ it("npm run demo drives six goals to done through the bundled dispatcher and run
       ).__dashboard;
       return dashboard.charts.done?.data.datasets[0]?.data;
     });
-    assert.deepEqual(done, [6], "one day, six goals done");
+    assert.deepEqual(done, [7], "one day, seven goals done");
     assert.deepEqual(errors, []);
     mkdirSync("test-artifacts", { recursive: true });
     await page.screenshot({ path: "test-artifacts/demo-dashboard.png", fullPage: true });

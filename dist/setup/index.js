@@ -32935,12 +32935,12 @@ function withState(labels, to) {
 const ALLOWED_TRANSITIONS = {
     draft: ["queued"],
     queued: ["running", "draft", "stuck"],
-    running: ["done", "stuck", "spot-check", "queued"],
-    "spot-check": ["done", "queued", "stuck"],
+    running: ["done", "stuck", "spot-check", "queued", "draft"],
+    "spot-check": ["done", "queued", "stuck", "draft"],
     stuck: ["queued", "draft"],
     // A human re-opens a finished goal by queueing it again; the dispatcher re-queues one whose
     // pull request failed its checks, or makes it stuck when that was its last attempt.
-    done: ["queued", "stuck"],
+    done: ["queued", "stuck", "draft"],
 };
 function canTransition(from, to) {
     return ALLOWED_TRANSITIONS[from].includes(to);
@@ -41194,6 +41194,10 @@ function toClaim(v) {
     };
     if (typeof v.claimId === "string")
         claim.claimId = v.claimId;
+    if (typeof v.textFingerprint === "string")
+        claim.textFingerprint = v.textFingerprint;
+    if (typeof v.vouchedBy === "string")
+        claim.vouchedBy = v.vouchedBy;
     return claim;
 }
 function toRunResult(v) {
@@ -41508,6 +41512,39 @@ query StoryPage($owner: String!, $name: String!, $after: String) {
     }
   }
 }`;
+/** Label events and title renames read per goal: the latest ones are the ones that matter. */
+const HISTORY_EVENTS = 50;
+/**
+ * Who wrote and who queued each of some issues of one repository (core/vouching.ts), in one
+ * request: one aliased `issue` per number.
+ */
+function textHistoryQuery(owner, repo, numbers) {
+    const variables = { owner, name: repo };
+    const declarations = ["$owner: String!", "$name: String!"];
+    const fields = numbers.map((number, i) => {
+        variables[`n${i}`] = number;
+        declarations.push(`$n${i}: Int!`);
+        return `i${i}: issue(number: $n${i}) { ...history }`;
+    });
+    return {
+        query: `query GoalTextHistory(${declarations.join(", ")}) {
+  repository(owner: $owner, name: $name) { ${fields.join(" ")} }
+}
+fragment history on Issue {
+  number title body createdAt lastEditedAt
+  author { login __typename }
+  editor { login __typename }
+  timelineItems(last: ${HISTORY_EVENTS}, itemTypes: [LABELED_EVENT, RENAMED_TITLE_EVENT]) {
+    nodes {
+      __typename
+      ... on LabeledEvent { createdAt actor { login __typename } label { name } }
+      ... on RenamedTitleEvent { createdAt actor { login __typename } }
+    }
+  }
+}`,
+        variables,
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/github/goal-store.ts
 
@@ -41525,6 +41562,8 @@ const ACTIONS_BOT_LOGIN = "github-actions[bot]";
 const MAX_PAGE_SIZE = 100;
 /** Issues asked for in one dependency query: keeps GraphQL's node cost small. */
 const DEPENDENCY_BATCH = 50;
+/** Issues asked for in one text-history query (each reads up to 50 timeline events). */
+const HISTORY_BATCH = 20;
 /** GraphQL calls bots `name`; REST calls them `name[bot]`. Markers compare the REST form. */
 function actorLogin(actor) {
     if (!actor)
@@ -41864,6 +41903,22 @@ class GitHubGoalStore {
             };
         });
     }
+    async textHistories(numbers) {
+        const histories = [];
+        for (let start = 0; start < numbers.length; start += HISTORY_BATCH) {
+            const batch = numbers.slice(start, start + HISTORY_BATCH);
+            const { query, variables } = textHistoryQuery(this.repo.owner, this.repo.repo, batch);
+            const data = await this.graphql(query, variables, `reading who wrote and queued ${batch.map((n) => `#${n}`).join(", ")}`);
+            if (!data.repository)
+                throw this.repositoryNotFound();
+            batch.forEach((_, i) => {
+                const issue = data.repository?.[`i${i}`];
+                if (issue)
+                    histories.push(textHistoryOf(issue));
+            });
+        }
+        return histories;
+    }
     async hasWriteAccess(login) {
         try {
             const { data } = await this.client.rest.repos.getCollaboratorPermissionLevel({
@@ -41987,6 +42042,29 @@ class GitHubGoalStore {
             createdAt: comment.created_at,
         }));
     }
+}
+function textHistoryOf(issue) {
+    let titleEdit = null;
+    const labelled = [];
+    for (const item of issue.timelineItems.nodes) {
+        if (!("createdAt" in item) || !("actor" in item))
+            continue;
+        const by = actorLogin(item.actor);
+        if (item.__typename === "RenamedTitleEvent")
+            titleEdit = { by, at: item.createdAt };
+        else if ("label" in item)
+            labelled.push({ label: item.label.name, by, at: item.createdAt });
+    }
+    return {
+        number: issue.number,
+        title: issue.title,
+        body: issue.body,
+        author: actorLogin(issue.author),
+        createdAt: issue.createdAt,
+        bodyEdit: issue.lastEditedAt ? { by: actorLogin(issue.editor), at: issue.lastEditedAt } : null,
+        titleEdit,
+        labelled,
+    };
 }
 function groupByRepo(refs) {
     const groups = [];

@@ -1,5 +1,5 @@
 import * as core from "@actions/core";
-import { type Budget, describeDayCost } from "../core/budget.js";
+import { type Budget, describeDayCost, describeEstimate } from "../core/budget.js";
 import type { RepoRef } from "../core/issue-ref.js";
 import type { DispatchReport } from "../flows/dispatch.js";
 
@@ -49,7 +49,7 @@ export async function writeDispatchSummary(
       "claimed",
       `attempt ${goal.attempt}: ${html(goal.title)}`,
     ]),
-    ...[...report.requeued, ...report.stuck, ...report.reviewed].map((event) => [
+    ...[...report.requeued, ...report.stuck, ...report.toDraft, ...report.reviewed].map((event) => [
       link(event.number, event.url),
       `goal:${event.to}`,
       html(event.reason),
@@ -69,6 +69,9 @@ export async function writeDispatchSummary(
       ],
       ...rows,
     ]);
+  }
+  if (report.today && report.today.unknownRuns > 0) {
+    summary.addRaw(`<p>Estimated: ${html(describeEstimate(report.today))}</p>`, true);
   }
   for (const note of report.notes) summary.addRaw(`<p>${html(note)}</p>`, true);
   await summary.write();

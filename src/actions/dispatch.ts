@@ -29,7 +29,14 @@ export async function dispatchAction(): Promise<void> {
     const runnersClient = runnersToken
       ? createClient({ token: runnersToken, apiUrl, paceMs, warn: core.warning })
       : null;
-    const store = await GitHubGoalStore.connect({ client, repo, paceMs });
+    // Markers by the settings' marker-authors count too (an earlier token's account, say); the
+    // dispatch lock trusts the same logins.
+    const store = await GitHubGoalStore.connect({
+      client,
+      repo,
+      paceMs,
+      markerAuthors: inputs.markerAuthors,
+    });
     const report = await dispatch(
       {
         store,
@@ -59,6 +66,7 @@ export function readDispatchInputs(file: Record<string, unknown> | null) {
         "max-attempts": core.getInput("max-attempts"),
         duration: core.getInput("duration"),
         budget: core.getInput("budget"),
+        "unknown-run-cost": core.getInput("unknown-run-cost"),
       },
       file,
     });
@@ -95,6 +103,8 @@ export function readDispatchInputs(file: Record<string, unknown> | null) {
     maxAttempts: settings.maxAttempts,
     durationSeconds: settings.durationSeconds,
     budget: settings.budget,
+    unknownRunCostUsd: settings.unknownRunCostUsd,
+    markerAuthors: settings.markerAuthors,
     goal,
     dryRun: dryRunText === "true",
     runnerLabels,
@@ -122,5 +132,6 @@ function setOutputs(report: DispatchReport, repository: string) {
   core.setOutput("requeued", report.requeued.length);
   core.setOutput("stuck", report.stuck.length);
   core.setOutput("cost-today", report.today ? report.today.knownUsd.toFixed(2) : "");
+  core.setOutput("cost-today-estimated", report.today ? report.today.estimatedUsd.toFixed(2) : "");
   for (const note of report.notes) core.notice(note);
 }

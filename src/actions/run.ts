@@ -5,7 +5,13 @@ import { agentEnvProblems } from "../agent/environment.js";
 import { readSandboxSettings } from "../agent/sandbox.js";
 import { UserError } from "../core/errors.js";
 import { formatRepo, type RepoRef } from "../core/issue-ref.js";
-import { RUN_SETTING_KEYS, resolveSettings, SettingsError } from "../core/settings.js";
+import {
+  RUN_SETTING_KEYS,
+  resolveMarkerAuthors,
+  resolveSettings,
+  SettingsError,
+} from "../core/settings.js";
+import { describeHidden } from "../core/visible-text.js";
 import {
   type RunGoalReport,
   type RunGoalSettings,
@@ -174,12 +180,31 @@ function openSession(repo: RepoRef, auth: AuthInputs): Session {
   };
 }
 
-async function connect(repo: RepoRef, session: Session) {
+/** `markerAuthors`: the settings' marker-authors, whose markers count besides the token's. */
+async function connect(repo: RepoRef, session: Session, markerAuthors: readonly string[]) {
   const paceMs = paceFromEnvironment(process.env);
   const client = await session.client;
-  const store = await GitHubGoalStore.connect({ client, repo, paceMs });
+  const store = await GitHubGoalStore.connect({ client, repo, paceMs, markerAuthors });
   return { client, store };
 }
+
+/**
+ * marker-authors from the settings file (the runner has no such input), or none when the file
+ * could not be read or that value is wrong: the run then fails on the file, and only needs the
+ * store to record that, with the markers of the token's own account.
+ */
+function markerAuthorsOf(file: Record<string, unknown> | null | Error): string[] {
+  if (file instanceof Error) return [];
+  try {
+    return resolveMarkerAuthors({ explicit: {}, file });
+  } catch (error) {
+    if (error instanceof SettingsError) return [];
+    throw error;
+  }
+}
+
+/** Where the main step leaves the marker authors it used, for the post step. */
+const MARKER_AUTHORS_STATE = "marker-authors";
 
 function runUrl(env: NodeJS.ProcessEnv): string | undefined {
   if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY) return undefined;
@@ -205,13 +230,14 @@ async function runMainAction(): Promise<void> {
     );
     let connected: Awaited<ReturnType<typeof connect>>;
     let file: Record<string, unknown> | null | Error;
+    let markerAuthors: string[];
     try {
-      [connected, file] = await Promise.all([
-        connect(inputs.repo, session),
-        session.client
-          .then((client) => readRepositorySettings(client, inputs.repo))
-          .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
-      ]);
+      // The settings file first: its marker-authors decide whose claims the store trusts.
+      file = await session.client
+        .then((client) => readRepositorySettings(client, inputs.repo))
+        .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+      markerAuthors = markerAuthorsOf(file);
+      connected = await connect(inputs.repo, session, markerAuthors);
     } catch (error) {
       await workspace.discard();
       throw error;
@@ -254,6 +280,7 @@ async function runMainAction(): Promise<void> {
           core.saveState("goal", String(inputs.goal));
           core.saveState("attempt", String(inputs.attempt));
           core.saveState("repository", formatRepo(inputs.repo));
+          core.saveState(MARKER_AUTHORS_STATE, JSON.stringify(markerAuthors));
         },
         workspace,
         ...(url ? { runUrl: url } : {}),
@@ -277,6 +304,14 @@ async function writeOutputs(report: RunGoalReport, inputs: RunInputs) {
   const title = `Goal ${formatRepo(inputs.repo)}#${inputs.goal}, attempt ${inputs.attempt}: ${report.outcome}`;
   const lines = [`### ${escapeMarkdown(title)}`, "", escapeMarkdown(report.reason), ""];
   if (inputs.isolation === "none") lines.push(`> [!WARNING]\n> ${NO_SANDBOX_WARNING}`, "");
+  if (report.hidden?.length) {
+    lines.push(
+      "Removed from the goal file because the issue page does not show it:",
+      "",
+      ...report.hidden.map((entry) => `- ${describeHidden([entry])}`),
+      "",
+    );
+  }
   if (report.prUrl) lines.push(`Pull request: ${report.prUrl}`, "");
   if (report.stats) lines.push(statsTable(report.stats), "");
   await core.summary.addRaw(lines.join("\n"), true).write();
@@ -313,6 +348,15 @@ export function agentLogLine(line: string): string {
   return `│ ${line.replace(/\r/g, "␍").replace(/##\[/g, "## [")}`;
 }
 
+function savedMarkerAuthors(text: string): string[] {
+  try {
+    const value: unknown = JSON.parse(text || "[]");
+    return Array.isArray(value) ? value.filter((login) => typeof login === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
 function escapeMarkdown(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
@@ -327,7 +371,12 @@ async function runPostAction(): Promise<void> {
     const problems: string[] = [];
     const auth = authInputs(problems);
     if (!auth) throw new UserError(problems.join("\n"));
-    const { store } = await connect({ owner, repo }, openSession({ owner, repo }, auth));
+    // The marker authors the main step trusted: the claim it worked under may be theirs.
+    const { store } = await connect(
+      { owner, repo },
+      openSession({ owner, repo }, auth),
+      savedMarkerAuthors(core.getState(MARKER_AUTHORS_STATE)),
+    );
     const url = runUrl(process.env);
     await recordInterruption(
       { store, log: core.info, ...(url ? { runUrl: url } : {}) },

@@ -1,12 +1,16 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
+import { runFigureProblems } from "../core/run-figures.js";
 
 /**
  * The agent's own figures (design §4): the ralph harness appends one JSON line per run to its
  * stats file. Field names are kept exactly as ralph writes them (snake_case), since the runner's
  * stats record (design §6) carries them on in the same shape. A figure that is missing or not of
- * the expected type is null — unknown — and never 0.
+ * the expected type is null — unknown — and never 0. The agent is not trusted: a cost, token
+ * count or iteration count that is not a figure one run may report (src/core/run-figures.ts:
+ * negative, NaN, infinite, not a number, or absurd) makes the whole record invalid, and the run
+ * is recorded without the agent's figures, so its cost is unknown.
  */
 
 /** How much of the stats file's end is read at most. */
@@ -38,6 +42,14 @@ export interface AgentStats {
   raw: Record<string, unknown>;
 }
 
+/** The agent's last stats record: valid (`stats`), or invalid and why (`problems`). */
+export interface AgentStatsRead {
+  /** null when the record is invalid. */
+  stats: AgentStats | null;
+  /** One line per invalid figure, naming the field, its value and what is accepted. */
+  problems: string[];
+}
+
 /** A stats file's size now: pass it to readAgentStats after the run. 0 when there is no file. */
 export async function agentStatsOffset(file: string): Promise<number> {
   try {
@@ -47,13 +59,23 @@ export async function agentStatsOffset(file: string): Promise<number> {
   }
 }
 
-/**
- * The last valid stats record appended to `file` since byte `offset` (the file's size when the
- * run started, from agentStatsOffset), or null when there is none or no file. Lines that are not
- * JSON objects holding at least one known figure are skipped. When the file is now shorter than
- * `offset` it was replaced during the run, and all of it counts. At most the last 16 MiB are read.
- */
+/** The last stats record of `file` (readAgentStatsFile) when it is valid, else null. */
 export async function readAgentStats(file: string, offset: number): Promise<AgentStats | null> {
+  return (await readAgentStatsFile(file, offset))?.stats ?? null;
+}
+
+/**
+ * The last stats record appended to `file` since byte `offset` (the file's size when the run
+ * started, from agentStatsOffset), valid or not, or null when there is none or no file. Lines
+ * that are not JSON objects holding at least one known field are skipped; the last one that
+ * does decides, so an invalid last record is not passed over for an earlier one. When the file
+ * is now shorter than `offset` it was replaced during the run, and all of it counts. At most the
+ * last 16 MiB are read.
+ */
+export async function readAgentStatsFile(
+  file: string,
+  offset: number,
+): Promise<AgentStatsRead | null> {
   let size: number;
   try {
     size = (await stat(file)).size;
@@ -69,10 +91,10 @@ export async function readAgentStats(file: string, offset: number): Promise<Agen
     input: createReadStream(file, { start, encoding: "utf8" }),
     crlfDelay: Number.POSITIVE_INFINITY,
   });
-  let last: AgentStats | null = null;
+  let last: AgentStatsRead | null = null;
   try {
     for await (const line of lines) {
-      last = parseAgentStatsLine(line) ?? last;
+      last = readAgentStatsLine(line) ?? last;
     }
   } catch {
     // The file vanished or could not be read part-way: keep what was read.
@@ -80,17 +102,23 @@ export async function readAgentStats(file: string, offset: number): Promise<Agen
   return last;
 }
 
-/** One stats line, or null when it is not a JSON object holding at least one known figure. */
+/** One valid stats line, or null when it is invalid or not a stats line (readAgentStatsLine). */
 export function parseAgentStatsLine(line: string): AgentStats | null {
+  return readAgentStatsLine(line)?.stats ?? null;
+}
+
+/**
+ * One stats line: null when it is not a JSON object holding at least one known figure or an
+ * invalid one. JSON has no NaN or Infinity, but a harness may write them bare (Python's json
+ * does): they are read, and make the record invalid like any other value out of range.
+ */
+export function readAgentStatsLine(line: string): AgentStatsRead | null {
   const text = line.trim();
   if (!text.startsWith("{")) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
+  const value = parseLenientJson(text);
   if (!isObject(value)) return null;
+  const problems = runFigureProblems(value);
+  if (problems.length > 0) return { stats: null, problems };
   const tokens = isObject(value.tokens) ? value.tokens : {};
   const time = isObject(value.time_seconds) ? value.time_seconds : {};
   const stats: AgentStats = {
@@ -124,7 +152,49 @@ export function parseAgentStatsLine(line: string): AgentStats | null {
     stats.lines_added,
     stats.lines_deleted,
   ];
-  return known.some((v) => v !== null) ? stats : null;
+  return known.some((v) => v !== null) ? { stats, problems: [] } : null;
+}
+
+const NON_FINITE: Record<string, number> = {
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  "-Infinity": Number.NEGATIVE_INFINITY,
+};
+const NON_FINITE_MARK = "\u0000goal-orchestrator:";
+
+/** JSON, or JSON with bare NaN, Infinity and -Infinity outside strings; undefined when neither. */
+function parseLenientJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Below: the same text with those words quoted and marked, then turned back into numbers.
+  }
+  let out = "";
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i] as string;
+    if (inString) {
+      out += char;
+      if (char === "\\") out += text[++i] ?? "";
+      else if (char === '"') inString = false;
+      continue;
+    }
+    if (char === '"') inString = true;
+    const word = /^(?:-?Infinity|NaN)/.exec(text.slice(i, i + 9))?.[0];
+    if (word) {
+      out += JSON.stringify(NON_FINITE_MARK + word);
+      i += word.length - 1;
+    } else out += char;
+  }
+  try {
+    return JSON.parse(out, (_key, value) =>
+      typeof value === "string" && value.startsWith(NON_FINITE_MARK)
+        ? NON_FINITE[value.slice(NON_FINITE_MARK.length)]
+        : value,
+    );
+  } catch {
+    return undefined;
+  }
 }
 
 /** A non-negative finite number, else null (unknown). */

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { UserError } from "../core/errors.js";
 import { parseRepo, type RepoRef } from "../core/issue-ref.js";
+import { resolveMarkerAuthors } from "../core/settings.js";
 import {
   createClient,
   DEFAULT_API_URL,
@@ -8,6 +9,7 @@ import {
   paceFromEnvironment,
 } from "../github/client.js";
 import { GitHubGoalStore } from "../github/goal-store.js";
+import { readRepositorySettings } from "../github/settings-file.js";
 
 export interface ConnectionFlags {
   repo?: string | undefined;
@@ -18,12 +20,16 @@ export interface Connection {
   apiUrl: string;
   client: GitHubClient;
   store: GitHubGoalStore;
+  /** The repository's .github/goal-orchestrator.yml, parsed (null: none), read to connect. */
+  settingsFile: Record<string, unknown> | null;
 }
 
 /**
  * Where a CLI works and as whom: repository from --repo, GITHUB_REPOSITORY or the git remote
  * of the current directory; token from GITHUB_TOKEN or GH_TOKEN (never a flag: flags end up
  * in shell history and process lists); API from GITHUB_API_URL (GitHub Enterprise Server).
+ * The store also trusts the markers of the marker-authors in the repository's settings file
+ * (so the token needs contents: read); a wrong marker-authors value there is an error.
  */
 export async function connect(
   flags: ConnectionFlags,
@@ -41,8 +47,10 @@ export async function connect(
   const apiUrl = env.GITHUB_API_URL || DEFAULT_API_URL;
   const paceMs = paceFromEnvironment(env);
   const client = createClient({ token, apiUrl, paceMs });
-  const store = await GitHubGoalStore.connect({ client, repo, paceMs });
-  return { repo, apiUrl, client, store };
+  const settingsFile = await readRepositorySettings(client, repo);
+  const markerAuthors = resolveMarkerAuthors({ explicit: {}, file: settingsFile });
+  const store = await GitHubGoalStore.connect({ client, repo, paceMs, markerAuthors });
+  return { repo, apiUrl, client, store, settingsFile };
 }
 
 export function resolveRepo(flags: ConnectionFlags, env: NodeJS.ProcessEnv, cwd: string): RepoRef {

@@ -13,13 +13,13 @@ import { runnerLocations } from "../flows/run-locations.js";
 import { GitHubActionsApi } from "../github/actions-api.js";
 import { GitHubDispatchLock } from "../github/dispatch-lock.js";
 import { GitHubPullRequests } from "../github/pull-requests.js";
-import { readRepositorySettings } from "../github/settings-file.js";
 import { parseCommandLine } from "./args.js";
 import { type Connection, connect, resolveRepo } from "./connection.js";
 import { type CliIo, processIo, runCli, terminalSafe } from "./io.js";
 
 export const ORCHESTRATOR_USAGE = `Usage: orchestrator [--repo owner/name]... [--max N] [--model M] [--reasoning R]
-                    [--duration D] [--budget B] [--agent-command "…"] [--interval 1m] [--once]
+                    [--duration D] [--budget B] [--unknown-run-cost C] [--agent-command "…"]
+                    [--interval 1m] [--once]
 
 Runs goals on this machine: every interval, one dispatch cycle per repository (the dispatcher's
 rules: reconcile, dependencies, FIFO, claims), then an agent per claimed goal, as the runner
@@ -37,7 +37,10 @@ Options:
   --isolation I       sandbox (default: each agent in a bubblewrap sandbox) or none (no sandbox)
   --agent-read-paths P  absolute paths the sandbox shows the agent read-only (comma-separated)
   --agent-network N   open (default), none, or allow:host,host (an enforced allow-list)
-  --budget B          most recorded cost per UTC day, like 50usd/day: then nothing new is claimed
+  --budget B          most cost per UTC day, like 50usd/day: then nothing new is claimed. A run
+                      that reported no valid cost counts by an estimate: today's highest cost
+                      per agent-minute times its agent minutes, else --unknown-run-cost
+  --unknown-run-cost C  what such a run counts when nothing estimates it, like 5usd (5usd)
   --interval D        time between dispatch cycles (1m); a finished agent starts one at once
   --workspace-root P  where goal clones go (~/.cache/goal-orchestrator/workspaces)
   --log-dir P         agent logs (~/.local/state/goal-orchestrator/logs)
@@ -47,8 +50,8 @@ Options:
 Token: GITHUB_TOKEN or GH_TOKEN. Ctrl-C stops the agents; their goals go back to the queue
 without using an attempt. A second Ctrl-C exits at once (goals return when their lease ends).`;
 
-/** The settings the orchestrator takes as flags: the runner action's, plus max and budget. */
-const SETTING_FLAGS = [...RUN_SETTING_KEYS, "max", "budget"] as const;
+/** The settings the orchestrator takes as flags: the runner action's, plus max and the budget's. */
+const SETTING_FLAGS = [...RUN_SETTING_KEYS, "max", "budget", "unknown-run-cost"] as const;
 
 interface Options {
   repos: RepoRef[];
@@ -103,8 +106,9 @@ export async function orchestratorMain(
       const token = env.GITHUB_TOKEN || env.GH_TOKEN || "";
       const targets: Target[] = [];
       for (const repo of options.repos) {
+        // Connecting reads the settings file (its marker-authors decide whose markers count).
         const connection = await connect({ repo: formatRepo(repo) }, env);
-        const file = await readRepositorySettings(connection.client, repo);
+        const file = connection.settingsFile;
         const settings = file
           ? resolveSettings({ explicit: options.explicit, file })
           : options.settings;
@@ -227,9 +231,15 @@ async function cycle(
       runnerLabels: [],
       checkRunners: false,
       budget: target.settings.budget,
+      unknownRunCostUsd: target.settings.unknownRunCostUsd,
     },
   );
-  for (const event of [...report.requeued, ...report.stuck, ...report.reviewed]) {
+  for (const event of [
+    ...report.requeued,
+    ...report.stuck,
+    ...report.toDraft,
+    ...report.reviewed,
+  ]) {
     say(`${name}#${event.number}: goal:${event.to}: ${event.reason}`);
   }
   const notes = report.notes.join(" ");

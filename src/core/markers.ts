@@ -20,6 +20,10 @@ export interface ClaimMarker {
   claimedAt: string;
   /** ISO 8601: claim time + duration + grace. */
   leaseExpiresAt: string;
+  /** textFingerprint of the title and body the dispatcher vetted (see core/vouching.ts). */
+  textFingerprint?: string;
+  /** Who vouched for that text: a login with write access. */
+  vouchedBy?: string;
 }
 
 export interface RunResultMarker {
@@ -144,6 +148,8 @@ function toClaim(v: Fields): ClaimMarker | null {
     leaseExpiresAt: v.leaseExpiresAt,
   };
   if (typeof v.claimId === "string") claim.claimId = v.claimId;
+  if (typeof v.textFingerprint === "string") claim.textFingerprint = v.textFingerprint;
+  if (typeof v.vouchedBy === "string") claim.vouchedBy = v.vouchedBy;
   return claim;
 }
 

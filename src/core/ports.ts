@@ -1,6 +1,7 @@
 import type { IssueRef, RepoRef } from "./issue-ref.js";
 import type { Marker, RunResultMarker, TrustedMarker } from "./markers.js";
 import type { GoalState, LabelSpec } from "./states.js";
+import type { TextHistory } from "./vouching.js";
 
 /** What the orchestrator knows about one goal issue at one moment. */
 export interface GoalSnapshot {
@@ -65,6 +66,8 @@ export interface GoalStore {
   readonly repo: RepoRef;
   /** The account the store acts as (its markers are trusted). */
   readonly viewer: string;
+  /** The orchestrator's identities (lower case): the viewer, github-actions[bot], marker-authors. */
+  readonly trustedAuthors: ReadonlySet<string>;
   ensureLabels(labels: readonly LabelSpec[]): Promise<{ created: string[]; updated: string[] }>;
   /** Open goals in one state, oldest first, fetched lazily page by page. */
   listGoals(state: GoalState): AsyncIterable<GoalSnapshot>;
@@ -95,6 +98,8 @@ export interface GoalStore {
   createGoal(goal: NewGoal): Promise<{ number: number; url: string; warnings: string[] }>;
   /** State of each referenced issue, in any repository, in the order asked. */
   dependencyInfo(refs: readonly IssueRef[]): Promise<DependencyInfo[]>;
+  /** Who wrote and who labelled these issues (see core/vouching.ts); missing issues are left out. */
+  textHistories(numbers: readonly number[]): Promise<TextHistory[]>;
   /** Whether a person may submit goals here (write, maintain or admin). */
   hasWriteAccess(login: string): Promise<boolean>;
 }

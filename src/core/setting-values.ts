@@ -8,6 +8,7 @@ import {
 import { ARGV_PLACEHOLDERS, splitArgv, unknownPlaceholders } from "./argv.js";
 import { DURATION_FORMS, durationHint, tryParseDuration } from "./duration.js";
 import { UserError } from "./errors.js";
+import { MAX_RUN_COST_USD } from "./run-figures.js";
 
 /**
  * Readers for single setting values. Values come as strings from action inputs and CLI flags,
@@ -190,4 +191,18 @@ export function budget(value: unknown): { amountUsd: number; period: "day" } | n
     );
   }
   return { amountUsd: amount, period: "day" };
+}
+
+const RUN_COST = /^(\d+(?:\.\d{1,2})?)\s*usd$/i;
+
+/** An amount for one run, like 5usd or 2.5usd: more than 0, at most MAX_RUN_COST_USD. */
+export function runCost(value: unknown): number {
+  const match = typeof value === "string" ? RUN_COST.exec(value.trim()) : null;
+  const amount = Number(match?.[1]);
+  if (match === null || !(amount > 0) || amount > MAX_RUN_COST_USD) {
+    throw new ValueProblem(
+      `${show(value)} — use an amount for one run like 5usd or 2.5usd, more than 0 and at most ${MAX_RUN_COST_USD}usd`,
+    );
+  }
+  return amount;
 }

@@ -21,6 +21,8 @@ export interface Settings {
   notifyUrl: string | null;
   markerAuthors: string[];
   budget: { amountUsd: number; period: "day" } | null;
+  /** What a run of unknown cost counts against the budget when no rate estimates it. */
+  unknownRunCostUsd: number;
 }
 
 /** External names, as used by action inputs, CLI flags and the settings file. */
@@ -39,6 +41,7 @@ export const SETTING_KEYS = [
   "notify-url",
   "marker-authors",
   "budget",
+  "unknown-run-cost",
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
@@ -57,6 +60,8 @@ export const RUN_SETTING_KEYS = [
 ] as const satisfies readonly SettingKey[];
 
 export const SETTINGS_FILE = ".github/goal-orchestrator.yml";
+/** The default `unknown-run-cost`: what a run of unknown cost counts when nothing estimates it. */
+export const DEFAULT_UNKNOWN_RUN_COST_USD = 5;
 export const MERGE_METHODS = ["squash", "merge", "rebase"] as const;
 export const DEFAULT_AGENT_COMMAND =
   "ralph --goal={goal_file} --model={model} --reasoning={reasoning} --duration={duration}";
@@ -91,6 +96,7 @@ export function defaultSettings(): Settings {
     notifyUrl: null,
     markerAuthors: [],
     budget: null,
+    unknownRunCostUsd: DEFAULT_UNKNOWN_RUN_COST_USD,
   };
 }
 
@@ -125,6 +131,7 @@ const READERS: { [K in SettingKey]: { field: Field; read: (value: unknown) => Se
     "notify-url": { field: "notifyUrl", read: read.httpUrl },
     "marker-authors": { field: "markerAuthors", read: read.logins },
     budget: { field: "budget", read: read.budget },
+    "unknown-run-cost": { field: "unknownRunCostUsd", read: read.runCost },
   };
 
 /**
@@ -201,4 +208,21 @@ function unknownKeyProblem(key: string, fileName: string): string {
   const suggestion = nearest(key, SETTING_KEYS, 2);
   const hint = suggestion === null ? "" : ` Did you mean "${suggestion}"?`;
   return `${key}: unknown setting in ${fileName}.${hint} Known settings: ${SETTING_KEYS.join(", ")}.`;
+}
+
+/**
+ * The `marker-authors` setting alone, explicit value over the file: whose markers count must be
+ * known before a goal store connects, and does not depend on the rest of the file being valid
+ * (callers that use the other settings still resolve, and report, the whole file).
+ */
+export function resolveMarkerAuthors(layers: SettingLayers): string[] {
+  const pick = (values: Record<string, unknown> | null) =>
+    values && Object.hasOwn(values, "marker-authors")
+      ? { "marker-authors": values["marker-authors"] }
+      : {};
+  return resolveSettings({
+    ...layers,
+    explicit: pick(layers.explicit),
+    file: pick(layers.file),
+  }).markerAuthors;
 }

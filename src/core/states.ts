@@ -78,12 +78,12 @@ export function withState(labels: readonly string[], to: GoalState): string[] {
 export const ALLOWED_TRANSITIONS: Record<GoalState, readonly GoalState[]> = {
   draft: ["queued"],
   queued: ["running", "draft", "stuck"],
-  running: ["done", "stuck", "spot-check", "queued"],
-  "spot-check": ["done", "queued", "stuck"],
+  running: ["done", "stuck", "spot-check", "queued", "draft"],
+  "spot-check": ["done", "queued", "stuck", "draft"],
   stuck: ["queued", "draft"],
   // A human re-opens a finished goal by queueing it again; the dispatcher re-queues one whose
   // pull request failed its checks, or makes it stuck when that was its last attempt.
-  done: ["queued", "stuck"],
+  done: ["queued", "stuck", "draft"],
 };
 
 export function canTransition(from: GoalState, to: GoalState): boolean {

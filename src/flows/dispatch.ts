@@ -11,6 +11,7 @@ import type {
   GoalStore,
   PullRequestStatusPort,
 } from "../core/ports.js";
+import { DEFAULT_UNKNOWN_RUN_COST_USD } from "../core/settings.js";
 import { LABELS, stateLabel } from "../core/states.js";
 import { step } from "../github/errors.js";
 import { costOfToday } from "./day-cost.js";
@@ -22,6 +23,7 @@ import {
   watchGoalPullRequests,
 } from "./reconcile.js";
 import { type Selection, selectGoals, withdrawal } from "./select-goals.js";
+import { TextVetter, type Vetting } from "./vet-goals.js";
 
 /** Added to `duration` for a claim's lease: cloning, pushing, and waiting for a runner. */
 export const LEASE_GRACE_SECONDS = 30 * 60;
@@ -38,8 +40,10 @@ export interface DispatchSettings {
   /** Labels of the self-hosted runners; capacity is checked when `checkRunners`. */
   runnerLabels: string[];
   checkRunners: boolean;
-  /** No new claims once today's recorded cost reaches it; null: no budget. */
+  /** No new claims once today's cost, estimates included, reaches it; null: no budget. */
   budget: Budget | null;
+  /** What a run of unknown cost counts when no rate estimates it (default 5 USD). */
+  unknownRunCostUsd?: number;
   /** At most this many claims this cycle besides `max` (a local orchestrator's free agent slots). */
   claimLimit?: number;
 }
@@ -73,6 +77,8 @@ export interface DispatchReport {
   claimed: ClaimedGoal[];
   requeued: GoalEvent[];
   stuck: GoalEvent[];
+  /** Queued goals sent back to draft: their text was not vouched for, or nothing visible is left. */
+  toDraft: GoalEvent[];
   storiesClosed: number[];
   /** Spot-check goals a reviewer merged (done) or closed (queued) on GitHub. */
   reviewed: GoalEvent[];
@@ -80,7 +86,7 @@ export interface DispatchReport {
   running: number;
   /** Goals still queued after this cycle. */
   queued: number;
-  /** Runs finished today (UTC) and what they cost; null when the cycle stopped early. */
+  /** Runs finished today (UTC) and what they cost, estimates apart; null when the cycle stopped early. */
   today: DayCost | null;
   /** Why fewer goals than `max` were claimed, when that is the case. */
   notes: string[];
@@ -102,6 +108,7 @@ export async function dispatch(
     claimed: [],
     requeued: [],
     stuck: [],
+    toDraft: [],
     storiesClosed: [],
     reviewed: [],
     running: 0,
@@ -154,7 +161,9 @@ export async function dispatch(
       closeFinishedStories(store, reconcile),
     );
     report.running = running.length - moved.length;
-    report.today = await step("adding up today's cost", () => costOfToday(store, now()));
+    report.today = await step("adding up today's cost", () =>
+      costOfToday(store, now(), settings.unknownRunCostUsd ?? DEFAULT_UNKNOWN_RUN_COST_USD),
+    );
     const overBudget = budgetExhausted(settings.budget, report.today);
 
     if (settings.goal !== null) {
@@ -166,9 +175,10 @@ export async function dispatch(
       report.notes.push(overBudget);
       log(overBudget);
     } else {
+      const vetter = new TextVetter(store);
       const slots = await freeSlots(context, settings, report);
       const selection = await step("reading the queue", () =>
-        selectGoals(store, store.listGoals("queued"), slots, settings.maxAttempts),
+        selectGoals(store, store.listGoals("queued"), slots, settings.maxAttempts, vetter),
       );
       await withdrawUnrunClaims(store, selection, settings.dryRun, log);
       log(
@@ -187,7 +197,21 @@ export async function dispatch(
         if (!settings.dryRun)
           await store.transition(goal.ref.number, { to: "stuck", expectedFrom: "queued", reason });
       }
+      for (const { goal, reason } of selection.toDraft) {
+        report.toDraft.push({
+          number: goal.ref.number,
+          title: goal.title,
+          url: goal.url,
+          to: "draft",
+          reason,
+        });
+        log(`#${goal.ref.number}: ${reason} → goal:draft`);
+        if (!settings.dryRun)
+          await store.transition(goal.ref.number, { to: "draft", expectedFrom: "queued", reason });
+      }
       for (const goal of selection.eligible) {
+        const vetting = selection.vettings.get(goal.ref.number);
+        if (!vetting) continue;
         const claimed = settings.dryRun
           ? {
               number: goal.ref.number,
@@ -195,7 +219,7 @@ export async function dispatch(
               title: goal.title,
               url: goal.url,
             }
-          : await claim(context, settings, goal, log);
+          : await claim(context, settings, goal, vetting, log);
         if (claimed) report.claimed.push(claimed);
       }
       report.running += report.claimed.length;
@@ -250,9 +274,10 @@ async function claimRequested(
       `Goal #${number} is ${stateLabel(goal.state)}: ${why}. Nothing was started.`,
     );
   }
-  const selection = await selectGoals(store, single(goal), 1, null);
+  const selection = await selectGoals(store, single(goal), 1, null, new TextVetter(store));
   await withdrawUnrunClaims(store, selection, settings.dryRun, log);
-  const problem = selection.unsatisfiable[0];
+  // A person asked for this goal: say what stands in the way, and change nothing.
+  const problem = selection.unsatisfiable[0] ?? selection.toDraft[0];
   if (problem) throw new UserError(problem.reason);
   if (selection.eligible.length === 0) {
     throw new UserError(
@@ -270,7 +295,8 @@ async function claimRequested(
     });
     goal = await store.getGoal(number);
   }
-  const claimed = await claim(context, settings, goal, log);
+  const vetting = selection.vettings.get(number);
+  const claimed = vetting ? await claim(context, settings, goal, vetting, log) : null;
   if (!claimed) throw new UserError(`Goal #${number} was claimed by another dispatcher first.`);
   return claimed;
 }
@@ -308,6 +334,7 @@ async function claim(
   context: DispatchContext,
   settings: DispatchSettings,
   goal: GoalSnapshot,
+  vetting: Extract<Vetting, { ok: true }>,
   log: (line: string) => void,
 ): Promise<ClaimedGoal | null> {
   const { store } = context;
@@ -322,6 +349,8 @@ async function claim(
     leaseExpiresAt: new Date(
       claimedAt.getTime() + (settings.durationSeconds + LEASE_GRACE_SECONDS) * 1000,
     ).toISOString(),
+    textFingerprint: vetting.fingerprint,
+    vouchedBy: vetting.vouchedBy,
   };
   const { commentId } = await store.recordMarker(
     number,

@@ -11,6 +11,7 @@ import type {
 } from "../core/ports.js";
 import type { GoalState } from "../core/states.js";
 import { latestPullRequest } from "./review.js";
+import { textChangedSinceClaim } from "./run-claim.js";
 
 /** A goal the dispatcher moved, for the report. */
 export interface GoalEvent {
@@ -58,6 +59,9 @@ export async function reconcileRunning(
   for (const goal of running) {
     const move = await decide(goal, runState, options);
     if (!move) continue;
+    const attempt = currentRound(goal.markers)[0]?.attempt;
+    if (attempt !== undefined)
+      move.event = draftIfTextChanged(goal, attempt, move.event.to, move.event.reason);
     const event = { number: goal.ref.number, title: goal.title, url: goal.url, ...move.event };
     events.push(event);
     options.log(`#${event.number}: ${event.reason} → goal:${event.to}`);
@@ -130,6 +134,22 @@ async function decide(
 }
 
 /**
+ * A goal the orchestrator would re-queue goes to draft instead when its text changed since the
+ * attempt's claim: re-queueing would vouch for text no one read (the orchestrator may act as a
+ * person, whose goal:queued label counts; see core/vouching.ts).
+ */
+function draftIfTextChanged(
+  goal: GoalSnapshot,
+  attempt: number,
+  to: GoalState,
+  reason: string,
+): { to: GoalState; reason: string } {
+  const changed = to === "queued" ? textChangedSinceClaim(goal, attempt, false) : null;
+  if (!changed) return { to, reason };
+  return { to: "draft", reason: `${reason}; back to goal:draft, not the queue: ${changed}` };
+}
+
+/**
  * A human may review on GitHub instead of with `goal approve` / `goal reject`: a spot-check
  * goal whose pull request was merged is done; one whose pull request was closed unmerged goes
  * back to the queue as a new attempt, told that its work was refused.
@@ -145,10 +165,11 @@ export async function reconcileSpotChecks(
     if (!pull) continue;
     const status = await pulls.status(pull.number);
     if (status.open) continue;
-    const to: GoalState = status.merged ? "done" : "queued";
-    const reason = status.merged
+    let to: GoalState = status.merged ? "done" : "queued";
+    let reason = status.merged
       ? `pull request #${pull.number} was merged by a reviewer.`
       : `pull request #${pull.number} was closed without merging; the next attempt is told so.`;
+    ({ to, reason } = draftIfTextChanged(goal, pull.result.attempt, to, reason));
     events.push({ number: goal.ref.number, title: goal.title, url: goal.url, to, reason });
     options.log(`#${goal.ref.number}: ${reason} → goal:${to}`);
     if (options.dryRun) continue;
@@ -192,8 +213,13 @@ export async function watchGoalPullRequests(
       health.failedChecks.length > 0
         ? `checks failed on pull request #${pull.number}: ${health.failedChecks.map((check) => `${check.name} (${check.conclusion})`).join(", ")}`
         : `pull request #${pull.number} can no longer merge (conflicts with its base)`;
-    const to = afterFailure(attemptsUsed(goal.markers), options.maxAttempts);
-    const reason = to === "stuck" ? `${problem}; that was the last attempt` : problem;
+    const failed = afterFailure(attemptsUsed(goal.markers), options.maxAttempts);
+    const { to, reason } = draftIfTextChanged(
+      goal,
+      pull.result.attempt,
+      failed,
+      failed === "stuck" ? `${problem}; that was the last attempt` : problem,
+    );
     events.push({ number: goal.ref.number, title: goal.title, url: goal.url, to, reason });
     options.log(`#${goal.ref.number}: ${reason} → goal:${to}`);
     if (options.dryRun) continue;

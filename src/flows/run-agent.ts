@@ -11,7 +11,7 @@ import {
 import { buildAgentEnv } from "../agent/environment.js";
 import { type AgentResult, describeAgentResult, launchAgent } from "../agent/launch.js";
 import { type Isolation, runnerPaths, type SandboxMounts, sandboxArgs } from "../agent/sandbox.js";
-import { type AgentStats, readAgentStats } from "../agent/stats.js";
+import { type AgentStats, readAgentStatsFile } from "../agent/stats.js";
 import { renderArgv } from "../core/argv.js";
 import { formatDuration } from "../core/duration.js";
 import type { WorkspacePaths } from "./run-workspace.js";
@@ -142,10 +142,15 @@ export async function runAgent(
   const agentEnded = describeAgentResult(agent, limits);
   context.log(agentEnded);
 
-  const stats =
-    (await readAgentStats(paths.agentStats, 0)) ??
-    (await readAgentStats(join(paths.home, ".local", "state", "ralph", "stats.jsonl"), 0));
-  return { agent, agentEnded, stats };
+  const read =
+    (await readAgentStatsFile(paths.agentStats, 0)) ??
+    (await readAgentStatsFile(join(paths.home, ".local", "state", "ralph", "stats.jsonl"), 0));
+  if (read && read.problems.length > 0) {
+    context.warn?.(
+      `the agent's stats are invalid, so none of its figures are recorded and the run's cost is unknown (it counts against the budget by an estimate): ${read.problems.join("; ")}`,
+    );
+  }
+  return { agent, agentEnded, stats: read?.stats ?? null };
 }
 
 function describeNetwork(network: AgentNetwork): string {

@@ -3,6 +3,9 @@ import { winningClaim } from "../core/claims.js";
 import { parseGoalBody } from "../core/goal-body.js";
 import { sameRepo } from "../core/issue-ref.js";
 import type { GoalSnapshot, GoalStore } from "../core/ports.js";
+import { textFingerprint } from "../core/vouching.js";
+import type { GoalFileStory } from "./run-goal-file.js";
+import { TextVetter } from "./vet-goals.js";
 
 /** Why this runner must not work on the goal, or null when its claim stands. */
 export function claimProblem(goal: GoalSnapshot, attempt: number, now: Date): string | null {
@@ -15,6 +18,30 @@ export function claimProblem(goal: GoalSnapshot, attempt: number, now: Date): st
     return `the standing claim is for attempt ${winner.attempt}, not ${attempt}`;
   }
   if (hasResultFor(goal.markers, attempt)) return `attempt ${attempt} already has a result`;
+  return null;
+}
+
+/**
+ * Why the goal's title and body are not the text the dispatcher vetted for this attempt
+ * (core/vouching.ts), or null when they are: no one vouched for an edit made since the claim.
+ * `strict`: a claim that records no vetted text (from an older dispatcher) counts as changed.
+ */
+export function textChangedSinceClaim(
+  goal: GoalSnapshot,
+  attempt: number,
+  strict = true,
+): string | null {
+  const claim = goal.markers.findLast(
+    (marker) => marker.kind === "claim" && marker.attempt === attempt,
+  );
+  if (claim?.kind !== "claim" || !claim.textFingerprint) {
+    return strict
+      ? `the claim of attempt ${attempt} records no vetted text (a dispatcher older than this runner claimed it)`
+      : null;
+  }
+  if (claim.textFingerprint !== textFingerprint(goal.title, goal.body)) {
+    return `its title or body changed after the dispatcher vetted it (vouched for by @${claim.vouchedBy ?? "?"}); no one with write access has read the new text`;
+  }
   return null;
 }
 
@@ -33,10 +60,23 @@ export function goalOverrides(goal: GoalSnapshot): {
   }
 }
 
-export async function storyOf(store: GoalStore, number: number) {
+/**
+ * The goal's story for the goal file: its title only when the story's text passes the same rule
+ * as a goal's (core/vouching.ts; the `story` label, added by someone with write access after
+ * an outsider's edit, vouches for it). A story that cannot be read is named by number only.
+ */
+export async function storyOf(store: GoalStore, number: number): Promise<GoalFileStory> {
   try {
-    return { number, title: (await store.getGoal(number)).title };
-  } catch {
-    return { number };
+    const [history] = await store.textHistories([number]);
+    if (!history) return { number, omitted: "the story issue cannot be read" };
+    const vetting = await new TextVetter(store).vetOne(history, "story");
+    if (!vetting.ok) return { number, omitted: vetting.reason };
+    return { number, title: history.title };
+  } catch (error) {
+    return { number, omitted: `the story issue cannot be read (${messageOf(error)})` };
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

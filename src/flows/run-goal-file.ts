@@ -1,21 +1,46 @@
 import { failureHistory } from "../core/attempts.js";
 import { formatIssueRef } from "../core/issue-ref.js";
 import type { GoalSnapshot } from "../core/ports.js";
+import {
+  addHidden,
+  describeHidden,
+  type HiddenCount,
+  visibleLine,
+  visibleMarkdown,
+} from "../core/visible-text.js";
 
 /** Most log-tail lines of one earlier failure that go into the goal file. */
 const TAIL_LINES = 40;
 
+/** The story line of a goal file: its title only when someone with write access vouched for it. */
+export interface GoalFileStory {
+  number: number;
+  title?: string;
+  /** Why the title is left out. */
+  omitted?: string;
+}
+
 /**
  * The goal file the agent reads (design §4): title, body, story and, on a retry, what went
- * wrong before: failed runs with their log tails, and human or CI feedback.
+ * wrong before: failed runs with their log tails, and human or CI feedback. Text from GitHub
+ * goes in as a reader of the issue page sees it (core/visible-text.ts); `hidden` counts what
+ * was cut out, and the file says so.
  */
 export function renderGoalFile(
   goal: GoalSnapshot,
   attempt: number,
-  story: { number: number; title?: string } | null,
-): string {
+  story: GoalFileStory | null,
+): { text: string; hidden: HiddenCount[] } {
+  const found: HiddenCount[][] = [];
+  const visible = (text: string, clean: typeof visibleLine) => {
+    const result = clean(text);
+    found.push(result.removed);
+    return result.text;
+  };
+  const title = visible(goal.title, visibleLine);
+  const body = visible(goal.body, visibleMarkdown).trim();
   const lines = [
-    `# Goal #${goal.ref.number}: ${goal.title}`,
+    `# Goal #${goal.ref.number}: ${title}`,
     "",
     `Repository: ${goal.ref.owner}/${goal.ref.repo}`,
     `Issue: ${goal.url}`,
@@ -23,9 +48,13 @@ export function renderGoalFile(
   ];
   if (story) {
     const ref = formatIssueRef({ ...goal.ref, number: story.number }, goal.ref);
-    lines.push(`Story: ${ref}${story.title ? ` ${story.title}` : ""}`);
+    const storyTitle = story.title ? visible(story.title, visibleLine) : "";
+    lines.push(
+      `Story: ${ref}${storyTitle ? ` ${storyTitle}` : ""}${story.omitted ? ` (title left out: ${story.omitted})` : ""}`,
+    );
   }
-  lines.push("", goal.body.trim(), "");
+  const hiddenAt = lines.length;
+  lines.push("", body, "");
   const history = failureHistory(goal.markers);
   if (history.length > 0) {
     lines.push("## Earlier attempts", "");
@@ -39,11 +68,24 @@ export function renderGoalFile(
         const from = { reject: "a reviewer", "pr-closed": "the closed PR", "ci-failed": "CI" }[
           entry.source
         ];
-        lines.push(`### Feedback on attempt ${entry.attempt} from ${from}`, "", entry.text, "");
+        lines.push(
+          `### Feedback on attempt ${entry.attempt} from ${from}`,
+          "",
+          visible(entry.text, visibleMarkdown),
+          "",
+        );
       }
     }
   }
-  return `${lines.join("\n").trimEnd()}\n`;
+  const hidden = addHidden(...found);
+  if (hidden.length > 0) {
+    lines.splice(
+      hiddenAt,
+      0,
+      `Hidden content removed: ${describeHidden(hidden)} (what the issue page does not show never reaches you).`,
+    );
+  }
+  return { text: `${lines.join("\n").trimEnd()}\n`, hidden };
 }
 
 /** A code fence longer than any backtick run inside the text. */

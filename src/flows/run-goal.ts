@@ -7,9 +7,10 @@ import type { RunResultMarker } from "../core/markers.js";
 import type { GoalSnapshot, GoalStore, MergeMethod, RunPullRequestPort } from "../core/ports.js";
 import type { Settings } from "../core/settings.js";
 import { type GoalState, SPOT_CHECK_FLAG_LABEL } from "../core/states.js";
+import { describeHidden, type HiddenCount } from "../core/visible-text.js";
 import type { Person, TokenProvider } from "../git/git.js";
 import { type AgentRun, type AgentRunSettings, runAgent } from "./run-agent.js";
-import { claimProblem, goalOverrides, storyOf } from "./run-claim.js";
+import { claimProblem, goalOverrides, storyOf, textChangedSinceClaim } from "./run-claim.js";
 import { type CollectedWork, collectCommits } from "./run-collect.js";
 import { deliver, keepWork } from "./run-deliver.js";
 import { renderGoalFile } from "./run-goal-file.js";
@@ -125,6 +126,8 @@ export interface RunGoalReport {
   state: GoalState | null;
   /** Set when the runner itself failed (the run was still recorded as a failure). */
   error?: unknown;
+  /** What was cut out of the goal file because the issue page does not show it. */
+  hidden?: HiddenCount[];
 }
 
 /**
@@ -159,6 +162,11 @@ export async function runGoal(
     log(`${mismatch}; nothing to do.`);
     return { outcome: "skipped", reason: mismatch, prUrl: null, stats: null, state: null };
   }
+  const changed = textChangedSinceClaim(goal, settings.attempt);
+  if (changed) {
+    await pending.discard();
+    return await refuseChangedText(context, settings, changed);
+  }
   context.onStarted?.();
   const startedAt = now();
   const overrides = goalOverrides(goal);
@@ -172,6 +180,7 @@ export async function runGoal(
   let prUrl: string | null = null;
   let runnerError: unknown;
   let workspace: PreparedWorkspace | null = null;
+  let hidden: HiddenCount[] = [];
   const statsNow = (finishedAt: Date) =>
     buildStatsRecord({
       repository,
@@ -198,7 +207,15 @@ export async function runGoal(
     }
     workspace = await prepareWorkspace(pending, goal, settings, log);
     const story = overrides.story ? await storyOf(store, overrides.story) : null;
-    await writeGoalFile(workspace.paths, renderGoalFile(goal, settings.attempt, story));
+    const goalFile = renderGoalFile(goal, settings.attempt, story);
+    hidden = goalFile.hidden;
+    if (hidden.length > 0)
+      log(
+        `removed from the goal file what the issue page does not show: ${describeHidden(hidden)}`,
+      );
+    if (story?.omitted)
+      log(`story #${story.number}'s title left out of the goal file: ${story.omitted}`);
+    await writeGoalFile(workspace.paths, goalFile.text);
     run = await runAgent({ ...context, log, warn }, settings, {
       paths: workspace.paths,
       values: {
@@ -282,12 +299,36 @@ export async function runGoal(
     prUrl,
     stats,
     state,
+    hidden,
   };
   if (runnerError !== undefined) report.error = runnerError;
   return report;
 }
 
 class SandboxUnavailable extends Error {}
+
+/** The goal's text changed after its claim: back to draft, attempt not used, nothing run. */
+async function refuseChangedText(
+  context: RunGoalContext,
+  settings: RunGoalSettings,
+  changed: string,
+): Promise<RunGoalReport> {
+  const reason = `not run: ${changed}. A maintainer: read the title and body, then label it goal:queued again.`;
+  context.log(`#${settings.goal}: ${reason} → goal:draft`);
+  await context.store.transition(settings.goal, {
+    to: "draft",
+    expectedFrom: "running",
+    reason: `attempt ${settings.attempt} ${reason}${context.runUrl ? ` ([run](${context.runUrl}))` : ""}`,
+    marker: {
+      kind: "run-result",
+      attempt: settings.attempt,
+      outcome: "interrupted",
+      reason,
+      countsAsAttempt: false,
+    },
+  });
+  return { outcome: "interrupted", reason, prUrl: null, stats: null, state: "draft" };
+}
 
 /** `<log-dir>/<owner>-<repo>-<goal>-<attempt>.log`, which watch-ralphs reads (design §7). */
 function logFileOf(settings: RunGoalSettings, repository: string, goal: number): string {

@@ -1,8 +1,9 @@
 import { attemptsUsed, hasResultFor, latestClaim } from "../core/attempts.js";
 import type { RunResultMarker } from "../core/markers.js";
-import type { GoalStore } from "../core/ports.js";
+import type { GoalSnapshot, GoalStore } from "../core/ports.js";
 import type { GoalState } from "../core/states.js";
 import { ConflictError } from "../github/errors.js";
+import { textChangedSinceClaim } from "./run-claim.js";
 import type { Verdict } from "./run-policy.js";
 import type { RunStatsRecord } from "./run-stats.js";
 
@@ -37,6 +38,7 @@ export async function recordResult(
   }
   let to: GoalState;
   let why: string;
+  let goal: GoalSnapshot | null = null;
   switch (verdict.outcome) {
     case "success":
       to = "done";
@@ -51,13 +53,24 @@ export async function recordResult(
       why = `attempt ${settings.attempt} was interrupted (${verdict.reason}); it does not count, and the goal waits for its next turn.`;
       break;
     default: {
-      const markers = (await store.getGoal(number)).markers;
-      const used = attemptsUsed(markers);
+      goal = await store.getGoal(number);
+      const used = attemptsUsed(goal.markers);
       to = used >= settings.maxAttempts ? "stuck" : "queued";
       why =
         to === "stuck"
           ? `attempt ${settings.attempt} failed, the last of ${settings.maxAttempts}: ${verdict.reason}.`
           : `attempt ${settings.attempt} failed (${used} of ${settings.maxAttempts} used): ${verdict.reason}.`;
+    }
+  }
+  if (to === "queued") {
+    const changed = textChangedSinceClaim(
+      goal ?? (await store.getGoal(number)),
+      settings.attempt,
+      false,
+    );
+    if (changed) {
+      to = "draft";
+      why += ` It goes back to goal:draft, not goal:queued: ${changed}. A maintainer: read it, then label it goal:queued again.`;
     }
   }
   if ((to === "stuck" || to === "spot-check") && settings.reviewers.length > 0) {
@@ -105,17 +118,22 @@ export async function recordInterruption(
     reason,
     countsAsAttempt: false,
   };
+  const changed = textChangedSinceClaim(goal, attempt, false);
+  const to = changed ? "draft" : "queued";
+  const next = changed
+    ? `it goes back to goal:draft: ${changed}. A maintainer: read it, then label it goal:queued again`
+    : "the goal waits for its next turn";
   try {
     await store.transition(goalNumber, {
-      to: "queued",
+      to,
       expectedFrom: "running",
-      reason: `attempt ${attempt} was interrupted: ${reason}; it does not count, and the goal waits for its next turn.${context.runUrl ? ` ([run](${context.runUrl}))` : ""}`,
+      reason: `attempt ${attempt} was interrupted: ${reason}; it does not count, and ${next}.${context.runUrl ? ` ([run](${context.runUrl}))` : ""}`,
       marker,
     });
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
     return false;
   }
-  context.log(`#${goalNumber}: attempt ${attempt} recorded as interrupted; → goal:queued`);
+  context.log(`#${goalNumber}: attempt ${attempt} recorded as interrupted; → goal:${to}`);
   return true;
 }

@@ -11,6 +11,8 @@ import { type IssueRef, issueKey, sameIssue } from "../core/issue-ref.js";
 import type { RunResultMarker } from "../core/markers.js";
 import type { DependencyInfo, GoalSnapshot, GoalStore } from "../core/ports.js";
 import { stateFromLabels, stateLabel } from "../core/states.js";
+import { describeHidden, visibleMarkdown } from "../core/visible-text.js";
+import type { TextVetter, Vetting } from "./vet-goals.js";
 
 /** Goals read and judged together: one GraphQL page, one dependency query. */
 const CHUNK = 100;
@@ -25,10 +27,14 @@ export interface Unsatisfiable {
 export interface Selection {
   /** Eligible goals in dispatch order: never attempted first, then retries; lower number first. */
   eligible: GoalSnapshot[];
+  /** What vetting the text of each eligible goal found: the claim records it. */
+  vettings: Map<number, Extract<Vetting, { ok: true }>>;
   /** Goals with claims that never became a run (see unrunClaims): to withdraw, not to count. */
   withdrawn: Array<{ goal: GoalSnapshot; attempts: number[] }>;
   /** Goals that can never run as written (bad body, missing dependency, cycle). */
   unsatisfiable: Unsatisfiable[];
+  /** Goals whose text no one with write access vouched for, or with nothing visible to do: back to draft. */
+  toDraft: Unsatisfiable[];
   /** Goals read from the queue, to show that reading stopped early. */
   scanned: number;
 }
@@ -36,7 +42,8 @@ export interface Selection {
 /**
  * Walks the queue oldest first and picks up to `wanted` eligible goals. Goals never attempted
  * come before retries, so reading stops as soon as `wanted` fresh goals are found; retries are
- * kept aside in case the queue runs out of fresh ones.
+ * kept aside in case the queue runs out of fresh ones. Only goals that would be picked have
+ * their text vetted (who wrote it, who queued it), in batches.
  */
 export async function selectGoals(
   store: GoalStore,
@@ -44,14 +51,37 @@ export async function selectGoals(
   wanted: number,
   /** A goal that used this many attempts cannot be claimed again; null: no check (a person asked). */
   maxAttempts: number | null,
+  vetter: TextVetter,
 ): Promise<Selection> {
   const fresh: GoalSnapshot[] = [];
   const retries: GoalSnapshot[] = [];
   const unsatisfiable: Unsatisfiable[] = [];
+  const toDraft: Unsatisfiable[] = [];
   const withdrawn: Selection["withdrawn"] = [];
+  const vettings: Selection["vettings"] = new Map();
   const known = new Map<string, DependencyInfo>();
   let scanned = 0;
-  if (wanted <= 0) return { eligible: [], withdrawn, unsatisfiable, scanned };
+  if (wanted <= 0) return { eligible: [], vettings, withdrawn, unsatisfiable, toDraft, scanned };
+
+  // Eligible goals whose text is still to be vetted, in queue order.
+  let pending: Array<{ goal: GoalSnapshot; retry: boolean }> = [];
+  const waiting = (retry: boolean) =>
+    (retry ? retries : fresh).length + pending.filter((entry) => entry.retry === retry).length;
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const found = await vetter.vet(pending.map((entry) => entry.goal.ref.number));
+    for (const { goal, retry } of pending) {
+      const vetting = found.get(goal.ref.number);
+      if (!vetting) continue; // The issue is gone: nothing to claim or move.
+      if (!vetting.ok)
+        toDraft.push({ goal, reason: `Goal #${goal.ref.number} cannot run: ${vetting.reason}` });
+      else {
+        vettings.set(goal.ref.number, vetting);
+        (retry ? retries : fresh).push(goal);
+      }
+    }
+    pending = [];
+  };
 
   for await (const chunk of chunks(queue, CHUNK)) {
     scanned += chunk.length;
@@ -66,7 +96,11 @@ export async function selectGoals(
       if (unrun.length > 0) withdrawn.push({ goal: entry.goal, attempts: unrun });
       const markers = [...entry.goal.markers, ...unrun.map(withdrawal)];
       const retry = isRetry(markers);
-      if ((retry ? retries : fresh).length >= wanted) continue;
+      if (waiting(retry) >= wanted) continue;
+      if (entry.hidden) {
+        toDraft.push({ goal: entry.goal, reason: entry.hidden });
+        continue;
+      }
       if (entry.problem) {
         unsatisfiable.push({ goal: entry.goal, reason: entry.problem });
         continue;
@@ -89,13 +123,23 @@ export async function selectGoals(
           verdict = await judge(store, known, entry.goal, [...entry.depends, ...blockers], retry);
         }
       }
-      if (verdict.eligible) (retry ? retries : fresh).push(entry.goal);
-      else if (verdict.blocked === "unsatisfiable")
+      if (verdict.eligible) {
+        pending.push({ goal: entry.goal, retry });
+        if (waiting(false) >= wanted) await flush();
+      } else if (verdict.blocked === "unsatisfiable")
         unsatisfiable.push({ goal: entry.goal, reason: verdict.reason });
     }
+    await flush();
     if (fresh.length >= wanted) break;
   }
-  return { eligible: [...fresh, ...retries].slice(0, wanted), withdrawn, unsatisfiable, scanned };
+  return {
+    eligible: [...fresh, ...retries].slice(0, wanted),
+    vettings,
+    withdrawn,
+    unsatisfiable,
+    toDraft,
+    scanned,
+  };
 }
 
 /** The result that withdraws a claim that never became a run (see unrunClaims). */
@@ -110,12 +154,42 @@ export function withdrawal(attempt: number): RunResultMarker {
   };
 }
 
-function dependsOf(goal: GoalSnapshot): { depends: IssueRef[]; problem: string | null } {
+/**
+ * The goal's dependencies as a reader of the issue page sees them: hidden parts of the body
+ * (core/visible-text.ts) never count. A body that is only a goal with its hidden parts is
+ * `hidden`: it goes back to draft, as nothing is left to do.
+ */
+function dependsOf(goal: GoalSnapshot): {
+  depends: IssueRef[];
+  problem: string | null;
+  hidden: string | null;
+} {
+  const visible = visibleMarkdown(goal.body);
   try {
-    return { depends: parseGoalBody(goal.body, goal.ref).depends, problem: null };
+    return { depends: parseGoalBody(visible.text, goal.ref).depends, problem: null, hidden: null };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { depends: [], problem: `Goal #${goal.ref.number} cannot run: ${message}` };
+    if (visible.removed.length > 0 && parsesAsGoal(goal)) {
+      return {
+        depends: [],
+        problem: null,
+        hidden: `Goal #${goal.ref.number} cannot run: nothing is left to do once what the issue page does not show (${describeHidden(visible.removed)}) is removed: ${message}`,
+      };
+    }
+    return {
+      depends: [],
+      problem: `Goal #${goal.ref.number} cannot run: ${message}`,
+      hidden: null,
+    };
+  }
+}
+
+function parsesAsGoal(goal: GoalSnapshot): boolean {
+  try {
+    parseGoalBody(goal.body, goal.ref);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -30,6 +30,7 @@ import {
   stateLabel,
   withState,
 } from "../core/states.js";
+import type { TextHistory } from "../core/vouching.js";
 import type { GitHubClient } from "./client.js";
 import { createIssueOnce } from "./create-issue.js";
 import { ConflictError, explainGitHubError, isStatus, NotFoundError } from "./errors.js";
@@ -47,6 +48,8 @@ import {
   type GraphQLGoal,
   STORY_PAGE_QUERY,
   type StoryPageResult,
+  type TextHistoryIssue,
+  textHistoryQuery,
   VIEWER_QUERY,
 } from "./queries.js";
 
@@ -57,6 +60,8 @@ export const ACTIONS_BOT_LOGIN = "github-actions[bot]";
 const MAX_PAGE_SIZE = 100;
 /** Issues asked for in one dependency query: keeps GraphQL's node cost small. */
 const DEPENDENCY_BATCH = 50;
+/** Issues asked for in one text-history query (each reads up to 50 timeline events). */
+const HISTORY_BATCH = 20;
 
 export interface GitHubGoalStoreOptions {
   client: GitHubClient;
@@ -467,6 +472,23 @@ export class GitHubGoalStore implements GoalStore {
     });
   }
 
+  async textHistories(numbers: readonly number[]): Promise<TextHistory[]> {
+    const histories: TextHistory[] = [];
+    for (let start = 0; start < numbers.length; start += HISTORY_BATCH) {
+      const batch = numbers.slice(start, start + HISTORY_BATCH);
+      const { query, variables } = textHistoryQuery(this.repo.owner, this.repo.repo, batch);
+      const data = await this.graphql<{
+        repository: Record<string, TextHistoryIssue | null> | null;
+      }>(query, variables, `reading who wrote and queued ${batch.map((n) => `#${n}`).join(", ")}`);
+      if (!data.repository) throw this.repositoryNotFound();
+      batch.forEach((_, i) => {
+        const issue = data.repository?.[`i${i}`];
+        if (issue) histories.push(textHistoryOf(issue));
+      });
+    }
+    return histories;
+  }
+
   async hasWriteAccess(login: string): Promise<boolean> {
     try {
       const { data } = await this.client.rest.repos.getCollaboratorPermissionLevel({
@@ -605,6 +627,27 @@ export class GitHubGoalStore implements GoalStore {
       createdAt: comment.created_at,
     }));
   }
+}
+
+function textHistoryOf(issue: TextHistoryIssue): TextHistory {
+  let titleEdit: TextHistory["titleEdit"] = null;
+  const labelled: TextHistory["labelled"] = [];
+  for (const item of issue.timelineItems.nodes) {
+    if (!("createdAt" in item) || !("actor" in item)) continue;
+    const by = actorLogin(item.actor);
+    if (item.__typename === "RenamedTitleEvent") titleEdit = { by, at: item.createdAt };
+    else if ("label" in item) labelled.push({ label: item.label.name, by, at: item.createdAt });
+  }
+  return {
+    number: issue.number,
+    title: issue.title,
+    body: issue.body,
+    author: actorLogin(issue.author),
+    createdAt: issue.createdAt,
+    bodyEdit: issue.lastEditedAt ? { by: actorLogin(issue.editor), at: issue.lastEditedAt } : null,
+    titleEdit,
+    labelled,
+  };
 }
 
 function groupByRepo(refs: readonly IssueRef[]) {

@@ -174,3 +174,64 @@ export interface StoryPageResult {
     };
   } | null;
 }
+
+/** Label events and title renames read per goal: the latest ones are the ones that matter. */
+const HISTORY_EVENTS = 50;
+
+/**
+ * Who wrote and who queued each of some issues of one repository (core/vouching.ts), in one
+ * request: one aliased `issue` per number.
+ */
+export function textHistoryQuery(
+  owner: string,
+  repo: string,
+  numbers: readonly number[],
+): { query: string; variables: Record<string, string | number> } {
+  const variables: Record<string, string | number> = { owner, name: repo };
+  const declarations = ["$owner: String!", "$name: String!"];
+  const fields = numbers.map((number, i) => {
+    variables[`n${i}`] = number;
+    declarations.push(`$n${i}: Int!`);
+    return `i${i}: issue(number: $n${i}) { ...history }`;
+  });
+  return {
+    query: `query GoalTextHistory(${declarations.join(", ")}) {
+  repository(owner: $owner, name: $name) { ${fields.join(" ")} }
+}
+fragment history on Issue {
+  number title body createdAt lastEditedAt
+  author { login __typename }
+  editor { login __typename }
+  timelineItems(last: ${HISTORY_EVENTS}, itemTypes: [LABELED_EVENT, RENAMED_TITLE_EVENT]) {
+    nodes {
+      __typename
+      ... on LabeledEvent { createdAt actor { login __typename } label { name } }
+      ... on RenamedTitleEvent { createdAt actor { login __typename } }
+    }
+  }
+}`,
+    variables,
+  };
+}
+
+export interface TextHistoryIssue {
+  number: number;
+  title: string;
+  body: string;
+  createdAt: string;
+  lastEditedAt: string | null;
+  author: GraphQLActor | null;
+  editor: GraphQLActor | null;
+  timelineItems: {
+    nodes: Array<
+      | {
+          __typename: "LabeledEvent";
+          createdAt: string;
+          actor: GraphQLActor | null;
+          label: { name: string };
+        }
+      | { __typename: "RenamedTitleEvent"; createdAt: string; actor: GraphQLActor | null }
+      | { __typename: string }
+    >;
+  };
+}

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { RUN_OUTCOMES } from "../core/markers.js";
+import { runFigureProblems } from "../core/run-figures.js";
 import { GOAL_STATES, type GoalState } from "../core/states.js";
 import type { RunStatsRecord } from "../flows/run-stats.js";
 
@@ -7,7 +8,10 @@ import type { RunStatsRecord } from "../flows/run-stats.js";
  * Stats records as read back (design §6), from a local stats.jsonl or from run-result markers.
  * Records come from other machines and older versions: a record needs the fields that place a
  * run (repository, goal, attempt, outcome, times); any figure missing or of the wrong type is
- * unknown (null), never 0.
+ * unknown (null), never 0. The agent's own figures get the runner's check (src/core/run-figures.ts):
+ * a cost, token count or iteration count out of range (an old or forged marker) makes all of
+ * them unknown, as the runner records an agent whose stats are invalid, so the run's cost then
+ * counts against the budget by an estimate rather than by what the record says.
  */
 
 type Fields = Record<string, unknown>;
@@ -17,6 +21,10 @@ const isObject = (value: unknown): value is Fields =>
 const numberOrNull = (value: unknown) =>
   typeof value === "number" && Number.isFinite(value) ? value : null;
 const stringOrNull = (value: unknown) => (typeof value === "string" ? value : null);
+const secondsOrNull = (value: unknown) => {
+  const seconds = numberOrNull(value);
+  return seconds !== null && seconds >= 0 ? seconds : null;
+};
 const isTime = (value: unknown): value is string =>
   typeof value === "string" && !Number.isNaN(Date.parse(value));
 
@@ -43,7 +51,7 @@ export function parseStatsRecord(value: unknown): RunStatsRecord | null {
     started_at,
     finished_at,
     wall_seconds: wall ?? (Date.parse(finished_at) - Date.parse(started_at)) / 1000,
-    agent_seconds: numberOrNull(value.agent_seconds),
+    agent_seconds: secondsOrNull(value.agent_seconds),
     overhead_seconds: numberOrNull(value.overhead_seconds),
     agent_exit_code: numberOrNull(value.agent_exit_code),
     exit_reason: stringOrNull(value.exit_reason),
@@ -68,6 +76,14 @@ export function parseStatsRecord(value: unknown): RunStatsRecord | null {
     reasoning: stringOrNull(value.reasoning) ?? "unknown",
     pr_url: stringOrNull(value.pr_url),
   };
+  if (runFigureProblems(value).length > 0) {
+    // What buildStatsRecord takes from the agent's stats, all unknown, as when they are invalid.
+    record.exit_reason = null;
+    record.iterations = null;
+    record.tokens = { input: null, output: null, cache_read: null, cache_create: null };
+    record.cost_usd = null;
+    record.time_seconds = { llm: null, tools: null, other: null, total: null };
+  }
   if ((GOAL_STATES as readonly unknown[]).includes(value.goal_state)) {
     record.goal_state = value.goal_state as GoalState;
   }

@@ -338,32 +338,37 @@ describe("the cost budget", () => {
     await gh.store.transition(number, { to: "done", reason: "finished in the test" });
   }
 
-  it("claims nothing new once today's recorded cost reaches the budget, and says so", async () => {
+  it("claims nothing new once today's cost, estimates included, reaches the budget, and says so", async () => {
     await finishedToday("spent", 4);
     await finishedToday("spent more", 1.5);
     await finishedToday("no cost reported", null);
     const waiting = await goal("waiting");
 
-    const under = await runDispatch({ max: "1", budget: "6usd/day", "dry-run": "true" });
+    // The run without a cost (nor an agent time) counts the default unknown-run-cost, $5.
+    const under = await runDispatch({ max: "1", budget: "11usd/day", "dry-run": "true" });
     assert.deepEqual(
       matrix(under).map((entry) => entry.goal),
       [waiting],
-      "$5.50 of $6: still under",
+      "$10.50 of $11: still under",
     );
     assert.equal(under.outputs["cost-today"], "5.50");
-    assert.match(under.summary, /\$5\.50 \+ 1 run\(s\) without a cost of \$6\.00 \(3 run\(s\)\)/);
+    assert.equal(under.outputs["cost-today-estimated"], "5.00");
+    assert.match(
+      under.summary,
+      /\$10\.50 of \$11\.00 \(3 run\(s\); \$5\.00 of it estimated for 1 run\(s\) without a cost\)/,
+    );
 
-    const over = await runDispatch({ max: "1", budget: "5.5usd/day" });
+    const over = await runDispatch({ max: "1", budget: "10.5usd/day" });
     assert.deepEqual(matrix(over), []);
     assert.match(
       over.stdout,
-      /::notice::Today's recorded cost \$5\.50 \(plus 1 run\(s\) that reported no cost\) reached the budget of \$5\.50\/day: nothing new is claimed until 00:00 UTC/,
+      /::notice::Today's cost \$10\.50 \(\$5\.50 recorded \+ \$5\.00 estimated for 1 run\(s\) that reported no cost\) reached the budget of \$10\.50\/day: nothing new is claimed until 00:00 UTC/,
     );
     assert.deepEqual(await stateLabels(waiting), ["goal:queued"]);
 
     const manual = await runDispatch({ budget: "5usd/day", goal: String(waiting) });
     assert.equal(manual.code, 1);
-    assert.match(manual.stdout, /::error::Today's recorded cost .* Goal #\d+ was not started\./);
+    assert.match(manual.stdout, /::error::Today's cost .* Goal #\d+ was not started\./);
     assert.deepEqual(await stateLabels(waiting), ["goal:queued"]);
   });
 

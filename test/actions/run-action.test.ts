@@ -32,6 +32,7 @@ import { readOutputs } from "../helpers/action-runner.js";
 import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
 import { processesWith } from "../helpers/processes.js";
 import { bundleRuntimes } from "../helpers/runtimes.js";
+import { vettedText } from "../helpers/vetted-text.js";
 
 // The bundled runner action, run as the workflow runs it (main step, then post step), against
 // the local GitHub API server, with a bare git repository as origin and test/agents/agent.mjs
@@ -124,6 +125,7 @@ async function claimedGoal(
     claimedBy: { runId: "4242" },
     claimedAt: new Date().toISOString(),
     leaseExpiresAt: hoursFromNow(2),
+    ...(await vettedText(w.store, number)),
   });
   await w.store.transition(number, { to: "running", expectedFrom: "queued", reason: "claimed" });
   return number;

@@ -3,7 +3,13 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { agentStatsOffset, parseAgentStatsLine, readAgentStats } from "../../src/agent/stats.js";
+import {
+  agentStatsOffset,
+  parseAgentStatsLine,
+  readAgentStats,
+  readAgentStatsFile,
+  readAgentStatsLine,
+} from "../../src/agent/stats.js";
 
 let root: string;
 let counter = 0;
@@ -43,9 +49,8 @@ describe("readAgentStats", () => {
       newFile(
         line({
           exit_reason: "timeout",
-          iterations: "14",
           tokens: { input: 5, output: null },
-          cost_usd: -1,
+          cost_usd: null,
           time_seconds: "a while",
           lines_added: 0,
           extra: { kept: true },
@@ -124,6 +129,60 @@ describe("readAgentStats", () => {
     const missing = join(root, "missing.jsonl");
     assert.equal(await agentStatsOffset(missing), 0);
     assert.equal(await readAgentStats(missing, 0), null);
+  });
+});
+
+describe("invalid stats", () => {
+  const costs: Array<[string, string]> = [
+    ["-1", "-1"],
+    ["NaN", "NaN"],
+    ["Infinity", "Infinity"],
+    ["1e999", "Infinity"],
+    ['"0.42"', '"0.42"'],
+    ["1e12", "1000000000000"],
+    ["10000.5", "10000.5"],
+  ];
+  for (const [written, shown] of costs) {
+    it(`a cost_usd of ${written} makes the record invalid, naming the field, value and range`, async () => {
+      const text = line(FULL).replace('"cost_usd":1.25', `"cost_usd":${written}`);
+      assert.notEqual(text, line(FULL));
+      const read = await readAgentStatsFile(newFile(text), 0);
+      assert.equal(read?.stats, null);
+      assert.deepEqual(read?.problems, [
+        `cost_usd is ${shown}; accepted: a number from 0 to 10,000 (USD), or null for unknown`,
+      ]);
+      assert.equal(await readAgentStats(newFile(text), 0), null);
+    });
+  }
+
+  it("absurd or broken token counts and iterations make it invalid too", () => {
+    const read = readAgentStatsLine(
+      JSON.stringify({ ...FULL, iterations: "14", tokens: { ...FULL.tokens, output: 1e15 } }),
+    );
+    assert.deepEqual(read?.problems, [
+      'iterations is "14"; accepted: a whole number from 0 to 1,000,000 (iterations), or null for unknown',
+      "tokens.output is 1000000000000000; accepted: a whole number from 0 to 100,000,000,000 (tokens), or null for unknown",
+    ]);
+    assert.equal(readAgentStatsLine('{"tokens": {"input": -3}}')?.stats, null);
+    assert.equal(readAgentStatsLine('{"tokens": "lots"}')?.stats, null);
+  });
+
+  it("the last stats record decides: an invalid one is not passed over for an earlier one", async () => {
+    const file = newFile(`${line(FULL)}{"cost_usd": NaN, "iterations": 2}\ngarbage\n`);
+    const read = await readAgentStatsFile(file, 0);
+    assert.equal(read?.stats, null);
+    assert.equal(read?.problems.length, 1);
+    const later = newFile(`{"cost_usd": -5}\n${line(FULL)}`);
+    assert.equal((await readAgentStatsFile(later, 0))?.stats?.cost_usd, 1.25);
+  });
+
+  it("reads bare NaN and Infinity (as Python writes them), but not inside strings", () => {
+    const read = readAgentStatsLine('{"note": "say \\"NaN\\" Infinity", "cost_usd": NaN}');
+    assert.deepEqual(read?.problems, [
+      "cost_usd is NaN; accepted: a number from 0 to 10,000 (USD), or null for unknown",
+    ]);
+    assert.equal(readAgentStatsLine('{"iterations": -Infinity}')?.problems.length, 1);
+    assert.equal(readAgentStatsLine('{"iterations": NaNa}'), null, "not JSON at all");
   });
 });
 

@@ -12,6 +12,8 @@
 //   lock    commit, leave more.txt uncommitted and .git/index.lock behind, wait forever
 //   net:<url>,<url>  GET each URL through $HTTP_PROXY (absolute-form) and directly, write
 //           what came back to .git/dump/net.json, then commit
+//   cost:<text>  commit, then write stats whose cost_usd is <text> as written (-1, NaN, 1e12…,
+//           not always JSON); cost:none writes no stats at all
 import { execFileSync } from "node:child_process";
 import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -89,6 +91,19 @@ if (mode.startsWith("net:")) {
   }
   writeFileSync(join(dump, "net.json"), JSON.stringify(results));
   commit();
+  process.exit(0);
+}
+if (mode.startsWith("cost:")) {
+  work();
+  git("add", "work.txt");
+  git("commit", "-q", "-m", "agent work");
+  const cost = mode.slice("cost:".length);
+  if (cost !== "none") {
+    appendFileSync(
+      process.env.RALPH_STATS_FILE,
+      `{"exit_reason":"done","iterations":4,"tokens":{"input":1200,"output":340},"cost_usd":${cost}}\n`,
+    );
+  }
   process.exit(0);
 }
 if (mode.startsWith("slow:")) {

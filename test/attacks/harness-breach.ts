@@ -20,7 +20,14 @@ import type { AttackRun, World } from "./harness.js";
 import { strangeFileCommands } from "./harness-step.js";
 
 /** The keys the runner itself saves (core.saveState) and sets (core.setOutput). */
-export const RUNNER_STATE_KEYS = ["isPost", "goal", "attempt", "repository", "recorded"] as const;
+export const RUNNER_STATE_KEYS = [
+  "isPost",
+  "goal",
+  "attempt",
+  "repository",
+  "marker-authors",
+  "recorded",
+] as const;
 export const RUNNER_OUTPUT_KEYS = ["outcome", "pr-url", "stats"] as const;
 
 // Canaries -----------------------------------------------------------------------------------

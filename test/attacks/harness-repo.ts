@@ -1,5 +1,6 @@
 // The repository side of the attack world: goals as the dispatcher leaves them, commits to
 // origin's main, and what origin and the GitHub API server hold after a run.
+
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,6 +9,7 @@ import type { RunResultMarker, TrustedMarker } from "../../src/core/markers.js";
 import { isStateLabel } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import { GOAL_BODY } from "../helpers/github-fixture.js";
+import { vettedText } from "../helpers/vetted-text.js";
 import type { World } from "./harness.js";
 
 const OWNER = "acme";
@@ -80,6 +82,7 @@ export async function claimedGoal(
     claimedBy: { runId: "4242" },
     claimedAt: new Date().toISOString(),
     leaseExpiresAt: hoursFromNow(2),
+    ...(await vettedText(world.store, number)),
   });
   await world.store.transition(number, {
     to: "running",

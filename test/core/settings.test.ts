@@ -56,6 +56,7 @@ describe("defaults", () => {
       notifyUrl: null,
       markerAuthors: [],
       budget: null,
+      unknownRunCostUsd: 5,
     } satisfies Settings);
   });
 
@@ -90,6 +91,7 @@ describe("defaults", () => {
         "notify-url",
         "marker-authors",
         "budget",
+        "unknown-run-cost",
       ],
     );
   });
@@ -205,6 +207,7 @@ describe("values", () => {
       "notify-url": "https://ntfy.sh/topic",
       "marker-authors": "github-actions[bot], my-app[bot]",
       budget: "12.5usd/day",
+      "unknown-run-cost": "2.5usd",
     });
     assert.equal(settings.max, 100);
     assert.equal(settings.model, "claude-opus-4.1");
@@ -224,6 +227,7 @@ describe("values", () => {
     assert.equal(settings.notifyUrl, "https://ntfy.sh/topic");
     assert.deepEqual(settings.markerAuthors, ["github-actions[bot]", "my-app[bot]"]);
     assert.deepEqual(settings.budget, { amountUsd: 12.5, period: "day" });
+    assert.equal(settings.unknownRunCostUsd, 2.5);
   });
 
   it("accepts an agent command as a YAML list, the idle timeout as 0, and budget in any case", () => {
@@ -234,6 +238,7 @@ describe("values", () => {
     assert.deepEqual(settings.agentCommand, ["run", "{goal_file}"]);
     assert.equal(settings.idleTimeoutSeconds, null);
     assert.deepEqual(settings.budget, { amountUsd: 50, period: "day" });
+    assert.equal(resolve({}, { "unknown-run-cost": "12 USD" }).unknownRunCostUsd, 12);
   });
 
   it("names the key, the bad value and what is accepted, for every key", () => {
@@ -278,6 +283,14 @@ describe("values", () => {
       ["budget", "50", 'budget: "50" — use an amount per day like 50usd/day'],
       ["budget", "50usd/week", 'budget: "50usd/week" — use an amount per day'],
       ["budget", "0usd/day", 'budget: "0usd/day" — use an amount per day'],
+      ["unknown-run-cost", "5", 'unknown-run-cost: "5" — use an amount for one run like 5usd'],
+      ["unknown-run-cost", "0usd", 'unknown-run-cost: "0usd" — use an amount for one run'],
+      ["unknown-run-cost", "5usd/day", 'unknown-run-cost: "5usd/day" — use an amount'],
+      [
+        "unknown-run-cost",
+        "10000.01usd",
+        'unknown-run-cost: "10000.01usd" — use an amount for one run like 5usd or 2.5usd, more than 0 and at most 10000usd',
+      ],
     ];
     for (const [key, value, expected] of cases) {
       if (expected === "") continue;
@@ -296,7 +309,7 @@ describe("values", () => {
       { duration: 90, "max-attempt": 2, colour: "red", "merge-method": "squash" },
     );
     assert.deepEqual(found, [
-      'max-attempt: unknown setting in .github/goal-orchestrator.yml. Did you mean "max-attempts"? Known settings: max, model, reasoning, duration, agent-command, max-attempts, merge-method, idle-timeout, spot-check-paths, spot-check-max-lines, reviewers, notify-url, marker-authors, budget.',
+      'max-attempt: unknown setting in .github/goal-orchestrator.yml. Did you mean "max-attempts"? Known settings: max, model, reasoning, duration, agent-command, max-attempts, merge-method, idle-timeout, spot-check-paths, spot-check-max-lines, reviewers, notify-url, marker-authors, budget, unknown-run-cost.',
       `colour: unknown setting in .github/goal-orchestrator.yml. Known settings: ${SETTING_KEYS.join(", ")}.`,
       'max: "abc" is not a whole number from 1 to 100',
       'reasoning: "extreme" is not one of low, med, high',

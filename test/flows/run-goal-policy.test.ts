@@ -240,7 +240,7 @@ describe("the goal file", () => {
   };
 
   it("holds title, body, story, earlier failures with log tails, and feedback", () => {
-    const text = renderGoalFile(goal, 4, { number: 3, title: "Exports" });
+    const text = renderGoalFile(goal, 4, { number: 3, title: "Exports" }).text;
     assert.match(text, /^# Goal #7: Add CSV export\n/);
     assert.match(text, /Attempt: 4/);
     assert.match(text, /Story: #3 Exports/);
@@ -252,7 +252,7 @@ describe("the goal file", () => {
   });
 
   it("a first attempt has no history section", () => {
-    assert.doesNotMatch(renderGoalFile({ ...goal, markers: [] }, 1, null), /Earlier attempts/);
+    assert.doesNotMatch(renderGoalFile({ ...goal, markers: [] }, 1, null).text, /Earlier attempts/);
   });
 });
 

@@ -235,12 +235,13 @@ describe("stats records read back", () => {
       outcome: "failure",
       started_at: "2026-11-18T09:00:00Z",
       finished_at: "2026-11-18T09:10:00Z",
-      cost_usd: "3.50",
+      files_changed: "3",
       tokens: { input: 10 },
       goal_state: "stuck",
       future_field: true,
     });
     assert.equal(record?.cost_usd, null);
+    assert.equal(record?.files_changed, null);
     assert.deepEqual(record?.tokens, {
       input: 10,
       output: null,
@@ -250,6 +251,40 @@ describe("stats records read back", () => {
     assert.equal(record?.wall_seconds, 600);
     assert.equal(record?.goal_state, "stuck");
     assert.equal(record && "future_field" in record, false);
+  });
+
+  it("makes the agent's figures unknown when one is not a figure a run may report (an old or forged marker)", () => {
+    for (const bad of [
+      { cost_usd: -1 },
+      { cost_usd: "3.50" },
+      { cost_usd: 1e12 },
+      { cost_usd: 10_000.01 },
+      { tokens: { input: 10, output: -5 } },
+      { tokens: { input: 1.5 } },
+      { tokens: "many" },
+      { iterations: 2_000_000 },
+    ]) {
+      const record = parseStatsRecord({
+        ...run({ goal: 1, attempt: 1, agent_seconds: -3 }),
+        ...bad,
+      });
+      assert.ok(record, JSON.stringify(bad));
+      assert.equal(record.cost_usd, null, JSON.stringify(bad));
+      assert.equal(record.iterations, null, JSON.stringify(bad));
+      assert.deepEqual(record.tokens, {
+        input: null,
+        output: null,
+        cache_read: null,
+        cache_create: null,
+      });
+      assert.equal(record.time_seconds.total, null);
+      assert.equal(record.exit_reason, null);
+      assert.equal(record.agent_seconds, null, "a negative agent time is unknown");
+      assert.equal(record.lines_added, 10, "git's figures stay");
+    }
+    const most = parseStatsRecord({ ...run({ goal: 1, attempt: 1 }), cost_usd: 10_000 });
+    assert.equal(most?.cost_usd, 10_000);
+    assert.equal(most?.iterations, 3);
   });
 
   it("refuses what cannot place a run, and lists skipped lines by number", () => {

@@ -1,0 +1,350 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import { formatUsd } from "../../src/core/budget.js";
+import { encodeMarker, type RunResultMarker, type TrustedMarker } from "../../src/core/markers.js";
+import { MAX_RUN_COST_USD } from "../../src/core/run-figures.js";
+import { isStateLabel, LABELS } from "../../src/core/states.js";
+import { createGoal } from "../../src/flows/create-goal.js";
+import type { GitHubClient } from "../../src/github/client.js";
+import type { GitHubGoalStore } from "../../src/github/goal-store.js";
+import {
+  createBareRepository,
+  type GitHubServer,
+  startGitHubServer,
+} from "../github-server/index.js";
+import { type ActionRun, runActionBundle } from "../helpers/action-runner.js";
+import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { vettedText } from "../helpers/vetted-text.js";
+
+// The daily budget against agents whose stats cannot be trusted: the bundled runner records
+// what test/agents/agent.mjs reports (nothing, a negative cost, NaN, 1e12…), then the bundled
+// dispatcher adds up the day, estimating every run of unknown cost, against the local GitHub
+// API server with a bare git repository as origin.
+
+const owner = "acme";
+const repo = "widgets";
+const AGENT = resolve("test/agents/agent.mjs");
+const RUNNER_RUN_ID = 4242;
+const DISPATCH_RUN_ID = 1001;
+
+interface World {
+  server: GitHubServer;
+  bare: Awaited<ReturnType<typeof createBareRepository>>;
+  client: GitHubClient;
+  store: GitHubGoalStore;
+  token: string;
+  dir: string;
+}
+
+let w: World;
+
+beforeEach(async () => {
+  const server = await startGitHubServer();
+  const bare = await createBareRepository("main");
+  server.createRepository({
+    owner,
+    name: repo,
+    gitDir: bare.gitDir,
+    defaultPermission: "read",
+    allowAutoMerge: true,
+  });
+  server.setPermission(owner, repo, "maintainer", "write");
+  server.addWorkflowRun(owner, repo, { id: RUNNER_RUN_ID, status: "in_progress" });
+  server.addWorkflowRun(owner, repo, { id: DISPATCH_RUN_ID, status: "in_progress" });
+  const { client, store, token } = await connectAs(server, { owner, repo }, "maintainer");
+  await store.ensureLabels(LABELS);
+  w = { server, bare, client, store, token, dir: mkdtempSync(join(tmpdir(), "goal-budget-")) };
+});
+afterEach(async () => {
+  try {
+    w.server.assertNoViolations();
+  } finally {
+    await w.server.close();
+    rmSync(w.bare.root, { recursive: true, force: true });
+    rmSync(w.dir, { recursive: true, force: true });
+  }
+});
+
+const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
+
+async function queuedGoal(title: string): Promise<number> {
+  const { number } = await createGoal(w.store, {
+    title,
+    body: GOAL_BODY,
+    queue: true,
+    spotCheck: false,
+  });
+  return number;
+}
+
+/** A goal as the dispatcher leaves it for the runner: claimed for attempt 1 and goal:running. */
+async function claimedGoal(title: string): Promise<number> {
+  const number = await queuedGoal(title);
+  await w.store.recordMarker(number, "claim", {
+    kind: "claim",
+    attempt: 1,
+    claimId: "now",
+    claimedBy: { runId: String(RUNNER_RUN_ID) },
+    claimedAt: new Date().toISOString(),
+    leaseExpiresAt: hoursFromNow(2),
+    ...(await vettedText(w.store, number)),
+  });
+  await w.store.transition(number, { to: "running", expectedFrom: "queued", reason: "claimed" });
+  return number;
+}
+
+function workflowEnv(runId: number): NodeJS.ProcessEnv {
+  return {
+    HOME: join(w.dir, "home"),
+    XDG_STATE_HOME: join(w.dir, "state"),
+    GITHUB_API_URL: w.server.url,
+    GITHUB_REPOSITORY: `${owner}/${repo}`,
+    GITHUB_SERVER_URL: "https://github.com",
+    GITHUB_RUN_ID: String(runId),
+    GOAL_ORCHESTRATOR_PACE_MS: String(TEST_PACE_MS),
+  };
+}
+
+/** The bundled runner action on `goal` with the test agent in `mode`: main step, then post step. */
+async function runGoal(goal: number, mode: string): Promise<ActionRun> {
+  const inputs = {
+    token: w.token,
+    repository: `${owner}/${repo}`,
+    goal: String(goal),
+    attempt: "1",
+    "agent-command": `"${process.execPath}" "${AGENT}" ${mode} --goal={goal_file}`,
+    "agent-read-paths": dirname(AGENT),
+    "clone-url": w.bare.gitDir,
+    "workspace-root": join(w.dir, "work"),
+    "log-dir": join(w.dir, "logs"),
+    duration: "5m",
+  };
+  const env = workflowEnv(RUNNER_RUN_ID);
+  const main = await runActionBundle(process.execPath, "run", inputs, env);
+  assert.equal(main.code, 0, main.stdout + main.stderr);
+  const post = await runActionBundle(process.execPath, "run", inputs, env, { state: main.state });
+  assert.equal(post.code, 0, post.stdout + post.stderr);
+  return main;
+}
+
+/** The bundled dispatcher, one cycle. */
+function runDispatch(inputs: Record<string, string>): Promise<ActionRun> {
+  return runActionBundle(
+    process.execPath,
+    "dispatch",
+    {
+      token: w.token,
+      repository: "",
+      max: "1",
+      goal: "",
+      "max-attempts": "",
+      duration: "",
+      "dry-run": "",
+      budget: "",
+      "unknown-run-cost": "",
+      ...inputs,
+    },
+    workflowEnv(DISPATCH_RUN_ID),
+  );
+}
+
+function claimed(result: ActionRun): number[] {
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  const matrix = JSON.parse(result.outputs.matrix ?? "") as { include: Array<{ goal: number }> };
+  return matrix.include.map((entry) => entry.goal);
+}
+
+async function lastResult(number: number): Promise<TrustedMarker & RunResultMarker> {
+  const result = (await w.store.getGoal(number)).markers.findLast((m) => m.kind === "run-result");
+  assert.ok(result && result.kind === "run-result", `a run-result marker on #${number}`);
+  return result;
+}
+
+async function stateLabels(number: number): Promise<string[]> {
+  const { data } = await w.client.rest.issues.listLabelsOnIssue({
+    owner,
+    repo,
+    issue_number: number,
+  });
+  return data.map((label) => label.name).filter(isStateLabel);
+}
+
+/** The runner's summary of the run: cost, tokens and iterations as recorded. */
+const figures = (marker: RunResultMarker) => {
+  const stats = marker.stats ?? {};
+  return { cost_usd: stats.cost_usd, iterations: stats.iterations, tokens: stats.tokens };
+};
+
+const UNKNOWN_FIGURES = {
+  cost_usd: null,
+  iterations: null,
+  tokens: { input: null, output: null, cache_read: null, cache_create: null },
+};
+
+describe("runs whose agent reports no valid cost", () => {
+  it("are recorded with an unknown cost, and their estimate stops the claims once it reaches the budget", async () => {
+    const cases: Array<{ mode: string; warning: RegExp | null }> = [
+      { mode: "cost:none", warning: null },
+      { mode: "cost:-1", warning: /cost_usd is -1; accepted: a number from 0 to 10,000 \(USD\)/ },
+      { mode: "cost:NaN", warning: /cost_usd is NaN; accepted: a number from 0 to 10,000 \(USD\)/ },
+      {
+        mode: "cost:1e12",
+        warning: /cost_usd is 1000000000000; accepted: a number from 0 to 10,000 \(USD\)/,
+      },
+    ];
+    for (const { mode, warning } of cases) {
+      const number = await claimedGoal(`agent ${mode}`);
+      const result = await runGoal(number, mode);
+      assert.equal(result.outputs.outcome, "success", `${mode}: ${result.stdout}`);
+      const marker = await lastResult(number);
+      assert.equal(marker.outcome, "success");
+      assert.deepEqual(figures(marker), UNKNOWN_FIGURES, mode);
+      assert.equal(typeof marker.stats?.agent_seconds, "number", `${mode}: agent time measured`);
+      assert.equal(JSON.parse(result.outputs.stats ?? "{}").cost_usd, null, mode);
+      assert.match(result.summary, /\| cost \| unknown \|/, mode);
+      const warned = result.stdout
+        .split("\n")
+        .filter((line) => line.includes("the agent's stats are invalid"));
+      if (warning === null) assert.deepEqual(warned, [], `${mode}: nothing to warn about`);
+      else {
+        assert.equal(warned.length, 1, `${mode}: ${result.stdout}`);
+        assert.match(warned[0] ?? "", /^::warning::#\d+: the agent's stats are invalid/);
+        assert.match(warned[0] ?? "", /the run's cost is unknown/);
+        assert.match(warned[0] ?? "", warning);
+      }
+    }
+    const waiting = await queuedGoal("waiting");
+
+    // No run today has a known cost to take a rate from: each counts the unknown-run-cost, 5usd.
+    const under = await runDispatch({ budget: "20.01usd/day", "dry-run": "true" });
+    assert.deepEqual(claimed(under), [waiting], "$20.00 of $20.01: still under");
+    assert.equal(under.outputs["cost-today"], "0.00");
+    assert.equal(under.outputs["cost-today-estimated"], "20.00");
+    assert.match(
+      under.summary,
+      /\$20\.00 of \$20\.01 \(4 run\(s\); \$20\.00 of it estimated for 4 run\(s\) without a cost\)/,
+    );
+
+    const over = await runDispatch({ budget: "20usd/day" });
+    assert.deepEqual(claimed(over), []);
+    assert.match(
+      over.stdout,
+      /::notice::Today's cost \$20\.00 \(\$0\.00 recorded \+ \$20\.00 estimated for 4 run\(s\) that reported no cost\) reached the budget of \$20\.00\/day: nothing new is claimed until 00:00 UTC/,
+    );
+    assert.match(
+      over.summary,
+      /Estimated: \$20\.00 estimated for 4 run\(s\) that reported no valid cost: no run today reported a cost and an agent time, so each counts \$5\.00 a run \(unknown-run-cost\)\./,
+    );
+    assert.match(over.summary, /Today's cost \$20\.00/);
+    assert.deepEqual(await stateLabels(waiting), ["goal:queued"]);
+
+    // A lower unknown-run-cost lowers the estimate, and a manual run is refused the same way.
+    const cheaper = await runDispatch({
+      budget: "8usd/day",
+      "unknown-run-cost": "2usd",
+      goal: String(waiting),
+    });
+    assert.equal(cheaper.code, 1);
+    assert.match(
+      cheaper.stdout,
+      /::error::Today's cost \$8\.00 \(\$0\.00 recorded \+ \$8\.00 estimated for 4 run\(s\) that reported no cost\) reached the budget of \$8\.00\/day: .* Goal #\d+ was not started\./,
+    );
+    assert.deepEqual(await stateLabels(waiting), ["goal:queued"]);
+    const bad = await runDispatch({ budget: "8usd/day", "unknown-run-cost": "-2usd" });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /unknown-run-cost: "-2usd" — use an amount for one run like 5usd/);
+  });
+
+  it("count at the highest cost per agent-minute among today's runs with a known cost", async () => {
+    const known = await claimedGoal("reports its cost");
+    await runGoal(known, "commit");
+    const unknown = await claimedGoal("reports nothing");
+    await runGoal(unknown, "cost:none");
+    const knownStats = (await lastResult(known)).stats ?? {};
+    const unknownStats = (await lastResult(unknown)).stats ?? {};
+    assert.equal(knownStats.cost_usd, 0.42);
+    assert.equal(unknownStats.cost_usd, null);
+    const knownSeconds = knownStats.agent_seconds as number;
+    const unknownSeconds = unknownStats.agent_seconds as number;
+    assert.ok(knownSeconds > 0, "the known run's agent time");
+    const rate = 0.42 / (knownSeconds / 60);
+    const estimate = Math.min(MAX_RUN_COST_USD, rate * (unknownSeconds / 60));
+    const total = 0.42 + estimate;
+    const waiting = await queuedGoal("waiting");
+
+    const report = await runDispatch({ budget: "1000usd/day", "dry-run": "true" });
+    assert.deepEqual(claimed(report), [waiting]);
+    assert.equal(report.outputs["cost-today"], "0.42");
+    assert.equal(report.outputs["cost-today-estimated"], estimate.toFixed(2));
+    assert.ok(
+      report.summary.includes(
+        `${formatUsd(total)} of $1,000.00 (2 run(s); ${formatUsd(estimate)} of it estimated for 1 run(s) without a cost)`,
+      ),
+      report.summary,
+    );
+    assert.ok(
+      report.summary.includes(
+        `each counts ${formatUsd(rate)} per agent-minute (the highest of today's runs with a cost)`,
+      ),
+      report.summary,
+    );
+
+    // A budget the known cost alone stays under, but the estimate reaches.
+    const cents = Math.floor(total * 100);
+    assert.ok(cents > 42, `the estimate (${estimate}) adds at least a cent`);
+    const over = await runDispatch({ budget: `${(cents / 100).toFixed(2)}usd/day` });
+    assert.deepEqual(claimed(over), []);
+    assert.match(
+      over.stdout,
+      /::notice::Today's cost .* \(\$0\.42 recorded \+ .* estimated for 1 run\(s\) that reported no cost\) reached the budget/,
+    );
+    assert.deepEqual(await stateLabels(waiting), ["goal:queued"]);
+    const under = await runDispatch({
+      budget: `${((cents + 1) / 100).toFixed(2)}usd/day`,
+      "dry-run": "true",
+    });
+    assert.deepEqual(claimed(under), [waiting]);
+  });
+
+  it("a forged or old marker cannot bring a cost down: an invalid cost is estimated too", async () => {
+    const forged = await queuedGoal("forged");
+    const finished = new Date();
+    for (const [attempt, cost] of [
+      [1, -1000],
+      [2, 1e12],
+      [3, "0"],
+    ] as const) {
+      await w.client.rest.issues.createComment({
+        owner,
+        repo,
+        issue_number: forged,
+        body: encodeMarker({
+          kind: "run-result",
+          attempt,
+          outcome: "failure",
+          reason: "forged",
+          countsAsAttempt: true,
+          stats: {
+            repository: `${owner}/${repo}`,
+            goal: forged,
+            attempt,
+            outcome: "failure",
+            started_at: new Date(finished.getTime() - 60_000).toISOString(),
+            finished_at: finished.toISOString(),
+            agent_seconds: 60,
+            cost_usd: cost,
+          },
+        }),
+      });
+    }
+    const waiting = await queuedGoal("waiting");
+    const over = await runDispatch({ budget: "15usd/day" });
+    assert.deepEqual(claimed(over), []);
+    assert.equal(over.outputs["cost-today"], "0.00");
+    assert.equal(over.outputs["cost-today-estimated"], "15.00");
+    assert.deepEqual(await stateLabels(waiting), ["goal:queued"]);
+  });
+});

@@ -1,0 +1,299 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import { encodeTicket, LOCK_ISSUE_TITLE, LOCK_LABEL } from "../../src/core/dispatch-lock.js";
+import { isStateLabel, LABELS } from "../../src/core/states.js";
+import { createGoal } from "../../src/flows/create-goal.js";
+import type { GitHubClient } from "../../src/github/client.js";
+import type { GitHubGoalStore } from "../../src/github/goal-store.js";
+import {
+  createBareRepository,
+  type GitHubServer,
+  startGitHubServer,
+} from "../github-server/index.js";
+import { type ActionRun, runActionBundle } from "../helpers/action-runner.js";
+import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { vettedText } from "../helpers/vetted-text.js";
+
+// The settings file's marker-authors, honoured by the bundled dispatcher and runner: markers
+// written by the orchestrator's earlier account (old-bot) count when the repository's
+// .github/goal-orchestrator.yml lists it, and are ignored when it does not.
+
+const owner = "acme";
+const repo = "widgets";
+const AGENT = resolve("test/agents/agent.mjs");
+let server: GitHubServer;
+let bare: Awaited<ReturnType<typeof createBareRepository>>;
+/** The orchestrator's account now. */
+let maintainer: { client: GitHubClient; store: GitHubGoalStore; token: string };
+/** The orchestrator's account before (a PAT's, say, before a switch to an App). */
+let oldBot: { client: GitHubClient; store: GitHubGoalStore; token: string };
+let dir: string;
+
+beforeEach(async () => {
+  server = await startGitHubServer();
+  bare = await createBareRepository("main");
+  server.createRepository({
+    owner,
+    name: repo,
+    gitDir: bare.gitDir,
+    allowAutoMerge: true,
+    defaultPermission: "read",
+  });
+  server.setPermission(owner, repo, "maintainer", "write");
+  server.setPermission(owner, repo, "old-bot", "write");
+  maintainer = await connectAs(server, { owner, repo }, "maintainer");
+  oldBot = await connectAs(server, { owner, repo }, "old-bot");
+  await maintainer.store.ensureLabels(LABELS);
+  dir = mkdtempSync(join(tmpdir(), "goal-marker-authors-"));
+});
+afterEach(async () => {
+  try {
+    server.assertNoViolations();
+  } finally {
+    await server.close();
+    rmSync(bare.root, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const settingsFile = (text: string) =>
+  bare.commitOnBranch("main", ".github/goal-orchestrator.yml", text);
+
+const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
+
+function env(runId = "700"): NodeJS.ProcessEnv {
+  if (!server.state.requireRepo(owner, repo).workflowRuns.has(Number(runId))) {
+    server.addWorkflowRun(owner, repo, { id: Number(runId), status: "in_progress" });
+  }
+  return {
+    PATH: process.env.PATH,
+    HOME: join(dir, "home"),
+    XDG_STATE_HOME: join(dir, "state"),
+    GITHUB_API_URL: server.url,
+    GITHUB_REPOSITORY: `${owner}/${repo}`,
+    GITHUB_SERVER_URL: "https://github.com",
+    GITHUB_RUN_ID: runId,
+    GOAL_ORCHESTRATOR_PACE_MS: String(TEST_PACE_MS),
+  };
+}
+
+async function queued(title: string) {
+  return (
+    await createGoal(maintainer.store, { title, body: GOAL_BODY, queue: true, spotCheck: false })
+  ).number;
+}
+
+async function stateLabels(number: number): Promise<string[]> {
+  const { data } = await maintainer.client.rest.issues.listLabelsOnIssue({
+    owner,
+    repo,
+    issue_number: number,
+  });
+  return data.map((label) => label.name).filter(isStateLabel);
+}
+
+describe("the dispatcher with marker-authors", () => {
+  /** A queued goal whose three attempts old-bot claimed, and recorded as failed. */
+  async function spentByOldBot() {
+    const number = await queued("Failed three times under the old token");
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await oldBot.store.recordMarker(number, "claim", {
+        kind: "claim",
+        attempt,
+        claimId: `old${attempt}`,
+        claimedBy: { runId: String(attempt) },
+        claimedAt: hoursFromNow(-5),
+        leaseExpiresAt: hoursFromNow(-4),
+      });
+      await oldBot.store.recordMarker(number, "failed", {
+        kind: "run-result",
+        attempt,
+        outcome: "failure",
+        reason: `agent exited 1 (attempt ${attempt})`,
+        countsAsAttempt: true,
+      });
+    }
+    return number;
+  }
+
+  /** A dispatch-lock ticket old-bot left behind, expired an hour ago; its comment id. */
+  async function oldBotTicket(): Promise<number> {
+    const issue = await maintainer.client.rest.issues.create({
+      owner,
+      repo,
+      title: LOCK_ISSUE_TITLE,
+      body: "lock",
+      labels: [LOCK_LABEL],
+    });
+    const ticket = await oldBot.client.rest.issues.createComment({
+      owner,
+      repo,
+      issue_number: issue.data.number,
+      body: encodeTicket({
+        ticketId: "old-ticket",
+        holder: "https://github.com/acme/widgets/actions/runs/1",
+        expiresAt: hoursFromNow(-1),
+      }),
+    });
+    return ticket.data.id;
+  }
+
+  const ticketExists = async (id: number) =>
+    maintainer.client.rest.issues
+      .getComment({ owner, repo, comment_id: id })
+      .then(() => true)
+      .catch((error: { status?: number }) => {
+        if (error.status === 404) return false;
+        throw error;
+      });
+
+  function dispatch(): Promise<ActionRun> {
+    return runActionBundle(
+      process.execPath,
+      "dispatch",
+      { token: maintainer.token, max: "2", "max-attempts": "", duration: "", "dry-run": "" },
+      env(),
+    );
+  }
+
+  function matrix(result: ActionRun) {
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    return (
+      JSON.parse(result.outputs.matrix ?? "") as {
+        include: Array<{ goal: number; attempt: number }>;
+      }
+    ).include.map((entry) => [entry.goal, entry.attempt]);
+  }
+
+  it("counts old-bot's failed attempts toward max-attempts, and trusts its lock tickets", async () => {
+    await settingsFile("marker-authors: old-bot\n");
+    const spent = await spentByOldBot();
+    const ticket = await oldBotTicket();
+    const result = await dispatch();
+    assert.deepEqual(matrix(result), [], "nothing left to claim");
+    assert.deepEqual(await stateLabels(spent), ["goal:stuck"]);
+    const reasons = (await maintainer.store.getGoal(spent)).markers.flatMap((m) =>
+      m.kind === "transition" ? [m.reason] : [],
+    );
+    assert.ok(
+      reasons.some((reason) => /used all 3 of its attempts/.test(reason)),
+      reasons.join(" | "),
+    );
+    assert.equal(await ticketExists(ticket), false, "old-bot's expired ticket was cleaned up");
+  });
+
+  it("without marker-authors, ignores old-bot's markers and tickets", async () => {
+    await settingsFile("max-attempts: 3\n");
+    const spent = await spentByOldBot();
+    const ticket = await oldBotTicket();
+    const result = await dispatch();
+    assert.deepEqual(matrix(result), [[spent, 1]], "old-bot's attempts do not count");
+    assert.deepEqual(await stateLabels(spent), ["goal:running"]);
+    assert.equal(await ticketExists(ticket), true, "an untrusted ticket is not touched");
+  });
+});
+
+describe("the runner with marker-authors", () => {
+  /** A goal:running goal whose live claim for attempt 1 old-bot wrote. */
+  async function claimedByOldBot(title: string) {
+    const number = await queued(title);
+    await oldBot.store.recordMarker(number, "claim", {
+      kind: "claim",
+      attempt: 1,
+      claimId: "old-bot-claim",
+      claimedBy: { runId: "700" },
+      claimedAt: new Date().toISOString(),
+      leaseExpiresAt: hoursFromNow(2),
+      ...(await vettedText(oldBot.store, number)),
+    });
+    await maintainer.store.transition(number, {
+      to: "running",
+      expectedFrom: "queued",
+      reason: "claimed",
+    });
+    return number;
+  }
+
+  function runInputs(number: number, mode: string) {
+    return {
+      token: maintainer.token,
+      repository: `${owner}/${repo}`,
+      goal: String(number),
+      attempt: "1",
+      "agent-command": `"${process.execPath}" "${AGENT}" ${mode} --goal={goal_file}`,
+      "agent-read-paths": dirname(AGENT),
+      "clone-url": bare.gitDir,
+      "workspace-root": join(dir, "work"),
+      "log-dir": join(dir, "logs"),
+      duration: "5m",
+    };
+  }
+
+  const workspaceOf = (number: number) => join(dir, "work", owner, repo, String(number));
+
+  it("works under old-bot's claim when the settings file lists old-bot", async () => {
+    await settingsFile("marker-authors: old-bot\n");
+    const number = await claimedByOldBot("Claimed by the old token");
+    const result = await runActionBundle(
+      process.execPath,
+      "run",
+      runInputs(number, "commit"),
+      env(),
+    );
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.equal(result.outputs.outcome, "success", result.stdout);
+    assert.deepEqual(await stateLabels(number), ["goal:done"]);
+    assert.equal(result.state["marker-authors"], '["old-bot"]', "kept for the post step");
+  });
+
+  it("without marker-authors, does not see old-bot's claim and leaves the goal alone", async () => {
+    await settingsFile("model: sonnet\n");
+    const number = await claimedByOldBot("Claimed by an untrusted account");
+    const result = await runActionBundle(
+      process.execPath,
+      "run",
+      runInputs(number, "commit"),
+      env(),
+    );
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.equal(result.outputs.outcome, "skipped");
+    assert.match(result.stdout, /no live claim stands on it/);
+    assert.deepEqual(await stateLabels(number), ["goal:running"]);
+    assert.ok(!existsSync(join(workspaceOf(number), "work")), "the agent never ran");
+  });
+
+  it("the post step cleans up under old-bot's claim with the marker-authors the main step saved", async () => {
+    await settingsFile("marker-authors: old-bot\n");
+    const number = await claimedByOldBot("Main step died under the old token's claim");
+    // What a main step that died after it started leaves for the post step.
+    const state = {
+      isPost: "true",
+      goal: String(number),
+      attempt: "1",
+      repository: `${owner}/${repo}`,
+    };
+    const inputs = runInputs(number, "commit");
+    // Without old-bot among the saved marker authors, the post step sees no claim of its attempt…
+    const untrusting = await runActionBundle(process.execPath, "run", inputs, env(), {
+      state: { ...state, "marker-authors": "[]" },
+    });
+    assert.equal(untrusting.code, 0, untrusting.stdout + untrusting.stderr);
+    assert.match(untrusting.stdout, /nothing to clean up/);
+    assert.deepEqual(await stateLabels(number), ["goal:running"]);
+    // …with it, the goal goes back to the queue without using the attempt.
+    const post = await runActionBundle(process.execPath, "run", inputs, env(), {
+      state: { ...state, "marker-authors": '["old-bot"]' },
+    });
+    assert.equal(post.code, 0, post.stdout + post.stderr);
+    assert.deepEqual(await stateLabels(number), ["goal:queued"]);
+    const result = (await maintainer.store.getGoal(number)).markers.findLast(
+      (marker) => marker.kind === "run-result",
+    );
+    assert.ok(result?.kind === "run-result");
+    assert.equal(result.outcome, "interrupted");
+    assert.equal(result.countsAsAttempt, false);
+  });
+});

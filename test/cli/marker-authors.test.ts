@@ -1,0 +1,293 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import { encodeTicket, LOCK_ISSUE_TITLE, LOCK_LABEL } from "../../src/core/dispatch-lock.js";
+import type { TrustedMarker } from "../../src/core/markers.js";
+import { LABELS } from "../../src/core/states.js";
+import { createGoal } from "../../src/flows/create-goal.js";
+import type { GitHubClient } from "../../src/github/client.js";
+import type { GitHubGoalStore } from "../../src/github/goal-store.js";
+import type { StatsReport } from "../../src/stats/report-types.js";
+import {
+  createBareRepository,
+  type GitHubServer,
+  startGitHubServer,
+} from "../github-server/index.js";
+import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { run } from "../helpers/runtimes.js";
+import { statsRecord } from "../helpers/stats-record.js";
+
+// The settings file's marker-authors, honoured by the bundled CLIs (goal, goal-stats,
+// goal-create through the shared connection, and orchestrator): markers written by the
+// orchestrator's earlier account (old-bot) count when the repository's
+// .github/goal-orchestrator.yml lists it, and are ignored when it does not.
+
+const owner = "acme";
+const repo = "widgets";
+const AGENT = resolve("test/agents/agent.mjs");
+const bundle = (name: string) => resolve("dist", name, "index.js");
+let server: GitHubServer;
+let bare: Awaited<ReturnType<typeof createBareRepository>>;
+/** The account the CLIs run as. */
+let maintainer: { client: GitHubClient; store: GitHubGoalStore; token: string };
+/** The orchestrator's account before (a PAT's, say, before a switch to an App). */
+let oldBot: { client: GitHubClient; store: GitHubGoalStore; token: string };
+let dir: string;
+
+beforeEach(async () => {
+  server = await startGitHubServer();
+  bare = await createBareRepository("main");
+  server.createRepository({
+    owner,
+    name: repo,
+    gitDir: bare.gitDir,
+    allowAutoMerge: true,
+    defaultPermission: "read",
+  });
+  server.setPermission(owner, repo, "maintainer", "write");
+  server.setPermission(owner, repo, "old-bot", "write");
+  maintainer = await connectAs(server, { owner, repo }, "maintainer");
+  oldBot = await connectAs(server, { owner, repo }, "old-bot");
+  await maintainer.store.ensureLabels(LABELS);
+  dir = mkdtempSync(join(tmpdir(), "goal-cli-marker-authors-"));
+});
+afterEach(async () => {
+  try {
+    server.assertNoViolations();
+  } finally {
+    await server.close();
+    rmSync(bare.root, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const settingsFile = (text: string) =>
+  bare.commitOnBranch("main", ".github/goal-orchestrator.yml", text);
+
+const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
+
+function env(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: join(dir, "home"),
+    XDG_STATE_HOME: join(dir, "state"),
+    XDG_CACHE_HOME: join(dir, "cache"),
+    GITHUB_TOKEN: maintainer.token,
+    GITHUB_API_URL: server.url,
+    GITHUB_REPOSITORY: `${owner}/${repo}`,
+    GOAL_ORCHESTRATOR_PACE_MS: String(TEST_PACE_MS),
+  };
+}
+
+const cli = (name: string, args: string[], input = "") =>
+  run(process.execPath, [bundle(name), ...args], { env: env(), input, cwd: dir });
+
+async function queued(title: string) {
+  return (
+    await createGoal(maintainer.store, { title, body: GOAL_BODY, queue: true, spotCheck: false })
+  ).number;
+}
+
+/** A goal old-bot claimed and ran to a failure, with the run's stats; queued again. */
+async function failedUnderOldBot(title: string) {
+  const number = await queued(title);
+  await oldBot.store.recordMarker(number, "claim", {
+    kind: "claim",
+    attempt: 1,
+    claimId: "old1",
+    claimedBy: { runId: "1" },
+    claimedAt: hoursFromNow(-2),
+    leaseExpiresAt: hoursFromNow(2),
+  });
+  await oldBot.store.transition(number, { to: "running", reason: "claimed" });
+  await oldBot.store.transition(number, {
+    to: "queued",
+    reason: "agent exited 1",
+    marker: {
+      kind: "run-result",
+      attempt: 1,
+      outcome: "failure",
+      reason: "agent exited 1",
+      countsAsAttempt: true,
+      stats: statsRecord({
+        goal: number,
+        attempt: 1,
+        outcome: "failure",
+        finished_at: hoursFromNow(-1),
+        cost_usd: 2.5,
+      }) as unknown as Record<string, unknown>,
+    },
+  });
+  return number;
+}
+
+describe("goal show with marker-authors", () => {
+  async function shownMarkers(number: number) {
+    const shown = await cli("goal", ["show", String(number), "--json"]);
+    assert.equal(shown.code, 0, shown.stderr);
+    return (JSON.parse(shown.stdout) as { markers: TrustedMarker[] }).markers;
+  }
+
+  it("lists old-bot's markers when the settings file names old-bot", async () => {
+    await settingsFile("marker-authors: old-bot\n");
+    const number = await failedUnderOldBot("Failed under the old token");
+    const markers = await shownMarkers(number);
+    assert.deepEqual(
+      markers.map((m) => (m.kind === "transition" ? `${m.kind} ${m.from} → ${m.to}` : m.kind)),
+      ["claim", "transition queued → running", "transition running → queued", "run-result"],
+    );
+    const text = await cli("goal", ["show", String(number)]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /agent exited 1/);
+  });
+
+  it("ignores them without the setting", async () => {
+    await settingsFile("model: opus\n");
+    const number = await failedUnderOldBot("Failed under an untrusted account");
+    const markers = await shownMarkers(number);
+    assert.deepEqual(
+      markers.map((m) => (m.kind === "transition" ? `${m.kind} ${m.from} → ${m.to}` : m.kind)),
+      [],
+      "old-bot wrote them all",
+    );
+  });
+});
+
+describe("goal-stats --from github with marker-authors", () => {
+  async function report() {
+    const result = await cli("goal-stats", ["--from", "github", "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    return JSON.parse(result.stdout) as StatsReport;
+  }
+
+  it("counts old-bot's runs when the settings file names old-bot", async () => {
+    await settingsFile("marker-authors: [old-bot]\n");
+    const number = await failedUnderOldBot("Failed under the old token");
+    const stats = await report();
+    assert.equal(stats.totals.runs, 1);
+    assert.deepEqual(
+      stats.goals.map((row) => [row.goal, row.cost_usd.total]),
+      [[number, 2.5]],
+    );
+  });
+
+  it("ignores them without the setting", async () => {
+    await failedUnderOldBot("Failed under an untrusted account");
+    const stats = await report();
+    assert.equal(stats.totals.runs, 0);
+  });
+});
+
+describe("goal-create with marker-authors", () => {
+  it("reads the setting before connecting: a wrong value creates nothing", async () => {
+    await settingsFile("marker-authors: old bot/with spaces\n");
+    const refused = await cli("goal-create", ["--title", "Refused"], GOAL_BODY);
+    assert.equal(refused.code, 2, refused.stdout);
+    assert.match(refused.stderr, /marker-authors: .*not a GitHub login.*goal-orchestrator\.yml/);
+    assert.equal(
+      server.requests.filter((r) => r.operationId === "issues/create").length,
+      0,
+      "nothing was created",
+    );
+    await settingsFile("marker-authors: old-bot\n");
+    const created = await cli("goal-create", ["--title", "Accepted", "--json"], GOAL_BODY);
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal((JSON.parse(created.stdout) as { state: string }).state, "draft");
+  });
+});
+
+describe("orchestrator with marker-authors", () => {
+  /** A queued goal whose three attempts old-bot claimed, and recorded as failed. */
+  async function spentByOldBot() {
+    const number = await queued("Failed three times under the old token");
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await oldBot.store.recordMarker(number, "claim", {
+        kind: "claim",
+        attempt,
+        claimId: `old${attempt}`,
+        claimedBy: { host: "old-host", pid: attempt },
+        claimedAt: hoursFromNow(-5),
+        leaseExpiresAt: hoursFromNow(-4),
+      });
+      await oldBot.store.recordMarker(number, "failed", {
+        kind: "run-result",
+        attempt,
+        outcome: "failure",
+        reason: `agent exited 1 (attempt ${attempt})`,
+        countsAsAttempt: true,
+      });
+    }
+    return number;
+  }
+
+  /** A dispatch-lock ticket old-bot left behind, expired an hour ago; its comment id. */
+  async function oldBotTicket(): Promise<number> {
+    const issue = await maintainer.client.rest.issues.create({
+      owner,
+      repo,
+      title: LOCK_ISSUE_TITLE,
+      body: "lock",
+      labels: [LOCK_LABEL],
+    });
+    const ticket = await oldBot.client.rest.issues.createComment({
+      owner,
+      repo,
+      issue_number: issue.data.number,
+      body: encodeTicket({
+        ticketId: "old",
+        holder: "old-host pid 1",
+        expiresAt: hoursFromNow(-1),
+      }),
+    });
+    return ticket.data.id;
+  }
+
+  const ticketExists = async (id: number) =>
+    maintainer.client.rest.issues
+      .getComment({ owner, repo, comment_id: id })
+      .then(() => true)
+      .catch((error: { status?: number }) => {
+        if (error.status === 404) return false;
+        throw error;
+      });
+
+  const orchestrateOnce = () =>
+    cli("orchestrator", [
+      "--once",
+      "--clone-url",
+      bare.gitDir,
+      "--agent-command",
+      `"${process.execPath}" "${AGENT}" commit --goal={goal_file}`,
+      "--agent-read-paths",
+      dirname(AGENT),
+      "--duration",
+      "5m",
+    ]);
+
+  const stateOf = async (number: number) => (await maintainer.store.getGoal(number)).state;
+
+  it("counts old-bot's failed attempts and trusts its lock tickets when the file names old-bot", async () => {
+    await settingsFile("marker-authors: old-bot\n");
+    const spent = await spentByOldBot();
+    const ticket = await oldBotTicket();
+    const result = await orchestrateOnce();
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.equal(await stateOf(spent), "stuck");
+    assert.match(result.stdout, new RegExp(`#${spent}: goal:stuck: .*used all 3 of its attempts`));
+    assert.doesNotMatch(result.stdout, /attempt \d+ claimed/);
+    assert.equal(await ticketExists(ticket), false, "old-bot's expired ticket was cleaned up");
+  });
+
+  it("ignores old-bot's markers and tickets without the setting", async () => {
+    await settingsFile("max: 1\n");
+    const spent = await spentByOldBot();
+    const ticket = await oldBotTicket();
+    const result = await orchestrateOnce();
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, new RegExp(`acme/widgets#${spent}: attempt 1 claimed`));
+    assert.equal(await stateOf(spent), "done");
+    assert.equal(await ticketExists(ticket), true, "an untrusted ticket is not touched");
+  });
+});
