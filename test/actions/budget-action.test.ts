@@ -260,7 +260,8 @@ describe("runs whose agent reports no valid cost", () => {
 
   it("count at the highest cost per agent-minute among today's runs with a known cost", async () => {
     const known = await claimedGoal("reports its cost");
-    await runGoal(known, "commit");
+    // Long enough that its agent time (kept to a tenth of a second) is never 0.
+    await runGoal(known, "slow:300");
     const unknown = await claimedGoal("reports nothing");
     await runGoal(unknown, "cost:none");
     const knownStats = (await lastResult(known)).stats ?? {};
