@@ -34574,719 +34574,6 @@ function parseHeading(line) {
     return { level: hashes.length, title };
 }
 
-;// CONCATENATED MODULE: ./src/core/goal-body.ts
-
-
-
-
-
-const SECTION_TITLES = {
-    objective: "Objective",
-    acceptance: "Acceptance",
-};
-const SECTION_HINTS = {
-    objective: "what to build",
-    acceptance: "observable criteria that show it is done",
-};
-const REF_FORMS = "use #12, owner/repo#12 or an issue URL";
-function sectionOf(line) {
-    const heading = line.heading;
-    if (heading === null || (heading.level !== 2 && heading.level !== 3))
-        return null;
-    const title = heading.title.replace(/:$/, "").trim().toLowerCase();
-    if (title === "objective")
-        return "objective";
-    if (title === "acceptance")
-        return "acceptance";
-    return null;
-}
-/** Characters a reader does not see: format controls (zero-width, bidi, tags) and fillers. */
-const INVISIBLE = /[\p{Cf}\u115f\u1160\u3164\uffa0]/gu;
-const INVISIBLE_NAMES = {
-    "\u00ad": "SOFT HYPHEN",
-    "\u200b": "ZERO WIDTH SPACE",
-    "\u200c": "ZERO WIDTH NON-JOINER",
-    "\u200d": "ZERO WIDTH JOINER",
-    "\u200e": "LEFT-TO-RIGHT MARK",
-    "\u200f": "RIGHT-TO-LEFT MARK",
-    "\u202e": "RIGHT-TO-LEFT OVERRIDE",
-    "\u2060": "WORD JOINER",
-    "\u2063": "INVISIBLE SEPARATOR",
-    "\ufeff": "ZERO WIDTH NO-BREAK SPACE",
-};
-/** `U+200B ZERO WIDTH SPACE`, or `U+E0041` for a character without a name here. */
-function describeCharacter(char) {
-    const code = `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
-    const name = INVISIBLE_NAMES[char];
-    return name ? `${code} ${name}` : code;
-}
-/**
- * When a section seems missing because its heading holds invisible characters (pasted text,
- * or someone hiding it), the problem that names them and the line; otherwise null.
- */
-function disguisedHeading(lines, name) {
-    for (const [index, line] of lines.entries()) {
-        if (line.heading === null)
-            continue;
-        const invisible = [...new Set(line.heading.title.match(INVISIBLE) ?? [])];
-        const title = line.heading.title.replace(INVISIBLE, "").replace(/:$/, "").trim();
-        if (invisible.length > 0 && title.toLowerCase() === name) {
-            return `The heading on line ${index + 1} reads "## ${SECTION_TITLES[name]}" but holds invisible characters (${invisible.map(describeCharacter).join(", ")}), so it is not the "## ${SECTION_TITLES[name]}" section: type the heading again.`;
-        }
-    }
-    return null;
-}
-function goal_body_parseGoalBody(body, repo) {
-    const problems = [];
-    const lines = markdown_lines_classifyLines(body);
-    const sections = readSections(lines, problems);
-    const meta = readMetadata(lines, repo, problems);
-    for (const name of ["objective", "acceptance"]) {
-        const text = sections.get(name);
-        const heading = `## ${SECTION_TITLES[name]}`;
-        if (text === undefined) {
-            problems.push(disguisedHeading(lines, name) ??
-                `Missing the "${heading}" section: add a line "${heading}" followed by ${SECTION_HINTS[name]}.`);
-        }
-        else if (text === "") {
-            problems.push(`The "${heading}" section is empty: write ${SECTION_HINTS[name]} below it.`);
-        }
-    }
-    if (problems.length > 0)
-        throw new errors_GoalBodyError(problems);
-    return {
-        objective: sections.get("objective") ?? "",
-        acceptance: sections.get("acceptance") ?? "",
-        ...meta,
-    };
-}
-/** Collects each section's text; a section ends at a heading of the same or higher level, another section or metadata. */
-function readSections(lines, problems) {
-    const sections = new Map();
-    let current = null;
-    const close = () => {
-        if (current !== null)
-            sections.set(current.name, current.lines.join("\n").trim());
-        current = null;
-    };
-    for (const line of lines) {
-        const name = sectionOf(line);
-        if (name !== null) {
-            close();
-            if (sections.has(name)) {
-                problems.push(`The "## ${SECTION_TITLES[name]}" section appears more than once: merge them into one.`);
-            }
-            current = { name, level: line.heading?.level ?? 2, lines: [] };
-            continue;
-        }
-        if (current === null)
-            continue;
-        const endsSection = (line.heading !== null && line.heading.level <= current.level) ||
-            (!line.inFence && goal_metadata_isMetadataLine(line.text));
-        if (endsSection) {
-            close();
-            continue;
-        }
-        current.lines.push(line.text);
-    }
-    close();
-    return sections;
-}
-function readMetadata(lines, repo, problems) {
-    const result = {
-        story: null,
-        depends: [],
-        model: null,
-        reasoning: null,
-    };
-    const seen = new Set();
-    const dependencyKeys = new Set();
-    for (const line of lines) {
-        if (line.inFence)
-            continue;
-        for (const entry of goal_metadata_readMetadataLine(line.text) ?? []) {
-            // Several Depends lines add up; the other keys hold one value.
-            if (entry.key !== "depends" && seen.has(entry.key)) {
-                problems.push(`"${METADATA_LABELS[entry.key]}:" is given more than once: keep one line.`);
-                continue;
-            }
-            seen.add(entry.key);
-            applyEntry(entry, repo, result, dependencyKeys, problems);
-        }
-    }
-    return result;
-}
-function applyEntry({ key, value }, repo, result, dependencyKeys, problems) {
-    switch (key) {
-        case "story": {
-            if (value === "")
-                return;
-            const ref = tryParseIssueRef(value, repo);
-            if (ref === null)
-                problems.push(`Story: "${value}" is not an issue reference; ${REF_FORMS}.`);
-            result.story = ref;
-            return;
-        }
-        case "depends":
-            for (const token of value
-                .split(/[\s,]+/)
-                .filter((t) => t !== "" && t.toLowerCase() !== "none")) {
-                const ref = tryParseIssueRef(token, repo);
-                if (ref === null) {
-                    problems.push(`Depends: "${token}" is not an issue reference; ${REF_FORMS}.`);
-                }
-                else if (!dependencyKeys.has(issueKey(ref))) {
-                    dependencyKeys.add(issueKey(ref));
-                    result.depends.push(ref);
-                }
-            }
-            return;
-        case "model":
-            if (isValidModel(value))
-                result.model = value;
-            else
-                problems.push(`Model: "${value}" is not a model name; use ${MODEL_RULE}.`);
-            return;
-        case "reasoning": {
-            const level = parseReasoning(value);
-            if (level !== null)
-                result.reasoning = level;
-            else
-                problems.push(`Reasoning: "${value}" is not one of ${REASONING_INPUTS.join(", ")}.`);
-            return;
-        }
-    }
-}
-/** Writes a goal body in the documented format (design §2). Throws GoalBodyError when the result would not read back the same. */
-function renderGoalBody(input, repo) {
-    const objective = input.objective.trim();
-    const acceptance = input.acceptance.trim();
-    const problems = [
-        ...textProblems("objective", objective),
-        ...textProblems("acceptance", acceptance),
-    ];
-    const metadata = metadataLines(input, repo);
-    const body = [
-        "## Objective",
-        objective,
-        "",
-        "## Acceptance",
-        acceptance,
-        ...(metadata.length > 0 ? ["", ...metadata] : []),
-        "",
-    ].join("\n");
-    try {
-        goal_body_parseGoalBody(body, repo);
-    }
-    catch (error) {
-        if (error instanceof GoalBodyError)
-            problems.push(...error.problems);
-        else
-            throw error;
-    }
-    if (problems.length > 0)
-        throw new GoalBodyError([...new Set(problems)]);
-    return body;
-}
-/** Lines in section text that the parser would read as structure, which would cut the section short. */
-function textProblems(name, text) {
-    const title = SECTION_TITLES[name];
-    return classifyLines(text).flatMap((line) => {
-        if (line.inFence)
-            return [];
-        if (isMetadataLine(line.text)) {
-            return [
-                `The ${title} text has the line "${line.text.trim()}", which reads as goal metadata: reword it or put it in a code block.`,
-            ];
-        }
-        if (sectionOf(line) !== null || (line.heading !== null && line.heading.level <= 2)) {
-            return [
-                `The ${title} text has the heading "${line.text.trim()}", which would end the section: use ### or a deeper heading.`,
-            ];
-        }
-        return [];
-    });
-}
-function metadataLines(meta, repo) {
-    const lines = [];
-    if (meta.story)
-        lines.push(storyLine(meta.story, repo));
-    if (meta.depends && meta.depends.length > 0)
-        lines.push(dependsLine(meta.depends, repo));
-    const overrides = [
-        meta.model ? `Model: ${meta.model}` : null,
-        meta.reasoning ? `Reasoning: ${meta.reasoning}` : null,
-    ].filter((part) => part !== null);
-    if (overrides.length > 0)
-        lines.push(overrides.join("    "));
-    return lines;
-}
-function storyLine(story, repo) {
-    return `Story: ${formatIssueRef(story, repo)}`;
-}
-function dependsLine(depends, repo) {
-    return `Depends: ${depends.map((ref) => formatIssueRef(ref, repo)).join(", ")}`;
-}
-/**
- * Sets the Story and Depends lines of an existing body, leaving everything else as it was.
- * `undefined` leaves a key alone; `null` (story) or `[]` (depends) removes its line.
- */
-function withMetadata(existingBody, meta, repo) {
-    const wanted = new Map();
-    if (meta.story !== undefined)
-        wanted.set("story", meta.story ? storyLine(meta.story, repo) : null);
-    if (meta.depends !== undefined) {
-        wanted.set("depends", meta.depends.length > 0 ? dependsLine(meta.depends, repo) : null);
-    }
-    const lines = classifyLines(existingBody);
-    const endings = existingBody.split("\n").map((raw) => (raw.endsWith("\r") ? "\r" : ""));
-    const output = [];
-    const placed = new Set();
-    let lastMetadataIndex = -1;
-    lines.forEach((line, i) => {
-        const entries = line.inFence ? null : readMetadataLine(line.text);
-        const key = entries?.[0]?.key;
-        if (key === "story" || key === "depends") {
-            if (wanted.has(key)) {
-                // Replace the first line for the key and drop any repeats.
-                const replacement = wanted.get(key) ?? null;
-                const first = !placed.has(key);
-                placed.add(key);
-                if (first && replacement !== null) {
-                    output.push(replacement + (endings[i] ?? ""));
-                    lastMetadataIndex = output.length - 1;
-                }
-                return;
-            }
-        }
-        output.push(line.text + (endings[i] ?? ""));
-        if (entries !== null)
-            lastMetadataIndex = output.length - 1;
-    });
-    const missing = ["story", "depends"]
-        .filter((key) => !placed.has(key))
-        .map((key) => wanted.get(key))
-        .filter((line) => typeof line === "string");
-    if (missing.length === 0)
-        return output.join("\n");
-    if (lastMetadataIndex >= 0) {
-        output.splice(lastMetadataIndex + 1, 0, ...missing);
-        return output.join("\n");
-    }
-    return appendBlock(output.join("\n"), missing);
-}
-function appendBlock(body, block) {
-    const trailing = /\s*$/.exec(body)?.[0] ?? "";
-    const content = body.slice(0, body.length - trailing.length);
-    const separator = content === "" ? "" : "\n\n";
-    return `${content}${separator}${block.join("\n")}${trailing.includes("\n") ? "\n" : ""}`;
-}
-
-;// CONCATENATED MODULE: ./src/core/vouching.ts
-
-/** GitHub Apps and github-actions act as `name[bot]`. */
-function isBot(login) {
-    return login.toLowerCase().endsWith("[bot]");
-}
-/** Who last wrote the title and the body as they stand now. */
-function lastWriters(history) {
-    const title = history.titleEdit ?? { by: history.author, at: history.createdAt };
-    const body = history.bodyEdit ?? { by: history.author, at: history.createdAt };
-    return [
-        { part: "title", login: title.by, at: title.at },
-        { part: "body", login: body.by, at: body.at },
-    ];
-}
-/**
- * Whether the text may reach an agent: every last writer is one of the orchestrator's own
- * identities or has write access; or else someone with write access added `label` strictly
- * after the last of those writes. The orchestrator's bot identities never vouch by labelling:
- * their re-queues read nothing. (A person's token is that person, whose label counts: the
- * orchestrator never re-queues, acting as them, a goal whose text changed after its claim; see
- * textChangedSinceClaim.) Timestamps are GitHub's (whole seconds), so a label in the same
- * second as an edit does not count: the edit may have come after it.
- */
-async function vouchFor(history, rules) {
-    const own = (login) => rules.ownIdentities.has(login.toLowerCase());
-    const outsiders = [];
-    for (const writer of lastWriters(history)) {
-        if (!own(writer.login) && !(await rules.canWrite(writer.login)))
-            outsiders.push(writer);
-    }
-    if (outsiders.length === 0) {
-        return { vouched: true, by: lastWriters(history)[1]?.login ?? history.author, how: "wrote" };
-    }
-    // The newest label by a person with write access vouches for everything written before it.
-    const labels = history.labelled
-        .filter((event) => event.label.toLowerCase() === rules.label.toLowerCase() &&
-        !(own(event.by) && isBot(event.by)))
-        .reverse();
-    let voucher = null;
-    for (const event of labels) {
-        if (await rules.canWrite(event.by)) {
-            voucher = { by: event.by, at: Date.parse(event.at) };
-            break;
-        }
-    }
-    const unvouched = outsiders
-        .filter((writer) => voucher === null || Date.parse(writer.at) >= voucher.at)
-        .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-    if (voucher && unvouched.length === 0)
-        return { vouched: true, by: voucher.by, how: "queued" };
-    return { vouched: false, writers: unvouched };
-}
-/** `the body by @mallory at 2026-…` lines for a refusal. */
-function describeWriters(writers) {
-    return writers
-        .map((writer) => `the ${writer.part} by @${writer.login} at ${writer.at}`)
-        .join(" and ");
-}
-/**
- * A fingerprint of the text a dispatcher vetted: the claim records it and the runner refuses
- * a goal whose text changed since (an edit between claim and run was vetted by no one).
- */
-function textFingerprint(title, body) {
-    return (0,external_node_crypto_.createHash)("sha256")
-        .update(JSON.stringify([title, body.replace(/\r\n/g, "\n")]))
-        .digest("hex")
-        .slice(0, 32);
-}
-
-;// CONCATENATED MODULE: ./src/flows/vet-goals.ts
-
-
-
-/**
- * Vets goal texts before they are claimed (core/vouching.ts): one history request per 20
- * goals, and one permission request per distinct login for the life of the vetter (a cycle).
- */
-class vet_goals_TextVetter {
-    store;
-    permissions = new Map();
-    constructor(store) {
-        this.store = store;
-    }
-    /** Whether a login has write access, asked of GitHub once per login. */
-    canWrite = (login) => {
-        const key = login.toLowerCase();
-        let answer = this.permissions.get(key);
-        if (!answer) {
-            answer = login === "ghost" ? Promise.resolve(false) : this.store.hasWriteAccess(login);
-            this.permissions.set(key, answer);
-        }
-        return answer;
-    };
-    /** Vets issues by number; a number GitHub no longer has is left out of the answer. */
-    async vet(numbers, label = states_stateLabel("queued")) {
-        const vettings = new Map();
-        if (numbers.length === 0)
-            return vettings;
-        for (const history of await this.store.textHistories(numbers)) {
-            vettings.set(history.number, await this.vetOne(history, label));
-        }
-        return vettings;
-    }
-    async vetOne(history, label) {
-        const vouch = await vouchFor(history, {
-            label,
-            ownIdentities: this.store.trustedAuthors,
-            canWrite: this.canWrite,
-        });
-        if (!vouch.vouched) {
-            return {
-                ok: false,
-                reason: `its text was changed by someone without write access to ${issue_ref_formatRepo(this.store.repo)} (${describeWriters(vouch.writers)}), and no one with write access labelled it ${label} since. A maintainer: read the title and body (including hidden parts: the issue's edit history shows them), then label it ${label} again to run it.`,
-            };
-        }
-        return {
-            ok: true,
-            fingerprint: textFingerprint(history.title, history.body),
-            vouchedBy: vouch.by,
-        };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/flows/run-claim.ts
-
-
-
-
-
-
-/** Why this runner must not work on the goal, or null when its claim stands. */
-function claimProblem(goal, attempt, now) {
-    if (goal.state !== "running") {
-        return `goal is ${goal.state === null ? "without a state label" : `goal:${goal.state}`}, not goal:running`;
-    }
-    const winner = winningClaim(goal.markers, now);
-    if (!winner)
-        return "no live claim stands on it (its lease expired?)";
-    if (winner.attempt !== attempt) {
-        return `the standing claim is for attempt ${winner.attempt}, not ${attempt}`;
-    }
-    if (hasResultFor(goal.markers, attempt))
-        return `attempt ${attempt} already has a result`;
-    return null;
-}
-/**
- * Why the goal's title and body are not the text the dispatcher vetted for this attempt
- * (core/vouching.ts), or null when they are: no one vouched for an edit made since the claim.
- * `strict`: a claim that records no vetted text (from an older dispatcher) counts as changed.
- */
-function textChangedSinceClaim(goal, attempt, strict = true) {
-    const claim = goal.markers.findLast((marker) => marker.kind === "claim" && marker.attempt === attempt);
-    if (claim?.kind !== "claim" || !claim.textFingerprint) {
-        return strict
-            ? `the claim of attempt ${attempt} records no vetted text (a dispatcher older than this runner claimed it)`
-            : null;
-    }
-    if (claim.textFingerprint !== textFingerprint(goal.title, goal.body)) {
-        return `its title or body changed after the dispatcher vetted it (vouched for by @${claim.vouchedBy ?? "?"}); no one with write access has read the new text`;
-    }
-    return null;
-}
-function goalOverrides(goal) {
-    try {
-        const body = parseGoalBody(goal.body, goal.ref);
-        const story = body.story && sameRepo(body.story, goal.ref) ? body.story.number : null;
-        return { model: body.model, reasoning: body.reasoning, story };
-    }
-    catch {
-        // A body that no longer parses still runs, with the inputs' model and reasoning.
-        return { model: null, reasoning: null, story: null };
-    }
-}
-/**
- * The goal's story for the goal file: its title only when the story's text passes the same rule
- * as a goal's (core/vouching.ts; the `story` label, added by someone with write access after
- * an outsider's edit, vouches for it). A story that cannot be read is named by number only.
- */
-async function storyOf(store, number) {
-    try {
-        const [history] = await store.textHistories([number]);
-        if (!history)
-            return { number, omitted: "the story issue cannot be read" };
-        const vetting = await new TextVetter(store).vetOne(history, "story");
-        if (!vetting.ok)
-            return { number, omitted: vetting.reason };
-        return { number, title: history.title };
-    }
-    catch (error) {
-        return { number, omitted: `the story issue cannot be read (${messageOf(error)})` };
-    }
-}
-function messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
-;// CONCATENATED MODULE: ./src/flows/reconcile.ts
-
-
-
-
-
-/** Where a goal goes after a failed attempt: back to the queue, or stuck after the last one. */
-function afterFailure(attemptsAfter, maxAttempts) {
-    return attemptsAfter >= maxAttempts ? "stuck" : "queued";
-}
-/**
- * No goal stays goal:running forever: a running goal whose lease expired, or whose workflow
- * run finished without a run result, has lost its attempt and goes back to the queue (or to
- * goal:stuck after the last attempt). A result the runner recorded without changing the label
- * is applied.
- */
-async function reconcileRunning(store, actions, running, options) {
-    const runStates = new Map();
-    const runState = (runId) => {
-        let state = runStates.get(runId);
-        if (!state) {
-            state = actions.workflowRunState(runId);
-            runStates.set(runId, state);
-        }
-        return state;
-    };
-    const events = [];
-    for (const goal of running) {
-        const move = await decide(goal, runState, options);
-        if (!move)
-            continue;
-        const attempt = currentRound(goal.markers)[0]?.attempt;
-        if (attempt !== undefined)
-            move.event = draftIfTextChanged(goal, attempt, move.event.to, move.event.reason);
-        const event = { number: goal.ref.number, title: goal.title, url: goal.url, ...move.event };
-        events.push(event);
-        options.log(`#${event.number}: ${event.reason} → goal:${event.to}`);
-        if (options.dryRun)
-            continue;
-        await store.transition(goal.ref.number, {
-            to: event.to,
-            expectedFrom: "running",
-            reason: event.reason,
-            ...(move.marker ? { marker: move.marker } : {}),
-        });
-    }
-    return events;
-}
-async function decide(goal, runState, options) {
-    const claim = currentRound(goal.markers)[0];
-    if (!claim) {
-        return {
-            event: {
-                to: "queued",
-                reason: "goal:running without a claim (set by hand?); back to the queue, no attempt used",
-            },
-        };
-    }
-    const recorded = resultFor(goal.markers, claim.attempt);
-    if (recorded) {
-        // The runner wrote its result but died before changing the label.
-        const to = recorded.outcome === "success"
-            ? "done"
-            : recorded.outcome === "spot-check"
-                ? "spot-check"
-                : recorded.outcome === "interrupted"
-                    ? "queued"
-                    : afterFailure(attemptsUsed(goal.markers), options.maxAttempts);
-        return {
-            event: {
-                to,
-                reason: `applying the recorded result of attempt ${claim.attempt} (${recorded.outcome})`,
-            },
-        };
-    }
-    let lost = null;
-    if (leaseExpired(claim, options.now)) {
-        lost = `attempt ${claim.attempt} lost: its lease expired at ${claim.leaseExpiresAt} with no result`;
-    }
-    else if (claim.claimedBy.runId) {
-        const state = await runState(claim.claimedBy.runId);
-        if (state !== "active") {
-            lost = `attempt ${claim.attempt} lost: workflow run ${claim.claimedBy.runId} ${state === "completed" ? "finished" : "no longer exists"} without a result`;
-        }
-    }
-    if (!lost || attempts_hasResultFor(goal.markers, claim.attempt))
-        return null;
-    const to = afterFailure(attemptsUsed(goal.markers), options.maxAttempts);
-    return {
-        event: { to, reason: to === "stuck" ? `${lost}; that was the last attempt` : lost },
-        marker: {
-            kind: "run-result",
-            attempt: claim.attempt,
-            outcome: "failure",
-            reason: lost,
-            countsAsAttempt: true,
-        },
-    };
-}
-/**
- * A goal the orchestrator would re-queue goes to draft instead when its text changed since the
- * attempt's claim: re-queueing would vouch for text no one read (the orchestrator may act as a
- * person, whose goal:queued label counts; see core/vouching.ts).
- */
-function draftIfTextChanged(goal, attempt, to, reason) {
-    const changed = to === "queued" ? textChangedSinceClaim(goal, attempt, false) : null;
-    if (!changed)
-        return { to, reason };
-    return { to: "draft", reason: `${reason}; back to goal:draft, not the queue: ${changed}` };
-}
-/**
- * A human may review on GitHub instead of with `goal approve` / `goal reject`: a spot-check
- * goal whose pull request was merged is done; one whose pull request was closed unmerged goes
- * back to the queue as a new attempt, told that its work was refused.
- */
-async function reconcileSpotChecks(store, pulls, options) {
-    const events = [];
-    for await (const goal of store.listGoals("spot-check")) {
-        const pull = latestPullRequest(goal);
-        if (!pull)
-            continue;
-        const status = await pulls.status(pull.number);
-        if (status.open)
-            continue;
-        let to = status.merged ? "done" : "queued";
-        let reason = status.merged
-            ? `pull request #${pull.number} was merged by a reviewer.`
-            : `pull request #${pull.number} was closed without merging; the next attempt is told so.`;
-        ({ to, reason } = draftIfTextChanged(goal, pull.result.attempt, to, reason));
-        events.push({ number: goal.ref.number, title: goal.title, url: goal.url, to, reason });
-        options.log(`#${goal.ref.number}: ${reason} → goal:${to}`);
-        if (options.dryRun)
-            continue;
-        await store.transition(goal.ref.number, {
-            to,
-            expectedFrom: "spot-check",
-            reason,
-            ...(status.merged
-                ? {}
-                : {
-                    marker: {
-                        kind: "feedback",
-                        attempt: pull.result.attempt,
-                        source: "pr-closed",
-                        text: `A reviewer closed pull request #${pull.number} without merging it. Read its review comments before trying again.`,
-                    },
-                }),
-        });
-    }
-    return events;
-}
-/**
- * A goal is only finished when its pull request merges. An open goal PR whose checks failed,
- * or which can no longer merge, is closed and its goal re-queued as a new attempt (or made
- * stuck after the last), with the failing checks and what they reported in a feedback marker
- * for the next goal file.
- */
-async function watchGoalPullRequests(store, pulls, options) {
-    const events = [];
-    for await (const goal of store.listGoals("done")) {
-        const pull = latestPullRequest(goal);
-        if (!pull)
-            continue;
-        const health = await pulls.health(pull.number);
-        if (!health.open || (health.failedChecks.length === 0 && health.mergeable !== false))
-            continue;
-        const problem = health.failedChecks.length > 0
-            ? `checks failed on pull request #${pull.number}: ${health.failedChecks.map((check) => `${check.name} (${check.conclusion})`).join(", ")}`
-            : `pull request #${pull.number} can no longer merge (conflicts with its base)`;
-        const failed = afterFailure(attemptsUsed(goal.markers), options.maxAttempts);
-        const { to, reason } = draftIfTextChanged(goal, pull.result.attempt, failed, failed === "stuck" ? `${problem}; that was the last attempt` : problem);
-        events.push({ number: goal.ref.number, title: goal.title, url: goal.url, to, reason });
-        options.log(`#${goal.ref.number}: ${reason} → goal:${to}`);
-        if (options.dryRun)
-            continue;
-        const details = health.failedChecks.map((check) => `### ${check.name}: ${check.conclusion}\n${check.excerpt || "(no output)"}`);
-        await pulls.close(pull.number, `Closed by goal-orchestrator: ${problem}. Goal #${goal.ref.number} goes back to the ${to === "stuck" ? "humans (goal:stuck)" : "queue"}.`);
-        await store.transition(goal.ref.number, {
-            to,
-            expectedFrom: "done",
-            reason,
-            marker: {
-                kind: "feedback",
-                attempt: pull.result.attempt,
-                source: "ci-failed",
-                text: [`${problem}.`, ...details].join("\n\n"),
-            },
-        });
-    }
-    return events;
-}
-/** Stories whose goals are all done are closed. */
-async function closeFinishedStories(store, options) {
-    const closed = [];
-    for (const story of await store.openStories()) {
-        if (story.goals.length === 0 ||
-            !story.goals.every((goal) => dependencyDone({ ...goal, state: goal.open ? "open" : "closed" }))) {
-            continue;
-        }
-        closed.push(story.number);
-        options.log(`story #${story.number}: all ${story.goals.length} goals done → closed`);
-        if (!options.dryRun) {
-            await store.closeIssue(story.number, `All ${story.goals.length} goals of this story are done.`);
-        }
-    }
-    return closed;
-}
-
 ;// CONCATENATED MODULE: ./node_modules/character-entities/index.js
 /**
  * Map of named character references.
@@ -50157,6 +49444,729 @@ function htmlReferenceEdits(text, from, to, edits) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/goal-body.ts
+
+
+
+
+
+
+const SECTION_TITLES = {
+    objective: "Objective",
+    acceptance: "Acceptance",
+};
+const SECTION_HINTS = {
+    objective: "what to build",
+    acceptance: "observable criteria that show it is done",
+};
+const REF_FORMS = "use #12, owner/repo#12 or an issue URL";
+function sectionOf(line) {
+    const heading = line.heading;
+    if (heading === null || (heading.level !== 2 && heading.level !== 3))
+        return null;
+    const title = heading.title.replace(/:$/, "").trim().toLowerCase();
+    if (title === "objective")
+        return "objective";
+    if (title === "acceptance")
+        return "acceptance";
+    return null;
+}
+/** Characters a reader does not see: format controls (zero-width, bidi, tags) and fillers. */
+const INVISIBLE = /[\p{Cf}\u115f\u1160\u3164\uffa0]/gu;
+const INVISIBLE_NAMES = {
+    "\u00ad": "SOFT HYPHEN",
+    "\u200b": "ZERO WIDTH SPACE",
+    "\u200c": "ZERO WIDTH NON-JOINER",
+    "\u200d": "ZERO WIDTH JOINER",
+    "\u200e": "LEFT-TO-RIGHT MARK",
+    "\u200f": "RIGHT-TO-LEFT MARK",
+    "\u202e": "RIGHT-TO-LEFT OVERRIDE",
+    "\u2060": "WORD JOINER",
+    "\u2063": "INVISIBLE SEPARATOR",
+    "\ufeff": "ZERO WIDTH NO-BREAK SPACE",
+};
+/** `U+200B ZERO WIDTH SPACE`, or `U+E0041` for a character without a name here. */
+function describeCharacter(char) {
+    const code = `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+    const name = INVISIBLE_NAMES[char];
+    return name ? `${code} ${name}` : code;
+}
+/**
+ * When a section seems missing because its heading holds invisible characters (pasted text,
+ * or someone hiding it), the problem that names them and the line; otherwise null.
+ */
+function disguisedHeading(lines, name) {
+    for (const [index, line] of lines.entries()) {
+        if (line.heading === null)
+            continue;
+        const invisible = [...new Set(line.heading.title.match(INVISIBLE) ?? [])];
+        const title = line.heading.title.replace(INVISIBLE, "").replace(/:$/, "").trim();
+        if (invisible.length > 0 && title.toLowerCase() === name) {
+            return `The heading on line ${index + 1} reads "## ${SECTION_TITLES[name]}" but holds invisible characters (${invisible.map(describeCharacter).join(", ")}), so it is not the "## ${SECTION_TITLES[name]}" section: type the heading again.`;
+        }
+    }
+    return null;
+}
+/**
+ * The goal body as a reader of the issue page sees it (core/visible-text.ts), parsed: a
+ * `Depends:`, `Story:` or `Model:` line inside an HTML comment is no line of the goal.
+ */
+function goal_body_parseVisibleGoalBody(body, repo) {
+    return parseGoalBody(visibleMarkdown(body).text, repo);
+}
+function parseGoalBody(body, repo) {
+    const problems = [];
+    const lines = markdown_lines_classifyLines(body);
+    const sections = readSections(lines, problems);
+    const meta = readMetadata(lines, repo, problems);
+    for (const name of ["objective", "acceptance"]) {
+        const text = sections.get(name);
+        const heading = `## ${SECTION_TITLES[name]}`;
+        if (text === undefined) {
+            problems.push(disguisedHeading(lines, name) ??
+                `Missing the "${heading}" section: add a line "${heading}" followed by ${SECTION_HINTS[name]}.`);
+        }
+        else if (text === "") {
+            problems.push(`The "${heading}" section is empty: write ${SECTION_HINTS[name]} below it.`);
+        }
+    }
+    if (problems.length > 0)
+        throw new errors_GoalBodyError(problems);
+    return {
+        objective: sections.get("objective") ?? "",
+        acceptance: sections.get("acceptance") ?? "",
+        ...meta,
+    };
+}
+/** Collects each section's text; a section ends at a heading of the same or higher level, another section or metadata. */
+function readSections(lines, problems) {
+    const sections = new Map();
+    let current = null;
+    const close = () => {
+        if (current !== null)
+            sections.set(current.name, current.lines.join("\n").trim());
+        current = null;
+    };
+    for (const line of lines) {
+        const name = sectionOf(line);
+        if (name !== null) {
+            close();
+            if (sections.has(name)) {
+                problems.push(`The "## ${SECTION_TITLES[name]}" section appears more than once: merge them into one.`);
+            }
+            current = { name, level: line.heading?.level ?? 2, lines: [] };
+            continue;
+        }
+        if (current === null)
+            continue;
+        const endsSection = (line.heading !== null && line.heading.level <= current.level) ||
+            (!line.inFence && goal_metadata_isMetadataLine(line.text));
+        if (endsSection) {
+            close();
+            continue;
+        }
+        current.lines.push(line.text);
+    }
+    close();
+    return sections;
+}
+function readMetadata(lines, repo, problems) {
+    const result = {
+        story: null,
+        depends: [],
+        model: null,
+        reasoning: null,
+    };
+    const seen = new Set();
+    const dependencyKeys = new Set();
+    for (const line of lines) {
+        if (line.inFence)
+            continue;
+        for (const entry of goal_metadata_readMetadataLine(line.text) ?? []) {
+            // Several Depends lines add up; the other keys hold one value.
+            if (entry.key !== "depends" && seen.has(entry.key)) {
+                problems.push(`"${METADATA_LABELS[entry.key]}:" is given more than once: keep one line.`);
+                continue;
+            }
+            seen.add(entry.key);
+            applyEntry(entry, repo, result, dependencyKeys, problems);
+        }
+    }
+    return result;
+}
+function applyEntry({ key, value }, repo, result, dependencyKeys, problems) {
+    switch (key) {
+        case "story": {
+            if (value === "")
+                return;
+            const ref = tryParseIssueRef(value, repo);
+            if (ref === null)
+                problems.push(`Story: "${value}" is not an issue reference; ${REF_FORMS}.`);
+            result.story = ref;
+            return;
+        }
+        case "depends":
+            for (const token of value
+                .split(/[\s,]+/)
+                .filter((t) => t !== "" && t.toLowerCase() !== "none")) {
+                const ref = tryParseIssueRef(token, repo);
+                if (ref === null) {
+                    problems.push(`Depends: "${token}" is not an issue reference; ${REF_FORMS}.`);
+                }
+                else if (!dependencyKeys.has(issueKey(ref))) {
+                    dependencyKeys.add(issueKey(ref));
+                    result.depends.push(ref);
+                }
+            }
+            return;
+        case "model":
+            if (isValidModel(value))
+                result.model = value;
+            else
+                problems.push(`Model: "${value}" is not a model name; use ${MODEL_RULE}.`);
+            return;
+        case "reasoning": {
+            const level = parseReasoning(value);
+            if (level !== null)
+                result.reasoning = level;
+            else
+                problems.push(`Reasoning: "${value}" is not one of ${REASONING_INPUTS.join(", ")}.`);
+            return;
+        }
+    }
+}
+/** Writes a goal body in the documented format (design §2). Throws GoalBodyError when the result would not read back the same. */
+function renderGoalBody(input, repo) {
+    const objective = input.objective.trim();
+    const acceptance = input.acceptance.trim();
+    const problems = [
+        ...textProblems("objective", objective),
+        ...textProblems("acceptance", acceptance),
+    ];
+    const metadata = metadataLines(input, repo);
+    const body = [
+        "## Objective",
+        objective,
+        "",
+        "## Acceptance",
+        acceptance,
+        ...(metadata.length > 0 ? ["", ...metadata] : []),
+        "",
+    ].join("\n");
+    try {
+        parseGoalBody(body, repo);
+    }
+    catch (error) {
+        if (error instanceof GoalBodyError)
+            problems.push(...error.problems);
+        else
+            throw error;
+    }
+    if (problems.length > 0)
+        throw new GoalBodyError([...new Set(problems)]);
+    return body;
+}
+/** Lines in section text that the parser would read as structure, which would cut the section short. */
+function textProblems(name, text) {
+    const title = SECTION_TITLES[name];
+    return classifyLines(text).flatMap((line) => {
+        if (line.inFence)
+            return [];
+        if (isMetadataLine(line.text)) {
+            return [
+                `The ${title} text has the line "${line.text.trim()}", which reads as goal metadata: reword it or put it in a code block.`,
+            ];
+        }
+        if (sectionOf(line) !== null || (line.heading !== null && line.heading.level <= 2)) {
+            return [
+                `The ${title} text has the heading "${line.text.trim()}", which would end the section: use ### or a deeper heading.`,
+            ];
+        }
+        return [];
+    });
+}
+function metadataLines(meta, repo) {
+    const lines = [];
+    if (meta.story)
+        lines.push(storyLine(meta.story, repo));
+    if (meta.depends && meta.depends.length > 0)
+        lines.push(dependsLine(meta.depends, repo));
+    const overrides = [
+        meta.model ? `Model: ${meta.model}` : null,
+        meta.reasoning ? `Reasoning: ${meta.reasoning}` : null,
+    ].filter((part) => part !== null);
+    if (overrides.length > 0)
+        lines.push(overrides.join("    "));
+    return lines;
+}
+function storyLine(story, repo) {
+    return `Story: ${formatIssueRef(story, repo)}`;
+}
+function dependsLine(depends, repo) {
+    return `Depends: ${depends.map((ref) => formatIssueRef(ref, repo)).join(", ")}`;
+}
+/**
+ * Sets the Story and Depends lines of an existing body, leaving everything else as it was.
+ * `undefined` leaves a key alone; `null` (story) or `[]` (depends) removes its line.
+ */
+function withMetadata(existingBody, meta, repo) {
+    const wanted = new Map();
+    if (meta.story !== undefined)
+        wanted.set("story", meta.story ? storyLine(meta.story, repo) : null);
+    if (meta.depends !== undefined) {
+        wanted.set("depends", meta.depends.length > 0 ? dependsLine(meta.depends, repo) : null);
+    }
+    const lines = classifyLines(existingBody);
+    const endings = existingBody.split("\n").map((raw) => (raw.endsWith("\r") ? "\r" : ""));
+    const output = [];
+    const placed = new Set();
+    let lastMetadataIndex = -1;
+    lines.forEach((line, i) => {
+        const entries = line.inFence ? null : readMetadataLine(line.text);
+        const key = entries?.[0]?.key;
+        if (key === "story" || key === "depends") {
+            if (wanted.has(key)) {
+                // Replace the first line for the key and drop any repeats.
+                const replacement = wanted.get(key) ?? null;
+                const first = !placed.has(key);
+                placed.add(key);
+                if (first && replacement !== null) {
+                    output.push(replacement + (endings[i] ?? ""));
+                    lastMetadataIndex = output.length - 1;
+                }
+                return;
+            }
+        }
+        output.push(line.text + (endings[i] ?? ""));
+        if (entries !== null)
+            lastMetadataIndex = output.length - 1;
+    });
+    const missing = ["story", "depends"]
+        .filter((key) => !placed.has(key))
+        .map((key) => wanted.get(key))
+        .filter((line) => typeof line === "string");
+    if (missing.length === 0)
+        return output.join("\n");
+    if (lastMetadataIndex >= 0) {
+        output.splice(lastMetadataIndex + 1, 0, ...missing);
+        return output.join("\n");
+    }
+    return appendBlock(output.join("\n"), missing);
+}
+function appendBlock(body, block) {
+    const trailing = /\s*$/.exec(body)?.[0] ?? "";
+    const content = body.slice(0, body.length - trailing.length);
+    const separator = content === "" ? "" : "\n\n";
+    return `${content}${separator}${block.join("\n")}${trailing.includes("\n") ? "\n" : ""}`;
+}
+
+;// CONCATENATED MODULE: ./src/core/vouching.ts
+
+/** GitHub Apps and github-actions act as `name[bot]`. */
+function isBot(login) {
+    return login.toLowerCase().endsWith("[bot]");
+}
+/** Who last wrote the title and the body as they stand now. */
+function lastWriters(history) {
+    const title = history.titleEdit ?? { by: history.author, at: history.createdAt };
+    const body = history.bodyEdit ?? { by: history.author, at: history.createdAt };
+    return [
+        { part: "title", login: title.by, at: title.at },
+        { part: "body", login: body.by, at: body.at },
+    ];
+}
+/**
+ * Whether the text may reach an agent: every last writer is one of the orchestrator's own
+ * identities or has write access; or else someone with write access added `label` strictly
+ * after the last of those writes. The orchestrator's bot identities never vouch by labelling:
+ * their re-queues read nothing. (A person's token is that person, whose label counts: the
+ * orchestrator never re-queues, acting as them, a goal whose text changed after its claim; see
+ * textChangedSinceClaim.) Timestamps are GitHub's (whole seconds), so a label in the same
+ * second as an edit does not count: the edit may have come after it.
+ */
+async function vouchFor(history, rules) {
+    const own = (login) => rules.ownIdentities.has(login.toLowerCase());
+    const writers = lastWriters(history);
+    const outsiders = [];
+    for (const writer of writers) {
+        if (!own(writer.login) && !(await rules.canWrite(writer.login)))
+            outsiders.push(writer);
+    }
+    if (outsiders.length === 0) {
+        const body = writers.find((writer) => writer.part === "body");
+        return { vouched: true, by: body?.login ?? history.author, how: "wrote" };
+    }
+    // The newest label by a person with write access vouches for everything written before it.
+    const labels = history.labelled
+        .filter((event) => event.label.toLowerCase() === rules.label.toLowerCase() &&
+        !(own(event.by) && isBot(event.by)))
+        .reverse();
+    let voucher = null;
+    for (const event of labels) {
+        if (await rules.canWrite(event.by)) {
+            voucher = { by: event.by, at: Date.parse(event.at) };
+            break;
+        }
+    }
+    const unvouched = outsiders
+        .filter((writer) => voucher === null || Date.parse(writer.at) >= voucher.at)
+        .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    if (voucher && unvouched.length === 0)
+        return { vouched: true, by: voucher.by, how: "queued" };
+    return { vouched: false, writers: unvouched };
+}
+/** `the body by @mallory at 2026-…` lines for a refusal. */
+function describeWriters(writers) {
+    return writers
+        .map((writer) => `the ${writer.part} by @${writer.login} at ${writer.at}`)
+        .join(" and ");
+}
+/**
+ * A fingerprint of the text a dispatcher vetted: the claim records it and the runner refuses
+ * a goal whose text changed since (an edit between claim and run was vetted by no one).
+ */
+function textFingerprint(title, body) {
+    return (0,external_node_crypto_.createHash)("sha256")
+        .update(JSON.stringify([title, body.replace(/\r\n/g, "\n")]))
+        .digest("hex")
+        .slice(0, 32);
+}
+
+;// CONCATENATED MODULE: ./src/flows/vet-goals.ts
+
+
+
+/**
+ * Vets goal texts before they are claimed (core/vouching.ts): one history request per 20
+ * goals, and one permission request per distinct login for the life of the vetter (a cycle).
+ */
+class vet_goals_TextVetter {
+    store;
+    permissions = new Map();
+    constructor(store) {
+        this.store = store;
+    }
+    /** Whether a login has write access, asked of GitHub once per login. */
+    canWrite = (login) => {
+        const key = login.toLowerCase();
+        let answer = this.permissions.get(key);
+        if (!answer) {
+            answer = login === "ghost" ? Promise.resolve(false) : this.store.hasWriteAccess(login);
+            this.permissions.set(key, answer);
+        }
+        return answer;
+    };
+    /** Vets issues by number; a number GitHub no longer has is left out of the answer. */
+    async vet(numbers, label = states_stateLabel("queued")) {
+        const vettings = new Map();
+        if (numbers.length === 0)
+            return vettings;
+        for (const history of await this.store.textHistories(numbers)) {
+            vettings.set(history.number, await this.vetOne(history, label));
+        }
+        return vettings;
+    }
+    async vetOne(history, label) {
+        const vouch = await vouchFor(history, {
+            label,
+            ownIdentities: this.store.trustedAuthors,
+            canWrite: this.canWrite,
+        });
+        if (!vouch.vouched) {
+            return {
+                ok: false,
+                reason: `its text was changed by someone without write access to ${issue_ref_formatRepo(this.store.repo)} (${describeWriters(vouch.writers)}), and no one with write access labelled it ${label} since. A maintainer: read the title and body (including hidden parts: the issue's edit history shows them), then label it ${label} again to run it.`,
+            };
+        }
+        return {
+            ok: true,
+            fingerprint: textFingerprint(history.title, history.body),
+            vouchedBy: vouch.by,
+        };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/flows/run-claim.ts
+
+
+
+
+
+
+/** Why this runner must not work on the goal, or null when its claim stands. */
+function claimProblem(goal, attempt, now) {
+    if (goal.state !== "running") {
+        return `goal is ${goal.state === null ? "without a state label" : `goal:${goal.state}`}, not goal:running`;
+    }
+    const winner = winningClaim(goal.markers, now);
+    if (!winner)
+        return "no live claim stands on it (its lease expired?)";
+    if (winner.attempt !== attempt) {
+        return `the standing claim is for attempt ${winner.attempt}, not ${attempt}`;
+    }
+    if (hasResultFor(goal.markers, attempt))
+        return `attempt ${attempt} already has a result`;
+    return null;
+}
+/**
+ * Why the goal's title and body are not the text the dispatcher vetted for this attempt
+ * (core/vouching.ts), or null when they are: no one vouched for an edit made since the claim.
+ * `strict`: a claim that records no vetted text (from an older dispatcher) counts as changed.
+ */
+function textChangedSinceClaim(goal, attempt, strict = true) {
+    const claim = goal.markers.findLast((marker) => marker.kind === "claim" && marker.attempt === attempt);
+    if (claim?.kind !== "claim" || !claim.textFingerprint) {
+        return strict
+            ? `the claim of attempt ${attempt} records no vetted text (a dispatcher older than this runner claimed it)`
+            : null;
+    }
+    if (claim.textFingerprint !== textFingerprint(goal.title, goal.body)) {
+        return `its title or body changed after the dispatcher vetted it (vouched for by @${claim.vouchedBy ?? "?"}); no one with write access has read the new text`;
+    }
+    return null;
+}
+function goalOverrides(goal) {
+    try {
+        const body = parseVisibleGoalBody(goal.body, goal.ref);
+        const story = body.story && sameRepo(body.story, goal.ref) ? body.story.number : null;
+        return { model: body.model, reasoning: body.reasoning, story };
+    }
+    catch {
+        // A body that no longer parses still runs, with the inputs' model and reasoning.
+        return { model: null, reasoning: null, story: null };
+    }
+}
+/**
+ * The goal's story for the goal file: its title only when the story's text passes the same rule
+ * as a goal's (core/vouching.ts; the `story` label, added by someone with write access after
+ * an outsider's edit, vouches for it). A story that cannot be read is named by number only.
+ */
+async function storyOf(store, number) {
+    try {
+        const [history] = await store.textHistories([number]);
+        if (!history)
+            return { number, omitted: "the story issue cannot be read" };
+        const vetting = await new TextVetter(store).vetOne(history, "story");
+        if (!vetting.ok)
+            return { number, omitted: vetting.reason };
+        return { number, title: history.title };
+    }
+    catch (error) {
+        return { number, omitted: `the story issue cannot be read (${messageOf(error)})` };
+    }
+}
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/flows/reconcile.ts
+
+
+
+
+
+/** Where a goal goes after a failed attempt: back to the queue, or stuck after the last one. */
+function afterFailure(attemptsAfter, maxAttempts) {
+    return attemptsAfter >= maxAttempts ? "stuck" : "queued";
+}
+/**
+ * No goal stays goal:running forever: a running goal whose lease expired, or whose workflow
+ * run finished without a run result, has lost its attempt and goes back to the queue (or to
+ * goal:stuck after the last attempt). A result the runner recorded without changing the label
+ * is applied.
+ */
+async function reconcileRunning(store, actions, running, options) {
+    const runStates = new Map();
+    const runState = (runId) => {
+        let state = runStates.get(runId);
+        if (!state) {
+            state = actions.workflowRunState(runId);
+            runStates.set(runId, state);
+        }
+        return state;
+    };
+    const events = [];
+    for (const goal of running) {
+        const move = await decide(goal, runState, options);
+        if (!move)
+            continue;
+        const attempt = currentRound(goal.markers)[0]?.attempt;
+        if (attempt !== undefined)
+            move.event = draftIfTextChanged(goal, attempt, move.event.to, move.event.reason);
+        const event = { number: goal.ref.number, title: goal.title, url: goal.url, ...move.event };
+        events.push(event);
+        options.log(`#${event.number}: ${event.reason} → goal:${event.to}`);
+        if (options.dryRun)
+            continue;
+        await store.transition(goal.ref.number, {
+            to: event.to,
+            expectedFrom: "running",
+            reason: event.reason,
+            ...(move.marker ? { marker: move.marker } : {}),
+        });
+    }
+    return events;
+}
+async function decide(goal, runState, options) {
+    const claim = currentRound(goal.markers)[0];
+    if (!claim) {
+        return {
+            event: {
+                to: "queued",
+                reason: "goal:running without a claim (set by hand?); back to the queue, no attempt used",
+            },
+        };
+    }
+    const recorded = resultFor(goal.markers, claim.attempt);
+    if (recorded) {
+        // The runner wrote its result but died before changing the label.
+        const to = recorded.outcome === "success"
+            ? "done"
+            : recorded.outcome === "spot-check"
+                ? "spot-check"
+                : recorded.outcome === "interrupted"
+                    ? "queued"
+                    : afterFailure(attemptsUsed(goal.markers), options.maxAttempts);
+        return {
+            event: {
+                to,
+                reason: `applying the recorded result of attempt ${claim.attempt} (${recorded.outcome})`,
+            },
+        };
+    }
+    let lost = null;
+    if (leaseExpired(claim, options.now)) {
+        lost = `attempt ${claim.attempt} lost: its lease expired at ${claim.leaseExpiresAt} with no result`;
+    }
+    else if (claim.claimedBy.runId) {
+        const state = await runState(claim.claimedBy.runId);
+        if (state !== "active") {
+            lost = `attempt ${claim.attempt} lost: workflow run ${claim.claimedBy.runId} ${state === "completed" ? "finished" : "no longer exists"} without a result`;
+        }
+    }
+    if (!lost || attempts_hasResultFor(goal.markers, claim.attempt))
+        return null;
+    const to = afterFailure(attemptsUsed(goal.markers), options.maxAttempts);
+    return {
+        event: { to, reason: to === "stuck" ? `${lost}; that was the last attempt` : lost },
+        marker: {
+            kind: "run-result",
+            attempt: claim.attempt,
+            outcome: "failure",
+            reason: lost,
+            countsAsAttempt: true,
+        },
+    };
+}
+/**
+ * A goal the orchestrator would re-queue goes to draft instead when its text changed since the
+ * attempt's claim: re-queueing would vouch for text no one read (the orchestrator may act as a
+ * person, whose goal:queued label counts; see core/vouching.ts).
+ */
+function draftIfTextChanged(goal, attempt, to, reason) {
+    const changed = to === "queued" ? textChangedSinceClaim(goal, attempt, false) : null;
+    if (!changed)
+        return { to, reason };
+    return { to: "draft", reason: `${reason}; back to goal:draft, not the queue: ${changed}` };
+}
+/**
+ * A human may review on GitHub instead of with `goal approve` / `goal reject`: a spot-check
+ * goal whose pull request was merged is done; one whose pull request was closed unmerged goes
+ * back to the queue as a new attempt, told that its work was refused.
+ */
+async function reconcileSpotChecks(store, pulls, options) {
+    const events = [];
+    for await (const goal of store.listGoals("spot-check")) {
+        const pull = latestPullRequest(goal);
+        if (!pull)
+            continue;
+        const status = await pulls.status(pull.number);
+        if (status.open)
+            continue;
+        let to = status.merged ? "done" : "queued";
+        let reason = status.merged
+            ? `pull request #${pull.number} was merged by a reviewer.`
+            : `pull request #${pull.number} was closed without merging; the next attempt is told so.`;
+        ({ to, reason } = draftIfTextChanged(goal, pull.result.attempt, to, reason));
+        events.push({ number: goal.ref.number, title: goal.title, url: goal.url, to, reason });
+        options.log(`#${goal.ref.number}: ${reason} → goal:${to}`);
+        if (options.dryRun)
+            continue;
+        await store.transition(goal.ref.number, {
+            to,
+            expectedFrom: "spot-check",
+            reason,
+            ...(status.merged
+                ? {}
+                : {
+                    marker: {
+                        kind: "feedback",
+                        attempt: pull.result.attempt,
+                        source: "pr-closed",
+                        text: `A reviewer closed pull request #${pull.number} without merging it. Read its review comments before trying again.`,
+                    },
+                }),
+        });
+    }
+    return events;
+}
+/**
+ * A goal is only finished when its pull request merges. An open goal PR whose checks failed,
+ * or which can no longer merge, is closed and its goal re-queued as a new attempt (or made
+ * stuck after the last), with the failing checks and what they reported in a feedback marker
+ * for the next goal file.
+ */
+async function watchGoalPullRequests(store, pulls, options) {
+    const events = [];
+    for await (const goal of store.listGoals("done")) {
+        const pull = latestPullRequest(goal);
+        if (!pull)
+            continue;
+        const health = await pulls.health(pull.number);
+        if (!health.open || (health.failedChecks.length === 0 && health.mergeable !== false))
+            continue;
+        const problem = health.failedChecks.length > 0
+            ? `checks failed on pull request #${pull.number}: ${health.failedChecks.map((check) => `${check.name} (${check.conclusion})`).join(", ")}`
+            : `pull request #${pull.number} can no longer merge (conflicts with its base)`;
+        const failed = afterFailure(attemptsUsed(goal.markers), options.maxAttempts);
+        const { to, reason } = draftIfTextChanged(goal, pull.result.attempt, failed, failed === "stuck" ? `${problem}; that was the last attempt` : problem);
+        events.push({ number: goal.ref.number, title: goal.title, url: goal.url, to, reason });
+        options.log(`#${goal.ref.number}: ${reason} → goal:${to}`);
+        if (options.dryRun)
+            continue;
+        const details = health.failedChecks.map((check) => `### ${check.name}: ${check.conclusion}\n${check.excerpt || "(no output)"}`);
+        await pulls.close(pull.number, `Closed by goal-orchestrator: ${problem}. Goal #${goal.ref.number} goes back to the ${to === "stuck" ? "humans (goal:stuck)" : "queue"}.`);
+        await store.transition(goal.ref.number, {
+            to,
+            expectedFrom: "done",
+            reason,
+            marker: {
+                kind: "feedback",
+                attempt: pull.result.attempt,
+                source: "ci-failed",
+                text: [`${problem}.`, ...details].join("\n\n"),
+            },
+        });
+    }
+    return events;
+}
+/** Stories whose goals are all done are closed. */
+async function closeFinishedStories(store, options) {
+    const closed = [];
+    for (const story of await store.openStories()) {
+        if (story.goals.length === 0 ||
+            !story.goals.every((goal) => dependencyDone({ ...goal, state: goal.open ? "open" : "closed" }))) {
+            continue;
+        }
+        closed.push(story.number);
+        options.log(`story #${story.number}: all ${story.goals.length} goals done → closed`);
+        if (!options.dryRun) {
+            await store.closeIssue(story.number, `All ${story.goals.length} goals of this story are done.`);
+        }
+    }
+    return closed;
+}
+
 ;// CONCATENATED MODULE: ./src/flows/select-goals.ts
 
 
@@ -50282,7 +50292,7 @@ function withdrawal(attempt) {
 function dependsOf(goal) {
     const visible = visibleMarkdown(goal.body);
     try {
-        return { depends: goal_body_parseGoalBody(visible.text, goal.ref).depends, problem: null, hidden: null };
+        return { depends: parseGoalBody(visible.text, goal.ref).depends, problem: null, hidden: null };
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -50302,7 +50312,7 @@ function dependsOf(goal) {
 }
 function parsesAsGoal(goal) {
     try {
-        goal_body_parseGoalBody(goal.body, goal.ref);
+        parseGoalBody(goal.body, goal.ref);
         return true;
     }
     catch {
@@ -59267,7 +59277,7 @@ function markedComment(text, markers) {
 /** The Depends: line of another goal, for cycle detection; a body that is no goal has none. */
 function dependsLineOf(body, ref) {
     try {
-        return goal_body_parseGoalBody(body, ref).depends;
+        return goal_body_parseVisibleGoalBody(body, ref).depends;
     }
     catch {
         return [];

@@ -49601,10 +49601,6 @@ async function agentStatsOffset(file) {
         return 0;
     }
 }
-/** The last stats record of `file` (readAgentStatsFile) when it is valid, else null. */
-async function readAgentStats(file, offset) {
-    return (await readAgentStatsFile(file, offset))?.stats ?? null;
-}
 /**
  * The last stats record appended to `file` since byte `offset` (the file's size when the run
  * started, from agentStatsOffset), valid or not, or null when there is none or no file. Lines
@@ -49641,10 +49637,6 @@ async function readAgentStatsFile(file, offset) {
         // The file vanished or could not be read part-way: keep what was read.
     }
     return last;
-}
-/** One valid stats line, or null when it is invalid or not a stats line (readAgentStatsLine). */
-function parseAgentStatsLine(line) {
-    return readAgentStatsLine(line)?.stats ?? null;
 }
 /**
  * One stats line: null when it is not a JSON object holding at least one known figure or an
@@ -50073,6 +50065,7 @@ function parseHeading(line) {
 
 
 
+
 const SECTION_TITLES = {
     objective: "Objective",
     acceptance: "Acceptance",
@@ -50128,6 +50121,13 @@ function disguisedHeading(lines, name) {
         }
     }
     return null;
+}
+/**
+ * The goal body as a reader of the issue page sees it (core/visible-text.ts), parsed: a
+ * `Depends:`, `Story:` or `Model:` line inside an HTML comment is no line of the goal.
+ */
+function parseVisibleGoalBody(body, repo) {
+    return parseGoalBody(visibleMarkdown(body).text, repo);
 }
 function parseGoalBody(body, repo) {
     const problems = [];
@@ -50403,13 +50403,15 @@ function lastWriters(history) {
  */
 async function vouchFor(history, rules) {
     const own = (login) => rules.ownIdentities.has(login.toLowerCase());
+    const writers = lastWriters(history);
     const outsiders = [];
-    for (const writer of lastWriters(history)) {
+    for (const writer of writers) {
         if (!own(writer.login) && !(await rules.canWrite(writer.login)))
             outsiders.push(writer);
     }
     if (outsiders.length === 0) {
-        return { vouched: true, by: lastWriters(history)[1]?.login ?? history.author, how: "wrote" };
+        const body = writers.find((writer) => writer.part === "body");
+        return { vouched: true, by: body?.login ?? history.author, how: "wrote" };
     }
     // The newest label by a person with write access vouches for everything written before it.
     const labels = history.labelled
@@ -50542,7 +50544,7 @@ function textChangedSinceClaim(goal, attempt, strict = true) {
 }
 function goalOverrides(goal) {
     try {
-        const body = parseGoalBody(goal.body, goal.ref);
+        const body = parseVisibleGoalBody(goal.body, goal.ref);
         const story = body.story && sameRepo(body.story, goal.ref) ? body.story.number : null;
         return { model: body.model, reasoning: body.reasoning, story };
     }
@@ -61111,7 +61113,7 @@ function markedComment(text, markers) {
 /** The Depends: line of another goal, for cycle detection; a body that is no goal has none. */
 function dependsLineOf(body, ref) {
     try {
-        return parseGoalBody(body, ref).depends;
+        return parseVisibleGoalBody(body, ref).depends;
     }
     catch {
         return [];

@@ -59,11 +59,6 @@ export async function agentStatsOffset(file: string): Promise<number> {
   }
 }
 
-/** The last stats record of `file` (readAgentStatsFile) when it is valid, else null. */
-export async function readAgentStats(file: string, offset: number): Promise<AgentStats | null> {
-  return (await readAgentStatsFile(file, offset))?.stats ?? null;
-}
-
 /**
  * The last stats record appended to `file` since byte `offset` (the file's size when the run
  * started, from agentStatsOffset), valid or not, or null when there is none or no file. Lines
@@ -100,11 +95,6 @@ export async function readAgentStatsFile(
     // The file vanished or could not be read part-way: keep what was read.
   }
   return last;
-}
-
-/** One valid stats line, or null when it is invalid or not a stats line (readAgentStatsLine). */
-export function parseAgentStatsLine(line: string): AgentStats | null {
-  return readAgentStatsLine(line)?.stats ?? null;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   tryParseIssueRef,
 } from "./issue-ref.js";
 import { classifyLines, type MarkdownLine } from "./markdown-lines.js";
+import { visibleMarkdown } from "./visible-text.js";
 
 export interface GoalBody {
   objective: string;
@@ -90,6 +91,14 @@ function disguisedHeading(lines: readonly MarkdownLine[], name: SectionName): st
     }
   }
   return null;
+}
+
+/**
+ * The goal body as a reader of the issue page sees it (core/visible-text.ts), parsed: a
+ * `Depends:`, `Story:` or `Model:` line inside an HTML comment is no line of the goal.
+ */
+export function parseVisibleGoalBody(body: string, repo: RepoRef): GoalBody {
+  return parseGoalBody(visibleMarkdown(body).text, repo);
 }
 
 export function parseGoalBody(body: string, repo: RepoRef): GoalBody {

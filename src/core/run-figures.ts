@@ -15,7 +15,7 @@ export const MAX_RUN_TOKENS = 100_000_000_000;
 export const MAX_RUN_ITERATIONS = 1_000_000;
 
 /** The token kinds of a report's `tokens` object. */
-export const TOKEN_KINDS = ["input", "output", "cache_read", "cache_create"] as const;
+const TOKEN_KINDS = ["input", "output", "cache_read", "cache_create"] as const;
 
 interface FigureRule {
   max: number;
@@ -35,7 +35,7 @@ function accepted(rule: FigureRule): string {
 }
 
 /** How a bad value reads in a warning: numbers as JavaScript writes them (NaN, -1), others as JSON, cut short. */
-export function showFigure(value: unknown): string {
+function showFigure(value: unknown): string {
   let text: string;
   if (typeof value === "number") text = String(value);
   else {

@@ -72,12 +72,14 @@ export function lastWriters(history: TextHistory): TextWriter[] {
  */
 export async function vouchFor(history: TextHistory, rules: VouchRules): Promise<Vouch> {
   const own = (login: string) => rules.ownIdentities.has(login.toLowerCase());
+  const writers = lastWriters(history);
   const outsiders: TextWriter[] = [];
-  for (const writer of lastWriters(history)) {
+  for (const writer of writers) {
     if (!own(writer.login) && !(await rules.canWrite(writer.login))) outsiders.push(writer);
   }
   if (outsiders.length === 0) {
-    return { vouched: true, by: lastWriters(history)[1]?.login ?? history.author, how: "wrote" };
+    const body = writers.find((writer) => writer.part === "body");
+    return { vouched: true, by: body?.login ?? history.author, how: "wrote" };
   }
   // The newest label by a person with write access vouches for everything written before it.
   const labels = history.labelled

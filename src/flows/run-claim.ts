@@ -1,6 +1,6 @@
 import { hasResultFor } from "../core/attempts.js";
 import { winningClaim } from "../core/claims.js";
-import { parseGoalBody } from "../core/goal-body.js";
+import { parseVisibleGoalBody } from "../core/goal-body.js";
 import { sameRepo } from "../core/issue-ref.js";
 import type { GoalSnapshot, GoalStore } from "../core/ports.js";
 import { textFingerprint } from "../core/vouching.js";
@@ -51,7 +51,7 @@ export function goalOverrides(goal: GoalSnapshot): {
   story: number | null;
 } {
   try {
-    const body = parseGoalBody(goal.body, goal.ref);
+    const body = parseVisibleGoalBody(goal.body, goal.ref);
     const story = body.story && sameRepo(body.story, goal.ref) ? body.story.number : null;
     return { model: body.model, reasoning: body.reasoning, story };
   } catch {

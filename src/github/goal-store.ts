@@ -1,6 +1,6 @@
 import { GraphqlResponseError } from "@octokit/graphql";
 import { cutNote, fitBody, GITHUB_LIMITS } from "../core/github-limits.js";
-import { parseGoalBody } from "../core/goal-body.js";
+import { parseVisibleGoalBody } from "../core/goal-body.js";
 import {
   formatIssueRef,
   formatRepo,
@@ -720,7 +720,7 @@ export function markedComment(text: string, markers: readonly Marker[]): string 
 /** The Depends: line of another goal, for cycle detection; a body that is no goal has none. */
 function dependsLineOf(body: string, ref: IssueRef): IssueRef[] {
   try {
-    return parseGoalBody(body, ref).depends;
+    return parseVisibleGoalBody(body, ref).depends;
   } catch {
     return [];
   }

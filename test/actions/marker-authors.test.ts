@@ -3,7 +3,6 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { encodeTicket, LOCK_ISSUE_TITLE, LOCK_LABEL } from "../../src/core/dispatch-lock.js";
 import { isStateLabel, LABELS } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import type { GitHubClient } from "../../src/github/client.js";
@@ -15,6 +14,7 @@ import {
 } from "../github-server/index.js";
 import { type ActionRun, runActionBundle } from "../helpers/action-runner.js";
 import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { commentExists, expiredTicketBy, failedAttemptsBy } from "../helpers/old-identity.js";
 import { vettedText } from "../helpers/vetted-text.js";
 
 // The settings file's marker-authors, honoured by the bundled dispatcher and runner: markers
@@ -99,56 +99,21 @@ describe("the dispatcher with marker-authors", () => {
   /** A queued goal whose three attempts old-bot claimed, and recorded as failed. */
   async function spentByOldBot() {
     const number = await queued("Failed three times under the old token");
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      await oldBot.store.recordMarker(number, "claim", {
-        kind: "claim",
-        attempt,
-        claimId: `old${attempt}`,
-        claimedBy: { runId: String(attempt) },
-        claimedAt: hoursFromNow(-5),
-        leaseExpiresAt: hoursFromNow(-4),
-      });
-      await oldBot.store.recordMarker(number, "failed", {
-        kind: "run-result",
-        attempt,
-        outcome: "failure",
-        reason: `agent exited 1 (attempt ${attempt})`,
-        countsAsAttempt: true,
-      });
-    }
+    await failedAttemptsBy(oldBot.store, number, (attempt) => ({ runId: String(attempt) }));
     return number;
   }
 
   /** A dispatch-lock ticket old-bot left behind, expired an hour ago; its comment id. */
   async function oldBotTicket(): Promise<number> {
-    const issue = await maintainer.client.rest.issues.create({
-      owner,
-      repo,
-      title: LOCK_ISSUE_TITLE,
-      body: "lock",
-      labels: [LOCK_LABEL],
-    });
-    const ticket = await oldBot.client.rest.issues.createComment({
-      owner,
-      repo,
-      issue_number: issue.data.number,
-      body: encodeTicket({
-        ticketId: "old-ticket",
-        holder: "https://github.com/acme/widgets/actions/runs/1",
-        expiresAt: hoursFromNow(-1),
-      }),
-    });
-    return ticket.data.id;
+    return expiredTicketBy(
+      maintainer.client,
+      oldBot.client,
+      { owner, repo },
+      "https://github.com/acme/widgets/actions/runs/1",
+    );
   }
 
-  const ticketExists = async (id: number) =>
-    maintainer.client.rest.issues
-      .getComment({ owner, repo, comment_id: id })
-      .then(() => true)
-      .catch((error: { status?: number }) => {
-        if (error.status === 404) return false;
-        throw error;
-      });
+  const ticketExists = (id: number) => commentExists(maintainer.client, { owner, repo }, id);
 
   function dispatch(): Promise<ActionRun> {
     return runActionBundle(

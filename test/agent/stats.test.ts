@@ -3,13 +3,12 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import {
-  agentStatsOffset,
-  parseAgentStatsLine,
-  readAgentStats,
-  readAgentStatsFile,
-  readAgentStatsLine,
-} from "../../src/agent/stats.js";
+import { agentStatsOffset, readAgentStatsFile, readAgentStatsLine } from "../../src/agent/stats.js";
+
+/** The last record's figures when it is valid, else null. */
+const readAgentStats = async (file: string, offset: number) =>
+  (await readAgentStatsFile(file, offset))?.stats ?? null;
+const parseAgentStatsLine = (line: string) => readAgentStatsLine(line)?.stats ?? null;
 
 let root: string;
 let counter = 0;
