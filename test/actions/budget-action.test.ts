@@ -260,7 +260,8 @@ describe("runs whose agent reports no valid cost", () => {
 
   it("count at the highest cost per agent-minute among today's runs with a known cost", async () => {
     const known = await claimedGoal("reports its cost");
-    // Long enough that its agent time (kept to a tenth of a second) is never 0.
+    // Long enough that its agent time (kept to a tenth of a second) is never 0, as the cost:
+    // modes are.
     await runGoal(known, "slow:300");
     const unknown = await claimedGoal("reports nothing");
     await runGoal(unknown, "cost:none");
@@ -271,6 +272,7 @@ describe("runs whose agent reports no valid cost", () => {
     const knownSeconds = knownStats.agent_seconds as number;
     const unknownSeconds = unknownStats.agent_seconds as number;
     assert.ok(knownSeconds > 0, "the known run's agent time");
+    assert.ok(unknownSeconds > 0, "the unknown run's agent time");
     const rate = 0.42 / (knownSeconds / 60);
     const estimate = Math.min(MAX_RUN_COST_USD, rate * (unknownSeconds / 60));
     const total = 0.42 + estimate;

@@ -13,7 +13,8 @@
 //   net:<url>,<url>  GET each URL through $HTTP_PROXY (absolute-form) and directly, write
 //           what came back to .git/dump/net.json, then commit
 //   cost:<text>  commit, then write stats whose cost_usd is <text> as written (-1, NaN, 1e12…,
-//           not always JSON); cost:none writes no stats at all
+//           not always JSON); cost:none writes no stats at all. It runs at least 300 ms, so
+//           the agent time the runner measures (to a tenth of a second) is never 0
 import { execFileSync } from "node:child_process";
 import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -94,6 +95,7 @@ if (mode.startsWith("net:")) {
   process.exit(0);
 }
 if (mode.startsWith("cost:")) {
+  await new Promise((resolve) => setTimeout(resolve, 300));
   work();
   git("add", "work.txt");
   git("commit", "-q", "-m", "agent work");
