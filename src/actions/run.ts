@@ -255,7 +255,8 @@ async function runMainAction(): Promise<void> {
       await workspace.discard();
       const message = error instanceof Error ? error.message : String(error);
       await recordInterruption(
-        { store, log: core.info, ...(url ? { runUrl: url } : {}) },
+        // Nothing was pushed yet, so no pull request of this attempt can exist.
+        { store, log: core.info, pulls: null, maxAttempts: null, ...(url ? { runUrl: url } : {}) },
         inputs.goal,
         inputs.attempt,
         `its settings could not be used (${message.replace(/\n/g, "; ")})`,
@@ -281,6 +282,7 @@ async function runMainAction(): Promise<void> {
           core.saveState("attempt", String(inputs.attempt));
           core.saveState("repository", formatRepo(inputs.repo));
           core.saveState(MARKER_AUTHORS_STATE, JSON.stringify(markerAuthors));
+          core.saveState("max-attempts", String(settings.maxAttempts));
         },
         workspace,
         ...(url ? { runUrl: url } : {}),
@@ -372,14 +374,21 @@ async function runPostAction(): Promise<void> {
     const auth = authInputs(problems);
     if (!auth) throw new UserError(problems.join("\n"));
     // The marker authors the main step trusted: the claim it worked under may be theirs.
-    const { store } = await connect(
+    const { store, client } = await connect(
       { owner, repo },
       openSession({ owner, repo }, auth),
       savedMarkerAuthors(core.getState(MARKER_AUTHORS_STATE)),
     );
     const url = runUrl(process.env);
+    const maxAttempts = Number(core.getState("max-attempts")) || null;
     await recordInterruption(
-      { store, log: core.info, ...(url ? { runUrl: url } : {}) },
+      {
+        store,
+        log: core.info,
+        pulls: new GitHubPullRequests(client, { owner, repo }),
+        maxAttempts,
+        ...(url ? { runUrl: url } : {}),
+      },
       goal,
       attempt,
       "the runner stopped before it recorded a result (the job was cancelled, timed out or its process died)",

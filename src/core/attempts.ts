@@ -1,4 +1,5 @@
-import type { ClaimMarker, Marker, TrustedMarker } from "./markers.js";
+import type { ClaimMarker, Marker, RunResultMarker, TrustedMarker } from "./markers.js";
+import type { GoalState } from "./states.js";
 
 /**
  * Attempt bookkeeping, derived only from trusted markers so any machine can rebuild it.
@@ -35,7 +36,8 @@ export function attemptsUsed(markers: readonly Marker[]): number {
 export function nextAttemptNumber(markers: readonly Marker[]): number {
   let highest = 0;
   for (const marker of markers) {
-    if (marker.attempt !== undefined && marker.attempt > highest) highest = marker.attempt;
+    const attempt = "attempt" in marker ? marker.attempt : undefined;
+    if (attempt !== undefined && attempt > highest) highest = attempt;
   }
   return highest + 1;
 }
@@ -96,5 +98,48 @@ export function failureHistory<M extends Marker>(markers: readonly M[]): Failure
   return markers.filter(
     (m): m is Failure<M> =>
       (m.kind === "run-result" && m.outcome === "failure") || m.kind === "feedback",
+  );
+}
+
+/**
+ * The one rule for which state follows a run's outcome: success → done, spot-check →
+ * spot-check, interrupted → queued (it used no attempt), failure → queued while attempts are
+ * left, stuck after the last. `used` counts the attempts used, this one included.
+ */
+export function stateAfterOutcome(
+  outcome: RunResultMarker["outcome"],
+  used: number,
+  maxAttempts: number,
+): GoalState {
+  switch (outcome) {
+    case "success":
+      return "done";
+    case "spot-check":
+      return "spot-check";
+    case "interrupted":
+      return "queued";
+    default:
+      return used >= maxAttempts ? "stuck" : "queued";
+  }
+}
+
+/**
+ * A move out of goal:running recorded for this attempt (after its claim): results and their
+ * moves are written before the label changes, so a crash in between leaves this marker and a
+ * goal:running label. Null when no such move was recorded.
+ */
+export function recordedMove<M extends Marker>(
+  markers: readonly M[],
+  attempt: number,
+): Extract<M, { kind: "transition" }> | null {
+  const claimAt = markers.findLastIndex((m) => m.kind === "claim" && m.attempt === attempt);
+  if (claimAt < 0) return null;
+  return (
+    markers
+      .slice(claimAt + 1)
+      .findLast(
+        (m): m is Extract<M, { kind: "transition" }> =>
+          m.kind === "transition" && m.from === "running" && m.to !== "running",
+      ) ?? null
   );
 }

@@ -24,6 +24,8 @@ export interface ClaimMarker {
   textFingerprint?: string;
   /** Who vouched for that text: a login with write access. */
   vouchedBy?: string;
+  /** The goal branch the attempt pushes to, so its pull request can be found without the runner. */
+  branch?: string;
 }
 
 export interface RunResultMarker {
@@ -150,6 +152,7 @@ function toClaim(v: Fields): ClaimMarker | null {
   if (typeof v.claimId === "string") claim.claimId = v.claimId;
   if (typeof v.textFingerprint === "string") claim.textFingerprint = v.textFingerprint;
   if (typeof v.vouchedBy === "string") claim.vouchedBy = v.vouchedBy;
+  if (typeof v.branch === "string") claim.branch = v.branch;
   return claim;
 }
 

@@ -135,8 +135,26 @@ export type AutoMergeResult =
   | { kind: "merged" }
   | { kind: "refused"; reason: string };
 
+/** A pull request whose head is a goal branch, as it stands now. */
+export interface BranchPullRequest {
+  number: number;
+  url: string;
+  state: "open" | "closed" | "merged";
+  /** Open with auto-merge enabled: GitHub merges it once its checks pass. */
+  autoMerge: boolean;
+  /** ISO 8601. */
+  createdAt: string;
+  mergedAt: string | null;
+}
+
+/** Finding a goal's pull requests by its branch, when no run result names them. */
+export interface PullRequestLookupPort {
+  /** Pull requests (any state) from this branch of the repository, newest first. */
+  forBranch(branch: string): Promise<BranchPullRequest[]>;
+}
+
 /** What the runner needs from goal pull requests. */
-export interface RunPullRequestPort {
+export interface RunPullRequestPort extends PullRequestLookupPort {
   /** Opens a pull request; an open one for the same head and base is reused. */
   create(request: {
     head: string;
@@ -157,7 +175,7 @@ export interface FailedCheck {
 }
 
 /** Where a goal's pull request stands, for the dispatcher's watch over goal PRs. */
-export interface PullRequestStatusPort {
+export interface PullRequestStatusPort extends PullRequestLookupPort {
   status(number: number): Promise<{ open: boolean; merged: boolean }>;
   /** Failed checks of an open pull request, and whether it can still merge (null: unknown yet). */
   /** Comments why, then closes without merging. */

@@ -13,6 +13,7 @@ import type {
 } from "../core/ports.js";
 import { DEFAULT_UNKNOWN_RUN_COST_USD } from "../core/settings.js";
 import { LABELS, stateLabel } from "../core/states.js";
+import { goalBranchName } from "../git/branch-name.js";
 import { step } from "../github/errors.js";
 import { costOfToday } from "./day-cost.js";
 import {
@@ -145,7 +146,7 @@ export async function dispatch(
       collect(store.listGoals("running")),
     );
     const moved = await step("reconciling the running goals", () =>
-      reconcileRunning(store, context.actions, running, reconcile),
+      reconcileRunning(store, context.actions, context.pulls, running, reconcile),
     );
     report.requeued = moved.filter((event) => event.to === "queued");
     report.stuck = moved.filter((event) => event.to === "stuck");
@@ -351,6 +352,7 @@ async function claim(
     ).toISOString(),
     textFingerprint: vetting.fingerprint,
     vouchedBy: vetting.vouchedBy,
+    branch: goalBranchName(number, goal.title),
   };
   const { commentId } = await store.recordMarker(
     number,

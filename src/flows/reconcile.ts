@@ -1,4 +1,4 @@
-import { attemptsUsed, hasResultFor, leaseExpired, resultFor } from "../core/attempts.js";
+import { attemptsUsed, latestClaim, leaseExpired, stateAfterOutcome } from "../core/attempts.js";
 import { currentRound } from "../core/claims.js";
 import { dependencyDone } from "../core/eligibility.js";
 import type { RunResultMarker } from "../core/markers.js";
@@ -6,12 +6,14 @@ import type {
   ActionsPort,
   GoalSnapshot,
   GoalStore,
+  PullRequestLookupPort,
   PullRequestStatusPort,
   WorkflowRunState,
 } from "../core/ports.js";
 import type { GoalState } from "../core/states.js";
 import { latestPullRequest } from "./review.js";
 import { textChangedSinceClaim } from "./run-claim.js";
+import { settleEndedAttempt } from "./run-record.js";
 
 /** A goal the dispatcher moved, for the report. */
 export interface GoalEvent {
@@ -29,20 +31,17 @@ export interface ReconcileOptions {
   log: (line: string) => void;
 }
 
-/** Where a goal goes after a failed attempt: back to the queue, or stuck after the last one. */
-export function afterFailure(attemptsAfter: number, maxAttempts: number): GoalState {
-  return attemptsAfter >= maxAttempts ? "stuck" : "queued";
-}
-
 /**
- * No goal stays goal:running forever: a running goal whose lease expired, or whose workflow
- * run finished without a run result, has lost its attempt and goes back to the queue (or to
- * goal:stuck after the last attempt). A result the runner recorded without changing the label
- * is applied.
+ * No goal stays goal:running forever. A move or result the runner recorded without changing
+ * the label is completed. A running goal whose lease expired, or whose workflow run finished,
+ * without a result has lost its attempt, unless its pull request says otherwise (merged or set
+ * to merge → done, open → spot-check): then it goes back to the queue, or to goal:stuck after
+ * the last attempt.
  */
 export async function reconcileRunning(
   store: GoalStore,
   actions: ActionsPort,
+  pulls: PullRequestLookupPort,
   running: readonly GoalSnapshot[],
   options: ReconcileOptions,
 ): Promise<GoalEvent[]> {
@@ -57,9 +56,9 @@ export async function reconcileRunning(
   };
   const events: GoalEvent[] = [];
   for (const goal of running) {
-    const move = await decide(goal, runState, options);
+    const move = await decide(goal, runState, pulls, options);
     if (!move) continue;
-    const attempt = currentRound(goal.markers)[0]?.attempt;
+    const attempt = latestClaim(goal.markers)?.attempt;
     if (attempt !== undefined)
       move.event = draftIfTextChanged(goal, attempt, move.event.to, move.event.reason);
     const event = { number: goal.ref.number, title: goal.title, url: goal.url, ...move.event };
@@ -79,32 +78,22 @@ export async function reconcileRunning(
 async function decide(
   goal: GoalSnapshot,
   runState: (runId: string) => Promise<WorkflowRunState>,
+  pulls: PullRequestLookupPort,
   options: ReconcileOptions,
 ): Promise<{ event: { to: GoalState; reason: string }; marker?: RunResultMarker } | null> {
+  // A runner that recorded its move or result and died before the label changed: complete it.
+  // (Recording ends the claim round, so the latest claim is asked, not the round's.)
+  const latest = latestClaim(goal.markers);
+  const recorded = latest
+    ? await settleEndedAttempt(goal, latest, null, options.maxAttempts)
+    : null;
+  if (recorded) return { event: { to: recorded.to, reason: recorded.reason } };
   const claim = currentRound(goal.markers)[0];
   if (!claim) {
     return {
       event: {
         to: "queued",
         reason: "goal:running without a claim (set by hand?); back to the queue, no attempt used",
-      },
-    };
-  }
-  const recorded = resultFor(goal.markers, claim.attempt);
-  if (recorded) {
-    // The runner wrote its result but died before changing the label.
-    const to: GoalState =
-      recorded.outcome === "success"
-        ? "done"
-        : recorded.outcome === "spot-check"
-          ? "spot-check"
-          : recorded.outcome === "interrupted"
-            ? "queued"
-            : afterFailure(attemptsUsed(goal.markers), options.maxAttempts);
-    return {
-      event: {
-        to,
-        reason: `applying the recorded result of attempt ${claim.attempt} (${recorded.outcome})`,
       },
     };
   }
@@ -119,8 +108,15 @@ async function decide(
       } without a result`;
     }
   }
-  if (!lost || hasResultFor(goal.markers, claim.attempt)) return null;
-  const to = afterFailure(attemptsUsed(goal.markers), options.maxAttempts);
+  if (!lost) return null;
+  const byPullRequest = await settleEndedAttempt(goal, claim, pulls, options.maxAttempts);
+  if (byPullRequest) {
+    return {
+      event: { to: byPullRequest.to, reason: byPullRequest.reason },
+      ...(byPullRequest.marker ? { marker: byPullRequest.marker } : {}),
+    };
+  }
+  const to = stateAfterOutcome("failure", attemptsUsed(goal.markers), options.maxAttempts);
   return {
     event: { to, reason: to === "stuck" ? `${lost}; that was the last attempt` : lost },
     marker: {
@@ -213,7 +209,7 @@ export async function watchGoalPullRequests(
       health.failedChecks.length > 0
         ? `checks failed on pull request #${pull.number}: ${health.failedChecks.map((check) => `${check.name} (${check.conclusion})`).join(", ")}`
         : `pull request #${pull.number} can no longer merge (conflicts with its base)`;
-    const failed = afterFailure(attemptsUsed(goal.markers), options.maxAttempts);
+    const failed = stateAfterOutcome("failure", attemptsUsed(goal.markers), options.maxAttempts);
     const { to, reason } = draftIfTextChanged(
       goal,
       pull.result.attempt,

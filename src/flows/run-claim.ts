@@ -4,6 +4,7 @@ import { parseVisibleGoalBody } from "../core/goal-body.js";
 import { sameRepo } from "../core/issue-ref.js";
 import type { GoalSnapshot, GoalStore } from "../core/ports.js";
 import { textFingerprint } from "../core/vouching.js";
+import { goalBranchName } from "../git/branch-name.js";
 import type { GoalFileStory } from "./run-goal-file.js";
 import { TextVetter } from "./vet-goals.js";
 
@@ -43,6 +44,17 @@ export function textChangedSinceClaim(
     return `its title or body changed after the dispatcher vetted it (vouched for by @${claim.vouchedBy ?? "?"}); no one with write access has read the new text`;
   }
   return null;
+}
+
+/** The branch the attempt pushes to: the one its claim records, or the title's for older claims. */
+export function goalBranchOf(goal: GoalSnapshot, attempt: number): string {
+  const claim = goal.markers.findLast(
+    (marker) => marker.kind === "claim" && marker.attempt === attempt,
+  );
+  return (
+    (claim?.kind === "claim" ? claim.branch : undefined) ??
+    goalBranchName(goal.ref.number, goal.title)
+  );
 }
 
 export function goalOverrides(goal: GoalSnapshot): {

@@ -4,13 +4,25 @@ import type { ReasoningLevel } from "../core/agent-options.js";
 import { UserError } from "../core/errors.js";
 import { formatRepo } from "../core/issue-ref.js";
 import type { RunResultMarker } from "../core/markers.js";
-import type { GoalSnapshot, GoalStore, MergeMethod, RunPullRequestPort } from "../core/ports.js";
+import type {
+  BranchPullRequest,
+  GoalSnapshot,
+  GoalStore,
+  MergeMethod,
+  RunPullRequestPort,
+} from "../core/ports.js";
 import type { Settings } from "../core/settings.js";
 import { type GoalState, SPOT_CHECK_FLAG_LABEL } from "../core/states.js";
 import { describeHidden, type HiddenCount } from "../core/visible-text.js";
 import type { Person, TokenProvider } from "../git/git.js";
 import { type AgentRun, type AgentRunSettings, runAgent } from "./run-agent.js";
-import { claimProblem, goalOverrides, storyOf, textChangedSinceClaim } from "./run-claim.js";
+import {
+  claimProblem,
+  goalBranchOf,
+  goalOverrides,
+  storyOf,
+  textChangedSinceClaim,
+} from "./run-claim.js";
 import { type CollectedWork, collectCommits } from "./run-collect.js";
 import { deliver, keepWork } from "./run-deliver.js";
 import { renderGoalFile } from "./run-goal-file.js";
@@ -166,6 +178,19 @@ export async function runGoal(
   if (changed) {
     await pending.discard();
     return await refuseChangedText(context, settings, changed);
+  }
+  let merging: BranchPullRequest | undefined;
+  try {
+    merging = (await context.pulls.forBranch(goalBranchOf(goal, settings.attempt))).find(
+      (pull) => pull.state === "open" && pull.autoMerge,
+    );
+  } catch (error) {
+    await pending.discard();
+    throw error;
+  }
+  if (merging) {
+    await pending.discard();
+    return await refuseSecondRun(context, settings, merging);
   }
   context.onStarted?.();
   const startedAt = now();
@@ -328,6 +353,34 @@ async function refuseChangedText(
     },
   });
   return { outcome: "interrupted", reason, prUrl: null, stats: null, state: "draft" };
+}
+
+/**
+ * An earlier attempt's pull request is set to merge (its runner died before saying so, or the
+ * goal was re-queued by hand): a second run would push onto work GitHub is about to merge.
+ * The goal is done; this attempt did not run and does not count.
+ */
+async function refuseSecondRun(
+  context: RunGoalContext,
+  settings: RunGoalSettings,
+  pull: BranchPullRequest,
+): Promise<RunGoalReport> {
+  const reason = `not run: pull request #${pull.number} of this goal already has auto-merge enabled`;
+  context.log(`#${settings.goal}: ${reason} → goal:done`);
+  await context.store.transition(settings.goal, {
+    to: "done",
+    expectedFrom: "running",
+    reason: `attempt ${settings.attempt} ${reason}; it merges once its checks pass.${context.runUrl ? ` ([run](${context.runUrl}))` : ""}`,
+    marker: {
+      kind: "run-result",
+      attempt: settings.attempt,
+      outcome: "success",
+      reason,
+      countsAsAttempt: false,
+      prUrl: pull.url,
+    },
+  });
+  return { outcome: "success", reason, prUrl: pull.url, stats: null, state: "done" };
 }
 
 /** `<log-dir>/<owner>-<repo>-<goal>-<attempt>.log`, which watch-ralphs reads (design §7). */

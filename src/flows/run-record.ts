@@ -1,9 +1,16 @@
-import { attemptsUsed, hasResultFor, latestClaim } from "../core/attempts.js";
-import type { RunResultMarker } from "../core/markers.js";
-import type { GoalSnapshot, GoalStore } from "../core/ports.js";
+import {
+  attemptsUsed,
+  latestClaim,
+  recordedMove,
+  resultFor,
+  stateAfterOutcome,
+} from "../core/attempts.js";
+import type { ClaimMarker, RunResultMarker } from "../core/markers.js";
+import type { GoalSnapshot, GoalStore, PullRequestLookupPort } from "../core/ports.js";
+import { decideByPullRequest } from "../core/pull-request-decides.js";
 import type { GoalState } from "../core/states.js";
 import { ConflictError } from "../github/errors.js";
-import { textChangedSinceClaim } from "./run-claim.js";
+import { goalBranchOf, textChangedSinceClaim } from "./run-claim.js";
 import type { Verdict } from "./run-policy.js";
 import type { RunStatsRecord } from "./run-stats.js";
 
@@ -36,31 +43,29 @@ export async function recordResult(
   if (extra.logTail && (verdict.outcome === "failure" || verdict.outcome === "interrupted")) {
     marker.logTail = extra.logTail;
   }
-  let to: GoalState;
-  let why: string;
   let goal: GoalSnapshot | null = null;
+  let used = 0;
+  if (verdict.outcome === "failure") {
+    goal = await store.getGoal(number);
+    used = attemptsUsed(goal.markers);
+  }
+  let to = stateAfterOutcome(verdict.outcome, used, settings.maxAttempts);
+  let why: string;
   switch (verdict.outcome) {
     case "success":
-      to = "done";
       why = `attempt ${settings.attempt} succeeded: ${extra.prUrl ?? ""}`;
       break;
     case "spot-check":
-      to = "spot-check";
       why = `attempt ${settings.attempt} needs a human review of ${extra.prUrl ?? "its pull request"}: ${verdict.reason}.`;
       break;
     case "interrupted":
-      to = "queued";
       why = `attempt ${settings.attempt} was interrupted (${verdict.reason}); it does not count, and the goal waits for its next turn.`;
       break;
-    default: {
-      goal = await store.getGoal(number);
-      const used = attemptsUsed(goal.markers);
-      to = used >= settings.maxAttempts ? "stuck" : "queued";
+    default:
       why =
         to === "stuck"
           ? `attempt ${settings.attempt} failed, the last of ${settings.maxAttempts}: ${verdict.reason}.`
           : `attempt ${settings.attempt} failed (${used} of ${settings.maxAttempts} used): ${verdict.reason}.`;
-    }
   }
   if (to === "queued") {
     const changed = textChangedSinceClaim(
@@ -89,13 +94,26 @@ export async function recordResult(
   }
 }
 
+export interface InterruptionContext extends RecordContext {
+  /** Where the attempt's pull request is looked up; null when none can exist yet. */
+  pulls: PullRequestLookupPort | null;
+  /** Null when unknown (the settings could not be read): a recorded failure then re-queues, and
+   * the dispatcher moves a goal without attempts left to goal:stuck. */
+  maxAttempts: number | null;
+}
+
 /**
- * The post step's safety net: when the main step ended without recording a result (killed,
- * cancelled, crashed), the attempt is recorded as interrupted (it does not count) and the goal
- * is re-queued, so it never stays goal:running. Does nothing when the claim is no longer ours.
+ * The post step's safety net: when the main step ended without moving the goal (killed,
+ * cancelled, crashed), the goal must not stay goal:running. In order:
+ * - a move the main step recorded but whose label did not land is completed;
+ * - a result it recorded is applied;
+ * - the attempt's pull request decides (core/pull-request-decides.ts): merged or set to merge
+ *   → done, open → spot-check, with a result marker rebuilt from it;
+ * - otherwise the attempt is recorded as interrupted (it does not count) and the goal re-queued.
+ * Does nothing when the claim is no longer ours.
  */
 export async function recordInterruption(
-  context: RecordContext,
+  context: InterruptionContext,
   goalNumber: number,
   attempt: number,
   reason: string,
@@ -107,33 +125,90 @@ export async function recordInterruption(
     context.log(`#${goalNumber}: not running attempt ${attempt} any more; nothing to clean up.`);
     return false;
   }
-  if (hasResultFor(goal.markers, attempt)) {
-    context.log(`#${goalNumber}: attempt ${attempt} already has a result.`);
-    return false;
+  const run = context.runUrl ? ` ([run](${context.runUrl}))` : "";
+  const settle = await settleEndedAttempt(goal, claim, context.pulls, context.maxAttempts);
+  let to: GoalState;
+  let why: string;
+  let marker: RunResultMarker | undefined;
+  if (settle) {
+    ({ to, reason: why } = settle);
+    marker = settle.marker;
+  } else {
+    marker = {
+      kind: "run-result",
+      attempt,
+      outcome: "interrupted",
+      reason,
+      countsAsAttempt: false,
+    };
+    to = "queued";
+    why = `attempt ${attempt} was interrupted: ${reason}; it does not count, and the goal waits for its next turn.`;
   }
-  const marker: RunResultMarker = {
-    kind: "run-result",
-    attempt,
-    outcome: "interrupted",
-    reason,
-    countsAsAttempt: false,
-  };
-  const changed = textChangedSinceClaim(goal, attempt, false);
-  const to = changed ? "draft" : "queued";
-  const next = changed
-    ? `it goes back to goal:draft: ${changed}. A maintainer: read it, then label it goal:queued again`
-    : "the goal waits for its next turn";
+  if (to === "queued") {
+    const changed = textChangedSinceClaim(goal, attempt, false);
+    if (changed) {
+      to = "draft";
+      why += ` It goes back to goal:draft, not the queue: ${changed}. A maintainer: read it, then label it goal:queued again.`;
+    }
+  }
   try {
     await store.transition(goalNumber, {
       to,
       expectedFrom: "running",
-      reason: `attempt ${attempt} was interrupted: ${reason}; it does not count, and ${next}.${context.runUrl ? ` ([run](${context.runUrl}))` : ""}`,
-      marker,
+      reason: `${why}${run}`,
+      ...(marker ? { marker } : {}),
     });
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
     return false;
   }
-  context.log(`#${goalNumber}: attempt ${attempt} recorded as interrupted; → goal:${to}`);
+  context.log(`#${goalNumber}: attempt ${attempt}: ${why} → goal:${to}`);
   return true;
+}
+
+/**
+ * Where an attempt that ended without moving its goal leaves it, from what is on record: a
+ * recorded move, a recorded result, or the attempt's pull request. Null when nothing is on
+ * record (the attempt was lost). The reconciler and the post step share it.
+ */
+export async function settleEndedAttempt(
+  goal: GoalSnapshot,
+  claim: Pick<ClaimMarker, "attempt" | "claimedAt" | "branch">,
+  pulls: PullRequestLookupPort | null,
+  maxAttempts: number | null,
+): Promise<{ to: GoalState; reason: string; marker?: RunResultMarker } | null> {
+  const { attempt } = claim;
+  const move = recordedMove(goal.markers, attempt);
+  if (move) {
+    return {
+      to: move.to,
+      reason: `completing the move of attempt ${attempt} to goal:${move.to}, recorded (${move.reason}) before the label could change`,
+    };
+  }
+  const recorded = resultFor(goal.markers, attempt);
+  if (recorded) {
+    return {
+      to: stateAfterOutcome(
+        recorded.outcome,
+        attemptsUsed(goal.markers),
+        maxAttempts ?? Number.POSITIVE_INFINITY,
+      ),
+      reason: `applying the recorded result of attempt ${attempt} (${recorded.outcome})`,
+    };
+  }
+  if (!pulls) return null;
+  const decided = decideByPullRequest(await pulls.forBranch(goalBranchOf(goal, attempt)), claim);
+  if (!decided) return null;
+  return {
+    to: decided.to,
+    reason: decided.reason,
+    marker: {
+      kind: "run-result",
+      attempt,
+      outcome: decided.outcome,
+      reason: decided.reason,
+      countsAsAttempt: true,
+      prUrl: decided.prUrl,
+    },
+  };
 }

@@ -269,15 +269,16 @@ export class GitHubGoalStore implements GoalStore {
       );
     }
     const changes = current.state !== request.to || current.conflicting.length > 0;
-    if (changes) {
-      assertTransition(current.state, request.to);
+    if (changes) assertTransition(current.state, request.to);
+    const setLabel = async () => {
+      if (!changes) return;
       // One request replaces the whole label set, so no moment shows two state labels.
       await this.client.rest.issues
         .setLabels({ ...this.where, issue_number: number, labels: withState(labels, request.to) })
         .catch((error) => {
           throw explainGitHubError(error, doing);
         });
-    }
+    };
     const markers: Marker[] = [];
     if (changes)
       markers.push({
@@ -287,11 +288,22 @@ export class GitHubGoalStore implements GoalStore {
         reason: request.reason,
       });
     if (request.marker) markers.push(request.marker);
-    if (markers.length > 0) {
-      const headline = changes
-        ? `**${current.state ?? "no state"} → ${request.to}**: ${request.reason}`
-        : request.reason;
-      await this.comment(number, markedComment(headline, markers));
+    const headline = changes
+      ? `**${current.state ?? "no state"} → ${request.to}**: ${request.reason}`
+      : request.reason;
+    const writeMarkers = async () => {
+      if (markers.length > 0) await this.comment(number, markedComment(headline, markers));
+    };
+    // A result and its move are written before the label, so a crash between the two leaves a
+    // record the reconciler completes (core/attempts.ts recordedMove), never a label without
+    // its reason. A claim's move to running goes label first: until the label is there, the
+    // claim has not become a run and the next cycle withdraws it (core/attempts.ts unrunClaims).
+    if (request.to === "running") {
+      await setLabel();
+      await writeMarkers();
+    } else {
+      await writeMarkers();
+      await setLabel();
     }
     return { from: current.state };
   }

@@ -4,6 +4,7 @@ import { formatRepo, type RepoRef } from "../core/issue-ref.js";
 import type {
   ApproveOutcome,
   AutoMergeResult,
+  BranchPullRequest,
   MergeMethod,
   OpenedPullRequest,
   PullRequestPort,
@@ -189,6 +190,30 @@ export class GitHubPullRequests
         };
       }
       throw explainGitHubError(error, `merging pull request #${pull.number}`);
+    }
+  }
+
+  async forBranch(branch: string): Promise<BranchPullRequest[]> {
+    try {
+      // One page is enough: a goal branch has one pull request per attempt that opened one.
+      const { data } = await this.client.rest.pulls.list({
+        ...this.where,
+        head: `${this.repo.owner}:${branch}`,
+        state: "all",
+        sort: "created",
+        direction: "desc",
+        per_page: 30,
+      });
+      return data.map((pull) => ({
+        number: pull.number,
+        url: pull.html_url,
+        state: pull.merged_at ? "merged" : pull.state === "open" ? "open" : "closed",
+        autoMerge: pull.state === "open" && pull.auto_merge !== null,
+        createdAt: pull.created_at,
+        mergedAt: pull.merged_at,
+      }));
+    } catch (error) {
+      throw explainGitHubError(error, `looking up the pull requests of branch ${branch}`);
     }
   }
 

@@ -23,6 +23,7 @@ import { createGoal } from "../../src/flows/create-goal.js";
 import { connectAsApp } from "../../src/github/app-auth.js";
 import type { GitHubClient } from "../../src/github/client.js";
 import { GitHubGoalStore } from "../../src/github/goal-store.js";
+import { ENABLE_AUTO_MERGE_MUTATION } from "../../src/github/pull-requests.js";
 import {
   createBareRepository,
   type GitHubServer,
@@ -940,5 +941,69 @@ describe("GitHub App authentication", () => {
     }
     assert.equal(existsSync(join(w.dir, "work")), false, "nothing was cloned");
     assert.deepEqual(await stateLabels(number), ["goal:running"]);
+  });
+});
+
+describe("a pull request decides", () => {
+  it("the main step dies after enabling auto-merge, before its result: the post step marks the goal done from the PR", async () => {
+    const number = await claimedGoal("Merging when killed");
+    // The runner's first comment is its result: refuse it, as if the process died right there.
+    w.server.faults.add({ route: "issues/create-comment", status: 422, times: Infinity });
+    const inputs = inputsFor(number, "commit");
+    const main = await runStep(inputs);
+    assert.notEqual(main.code, 0, "the main step failed recording its result");
+    w.server.faults.active.length = 0;
+    assert.deepEqual(await stateLabels(number), ["goal:running"]);
+    const post = await runStep(inputs, { state: main.state });
+    assert.equal(post.code, 0, post.stdout + post.stderr);
+    assert.deepEqual(await stateLabels(number), ["goal:done"]);
+    const [pull, ...more] = await pulls();
+    assert.equal(more.length, 0, "one pull request");
+    const marker = await lastResult(number);
+    assert.equal(marker.outcome, "success");
+    assert.equal(marker.prUrl, pull?.html_url);
+    assert.match(marker.reason, /auto-merge enabled/);
+  });
+
+  it("a result written whose label did not land is completed by the post step", async () => {
+    const number = await claimedGoal("Label lost");
+    w.server.faults.add({ route: "issues/set-labels", status: 422, times: Infinity });
+    const inputs = inputsFor(number, "commit");
+    const main = await runStep(inputs);
+    assert.notEqual(main.code, 0);
+    w.server.faults.active.length = 0;
+    // The result went first, so it is on record although the label still says running.
+    assert.equal((await lastResult(number)).outcome, "success");
+    assert.deepEqual(await stateLabels(number), ["goal:running"]);
+    const post = await runStep(inputs, { state: main.state });
+    assert.equal(post.code, 0, post.stdout + post.stderr);
+    assert.match(post.stdout, /completing the move of attempt 1 to goal:done/);
+    assert.deepEqual(await stateLabels(number), ["goal:done"]);
+  });
+
+  it("a goal whose pull request already has auto-merge enabled is not run again", async () => {
+    const number = await claimedGoal("Already merging", { earlierFailures: 1 });
+    const branch = `goal/${number}-already-merging`;
+    await w.bare.commitOnBranch(branch, "earlier.txt", "attempt 1's work\n");
+    const { data: earlier } = await w.client.rest.pulls.create({
+      owner,
+      repo,
+      head: branch,
+      base: "main",
+      title: "Already merging",
+    });
+    await w.client.graphql(ENABLE_AUTO_MERGE_MUTATION, {
+      pullRequestId: earlier.node_id,
+      mergeMethod: "SQUASH",
+    });
+    const result = await runAction(inputsFor(number, "commit", { attempt: "2" }));
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /already has auto-merge enabled/);
+    assert.equal(dumped("pid"), false, "the agent never ran");
+    assert.deepEqual(await stateLabels(number), ["goal:done"]);
+    const marker = await lastResult(number);
+    assert.equal(marker.countsAsAttempt, false);
+    assert.equal(marker.prUrl, earlier.html_url);
+    assert.deepEqual(await filesOn(branch), ["README.md", "earlier.txt"]);
   });
 });

@@ -26,6 +26,7 @@ export const RUNNER_STATE_KEYS = [
   "attempt",
   "repository",
   "marker-authors",
+  "max-attempts",
   "recorded",
 ] as const;
 export const RUNNER_OUTPUT_KEYS = ["outcome", "pr-url", "stats"] as const;

@@ -9,7 +9,9 @@ import {
   latestClaim,
   leaseExpired,
   nextAttemptNumber,
+  recordedMove,
   resultFor,
+  stateAfterOutcome,
   unrunClaims,
 } from "../../src/core/attempts.js";
 import type {
@@ -161,5 +163,35 @@ describe("unrunClaims", () => {
       at(toRunning(1), "2025-01-01T08:00:00Z"), // the same second
     ];
     assert.deepEqual(unrunClaims(markers), []);
+  });
+});
+
+describe("stateAfterOutcome", () => {
+  it("is the one rule for the state after a run", () => {
+    assert.equal(stateAfterOutcome("success", 1, 3), "done");
+    assert.equal(stateAfterOutcome("spot-check", 3, 3), "spot-check");
+    assert.equal(stateAfterOutcome("interrupted", 3, 3), "queued");
+    assert.equal(stateAfterOutcome("failure", 2, 3), "queued");
+    assert.equal(stateAfterOutcome("failure", 3, 3), "stuck");
+  });
+});
+
+describe("recordedMove", () => {
+  const move = (from: "running" | "queued", to: "done" | "running" | "queued") => ({
+    kind: "transition" as const,
+    from,
+    to,
+    reason: `${from} to ${to}`,
+  });
+  it("finds the move out of running recorded after the attempt's claim", () => {
+    const markers: Marker[] = [claim(1), move("queued", "running"), run(1, "success")];
+    assert.equal(recordedMove(markers, 1), null, "a result alone is not a move");
+    markers.push(move("running", "done"));
+    assert.equal(recordedMove(markers, 1)?.to, "done");
+  });
+  it("ignores moves of earlier attempts and attempts never claimed", () => {
+    const markers: Marker[] = [claim(1), move("running", "queued"), claim(2)];
+    assert.equal(recordedMove(markers, 2), null);
+    assert.equal(recordedMove(markers, 3), null);
   });
 });

@@ -283,6 +283,7 @@ describe("deliver", () => {
       enableAutoMerge: async () => {
         throw new Error("socket hang up");
       },
+      forBranch: async () => [],
     };
     const delivered = await deliver(pulls, () => {}, {
       goal: goalSnapshot(7, "Do it"),
