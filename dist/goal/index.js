@@ -1532,7 +1532,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 /***/ }),
 
-/***/ 75:
+/***/ 1670:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1679,6 +1679,307 @@ function describeCount(count) {
     return count === 1 ? "1 problem" : `${count} problems`;
 }
 
+;// CONCATENATED MODULE: ./src/core/issue-ref.ts
+
+// GitHub logins: letters, digits and hyphens, not starting with a hyphen, at most 39 characters;
+// "_" appears in Enterprise Managed User logins (login_shortcode).
+const OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,38}$/;
+// Repository names: letters, digits, ".", "_" and "-", at most 100 characters.
+const REPO_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
+const OWNER_SOURCE = "[A-Za-z0-9][A-Za-z0-9_-]{0,38}";
+const REPO_SOURCE = "[A-Za-z0-9._-]{1,100}";
+const NUMBER_SOURCE = "[1-9][0-9]{0,9}";
+const SHORT_REF = new RegExp(`^#?(${NUMBER_SOURCE})$`);
+const QUALIFIED_REF = new RegExp(`^(${OWNER_SOURCE})/(${REPO_SOURCE})#(${NUMBER_SOURCE})$`);
+const URL_REF = new RegExp(`^https?://[^/\\s]+/(${OWNER_SOURCE})/(${REPO_SOURCE})/issues/(${NUMBER_SOURCE})/?(?:[?#]\\S*)?$`);
+function isValidRepoName(repo) {
+    return REPO_PATTERN.test(repo) && repo !== "." && repo !== "..";
+}
+function isValidOwner(owner) {
+    return OWNER_PATTERN.test(owner);
+}
+/** Parses "owner/name", the form GitHub Actions gives in GITHUB_REPOSITORY. */
+function parseRepo(text) {
+    const trimmed = text.trim();
+    const parts = trimmed.split("/");
+    const [owner, repo] = parts;
+    if (parts.length !== 2 || owner === undefined || repo === undefined) {
+        throw new errors_UserError(`Invalid repository "${text}": use owner/name, like octo-org/my-repo.`);
+    }
+    if (!isValidOwner(owner)) {
+        throw new errors_UserError(`Invalid repository "${text}": owner "${owner}" may only hold letters, digits and hyphens (not first), at most 39 characters.`);
+    }
+    if (!isValidRepoName(repo)) {
+        throw new errors_UserError(`Invalid repository "${text}": name "${repo}" may only hold letters, digits, ".", "_" and "-", at most 100 characters.`);
+    }
+    return { owner, repo };
+}
+function formatRepo(ref) {
+    return `${ref.owner}/${ref.repo}`;
+}
+function issue_ref_sameRepo(a, b) {
+    // GitHub owner and repository names are case-insensitive.
+    return (a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase());
+}
+function sameIssue(a, b) {
+    return a.number === b.number && issue_ref_sameRepo(a, b);
+}
+/** A case-insensitive key for maps and sets of issues. */
+function issue_ref_issueKey(ref) {
+    return `${ref.owner.toLowerCase()}/${ref.repo.toLowerCase()}#${ref.number}`;
+}
+/** Like parseIssueRef, but returns null instead of throwing. */
+function tryParseIssueRef(text, defaultRepo) {
+    const trimmed = text.trim();
+    const short = SHORT_REF.exec(trimmed);
+    if (short)
+        return { owner: defaultRepo.owner, repo: defaultRepo.repo, number: Number(short[1]) };
+    const match = QUALIFIED_REF.exec(trimmed) ?? URL_REF.exec(trimmed);
+    if (!match)
+        return null;
+    const [, owner = "", repo = "", number = ""] = match;
+    if (!isValidRepoName(repo))
+        return null;
+    return { owner, repo, number: Number(number) };
+}
+/** Accepts `#12`, `12`, `owner/repo#7` and issue URLs such as `https://github.com/owner/repo/issues/7`. */
+function parseIssueRef(text, defaultRepo) {
+    const ref = tryParseIssueRef(text, defaultRepo);
+    if (ref === null) {
+        throw new UserError(`Invalid issue reference "${text}": use #12, 12, owner/repo#12 or an issue URL like https://github.com/owner/repo/issues/12.`);
+    }
+    return ref;
+}
+/** `#12` when the issue lives in `relativeTo`, else `owner/repo#12`. */
+function issue_ref_formatIssueRef(ref, relativeTo) {
+    if (relativeTo !== undefined && issue_ref_sameRepo(ref, relativeTo))
+        return `#${ref.number}`;
+    return `${formatRepo(ref)}#${ref.number}`;
+}
+
+;// CONCATENATED MODULE: ./src/core/states.ts
+
+const GOAL_STATES = ["draft", "queued", "running", "done", "stuck", "spot-check"];
+const STATE_LABEL_PREFIX = "goal:";
+/** Plain issue label marking a story, which groups goals as sub-issues. */
+const STORY_LABEL = "story";
+/** Flag label: the goal always ends in goal:spot-check instead of auto-merging. */
+const SPOT_CHECK_FLAG_LABEL = "spot-check";
+function states_stateLabel(state) {
+    return `${STATE_LABEL_PREFIX}${state}`;
+}
+function parseState(name) {
+    if (!name.startsWith(STATE_LABEL_PREFIX))
+        return null;
+    const state = name.slice(STATE_LABEL_PREFIX.length);
+    return GOAL_STATES.includes(state) ? state : null;
+}
+function isStateLabel(name) {
+    return parseState(name) !== null;
+}
+const STATE_LABEL_LOOK = {
+    draft: { color: "d4c5f9", description: "Goal: written, not ready to run" },
+    queued: { color: "0e8a16", description: "Goal: ready to run, waits its turn" },
+    running: { color: "fbca04", description: "Goal: claimed by a dispatcher; an agent works on it" },
+    done: {
+        color: "5319e7",
+        description: "Goal: the agent succeeded; its PR is merged or set to auto-merge",
+    },
+    stuck: {
+        color: "b60205",
+        description: "Goal: failed on its last allowed attempt, or cannot run",
+    },
+    "spot-check": {
+        color: "d93f0b",
+        description: "Goal: a human must review the PR before it merges",
+    },
+};
+const LABELS = [
+    ...GOAL_STATES.map((state) => ({ name: states_stateLabel(state), ...STATE_LABEL_LOOK[state] })),
+    { name: STORY_LABEL, color: "1d76db", description: "Story: groups goals as its sub-issues" },
+    {
+        name: SPOT_CHECK_FLAG_LABEL,
+        color: "f9d0c4",
+        description: "Goal flag: always stop in goal:spot-check for human review instead of auto-merging",
+    },
+];
+/** Reads the goal state from an issue's labels; `conflicting` lists every state label when there is more than one. */
+function stateFromLabels(labels) {
+    const states = [...new Set(labels.map(parseState).filter((s) => s !== null))];
+    if (states.length === 1)
+        return { state: states[0] ?? null, conflicting: [] };
+    return { state: null, conflicting: states.length > 1 ? states : [] };
+}
+/** The labels to set so that exactly one state label remains: other labels keep their order. */
+function withState(labels, to) {
+    return [...labels.filter((name) => !isStateLabel(name)), states_stateLabel(to)];
+}
+const ALLOWED_TRANSITIONS = {
+    draft: ["queued"],
+    queued: ["running", "draft", "stuck"],
+    running: ["done", "stuck", "spot-check", "queued", "draft"],
+    "spot-check": ["done", "queued", "stuck", "draft"],
+    stuck: ["queued", "draft"],
+    // A human re-opens a finished goal by queueing it again; the dispatcher re-queues one whose
+    // pull request failed its checks, or makes it stuck when that was its last attempt.
+    done: ["queued", "stuck", "draft"],
+};
+function canTransition(from, to) {
+    return ALLOWED_TRANSITIONS[from].includes(to);
+}
+/** Throws unless `from` may become `to`. A goal without a state label (`null`) may become anything. */
+function assertTransition(from, to) {
+    if (from === null || canTransition(from, to))
+        return;
+    throw new errors_UserError(`goal is ${from}; it cannot become ${to}. From ${from} a goal can become: ${ALLOWED_TRANSITIONS[from].join(", ")}.`);
+}
+
+;// CONCATENATED MODULE: ./src/core/eligibility.ts
+
+
+/** Done when labelled goal:done, or closed as completed (not as "not planned"). */
+function dependencyDone(issue) {
+    if (issue.labels.includes(states_stateLabel("done")))
+        return true;
+    // GraphQL says COMPLETED, REST says completed.
+    return issue.state === "closed" && issue.stateReason?.toLowerCase() === "completed";
+}
+/** Labelled goal:stuck and not done: its dependents wait until a human acts on it. */
+function dependencyStuck(issue) {
+    return !dependencyDone(issue) && issue.labels.includes(states_stateLabel("stuck"));
+}
+/**
+ * The dependencies the dispatcher last told this goal are stuck (its latest blocked marker).
+ * A claim or a state change of the goal since then ends what that marker described, so none.
+ * Whether each is still stuck is for the reader to check.
+ */
+function namedBlockers(markers, repo) {
+    let named = [];
+    for (const marker of markers) {
+        if (marker.kind === "blocked") {
+            named = marker.by.flatMap((text) => {
+                const ref = tryParseIssueRef(text, repo);
+                return ref ? [ref] : [];
+            });
+        }
+        else if (marker.kind === "claim" || marker.kind === "transition")
+            named = [];
+    }
+    return named;
+}
+/**
+ * What to tell a queued goal whose dependencies `stuck` are goal:stuck: a blocked marker naming
+ * every one, or null when its markers already name each of them, so it is said once, not every
+ * cycle. A dependency that stops being stuck needs no marker: the goal waits or runs as before.
+ */
+function blockedNotice(markers, stuck, repo) {
+    const named = new Set(namedBlockers(markers, repo).map(issueKey));
+    const unique = [...new Map(stuck.map((ref) => [issueKey(ref), ref])).values()];
+    if (unique.every((ref) => named.has(issueKey(ref))))
+        return null;
+    return { kind: "blocked", by: unique.map((ref) => formatIssueRef(ref)) };
+}
+/** The comment that carries a blocked marker: what is stuck, and what a human can do about it. */
+function blockedMessage(goal, stuck) {
+    const show = (ref) => formatIssueRef(ref, goal);
+    const names = listOf(stuck.map(show));
+    const one = stuck.length === 1;
+    const requeue = stuck.map((ref) => sameRepo(ref, goal)
+        ? `\`goal queue ${ref.number}\``
+        : `\`goal queue ${ref.number} --repo ${ref.owner}/${ref.repo}\``);
+    return [
+        `**Blocked**: ${one ? "its dependency" : "its dependencies"} ${names} ${one ? "is" : "are"} \`${stateLabel("stuck")}\`, so this goal cannot run until ${one ? "it is" : "they are"} done. It stays \`${stateLabel("queued")}\` and runs in its turn once ${one ? "it is" : "they are"}.`,
+        "",
+        "To unblock it, either",
+        `- fix ${names} and queue ${one ? "it" : "them"} again (${listOf(requeue)}), or close ${one ? "it" : "them"} as completed if the work was done another way; or`,
+        `- remove ${names} from this goal's \`Depends:\` line and its blocked-by links.`,
+    ].join("\n");
+}
+function listOf(items) {
+    if (items.length <= 2)
+        return items.join(" and ");
+    return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+/**
+ * A cycle through `start`, as the path start → … → start, or null. `edges` gives an issue's
+ * dependencies, or undefined when they are unknown (treated as none).
+ */
+function findCycle(start, edges) {
+    const startKey = issueKey(start);
+    // Each reached issue remembers the issue it was reached from, to rebuild the path at the end.
+    const cameFrom = new Map([
+        [startKey, { ref: start, parent: null }],
+    ]);
+    // Depth-first with an explicit stack so deep chains cannot overflow the call stack.
+    const stack = [startKey];
+    while (stack.length > 0) {
+        const key = stack.pop();
+        const ref = cameFrom.get(key)?.ref;
+        for (const next of edges(ref) ?? []) {
+            const nextKey = issueKey(next);
+            if (nextKey === startKey)
+                return [...pathTo(key, cameFrom), next];
+            if (cameFrom.has(nextKey))
+                continue;
+            cameFrom.set(nextKey, { ref: next, parent: key });
+            stack.push(nextKey);
+        }
+    }
+    return null;
+}
+function pathTo(key, cameFrom) {
+    const path = [];
+    for (let at = key; at !== null;) {
+        const step = cameFrom.get(at);
+        if (step === undefined)
+            break;
+        path.push(step.ref);
+        at = step.parent;
+    }
+    return path.reverse();
+}
+function eligibility(goal) {
+    const show = (ref) => formatIssueRef(ref, goal.repo);
+    const problems = goal.dependencies.flatMap((dep) => {
+        switch (dep.kind) {
+            case "missing":
+                return [`${show(dep.ref)} does not exist or cannot be read`];
+            case "self":
+                return [`${show(dep.ref)} is this goal itself`];
+            case "cycle":
+                return [`${show(dep.ref)} is part of a cycle: ${dep.path.map(show).join(" → ")}`];
+            default:
+                return [];
+        }
+    });
+    if (problems.length > 0) {
+        return {
+            eligible: false,
+            blocked: "unsatisfiable",
+            reason: `Goal #${goal.number} can never run: dependency ${problems.join("; dependency ")}. Fix the Depends: line or the blocked-by links.`,
+        };
+    }
+    const waiting = goal.dependencies.filter((dep) => dep.kind === "waiting");
+    if (waiting.length > 0) {
+        const list = waiting.map((dep) => `${show(dep.ref)} (${dep.state})`).join(", ");
+        return {
+            eligible: false,
+            blocked: "waiting",
+            reason: `Goal #${goal.number} waits for ${list} to be done.`,
+        };
+    }
+    return { eligible: true };
+}
+/** Goals never attempted first, then retries; the lower issue number first within each. */
+function compareForDispatch(a, b) {
+    if (a.isRetry !== b.isRetry)
+        return a.isRetry ? 1 : -1;
+    return a.number - b.number;
+}
+function orderForDispatch(goals) {
+    return [...goals].sort(compareForDispatch);
+}
+
 ;// CONCATENATED MODULE: ./src/core/agent-options.ts
 /** Values that choose how the agent runs; shared by goal bodies (per-goal overrides) and settings. */
 const REASONING_LEVELS = ["low", "med", "high"];
@@ -1731,84 +2032,6 @@ function goal_metadata_readMetadataLine(line) {
 }
 function goal_metadata_isMetadataLine(line) {
     return LINE_START.test(line);
-}
-
-;// CONCATENATED MODULE: ./src/core/issue-ref.ts
-
-// GitHub logins: letters, digits and hyphens, not starting with a hyphen, at most 39 characters;
-// "_" appears in Enterprise Managed User logins (login_shortcode).
-const OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,38}$/;
-// Repository names: letters, digits, ".", "_" and "-", at most 100 characters.
-const REPO_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
-const OWNER_SOURCE = "[A-Za-z0-9][A-Za-z0-9_-]{0,38}";
-const REPO_SOURCE = "[A-Za-z0-9._-]{1,100}";
-const NUMBER_SOURCE = "[1-9][0-9]{0,9}";
-const SHORT_REF = new RegExp(`^#?(${NUMBER_SOURCE})$`);
-const QUALIFIED_REF = new RegExp(`^(${OWNER_SOURCE})/(${REPO_SOURCE})#(${NUMBER_SOURCE})$`);
-const URL_REF = new RegExp(`^https?://[^/\\s]+/(${OWNER_SOURCE})/(${REPO_SOURCE})/issues/(${NUMBER_SOURCE})/?(?:[?#]\\S*)?$`);
-function isValidRepoName(repo) {
-    return REPO_PATTERN.test(repo) && repo !== "." && repo !== "..";
-}
-function isValidOwner(owner) {
-    return OWNER_PATTERN.test(owner);
-}
-/** Parses "owner/name", the form GitHub Actions gives in GITHUB_REPOSITORY. */
-function parseRepo(text) {
-    const trimmed = text.trim();
-    const parts = trimmed.split("/");
-    const [owner, repo] = parts;
-    if (parts.length !== 2 || owner === undefined || repo === undefined) {
-        throw new errors_UserError(`Invalid repository "${text}": use owner/name, like octo-org/my-repo.`);
-    }
-    if (!isValidOwner(owner)) {
-        throw new errors_UserError(`Invalid repository "${text}": owner "${owner}" may only hold letters, digits and hyphens (not first), at most 39 characters.`);
-    }
-    if (!isValidRepoName(repo)) {
-        throw new errors_UserError(`Invalid repository "${text}": name "${repo}" may only hold letters, digits, ".", "_" and "-", at most 100 characters.`);
-    }
-    return { owner, repo };
-}
-function formatRepo(ref) {
-    return `${ref.owner}/${ref.repo}`;
-}
-function sameRepo(a, b) {
-    // GitHub owner and repository names are case-insensitive.
-    return (a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase());
-}
-function sameIssue(a, b) {
-    return a.number === b.number && sameRepo(a, b);
-}
-/** A case-insensitive key for maps and sets of issues. */
-function issueKey(ref) {
-    return `${ref.owner.toLowerCase()}/${ref.repo.toLowerCase()}#${ref.number}`;
-}
-/** Like parseIssueRef, but returns null instead of throwing. */
-function tryParseIssueRef(text, defaultRepo) {
-    const trimmed = text.trim();
-    const short = SHORT_REF.exec(trimmed);
-    if (short)
-        return { owner: defaultRepo.owner, repo: defaultRepo.repo, number: Number(short[1]) };
-    const match = QUALIFIED_REF.exec(trimmed) ?? URL_REF.exec(trimmed);
-    if (!match)
-        return null;
-    const [, owner = "", repo = "", number = ""] = match;
-    if (!isValidRepoName(repo))
-        return null;
-    return { owner, repo, number: Number(number) };
-}
-/** Accepts `#12`, `12`, `owner/repo#7` and issue URLs such as `https://github.com/owner/repo/issues/7`. */
-function parseIssueRef(text, defaultRepo) {
-    const ref = tryParseIssueRef(text, defaultRepo);
-    if (ref === null) {
-        throw new UserError(`Invalid issue reference "${text}": use #12, 12, owner/repo#12 or an issue URL like https://github.com/owner/repo/issues/12.`);
-    }
-    return ref;
-}
-/** `#12` when the issue lives in `relativeTo`, else `owner/repo#12`. */
-function issue_ref_formatIssueRef(ref, relativeTo) {
-    if (relativeTo !== undefined && sameRepo(ref, relativeTo))
-        return `#${ref.number}`;
-    return `${formatRepo(ref)}#${ref.number}`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/markdown-lines.ts
@@ -16893,8 +17116,8 @@ function applyEntry({ key, value }, repo, result, dependencyKeys, problems) {
                 if (ref === null) {
                     problems.push(`Depends: "${token}" is not an issue reference; ${REF_FORMS}.`);
                 }
-                else if (!dependencyKeys.has(issueKey(ref))) {
-                    dependencyKeys.add(issueKey(ref));
+                else if (!dependencyKeys.has(issue_ref_issueKey(ref))) {
+                    dependencyKeys.add(issue_ref_issueKey(ref));
                     result.depends.push(ref);
                 }
             }
@@ -17040,83 +17263,6 @@ function appendBlock(body, block) {
     return `${content}${separator}${block.join("\n")}${trailing.includes("\n") ? "\n" : ""}`;
 }
 
-;// CONCATENATED MODULE: ./src/core/states.ts
-
-const GOAL_STATES = ["draft", "queued", "running", "done", "stuck", "spot-check"];
-const STATE_LABEL_PREFIX = "goal:";
-/** Plain issue label marking a story, which groups goals as sub-issues. */
-const STORY_LABEL = "story";
-/** Flag label: the goal always ends in goal:spot-check instead of auto-merging. */
-const SPOT_CHECK_FLAG_LABEL = "spot-check";
-function stateLabel(state) {
-    return `${STATE_LABEL_PREFIX}${state}`;
-}
-function parseState(name) {
-    if (!name.startsWith(STATE_LABEL_PREFIX))
-        return null;
-    const state = name.slice(STATE_LABEL_PREFIX.length);
-    return GOAL_STATES.includes(state) ? state : null;
-}
-function isStateLabel(name) {
-    return parseState(name) !== null;
-}
-const STATE_LABEL_LOOK = {
-    draft: { color: "d4c5f9", description: "Goal: written, not ready to run" },
-    queued: { color: "0e8a16", description: "Goal: ready to run, waits its turn" },
-    running: { color: "fbca04", description: "Goal: claimed by a dispatcher; an agent works on it" },
-    done: {
-        color: "5319e7",
-        description: "Goal: the agent succeeded; its PR is merged or set to auto-merge",
-    },
-    stuck: {
-        color: "b60205",
-        description: "Goal: failed on its last allowed attempt, or cannot run",
-    },
-    "spot-check": {
-        color: "d93f0b",
-        description: "Goal: a human must review the PR before it merges",
-    },
-};
-const LABELS = [
-    ...GOAL_STATES.map((state) => ({ name: stateLabel(state), ...STATE_LABEL_LOOK[state] })),
-    { name: STORY_LABEL, color: "1d76db", description: "Story: groups goals as its sub-issues" },
-    {
-        name: SPOT_CHECK_FLAG_LABEL,
-        color: "f9d0c4",
-        description: "Goal flag: always stop in goal:spot-check for human review instead of auto-merging",
-    },
-];
-/** Reads the goal state from an issue's labels; `conflicting` lists every state label when there is more than one. */
-function stateFromLabels(labels) {
-    const states = [...new Set(labels.map(parseState).filter((s) => s !== null))];
-    if (states.length === 1)
-        return { state: states[0] ?? null, conflicting: [] };
-    return { state: null, conflicting: states.length > 1 ? states : [] };
-}
-/** The labels to set so that exactly one state label remains: other labels keep their order. */
-function withState(labels, to) {
-    return [...labels.filter((name) => !isStateLabel(name)), stateLabel(to)];
-}
-const ALLOWED_TRANSITIONS = {
-    draft: ["queued"],
-    queued: ["running", "draft", "stuck"],
-    running: ["done", "stuck", "spot-check", "queued", "draft"],
-    "spot-check": ["done", "queued", "stuck", "draft"],
-    stuck: ["queued", "draft"],
-    // A human re-opens a finished goal by queueing it again; the dispatcher re-queues one whose
-    // pull request failed its checks, or makes it stuck when that was its last attempt.
-    done: ["queued", "stuck", "draft"],
-};
-function canTransition(from, to) {
-    return ALLOWED_TRANSITIONS[from].includes(to);
-}
-/** Throws unless `from` may become `to`. A goal without a state label (`null`) may become anything. */
-function assertTransition(from, to) {
-    if (from === null || canTransition(from, to))
-        return;
-    throw new errors_UserError(`goal is ${from}; it cannot become ${to}. From ${from} a goal can become: ${ALLOWED_TRANSITIONS[from].join(", ")}.`);
-}
-
 ;// CONCATENATED MODULE: ./src/flows/queue-goal.ts
 
 
@@ -17127,7 +17273,7 @@ function assertTransition(from, to) {
 async function queueGoal(store, number) {
     const goal = await store.getGoal(number);
     if (goal.state === "running") {
-        throw new errors_UserError(`Goal #${number} is ${stateLabel("running")}: an agent is working on it. It returns to the queue by itself if this attempt fails.`);
+        throw new errors_UserError(`Goal #${number} is ${states_stateLabel("running")}: an agent is working on it. It returns to the queue by itself if this attempt fails.`);
     }
     return store.transition(number, {
         to: "queued",
@@ -17143,7 +17289,7 @@ function pullNumberFromUrl(url, repo) {
     const match = /\/([^/]+)\/([^/]+)\/pull\/(\d+)\/?$/.exec(url.trim());
     if (!match?.[1] || !match[2] || !match[3])
         return null;
-    return sameRepo({ owner: match[1], repo: match[2] }, repo) ? Number(match[3]) : null;
+    return issue_ref_sameRepo({ owner: match[1], repo: match[2] }, repo) ? Number(match[3]) : null;
 }
 
 ;// CONCATENATED MODULE: ./src/flows/review.ts
@@ -17169,7 +17315,7 @@ function goalPullRequest(goal) {
 async function spotCheckGoal(store, number, command) {
     const goal = await store.getGoal(number);
     if (goal.state !== "spot-check") {
-        throw new errors_UserError(`Goal #${number} is ${goal.state ? stateLabel(goal.state) : "without a state label"}; ${command} works on goals in ${stateLabel("spot-check")}.`);
+        throw new errors_UserError(`Goal #${number} is ${goal.state ? states_stateLabel(goal.state) : "without a state label"}; ${command} works on goals in ${states_stateLabel("spot-check")}.`);
     }
     return goal;
 }
@@ -25885,6 +26031,8 @@ function toMarker(value) {
             return toTransition(value);
         case "feedback":
             return toFeedback(value);
+        case "blocked":
+            return toBlocked(value);
         default:
             return null;
     }
@@ -25958,6 +26106,11 @@ function toFeedback(v) {
     if (typeof v.text !== "string")
         return null;
     return { kind: "feedback", attempt: v.attempt, source: v.source, text: v.text };
+}
+function toBlocked(v) {
+    if (!Array.isArray(v.by))
+        return null;
+    return { kind: "blocked", by: v.by.filter((ref) => typeof ref === "string") };
 }
 function isObject(value) {
     return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -26293,10 +26446,10 @@ class GitHubGoalStore {
         return { created, updated };
     }
     listGoals(state) {
-        return this.goalPages(GOAL_PAGE_QUERY, { labels: [stateLabel(state)] }, `listing ${stateLabel(state)} goals`);
+        return this.goalPages(GOAL_PAGE_QUERY, { labels: [states_stateLabel(state)] }, `listing ${states_stateLabel(state)} goals`);
     }
     listGoalActivity(since) {
-        return this.goalPages(GOAL_ACTIVITY_PAGE_QUERY, { labels: GOAL_STATES.map(stateLabel), since: since?.toISOString() ?? null }, since ? `listing goals changed since ${since.toISOString()}` : "listing all goals");
+        return this.goalPages(GOAL_ACTIVITY_PAGE_QUERY, { labels: GOAL_STATES.map(states_stateLabel), since: since?.toISOString() ?? null }, since ? `listing goals changed since ${since.toISOString()}` : "listing all goals");
     }
     async runResultsSince(since) {
         const comments = await this.client
@@ -26350,7 +26503,7 @@ class GitHubGoalStore {
         return this.snapshot(result.repository.issue);
     }
     async transition(number, request) {
-        const doing = `moving #${number} to ${stateLabel(request.to)}`;
+        const doing = `moving #${number} to ${states_stateLabel(request.to)}`;
         const issue = await this.client.rest.issues
             .get({ ...this.where, issue_number: number })
             .then((response) => response.data)
@@ -26363,7 +26516,7 @@ class GitHubGoalStore {
         const labels = issue.labels.map((label) => typeof label === "string" ? label : (label.name ?? ""));
         const current = stateFromLabels(labels);
         if (request.expectedFrom !== undefined && current.state !== request.expectedFrom) {
-            throw new ConflictError(`Goal #${number} is ${current.state ? stateLabel(current.state) : "without a state label"}, not ${request.expectedFrom ? stateLabel(request.expectedFrom) : "without a state label"}; someone changed it first. Nothing was done.`);
+            throw new ConflictError(`Goal #${number} is ${current.state ? states_stateLabel(current.state) : "without a state label"}, not ${request.expectedFrom ? states_stateLabel(request.expectedFrom) : "without a state label"}; someone changed it first. Nothing was done.`);
         }
         const changes = current.state !== request.to || current.conflicting.length > 0;
         if (changes)
@@ -26423,7 +26576,7 @@ class GitHubGoalStore {
         }
     }
     async countGoals(state) {
-        const result = await this.graphql(GOAL_COUNT_QUERY, { owner: this.repo.owner, name: this.repo.repo, labels: [stateLabel(state)] }, `counting ${stateLabel(state)} goals`);
+        const result = await this.graphql(GOAL_COUNT_QUERY, { owner: this.repo.owner, name: this.repo.repo, labels: [states_stateLabel(state)] }, `counting ${states_stateLabel(state)} goals`);
         if (!result.repository)
             throw this.repositoryNotFound();
         return result.repository.issues.totalCount;
@@ -26482,7 +26635,7 @@ class GitHubGoalStore {
         }
     }
     async createGoal(goal) {
-        const labels = [stateLabel(goal.state), ...(goal.spotCheck ? [SPOT_CHECK_FLAG_LABEL] : [])];
+        const labels = [states_stateLabel(goal.state), ...(goal.spotCheck ? [SPOT_CHECK_FLAG_LABEL] : [])];
         const issue = await createIssueOnce(this.client, this.repo, {
             title: goal.title,
             body: goal.body,
@@ -26541,12 +26694,12 @@ class GitHubGoalStore {
             groups.forEach((group, r) => {
                 group.numbers.forEach((number, i) => {
                     const issue = data[`r${r}`]?.[`i${i}`] ?? null;
-                    found.set(issueKey({ owner: group.owner, repo: group.repo, number }), issue);
+                    found.set(issue_ref_issueKey({ owner: group.owner, repo: group.repo, number }), issue);
                 });
             });
         }
         return refs.map((ref) => {
-            const issue = found.get(issueKey(ref)) ?? null;
+            const issue = found.get(issue_ref_issueKey(ref)) ?? null;
             if (!issue) {
                 return {
                     ref,
@@ -26735,7 +26888,7 @@ function textHistoryOf(issue) {
 function groupByRepo(refs) {
     const groups = [];
     for (const ref of refs) {
-        let group = groups.find((candidate) => sameRepo(candidate, ref));
+        let group = groups.find((candidate) => issue_ref_sameRepo(candidate, ref));
         if (!group) {
             group = { owner: ref.owner, repo: ref.repo, numbers: [] };
             groups.push(group);
@@ -27007,6 +27160,7 @@ function terminalSafe(text) {
 
 
 
+
 const GOAL_USAGE = `Usage: goal <command> [--repo owner/name] [--json]
 
 Commands:
@@ -27056,9 +27210,11 @@ async function goalMain(argv, io = processIo) {
                 for (const state of states)
                     for await (const goal of store.listGoals(state))
                         goals.push(goal);
+                const blocked = await stuckDependencies(store, goals);
+                const blockedBy = (goal) => blocked.get(goal.ref.number) ?? [];
                 print(goals.length === 0
-                    ? `No goals in ${states.map(stateLabel).join(", ")}.`
-                    : goals.map(listLine).join("\n"), goals.map(goalJson));
+                    ? `No goals in ${states.map(states_stateLabel).join(", ")}.`
+                    : goals.map((goal) => listLine(goal, blockedBy(goal))).join("\n"), goals.map((goal) => goalJson(goal, blockedBy(goal))));
                 return 0;
             }
             case "show": {
@@ -27066,7 +27222,12 @@ async function goalMain(argv, io = processIo) {
                 const number = parseIssueNumber(rest[0], "goal show");
                 const { store } = await connect({ repo: values.repo });
                 const goal = await store.getGoal(number);
-                print(describeGoal(goal), { ...goalJson(goal), body: goal.body, markers: goal.markers });
+                const blockedBy = (await stuckDependencies(store, [goal])).get(number) ?? [];
+                print(describeGoal(goal, blockedBy), {
+                    ...goalJson(goal, blockedBy),
+                    body: goal.body,
+                    markers: goal.markers,
+                });
                 return 0;
             }
             case "queue": {
@@ -27074,7 +27235,7 @@ async function goalMain(argv, io = processIo) {
                 const number = parseIssueNumber(rest[0], "goal queue");
                 const { store } = await connect({ repo: values.repo });
                 const { from } = await queueGoal(store, number);
-                print(`#${number}: ${from ? stateLabel(from) : "no state"} → ${stateLabel("queued")}`, {
+                print(`#${number}: ${from ? states_stateLabel(from) : "no state"} → ${states_stateLabel("queued")}`, {
                     number,
                     from,
                     to: "queued",
@@ -27090,7 +27251,7 @@ async function goalMain(argv, io = processIo) {
                 }
                 const { store, client } = await connect({ repo: values.repo });
                 const result = await approveGoal(store, new GitHubPullRequests(client, store.repo), number, method);
-                print(`#${number}: approved; pull request #${result.pullRequest} ${result.outcome}. Goal is ${stateLabel("done")}.`, {
+                print(`#${number}: approved; pull request #${result.pullRequest} ${result.outcome}. Goal is ${states_stateLabel("done")}.`, {
                     number,
                     ...result,
                 });
@@ -27104,7 +27265,7 @@ async function goalMain(argv, io = processIo) {
                 }
                 const { store, client } = await connect({ repo: values.repo });
                 const result = await rejectGoal(store, new GitHubPullRequests(client, store.repo), number, values.feedback);
-                print(`#${number}: rejected; pull request #${result.pullRequest} closed. Goal is ${stateLabel("queued")}.`, {
+                print(`#${number}: rejected; pull request #${result.pullRequest} closed. Goal is ${states_stateLabel("queued")}.`, {
                     number,
                     ...result,
                 });
@@ -27116,30 +27277,79 @@ async function goalMain(argv, io = processIo) {
     }, io);
 }
 function stateArgument(text) {
-    const state = parseState(text) ?? parseState(stateLabel(text));
+    const state = parseState(text) ?? parseState(states_stateLabel(text));
     if (!state)
         throw new errors_UserError(`"${text}" is not a goal state; use one of ${GOAL_STATES.join(", ")}.`);
     return state;
 }
-function goalJson(goal) {
+/**
+ * The dependencies of each queued goal that are goal:stuck now, so it cannot run until a human
+ * acts: those of its Depends: line and those the dispatcher named in a blocked marker (which
+ * include native blocked-by links). One dependency query for all of them.
+ */
+async function stuckDependencies(store, goals) {
+    const candidates = new Map();
+    for (const goal of goals) {
+        if (goal.state !== "queued")
+            continue;
+        let depends = [];
+        try {
+            depends = parseVisibleGoalBody(goal.body, goal.ref).depends;
+        }
+        catch {
+            // A body that is no goal has no Depends: line; the dispatcher makes such a goal stuck.
+        }
+        const refs = [...depends, ...namedBlockers(goal.markers, goal.ref)];
+        if (refs.length > 0)
+            candidates.set(goal.ref.number, [...new Map(refs.map((r) => [issue_ref_issueKey(r), r])).values()]);
+    }
+    const refs = [...candidates.values()].flat();
+    if (refs.length === 0)
+        return new Map();
+    const unique = [...new Map(refs.map((ref) => [issue_ref_issueKey(ref), ref])).values()];
+    const stuck = new Set((await store.dependencyInfo(unique))
+        .filter((info) => info.exists &&
+        dependencyStuck({
+            state: info.open ? "open" : "closed",
+            stateReason: info.stateReason,
+            labels: info.labels,
+        }))
+        .map((info) => issue_ref_issueKey(info.ref)));
+    const blocked = new Map();
+    for (const [number, list] of candidates) {
+        const held = list.filter((ref) => stuck.has(issue_ref_issueKey(ref)));
+        if (held.length > 0)
+            blocked.set(number, held);
+    }
+    return blocked;
+}
+/** `goal:queued · blocked by #12 (stuck)`, or the state label alone. */
+function stateText(goal, blockedBy) {
+    const state = goal.state ? states_stateLabel(goal.state) : "(no state)";
+    if (blockedBy.length === 0)
+        return state;
+    return `${state} · blocked by ${blockedBy.map((ref) => issue_ref_formatIssueRef(ref, goal.ref)).join(", ")} (stuck)`;
+}
+function goalJson(goal, blockedBy) {
     return {
         number: goal.ref.number,
         title: goal.title,
         state: goal.state,
+        /** Dependencies that are goal:stuck now: the goal cannot run until a human acts on them. */
+        blockedBy: blockedBy.map((ref) => issue_ref_formatIssueRef(ref, goal.ref)),
         attemptsUsed: attemptsUsed(goal.markers),
         url: goal.url,
         createdAt: goal.createdAt,
     };
 }
-function listLine(goal) {
-    const state = goal.state ? stateLabel(goal.state) : "(no state)";
+function listLine(goal, blockedBy) {
     const attempts = attemptsUsed(goal.markers);
-    return (`#${String(goal.ref.number).padEnd(5)} ${state.padEnd(16)} ${attempts > 0 ? `attempts ${attempts}` : "new"}`.padEnd(40) + goal.title);
+    return `${`#${String(goal.ref.number).padEnd(5)} ${stateText(goal, blockedBy).padEnd(16)} ${attempts > 0 ? `attempts ${attempts}` : "new"}`.padEnd(39)} ${goal.title}`;
 }
-function describeGoal(goal) {
+function describeGoal(goal, blockedBy) {
     const lines = [
         `#${goal.ref.number} ${goal.title}`,
-        `state:    ${goal.state ? stateLabel(goal.state) : "(no state label)"}${goal.open ? "" : " (closed)"}`,
+        `state:    ${goal.state ? stateText(goal, blockedBy) : "(no state label)"}${goal.open ? "" : " (closed)"}`,
         `attempts: ${attemptsUsed(goal.markers)} used`,
         `url:      ${goal.url}`,
     ];
@@ -27170,6 +27380,8 @@ function historyLine(marker) {
             return `  ${when}  attempt ${marker.attempt}: ${marker.outcome} — ${marker.reason}${marker.prUrl ? ` (${marker.prUrl})` : ""}`;
         case "feedback":
             return `  ${when}  feedback (${marker.source}) on attempt ${marker.attempt}: ${marker.text}`;
+        case "blocked":
+            return `  ${when}  blocked by ${marker.by.join(", ")} (stuck)`;
     }
 }
 function goal_indent(text) {
@@ -27186,7 +27398,7 @@ function goal_indent(text) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_goal_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(75);
+/* harmony import */ var _cli_goal_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1670);
 
 process.exitCode = await (0,_cli_goal_js__WEBPACK_IMPORTED_MODULE_0__/* .goalMain */ .T)(process.argv.slice(2));
 

@@ -1532,7 +1532,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 /***/ }),
 
-/***/ 5847:
+/***/ 8676:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -3360,6 +3360,173 @@ async function step(doing, run) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/eligibility.ts
+
+
+/** Done when labelled goal:done, or closed as completed (not as "not planned"). */
+function dependencyDone(issue) {
+    if (issue.labels.includes(states_stateLabel("done")))
+        return true;
+    // GraphQL says COMPLETED, REST says completed.
+    return issue.state === "closed" && issue.stateReason?.toLowerCase() === "completed";
+}
+/** Labelled goal:stuck and not done: its dependents wait until a human acts on it. */
+function dependencyStuck(issue) {
+    return !dependencyDone(issue) && issue.labels.includes(states_stateLabel("stuck"));
+}
+/**
+ * The dependencies the dispatcher last told this goal are stuck (its latest blocked marker).
+ * A claim or a state change of the goal since then ends what that marker described, so none.
+ * Whether each is still stuck is for the reader to check.
+ */
+function namedBlockers(markers, repo) {
+    let named = [];
+    for (const marker of markers) {
+        if (marker.kind === "blocked") {
+            named = marker.by.flatMap((text) => {
+                const ref = tryParseIssueRef(text, repo);
+                return ref ? [ref] : [];
+            });
+        }
+        else if (marker.kind === "claim" || marker.kind === "transition")
+            named = [];
+    }
+    return named;
+}
+/**
+ * What to tell a queued goal whose dependencies `stuck` are goal:stuck: a blocked marker naming
+ * every one, or null when its markers already name each of them, so it is said once, not every
+ * cycle. A dependency that stops being stuck needs no marker: the goal waits or runs as before.
+ */
+function blockedNotice(markers, stuck, repo) {
+    const named = new Set(namedBlockers(markers, repo).map(issueKey));
+    const unique = [...new Map(stuck.map((ref) => [issueKey(ref), ref])).values()];
+    if (unique.every((ref) => named.has(issueKey(ref))))
+        return null;
+    return { kind: "blocked", by: unique.map((ref) => issue_ref_formatIssueRef(ref)) };
+}
+/** The comment that carries a blocked marker: what is stuck, and what a human can do about it. */
+function blockedMessage(goal, stuck) {
+    const show = (ref) => issue_ref_formatIssueRef(ref, goal);
+    const names = listOf(stuck.map(show));
+    const one = stuck.length === 1;
+    const requeue = stuck.map((ref) => sameRepo(ref, goal)
+        ? `\`goal queue ${ref.number}\``
+        : `\`goal queue ${ref.number} --repo ${ref.owner}/${ref.repo}\``);
+    return [
+        `**Blocked**: ${one ? "its dependency" : "its dependencies"} ${names} ${one ? "is" : "are"} \`${states_stateLabel("stuck")}\`, so this goal cannot run until ${one ? "it is" : "they are"} done. It stays \`${states_stateLabel("queued")}\` and runs in its turn once ${one ? "it is" : "they are"}.`,
+        "",
+        "To unblock it, either",
+        `- fix ${names} and queue ${one ? "it" : "them"} again (${listOf(requeue)}), or close ${one ? "it" : "them"} as completed if the work was done another way; or`,
+        `- remove ${names} from this goal's \`Depends:\` line and its blocked-by links.`,
+    ].join("\n");
+}
+function listOf(items) {
+    if (items.length <= 2)
+        return items.join(" and ");
+    return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+/**
+ * A cycle through `start`, as the path start → … → start, or null. `edges` gives an issue's
+ * dependencies, or undefined when they are unknown (treated as none).
+ */
+function findCycle(start, edges) {
+    const startKey = issueKey(start);
+    // Each reached issue remembers the issue it was reached from, to rebuild the path at the end.
+    const cameFrom = new Map([
+        [startKey, { ref: start, parent: null }],
+    ]);
+    // Depth-first with an explicit stack so deep chains cannot overflow the call stack.
+    const stack = [startKey];
+    while (stack.length > 0) {
+        const key = stack.pop();
+        const ref = cameFrom.get(key)?.ref;
+        for (const next of edges(ref) ?? []) {
+            const nextKey = issueKey(next);
+            if (nextKey === startKey)
+                return [...pathTo(key, cameFrom), next];
+            if (cameFrom.has(nextKey))
+                continue;
+            cameFrom.set(nextKey, { ref: next, parent: key });
+            stack.push(nextKey);
+        }
+    }
+    return null;
+}
+function pathTo(key, cameFrom) {
+    const path = [];
+    for (let at = key; at !== null;) {
+        const step = cameFrom.get(at);
+        if (step === undefined)
+            break;
+        path.push(step.ref);
+        at = step.parent;
+    }
+    return path.reverse();
+}
+function eligibility(goal) {
+    const show = (ref) => issue_ref_formatIssueRef(ref, goal.repo);
+    const problems = goal.dependencies.flatMap((dep) => {
+        switch (dep.kind) {
+            case "missing":
+                return [`${show(dep.ref)} does not exist or cannot be read`];
+            case "self":
+                return [`${show(dep.ref)} is this goal itself`];
+            case "cycle":
+                return [`${show(dep.ref)} is part of a cycle: ${dep.path.map(show).join(" → ")}`];
+            default:
+                return [];
+        }
+    });
+    if (problems.length > 0) {
+        return {
+            eligible: false,
+            blocked: "unsatisfiable",
+            reason: `Goal #${goal.number} can never run: dependency ${problems.join("; dependency ")}. Fix the Depends: line or the blocked-by links.`,
+        };
+    }
+    const waiting = goal.dependencies.filter((dep) => dep.kind === "waiting");
+    if (waiting.length > 0) {
+        const list = waiting.map((dep) => `${show(dep.ref)} (${dep.state})`).join(", ");
+        return {
+            eligible: false,
+            blocked: "waiting",
+            reason: `Goal #${goal.number} waits for ${list} to be done.`,
+        };
+    }
+    return { eligible: true };
+}
+/** Goals never attempted first, then retries; the lower issue number first within each. */
+function compareForDispatch(a, b) {
+    if (a.isRetry !== b.isRetry)
+        return a.isRetry ? 1 : -1;
+    return a.number - b.number;
+}
+function orderForDispatch(goals) {
+    return [...goals].sort(compareForDispatch);
+}
+
+;// CONCATENATED MODULE: ./src/flows/blocked-goals.ts
+
+
+/**
+ * Comments once on each blocked goal that was not told yet (see core/eligibility.ts
+ * blockedNotice); a dry run writes nothing. Goals already told cost nothing.
+ */
+async function tellBlockedGoals(store, blocked, dryRun, log) {
+    const events = [];
+    for (const { goal, stuck, notice } of blocked) {
+        const by = stuck.map((ref) => issue_ref_formatIssueRef(ref, goal.ref));
+        events.push({ number: goal.ref.number, title: goal.title, url: goal.url, by, told: !!notice });
+        if (!notice)
+            continue;
+        log(`#${goal.ref.number}: blocked by ${by.join(", ")} (goal:stuck)`);
+        if (!dryRun)
+            await store.recordMarker(goal.ref.number, blockedMessage(goal.ref, stuck), notice);
+    }
+    return events;
+}
+
 ;// CONCATENATED MODULE: ./src/core/markers.ts
 
 /** Machine-readable facts the orchestrator leaves in its own issue comments (design §3). */
@@ -3431,6 +3598,8 @@ function toMarker(value) {
             return toTransition(value);
         case "feedback":
             return toFeedback(value);
+        case "blocked":
+            return toBlocked(value);
         default:
             return null;
     }
@@ -3504,6 +3673,11 @@ function toFeedback(v) {
     if (typeof v.text !== "string")
         return null;
     return { kind: "feedback", attempt: v.attempt, source: v.source, text: v.text };
+}
+function toBlocked(v) {
+    if (!Array.isArray(v.by))
+        return null;
+    return { kind: "blocked", by: v.by.filter((ref) => typeof ref === "string") };
 }
 function isObject(value) {
     return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -3680,96 +3854,6 @@ async function costOfToday(store, now, unknownRunCostUsd) {
         runs.push({ costUsd: record?.cost_usd ?? null, agentSeconds: record?.agent_seconds ?? null });
     }
     return addUpDay(midnight.toISOString().slice(0, 10), runs, unknownRunCostUsd);
-}
-
-;// CONCATENATED MODULE: ./src/core/eligibility.ts
-
-
-/** Done when labelled goal:done, or closed as completed (not as "not planned"). */
-function dependencyDone(issue) {
-    if (issue.labels.includes(states_stateLabel("done")))
-        return true;
-    // GraphQL says COMPLETED, REST says completed.
-    return issue.state === "closed" && issue.stateReason?.toLowerCase() === "completed";
-}
-/**
- * A cycle through `start`, as the path start → … → start, or null. `edges` gives an issue's
- * dependencies, or undefined when they are unknown (treated as none).
- */
-function findCycle(start, edges) {
-    const startKey = issueKey(start);
-    // Each reached issue remembers the issue it was reached from, to rebuild the path at the end.
-    const cameFrom = new Map([
-        [startKey, { ref: start, parent: null }],
-    ]);
-    // Depth-first with an explicit stack so deep chains cannot overflow the call stack.
-    const stack = [startKey];
-    while (stack.length > 0) {
-        const key = stack.pop();
-        const ref = cameFrom.get(key)?.ref;
-        for (const next of edges(ref) ?? []) {
-            const nextKey = issueKey(next);
-            if (nextKey === startKey)
-                return [...pathTo(key, cameFrom), next];
-            if (cameFrom.has(nextKey))
-                continue;
-            cameFrom.set(nextKey, { ref: next, parent: key });
-            stack.push(nextKey);
-        }
-    }
-    return null;
-}
-function pathTo(key, cameFrom) {
-    const path = [];
-    for (let at = key; at !== null;) {
-        const step = cameFrom.get(at);
-        if (step === undefined)
-            break;
-        path.push(step.ref);
-        at = step.parent;
-    }
-    return path.reverse();
-}
-function eligibility(goal) {
-    const show = (ref) => issue_ref_formatIssueRef(ref, goal.repo);
-    const problems = goal.dependencies.flatMap((dep) => {
-        switch (dep.kind) {
-            case "missing":
-                return [`${show(dep.ref)} does not exist or cannot be read`];
-            case "self":
-                return [`${show(dep.ref)} is this goal itself`];
-            case "cycle":
-                return [`${show(dep.ref)} is part of a cycle: ${dep.path.map(show).join(" → ")}`];
-            default:
-                return [];
-        }
-    });
-    if (problems.length > 0) {
-        return {
-            eligible: false,
-            blocked: "unsatisfiable",
-            reason: `Goal #${goal.number} can never run: dependency ${problems.join("; dependency ")}. Fix the Depends: line or the blocked-by links.`,
-        };
-    }
-    const waiting = goal.dependencies.filter((dep) => dep.kind === "waiting");
-    if (waiting.length > 0) {
-        const list = waiting.map((dep) => `${show(dep.ref)} (${dep.state})`).join(", ");
-        return {
-            eligible: false,
-            blocked: "waiting",
-            reason: `Goal #${goal.number} waits for ${list} to be done.`,
-        };
-    }
-    return { eligible: true };
-}
-/** Goals never attempted first, then retries; the lower issue number first within each. */
-function compareForDispatch(a, b) {
-    if (a.isRetry !== b.isRetry)
-        return a.isRetry ? 1 : -1;
-    return a.number - b.number;
-}
-function orderForDispatch(goals) {
-    return [...goals].sort(compareForDispatch);
 }
 
 ;// CONCATENATED MODULE: ./src/core/pull-request-url.ts
@@ -19756,9 +19840,11 @@ maxAttempts, vetter) {
     const withdrawn = [];
     const vettings = new Map();
     const known = new Map();
+    // The dependencies known for each goal read, to find the blocked ones at the end.
+    const considered = new Map();
     let scanned = 0;
-    if (wanted <= 0)
-        return { eligible: [], vettings, withdrawn, unsatisfiable, toDraft, scanned };
+    // With no slot free the first page is still read (claiming nothing), so that goals blocked
+    // by a stuck dependency are told so in every cycle.
     // Eligible goals whose text is still to be vetted, in queue order.
     let pending = [];
     const waiting = (retry) => (retry ? retries : fresh).length + pending.filter((entry) => entry.retry === retry).length;
@@ -19784,6 +19870,7 @@ maxAttempts, vetter) {
         const parsed = chunk.map((goal) => ({ goal, ...dependsOf(goal) }));
         await learn(store, known, parsed.flatMap((entry) => entry.depends));
         for (const entry of parsed) {
+            considered.set(entry.goal.ref.number, { goal: entry.goal, depends: [...entry.depends] });
             const unrun = unrunClaims(entry.goal.markers);
             if (unrun.length > 0)
                 withdrawn.push({ goal: entry.goal, attempts: unrun });
@@ -19811,6 +19898,7 @@ maxAttempts, vetter) {
                 // Native blocked-by links cost a request per goal: read them only for goals we would run.
                 const blockers = (await store.blockedBy(entry.goal.ref.number)).filter((ref) => !entry.depends.some((dep) => sameIssue(dep, ref)));
                 if (blockers.length > 0) {
+                    considered.get(entry.goal.ref.number)?.depends.push(...blockers);
                     await learn(store, known, blockers);
                     verdict = await judge(store, known, entry.goal, [...entry.depends, ...blockers], retry);
                 }
@@ -19827,14 +19915,46 @@ maxAttempts, vetter) {
         if (fresh.length >= wanted)
             break;
     }
+    const eligible = [...fresh, ...retries].slice(0, wanted);
     return {
-        eligible: [...fresh, ...retries].slice(0, wanted),
+        eligible,
         vettings,
         withdrawn,
         unsatisfiable,
         toDraft,
+        blocked: blockedGoals(considered.values(), known, { eligible, unsatisfiable, toDraft }),
         scanned,
     };
+}
+/** The goals read that stay queued with a stuck dependency; see Selection.blocked. */
+function blockedGoals(considered, known, outcome) {
+    const leaving = new Set([
+        ...outcome.eligible.map((goal) => goal.ref.number),
+        ...[...outcome.unsatisfiable, ...outcome.toDraft].map((entry) => entry.goal.ref.number),
+    ]);
+    const becomingStuck = new Set(outcome.unsatisfiable.map((entry) => issueKey(entry.goal.ref)));
+    const isStuck = (ref) => {
+        const info = known.get(issueKey(ref));
+        if (becomingStuck.has(issueKey(ref)))
+            return true;
+        if (!info?.exists)
+            return false;
+        const state = info.open ? "open" : "closed";
+        return dependencyStuck({ state, stateReason: info.stateReason, labels: info.labels });
+    };
+    const blocked = [];
+    for (const { goal, depends } of considered) {
+        if (leaving.has(goal.ref.number))
+            continue;
+        const stuck = [
+            ...new Map(depends
+                .filter((ref) => !sameIssue(ref, goal.ref) && isStuck(ref))
+                .map((ref) => [issueKey(ref), ref])).values(),
+        ];
+        if (stuck.length > 0)
+            blocked.push({ goal, stuck, notice: blockedNotice(goal.markers, stuck, goal.ref) });
+    }
+    return blocked;
 }
 /** The result that withdraws a claim that never became a run (see unrunClaims). */
 function withdrawal(attempt) {
@@ -19970,6 +20090,7 @@ async function* chunks(items, size) {
 
 
 
+
 /** Added to `duration` for a claim's lease: cloning, pushing, and waiting for a runner. */
 const LEASE_GRACE_SECONDS = 30 * 60;
 /** How long a scheduled cycle waits for another dispatcher; a manual one waits longer. */
@@ -19987,6 +20108,7 @@ async function dispatch(context, settings) {
         requeued: [],
         stuck: [],
         toDraft: [],
+        blocked: [],
         storiesClosed: [],
         reviewed: [],
         running: 0,
@@ -20033,13 +20155,14 @@ async function dispatch(context, settings) {
             report.claimed.push(claimed);
             report.running += 1;
         }
-        else if (overBudget) {
-            report.notes.push(overBudget);
-            log(overBudget);
-        }
         else {
+            if (overBudget) {
+                report.notes.push(overBudget);
+                log(overBudget);
+            }
             const vetter = new TextVetter(store);
-            const slots = await freeSlots(context, settings, report);
+            // Over budget, no slot: selection still reads the queue's first page for blocked goals.
+            const slots = overBudget ? 0 : await freeSlots(context, settings, report);
             const selection = await step("reading the queue", () => selectGoals(store, store.listGoals("queued"), slots, settings.maxAttempts, vetter));
             await withdrawUnrunClaims(store, selection, settings.dryRun, log);
             log(`read ${selection.scanned} queued goals; ${selection.eligible.length} eligible for ${slots} free slots`);
@@ -20068,10 +20191,18 @@ async function dispatch(context, settings) {
                 if (!settings.dryRun)
                     await store.transition(goal.ref.number, { to: "draft", expectedFrom: "queued", reason });
             }
+            report.blocked = await tellBlockedGoals(store, selection.blocked, settings.dryRun, log);
             for (const goal of selection.eligible) {
                 const vetting = selection.vettings.get(goal.ref.number);
                 if (!vetting)
                     continue;
+                if (lease?.lost()) {
+                    // Another cycle may be counting and claiming now: stop rather than exceed `max`.
+                    const note = "This cycle may have lost the dispatch lock; it stopped claiming.";
+                    report.notes.push(note);
+                    log(note);
+                    break;
+                }
                 const claimed = settings.dryRun
                     ? {
                         number: goal.ref.number,
@@ -22689,17 +22820,45 @@ class GitHubActionsApi {
  * The dispatch lock: one dispatch cycle at a time per repository, so that dispatchers started
  * together never claim more than `max` goals between them. It is a ticket lock kept in the
  * comments of one issue: each dispatcher posts a ticket, and the oldest live ticket holds the
- * lock. Releasing deletes the ticket; a ticket whose holder died expires.
+ * lock. Releasing deletes the ticket. Tickets live a minute and their owners renew them while
+ * they wait or hold, so a ticket whose owner died (even by SIGKILL) stops counting within a
+ * minute; a holder that could not renew its ticket in time must assume it lost the lock.
  */
 const LOCK_LABEL = "dispatch-lock";
 const LOCK_ISSUE_TITLE = "goal-orchestrator dispatch lock";
 const TICKET = /^<!-- goal-orchestrator:lock (\{.*\}) -->$/m;
+/** How long a ticket lives unless renewed: the longest a dead dispatcher blocks the others. */
+const DEFAULT_TICKET_SECONDS = 60;
 function encodeTicket(ticket) {
     const json = JSON.stringify(ticket)
         .replace(/-/g, "\\u002d")
         .replace(/</g, "\\u003c")
         .replace(/>/g, "\\u003e");
     return `<!-- goal-orchestrator:lock ${json} -->`;
+}
+/** The whole comment: a line for people reading the lock issue, then the ticket. */
+function ticketComment(ticket) {
+    return `Dispatch cycle waiting for or holding the lock: ${ticket.holder}\n\n${encodeTicket(ticket)}`;
+}
+/** When a ticket written now expires. */
+function ticketExpiry(now, ticketSeconds) {
+    return new Date(now.getTime() + ticketSeconds * 1000).toISOString();
+}
+/**
+ * True when a holder whose last accepted ticket expires at `expiresAt` can no longer be sure
+ * that it holds the lock: less than a third of the ticket's life is left (renewals run every
+ * third, so two have failed). The margin covers the next renewal's latency and some clock
+ * skew; past it, another dispatcher may soon delete the ticket as expired and take the lock.
+ */
+function ticketInDoubt(expiresAt, now, ticketSeconds) {
+    return now.getTime() >= Date.parse(expiresAt) - (ticketSeconds * 1000) / 3;
+}
+/** The trusted comments carrying one ticket (a retried post can leave two), oldest first. */
+function commentsOfTicket(comments, ticketId, trustedAuthors) {
+    return comments
+        .filter((comment) => trustedAuthors.has(comment.author.toLowerCase()) &&
+        decodeTicket(comment.body)?.ticketId === ticketId)
+        .map((comment) => comment.id);
 }
 function decodeTicket(body) {
     const match = TICKET.exec(body);
@@ -22817,76 +22976,155 @@ const LOCK_ISSUE_BODY = `This issue holds goal-orchestrator's dispatch lock: eve
 comment here while it runs, so that dispatchers started at the same moment claim goals one after
 another and never more than the maximum between them. Keep it open; the comments clean up after
 themselves.`;
+const LOCK_LABEL_LOOK = {
+    color: "ededed",
+    description: "goal-orchestrator: the issue that holds the dispatch lock",
+};
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The dispatch lock as comments on one issue labelled `dispatch-lock`. */
 class GitHubDispatchLock {
     client;
     repo;
     trustedAuthors;
     ticketSeconds;
+    renewMs;
     pollMs;
+    creationWaitMs;
     now;
+    warn;
     constructor(client, repo, trustedAuthors, options = {}) {
         this.client = client;
         this.repo = repo;
         this.trustedAuthors = trustedAuthors;
-        this.ticketSeconds = options.ticketSeconds ?? 600;
+        this.ticketSeconds = options.ticketSeconds ?? DEFAULT_TICKET_SECONDS;
+        this.renewMs = options.renewMs ?? (this.ticketSeconds * 1000) / 3;
         this.pollMs = options.pollMs ?? 3000;
+        this.creationWaitMs = options.creationWaitMs ?? 30_000;
         this.now = options.now ?? (() => new Date());
+        this.warn = options.warn ?? ((message) => process.stderr.write(`${message}\n`));
     }
     get where() {
         return { owner: this.repo.owner, repo: this.repo.repo };
     }
     async acquire(holder, waitSeconds) {
+        let ticket = null;
         try {
             const issue = await this.lockIssue();
-            const ticketId = (0,external_node_crypto_namespaceObject.randomUUID)();
-            const expiresAt = new Date(this.now().getTime() + this.ticketSeconds * 1000).toISOString();
-            await this.client.rest.issues.createComment({
-                ...this.where,
-                issue_number: issue,
-                body: `Dispatch cycle waiting for or holding the lock: ${holder}\n\n${encodeTicket({ ticketId, holder, expiresAt })}`,
+            ticket = new Ticket(this.client, this.repo, issue, holder, {
+                ticketSeconds: this.ticketSeconds,
+                renewMs: this.renewMs,
+                now: this.now,
+                warn: this.warn,
             });
+            await ticket.post();
             const deadline = Date.now() + waitSeconds * 1000;
             for (;;) {
                 const comments = await this.comments(issue);
                 const view = readLock(comments, this.trustedAuthors, this.now());
                 await this.deleteAll(view.expiredCommentIds);
-                const release = () => this.release(issue, ticketId);
-                if (view.holder?.ticketId === ticketId)
-                    return { release };
+                const live = commentsOfTicket(comments, ticket.ticketId, this.trustedAuthors).filter((id) => !view.expiredCommentIds.includes(id));
+                if (view.holder?.ticketId === ticket.ticketId) {
+                    ticket.hold(live);
+                    const held = ticket;
+                    return { lost: () => held.lost(), release: () => this.release(held) };
+                }
                 if (Date.now() >= deadline) {
-                    await release();
+                    await this.release(ticket);
                     return null;
                 }
-                await new Promise((resolve) => setTimeout(resolve, this.pollMs));
+                // Renewals failed long enough for our ticket to expire (we just deleted it, or someone
+                // else did): take a new one, at the back of the line.
+                if (live.length === 0)
+                    await ticket.post();
+                else
+                    ticket.track(live);
+                await sleep(this.pollMs);
             }
         }
         catch (error) {
+            if (ticket)
+                await this.release(ticket).catch(() => { });
             throw explainGitHubError(error, "taking the dispatch lock");
         }
     }
-    /** The oldest open lock issue; created when there is none. Racing creators agree on the oldest. */
+    /**
+     * The lock issue: the oldest open one, else the oldest closed one reopened (racers converge
+     * on it), else a new one. Creating it is an election: only the dispatcher whose request
+     * creates the `dispatch-lock` label (names are unique, GitHub answers 422 to the others)
+     * creates the issue; the others wait for it. When no issue comes (a label without any lock
+     * issue: made by hand, or its creator died), they create one each, and every creator that
+     * is not the oldest closes its own at once, so one stays open.
+     */
     async lockIssue() {
-        const find = async () => {
-            const { data } = await this.client.rest.issues.listForRepo({
-                ...this.where,
-                labels: LOCK_LABEL,
-                state: "open",
-                sort: "created",
-                direction: "asc",
-                per_page: 1,
-            });
-            return data[0]?.number ?? null;
-        };
-        const existing = await find();
+        const existing = await this.findLockIssue();
         if (existing !== null)
             return existing;
+        if (!(await this.winCreation())) {
+            const until = Date.now() + this.creationWaitMs;
+            while (Date.now() < until) {
+                await sleep(this.pollMs);
+                const found = await this.findLockIssue();
+                if (found !== null)
+                    return found;
+            }
+        }
         const created = await createIssueOnce(this.client, this.repo, {
             title: LOCK_ISSUE_TITLE,
             body: LOCK_ISSUE_BODY,
             labels: [LOCK_LABEL],
         });
-        return (await find()) ?? created.number;
+        const oldest = (await this.oldestLockIssue("open"))?.number ?? created.number;
+        if (oldest !== created.number) {
+            await this.client.rest.issues.update({
+                ...this.where,
+                issue_number: created.number,
+                state: "closed",
+                state_reason: "not_planned",
+            });
+        }
+        return oldest;
+    }
+    async findLockIssue() {
+        const open = await this.oldestLockIssue("open");
+        if (open)
+            return open.number;
+        const closed = await this.oldestLockIssue("all");
+        if (!closed)
+            return null;
+        // Closed by hand, most likely: reopening is idempotent, a replacement would not be.
+        await this.client.rest.issues.update({
+            ...this.where,
+            issue_number: closed.number,
+            state: "open",
+        });
+        return closed.number;
+    }
+    async oldestLockIssue(state) {
+        const { data } = await this.client.rest.issues.listForRepo({
+            ...this.where,
+            labels: LOCK_LABEL,
+            state,
+            sort: "created",
+            direction: "asc",
+            per_page: 1,
+        });
+        return data[0] ?? null;
+    }
+    /** True when our request created the lock label, which makes us the lock issue's creator. */
+    async winCreation() {
+        try {
+            await this.client.rest.issues.createLabel({
+                ...this.where,
+                name: LOCK_LABEL,
+                ...LOCK_LABEL_LOOK,
+            });
+            return true;
+        }
+        catch (error) {
+            if (isStatus(error, 422))
+                return false;
+            throw error;
+        }
     }
     async comments(issue) {
         const comments = await this.client.paginate(this.client.rest.issues.listComments, {
@@ -22900,11 +23138,10 @@ class GitHubDispatchLock {
             body: comment.body ?? "",
         }));
     }
-    /** Deletes every copy of our ticket (a retried post can leave two). */
-    async release(issue, ticketId) {
-        const ours = (await this.comments(issue))
-            .filter((comment) => decodeTicket(comment.body)?.ticketId === ticketId)
-            .map((comment) => comment.id);
+    /** Stops renewing, then deletes every copy of our ticket. */
+    async release(ticket) {
+        await ticket.stop();
+        const ours = commentsOfTicket(await this.comments(ticket.issue), ticket.ticketId, this.trustedAuthors);
         await this.deleteAll(ours);
     }
     async deleteAll(commentIds) {
@@ -22918,6 +23155,118 @@ class GitHubDispatchLock {
                     throw error;
             }
         }
+    }
+}
+/**
+ * One dispatcher's ticket: its comments on the lock issue, renewed on a timer from the first
+ * post until release, so that it lives while its process does and dies soon after.
+ */
+class Ticket {
+    client;
+    repo;
+    issue;
+    holder;
+    options;
+    ticketId = (0,external_node_crypto_namespaceObject.randomUUID)();
+    commentIds = [];
+    timer = null;
+    renewing = null;
+    /** The expiry of our last ticket text GitHub accepted: what the other dispatchers go by. */
+    confirmedExpiresAt = "";
+    holding = false;
+    /** Why we may no longer hold the lock; once set, it stays. */
+    doubt = null;
+    warned = false;
+    constructor(client, repo, issue, holder, options) {
+        this.client = client;
+        this.repo = repo;
+        this.issue = issue;
+        this.holder = holder;
+        this.options = options;
+    }
+    text() {
+        const expiresAt = ticketExpiry(this.options.now(), this.options.ticketSeconds);
+        return {
+            expiresAt,
+            body: ticketComment({ ticketId: this.ticketId, holder: this.holder, expiresAt }),
+        };
+    }
+    /** Posts the ticket (again, when it expired) and keeps it alive from then on. */
+    async post() {
+        const { expiresAt, body } = this.text();
+        const { data } = await this.client.rest.issues.createComment({
+            owner: this.repo.owner,
+            repo: this.repo.repo,
+            issue_number: this.issue,
+            body,
+        });
+        this.commentIds = [data.id];
+        this.confirmedExpiresAt = expiresAt;
+        if (!this.timer) {
+            this.timer = setInterval(() => {
+                this.renewing ??= this.renew().finally(() => {
+                    this.renewing = null;
+                });
+            }, this.options.renewMs);
+            // The ticket must never keep a finished process alive.
+            this.timer.unref();
+        }
+    }
+    /** The comments that carry our ticket, as the latest read of the lock issue shows them. */
+    track(commentIds) {
+        this.commentIds = commentIds;
+    }
+    hold(commentIds) {
+        this.track(commentIds);
+        this.holding = true;
+    }
+    /** True once the holder can no longer be sure that it holds the lock; it stays true. */
+    lost() {
+        const { now, ticketSeconds, warn } = this.options;
+        if (!this.doubt && ticketInDoubt(this.confirmedExpiresAt, now(), ticketSeconds)) {
+            this.doubt = `its ticket expires at ${this.confirmedExpiresAt} and could not be renewed`;
+        }
+        if (this.doubt && !this.warned) {
+            this.warned = true;
+            warn(`This dispatch cycle may have lost the dispatch lock: ${this.doubt}.`);
+        }
+        return this.doubt !== null;
+    }
+    /** Pushes the expiry of every copy forward; failures are reported, never thrown. */
+    async renew() {
+        const { expiresAt, body } = this.text();
+        let renewedAll = this.commentIds.length > 0;
+        for (const id of [...this.commentIds]) {
+            try {
+                await this.client.rest.issues.updateComment({
+                    owner: this.repo.owner,
+                    repo: this.repo.repo,
+                    comment_id: id,
+                    body,
+                });
+            }
+            catch (error) {
+                renewedAll = false;
+                if (isStatus(error, 404)) {
+                    // Deleted: someone took it for expired. A waiter posts a new one at its next look.
+                    this.commentIds = this.commentIds.filter((other) => other !== id);
+                    if (this.holding)
+                        this.doubt ??= "another dispatcher deleted its ticket as expired";
+                }
+                else {
+                    this.options.warn(`Could not renew the dispatch lock ticket (comment ${id} on issue #${this.issue}); trying again in ${Math.round(this.options.renewMs / 1000)} s: ${error instanceof Error ? error.message : String(error)}`);
+                }
+            }
+        }
+        if (renewedAll)
+            this.confirmedExpiresAt = expiresAt;
+    }
+    /** Stops renewing; waits for a renewal under way, so nothing is written after release. */
+    async stop() {
+        if (this.timer)
+            clearInterval(this.timer);
+        this.timer = null;
+        await this.renewing;
     }
 }
 
@@ -31997,7 +32346,7 @@ function clock() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5847);
+/* harmony import */ var _cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8676);
 
 process.exitCode = await (0,_cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__/* .orchestratorMain */ .G)(process.argv.slice(2));
 

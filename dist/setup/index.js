@@ -56058,6 +56058,8 @@ function toMarker(value) {
             return toTransition(value);
         case "feedback":
             return toFeedback(value);
+        case "blocked":
+            return toBlocked(value);
         default:
             return null;
     }
@@ -56131,6 +56133,11 @@ function toFeedback(v) {
     if (typeof v.text !== "string")
         return null;
     return { kind: "feedback", attempt: v.attempt, source: v.source, text: v.text };
+}
+function toBlocked(v) {
+    if (!Array.isArray(v.by))
+        return null;
+    return { kind: "blocked", by: v.by.filter((ref) => typeof ref === "string") };
 }
 function isObject(value) {
     return typeof value === "object" && value !== null && !Array.isArray(value);

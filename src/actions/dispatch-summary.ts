@@ -32,6 +32,7 @@ export async function writeDispatchSummary(
         { data: "claimed", header: true },
         { data: "re-queued", header: true },
         { data: "stuck", header: true },
+        { data: "blocked", header: true },
         { data: "cost today (UTC)", header: true },
       ],
       [
@@ -40,9 +41,12 @@ export async function writeDispatchSummary(
         String(report.claimed.length),
         String(report.requeued.length),
         String(report.stuck.length),
+        String(report.blocked.length),
         html(report.today ? describeDayCost(report.today, budget) : "not read"),
       ],
     ]);
+  const told = (now: boolean) =>
+    now ? (report.dryRun ? "; would be told on the issue" : "; told on the issue now") : "";
   const rows = [
     ...report.claimed.map((goal) => [
       link(goal.number, goal.url),
@@ -53,6 +57,11 @@ export async function writeDispatchSummary(
       link(event.number, event.url),
       `goal:${event.to}`,
       html(event.reason),
+    ]),
+    ...report.blocked.map((goal) => [
+      link(goal.number, goal.url),
+      "goal:queued · blocked",
+      html(`waits for ${goal.by.join(", ")} (goal:stuck)${told(goal.told)}`),
     ]),
     ...report.storiesClosed.map((number) => [
       `#${number}`,

@@ -45,6 +45,7 @@ export async function dispatchAction(): Promise<void> {
         // Waiting dispatchers look again every three paces (3 s against GitHub).
         lock: new GitHubDispatchLock(client, repo, store.trustedAuthors, {
           pollMs: 3 * (paceMs ?? 1000),
+          warn: core.warning,
         }),
         claimant: claimantFromEnvironment(process.env),
         log: core.info,

@@ -1,9 +1,10 @@
 import { attemptsUsed } from "../core/attempts.js";
+import { dependencyStuck, namedBlockers } from "../core/eligibility.js";
 import { UserError } from "../core/errors.js";
-import { parseGoalBody } from "../core/goal-body.js";
-import { formatIssueRef } from "../core/issue-ref.js";
+import { parseGoalBody, parseVisibleGoalBody } from "../core/goal-body.js";
+import { formatIssueRef, type IssueRef, issueKey } from "../core/issue-ref.js";
 import type { TrustedMarker } from "../core/markers.js";
-import type { GoalSnapshot, MergeMethod } from "../core/ports.js";
+import type { GoalSnapshot, GoalStore, MergeMethod } from "../core/ports.js";
 import { GOAL_STATES, type GoalState, parseState, stateLabel } from "../core/states.js";
 import { queueGoal } from "../flows/queue-goal.js";
 import { approveGoal, rejectGoal } from "../flows/review.js";
@@ -69,11 +70,13 @@ export async function goalMain(argv: string[], io: CliIo = processIo): Promise<n
           const goals: GoalSnapshot[] = [];
           for (const state of states)
             for await (const goal of store.listGoals(state)) goals.push(goal);
+          const blocked = await stuckDependencies(store, goals);
+          const blockedBy = (goal: GoalSnapshot) => blocked.get(goal.ref.number) ?? [];
           print(
             goals.length === 0
               ? `No goals in ${states.map(stateLabel).join(", ")}.`
-              : goals.map(listLine).join("\n"),
-            goals.map(goalJson),
+              : goals.map((goal) => listLine(goal, blockedBy(goal))).join("\n"),
+            goals.map((goal) => goalJson(goal, blockedBy(goal))),
           );
           return 0;
         }
@@ -82,7 +85,12 @@ export async function goalMain(argv: string[], io: CliIo = processIo): Promise<n
           const number = parseIssueNumber(rest[0], "goal show");
           const { store } = await connect({ repo: values.repo });
           const goal = await store.getGoal(number);
-          print(describeGoal(goal), { ...goalJson(goal), body: goal.body, markers: goal.markers });
+          const blockedBy = (await stuckDependencies(store, [goal])).get(number) ?? [];
+          print(describeGoal(goal, blockedBy), {
+            ...goalJson(goal, blockedBy),
+            body: goal.body,
+            markers: goal.markers,
+          });
           return 0;
         }
         case "queue": {
@@ -161,31 +169,81 @@ function stateArgument(text: string): GoalState {
   return state;
 }
 
-function goalJson(goal: GoalSnapshot) {
+/**
+ * The dependencies of each queued goal that are goal:stuck now, so it cannot run until a human
+ * acts: those of its Depends: line and those the dispatcher named in a blocked marker (which
+ * include native blocked-by links). One dependency query for all of them.
+ */
+async function stuckDependencies(
+  store: GoalStore,
+  goals: readonly GoalSnapshot[],
+): Promise<Map<number, IssueRef[]>> {
+  const candidates = new Map<number, IssueRef[]>();
+  for (const goal of goals) {
+    if (goal.state !== "queued") continue;
+    let depends: IssueRef[] = [];
+    try {
+      depends = parseVisibleGoalBody(goal.body, goal.ref).depends;
+    } catch {
+      // A body that is no goal has no Depends: line; the dispatcher makes such a goal stuck.
+    }
+    const refs = [...depends, ...namedBlockers(goal.markers, goal.ref)];
+    if (refs.length > 0)
+      candidates.set(goal.ref.number, [...new Map(refs.map((r) => [issueKey(r), r])).values()]);
+  }
+  const refs = [...candidates.values()].flat();
+  if (refs.length === 0) return new Map();
+  const unique = [...new Map(refs.map((ref) => [issueKey(ref), ref])).values()];
+  const stuck = new Set(
+    (await store.dependencyInfo(unique))
+      .filter(
+        (info) =>
+          info.exists &&
+          dependencyStuck({
+            state: info.open ? "open" : "closed",
+            stateReason: info.stateReason,
+            labels: info.labels,
+          }),
+      )
+      .map((info) => issueKey(info.ref)),
+  );
+  const blocked = new Map<number, IssueRef[]>();
+  for (const [number, list] of candidates) {
+    const held = list.filter((ref) => stuck.has(issueKey(ref)));
+    if (held.length > 0) blocked.set(number, held);
+  }
+  return blocked;
+}
+
+/** `goal:queued · blocked by #12 (stuck)`, or the state label alone. */
+function stateText(goal: GoalSnapshot, blockedBy: readonly IssueRef[]): string {
+  const state = goal.state ? stateLabel(goal.state) : "(no state)";
+  if (blockedBy.length === 0) return state;
+  return `${state} · blocked by ${blockedBy.map((ref) => formatIssueRef(ref, goal.ref)).join(", ")} (stuck)`;
+}
+
+function goalJson(goal: GoalSnapshot, blockedBy: readonly IssueRef[]) {
   return {
     number: goal.ref.number,
     title: goal.title,
     state: goal.state,
+    /** Dependencies that are goal:stuck now: the goal cannot run until a human acts on them. */
+    blockedBy: blockedBy.map((ref) => formatIssueRef(ref, goal.ref)),
     attemptsUsed: attemptsUsed(goal.markers),
     url: goal.url,
     createdAt: goal.createdAt,
   };
 }
 
-function listLine(goal: GoalSnapshot): string {
-  const state = goal.state ? stateLabel(goal.state) : "(no state)";
+function listLine(goal: GoalSnapshot, blockedBy: readonly IssueRef[]): string {
   const attempts = attemptsUsed(goal.markers);
-  return (
-    `#${String(goal.ref.number).padEnd(5)} ${state.padEnd(16)} ${attempts > 0 ? `attempts ${attempts}` : "new"}`.padEnd(
-      40,
-    ) + goal.title
-  );
+  return `${`#${String(goal.ref.number).padEnd(5)} ${stateText(goal, blockedBy).padEnd(16)} ${attempts > 0 ? `attempts ${attempts}` : "new"}`.padEnd(39)} ${goal.title}`;
 }
 
-function describeGoal(goal: GoalSnapshot): string {
+function describeGoal(goal: GoalSnapshot, blockedBy: readonly IssueRef[]): string {
   const lines = [
     `#${goal.ref.number} ${goal.title}`,
-    `state:    ${goal.state ? stateLabel(goal.state) : "(no state label)"}${goal.open ? "" : " (closed)"}`,
+    `state:    ${goal.state ? stateText(goal, blockedBy) : "(no state label)"}${goal.open ? "" : " (closed)"}`,
     `attempts: ${attemptsUsed(goal.markers)} used`,
     `url:      ${goal.url}`,
   ];
@@ -226,6 +284,8 @@ function historyLine(marker: TrustedMarker): string {
       return `  ${when}  attempt ${marker.attempt}: ${marker.outcome} — ${marker.reason}${marker.prUrl ? ` (${marker.prUrl})` : ""}`;
     case "feedback":
       return `  ${when}  feedback (${marker.source}) on attempt ${marker.attempt}: ${marker.text}`;
+    case "blocked":
+      return `  ${when}  blocked by ${marker.by.join(", ")} (stuck)`;
   }
 }
 

@@ -2,12 +2,16 @@
  * The dispatch lock: one dispatch cycle at a time per repository, so that dispatchers started
  * together never claim more than `max` goals between them. It is a ticket lock kept in the
  * comments of one issue: each dispatcher posts a ticket, and the oldest live ticket holds the
- * lock. Releasing deletes the ticket; a ticket whose holder died expires.
+ * lock. Releasing deletes the ticket. Tickets live a minute and their owners renew them while
+ * they wait or hold, so a ticket whose owner died (even by SIGKILL) stops counting within a
+ * minute; a holder that could not renew its ticket in time must assume it lost the lock.
  */
 
 export const LOCK_LABEL = "dispatch-lock";
 export const LOCK_ISSUE_TITLE = "goal-orchestrator dispatch lock";
 const TICKET = /^<!-- goal-orchestrator:lock (\{.*\}) -->$/m;
+/** How long a ticket lives unless renewed: the longest a dead dispatcher blocks the others. */
+export const DEFAULT_TICKET_SECONDS = 60;
 
 export interface LockTicket {
   ticketId: string;
@@ -28,6 +32,41 @@ export function encodeTicket(ticket: LockTicket): string {
     .replace(/</g, "\\u003c")
     .replace(/>/g, "\\u003e");
   return `<!-- goal-orchestrator:lock ${json} -->`;
+}
+
+/** The whole comment: a line for people reading the lock issue, then the ticket. */
+export function ticketComment(ticket: LockTicket): string {
+  return `Dispatch cycle waiting for or holding the lock: ${ticket.holder}\n\n${encodeTicket(ticket)}`;
+}
+
+/** When a ticket written now expires. */
+export function ticketExpiry(now: Date, ticketSeconds: number): string {
+  return new Date(now.getTime() + ticketSeconds * 1000).toISOString();
+}
+
+/**
+ * True when a holder whose last accepted ticket expires at `expiresAt` can no longer be sure
+ * that it holds the lock: less than a third of the ticket's life is left (renewals run every
+ * third, so two have failed). The margin covers the next renewal's latency and some clock
+ * skew; past it, another dispatcher may soon delete the ticket as expired and take the lock.
+ */
+export function ticketInDoubt(expiresAt: string, now: Date, ticketSeconds: number): boolean {
+  return now.getTime() >= Date.parse(expiresAt) - (ticketSeconds * 1000) / 3;
+}
+
+/** The trusted comments carrying one ticket (a retried post can leave two), oldest first. */
+export function commentsOfTicket(
+  comments: readonly TicketComment[],
+  ticketId: string,
+  trustedAuthors: ReadonlySet<string>,
+): number[] {
+  return comments
+    .filter(
+      (comment) =>
+        trustedAuthors.has(comment.author.toLowerCase()) &&
+        decodeTicket(comment.body)?.ticketId === ticketId,
+    )
+    .map((comment) => comment.id);
 }
 
 export function decodeTicket(body: string): LockTicket | null {

@@ -1,4 +1,12 @@
-import { formatIssueRef, type IssueRef, issueKey, type RepoRef } from "./issue-ref.js";
+import {
+  formatIssueRef,
+  type IssueRef,
+  issueKey,
+  type RepoRef,
+  sameRepo,
+  tryParseIssueRef,
+} from "./issue-ref.js";
+import type { BlockedMarker, Marker } from "./markers.js";
 import { stateLabel } from "./states.js";
 
 /** Which dependencies let a queued goal run, and in what order eligible goals run (design §2). */
@@ -19,6 +27,73 @@ export function dependencyDone(issue: {
   if (issue.labels.includes(stateLabel("done"))) return true;
   // GraphQL says COMPLETED, REST says completed.
   return issue.state === "closed" && issue.stateReason?.toLowerCase() === "completed";
+}
+
+/** Labelled goal:stuck and not done: its dependents wait until a human acts on it. */
+export function dependencyStuck(issue: {
+  state: "open" | "closed";
+  stateReason: string | null;
+  labels: string[];
+}): boolean {
+  return !dependencyDone(issue) && issue.labels.includes(stateLabel("stuck"));
+}
+
+/**
+ * The dependencies the dispatcher last told this goal are stuck (its latest blocked marker).
+ * A claim or a state change of the goal since then ends what that marker described, so none.
+ * Whether each is still stuck is for the reader to check.
+ */
+export function namedBlockers(markers: readonly Marker[], repo: RepoRef): IssueRef[] {
+  let named: IssueRef[] = [];
+  for (const marker of markers) {
+    if (marker.kind === "blocked") {
+      named = marker.by.flatMap((text) => {
+        const ref = tryParseIssueRef(text, repo);
+        return ref ? [ref] : [];
+      });
+    } else if (marker.kind === "claim" || marker.kind === "transition") named = [];
+  }
+  return named;
+}
+
+/**
+ * What to tell a queued goal whose dependencies `stuck` are goal:stuck: a blocked marker naming
+ * every one, or null when its markers already name each of them, so it is said once, not every
+ * cycle. A dependency that stops being stuck needs no marker: the goal waits or runs as before.
+ */
+export function blockedNotice(
+  markers: readonly Marker[],
+  stuck: readonly IssueRef[],
+  repo: RepoRef,
+): BlockedMarker | null {
+  const named = new Set(namedBlockers(markers, repo).map(issueKey));
+  const unique = [...new Map(stuck.map((ref) => [issueKey(ref), ref])).values()];
+  if (unique.every((ref) => named.has(issueKey(ref)))) return null;
+  return { kind: "blocked", by: unique.map((ref) => formatIssueRef(ref)) };
+}
+
+/** The comment that carries a blocked marker: what is stuck, and what a human can do about it. */
+export function blockedMessage(goal: IssueRef, stuck: readonly IssueRef[]): string {
+  const show = (ref: IssueRef) => formatIssueRef(ref, goal);
+  const names = listOf(stuck.map(show));
+  const one = stuck.length === 1;
+  const requeue = stuck.map((ref) =>
+    sameRepo(ref, goal)
+      ? `\`goal queue ${ref.number}\``
+      : `\`goal queue ${ref.number} --repo ${ref.owner}/${ref.repo}\``,
+  );
+  return [
+    `**Blocked**: ${one ? "its dependency" : "its dependencies"} ${names} ${one ? "is" : "are"} \`${stateLabel("stuck")}\`, so this goal cannot run until ${one ? "it is" : "they are"} done. It stays \`${stateLabel("queued")}\` and runs in its turn once ${one ? "it is" : "they are"}.`,
+    "",
+    "To unblock it, either",
+    `- fix ${names} and queue ${one ? "it" : "them"} again (${listOf(requeue)}), or close ${one ? "it" : "them"} as completed if the work was done another way; or`,
+    `- remove ${names} from this goal's \`Depends:\` line and its blocked-by links.`,
+  ].join("\n");
+}
+
+function listOf(items: readonly string[]): string {
+  if (items.length <= 2) return items.join(" and ");
+  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }
 
 /**

@@ -55,7 +55,24 @@ export interface FeedbackMarker {
   text: string;
 }
 
-export type Marker = ClaimMarker | RunResultMarker | TransitionMarker | FeedbackMarker;
+/**
+ * The dispatcher told a queued goal that it cannot run: these dependencies are goal:stuck.
+ * Written once per set of stuck dependencies (see core/eligibility.ts blockedNotice).
+ */
+export interface BlockedMarker {
+  kind: "blocked";
+  /** The stuck dependencies as `owner/repo#12`. */
+  by: string[];
+  /** Not about an attempt; declared so that `marker.attempt` stays readable on any marker. */
+  attempt?: never;
+}
+
+export type Marker =
+  | ClaimMarker
+  | RunResultMarker
+  | TransitionMarker
+  | FeedbackMarker
+  | BlockedMarker;
 export type MarkerKind = Marker["kind"];
 /** A marker from a trusted author, with the time its comment was written. */
 export type TrustedMarker = Marker & { createdAt: string };
@@ -127,6 +144,8 @@ function toMarker(value: unknown): Marker | null {
       return toTransition(value);
     case "feedback":
       return toFeedback(value);
+    case "blocked":
+      return toBlocked(value);
     default:
       return null;
   }
@@ -184,6 +203,11 @@ function toFeedback(v: Fields): FeedbackMarker | null {
   if (!isAttempt(v.attempt) || !isOneOf(v.source, FEEDBACK_SOURCES)) return null;
   if (typeof v.text !== "string") return null;
   return { kind: "feedback", attempt: v.attempt, source: v.source, text: v.text };
+}
+
+function toBlocked(v: Fields): BlockedMarker | null {
+  if (!Array.isArray(v.by)) return null;
+  return { kind: "blocked", by: v.by.filter((ref): ref is string => typeof ref === "string") };
 }
 
 function isObject(value: unknown): value is Fields {

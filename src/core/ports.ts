@@ -200,6 +200,11 @@ export interface ActionsPort {
 
 /** Held while a dispatch cycle runs; see src/core/dispatch-lock.ts. */
 export interface LockLease {
+  /**
+   * True once the holder may have lost the lock (its ticket could not be renewed in time, or
+   * another dispatcher deleted it as expired): claim nothing more. It stays true.
+   */
+  lost(): boolean;
   release(): Promise<void>;
 }
 

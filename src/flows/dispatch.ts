@@ -15,6 +15,7 @@ import { DEFAULT_UNKNOWN_RUN_COST_USD } from "../core/settings.js";
 import { LABELS, stateLabel } from "../core/states.js";
 import { goalBranchName } from "../git/branch-name.js";
 import { step } from "../github/errors.js";
+import { type BlockedEvent, tellBlockedGoals } from "./blocked-goals.js";
 import { costOfToday } from "./day-cost.js";
 import {
   closeFinishedStories,
@@ -80,6 +81,8 @@ export interface DispatchReport {
   stuck: GoalEvent[];
   /** Queued goals sent back to draft: their text was not vouched for, or nothing visible is left. */
   toDraft: GoalEvent[];
+  /** Queued goals read this cycle whose dependency is goal:stuck; `told` when commented now. */
+  blocked: BlockedEvent[];
   storiesClosed: number[];
   /** Spot-check goals a reviewer merged (done) or closed (queued) on GitHub. */
   reviewed: GoalEvent[];
@@ -110,6 +113,7 @@ export async function dispatch(
     requeued: [],
     stuck: [],
     toDraft: [],
+    blocked: [],
     storiesClosed: [],
     reviewed: [],
     running: 0,
@@ -172,12 +176,14 @@ export async function dispatch(
       const claimed = await claimRequested(context, settings, settings.goal, log);
       report.claimed.push(claimed);
       report.running += 1;
-    } else if (overBudget) {
-      report.notes.push(overBudget);
-      log(overBudget);
     } else {
+      if (overBudget) {
+        report.notes.push(overBudget);
+        log(overBudget);
+      }
       const vetter = new TextVetter(store);
-      const slots = await freeSlots(context, settings, report);
+      // Over budget, no slot: selection still reads the queue's first page for blocked goals.
+      const slots = overBudget ? 0 : await freeSlots(context, settings, report);
       const selection = await step("reading the queue", () =>
         selectGoals(store, store.listGoals("queued"), slots, settings.maxAttempts, vetter),
       );
@@ -210,9 +216,17 @@ export async function dispatch(
         if (!settings.dryRun)
           await store.transition(goal.ref.number, { to: "draft", expectedFrom: "queued", reason });
       }
+      report.blocked = await tellBlockedGoals(store, selection.blocked, settings.dryRun, log);
       for (const goal of selection.eligible) {
         const vetting = selection.vettings.get(goal.ref.number);
         if (!vetting) continue;
+        if (lease?.lost()) {
+          // Another cycle may be counting and claiming now: stop rather than exceed `max`.
+          const note = "This cycle may have lost the dispatch lock; it stopped claiming.";
+          report.notes.push(note);
+          log(note);
+          break;
+        }
         const claimed = settings.dryRun
           ? {
               number: goal.ref.number,

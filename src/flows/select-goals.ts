@@ -1,14 +1,16 @@
 import { attemptsLeft, isRetry, unrunClaims } from "../core/attempts.js";
 import {
+  blockedNotice,
   type DependencyStatus,
   dependencyDone,
+  dependencyStuck,
   type Eligibility,
   eligibility,
   findCycle,
 } from "../core/eligibility.js";
 import { parseGoalBody } from "../core/goal-body.js";
 import { type IssueRef, issueKey, sameIssue } from "../core/issue-ref.js";
-import type { RunResultMarker } from "../core/markers.js";
+import type { BlockedMarker, RunResultMarker } from "../core/markers.js";
 import type { DependencyInfo, GoalSnapshot, GoalStore } from "../core/ports.js";
 import { stateFromLabels, stateLabel } from "../core/states.js";
 import { describeHidden, visibleMarkdown } from "../core/visible-text.js";
@@ -24,6 +26,14 @@ export interface Unsatisfiable {
   reason: string;
 }
 
+/** A queued goal that a goal:stuck dependency holds back. */
+export interface BlockedGoal {
+  goal: GoalSnapshot;
+  stuck: IssueRef[];
+  /** What to tell it; null when its markers already say so. */
+  notice: BlockedMarker | null;
+}
+
 export interface Selection {
   /** Eligible goals in dispatch order: never attempted first, then retries; lower number first. */
   eligible: GoalSnapshot[];
@@ -35,6 +45,11 @@ export interface Selection {
   unsatisfiable: Unsatisfiable[];
   /** Goals whose text no one with write access vouched for, or with nothing visible to do: back to draft. */
   toDraft: Unsatisfiable[];
+  /**
+   * Every goal read from the queue (whether or not its turn came) whose dependency is goal:stuck,
+   * or becomes stuck in this cycle as unsatisfiable. Judged from what selection read anyway.
+   */
+  blocked: BlockedGoal[];
   /** Goals read from the queue, to show that reading stopped early. */
   scanned: number;
 }
@@ -60,8 +75,11 @@ export async function selectGoals(
   const withdrawn: Selection["withdrawn"] = [];
   const vettings: Selection["vettings"] = new Map();
   const known = new Map<string, DependencyInfo>();
+  // The dependencies known for each goal read, to find the blocked ones at the end.
+  const considered = new Map<number, { goal: GoalSnapshot; depends: IssueRef[] }>();
   let scanned = 0;
-  if (wanted <= 0) return { eligible: [], vettings, withdrawn, unsatisfiable, toDraft, scanned };
+  // With no slot free the first page is still read (claiming nothing), so that goals blocked
+  // by a stuck dependency are told so in every cycle.
 
   // Eligible goals whose text is still to be vetted, in queue order.
   let pending: Array<{ goal: GoalSnapshot; retry: boolean }> = [];
@@ -92,6 +110,7 @@ export async function selectGoals(
       parsed.flatMap((entry) => entry.depends),
     );
     for (const entry of parsed) {
+      considered.set(entry.goal.ref.number, { goal: entry.goal, depends: [...entry.depends] });
       const unrun = unrunClaims(entry.goal.markers);
       if (unrun.length > 0) withdrawn.push({ goal: entry.goal, attempts: unrun });
       const markers = [...entry.goal.markers, ...unrun.map(withdrawal)];
@@ -119,6 +138,7 @@ export async function selectGoals(
           (ref) => !entry.depends.some((dep) => sameIssue(dep, ref)),
         );
         if (blockers.length > 0) {
+          considered.get(entry.goal.ref.number)?.depends.push(...blockers);
           await learn(store, known, blockers);
           verdict = await judge(store, known, entry.goal, [...entry.depends, ...blockers], retry);
         }
@@ -132,14 +152,50 @@ export async function selectGoals(
     await flush();
     if (fresh.length >= wanted) break;
   }
+  const eligible = [...fresh, ...retries].slice(0, wanted);
   return {
-    eligible: [...fresh, ...retries].slice(0, wanted),
+    eligible,
     vettings,
     withdrawn,
     unsatisfiable,
     toDraft,
+    blocked: blockedGoals(considered.values(), known, { eligible, unsatisfiable, toDraft }),
     scanned,
   };
+}
+
+/** The goals read that stay queued with a stuck dependency; see Selection.blocked. */
+function blockedGoals(
+  considered: Iterable<{ goal: GoalSnapshot; depends: IssueRef[] }>,
+  known: ReadonlyMap<string, DependencyInfo>,
+  outcome: Pick<Selection, "eligible" | "unsatisfiable" | "toDraft">,
+): BlockedGoal[] {
+  const leaving = new Set([
+    ...outcome.eligible.map((goal) => goal.ref.number),
+    ...[...outcome.unsatisfiable, ...outcome.toDraft].map((entry) => entry.goal.ref.number),
+  ]);
+  const becomingStuck = new Set(outcome.unsatisfiable.map((entry) => issueKey(entry.goal.ref)));
+  const isStuck = (ref: IssueRef) => {
+    const info = known.get(issueKey(ref));
+    if (becomingStuck.has(issueKey(ref))) return true;
+    if (!info?.exists) return false;
+    const state = info.open ? "open" : "closed";
+    return dependencyStuck({ state, stateReason: info.stateReason, labels: info.labels });
+  };
+  const blocked: BlockedGoal[] = [];
+  for (const { goal, depends } of considered) {
+    if (leaving.has(goal.ref.number)) continue;
+    const stuck = [
+      ...new Map(
+        depends
+          .filter((ref) => !sameIssue(ref, goal.ref) && isStuck(ref))
+          .map((ref) => [issueKey(ref), ref]),
+      ).values(),
+    ];
+    if (stuck.length > 0)
+      blocked.push({ goal, stuck, notice: blockedNotice(goal.markers, stuck, goal.ref) });
+  }
+  return blocked;
 }
 
 /** The result that withdraws a claim that never became a run (see unrunClaims). */

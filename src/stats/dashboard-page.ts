@@ -41,6 +41,9 @@ td.unknown { color: var(--warn); }
 td.outcome-success { color: var(--good); }
 td.outcome-failure { color: var(--bad); }
 td.outcome-spot-check { color: var(--warn); }
+ul.blocked { margin: 0; padding-left: 18px; }
+ul.blocked li { margin: 2px 0; }
+ul.blocked .by { color: var(--bad); }
 a { color: var(--accent); text-decoration: none; }
 a:hover { text-decoration: underline; }
 footer { color: var(--muted); font-size: 12px; margin-top: 12px; }
@@ -235,6 +238,22 @@ export const DASHBOARD_CLIENT_JS = String.raw`
       options: { plugins: { legend: { position: "right" }, tooltip: { callbacks: { label: function (ctx) { return ctx.label; } } } } }
     });
     note("note-split", view.split.note);
+  }
+
+  // Queued goals that cannot run until a human acts on a stuck dependency.
+  if (!view.blocked) {
+    note("note-blocked", "No goal states in this source (local stats files record runs only).");
+  } else if (view.blocked.items.length === 0) {
+    note("note-blocked", "No queued goal waits for a stuck dependency.");
+  } else {
+    var blockedList = document.getElementById("blocked");
+    view.blocked.items.forEach(function (item) {
+      var li = el("li");
+      li.appendChild(link(item.label, item.href));
+      li.appendChild(el("span", "by", " · blocked by " + item.by + " (stuck)"));
+      blockedList.appendChild(li);
+    });
+    note("note-blocked", "Queued, but each waits for a goal:stuck dependency: fix and queue it again, or remove the dependency.");
   }
 
   // The runs table: click a header to sort; unknown values sort last either way.

@@ -66,6 +66,8 @@ export interface DashboardView {
   /** null when the source has no state history. */
   queue: { points: { x: number; at: string; queued: number; running: number }[] } | null;
   split: { labels: string[]; seconds: number[]; note: string | null } | null;
+  /** Queued goals held back by a goal:stuck dependency; null when the source has no states. */
+  blocked: { items: Array<{ label: string; href: string | null; by: string }> } | null;
   columns: Column[];
   rows: Record<string, Cell>[];
   /** Runs in the report that the table leaves out (it shows the most recent). */
@@ -318,6 +320,16 @@ export function buildDashboardView(report: StatsReport): DashboardView {
     costByGoal,
     queue,
     split: splitView,
+    blocked:
+      report.source === "github"
+        ? {
+            items: (report.blocked ?? []).map((goal) => ({
+              label: goalLabel(report, goal.repository, goal.goal, goal.title),
+              href: safeUrl(goal.url),
+              by: goal.by.join(", "),
+            })),
+          }
+        : null,
     columns: COLUMNS,
     rows: recent.map((run) => runRow(report, run, goals)),
     rowsOmitted: report.runs.length - recent.length,
@@ -401,6 +413,7 @@ export function renderDashboard(report: StatsReport): string {
     chartBox("cost-goal", `Cost per goal (top ${COST_CHART_GOALS})`, "cost per goal in US dollars"),
     '<section class="card" id="card-rates"><h2>Rates</h2><div class="figures small" id="rates"></div></section>',
     chartBox("split", "Where the time went", "time split between LLM, tools and overhead"),
+    '<section class="card" id="card-blocked"><h2>Blocked goals</h2><ul class="blocked" id="blocked"></ul><p class="note" id="note-blocked"></p></section>',
     "</div>",
     '<section class="card wide" id="card-runs">',
     "<h2>Recent runs</h2>",

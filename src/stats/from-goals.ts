@@ -1,4 +1,6 @@
-import { formatRepo } from "../core/issue-ref.js";
+import { dependencyStuck, namedBlockers } from "../core/eligibility.js";
+import { parseVisibleGoalBody } from "../core/goal-body.js";
+import { formatIssueRef, formatRepo, type IssueRef, issueKey } from "../core/issue-ref.js";
 import type { ClaimMarker, RunResultMarker, TrustedMarker } from "../core/markers.js";
 import type { GoalSnapshot } from "../core/ports.js";
 import type { RunStatsRecord } from "../flows/run-stats.js";
@@ -18,7 +20,9 @@ export function statsFromGoals(goals: Iterable<GoalSnapshot>): {
 } {
   const runs: RunStatsRecord[] = [];
   const histories: GoalHistory[] = [];
-  for (const goal of goals) {
+  const all = [...goals];
+  const byKey = new Map(all.map((goal) => [issueKey(goal.ref), goal]));
+  for (const goal of all) {
     const repository = formatRepo(goal.ref);
     for (const marker of goal.markers) {
       if (marker.kind !== "run-result") continue;
@@ -42,9 +46,38 @@ export function statsFromGoals(goals: Iterable<GoalSnapshot>): {
             : [],
         ),
       ),
+      ...(goal.state === "queued" ? { blockedBy: stuckDependencies(goal, byKey) } : {}),
     });
   }
   return { runs, histories };
+}
+
+/**
+ * A queued goal's stuck dependencies as far as these goals tell: a dependency among them counts
+ * by its label now; one that is not (another repository, or unchanged in the period read)
+ * counts when the dispatcher's latest blocked marker on the goal names it.
+ */
+function stuckDependencies(goal: GoalSnapshot, byKey: ReadonlyMap<string, GoalSnapshot>): string[] {
+  const named = namedBlockers(goal.markers, goal.ref);
+  let depends: IssueRef[] = [];
+  try {
+    depends = parseVisibleGoalBody(goal.body, goal.ref).depends;
+  } catch {
+    // A body that is no goal has no Depends: line.
+  }
+  const namedKeys = new Set(named.map(issueKey));
+  const candidates = [...new Map([...named, ...depends].map((r) => [issueKey(r), r])).values()];
+  return candidates
+    .filter((ref) => {
+      const dependency = byKey.get(issueKey(ref));
+      if (!dependency) return namedKeys.has(issueKey(ref));
+      return dependencyStuck({
+        state: dependency.open ? "open" : "closed",
+        stateReason: dependency.stateReason,
+        labels: dependency.labels,
+      });
+    })
+    .map((ref) => formatIssueRef(ref, goal.ref));
 }
 
 function recordWithoutStats(

@@ -98,6 +98,18 @@ export interface StatsReport {
   days: DayRow[];
   /** Empty when the source has no state history (local stats files record runs only). */
   queue: QueuePoint[];
+  /** Queued goals that a goal:stuck dependency holds back (GitHub source); absent in older reports. */
+  blocked?: BlockedGoalRow[];
+}
+
+/** A queued goal that cannot run until a human acts on its stuck dependencies. */
+export interface BlockedGoalRow {
+  repository: string;
+  goal: number;
+  title: string;
+  url: string;
+  /** The stuck dependencies: `#12` in the goal's repository, else `owner/repo#12`. */
+  by: string[];
 }
 
 /** A goal's state over time, rebuilt from its transition markers (GitHub source only). */
@@ -109,4 +121,6 @@ export interface GoalHistory {
   state: GoalState | null;
   /** The goal's state after each change, oldest first; the first entry is its creation. */
   timeline: Array<{ at: string; state: GoalState | null }>;
+  /** A queued goal's dependencies that are goal:stuck, as the goal refers to them. */
+  blockedBy?: string[];
 }

@@ -105,6 +105,19 @@ export function buildReport(input: ReportInput): StatsReport {
     totals: totals(runs, goals, days),
     days,
     queue: queueDepth([...histories.values()], sinceMs),
+    blocked: [...histories.values()].flatMap((history) =>
+      history.state === "queued" && history.blockedBy && history.blockedBy.length > 0
+        ? [
+            {
+              repository: history.repository,
+              goal: history.goal,
+              title: history.title,
+              url: history.url,
+              by: history.blockedBy,
+            },
+          ]
+        : [],
+    ),
   };
 }
 

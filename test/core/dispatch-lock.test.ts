@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { decodeTicket, encodeTicket, readLock } from "../../src/core/dispatch-lock.js";
+import {
+  commentsOfTicket,
+  DEFAULT_TICKET_SECONDS,
+  decodeTicket,
+  encodeTicket,
+  readLock,
+  ticketComment,
+  ticketExpiry,
+  ticketInDoubt,
+} from "../../src/core/dispatch-lock.js";
 
 const now = new Date("2026-11-25T12:00:00Z");
 const trusted = new Set(["bot[bot]"]);
@@ -51,5 +60,34 @@ describe("dispatch lock", () => {
     );
     assert.equal(view.holder?.ticketId, "real");
     assert.equal(readLock([ticket(1, "forged", undefined, "mallory")], trusted, now).holder, null);
+  });
+
+  it("tickets live a minute unless renewed", () => {
+    assert.equal(DEFAULT_TICKET_SECONDS, 60);
+    assert.equal(ticketExpiry(now, DEFAULT_TICKET_SECONDS), "2026-11-25T12:01:00.000Z");
+  });
+
+  it("a holder doubts its lock once less than a third of its last renewed ticket's life is left", () => {
+    const expiresAt = "2026-11-25T12:01:00.000Z";
+    assert.equal(ticketInDoubt(expiresAt, new Date("2026-11-25T12:00:39Z"), 60), false);
+    assert.equal(ticketInDoubt(expiresAt, new Date("2026-11-25T12:00:40Z"), 60), true);
+    assert.equal(ticketInDoubt(expiresAt, new Date("2026-11-25T12:05:00Z"), 60), true);
+  });
+
+  it("finds every trusted copy of a ticket, and writes comments it can read back", () => {
+    const body = ticketComment({
+      ticketId: "mine",
+      holder: "run 7",
+      expiresAt: "2026-11-25T12:01:00Z",
+    });
+    assert.match(body, /^Dispatch cycle waiting for or holding the lock: run 7\n/);
+    assert.equal(decodeTicket(body)?.ticketId, "mine");
+    const comments = [
+      { id: 1, author: "bot[bot]", body },
+      ticket(2, "theirs"),
+      { id: 3, author: "mallory", body },
+      { id: 4, author: "Bot[bot]", body },
+    ];
+    assert.deepEqual(commentsOfTicket(comments, "mine", trusted), [1, 4]);
   });
 });
