@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3588:
+/***/ 3837:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -49065,6 +49065,1282 @@ function htmlReferenceEdits(text, from, to, edits) {
     }
 }
 
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/git/agent-head.ts
+
+
+
+
+/** A full object name: SHA-1, or SHA-256. */
+const OBJECT_NAME = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+/** More than any real HEAD or packed-refs file the runner needs to read. */
+const MAX_BYTES = 16 * 1024 * 1024;
+/**
+ * The commit the agent's HEAD names, read from its repository's files as data: no git runs in
+ * the agent's repository (its config, hooks and fsmonitor are the agent's). Only the plain
+ * layout is read — `.git` a folder, HEAD a branch (loose or packed) or a commit — and no link
+ * is followed; anything else is an error, which fails the attempt.
+ */
+async function readAgentHead(workTree) {
+    // Each file is opened one path component at a time, none of them a link, so an agent that
+    // swaps `.git` or `refs` for a link while this reads (it may still be running: checkpoints)
+    // cannot have it read another repository's refs.
+    const read = (name) => readBeneath(workTree, `.git/${name}`);
+    const head = (await read("HEAD")).trim();
+    if (OBJECT_NAME.test(head))
+        return head;
+    const branch = /^ref: (refs\/heads\/\S+)$/.exec(head)?.[1];
+    if (branch === undefined || branch.split("/").some((part) => part === ".." || part === "")) {
+        throw new Error(`its HEAD is neither a branch nor a commit: ${JSON.stringify(head.slice(0, 80))}`);
+    }
+    const loose = await read(branch).catch(() => null);
+    if (loose !== null && OBJECT_NAME.test(loose.trim()))
+        return loose.trim();
+    const packed = await read("packed-refs").catch(() => "");
+    for (const line of packed.split("\n")) {
+        const [name, ref] = line.trim().split(" ");
+        if (ref === branch && name !== undefined && OBJECT_NAME.test(name))
+            return name;
+    }
+    throw new Error(`its HEAD names ${branch}, which holds no commit`);
+}
+/**
+ * Refuses a path inside the work tree reached through a link. A `.git`, `refs` or `objects`
+ * that links elsewhere would have the runner read another repository on this machine (another
+ * goal's, say: their paths are predictable) as if it were the agent's, and push it.
+ */
+async function refuseLinks(workTree, relativePath) {
+    const real = await (0,promises_namespaceObject.realpath)((0,external_node_path_namespaceObject.join)(workTree, relativePath));
+    if (real !== (0,external_node_path_namespaceObject.join)(await (0,promises_namespaceObject.realpath)(workTree), relativePath)) {
+        throw new Error(`${relativePath} in its work tree is reached through a link`);
+    }
+}
+/**
+ * Checks that the agent's object store is its own folder: `.git`, `objects`, `objects/info` and
+ * `objects/pack` are no links, and nothing in `objects` or `objects/pack` is one.
+ */
+async function checkAgentObjects(workTree) {
+    for (const dir of [".git", ".git/objects", ".git/objects/info", ".git/objects/pack"]) {
+        await refuseLinks(workTree, dir);
+    }
+    for (const dir of [".git/objects", ".git/objects/pack"]) {
+        for (const name of await (0,promises_namespaceObject.readdir)((0,external_node_path_namespaceObject.join)(workTree, dir))) {
+            if ((await (0,promises_namespaceObject.lstat)((0,external_node_path_namespaceObject.join)(workTree, dir, name))).isSymbolicLink()) {
+                throw new Error(`${dir}/${name} in its work tree is a link`);
+            }
+        }
+    }
+}
+/** A regular file's text, refusing links, anything that is not a file, and large files. */
+async function readPlainFile(path, maxBytes = MAX_BYTES) {
+    // O_NONBLOCK: a FIFO put in a file's place must not hang the runner (no effect on files).
+    const handle = await (0,promises_namespaceObject.open)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    return await readHandle(handle, path, maxBytes);
+}
+async function readHandle(handle, path, maxBytes) {
+    try {
+        const info = await handle.stat();
+        if (!info.isFile())
+            throw new Error(`${path} is not a regular file`);
+        if (info.size > maxBytes)
+            throw new Error(`${path} is larger than ${maxBytes} bytes`);
+        return await handle.readFile("utf8");
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** The text of a regular file at `relativePath` under `root`, opened as openBeneath does. */
+async function readBeneath(root, relativePath, maxBytes = MAX_BYTES) {
+    return await readHandle(await openBeneath(root, relativePath), relativePath, maxBytes);
+}
+/**
+ * Opens `relativePath` under `root` one component at a time, each relative to the folder opened
+ * before it (through /proc/self/fd) and none followed if it is a link: what is opened is really
+ * beneath `root` at the moment it is opened, whatever the agent renames or links meanwhile.
+ * Checking a path first and opening it afterwards would leave the agent that moment.
+ */
+async function openBeneath(root, relativePath, options = {}) {
+    const parts = relativePath.split("/").filter((part) => part !== "");
+    if (parts.some((part) => part === "." || part === "..")) {
+        throw new Error(`${relativePath} is not a plain path`);
+    }
+    let current = await (0,promises_namespaceObject.open)(root, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_DIRECTORY);
+    try {
+        for (const [index, part] of parts.entries()) {
+            const last = index === parts.length - 1;
+            const next = await openChild(current, part, !last || options.directory === true).catch((error) => {
+                const where = parts.slice(0, index + 1).join("/");
+                if (error.code === "ELOOP" || error.code === "ENOTDIR") {
+                    throw new Error(`${where} in its work tree is a link or not a folder`);
+                }
+                throw new Error(`${where} in its work tree cannot be opened (${error.code ?? error})`);
+            });
+            await current.close();
+            current = next;
+        }
+        return current;
+    }
+    catch (error) {
+        await current.close().catch(() => { });
+        throw error;
+    }
+}
+/** One entry of an open folder, never through a link; a FIFO does not block. */
+function openChild(dir, name, directory) {
+    const flags = external_node_fs_namespaceObject.constants.O_RDONLY |
+        external_node_fs_namespaceObject.constants.O_NOFOLLOW |
+        external_node_fs_namespaceObject.constants.O_NONBLOCK |
+        (directory ? external_node_fs_namespaceObject.constants.O_DIRECTORY : 0);
+    return (0,promises_namespaceObject.open)(`${fdPath(dir)}/${name}`, flags);
+}
+/** The folder an open handle names, as a path that does not depend on where it is now. */
+function fdPath(handle) {
+    return `/proc/self/fd/${handle.fd}`;
+}
+const LOOSE_DIR = /^[0-9a-f]{2}$/;
+const LOOSE_OBJECT = /^(?:[0-9a-f]{38}|[0-9a-f]{62})$/;
+const PACK = /^pack-(?:[0-9a-f]{40}|[0-9a-f]{64})\.pack$/;
+/** More than any object file a push could carry (GitHub refuses pushes over 2 GB). */
+const MAX_OBJECT_FILE_BYTES = 2 * 1024 * 1024 * 1024;
+/**
+ * Copies the object files of the agent's repository (loose objects, and packs with their
+ * index) into `objectsDir`, the object store of a repository of the runner's own, skipping the
+ * names in `copied` and adding those it copies. Every file is opened with openBeneath, so only
+ * bytes that really are in the agent's own object store are copied, even while the agent runs
+ * and swaps links in: no object of another repository on this machine can come along. Files
+ * that vanish meanwhile (the agent's git repacking) are skipped. Returns how many it copied.
+ */
+async function copyAgentObjects(workTree, objectsDir, copied) {
+    let count = 0;
+    const copy = async (dir, folder, name) => {
+        const relativePath = `${folder}/${name}`;
+        if (copied.has(relativePath))
+            return;
+        if (await agent_head_copyFile(dir, name, (0,external_node_path_namespaceObject.join)(objectsDir, relativePath))) {
+            copied.add(relativePath);
+            count++;
+        }
+    };
+    const objects = await openBeneath(workTree, ".git/objects", { directory: true });
+    try {
+        for (const folder of await (0,promises_namespaceObject.readdir)(fdPath(objects))) {
+            if (!LOOSE_DIR.test(folder) && folder !== "pack")
+                continue;
+            const dir = await openChild(objects, folder, true).catch(() => null);
+            if (dir === null)
+                continue; // a link, or gone: nothing of the agent's own
+            try {
+                const names = await (0,promises_namespaceObject.readdir)(fdPath(dir));
+                if (folder !== "pack") {
+                    for (const name of names.filter((n) => LOOSE_OBJECT.test(n))) {
+                        await copy(dir, folder, name);
+                    }
+                    continue;
+                }
+                const indexes = new Set(names);
+                for (const pack of names.filter((n) => PACK.test(n))) {
+                    const index = pack.replace(/\.pack$/, ".idx");
+                    if (!indexes.has(index))
+                        continue; // still being written
+                    // The pack first: git only looks for packs through their index.
+                    await copy(dir, folder, pack);
+                    if (copied.has(`${folder}/${pack}`))
+                        await copy(dir, folder, index);
+                }
+            }
+            finally {
+                await dir.close();
+            }
+        }
+    }
+    finally {
+        await objects.close();
+    }
+    return count;
+}
+/** Copies one regular file of an open folder to `target` (whole or not at all); false if gone. */
+async function agent_head_copyFile(dir, name, target) {
+    let source;
+    try {
+        source = await openChild(dir, name, false);
+    }
+    catch (error) {
+        if (error.code === "ENOENT")
+            return false;
+        throw new Error(`${name} in its object store cannot be opened as a file`);
+    }
+    const partial = `${target}.partial`;
+    try {
+        const info = await source.stat();
+        if (!info.isFile())
+            throw new Error(`${name} in its object store is not a regular file`);
+        if (info.size > MAX_OBJECT_FILE_BYTES) {
+            throw new Error(`${name} in its object store is larger than ${MAX_OBJECT_FILE_BYTES} bytes`);
+        }
+        await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(source.createReadStream({ autoClose: false }), (0,external_node_fs_namespaceObject.createWriteStream)(partial, { mode: 0o444 }));
+        await (0,promises_namespaceObject.rename)(partial, target);
+        return true;
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(partial, { force: true });
+        throw error;
+    }
+    finally {
+        await source.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/git/diff-raw.ts
+/**
+ * `git diff --raw` records: the file modes a line count cannot show. A symbolic link can point
+ * the build or a later run at any file, and a submodule (gitlink) pulls in another repository's
+ * code at a commit, so changes to either need a human's look whatever their paths are.
+ */
+const SYMLINK_MODE = "120000";
+const GITLINK_MODE = "160000";
+/**
+ * The arguments of `git diff` whose output parseRawDiff reads, for a range like
+ * `origin/main...HEAD`. `--ignore-submodules=none` wins over `diff.ignoreSubmodules` in the git
+ * configuration and `ignore = all` in .gitmodules, either of which would hide gitlink changes.
+ */
+function rawDiffArgs(range) {
+    if (range === "" || range.startsWith("-"))
+        throw new Error(`Not a revision range: ${range}`);
+    return ["diff", "--raw", "-z", "-M", "--no-abbrev", "--ignore-submodules=none", range, "--"];
+}
+// `:oldmode newmode oldsha newsha status`; SHA-1 or SHA-256 object names.
+const HEADER = /^:([0-7]{6}) ([0-7]{6}) [0-9a-f]{40}(?:[0-9a-f]{24})? [0-9a-f]{40}(?:[0-9a-f]{24})? ([A-Z])\d*$/;
+/**
+ * Parses the output of `git diff --raw -z -M --no-abbrev` (see rawDiffArgs). Anything else
+ * throws rather than being skipped: a record read wrongly could hide a link or a submodule.
+ */
+function parseRawDiff(output) {
+    if (output === "")
+        return [];
+    if (!output.endsWith("\0"))
+        throw unexpected("it does not end with a NUL (was -z given?)");
+    const fields = output.slice(0, -1).split("\0");
+    const entries = [];
+    let i = 0;
+    while (i < fields.length) {
+        const header = fields[i++];
+        const match = HEADER.exec(header);
+        if (match === null) {
+            throw unexpected(`a record starts with ${JSON.stringify(header.slice(0, 120))}`);
+        }
+        const [oldMode, newMode, status] = match.slice(1);
+        const twoPaths = status === "R" || status === "C";
+        const first = fields[i++];
+        const second = twoPaths ? fields[i++] : undefined;
+        if (!first || (twoPaths && !second))
+            throw unexpected(`a ${status} record lacks a path`);
+        entries.push({
+            status,
+            oldMode,
+            newMode,
+            path: second ?? first,
+            oldPath: twoPaths ? first : null,
+        });
+    }
+    return entries;
+}
+/**
+ * The paths of symbolic links and of submodules among the changes: any entry with that mode on
+ * either side, so adding, retargeting, removing and turning a file into one or back all count.
+ * A rename lists both its paths. Sorted, no repeats.
+ */
+function specialChanges(entries) {
+    const links = new Set();
+    const submodules = new Set();
+    for (const entry of entries) {
+        const paths = entry.oldPath === null ? [entry.path] : [entry.oldPath, entry.path];
+        const modes = [entry.oldMode, entry.newMode];
+        if (modes.includes(SYMLINK_MODE))
+            for (const path of paths)
+                links.add(path);
+        if (modes.includes(GITLINK_MODE))
+            for (const path of paths)
+                submodules.add(path);
+    }
+    return { links: [...links].sort(), submodules: [...submodules].sort() };
+}
+function unexpected(detail) {
+    return new Error(`Unexpected git diff --raw output: ${detail}`);
+}
+
+;// CONCATENATED MODULE: ./src/git/branch-name.ts
+
+/** The longest slug kept after `goal/<n>-`; a longer one is cut at a `-` boundary. */
+const MAX_SLUG_LENGTH = 50;
+/** Letters that NFKD does not decompose but that have an obvious ASCII spelling. */
+const TRANSLITERATIONS = {
+    ß: "ss",
+    æ: "ae",
+    œ: "oe",
+    ø: "o",
+    đ: "d",
+    ð: "d",
+    ħ: "h",
+    ı: "i",
+    ł: "l",
+    þ: "th",
+    ŧ: "t",
+};
+/**
+ * The branch a goal is worked on: `goal/<n>-<slug>`. The slug is the title in lowercase ASCII
+ * (a-z, 0-9, single `-` between words): accents are removed (NFKD, then combining marks
+ * dropped), a few letters are spelled out (ß → ss, æ → ae, ø → o, ł → l, …), everything else
+ * (CJK, emoji, punctuation, `/`, `.`, `@{`) separates words. A slug over 50 characters is cut
+ * at the last `-` that keeps it within 50 (a single longer word is cut at 50). A title with
+ * nothing usable gives `goal/<n>`. The result is always a valid branch name.
+ */
+function goalBranchName(goalNumber, title) {
+    if (!Number.isSafeInteger(goalNumber) || goalNumber < 1) {
+        throw new errors_UserError(`A goal number is a positive whole number, not ${String(goalNumber)}.`);
+    }
+    const slug = slugify(title);
+    return slug ? `goal/${goalNumber}-${slug}` : `goal/${goalNumber}`;
+}
+/** Lowercase ASCII words joined by single dashes, at most MAX_SLUG_LENGTH characters; may be "". */
+function slugify(text) {
+    const ascii = text
+        .normalize("NFKD")
+        .toLowerCase()
+        .normalize("NFKD") // lowercasing can produce new combining marks (İ → i̇)
+        .replace(/\p{M}/gu, "")
+        .replace(/[^ -~]/g, (char) => TRANSLITERATIONS[char] ?? "-"); // outside printable ASCII
+    const slug = ascii.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    if (slug.length <= MAX_SLUG_LENGTH)
+        return slug;
+    const cut = slug.slice(0, MAX_SLUG_LENGTH + 1);
+    const boundary = cut.lastIndexOf("-");
+    const kept = boundary > 0 ? cut.slice(0, boundary) : slug.slice(0, MAX_SLUG_LENGTH);
+    return kept.replace(/-+$/, "");
+}
+
+;// CONCATENATED MODULE: ./src/git/git.ts
+
+
+
+
+
+
+
+/**
+ * The only place goal-orchestrator runs git. One method per git verb; git is started with an
+ * argument list, never through a shell.
+ *
+ * The token (if any) never reaches `.git/config`, the remote URL or any message: network
+ * commands get it as a per-process `http.<origin>/.extraheader` entry through
+ * GIT_CONFIG_COUNT/KEY/VALUE, and every error text is scrubbed of it (raw, base64 and
+ * URL-encoded) before it becomes an Error. A token provider (a function) is asked for the token
+ * before each network command (clone, fetch, push, ls-remote), so a short-lived token (a GitHub
+ * App installation token lives an hour) is renewed however long the clone is in use; every
+ * token it gave is scrubbed. Git never prompts (GIT_TERMINAL_PROMPT=0, no askpass).
+ *
+ * Git runs with an environment built from scratch (see gitEnvironment): no system or global
+ * config, no HOME, hooks and fsmonitor off. Network commands talk to the `remote` URL they were
+ * given, never to a URL read from the repository's config, so a repository an agent has touched
+ * cannot redirect the token elsewhere.
+ */
+class Git {
+    cwd;
+    #token;
+    /** Every token used so far (a provider may give several), for scrubbing. */
+    #tokens = new Set();
+    #env;
+    /** The URL (or path) network commands talk to; "origin" when none was given. */
+    #remote;
+    constructor(options) {
+        this.cwd = (0,external_node_path_namespaceObject.resolve)(options.cwd);
+        this.#token = options.token || undefined;
+        if (typeof this.#token === "string")
+            this.#tokens.add(this.#token);
+        this.#env = gitEnvironment(options.env ?? process.env);
+        this.#remote = options.remote;
+    }
+    /**
+     * `git clone` into `dir` (which must not exist or be empty) and a Git working in it.
+     *
+     * `reference` is a local mirror (`git clone --mirror`, kept up to date by the machine) to start
+     * from. When it exists and is on the same filesystem as `dir`, the clone is made from the
+     * mirror with `git clone --local` (its objects are hardlinked: nothing is copied or sent, and
+     * since git never changes an object file, a later gc or deletion of the mirror cannot break
+     * the clone); then origin's URL is set to `url` and what the mirror lacks is fetched from
+     * origin, branches and tags pruned to origin's, so the result is what a clone of `url` gives.
+     * No alternates link to the mirror stays. A missing or unusable mirror (another filesystem,
+     * not a repository, or a step from it failing) costs only a warning: the clone falls back to
+     * a plain clone of `url`. A shallow clone (`depth`) does not use the mirror.
+     */
+    static async clone(options) {
+        const dir = (0,external_node_path_namespaceObject.resolve)(options.dir);
+        const args = ["clone", "--quiet"];
+        if (options.checkout === false)
+            args.push("--no-checkout");
+        if (options.branch !== undefined)
+            args.push("--branch", checkName("branch", options.branch));
+        if (options.depth !== undefined) {
+            if (!Number.isSafeInteger(options.depth) || options.depth < 1) {
+                throw new errors_UserError(`A clone depth is a positive whole number, not ${options.depth}.`);
+            }
+            args.push("--depth", String(options.depth));
+        }
+        const url = options.url;
+        if (!url || url.startsWith("-"))
+            throw new errors_UserError(`"${url}" cannot be a repository URL.`);
+        await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(dir), { recursive: true });
+        if (options.reference !== undefined && options.depth === undefined) {
+            const mirror = (0,external_node_path_namespaceObject.resolve)(options.reference);
+            const problem = await mirrorProblem(mirror, (0,external_node_path_namespaceObject.dirname)(dir));
+            if (problem === null) {
+                try {
+                    return await Git.#cloneFromMirror(mirror, dir, options);
+                }
+                catch (error) {
+                    await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+                    options.warn?.(`Cloning from the git mirror ${mirror} failed (${error instanceof Error ? error.message : String(error)}); cloning ${scrubSecrets(url, typeof options.token === "string" ? options.token : undefined)} from origin instead.`);
+                }
+            }
+            else {
+                options.warn?.(`The git mirror ${mirror} ${problem}; cloning from origin instead.`);
+            }
+        }
+        args.push("--", url, dir);
+        const runner = new Git({
+            cwd: (0,external_node_path_namespaceObject.dirname)(dir),
+            token: options.token,
+            env: options.env,
+            remote: url,
+        });
+        await runner.#run(args, { network: true });
+        return new Git({ cwd: dir, token: options.token, env: options.env, remote: url });
+    }
+    /** See clone: a hardlinked local clone of the mirror, re-pointed at origin and brought up to date. */
+    static async #cloneFromMirror(mirror, dir, options) {
+        const { url, token, env } = options;
+        const outside = new Git({ cwd: (0,external_node_path_namespaceObject.dirname)(dir), token, env, remote: url });
+        // origin's default branch, asked while the local clone runs (git fetch does not tell it)
+        const remoteHead = outside
+            .#run(["ls-remote", "--symref", url, "HEAD"], { network: true })
+            .then((result) => /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(result.stdout)?.[1] ?? null);
+        remoteHead.catch(() => { }); // awaited below; not unhandled if the local clone fails first
+        await outside.#run(["clone", "--quiet", "--local", "--no-checkout", "--", mirror, dir]);
+        const git = new Git({ cwd: dir, token, env, remote: url });
+        await git.#run(["config", "--", "remote.origin.url", url]);
+        // no automatic maintenance in a fresh clone (a plain clone runs none either)
+        await git.#run([
+            "-c",
+            "maintenance.auto=false",
+            "fetch",
+            "--quiet",
+            "--prune",
+            "--prune-tags",
+            "--force",
+            url,
+            "+refs/heads/*:refs/remotes/origin/*",
+            "+refs/tags/*:refs/tags/*",
+        ], { network: true });
+        const defaultBranch = await remoteHead;
+        if (defaultBranch === null)
+            throw new Error(`origin ${url} names no default branch`);
+        const branch = options.branch ?? defaultBranch;
+        // One look at the refs: the local clone made one local branch, the mirror's HEAD branch.
+        const refs = (await git.#run([
+            "for-each-ref",
+            "--format=%(refname) %(symref)",
+            "refs/heads/",
+            "refs/remotes/origin/",
+        ])).stdout
+            .split("\n")
+            .filter(Boolean)
+            .map((line) => line.split(" "));
+        const remote = new Map(refs.filter(([name]) => name.startsWith("refs/remotes/")));
+        const local = refs.filter(([name]) => name.startsWith("refs/heads/")).map(([name]) => name);
+        const tracking = (name) => `refs/remotes/origin/${name}`;
+        if (!remote.has(tracking(branch)))
+            throw new Error(`origin has no branch ${branch}`);
+        const originHead = tracking("HEAD");
+        if (remote.has(tracking(defaultBranch)) && remote.get(originHead) !== tracking(defaultBranch)) {
+            await git.#run(["symbolic-ref", originHead, tracking(defaultBranch)]);
+        }
+        await git.#run(["update-ref", `refs/heads/${branch}`, tracking(branch)]);
+        if (local.length !== 1 || local[0] !== `refs/heads/${branch}`) {
+            // the mirror's HEAD was another branch: HEAD, the local branch and its upstream move over
+            await git.#run(["symbolic-ref", "HEAD", `refs/heads/${branch}`]);
+            await git.#run(["branch", "--quiet", `--set-upstream-to=origin/${branch}`]);
+            const others = local.filter((name) => name !== `refs/heads/${branch}`);
+            if (others.length > 0) {
+                const names = others.map((name) => name.slice("refs/heads/".length));
+                await git.#run(["branch", "--quiet", "-D", "--", ...names]);
+            }
+        }
+        if (options.checkout !== false)
+            await git.#run(["checkout", "--quiet", "--force"]);
+        return git;
+    }
+    /**
+     * A work tree for the agent at `dir`, sharing this clone's objects read-only instead of copying
+     * them (`git clone --shared`; the alternates path is relative, so the pair can be moved
+     * together). Its `refs/remotes/origin/*` are this clone's, so every branch origin had is
+     * there; nothing is checked out yet. The agent's writes go to its own object store: this
+     * clone stays as origin gave it, and it is what the runner trusts afterwards.
+     */
+    async shareInto(dir) {
+        const target = (0,external_node_path_namespaceObject.resolve)(dir);
+        await this.#run(["clone", "--quiet", "--shared", "--no-checkout", "--", this.cwd, target]);
+        const objects = (0,external_node_path_namespaceObject.join)(target, ".git", "objects");
+        await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(objects, "info", "alternates"), `${(0,external_node_path_namespaceObject.relative)(objects, (0,external_node_path_namespaceObject.join)(this.cwd, ".git", "objects"))}\n`);
+        const work = new Git({ cwd: target, env: this.#env });
+        await work.#run([
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            "--no-write-fetch-head",
+            this.cwd,
+            "+refs/remotes/origin/*:refs/remotes/origin/*",
+            "^refs/remotes/origin/HEAD",
+        ]);
+        return work;
+    }
+    /**
+     * An empty bare repository at `dir` that reads the objects of `alternates` (the runner's own
+     * clones) without copying them. The runner collects the agent's commits into it: being new,
+     * it holds no config, hook or ref that anyone else wrote.
+     */
+    static async initBare(dir, options) {
+        const target = (0,external_node_path_namespaceObject.resolve)(dir);
+        await (0,promises_namespaceObject.mkdir)(target, { recursive: true });
+        const git = new Git({ ...options, cwd: target });
+        await git.#run(["init", "--quiet", "--bare"]);
+        if (options.alternates.length > 0) {
+            await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(target, "objects", "info", "alternates"), options.alternates.map((path) => `${(0,external_node_path_namespaceObject.resolve)(path)}\n`).join(""));
+        }
+        return git;
+    }
+    /**
+     * Commits what differs in `workTree` from `parent` on top of it, as `author`, and returns the
+     * new commit (or `parent` when nothing differs). It runs here, with this repository's own
+     * (clean) config and a private index file: the work tree's files are read as data, and
+     * nothing in the work tree's own `.git` (config, hooks, fsmonitor, filter drivers, index) is
+     * used. `.gitignore` files in the tree are honoured; `.git` folders are never added.
+     */
+    async commitWorkTree(workTree, parent, options) {
+        const base = checkName("commit", parent);
+        const tree = ["--work-tree", (0,external_node_path_namespaceObject.resolve)(workTree)];
+        const env = { GIT_INDEX_FILE: (0,external_node_path_namespaceObject.resolve)(options.indexFile) };
+        await this.#run([...tree, "read-tree", base], { env });
+        await this.#run([...tree, "add", "--all"], { env });
+        const written = (await this.#run(["write-tree"], { env })).stdout.trim();
+        if (written === (await this.headSha(`${base}^{tree}`)))
+            return base;
+        const { name, email } = options.author;
+        const result = await this.#run(["commit-tree", written, "-p", base, "-F", "-"], {
+            input: options.message,
+            env: {
+                GIT_AUTHOR_NAME: name,
+                GIT_AUTHOR_EMAIL: email,
+                GIT_COMMITTER_NAME: name,
+                GIT_COMMITTER_EMAIL: email,
+            },
+        });
+        return result.stdout.trim();
+    }
+    /** The newest common ancestor of `a` and `b`, or null when they share no history. */
+    async mergeBase(a, b) {
+        const result = await this.#run(["merge-base", checkName("commit", a), checkName("commit", b), "--"], { allowedExitCodes: [1] });
+        return result.exitCode === 0 ? result.stdout.trim() : null;
+    }
+    /**
+     * Fetches `origin`'s branch into `refs/remotes/origin/<branch>` (forced, so a rewritten
+     * branch is taken as it is). False when origin has no such branch.
+     */
+    async fetch(remoteBranch) {
+        const branch = checkName("branch", remoteBranch);
+        const result = await this.#run([
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            this.#remoteForNetwork(),
+            `+refs/heads/${branch}:refs/remotes/origin/${branch}`,
+        ], { network: true, allowFailure: true });
+        if (result.exitCode === 0)
+            return true;
+        if (/couldn't find remote ref/i.test(result.stderr))
+            return false;
+        throw this.#error(result);
+    }
+    /**
+     * The branches origin had when it was last fetched from (`refs/remotes/origin/*`, without
+     * `HEAD`); asks origin nothing. Right after a full clone, every branch origin has.
+     */
+    async remoteBranches() {
+        const result = await this.#run([
+            "for-each-ref",
+            "--format=%(refname:lstrip=3)",
+            "refs/remotes/origin/",
+        ]);
+        return new Set(result.stdout.split("\n").filter((name) => name && name !== "HEAD"));
+    }
+    /**
+     * Creates (or resets, if it exists locally) `branch` at `startPoint` and checks it out.
+     * No upstream is set: pushes name their destination.
+     */
+    async checkoutNewBranch(branch, startPoint) {
+        await this.#run([
+            "checkout",
+            "--quiet",
+            "--no-track",
+            "-B",
+            checkName("branch", branch),
+            checkName("start point", startPoint),
+            "--",
+        ]);
+    }
+    /** Points `ref` (a full name, like refs/remotes/origin/x) at the commit `sha`. */
+    async setRef(ref, sha) {
+        await this.#run(["update-ref", checkName("ref", ref), checkName("commit", sha)]);
+    }
+    /** Points the `origin` remote at `url` (what the agent's own git commands use). */
+    async setOriginUrl(url) {
+        await this.#run(["config", "--", "remote.origin.url", url]);
+    }
+    /** The branch checked out now (after a plain clone: the remote's default branch). */
+    async currentBranch() {
+        return (await this.#run(["symbolic-ref", "--quiet", "--short", "HEAD"])).stdout.trim();
+    }
+    /** How many commits `head` has that `base` (e.g. `origin/main`) does not. */
+    async commitsAhead(base, head = "HEAD") {
+        const ref = checkName("base", base);
+        const tip = checkName("head", head);
+        const result = await this.#run(["rev-list", "--count", `${ref}..${tip}`, "--"]);
+        return Number.parseInt(result.stdout.trim(), 10);
+    }
+    /**
+     * What `head` changed since it forked from `base` (`base...head`, committed changes only),
+     * as the pull request will show it. Renames are detected: a renamed file counts once and
+     * `paths` holds both its old and new path. Binary files count as changed with 0 lines.
+     * `paths` is sorted and has no repeats.
+     */
+    async diffStats(base, head = "HEAD") {
+        const range = `${checkName("base", base)}...${checkName("head", head)}`;
+        const [numstat, raw] = await Promise.all([
+            this.#run([
+                "-c",
+                "core.quotePath=false",
+                "diff",
+                "--numstat",
+                "-z",
+                "-M",
+                "--no-ext-diff",
+                "--no-textconv",
+                "--ignore-submodules=none",
+                range,
+                "--",
+            ]),
+            this.#run(rawDiffArgs(range)),
+        ]);
+        return { ...parseNumstat(numstat.stdout), ...specialChanges(parseRawDiff(raw.stdout)) };
+    }
+    /**
+     * Pushes the local `branch` to origin's branch of the same name. Never throws for a git
+     * failure: `rejected` is true when origin refused because its branch moved (someone else
+     * pushed: non-fast-forward, fetch first, stale info); any other failure (network, access,
+     * a hook or protection rule refusing it) has `rejected: false`. `message` is git's scrubbed
+     * error text.
+     */
+    async push(branch, options = {}) {
+        const name = checkName("branch", branch);
+        const source = options.from === undefined ? `refs/heads/${name}` : checkName("ref", options.from);
+        const args = ["push", "--porcelain", "--no-verify"];
+        if (options.force)
+            args.push("--force");
+        args.push(this.#remoteForNetwork(), `${source}:refs/heads/${name}`);
+        const result = await this.#run(args, { network: true, allowFailure: true });
+        if (result.exitCode === 0)
+            return { ok: true };
+        const refusal = result.stdout
+            .split("\n")
+            .find((line) => line.startsWith("!\t"))
+            ?.split("\t")[2];
+        const rejected = /^\[rejected\].*(non-fast-forward|fetch first|stale info)/.test(refusal ?? "");
+        const message = this.#scrub([refusal, result.stderr.trim()].filter((part) => part).join("\n") ||
+            `git push failed (exit ${result.exitCode})`);
+        return { ok: false, rejected, message };
+    }
+    /** The full SHA of the commit `ref` names (default HEAD); `x^{tree}` names a tree. */
+    async headSha(ref = "HEAD") {
+        const name = checkName("ref", ref);
+        const object = name.endsWith("^{tree}") ? name : `${name}^{commit}`;
+        return (await this.#run(["rev-parse", "--verify", "--quiet", object])).stdout.trim();
+    }
+    // ---- running git ----
+    async #run(args, options = {}) {
+        let env;
+        try {
+            env = await this.#childEnv(options);
+        }
+        catch (error) {
+            // the token provider failed: no git ran
+            const message = this.#scrub(`git ${args.find((arg) => !arg.startsWith("-") && !arg.includes("=")) ?? ""} needs a token, which could not be had: ${error instanceof Error ? error.message : String(error)}`);
+            if (!options.allowFailure)
+                throw new GitError(message, args, -1, message);
+            return { args, exitCode: -1, stdout: "", stderr: message };
+        }
+        const result = await spawnGit(args, this.cwd, env, options.input);
+        const allowed = options.allowedExitCodes ?? [];
+        if (result.exitCode === 0 || allowed.includes(result.exitCode) || options.allowFailure) {
+            return result;
+        }
+        throw this.#error(result);
+    }
+    async #childEnv(options) {
+        const env = { ...this.#env, ...options.env };
+        if (options.network && this.#token) {
+            const origin = httpOrigin(this.#remoteForNetwork());
+            if (origin) {
+                const token = await this.#currentToken();
+                addConfig(env, `http.${origin}.extraheader`, `AUTHORIZATION: basic ${basicAuth(token)}`);
+                addConfig(env, "credential.helper", ""); // the header is the credential: no helper, no prompt
+            }
+        }
+        return env;
+    }
+    /** The token for the next network command: the fixed one, or what the provider gives now. */
+    async #currentToken() {
+        const provider = this.#token;
+        if (provider === undefined)
+            throw new Error("no token");
+        if (typeof provider === "string")
+            return provider;
+        const token = await provider();
+        if (!token)
+            throw new Error("the token provider gave an empty token");
+        this.#tokens.add(token);
+        return token;
+    }
+    /**
+     * What network commands name as their remote: the URL this Git was given. Never a URL read
+     * from the repository's config, which whoever wrote to the repository could have changed.
+     */
+    #remoteForNetwork() {
+        if (this.#remote !== undefined)
+            return this.#remote;
+        if (this.#token !== undefined) {
+            throw new errors_UserError("A token is only sent to a remote URL given to Git, never to a configured one.");
+        }
+        return "origin";
+    }
+    #error(result) {
+        const detail = result.stderr.trim() || result.stdout.trim();
+        const verb = result.args.find((arg) => !arg.startsWith("-") && !arg.includes("=")) ?? "git";
+        return new GitError(this.#scrub(`git ${verb} failed (exit ${result.exitCode})${detail ? `: ${detail}` : ""}`), result.args.map((arg) => this.#scrub(arg)), result.exitCode, this.#scrub(result.stderr));
+    }
+    #scrub(text) {
+        return scrubSecrets(text, this.#tokens);
+    }
+}
+/** A git command that failed; message, args and stderr are scrubbed of the token. */
+class GitError extends errors_UserError {
+    args;
+    exitCode;
+    stderr;
+    constructor(message, args, exitCode, stderr) {
+        super(message);
+        this.name = "GitError";
+        this.args = args;
+        this.exitCode = exitCode;
+        this.stderr = stderr;
+    }
+}
+function spawnGit(args, cwd, env, input) {
+    return new Promise((resolvePromise, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)("git", args, {
+            cwd,
+            env,
+            shell: false,
+            stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+            windowsHide: true,
+        });
+        const stdout = [];
+        const stderr = [];
+        child.stdout?.on("data", (chunk) => stdout.push(chunk));
+        child.stderr?.on("data", (chunk) => stderr.push(chunk));
+        child.on("error", (error) => {
+            if (error.code !== "ENOENT")
+                reject(error);
+            else if (!(0,external_node_fs_namespaceObject.existsSync)(cwd))
+                reject(new errors_UserError(`The directory ${cwd} does not exist.`));
+            else
+                reject(new errors_UserError("git was not found: install git (2.31 or newer) and put it on PATH."));
+        });
+        child.on("close", (code, signal) => {
+            resolvePromise({
+                args,
+                exitCode: code ?? (signal ? 128 : 1),
+                stdout: Buffer.concat(stdout).toString("utf8"),
+                stderr: Buffer.concat(stderr).toString("utf8"),
+            });
+        });
+        if (input !== undefined && child.stdin) {
+            child.stdin.on("error", () => { }); // git may exit before reading it all; its exit code tells
+            child.stdin.end(input);
+        }
+    });
+}
+/** Refuses names git would read as options or that could never be refs. */
+function checkName(what, value) {
+    const unprintable = [...value].some((char) => char <= " " || char === "\u007f");
+    if (!value || value.startsWith("-") || unprintable) {
+        throw new errors_UserError(`"${value}" cannot be a git ${what}.`);
+    }
+    return value;
+}
+/**
+ * Why `mirror` cannot be hardlinked into a clone under `parent`, or null when it can: it must
+ * be a repository (bare, as `git clone --mirror` makes it, or not) on the same filesystem.
+ */
+async function mirrorProblem(mirror, parent) {
+    let objects = null;
+    for (const candidate of [(0,external_node_path_namespaceObject.join)(mirror, "objects"), (0,external_node_path_namespaceObject.join)(mirror, ".git", "objects")]) {
+        objects = await (0,promises_namespaceObject.stat)(candidate).catch(() => null);
+        if (objects?.isDirectory())
+            break;
+        objects = null;
+    }
+    if (objects === null) {
+        return (0,external_node_fs_namespaceObject.existsSync)(mirror) ? "is not a git repository" : "does not exist";
+    }
+    const target = await (0,promises_namespaceObject.stat)(parent);
+    if (objects.dev !== target.dev) {
+        return `is on another filesystem than ${parent}, so its objects cannot be hardlinked`;
+    }
+    return null;
+}
+/** Variables of the caller's environment that git still gets: what it needs to run and reach a network. */
+const GIT_PASSED_ENV = /^(PATH|TMPDIR|SYSTEMROOT|SSH_AUTH_SOCK|GIT_SSH_COMMAND|GIT_TRACE\w*|GIT_CURL_VERBOSE|GIT_SSL_CAINFO|GIT_SSL_CAPATH|(?:https?|no|all)_proxy|(?:HTTPS?|NO|ALL)_PROXY)$/;
+/**
+ * The environment every git command runs with, built from scratch: never the caller's secrets
+ * (the App key, INPUT_* values), never a config file outside the repository (no system or global
+ * config, no HOME, so no ~/.gitconfig, ~/.config/git/attributes or excludes an agent could have
+ * written), never a hook or an fsmonitor, never a prompt; messages in English for parsing.
+ */
+function gitEnvironment(from) {
+    const env = {};
+    for (const [name, value] of Object.entries(from)) {
+        if (value !== undefined && GIT_PASSED_ENV.test(name))
+            env[name] = value;
+    }
+    Object.assign(env, {
+        GIT_CONFIG_NOSYSTEM: "1",
+        GIT_CONFIG_GLOBAL: "/dev/null",
+        GIT_TERMINAL_PROMPT: "0",
+        GIT_ASKPASS: "", // empty: no askpass program, and core.askPass is not consulted
+        SSH_ASKPASS: "",
+        GCM_INTERACTIVE: "never",
+        LC_ALL: "C",
+        LANGUAGE: "C",
+    });
+    // Config given this way wins over the repository's own .git/config.
+    addConfig(env, "core.hooksPath", "/dev/null");
+    addConfig(env, "core.fsmonitor", "false");
+    addConfig(env, "protocol.ext.allow", "never");
+    return env;
+}
+/** Appends one entry to the GIT_CONFIG_COUNT/KEY/VALUE list (keeping the caller's entries). */
+function addConfig(env, key, value) {
+    const count = Number.parseInt(env.GIT_CONFIG_COUNT ?? "0", 10);
+    const index = Number.isSafeInteger(count) && count > 0 ? count : 0;
+    env[`GIT_CONFIG_KEY_${index}`] = key;
+    env[`GIT_CONFIG_VALUE_${index}`] = value;
+    env.GIT_CONFIG_COUNT = String(index + 1);
+}
+function basicAuth(token) {
+    return Buffer.from(`x-access-token:${token}`, "utf8").toString("base64");
+}
+/** `https://host[:port]/` for http(s) URLs (user info dropped); null for ssh, file and paths. */
+function httpOrigin(url) {
+    try {
+        const parsed = new URL(url);
+        if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+            return null;
+        return `${parsed.protocol}//${parsed.host}/`;
+    }
+    catch {
+        return null;
+    }
+}
+/** Replaces the token(s) (raw, in basic-auth base64, URL-encoded) and URL user info with `***`. */
+function scrubSecrets(text, token) {
+    let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@");
+    const tokens = typeof token === "string" ? [token] : [...(token ?? [])];
+    if (tokens.length > 0) {
+        const secrets = new Set(tokens
+            .filter(Boolean)
+            .flatMap((t) => [
+            t,
+            basicAuth(t),
+            Buffer.from(t, "utf8").toString("base64"),
+            encodeURIComponent(t),
+        ]));
+        for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+            out = out.split(secret).join("***");
+        }
+    }
+    return out;
+}
+/** Parses `git diff --numstat -z -M` output. */
+function parseNumstat(output) {
+    const fields = output.split("\0");
+    const paths = new Set();
+    let filesChanged = 0;
+    let linesAdded = 0;
+    let linesDeleted = 0;
+    let i = 0;
+    while (i < fields.length) {
+        const record = fields[i++] ?? "";
+        if (record === "")
+            continue;
+        const match = /^(\d+|-)\t(\d+|-)\t(.*)$/s.exec(record);
+        if (!match)
+            continue;
+        filesChanged++;
+        if (match[1] !== "-")
+            linesAdded += Number(match[1]);
+        if (match[2] !== "-")
+            linesDeleted += Number(match[2]);
+        if (match[3]) {
+            paths.add(match[3]);
+        }
+        else {
+            // A rename or copy: the old and the new path follow as their own fields.
+            const from = fields[i++];
+            const to = fields[i++];
+            if (from)
+                paths.add(from);
+            if (to)
+                paths.add(to);
+        }
+    }
+    return { filesChanged, linesAdded, linesDeleted, paths: [...paths].sort() };
+}
+
+;// CONCATENATED MODULE: ./src/flows/run-collect.ts
+
+
+
+/**
+ * Takes the agent's work as data into a bare repository of the runner's own, made for this
+ * attempt (no config, hook or ref anyone else wrote): its HEAD read from files, its objects
+ * read through alternates (the runner's clone first, so the base's objects are the runner's
+ * own), what it left uncommitted committed from its files. Then it measures the result against
+ * the base branch fetched fresh from origin, never against a ref the agent could have moved.
+ */
+async function collectCommits(workspace, request) {
+    const { paths } = workspace;
+    const trustedObjects = (0,external_node_path_namespaceObject.join)(paths.trusted, ".git", "objects");
+    const agentObjects = (0,external_node_path_namespaceObject.join)(paths.work, ".git", "objects");
+    const repo = await Git.initBare(paths.collect, {
+        alternates: [trustedObjects, agentObjects],
+        token: request.token,
+        remote: request.cloneUrl,
+    });
+    const result = (problem) => ({
+        repo,
+        head: workspace.start,
+        committedLeftovers: false,
+        commitsAhead: 0,
+        diff: null,
+        problem,
+    });
+    const tampered = await agentRepositoryProblem(paths);
+    if (tampered !== null)
+        return result(tampered);
+    let head;
+    try {
+        head = await repo.headSha(await readAgentHead(paths.work));
+    }
+    catch (error) {
+        return result(`the agent's commits could not be read: ${messageOf(error)}`);
+    }
+    const withLeftovers = await repo.commitWorkTree(paths.work, head, {
+        message: request.message,
+        author: request.author,
+        indexFile: (0,external_node_path_namespaceObject.join)(paths.run, "leftovers.index"),
+    });
+    if (!(await repo.fetch(workspace.base))) {
+        return result(`the base branch ${workspace.base} is gone from origin`);
+    }
+    const base = `refs/remotes/origin/${workspace.base}`;
+    if ((await repo.mergeBase(base, withLeftovers)) === null) {
+        return result(`the agent's branch shares no history with ${workspace.base}`);
+    }
+    const commitsAhead = await repo.commitsAhead(base, withLeftovers);
+    return {
+        repo,
+        head: withLeftovers,
+        committedLeftovers: withLeftovers !== head,
+        commitsAhead,
+        diff: commitsAhead > 0 ? await repo.diffStats(base, withLeftovers) : null,
+        problem: null,
+    };
+}
+/**
+ * Why the agent's repository cannot be read as its own, or null. Its object store must be its
+ * own folder and may only borrow from the runner's clone, as shareInto set it up: a link or
+ * another alternate would let it name objects of other repositories on this machine. The
+ * checkpoints and the salvage of a dead attempt's work refuse the same repositories.
+ */
+async function agentRepositoryProblem(paths) {
+    const trustedObjects = (0,external_node_path_namespaceObject.join)(paths.trusted, ".git", "objects");
+    const agentObjects = (0,external_node_path_namespaceObject.join)(paths.work, ".git", "objects");
+    try {
+        await checkAgentObjects(paths.work);
+    }
+    catch (error) {
+        return `the agent's repository is not its own: ${messageOf(error)}`;
+    }
+    const alternates = await readPlainFile((0,external_node_path_namespaceObject.join)(agentObjects, "info", "alternates"), 4096).catch(() => null);
+    if (alternates?.trim() !== (0,external_node_path_namespaceObject.relative)(agentObjects, trustedObjects)) {
+        return "the agent changed where its repository borrows objects from";
+    }
+    return null;
+}
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/flows/run-checkpoint.ts
+
+
+
+
+
+
+
+
+/**
+ * Work survives the runner: while the agent works, its commits are pushed to the goal branch
+ * every so often (checkpoints), and an attempt that finds the workspace of one that died pushes
+ * what that one left before removing it (salvage). Both read the agent's repository as data,
+ * like the collection at the end (run-collect.ts): no git runs in it, nothing of its config is
+ * used, and the repository looking tampered with means nothing is pushed. Unlike the
+ * collection, which reads the agent's objects through alternates once the agent is gone, a
+ * checkpoint runs while the agent does, so it copies the agent's object files into a
+ * repository of the runner's own, opening each without following links (copyAgentObjects),
+ * and pushes from there. Only commits: what the agent left uncommitted waits for the end.
+ */
+/** How often the runner pushes the agent's commits while it works, unless told otherwise. */
+const DEFAULT_CHECKPOINT_SECONDS = 5 * 60;
+/**
+ * The `checkpoint-every` input (or flag): a duration like 5m or 90s, `off` for no checkpoints,
+ * empty for the default. Throws a UserError naming `key`.
+ */
+function parseCheckpointEvery(text, key) {
+    const value = text.trim().toLowerCase();
+    if (value === "")
+        return DEFAULT_CHECKPOINT_SECONDS;
+    if (value === "off")
+        return null;
+    const seconds = tryParseDuration(value);
+    if (seconds === null) {
+        throw new errors_UserError(`${key}: "${text}" is not a duration (${DURATION_FORMS}) nor off.${durationHint(text)}`);
+    }
+    return seconds;
+}
+/**
+ * Every `everySeconds`, the agent's HEAD, pushed to the goal branch when it moved since the
+ * last checkpoint and has commits beyond the base. A push replaces the branch exactly when the
+ * attempt's final push would (`force` unless the attempt resumed from that branch): an attempt
+ * that starts from the base again replaces an earlier attempt's branch at its first checkpoint
+ * instead of at its end, and a resumed one only ever moves it forward. A failure is a warning.
+ */
+class Checkpoints {
+    #workspace;
+    #settings;
+    #log;
+    #warn;
+    #copied = new Set();
+    #repo = null;
+    #baseSha = null;
+    /** The head last pushed, or the attempt's start. */
+    #last;
+    #lastProblem = null;
+    #timer = null;
+    #running = Promise.resolve();
+    #stopped = false;
+    /** How many checkpoints were pushed. */
+    pushed = 0;
+    constructor(workspace, settings, log, warn) {
+        this.#workspace = workspace;
+        this.#settings = settings;
+        this.#log = log;
+        this.#warn = warn;
+        this.#last = workspace.start;
+    }
+    /** Starts the timer. */
+    start() {
+        this.#schedule();
+        return this;
+    }
+    /** Stops the timer and waits for a checkpoint under way, so none races the final push. */
+    async stop() {
+        this.#stopped = true;
+        if (this.#timer)
+            clearTimeout(this.#timer);
+        await this.#running;
+        if (this.pushed > 0) {
+            this.#log(`${this.pushed} checkpoint${this.pushed === 1 ? "" : "s"} of the agent's commits pushed to ${this.#workspace.branch} while it worked`);
+        }
+    }
+    #schedule() {
+        const seconds = this.#settings.everySeconds;
+        if (this.#stopped || seconds === null)
+            return;
+        this.#timer = setTimeout(() => {
+            this.#running = this.checkpoint().finally(() => this.#schedule());
+        }, seconds * 1000);
+        this.#timer.unref();
+    }
+    /** One checkpoint now; never throws. */
+    async checkpoint() {
+        try {
+            await this.#checkpoint();
+        }
+        catch (error) {
+            this.#problem(`not checkpointed: ${messageOf(error)}`);
+        }
+    }
+    async #checkpoint() {
+        const { paths, branch, base, trusted, resumed } = this.#workspace;
+        this.#repo ??= await Git.initBare(paths.checkpoint, {
+            alternates: [(0,external_node_path_namespaceObject.join)(paths.trusted, ".git", "objects")],
+            token: this.#settings.token,
+            remote: this.#settings.cloneUrl,
+        });
+        this.#baseSha ??= await trusted.headSha(`refs/remotes/origin/${base}`);
+        const taken = await takeAgentCommits(paths, this.#repo, this.#copied);
+        if ("problem" in taken) {
+            this.#problem(`not checkpointed: ${taken.problem}`);
+            return;
+        }
+        const { head } = taken;
+        if (head === this.#last)
+            return;
+        // A HEAD back on the base holds nothing to keep.
+        if ((await this.#repo.commitsAhead(this.#baseSha, head)) === 0)
+            return;
+        const pushed = await this.#repo.push(branch, { force: !resumed, from: head });
+        if (!pushed.ok) {
+            this.#problem(`not checkpointed: the push of ${run_checkpoint_short(head)} to ${branch} ${pushed.rejected ? "was rejected" : "failed"}: ${pushed.message}`);
+            return;
+        }
+        this.#last = head;
+        this.#lastProblem = null;
+        this.pushed++;
+        this.#log(`checkpoint: the agent's commits up to ${run_checkpoint_short(head)} are on ${branch}`);
+    }
+    /** Warns once per distinct problem: the same one every few minutes says nothing new. */
+    #problem(message) {
+        if (message === this.#lastProblem)
+            return;
+        this.#lastProblem = message;
+        this.#warn(message);
+    }
+}
+/** Starts the checkpoints of an attempt whose agent is about to run. */
+function startCheckpoints(workspace, settings, log, warn) {
+    return new Checkpoints(workspace, settings, log, warn).start();
+}
+/**
+ * The agent's HEAD, its objects copied into `repo` (a bare repository of the runner's own), or
+ * why it cannot be taken. The checks are the collection's; the copy opens every file without
+ * following links, so swapping links in after the checks gains the agent nothing.
+ */
+async function takeAgentCommits(paths, repo, copied) {
+    const problem = await agentRepositoryProblem(paths);
+    if (problem !== null)
+        return { problem };
+    try {
+        const named = await readAgentHead(paths.work);
+        await copyAgentObjects(paths.work, (0,external_node_path_namespaceObject.join)(repo.cwd, "objects"), copied);
+        return { head: await repo.headSha(named) };
+    }
+    catch (error) {
+        return { problem: `the agent's commits could not be read: ${messageOf(error)}` };
+    }
+}
+/**
+ * Before a new attempt removes the goal's old workspace: when the attempt that used it died (its
+ * `run/` folder is still there: an attempt that ends removes it, after pushing its work), the
+ * commits its agent made are pushed to the goal branch unless the branch already has them.
+ * `resume` then decides, as always, whether the new attempt starts from them. When the goal
+ * branch moved elsewhere meanwhile, the commits go to a branch of their own beside it (with
+ * `resume: false` they replace it, as that attempt's own push would have). A failure is a
+ * warning: the attempt goes on. Returns what was salvaged, in a sentence, or null.
+ */
+async function salvageOldWork(request) {
+    const { old } = request;
+    if (!(0,external_node_fs_namespaceObject.existsSync)(old.run) || !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(old.work, ".git")))
+        return null;
+    try {
+        const salvaged = await salvage(request);
+        if (salvaged !== null)
+            request.log(salvaged);
+        return salvaged;
+    }
+    catch (error) {
+        request.warn(`could not salvage the commits the previous attempt left in ${old.work}: ${messageOf(error)}`);
+        return null;
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(request.into, { recursive: true, force: true });
+    }
+}
+async function salvage(request) {
+    const { old, fresh, branch } = request;
+    const alternates = [(0,external_node_path_namespaceObject.join)(fresh.cwd, ".git", "objects"), (0,external_node_path_namespaceObject.join)(old.trusted, ".git", "objects")];
+    const repo = await Git.initBare(request.into, {
+        alternates: alternates.filter((path) => (0,external_node_fs_namespaceObject.existsSync)(path)),
+        token: request.token,
+        remote: request.cloneUrl,
+    });
+    const taken = await takeAgentCommits(old, repo, new Set());
+    if ("problem" in taken) {
+        request.warn(`nothing salvaged from the previous attempt's workspace: ${taken.problem}`);
+        return null;
+    }
+    const { head } = taken;
+    const base = request.base ?? (await fresh.currentBranch());
+    const branches = await fresh.remoteBranches();
+    if (!branches.has(base))
+        return null; // prepareWorkspace says so
+    const ahead = await repo.commitsAhead(await fresh.headSha(`refs/remotes/origin/${base}`), head);
+    if (ahead === 0)
+        return null;
+    const tip = branches.has(branch) ? await fresh.headSha(`refs/remotes/origin/${branch}`) : null;
+    if (tip !== null && (await repo.mergeBase(head, tip)) === head)
+        return null; // already there
+    const forward = tip === null || (await repo.mergeBase(tip, head)) === tip;
+    const target = forward || !request.resume ? branch : `${branch}-salvaged-${run_checkpoint_short(head)}`;
+    const pushed = await repo.push(target, { force: !forward && !request.resume, from: head });
+    if (!pushed.ok) {
+        throw new Error(`the push of ${run_checkpoint_short(head)} to ${target} ${pushed.rejected ? "was rejected" : "failed"}: ${pushed.message}`);
+    }
+    const what = `salvaged the commits the previous attempt left in its workspace (up to ${run_checkpoint_short(head)}, ${ahead} beyond ${base})`;
+    if (target !== branch) {
+        return `${what} onto ${target}: ${branch} has other commits since, so it stays as it is`;
+    }
+    // This attempt's clone sees the branch as it is now; `resume` decides whether to start there.
+    await fresh.fetch(branch);
+    return `${what} onto ${branch}${forward ? "" : ", replacing what it held (resume is off)"}`;
+}
+function run_checkpoint_short(sha) {
+    return sha.slice(0, 8);
+}
+
 ;// CONCATENATED MODULE: ./src/core/states.ts
 
 const GOAL_STATES = ["draft", "queued", "running", "done", "stuck", "spot-check"];
@@ -50480,56 +51756,6 @@ function textFingerprint(title, body) {
         .slice(0, 32);
 }
 
-;// CONCATENATED MODULE: ./src/git/branch-name.ts
-
-/** The longest slug kept after `goal/<n>-`; a longer one is cut at a `-` boundary. */
-const MAX_SLUG_LENGTH = 50;
-/** Letters that NFKD does not decompose but that have an obvious ASCII spelling. */
-const TRANSLITERATIONS = {
-    ß: "ss",
-    æ: "ae",
-    œ: "oe",
-    ø: "o",
-    đ: "d",
-    ð: "d",
-    ħ: "h",
-    ı: "i",
-    ł: "l",
-    þ: "th",
-    ŧ: "t",
-};
-/**
- * The branch a goal is worked on: `goal/<n>-<slug>`. The slug is the title in lowercase ASCII
- * (a-z, 0-9, single `-` between words): accents are removed (NFKD, then combining marks
- * dropped), a few letters are spelled out (ß → ss, æ → ae, ø → o, ł → l, …), everything else
- * (CJK, emoji, punctuation, `/`, `.`, `@{`) separates words. A slug over 50 characters is cut
- * at the last `-` that keeps it within 50 (a single longer word is cut at 50). A title with
- * nothing usable gives `goal/<n>`. The result is always a valid branch name.
- */
-function goalBranchName(goalNumber, title) {
-    if (!Number.isSafeInteger(goalNumber) || goalNumber < 1) {
-        throw new errors_UserError(`A goal number is a positive whole number, not ${String(goalNumber)}.`);
-    }
-    const slug = slugify(title);
-    return slug ? `goal/${goalNumber}-${slug}` : `goal/${goalNumber}`;
-}
-/** Lowercase ASCII words joined by single dashes, at most MAX_SLUG_LENGTH characters; may be "". */
-function slugify(text) {
-    const ascii = text
-        .normalize("NFKD")
-        .toLowerCase()
-        .normalize("NFKD") // lowercasing can produce new combining marks (İ → i̇)
-        .replace(/\p{M}/gu, "")
-        .replace(/[^ -~]/g, (char) => TRANSLITERATIONS[char] ?? "-"); // outside printable ASCII
-    const slug = ascii.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-    if (slug.length <= MAX_SLUG_LENGTH)
-        return slug;
-    const cut = slug.slice(0, MAX_SLUG_LENGTH + 1);
-    const boundary = cut.lastIndexOf("-");
-    const kept = boundary > 0 ? cut.slice(0, boundary) : slug.slice(0, MAX_SLUG_LENGTH);
-    return kept.replace(/-+$/, "");
-}
-
 ;// CONCATENATED MODULE: ./src/flows/vet-goals.ts
 
 
@@ -50657,845 +51883,10 @@ async function storyOf(store, number) {
         return { number, title: history.title };
     }
     catch (error) {
-        return { number, omitted: `the story issue cannot be read (${messageOf(error)})` };
+        return { number, omitted: `the story issue cannot be read (${run_claim_messageOf(error)})` };
     }
 }
-function messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
-;// CONCATENATED MODULE: ./src/git/agent-head.ts
-
-
-
-/** A full object name: SHA-1, or SHA-256. */
-const OBJECT_NAME = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
-/** More than any real HEAD or packed-refs file the runner needs to read. */
-const MAX_BYTES = 16 * 1024 * 1024;
-/**
- * The commit the agent's HEAD names, read from its repository's files as data: no git runs in
- * the agent's repository (its config, hooks and fsmonitor are the agent's). Only the plain
- * layout is read — `.git` a folder, HEAD a branch (loose or packed) or a commit — and no link
- * is followed; anything else is an error, which fails the attempt.
- */
-async function readAgentHead(workTree) {
-    const gitDir = (0,external_node_path_namespaceObject.join)(workTree, ".git");
-    const read = async (name) => {
-        await refuseLinks(workTree, (0,external_node_path_namespaceObject.join)(".git", name));
-        return readPlainFile((0,external_node_path_namespaceObject.join)(gitDir, name));
-    };
-    const head = (await read("HEAD")).trim();
-    if (OBJECT_NAME.test(head))
-        return head;
-    const branch = /^ref: (refs\/heads\/\S+)$/.exec(head)?.[1];
-    if (branch === undefined || branch.split("/").some((part) => part === ".." || part === "")) {
-        throw new Error(`its HEAD is neither a branch nor a commit: ${JSON.stringify(head.slice(0, 80))}`);
-    }
-    const loose = await read(branch).catch(() => null);
-    if (loose !== null && OBJECT_NAME.test(loose.trim()))
-        return loose.trim();
-    const packed = await read("packed-refs").catch(() => "");
-    for (const line of packed.split("\n")) {
-        const [name, ref] = line.trim().split(" ");
-        if (ref === branch && name !== undefined && OBJECT_NAME.test(name))
-            return name;
-    }
-    throw new Error(`its HEAD names ${branch}, which holds no commit`);
-}
-/**
- * Refuses a path inside the work tree reached through a link. A `.git`, `refs` or `objects`
- * that links elsewhere would have the runner read another repository on this machine (another
- * goal's, say: their paths are predictable) as if it were the agent's, and push it.
- */
-async function refuseLinks(workTree, relativePath) {
-    const real = await (0,promises_namespaceObject.realpath)((0,external_node_path_namespaceObject.join)(workTree, relativePath));
-    if (real !== (0,external_node_path_namespaceObject.join)(await (0,promises_namespaceObject.realpath)(workTree), relativePath)) {
-        throw new Error(`${relativePath} in its work tree is reached through a link`);
-    }
-}
-/**
- * Checks that the agent's object store is its own folder: `.git`, `objects`, `objects/info` and
- * `objects/pack` are no links, and nothing in `objects` or `objects/pack` is one.
- */
-async function checkAgentObjects(workTree) {
-    for (const dir of [".git", ".git/objects", ".git/objects/info", ".git/objects/pack"]) {
-        await refuseLinks(workTree, dir);
-    }
-    for (const dir of [".git/objects", ".git/objects/pack"]) {
-        for (const name of await (0,promises_namespaceObject.readdir)((0,external_node_path_namespaceObject.join)(workTree, dir))) {
-            if ((await (0,promises_namespaceObject.lstat)((0,external_node_path_namespaceObject.join)(workTree, dir, name))).isSymbolicLink()) {
-                throw new Error(`${dir}/${name} in its work tree is a link`);
-            }
-        }
-    }
-}
-/** A regular file's text, refusing links, anything that is not a file, and large files. */
-async function readPlainFile(path, maxBytes = MAX_BYTES) {
-    const handle = await (0,promises_namespaceObject.open)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW);
-    try {
-        const info = await handle.stat();
-        if (!info.isFile())
-            throw new Error(`${path} is not a regular file`);
-        if (info.size > maxBytes)
-            throw new Error(`${path} is larger than ${maxBytes} bytes`);
-        return await handle.readFile("utf8");
-    }
-    finally {
-        await handle.close();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/git/diff-raw.ts
-/**
- * `git diff --raw` records: the file modes a line count cannot show. A symbolic link can point
- * the build or a later run at any file, and a submodule (gitlink) pulls in another repository's
- * code at a commit, so changes to either need a human's look whatever their paths are.
- */
-const SYMLINK_MODE = "120000";
-const GITLINK_MODE = "160000";
-/**
- * The arguments of `git diff` whose output parseRawDiff reads, for a range like
- * `origin/main...HEAD`. `--ignore-submodules=none` wins over `diff.ignoreSubmodules` in the git
- * configuration and `ignore = all` in .gitmodules, either of which would hide gitlink changes.
- */
-function rawDiffArgs(range) {
-    if (range === "" || range.startsWith("-"))
-        throw new Error(`Not a revision range: ${range}`);
-    return ["diff", "--raw", "-z", "-M", "--no-abbrev", "--ignore-submodules=none", range, "--"];
-}
-// `:oldmode newmode oldsha newsha status`; SHA-1 or SHA-256 object names.
-const HEADER = /^:([0-7]{6}) ([0-7]{6}) [0-9a-f]{40}(?:[0-9a-f]{24})? [0-9a-f]{40}(?:[0-9a-f]{24})? ([A-Z])\d*$/;
-/**
- * Parses the output of `git diff --raw -z -M --no-abbrev` (see rawDiffArgs). Anything else
- * throws rather than being skipped: a record read wrongly could hide a link or a submodule.
- */
-function parseRawDiff(output) {
-    if (output === "")
-        return [];
-    if (!output.endsWith("\0"))
-        throw unexpected("it does not end with a NUL (was -z given?)");
-    const fields = output.slice(0, -1).split("\0");
-    const entries = [];
-    let i = 0;
-    while (i < fields.length) {
-        const header = fields[i++];
-        const match = HEADER.exec(header);
-        if (match === null) {
-            throw unexpected(`a record starts with ${JSON.stringify(header.slice(0, 120))}`);
-        }
-        const [oldMode, newMode, status] = match.slice(1);
-        const twoPaths = status === "R" || status === "C";
-        const first = fields[i++];
-        const second = twoPaths ? fields[i++] : undefined;
-        if (!first || (twoPaths && !second))
-            throw unexpected(`a ${status} record lacks a path`);
-        entries.push({
-            status,
-            oldMode,
-            newMode,
-            path: second ?? first,
-            oldPath: twoPaths ? first : null,
-        });
-    }
-    return entries;
-}
-/**
- * The paths of symbolic links and of submodules among the changes: any entry with that mode on
- * either side, so adding, retargeting, removing and turning a file into one or back all count.
- * A rename lists both its paths. Sorted, no repeats.
- */
-function specialChanges(entries) {
-    const links = new Set();
-    const submodules = new Set();
-    for (const entry of entries) {
-        const paths = entry.oldPath === null ? [entry.path] : [entry.oldPath, entry.path];
-        const modes = [entry.oldMode, entry.newMode];
-        if (modes.includes(SYMLINK_MODE))
-            for (const path of paths)
-                links.add(path);
-        if (modes.includes(GITLINK_MODE))
-            for (const path of paths)
-                submodules.add(path);
-    }
-    return { links: [...links].sort(), submodules: [...submodules].sort() };
-}
-function unexpected(detail) {
-    return new Error(`Unexpected git diff --raw output: ${detail}`);
-}
-
-;// CONCATENATED MODULE: ./src/git/git.ts
-
-
-
-
-
-
-
-/**
- * The only place goal-orchestrator runs git. One method per git verb; git is started with an
- * argument list, never through a shell.
- *
- * The token (if any) never reaches `.git/config`, the remote URL or any message: network
- * commands get it as a per-process `http.<origin>/.extraheader` entry through
- * GIT_CONFIG_COUNT/KEY/VALUE, and every error text is scrubbed of it (raw, base64 and
- * URL-encoded) before it becomes an Error. A token provider (a function) is asked for the token
- * before each network command (clone, fetch, push, ls-remote), so a short-lived token (a GitHub
- * App installation token lives an hour) is renewed however long the clone is in use; every
- * token it gave is scrubbed. Git never prompts (GIT_TERMINAL_PROMPT=0, no askpass).
- *
- * Git runs with an environment built from scratch (see gitEnvironment): no system or global
- * config, no HOME, hooks and fsmonitor off. Network commands talk to the `remote` URL they were
- * given, never to a URL read from the repository's config, so a repository an agent has touched
- * cannot redirect the token elsewhere.
- */
-class Git {
-    cwd;
-    #token;
-    /** Every token used so far (a provider may give several), for scrubbing. */
-    #tokens = new Set();
-    #env;
-    /** The URL (or path) network commands talk to; "origin" when none was given. */
-    #remote;
-    constructor(options) {
-        this.cwd = (0,external_node_path_namespaceObject.resolve)(options.cwd);
-        this.#token = options.token || undefined;
-        if (typeof this.#token === "string")
-            this.#tokens.add(this.#token);
-        this.#env = gitEnvironment(options.env ?? process.env);
-        this.#remote = options.remote;
-    }
-    /**
-     * `git clone` into `dir` (which must not exist or be empty) and a Git working in it.
-     *
-     * `reference` is a local mirror (`git clone --mirror`, kept up to date by the machine) to start
-     * from. When it exists and is on the same filesystem as `dir`, the clone is made from the
-     * mirror with `git clone --local` (its objects are hardlinked: nothing is copied or sent, and
-     * since git never changes an object file, a later gc or deletion of the mirror cannot break
-     * the clone); then origin's URL is set to `url` and what the mirror lacks is fetched from
-     * origin, branches and tags pruned to origin's, so the result is what a clone of `url` gives.
-     * No alternates link to the mirror stays. A missing or unusable mirror (another filesystem,
-     * not a repository, or a step from it failing) costs only a warning: the clone falls back to
-     * a plain clone of `url`. A shallow clone (`depth`) does not use the mirror.
-     */
-    static async clone(options) {
-        const dir = (0,external_node_path_namespaceObject.resolve)(options.dir);
-        const args = ["clone", "--quiet"];
-        if (options.checkout === false)
-            args.push("--no-checkout");
-        if (options.branch !== undefined)
-            args.push("--branch", checkName("branch", options.branch));
-        if (options.depth !== undefined) {
-            if (!Number.isSafeInteger(options.depth) || options.depth < 1) {
-                throw new errors_UserError(`A clone depth is a positive whole number, not ${options.depth}.`);
-            }
-            args.push("--depth", String(options.depth));
-        }
-        const url = options.url;
-        if (!url || url.startsWith("-"))
-            throw new errors_UserError(`"${url}" cannot be a repository URL.`);
-        await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(dir), { recursive: true });
-        if (options.reference !== undefined && options.depth === undefined) {
-            const mirror = (0,external_node_path_namespaceObject.resolve)(options.reference);
-            const problem = await mirrorProblem(mirror, (0,external_node_path_namespaceObject.dirname)(dir));
-            if (problem === null) {
-                try {
-                    return await Git.#cloneFromMirror(mirror, dir, options);
-                }
-                catch (error) {
-                    await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
-                    options.warn?.(`Cloning from the git mirror ${mirror} failed (${error instanceof Error ? error.message : String(error)}); cloning ${scrubSecrets(url, typeof options.token === "string" ? options.token : undefined)} from origin instead.`);
-                }
-            }
-            else {
-                options.warn?.(`The git mirror ${mirror} ${problem}; cloning from origin instead.`);
-            }
-        }
-        args.push("--", url, dir);
-        const runner = new Git({
-            cwd: (0,external_node_path_namespaceObject.dirname)(dir),
-            token: options.token,
-            env: options.env,
-            remote: url,
-        });
-        await runner.#run(args, { network: true });
-        return new Git({ cwd: dir, token: options.token, env: options.env, remote: url });
-    }
-    /** See clone: a hardlinked local clone of the mirror, re-pointed at origin and brought up to date. */
-    static async #cloneFromMirror(mirror, dir, options) {
-        const { url, token, env } = options;
-        const outside = new Git({ cwd: (0,external_node_path_namespaceObject.dirname)(dir), token, env, remote: url });
-        // origin's default branch, asked while the local clone runs (git fetch does not tell it)
-        const remoteHead = outside
-            .#run(["ls-remote", "--symref", url, "HEAD"], { network: true })
-            .then((result) => /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(result.stdout)?.[1] ?? null);
-        remoteHead.catch(() => { }); // awaited below; not unhandled if the local clone fails first
-        await outside.#run(["clone", "--quiet", "--local", "--no-checkout", "--", mirror, dir]);
-        const git = new Git({ cwd: dir, token, env, remote: url });
-        await git.#run(["config", "--", "remote.origin.url", url]);
-        // no automatic maintenance in a fresh clone (a plain clone runs none either)
-        await git.#run([
-            "-c",
-            "maintenance.auto=false",
-            "fetch",
-            "--quiet",
-            "--prune",
-            "--prune-tags",
-            "--force",
-            url,
-            "+refs/heads/*:refs/remotes/origin/*",
-            "+refs/tags/*:refs/tags/*",
-        ], { network: true });
-        const defaultBranch = await remoteHead;
-        if (defaultBranch === null)
-            throw new Error(`origin ${url} names no default branch`);
-        const branch = options.branch ?? defaultBranch;
-        // One look at the refs: the local clone made one local branch, the mirror's HEAD branch.
-        const refs = (await git.#run([
-            "for-each-ref",
-            "--format=%(refname) %(symref)",
-            "refs/heads/",
-            "refs/remotes/origin/",
-        ])).stdout
-            .split("\n")
-            .filter(Boolean)
-            .map((line) => line.split(" "));
-        const remote = new Map(refs.filter(([name]) => name.startsWith("refs/remotes/")));
-        const local = refs.filter(([name]) => name.startsWith("refs/heads/")).map(([name]) => name);
-        const tracking = (name) => `refs/remotes/origin/${name}`;
-        if (!remote.has(tracking(branch)))
-            throw new Error(`origin has no branch ${branch}`);
-        const originHead = tracking("HEAD");
-        if (remote.has(tracking(defaultBranch)) && remote.get(originHead) !== tracking(defaultBranch)) {
-            await git.#run(["symbolic-ref", originHead, tracking(defaultBranch)]);
-        }
-        await git.#run(["update-ref", `refs/heads/${branch}`, tracking(branch)]);
-        if (local.length !== 1 || local[0] !== `refs/heads/${branch}`) {
-            // the mirror's HEAD was another branch: HEAD, the local branch and its upstream move over
-            await git.#run(["symbolic-ref", "HEAD", `refs/heads/${branch}`]);
-            await git.#run(["branch", "--quiet", `--set-upstream-to=origin/${branch}`]);
-            const others = local.filter((name) => name !== `refs/heads/${branch}`);
-            if (others.length > 0) {
-                const names = others.map((name) => name.slice("refs/heads/".length));
-                await git.#run(["branch", "--quiet", "-D", "--", ...names]);
-            }
-        }
-        if (options.checkout !== false)
-            await git.#run(["checkout", "--quiet", "--force"]);
-        return git;
-    }
-    /**
-     * A work tree for the agent at `dir`, sharing this clone's objects read-only instead of copying
-     * them (`git clone --shared`; the alternates path is relative, so the pair can be moved
-     * together). Its `refs/remotes/origin/*` are this clone's, so every branch origin had is
-     * there; nothing is checked out yet. The agent's writes go to its own object store: this
-     * clone stays as origin gave it, and it is what the runner trusts afterwards.
-     */
-    async shareInto(dir) {
-        const target = (0,external_node_path_namespaceObject.resolve)(dir);
-        await this.#run(["clone", "--quiet", "--shared", "--no-checkout", "--", this.cwd, target]);
-        const objects = (0,external_node_path_namespaceObject.join)(target, ".git", "objects");
-        await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(objects, "info", "alternates"), `${(0,external_node_path_namespaceObject.relative)(objects, (0,external_node_path_namespaceObject.join)(this.cwd, ".git", "objects"))}\n`);
-        const work = new Git({ cwd: target, env: this.#env });
-        await work.#run([
-            "fetch",
-            "--quiet",
-            "--no-tags",
-            "--no-write-fetch-head",
-            this.cwd,
-            "+refs/remotes/origin/*:refs/remotes/origin/*",
-            "^refs/remotes/origin/HEAD",
-        ]);
-        return work;
-    }
-    /**
-     * An empty bare repository at `dir` that reads the objects of `alternates` (the runner's own
-     * clones) without copying them. The runner collects the agent's commits into it: being new,
-     * it holds no config, hook or ref that anyone else wrote.
-     */
-    static async initBare(dir, options) {
-        const target = (0,external_node_path_namespaceObject.resolve)(dir);
-        await (0,promises_namespaceObject.mkdir)(target, { recursive: true });
-        const git = new Git({ ...options, cwd: target });
-        await git.#run(["init", "--quiet", "--bare"]);
-        if (options.alternates.length > 0) {
-            await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(target, "objects", "info", "alternates"), options.alternates.map((path) => `${(0,external_node_path_namespaceObject.resolve)(path)}\n`).join(""));
-        }
-        return git;
-    }
-    /**
-     * Commits what differs in `workTree` from `parent` on top of it, as `author`, and returns the
-     * new commit (or `parent` when nothing differs). It runs here, with this repository's own
-     * (clean) config and a private index file: the work tree's files are read as data, and
-     * nothing in the work tree's own `.git` (config, hooks, fsmonitor, filter drivers, index) is
-     * used. `.gitignore` files in the tree are honoured; `.git` folders are never added.
-     */
-    async commitWorkTree(workTree, parent, options) {
-        const base = checkName("commit", parent);
-        const tree = ["--work-tree", (0,external_node_path_namespaceObject.resolve)(workTree)];
-        const env = { GIT_INDEX_FILE: (0,external_node_path_namespaceObject.resolve)(options.indexFile) };
-        await this.#run([...tree, "read-tree", base], { env });
-        await this.#run([...tree, "add", "--all"], { env });
-        const written = (await this.#run(["write-tree"], { env })).stdout.trim();
-        if (written === (await this.headSha(`${base}^{tree}`)))
-            return base;
-        const { name, email } = options.author;
-        const result = await this.#run(["commit-tree", written, "-p", base, "-F", "-"], {
-            input: options.message,
-            env: {
-                GIT_AUTHOR_NAME: name,
-                GIT_AUTHOR_EMAIL: email,
-                GIT_COMMITTER_NAME: name,
-                GIT_COMMITTER_EMAIL: email,
-            },
-        });
-        return result.stdout.trim();
-    }
-    /** The newest common ancestor of `a` and `b`, or null when they share no history. */
-    async mergeBase(a, b) {
-        const result = await this.#run(["merge-base", checkName("commit", a), checkName("commit", b), "--"], { allowedExitCodes: [1] });
-        return result.exitCode === 0 ? result.stdout.trim() : null;
-    }
-    /**
-     * Fetches `origin`'s branch into `refs/remotes/origin/<branch>` (forced, so a rewritten
-     * branch is taken as it is). False when origin has no such branch.
-     */
-    async fetch(remoteBranch) {
-        const branch = checkName("branch", remoteBranch);
-        const result = await this.#run([
-            "fetch",
-            "--quiet",
-            "--no-tags",
-            this.#remoteForNetwork(),
-            `+refs/heads/${branch}:refs/remotes/origin/${branch}`,
-        ], { network: true, allowFailure: true });
-        if (result.exitCode === 0)
-            return true;
-        if (/couldn't find remote ref/i.test(result.stderr))
-            return false;
-        throw this.#error(result);
-    }
-    /**
-     * The branches origin had when it was last fetched from (`refs/remotes/origin/*`, without
-     * `HEAD`); asks origin nothing. Right after a full clone, every branch origin has.
-     */
-    async remoteBranches() {
-        const result = await this.#run([
-            "for-each-ref",
-            "--format=%(refname:lstrip=3)",
-            "refs/remotes/origin/",
-        ]);
-        return new Set(result.stdout.split("\n").filter((name) => name && name !== "HEAD"));
-    }
-    /**
-     * Creates (or resets, if it exists locally) `branch` at `startPoint` and checks it out.
-     * No upstream is set: pushes name their destination.
-     */
-    async checkoutNewBranch(branch, startPoint) {
-        await this.#run([
-            "checkout",
-            "--quiet",
-            "--no-track",
-            "-B",
-            checkName("branch", branch),
-            checkName("start point", startPoint),
-            "--",
-        ]);
-    }
-    /** Points the `origin` remote at `url` (what the agent's own git commands use). */
-    async setOriginUrl(url) {
-        await this.#run(["config", "--", "remote.origin.url", url]);
-    }
-    /** The branch checked out now (after a plain clone: the remote's default branch). */
-    async currentBranch() {
-        return (await this.#run(["symbolic-ref", "--quiet", "--short", "HEAD"])).stdout.trim();
-    }
-    /** How many commits `head` has that `base` (e.g. `origin/main`) does not. */
-    async commitsAhead(base, head = "HEAD") {
-        const ref = checkName("base", base);
-        const tip = checkName("head", head);
-        const result = await this.#run(["rev-list", "--count", `${ref}..${tip}`, "--"]);
-        return Number.parseInt(result.stdout.trim(), 10);
-    }
-    /**
-     * What `head` changed since it forked from `base` (`base...head`, committed changes only),
-     * as the pull request will show it. Renames are detected: a renamed file counts once and
-     * `paths` holds both its old and new path. Binary files count as changed with 0 lines.
-     * `paths` is sorted and has no repeats.
-     */
-    async diffStats(base, head = "HEAD") {
-        const range = `${checkName("base", base)}...${checkName("head", head)}`;
-        const [numstat, raw] = await Promise.all([
-            this.#run([
-                "-c",
-                "core.quotePath=false",
-                "diff",
-                "--numstat",
-                "-z",
-                "-M",
-                "--no-ext-diff",
-                "--no-textconv",
-                "--ignore-submodules=none",
-                range,
-                "--",
-            ]),
-            this.#run(rawDiffArgs(range)),
-        ]);
-        return { ...parseNumstat(numstat.stdout), ...specialChanges(parseRawDiff(raw.stdout)) };
-    }
-    /**
-     * Pushes the local `branch` to origin's branch of the same name. Never throws for a git
-     * failure: `rejected` is true when origin refused because its branch moved (someone else
-     * pushed: non-fast-forward, fetch first, stale info); any other failure (network, access,
-     * a hook or protection rule refusing it) has `rejected: false`. `message` is git's scrubbed
-     * error text.
-     */
-    async push(branch, options = {}) {
-        const name = checkName("branch", branch);
-        const source = options.from === undefined ? `refs/heads/${name}` : checkName("ref", options.from);
-        const args = ["push", "--porcelain", "--no-verify"];
-        if (options.force)
-            args.push("--force");
-        args.push(this.#remoteForNetwork(), `${source}:refs/heads/${name}`);
-        const result = await this.#run(args, { network: true, allowFailure: true });
-        if (result.exitCode === 0)
-            return { ok: true };
-        const refusal = result.stdout
-            .split("\n")
-            .find((line) => line.startsWith("!\t"))
-            ?.split("\t")[2];
-        const rejected = /^\[rejected\].*(non-fast-forward|fetch first|stale info)/.test(refusal ?? "");
-        const message = this.#scrub([refusal, result.stderr.trim()].filter((part) => part).join("\n") ||
-            `git push failed (exit ${result.exitCode})`);
-        return { ok: false, rejected, message };
-    }
-    /** The full SHA of the commit `ref` names (default HEAD); `x^{tree}` names a tree. */
-    async headSha(ref = "HEAD") {
-        const name = checkName("ref", ref);
-        const object = name.endsWith("^{tree}") ? name : `${name}^{commit}`;
-        return (await this.#run(["rev-parse", "--verify", "--quiet", object])).stdout.trim();
-    }
-    // ---- running git ----
-    async #run(args, options = {}) {
-        let env;
-        try {
-            env = await this.#childEnv(options);
-        }
-        catch (error) {
-            // the token provider failed: no git ran
-            const message = this.#scrub(`git ${args.find((arg) => !arg.startsWith("-") && !arg.includes("=")) ?? ""} needs a token, which could not be had: ${error instanceof Error ? error.message : String(error)}`);
-            if (!options.allowFailure)
-                throw new GitError(message, args, -1, message);
-            return { args, exitCode: -1, stdout: "", stderr: message };
-        }
-        const result = await spawnGit(args, this.cwd, env, options.input);
-        const allowed = options.allowedExitCodes ?? [];
-        if (result.exitCode === 0 || allowed.includes(result.exitCode) || options.allowFailure) {
-            return result;
-        }
-        throw this.#error(result);
-    }
-    async #childEnv(options) {
-        const env = { ...this.#env, ...options.env };
-        if (options.network && this.#token) {
-            const origin = httpOrigin(this.#remoteForNetwork());
-            if (origin) {
-                const token = await this.#currentToken();
-                addConfig(env, `http.${origin}.extraheader`, `AUTHORIZATION: basic ${basicAuth(token)}`);
-                addConfig(env, "credential.helper", ""); // the header is the credential: no helper, no prompt
-            }
-        }
-        return env;
-    }
-    /** The token for the next network command: the fixed one, or what the provider gives now. */
-    async #currentToken() {
-        const provider = this.#token;
-        if (provider === undefined)
-            throw new Error("no token");
-        if (typeof provider === "string")
-            return provider;
-        const token = await provider();
-        if (!token)
-            throw new Error("the token provider gave an empty token");
-        this.#tokens.add(token);
-        return token;
-    }
-    /**
-     * What network commands name as their remote: the URL this Git was given. Never a URL read
-     * from the repository's config, which whoever wrote to the repository could have changed.
-     */
-    #remoteForNetwork() {
-        if (this.#remote !== undefined)
-            return this.#remote;
-        if (this.#token !== undefined) {
-            throw new errors_UserError("A token is only sent to a remote URL given to Git, never to a configured one.");
-        }
-        return "origin";
-    }
-    #error(result) {
-        const detail = result.stderr.trim() || result.stdout.trim();
-        const verb = result.args.find((arg) => !arg.startsWith("-") && !arg.includes("=")) ?? "git";
-        return new GitError(this.#scrub(`git ${verb} failed (exit ${result.exitCode})${detail ? `: ${detail}` : ""}`), result.args.map((arg) => this.#scrub(arg)), result.exitCode, this.#scrub(result.stderr));
-    }
-    #scrub(text) {
-        return scrubSecrets(text, this.#tokens);
-    }
-}
-/** A git command that failed; message, args and stderr are scrubbed of the token. */
-class GitError extends errors_UserError {
-    args;
-    exitCode;
-    stderr;
-    constructor(message, args, exitCode, stderr) {
-        super(message);
-        this.name = "GitError";
-        this.args = args;
-        this.exitCode = exitCode;
-        this.stderr = stderr;
-    }
-}
-function spawnGit(args, cwd, env, input) {
-    return new Promise((resolvePromise, reject) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)("git", args, {
-            cwd,
-            env,
-            shell: false,
-            stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-            windowsHide: true,
-        });
-        const stdout = [];
-        const stderr = [];
-        child.stdout?.on("data", (chunk) => stdout.push(chunk));
-        child.stderr?.on("data", (chunk) => stderr.push(chunk));
-        child.on("error", (error) => {
-            if (error.code !== "ENOENT")
-                reject(error);
-            else if (!(0,external_node_fs_namespaceObject.existsSync)(cwd))
-                reject(new errors_UserError(`The directory ${cwd} does not exist.`));
-            else
-                reject(new errors_UserError("git was not found: install git (2.31 or newer) and put it on PATH."));
-        });
-        child.on("close", (code, signal) => {
-            resolvePromise({
-                args,
-                exitCode: code ?? (signal ? 128 : 1),
-                stdout: Buffer.concat(stdout).toString("utf8"),
-                stderr: Buffer.concat(stderr).toString("utf8"),
-            });
-        });
-        if (input !== undefined && child.stdin) {
-            child.stdin.on("error", () => { }); // git may exit before reading it all; its exit code tells
-            child.stdin.end(input);
-        }
-    });
-}
-/** Refuses names git would read as options or that could never be refs. */
-function checkName(what, value) {
-    const unprintable = [...value].some((char) => char <= " " || char === "\u007f");
-    if (!value || value.startsWith("-") || unprintable) {
-        throw new errors_UserError(`"${value}" cannot be a git ${what}.`);
-    }
-    return value;
-}
-/**
- * Why `mirror` cannot be hardlinked into a clone under `parent`, or null when it can: it must
- * be a repository (bare, as `git clone --mirror` makes it, or not) on the same filesystem.
- */
-async function mirrorProblem(mirror, parent) {
-    let objects = null;
-    for (const candidate of [(0,external_node_path_namespaceObject.join)(mirror, "objects"), (0,external_node_path_namespaceObject.join)(mirror, ".git", "objects")]) {
-        objects = await (0,promises_namespaceObject.stat)(candidate).catch(() => null);
-        if (objects?.isDirectory())
-            break;
-        objects = null;
-    }
-    if (objects === null) {
-        return (0,external_node_fs_namespaceObject.existsSync)(mirror) ? "is not a git repository" : "does not exist";
-    }
-    const target = await (0,promises_namespaceObject.stat)(parent);
-    if (objects.dev !== target.dev) {
-        return `is on another filesystem than ${parent}, so its objects cannot be hardlinked`;
-    }
-    return null;
-}
-/** Variables of the caller's environment that git still gets: what it needs to run and reach a network. */
-const GIT_PASSED_ENV = /^(PATH|TMPDIR|SYSTEMROOT|SSH_AUTH_SOCK|GIT_SSH_COMMAND|GIT_TRACE\w*|GIT_CURL_VERBOSE|GIT_SSL_CAINFO|GIT_SSL_CAPATH|(?:https?|no|all)_proxy|(?:HTTPS?|NO|ALL)_PROXY)$/;
-/**
- * The environment every git command runs with, built from scratch: never the caller's secrets
- * (the App key, INPUT_* values), never a config file outside the repository (no system or global
- * config, no HOME, so no ~/.gitconfig, ~/.config/git/attributes or excludes an agent could have
- * written), never a hook or an fsmonitor, never a prompt; messages in English for parsing.
- */
-function gitEnvironment(from) {
-    const env = {};
-    for (const [name, value] of Object.entries(from)) {
-        if (value !== undefined && GIT_PASSED_ENV.test(name))
-            env[name] = value;
-    }
-    Object.assign(env, {
-        GIT_CONFIG_NOSYSTEM: "1",
-        GIT_CONFIG_GLOBAL: "/dev/null",
-        GIT_TERMINAL_PROMPT: "0",
-        GIT_ASKPASS: "", // empty: no askpass program, and core.askPass is not consulted
-        SSH_ASKPASS: "",
-        GCM_INTERACTIVE: "never",
-        LC_ALL: "C",
-        LANGUAGE: "C",
-    });
-    // Config given this way wins over the repository's own .git/config.
-    addConfig(env, "core.hooksPath", "/dev/null");
-    addConfig(env, "core.fsmonitor", "false");
-    addConfig(env, "protocol.ext.allow", "never");
-    return env;
-}
-/** Appends one entry to the GIT_CONFIG_COUNT/KEY/VALUE list (keeping the caller's entries). */
-function addConfig(env, key, value) {
-    const count = Number.parseInt(env.GIT_CONFIG_COUNT ?? "0", 10);
-    const index = Number.isSafeInteger(count) && count > 0 ? count : 0;
-    env[`GIT_CONFIG_KEY_${index}`] = key;
-    env[`GIT_CONFIG_VALUE_${index}`] = value;
-    env.GIT_CONFIG_COUNT = String(index + 1);
-}
-function basicAuth(token) {
-    return Buffer.from(`x-access-token:${token}`, "utf8").toString("base64");
-}
-/** `https://host[:port]/` for http(s) URLs (user info dropped); null for ssh, file and paths. */
-function httpOrigin(url) {
-    try {
-        const parsed = new URL(url);
-        if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
-            return null;
-        return `${parsed.protocol}//${parsed.host}/`;
-    }
-    catch {
-        return null;
-    }
-}
-/** Replaces the token(s) (raw, in basic-auth base64, URL-encoded) and URL user info with `***`. */
-function scrubSecrets(text, token) {
-    let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@");
-    const tokens = typeof token === "string" ? [token] : [...(token ?? [])];
-    if (tokens.length > 0) {
-        const secrets = new Set(tokens
-            .filter(Boolean)
-            .flatMap((t) => [
-            t,
-            basicAuth(t),
-            Buffer.from(t, "utf8").toString("base64"),
-            encodeURIComponent(t),
-        ]));
-        for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-            out = out.split(secret).join("***");
-        }
-    }
-    return out;
-}
-/** Parses `git diff --numstat -z -M` output. */
-function parseNumstat(output) {
-    const fields = output.split("\0");
-    const paths = new Set();
-    let filesChanged = 0;
-    let linesAdded = 0;
-    let linesDeleted = 0;
-    let i = 0;
-    while (i < fields.length) {
-        const record = fields[i++] ?? "";
-        if (record === "")
-            continue;
-        const match = /^(\d+|-)\t(\d+|-)\t(.*)$/s.exec(record);
-        if (!match)
-            continue;
-        filesChanged++;
-        if (match[1] !== "-")
-            linesAdded += Number(match[1]);
-        if (match[2] !== "-")
-            linesDeleted += Number(match[2]);
-        if (match[3]) {
-            paths.add(match[3]);
-        }
-        else {
-            // A rename or copy: the old and the new path follow as their own fields.
-            const from = fields[i++];
-            const to = fields[i++];
-            if (from)
-                paths.add(from);
-            if (to)
-                paths.add(to);
-        }
-    }
-    return { filesChanged, linesAdded, linesDeleted, paths: [...paths].sort() };
-}
-
-;// CONCATENATED MODULE: ./src/flows/run-collect.ts
-
-
-
-/**
- * Takes the agent's work as data into a bare repository of the runner's own, made for this
- * attempt (no config, hook or ref anyone else wrote): its HEAD read from files, its objects
- * read through alternates (the runner's clone first, so the base's objects are the runner's
- * own), what it left uncommitted committed from its files. Then it measures the result against
- * the base branch fetched fresh from origin, never against a ref the agent could have moved.
- */
-async function collectCommits(workspace, request) {
-    const { paths } = workspace;
-    const trustedObjects = (0,external_node_path_namespaceObject.join)(paths.trusted, ".git", "objects");
-    const agentObjects = (0,external_node_path_namespaceObject.join)(paths.work, ".git", "objects");
-    const repo = await Git.initBare(paths.collect, {
-        alternates: [trustedObjects, agentObjects],
-        token: request.token,
-        remote: request.cloneUrl,
-    });
-    const result = (problem) => ({
-        repo,
-        head: workspace.start,
-        committedLeftovers: false,
-        commitsAhead: 0,
-        diff: null,
-        problem,
-    });
-    // The agent's object store must be its own folder and may only borrow from the runner's
-    // clone, as shareInto set it up: a link or another alternate would let it name objects of
-    // other repositories on this machine.
-    try {
-        await checkAgentObjects(paths.work);
-    }
-    catch (error) {
-        return result(`the agent's repository is not its own: ${run_collect_messageOf(error)}`);
-    }
-    const alternates = await readPlainFile((0,external_node_path_namespaceObject.join)(agentObjects, "info", "alternates"), 4096).catch(() => null);
-    if (alternates?.trim() !== (0,external_node_path_namespaceObject.relative)(agentObjects, trustedObjects)) {
-        return result("the agent changed where its repository borrows objects from");
-    }
-    let head;
-    try {
-        head = await repo.headSha(await readAgentHead(paths.work));
-    }
-    catch (error) {
-        return result(`the agent's commits could not be read: ${run_collect_messageOf(error)}`);
-    }
-    const withLeftovers = await repo.commitWorkTree(paths.work, head, {
-        message: request.message,
-        author: request.author,
-        indexFile: (0,external_node_path_namespaceObject.join)(paths.run, "leftovers.index"),
-    });
-    if (!(await repo.fetch(workspace.base))) {
-        return result(`the base branch ${workspace.base} is gone from origin`);
-    }
-    const base = `refs/remotes/origin/${workspace.base}`;
-    if ((await repo.mergeBase(base, withLeftovers)) === null) {
-        return result(`the agent's branch shares no history with ${workspace.base}`);
-    }
-    const commitsAhead = await repo.commitsAhead(base, withLeftovers);
-    return {
-        repo,
-        head: withLeftovers,
-        committedLeftovers: withLeftovers !== head,
-        commitsAhead,
-        diff: commitsAhead > 0 ? await repo.diffStats(base, withLeftovers) : null,
-        problem: null,
-    };
-}
-function run_collect_messageOf(error) {
+function run_claim_messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
@@ -52246,6 +52637,8 @@ async function settleEndedAttempt(goal, claim, pulls, maxAttempts) {
 
 
 
+
+
 function workspacePaths(root) {
     const run = (0,external_node_path_namespaceObject.join)(root, "run");
     const goalDir = (0,external_node_path_namespaceObject.join)(run, "goal");
@@ -52262,6 +52655,7 @@ function workspacePaths(root) {
         out,
         agentStats: (0,external_node_path_namespaceObject.join)(out, "agent-stats.jsonl"),
         collect: (0,external_node_path_namespaceObject.join)(run, "collect.git"),
+        checkpoint: (0,external_node_path_namespaceObject.join)(run, "checkpoint.git"),
     };
 }
 /**
@@ -52291,8 +52685,12 @@ class PendingWorkspace {
             return { trusted, work: await trusted.shareInto(paths.work) };
         })().catch((error) => (error instanceof Error ? error : new Error(String(error))));
     }
-    /** Waits for the clones and moves them to `dir` (replacing whatever is there). */
-    async adopt(dir, token, cloneUrl) {
+    /**
+     * Waits for the clones and moves them to `dir` (replacing whatever is there). `beforeReplace`
+     * runs first, with the fresh clone of origin and a private folder of its own to work in,
+     * while what is at `dir` is still there.
+     */
+    async adopt(dir, token, cloneUrl, beforeReplace) {
         if (this.#settled)
             throw new Error("this clone was already adopted or discarded");
         this.#settled = true;
@@ -52301,6 +52699,8 @@ class PendingWorkspace {
             await (0,promises_namespaceObject.rm)(this.dir, { recursive: true, force: true });
             throw cloned;
         }
+        if (beforeReplace)
+            await beforeReplace(cloned.trusted, (0,external_node_path_namespaceObject.join)(this.dir, "salvage"));
         await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
         await (0,promises_namespaceObject.rename)(this.dir, dir);
         await this.removeLeftovers();
@@ -52334,28 +52734,48 @@ class PendingWorkspace {
     }
 }
 /**
- * Adopts the clones, checks out the goal branch (an earlier attempt's, when resuming) and makes
- * the attempt's private directories afresh.
+ * Adopts the clones (salvaging what a dead attempt left in the goal's old workspace first),
+ * checks out the goal branch (an earlier attempt's, when resuming) and makes the attempt's
+ * private directories afresh.
  */
-async function prepareWorkspace(pending, goal, settings, log) {
+async function prepareWorkspace(pending, goal, settings, log, warn = (line) => log(`warning: ${line}`)) {
     const { owner, repo, number } = goal.ref;
-    const workspace = await pending.adopt((0,external_node_path_namespaceObject.join)(settings.workspaceRoot, owner, repo, String(number)), settings.token, settings.cloneUrl);
+    const dir = (0,external_node_path_namespaceObject.join)(settings.workspaceRoot, owner, repo, String(number));
+    const branch = goalBranchOf(goal, settings.attempt);
+    let salvaged = null;
+    const workspace = await pending.adopt(dir, settings.token, settings.cloneUrl, async (fresh, into) => {
+        salvaged = await salvageOldWork({
+            old: workspacePaths(dir),
+            fresh,
+            into,
+            branch,
+            base: settings.base,
+            resume: settings.resume,
+            cloneUrl: settings.cloneUrl,
+            token: settings.token,
+            log,
+            warn,
+        });
+    });
     const { trusted, work, paths } = workspace;
     const base = settings.base ?? (await trusted.currentBranch());
     const branches = await trusted.remoteBranches();
     if (!branches.has(base)) {
         throw new Error(`the base branch ${base} does not exist in ${formatRepo(goal.ref)}`);
     }
-    const branch = goalBranchName(number, goal.title);
     const resumed = settings.resume && branches.has(branch);
-    await work.checkoutNewBranch(branch, `origin/${resumed ? branch : base}`);
+    // Resolved in the runner's clone: a branch salvaged just now is there, not yet in the work tree.
+    const startPoint = await trusted.headSha(`refs/remotes/origin/${resumed ? branch : base}`);
+    if (resumed)
+        await work.setRef(`refs/remotes/origin/${branch}`, startPoint);
+    await work.checkoutNewBranch(branch, startPoint);
     log(resumed
         ? `resuming from ${branch} as an earlier attempt left it`
         : `new branch ${branch} from ${base}`);
     for (const dir of [paths.goalDir, paths.home, paths.tmp, paths.out]) {
         await (0,promises_namespaceObject.mkdir)(dir, { recursive: true, mode: 0o700 });
     }
-    return { ...workspace, base, branch, resumed, start: await work.headSha() };
+    return { ...workspace, base, branch, resumed, start: await work.headSha(), salvaged };
 }
 /**
  * Writes the goal file into the attempt's fresh private directory. `wx` refuses to write through
@@ -52374,6 +52794,7 @@ function startWorkspaceClone(settings, repo, goal, warn) {
 }
 
 ;// CONCATENATED MODULE: ./src/flows/run-goal.ts
+
 
 
 
@@ -52495,7 +52916,7 @@ async function runGoal(context, settings) {
             await pending.discard();
             throw new SandboxUnavailable(unusable);
         }
-        workspace = await prepareWorkspace(pending, goal, settings, log);
+        workspace = await prepareWorkspace(pending, goal, settings, log, warn);
         const story = overrides.story ? await storyOf(store, overrides.story) : null;
         const goalFile = renderGoalFile(goal, settings.attempt, story);
         hidden = goalFile.hidden;
@@ -52504,17 +52925,31 @@ async function runGoal(context, settings) {
         if (story?.omitted)
             log(`story #${story.number}'s title left out of the goal file: ${story.omitted}`);
         await writeGoalFile(workspace.paths, goalFile.text);
-        run = await runAgent({ ...context, log, warn }, settings, {
-            paths: workspace.paths,
-            values: {
-                goal: String(number),
-                attempt: String(settings.attempt),
-                repository,
-                model,
-                reasoning,
-            },
-            logFile: logFileOf(settings, repository, number),
-        });
+        // The agent's commits reach the goal branch while it works, so a runner killed before its
+        // final push loses at most one interval of them; stopped before the collection.
+        const checkpoints = startCheckpoints(workspace, {
+            cloneUrl: settings.cloneUrl,
+            token: settings.token,
+            everySeconds: settings.checkpointEverySeconds === undefined
+                ? DEFAULT_CHECKPOINT_SECONDS
+                : settings.checkpointEverySeconds,
+        }, log, warn);
+        try {
+            run = await runAgent({ ...context, log, warn }, settings, {
+                paths: workspace.paths,
+                values: {
+                    goal: String(number),
+                    attempt: String(settings.attempt),
+                    repository,
+                    model,
+                    reasoning,
+                },
+                logFile: logFileOf(settings, repository, number),
+            });
+        }
+        finally {
+            await checkpoints.stop();
+        }
         collected = await collectCommits(workspace, {
             cloneUrl: settings.cloneUrl,
             token: settings.token,
@@ -61709,6 +62144,7 @@ async function runAction(main) {
 
 
 
+
 /**
  * The runner action. One bundle serves both steps, as actions/checkout does: the main step
  * saves `isPost`, so the post step (which GitHub runs even after a failure or cancellation)
@@ -61764,6 +62200,13 @@ function readRunInputs(env = process.env) {
     if (resumeText !== "true" && resumeText !== "false") {
         problems.push(`resume: "${resumeText}" is not true or false.`);
     }
+    let checkpointEverySeconds = null;
+    try {
+        checkpointEverySeconds = parseCheckpointEvery(getInput("checkpoint-every"), "checkpoint-every");
+    }
+    catch (error) {
+        problems.push(error instanceof Error ? error.message : String(error));
+    }
     const agentEnv = getInput("agent-env")
         .split(/[\s,]+/)
         .filter(Boolean);
@@ -61809,6 +62252,7 @@ function readRunInputs(env = process.env) {
         gitMirror,
         agentEnv,
         resume: resumeText === "true",
+        checkpointEverySeconds,
         cloneUrl,
         statsFile: locations.statsFile,
         ...sandbox,
@@ -62035,7 +62479,7 @@ async function runPostAction() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3588);
+/* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3837);
 
 await (0,_actions_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runEntry */ .CN)();
 

@@ -12,6 +12,7 @@ import {
   SettingsError,
 } from "../core/settings.js";
 import { describeHidden } from "../core/visible-text.js";
+import { parseCheckpointEvery } from "../flows/run-checkpoint.js";
 import {
   type RunGoalReport,
   type RunGoalSettings,
@@ -91,6 +92,15 @@ export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
   if (resumeText !== "true" && resumeText !== "false") {
     problems.push(`resume: "${resumeText}" is not true or false.`);
   }
+  let checkpointEverySeconds: number | null = null;
+  try {
+    checkpointEverySeconds = parseCheckpointEvery(
+      core.getInput("checkpoint-every"),
+      "checkpoint-every",
+    );
+  } catch (error) {
+    problems.push(error instanceof Error ? error.message : String(error));
+  }
   const agentEnv = core
     .getInput("agent-env")
     .split(/[\s,]+/)
@@ -141,6 +151,7 @@ export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
     gitMirror,
     agentEnv,
     resume: resumeText === "true",
+    checkpointEverySeconds,
     cloneUrl,
     statsFile: locations.statsFile,
     ...sandbox,

@@ -8,6 +8,7 @@ import { UserError } from "../core/errors.js";
 import { formatRepo, parseRepo, type RepoRef } from "../core/issue-ref.js";
 import { RUN_SETTING_KEYS, resolveSettings, type Settings } from "../core/settings.js";
 import { type Claimant, type ClaimedGoal, dispatch } from "../flows/dispatch.js";
+import { parseCheckpointEvery } from "../flows/run-checkpoint.js";
 import { type RunGoalReport, runGoal, runSettingsOf } from "../flows/run-goal.js";
 import { runnerLocations } from "../flows/run-locations.js";
 import { GitHubActionsApi } from "../github/actions-api.js";
@@ -42,6 +43,8 @@ Options:
                       per agent-minute times its agent minutes, else --unknown-run-cost
   --unknown-run-cost C  what such a run counts when nothing estimates it, like 5usd (5usd)
   --interval D        time between dispatch cycles (1m); a finished agent starts one at once
+  --checkpoint-every D  while an agent works, push its commits to the goal branch this often
+                      (5m; off for never), so a crash loses at most that much of its work
   --workspace-root P  where goal clones go (~/.cache/goal-orchestrator/workspaces)
   --log-dir P         agent logs (~/.local/state/goal-orchestrator/logs)
   --clone-url U       clone from here instead of GitHub (one --repo only; a mirror or a test origin)
@@ -67,6 +70,7 @@ interface Options {
   statsFile: string;
   sandbox: SandboxSettings;
   cloneUrl: string | null;
+  checkpointEverySeconds: number | null;
 }
 
 interface Target {
@@ -269,6 +273,7 @@ async function cycle(
         gitMirror: null,
         agentEnv: options.agentEnv,
         resume: true,
+        checkpointEverySeconds: options.checkpointEverySeconds,
         cloneUrl: target.cloneUrl,
         token,
         statsFile: options.statsFile,
@@ -315,6 +320,7 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Options
         "agent-read-paths": { type: "string" },
         "agent-network": { type: "string" },
         interval: { type: "string", default: "1m" },
+        "checkpoint-every": { type: "string", default: "" },
         "workspace-root": { type: "string" },
         "log-dir": { type: "string" },
         "clone-url": { type: "string" },
@@ -350,6 +356,15 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Options
   let intervalSeconds = 60;
   try {
     intervalSeconds = parseDuration(String(flags.interval), "--interval");
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  let checkpointEverySeconds: number | null = null;
+  try {
+    checkpointEverySeconds = parseCheckpointEvery(
+      String(flags["checkpoint-every"] ?? ""),
+      "--checkpoint-every",
+    );
   } catch (error) {
     problems.push((error as Error).message);
   }
@@ -395,6 +410,7 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Options
     statsFile: locations.statsFile,
     sandbox,
     cloneUrl,
+    checkpointEverySeconds,
   };
 }
 

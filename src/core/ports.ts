@@ -82,7 +82,10 @@ export interface GoalStore {
   /** Goals in any state, open or closed, changed since `since` (null: all), oldest first, lazily. */
   listGoalActivity(since: Date | null): AsyncIterable<GoalSnapshot>;
   getGoal(number: number): Promise<GoalSnapshot>;
-  /** Leaves exactly one state label, then comments why. Returns the state it left. */
+  /**
+   * Comments why (with the marker), then leaves exactly one state label; a move to running
+   * goes label first (see docs/design.md, "Write order"). Returns the state it left.
+   */
   transition(number: number, request: TransitionRequest): Promise<{ from: GoalState | null }>;
   /** Comments `text` plus the marker; returns the comment's id. */
   recordMarker(number: number, text: string, marker: Marker): Promise<{ commentId: number }>;

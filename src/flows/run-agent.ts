@@ -28,6 +28,11 @@ export interface AgentRunSettings {
   /** Bound read-only into the sandbox at the same path. */
   agentReadPaths: string[];
   agentNetwork: AgentNetwork;
+  /**
+   * While the agent works, how often the runner pushes its commits to the goal branch
+   * (run-checkpoint.ts), in seconds; null for never. Default: DEFAULT_CHECKPOINT_SECONDS.
+   */
+  checkpointEverySeconds?: number | null;
 }
 
 export interface AgentRunRequest {

@@ -53,20 +53,8 @@ export async function collectCommits(
     diff: null,
     problem,
   });
-  // The agent's object store must be its own folder and may only borrow from the runner's
-  // clone, as shareInto set it up: a link or another alternate would let it name objects of
-  // other repositories on this machine.
-  try {
-    await checkAgentObjects(paths.work);
-  } catch (error) {
-    return result(`the agent's repository is not its own: ${messageOf(error)}`);
-  }
-  const alternates = await readPlainFile(join(agentObjects, "info", "alternates"), 4096).catch(
-    () => null,
-  );
-  if (alternates?.trim() !== relative(agentObjects, trustedObjects)) {
-    return result("the agent changed where its repository borrows objects from");
-  }
+  const tampered = await agentRepositoryProblem(paths);
+  if (tampered !== null) return result(tampered);
   let head: string;
   try {
     head = await repo.headSha(await readAgentHead(paths.work));
@@ -96,6 +84,32 @@ export async function collectCommits(
   };
 }
 
-function messageOf(error: unknown): string {
+/**
+ * Why the agent's repository cannot be read as its own, or null. Its object store must be its
+ * own folder and may only borrow from the runner's clone, as shareInto set it up: a link or
+ * another alternate would let it name objects of other repositories on this machine. The
+ * checkpoints and the salvage of a dead attempt's work refuse the same repositories.
+ */
+export async function agentRepositoryProblem(paths: {
+  work: string;
+  trusted: string;
+}): Promise<string | null> {
+  const trustedObjects = join(paths.trusted, ".git", "objects");
+  const agentObjects = join(paths.work, ".git", "objects");
+  try {
+    await checkAgentObjects(paths.work);
+  } catch (error) {
+    return `the agent's repository is not its own: ${messageOf(error)}`;
+  }
+  const alternates = await readPlainFile(join(agentObjects, "info", "alternates"), 4096).catch(
+    () => null,
+  );
+  if (alternates?.trim() !== relative(agentObjects, trustedObjects)) {
+    return "the agent changed where its repository borrows objects from";
+  }
+  return null;
+}
+
+export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -16,6 +16,7 @@ import { type GoalState, SPOT_CHECK_FLAG_LABEL } from "../core/states.js";
 import { describeHidden, type HiddenCount } from "../core/visible-text.js";
 import type { Person, TokenProvider } from "../git/git.js";
 import { type AgentRun, type AgentRunSettings, runAgent } from "./run-agent.js";
+import { DEFAULT_CHECKPOINT_SECONDS, startCheckpoints } from "./run-checkpoint.js";
 import {
   claimProblem,
   goalBranchOf,
@@ -230,7 +231,7 @@ export async function runGoal(
       await pending.discard();
       throw new SandboxUnavailable(unusable);
     }
-    workspace = await prepareWorkspace(pending, goal, settings, log);
+    workspace = await prepareWorkspace(pending, goal, settings, log, warn);
     const story = overrides.story ? await storyOf(store, overrides.story) : null;
     const goalFile = renderGoalFile(goal, settings.attempt, story);
     hidden = goalFile.hidden;
@@ -241,17 +242,36 @@ export async function runGoal(
     if (story?.omitted)
       log(`story #${story.number}'s title left out of the goal file: ${story.omitted}`);
     await writeGoalFile(workspace.paths, goalFile.text);
-    run = await runAgent({ ...context, log, warn }, settings, {
-      paths: workspace.paths,
-      values: {
-        goal: String(number),
-        attempt: String(settings.attempt),
-        repository,
-        model,
-        reasoning,
+    // The agent's commits reach the goal branch while it works, so a runner killed before its
+    // final push loses at most one interval of them; stopped before the collection.
+    const checkpoints = startCheckpoints(
+      workspace,
+      {
+        cloneUrl: settings.cloneUrl,
+        token: settings.token,
+        everySeconds:
+          settings.checkpointEverySeconds === undefined
+            ? DEFAULT_CHECKPOINT_SECONDS
+            : settings.checkpointEverySeconds,
       },
-      logFile: logFileOf(settings, repository, number),
-    });
+      log,
+      warn,
+    );
+    try {
+      run = await runAgent({ ...context, log, warn }, settings, {
+        paths: workspace.paths,
+        values: {
+          goal: String(number),
+          attempt: String(settings.attempt),
+          repository,
+          model,
+          reasoning,
+        },
+        logFile: logFileOf(settings, repository, number),
+      });
+    } finally {
+      await checkpoints.stop();
+    }
     collected = await collectCommits(workspace, {
       cloneUrl: settings.cloneUrl,
       token: settings.token,

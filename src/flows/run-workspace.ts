@@ -3,7 +3,9 @@ import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { formatRepo, type RepoRef } from "../core/issue-ref.js";
 import type { GoalSnapshot } from "../core/ports.js";
-import { Git, goalBranchName, type TokenProvider } from "../git/git.js";
+import { Git, type TokenProvider } from "../git/git.js";
+import { salvageOldWork } from "./run-checkpoint.js";
+import { goalBranchOf } from "./run-claim.js";
 
 /**
  * A goal's workspace, `<workspace-root>/<owner>/<repo>/<goal>/`:
@@ -14,8 +16,10 @@ import { Git, goalBranchName, type TokenProvider } from "../git/git.js";
  *   included, is the agent's: the runner treats it as untrusted data.
  * - `run/`: this attempt's private files, made fresh for it: `goal/` (the goal file, read-only
  *   to the agent), `home/` and `tmp/` (the agent's HOME and TMP), `out/` (where the agent's
- *   stats go), `collect.git` (the runner's own repository for judging and pushing). Removed
- *   when the attempt ends.
+ *   stats go), `collect.git` (the runner's own repository for judging and pushing),
+ *   `checkpoint.git` (the runner's own repository for the pushes while the agent works).
+ *   Removed when the attempt ends: an old workspace that still has it belonged to an attempt
+ *   that died, whose commits the next attempt salvages (run-checkpoint.ts).
  */
 export interface WorkspacePaths {
   root: string;
@@ -30,6 +34,7 @@ export interface WorkspacePaths {
   /** RALPH_STATS_FILE. */
   agentStats: string;
   collect: string;
+  checkpoint: string;
 }
 
 export function workspacePaths(root: string): WorkspacePaths {
@@ -48,6 +53,7 @@ export function workspacePaths(root: string): WorkspacePaths {
     out,
     agentStats: join(out, "agent-stats.jsonl"),
     collect: join(run, "collect.git"),
+    checkpoint: join(run, "checkpoint.git"),
   };
 }
 
@@ -97,8 +103,17 @@ export class PendingWorkspace {
     })().catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
   }
 
-  /** Waits for the clones and moves them to `dir` (replacing whatever is there). */
-  async adopt(dir: string, token: TokenProvider, cloneUrl: string): Promise<Workspace> {
+  /**
+   * Waits for the clones and moves them to `dir` (replacing whatever is there). `beforeReplace`
+   * runs first, with the fresh clone of origin and a private folder of its own to work in,
+   * while what is at `dir` is still there.
+   */
+  async adopt(
+    dir: string,
+    token: TokenProvider,
+    cloneUrl: string,
+    beforeReplace?: (fresh: Git, privateDir: string) => Promise<void>,
+  ): Promise<Workspace> {
     if (this.#settled) throw new Error("this clone was already adopted or discarded");
     this.#settled = true;
     const cloned = await this.#clones;
@@ -106,6 +121,7 @@ export class PendingWorkspace {
       await rm(this.dir, { recursive: true, force: true });
       throw cloned;
     }
+    if (beforeReplace) await beforeReplace(cloned.trusted, join(this.dir, "salvage"));
     await rm(dir, { recursive: true, force: true });
     await rename(this.dir, dir);
     await this.removeLeftovers();
@@ -154,23 +170,44 @@ export interface PreparedWorkspace extends Workspace {
   resumed: boolean;
   /** The commit the agent starts from. */
   start: string;
+  /** What was salvaged from a dead attempt's workspace, in a sentence (run-checkpoint.ts). */
+  salvaged: string | null;
 }
 
 /**
- * Adopts the clones, checks out the goal branch (an earlier attempt's, when resuming) and makes
- * the attempt's private directories afresh.
+ * Adopts the clones (salvaging what a dead attempt left in the goal's old workspace first),
+ * checks out the goal branch (an earlier attempt's, when resuming) and makes the attempt's
+ * private directories afresh.
  */
 export async function prepareWorkspace(
   pending: PendingWorkspace,
   goal: GoalSnapshot,
-  settings: CloneSettings & { base: string | null; resume: boolean },
+  settings: CloneSettings & { base: string | null; resume: boolean; attempt: number },
   log: (line: string) => void,
+  warn: (line: string) => void = (line) => log(`warning: ${line}`),
 ): Promise<PreparedWorkspace> {
   const { owner, repo, number } = goal.ref;
+  const dir = join(settings.workspaceRoot, owner, repo, String(number));
+  const branch = goalBranchOf(goal, settings.attempt);
+  let salvaged: string | null = null;
   const workspace = await pending.adopt(
-    join(settings.workspaceRoot, owner, repo, String(number)),
+    dir,
     settings.token,
     settings.cloneUrl,
+    async (fresh, into) => {
+      salvaged = await salvageOldWork({
+        old: workspacePaths(dir),
+        fresh,
+        into,
+        branch,
+        base: settings.base,
+        resume: settings.resume,
+        cloneUrl: settings.cloneUrl,
+        token: settings.token,
+        log,
+        warn,
+      });
+    },
   );
   const { trusted, work, paths } = workspace;
   const base = settings.base ?? (await trusted.currentBranch());
@@ -178,9 +215,11 @@ export async function prepareWorkspace(
   if (!branches.has(base)) {
     throw new Error(`the base branch ${base} does not exist in ${formatRepo(goal.ref)}`);
   }
-  const branch = goalBranchName(number, goal.title);
   const resumed = settings.resume && branches.has(branch);
-  await work.checkoutNewBranch(branch, `origin/${resumed ? branch : base}`);
+  // Resolved in the runner's clone: a branch salvaged just now is there, not yet in the work tree.
+  const startPoint = await trusted.headSha(`refs/remotes/origin/${resumed ? branch : base}`);
+  if (resumed) await work.setRef(`refs/remotes/origin/${branch}`, startPoint);
+  await work.checkoutNewBranch(branch, startPoint);
   log(
     resumed
       ? `resuming from ${branch} as an earlier attempt left it`
@@ -189,7 +228,7 @@ export async function prepareWorkspace(
   for (const dir of [paths.goalDir, paths.home, paths.tmp, paths.out]) {
     await mkdir(dir, { recursive: true, mode: 0o700 });
   }
-  return { ...workspace, base, branch, resumed, start: await work.headSha() };
+  return { ...workspace, base, branch, resumed, start: await work.headSha(), salvaged };
 }
 
 /**

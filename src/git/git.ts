@@ -303,6 +303,11 @@ export class Git {
     ]);
   }
 
+  /** Points `ref` (a full name, like refs/remotes/origin/x) at the commit `sha`. */
+  async setRef(ref: string, sha: string): Promise<void> {
+    await this.#run(["update-ref", checkName("ref", ref), checkName("commit", sha)]);
+  }
+
   /** Points the `origin` remote at `url` (what the agent's own git commands use). */
   async setOriginUrl(url: string): Promise<void> {
     await this.#run(["config", "--", "remote.origin.url", url]);

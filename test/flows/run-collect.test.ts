@@ -63,6 +63,7 @@ async function workspace(files?: Record<string, string>) {
     workspaceRoot: box.path(`${name}-workspaces`),
     base: null,
     resume: true,
+    attempt: 1,
   };
   const pending = startWorkspaceClone(settings, { owner: "acme", repo: "widgets" }, 7);
   const prepared = await prepareWorkspace(pending, goalSnapshot(7, "Do it"), settings, () => {});
