@@ -97,6 +97,9 @@ export async function measureCycle(
     clearInterval(watcher);
     if (result.code !== 0) throw new Error(`dispatch failed: ${result.stdout}${result.stderr}`);
     server.assertNoViolations();
+    if (process.env.BENCH_TRACE) {
+      for (const r of server.requests) console.error(`${r.method} ${r.operationId}`);
+    }
     const graphql = server.requests.filter((r) => r.operationId === "graphql").length;
     const restWrites = server.requests.filter(
       (r) => r.operationId !== "graphql" && r.method !== "GET",

@@ -33780,6 +33780,84 @@ function isSameClaim(a, b) {
     return a.claimId !== undefined && a.claimId === b.claimId;
 }
 
+;// CONCATENATED MODULE: ./src/core/issue-ref.ts
+
+// GitHub logins: letters, digits and hyphens, not starting with a hyphen, at most 39 characters;
+// "_" appears in Enterprise Managed User logins (login_shortcode).
+const OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,38}$/;
+// Repository names: letters, digits, ".", "_" and "-", at most 100 characters.
+const REPO_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
+const OWNER_SOURCE = "[A-Za-z0-9][A-Za-z0-9_-]{0,38}";
+const REPO_SOURCE = "[A-Za-z0-9._-]{1,100}";
+const NUMBER_SOURCE = "[1-9][0-9]{0,9}";
+const SHORT_REF = new RegExp(`^#?(${NUMBER_SOURCE})$`);
+const QUALIFIED_REF = new RegExp(`^(${OWNER_SOURCE})/(${REPO_SOURCE})#(${NUMBER_SOURCE})$`);
+const URL_REF = new RegExp(`^https?://[^/\\s]+/(${OWNER_SOURCE})/(${REPO_SOURCE})/issues/(${NUMBER_SOURCE})/?(?:[?#]\\S*)?$`);
+function isValidRepoName(repo) {
+    return REPO_PATTERN.test(repo) && repo !== "." && repo !== "..";
+}
+function isValidOwner(owner) {
+    return OWNER_PATTERN.test(owner);
+}
+/** Parses "owner/name", the form GitHub Actions gives in GITHUB_REPOSITORY. */
+function parseRepo(text) {
+    const trimmed = text.trim();
+    const parts = trimmed.split("/");
+    const [owner, repo] = parts;
+    if (parts.length !== 2 || owner === undefined || repo === undefined) {
+        throw new errors_UserError(`Invalid repository "${text}": use owner/name, like octo-org/my-repo.`);
+    }
+    if (!isValidOwner(owner)) {
+        throw new errors_UserError(`Invalid repository "${text}": owner "${owner}" may only hold letters, digits and hyphens (not first), at most 39 characters.`);
+    }
+    if (!isValidRepoName(repo)) {
+        throw new errors_UserError(`Invalid repository "${text}": name "${repo}" may only hold letters, digits, ".", "_" and "-", at most 100 characters.`);
+    }
+    return { owner, repo };
+}
+function issue_ref_formatRepo(ref) {
+    return `${ref.owner}/${ref.repo}`;
+}
+function issue_ref_sameRepo(a, b) {
+    // GitHub owner and repository names are case-insensitive.
+    return (a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase());
+}
+function sameIssue(a, b) {
+    return a.number === b.number && issue_ref_sameRepo(a, b);
+}
+/** A case-insensitive key for maps and sets of issues. */
+function issueKey(ref) {
+    return `${ref.owner.toLowerCase()}/${ref.repo.toLowerCase()}#${ref.number}`;
+}
+/** Like parseIssueRef, but returns null instead of throwing. */
+function tryParseIssueRef(text, defaultRepo) {
+    const trimmed = text.trim();
+    const short = SHORT_REF.exec(trimmed);
+    if (short)
+        return { owner: defaultRepo.owner, repo: defaultRepo.repo, number: Number(short[1]) };
+    const match = QUALIFIED_REF.exec(trimmed) ?? URL_REF.exec(trimmed);
+    if (!match)
+        return null;
+    const [, owner = "", repo = "", number = ""] = match;
+    if (!isValidRepoName(repo))
+        return null;
+    return { owner, repo, number: Number(number) };
+}
+/** Accepts `#12`, `12`, `owner/repo#7` and issue URLs such as `https://github.com/owner/repo/issues/7`. */
+function parseIssueRef(text, defaultRepo) {
+    const ref = tryParseIssueRef(text, defaultRepo);
+    if (ref === null) {
+        throw new UserError(`Invalid issue reference "${text}": use #12, 12, owner/repo#12 or an issue URL like https://github.com/owner/repo/issues/12.`);
+    }
+    return ref;
+}
+/** `#12` when the issue lives in `relativeTo`, else `owner/repo#12`. */
+function issue_ref_formatIssueRef(ref, relativeTo) {
+    if (relativeTo !== undefined && issue_ref_sameRepo(ref, relativeTo))
+        return `#${ref.number}`;
+    return `${issue_ref_formatRepo(ref)}#${ref.number}`;
+}
+
 ;// CONCATENATED MODULE: ./src/core/states.ts
 
 const GOAL_STATES = ["draft", "queued", "running", "done", "stuck", "spot-check"];
@@ -34018,84 +34096,6 @@ async function step(doing, run) {
         }
         throw explained;
     }
-}
-
-;// CONCATENATED MODULE: ./src/core/issue-ref.ts
-
-// GitHub logins: letters, digits and hyphens, not starting with a hyphen, at most 39 characters;
-// "_" appears in Enterprise Managed User logins (login_shortcode).
-const OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,38}$/;
-// Repository names: letters, digits, ".", "_" and "-", at most 100 characters.
-const REPO_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
-const OWNER_SOURCE = "[A-Za-z0-9][A-Za-z0-9_-]{0,38}";
-const REPO_SOURCE = "[A-Za-z0-9._-]{1,100}";
-const NUMBER_SOURCE = "[1-9][0-9]{0,9}";
-const SHORT_REF = new RegExp(`^#?(${NUMBER_SOURCE})$`);
-const QUALIFIED_REF = new RegExp(`^(${OWNER_SOURCE})/(${REPO_SOURCE})#(${NUMBER_SOURCE})$`);
-const URL_REF = new RegExp(`^https?://[^/\\s]+/(${OWNER_SOURCE})/(${REPO_SOURCE})/issues/(${NUMBER_SOURCE})/?(?:[?#]\\S*)?$`);
-function isValidRepoName(repo) {
-    return REPO_PATTERN.test(repo) && repo !== "." && repo !== "..";
-}
-function isValidOwner(owner) {
-    return OWNER_PATTERN.test(owner);
-}
-/** Parses "owner/name", the form GitHub Actions gives in GITHUB_REPOSITORY. */
-function parseRepo(text) {
-    const trimmed = text.trim();
-    const parts = trimmed.split("/");
-    const [owner, repo] = parts;
-    if (parts.length !== 2 || owner === undefined || repo === undefined) {
-        throw new errors_UserError(`Invalid repository "${text}": use owner/name, like octo-org/my-repo.`);
-    }
-    if (!isValidOwner(owner)) {
-        throw new errors_UserError(`Invalid repository "${text}": owner "${owner}" may only hold letters, digits and hyphens (not first), at most 39 characters.`);
-    }
-    if (!isValidRepoName(repo)) {
-        throw new errors_UserError(`Invalid repository "${text}": name "${repo}" may only hold letters, digits, ".", "_" and "-", at most 100 characters.`);
-    }
-    return { owner, repo };
-}
-function issue_ref_formatRepo(ref) {
-    return `${ref.owner}/${ref.repo}`;
-}
-function issue_ref_sameRepo(a, b) {
-    // GitHub owner and repository names are case-insensitive.
-    return (a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase());
-}
-function sameIssue(a, b) {
-    return a.number === b.number && issue_ref_sameRepo(a, b);
-}
-/** A case-insensitive key for maps and sets of issues. */
-function issueKey(ref) {
-    return `${ref.owner.toLowerCase()}/${ref.repo.toLowerCase()}#${ref.number}`;
-}
-/** Like parseIssueRef, but returns null instead of throwing. */
-function tryParseIssueRef(text, defaultRepo) {
-    const trimmed = text.trim();
-    const short = SHORT_REF.exec(trimmed);
-    if (short)
-        return { owner: defaultRepo.owner, repo: defaultRepo.repo, number: Number(short[1]) };
-    const match = QUALIFIED_REF.exec(trimmed) ?? URL_REF.exec(trimmed);
-    if (!match)
-        return null;
-    const [, owner = "", repo = "", number = ""] = match;
-    if (!isValidRepoName(repo))
-        return null;
-    return { owner, repo, number: Number(number) };
-}
-/** Accepts `#12`, `12`, `owner/repo#7` and issue URLs such as `https://github.com/owner/repo/issues/7`. */
-function parseIssueRef(text, defaultRepo) {
-    const ref = tryParseIssueRef(text, defaultRepo);
-    if (ref === null) {
-        throw new UserError(`Invalid issue reference "${text}": use #12, 12, owner/repo#12 or an issue URL like https://github.com/owner/repo/issues/12.`);
-    }
-    return ref;
-}
-/** `#12` when the issue lives in `relativeTo`, else `owner/repo#12`. */
-function issue_ref_formatIssueRef(ref, relativeTo) {
-    if (relativeTo !== undefined && issue_ref_sameRepo(ref, relativeTo))
-        return `#${ref.number}`;
-    return `${issue_ref_formatRepo(ref)}#${ref.number}`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/eligibility.ts
@@ -50831,6 +50831,7 @@ async function* chunks(items, size) {
 
 
 
+
 /** Added to `duration` for a claim's lease: cloning, pushing, and waiting for a runner. */
 const LEASE_GRACE_SECONDS = 30 * 60;
 /** How long a scheduled cycle waits for another dispatcher; a manual one waits longer. */
@@ -51001,7 +51002,10 @@ async function claimRequested(context, settings, number, log) {
     if (problem)
         throw new errors_UserError(problem.reason);
     if (selection.eligible.length === 0) {
-        throw new errors_UserError(`Goal #${number} cannot run yet: its dependencies are not all done (see \`goal show ${number}\`).`);
+        const stuck = selection.blocked[0]?.stuck.map((ref) => issue_ref_formatIssueRef(ref, goal.ref)) ?? [];
+        throw new errors_UserError(stuck.length > 0
+            ? `Goal #${number} cannot run: its dependency ${stuck.join(", ")} ${stuck.length === 1 ? "is" : "are"} ${states_stateLabel("stuck")}; fix and queue ${stuck.length === 1 ? "it" : "them"} again, or remove ${stuck.length === 1 ? "it" : "them"} from its Depends: line (see \`goal show ${number}\`).`
+            : `Goal #${number} cannot run yet: its dependencies are not all done (see \`goal show ${number}\`).`);
     }
     if (settings.dryRun) {
         return { number, attempt: nextAttemptNumber(goal.markers), title: goal.title, url: goal.url };

@@ -20091,6 +20091,7 @@ async function* chunks(items, size) {
 
 
 
+
 /** Added to `duration` for a claim's lease: cloning, pushing, and waiting for a runner. */
 const LEASE_GRACE_SECONDS = 30 * 60;
 /** How long a scheduled cycle waits for another dispatcher; a manual one waits longer. */
@@ -20261,7 +20262,10 @@ async function claimRequested(context, settings, number, log) {
     if (problem)
         throw new errors_UserError(problem.reason);
     if (selection.eligible.length === 0) {
-        throw new errors_UserError(`Goal #${number} cannot run yet: its dependencies are not all done (see \`goal show ${number}\`).`);
+        const stuck = selection.blocked[0]?.stuck.map((ref) => issue_ref_formatIssueRef(ref, goal.ref)) ?? [];
+        throw new errors_UserError(stuck.length > 0
+            ? `Goal #${number} cannot run: its dependency ${stuck.join(", ")} ${stuck.length === 1 ? "is" : "are"} ${states_stateLabel("stuck")}; fix and queue ${stuck.length === 1 ? "it" : "them"} again, or remove ${stuck.length === 1 ? "it" : "them"} from its Depends: line (see \`goal show ${number}\`).`
+            : `Goal #${number} cannot run yet: its dependencies are not all done (see \`goal show ${number}\`).`);
     }
     if (settings.dryRun) {
         return { number, attempt: nextAttemptNumber(goal.markers), title: goal.title, url: goal.url };
@@ -32626,6 +32630,9 @@ async function cycle(target, options, claimant, running, token, env, say, freed)
         ...report.reviewed,
     ]) {
         say(`${name}#${event.number}: goal:${event.to}: ${event.reason}`);
+    }
+    for (const blocked of report.blocked.filter((goal) => goal.told)) {
+        say(`${name}#${blocked.number}: blocked: ${blocked.by.join(", ")} goal:stuck`);
     }
     const notes = report.notes.join(" ");
     if (notes && notes !== target.lastNotes)

@@ -246,6 +246,9 @@ async function cycle(
   ]) {
     say(`${name}#${event.number}: goal:${event.to}: ${event.reason}`);
   }
+  for (const blocked of report.blocked.filter((goal) => goal.told)) {
+    say(`${name}#${blocked.number}: blocked: ${blocked.by.join(", ")} goal:stuck`);
+  }
   const notes = report.notes.join(" ");
   if (notes && notes !== target.lastNotes) say(`${name}: ${notes}`);
   target.lastNotes = notes;

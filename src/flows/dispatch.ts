@@ -3,6 +3,7 @@ import { nextAttemptNumber } from "../core/attempts.js";
 import { type Budget, budgetExhausted, type DayCost } from "../core/budget.js";
 import { isSameClaim, winningClaim } from "../core/claims.js";
 import { UserError } from "../core/errors.js";
+import { formatIssueRef } from "../core/issue-ref.js";
 import type { ClaimMarker } from "../core/markers.js";
 import type {
   ActionsPort,
@@ -295,8 +296,11 @@ async function claimRequested(
   const problem = selection.unsatisfiable[0] ?? selection.toDraft[0];
   if (problem) throw new UserError(problem.reason);
   if (selection.eligible.length === 0) {
+    const stuck = selection.blocked[0]?.stuck.map((ref) => formatIssueRef(ref, goal.ref)) ?? [];
     throw new UserError(
-      `Goal #${number} cannot run yet: its dependencies are not all done (see \`goal show ${number}\`).`,
+      stuck.length > 0
+        ? `Goal #${number} cannot run: its dependency ${stuck.join(", ")} ${stuck.length === 1 ? "is" : "are"} ${stateLabel("stuck")}; fix and queue ${stuck.length === 1 ? "it" : "them"} again, or remove ${stuck.length === 1 ? "it" : "them"} from its Depends: line (see \`goal show ${number}\`).`
+        : `Goal #${number} cannot run yet: its dependencies are not all done (see \`goal show ${number}\`).`,
     );
   }
   if (settings.dryRun) {

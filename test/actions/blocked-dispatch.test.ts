@@ -244,4 +244,16 @@ describe("goals blocked by a stuck dependency", () => {
     assert.match(result.summary, /would be told on the issue/);
     assert.deepEqual(await blockedComments(dependent), []);
   });
+
+  it("asked to run a blocked goal by number, names the stuck dependency and changes nothing", async () => {
+    const dependency = await stuckGoal("Parse widgets");
+    const dependent = await goal("Export CSV", [`#${dependency}`]);
+    const result = await runDispatch({ goal: String(dependent) });
+    assert.notEqual(result.code, 0);
+    assert.match(
+      result.stdout + result.stderr,
+      new RegExp(`Goal #${dependent} cannot run: its dependency #${dependency} is goal:stuck`),
+    );
+    assert.deepEqual(await stateOf(dependent), ["goal:queued"]);
+  });
 });
