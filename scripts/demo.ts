@@ -14,6 +14,7 @@ import { createClient } from "../src/github/client.js";
 import { GitHubGoalStore } from "../src/github/goal-store.js";
 import { createBareRepository, startGitHubServer } from "../test/github-server/index.js";
 import { runActionBundle } from "../test/helpers/action-runner.js";
+import { startReceiver } from "../test/helpers/notify-receiver.js";
 import { run } from "../test/helpers/runtimes.js";
 
 const root = resolve(import.meta.dirname, "..");
@@ -37,6 +38,8 @@ if (sandboxMissing) {
 const work = mkdtempSync(join(tmpdir(), "goal-demo-"));
 const server = await startGitHubServer();
 const origin = await createBareRepository("main");
+// Stands in for ntfy: both actions POST their notifications here (notify-url).
+const receiver = await startReceiver();
 let failures = 0;
 const fail = (why: string) => {
   failures++;
@@ -289,6 +292,8 @@ try {
         duration: "10m",
         "max-attempts": "3",
         budget: "20usd/day",
+        "notify-url": receiver.url,
+        "notify-on": "done",
       },
       jobEnv,
     );
@@ -315,6 +320,8 @@ try {
           "log-dir": join(stateHome, "goal-orchestrator", "logs"),
           duration: "5m",
           "max-attempts": "3",
+          "notify-url": receiver.url,
+          "notify-on": "done",
         };
         const main = await runActionBundle(process.execPath, "run", inputs, jobEnv);
         const post = await runActionBundle(process.execPath, "run", inputs, jobEnv, {
@@ -391,11 +398,24 @@ try {
   writeFileSync(join(OUTPUT, "README.txt"), "Written by `npm run demo`; safe to delete.\n");
 
   console.log(
+    `\n# 8. Notifications that arrived at the local receiver (notify-url, ntfy format, notify-on: done)`,
+  );
+  for (const sent of receiver.received) {
+    const firstLine = sent.body.split("\n")[0] ?? "";
+    console.log(
+      `  ${sent.headers.title} [${sent.headers.tags}, priority ${sent.headers.priority}]: ${firstLine}`,
+    );
+  }
+  if (!receiver.received.some((sent) => String(sent.headers.title).startsWith("Spot-check:")))
+    fail("no spot-check notification arrived");
+
+  console.log(
     `\n${server.requests.length} API requests, ${server.violations.length} contract violations.`,
   );
   if (server.violations.length > 0) fail(server.violations.join("\n"));
   console.log(`Dashboard: ${join(site, "index.html")}`);
 } finally {
+  await receiver.close();
   await server.close();
   rmSync(work, { recursive: true, force: true });
   rmSync(origin.root, { recursive: true, force: true });

@@ -19,6 +19,11 @@ it("npm run demo drives seven goals (one an outsider edited) to done through the
   // The story along the way: a failed attempt, a spot-check, a failed CI check, a re-queue.
   assert.match(result.stdout, /runner #3 attempt 1: failure/);
   assert.match(result.stdout, /runner #5 attempt 1: spot-check/);
+  assert.match(
+    result.stdout,
+    /# 8\. Notifications that arrived[^\n]*\n( {2}.*\n)* {2}Spot-check: acme\/widgets#5 \[eyes, priority 4\]: /,
+  );
+  assert.match(result.stdout, / {2}Done: acme\/widgets#\d+ \[white_check_mark, priority 2\]: /);
   assert.match(result.stdout, /ci on PR #\d+ \(goal\/6-speed-up-the-parser\): FAILED/);
   assert.match(result.stdout, /runner #6 attempt 2: success/);
   assert.match(result.stdout, /goal approve 5\n {2}#5: approved; pull request #\d+ merged/);

@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2856:
+/***/ 3961:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32882,7 +32882,7 @@ class errors_UserError extends Error {
     }
 }
 /** A goal issue body that cannot be used; `problems` lists every problem found, not just the first. */
-class errors_GoalBodyError extends errors_UserError {
+class GoalBodyError extends errors_UserError {
     problems;
     constructor(problems) {
         super(`The goal body has ${describeCount(problems.length)}:\n${problems.map((p) => `- ${p}`).join("\n")}`);
@@ -32892,6 +32892,88 @@ class errors_GoalBodyError extends errors_UserError {
 }
 function describeCount(count) {
     return count === 1 ? "1 problem" : `${count} problems`;
+}
+/** What went wrong, as one line of text: an Error's message, or anything else as a string. */
+function errors_messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/core/issue-ref.ts
+
+// GitHub logins: letters, digits and hyphens, not starting with a hyphen, at most 39 characters;
+// "_" appears in Enterprise Managed User logins (login_shortcode).
+const OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,38}$/;
+// Repository names: letters, digits, ".", "_" and "-", at most 100 characters.
+const REPO_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
+const OWNER_SOURCE = "[A-Za-z0-9][A-Za-z0-9_-]{0,38}";
+const REPO_SOURCE = "[A-Za-z0-9._-]{1,100}";
+const NUMBER_SOURCE = "[1-9][0-9]{0,9}";
+const SHORT_REF = new RegExp(`^#?(${NUMBER_SOURCE})$`);
+const QUALIFIED_REF = new RegExp(`^(${OWNER_SOURCE})/(${REPO_SOURCE})#(${NUMBER_SOURCE})$`);
+const URL_REF = new RegExp(`^https?://[^/\\s]+/(${OWNER_SOURCE})/(${REPO_SOURCE})/issues/(${NUMBER_SOURCE})/?(?:[?#]\\S*)?$`);
+function isValidRepoName(repo) {
+    return REPO_PATTERN.test(repo) && repo !== "." && repo !== "..";
+}
+function isValidOwner(owner) {
+    return OWNER_PATTERN.test(owner);
+}
+/** Parses "owner/name", the form GitHub Actions gives in GITHUB_REPOSITORY. */
+function parseRepo(text) {
+    const trimmed = text.trim();
+    const parts = trimmed.split("/");
+    const [owner, repo] = parts;
+    if (parts.length !== 2 || owner === undefined || repo === undefined) {
+        throw new errors_UserError(`Invalid repository "${text}": use owner/name, like octo-org/my-repo.`);
+    }
+    if (!isValidOwner(owner)) {
+        throw new errors_UserError(`Invalid repository "${text}": owner "${owner}" may only hold letters, digits and hyphens (not first), at most 39 characters.`);
+    }
+    if (!isValidRepoName(repo)) {
+        throw new errors_UserError(`Invalid repository "${text}": name "${repo}" may only hold letters, digits, ".", "_" and "-", at most 100 characters.`);
+    }
+    return { owner, repo };
+}
+function issue_ref_formatRepo(ref) {
+    return `${ref.owner}/${ref.repo}`;
+}
+function issue_ref_sameRepo(a, b) {
+    // GitHub owner and repository names are case-insensitive.
+    return (a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase());
+}
+function sameIssue(a, b) {
+    return a.number === b.number && issue_ref_sameRepo(a, b);
+}
+/** A case-insensitive key for maps and sets of issues. */
+function issueKey(ref) {
+    return `${ref.owner.toLowerCase()}/${ref.repo.toLowerCase()}#${ref.number}`;
+}
+/** Like parseIssueRef, but returns null instead of throwing. */
+function tryParseIssueRef(text, defaultRepo) {
+    const trimmed = text.trim();
+    const short = SHORT_REF.exec(trimmed);
+    if (short)
+        return { owner: defaultRepo.owner, repo: defaultRepo.repo, number: Number(short[1]) };
+    const match = QUALIFIED_REF.exec(trimmed) ?? URL_REF.exec(trimmed);
+    if (!match)
+        return null;
+    const [, owner = "", repo = "", number = ""] = match;
+    if (!isValidRepoName(repo))
+        return null;
+    return { owner, repo, number: Number(number) };
+}
+/** Accepts `#12`, `12`, `owner/repo#7` and issue URLs such as `https://github.com/owner/repo/issues/7`. */
+function parseIssueRef(text, defaultRepo) {
+    const ref = tryParseIssueRef(text, defaultRepo);
+    if (ref === null) {
+        throw new UserError(`Invalid issue reference "${text}": use #12, 12, owner/repo#12 or an issue URL like https://github.com/owner/repo/issues/12.`);
+    }
+    return ref;
+}
+/** `#12` when the issue lives in `relativeTo`, else `owner/repo#12`. */
+function issue_ref_formatIssueRef(ref, relativeTo) {
+    if (relativeTo !== undefined && issue_ref_sameRepo(ref, relativeTo))
+        return `#${ref.number}`;
+    return `${issue_ref_formatRepo(ref)}#${ref.number}`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/argv.ts
@@ -33017,6 +33099,134 @@ function nearest(word, candidates, maxDistance) {
     return best?.candidate ?? null;
 }
 
+;// CONCATENATED MODULE: ./src/core/notifications.ts
+/**
+ * Notifications (pure): which events are sent, and how each one renders as ntfy's headers and
+ * plain-text body or as a JSON body for other webhooks. Sending is src/notify/http-notifier.ts.
+ */
+const NOTIFY_FORMATS = ["ntfy", "json"];
+/** Events sent only when `notify-on` lists them; the others are always sent. */
+const OPTIONAL_NOTIFY_EVENTS = ["done"];
+/** A reason or an error can be long (a log tail); a phone shows a few lines. */
+const MAX_DETAIL_CHARS = 600;
+function renderNotification(event) {
+    switch (event.kind) {
+        case "spot-check":
+            return {
+                kind: event.kind,
+                title: `Spot-check: ${event.repository}#${event.number}`,
+                body: lines(event.title, `Needs a human review: ${shorten(event.reasons)}`, event.prUrl ?? event.url),
+                tags: ["eyes"],
+                priority: 4,
+                click: event.prUrl ?? event.url,
+            };
+        case "stuck":
+            return {
+                kind: event.kind,
+                title: `Stuck: ${event.repository}#${event.number}`,
+                body: lines(event.title, `Last failure: ${shorten(event.lastFailure)}`, event.url),
+                tags: ["warning"],
+                priority: 4,
+                click: event.url,
+            };
+        case "done":
+            return {
+                kind: event.kind,
+                title: `Done: ${event.repository}#${event.number}`,
+                body: lines(event.title, event.prUrl ?? event.url),
+                tags: ["white_check_mark"],
+                priority: 2,
+                click: event.prUrl ?? event.url,
+            };
+        case "budget":
+            return {
+                kind: event.kind,
+                title: `Budget reached: ${event.repository}`,
+                body: lines(shorten(event.message), event.url),
+                tags: ["money_with_wings"],
+                priority: 3,
+                click: event.url,
+            };
+        case "cycle-failed":
+            return {
+                kind: event.kind,
+                title: `Dispatch cycle failed: ${event.repository}`,
+                body: lines(shorten(event.error), event.url),
+                tags: ["rotating_light"],
+                priority: 4,
+                click: event.url,
+            };
+    }
+}
+/** Whether `event` is sent under the `notify-on` setting (the optional events it lists). */
+function isNotified(event, on) {
+    return !OPTIONAL_NOTIFY_EVENTS.includes(event.kind)
+        ? true
+        : on.includes(event.kind);
+}
+/**
+ * ntfy: `Title`, `Tags`, `Priority`, `Click` headers and a plain-text body. Header values are
+ * ASCII without control characters: anything else goes as an RFC 2047 encoded word, which
+ * ntfy decodes (HTTP itself has no UTF-8 headers, and Node's fetch refuses them).
+ */
+function ntfyRequest(notification) {
+    const headers = {
+        "Content-Type": "text/plain; charset=utf-8",
+        Title: headerValue(notification.title),
+        Tags: notification.tags.map(headerValue).join(","),
+        Priority: String(notification.priority),
+    };
+    const click = notification.click === null ? null : safeUrl(notification.click);
+    if (click !== null)
+        headers.Click = click;
+    return { headers, body: notification.body };
+}
+/** Other webhooks: one JSON object with the same fields. */
+function jsonRequest(notification) {
+    return {
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+            event: notification.kind,
+            title: notification.title,
+            body: notification.body,
+            tags: notification.tags,
+            priority: notification.priority,
+            click: notification.click,
+        }),
+    };
+}
+function requestFor(notification, format) {
+    return format === "json" ? jsonRequest(notification) : ntfyRequest(notification);
+}
+/**
+ * A header value that cannot split or break the request: control characters (CR and LF among
+ * them) become spaces; non-ASCII text becomes one RFC 2047 `=?UTF-8?B?…?=` word.
+ */
+function headerValue(text) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+    const flat = text.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
+    if (/^[\u0020-\u007e]*$/.test(flat))
+        return flat;
+    return `=?UTF-8?B?${Buffer.from(flat, "utf8").toString("base64")}?=`;
+}
+/** A link for the Click header: only an http(s) URL, as ASCII (URL encodes the rest). */
+function safeUrl(text) {
+    try {
+        const url = new URL(text);
+        return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    }
+    catch {
+        return null;
+    }
+}
+function shorten(text) {
+    const flat = text.trim();
+    return flat.length > MAX_DETAIL_CHARS ? `${flat.slice(0, MAX_DETAIL_CHARS - 1)}…` : flat;
+}
+function lines(...parts) {
+    return parts.filter((part) => part !== null && part !== "").join("\n");
+}
+
 ;// CONCATENATED MODULE: ./src/core/agent-options.ts
 /** Values that choose how the agent runs; shared by goal bodies (per-goal overrides) and settings. */
 const REASONING_LEVELS = ["low", "med", "high"];
@@ -33101,7 +33311,7 @@ function formatDuration(seconds) {
  * What one run may report about itself (design §6): the agent writes its cost, tokens and
  * iterations, and the agent is not trusted. A figure outside its range makes the whole report
  * invalid, whether it comes from the agent's stats file (src/agent/stats.ts) or back from a
- * run-result marker (src/stats/records.ts): its cost is then unknown, and an unknown cost counts
+ * run-result marker (src/core/stats-record.ts): its cost is then unknown, and an unknown cost counts
  * against the budget by an estimate (src/core/budget.ts). A missing or null figure is unknown,
  * not invalid.
  */
@@ -33360,6 +33570,7 @@ function runCost(value) {
 
 
 
+
 /** External names, as used by action inputs, CLI flags and the settings file. */
 const SETTING_KEYS = [
     "max",
@@ -33374,6 +33585,8 @@ const SETTING_KEYS = [
     "spot-check-max-lines",
     "reviewers",
     "notify-url",
+    "notify-format",
+    "notify-on",
     "marker-authors",
     "budget",
     "unknown-run-cost",
@@ -33391,6 +33604,12 @@ const RUN_SETTING_KEYS = (/* unused pure expression or super */ null && ([
     "spot-check-max-lines",
     "reviewers",
 ]));
+/** The notification settings: inputs of both actions and flags of the orchestrator. */
+const NOTIFY_SETTING_KEYS = [
+    "notify-url",
+    "notify-format",
+    "notify-on",
+];
 const SETTINGS_FILE = ".github/goal-orchestrator.yml";
 /** The default `unknown-run-cost`: what a run of unknown cost counts when nothing estimates it. */
 const DEFAULT_UNKNOWN_RUN_COST_USD = 5;
@@ -33423,6 +33642,8 @@ function defaultSettings() {
         spotCheckMaxLines: null,
         reviewers: [],
         notifyUrl: null,
+        notifyFormat: "ntfy",
+        notifyOn: [],
         markerAuthors: [],
         budget: null,
         unknownRunCostUsd: DEFAULT_UNKNOWN_RUN_COST_USD,
@@ -33453,6 +33674,8 @@ const READERS = {
     },
     reviewers: { field: "reviewers", read: logins },
     "notify-url": { field: "notifyUrl", read: httpUrl },
+    "notify-format": { field: "notifyFormat", read: (v) => oneOf(v, NOTIFY_FORMATS) },
+    "notify-on": { field: "notifyOn", read: notifyOnList },
     "marker-authors": { field: "markerAuthors", read: logins },
     budget: { field: "budget", read: budget },
     "unknown-run-cost": { field: "unknownRunCostUsd", read: runCost },
@@ -33472,6 +33695,17 @@ function spotCheckPathList(value) {
             throw error;
         throw new ValueProblem(`${error.message}, or none for no paths`);
     }
+}
+/** `done` (the one optional event), or off/none for the default events only. */
+function notifyOnList(value) {
+    if (isOff(value))
+        return [];
+    const names = list(value).map((name) => name.toLowerCase());
+    const bad = names.filter((name) => !OPTIONAL_NOTIFY_EVENTS.includes(name));
+    if (bad.length > 0) {
+        throw new ValueProblem(`${bad.map((name) => show(name)).join(", ")} ${bad.length === 1 ? "is not" : "are not"} one of ${OPTIONAL_NOTIFY_EVENTS.join(", ")}, or off (spot-check, stuck, budget and failed cycles are always notified)`);
+    }
+    return [...new Set(names)];
 }
 /** Every problem found while reading settings; the message has one line per problem. */
 class SettingsError extends errors_UserError {
@@ -33780,84 +34014,6 @@ function isSameClaim(a, b) {
     return a.claimId !== undefined && a.claimId === b.claimId;
 }
 
-;// CONCATENATED MODULE: ./src/core/issue-ref.ts
-
-// GitHub logins: letters, digits and hyphens, not starting with a hyphen, at most 39 characters;
-// "_" appears in Enterprise Managed User logins (login_shortcode).
-const OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,38}$/;
-// Repository names: letters, digits, ".", "_" and "-", at most 100 characters.
-const REPO_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
-const OWNER_SOURCE = "[A-Za-z0-9][A-Za-z0-9_-]{0,38}";
-const REPO_SOURCE = "[A-Za-z0-9._-]{1,100}";
-const NUMBER_SOURCE = "[1-9][0-9]{0,9}";
-const SHORT_REF = new RegExp(`^#?(${NUMBER_SOURCE})$`);
-const QUALIFIED_REF = new RegExp(`^(${OWNER_SOURCE})/(${REPO_SOURCE})#(${NUMBER_SOURCE})$`);
-const URL_REF = new RegExp(`^https?://[^/\\s]+/(${OWNER_SOURCE})/(${REPO_SOURCE})/issues/(${NUMBER_SOURCE})/?(?:[?#]\\S*)?$`);
-function isValidRepoName(repo) {
-    return REPO_PATTERN.test(repo) && repo !== "." && repo !== "..";
-}
-function isValidOwner(owner) {
-    return OWNER_PATTERN.test(owner);
-}
-/** Parses "owner/name", the form GitHub Actions gives in GITHUB_REPOSITORY. */
-function parseRepo(text) {
-    const trimmed = text.trim();
-    const parts = trimmed.split("/");
-    const [owner, repo] = parts;
-    if (parts.length !== 2 || owner === undefined || repo === undefined) {
-        throw new errors_UserError(`Invalid repository "${text}": use owner/name, like octo-org/my-repo.`);
-    }
-    if (!isValidOwner(owner)) {
-        throw new errors_UserError(`Invalid repository "${text}": owner "${owner}" may only hold letters, digits and hyphens (not first), at most 39 characters.`);
-    }
-    if (!isValidRepoName(repo)) {
-        throw new errors_UserError(`Invalid repository "${text}": name "${repo}" may only hold letters, digits, ".", "_" and "-", at most 100 characters.`);
-    }
-    return { owner, repo };
-}
-function issue_ref_formatRepo(ref) {
-    return `${ref.owner}/${ref.repo}`;
-}
-function issue_ref_sameRepo(a, b) {
-    // GitHub owner and repository names are case-insensitive.
-    return (a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase());
-}
-function sameIssue(a, b) {
-    return a.number === b.number && issue_ref_sameRepo(a, b);
-}
-/** A case-insensitive key for maps and sets of issues. */
-function issueKey(ref) {
-    return `${ref.owner.toLowerCase()}/${ref.repo.toLowerCase()}#${ref.number}`;
-}
-/** Like parseIssueRef, but returns null instead of throwing. */
-function tryParseIssueRef(text, defaultRepo) {
-    const trimmed = text.trim();
-    const short = SHORT_REF.exec(trimmed);
-    if (short)
-        return { owner: defaultRepo.owner, repo: defaultRepo.repo, number: Number(short[1]) };
-    const match = QUALIFIED_REF.exec(trimmed) ?? URL_REF.exec(trimmed);
-    if (!match)
-        return null;
-    const [, owner = "", repo = "", number = ""] = match;
-    if (!isValidRepoName(repo))
-        return null;
-    return { owner, repo, number: Number(number) };
-}
-/** Accepts `#12`, `12`, `owner/repo#7` and issue URLs such as `https://github.com/owner/repo/issues/7`. */
-function parseIssueRef(text, defaultRepo) {
-    const ref = tryParseIssueRef(text, defaultRepo);
-    if (ref === null) {
-        throw new UserError(`Invalid issue reference "${text}": use #12, 12, owner/repo#12 or an issue URL like https://github.com/owner/repo/issues/12.`);
-    }
-    return ref;
-}
-/** `#12` when the issue lives in `relativeTo`, else `owner/repo#12`. */
-function issue_ref_formatIssueRef(ref, relativeTo) {
-    if (relativeTo !== undefined && issue_ref_sameRepo(ref, relativeTo))
-        return `#${ref.number}`;
-    return `${issue_ref_formatRepo(ref)}#${ref.number}`;
-}
-
 ;// CONCATENATED MODULE: ./src/core/states.ts
 
 const GOAL_STATES = ["draft", "queued", "running", "done", "stuck", "spot-check"];
@@ -34037,6 +34193,20 @@ class errors_ConflictError extends errors_UserError {
 class NotFoundError extends errors_UserError {
     name = "NotFoundError";
 }
+/**
+ * GitHub's error texts that decide what happens next, matched here only. GitHub documents none
+ * of them: each is what it answers today, and the local test server answers the same.
+ */
+const GITHUB_SAYS = {
+    /** enablePullRequestAutoMerge: "Pull request is in clean status" (it could merge right now). */
+    cleanStatus: /clean status/i,
+    /** enablePullRequestAutoMerge: "Auto merge is not allowed for this repository". */
+    autoMergeNotAllowed: /auto.?merge is not allowed/i,
+    /** enablePullRequestAutoMerge: "Protected branch rules not configured for this branch". */
+    noProtectionRules: /protected branch rules not configured/i,
+    /** POST /pulls, 422: "A pull request already exists for owner:branch." */
+    pullRequestExists: /already exists/i,
+};
 function isStatus(error, ...statuses) {
     return error instanceof dist_src_RequestError && statuses.includes(error.status);
 }
@@ -34265,8 +34435,6 @@ async function tellBlockedGoals(store, blocked, dryRun, log) {
     return events;
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/core/markers.ts
 
 /** Machine-readable facts the orchestrator leaves in its own issue comments (design §3). */
@@ -34274,6 +34442,13 @@ const MARKER_SCHEMA_VERSION = 1;
 const MARKER_TAG = "goal-orchestrator";
 const RUN_OUTCOMES = ["success", "spot-check", "failure", "interrupted"];
 const FEEDBACK_SOURCES = ["reject", "pr-closed", "ci-failed"];
+/**
+ * How much of the agent's output a failed run's result keeps (`logTail`): the agent keeps this
+ * many last lines, the result at most this many characters of them, and the goal file of the
+ * next attempt shows them.
+ */
+const LOG_TAIL_LINES = 30;
+const LOG_TAIL_CHARS = 6000;
 /** The marker as one line: `<!-- goal-orchestrator:v1 {json} -->`. */
 function encodeMarker(marker) {
     const json = escapeForComment(JSON.stringify({ v: MARKER_SCHEMA_VERSION, ...marker }));
@@ -34456,22 +34631,21 @@ function compareTimes(a, b) {
     return a - b;
 }
 
-;// CONCATENATED MODULE: ./src/stats/records.ts
+;// CONCATENATED MODULE: ./src/core/stats-record.ts
 
 
 
-
-const records_isObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
+const stats_record_isObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
 const numberOrNull = (value) => typeof value === "number" && Number.isFinite(value) ? value : null;
 const stringOrNull = (value) => (typeof value === "string" ? value : null);
 const secondsOrNull = (value) => {
     const seconds = numberOrNull(value);
     return seconds !== null && seconds >= 0 ? seconds : null;
 };
-const records_isTime = (value) => typeof value === "string" && !Number.isNaN(Date.parse(value));
+const stats_record_isTime = (value) => typeof value === "string" && !Number.isNaN(Date.parse(value));
 /** A stats record from any JSON value, or null when it cannot place the run. */
 function parseStatsRecord(value) {
-    if (!records_isObject(value))
+    if (!stats_record_isObject(value))
         return null;
     const { repository, goal, attempt, outcome, started_at, finished_at } = value;
     if (typeof repository !== "string" || !/^[^/\s]+\/[^/\s]+$/.test(repository))
@@ -34482,10 +34656,10 @@ function parseStatsRecord(value) {
         return null;
     if (!RUN_OUTCOMES.includes(outcome))
         return null;
-    if (!records_isTime(started_at) || !records_isTime(finished_at))
+    if (!stats_record_isTime(started_at) || !stats_record_isTime(finished_at))
         return null;
-    const tokens = records_isObject(value.tokens) ? value.tokens : {};
-    const time = records_isObject(value.time_seconds) ? value.time_seconds : {};
+    const tokens = stats_record_isObject(value.tokens) ? value.tokens : {};
+    const time = stats_record_isObject(value.time_seconds) ? value.time_seconds : {};
     const wall = numberOrNull(value.wall_seconds);
     const record = {
         v: 1,
@@ -34558,19 +34732,6 @@ function parseStatsLines(text) {
             skipped.push(`line ${index + 1}: not a stats record (needs repository, goal, attempt, outcome, started_at, finished_at)`);
     });
     return { records, skipped };
-}
-/** A stats.jsonl file; a file that does not exist holds no records. */
-async function readStatsFile(file) {
-    let text;
-    try {
-        text = await readFile(file, "utf8");
-    }
-    catch (error) {
-        if (error.code === "ENOENT")
-            return { records: [], skipped: [] };
-        throw error;
-    }
-    return parseStatsLines(text);
 }
 
 ;// CONCATENATED MODULE: ./src/flows/day-cost.ts
@@ -34694,7 +34855,7 @@ function goal_metadata_readMetadataLine(line) {
         };
     });
 }
-function goal_metadata_isMetadataLine(line) {
+function isMetadataLine(line) {
     return LINE_START.test(line);
 }
 
@@ -49698,7 +49859,7 @@ function parseGoalBody(body, repo) {
         }
     }
     if (problems.length > 0)
-        throw new errors_GoalBodyError(problems);
+        throw new GoalBodyError(problems);
     return {
         objective: sections.get("objective") ?? "",
         acceptance: sections.get("acceptance") ?? "",
@@ -49727,7 +49888,7 @@ function readSections(lines, problems) {
         if (current === null)
             continue;
         const endsSection = (line.heading !== null && line.heading.level <= current.level) ||
-            (!line.inFence && goal_metadata_isMetadataLine(line.text));
+            (!line.inFence && isMetadataLine(line.text));
         if (endsSection) {
             close();
             continue;
@@ -49801,70 +49962,6 @@ function applyEntry({ key, value }, repo, result, dependencyKeys, problems) {
             return;
         }
     }
-}
-/** Writes a goal body in the documented format (design §2). Throws GoalBodyError when the result would not read back the same. */
-function renderGoalBody(input, repo) {
-    const objective = input.objective.trim();
-    const acceptance = input.acceptance.trim();
-    const problems = [
-        ...textProblems("objective", objective),
-        ...textProblems("acceptance", acceptance),
-    ];
-    const metadata = metadataLines(input, repo);
-    const body = [
-        "## Objective",
-        objective,
-        "",
-        "## Acceptance",
-        acceptance,
-        ...(metadata.length > 0 ? ["", ...metadata] : []),
-        "",
-    ].join("\n");
-    try {
-        parseGoalBody(body, repo);
-    }
-    catch (error) {
-        if (error instanceof GoalBodyError)
-            problems.push(...error.problems);
-        else
-            throw error;
-    }
-    if (problems.length > 0)
-        throw new GoalBodyError([...new Set(problems)]);
-    return body;
-}
-/** Lines in section text that the parser would read as structure, which would cut the section short. */
-function textProblems(name, text) {
-    const title = SECTION_TITLES[name];
-    return classifyLines(text).flatMap((line) => {
-        if (line.inFence)
-            return [];
-        if (isMetadataLine(line.text)) {
-            return [
-                `The ${title} text has the line "${line.text.trim()}", which reads as goal metadata: reword it or put it in a code block.`,
-            ];
-        }
-        if (sectionOf(line) !== null || (line.heading !== null && line.heading.level <= 2)) {
-            return [
-                `The ${title} text has the heading "${line.text.trim()}", which would end the section: use ### or a deeper heading.`,
-            ];
-        }
-        return [];
-    });
-}
-function metadataLines(meta, repo) {
-    const lines = [];
-    if (meta.story)
-        lines.push(storyLine(meta.story, repo));
-    if (meta.depends && meta.depends.length > 0)
-        lines.push(dependsLine(meta.depends, repo));
-    const overrides = [
-        meta.model ? `Model: ${meta.model}` : null,
-        meta.reasoning ? `Reasoning: ${meta.reasoning}` : null,
-    ].filter((part) => part !== null);
-    if (overrides.length > 0)
-        lines.push(overrides.join("    "));
-    return lines;
 }
 function storyLine(story, repo) {
     return `Story: ${formatIssueRef(story, repo)}`;
@@ -50061,6 +50158,7 @@ class vet_goals_TextVetter {
 
 
 
+
 /** Why this runner must not work on the goal, or null when its claim stands. */
 function claimProblem(goal, attempt, now) {
     if (goal.state !== "running") {
@@ -50128,9 +50226,6 @@ async function storyOf(store, number) {
     catch (error) {
         return { number, omitted: `the story issue cannot be read (${messageOf(error)})` };
     }
-}
-function messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/core/pull-request-decides.ts
@@ -50560,6 +50655,7 @@ async function closeFinishedStories(store, options) {
 
 
 
+
 /** Goals read and judged together: one GraphQL page, one dependency query. */
 const CHUNK = 100;
 /** Issues followed when looking for a dependency cycle, per goal. */
@@ -50655,7 +50751,12 @@ maxAttempts, vetter) {
         if (fresh.length >= wanted)
             break;
     }
-    const eligible = [...fresh, ...retries].slice(0, wanted);
+    const eligible = orderForDispatch([
+        ...fresh.map((goal) => ({ goal, number: goal.ref.number, isRetry: false })),
+        ...retries.map((goal) => ({ goal, number: goal.ref.number, isRetry: true })),
+    ])
+        .slice(0, wanted)
+        .map((entry) => entry.goal);
     return {
         eligible,
         vettings,
@@ -50717,7 +50818,7 @@ function dependsOf(goal) {
         return { depends: parseGoalBody(visible.text, goal.ref).depends, problem: null, hidden: null };
     }
     catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errors_messageOf(error);
         if (visible.removed.length > 0 && parsesAsGoal(goal)) {
             return {
                 depends: [],
@@ -51088,6 +51189,35 @@ async function collect(items) {
 }
 async function* single(item) {
     yield item;
+}
+
+;// CONCATENATED MODULE: ./src/flows/dispatch-notifications.ts
+
+/**
+ * What a finished dispatch cycle tells people: every goal it made stuck (reconciled, out of
+ * attempts, or unsatisfiable) and, when the day's budget held claims back, that. Nothing for a
+ * dry run, which changed nothing.
+ */
+function dispatchEvents(report, repository, budget, links) {
+    if (report.dryRun)
+        return [];
+    const events = report.stuck.map((event) => ({
+        kind: "stuck",
+        repository,
+        number: event.number,
+        title: event.title,
+        url: event.url,
+        lastFailure: event.reason,
+    }));
+    const over = report.today ? budgetExhausted(budget, report.today) : null;
+    if (over !== null)
+        events.push({ kind: "budget", repository, message: over, url: links.runUrl });
+    return events;
+}
+/** Sends them one after the other (a Notify never throws). */
+async function notifyAll(notify, events) {
+    for (const event of events)
+        await notify(event);
 }
 
 ;// CONCATENATED MODULE: ./src/github/actions-api.ts
@@ -58791,6 +58921,7 @@ function readLock(comments, trustedAuthors, now) {
 
 
 
+
 /** How often a create is attempted when GitHub's answer does not arrive. */
 const CREATE_ATTEMPTS = 4;
 /** Issues created since we started that we look through for our request id. */
@@ -58843,7 +58974,7 @@ async function createIssueOnce(client, repo, issue, options = {}) {
     const existing = await findByRequestId(client, repo, requestId, since);
     if (existing)
         return existing;
-    throw new Error(`Creating the issue in ${issue_ref_formatRepo(repo)} failed ${CREATE_ATTEMPTS} times and no issue was created: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+    throw new Error(`Creating the issue in ${issue_ref_formatRepo(repo)} failed ${CREATE_ATTEMPTS} times and no issue was created: ${errors_messageOf(lastError)}`);
 }
 async function findByRequestId(client, repo, requestId, since) {
     const marker = requestIdLine(requestId);
@@ -58861,6 +58992,7 @@ async function findByRequestId(client, repo, requestId, since) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/dispatch-lock.ts
+
 
 
 
@@ -59147,7 +59279,7 @@ class Ticket {
                         this.doubt ??= "another dispatcher deleted its ticket as expired";
                 }
                 else {
-                    this.options.warn(`Could not renew the dispatch lock ticket (comment ${id} on issue #${this.issue}); trying again in ${Math.round(this.options.renewMs / 1000)} s: ${error instanceof Error ? error.message : String(error)}`);
+                    this.options.warn(`Could not renew the dispatch lock ticket (comment ${id} on issue #${this.issue}); trying again in ${Math.round(this.options.renewMs / 1000)} s: ${errors_messageOf(error)}`);
                 }
             }
         }
@@ -59346,6 +59478,7 @@ fragment history on Issue {
 }
 
 ;// CONCATENATED MODULE: ./src/github/goal-store.ts
+
 
 
 
@@ -59579,7 +59712,7 @@ class GitHubGoalStore {
     }
     async blockedBy(number) {
         try {
-            const blockers = await this.client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", { ...this.where, issue_number: number, per_page: MAX_PAGE_SIZE });
+            const blockers = await this.blockers(number);
             return blockers.map((issue) => ({
                 ...repoFromApiUrl(issue.repository_url),
                 number: issue.number,
@@ -59652,7 +59785,7 @@ class GitHubGoalStore {
                 await this.addSubIssue(goal.story, issue.id);
             }
             catch (error) {
-                warnings.push(`Could not link #${issue.number} as a sub-issue of ${issue_ref_formatIssueRef(goal.story, this.repo)}: ${goal_store_messageOf(error)}`);
+                warnings.push(`Could not link #${issue.number} as a sub-issue of ${issue_ref_formatIssueRef(goal.story, this.repo)}: ${errors_messageOf(error)}`);
             }
         }
         for (const dependency of goal.depends) {
@@ -59663,7 +59796,7 @@ class GitHubGoalStore {
                 await this.addBlockedBy(issue.number, dependencyId);
             }
             catch (error) {
-                warnings.push(`Could not record #${issue.number} as blocked by ${issue_ref_formatIssueRef(dependency, this.repo)}: ${goal_store_messageOf(error)}`);
+                warnings.push(`Could not record #${issue.number} as blocked by ${issue_ref_formatIssueRef(dependency, this.repo)}: ${errors_messageOf(error)}`);
             }
         }
         return { number: issue.number, url: issue.html_url, warnings };
@@ -59797,12 +59930,16 @@ class GitHubGoalStore {
         }
         catch (error) {
             if (isStatus(error, 422)) {
-                const blockers = await this.client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", { ...this.where, issue_number: number, per_page: MAX_PAGE_SIZE });
+                const blockers = await this.blockers(number);
                 if (blockers.some((blocker) => blocker.id === blockerId))
                     return;
             }
             throw error;
         }
+    }
+    /** The issues that block this one (its blocked-by links), every page. */
+    blockers(number) {
+        return this.client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", { ...this.where, issue_number: number, per_page: MAX_PAGE_SIZE });
     }
     async graphql(query, variables, doing) {
         try {
@@ -59956,9 +60093,6 @@ function dependsLineOf(body, ref) {
         return [];
     }
 }
-function goal_store_messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
-}
 
 ;// CONCATENATED MODULE: ./src/github/pull-requests.ts
 
@@ -59977,13 +60111,12 @@ mutation EnableAutoMerge($pullRequestId: ID!, $mergeMethod: PullRequestMergeMeth
  * In each case merging directly is what the person asked for.
  */
 const MERGE_DIRECTLY = [
-    /clean status/i,
-    /auto.?merge is not allowed/i,
-    /protected branch rules not configured/i,
+    GITHUB_SAYS.cleanStatus,
+    GITHUB_SAYS.autoMergeNotAllowed,
+    GITHUB_SAYS.noProtectionRules,
 ];
 /** GitHub can merge the pull request right now, so auto-merge has nothing to wait for. */
-const CAN_MERGE_NOW = [/clean status/i, /protected branch rules not configured/i];
-/** Pull requests of goals: opening, auto-merge, approving (merge or auto-merge) and closing. */
+const CAN_MERGE_NOW = [GITHUB_SAYS.cleanStatus, GITHUB_SAYS.noProtectionRules];
 /** Check conclusions that mean the goal's work does not pass. */
 const FAILED_CONCLUSIONS = [
     "failure",
@@ -60001,6 +60134,7 @@ function excerpt(parts) {
         .trim();
     return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
 }
+/** Pull requests of goals: opening, auto-merge, approving (merge or auto-merge) and closing. */
 class GitHubPullRequests {
     client;
     repo;
@@ -60063,7 +60197,7 @@ class GitHubPullRequests {
             return { number: data.number, url: data.html_url, nodeId: data.node_id, created: true };
         }
         catch (error) {
-            if (isStatus(error, 422) && /already exists/i.test(error.message)) {
+            if (isStatus(error, 422) && GITHUB_SAYS.pullRequestExists.test(error.message)) {
                 const { data } = await this.client.rest.pulls.list({
                     ...this.where,
                     head: `${this.repo.owner}:${request.head}`,
@@ -60096,7 +60230,7 @@ class GitHubPullRequests {
             if (!(error instanceof GraphqlResponseError)) {
                 throw explainGitHubError(error, `enabling auto-merge on #${pull.number}`);
             }
-            if (/auto.?merge is not allowed/i.test(error.message)) {
+            if (GITHUB_SAYS.autoMergeNotAllowed.test(error.message)) {
                 return {
                     kind: "refused",
                     reason: "the repository does not allow auto-merge (Settings → General → Allow auto-merge)",
@@ -60195,7 +60329,7 @@ class GitHubPullRequests {
 
 // EXTERNAL MODULE: ../../work/main/node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(7207);
-;// CONCATENATED MODULE: ./src/config/settings-file.ts
+;// CONCATENATED MODULE: ./src/core/settings-yaml.ts
 
 
 
@@ -60249,6 +60383,89 @@ async function readRepositorySettings(client, repo) {
         throw new errors_UserError(`${SETTINGS_FILE} in ${issue_ref_formatRepo(repo)} is not a file.`);
     }
     return parseSettingsFile(Buffer.from(data.content, "base64").toString("utf8"));
+}
+
+;// CONCATENATED MODULE: ./src/notify/http-notifier.ts
+
+
+/** Sends nothing: the default when no `notify-url` is set. */
+const notifyNothing = async () => { };
+/**
+ * A Notify that POSTs to `url` with a timeout per try, retries a refused connection, a timeout
+ * or a 5xx/429 answer with backoff, and then warns. No message names the URL, its host or its
+ * path: the URL is a secret (an ntfy topic is its own password).
+ */
+function httpNotifier(options) {
+    const { url } = options;
+    if (url === null)
+        return notifyNothing;
+    const tries = options.tries ?? 3;
+    const timeoutMs = options.timeoutMs ?? timeoutFromEnvironment() ?? 10_000;
+    const backoffMs = options.backoffMs ?? 1_000;
+    return async (event) => {
+        try {
+            if (!isNotified(event, options.on))
+                return;
+            const notification = renderNotification(event);
+            const request = requestFor(notification, options.format);
+            let problem = "";
+            for (let attempt = 1; attempt <= tries; attempt++) {
+                if (attempt > 1)
+                    await http_notifier_sleep(backoffMs * 2 ** (attempt - 2));
+                try {
+                    const response = await fetch(url, {
+                        method: "POST",
+                        headers: request.headers,
+                        body: request.body,
+                        signal: AbortSignal.timeout(timeoutMs),
+                        redirect: "error",
+                    });
+                    await response.body?.cancel().catch(() => { });
+                    if (response.ok) {
+                        options.log(`sent notification "${notification.title}"`);
+                        return;
+                    }
+                    problem = `the receiver answered ${response.status}`;
+                    // A 4xx (but 408 and 429) will be answered the same way again.
+                    if (response.status < 500 && response.status !== 408 && response.status !== 429)
+                        break;
+                }
+                catch (error) {
+                    problem = describeFetchError(error, timeoutMs);
+                }
+            }
+            options.warn(`the notification "${notification.title}" was not sent (${problem}); the goal's state is unaffected. Check notify-url.`);
+        }
+        catch (error) {
+            // Rendering or logging failed: still never the caller's failure.
+            options.warn(`a notification was not sent: ${errors_messageOf(error)}`);
+        }
+    };
+}
+/** Why a fetch failed, in words that never include the URL (undici's messages may). */
+function describeFetchError(error, timeoutMs) {
+    if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
+        return `no answer within ${timeoutMs / 1000} s`;
+    const cause = error instanceof Error ? error.cause : undefined;
+    const code = typeof cause?.code === "string" ? cause.code : null;
+    if (code === "ECONNREFUSED")
+        return "connection refused";
+    if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+        return "the host name did not resolve";
+    if (code !== null && /^[A-Z_]+$/.test(code))
+        return `network error ${code}`;
+    return "network error";
+}
+/**
+ * GOAL_ORCHESTRATOR_NOTIFY_TIMEOUT_MS: only the tests set it, so a slow receiver costs them
+ * a fraction of a second rather than three times ten.
+ */
+function timeoutFromEnvironment() {
+    const value = Number(process.env.GOAL_ORCHESTRATOR_NOTIFY_TIMEOUT_MS);
+    return Number.isInteger(value) && value > 0 ? value : null;
+}
+function http_notifier_sleep(ms) {
+    return new Promise((done) => setTimeout(done, ms));
 }
 
 ;// CONCATENATED MODULE: ./src/actions/dispatch-summary.ts
@@ -60423,6 +60640,8 @@ function app_auth_checkAppPrivateKey(text) {
 
 
 
+
+
 /** The token input, masked at once so no later log line can show it. */
 function tokenInput() {
     const token = getInput("token");
@@ -60451,7 +60670,7 @@ function authInputs(problems) {
             return { kind: "token", token: tokenInput() };
         }
         catch (error) {
-            problems.push(error instanceof Error ? error.message : String(error));
+            problems.push(messageOf(error));
             return null;
         }
     }
@@ -60476,6 +60695,36 @@ function authInputs(problems) {
         return null;
     return { kind: "app", appId, privateKey };
 }
+/**
+ * The notify-url, notify-format and notify-on inputs, as explicit settings. The URL is a
+ * capability (whoever has it can post), so it is masked before anything could print it.
+ */
+function notifyInputs() {
+    const url = getInput("notify-url");
+    if (url.trim()) {
+        core_setSecret(url);
+        core_setSecret(url.trim());
+    }
+    return Object.fromEntries(NOTIFY_SETTING_KEYS.map((name) => [name, getInput(name)]));
+}
+/** Sends to the resolved notify-url (masked, as it may come from the settings file). */
+function notifierOf(settings) {
+    if (settings.notifyUrl)
+        core_setSecret(settings.notifyUrl);
+    return httpNotifier({
+        url: settings.notifyUrl,
+        format: settings.notifyFormat,
+        on: settings.notifyOn,
+        log: info,
+        warn: warning,
+    });
+}
+/** The link to this workflow run, when the runner's environment says which it is. */
+function workflowRunUrl(env) {
+    if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY)
+        return null;
+    return `${(env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, "")}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+}
 /** The repository input, or the workflow's own repository. */
 function repositoryInput() {
     const text = getInput("repository") || process.env.GITHUB_REPOSITORY || "";
@@ -60485,7 +60734,7 @@ function repositoryInput() {
         return parseRepo(text);
     }
     catch (error) {
-        throw new errors_UserError(`Input "repository": ${error instanceof Error ? error.message : String(error)}`);
+        throw new errors_UserError(`Input "repository": ${errors_messageOf(error)}`);
     }
 }
 /** Runs an action's main function; any error fails the step with a message a person can act on. */
@@ -60494,7 +60743,7 @@ async function runAction(main) {
         await main();
     }
     catch (error) {
-        setFailed(error instanceof Error ? error.message : String(error));
+        setFailed(errors_messageOf(error));
     }
 }
 
@@ -60512,48 +60761,75 @@ async function runAction(main) {
 
 
 
+
+
+
 /** The dispatcher action: inputs → one dispatch cycle → matrix, counts and job summary. */
 async function dispatchAction() {
+    // Until the settings file is read, the inputs alone say where a failed cycle is reported.
+    let notify = notifyNothing;
     await runAction(async () => {
-        // Inputs are checked before anything is asked of GitHub, then again with the repository's
-        // settings file under them (inputs win).
-        readDispatchInputs(null);
-        const token = tokenInput();
-        const repo = repositoryInput();
-        const paceMs = paceFromEnvironment(process.env);
-        const apiUrl = process.env.GITHUB_API_URL;
-        const client = client_createClient({ token, apiUrl, paceMs, warn: warning });
-        const inputs = readDispatchInputs(await readRepositorySettings(client, repo));
-        const runnersToken = getInput("runners-token");
-        if (runnersToken)
-            core_setSecret(runnersToken);
-        const runnersClient = runnersToken
-            ? client_createClient({ token: runnersToken, apiUrl, paceMs, warn: warning })
-            : null;
-        // Markers by the settings' marker-authors count too (an earlier token's account, say); the
-        // dispatch lock trusts the same logins.
-        const store = await GitHubGoalStore.connect({
-            client,
-            repo,
-            paceMs,
-            markerAuthors: inputs.markerAuthors,
-        });
-        const report = await dispatch({
-            store,
-            actions: new GitHubActionsApi(client, repo, runnersClient),
-            pulls: new GitHubPullRequests(client, repo),
-            // Waiting dispatchers look again every three paces (3 s against GitHub).
-            lock: new GitHubDispatchLock(client, repo, store.trustedAuthors, {
-                pollMs: 3 * (paceMs ?? 1000),
-                warn: warning,
-            }),
-            claimant: claimantFromEnvironment(process.env),
-            log: info,
-        }, { ...inputs, checkRunners: runnersClient !== null && inputs.runnerLabels.length > 0 });
-        setOutputs(report, `${repo.owner}/${repo.repo}`);
-        if (process.env.GITHUB_STEP_SUMMARY)
-            await writeDispatchSummary(report, repo, inputs.budget);
+        try {
+            await dispatchCycle((next) => {
+                notify = next;
+            });
+        }
+        catch (error) {
+            // After the failure, never instead of it: the notification's own failure is a warning.
+            await notify({
+                kind: "cycle-failed",
+                repository: getInput("repository") || process.env.GITHUB_REPOSITORY || "?",
+                error: errors_messageOf(error),
+                url: workflowRunUrl(process.env),
+            });
+            throw error;
+        }
     });
+}
+async function dispatchCycle(useNotify) {
+    // Inputs are checked before anything is asked of GitHub, then again with the repository's
+    // settings file under them (inputs win).
+    useNotify(notifierOf(readDispatchInputs(null)));
+    const token = tokenInput();
+    const repo = repositoryInput();
+    const paceMs = paceFromEnvironment(process.env);
+    const apiUrl = process.env.GITHUB_API_URL;
+    const client = client_createClient({ token, apiUrl, paceMs, warn: warning });
+    const inputs = readDispatchInputs(await readRepositorySettings(client, repo));
+    const notify = notifierOf(inputs);
+    useNotify(notify);
+    const runnersToken = getInput("runners-token");
+    if (runnersToken)
+        core_setSecret(runnersToken);
+    const runnersClient = runnersToken
+        ? client_createClient({ token: runnersToken, apiUrl, paceMs, warn: warning })
+        : null;
+    // Markers by the settings' marker-authors count too (an earlier token's account, say); the
+    // dispatch lock trusts the same logins.
+    const store = await GitHubGoalStore.connect({
+        client,
+        repo,
+        paceMs,
+        markerAuthors: inputs.markerAuthors,
+    });
+    const report = await dispatch({
+        store,
+        actions: new GitHubActionsApi(client, repo, runnersClient),
+        pulls: new GitHubPullRequests(client, repo),
+        // Waiting dispatchers look again every three paces (3 s against GitHub).
+        lock: new GitHubDispatchLock(client, repo, store.trustedAuthors, {
+            pollMs: 3 * (paceMs ?? 1000),
+            warn: warning,
+        }),
+        claimant: claimantFromEnvironment(process.env),
+        log: info,
+    }, { ...inputs, checkRunners: runnersClient !== null && inputs.runnerLabels.length > 0 });
+    setOutputs(report, `${repo.owner}/${repo.repo}`);
+    if (process.env.GITHUB_STEP_SUMMARY)
+        await writeDispatchSummary(report, repo, inputs.budget);
+    await notifyAll(notify, dispatchEvents(report, issue_ref_formatRepo(repo), inputs.budget, {
+        runUrl: workflowRunUrl(process.env),
+    }));
 }
 function readDispatchInputs(file) {
     const problems = [];
@@ -60566,6 +60842,7 @@ function readDispatchInputs(file) {
                 duration: getInput("duration"),
                 budget: getInput("budget"),
                 "unknown-run-cost": getInput("unknown-run-cost"),
+                ...notifyInputs(),
             },
             file,
         });
@@ -60602,6 +60879,9 @@ function readDispatchInputs(file) {
         budget: settings.budget,
         unknownRunCostUsd: settings.unknownRunCostUsd,
         markerAuthors: settings.markerAuthors,
+        notifyUrl: settings.notifyUrl,
+        notifyFormat: settings.notifyFormat,
+        notifyOn: settings.notifyOn,
         goal,
         dryRun: dryRunText === "true",
         runnerLabels,
@@ -60639,7 +60919,7 @@ function setOutputs(report, repository) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2856);
+/* harmony import */ var _actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3961);
 
 await (0,_actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__/* .dispatchAction */ .h)();
 

@@ -1532,7 +1532,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 /***/ }),
 
-/***/ 9054:
+/***/ 5916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1540,8 +1540,6 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 __nccwpck_require__.d(__webpack_exports__, {
   p: () => (/* binding */ goalCreateMain)
 });
-
-// UNUSED EXPORTS: GOAL_CREATE_USAGE
 
 // NAMESPACE OBJECT: ../../work/main/node_modules/micromark/lib/constructs.js
 var constructs_namespaceObject = {};
@@ -1569,7 +1567,7 @@ class errors_UserError extends Error {
     }
 }
 /** A goal issue body that cannot be used; `problems` lists every problem found, not just the first. */
-class errors_GoalBodyError extends errors_UserError {
+class GoalBodyError extends errors_UserError {
     problems;
     constructor(problems) {
         super(`The goal body has ${describeCount(problems.length)}:\n${problems.map((p) => `- ${p}`).join("\n")}`);
@@ -1579,6 +1577,10 @@ class errors_GoalBodyError extends errors_UserError {
 }
 function describeCount(count) {
     return count === 1 ? "1 problem" : `${count} problems`;
+}
+/** What went wrong, as one line of text: an Error's message, or anything else as a string. */
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/core/github-limits.ts
@@ -1686,7 +1688,7 @@ function readMetadataLine(line) {
         };
     });
 }
-function goal_metadata_isMetadataLine(line) {
+function isMetadataLine(line) {
     return LINE_START.test(line);
 }
 
@@ -1774,7 +1776,7 @@ const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$/;
 function splitLines(text) {
     return text.split(/\r?\n/);
 }
-function markdown_lines_classifyLines(text) {
+function classifyLines(text) {
     const lines = [];
     let fence = null;
     for (const line of splitLines(text)) {
@@ -16753,7 +16755,7 @@ function parseVisibleGoalBody(body, repo) {
 }
 function parseGoalBody(body, repo) {
     const problems = [];
-    const lines = markdown_lines_classifyLines(body);
+    const lines = classifyLines(body);
     const sections = readSections(lines, problems);
     const meta = readMetadata(lines, repo, problems);
     for (const name of ["objective", "acceptance"]) {
@@ -16768,7 +16770,7 @@ function parseGoalBody(body, repo) {
         }
     }
     if (problems.length > 0)
-        throw new errors_GoalBodyError(problems);
+        throw new GoalBodyError(problems);
     return {
         objective: sections.get("objective") ?? "",
         acceptance: sections.get("acceptance") ?? "",
@@ -16797,7 +16799,7 @@ function readSections(lines, problems) {
         if (current === null)
             continue;
         const endsSection = (line.heading !== null && line.heading.level <= current.level) ||
-            (!line.inFence && goal_metadata_isMetadataLine(line.text));
+            (!line.inFence && isMetadataLine(line.text));
         if (endsSection) {
             close();
             continue;
@@ -16872,70 +16874,6 @@ function applyEntry({ key, value }, repo, result, dependencyKeys, problems) {
         }
     }
 }
-/** Writes a goal body in the documented format (design §2). Throws GoalBodyError when the result would not read back the same. */
-function renderGoalBody(input, repo) {
-    const objective = input.objective.trim();
-    const acceptance = input.acceptance.trim();
-    const problems = [
-        ...textProblems("objective", objective),
-        ...textProblems("acceptance", acceptance),
-    ];
-    const metadata = metadataLines(input, repo);
-    const body = [
-        "## Objective",
-        objective,
-        "",
-        "## Acceptance",
-        acceptance,
-        ...(metadata.length > 0 ? ["", ...metadata] : []),
-        "",
-    ].join("\n");
-    try {
-        parseGoalBody(body, repo);
-    }
-    catch (error) {
-        if (error instanceof GoalBodyError)
-            problems.push(...error.problems);
-        else
-            throw error;
-    }
-    if (problems.length > 0)
-        throw new GoalBodyError([...new Set(problems)]);
-    return body;
-}
-/** Lines in section text that the parser would read as structure, which would cut the section short. */
-function textProblems(name, text) {
-    const title = SECTION_TITLES[name];
-    return classifyLines(text).flatMap((line) => {
-        if (line.inFence)
-            return [];
-        if (isMetadataLine(line.text)) {
-            return [
-                `The ${title} text has the line "${line.text.trim()}", which reads as goal metadata: reword it or put it in a code block.`,
-            ];
-        }
-        if (sectionOf(line) !== null || (line.heading !== null && line.heading.level <= 2)) {
-            return [
-                `The ${title} text has the heading "${line.text.trim()}", which would end the section: use ### or a deeper heading.`,
-            ];
-        }
-        return [];
-    });
-}
-function metadataLines(meta, repo) {
-    const lines = [];
-    if (meta.story)
-        lines.push(storyLine(meta.story, repo));
-    if (meta.depends && meta.depends.length > 0)
-        lines.push(dependsLine(meta.depends, repo));
-    const overrides = [
-        meta.model ? `Model: ${meta.model}` : null,
-        meta.reasoning ? `Reasoning: ${meta.reasoning}` : null,
-    ].filter((part) => part !== null);
-    if (overrides.length > 0)
-        lines.push(overrides.join("    "));
-    return lines;
-}
 function storyLine(story, repo) {
     return `Story: ${formatIssueRef(story, repo)}`;
 }
@@ -16953,7 +16891,7 @@ function withMetadata(existingBody, meta, repo) {
     if (meta.depends !== undefined) {
         wanted.set("depends", meta.depends.length > 0 ? dependsLine(meta.depends, repo) : null);
     }
-    const lines = markdown_lines_classifyLines(existingBody);
+    const lines = classifyLines(existingBody);
     const endings = existingBody.split("\n").map((raw) => (raw.endsWith("\r") ? "\r" : ""));
     const output = [];
     const placed = new Set();
@@ -17121,6 +17059,7 @@ class RequestError extends Error {
 
 
 
+
 /** How often a create is attempted when GitHub's answer does not arrive. */
 const CREATE_ATTEMPTS = 4;
 /** Issues created since we started that we look through for our request id. */
@@ -17173,7 +17112,7 @@ async function createIssueOnce(client, repo, issue, options = {}) {
     const existing = await findByRequestId(client, repo, requestId, since);
     if (existing)
         return existing;
-    throw new Error(`Creating the issue in ${formatRepo(repo)} failed ${CREATE_ATTEMPTS} times and no issue was created: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+    throw new Error(`Creating the issue in ${formatRepo(repo)} failed ${CREATE_ATTEMPTS} times and no issue was created: ${messageOf(lastError)}`);
 }
 async function findByRequestId(client, repo, requestId, since) {
     const marker = requestIdLine(requestId);
@@ -17285,7 +17224,7 @@ function referenceInput(text, flag, repo) {
         return parseIssueRef(text, repo);
     }
     catch (error) {
-        throw new errors_UserError(`${flag}: ${error instanceof Error ? error.message : String(error)}`);
+        throw new errors_UserError(`${flag}: ${messageOf(error)}`);
     }
 }
 
@@ -17300,7 +17239,7 @@ function parseCommandLine(config, usage) {
         return (0,external_node_util_namespaceObject.parseArgs)({ ...config, strict: true });
     }
     catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = messageOf(error);
         throw new errors_UserError(`${message}\n\n${usage}`);
     }
 }
@@ -17430,6 +17369,134 @@ function nearest(word, candidates, maxDistance) {
     return best?.candidate ?? null;
 }
 
+;// CONCATENATED MODULE: ./src/core/notifications.ts
+/**
+ * Notifications (pure): which events are sent, and how each one renders as ntfy's headers and
+ * plain-text body or as a JSON body for other webhooks. Sending is src/notify/http-notifier.ts.
+ */
+const NOTIFY_FORMATS = ["ntfy", "json"];
+/** Events sent only when `notify-on` lists them; the others are always sent. */
+const OPTIONAL_NOTIFY_EVENTS = ["done"];
+/** A reason or an error can be long (a log tail); a phone shows a few lines. */
+const MAX_DETAIL_CHARS = 600;
+function renderNotification(event) {
+    switch (event.kind) {
+        case "spot-check":
+            return {
+                kind: event.kind,
+                title: `Spot-check: ${event.repository}#${event.number}`,
+                body: lines(event.title, `Needs a human review: ${shorten(event.reasons)}`, event.prUrl ?? event.url),
+                tags: ["eyes"],
+                priority: 4,
+                click: event.prUrl ?? event.url,
+            };
+        case "stuck":
+            return {
+                kind: event.kind,
+                title: `Stuck: ${event.repository}#${event.number}`,
+                body: lines(event.title, `Last failure: ${shorten(event.lastFailure)}`, event.url),
+                tags: ["warning"],
+                priority: 4,
+                click: event.url,
+            };
+        case "done":
+            return {
+                kind: event.kind,
+                title: `Done: ${event.repository}#${event.number}`,
+                body: lines(event.title, event.prUrl ?? event.url),
+                tags: ["white_check_mark"],
+                priority: 2,
+                click: event.prUrl ?? event.url,
+            };
+        case "budget":
+            return {
+                kind: event.kind,
+                title: `Budget reached: ${event.repository}`,
+                body: lines(shorten(event.message), event.url),
+                tags: ["money_with_wings"],
+                priority: 3,
+                click: event.url,
+            };
+        case "cycle-failed":
+            return {
+                kind: event.kind,
+                title: `Dispatch cycle failed: ${event.repository}`,
+                body: lines(shorten(event.error), event.url),
+                tags: ["rotating_light"],
+                priority: 4,
+                click: event.url,
+            };
+    }
+}
+/** Whether `event` is sent under the `notify-on` setting (the optional events it lists). */
+function isNotified(event, on) {
+    return !OPTIONAL_NOTIFY_EVENTS.includes(event.kind)
+        ? true
+        : on.includes(event.kind);
+}
+/**
+ * ntfy: `Title`, `Tags`, `Priority`, `Click` headers and a plain-text body. Header values are
+ * ASCII without control characters: anything else goes as an RFC 2047 encoded word, which
+ * ntfy decodes (HTTP itself has no UTF-8 headers, and Node's fetch refuses them).
+ */
+function ntfyRequest(notification) {
+    const headers = {
+        "Content-Type": "text/plain; charset=utf-8",
+        Title: headerValue(notification.title),
+        Tags: notification.tags.map(headerValue).join(","),
+        Priority: String(notification.priority),
+    };
+    const click = notification.click === null ? null : safeUrl(notification.click);
+    if (click !== null)
+        headers.Click = click;
+    return { headers, body: notification.body };
+}
+/** Other webhooks: one JSON object with the same fields. */
+function jsonRequest(notification) {
+    return {
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+            event: notification.kind,
+            title: notification.title,
+            body: notification.body,
+            tags: notification.tags,
+            priority: notification.priority,
+            click: notification.click,
+        }),
+    };
+}
+function requestFor(notification, format) {
+    return format === "json" ? jsonRequest(notification) : ntfyRequest(notification);
+}
+/**
+ * A header value that cannot split or break the request: control characters (CR and LF among
+ * them) become spaces; non-ASCII text becomes one RFC 2047 `=?UTF-8?B?…?=` word.
+ */
+function headerValue(text) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+    const flat = text.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
+    if (/^[\u0020-\u007e]*$/.test(flat))
+        return flat;
+    return `=?UTF-8?B?${Buffer.from(flat, "utf8").toString("base64")}?=`;
+}
+/** A link for the Click header: only an http(s) URL, as ASCII (URL encodes the rest). */
+function safeUrl(text) {
+    try {
+        const url = new URL(text);
+        return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    }
+    catch {
+        return null;
+    }
+}
+function shorten(text) {
+    const flat = text.trim();
+    return flat.length > MAX_DETAIL_CHARS ? `${flat.slice(0, MAX_DETAIL_CHARS - 1)}…` : flat;
+}
+function lines(...parts) {
+    return parts.filter((part) => part !== null && part !== "").join("\n");
+}
+
 ;// CONCATENATED MODULE: ./src/core/duration.ts
 
 /** Durations as people write them in settings: `90m`, `4h`, `1h30m`, `2h15m30s`. */
@@ -17495,7 +17562,7 @@ function formatDuration(seconds) {
  * What one run may report about itself (design §6): the agent writes its cost, tokens and
  * iterations, and the agent is not trusted. A figure outside its range makes the whole report
  * invalid, whether it comes from the agent's stats file (src/agent/stats.ts) or back from a
- * run-result marker (src/stats/records.ts): its cost is then unknown, and an unknown cost counts
+ * run-result marker (src/core/stats-record.ts): its cost is then unknown, and an unknown cost counts
  * against the budget by an estimate (src/core/budget.ts). A missing or null figure is unknown,
  * not invalid.
  */
@@ -17754,6 +17821,7 @@ function runCost(value) {
 
 
 
+
 /** External names, as used by action inputs, CLI flags and the settings file. */
 const SETTING_KEYS = [
     "max",
@@ -17768,6 +17836,8 @@ const SETTING_KEYS = [
     "spot-check-max-lines",
     "reviewers",
     "notify-url",
+    "notify-format",
+    "notify-on",
     "marker-authors",
     "budget",
     "unknown-run-cost",
@@ -17784,6 +17854,12 @@ const RUN_SETTING_KEYS = (/* unused pure expression or super */ null && ([
     "spot-check-paths",
     "spot-check-max-lines",
     "reviewers",
+]));
+/** The notification settings: inputs of both actions and flags of the orchestrator. */
+const NOTIFY_SETTING_KEYS = (/* unused pure expression or super */ null && ([
+    "notify-url",
+    "notify-format",
+    "notify-on",
 ]));
 const SETTINGS_FILE = ".github/goal-orchestrator.yml";
 /** The default `unknown-run-cost`: what a run of unknown cost counts when nothing estimates it. */
@@ -17817,6 +17893,8 @@ function defaultSettings() {
         spotCheckMaxLines: null,
         reviewers: [],
         notifyUrl: null,
+        notifyFormat: "ntfy",
+        notifyOn: [],
         markerAuthors: [],
         budget: null,
         unknownRunCostUsd: DEFAULT_UNKNOWN_RUN_COST_USD,
@@ -17847,6 +17925,8 @@ const READERS = {
     },
     reviewers: { field: "reviewers", read: logins },
     "notify-url": { field: "notifyUrl", read: httpUrl },
+    "notify-format": { field: "notifyFormat", read: (v) => oneOf(v, NOTIFY_FORMATS) },
+    "notify-on": { field: "notifyOn", read: notifyOnList },
     "marker-authors": { field: "markerAuthors", read: logins },
     budget: { field: "budget", read: budget },
     "unknown-run-cost": { field: "unknownRunCostUsd", read: runCost },
@@ -17866,6 +17946,17 @@ function spotCheckPathList(value) {
             throw error;
         throw new ValueProblem(`${error.message}, or none for no paths`);
     }
+}
+/** `done` (the one optional event), or off/none for the default events only. */
+function notifyOnList(value) {
+    if (isOff(value))
+        return [];
+    const names = setting_values_list(value).map((name) => name.toLowerCase());
+    const bad = names.filter((name) => !OPTIONAL_NOTIFY_EVENTS.includes(name));
+    if (bad.length > 0) {
+        throw new ValueProblem(`${bad.map((name) => show(name)).join(", ")} ${bad.length === 1 ? "is not" : "are not"} one of ${OPTIONAL_NOTIFY_EVENTS.join(", ")}, or off (spot-check, stuck, budget and failed cycles are always notified)`);
+    }
+    return [...new Set(names)];
 }
 /** Every problem found while reading settings; the message has one line per problem. */
 class SettingsError extends errors_UserError {
@@ -25504,6 +25595,13 @@ const MARKER_SCHEMA_VERSION = 1;
 const MARKER_TAG = "goal-orchestrator";
 const RUN_OUTCOMES = ["success", "spot-check", "failure", "interrupted"];
 const FEEDBACK_SOURCES = ["reject", "pr-closed", "ci-failed"];
+/**
+ * How much of the agent's output a failed run's result keeps (`logTail`): the agent keeps this
+ * many last lines, the result at most this many characters of them, and the goal file of the
+ * next attempt shows them.
+ */
+const LOG_TAIL_LINES = 30;
+const LOG_TAIL_CHARS = 6000;
 /** The marker as one line: `<!-- goal-orchestrator:v1 {json} -->`. */
 function encodeMarker(marker) {
     const json = escapeForComment(JSON.stringify({ v: MARKER_SCHEMA_VERSION, ...marker }));
@@ -25697,6 +25795,20 @@ class ConflictError extends errors_UserError {
 class NotFoundError extends errors_UserError {
     name = "NotFoundError";
 }
+/**
+ * GitHub's error texts that decide what happens next, matched here only. GitHub documents none
+ * of them: each is what it answers today, and the local test server answers the same.
+ */
+const GITHUB_SAYS = {
+    /** enablePullRequestAutoMerge: "Pull request is in clean status" (it could merge right now). */
+    cleanStatus: /clean status/i,
+    /** enablePullRequestAutoMerge: "Auto merge is not allowed for this repository". */
+    autoMergeNotAllowed: /auto.?merge is not allowed/i,
+    /** enablePullRequestAutoMerge: "Protected branch rules not configured for this branch". */
+    noProtectionRules: /protected branch rules not configured/i,
+    /** POST /pulls, 422: "A pull request already exists for owner:branch." */
+    pullRequestExists: /already exists/i,
+};
 function isStatus(error, ...statuses) {
     return error instanceof RequestError && statuses.includes(error.status);
 }
@@ -25886,6 +25998,7 @@ fragment history on Issue {
 }
 
 ;// CONCATENATED MODULE: ./src/github/goal-store.ts
+
 
 
 
@@ -26119,7 +26232,7 @@ class GitHubGoalStore {
     }
     async blockedBy(number) {
         try {
-            const blockers = await this.client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", { ...this.where, issue_number: number, per_page: MAX_PAGE_SIZE });
+            const blockers = await this.blockers(number);
             return blockers.map((issue) => ({
                 ...repoFromApiUrl(issue.repository_url),
                 number: issue.number,
@@ -26337,12 +26450,16 @@ class GitHubGoalStore {
         }
         catch (error) {
             if (isStatus(error, 422)) {
-                const blockers = await this.client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", { ...this.where, issue_number: number, per_page: MAX_PAGE_SIZE });
+                const blockers = await this.blockers(number);
                 if (blockers.some((blocker) => blocker.id === blockerId))
                     return;
             }
             throw error;
         }
+    }
+    /** The issues that block this one (its blocked-by links), every page. */
+    blockers(number) {
+        return this.client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", { ...this.where, issue_number: number, per_page: MAX_PAGE_SIZE });
     }
     async graphql(query, variables, doing) {
         try {
@@ -26496,13 +26613,10 @@ function dependsLineOf(body, ref) {
         return [];
     }
 }
-function messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
-}
 
 // EXTERNAL MODULE: ../../work/main/node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(7207);
-;// CONCATENATED MODULE: ./src/config/settings-file.ts
+;// CONCATENATED MODULE: ./src/core/settings-yaml.ts
 
 
 
@@ -26776,7 +26890,7 @@ async function readBody(bodyFile, io) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_goal_create_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9054);
+/* harmony import */ var _cli_goal_create_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5916);
 
 process.exitCode = await (0,_cli_goal_create_js__WEBPACK_IMPORTED_MODULE_0__/* .goalCreateMain */ .p)(process.argv.slice(2));
 

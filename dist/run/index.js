@@ -1531,6 +1531,2510 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 /***/ }),
 
+/***/ 8374:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const pico = __nccwpck_require__(8240);
+const utils = __nccwpck_require__(2907);
+
+function picomatch(glob, options, returnState = false) {
+  // default to os.platform()
+  if (options && (options.windows === null || options.windows === undefined)) {
+    // don't mutate the original options object
+    options = { ...options, windows: utils.isWindows() };
+  }
+
+  return pico(glob, options, returnState);
+}
+
+Object.assign(picomatch, pico);
+module.exports = picomatch;
+
+
+/***/ }),
+
+/***/ 9195:
+/***/ ((module) => {
+
+
+
+const WIN_SLASH = '\\\\/';
+const WIN_NO_SLASH = `[^${WIN_SLASH}]`;
+
+const DEFAULT_MAX_EXTGLOB_RECURSION = 0;
+
+/**
+ * Posix glob regex
+ */
+
+const DOT_LITERAL = '\\.';
+const PLUS_LITERAL = '\\+';
+const QMARK_LITERAL = '\\?';
+const SLASH_LITERAL = '\\/';
+const ONE_CHAR = '(?=.)';
+const QMARK = '[^/]';
+const END_ANCHOR = `(?:${SLASH_LITERAL}|$)`;
+const START_ANCHOR = `(?:^|${SLASH_LITERAL})`;
+const DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`;
+const NO_DOT = `(?!${DOT_LITERAL})`;
+const NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`;
+const NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`;
+const NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
+const QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
+const STAR = `${QMARK}*?`;
+const SEP = '/';
+
+const POSIX_CHARS = {
+  DOT_LITERAL,
+  PLUS_LITERAL,
+  QMARK_LITERAL,
+  SLASH_LITERAL,
+  ONE_CHAR,
+  QMARK,
+  END_ANCHOR,
+  DOTS_SLASH,
+  NO_DOT,
+  NO_DOTS,
+  NO_DOT_SLASH,
+  NO_DOTS_SLASH,
+  QMARK_NO_DOT,
+  STAR,
+  START_ANCHOR,
+  SEP
+};
+
+/**
+ * Windows glob regex
+ */
+
+const WINDOWS_CHARS = {
+  ...POSIX_CHARS,
+
+  SLASH_LITERAL: `[${WIN_SLASH}]`,
+  QMARK: WIN_NO_SLASH,
+  STAR: `${WIN_NO_SLASH}*?`,
+  DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
+  NO_DOT: `(?!${DOT_LITERAL})`,
+  NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+  NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
+  NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+  QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
+  START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
+  END_ANCHOR: `(?:[${WIN_SLASH}]|$)`,
+  SEP: '\\'
+};
+
+/**
+ * POSIX Bracket Regex
+ */
+
+const POSIX_REGEX_SOURCE = {
+  __proto__: null,
+  alnum: 'a-zA-Z0-9',
+  alpha: 'a-zA-Z',
+  ascii: '\\x00-\\x7F',
+  blank: ' \\t',
+  cntrl: '\\x00-\\x1F\\x7F',
+  digit: '0-9',
+  graph: '\\x21-\\x7E',
+  lower: 'a-z',
+  print: '\\x20-\\x7E ',
+  punct: '\\-!"#$%&\'()\\*+,./:;<=>?@[\\]^_`{|}~',
+  space: ' \\t\\r\\n\\v\\f',
+  upper: 'A-Z',
+  word: 'A-Za-z0-9_',
+  xdigit: 'A-Fa-f0-9'
+};
+
+module.exports = {
+  DEFAULT_MAX_EXTGLOB_RECURSION,
+  MAX_LENGTH: 1024 * 64,
+  POSIX_REGEX_SOURCE,
+
+  // regular expressions
+  REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
+  REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
+  REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
+  REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
+  REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
+  REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
+
+  // Replace globs with equivalent patterns to reduce parsing time.
+  REPLACEMENTS: {
+    __proto__: null,
+    '***': '*',
+    '**/**': '**',
+    '**/**/**': '**'
+  },
+
+  // Digits
+  CHAR_0: 48, /* 0 */
+  CHAR_9: 57, /* 9 */
+
+  // Alphabet chars.
+  CHAR_UPPERCASE_A: 65, /* A */
+  CHAR_LOWERCASE_A: 97, /* a */
+  CHAR_UPPERCASE_Z: 90, /* Z */
+  CHAR_LOWERCASE_Z: 122, /* z */
+
+  CHAR_LEFT_PARENTHESES: 40, /* ( */
+  CHAR_RIGHT_PARENTHESES: 41, /* ) */
+
+  CHAR_ASTERISK: 42, /* * */
+
+  // Non-alphabetic chars.
+  CHAR_AMPERSAND: 38, /* & */
+  CHAR_AT: 64, /* @ */
+  CHAR_BACKWARD_SLASH: 92, /* \ */
+  CHAR_CARRIAGE_RETURN: 13, /* \r */
+  CHAR_CIRCUMFLEX_ACCENT: 94, /* ^ */
+  CHAR_COLON: 58, /* : */
+  CHAR_COMMA: 44, /* , */
+  CHAR_DOT: 46, /* . */
+  CHAR_DOUBLE_QUOTE: 34, /* " */
+  CHAR_EQUAL: 61, /* = */
+  CHAR_EXCLAMATION_MARK: 33, /* ! */
+  CHAR_FORM_FEED: 12, /* \f */
+  CHAR_FORWARD_SLASH: 47, /* / */
+  CHAR_GRAVE_ACCENT: 96, /* ` */
+  CHAR_HASH: 35, /* # */
+  CHAR_HYPHEN_MINUS: 45, /* - */
+  CHAR_LEFT_ANGLE_BRACKET: 60, /* < */
+  CHAR_LEFT_CURLY_BRACE: 123, /* { */
+  CHAR_LEFT_SQUARE_BRACKET: 91, /* [ */
+  CHAR_LINE_FEED: 10, /* \n */
+  CHAR_NO_BREAK_SPACE: 160, /* \u00A0 */
+  CHAR_PERCENT: 37, /* % */
+  CHAR_PLUS: 43, /* + */
+  CHAR_QUESTION_MARK: 63, /* ? */
+  CHAR_RIGHT_ANGLE_BRACKET: 62, /* > */
+  CHAR_RIGHT_CURLY_BRACE: 125, /* } */
+  CHAR_RIGHT_SQUARE_BRACKET: 93, /* ] */
+  CHAR_SEMICOLON: 59, /* ; */
+  CHAR_SINGLE_QUOTE: 39, /* ' */
+  CHAR_SPACE: 32, /*   */
+  CHAR_TAB: 9, /* \t */
+  CHAR_UNDERSCORE: 95, /* _ */
+  CHAR_VERTICAL_LINE: 124, /* | */
+  CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279, /* \uFEFF */
+
+  /**
+   * Create EXTGLOB_CHARS
+   */
+
+  extglobChars(chars) {
+    return {
+      '!': { type: 'negate', open: '(?:(?!(?:', close: `))${chars.STAR})` },
+      '?': { type: 'qmark', open: '(?:', close: ')?' },
+      '+': { type: 'plus', open: '(?:', close: ')+' },
+      '*': { type: 'star', open: '(?:', close: ')*' },
+      '@': { type: 'at', open: '(?:', close: ')' }
+    };
+  },
+
+  /**
+   * Create GLOB_CHARS
+   */
+
+  globChars(win32) {
+    return win32 === true ? WINDOWS_CHARS : POSIX_CHARS;
+  }
+};
+
+
+/***/ }),
+
+/***/ 281:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const constants = __nccwpck_require__(9195);
+const utils = __nccwpck_require__(2907);
+
+/**
+ * Constants
+ */
+
+const {
+  MAX_LENGTH,
+  POSIX_REGEX_SOURCE,
+  REGEX_NON_SPECIAL_CHARS,
+  REGEX_SPECIAL_CHARS_BACKREF,
+  REPLACEMENTS
+} = constants;
+
+/**
+ * Helpers
+ */
+
+const expandRange = (args, options) => {
+  if (typeof options.expandRange === 'function') {
+    return options.expandRange(...args, options);
+  }
+
+  args.sort();
+  const value = `[${args.join('-')}]`;
+
+  try {
+    /* eslint-disable-next-line no-new */
+    new RegExp(value);
+  } catch (ex) {
+    return args.map(v => utils.escapeRegex(v)).join('..');
+  }
+
+  return value;
+};
+
+/**
+ * Create the message for a syntax error
+ */
+
+const syntaxError = (type, char) => {
+  return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
+};
+
+const splitTopLevel = input => {
+  const parts = [];
+  let bracket = 0;
+  let paren = 0;
+  let quote = 0;
+  let value = '';
+  let escaped = false;
+
+  for (const ch of input) {
+    if (escaped === true) {
+      value += ch;
+      escaped = false;
+      continue;
+    }
+
+    if (ch === '\\') {
+      value += ch;
+      escaped = true;
+      continue;
+    }
+
+    if (ch === '"') {
+      quote = quote === 1 ? 0 : 1;
+      value += ch;
+      continue;
+    }
+
+    if (quote === 0) {
+      if (ch === '[') {
+        bracket++;
+      } else if (ch === ']' && bracket > 0) {
+        bracket--;
+      } else if (bracket === 0) {
+        if (ch === '(') {
+          paren++;
+        } else if (ch === ')' && paren > 0) {
+          paren--;
+        } else if (ch === '|' && paren === 0) {
+          parts.push(value);
+          value = '';
+          continue;
+        }
+      }
+    }
+
+    value += ch;
+  }
+
+  parts.push(value);
+  return parts;
+};
+
+const isPlainBranch = branch => {
+  let escaped = false;
+
+  for (const ch of branch) {
+    if (escaped === true) {
+      escaped = false;
+      continue;
+    }
+
+    if (ch === '\\') {
+      escaped = true;
+      continue;
+    }
+
+    if (/[?*+@!()[\]{}]/.test(ch)) {
+      return false;
+    }
+  }
+
+  return true;
+};
+
+const normalizeSimpleBranch = branch => {
+  let value = branch.trim();
+  let changed = true;
+
+  while (changed === true) {
+    changed = false;
+
+    if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
+      value = value.slice(2, -1);
+      changed = true;
+    }
+  }
+
+  if (!isPlainBranch(value)) {
+    return;
+  }
+
+  return value.replace(/\\(.)/g, '$1');
+};
+
+const hasRepeatedCharPrefixOverlap = branches => {
+  const values = branches.map(normalizeSimpleBranch).filter(Boolean);
+
+  for (let i = 0; i < values.length; i++) {
+    for (let j = i + 1; j < values.length; j++) {
+      const a = values[i];
+      const b = values[j];
+      const char = a[0];
+
+      if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
+        continue;
+      }
+
+      if (a === b || a.startsWith(b) || b.startsWith(a)) {
+        return true;
+      }
+    }
+  }
+
+  return false;
+};
+
+const parseRepeatedExtglob = (pattern, requireEnd = true) => {
+  if ((pattern[0] !== '+' && pattern[0] !== '*') || pattern[1] !== '(') {
+    return;
+  }
+
+  let bracket = 0;
+  let paren = 0;
+  let quote = 0;
+  let escaped = false;
+
+  for (let i = 1; i < pattern.length; i++) {
+    const ch = pattern[i];
+
+    if (escaped === true) {
+      escaped = false;
+      continue;
+    }
+
+    if (ch === '\\') {
+      escaped = true;
+      continue;
+    }
+
+    if (ch === '"') {
+      quote = quote === 1 ? 0 : 1;
+      continue;
+    }
+
+    if (quote === 1) {
+      continue;
+    }
+
+    if (ch === '[') {
+      bracket++;
+      continue;
+    }
+
+    if (ch === ']' && bracket > 0) {
+      bracket--;
+      continue;
+    }
+
+    if (bracket > 0) {
+      continue;
+    }
+
+    if (ch === '(') {
+      paren++;
+      continue;
+    }
+
+    if (ch === ')') {
+      paren--;
+
+      if (paren === 0) {
+        if (requireEnd === true && i !== pattern.length - 1) {
+          return;
+        }
+
+        return {
+          type: pattern[0],
+          body: pattern.slice(2, i),
+          end: i
+        };
+      }
+    }
+  }
+};
+
+const buildCharClassStar = chars => {
+  const source = chars.length === 1
+    ? utils.escapeRegex(chars[0])
+    : `[${chars.map(ch => utils.escapeRegex(ch)).join('')}]`;
+
+  return `${source}*`;
+};
+
+const getStarExtglobSequenceChars = pattern => {
+  let index = 0;
+  const chars = [];
+
+  while (index < pattern.length) {
+    const match = parseRepeatedExtglob(pattern.slice(index), false);
+
+    if (!match || match.type !== '*') {
+      return;
+    }
+
+    const branches = splitTopLevel(match.body).map(branch => branch.trim());
+    if (branches.length !== 1) {
+      return;
+    }
+
+    const branch = normalizeSimpleBranch(branches[0]);
+    if (!branch || branch.length !== 1) {
+      return;
+    }
+
+    chars.push(branch);
+    index += match.end + 1;
+  }
+
+  if (chars.length < 1) {
+    return;
+  }
+
+  return chars;
+};
+
+const repeatedExtglobRecursion = pattern => {
+  let depth = 0;
+  let value = pattern.trim();
+  let match = parseRepeatedExtglob(value);
+
+  while (match) {
+    depth++;
+    value = match.body.trim();
+    match = parseRepeatedExtglob(value);
+  }
+
+  return depth;
+};
+
+const analyzeRepeatedExtglob = (body, options) => {
+  if (options.maxExtglobRecursion === false) {
+    return { risky: false };
+  }
+
+  const max =
+    typeof options.maxExtglobRecursion === 'number'
+      ? options.maxExtglobRecursion
+      : constants.DEFAULT_MAX_EXTGLOB_RECURSION;
+
+  const branches = splitTopLevel(body).map(branch => branch.trim());
+
+  if (branches.length > 1) {
+    if (
+      branches.some(branch => branch === '') ||
+      branches.some(branch => /^[*?]+$/.test(branch)) ||
+      hasRepeatedCharPrefixOverlap(branches)
+    ) {
+      return { risky: true };
+    }
+  }
+
+  // A repeated extglob is "risky" (prone to catastrophic backtracking) when a
+  // branch is itself a `*(...)` sequence, since that nests an unbounded quantifier
+  // inside the outer `+(...)`/`*(...)`. When *every* branch reduces to single
+  // characters we can emit one flat, ReDoS-safe character class that preserves the
+  // meaning of ALL branches (e.g. `+(*(a)|*(b))` -> `[ab]*`), rather than dropping
+  // every branch but the first.
+  const safeChars = [];
+  let sawStarSequence = false;
+  let combinable = true;
+
+  for (const branch of branches) {
+    const chars = getStarExtglobSequenceChars(branch);
+    if (chars) {
+      sawStarSequence = true;
+      safeChars.push(...chars);
+      continue;
+    }
+
+    const literal = normalizeSimpleBranch(branch);
+    if (literal && literal.length === 1) {
+      safeChars.push(literal);
+      continue;
+    }
+
+    combinable = false;
+
+    if (repeatedExtglobRecursion(branch) > max) {
+      return { risky: true };
+    }
+  }
+
+  if (sawStarSequence) {
+    return combinable
+      ? { risky: true, safeOutput: buildCharClassStar([...new Set(safeChars)]) }
+      : { risky: true };
+  }
+
+  return { risky: false };
+};
+
+/**
+ * Parse the given input string.
+ * @param {String} input
+ * @param {Object} options
+ * @return {Object}
+ */
+
+const parse = (input, options) => {
+  if (typeof input !== 'string') {
+    throw new TypeError('Expected a string');
+  }
+
+  input = REPLACEMENTS[input] || input;
+
+  const opts = { ...options };
+  const max = typeof opts.maxLength === 'number' ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+
+  let len = input.length;
+  if (len > max) {
+    throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+  }
+
+  const bos = { type: 'bos', value: '', output: opts.prepend || '' };
+  const tokens = [bos];
+
+  const capture = opts.capture ? '' : '?:';
+
+  // create constants based on platform, for windows or posix
+  const PLATFORM_CHARS = constants.globChars(opts.windows);
+  const EXTGLOB_CHARS = constants.extglobChars(PLATFORM_CHARS);
+
+  const {
+    DOT_LITERAL,
+    PLUS_LITERAL,
+    SLASH_LITERAL,
+    ONE_CHAR,
+    DOTS_SLASH,
+    NO_DOT,
+    NO_DOT_SLASH,
+    NO_DOTS_SLASH,
+    QMARK,
+    QMARK_NO_DOT,
+    STAR,
+    START_ANCHOR
+  } = PLATFORM_CHARS;
+
+  const globstar = opts => {
+    return `(${capture}(?:(?!${START_ANCHOR}${opts.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+  };
+
+  const nodot = opts.dot ? '' : NO_DOT;
+  const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
+  let star = opts.bash === true ? globstar(opts) : STAR;
+
+  if (opts.capture) {
+    star = `(${star})`;
+  }
+
+  // minimatch options support
+  if (typeof opts.noext === 'boolean') {
+    opts.noextglob = opts.noext;
+  }
+
+  const state = {
+    input,
+    index: -1,
+    start: 0,
+    dot: opts.dot === true,
+    consumed: '',
+    output: '',
+    prefix: '',
+    backtrack: false,
+    negated: false,
+    brackets: 0,
+    braces: 0,
+    parens: 0,
+    quotes: 0,
+    globstar: false,
+    tokens
+  };
+
+  input = utils.removePrefix(input, state);
+  len = input.length;
+
+  const extglobs = [];
+  const braces = [];
+  const stack = [];
+  let prev = bos;
+  let value;
+
+  /**
+   * Tokenizing helpers
+   */
+
+  const eos = () => state.index === len - 1;
+  const peek = state.peek = (n = 1) => input[state.index + n];
+  const advance = state.advance = () => input[++state.index] || '';
+  const remaining = () => input.slice(state.index + 1);
+  const consume = (value = '', num = 0) => {
+    state.consumed += value;
+    state.index += num;
+  };
+
+  const append = token => {
+    state.output += token.output != null ? token.output : token.value;
+    consume(token.value);
+  };
+
+  const negate = () => {
+    let count = 1;
+
+    while (peek() === '!' && (peek(2) !== '(' || peek(3) === '?')) {
+      advance();
+      state.start++;
+      count++;
+    }
+
+    if (count % 2 === 0) {
+      return false;
+    }
+
+    state.negated = true;
+    state.start++;
+    return true;
+  };
+
+  const increment = type => {
+    state[type]++;
+    stack.push(type);
+  };
+
+  const decrement = type => {
+    state[type]--;
+    stack.pop();
+  };
+
+  /**
+   * Push tokens onto the tokens array. This helper speeds up
+   * tokenizing by 1) helping us avoid backtracking as much as possible,
+   * and 2) helping us avoid creating extra tokens when consecutive
+   * characters are plain text. This improves performance and simplifies
+   * lookbehinds.
+   */
+
+  const push = tok => {
+    if (prev.type === 'globstar') {
+      const isBrace = state.braces > 0 && (tok.type === 'comma' || tok.type === 'brace');
+      const isExtglob = tok.extglob === true || (extglobs.length && (tok.type === 'pipe' || tok.type === 'paren'));
+
+      if (tok.type !== 'slash' && tok.type !== 'paren' && !isBrace && !isExtglob) {
+        state.output = state.output.slice(0, -prev.output.length);
+        prev.type = 'star';
+        prev.value = '*';
+        prev.output = star;
+        state.output += prev.output;
+      }
+    }
+
+    if (extglobs.length && tok.type !== 'paren') {
+      extglobs[extglobs.length - 1].inner += tok.value;
+    }
+
+    if (tok.value || tok.output) append(tok);
+    if (prev && prev.type === 'text' && tok.type === 'text') {
+      prev.output = (prev.output || prev.value) + tok.value;
+      prev.value += tok.value;
+      return;
+    }
+
+    tok.prev = prev;
+    tokens.push(tok);
+    prev = tok;
+  };
+
+  const extglobOpen = (type, value) => {
+    const token = { ...EXTGLOB_CHARS[value], conditions: 1, inner: '' };
+
+    token.prev = prev;
+    token.parens = state.parens;
+    token.output = state.output;
+    token.startIndex = state.index;
+    token.tokensIndex = tokens.length;
+    const output = (opts.capture ? '(' : '') + token.open;
+
+    increment('parens');
+    push({ type, value, output: state.output ? '' : ONE_CHAR });
+    push({ type: 'paren', extglob: true, value: advance(), output });
+    extglobs.push(token);
+  };
+
+  const extglobClose = token => {
+    const literal = input.slice(token.startIndex, state.index + 1);
+    const body = input.slice(token.startIndex + 2, state.index);
+    const analysis = analyzeRepeatedExtglob(body, opts);
+
+    if ((token.type === 'plus' || token.type === 'star') && analysis.risky) {
+      const safeOutput = analysis.safeOutput
+        ? (token.output ? '' : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput)
+        : undefined;
+      const open = tokens[token.tokensIndex];
+
+      open.type = 'text';
+      open.value = literal;
+      open.output = safeOutput || utils.escapeRegex(literal);
+
+      for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
+        tokens[i].value = '';
+        tokens[i].output = '';
+        delete tokens[i].suffix;
+      }
+
+      state.output = token.output + open.output;
+      state.backtrack = true;
+
+      push({ type: 'paren', extglob: true, value, output: '' });
+      decrement('parens');
+      return;
+    }
+
+    let output = token.close + (opts.capture ? ')' : '');
+    let rest;
+
+    if (token.type === 'negate') {
+      let extglobStar = star;
+
+      if (token.inner && token.inner.length > 1 && token.inner.includes('/')) {
+        extglobStar = globstar(opts);
+      }
+
+      if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
+        output = token.close = `)$))${extglobStar}`;
+      }
+
+      if (token.inner.includes('*') && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
+        // Any non-magical string (`.ts`) or even nested expression (`.{ts,tsx}`) can follow after the closing parenthesis.
+        // In this case, we need to parse the string and use it in the output of the original pattern.
+        // Suitable patterns: `/!(*.d).ts`, `/!(*.d).{ts,tsx}`, `**/!(*-dbg).@(js)`.
+        //
+        // Disabling the `fastpaths` option due to a problem with parsing strings as `.ts` in the pattern like `**/!(*.d).ts`.
+        const expression = parse(rest, { ...options, fastpaths: false }).output;
+
+        output = token.close = `)${expression})${extglobStar})`;
+      }
+
+      if (token.prev.type === 'bos') {
+        state.negatedExtglob = true;
+      }
+    }
+
+    push({ type: 'paren', extglob: true, value, output });
+    decrement('parens');
+  };
+
+  /**
+   * Fast paths
+   */
+
+  if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input)) {
+    let backslashes = false;
+
+    let output = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index) => {
+      if (first === '\\') {
+        backslashes = true;
+        return m;
+      }
+
+      if (first === '?') {
+        if (esc) {
+          return esc + first + (rest ? QMARK.repeat(rest.length) : '');
+        }
+        if (index === 0) {
+          return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : '');
+        }
+        return QMARK.repeat(chars.length);
+      }
+
+      if (first === '.') {
+        return DOT_LITERAL.repeat(chars.length);
+      }
+
+      if (first === '*') {
+        if (esc) {
+          return esc + first + (rest ? star : '');
+        }
+        return star;
+      }
+      return esc ? m : `\\${m}`;
+    });
+
+    if (backslashes === true) {
+      if (opts.unescape === true) {
+        output = output.replace(/\\/g, '');
+      } else {
+        output = output.replace(/\\+/g, m => {
+          return m.length % 2 === 0 ? '\\\\' : (m ? '\\' : '');
+        });
+      }
+    }
+
+    if (output === input && opts.contains === true) {
+      state.output = input;
+      return state;
+    }
+
+    state.output = utils.wrapOutput(output, state, options);
+    return state;
+  }
+
+  /**
+   * Tokenize input until we reach end-of-string
+   */
+
+  while (!eos()) {
+    value = advance();
+
+    if (value === '\u0000') {
+      continue;
+    }
+
+    /**
+     * Escaped characters
+     */
+
+    if (value === '\\') {
+      const next = peek();
+
+      if (next === '/' && opts.bash !== true) {
+        continue;
+      }
+
+      if (next === '.' || next === ';') {
+        continue;
+      }
+
+      if (!next) {
+        value += '\\';
+        push({ type: 'text', value });
+        continue;
+      }
+
+      // collapse slashes to reduce potential for exploits
+      const match = /^\\+/.exec(remaining());
+      let slashes = 0;
+
+      if (match && match[0].length > 2) {
+        slashes = match[0].length;
+        state.index += slashes;
+        if (slashes % 2 !== 0) {
+          value += '\\';
+        }
+      }
+
+      if (opts.unescape === true) {
+        value = advance();
+      } else {
+        value += advance();
+      }
+
+      if (state.brackets === 0) {
+        push({ type: 'text', value });
+        continue;
+      }
+    }
+
+    /**
+     * If we're inside a regex character class, continue
+     * until we reach the closing bracket.
+     */
+
+    if (state.brackets > 0 && (value !== ']' || prev.value === '[' || prev.value === '[^')) {
+      if (opts.posix !== false && value === ':') {
+        const inner = prev.value.slice(1);
+        if (inner.includes('[')) {
+          prev.posix = true;
+
+          if (inner.includes(':')) {
+            const idx = prev.value.lastIndexOf('[');
+            const pre = prev.value.slice(0, idx);
+            const rest = prev.value.slice(idx + 2);
+            const posix = POSIX_REGEX_SOURCE[rest];
+            if (posix) {
+              prev.value = pre + posix;
+              state.backtrack = true;
+              advance();
+
+              if (!bos.output && tokens.indexOf(prev) === 1) {
+                bos.output = ONE_CHAR;
+              }
+              continue;
+            }
+          }
+        }
+      }
+
+      if ((value === '[' && peek() !== ':') || (value === '-' && peek() === ']')) {
+        value = `\\${value}`;
+      }
+
+      if (value === ']' && (prev.value === '[' || prev.value === '[^')) {
+        value = `\\${value}`;
+      }
+
+      if (opts.posix === true && value === '!' && prev.value === '[') {
+        value = '^';
+      }
+
+      prev.value += value;
+      append({ value });
+      continue;
+    }
+
+    /**
+     * If we're inside a quoted string, continue
+     * until we reach the closing double quote.
+     */
+
+    if (state.quotes === 1 && value !== '"') {
+      value = utils.escapeRegex(value);
+      prev.value += value;
+      append({ value });
+      continue;
+    }
+
+    /**
+     * Double quotes
+     */
+
+    if (value === '"') {
+      state.quotes = state.quotes === 1 ? 0 : 1;
+      if (opts.keepQuotes === true) {
+        push({ type: 'text', value });
+      }
+      continue;
+    }
+
+    /**
+     * Parentheses
+     */
+
+    if (value === '(') {
+      increment('parens');
+      push({ type: 'paren', value });
+      continue;
+    }
+
+    if (value === ')') {
+      if (state.parens === 0 && opts.strictBrackets === true) {
+        throw new SyntaxError(syntaxError('opening', '('));
+      }
+
+      const extglob = extglobs[extglobs.length - 1];
+      if (extglob && state.parens === extglob.parens + 1) {
+        extglobClose(extglobs.pop());
+        continue;
+      }
+
+      push({ type: 'paren', value, output: state.parens ? ')' : '\\)' });
+      decrement('parens');
+      continue;
+    }
+
+    /**
+     * Square brackets
+     */
+
+    if (value === '[') {
+      if (opts.nobracket === true || !remaining().includes(']')) {
+        if (opts.nobracket !== true && opts.strictBrackets === true) {
+          throw new SyntaxError(syntaxError('closing', ']'));
+        }
+
+        value = `\\${value}`;
+      } else {
+        increment('brackets');
+      }
+
+      push({ type: 'bracket', value });
+      continue;
+    }
+
+    if (value === ']') {
+      if (opts.nobracket === true || (prev && prev.type === 'bracket' && prev.value.length === 1)) {
+        push({ type: 'text', value, output: `\\${value}` });
+        continue;
+      }
+
+      if (state.brackets === 0) {
+        if (opts.strictBrackets === true) {
+          throw new SyntaxError(syntaxError('opening', '['));
+        }
+
+        push({ type: 'text', value, output: `\\${value}` });
+        continue;
+      }
+
+      decrement('brackets');
+
+      const prevValue = prev.value.slice(1);
+      if (prev.posix !== true && prevValue[0] === '^' && !prevValue.includes('/')) {
+        value = `/${value}`;
+      }
+
+      prev.value += value;
+      append({ value });
+
+      // when literal brackets are explicitly disabled
+      // assume we should match with a regex character class
+      if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
+        continue;
+      }
+
+      const escaped = utils.escapeRegex(prev.value);
+      state.output = state.output.slice(0, -prev.value.length);
+
+      // when literal brackets are explicitly enabled
+      // assume we should escape the brackets to match literal characters
+      if (opts.literalBrackets === true) {
+        state.output += escaped;
+        prev.value = escaped;
+        continue;
+      }
+
+      // when the user specifies nothing, try to match both
+      prev.value = `(${capture}${escaped}|${prev.value})`;
+      state.output += prev.value;
+      continue;
+    }
+
+    /**
+     * Braces
+     */
+
+    if (value === '{' && opts.nobrace !== true) {
+      increment('braces');
+
+      const open = {
+        type: 'brace',
+        value,
+        output: '(',
+        outputIndex: state.output.length,
+        tokensIndex: state.tokens.length
+      };
+
+      braces.push(open);
+      push(open);
+      continue;
+    }
+
+    if (value === '}') {
+      const brace = braces[braces.length - 1];
+
+      if (opts.nobrace === true || !brace) {
+        push({ type: 'text', value, output: value });
+        continue;
+      }
+
+      let output = ')';
+
+      if (brace.dots === true) {
+        const arr = tokens.slice();
+        const range = [];
+
+        for (let i = arr.length - 1; i >= 0; i--) {
+          tokens.pop();
+          if (arr[i].type === 'brace') {
+            break;
+          }
+          if (arr[i].type !== 'dots') {
+            range.unshift(arr[i].value);
+          }
+        }
+
+        output = expandRange(range, opts);
+        state.backtrack = true;
+      }
+
+      if (brace.comma !== true && brace.dots !== true) {
+        const out = state.output.slice(0, brace.outputIndex);
+        const toks = state.tokens.slice(brace.tokensIndex);
+        brace.value = brace.output = '\\{';
+        value = output = '\\}';
+        state.output = out;
+        for (const t of toks) {
+          state.output += (t.output || t.value);
+        }
+      }
+
+      push({ type: 'brace', value, output });
+      decrement('braces');
+      braces.pop();
+      continue;
+    }
+
+    /**
+     * Pipes
+     */
+
+    if (value === '|') {
+      if (extglobs.length > 0) {
+        extglobs[extglobs.length - 1].conditions++;
+      }
+      push({ type: 'text', value });
+      continue;
+    }
+
+    /**
+     * Commas
+     */
+
+    if (value === ',') {
+      let output = value;
+
+      const brace = braces[braces.length - 1];
+      if (brace && stack[stack.length - 1] === 'braces') {
+        brace.comma = true;
+        output = '|';
+      }
+
+      push({ type: 'comma', value, output });
+      continue;
+    }
+
+    /**
+     * Slashes
+     */
+
+    if (value === '/') {
+      // if the beginning of the glob is "./", advance the start
+      // to the current index, and don't add the "./" characters
+      // to the state. This greatly simplifies lookbehinds when
+      // checking for BOS characters like "!" and "." (not "./")
+      if (prev.type === 'dot' && state.index === state.start + 1) {
+        state.start = state.index + 1;
+        state.consumed = '';
+        state.output = '';
+        tokens.pop();
+        prev = bos; // reset "prev" to the first token
+        continue;
+      }
+
+      push({ type: 'slash', value, output: SLASH_LITERAL });
+      continue;
+    }
+
+    /**
+     * Dots
+     */
+
+    if (value === '.') {
+      if (state.braces > 0 && prev.type === 'dot') {
+        if (prev.value === '.') prev.output = DOT_LITERAL;
+        const brace = braces[braces.length - 1];
+        prev.type = 'dots';
+        prev.output += value;
+        prev.value += value;
+        brace.dots = true;
+        continue;
+      }
+
+      if ((state.braces + state.parens) === 0 && prev.type !== 'bos' && prev.type !== 'slash') {
+        push({ type: 'text', value, output: DOT_LITERAL });
+        continue;
+      }
+
+      push({ type: 'dot', value, output: DOT_LITERAL });
+      continue;
+    }
+
+    /**
+     * Question marks
+     */
+
+    if (value === '?') {
+      const isGroup = prev && prev.value === '(';
+      if (!isGroup && opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
+        extglobOpen('qmark', value);
+        continue;
+      }
+
+      if (prev && prev.type === 'paren') {
+        const next = peek();
+        let output = value;
+
+        if ((prev.value === '(' && !/[!=<:]/.test(next)) || (next === '<' && !/<([!=]|\w+>)/.test(remaining()))) {
+          output = `\\${value}`;
+        }
+
+        push({ type: 'text', value, output });
+        continue;
+      }
+
+      if (opts.dot !== true && (prev.type === 'slash' || prev.type === 'bos')) {
+        push({ type: 'qmark', value, output: QMARK_NO_DOT });
+        continue;
+      }
+
+      push({ type: 'qmark', value, output: QMARK });
+      continue;
+    }
+
+    /**
+     * Exclamation
+     */
+
+    if (value === '!') {
+      if (opts.noextglob !== true && peek() === '(') {
+        if (peek(2) !== '?' || !/[!=<:]/.test(peek(3))) {
+          extglobOpen('negate', value);
+          continue;
+        }
+      }
+
+      if (opts.nonegate !== true && state.index === 0) {
+        negate();
+        continue;
+      }
+    }
+
+    /**
+     * Plus
+     */
+
+    if (value === '+') {
+      if (opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
+        extglobOpen('plus', value);
+        continue;
+      }
+
+      if ((prev && prev.value === '(') || opts.regex === false) {
+        push({ type: 'plus', value, output: PLUS_LITERAL });
+        continue;
+      }
+
+      if ((prev && (prev.type === 'bracket' || prev.type === 'paren' || prev.type === 'brace')) || state.parens > 0) {
+        push({ type: 'plus', value });
+        continue;
+      }
+
+      push({ type: 'plus', value: PLUS_LITERAL });
+      continue;
+    }
+
+    /**
+     * Plain text
+     */
+
+    if (value === '@') {
+      if (opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
+        push({ type: 'at', extglob: true, value, output: '' });
+        continue;
+      }
+
+      push({ type: 'text', value });
+      continue;
+    }
+
+    /**
+     * Plain text
+     */
+
+    if (value !== '*') {
+      if (value === '$' || value === '^') {
+        value = `\\${value}`;
+      }
+
+      const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
+      if (match) {
+        value += match[0];
+        state.index += match[0].length;
+      }
+
+      push({ type: 'text', value });
+      continue;
+    }
+
+    /**
+     * Stars
+     */
+
+    if (prev && (prev.type === 'globstar' || prev.star === true)) {
+      prev.type = 'star';
+      prev.star = true;
+      prev.value += value;
+      prev.output = star;
+      state.backtrack = true;
+      state.globstar = true;
+      consume(value);
+      continue;
+    }
+
+    let rest = remaining();
+    if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
+      extglobOpen('star', value);
+      continue;
+    }
+
+    if (prev.type === 'star') {
+      if (opts.noglobstar === true) {
+        consume(value);
+        continue;
+      }
+
+      const prior = prev.prev;
+      const before = prior.prev;
+      const isStart = prior.type === 'slash' || prior.type === 'bos';
+      const afterStar = before && (before.type === 'star' || before.type === 'globstar');
+
+      if (opts.bash === true && (!isStart || (rest[0] && rest[0] !== '/'))) {
+        push({ type: 'star', value, output: '' });
+        continue;
+      }
+
+      const isBrace = state.braces > 0 && (prior.type === 'comma' || prior.type === 'brace');
+      const isExtglob = extglobs.length && (prior.type === 'pipe' || prior.type === 'paren');
+      if (!isStart && prior.type !== 'paren' && !isBrace && !isExtglob) {
+        push({ type: 'star', value, output: '' });
+        continue;
+      }
+
+      // strip consecutive `/**/`
+      while (rest.slice(0, 3) === '/**') {
+        const after = input[state.index + 4];
+        if (after && after !== '/') {
+          break;
+        }
+        rest = rest.slice(3);
+        consume('/**', 3);
+      }
+
+      // A globstar followed only by balanced closing parens is at the logical end of patterns like
+      // `test(/utils/**)` and `test?(/utils/**)`. Treat it as EOS so the trailing `/**` can match its
+      // parent path, except in negated extglobs where that would change the exclusion semantics.
+      const isEnd = eos() || (
+        state.parens > 0
+        && rest === ')'.repeat(state.parens)
+        && !extglobs.some(extglob => extglob.type === 'negate')
+      );
+
+      if (prior.type === 'bos' && eos()) {
+        prev.type = 'globstar';
+        prev.value += value;
+        prev.output = globstar(opts);
+        state.output = prev.output;
+        state.globstar = true;
+        consume(value);
+        continue;
+      }
+
+      if (prior.type === 'slash' && prior.prev.type !== 'bos' && !afterStar && isEnd) {
+        state.output = state.output.slice(0, -(prior.output + prev.output).length);
+        prior.output = `(?:${prior.output}`;
+
+        prev.type = 'globstar';
+        prev.output = globstar(opts) + (opts.strictSlashes ? ')' : '|$)');
+        prev.value += value;
+        state.globstar = true;
+        state.output += prior.output + prev.output;
+        consume(value);
+        continue;
+      }
+
+      if (prior.type === 'slash' && prior.prev.type !== 'bos' && rest[0] === '/') {
+        const end = rest[1] !== void 0 ? '|$' : '';
+
+        state.output = state.output.slice(0, -(prior.output + prev.output).length);
+        prior.output = `(?:${prior.output}`;
+
+        prev.type = 'globstar';
+        prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
+        prev.value += value;
+
+        state.output += prior.output + prev.output;
+        state.globstar = true;
+
+        consume(value + advance());
+
+        push({ type: 'slash', value: '/', output: '' });
+        continue;
+      }
+
+      if (prior.type === 'bos' && rest[0] === '/') {
+        prev.type = 'globstar';
+        prev.value += value;
+        prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
+        state.output = prev.output;
+        state.globstar = true;
+        consume(value + advance());
+        push({ type: 'slash', value: '/', output: '' });
+        continue;
+      }
+
+      // remove single star from output
+      state.output = state.output.slice(0, -prev.output.length);
+
+      // reset previous token to globstar
+      prev.type = 'globstar';
+      prev.output = globstar(opts);
+      prev.value += value;
+
+      // reset output with globstar
+      state.output += prev.output;
+      state.globstar = true;
+      consume(value);
+      continue;
+    }
+
+    const token = { type: 'star', value, output: star };
+
+    if (opts.bash === true) {
+      token.output = '.*?';
+      if (prev.type === 'bos' || prev.type === 'slash') {
+        token.output = nodot + token.output;
+      }
+      push(token);
+      continue;
+    }
+
+    if (prev && (prev.type === 'bracket' || prev.type === 'paren') && opts.regex === true) {
+      token.output = value;
+      push(token);
+      continue;
+    }
+
+    if (state.index === state.start || prev.type === 'slash' || prev.type === 'dot') {
+      if (prev.type === 'dot') {
+        state.output += NO_DOT_SLASH;
+        prev.output += NO_DOT_SLASH;
+
+      } else if (opts.dot === true) {
+        state.output += NO_DOTS_SLASH;
+        prev.output += NO_DOTS_SLASH;
+
+      } else {
+        state.output += nodot;
+        prev.output += nodot;
+      }
+
+      if (peek() !== '*') {
+        state.output += ONE_CHAR;
+        prev.output += ONE_CHAR;
+      }
+    }
+
+    push(token);
+  }
+
+  while (state.brackets > 0) {
+    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', ']'));
+    state.output = utils.escapeLast(state.output, '[');
+    decrement('brackets');
+  }
+
+  while (state.parens > 0) {
+    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', ')'));
+    state.output = utils.escapeLast(state.output, '(');
+    decrement('parens');
+  }
+
+  while (state.braces > 0) {
+    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', '}'));
+    state.output = utils.escapeLast(state.output, '{');
+    decrement('braces');
+  }
+
+  if (opts.strictSlashes !== true && (prev.type === 'star' || prev.type === 'bracket')) {
+    push({ type: 'maybe_slash', value: '', output: `${SLASH_LITERAL}?` });
+  }
+
+  // rebuild the output if we had to backtrack at any point
+  if (state.backtrack === true) {
+    state.output = '';
+
+    for (const token of state.tokens) {
+      state.output += token.output != null ? token.output : token.value;
+
+      if (token.suffix) {
+        state.output += token.suffix;
+      }
+    }
+  }
+
+  return state;
+};
+
+/**
+ * Fast paths for creating regular expressions for common glob patterns.
+ * This can significantly speed up processing and has very little downside
+ * impact when none of the fast paths match.
+ */
+
+parse.fastpaths = (input, options) => {
+  const opts = { ...options };
+  const max = typeof opts.maxLength === 'number' ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+  const len = input.length;
+  if (len > max) {
+    throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+  }
+
+  input = REPLACEMENTS[input] || input;
+
+  // create constants based on platform, for windows or posix
+  const {
+    DOT_LITERAL,
+    SLASH_LITERAL,
+    ONE_CHAR,
+    DOTS_SLASH,
+    NO_DOT,
+    NO_DOTS,
+    NO_DOTS_SLASH,
+    STAR,
+    START_ANCHOR
+  } = constants.globChars(opts.windows);
+
+  const nodot = opts.dot ? NO_DOTS : NO_DOT;
+  const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
+  const capture = opts.capture ? '' : '?:';
+  const state = { negated: false, prefix: '' };
+  let star = opts.bash === true ? '.*?' : STAR;
+
+  if (opts.capture) {
+    star = `(${star})`;
+  }
+
+  const globstar = opts => {
+    if (opts.noglobstar === true) return star;
+    return `(${capture}(?:(?!${START_ANCHOR}${opts.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+  };
+
+  const create = str => {
+    switch (str) {
+      case '*':
+        return `${nodot}${ONE_CHAR}${star}`;
+
+      case '.*':
+        return `${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+      case '*.*':
+        return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+      case '*/*':
+        return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
+
+      case '**':
+        return nodot + globstar(opts);
+
+      case '**/*':
+        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
+
+      case '**/*.*':
+        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+      case '**/.*':
+        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+      default: {
+        const match = /^(.*?)\.(\w+)$/.exec(str);
+        if (!match) return;
+
+        const source = create(match[1]);
+        if (!source) return;
+
+        return source + DOT_LITERAL + match[2];
+      }
+    }
+  };
+
+  const output = utils.removePrefix(input, state);
+  let source = create(output);
+
+  if (source && opts.strictSlashes !== true) {
+    source += `${SLASH_LITERAL}?`;
+  }
+
+  return source;
+};
+
+module.exports = parse;
+
+
+/***/ }),
+
+/***/ 8240:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const scan = __nccwpck_require__(325);
+const parse = __nccwpck_require__(281);
+const utils = __nccwpck_require__(2907);
+const constants = __nccwpck_require__(9195);
+const isObject = val => val && typeof val === 'object' && !Array.isArray(val);
+
+/**
+ * Creates a matcher function from one or more glob patterns. The
+ * returned function takes a string to match as its first argument,
+ * and returns true if the string is a match. The returned matcher
+ * function also takes a boolean as the second argument that, when true,
+ * returns an object with additional information.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * // picomatch(glob[, options]);
+ *
+ * const isMatch = picomatch('*.!(*a)');
+ * console.log(isMatch('a.a')); //=> false
+ * console.log(isMatch('a.b')); //=> true
+ *
+ * // For environments without `node.js`, `picomatch/posix` provides you a dependency-free matcher, without automatic OS detection.
+ * const picomatch = require('picomatch/posix');
+ * // the same API, defaulting to posix paths
+ * const isMatch = picomatch('a/*');
+ * console.log(isMatch('a\\b')); //=> false
+ * console.log(isMatch('a/b')); //=> true
+ *
+ * // you can still configure the matcher function to accept windows paths
+ * const isMatch = picomatch('a/*', { options: windows });
+ * console.log(isMatch('a\\b')); //=> true
+ * console.log(isMatch('a/b')); //=> true
+ * ```
+ * @name picomatch
+ * @param {String|Array} `globs` One or more glob patterns.
+ * @param {Object=} `options`
+ * @return {Function=} Returns a matcher function.
+ * @api public
+ */
+
+const picomatch = (glob, options, returnState = false) => {
+  if (Array.isArray(glob)) {
+    const fns = glob.map(input => picomatch(input, options, returnState));
+    const arrayMatcher = str => {
+      for (const isMatch of fns) {
+        const state = isMatch(str);
+        if (state) return state;
+      }
+      return false;
+    };
+    return arrayMatcher;
+  }
+
+  const isState = isObject(glob) && glob.tokens && glob.input;
+
+  if (glob === '' || (typeof glob !== 'string' && !isState)) {
+    throw new TypeError('Expected pattern to be a non-empty string');
+  }
+
+  const opts = options || {};
+  const posix = opts.windows;
+  const regex = isState
+    ? picomatch.compileRe(glob, options)
+    : picomatch.makeRe(glob, options, false, true);
+
+  const state = regex.state;
+  delete regex.state;
+
+  let isIgnored = () => false;
+  if (opts.ignore) {
+    const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
+    isIgnored = picomatch(opts.ignore, ignoreOpts, returnState);
+  }
+
+  const matcher = (input, returnObject = false) => {
+    const { isMatch, match, output } = picomatch.test(input, regex, options, { glob, posix });
+    const result = { glob, state, regex, posix, input, output, match, isMatch };
+
+    if (typeof opts.onResult === 'function') {
+      opts.onResult(result);
+    }
+
+    if (isMatch === false) {
+      result.isMatch = false;
+      return returnObject ? result : false;
+    }
+
+    if (isIgnored(input)) {
+      if (typeof opts.onIgnore === 'function') {
+        opts.onIgnore(result);
+      }
+      result.isMatch = false;
+      return returnObject ? result : false;
+    }
+
+    if (typeof opts.onMatch === 'function') {
+      opts.onMatch(result);
+    }
+    return returnObject ? result : true;
+  };
+
+  if (returnState) {
+    matcher.state = state;
+  }
+
+  return matcher;
+};
+
+/**
+ * Test `input` with the given `regex`. This is used by the main
+ * `picomatch()` function to test the input string.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * // picomatch.test(input, regex[, options]);
+ *
+ * console.log(picomatch.test('foo/bar', /^(?:([^/]*?)\/([^/]*?))$/));
+ * // { isMatch: true, match: [ 'foo/', 'foo', 'bar' ], output: 'foo/bar' }
+ * ```
+ * @param {String} `input` String to test.
+ * @param {RegExp} `regex`
+ * @return {Object} Returns an object with matching info.
+ * @api public
+ */
+
+picomatch.test = (input, regex, options, { glob, posix } = {}) => {
+  if (typeof input !== 'string') {
+    throw new TypeError('Expected input to be a string');
+  }
+
+  if (input === '') {
+    return { isMatch: false, output: '' };
+  }
+
+  const opts = options || {};
+  const format = opts.format || (posix ? utils.toPosixSlashes : null);
+  let match = input === glob;
+  let output = (match && format) ? format(input) : input;
+
+  if (match === false) {
+    output = format ? format(input) : input;
+    match = output === glob;
+  }
+
+  if (match === false || opts.capture === true) {
+    if (opts.matchBase === true || opts.basename === true) {
+      match = picomatch.matchBase(input, regex, options, posix);
+    } else {
+      match = regex.exec(output);
+    }
+  }
+
+  return { isMatch: Boolean(match), match, output };
+};
+
+/**
+ * Match the basename of a filepath.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * // picomatch.matchBase(input, glob[, options]);
+ * console.log(picomatch.matchBase('foo/bar.js', '*.js'); // true
+ * ```
+ * @param {String} `input` String to test.
+ * @param {RegExp|String} `glob` Glob pattern or regex created by [.makeRe](#makeRe).
+ * @return {Boolean}
+ * @api public
+ */
+
+picomatch.matchBase = (input, glob, options, posix = options && options.windows) => {
+  const regex = glob instanceof RegExp ? glob : picomatch.makeRe(glob, options);
+  return regex.test(utils.basename(input, { windows: posix }));
+};
+
+/**
+ * Returns true if **any** of the given glob `patterns` match the specified `string`.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * // picomatch.isMatch(string, patterns[, options]);
+ *
+ * console.log(picomatch.isMatch('a.a', ['b.*', '*.a'])); //=> true
+ * console.log(picomatch.isMatch('a.a', 'b.*')); //=> false
+ * ```
+ * @param {String|Array} str The string to test.
+ * @param {String|Array} patterns One or more glob patterns to use for matching.
+ * @param {Object} [options] See available [options](#options).
+ * @return {Boolean} Returns true if any patterns match `str`
+ * @api public
+ */
+
+picomatch.isMatch = (str, patterns, options) => picomatch(patterns, options)(str);
+
+/**
+ * Parse a glob pattern to create the source string for a regular
+ * expression.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * const result = picomatch.parse(pattern[, options]);
+ * ```
+ * @param {String} `pattern`
+ * @param {Object} `options`
+ * @return {Object} Returns an object with useful properties and output to be used as a regex source string.
+ * @api public
+ */
+
+picomatch.parse = (pattern, options) => {
+  if (Array.isArray(pattern)) return pattern.map(p => picomatch.parse(p, options));
+  return parse(pattern, { ...options, fastpaths: false });
+};
+
+/**
+ * Scan a glob pattern to separate the pattern into segments.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * // picomatch.scan(input[, options]);
+ *
+ * const result = picomatch.scan('!./foo/*.js');
+ * console.log(result);
+ * { prefix: '!./',
+ *   input: '!./foo/*.js',
+ *   start: 3,
+ *   base: 'foo',
+ *   glob: '*.js',
+ *   isBrace: false,
+ *   isBracket: false,
+ *   isGlob: true,
+ *   isExtglob: false,
+ *   isGlobstar: false,
+ *   negated: true }
+ * ```
+ * @param {String} `input` Glob pattern to scan.
+ * @param {Object} `options`
+ * @return {Object} Returns an object with
+ * @api public
+ */
+
+picomatch.scan = (input, options) => scan(input, options);
+
+/**
+ * Compile a regular expression from the `state` object returned by the
+ * [parse()](#parse) method.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * const state = picomatch.parse('*.js');
+ * // picomatch.compileRe(state[, options]);
+ *
+ * console.log(picomatch.compileRe(state));
+ * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
+ * ```
+ * @param {Object} `state`
+ * @param {Object} `options`
+ * @param {Boolean} `returnOutput` Intended for implementors, this argument allows you to return the raw output from the parser.
+ * @param {Boolean} `returnState` Adds the state to a `state` property on the returned regex. Useful for implementors and debugging.
+ * @return {RegExp}
+ * @api public
+ */
+
+picomatch.compileRe = (state, options, returnOutput = false, returnState = false) => {
+  if (returnOutput === true) {
+    return state.output;
+  }
+
+  const opts = options || {};
+  const prepend = opts.contains ? '' : '^';
+  const append = opts.contains ? '' : '$';
+
+  let source = `${prepend}(?:${state.output})${append}`;
+  if (state && state.negated === true) {
+    source = `^(?!${source}).*$`;
+  }
+
+  const regex = picomatch.toRegex(source, options);
+  if (returnState === true) {
+    regex.state = state;
+  }
+
+  return regex;
+};
+
+/**
+ * Create a regular expression from a parsed glob pattern.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * // picomatch.makeRe(state[, options]);
+ *
+ * const result = picomatch.makeRe('*.js');
+ * console.log(result);
+ * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
+ * ```
+ * @param {String} `state` The object returned from the `.parse` method.
+ * @param {Object} `options`
+ * @param {Boolean} `returnOutput` Implementors may use this argument to return the compiled output, instead of a regular expression. This is not exposed on the options to prevent end-users from mutating the result.
+ * @param {Boolean} `returnState` Implementors may use this argument to return the state from the parsed glob with the returned regular expression.
+ * @return {RegExp} Returns a regex created from the given pattern.
+ * @api public
+ */
+
+picomatch.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
+  if (!input || typeof input !== 'string') {
+    throw new TypeError('Expected a non-empty string');
+  }
+
+  let parsed = { negated: false, fastpaths: true };
+
+  if (options.fastpaths !== false && (input[0] === '.' || input[0] === '*')) {
+    parsed.output = parse.fastpaths(input, options);
+  }
+
+  if (!parsed.output) {
+    parsed = parse(input, options);
+  }
+
+  return picomatch.compileRe(parsed, options, returnOutput, returnState);
+};
+
+/**
+ * Create a regular expression from the given regex source string.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * // picomatch.toRegex(source[, options]);
+ *
+ * const { output } = picomatch.parse('*.js');
+ * console.log(picomatch.toRegex(output));
+ * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
+ * ```
+ * @param {String} `source` Regular expression source string.
+ * @param {Object} `options`
+ * @return {RegExp}
+ * @api public
+ */
+
+picomatch.toRegex = (source, options) => {
+  try {
+    const opts = options || {};
+    return new RegExp(source, opts.flags || (opts.nocase ? 'i' : ''));
+  } catch (err) {
+    if (options && options.debug === true) throw err;
+    return /$^/;
+  }
+};
+
+/**
+ * Picomatch constants.
+ * @return {Object}
+ */
+
+picomatch.constants = constants;
+
+/**
+ * Expose "picomatch"
+ */
+
+module.exports = picomatch;
+
+
+/***/ }),
+
+/***/ 325:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const utils = __nccwpck_require__(2907);
+const {
+  CHAR_ASTERISK,             /* * */
+  CHAR_AT,                   /* @ */
+  CHAR_BACKWARD_SLASH,       /* \ */
+  CHAR_COMMA,                /* , */
+  CHAR_DOT,                  /* . */
+  CHAR_EXCLAMATION_MARK,     /* ! */
+  CHAR_FORWARD_SLASH,        /* / */
+  CHAR_LEFT_CURLY_BRACE,     /* { */
+  CHAR_LEFT_PARENTHESES,     /* ( */
+  CHAR_LEFT_SQUARE_BRACKET,  /* [ */
+  CHAR_PLUS,                 /* + */
+  CHAR_QUESTION_MARK,        /* ? */
+  CHAR_RIGHT_CURLY_BRACE,    /* } */
+  CHAR_RIGHT_PARENTHESES,    /* ) */
+  CHAR_RIGHT_SQUARE_BRACKET  /* ] */
+} = __nccwpck_require__(9195);
+
+const isPathSeparator = code => {
+  return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
+};
+
+const depth = token => {
+  if (token.isPrefix !== true) {
+    token.depth = token.isGlobstar ? Infinity : 1;
+  }
+};
+
+/**
+ * Quickly scans a glob pattern and returns an object with a handful of
+ * useful properties, like `isGlob`, `path` (the leading non-glob, if it exists),
+ * `glob` (the actual pattern), `negated` (true if the path starts with `!` but not
+ * with `!(`) and `negatedExtglob` (true if the path starts with `!(`).
+ *
+ * ```js
+ * const pm = require('picomatch');
+ * console.log(pm.scan('foo/bar/*.js'));
+ * { isGlob: true, input: 'foo/bar/*.js', base: 'foo/bar', glob: '*.js' }
+ * ```
+ * @param {String} `str`
+ * @param {Object} `options`
+ * @return {Object} Returns an object with tokens and regex source string.
+ * @api public
+ */
+
+const scan = (input, options) => {
+  const opts = options || {};
+
+  const length = input.length - 1;
+  const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
+  const slashes = [];
+  const tokens = [];
+  const parts = [];
+
+  let str = input;
+  let index = -1;
+  let start = 0;
+  let lastIndex = 0;
+  let isBrace = false;
+  let isBracket = false;
+  let isGlob = false;
+  let isExtglob = false;
+  let isGlobstar = false;
+  let braceEscaped = false;
+  let backslashes = false;
+  let negated = false;
+  let negatedExtglob = false;
+  let finished = false;
+  let braces = 0;
+  let prev;
+  let code;
+  let token = { value: '', depth: 0, isGlob: false };
+
+  const eos = () => index >= length;
+  const peek = () => str.charCodeAt(index + 1);
+  const advance = () => {
+    prev = code;
+    return str.charCodeAt(++index);
+  };
+
+  while (index < length) {
+    code = advance();
+    let next;
+
+    if (code === CHAR_BACKWARD_SLASH) {
+      backslashes = token.backslashes = true;
+      code = advance();
+
+      if (code === CHAR_LEFT_CURLY_BRACE) {
+        braceEscaped = true;
+      }
+      continue;
+    }
+
+    if (braceEscaped === true || code === CHAR_LEFT_CURLY_BRACE) {
+      braces++;
+
+      while (eos() !== true && (code = advance())) {
+        if (code === CHAR_BACKWARD_SLASH) {
+          backslashes = token.backslashes = true;
+          advance();
+          continue;
+        }
+
+        if (code === CHAR_LEFT_CURLY_BRACE) {
+          braces++;
+          continue;
+        }
+
+        if (braceEscaped !== true && code === CHAR_DOT && (code = advance()) === CHAR_DOT) {
+          isBrace = token.isBrace = true;
+          isGlob = token.isGlob = true;
+          finished = true;
+
+          if (scanToEnd === true) {
+            continue;
+          }
+
+          break;
+        }
+
+        if (braceEscaped !== true && code === CHAR_COMMA) {
+          isBrace = token.isBrace = true;
+          isGlob = token.isGlob = true;
+          finished = true;
+
+          if (scanToEnd === true) {
+            continue;
+          }
+
+          break;
+        }
+
+        if (code === CHAR_RIGHT_CURLY_BRACE) {
+          braces--;
+
+          if (braces === 0) {
+            braceEscaped = false;
+            isBrace = token.isBrace = true;
+            finished = true;
+            break;
+          }
+        }
+      }
+
+      if (scanToEnd === true) {
+        continue;
+      }
+
+      break;
+    }
+
+    if (code === CHAR_FORWARD_SLASH) {
+      slashes.push(index);
+      tokens.push(token);
+      token = { value: '', depth: 0, isGlob: false };
+
+      if (finished === true) continue;
+      if (prev === CHAR_DOT && index === (start + 1)) {
+        start += 2;
+        continue;
+      }
+
+      lastIndex = index + 1;
+      continue;
+    }
+
+    if (opts.noext !== true) {
+      const isExtglobChar = code === CHAR_PLUS
+        || code === CHAR_AT
+        || code === CHAR_ASTERISK
+        || code === CHAR_QUESTION_MARK
+        || code === CHAR_EXCLAMATION_MARK;
+
+      if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
+        isGlob = token.isGlob = true;
+        isExtglob = token.isExtglob = true;
+        finished = true;
+        if (code === CHAR_EXCLAMATION_MARK && index === start) {
+          negatedExtglob = true;
+        }
+
+        if (scanToEnd === true) {
+          let parens = 0;
+
+          while (eos() !== true && (code = advance())) {
+            if (code === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = true;
+              advance();
+              continue;
+            }
+
+            if (code === CHAR_LEFT_PARENTHESES) {
+              parens++;
+              continue;
+            }
+
+            if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+              finished = true;
+              break;
+            }
+          }
+          continue;
+        }
+        break;
+      }
+    }
+
+    if (code === CHAR_ASTERISK) {
+      if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
+      isGlob = token.isGlob = true;
+      finished = true;
+
+      if (scanToEnd === true) {
+        continue;
+      }
+      break;
+    }
+
+    if (code === CHAR_QUESTION_MARK) {
+      isGlob = token.isGlob = true;
+      finished = true;
+
+      if (scanToEnd === true) {
+        continue;
+      }
+      break;
+    }
+
+    if (code === CHAR_LEFT_SQUARE_BRACKET) {
+      while (eos() !== true && (next = advance())) {
+        if (next === CHAR_BACKWARD_SLASH) {
+          backslashes = token.backslashes = true;
+          advance();
+          continue;
+        }
+
+        if (next === CHAR_RIGHT_SQUARE_BRACKET) {
+          isBracket = token.isBracket = true;
+          isGlob = token.isGlob = true;
+          finished = true;
+          break;
+        }
+      }
+
+      if (scanToEnd === true) {
+        continue;
+      }
+
+      break;
+    }
+
+    if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start) {
+      negated = token.negated = true;
+      start++;
+      continue;
+    }
+
+    if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
+      isGlob = token.isGlob = true;
+
+      if (scanToEnd === true) {
+        let parens = 1;
+
+        while (eos() !== true && (code = advance())) {
+          if (code === CHAR_BACKWARD_SLASH) {
+            backslashes = token.backslashes = true;
+            advance();
+            continue;
+          }
+
+          if (code === CHAR_LEFT_PARENTHESES) {
+            parens++;
+            continue;
+          }
+
+          if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+            finished = true;
+            break;
+          }
+        }
+        continue;
+      }
+      break;
+    }
+
+    if (isGlob === true) {
+      finished = true;
+
+      if (scanToEnd === true) {
+        continue;
+      }
+
+      break;
+    }
+  }
+
+  if (opts.noext === true) {
+    isExtglob = false;
+    isGlob = false;
+  }
+
+  let base = str;
+  let prefix = '';
+  let glob = '';
+
+  if (start > 0) {
+    prefix = str.slice(0, start);
+    str = str.slice(start);
+    lastIndex -= start;
+  }
+
+  if (base && isGlob === true && lastIndex > 0) {
+    base = str.slice(0, lastIndex);
+    glob = str.slice(lastIndex);
+  } else if (isGlob === true) {
+    base = '';
+    glob = str;
+  } else {
+    base = str;
+  }
+
+  if (base && base !== '' && base !== '/' && base !== str) {
+    if (isPathSeparator(base.charCodeAt(base.length - 1))) {
+      base = base.slice(0, -1);
+    }
+  }
+
+  if (opts.unescape === true) {
+    if (glob) glob = utils.removeBackslashes(glob);
+
+    if (base && backslashes === true) {
+      base = utils.removeBackslashes(base);
+    }
+  }
+
+  const state = {
+    prefix,
+    input,
+    start,
+    base,
+    glob,
+    isBrace,
+    isBracket,
+    isGlob,
+    isExtglob,
+    isGlobstar,
+    negated,
+    negatedExtglob
+  };
+
+  if (opts.tokens === true) {
+    state.maxDepth = 0;
+    if (!isPathSeparator(code)) {
+      tokens.push(token);
+    }
+    state.tokens = tokens;
+  }
+
+  if (opts.parts === true || opts.tokens === true) {
+    let prevIndex;
+
+    for (let idx = 0; idx < slashes.length; idx++) {
+      const n = prevIndex !== undefined ? prevIndex + 1 : start;
+      const i = slashes[idx];
+      const value = input.slice(n, i);
+      if (opts.tokens) {
+        if (idx === 0 && start !== 0) {
+          tokens[idx].isPrefix = true;
+          tokens[idx].value = prefix;
+        } else {
+          tokens[idx].value = value;
+        }
+        depth(tokens[idx]);
+        state.maxDepth += tokens[idx].depth;
+      }
+      if (i >= start) {
+        parts.push(value);
+        prevIndex = i;
+      }
+    }
+
+    const n = prevIndex !== undefined ? prevIndex + 1 : start;
+    const value = input.slice(n);
+    parts.push(value);
+
+    if (opts.tokens && prevIndex && prevIndex + 1 < input.length) {
+      tokens[tokens.length - 1].value = value;
+      depth(tokens[tokens.length - 1]);
+      state.maxDepth += tokens[tokens.length - 1].depth;
+    }
+
+    state.slashes = slashes;
+    state.parts = parts;
+  }
+
+  return state;
+};
+
+module.exports = scan;
+
+
+/***/ }),
+
+/***/ 2907:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+/*global navigator*/
+
+
+const {
+  REGEX_BACKSLASH,
+  REGEX_REMOVE_BACKSLASH,
+  REGEX_SPECIAL_CHARS,
+  REGEX_SPECIAL_CHARS_GLOBAL
+} = __nccwpck_require__(9195);
+
+exports.isObject = val => val !== null && typeof val === 'object' && !Array.isArray(val);
+exports.hasRegexChars = str => REGEX_SPECIAL_CHARS.test(str);
+exports.isRegexChar = str => str.length === 1 && exports.hasRegexChars(str);
+exports.escapeRegex = str => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, '\\$1');
+exports.toPosixSlashes = str => str.replace(REGEX_BACKSLASH, '/');
+
+exports.isWindows = () => {
+  if (typeof navigator !== 'undefined' && navigator.platform) {
+    const platform = navigator.platform.toLowerCase();
+    return platform === 'win32' || platform === 'windows';
+  }
+
+  if (typeof process !== 'undefined' && process.platform) {
+    return process.platform === 'win32';
+  }
+
+  return false;
+};
+
+exports.removeBackslashes = str => {
+  return str.replace(REGEX_REMOVE_BACKSLASH, match => {
+    return match === '\\' ? '' : match;
+  });
+};
+
+exports.escapeLast = (input, char, lastIdx) => {
+  const idx = input.lastIndexOf(char, lastIdx);
+  if (idx === -1) return input;
+  if (input[idx - 1] === '\\') return exports.escapeLast(input, char, idx - 1);
+  return `${input.slice(0, idx)}\\${input.slice(idx)}`;
+};
+
+exports.removePrefix = (input, state = {}) => {
+  let output = input;
+  if (output.startsWith('./')) {
+    output = output.slice(2);
+    state.prefix = './';
+  }
+  return output;
+};
+
+exports.wrapOutput = (input, state = {}, options = {}) => {
+  const prepend = options.contains ? '' : '^';
+  const append = options.contains ? '' : '$';
+
+  let output = `${prepend}(?:${input})${append}`;
+  if (state.negated === true) {
+    output = `(?:^(?!${output}).*$)`;
+  }
+  return output;
+};
+
+exports.basename = (path, { windows } = {}) => {
+  const segs = path.split(windows ? /[\\/]/ : '/');
+  const last = segs[segs.length - 1];
+
+  if (last === '') {
+    return segs[segs.length - 2];
+  }
+
+  return last;
+};
+
+
+/***/ }),
+
 /***/ 8258:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -29900,7 +32404,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3837:
+/***/ 9774:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32884,7 +35388,7 @@ class errors_UserError extends Error {
     }
 }
 /** A goal issue body that cannot be used; `problems` lists every problem found, not just the first. */
-class errors_GoalBodyError extends errors_UserError {
+class GoalBodyError extends errors_UserError {
     problems;
     constructor(problems) {
         super(`The goal body has ${describeCount(problems.length)}:\n${problems.map((p) => `- ${p}`).join("\n")}`);
@@ -32894,6 +35398,10 @@ class errors_GoalBodyError extends errors_UserError {
 }
 function describeCount(count) {
     return count === 1 ? "1 problem" : `${count} problems`;
+}
+/** What went wrong, as one line of text: an Error's message, or anything else as a string. */
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/agent/environment.ts
@@ -32905,17 +35413,6 @@ function describeCount(count) {
  */
 /** Variables passed through from the runner's environment when they are set. */
 const BASE_ENV_NAMES = ["PATH", "HOME", "LANG", "LC_ALL", "TERM", "TMPDIR", "USER"];
-/** The contract variables the runner sets for every agent run (design §4). */
-const CONTRACT_ENV_NAMES = (/* unused pure expression or super */ null && ([
-    "GOAL_FILE",
-    "GOAL_NUMBER",
-    "GOAL_REPOSITORY",
-    "GOAL_ATTEMPT",
-    "RALPH_MODEL",
-    "RALPH_REASONING",
-    "RALPH_DURATION_SECONDS",
-    "RALPH_STATS_FILE",
-]));
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** The runner's own credentials: no allow-list may hand them to the agent (design §9). */
 const RUNNER_SECRET = /^(GITHUB_TOKEN|GH_TOKEN|INPUT_\w*|ACTIONS_\w*)$/i;
@@ -33277,6 +35774,7 @@ function withoutHopHeaders(headers) {
 
 
 
+
 const ISOLATIONS = ["sandbox", "none"];
 /** System paths bound read-only (or re-created as the links they are). */
 const SYSTEM_PATHS = [
@@ -33459,7 +35957,7 @@ function readSandboxSettings(values, problems, name = (key) => key) {
             settings.agentNetwork = parseNetworkSetting(values.network);
         }
         catch (error) {
-            const message = error instanceof Error ? error.message : String(error);
+            const message = messageOf(error);
             problems.push(message.replace(/^agent-network/, name("agent-network")));
         }
     }
@@ -33670,6 +36168,134 @@ function nearest(word, candidates, maxDistance) {
     return best?.candidate ?? null;
 }
 
+;// CONCATENATED MODULE: ./src/core/notifications.ts
+/**
+ * Notifications (pure): which events are sent, and how each one renders as ntfy's headers and
+ * plain-text body or as a JSON body for other webhooks. Sending is src/notify/http-notifier.ts.
+ */
+const NOTIFY_FORMATS = ["ntfy", "json"];
+/** Events sent only when `notify-on` lists them; the others are always sent. */
+const OPTIONAL_NOTIFY_EVENTS = ["done"];
+/** A reason or an error can be long (a log tail); a phone shows a few lines. */
+const MAX_DETAIL_CHARS = 600;
+function renderNotification(event) {
+    switch (event.kind) {
+        case "spot-check":
+            return {
+                kind: event.kind,
+                title: `Spot-check: ${event.repository}#${event.number}`,
+                body: lines(event.title, `Needs a human review: ${shorten(event.reasons)}`, event.prUrl ?? event.url),
+                tags: ["eyes"],
+                priority: 4,
+                click: event.prUrl ?? event.url,
+            };
+        case "stuck":
+            return {
+                kind: event.kind,
+                title: `Stuck: ${event.repository}#${event.number}`,
+                body: lines(event.title, `Last failure: ${shorten(event.lastFailure)}`, event.url),
+                tags: ["warning"],
+                priority: 4,
+                click: event.url,
+            };
+        case "done":
+            return {
+                kind: event.kind,
+                title: `Done: ${event.repository}#${event.number}`,
+                body: lines(event.title, event.prUrl ?? event.url),
+                tags: ["white_check_mark"],
+                priority: 2,
+                click: event.prUrl ?? event.url,
+            };
+        case "budget":
+            return {
+                kind: event.kind,
+                title: `Budget reached: ${event.repository}`,
+                body: lines(shorten(event.message), event.url),
+                tags: ["money_with_wings"],
+                priority: 3,
+                click: event.url,
+            };
+        case "cycle-failed":
+            return {
+                kind: event.kind,
+                title: `Dispatch cycle failed: ${event.repository}`,
+                body: lines(shorten(event.error), event.url),
+                tags: ["rotating_light"],
+                priority: 4,
+                click: event.url,
+            };
+    }
+}
+/** Whether `event` is sent under the `notify-on` setting (the optional events it lists). */
+function isNotified(event, on) {
+    return !OPTIONAL_NOTIFY_EVENTS.includes(event.kind)
+        ? true
+        : on.includes(event.kind);
+}
+/**
+ * ntfy: `Title`, `Tags`, `Priority`, `Click` headers and a plain-text body. Header values are
+ * ASCII without control characters: anything else goes as an RFC 2047 encoded word, which
+ * ntfy decodes (HTTP itself has no UTF-8 headers, and Node's fetch refuses them).
+ */
+function ntfyRequest(notification) {
+    const headers = {
+        "Content-Type": "text/plain; charset=utf-8",
+        Title: headerValue(notification.title),
+        Tags: notification.tags.map(headerValue).join(","),
+        Priority: String(notification.priority),
+    };
+    const click = notification.click === null ? null : safeUrl(notification.click);
+    if (click !== null)
+        headers.Click = click;
+    return { headers, body: notification.body };
+}
+/** Other webhooks: one JSON object with the same fields. */
+function jsonRequest(notification) {
+    return {
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+            event: notification.kind,
+            title: notification.title,
+            body: notification.body,
+            tags: notification.tags,
+            priority: notification.priority,
+            click: notification.click,
+        }),
+    };
+}
+function requestFor(notification, format) {
+    return format === "json" ? jsonRequest(notification) : ntfyRequest(notification);
+}
+/**
+ * A header value that cannot split or break the request: control characters (CR and LF among
+ * them) become spaces; non-ASCII text becomes one RFC 2047 `=?UTF-8?B?…?=` word.
+ */
+function headerValue(text) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+    const flat = text.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
+    if (/^[\u0020-\u007e]*$/.test(flat))
+        return flat;
+    return `=?UTF-8?B?${Buffer.from(flat, "utf8").toString("base64")}?=`;
+}
+/** A link for the Click header: only an http(s) URL, as ASCII (URL encodes the rest). */
+function safeUrl(text) {
+    try {
+        const url = new URL(text);
+        return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    }
+    catch {
+        return null;
+    }
+}
+function shorten(text) {
+    const flat = text.trim();
+    return flat.length > MAX_DETAIL_CHARS ? `${flat.slice(0, MAX_DETAIL_CHARS - 1)}…` : flat;
+}
+function lines(...parts) {
+    return parts.filter((part) => part !== null && part !== "").join("\n");
+}
+
 ;// CONCATENATED MODULE: ./src/core/agent-options.ts
 /** Values that choose how the agent runs; shared by goal bodies (per-goal overrides) and settings. */
 const REASONING_LEVELS = ["low", "med", "high"];
@@ -33754,7 +36380,7 @@ function formatDuration(seconds) {
  * What one run may report about itself (design §6): the agent writes its cost, tokens and
  * iterations, and the agent is not trusted. A figure outside its range makes the whole report
  * invalid, whether it comes from the agent's stats file (src/agent/stats.ts) or back from a
- * run-result marker (src/stats/records.ts): its cost is then unknown, and an unknown cost counts
+ * run-result marker (src/core/stats-record.ts): its cost is then unknown, and an unknown cost counts
  * against the budget by an estimate (src/core/budget.ts). A missing or null figure is unknown,
  * not invalid.
  */
@@ -34013,6 +36639,7 @@ function runCost(value) {
 
 
 
+
 /** External names, as used by action inputs, CLI flags and the settings file. */
 const SETTING_KEYS = [
     "max",
@@ -34027,6 +36654,8 @@ const SETTING_KEYS = [
     "spot-check-max-lines",
     "reviewers",
     "notify-url",
+    "notify-format",
+    "notify-on",
     "marker-authors",
     "budget",
     "unknown-run-cost",
@@ -34043,6 +36672,12 @@ const RUN_SETTING_KEYS = [
     "spot-check-paths",
     "spot-check-max-lines",
     "reviewers",
+];
+/** The notification settings: inputs of both actions and flags of the orchestrator. */
+const NOTIFY_SETTING_KEYS = [
+    "notify-url",
+    "notify-format",
+    "notify-on",
 ];
 const SETTINGS_FILE = ".github/goal-orchestrator.yml";
 /** The default `unknown-run-cost`: what a run of unknown cost counts when nothing estimates it. */
@@ -34076,6 +36711,8 @@ function defaultSettings() {
         spotCheckMaxLines: null,
         reviewers: [],
         notifyUrl: null,
+        notifyFormat: "ntfy",
+        notifyOn: [],
         markerAuthors: [],
         budget: null,
         unknownRunCostUsd: DEFAULT_UNKNOWN_RUN_COST_USD,
@@ -34106,6 +36743,8 @@ const READERS = {
     },
     reviewers: { field: "reviewers", read: logins },
     "notify-url": { field: "notifyUrl", read: httpUrl },
+    "notify-format": { field: "notifyFormat", read: (v) => oneOf(v, NOTIFY_FORMATS) },
+    "notify-on": { field: "notifyOn", read: notifyOnList },
     "marker-authors": { field: "markerAuthors", read: logins },
     budget: { field: "budget", read: budget },
     "unknown-run-cost": { field: "unknownRunCostUsd", read: runCost },
@@ -34125,6 +36764,17 @@ function spotCheckPathList(value) {
             throw error;
         throw new ValueProblem(`${error.message}, or none for no paths`);
     }
+}
+/** `done` (the one optional event), or off/none for the default events only. */
+function notifyOnList(value) {
+    if (isOff(value))
+        return [];
+    const names = list(value).map((name) => name.toLowerCase());
+    const bad = names.filter((name) => !OPTIONAL_NOTIFY_EVENTS.includes(name));
+    if (bad.length > 0) {
+        throw new ValueProblem(`${bad.map((name) => show(name)).join(", ")} ${bad.length === 1 ? "is not" : "are not"} one of ${OPTIONAL_NOTIFY_EVENTS.join(", ")}, or off (spot-check, stuck, budget and failed cycles are always notified)`);
+    }
+    return [...new Set(names)];
 }
 /** Every problem found while reading settings; the message has one line per problem. */
 class SettingsError extends errors_UserError {
@@ -49473,26 +52123,18 @@ class Git {
      * origin, branches and tags pruned to origin's, so the result is what a clone of `url` gives.
      * No alternates link to the mirror stays. A missing or unusable mirror (another filesystem,
      * not a repository, or a step from it failing) costs only a warning: the clone falls back to
-     * a plain clone of `url`. A shallow clone (`depth`) does not use the mirror.
+     * a plain clone of `url`.
      */
     static async clone(options) {
         const dir = (0,external_node_path_namespaceObject.resolve)(options.dir);
         const args = ["clone", "--quiet"];
         if (options.checkout === false)
             args.push("--no-checkout");
-        if (options.branch !== undefined)
-            args.push("--branch", checkName("branch", options.branch));
-        if (options.depth !== undefined) {
-            if (!Number.isSafeInteger(options.depth) || options.depth < 1) {
-                throw new errors_UserError(`A clone depth is a positive whole number, not ${options.depth}.`);
-            }
-            args.push("--depth", String(options.depth));
-        }
         const url = options.url;
         if (!url || url.startsWith("-"))
             throw new errors_UserError(`"${url}" cannot be a repository URL.`);
         await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(dir), { recursive: true });
-        if (options.reference !== undefined && options.depth === undefined) {
+        if (options.reference !== undefined) {
             const mirror = (0,external_node_path_namespaceObject.resolve)(options.reference);
             const problem = await mirrorProblem(mirror, (0,external_node_path_namespaceObject.dirname)(dir));
             if (problem === null) {
@@ -49501,7 +52143,7 @@ class Git {
                 }
                 catch (error) {
                     await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
-                    options.warn?.(`Cloning from the git mirror ${mirror} failed (${error instanceof Error ? error.message : String(error)}); cloning ${scrubSecrets(url, typeof options.token === "string" ? options.token : undefined)} from origin instead.`);
+                    options.warn?.(`Cloning from the git mirror ${mirror} failed (${messageOf(error)}); cloning ${scrubSecrets(url, typeof options.token === "string" ? options.token : undefined)} from origin instead.`);
                 }
             }
             else {
@@ -49543,10 +52185,9 @@ class Git {
             "+refs/heads/*:refs/remotes/origin/*",
             "+refs/tags/*:refs/tags/*",
         ], { network: true });
-        const defaultBranch = await remoteHead;
-        if (defaultBranch === null)
+        const branch = await remoteHead;
+        if (branch === null)
             throw new Error(`origin ${url} names no default branch`);
-        const branch = options.branch ?? defaultBranch;
         // One look at the refs: the local clone made one local branch, the mirror's HEAD branch.
         const refs = (await git.#run([
             "for-each-ref",
@@ -49563,8 +52204,8 @@ class Git {
         if (!remote.has(tracking(branch)))
             throw new Error(`origin has no branch ${branch}`);
         const originHead = tracking("HEAD");
-        if (remote.has(tracking(defaultBranch)) && remote.get(originHead) !== tracking(defaultBranch)) {
-            await git.#run(["symbolic-ref", originHead, tracking(defaultBranch)]);
+        if (remote.get(originHead) !== tracking(branch)) {
+            await git.#run(["symbolic-ref", originHead, tracking(branch)]);
         }
         await git.#run(["update-ref", `refs/heads/${branch}`, tracking(branch)]);
         if (local.length !== 1 || local[0] !== `refs/heads/${branch}`) {
@@ -49784,11 +52425,12 @@ class Git {
         }
         catch (error) {
             // the token provider failed: no git ran
-            const message = this.#scrub(`git ${args.find((arg) => !arg.startsWith("-") && !arg.includes("=")) ?? ""} needs a token, which could not be had: ${error instanceof Error ? error.message : String(error)}`);
+            const message = this.#scrub(`git ${args.find((arg) => !arg.startsWith("-") && !arg.includes("=")) ?? ""} needs a token, which could not be had: ${messageOf(error)}`);
             if (!options.allowFailure)
                 throw new GitError(message, args, -1, message);
             return { args, exitCode: -1, stdout: "", stderr: message };
         }
+        await checkGitVersion(this.cwd, env);
         const result = await spawnGit(args, this.cwd, env, options.input);
         const allowed = options.allowedExitCodes ?? [];
         if (result.exitCode === 0 || allowed.includes(result.exitCode) || options.allowFailure) {
@@ -49854,6 +52496,41 @@ class GitError extends errors_UserError {
         this.exitCode = exitCode;
         this.stderr = stderr;
     }
+}
+/**
+ * The oldest git that reads GIT_CONFIG_COUNT/KEY/VALUE (2.31). An older git ignores them without
+ * a word: it would push without the token header, and run without the settings that keep hooks,
+ * fsmonitor and ext:: URLs off.
+ */
+const MIN_GIT_VERSION = "2.31";
+/** Why this `git --version` answer is not a git goal-orchestrator can use, or null when it is. */
+function gitVersionProblem(answer) {
+    const [major = 0, minor = 0] = MIN_GIT_VERSION.split(".").map(Number);
+    const match = /^git version (\d+)\.(\d+)/.exec(answer.trim());
+    const install = `install git ${MIN_GIT_VERSION} or newer (Ubuntu 20.04: add-apt-repository ppa:git-core/ppa, then apt-get install git) and put it first on PATH`;
+    if (!match)
+        return `Could not tell git's version from "${answer.trim()}": ${install}.`;
+    const found = [Number(match[1]), Number(match[2])];
+    if (found[0] > major || (found[0] === major && found[1] >= minor))
+        return null;
+    return `git ${found.join(".")} is too old: it ignores the token header (GIT_CONFIG_COUNT) and would push without it. ${install[0]?.toUpperCase()}${install.slice(1)}.`;
+}
+/** One check per PATH (each finds its own git), kept for the process once it has passed. */
+const gitVersionChecks = new Map();
+async function checkGitVersion(cwd, env) {
+    const key = env.PATH ?? "";
+    let check = gitVersionChecks.get(key);
+    if (check === undefined) {
+        check = spawnGit(["--version"], cwd, env).then((result) => {
+            const problem = gitVersionProblem(result.stdout);
+            if (problem)
+                throw new errors_UserError(problem);
+        });
+        gitVersionChecks.set(key, check);
+        // Only a check that passed is kept: one that failed, or could not run, runs again next time.
+        check.catch(() => gitVersionChecks.delete(key));
+    }
+    await check;
 }
 function spawnGit(args, cwd, env, input) {
     return new Promise((resolvePromise, reject) => {
@@ -50031,6 +52708,7 @@ function parseNumstat(output) {
 
 
 
+
 /**
  * Takes the agent's work as data into a bare repository of the runner's own, made for this
  * attempt (no config, hook or ref anyone else wrote): its HEAD read from files, its objects
@@ -50107,9 +52785,6 @@ async function agentRepositoryProblem(paths) {
         return "the agent changed where its repository borrows objects from";
     }
     return null;
-}
-function messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/flows/run-checkpoint.ts
@@ -50418,6 +53093,202 @@ function assertTransition(from, to) {
     throw new errors_UserError(`goal is ${from}; it cannot become ${to}. From ${from} a goal can become: ${ALLOWED_TRANSITIONS[from].join(", ")}.`);
 }
 
+;// CONCATENATED MODULE: ./src/core/markers.ts
+
+/** Machine-readable facts the orchestrator leaves in its own issue comments (design §3). */
+const MARKER_SCHEMA_VERSION = 1;
+const MARKER_TAG = "goal-orchestrator";
+const RUN_OUTCOMES = ["success", "spot-check", "failure", "interrupted"];
+const FEEDBACK_SOURCES = ["reject", "pr-closed", "ci-failed"];
+/**
+ * How much of the agent's output a failed run's result keeps (`logTail`): the agent keeps this
+ * many last lines, the result at most this many characters of them, and the goal file of the
+ * next attempt shows them.
+ */
+const LOG_TAIL_LINES = 30;
+const LOG_TAIL_CHARS = 6000;
+/** The marker as one line: `<!-- goal-orchestrator:v1 {json} -->`. */
+function encodeMarker(marker) {
+    const json = escapeForComment(JSON.stringify({ v: MARKER_SCHEMA_VERSION, ...marker }));
+    return `<!-- ${MARKER_TAG}:v${MARKER_SCHEMA_VERSION} ${json} -->`;
+}
+// "--" inside a string would end the HTML comment early; "\u002d" is the same character to JSON.parse.
+// Outside strings "-" only appears singly (as a sign or exponent), so it never forms "--".
+// "<" and ">" are escaped too, so no text in a marker looks like HTML to anything that reads it.
+const COMMENT_SAFE = { "-": "\\u002d", "<": "\\u003c", ">": "\\u003e" };
+function escapeForComment(json) {
+    let out = "";
+    let inString = false;
+    for (let i = 0; i < json.length; i++) {
+        const char = json[i];
+        if (inString && char === "\\") {
+            out += char + (json[i + 1] ?? "");
+            i++;
+            continue;
+        }
+        if (char === '"')
+            inString = !inString;
+        out += inString ? (COMMENT_SAFE[char] ?? char) : char;
+    }
+    return out;
+}
+const MARKER_LINE = new RegExp(`^[ \\t]*<!--[ \\t]*${MARKER_TAG}:v(\\d{1,6})[ \\t]+(\\{.*\\})[ \\t]*-->[ \\t]*$`, "gm");
+/**
+ * Every well-formed marker in a text, in order. Never throws: malformed JSON, unknown kinds and
+ * markers missing required fields are skipped. Markers from newer schema versions are kept when
+ * their required fields parse; fields this version does not know are dropped.
+ */
+function decodeMarkers(text) {
+    if (typeof text !== "string")
+        return [];
+    const markers = [];
+    for (const match of text.matchAll(MARKER_LINE)) {
+        const version = Number(match[1]);
+        if (version < 1)
+            continue;
+        let value;
+        try {
+            value = JSON.parse(match[2] ?? "");
+        }
+        catch {
+            continue;
+        }
+        const marker = toMarker(value);
+        if (marker !== null)
+            markers.push(marker);
+    }
+    return markers;
+}
+function toMarker(value) {
+    if (!isObject(value))
+        return null;
+    switch (value.kind) {
+        case "claim":
+            return toClaim(value);
+        case "run-result":
+            return toRunResult(value);
+        case "transition":
+            return toTransition(value);
+        case "feedback":
+            return toFeedback(value);
+        case "blocked":
+            return toBlocked(value);
+        default:
+            return null;
+    }
+}
+function toClaim(v) {
+    if (!isAttempt(v.attempt) || !isTime(v.claimedAt) || !isTime(v.leaseExpiresAt))
+        return null;
+    if (!isObject(v.claimedBy))
+        return null;
+    const by = v.claimedBy;
+    const claimedBy = {};
+    // Run ids are numbers in GitHub's API; keep them as text so they never lose precision.
+    if (typeof by.runId === "string" || isWholeNumber(by.runId))
+        claimedBy.runId = String(by.runId);
+    if (typeof by.runUrl === "string")
+        claimedBy.runUrl = by.runUrl;
+    if (typeof by.host === "string")
+        claimedBy.host = by.host;
+    if (isWholeNumber(by.pid))
+        claimedBy.pid = by.pid;
+    const claim = {
+        kind: "claim",
+        attempt: v.attempt,
+        claimedBy,
+        claimedAt: v.claimedAt,
+        leaseExpiresAt: v.leaseExpiresAt,
+    };
+    if (typeof v.claimId === "string")
+        claim.claimId = v.claimId;
+    if (typeof v.textFingerprint === "string")
+        claim.textFingerprint = v.textFingerprint;
+    if (typeof v.vouchedBy === "string")
+        claim.vouchedBy = v.vouchedBy;
+    if (typeof v.branch === "string")
+        claim.branch = v.branch;
+    return claim;
+}
+function toRunResult(v) {
+    if (!isAttempt(v.attempt) || !isOneOf(v.outcome, RUN_OUTCOMES))
+        return null;
+    if (typeof v.reason !== "string" || typeof v.countsAsAttempt !== "boolean")
+        return null;
+    const marker = {
+        kind: "run-result",
+        attempt: v.attempt,
+        outcome: v.outcome,
+        reason: v.reason,
+        countsAsAttempt: v.countsAsAttempt,
+    };
+    if (typeof v.prUrl === "string")
+        marker.prUrl = v.prUrl;
+    if (typeof v.logTail === "string")
+        marker.logTail = v.logTail;
+    if (isObject(v.stats))
+        marker.stats = v.stats;
+    return marker;
+}
+function toTransition(v) {
+    if (!isOneOf(v.to, GOAL_STATES) || typeof v.reason !== "string")
+        return null;
+    if (v.from !== null && !isOneOf(v.from, GOAL_STATES))
+        return null;
+    const marker = { kind: "transition", from: v.from, to: v.to, reason: v.reason };
+    if (isAttempt(v.attempt))
+        marker.attempt = v.attempt;
+    return marker;
+}
+function toFeedback(v) {
+    if (!isAttempt(v.attempt) || !isOneOf(v.source, FEEDBACK_SOURCES))
+        return null;
+    if (typeof v.text !== "string")
+        return null;
+    return { kind: "feedback", attempt: v.attempt, source: v.source, text: v.text };
+}
+function toBlocked(v) {
+    if (!Array.isArray(v.by))
+        return null;
+    return { kind: "blocked", by: v.by.filter((ref) => typeof ref === "string") };
+}
+function isObject(value) {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function isWholeNumber(value) {
+    return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+function isAttempt(value) {
+    return isWholeNumber(value) && value >= 1;
+}
+function isTime(value) {
+    return typeof value === "string" && !Number.isNaN(Date.parse(value));
+}
+function isOneOf(value, allowed) {
+    return typeof value === "string" && allowed.includes(value);
+}
+/**
+ * Markers from comments written by trusted authors (the orchestrator's own identities), oldest
+ * first. Anyone can paste a marker into a comment, so markers from anyone else are ignored.
+ */
+function trustedMarkers(comments, trustedAuthors) {
+    const trusted = new Set([...trustedAuthors].map((login) => login.toLowerCase()));
+    const found = comments
+        .filter((comment) => trusted.has(comment.author.toLowerCase()))
+        .map((comment, index) => ({ comment, index, time: Date.parse(comment.createdAt) }));
+    // Array.prototype.sort is stable, so markers of one comment and equal times keep their order.
+    found.sort((a, b) => compareTimes(a.time, b.time) || a.index - b.index);
+    return found.flatMap(({ comment }) => decodeMarkers(comment.body).map((marker) => ({ ...marker, createdAt: comment.createdAt })));
+}
+// Unparseable times sort last rather than breaking the order of the rest.
+function compareTimes(a, b) {
+    if (Number.isNaN(a))
+        return Number.isNaN(b) ? 0 : 1;
+    if (Number.isNaN(b))
+        return -1;
+    return a - b;
+}
+
 ;// CONCATENATED MODULE: ./src/agent/deadlines.ts
 /** setTimeout cannot wait longer than this; longer waits are done in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -50519,8 +53390,7 @@ class LineSplitter {
 
 
 
-/** How many of the last output lines a run keeps for its failure report. */
-const LAST_LINES = 50;
+
 /**
  * An agent's output (design §7): stdout and stderr read line by line, each line handed to
  * `onLine` and appended to the log file, with the agent's pipes paused while the file falls
@@ -50535,7 +53405,7 @@ class AgentOutput {
     paused = false;
     #log;
     #onLine;
-    #last = new RingBuffer(LAST_LINES);
+    #last = new RingBuffer(LOG_TAIL_LINES);
     #pipes = [];
     #logError;
     constructor(file, log, onLine) {
@@ -50689,7 +53559,6 @@ function killGroupBut(pid, signal) {
 
 
 const DEFAULT_GRACE_SECONDS = 30;
-
 
 /** How long to wait, once the agent has exited, for its output pipes to close. */
 const PIPE_CLOSE_SECONDS = 5;
@@ -50924,13 +53793,13 @@ function readAgentStatsLine(line) {
     if (!text.startsWith("{"))
         return null;
     const value = parseLenientJson(text);
-    if (!isObject(value))
+    if (!stats_isObject(value))
         return null;
     const problems = runFigureProblems(value);
     if (problems.length > 0)
         return { stats: null, problems };
-    const tokens = isObject(value.tokens) ? value.tokens : {};
-    const time = isObject(value.time_seconds) ? value.time_seconds : {};
+    const tokens = stats_isObject(value.tokens) ? value.tokens : {};
+    const time = stats_isObject(value.time_seconds) ? value.time_seconds : {};
     const stats = {
         exit_reason: RALPH_EXIT_REASONS.includes(value.exit_reason)
             ? value.exit_reason
@@ -51013,7 +53882,7 @@ function parseLenientJson(text) {
 function figure(value) {
     return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
 }
-function isObject(value) {
+function stats_isObject(value) {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
@@ -51099,7 +53968,6 @@ async function runAgent(context, settings, request) {
             cwd: paths.work,
             env,
             ...limits,
-            ...(settings.graceSeconds !== undefined ? { graceSeconds: settings.graceSeconds } : {}),
             logFile: request.logFile,
             sandboxed,
             ...(context.agentLine ? { onLine: context.agentLine } : {}),
@@ -51319,7 +54187,7 @@ function goal_metadata_readMetadataLine(line) {
         };
     });
 }
-function goal_metadata_isMetadataLine(line) {
+function isMetadataLine(line) {
     return LINE_START.test(line);
 }
 
@@ -51453,7 +54321,7 @@ function parseGoalBody(body, repo) {
         }
     }
     if (problems.length > 0)
-        throw new errors_GoalBodyError(problems);
+        throw new GoalBodyError(problems);
     return {
         objective: sections.get("objective") ?? "",
         acceptance: sections.get("acceptance") ?? "",
@@ -51482,7 +54350,7 @@ function readSections(lines, problems) {
         if (current === null)
             continue;
         const endsSection = (line.heading !== null && line.heading.level <= current.level) ||
-            (!line.inFence && goal_metadata_isMetadataLine(line.text));
+            (!line.inFence && isMetadataLine(line.text));
         if (endsSection) {
             close();
             continue;
@@ -51556,70 +54424,6 @@ function applyEntry({ key, value }, repo, result, dependencyKeys, problems) {
             return;
         }
     }
-}
-/** Writes a goal body in the documented format (design §2). Throws GoalBodyError when the result would not read back the same. */
-function renderGoalBody(input, repo) {
-    const objective = input.objective.trim();
-    const acceptance = input.acceptance.trim();
-    const problems = [
-        ...textProblems("objective", objective),
-        ...textProblems("acceptance", acceptance),
-    ];
-    const metadata = metadataLines(input, repo);
-    const body = [
-        "## Objective",
-        objective,
-        "",
-        "## Acceptance",
-        acceptance,
-        ...(metadata.length > 0 ? ["", ...metadata] : []),
-        "",
-    ].join("\n");
-    try {
-        parseGoalBody(body, repo);
-    }
-    catch (error) {
-        if (error instanceof GoalBodyError)
-            problems.push(...error.problems);
-        else
-            throw error;
-    }
-    if (problems.length > 0)
-        throw new GoalBodyError([...new Set(problems)]);
-    return body;
-}
-/** Lines in section text that the parser would read as structure, which would cut the section short. */
-function textProblems(name, text) {
-    const title = SECTION_TITLES[name];
-    return classifyLines(text).flatMap((line) => {
-        if (line.inFence)
-            return [];
-        if (isMetadataLine(line.text)) {
-            return [
-                `The ${title} text has the line "${line.text.trim()}", which reads as goal metadata: reword it or put it in a code block.`,
-            ];
-        }
-        if (sectionOf(line) !== null || (line.heading !== null && line.heading.level <= 2)) {
-            return [
-                `The ${title} text has the heading "${line.text.trim()}", which would end the section: use ### or a deeper heading.`,
-            ];
-        }
-        return [];
-    });
-}
-function metadataLines(meta, repo) {
-    const lines = [];
-    if (meta.story)
-        lines.push(storyLine(meta.story, repo));
-    if (meta.depends && meta.depends.length > 0)
-        lines.push(dependsLine(meta.depends, repo));
-    const overrides = [
-        meta.model ? `Model: ${meta.model}` : null,
-        meta.reasoning ? `Reasoning: ${meta.reasoning}` : null,
-    ].filter((part) => part !== null);
-    if (overrides.length > 0)
-        lines.push(overrides.join("    "));
-    return lines;
 }
 function storyLine(story, repo) {
     return `Story: ${formatIssueRef(story, repo)}`;
@@ -51818,6 +54622,7 @@ class TextVetter {
 
 
 
+
 /** Why this runner must not work on the goal, or null when its claim stands. */
 function claimProblem(goal, attempt, now) {
     if (goal.state !== "running") {
@@ -51883,11 +54688,8 @@ async function storyOf(store, number) {
         return { number, title: history.title };
     }
     catch (error) {
-        return { number, omitted: `the story issue cannot be read (${run_claim_messageOf(error)})` };
+        return { number, omitted: `the story issue cannot be read (${messageOf(error)})` };
     }
-}
-function run_claim_messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/core/github-limits.ts
@@ -52025,6 +54827,7 @@ async function appendStatsLine(file, record) {
 
 
 
+
 /**
  * Pushes the agent's commits from the runner's own repository, opens the pull request and (on
  * success) enables auto-merge. Any failure here fails the run.
@@ -52054,7 +54857,7 @@ async function deliver(pulls, log, request) {
         return {
             verdict: {
                 outcome: "failure",
-                reason: `opening the pull request failed: ${error instanceof Error ? error.message : String(error)}; the work is on branch ${workspace.branch}`,
+                reason: `opening the pull request failed: ${messageOf(error)}; the work is on branch ${workspace.branch}`,
             },
             prUrl: null,
         };
@@ -52073,7 +54876,7 @@ async function deliver(pulls, log, request) {
         return {
             verdict: {
                 outcome: "spot-check",
-                reason: `enabling auto-merge failed (${error instanceof Error ? error.message : String(error)}); merge the pull request or run goal approve`,
+                reason: `enabling auto-merge failed (${messageOf(error)}); merge the pull request or run goal approve`,
             },
             prUrl: pull.url,
         };
@@ -52143,8 +54946,7 @@ function pullRequestBody(request) {
 
 
 
-/** Most log-tail lines of one earlier failure that go into the goal file. */
-const TAIL_LINES = 40;
+
 /**
  * The goal file the agent reads (design §4): title, body, story and, on a retry, what went
  * wrong before: failed runs with their log tails, and human or CI feedback. Text from GitHub
@@ -52181,7 +54983,7 @@ function renderGoalFile(goal, attempt, story) {
         for (const entry of history) {
             if (entry.kind === "run-result") {
                 lines.push(`### Attempt ${entry.attempt} failed`, "", `Reason: ${entry.reason}`, "");
-                const tail = (entry.logTail ?? "").split("\n").slice(-TAIL_LINES).join("\n").trim();
+                const tail = (entry.logTail ?? "").split("\n").slice(-LOG_TAIL_LINES).join("\n").trim();
                 if (tail)
                     lines.push("Last lines of its log:", "", fence(tail), "");
             }
@@ -52204,7 +55006,11 @@ function fence(text) {
     return `${ticks}\n${text}\n${ticks}`;
 }
 
+// EXTERNAL MODULE: ../../work/main/node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(8374);
+var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 ;// CONCATENATED MODULE: ./src/flows/run-policy.ts
+
 const SPOT_CHECK_EXIT_CODE = 3;
 function judgeRun(input) {
     const { agent } = input;
@@ -52263,44 +55069,40 @@ function listed(paths) {
     return paths.slice(0, 5).join(", ") + (paths.length > 5 ? ", …" : "");
 }
 /**
- * gitignore-like globs: `*` and `?` stay within one path segment, `**` crosses segments, a
- * trailing `/` matches everything below a folder, and a pattern without `/` matches a file
- * name at any depth.
+ * Whether a changed path matches a spot-check-paths pattern, read as a line of `.gitignore` or
+ * CODEOWNERS is (matched with picomatch):
+ * - `*` and `?` stay within one path segment, `**` crosses segments (a `**` segment matches
+ *   zero or more folders: `src/**` then `/*.ts` matches `src/a.ts` and `src/a/b.ts`), `[abc]`
+ *   is one of the characters;
+ * - a leading `/`, or a `/` in the middle, anchors the pattern to the repository's root: `/build`
+ *   and `.github/**` match nothing in a subfolder; a pattern with no `/` but a trailing one
+ *   matches at any depth, like `.gitignore`: `CODEOWNERS`, `*.lock` and `migrations/` do;
+ * - a pattern names files and folders alike: a matching folder takes everything below it
+ *   (`docs` matches `docs/a.md`); a trailing `/` names folders only (`migrations/`);
+ * - dotfiles and dot folders match like any other name (`*` matches `.gitattributes`);
+ * - there is no `!` negation, no `{a,b}` and no extglob: such characters match themselves.
  */
 function matchesGlob(path, glob) {
     let pattern = glob.trim().replace(/^\.\//, "");
     if (pattern === "")
         return false;
-    if (pattern.endsWith("/"))
-        pattern += "**";
+    const folderOnly = pattern.endsWith("/");
+    pattern = pattern.replace(/\/+$/, "");
     const anchored = pattern.includes("/");
-    const regex = globToRegExp(pattern.replace(/^\//, ""));
-    if (regex.test(path))
-        return true;
-    return !anchored && regex.test(path.split("/").pop() ?? path);
+    pattern = pattern.replace(/^\/+/, "");
+    if (pattern === "")
+        return true; // `/`: the root folder, so everything
+    const base = `${anchored ? "" : "**/"}${pattern.replace(/[()]/g, "\\$&")}`;
+    const below = `${base}/**/*`; // not `${base}/**`, which matches the name itself too
+    return picomatch_default().isMatch(path, folderOnly ? below : [base, below], GLOB_OPTIONS);
 }
-function globToRegExp(glob) {
-    let out = "";
-    for (let i = 0; i < glob.length; i++) {
-        const char = glob[i];
-        if (char === "*" && glob[i + 1] === "*") {
-            i++;
-            if (glob[i + 1] === "/") {
-                i++;
-                out += "(?:.*/)?";
-            }
-            else
-                out += ".*";
-        }
-        else if (char === "*")
-            out += "[^/]*";
-        else if (char === "?")
-            out += "[^/]";
-        else
-            out += char.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-    }
-    return new RegExp(`^${out}$`);
-}
+/** gitignore has no brace lists, extglobs or negation inside one pattern; dotfiles are files. */
+const GLOB_OPTIONS = {
+    dot: true,
+    nobrace: true,
+    noextglob: true,
+    nonegate: true,
+};
 
 ;// CONCATENATED MODULE: ./src/core/pull-request-decides.ts
 /**
@@ -52398,6 +55200,20 @@ class ConflictError extends errors_UserError {
 class NotFoundError extends errors_UserError {
     name = "NotFoundError";
 }
+/**
+ * GitHub's error texts that decide what happens next, matched here only. GitHub documents none
+ * of them: each is what it answers today, and the local test server answers the same.
+ */
+const GITHUB_SAYS = {
+    /** enablePullRequestAutoMerge: "Pull request is in clean status" (it could merge right now). */
+    cleanStatus: /clean status/i,
+    /** enablePullRequestAutoMerge: "Auto merge is not allowed for this repository". */
+    autoMergeNotAllowed: /auto.?merge is not allowed/i,
+    /** enablePullRequestAutoMerge: "Protected branch rules not configured for this branch". */
+    noProtectionRules: /protected branch rules not configured/i,
+    /** POST /pulls, 422: "A pull request already exists for owner:branch." */
+    pullRequestExists: /already exists/i,
+};
 function isStatus(error, ...statuses) {
     return error instanceof RequestError && statuses.includes(error.status);
 }
@@ -52812,14 +55628,12 @@ function startWorkspaceClone(settings, repo, goal, warn) {
 
 
 
+
 /** Who commits what the agent left uncommitted. */
 const RUNNER_AUTHOR = {
     name: "github-actions[bot]",
     email: "41898282+github-actions[bot]@users.noreply.github.com",
 };
-/** Lines of the agent's output kept in a failure's run-result marker. */
-const LOG_TAIL_LINES = 30;
-const LOG_TAIL_CHARS = 6000;
 function runSettingsOf(settings) {
     return {
         model: settings.model,
@@ -52989,7 +55803,7 @@ async function runGoal(context, settings) {
         }
     }
     catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = messageOf(error);
         if (error instanceof SandboxUnavailable) {
             // No attempt was made: the machine, not the goal, is at fault.
             runnerError = new errors_UserError(`The agent's sandbox cannot run here: ${message}`);
@@ -53017,6 +55831,10 @@ async function runGoal(context, settings) {
         stats,
         logTail: run ? tail(run.agent.lastLines) : undefined,
     });
+    // Only once the state change is recorded; a notification that fails is a warning there.
+    const event = resultEvent(goal, repository, state, verdict.reason, prUrl);
+    if (event)
+        await context.notify?.(event);
     try {
         await appendStatsLine(settings.statsFile, { ...stats, goal_state: state });
     }
@@ -53036,6 +55854,17 @@ async function runGoal(context, settings) {
     return report;
 }
 class SandboxUnavailable extends Error {
+}
+/** What a recorded result tells people: a goal that is stuck, waits for review, or is done. */
+function resultEvent(goal, repository, state, reason, prUrl) {
+    const ref = { repository, number: goal.ref.number, title: goal.title, url: goal.url };
+    if (state === "stuck")
+        return { kind: "stuck", ...ref, lastFailure: reason };
+    if (state === "spot-check")
+        return { kind: "spot-check", ...ref, reasons: reason, prUrl };
+    if (state === "done")
+        return { kind: "done", ...ref, prUrl };
+    return null;
 }
 /** The goal's text changed after its claim: back to draft, attempt not used, nothing run. */
 async function refuseChangedText(context, settings, changed) {
@@ -60750,196 +63579,8 @@ function checkAppPrivateKey(text) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/markers.ts
-
-/** Machine-readable facts the orchestrator leaves in its own issue comments (design §3). */
-const MARKER_SCHEMA_VERSION = 1;
-const MARKER_TAG = "goal-orchestrator";
-const RUN_OUTCOMES = ["success", "spot-check", "failure", "interrupted"];
-const FEEDBACK_SOURCES = ["reject", "pr-closed", "ci-failed"];
-/** The marker as one line: `<!-- goal-orchestrator:v1 {json} -->`. */
-function encodeMarker(marker) {
-    const json = escapeForComment(JSON.stringify({ v: MARKER_SCHEMA_VERSION, ...marker }));
-    return `<!-- ${MARKER_TAG}:v${MARKER_SCHEMA_VERSION} ${json} -->`;
-}
-// "--" inside a string would end the HTML comment early; "\u002d" is the same character to JSON.parse.
-// Outside strings "-" only appears singly (as a sign or exponent), so it never forms "--".
-// "<" and ">" are escaped too, so no text in a marker looks like HTML to anything that reads it.
-const COMMENT_SAFE = { "-": "\\u002d", "<": "\\u003c", ">": "\\u003e" };
-function escapeForComment(json) {
-    let out = "";
-    let inString = false;
-    for (let i = 0; i < json.length; i++) {
-        const char = json[i];
-        if (inString && char === "\\") {
-            out += char + (json[i + 1] ?? "");
-            i++;
-            continue;
-        }
-        if (char === '"')
-            inString = !inString;
-        out += inString ? (COMMENT_SAFE[char] ?? char) : char;
-    }
-    return out;
-}
-const MARKER_LINE = new RegExp(`^[ \\t]*<!--[ \\t]*${MARKER_TAG}:v(\\d{1,6})[ \\t]+(\\{.*\\})[ \\t]*-->[ \\t]*$`, "gm");
-/**
- * Every well-formed marker in a text, in order. Never throws: malformed JSON, unknown kinds and
- * markers missing required fields are skipped. Markers from newer schema versions are kept when
- * their required fields parse; fields this version does not know are dropped.
- */
-function decodeMarkers(text) {
-    if (typeof text !== "string")
-        return [];
-    const markers = [];
-    for (const match of text.matchAll(MARKER_LINE)) {
-        const version = Number(match[1]);
-        if (version < 1)
-            continue;
-        let value;
-        try {
-            value = JSON.parse(match[2] ?? "");
-        }
-        catch {
-            continue;
-        }
-        const marker = toMarker(value);
-        if (marker !== null)
-            markers.push(marker);
-    }
-    return markers;
-}
-function toMarker(value) {
-    if (!markers_isObject(value))
-        return null;
-    switch (value.kind) {
-        case "claim":
-            return toClaim(value);
-        case "run-result":
-            return toRunResult(value);
-        case "transition":
-            return toTransition(value);
-        case "feedback":
-            return toFeedback(value);
-        case "blocked":
-            return toBlocked(value);
-        default:
-            return null;
-    }
-}
-function toClaim(v) {
-    if (!isAttempt(v.attempt) || !isTime(v.claimedAt) || !isTime(v.leaseExpiresAt))
-        return null;
-    if (!markers_isObject(v.claimedBy))
-        return null;
-    const by = v.claimedBy;
-    const claimedBy = {};
-    // Run ids are numbers in GitHub's API; keep them as text so they never lose precision.
-    if (typeof by.runId === "string" || isWholeNumber(by.runId))
-        claimedBy.runId = String(by.runId);
-    if (typeof by.runUrl === "string")
-        claimedBy.runUrl = by.runUrl;
-    if (typeof by.host === "string")
-        claimedBy.host = by.host;
-    if (isWholeNumber(by.pid))
-        claimedBy.pid = by.pid;
-    const claim = {
-        kind: "claim",
-        attempt: v.attempt,
-        claimedBy,
-        claimedAt: v.claimedAt,
-        leaseExpiresAt: v.leaseExpiresAt,
-    };
-    if (typeof v.claimId === "string")
-        claim.claimId = v.claimId;
-    if (typeof v.textFingerprint === "string")
-        claim.textFingerprint = v.textFingerprint;
-    if (typeof v.vouchedBy === "string")
-        claim.vouchedBy = v.vouchedBy;
-    if (typeof v.branch === "string")
-        claim.branch = v.branch;
-    return claim;
-}
-function toRunResult(v) {
-    if (!isAttempt(v.attempt) || !isOneOf(v.outcome, RUN_OUTCOMES))
-        return null;
-    if (typeof v.reason !== "string" || typeof v.countsAsAttempt !== "boolean")
-        return null;
-    const marker = {
-        kind: "run-result",
-        attempt: v.attempt,
-        outcome: v.outcome,
-        reason: v.reason,
-        countsAsAttempt: v.countsAsAttempt,
-    };
-    if (typeof v.prUrl === "string")
-        marker.prUrl = v.prUrl;
-    if (typeof v.logTail === "string")
-        marker.logTail = v.logTail;
-    if (markers_isObject(v.stats))
-        marker.stats = v.stats;
-    return marker;
-}
-function toTransition(v) {
-    if (!isOneOf(v.to, GOAL_STATES) || typeof v.reason !== "string")
-        return null;
-    if (v.from !== null && !isOneOf(v.from, GOAL_STATES))
-        return null;
-    const marker = { kind: "transition", from: v.from, to: v.to, reason: v.reason };
-    if (isAttempt(v.attempt))
-        marker.attempt = v.attempt;
-    return marker;
-}
-function toFeedback(v) {
-    if (!isAttempt(v.attempt) || !isOneOf(v.source, FEEDBACK_SOURCES))
-        return null;
-    if (typeof v.text !== "string")
-        return null;
-    return { kind: "feedback", attempt: v.attempt, source: v.source, text: v.text };
-}
-function toBlocked(v) {
-    if (!Array.isArray(v.by))
-        return null;
-    return { kind: "blocked", by: v.by.filter((ref) => typeof ref === "string") };
-}
-function markers_isObject(value) {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function isWholeNumber(value) {
-    return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
-}
-function isAttempt(value) {
-    return isWholeNumber(value) && value >= 1;
-}
-function isTime(value) {
-    return typeof value === "string" && !Number.isNaN(Date.parse(value));
-}
-function isOneOf(value, allowed) {
-    return typeof value === "string" && allowed.includes(value);
-}
-/**
- * Markers from comments written by trusted authors (the orchestrator's own identities), oldest
- * first. Anyone can paste a marker into a comment, so markers from anyone else are ignored.
- */
-function trustedMarkers(comments, trustedAuthors) {
-    const trusted = new Set([...trustedAuthors].map((login) => login.toLowerCase()));
-    const found = comments
-        .filter((comment) => trusted.has(comment.author.toLowerCase()))
-        .map((comment, index) => ({ comment, index, time: Date.parse(comment.createdAt) }));
-    // Array.prototype.sort is stable, so markers of one comment and equal times keep their order.
-    found.sort((a, b) => compareTimes(a.time, b.time) || a.index - b.index);
-    return found.flatMap(({ comment }) => decodeMarkers(comment.body).map((marker) => ({ ...marker, createdAt: comment.createdAt })));
-}
-// Unparseable times sort last rather than breaking the order of the rest.
-function compareTimes(a, b) {
-    if (Number.isNaN(a))
-        return Number.isNaN(b) ? 0 : 1;
-    if (Number.isNaN(b))
-        return -1;
-    return a - b;
-}
-
 ;// CONCATENATED MODULE: ./src/github/create-issue.ts
+
 
 
 
@@ -60995,7 +63636,7 @@ async function createIssueOnce(client, repo, issue, options = {}) {
     const existing = await findByRequestId(client, repo, requestId, since);
     if (existing)
         return existing;
-    throw new Error(`Creating the issue in ${formatRepo(repo)} failed ${CREATE_ATTEMPTS} times and no issue was created: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+    throw new Error(`Creating the issue in ${formatRepo(repo)} failed ${CREATE_ATTEMPTS} times and no issue was created: ${messageOf(lastError)}`);
 }
 async function findByRequestId(client, repo, requestId, since) {
     const marker = requestIdLine(requestId);
@@ -61140,6 +63781,7 @@ fragment history on Issue {
 }
 
 ;// CONCATENATED MODULE: ./src/github/goal-store.ts
+
 
 
 
@@ -61373,7 +64015,7 @@ class GitHubGoalStore {
     }
     async blockedBy(number) {
         try {
-            const blockers = await this.client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", { ...this.where, issue_number: number, per_page: MAX_PAGE_SIZE });
+            const blockers = await this.blockers(number);
             return blockers.map((issue) => ({
                 ...repoFromApiUrl(issue.repository_url),
                 number: issue.number,
@@ -61446,7 +64088,7 @@ class GitHubGoalStore {
                 await this.addSubIssue(goal.story, issue.id);
             }
             catch (error) {
-                warnings.push(`Could not link #${issue.number} as a sub-issue of ${issue_ref_formatIssueRef(goal.story, this.repo)}: ${goal_store_messageOf(error)}`);
+                warnings.push(`Could not link #${issue.number} as a sub-issue of ${issue_ref_formatIssueRef(goal.story, this.repo)}: ${messageOf(error)}`);
             }
         }
         for (const dependency of goal.depends) {
@@ -61457,7 +64099,7 @@ class GitHubGoalStore {
                 await this.addBlockedBy(issue.number, dependencyId);
             }
             catch (error) {
-                warnings.push(`Could not record #${issue.number} as blocked by ${issue_ref_formatIssueRef(dependency, this.repo)}: ${goal_store_messageOf(error)}`);
+                warnings.push(`Could not record #${issue.number} as blocked by ${issue_ref_formatIssueRef(dependency, this.repo)}: ${messageOf(error)}`);
             }
         }
         return { number: issue.number, url: issue.html_url, warnings };
@@ -61591,12 +64233,16 @@ class GitHubGoalStore {
         }
         catch (error) {
             if (isStatus(error, 422)) {
-                const blockers = await this.client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", { ...this.where, issue_number: number, per_page: MAX_PAGE_SIZE });
+                const blockers = await this.blockers(number);
                 if (blockers.some((blocker) => blocker.id === blockerId))
                     return;
             }
             throw error;
         }
+    }
+    /** The issues that block this one (its blocked-by links), every page. */
+    blockers(number) {
+        return this.client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", { ...this.where, issue_number: number, per_page: MAX_PAGE_SIZE });
     }
     async graphql(query, variables, doing) {
         try {
@@ -61750,9 +64396,6 @@ function dependsLineOf(body, ref) {
         return [];
     }
 }
-function goal_store_messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
-}
 
 ;// CONCATENATED MODULE: ./src/github/pull-requests.ts
 
@@ -61771,13 +64414,12 @@ mutation EnableAutoMerge($pullRequestId: ID!, $mergeMethod: PullRequestMergeMeth
  * In each case merging directly is what the person asked for.
  */
 const MERGE_DIRECTLY = [
-    /clean status/i,
-    /auto.?merge is not allowed/i,
-    /protected branch rules not configured/i,
+    GITHUB_SAYS.cleanStatus,
+    GITHUB_SAYS.autoMergeNotAllowed,
+    GITHUB_SAYS.noProtectionRules,
 ];
 /** GitHub can merge the pull request right now, so auto-merge has nothing to wait for. */
-const CAN_MERGE_NOW = [/clean status/i, /protected branch rules not configured/i];
-/** Pull requests of goals: opening, auto-merge, approving (merge or auto-merge) and closing. */
+const CAN_MERGE_NOW = [GITHUB_SAYS.cleanStatus, GITHUB_SAYS.noProtectionRules];
 /** Check conclusions that mean the goal's work does not pass. */
 const FAILED_CONCLUSIONS = [
     "failure",
@@ -61795,6 +64437,7 @@ function excerpt(parts) {
         .trim();
     return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
 }
+/** Pull requests of goals: opening, auto-merge, approving (merge or auto-merge) and closing. */
 class GitHubPullRequests {
     client;
     repo;
@@ -61857,7 +64500,7 @@ class GitHubPullRequests {
             return { number: data.number, url: data.html_url, nodeId: data.node_id, created: true };
         }
         catch (error) {
-            if (isStatus(error, 422) && /already exists/i.test(error.message)) {
+            if (isStatus(error, 422) && GITHUB_SAYS.pullRequestExists.test(error.message)) {
                 const { data } = await this.client.rest.pulls.list({
                     ...this.where,
                     head: `${this.repo.owner}:${request.head}`,
@@ -61890,7 +64533,7 @@ class GitHubPullRequests {
             if (!(error instanceof GraphqlResponseError)) {
                 throw explainGitHubError(error, `enabling auto-merge on #${pull.number}`);
             }
-            if (/auto.?merge is not allowed/i.test(error.message)) {
+            if (GITHUB_SAYS.autoMergeNotAllowed.test(error.message)) {
                 return {
                     kind: "refused",
                     reason: "the repository does not allow auto-merge (Settings → General → Allow auto-merge)",
@@ -61989,7 +64632,7 @@ class GitHubPullRequests {
 
 // EXTERNAL MODULE: ../../work/main/node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(7207);
-;// CONCATENATED MODULE: ./src/config/settings-file.ts
+;// CONCATENATED MODULE: ./src/core/settings-yaml.ts
 
 
 
@@ -62045,7 +64688,92 @@ async function readRepositorySettings(client, repo) {
     return parseSettingsFile(Buffer.from(data.content, "base64").toString("utf8"));
 }
 
+;// CONCATENATED MODULE: ./src/notify/http-notifier.ts
+
+
+/** Sends nothing: the default when no `notify-url` is set. */
+const notifyNothing = async () => { };
+/**
+ * A Notify that POSTs to `url` with a timeout per try, retries a refused connection, a timeout
+ * or a 5xx/429 answer with backoff, and then warns. No message names the URL, its host or its
+ * path: the URL is a secret (an ntfy topic is its own password).
+ */
+function httpNotifier(options) {
+    const { url } = options;
+    if (url === null)
+        return notifyNothing;
+    const tries = options.tries ?? 3;
+    const timeoutMs = options.timeoutMs ?? timeoutFromEnvironment() ?? 10_000;
+    const backoffMs = options.backoffMs ?? 1_000;
+    return async (event) => {
+        try {
+            if (!isNotified(event, options.on))
+                return;
+            const notification = renderNotification(event);
+            const request = requestFor(notification, options.format);
+            let problem = "";
+            for (let attempt = 1; attempt <= tries; attempt++) {
+                if (attempt > 1)
+                    await sleep(backoffMs * 2 ** (attempt - 2));
+                try {
+                    const response = await fetch(url, {
+                        method: "POST",
+                        headers: request.headers,
+                        body: request.body,
+                        signal: AbortSignal.timeout(timeoutMs),
+                        redirect: "error",
+                    });
+                    await response.body?.cancel().catch(() => { });
+                    if (response.ok) {
+                        options.log(`sent notification "${notification.title}"`);
+                        return;
+                    }
+                    problem = `the receiver answered ${response.status}`;
+                    // A 4xx (but 408 and 429) will be answered the same way again.
+                    if (response.status < 500 && response.status !== 408 && response.status !== 429)
+                        break;
+                }
+                catch (error) {
+                    problem = describeFetchError(error, timeoutMs);
+                }
+            }
+            options.warn(`the notification "${notification.title}" was not sent (${problem}); the goal's state is unaffected. Check notify-url.`);
+        }
+        catch (error) {
+            // Rendering or logging failed: still never the caller's failure.
+            options.warn(`a notification was not sent: ${messageOf(error)}`);
+        }
+    };
+}
+/** Why a fetch failed, in words that never include the URL (undici's messages may). */
+function describeFetchError(error, timeoutMs) {
+    if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
+        return `no answer within ${timeoutMs / 1000} s`;
+    const cause = error instanceof Error ? error.cause : undefined;
+    const code = typeof cause?.code === "string" ? cause.code : null;
+    if (code === "ECONNREFUSED")
+        return "connection refused";
+    if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+        return "the host name did not resolve";
+    if (code !== null && /^[A-Z_]+$/.test(code))
+        return `network error ${code}`;
+    return "network error";
+}
+/**
+ * GOAL_ORCHESTRATOR_NOTIFY_TIMEOUT_MS: only the tests set it, so a slow receiver costs them
+ * a fraction of a second rather than three times ten.
+ */
+function timeoutFromEnvironment() {
+    const value = Number(process.env.GOAL_ORCHESTRATOR_NOTIFY_TIMEOUT_MS);
+    return Number.isInteger(value) && value > 0 ? value : null;
+}
+function sleep(ms) {
+    return new Promise((done) => setTimeout(done, ms));
+}
+
 ;// CONCATENATED MODULE: ./src/actions/inputs.ts
+
+
 
 
 
@@ -62078,7 +64806,7 @@ function authInputs(problems) {
             return { kind: "token", token: tokenInput() };
         }
         catch (error) {
-            problems.push(error instanceof Error ? error.message : String(error));
+            problems.push(messageOf(error));
             return null;
         }
     }
@@ -62103,6 +64831,36 @@ function authInputs(problems) {
         return null;
     return { kind: "app", appId, privateKey };
 }
+/**
+ * The notify-url, notify-format and notify-on inputs, as explicit settings. The URL is a
+ * capability (whoever has it can post), so it is masked before anything could print it.
+ */
+function notifyInputs() {
+    const url = getInput("notify-url");
+    if (url.trim()) {
+        core_setSecret(url);
+        core_setSecret(url.trim());
+    }
+    return Object.fromEntries(NOTIFY_SETTING_KEYS.map((name) => [name, getInput(name)]));
+}
+/** Sends to the resolved notify-url (masked, as it may come from the settings file). */
+function notifierOf(settings) {
+    if (settings.notifyUrl)
+        core_setSecret(settings.notifyUrl);
+    return httpNotifier({
+        url: settings.notifyUrl,
+        format: settings.notifyFormat,
+        on: settings.notifyOn,
+        log: info,
+        warn: warning,
+    });
+}
+/** The link to this workflow run, when the runner's environment says which it is. */
+function workflowRunUrl(env) {
+    if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY)
+        return null;
+    return `${(env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, "")}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+}
 /** The repository input, or the workflow's own repository. */
 function repositoryInput() {
     const text = getInput("repository") || process.env.GITHUB_REPOSITORY || "";
@@ -62112,7 +64870,7 @@ function repositoryInput() {
         return parseRepo(text);
     }
     catch (error) {
-        throw new errors_UserError(`Input "repository": ${error instanceof Error ? error.message : String(error)}`);
+        throw new errors_UserError(`Input "repository": ${messageOf(error)}`);
     }
 }
 /** Runs an action's main function; any error fails the step with a message a person can act on. */
@@ -62121,7 +64879,7 @@ async function runAction(main) {
         await main();
     }
     catch (error) {
-        setFailed(error instanceof Error ? error.message : String(error));
+        setFailed(messageOf(error));
     }
 }
 
@@ -62177,6 +64935,14 @@ function readRunInputs(env = process.env) {
             throw error;
         problems.push(...error.problems);
     }
+    try {
+        resolveSettings({ explicit: notifyInputs(), file: null });
+    }
+    catch (error) {
+        if (!(error instanceof SettingsError))
+            throw error;
+        problems.push(...error.problems);
+    }
     const wholeNumber = (name, required) => {
         const text = getInput(name).trim().replace(/^#/, "");
         if (!text && !required)
@@ -62194,7 +64960,7 @@ function readRunInputs(env = process.env) {
         repo = repositoryInput();
     }
     catch (error) {
-        problems.push(error instanceof Error ? error.message : String(error));
+        problems.push(messageOf(error));
     }
     const resumeText = getInput("resume").trim().toLowerCase() || "true";
     if (resumeText !== "true" && resumeText !== "false") {
@@ -62205,7 +64971,7 @@ function readRunInputs(env = process.env) {
         checkpointEverySeconds = parseCheckpointEvery(getInput("checkpoint-every"), "checkpoint-every");
     }
     catch (error) {
-        problems.push(error instanceof Error ? error.message : String(error));
+        problems.push(messageOf(error));
     }
     const agentEnv = getInput("agent-env")
         .split(/[\s,]+/)
@@ -62342,17 +65108,19 @@ async function runMainAction() {
         const { client, store } = connected;
         const url = runUrl(process.env);
         let settings;
+        let notify;
         try {
             if (file instanceof Error)
                 throw file;
             // The repository's settings file under the inputs (inputs win).
             settings = { ...rest, ...(file ? readRunSettings(file) : {}), token, cloneUrl };
+            notify = notifierOf(resolveSettings({ explicit: notifyInputs(), file }));
         }
         catch (error) {
             // The goal was claimed for this run: it must not wait for its lease because the file
             // broke (or could not be read) after the dispatcher read it. No attempt is used.
             await workspace.discard();
-            const message = error instanceof Error ? error.message : String(error);
+            const message = messageOf(error);
             await recordInterruption(
             // Nothing was pushed yet, so no pull request of this attempt can exist.
             { store, log: info, pulls: null, maxAttempts: null, ...(url ? { runUrl: url } : {}) }, inputs.goal, inputs.attempt, `its settings could not be used (${message.replace(/\n/g, "; ")})`);
@@ -62380,6 +65148,7 @@ async function runMainAction() {
                 saveState("max-attempts", String(settings.maxAttempts));
             },
             workspace,
+            notify,
             ...(url ? { runUrl: url } : {}),
         }, settings).finally(() => workspace.discard()); // nothing when runGoal adopted or discarded it
         if (report.outcome !== "skipped")
@@ -62479,7 +65248,7 @@ async function runPostAction() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3837);
+/* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9774);
 
 await (0,_actions_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runEntry */ .CN)();
 

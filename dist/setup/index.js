@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5345:
+/***/ 5527:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32878,7 +32878,7 @@ class errors_UserError extends Error {
     }
 }
 /** A goal issue body that cannot be used; `problems` lists every problem found, not just the first. */
-class errors_GoalBodyError extends errors_UserError {
+class GoalBodyError extends errors_UserError {
     problems;
     constructor(problems) {
         super(`The goal body has ${describeCount(problems.length)}:\n${problems.map((p) => `- ${p}`).join("\n")}`);
@@ -32888,6 +32888,10 @@ class errors_GoalBodyError extends errors_UserError {
 }
 function describeCount(count) {
     return count === 1 ? "1 problem" : `${count} problems`;
+}
+/** What went wrong, as one line of text: an Error's message, or anything else as a string. */
+function errors_messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/core/states.ts
@@ -40676,7 +40680,7 @@ function goal_metadata_readMetadataLine(line) {
         };
     });
 }
-function goal_metadata_isMetadataLine(line) {
+function isMetadataLine(line) {
     return LINE_START.test(line);
 }
 
@@ -55758,7 +55762,7 @@ function parseGoalBody(body, repo) {
         }
     }
     if (problems.length > 0)
-        throw new errors_GoalBodyError(problems);
+        throw new GoalBodyError(problems);
     return {
         objective: sections.get("objective") ?? "",
         acceptance: sections.get("acceptance") ?? "",
@@ -55787,7 +55791,7 @@ function readSections(lines, problems) {
         if (current === null)
             continue;
         const endsSection = (line.heading !== null && line.heading.level <= current.level) ||
-            (!line.inFence && goal_metadata_isMetadataLine(line.text));
+            (!line.inFence && isMetadataLine(line.text));
         if (endsSection) {
             close();
             continue;
@@ -55862,70 +55866,6 @@ function applyEntry({ key, value }, repo, result, dependencyKeys, problems) {
         }
     }
 }
-/** Writes a goal body in the documented format (design §2). Throws GoalBodyError when the result would not read back the same. */
-function renderGoalBody(input, repo) {
-    const objective = input.objective.trim();
-    const acceptance = input.acceptance.trim();
-    const problems = [
-        ...textProblems("objective", objective),
-        ...textProblems("acceptance", acceptance),
-    ];
-    const metadata = metadataLines(input, repo);
-    const body = [
-        "## Objective",
-        objective,
-        "",
-        "## Acceptance",
-        acceptance,
-        ...(metadata.length > 0 ? ["", ...metadata] : []),
-        "",
-    ].join("\n");
-    try {
-        parseGoalBody(body, repo);
-    }
-    catch (error) {
-        if (error instanceof GoalBodyError)
-            problems.push(...error.problems);
-        else
-            throw error;
-    }
-    if (problems.length > 0)
-        throw new GoalBodyError([...new Set(problems)]);
-    return body;
-}
-/** Lines in section text that the parser would read as structure, which would cut the section short. */
-function textProblems(name, text) {
-    const title = SECTION_TITLES[name];
-    return classifyLines(text).flatMap((line) => {
-        if (line.inFence)
-            return [];
-        if (isMetadataLine(line.text)) {
-            return [
-                `The ${title} text has the line "${line.text.trim()}", which reads as goal metadata: reword it or put it in a code block.`,
-            ];
-        }
-        if (sectionOf(line) !== null || (line.heading !== null && line.heading.level <= 2)) {
-            return [
-                `The ${title} text has the heading "${line.text.trim()}", which would end the section: use ### or a deeper heading.`,
-            ];
-        }
-        return [];
-    });
-}
-function metadataLines(meta, repo) {
-    const lines = [];
-    if (meta.story)
-        lines.push(storyLine(meta.story, repo));
-    if (meta.depends && meta.depends.length > 0)
-        lines.push(dependsLine(meta.depends, repo));
-    const overrides = [
-        meta.model ? `Model: ${meta.model}` : null,
-        meta.reasoning ? `Reasoning: ${meta.reasoning}` : null,
-    ].filter((part) => part !== null);
-    if (overrides.length > 0)
-        lines.push(overrides.join("    "));
-    return lines;
-}
 function storyLine(story, repo) {
     return `Story: ${formatIssueRef(story, repo)}`;
 }
@@ -55994,6 +55934,13 @@ const MARKER_SCHEMA_VERSION = 1;
 const MARKER_TAG = "goal-orchestrator";
 const RUN_OUTCOMES = ["success", "spot-check", "failure", "interrupted"];
 const FEEDBACK_SOURCES = ["reject", "pr-closed", "ci-failed"];
+/**
+ * How much of the agent's output a failed run's result keeps (`logTail`): the agent keeps this
+ * many last lines, the result at most this many characters of them, and the goal file of the
+ * next attempt shows them.
+ */
+const LOG_TAIL_LINES = 30;
+const LOG_TAIL_CHARS = 6000;
 /** The marker as one line: `<!-- goal-orchestrator:v1 {json} -->`. */
 function encodeMarker(marker) {
     const json = escapeForComment(JSON.stringify({ v: MARKER_SCHEMA_VERSION, ...marker }));
@@ -56180,6 +56127,7 @@ function compareTimes(a, b) {
 
 
 
+
 /** How often a create is attempted when GitHub's answer does not arrive. */
 const CREATE_ATTEMPTS = 4;
 /** Issues created since we started that we look through for our request id. */
@@ -56232,7 +56180,7 @@ async function createIssueOnce(client, repo, issue, options = {}) {
     const existing = await findByRequestId(client, repo, requestId, since);
     if (existing)
         return existing;
-    throw new Error(`Creating the issue in ${issue_ref_formatRepo(repo)} failed ${CREATE_ATTEMPTS} times and no issue was created: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+    throw new Error(`Creating the issue in ${issue_ref_formatRepo(repo)} failed ${CREATE_ATTEMPTS} times and no issue was created: ${errors_messageOf(lastError)}`);
 }
 async function findByRequestId(client, repo, requestId, since) {
     const marker = requestIdLine(requestId);
@@ -56260,6 +56208,20 @@ class ConflictError extends errors_UserError {
 class NotFoundError extends errors_UserError {
     name = "NotFoundError";
 }
+/**
+ * GitHub's error texts that decide what happens next, matched here only. GitHub documents none
+ * of them: each is what it answers today, and the local test server answers the same.
+ */
+const GITHUB_SAYS = {
+    /** enablePullRequestAutoMerge: "Pull request is in clean status" (it could merge right now). */
+    cleanStatus: /clean status/i,
+    /** enablePullRequestAutoMerge: "Auto merge is not allowed for this repository". */
+    autoMergeNotAllowed: /auto.?merge is not allowed/i,
+    /** enablePullRequestAutoMerge: "Protected branch rules not configured for this branch". */
+    noProtectionRules: /protected branch rules not configured/i,
+    /** POST /pulls, 422: "A pull request already exists for owner:branch." */
+    pullRequestExists: /already exists/i,
+};
 function isStatus(error, ...statuses) {
     return error instanceof dist_src_RequestError && statuses.includes(error.status);
 }
@@ -56449,6 +56411,7 @@ fragment history on Issue {
 }
 
 ;// CONCATENATED MODULE: ./src/github/goal-store.ts
+
 
 
 
@@ -56682,7 +56645,7 @@ class GitHubGoalStore {
     }
     async blockedBy(number) {
         try {
-            const blockers = await this.client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", { ...this.where, issue_number: number, per_page: MAX_PAGE_SIZE });
+            const blockers = await this.blockers(number);
             return blockers.map((issue) => ({
                 ...repoFromApiUrl(issue.repository_url),
                 number: issue.number,
@@ -56755,7 +56718,7 @@ class GitHubGoalStore {
                 await this.addSubIssue(goal.story, issue.id);
             }
             catch (error) {
-                warnings.push(`Could not link #${issue.number} as a sub-issue of ${issue_ref_formatIssueRef(goal.story, this.repo)}: ${messageOf(error)}`);
+                warnings.push(`Could not link #${issue.number} as a sub-issue of ${issue_ref_formatIssueRef(goal.story, this.repo)}: ${errors_messageOf(error)}`);
             }
         }
         for (const dependency of goal.depends) {
@@ -56766,7 +56729,7 @@ class GitHubGoalStore {
                 await this.addBlockedBy(issue.number, dependencyId);
             }
             catch (error) {
-                warnings.push(`Could not record #${issue.number} as blocked by ${issue_ref_formatIssueRef(dependency, this.repo)}: ${messageOf(error)}`);
+                warnings.push(`Could not record #${issue.number} as blocked by ${issue_ref_formatIssueRef(dependency, this.repo)}: ${errors_messageOf(error)}`);
             }
         }
         return { number: issue.number, url: issue.html_url, warnings };
@@ -56900,12 +56863,16 @@ class GitHubGoalStore {
         }
         catch (error) {
             if (isStatus(error, 422)) {
-                const blockers = await this.client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", { ...this.where, issue_number: number, per_page: MAX_PAGE_SIZE });
+                const blockers = await this.blockers(number);
                 if (blockers.some((blocker) => blocker.id === blockerId))
                     return;
             }
             throw error;
         }
+    }
+    /** The issues that block this one (its blocked-by links), every page. */
+    blockers(number) {
+        return this.client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", { ...this.where, issue_number: number, per_page: MAX_PAGE_SIZE });
     }
     async graphql(query, variables, doing) {
         try {
@@ -57059,8 +57026,760 @@ function dependsLineOf(body, ref) {
         return [];
     }
 }
-function messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
+
+;// CONCATENATED MODULE: ./src/core/argv.ts
+
+/**
+ * Agent commands are argv templates: split into words like a shell would, but with no expansion
+ * at all ($VAR, ~, globs and backticks stay literal), then filled in per argument. Issue text only
+ * ever becomes the value of one argument, so it can never inject a command.
+ */
+const ARGV_PLACEHOLDERS = [
+    "goal_file",
+    "model",
+    "reasoning",
+    "duration",
+    "goal",
+    "attempt",
+    "repository",
+];
+const argv_PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_-]*)\}/g;
+/** Splits a command line into words. Supports '…', "…" (with \" and \\) and backslash escapes. */
+function splitArgv(text) {
+    const words = [];
+    let word = "";
+    let inWord = false;
+    let quote = null;
+    let quoteStart = 0;
+    for (let i = 0; i < text.length; i++) {
+        const char = text[i];
+        if (quote === "'") {
+            if (char === "'")
+                quote = null;
+            else
+                word += char;
+            continue;
+        }
+        if (quote === '"') {
+            const next = text[i + 1];
+            if (char === "\\" && (next === '"' || next === "\\")) {
+                word += next;
+                i++;
+            }
+            else if (char === '"')
+                quote = null;
+            else
+                word += char;
+            continue;
+        }
+        if (char === "'" || char === '"') {
+            quote = char;
+            quoteStart = i;
+            inWord = true;
+        }
+        else if (char === "\\") {
+            const next = text[i + 1];
+            if (next === undefined) {
+                throw new errors_UserError(`The command "${text}" ends with a lone backslash: remove it, or write \\\\ for a literal backslash.`);
+            }
+            i++;
+            // Backslash-newline joins lines, as in a shell.
+            if (next !== "\n") {
+                word += next;
+                inWord = true;
+            }
+        }
+        else if (/\s/.test(char)) {
+            if (inWord)
+                words.push(word);
+            word = "";
+            inWord = false;
+        }
+        else {
+            word += char;
+            inWord = true;
+        }
+    }
+    if (quote !== null) {
+        throw new errors_UserError(`The command "${text}" has an unclosed ${quote} quote (at character ${quoteStart + 1}): close it, or escape it with a backslash.`);
+    }
+    if (inWord)
+        words.push(word);
+    return words;
+}
+/** Placeholder names used in a template that are not known, in order of first use. */
+function unknownPlaceholders(template) {
+    const known = new Set(ARGV_PLACEHOLDERS);
+    const unknown = template.flatMap((arg) => [...arg.matchAll(argv_PLACEHOLDER)].map((m) => m[1] ?? "").filter((name) => !known.has(name)));
+    return [...new Set(unknown)];
+}
+/** Fills placeholders in each argument. Values are inserted once, never re-read as placeholders. */
+function renderArgv(template, values) {
+    return template.map((arg) => arg.replace(argv_PLACEHOLDER, (whole, name) => {
+        const value = Object.hasOwn(values, name) ? values[name] : undefined;
+        if (value === undefined) {
+            throw new UserError(`The agent command uses ${whole}, which has no value here. Known placeholders: ${ARGV_PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}.`);
+        }
+        return value;
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/core/notifications.ts
+/**
+ * Notifications (pure): which events are sent, and how each one renders as ntfy's headers and
+ * plain-text body or as a JSON body for other webhooks. Sending is src/notify/http-notifier.ts.
+ */
+const NOTIFY_FORMATS = ["ntfy", "json"];
+/** Events sent only when `notify-on` lists them; the others are always sent. */
+const OPTIONAL_NOTIFY_EVENTS = ["done"];
+/** A reason or an error can be long (a log tail); a phone shows a few lines. */
+const MAX_DETAIL_CHARS = 600;
+function notifications_renderNotification(event) {
+    switch (event.kind) {
+        case "spot-check":
+            return {
+                kind: event.kind,
+                title: `Spot-check: ${event.repository}#${event.number}`,
+                body: lines(event.title, `Needs a human review: ${shorten(event.reasons)}`, event.prUrl ?? event.url),
+                tags: ["eyes"],
+                priority: 4,
+                click: event.prUrl ?? event.url,
+            };
+        case "stuck":
+            return {
+                kind: event.kind,
+                title: `Stuck: ${event.repository}#${event.number}`,
+                body: lines(event.title, `Last failure: ${shorten(event.lastFailure)}`, event.url),
+                tags: ["warning"],
+                priority: 4,
+                click: event.url,
+            };
+        case "done":
+            return {
+                kind: event.kind,
+                title: `Done: ${event.repository}#${event.number}`,
+                body: lines(event.title, event.prUrl ?? event.url),
+                tags: ["white_check_mark"],
+                priority: 2,
+                click: event.prUrl ?? event.url,
+            };
+        case "budget":
+            return {
+                kind: event.kind,
+                title: `Budget reached: ${event.repository}`,
+                body: lines(shorten(event.message), event.url),
+                tags: ["money_with_wings"],
+                priority: 3,
+                click: event.url,
+            };
+        case "cycle-failed":
+            return {
+                kind: event.kind,
+                title: `Dispatch cycle failed: ${event.repository}`,
+                body: lines(shorten(event.error), event.url),
+                tags: ["rotating_light"],
+                priority: 4,
+                click: event.url,
+            };
+    }
+}
+/** Whether `event` is sent under the `notify-on` setting (the optional events it lists). */
+function notifications_isNotified(event, on) {
+    return !OPTIONAL_NOTIFY_EVENTS.includes(event.kind)
+        ? true
+        : on.includes(event.kind);
+}
+/**
+ * ntfy: `Title`, `Tags`, `Priority`, `Click` headers and a plain-text body. Header values are
+ * ASCII without control characters: anything else goes as an RFC 2047 encoded word, which
+ * ntfy decodes (HTTP itself has no UTF-8 headers, and Node's fetch refuses them).
+ */
+function ntfyRequest(notification) {
+    const headers = {
+        "Content-Type": "text/plain; charset=utf-8",
+        Title: headerValue(notification.title),
+        Tags: notification.tags.map(headerValue).join(","),
+        Priority: String(notification.priority),
+    };
+    const click = notification.click === null ? null : safeUrl(notification.click);
+    if (click !== null)
+        headers.Click = click;
+    return { headers, body: notification.body };
+}
+/** Other webhooks: one JSON object with the same fields. */
+function jsonRequest(notification) {
+    return {
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+            event: notification.kind,
+            title: notification.title,
+            body: notification.body,
+            tags: notification.tags,
+            priority: notification.priority,
+            click: notification.click,
+        }),
+    };
+}
+function notifications_requestFor(notification, format) {
+    return format === "json" ? jsonRequest(notification) : ntfyRequest(notification);
+}
+/**
+ * A header value that cannot split or break the request: control characters (CR and LF among
+ * them) become spaces; non-ASCII text becomes one RFC 2047 `=?UTF-8?B?…?=` word.
+ */
+function headerValue(text) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+    const flat = text.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
+    if (/^[\u0020-\u007e]*$/.test(flat))
+        return flat;
+    return `=?UTF-8?B?${Buffer.from(flat, "utf8").toString("base64")}?=`;
+}
+/** A link for the Click header: only an http(s) URL, as ASCII (URL encodes the rest). */
+function safeUrl(text) {
+    try {
+        const url = new URL(text);
+        return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    }
+    catch {
+        return null;
+    }
+}
+function shorten(text) {
+    const flat = text.trim();
+    return flat.length > MAX_DETAIL_CHARS ? `${flat.slice(0, MAX_DETAIL_CHARS - 1)}…` : flat;
+}
+function lines(...parts) {
+    return parts.filter((part) => part !== null && part !== "").join("\n");
+}
+
+;// CONCATENATED MODULE: ./src/core/duration.ts
+
+/** Durations as people write them in settings: `90m`, `4h`, `1h30m`, `2h15m30s`. */
+const UNIT_SECONDS = { h: 3600, m: 60, s: 1 };
+const UNIT_ORDER = ["h", "m", "s"];
+const PART = /(\d+)([a-z]+)/gy;
+const DURATION_FORMS = "hours, minutes and seconds like 90m, 4h or 1h30m";
+/** Parses a duration into whole seconds; throws a UserError naming `key` otherwise. */
+function parseDuration(text, key = "duration") {
+    const seconds = tryParseDuration(text);
+    if (seconds !== null)
+        return seconds;
+    throw new UserError(`Invalid duration for "${key}": "${text}". Use ${DURATION_FORMS}.${durationHint(String(text))}`);
+}
+/** A hint for common mistakes (a bare number, zero), starting with a space; "" when none applies. */
+function durationHint(text) {
+    const compact = text.trim();
+    if (/^[0hms]+$/i.test(compact) && /\d/.test(compact))
+        return " It must be longer than zero.";
+    if (/^\d+$/.test(compact))
+        return ` Add a unit, like ${compact}m.`;
+    return "";
+}
+/** Like parseDuration, but returns null instead of throwing. */
+function tryParseDuration(text) {
+    if (typeof text !== "string")
+        return null;
+    // Spaces are allowed between parts ("1h 30m"), never inside one ("1 30m" is not 130m).
+    const trimmed = text
+        .trim()
+        .replace(/([a-z])\s+(?=\d)/gi, "$1")
+        .toLowerCase();
+    if (trimmed === "")
+        return null;
+    let total = 0;
+    let lastUnit = -1;
+    let consumed = 0;
+    for (const match of trimmed.matchAll(PART)) {
+        const unitIndex = UNIT_ORDER.indexOf(match[2]);
+        // Units must be known, appear once each, and go from largest to smallest.
+        if (unitIndex <= lastUnit)
+            return null;
+        lastUnit = unitIndex;
+        total += Number(match[1]) * UNIT_SECONDS[UNIT_ORDER[unitIndex]];
+        consumed += match[0].length;
+    }
+    if (consumed !== trimmed.length || total <= 0 || !Number.isSafeInteger(total))
+        return null;
+    return total;
+}
+/** `1h30m`, `45s`, `4h`; zero is `0s`. */
+function formatDuration(seconds) {
+    const whole = Math.max(0, Math.round(seconds));
+    const h = Math.floor(whole / 3600);
+    const m = Math.floor((whole % 3600) / 60);
+    const s = whole % 60;
+    const text = `${h > 0 ? `${h}h` : ""}${m > 0 ? `${m}m` : ""}${s > 0 ? `${s}s` : ""}`;
+    return text === "" ? "0s" : text;
+}
+
+;// CONCATENATED MODULE: ./src/core/run-figures.ts
+/**
+ * What one run may report about itself (design §6): the agent writes its cost, tokens and
+ * iterations, and the agent is not trusted. A figure outside its range makes the whole report
+ * invalid, whether it comes from the agent's stats file (src/agent/stats.ts) or back from a
+ * run-result marker (src/core/stats-record.ts): its cost is then unknown, and an unknown cost counts
+ * against the budget by an estimate (src/core/budget.ts). A missing or null figure is unknown,
+ * not invalid.
+ */
+/** Most cost one run may report, in USD. More is taken as a broken or forged report. */
+const MAX_RUN_COST_USD = 10_000;
+/** Most tokens of one kind (input, output, cache read, cache created) one run may report. */
+const MAX_RUN_TOKENS = 100_000_000_000;
+/** Most iterations one run may report. */
+const MAX_RUN_ITERATIONS = 1_000_000;
+/** The token kinds of a report's `tokens` object. */
+const TOKEN_KINDS = (/* unused pure expression or super */ null && (["input", "output", "cache_read", "cache_create"]));
+const COST = { max: MAX_RUN_COST_USD, whole: false, unit: "USD" };
+const TOKENS = { max: MAX_RUN_TOKENS, whole: true, unit: "tokens" };
+const ITERATIONS = { max: MAX_RUN_ITERATIONS, whole: true, unit: "iterations" };
+/** `a number from 0 to 10,000 (USD), or null for unknown`. */
+function accepted(rule) {
+    const max = rule.max.toLocaleString("en-US");
+    return `${rule.whole ? "a whole number" : "a number"} from 0 to ${max} (${rule.unit}), or null for unknown`;
+}
+/** How a bad value reads in a warning: numbers as JavaScript writes them (NaN, -1), others as JSON, cut short. */
+function showFigure(value) {
+    let text;
+    if (typeof value === "number")
+        text = String(value);
+    else {
+        try {
+            text = JSON.stringify(value) ?? String(value);
+        }
+        catch {
+            text = String(value);
+        }
+    }
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+/** Why `value` is not a figure under `rule`, or null when it is one (or is missing or null). */
+function figureProblem(field, value, rule) {
+    if (value === undefined || value === null)
+        return null;
+    const ok = typeof value === "number" &&
+        Number.isFinite(value) &&
+        value >= 0 &&
+        value <= rule.max &&
+        (!rule.whole || Number.isInteger(value));
+    return ok ? null : `${field} is ${showFigure(value)}; accepted: ${accepted(rule)}`;
+}
+/**
+ * Every reason the run's own figures in `report` (an agent's stats line, or a stats record) are
+ * invalid: `cost_usd`, `iterations` and each of `tokens`, one line per field naming it, its
+ * value and what is accepted. Empty when they are valid.
+ */
+function runFigureProblems(report) {
+    const problems = [];
+    const add = (problem) => {
+        if (problem !== null)
+            problems.push(problem);
+    };
+    add(figureProblem("cost_usd", report.cost_usd, COST));
+    add(figureProblem("iterations", report.iterations, ITERATIONS));
+    const tokens = report.tokens;
+    if (typeof tokens === "object" && tokens !== null && !Array.isArray(tokens)) {
+        for (const kind of TOKEN_KINDS) {
+            add(figureProblem(`tokens.${kind}`, tokens[kind], TOKENS));
+        }
+    }
+    else if (tokens !== undefined && tokens !== null) {
+        problems.push(`tokens is ${showFigure(tokens)}; accepted: an object of ${TOKEN_KINDS.join(", ")} counts, or null for unknown`);
+    }
+    return problems;
+}
+/** Whether `value` is a cost one run may report: a finite number from 0 to MAX_RUN_COST_USD. */
+function isRunCost(value) {
+    return figureProblem("cost_usd", value, COST) === null && typeof value === "number";
+}
+
+;// CONCATENATED MODULE: ./src/core/setting-values.ts
+
+
+
+
+
+/**
+ * Readers for single setting values. Values come as strings from action inputs and CLI flags,
+ * or as numbers, strings, booleans and arrays from YAML: each reader accepts all of them.
+ * A reader returns the value, or throws a ValueProblem whose text follows `key: `.
+ */
+class ValueProblem extends Error {
+}
+/** How a bad value is quoted in messages: strings in quotes, anything else as JSON. */
+function show(value) {
+    if (typeof value === "string")
+        return JSON.stringify(value);
+    try {
+        return JSON.stringify(value) ?? String(value);
+    }
+    catch {
+        return String(value);
+    }
+}
+function setting_values_text(value) {
+    if (typeof value === "string")
+        return value.trim();
+    if (typeof value === "number" && Number.isFinite(value))
+        return String(value);
+    return null;
+}
+/** "off", "none", "0", false and "" switch an optional setting off. */
+function isOff(value) {
+    if (value === false || value === 0 || value === null)
+        return true;
+    return (typeof value === "string" &&
+        ["", "off", "none", "0", "false"].includes(value.trim().toLowerCase()));
+}
+function wholeNumber(value, min, max) {
+    const t = setting_values_text(value);
+    if (t === null || !/^\d+$/.test(t) || Number(t) < min || Number(t) > max) {
+        throw new ValueProblem(`${show(value)} is not a whole number from ${min} to ${max}`);
+    }
+    return Number(t);
+}
+function oneOf(value, allowed) {
+    const t = setting_values_text(value)?.toLowerCase();
+    if (t === undefined || !allowed.includes(t)) {
+        throw new ValueProblem(`${show(value)} is not one of ${allowed.join(", ")}`);
+    }
+    return t;
+}
+function model(value) {
+    const t = setting_values_text(value);
+    if (t === null || !isValidModel(t))
+        throw new ValueProblem(`${show(value)} is not a model name; use ${MODEL_RULE}`);
+    return t;
+}
+function reasoning(value) {
+    const level = typeof value === "string" ? parseReasoning(value) : null;
+    if (level === null)
+        throw new ValueProblem(`${show(value)} is not one of ${REASONING_LEVELS.join(", ")}`);
+    return level;
+}
+function duration(value) {
+    const seconds = typeof value === "string" ? tryParseDuration(value) : null;
+    if (seconds === null) {
+        throw new ValueProblem(`${show(value)} is not a duration; use ${DURATION_FORMS}.${durationHint(String(value))}`);
+    }
+    return seconds;
+}
+/** A duration, or null when switched off. */
+function optionalDuration(value) {
+    return isOff(value) ? null : duration(value);
+}
+function optionalWholeNumber(value, min, max) {
+    if (isOff(value))
+        return null;
+    try {
+        return wholeNumber(value, min, max);
+    }
+    catch {
+        throw new ValueProblem(`${show(value)} is not a whole number from ${min} to ${max}, or off`);
+    }
+}
+/** A list from a YAML array or a comma- or newline-separated string; blank entries dropped. */
+function setting_values_list(value) {
+    if (value === null || value === false || (typeof value === "string" && value.trim() === ""))
+        return [];
+    const items = Array.isArray(value)
+        ? value
+        : typeof value === "string"
+            ? value.split(/[,\n]/)
+            : null;
+    if (items === null)
+        throw new ValueProblem(`${show(value)} is not a list; use a YAML list or a comma-separated text`);
+    return items
+        .map((item) => {
+        if (typeof item !== "string" && typeof item !== "number") {
+            throw new ValueProblem(`${show(item)} is not a text entry`);
+        }
+        return String(item).trim();
+    })
+        .filter((item) => item !== "");
+}
+// A GitHub login: letters, digits and hyphens (not first); bots end in "[bot]".
+const LOGIN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,38}(\[bot\])?$/;
+function logins(value) {
+    const names = setting_values_list(value).map((name) => name.replace(/^@/, ""));
+    const bad = names.filter((name) => !LOGIN.test(name));
+    if (bad.length > 0) {
+        throw new ValueProblem(`${bad.map((name) => show(name)).join(", ")} ${bad.length === 1 ? "is not a GitHub login" : "are not GitHub logins"}; use names like octocat or @octocat, separated by commas`);
+    }
+    return [...new Set(names)];
+}
+function argvTemplate(value) {
+    let argv;
+    if (Array.isArray(value) && value.every((arg) => typeof arg === "string")) {
+        argv = value;
+    }
+    else if (typeof value === "string") {
+        try {
+            argv = splitArgv(value);
+        }
+        catch (error) {
+            if (error instanceof errors_UserError)
+                throw new ValueProblem(error.message.replace(/^The command /, ""));
+            throw error;
+        }
+    }
+    else {
+        throw new ValueProblem(`${show(value)} is not a command; use a command line like ralph --goal={goal_file}`);
+    }
+    if (argv.length === 0 || argv[0] === "")
+        throw new ValueProblem(`${show(value)} names no program to run`);
+    const unknown = unknownPlaceholders(argv);
+    if (unknown.length > 0) {
+        throw new ValueProblem(`${unknown.map((name) => `{${name}}`).join(", ")} ${unknown.length === 1 ? "is not a known placeholder" : "are not known placeholders"}; use ${ARGV_PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}`);
+    }
+    return argv;
+}
+function httpUrl(value) {
+    if (isOff(value))
+        return null;
+    const t = setting_values_text(value);
+    let url = null;
+    try {
+        url = t === null ? null : new URL(t);
+    }
+    catch {
+        url = null;
+    }
+    if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) {
+        throw new ValueProblem(`${show(value)} is not an http(s) URL; use one like https://ntfy.sh/my-topic, or off`);
+    }
+    return t;
+}
+const BUDGET = /^(\d+(?:\.\d{1,2})?)\s*usd\s*\/\s*day$/i;
+function budget(value) {
+    if (isOff(value))
+        return null;
+    const match = typeof value === "string" ? BUDGET.exec(value.trim()) : null;
+    const amount = Number(match?.[1]);
+    if (match === null || !(amount > 0)) {
+        throw new ValueProblem(`${show(value)} — use an amount per day like 50usd/day or 12.5usd/day, or off`);
+    }
+    return { amountUsd: amount, period: "day" };
+}
+const RUN_COST = /^(\d+(?:\.\d{1,2})?)\s*usd$/i;
+/** An amount for one run, like 5usd or 2.5usd: more than 0, at most MAX_RUN_COST_USD. */
+function runCost(value) {
+    const match = typeof value === "string" ? RUN_COST.exec(value.trim()) : null;
+    const amount = Number(match?.[1]);
+    if (match === null || !(amount > 0) || amount > MAX_RUN_COST_USD) {
+        throw new ValueProblem(`${show(value)} — use an amount for one run like 5usd or 2.5usd, more than 0 and at most ${MAX_RUN_COST_USD}usd`);
+    }
+    return amount;
+}
+
+;// CONCATENATED MODULE: ./src/core/settings.ts
+
+
+
+
+
+/** External names, as used by action inputs, CLI flags and the settings file. */
+const SETTING_KEYS = (/* unused pure expression or super */ null && ([
+    "max",
+    "model",
+    "reasoning",
+    "duration",
+    "agent-command",
+    "max-attempts",
+    "merge-method",
+    "idle-timeout",
+    "spot-check-paths",
+    "spot-check-max-lines",
+    "reviewers",
+    "notify-url",
+    "notify-format",
+    "notify-on",
+    "marker-authors",
+    "budget",
+    "unknown-run-cost",
+]));
+/** The settings one agent run uses: the runner action's inputs and the orchestrator's flags. */
+const RUN_SETTING_KEYS = (/* unused pure expression or super */ null && ([
+    "model",
+    "reasoning",
+    "duration",
+    "agent-command",
+    "max-attempts",
+    "merge-method",
+    "idle-timeout",
+    "spot-check-paths",
+    "spot-check-max-lines",
+    "reviewers",
+]));
+/** The notification settings: inputs of both actions and flags of the orchestrator. */
+const settings_NOTIFY_SETTING_KEYS = (/* unused pure expression or super */ null && ([
+    "notify-url",
+    "notify-format",
+    "notify-on",
+]));
+const SETTINGS_FILE = ".github/goal-orchestrator.yml";
+/** The default `unknown-run-cost`: what a run of unknown cost counts when nothing estimates it. */
+const DEFAULT_UNKNOWN_RUN_COST_USD = 5;
+const MERGE_METHODS = ["squash", "merge", "rebase"];
+const DEFAULT_AGENT_COMMAND = "ralph --goal={goal_file} --model={model} --reasoning={reasoning} --duration={duration}";
+/**
+ * Without a spot-check-paths setting, changes to workflows, to the settings file (it names the
+ * agent command) and to files that decide reviewers, checkouts and submodules wait for a human:
+ * merged unseen, they would change what the next run executes or who must approve.
+ */
+const DEFAULT_SPOT_CHECK_PATHS = Object.freeze([
+    ".github/**",
+    SETTINGS_FILE,
+    "CODEOWNERS",
+    ".gitattributes",
+    ".gitmodules",
+]);
+/** A fresh copy of the defaults each time, so no caller can change another's lists. */
+function defaultSettings() {
+    return {
+        max: 2,
+        model: "sonnet",
+        reasoning: "med",
+        durationSeconds: 4 * 3600,
+        agentCommand: splitArgv(DEFAULT_AGENT_COMMAND),
+        maxAttempts: 3,
+        mergeMethod: "squash",
+        idleTimeoutSeconds: null,
+        spotCheckPaths: [...DEFAULT_SPOT_CHECK_PATHS],
+        spotCheckMaxLines: null,
+        reviewers: [],
+        notifyUrl: null,
+        notifyFormat: "ntfy",
+        notifyOn: [],
+        markerAuthors: [],
+        budget: null,
+        unknownRunCostUsd: DEFAULT_UNKNOWN_RUN_COST_USD,
+    };
+}
+const DEFAULT_SETTINGS = deepFreeze(defaultSettings());
+function deepFreeze(value) {
+    for (const field of Object.values(value)) {
+        if (typeof field === "object" && field !== null)
+            Object.freeze(field);
+    }
+    return Object.freeze(value);
+}
+/** For each key: where its value goes and how a given value is read. */
+const READERS = {
+    max: { field: "max", read: (v) => wholeNumber(v, 1, 100) },
+    model: { field: "model", read: model },
+    reasoning: { field: "reasoning", read: reasoning },
+    duration: { field: "durationSeconds", read: duration },
+    "agent-command": { field: "agentCommand", read: argvTemplate },
+    "max-attempts": { field: "maxAttempts", read: (v) => wholeNumber(v, 1, 20) },
+    "merge-method": { field: "mergeMethod", read: (v) => oneOf(v, MERGE_METHODS) },
+    "idle-timeout": { field: "idleTimeoutSeconds", read: optionalDuration },
+    "spot-check-paths": { field: "spotCheckPaths", read: spotCheckPathList },
+    "spot-check-max-lines": {
+        field: "spotCheckMaxLines",
+        read: (v) => optionalWholeNumber(v, 1, 1_000_000),
+    },
+    reviewers: { field: "reviewers", read: logins },
+    "notify-url": { field: "notifyUrl", read: httpUrl },
+    "notify-format": { field: "notifyFormat", read: (v) => oneOf(v, NOTIFY_FORMATS) },
+    "notify-on": { field: "notifyOn", read: notifyOnList },
+    "marker-authors": { field: "markerAuthors", read: logins },
+    budget: { field: "budget", read: budget },
+    "unknown-run-cost": { field: "unknownRunCostUsd", read: runCost },
+};
+/**
+ * A list of globs, or `none` for no paths: an empty input means "not given" (Actions passes
+ * unset inputs as ""), so without `none` an input could not turn the default list off.
+ */
+function spotCheckPathList(value) {
+    if (typeof value === "string" && value.trim().toLowerCase() === "none")
+        return [];
+    try {
+        return setting_values_list(value);
+    }
+    catch (error) {
+        if (!(error instanceof ValueProblem) || Array.isArray(value))
+            throw error;
+        throw new ValueProblem(`${error.message}, or none for no paths`);
+    }
+}
+/** `done` (the one optional event), or off/none for the default events only. */
+function notifyOnList(value) {
+    if (isOff(value))
+        return [];
+    const names = setting_values_list(value).map((name) => name.toLowerCase());
+    const bad = names.filter((name) => !OPTIONAL_NOTIFY_EVENTS.includes(name));
+    if (bad.length > 0) {
+        throw new ValueProblem(`${bad.map((name) => show(name)).join(", ")} ${bad.length === 1 ? "is not" : "are not"} one of ${OPTIONAL_NOTIFY_EVENTS.join(", ")}, or off (spot-check, stuck, budget and failed cycles are always notified)`);
+    }
+    return [...new Set(names)];
+}
+/** Every problem found while reading settings; the message has one line per problem. */
+class SettingsError extends errors_UserError {
+    problems;
+    constructor(problems) {
+        super(problems.join("\n"));
+        this.name = "SettingsError";
+        this.problems = [...problems];
+    }
+}
+/**
+ * Explicit values win over the file, the file over the defaults. Keys in `explicit` that are not
+ * settings are ignored (callers may pass all their inputs); unknown keys in the file are errors.
+ */
+function resolveSettings(layers) {
+    const fileName = layers.fileName ?? SETTINGS_FILE;
+    const problems = [];
+    const file = layers.file ?? {};
+    for (const key of Object.keys(file)) {
+        if (!SETTING_KEYS.includes(key))
+            problems.push(unknownKeyProblem(key, fileName));
+    }
+    const settings = defaultSettings();
+    for (const key of SETTING_KEYS) {
+        const explicit = layers.explicit[key];
+        const fromExplicit = isGiven(explicit);
+        // In the file an empty value is a choice ("idle-timeout:" means off); only absence means "not set".
+        const fromFile = !fromExplicit && Object.hasOwn(file, key) && file[key] !== undefined;
+        if (!fromExplicit && !fromFile)
+            continue;
+        const value = fromExplicit ? explicit : (file[key] ?? "");
+        try {
+            Object.assign(settings, { [READERS[key].field]: READERS[key].read(value) });
+        }
+        catch (error) {
+            if (!(error instanceof read.ValueProblem))
+                throw error;
+            problems.push(`${key}: ${error.message}${fromExplicit ? "" : ` (in ${fileName})`}`);
+        }
+    }
+    if (problems.length > 0)
+        throw new SettingsError(problems);
+    return settings;
+}
+function isGiven(value) {
+    if (value === undefined || value === null)
+        return false;
+    return !(typeof value === "string" && value.trim() === "");
+}
+function unknownKeyProblem(key, fileName) {
+    const suggestion = nearest(key, SETTING_KEYS, 2);
+    const hint = suggestion === null ? "" : ` Did you mean "${suggestion}"?`;
+    return `${key}: unknown setting in ${fileName}.${hint} Known settings: ${SETTING_KEYS.join(", ")}.`;
+}
+/**
+ * The `marker-authors` setting alone, explicit value over the file: whose markers count must be
+ * known before a goal store connects, and does not depend on the rest of the file being valid
+ * (callers that use the other settings still resolve, and report, the whole file).
+ */
+function resolveMarkerAuthors(layers) {
+    const pick = (values) => values && Object.hasOwn(values, "marker-authors")
+        ? { "marker-authors": values["marker-authors"] }
+        : {};
+    return resolveSettings({
+        ...layers,
+        explicit: pick(layers.explicit),
+        file: pick(layers.file),
+    }).markerAuthors;
 }
 
 ;// CONCATENATED MODULE: ./src/github/app-auth.ts
@@ -57150,7 +57869,92 @@ function app_auth_checkAppPrivateKey(text) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/notify/http-notifier.ts
+
+
+/** Sends nothing: the default when no `notify-url` is set. */
+const notifyNothing = async () => { };
+/**
+ * A Notify that POSTs to `url` with a timeout per try, retries a refused connection, a timeout
+ * or a 5xx/429 answer with backoff, and then warns. No message names the URL, its host or its
+ * path: the URL is a secret (an ntfy topic is its own password).
+ */
+function http_notifier_httpNotifier(options) {
+    const { url } = options;
+    if (url === null)
+        return notifyNothing;
+    const tries = options.tries ?? 3;
+    const timeoutMs = options.timeoutMs ?? timeoutFromEnvironment() ?? 10_000;
+    const backoffMs = options.backoffMs ?? 1_000;
+    return async (event) => {
+        try {
+            if (!isNotified(event, options.on))
+                return;
+            const notification = renderNotification(event);
+            const request = requestFor(notification, options.format);
+            let problem = "";
+            for (let attempt = 1; attempt <= tries; attempt++) {
+                if (attempt > 1)
+                    await sleep(backoffMs * 2 ** (attempt - 2));
+                try {
+                    const response = await fetch(url, {
+                        method: "POST",
+                        headers: request.headers,
+                        body: request.body,
+                        signal: AbortSignal.timeout(timeoutMs),
+                        redirect: "error",
+                    });
+                    await response.body?.cancel().catch(() => { });
+                    if (response.ok) {
+                        options.log(`sent notification "${notification.title}"`);
+                        return;
+                    }
+                    problem = `the receiver answered ${response.status}`;
+                    // A 4xx (but 408 and 429) will be answered the same way again.
+                    if (response.status < 500 && response.status !== 408 && response.status !== 429)
+                        break;
+                }
+                catch (error) {
+                    problem = describeFetchError(error, timeoutMs);
+                }
+            }
+            options.warn(`the notification "${notification.title}" was not sent (${problem}); the goal's state is unaffected. Check notify-url.`);
+        }
+        catch (error) {
+            // Rendering or logging failed: still never the caller's failure.
+            options.warn(`a notification was not sent: ${messageOf(error)}`);
+        }
+    };
+}
+/** Why a fetch failed, in words that never include the URL (undici's messages may). */
+function describeFetchError(error, timeoutMs) {
+    if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
+        return `no answer within ${timeoutMs / 1000} s`;
+    const cause = error instanceof Error ? error.cause : undefined;
+    const code = typeof cause?.code === "string" ? cause.code : null;
+    if (code === "ECONNREFUSED")
+        return "connection refused";
+    if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+        return "the host name did not resolve";
+    if (code !== null && /^[A-Z_]+$/.test(code))
+        return `network error ${code}`;
+    return "network error";
+}
+/**
+ * GOAL_ORCHESTRATOR_NOTIFY_TIMEOUT_MS: only the tests set it, so a slow receiver costs them
+ * a fraction of a second rather than three times ten.
+ */
+function timeoutFromEnvironment() {
+    const value = Number(process.env.GOAL_ORCHESTRATOR_NOTIFY_TIMEOUT_MS);
+    return Number.isInteger(value) && value > 0 ? value : null;
+}
+function sleep(ms) {
+    return new Promise((done) => setTimeout(done, ms));
+}
+
 ;// CONCATENATED MODULE: ./src/actions/inputs.ts
+
+
 
 
 
@@ -57183,7 +57987,7 @@ function authInputs(problems) {
             return { kind: "token", token: tokenInput() };
         }
         catch (error) {
-            problems.push(error instanceof Error ? error.message : String(error));
+            problems.push(messageOf(error));
             return null;
         }
     }
@@ -57208,6 +58012,36 @@ function authInputs(problems) {
         return null;
     return { kind: "app", appId, privateKey };
 }
+/**
+ * The notify-url, notify-format and notify-on inputs, as explicit settings. The URL is a
+ * capability (whoever has it can post), so it is masked before anything could print it.
+ */
+function notifyInputs() {
+    const url = core.getInput("notify-url");
+    if (url.trim()) {
+        core.setSecret(url);
+        core.setSecret(url.trim());
+    }
+    return Object.fromEntries(NOTIFY_SETTING_KEYS.map((name) => [name, core.getInput(name)]));
+}
+/** Sends to the resolved notify-url (masked, as it may come from the settings file). */
+function notifierOf(settings) {
+    if (settings.notifyUrl)
+        core.setSecret(settings.notifyUrl);
+    return httpNotifier({
+        url: settings.notifyUrl,
+        format: settings.notifyFormat,
+        on: settings.notifyOn,
+        log: core.info,
+        warn: core.warning,
+    });
+}
+/** The link to this workflow run, when the runner's environment says which it is. */
+function workflowRunUrl(env) {
+    if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY)
+        return null;
+    return `${(env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, "")}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+}
 /** The repository input, or the workflow's own repository. */
 function repositoryInput() {
     const text = getInput("repository") || process.env.GITHUB_REPOSITORY || "";
@@ -57217,7 +58051,7 @@ function repositoryInput() {
         return parseRepo(text);
     }
     catch (error) {
-        throw new errors_UserError(`Input "repository": ${error instanceof Error ? error.message : String(error)}`);
+        throw new errors_UserError(`Input "repository": ${errors_messageOf(error)}`);
     }
 }
 /** Runs an action's main function; any error fails the step with a message a person can act on. */
@@ -57226,7 +58060,7 @@ async function runAction(main) {
         await main();
     }
     catch (error) {
-        setFailed(error instanceof Error ? error.message : String(error));
+        setFailed(errors_messageOf(error));
     }
 }
 
@@ -57283,7 +58117,7 @@ async function setupAction() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_setup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5345);
+/* harmony import */ var _actions_setup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5527);
 
 await (0,_actions_setup_js__WEBPACK_IMPORTED_MODULE_0__/* .setupAction */ .U)();
 

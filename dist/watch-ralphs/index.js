@@ -8,10 +8,10 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Hz: () => (/* binding */ watchRalphsMain)
+  H: () => (/* binding */ watchRalphsMain)
 });
 
-// UNUSED EXPORTS: WATCH_RALPHS_USAGE, parseLogName
+// UNUSED EXPORTS: parseLogName
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
@@ -36,6 +36,10 @@ class GoalBodyError extends errors_UserError {
 }
 function describeCount(count) {
     return count === 1 ? "1 problem" : `${count} problems`;
+}
+/** What went wrong, as one line of text: an Error's message, or anything else as a string. */
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/core/duration.ts
@@ -202,7 +206,7 @@ function parseCommandLine(config, usage) {
         return (0,external_node_util_namespaceObject.parseArgs)({ ...config, strict: true });
     }
     catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = messageOf(error);
         throw new errors_UserError(`${message}\n\n${usage}`);
     }
 }
@@ -460,7 +464,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 const stop = new AbortController();
 process.once("SIGINT", () => stop.abort());
 process.once("SIGTERM", () => stop.abort());
-process.exitCode = await (0,_cli_watch_ralphs_js__WEBPACK_IMPORTED_MODULE_0__/* .watchRalphsMain */ .Hz)(process.argv.slice(2), undefined, process.env, stop.signal);
+process.exitCode = await (0,_cli_watch_ralphs_js__WEBPACK_IMPORTED_MODULE_0__/* .watchRalphsMain */ .H)(process.argv.slice(2), undefined, process.env, stop.signal);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);

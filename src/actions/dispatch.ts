@@ -1,60 +1,99 @@
 import { hostname } from "node:os";
 import * as core from "@actions/core";
-import { UserError } from "../core/errors.js";
+import { messageOf, UserError } from "../core/errors.js";
+import { formatRepo } from "../core/issue-ref.js";
+import type { Claimant } from "../core/markers.js";
+import type { Notify } from "../core/notifications.js";
 import { resolveSettings, SettingsError } from "../core/settings.js";
-import { type Claimant, type DispatchReport, dispatch } from "../flows/dispatch.js";
+import { type DispatchReport, dispatch } from "../flows/dispatch.js";
+import { dispatchEvents, notifyAll } from "../flows/dispatch-notifications.js";
 import { GitHubActionsApi } from "../github/actions-api.js";
 import { createClient, paceFromEnvironment } from "../github/client.js";
 import { GitHubDispatchLock } from "../github/dispatch-lock.js";
 import { GitHubGoalStore } from "../github/goal-store.js";
 import { GitHubPullRequests } from "../github/pull-requests.js";
 import { readRepositorySettings } from "../github/settings-file.js";
+import { notifyNothing } from "../notify/http-notifier.js";
 import { matrixOf, writeDispatchSummary } from "./dispatch-summary.js";
-import { repositoryInput, runAction, tokenInput } from "./inputs.js";
+import {
+  notifierOf,
+  notifyInputs,
+  repositoryInput,
+  runAction,
+  tokenInput,
+  workflowRunUrl,
+} from "./inputs.js";
 
 /** The dispatcher action: inputs → one dispatch cycle → matrix, counts and job summary. */
 export async function dispatchAction(): Promise<void> {
+  // Until the settings file is read, the inputs alone say where a failed cycle is reported.
+  let notify: Notify = notifyNothing;
   await runAction(async () => {
-    // Inputs are checked before anything is asked of GitHub, then again with the repository's
-    // settings file under them (inputs win).
-    readDispatchInputs(null);
-    const token = tokenInput();
-    const repo = repositoryInput();
-    const paceMs = paceFromEnvironment(process.env);
-    const apiUrl = process.env.GITHUB_API_URL;
-    const client = createClient({ token, apiUrl, paceMs, warn: core.warning });
-    const inputs = readDispatchInputs(await readRepositorySettings(client, repo));
-    const runnersToken = core.getInput("runners-token");
-    if (runnersToken) core.setSecret(runnersToken);
-    const runnersClient = runnersToken
-      ? createClient({ token: runnersToken, apiUrl, paceMs, warn: core.warning })
-      : null;
-    // Markers by the settings' marker-authors count too (an earlier token's account, say); the
-    // dispatch lock trusts the same logins.
-    const store = await GitHubGoalStore.connect({
-      client,
-      repo,
-      paceMs,
-      markerAuthors: inputs.markerAuthors,
-    });
-    const report = await dispatch(
-      {
-        store,
-        actions: new GitHubActionsApi(client, repo, runnersClient),
-        pulls: new GitHubPullRequests(client, repo),
-        // Waiting dispatchers look again every three paces (3 s against GitHub).
-        lock: new GitHubDispatchLock(client, repo, store.trustedAuthors, {
-          pollMs: 3 * (paceMs ?? 1000),
-          warn: core.warning,
-        }),
-        claimant: claimantFromEnvironment(process.env),
-        log: core.info,
-      },
-      { ...inputs, checkRunners: runnersClient !== null && inputs.runnerLabels.length > 0 },
-    );
-    setOutputs(report, `${repo.owner}/${repo.repo}`);
-    if (process.env.GITHUB_STEP_SUMMARY) await writeDispatchSummary(report, repo, inputs.budget);
+    try {
+      await dispatchCycle((next) => {
+        notify = next;
+      });
+    } catch (error) {
+      // After the failure, never instead of it: the notification's own failure is a warning.
+      await notify({
+        kind: "cycle-failed",
+        repository: core.getInput("repository") || process.env.GITHUB_REPOSITORY || "?",
+        error: messageOf(error),
+        url: workflowRunUrl(process.env),
+      });
+      throw error;
+    }
   });
+}
+
+async function dispatchCycle(useNotify: (notify: Notify) => void): Promise<void> {
+  // Inputs are checked before anything is asked of GitHub, then again with the repository's
+  // settings file under them (inputs win).
+  useNotify(notifierOf(readDispatchInputs(null)));
+  const token = tokenInput();
+  const repo = repositoryInput();
+  const paceMs = paceFromEnvironment(process.env);
+  const apiUrl = process.env.GITHUB_API_URL;
+  const client = createClient({ token, apiUrl, paceMs, warn: core.warning });
+  const inputs = readDispatchInputs(await readRepositorySettings(client, repo));
+  const notify = notifierOf(inputs);
+  useNotify(notify);
+  const runnersToken = core.getInput("runners-token");
+  if (runnersToken) core.setSecret(runnersToken);
+  const runnersClient = runnersToken
+    ? createClient({ token: runnersToken, apiUrl, paceMs, warn: core.warning })
+    : null;
+  // Markers by the settings' marker-authors count too (an earlier token's account, say); the
+  // dispatch lock trusts the same logins.
+  const store = await GitHubGoalStore.connect({
+    client,
+    repo,
+    paceMs,
+    markerAuthors: inputs.markerAuthors,
+  });
+  const report = await dispatch(
+    {
+      store,
+      actions: new GitHubActionsApi(client, repo, runnersClient),
+      pulls: new GitHubPullRequests(client, repo),
+      // Waiting dispatchers look again every three paces (3 s against GitHub).
+      lock: new GitHubDispatchLock(client, repo, store.trustedAuthors, {
+        pollMs: 3 * (paceMs ?? 1000),
+        warn: core.warning,
+      }),
+      claimant: claimantFromEnvironment(process.env),
+      log: core.info,
+    },
+    { ...inputs, checkRunners: runnersClient !== null && inputs.runnerLabels.length > 0 },
+  );
+  setOutputs(report, `${repo.owner}/${repo.repo}`);
+  if (process.env.GITHUB_STEP_SUMMARY) await writeDispatchSummary(report, repo, inputs.budget);
+  await notifyAll(
+    notify,
+    dispatchEvents(report, formatRepo(repo), inputs.budget, {
+      runUrl: workflowRunUrl(process.env),
+    }),
+  );
 }
 
 export function readDispatchInputs(file: Record<string, unknown> | null) {
@@ -68,6 +107,7 @@ export function readDispatchInputs(file: Record<string, unknown> | null) {
         duration: core.getInput("duration"),
         budget: core.getInput("budget"),
         "unknown-run-cost": core.getInput("unknown-run-cost"),
+        ...notifyInputs(),
       },
       file,
     });
@@ -106,6 +146,9 @@ export function readDispatchInputs(file: Record<string, unknown> | null) {
     budget: settings.budget,
     unknownRunCostUsd: settings.unknownRunCostUsd,
     markerAuthors: settings.markerAuthors,
+    notifyUrl: settings.notifyUrl,
+    notifyFormat: settings.notifyFormat,
+    notifyOn: settings.notifyOn,
     goal,
     dryRun: dryRunText === "true",
     runnerLabels,

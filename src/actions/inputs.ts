@@ -1,7 +1,10 @@
 import * as core from "@actions/core";
-import { UserError } from "../core/errors.js";
+import { messageOf, UserError } from "../core/errors.js";
 import { parseRepo, type RepoRef } from "../core/issue-ref.js";
+import type { Notify } from "../core/notifications.js";
+import { NOTIFY_SETTING_KEYS, type Settings } from "../core/settings.js";
 import { checkAppPrivateKey } from "../github/app-auth.js";
+import { httpNotifier } from "../notify/http-notifier.js";
 
 /** The token input, masked at once so no later log line can show it. */
 export function tokenInput(): string {
@@ -36,7 +39,7 @@ export function authInputs(problems: string[]): AuthInputs | null {
     try {
       return { kind: "token", token: tokenInput() };
     } catch (error) {
-      problems.push(error instanceof Error ? error.message : String(error));
+      problems.push(messageOf(error));
       return null;
     }
   }
@@ -63,6 +66,39 @@ export function authInputs(problems: string[]): AuthInputs | null {
   return { kind: "app", appId, privateKey };
 }
 
+/**
+ * The notify-url, notify-format and notify-on inputs, as explicit settings. The URL is a
+ * capability (whoever has it can post), so it is masked before anything could print it.
+ */
+export function notifyInputs(): Record<string, string> {
+  const url = core.getInput("notify-url");
+  if (url.trim()) {
+    core.setSecret(url);
+    core.setSecret(url.trim());
+  }
+  return Object.fromEntries(NOTIFY_SETTING_KEYS.map((name) => [name, core.getInput(name)]));
+}
+
+/** Sends to the resolved notify-url (masked, as it may come from the settings file). */
+export function notifierOf(
+  settings: Pick<Settings, "notifyUrl" | "notifyFormat" | "notifyOn">,
+): Notify {
+  if (settings.notifyUrl) core.setSecret(settings.notifyUrl);
+  return httpNotifier({
+    url: settings.notifyUrl,
+    format: settings.notifyFormat,
+    on: settings.notifyOn,
+    log: core.info,
+    warn: core.warning,
+  });
+}
+
+/** The link to this workflow run, when the runner's environment says which it is. */
+export function workflowRunUrl(env: NodeJS.ProcessEnv): string | null {
+  if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY) return null;
+  return `${(env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, "")}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+}
+
 /** The repository input, or the workflow's own repository. */
 export function repositoryInput(): RepoRef {
   const text = core.getInput("repository") || process.env.GITHUB_REPOSITORY || "";
@@ -73,9 +109,7 @@ export function repositoryInput(): RepoRef {
   try {
     return parseRepo(text);
   } catch (error) {
-    throw new UserError(
-      `Input "repository": ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new UserError(`Input "repository": ${messageOf(error)}`);
   }
 }
 
@@ -84,6 +118,6 @@ export async function runAction(main: () => Promise<void>): Promise<void> {
   try {
     await main();
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error));
+    core.setFailed(messageOf(error));
   }
 }

@@ -3,8 +3,9 @@ import { isAbsolute, resolve } from "node:path";
 import * as core from "@actions/core";
 import { agentEnvProblems } from "../agent/environment.js";
 import { readSandboxSettings } from "../agent/sandbox.js";
-import { UserError } from "../core/errors.js";
+import { messageOf, UserError } from "../core/errors.js";
 import { formatRepo, type RepoRef } from "../core/issue-ref.js";
+import type { Notify } from "../core/notifications.js";
 import {
   RUN_SETTING_KEYS,
   resolveMarkerAuthors,
@@ -30,7 +31,14 @@ import { createClient, type GitHubClient, paceFromEnvironment } from "../github/
 import { GitHubGoalStore } from "../github/goal-store.js";
 import { GitHubPullRequests } from "../github/pull-requests.js";
 import { readRepositorySettings } from "../github/settings-file.js";
-import { type AuthInputs, authInputs, repositoryInput, runAction } from "./inputs.js";
+import {
+  type AuthInputs,
+  authInputs,
+  notifierOf,
+  notifyInputs,
+  repositoryInput,
+  runAction,
+} from "./inputs.js";
 
 /**
  * The runner action. One bundle serves both steps, as actions/checkout does: the main step
@@ -71,6 +79,12 @@ export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
     if (!(error instanceof SettingsError)) throw error;
     problems.push(...error.problems);
   }
+  try {
+    resolveSettings({ explicit: notifyInputs(), file: null });
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    problems.push(...error.problems);
+  }
   const wholeNumber = (name: string, required: boolean): number => {
     const text = core.getInput(name).trim().replace(/^#/, "");
     if (!text && !required) return 0;
@@ -86,7 +100,7 @@ export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
   try {
     repo = repositoryInput();
   } catch (error) {
-    problems.push(error instanceof Error ? error.message : String(error));
+    problems.push(messageOf(error));
   }
   const resumeText = core.getInput("resume").trim().toLowerCase() || "true";
   if (resumeText !== "true" && resumeText !== "false") {
@@ -99,7 +113,7 @@ export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
       "checkpoint-every",
     );
   } catch (error) {
-    problems.push(error instanceof Error ? error.message : String(error));
+    problems.push(messageOf(error));
   }
   const agentEnv = core
     .getInput("agent-env")
@@ -256,15 +270,17 @@ async function runMainAction(): Promise<void> {
     const { client, store } = connected;
     const url = runUrl(process.env);
     let settings: RunGoalSettings;
+    let notify: Notify;
     try {
       if (file instanceof Error) throw file;
       // The repository's settings file under the inputs (inputs win).
       settings = { ...rest, ...(file ? readRunSettings(file) : {}), token, cloneUrl };
+      notify = notifierOf(resolveSettings({ explicit: notifyInputs(), file }));
     } catch (error) {
       // The goal was claimed for this run: it must not wait for its lease because the file
       // broke (or could not be read) after the dispatcher read it. No attempt is used.
       await workspace.discard();
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       await recordInterruption(
         // Nothing was pushed yet, so no pull request of this attempt can exist.
         { store, log: core.info, pulls: null, maxAttempts: null, ...(url ? { runUrl: url } : {}) },
@@ -296,6 +312,7 @@ async function runMainAction(): Promise<void> {
           core.saveState("max-attempts", String(settings.maxAttempts));
         },
         workspace,
+        notify,
         ...(url ? { runUrl: url } : {}),
       },
       settings,

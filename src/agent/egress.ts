@@ -17,8 +17,8 @@ export type AgentNetwork = { kind: "open" } | { kind: "none" } | { kind: "allow"
 
 /** The sandbox has its own loopback, so a fixed port cannot clash with the host's. */
 export const SANDBOX_PROXY_PORT = 3128;
-export const MAX_HEADER_BYTES = 16 * 1024;
-export const HEADER_TIMEOUT_MS = 10_000;
+const MAX_HEADER_BYTES = 16 * 1024;
+const HEADER_TIMEOUT_MS = 10_000;
 /** Ports a host entry without `:port` allows: HTTPS and plain HTTP. */
 const DEFAULT_PORTS = [443, 80];
 const CONNECT_TIMEOUT_MS = 30_000;

@@ -7,20 +7,7 @@ import { UserError } from "../core/errors.js";
  */
 
 /** Variables passed through from the runner's environment when they are set. */
-export const BASE_ENV_NAMES = ["PATH", "HOME", "LANG", "LC_ALL", "TERM", "TMPDIR", "USER"] as const;
-
-/** The contract variables the runner sets for every agent run (design §4). */
-export const CONTRACT_ENV_NAMES = [
-  "GOAL_FILE",
-  "GOAL_NUMBER",
-  "GOAL_REPOSITORY",
-  "GOAL_ATTEMPT",
-  "RALPH_MODEL",
-  "RALPH_REASONING",
-  "RALPH_DURATION_SECONDS",
-  "RALPH_STATS_FILE",
-] as const;
-export type ContractEnvName = (typeof CONTRACT_ENV_NAMES)[number];
+const BASE_ENV_NAMES = ["PATH", "HOME", "LANG", "LC_ALL", "TERM", "TMPDIR", "USER"] as const;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -71,7 +71,7 @@ export interface AgentResult {
   durationSeconds: number;
   /** Bytes read from stdout and stderr together. */
   outputBytes: number;
-  /** The last {@link LAST_LINES} output lines (stdout and stderr), for failure reports. */
+  /** The last LOG_TAIL_LINES output lines (stdout and stderr), for failure reports. */
   lastLines: string[];
   /** Why the agent could not be started, for exitReason "spawn-failed". */
   spawnError?: string;
@@ -79,9 +79,9 @@ export interface AgentResult {
   logError?: string;
 }
 
-export const DEFAULT_GRACE_SECONDS = 30;
+const DEFAULT_GRACE_SECONDS = 30;
+
 export { MAX_LINE_CHARS } from "./lines.js";
-export { LAST_LINES } from "./output.js";
 
 /** How long to wait, once the agent has exited, for its output pipes to close. */
 const PIPE_CLOSE_SECONDS = 5;

@@ -2,10 +2,8 @@ import { mkdir, open } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { UserError } from "../core/errors.js";
+import { LOG_TAIL_LINES } from "../core/markers.js";
 import { LineSplitter } from "./lines.js";
-
-/** How many of the last output lines a run keeps for its failure report. */
-export const LAST_LINES = 50;
 
 type StreamName = "stdout" | "stderr";
 
@@ -23,7 +21,7 @@ export class AgentOutput {
   paused = false;
   readonly #log: Writable;
   readonly #onLine: ((line: string, stream: StreamName) => void) | undefined;
-  readonly #last = new RingBuffer<string>(LAST_LINES);
+  readonly #last = new RingBuffer<string>(LOG_TAIL_LINES);
   readonly #pipes: Readable[] = [];
   #logError: string | undefined;
 

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, lstatSync, readlinkSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
+import { messageOf } from "../core/errors.js";
 import { type AgentNetwork, parseNetworkSetting } from "./egress.js";
 
 /**
@@ -17,7 +18,7 @@ import { type AgentNetwork, parseNetworkSetting } from "./egress.js";
 
 /** How the agent is isolated: `sandbox` (bubblewrap) or `none` (a plain child process). */
 export type Isolation = "sandbox" | "none";
-export const ISOLATIONS = ["sandbox", "none"] as const;
+const ISOLATIONS = ["sandbox", "none"] as const;
 
 /** System paths bound read-only (or re-created as the links they are). */
 const SYSTEM_PATHS = [
@@ -132,7 +133,7 @@ function systemMounts(): string[] {
  * Checks agent-read-paths: absolute, existing paths (bwrap would otherwise fail at start with a
  * message that names no setting).
  */
-export function checkReadPaths(paths: readonly string[]): string[] {
+function checkReadPaths(paths: readonly string[]): string[] {
   return paths
     .filter((path) => !isAbsolute(path) || !existsSync(path))
     .map((path) =>
@@ -242,7 +243,7 @@ export function readSandboxSettings(
     try {
       settings.agentNetwork = parseNetworkSetting(values.network);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       problems.push(message.replace(/^agent-network/, name("agent-network")));
     }
   }

@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { runFigureProblems } from "../core/run-figures.js";
+import type { AgentFigures } from "../core/stats-record.js";
 
 /**
  * The agent's own figures (design §4): the ralph harness appends one JSON line per run to its
@@ -16,26 +17,12 @@ import { runFigureProblems } from "../core/run-figures.js";
 /** How much of the stats file's end is read at most. */
 const MAX_READ_BYTES = 16 * 1024 * 1024;
 
-export const RALPH_EXIT_REASONS = ["done", "timeout", "interrupted"] as const;
+const RALPH_EXIT_REASONS = ["done", "timeout", "interrupted"] as const;
 export type RalphExitReason = (typeof RALPH_EXIT_REASONS)[number];
 
-export interface AgentStats {
+export interface AgentStats extends AgentFigures {
   /** null when missing or not one of done | timeout | interrupted (the raw value stays in `raw`). */
   exit_reason: RalphExitReason | null;
-  iterations: number | null;
-  tokens: {
-    input: number | null;
-    output: number | null;
-    cache_read: number | null;
-    cache_create: number | null;
-  };
-  cost_usd: number | null;
-  time_seconds: {
-    llm: number | null;
-    tools: number | null;
-    other: number | null;
-    total: number | null;
-  };
   lines_added: number | null;
   lines_deleted: number | null;
   /** The whole JSON object as read, unknown fields included. */

@@ -5,7 +5,7 @@ import { parseCommandLine } from "./args.js";
 import { connect } from "./connection.js";
 import { type CliIo, processIo, runCli } from "./io.js";
 
-export const GOAL_CREATE_USAGE = `Usage: goal-create --title "…" [--story 42] [--depends 12,15] [--queue] [--spot-check]
+const GOAL_CREATE_USAGE = `Usage: goal-create --title "…" [--story 42] [--depends 12,15] [--queue] [--spot-check]
                    [--body-file FILE] [--repo owner/name] [--json]
 
 Creates a goal issue. The body (with "## Objective" and "## Acceptance" sections) comes from

@@ -1,10 +1,10 @@
 import { formatUsd } from "../core/budget.js";
 import { formatDuration, tryParseDuration } from "../core/duration.js";
-import { UserError } from "../core/errors.js";
+import { messageOf, UserError } from "../core/errors.js";
 import { formatRepo, parseRepo, type RepoRef } from "../core/issue-ref.js";
 import type { GoalSnapshot } from "../core/ports.js";
+import type { RunStatsRecord } from "../core/stats-record.js";
 import { runnerLocations } from "../flows/run-locations.js";
-import type { RunStatsRecord } from "../flows/run-stats.js";
 import { writeDashboard } from "../stats/dashboard.js";
 import {
   formatPartial,
@@ -21,7 +21,7 @@ import { parseCommandLine } from "./args.js";
 import { connect, resolveRepo } from "./connection.js";
 import { type CliIo, processIo, runCli, terminalSafe } from "./io.js";
 
-export const GOAL_STATS_USAGE = `Usage: goal-stats [dashboard] [--repo owner/name]... [--since 7d] [--from local|github] [--json] [--out DIR]
+const GOAL_STATS_USAGE = `Usage: goal-stats [dashboard] [--repo owner/name]... [--since 7d] [--from local|github] [--json] [--out DIR]
 
   (no command)     per goal: attempts, result, wall time, cost, tokens, lines, PR; then totals
   dashboard        write a self-contained page (index.html + data.json) into --out (default site)
@@ -122,7 +122,7 @@ function parseRepoFlag(text: string): RepoRef {
   try {
     return parseRepo(text);
   } catch (error) {
-    throw new UserError(`--repo: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UserError(`--repo: ${messageOf(error)}`);
   }
 }
 
@@ -175,7 +175,7 @@ async function githubReport(
   return buildReport({ runs, histories, source: "github", since, now });
 }
 
-export function formatReport(report: StatsReport): string {
+function formatReport(report: StatsReport): string {
   const { totals } = report;
   const where = report.repositories.length > 0 ? report.repositories.join(", ") : "no repository";
   const lines = [
@@ -235,14 +235,14 @@ export function formatReport(report: StatsReport): string {
       "Most expensive",
       ...totals.most_expensive.map(
         (goal) =>
-          `  ${goalLabel(goal)}  ${formatPartialUsd(goal.cost_usd)}${goal.title ? `  ${terminalSafe(goal.title)}` : ""}`,
+          `  ${goalRef(goal)}  ${formatPartialUsd(goal.cost_usd)}${goal.title ? `  ${terminalSafe(goal.title)}` : ""}`,
       ),
     );
   }
   return lines.join("\n");
 }
 
-function goalLabel(goal: GoalRow): string {
+function goalRef(goal: GoalRow): string {
   return `${goal.repository}#${goal.goal}`;
 }
 
@@ -252,7 +252,7 @@ function goalCells(goal: GoalRow): string[] {
       ? "unknown"
       : `+${formatPartial(goal.lines_added)} -${formatPartial(goal.lines_deleted)}`;
   return [
-    goalLabel(goal),
+    goalRef(goal),
     goal.result,
     String(goal.attempts),
     formatDuration(goal.wall_seconds),

@@ -1,10 +1,11 @@
 import { attemptsUsed } from "../core/attempts.js";
 import { dependencyStuck, namedBlockers } from "../core/eligibility.js";
-import { UserError } from "../core/errors.js";
+import { messageOf, UserError } from "../core/errors.js";
 import { parseGoalBody, parseVisibleGoalBody } from "../core/goal-body.js";
 import { formatIssueRef, type IssueRef, issueKey } from "../core/issue-ref.js";
 import type { TrustedMarker } from "../core/markers.js";
 import type { GoalSnapshot, GoalStore, MergeMethod } from "../core/ports.js";
+import { MERGE_METHODS } from "../core/settings.js";
 import { GOAL_STATES, type GoalState, parseState, stateLabel } from "../core/states.js";
 import { queueGoal } from "../flows/queue-goal.js";
 import { approveGoal, rejectGoal } from "../flows/review.js";
@@ -13,7 +14,7 @@ import { parseCommandLine } from "./args.js";
 import { connect } from "./connection.js";
 import { type CliIo, parseIssueNumber, processIo, runCli } from "./io.js";
 
-export const GOAL_USAGE = `Usage: goal <command> [--repo owner/name] [--json]
+const GOAL_USAGE = `Usage: goal <command> [--repo owner/name] [--json]
 
 Commands:
   list [STATE]                  goals in one state (${GOAL_STATES.join(", ")}); all but done by default
@@ -24,7 +25,6 @@ Commands:
 
 Token: GITHUB_TOKEN or GH_TOKEN. Repository: --repo, GITHUB_REPOSITORY or the git remote.`;
 
-const MERGE_METHODS: readonly MergeMethod[] = ["squash", "merge", "rebase"];
 /** What `goal list` shows without a state: everything that may still need attention. */
 const LIST_DEFAULT: readonly GoalState[] = ["running", "queued", "spot-check", "stuck", "draft"];
 
@@ -264,10 +264,7 @@ function describeGoal(goal: GoalSnapshot, blockedBy: readonly IssueRef[]): strin
       indent(body.acceptance),
     );
   } catch (error) {
-    lines.push(
-      "",
-      `The body is not a valid goal: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    lines.push("", `The body is not a valid goal: ${messageOf(error)}`);
   }
   if (goal.markers.length > 0) lines.push("", "History:", ...goal.markers.map(historyLine));
   return lines.join("\n");

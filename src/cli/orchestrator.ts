@@ -4,16 +4,25 @@ import { agentEnvProblems } from "../agent/environment.js";
 import { readSandboxSettings, type SandboxSettings, sandboxProblem } from "../agent/sandbox.js";
 import { describeDayCost, formatUsd } from "../core/budget.js";
 import { formatDuration, parseDuration } from "../core/duration.js";
-import { UserError } from "../core/errors.js";
+import { messageOf, UserError } from "../core/errors.js";
 import { formatRepo, parseRepo, type RepoRef } from "../core/issue-ref.js";
-import { RUN_SETTING_KEYS, resolveSettings, type Settings } from "../core/settings.js";
-import { type Claimant, type ClaimedGoal, dispatch } from "../flows/dispatch.js";
+import type { Claimant } from "../core/markers.js";
+import type { Notify } from "../core/notifications.js";
+import {
+  NOTIFY_SETTING_KEYS,
+  RUN_SETTING_KEYS,
+  resolveSettings,
+  type Settings,
+} from "../core/settings.js";
+import { type ClaimedGoal, dispatch } from "../flows/dispatch.js";
+import { dispatchEvents, notifyAll } from "../flows/dispatch-notifications.js";
 import { parseCheckpointEvery } from "../flows/run-checkpoint.js";
 import { type RunGoalReport, runGoal, runSettingsOf } from "../flows/run-goal.js";
 import { runnerLocations } from "../flows/run-locations.js";
 import { GitHubActionsApi } from "../github/actions-api.js";
 import { GitHubDispatchLock } from "../github/dispatch-lock.js";
 import { GitHubPullRequests } from "../github/pull-requests.js";
+import { httpNotifier } from "../notify/http-notifier.js";
 import { parseCommandLine } from "./args.js";
 import { type Connection, connect, resolveRepo } from "./connection.js";
 import { type CliIo, processIo, runCli, terminalSafe } from "./io.js";
@@ -42,6 +51,11 @@ Options:
                       that reported no valid cost counts by an estimate: today's highest cost
                       per agent-minute times its agent minutes, else --unknown-run-cost
   --unknown-run-cost C  what such a run counts when nothing estimates it, like 5usd (5usd)
+  --notify-url U      POST a notification here (ntfy, or any webhook) when a goal needs a
+                      spot-check or is stuck, the budget is reached or a cycle fails; better
+                      GOAL_ORCHESTRATOR_NOTIFY_URL, as a flag shows in the process list
+  --notify-format F   ntfy (headers and a plain-text body; default) or json
+  --notify-on E       done: notify every goal done too
   --interval D        time between dispatch cycles (1m); a finished agent starts one at once
   --checkpoint-every D  while an agent works, push its commits to the goal branch this often
                       (5m; off for never), so a crash loses at most that much of its work
@@ -54,7 +68,13 @@ Token: GITHUB_TOKEN or GH_TOKEN. Ctrl-C stops the agents; their goals go back to
 without using an attempt. A second Ctrl-C exits at once (goals return when their lease ends).`;
 
 /** The settings the orchestrator takes as flags: the runner action's, plus max and the budget's. */
-const SETTING_FLAGS = [...RUN_SETTING_KEYS, "max", "budget", "unknown-run-cost"] as const;
+const SETTING_FLAGS = [
+  ...RUN_SETTING_KEYS,
+  ...NOTIFY_SETTING_KEYS,
+  "max",
+  "budget",
+  "unknown-run-cost",
+] as const;
 
 interface Options {
   repos: RepoRef[];
@@ -83,6 +103,9 @@ interface Target {
   pulls: GitHubPullRequests;
   /** The last note printed, so a budget or a full house is said once, not every cycle. */
   lastNotes: string;
+  notify: Notify;
+  /** The UTC day whose reached budget was notified: once a day, not every cycle. */
+  budgetNotified: string | null;
 }
 
 interface Running {
@@ -125,6 +148,14 @@ export async function orchestratorMain(
           actions: new GitHubActionsApi(connection.client, repo, null),
           pulls: new GitHubPullRequests(connection.client, repo),
           lastNotes: "",
+          notify: httpNotifier({
+            url: settings.notifyUrl,
+            format: settings.notifyFormat,
+            on: settings.notifyOn,
+            log: () => {},
+            warn: (line) => say(`${formatRepo(repo)}: warning: ${line}`),
+          }),
+          budgetNotified: null,
         });
       }
       const claimant: Claimant = { host: hostname(), pid: process.pid };
@@ -177,9 +208,16 @@ export async function orchestratorMain(
               // One failed cycle (GitHub unreachable after retries, say) must not stop the
               // agents at work or the other repositories: the next cycle tries again.
               failedCycles++;
+              const message = messageOf(error);
               say(
-                `${formatRepo(target.connection.repo)}: the dispatch cycle failed: ${error instanceof Error ? error.message : String(error)}${options.once ? "" : "; trying again next cycle"}`,
+                `${formatRepo(target.connection.repo)}: the dispatch cycle failed: ${message}${options.once ? "" : "; trying again next cycle"}`,
               );
+              await target.notify({
+                kind: "cycle-failed",
+                repository: formatRepo(target.connection.repo),
+                error: message,
+                url: null,
+              });
             }
           }
           if (options.once || stopping) break;
@@ -252,6 +290,12 @@ async function cycle(
   const notes = report.notes.join(" ");
   if (notes && notes !== target.lastNotes) say(`${name}: ${notes}`);
   target.lastNotes = notes;
+  const events = dispatchEvents(report, name, target.settings.budget, { runUrl: null }).filter(
+    (event) => event.kind !== "budget" || target.budgetNotified !== report.today?.day,
+  );
+  if (events.some((event) => event.kind === "budget"))
+    target.budgetNotified = report.today?.day ?? null;
+  await notifyAll(target.notify, events);
   for (const goal of report.claimed) {
     const key = `${name}#${goal.number}`;
     const controller = new AbortController();
@@ -265,6 +309,7 @@ async function cycle(
         log: () => {},
         warn: (line) => say(`${key}: warning: ${line}`),
         signal: controller.signal,
+        notify: target.notify,
       },
       {
         goal: goal.number,
@@ -339,6 +384,8 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Options
   }
   const flags = values as Record<string, string | string[] | boolean | undefined>;
   const problems: string[] = [];
+  // The URL is a secret; from the environment it stays out of the process list.
+  flags["notify-url"] ??= env.GOAL_ORCHESTRATOR_NOTIFY_URL;
   let settings: Settings | null = null;
   try {
     settings = resolveSettings({

@@ -6,7 +6,7 @@ import { runnerLocations } from "../flows/run-locations.js";
 import { parseCommandLine } from "./args.js";
 import { type CliIo, processIo, runCli, terminalSafe } from "./io.js";
 
-export const WATCH_RALPHS_USAGE = `Usage: watch-ralphs [--log-dir DIR] [--since 1h] [--lines 10] [--goal N]...
+const WATCH_RALPHS_USAGE = `Usage: watch-ralphs [--log-dir DIR] [--since 1h] [--lines 10] [--goal N]...
 
 Follows every agent's log in one view, each line prefixed with its goal and attempt, as the
 runner action and orchestrator write them (<log-dir>/<owner>-<repo>-<goal>-<attempt>.log).

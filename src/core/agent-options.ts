@@ -11,7 +11,7 @@ export function parseReasoning(text: string): ReasoningLevel | null {
   return (REASONING_LEVELS as readonly string[]).includes(value) ? (value as ReasoningLevel) : null;
 }
 
-export const MODEL_MAX_LENGTH = 100;
+const MODEL_MAX_LENGTH = 100;
 // Model names are passed to the agent as one argument: keep them to one plain token.
 const MODEL_PATTERN = /^[A-Za-z0-9._:/-]+$/;
 

@@ -15,7 +15,6 @@ export const ARGV_PLACEHOLDERS = [
   "attempt",
   "repository",
 ] as const;
-export type ArgvPlaceholder = (typeof ARGV_PLACEHOLDERS)[number];
 
 const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_-]*)\}/g;
 

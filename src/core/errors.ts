@@ -22,3 +22,8 @@ export class GoalBodyError extends UserError {
 function describeCount(count: number): string {
   return count === 1 ? "1 problem" : `${count} problems`;
 }
+
+/** What went wrong, as one line of text: an Error's message, or anything else as a string. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -26,15 +26,6 @@ export interface GoalBody {
   reasoning: string | null;
 }
 
-export interface GoalBodyInput {
-  objective: string;
-  acceptance: string;
-  story?: IssueRef | null;
-  depends?: IssueRef[];
-  model?: string | null;
-  reasoning?: string | null;
-}
-
 type SectionName = "objective" | "acceptance";
 const SECTION_TITLES: Record<SectionName, string> = {
   objective: "Objective",
@@ -227,65 +218,6 @@ function applyEntry(
       return;
     }
   }
-}
-
-/** Writes a goal body in the documented format (design §2). Throws GoalBodyError when the result would not read back the same. */
-export function renderGoalBody(input: GoalBodyInput, repo: RepoRef): string {
-  const objective = input.objective.trim();
-  const acceptance = input.acceptance.trim();
-  const problems = [
-    ...textProblems("objective", objective),
-    ...textProblems("acceptance", acceptance),
-  ];
-  const metadata = metadataLines(input, repo);
-  const body = [
-    "## Objective",
-    objective,
-    "",
-    "## Acceptance",
-    acceptance,
-    ...(metadata.length > 0 ? ["", ...metadata] : []),
-    "",
-  ].join("\n");
-  try {
-    parseGoalBody(body, repo);
-  } catch (error) {
-    if (error instanceof GoalBodyError) problems.push(...error.problems);
-    else throw error;
-  }
-  if (problems.length > 0) throw new GoalBodyError([...new Set(problems)]);
-  return body;
-}
-
-/** Lines in section text that the parser would read as structure, which would cut the section short. */
-function textProblems(name: SectionName, text: string): string[] {
-  const title = SECTION_TITLES[name];
-  return classifyLines(text).flatMap((line) => {
-    if (line.inFence) return [];
-    if (isMetadataLine(line.text)) {
-      return [
-        `The ${title} text has the line "${line.text.trim()}", which reads as goal metadata: reword it or put it in a code block.`,
-      ];
-    }
-    if (sectionOf(line) !== null || (line.heading !== null && line.heading.level <= 2)) {
-      return [
-        `The ${title} text has the heading "${line.text.trim()}", which would end the section: use ### or a deeper heading.`,
-      ];
-    }
-    return [];
-  });
-}
-
-function metadataLines(meta: GoalBodyInput, repo: RepoRef): string[] {
-  const lines: string[] = [];
-  if (meta.story) lines.push(storyLine(meta.story, repo));
-  if (meta.depends && meta.depends.length > 0) lines.push(dependsLine(meta.depends, repo));
-  const overrides = [
-    meta.model ? `Model: ${meta.model}` : null,
-    meta.reasoning ? `Reasoning: ${meta.reasoning}` : null,
-  ].filter((part): part is string => part !== null);
-  if (overrides.length > 0) lines.push(overrides.join("    "));
-  return lines;
 }
 
 function storyLine(story: IssueRef, repo: RepoRef): string {

@@ -24,11 +24,11 @@ const URL_REF = new RegExp(
   `^https?://[^/\\s]+/(${OWNER_SOURCE})/(${REPO_SOURCE})/issues/(${NUMBER_SOURCE})/?(?:[?#]\\S*)?$`,
 );
 
-export function isValidRepoName(repo: string): boolean {
+function isValidRepoName(repo: string): boolean {
   return REPO_PATTERN.test(repo) && repo !== "." && repo !== "..";
 }
 
-export function isValidOwner(owner: string): boolean {
+function isValidOwner(owner: string): boolean {
   return OWNER_PATTERN.test(owner);
 }
 

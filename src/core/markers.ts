@@ -3,19 +3,27 @@ import { GOAL_STATES, type GoalState } from "./states.js";
 /** Machine-readable facts the orchestrator leaves in its own issue comments (design §3). */
 
 export const MARKER_SCHEMA_VERSION = 1;
-export const MARKER_TAG = "goal-orchestrator";
+const MARKER_TAG = "goal-orchestrator";
 
 export const RUN_OUTCOMES = ["success", "spot-check", "failure", "interrupted"] as const;
 export type RunOutcome = (typeof RUN_OUTCOMES)[number];
-export const FEEDBACK_SOURCES = ["reject", "pr-closed", "ci-failed"] as const;
+const FEEDBACK_SOURCES = ["reject", "pr-closed", "ci-failed"] as const;
 export type FeedbackSource = (typeof FEEDBACK_SOURCES)[number];
+
+/** Who claims: recorded in every claim so reconciliation can follow the run. */
+export interface Claimant {
+  runId?: string;
+  runUrl?: string;
+  host?: string;
+  pid?: number;
+}
 
 export interface ClaimMarker {
   kind: "claim";
   attempt: number;
   /** Random per claim, so a claimant recognises its own claim when it reads the goal back. */
   claimId?: string;
-  claimedBy: { runId?: string; runUrl?: string; host?: string; pid?: number };
+  claimedBy: Claimant;
   /** ISO 8601. */
   claimedAt: string;
   /** ISO 8601: claim time + duration + grace. */
@@ -36,9 +44,18 @@ export interface RunResultMarker {
   /** False for runs that were interrupted through no fault of the goal: they do not use up an attempt. */
   countsAsAttempt: boolean;
   prUrl?: string;
+  /** The last {@link LOG_TAIL_LINES} lines of the agent's output, at most {@link LOG_TAIL_CHARS}. */
   logTail?: string;
   stats?: Record<string, unknown>;
 }
+
+/**
+ * How much of the agent's output a failed run's result keeps (`logTail`): the agent keeps this
+ * many last lines, the result at most this many characters of them, and the goal file of the
+ * next attempt shows them.
+ */
+export const LOG_TAIL_LINES = 30;
+export const LOG_TAIL_CHARS = 6000;
 
 export interface TransitionMarker {
   kind: "transition";
@@ -73,7 +90,6 @@ export type Marker =
   | TransitionMarker
   | FeedbackMarker
   | BlockedMarker;
-export type MarkerKind = Marker["kind"];
 /** A marker from a trusted author, with the time its comment was written. */
 export type TrustedMarker = Marker & { createdAt: string };
 
@@ -155,7 +171,7 @@ function toClaim(v: Fields): ClaimMarker | null {
   if (!isAttempt(v.attempt) || !isTime(v.claimedAt) || !isTime(v.leaseExpiresAt)) return null;
   if (!isObject(v.claimedBy)) return null;
   const by = v.claimedBy;
-  const claimedBy: ClaimMarker["claimedBy"] = {};
+  const claimedBy: Claimant = {};
   // Run ids are numbers in GitHub's API; keep them as text so they never lose precision.
   if (typeof by.runId === "string" || isWholeNumber(by.runId)) claimedBy.runId = String(by.runId);
   if (typeof by.runUrl === "string") claimedBy.runUrl = by.runUrl;

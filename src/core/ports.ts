@@ -1,5 +1,6 @@
 import type { IssueRef, RepoRef } from "./issue-ref.js";
 import type { Marker, RunResultMarker, TrustedMarker } from "./markers.js";
+import type { MERGE_METHODS } from "./settings.js";
 import type { GoalState, LabelSpec } from "./states.js";
 import type { TextHistory } from "./vouching.js";
 
@@ -107,7 +108,7 @@ export interface GoalStore {
   hasWriteAccess(login: string): Promise<boolean>;
 }
 
-export type MergeMethod = "squash" | "merge" | "rebase";
+export type MergeMethod = (typeof MERGE_METHODS)[number];
 export type ApproveOutcome = "merged" | "auto-merge enabled" | "already merged";
 
 /** What the review commands need from goal pull requests. */
@@ -180,9 +181,9 @@ export interface FailedCheck {
 /** Where a goal's pull request stands, for the dispatcher's watch over goal PRs. */
 export interface PullRequestStatusPort extends PullRequestLookupPort {
   status(number: number): Promise<{ open: boolean; merged: boolean }>;
-  /** Failed checks of an open pull request, and whether it can still merge (null: unknown yet). */
   /** Comments why, then closes without merging. */
   close(number: number, comment: string): Promise<void>;
+  /** Failed checks of an open pull request, and whether it can still merge (null: unknown yet). */
   health(number: number): Promise<{
     open: boolean;
     merged: boolean;

@@ -2,7 +2,7 @@
  * What one run may report about itself (design §6): the agent writes its cost, tokens and
  * iterations, and the agent is not trusted. A figure outside its range makes the whole report
  * invalid, whether it comes from the agent's stats file (src/agent/stats.ts) or back from a
- * run-result marker (src/stats/records.ts): its cost is then unknown, and an unknown cost counts
+ * run-result marker (src/core/stats-record.ts): its cost is then unknown, and an unknown cost counts
  * against the budget by an estimate (src/core/budget.ts). A missing or null figure is unknown,
  * not invalid.
  */
@@ -10,9 +10,9 @@
 /** Most cost one run may report, in USD. More is taken as a broken or forged report. */
 export const MAX_RUN_COST_USD = 10_000;
 /** Most tokens of one kind (input, output, cache read, cache created) one run may report. */
-export const MAX_RUN_TOKENS = 100_000_000_000;
+const MAX_RUN_TOKENS = 100_000_000_000;
 /** Most iterations one run may report. */
-export const MAX_RUN_ITERATIONS = 1_000_000;
+const MAX_RUN_ITERATIONS = 1_000_000;
 
 /** The token kinds of a report's `tokens` object. */
 const TOKEN_KINDS = ["input", "output", "cache_read", "cache_create"] as const;

@@ -2,6 +2,12 @@ import type { ReasoningLevel } from "./agent-options.js";
 import { splitArgv } from "./argv.js";
 import { nearest } from "./edit-distance.js";
 import { UserError } from "./errors.js";
+import {
+  NOTIFY_FORMATS,
+  type NotifyFormat,
+  OPTIONAL_NOTIFY_EVENTS,
+  type OptionalNotifyEvent,
+} from "./notifications.js";
 import * as read from "./setting-values.js";
 
 /** The configuration shared by the actions and the CLIs (design §8). */
@@ -18,7 +24,11 @@ export interface Settings {
   spotCheckPaths: string[];
   spotCheckMaxLines: number | null;
   reviewers: string[];
+  /** A capability URL: a secret (see docs/adopting.md); null for no notifications. */
   notifyUrl: string | null;
+  notifyFormat: NotifyFormat;
+  /** Optional events to notify besides spot-check, stuck, budget and failed cycles. */
+  notifyOn: OptionalNotifyEvent[];
   markerAuthors: string[];
   budget: { amountUsd: number; period: "day" } | null;
   /** What a run of unknown cost counts against the budget when no rate estimates it. */
@@ -39,6 +49,8 @@ export const SETTING_KEYS = [
   "spot-check-max-lines",
   "reviewers",
   "notify-url",
+  "notify-format",
+  "notify-on",
   "marker-authors",
   "budget",
   "unknown-run-cost",
@@ -57,6 +69,13 @@ export const RUN_SETTING_KEYS = [
   "spot-check-paths",
   "spot-check-max-lines",
   "reviewers",
+] as const satisfies readonly SettingKey[];
+
+/** The notification settings: inputs of both actions and flags of the orchestrator. */
+export const NOTIFY_SETTING_KEYS = [
+  "notify-url",
+  "notify-format",
+  "notify-on",
 ] as const satisfies readonly SettingKey[];
 
 export const SETTINGS_FILE = ".github/goal-orchestrator.yml";
@@ -94,6 +113,8 @@ export function defaultSettings(): Settings {
     spotCheckMaxLines: null,
     reviewers: [],
     notifyUrl: null,
+    notifyFormat: "ntfy",
+    notifyOn: [],
     markerAuthors: [],
     budget: null,
     unknownRunCostUsd: DEFAULT_UNKNOWN_RUN_COST_USD,
@@ -129,6 +150,8 @@ const READERS: { [K in SettingKey]: { field: Field; read: (value: unknown) => Se
     },
     reviewers: { field: "reviewers", read: read.logins },
     "notify-url": { field: "notifyUrl", read: read.httpUrl },
+    "notify-format": { field: "notifyFormat", read: (v) => read.oneOf(v, NOTIFY_FORMATS) },
+    "notify-on": { field: "notifyOn", read: notifyOnList },
     "marker-authors": { field: "markerAuthors", read: read.logins },
     budget: { field: "budget", read: read.budget },
     "unknown-run-cost": { field: "unknownRunCostUsd", read: read.runCost },
@@ -146,6 +169,19 @@ function spotCheckPathList(value: unknown): string[] {
     if (!(error instanceof read.ValueProblem) || Array.isArray(value)) throw error;
     throw new read.ValueProblem(`${error.message}, or none for no paths`);
   }
+}
+
+/** `done` (the one optional event), or off/none for the default events only. */
+function notifyOnList(value: unknown): OptionalNotifyEvent[] {
+  if (read.isOff(value)) return [];
+  const names = read.list(value).map((name) => name.toLowerCase());
+  const bad = names.filter((name) => !(OPTIONAL_NOTIFY_EVENTS as readonly string[]).includes(name));
+  if (bad.length > 0) {
+    throw new read.ValueProblem(
+      `${bad.map((name) => read.show(name)).join(", ")} ${bad.length === 1 ? "is not" : "are not"} one of ${OPTIONAL_NOTIFY_EVENTS.join(", ")}, or off (spot-check, stuck, budget and failed cycles are always notified)`,
+    );
+  }
+  return [...new Set(names)] as OptionalNotifyEvent[];
 }
 
 /** Every problem found while reading settings; the message has one line per problem. */

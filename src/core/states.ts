@@ -3,7 +3,7 @@ import { UserError } from "./errors.js";
 export const GOAL_STATES = ["draft", "queued", "running", "done", "stuck", "spot-check"] as const;
 export type GoalState = (typeof GOAL_STATES)[number];
 
-export const STATE_LABEL_PREFIX = "goal:";
+const STATE_LABEL_PREFIX = "goal:";
 /** Plain issue label marking a story, which groups goals as sub-issues. */
 export const STORY_LABEL = "story";
 /** Flag label: the goal always ends in goal:spot-check instead of auto-merging. */

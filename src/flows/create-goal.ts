@@ -1,4 +1,4 @@
-import { UserError } from "../core/errors.js";
+import { messageOf, UserError } from "../core/errors.js";
 import { formatCount, GITHUB_LIMITS } from "../core/github-limits.js";
 import { parseGoalBody, withMetadata } from "../core/goal-body.js";
 import {
@@ -136,6 +136,6 @@ function referenceInput(text: string, flag: string, repo: RepoRef): IssueRef {
   try {
     return parseIssueRef(text, repo);
   } catch (error) {
-    throw new UserError(`${flag}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UserError(`${flag}: ${messageOf(error)}`);
   }
 }

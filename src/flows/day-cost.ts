@@ -1,6 +1,6 @@
 import { addUpDay, type DayCost, type RunCost, utcMidnight } from "../core/budget.js";
 import type { GoalStore } from "../core/ports.js";
-import { parseStatsRecord } from "../stats/records.js";
+import { parseStatsRecord } from "../core/stats-record.js";
 
 /**
  * The cost of the current UTC day: the run-result markers written since midnight (one request

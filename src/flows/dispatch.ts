@@ -4,7 +4,7 @@ import { type Budget, budgetExhausted, type DayCost } from "../core/budget.js";
 import { isSameClaim, winningClaim } from "../core/claims.js";
 import { UserError } from "../core/errors.js";
 import { formatIssueRef } from "../core/issue-ref.js";
-import type { ClaimMarker } from "../core/markers.js";
+import type { Claimant, ClaimMarker } from "../core/markers.js";
 import type {
   ActionsPort,
   DispatchLockPort,
@@ -49,14 +49,6 @@ export interface DispatchSettings {
   unknownRunCostUsd?: number;
   /** At most this many claims this cycle besides `max` (a local orchestrator's free agent slots). */
   claimLimit?: number;
-}
-
-/** Who claims: recorded in every claim so reconciliation can follow the run. */
-export interface Claimant {
-  runId?: string;
-  runUrl?: string;
-  host?: string;
-  pid?: number;
 }
 
 export interface DispatchContext {

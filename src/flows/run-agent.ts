@@ -22,8 +22,6 @@ export interface AgentRunSettings {
   agentEnv: string[];
   durationSeconds: number;
   idleTimeoutSeconds: number | null;
-  /** SIGTERM → SIGKILL grace for the agent (default 30 s). */
-  graceSeconds?: number;
   isolation: Isolation;
   /** Bound read-only into the sandbox at the same path. */
   agentReadPaths: string[];
@@ -135,7 +133,6 @@ export async function runAgent(
       cwd: paths.work,
       env,
       ...limits,
-      ...(settings.graceSeconds !== undefined ? { graceSeconds: settings.graceSeconds } : {}),
       logFile: request.logFile,
       sandboxed,
       ...(context.agentLine ? { onLine: context.agentLine } : {}),

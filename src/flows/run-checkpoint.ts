@@ -2,10 +2,10 @@ import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { DURATION_FORMS, durationHint, tryParseDuration } from "../core/duration.js";
-import { UserError } from "../core/errors.js";
+import { messageOf, UserError } from "../core/errors.js";
 import { copyAgentObjects, readAgentHead } from "../git/agent-head.js";
 import { Git, type TokenProvider } from "../git/git.js";
-import { agentRepositoryProblem, messageOf } from "./run-collect.js";
+import { agentRepositoryProblem } from "./run-collect.js";
 import type { PreparedWorkspace, WorkspacePaths } from "./run-workspace.js";
 
 /**

@@ -1,5 +1,6 @@
 import { hasResultFor } from "../core/attempts.js";
 import { winningClaim } from "../core/claims.js";
+import { messageOf } from "../core/errors.js";
 import { parseVisibleGoalBody } from "../core/goal-body.js";
 import { sameRepo } from "../core/issue-ref.js";
 import type { GoalSnapshot, GoalStore } from "../core/ports.js";
@@ -87,8 +88,4 @@ export async function storyOf(store: GoalStore, number: number): Promise<GoalFil
   } catch (error) {
     return { number, omitted: `the story issue cannot be read (${messageOf(error)})` };
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

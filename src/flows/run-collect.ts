@@ -1,4 +1,5 @@
 import { join, relative } from "node:path";
+import { messageOf } from "../core/errors.js";
 import { checkAgentObjects, readAgentHead, readPlainFile } from "../git/agent-head.js";
 import { type DiffStats, Git, type Person, type TokenProvider } from "../git/git.js";
 import type { PreparedWorkspace } from "./run-workspace.js";
@@ -108,8 +109,4 @@ export async function agentRepositoryProblem(paths: {
     return "the agent changed where its repository borrows objects from";
   }
   return null;
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

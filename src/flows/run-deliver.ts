@@ -1,9 +1,11 @@
+import { messageOf } from "../core/errors.js";
 import { cutNote, fitBody, fitTitle, GITHUB_LIMITS } from "../core/github-limits.js";
 import { parseGoalBody } from "../core/goal-body.js";
 import type { GoalSnapshot, MergeMethod, RunPullRequestPort } from "../core/ports.js";
+import type { RunStatsRecord } from "../core/stats-record.js";
 import type { CollectedWork } from "./run-collect.js";
 import type { Verdict } from "./run-policy.js";
-import { type RunStatsRecord, statsTable } from "./run-stats.js";
+import { statsTable } from "./run-stats.js";
 import type { PreparedWorkspace } from "./run-workspace.js";
 
 export interface DeliveryRequest {
@@ -51,7 +53,7 @@ export async function deliver(
     return {
       verdict: {
         outcome: "failure",
-        reason: `opening the pull request failed: ${error instanceof Error ? error.message : String(error)}; the work is on branch ${workspace.branch}`,
+        reason: `opening the pull request failed: ${messageOf(error)}; the work is on branch ${workspace.branch}`,
       },
       prUrl: null,
     };
@@ -68,7 +70,7 @@ export async function deliver(
     return {
       verdict: {
         outcome: "spot-check",
-        reason: `enabling auto-merge failed (${error instanceof Error ? error.message : String(error)}); merge the pull request or run goal approve`,
+        reason: `enabling auto-merge failed (${messageOf(error)}); merge the pull request or run goal approve`,
       },
       prUrl: pull.url,
     };

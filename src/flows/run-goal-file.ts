@@ -1,5 +1,6 @@
 import { failureHistory } from "../core/attempts.js";
 import { formatIssueRef } from "../core/issue-ref.js";
+import { LOG_TAIL_LINES } from "../core/markers.js";
 import type { GoalSnapshot } from "../core/ports.js";
 import {
   addHidden,
@@ -8,9 +9,6 @@ import {
   visibleLine,
   visibleMarkdown,
 } from "../core/visible-text.js";
-
-/** Most log-tail lines of one earlier failure that go into the goal file. */
-const TAIL_LINES = 40;
 
 /** The story line of a goal file: its title only when someone with write access vouched for it. */
 export interface GoalFileStory {
@@ -62,7 +60,7 @@ export function renderGoalFile(
     for (const entry of history) {
       if (entry.kind === "run-result") {
         lines.push(`### Attempt ${entry.attempt} failed`, "", `Reason: ${entry.reason}`, "");
-        const tail = (entry.logTail ?? "").split("\n").slice(-TAIL_LINES).join("\n").trim();
+        const tail = (entry.logTail ?? "").split("\n").slice(-LOG_TAIL_LINES).join("\n").trim();
         if (tail) lines.push("Last lines of its log:", "", fence(tail), "");
       } else {
         const from = { reject: "a reviewer", "pr-closed": "the closed PR", "ci-failed": "CI" }[

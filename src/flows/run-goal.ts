@@ -1,9 +1,10 @@
 import { join } from "node:path";
 import { sandboxProblem } from "../agent/sandbox.js";
 import type { ReasoningLevel } from "../core/agent-options.js";
-import { UserError } from "../core/errors.js";
+import { messageOf, UserError } from "../core/errors.js";
 import { formatRepo } from "../core/issue-ref.js";
-import type { RunResultMarker } from "../core/markers.js";
+import { LOG_TAIL_CHARS, LOG_TAIL_LINES, type RunResultMarker } from "../core/markers.js";
+import type { NotificationEvent, Notify } from "../core/notifications.js";
 import type {
   BranchPullRequest,
   GoalSnapshot,
@@ -13,6 +14,7 @@ import type {
 } from "../core/ports.js";
 import type { Settings } from "../core/settings.js";
 import { type GoalState, SPOT_CHECK_FLAG_LABEL } from "../core/states.js";
+import type { RunStatsRecord } from "../core/stats-record.js";
 import { describeHidden, type HiddenCount } from "../core/visible-text.js";
 import type { Person, TokenProvider } from "../git/git.js";
 import { type AgentRun, type AgentRunSettings, runAgent } from "./run-agent.js";
@@ -29,7 +31,7 @@ import { deliver, keepWork } from "./run-deliver.js";
 import { renderGoalFile } from "./run-goal-file.js";
 import { judgeRun, type Verdict } from "./run-policy.js";
 import { recordResult } from "./run-record.js";
-import { appendStatsLine, buildStatsRecord, type RunStatsRecord } from "./run-stats.js";
+import { appendStatsLine, buildStatsRecord } from "./run-stats.js";
 import {
   type PendingWorkspace,
   type PreparedWorkspace,
@@ -47,9 +49,6 @@ export const RUNNER_AUTHOR: Person = {
   name: "github-actions[bot]",
   email: "41898282+github-actions[bot]@users.noreply.github.com",
 };
-/** Lines of the agent's output kept in a failure's run-result marker. */
-const LOG_TAIL_LINES = 30;
-const LOG_TAIL_CHARS = 6000;
 
 export interface RunGoalSettings extends AgentRunSettings {
   goal: number;
@@ -125,6 +124,8 @@ export interface RunGoalContext {
   workspace?: PendingWorkspace;
   /** Link to this workflow run, for comments. */
   runUrl?: string;
+  /** Tells people a result needs them (stuck, spot-check) or, if asked, that a goal is done. */
+  notify?: Notify;
   now?: () => Date;
 }
 
@@ -308,7 +309,7 @@ export async function runGoal(
       verdict.reason += await keepWork(collected, workspace, warn);
     }
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     if (error instanceof SandboxUnavailable) {
       // No attempt was made: the machine, not the goal, is at fault.
       runnerError = new UserError(`The agent's sandbox cannot run here: ${message}`);
@@ -333,6 +334,9 @@ export async function runGoal(
     stats,
     logTail: run ? tail(run.agent.lastLines) : undefined,
   });
+  // Only once the state change is recorded; a notification that fails is a warning there.
+  const event = resultEvent(goal, repository, state, verdict.reason, prUrl);
+  if (event) await context.notify?.(event);
   try {
     await appendStatsLine(settings.statsFile, { ...stats, goal_state: state });
   } catch (error) {
@@ -351,6 +355,21 @@ export async function runGoal(
 }
 
 class SandboxUnavailable extends Error {}
+
+/** What a recorded result tells people: a goal that is stuck, waits for review, or is done. */
+function resultEvent(
+  goal: GoalSnapshot,
+  repository: string,
+  state: GoalState | null,
+  reason: string,
+  prUrl: string | null,
+): NotificationEvent | null {
+  const ref = { repository, number: goal.ref.number, title: goal.title, url: goal.url };
+  if (state === "stuck") return { kind: "stuck", ...ref, lastFailure: reason };
+  if (state === "spot-check") return { kind: "spot-check", ...ref, reasons: reason, prUrl };
+  if (state === "done") return { kind: "done", ...ref, prUrl };
+  return null;
+}
 
 /** The goal's text changed after its claim: back to draft, attempt not used, nothing run. */
 async function refuseChangedText(

@@ -1,3 +1,4 @@
+import picomatch from "picomatch";
 import type { AgentResult } from "../agent/launch.js";
 import type { AgentStats } from "../agent/stats.js";
 
@@ -36,7 +37,7 @@ export interface VerdictInput {
   spotCheckMaxLines: number | null;
 }
 
-export const SPOT_CHECK_EXIT_CODE = 3;
+const SPOT_CHECK_EXIT_CODE = 3;
 
 export function judgeRun(input: VerdictInput): Verdict {
   const { agent } = input;
@@ -100,33 +101,36 @@ function listed(paths: readonly string[]): string {
 }
 
 /**
- * gitignore-like globs: `*` and `?` stay within one path segment, `**` crosses segments, a
- * trailing `/` matches everything below a folder, and a pattern without `/` matches a file
- * name at any depth.
+ * Whether a changed path matches a spot-check-paths pattern, read as a line of `.gitignore` or
+ * CODEOWNERS is (matched with picomatch):
+ * - `*` and `?` stay within one path segment, `**` crosses segments (a `**` segment matches
+ *   zero or more folders: `src/**` then `/*.ts` matches `src/a.ts` and `src/a/b.ts`), `[abc]`
+ *   is one of the characters;
+ * - a leading `/`, or a `/` in the middle, anchors the pattern to the repository's root: `/build`
+ *   and `.github/**` match nothing in a subfolder; a pattern with no `/` but a trailing one
+ *   matches at any depth, like `.gitignore`: `CODEOWNERS`, `*.lock` and `migrations/` do;
+ * - a pattern names files and folders alike: a matching folder takes everything below it
+ *   (`docs` matches `docs/a.md`); a trailing `/` names folders only (`migrations/`);
+ * - dotfiles and dot folders match like any other name (`*` matches `.gitattributes`);
+ * - there is no `!` negation, no `{a,b}` and no extglob: such characters match themselves.
  */
 export function matchesGlob(path: string, glob: string): boolean {
   let pattern = glob.trim().replace(/^\.\//, "");
   if (pattern === "") return false;
-  if (pattern.endsWith("/")) pattern += "**";
+  const folderOnly = pattern.endsWith("/");
+  pattern = pattern.replace(/\/+$/, "");
   const anchored = pattern.includes("/");
-  const regex = globToRegExp(pattern.replace(/^\//, ""));
-  if (regex.test(path)) return true;
-  return !anchored && regex.test(path.split("/").pop() ?? path);
+  pattern = pattern.replace(/^\/+/, "");
+  if (pattern === "") return true; // `/`: the root folder, so everything
+  const base = `${anchored ? "" : "**/"}${pattern.replace(/[()]/g, "\\$&")}`;
+  const below = `${base}/**/*`; // not `${base}/**`, which matches the name itself too
+  return picomatch.isMatch(path, folderOnly ? below : [base, below], GLOB_OPTIONS);
 }
 
-function globToRegExp(glob: string): RegExp {
-  let out = "";
-  for (let i = 0; i < glob.length; i++) {
-    const char = glob[i] as string;
-    if (char === "*" && glob[i + 1] === "*") {
-      i++;
-      if (glob[i + 1] === "/") {
-        i++;
-        out += "(?:.*/)?";
-      } else out += ".*";
-    } else if (char === "*") out += "[^/]*";
-    else if (char === "?") out += "[^/]";
-    else out += char.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`^${out}$`);
-}
+/** gitignore has no brace lists, extglobs or negation inside one pattern; dotfiles are files. */
+const GLOB_OPTIONS: picomatch.PicomatchOptions = {
+  dot: true,
+  nobrace: true,
+  noextglob: true,
+  nonegate: true,
+};

@@ -9,10 +9,10 @@ import type { ClaimMarker, RunResultMarker } from "../core/markers.js";
 import type { GoalSnapshot, GoalStore, PullRequestLookupPort } from "../core/ports.js";
 import { decideByPullRequest } from "../core/pull-request-decides.js";
 import type { GoalState } from "../core/states.js";
+import type { RunStatsRecord } from "../core/stats-record.js";
 import { ConflictError } from "../github/errors.js";
 import { goalBranchOf, textChangedSinceClaim } from "./run-claim.js";
 import type { Verdict } from "./run-policy.js";
-import type { RunStatsRecord } from "./run-stats.js";
 
 export interface RecordContext {
   store: GoalStore;

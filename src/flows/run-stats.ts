@@ -3,38 +3,8 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import type { AgentStats } from "../agent/stats.js";
 import type { RunOutcome } from "../core/markers.js";
-import type { GoalState } from "../core/states.js";
+import type { RunStatsRecord } from "../core/stats-record.js";
 import type { DiffStats } from "../git/git.js";
-
-/** The stats record of one run (design §6); unknown figures are null, never 0. */
-export interface RunStatsRecord
-  extends Pick<AgentStats, "iterations" | "tokens" | "cost_usd" | "time_seconds"> {
-  v: 1;
-  repository: string;
-  goal: number;
-  story: number | null;
-  attempt: number;
-  outcome: RunOutcome;
-  reason: string;
-  started_at: string;
-  finished_at: string;
-  wall_seconds: number;
-  agent_seconds: number | null;
-  overhead_seconds: number | null;
-  agent_exit_code: number | null;
-  exit_reason: string | null;
-  lines_added: number | null;
-  lines_deleted: number | null;
-  files_changed: number | null;
-  model: string;
-  reasoning: string;
-  pr_url: string | null;
-  /**
-   * The state the run left the goal in. Only the runner's stats.jsonl has it (it is known after
-   * the run-result comment is written); read from markers, the goal's label says it.
-   */
-  goal_state?: GoalState | null;
-}
 
 export interface StatsInput {
   repository: string;

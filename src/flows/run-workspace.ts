@@ -37,7 +37,7 @@ export interface WorkspacePaths {
   checkpoint: string;
 }
 
-export function workspacePaths(root: string): WorkspacePaths {
+function workspacePaths(root: string): WorkspacePaths {
   const run = join(root, "run");
   const goalDir = join(run, "goal");
   const out = join(run, "out");

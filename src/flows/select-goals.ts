@@ -7,7 +7,9 @@ import {
   type Eligibility,
   eligibility,
   findCycle,
+  orderForDispatch,
 } from "../core/eligibility.js";
+import { messageOf } from "../core/errors.js";
 import { parseGoalBody } from "../core/goal-body.js";
 import { type IssueRef, issueKey, sameIssue } from "../core/issue-ref.js";
 import type { BlockedMarker, RunResultMarker } from "../core/markers.js";
@@ -152,7 +154,12 @@ export async function selectGoals(
     await flush();
     if (fresh.length >= wanted) break;
   }
-  const eligible = [...fresh, ...retries].slice(0, wanted);
+  const eligible = orderForDispatch([
+    ...fresh.map((goal) => ({ goal, number: goal.ref.number, isRetry: false })),
+    ...retries.map((goal) => ({ goal, number: goal.ref.number, isRetry: true })),
+  ])
+    .slice(0, wanted)
+    .map((entry) => entry.goal);
   return {
     eligible,
     vettings,
@@ -224,7 +231,7 @@ function dependsOf(goal: GoalSnapshot): {
   try {
     return { depends: parseGoalBody(visible.text, goal.ref).depends, problem: null, hidden: null };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     if (visible.removed.length > 0 && parsesAsGoal(goal)) {
       return {
         depends: [],

@@ -51,7 +51,7 @@ export async function readAgentHead(workTree: string): Promise<string> {
  * that links elsewhere would have the runner read another repository on this machine (another
  * goal's, say: their paths are predictable) as if it were the agent's, and push it.
  */
-export async function refuseLinks(workTree: string, relativePath: string): Promise<void> {
+async function refuseLinks(workTree: string, relativePath: string): Promise<void> {
   const real = await realpath(join(workTree, relativePath));
   if (real !== join(await realpath(workTree), relativePath)) {
     throw new Error(`${relativePath} in its work tree is reached through a link`);
@@ -94,7 +94,7 @@ async function readHandle(handle: FileHandle, path: string, maxBytes: number): P
 }
 
 /** The text of a regular file at `relativePath` under `root`, opened as openBeneath does. */
-export async function readBeneath(
+async function readBeneath(
   root: string,
   relativePath: string,
   maxBytes = MAX_BYTES,
@@ -108,7 +108,7 @@ export async function readBeneath(
  * beneath `root` at the moment it is opened, whatever the agent renames or links meanwhile.
  * Checking a path first and opening it afterwards would leave the agent that moment.
  */
-export async function openBeneath(
+async function openBeneath(
   root: string,
   relativePath: string,
   options: { directory?: boolean } = {},

@@ -16,8 +16,8 @@ export interface RawDiffEntry {
   oldPath: string | null;
 }
 
-export const SYMLINK_MODE = "120000";
-export const GITLINK_MODE = "160000";
+const SYMLINK_MODE = "120000";
+const GITLINK_MODE = "160000";
 
 /**
  * The arguments of `git diff` whose output parseRawDiff reads, for a range like

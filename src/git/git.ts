@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
-import { UserError } from "../core/errors.js";
+import { messageOf, UserError } from "../core/errors.js";
 
 import { parseRawDiff, rawDiffArgs, specialChanges } from "./diff-raw.js";
 
@@ -53,23 +53,16 @@ export class Git {
    * origin, branches and tags pruned to origin's, so the result is what a clone of `url` gives.
    * No alternates link to the mirror stays. A missing or unusable mirror (another filesystem,
    * not a repository, or a step from it failing) costs only a warning: the clone falls back to
-   * a plain clone of `url`. A shallow clone (`depth`) does not use the mirror.
+   * a plain clone of `url`.
    */
   static async clone(options: CloneOptions): Promise<Git> {
     const dir = resolve(options.dir);
     const args = ["clone", "--quiet"];
     if (options.checkout === false) args.push("--no-checkout");
-    if (options.branch !== undefined) args.push("--branch", checkName("branch", options.branch));
-    if (options.depth !== undefined) {
-      if (!Number.isSafeInteger(options.depth) || options.depth < 1) {
-        throw new UserError(`A clone depth is a positive whole number, not ${options.depth}.`);
-      }
-      args.push("--depth", String(options.depth));
-    }
     const url = options.url;
     if (!url || url.startsWith("-")) throw new UserError(`"${url}" cannot be a repository URL.`);
     await mkdir(dirname(dir), { recursive: true });
-    if (options.reference !== undefined && options.depth === undefined) {
+    if (options.reference !== undefined) {
       const mirror = resolve(options.reference);
       const problem = await mirrorProblem(mirror, dirname(dir));
       if (problem === null) {
@@ -78,7 +71,7 @@ export class Git {
         } catch (error) {
           await rm(dir, { recursive: true, force: true });
           options.warn?.(
-            `Cloning from the git mirror ${mirror} failed (${error instanceof Error ? error.message : String(error)}); cloning ${scrubSecrets(url, typeof options.token === "string" ? options.token : undefined)} from origin instead.`,
+            `Cloning from the git mirror ${mirror} failed (${messageOf(error)}); cloning ${scrubSecrets(url, typeof options.token === "string" ? options.token : undefined)} from origin instead.`,
           );
         }
       } else {
@@ -124,9 +117,8 @@ export class Git {
       ],
       { network: true },
     );
-    const defaultBranch = await remoteHead;
-    if (defaultBranch === null) throw new Error(`origin ${url} names no default branch`);
-    const branch = options.branch ?? defaultBranch;
+    const branch = await remoteHead;
+    if (branch === null) throw new Error(`origin ${url} names no default branch`);
     // One look at the refs: the local clone made one local branch, the mirror's HEAD branch.
     const refs = (
       await git.#run([
@@ -144,8 +136,8 @@ export class Git {
     const tracking = (name: string) => `refs/remotes/origin/${name}`;
     if (!remote.has(tracking(branch))) throw new Error(`origin has no branch ${branch}`);
     const originHead = tracking("HEAD");
-    if (remote.has(tracking(defaultBranch)) && remote.get(originHead) !== tracking(defaultBranch)) {
-      await git.#run(["symbolic-ref", originHead, tracking(defaultBranch)]);
+    if (remote.get(originHead) !== tracking(branch)) {
+      await git.#run(["symbolic-ref", originHead, tracking(branch)]);
     }
     await git.#run(["update-ref", `refs/heads/${branch}`, tracking(branch)]);
     if (local.length !== 1 || local[0] !== `refs/heads/${branch}`) {
@@ -400,11 +392,12 @@ export class Git {
     } catch (error) {
       // the token provider failed: no git ran
       const message = this.#scrub(
-        `git ${args.find((arg) => !arg.startsWith("-") && !arg.includes("=")) ?? ""} needs a token, which could not be had: ${error instanceof Error ? error.message : String(error)}`,
+        `git ${args.find((arg) => !arg.startsWith("-") && !arg.includes("=")) ?? ""} needs a token, which could not be had: ${messageOf(error)}`,
       );
       if (!options.allowFailure) throw new GitError(message, args, -1, message);
       return { args, exitCode: -1, stdout: "", stderr: message };
     }
+    await checkGitVersion(this.cwd, env);
     const result = await spawnGit(args, this.cwd, env, options.input);
     const allowed = options.allowedExitCodes ?? [];
     if (result.exitCode === 0 || allowed.includes(result.exitCode) || options.allowFailure) {
@@ -490,12 +483,9 @@ export interface GitOptions {
 export interface CloneOptions {
   url: string;
   dir: string;
-  /** Check out this branch instead of the remote's default branch. */
-  branch?: string | undefined;
   /** A local mirror (`git clone --mirror`) to start from; see Git.clone. */
   reference?: string | undefined;
   token?: TokenProvider | undefined;
-  depth?: number | undefined;
   /**
    * False: HEAD names the branch but no file is written (no index either), for a caller that
    * checks out a branch next and would otherwise write the work tree twice. Default true.
@@ -558,6 +548,42 @@ interface RunResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+}
+
+/**
+ * The oldest git that reads GIT_CONFIG_COUNT/KEY/VALUE (2.31). An older git ignores them without
+ * a word: it would push without the token header, and run without the settings that keep hooks,
+ * fsmonitor and ext:: URLs off.
+ */
+const MIN_GIT_VERSION = "2.31";
+
+/** Why this `git --version` answer is not a git goal-orchestrator can use, or null when it is. */
+export function gitVersionProblem(answer: string): string | null {
+  const [major = 0, minor = 0] = MIN_GIT_VERSION.split(".").map(Number);
+  const match = /^git version (\d+)\.(\d+)/.exec(answer.trim());
+  const install = `install git ${MIN_GIT_VERSION} or newer (Ubuntu 20.04: add-apt-repository ppa:git-core/ppa, then apt-get install git) and put it first on PATH`;
+  if (!match) return `Could not tell git's version from "${answer.trim()}": ${install}.`;
+  const found = [Number(match[1]), Number(match[2])] as const;
+  if (found[0] > major || (found[0] === major && found[1] >= minor)) return null;
+  return `git ${found.join(".")} is too old: it ignores the token header (GIT_CONFIG_COUNT) and would push without it. ${install[0]?.toUpperCase()}${install.slice(1)}.`;
+}
+
+/** One check per PATH (each finds its own git), kept for the process once it has passed. */
+const gitVersionChecks = new Map<string, Promise<void>>();
+
+async function checkGitVersion(cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const key = env.PATH ?? "";
+  let check = gitVersionChecks.get(key);
+  if (check === undefined) {
+    check = spawnGit(["--version"], cwd, env).then((result) => {
+      const problem = gitVersionProblem(result.stdout);
+      if (problem) throw new UserError(problem);
+    });
+    gitVersionChecks.set(key, check);
+    // Only a check that passed is kept: one that failed, or could not run, runs again next time.
+    check.catch(() => gitVersionChecks.delete(key));
+  }
+  await check;
 }
 
 function spawnGit(

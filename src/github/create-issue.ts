@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { RequestError } from "@octokit/request-error";
+import { messageOf } from "../core/errors.js";
 import { formatRepo, type RepoRef } from "../core/issue-ref.js";
 import type { GitHubClient } from "./client.js";
 
@@ -66,9 +67,9 @@ export async function createIssueOnce(
   const existing = await findByRequestId(client, repo, requestId, since);
   if (existing) return existing;
   throw new Error(
-    `Creating the issue in ${formatRepo(repo)} failed ${CREATE_ATTEMPTS} times and no issue was created: ${
-      lastError instanceof Error ? lastError.message : String(lastError)
-    }`,
+    `Creating the issue in ${formatRepo(repo)} failed ${CREATE_ATTEMPTS} times and no issue was created: ${messageOf(
+      lastError,
+    )}`,
   );
 }
 

@@ -10,6 +10,7 @@ import {
   ticketExpiry,
   ticketInDoubt,
 } from "../core/dispatch-lock.js";
+import { messageOf } from "../core/errors.js";
 import type { RepoRef } from "../core/issue-ref.js";
 import type { DispatchLockPort, LockLease } from "../core/ports.js";
 import type { GitHubClient } from "./client.js";
@@ -325,7 +326,7 @@ class Ticket {
           if (this.holding) this.doubt ??= "another dispatcher deleted its ticket as expired";
         } else {
           this.options.warn(
-            `Could not renew the dispatch lock ticket (comment ${id} on issue #${this.issue}); trying again in ${Math.round(this.options.renewMs / 1000)} s: ${error instanceof Error ? error.message : String(error)}`,
+            `Could not renew the dispatch lock ticket (comment ${id} on issue #${this.issue}); trying again in ${Math.round(this.options.renewMs / 1000)} s: ${messageOf(error)}`,
           );
         }
       }

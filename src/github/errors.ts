@@ -11,6 +11,21 @@ export class NotFoundError extends UserError {
   override name = "NotFoundError";
 }
 
+/**
+ * GitHub's error texts that decide what happens next, matched here only. GitHub documents none
+ * of them: each is what it answers today, and the local test server answers the same.
+ */
+export const GITHUB_SAYS = {
+  /** enablePullRequestAutoMerge: "Pull request is in clean status" (it could merge right now). */
+  cleanStatus: /clean status/i,
+  /** enablePullRequestAutoMerge: "Auto merge is not allowed for this repository". */
+  autoMergeNotAllowed: /auto.?merge is not allowed/i,
+  /** enablePullRequestAutoMerge: "Protected branch rules not configured for this branch". */
+  noProtectionRules: /protected branch rules not configured/i,
+  /** POST /pulls, 422: "A pull request already exists for owner:branch." */
+  pullRequestExists: /already exists/i,
+} as const;
+
 export function isStatus(error: unknown, ...statuses: number[]): error is RequestError {
   return error instanceof RequestError && statuses.includes(error.status);
 }

@@ -1,4 +1,5 @@
 import { GraphqlResponseError } from "@octokit/graphql";
+import { messageOf } from "../core/errors.js";
 import { cutNote, fitBody, GITHUB_LIMITS } from "../core/github-limits.js";
 import { parseVisibleGoalBody } from "../core/goal-body.js";
 import {
@@ -54,7 +55,7 @@ import {
 } from "./queries.js";
 
 /** GitHub Actions' built-in token posts as this account. */
-export const ACTIONS_BOT_LOGIN = "github-actions[bot]";
+const ACTIONS_BOT_LOGIN = "github-actions[bot]";
 
 /** Largest page GitHub serves, for both REST and GraphQL connections. */
 const MAX_PAGE_SIZE = 100;
@@ -333,10 +334,7 @@ export class GitHubGoalStore implements GoalStore {
 
   async blockedBy(number: number): Promise<IssueRef[]> {
     try {
-      const blockers = await this.client.paginate(
-        "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
-        { ...this.where, issue_number: number, per_page: MAX_PAGE_SIZE },
-      );
+      const blockers = await this.blockers(number);
       return blockers.map((issue) => ({
         ...repoFromApiUrl(issue.repository_url),
         number: issue.number,
@@ -568,14 +566,19 @@ export class GitHubGoalStore implements GoalStore {
       );
     } catch (error) {
       if (isStatus(error, 422)) {
-        const blockers = await this.client.paginate(
-          "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
-          { ...this.where, issue_number: number, per_page: MAX_PAGE_SIZE },
-        );
+        const blockers = await this.blockers(number);
         if (blockers.some((blocker) => blocker.id === blockerId)) return;
       }
       throw error;
     }
+  }
+
+  /** The issues that block this one (its blocked-by links), every page. */
+  private blockers(number: number) {
+    return this.client.paginate(
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+      { ...this.where, issue_number: number, per_page: MAX_PAGE_SIZE },
+    );
   }
 
   private async graphql<T>(
@@ -710,7 +713,7 @@ function capMarkers(markers: readonly Marker[], cap: number): Marker[] {
  * TEXT_RESERVE for the text, their free-text fields are shortened to one common, largest cap
  * that fits; then the text is cut to the room that is left.
  */
-export function markedComment(text: string, markers: readonly Marker[]): string {
+function markedComment(text: string, markers: readonly Marker[]): string {
   const encode = (list: readonly Marker[]) => list.map(encodeMarker).join("\n");
   const markerRoom = GITHUB_LIMITS.body - TEXT_RESERVE;
   let tail = encode(markers);
@@ -736,8 +739,4 @@ function dependsLineOf(body: string, ref: IssueRef): IssueRef[] {
   } catch {
     return [];
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -12,7 +12,7 @@ import type {
   RunPullRequestPort,
 } from "../core/ports.js";
 import type { GitHubClient } from "./client.js";
-import { explainGitHubError, isStatus } from "./errors.js";
+import { explainGitHubError, GITHUB_SAYS, isStatus } from "./errors.js";
 
 export const ENABLE_AUTO_MERGE_MUTATION = `
 mutation EnableAutoMerge($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!) {
@@ -27,15 +27,14 @@ mutation EnableAutoMerge($pullRequestId: ID!, $mergeMethod: PullRequestMergeMeth
  * In each case merging directly is what the person asked for.
  */
 const MERGE_DIRECTLY = [
-  /clean status/i,
-  /auto.?merge is not allowed/i,
-  /protected branch rules not configured/i,
+  GITHUB_SAYS.cleanStatus,
+  GITHUB_SAYS.autoMergeNotAllowed,
+  GITHUB_SAYS.noProtectionRules,
 ];
 
 /** GitHub can merge the pull request right now, so auto-merge has nothing to wait for. */
-const CAN_MERGE_NOW = [/clean status/i, /protected branch rules not configured/i];
+const CAN_MERGE_NOW = [GITHUB_SAYS.cleanStatus, GITHUB_SAYS.noProtectionRules];
 
-/** Pull requests of goals: opening, auto-merge, approving (merge or auto-merge) and closing. */
 /** Check conclusions that mean the goal's work does not pass. */
 const FAILED_CONCLUSIONS = [
   "failure",
@@ -55,6 +54,7 @@ function excerpt(parts: Array<string | null | undefined>): string {
   return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
 }
 
+/** Pull requests of goals: opening, auto-merge, approving (merge or auto-merge) and closing. */
 export class GitHubPullRequests
   implements PullRequestPort, PullRequestStatusPort, RunPullRequestPort
 {
@@ -128,7 +128,7 @@ export class GitHubPullRequests
       const { data } = await this.client.rest.pulls.create({ ...this.where, ...request });
       return { number: data.number, url: data.html_url, nodeId: data.node_id, created: true };
     } catch (error) {
-      if (isStatus(error, 422) && /already exists/i.test(error.message)) {
+      if (isStatus(error, 422) && GITHUB_SAYS.pullRequestExists.test(error.message)) {
         const { data } = await this.client.rest.pulls.list({
           ...this.where,
           head: `${this.repo.owner}:${request.head}`,
@@ -164,7 +164,7 @@ export class GitHubPullRequests
       if (!(error instanceof GraphqlResponseError)) {
         throw explainGitHubError(error, `enabling auto-merge on #${pull.number}`);
       }
-      if (/auto.?merge is not allowed/i.test(error.message)) {
+      if (GITHUB_SAYS.autoMergeNotAllowed.test(error.message)) {
         return {
           kind: "refused",
           reason:

@@ -1,7 +1,7 @@
-import { parseSettingsFile } from "../config/settings-file.js";
 import { UserError } from "../core/errors.js";
 import { formatRepo, type RepoRef } from "../core/issue-ref.js";
 import { SETTINGS_FILE } from "../core/settings.js";
+import { parseSettingsFile } from "../core/settings-yaml.js";
 import type { GitHubClient } from "./client.js";
 import { explainGitHubError, isStatus } from "./errors.js";
 

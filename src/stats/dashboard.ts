@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { formatUsd } from "../core/budget.js";
-import type { RunStatsRecord } from "../flows/run-stats.js";
+import type { RunStatsRecord } from "../core/stats-record.js";
 import { DASHBOARD_CLIENT_JS, DASHBOARD_CSS } from "./dashboard-page.js";
 import { formatPartialUsd, formatRate, plural } from "./format.js";
 import type { GoalRow, PartialSum, StatsReport } from "./report-types.js";
@@ -15,9 +15,9 @@ import { CHART_JS_BASE64, CHART_JS_VERSION } from "./vendor/chart-js.js";
  */
 
 /** Goals in the cost-per-goal chart. */
-export const COST_CHART_GOALS = 10;
+const COST_CHART_GOALS = 10;
 /** Runs in the table, most recent first. */
-export const TABLE_RUNS = 300;
+const TABLE_RUNS = 300;
 
 export interface Figure {
   label: string;
@@ -87,7 +87,9 @@ function partialFigure(label: string, sum: PartialSum, note: string | null): Fig
   return { label, value: formatPartialUsd(sum), more: null, note, unknown: sum.unknown > 0 };
 }
 
-export function formatDuration(seconds: number | null): string {
+/** `40 min`, `1 h 50 min`, `2 d 3 h`: a duration for people to read (core/duration.ts's
+ * `formatDuration` writes the `1h50m` that settings accept). */
+export function formatReadableDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return "unknown";
   const s = Math.max(0, Math.round(seconds));
   if (s < 60) return `${s} s`;
@@ -166,7 +168,7 @@ function runRow(report: StatsReport, run: RunStatsRecord, goals: Map<string, Goa
     goal: cell(label, label.toLowerCase(), { href: safeUrl(goal?.url) }),
     outcome: cell(run.outcome, run.outcome),
     attempt: cell(String(run.attempt), run.attempt),
-    wall: cell(formatDuration(run.wall_seconds), run.wall_seconds),
+    wall: cell(formatReadableDuration(run.wall_seconds), run.wall_seconds),
     cost: cell(run.cost_usd === null ? "unknown" : formatUsd(run.cost_usd), run.cost_usd, {
       unknown: run.cost_usd === null,
     }),
@@ -226,7 +228,7 @@ export function buildDashboardView(report: StatsReport): DashboardView {
     costPerDoneFigure,
     figure(
       "median time to done",
-      t.median_seconds_to_done === null ? "—" : formatDuration(t.median_seconds_to_done),
+      t.median_seconds_to_done === null ? "—" : formatReadableDuration(t.median_seconds_to_done),
       t.median_seconds_to_done === null ? "no goal done yet" : "first start to merge-ready",
     ),
   ];

@@ -3,8 +3,7 @@ import { parseVisibleGoalBody } from "../core/goal-body.js";
 import { formatIssueRef, formatRepo, type IssueRef, issueKey } from "../core/issue-ref.js";
 import type { ClaimMarker, RunResultMarker, TrustedMarker } from "../core/markers.js";
 import type { GoalSnapshot } from "../core/ports.js";
-import type { RunStatsRecord } from "../flows/run-stats.js";
-import { parseStatsRecord } from "./records.js";
+import { parseStatsRecord, type RunStatsRecord } from "../core/stats-record.js";
 import { goalTimeline } from "./report.js";
 import type { GoalHistory } from "./report-types.js";
 

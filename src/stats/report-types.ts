@@ -1,5 +1,5 @@
 import type { GoalState } from "../core/states.js";
-import type { RunStatsRecord } from "../flows/run-stats.js";
+import type { RunStatsRecord } from "../core/stats-record.js";
 
 /**
  * A figure summed over runs of which some may not know it. `total` adds only the runs that
@@ -14,7 +14,7 @@ export interface PartialSum {
 }
 
 /** Where a goal ended up, as far as the source knows. */
-export const GOAL_RESULTS = ["done", "spot-check", "stuck", "open"] as const;
+const GOAL_RESULTS = ["done", "spot-check", "stuck", "open"] as const;
 export type GoalResult = (typeof GOAL_RESULTS)[number];
 
 /** One goal's runs summed up. */

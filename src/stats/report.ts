@@ -1,5 +1,5 @@
 import type { GoalState } from "../core/states.js";
-import type { RunStatsRecord } from "../flows/run-stats.js";
+import type { RunStatsRecord } from "../core/stats-record.js";
 import type {
   DayRow,
   GoalHistory,
@@ -26,12 +26,12 @@ export interface ReportInput {
 const MOST_EXPENSIVE = 5;
 const DAY_MS = 86_400_000;
 
-export function emptySum(): PartialSum {
+function emptySum(): PartialSum {
   return { total: 0, known: 0, unknown: 0 };
 }
 
 /** Adds one run's figure: null counts as unknown, never as 0. */
-export function addTo(sum: PartialSum, value: number | null | undefined): PartialSum {
+function addTo(sum: PartialSum, value: number | null | undefined): PartialSum {
   if (typeof value === "number" && Number.isFinite(value)) {
     sum.total += value;
     sum.known += 1;
@@ -57,12 +57,12 @@ function mergeSums(sums: readonly PartialSum[]): PartialSum {
   return merged;
 }
 
-export function goalKey(repository: string, goal: number): string {
+function goalKey(repository: string, goal: number): string {
   return `${repository.toLowerCase()}#${goal}`;
 }
 
 /** YYYY-MM-DD of a time, in UTC. */
-export function utcDay(time: string | Date): string {
+function utcDay(time: string | Date): string {
   return new Date(time).toISOString().slice(0, 10);
 }
 

@@ -9,11 +9,11 @@ import {
   type AgentLaunch,
   type AgentResult,
   describeAgentResult,
-  LAST_LINES,
   launchAgent,
   MAX_LINE_CHARS,
 } from "../../src/agent/launch.js";
 import { UserError } from "../../src/core/errors.js";
+import { LOG_TAIL_LINES } from "../../src/core/markers.js";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 const fixture = (name: string, ...args: string[]) => [
@@ -144,8 +144,8 @@ describe("launchAgent: exit status", () => {
   it("keeps only the last lines for the failure report", async () => {
     const result = await run(fixture("ticker.mjs", "120", "0"));
     assert.equal(result.lines.length, 120);
-    assert.equal(result.lastLines.length, LAST_LINES);
-    assert.equal(result.lastLines[0], `tick ${120 - LAST_LINES + 1}`);
+    assert.equal(result.lastLines.length, LOG_TAIL_LINES);
+    assert.equal(result.lastLines[0], `tick ${120 - LOG_TAIL_LINES + 1}`);
     assert.equal(result.lastLines.at(-1), "tick 120");
   });
 });

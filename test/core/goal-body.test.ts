@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { GoalBodyError } from "../../src/core/errors.js";
-import {
-  type GoalBody,
-  parseGoalBody,
-  renderGoalBody,
-  withMetadata,
-} from "../../src/core/goal-body.js";
+import { type GoalBody, parseGoalBody, withMetadata } from "../../src/core/goal-body.js";
 
 const repo = { owner: "octo", repo: "app" };
 const ref = (number: number, owner = "octo", name = "app") => ({ owner, repo: name, number });
@@ -202,82 +197,6 @@ describe("parseGoalBody", () => {
     assert.deepEqual(
       parseGoalBody("## Objective\nA\n## Acceptance\nB\nDepends: #1", repo).depends,
       [ref(1)],
-    );
-  });
-});
-
-describe("renderGoalBody", () => {
-  it("writes the design's format", () => {
-    const body = renderGoalBody(
-      {
-        objective: "What to build.",
-        acceptance: "- observable criteria",
-        story: ref(42),
-        depends: [ref(12), ref(7, "other-owner", "other-repo")],
-        model: "opus",
-        reasoning: "high",
-      },
-      repo,
-    );
-    assert.equal(
-      body,
-      "## Objective\nWhat to build.\n\n## Acceptance\n- observable criteria\n\nStory: #42\nDepends: #12, other-owner/other-repo#7\nModel: opus    Reasoning: high\n",
-    );
-  });
-
-  it("round-trips through parseGoalBody", () => {
-    const inputs = [
-      { objective: "A", acceptance: "B" },
-      {
-        objective: "  Multi\n\nline  ",
-        acceptance: "- x\n- y\n```\nStory: in code\n```",
-        story: ref(3, "O", "R"),
-      },
-      { objective: "A", acceptance: "B", depends: [ref(1), ref(2, "x", "y")], reasoning: "low" },
-      { objective: "A\n### Sub heading\ntext", acceptance: "B", model: "gpt-5" },
-    ];
-    for (const input of inputs) {
-      const parsed = parseGoalBody(renderGoalBody(input, repo), repo);
-      assert.deepEqual(parsed, {
-        objective: input.objective.trim(),
-        acceptance: input.acceptance.trim(),
-        story: input.story ?? null,
-        depends: input.depends ?? [],
-        model: input.model ?? null,
-        reasoning: input.reasoning ?? null,
-      });
-    }
-  });
-
-  it("normalises medium to med", () => {
-    const body = renderGoalBody({ objective: "A", acceptance: "B", reasoning: "medium" }, repo);
-    assert.equal(parseGoalBody(body, repo).reasoning, "med");
-  });
-
-  it("refuses text that would not read back the same, and bad values", () => {
-    assert.throws(
-      () =>
-        renderGoalBody(
-          {
-            objective: "Add a model.\nModel: a Foo type",
-            acceptance: "## Done\nok",
-            reasoning: "max",
-          },
-          repo,
-        ),
-      (error: unknown) =>
-        error instanceof GoalBodyError &&
-        error.problems.includes(
-          'The Objective text has the line "Model: a Foo type", which reads as goal metadata: reword it or put it in a code block.',
-        ) &&
-        error.problems.includes(
-          'The Acceptance text has the heading "## Done", which would end the section: use ### or a deeper heading.',
-        ) &&
-        error.problems.includes('Reasoning: "max" is not one of low, med, medium, high.'),
-    );
-    assert.throws(
-      () => renderGoalBody({ objective: " ", acceptance: "B" }, repo),
-      /"## Objective" section is empty/,
     );
   });
 });

@@ -29,23 +29,6 @@ describe("Git.clone", () => {
     assert.equal(await git.headSha(), box.git(origin.bare, "rev-parse", "main"));
   });
 
-  it("clones a given branch", async () => {
-    const origin = makeOrigin(box, "branchy");
-    box.git(origin.other, "checkout", "--quiet", "-b", "develop");
-    writeFiles(origin.other, { "dev.txt": "dev\n" });
-    box.git(origin.other, "add", "--all");
-    box.git(origin.other, "commit", "--quiet", "-m", "dev");
-    box.git(origin.other, "push", "--quiet", "origin", "develop");
-    const git = await Git.clone({
-      url: origin.url,
-      dir: box.path("branchy-work"),
-      branch: "develop",
-      env: box.env,
-    });
-    assert.equal(await git.currentBranch(), "develop");
-    assert.ok(existsSync(join(git.cwd, "dev.txt")));
-  });
-
   /** An origin, a mirror of it, then `ahead` more commits on origin's main. */
   function mirrored(name: string, ahead: number) {
     const origin = makeOrigin(box, name, { "m.txt": "m\n" });
@@ -143,11 +126,10 @@ describe("Git.clone", () => {
       url: origin.url,
       dir: box.path("moved-work-2"),
       reference: mirror,
-      branch: "fresh",
       checkout: false,
       env: box.env,
     });
-    assert.equal(await other.currentBranch(), "fresh");
+    assert.equal(await other.currentBranch(), "trunk");
     assert.equal(existsSync(join(other.cwd, "m.txt")), false);
   });
 
@@ -196,28 +178,17 @@ describe("Git.clone", () => {
     assert.equal(box.git(git.cwd, "status", "--porcelain") !== "", false);
   });
 
-  it("makes a shallow clone with depth", async () => {
-    const origin = makeOrigin(box, "deep");
-    for (const n of [1, 2, 3]) {
-      writeFiles(origin.other, { "n.txt": `${n}\n` });
-      box.git(origin.other, "add", "--all");
-      box.git(origin.other, "commit", "--quiet", "-m", `c${n}`);
-    }
-    box.git(origin.other, "push", "--quiet", "origin", "main");
-    // an earlier attempt's goal branch, one commit on top of main
+  it("fetches a branch origin got after the clone, and says when origin has none", async () => {
+    const { origin, git } = await cloned({ "n.txt": "1\n" });
+    // a goal branch pushed since the clone (by a checkpoint of another runner, say), one commit on top of main
     box.git(origin.other, "checkout", "--quiet", "-b", "goal/4-deep");
     writeFiles(origin.other, { "goal.txt": "g\n" });
     box.git(origin.other, "add", "--all");
     box.git(origin.other, "commit", "--quiet", "-m", "goal");
     box.git(origin.other, "push", "--quiet", "origin", "goal/4-deep");
-    const git = await Git.clone({
-      url: origin.url,
-      dir: box.path("deep-work"),
-      depth: 1,
-      env: box.env,
-    });
-    assert.equal(box.git(git.cwd, "rev-list", "--count", "HEAD"), "1");
+    assert.equal((await git.remoteBranches()).has("goal/4-deep"), false);
     assert.equal(await git.fetch("goal/4-deep"), true);
+    assert.equal(await git.fetch("goal/5-none"), false);
     await git.checkoutNewBranch("goal/4-deep", "origin/goal/4-deep");
     assert.equal(await git.commitsAhead("origin/main"), 1);
     assert.deepEqual((await git.diffStats("origin/main")).paths, ["goal.txt"]);
@@ -235,9 +206,14 @@ describe("Git.clone", () => {
 
   it("refuses option-like names instead of passing them to git", async () => {
     await assert.rejects(
-      Git.clone({ url: "x", dir: box.path("x"), branch: "--upload-pack=touch /tmp/pwned" }),
+      Git.clone({ url: "--upload-pack=touch /tmp/pwned", dir: box.path("x") }),
       UserError,
     );
+    const { git } = await cloned();
+    const option = "--upload-pack=touch /tmp/pwned";
+    await assert.rejects(git.fetch(option), UserError);
+    await assert.rejects(git.checkoutNewBranch(option, "origin/main"), UserError);
+    await assert.rejects(git.setRef("refs/heads/x", option), UserError);
   });
 });
 

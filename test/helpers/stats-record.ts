@@ -1,4 +1,4 @@
-import type { RunStatsRecord } from "../../src/flows/run-stats.js";
+import type { RunStatsRecord } from "../../src/core/stats-record.js";
 
 /**
  * A complete stats record (design §6) for goal `goal`, attempt `attempt` of acme/widgets: a

@@ -1,7 +1,7 @@
 // StatsReport objects for the dashboard tests, written out by hand as the contract describes
 // them (src/stats/report-types.ts), so these tests do not depend on buildReport.
 import type { RunOutcome } from "../../src/core/markers.js";
-import type { RunStatsRecord } from "../../src/flows/run-stats.js";
+import type { RunStatsRecord } from "../../src/core/stats-record.js";
 import type {
   GoalRow,
   PartialSum,

@@ -12,7 +12,7 @@ import type { Browser, Page } from "playwright-core";
 import { chromium } from "playwright-core";
 import {
   buildDashboardView,
-  formatDuration,
+  formatReadableDuration,
   jsonForScript,
   renderDashboard,
   safeUrl,
@@ -43,9 +43,9 @@ describe("dashboard figures", () => {
     assert.equal(formatPartialUsd({ total: 0, known: 0, unknown: 2 }), "unknown");
     assert.equal(formatPartialUsd({ total: 0, known: 0, unknown: 0 }), "$0.00");
     assert.equal(formatPartialUsd({ total: 1234.5, known: 9, unknown: 0 }), "$1,234.50");
-    assert.equal(formatDuration(null), "unknown");
-    assert.equal(formatDuration(2400), "40 min");
-    assert.equal(formatDuration(6600), "1 h 50 min");
+    assert.equal(formatReadableDuration(null), "unknown");
+    assert.equal(formatReadableDuration(2400), "40 min");
+    assert.equal(formatReadableDuration(6600), "1 h 50 min");
   });
 
   it("keep only http(s) links", () => {

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { RunStatsRecord } from "../../src/flows/run-stats.js";
-import { parseStatsLines, parseStatsRecord } from "../../src/stats/records.js";
+import {
+  parseStatsLines,
+  parseStatsRecord,
+  type RunStatsRecord,
+} from "../../src/core/stats-record.js";
 import { buildReport, goalTimeline, median } from "../../src/stats/report.js";
 import { statsRecord } from "../helpers/stats-record.js";
 

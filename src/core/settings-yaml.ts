@@ -1,6 +1,6 @@
 import { parseDocument } from "yaml";
-import { UserError } from "../core/errors.js";
-import { SETTINGS_FILE } from "../core/settings.js";
+import { UserError } from "./errors.js";
+import { SETTINGS_FILE } from "./settings.js";
 
 /**
  * Reads the text of `.github/goal-orchestrator.yml` into the plain object resolveSettings

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseSettingsFile } from "../../src/config/settings-file.js";
 import { resolveSettings } from "../../src/core/settings.js";
+import { parseSettingsFile } from "../../src/core/settings-yaml.js";
 
 describe("parseSettingsFile", () => {
   it("reads keys for resolveSettings, with flags winning over the file", () => {
