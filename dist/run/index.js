@@ -65217,28 +65217,60 @@ function escapeMarkdown(text) {
 }
 async function runPostAction() {
     await runAction(async () => {
-        const goal = Number(getState("goal"));
-        const attempt = Number(getState("attempt"));
-        const repository = getState("repository");
-        if (!goal || !attempt || !repository || getState("recorded") === "true")
+        if (getState("recorded") === "true")
             return;
-        const [owner = "", repo = ""] = repository.split("/");
+        const job = postStepJob();
+        if (!job)
+            return;
+        const { repo, goal, attempt } = job;
         const problems = [];
         const auth = authInputs(problems);
         if (!auth)
             throw new errors_UserError(problems.join("\n"));
-        // The marker authors the main step trusted: the claim it worked under may be theirs.
-        const { store, client } = await connect({ owner, repo }, openSession({ owner, repo }, auth), savedMarkerAuthors(getState(MARKER_AUTHORS_STATE)));
+        const session = openSession(repo, auth);
+        // The marker authors the main step trusted (the claim it worked under may be theirs), or,
+        // when it died before saying, the settings file's, as the main step reads them.
+        const markerAuthors = job.markerAuthors ??
+            markerAuthorsOf(await session.client
+                .then((client) => readRepositorySettings(client, repo))
+                .catch((error) => (error instanceof Error ? error : new Error(String(error)))));
+        const { store, client } = await connect(repo, session, markerAuthors);
         const url = runUrl(process.env);
         const maxAttempts = Number(getState("max-attempts")) || null;
         await recordInterruption({
             store,
             log: info,
-            pulls: new GitHubPullRequests(client, { owner, repo }),
+            pulls: new GitHubPullRequests(client, repo),
             maxAttempts,
             ...(url ? { runUrl: url } : {}),
         }, goal, attempt, "the runner stopped before it recorded a result (the job was cancelled, timed out or its process died)");
     });
+}
+/**
+ * The goal and attempt the main step worked on: from its saved state or, when it died before
+ * saving any (killed while checking its claim), from the step's inputs: the dispatcher already
+ * moved the goal to goal:running for this attempt, and no one else frees it before its lease
+ * ends. recordInterruption changes nothing unless the goal is still running that attempt.
+ */
+function postStepJob() {
+    const repository = getState("repository");
+    const saved = { goal: Number(getState("goal")), attempt: Number(getState("attempt")) };
+    if (saved.goal && saved.attempt && repository) {
+        const [owner = "", repo = ""] = repository.split("/");
+        const markerAuthors = savedMarkerAuthors(getState(MARKER_AUTHORS_STATE));
+        return { repo: { owner, repo }, ...saved, markerAuthors };
+    }
+    const goal = Number(getInput("goal"));
+    const attempt = Number(getInput("attempt"));
+    if (!Number.isSafeInteger(goal) || goal < 1 || !Number.isSafeInteger(attempt) || attempt < 1) {
+        return null; // the main step refused these inputs; nothing was claimed for them
+    }
+    try {
+        return { repo: repositoryInput(), goal, attempt, markerAuthors: null };
+    }
+    catch {
+        return null;
+    }
 }
 
 

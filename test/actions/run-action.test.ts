@@ -660,6 +660,44 @@ describe("interruption", () => {
   });
 });
 
+describe("interruption before the claim check", () => {
+  it("a runner killed while reading its goal still has its post step free the goal", async () => {
+    const number = await claimedGoal("Killed early");
+    let reading = false;
+    // Hold the runner's first read of the goal until it has been killed.
+    w.server.faults.hook({
+      route: "graphql",
+      graphqlOperation: "Goal",
+      at: "before",
+      run: async () => {
+        reading = true;
+        await new Promise((done) => setTimeout(done, 1500));
+      },
+    });
+    const inputs = inputsFor(number, "commit");
+    const main = await runStep(inputs, { killWhen: () => reading });
+    assert.equal(main.signal, "SIGKILL");
+    assert.equal(main.state.goal, undefined, "it died before saving which goal it works on");
+    const post = await runStep(inputs, { state: main.state });
+    assert.equal(post.code, 0, post.stdout + post.stderr);
+    assert.deepEqual(await stateLabels(number), ["goal:queued"]);
+    const marker = await lastResult(number);
+    assert.equal(marker.outcome, "interrupted");
+    assert.equal(marker.countsAsAttempt, false);
+  });
+
+  it("the post step of a runner that found the claim was not its own changes nothing", async () => {
+    const number = await claimedGoal("Someone else's");
+    const inputs = inputsFor(number, "commit", { attempt: "2" });
+    const main = await runStep(inputs);
+    assert.equal(main.outputs.outcome, "skipped");
+    const post = await runStep(inputs, { state: main.state });
+    assert.equal(post.code, 0, post.stdout + post.stderr);
+    assert.match(post.stdout, /not running attempt 2 any more; nothing to clean up/);
+    assert.deepEqual(await stateLabels(number), ["goal:running"]);
+  });
+});
+
 describe("cancellation", () => {
   it("SIGTERM stops the agent, pushes its work and re-queues without counting the attempt", async () => {
     const number = await claimedGoal("Cancelled");

@@ -15,6 +15,11 @@
 //   cost:<text>  commit, then write stats whose cost_usd is <text> as written (-1, NaN, 1e12…,
 //           not always JSON); cost:none writes no stats at all. It runs at least 300 ms, so
 //           the agent time the runner measures (to a tenth of a second) is never 0
+//   storm:<outcome>  for the storm harness (test/storm/): append "attempt <n>" to
+//           work-<goal>.txt (one file per goal, so goals never conflict), commit, print
+//           "agent: committed <sha> for goal <g> attempt <n>", then by outcome: success (exit 0),
+//           fail (exit 1), review (exit 3), hang (wait forever); nothing (no change, exit 0)
+//           and crash (no change, exit 1) commit nothing
 import { execFileSync } from "node:child_process";
 import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -112,6 +117,26 @@ if (mode.startsWith("slow:")) {
   await new Promise((resolve) => setTimeout(resolve, Number(mode.slice("slow:".length))));
   commit();
   process.exit(0);
+}
+if (mode.startsWith("storm:")) {
+  const outcome = mode.slice("storm:".length);
+  if (outcome === "nothing") process.exit(0);
+  if (outcome === "crash") process.exit(1);
+  const file = `work-${process.env.GOAL_NUMBER}.txt`;
+  appendFileSync(file, `attempt ${process.env.GOAL_ATTEMPT}\n`);
+  git("add", file);
+  git("commit", "-q", "-m", `goal ${process.env.GOAL_NUMBER} attempt ${process.env.GOAL_ATTEMPT}`);
+  const sha = execFileSync("git", ["rev-parse", "HEAD"]).toString().trim();
+  console.log(
+    `agent: committed ${sha} for goal ${process.env.GOAL_NUMBER} attempt ${process.env.GOAL_ATTEMPT}`,
+  );
+  stats();
+  if (outcome === "hang") {
+    console.log("agent: waiting");
+    setInterval(() => {}, 1000);
+    await new Promise(() => {}); // never goes on to the modes below
+  }
+  process.exit({ success: 0, fail: 1, review: 3 }[outcome] ?? 2);
 }
 switch (mode) {
   case "commit":

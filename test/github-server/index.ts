@@ -1,5 +1,14 @@
 // Public entry point of the local GitHub API test server.
-export type { ActiveFault, FaultSpec } from "./faults.js";
+export type {
+  ActiveFault,
+  FaultSpec,
+  HookedRequest,
+  RequestHookSpec,
+  StormFaultKind,
+  StormOptions,
+  StormStats,
+} from "./faults.js";
+export { STORM_FAULT_KINDS, seededRandom } from "./faults.js";
 export { createBareRepository } from "./git.js";
 export {
   GitHubServer,

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { AppModel } from "./apps.js";
 import { type ContractChecker, getContract } from "./contract.js";
-import { FaultInjector, type FaultPlan } from "./faults.js";
+import { FaultInjector, type FaultPlan, graphqlOperationOf, type HookedRequest } from "./faults.js";
 import { GraphQLEndpoint } from "./graphql.js";
 import { refreshPull, settlePull } from "./pulls.js";
 import { Renderer } from "./render.js";
@@ -49,6 +49,8 @@ export interface StartOptions {
 }
 
 const CONTRACT_DOCS = "https://docs.github.com/rest";
+/** A connection a request hook dropped (faults.hook with `drop: true`). */
+const DROPPED: FaultPlan = { latencyMs: 0, perform: false, response: null, drop: true };
 
 interface Answer {
   status: number;
@@ -413,6 +415,20 @@ export class GitHubServer {
 
     const { viewer, app } = identity;
 
+    // Request hooks (faults.hook) let a test act at this request: kill its sender before it is
+    // performed, or after it was performed and before the answer goes out.
+    const hooked: HookedRequest = {
+      method,
+      path,
+      route,
+      params,
+      body,
+      login: viewer.login,
+      ...(isGraphQL ? { graphqlOperation: graphqlOperationOf(body) } : {}),
+    };
+    if ((await this.faults.runHooks("before", hooked)) === "drop") {
+      return this.injected(res, entry, DROPPED);
+    }
     const plan = this.faults.take(route, method);
     if (plan?.latencyMs) await new Promise((r) => setTimeout(r, plan.latencyMs));
     if (plan && !plan.perform) return this.injected(res, entry, plan);
@@ -424,6 +440,9 @@ export class GitHubServer {
       });
       if (outcome.operationName) entry.graphqlOperationName = outcome.operationName;
       for (const problem of outcome.problems) this.record(problem);
+      if ((await this.faults.runHooks("after", hooked)) === "drop") {
+        return this.injected(res, entry, DROPPED);
+      }
       if (plan?.response || plan?.drop) return this.injected(res, entry, plan);
       return finish({
         status: outcome.status,
@@ -441,6 +460,9 @@ export class GitHubServer {
     const reply = await this.serialize(() =>
       this.run(handler, route, params, url, body, viewer, app),
     );
+    if ((await this.faults.runHooks("after", hooked)) === "drop") {
+      return this.injected(res, entry, DROPPED);
+    }
     if (plan?.response || plan?.drop) return this.injected(res, entry, plan);
     const problems = this.contract
       .checkResponse(route, reply.status, reply.body)
