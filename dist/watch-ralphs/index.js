@@ -2,7 +2,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 228:
+/***/ 523:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -455,11 +455,11 @@ async function readNew(file, followed, io) {
 
 /***/ }),
 
-/***/ 162:
+/***/ 585:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_watch_ralphs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(228);
+/* harmony import */ var _cli_watch_ralphs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(523);
 
 const stop = new AbortController();
 process.once("SIGINT", () => stop.abort());
@@ -598,6 +598,6 @@ __webpack_async_result__();
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(162);
+/******/ var __webpack_exports__ = __nccwpck_require__(585);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
