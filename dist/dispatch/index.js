@@ -50351,7 +50351,7 @@ async function recordResult(context, settings, verdict, extra) {
  * - the attempt's pull request decides (core/pull-request-decides.ts): merged or set to merge
  *   → done, open → spot-check, with a result marker rebuilt from it;
  * - otherwise the attempt is recorded as interrupted (it does not count) and the goal re-queued.
- * Does nothing when the claim is no longer ours.
+ * Does nothing (and returns null) when the claim is no longer ours.
  */
 async function recordInterruption(context, goalNumber, attempt, reason) {
     const { store } = context;
@@ -50359,7 +50359,7 @@ async function recordInterruption(context, goalNumber, attempt, reason) {
     const claim = latestClaim(goal.markers);
     if (goal.state !== "running" || claim?.attempt !== attempt) {
         context.log(`#${goalNumber}: not running attempt ${attempt} any more; nothing to clean up.`);
-        return false;
+        return null;
     }
     const run = context.runUrl ? ` ([run](${context.runUrl}))` : "";
     const settle = await settleEndedAttempt(goal, claim, context.pulls, context.maxAttempts);
@@ -50399,10 +50399,10 @@ async function recordInterruption(context, goalNumber, attempt, reason) {
     catch (error) {
         if (!(error instanceof ConflictError))
             throw error;
-        return false;
+        return null;
     }
     context.log(`#${goalNumber}: attempt ${attempt}: ${why} → goal:${to}`);
-    return true;
+    return { goal, to, reason: why, prUrl: marker?.prUrl ?? null };
 }
 /**
  * Where an attempt that ended without moving its goal leaves it, from what is on record: a

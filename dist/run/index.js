@@ -55354,7 +55354,7 @@ async function recordResult(context, settings, verdict, extra) {
  * - the attempt's pull request decides (core/pull-request-decides.ts): merged or set to merge
  *   → done, open → spot-check, with a result marker rebuilt from it;
  * - otherwise the attempt is recorded as interrupted (it does not count) and the goal re-queued.
- * Does nothing when the claim is no longer ours.
+ * Does nothing (and returns null) when the claim is no longer ours.
  */
 async function recordInterruption(context, goalNumber, attempt, reason) {
     const { store } = context;
@@ -55362,7 +55362,7 @@ async function recordInterruption(context, goalNumber, attempt, reason) {
     const claim = latestClaim(goal.markers);
     if (goal.state !== "running" || claim?.attempt !== attempt) {
         context.log(`#${goalNumber}: not running attempt ${attempt} any more; nothing to clean up.`);
-        return false;
+        return null;
     }
     const run = context.runUrl ? ` ([run](${context.runUrl}))` : "";
     const settle = await settleEndedAttempt(goal, claim, context.pulls, context.maxAttempts);
@@ -55402,10 +55402,10 @@ async function recordInterruption(context, goalNumber, attempt, reason) {
     catch (error) {
         if (!(error instanceof ConflictError))
             throw error;
-        return false;
+        return null;
     }
     context.log(`#${goalNumber}: attempt ${attempt}: ${why} → goal:${to}`);
-    return true;
+    return { goal, to, reason: why, prUrl: marker?.prUrl ?? null };
 }
 /**
  * Where an attempt that ended without moving its goal leaves it, from what is on record: a
@@ -65237,14 +65237,29 @@ async function runPostAction() {
         const { store, client } = await connect(repo, session, markerAuthors);
         const url = runUrl(process.env);
         const maxAttempts = Number(getState("max-attempts")) || null;
-        await recordInterruption({
+        const settled = await recordInterruption({
             store,
             log: info,
             pulls: new GitHubPullRequests(client, repo),
             maxAttempts,
             ...(url ? { runUrl: url } : {}),
         }, goal, attempt, "the runner stopped before it recorded a result (the job was cancelled, timed out or its process died)");
+        // A goal the post step settled as stuck, spot-check or done (its pull request decided) is
+        // news like any other result. The notify inputs only: the post step reads no settings file.
+        const event = settled
+            ? resultEvent(settled.goal, formatRepo(repo), settled.to, settled.reason, settled.prUrl)
+            : null;
+        if (event)
+            await postStepNotifier()(event);
     });
+}
+function postStepNotifier() {
+    try {
+        return notifierOf(resolveSettings({ explicit: notifyInputs(), file: null }));
+    }
+    catch {
+        return async () => { }; // the main step already failed on these inputs, saying why
+    }
 }
 /**
  * The goal and attempt the main step worked on: from its saved state or, when it died before

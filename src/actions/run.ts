@@ -19,6 +19,7 @@ import {
   type RunGoalSettings,
   type RunSettings,
   recordInterruption,
+  resultEvent,
   runGoal,
   runSettingsOf,
   startWorkspaceClone,
@@ -413,7 +414,7 @@ async function runPostAction(): Promise<void> {
     const { store, client } = await connect(repo, session, markerAuthors);
     const url = runUrl(process.env);
     const maxAttempts = Number(core.getState("max-attempts")) || null;
-    await recordInterruption(
+    const settled = await recordInterruption(
       {
         store,
         log: core.info,
@@ -425,7 +426,21 @@ async function runPostAction(): Promise<void> {
       attempt,
       "the runner stopped before it recorded a result (the job was cancelled, timed out or its process died)",
     );
+    // A goal the post step settled as stuck, spot-check or done (its pull request decided) is
+    // news like any other result. The notify inputs only: the post step reads no settings file.
+    const event = settled
+      ? resultEvent(settled.goal, formatRepo(repo), settled.to, settled.reason, settled.prUrl)
+      : null;
+    if (event) await postStepNotifier()(event);
   });
+}
+
+function postStepNotifier(): Notify {
+  try {
+    return notifierOf(resolveSettings({ explicit: notifyInputs(), file: null }));
+  } catch {
+    return async () => {}; // the main step already failed on these inputs, saying why
+  }
 }
 
 /**

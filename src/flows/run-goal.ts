@@ -357,7 +357,7 @@ export async function runGoal(
 class SandboxUnavailable extends Error {}
 
 /** What a recorded result tells people: a goal that is stuck, waits for review, or is done. */
-function resultEvent(
+export function resultEvent(
   goal: GoalSnapshot,
   repository: string,
   state: GoalState | null,

@@ -110,20 +110,20 @@ export interface InterruptionContext extends RecordContext {
  * - the attempt's pull request decides (core/pull-request-decides.ts): merged or set to merge
  *   → done, open → spot-check, with a result marker rebuilt from it;
  * - otherwise the attempt is recorded as interrupted (it does not count) and the goal re-queued.
- * Does nothing when the claim is no longer ours.
+ * Does nothing (and returns null) when the claim is no longer ours.
  */
 export async function recordInterruption(
   context: InterruptionContext,
   goalNumber: number,
   attempt: number,
   reason: string,
-): Promise<boolean> {
+): Promise<SettledAttempt | null> {
   const { store } = context;
   const goal = await store.getGoal(goalNumber);
   const claim = latestClaim(goal.markers);
   if (goal.state !== "running" || claim?.attempt !== attempt) {
     context.log(`#${goalNumber}: not running attempt ${attempt} any more; nothing to clean up.`);
-    return false;
+    return null;
   }
   const run = context.runUrl ? ` ([run](${context.runUrl}))` : "";
   const settle = await settleEndedAttempt(goal, claim, context.pulls, context.maxAttempts);
@@ -160,10 +160,18 @@ export async function recordInterruption(
     });
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
-    return false;
+    return null;
   }
   context.log(`#${goalNumber}: attempt ${attempt}: ${why} → goal:${to}`);
-  return true;
+  return { goal, to, reason: why, prUrl: marker?.prUrl ?? null };
+}
+
+/** Where the post step left a goal, for its notification. */
+export interface SettledAttempt {
+  goal: GoalSnapshot;
+  to: GoalState;
+  reason: string;
+  prUrl: string | null;
 }
 
 /**

@@ -258,6 +258,37 @@ describe("notifications from the runner action", () => {
     assert.match(sent?.body ?? "", /^Touch the workflows\nNeeds a human review: .*exit.* 3/);
   });
 
+  it("a goal the post step settles from its pull request is notified by the post step", async () => {
+    const number = await claimedGoal("Merging when killed");
+    // The main step cannot record its result (as if it died there) after enabling auto-merge.
+    w.server.faults.add({ route: "issues/create-comment", status: 422, times: Infinity });
+    const inputs = {
+      token: w.token,
+      repository: `${owner}/${repo}`,
+      goal: String(number),
+      attempt: "1",
+      "agent-command": `"${process.execPath}" "${AGENT}" commit --goal={goal_file}`,
+      "agent-read-paths": dirname(AGENT),
+      "clone-url": w.bare.gitDir,
+      "workspace-root": join(w.dir, "work"),
+      "log-dir": join(w.dir, "logs"),
+      duration: "5m",
+      "notify-url": w.receiver.url,
+      "notify-on": "done",
+    };
+    const env = workflowEnv(RUNNER_RUN_ID);
+    const main = await runActionBundle(process.execPath, "run", inputs, env);
+    assert.notEqual(main.code, 0);
+    assert.equal(w.receiver.received.length, 0, "the main step recorded nothing, so said nothing");
+    w.server.faults.clear();
+    const post = await runActionBundle(process.execPath, "run", inputs, env, { state: main.state });
+    assert.equal(post.code, 0, post.stdout + post.stderr);
+    assert.equal(await stateOf(number), "done");
+    assert.equal(w.receiver.received.length, 1);
+    assert.equal(w.receiver.received[0]?.headers.title, `Done: ${owner}/${repo}#${number}`);
+    await assertUrlKept(w.receiver.url, main, post);
+  });
+
   it("notify-format json and notify-on done: a goal done arrives as one JSON object", async () => {
     const number = await claimedGoal("Ship it");
     const { main } = await runGoal(number, "commit", {
