@@ -33840,7 +33840,7 @@ function leaseExpired(claim, now) {
 function attempts_hasResultFor(markers, attempt) {
     return runResults(markers).some((result) => result.attempt === attempt);
 }
-function resultFor(markers, attempt) {
+function attempts_resultFor(markers, attempt) {
     return runResults(markers).findLast((result) => result.attempt === attempt) ?? null;
 }
 /** Failed runs and human or CI feedback, in order: what the next attempt should learn from. */
@@ -50402,7 +50402,9 @@ async function recordInterruption(context, goalNumber, attempt, reason) {
         return null;
     }
     context.log(`#${goalNumber}: attempt ${attempt}: ${why} → goal:${to}`);
-    return { goal, to, reason: why, prUrl: marker?.prUrl ?? null };
+    // A result the main step recorded before dying names its pull request; a rebuilt one does too.
+    const prUrl = marker?.prUrl ?? resultFor(goal.markers, attempt)?.prUrl ?? null;
+    return { goal, to, reason: why, prUrl };
 }
 /**
  * Where an attempt that ended without moving its goal leaves it, from what is on record: a
@@ -50418,7 +50420,7 @@ async function settleEndedAttempt(goal, claim, pulls, maxAttempts) {
             reason: `completing the move of attempt ${attempt} to goal:${move.to}, recorded (${move.reason}) before the label could change`,
         };
     }
-    const recorded = resultFor(goal.markers, attempt);
+    const recorded = attempts_resultFor(goal.markers, attempt);
     if (recorded) {
         return {
             to: attempts_stateAfterOutcome(recorded.outcome, attempts_attemptsUsed(goal.markers), maxAttempts ?? Number.POSITIVE_INFINITY),

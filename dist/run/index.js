@@ -55405,7 +55405,9 @@ async function recordInterruption(context, goalNumber, attempt, reason) {
         return null;
     }
     context.log(`#${goalNumber}: attempt ${attempt}: ${why} → goal:${to}`);
-    return { goal, to, reason: why, prUrl: marker?.prUrl ?? null };
+    // A result the main step recorded before dying names its pull request; a rebuilt one does too.
+    const prUrl = marker?.prUrl ?? resultFor(goal.markers, attempt)?.prUrl ?? null;
+    return { goal, to, reason: why, prUrl };
 }
 /**
  * Where an attempt that ended without moving its goal leaves it, from what is on record: a

@@ -163,7 +163,9 @@ export async function recordInterruption(
     return null;
   }
   context.log(`#${goalNumber}: attempt ${attempt}: ${why} → goal:${to}`);
-  return { goal, to, reason: why, prUrl: marker?.prUrl ?? null };
+  // A result the main step recorded before dying names its pull request; a rebuilt one does too.
+  const prUrl = marker?.prUrl ?? resultFor(goal.markers, attempt)?.prUrl ?? null;
+  return { goal, to, reason: why, prUrl };
 }
 
 /** Where the post step left a goal, for its notification. */
@@ -181,7 +183,7 @@ export interface SettledAttempt {
  */
 export async function settleEndedAttempt(
   goal: GoalSnapshot,
-  claim: Pick<ClaimMarker, "attempt" | "claimedAt" | "branch">,
+  claim: Pick<ClaimMarker, "attempt" | "claimedAt">,
   pulls: PullRequestLookupPort | null,
   maxAttempts: number | null,
 ): Promise<{ to: GoalState; reason: string; marker?: RunResultMarker } | null> {

@@ -289,6 +289,34 @@ describe("notifications from the runner action", () => {
     await assertUrlKept(w.receiver.url, main, post);
   });
 
+  it("a spot-check whose label did not land: the post step completes it and links the pull request", async () => {
+    const number = await claimedGoal("Review me later");
+    w.server.faults.add({ route: "issues/set-labels", status: 422, times: Infinity });
+    const inputs = {
+      token: w.token,
+      repository: `${owner}/${repo}`,
+      goal: String(number),
+      attempt: "1",
+      "agent-command": `"${process.execPath}" "${AGENT}" review --goal={goal_file}`,
+      "agent-read-paths": dirname(AGENT),
+      "clone-url": w.bare.gitDir,
+      "workspace-root": join(w.dir, "work"),
+      "log-dir": join(w.dir, "logs"),
+      duration: "5m",
+      "notify-url": w.receiver.url,
+    };
+    const env = workflowEnv(RUNNER_RUN_ID);
+    const main = await runActionBundle(process.execPath, "run", inputs, env);
+    assert.notEqual(main.code, 0);
+    assert.equal(w.receiver.received.length, 0);
+    w.server.faults.clear();
+    const post = await runActionBundle(process.execPath, "run", inputs, env, { state: main.state });
+    assert.equal(post.code, 0, post.stdout + post.stderr);
+    assert.equal(await stateOf(number), "spot-check");
+    assert.equal(w.receiver.received.length, 1);
+    assert.match(String(w.receiver.received[0]?.headers.click), /\/pull\/\d+$/);
+  });
+
   it("notify-format json and notify-on done: a goal done arrives as one JSON object", async () => {
     const number = await claimedGoal("Ship it");
     const { main } = await runGoal(number, "commit", {
