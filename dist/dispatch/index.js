@@ -1820,7 +1820,7 @@ var __webpack_unused_export__;
 const Client = __nccwpck_require__(3701)
 const Dispatcher = __nccwpck_require__(883)
 const Pool = __nccwpck_require__(628)
-const BalancedPool = __nccwpck_require__(3218)
+const BalancedPool = __nccwpck_require__(837)
 const Agent = __nccwpck_require__(7405)
 const ProxyAgent = __nccwpck_require__(6672)
 const EnvHttpProxyAgent = __nccwpck_require__(3137)
@@ -6095,7 +6095,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 3218:
+/***/ 837:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 837:
+/***/ 1687:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33227,6 +33227,425 @@ function lines(...parts) {
     return parts.filter((part) => part !== null && part !== "").join("\n");
 }
 
+;// CONCATENATED MODULE: ./src/core/states.ts
+
+const GOAL_STATES = ["draft", "queued", "running", "done", "stuck", "spot-check"];
+const STATE_LABEL_PREFIX = "goal:";
+/** Plain issue label marking a story, which groups goals as sub-issues. */
+const STORY_LABEL = "story";
+/** Flag label: the goal always ends in goal:spot-check instead of auto-merging. */
+const SPOT_CHECK_FLAG_LABEL = "spot-check";
+function states_stateLabel(state) {
+    return `${STATE_LABEL_PREFIX}${state}`;
+}
+function parseState(name) {
+    if (!name.startsWith(STATE_LABEL_PREFIX))
+        return null;
+    const state = name.slice(STATE_LABEL_PREFIX.length);
+    return GOAL_STATES.includes(state) ? state : null;
+}
+function isStateLabel(name) {
+    return parseState(name) !== null;
+}
+const STATE_LABEL_LOOK = {
+    draft: { color: "d4c5f9", description: "Goal: written, not ready to run" },
+    queued: { color: "0e8a16", description: "Goal: ready to run, waits its turn" },
+    running: { color: "fbca04", description: "Goal: claimed by a dispatcher; an agent works on it" },
+    done: {
+        color: "5319e7",
+        description: "Goal: the agent succeeded; its PR is merged or set to auto-merge",
+    },
+    stuck: {
+        color: "b60205",
+        description: "Goal: failed on its last allowed attempt, or cannot run",
+    },
+    "spot-check": {
+        color: "d93f0b",
+        description: "Goal: a human must review the PR before it merges",
+    },
+};
+const LABELS = [
+    ...GOAL_STATES.map((state) => ({ name: states_stateLabel(state), ...STATE_LABEL_LOOK[state] })),
+    { name: STORY_LABEL, color: "1d76db", description: "Story: groups goals as its sub-issues" },
+    {
+        name: SPOT_CHECK_FLAG_LABEL,
+        color: "f9d0c4",
+        description: "Goal flag: always stop in goal:spot-check for human review instead of auto-merging",
+    },
+];
+/** Reads the goal state from an issue's labels; `conflicting` lists every state label when there is more than one. */
+function stateFromLabels(labels) {
+    const states = [...new Set(labels.map(parseState).filter((s) => s !== null))];
+    if (states.length === 1)
+        return { state: states[0] ?? null, conflicting: [] };
+    return { state: null, conflicting: states.length > 1 ? states : [] };
+}
+/** The labels to set so that exactly one state label remains: other labels keep their order. */
+function withState(labels, to) {
+    return [...labels.filter((name) => !isStateLabel(name)), states_stateLabel(to)];
+}
+const ALLOWED_TRANSITIONS = {
+    draft: ["queued"],
+    queued: ["running", "draft", "stuck"],
+    running: ["done", "stuck", "spot-check", "queued", "draft"],
+    "spot-check": ["done", "queued", "stuck", "draft"],
+    stuck: ["queued", "draft"],
+    // A human re-opens a finished goal by queueing it again; the dispatcher re-queues one whose
+    // pull request failed its checks (or makes it stuck when that was its last attempt), or whose
+    // reviewer asked for changes (a review round), or hands it to a human once its review rounds
+    // are used up.
+    done: ["queued", "stuck", "draft", "spot-check"],
+};
+function canTransition(from, to) {
+    return ALLOWED_TRANSITIONS[from].includes(to);
+}
+/** Throws unless `from` may become `to`. A goal without a state label (`null`) may become anything. */
+function assertTransition(from, to) {
+    if (from === null || canTransition(from, to))
+        return;
+    throw new errors_UserError(`goal is ${from}; it cannot become ${to}. From ${from} a goal can become: ${ALLOWED_TRANSITIONS[from].join(", ")}.`);
+}
+
+;// CONCATENATED MODULE: ./src/core/markers.ts
+
+/** Machine-readable facts the orchestrator leaves in its own issue comments (design §3). */
+const MARKER_SCHEMA_VERSION = 1;
+const MARKER_TAG = "goal-orchestrator";
+const RUN_OUTCOMES = ["success", "spot-check", "failure", "interrupted"];
+const FEEDBACK_SOURCES = ["reject", "pr-closed", "ci-failed", "review"];
+/**
+ * How much of the agent's output a failed run's result keeps (`logTail`): the agent keeps this
+ * many last lines, the result at most this many characters of them, and the goal file of the
+ * next attempt shows them.
+ */
+const LOG_TAIL_LINES = 30;
+const LOG_TAIL_CHARS = 6000;
+const REVIEW_REPLY_REASONS = ["outsider", "no-text", "rounds-used"];
+/** The marker as one line: `<!-- goal-orchestrator:v1 {json} -->`. */
+function encodeMarker(marker) {
+    const json = escapeForComment(JSON.stringify({ v: MARKER_SCHEMA_VERSION, ...marker }));
+    return `<!-- ${MARKER_TAG}:v${MARKER_SCHEMA_VERSION} ${json} -->`;
+}
+// "--" inside a string would end the HTML comment early; "\u002d" is the same character to JSON.parse.
+// Outside strings "-" only appears singly (as a sign or exponent), so it never forms "--".
+// "<" and ">" are escaped too, so no text in a marker looks like HTML to anything that reads it.
+const COMMENT_SAFE = { "-": "\\u002d", "<": "\\u003c", ">": "\\u003e" };
+function escapeForComment(json) {
+    let out = "";
+    let inString = false;
+    for (let i = 0; i < json.length; i++) {
+        const char = json[i];
+        if (inString && char === "\\") {
+            out += char + (json[i + 1] ?? "");
+            i++;
+            continue;
+        }
+        if (char === '"')
+            inString = !inString;
+        out += inString ? (COMMENT_SAFE[char] ?? char) : char;
+    }
+    return out;
+}
+const MARKER_LINE = new RegExp(`^[ \\t]*<!--[ \\t]*${MARKER_TAG}:v(\\d{1,6})[ \\t]+(\\{.*\\})[ \\t]*-->[ \\t]*$`, "gm");
+/**
+ * Every well-formed marker in a text, in order. Never throws: malformed JSON, unknown kinds and
+ * markers missing required fields are skipped. Markers from newer schema versions are kept when
+ * their required fields parse; fields this version does not know are dropped.
+ */
+function decodeMarkers(text) {
+    if (typeof text !== "string")
+        return [];
+    const markers = [];
+    for (const match of text.matchAll(MARKER_LINE)) {
+        const version = Number(match[1]);
+        if (version < 1)
+            continue;
+        let value;
+        try {
+            value = JSON.parse(match[2] ?? "");
+        }
+        catch {
+            continue;
+        }
+        const marker = toMarker(value);
+        if (marker !== null)
+            markers.push(marker);
+    }
+    return markers;
+}
+function toMarker(value) {
+    if (!isObject(value))
+        return null;
+    switch (value.kind) {
+        case "claim":
+            return toClaim(value);
+        case "run-result":
+            return toRunResult(value);
+        case "transition":
+            return toTransition(value);
+        case "feedback":
+            return toFeedback(value);
+        case "blocked":
+            return toBlocked(value);
+        case "review-reply":
+            return toReviewReply(value);
+        default:
+            return null;
+    }
+}
+function toClaim(v) {
+    if (!isAttempt(v.attempt) || !isTime(v.claimedAt) || !isTime(v.leaseExpiresAt))
+        return null;
+    if (!isObject(v.claimedBy))
+        return null;
+    const by = v.claimedBy;
+    const claimedBy = {};
+    // Run ids are numbers in GitHub's API; keep them as text so they never lose precision.
+    if (typeof by.runId === "string" || isWholeNumber(by.runId))
+        claimedBy.runId = String(by.runId);
+    if (typeof by.runUrl === "string")
+        claimedBy.runUrl = by.runUrl;
+    if (typeof by.host === "string")
+        claimedBy.host = by.host;
+    if (isWholeNumber(by.pid))
+        claimedBy.pid = by.pid;
+    const claim = {
+        kind: "claim",
+        attempt: v.attempt,
+        claimedBy,
+        claimedAt: v.claimedAt,
+        leaseExpiresAt: v.leaseExpiresAt,
+    };
+    if (typeof v.claimId === "string")
+        claim.claimId = v.claimId;
+    if (typeof v.textFingerprint === "string")
+        claim.textFingerprint = v.textFingerprint;
+    if (typeof v.vouchedBy === "string")
+        claim.vouchedBy = v.vouchedBy;
+    if (typeof v.branch === "string")
+        claim.branch = v.branch;
+    return claim;
+}
+function toRunResult(v) {
+    if (!isAttempt(v.attempt) || !isOneOf(v.outcome, RUN_OUTCOMES))
+        return null;
+    if (typeof v.reason !== "string" || typeof v.countsAsAttempt !== "boolean")
+        return null;
+    const marker = {
+        kind: "run-result",
+        attempt: v.attempt,
+        outcome: v.outcome,
+        reason: v.reason,
+        countsAsAttempt: v.countsAsAttempt,
+    };
+    if (typeof v.prUrl === "string")
+        marker.prUrl = v.prUrl;
+    if (typeof v.logTail === "string")
+        marker.logTail = v.logTail;
+    if (isObject(v.stats))
+        marker.stats = v.stats;
+    return marker;
+}
+function toTransition(v) {
+    if (!isOneOf(v.to, GOAL_STATES) || typeof v.reason !== "string")
+        return null;
+    if (v.from !== null && !isOneOf(v.from, GOAL_STATES))
+        return null;
+    const marker = { kind: "transition", from: v.from, to: v.to, reason: v.reason };
+    if (isAttempt(v.attempt))
+        marker.attempt = v.attempt;
+    return marker;
+}
+function toFeedback(v) {
+    if (!isAttempt(v.attempt) || !isOneOf(v.source, FEEDBACK_SOURCES))
+        return null;
+    if (typeof v.text !== "string")
+        return null;
+    const marker = {
+        kind: "feedback",
+        attempt: v.attempt,
+        source: v.source,
+        text: v.text,
+    };
+    if (isAttempt(v.round))
+        marker.round = v.round;
+    if (isAttempt(v.pullRequest))
+        marker.pullRequest = v.pullRequest;
+    if (Array.isArray(v.requests))
+        marker.requests = strings(v.requests);
+    return marker;
+}
+function toReviewReply(v) {
+    if (!isOneOf(v.reason, REVIEW_REPLY_REASONS) || !Array.isArray(v.requests))
+        return null;
+    return { kind: "review-reply", reason: v.reason, requests: strings(v.requests) };
+}
+function strings(values) {
+    return values.filter((value) => typeof value === "string");
+}
+function toBlocked(v) {
+    if (!Array.isArray(v.by))
+        return null;
+    return { kind: "blocked", by: strings(v.by) };
+}
+function isObject(value) {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function isWholeNumber(value) {
+    return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+function isAttempt(value) {
+    return isWholeNumber(value) && value >= 1;
+}
+function isTime(value) {
+    return typeof value === "string" && !Number.isNaN(Date.parse(value));
+}
+function isOneOf(value, allowed) {
+    return typeof value === "string" && allowed.includes(value);
+}
+/**
+ * Markers from comments written by trusted authors (the orchestrator's own identities), oldest
+ * first. Anyone can paste a marker into a comment, so markers from anyone else are ignored.
+ */
+function trustedMarkers(comments, trustedAuthors) {
+    const trusted = new Set([...trustedAuthors].map((login) => login.toLowerCase()));
+    const found = comments
+        .filter((comment) => trusted.has(comment.author.toLowerCase()))
+        .map((comment, index) => ({ comment, index, time: Date.parse(comment.createdAt) }));
+    // Array.prototype.sort is stable, so markers of one comment and equal times keep their order.
+    found.sort((a, b) => compareTimes(a.time, b.time) || a.index - b.index);
+    return found.flatMap(({ comment }) => decodeMarkers(comment.body).map((marker) => ({ ...marker, createdAt: comment.createdAt })));
+}
+// Unparseable times sort last rather than breaking the order of the rest.
+function compareTimes(a, b) {
+    if (Number.isNaN(a))
+        return Number.isNaN(b) ? 0 : 1;
+    if (Number.isNaN(b))
+        return -1;
+    return a - b;
+}
+
+;// CONCATENATED MODULE: ./src/core/review-rounds.ts
+
+const DEFAULT_MAX_REVIEW_ROUNDS = 3;
+const REVISE_COMMAND = "/goal revise";
+/**
+ * The text of a `/goal revise` comment (what follows the command, trimmed; "" when nothing
+ * does), or null when the comment is not one. The command must open the comment.
+ */
+function reviseText(body) {
+    const match = /^\s*\/goal[ \t]+revise(?=\s|$)([\s\S]*)$/i.exec(body);
+    return match ? (match[1] ?? "").trim() : null;
+}
+/** A review's feedback: its body, then every inline comment as `path:line` and its text. */
+function reviewText(body, comments) {
+    const parts = body.trim() ? [body.trim()] : [];
+    for (const comment of comments) {
+        const where = comment.line === null ? comment.path : `${comment.path}:${comment.line}`;
+        parts.push(`- \`${where}\`: ${comment.body.trim().replace(/\n/g, "\n  ")}`);
+    }
+    return parts.join("\n\n");
+}
+function reviewFeedback(markers) {
+    return markers.filter((m) => m.kind === "feedback" && m.round !== undefined);
+}
+/** How many review rounds the goal has had. */
+function review_rounds_reviewRoundsUsed(markers) {
+    return Math.max(0, ...reviewFeedback(markers).map((m) => m.round ?? 0));
+}
+/** Requests already taken in as feedback or answered on the pull request. */
+function answeredRequests(markers) {
+    const ids = new Set();
+    for (const marker of markers) {
+        if (marker.kind === "feedback" || marker.kind === "review-reply") {
+            for (const id of marker.requests ?? [])
+                ids.add(id);
+        }
+    }
+    return ids;
+}
+/**
+ * Where the latest review round began in the markers (its first feedback marker), or -1 when
+ * the goal has had none. Attempts are counted from there.
+ */
+function reviewRoundStart(markers) {
+    const latest = review_rounds_reviewRoundsUsed(markers);
+    if (latest === 0)
+        return -1;
+    return markers.findIndex((m) => m.kind === "feedback" && m.round === latest);
+}
+/**
+ * The review round the next run serves: the latest one, unless a run of it already delivered
+ * (a success or spot-check result) or a later attempt started afresh (feedback outside any
+ * round, such as a closed pull request or failed checks). Null when there is none.
+ */
+function openReviewRound(markers) {
+    const start = reviewRoundStart(markers);
+    if (start < 0)
+        return null;
+    const first = markers[start];
+    const ended = markers
+        .slice(start + 1)
+        .some((m) => (m.kind === "run-result" && (m.outcome === "success" || m.outcome === "spot-check")) ||
+        (m.kind === "feedback" && m.round === undefined));
+    if (ended || first.pullRequest === undefined)
+        return null;
+    return { round: first.round, pullRequest: first.pullRequest };
+}
+/**
+ * Most of a comment's 65,536 characters for one feedback marker as encoded (escaping can make
+ * the JSON several times longer than the text), leaving room for the comment's headline.
+ */
+const FEEDBACK_MARKER_CHARS = 60_000;
+/**
+ * The requests' feedback as one or more markers, each fitting a comment: a long review (say,
+ * 200 inline comments) is split between requests, or between inline comments within one, so
+ * every word reaches the goal file. Only a single comment longer than a marker can hold is cut.
+ */
+function feedbackMarkers(base, requests) {
+    const fits = (text) => encodeMarker({ kind: "feedback", ...base, text, requests: ids }).length <=
+        FEEDBACK_MARKER_CHARS;
+    const ids = requests.map((request) => request.id);
+    const pieces = requests.flatMap((request) => {
+        const heading = `From @${request.author} (${request.url}):`;
+        return [heading, ...request.text.split(/\n\n(?=- `)/)];
+    });
+    const texts = [];
+    let current = "";
+    for (const piece of pieces) {
+        const joined = current ? `${current}\n\n${piece}` : piece;
+        if (fits(joined)) {
+            current = joined;
+            continue;
+        }
+        if (current)
+            texts.push(current);
+        current = fits(piece) ? piece : cutToFit(piece, fits);
+    }
+    if (current)
+        texts.push(current);
+    // The requests are named on the first marker, so they count as taken in once it is written.
+    return texts.map((text, index) => ({
+        kind: "feedback",
+        ...base,
+        text,
+        ...(index === 0 ? { requests: ids } : {}),
+    }));
+}
+function cutToFit(text, fits) {
+    const note = "… (cut: too long for one comment)";
+    let low = 0;
+    let high = text.length;
+    while (low < high) {
+        const mid = Math.ceil((low + high) / 2);
+        if (fits(text.slice(0, mid) + note))
+            low = mid;
+        else
+            high = mid - 1;
+    }
+    return text.slice(0, low) + note;
+}
+
 ;// CONCATENATED MODULE: ./src/core/agent-options.ts
 /** Values that choose how the agent runs; shared by goal bodies (per-goal overrides) and settings. */
 const REASONING_LEVELS = ["low", "med", "high"];
@@ -33571,6 +33990,7 @@ function runCost(value) {
 
 
 
+
 /** External names, as used by action inputs, CLI flags and the settings file. */
 const SETTING_KEYS = [
     "max",
@@ -33579,6 +33999,7 @@ const SETTING_KEYS = [
     "duration",
     "agent-command",
     "max-attempts",
+    "max-review-rounds",
     "merge-method",
     "idle-timeout",
     "spot-check-paths",
@@ -33636,6 +34057,7 @@ function defaultSettings() {
         durationSeconds: 4 * 3600,
         agentCommand: splitArgv(DEFAULT_AGENT_COMMAND),
         maxAttempts: 3,
+        maxReviewRounds: DEFAULT_MAX_REVIEW_ROUNDS,
         mergeMethod: "squash",
         idleTimeoutSeconds: null,
         spotCheckPaths: [...DEFAULT_SPOT_CHECK_PATHS],
@@ -33665,6 +34087,7 @@ const READERS = {
     duration: { field: "durationSeconds", read: duration },
     "agent-command": { field: "agentCommand", read: argvTemplate },
     "max-attempts": { field: "maxAttempts", read: (v) => wholeNumber(v, 1, 20) },
+    "max-review-rounds": { field: "maxReviewRounds", read: (v) => wholeNumber(v, 0, 20) },
     "merge-method": { field: "mergeMethod", read: (v) => oneOf(v, MERGE_METHODS) },
     "idle-timeout": { field: "idleTimeoutSeconds", read: optionalDuration },
     "spot-check-paths": { field: "spotCheckPaths", read: spotCheckPathList },
@@ -33779,13 +34202,19 @@ function resolveMarkerAuthors(layers) {
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/core/attempts.ts
+
 function claims(markers) {
     return markers.filter((m) => m.kind === "claim");
 }
 function runResults(markers) {
     return markers.filter((m) => m.kind === "run-result");
 }
-function attempts_attemptsUsed(markers) {
+/**
+ * Attempts used in the goal's current stretch: since its latest review round began, when it has
+ * had one (each round gets `max-attempts` afresh; see core/review-rounds.ts).
+ */
+function attempts_attemptsUsed(allMarkers) {
+    const markers = allMarkers.slice(Math.max(0, reviewRoundStart(allMarkers)));
     const excused = new Set(runResults(markers)
         .filter((result) => !result.countsAsAttempt)
         .map((result) => result.attempt));
@@ -34012,83 +34441,6 @@ function claims_winningClaim(markers, now) {
 }
 function isSameClaim(a, b) {
     return a.claimId !== undefined && a.claimId === b.claimId;
-}
-
-;// CONCATENATED MODULE: ./src/core/states.ts
-
-const GOAL_STATES = ["draft", "queued", "running", "done", "stuck", "spot-check"];
-const STATE_LABEL_PREFIX = "goal:";
-/** Plain issue label marking a story, which groups goals as sub-issues. */
-const STORY_LABEL = "story";
-/** Flag label: the goal always ends in goal:spot-check instead of auto-merging. */
-const SPOT_CHECK_FLAG_LABEL = "spot-check";
-function states_stateLabel(state) {
-    return `${STATE_LABEL_PREFIX}${state}`;
-}
-function parseState(name) {
-    if (!name.startsWith(STATE_LABEL_PREFIX))
-        return null;
-    const state = name.slice(STATE_LABEL_PREFIX.length);
-    return GOAL_STATES.includes(state) ? state : null;
-}
-function isStateLabel(name) {
-    return parseState(name) !== null;
-}
-const STATE_LABEL_LOOK = {
-    draft: { color: "d4c5f9", description: "Goal: written, not ready to run" },
-    queued: { color: "0e8a16", description: "Goal: ready to run, waits its turn" },
-    running: { color: "fbca04", description: "Goal: claimed by a dispatcher; an agent works on it" },
-    done: {
-        color: "5319e7",
-        description: "Goal: the agent succeeded; its PR is merged or set to auto-merge",
-    },
-    stuck: {
-        color: "b60205",
-        description: "Goal: failed on its last allowed attempt, or cannot run",
-    },
-    "spot-check": {
-        color: "d93f0b",
-        description: "Goal: a human must review the PR before it merges",
-    },
-};
-const LABELS = [
-    ...GOAL_STATES.map((state) => ({ name: states_stateLabel(state), ...STATE_LABEL_LOOK[state] })),
-    { name: STORY_LABEL, color: "1d76db", description: "Story: groups goals as its sub-issues" },
-    {
-        name: SPOT_CHECK_FLAG_LABEL,
-        color: "f9d0c4",
-        description: "Goal flag: always stop in goal:spot-check for human review instead of auto-merging",
-    },
-];
-/** Reads the goal state from an issue's labels; `conflicting` lists every state label when there is more than one. */
-function stateFromLabels(labels) {
-    const states = [...new Set(labels.map(parseState).filter((s) => s !== null))];
-    if (states.length === 1)
-        return { state: states[0] ?? null, conflicting: [] };
-    return { state: null, conflicting: states.length > 1 ? states : [] };
-}
-/** The labels to set so that exactly one state label remains: other labels keep their order. */
-function withState(labels, to) {
-    return [...labels.filter((name) => !isStateLabel(name)), states_stateLabel(to)];
-}
-const ALLOWED_TRANSITIONS = {
-    draft: ["queued"],
-    queued: ["running", "draft", "stuck"],
-    running: ["done", "stuck", "spot-check", "queued", "draft"],
-    "spot-check": ["done", "queued", "stuck", "draft"],
-    stuck: ["queued", "draft"],
-    // A human re-opens a finished goal by queueing it again; the dispatcher re-queues one whose
-    // pull request failed its checks, or makes it stuck when that was its last attempt.
-    done: ["queued", "stuck", "draft"],
-};
-function canTransition(from, to) {
-    return ALLOWED_TRANSITIONS[from].includes(to);
-}
-/** Throws unless `from` may become `to`. A goal without a state label (`null`) may become anything. */
-function assertTransition(from, to) {
-    if (from === null || canTransition(from, to))
-        return;
-    throw new errors_UserError(`goal is ${from}; it cannot become ${to}. From ${from} a goal can become: ${ALLOWED_TRANSITIONS[from].join(", ")}.`);
 }
 
 ;// CONCATENATED MODULE: ./src/git/branch-name.ts
@@ -34435,202 +34787,6 @@ async function tellBlockedGoals(store, blocked, dryRun, log) {
     return events;
 }
 
-;// CONCATENATED MODULE: ./src/core/markers.ts
-
-/** Machine-readable facts the orchestrator leaves in its own issue comments (design §3). */
-const MARKER_SCHEMA_VERSION = 1;
-const MARKER_TAG = "goal-orchestrator";
-const RUN_OUTCOMES = ["success", "spot-check", "failure", "interrupted"];
-const FEEDBACK_SOURCES = ["reject", "pr-closed", "ci-failed"];
-/**
- * How much of the agent's output a failed run's result keeps (`logTail`): the agent keeps this
- * many last lines, the result at most this many characters of them, and the goal file of the
- * next attempt shows them.
- */
-const LOG_TAIL_LINES = 30;
-const LOG_TAIL_CHARS = 6000;
-/** The marker as one line: `<!-- goal-orchestrator:v1 {json} -->`. */
-function encodeMarker(marker) {
-    const json = escapeForComment(JSON.stringify({ v: MARKER_SCHEMA_VERSION, ...marker }));
-    return `<!-- ${MARKER_TAG}:v${MARKER_SCHEMA_VERSION} ${json} -->`;
-}
-// "--" inside a string would end the HTML comment early; "\u002d" is the same character to JSON.parse.
-// Outside strings "-" only appears singly (as a sign or exponent), so it never forms "--".
-// "<" and ">" are escaped too, so no text in a marker looks like HTML to anything that reads it.
-const COMMENT_SAFE = { "-": "\\u002d", "<": "\\u003c", ">": "\\u003e" };
-function escapeForComment(json) {
-    let out = "";
-    let inString = false;
-    for (let i = 0; i < json.length; i++) {
-        const char = json[i];
-        if (inString && char === "\\") {
-            out += char + (json[i + 1] ?? "");
-            i++;
-            continue;
-        }
-        if (char === '"')
-            inString = !inString;
-        out += inString ? (COMMENT_SAFE[char] ?? char) : char;
-    }
-    return out;
-}
-const MARKER_LINE = new RegExp(`^[ \\t]*<!--[ \\t]*${MARKER_TAG}:v(\\d{1,6})[ \\t]+(\\{.*\\})[ \\t]*-->[ \\t]*$`, "gm");
-/**
- * Every well-formed marker in a text, in order. Never throws: malformed JSON, unknown kinds and
- * markers missing required fields are skipped. Markers from newer schema versions are kept when
- * their required fields parse; fields this version does not know are dropped.
- */
-function decodeMarkers(text) {
-    if (typeof text !== "string")
-        return [];
-    const markers = [];
-    for (const match of text.matchAll(MARKER_LINE)) {
-        const version = Number(match[1]);
-        if (version < 1)
-            continue;
-        let value;
-        try {
-            value = JSON.parse(match[2] ?? "");
-        }
-        catch {
-            continue;
-        }
-        const marker = toMarker(value);
-        if (marker !== null)
-            markers.push(marker);
-    }
-    return markers;
-}
-function toMarker(value) {
-    if (!isObject(value))
-        return null;
-    switch (value.kind) {
-        case "claim":
-            return toClaim(value);
-        case "run-result":
-            return toRunResult(value);
-        case "transition":
-            return toTransition(value);
-        case "feedback":
-            return toFeedback(value);
-        case "blocked":
-            return toBlocked(value);
-        default:
-            return null;
-    }
-}
-function toClaim(v) {
-    if (!isAttempt(v.attempt) || !isTime(v.claimedAt) || !isTime(v.leaseExpiresAt))
-        return null;
-    if (!isObject(v.claimedBy))
-        return null;
-    const by = v.claimedBy;
-    const claimedBy = {};
-    // Run ids are numbers in GitHub's API; keep them as text so they never lose precision.
-    if (typeof by.runId === "string" || isWholeNumber(by.runId))
-        claimedBy.runId = String(by.runId);
-    if (typeof by.runUrl === "string")
-        claimedBy.runUrl = by.runUrl;
-    if (typeof by.host === "string")
-        claimedBy.host = by.host;
-    if (isWholeNumber(by.pid))
-        claimedBy.pid = by.pid;
-    const claim = {
-        kind: "claim",
-        attempt: v.attempt,
-        claimedBy,
-        claimedAt: v.claimedAt,
-        leaseExpiresAt: v.leaseExpiresAt,
-    };
-    if (typeof v.claimId === "string")
-        claim.claimId = v.claimId;
-    if (typeof v.textFingerprint === "string")
-        claim.textFingerprint = v.textFingerprint;
-    if (typeof v.vouchedBy === "string")
-        claim.vouchedBy = v.vouchedBy;
-    if (typeof v.branch === "string")
-        claim.branch = v.branch;
-    return claim;
-}
-function toRunResult(v) {
-    if (!isAttempt(v.attempt) || !isOneOf(v.outcome, RUN_OUTCOMES))
-        return null;
-    if (typeof v.reason !== "string" || typeof v.countsAsAttempt !== "boolean")
-        return null;
-    const marker = {
-        kind: "run-result",
-        attempt: v.attempt,
-        outcome: v.outcome,
-        reason: v.reason,
-        countsAsAttempt: v.countsAsAttempt,
-    };
-    if (typeof v.prUrl === "string")
-        marker.prUrl = v.prUrl;
-    if (typeof v.logTail === "string")
-        marker.logTail = v.logTail;
-    if (isObject(v.stats))
-        marker.stats = v.stats;
-    return marker;
-}
-function toTransition(v) {
-    if (!isOneOf(v.to, GOAL_STATES) || typeof v.reason !== "string")
-        return null;
-    if (v.from !== null && !isOneOf(v.from, GOAL_STATES))
-        return null;
-    const marker = { kind: "transition", from: v.from, to: v.to, reason: v.reason };
-    if (isAttempt(v.attempt))
-        marker.attempt = v.attempt;
-    return marker;
-}
-function toFeedback(v) {
-    if (!isAttempt(v.attempt) || !isOneOf(v.source, FEEDBACK_SOURCES))
-        return null;
-    if (typeof v.text !== "string")
-        return null;
-    return { kind: "feedback", attempt: v.attempt, source: v.source, text: v.text };
-}
-function toBlocked(v) {
-    if (!Array.isArray(v.by))
-        return null;
-    return { kind: "blocked", by: v.by.filter((ref) => typeof ref === "string") };
-}
-function isObject(value) {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function isWholeNumber(value) {
-    return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
-}
-function isAttempt(value) {
-    return isWholeNumber(value) && value >= 1;
-}
-function isTime(value) {
-    return typeof value === "string" && !Number.isNaN(Date.parse(value));
-}
-function isOneOf(value, allowed) {
-    return typeof value === "string" && allowed.includes(value);
-}
-/**
- * Markers from comments written by trusted authors (the orchestrator's own identities), oldest
- * first. Anyone can paste a marker into a comment, so markers from anyone else are ignored.
- */
-function trustedMarkers(comments, trustedAuthors) {
-    const trusted = new Set([...trustedAuthors].map((login) => login.toLowerCase()));
-    const found = comments
-        .filter((comment) => trusted.has(comment.author.toLowerCase()))
-        .map((comment, index) => ({ comment, index, time: Date.parse(comment.createdAt) }));
-    // Array.prototype.sort is stable, so markers of one comment and equal times keep their order.
-    found.sort((a, b) => compareTimes(a.time, b.time) || a.index - b.index);
-    return found.flatMap(({ comment }) => decodeMarkers(comment.body).map((marker) => ({ ...marker, createdAt: comment.createdAt })));
-}
-// Unparseable times sort last rather than breaking the order of the rest.
-function compareTimes(a, b) {
-    if (Number.isNaN(a))
-        return Number.isNaN(b) ? 0 : 1;
-    if (Number.isNaN(b))
-        return -1;
-    return a - b;
-}
-
 ;// CONCATENATED MODULE: ./src/core/stats-record.ts
 
 
@@ -34771,6 +34927,7 @@ function pullNumberFromUrl(url, repo) {
 
 
 
+
 /**
  * The pull request the runner opened for the goal's latest run; never an earlier attempt's,
  * which is not the work under review. Null when the latest run opened none.
@@ -34806,7 +34963,12 @@ async function approveGoal(store, pulls, number, mergeMethod) {
     });
     return { pullRequest: pull.number, outcome };
 }
-/** A human refuses the work: close its PR and queue a new attempt that carries the feedback. */
+/**
+ * A human asks for changes on the work: a review round (core/review-rounds.ts). The goal goes
+ * back to the queue with the feedback, its pull request stays open with auto-merge off, and
+ * the next run continues its branch and pushes to it. A person's explicit call: it is not
+ * refused past `max-review-rounds`, which limits rounds started from reviews on GitHub.
+ */
 async function rejectGoal(store, pulls, number, feedback) {
     const text = feedback.trim();
     if (!text) {
@@ -34814,14 +34976,23 @@ async function rejectGoal(store, pulls, number, feedback) {
     }
     const goal = await spotCheckGoal(store, number, "reject");
     const pull = goalPullRequest(goal);
-    await pulls.close(pull.number, `Rejected by @${store.viewer}:\n\n${text}`);
+    const round = reviewRoundsUsed(goal.markers) + 1;
+    await pulls.disableAutoMerge(pull.number);
     await store.transition(number, {
         to: "queued",
         expectedFrom: "spot-check",
-        reason: `rejected by @${store.viewer}; pull request #${pull.number} closed. The next attempt gets the feedback.`,
-        marker: { kind: "feedback", attempt: pull.result.attempt, source: "reject", text },
+        reason: `review round ${round}: @${store.viewer} asked for changes on pull request #${pull.number}; the next run continues it.`,
+        marker: {
+            kind: "feedback",
+            attempt: pull.result.attempt,
+            source: "reject",
+            text,
+            round,
+            pullRequest: pull.number,
+        },
     });
-    return { pullRequest: pull.number };
+    await pulls.comment(pull.number, `Review round ${round}: @${store.viewer} asked for changes (\`goal reject\`):\n\n${text}\n\nGoal #${number} is back in the queue; its next run pushes to this pull request.`);
+    return { pullRequest: pull.number, round };
 }
 
 ;// CONCATENATED MODULE: ./src/core/goal-metadata.ts
@@ -50191,6 +50362,17 @@ function run_claim_textChangedSinceClaim(goal, attempt, strict = true) {
     }
     return null;
 }
+/**
+ * A goal the orchestrator would re-queue goes to draft instead when its text changed since the
+ * attempt's claim: re-queueing would vouch for text no one read (the orchestrator may act as a
+ * person, whose goal:queued label counts; see core/vouching.ts).
+ */
+function draftIfTextChanged(goal, attempt, to, reason) {
+    const changed = to === "queued" ? run_claim_textChangedSinceClaim(goal, attempt, false) : null;
+    if (!changed)
+        return { to, reason };
+    return { to: "draft", reason: `${reason}; back to goal:draft, not the queue: ${changed}` };
+}
 /** The branch the attempt pushes to: the one its claim records, or the title's for older claims. */
 function goalBranchOf(goal, attempt) {
     const claim = goal.markers.findLast((marker) => marker.kind === "claim" && marker.attempt === attempt);
@@ -50226,6 +50408,142 @@ async function storyOf(store, number) {
     catch (error) {
         return { number, omitted: `the story issue cannot be read (${messageOf(error)})` };
     }
+}
+
+;// CONCATENATED MODULE: ./src/flows/review-rounds.ts
+
+
+
+
+/**
+ * How long after a goal's latest marker its pull request is still read for review requests
+ * however it looks: a request made while the runner was finishing (between opening the pull
+ * request and writing its result) changes the pull request before that marker.
+ */
+const REVIEW_READ_MARGIN_MS = 10 * 60 * 1000;
+/**
+ * Whether a goal's pull request may hold review requests nobody has read: it changed since
+ * the goal's latest marker (give or take the margin). Reading it costs two requests or more,
+ * so an unchanged pull request is never read.
+ */
+function mayHoldNewRequests(goal, pullUpdatedAt) {
+    const latest = goal.markers.at(-1)?.createdAt;
+    if (!latest)
+        return true;
+    return Date.parse(pullUpdatedAt) >= Date.parse(latest) - REVIEW_READ_MARGIN_MS;
+}
+/** Per cycle: who may ask for changes (write access), asked once per login. */
+class Writers {
+    store;
+    known = new Map();
+    constructor(store) {
+        this.store = store;
+    }
+    has(login) {
+        const key = login.toLowerCase();
+        let answer = this.known.get(key);
+        if (!answer) {
+            answer = this.store.hasWriteAccess(login);
+            this.known.set(key, answer);
+        }
+        return answer;
+    }
+}
+async function unansweredRequests(store, pulls, writers, goal, pull) {
+    const { requests, replies } = await pulls.reviewRequests(pull, {
+        answered: answeredRequests(goal.markers),
+        trustedAuthors: store.trustedAuthors,
+    });
+    const answered = answeredRequests([...goal.markers, ...replies]);
+    const sorted = {
+        accepted: [],
+        withoutText: [],
+        outsiders: [],
+        outsidersTold: replies.some((reply) => reply.kind === "review-reply" && reply.reason === "outsider"),
+    };
+    for (const request of requests) {
+        if (answered.has(request.id))
+            continue;
+        if (!(await writers.has(request.author)))
+            sorted.outsiders.push(request);
+        else if (request.text.trim() === "")
+            sorted.withoutText.push(request);
+        else
+            sorted.accepted.push(request);
+    }
+    return sorted;
+}
+/**
+ * Acts on the review requests of a goal that is done or waits for review, with its pull request
+ * open: answers what it will not act on, and sends the goal back to the queue for a review round
+ * with the accepted requests as feedback, or, once its rounds are used up, to a human. Returns
+ * the move, or null when the goal stays.
+ */
+async function respondToReviews(store, pulls, writers, goal, pull, from, options) {
+    const found = await unansweredRequests(store, pulls, writers, goal, pull.number);
+    if (options.dryRun) {
+        if (found.accepted.length > 0)
+            options.log(`#${goal.ref.number}: ${found.accepted.length} review request(s) (dry run)`);
+        return null;
+    }
+    await answerIgnored(pulls, pull.number, found);
+    if (found.accepted.length === 0)
+        return null;
+    const round = review_rounds_reviewRoundsUsed(goal.markers) + 1;
+    const who = [...new Set(found.accepted.map((request) => `@${request.author}`))].join(", ");
+    if (round > options.maxReviewRounds) {
+        return await handToHuman(store, pulls, goal, pull.number, found.accepted, from, {
+            ...options,
+            who,
+        });
+    }
+    await pulls.disableAutoMerge(pull.number);
+    const feedback = feedbackMarkers({
+        attempt: attempts_latestClaim(goal.markers)?.attempt ?? pull.attempt,
+        source: "review",
+        round,
+        pullRequest: pull.number,
+    }, found.accepted);
+    const { to, reason } = draftIfTextChanged(goal, pull.attempt, "queued", `review round ${round} of ${options.maxReviewRounds}: ${who} asked for changes on pull request #${pull.number}; the next run continues it`);
+    options.log(`#${goal.ref.number}: ${reason} → goal:${to}`);
+    const [first, ...rest] = feedback;
+    await store.transition(goal.ref.number, {
+        to,
+        expectedFrom: from,
+        reason,
+        ...(first ? { marker: first } : {}),
+    });
+    for (const marker of rest) {
+        await store.recordMarker(goal.ref.number, `Review round ${round}: more feedback.`, marker);
+    }
+    await pulls.comment(pull.number, to === "queued"
+        ? `Review round ${round} of ${options.maxReviewRounds}: goal #${goal.ref.number} is back in the queue with the feedback of ${who}. Its next run pushes to this pull request; auto-merge stays off until that run succeeds.`
+        : `Review round ${round}: the feedback of ${who} is recorded, but goal #${goal.ref.number} went back to goal:draft because its text changed since its last run; a maintainer queues it again.`);
+    return { number: goal.ref.number, title: goal.title, url: goal.url, to, reason };
+}
+/** Past `max-review-rounds`: no more runs; the pull request waits for a person. */
+async function handToHuman(store, pulls, goal, pull, requests, from, options) {
+    const reason = `${options.who} asked for changes on pull request #${pull}, but goal #${goal.ref.number} has had its ${options.maxReviewRounds} review rounds (max-review-rounds): a person takes it from here`;
+    await pulls.disableAutoMerge(pull);
+    await reply(pulls, pull, `${reason}. Push the changes to this branch yourself, or raise \`max-review-rounds\` and ask again.`, { kind: "review-reply", reason: "rounds-used", requests: requests.map((r) => r.id) });
+    options.log(`#${goal.ref.number}: ${reason} → goal:spot-check`);
+    if (from === "spot-check")
+        return null;
+    await store.transition(goal.ref.number, { to: "spot-check", expectedFrom: from, reason });
+    return { number: goal.ref.number, title: goal.title, url: goal.url, to: "spot-check", reason };
+}
+/** Says why some requests were not acted on: outsiders (once per pull request), no text. */
+async function answerIgnored(pulls, pull, found) {
+    if (found.outsiders.length > 0 && !found.outsidersTold) {
+        const who = [...new Set(found.outsiders.map((request) => `@${request.author}`))].join(", ");
+        await reply(pulls, pull, `Review requests from people without write access to this repository (${who}) do not reach the agent. Someone with write access can ask for the changes with a review that requests changes, or \`${REVISE_COMMAND} <what to change>\`. (Said once per pull request.)`, { kind: "review-reply", reason: "outsider", requests: found.outsiders.map((r) => r.id) });
+    }
+    if (found.withoutText.length > 0) {
+        await reply(pulls, pull, `\`${REVISE_COMMAND}\` needs what to change after it, for example \`${REVISE_COMMAND} keep the old flag as an alias\`. Nothing was done.`, { kind: "review-reply", reason: "no-text", requests: found.withoutText.map((r) => r.id) });
+    }
+}
+function reply(pulls, pull, text, marker) {
+    return pulls.comment(pull, `${text}\n\n${encodeMarker(marker)}`);
 }
 
 ;// CONCATENATED MODULE: ./src/core/pull-request-decides.ts
@@ -50453,6 +50771,7 @@ async function settleEndedAttempt(goal, claim, pulls, maxAttempts) {
 
 
 
+
 /**
  * No goal stays goal:running forever. A move or result the runner recorded without changing
  * the label is completed. A running goal whose lease expired, or whose workflow run finished,
@@ -50542,30 +50861,27 @@ async function decide(goal, runState, pulls, options) {
     };
 }
 /**
- * A goal the orchestrator would re-queue goes to draft instead when its text changed since the
- * attempt's claim: re-queueing would vouch for text no one read (the orchestrator may act as a
- * person, whose goal:queued label counts; see core/vouching.ts).
- */
-function draftIfTextChanged(goal, attempt, to, reason) {
-    const changed = to === "queued" ? run_claim_textChangedSinceClaim(goal, attempt, false) : null;
-    if (!changed)
-        return { to, reason };
-    return { to: "draft", reason: `${reason}; back to goal:draft, not the queue: ${changed}` };
-}
-/**
  * A human may review on GitHub instead of with `goal approve` / `goal reject`: a spot-check
  * goal whose pull request was merged is done; one whose pull request was closed unmerged goes
- * back to the queue as a new attempt, told that its work was refused.
+ * back to the queue as a new attempt, told that its work was refused; one whose open pull
+ * request got a request for changes goes back for a review round (flows/review-rounds.ts).
  */
 async function reconcileSpotChecks(store, pulls, options) {
     const events = [];
+    const writers = new Writers(store);
     for await (const goal of store.listGoals("spot-check")) {
         const pull = latestPullRequest(goal);
         if (!pull)
             continue;
         const status = await pulls.status(pull.number);
-        if (status.open)
+        if (status.open) {
+            const round = mayHoldNewRequests(goal, status.updatedAt)
+                ? await respondToReviews(store, pulls, writers, goal, { number: pull.number, attempt: pull.result.attempt }, "spot-check", options)
+                : null;
+            if (round)
+                events.push(round);
             continue;
+        }
         let to = status.merged ? "done" : "queued";
         let reason = status.merged
             ? `pull request #${pull.number} was merged by a reviewer.`
@@ -50594,19 +50910,31 @@ async function reconcileSpotChecks(store, pulls, options) {
     return events;
 }
 /**
- * A goal is only finished when its pull request merges. An open goal PR whose checks failed,
+ * A goal is only finished when its pull request merges. A reviewer's request for changes on an
+ * open goal PR sends the goal back for a review round. An open goal PR whose checks failed,
  * or which can no longer merge, is closed and its goal re-queued as a new attempt (or made
  * stuck after the last), with the failing checks and what they reported in a feedback marker
  * for the next goal file.
  */
 async function watchGoalPullRequests(store, pulls, options) {
     const events = [];
+    const writers = new Writers(store);
     for await (const goal of store.listGoals("done")) {
         const pull = latestPullRequest(goal);
         if (!pull)
             continue;
         const health = await pulls.health(pull.number);
-        if (!health.open || (health.failedChecks.length === 0 && health.mergeable !== false))
+        if (!health.open)
+            continue;
+        // A reviewer's request for changes comes first: the round's run fixes the checks too.
+        const round = mayHoldNewRequests(goal, health.updatedAt)
+            ? await respondToReviews(store, pulls, writers, goal, { number: pull.number, attempt: pull.result.attempt }, "done", options)
+            : null;
+        if (round) {
+            events.push(round);
+            continue;
+        }
+        if (health.failedChecks.length === 0 && health.mergeable !== false)
             continue;
         const problem = health.failedChecks.length > 0
             ? `checks failed on pull request #${pull.number}: ${health.failedChecks.map((check) => `${check.name} (${check.conclusion})`).join(", ")}`
@@ -50935,6 +51263,7 @@ async function* chunks(items, size) {
 
 
 
+
 /** Added to `duration` for a claim's lease: cloning, pushing, and waiting for a runner. */
 const LEASE_GRACE_SECONDS = 30 * 60;
 /** How long a scheduled cycle waits for another dispatcher; a manual one waits longer. */
@@ -50976,6 +51305,7 @@ async function dispatch(context, settings) {
     try {
         const reconcile = {
             maxAttempts: settings.maxAttempts,
+            maxReviewRounds: settings.maxReviewRounds ?? DEFAULT_MAX_REVIEW_ROUNDS,
             dryRun: settings.dryRun,
             now: now(),
             log,
@@ -60101,10 +60431,18 @@ function dependsLineOf(body, ref) {
 
 
 
+
+
 const ENABLE_AUTO_MERGE_MUTATION = `
 mutation EnableAutoMerge($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!) {
   enablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId, mergeMethod: $mergeMethod}) {
     pullRequest { number autoMergeRequest { enabledAt mergeMethod } }
+  }
+}`;
+const DISABLE_AUTO_MERGE_MUTATION = `
+mutation DisableAutoMerge($pullRequestId: ID!) {
+  disablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId}) {
+    pullRequest { number }
   }
 }`;
 /**
@@ -60286,13 +60624,18 @@ class GitHubPullRequests {
     }
     async status(number) {
         const pull = await this.get(number);
-        return { open: pull.state === "open", merged: Boolean(pull.merged) };
+        return {
+            open: pull.state === "open",
+            merged: Boolean(pull.merged),
+            updatedAt: pull.updated_at,
+        };
     }
     async health(number) {
         const pull = await this.get(number);
         const open = pull.state === "open";
+        const updatedAt = pull.updated_at;
         if (!open)
-            return { open, merged: Boolean(pull.merged), mergeable: null, failedChecks: [] };
+            return { open, merged: Boolean(pull.merged), updatedAt, mergeable: null, failedChecks: [] };
         let runs;
         try {
             runs = await this.client.paginate(this.client.rest.checks.listForRef, {
@@ -60312,15 +60655,94 @@ class GitHubPullRequests {
             conclusion: run.conclusion ?? "failure",
             excerpt: excerpt([run.output.title, run.output.summary, run.output.text]),
         }));
-        return { open, merged: false, mergeable: pull.mergeable, failedChecks };
+        return { open, merged: false, updatedAt, mergeable: pull.mergeable, failedChecks };
     }
-    async close(number, comment) {
+    async reviewRequests(number, options) {
         try {
-            await this.client.rest.issues.createComment({
+            const reviews = await this.client.paginate(this.client.rest.pulls.listReviews, {
+                ...this.where,
+                pull_number: number,
+                per_page: 100,
+            });
+            const requests = [];
+            for (const review of reviews) {
+                if (review.state !== "CHANGES_REQUESTED" || !review.submitted_at)
+                    continue;
+                const id = `review:${review.id}`;
+                // Only a request not yet taken in needs its inline comments (one read per 100).
+                const inline = options.answered.has(id)
+                    ? []
+                    : await this.client.paginate(this.client.rest.pulls.listCommentsForReview, {
+                        ...this.where,
+                        pull_number: number,
+                        review_id: review.id,
+                        per_page: 100,
+                    });
+                requests.push({
+                    id,
+                    author: review.user?.login ?? "ghost",
+                    submittedAt: review.submitted_at,
+                    url: review.html_url,
+                    text: reviewText(review.body ?? "", inline.map((comment) => ({
+                        path: comment.path,
+                        line: comment.line ?? comment.original_line ?? null,
+                        body: comment.body,
+                    }))),
+                    order: Date.parse(review.submitted_at),
+                });
+            }
+            const comments = await this.client.paginate(this.client.rest.issues.listComments, {
                 ...this.where,
                 issue_number: number,
-                body: comment,
+                per_page: 100,
             });
+            for (const comment of comments) {
+                const text = reviseText(comment.body ?? "");
+                if (text === null)
+                    continue;
+                requests.push({
+                    id: `comment:${comment.id}`,
+                    author: comment.user?.login ?? "ghost",
+                    submittedAt: comment.created_at,
+                    url: comment.html_url,
+                    text,
+                    order: Date.parse(comment.created_at),
+                });
+            }
+            const replies = trustedMarkers(comments.map((comment) => ({
+                author: comment.user?.login ?? "",
+                body: comment.body ?? "",
+                createdAt: comment.created_at,
+            })), options.trustedAuthors).filter((marker) => marker.kind === "review-reply");
+            requests.sort((a, b) => a.order - b.order);
+            return { requests: requests.map(({ order: _, ...request }) => request), replies };
+        }
+        catch (error) {
+            throw explainGitHubError(error, `reading the review requests on pull request #${number}`);
+        }
+    }
+    async disableAutoMerge(number) {
+        const pull = await this.get(number);
+        if (pull.state !== "open" || pull.auto_merge === null)
+            return;
+        try {
+            await this.client.graphql(DISABLE_AUTO_MERGE_MUTATION, { pullRequestId: pull.node_id });
+        }
+        catch (error) {
+            throw explainGitHubError(error, `turning auto-merge off on pull request #${number}`);
+        }
+    }
+    async comment(number, body) {
+        try {
+            await this.client.rest.issues.createComment({ ...this.where, issue_number: number, body });
+        }
+        catch (error) {
+            throw explainGitHubError(error, `commenting on pull request #${number}`);
+        }
+    }
+    async close(number, comment) {
+        await this.comment(number, comment);
+        try {
             await this.client.rest.pulls.update({ ...this.where, pull_number: number, state: "closed" });
         }
         catch (error) {
@@ -60841,6 +61263,7 @@ function readDispatchInputs(file) {
             explicit: {
                 max: getInput("max"),
                 "max-attempts": getInput("max-attempts"),
+                "max-review-rounds": getInput("max-review-rounds"),
                 duration: getInput("duration"),
                 budget: getInput("budget"),
                 "unknown-run-cost": getInput("unknown-run-cost"),
@@ -60877,6 +61300,7 @@ function readDispatchInputs(file) {
     return {
         max: settings.max,
         maxAttempts: settings.maxAttempts,
+        maxReviewRounds: settings.maxReviewRounds,
         durationSeconds: settings.durationSeconds,
         budget: settings.budget,
         unknownRunCostUsd: settings.unknownRunCostUsd,
@@ -60921,7 +61345,7 @@ function setOutputs(report, repository) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(837);
+/* harmony import */ var _actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1687);
 
 await (0,_actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__/* .dispatchAction */ .h)();
 

@@ -1532,7 +1532,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 /***/ }),
 
-/***/ 1239:
+/***/ 1534:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2743,8 +2743,10 @@ const ALLOWED_TRANSITIONS = {
     "spot-check": ["done", "queued", "stuck", "draft"],
     stuck: ["queued", "draft"],
     // A human re-opens a finished goal by queueing it again; the dispatcher re-queues one whose
-    // pull request failed its checks, or makes it stuck when that was its last attempt.
-    done: ["queued", "stuck", "draft"],
+    // pull request failed its checks (or makes it stuck when that was its last attempt), or whose
+    // reviewer asked for changes (a review round), or hands it to a human once its review rounds
+    // are used up.
+    done: ["queued", "stuck", "draft", "spot-check"],
 };
 function canTransition(from, to) {
     return ALLOWED_TRANSITIONS[from].includes(to);
@@ -18127,7 +18129,7 @@ function appendBlock(body, block) {
 const MARKER_SCHEMA_VERSION = 1;
 const MARKER_TAG = "goal-orchestrator";
 const RUN_OUTCOMES = ["success", "spot-check", "failure", "interrupted"];
-const FEEDBACK_SOURCES = ["reject", "pr-closed", "ci-failed"];
+const FEEDBACK_SOURCES = ["reject", "pr-closed", "ci-failed", "review"];
 /**
  * How much of the agent's output a failed run's result keeps (`logTail`): the agent keeps this
  * many last lines, the result at most this many characters of them, and the goal file of the
@@ -18135,8 +18137,9 @@ const FEEDBACK_SOURCES = ["reject", "pr-closed", "ci-failed"];
  */
 const LOG_TAIL_LINES = 30;
 const LOG_TAIL_CHARS = 6000;
+const REVIEW_REPLY_REASONS = ["outsider", "no-text", "rounds-used"];
 /** The marker as one line: `<!-- goal-orchestrator:v1 {json} -->`. */
-function encodeMarker(marker) {
+function markers_encodeMarker(marker) {
     const json = escapeForComment(JSON.stringify({ v: MARKER_SCHEMA_VERSION, ...marker }));
     return `<!-- ${MARKER_TAG}:v${MARKER_SCHEMA_VERSION} ${json} -->`;
 }
@@ -18201,6 +18204,8 @@ function toMarker(value) {
             return toFeedback(value);
         case "blocked":
             return toBlocked(value);
+        case "review-reply":
+            return toReviewReply(value);
         default:
             return null;
     }
@@ -18273,12 +18278,32 @@ function toFeedback(v) {
         return null;
     if (typeof v.text !== "string")
         return null;
-    return { kind: "feedback", attempt: v.attempt, source: v.source, text: v.text };
+    const marker = {
+        kind: "feedback",
+        attempt: v.attempt,
+        source: v.source,
+        text: v.text,
+    };
+    if (isAttempt(v.round))
+        marker.round = v.round;
+    if (isAttempt(v.pullRequest))
+        marker.pullRequest = v.pullRequest;
+    if (Array.isArray(v.requests))
+        marker.requests = strings(v.requests);
+    return marker;
+}
+function toReviewReply(v) {
+    if (!isOneOf(v.reason, REVIEW_REPLY_REASONS) || !Array.isArray(v.requests))
+        return null;
+    return { kind: "review-reply", reason: v.reason, requests: strings(v.requests) };
+}
+function strings(values) {
+    return values.filter((value) => typeof value === "string");
 }
 function toBlocked(v) {
     if (!Array.isArray(v.by))
         return null;
-    return { kind: "blocked", by: v.by.filter((ref) => typeof ref === "string") };
+    return { kind: "blocked", by: strings(v.by) };
 }
 function isObject(value) {
     return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -19065,6 +19090,127 @@ function lines(...parts) {
     return parts.filter((part) => part !== null && part !== "").join("\n");
 }
 
+;// CONCATENATED MODULE: ./src/core/review-rounds.ts
+
+const DEFAULT_MAX_REVIEW_ROUNDS = 3;
+const REVISE_COMMAND = "/goal revise";
+/**
+ * The text of a `/goal revise` comment (what follows the command, trimmed; "" when nothing
+ * does), or null when the comment is not one. The command must open the comment.
+ */
+function reviseText(body) {
+    const match = /^\s*\/goal[ \t]+revise(?=\s|$)([\s\S]*)$/i.exec(body);
+    return match ? (match[1] ?? "").trim() : null;
+}
+/** A review's feedback: its body, then every inline comment as `path:line` and its text. */
+function reviewText(body, comments) {
+    const parts = body.trim() ? [body.trim()] : [];
+    for (const comment of comments) {
+        const where = comment.line === null ? comment.path : `${comment.path}:${comment.line}`;
+        parts.push(`- \`${where}\`: ${comment.body.trim().replace(/\n/g, "\n  ")}`);
+    }
+    return parts.join("\n\n");
+}
+function reviewFeedback(markers) {
+    return markers.filter((m) => m.kind === "feedback" && m.round !== undefined);
+}
+/** How many review rounds the goal has had. */
+function reviewRoundsUsed(markers) {
+    return Math.max(0, ...reviewFeedback(markers).map((m) => m.round ?? 0));
+}
+/** Requests already taken in as feedback or answered on the pull request. */
+function answeredRequests(markers) {
+    const ids = new Set();
+    for (const marker of markers) {
+        if (marker.kind === "feedback" || marker.kind === "review-reply") {
+            for (const id of marker.requests ?? [])
+                ids.add(id);
+        }
+    }
+    return ids;
+}
+/**
+ * Where the latest review round began in the markers (its first feedback marker), or -1 when
+ * the goal has had none. Attempts are counted from there.
+ */
+function reviewRoundStart(markers) {
+    const latest = reviewRoundsUsed(markers);
+    if (latest === 0)
+        return -1;
+    return markers.findIndex((m) => m.kind === "feedback" && m.round === latest);
+}
+/**
+ * The review round the next run serves: the latest one, unless a run of it already delivered
+ * (a success or spot-check result) or a later attempt started afresh (feedback outside any
+ * round, such as a closed pull request or failed checks). Null when there is none.
+ */
+function openReviewRound(markers) {
+    const start = reviewRoundStart(markers);
+    if (start < 0)
+        return null;
+    const first = markers[start];
+    const ended = markers
+        .slice(start + 1)
+        .some((m) => (m.kind === "run-result" && (m.outcome === "success" || m.outcome === "spot-check")) ||
+        (m.kind === "feedback" && m.round === undefined));
+    if (ended || first.pullRequest === undefined)
+        return null;
+    return { round: first.round, pullRequest: first.pullRequest };
+}
+/**
+ * Most of a comment's 65,536 characters for one feedback marker as encoded (escaping can make
+ * the JSON several times longer than the text), leaving room for the comment's headline.
+ */
+const FEEDBACK_MARKER_CHARS = 60_000;
+/**
+ * The requests' feedback as one or more markers, each fitting a comment: a long review (say,
+ * 200 inline comments) is split between requests, or between inline comments within one, so
+ * every word reaches the goal file. Only a single comment longer than a marker can hold is cut.
+ */
+function feedbackMarkers(base, requests) {
+    const fits = (text) => encodeMarker({ kind: "feedback", ...base, text, requests: ids }).length <=
+        FEEDBACK_MARKER_CHARS;
+    const ids = requests.map((request) => request.id);
+    const pieces = requests.flatMap((request) => {
+        const heading = `From @${request.author} (${request.url}):`;
+        return [heading, ...request.text.split(/\n\n(?=- `)/)];
+    });
+    const texts = [];
+    let current = "";
+    for (const piece of pieces) {
+        const joined = current ? `${current}\n\n${piece}` : piece;
+        if (fits(joined)) {
+            current = joined;
+            continue;
+        }
+        if (current)
+            texts.push(current);
+        current = fits(piece) ? piece : cutToFit(piece, fits);
+    }
+    if (current)
+        texts.push(current);
+    // The requests are named on the first marker, so they count as taken in once it is written.
+    return texts.map((text, index) => ({
+        kind: "feedback",
+        ...base,
+        text,
+        ...(index === 0 ? { requests: ids } : {}),
+    }));
+}
+function cutToFit(text, fits) {
+    const note = "… (cut: too long for one comment)";
+    let low = 0;
+    let high = text.length;
+    while (low < high) {
+        const mid = Math.ceil((low + high) / 2);
+        if (fits(text.slice(0, mid) + note))
+            low = mid;
+        else
+            high = mid - 1;
+    }
+    return text.slice(0, low) + note;
+}
+
 ;// CONCATENATED MODULE: ./src/core/setting-values.ts
 
 
@@ -19250,6 +19396,7 @@ function runCost(value) {
 
 
 
+
 /** External names, as used by action inputs, CLI flags and the settings file. */
 const SETTING_KEYS = [
     "max",
@@ -19258,6 +19405,7 @@ const SETTING_KEYS = [
     "duration",
     "agent-command",
     "max-attempts",
+    "max-review-rounds",
     "merge-method",
     "idle-timeout",
     "spot-check-paths",
@@ -19315,6 +19463,7 @@ function defaultSettings() {
         durationSeconds: 4 * 3600,
         agentCommand: splitArgv(DEFAULT_AGENT_COMMAND),
         maxAttempts: 3,
+        maxReviewRounds: DEFAULT_MAX_REVIEW_ROUNDS,
         mergeMethod: "squash",
         idleTimeoutSeconds: null,
         spotCheckPaths: [...DEFAULT_SPOT_CHECK_PATHS],
@@ -19344,6 +19493,7 @@ const READERS = {
     duration: { field: "durationSeconds", read: duration },
     "agent-command": { field: "agentCommand", read: argvTemplate },
     "max-attempts": { field: "maxAttempts", read: (v) => wholeNumber(v, 1, 20) },
+    "max-review-rounds": { field: "maxReviewRounds", read: (v) => wholeNumber(v, 0, 20) },
     "merge-method": { field: "mergeMethod", read: (v) => oneOf(v, MERGE_METHODS) },
     "idle-timeout": { field: "idleTimeoutSeconds", read: optionalDuration },
     "spot-check-paths": { field: "spotCheckPaths", read: spotCheckPathList },
@@ -27987,7 +28137,7 @@ function capMarkers(markers, cap) {
  * that fits; then the text is cut to the room that is left.
  */
 function markedComment(text, markers) {
-    const encode = (list) => list.map(encodeMarker).join("\n");
+    const encode = (list) => list.map(markers_encodeMarker).join("\n");
     const markerRoom = GITHUB_LIMITS.body - TEXT_RESERVE;
     let tail = encode(markers);
     if (tail.length > markerRoom) {
@@ -28411,7 +28561,7 @@ function table(header, rows) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_goal_stats_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1239);
+/* harmony import */ var _cli_goal_stats_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1534);
 
 process.exitCode = await (0,_cli_goal_stats_js__WEBPACK_IMPORTED_MODULE_0__/* .goalStatsMain */ .I)(process.argv.slice(2));
 

@@ -32404,7 +32404,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3391:
+/***/ 3401:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36296,6 +36296,425 @@ function lines(...parts) {
     return parts.filter((part) => part !== null && part !== "").join("\n");
 }
 
+;// CONCATENATED MODULE: ./src/core/states.ts
+
+const GOAL_STATES = ["draft", "queued", "running", "done", "stuck", "spot-check"];
+const STATE_LABEL_PREFIX = "goal:";
+/** Plain issue label marking a story, which groups goals as sub-issues. */
+const STORY_LABEL = "story";
+/** Flag label: the goal always ends in goal:spot-check instead of auto-merging. */
+const SPOT_CHECK_FLAG_LABEL = "spot-check";
+function stateLabel(state) {
+    return `${STATE_LABEL_PREFIX}${state}`;
+}
+function parseState(name) {
+    if (!name.startsWith(STATE_LABEL_PREFIX))
+        return null;
+    const state = name.slice(STATE_LABEL_PREFIX.length);
+    return GOAL_STATES.includes(state) ? state : null;
+}
+function isStateLabel(name) {
+    return parseState(name) !== null;
+}
+const STATE_LABEL_LOOK = {
+    draft: { color: "d4c5f9", description: "Goal: written, not ready to run" },
+    queued: { color: "0e8a16", description: "Goal: ready to run, waits its turn" },
+    running: { color: "fbca04", description: "Goal: claimed by a dispatcher; an agent works on it" },
+    done: {
+        color: "5319e7",
+        description: "Goal: the agent succeeded; its PR is merged or set to auto-merge",
+    },
+    stuck: {
+        color: "b60205",
+        description: "Goal: failed on its last allowed attempt, or cannot run",
+    },
+    "spot-check": {
+        color: "d93f0b",
+        description: "Goal: a human must review the PR before it merges",
+    },
+};
+const LABELS = [
+    ...GOAL_STATES.map((state) => ({ name: stateLabel(state), ...STATE_LABEL_LOOK[state] })),
+    { name: STORY_LABEL, color: "1d76db", description: "Story: groups goals as its sub-issues" },
+    {
+        name: SPOT_CHECK_FLAG_LABEL,
+        color: "f9d0c4",
+        description: "Goal flag: always stop in goal:spot-check for human review instead of auto-merging",
+    },
+];
+/** Reads the goal state from an issue's labels; `conflicting` lists every state label when there is more than one. */
+function stateFromLabels(labels) {
+    const states = [...new Set(labels.map(parseState).filter((s) => s !== null))];
+    if (states.length === 1)
+        return { state: states[0] ?? null, conflicting: [] };
+    return { state: null, conflicting: states.length > 1 ? states : [] };
+}
+/** The labels to set so that exactly one state label remains: other labels keep their order. */
+function withState(labels, to) {
+    return [...labels.filter((name) => !isStateLabel(name)), stateLabel(to)];
+}
+const ALLOWED_TRANSITIONS = {
+    draft: ["queued"],
+    queued: ["running", "draft", "stuck"],
+    running: ["done", "stuck", "spot-check", "queued", "draft"],
+    "spot-check": ["done", "queued", "stuck", "draft"],
+    stuck: ["queued", "draft"],
+    // A human re-opens a finished goal by queueing it again; the dispatcher re-queues one whose
+    // pull request failed its checks (or makes it stuck when that was its last attempt), or whose
+    // reviewer asked for changes (a review round), or hands it to a human once its review rounds
+    // are used up.
+    done: ["queued", "stuck", "draft", "spot-check"],
+};
+function canTransition(from, to) {
+    return ALLOWED_TRANSITIONS[from].includes(to);
+}
+/** Throws unless `from` may become `to`. A goal without a state label (`null`) may become anything. */
+function assertTransition(from, to) {
+    if (from === null || canTransition(from, to))
+        return;
+    throw new errors_UserError(`goal is ${from}; it cannot become ${to}. From ${from} a goal can become: ${ALLOWED_TRANSITIONS[from].join(", ")}.`);
+}
+
+;// CONCATENATED MODULE: ./src/core/markers.ts
+
+/** Machine-readable facts the orchestrator leaves in its own issue comments (design §3). */
+const MARKER_SCHEMA_VERSION = 1;
+const MARKER_TAG = "goal-orchestrator";
+const RUN_OUTCOMES = ["success", "spot-check", "failure", "interrupted"];
+const FEEDBACK_SOURCES = ["reject", "pr-closed", "ci-failed", "review"];
+/**
+ * How much of the agent's output a failed run's result keeps (`logTail`): the agent keeps this
+ * many last lines, the result at most this many characters of them, and the goal file of the
+ * next attempt shows them.
+ */
+const LOG_TAIL_LINES = 30;
+const LOG_TAIL_CHARS = 6000;
+const REVIEW_REPLY_REASONS = ["outsider", "no-text", "rounds-used"];
+/** The marker as one line: `<!-- goal-orchestrator:v1 {json} -->`. */
+function markers_encodeMarker(marker) {
+    const json = escapeForComment(JSON.stringify({ v: MARKER_SCHEMA_VERSION, ...marker }));
+    return `<!-- ${MARKER_TAG}:v${MARKER_SCHEMA_VERSION} ${json} -->`;
+}
+// "--" inside a string would end the HTML comment early; "\u002d" is the same character to JSON.parse.
+// Outside strings "-" only appears singly (as a sign or exponent), so it never forms "--".
+// "<" and ">" are escaped too, so no text in a marker looks like HTML to anything that reads it.
+const COMMENT_SAFE = { "-": "\\u002d", "<": "\\u003c", ">": "\\u003e" };
+function escapeForComment(json) {
+    let out = "";
+    let inString = false;
+    for (let i = 0; i < json.length; i++) {
+        const char = json[i];
+        if (inString && char === "\\") {
+            out += char + (json[i + 1] ?? "");
+            i++;
+            continue;
+        }
+        if (char === '"')
+            inString = !inString;
+        out += inString ? (COMMENT_SAFE[char] ?? char) : char;
+    }
+    return out;
+}
+const MARKER_LINE = new RegExp(`^[ \\t]*<!--[ \\t]*${MARKER_TAG}:v(\\d{1,6})[ \\t]+(\\{.*\\})[ \\t]*-->[ \\t]*$`, "gm");
+/**
+ * Every well-formed marker in a text, in order. Never throws: malformed JSON, unknown kinds and
+ * markers missing required fields are skipped. Markers from newer schema versions are kept when
+ * their required fields parse; fields this version does not know are dropped.
+ */
+function decodeMarkers(text) {
+    if (typeof text !== "string")
+        return [];
+    const markers = [];
+    for (const match of text.matchAll(MARKER_LINE)) {
+        const version = Number(match[1]);
+        if (version < 1)
+            continue;
+        let value;
+        try {
+            value = JSON.parse(match[2] ?? "");
+        }
+        catch {
+            continue;
+        }
+        const marker = toMarker(value);
+        if (marker !== null)
+            markers.push(marker);
+    }
+    return markers;
+}
+function toMarker(value) {
+    if (!isObject(value))
+        return null;
+    switch (value.kind) {
+        case "claim":
+            return toClaim(value);
+        case "run-result":
+            return toRunResult(value);
+        case "transition":
+            return toTransition(value);
+        case "feedback":
+            return toFeedback(value);
+        case "blocked":
+            return toBlocked(value);
+        case "review-reply":
+            return toReviewReply(value);
+        default:
+            return null;
+    }
+}
+function toClaim(v) {
+    if (!isAttempt(v.attempt) || !isTime(v.claimedAt) || !isTime(v.leaseExpiresAt))
+        return null;
+    if (!isObject(v.claimedBy))
+        return null;
+    const by = v.claimedBy;
+    const claimedBy = {};
+    // Run ids are numbers in GitHub's API; keep them as text so they never lose precision.
+    if (typeof by.runId === "string" || isWholeNumber(by.runId))
+        claimedBy.runId = String(by.runId);
+    if (typeof by.runUrl === "string")
+        claimedBy.runUrl = by.runUrl;
+    if (typeof by.host === "string")
+        claimedBy.host = by.host;
+    if (isWholeNumber(by.pid))
+        claimedBy.pid = by.pid;
+    const claim = {
+        kind: "claim",
+        attempt: v.attempt,
+        claimedBy,
+        claimedAt: v.claimedAt,
+        leaseExpiresAt: v.leaseExpiresAt,
+    };
+    if (typeof v.claimId === "string")
+        claim.claimId = v.claimId;
+    if (typeof v.textFingerprint === "string")
+        claim.textFingerprint = v.textFingerprint;
+    if (typeof v.vouchedBy === "string")
+        claim.vouchedBy = v.vouchedBy;
+    if (typeof v.branch === "string")
+        claim.branch = v.branch;
+    return claim;
+}
+function toRunResult(v) {
+    if (!isAttempt(v.attempt) || !isOneOf(v.outcome, RUN_OUTCOMES))
+        return null;
+    if (typeof v.reason !== "string" || typeof v.countsAsAttempt !== "boolean")
+        return null;
+    const marker = {
+        kind: "run-result",
+        attempt: v.attempt,
+        outcome: v.outcome,
+        reason: v.reason,
+        countsAsAttempt: v.countsAsAttempt,
+    };
+    if (typeof v.prUrl === "string")
+        marker.prUrl = v.prUrl;
+    if (typeof v.logTail === "string")
+        marker.logTail = v.logTail;
+    if (isObject(v.stats))
+        marker.stats = v.stats;
+    return marker;
+}
+function toTransition(v) {
+    if (!isOneOf(v.to, GOAL_STATES) || typeof v.reason !== "string")
+        return null;
+    if (v.from !== null && !isOneOf(v.from, GOAL_STATES))
+        return null;
+    const marker = { kind: "transition", from: v.from, to: v.to, reason: v.reason };
+    if (isAttempt(v.attempt))
+        marker.attempt = v.attempt;
+    return marker;
+}
+function toFeedback(v) {
+    if (!isAttempt(v.attempt) || !isOneOf(v.source, FEEDBACK_SOURCES))
+        return null;
+    if (typeof v.text !== "string")
+        return null;
+    const marker = {
+        kind: "feedback",
+        attempt: v.attempt,
+        source: v.source,
+        text: v.text,
+    };
+    if (isAttempt(v.round))
+        marker.round = v.round;
+    if (isAttempt(v.pullRequest))
+        marker.pullRequest = v.pullRequest;
+    if (Array.isArray(v.requests))
+        marker.requests = strings(v.requests);
+    return marker;
+}
+function toReviewReply(v) {
+    if (!isOneOf(v.reason, REVIEW_REPLY_REASONS) || !Array.isArray(v.requests))
+        return null;
+    return { kind: "review-reply", reason: v.reason, requests: strings(v.requests) };
+}
+function strings(values) {
+    return values.filter((value) => typeof value === "string");
+}
+function toBlocked(v) {
+    if (!Array.isArray(v.by))
+        return null;
+    return { kind: "blocked", by: strings(v.by) };
+}
+function isObject(value) {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function isWholeNumber(value) {
+    return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+function isAttempt(value) {
+    return isWholeNumber(value) && value >= 1;
+}
+function isTime(value) {
+    return typeof value === "string" && !Number.isNaN(Date.parse(value));
+}
+function isOneOf(value, allowed) {
+    return typeof value === "string" && allowed.includes(value);
+}
+/**
+ * Markers from comments written by trusted authors (the orchestrator's own identities), oldest
+ * first. Anyone can paste a marker into a comment, so markers from anyone else are ignored.
+ */
+function trustedMarkers(comments, trustedAuthors) {
+    const trusted = new Set([...trustedAuthors].map((login) => login.toLowerCase()));
+    const found = comments
+        .filter((comment) => trusted.has(comment.author.toLowerCase()))
+        .map((comment, index) => ({ comment, index, time: Date.parse(comment.createdAt) }));
+    // Array.prototype.sort is stable, so markers of one comment and equal times keep their order.
+    found.sort((a, b) => compareTimes(a.time, b.time) || a.index - b.index);
+    return found.flatMap(({ comment }) => decodeMarkers(comment.body).map((marker) => ({ ...marker, createdAt: comment.createdAt })));
+}
+// Unparseable times sort last rather than breaking the order of the rest.
+function compareTimes(a, b) {
+    if (Number.isNaN(a))
+        return Number.isNaN(b) ? 0 : 1;
+    if (Number.isNaN(b))
+        return -1;
+    return a - b;
+}
+
+;// CONCATENATED MODULE: ./src/core/review-rounds.ts
+
+const DEFAULT_MAX_REVIEW_ROUNDS = 3;
+const review_rounds_REVISE_COMMAND = "/goal revise";
+/**
+ * The text of a `/goal revise` comment (what follows the command, trimmed; "" when nothing
+ * does), or null when the comment is not one. The command must open the comment.
+ */
+function reviseText(body) {
+    const match = /^\s*\/goal[ \t]+revise(?=\s|$)([\s\S]*)$/i.exec(body);
+    return match ? (match[1] ?? "").trim() : null;
+}
+/** A review's feedback: its body, then every inline comment as `path:line` and its text. */
+function reviewText(body, comments) {
+    const parts = body.trim() ? [body.trim()] : [];
+    for (const comment of comments) {
+        const where = comment.line === null ? comment.path : `${comment.path}:${comment.line}`;
+        parts.push(`- \`${where}\`: ${comment.body.trim().replace(/\n/g, "\n  ")}`);
+    }
+    return parts.join("\n\n");
+}
+function reviewFeedback(markers) {
+    return markers.filter((m) => m.kind === "feedback" && m.round !== undefined);
+}
+/** How many review rounds the goal has had. */
+function review_rounds_reviewRoundsUsed(markers) {
+    return Math.max(0, ...reviewFeedback(markers).map((m) => m.round ?? 0));
+}
+/** Requests already taken in as feedback or answered on the pull request. */
+function answeredRequests(markers) {
+    const ids = new Set();
+    for (const marker of markers) {
+        if (marker.kind === "feedback" || marker.kind === "review-reply") {
+            for (const id of marker.requests ?? [])
+                ids.add(id);
+        }
+    }
+    return ids;
+}
+/**
+ * Where the latest review round began in the markers (its first feedback marker), or -1 when
+ * the goal has had none. Attempts are counted from there.
+ */
+function reviewRoundStart(markers) {
+    const latest = review_rounds_reviewRoundsUsed(markers);
+    if (latest === 0)
+        return -1;
+    return markers.findIndex((m) => m.kind === "feedback" && m.round === latest);
+}
+/**
+ * The review round the next run serves: the latest one, unless a run of it already delivered
+ * (a success or spot-check result) or a later attempt started afresh (feedback outside any
+ * round, such as a closed pull request or failed checks). Null when there is none.
+ */
+function openReviewRound(markers) {
+    const start = reviewRoundStart(markers);
+    if (start < 0)
+        return null;
+    const first = markers[start];
+    const ended = markers
+        .slice(start + 1)
+        .some((m) => (m.kind === "run-result" && (m.outcome === "success" || m.outcome === "spot-check")) ||
+        (m.kind === "feedback" && m.round === undefined));
+    if (ended || first.pullRequest === undefined)
+        return null;
+    return { round: first.round, pullRequest: first.pullRequest };
+}
+/**
+ * Most of a comment's 65,536 characters for one feedback marker as encoded (escaping can make
+ * the JSON several times longer than the text), leaving room for the comment's headline.
+ */
+const FEEDBACK_MARKER_CHARS = 60_000;
+/**
+ * The requests' feedback as one or more markers, each fitting a comment: a long review (say,
+ * 200 inline comments) is split between requests, or between inline comments within one, so
+ * every word reaches the goal file. Only a single comment longer than a marker can hold is cut.
+ */
+function review_rounds_feedbackMarkers(base, requests) {
+    const fits = (text) => encodeMarker({ kind: "feedback", ...base, text, requests: ids }).length <=
+        FEEDBACK_MARKER_CHARS;
+    const ids = requests.map((request) => request.id);
+    const pieces = requests.flatMap((request) => {
+        const heading = `From @${request.author} (${request.url}):`;
+        return [heading, ...request.text.split(/\n\n(?=- `)/)];
+    });
+    const texts = [];
+    let current = "";
+    for (const piece of pieces) {
+        const joined = current ? `${current}\n\n${piece}` : piece;
+        if (fits(joined)) {
+            current = joined;
+            continue;
+        }
+        if (current)
+            texts.push(current);
+        current = fits(piece) ? piece : cutToFit(piece, fits);
+    }
+    if (current)
+        texts.push(current);
+    // The requests are named on the first marker, so they count as taken in once it is written.
+    return texts.map((text, index) => ({
+        kind: "feedback",
+        ...base,
+        text,
+        ...(index === 0 ? { requests: ids } : {}),
+    }));
+}
+function cutToFit(text, fits) {
+    const note = "… (cut: too long for one comment)";
+    let low = 0;
+    let high = text.length;
+    while (low < high) {
+        const mid = Math.ceil((low + high) / 2);
+        if (fits(text.slice(0, mid) + note))
+            low = mid;
+        else
+            high = mid - 1;
+    }
+    return text.slice(0, low) + note;
+}
+
 ;// CONCATENATED MODULE: ./src/core/agent-options.ts
 /** Values that choose how the agent runs; shared by goal bodies (per-goal overrides) and settings. */
 const REASONING_LEVELS = ["low", "med", "high"];
@@ -36640,6 +37059,7 @@ function runCost(value) {
 
 
 
+
 /** External names, as used by action inputs, CLI flags and the settings file. */
 const SETTING_KEYS = [
     "max",
@@ -36648,6 +37068,7 @@ const SETTING_KEYS = [
     "duration",
     "agent-command",
     "max-attempts",
+    "max-review-rounds",
     "merge-method",
     "idle-timeout",
     "spot-check-paths",
@@ -36705,6 +37126,7 @@ function defaultSettings() {
         durationSeconds: 4 * 3600,
         agentCommand: splitArgv(DEFAULT_AGENT_COMMAND),
         maxAttempts: 3,
+        maxReviewRounds: DEFAULT_MAX_REVIEW_ROUNDS,
         mergeMethod: "squash",
         idleTimeoutSeconds: null,
         spotCheckPaths: [...DEFAULT_SPOT_CHECK_PATHS],
@@ -36734,6 +37156,7 @@ const READERS = {
     duration: { field: "durationSeconds", read: duration },
     "agent-command": { field: "agentCommand", read: argvTemplate },
     "max-attempts": { field: "maxAttempts", read: (v) => wholeNumber(v, 1, 20) },
+    "max-review-rounds": { field: "maxReviewRounds", read: (v) => wholeNumber(v, 0, 20) },
     "merge-method": { field: "mergeMethod", read: (v) => oneOf(v, MERGE_METHODS) },
     "idle-timeout": { field: "idleTimeoutSeconds", read: optionalDuration },
     "spot-check-paths": { field: "spotCheckPaths", read: spotCheckPathList },
@@ -53016,277 +53439,825 @@ function run_checkpoint_short(sha) {
     return sha.slice(0, 8);
 }
 
-;// CONCATENATED MODULE: ./src/core/states.ts
+;// CONCATENATED MODULE: ./src/core/attempts.ts
 
-const GOAL_STATES = ["draft", "queued", "running", "done", "stuck", "spot-check"];
-const STATE_LABEL_PREFIX = "goal:";
-/** Plain issue label marking a story, which groups goals as sub-issues. */
-const STORY_LABEL = "story";
-/** Flag label: the goal always ends in goal:spot-check instead of auto-merging. */
-const SPOT_CHECK_FLAG_LABEL = "spot-check";
-function stateLabel(state) {
-    return `${STATE_LABEL_PREFIX}${state}`;
+function claims(markers) {
+    return markers.filter((m) => m.kind === "claim");
 }
-function parseState(name) {
-    if (!name.startsWith(STATE_LABEL_PREFIX))
-        return null;
-    const state = name.slice(STATE_LABEL_PREFIX.length);
-    return GOAL_STATES.includes(state) ? state : null;
+function runResults(markers) {
+    return markers.filter((m) => m.kind === "run-result");
 }
-function isStateLabel(name) {
-    return parseState(name) !== null;
-}
-const STATE_LABEL_LOOK = {
-    draft: { color: "d4c5f9", description: "Goal: written, not ready to run" },
-    queued: { color: "0e8a16", description: "Goal: ready to run, waits its turn" },
-    running: { color: "fbca04", description: "Goal: claimed by a dispatcher; an agent works on it" },
-    done: {
-        color: "5319e7",
-        description: "Goal: the agent succeeded; its PR is merged or set to auto-merge",
-    },
-    stuck: {
-        color: "b60205",
-        description: "Goal: failed on its last allowed attempt, or cannot run",
-    },
-    "spot-check": {
-        color: "d93f0b",
-        description: "Goal: a human must review the PR before it merges",
-    },
-};
-const LABELS = [
-    ...GOAL_STATES.map((state) => ({ name: stateLabel(state), ...STATE_LABEL_LOOK[state] })),
-    { name: STORY_LABEL, color: "1d76db", description: "Story: groups goals as its sub-issues" },
-    {
-        name: SPOT_CHECK_FLAG_LABEL,
-        color: "f9d0c4",
-        description: "Goal flag: always stop in goal:spot-check for human review instead of auto-merging",
-    },
-];
-/** Reads the goal state from an issue's labels; `conflicting` lists every state label when there is more than one. */
-function stateFromLabels(labels) {
-    const states = [...new Set(labels.map(parseState).filter((s) => s !== null))];
-    if (states.length === 1)
-        return { state: states[0] ?? null, conflicting: [] };
-    return { state: null, conflicting: states.length > 1 ? states : [] };
-}
-/** The labels to set so that exactly one state label remains: other labels keep their order. */
-function withState(labels, to) {
-    return [...labels.filter((name) => !isStateLabel(name)), stateLabel(to)];
-}
-const ALLOWED_TRANSITIONS = {
-    draft: ["queued"],
-    queued: ["running", "draft", "stuck"],
-    running: ["done", "stuck", "spot-check", "queued", "draft"],
-    "spot-check": ["done", "queued", "stuck", "draft"],
-    stuck: ["queued", "draft"],
-    // A human re-opens a finished goal by queueing it again; the dispatcher re-queues one whose
-    // pull request failed its checks, or makes it stuck when that was its last attempt.
-    done: ["queued", "stuck", "draft"],
-};
-function canTransition(from, to) {
-    return ALLOWED_TRANSITIONS[from].includes(to);
-}
-/** Throws unless `from` may become `to`. A goal without a state label (`null`) may become anything. */
-function assertTransition(from, to) {
-    if (from === null || canTransition(from, to))
-        return;
-    throw new errors_UserError(`goal is ${from}; it cannot become ${to}. From ${from} a goal can become: ${ALLOWED_TRANSITIONS[from].join(", ")}.`);
-}
-
-;// CONCATENATED MODULE: ./src/core/markers.ts
-
-/** Machine-readable facts the orchestrator leaves in its own issue comments (design §3). */
-const MARKER_SCHEMA_VERSION = 1;
-const MARKER_TAG = "goal-orchestrator";
-const RUN_OUTCOMES = ["success", "spot-check", "failure", "interrupted"];
-const FEEDBACK_SOURCES = ["reject", "pr-closed", "ci-failed"];
 /**
- * How much of the agent's output a failed run's result keeps (`logTail`): the agent keeps this
- * many last lines, the result at most this many characters of them, and the goal file of the
- * next attempt shows them.
+ * Attempts used in the goal's current stretch: since its latest review round began, when it has
+ * had one (each round gets `max-attempts` afresh; see core/review-rounds.ts).
  */
-const LOG_TAIL_LINES = 30;
-const LOG_TAIL_CHARS = 6000;
-/** The marker as one line: `<!-- goal-orchestrator:v1 {json} -->`. */
-function encodeMarker(marker) {
-    const json = escapeForComment(JSON.stringify({ v: MARKER_SCHEMA_VERSION, ...marker }));
-    return `<!-- ${MARKER_TAG}:v${MARKER_SCHEMA_VERSION} ${json} -->`;
+function attemptsUsed(allMarkers) {
+    const markers = allMarkers.slice(Math.max(0, reviewRoundStart(allMarkers)));
+    const excused = new Set(runResults(markers)
+        .filter((result) => !result.countsAsAttempt)
+        .map((result) => result.attempt));
+    const claimed = new Set(claims(markers).map((claim) => claim.attempt));
+    return [...claimed].filter((attempt) => !excused.has(attempt)).length;
 }
-// "--" inside a string would end the HTML comment early; "\u002d" is the same character to JSON.parse.
-// Outside strings "-" only appears singly (as a sign or exponent), so it never forms "--".
-// "<" and ">" are escaped too, so no text in a marker looks like HTML to anything that reads it.
-const COMMENT_SAFE = { "-": "\\u002d", "<": "\\u003c", ">": "\\u003e" };
-function escapeForComment(json) {
-    let out = "";
-    let inString = false;
-    for (let i = 0; i < json.length; i++) {
-        const char = json[i];
-        if (inString && char === "\\") {
-            out += char + (json[i + 1] ?? "");
-            i++;
-            continue;
-        }
-        if (char === '"')
-            inString = !inString;
-        out += inString ? (COMMENT_SAFE[char] ?? char) : char;
+/** The number the next claim takes: one more than any attempt number seen. */
+function nextAttemptNumber(markers) {
+    let highest = 0;
+    for (const marker of markers) {
+        const attempt = "attempt" in marker ? marker.attempt : undefined;
+        if (attempt !== undefined && attempt > highest)
+            highest = attempt;
     }
-    return out;
+    return highest + 1;
 }
-const MARKER_LINE = new RegExp(`^[ \\t]*<!--[ \\t]*${MARKER_TAG}:v(\\d{1,6})[ \\t]+(\\{.*\\})[ \\t]*-->[ \\t]*$`, "gm");
 /**
- * Every well-formed marker in a text, in order. Never throws: malformed JSON, unknown kinds and
- * markers missing required fields are skipped. Markers from newer schema versions are kept when
- * their required fields parse; fields this version does not know are dropped.
+ * Attempts of a queued goal whose claim never became a run: no result was recorded for them and
+ * the goal never moved to goal:running after the claim (a dispatcher that stopped between
+ * posting its claim and moving the label, or a claim comment posted twice by a retried request
+ * of which only one copy was withdrawn). Such an attempt must be withdrawn, not counted.
  */
-function decodeMarkers(text) {
-    if (typeof text !== "string")
-        return [];
-    const markers = [];
-    for (const match of text.matchAll(MARKER_LINE)) {
-        const version = Number(match[1]);
-        if (version < 1)
-            continue;
-        let value;
-        try {
-            value = JSON.parse(match[2] ?? "");
-        }
-        catch {
-            continue;
-        }
-        const marker = toMarker(value);
-        if (marker !== null)
-            markers.push(marker);
-    }
-    return markers;
+function unrunClaims(markers) {
+    const resulted = new Set(runResults(markers).map((result) => result.attempt));
+    const ranAfter = (time) => markers.some((m) => m.kind === "transition" && m.to === "running" && m.createdAt >= time);
+    const attempts = claims(markers)
+        .filter((claim) => !resulted.has(claim.attempt) && !ranAfter(claim.createdAt))
+        .map((claim) => claim.attempt);
+    return [...new Set(attempts)].sort((a, b) => a - b);
 }
-function toMarker(value) {
-    if (!isObject(value))
-        return null;
-    switch (value.kind) {
-        case "claim":
-            return toClaim(value);
-        case "run-result":
-            return toRunResult(value);
-        case "transition":
-            return toTransition(value);
-        case "feedback":
-            return toFeedback(value);
-        case "blocked":
-            return toBlocked(value);
+function attemptsLeft(markers, maxAttempts) {
+    return Math.max(0, maxAttempts - attemptsUsed(markers));
+}
+/** True once an attempt has been used; retries run after goals never attempted. */
+function isRetry(markers) {
+    return attemptsUsed(markers) > 0;
+}
+/** The claim with the highest attempt number (the later one when a number repeats). */
+function attempts_latestClaim(markers) {
+    let latest = null;
+    for (const claim of claims(markers)) {
+        if (latest === null || claim.attempt >= latest.attempt)
+            latest = claim;
+    }
+    return latest;
+}
+/** True when the lease has run out; an unreadable expiry counts as expired so no goal stays running forever. */
+function leaseExpired(claim, now) {
+    const expiresAt = Date.parse(claim.leaseExpiresAt);
+    return Number.isNaN(expiresAt) || now.getTime() >= expiresAt;
+}
+function hasResultFor(markers, attempt) {
+    return runResults(markers).some((result) => result.attempt === attempt);
+}
+function resultFor(markers, attempt) {
+    return runResults(markers).findLast((result) => result.attempt === attempt) ?? null;
+}
+/** Failed runs and human or CI feedback, in order: what the next attempt should learn from. */
+function failureHistory(markers) {
+    return markers.filter((m) => (m.kind === "run-result" && m.outcome === "failure") || m.kind === "feedback");
+}
+/**
+ * The one rule for which state follows a run's outcome: success → done, spot-check →
+ * spot-check, interrupted → queued (it used no attempt), failure → queued while attempts are
+ * left, stuck after the last. `used` counts the attempts used, this one included.
+ */
+function stateAfterOutcome(outcome, used, maxAttempts) {
+    switch (outcome) {
+        case "success":
+            return "done";
+        case "spot-check":
+            return "spot-check";
+        case "interrupted":
+            return "queued";
         default:
-            return null;
+            return used >= maxAttempts ? "stuck" : "queued";
     }
 }
-function toClaim(v) {
-    if (!isAttempt(v.attempt) || !isTime(v.claimedAt) || !isTime(v.leaseExpiresAt))
+/**
+ * A move out of goal:running recorded for this attempt (after its claim): results and their
+ * moves are written before the label changes, so a crash in between leaves this marker and a
+ * goal:running label. Null when no such move was recorded.
+ */
+function recordedMove(markers, attempt) {
+    const claimAt = markers.findLastIndex((m) => m.kind === "claim" && m.attempt === attempt);
+    if (claimAt < 0)
         return null;
-    if (!isObject(v.claimedBy))
+    return (markers
+        .slice(claimAt + 1)
+        .findLast((m) => m.kind === "transition" && m.from === "running" && m.to !== "running") ?? null);
+}
+
+;// CONCATENATED MODULE: ./src/core/claims.ts
+
+/**
+ * Claiming without locks. A dispatcher posts a claim marker, then reads the goal back: the
+ * first live claim of the current round wins; every other claimant backs off. GitHub orders
+ * comments, so all readers agree on "first".
+ *
+ * A round starts after the latest marker that ends one: a run result, or a move to any state
+ * other than running (a re-queue, stuck, done…). The winner's own move to running does not
+ * end the round, so a late claimant still sees the winner's claim first. Claims whose lease
+ * has expired do not count, so a round abandoned by a human relabel cannot block a goal
+ * forever.
+ */
+function currentRound(markers) {
+    let start = 0;
+    markers.forEach((marker, index) => {
+        if (marker.kind === "run-result" || (marker.kind === "transition" && marker.to !== "running")) {
+            start = index + 1;
+        }
+    });
+    return markers
+        .slice(start)
+        .filter((marker) => marker.kind === "claim");
+}
+/** The claim that owns the goal now, or null when no live claim stands. */
+function winningClaim(markers, now) {
+    return currentRound(markers).find((claim) => !leaseExpired(claim, now)) ?? null;
+}
+function isSameClaim(a, b) {
+    return a.claimId !== undefined && a.claimId === b.claimId;
+}
+
+;// CONCATENATED MODULE: ./src/core/goal-metadata.ts
+/** The one-per-line metadata of a goal body: `Story:`, `Depends:`, `Model:` and `Reasoning:`. */
+const METADATA_LABELS = {
+    story: "Story",
+    depends: "Depends",
+    model: "Model",
+    reasoning: "Reasoning",
+};
+// "Depends on:" is read as "Depends:" because people write it that way.
+const LINE_START = /^[ \t]*(story|depends(?:[ \t]+on)?|model|reasoning)[ \t]*:/i;
+// Model and Reasoning may share a line ("Model: opus   Reasoning: high").
+const SHARED_KEY = /(?:^|[ \t])(model|reasoning)[ \t]*:/gi;
+/** Returns the entries on a metadata line, or null when the line is not metadata. */
+function goal_metadata_readMetadataLine(line) {
+    const start = LINE_START.exec(line);
+    if (!start)
         return null;
-    const by = v.claimedBy;
-    const claimedBy = {};
-    // Run ids are numbers in GitHub's API; keep them as text so they never lose precision.
-    if (typeof by.runId === "string" || isWholeNumber(by.runId))
-        claimedBy.runId = String(by.runId);
-    if (typeof by.runUrl === "string")
-        claimedBy.runUrl = by.runUrl;
-    if (typeof by.host === "string")
-        claimedBy.host = by.host;
-    if (isWholeNumber(by.pid))
-        claimedBy.pid = by.pid;
-    const claim = {
-        kind: "claim",
-        attempt: v.attempt,
-        claimedBy,
-        claimedAt: v.claimedAt,
-        leaseExpiresAt: v.leaseExpiresAt,
-    };
-    if (typeof v.claimId === "string")
-        claim.claimId = v.claimId;
-    if (typeof v.textFingerprint === "string")
-        claim.textFingerprint = v.textFingerprint;
-    if (typeof v.vouchedBy === "string")
-        claim.vouchedBy = v.vouchedBy;
-    if (typeof v.branch === "string")
-        claim.branch = v.branch;
-    return claim;
+    const key = (start[1] ?? "").toLowerCase().split(/[ \t]/)[0];
+    if (key === "story" || key === "depends") {
+        return [{ key, value: line.slice(start[0].length).trim() }];
+    }
+    const matches = [...line.matchAll(SHARED_KEY)];
+    return matches.map((match, i) => {
+        const valueStart = (match.index ?? 0) + match[0].length;
+        const valueEnd = matches[i + 1]?.index ?? line.length;
+        return {
+            key: (match[1] ?? "").toLowerCase(),
+            value: line.slice(valueStart, valueEnd).trim(),
+        };
+    });
 }
-function toRunResult(v) {
-    if (!isAttempt(v.attempt) || !isOneOf(v.outcome, RUN_OUTCOMES))
+function isMetadataLine(line) {
+    return LINE_START.test(line);
+}
+
+;// CONCATENATED MODULE: ./src/core/markdown-lines.ts
+const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
+const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$/;
+function splitLines(text) {
+    return text.split(/\r?\n/);
+}
+function markdown_lines_classifyLines(text) {
+    const lines = [];
+    let fence = null;
+    for (const line of splitLines(text)) {
+        if (fence !== null) {
+            lines.push({ text: line, inFence: true, heading: null });
+            if (closesFence(line, fence))
+                fence = null;
+            continue;
+        }
+        const opening = FENCE_OPEN.exec(line)?.[1];
+        // A backtick fence's info string may not contain backticks (CommonMark), so "```a```" is inline code.
+        if (opening !== undefined &&
+            !(opening.startsWith("`") && line.slice(line.indexOf(opening) + opening.length).includes("`"))) {
+            fence = opening;
+            lines.push({ text: line, inFence: true, heading: null });
+            continue;
+        }
+        lines.push({ text: line, inFence: false, heading: parseHeading(line) });
+    }
+    return lines;
+}
+function closesFence(line, fence) {
+    const char = fence[0] === "`" ? "`" : "~";
+    const match = new RegExp(`^ {0,3}(\\${char}{${fence.length},})[ \\t]*$`).exec(line);
+    return match !== null;
+}
+function parseHeading(line) {
+    const match = HEADING.exec(line);
+    if (!match)
         return null;
-    if (typeof v.reason !== "string" || typeof v.countsAsAttempt !== "boolean")
+    const [, hashes = "", rawTitle = ""] = match;
+    // Closing hashes ("## Title ##") are decoration, not part of the title.
+    const title = rawTitle.replace(/(?:^|[ \t]+)#+$/, "").trim();
+    return { level: hashes.length, title };
+}
+
+;// CONCATENATED MODULE: ./src/core/goal-body.ts
+
+
+
+
+
+
+const SECTION_TITLES = {
+    objective: "Objective",
+    acceptance: "Acceptance",
+};
+const SECTION_HINTS = {
+    objective: "what to build",
+    acceptance: "observable criteria that show it is done",
+};
+const REF_FORMS = "use #12, owner/repo#12 or an issue URL";
+function sectionOf(line) {
+    const heading = line.heading;
+    if (heading === null || (heading.level !== 2 && heading.level !== 3))
         return null;
-    const marker = {
-        kind: "run-result",
-        attempt: v.attempt,
-        outcome: v.outcome,
-        reason: v.reason,
-        countsAsAttempt: v.countsAsAttempt,
-    };
-    if (typeof v.prUrl === "string")
-        marker.prUrl = v.prUrl;
-    if (typeof v.logTail === "string")
-        marker.logTail = v.logTail;
-    if (isObject(v.stats))
-        marker.stats = v.stats;
-    return marker;
+    const title = heading.title.replace(/:$/, "").trim().toLowerCase();
+    if (title === "objective")
+        return "objective";
+    if (title === "acceptance")
+        return "acceptance";
+    return null;
 }
-function toTransition(v) {
-    if (!isOneOf(v.to, GOAL_STATES) || typeof v.reason !== "string")
-        return null;
-    if (v.from !== null && !isOneOf(v.from, GOAL_STATES))
-        return null;
-    const marker = { kind: "transition", from: v.from, to: v.to, reason: v.reason };
-    if (isAttempt(v.attempt))
-        marker.attempt = v.attempt;
-    return marker;
-}
-function toFeedback(v) {
-    if (!isAttempt(v.attempt) || !isOneOf(v.source, FEEDBACK_SOURCES))
-        return null;
-    if (typeof v.text !== "string")
-        return null;
-    return { kind: "feedback", attempt: v.attempt, source: v.source, text: v.text };
-}
-function toBlocked(v) {
-    if (!Array.isArray(v.by))
-        return null;
-    return { kind: "blocked", by: v.by.filter((ref) => typeof ref === "string") };
-}
-function isObject(value) {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function isWholeNumber(value) {
-    return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
-}
-function isAttempt(value) {
-    return isWholeNumber(value) && value >= 1;
-}
-function isTime(value) {
-    return typeof value === "string" && !Number.isNaN(Date.parse(value));
-}
-function isOneOf(value, allowed) {
-    return typeof value === "string" && allowed.includes(value);
+/** Characters a reader does not see: format controls (zero-width, bidi, tags) and fillers. */
+const INVISIBLE = /[\p{Cf}\u115f\u1160\u3164\uffa0]/gu;
+const INVISIBLE_NAMES = {
+    "\u00ad": "SOFT HYPHEN",
+    "\u200b": "ZERO WIDTH SPACE",
+    "\u200c": "ZERO WIDTH NON-JOINER",
+    "\u200d": "ZERO WIDTH JOINER",
+    "\u200e": "LEFT-TO-RIGHT MARK",
+    "\u200f": "RIGHT-TO-LEFT MARK",
+    "\u202e": "RIGHT-TO-LEFT OVERRIDE",
+    "\u2060": "WORD JOINER",
+    "\u2063": "INVISIBLE SEPARATOR",
+    "\ufeff": "ZERO WIDTH NO-BREAK SPACE",
+};
+/** `U+200B ZERO WIDTH SPACE`, or `U+E0041` for a character without a name here. */
+function describeCharacter(char) {
+    const code = `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+    const name = INVISIBLE_NAMES[char];
+    return name ? `${code} ${name}` : code;
 }
 /**
- * Markers from comments written by trusted authors (the orchestrator's own identities), oldest
- * first. Anyone can paste a marker into a comment, so markers from anyone else are ignored.
+ * When a section seems missing because its heading holds invisible characters (pasted text,
+ * or someone hiding it), the problem that names them and the line; otherwise null.
  */
-function trustedMarkers(comments, trustedAuthors) {
-    const trusted = new Set([...trustedAuthors].map((login) => login.toLowerCase()));
-    const found = comments
-        .filter((comment) => trusted.has(comment.author.toLowerCase()))
-        .map((comment, index) => ({ comment, index, time: Date.parse(comment.createdAt) }));
-    // Array.prototype.sort is stable, so markers of one comment and equal times keep their order.
-    found.sort((a, b) => compareTimes(a.time, b.time) || a.index - b.index);
-    return found.flatMap(({ comment }) => decodeMarkers(comment.body).map((marker) => ({ ...marker, createdAt: comment.createdAt })));
+function disguisedHeading(lines, name) {
+    for (const [index, line] of lines.entries()) {
+        if (line.heading === null)
+            continue;
+        const invisible = [...new Set(line.heading.title.match(INVISIBLE) ?? [])];
+        const title = line.heading.title.replace(INVISIBLE, "").replace(/:$/, "").trim();
+        if (invisible.length > 0 && title.toLowerCase() === name) {
+            return `The heading on line ${index + 1} reads "## ${SECTION_TITLES[name]}" but holds invisible characters (${invisible.map(describeCharacter).join(", ")}), so it is not the "## ${SECTION_TITLES[name]}" section: type the heading again.`;
+        }
+    }
+    return null;
 }
-// Unparseable times sort last rather than breaking the order of the rest.
-function compareTimes(a, b) {
-    if (Number.isNaN(a))
-        return Number.isNaN(b) ? 0 : 1;
-    if (Number.isNaN(b))
-        return -1;
-    return a - b;
+/**
+ * The goal body as a reader of the issue page sees it (core/visible-text.ts), parsed: a
+ * `Depends:`, `Story:` or `Model:` line inside an HTML comment is no line of the goal.
+ */
+function parseVisibleGoalBody(body, repo) {
+    return parseGoalBody(visibleMarkdown(body).text, repo);
+}
+function parseGoalBody(body, repo) {
+    const problems = [];
+    const lines = markdown_lines_classifyLines(body);
+    const sections = readSections(lines, problems);
+    const meta = readMetadata(lines, repo, problems);
+    for (const name of ["objective", "acceptance"]) {
+        const text = sections.get(name);
+        const heading = `## ${SECTION_TITLES[name]}`;
+        if (text === undefined) {
+            problems.push(disguisedHeading(lines, name) ??
+                `Missing the "${heading}" section: add a line "${heading}" followed by ${SECTION_HINTS[name]}.`);
+        }
+        else if (text === "") {
+            problems.push(`The "${heading}" section is empty: write ${SECTION_HINTS[name]} below it.`);
+        }
+    }
+    if (problems.length > 0)
+        throw new GoalBodyError(problems);
+    return {
+        objective: sections.get("objective") ?? "",
+        acceptance: sections.get("acceptance") ?? "",
+        ...meta,
+    };
+}
+/** Collects each section's text; a section ends at a heading of the same or higher level, another section or metadata. */
+function readSections(lines, problems) {
+    const sections = new Map();
+    let current = null;
+    const close = () => {
+        if (current !== null)
+            sections.set(current.name, current.lines.join("\n").trim());
+        current = null;
+    };
+    for (const line of lines) {
+        const name = sectionOf(line);
+        if (name !== null) {
+            close();
+            if (sections.has(name)) {
+                problems.push(`The "## ${SECTION_TITLES[name]}" section appears more than once: merge them into one.`);
+            }
+            current = { name, level: line.heading?.level ?? 2, lines: [] };
+            continue;
+        }
+        if (current === null)
+            continue;
+        const endsSection = (line.heading !== null && line.heading.level <= current.level) ||
+            (!line.inFence && isMetadataLine(line.text));
+        if (endsSection) {
+            close();
+            continue;
+        }
+        current.lines.push(line.text);
+    }
+    close();
+    return sections;
+}
+function readMetadata(lines, repo, problems) {
+    const result = {
+        story: null,
+        depends: [],
+        model: null,
+        reasoning: null,
+    };
+    const seen = new Set();
+    const dependencyKeys = new Set();
+    for (const line of lines) {
+        if (line.inFence)
+            continue;
+        for (const entry of goal_metadata_readMetadataLine(line.text) ?? []) {
+            // Several Depends lines add up; the other keys hold one value.
+            if (entry.key !== "depends" && seen.has(entry.key)) {
+                problems.push(`"${METADATA_LABELS[entry.key]}:" is given more than once: keep one line.`);
+                continue;
+            }
+            seen.add(entry.key);
+            applyEntry(entry, repo, result, dependencyKeys, problems);
+        }
+    }
+    return result;
+}
+function applyEntry({ key, value }, repo, result, dependencyKeys, problems) {
+    switch (key) {
+        case "story": {
+            if (value === "")
+                return;
+            const ref = tryParseIssueRef(value, repo);
+            if (ref === null)
+                problems.push(`Story: "${value}" is not an issue reference; ${REF_FORMS}.`);
+            result.story = ref;
+            return;
+        }
+        case "depends":
+            for (const token of value
+                .split(/[\s,]+/)
+                .filter((t) => t !== "" && t.toLowerCase() !== "none")) {
+                const ref = tryParseIssueRef(token, repo);
+                if (ref === null) {
+                    problems.push(`Depends: "${token}" is not an issue reference; ${REF_FORMS}.`);
+                }
+                else if (!dependencyKeys.has(issueKey(ref))) {
+                    dependencyKeys.add(issueKey(ref));
+                    result.depends.push(ref);
+                }
+            }
+            return;
+        case "model":
+            if (isValidModel(value))
+                result.model = value;
+            else
+                problems.push(`Model: "${value}" is not a model name; use ${MODEL_RULE}.`);
+            return;
+        case "reasoning": {
+            const level = parseReasoning(value);
+            if (level !== null)
+                result.reasoning = level;
+            else
+                problems.push(`Reasoning: "${value}" is not one of ${REASONING_INPUTS.join(", ")}.`);
+            return;
+        }
+    }
+}
+function storyLine(story, repo) {
+    return `Story: ${formatIssueRef(story, repo)}`;
+}
+function dependsLine(depends, repo) {
+    return `Depends: ${depends.map((ref) => formatIssueRef(ref, repo)).join(", ")}`;
+}
+/**
+ * Sets the Story and Depends lines of an existing body, leaving everything else as it was.
+ * `undefined` leaves a key alone; `null` (story) or `[]` (depends) removes its line.
+ */
+function withMetadata(existingBody, meta, repo) {
+    const wanted = new Map();
+    if (meta.story !== undefined)
+        wanted.set("story", meta.story ? storyLine(meta.story, repo) : null);
+    if (meta.depends !== undefined) {
+        wanted.set("depends", meta.depends.length > 0 ? dependsLine(meta.depends, repo) : null);
+    }
+    const lines = classifyLines(existingBody);
+    const endings = existingBody.split("\n").map((raw) => (raw.endsWith("\r") ? "\r" : ""));
+    const output = [];
+    const placed = new Set();
+    let lastMetadataIndex = -1;
+    lines.forEach((line, i) => {
+        const entries = line.inFence ? null : readMetadataLine(line.text);
+        const key = entries?.[0]?.key;
+        if (key === "story" || key === "depends") {
+            if (wanted.has(key)) {
+                // Replace the first line for the key and drop any repeats.
+                const replacement = wanted.get(key) ?? null;
+                const first = !placed.has(key);
+                placed.add(key);
+                if (first && replacement !== null) {
+                    output.push(replacement + (endings[i] ?? ""));
+                    lastMetadataIndex = output.length - 1;
+                }
+                return;
+            }
+        }
+        output.push(line.text + (endings[i] ?? ""));
+        if (entries !== null)
+            lastMetadataIndex = output.length - 1;
+    });
+    const missing = ["story", "depends"]
+        .filter((key) => !placed.has(key))
+        .map((key) => wanted.get(key))
+        .filter((line) => typeof line === "string");
+    if (missing.length === 0)
+        return output.join("\n");
+    if (lastMetadataIndex >= 0) {
+        output.splice(lastMetadataIndex + 1, 0, ...missing);
+        return output.join("\n");
+    }
+    return appendBlock(output.join("\n"), missing);
+}
+function appendBlock(body, block) {
+    const trailing = /\s*$/.exec(body)?.[0] ?? "";
+    const content = body.slice(0, body.length - trailing.length);
+    const separator = content === "" ? "" : "\n\n";
+    return `${content}${separator}${block.join("\n")}${trailing.includes("\n") ? "\n" : ""}`;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/core/vouching.ts
+
+/** GitHub Apps and github-actions act as `name[bot]`. */
+function isBot(login) {
+    return login.toLowerCase().endsWith("[bot]");
+}
+/** Who last wrote the title and the body as they stand now. */
+function lastWriters(history) {
+    const title = history.titleEdit ?? { by: history.author, at: history.createdAt };
+    const body = history.bodyEdit ?? { by: history.author, at: history.createdAt };
+    return [
+        { part: "title", login: title.by, at: title.at },
+        { part: "body", login: body.by, at: body.at },
+    ];
+}
+/**
+ * Whether the text may reach an agent: every last writer is one of the orchestrator's own
+ * identities or has write access; or else someone with write access added `label` strictly
+ * after the last of those writes. The orchestrator's bot identities never vouch by labelling:
+ * their re-queues read nothing. (A person's token is that person, whose label counts: the
+ * orchestrator never re-queues, acting as them, a goal whose text changed after its claim; see
+ * textChangedSinceClaim.) Timestamps are GitHub's (whole seconds), so a label in the same
+ * second as an edit does not count: the edit may have come after it.
+ */
+async function vouchFor(history, rules) {
+    const own = (login) => rules.ownIdentities.has(login.toLowerCase());
+    const writers = lastWriters(history);
+    const outsiders = [];
+    for (const writer of writers) {
+        if (!own(writer.login) && !(await rules.canWrite(writer.login)))
+            outsiders.push(writer);
+    }
+    if (outsiders.length === 0) {
+        const body = writers.find((writer) => writer.part === "body");
+        return { vouched: true, by: body?.login ?? history.author, how: "wrote" };
+    }
+    // The newest label by a person with write access vouches for everything written before it.
+    const labels = history.labelled
+        .filter((event) => event.label.toLowerCase() === rules.label.toLowerCase() &&
+        !(own(event.by) && isBot(event.by)))
+        .reverse();
+    let voucher = null;
+    for (const event of labels) {
+        if (await rules.canWrite(event.by)) {
+            voucher = { by: event.by, at: Date.parse(event.at) };
+            break;
+        }
+    }
+    const unvouched = outsiders
+        .filter((writer) => voucher === null || Date.parse(writer.at) >= voucher.at)
+        .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    if (voucher && unvouched.length === 0)
+        return { vouched: true, by: voucher.by, how: "queued" };
+    return { vouched: false, writers: unvouched };
+}
+/** `the body by @mallory at 2026-…` lines for a refusal. */
+function describeWriters(writers) {
+    return writers
+        .map((writer) => `the ${writer.part} by @${writer.login} at ${writer.at}`)
+        .join(" and ");
+}
+/**
+ * A fingerprint of the text a dispatcher vetted: the claim records it and the runner refuses
+ * a goal whose text changed since (an edit between claim and run was vetted by no one).
+ */
+function textFingerprint(title, body) {
+    return (0,external_node_crypto_.createHash)("sha256")
+        .update(JSON.stringify([title, body.replace(/\r\n/g, "\n")]))
+        .digest("hex")
+        .slice(0, 32);
+}
+
+;// CONCATENATED MODULE: ./src/flows/vet-goals.ts
+
+
+
+/**
+ * Vets goal texts before they are claimed (core/vouching.ts): one history request per 20
+ * goals, and one permission request per distinct login for the life of the vetter (a cycle).
+ */
+class TextVetter {
+    store;
+    permissions = new Map();
+    constructor(store) {
+        this.store = store;
+    }
+    /** Whether a login has write access, asked of GitHub once per login. */
+    canWrite = (login) => {
+        const key = login.toLowerCase();
+        let answer = this.permissions.get(key);
+        if (!answer) {
+            answer = login === "ghost" ? Promise.resolve(false) : this.store.hasWriteAccess(login);
+            this.permissions.set(key, answer);
+        }
+        return answer;
+    };
+    /** Vets issues by number; a number GitHub no longer has is left out of the answer. */
+    async vet(numbers, label = stateLabel("queued")) {
+        const vettings = new Map();
+        if (numbers.length === 0)
+            return vettings;
+        for (const history of await this.store.textHistories(numbers)) {
+            vettings.set(history.number, await this.vetOne(history, label));
+        }
+        return vettings;
+    }
+    async vetOne(history, label) {
+        const vouch = await vouchFor(history, {
+            label,
+            ownIdentities: this.store.trustedAuthors,
+            canWrite: this.canWrite,
+        });
+        if (!vouch.vouched) {
+            return {
+                ok: false,
+                reason: `its text was changed by someone without write access to ${formatRepo(this.store.repo)} (${describeWriters(vouch.writers)}), and no one with write access labelled it ${label} since. A maintainer: read the title and body (including hidden parts: the issue's edit history shows them), then label it ${label} again to run it.`,
+            };
+        }
+        return {
+            ok: true,
+            fingerprint: textFingerprint(history.title, history.body),
+            vouchedBy: vouch.by,
+        };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/flows/run-claim.ts
+
+
+
+
+
+
+
+
+/** Why this runner must not work on the goal, or null when its claim stands. */
+function claimProblem(goal, attempt, now) {
+    if (goal.state !== "running") {
+        return `goal is ${goal.state === null ? "without a state label" : `goal:${goal.state}`}, not goal:running`;
+    }
+    const winner = winningClaim(goal.markers, now);
+    if (!winner)
+        return "no live claim stands on it (its lease expired?)";
+    if (winner.attempt !== attempt) {
+        return `the standing claim is for attempt ${winner.attempt}, not ${attempt}`;
+    }
+    if (hasResultFor(goal.markers, attempt))
+        return `attempt ${attempt} already has a result`;
+    return null;
+}
+/**
+ * Why the goal's title and body are not the text the dispatcher vetted for this attempt
+ * (core/vouching.ts), or null when they are: no one vouched for an edit made since the claim.
+ * `strict`: a claim that records no vetted text (from an older dispatcher) counts as changed.
+ */
+function textChangedSinceClaim(goal, attempt, strict = true) {
+    const claim = goal.markers.findLast((marker) => marker.kind === "claim" && marker.attempt === attempt);
+    if (claim?.kind !== "claim" || !claim.textFingerprint) {
+        return strict
+            ? `the claim of attempt ${attempt} records no vetted text (a dispatcher older than this runner claimed it)`
+            : null;
+    }
+    if (claim.textFingerprint !== textFingerprint(goal.title, goal.body)) {
+        return `its title or body changed after the dispatcher vetted it (vouched for by @${claim.vouchedBy ?? "?"}); no one with write access has read the new text`;
+    }
+    return null;
+}
+/**
+ * A goal the orchestrator would re-queue goes to draft instead when its text changed since the
+ * attempt's claim: re-queueing would vouch for text no one read (the orchestrator may act as a
+ * person, whose goal:queued label counts; see core/vouching.ts).
+ */
+function run_claim_draftIfTextChanged(goal, attempt, to, reason) {
+    const changed = to === "queued" ? textChangedSinceClaim(goal, attempt, false) : null;
+    if (!changed)
+        return { to, reason };
+    return { to: "draft", reason: `${reason}; back to goal:draft, not the queue: ${changed}` };
+}
+/** The branch the attempt pushes to: the one its claim records, or the title's for older claims. */
+function goalBranchOf(goal, attempt) {
+    const claim = goal.markers.findLast((marker) => marker.kind === "claim" && marker.attempt === attempt);
+    return ((claim?.kind === "claim" ? claim.branch : undefined) ??
+        goalBranchName(goal.ref.number, goal.title));
+}
+function goalOverrides(goal) {
+    try {
+        const body = parseVisibleGoalBody(goal.body, goal.ref);
+        const story = body.story && sameRepo(body.story, goal.ref) ? body.story.number : null;
+        return { model: body.model, reasoning: body.reasoning, story };
+    }
+    catch {
+        // A body that no longer parses still runs, with the inputs' model and reasoning.
+        return { model: null, reasoning: null, story: null };
+    }
+}
+/**
+ * The goal's story for the goal file: its title only when the story's text passes the same rule
+ * as a goal's (core/vouching.ts; the `story` label, added by someone with write access after
+ * an outsider's edit, vouches for it). A story that cannot be read is named by number only.
+ */
+async function storyOf(store, number) {
+    try {
+        const [history] = await store.textHistories([number]);
+        if (!history)
+            return { number, omitted: "the story issue cannot be read" };
+        const vetting = await new TextVetter(store).vetOne(history, "story");
+        if (!vetting.ok)
+            return { number, omitted: vetting.reason };
+        return { number, title: history.title };
+    }
+    catch (error) {
+        return { number, omitted: `the story issue cannot be read (${messageOf(error)})` };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/flows/review-rounds.ts
+
+
+
+
+/**
+ * How long after a goal's latest marker its pull request is still read for review requests
+ * however it looks: a request made while the runner was finishing (between opening the pull
+ * request and writing its result) changes the pull request before that marker.
+ */
+const REVIEW_READ_MARGIN_MS = (/* unused pure expression or super */ null && (10 * 60 * 1000));
+/**
+ * Whether a goal's pull request may hold review requests nobody has read: it changed since
+ * the goal's latest marker (give or take the margin). Reading it costs two requests or more,
+ * so an unchanged pull request is never read.
+ */
+function mayHoldNewRequests(goal, pullUpdatedAt) {
+    const latest = goal.markers.at(-1)?.createdAt;
+    if (!latest)
+        return true;
+    return Date.parse(pullUpdatedAt) >= Date.parse(latest) - REVIEW_READ_MARGIN_MS;
+}
+/** Per cycle: who may ask for changes (write access), asked once per login. */
+class Writers {
+    store;
+    known = new Map();
+    constructor(store) {
+        this.store = store;
+    }
+    has(login) {
+        const key = login.toLowerCase();
+        let answer = this.known.get(key);
+        if (!answer) {
+            answer = this.store.hasWriteAccess(login);
+            this.known.set(key, answer);
+        }
+        return answer;
+    }
+}
+async function unansweredRequests(store, pulls, writers, goal, pull) {
+    const { requests, replies } = await pulls.reviewRequests(pull, {
+        answered: answeredRequests(goal.markers),
+        trustedAuthors: store.trustedAuthors,
+    });
+    const answered = answeredRequests([...goal.markers, ...replies]);
+    const sorted = {
+        accepted: [],
+        withoutText: [],
+        outsiders: [],
+        outsidersTold: replies.some((reply) => reply.kind === "review-reply" && reply.reason === "outsider"),
+    };
+    for (const request of requests) {
+        if (answered.has(request.id))
+            continue;
+        if (!(await writers.has(request.author)))
+            sorted.outsiders.push(request);
+        else if (request.text.trim() === "")
+            sorted.withoutText.push(request);
+        else
+            sorted.accepted.push(request);
+    }
+    return sorted;
+}
+/**
+ * Acts on the review requests of a goal that is done or waits for review, with its pull request
+ * open: answers what it will not act on, and sends the goal back to the queue for a review round
+ * with the accepted requests as feedback, or, once its rounds are used up, to a human. Returns
+ * the move, or null when the goal stays.
+ */
+async function respondToReviews(store, pulls, writers, goal, pull, from, options) {
+    const found = await unansweredRequests(store, pulls, writers, goal, pull.number);
+    if (options.dryRun) {
+        if (found.accepted.length > 0)
+            options.log(`#${goal.ref.number}: ${found.accepted.length} review request(s) (dry run)`);
+        return null;
+    }
+    await answerIgnored(pulls, pull.number, found);
+    if (found.accepted.length === 0)
+        return null;
+    const round = reviewRoundsUsed(goal.markers) + 1;
+    const who = [...new Set(found.accepted.map((request) => `@${request.author}`))].join(", ");
+    if (round > options.maxReviewRounds) {
+        return await handToHuman(store, pulls, goal, pull.number, found.accepted, from, {
+            ...options,
+            who,
+        });
+    }
+    await pulls.disableAutoMerge(pull.number);
+    const feedback = feedbackMarkers({
+        attempt: latestClaim(goal.markers)?.attempt ?? pull.attempt,
+        source: "review",
+        round,
+        pullRequest: pull.number,
+    }, found.accepted);
+    const { to, reason } = draftIfTextChanged(goal, pull.attempt, "queued", `review round ${round} of ${options.maxReviewRounds}: ${who} asked for changes on pull request #${pull.number}; the next run continues it`);
+    options.log(`#${goal.ref.number}: ${reason} → goal:${to}`);
+    const [first, ...rest] = feedback;
+    await store.transition(goal.ref.number, {
+        to,
+        expectedFrom: from,
+        reason,
+        ...(first ? { marker: first } : {}),
+    });
+    for (const marker of rest) {
+        await store.recordMarker(goal.ref.number, `Review round ${round}: more feedback.`, marker);
+    }
+    await pulls.comment(pull.number, to === "queued"
+        ? `Review round ${round} of ${options.maxReviewRounds}: goal #${goal.ref.number} is back in the queue with the feedback of ${who}. Its next run pushes to this pull request; auto-merge stays off until that run succeeds.`
+        : `Review round ${round}: the feedback of ${who} is recorded, but goal #${goal.ref.number} went back to goal:draft because its text changed since its last run; a maintainer queues it again.`);
+    return { number: goal.ref.number, title: goal.title, url: goal.url, to, reason };
+}
+/** Past `max-review-rounds`: no more runs; the pull request waits for a person. */
+async function handToHuman(store, pulls, goal, pull, requests, from, options) {
+    const reason = `${options.who} asked for changes on pull request #${pull}, but goal #${goal.ref.number} has had its ${options.maxReviewRounds} review rounds (max-review-rounds): a person takes it from here`;
+    await pulls.disableAutoMerge(pull);
+    await reply(pulls, pull, `${reason}. Push the changes to this branch yourself, or raise \`max-review-rounds\` and ask again.`, { kind: "review-reply", reason: "rounds-used", requests: requests.map((r) => r.id) });
+    options.log(`#${goal.ref.number}: ${reason} → goal:spot-check`);
+    if (from === "spot-check")
+        return null;
+    await store.transition(goal.ref.number, { to: "spot-check", expectedFrom: from, reason });
+    return { number: goal.ref.number, title: goal.title, url: goal.url, to: "spot-check", reason };
+}
+/** Says why some requests were not acted on: outsiders (once per pull request), no text. */
+async function answerIgnored(pulls, pull, found) {
+    if (found.outsiders.length > 0 && !found.outsidersTold) {
+        const who = [...new Set(found.outsiders.map((request) => `@${request.author}`))].join(", ");
+        await reply(pulls, pull, `Review requests from people without write access to this repository (${who}) do not reach the agent. Someone with write access can ask for the changes with a review that requests changes, or \`${REVISE_COMMAND} <what to change>\`. (Said once per pull request.)`, { kind: "review-reply", reason: "outsider", requests: found.outsiders.map((r) => r.id) });
+    }
+    if (found.withoutText.length > 0) {
+        await reply(pulls, pull, `\`${REVISE_COMMAND}\` needs what to change after it, for example \`${REVISE_COMMAND} keep the old flag as an alias\`. Nothing was done.`, { kind: "review-reply", reason: "no-text", requests: found.withoutText.map((r) => r.id) });
+    }
+}
+function reply(pulls, pull, text, marker) {
+    return pulls.comment(pull, `${text}\n\n${encodeMarker(marker)}`);
 }
 
 ;// CONCATENATED MODULE: ./src/agent/deadlines.ts
@@ -54024,674 +54995,6 @@ async function openEgress(hosts, context) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/core/attempts.ts
-function claims(markers) {
-    return markers.filter((m) => m.kind === "claim");
-}
-function runResults(markers) {
-    return markers.filter((m) => m.kind === "run-result");
-}
-function attemptsUsed(markers) {
-    const excused = new Set(runResults(markers)
-        .filter((result) => !result.countsAsAttempt)
-        .map((result) => result.attempt));
-    const claimed = new Set(claims(markers).map((claim) => claim.attempt));
-    return [...claimed].filter((attempt) => !excused.has(attempt)).length;
-}
-/** The number the next claim takes: one more than any attempt number seen. */
-function nextAttemptNumber(markers) {
-    let highest = 0;
-    for (const marker of markers) {
-        const attempt = "attempt" in marker ? marker.attempt : undefined;
-        if (attempt !== undefined && attempt > highest)
-            highest = attempt;
-    }
-    return highest + 1;
-}
-/**
- * Attempts of a queued goal whose claim never became a run: no result was recorded for them and
- * the goal never moved to goal:running after the claim (a dispatcher that stopped between
- * posting its claim and moving the label, or a claim comment posted twice by a retried request
- * of which only one copy was withdrawn). Such an attempt must be withdrawn, not counted.
- */
-function unrunClaims(markers) {
-    const resulted = new Set(runResults(markers).map((result) => result.attempt));
-    const ranAfter = (time) => markers.some((m) => m.kind === "transition" && m.to === "running" && m.createdAt >= time);
-    const attempts = claims(markers)
-        .filter((claim) => !resulted.has(claim.attempt) && !ranAfter(claim.createdAt))
-        .map((claim) => claim.attempt);
-    return [...new Set(attempts)].sort((a, b) => a - b);
-}
-function attemptsLeft(markers, maxAttempts) {
-    return Math.max(0, maxAttempts - attemptsUsed(markers));
-}
-/** True once an attempt has been used; retries run after goals never attempted. */
-function isRetry(markers) {
-    return attemptsUsed(markers) > 0;
-}
-/** The claim with the highest attempt number (the later one when a number repeats). */
-function latestClaim(markers) {
-    let latest = null;
-    for (const claim of claims(markers)) {
-        if (latest === null || claim.attempt >= latest.attempt)
-            latest = claim;
-    }
-    return latest;
-}
-/** True when the lease has run out; an unreadable expiry counts as expired so no goal stays running forever. */
-function leaseExpired(claim, now) {
-    const expiresAt = Date.parse(claim.leaseExpiresAt);
-    return Number.isNaN(expiresAt) || now.getTime() >= expiresAt;
-}
-function hasResultFor(markers, attempt) {
-    return runResults(markers).some((result) => result.attempt === attempt);
-}
-function resultFor(markers, attempt) {
-    return runResults(markers).findLast((result) => result.attempt === attempt) ?? null;
-}
-/** Failed runs and human or CI feedback, in order: what the next attempt should learn from. */
-function failureHistory(markers) {
-    return markers.filter((m) => (m.kind === "run-result" && m.outcome === "failure") || m.kind === "feedback");
-}
-/**
- * The one rule for which state follows a run's outcome: success → done, spot-check →
- * spot-check, interrupted → queued (it used no attempt), failure → queued while attempts are
- * left, stuck after the last. `used` counts the attempts used, this one included.
- */
-function stateAfterOutcome(outcome, used, maxAttempts) {
-    switch (outcome) {
-        case "success":
-            return "done";
-        case "spot-check":
-            return "spot-check";
-        case "interrupted":
-            return "queued";
-        default:
-            return used >= maxAttempts ? "stuck" : "queued";
-    }
-}
-/**
- * A move out of goal:running recorded for this attempt (after its claim): results and their
- * moves are written before the label changes, so a crash in between leaves this marker and a
- * goal:running label. Null when no such move was recorded.
- */
-function recordedMove(markers, attempt) {
-    const claimAt = markers.findLastIndex((m) => m.kind === "claim" && m.attempt === attempt);
-    if (claimAt < 0)
-        return null;
-    return (markers
-        .slice(claimAt + 1)
-        .findLast((m) => m.kind === "transition" && m.from === "running" && m.to !== "running") ?? null);
-}
-
-;// CONCATENATED MODULE: ./src/core/claims.ts
-
-/**
- * Claiming without locks. A dispatcher posts a claim marker, then reads the goal back: the
- * first live claim of the current round wins; every other claimant backs off. GitHub orders
- * comments, so all readers agree on "first".
- *
- * A round starts after the latest marker that ends one: a run result, or a move to any state
- * other than running (a re-queue, stuck, done…). The winner's own move to running does not
- * end the round, so a late claimant still sees the winner's claim first. Claims whose lease
- * has expired do not count, so a round abandoned by a human relabel cannot block a goal
- * forever.
- */
-function currentRound(markers) {
-    let start = 0;
-    markers.forEach((marker, index) => {
-        if (marker.kind === "run-result" || (marker.kind === "transition" && marker.to !== "running")) {
-            start = index + 1;
-        }
-    });
-    return markers
-        .slice(start)
-        .filter((marker) => marker.kind === "claim");
-}
-/** The claim that owns the goal now, or null when no live claim stands. */
-function winningClaim(markers, now) {
-    return currentRound(markers).find((claim) => !leaseExpired(claim, now)) ?? null;
-}
-function isSameClaim(a, b) {
-    return a.claimId !== undefined && a.claimId === b.claimId;
-}
-
-;// CONCATENATED MODULE: ./src/core/goal-metadata.ts
-/** The one-per-line metadata of a goal body: `Story:`, `Depends:`, `Model:` and `Reasoning:`. */
-const METADATA_LABELS = {
-    story: "Story",
-    depends: "Depends",
-    model: "Model",
-    reasoning: "Reasoning",
-};
-// "Depends on:" is read as "Depends:" because people write it that way.
-const LINE_START = /^[ \t]*(story|depends(?:[ \t]+on)?|model|reasoning)[ \t]*:/i;
-// Model and Reasoning may share a line ("Model: opus   Reasoning: high").
-const SHARED_KEY = /(?:^|[ \t])(model|reasoning)[ \t]*:/gi;
-/** Returns the entries on a metadata line, or null when the line is not metadata. */
-function goal_metadata_readMetadataLine(line) {
-    const start = LINE_START.exec(line);
-    if (!start)
-        return null;
-    const key = (start[1] ?? "").toLowerCase().split(/[ \t]/)[0];
-    if (key === "story" || key === "depends") {
-        return [{ key, value: line.slice(start[0].length).trim() }];
-    }
-    const matches = [...line.matchAll(SHARED_KEY)];
-    return matches.map((match, i) => {
-        const valueStart = (match.index ?? 0) + match[0].length;
-        const valueEnd = matches[i + 1]?.index ?? line.length;
-        return {
-            key: (match[1] ?? "").toLowerCase(),
-            value: line.slice(valueStart, valueEnd).trim(),
-        };
-    });
-}
-function isMetadataLine(line) {
-    return LINE_START.test(line);
-}
-
-;// CONCATENATED MODULE: ./src/core/markdown-lines.ts
-const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
-const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$/;
-function splitLines(text) {
-    return text.split(/\r?\n/);
-}
-function markdown_lines_classifyLines(text) {
-    const lines = [];
-    let fence = null;
-    for (const line of splitLines(text)) {
-        if (fence !== null) {
-            lines.push({ text: line, inFence: true, heading: null });
-            if (closesFence(line, fence))
-                fence = null;
-            continue;
-        }
-        const opening = FENCE_OPEN.exec(line)?.[1];
-        // A backtick fence's info string may not contain backticks (CommonMark), so "```a```" is inline code.
-        if (opening !== undefined &&
-            !(opening.startsWith("`") && line.slice(line.indexOf(opening) + opening.length).includes("`"))) {
-            fence = opening;
-            lines.push({ text: line, inFence: true, heading: null });
-            continue;
-        }
-        lines.push({ text: line, inFence: false, heading: parseHeading(line) });
-    }
-    return lines;
-}
-function closesFence(line, fence) {
-    const char = fence[0] === "`" ? "`" : "~";
-    const match = new RegExp(`^ {0,3}(\\${char}{${fence.length},})[ \\t]*$`).exec(line);
-    return match !== null;
-}
-function parseHeading(line) {
-    const match = HEADING.exec(line);
-    if (!match)
-        return null;
-    const [, hashes = "", rawTitle = ""] = match;
-    // Closing hashes ("## Title ##") are decoration, not part of the title.
-    const title = rawTitle.replace(/(?:^|[ \t]+)#+$/, "").trim();
-    return { level: hashes.length, title };
-}
-
-;// CONCATENATED MODULE: ./src/core/goal-body.ts
-
-
-
-
-
-
-const SECTION_TITLES = {
-    objective: "Objective",
-    acceptance: "Acceptance",
-};
-const SECTION_HINTS = {
-    objective: "what to build",
-    acceptance: "observable criteria that show it is done",
-};
-const REF_FORMS = "use #12, owner/repo#12 or an issue URL";
-function sectionOf(line) {
-    const heading = line.heading;
-    if (heading === null || (heading.level !== 2 && heading.level !== 3))
-        return null;
-    const title = heading.title.replace(/:$/, "").trim().toLowerCase();
-    if (title === "objective")
-        return "objective";
-    if (title === "acceptance")
-        return "acceptance";
-    return null;
-}
-/** Characters a reader does not see: format controls (zero-width, bidi, tags) and fillers. */
-const INVISIBLE = /[\p{Cf}\u115f\u1160\u3164\uffa0]/gu;
-const INVISIBLE_NAMES = {
-    "\u00ad": "SOFT HYPHEN",
-    "\u200b": "ZERO WIDTH SPACE",
-    "\u200c": "ZERO WIDTH NON-JOINER",
-    "\u200d": "ZERO WIDTH JOINER",
-    "\u200e": "LEFT-TO-RIGHT MARK",
-    "\u200f": "RIGHT-TO-LEFT MARK",
-    "\u202e": "RIGHT-TO-LEFT OVERRIDE",
-    "\u2060": "WORD JOINER",
-    "\u2063": "INVISIBLE SEPARATOR",
-    "\ufeff": "ZERO WIDTH NO-BREAK SPACE",
-};
-/** `U+200B ZERO WIDTH SPACE`, or `U+E0041` for a character without a name here. */
-function describeCharacter(char) {
-    const code = `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
-    const name = INVISIBLE_NAMES[char];
-    return name ? `${code} ${name}` : code;
-}
-/**
- * When a section seems missing because its heading holds invisible characters (pasted text,
- * or someone hiding it), the problem that names them and the line; otherwise null.
- */
-function disguisedHeading(lines, name) {
-    for (const [index, line] of lines.entries()) {
-        if (line.heading === null)
-            continue;
-        const invisible = [...new Set(line.heading.title.match(INVISIBLE) ?? [])];
-        const title = line.heading.title.replace(INVISIBLE, "").replace(/:$/, "").trim();
-        if (invisible.length > 0 && title.toLowerCase() === name) {
-            return `The heading on line ${index + 1} reads "## ${SECTION_TITLES[name]}" but holds invisible characters (${invisible.map(describeCharacter).join(", ")}), so it is not the "## ${SECTION_TITLES[name]}" section: type the heading again.`;
-        }
-    }
-    return null;
-}
-/**
- * The goal body as a reader of the issue page sees it (core/visible-text.ts), parsed: a
- * `Depends:`, `Story:` or `Model:` line inside an HTML comment is no line of the goal.
- */
-function parseVisibleGoalBody(body, repo) {
-    return parseGoalBody(visibleMarkdown(body).text, repo);
-}
-function parseGoalBody(body, repo) {
-    const problems = [];
-    const lines = markdown_lines_classifyLines(body);
-    const sections = readSections(lines, problems);
-    const meta = readMetadata(lines, repo, problems);
-    for (const name of ["objective", "acceptance"]) {
-        const text = sections.get(name);
-        const heading = `## ${SECTION_TITLES[name]}`;
-        if (text === undefined) {
-            problems.push(disguisedHeading(lines, name) ??
-                `Missing the "${heading}" section: add a line "${heading}" followed by ${SECTION_HINTS[name]}.`);
-        }
-        else if (text === "") {
-            problems.push(`The "${heading}" section is empty: write ${SECTION_HINTS[name]} below it.`);
-        }
-    }
-    if (problems.length > 0)
-        throw new GoalBodyError(problems);
-    return {
-        objective: sections.get("objective") ?? "",
-        acceptance: sections.get("acceptance") ?? "",
-        ...meta,
-    };
-}
-/** Collects each section's text; a section ends at a heading of the same or higher level, another section or metadata. */
-function readSections(lines, problems) {
-    const sections = new Map();
-    let current = null;
-    const close = () => {
-        if (current !== null)
-            sections.set(current.name, current.lines.join("\n").trim());
-        current = null;
-    };
-    for (const line of lines) {
-        const name = sectionOf(line);
-        if (name !== null) {
-            close();
-            if (sections.has(name)) {
-                problems.push(`The "## ${SECTION_TITLES[name]}" section appears more than once: merge them into one.`);
-            }
-            current = { name, level: line.heading?.level ?? 2, lines: [] };
-            continue;
-        }
-        if (current === null)
-            continue;
-        const endsSection = (line.heading !== null && line.heading.level <= current.level) ||
-            (!line.inFence && isMetadataLine(line.text));
-        if (endsSection) {
-            close();
-            continue;
-        }
-        current.lines.push(line.text);
-    }
-    close();
-    return sections;
-}
-function readMetadata(lines, repo, problems) {
-    const result = {
-        story: null,
-        depends: [],
-        model: null,
-        reasoning: null,
-    };
-    const seen = new Set();
-    const dependencyKeys = new Set();
-    for (const line of lines) {
-        if (line.inFence)
-            continue;
-        for (const entry of goal_metadata_readMetadataLine(line.text) ?? []) {
-            // Several Depends lines add up; the other keys hold one value.
-            if (entry.key !== "depends" && seen.has(entry.key)) {
-                problems.push(`"${METADATA_LABELS[entry.key]}:" is given more than once: keep one line.`);
-                continue;
-            }
-            seen.add(entry.key);
-            applyEntry(entry, repo, result, dependencyKeys, problems);
-        }
-    }
-    return result;
-}
-function applyEntry({ key, value }, repo, result, dependencyKeys, problems) {
-    switch (key) {
-        case "story": {
-            if (value === "")
-                return;
-            const ref = tryParseIssueRef(value, repo);
-            if (ref === null)
-                problems.push(`Story: "${value}" is not an issue reference; ${REF_FORMS}.`);
-            result.story = ref;
-            return;
-        }
-        case "depends":
-            for (const token of value
-                .split(/[\s,]+/)
-                .filter((t) => t !== "" && t.toLowerCase() !== "none")) {
-                const ref = tryParseIssueRef(token, repo);
-                if (ref === null) {
-                    problems.push(`Depends: "${token}" is not an issue reference; ${REF_FORMS}.`);
-                }
-                else if (!dependencyKeys.has(issueKey(ref))) {
-                    dependencyKeys.add(issueKey(ref));
-                    result.depends.push(ref);
-                }
-            }
-            return;
-        case "model":
-            if (isValidModel(value))
-                result.model = value;
-            else
-                problems.push(`Model: "${value}" is not a model name; use ${MODEL_RULE}.`);
-            return;
-        case "reasoning": {
-            const level = parseReasoning(value);
-            if (level !== null)
-                result.reasoning = level;
-            else
-                problems.push(`Reasoning: "${value}" is not one of ${REASONING_INPUTS.join(", ")}.`);
-            return;
-        }
-    }
-}
-function storyLine(story, repo) {
-    return `Story: ${formatIssueRef(story, repo)}`;
-}
-function dependsLine(depends, repo) {
-    return `Depends: ${depends.map((ref) => formatIssueRef(ref, repo)).join(", ")}`;
-}
-/**
- * Sets the Story and Depends lines of an existing body, leaving everything else as it was.
- * `undefined` leaves a key alone; `null` (story) or `[]` (depends) removes its line.
- */
-function withMetadata(existingBody, meta, repo) {
-    const wanted = new Map();
-    if (meta.story !== undefined)
-        wanted.set("story", meta.story ? storyLine(meta.story, repo) : null);
-    if (meta.depends !== undefined) {
-        wanted.set("depends", meta.depends.length > 0 ? dependsLine(meta.depends, repo) : null);
-    }
-    const lines = classifyLines(existingBody);
-    const endings = existingBody.split("\n").map((raw) => (raw.endsWith("\r") ? "\r" : ""));
-    const output = [];
-    const placed = new Set();
-    let lastMetadataIndex = -1;
-    lines.forEach((line, i) => {
-        const entries = line.inFence ? null : readMetadataLine(line.text);
-        const key = entries?.[0]?.key;
-        if (key === "story" || key === "depends") {
-            if (wanted.has(key)) {
-                // Replace the first line for the key and drop any repeats.
-                const replacement = wanted.get(key) ?? null;
-                const first = !placed.has(key);
-                placed.add(key);
-                if (first && replacement !== null) {
-                    output.push(replacement + (endings[i] ?? ""));
-                    lastMetadataIndex = output.length - 1;
-                }
-                return;
-            }
-        }
-        output.push(line.text + (endings[i] ?? ""));
-        if (entries !== null)
-            lastMetadataIndex = output.length - 1;
-    });
-    const missing = ["story", "depends"]
-        .filter((key) => !placed.has(key))
-        .map((key) => wanted.get(key))
-        .filter((line) => typeof line === "string");
-    if (missing.length === 0)
-        return output.join("\n");
-    if (lastMetadataIndex >= 0) {
-        output.splice(lastMetadataIndex + 1, 0, ...missing);
-        return output.join("\n");
-    }
-    return appendBlock(output.join("\n"), missing);
-}
-function appendBlock(body, block) {
-    const trailing = /\s*$/.exec(body)?.[0] ?? "";
-    const content = body.slice(0, body.length - trailing.length);
-    const separator = content === "" ? "" : "\n\n";
-    return `${content}${separator}${block.join("\n")}${trailing.includes("\n") ? "\n" : ""}`;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/core/vouching.ts
-
-/** GitHub Apps and github-actions act as `name[bot]`. */
-function isBot(login) {
-    return login.toLowerCase().endsWith("[bot]");
-}
-/** Who last wrote the title and the body as they stand now. */
-function lastWriters(history) {
-    const title = history.titleEdit ?? { by: history.author, at: history.createdAt };
-    const body = history.bodyEdit ?? { by: history.author, at: history.createdAt };
-    return [
-        { part: "title", login: title.by, at: title.at },
-        { part: "body", login: body.by, at: body.at },
-    ];
-}
-/**
- * Whether the text may reach an agent: every last writer is one of the orchestrator's own
- * identities or has write access; or else someone with write access added `label` strictly
- * after the last of those writes. The orchestrator's bot identities never vouch by labelling:
- * their re-queues read nothing. (A person's token is that person, whose label counts: the
- * orchestrator never re-queues, acting as them, a goal whose text changed after its claim; see
- * textChangedSinceClaim.) Timestamps are GitHub's (whole seconds), so a label in the same
- * second as an edit does not count: the edit may have come after it.
- */
-async function vouchFor(history, rules) {
-    const own = (login) => rules.ownIdentities.has(login.toLowerCase());
-    const writers = lastWriters(history);
-    const outsiders = [];
-    for (const writer of writers) {
-        if (!own(writer.login) && !(await rules.canWrite(writer.login)))
-            outsiders.push(writer);
-    }
-    if (outsiders.length === 0) {
-        const body = writers.find((writer) => writer.part === "body");
-        return { vouched: true, by: body?.login ?? history.author, how: "wrote" };
-    }
-    // The newest label by a person with write access vouches for everything written before it.
-    const labels = history.labelled
-        .filter((event) => event.label.toLowerCase() === rules.label.toLowerCase() &&
-        !(own(event.by) && isBot(event.by)))
-        .reverse();
-    let voucher = null;
-    for (const event of labels) {
-        if (await rules.canWrite(event.by)) {
-            voucher = { by: event.by, at: Date.parse(event.at) };
-            break;
-        }
-    }
-    const unvouched = outsiders
-        .filter((writer) => voucher === null || Date.parse(writer.at) >= voucher.at)
-        .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-    if (voucher && unvouched.length === 0)
-        return { vouched: true, by: voucher.by, how: "queued" };
-    return { vouched: false, writers: unvouched };
-}
-/** `the body by @mallory at 2026-…` lines for a refusal. */
-function describeWriters(writers) {
-    return writers
-        .map((writer) => `the ${writer.part} by @${writer.login} at ${writer.at}`)
-        .join(" and ");
-}
-/**
- * A fingerprint of the text a dispatcher vetted: the claim records it and the runner refuses
- * a goal whose text changed since (an edit between claim and run was vetted by no one).
- */
-function textFingerprint(title, body) {
-    return (0,external_node_crypto_.createHash)("sha256")
-        .update(JSON.stringify([title, body.replace(/\r\n/g, "\n")]))
-        .digest("hex")
-        .slice(0, 32);
-}
-
-;// CONCATENATED MODULE: ./src/flows/vet-goals.ts
-
-
-
-/**
- * Vets goal texts before they are claimed (core/vouching.ts): one history request per 20
- * goals, and one permission request per distinct login for the life of the vetter (a cycle).
- */
-class TextVetter {
-    store;
-    permissions = new Map();
-    constructor(store) {
-        this.store = store;
-    }
-    /** Whether a login has write access, asked of GitHub once per login. */
-    canWrite = (login) => {
-        const key = login.toLowerCase();
-        let answer = this.permissions.get(key);
-        if (!answer) {
-            answer = login === "ghost" ? Promise.resolve(false) : this.store.hasWriteAccess(login);
-            this.permissions.set(key, answer);
-        }
-        return answer;
-    };
-    /** Vets issues by number; a number GitHub no longer has is left out of the answer. */
-    async vet(numbers, label = stateLabel("queued")) {
-        const vettings = new Map();
-        if (numbers.length === 0)
-            return vettings;
-        for (const history of await this.store.textHistories(numbers)) {
-            vettings.set(history.number, await this.vetOne(history, label));
-        }
-        return vettings;
-    }
-    async vetOne(history, label) {
-        const vouch = await vouchFor(history, {
-            label,
-            ownIdentities: this.store.trustedAuthors,
-            canWrite: this.canWrite,
-        });
-        if (!vouch.vouched) {
-            return {
-                ok: false,
-                reason: `its text was changed by someone without write access to ${formatRepo(this.store.repo)} (${describeWriters(vouch.writers)}), and no one with write access labelled it ${label} since. A maintainer: read the title and body (including hidden parts: the issue's edit history shows them), then label it ${label} again to run it.`,
-            };
-        }
-        return {
-            ok: true,
-            fingerprint: textFingerprint(history.title, history.body),
-            vouchedBy: vouch.by,
-        };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/flows/run-claim.ts
-
-
-
-
-
-
-
-
-/** Why this runner must not work on the goal, or null when its claim stands. */
-function claimProblem(goal, attempt, now) {
-    if (goal.state !== "running") {
-        return `goal is ${goal.state === null ? "without a state label" : `goal:${goal.state}`}, not goal:running`;
-    }
-    const winner = winningClaim(goal.markers, now);
-    if (!winner)
-        return "no live claim stands on it (its lease expired?)";
-    if (winner.attempt !== attempt) {
-        return `the standing claim is for attempt ${winner.attempt}, not ${attempt}`;
-    }
-    if (hasResultFor(goal.markers, attempt))
-        return `attempt ${attempt} already has a result`;
-    return null;
-}
-/**
- * Why the goal's title and body are not the text the dispatcher vetted for this attempt
- * (core/vouching.ts), or null when they are: no one vouched for an edit made since the claim.
- * `strict`: a claim that records no vetted text (from an older dispatcher) counts as changed.
- */
-function textChangedSinceClaim(goal, attempt, strict = true) {
-    const claim = goal.markers.findLast((marker) => marker.kind === "claim" && marker.attempt === attempt);
-    if (claim?.kind !== "claim" || !claim.textFingerprint) {
-        return strict
-            ? `the claim of attempt ${attempt} records no vetted text (a dispatcher older than this runner claimed it)`
-            : null;
-    }
-    if (claim.textFingerprint !== textFingerprint(goal.title, goal.body)) {
-        return `its title or body changed after the dispatcher vetted it (vouched for by @${claim.vouchedBy ?? "?"}); no one with write access has read the new text`;
-    }
-    return null;
-}
-/** The branch the attempt pushes to: the one its claim records, or the title's for older claims. */
-function goalBranchOf(goal, attempt) {
-    const claim = goal.markers.findLast((marker) => marker.kind === "claim" && marker.attempt === attempt);
-    return ((claim?.kind === "claim" ? claim.branch : undefined) ??
-        goalBranchName(goal.ref.number, goal.title));
-}
-function goalOverrides(goal) {
-    try {
-        const body = parseVisibleGoalBody(goal.body, goal.ref);
-        const story = body.story && sameRepo(body.story, goal.ref) ? body.story.number : null;
-        return { model: body.model, reasoning: body.reasoning, story };
-    }
-    catch {
-        // A body that no longer parses still runs, with the inputs' model and reasoning.
-        return { model: null, reasoning: null, story: null };
-    }
-}
-/**
- * The goal's story for the goal file: its title only when the story's text passes the same rule
- * as a goal's (core/vouching.ts; the `story` label, added by someone with write access after
- * an outsider's edit, vouches for it). A story that cannot be read is named by number only.
- */
-async function storyOf(store, number) {
-    try {
-        const [history] = await store.textHistories([number]);
-        if (!history)
-            return { number, omitted: "the story issue cannot be read" };
-        const vetting = await new TextVetter(store).vetOne(history, "story");
-        if (!vetting.ok)
-            return { number, omitted: vetting.reason };
-        return { number, title: history.title };
-    }
-    catch (error) {
-        return { number, omitted: `the story issue cannot be read (${messageOf(error)})` };
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/core/github-limits.ts
 /**
  * GitHub's size limits on the text we send it; beyond them it answers 422 "… is too long".
@@ -54833,7 +55136,7 @@ async function appendStatsLine(file, record) {
  * success) enables auto-merge. Any failure here fails the run.
  */
 async function deliver(pulls, log, request) {
-    const { goal, workspace, verdict } = request;
+    const { goal, workspace } = request;
     const pushed = await pushWork(request.collected, workspace);
     if (!pushed.ok) {
         return {
@@ -54863,8 +55166,30 @@ async function deliver(pulls, log, request) {
         };
     }
     log(`#${goal.ref.number}: pull request ${pull.url}${pull.created ? "" : " (already open)"}`);
+    const { held, ...delivered } = await enableAutoMerge(pulls, request, pull);
+    if (request.round) {
+        // What the round changed, said where the reviewer looks; a failure to say it is no failed run.
+        try {
+            await pulls.comment(pull.number, await roundComment(request, delivered.verdict, held));
+        }
+        catch (error) {
+            log(`#${goal.ref.number}: could not comment on ${pull.url}: ${messageOf(error)}`);
+        }
+    }
+    return delivered;
+}
+async function enableAutoMerge(pulls, request, pull) {
+    const { verdict } = request;
     if (verdict.outcome === "spot-check")
         return { verdict, prUrl: pull.url };
+    const hold = request.round && request.holdAutoMerge ? await request.holdAutoMerge() : null;
+    if (hold) {
+        return {
+            verdict: { outcome: "success", reason: `${verdict.reason}; auto-merge left off: ${hold}` },
+            prUrl: pull.url,
+            held: true,
+        };
+    }
     let merge;
     try {
         merge = await pulls.enableAutoMerge(pull, request.mergeMethod);
@@ -54892,6 +55217,26 @@ async function deliver(pulls, log, request) {
     }
     const how = merge.kind === "merged" ? "merged" : `auto-merge (${request.mergeMethod}) enabled`;
     return { verdict: { outcome: "success", reason: `${verdict.reason}; ${how}` }, prUrl: pull.url };
+}
+/** The comment a review round's run leaves on its pull request: what it pushed, and what now. */
+async function roundComment(request, verdict, held) {
+    const { collected, workspace } = request;
+    const round = request.round?.round ?? 0;
+    const run = request.runUrl ? ` ([run](${request.runUrl}))` : "";
+    const commits = await collected.repo.commitsAhead(workspace.start, collected.head);
+    const diff = await collected.repo.diffStats(workspace.start, collected.head);
+    const files = diff.paths.slice(0, 20).map((path) => `\`${path.replace(/`/g, "'")}\``);
+    const more = diff.paths.length > files.length ? `, and ${diff.paths.length - files.length} more` : "";
+    const now = verdict.outcome === "spot-check"
+        ? `It needs a person's review: ${verdict.reason}.`
+        : held
+            ? "Auto-merge stays off: more changes were asked for during the run; the next round takes them."
+            : "Auto-merge is on again.";
+    return fitBody([
+        `Review round ${round}: attempt ${request.attempt}${run} pushed ${commits} commit${commits === 1 ? "" : "s"} on top of ${workspace.start.slice(0, 12)} (+${diff.linesAdded} −${diff.linesDeleted} in ${diff.filesChanged} file${diff.filesChanged === 1 ? "" : "s"}: ${files.join(", ")}${more}).`,
+        "",
+        now,
+    ].join("\n"));
 }
 /**
  * A failed attempt's commits, pushed to the goal branch so the next attempt (or a person) can
@@ -54947,6 +55292,7 @@ function pullRequestBody(request) {
 
 
 
+
 /**
  * The goal file the agent reads (design §4): title, body, story and, on a retry, what went
  * wrong before: failed runs with their log tails, and human or CI feedback. Text from GitHub
@@ -54976,7 +55322,16 @@ function renderGoalFile(goal, attempt, story) {
     }
     const hiddenAt = lines.length;
     lines.push("", body, "");
-    const history = failureHistory(goal.markers);
+    const round = openReviewRound(goal.markers);
+    if (round) {
+        lines.push(`## Review round ${round.round}`, "", `Your earlier work on this goal is pull request #${round.pullRequest}, and this run starts from its branch. People with write access asked for the changes below: make them on top of that work, do not start over.`, "");
+        for (const entry of goal.markers) {
+            if (entry.kind === "feedback" && entry.round === round.round) {
+                lines.push(visible(entry.text, visibleMarkdown), "");
+            }
+        }
+    }
+    const history = failureHistory(goal.markers).filter((entry) => !(round && entry.kind === "feedback" && entry.round === round.round));
     if (history.length > 0) {
         lines.push("## Earlier attempts", "");
         lines.push("Earlier attempts at this goal did not succeed. Learn from what went wrong:", "");
@@ -54988,8 +55343,15 @@ function renderGoalFile(goal, attempt, story) {
                     lines.push("Last lines of its log:", "", fence(tail), "");
             }
             else {
-                const from = { reject: "a reviewer", "pr-closed": "the closed PR", "ci-failed": "CI" }[entry.source];
-                lines.push(`### Feedback on attempt ${entry.attempt} from ${from}`, "", visible(entry.text, visibleMarkdown), "");
+                const from = {
+                    reject: "a reviewer",
+                    "pr-closed": "the closed PR",
+                    "ci-failed": "CI",
+                    review: "review",
+                }[entry.source];
+                lines.push(entry.round
+                    ? `### Review round ${entry.round}: feedback from ${from} on pull request #${entry.pullRequest ?? "?"}`
+                    : `### Feedback on attempt ${entry.attempt} from ${from}`, "", visible(entry.text, visibleMarkdown), "");
             }
         }
     }
@@ -55359,7 +55721,7 @@ async function recordResult(context, settings, verdict, extra) {
 async function recordInterruption(context, goalNumber, attempt, reason) {
     const { store } = context;
     const goal = await store.getGoal(goalNumber);
-    const claim = latestClaim(goal.markers);
+    const claim = attempts_latestClaim(goal.markers);
     if (goal.state !== "running" || claim?.attempt !== attempt) {
         context.log(`#${goalNumber}: not running attempt ${attempt} any more; nothing to clean up.`);
         return null;
@@ -55631,6 +55993,8 @@ function startWorkspaceClone(settings, repo, goal, warn) {
 
 
 
+
+
 /** Who commits what the agent left uncommitted. */
 const RUNNER_AUTHOR = {
     name: "github-actions[bot]",
@@ -55698,6 +56062,7 @@ async function runGoal(context, settings) {
     }
     context.onStarted?.();
     const startedAt = now();
+    const round = openReviewRound(goal.markers);
     const overrides = goalOverrides(goal);
     const model = overrides.model ?? settings.model;
     const reasoning = overrides.reasoning ?? settings.reasoning;
@@ -55732,7 +56097,8 @@ async function runGoal(context, settings) {
             await pending.discard();
             throw new SandboxUnavailable(unusable);
         }
-        workspace = await prepareWorkspace(pending, goal, settings, log, warn);
+        // A review round continues its pull request's branch, whatever `resume` says.
+        workspace = await prepareWorkspace(pending, goal, { ...settings, resume: settings.resume || round !== null }, log, warn);
         const story = overrides.story ? await storyOf(store, overrides.story) : null;
         const goalFile = renderGoalFile(goal, settings.attempt, story);
         hidden = goalFile.hidden;
@@ -55787,6 +56153,12 @@ async function runGoal(context, settings) {
         if (collected.problem !== null && verdict.outcome !== "interrupted") {
             verdict = { outcome: "failure", reason: collected.problem };
         }
+        if (round && verdict.outcome !== "failure" && collected.head === workspace.start) {
+            verdict = {
+                outcome: "failure",
+                reason: `review round ${round.round}: the agent changed nothing on pull request #${round.pullRequest}`,
+            };
+        }
         if (verdict.outcome === "success" || verdict.outcome === "spot-check") {
             ({ verdict, prUrl } = await deliver(context.pulls, context.log, {
                 goal,
@@ -55798,6 +56170,16 @@ async function runGoal(context, settings) {
                 verdict,
                 stats: statsNow(now()),
                 runUrl: context.runUrl,
+                round,
+                holdAutoMerge: async () => {
+                    if (!round)
+                        return null;
+                    const { accepted } = await unansweredRequests(store, context.pulls, new Writers(store), goal, round.pullRequest);
+                    const who = [...new Set(accepted.map((request) => `@${request.author}`))].join(", ");
+                    return accepted.length > 0
+                        ? `${who} asked for more changes during the run; the next review round takes them`
+                        : null;
+                },
             }));
         }
         else {
@@ -64370,7 +64752,7 @@ function capMarkers(markers, cap) {
  * that fits; then the text is cut to the room that is left.
  */
 function markedComment(text, markers) {
-    const encode = (list) => list.map(encodeMarker).join("\n");
+    const encode = (list) => list.map(markers_encodeMarker).join("\n");
     const markerRoom = GITHUB_LIMITS.body - TEXT_RESERVE;
     let tail = encode(markers);
     if (tail.length > markerRoom) {
@@ -64404,10 +64786,18 @@ function dependsLineOf(body, ref) {
 
 
 
+
+
 const ENABLE_AUTO_MERGE_MUTATION = `
 mutation EnableAutoMerge($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!) {
   enablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId, mergeMethod: $mergeMethod}) {
     pullRequest { number autoMergeRequest { enabledAt mergeMethod } }
+  }
+}`;
+const DISABLE_AUTO_MERGE_MUTATION = `
+mutation DisableAutoMerge($pullRequestId: ID!) {
+  disablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId}) {
+    pullRequest { number }
   }
 }`;
 /**
@@ -64589,13 +64979,18 @@ class GitHubPullRequests {
     }
     async status(number) {
         const pull = await this.get(number);
-        return { open: pull.state === "open", merged: Boolean(pull.merged) };
+        return {
+            open: pull.state === "open",
+            merged: Boolean(pull.merged),
+            updatedAt: pull.updated_at,
+        };
     }
     async health(number) {
         const pull = await this.get(number);
         const open = pull.state === "open";
+        const updatedAt = pull.updated_at;
         if (!open)
-            return { open, merged: Boolean(pull.merged), mergeable: null, failedChecks: [] };
+            return { open, merged: Boolean(pull.merged), updatedAt, mergeable: null, failedChecks: [] };
         let runs;
         try {
             runs = await this.client.paginate(this.client.rest.checks.listForRef, {
@@ -64615,15 +65010,94 @@ class GitHubPullRequests {
             conclusion: run.conclusion ?? "failure",
             excerpt: excerpt([run.output.title, run.output.summary, run.output.text]),
         }));
-        return { open, merged: false, mergeable: pull.mergeable, failedChecks };
+        return { open, merged: false, updatedAt, mergeable: pull.mergeable, failedChecks };
     }
-    async close(number, comment) {
+    async reviewRequests(number, options) {
         try {
-            await this.client.rest.issues.createComment({
+            const reviews = await this.client.paginate(this.client.rest.pulls.listReviews, {
+                ...this.where,
+                pull_number: number,
+                per_page: 100,
+            });
+            const requests = [];
+            for (const review of reviews) {
+                if (review.state !== "CHANGES_REQUESTED" || !review.submitted_at)
+                    continue;
+                const id = `review:${review.id}`;
+                // Only a request not yet taken in needs its inline comments (one read per 100).
+                const inline = options.answered.has(id)
+                    ? []
+                    : await this.client.paginate(this.client.rest.pulls.listCommentsForReview, {
+                        ...this.where,
+                        pull_number: number,
+                        review_id: review.id,
+                        per_page: 100,
+                    });
+                requests.push({
+                    id,
+                    author: review.user?.login ?? "ghost",
+                    submittedAt: review.submitted_at,
+                    url: review.html_url,
+                    text: reviewText(review.body ?? "", inline.map((comment) => ({
+                        path: comment.path,
+                        line: comment.line ?? comment.original_line ?? null,
+                        body: comment.body,
+                    }))),
+                    order: Date.parse(review.submitted_at),
+                });
+            }
+            const comments = await this.client.paginate(this.client.rest.issues.listComments, {
                 ...this.where,
                 issue_number: number,
-                body: comment,
+                per_page: 100,
             });
+            for (const comment of comments) {
+                const text = reviseText(comment.body ?? "");
+                if (text === null)
+                    continue;
+                requests.push({
+                    id: `comment:${comment.id}`,
+                    author: comment.user?.login ?? "ghost",
+                    submittedAt: comment.created_at,
+                    url: comment.html_url,
+                    text,
+                    order: Date.parse(comment.created_at),
+                });
+            }
+            const replies = trustedMarkers(comments.map((comment) => ({
+                author: comment.user?.login ?? "",
+                body: comment.body ?? "",
+                createdAt: comment.created_at,
+            })), options.trustedAuthors).filter((marker) => marker.kind === "review-reply");
+            requests.sort((a, b) => a.order - b.order);
+            return { requests: requests.map(({ order: _, ...request }) => request), replies };
+        }
+        catch (error) {
+            throw explainGitHubError(error, `reading the review requests on pull request #${number}`);
+        }
+    }
+    async disableAutoMerge(number) {
+        const pull = await this.get(number);
+        if (pull.state !== "open" || pull.auto_merge === null)
+            return;
+        try {
+            await this.client.graphql(DISABLE_AUTO_MERGE_MUTATION, { pullRequestId: pull.node_id });
+        }
+        catch (error) {
+            throw explainGitHubError(error, `turning auto-merge off on pull request #${number}`);
+        }
+    }
+    async comment(number, body) {
+        try {
+            await this.client.rest.issues.createComment({ ...this.where, issue_number: number, body });
+        }
+        catch (error) {
+            throw explainGitHubError(error, `commenting on pull request #${number}`);
+        }
+    }
+    async close(number, comment) {
+        await this.comment(number, comment);
+        try {
             await this.client.rest.pulls.update({ ...this.where, pull_number: number, state: "closed" });
         }
         catch (error) {
@@ -65297,7 +65771,7 @@ function postStepJob() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3391);
+/* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3401);
 
 await (0,_actions_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runEntry */ .CN)();
 

@@ -104,6 +104,7 @@ export function readDispatchInputs(file: Record<string, unknown> | null) {
       explicit: {
         max: core.getInput("max"),
         "max-attempts": core.getInput("max-attempts"),
+        "max-review-rounds": core.getInput("max-review-rounds"),
         duration: core.getInput("duration"),
         budget: core.getInput("budget"),
         "unknown-run-cost": core.getInput("unknown-run-cost"),
@@ -142,6 +143,7 @@ export function readDispatchInputs(file: Record<string, unknown> | null) {
   return {
     max: settings.max,
     maxAttempts: settings.maxAttempts,
+    maxReviewRounds: settings.maxReviewRounds,
     durationSeconds: settings.durationSeconds,
     budget: settings.budget,
     unknownRunCostUsd: settings.unknownRunCostUsd,

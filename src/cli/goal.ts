@@ -21,7 +21,8 @@ Commands:
   show N                        one goal: state, attempts, story, dependencies, history
   queue N                       mark goal N ready to run (goal:queued)
   approve N [--merge-method M]  accept a spot-checked goal: merge or auto-merge its PR (squash, merge, rebase)
-  reject N --feedback "…"       refuse a spot-checked goal: close its PR, queue a new attempt with the feedback
+  reject N --feedback "…"       ask for changes on a spot-checked goal: a review round (its PR stays open,
+                                the next run continues it with the feedback)
 
 Token: GITHUB_TOKEN or GH_TOKEN. Repository: --repo, GITHUB_REPOSITORY or the git remote.`;
 
@@ -146,7 +147,7 @@ export async function goalMain(argv: string[], io: CliIo = processIo): Promise<n
             values.feedback,
           );
           print(
-            `#${number}: rejected; pull request #${result.pullRequest} closed. Goal is ${stateLabel("queued")}.`,
+            `#${number}: review round ${result.round} on pull request #${result.pullRequest}. Goal is ${stateLabel("queued")}; its next run pushes to that pull request.`,
             {
               number,
               ...result,
@@ -280,9 +281,11 @@ function historyLine(marker: TrustedMarker): string {
     case "run-result":
       return `  ${when}  attempt ${marker.attempt}: ${marker.outcome} — ${marker.reason}${marker.prUrl ? ` (${marker.prUrl})` : ""}`;
     case "feedback":
-      return `  ${when}  feedback (${marker.source}) on attempt ${marker.attempt}: ${marker.text}`;
+      return `  ${when}  ${marker.round ? `review round ${marker.round}: ` : ""}feedback (${marker.source}) on attempt ${marker.attempt}: ${marker.text}`;
     case "blocked":
       return `  ${when}  blocked by ${marker.by.join(", ")} (stuck)`;
+    case "review-reply":
+      return `  ${when}  answered ${marker.requests.length} review request(s) on its pull request (${marker.reason})`;
   }
 }
 

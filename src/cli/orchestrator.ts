@@ -267,6 +267,7 @@ async function cycle(
       // --max bounds the agents on this machine; the repository's max bounds its running goals.
       claimLimit: Math.max(0, options.settings.max - running.size),
       maxAttempts: target.settings.maxAttempts,
+      maxReviewRounds: target.settings.maxReviewRounds,
       durationSeconds: target.settings.durationSeconds,
       goal: null,
       dryRun: false,

@@ -1,4 +1,5 @@
 import type { ClaimMarker, Marker, RunResultMarker, TrustedMarker } from "./markers.js";
+import { reviewRoundStart } from "./review-rounds.js";
 import type { GoalState } from "./states.js";
 
 /**
@@ -7,7 +8,7 @@ import type { GoalState } from "./states.js";
  * Rule: attempt N is *used* when there is a claim for N and no run result for N says
  * `countsAsAttempt: false` (a run interrupted through no fault of the goal). Attempt *numbers*
  * never repeat: the next claim takes the highest number seen + 1, even after an interruption,
- * so markers of different runs can never be confused.
+ * so markers of different runs can never be confused. A review round starts the count afresh.
  */
 
 type Claim<M extends Marker> = Extract<M, { kind: "claim" }>;
@@ -22,7 +23,12 @@ function runResults<M extends Marker>(markers: readonly M[]): RunResult<M>[] {
   return markers.filter((m): m is RunResult<M> => m.kind === "run-result");
 }
 
-export function attemptsUsed(markers: readonly Marker[]): number {
+/**
+ * Attempts used in the goal's current stretch: since its latest review round began, when it has
+ * had one (each round gets `max-attempts` afresh; see core/review-rounds.ts).
+ */
+export function attemptsUsed(allMarkers: readonly Marker[]): number {
+  const markers = allMarkers.slice(Math.max(0, reviewRoundStart(allMarkers)));
   const excused = new Set(
     runResults(markers)
       .filter((result) => !result.countsAsAttempt)

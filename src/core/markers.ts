@@ -7,7 +7,7 @@ const MARKER_TAG = "goal-orchestrator";
 
 export const RUN_OUTCOMES = ["success", "spot-check", "failure", "interrupted"] as const;
 export type RunOutcome = (typeof RUN_OUTCOMES)[number];
-const FEEDBACK_SOURCES = ["reject", "pr-closed", "ci-failed"] as const;
+const FEEDBACK_SOURCES = ["reject", "pr-closed", "ci-failed", "review"] as const;
 export type FeedbackSource = (typeof FEEDBACK_SOURCES)[number];
 
 /** Who claims: recorded in every claim so reconciliation can follow the run. */
@@ -70,7 +70,30 @@ export interface FeedbackMarker {
   attempt: number;
   source: FeedbackSource;
   text: string;
+  /**
+   * The review round this feedback opens or adds to (see core/review-rounds.ts): the next run
+   * continues the goal's branch and pull request. Absent for feedback that starts a new attempt.
+   */
+  round?: number;
+  /** The pull request under review, for a round. */
+  pullRequest?: number;
+  /** The review requests this feedback took in (`review:<id>`, `comment:<id>`), so none is taken twice. */
+  requests?: string[];
 }
+
+/**
+ * The orchestrator's answer on a goal's pull request to review requests it did not act on: from
+ * people without write access, `/goal revise` without text, or past `max-review-rounds`. The
+ * requests it names are answered; an `outsider` answer is given once per pull request.
+ */
+export interface ReviewReplyMarker {
+  kind: "review-reply";
+  reason: ReviewReplyReason;
+  requests: string[];
+  attempt?: never;
+}
+export const REVIEW_REPLY_REASONS = ["outsider", "no-text", "rounds-used"] as const;
+export type ReviewReplyReason = (typeof REVIEW_REPLY_REASONS)[number];
 
 /**
  * The dispatcher told a queued goal that it cannot run: these dependencies are goal:stuck.
@@ -89,7 +112,8 @@ export type Marker =
   | RunResultMarker
   | TransitionMarker
   | FeedbackMarker
-  | BlockedMarker;
+  | BlockedMarker
+  | ReviewReplyMarker;
 /** A marker from a trusted author, with the time its comment was written. */
 export type TrustedMarker = Marker & { createdAt: string };
 
@@ -162,6 +186,8 @@ function toMarker(value: unknown): Marker | null {
       return toFeedback(value);
     case "blocked":
       return toBlocked(value);
+    case "review-reply":
+      return toReviewReply(value);
     default:
       return null;
   }
@@ -218,12 +244,30 @@ function toTransition(v: Fields): TransitionMarker | null {
 function toFeedback(v: Fields): FeedbackMarker | null {
   if (!isAttempt(v.attempt) || !isOneOf(v.source, FEEDBACK_SOURCES)) return null;
   if (typeof v.text !== "string") return null;
-  return { kind: "feedback", attempt: v.attempt, source: v.source, text: v.text };
+  const marker: FeedbackMarker = {
+    kind: "feedback",
+    attempt: v.attempt,
+    source: v.source,
+    text: v.text,
+  };
+  if (isAttempt(v.round)) marker.round = v.round;
+  if (isAttempt(v.pullRequest)) marker.pullRequest = v.pullRequest;
+  if (Array.isArray(v.requests)) marker.requests = strings(v.requests);
+  return marker;
+}
+
+function toReviewReply(v: Fields): ReviewReplyMarker | null {
+  if (!isOneOf(v.reason, REVIEW_REPLY_REASONS) || !Array.isArray(v.requests)) return null;
+  return { kind: "review-reply", reason: v.reason, requests: strings(v.requests) };
+}
+
+function strings(values: unknown[]): string[] {
+  return values.filter((value): value is string => typeof value === "string");
 }
 
 function toBlocked(v: Fields): BlockedMarker | null {
   if (!Array.isArray(v.by)) return null;
-  return { kind: "blocked", by: v.by.filter((ref): ref is string => typeof ref === "string") };
+  return { kind: "blocked", by: strings(v.by) };
 }
 
 function isObject(value: unknown): value is Fields {

@@ -1,5 +1,6 @@
 import type { IssueRef, RepoRef } from "./issue-ref.js";
 import type { Marker, RunResultMarker, TrustedMarker } from "./markers.js";
+import type { ReviewRequest } from "./review-rounds.js";
 import type { MERGE_METHODS } from "./settings.js";
 import type { GoalState, LabelSpec } from "./states.js";
 import type { TextHistory } from "./vouching.js";
@@ -111,8 +112,30 @@ export interface GoalStore {
 export type MergeMethod = (typeof MERGE_METHODS)[number];
 export type ApproveOutcome = "merged" | "auto-merge enabled" | "already merged";
 
+/** Review requests on a goal's pull request, and the orchestrator's answers there. */
+export interface PullRequestReviews {
+  /**
+   * Reviews that request changes and `/goal revise` comments, from anyone, oldest first. A
+   * review already answered (see `answered`) comes without its inline comments.
+   */
+  requests: ReviewRequest[];
+  /** `review-reply` markers the orchestrator (a trusted author) left on the pull request. */
+  replies: TrustedMarker[];
+}
+
+/** Review rounds on goal pull requests (see core/review-rounds.ts). */
+export interface ReviewPort {
+  reviewRequests(
+    number: number,
+    options: { answered: ReadonlySet<string>; trustedAuthors: ReadonlySet<string> },
+  ): Promise<PullRequestReviews>;
+  /** Turns auto-merge off, so a pull request under review does not merge; fine when it was off. */
+  disableAutoMerge(number: number): Promise<void>;
+  comment(number: number, body: string): Promise<void>;
+}
+
 /** What the review commands need from goal pull requests. */
-export interface PullRequestPort {
+export interface PullRequestPort extends ReviewPort {
   /** Merges when GitHub can merge now, otherwise enables auto-merge. */
   approve(number: number, method: MergeMethod): Promise<ApproveOutcome>;
   /** Comments why, then closes without merging. */
@@ -158,7 +181,7 @@ export interface PullRequestLookupPort {
 }
 
 /** What the runner needs from goal pull requests. */
-export interface RunPullRequestPort extends PullRequestLookupPort {
+export interface RunPullRequestPort extends PullRequestLookupPort, ReviewPort {
   /** Opens a pull request; an open one for the same head and base is reused. */
   create(request: {
     head: string;
@@ -179,14 +202,15 @@ export interface FailedCheck {
 }
 
 /** Where a goal's pull request stands, for the dispatcher's watch over goal PRs. */
-export interface PullRequestStatusPort extends PullRequestLookupPort {
-  status(number: number): Promise<{ open: boolean; merged: boolean }>;
+export interface PullRequestStatusPort extends PullRequestLookupPort, ReviewPort {
+  status(number: number): Promise<{ open: boolean; merged: boolean; updatedAt: string }>;
   /** Comments why, then closes without merging. */
   close(number: number, comment: string): Promise<void>;
   /** Failed checks of an open pull request, and whether it can still merge (null: unknown yet). */
   health(number: number): Promise<{
     open: boolean;
     merged: boolean;
+    updatedAt: string;
     mergeable: boolean | null;
     failedChecks: FailedCheck[];
   }>;

@@ -8,6 +8,7 @@ import {
   OPTIONAL_NOTIFY_EVENTS,
   type OptionalNotifyEvent,
 } from "./notifications.js";
+import { DEFAULT_MAX_REVIEW_ROUNDS } from "./review-rounds.js";
 import * as read from "./setting-values.js";
 
 /** The configuration shared by the actions and the CLIs (design §8). */
@@ -19,6 +20,8 @@ export interface Settings {
   /** Argv template; see renderArgv. */
   agentCommand: string[];
   maxAttempts: number;
+  /** Review rounds a goal may have before a request for changes goes to a person (core/review-rounds.ts). */
+  maxReviewRounds: number;
   mergeMethod: "squash" | "merge" | "rebase";
   idleTimeoutSeconds: number | null;
   spotCheckPaths: string[];
@@ -43,6 +46,7 @@ export const SETTING_KEYS = [
   "duration",
   "agent-command",
   "max-attempts",
+  "max-review-rounds",
   "merge-method",
   "idle-timeout",
   "spot-check-paths",
@@ -107,6 +111,7 @@ export function defaultSettings(): Settings {
     durationSeconds: 4 * 3600,
     agentCommand: splitArgv(DEFAULT_AGENT_COMMAND),
     maxAttempts: 3,
+    maxReviewRounds: DEFAULT_MAX_REVIEW_ROUNDS,
     mergeMethod: "squash",
     idleTimeoutSeconds: null,
     spotCheckPaths: [...DEFAULT_SPOT_CHECK_PATHS],
@@ -141,6 +146,7 @@ const READERS: { [K in SettingKey]: { field: Field; read: (value: unknown) => Se
     duration: { field: "durationSeconds", read: read.duration },
     "agent-command": { field: "agentCommand", read: read.argvTemplate },
     "max-attempts": { field: "maxAttempts", read: (v) => read.wholeNumber(v, 1, 20) },
+    "max-review-rounds": { field: "maxReviewRounds", read: (v) => read.wholeNumber(v, 0, 20) },
     "merge-method": { field: "mergeMethod", read: (v) => read.oneOf(v, MERGE_METHODS) },
     "idle-timeout": { field: "idleTimeoutSeconds", read: read.optionalDuration },
     "spot-check-paths": { field: "spotCheckPaths", read: spotCheckPathList },

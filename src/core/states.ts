@@ -82,8 +82,10 @@ export const ALLOWED_TRANSITIONS: Record<GoalState, readonly GoalState[]> = {
   "spot-check": ["done", "queued", "stuck", "draft"],
   stuck: ["queued", "draft"],
   // A human re-opens a finished goal by queueing it again; the dispatcher re-queues one whose
-  // pull request failed its checks, or makes it stuck when that was its last attempt.
-  done: ["queued", "stuck", "draft"],
+  // pull request failed its checks (or makes it stuck when that was its last attempt), or whose
+  // reviewer asked for changes (a review round), or hands it to a human once its review rounds
+  // are used up.
+  done: ["queued", "stuck", "draft", "spot-check"],
 };
 
 export function canTransition(from: GoalState, to: GoalState): boolean {

@@ -12,6 +12,7 @@ import type {
   GoalStore,
   PullRequestStatusPort,
 } from "../core/ports.js";
+import { DEFAULT_MAX_REVIEW_ROUNDS } from "../core/review-rounds.js";
 import { DEFAULT_UNKNOWN_RUN_COST_USD } from "../core/settings.js";
 import { LABELS, stateLabel } from "../core/states.js";
 import { goalBranchName } from "../git/branch-name.js";
@@ -36,6 +37,8 @@ const LOCK_WAIT_SECONDS = { scheduled: 120, manual: 600 };
 export interface DispatchSettings {
   max: number;
   maxAttempts: number;
+  /** Review rounds a goal may have (core/review-rounds.ts); default 3. */
+  maxReviewRounds?: number;
   durationSeconds: number;
   /** The workflow_dispatch path: run this goal now. */
   goal: number | null;
@@ -135,6 +138,7 @@ export async function dispatch(
   try {
     const reconcile = {
       maxAttempts: settings.maxAttempts,
+      maxReviewRounds: settings.maxReviewRounds ?? DEFAULT_MAX_REVIEW_ROUNDS,
       dryRun: settings.dryRun,
       now: now(),
       log,

@@ -12,7 +12,8 @@ import type {
 } from "../core/ports.js";
 import type { GoalState } from "../core/states.js";
 import { latestPullRequest } from "./review.js";
-import { textChangedSinceClaim } from "./run-claim.js";
+import { mayHoldNewRequests, respondToReviews, Writers } from "./review-rounds.js";
+import { draftIfTextChanged } from "./run-claim.js";
 import { settleEndedAttempt } from "./run-record.js";
 
 /** A goal the dispatcher moved, for the report. */
@@ -26,6 +27,7 @@ export interface GoalEvent {
 
 export interface ReconcileOptions {
   maxAttempts: number;
+  maxReviewRounds: number;
   dryRun: boolean;
   now: Date;
   log: (line: string) => void;
@@ -130,25 +132,10 @@ async function decide(
 }
 
 /**
- * A goal the orchestrator would re-queue goes to draft instead when its text changed since the
- * attempt's claim: re-queueing would vouch for text no one read (the orchestrator may act as a
- * person, whose goal:queued label counts; see core/vouching.ts).
- */
-function draftIfTextChanged(
-  goal: GoalSnapshot,
-  attempt: number,
-  to: GoalState,
-  reason: string,
-): { to: GoalState; reason: string } {
-  const changed = to === "queued" ? textChangedSinceClaim(goal, attempt, false) : null;
-  if (!changed) return { to, reason };
-  return { to: "draft", reason: `${reason}; back to goal:draft, not the queue: ${changed}` };
-}
-
-/**
  * A human may review on GitHub instead of with `goal approve` / `goal reject`: a spot-check
  * goal whose pull request was merged is done; one whose pull request was closed unmerged goes
- * back to the queue as a new attempt, told that its work was refused.
+ * back to the queue as a new attempt, told that its work was refused; one whose open pull
+ * request got a request for changes goes back for a review round (flows/review-rounds.ts).
  */
 export async function reconcileSpotChecks(
   store: GoalStore,
@@ -156,11 +143,26 @@ export async function reconcileSpotChecks(
   options: ReconcileOptions,
 ): Promise<GoalEvent[]> {
   const events: GoalEvent[] = [];
+  const writers = new Writers(store);
   for await (const goal of store.listGoals("spot-check")) {
     const pull = latestPullRequest(goal);
     if (!pull) continue;
     const status = await pulls.status(pull.number);
-    if (status.open) continue;
+    if (status.open) {
+      const round = mayHoldNewRequests(goal, status.updatedAt)
+        ? await respondToReviews(
+            store,
+            pulls,
+            writers,
+            goal,
+            { number: pull.number, attempt: pull.result.attempt },
+            "spot-check",
+            options,
+          )
+        : null;
+      if (round) events.push(round);
+      continue;
+    }
     let to: GoalState = status.merged ? "done" : "queued";
     let reason = status.merged
       ? `pull request #${pull.number} was merged by a reviewer.`
@@ -189,7 +191,8 @@ export async function reconcileSpotChecks(
 }
 
 /**
- * A goal is only finished when its pull request merges. An open goal PR whose checks failed,
+ * A goal is only finished when its pull request merges. A reviewer's request for changes on an
+ * open goal PR sends the goal back for a review round. An open goal PR whose checks failed,
  * or which can no longer merge, is closed and its goal re-queued as a new attempt (or made
  * stuck after the last), with the failing checks and what they reported in a feedback marker
  * for the next goal file.
@@ -200,11 +203,29 @@ export async function watchGoalPullRequests(
   options: ReconcileOptions,
 ): Promise<GoalEvent[]> {
   const events: GoalEvent[] = [];
+  const writers = new Writers(store);
   for await (const goal of store.listGoals("done")) {
     const pull = latestPullRequest(goal);
     if (!pull) continue;
     const health = await pulls.health(pull.number);
-    if (!health.open || (health.failedChecks.length === 0 && health.mergeable !== false)) continue;
+    if (!health.open) continue;
+    // A reviewer's request for changes comes first: the round's run fixes the checks too.
+    const round = mayHoldNewRequests(goal, health.updatedAt)
+      ? await respondToReviews(
+          store,
+          pulls,
+          writers,
+          goal,
+          { number: pull.number, attempt: pull.result.attempt },
+          "done",
+          options,
+        )
+      : null;
+    if (round) {
+      events.push(round);
+      continue;
+    }
+    if (health.failedChecks.length === 0 && health.mergeable !== false) continue;
     const problem =
       health.failedChecks.length > 0
         ? `checks failed on pull request #${pull.number}: ${health.failedChecks.map((check) => `${check.name} (${check.conclusion})`).join(", ")}`

@@ -2,6 +2,7 @@ import { UserError } from "../core/errors.js";
 import type { RunResultMarker } from "../core/markers.js";
 import type { GoalSnapshot, GoalStore, MergeMethod, PullRequestPort } from "../core/ports.js";
 import { pullNumberFromUrl } from "../core/pull-request-url.js";
+import { reviewRoundsUsed } from "../core/review-rounds.js";
 import { stateLabel } from "../core/states.js";
 
 /**
@@ -56,7 +57,12 @@ export async function approveGoal(
   return { pullRequest: pull.number, outcome };
 }
 
-/** A human refuses the work: close its PR and queue a new attempt that carries the feedback. */
+/**
+ * A human asks for changes on the work: a review round (core/review-rounds.ts). The goal goes
+ * back to the queue with the feedback, its pull request stays open with auto-merge off, and
+ * the next run continues its branch and pushes to it. A person's explicit call: it is not
+ * refused past `max-review-rounds`, which limits rounds started from reviews on GitHub.
+ */
 export async function rejectGoal(
   store: GoalStore,
   pulls: PullRequestPort,
@@ -71,12 +77,24 @@ export async function rejectGoal(
   }
   const goal = await spotCheckGoal(store, number, "reject");
   const pull = goalPullRequest(goal);
-  await pulls.close(pull.number, `Rejected by @${store.viewer}:\n\n${text}`);
+  const round = reviewRoundsUsed(goal.markers) + 1;
+  await pulls.disableAutoMerge(pull.number);
   await store.transition(number, {
     to: "queued",
     expectedFrom: "spot-check",
-    reason: `rejected by @${store.viewer}; pull request #${pull.number} closed. The next attempt gets the feedback.`,
-    marker: { kind: "feedback", attempt: pull.result.attempt, source: "reject", text },
+    reason: `review round ${round}: @${store.viewer} asked for changes on pull request #${pull.number}; the next run continues it.`,
+    marker: {
+      kind: "feedback",
+      attempt: pull.result.attempt,
+      source: "reject",
+      text,
+      round,
+      pullRequest: pull.number,
+    },
   });
-  return { pullRequest: pull.number };
+  await pulls.comment(
+    pull.number,
+    `Review round ${round}: @${store.viewer} asked for changes (\`goal reject\`):\n\n${text}\n\nGoal #${number} is back in the queue; its next run pushes to this pull request.`,
+  );
+  return { pullRequest: pull.number, round };
 }

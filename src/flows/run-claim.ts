@@ -4,6 +4,7 @@ import { messageOf } from "../core/errors.js";
 import { parseVisibleGoalBody } from "../core/goal-body.js";
 import { sameRepo } from "../core/issue-ref.js";
 import type { GoalSnapshot, GoalStore } from "../core/ports.js";
+import type { GoalState } from "../core/states.js";
 import { textFingerprint } from "../core/vouching.js";
 import { goalBranchName } from "../git/branch-name.js";
 import type { GoalFileStory } from "./run-goal-file.js";
@@ -45,6 +46,22 @@ export function textChangedSinceClaim(
     return `its title or body changed after the dispatcher vetted it (vouched for by @${claim.vouchedBy ?? "?"}); no one with write access has read the new text`;
   }
   return null;
+}
+
+/**
+ * A goal the orchestrator would re-queue goes to draft instead when its text changed since the
+ * attempt's claim: re-queueing would vouch for text no one read (the orchestrator may act as a
+ * person, whose goal:queued label counts; see core/vouching.ts).
+ */
+export function draftIfTextChanged(
+  goal: GoalSnapshot,
+  attempt: number,
+  to: GoalState,
+  reason: string,
+): { to: GoalState; reason: string } {
+  const changed = to === "queued" ? textChangedSinceClaim(goal, attempt, false) : null;
+  if (!changed) return { to, reason };
+  return { to: "draft", reason: `${reason}; back to goal:draft, not the queue: ${changed}` };
 }
 
 /** The branch the attempt pushes to: the one its claim records, or the title's for older claims. */

@@ -19,6 +19,13 @@ export interface DeliveryRequest {
   /** The stats so far, for the pull request's body. */
   stats: RunStatsRecord;
   runUrl?: string | undefined;
+  /** The review round this run serves: it pushes to that round's pull request and says what it changed there. */
+  round?: { round: number; pullRequest: number } | null;
+  /**
+   * Asked before auto-merge is enabled again at the end of a review round: a reason to leave it
+   * off (new requests for changes came in during the run), or null.
+   */
+  holdAutoMerge?: () => Promise<string | null>;
 }
 
 /**
@@ -30,7 +37,7 @@ export async function deliver(
   log: (line: string) => void,
   request: DeliveryRequest,
 ): Promise<{ verdict: Verdict; prUrl: string | null }> {
-  const { goal, workspace, verdict } = request;
+  const { goal, workspace } = request;
   const pushed = await pushWork(request.collected, workspace);
   if (!pushed.ok) {
     return {
@@ -59,7 +66,33 @@ export async function deliver(
     };
   }
   log(`#${goal.ref.number}: pull request ${pull.url}${pull.created ? "" : " (already open)"}`);
+  const { held, ...delivered } = await enableAutoMerge(pulls, request, pull);
+  if (request.round) {
+    // What the round changed, said where the reviewer looks; a failure to say it is no failed run.
+    try {
+      await pulls.comment(pull.number, await roundComment(request, delivered.verdict, held));
+    } catch (error) {
+      log(`#${goal.ref.number}: could not comment on ${pull.url}: ${messageOf(error)}`);
+    }
+  }
+  return delivered;
+}
+
+async function enableAutoMerge(
+  pulls: RunPullRequestPort,
+  request: DeliveryRequest,
+  pull: Awaited<ReturnType<RunPullRequestPort["create"]>>,
+): Promise<{ verdict: Verdict; prUrl: string | null; held?: boolean }> {
+  const { verdict } = request;
   if (verdict.outcome === "spot-check") return { verdict, prUrl: pull.url };
+  const hold = request.round && request.holdAutoMerge ? await request.holdAutoMerge() : null;
+  if (hold) {
+    return {
+      verdict: { outcome: "success", reason: `${verdict.reason}; auto-merge left off: ${hold}` },
+      prUrl: pull.url,
+      held: true,
+    };
+  }
   let merge: Awaited<ReturnType<RunPullRequestPort["enableAutoMerge"]>>;
   try {
     merge = await pulls.enableAutoMerge(pull, request.mergeMethod);
@@ -86,6 +119,35 @@ export async function deliver(
   }
   const how = merge.kind === "merged" ? "merged" : `auto-merge (${request.mergeMethod}) enabled`;
   return { verdict: { outcome: "success", reason: `${verdict.reason}; ${how}` }, prUrl: pull.url };
+}
+
+/** The comment a review round's run leaves on its pull request: what it pushed, and what now. */
+async function roundComment(
+  request: DeliveryRequest,
+  verdict: Verdict,
+  held: boolean | undefined,
+): Promise<string> {
+  const { collected, workspace } = request;
+  const round = request.round?.round ?? 0;
+  const run = request.runUrl ? ` ([run](${request.runUrl}))` : "";
+  const commits = await collected.repo.commitsAhead(workspace.start, collected.head);
+  const diff = await collected.repo.diffStats(workspace.start, collected.head);
+  const files = diff.paths.slice(0, 20).map((path) => `\`${path.replace(/`/g, "'")}\``);
+  const more =
+    diff.paths.length > files.length ? `, and ${diff.paths.length - files.length} more` : "";
+  const now =
+    verdict.outcome === "spot-check"
+      ? `It needs a person's review: ${verdict.reason}.`
+      : held
+        ? "Auto-merge stays off: more changes were asked for during the run; the next round takes them."
+        : "Auto-merge is on again.";
+  return fitBody(
+    [
+      `Review round ${round}: attempt ${request.attempt}${run} pushed ${commits} commit${commits === 1 ? "" : "s"} on top of ${workspace.start.slice(0, 12)} (+${diff.linesAdded} −${diff.linesDeleted} in ${diff.filesChanged} file${diff.filesChanged === 1 ? "" : "s"}: ${files.join(", ")}${more}).`,
+      "",
+      now,
+    ].join("\n"),
+  );
 }
 
 /**

@@ -2,6 +2,7 @@ import { failureHistory } from "../core/attempts.js";
 import { formatIssueRef } from "../core/issue-ref.js";
 import { LOG_TAIL_LINES } from "../core/markers.js";
 import type { GoalSnapshot } from "../core/ports.js";
+import { openReviewRound } from "../core/review-rounds.js";
 import {
   addHidden,
   describeHidden,
@@ -53,7 +54,23 @@ export function renderGoalFile(
   }
   const hiddenAt = lines.length;
   lines.push("", body, "");
-  const history = failureHistory(goal.markers);
+  const round = openReviewRound(goal.markers);
+  if (round) {
+    lines.push(
+      `## Review round ${round.round}`,
+      "",
+      `Your earlier work on this goal is pull request #${round.pullRequest}, and this run starts from its branch. People with write access asked for the changes below: make them on top of that work, do not start over.`,
+      "",
+    );
+    for (const entry of goal.markers) {
+      if (entry.kind === "feedback" && entry.round === round.round) {
+        lines.push(visible(entry.text, visibleMarkdown), "");
+      }
+    }
+  }
+  const history = failureHistory(goal.markers).filter(
+    (entry) => !(round && entry.kind === "feedback" && entry.round === round.round),
+  );
   if (history.length > 0) {
     lines.push("## Earlier attempts", "");
     lines.push("Earlier attempts at this goal did not succeed. Learn from what went wrong:", "");
@@ -63,11 +80,16 @@ export function renderGoalFile(
         const tail = (entry.logTail ?? "").split("\n").slice(-LOG_TAIL_LINES).join("\n").trim();
         if (tail) lines.push("Last lines of its log:", "", fence(tail), "");
       } else {
-        const from = { reject: "a reviewer", "pr-closed": "the closed PR", "ci-failed": "CI" }[
-          entry.source
-        ];
+        const from = {
+          reject: "a reviewer",
+          "pr-closed": "the closed PR",
+          "ci-failed": "CI",
+          review: "review",
+        }[entry.source];
         lines.push(
-          `### Feedback on attempt ${entry.attempt} from ${from}`,
+          entry.round
+            ? `### Review round ${entry.round}: feedback from ${from} on pull request #${entry.pullRequest ?? "?"}`
+            : `### Feedback on attempt ${entry.attempt} from ${from}`,
           "",
           visible(entry.text, visibleMarkdown),
           "",

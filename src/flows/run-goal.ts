@@ -12,11 +12,13 @@ import type {
   MergeMethod,
   RunPullRequestPort,
 } from "../core/ports.js";
+import { openReviewRound } from "../core/review-rounds.js";
 import type { Settings } from "../core/settings.js";
 import { type GoalState, SPOT_CHECK_FLAG_LABEL } from "../core/states.js";
 import type { RunStatsRecord } from "../core/stats-record.js";
 import { describeHidden, type HiddenCount } from "../core/visible-text.js";
 import type { Person, TokenProvider } from "../git/git.js";
+import { unansweredRequests, Writers } from "./review-rounds.js";
 import { type AgentRun, type AgentRunSettings, runAgent } from "./run-agent.js";
 import { DEFAULT_CHECKPOINT_SECONDS, startCheckpoints } from "./run-checkpoint.js";
 import {
@@ -196,6 +198,7 @@ export async function runGoal(
   }
   context.onStarted?.();
   const startedAt = now();
+  const round = openReviewRound(goal.markers);
   const overrides = goalOverrides(goal);
   const model = overrides.model ?? settings.model;
   const reasoning = (overrides.reasoning as ReasoningLevel | null) ?? settings.reasoning;
@@ -232,7 +235,14 @@ export async function runGoal(
       await pending.discard();
       throw new SandboxUnavailable(unusable);
     }
-    workspace = await prepareWorkspace(pending, goal, settings, log, warn);
+    // A review round continues its pull request's branch, whatever `resume` says.
+    workspace = await prepareWorkspace(
+      pending,
+      goal,
+      { ...settings, resume: settings.resume || round !== null },
+      log,
+      warn,
+    );
     const story = overrides.story ? await storyOf(store, overrides.story) : null;
     const goalFile = renderGoalFile(goal, settings.attempt, story);
     hidden = goalFile.hidden;
@@ -293,6 +303,12 @@ export async function runGoal(
     if (collected.problem !== null && verdict.outcome !== "interrupted") {
       verdict = { outcome: "failure", reason: collected.problem };
     }
+    if (round && verdict.outcome !== "failure" && collected.head === workspace.start) {
+      verdict = {
+        outcome: "failure",
+        reason: `review round ${round.round}: the agent changed nothing on pull request #${round.pullRequest}`,
+      };
+    }
     if (verdict.outcome === "success" || verdict.outcome === "spot-check") {
       ({ verdict, prUrl } = await deliver(context.pulls, context.log, {
         goal,
@@ -304,6 +320,21 @@ export async function runGoal(
         verdict,
         stats: statsNow(now()),
         runUrl: context.runUrl,
+        round,
+        holdAutoMerge: async () => {
+          if (!round) return null;
+          const { accepted } = await unansweredRequests(
+            store,
+            context.pulls,
+            new Writers(store),
+            goal,
+            round.pullRequest,
+          );
+          const who = [...new Set(accepted.map((request) => `@${request.author}`))].join(", ");
+          return accepted.length > 0
+            ? `${who} asked for more changes during the run; the next review round takes them`
+            : null;
+        },
       }));
     } else {
       verdict.reason += await keepWork(collected, workspace, warn);

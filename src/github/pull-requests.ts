@@ -1,6 +1,7 @@
 import { GraphqlResponseError } from "@octokit/graphql";
 import { UserError } from "../core/errors.js";
 import { formatRepo, type RepoRef } from "../core/issue-ref.js";
+import { trustedMarkers } from "../core/markers.js";
 import type {
   ApproveOutcome,
   AutoMergeResult,
@@ -8,9 +9,11 @@ import type {
   MergeMethod,
   OpenedPullRequest,
   PullRequestPort,
+  PullRequestReviews,
   PullRequestStatusPort,
   RunPullRequestPort,
 } from "../core/ports.js";
+import { type ReviewRequest, reviewText, reviseText } from "../core/review-rounds.js";
 import type { GitHubClient } from "./client.js";
 import { explainGitHubError, GITHUB_SAYS, isStatus } from "./errors.js";
 
@@ -18,6 +21,13 @@ export const ENABLE_AUTO_MERGE_MUTATION = `
 mutation EnableAutoMerge($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!) {
   enablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId, mergeMethod: $mergeMethod}) {
     pullRequest { number autoMergeRequest { enabledAt mergeMethod } }
+  }
+}`;
+
+const DISABLE_AUTO_MERGE_MUTATION = `
+mutation DisableAutoMerge($pullRequestId: ID!) {
+  disablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId}) {
+    pullRequest { number }
   }
 }`;
 
@@ -219,13 +229,19 @@ export class GitHubPullRequests
 
   async status(number: number) {
     const pull = await this.get(number);
-    return { open: pull.state === "open", merged: Boolean(pull.merged) };
+    return {
+      open: pull.state === "open",
+      merged: Boolean(pull.merged),
+      updatedAt: pull.updated_at,
+    };
   }
 
   async health(number: number) {
     const pull = await this.get(number);
     const open = pull.state === "open";
-    if (!open) return { open, merged: Boolean(pull.merged), mergeable: null, failedChecks: [] };
+    const updatedAt = pull.updated_at;
+    if (!open)
+      return { open, merged: Boolean(pull.merged), updatedAt, mergeable: null, failedChecks: [] };
     let runs: Awaited<ReturnType<typeof this.client.rest.checks.listForRef>>["data"]["check_runs"];
     try {
       runs = await this.client.paginate(this.client.rest.checks.listForRef, {
@@ -246,16 +262,101 @@ export class GitHubPullRequests
         conclusion: run.conclusion ?? "failure",
         excerpt: excerpt([run.output.title, run.output.summary, run.output.text]),
       }));
-    return { open, merged: false, mergeable: pull.mergeable, failedChecks };
+    return { open, merged: false, updatedAt, mergeable: pull.mergeable, failedChecks };
+  }
+
+  async reviewRequests(
+    number: number,
+    options: { answered: ReadonlySet<string>; trustedAuthors: ReadonlySet<string> },
+  ): Promise<PullRequestReviews> {
+    try {
+      const reviews = await this.client.paginate(this.client.rest.pulls.listReviews, {
+        ...this.where,
+        pull_number: number,
+        per_page: 100,
+      });
+      const requests: Array<ReviewRequest & { order: number }> = [];
+      for (const review of reviews) {
+        if (review.state !== "CHANGES_REQUESTED" || !review.submitted_at) continue;
+        const id = `review:${review.id}`;
+        // Only a request not yet taken in needs its inline comments (one read per 100).
+        const inline = options.answered.has(id)
+          ? []
+          : await this.client.paginate(this.client.rest.pulls.listCommentsForReview, {
+              ...this.where,
+              pull_number: number,
+              review_id: review.id,
+              per_page: 100,
+            });
+        requests.push({
+          id,
+          author: review.user?.login ?? "ghost",
+          submittedAt: review.submitted_at,
+          url: review.html_url,
+          text: reviewText(
+            review.body ?? "",
+            inline.map((comment) => ({
+              path: comment.path,
+              line: comment.line ?? comment.original_line ?? null,
+              body: comment.body,
+            })),
+          ),
+          order: Date.parse(review.submitted_at),
+        });
+      }
+      const comments = await this.client.paginate(this.client.rest.issues.listComments, {
+        ...this.where,
+        issue_number: number,
+        per_page: 100,
+      });
+      for (const comment of comments) {
+        const text = reviseText(comment.body ?? "");
+        if (text === null) continue;
+        requests.push({
+          id: `comment:${comment.id}`,
+          author: comment.user?.login ?? "ghost",
+          submittedAt: comment.created_at,
+          url: comment.html_url,
+          text,
+          order: Date.parse(comment.created_at),
+        });
+      }
+      const replies = trustedMarkers(
+        comments.map((comment) => ({
+          author: comment.user?.login ?? "",
+          body: comment.body ?? "",
+          createdAt: comment.created_at,
+        })),
+        options.trustedAuthors,
+      ).filter((marker) => marker.kind === "review-reply");
+      requests.sort((a, b) => a.order - b.order);
+      return { requests: requests.map(({ order: _, ...request }) => request), replies };
+    } catch (error) {
+      throw explainGitHubError(error, `reading the review requests on pull request #${number}`);
+    }
+  }
+
+  async disableAutoMerge(number: number) {
+    const pull = await this.get(number);
+    if (pull.state !== "open" || pull.auto_merge === null) return;
+    try {
+      await this.client.graphql(DISABLE_AUTO_MERGE_MUTATION, { pullRequestId: pull.node_id });
+    } catch (error) {
+      throw explainGitHubError(error, `turning auto-merge off on pull request #${number}`);
+    }
+  }
+
+  async comment(number: number, body: string) {
+    try {
+      await this.client.rest.issues.createComment({ ...this.where, issue_number: number, body });
+    } catch (error) {
+      throw explainGitHubError(error, `commenting on pull request #${number}`);
+    }
   }
 
   async close(number: number, comment: string) {
+    await this.comment(number, comment);
     try {
-      await this.client.rest.issues.createComment({
-        ...this.where,
-        issue_number: number,
-        body: comment,
-      });
       await this.client.rest.pulls.update({ ...this.where, pull_number: number, state: "closed" });
     } catch (error) {
       throw explainGitHubError(error, `closing pull request #${number}`);

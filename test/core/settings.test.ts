@@ -42,6 +42,7 @@ describe("defaults", () => {
         "--duration={duration}",
       ],
       maxAttempts: 3,
+      maxReviewRounds: 3,
       mergeMethod: "squash",
       idleTimeoutSeconds: null,
       spotCheckPaths: [
@@ -85,6 +86,7 @@ describe("defaults", () => {
         "duration",
         "agent-command",
         "max-attempts",
+        "max-review-rounds",
         "merge-method",
         "idle-timeout",
         "spot-check-paths",
@@ -315,7 +317,7 @@ describe("values", () => {
       { duration: 90, "max-attempt": 2, colour: "red", "merge-method": "squash" },
     );
     assert.deepEqual(found, [
-      'max-attempt: unknown setting in .github/goal-orchestrator.yml. Did you mean "max-attempts"? Known settings: max, model, reasoning, duration, agent-command, max-attempts, merge-method, idle-timeout, spot-check-paths, spot-check-max-lines, reviewers, notify-url, notify-format, notify-on, marker-authors, budget, unknown-run-cost.',
+      'max-attempt: unknown setting in .github/goal-orchestrator.yml. Did you mean "max-attempts"? Known settings: max, model, reasoning, duration, agent-command, max-attempts, max-review-rounds, merge-method, idle-timeout, spot-check-paths, spot-check-max-lines, reviewers, notify-url, notify-format, notify-on, marker-authors, budget, unknown-run-cost.',
       `colour: unknown setting in .github/goal-orchestrator.yml. Known settings: ${SETTING_KEYS.join(", ")}.`,
       'max: "abc" is not a whole number from 1 to 100',
       'reasoning: "extreme" is not one of low, med, high',

@@ -107,7 +107,7 @@ describe("transitions", () => {
       running: ["done", "stuck", "spot-check", "queued", "draft"],
       "spot-check": ["done", "queued", "stuck", "draft"],
       stuck: ["queued", "draft"],
-      done: ["queued", "stuck", "draft"],
+      done: ["queued", "stuck", "draft", "spot-check"],
     };
     for (const from of GOAL_STATES) {
       assert.deepEqual(
@@ -136,7 +136,7 @@ describe("transitions", () => {
     );
     assert.throws(
       () => assertTransition("done", "running"),
-      /From done a goal can become: queued, stuck, draft\./,
+      /From done a goal can become: queued, stuck, draft, spot-check\./,
     );
   });
 });

@@ -97,7 +97,7 @@ async function reconcile(number: number) {
     new GitHubActionsApi(w.client, repo),
     new GitHubPullRequests(w.client, repo),
     [goal],
-    { maxAttempts: 3, dryRun: false, now: NOW(), log: () => {} },
+    { maxAttempts: 3, maxReviewRounds: 3, dryRun: false, now: NOW(), log: () => {} },
   );
   const after = await w.store.getGoal(number);
   const result = after.markers.findLast(
@@ -174,7 +174,13 @@ describe("reconcileRunning: a pull request decides before an attempt is written 
       new GitHubActionsApi(w.client, repo),
       new GitHubPullRequests(w.client, repo),
       [goal],
-      { maxAttempts: 3, dryRun: false, now: new Date(Date.now() - 60 * 60_000), log: () => {} },
+      {
+        maxAttempts: 3,
+        maxReviewRounds: 3,
+        dryRun: false,
+        now: new Date(Date.now() - 60 * 60_000),
+        log: () => {},
+      },
     );
     assert.deepEqual(events, []);
     assert.equal(w.server.requests.length, before);

@@ -285,6 +285,9 @@ describe("deliver", () => {
         throw new Error("socket hang up");
       },
       forBranch: async () => [],
+      reviewRequests: async () => assert.fail("not a review round"),
+      disableAutoMerge: async () => assert.fail("not a review round"),
+      comment: async () => assert.fail("not a review round"),
     };
     const delivered = await deliver(pulls, () => {}, {
       goal: goalSnapshot(7, "Do it"),

@@ -94,6 +94,37 @@ export async function diffStats(gitDir: string, base: string, head: string): Pro
   return stats;
 }
 
+/**
+ * The unified diff of a pull request (`base...head`: from their merge base, as GitHub shows it),
+ * three lines of context, renames detected.
+ */
+export async function pullDiff(gitDir: string, base: string, head: string): Promise<string> {
+  const result = await run(
+    [
+      "-c",
+      "core.quotePath=false",
+      "diff",
+      "--no-color",
+      "--no-ext-diff",
+      "-U3",
+      "-M",
+      `${base}...${head}`,
+    ],
+    { gitDir },
+  );
+  if (result.code !== 0) throw new Error(`git diff failed: ${result.stderr.trim()}`);
+  return result.stdout;
+}
+
+/** Whether `ancestor` is `commit` or one of its ancestors (false when either is unknown). */
+export async function isAncestor(
+  gitDir: string,
+  ancestor: string,
+  commit: string,
+): Promise<boolean> {
+  return (await run(["merge-base", "--is-ancestor", ancestor, commit], { gitDir })).code === 0;
+}
+
 /** The merged tree of base and head, or null when they conflict. */
 async function mergeTree(gitDir: string, baseSha: string, headSha: string): Promise<string | null> {
   const result = await run(["merge-tree", "--write-tree", baseSha, headSha], { gitDir });

@@ -90,7 +90,9 @@ export function renderPull(render: Renderer, issue: IssueModel, viewer: UserMode
     mergeable_state: pull.mergeStateStatus.toLowerCase(),
     merged_by: pull.mergedBy ? render.user(pull.mergedBy) : null,
     comments: issue.comments.length,
-    review_comments: 0,
+    review_comments: pull.reviews
+      .filter((r) => r.state !== "PENDING")
+      .reduce((n, r) => n + r.comments.length, 0),
     maintainer_can_modify: false,
     commits: pull.commits,
     additions: pull.additions,

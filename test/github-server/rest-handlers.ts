@@ -11,6 +11,7 @@ import { labelHandlers } from "./rest-labels.js";
 import { pullHandlers } from "./rest-pulls.js";
 import { relationHandlers } from "./rest-relations.js";
 import { repoHandlers } from "./rest-repos.js";
+import { reviewHandlers } from "./rest-reviews.js";
 
 export const restHandlers: Record<string, RestHandler> = {
   ...issueHandlers,
@@ -19,6 +20,7 @@ export const restHandlers: Record<string, RestHandler> = {
   ...relationHandlers,
   ...repoHandlers,
   ...pullHandlers,
+  ...reviewHandlers,
   ...actionHandlers,
   ...checkHandlers,
   ...appHandlers,

@@ -1,7 +1,8 @@
 // In-memory model of the GitHub data the test server serves: users, repositories, labels,
 // issues (pull requests are issues with a `pull` part, sharing one number sequence), comments,
 // body edit history and timeline events (labeled/unlabeled/renamed), sub-issue and blocked-by
-// links, workflow runs and runners. Pure data plus small helpers;
+// links, pull-request reviews and their inline comments, workflow runs and runners. Pure data
+// plus small helpers;
 // HTTP, rendering and GitHub's error semantics live elsewhere.
 import { createHash, randomBytes } from "node:crypto";
 import { AppRegistry } from "./apps.js";
@@ -88,6 +89,49 @@ export type MergeStateStatus =
   | "UNKNOWN"
   | "UNSTABLE";
 
+export type ReviewState = "PENDING" | "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED";
+
+/** An inline comment of a review (GitHub's PullRequestReviewComment, REST `review-comment`). */
+export interface ReviewCommentModel {
+  id: number;
+  nodeId: string;
+  review: ReviewModel;
+  path: string;
+  body: string;
+  /** Line of the blob on `side` (the last line of a multi-line comment). */
+  line: number;
+  side: "LEFT" | "RIGHT";
+  /** First line of a multi-line comment; null for a single line. */
+  startLine: number | null;
+  startSide: "LEFT" | "RIGHT" | null;
+  /** Position in the file's diff (lines below its first `@@`); without git, the line. */
+  position: number;
+  /** The diff from the hunk header down to the commented line (GitHub's `diff_hunk`). */
+  diffHunk: string;
+  commitId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * A pull-request review. PENDING until submitted (`submittedAt` null; only its author sees it);
+ * submitted reviews and their comments bump the pull request's `updatedAt`.
+ */
+export interface ReviewModel {
+  id: number;
+  nodeId: string;
+  issue: IssueModel;
+  author: UserModel;
+  /** "" when none was given (GitHub answers an empty string, never null). */
+  body: string;
+  state: ReviewState;
+  commitId: string;
+  createdAt: string;
+  submittedAt: string | null;
+  /** Inline comments, in the order given. */
+  comments: ReviewCommentModel[];
+}
+
 export interface PullModel {
   id: number;
   nodeId: string;
@@ -113,6 +157,8 @@ export interface PullModel {
   /** GitHub's merge refusal while required checks block (null when they do not). */
   blockReason?: string | null;
   autoMerge: AutoMergeModel | null;
+  /** Reviews, oldest first (pending ones included). */
+  reviews: ReviewModel[];
 }
 
 export interface IssueModel {
@@ -294,6 +340,8 @@ export class GitHubState {
     checkRun: 2_100_000_000,
     event: 3_000_000_000,
     edit: 4_000_000_000,
+    review: 5_000_000_000,
+    reviewComment: 6_000_000_000,
   };
 
   now(): string {
@@ -678,8 +726,74 @@ export class GitHubState {
       mergeStateStatus: "UNKNOWN",
       forced: {},
       autoMerge: null,
+      reviews: [],
     };
     return issue;
+  }
+
+  /**
+   * Adds a review (PENDING when `state` is), with its inline comments; a submitted one bumps
+   * the pull request's `updatedAt`. Validation is the caller's (see reviews.ts).
+   */
+  createReview(
+    issue: IssueModel,
+    input: {
+      author: UserModel;
+      body: string;
+      state: ReviewState;
+      commitId: string;
+      comments: Omit<
+        ReviewCommentModel,
+        "id" | "nodeId" | "review" | "createdAt" | "updatedAt" | "commitId"
+      >[];
+    },
+  ): ReviewModel {
+    const pull = issue.pull;
+    if (!pull) throw new Error(`#${issue.number} is not a pull request`);
+    const id = this.next("review");
+    const now = this.now();
+    const review: ReviewModel = {
+      id,
+      nodeId: nodeId("PRR", "PullRequestReview", id),
+      issue,
+      author: input.author,
+      body: input.body,
+      state: input.state,
+      commitId: input.commitId,
+      createdAt: now,
+      submittedAt: null,
+      comments: [],
+    };
+    for (const comment of input.comments) {
+      const commentId = this.next("reviewComment");
+      review.comments.push({
+        ...comment,
+        id: commentId,
+        nodeId: nodeId("PRRC", "PullRequestReviewComment", commentId),
+        review,
+        commitId: input.commitId,
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
+    pull.reviews.push(review);
+    if (input.state !== "PENDING") this.submitReview(review, input.state, undefined, now);
+    return review;
+  }
+
+  /** Submits a pending review (new state, maybe a new body); bumps the pull request's updatedAt. */
+  submitReview(
+    review: ReviewModel,
+    state: Exclude<ReviewState, "PENDING">,
+    body?: string,
+    at?: string,
+  ): void {
+    const when = at ?? this.now();
+    review.state = state;
+    if (body !== undefined) review.body = body;
+    review.submittedAt = when;
+    for (const comment of review.comments) comment.updatedAt = when;
+    this.touch(review.issue, when);
   }
 
   /** Adds or moves a branch of a repository without a git directory (a new fake commit). */

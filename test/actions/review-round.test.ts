@@ -1,0 +1,242 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import { LABELS } from "../../src/core/states.js";
+import { createGoal } from "../../src/flows/create-goal.js";
+import type { GitHubClient } from "../../src/github/client.js";
+import type { GitHubGoalStore } from "../../src/github/goal-store.js";
+import {
+  createBareRepository,
+  type GitHubServer,
+  startGitHubServer,
+} from "../github-server/index.js";
+import { type ActionRun, runActionBundle } from "../helpers/action-runner.js";
+import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+
+// A review round through the bundled actions: the dispatcher claims a goal, the runner opens its
+// pull request with auto-merge; a reviewer requests changes; the next cycle sends the goal back
+// with that feedback and claims it again; the next run continues the same branch and pull request.
+
+const owner = "acme";
+const repo = "widgets";
+const AGENT = resolve("test/agents/agent.mjs");
+
+interface World {
+  server: GitHubServer;
+  bare: Awaited<ReturnType<typeof createBareRepository>>;
+  client: GitHubClient;
+  store: GitHubGoalStore;
+  token: string;
+  reviewer: GitHubClient;
+  dir: string;
+}
+let w: World;
+
+beforeEach(async () => {
+  const server = await startGitHubServer();
+  const bare = await createBareRepository("main");
+  // A protected base: the pull request waits for its checks, so auto-merge stays pending.
+  server.createRepository({
+    owner,
+    name: repo,
+    gitDir: bare.gitDir,
+    defaultPermission: "read",
+    allowAutoMerge: true,
+    protectedBranches: ["main"],
+  });
+  server.setPermission(owner, repo, "maintainer", "write");
+  server.setPermission(owner, repo, "reviewer", "write");
+  const { client, store, token } = await connectAs(server, { owner, repo }, "maintainer");
+  const reviewer = (await connectAs(server, { owner, repo }, "reviewer")).client;
+  await store.ensureLabels(LABELS);
+  server.addWorkflowRun(owner, repo, { id: 1001, status: "in_progress" });
+  w = { server, bare, client, store, token, reviewer, dir: mkdtempSync(join(tmpdir(), "round-")) };
+});
+afterEach(async () => {
+  try {
+    w.server.assertNoViolations();
+  } finally {
+    await w.server.close();
+    rmSync(w.bare.root, { recursive: true, force: true });
+    rmSync(w.dir, { recursive: true, force: true });
+  }
+});
+
+function env(): NodeJS.ProcessEnv {
+  return {
+    HOME: join(w.dir, "home"),
+    XDG_STATE_HOME: join(w.dir, "state"),
+    GITHUB_API_URL: w.server.url,
+    GITHUB_REPOSITORY: `${owner}/${repo}`,
+    GITHUB_RUN_ID: "1001",
+    GITHUB_SERVER_URL: "https://github.com",
+    GOAL_ORCHESTRATOR_PACE_MS: String(TEST_PACE_MS),
+  };
+}
+
+async function dispatch(): Promise<Array<{ goal: number; attempt: number }>> {
+  const result = await runActionBundle(
+    process.execPath,
+    "dispatch",
+    { token: w.token, max: "2" },
+    env(),
+  );
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  return (JSON.parse(result.outputs.matrix ?? "") as { include: [] }).include;
+}
+
+async function run(goal: number, attempt: number): Promise<ActionRun> {
+  const inputs = {
+    token: w.token,
+    repository: `${owner}/${repo}`,
+    goal: String(goal),
+    attempt: String(attempt),
+    "agent-command": `"${process.execPath}" "${AGENT}" storm:success --goal={goal_file}`,
+    "agent-read-paths": dirname(AGENT),
+    "clone-url": w.bare.gitDir,
+    "workspace-root": join(w.dir, "work"),
+    "log-dir": join(w.dir, "logs"),
+    duration: "5m",
+    isolation: "none",
+  };
+  const main = await runActionBundle(process.execPath, "run", inputs, env());
+  const post = await runActionBundle(process.execPath, "run", inputs, env(), {
+    state: main.state,
+  });
+  assert.equal(post.code, 0, post.stdout + post.stderr);
+  return main;
+}
+
+const pullsOf = async () => (await w.client.rest.pulls.list({ owner, repo, state: "all" })).data;
+const comments = async (number: number) =>
+  (await w.client.rest.issues.listComments({ owner, repo, issue_number: number })).data.map(
+    (comment) => comment.body ?? "",
+  );
+
+describe("a review round through the bundled actions", () => {
+  it("a changes-requested review sends the goal back, and its next run updates the same pull request", async () => {
+    const { number } = await createGoal(w.store, {
+      title: "Export CSV",
+      body: GOAL_BODY,
+      queue: true,
+      spotCheck: false,
+    });
+    assert.deepEqual(await dispatch(), [
+      { goal: number, attempt: 1, title: "Export CSV", repository: `${owner}/${repo}` },
+    ]);
+    const first = await run(number, 1);
+    assert.equal(first.outputs.outcome, "success", first.stdout);
+    const [pull] = await pullsOf();
+    assert.ok(pull?.auto_merge, "auto-merge enabled after the first run");
+    const firstHead = pull.head.sha;
+
+    await w.reviewer.rest.pulls.createReview({
+      owner,
+      repo,
+      pull_number: pull.number,
+      event: "REQUEST_CHANGES",
+      body: "Close, but the header row is missing.",
+      comments: [{ path: `work-${number}.txt`, line: 1, body: "Start with a header line." }],
+    });
+
+    // One cycle: the review sends the goal back, and the goal is claimed again at once.
+    const claimed = await dispatch();
+    assert.deepEqual(
+      claimed.map((entry) => [entry.goal, entry.attempt]),
+      [[number, 2]],
+    );
+    const afterReview = await w.store.getGoal(number);
+    const feedback = afterReview.markers.findLast((m) => m.kind === "feedback");
+    assert.equal(feedback?.kind === "feedback" && feedback.round, 1);
+    const { data: underReview } = await w.client.rest.pulls.get({
+      owner,
+      repo,
+      pull_number: pull.number,
+    });
+    assert.equal(underReview.auto_merge, null, "auto-merge off while the round is open");
+    assert.ok(
+      (await comments(pull.number)).some((body) =>
+        /^Review round 1 of 3: goal #\d+ is back/.test(body),
+      ),
+    );
+
+    const second = await run(number, 2);
+    assert.equal(second.outputs.outcome, "success", second.stdout);
+    assert.equal(second.outputs["pr-url"], pull.html_url, "the same pull request");
+    assert.equal((await pullsOf()).length, 1);
+    const { data: updated } = await w.client.rest.pulls.get({
+      owner,
+      repo,
+      pull_number: pull.number,
+    });
+    assert.notEqual(updated.head.sha, firstHead);
+    assert.ok(updated.auto_merge, "auto-merge on again once the round's run succeeded");
+    const goalFile = readFileSync(
+      join(w.dir, "work", owner, repo, String(number), "work", ".git", "dump", "goal.md"),
+      "utf8",
+    );
+    assert.match(
+      goalFile,
+      /## Review round 1\n\nYour earlier work on this goal is pull request #\d+/,
+    );
+    assert.match(goalFile, /Close, but the header row is missing\./);
+    assert.match(goalFile, /- `work-\d+\.txt:1`: Start with a header line\./);
+    const roundComment = (await comments(pull.number)).find((body) =>
+      body.startsWith("Review round 1: attempt 2"),
+    );
+    assert.match(
+      roundComment ?? "",
+      /pushed 1 commit on top of [0-9a-f]{12} \(\+1 −0 in 1 file: `work-\d+\.txt`\)/,
+    );
+    assert.match(roundComment ?? "", /Auto-merge is on again\./);
+    const after = await w.store.getGoal(number);
+    assert.equal(after.state, "done");
+  });
+
+  it("requests made while a round runs are not lost: auto-merge stays off and the next round takes them all", async () => {
+    const { number } = await createGoal(w.store, {
+      title: "Export CSV",
+      body: GOAL_BODY,
+      queue: true,
+      spotCheck: false,
+    });
+    await dispatch();
+    await run(number, 1);
+    const [pull] = await pullsOf();
+    assert.ok(pull);
+    const revise = (body: string) =>
+      w.reviewer.rest.issues.createComment({ owner, repo, issue_number: pull.number, body });
+    await revise("/goal revise add a header row");
+    assert.deepEqual(
+      (await dispatch()).map((entry) => entry.attempt),
+      [2],
+    );
+    // While attempt 2 is claimed (its agent at work), two more requests come in.
+    await revise("/goal revise quote every value");
+    await revise("/goal revise and sort by name");
+
+    const second = await run(number, 2);
+    assert.equal(second.outputs.outcome, "success", second.stdout);
+    const { data: held } = await w.client.rest.pulls.get({ owner, repo, pull_number: pull.number });
+    assert.equal(held.auto_merge, null, "not merged with requests unanswered");
+    assert.ok(
+      (await comments(pull.number)).some((body) =>
+        /^Review round 1: attempt 2[\s\S]*Auto-merge stays off/.test(body),
+      ),
+    );
+
+    assert.deepEqual(
+      (await dispatch()).map((entry) => entry.attempt),
+      [3],
+      "round 2 starts and is claimed in one cycle",
+    );
+    const goal = await w.store.getGoal(number);
+    const round2 = goal.markers.filter((m) => m.kind === "feedback" && m.round === 2);
+    assert.equal(round2.length, 1);
+    const text = round2[0]?.kind === "feedback" ? round2[0].text : "";
+    assert.match(text, /quote every value[\s\S]*and sort by name/);
+    assert.doesNotMatch(text, /add a header row/, "round 1's request is not taken twice");
+  });
+});
