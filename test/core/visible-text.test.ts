@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { HiddenKind } from "../../src/core/hidden-edit.js";
 import {
   addHidden,
   describeHidden,
   type HiddenCount,
-  type HiddenKind,
   visibleLine,
   visibleMarkdown,
 } from "../../src/core/visible-text.js";

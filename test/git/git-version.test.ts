@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { UserError } from "../../src/core/errors.js";
-import { Git, gitVersionProblem } from "../../src/git/git.js";
+import { Git } from "../../src/git/git.js";
+import { gitVersionProblem } from "../../src/git/version.js";
 
 const dirs: string[] = [];
 after(() => {

@@ -3,7 +3,8 @@ import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "nod
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { UserError } from "../../src/core/errors.js";
-import { Git, GitError, goalBranchName } from "../../src/git/git.js";
+import { Git, goalBranchName } from "../../src/git/git.js";
+import { GitError } from "../../src/git/runner.js";
 import { commitEverything, makeOrigin, type Sandbox, sandbox, writeFiles } from "./helpers.js";
 
 let box: Sandbox;

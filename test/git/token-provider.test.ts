@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Git, GitError } from "../../src/git/git.js";
+import { Git } from "../../src/git/git.js";
+import { GitError } from "../../src/git/runner.js";
 import {
   commitEverything,
   type GitHttpServer,

@@ -5,7 +5,10 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Git, GitError, gitEnvironment, httpOrigin, scrubSecrets } from "../../src/git/git.js";
+import { gitEnvironment } from "../../src/git/environment.js";
+import { Git } from "../../src/git/git.js";
+import { GitError } from "../../src/git/runner.js";
+import { httpOrigin, scrubSecrets } from "../../src/git/token.js";
 import {
   commitEverything,
   type GitHttpServer,

@@ -11,7 +11,7 @@ import { chromium } from "playwright-core";
 import { encodeMarker } from "../../src/core/markers.js";
 import { LABELS } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
-import { buildDashboardView } from "../../src/stats/dashboard.js";
+import { buildDashboardView } from "../../src/stats/dashboard-view.js";
 import type { StatsReport } from "../../src/stats/report-types.js";
 import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from "../helpers/chromium.js";
 import { type GitHubFixture, GOAL_BODY, startGitHubFixture } from "../helpers/github-fixture.js";

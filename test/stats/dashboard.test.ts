@@ -10,14 +10,12 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { chromium } from "playwright-core";
+import { jsonForScript, renderDashboard, writeDashboard } from "../../src/stats/dashboard.js";
 import {
   buildDashboardView,
   formatReadableDuration,
-  jsonForScript,
-  renderDashboard,
   safeUrl,
-  writeDashboard,
-} from "../../src/stats/dashboard.js";
+} from "../../src/stats/dashboard-view.js";
 import { formatPartialUsd } from "../../src/stats/format.js";
 import type { StatsReport } from "../../src/stats/report-types.js";
 import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from "../helpers/chromium.js";
