@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1687:
+/***/ 8861:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35073,6 +35073,74 @@ function parseHeading(line) {
     return { level: hashes.length, title };
 }
 
+;// CONCATENATED MODULE: ./src/core/hidden-characters.ts
+/**
+ * Controls other than tab and line feed, format characters (Cf) and default-ignorable code points
+ * (zero-width characters, fillers, variation selectors, tag characters): none of them shows as a glyph.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const HIDDEN_CHARACTERS = /[\0-\x08\x0B-\x1F\x7F-\x9F\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: same class, for testing one character.
+const HIDDEN_CHARACTER = /^[\0-\x08\x0B-\x1F\x7F-\x9F\p{Cf}\p{Default_Ignorable_Code_Point}]$/u;
+const BIDI_CONTROLS = new Set([
+    0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069,
+]);
+const TEXT_PRESENTATION = 0xfe0e;
+const EMOJI_PRESENTATION = 0xfe0f;
+function hiddenCharacterKind(codePoint) {
+    if (codePoint >= 0xe0000 && codePoint <= 0xe007f)
+        return "tag-character";
+    if (BIDI_CONTROLS.has(codePoint))
+        return "bidi-control";
+    return "invisible-character";
+}
+function hidden_characters_removeHiddenCharacters(text, tally) {
+    let lastRemovedEnd = -1;
+    return text.replace(HIDDEN_CHARACTERS, (char, offset) => {
+        const codePoint = char.codePointAt(0) ?? 0;
+        if ((codePoint === TEXT_PRESENTATION || codePoint === EMOJI_PRESENTATION) &&
+            selectsPresentation(text, offset, lastRemovedEnd)) {
+            return char;
+        }
+        tally[hiddenCharacterKind(codePoint)]++;
+        lastRemovedEnd = offset + char.length;
+        return "";
+    });
+}
+/** U+FE0E/U+FE0F change how the character right before them is drawn (☺︎ vs ☺️); a second one, or one after nothing, hides. */
+function selectsPresentation(text, offset, lastRemovedEnd) {
+    if (offset === 0 || offset === lastRemovedEnd)
+        return false;
+    const previous = text.charCodeAt(offset - 1);
+    return (previous !== TEXT_PRESENTATION &&
+        previous !== EMOJI_PRESENTATION &&
+        previous !== 0x20 &&
+        previous !== 0x09 &&
+        previous !== 0x0a);
+}
+/** What removing a decoded character reference counts, or undefined when the reference shows something. */
+function hiddenReferenceCounts(decoded) {
+    if (decoded === "")
+        return undefined;
+    const counts = {};
+    for (const char of decoded) {
+        const codePoint = char.codePointAt(0) ?? 0;
+        const whitespace = codePoint === 0x09 || codePoint === 0x0a || codePoint === 0x0c || codePoint === 0x0d;
+        // A variation selector written as a reference is left to the author (it may pick emoji style).
+        const selector = codePoint === TEXT_PRESENTATION || codePoint === EMOJI_PRESENTATION;
+        if (whitespace || selector || !HIDDEN_CHARACTER.test(char))
+            return undefined;
+        const kind = hiddenCharacterKind(codePoint);
+        counts[kind] = (counts[kind] ?? 0) + 1;
+    }
+    return counts;
+}
+/** cmark turns only NUL, surrogates and out-of-range numbers into U+FFFD; the rest reaches the page as is. */
+function codePointToString(codePoint) {
+    const invalid = codePoint === 0 || (codePoint >= 0xd800 && codePoint <= 0xdfff) || codePoint > 0x10ffff;
+    return String.fromCodePoint(invalid || Number.isNaN(codePoint) ? 0xfffd : codePoint);
+}
+
 ;// CONCATENATED MODULE: ./node_modules/character-entities/index.js
 /**
  * Map of named character references.
@@ -37226,6 +37294,481 @@ const own = {}.hasOwnProperty
  */
 function decodeNamedCharacterReference(value) {
   return own.call(characterEntities, value) ? characterEntities[value] : false
+}
+
+;// CONCATENATED MODULE: ./src/core/html-tokenizer.ts
+/**
+ * The WHATWG HTML tokenizer's data, tag, attribute, comment and bogus-comment states, written out
+ * for offsets: where each tag, attribute and comment begins and ends. It agrees with parse5's on
+ * token kinds, bounds and attributes for random input, without parse5's ~390 KB in every bundle.
+ */
+/**
+ * The WHATWG HTML tokenizer's data, tag, attribute, comment and bogus-comment states, written out
+ * for offsets: where each tag, attribute and comment begins and ends. Text content (character
+ * references, RAWTEXT elements) is not decoded: nothing here depends on it. The tokenizer stays
+ * in the data state after `<style>` and the like: GitHub escapes those tags, and reading their
+ * content as markup can only find more to hide.
+ */
+function tokenizeHtml(html) {
+    const tokens = [];
+    let textStart = 0;
+    let i = html.indexOf("<");
+    while (i !== -1 && i < html.length) {
+        const markup = readMarkup(html, i);
+        if (markup === null) {
+            i = html.indexOf("<", i + 1);
+            continue;
+        }
+        if (i > textStart)
+            tokens.push({ kind: "text", start: textStart, end: i });
+        tokens.push(markup);
+        textStart = markup.end;
+        i = html.indexOf("<", markup.end);
+    }
+    if (textStart < html.length)
+        tokens.push({ kind: "text", start: textStart, end: html.length });
+    return tokens;
+}
+/** The markup starting with the `<` at `start`, or null when that `<` is text. */
+function readMarkup(html, start) {
+    const next = html.charCodeAt(start + 1);
+    if (isAsciiAlpha(next))
+        return readTag(html, start, start + 1, false);
+    if (next === 0x21 /* ! */)
+        return readMarkupDeclaration(html, start);
+    if (next === 0x3f /* ? */)
+        return readBogusComment(html, start, start + 1);
+    if (next === 0x2f /* / */) {
+        const afterSlash = html.charCodeAt(start + 2);
+        if (isAsciiAlpha(afterSlash))
+            return readTag(html, start, start + 2, true);
+        if (afterSlash === 0x3e /* > */)
+            return { kind: "ignored", start, end: start + 3 };
+        if (start + 2 >= html.length)
+            return null;
+        return readBogusComment(html, start, start + 2);
+    }
+    return null;
+}
+function readMarkupDeclaration(html, start) {
+    const after = start + 2;
+    if (html.startsWith("--", after))
+        return readComment(html, start, after + 2);
+    // `<!DOCTYPE …>` ends at the first `>` in every doctype state; `<![CDATA[` outside SVG/MathML
+    // and anything else after `<!` is a bogus comment, which also ends at the first `>`.
+    return readBogusComment(html, start, after);
+}
+function readBogusComment(html, start, from) {
+    const close = html.indexOf(">", from);
+    return { kind: "bogus-comment", start, end: close === -1 ? html.length : close + 1 };
+}
+/** A comment whose text starts at `from` (after `<!--`). */
+function readComment(html, start, from) {
+    // `<!-->` and `<!--->` are complete (empty) comments.
+    if (html.charCodeAt(from) === 0x3e)
+        return { kind: "comment", start, end: from + 1 };
+    if (html.startsWith("->", from))
+        return { kind: "comment", start, end: from + 2 };
+    // Otherwise the comment ends at the first `-->` or `--!>`, or runs to the end.
+    const plain = html.indexOf("-->", from);
+    const bang = html.indexOf("--!>", from);
+    let end = html.length;
+    if (plain !== -1)
+        end = plain + 3;
+    if (bang !== -1 && bang + 4 < end)
+        end = bang + 4;
+    return { kind: "comment", start, end };
+}
+function readTag(html, start, nameStart, closing) {
+    const unfinished = { kind: "unfinished-tag", start, end: html.length };
+    let i = nameStart;
+    while (i < html.length && !isHtmlSpace(html.charCodeAt(i)) && !isSlashOrGt(html.charCodeAt(i))) {
+        i++;
+    }
+    const name = asciiLowercase(html.slice(nameStart, i));
+    const attributes = [];
+    let leadStart = i;
+    for (;;) {
+        while (isHtmlSpace(html.charCodeAt(i)))
+            i++;
+        if (i >= html.length)
+            return unfinished;
+        const char = html.charCodeAt(i);
+        if (char === 0x3e /* > */) {
+            return { kind: "tag", start, end: i + 1, name, closing, selfClosing: false, attributes };
+        }
+        if (char === 0x2f /* / */) {
+            if (i + 1 >= html.length)
+                return unfinished;
+            if (html.charCodeAt(i + 1) === 0x3e) {
+                return { kind: "tag", start, end: i + 2, name, closing, selfClosing: true, attributes };
+            }
+            i++; // a stray `/` is skipped
+            continue;
+        }
+        // Attribute name: its first character is taken whatever it is (even `=`).
+        const attributeStart = i;
+        i++;
+        while (i < html.length &&
+            !isHtmlSpace(html.charCodeAt(i)) &&
+            !isSlashOrGt(html.charCodeAt(i)) &&
+            html.charCodeAt(i) !== 0x3d /* = */) {
+            i++;
+        }
+        const attributeName = asciiLowercase(html.slice(attributeStart, i));
+        let attributeEnd = i;
+        let j = i;
+        while (isHtmlSpace(html.charCodeAt(j)))
+            j++;
+        if (j >= html.length)
+            return unfinished;
+        if (html.charCodeAt(j) === 0x3d /* = */) {
+            j++;
+            while (isHtmlSpace(html.charCodeAt(j)))
+                j++;
+            if (j >= html.length)
+                return unfinished;
+            const quote = html.charCodeAt(j);
+            if (quote === 0x3e /* > */) {
+                // `name=>`: a missing value (the attribute ends before `>`).
+                attributes.push({ name: attributeName, start: attributeStart, end: j, leadStart });
+                leadStart = j;
+                i = j;
+                continue;
+            }
+            if (quote === 0x22 || quote === 0x27) {
+                const close = html.indexOf(html.charAt(j), j + 1);
+                if (close === -1)
+                    return unfinished;
+                j = close + 1;
+            }
+            else {
+                // Unquoted: up to whitespace or `>` (a `/` belongs to the value).
+                while (j < html.length && !isHtmlSpace(html.charCodeAt(j)) && html.charCodeAt(j) !== 0x3e) {
+                    j++;
+                }
+                if (j >= html.length)
+                    return unfinished;
+            }
+            attributeEnd = j;
+            i = j;
+        }
+        attributes.push({ name: attributeName, start: attributeStart, end: attributeEnd, leadStart });
+        leadStart = attributeEnd;
+    }
+}
+function isAsciiAlpha(code) {
+    return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+}
+/** Tab, line feed, form feed, carriage return and space. */
+function isHtmlSpace(code) {
+    return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d;
+}
+function isSlashOrGt(code) {
+    return code === 0x2f || code === 0x3e;
+}
+function asciiLowercase(value) {
+    return value.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+}
+
+;// CONCATENATED MODULE: ./src/core/hidden-html.ts
+/**
+ * What the raw HTML in a Markdown text hides: comments, elements GitHub hides or drops (`hidden`,
+ * `script`, `style`, …, and tags that are no HTML element), attributes other than `href`/`src`,
+ * and character references to invisible characters in shown text. The HTML pieces are read as one
+ * stream, as a browser reads the page, so that an element opened in one HTML node and closed in a
+ * later one hides the Markdown between them.
+ */
+
+
+
+/**
+ * Elements whose content the page does not show (or GitHub's sanitizer drops with its content).
+ * `title`, `noembed`, `noframes`, `frameset`, `frame`, `applet` and `datalist` are hidden in a
+ * browser's body as well.
+ */
+const HIDDEN_ELEMENTS = new Set([
+    "script",
+    "style",
+    "template",
+    "noscript",
+    "iframe",
+    "object",
+    "embed",
+    "title",
+    "noembed",
+    "noframes",
+    "frameset",
+    "frame",
+    "applet",
+    "datalist",
+]);
+const VOID_ELEMENTS = new Set([
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "frame",
+    "hr",
+    "img",
+    "input",
+    "keygen",
+    "link",
+    "meta",
+    "param",
+    "source",
+    "track",
+    "wbr",
+]);
+/** HTML's element names, obsolete ones included: a tag with any other name only hides its name. */
+const HTML_ELEMENTS = new Set(("a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big " +
+    "blink blockquote body br button canvas caption center cite code col colgroup data datalist dd " +
+    "del details dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form " +
+    "frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img image input ins " +
+    "isindex kbd keygen label legend li link listing main map mark marquee menu menuitem meta " +
+    "meter multicol nav nextid nobr noembed noframes noscript object ol optgroup option output p " +
+    "param picture plaintext pre progress q rb rp rt rtc ruby s samp script search section select " +
+    "slot small source spacer span strike strong style sub summary sup table tbody td template " +
+    "textarea tfoot th thead time title tr track tt u ul var video wbr xmp").split(" "));
+/** Attribute values a reader never sees, except where a link or image points. */
+const KEPT_ATTRIBUTES = new Set(["href", "src"]);
+/** Rendered Markdown in the stream: a newline, since that is how rendered blocks start. */
+const hidden_html_PLACEHOLDER = "\n";
+function htmlEdits(text, rawHtml) {
+    if (rawHtml.length === 0)
+        return [];
+    const { html, pieces } = buildStream(text, rawHtml);
+    const scan = scanHtml(html, pieces);
+    const toSourceStart = (v) => {
+        const piece = pieceAt(pieces, v);
+        return piece.raw ? piece.sStart + (v - piece.vStart) : piece.sStart;
+    };
+    const toSourceEnd = (v) => {
+        const piece = pieceAt(pieces, v - 1);
+        return piece.raw ? piece.sStart + (v - piece.vStart) : piece.sEnd;
+    };
+    const edits = [];
+    for (const hidden of scan.hidden) {
+        edits.push({
+            start: toSourceStart(hidden.start),
+            end: toSourceEnd(hidden.end),
+            counts: hidden.kind ? { [hidden.kind]: 1 } : {},
+        });
+    }
+    for (const tag of scan.tagsWithHiddenAttributes) {
+        const seen = new Set();
+        for (const attribute of tag.attributes) {
+            // HTML uses the first of two attributes with one name.
+            const kept = KEPT_ATTRIBUTES.has(attribute.name) && !seen.has(attribute.name);
+            seen.add(attribute.name);
+            if (kept)
+                continue;
+            // Cut the whitespace before it too, unless the next attribute follows with none between.
+            const next = html.charCodeAt(attribute.end);
+            const separated = isHtmlSpace(next) || isSlashOrGt(next);
+            edits.push({
+                start: toSourceStart(separated ? attribute.leadStart : attribute.start),
+                end: toSourceEnd(attribute.end),
+                counts: { "html-attribute": 1 },
+            });
+        }
+    }
+    // Character references in shown HTML text decode like in Markdown text (browser rules).
+    for (const span of scan.visibleText) {
+        for (let index = pieceIndexAt(pieces, span.start); index < pieces.length; index++) {
+            const piece = pieces[index];
+            if (piece === undefined || piece.vStart >= span.end)
+                break;
+            if (!piece.raw)
+                continue;
+            const from = toSourceStart(Math.max(span.start, piece.vStart));
+            const to = toSourceEnd(Math.min(span.end, piece.vEnd));
+            htmlReferenceEdits(text, from, to, edits);
+        }
+    }
+    return edits;
+}
+function buildStream(text, rawHtml) {
+    const parts = [];
+    const pieces = [];
+    let v = 0;
+    const add = (chunk, sStart, sEnd, context) => {
+        parts.push(chunk);
+        pieces.push({ vStart: v, vEnd: v + chunk.length, sStart, sEnd, raw: context !== -1, context });
+        v += chunk.length;
+    };
+    let previous;
+    for (const piece of rawHtml) {
+        if (previous && previous.group !== piece.group && piece.start > previous.end) {
+            add(hidden_html_PLACEHOLDER, previous.end, piece.start, -1);
+        }
+        add(text.slice(piece.start, piece.end), piece.start, piece.end, piece.context);
+        previous = piece;
+    }
+    if (previous && previous.end < text.length)
+        add(hidden_html_PLACEHOLDER, previous.end, text.length, -1);
+    return { html: parts.join(""), pieces };
+}
+function pieceIndexAt(pieces, v) {
+    let low = 0;
+    let high = pieces.length - 1;
+    while (low < high) {
+        const middle = (low + high + 1) >> 1;
+        if ((pieces[middle]?.vStart ?? 0) <= v)
+            low = middle;
+        else
+            high = middle - 1;
+    }
+    return low;
+}
+function pieceAt(pieces, v) {
+    const piece = pieces[pieceIndexAt(pieces, v)];
+    if (piece === undefined)
+        throw new Error("empty HTML stream");
+    return piece;
+}
+/**
+ * Sorts every stretch of the stream into shown text, tags that stay (maybe with attributes to
+ * strip) and hidden stretches.
+ *
+ * A hidden element ends only at an end tag of its name written in the same Markdown block or
+ * container as its start tag (`context`): a browser ignores `</span>` inside a paragraph that
+ * began after `<span hidden>`, and `</div>` inside a table cell. Nothing is closed implicitly,
+ * so a hidden element lasts at least as long as in a browser.
+ */
+function scanHtml(html, pieces) {
+    const scan = { hidden: [], tagsWithHiddenAttributes: [], visibleText: [] };
+    const contextAt = (v) => pieceAt(pieces, v).context;
+    /** Whether rendered Markdown lies inside [start, end). */
+    const spansMarkdown = (start, end) => {
+        for (let index = pieceIndexAt(pieces, start); index < pieces.length; index++) {
+            const piece = pieces[index];
+            if (piece === undefined || piece.vStart >= end)
+                return false;
+            if (!piece.raw)
+                return true;
+        }
+        return false;
+    };
+    /** Elements open since the outermost hidden element began; empty when none is open. */
+    const openInHidden = [];
+    let hiddenStart = 0;
+    for (const token of tokenizeHtml(html)) {
+        if (token.kind !== "text" &&
+            token.kind !== "comment" &&
+            spansMarkdown(token.start, token.end)) {
+            // A tag or `<!…>` left open at the end of an HTML block: what the rendered Markdown after
+            // it does to the browser's tokenizer is not modelled here, so all of the rest is hidden.
+            const start = openInHidden.length > 0 ? hiddenStart : token.start;
+            const kind = token.kind === "bogus-comment" ? "html-comment" : "hidden-html-element";
+            scan.hidden.push({ start, end: html.length, kind });
+            return scan;
+        }
+        if (openInHidden.length > 0) {
+            if (token.kind !== "tag")
+                continue;
+            const context = contextAt(token.start);
+            if (!token.closing) {
+                // `<x/>` does not close a non-void element in HTML, so it counts as open.
+                if (!VOID_ELEMENTS.has(token.name))
+                    openInHidden.push({ name: token.name, context });
+                continue;
+            }
+            const innermost = openInHidden.at(-1);
+            if (innermost?.name !== token.name || innermost.context !== context)
+                continue;
+            openInHidden.pop();
+            if (openInHidden.length === 0) {
+                scan.hidden.push({ start: hiddenStart, end: token.end, kind: "hidden-html-element" });
+            }
+            continue;
+        }
+        switch (token.kind) {
+            case "text":
+                scan.visibleText.push(token);
+                break;
+            case "comment":
+            case "bogus-comment":
+                scan.hidden.push({ start: token.start, end: token.end, kind: "html-comment" });
+                break;
+            case "unfinished-tag":
+                // A tag cut off by the end of the stream swallows everything after it.
+                scan.hidden.push({ start: token.start, end: token.end, kind: "hidden-html-element" });
+                break;
+            case "ignored":
+                scan.hidden.push({ start: token.start, end: token.end, kind: null });
+                break;
+            case "tag": {
+                const hidden = !token.closing &&
+                    (HIDDEN_ELEMENTS.has(token.name) || token.attributes.some((a) => a.name === "hidden"));
+                if (hidden && VOID_ELEMENTS.has(token.name)) {
+                    scan.hidden.push({ start: token.start, end: token.end, kind: "hidden-html-element" });
+                }
+                else if (hidden) {
+                    hiddenStart = token.start;
+                    openInHidden.push({ name: token.name, context: contextAt(token.start) });
+                }
+                else if (!HTML_ELEMENTS.has(token.name)) {
+                    // Not an HTML element: its name is not shown (GitHub drops the tag, keeps its content).
+                    scan.hidden.push({
+                        start: token.start,
+                        end: token.end,
+                        kind: token.closing ? null : "hidden-html-element",
+                    });
+                }
+                else if (token.attributes.some((a) => !KEPT_ATTRIBUTES.has(a.name))) {
+                    scan.tagsWithHiddenAttributes.push(token);
+                }
+                else if (new Set(token.attributes.map((a) => a.name)).size < token.attributes.length) {
+                    scan.tagsWithHiddenAttributes.push(token); // a second href or src is not used either
+                }
+                break;
+            }
+        }
+    }
+    if (openInHidden.length > 0) {
+        // Never closed: it hides everything after it.
+        scan.hidden.push({ start: hiddenStart, end: html.length, kind: "hidden-html-element" });
+    }
+    return scan;
+}
+// Numeric references, and named ones; `&shy` is the only legacy (no `;`) name that decodes to something invisible.
+const HTML_REFERENCE = /&(?:#[xX]([0-9A-Fa-f]+)|#([0-9]+)|([A-Za-z][A-Za-z0-9]*))(;?)/g;
+/** Windows-1252 code points that HTML substitutes for references to C1 controls (&#x80; is €). */
+const C1_REPLACED = new Set([
+    0x80, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8c, 0x8e, 0x91, 0x92, 0x93,
+    0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0x9b, 0x9c, 0x9e, 0x9f,
+]);
+function htmlReferenceEdits(text, from, to, edits) {
+    const slice = text.slice(from, to);
+    if (!slice.includes("&"))
+        return;
+    for (const match of slice.matchAll(HTML_REFERENCE)) {
+        const [written, hex, decimal, name, semicolon] = match;
+        let decoded;
+        let length = written.length;
+        if (hex !== undefined || decimal !== undefined) {
+            const codePoint = hex !== undefined ? Number.parseInt(hex, 16) : Number.parseInt(decimal ?? "", 10);
+            // Which printable character replaces it does not matter here, only that one is shown.
+            decoded = C1_REPLACED.has(codePoint) ? "€" : codePointToString(codePoint);
+        }
+        else {
+            const named = semicolon ? decodeNamedCharacterReference(name ?? "") : false;
+            if (named)
+                decoded = named;
+            else if (name?.startsWith("shy")) {
+                decoded = "\u00ad";
+                length = 4;
+            }
+            else
+                continue;
+        }
+        const counts = hiddenReferenceCounts(decoded);
+        const start = from + (match.index ?? 0);
+        if (counts)
+            edits.push({ start, end: start + length, counts });
+    }
 }
 
 ;// CONCATENATED MODULE: ./node_modules/micromark-util-chunked/index.js
@@ -48931,239 +49474,15 @@ function gfmHtml(options) {
   ])
 }
 
-;// CONCATENATED MODULE: ./src/core/visible-text.ts
+;// CONCATENATED MODULE: ./src/core/markdown-events.ts
 /**
- * What a person reading an issue on GitHub sees. Goal text is handed to an untrusted coding agent,
- * and an attacker who can edit an issue hides instructions where the page shows nothing: HTML
- * comments, hidden elements, attributes, image alt text, link titles, invisible characters. This
- * module cuts those parts out of the Markdown source and leaves the rest byte for byte as written.
- *
- * Markdown is read with micromark (CommonMark + GFM, the parser behind mdast/remark), with token
- * offsets; raw HTML with the tag and comment states of the WHATWG tokenizer (tokenizeHtml below,
- * which agrees with parse5's on token kinds, bounds and attributes for random input, without
- * parse5's ~390 KB in every bundle). Where this model and a browser could disagree, it errs
- * towards cutting more: the agent may miss a word the page showed, never get one the page hid.
+ * Markdown as micromark reads it (CommonMark + GFM, the parser behind mdast/remark): events with
+ * source offsets, parsed in sections so that long documents stay linear, and the small helpers
+ * that find tokens in them. Nothing here decides what is hidden.
  */
 
 
 
-
-const KIND_ORDER = [
-    "html-comment",
-    "invisible-character",
-    "bidi-control",
-    "tag-character",
-    "image-alt",
-    "link-title",
-    "html-attribute",
-    "hidden-html-element",
-];
-const KIND_LABELS = {
-    "html-comment": ["HTML comment", "HTML comments"],
-    "invisible-character": ["invisible character", "invisible characters"],
-    "bidi-control": ["bidirectional control character", "bidirectional control characters"],
-    "tag-character": ["Unicode tag character", "Unicode tag characters"],
-    "image-alt": ["image alt text", "image alt texts"],
-    "link-title": ["link title", "link titles"],
-    "html-attribute": ["HTML attribute", "HTML attributes"],
-    "hidden-html-element": ["hidden HTML element", "hidden HTML elements"],
-};
-/** A Markdown body as a reader of the GitHub page sees it (Markdown kept; hidden parts cut out). NFC-normalised. */
-function visibleMarkdown(markdown) {
-    const tally = emptyTally();
-    let text = markdown;
-    // Cutting text out can join what was around it into something hidden again (`<!<!-- -->-- x -->`):
-    // repeat until nothing changes, so the result is its own visible text.
-    for (let pass = 0; pass < MAX_PASSES; pass++) {
-        const next = cleanOnce(text, tally);
-        if (next === text)
-            break;
-        text = next;
-    }
-    return { text, removed: tallyToList(tally) };
-}
-/** A one-line plain text (an issue title): hidden characters removed, NFC, whitespace runs (incl. newlines) collapsed to one space, trimmed. No Markdown parsing. */
-function visibleLine(text) {
-    const tally = emptyTally();
-    const visible = removeHiddenCharacters(normalizeLineEndings(text), tally)
-        .normalize("NFC")
-        .replace(/\s+/g, " ")
-        .trim();
-    return { text: visible, removed: tallyToList(tally) };
-}
-/** "2 HTML comments, 3 invisible characters" (plural-aware, fixed order); "" when nothing. */
-function describeHidden(removed) {
-    return addHidden(removed)
-        .map(({ kind, count }) => {
-        const [singular, plural] = KIND_LABELS[kind];
-        return `${count} ${count === 1 ? singular : plural}`;
-    })
-        .join(", ");
-}
-/** Sums several removal lists (e.g. title + body + story). */
-function addHidden(...lists) {
-    const tally = emptyTally();
-    for (const list of lists)
-        for (const { kind, count } of list)
-            tally[kind] += count;
-    return tallyToList(tally);
-}
-function emptyTally() {
-    return Object.fromEntries(KIND_ORDER.map((kind) => [kind, 0]));
-}
-function tallyToList(tally) {
-    return KIND_ORDER.filter((kind) => tally[kind] > 0).map((kind) => ({ kind, count: tally[kind] }));
-}
-function addCounts(tally, counts) {
-    for (const kind of KIND_ORDER)
-        tally[kind] += counts[kind] ?? 0;
-}
-const MAX_PASSES = 4;
-function cleanOnce(input, tally) {
-    let text = normalizeLineEndings(input);
-    // micromark skips a leading byte order mark without counting it in its offsets: take it off first.
-    let bomLength = 0;
-    while (text.charCodeAt(bomLength) === 0xfeff)
-        bomLength++;
-    tally["invisible-character"] += bomLength;
-    text = text.slice(bomLength);
-    text = applyEdits(text, collectEdits(text), tally);
-    return removeHiddenCharacters(text, tally).normalize("NFC");
-}
-function normalizeLineEndings(text) {
-    return text.replace(/\r\n?/g, "\n");
-}
-// ---------------------------------------------------------------------------------------------
-// Characters
-/**
- * Controls other than tab and line feed, format characters (Cf) and default-ignorable code points
- * (zero-width characters, fillers, variation selectors, tag characters): none of them shows as a glyph.
- */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const HIDDEN_CHARACTERS = /[\0-\x08\x0B-\x1F\x7F-\x9F\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: same class, for testing one character.
-const HIDDEN_CHARACTER = /^[\0-\x08\x0B-\x1F\x7F-\x9F\p{Cf}\p{Default_Ignorable_Code_Point}]$/u;
-const BIDI_CONTROLS = new Set([
-    0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069,
-]);
-const TEXT_PRESENTATION = 0xfe0e;
-const EMOJI_PRESENTATION = 0xfe0f;
-function hiddenCharacterKind(codePoint) {
-    if (codePoint >= 0xe0000 && codePoint <= 0xe007f)
-        return "tag-character";
-    if (BIDI_CONTROLS.has(codePoint))
-        return "bidi-control";
-    return "invisible-character";
-}
-function removeHiddenCharacters(text, tally) {
-    let lastRemovedEnd = -1;
-    return text.replace(HIDDEN_CHARACTERS, (char, offset) => {
-        const codePoint = char.codePointAt(0) ?? 0;
-        if ((codePoint === TEXT_PRESENTATION || codePoint === EMOJI_PRESENTATION) &&
-            selectsPresentation(text, offset, lastRemovedEnd)) {
-            return char;
-        }
-        tally[hiddenCharacterKind(codePoint)]++;
-        lastRemovedEnd = offset + char.length;
-        return "";
-    });
-}
-/** U+FE0E/U+FE0F change how the character right before them is drawn (☺︎ vs ☺️); a second one, or one after nothing, hides. */
-function selectsPresentation(text, offset, lastRemovedEnd) {
-    if (offset === 0 || offset === lastRemovedEnd)
-        return false;
-    const previous = text.charCodeAt(offset - 1);
-    return (previous !== TEXT_PRESENTATION &&
-        previous !== EMOJI_PRESENTATION &&
-        previous !== 0x20 &&
-        previous !== 0x09 &&
-        previous !== 0x0a);
-}
-/** What removing a decoded character reference counts, or undefined when the reference shows something. */
-function hiddenReferenceCounts(decoded) {
-    if (decoded === "")
-        return undefined;
-    const counts = {};
-    for (const char of decoded) {
-        const codePoint = char.codePointAt(0) ?? 0;
-        const whitespace = codePoint === 0x09 || codePoint === 0x0a || codePoint === 0x0c || codePoint === 0x0d;
-        // A variation selector written as a reference is left to the author (it may pick emoji style).
-        const selector = codePoint === TEXT_PRESENTATION || codePoint === EMOJI_PRESENTATION;
-        if (whitespace || selector || !HIDDEN_CHARACTER.test(char))
-            return undefined;
-        const kind = hiddenCharacterKind(codePoint);
-        counts[kind] = (counts[kind] ?? 0) + 1;
-    }
-    return counts;
-}
-function applyEdits(text, edits, tally) {
-    if (edits.length === 0)
-        return text;
-    // Outer cuts first, so a cut inside one already made (an image in a hidden element) is skipped.
-    edits.sort((a, b) => a.start - b.start || b.end - a.end);
-    const parts = [];
-    let cursor = 0;
-    for (const edit of edits) {
-        if (edit.end <= cursor)
-            continue;
-        // A cut that overlaps the previous one (both readings found the same thing) extends it.
-        if (edit.start >= cursor) {
-            parts.push(text.slice(cursor, edit.start));
-            addCounts(tally, edit.counts);
-        }
-        cursor = edit.end;
-    }
-    parts.push(text.slice(cursor));
-    return parts.join("");
-}
-function collectEdits(text) {
-    const edits = editsAsParsed(text, text);
-    // GitHub renders with cmark-gfm, whose HTML blocks follow CommonMark 0.29; micromark follows
-    // 0.31. Where they differ, the same stretch is raw HTML in one and Markdown in the other (code
-    // or an image, say): read the text both ways and remove what either way hides.
-    const asCommonMark029 = withCommonMark029HtmlBlocks(text);
-    if (asCommonMark029 !== text) {
-        for (const edit of editsAsParsed(text, asCommonMark029))
-            edits.push(edit);
-    }
-    return edits;
-}
-/** Edits to `text`, as micromark reads `parsed` (`text` itself or a same-length variant). */
-function editsAsParsed(text, parsed) {
-    const sections = parseSections(parsed);
-    const identifiers = definedIdentifiers(parsed, sections);
-    if (sections.length > 1 && identifiers.length > 0) {
-        // A reference may use a definition from another section: parse again knowing all of them.
-        for (const section of sections) {
-            section.events = parseMarkdown(parsed.slice(section.offset, section.end), identifiers);
-        }
-    }
-    const edits = [];
-    const rawHtml = [];
-    const ids = { next: DOCUMENT_CONTEXT + 1 };
-    for (const section of sections) {
-        walkSection(text, section, edits, rawHtml, ids);
-    }
-    for (const edit of htmlEdits(text, rawHtml))
-        edits.push(edit);
-    return edits;
-}
-/**
- * The text with the HTML block starts that CommonMark 0.31 changed renamed (same length), so that
- * micromark reads them as cmark-gfm does: `<textarea` and `<search` do not start blocks that run
- * on (type 1) or interrupt paragraphs (type 6), `<source` does (type 6), and `<!` needs an
- * uppercase letter to start a declaration block (type 4).
- */
-function withCommonMark029HtmlBlocks(text) {
-    return text.replace(/<(\/?)(textarea|search|source)(?=[\s/>]|$)|<!(?=[a-z])/gi, (match, slash, name) => {
-        if (name === undefined)
-            return match === "<!" ? "<:" : match;
-        const renamed = { textarea: "textareb", search: "searcx", source: "header" }[name.toLowerCase()];
-        return `<${slash ?? ""}${renamed}`;
-    });
-}
-// ---------------------------------------------------------------------------------------------
-// Markdown
 const GFM = [gfm()];
 function parseMarkdown(value, defined) {
     const parser = parse({ extensions: GFM });
@@ -49292,8 +49611,40 @@ function definedIdentifiers(parsed, sections) {
 function sourceOf(text, offset, token) {
     return text.slice(offset + token.start.offset, offset + token.end.offset);
 }
+
+;// CONCATENATED MODULE: ./src/core/hidden-markdown.ts
+/**
+ * What the Markdown structure hides from a reader of the page: image alt text, link titles, a
+ * fence's info string beyond its language, table cells past the header's count, character
+ * references to invisible characters. Raw HTML is not read here: its pieces are collected, with
+ * the block or container each sits in, for hidden-html.ts.
+ */
+
+
+
+/**
+ * Edits to `text`, as micromark reads `parsed` (`text` itself or a same-length variant), and the
+ * raw HTML it holds, in source order.
+ */
+function markdownEdits(text, parsed) {
+    const sections = parseSections(parsed);
+    const identifiers = definedIdentifiers(parsed, sections);
+    if (sections.length > 1 && identifiers.length > 0) {
+        // A reference may use a definition from another section: parse again knowing all of them.
+        for (const section of sections) {
+            section.events = parseMarkdown(parsed.slice(section.offset, section.end), identifiers);
+        }
+    }
+    const edits = [];
+    const rawHtml = [];
+    const ids = { next: DOCUMENT_CONTEXT + 1 };
+    for (const section of sections) {
+        walkSection(text, section, edits, rawHtml, ids);
+    }
+    return { edits, rawHtml };
+}
 const DOCUMENT_CONTEXT = 0;
-/** Blocks and containers an end tag in raw HTML cannot reach out of (see scanHtml). */
+/** Blocks and containers an end tag in raw HTML cannot reach out of (scanHtml, hidden-html.ts). */
 const CONTEXT_TYPES = new Set([
     "paragraph",
     "atxHeading",
@@ -49479,468 +49830,160 @@ function decodeMarkdownReference(text, offset, events, enter, exit) {
     }
     return decodeNamedCharacterReference(written) || "";
 }
-/** cmark turns only NUL, surrogates and out-of-range numbers into U+FFFD; the rest reaches the page as is. */
-function codePointToString(codePoint) {
-    const invalid = codePoint === 0 || (codePoint >= 0xd800 && codePoint <= 0xdfff) || codePoint > 0x10ffff;
-    return String.fromCodePoint(invalid || Number.isNaN(codePoint) ? 0xfffd : codePoint);
-}
-// ---------------------------------------------------------------------------------------------
-// Raw HTML
+
+;// CONCATENATED MODULE: ./src/core/visible-text.ts
 /**
- * Elements whose content the page does not show (or GitHub's sanitizer drops with its content).
- * `title`, `noembed`, `noframes`, `frameset`, `frame`, `applet` and `datalist` are hidden in a
- * browser's body as well.
+ * What a person reading an issue on GitHub sees. Goal text is handed to an untrusted coding agent,
+ * and an attacker who can edit an issue hides instructions where the page shows nothing: HTML
+ * comments, hidden elements, attributes, image alt text, link titles, invisible characters. This
+ * module cuts those parts out of the Markdown source and leaves the rest byte for byte as written.
+ *
+ * It owns the public API, the counts, and the loop that applies the cuts. What to cut is found by
+ * readers: hidden-markdown.ts (micromark, CommonMark + GFM, with token offsets), hidden-html.ts
+ * (raw HTML, read with the WHATWG tokenizer states in html-tokenizer.ts) and hidden-characters.ts.
+ * Where this model and a browser could disagree, it errs towards cutting more: the agent may miss
+ * a word the page showed, never get one the page hid.
  */
-const HIDDEN_ELEMENTS = new Set([
-    "script",
-    "style",
-    "template",
-    "noscript",
-    "iframe",
-    "object",
-    "embed",
-    "title",
-    "noembed",
-    "noframes",
-    "frameset",
-    "frame",
-    "applet",
-    "datalist",
-]);
-const VOID_ELEMENTS = new Set([
-    "area",
-    "base",
-    "br",
-    "col",
-    "embed",
-    "frame",
-    "hr",
-    "img",
-    "input",
-    "keygen",
-    "link",
-    "meta",
-    "param",
-    "source",
-    "track",
-    "wbr",
-]);
-/** HTML's element names, obsolete ones included: a tag with any other name only hides its name. */
-const HTML_ELEMENTS = new Set(("a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big " +
-    "blink blockquote body br button canvas caption center cite code col colgroup data datalist dd " +
-    "del details dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form " +
-    "frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img image input ins " +
-    "isindex kbd keygen label legend li link listing main map mark marquee menu menuitem meta " +
-    "meter multicol nav nextid nobr noembed noframes noscript object ol optgroup option output p " +
-    "param picture plaintext pre progress q rb rp rt rtc ruby s samp script search section select " +
-    "slot small source spacer span strike strong style sub summary sup table tbody td template " +
-    "textarea tfoot th thead time title tr track tt u ul var video wbr xmp").split(" "));
-/** Attribute values a reader never sees, except where a link or image points. */
-const KEPT_ATTRIBUTES = new Set(["href", "src"]);
-/** Rendered Markdown in the stream: a newline, since that is how rendered blocks start. */
-const visible_text_PLACEHOLDER = "\n";
-function htmlEdits(text, rawHtml) {
-    if (rawHtml.length === 0)
-        return [];
-    const { html, pieces } = buildStream(text, rawHtml);
-    const scan = scanHtml(html, pieces);
-    const toSourceStart = (v) => {
-        const piece = pieceAt(pieces, v);
-        return piece.raw ? piece.sStart + (v - piece.vStart) : piece.sStart;
-    };
-    const toSourceEnd = (v) => {
-        const piece = pieceAt(pieces, v - 1);
-        return piece.raw ? piece.sStart + (v - piece.vStart) : piece.sEnd;
-    };
-    const edits = [];
-    for (const hidden of scan.hidden) {
-        edits.push({
-            start: toSourceStart(hidden.start),
-            end: toSourceEnd(hidden.end),
-            counts: hidden.kind ? { [hidden.kind]: 1 } : {},
-        });
+
+
+
+const KIND_ORDER = [
+    "html-comment",
+    "invisible-character",
+    "bidi-control",
+    "tag-character",
+    "image-alt",
+    "link-title",
+    "html-attribute",
+    "hidden-html-element",
+];
+const KIND_LABELS = {
+    "html-comment": ["HTML comment", "HTML comments"],
+    "invisible-character": ["invisible character", "invisible characters"],
+    "bidi-control": ["bidirectional control character", "bidirectional control characters"],
+    "tag-character": ["Unicode tag character", "Unicode tag characters"],
+    "image-alt": ["image alt text", "image alt texts"],
+    "link-title": ["link title", "link titles"],
+    "html-attribute": ["HTML attribute", "HTML attributes"],
+    "hidden-html-element": ["hidden HTML element", "hidden HTML elements"],
+};
+/** A Markdown body as a reader of the GitHub page sees it (Markdown kept; hidden parts cut out). NFC-normalised. */
+function visibleMarkdown(markdown) {
+    const tally = emptyTally();
+    let text = markdown;
+    // Cutting text out can join what was around it into something hidden again (`<!<!-- -->-- x -->`):
+    // repeat until nothing changes, so the result is its own visible text.
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+        const next = cleanOnce(text, tally);
+        if (next === text)
+            break;
+        text = next;
     }
-    for (const tag of scan.tagsWithHiddenAttributes) {
-        const seen = new Set();
-        for (const attribute of tag.attributes) {
-            // HTML uses the first of two attributes with one name.
-            const kept = KEPT_ATTRIBUTES.has(attribute.name) && !seen.has(attribute.name);
-            seen.add(attribute.name);
-            if (kept)
-                continue;
-            // Cut the whitespace before it too, unless the next attribute follows with none between.
-            const next = html.charCodeAt(attribute.end);
-            const separated = isHtmlSpace(next) || isSlashOrGt(next);
-            edits.push({
-                start: toSourceStart(separated ? attribute.leadStart : attribute.start),
-                end: toSourceEnd(attribute.end),
-                counts: { "html-attribute": 1 },
-            });
+    return { text, removed: tallyToList(tally) };
+}
+/** A one-line plain text (an issue title): hidden characters removed, NFC, whitespace runs (incl. newlines) collapsed to one space, trimmed. No Markdown parsing. */
+function visibleLine(text) {
+    const tally = emptyTally();
+    const visible = removeHiddenCharacters(normalizeLineEndings(text), tally)
+        .normalize("NFC")
+        .replace(/\s+/g, " ")
+        .trim();
+    return { text: visible, removed: tallyToList(tally) };
+}
+/** "2 HTML comments, 3 invisible characters" (plural-aware, fixed order); "" when nothing. */
+function describeHidden(removed) {
+    return addHidden(removed)
+        .map(({ kind, count }) => {
+        const [singular, plural] = KIND_LABELS[kind];
+        return `${count} ${count === 1 ? singular : plural}`;
+    })
+        .join(", ");
+}
+/** Sums several removal lists (e.g. title + body + story). */
+function addHidden(...lists) {
+    const tally = emptyTally();
+    for (const list of lists)
+        for (const { kind, count } of list)
+            tally[kind] += count;
+    return tallyToList(tally);
+}
+function emptyTally() {
+    return Object.fromEntries(KIND_ORDER.map((kind) => [kind, 0]));
+}
+function tallyToList(tally) {
+    return KIND_ORDER.filter((kind) => tally[kind] > 0).map((kind) => ({ kind, count: tally[kind] }));
+}
+function addCounts(tally, counts) {
+    for (const kind of KIND_ORDER)
+        tally[kind] += counts[kind] ?? 0;
+}
+const MAX_PASSES = 4;
+function cleanOnce(input, tally) {
+    let text = normalizeLineEndings(input);
+    // micromark skips a leading byte order mark without counting it in its offsets: take it off first.
+    let bomLength = 0;
+    while (text.charCodeAt(bomLength) === 0xfeff)
+        bomLength++;
+    tally["invisible-character"] += bomLength;
+    text = text.slice(bomLength);
+    text = applyEdits(text, collectEdits(text), tally);
+    return hidden_characters_removeHiddenCharacters(text, tally).normalize("NFC");
+}
+function normalizeLineEndings(text) {
+    return text.replace(/\r\n?/g, "\n");
+}
+function applyEdits(text, edits, tally) {
+    if (edits.length === 0)
+        return text;
+    // Outer cuts first, so a cut inside one already made (an image in a hidden element) is skipped.
+    edits.sort((a, b) => a.start - b.start || b.end - a.end);
+    const parts = [];
+    let cursor = 0;
+    for (const edit of edits) {
+        if (edit.end <= cursor)
+            continue;
+        // A cut that overlaps the previous one (both readings found the same thing) extends it.
+        if (edit.start >= cursor) {
+            parts.push(text.slice(cursor, edit.start));
+            addCounts(tally, edit.counts);
         }
+        cursor = edit.end;
     }
-    // Character references in shown HTML text decode like in Markdown text (browser rules).
-    for (const span of scan.visibleText) {
-        for (let index = pieceIndexAt(pieces, span.start); index < pieces.length; index++) {
-            const piece = pieces[index];
-            if (piece === undefined || piece.vStart >= span.end)
-                break;
-            if (!piece.raw)
-                continue;
-            const from = toSourceStart(Math.max(span.start, piece.vStart));
-            const to = toSourceEnd(Math.min(span.end, piece.vEnd));
-            htmlReferenceEdits(text, from, to, edits);
-        }
+    parts.push(text.slice(cursor));
+    return parts.join("");
+}
+function collectEdits(text) {
+    const edits = editsAsParsed(text, text);
+    // GitHub renders with cmark-gfm, whose HTML blocks follow CommonMark 0.29; micromark follows
+    // 0.31. Where they differ, the same stretch is raw HTML in one and Markdown in the other (code
+    // or an image, say): read the text both ways and remove what either way hides.
+    const asCommonMark029 = withCommonMark029HtmlBlocks(text);
+    if (asCommonMark029 !== text) {
+        for (const edit of editsAsParsed(text, asCommonMark029))
+            edits.push(edit);
     }
     return edits;
 }
-function buildStream(text, rawHtml) {
-    const parts = [];
-    const pieces = [];
-    let v = 0;
-    const add = (chunk, sStart, sEnd, context) => {
-        parts.push(chunk);
-        pieces.push({ vStart: v, vEnd: v + chunk.length, sStart, sEnd, raw: context !== -1, context });
-        v += chunk.length;
-    };
-    let previous;
-    for (const piece of rawHtml) {
-        if (previous && previous.group !== piece.group && piece.start > previous.end) {
-            add(visible_text_PLACEHOLDER, previous.end, piece.start, -1);
-        }
-        add(text.slice(piece.start, piece.end), piece.start, piece.end, piece.context);
-        previous = piece;
-    }
-    if (previous && previous.end < text.length)
-        add(visible_text_PLACEHOLDER, previous.end, text.length, -1);
-    return { html: parts.join(""), pieces };
-}
-function pieceIndexAt(pieces, v) {
-    let low = 0;
-    let high = pieces.length - 1;
-    while (low < high) {
-        const middle = (low + high + 1) >> 1;
-        if ((pieces[middle]?.vStart ?? 0) <= v)
-            low = middle;
-        else
-            high = middle - 1;
-    }
-    return low;
-}
-function pieceAt(pieces, v) {
-    const piece = pieces[pieceIndexAt(pieces, v)];
-    if (piece === undefined)
-        throw new Error("empty HTML stream");
-    return piece;
+/** Edits to `text`, as micromark reads `parsed` (`text` itself or a same-length variant). */
+function editsAsParsed(text, parsed) {
+    const { edits, rawHtml } = markdownEdits(text, parsed);
+    for (const edit of htmlEdits(text, rawHtml))
+        edits.push(edit);
+    return edits;
 }
 /**
- * Sorts every stretch of the stream into shown text, tags that stay (maybe with attributes to
- * strip) and hidden stretches.
- *
- * A hidden element ends only at an end tag of its name written in the same Markdown block or
- * container as its start tag (`context`): a browser ignores `</span>` inside a paragraph that
- * began after `<span hidden>`, and `</div>` inside a table cell. Nothing is closed implicitly,
- * so a hidden element lasts at least as long as in a browser.
+ * The text with the HTML block starts that CommonMark 0.31 changed renamed (same length), so that
+ * micromark reads them as cmark-gfm does: `<textarea` and `<search` do not start blocks that run
+ * on (type 1) or interrupt paragraphs (type 6), `<source` does (type 6), and `<!` needs an
+ * uppercase letter to start a declaration block (type 4).
  */
-function scanHtml(html, pieces) {
-    const scan = { hidden: [], tagsWithHiddenAttributes: [], visibleText: [] };
-    const contextAt = (v) => pieceAt(pieces, v).context;
-    /** Whether rendered Markdown lies inside [start, end). */
-    const spansMarkdown = (start, end) => {
-        for (let index = pieceIndexAt(pieces, start); index < pieces.length; index++) {
-            const piece = pieces[index];
-            if (piece === undefined || piece.vStart >= end)
-                return false;
-            if (!piece.raw)
-                return true;
-        }
-        return false;
-    };
-    /** Elements open since the outermost hidden element began; empty when none is open. */
-    const openInHidden = [];
-    let hiddenStart = 0;
-    for (const token of tokenizeHtml(html)) {
-        if (token.kind !== "text" &&
-            token.kind !== "comment" &&
-            spansMarkdown(token.start, token.end)) {
-            // A tag or `<!…>` left open at the end of an HTML block: what the rendered Markdown after
-            // it does to the browser's tokenizer is not modelled here, so all of the rest is hidden.
-            const start = openInHidden.length > 0 ? hiddenStart : token.start;
-            const kind = token.kind === "bogus-comment" ? "html-comment" : "hidden-html-element";
-            scan.hidden.push({ start, end: html.length, kind });
-            return scan;
-        }
-        if (openInHidden.length > 0) {
-            if (token.kind !== "tag")
-                continue;
-            const context = contextAt(token.start);
-            if (!token.closing) {
-                // `<x/>` does not close a non-void element in HTML, so it counts as open.
-                if (!VOID_ELEMENTS.has(token.name))
-                    openInHidden.push({ name: token.name, context });
-                continue;
-            }
-            const innermost = openInHidden.at(-1);
-            if (innermost?.name !== token.name || innermost.context !== context)
-                continue;
-            openInHidden.pop();
-            if (openInHidden.length === 0) {
-                scan.hidden.push({ start: hiddenStart, end: token.end, kind: "hidden-html-element" });
-            }
-            continue;
-        }
-        switch (token.kind) {
-            case "text":
-                scan.visibleText.push(token);
-                break;
-            case "comment":
-            case "bogus-comment":
-                scan.hidden.push({ start: token.start, end: token.end, kind: "html-comment" });
-                break;
-            case "unfinished-tag":
-                // A tag cut off by the end of the stream swallows everything after it.
-                scan.hidden.push({ start: token.start, end: token.end, kind: "hidden-html-element" });
-                break;
-            case "ignored":
-                scan.hidden.push({ start: token.start, end: token.end, kind: null });
-                break;
-            case "tag": {
-                const hidden = !token.closing &&
-                    (HIDDEN_ELEMENTS.has(token.name) || token.attributes.some((a) => a.name === "hidden"));
-                if (hidden && VOID_ELEMENTS.has(token.name)) {
-                    scan.hidden.push({ start: token.start, end: token.end, kind: "hidden-html-element" });
-                }
-                else if (hidden) {
-                    hiddenStart = token.start;
-                    openInHidden.push({ name: token.name, context: contextAt(token.start) });
-                }
-                else if (!HTML_ELEMENTS.has(token.name)) {
-                    // Not an HTML element: its name is not shown (GitHub drops the tag, keeps its content).
-                    scan.hidden.push({
-                        start: token.start,
-                        end: token.end,
-                        kind: token.closing ? null : "hidden-html-element",
-                    });
-                }
-                else if (token.attributes.some((a) => !KEPT_ATTRIBUTES.has(a.name))) {
-                    scan.tagsWithHiddenAttributes.push(token);
-                }
-                else if (new Set(token.attributes.map((a) => a.name)).size < token.attributes.length) {
-                    scan.tagsWithHiddenAttributes.push(token); // a second href or src is not used either
-                }
-                break;
-            }
-        }
-    }
-    if (openInHidden.length > 0) {
-        // Never closed: it hides everything after it.
-        scan.hidden.push({ start: hiddenStart, end: html.length, kind: "hidden-html-element" });
-    }
-    return scan;
-}
-/**
- * The WHATWG HTML tokenizer's data, tag, attribute, comment and bogus-comment states, written out
- * for offsets: where each tag, attribute and comment begins and ends. Text content (character
- * references, RAWTEXT elements) is not decoded: nothing here depends on it. The tokenizer stays
- * in the data state after `<style>` and the like: GitHub escapes those tags, and reading their
- * content as markup can only find more to hide.
- */
-function tokenizeHtml(html) {
-    const tokens = [];
-    let textStart = 0;
-    let i = html.indexOf("<");
-    while (i !== -1 && i < html.length) {
-        const markup = readMarkup(html, i);
-        if (markup === null) {
-            i = html.indexOf("<", i + 1);
-            continue;
-        }
-        if (i > textStart)
-            tokens.push({ kind: "text", start: textStart, end: i });
-        tokens.push(markup);
-        textStart = markup.end;
-        i = html.indexOf("<", markup.end);
-    }
-    if (textStart < html.length)
-        tokens.push({ kind: "text", start: textStart, end: html.length });
-    return tokens;
-}
-/** The markup starting with the `<` at `start`, or null when that `<` is text. */
-function readMarkup(html, start) {
-    const next = html.charCodeAt(start + 1);
-    if (isAsciiAlpha(next))
-        return readTag(html, start, start + 1, false);
-    if (next === 0x21 /* ! */)
-        return readMarkupDeclaration(html, start);
-    if (next === 0x3f /* ? */)
-        return readBogusComment(html, start, start + 1);
-    if (next === 0x2f /* / */) {
-        const afterSlash = html.charCodeAt(start + 2);
-        if (isAsciiAlpha(afterSlash))
-            return readTag(html, start, start + 2, true);
-        if (afterSlash === 0x3e /* > */)
-            return { kind: "ignored", start, end: start + 3 };
-        if (start + 2 >= html.length)
-            return null;
-        return readBogusComment(html, start, start + 2);
-    }
-    return null;
-}
-function readMarkupDeclaration(html, start) {
-    const after = start + 2;
-    if (html.startsWith("--", after))
-        return readComment(html, start, after + 2);
-    // `<!DOCTYPE …>` ends at the first `>` in every doctype state; `<![CDATA[` outside SVG/MathML
-    // and anything else after `<!` is a bogus comment, which also ends at the first `>`.
-    return readBogusComment(html, start, after);
-}
-function readBogusComment(html, start, from) {
-    const close = html.indexOf(">", from);
-    return { kind: "bogus-comment", start, end: close === -1 ? html.length : close + 1 };
-}
-/** A comment whose text starts at `from` (after `<!--`). */
-function readComment(html, start, from) {
-    // `<!-->` and `<!--->` are complete (empty) comments.
-    if (html.charCodeAt(from) === 0x3e)
-        return { kind: "comment", start, end: from + 1 };
-    if (html.startsWith("->", from))
-        return { kind: "comment", start, end: from + 2 };
-    // Otherwise the comment ends at the first `-->` or `--!>`, or runs to the end.
-    const plain = html.indexOf("-->", from);
-    const bang = html.indexOf("--!>", from);
-    let end = html.length;
-    if (plain !== -1)
-        end = plain + 3;
-    if (bang !== -1 && bang + 4 < end)
-        end = bang + 4;
-    return { kind: "comment", start, end };
-}
-function readTag(html, start, nameStart, closing) {
-    const unfinished = { kind: "unfinished-tag", start, end: html.length };
-    let i = nameStart;
-    while (i < html.length && !isHtmlSpace(html.charCodeAt(i)) && !isSlashOrGt(html.charCodeAt(i))) {
-        i++;
-    }
-    const name = asciiLowercase(html.slice(nameStart, i));
-    const attributes = [];
-    let leadStart = i;
-    for (;;) {
-        while (isHtmlSpace(html.charCodeAt(i)))
-            i++;
-        if (i >= html.length)
-            return unfinished;
-        const char = html.charCodeAt(i);
-        if (char === 0x3e /* > */) {
-            return { kind: "tag", start, end: i + 1, name, closing, selfClosing: false, attributes };
-        }
-        if (char === 0x2f /* / */) {
-            if (i + 1 >= html.length)
-                return unfinished;
-            if (html.charCodeAt(i + 1) === 0x3e) {
-                return { kind: "tag", start, end: i + 2, name, closing, selfClosing: true, attributes };
-            }
-            i++; // a stray `/` is skipped
-            continue;
-        }
-        // Attribute name: its first character is taken whatever it is (even `=`).
-        const attributeStart = i;
-        i++;
-        while (i < html.length &&
-            !isHtmlSpace(html.charCodeAt(i)) &&
-            !isSlashOrGt(html.charCodeAt(i)) &&
-            html.charCodeAt(i) !== 0x3d /* = */) {
-            i++;
-        }
-        const attributeName = asciiLowercase(html.slice(attributeStart, i));
-        let attributeEnd = i;
-        let j = i;
-        while (isHtmlSpace(html.charCodeAt(j)))
-            j++;
-        if (j >= html.length)
-            return unfinished;
-        if (html.charCodeAt(j) === 0x3d /* = */) {
-            j++;
-            while (isHtmlSpace(html.charCodeAt(j)))
-                j++;
-            if (j >= html.length)
-                return unfinished;
-            const quote = html.charCodeAt(j);
-            if (quote === 0x3e /* > */) {
-                // `name=>`: a missing value (the attribute ends before `>`).
-                attributes.push({ name: attributeName, start: attributeStart, end: j, leadStart });
-                leadStart = j;
-                i = j;
-                continue;
-            }
-            if (quote === 0x22 || quote === 0x27) {
-                const close = html.indexOf(html.charAt(j), j + 1);
-                if (close === -1)
-                    return unfinished;
-                j = close + 1;
-            }
-            else {
-                // Unquoted: up to whitespace or `>` (a `/` belongs to the value).
-                while (j < html.length && !isHtmlSpace(html.charCodeAt(j)) && html.charCodeAt(j) !== 0x3e) {
-                    j++;
-                }
-                if (j >= html.length)
-                    return unfinished;
-            }
-            attributeEnd = j;
-            i = j;
-        }
-        attributes.push({ name: attributeName, start: attributeStart, end: attributeEnd, leadStart });
-        leadStart = attributeEnd;
-    }
-}
-function isAsciiAlpha(code) {
-    return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
-}
-/** Tab, line feed, form feed, carriage return and space. */
-function isHtmlSpace(code) {
-    return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d;
-}
-function isSlashOrGt(code) {
-    return code === 0x2f || code === 0x3e;
-}
-function asciiLowercase(value) {
-    return value.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
-}
-// Numeric references, and named ones; `&shy` is the only legacy (no `;`) name that decodes to something invisible.
-const HTML_REFERENCE = /&(?:#[xX]([0-9A-Fa-f]+)|#([0-9]+)|([A-Za-z][A-Za-z0-9]*))(;?)/g;
-/** Windows-1252 code points that HTML substitutes for references to C1 controls (&#x80; is €). */
-const C1_REPLACED = new Set([
-    0x80, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8c, 0x8e, 0x91, 0x92, 0x93,
-    0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0x9b, 0x9c, 0x9e, 0x9f,
-]);
-function htmlReferenceEdits(text, from, to, edits) {
-    const slice = text.slice(from, to);
-    if (!slice.includes("&"))
-        return;
-    for (const match of slice.matchAll(HTML_REFERENCE)) {
-        const [written, hex, decimal, name, semicolon] = match;
-        let decoded;
-        let length = written.length;
-        if (hex !== undefined || decimal !== undefined) {
-            const codePoint = hex !== undefined ? Number.parseInt(hex, 16) : Number.parseInt(decimal ?? "", 10);
-            // Which printable character replaces it does not matter here, only that one is shown.
-            decoded = C1_REPLACED.has(codePoint) ? "€" : codePointToString(codePoint);
-        }
-        else {
-            const named = semicolon ? decodeNamedCharacterReference(name ?? "") : false;
-            if (named)
-                decoded = named;
-            else if (name?.startsWith("shy")) {
-                decoded = "\u00ad";
-                length = 4;
-            }
-            else
-                continue;
-        }
-        const counts = hiddenReferenceCounts(decoded);
-        const start = from + (match.index ?? 0);
-        if (counts)
-            edits.push({ start, end: start + length, counts });
-    }
+function withCommonMark029HtmlBlocks(text) {
+    return text.replace(/<(\/?)(textarea|search|source)(?=[\s/>]|$)|<!(?=[a-z])/gi, (match, slash, name) => {
+        if (name === undefined)
+            return match === "<!" ? "<:" : match;
+        const renamed = { textarea: "textareb", search: "searcx", source: "header" }[name.toLowerCase()];
+        return `<${slash ?? ""}${renamed}`;
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/core/goal-body.ts
@@ -61345,7 +61388,7 @@ function setOutputs(report, repository) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1687);
+/* harmony import */ var _actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8861);
 
 await (0,_actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__/* .dispatchAction */ .h)();
 

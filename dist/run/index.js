@@ -32404,7 +32404,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3401:
+/***/ 9251:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37268,6 +37268,74 @@ function resolveMarkerAuthors(layers) {
     }).markerAuthors;
 }
 
+;// CONCATENATED MODULE: ./src/core/hidden-characters.ts
+/**
+ * Controls other than tab and line feed, format characters (Cf) and default-ignorable code points
+ * (zero-width characters, fillers, variation selectors, tag characters): none of them shows as a glyph.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const HIDDEN_CHARACTERS = /[\0-\x08\x0B-\x1F\x7F-\x9F\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: same class, for testing one character.
+const HIDDEN_CHARACTER = /^[\0-\x08\x0B-\x1F\x7F-\x9F\p{Cf}\p{Default_Ignorable_Code_Point}]$/u;
+const BIDI_CONTROLS = new Set([
+    0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069,
+]);
+const TEXT_PRESENTATION = 0xfe0e;
+const EMOJI_PRESENTATION = 0xfe0f;
+function hiddenCharacterKind(codePoint) {
+    if (codePoint >= 0xe0000 && codePoint <= 0xe007f)
+        return "tag-character";
+    if (BIDI_CONTROLS.has(codePoint))
+        return "bidi-control";
+    return "invisible-character";
+}
+function removeHiddenCharacters(text, tally) {
+    let lastRemovedEnd = -1;
+    return text.replace(HIDDEN_CHARACTERS, (char, offset) => {
+        const codePoint = char.codePointAt(0) ?? 0;
+        if ((codePoint === TEXT_PRESENTATION || codePoint === EMOJI_PRESENTATION) &&
+            selectsPresentation(text, offset, lastRemovedEnd)) {
+            return char;
+        }
+        tally[hiddenCharacterKind(codePoint)]++;
+        lastRemovedEnd = offset + char.length;
+        return "";
+    });
+}
+/** U+FE0E/U+FE0F change how the character right before them is drawn (☺︎ vs ☺️); a second one, or one after nothing, hides. */
+function selectsPresentation(text, offset, lastRemovedEnd) {
+    if (offset === 0 || offset === lastRemovedEnd)
+        return false;
+    const previous = text.charCodeAt(offset - 1);
+    return (previous !== TEXT_PRESENTATION &&
+        previous !== EMOJI_PRESENTATION &&
+        previous !== 0x20 &&
+        previous !== 0x09 &&
+        previous !== 0x0a);
+}
+/** What removing a decoded character reference counts, or undefined when the reference shows something. */
+function hiddenReferenceCounts(decoded) {
+    if (decoded === "")
+        return undefined;
+    const counts = {};
+    for (const char of decoded) {
+        const codePoint = char.codePointAt(0) ?? 0;
+        const whitespace = codePoint === 0x09 || codePoint === 0x0a || codePoint === 0x0c || codePoint === 0x0d;
+        // A variation selector written as a reference is left to the author (it may pick emoji style).
+        const selector = codePoint === TEXT_PRESENTATION || codePoint === EMOJI_PRESENTATION;
+        if (whitespace || selector || !HIDDEN_CHARACTER.test(char))
+            return undefined;
+        const kind = hiddenCharacterKind(codePoint);
+        counts[kind] = (counts[kind] ?? 0) + 1;
+    }
+    return counts;
+}
+/** cmark turns only NUL, surrogates and out-of-range numbers into U+FFFD; the rest reaches the page as is. */
+function codePointToString(codePoint) {
+    const invalid = codePoint === 0 || (codePoint >= 0xd800 && codePoint <= 0xdfff) || codePoint > 0x10ffff;
+    return String.fromCodePoint(invalid || Number.isNaN(codePoint) ? 0xfffd : codePoint);
+}
+
 ;// CONCATENATED MODULE: ./node_modules/character-entities/index.js
 /**
  * Map of named character references.
@@ -39421,6 +39489,481 @@ const own = {}.hasOwnProperty
  */
 function decodeNamedCharacterReference(value) {
   return own.call(characterEntities, value) ? characterEntities[value] : false
+}
+
+;// CONCATENATED MODULE: ./src/core/html-tokenizer.ts
+/**
+ * The WHATWG HTML tokenizer's data, tag, attribute, comment and bogus-comment states, written out
+ * for offsets: where each tag, attribute and comment begins and ends. It agrees with parse5's on
+ * token kinds, bounds and attributes for random input, without parse5's ~390 KB in every bundle.
+ */
+/**
+ * The WHATWG HTML tokenizer's data, tag, attribute, comment and bogus-comment states, written out
+ * for offsets: where each tag, attribute and comment begins and ends. Text content (character
+ * references, RAWTEXT elements) is not decoded: nothing here depends on it. The tokenizer stays
+ * in the data state after `<style>` and the like: GitHub escapes those tags, and reading their
+ * content as markup can only find more to hide.
+ */
+function tokenizeHtml(html) {
+    const tokens = [];
+    let textStart = 0;
+    let i = html.indexOf("<");
+    while (i !== -1 && i < html.length) {
+        const markup = readMarkup(html, i);
+        if (markup === null) {
+            i = html.indexOf("<", i + 1);
+            continue;
+        }
+        if (i > textStart)
+            tokens.push({ kind: "text", start: textStart, end: i });
+        tokens.push(markup);
+        textStart = markup.end;
+        i = html.indexOf("<", markup.end);
+    }
+    if (textStart < html.length)
+        tokens.push({ kind: "text", start: textStart, end: html.length });
+    return tokens;
+}
+/** The markup starting with the `<` at `start`, or null when that `<` is text. */
+function readMarkup(html, start) {
+    const next = html.charCodeAt(start + 1);
+    if (isAsciiAlpha(next))
+        return readTag(html, start, start + 1, false);
+    if (next === 0x21 /* ! */)
+        return readMarkupDeclaration(html, start);
+    if (next === 0x3f /* ? */)
+        return readBogusComment(html, start, start + 1);
+    if (next === 0x2f /* / */) {
+        const afterSlash = html.charCodeAt(start + 2);
+        if (isAsciiAlpha(afterSlash))
+            return readTag(html, start, start + 2, true);
+        if (afterSlash === 0x3e /* > */)
+            return { kind: "ignored", start, end: start + 3 };
+        if (start + 2 >= html.length)
+            return null;
+        return readBogusComment(html, start, start + 2);
+    }
+    return null;
+}
+function readMarkupDeclaration(html, start) {
+    const after = start + 2;
+    if (html.startsWith("--", after))
+        return readComment(html, start, after + 2);
+    // `<!DOCTYPE …>` ends at the first `>` in every doctype state; `<![CDATA[` outside SVG/MathML
+    // and anything else after `<!` is a bogus comment, which also ends at the first `>`.
+    return readBogusComment(html, start, after);
+}
+function readBogusComment(html, start, from) {
+    const close = html.indexOf(">", from);
+    return { kind: "bogus-comment", start, end: close === -1 ? html.length : close + 1 };
+}
+/** A comment whose text starts at `from` (after `<!--`). */
+function readComment(html, start, from) {
+    // `<!-->` and `<!--->` are complete (empty) comments.
+    if (html.charCodeAt(from) === 0x3e)
+        return { kind: "comment", start, end: from + 1 };
+    if (html.startsWith("->", from))
+        return { kind: "comment", start, end: from + 2 };
+    // Otherwise the comment ends at the first `-->` or `--!>`, or runs to the end.
+    const plain = html.indexOf("-->", from);
+    const bang = html.indexOf("--!>", from);
+    let end = html.length;
+    if (plain !== -1)
+        end = plain + 3;
+    if (bang !== -1 && bang + 4 < end)
+        end = bang + 4;
+    return { kind: "comment", start, end };
+}
+function readTag(html, start, nameStart, closing) {
+    const unfinished = { kind: "unfinished-tag", start, end: html.length };
+    let i = nameStart;
+    while (i < html.length && !isHtmlSpace(html.charCodeAt(i)) && !isSlashOrGt(html.charCodeAt(i))) {
+        i++;
+    }
+    const name = asciiLowercase(html.slice(nameStart, i));
+    const attributes = [];
+    let leadStart = i;
+    for (;;) {
+        while (isHtmlSpace(html.charCodeAt(i)))
+            i++;
+        if (i >= html.length)
+            return unfinished;
+        const char = html.charCodeAt(i);
+        if (char === 0x3e /* > */) {
+            return { kind: "tag", start, end: i + 1, name, closing, selfClosing: false, attributes };
+        }
+        if (char === 0x2f /* / */) {
+            if (i + 1 >= html.length)
+                return unfinished;
+            if (html.charCodeAt(i + 1) === 0x3e) {
+                return { kind: "tag", start, end: i + 2, name, closing, selfClosing: true, attributes };
+            }
+            i++; // a stray `/` is skipped
+            continue;
+        }
+        // Attribute name: its first character is taken whatever it is (even `=`).
+        const attributeStart = i;
+        i++;
+        while (i < html.length &&
+            !isHtmlSpace(html.charCodeAt(i)) &&
+            !isSlashOrGt(html.charCodeAt(i)) &&
+            html.charCodeAt(i) !== 0x3d /* = */) {
+            i++;
+        }
+        const attributeName = asciiLowercase(html.slice(attributeStart, i));
+        let attributeEnd = i;
+        let j = i;
+        while (isHtmlSpace(html.charCodeAt(j)))
+            j++;
+        if (j >= html.length)
+            return unfinished;
+        if (html.charCodeAt(j) === 0x3d /* = */) {
+            j++;
+            while (isHtmlSpace(html.charCodeAt(j)))
+                j++;
+            if (j >= html.length)
+                return unfinished;
+            const quote = html.charCodeAt(j);
+            if (quote === 0x3e /* > */) {
+                // `name=>`: a missing value (the attribute ends before `>`).
+                attributes.push({ name: attributeName, start: attributeStart, end: j, leadStart });
+                leadStart = j;
+                i = j;
+                continue;
+            }
+            if (quote === 0x22 || quote === 0x27) {
+                const close = html.indexOf(html.charAt(j), j + 1);
+                if (close === -1)
+                    return unfinished;
+                j = close + 1;
+            }
+            else {
+                // Unquoted: up to whitespace or `>` (a `/` belongs to the value).
+                while (j < html.length && !isHtmlSpace(html.charCodeAt(j)) && html.charCodeAt(j) !== 0x3e) {
+                    j++;
+                }
+                if (j >= html.length)
+                    return unfinished;
+            }
+            attributeEnd = j;
+            i = j;
+        }
+        attributes.push({ name: attributeName, start: attributeStart, end: attributeEnd, leadStart });
+        leadStart = attributeEnd;
+    }
+}
+function isAsciiAlpha(code) {
+    return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+}
+/** Tab, line feed, form feed, carriage return and space. */
+function isHtmlSpace(code) {
+    return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d;
+}
+function isSlashOrGt(code) {
+    return code === 0x2f || code === 0x3e;
+}
+function asciiLowercase(value) {
+    return value.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+}
+
+;// CONCATENATED MODULE: ./src/core/hidden-html.ts
+/**
+ * What the raw HTML in a Markdown text hides: comments, elements GitHub hides or drops (`hidden`,
+ * `script`, `style`, …, and tags that are no HTML element), attributes other than `href`/`src`,
+ * and character references to invisible characters in shown text. The HTML pieces are read as one
+ * stream, as a browser reads the page, so that an element opened in one HTML node and closed in a
+ * later one hides the Markdown between them.
+ */
+
+
+
+/**
+ * Elements whose content the page does not show (or GitHub's sanitizer drops with its content).
+ * `title`, `noembed`, `noframes`, `frameset`, `frame`, `applet` and `datalist` are hidden in a
+ * browser's body as well.
+ */
+const HIDDEN_ELEMENTS = new Set([
+    "script",
+    "style",
+    "template",
+    "noscript",
+    "iframe",
+    "object",
+    "embed",
+    "title",
+    "noembed",
+    "noframes",
+    "frameset",
+    "frame",
+    "applet",
+    "datalist",
+]);
+const VOID_ELEMENTS = new Set([
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "frame",
+    "hr",
+    "img",
+    "input",
+    "keygen",
+    "link",
+    "meta",
+    "param",
+    "source",
+    "track",
+    "wbr",
+]);
+/** HTML's element names, obsolete ones included: a tag with any other name only hides its name. */
+const HTML_ELEMENTS = new Set(("a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big " +
+    "blink blockquote body br button canvas caption center cite code col colgroup data datalist dd " +
+    "del details dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form " +
+    "frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img image input ins " +
+    "isindex kbd keygen label legend li link listing main map mark marquee menu menuitem meta " +
+    "meter multicol nav nextid nobr noembed noframes noscript object ol optgroup option output p " +
+    "param picture plaintext pre progress q rb rp rt rtc ruby s samp script search section select " +
+    "slot small source spacer span strike strong style sub summary sup table tbody td template " +
+    "textarea tfoot th thead time title tr track tt u ul var video wbr xmp").split(" "));
+/** Attribute values a reader never sees, except where a link or image points. */
+const KEPT_ATTRIBUTES = new Set(["href", "src"]);
+/** Rendered Markdown in the stream: a newline, since that is how rendered blocks start. */
+const hidden_html_PLACEHOLDER = "\n";
+function htmlEdits(text, rawHtml) {
+    if (rawHtml.length === 0)
+        return [];
+    const { html, pieces } = buildStream(text, rawHtml);
+    const scan = scanHtml(html, pieces);
+    const toSourceStart = (v) => {
+        const piece = pieceAt(pieces, v);
+        return piece.raw ? piece.sStart + (v - piece.vStart) : piece.sStart;
+    };
+    const toSourceEnd = (v) => {
+        const piece = pieceAt(pieces, v - 1);
+        return piece.raw ? piece.sStart + (v - piece.vStart) : piece.sEnd;
+    };
+    const edits = [];
+    for (const hidden of scan.hidden) {
+        edits.push({
+            start: toSourceStart(hidden.start),
+            end: toSourceEnd(hidden.end),
+            counts: hidden.kind ? { [hidden.kind]: 1 } : {},
+        });
+    }
+    for (const tag of scan.tagsWithHiddenAttributes) {
+        const seen = new Set();
+        for (const attribute of tag.attributes) {
+            // HTML uses the first of two attributes with one name.
+            const kept = KEPT_ATTRIBUTES.has(attribute.name) && !seen.has(attribute.name);
+            seen.add(attribute.name);
+            if (kept)
+                continue;
+            // Cut the whitespace before it too, unless the next attribute follows with none between.
+            const next = html.charCodeAt(attribute.end);
+            const separated = isHtmlSpace(next) || isSlashOrGt(next);
+            edits.push({
+                start: toSourceStart(separated ? attribute.leadStart : attribute.start),
+                end: toSourceEnd(attribute.end),
+                counts: { "html-attribute": 1 },
+            });
+        }
+    }
+    // Character references in shown HTML text decode like in Markdown text (browser rules).
+    for (const span of scan.visibleText) {
+        for (let index = pieceIndexAt(pieces, span.start); index < pieces.length; index++) {
+            const piece = pieces[index];
+            if (piece === undefined || piece.vStart >= span.end)
+                break;
+            if (!piece.raw)
+                continue;
+            const from = toSourceStart(Math.max(span.start, piece.vStart));
+            const to = toSourceEnd(Math.min(span.end, piece.vEnd));
+            htmlReferenceEdits(text, from, to, edits);
+        }
+    }
+    return edits;
+}
+function buildStream(text, rawHtml) {
+    const parts = [];
+    const pieces = [];
+    let v = 0;
+    const add = (chunk, sStart, sEnd, context) => {
+        parts.push(chunk);
+        pieces.push({ vStart: v, vEnd: v + chunk.length, sStart, sEnd, raw: context !== -1, context });
+        v += chunk.length;
+    };
+    let previous;
+    for (const piece of rawHtml) {
+        if (previous && previous.group !== piece.group && piece.start > previous.end) {
+            add(hidden_html_PLACEHOLDER, previous.end, piece.start, -1);
+        }
+        add(text.slice(piece.start, piece.end), piece.start, piece.end, piece.context);
+        previous = piece;
+    }
+    if (previous && previous.end < text.length)
+        add(hidden_html_PLACEHOLDER, previous.end, text.length, -1);
+    return { html: parts.join(""), pieces };
+}
+function pieceIndexAt(pieces, v) {
+    let low = 0;
+    let high = pieces.length - 1;
+    while (low < high) {
+        const middle = (low + high + 1) >> 1;
+        if ((pieces[middle]?.vStart ?? 0) <= v)
+            low = middle;
+        else
+            high = middle - 1;
+    }
+    return low;
+}
+function pieceAt(pieces, v) {
+    const piece = pieces[pieceIndexAt(pieces, v)];
+    if (piece === undefined)
+        throw new Error("empty HTML stream");
+    return piece;
+}
+/**
+ * Sorts every stretch of the stream into shown text, tags that stay (maybe with attributes to
+ * strip) and hidden stretches.
+ *
+ * A hidden element ends only at an end tag of its name written in the same Markdown block or
+ * container as its start tag (`context`): a browser ignores `</span>` inside a paragraph that
+ * began after `<span hidden>`, and `</div>` inside a table cell. Nothing is closed implicitly,
+ * so a hidden element lasts at least as long as in a browser.
+ */
+function scanHtml(html, pieces) {
+    const scan = { hidden: [], tagsWithHiddenAttributes: [], visibleText: [] };
+    const contextAt = (v) => pieceAt(pieces, v).context;
+    /** Whether rendered Markdown lies inside [start, end). */
+    const spansMarkdown = (start, end) => {
+        for (let index = pieceIndexAt(pieces, start); index < pieces.length; index++) {
+            const piece = pieces[index];
+            if (piece === undefined || piece.vStart >= end)
+                return false;
+            if (!piece.raw)
+                return true;
+        }
+        return false;
+    };
+    /** Elements open since the outermost hidden element began; empty when none is open. */
+    const openInHidden = [];
+    let hiddenStart = 0;
+    for (const token of tokenizeHtml(html)) {
+        if (token.kind !== "text" &&
+            token.kind !== "comment" &&
+            spansMarkdown(token.start, token.end)) {
+            // A tag or `<!…>` left open at the end of an HTML block: what the rendered Markdown after
+            // it does to the browser's tokenizer is not modelled here, so all of the rest is hidden.
+            const start = openInHidden.length > 0 ? hiddenStart : token.start;
+            const kind = token.kind === "bogus-comment" ? "html-comment" : "hidden-html-element";
+            scan.hidden.push({ start, end: html.length, kind });
+            return scan;
+        }
+        if (openInHidden.length > 0) {
+            if (token.kind !== "tag")
+                continue;
+            const context = contextAt(token.start);
+            if (!token.closing) {
+                // `<x/>` does not close a non-void element in HTML, so it counts as open.
+                if (!VOID_ELEMENTS.has(token.name))
+                    openInHidden.push({ name: token.name, context });
+                continue;
+            }
+            const innermost = openInHidden.at(-1);
+            if (innermost?.name !== token.name || innermost.context !== context)
+                continue;
+            openInHidden.pop();
+            if (openInHidden.length === 0) {
+                scan.hidden.push({ start: hiddenStart, end: token.end, kind: "hidden-html-element" });
+            }
+            continue;
+        }
+        switch (token.kind) {
+            case "text":
+                scan.visibleText.push(token);
+                break;
+            case "comment":
+            case "bogus-comment":
+                scan.hidden.push({ start: token.start, end: token.end, kind: "html-comment" });
+                break;
+            case "unfinished-tag":
+                // A tag cut off by the end of the stream swallows everything after it.
+                scan.hidden.push({ start: token.start, end: token.end, kind: "hidden-html-element" });
+                break;
+            case "ignored":
+                scan.hidden.push({ start: token.start, end: token.end, kind: null });
+                break;
+            case "tag": {
+                const hidden = !token.closing &&
+                    (HIDDEN_ELEMENTS.has(token.name) || token.attributes.some((a) => a.name === "hidden"));
+                if (hidden && VOID_ELEMENTS.has(token.name)) {
+                    scan.hidden.push({ start: token.start, end: token.end, kind: "hidden-html-element" });
+                }
+                else if (hidden) {
+                    hiddenStart = token.start;
+                    openInHidden.push({ name: token.name, context: contextAt(token.start) });
+                }
+                else if (!HTML_ELEMENTS.has(token.name)) {
+                    // Not an HTML element: its name is not shown (GitHub drops the tag, keeps its content).
+                    scan.hidden.push({
+                        start: token.start,
+                        end: token.end,
+                        kind: token.closing ? null : "hidden-html-element",
+                    });
+                }
+                else if (token.attributes.some((a) => !KEPT_ATTRIBUTES.has(a.name))) {
+                    scan.tagsWithHiddenAttributes.push(token);
+                }
+                else if (new Set(token.attributes.map((a) => a.name)).size < token.attributes.length) {
+                    scan.tagsWithHiddenAttributes.push(token); // a second href or src is not used either
+                }
+                break;
+            }
+        }
+    }
+    if (openInHidden.length > 0) {
+        // Never closed: it hides everything after it.
+        scan.hidden.push({ start: hiddenStart, end: html.length, kind: "hidden-html-element" });
+    }
+    return scan;
+}
+// Numeric references, and named ones; `&shy` is the only legacy (no `;`) name that decodes to something invisible.
+const HTML_REFERENCE = /&(?:#[xX]([0-9A-Fa-f]+)|#([0-9]+)|([A-Za-z][A-Za-z0-9]*))(;?)/g;
+/** Windows-1252 code points that HTML substitutes for references to C1 controls (&#x80; is €). */
+const C1_REPLACED = new Set([
+    0x80, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8c, 0x8e, 0x91, 0x92, 0x93,
+    0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0x9b, 0x9c, 0x9e, 0x9f,
+]);
+function htmlReferenceEdits(text, from, to, edits) {
+    const slice = text.slice(from, to);
+    if (!slice.includes("&"))
+        return;
+    for (const match of slice.matchAll(HTML_REFERENCE)) {
+        const [written, hex, decimal, name, semicolon] = match;
+        let decoded;
+        let length = written.length;
+        if (hex !== undefined || decimal !== undefined) {
+            const codePoint = hex !== undefined ? Number.parseInt(hex, 16) : Number.parseInt(decimal ?? "", 10);
+            // Which printable character replaces it does not matter here, only that one is shown.
+            decoded = C1_REPLACED.has(codePoint) ? "€" : codePointToString(codePoint);
+        }
+        else {
+            const named = semicolon ? decodeNamedCharacterReference(name ?? "") : false;
+            if (named)
+                decoded = named;
+            else if (name?.startsWith("shy")) {
+                decoded = "\u00ad";
+                length = 4;
+            }
+            else
+                continue;
+        }
+        const counts = hiddenReferenceCounts(decoded);
+        const start = from + (match.index ?? 0);
+        if (counts)
+            edits.push({ start, end: start + length, counts });
+    }
 }
 
 ;// CONCATENATED MODULE: ./node_modules/micromark-util-chunked/index.js
@@ -51126,239 +51669,15 @@ function gfmHtml(options) {
   ])
 }
 
-;// CONCATENATED MODULE: ./src/core/visible-text.ts
+;// CONCATENATED MODULE: ./src/core/markdown-events.ts
 /**
- * What a person reading an issue on GitHub sees. Goal text is handed to an untrusted coding agent,
- * and an attacker who can edit an issue hides instructions where the page shows nothing: HTML
- * comments, hidden elements, attributes, image alt text, link titles, invisible characters. This
- * module cuts those parts out of the Markdown source and leaves the rest byte for byte as written.
- *
- * Markdown is read with micromark (CommonMark + GFM, the parser behind mdast/remark), with token
- * offsets; raw HTML with the tag and comment states of the WHATWG tokenizer (tokenizeHtml below,
- * which agrees with parse5's on token kinds, bounds and attributes for random input, without
- * parse5's ~390 KB in every bundle). Where this model and a browser could disagree, it errs
- * towards cutting more: the agent may miss a word the page showed, never get one the page hid.
+ * Markdown as micromark reads it (CommonMark + GFM, the parser behind mdast/remark): events with
+ * source offsets, parsed in sections so that long documents stay linear, and the small helpers
+ * that find tokens in them. Nothing here decides what is hidden.
  */
 
 
 
-
-const KIND_ORDER = [
-    "html-comment",
-    "invisible-character",
-    "bidi-control",
-    "tag-character",
-    "image-alt",
-    "link-title",
-    "html-attribute",
-    "hidden-html-element",
-];
-const KIND_LABELS = {
-    "html-comment": ["HTML comment", "HTML comments"],
-    "invisible-character": ["invisible character", "invisible characters"],
-    "bidi-control": ["bidirectional control character", "bidirectional control characters"],
-    "tag-character": ["Unicode tag character", "Unicode tag characters"],
-    "image-alt": ["image alt text", "image alt texts"],
-    "link-title": ["link title", "link titles"],
-    "html-attribute": ["HTML attribute", "HTML attributes"],
-    "hidden-html-element": ["hidden HTML element", "hidden HTML elements"],
-};
-/** A Markdown body as a reader of the GitHub page sees it (Markdown kept; hidden parts cut out). NFC-normalised. */
-function visibleMarkdown(markdown) {
-    const tally = emptyTally();
-    let text = markdown;
-    // Cutting text out can join what was around it into something hidden again (`<!<!-- -->-- x -->`):
-    // repeat until nothing changes, so the result is its own visible text.
-    for (let pass = 0; pass < MAX_PASSES; pass++) {
-        const next = cleanOnce(text, tally);
-        if (next === text)
-            break;
-        text = next;
-    }
-    return { text, removed: tallyToList(tally) };
-}
-/** A one-line plain text (an issue title): hidden characters removed, NFC, whitespace runs (incl. newlines) collapsed to one space, trimmed. No Markdown parsing. */
-function visibleLine(text) {
-    const tally = emptyTally();
-    const visible = removeHiddenCharacters(normalizeLineEndings(text), tally)
-        .normalize("NFC")
-        .replace(/\s+/g, " ")
-        .trim();
-    return { text: visible, removed: tallyToList(tally) };
-}
-/** "2 HTML comments, 3 invisible characters" (plural-aware, fixed order); "" when nothing. */
-function describeHidden(removed) {
-    return addHidden(removed)
-        .map(({ kind, count }) => {
-        const [singular, plural] = KIND_LABELS[kind];
-        return `${count} ${count === 1 ? singular : plural}`;
-    })
-        .join(", ");
-}
-/** Sums several removal lists (e.g. title + body + story). */
-function addHidden(...lists) {
-    const tally = emptyTally();
-    for (const list of lists)
-        for (const { kind, count } of list)
-            tally[kind] += count;
-    return tallyToList(tally);
-}
-function emptyTally() {
-    return Object.fromEntries(KIND_ORDER.map((kind) => [kind, 0]));
-}
-function tallyToList(tally) {
-    return KIND_ORDER.filter((kind) => tally[kind] > 0).map((kind) => ({ kind, count: tally[kind] }));
-}
-function addCounts(tally, counts) {
-    for (const kind of KIND_ORDER)
-        tally[kind] += counts[kind] ?? 0;
-}
-const MAX_PASSES = 4;
-function cleanOnce(input, tally) {
-    let text = normalizeLineEndings(input);
-    // micromark skips a leading byte order mark without counting it in its offsets: take it off first.
-    let bomLength = 0;
-    while (text.charCodeAt(bomLength) === 0xfeff)
-        bomLength++;
-    tally["invisible-character"] += bomLength;
-    text = text.slice(bomLength);
-    text = applyEdits(text, collectEdits(text), tally);
-    return removeHiddenCharacters(text, tally).normalize("NFC");
-}
-function normalizeLineEndings(text) {
-    return text.replace(/\r\n?/g, "\n");
-}
-// ---------------------------------------------------------------------------------------------
-// Characters
-/**
- * Controls other than tab and line feed, format characters (Cf) and default-ignorable code points
- * (zero-width characters, fillers, variation selectors, tag characters): none of them shows as a glyph.
- */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const HIDDEN_CHARACTERS = /[\0-\x08\x0B-\x1F\x7F-\x9F\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: same class, for testing one character.
-const HIDDEN_CHARACTER = /^[\0-\x08\x0B-\x1F\x7F-\x9F\p{Cf}\p{Default_Ignorable_Code_Point}]$/u;
-const BIDI_CONTROLS = new Set([
-    0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069,
-]);
-const TEXT_PRESENTATION = 0xfe0e;
-const EMOJI_PRESENTATION = 0xfe0f;
-function hiddenCharacterKind(codePoint) {
-    if (codePoint >= 0xe0000 && codePoint <= 0xe007f)
-        return "tag-character";
-    if (BIDI_CONTROLS.has(codePoint))
-        return "bidi-control";
-    return "invisible-character";
-}
-function removeHiddenCharacters(text, tally) {
-    let lastRemovedEnd = -1;
-    return text.replace(HIDDEN_CHARACTERS, (char, offset) => {
-        const codePoint = char.codePointAt(0) ?? 0;
-        if ((codePoint === TEXT_PRESENTATION || codePoint === EMOJI_PRESENTATION) &&
-            selectsPresentation(text, offset, lastRemovedEnd)) {
-            return char;
-        }
-        tally[hiddenCharacterKind(codePoint)]++;
-        lastRemovedEnd = offset + char.length;
-        return "";
-    });
-}
-/** U+FE0E/U+FE0F change how the character right before them is drawn (☺︎ vs ☺️); a second one, or one after nothing, hides. */
-function selectsPresentation(text, offset, lastRemovedEnd) {
-    if (offset === 0 || offset === lastRemovedEnd)
-        return false;
-    const previous = text.charCodeAt(offset - 1);
-    return (previous !== TEXT_PRESENTATION &&
-        previous !== EMOJI_PRESENTATION &&
-        previous !== 0x20 &&
-        previous !== 0x09 &&
-        previous !== 0x0a);
-}
-/** What removing a decoded character reference counts, or undefined when the reference shows something. */
-function hiddenReferenceCounts(decoded) {
-    if (decoded === "")
-        return undefined;
-    const counts = {};
-    for (const char of decoded) {
-        const codePoint = char.codePointAt(0) ?? 0;
-        const whitespace = codePoint === 0x09 || codePoint === 0x0a || codePoint === 0x0c || codePoint === 0x0d;
-        // A variation selector written as a reference is left to the author (it may pick emoji style).
-        const selector = codePoint === TEXT_PRESENTATION || codePoint === EMOJI_PRESENTATION;
-        if (whitespace || selector || !HIDDEN_CHARACTER.test(char))
-            return undefined;
-        const kind = hiddenCharacterKind(codePoint);
-        counts[kind] = (counts[kind] ?? 0) + 1;
-    }
-    return counts;
-}
-function applyEdits(text, edits, tally) {
-    if (edits.length === 0)
-        return text;
-    // Outer cuts first, so a cut inside one already made (an image in a hidden element) is skipped.
-    edits.sort((a, b) => a.start - b.start || b.end - a.end);
-    const parts = [];
-    let cursor = 0;
-    for (const edit of edits) {
-        if (edit.end <= cursor)
-            continue;
-        // A cut that overlaps the previous one (both readings found the same thing) extends it.
-        if (edit.start >= cursor) {
-            parts.push(text.slice(cursor, edit.start));
-            addCounts(tally, edit.counts);
-        }
-        cursor = edit.end;
-    }
-    parts.push(text.slice(cursor));
-    return parts.join("");
-}
-function collectEdits(text) {
-    const edits = editsAsParsed(text, text);
-    // GitHub renders with cmark-gfm, whose HTML blocks follow CommonMark 0.29; micromark follows
-    // 0.31. Where they differ, the same stretch is raw HTML in one and Markdown in the other (code
-    // or an image, say): read the text both ways and remove what either way hides.
-    const asCommonMark029 = withCommonMark029HtmlBlocks(text);
-    if (asCommonMark029 !== text) {
-        for (const edit of editsAsParsed(text, asCommonMark029))
-            edits.push(edit);
-    }
-    return edits;
-}
-/** Edits to `text`, as micromark reads `parsed` (`text` itself or a same-length variant). */
-function editsAsParsed(text, parsed) {
-    const sections = parseSections(parsed);
-    const identifiers = definedIdentifiers(parsed, sections);
-    if (sections.length > 1 && identifiers.length > 0) {
-        // A reference may use a definition from another section: parse again knowing all of them.
-        for (const section of sections) {
-            section.events = parseMarkdown(parsed.slice(section.offset, section.end), identifiers);
-        }
-    }
-    const edits = [];
-    const rawHtml = [];
-    const ids = { next: DOCUMENT_CONTEXT + 1 };
-    for (const section of sections) {
-        walkSection(text, section, edits, rawHtml, ids);
-    }
-    for (const edit of htmlEdits(text, rawHtml))
-        edits.push(edit);
-    return edits;
-}
-/**
- * The text with the HTML block starts that CommonMark 0.31 changed renamed (same length), so that
- * micromark reads them as cmark-gfm does: `<textarea` and `<search` do not start blocks that run
- * on (type 1) or interrupt paragraphs (type 6), `<source` does (type 6), and `<!` needs an
- * uppercase letter to start a declaration block (type 4).
- */
-function withCommonMark029HtmlBlocks(text) {
-    return text.replace(/<(\/?)(textarea|search|source)(?=[\s/>]|$)|<!(?=[a-z])/gi, (match, slash, name) => {
-        if (name === undefined)
-            return match === "<!" ? "<:" : match;
-        const renamed = { textarea: "textareb", search: "searcx", source: "header" }[name.toLowerCase()];
-        return `<${slash ?? ""}${renamed}`;
-    });
-}
-// ---------------------------------------------------------------------------------------------
-// Markdown
 const GFM = [gfm()];
 function parseMarkdown(value, defined) {
     const parser = parse({ extensions: GFM });
@@ -51487,8 +51806,40 @@ function definedIdentifiers(parsed, sections) {
 function sourceOf(text, offset, token) {
     return text.slice(offset + token.start.offset, offset + token.end.offset);
 }
+
+;// CONCATENATED MODULE: ./src/core/hidden-markdown.ts
+/**
+ * What the Markdown structure hides from a reader of the page: image alt text, link titles, a
+ * fence's info string beyond its language, table cells past the header's count, character
+ * references to invisible characters. Raw HTML is not read here: its pieces are collected, with
+ * the block or container each sits in, for hidden-html.ts.
+ */
+
+
+
+/**
+ * Edits to `text`, as micromark reads `parsed` (`text` itself or a same-length variant), and the
+ * raw HTML it holds, in source order.
+ */
+function markdownEdits(text, parsed) {
+    const sections = parseSections(parsed);
+    const identifiers = definedIdentifiers(parsed, sections);
+    if (sections.length > 1 && identifiers.length > 0) {
+        // A reference may use a definition from another section: parse again knowing all of them.
+        for (const section of sections) {
+            section.events = parseMarkdown(parsed.slice(section.offset, section.end), identifiers);
+        }
+    }
+    const edits = [];
+    const rawHtml = [];
+    const ids = { next: DOCUMENT_CONTEXT + 1 };
+    for (const section of sections) {
+        walkSection(text, section, edits, rawHtml, ids);
+    }
+    return { edits, rawHtml };
+}
 const DOCUMENT_CONTEXT = 0;
-/** Blocks and containers an end tag in raw HTML cannot reach out of (see scanHtml). */
+/** Blocks and containers an end tag in raw HTML cannot reach out of (scanHtml, hidden-html.ts). */
 const CONTEXT_TYPES = new Set([
     "paragraph",
     "atxHeading",
@@ -51674,468 +52025,160 @@ function decodeMarkdownReference(text, offset, events, enter, exit) {
     }
     return decodeNamedCharacterReference(written) || "";
 }
-/** cmark turns only NUL, surrogates and out-of-range numbers into U+FFFD; the rest reaches the page as is. */
-function codePointToString(codePoint) {
-    const invalid = codePoint === 0 || (codePoint >= 0xd800 && codePoint <= 0xdfff) || codePoint > 0x10ffff;
-    return String.fromCodePoint(invalid || Number.isNaN(codePoint) ? 0xfffd : codePoint);
-}
-// ---------------------------------------------------------------------------------------------
-// Raw HTML
+
+;// CONCATENATED MODULE: ./src/core/visible-text.ts
 /**
- * Elements whose content the page does not show (or GitHub's sanitizer drops with its content).
- * `title`, `noembed`, `noframes`, `frameset`, `frame`, `applet` and `datalist` are hidden in a
- * browser's body as well.
+ * What a person reading an issue on GitHub sees. Goal text is handed to an untrusted coding agent,
+ * and an attacker who can edit an issue hides instructions where the page shows nothing: HTML
+ * comments, hidden elements, attributes, image alt text, link titles, invisible characters. This
+ * module cuts those parts out of the Markdown source and leaves the rest byte for byte as written.
+ *
+ * It owns the public API, the counts, and the loop that applies the cuts. What to cut is found by
+ * readers: hidden-markdown.ts (micromark, CommonMark + GFM, with token offsets), hidden-html.ts
+ * (raw HTML, read with the WHATWG tokenizer states in html-tokenizer.ts) and hidden-characters.ts.
+ * Where this model and a browser could disagree, it errs towards cutting more: the agent may miss
+ * a word the page showed, never get one the page hid.
  */
-const HIDDEN_ELEMENTS = new Set([
-    "script",
-    "style",
-    "template",
-    "noscript",
-    "iframe",
-    "object",
-    "embed",
-    "title",
-    "noembed",
-    "noframes",
-    "frameset",
-    "frame",
-    "applet",
-    "datalist",
-]);
-const VOID_ELEMENTS = new Set([
-    "area",
-    "base",
-    "br",
-    "col",
-    "embed",
-    "frame",
-    "hr",
-    "img",
-    "input",
-    "keygen",
-    "link",
-    "meta",
-    "param",
-    "source",
-    "track",
-    "wbr",
-]);
-/** HTML's element names, obsolete ones included: a tag with any other name only hides its name. */
-const HTML_ELEMENTS = new Set(("a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big " +
-    "blink blockquote body br button canvas caption center cite code col colgroup data datalist dd " +
-    "del details dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form " +
-    "frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img image input ins " +
-    "isindex kbd keygen label legend li link listing main map mark marquee menu menuitem meta " +
-    "meter multicol nav nextid nobr noembed noframes noscript object ol optgroup option output p " +
-    "param picture plaintext pre progress q rb rp rt rtc ruby s samp script search section select " +
-    "slot small source spacer span strike strong style sub summary sup table tbody td template " +
-    "textarea tfoot th thead time title tr track tt u ul var video wbr xmp").split(" "));
-/** Attribute values a reader never sees, except where a link or image points. */
-const KEPT_ATTRIBUTES = new Set(["href", "src"]);
-/** Rendered Markdown in the stream: a newline, since that is how rendered blocks start. */
-const visible_text_PLACEHOLDER = "\n";
-function htmlEdits(text, rawHtml) {
-    if (rawHtml.length === 0)
-        return [];
-    const { html, pieces } = buildStream(text, rawHtml);
-    const scan = scanHtml(html, pieces);
-    const toSourceStart = (v) => {
-        const piece = pieceAt(pieces, v);
-        return piece.raw ? piece.sStart + (v - piece.vStart) : piece.sStart;
-    };
-    const toSourceEnd = (v) => {
-        const piece = pieceAt(pieces, v - 1);
-        return piece.raw ? piece.sStart + (v - piece.vStart) : piece.sEnd;
-    };
-    const edits = [];
-    for (const hidden of scan.hidden) {
-        edits.push({
-            start: toSourceStart(hidden.start),
-            end: toSourceEnd(hidden.end),
-            counts: hidden.kind ? { [hidden.kind]: 1 } : {},
-        });
+
+
+
+const KIND_ORDER = [
+    "html-comment",
+    "invisible-character",
+    "bidi-control",
+    "tag-character",
+    "image-alt",
+    "link-title",
+    "html-attribute",
+    "hidden-html-element",
+];
+const KIND_LABELS = {
+    "html-comment": ["HTML comment", "HTML comments"],
+    "invisible-character": ["invisible character", "invisible characters"],
+    "bidi-control": ["bidirectional control character", "bidirectional control characters"],
+    "tag-character": ["Unicode tag character", "Unicode tag characters"],
+    "image-alt": ["image alt text", "image alt texts"],
+    "link-title": ["link title", "link titles"],
+    "html-attribute": ["HTML attribute", "HTML attributes"],
+    "hidden-html-element": ["hidden HTML element", "hidden HTML elements"],
+};
+/** A Markdown body as a reader of the GitHub page sees it (Markdown kept; hidden parts cut out). NFC-normalised. */
+function visibleMarkdown(markdown) {
+    const tally = emptyTally();
+    let text = markdown;
+    // Cutting text out can join what was around it into something hidden again (`<!<!-- -->-- x -->`):
+    // repeat until nothing changes, so the result is its own visible text.
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+        const next = cleanOnce(text, tally);
+        if (next === text)
+            break;
+        text = next;
     }
-    for (const tag of scan.tagsWithHiddenAttributes) {
-        const seen = new Set();
-        for (const attribute of tag.attributes) {
-            // HTML uses the first of two attributes with one name.
-            const kept = KEPT_ATTRIBUTES.has(attribute.name) && !seen.has(attribute.name);
-            seen.add(attribute.name);
-            if (kept)
-                continue;
-            // Cut the whitespace before it too, unless the next attribute follows with none between.
-            const next = html.charCodeAt(attribute.end);
-            const separated = isHtmlSpace(next) || isSlashOrGt(next);
-            edits.push({
-                start: toSourceStart(separated ? attribute.leadStart : attribute.start),
-                end: toSourceEnd(attribute.end),
-                counts: { "html-attribute": 1 },
-            });
+    return { text, removed: tallyToList(tally) };
+}
+/** A one-line plain text (an issue title): hidden characters removed, NFC, whitespace runs (incl. newlines) collapsed to one space, trimmed. No Markdown parsing. */
+function visibleLine(text) {
+    const tally = emptyTally();
+    const visible = removeHiddenCharacters(normalizeLineEndings(text), tally)
+        .normalize("NFC")
+        .replace(/\s+/g, " ")
+        .trim();
+    return { text: visible, removed: tallyToList(tally) };
+}
+/** "2 HTML comments, 3 invisible characters" (plural-aware, fixed order); "" when nothing. */
+function describeHidden(removed) {
+    return addHidden(removed)
+        .map(({ kind, count }) => {
+        const [singular, plural] = KIND_LABELS[kind];
+        return `${count} ${count === 1 ? singular : plural}`;
+    })
+        .join(", ");
+}
+/** Sums several removal lists (e.g. title + body + story). */
+function addHidden(...lists) {
+    const tally = emptyTally();
+    for (const list of lists)
+        for (const { kind, count } of list)
+            tally[kind] += count;
+    return tallyToList(tally);
+}
+function emptyTally() {
+    return Object.fromEntries(KIND_ORDER.map((kind) => [kind, 0]));
+}
+function tallyToList(tally) {
+    return KIND_ORDER.filter((kind) => tally[kind] > 0).map((kind) => ({ kind, count: tally[kind] }));
+}
+function addCounts(tally, counts) {
+    for (const kind of KIND_ORDER)
+        tally[kind] += counts[kind] ?? 0;
+}
+const MAX_PASSES = 4;
+function cleanOnce(input, tally) {
+    let text = normalizeLineEndings(input);
+    // micromark skips a leading byte order mark without counting it in its offsets: take it off first.
+    let bomLength = 0;
+    while (text.charCodeAt(bomLength) === 0xfeff)
+        bomLength++;
+    tally["invisible-character"] += bomLength;
+    text = text.slice(bomLength);
+    text = applyEdits(text, collectEdits(text), tally);
+    return removeHiddenCharacters(text, tally).normalize("NFC");
+}
+function normalizeLineEndings(text) {
+    return text.replace(/\r\n?/g, "\n");
+}
+function applyEdits(text, edits, tally) {
+    if (edits.length === 0)
+        return text;
+    // Outer cuts first, so a cut inside one already made (an image in a hidden element) is skipped.
+    edits.sort((a, b) => a.start - b.start || b.end - a.end);
+    const parts = [];
+    let cursor = 0;
+    for (const edit of edits) {
+        if (edit.end <= cursor)
+            continue;
+        // A cut that overlaps the previous one (both readings found the same thing) extends it.
+        if (edit.start >= cursor) {
+            parts.push(text.slice(cursor, edit.start));
+            addCounts(tally, edit.counts);
         }
+        cursor = edit.end;
     }
-    // Character references in shown HTML text decode like in Markdown text (browser rules).
-    for (const span of scan.visibleText) {
-        for (let index = pieceIndexAt(pieces, span.start); index < pieces.length; index++) {
-            const piece = pieces[index];
-            if (piece === undefined || piece.vStart >= span.end)
-                break;
-            if (!piece.raw)
-                continue;
-            const from = toSourceStart(Math.max(span.start, piece.vStart));
-            const to = toSourceEnd(Math.min(span.end, piece.vEnd));
-            htmlReferenceEdits(text, from, to, edits);
-        }
+    parts.push(text.slice(cursor));
+    return parts.join("");
+}
+function collectEdits(text) {
+    const edits = editsAsParsed(text, text);
+    // GitHub renders with cmark-gfm, whose HTML blocks follow CommonMark 0.29; micromark follows
+    // 0.31. Where they differ, the same stretch is raw HTML in one and Markdown in the other (code
+    // or an image, say): read the text both ways and remove what either way hides.
+    const asCommonMark029 = withCommonMark029HtmlBlocks(text);
+    if (asCommonMark029 !== text) {
+        for (const edit of editsAsParsed(text, asCommonMark029))
+            edits.push(edit);
     }
     return edits;
 }
-function buildStream(text, rawHtml) {
-    const parts = [];
-    const pieces = [];
-    let v = 0;
-    const add = (chunk, sStart, sEnd, context) => {
-        parts.push(chunk);
-        pieces.push({ vStart: v, vEnd: v + chunk.length, sStart, sEnd, raw: context !== -1, context });
-        v += chunk.length;
-    };
-    let previous;
-    for (const piece of rawHtml) {
-        if (previous && previous.group !== piece.group && piece.start > previous.end) {
-            add(visible_text_PLACEHOLDER, previous.end, piece.start, -1);
-        }
-        add(text.slice(piece.start, piece.end), piece.start, piece.end, piece.context);
-        previous = piece;
-    }
-    if (previous && previous.end < text.length)
-        add(visible_text_PLACEHOLDER, previous.end, text.length, -1);
-    return { html: parts.join(""), pieces };
-}
-function pieceIndexAt(pieces, v) {
-    let low = 0;
-    let high = pieces.length - 1;
-    while (low < high) {
-        const middle = (low + high + 1) >> 1;
-        if ((pieces[middle]?.vStart ?? 0) <= v)
-            low = middle;
-        else
-            high = middle - 1;
-    }
-    return low;
-}
-function pieceAt(pieces, v) {
-    const piece = pieces[pieceIndexAt(pieces, v)];
-    if (piece === undefined)
-        throw new Error("empty HTML stream");
-    return piece;
+/** Edits to `text`, as micromark reads `parsed` (`text` itself or a same-length variant). */
+function editsAsParsed(text, parsed) {
+    const { edits, rawHtml } = markdownEdits(text, parsed);
+    for (const edit of htmlEdits(text, rawHtml))
+        edits.push(edit);
+    return edits;
 }
 /**
- * Sorts every stretch of the stream into shown text, tags that stay (maybe with attributes to
- * strip) and hidden stretches.
- *
- * A hidden element ends only at an end tag of its name written in the same Markdown block or
- * container as its start tag (`context`): a browser ignores `</span>` inside a paragraph that
- * began after `<span hidden>`, and `</div>` inside a table cell. Nothing is closed implicitly,
- * so a hidden element lasts at least as long as in a browser.
+ * The text with the HTML block starts that CommonMark 0.31 changed renamed (same length), so that
+ * micromark reads them as cmark-gfm does: `<textarea` and `<search` do not start blocks that run
+ * on (type 1) or interrupt paragraphs (type 6), `<source` does (type 6), and `<!` needs an
+ * uppercase letter to start a declaration block (type 4).
  */
-function scanHtml(html, pieces) {
-    const scan = { hidden: [], tagsWithHiddenAttributes: [], visibleText: [] };
-    const contextAt = (v) => pieceAt(pieces, v).context;
-    /** Whether rendered Markdown lies inside [start, end). */
-    const spansMarkdown = (start, end) => {
-        for (let index = pieceIndexAt(pieces, start); index < pieces.length; index++) {
-            const piece = pieces[index];
-            if (piece === undefined || piece.vStart >= end)
-                return false;
-            if (!piece.raw)
-                return true;
-        }
-        return false;
-    };
-    /** Elements open since the outermost hidden element began; empty when none is open. */
-    const openInHidden = [];
-    let hiddenStart = 0;
-    for (const token of tokenizeHtml(html)) {
-        if (token.kind !== "text" &&
-            token.kind !== "comment" &&
-            spansMarkdown(token.start, token.end)) {
-            // A tag or `<!…>` left open at the end of an HTML block: what the rendered Markdown after
-            // it does to the browser's tokenizer is not modelled here, so all of the rest is hidden.
-            const start = openInHidden.length > 0 ? hiddenStart : token.start;
-            const kind = token.kind === "bogus-comment" ? "html-comment" : "hidden-html-element";
-            scan.hidden.push({ start, end: html.length, kind });
-            return scan;
-        }
-        if (openInHidden.length > 0) {
-            if (token.kind !== "tag")
-                continue;
-            const context = contextAt(token.start);
-            if (!token.closing) {
-                // `<x/>` does not close a non-void element in HTML, so it counts as open.
-                if (!VOID_ELEMENTS.has(token.name))
-                    openInHidden.push({ name: token.name, context });
-                continue;
-            }
-            const innermost = openInHidden.at(-1);
-            if (innermost?.name !== token.name || innermost.context !== context)
-                continue;
-            openInHidden.pop();
-            if (openInHidden.length === 0) {
-                scan.hidden.push({ start: hiddenStart, end: token.end, kind: "hidden-html-element" });
-            }
-            continue;
-        }
-        switch (token.kind) {
-            case "text":
-                scan.visibleText.push(token);
-                break;
-            case "comment":
-            case "bogus-comment":
-                scan.hidden.push({ start: token.start, end: token.end, kind: "html-comment" });
-                break;
-            case "unfinished-tag":
-                // A tag cut off by the end of the stream swallows everything after it.
-                scan.hidden.push({ start: token.start, end: token.end, kind: "hidden-html-element" });
-                break;
-            case "ignored":
-                scan.hidden.push({ start: token.start, end: token.end, kind: null });
-                break;
-            case "tag": {
-                const hidden = !token.closing &&
-                    (HIDDEN_ELEMENTS.has(token.name) || token.attributes.some((a) => a.name === "hidden"));
-                if (hidden && VOID_ELEMENTS.has(token.name)) {
-                    scan.hidden.push({ start: token.start, end: token.end, kind: "hidden-html-element" });
-                }
-                else if (hidden) {
-                    hiddenStart = token.start;
-                    openInHidden.push({ name: token.name, context: contextAt(token.start) });
-                }
-                else if (!HTML_ELEMENTS.has(token.name)) {
-                    // Not an HTML element: its name is not shown (GitHub drops the tag, keeps its content).
-                    scan.hidden.push({
-                        start: token.start,
-                        end: token.end,
-                        kind: token.closing ? null : "hidden-html-element",
-                    });
-                }
-                else if (token.attributes.some((a) => !KEPT_ATTRIBUTES.has(a.name))) {
-                    scan.tagsWithHiddenAttributes.push(token);
-                }
-                else if (new Set(token.attributes.map((a) => a.name)).size < token.attributes.length) {
-                    scan.tagsWithHiddenAttributes.push(token); // a second href or src is not used either
-                }
-                break;
-            }
-        }
-    }
-    if (openInHidden.length > 0) {
-        // Never closed: it hides everything after it.
-        scan.hidden.push({ start: hiddenStart, end: html.length, kind: "hidden-html-element" });
-    }
-    return scan;
-}
-/**
- * The WHATWG HTML tokenizer's data, tag, attribute, comment and bogus-comment states, written out
- * for offsets: where each tag, attribute and comment begins and ends. Text content (character
- * references, RAWTEXT elements) is not decoded: nothing here depends on it. The tokenizer stays
- * in the data state after `<style>` and the like: GitHub escapes those tags, and reading their
- * content as markup can only find more to hide.
- */
-function tokenizeHtml(html) {
-    const tokens = [];
-    let textStart = 0;
-    let i = html.indexOf("<");
-    while (i !== -1 && i < html.length) {
-        const markup = readMarkup(html, i);
-        if (markup === null) {
-            i = html.indexOf("<", i + 1);
-            continue;
-        }
-        if (i > textStart)
-            tokens.push({ kind: "text", start: textStart, end: i });
-        tokens.push(markup);
-        textStart = markup.end;
-        i = html.indexOf("<", markup.end);
-    }
-    if (textStart < html.length)
-        tokens.push({ kind: "text", start: textStart, end: html.length });
-    return tokens;
-}
-/** The markup starting with the `<` at `start`, or null when that `<` is text. */
-function readMarkup(html, start) {
-    const next = html.charCodeAt(start + 1);
-    if (isAsciiAlpha(next))
-        return readTag(html, start, start + 1, false);
-    if (next === 0x21 /* ! */)
-        return readMarkupDeclaration(html, start);
-    if (next === 0x3f /* ? */)
-        return readBogusComment(html, start, start + 1);
-    if (next === 0x2f /* / */) {
-        const afterSlash = html.charCodeAt(start + 2);
-        if (isAsciiAlpha(afterSlash))
-            return readTag(html, start, start + 2, true);
-        if (afterSlash === 0x3e /* > */)
-            return { kind: "ignored", start, end: start + 3 };
-        if (start + 2 >= html.length)
-            return null;
-        return readBogusComment(html, start, start + 2);
-    }
-    return null;
-}
-function readMarkupDeclaration(html, start) {
-    const after = start + 2;
-    if (html.startsWith("--", after))
-        return readComment(html, start, after + 2);
-    // `<!DOCTYPE …>` ends at the first `>` in every doctype state; `<![CDATA[` outside SVG/MathML
-    // and anything else after `<!` is a bogus comment, which also ends at the first `>`.
-    return readBogusComment(html, start, after);
-}
-function readBogusComment(html, start, from) {
-    const close = html.indexOf(">", from);
-    return { kind: "bogus-comment", start, end: close === -1 ? html.length : close + 1 };
-}
-/** A comment whose text starts at `from` (after `<!--`). */
-function readComment(html, start, from) {
-    // `<!-->` and `<!--->` are complete (empty) comments.
-    if (html.charCodeAt(from) === 0x3e)
-        return { kind: "comment", start, end: from + 1 };
-    if (html.startsWith("->", from))
-        return { kind: "comment", start, end: from + 2 };
-    // Otherwise the comment ends at the first `-->` or `--!>`, or runs to the end.
-    const plain = html.indexOf("-->", from);
-    const bang = html.indexOf("--!>", from);
-    let end = html.length;
-    if (plain !== -1)
-        end = plain + 3;
-    if (bang !== -1 && bang + 4 < end)
-        end = bang + 4;
-    return { kind: "comment", start, end };
-}
-function readTag(html, start, nameStart, closing) {
-    const unfinished = { kind: "unfinished-tag", start, end: html.length };
-    let i = nameStart;
-    while (i < html.length && !isHtmlSpace(html.charCodeAt(i)) && !isSlashOrGt(html.charCodeAt(i))) {
-        i++;
-    }
-    const name = asciiLowercase(html.slice(nameStart, i));
-    const attributes = [];
-    let leadStart = i;
-    for (;;) {
-        while (isHtmlSpace(html.charCodeAt(i)))
-            i++;
-        if (i >= html.length)
-            return unfinished;
-        const char = html.charCodeAt(i);
-        if (char === 0x3e /* > */) {
-            return { kind: "tag", start, end: i + 1, name, closing, selfClosing: false, attributes };
-        }
-        if (char === 0x2f /* / */) {
-            if (i + 1 >= html.length)
-                return unfinished;
-            if (html.charCodeAt(i + 1) === 0x3e) {
-                return { kind: "tag", start, end: i + 2, name, closing, selfClosing: true, attributes };
-            }
-            i++; // a stray `/` is skipped
-            continue;
-        }
-        // Attribute name: its first character is taken whatever it is (even `=`).
-        const attributeStart = i;
-        i++;
-        while (i < html.length &&
-            !isHtmlSpace(html.charCodeAt(i)) &&
-            !isSlashOrGt(html.charCodeAt(i)) &&
-            html.charCodeAt(i) !== 0x3d /* = */) {
-            i++;
-        }
-        const attributeName = asciiLowercase(html.slice(attributeStart, i));
-        let attributeEnd = i;
-        let j = i;
-        while (isHtmlSpace(html.charCodeAt(j)))
-            j++;
-        if (j >= html.length)
-            return unfinished;
-        if (html.charCodeAt(j) === 0x3d /* = */) {
-            j++;
-            while (isHtmlSpace(html.charCodeAt(j)))
-                j++;
-            if (j >= html.length)
-                return unfinished;
-            const quote = html.charCodeAt(j);
-            if (quote === 0x3e /* > */) {
-                // `name=>`: a missing value (the attribute ends before `>`).
-                attributes.push({ name: attributeName, start: attributeStart, end: j, leadStart });
-                leadStart = j;
-                i = j;
-                continue;
-            }
-            if (quote === 0x22 || quote === 0x27) {
-                const close = html.indexOf(html.charAt(j), j + 1);
-                if (close === -1)
-                    return unfinished;
-                j = close + 1;
-            }
-            else {
-                // Unquoted: up to whitespace or `>` (a `/` belongs to the value).
-                while (j < html.length && !isHtmlSpace(html.charCodeAt(j)) && html.charCodeAt(j) !== 0x3e) {
-                    j++;
-                }
-                if (j >= html.length)
-                    return unfinished;
-            }
-            attributeEnd = j;
-            i = j;
-        }
-        attributes.push({ name: attributeName, start: attributeStart, end: attributeEnd, leadStart });
-        leadStart = attributeEnd;
-    }
-}
-function isAsciiAlpha(code) {
-    return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
-}
-/** Tab, line feed, form feed, carriage return and space. */
-function isHtmlSpace(code) {
-    return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d;
-}
-function isSlashOrGt(code) {
-    return code === 0x2f || code === 0x3e;
-}
-function asciiLowercase(value) {
-    return value.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
-}
-// Numeric references, and named ones; `&shy` is the only legacy (no `;`) name that decodes to something invisible.
-const HTML_REFERENCE = /&(?:#[xX]([0-9A-Fa-f]+)|#([0-9]+)|([A-Za-z][A-Za-z0-9]*))(;?)/g;
-/** Windows-1252 code points that HTML substitutes for references to C1 controls (&#x80; is €). */
-const C1_REPLACED = new Set([
-    0x80, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8c, 0x8e, 0x91, 0x92, 0x93,
-    0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0x9b, 0x9c, 0x9e, 0x9f,
-]);
-function htmlReferenceEdits(text, from, to, edits) {
-    const slice = text.slice(from, to);
-    if (!slice.includes("&"))
-        return;
-    for (const match of slice.matchAll(HTML_REFERENCE)) {
-        const [written, hex, decimal, name, semicolon] = match;
-        let decoded;
-        let length = written.length;
-        if (hex !== undefined || decimal !== undefined) {
-            const codePoint = hex !== undefined ? Number.parseInt(hex, 16) : Number.parseInt(decimal ?? "", 10);
-            // Which printable character replaces it does not matter here, only that one is shown.
-            decoded = C1_REPLACED.has(codePoint) ? "€" : codePointToString(codePoint);
-        }
-        else {
-            const named = semicolon ? decodeNamedCharacterReference(name ?? "") : false;
-            if (named)
-                decoded = named;
-            else if (name?.startsWith("shy")) {
-                decoded = "\u00ad";
-                length = 4;
-            }
-            else
-                continue;
-        }
-        const counts = hiddenReferenceCounts(decoded);
-        const start = from + (match.index ?? 0);
-        if (counts)
-            edits.push({ start, end: start + length, counts });
-    }
+function withCommonMark029HtmlBlocks(text) {
+    return text.replace(/<(\/?)(textarea|search|source)(?=[\s/>]|$)|<!(?=[a-z])/gi, (match, slash, name) => {
+        if (name === undefined)
+            return match === "<!" ? "<:" : match;
+        const renamed = { textarea: "textareb", search: "searcx", source: "header" }[name.toLowerCase()];
+        return `<${slash ?? ""}${renamed}`;
+    });
 }
 
 ;// CONCATENATED MODULE: external "node:stream/promises"
@@ -52366,6 +52409,67 @@ async function agent_head_copyFile(dir, name, target) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/git/diff-numstat.ts
+/**
+ * `git diff --numstat -z -M` records: how many files and lines a change touches, and which paths.
+ * diff-raw.ts reads the file modes of the same diff.
+ */
+/**
+ * The arguments of `git diff` whose output parseNumstat reads, for a range like
+ * `origin/main...HEAD`: paths unquoted, and no external diff or textconv program, so the counts
+ * are git's own.
+ */
+function numstatArgs(range) {
+    return [
+        "-c",
+        "core.quotePath=false",
+        "diff",
+        "--numstat",
+        "-z",
+        "-M",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--ignore-submodules=none",
+        range,
+        "--",
+    ];
+}
+/** Parses `git diff --numstat -z -M` output. */
+function parseNumstat(output) {
+    const fields = output.split("\0");
+    const paths = new Set();
+    let filesChanged = 0;
+    let linesAdded = 0;
+    let linesDeleted = 0;
+    let i = 0;
+    while (i < fields.length) {
+        const record = fields[i++] ?? "";
+        if (record === "")
+            continue;
+        const match = /^(\d+|-)\t(\d+|-)\t(.*)$/s.exec(record);
+        if (!match)
+            continue;
+        filesChanged++;
+        if (match[1] !== "-")
+            linesAdded += Number(match[1]);
+        if (match[2] !== "-")
+            linesDeleted += Number(match[2]);
+        if (match[3]) {
+            paths.add(match[3]);
+        }
+        else {
+            // A rename or copy: the old and the new path follow as their own fields.
+            const from = fields[i++];
+            const to = fields[i++];
+            if (from)
+                paths.add(from);
+            if (to)
+                paths.add(to);
+        }
+    }
+    return { filesChanged, linesAdded, linesDeleted, paths: [...paths].sort() };
+}
+
 ;// CONCATENATED MODULE: ./src/git/diff-raw.ts
 /**
  * `git diff --raw` records: the file modes a line count cannot show. A symbolic link can point
@@ -52444,6 +52548,383 @@ function unexpected(detail) {
     return new Error(`Unexpected git diff --raw output: ${detail}`);
 }
 
+;// CONCATENATED MODULE: ./src/git/environment.ts
+/**
+ * The environment git runs in, built from scratch, and the GIT_CONFIG_COUNT/KEY/VALUE entries
+ * through which settings reach git without any config file.
+ */
+/** Variables of the caller's environment that git still gets: what it needs to run and reach a network. */
+const GIT_PASSED_ENV = /^(PATH|TMPDIR|SYSTEMROOT|SSH_AUTH_SOCK|GIT_SSH_COMMAND|GIT_TRACE\w*|GIT_CURL_VERBOSE|GIT_SSL_CAINFO|GIT_SSL_CAPATH|(?:https?|no|all)_proxy|(?:HTTPS?|NO|ALL)_PROXY)$/;
+/**
+ * The environment every git command runs with, built from scratch: never the caller's secrets
+ * (the App key, INPUT_* values), never a config file outside the repository (no system or global
+ * config, no HOME, so no ~/.gitconfig, ~/.config/git/attributes or excludes an agent could have
+ * written), never a hook or an fsmonitor, never a prompt; messages in English for parsing.
+ */
+function gitEnvironment(from) {
+    const env = {};
+    for (const [name, value] of Object.entries(from)) {
+        if (value !== undefined && GIT_PASSED_ENV.test(name))
+            env[name] = value;
+    }
+    Object.assign(env, {
+        GIT_CONFIG_NOSYSTEM: "1",
+        GIT_CONFIG_GLOBAL: "/dev/null",
+        GIT_TERMINAL_PROMPT: "0",
+        GIT_ASKPASS: "", // empty: no askpass program, and core.askPass is not consulted
+        SSH_ASKPASS: "",
+        GCM_INTERACTIVE: "never",
+        LC_ALL: "C",
+        LANGUAGE: "C",
+    });
+    // Config given this way wins over the repository's own .git/config.
+    addConfig(env, "core.hooksPath", "/dev/null");
+    addConfig(env, "core.fsmonitor", "false");
+    addConfig(env, "protocol.ext.allow", "never");
+    return env;
+}
+/** Appends one entry to the GIT_CONFIG_COUNT/KEY/VALUE list (keeping the caller's entries). */
+function addConfig(env, key, value) {
+    const count = Number.parseInt(env.GIT_CONFIG_COUNT ?? "0", 10);
+    const index = Number.isSafeInteger(count) && count > 0 ? count : 0;
+    env[`GIT_CONFIG_KEY_${index}`] = key;
+    env[`GIT_CONFIG_VALUE_${index}`] = value;
+    env.GIT_CONFIG_COUNT = String(index + 1);
+}
+
+;// CONCATENATED MODULE: ./src/git/spawn.ts
+/**
+ * Starting git as a child process: an argument list, never a shell; output collected whole.
+ * A missing git or working directory becomes a UserError that says which.
+ */
+
+
+
+function spawnGit(args, cwd, env, input) {
+    return new Promise((resolvePromise, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)("git", args, {
+            cwd,
+            env,
+            shell: false,
+            stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+            windowsHide: true,
+        });
+        const stdout = [];
+        const stderr = [];
+        child.stdout?.on("data", (chunk) => stdout.push(chunk));
+        child.stderr?.on("data", (chunk) => stderr.push(chunk));
+        child.on("error", (error) => {
+            if (error.code !== "ENOENT")
+                reject(error);
+            else if (!(0,external_node_fs_namespaceObject.existsSync)(cwd))
+                reject(new errors_UserError(`The directory ${cwd} does not exist.`));
+            else
+                reject(new errors_UserError("git was not found: install git (2.31 or newer) and put it on PATH."));
+        });
+        child.on("close", (code, signal) => {
+            resolvePromise({
+                args,
+                exitCode: code ?? (signal ? 128 : 1),
+                stdout: Buffer.concat(stdout).toString("utf8"),
+                stderr: Buffer.concat(stderr).toString("utf8"),
+            });
+        });
+        if (input !== undefined && child.stdin) {
+            child.stdin.on("error", () => { }); // git may exit before reading it all; its exit code tells
+            child.stdin.end(input);
+        }
+    });
+}
+
+;// CONCATENATED MODULE: ./src/git/token.ts
+/**
+ * The token's two sides: the HTTP basic auth header it travels in, sent only to an http(s) origin,
+ * and scrubbing it (raw, base64, URL-encoded) from any text that could leave the process.
+ */
+function basicAuth(token) {
+    return Buffer.from(`x-access-token:${token}`, "utf8").toString("base64");
+}
+/** `https://host[:port]/` for http(s) URLs (user info dropped); null for ssh, file and paths. */
+function httpOrigin(url) {
+    try {
+        const parsed = new URL(url);
+        if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+            return null;
+        return `${parsed.protocol}//${parsed.host}/`;
+    }
+    catch {
+        return null;
+    }
+}
+/** Replaces the token(s) (raw, in basic-auth base64, URL-encoded) and URL user info with `***`. */
+function scrubSecrets(text, token) {
+    let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@");
+    const tokens = typeof token === "string" ? [token] : [...(token ?? [])];
+    if (tokens.length > 0) {
+        const secrets = new Set(tokens
+            .filter(Boolean)
+            .flatMap((t) => [
+            t,
+            basicAuth(t),
+            Buffer.from(t, "utf8").toString("base64"),
+            encodeURIComponent(t),
+        ]));
+        for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+            out = out.split(secret).join("***");
+        }
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/git/version.ts
+/**
+ * The oldest git goal-orchestrator can use, and the check that the git on PATH is at least that,
+ * run once per PATH before the first command.
+ */
+
+
+/**
+ * The oldest git that reads GIT_CONFIG_COUNT/KEY/VALUE (2.31). An older git ignores them without
+ * a word: it would push without the token header, and run without the settings that keep hooks,
+ * fsmonitor and ext:: URLs off.
+ */
+const MIN_GIT_VERSION = "2.31";
+/** Why this `git --version` answer is not a git goal-orchestrator can use, or null when it is. */
+function gitVersionProblem(answer) {
+    const [major = 0, minor = 0] = MIN_GIT_VERSION.split(".").map(Number);
+    const match = /^git version (\d+)\.(\d+)/.exec(answer.trim());
+    const install = `install git ${MIN_GIT_VERSION} or newer (Ubuntu 20.04: add-apt-repository ppa:git-core/ppa, then apt-get install git) and put it first on PATH`;
+    if (!match)
+        return `Could not tell git's version from "${answer.trim()}": ${install}.`;
+    const found = [Number(match[1]), Number(match[2])];
+    if (found[0] > major || (found[0] === major && found[1] >= minor))
+        return null;
+    return `git ${found.join(".")} is too old: it ignores the token header (GIT_CONFIG_COUNT) and would push without it. ${install[0]?.toUpperCase()}${install.slice(1)}.`;
+}
+/** One check per PATH (each finds its own git), kept for the process once it has passed. */
+const gitVersionChecks = new Map();
+async function checkGitVersion(cwd, env) {
+    const key = env.PATH ?? "";
+    let check = gitVersionChecks.get(key);
+    if (check === undefined) {
+        check = spawnGit(["--version"], cwd, env).then((result) => {
+            const problem = gitVersionProblem(result.stdout);
+            if (problem)
+                throw new errors_UserError(problem);
+        });
+        gitVersionChecks.set(key, check);
+        // Only a check that passed is kept: one that failed, or could not run, runs again next time.
+        check.catch(() => gitVersionChecks.delete(key));
+    }
+    await check;
+}
+
+;// CONCATENATED MODULE: ./src/git/runner.ts
+/**
+ * How one git command runs for a Git: in the environment built from scratch (environment.ts),
+ * with the token as a per-command header on network commands only, after the version check, and
+ * with every error scrubbed of each token this runner used before it leaves. Git's verbs build
+ * the argument lists; this module owns everything between them and the child process.
+ */
+
+
+
+
+
+/** A git command that failed; message, args and stderr are scrubbed of the token. */
+class GitError extends errors_UserError {
+    args;
+    exitCode;
+    stderr;
+    constructor(message, args, exitCode, stderr) {
+        super(message);
+        this.name = "GitError";
+        this.args = args;
+        this.exitCode = exitCode;
+        this.stderr = stderr;
+    }
+}
+/** Runs git in one directory for one Git, which keeps it for its whole life. */
+class GitRunner {
+    cwd;
+    /** The environment every command starts from (see gitEnvironment). */
+    env;
+    #token;
+    /** Every token used so far (a provider may give several), for scrubbing. */
+    #tokens = new Set();
+    /** The URL (or path) network commands talk to; "origin" when none was given. */
+    #remote;
+    constructor(cwd, options) {
+        this.cwd = cwd;
+        this.#token = options.token || undefined;
+        if (typeof this.#token === "string")
+            this.#tokens.add(this.#token);
+        this.env = gitEnvironment(options.env ?? process.env);
+        this.#remote = options.remote;
+    }
+    async run(args, options = {}) {
+        let env;
+        try {
+            env = await this.#childEnv(options);
+        }
+        catch (error) {
+            // the token provider failed: no git ran
+            const message = this.scrub(`git ${args.find((arg) => !arg.startsWith("-") && !arg.includes("=")) ?? ""} needs a token, which could not be had: ${messageOf(error)}`);
+            if (!options.allowFailure)
+                throw new GitError(message, args, -1, message);
+            return { args, exitCode: -1, stdout: "", stderr: message };
+        }
+        await checkGitVersion(this.cwd, env);
+        const result = await spawnGit(args, this.cwd, env, options.input);
+        const allowed = options.allowedExitCodes ?? [];
+        if (result.exitCode === 0 || allowed.includes(result.exitCode) || options.allowFailure) {
+            return result;
+        }
+        throw this.error(result);
+    }
+    async #childEnv(options) {
+        const env = { ...this.env, ...options.env };
+        if (options.network && this.#token) {
+            const origin = httpOrigin(this.remoteForNetwork());
+            if (origin) {
+                const token = await this.#currentToken();
+                addConfig(env, `http.${origin}.extraheader`, `AUTHORIZATION: basic ${basicAuth(token)}`);
+                addConfig(env, "credential.helper", ""); // the header is the credential: no helper, no prompt
+            }
+        }
+        return env;
+    }
+    /** The token for the next network command: the fixed one, or what the provider gives now. */
+    async #currentToken() {
+        const provider = this.#token;
+        if (provider === undefined)
+            throw new Error("no token");
+        if (typeof provider === "string")
+            return provider;
+        const token = await provider();
+        if (!token)
+            throw new Error("the token provider gave an empty token");
+        this.#tokens.add(token);
+        return token;
+    }
+    /**
+     * What network commands name as their remote: the URL this Git was given. Never a URL read
+     * from the repository's config, which whoever wrote to the repository could have changed.
+     */
+    remoteForNetwork() {
+        if (this.#remote !== undefined)
+            return this.#remote;
+        if (this.#token !== undefined) {
+            throw new errors_UserError("A token is only sent to a remote URL given to Git, never to a configured one.");
+        }
+        return "origin";
+    }
+    error(result) {
+        const detail = result.stderr.trim() || result.stdout.trim();
+        const verb = result.args.find((arg) => !arg.startsWith("-") && !arg.includes("=")) ?? "git";
+        return new GitError(this.scrub(`git ${verb} failed (exit ${result.exitCode})${detail ? `: ${detail}` : ""}`), result.args.map((arg) => this.scrub(arg)), result.exitCode, this.scrub(result.stderr));
+    }
+    /** The text with every token this runner used (and URL user info) replaced by `***`. */
+    scrub(text) {
+        return scrubSecrets(text, this.#tokens);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/git/mirror-clone.ts
+/**
+ * Cloning from a local mirror (`git clone --mirror`, kept up to date by the machine): whether a
+ * mirror can be used, and the steps that turn a hardlinked local clone of it into what a clone
+ * of origin gives. Git.clone decides when, and falls back to a plain clone.
+ */
+
+
+
+
+/**
+ * Why `mirror` cannot be hardlinked into a clone under `parent`, or null when it can: it must
+ * be a repository (bare, as `git clone --mirror` makes it, or not) on the same filesystem.
+ */
+async function mirrorProblem(mirror, parent) {
+    let objects = null;
+    for (const candidate of [(0,external_node_path_namespaceObject.join)(mirror, "objects"), (0,external_node_path_namespaceObject.join)(mirror, ".git", "objects")]) {
+        objects = await (0,promises_namespaceObject.stat)(candidate).catch(() => null);
+        if (objects?.isDirectory())
+            break;
+        objects = null;
+    }
+    if (objects === null) {
+        return (0,external_node_fs_namespaceObject.existsSync)(mirror) ? "is not a git repository" : "does not exist";
+    }
+    const target = await (0,promises_namespaceObject.stat)(parent);
+    if (objects.dev !== target.dev) {
+        return `is on another filesystem than ${parent}, so its objects cannot be hardlinked`;
+    }
+    return null;
+}
+/**
+ * A hardlinked local clone of `mirror` into `dir`, re-pointed at origin and brought up to date
+ * (see Git.clone), with `git` running in `dir`.
+ */
+async function cloneFromMirror(mirror, dir, options, git) {
+    const { url, token, env } = options;
+    const outside = new GitRunner((0,external_node_path_namespaceObject.dirname)(dir), { token, env, remote: url });
+    // origin's default branch, asked while the local clone runs (git fetch does not tell it)
+    const remoteHead = outside
+        .run(["ls-remote", "--symref", url, "HEAD"], { network: true })
+        .then((result) => /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(result.stdout)?.[1] ?? null);
+    remoteHead.catch(() => { }); // awaited below; not unhandled if the local clone fails first
+    await outside.run(["clone", "--quiet", "--local", "--no-checkout", "--", mirror, dir]);
+    await git.run(["config", "--", "remote.origin.url", url]);
+    // no automatic maintenance in a fresh clone (a plain clone runs none either)
+    await git.run([
+        "-c",
+        "maintenance.auto=false",
+        "fetch",
+        "--quiet",
+        "--prune",
+        "--prune-tags",
+        "--force",
+        url,
+        "+refs/heads/*:refs/remotes/origin/*",
+        "+refs/tags/*:refs/tags/*",
+    ], { network: true });
+    const branch = await remoteHead;
+    if (branch === null)
+        throw new Error(`origin ${url} names no default branch`);
+    // One look at the refs: the local clone made one local branch, the mirror's HEAD branch.
+    const refs = (await git.run([
+        "for-each-ref",
+        "--format=%(refname) %(symref)",
+        "refs/heads/",
+        "refs/remotes/origin/",
+    ])).stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => line.split(" "));
+    const remote = new Map(refs.filter(([name]) => name.startsWith("refs/remotes/")));
+    const local = refs.filter(([name]) => name.startsWith("refs/heads/")).map(([name]) => name);
+    const tracking = (name) => `refs/remotes/origin/${name}`;
+    if (!remote.has(tracking(branch)))
+        throw new Error(`origin has no branch ${branch}`);
+    const originHead = tracking("HEAD");
+    if (remote.get(originHead) !== tracking(branch)) {
+        await git.run(["symbolic-ref", originHead, tracking(branch)]);
+    }
+    await git.run(["update-ref", `refs/heads/${branch}`, tracking(branch)]);
+    if (local.length !== 1 || local[0] !== `refs/heads/${branch}`) {
+        // the mirror's HEAD was another branch: HEAD, the local branch and its upstream move over
+        await git.run(["symbolic-ref", "HEAD", `refs/heads/${branch}`]);
+        await git.run(["branch", "--quiet", `--set-upstream-to=origin/${branch}`]);
+        const others = local.filter((name) => name !== `refs/heads/${branch}`);
+        if (others.length > 0) {
+            const names = others.map((name) => name.slice("refs/heads/".length));
+            await git.run(["branch", "--quiet", "-D", "--", ...names]);
+        }
+    }
+    if (options.checkout !== false)
+        await git.run(["checkout", "--quiet", "--force"]);
+}
+
 ;// CONCATENATED MODULE: ./src/git/branch-name.ts
 
 /** The longest slug kept after `goal/<n>-`; a longer one is cut at a `-` boundary. */
@@ -52495,6 +52976,12 @@ function slugify(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/git/git.ts
+/**
+ * The Git class (one method per git verb) and its public types. How a command runs is runner.ts's;
+ * cloning from a mirror, mirror-clone.ts's; reading diffs, diff-numstat.ts's and diff-raw.ts's.
+ */
+
+
 
 
 
@@ -52514,26 +53001,17 @@ function slugify(text) {
  * App installation token lives an hour) is renewed however long the clone is in use; every
  * token it gave is scrubbed. Git never prompts (GIT_TERMINAL_PROMPT=0, no askpass).
  *
- * Git runs with an environment built from scratch (see gitEnvironment): no system or global
- * config, no HOME, hooks and fsmonitor off. Network commands talk to the `remote` URL they were
- * given, never to a URL read from the repository's config, so a repository an agent has touched
- * cannot redirect the token elsewhere.
+ * Git runs with an environment built from scratch (gitEnvironment, environment.ts): no system or
+ * global config, no HOME, hooks and fsmonitor off. Network commands talk to the `remote` URL they
+ * were given, never to a URL read from the repository's config, so a repository an agent has
+ * touched cannot redirect the token elsewhere.
  */
 class Git {
     cwd;
-    #token;
-    /** Every token used so far (a provider may give several), for scrubbing. */
-    #tokens = new Set();
-    #env;
-    /** The URL (or path) network commands talk to; "origin" when none was given. */
-    #remote;
+    #runner;
     constructor(options) {
         this.cwd = (0,external_node_path_namespaceObject.resolve)(options.cwd);
-        this.#token = options.token || undefined;
-        if (typeof this.#token === "string")
-            this.#tokens.add(this.#token);
-        this.#env = gitEnvironment(options.env ?? process.env);
-        this.#remote = options.remote;
+        this.#runner = new GitRunner(this.cwd, options);
     }
     /**
      * `git clone` into `dir` (which must not exist or be empty) and a Git working in it.
@@ -52585,64 +53063,8 @@ class Git {
     }
     /** See clone: a hardlinked local clone of the mirror, re-pointed at origin and brought up to date. */
     static async #cloneFromMirror(mirror, dir, options) {
-        const { url, token, env } = options;
-        const outside = new Git({ cwd: (0,external_node_path_namespaceObject.dirname)(dir), token, env, remote: url });
-        // origin's default branch, asked while the local clone runs (git fetch does not tell it)
-        const remoteHead = outside
-            .#run(["ls-remote", "--symref", url, "HEAD"], { network: true })
-            .then((result) => /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(result.stdout)?.[1] ?? null);
-        remoteHead.catch(() => { }); // awaited below; not unhandled if the local clone fails first
-        await outside.#run(["clone", "--quiet", "--local", "--no-checkout", "--", mirror, dir]);
-        const git = new Git({ cwd: dir, token, env, remote: url });
-        await git.#run(["config", "--", "remote.origin.url", url]);
-        // no automatic maintenance in a fresh clone (a plain clone runs none either)
-        await git.#run([
-            "-c",
-            "maintenance.auto=false",
-            "fetch",
-            "--quiet",
-            "--prune",
-            "--prune-tags",
-            "--force",
-            url,
-            "+refs/heads/*:refs/remotes/origin/*",
-            "+refs/tags/*:refs/tags/*",
-        ], { network: true });
-        const branch = await remoteHead;
-        if (branch === null)
-            throw new Error(`origin ${url} names no default branch`);
-        // One look at the refs: the local clone made one local branch, the mirror's HEAD branch.
-        const refs = (await git.#run([
-            "for-each-ref",
-            "--format=%(refname) %(symref)",
-            "refs/heads/",
-            "refs/remotes/origin/",
-        ])).stdout
-            .split("\n")
-            .filter(Boolean)
-            .map((line) => line.split(" "));
-        const remote = new Map(refs.filter(([name]) => name.startsWith("refs/remotes/")));
-        const local = refs.filter(([name]) => name.startsWith("refs/heads/")).map(([name]) => name);
-        const tracking = (name) => `refs/remotes/origin/${name}`;
-        if (!remote.has(tracking(branch)))
-            throw new Error(`origin has no branch ${branch}`);
-        const originHead = tracking("HEAD");
-        if (remote.get(originHead) !== tracking(branch)) {
-            await git.#run(["symbolic-ref", originHead, tracking(branch)]);
-        }
-        await git.#run(["update-ref", `refs/heads/${branch}`, tracking(branch)]);
-        if (local.length !== 1 || local[0] !== `refs/heads/${branch}`) {
-            // the mirror's HEAD was another branch: HEAD, the local branch and its upstream move over
-            await git.#run(["symbolic-ref", "HEAD", `refs/heads/${branch}`]);
-            await git.#run(["branch", "--quiet", `--set-upstream-to=origin/${branch}`]);
-            const others = local.filter((name) => name !== `refs/heads/${branch}`);
-            if (others.length > 0) {
-                const names = others.map((name) => name.slice("refs/heads/".length));
-                await git.#run(["branch", "--quiet", "-D", "--", ...names]);
-            }
-        }
-        if (options.checkout !== false)
-            await git.#run(["checkout", "--quiet", "--force"]);
+        const git = new Git({ cwd: dir, token: options.token, env: options.env, remote: options.url });
+        await cloneFromMirror(mirror, dir, options, git.#runner);
         return git;
     }
     /**
@@ -52657,7 +53079,7 @@ class Git {
         await this.#run(["clone", "--quiet", "--shared", "--no-checkout", "--", this.cwd, target]);
         const objects = (0,external_node_path_namespaceObject.join)(target, ".git", "objects");
         await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(objects, "info", "alternates"), `${(0,external_node_path_namespaceObject.relative)(objects, (0,external_node_path_namespaceObject.join)(this.cwd, ".git", "objects"))}\n`);
-        const work = new Git({ cwd: target, env: this.#env });
+        const work = new Git({ cwd: target, env: this.#runner.env });
         await work.#run([
             "fetch",
             "--quiet",
@@ -52791,19 +53213,7 @@ class Git {
     async diffStats(base, head = "HEAD") {
         const range = `${checkName("base", base)}...${checkName("head", head)}`;
         const [numstat, raw] = await Promise.all([
-            this.#run([
-                "-c",
-                "core.quotePath=false",
-                "diff",
-                "--numstat",
-                "-z",
-                "-M",
-                "--no-ext-diff",
-                "--no-textconv",
-                "--ignore-submodules=none",
-                range,
-                "--",
-            ]),
+            this.#run(numstatArgs(range)),
             this.#run(rawDiffArgs(range)),
         ]);
         return { ...parseNumstat(numstat.stdout), ...specialChanges(parseRawDiff(raw.stdout)) };
@@ -52840,155 +53250,19 @@ class Git {
         const object = name.endsWith("^{tree}") ? name : `${name}^{commit}`;
         return (await this.#run(["rev-parse", "--verify", "--quiet", object])).stdout.trim();
     }
-    // ---- running git ----
-    async #run(args, options = {}) {
-        let env;
-        try {
-            env = await this.#childEnv(options);
-        }
-        catch (error) {
-            // the token provider failed: no git ran
-            const message = this.#scrub(`git ${args.find((arg) => !arg.startsWith("-") && !arg.includes("=")) ?? ""} needs a token, which could not be had: ${messageOf(error)}`);
-            if (!options.allowFailure)
-                throw new GitError(message, args, -1, message);
-            return { args, exitCode: -1, stdout: "", stderr: message };
-        }
-        await checkGitVersion(this.cwd, env);
-        const result = await spawnGit(args, this.cwd, env, options.input);
-        const allowed = options.allowedExitCodes ?? [];
-        if (result.exitCode === 0 || allowed.includes(result.exitCode) || options.allowFailure) {
-            return result;
-        }
-        throw this.#error(result);
+    // ---- running git (runner.ts) ----
+    #run(args, options) {
+        return this.#runner.run(args, options);
     }
-    async #childEnv(options) {
-        const env = { ...this.#env, ...options.env };
-        if (options.network && this.#token) {
-            const origin = httpOrigin(this.#remoteForNetwork());
-            if (origin) {
-                const token = await this.#currentToken();
-                addConfig(env, `http.${origin}.extraheader`, `AUTHORIZATION: basic ${basicAuth(token)}`);
-                addConfig(env, "credential.helper", ""); // the header is the credential: no helper, no prompt
-            }
-        }
-        return env;
-    }
-    /** The token for the next network command: the fixed one, or what the provider gives now. */
-    async #currentToken() {
-        const provider = this.#token;
-        if (provider === undefined)
-            throw new Error("no token");
-        if (typeof provider === "string")
-            return provider;
-        const token = await provider();
-        if (!token)
-            throw new Error("the token provider gave an empty token");
-        this.#tokens.add(token);
-        return token;
-    }
-    /**
-     * What network commands name as their remote: the URL this Git was given. Never a URL read
-     * from the repository's config, which whoever wrote to the repository could have changed.
-     */
     #remoteForNetwork() {
-        if (this.#remote !== undefined)
-            return this.#remote;
-        if (this.#token !== undefined) {
-            throw new errors_UserError("A token is only sent to a remote URL given to Git, never to a configured one.");
-        }
-        return "origin";
+        return this.#runner.remoteForNetwork();
     }
     #error(result) {
-        const detail = result.stderr.trim() || result.stdout.trim();
-        const verb = result.args.find((arg) => !arg.startsWith("-") && !arg.includes("=")) ?? "git";
-        return new GitError(this.#scrub(`git ${verb} failed (exit ${result.exitCode})${detail ? `: ${detail}` : ""}`), result.args.map((arg) => this.#scrub(arg)), result.exitCode, this.#scrub(result.stderr));
+        return this.#runner.error(result);
     }
     #scrub(text) {
-        return scrubSecrets(text, this.#tokens);
+        return this.#runner.scrub(text);
     }
-}
-/** A git command that failed; message, args and stderr are scrubbed of the token. */
-class GitError extends errors_UserError {
-    args;
-    exitCode;
-    stderr;
-    constructor(message, args, exitCode, stderr) {
-        super(message);
-        this.name = "GitError";
-        this.args = args;
-        this.exitCode = exitCode;
-        this.stderr = stderr;
-    }
-}
-/**
- * The oldest git that reads GIT_CONFIG_COUNT/KEY/VALUE (2.31). An older git ignores them without
- * a word: it would push without the token header, and run without the settings that keep hooks,
- * fsmonitor and ext:: URLs off.
- */
-const MIN_GIT_VERSION = "2.31";
-/** Why this `git --version` answer is not a git goal-orchestrator can use, or null when it is. */
-function gitVersionProblem(answer) {
-    const [major = 0, minor = 0] = MIN_GIT_VERSION.split(".").map(Number);
-    const match = /^git version (\d+)\.(\d+)/.exec(answer.trim());
-    const install = `install git ${MIN_GIT_VERSION} or newer (Ubuntu 20.04: add-apt-repository ppa:git-core/ppa, then apt-get install git) and put it first on PATH`;
-    if (!match)
-        return `Could not tell git's version from "${answer.trim()}": ${install}.`;
-    const found = [Number(match[1]), Number(match[2])];
-    if (found[0] > major || (found[0] === major && found[1] >= minor))
-        return null;
-    return `git ${found.join(".")} is too old: it ignores the token header (GIT_CONFIG_COUNT) and would push without it. ${install[0]?.toUpperCase()}${install.slice(1)}.`;
-}
-/** One check per PATH (each finds its own git), kept for the process once it has passed. */
-const gitVersionChecks = new Map();
-async function checkGitVersion(cwd, env) {
-    const key = env.PATH ?? "";
-    let check = gitVersionChecks.get(key);
-    if (check === undefined) {
-        check = spawnGit(["--version"], cwd, env).then((result) => {
-            const problem = gitVersionProblem(result.stdout);
-            if (problem)
-                throw new errors_UserError(problem);
-        });
-        gitVersionChecks.set(key, check);
-        // Only a check that passed is kept: one that failed, or could not run, runs again next time.
-        check.catch(() => gitVersionChecks.delete(key));
-    }
-    await check;
-}
-function spawnGit(args, cwd, env, input) {
-    return new Promise((resolvePromise, reject) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)("git", args, {
-            cwd,
-            env,
-            shell: false,
-            stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-            windowsHide: true,
-        });
-        const stdout = [];
-        const stderr = [];
-        child.stdout?.on("data", (chunk) => stdout.push(chunk));
-        child.stderr?.on("data", (chunk) => stderr.push(chunk));
-        child.on("error", (error) => {
-            if (error.code !== "ENOENT")
-                reject(error);
-            else if (!(0,external_node_fs_namespaceObject.existsSync)(cwd))
-                reject(new errors_UserError(`The directory ${cwd} does not exist.`));
-            else
-                reject(new errors_UserError("git was not found: install git (2.31 or newer) and put it on PATH."));
-        });
-        child.on("close", (code, signal) => {
-            resolvePromise({
-                args,
-                exitCode: code ?? (signal ? 128 : 1),
-                stdout: Buffer.concat(stdout).toString("utf8"),
-                stderr: Buffer.concat(stderr).toString("utf8"),
-            });
-        });
-        if (input !== undefined && child.stdin) {
-            child.stdin.on("error", () => { }); // git may exit before reading it all; its exit code tells
-            child.stdin.end(input);
-        }
-    });
 }
 /** Refuses names git would read as options or that could never be refs. */
 function checkName(what, value) {
@@ -52997,134 +53271,6 @@ function checkName(what, value) {
         throw new errors_UserError(`"${value}" cannot be a git ${what}.`);
     }
     return value;
-}
-/**
- * Why `mirror` cannot be hardlinked into a clone under `parent`, or null when it can: it must
- * be a repository (bare, as `git clone --mirror` makes it, or not) on the same filesystem.
- */
-async function mirrorProblem(mirror, parent) {
-    let objects = null;
-    for (const candidate of [(0,external_node_path_namespaceObject.join)(mirror, "objects"), (0,external_node_path_namespaceObject.join)(mirror, ".git", "objects")]) {
-        objects = await (0,promises_namespaceObject.stat)(candidate).catch(() => null);
-        if (objects?.isDirectory())
-            break;
-        objects = null;
-    }
-    if (objects === null) {
-        return (0,external_node_fs_namespaceObject.existsSync)(mirror) ? "is not a git repository" : "does not exist";
-    }
-    const target = await (0,promises_namespaceObject.stat)(parent);
-    if (objects.dev !== target.dev) {
-        return `is on another filesystem than ${parent}, so its objects cannot be hardlinked`;
-    }
-    return null;
-}
-/** Variables of the caller's environment that git still gets: what it needs to run and reach a network. */
-const GIT_PASSED_ENV = /^(PATH|TMPDIR|SYSTEMROOT|SSH_AUTH_SOCK|GIT_SSH_COMMAND|GIT_TRACE\w*|GIT_CURL_VERBOSE|GIT_SSL_CAINFO|GIT_SSL_CAPATH|(?:https?|no|all)_proxy|(?:HTTPS?|NO|ALL)_PROXY)$/;
-/**
- * The environment every git command runs with, built from scratch: never the caller's secrets
- * (the App key, INPUT_* values), never a config file outside the repository (no system or global
- * config, no HOME, so no ~/.gitconfig, ~/.config/git/attributes or excludes an agent could have
- * written), never a hook or an fsmonitor, never a prompt; messages in English for parsing.
- */
-function gitEnvironment(from) {
-    const env = {};
-    for (const [name, value] of Object.entries(from)) {
-        if (value !== undefined && GIT_PASSED_ENV.test(name))
-            env[name] = value;
-    }
-    Object.assign(env, {
-        GIT_CONFIG_NOSYSTEM: "1",
-        GIT_CONFIG_GLOBAL: "/dev/null",
-        GIT_TERMINAL_PROMPT: "0",
-        GIT_ASKPASS: "", // empty: no askpass program, and core.askPass is not consulted
-        SSH_ASKPASS: "",
-        GCM_INTERACTIVE: "never",
-        LC_ALL: "C",
-        LANGUAGE: "C",
-    });
-    // Config given this way wins over the repository's own .git/config.
-    addConfig(env, "core.hooksPath", "/dev/null");
-    addConfig(env, "core.fsmonitor", "false");
-    addConfig(env, "protocol.ext.allow", "never");
-    return env;
-}
-/** Appends one entry to the GIT_CONFIG_COUNT/KEY/VALUE list (keeping the caller's entries). */
-function addConfig(env, key, value) {
-    const count = Number.parseInt(env.GIT_CONFIG_COUNT ?? "0", 10);
-    const index = Number.isSafeInteger(count) && count > 0 ? count : 0;
-    env[`GIT_CONFIG_KEY_${index}`] = key;
-    env[`GIT_CONFIG_VALUE_${index}`] = value;
-    env.GIT_CONFIG_COUNT = String(index + 1);
-}
-function basicAuth(token) {
-    return Buffer.from(`x-access-token:${token}`, "utf8").toString("base64");
-}
-/** `https://host[:port]/` for http(s) URLs (user info dropped); null for ssh, file and paths. */
-function httpOrigin(url) {
-    try {
-        const parsed = new URL(url);
-        if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
-            return null;
-        return `${parsed.protocol}//${parsed.host}/`;
-    }
-    catch {
-        return null;
-    }
-}
-/** Replaces the token(s) (raw, in basic-auth base64, URL-encoded) and URL user info with `***`. */
-function scrubSecrets(text, token) {
-    let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@");
-    const tokens = typeof token === "string" ? [token] : [...(token ?? [])];
-    if (tokens.length > 0) {
-        const secrets = new Set(tokens
-            .filter(Boolean)
-            .flatMap((t) => [
-            t,
-            basicAuth(t),
-            Buffer.from(t, "utf8").toString("base64"),
-            encodeURIComponent(t),
-        ]));
-        for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-            out = out.split(secret).join("***");
-        }
-    }
-    return out;
-}
-/** Parses `git diff --numstat -z -M` output. */
-function parseNumstat(output) {
-    const fields = output.split("\0");
-    const paths = new Set();
-    let filesChanged = 0;
-    let linesAdded = 0;
-    let linesDeleted = 0;
-    let i = 0;
-    while (i < fields.length) {
-        const record = fields[i++] ?? "";
-        if (record === "")
-            continue;
-        const match = /^(\d+|-)\t(\d+|-)\t(.*)$/s.exec(record);
-        if (!match)
-            continue;
-        filesChanged++;
-        if (match[1] !== "-")
-            linesAdded += Number(match[1]);
-        if (match[2] !== "-")
-            linesDeleted += Number(match[2]);
-        if (match[3]) {
-            paths.add(match[3]);
-        }
-        else {
-            // A rename or copy: the old and the new path follow as their own fields.
-            const from = fields[i++];
-            const to = fields[i++];
-            if (from)
-                paths.add(from);
-            if (to)
-                paths.add(to);
-        }
-    }
-    return { filesChanged, linesAdded, linesDeleted, paths: [...paths].sort() };
 }
 
 ;// CONCATENATED MODULE: ./src/flows/run-collect.ts
@@ -65771,7 +65917,7 @@ function postStepJob() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3401);
+/* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9251);
 
 await (0,_actions_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runEntry */ .CN)();
 
