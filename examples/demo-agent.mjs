@@ -15,8 +15,12 @@ const attempt = Number(process.env.GOAL_ATTEMPT);
 const text = readFileSync(goalFile, "utf8");
 const title = /^# Goal #\d+: (.*)$/m.exec(text)?.[1] ?? `goal ${goal}`;
 const failsFirstAttempt = /^Demo: fail-first-attempt\s*$/m.test(text);
+// A review round: the goal file says what a reviewer asked for, and this run continues that work.
+const round = /^## Review round (\d+)$/m.exec(text)?.[1];
 
 console.log(`demo-agent: goal #${goal} attempt ${attempt}: ${title}`);
+if (round)
+  console.log(`demo-agent: review round ${round}: making the changes the reviewer asked for`);
 for (let step = 1; step <= 3; step++)
   console.log(`demo-agent: iteration ${step}: thinking, editing, testing`);
 
@@ -54,7 +58,10 @@ if (failsFirstAttempt && attempt === 1) {
 
 const file = `notes/goal-${goal}.md`;
 mkdirSync("notes", { recursive: true });
-writeFileSync(file, `# ${title}\n\nDone by the demo agent on attempt ${attempt}.\n`);
+writeFileSync(
+  file,
+  `# ${title}\n\nDone by the demo agent on attempt ${attempt}${round ? `, after review round ${round}` : ""}.\n`,
+);
 const git = (...args) =>
   execFileSync("git", [
     "-c",

@@ -195,7 +195,7 @@ try {
     [exportGoal]: { title: `waits for #${goals.parse}`, attempts: 1 },
     [rename]: { title: "spot-check, approved by a human", attempts: 1 },
     [speed]: { title: "its PR fails CI once", attempts: 2 },
-    [docs]: { title: "plain success", attempts: 1 },
+    [docs]: { title: "a reviewer asks for changes; its next run updates the same PR", attempts: 1 },
     [tsv]: {
       title: "an outsider's edit: back to draft, runs once you queue it again",
       attempts: 1,
@@ -215,6 +215,8 @@ try {
   // The demo plays CI: every new head commit of an open pull request gets a "ci" check run.
   // The first one on the "Speed up the parser" PR fails; every other one passes.
   const checkedHeads = new Set<string>();
+  // The head a reviewer asked changes on: its CI is still running when the next push replaces it.
+  const heldHeads = new Set<string>();
   let ciFailures = 0;
   const playCi = async () => {
     const response = await fetch(`${server.url}/repos/${owner}/${name}/pulls?state=open`, {
@@ -226,7 +228,7 @@ try {
       head: { sha: string; ref: string };
     }>;
     for (const pull of pulls) {
-      if (checkedHeads.has(pull.head.sha)) continue;
+      if (checkedHeads.has(pull.head.sha) || heldHeads.has(pull.head.sha)) continue;
       checkedHeads.add(pull.head.sha);
       const failing = pull.head.ref.startsWith(`goal/${speed}-`) && ciFailures === 0;
       if (failing) ciFailures++;
@@ -242,6 +244,43 @@ try {
         `  ci on PR #${pull.number} (${pull.head.ref}): ${failing ? "FAILED" : "passed"}`,
       );
     }
+  };
+
+  // A reviewer with write access asks for changes on the docs goal's first pull request.
+  const reviewer = server.addUser({ login: "reviewer" });
+  server.setPermission(owner, name, "reviewer", "write");
+  let reviewedPull: number | null = null;
+  const reviewDocs = async () => {
+    if (reviewedPull !== null) return;
+    const goal = await store.getGoal(docs);
+    const result = goal.markers.findLast((marker) => marker.kind === "run-result");
+    if (goal.state !== "done" || result?.kind !== "run-result" || !result.prUrl) return;
+    reviewedPull = Number(result.prUrl.split("/").pop());
+    const { data: pull } = await client.rest.pulls.get({
+      owner,
+      repo: name,
+      pull_number: reviewedPull,
+    });
+    heldHeads.add(pull.head.sha);
+    console.log(
+      `\n# 4c. A reviewer requests changes on PR #${reviewedPull} (#${docs}), before its CI is done`,
+    );
+    const response = await fetch(
+      `${server.url}/repos/${owner}/${name}/pulls/${reviewedPull}/reviews`,
+      {
+        method: "POST",
+        headers: { authorization: `token ${reviewer.token}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          event: "REQUEST_CHANGES",
+          body: "Good start. Say which columns the CSV has.",
+          comments: [{ path: `notes/goal-${docs}.md`, line: 1, body: "Name the columns here." }],
+        }),
+      },
+    );
+    if (!response.ok) fail(`the review was refused: ${response.status} ${await response.text()}`);
+    console.log(
+      "  review: REQUEST_CHANGES, 1 inline comment; the next cycle sends the goal back to the queue",
+    );
   };
 
   const readGoals = async () => {
@@ -344,6 +383,7 @@ try {
   for (let cycle = 1; cycle <= MAX_CYCLES; cycle++) {
     console.log(`\n## cycle ${cycle}`);
     const moved = await workflowRun(cycle);
+    await reviewDocs();
     await playCi();
     await printBoard();
     await requeueTsv();
@@ -376,6 +416,27 @@ try {
       fail(
         `#${goal.ref.number} (${want?.title}) used ${attempts} attempt(s), expected ${want?.attempts}`,
       );
+  }
+  if (reviewedPull === null) fail(`#${docs} was never reviewed`);
+  else {
+    console.log(`\n# 6b. The review round on PR #${reviewedPull}, as its comments tell it`);
+    const comments = await client.paginate(client.rest.issues.listComments, {
+      owner,
+      repo: name,
+      issue_number: reviewedPull,
+    });
+    for (const comment of comments)
+      console.log(`  @${comment.user?.login}: ${comment.body?.split("\n")[0]}`);
+    const docsGoal = await store.getGoal(docs);
+    const last = docsGoal.markers.findLast((marker) => marker.kind === "run-result");
+    const round = docsGoal.markers.some(
+      (marker) => marker.kind === "feedback" && marker.round === 1,
+    );
+    if (!round) fail(`#${docs} had no review round`);
+    if (last?.kind !== "run-result" || !last.prUrl?.endsWith(`/pull/${reviewedPull}`))
+      fail(`#${docs}'s round did not update pull request #${reviewedPull}`);
+    if (!comments.some((comment) => comment.body?.startsWith("Review round 1: attempt")))
+      fail(`the round's run did not say on PR #${reviewedPull} what it changed`);
   }
   const storyIssue = await client.rest.issues.get({ owner, repo: name, issue_number: story });
   console.log(`  story #${story}: ${storyIssue.data.state}`);
