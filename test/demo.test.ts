@@ -27,6 +27,10 @@ it("npm run demo drives seven goals (one an outsider edited) to done through the
   assert.match(result.stdout, /ci on PR #\d+ \(goal\/6-speed-up-the-parser\): FAILED/);
   assert.match(result.stdout, /runner #6 attempt 2: success/);
   assert.match(result.stdout, /goal approve 5\n {2}#5: approved; pull request #\d+ merged/);
+  // A review round: a reviewer requests changes, the next run updates the same pull request.
+  assert.match(result.stdout, /# 4c\. A reviewer requests changes on PR #(\d+) \(#7\)/);
+  assert.match(result.stdout, /runner #7 attempt 2: success/);
+  assert.match(result.stdout, /@you: Review round 1: attempt 2 .*pushed 1 commit/);
   const final = result.stdout.split("# 6. Final board")[1] ?? "";
   for (const [goal, attempts] of [
     [2, 1],
@@ -43,7 +47,7 @@ it("npm run demo drives seven goals (one an outsider edited) to done through the
   assert.match(result.stdout, /# 4b\. #8 went back to goal:draft: .*the body by @outsider/);
   const data = JSON.parse(readFileSync("demo-output/site/data.json", "utf8")) as StatsReport;
   assert.equal(data.totals.done, 7);
-  assert.equal(data.totals.runs, 9);
+  assert.equal(data.totals.runs, 10);
   assert.ok(data.queue.length > 0, "queue depth rebuilt from the transitions");
   assert.ok(existsSync("demo-output/site/index.html"));
 

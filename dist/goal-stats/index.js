@@ -18797,13 +18797,19 @@ function statsFromGoals(goals) {
             if (run)
                 runs.push(run);
         }
+        // An issue closed as completed is done whatever its label says, as for dependencies
+        // (core/eligibility.ts): GitHub closes a goal when a person merges its spot-check pull
+        // request ("Closes #N"), and the dispatcher, which reads open goals, never relabels it.
+        const state = dependencyDone({ ...goal, state: goal.open ? "open" : "closed" })
+            ? "done"
+            : goal.state;
         histories.push({
             repository,
             goal: goal.ref.number,
             title: goal.title,
             url: goal.url,
-            state: goal.state,
-            timeline: goalTimeline(goal.createdAt, goal.state, goal.markers.flatMap((marker) => marker.kind === "transition"
+            state,
+            timeline: goalTimeline(goal.createdAt, state, goal.markers.flatMap((marker) => marker.kind === "transition"
                 ? [{ at: marker.createdAt, from: marker.from, to: marker.to }]
                 : [])),
             ...(goal.state === "queued" ? { blockedBy: stuckDependencies(goal, byKey) } : {}),

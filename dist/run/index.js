@@ -54337,9 +54337,15 @@ async function unansweredRequests(store, pulls, writers, goal, pull) {
  * Acts on the review requests of a goal that is done or waits for review, with its pull request
  * open: answers what it will not act on, and sends the goal back to the queue for a review round
  * with the accepted requests as feedback, or, once its rounds are used up, to a human. Returns
- * the move, or null when the goal stays.
+ * the move, or null when the goal stays. A pull request unchanged since the goal's latest
+ * marker is not read (mayHoldNewRequests).
  */
-async function respondToReviews(store, pulls, writers, goal, pull, from, options) {
+async function respondToReviews({ store, pulls, writers }, goal, pull, options) {
+    const from = goal.state;
+    if (from !== "done" && from !== "spot-check")
+        return null;
+    if (!mayHoldNewRequests(goal, pull.updatedAt))
+        return null;
     const found = await unansweredRequests(store, pulls, writers, goal, pull.number);
     if (options.dryRun) {
         if (found.accepted.length > 0)
@@ -54359,12 +54365,12 @@ async function respondToReviews(store, pulls, writers, goal, pull, from, options
     }
     await pulls.disableAutoMerge(pull.number);
     const feedback = feedbackMarkers({
-        attempt: latestClaim(goal.markers)?.attempt ?? pull.attempt,
+        attempt: latestClaim(goal.markers)?.attempt ?? pull.result.attempt,
         source: "review",
         round,
         pullRequest: pull.number,
     }, found.accepted);
-    const { to, reason } = draftIfTextChanged(goal, pull.attempt, "queued", `review round ${round} of ${options.maxReviewRounds}: ${who} asked for changes on pull request #${pull.number}; the next run continues it`);
+    const { to, reason } = draftIfTextChanged(goal, pull.result.attempt, "queued", `review round ${round} of ${options.maxReviewRounds}: ${who} asked for changes on pull request #${pull.number}; the next run continues it`);
     options.log(`#${goal.ref.number}: ${reason} → goal:${to}`);
     const [first, ...rest] = feedback;
     await store.transition(goal.ref.number, {

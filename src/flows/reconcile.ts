@@ -12,7 +12,7 @@ import type {
 } from "../core/ports.js";
 import type { GoalState } from "../core/states.js";
 import { latestPullRequest } from "./review.js";
-import { mayHoldNewRequests, respondToReviews, Writers } from "./review-rounds.js";
+import { respondToReviews, Writers } from "./review-rounds.js";
 import { draftIfTextChanged } from "./run-claim.js";
 import { settleEndedAttempt } from "./run-record.js";
 
@@ -149,17 +149,12 @@ export async function reconcileSpotChecks(
     if (!pull) continue;
     const status = await pulls.status(pull.number);
     if (status.open) {
-      const round = mayHoldNewRequests(goal, status.updatedAt)
-        ? await respondToReviews(
-            store,
-            pulls,
-            writers,
-            goal,
-            { number: pull.number, attempt: pull.result.attempt },
-            "spot-check",
-            options,
-          )
-        : null;
+      const round = await respondToReviews(
+        { store, pulls, writers },
+        goal,
+        { ...pull, updatedAt: status.updatedAt },
+        options,
+      );
       if (round) events.push(round);
       continue;
     }
@@ -210,17 +205,12 @@ export async function watchGoalPullRequests(
     const health = await pulls.health(pull.number);
     if (!health.open) continue;
     // A reviewer's request for changes comes first: the round's run fixes the checks too.
-    const round = mayHoldNewRequests(goal, health.updatedAt)
-      ? await respondToReviews(
-          store,
-          pulls,
-          writers,
-          goal,
-          { number: pull.number, attempt: pull.result.attempt },
-          "done",
-          options,
-        )
-      : null;
+    const round = await respondToReviews(
+      { store, pulls, writers },
+      goal,
+      { ...pull, updatedAt: health.updatedAt },
+      options,
+    );
     if (round) {
       events.push(round);
       continue;

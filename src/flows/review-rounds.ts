@@ -95,17 +95,18 @@ export interface ReviewRoundOptions {
  * Acts on the review requests of a goal that is done or waits for review, with its pull request
  * open: answers what it will not act on, and sends the goal back to the queue for a review round
  * with the accepted requests as feedback, or, once its rounds are used up, to a human. Returns
- * the move, or null when the goal stays.
+ * the move, or null when the goal stays. A pull request unchanged since the goal's latest
+ * marker is not read (mayHoldNewRequests).
  */
 export async function respondToReviews(
-  store: GoalStore,
-  pulls: ReviewPort,
-  writers: Writers,
+  { store, pulls, writers }: { store: GoalStore; pulls: ReviewPort; writers: Writers },
   goal: GoalSnapshot,
-  pull: { number: number; attempt: number },
-  from: Extract<GoalState, "done" | "spot-check">,
+  pull: { number: number; result: { attempt: number }; updatedAt: string },
   options: ReviewRoundOptions,
 ): Promise<GoalEvent | null> {
+  const from = goal.state;
+  if (from !== "done" && from !== "spot-check") return null;
+  if (!mayHoldNewRequests(goal, pull.updatedAt)) return null;
   const found = await unansweredRequests(store, pulls, writers, goal, pull.number);
   if (options.dryRun) {
     if (found.accepted.length > 0)
@@ -125,7 +126,7 @@ export async function respondToReviews(
   await pulls.disableAutoMerge(pull.number);
   const feedback = feedbackMarkers(
     {
-      attempt: latestClaim(goal.markers)?.attempt ?? pull.attempt,
+      attempt: latestClaim(goal.markers)?.attempt ?? pull.result.attempt,
       source: "review",
       round,
       pullRequest: pull.number,
@@ -134,7 +135,7 @@ export async function respondToReviews(
   );
   const { to, reason } = draftIfTextChanged(
     goal,
-    pull.attempt,
+    pull.result.attempt,
     "queued",
     `review round ${round} of ${options.maxReviewRounds}: ${who} asked for changes on pull request #${pull.number}; the next run continues it`,
   );

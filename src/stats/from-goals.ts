@@ -1,4 +1,4 @@
-import { dependencyStuck, namedBlockers } from "../core/eligibility.js";
+import { dependencyDone, dependencyStuck, namedBlockers } from "../core/eligibility.js";
 import { parseVisibleGoalBody } from "../core/goal-body.js";
 import { formatIssueRef, formatRepo, type IssueRef, issueKey } from "../core/issue-ref.js";
 import type { ClaimMarker, RunResultMarker, TrustedMarker } from "../core/markers.js";
@@ -30,15 +30,21 @@ export function statsFromGoals(goals: Iterable<GoalSnapshot>): {
       const run = fromRunner ?? recordWithoutStats(goal, repository, marker);
       if (run) runs.push(run);
     }
+    // An issue closed as completed is done whatever its label says, as for dependencies
+    // (core/eligibility.ts): GitHub closes a goal when a person merges its spot-check pull
+    // request ("Closes #N"), and the dispatcher, which reads open goals, never relabels it.
+    const state = dependencyDone({ ...goal, state: goal.open ? "open" : "closed" })
+      ? "done"
+      : goal.state;
     histories.push({
       repository,
       goal: goal.ref.number,
       title: goal.title,
       url: goal.url,
-      state: goal.state,
+      state,
       timeline: goalTimeline(
         goal.createdAt,
-        goal.state,
+        state,
         goal.markers.flatMap((marker) =>
           marker.kind === "transition"
             ? [{ at: marker.createdAt, from: marker.from, to: marker.to }]

@@ -1,19 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { LABELS } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import type { GitHubClient } from "../../src/github/client.js";
-import type { GitHubGoalStore } from "../../src/github/goal-store.js";
-import {
-  createBareRepository,
-  type GitHubServer,
-  startGitHubServer,
-} from "../github-server/index.js";
 import { type ActionRun, runActionBundle } from "../helpers/action-runner.js";
-import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { startWorld, type TestWorld } from "../helpers/world.js";
 
 // A review round through the bundled actions: the dispatcher claims a goal, the runner opens its
 // pull request with auto-merge; a reviewer requests changes; the next cycle sends the goal back
@@ -23,46 +16,15 @@ const owner = "acme";
 const repo = "widgets";
 const AGENT = resolve("test/agents/agent.mjs");
 
-interface World {
-  server: GitHubServer;
-  bare: Awaited<ReturnType<typeof createBareRepository>>;
-  client: GitHubClient;
-  store: GitHubGoalStore;
-  token: string;
-  reviewer: GitHubClient;
-  dir: string;
-}
-let w: World;
+let w: TestWorld & { reviewer: GitHubClient };
 
 beforeEach(async () => {
-  const server = await startGitHubServer();
-  const bare = await createBareRepository("main");
-  // A protected base: the pull request waits for its checks, so auto-merge stays pending.
-  server.createRepository({
-    owner,
-    name: repo,
-    gitDir: bare.gitDir,
-    defaultPermission: "read",
-    allowAutoMerge: true,
-    protectedBranches: ["main"],
-  });
-  server.setPermission(owner, repo, "maintainer", "write");
-  server.setPermission(owner, repo, "reviewer", "write");
-  const { client, store, token } = await connectAs(server, { owner, repo }, "maintainer");
-  const reviewer = (await connectAs(server, { owner, repo }, "reviewer")).client;
-  await store.ensureLabels(LABELS);
-  server.addWorkflowRun(owner, repo, { id: 1001, status: "in_progress" });
-  w = { server, bare, client, store, token, reviewer, dir: mkdtempSync(join(tmpdir(), "round-")) };
+  const world = await startWorld();
+  const reviewer = (await world.as("reviewer", "write")).client;
+  world.server.addWorkflowRun(owner, repo, { id: 1001, status: "in_progress" });
+  w = { ...world, reviewer };
 });
-afterEach(async () => {
-  try {
-    w.server.assertNoViolations();
-  } finally {
-    await w.server.close();
-    rmSync(w.bare.root, { recursive: true, force: true });
-    rmSync(w.dir, { recursive: true, force: true });
-  }
-});
+afterEach(() => w.close());
 
 function env(): NodeJS.ProcessEnv {
   return {

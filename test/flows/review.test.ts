@@ -767,8 +767,13 @@ describe("review rounds asked for on GitHub", () => {
 
     const events = await cycle(r);
 
+    // GitHub closed the merged one's goal issue ("Closes #N"), so the cycle no longer lists it.
     const to = Object.fromEntries(events.map((event) => [event.number, event.to]));
-    assert.deepEqual(to, { [merged.goal]: "done", [closed.goal]: "queued" });
+    assert.deepEqual(to, { [closed.goal]: "queued" });
+    const done = await r.store.getGoal(merged.goal);
+    assert.deepEqual([done.open, done.stateReason], [false, "COMPLETED"]);
+    assert.equal(openReviewRound(done.markers), null);
+    assert.equal(done.markers.filter((marker) => marker.kind === "feedback").length, 0);
     const requeued = await r.store.getGoal(closed.goal);
     assert.equal(openReviewRound(requeued.markers), null, "a new attempt, not a round");
     assert.deepEqual(

@@ -115,6 +115,37 @@ describe("pull requests backed by a bare git repository", () => {
     server.assertNoViolations();
   });
 
+  it("closes, as completed, the issues a merged pull request's body links with a closing keyword", async () => {
+    const issue = async (title: string) =>
+      (await octokit.issues.create({ ...o, title })).data.number;
+    const [closes, fixes, resolved, mentioned, other] = [
+      await issue("closes"),
+      await issue("fixes"),
+      await issue("resolved"),
+      await issue("mentioned"),
+      await issue("other repo"),
+    ];
+    await bare.commitOnBranch("goal/links", "links.txt", "x\n");
+    const { data: pr } = await octokit.pulls.create({
+      ...o,
+      title: "links",
+      head: "goal/links",
+      base: "main",
+      body: `Closes #${closes}, FIXES acme/app#${fixes}\nResolved: #${resolved}\nSee #${mentioned}; closes someone/else#${other}`,
+    });
+    const stateOf = async (number: number) => {
+      const { data } = await octokit.issues.get({ ...o, issue_number: number });
+      return [data.state, data.state_reason];
+    };
+    assert.deepEqual(await stateOf(closes), ["open", null], "nothing closes before the merge");
+    await octokit.pulls.merge({ ...o, pull_number: pr.number });
+    for (const number of [closes, fixes, resolved])
+      assert.deepEqual(await stateOf(number), ["closed", "completed"]);
+    for (const number of [mentioned, other])
+      assert.deepEqual(await stateOf(number), ["open", null]);
+    server.assertNoViolations();
+  });
+
   it("answers 405 for a conflicting pull request and 409 for a stale sha; merges and rebases", async () => {
     await bare.commitOnBranch("left", "same.txt", "left\n");
     await bare.commitOnBranch("right", "same.txt", "right\n");

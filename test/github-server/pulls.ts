@@ -178,5 +178,33 @@ export async function mergePull(
   issue.closedAt = now;
   issue.closedBy = options.actor;
   issue.updatedAt = now;
+  closeLinkedIssues(state, issue, options.actor);
   return { sha };
+}
+
+/**
+ * GitHub closes the issues a merged pull request's body links with a closing keyword ("Closes
+ * #12", "fixes acme/widgets#3", "Resolved: #4"), as completed, when it merges into the default
+ * branch. Issues of other repositories are not modelled; pull requests are never closed so.
+ */
+const CLOSING_KEYWORD =
+  /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?):?[ \t]+(?:([\w.-]+)\/([\w.-]+))?#(\d+)\b/gi;
+
+export function closeLinkedIssues(state: GitHubState, pull: IssueModel, actor: UserModel): void {
+  const repo = pull.repo;
+  if (!pull.pull || pull.pull.base !== repo.defaultBranch) return;
+  for (const match of (pull.body ?? "").matchAll(CLOSING_KEYWORD)) {
+    const [, owner, name, number] = match;
+    if (
+      owner &&
+      (owner.toLowerCase() !== repo.owner.login.toLowerCase() ||
+        name?.toLowerCase() !== repo.name.toLowerCase())
+    ) {
+      continue;
+    }
+    const linked = repo.issues.get(Number(number));
+    if (!linked || linked.pull || linked.state === "closed") continue;
+    state.setIssueState(linked, "closed", "completed", actor);
+    state.touch(linked);
+  }
 }
