@@ -9,6 +9,9 @@ import { UserError } from "../core/errors.js";
 export const GitHubClient = Octokit.plugin(retry, throttling);
 export type GitHubClient = InstanceType<typeof GitHubClient>;
 
+/** Largest page GitHub serves, for both REST and GraphQL connections. */
+export const MAX_PAGE_SIZE = 100;
+
 export interface ClientOptions {
   /** A token (PAT, GITHUB_TOKEN, a pre-minted installation token); or `app`. */
   token?: string | undefined;

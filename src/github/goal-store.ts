@@ -1,18 +1,6 @@
-import { GraphqlResponseError } from "@octokit/graphql";
-import { messageOf } from "../core/errors.js";
-import { cutNote, fitBody, GITHUB_LIMITS } from "../core/github-limits.js";
-import { parseVisibleGoalBody } from "../core/goal-body.js";
-import {
-  formatIssueRef,
-  formatRepo,
-  type IssueRef,
-  issueKey,
-  parseRepo,
-  type RepoRef,
-  sameIssue,
-  sameRepo,
-} from "../core/issue-ref.js";
-import { encodeMarker, type Marker, trustedMarkers } from "../core/markers.js";
+import { fitBody } from "../core/github-limits.js";
+import { formatRepo, type IssueRef, type RepoRef } from "../core/issue-ref.js";
+import { type Marker, trustedMarkers } from "../core/markers.js";
 import type {
   DependencyInfo,
   GoalSnapshot,
@@ -32,12 +20,16 @@ import {
   withState,
 } from "../core/states.js";
 import type { TextHistory } from "../core/vouching.js";
-import type { GitHubClient } from "./client.js";
+import { type GitHubClient, MAX_PAGE_SIZE } from "./client.js";
 import { createIssueOnce } from "./create-issue.js";
+import { readDependencyInfo } from "./dependency-reads.js";
 import { ConflictError, explainGitHubError, isStatus, NotFoundError } from "./errors.js";
+import { goalSnapshot, restComment } from "./goal-snapshots.js";
+import { readGraphql, repositoryNotFound } from "./graphql-read.js";
+import { linkNewGoal, readBlockedBy, readOpenStories } from "./issue-links.js";
+import { ensureLabels } from "./labels.js";
+import { markedComment } from "./marked-comment.js";
 import {
-  type DependencyIssue,
-  dependencyQuery,
   GOAL_ACTIVITY_PAGE_QUERY,
   GOAL_COUNT_QUERY,
   GOAL_PAGE_QUERY,
@@ -45,24 +37,13 @@ import {
   type GoalCountResult,
   type GoalPageResult,
   type GoalResult,
-  type GraphQLActor,
   type GraphQLGoal,
-  STORY_PAGE_QUERY,
-  type StoryPageResult,
-  type TextHistoryIssue,
-  textHistoryQuery,
   VIEWER_QUERY,
 } from "./queries.js";
+import { readTextHistories } from "./text-histories.js";
 
 /** GitHub Actions' built-in token posts as this account. */
 const ACTIONS_BOT_LOGIN = "github-actions[bot]";
-
-/** Largest page GitHub serves, for both REST and GraphQL connections. */
-const MAX_PAGE_SIZE = 100;
-/** Issues asked for in one dependency query: keeps GraphQL's node cost small. */
-const DEPENDENCY_BATCH = 50;
-/** Issues asked for in one text-history query (each reads up to 50 timeline events). */
-const HISTORY_BATCH = 20;
 
 export interface GitHubGoalStoreOptions {
   client: GitHubClient;
@@ -75,15 +56,11 @@ export interface GitHubGoalStoreOptions {
   paceMs?: number;
 }
 
-/** GraphQL calls bots `name`; REST calls them `name[bot]`. Markers compare the REST form. */
-function actorLogin(actor: GraphQLActor | null): string {
-  if (!actor) return "ghost";
-  return actor.__typename === "Bot" && !actor.login.endsWith("[bot]")
-    ? `${actor.login}[bot]`
-    : actor.login;
-}
-
-/** The goal store on GitHub: issues, labels and marker comments. */
+/**
+ * The goal store on GitHub: issues, labels and marker comments. Issue links (issue-links.ts),
+ * dependency states (dependency-reads.ts) and text histories (text-histories.ts) are read and
+ * written in modules of their own; this class answers the GoalStore port with them.
+ */
 export class GitHubGoalStore implements GoalStore {
   readonly repo: RepoRef;
   readonly viewer: string;
@@ -122,40 +99,8 @@ export class GitHubGoalStore implements GoalStore {
     return { owner: this.repo.owner, repo: this.repo.repo };
   }
 
-  async ensureLabels(labels: readonly LabelSpec[]) {
-    const existing = await this.client
-      .paginate(this.client.rest.issues.listLabelsForRepo, {
-        ...this.where,
-        per_page: MAX_PAGE_SIZE,
-      })
-      .catch((error) => {
-        throw explainGitHubError(error, `listing the labels of ${formatRepo(this.repo)}`);
-      });
-    const byName = new Map(existing.map((label) => [label.name.toLowerCase(), label]));
-    const created: string[] = [];
-    const updated: string[] = [];
-    for (const spec of labels) {
-      const found = byName.get(spec.name.toLowerCase());
-      if (!found) {
-        try {
-          await this.client.rest.issues.createLabel({ ...this.where, ...spec });
-          created.push(spec.name);
-        } catch (error) {
-          // Another process created it between our list and our create: that is fine.
-          if (!isStatus(error, 422)) throw explainGitHubError(error, `creating label ${spec.name}`);
-        }
-      } else if (found.color.toLowerCase() !== spec.color.toLowerCase() || !found.description) {
-        // Keep a description a human wrote; fill in ours where there is none.
-        await this.client.rest.issues.updateLabel({
-          ...this.where,
-          name: found.name,
-          color: spec.color,
-          description: found.description || spec.description,
-        });
-        updated.push(spec.name);
-      }
-    }
-    return { created, updated };
+  ensureLabels(labels: readonly LabelSpec[]) {
+    return ensureLabels(this.client, this.repo, labels);
   }
 
   listGoals(state: GoalState): AsyncIterable<GoalSnapshot> {
@@ -189,16 +134,7 @@ export class GitHubGoalStore implements GoalStore {
       });
     return comments.flatMap((comment) => {
       const issue = Number(/\/issues\/(\d+)$/.exec(comment.issue_url)?.[1]);
-      const markers = trustedMarkers(
-        [
-          {
-            author: comment.user?.login ?? "ghost",
-            body: comment.body ?? "",
-            createdAt: comment.created_at,
-          },
-        ],
-        this.trustedAuthors,
-      );
+      const markers = trustedMarkers([restComment(comment)], this.trustedAuthors);
       return markers.flatMap((marker) =>
         marker.kind === "run-result" && Number.isSafeInteger(issue) ? [{ ...marker, issue }] : [],
       );
@@ -332,46 +268,12 @@ export class GitHubGoalStore implements GoalStore {
     return result.repository.issues.totalCount;
   }
 
-  async blockedBy(number: number): Promise<IssueRef[]> {
-    try {
-      const blockers = await this.blockers(number);
-      return blockers.map((issue) => ({
-        ...repoFromApiUrl(issue.repository_url),
-        number: issue.number,
-      }));
-    } catch (error) {
-      throw explainGitHubError(error, `reading what blocks #${number}`);
-    }
+  blockedBy(number: number): Promise<IssueRef[]> {
+    return readBlockedBy(this.client, { ...this.repo, number });
   }
 
-  async openStories(): Promise<StorySummary[]> {
-    const stories: StorySummary[] = [];
-    let after: string | null = null;
-    do {
-      const result: StoryPageResult = await this.graphql<StoryPageResult>(
-        STORY_PAGE_QUERY,
-        { owner: this.repo.owner, name: this.repo.repo, after },
-        "listing open stories",
-      );
-      const issues = result.repository?.issues;
-      if (!issues) throw this.repositoryNotFound();
-      for (const story of issues.nodes) {
-        // A story with more sub-issues than one page shows is never judged complete.
-        if (story.subIssues.totalCount > story.subIssues.nodes.length) continue;
-        stories.push({
-          number: story.number,
-          title: story.title,
-          goals: story.subIssues.nodes.map((goal) => ({
-            ref: { ...parseRepo(goal.repository.nameWithOwner), number: goal.number },
-            open: goal.state === "OPEN",
-            stateReason: goal.stateReason,
-            labels: goal.labels.nodes.map((label) => label.name),
-          })),
-        });
-      }
-      after = issues.pageInfo.hasNextPage ? issues.pageInfo.endCursor : null;
-    } while (after);
-    return stories;
+  openStories(): Promise<StorySummary[]> {
+    return readOpenStories(this.client, this.repo);
   }
 
   async closeIssue(number: number, comment: string) {
@@ -402,101 +304,21 @@ export class GitHubGoalStore implements GoalStore {
     ).catch((error) => {
       throw explainGitHubError(error, `creating the goal issue in ${formatRepo(this.repo)}`);
     });
-    // The Story:/Depends: lines in the body are the source of truth; GitHub's native links
-    // make the same facts visible in its UI. A failure there is reported, not fatal.
-    const warnings: string[] = [];
+    // A link that fails is a warning, not a failure: the body's Story:/Depends: lines hold it.
     const linked = await this.dependencyInfo([
       ...(goal.story ? [goal.story] : []),
       ...goal.depends,
     ]);
-    const idOf = (ref: IssueRef) => linked.find((info) => sameIssue(info.ref, ref))?.id ?? null;
-    if (goal.story) {
-      try {
-        await this.addSubIssue(goal.story, issue.id);
-      } catch (error) {
-        warnings.push(
-          `Could not link #${issue.number} as a sub-issue of ${formatIssueRef(goal.story, this.repo)}: ${messageOf(error)}`,
-        );
-      }
-    }
-    for (const dependency of goal.depends) {
-      const dependencyId = idOf(dependency);
-      if (dependencyId === null) continue;
-      try {
-        await this.addBlockedBy(issue.number, dependencyId);
-      } catch (error) {
-        warnings.push(
-          `Could not record #${issue.number} as blocked by ${formatIssueRef(dependency, this.repo)}: ${messageOf(error)}`,
-        );
-      }
-    }
+    const warnings = await linkNewGoal(this.client, this.repo, issue, goal, linked);
     return { number: issue.number, url: issue.html_url, warnings };
   }
 
-  async dependencyInfo(refs: readonly IssueRef[]): Promise<DependencyInfo[]> {
-    const found = new Map<string, DependencyIssue | null>();
-    for (let start = 0; start < refs.length; start += DEPENDENCY_BATCH) {
-      const batch = refs.slice(start, start + DEPENDENCY_BATCH);
-      const groups = groupByRepo(batch);
-      const { query, variables } = dependencyQuery(groups);
-      let data: Record<string, Record<string, DependencyIssue | null> | null>;
-      try {
-        data = await this.client.graphql(query, variables);
-      } catch (error) {
-        // Missing issues and repositories come back as NOT_FOUND errors beside partial data.
-        if (error instanceof GraphqlResponseError && onlyNotFound(error)) {
-          data = (error.data ?? {}) as typeof data;
-        } else {
-          throw explainGitHubError(error, "reading the state of dependencies");
-        }
-      }
-      groups.forEach((group, r) => {
-        group.numbers.forEach((number, i) => {
-          const issue = data[`r${r}`]?.[`i${i}`] ?? null;
-          found.set(issueKey({ owner: group.owner, repo: group.repo, number }), issue);
-        });
-      });
-    }
-    return refs.map((ref) => {
-      const issue = found.get(issueKey(ref)) ?? null;
-      if (!issue) {
-        return {
-          ref,
-          exists: false,
-          id: null,
-          open: false,
-          stateReason: null,
-          labels: [],
-          dependsOn: [],
-        };
-      }
-      return {
-        ref,
-        exists: true,
-        id: issue.databaseId,
-        open: issue.state === "OPEN",
-        stateReason: issue.stateReason,
-        labels: issue.labels.nodes.map((label) => label.name),
-        dependsOn: dependsLineOf(issue.body, ref),
-      };
-    });
+  dependencyInfo(refs: readonly IssueRef[]): Promise<DependencyInfo[]> {
+    return readDependencyInfo(this.client, refs);
   }
 
-  async textHistories(numbers: readonly number[]): Promise<TextHistory[]> {
-    const histories: TextHistory[] = [];
-    for (let start = 0; start < numbers.length; start += HISTORY_BATCH) {
-      const batch = numbers.slice(start, start + HISTORY_BATCH);
-      const { query, variables } = textHistoryQuery(this.repo.owner, this.repo.repo, batch);
-      const data = await this.graphql<{
-        repository: Record<string, TextHistoryIssue | null> | null;
-      }>(query, variables, `reading who wrote and queued ${batch.map((n) => `#${n}`).join(", ")}`);
-      if (!data.repository) throw this.repositoryNotFound();
-      batch.forEach((_, i) => {
-        const issue = data.repository?.[`i${i}`];
-        if (issue) histories.push(textHistoryOf(issue));
-      });
-    }
-    return histories;
+  textHistories(numbers: readonly number[]): Promise<TextHistory[]> {
+    return readTextHistories(this.client, this.repo, numbers);
   }
 
   async hasWriteAccess(login: string): Promise<boolean> {
@@ -526,217 +348,15 @@ export class GitHubGoalStore implements GoalStore {
     }
   }
 
-  private async addSubIssue(story: IssueRef, childId: number) {
-    try {
-      await this.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", {
-        owner: story.owner,
-        repo: story.repo,
-        issue_number: story.number,
-        sub_issue_id: childId,
-      });
-    } catch (error) {
-      // A retried request whose first answer was lost finds the link already made.
-      if (isStatus(error, 422) && (await this.isSubIssueOf(story, childId))) return;
-      throw error;
-    }
-  }
-
-  private async isSubIssueOf(story: IssueRef, childId: number) {
-    const children = await this.client.paginate(
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
-      {
-        owner: story.owner,
-        repo: story.repo,
-        issue_number: story.number,
-        per_page: MAX_PAGE_SIZE,
-      },
-    );
-    return children.some((child) => child.id === childId);
-  }
-
-  private async addBlockedBy(number: number, blockerId: number) {
-    try {
-      await this.client.request(
-        "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
-        {
-          ...this.where,
-          issue_number: number,
-          issue_id: blockerId,
-        },
-      );
-    } catch (error) {
-      if (isStatus(error, 422)) {
-        const blockers = await this.blockers(number);
-        if (blockers.some((blocker) => blocker.id === blockerId)) return;
-      }
-      throw error;
-    }
-  }
-
-  /** The issues that block this one (its blocked-by links), every page. */
-  private blockers(number: number) {
-    return this.client.paginate(
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
-      { ...this.where, issue_number: number, per_page: MAX_PAGE_SIZE },
-    );
-  }
-
-  private async graphql<T>(
-    query: string,
-    variables: Record<string, unknown>,
-    doing: string,
-  ): Promise<T> {
-    try {
-      return await this.client.graphql<T>(query, variables);
-    } catch (error) {
-      if (error instanceof GraphqlResponseError && onlyNotFound(error)) {
-        return (error.data ?? {}) as T;
-      }
-      throw explainGitHubError(error, doing);
-    }
+  private graphql<T>(query: string, variables: Record<string, unknown>, doing: string) {
+    return readGraphql<T>(this.client, query, variables, doing);
   }
 
   private repositoryNotFound() {
-    return new NotFoundError(
-      `Repository ${formatRepo(this.repo)} was not found, or the token cannot see it.`,
-    );
+    return repositoryNotFound(this.repo);
   }
 
-  private async snapshot(node: GraphQLGoal): Promise<GoalSnapshot> {
-    let comments = node.comments.nodes.map((comment) => ({
-      author: actorLogin(comment.author),
-      body: comment.body,
-      createdAt: comment.createdAt,
-    }));
-    if (node.comments.totalCount > comments.length) {
-      // Busy conversations: markers may sit before the window GraphQL gave us.
-      comments = await this.allComments(node.number);
-    }
-    const labels = node.labels.nodes.map((label) => label.name);
-    return {
-      ref: { ...this.repo, number: node.number },
-      id: node.databaseId,
-      nodeId: node.id,
-      title: node.title,
-      body: node.body,
-      url: node.url,
-      open: node.state === "OPEN",
-      stateReason: node.stateReason,
-      labels,
-      state: stateFromLabels(labels).state,
-      author: actorLogin(node.author),
-      createdAt: node.createdAt,
-      markers: trustedMarkers(comments, this.trustedAuthors),
-    };
-  }
-
-  private async allComments(number: number) {
-    const comments = await this.client.paginate(this.client.rest.issues.listComments, {
-      ...this.where,
-      issue_number: number,
-      per_page: MAX_PAGE_SIZE,
-    });
-    return comments.map((comment) => ({
-      author: comment.user?.login ?? "ghost",
-      body: comment.body ?? "",
-      createdAt: comment.created_at,
-    }));
-  }
-}
-
-function textHistoryOf(issue: TextHistoryIssue): TextHistory {
-  let titleEdit: TextHistory["titleEdit"] = null;
-  const labelled: TextHistory["labelled"] = [];
-  for (const item of issue.timelineItems.nodes) {
-    if (!("createdAt" in item) || !("actor" in item)) continue;
-    const by = actorLogin(item.actor);
-    if (item.__typename === "RenamedTitleEvent") titleEdit = { by, at: item.createdAt };
-    else if ("label" in item) labelled.push({ label: item.label.name, by, at: item.createdAt });
-  }
-  return {
-    number: issue.number,
-    title: issue.title,
-    body: issue.body,
-    author: actorLogin(issue.author),
-    createdAt: issue.createdAt,
-    bodyEdit: issue.lastEditedAt ? { by: actorLogin(issue.editor), at: issue.lastEditedAt } : null,
-    titleEdit,
-    labelled,
-  };
-}
-
-function groupByRepo(refs: readonly IssueRef[]) {
-  const groups: Array<{ owner: string; repo: string; numbers: number[] }> = [];
-  for (const ref of refs) {
-    let group = groups.find((candidate) => sameRepo(candidate, ref));
-    if (!group) {
-      group = { owner: ref.owner, repo: ref.repo, numbers: [] };
-      groups.push(group);
-    }
-    if (!group.numbers.includes(ref.number)) group.numbers.push(ref.number);
-  }
-  return groups;
-}
-
-/** owner/repo from an API URL like https://api.github.com/repos/owner/repo. */
-function repoFromApiUrl(url: string): RepoRef {
-  const match = /\/repos\/([^/]+)\/([^/]+)$/.exec(url);
-  if (!match?.[1] || !match[2]) throw new Error(`Unexpected repository URL from GitHub: ${url}`);
-  return { owner: match[1], repo: match[2] };
-}
-
-function onlyNotFound(error: GraphqlResponseError<unknown>): boolean {
-  return error.errors?.every((entry) => (entry as { type?: string }).type === "NOT_FOUND") ?? false;
-}
-
-/** Room kept for the human-readable text when markers have to be shortened. */
-const TEXT_RESERVE = 2_000;
-/** Ends a marker's free text that was shortened to fit the comment. */
-const MARKER_CUT_NOTE = "… (cut)";
-const MARKER_TEXT_FIELDS = ["reason", "logTail", "text"] as const;
-
-/** The markers with every free-text field (reasons, log tails, feedback) at most `cap` long. */
-function capMarkers(markers: readonly Marker[], cap: number): Marker[] {
-  return markers.map((marker) => {
-    const copy: Record<string, unknown> = { ...marker };
-    for (const key of MARKER_TEXT_FIELDS) {
-      const value = copy[key];
-      if (typeof value === "string") copy[key] = fitBody(value, cap, MARKER_CUT_NOTE);
-    }
-    return copy as unknown as Marker;
-  });
-}
-
-/**
- * A comment of human-readable `text`, a blank line and the markers (one a line), within GitHub's
- * comment limit. The markers stay whole and parseable: when they alone would leave less than
- * TEXT_RESERVE for the text, their free-text fields are shortened to one common, largest cap
- * that fits; then the text is cut to the room that is left.
- */
-function markedComment(text: string, markers: readonly Marker[]): string {
-  const encode = (list: readonly Marker[]) => list.map(encodeMarker).join("\n");
-  const markerRoom = GITHUB_LIMITS.body - TEXT_RESERVE;
-  let tail = encode(markers);
-  if (tail.length > markerRoom) {
-    // Binary search for the largest cap whose encoding fits.
-    let low = MARKER_CUT_NOTE.length;
-    let high = GITHUB_LIMITS.body;
-    while (low < high) {
-      const middle = Math.ceil((low + high) / 2);
-      if (encode(capMarkers(markers, middle)).length <= markerRoom) low = middle;
-      else high = middle - 1;
-    }
-    tail = encode(capMarkers(markers, low));
-  }
-  const room = Math.max(0, GITHUB_LIMITS.body - tail.length - 2);
-  return `${fitBody(text, room, cutNote())}\n\n${tail}`;
-}
-
-/** The Depends: line of another goal, for cycle detection; a body that is no goal has none. */
-function dependsLineOf(body: string, ref: IssueRef): IssueRef[] {
-  try {
-    return parseVisibleGoalBody(body, ref).depends;
-  } catch {
-    return [];
+  private snapshot(node: GraphQLGoal): Promise<GoalSnapshot> {
+    return goalSnapshot(this.client, this.repo, node, this.trustedAuthors);
   }
 }
