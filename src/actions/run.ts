@@ -14,18 +14,12 @@ import {
 } from "../core/settings.js";
 import { describeHidden } from "../core/visible-text.js";
 import { parseCheckpointEvery } from "../flows/run-checkpoint.js";
-import {
-  type RunGoalReport,
-  type RunGoalSettings,
-  type RunSettings,
-  recordInterruption,
-  resultEvent,
-  runGoal,
-  runSettingsOf,
-  startWorkspaceClone,
-} from "../flows/run-goal.js";
+import { type RunGoalReport, runGoal } from "../flows/run-goal.js";
 import { runnerLocations } from "../flows/run-locations.js";
+import { recordInterruption, resultEvent } from "../flows/run-record.js";
+import { type RunGoalSettings, type RunSettings, runSettingsOf } from "../flows/run-settings.js";
 import { statsTable } from "../flows/run-stats.js";
+import { startWorkspaceClone } from "../flows/run-workspace.js";
 import type { TokenProvider } from "../git/git.js";
 import { connectAsApp } from "../github/app-auth.js";
 import { createClient, type GitHubClient, paceFromEnvironment } from "../github/client.js";

@@ -14,11 +14,13 @@ import {
   resolveSettings,
   type Settings,
 } from "../core/settings.js";
-import { type ClaimedGoal, dispatch } from "../flows/dispatch.js";
+import type { ClaimedGoal } from "../flows/claim-goals.js";
+import { dispatch } from "../flows/dispatch.js";
 import { dispatchEvents, notifyAll } from "../flows/dispatch-notifications.js";
 import { parseCheckpointEvery } from "../flows/run-checkpoint.js";
-import { type RunGoalReport, runGoal, runSettingsOf } from "../flows/run-goal.js";
+import { type RunGoalReport, runGoal } from "../flows/run-goal.js";
 import { runnerLocations } from "../flows/run-locations.js";
+import { runSettingsOf } from "../flows/run-settings.js";
 import { GitHubActionsApi } from "../github/actions-api.js";
 import { GitHubDispatchLock } from "../github/dispatch-lock.js";
 import { GitHubPullRequests } from "../github/pull-requests.js";

@@ -4,22 +4,20 @@ import type { ReasoningLevel } from "../core/agent-options.js";
 import { messageOf, UserError } from "../core/errors.js";
 import { formatRepo } from "../core/issue-ref.js";
 import { LOG_TAIL_CHARS, LOG_TAIL_LINES, type RunResultMarker } from "../core/markers.js";
-import type { NotificationEvent, Notify } from "../core/notifications.js";
+import type { Notify } from "../core/notifications.js";
 import type {
   BranchPullRequest,
   GoalSnapshot,
   GoalStore,
-  MergeMethod,
   RunPullRequestPort,
 } from "../core/ports.js";
 import { openReviewRound } from "../core/review-rounds.js";
-import type { Settings } from "../core/settings.js";
 import { type GoalState, SPOT_CHECK_FLAG_LABEL } from "../core/states.js";
 import type { RunStatsRecord } from "../core/stats-record.js";
 import { describeHidden, type HiddenCount } from "../core/visible-text.js";
-import type { Person, TokenProvider } from "../git/git.js";
+import type { Person } from "../git/git.js";
 import { unansweredRequests, Writers } from "./review-rounds.js";
-import { type AgentRun, type AgentRunSettings, runAgent } from "./run-agent.js";
+import { type AgentRun, runAgent } from "./run-agent.js";
 import { DEFAULT_CHECKPOINT_SECONDS, startCheckpoints } from "./run-checkpoint.js";
 import {
   claimProblem,
@@ -32,7 +30,8 @@ import { type CollectedWork, collectCommits } from "./run-collect.js";
 import { deliver, keepWork } from "./run-deliver.js";
 import { renderGoalFile } from "./run-goal-file.js";
 import { judgeRun, type Verdict } from "./run-policy.js";
-import { recordResult } from "./run-record.js";
+import { recordResult, refuseChangedText, refuseSecondRun, resultEvent } from "./run-record.js";
+import type { RunGoalSettings } from "./run-settings.js";
 import { appendStatsLine, buildStatsRecord } from "./run-stats.js";
 import {
   type PendingWorkspace,
@@ -43,68 +42,11 @@ import {
   writeGoalFile,
 } from "./run-workspace.js";
 
-export { recordInterruption } from "./run-record.js";
-export { PendingWorkspace, startWorkspaceClone } from "./run-workspace.js";
-
 /** Who commits what the agent left uncommitted. */
 export const RUNNER_AUTHOR: Person = {
   name: "github-actions[bot]",
   email: "41898282+github-actions[bot]@users.noreply.github.com",
 };
-
-export interface RunGoalSettings extends AgentRunSettings {
-  goal: number;
-  attempt: number;
-  model: string;
-  reasoning: ReasoningLevel;
-  maxAttempts: number;
-  mergeMethod: MergeMethod;
-  spotCheckPaths: string[];
-  spotCheckMaxLines: number | null;
-  reviewers: string[];
-  /** Branch the PR goes into; null for the repository's default branch. */
-  base: string | null;
-  workspaceRoot: string;
-  logDir: string;
-  gitMirror: string | null;
-  /** Start from the goal branch an earlier attempt pushed, when there is one. */
-  resume: boolean;
-  cloneUrl: string;
-  /** For git: a token, or a provider asked before each network command (App installation tokens). */
-  token: TokenProvider;
-  /** The runner's stats.jsonl (design §6). */
-  statsFile: string;
-}
-
-/** The part of RunGoalSettings that comes from the shared settings (design §8). */
-export type RunSettings = Pick<
-  RunGoalSettings,
-  | "model"
-  | "reasoning"
-  | "durationSeconds"
-  | "idleTimeoutSeconds"
-  | "agentCommand"
-  | "maxAttempts"
-  | "mergeMethod"
-  | "spotCheckPaths"
-  | "spotCheckMaxLines"
-  | "reviewers"
->;
-
-export function runSettingsOf(settings: Settings): RunSettings {
-  return {
-    model: settings.model,
-    reasoning: settings.reasoning,
-    durationSeconds: settings.durationSeconds,
-    idleTimeoutSeconds: settings.idleTimeoutSeconds,
-    agentCommand: settings.agentCommand,
-    maxAttempts: settings.maxAttempts,
-    mergeMethod: settings.mergeMethod,
-    spotCheckPaths: settings.spotCheckPaths,
-    spotCheckMaxLines: settings.spotCheckMaxLines,
-    reviewers: settings.reviewers,
-  };
-}
 
 export interface RunGoalContext {
   store: GoalStore;
@@ -386,72 +328,6 @@ export async function runGoal(
 }
 
 class SandboxUnavailable extends Error {}
-
-/** What a recorded result tells people: a goal that is stuck, waits for review, or is done. */
-export function resultEvent(
-  goal: GoalSnapshot,
-  repository: string,
-  state: GoalState | null,
-  reason: string,
-  prUrl: string | null,
-): NotificationEvent | null {
-  const ref = { repository, number: goal.ref.number, title: goal.title, url: goal.url };
-  if (state === "stuck") return { kind: "stuck", ...ref, lastFailure: reason };
-  if (state === "spot-check") return { kind: "spot-check", ...ref, reasons: reason, prUrl };
-  if (state === "done") return { kind: "done", ...ref, prUrl };
-  return null;
-}
-
-/** The goal's text changed after its claim: back to draft, attempt not used, nothing run. */
-async function refuseChangedText(
-  context: RunGoalContext,
-  settings: RunGoalSettings,
-  changed: string,
-): Promise<RunGoalReport> {
-  const reason = `not run: ${changed}. A maintainer: read the title and body, then label it goal:queued again.`;
-  context.log(`#${settings.goal}: ${reason} → goal:draft`);
-  await context.store.transition(settings.goal, {
-    to: "draft",
-    expectedFrom: "running",
-    reason: `attempt ${settings.attempt} ${reason}${context.runUrl ? ` ([run](${context.runUrl}))` : ""}`,
-    marker: {
-      kind: "run-result",
-      attempt: settings.attempt,
-      outcome: "interrupted",
-      reason,
-      countsAsAttempt: false,
-    },
-  });
-  return { outcome: "interrupted", reason, prUrl: null, stats: null, state: "draft" };
-}
-
-/**
- * An earlier attempt's pull request is set to merge (its runner died before saying so, or the
- * goal was re-queued by hand): a second run would push onto work GitHub is about to merge.
- * The goal is done; this attempt did not run and does not count.
- */
-async function refuseSecondRun(
-  context: RunGoalContext,
-  settings: RunGoalSettings,
-  pull: BranchPullRequest,
-): Promise<RunGoalReport> {
-  const reason = `not run: pull request #${pull.number} of this goal already has auto-merge enabled`;
-  context.log(`#${settings.goal}: ${reason} → goal:done`);
-  await context.store.transition(settings.goal, {
-    to: "done",
-    expectedFrom: "running",
-    reason: `attempt ${settings.attempt} ${reason}; it merges once its checks pass.${context.runUrl ? ` ([run](${context.runUrl}))` : ""}`,
-    marker: {
-      kind: "run-result",
-      attempt: settings.attempt,
-      outcome: "success",
-      reason,
-      countsAsAttempt: false,
-      prUrl: pull.url,
-    },
-  });
-  return { outcome: "success", reason, prUrl: pull.url, stats: null, state: "done" };
-}
 
 /** `<log-dir>/<owner>-<repo>-<goal>-<attempt>.log`, which watch-ralphs reads (design §7). */
 function logFileOf(settings: RunGoalSettings, repository: string, goal: number): string {

@@ -6,7 +6,13 @@ import {
   stateAfterOutcome,
 } from "../core/attempts.js";
 import type { ClaimMarker, RunResultMarker } from "../core/markers.js";
-import type { GoalSnapshot, GoalStore, PullRequestLookupPort } from "../core/ports.js";
+import type { NotificationEvent } from "../core/notifications.js";
+import type {
+  BranchPullRequest,
+  GoalSnapshot,
+  GoalStore,
+  PullRequestLookupPort,
+} from "../core/ports.js";
 import { decideByPullRequest } from "../core/pull-request-decides.js";
 import type { GoalState } from "../core/states.js";
 import type { RunStatsRecord } from "../core/stats-record.js";
@@ -92,6 +98,81 @@ export async function recordResult(
     await store.recordMarker(number, why, marker);
     return null;
   }
+}
+
+/** What a recorded result tells people: a goal that is stuck, waits for review, or is done. */
+export function resultEvent(
+  goal: GoalSnapshot,
+  repository: string,
+  state: GoalState | null,
+  reason: string,
+  prUrl: string | null,
+): NotificationEvent | null {
+  const ref = { repository, number: goal.ref.number, title: goal.title, url: goal.url };
+  if (state === "stuck") return { kind: "stuck", ...ref, lastFailure: reason };
+  if (state === "spot-check") return { kind: "spot-check", ...ref, reasons: reason, prUrl };
+  if (state === "done") return { kind: "done", ...ref, prUrl };
+  return null;
+}
+
+/** An attempt refused before it ran, as recorded: the goal's move, and no stats. */
+export interface Refusal {
+  outcome: "interrupted" | "success";
+  reason: string;
+  prUrl: string | null;
+  stats: null;
+  state: GoalState;
+}
+
+/** The goal's text changed after its claim: back to draft, attempt not used, nothing run. */
+export async function refuseChangedText(
+  context: RecordContext,
+  settings: { goal: number; attempt: number },
+  changed: string,
+): Promise<Refusal> {
+  const reason = `not run: ${changed}. A maintainer: read the title and body, then label it goal:queued again.`;
+  context.log(`#${settings.goal}: ${reason} → goal:draft`);
+  await context.store.transition(settings.goal, {
+    to: "draft",
+    expectedFrom: "running",
+    reason: `attempt ${settings.attempt} ${reason}${context.runUrl ? ` ([run](${context.runUrl}))` : ""}`,
+    marker: {
+      kind: "run-result",
+      attempt: settings.attempt,
+      outcome: "interrupted",
+      reason,
+      countsAsAttempt: false,
+    },
+  });
+  return { outcome: "interrupted", reason, prUrl: null, stats: null, state: "draft" };
+}
+
+/**
+ * An earlier attempt's pull request is set to merge (its runner died before saying so, or the
+ * goal was re-queued by hand): a second run would push onto work GitHub is about to merge.
+ * The goal is done; this attempt did not run and does not count.
+ */
+export async function refuseSecondRun(
+  context: RecordContext,
+  settings: { goal: number; attempt: number },
+  pull: BranchPullRequest,
+): Promise<Refusal> {
+  const reason = `not run: pull request #${pull.number} of this goal already has auto-merge enabled`;
+  context.log(`#${settings.goal}: ${reason} → goal:done`);
+  await context.store.transition(settings.goal, {
+    to: "done",
+    expectedFrom: "running",
+    reason: `attempt ${settings.attempt} ${reason}; it merges once its checks pass.${context.runUrl ? ` ([run](${context.runUrl}))` : ""}`,
+    marker: {
+      kind: "run-result",
+      attempt: settings.attempt,
+      outcome: "success",
+      reason,
+      countsAsAttempt: false,
+      prUrl: pull.url,
+    },
+  });
+  return { outcome: "success", reason, prUrl: pull.url, stats: null, state: "done" };
 }
 
 export interface InterruptionContext extends RecordContext {

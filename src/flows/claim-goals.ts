@@ -1,0 +1,171 @@
+import { randomUUID } from "node:crypto";
+import { nextAttemptNumber } from "../core/attempts.js";
+import { isSameClaim, winningClaim } from "../core/claims.js";
+import { UserError } from "../core/errors.js";
+import { formatIssueRef } from "../core/issue-ref.js";
+import type { Claimant, ClaimMarker } from "../core/markers.js";
+import type { GoalSnapshot, GoalStore } from "../core/ports.js";
+import { stateLabel } from "../core/states.js";
+import { goalBranchName } from "../git/branch-name.js";
+import { type Selection, selectGoals, withdrawal } from "./select-goals.js";
+import { TextVetter, type Vetting } from "./vet-goals.js";
+
+// How a dispatch cycle (dispatch.ts) takes goals: claim, then verify; the manual path's one
+// requested goal; and the withdrawal of claims that never became a run.
+
+/** Added to `duration` for a claim's lease: cloning, pushing, and waiting for a runner. */
+export const LEASE_GRACE_SECONDS = 30 * 60;
+
+export interface ClaimedGoal {
+  number: number;
+  attempt: number;
+  title: string;
+  url: string;
+}
+
+/** What claiming needs of the dispatch cycle's context (DispatchContext). */
+export interface ClaimContext {
+  store: GoalStore;
+  claimant: Claimant;
+  now?: () => Date;
+}
+
+/** What claiming needs of the dispatch settings (DispatchSettings). */
+export interface ClaimSettings {
+  durationSeconds: number;
+  dryRun: boolean;
+}
+
+/** The manual path: a queued or draft (or stuck) goal runs now, ahead of the queue and of max. */
+export async function claimRequested(
+  context: ClaimContext,
+  settings: ClaimSettings,
+  number: number,
+  log: (line: string) => void,
+): Promise<ClaimedGoal> {
+  const { store } = context;
+  let goal = await store.getGoal(number);
+  if (!goal.open) throw new UserError(`Goal #${number} is closed; reopen it to run it.`);
+  if (goal.state === "running" || goal.state === "done" || goal.state === "spot-check") {
+    const why =
+      goal.state === "running"
+        ? "an agent is already working on it"
+        : goal.state === "done"
+          ? "it is finished; queue it again with `goal queue` to redo it"
+          : "it waits for a human review (`goal approve` or `goal reject`)";
+    throw new UserError(
+      `Goal #${number} is ${stateLabel(goal.state)}: ${why}. Nothing was started.`,
+    );
+  }
+  const selection = await selectGoals(store, single(goal), 1, null, new TextVetter(store));
+  await withdrawUnrunClaims(store, selection, settings.dryRun, log);
+  // A person asked for this goal: say what stands in the way, and change nothing.
+  const problem = selection.unsatisfiable[0] ?? selection.toDraft[0];
+  if (problem) throw new UserError(problem.reason);
+  if (selection.eligible.length === 0) {
+    const stuck = selection.blocked[0]?.stuck.map((ref) => formatIssueRef(ref, goal.ref)) ?? [];
+    throw new UserError(
+      stuck.length > 0
+        ? `Goal #${number} cannot run: its dependency ${stuck.join(", ")} ${stuck.length === 1 ? "is" : "are"} ${stateLabel("stuck")}; fix and queue ${stuck.length === 1 ? "it" : "them"} again, or remove ${stuck.length === 1 ? "it" : "them"} from its Depends: line (see \`goal show ${number}\`).`
+        : `Goal #${number} cannot run yet: its dependencies are not all done (see \`goal show ${number}\`).`,
+    );
+  }
+  if (settings.dryRun) {
+    return { number, attempt: nextAttemptNumber(goal.markers), title: goal.title, url: goal.url };
+  }
+  if (goal.state !== "queued") {
+    await store.transition(number, {
+      to: "queued",
+      expectedFrom: goal.state,
+      reason: "queued to run now (workflow_dispatch).",
+    });
+    goal = await store.getGoal(number);
+  }
+  const vetting = selection.vettings.get(number);
+  const claimed = vetting ? await claim(context, settings, goal, vetting, log) : null;
+  if (!claimed) throw new UserError(`Goal #${number} was claimed by another dispatcher first.`);
+  return claimed;
+}
+
+/**
+ * Records the withdrawal of each claim that never became a run, so it uses no attempt; the
+ * dispatch lock makes sure no other dispatcher is between its claim and its label move now.
+ */
+export async function withdrawUnrunClaims(
+  store: GoalStore,
+  selection: Selection,
+  dryRun: boolean,
+  log: (line: string) => void,
+): Promise<void> {
+  for (const { goal, attempts } of selection.withdrawn) {
+    log(
+      `#${goal.ref.number}: withdrawing attempt(s) ${attempts.join(", ")}, claimed but never run`,
+    );
+    if (dryRun) continue;
+    for (const attempt of attempts) {
+      await store.recordMarker(
+        goal.ref.number,
+        `Attempt ${attempt} was claimed but never ran: withdrawn, it does not count.`,
+        withdrawal(attempt),
+      );
+    }
+  }
+}
+
+/**
+ * Claim, then verify: post a claim marker, read the goal back, and only the first live claim
+ * of the round moves the goal to running. A dispatcher that lost deletes its claim and backs off.
+ */
+export async function claim(
+  context: ClaimContext,
+  settings: Pick<ClaimSettings, "durationSeconds">,
+  goal: GoalSnapshot,
+  vetting: Extract<Vetting, { ok: true }>,
+  log: (line: string) => void,
+): Promise<ClaimedGoal | null> {
+  const { store } = context;
+  const number = goal.ref.number;
+  const claimedAt = (context.now ?? (() => new Date()))();
+  const marker: ClaimMarker = {
+    kind: "claim",
+    attempt: nextAttemptNumber(goal.markers),
+    claimId: randomUUID(),
+    claimedBy: context.claimant,
+    claimedAt: claimedAt.toISOString(),
+    leaseExpiresAt: new Date(
+      claimedAt.getTime() + (settings.durationSeconds + LEASE_GRACE_SECONDS) * 1000,
+    ).toISOString(),
+    textFingerprint: vetting.fingerprint,
+    vouchedBy: vetting.vouchedBy,
+    branch: goalBranchName(number, goal.title),
+  };
+  const { commentId } = await store.recordMarker(
+    number,
+    `Claiming attempt ${marker.attempt} (${describeClaimant(context.claimant)}).`,
+    marker,
+  );
+  const current = await store.getGoal(number);
+  const winner = winningClaim(current.markers, claimedAt);
+  if (current.state !== "queued" || !winner || !isSameClaim(winner, marker)) {
+    log(`#${number}: claimed by someone else first; backing off`);
+    await store.deleteComment(commentId);
+    return null;
+  }
+  await store.transition(number, {
+    to: "running",
+    expectedFrom: "queued",
+    reason: `attempt ${marker.attempt} claimed by ${describeClaimant(context.claimant)}; lease until ${marker.leaseExpiresAt}.`,
+  });
+  log(`#${number}: attempt ${marker.attempt} claimed`);
+  return { number, attempt: marker.attempt, title: goal.title, url: goal.url };
+}
+
+export function describeClaimant(claimant: Claimant): string {
+  if (claimant.runUrl) return `workflow run ${claimant.runUrl}`;
+  if (claimant.runId) return `workflow run ${claimant.runId}`;
+  return `${claimant.host ?? "unknown host"} pid ${claimant.pid ?? "?"}`;
+}
+
+async function* single<T>(item: T): AsyncGenerator<T> {
+  yield item;
+}
