@@ -71,7 +71,11 @@ export interface GoalStore {
   /** The orchestrator's identities (lower case): the viewer, github-actions[bot], marker-authors. */
   readonly trustedAuthors: ReadonlySet<string>;
   ensureLabels(labels: readonly LabelSpec[]): Promise<{ created: string[]; updated: string[] }>;
-  /** Open goals in one state, oldest first, fetched lazily page by page. */
+  /**
+   * Open goals in one state, oldest first, fetched lazily page by page; for goal:running and
+   * goal:spot-check also those closed as completed (GitHub closes a goal when its pull request
+   * merges), so that they can be settled.
+   */
   listGoals(state: GoalState): AsyncIterable<GoalSnapshot>;
   /**
    * Run-result markers written (or edited) since `since`, on any issue, with the number of the

@@ -148,6 +148,8 @@ export async function reconcileSpotChecks(
     const pull = latestPullRequest(goal);
     if (!pull) continue;
     const status = await pulls.status(pull.number);
+    // A goal GitHub closed is only settled (its pull request merged), never sent back.
+    if (!goal.open && !status.merged) continue;
     if (status.open) {
       const round = await respondToReviews(
         { store, pulls, writers },

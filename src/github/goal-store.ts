@@ -103,12 +103,19 @@ export class GitHubGoalStore implements GoalStore {
     return ensureLabels(this.client, this.repo, labels);
   }
 
-  listGoals(state: GoalState): AsyncIterable<GoalSnapshot> {
-    return this.goalPages(
+  async *listGoals(state: GoalState): AsyncIterable<GoalSnapshot> {
+    // GitHub closes a goal whose pull request merges ("Closes #N"), whatever its label: one
+    // closed while goal:running (its runner died before recording) or goal:spot-check (a person
+    // merged it on GitHub) must still be reconciled, or its label would never end right.
+    const closedToo = state === "running" || state === "spot-check";
+    const goals = this.goalPages(
       GOAL_PAGE_QUERY,
-      { labels: [stateLabel(state)] },
+      { labels: [stateLabel(state)], states: closedToo ? ["OPEN", "CLOSED"] : ["OPEN"] },
       `listing ${stateLabel(state)} goals`,
     );
+    for await (const goal of goals) {
+      if (goal.open || goal.stateReason?.toUpperCase() === "COMPLETED") yield goal;
+    }
   }
 
   listGoalActivity(since: Date | null): AsyncIterable<GoalSnapshot> {

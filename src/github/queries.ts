@@ -21,9 +21,9 @@ const GOAL_FIELDS = `
 `;
 
 export const GOAL_PAGE_QUERY = `
-query GoalPage($owner: String!, $name: String!, $labels: [String!], $after: String, $pageSize: Int!, $commentWindow: Int!) {
+query GoalPage($owner: String!, $name: String!, $labels: [String!], $states: [IssueState!]!, $after: String, $pageSize: Int!, $commentWindow: Int!) {
   repository(owner: $owner, name: $name) {
-    issues(labels: $labels, states: [OPEN], first: $pageSize, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
+    issues(labels: $labels, states: $states, first: $pageSize, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
       pageInfo { hasNextPage endCursor }
       nodes { ${GOAL_FIELDS} }
     }
