@@ -26,8 +26,8 @@ export interface DispatchLockOptions {
   pollMs?: number;
   /** How long dispatchers that lost the election to create the lock issue wait for it. */
   creationWaitMs?: number;
-  /** The clock tickets are written and read by (tests move it); local timeouts use real time. */
-  now?: () => Date;
+  /** The time every ticket, deadline, wait and renewal goes by (default: real time; tests move it). */
+  clock?: LockClock;
   /** Where renewal failures are reported; they never fail the cycle by themselves. */
   warn?: (message: string) => void;
 }
@@ -42,7 +42,31 @@ const LOCK_LABEL_LOOK = {
   description: "goal-orchestrator: the issue that holds the dispatch lock",
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * The dispatch lock's only source of time: ticket expiries, the waits for the lock and for its
+ * issue, the pauses between looks and the renewal timer all go through it.
+ */
+export interface LockClock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  /**
+   * Calls `tick` every `ms` until the returned function is called. It must never keep a process
+   * alive. `tick` returns the work it started (a renewal), for clocks that wait for it.
+   */
+  every(ms: number, tick: () => unknown): () => void;
+}
+
+export const systemClock: LockClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  every: (ms, tick) => {
+    const timer = setInterval(tick, ms);
+    // The ticket must never keep a finished process alive.
+    timer.unref();
+    return () => clearInterval(timer);
+  },
+};
 
 /** The dispatch lock as comments on one issue labelled `dispatch-lock`. */
 export class GitHubDispatchLock implements DispatchLockPort {
@@ -50,7 +74,7 @@ export class GitHubDispatchLock implements DispatchLockPort {
   private readonly renewMs: number;
   private readonly pollMs: number;
   private readonly creationWaitMs: number;
-  private readonly now: () => Date;
+  private readonly clock: LockClock;
   private readonly warn: (message: string) => void;
 
   constructor(
@@ -63,7 +87,7 @@ export class GitHubDispatchLock implements DispatchLockPort {
     this.renewMs = options.renewMs ?? (this.ticketSeconds * 1000) / 3;
     this.pollMs = options.pollMs ?? 3000;
     this.creationWaitMs = options.creationWaitMs ?? 30_000;
-    this.now = options.now ?? (() => new Date());
+    this.clock = options.clock ?? systemClock;
     this.warn = options.warn ?? ((message) => process.stderr.write(`${message}\n`));
   }
 
@@ -78,14 +102,14 @@ export class GitHubDispatchLock implements DispatchLockPort {
       ticket = new Ticket(this.client, this.repo, issue, holder, {
         ticketSeconds: this.ticketSeconds,
         renewMs: this.renewMs,
-        now: this.now,
+        clock: this.clock,
         warn: this.warn,
       });
       await ticket.post();
-      const deadline = Date.now() + waitSeconds * 1000;
+      const deadline = this.clock.now() + waitSeconds * 1000;
       for (;;) {
         const comments = await this.comments(issue);
-        const view = readLock(comments, this.trustedAuthors, this.now());
+        const view = readLock(comments, this.trustedAuthors, new Date(this.clock.now()));
         await this.deleteAll(view.expiredCommentIds);
         const live = commentsOfTicket(comments, ticket.ticketId, this.trustedAuthors).filter(
           (id) => !view.expiredCommentIds.includes(id),
@@ -95,7 +119,7 @@ export class GitHubDispatchLock implements DispatchLockPort {
           const held = ticket;
           return { lost: () => held.lost(), release: () => this.release(held) };
         }
-        if (Date.now() >= deadline) {
+        if (this.clock.now() >= deadline) {
           await this.release(ticket);
           return null;
         }
@@ -103,7 +127,7 @@ export class GitHubDispatchLock implements DispatchLockPort {
         // else did): take a new one, at the back of the line.
         if (live.length === 0) await ticket.post();
         else ticket.track(live);
-        await sleep(this.pollMs);
+        await this.clock.sleep(this.pollMs);
       }
     } catch (error) {
       if (ticket) await this.release(ticket).catch(() => {});
@@ -123,9 +147,9 @@ export class GitHubDispatchLock implements DispatchLockPort {
     const existing = await this.findLockIssue();
     if (existing !== null) return existing;
     if (!(await this.winCreation())) {
-      const until = Date.now() + this.creationWaitMs;
-      while (Date.now() < until) {
-        await sleep(this.pollMs);
+      const until = this.clock.now() + this.creationWaitMs;
+      while (this.clock.now() < until) {
+        await this.clock.sleep(this.pollMs);
         const found = await this.findLockIssue();
         if (found !== null) return found;
       }
@@ -231,7 +255,7 @@ export class GitHubDispatchLock implements DispatchLockPort {
 class Ticket {
   readonly ticketId = randomUUID();
   private commentIds: number[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private stopRenewing: (() => void) | null = null;
   private renewing: Promise<void> | null = null;
   /** The expiry of our last ticket text GitHub accepted: what the other dispatchers go by. */
   private confirmedExpiresAt = "";
@@ -248,13 +272,17 @@ class Ticket {
     private readonly options: {
       ticketSeconds: number;
       renewMs: number;
-      now: () => Date;
+      clock: LockClock;
       warn: (message: string) => void;
     },
   ) {}
 
+  private now() {
+    return new Date(this.options.clock.now());
+  }
+
   private text() {
-    const expiresAt = ticketExpiry(this.options.now(), this.options.ticketSeconds);
+    const expiresAt = ticketExpiry(this.now(), this.options.ticketSeconds);
     return {
       expiresAt,
       body: ticketComment({ ticketId: this.ticketId, holder: this.holder, expiresAt }),
@@ -272,15 +300,12 @@ class Ticket {
     });
     this.commentIds = [data.id];
     this.confirmedExpiresAt = expiresAt;
-    if (!this.timer) {
-      this.timer = setInterval(() => {
-        this.renewing ??= this.renew().finally(() => {
-          this.renewing = null;
-        });
-      }, this.options.renewMs);
-      // The ticket must never keep a finished process alive.
-      this.timer.unref();
-    }
+    this.stopRenewing ??= this.options.clock.every(this.options.renewMs, () => {
+      this.renewing ??= this.renew().finally(() => {
+        this.renewing = null;
+      });
+      return this.renewing;
+    });
   }
 
   /** The comments that carry our ticket, as the latest read of the lock issue shows them. */
@@ -295,8 +320,8 @@ class Ticket {
 
   /** True once the holder can no longer be sure that it holds the lock; it stays true. */
   lost(): boolean {
-    const { now, ticketSeconds, warn } = this.options;
-    if (!this.doubt && ticketInDoubt(this.confirmedExpiresAt, now(), ticketSeconds)) {
+    const { ticketSeconds, warn } = this.options;
+    if (!this.doubt && ticketInDoubt(this.confirmedExpiresAt, this.now(), ticketSeconds)) {
       this.doubt = `its ticket expires at ${this.confirmedExpiresAt} and could not be renewed`;
     }
     if (this.doubt && !this.warned) {
@@ -336,8 +361,8 @@ class Ticket {
 
   /** Stops renewing; waits for a renewal under way, so nothing is written after release. */
   async stop() {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.stopRenewing?.();
+    this.stopRenewing = null;
     await this.renewing;
   }
 }

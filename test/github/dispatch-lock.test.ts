@@ -9,10 +9,14 @@ import { GitHubActionsApi } from "../../src/github/actions-api.js";
 import { type DispatchLockOptions, GitHubDispatchLock } from "../../src/github/dispatch-lock.js";
 import { GitHubPullRequests } from "../../src/github/pull-requests.js";
 import { type GitHubFixture, GOAL_BODY, startGitHubFixture } from "../helpers/github-fixture.js";
+import { ManualClock } from "../helpers/lock-clock.js";
 
 let gh: GitHubFixture;
+/** The clock of every lock in a test: it moves only when the test moves it. */
+let clock: ManualClock;
 beforeEach(async () => {
   gh = await startGitHubFixture();
+  clock = new ManualClock();
 });
 afterEach(async () => {
   gh.server.assertNoViolations();
@@ -20,37 +24,78 @@ afterEach(async () => {
 });
 
 const HOLDER = fileURLToPath(new URL("./fixtures/hold-dispatch-lock.ts", import.meta.url));
+const POLL_MS = 10;
+const TICKET_MS = 60_000;
 
 const lock = (options: DispatchLockOptions = {}) =>
   new GitHubDispatchLock(gh.client, gh.repo, gh.store.trustedAuthors, {
-    pollMs: 10,
+    pollMs: POLL_MS,
+    clock,
     warn: () => {},
     ...options,
   });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The lock's clock for tests: real time, moved forward by `advance`. */
-function testClock() {
-  let offset = 0;
-  return {
-    now: () => new Date(Date.now() + offset),
-    advance: (ms: number) => {
-      offset += ms;
+/** Whether `promise` settles first, or the code under test stops to wait on the clock. */
+async function settlesOrParks(promise: Promise<unknown>): Promise<"settled" | "parked"> {
+  let done = false;
+  promise.then(
+    () => {
+      done = true;
     },
-  };
+    () => {
+      done = true;
+    },
+  );
+  for (;;) {
+    // Let a settled promise's callbacks run before looking at the clock.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (done) return "settled";
+    if (clock.sleepers() > 0) return "parked";
+  }
 }
 
-async function until(condition: () => boolean | Promise<boolean>) {
-  while (!(await condition())) await sleep(5);
+/** Fails unless the dispatcher behind `promise` looked and went on waiting. */
+async function stillWaiting(promise: Promise<unknown>, message: string) {
+  if ((await settlesOrParks(promise)) === "settled") assert.fail(message);
 }
 
-/** Waits until waiting dispatchers have read the lock issue `count` more times. */
-async function looks(count: number) {
-  const reads = () =>
-    gh.server.requests.filter((request) => request.operationId === "issues/list-comments").length;
-  const target = reads() + count;
-  await until(() => reads() >= target);
+/** What `promise` comes to; fails if the dispatcher behind it goes on waiting instead. */
+async function settled<T>(promise: Promise<T>, message: string): Promise<T> {
+  if ((await settlesOrParks(promise)) === "parked") assert.fail(message);
+  return promise;
+}
+
+/** Lets the waiting dispatcher behind `promise` take `count` more looks, failing if it stops waiting. */
+async function looks(promise: Promise<unknown>, count: number, message: string) {
+  await stillWaiting(promise, message);
+  for (let look = 0; look < count; look++) {
+    await clock.advance(POLL_MS);
+    await stillWaiting(promise, message);
+  }
+}
+
+/**
+ * Runs racing dispatchers to their end. The clock moves (to the next timer) only when every
+ * unfinished one waits on it, so their deadlines count polls, never the machine's speed.
+ */
+async function race(tasks: Promise<unknown>[]) {
+  let unfinished = tasks.length;
+  const ended = Promise.allSettled(
+    tasks.map((task) =>
+      task.finally(() => {
+        unfinished -= 1;
+      }),
+    ),
+  );
+  let done = false;
+  void ended.then(() => {
+    done = true;
+  });
+  while (!done) {
+    if (unfinished > 0 && clock.sleepers() === unfinished) await clock.next();
+    else await new Promise((resolve) => setImmediate(resolve));
+  }
+  await Promise.all(tasks);
 }
 
 async function lockIssues(state: "open" | "all") {
@@ -75,7 +120,7 @@ async function lockComments() {
 }
 
 it("serves waiters in turn and cleans up after itself", async () => {
-  const first = await lock().acquire("first", 5);
+  const first = await lock().acquire("first", 0);
   assert.ok(first);
   const order: string[] = [];
   const second = lock()
@@ -84,25 +129,32 @@ it("serves waiters in turn and cleans up after itself", async () => {
       order.push("second");
       await lease?.release();
     });
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await looks(second, 3, "the second dispatcher waits while the first holds the lock");
   order.push("first releases");
   await first.release();
-  await second;
+  await clock.advance(POLL_MS);
+  await settled(second, "the second dispatcher takes the lock at its next look");
   assert.deepEqual(order, ["first releases", "second"]);
   assert.deepEqual(await lockComments(), [], "no ticket left behind");
 });
 
 it("gives up after the wait, leaving no ticket", async () => {
-  const held = await lock().acquire("holder", 5);
+  const held = await lock().acquire("holder", 0);
   assert.ok(held);
-  assert.equal(await lock().acquire("impatient", 0.2), null);
+  const impatient = lock().acquire("impatient", 0.2);
+  await stillWaiting(impatient, "it waits");
+  await clock.advance(200 - POLL_MS);
+  await stillWaiting(impatient, "it waits the whole 0.2 s");
+  // Its next look is at the deadline.
+  await clock.advance(POLL_MS);
+  assert.equal(await settled(impatient, "it gives up at the deadline"), null);
   assert.equal((await lockComments()).length, 1, "only the holder's ticket");
   await held.release();
 });
 
 it("takes the lock from a holder killed with SIGKILL once its ticket's short life is over", async () => {
   const child = spawn(process.execPath, ["--import", "tsx", HOLDER], {
-    env: { ...gh.env, LOCK_HOLDER_LOGIN: "maintainer" },
+    env: { ...gh.env, LOCK_HOLDER_LOGIN: "maintainer", LOCK_CLOCK_MS: String(clock.now()) },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const exited = new Promise((resolve) => child.on("close", resolve));
@@ -115,23 +167,17 @@ it("takes the lock from a holder killed with SIGKILL once its ticket's short lif
       });
       child.on("close", (code) => reject(new Error(`the holder exited (${code}) before holding`)));
     });
-    const clock = testClock();
-    let taken = false;
-    const next = lock({ now: clock.now })
-      .acquire("next", 600)
-      .then((lease) => {
-        taken = true;
-        return lease;
-      });
-    await looks(3);
-    assert.equal(taken, false, "a live holder keeps the lock");
+    // The holder's ticket was written at the clock's start: it expires a ticket's life later.
+    const expiresAt = clock.now() + TICKET_MS;
+    const next = lock().acquire("next", 600);
+    await looks(next, 3, "a live holder keeps the lock");
     child.kill("SIGKILL");
     await exited;
-    clock.advance(30_000);
-    await looks(3);
-    assert.equal(taken, false, "the dead holder's ticket counts until its life is over");
-    clock.advance(31_000);
-    const lease = await next;
+    // A look one poll before the ticket's life is over, then one at its end.
+    await clock.advance(expiresAt - POLL_MS - clock.now());
+    await stillWaiting(next, "the dead holder's ticket counts until its life is over");
+    await clock.advance(POLL_MS);
+    const lease = await settled(next, "the next dispatcher looks once the ticket's life is over");
     assert.ok(lease, "a minute after the holder died, the next dispatcher has the lock");
     assert.equal(lease.lost(), false);
     await lease.release();
@@ -143,54 +189,46 @@ it("takes the lock from a holder killed with SIGKILL once its ticket's short lif
 });
 
 it("a holder that outlives its ticket's life keeps the lock by renewing it", async () => {
-  const clock = testClock();
-  const held = await lock({ now: clock.now, renewMs: 10 }).acquire("holder", 5);
+  const held = await lock().acquire("holder", 0);
   assert.ok(held);
-  let taken = false;
-  const waiter = lock({ now: clock.now, renewMs: 10 })
-    .acquire("waiter", 600)
-    .then((lease) => {
-      taken = true;
-      return lease;
-    });
-  // Two ticket lives, a third of one at a time, each step waiting for a renewal.
+  const waiter = lock().acquire("waiter", 600);
+  await stillWaiting(waiter, "the waiter waits for the holder");
+  // Two ticket lives, a third of one at a time: each step renews, then the waiter looks.
   for (let step = 0; step < 6; step++) {
-    clock.advance(20_000);
-    const renewedTo = clock.now().getTime() + 60_000;
-    await until(async () => {
-      const ticket = (await lockComments())
-        .map((comment) => decodeTicket(comment.body ?? ""))
-        .find((found) => found?.holder === "holder");
-      return ticket !== undefined && Date.parse(ticket?.expiresAt ?? "") >= renewedTo;
-    });
-    await looks(2);
-    assert.equal(taken, false, "the waiter does not get a renewed lock");
+    await clock.advance(TICKET_MS / 3);
+    const ticket = (await lockComments())
+      .map((comment) => decodeTicket(comment.body ?? ""))
+      .find((found) => found?.holder === "holder");
+    assert.equal(ticket?.expiresAt, new Date(clock.now() + TICKET_MS).toISOString(), "renewed");
+    await stillWaiting(waiter, "the waiter does not get a renewed lock");
   }
   assert.equal(held.lost(), false);
   await held.release();
-  const lease = await waiter;
+  await clock.advance(POLL_MS);
+  const lease = await settled(waiter, "the waiter takes the lock at its next look");
   assert.ok(lease);
   await lease.release();
   assert.deepEqual(await lockComments(), []);
 });
 
 it("survives failing renewals; a holder that could not renew in time knows it may have lost the lock", async () => {
-  const clock = testClock();
   const warnings: string[] = [];
-  const held = await lock({
-    now: clock.now,
-    renewMs: 10,
-    warn: (message) => warnings.push(message),
-  }).acquire("holder", 5);
+  const held = await lock({ warn: (message) => warnings.push(message) }).acquire("holder", 0);
   assert.ok(held);
   gh.server.faults.add({ route: "issues/update-comment", status: 500, times: Infinity });
-  await until(() => warnings.some((warning) => warning.includes("Could not renew")));
+  await clock.advance(TICKET_MS / 3);
+  assert.ok(
+    warnings.some((warning) => warning.includes("Could not renew")),
+    "the failed renewal is reported",
+  );
   assert.equal(held.lost(), false, "the ticket still has most of its life");
-  clock.advance(41_000);
+  await clock.advance(TICKET_MS / 3 - 1);
+  assert.equal(held.lost(), false, "a third of the life is left");
+  await clock.advance(1);
   assert.equal(held.lost(), true, "less than a third of the life is left");
   assert.match(warnings.at(-1) ?? "", /may have lost the dispatch lock/);
-  clock.advance(20_000);
-  const next = await lock({ now: clock.now }).acquire("next", 5);
+  await clock.advance(TICKET_MS / 3);
+  const next = await lock().acquire("next", 0);
   assert.ok(next, "the unrenewed ticket expired: the next dispatcher took the lock");
   gh.server.faults.clear();
   await held.release();
@@ -206,19 +244,20 @@ it("a dispatch cycle whose lock is in doubt claims nothing more", async () => {
     queue: true,
     spotCheck: false,
   });
-  const clock = testClock();
-  const real = lock({ now: clock.now });
+  const real = lock();
   const notes: string[] = [];
   const report = await dispatch(
     {
       store: gh.store,
       actions: new GitHubActionsApi(gh.client, gh.repo),
       pulls: new GitHubPullRequests(gh.client, gh.repo),
-      // Taken, then 41 s without a renewal (the timer's first tick is 20 s away).
+      // Taken, then 41 s in which its renewal fails.
       lock: {
         acquire: async (holder, wait) => {
           const lease = await real.acquire(holder, wait);
-          clock.advance(41_000);
+          gh.server.faults.add({ route: "issues/update-comment", status: 500, times: Infinity });
+          await clock.advance(41_000);
+          gh.server.faults.clear();
           return lease;
         },
       },
@@ -257,11 +296,11 @@ it("racing dispatchers on a repository without a lock issue create one and take 
     assert.ok(lease, `${name} got the lock`);
     holding += 1;
     most = Math.max(most, holding);
-    await sleep(20);
+    await clock.sleep(2 * POLL_MS);
     holding -= 1;
     await lease.release();
   };
-  await Promise.all(["d1", "d2", "d3", "d4", "d5"].map(dispatcher));
+  await race(["d1", "d2", "d3", "d4", "d5"].map(dispatcher));
   assert.equal(most, 1, "one holder at a time");
   const all = await lockIssues("all");
   assert.equal(all.length, 1, "only the dispatcher that created the label created the issue");
@@ -277,11 +316,11 @@ it("when the lock label exists without an issue, racing creators keep only the o
     assert.ok(lease, `${name} got the lock`);
     holding += 1;
     most = Math.max(most, holding);
-    await sleep(20);
+    await clock.sleep(2 * POLL_MS);
     holding -= 1;
     await lease.release();
   };
-  await Promise.all(["d1", "d2", "d3", "d4", "d5"].map(dispatcher));
+  await race(["d1", "d2", "d3", "d4", "d5"].map(dispatcher));
   assert.equal(most, 1, "one holder at a time");
   const open = await lockIssues("open");
   assert.equal(open.length, 1, "one lock issue stays open");
@@ -293,7 +332,7 @@ it("when the lock label exists without an issue, racing creators keep only the o
 });
 
 it("reopens a lock issue closed by hand instead of making another", async () => {
-  const first = await lock().acquire("first", 5);
+  const first = await lock().acquire("first", 0);
   await first?.release();
   const [issue] = await lockIssues("open");
   assert.ok(issue);
@@ -303,7 +342,7 @@ it("reopens a lock issue closed by hand instead of making another", async () => 
     issue_number: issue.number,
     state: "closed",
   });
-  const again = await lock().acquire("again", 5);
+  const again = await lock().acquire("again", 0);
   assert.ok(again);
   await again.release();
   const all = await lockIssues("all");
@@ -314,7 +353,7 @@ it("reopens a lock issue closed by hand instead of making another", async () => 
 });
 
 it("does not let a forged ticket from an untrusted account hold the lock", async () => {
-  const first = await lock().acquire("first", 5);
+  const first = await lock().acquire("first", 0);
   await first?.release();
   const { data } = await gh.client.rest.issues.listForRepo({
     owner: "acme",
@@ -325,7 +364,7 @@ it("does not let a forged ticket from an untrusted account hold the lock", async
   const forged = encodeTicket({
     ticketId: "forged",
     holder: "mallory",
-    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    expiresAt: new Date(clock.now() + 3_600_000).toISOString(),
   });
   await mallory.client.rest.issues.createComment({
     owner: "acme",
@@ -333,7 +372,7 @@ it("does not let a forged ticket from an untrusted account hold the lock", async
     issue_number: data[0]?.number ?? 0,
     body: forged,
   });
-  const lease = await lock().acquire("honest", 1);
+  const lease = await lock().acquire("honest", 0);
   assert.ok(lease, "the forged ticket is ignored");
   await lease.release();
 });
