@@ -1532,7 +1532,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 /***/ }),
 
-/***/ 4635:
+/***/ 1056:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -26430,6 +26430,8 @@ const dist_src_Octokit = Octokit.plugin(requestLog, legacyRestEndpointMethods, p
 
 /** The Octokit class every GitHub call in this project goes through. */
 const GitHubClient = dist_src_Octokit.plugin(retry, throttling);
+/** Largest page GitHub serves, for both REST and GraphQL connections. */
+const MAX_PAGE_SIZE = 100;
 const DEFAULT_API_URL = "https://api.github.com";
 /** Longest primary rate-limit wait we sit out instead of failing (GitHub resets hourly). */
 const MAX_RATE_LIMIT_WAIT_SECONDS = 120;
@@ -26640,6 +26642,45 @@ async function findByRequestId(client, repo, requestId, since) {
     return found ? { id: found.id, number: found.number, html_url: found.html_url } : null;
 }
 
+;// CONCATENATED MODULE: ./src/github/graphql-read.ts
+/**
+ * GraphQL reads as the goal store makes them: an issue or repository that does not exist is
+ * an answer (null in the data), not a failure, and actors come back under their REST logins.
+ */
+
+
+
+/**
+ * Runs a query. GitHub reports missing issues and repositories as NOT_FOUND errors beside
+ * partial data; those return the partial data, any other failure is explained with `doing`.
+ */
+async function readGraphql(client, query, variables, doing) {
+    try {
+        return await client.graphql(query, variables);
+    }
+    catch (error) {
+        if (error instanceof GraphqlResponseError && onlyNotFound(error)) {
+            return (error.data ?? {});
+        }
+        throw explainGitHubError(error, doing);
+    }
+}
+function onlyNotFound(error) {
+    return error.errors?.every((entry) => entry.type === "NOT_FOUND") ?? false;
+}
+/** What a read says when the repository itself came back null. */
+function repositoryNotFound(repo) {
+    return new NotFoundError(`Repository ${formatRepo(repo)} was not found, or the token cannot see it.`);
+}
+/** GraphQL calls bots `name`; REST calls them `name[bot]`. Markers compare the REST form. */
+function actorLogin(actor) {
+    if (!actor)
+        return "ghost";
+    return actor.__typename === "Bot" && !actor.login.endsWith("[bot]")
+        ? `${actor.login}[bot]`
+        : actor.login;
+}
+
 ;// CONCATENATED MODULE: ./src/github/queries.ts
 // GraphQL documents the adapter sends. The local test server validates each one against
 // GitHub's published schema, so a field GitHub lacks fails the tests, not production.
@@ -26662,9 +26703,9 @@ const GOAL_FIELDS = `
   }
 `;
 const GOAL_PAGE_QUERY = `
-query GoalPage($owner: String!, $name: String!, $labels: [String!], $after: String, $pageSize: Int!, $commentWindow: Int!) {
+query GoalPage($owner: String!, $name: String!, $labels: [String!], $states: [IssueState!]!, $after: String, $pageSize: Int!, $commentWindow: Int!) {
   repository(owner: $owner, name: $name) {
-    issues(labels: $labels, states: [OPEN], first: $pageSize, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
+    issues(labels: $labels, states: $states, first: $pageSize, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
       pageInfo { hasNextPage endCursor }
       nodes { ${GOAL_FIELDS} }
     }
@@ -26767,7 +26808,419 @@ fragment history on Issue {
     };
 }
 
+;// CONCATENATED MODULE: ./src/github/dependency-reads.ts
+/**
+ * The state of the issues goals depend on, in this repository or any other: one aliased
+ * GraphQL query per batch, so a queue's dependencies cost a request or two, not one each.
+ */
+
+
+
+
+/** Issues asked for in one dependency query: keeps GraphQL's node cost small. */
+const DEPENDENCY_BATCH = 50;
+/** State of each referenced issue, in the order asked; a missing one says `exists: false`. */
+async function readDependencyInfo(client, refs) {
+    const found = new Map();
+    for (let start = 0; start < refs.length; start += DEPENDENCY_BATCH) {
+        const groups = groupByRepo(refs.slice(start, start + DEPENDENCY_BATCH));
+        const { query, variables } = dependencyQuery(groups);
+        // Missing issues and repositories come back as nulls, not as a failure.
+        const data = await readGraphql(client, query, variables, "reading the state of dependencies");
+        groups.forEach((group, r) => {
+            group.numbers.forEach((number, i) => {
+                const issue = data[`r${r}`]?.[`i${i}`] ?? null;
+                found.set(issue_ref_issueKey({ owner: group.owner, repo: group.repo, number }), issue);
+            });
+        });
+    }
+    return refs.map((ref) => {
+        const issue = found.get(issue_ref_issueKey(ref)) ?? null;
+        if (!issue) {
+            return {
+                ref,
+                exists: false,
+                id: null,
+                open: false,
+                stateReason: null,
+                labels: [],
+                dependsOn: [],
+            };
+        }
+        return {
+            ref,
+            exists: true,
+            id: issue.databaseId,
+            open: issue.state === "OPEN",
+            stateReason: issue.stateReason,
+            labels: issue.labels.nodes.map((label) => label.name),
+            dependsOn: dependsLineOf(issue.body, ref),
+        };
+    });
+}
+/** One group per repository (the query asks each once), each number once. */
+function groupByRepo(refs) {
+    const groups = [];
+    for (const ref of refs) {
+        let group = groups.find((candidate) => issue_ref_sameRepo(candidate, ref));
+        if (!group) {
+            group = { owner: ref.owner, repo: ref.repo, numbers: [] };
+            groups.push(group);
+        }
+        if (!group.numbers.includes(ref.number))
+            group.numbers.push(ref.number);
+    }
+    return groups;
+}
+/** The Depends: line of another goal, for cycle detection; a body that is no goal has none. */
+function dependsLineOf(body, ref) {
+    try {
+        return parseVisibleGoalBody(body, ref).depends;
+    }
+    catch {
+        return [];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/github/goal-snapshots.ts
+
+
+
+
+/** A REST comment as the marker reader takes it; a deleted account reads as GitHub's "ghost". */
+function restComment(comment) {
+    return {
+        author: comment.user?.login ?? "ghost",
+        body: comment.body ?? "",
+        createdAt: comment.created_at,
+    };
+}
+async function goalSnapshot(client, repo, node, trustedAuthors) {
+    let comments = node.comments.nodes.map((comment) => ({
+        author: actorLogin(comment.author),
+        body: comment.body,
+        createdAt: comment.createdAt,
+    }));
+    if (node.comments.totalCount > comments.length) {
+        // Busy conversations: markers may sit before the window GraphQL gave us.
+        const all = await client.paginate(client.rest.issues.listComments, {
+            owner: repo.owner,
+            repo: repo.repo,
+            issue_number: node.number,
+            per_page: MAX_PAGE_SIZE,
+        });
+        comments = all.map(restComment);
+    }
+    const labels = node.labels.nodes.map((label) => label.name);
+    return {
+        ref: { ...repo, number: node.number },
+        id: node.databaseId,
+        nodeId: node.id,
+        title: node.title,
+        body: node.body,
+        url: node.url,
+        open: node.state === "OPEN",
+        stateReason: node.stateReason,
+        labels,
+        state: stateFromLabels(labels).state,
+        author: actorLogin(node.author),
+        createdAt: node.createdAt,
+        markers: trustedMarkers(comments, trustedAuthors),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/issue-links.ts
+/**
+ * GitHub's native links between issues: a story's sub-issues and a goal's "blocked by"
+ * dependencies, made and read. The Story:/Depends: lines in a goal's body are the source of
+ * truth; these links make the same facts visible in GitHub's UI.
+ */
+
+
+
+
+
+
+/**
+ * Links a goal just created to its story and its dependencies. A link that fails is reported
+ * in the warnings returned, not thrown: the goal and its body already stand. `linked` holds
+ * the dependencies' ids (a missing dependency gets no link).
+ */
+async function linkNewGoal(client, repo, created, goal, linked) {
+    const warnings = [];
+    const idOf = (ref) => linked.find((info) => sameIssue(info.ref, ref))?.id ?? null;
+    if (goal.story) {
+        try {
+            await addSubIssue(client, goal.story, created.id);
+        }
+        catch (error) {
+            warnings.push(`Could not link #${created.number} as a sub-issue of ${issue_ref_formatIssueRef(goal.story, repo)}: ${messageOf(error)}`);
+        }
+    }
+    for (const dependency of goal.depends) {
+        const dependencyId = idOf(dependency);
+        if (dependencyId === null)
+            continue;
+        try {
+            await addBlockedBy(client, { ...repo, number: created.number }, dependencyId);
+        }
+        catch (error) {
+            warnings.push(`Could not record #${created.number} as blocked by ${issue_ref_formatIssueRef(dependency, repo)}: ${messageOf(error)}`);
+        }
+    }
+    return warnings;
+}
+/** The issues whose "blocked by" links hold `goal` back, in whatever repository they are. */
+async function readBlockedBy(client, goal) {
+    try {
+        const blockers = await listBlockedBy(client, goal);
+        return blockers.map((issue) => ({
+            ...repoFromApiUrl(issue.repository_url),
+            number: issue.number,
+        }));
+    }
+    catch (error) {
+        throw explainGitHubError(error, `reading what blocks #${goal.number}`);
+    }
+}
+/** Open stories of a repository, each with the state of its sub-issues. */
+async function readOpenStories(client, repo) {
+    const stories = [];
+    let after = null;
+    do {
+        const result = await readGraphql(client, STORY_PAGE_QUERY, { owner: repo.owner, name: repo.repo, after }, "listing open stories");
+        const issues = result.repository?.issues;
+        if (!issues)
+            throw repositoryNotFound(repo);
+        for (const story of issues.nodes) {
+            // A story with more sub-issues than one page shows is never judged complete.
+            if (story.subIssues.totalCount > story.subIssues.nodes.length)
+                continue;
+            stories.push({
+                number: story.number,
+                title: story.title,
+                goals: story.subIssues.nodes.map((goal) => ({
+                    ref: { ...parseRepo(goal.repository.nameWithOwner), number: goal.number },
+                    open: goal.state === "OPEN",
+                    stateReason: goal.stateReason,
+                    labels: goal.labels.nodes.map((label) => label.name),
+                })),
+            });
+        }
+        after = issues.pageInfo.hasNextPage ? issues.pageInfo.endCursor : null;
+    } while (after);
+    return stories;
+}
+async function addSubIssue(client, story, childId) {
+    try {
+        await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", {
+            owner: story.owner,
+            repo: story.repo,
+            issue_number: story.number,
+            sub_issue_id: childId,
+        });
+    }
+    catch (error) {
+        // A retried request whose first answer was lost finds the link already made.
+        if (isStatus(error, 422) && (await isSubIssueOf(client, story, childId)))
+            return;
+        throw error;
+    }
+}
+async function isSubIssueOf(client, story, childId) {
+    const children = await client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", {
+        owner: story.owner,
+        repo: story.repo,
+        issue_number: story.number,
+        per_page: MAX_PAGE_SIZE,
+    });
+    return children.some((child) => child.id === childId);
+}
+async function addBlockedBy(client, goal, blockerId) {
+    try {
+        await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", {
+            owner: goal.owner,
+            repo: goal.repo,
+            issue_number: goal.number,
+            issue_id: blockerId,
+        });
+    }
+    catch (error) {
+        // As with sub-issues: a lost answer to a retried request leaves the link already made.
+        if (isStatus(error, 422)) {
+            const blockers = await listBlockedBy(client, goal);
+            if (blockers.some((blocker) => blocker.id === blockerId))
+                return;
+        }
+        throw error;
+    }
+}
+/** The issues that block `goal` (its blocked-by links), every page: the one read of them. */
+function listBlockedBy(client, goal) {
+    return client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", {
+        owner: goal.owner,
+        repo: goal.repo,
+        issue_number: goal.number,
+        per_page: MAX_PAGE_SIZE,
+    });
+}
+/** owner/repo from an API URL like https://api.github.com/repos/owner/repo. */
+function repoFromApiUrl(url) {
+    const match = /\/repos\/([^/]+)\/([^/]+)$/.exec(url);
+    if (!match?.[1] || !match[2])
+        throw new Error(`Unexpected repository URL from GitHub: ${url}`);
+    return { owner: match[1], repo: match[2] };
+}
+
+;// CONCATENATED MODULE: ./src/github/labels.ts
+/**
+ * The orchestrator's labels in a repository: made to exist, with our colours, without
+ * overwriting a description a human wrote.
+ */
+
+
+
+/** Creates the missing labels and fixes the colour (or empty description) of the others. */
+async function ensureLabels(client, repo, labels) {
+    const where = { owner: repo.owner, repo: repo.repo };
+    const existing = await client
+        .paginate(client.rest.issues.listLabelsForRepo, { ...where, per_page: MAX_PAGE_SIZE })
+        .catch((error) => {
+        throw explainGitHubError(error, `listing the labels of ${formatRepo(repo)}`);
+    });
+    const byName = new Map(existing.map((label) => [label.name.toLowerCase(), label]));
+    const created = [];
+    const updated = [];
+    for (const spec of labels) {
+        const found = byName.get(spec.name.toLowerCase());
+        if (!found) {
+            try {
+                await client.rest.issues.createLabel({ ...where, ...spec });
+                created.push(spec.name);
+            }
+            catch (error) {
+                // Another process created it between our list and our create: that is fine.
+                if (!isStatus(error, 422))
+                    throw explainGitHubError(error, `creating label ${spec.name}`);
+            }
+        }
+        else if (found.color.toLowerCase() !== spec.color.toLowerCase() || !found.description) {
+            // Keep a description a human wrote; fill in ours where there is none.
+            await client.rest.issues.updateLabel({
+                ...where,
+                name: found.name,
+                color: spec.color,
+                description: found.description || spec.description,
+            });
+            updated.push(spec.name);
+        }
+    }
+    return { created, updated };
+}
+
+;// CONCATENATED MODULE: ./src/github/marked-comment.ts
+/**
+ * The comment a marker travels in: human-readable text, then the markers, within GitHub's
+ * comment limit. Pure; the goal store posts what this returns.
+ */
+
+
+/** Room kept for the human-readable text when markers have to be shortened. */
+const TEXT_RESERVE = 2_000;
+/** Ends a marker's free text that was shortened to fit the comment. */
+const MARKER_CUT_NOTE = "… (cut)";
+const MARKER_TEXT_FIELDS = ["reason", "logTail", "text"];
+/**
+ * A comment of human-readable `text`, a blank line and the markers (one a line), within GitHub's
+ * comment limit. The markers stay whole and parseable: when they alone would leave less than
+ * TEXT_RESERVE for the text, their free-text fields are shortened to one common, largest cap
+ * that fits; then the text is cut to the room that is left.
+ */
+function markedComment(text, markers) {
+    const encode = (list) => list.map(markers_encodeMarker).join("\n");
+    const markerRoom = GITHUB_LIMITS.body - TEXT_RESERVE;
+    let tail = encode(markers);
+    if (tail.length > markerRoom) {
+        // Binary search for the largest cap whose encoding fits.
+        let low = MARKER_CUT_NOTE.length;
+        let high = GITHUB_LIMITS.body;
+        while (low < high) {
+            const middle = Math.ceil((low + high) / 2);
+            if (encode(capMarkers(markers, middle)).length <= markerRoom)
+                low = middle;
+            else
+                high = middle - 1;
+        }
+        tail = encode(capMarkers(markers, low));
+    }
+    const room = Math.max(0, GITHUB_LIMITS.body - tail.length - 2);
+    return `${fitBody(text, room, cutNote())}\n\n${tail}`;
+}
+/** The markers with every free-text field (reasons, log tails, feedback) at most `cap` long. */
+function capMarkers(markers, cap) {
+    return markers.map((marker) => {
+        const copy = { ...marker };
+        for (const key of MARKER_TEXT_FIELDS) {
+            const value = copy[key];
+            if (typeof value === "string")
+                copy[key] = fitBody(value, cap, MARKER_CUT_NOTE);
+        }
+        return copy;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/github/text-histories.ts
+
+
+/** Issues asked for in one text-history query (each reads up to 50 timeline events). */
+const HISTORY_BATCH = 20;
+/** The history of each issue asked for, in that order; missing issues are left out. */
+async function readTextHistories(client, repo, numbers) {
+    const histories = [];
+    for (let start = 0; start < numbers.length; start += HISTORY_BATCH) {
+        const batch = numbers.slice(start, start + HISTORY_BATCH);
+        const { query, variables } = textHistoryQuery(repo.owner, repo.repo, batch);
+        const data = await readGraphql(client, query, variables, `reading who wrote and queued ${batch.map((n) => `#${n}`).join(", ")}`);
+        if (!data.repository)
+            throw repositoryNotFound(repo);
+        batch.forEach((_, i) => {
+            const issue = data.repository?.[`i${i}`];
+            if (issue)
+                histories.push(textHistoryOf(issue));
+        });
+    }
+    return histories;
+}
+function textHistoryOf(issue) {
+    let titleEdit = null;
+    const labelled = [];
+    for (const item of issue.timelineItems.nodes) {
+        if (!("createdAt" in item) || !("actor" in item))
+            continue;
+        const by = actorLogin(item.actor);
+        if (item.__typename === "RenamedTitleEvent")
+            titleEdit = { by, at: item.createdAt };
+        else if ("label" in item)
+            labelled.push({ label: item.label.name, by, at: item.createdAt });
+    }
+    return {
+        number: issue.number,
+        title: issue.title,
+        body: issue.body,
+        author: actorLogin(issue.author),
+        createdAt: issue.createdAt,
+        bodyEdit: issue.lastEditedAt ? { by: actorLogin(issue.editor), at: issue.lastEditedAt } : null,
+        titleEdit,
+        labelled,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/github/goal-store.ts
+
+
+
+
+
 
 
 
@@ -26780,21 +27233,11 @@ fragment history on Issue {
 
 /** GitHub Actions' built-in token posts as this account. */
 const ACTIONS_BOT_LOGIN = "github-actions[bot]";
-/** Largest page GitHub serves, for both REST and GraphQL connections. */
-const MAX_PAGE_SIZE = 100;
-/** Issues asked for in one dependency query: keeps GraphQL's node cost small. */
-const DEPENDENCY_BATCH = 50;
-/** Issues asked for in one text-history query (each reads up to 50 timeline events). */
-const HISTORY_BATCH = 20;
-/** GraphQL calls bots `name`; REST calls them `name[bot]`. Markers compare the REST form. */
-function actorLogin(actor) {
-    if (!actor)
-        return "ghost";
-    return actor.__typename === "Bot" && !actor.login.endsWith("[bot]")
-        ? `${actor.login}[bot]`
-        : actor.login;
-}
-/** The goal store on GitHub: issues, labels and marker comments. */
+/**
+ * The goal store on GitHub: issues, labels and marker comments. Issue links (issue-links.ts),
+ * dependency states (dependency-reads.ts) and text histories (text-histories.ts) are read and
+ * written in modules of their own; this class answers the GoalStore port with them.
+ */
 class GitHubGoalStore {
     repo;
     viewer;
@@ -26826,46 +27269,19 @@ class GitHubGoalStore {
     get where() {
         return { owner: this.repo.owner, repo: this.repo.repo };
     }
-    async ensureLabels(labels) {
-        const existing = await this.client
-            .paginate(this.client.rest.issues.listLabelsForRepo, {
-            ...this.where,
-            per_page: MAX_PAGE_SIZE,
-        })
-            .catch((error) => {
-            throw explainGitHubError(error, `listing the labels of ${formatRepo(this.repo)}`);
-        });
-        const byName = new Map(existing.map((label) => [label.name.toLowerCase(), label]));
-        const created = [];
-        const updated = [];
-        for (const spec of labels) {
-            const found = byName.get(spec.name.toLowerCase());
-            if (!found) {
-                try {
-                    await this.client.rest.issues.createLabel({ ...this.where, ...spec });
-                    created.push(spec.name);
-                }
-                catch (error) {
-                    // Another process created it between our list and our create: that is fine.
-                    if (!isStatus(error, 422))
-                        throw explainGitHubError(error, `creating label ${spec.name}`);
-                }
-            }
-            else if (found.color.toLowerCase() !== spec.color.toLowerCase() || !found.description) {
-                // Keep a description a human wrote; fill in ours where there is none.
-                await this.client.rest.issues.updateLabel({
-                    ...this.where,
-                    name: found.name,
-                    color: spec.color,
-                    description: found.description || spec.description,
-                });
-                updated.push(spec.name);
-            }
-        }
-        return { created, updated };
+    ensureLabels(labels) {
+        return ensureLabels(this.client, this.repo, labels);
     }
-    listGoals(state) {
-        return this.goalPages(GOAL_PAGE_QUERY, { labels: [states_stateLabel(state)] }, `listing ${states_stateLabel(state)} goals`);
+    async *listGoals(state) {
+        // GitHub closes a goal whose pull request merges ("Closes #N"), whatever its label: one
+        // closed while goal:running (its runner died before recording) or goal:spot-check (a person
+        // merged it on GitHub) must still be reconciled, or its label would never end right.
+        const closedToo = state === "running" || state === "spot-check";
+        const goals = this.goalPages(GOAL_PAGE_QUERY, { labels: [states_stateLabel(state)], states: closedToo ? ["OPEN", "CLOSED"] : ["OPEN"] }, `listing ${states_stateLabel(state)} goals`);
+        for await (const goal of goals) {
+            if (goal.open || goal.stateReason?.toUpperCase() === "COMPLETED")
+                yield goal;
+        }
     }
     listGoalActivity(since) {
         return this.goalPages(GOAL_ACTIVITY_PAGE_QUERY, { labels: GOAL_STATES.map(states_stateLabel), since: since?.toISOString() ?? null }, since ? `listing goals changed since ${since.toISOString()}` : "listing all goals");
@@ -26882,13 +27298,7 @@ class GitHubGoalStore {
         });
         return comments.flatMap((comment) => {
             const issue = Number(/\/issues\/(\d+)$/.exec(comment.issue_url)?.[1]);
-            const markers = trustedMarkers([
-                {
-                    author: comment.user?.login ?? "ghost",
-                    body: comment.body ?? "",
-                    createdAt: comment.created_at,
-                },
-            ], this.trustedAuthors);
+            const markers = trustedMarkers([restComment(comment)], this.trustedAuthors);
             return markers.flatMap((marker) => marker.kind === "run-result" && Number.isSafeInteger(issue) ? [{ ...marker, issue }] : []);
         });
     }
@@ -27000,44 +27410,11 @@ class GitHubGoalStore {
             throw this.repositoryNotFound();
         return result.repository.issues.totalCount;
     }
-    async blockedBy(number) {
-        try {
-            const blockers = await this.blockers(number);
-            return blockers.map((issue) => ({
-                ...repoFromApiUrl(issue.repository_url),
-                number: issue.number,
-            }));
-        }
-        catch (error) {
-            throw explainGitHubError(error, `reading what blocks #${number}`);
-        }
+    blockedBy(number) {
+        return readBlockedBy(this.client, { ...this.repo, number });
     }
-    async openStories() {
-        const stories = [];
-        let after = null;
-        do {
-            const result = await this.graphql(STORY_PAGE_QUERY, { owner: this.repo.owner, name: this.repo.repo, after }, "listing open stories");
-            const issues = result.repository?.issues;
-            if (!issues)
-                throw this.repositoryNotFound();
-            for (const story of issues.nodes) {
-                // A story with more sub-issues than one page shows is never judged complete.
-                if (story.subIssues.totalCount > story.subIssues.nodes.length)
-                    continue;
-                stories.push({
-                    number: story.number,
-                    title: story.title,
-                    goals: story.subIssues.nodes.map((goal) => ({
-                        ref: { ...parseRepo(goal.repository.nameWithOwner), number: goal.number },
-                        open: goal.state === "OPEN",
-                        stateReason: goal.stateReason,
-                        labels: goal.labels.nodes.map((label) => label.name),
-                    })),
-                });
-            }
-            after = issues.pageInfo.hasNextPage ? issues.pageInfo.endCursor : null;
-        } while (after);
-        return stories;
+    openStories() {
+        return readOpenStories(this.client, this.repo);
     }
     async closeIssue(number, comment) {
         await this.comment(number, fitBody(comment));
@@ -27062,100 +27439,19 @@ class GitHubGoalStore {
         }, { paceMs: this.paceMs }).catch((error) => {
             throw explainGitHubError(error, `creating the goal issue in ${formatRepo(this.repo)}`);
         });
-        // The Story:/Depends: lines in the body are the source of truth; GitHub's native links
-        // make the same facts visible in its UI. A failure there is reported, not fatal.
-        const warnings = [];
+        // A link that fails is a warning, not a failure: the body's Story:/Depends: lines hold it.
         const linked = await this.dependencyInfo([
             ...(goal.story ? [goal.story] : []),
             ...goal.depends,
         ]);
-        const idOf = (ref) => linked.find((info) => sameIssue(info.ref, ref))?.id ?? null;
-        if (goal.story) {
-            try {
-                await this.addSubIssue(goal.story, issue.id);
-            }
-            catch (error) {
-                warnings.push(`Could not link #${issue.number} as a sub-issue of ${issue_ref_formatIssueRef(goal.story, this.repo)}: ${messageOf(error)}`);
-            }
-        }
-        for (const dependency of goal.depends) {
-            const dependencyId = idOf(dependency);
-            if (dependencyId === null)
-                continue;
-            try {
-                await this.addBlockedBy(issue.number, dependencyId);
-            }
-            catch (error) {
-                warnings.push(`Could not record #${issue.number} as blocked by ${issue_ref_formatIssueRef(dependency, this.repo)}: ${messageOf(error)}`);
-            }
-        }
+        const warnings = await linkNewGoal(this.client, this.repo, issue, goal, linked);
         return { number: issue.number, url: issue.html_url, warnings };
     }
-    async dependencyInfo(refs) {
-        const found = new Map();
-        for (let start = 0; start < refs.length; start += DEPENDENCY_BATCH) {
-            const batch = refs.slice(start, start + DEPENDENCY_BATCH);
-            const groups = groupByRepo(batch);
-            const { query, variables } = dependencyQuery(groups);
-            let data;
-            try {
-                data = await this.client.graphql(query, variables);
-            }
-            catch (error) {
-                // Missing issues and repositories come back as NOT_FOUND errors beside partial data.
-                if (error instanceof GraphqlResponseError && onlyNotFound(error)) {
-                    data = (error.data ?? {});
-                }
-                else {
-                    throw explainGitHubError(error, "reading the state of dependencies");
-                }
-            }
-            groups.forEach((group, r) => {
-                group.numbers.forEach((number, i) => {
-                    const issue = data[`r${r}`]?.[`i${i}`] ?? null;
-                    found.set(issue_ref_issueKey({ owner: group.owner, repo: group.repo, number }), issue);
-                });
-            });
-        }
-        return refs.map((ref) => {
-            const issue = found.get(issue_ref_issueKey(ref)) ?? null;
-            if (!issue) {
-                return {
-                    ref,
-                    exists: false,
-                    id: null,
-                    open: false,
-                    stateReason: null,
-                    labels: [],
-                    dependsOn: [],
-                };
-            }
-            return {
-                ref,
-                exists: true,
-                id: issue.databaseId,
-                open: issue.state === "OPEN",
-                stateReason: issue.stateReason,
-                labels: issue.labels.nodes.map((label) => label.name),
-                dependsOn: dependsLineOf(issue.body, ref),
-            };
-        });
+    dependencyInfo(refs) {
+        return readDependencyInfo(this.client, refs);
     }
-    async textHistories(numbers) {
-        const histories = [];
-        for (let start = 0; start < numbers.length; start += HISTORY_BATCH) {
-            const batch = numbers.slice(start, start + HISTORY_BATCH);
-            const { query, variables } = textHistoryQuery(this.repo.owner, this.repo.repo, batch);
-            const data = await this.graphql(query, variables, `reading who wrote and queued ${batch.map((n) => `#${n}`).join(", ")}`);
-            if (!data.repository)
-                throw this.repositoryNotFound();
-            batch.forEach((_, i) => {
-                const issue = data.repository?.[`i${i}`];
-                if (issue)
-                    histories.push(textHistoryOf(issue));
-            });
-        }
-        return histories;
+    textHistories(numbers) {
+        return readTextHistories(this.client, this.repo, numbers);
     }
     async hasWriteAccess(login) {
         try {
@@ -27185,202 +27481,14 @@ class GitHubGoalStore {
             throw explainGitHubError(error, `commenting on #${number}`);
         }
     }
-    async addSubIssue(story, childId) {
-        try {
-            await this.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", {
-                owner: story.owner,
-                repo: story.repo,
-                issue_number: story.number,
-                sub_issue_id: childId,
-            });
-        }
-        catch (error) {
-            // A retried request whose first answer was lost finds the link already made.
-            if (isStatus(error, 422) && (await this.isSubIssueOf(story, childId)))
-                return;
-            throw error;
-        }
-    }
-    async isSubIssueOf(story, childId) {
-        const children = await this.client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", {
-            owner: story.owner,
-            repo: story.repo,
-            issue_number: story.number,
-            per_page: MAX_PAGE_SIZE,
-        });
-        return children.some((child) => child.id === childId);
-    }
-    async addBlockedBy(number, blockerId) {
-        try {
-            await this.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", {
-                ...this.where,
-                issue_number: number,
-                issue_id: blockerId,
-            });
-        }
-        catch (error) {
-            if (isStatus(error, 422)) {
-                const blockers = await this.blockers(number);
-                if (blockers.some((blocker) => blocker.id === blockerId))
-                    return;
-            }
-            throw error;
-        }
-    }
-    /** The issues that block this one (its blocked-by links), every page. */
-    blockers(number) {
-        return this.client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", { ...this.where, issue_number: number, per_page: MAX_PAGE_SIZE });
-    }
-    async graphql(query, variables, doing) {
-        try {
-            return await this.client.graphql(query, variables);
-        }
-        catch (error) {
-            if (error instanceof GraphqlResponseError && onlyNotFound(error)) {
-                return (error.data ?? {});
-            }
-            throw explainGitHubError(error, doing);
-        }
+    graphql(query, variables, doing) {
+        return readGraphql(this.client, query, variables, doing);
     }
     repositoryNotFound() {
-        return new NotFoundError(`Repository ${formatRepo(this.repo)} was not found, or the token cannot see it.`);
+        return repositoryNotFound(this.repo);
     }
-    async snapshot(node) {
-        let comments = node.comments.nodes.map((comment) => ({
-            author: actorLogin(comment.author),
-            body: comment.body,
-            createdAt: comment.createdAt,
-        }));
-        if (node.comments.totalCount > comments.length) {
-            // Busy conversations: markers may sit before the window GraphQL gave us.
-            comments = await this.allComments(node.number);
-        }
-        const labels = node.labels.nodes.map((label) => label.name);
-        return {
-            ref: { ...this.repo, number: node.number },
-            id: node.databaseId,
-            nodeId: node.id,
-            title: node.title,
-            body: node.body,
-            url: node.url,
-            open: node.state === "OPEN",
-            stateReason: node.stateReason,
-            labels,
-            state: stateFromLabels(labels).state,
-            author: actorLogin(node.author),
-            createdAt: node.createdAt,
-            markers: trustedMarkers(comments, this.trustedAuthors),
-        };
-    }
-    async allComments(number) {
-        const comments = await this.client.paginate(this.client.rest.issues.listComments, {
-            ...this.where,
-            issue_number: number,
-            per_page: MAX_PAGE_SIZE,
-        });
-        return comments.map((comment) => ({
-            author: comment.user?.login ?? "ghost",
-            body: comment.body ?? "",
-            createdAt: comment.created_at,
-        }));
-    }
-}
-function textHistoryOf(issue) {
-    let titleEdit = null;
-    const labelled = [];
-    for (const item of issue.timelineItems.nodes) {
-        if (!("createdAt" in item) || !("actor" in item))
-            continue;
-        const by = actorLogin(item.actor);
-        if (item.__typename === "RenamedTitleEvent")
-            titleEdit = { by, at: item.createdAt };
-        else if ("label" in item)
-            labelled.push({ label: item.label.name, by, at: item.createdAt });
-    }
-    return {
-        number: issue.number,
-        title: issue.title,
-        body: issue.body,
-        author: actorLogin(issue.author),
-        createdAt: issue.createdAt,
-        bodyEdit: issue.lastEditedAt ? { by: actorLogin(issue.editor), at: issue.lastEditedAt } : null,
-        titleEdit,
-        labelled,
-    };
-}
-function groupByRepo(refs) {
-    const groups = [];
-    for (const ref of refs) {
-        let group = groups.find((candidate) => issue_ref_sameRepo(candidate, ref));
-        if (!group) {
-            group = { owner: ref.owner, repo: ref.repo, numbers: [] };
-            groups.push(group);
-        }
-        if (!group.numbers.includes(ref.number))
-            group.numbers.push(ref.number);
-    }
-    return groups;
-}
-/** owner/repo from an API URL like https://api.github.com/repos/owner/repo. */
-function repoFromApiUrl(url) {
-    const match = /\/repos\/([^/]+)\/([^/]+)$/.exec(url);
-    if (!match?.[1] || !match[2])
-        throw new Error(`Unexpected repository URL from GitHub: ${url}`);
-    return { owner: match[1], repo: match[2] };
-}
-function onlyNotFound(error) {
-    return error.errors?.every((entry) => entry.type === "NOT_FOUND") ?? false;
-}
-/** Room kept for the human-readable text when markers have to be shortened. */
-const TEXT_RESERVE = 2_000;
-/** Ends a marker's free text that was shortened to fit the comment. */
-const MARKER_CUT_NOTE = "… (cut)";
-const MARKER_TEXT_FIELDS = ["reason", "logTail", "text"];
-/** The markers with every free-text field (reasons, log tails, feedback) at most `cap` long. */
-function capMarkers(markers, cap) {
-    return markers.map((marker) => {
-        const copy = { ...marker };
-        for (const key of MARKER_TEXT_FIELDS) {
-            const value = copy[key];
-            if (typeof value === "string")
-                copy[key] = fitBody(value, cap, MARKER_CUT_NOTE);
-        }
-        return copy;
-    });
-}
-/**
- * A comment of human-readable `text`, a blank line and the markers (one a line), within GitHub's
- * comment limit. The markers stay whole and parseable: when they alone would leave less than
- * TEXT_RESERVE for the text, their free-text fields are shortened to one common, largest cap
- * that fits; then the text is cut to the room that is left.
- */
-function markedComment(text, markers) {
-    const encode = (list) => list.map(markers_encodeMarker).join("\n");
-    const markerRoom = GITHUB_LIMITS.body - TEXT_RESERVE;
-    let tail = encode(markers);
-    if (tail.length > markerRoom) {
-        // Binary search for the largest cap whose encoding fits.
-        let low = MARKER_CUT_NOTE.length;
-        let high = GITHUB_LIMITS.body;
-        while (low < high) {
-            const middle = Math.ceil((low + high) / 2);
-            if (encode(capMarkers(markers, middle)).length <= markerRoom)
-                low = middle;
-            else
-                high = middle - 1;
-        }
-        tail = encode(capMarkers(markers, low));
-    }
-    const room = Math.max(0, GITHUB_LIMITS.body - tail.length - 2);
-    return `${fitBody(text, room, cutNote())}\n\n${tail}`;
-}
-/** The Depends: line of another goal, for cycle detection; a body that is no goal has none. */
-function dependsLineOf(body, ref) {
-    try {
-        return parseVisibleGoalBody(body, ref).depends;
-    }
-    catch {
-        return [];
+    snapshot(node) {
+        return goalSnapshot(this.client, this.repo, node, this.trustedAuthors);
     }
 }
 
@@ -27821,7 +27929,7 @@ function goal_indent(text) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_goal_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4635);
+/* harmony import */ var _cli_goal_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1056);
 
 process.exitCode = await (0,_cli_goal_js__WEBPACK_IMPORTED_MODULE_0__/* .goalMain */ .T)(process.argv.slice(2));
 

@@ -4036,7 +4036,7 @@ exports.basename = (path, { windows } = {}) => {
 
 /***/ }),
 
-/***/ 4144:
+/***/ 9656:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -6059,8 +6059,6 @@ function resolveMarkerAuthors(layers) {
     }).markerAuthors;
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./src/core/attempts.ts
 
 function claims(markers) {
@@ -6165,88 +6163,6 @@ function recordedMove(markers, attempt) {
     return (markers
         .slice(claimAt + 1)
         .findLast((m) => m.kind === "transition" && m.from === "running" && m.to !== "running") ?? null);
-}
-
-;// CONCATENATED MODULE: ./src/core/claims.ts
-
-/**
- * Claiming without locks. A dispatcher posts a claim marker, then reads the goal back: the
- * first live claim of the current round wins; every other claimant backs off. GitHub orders
- * comments, so all readers agree on "first".
- *
- * A round starts after the latest marker that ends one: a run result, or a move to any state
- * other than running (a re-queue, stuck, done…). The winner's own move to running does not
- * end the round, so a late claimant still sees the winner's claim first. Claims whose lease
- * has expired do not count, so a round abandoned by a human relabel cannot block a goal
- * forever.
- */
-function currentRound(markers) {
-    let start = 0;
-    markers.forEach((marker, index) => {
-        if (marker.kind === "run-result" || (marker.kind === "transition" && marker.to !== "running")) {
-            start = index + 1;
-        }
-    });
-    return markers
-        .slice(start)
-        .filter((marker) => marker.kind === "claim");
-}
-/** The claim that owns the goal now, or null when no live claim stands. */
-function winningClaim(markers, now) {
-    return currentRound(markers).find((claim) => !leaseExpired(claim, now)) ?? null;
-}
-function isSameClaim(a, b) {
-    return a.claimId !== undefined && a.claimId === b.claimId;
-}
-
-;// CONCATENATED MODULE: ./src/git/branch-name.ts
-
-/** The longest slug kept after `goal/<n>-`; a longer one is cut at a `-` boundary. */
-const MAX_SLUG_LENGTH = 50;
-/** Letters that NFKD does not decompose but that have an obvious ASCII spelling. */
-const TRANSLITERATIONS = {
-    ß: "ss",
-    æ: "ae",
-    œ: "oe",
-    ø: "o",
-    đ: "d",
-    ð: "d",
-    ħ: "h",
-    ı: "i",
-    ł: "l",
-    þ: "th",
-    ŧ: "t",
-};
-/**
- * The branch a goal is worked on: `goal/<n>-<slug>`. The slug is the title in lowercase ASCII
- * (a-z, 0-9, single `-` between words): accents are removed (NFKD, then combining marks
- * dropped), a few letters are spelled out (ß → ss, æ → ae, ø → o, ł → l, …), everything else
- * (CJK, emoji, punctuation, `/`, `.`, `@{`) separates words. A slug over 50 characters is cut
- * at the last `-` that keeps it within 50 (a single longer word is cut at 50). A title with
- * nothing usable gives `goal/<n>`. The result is always a valid branch name.
- */
-function goalBranchName(goalNumber, title) {
-    if (!Number.isSafeInteger(goalNumber) || goalNumber < 1) {
-        throw new errors_UserError(`A goal number is a positive whole number, not ${String(goalNumber)}.`);
-    }
-    const slug = slugify(title);
-    return slug ? `goal/${goalNumber}-${slug}` : `goal/${goalNumber}`;
-}
-/** Lowercase ASCII words joined by single dashes, at most MAX_SLUG_LENGTH characters; may be "". */
-function slugify(text) {
-    const ascii = text
-        .normalize("NFKD")
-        .toLowerCase()
-        .normalize("NFKD") // lowercasing can produce new combining marks (İ → i̇)
-        .replace(/\p{M}/gu, "")
-        .replace(/[^ -~]/g, (char) => TRANSLITERATIONS[char] ?? "-"); // outside printable ASCII
-    const slug = ascii.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-    if (slug.length <= MAX_SLUG_LENGTH)
-        return slug;
-    const cut = slug.slice(0, MAX_SLUG_LENGTH + 1);
-    const boundary = cut.lastIndexOf("-");
-    const kept = boundary > 0 ? cut.slice(0, boundary) : slug.slice(0, MAX_SLUG_LENGTH);
-    return kept.replace(/-+$/, "");
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
@@ -6543,212 +6459,88 @@ async function tellBlockedGoals(store, blocked, dryRun, log) {
     return events;
 }
 
-;// CONCATENATED MODULE: ./src/core/stats-record.ts
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/core/claims.ts
 
+/**
+ * Claiming without locks. A dispatcher posts a claim marker, then reads the goal back: the
+ * first live claim of the current round wins; every other claimant backs off. GitHub orders
+ * comments, so all readers agree on "first".
+ *
+ * A round starts after the latest marker that ends one: a run result, or a move to any state
+ * other than running (a re-queue, stuck, done…). The winner's own move to running does not
+ * end the round, so a late claimant still sees the winner's claim first. Claims whose lease
+ * has expired do not count, so a round abandoned by a human relabel cannot block a goal
+ * forever.
+ */
+function currentRound(markers) {
+    let start = 0;
+    markers.forEach((marker, index) => {
+        if (marker.kind === "run-result" || (marker.kind === "transition" && marker.to !== "running")) {
+            start = index + 1;
+        }
+    });
+    return markers
+        .slice(start)
+        .filter((marker) => marker.kind === "claim");
+}
+/** The claim that owns the goal now, or null when no live claim stands. */
+function winningClaim(markers, now) {
+    return currentRound(markers).find((claim) => !leaseExpired(claim, now)) ?? null;
+}
+function isSameClaim(a, b) {
+    return a.claimId !== undefined && a.claimId === b.claimId;
+}
 
+;// CONCATENATED MODULE: ./src/git/branch-name.ts
 
-const stats_record_isObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
-const numberOrNull = (value) => typeof value === "number" && Number.isFinite(value) ? value : null;
-const stringOrNull = (value) => (typeof value === "string" ? value : null);
-const secondsOrNull = (value) => {
-    const seconds = numberOrNull(value);
-    return seconds !== null && seconds >= 0 ? seconds : null;
+/** The longest slug kept after `goal/<n>-`; a longer one is cut at a `-` boundary. */
+const MAX_SLUG_LENGTH = 50;
+/** Letters that NFKD does not decompose but that have an obvious ASCII spelling. */
+const TRANSLITERATIONS = {
+    ß: "ss",
+    æ: "ae",
+    œ: "oe",
+    ø: "o",
+    đ: "d",
+    ð: "d",
+    ħ: "h",
+    ı: "i",
+    ł: "l",
+    þ: "th",
+    ŧ: "t",
 };
-const stats_record_isTime = (value) => typeof value === "string" && !Number.isNaN(Date.parse(value));
-/** A stats record from any JSON value, or null when it cannot place the run. */
-function parseStatsRecord(value) {
-    if (!stats_record_isObject(value))
-        return null;
-    const { repository, goal, attempt, outcome, started_at, finished_at } = value;
-    if (typeof repository !== "string" || !/^[^/\s]+\/[^/\s]+$/.test(repository))
-        return null;
-    if (!Number.isSafeInteger(goal) || goal < 1)
-        return null;
-    if (!Number.isSafeInteger(attempt) || attempt < 1)
-        return null;
-    if (!RUN_OUTCOMES.includes(outcome))
-        return null;
-    if (!stats_record_isTime(started_at) || !stats_record_isTime(finished_at))
-        return null;
-    const tokens = stats_record_isObject(value.tokens) ? value.tokens : {};
-    const time = stats_record_isObject(value.time_seconds) ? value.time_seconds : {};
-    const wall = numberOrNull(value.wall_seconds);
-    const record = {
-        v: 1,
-        repository,
-        goal: goal,
-        story: Number.isSafeInteger(value.story) ? value.story : null,
-        attempt: attempt,
-        outcome: outcome,
-        reason: stringOrNull(value.reason) ?? "",
-        started_at,
-        finished_at,
-        wall_seconds: wall ?? (Date.parse(finished_at) - Date.parse(started_at)) / 1000,
-        agent_seconds: secondsOrNull(value.agent_seconds),
-        overhead_seconds: numberOrNull(value.overhead_seconds),
-        agent_exit_code: numberOrNull(value.agent_exit_code),
-        exit_reason: stringOrNull(value.exit_reason),
-        iterations: numberOrNull(value.iterations),
-        tokens: {
-            input: numberOrNull(tokens.input),
-            output: numberOrNull(tokens.output),
-            cache_read: numberOrNull(tokens.cache_read),
-            cache_create: numberOrNull(tokens.cache_create),
-        },
-        cost_usd: numberOrNull(value.cost_usd),
-        time_seconds: {
-            llm: numberOrNull(time.llm),
-            tools: numberOrNull(time.tools),
-            other: numberOrNull(time.other),
-            total: numberOrNull(time.total),
-        },
-        lines_added: numberOrNull(value.lines_added),
-        lines_deleted: numberOrNull(value.lines_deleted),
-        files_changed: numberOrNull(value.files_changed),
-        model: stringOrNull(value.model) ?? "unknown",
-        reasoning: stringOrNull(value.reasoning) ?? "unknown",
-        pr_url: stringOrNull(value.pr_url),
-    };
-    if (runFigureProblems(value).length > 0) {
-        // What buildStatsRecord takes from the agent's stats, all unknown, as when they are invalid.
-        record.exit_reason = null;
-        record.iterations = null;
-        record.tokens = { input: null, output: null, cache_read: null, cache_create: null };
-        record.cost_usd = null;
-        record.time_seconds = { llm: null, tools: null, other: null, total: null };
-    }
-    if (GOAL_STATES.includes(value.goal_state)) {
-        record.goal_state = value.goal_state;
-    }
-    return record;
-}
-/** Every record of a stats.jsonl text; blank lines are fine, bad lines are skipped and listed. */
-function parseStatsLines(text) {
-    const records = [];
-    const skipped = [];
-    text.split("\n").forEach((line, index) => {
-        if (line.trim() === "")
-            return;
-        let value;
-        try {
-            value = JSON.parse(line);
-        }
-        catch {
-            skipped.push(`line ${index + 1}: not JSON`);
-            return;
-        }
-        const record = parseStatsRecord(value);
-        if (record)
-            records.push(record);
-        else
-            skipped.push(`line ${index + 1}: not a stats record (needs repository, goal, attempt, outcome, started_at, finished_at)`);
-    });
-    return { records, skipped };
-}
-
-;// CONCATENATED MODULE: ./src/flows/day-cost.ts
-
-
 /**
- * The cost of the current UTC day: the run-result markers written since midnight (one request
- * per 100 comments of the day, whatever the size of the backlog). A result without stats (a lost
- * attempt the dispatcher recorded), or whose stats hold no valid cost, is a run of unknown cost:
- * it counts by an estimate (addUpDay): today's highest cost per agent-minute times its agent
- * minutes, or `unknownRunCostUsd` when either is unknown.
+ * The branch a goal is worked on: `goal/<n>-<slug>`. The slug is the title in lowercase ASCII
+ * (a-z, 0-9, single `-` between words): accents are removed (NFKD, then combining marks
+ * dropped), a few letters are spelled out (ß → ss, æ → ae, ø → o, ł → l, …), everything else
+ * (CJK, emoji, punctuation, `/`, `.`, `@{`) separates words. A slug over 50 characters is cut
+ * at the last `-` that keeps it within 50 (a single longer word is cut at 50). A title with
+ * nothing usable gives `goal/<n>`. The result is always a valid branch name.
  */
-async function costOfToday(store, now, unknownRunCostUsd) {
-    const midnight = utcMidnight(now);
-    const runs = [];
-    for (const result of await store.runResultsSince(midnight)) {
-        const record = result.stats ? parseStatsRecord(result.stats) : null;
-        // A comment edited today may hold a result from before midnight.
-        if (Date.parse(record?.finished_at ?? result.createdAt) < midnight.getTime())
-            continue;
-        runs.push({ costUsd: record?.cost_usd ?? null, agentSeconds: record?.agent_seconds ?? null });
+function goalBranchName(goalNumber, title) {
+    if (!Number.isSafeInteger(goalNumber) || goalNumber < 1) {
+        throw new errors_UserError(`A goal number is a positive whole number, not ${String(goalNumber)}.`);
     }
-    return addUpDay(midnight.toISOString().slice(0, 10), runs, unknownRunCostUsd);
+    const slug = slugify(title);
+    return slug ? `goal/${goalNumber}-${slug}` : `goal/${goalNumber}`;
 }
-
-;// CONCATENATED MODULE: ./src/core/pull-request-url.ts
-
-/** The number of a pull request from its URL (https://HOST/owner/repo/pull/N), if it is in repo. */
-function pullNumberFromUrl(url, repo) {
-    const match = /\/([^/]+)\/([^/]+)\/pull\/(\d+)\/?$/.exec(url.trim());
-    if (!match?.[1] || !match[2] || !match[3])
-        return null;
-    return sameRepo({ owner: match[1], repo: match[2] }, repo) ? Number(match[3]) : null;
-}
-
-;// CONCATENATED MODULE: ./src/flows/review.ts
-
-
-
-
-/**
- * The pull request the runner opened for the goal's latest run; never an earlier attempt's,
- * which is not the work under review. Null when the latest run opened none.
- */
-function latestPullRequest(goal) {
-    const result = goal.markers.findLast((marker) => marker.kind === "run-result");
-    const number = result?.prUrl ? pullNumberFromUrl(result.prUrl, goal.ref) : null;
-    return result && number !== null ? { number, result } : null;
-}
-function goalPullRequest(goal) {
-    const found = latestPullRequest(goal);
-    if (!found) {
-        throw new UserError(`Goal #${goal.ref.number} has no pull request recorded by the runner, so there is nothing to review.`);
-    }
-    return found;
-}
-async function spotCheckGoal(store, number, command) {
-    const goal = await store.getGoal(number);
-    if (goal.state !== "spot-check") {
-        throw new UserError(`Goal #${number} is ${goal.state ? stateLabel(goal.state) : "without a state label"}; ${command} works on goals in ${stateLabel("spot-check")}.`);
-    }
-    return goal;
-}
-/** A human accepts the work: merge (or auto-merge) its PR, and the goal is done. */
-async function approveGoal(store, pulls, number, mergeMethod) {
-    const goal = await spotCheckGoal(store, number, "approve");
-    const pull = goalPullRequest(goal);
-    const outcome = await pulls.approve(pull.number, mergeMethod);
-    await store.transition(number, {
-        to: "done",
-        expectedFrom: "spot-check",
-        reason: `approved by @${store.viewer}; pull request #${pull.number}: ${outcome}.`,
-    });
-    return { pullRequest: pull.number, outcome };
-}
-/**
- * A human asks for changes on the work: a review round (core/review-rounds.ts). The goal goes
- * back to the queue with the feedback, its pull request stays open with auto-merge off, and
- * the next run continues its branch and pushes to it. A person's explicit call: it is not
- * refused past `max-review-rounds`, which limits rounds started from reviews on GitHub.
- */
-async function rejectGoal(store, pulls, number, feedback) {
-    const text = feedback.trim();
-    if (!text) {
-        throw new UserError('--feedback: say what to change, e.g. --feedback "keep the public API unchanged".');
-    }
-    const goal = await spotCheckGoal(store, number, "reject");
-    const pull = goalPullRequest(goal);
-    const round = reviewRoundsUsed(goal.markers) + 1;
-    await pulls.disableAutoMerge(pull.number);
-    await store.transition(number, {
-        to: "queued",
-        expectedFrom: "spot-check",
-        reason: `review round ${round}: @${store.viewer} asked for changes on pull request #${pull.number}; the next run continues it.`,
-        marker: {
-            kind: "feedback",
-            attempt: pull.result.attempt,
-            source: "reject",
-            text,
-            round,
-            pullRequest: pull.number,
-        },
-    });
-    await pulls.comment(pull.number, `Review round ${round}: @${store.viewer} asked for changes (\`goal reject\`):\n\n${text}\n\nGoal #${number} is back in the queue; its next run pushes to this pull request.`);
-    return { pullRequest: pull.number, round };
+/** Lowercase ASCII words joined by single dashes, at most MAX_SLUG_LENGTH characters; may be "". */
+function slugify(text) {
+    const ascii = text
+        .normalize("NFKD")
+        .toLowerCase()
+        .normalize("NFKD") // lowercasing can produce new combining marks (İ → i̇)
+        .replace(/\p{M}/gu, "")
+        .replace(/[^ -~]/g, (char) => TRANSLITERATIONS[char] ?? "-"); // outside printable ASCII
+    const slug = ascii.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    if (slug.length <= MAX_SLUG_LENGTH)
+        return slug;
+    const cut = slug.slice(0, MAX_SLUG_LENGTH + 1);
+    const boundary = cut.lastIndexOf("-");
+    const kept = boundary > 0 ? cut.slice(0, boundary) : slug.slice(0, MAX_SLUG_LENGTH);
+    return kept.replace(/-+$/, "");
 }
 
 ;// CONCATENATED MODULE: ./src/core/goal-metadata.ts
@@ -21994,6 +21786,275 @@ function appendBlock(body, block) {
     return `${content}${separator}${block.join("\n")}${trailing.includes("\n") ? "\n" : ""}`;
 }
 
+;// CONCATENATED MODULE: ./src/flows/select-goals.ts
+
+
+
+
+
+
+
+/** Goals read and judged together: one GraphQL page, one dependency query. */
+const CHUNK = 100;
+/** Issues followed when looking for a dependency cycle, per goal. */
+const CYCLE_SEARCH_LIMIT = 100;
+/**
+ * Walks the queue oldest first and picks up to `wanted` eligible goals. Goals never attempted
+ * come before retries, so reading stops as soon as `wanted` fresh goals are found; retries are
+ * kept aside in case the queue runs out of fresh ones. Only goals that would be picked have
+ * their text vetted (who wrote it, who queued it), in batches.
+ */
+async function selectGoals(store, queue, wanted, 
+/** A goal that used this many attempts cannot be claimed again; null: no check (a person asked). */
+maxAttempts, vetter) {
+    const fresh = [];
+    const retries = [];
+    const unsatisfiable = [];
+    const toDraft = [];
+    const withdrawn = [];
+    const vettings = new Map();
+    const known = new Map();
+    // The dependencies known for each goal read, to find the blocked ones at the end.
+    const considered = new Map();
+    let scanned = 0;
+    // With no slot free the first page is still read (claiming nothing), so that goals blocked
+    // by a stuck dependency are told so in every cycle.
+    // Eligible goals whose text is still to be vetted, in queue order.
+    let pending = [];
+    const waiting = (retry) => (retry ? retries : fresh).length + pending.filter((entry) => entry.retry === retry).length;
+    const flush = async () => {
+        if (pending.length === 0)
+            return;
+        const found = await vetter.vet(pending.map((entry) => entry.goal.ref.number));
+        for (const { goal, retry } of pending) {
+            const vetting = found.get(goal.ref.number);
+            if (!vetting)
+                continue; // The issue is gone: nothing to claim or move.
+            if (!vetting.ok)
+                toDraft.push({ goal, reason: `Goal #${goal.ref.number} cannot run: ${vetting.reason}` });
+            else {
+                vettings.set(goal.ref.number, vetting);
+                (retry ? retries : fresh).push(goal);
+            }
+        }
+        pending = [];
+    };
+    for await (const chunk of chunks(queue, CHUNK)) {
+        scanned += chunk.length;
+        const parsed = chunk.map((goal) => ({ goal, ...dependsOf(goal) }));
+        await learn(store, known, parsed.flatMap((entry) => entry.depends));
+        for (const entry of parsed) {
+            considered.set(entry.goal.ref.number, { goal: entry.goal, depends: [...entry.depends] });
+            const unrun = unrunClaims(entry.goal.markers);
+            if (unrun.length > 0)
+                withdrawn.push({ goal: entry.goal, attempts: unrun });
+            const markers = [...entry.goal.markers, ...unrun.map(withdrawal)];
+            const retry = isRetry(markers);
+            if (waiting(retry) >= wanted)
+                continue;
+            if (entry.hidden) {
+                toDraft.push({ goal: entry.goal, reason: entry.hidden });
+                continue;
+            }
+            if (entry.problem) {
+                unsatisfiable.push({ goal: entry.goal, reason: entry.problem });
+                continue;
+            }
+            if (maxAttempts !== null && attemptsLeft(markers, maxAttempts) === 0) {
+                unsatisfiable.push({
+                    goal: entry.goal,
+                    reason: `Goal #${entry.goal.ref.number} has used all ${maxAttempts} of its attempts (max-attempts); queue it again after raising max-attempts, or run it by hand`,
+                });
+                continue;
+            }
+            let verdict = await judge(store, known, entry.goal, entry.depends, retry);
+            if (verdict.eligible) {
+                // Native blocked-by links cost a request per goal: read them only for goals we would run.
+                const blockers = (await store.blockedBy(entry.goal.ref.number)).filter((ref) => !entry.depends.some((dep) => sameIssue(dep, ref)));
+                if (blockers.length > 0) {
+                    considered.get(entry.goal.ref.number)?.depends.push(...blockers);
+                    await learn(store, known, blockers);
+                    verdict = await judge(store, known, entry.goal, [...entry.depends, ...blockers], retry);
+                }
+            }
+            if (verdict.eligible) {
+                pending.push({ goal: entry.goal, retry });
+                if (waiting(false) >= wanted)
+                    await flush();
+            }
+            else if (verdict.blocked === "unsatisfiable")
+                unsatisfiable.push({ goal: entry.goal, reason: verdict.reason });
+        }
+        await flush();
+        if (fresh.length >= wanted)
+            break;
+    }
+    const eligible = orderForDispatch([
+        ...fresh.map((goal) => ({ goal, number: goal.ref.number, isRetry: false })),
+        ...retries.map((goal) => ({ goal, number: goal.ref.number, isRetry: true })),
+    ])
+        .slice(0, wanted)
+        .map((entry) => entry.goal);
+    return {
+        eligible,
+        vettings,
+        withdrawn,
+        unsatisfiable,
+        toDraft,
+        blocked: blockedGoals(considered.values(), known, { eligible, unsatisfiable, toDraft }),
+        scanned,
+    };
+}
+/** The goals read that stay queued with a stuck dependency; see Selection.blocked. */
+function blockedGoals(considered, known, outcome) {
+    const leaving = new Set([
+        ...outcome.eligible.map((goal) => goal.ref.number),
+        ...[...outcome.unsatisfiable, ...outcome.toDraft].map((entry) => entry.goal.ref.number),
+    ]);
+    const becomingStuck = new Set(outcome.unsatisfiable.map((entry) => issueKey(entry.goal.ref)));
+    const isStuck = (ref) => {
+        const info = known.get(issueKey(ref));
+        if (becomingStuck.has(issueKey(ref)))
+            return true;
+        if (!info?.exists)
+            return false;
+        const state = info.open ? "open" : "closed";
+        return dependencyStuck({ state, stateReason: info.stateReason, labels: info.labels });
+    };
+    const blocked = [];
+    for (const { goal, depends } of considered) {
+        if (leaving.has(goal.ref.number))
+            continue;
+        const stuck = [
+            ...new Map(depends
+                .filter((ref) => !sameIssue(ref, goal.ref) && isStuck(ref))
+                .map((ref) => [issueKey(ref), ref])).values(),
+        ];
+        if (stuck.length > 0)
+            blocked.push({ goal, stuck, notice: blockedNotice(goal.markers, stuck, goal.ref) });
+    }
+    return blocked;
+}
+/** The result that withdraws a claim that never became a run (see unrunClaims). */
+function withdrawal(attempt) {
+    return {
+        kind: "run-result",
+        attempt,
+        outcome: "interrupted",
+        reason: "the claim never became a run (the dispatcher stopped before moving the goal to goal:running); withdrawn, it does not count",
+        countsAsAttempt: false,
+    };
+}
+/**
+ * The goal's dependencies as a reader of the issue page sees them: hidden parts of the body
+ * (core/visible-text.ts) never count. A body that is only a goal with its hidden parts is
+ * `hidden`: it goes back to draft, as nothing is left to do.
+ */
+function dependsOf(goal) {
+    const visible = visibleMarkdown(goal.body);
+    try {
+        return { depends: parseGoalBody(visible.text, goal.ref).depends, problem: null, hidden: null };
+    }
+    catch (error) {
+        const message = messageOf(error);
+        if (visible.removed.length > 0 && parsesAsGoal(goal)) {
+            return {
+                depends: [],
+                problem: null,
+                hidden: `Goal #${goal.ref.number} cannot run: nothing is left to do once what the issue page does not show (${describeHidden(visible.removed)}) is removed: ${message}`,
+            };
+        }
+        return {
+            depends: [],
+            problem: `Goal #${goal.ref.number} cannot run: ${message}`,
+            hidden: null,
+        };
+    }
+}
+function parsesAsGoal(goal) {
+    try {
+        parseGoalBody(goal.body, goal.ref);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+async function judge(store, known, goal, depends, retry) {
+    const statuses = [];
+    for (const ref of depends)
+        statuses.push(await select_goals_status(store, known, goal.ref, ref));
+    return eligibility({
+        number: goal.ref.number,
+        repo: goal.ref,
+        isRetry: retry,
+        dependencies: statuses,
+    });
+}
+async function select_goals_status(store, known, self, ref) {
+    if (sameIssue(self, ref))
+        return { ref, kind: "self" };
+    const info = known.get(issueKey(ref));
+    if (!info?.exists)
+        return { ref, kind: "missing" };
+    const open = info.open ? "open" : "closed";
+    if (dependencyDone({ state: open, stateReason: info.stateReason, labels: info.labels }))
+        return { ref, kind: "done" };
+    const cycle = await cycleThrough(store, known, self, ref);
+    if (cycle)
+        return { ref, kind: "cycle", path: cycle };
+    const state = stateFromLabels(info.labels).state;
+    return { ref, kind: "waiting", state: state ? states_stateLabel(state) : open };
+}
+/** A dependency cycle self → ref → … → self along Depends: lines, reading issues as needed. */
+async function cycleThrough(store, known, self, ref) {
+    for (let round = 0; round < CYCLE_SEARCH_LIMIT; round++) {
+        const unknown = [];
+        const cycle = findCycle(self, (at) => {
+            if (sameIssue(at, self))
+                return [ref];
+            const info = known.get(issueKey(at));
+            if (!info)
+                unknown.push(at);
+            // Done issues cannot hold a goal back, so they break any cycle.
+            if (!info ||
+                dependencyDone({
+                    state: info.open ? "open" : "closed",
+                    stateReason: info.stateReason,
+                    labels: info.labels,
+                })) {
+                return [];
+            }
+            return info.dependsOn;
+        });
+        if (cycle || unknown.length === 0 || known.size > CYCLE_SEARCH_LIMIT * 10)
+            return cycle;
+        await learn(store, known, unknown);
+    }
+    return null;
+}
+async function learn(store, known, refs) {
+    const missing = refs.filter((ref) => !known.has(issueKey(ref)));
+    const unique = [...new Map(missing.map((ref) => [issueKey(ref), ref])).values()];
+    if (unique.length === 0)
+        return;
+    for (const info of await store.dependencyInfo(unique))
+        known.set(issueKey(info.ref), info);
+}
+/** Groups an async sequence into arrays of up to `size`, pulling only as far as consumed. */
+async function* chunks(items, size) {
+    let chunk = [];
+    for await (const item of items) {
+        chunk.push(item);
+        if (chunk.length === size) {
+            yield chunk;
+            chunk = [];
+        }
+    }
+    if (chunk.length > 0)
+        yield chunk;
+}
+
 ;// CONCATENATED MODULE: ./src/core/vouching.ts
 
 /** GitHub Apps and github-actions act as `name[bot]`. */
@@ -22118,6 +22179,331 @@ class TextVetter {
             vouchedBy: vouch.by,
         };
     }
+}
+
+;// CONCATENATED MODULE: ./src/flows/claim-goals.ts
+
+
+
+
+
+
+
+
+
+// How a dispatch cycle (dispatch.ts) takes goals: claim, then verify; the manual path's one
+// requested goal; and the withdrawal of claims that never became a run.
+/** Added to `duration` for a claim's lease: cloning, pushing, and waiting for a runner. */
+const LEASE_GRACE_SECONDS = 30 * 60;
+/** The manual path: a queued or draft (or stuck) goal runs now, ahead of the queue and of max. */
+async function claimRequested(context, settings, number, log) {
+    const { store } = context;
+    let goal = await store.getGoal(number);
+    if (!goal.open)
+        throw new errors_UserError(`Goal #${number} is closed; reopen it to run it.`);
+    if (goal.state === "running" || goal.state === "done" || goal.state === "spot-check") {
+        const why = goal.state === "running"
+            ? "an agent is already working on it"
+            : goal.state === "done"
+                ? "it is finished; queue it again with `goal queue` to redo it"
+                : "it waits for a human review (`goal approve` or `goal reject`)";
+        throw new errors_UserError(`Goal #${number} is ${states_stateLabel(goal.state)}: ${why}. Nothing was started.`);
+    }
+    const selection = await selectGoals(store, single(goal), 1, null, new TextVetter(store));
+    await withdrawUnrunClaims(store, selection, settings.dryRun, log);
+    // A person asked for this goal: say what stands in the way, and change nothing.
+    const problem = selection.unsatisfiable[0] ?? selection.toDraft[0];
+    if (problem)
+        throw new errors_UserError(problem.reason);
+    if (selection.eligible.length === 0) {
+        const stuck = selection.blocked[0]?.stuck.map((ref) => issue_ref_formatIssueRef(ref, goal.ref)) ?? [];
+        throw new errors_UserError(stuck.length > 0
+            ? `Goal #${number} cannot run: its dependency ${stuck.join(", ")} ${stuck.length === 1 ? "is" : "are"} ${states_stateLabel("stuck")}; fix and queue ${stuck.length === 1 ? "it" : "them"} again, or remove ${stuck.length === 1 ? "it" : "them"} from its Depends: line (see \`goal show ${number}\`).`
+            : `Goal #${number} cannot run yet: its dependencies are not all done (see \`goal show ${number}\`).`);
+    }
+    if (settings.dryRun) {
+        return { number, attempt: nextAttemptNumber(goal.markers), title: goal.title, url: goal.url };
+    }
+    if (goal.state !== "queued") {
+        await store.transition(number, {
+            to: "queued",
+            expectedFrom: goal.state,
+            reason: "queued to run now (workflow_dispatch).",
+        });
+        goal = await store.getGoal(number);
+    }
+    const vetting = selection.vettings.get(number);
+    const claimed = vetting ? await claim(context, settings, goal, vetting, log) : null;
+    if (!claimed)
+        throw new errors_UserError(`Goal #${number} was claimed by another dispatcher first.`);
+    return claimed;
+}
+/**
+ * Records the withdrawal of each claim that never became a run, so it uses no attempt; the
+ * dispatch lock makes sure no other dispatcher is between its claim and its label move now.
+ */
+async function withdrawUnrunClaims(store, selection, dryRun, log) {
+    for (const { goal, attempts } of selection.withdrawn) {
+        log(`#${goal.ref.number}: withdrawing attempt(s) ${attempts.join(", ")}, claimed but never run`);
+        if (dryRun)
+            continue;
+        for (const attempt of attempts) {
+            await store.recordMarker(goal.ref.number, `Attempt ${attempt} was claimed but never ran: withdrawn, it does not count.`, withdrawal(attempt));
+        }
+    }
+}
+/**
+ * Claim, then verify: post a claim marker, read the goal back, and only the first live claim
+ * of the round moves the goal to running. A dispatcher that lost deletes its claim and backs off.
+ */
+async function claim(context, settings, goal, vetting, log) {
+    const { store } = context;
+    const number = goal.ref.number;
+    const claimedAt = (context.now ?? (() => new Date()))();
+    const marker = {
+        kind: "claim",
+        attempt: nextAttemptNumber(goal.markers),
+        claimId: (0,external_node_crypto_namespaceObject.randomUUID)(),
+        claimedBy: context.claimant,
+        claimedAt: claimedAt.toISOString(),
+        leaseExpiresAt: new Date(claimedAt.getTime() + (settings.durationSeconds + LEASE_GRACE_SECONDS) * 1000).toISOString(),
+        textFingerprint: vetting.fingerprint,
+        vouchedBy: vetting.vouchedBy,
+        branch: goalBranchName(number, goal.title),
+    };
+    const { commentId } = await store.recordMarker(number, `Claiming attempt ${marker.attempt} (${describeClaimant(context.claimant)}).`, marker);
+    const current = await store.getGoal(number);
+    const winner = winningClaim(current.markers, claimedAt);
+    if (current.state !== "queued" || !winner || !isSameClaim(winner, marker)) {
+        log(`#${number}: claimed by someone else first; backing off`);
+        await store.deleteComment(commentId);
+        return null;
+    }
+    await store.transition(number, {
+        to: "running",
+        expectedFrom: "queued",
+        reason: `attempt ${marker.attempt} claimed by ${describeClaimant(context.claimant)}; lease until ${marker.leaseExpiresAt}.`,
+    });
+    log(`#${number}: attempt ${marker.attempt} claimed`);
+    return { number, attempt: marker.attempt, title: goal.title, url: goal.url };
+}
+function describeClaimant(claimant) {
+    if (claimant.runUrl)
+        return `workflow run ${claimant.runUrl}`;
+    if (claimant.runId)
+        return `workflow run ${claimant.runId}`;
+    return `${claimant.host ?? "unknown host"} pid ${claimant.pid ?? "?"}`;
+}
+async function* single(item) {
+    yield item;
+}
+
+;// CONCATENATED MODULE: ./src/core/stats-record.ts
+
+
+
+const stats_record_isObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
+const numberOrNull = (value) => typeof value === "number" && Number.isFinite(value) ? value : null;
+const stringOrNull = (value) => (typeof value === "string" ? value : null);
+const secondsOrNull = (value) => {
+    const seconds = numberOrNull(value);
+    return seconds !== null && seconds >= 0 ? seconds : null;
+};
+const stats_record_isTime = (value) => typeof value === "string" && !Number.isNaN(Date.parse(value));
+/** A stats record from any JSON value, or null when it cannot place the run. */
+function parseStatsRecord(value) {
+    if (!stats_record_isObject(value))
+        return null;
+    const { repository, goal, attempt, outcome, started_at, finished_at } = value;
+    if (typeof repository !== "string" || !/^[^/\s]+\/[^/\s]+$/.test(repository))
+        return null;
+    if (!Number.isSafeInteger(goal) || goal < 1)
+        return null;
+    if (!Number.isSafeInteger(attempt) || attempt < 1)
+        return null;
+    if (!RUN_OUTCOMES.includes(outcome))
+        return null;
+    if (!stats_record_isTime(started_at) || !stats_record_isTime(finished_at))
+        return null;
+    const tokens = stats_record_isObject(value.tokens) ? value.tokens : {};
+    const time = stats_record_isObject(value.time_seconds) ? value.time_seconds : {};
+    const wall = numberOrNull(value.wall_seconds);
+    const record = {
+        v: 1,
+        repository,
+        goal: goal,
+        story: Number.isSafeInteger(value.story) ? value.story : null,
+        attempt: attempt,
+        outcome: outcome,
+        reason: stringOrNull(value.reason) ?? "",
+        started_at,
+        finished_at,
+        wall_seconds: wall ?? (Date.parse(finished_at) - Date.parse(started_at)) / 1000,
+        agent_seconds: secondsOrNull(value.agent_seconds),
+        overhead_seconds: numberOrNull(value.overhead_seconds),
+        agent_exit_code: numberOrNull(value.agent_exit_code),
+        exit_reason: stringOrNull(value.exit_reason),
+        iterations: numberOrNull(value.iterations),
+        tokens: {
+            input: numberOrNull(tokens.input),
+            output: numberOrNull(tokens.output),
+            cache_read: numberOrNull(tokens.cache_read),
+            cache_create: numberOrNull(tokens.cache_create),
+        },
+        cost_usd: numberOrNull(value.cost_usd),
+        time_seconds: {
+            llm: numberOrNull(time.llm),
+            tools: numberOrNull(time.tools),
+            other: numberOrNull(time.other),
+            total: numberOrNull(time.total),
+        },
+        lines_added: numberOrNull(value.lines_added),
+        lines_deleted: numberOrNull(value.lines_deleted),
+        files_changed: numberOrNull(value.files_changed),
+        model: stringOrNull(value.model) ?? "unknown",
+        reasoning: stringOrNull(value.reasoning) ?? "unknown",
+        pr_url: stringOrNull(value.pr_url),
+    };
+    if (runFigureProblems(value).length > 0) {
+        // What buildStatsRecord takes from the agent's stats, all unknown, as when they are invalid.
+        record.exit_reason = null;
+        record.iterations = null;
+        record.tokens = { input: null, output: null, cache_read: null, cache_create: null };
+        record.cost_usd = null;
+        record.time_seconds = { llm: null, tools: null, other: null, total: null };
+    }
+    if (GOAL_STATES.includes(value.goal_state)) {
+        record.goal_state = value.goal_state;
+    }
+    return record;
+}
+/** Every record of a stats.jsonl text; blank lines are fine, bad lines are skipped and listed. */
+function parseStatsLines(text) {
+    const records = [];
+    const skipped = [];
+    text.split("\n").forEach((line, index) => {
+        if (line.trim() === "")
+            return;
+        let value;
+        try {
+            value = JSON.parse(line);
+        }
+        catch {
+            skipped.push(`line ${index + 1}: not JSON`);
+            return;
+        }
+        const record = parseStatsRecord(value);
+        if (record)
+            records.push(record);
+        else
+            skipped.push(`line ${index + 1}: not a stats record (needs repository, goal, attempt, outcome, started_at, finished_at)`);
+    });
+    return { records, skipped };
+}
+
+;// CONCATENATED MODULE: ./src/flows/day-cost.ts
+
+
+/**
+ * The cost of the current UTC day: the run-result markers written since midnight (one request
+ * per 100 comments of the day, whatever the size of the backlog). A result without stats (a lost
+ * attempt the dispatcher recorded), or whose stats hold no valid cost, is a run of unknown cost:
+ * it counts by an estimate (addUpDay): today's highest cost per agent-minute times its agent
+ * minutes, or `unknownRunCostUsd` when either is unknown.
+ */
+async function costOfToday(store, now, unknownRunCostUsd) {
+    const midnight = utcMidnight(now);
+    const runs = [];
+    for (const result of await store.runResultsSince(midnight)) {
+        const record = result.stats ? parseStatsRecord(result.stats) : null;
+        // A comment edited today may hold a result from before midnight.
+        if (Date.parse(record?.finished_at ?? result.createdAt) < midnight.getTime())
+            continue;
+        runs.push({ costUsd: record?.cost_usd ?? null, agentSeconds: record?.agent_seconds ?? null });
+    }
+    return addUpDay(midnight.toISOString().slice(0, 10), runs, unknownRunCostUsd);
+}
+
+;// CONCATENATED MODULE: ./src/core/pull-request-url.ts
+
+/** The number of a pull request from its URL (https://HOST/owner/repo/pull/N), if it is in repo. */
+function pullNumberFromUrl(url, repo) {
+    const match = /\/([^/]+)\/([^/]+)\/pull\/(\d+)\/?$/.exec(url.trim());
+    if (!match?.[1] || !match[2] || !match[3])
+        return null;
+    return sameRepo({ owner: match[1], repo: match[2] }, repo) ? Number(match[3]) : null;
+}
+
+;// CONCATENATED MODULE: ./src/flows/review.ts
+
+
+
+
+/**
+ * The pull request the runner opened for the goal's latest run; never an earlier attempt's,
+ * which is not the work under review. Null when the latest run opened none.
+ */
+function latestPullRequest(goal) {
+    const result = goal.markers.findLast((marker) => marker.kind === "run-result");
+    const number = result?.prUrl ? pullNumberFromUrl(result.prUrl, goal.ref) : null;
+    return result && number !== null ? { number, result } : null;
+}
+function goalPullRequest(goal) {
+    const found = latestPullRequest(goal);
+    if (!found) {
+        throw new UserError(`Goal #${goal.ref.number} has no pull request recorded by the runner, so there is nothing to review.`);
+    }
+    return found;
+}
+async function spotCheckGoal(store, number, command) {
+    const goal = await store.getGoal(number);
+    if (goal.state !== "spot-check") {
+        throw new UserError(`Goal #${number} is ${goal.state ? stateLabel(goal.state) : "without a state label"}; ${command} works on goals in ${stateLabel("spot-check")}.`);
+    }
+    return goal;
+}
+/** A human accepts the work: merge (or auto-merge) its PR, and the goal is done. */
+async function approveGoal(store, pulls, number, mergeMethod) {
+    const goal = await spotCheckGoal(store, number, "approve");
+    const pull = goalPullRequest(goal);
+    const outcome = await pulls.approve(pull.number, mergeMethod);
+    await store.transition(number, {
+        to: "done",
+        expectedFrom: "spot-check",
+        reason: `approved by @${store.viewer}; pull request #${pull.number}: ${outcome}.`,
+    });
+    return { pullRequest: pull.number, outcome };
+}
+/**
+ * A human asks for changes on the work: a review round (core/review-rounds.ts). The goal goes
+ * back to the queue with the feedback, its pull request stays open with auto-merge off, and
+ * the next run continues its branch and pushes to it. A person's explicit call: it is not
+ * refused past `max-review-rounds`, which limits rounds started from reviews on GitHub.
+ */
+async function rejectGoal(store, pulls, number, feedback) {
+    const text = feedback.trim();
+    if (!text) {
+        throw new UserError('--feedback: say what to change, e.g. --feedback "keep the public API unchanged".');
+    }
+    const goal = await spotCheckGoal(store, number, "reject");
+    const pull = goalPullRequest(goal);
+    const round = reviewRoundsUsed(goal.markers) + 1;
+    await pulls.disableAutoMerge(pull.number);
+    await store.transition(number, {
+        to: "queued",
+        expectedFrom: "spot-check",
+        reason: `review round ${round}: @${store.viewer} asked for changes on pull request #${pull.number}; the next run continues it.`,
+        marker: {
+            kind: "feedback",
+            attempt: pull.result.attempt,
+            source: "reject",
+            text,
+            round,
+            pullRequest: pull.number,
+        },
+    });
+    await pulls.comment(pull.number, `Review round ${round}: @${store.viewer} asked for changes (\`goal reject\`):\n\n${text}\n\nGoal #${number} is back in the queue; its next run pushes to this pull request.`);
+    return { pullRequest: pull.number, round };
 }
 
 ;// CONCATENATED MODULE: ./src/flows/run-claim.ts
@@ -22466,6 +22852,58 @@ async function recordResult(context, settings, verdict, extra) {
         return null;
     }
 }
+/** What a recorded result tells people: a goal that is stuck, waits for review, or is done. */
+function resultEvent(goal, repository, state, reason, prUrl) {
+    const ref = { repository, number: goal.ref.number, title: goal.title, url: goal.url };
+    if (state === "stuck")
+        return { kind: "stuck", ...ref, lastFailure: reason };
+    if (state === "spot-check")
+        return { kind: "spot-check", ...ref, reasons: reason, prUrl };
+    if (state === "done")
+        return { kind: "done", ...ref, prUrl };
+    return null;
+}
+/** The goal's text changed after its claim: back to draft, attempt not used, nothing run. */
+async function refuseChangedText(context, settings, changed) {
+    const reason = `not run: ${changed}. A maintainer: read the title and body, then label it goal:queued again.`;
+    context.log(`#${settings.goal}: ${reason} → goal:draft`);
+    await context.store.transition(settings.goal, {
+        to: "draft",
+        expectedFrom: "running",
+        reason: `attempt ${settings.attempt} ${reason}${context.runUrl ? ` ([run](${context.runUrl}))` : ""}`,
+        marker: {
+            kind: "run-result",
+            attempt: settings.attempt,
+            outcome: "interrupted",
+            reason,
+            countsAsAttempt: false,
+        },
+    });
+    return { outcome: "interrupted", reason, prUrl: null, stats: null, state: "draft" };
+}
+/**
+ * An earlier attempt's pull request is set to merge (its runner died before saying so, or the
+ * goal was re-queued by hand): a second run would push onto work GitHub is about to merge.
+ * The goal is done; this attempt did not run and does not count.
+ */
+async function refuseSecondRun(context, settings, pull) {
+    const reason = `not run: pull request #${pull.number} of this goal already has auto-merge enabled`;
+    context.log(`#${settings.goal}: ${reason} → goal:done`);
+    await context.store.transition(settings.goal, {
+        to: "done",
+        expectedFrom: "running",
+        reason: `attempt ${settings.attempt} ${reason}; it merges once its checks pass.${context.runUrl ? ` ([run](${context.runUrl}))` : ""}`,
+        marker: {
+            kind: "run-result",
+            attempt: settings.attempt,
+            outcome: "success",
+            reason,
+            countsAsAttempt: false,
+            prUrl: pull.url,
+        },
+    });
+    return { outcome: "success", reason, prUrl: pull.url, stats: null, state: "done" };
+}
 /**
  * The post step's safety net: when the main step ended without moving the goal (killed,
  * cancelled, crashed), the goal must not stay goal:running. In order:
@@ -22679,6 +23117,9 @@ async function reconcileSpotChecks(store, pulls, options) {
         if (!pull)
             continue;
         const status = await pulls.status(pull.number);
+        // A goal GitHub closed is only settled (its pull request merged), never sent back.
+        if (!goal.open && !status.merged)
+            continue;
         if (status.open) {
             const round = await respondToReviews({ store, pulls, writers }, goal, { ...pull, updatedAt: status.updatedAt }, options);
             if (round)
@@ -22779,275 +23220,6 @@ async function closeFinishedStories(store, options) {
     return closed;
 }
 
-;// CONCATENATED MODULE: ./src/flows/select-goals.ts
-
-
-
-
-
-
-
-/** Goals read and judged together: one GraphQL page, one dependency query. */
-const CHUNK = 100;
-/** Issues followed when looking for a dependency cycle, per goal. */
-const CYCLE_SEARCH_LIMIT = 100;
-/**
- * Walks the queue oldest first and picks up to `wanted` eligible goals. Goals never attempted
- * come before retries, so reading stops as soon as `wanted` fresh goals are found; retries are
- * kept aside in case the queue runs out of fresh ones. Only goals that would be picked have
- * their text vetted (who wrote it, who queued it), in batches.
- */
-async function selectGoals(store, queue, wanted, 
-/** A goal that used this many attempts cannot be claimed again; null: no check (a person asked). */
-maxAttempts, vetter) {
-    const fresh = [];
-    const retries = [];
-    const unsatisfiable = [];
-    const toDraft = [];
-    const withdrawn = [];
-    const vettings = new Map();
-    const known = new Map();
-    // The dependencies known for each goal read, to find the blocked ones at the end.
-    const considered = new Map();
-    let scanned = 0;
-    // With no slot free the first page is still read (claiming nothing), so that goals blocked
-    // by a stuck dependency are told so in every cycle.
-    // Eligible goals whose text is still to be vetted, in queue order.
-    let pending = [];
-    const waiting = (retry) => (retry ? retries : fresh).length + pending.filter((entry) => entry.retry === retry).length;
-    const flush = async () => {
-        if (pending.length === 0)
-            return;
-        const found = await vetter.vet(pending.map((entry) => entry.goal.ref.number));
-        for (const { goal, retry } of pending) {
-            const vetting = found.get(goal.ref.number);
-            if (!vetting)
-                continue; // The issue is gone: nothing to claim or move.
-            if (!vetting.ok)
-                toDraft.push({ goal, reason: `Goal #${goal.ref.number} cannot run: ${vetting.reason}` });
-            else {
-                vettings.set(goal.ref.number, vetting);
-                (retry ? retries : fresh).push(goal);
-            }
-        }
-        pending = [];
-    };
-    for await (const chunk of chunks(queue, CHUNK)) {
-        scanned += chunk.length;
-        const parsed = chunk.map((goal) => ({ goal, ...dependsOf(goal) }));
-        await learn(store, known, parsed.flatMap((entry) => entry.depends));
-        for (const entry of parsed) {
-            considered.set(entry.goal.ref.number, { goal: entry.goal, depends: [...entry.depends] });
-            const unrun = unrunClaims(entry.goal.markers);
-            if (unrun.length > 0)
-                withdrawn.push({ goal: entry.goal, attempts: unrun });
-            const markers = [...entry.goal.markers, ...unrun.map(withdrawal)];
-            const retry = isRetry(markers);
-            if (waiting(retry) >= wanted)
-                continue;
-            if (entry.hidden) {
-                toDraft.push({ goal: entry.goal, reason: entry.hidden });
-                continue;
-            }
-            if (entry.problem) {
-                unsatisfiable.push({ goal: entry.goal, reason: entry.problem });
-                continue;
-            }
-            if (maxAttempts !== null && attemptsLeft(markers, maxAttempts) === 0) {
-                unsatisfiable.push({
-                    goal: entry.goal,
-                    reason: `Goal #${entry.goal.ref.number} has used all ${maxAttempts} of its attempts (max-attempts); queue it again after raising max-attempts, or run it by hand`,
-                });
-                continue;
-            }
-            let verdict = await judge(store, known, entry.goal, entry.depends, retry);
-            if (verdict.eligible) {
-                // Native blocked-by links cost a request per goal: read them only for goals we would run.
-                const blockers = (await store.blockedBy(entry.goal.ref.number)).filter((ref) => !entry.depends.some((dep) => sameIssue(dep, ref)));
-                if (blockers.length > 0) {
-                    considered.get(entry.goal.ref.number)?.depends.push(...blockers);
-                    await learn(store, known, blockers);
-                    verdict = await judge(store, known, entry.goal, [...entry.depends, ...blockers], retry);
-                }
-            }
-            if (verdict.eligible) {
-                pending.push({ goal: entry.goal, retry });
-                if (waiting(false) >= wanted)
-                    await flush();
-            }
-            else if (verdict.blocked === "unsatisfiable")
-                unsatisfiable.push({ goal: entry.goal, reason: verdict.reason });
-        }
-        await flush();
-        if (fresh.length >= wanted)
-            break;
-    }
-    const eligible = orderForDispatch([
-        ...fresh.map((goal) => ({ goal, number: goal.ref.number, isRetry: false })),
-        ...retries.map((goal) => ({ goal, number: goal.ref.number, isRetry: true })),
-    ])
-        .slice(0, wanted)
-        .map((entry) => entry.goal);
-    return {
-        eligible,
-        vettings,
-        withdrawn,
-        unsatisfiable,
-        toDraft,
-        blocked: blockedGoals(considered.values(), known, { eligible, unsatisfiable, toDraft }),
-        scanned,
-    };
-}
-/** The goals read that stay queued with a stuck dependency; see Selection.blocked. */
-function blockedGoals(considered, known, outcome) {
-    const leaving = new Set([
-        ...outcome.eligible.map((goal) => goal.ref.number),
-        ...[...outcome.unsatisfiable, ...outcome.toDraft].map((entry) => entry.goal.ref.number),
-    ]);
-    const becomingStuck = new Set(outcome.unsatisfiable.map((entry) => issueKey(entry.goal.ref)));
-    const isStuck = (ref) => {
-        const info = known.get(issueKey(ref));
-        if (becomingStuck.has(issueKey(ref)))
-            return true;
-        if (!info?.exists)
-            return false;
-        const state = info.open ? "open" : "closed";
-        return dependencyStuck({ state, stateReason: info.stateReason, labels: info.labels });
-    };
-    const blocked = [];
-    for (const { goal, depends } of considered) {
-        if (leaving.has(goal.ref.number))
-            continue;
-        const stuck = [
-            ...new Map(depends
-                .filter((ref) => !sameIssue(ref, goal.ref) && isStuck(ref))
-                .map((ref) => [issueKey(ref), ref])).values(),
-        ];
-        if (stuck.length > 0)
-            blocked.push({ goal, stuck, notice: blockedNotice(goal.markers, stuck, goal.ref) });
-    }
-    return blocked;
-}
-/** The result that withdraws a claim that never became a run (see unrunClaims). */
-function withdrawal(attempt) {
-    return {
-        kind: "run-result",
-        attempt,
-        outcome: "interrupted",
-        reason: "the claim never became a run (the dispatcher stopped before moving the goal to goal:running); withdrawn, it does not count",
-        countsAsAttempt: false,
-    };
-}
-/**
- * The goal's dependencies as a reader of the issue page sees them: hidden parts of the body
- * (core/visible-text.ts) never count. A body that is only a goal with its hidden parts is
- * `hidden`: it goes back to draft, as nothing is left to do.
- */
-function dependsOf(goal) {
-    const visible = visibleMarkdown(goal.body);
-    try {
-        return { depends: parseGoalBody(visible.text, goal.ref).depends, problem: null, hidden: null };
-    }
-    catch (error) {
-        const message = messageOf(error);
-        if (visible.removed.length > 0 && parsesAsGoal(goal)) {
-            return {
-                depends: [],
-                problem: null,
-                hidden: `Goal #${goal.ref.number} cannot run: nothing is left to do once what the issue page does not show (${describeHidden(visible.removed)}) is removed: ${message}`,
-            };
-        }
-        return {
-            depends: [],
-            problem: `Goal #${goal.ref.number} cannot run: ${message}`,
-            hidden: null,
-        };
-    }
-}
-function parsesAsGoal(goal) {
-    try {
-        parseGoalBody(goal.body, goal.ref);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-async function judge(store, known, goal, depends, retry) {
-    const statuses = [];
-    for (const ref of depends)
-        statuses.push(await select_goals_status(store, known, goal.ref, ref));
-    return eligibility({
-        number: goal.ref.number,
-        repo: goal.ref,
-        isRetry: retry,
-        dependencies: statuses,
-    });
-}
-async function select_goals_status(store, known, self, ref) {
-    if (sameIssue(self, ref))
-        return { ref, kind: "self" };
-    const info = known.get(issueKey(ref));
-    if (!info?.exists)
-        return { ref, kind: "missing" };
-    const open = info.open ? "open" : "closed";
-    if (dependencyDone({ state: open, stateReason: info.stateReason, labels: info.labels }))
-        return { ref, kind: "done" };
-    const cycle = await cycleThrough(store, known, self, ref);
-    if (cycle)
-        return { ref, kind: "cycle", path: cycle };
-    const state = stateFromLabels(info.labels).state;
-    return { ref, kind: "waiting", state: state ? states_stateLabel(state) : open };
-}
-/** A dependency cycle self → ref → … → self along Depends: lines, reading issues as needed. */
-async function cycleThrough(store, known, self, ref) {
-    for (let round = 0; round < CYCLE_SEARCH_LIMIT; round++) {
-        const unknown = [];
-        const cycle = findCycle(self, (at) => {
-            if (sameIssue(at, self))
-                return [ref];
-            const info = known.get(issueKey(at));
-            if (!info)
-                unknown.push(at);
-            // Done issues cannot hold a goal back, so they break any cycle.
-            if (!info ||
-                dependencyDone({
-                    state: info.open ? "open" : "closed",
-                    stateReason: info.stateReason,
-                    labels: info.labels,
-                })) {
-                return [];
-            }
-            return info.dependsOn;
-        });
-        if (cycle || unknown.length === 0 || known.size > CYCLE_SEARCH_LIMIT * 10)
-            return cycle;
-        await learn(store, known, unknown);
-    }
-    return null;
-}
-async function learn(store, known, refs) {
-    const missing = refs.filter((ref) => !known.has(issueKey(ref)));
-    const unique = [...new Map(missing.map((ref) => [issueKey(ref), ref])).values()];
-    if (unique.length === 0)
-        return;
-    for (const info of await store.dependencyInfo(unique))
-        known.set(issueKey(info.ref), info);
-}
-/** Groups an async sequence into arrays of up to `size`, pulling only as far as consumed. */
-async function* chunks(items, size) {
-    let chunk = [];
-    for await (const item of items) {
-        chunk.push(item);
-        if (chunk.length === size) {
-            yield chunk;
-            chunk = [];
-        }
-    }
-    if (chunk.length > 0)
-        yield chunk;
-}
-
 ;// CONCATENATED MODULE: ./src/flows/dispatch.ts
 
 
@@ -23062,11 +23234,6 @@ async function* chunks(items, size) {
 
 
 
-
-
-
-/** Added to `duration` for a claim's lease: cloning, pushing, and waiting for a runner. */
-const LEASE_GRACE_SECONDS = 30 * 60;
 /** How long a scheduled cycle waits for another dispatcher; a manual one waits longer. */
 const LOCK_WAIT_SECONDS = { scheduled: 120, manual: 600 };
 /**
@@ -23215,113 +23382,11 @@ async function freeSlots(context, settings, report) {
     }
     return slots;
 }
-/** The manual path: a queued or draft (or stuck) goal runs now, ahead of the queue and of max. */
-async function claimRequested(context, settings, number, log) {
-    const { store } = context;
-    let goal = await store.getGoal(number);
-    if (!goal.open)
-        throw new errors_UserError(`Goal #${number} is closed; reopen it to run it.`);
-    if (goal.state === "running" || goal.state === "done" || goal.state === "spot-check") {
-        const why = goal.state === "running"
-            ? "an agent is already working on it"
-            : goal.state === "done"
-                ? "it is finished; queue it again with `goal queue` to redo it"
-                : "it waits for a human review (`goal approve` or `goal reject`)";
-        throw new errors_UserError(`Goal #${number} is ${states_stateLabel(goal.state)}: ${why}. Nothing was started.`);
-    }
-    const selection = await selectGoals(store, single(goal), 1, null, new TextVetter(store));
-    await withdrawUnrunClaims(store, selection, settings.dryRun, log);
-    // A person asked for this goal: say what stands in the way, and change nothing.
-    const problem = selection.unsatisfiable[0] ?? selection.toDraft[0];
-    if (problem)
-        throw new errors_UserError(problem.reason);
-    if (selection.eligible.length === 0) {
-        const stuck = selection.blocked[0]?.stuck.map((ref) => issue_ref_formatIssueRef(ref, goal.ref)) ?? [];
-        throw new errors_UserError(stuck.length > 0
-            ? `Goal #${number} cannot run: its dependency ${stuck.join(", ")} ${stuck.length === 1 ? "is" : "are"} ${states_stateLabel("stuck")}; fix and queue ${stuck.length === 1 ? "it" : "them"} again, or remove ${stuck.length === 1 ? "it" : "them"} from its Depends: line (see \`goal show ${number}\`).`
-            : `Goal #${number} cannot run yet: its dependencies are not all done (see \`goal show ${number}\`).`);
-    }
-    if (settings.dryRun) {
-        return { number, attempt: nextAttemptNumber(goal.markers), title: goal.title, url: goal.url };
-    }
-    if (goal.state !== "queued") {
-        await store.transition(number, {
-            to: "queued",
-            expectedFrom: goal.state,
-            reason: "queued to run now (workflow_dispatch).",
-        });
-        goal = await store.getGoal(number);
-    }
-    const vetting = selection.vettings.get(number);
-    const claimed = vetting ? await claim(context, settings, goal, vetting, log) : null;
-    if (!claimed)
-        throw new errors_UserError(`Goal #${number} was claimed by another dispatcher first.`);
-    return claimed;
-}
-/**
- * Records the withdrawal of each claim that never became a run, so it uses no attempt; the
- * dispatch lock makes sure no other dispatcher is between its claim and its label move now.
- */
-async function withdrawUnrunClaims(store, selection, dryRun, log) {
-    for (const { goal, attempts } of selection.withdrawn) {
-        log(`#${goal.ref.number}: withdrawing attempt(s) ${attempts.join(", ")}, claimed but never run`);
-        if (dryRun)
-            continue;
-        for (const attempt of attempts) {
-            await store.recordMarker(goal.ref.number, `Attempt ${attempt} was claimed but never ran: withdrawn, it does not count.`, withdrawal(attempt));
-        }
-    }
-}
-/**
- * Claim, then verify: post a claim marker, read the goal back, and only the first live claim
- * of the round moves the goal to running. A dispatcher that lost deletes its claim and backs off.
- */
-async function claim(context, settings, goal, vetting, log) {
-    const { store } = context;
-    const number = goal.ref.number;
-    const claimedAt = (context.now ?? (() => new Date()))();
-    const marker = {
-        kind: "claim",
-        attempt: nextAttemptNumber(goal.markers),
-        claimId: (0,external_node_crypto_namespaceObject.randomUUID)(),
-        claimedBy: context.claimant,
-        claimedAt: claimedAt.toISOString(),
-        leaseExpiresAt: new Date(claimedAt.getTime() + (settings.durationSeconds + LEASE_GRACE_SECONDS) * 1000).toISOString(),
-        textFingerprint: vetting.fingerprint,
-        vouchedBy: vetting.vouchedBy,
-        branch: goalBranchName(number, goal.title),
-    };
-    const { commentId } = await store.recordMarker(number, `Claiming attempt ${marker.attempt} (${describeClaimant(context.claimant)}).`, marker);
-    const current = await store.getGoal(number);
-    const winner = winningClaim(current.markers, claimedAt);
-    if (current.state !== "queued" || !winner || !isSameClaim(winner, marker)) {
-        log(`#${number}: claimed by someone else first; backing off`);
-        await store.deleteComment(commentId);
-        return null;
-    }
-    await store.transition(number, {
-        to: "running",
-        expectedFrom: "queued",
-        reason: `attempt ${marker.attempt} claimed by ${describeClaimant(context.claimant)}; lease until ${marker.leaseExpiresAt}.`,
-    });
-    log(`#${number}: attempt ${marker.attempt} claimed`);
-    return { number, attempt: marker.attempt, title: goal.title, url: goal.url };
-}
-function describeClaimant(claimant) {
-    if (claimant.runUrl)
-        return `workflow run ${claimant.runUrl}`;
-    if (claimant.runId)
-        return `workflow run ${claimant.runId}`;
-    return `${claimant.host ?? "unknown host"} pid ${claimant.pid ?? "?"}`;
-}
 async function collect(items) {
     const all = [];
     for await (const item of items)
         all.push(item);
     return all;
-}
-async function* single(item) {
-    yield item;
 }
 
 ;// CONCATENATED MODULE: ./src/flows/dispatch-notifications.ts
@@ -26095,27 +26160,11 @@ function startWorkspaceClone(settings, repo, goal, warn) {
 
 
 
-
-
 /** Who commits what the agent left uncommitted. */
 const RUNNER_AUTHOR = {
     name: "github-actions[bot]",
     email: "41898282+github-actions[bot]@users.noreply.github.com",
 };
-function runSettingsOf(settings) {
-    return {
-        model: settings.model,
-        reasoning: settings.reasoning,
-        durationSeconds: settings.durationSeconds,
-        idleTimeoutSeconds: settings.idleTimeoutSeconds,
-        agentCommand: settings.agentCommand,
-        maxAttempts: settings.maxAttempts,
-        mergeMethod: settings.mergeMethod,
-        spotCheckPaths: settings.spotCheckPaths,
-        spotCheckMaxLines: settings.spotCheckMaxLines,
-        reviewers: settings.reviewers,
-    };
-}
 /**
  * One attempt at one goal (design §4 and §9), as the sequence it is: check the claim → prepare
  * the workspace → run the agent in its sandbox → collect the agent's commits into the runner's
@@ -26341,58 +26390,6 @@ async function runGoal(context, settings) {
 }
 class SandboxUnavailable extends Error {
 }
-/** What a recorded result tells people: a goal that is stuck, waits for review, or is done. */
-function resultEvent(goal, repository, state, reason, prUrl) {
-    const ref = { repository, number: goal.ref.number, title: goal.title, url: goal.url };
-    if (state === "stuck")
-        return { kind: "stuck", ...ref, lastFailure: reason };
-    if (state === "spot-check")
-        return { kind: "spot-check", ...ref, reasons: reason, prUrl };
-    if (state === "done")
-        return { kind: "done", ...ref, prUrl };
-    return null;
-}
-/** The goal's text changed after its claim: back to draft, attempt not used, nothing run. */
-async function refuseChangedText(context, settings, changed) {
-    const reason = `not run: ${changed}. A maintainer: read the title and body, then label it goal:queued again.`;
-    context.log(`#${settings.goal}: ${reason} → goal:draft`);
-    await context.store.transition(settings.goal, {
-        to: "draft",
-        expectedFrom: "running",
-        reason: `attempt ${settings.attempt} ${reason}${context.runUrl ? ` ([run](${context.runUrl}))` : ""}`,
-        marker: {
-            kind: "run-result",
-            attempt: settings.attempt,
-            outcome: "interrupted",
-            reason,
-            countsAsAttempt: false,
-        },
-    });
-    return { outcome: "interrupted", reason, prUrl: null, stats: null, state: "draft" };
-}
-/**
- * An earlier attempt's pull request is set to merge (its runner died before saying so, or the
- * goal was re-queued by hand): a second run would push onto work GitHub is about to merge.
- * The goal is done; this attempt did not run and does not count.
- */
-async function refuseSecondRun(context, settings, pull) {
-    const reason = `not run: pull request #${pull.number} of this goal already has auto-merge enabled`;
-    context.log(`#${settings.goal}: ${reason} → goal:done`);
-    await context.store.transition(settings.goal, {
-        to: "done",
-        expectedFrom: "running",
-        reason: `attempt ${settings.attempt} ${reason}; it merges once its checks pass.${context.runUrl ? ` ([run](${context.runUrl}))` : ""}`,
-        marker: {
-            kind: "run-result",
-            attempt: settings.attempt,
-            outcome: "success",
-            reason,
-            countsAsAttempt: false,
-            prUrl: pull.url,
-        },
-    });
-    return { outcome: "success", reason, prUrl: pull.url, stats: null, state: "done" };
-}
 /** `<log-dir>/<owner>-<repo>-<goal>-<attempt>.log`, which watch-ralphs reads (design §7). */
 function logFileOf(settings, repository, goal) {
     return (0,external_node_path_namespaceObject.join)(settings.logDir, `${repository.replace("/", "-")}-${goal}-${settings.attempt}.log`);
@@ -26414,6 +26411,22 @@ function runnerLocations(env) {
         workspaceRoot: (0,external_node_path_namespaceObject.join)(cacheHome, "goal-orchestrator", "workspaces"),
         logDir: (0,external_node_path_namespaceObject.join)(stateDir, "logs"),
         statsFile: (0,external_node_path_namespaceObject.join)(stateDir, "stats.jsonl"),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/flows/run-settings.ts
+function runSettingsOf(settings) {
+    return {
+        model: settings.model,
+        reasoning: settings.reasoning,
+        durationSeconds: settings.durationSeconds,
+        idleTimeoutSeconds: settings.idleTimeoutSeconds,
+        agentCommand: settings.agentCommand,
+        maxAttempts: settings.maxAttempts,
+        mergeMethod: settings.mergeMethod,
+        spotCheckPaths: settings.spotCheckPaths,
+        spotCheckMaxLines: settings.spotCheckMaxLines,
+        reviewers: settings.reviewers,
     };
 }
 
@@ -26641,7 +26654,16 @@ const LOCK_LABEL_LOOK = {
     color: "ededed",
     description: "goal-orchestrator: the issue that holds the dispatch lock",
 };
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    every: (ms, tick) => {
+        const timer = setInterval(tick, ms);
+        // The ticket must never keep a finished process alive.
+        timer.unref();
+        return () => clearInterval(timer);
+    },
+};
 /** The dispatch lock as comments on one issue labelled `dispatch-lock`. */
 class GitHubDispatchLock {
     client;
@@ -26651,7 +26673,7 @@ class GitHubDispatchLock {
     renewMs;
     pollMs;
     creationWaitMs;
-    now;
+    clock;
     warn;
     constructor(client, repo, trustedAuthors, options = {}) {
         this.client = client;
@@ -26661,7 +26683,7 @@ class GitHubDispatchLock {
         this.renewMs = options.renewMs ?? (this.ticketSeconds * 1000) / 3;
         this.pollMs = options.pollMs ?? 3000;
         this.creationWaitMs = options.creationWaitMs ?? 30_000;
-        this.now = options.now ?? (() => new Date());
+        this.clock = options.clock ?? systemClock;
         this.warn = options.warn ?? ((message) => process.stderr.write(`${message}\n`));
     }
     get where() {
@@ -26674,14 +26696,14 @@ class GitHubDispatchLock {
             ticket = new Ticket(this.client, this.repo, issue, holder, {
                 ticketSeconds: this.ticketSeconds,
                 renewMs: this.renewMs,
-                now: this.now,
+                clock: this.clock,
                 warn: this.warn,
             });
             await ticket.post();
-            const deadline = Date.now() + waitSeconds * 1000;
+            const deadline = this.clock.now() + waitSeconds * 1000;
             for (;;) {
                 const comments = await this.comments(issue);
-                const view = readLock(comments, this.trustedAuthors, this.now());
+                const view = readLock(comments, this.trustedAuthors, new Date(this.clock.now()));
                 await this.deleteAll(view.expiredCommentIds);
                 const live = commentsOfTicket(comments, ticket.ticketId, this.trustedAuthors).filter((id) => !view.expiredCommentIds.includes(id));
                 if (view.holder?.ticketId === ticket.ticketId) {
@@ -26689,7 +26711,7 @@ class GitHubDispatchLock {
                     const held = ticket;
                     return { lost: () => held.lost(), release: () => this.release(held) };
                 }
-                if (Date.now() >= deadline) {
+                if (this.clock.now() >= deadline) {
                     await this.release(ticket);
                     return null;
                 }
@@ -26699,7 +26721,7 @@ class GitHubDispatchLock {
                     await ticket.post();
                 else
                     ticket.track(live);
-                await sleep(this.pollMs);
+                await this.clock.sleep(this.pollMs);
             }
         }
         catch (error) {
@@ -26721,9 +26743,9 @@ class GitHubDispatchLock {
         if (existing !== null)
             return existing;
         if (!(await this.winCreation())) {
-            const until = Date.now() + this.creationWaitMs;
-            while (Date.now() < until) {
-                await sleep(this.pollMs);
+            const until = this.clock.now() + this.creationWaitMs;
+            while (this.clock.now() < until) {
+                await this.clock.sleep(this.pollMs);
                 const found = await this.findLockIssue();
                 if (found !== null)
                     return found;
@@ -26830,7 +26852,7 @@ class Ticket {
     options;
     ticketId = (0,external_node_crypto_namespaceObject.randomUUID)();
     commentIds = [];
-    timer = null;
+    stopRenewing = null;
     renewing = null;
     /** The expiry of our last ticket text GitHub accepted: what the other dispatchers go by. */
     confirmedExpiresAt = "";
@@ -26845,8 +26867,11 @@ class Ticket {
         this.holder = holder;
         this.options = options;
     }
+    now() {
+        return new Date(this.options.clock.now());
+    }
     text() {
-        const expiresAt = ticketExpiry(this.options.now(), this.options.ticketSeconds);
+        const expiresAt = ticketExpiry(this.now(), this.options.ticketSeconds);
         return {
             expiresAt,
             body: ticketComment({ ticketId: this.ticketId, holder: this.holder, expiresAt }),
@@ -26863,15 +26888,12 @@ class Ticket {
         });
         this.commentIds = [data.id];
         this.confirmedExpiresAt = expiresAt;
-        if (!this.timer) {
-            this.timer = setInterval(() => {
-                this.renewing ??= this.renew().finally(() => {
-                    this.renewing = null;
-                });
-            }, this.options.renewMs);
-            // The ticket must never keep a finished process alive.
-            this.timer.unref();
-        }
+        this.stopRenewing ??= this.options.clock.every(this.options.renewMs, () => {
+            this.renewing ??= this.renew().finally(() => {
+                this.renewing = null;
+            });
+            return this.renewing;
+        });
     }
     /** The comments that carry our ticket, as the latest read of the lock issue shows them. */
     track(commentIds) {
@@ -26883,8 +26905,8 @@ class Ticket {
     }
     /** True once the holder can no longer be sure that it holds the lock; it stays true. */
     lost() {
-        const { now, ticketSeconds, warn } = this.options;
-        if (!this.doubt && ticketInDoubt(this.confirmedExpiresAt, now(), ticketSeconds)) {
+        const { ticketSeconds, warn } = this.options;
+        if (!this.doubt && ticketInDoubt(this.confirmedExpiresAt, this.now(), ticketSeconds)) {
             this.doubt = `its ticket expires at ${this.confirmedExpiresAt} and could not be renewed`;
         }
         if (this.doubt && !this.warned) {
@@ -26924,9 +26946,8 @@ class Ticket {
     }
     /** Stops renewing; waits for a renewal under way, so nothing is written after release. */
     async stop() {
-        if (this.timer)
-            clearInterval(this.timer);
-        this.timer = null;
+        this.stopRenewing?.();
+        this.stopRenewing = null;
         await this.renewing;
     }
 }
@@ -28874,7 +28895,7 @@ function httpNotifier(options) {
             let problem = "";
             for (let attempt = 1; attempt <= tries; attempt++) {
                 if (attempt > 1)
-                    await http_notifier_sleep(backoffMs * 2 ** (attempt - 2));
+                    await sleep(backoffMs * 2 ** (attempt - 2));
                 try {
                     const response = await fetch(url, {
                         method: "POST",
@@ -28927,7 +28948,7 @@ function timeoutFromEnvironment() {
     const value = Number(process.env.GOAL_ORCHESTRATOR_NOTIFY_TIMEOUT_MS);
     return Number.isInteger(value) && value > 0 ? value : null;
 }
-function http_notifier_sleep(ms) {
+function sleep(ms) {
     return new Promise((done) => setTimeout(done, ms));
 }
 
@@ -34835,6 +34856,8 @@ const dist_src_Octokit = Octokit.plugin(requestLog, legacyRestEndpointMethods, p
 
 /** The Octokit class every GitHub call in this project goes through. */
 const GitHubClient = dist_src_Octokit.plugin(retry, throttling);
+/** Largest page GitHub serves, for both REST and GraphQL connections. */
+const MAX_PAGE_SIZE = 100;
 const DEFAULT_API_URL = "https://api.github.com";
 /** Longest primary rate-limit wait we sit out instead of failing (GitHub resets hourly). */
 const MAX_RATE_LIMIT_WAIT_SECONDS = 120;
@@ -34916,6 +34939,45 @@ function paceFromEnvironment(env) {
     return value;
 }
 
+;// CONCATENATED MODULE: ./src/github/graphql-read.ts
+/**
+ * GraphQL reads as the goal store makes them: an issue or repository that does not exist is
+ * an answer (null in the data), not a failure, and actors come back under their REST logins.
+ */
+
+
+
+/**
+ * Runs a query. GitHub reports missing issues and repositories as NOT_FOUND errors beside
+ * partial data; those return the partial data, any other failure is explained with `doing`.
+ */
+async function readGraphql(client, query, variables, doing) {
+    try {
+        return await client.graphql(query, variables);
+    }
+    catch (error) {
+        if (error instanceof GraphqlResponseError && onlyNotFound(error)) {
+            return (error.data ?? {});
+        }
+        throw explainGitHubError(error, doing);
+    }
+}
+function onlyNotFound(error) {
+    return error.errors?.every((entry) => entry.type === "NOT_FOUND") ?? false;
+}
+/** What a read says when the repository itself came back null. */
+function repositoryNotFound(repo) {
+    return new NotFoundError(`Repository ${formatRepo(repo)} was not found, or the token cannot see it.`);
+}
+/** GraphQL calls bots `name`; REST calls them `name[bot]`. Markers compare the REST form. */
+function actorLogin(actor) {
+    if (!actor)
+        return "ghost";
+    return actor.__typename === "Bot" && !actor.login.endsWith("[bot]")
+        ? `${actor.login}[bot]`
+        : actor.login;
+}
+
 ;// CONCATENATED MODULE: ./src/github/queries.ts
 // GraphQL documents the adapter sends. The local test server validates each one against
 // GitHub's published schema, so a field GitHub lacks fails the tests, not production.
@@ -34938,9 +35000,9 @@ const GOAL_FIELDS = `
   }
 `;
 const GOAL_PAGE_QUERY = `
-query GoalPage($owner: String!, $name: String!, $labels: [String!], $after: String, $pageSize: Int!, $commentWindow: Int!) {
+query GoalPage($owner: String!, $name: String!, $labels: [String!], $states: [IssueState!]!, $after: String, $pageSize: Int!, $commentWindow: Int!) {
   repository(owner: $owner, name: $name) {
-    issues(labels: $labels, states: [OPEN], first: $pageSize, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
+    issues(labels: $labels, states: $states, first: $pageSize, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
       pageInfo { hasNextPage endCursor }
       nodes { ${GOAL_FIELDS} }
     }
@@ -35043,7 +35105,419 @@ fragment history on Issue {
     };
 }
 
+;// CONCATENATED MODULE: ./src/github/dependency-reads.ts
+/**
+ * The state of the issues goals depend on, in this repository or any other: one aliased
+ * GraphQL query per batch, so a queue's dependencies cost a request or two, not one each.
+ */
+
+
+
+
+/** Issues asked for in one dependency query: keeps GraphQL's node cost small. */
+const DEPENDENCY_BATCH = 50;
+/** State of each referenced issue, in the order asked; a missing one says `exists: false`. */
+async function readDependencyInfo(client, refs) {
+    const found = new Map();
+    for (let start = 0; start < refs.length; start += DEPENDENCY_BATCH) {
+        const groups = groupByRepo(refs.slice(start, start + DEPENDENCY_BATCH));
+        const { query, variables } = dependencyQuery(groups);
+        // Missing issues and repositories come back as nulls, not as a failure.
+        const data = await readGraphql(client, query, variables, "reading the state of dependencies");
+        groups.forEach((group, r) => {
+            group.numbers.forEach((number, i) => {
+                const issue = data[`r${r}`]?.[`i${i}`] ?? null;
+                found.set(issueKey({ owner: group.owner, repo: group.repo, number }), issue);
+            });
+        });
+    }
+    return refs.map((ref) => {
+        const issue = found.get(issueKey(ref)) ?? null;
+        if (!issue) {
+            return {
+                ref,
+                exists: false,
+                id: null,
+                open: false,
+                stateReason: null,
+                labels: [],
+                dependsOn: [],
+            };
+        }
+        return {
+            ref,
+            exists: true,
+            id: issue.databaseId,
+            open: issue.state === "OPEN",
+            stateReason: issue.stateReason,
+            labels: issue.labels.nodes.map((label) => label.name),
+            dependsOn: dependsLineOf(issue.body, ref),
+        };
+    });
+}
+/** One group per repository (the query asks each once), each number once. */
+function groupByRepo(refs) {
+    const groups = [];
+    for (const ref of refs) {
+        let group = groups.find((candidate) => sameRepo(candidate, ref));
+        if (!group) {
+            group = { owner: ref.owner, repo: ref.repo, numbers: [] };
+            groups.push(group);
+        }
+        if (!group.numbers.includes(ref.number))
+            group.numbers.push(ref.number);
+    }
+    return groups;
+}
+/** The Depends: line of another goal, for cycle detection; a body that is no goal has none. */
+function dependsLineOf(body, ref) {
+    try {
+        return parseVisibleGoalBody(body, ref).depends;
+    }
+    catch {
+        return [];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/github/goal-snapshots.ts
+
+
+
+
+/** A REST comment as the marker reader takes it; a deleted account reads as GitHub's "ghost". */
+function restComment(comment) {
+    return {
+        author: comment.user?.login ?? "ghost",
+        body: comment.body ?? "",
+        createdAt: comment.created_at,
+    };
+}
+async function goalSnapshot(client, repo, node, trustedAuthors) {
+    let comments = node.comments.nodes.map((comment) => ({
+        author: actorLogin(comment.author),
+        body: comment.body,
+        createdAt: comment.createdAt,
+    }));
+    if (node.comments.totalCount > comments.length) {
+        // Busy conversations: markers may sit before the window GraphQL gave us.
+        const all = await client.paginate(client.rest.issues.listComments, {
+            owner: repo.owner,
+            repo: repo.repo,
+            issue_number: node.number,
+            per_page: MAX_PAGE_SIZE,
+        });
+        comments = all.map(restComment);
+    }
+    const labels = node.labels.nodes.map((label) => label.name);
+    return {
+        ref: { ...repo, number: node.number },
+        id: node.databaseId,
+        nodeId: node.id,
+        title: node.title,
+        body: node.body,
+        url: node.url,
+        open: node.state === "OPEN",
+        stateReason: node.stateReason,
+        labels,
+        state: stateFromLabels(labels).state,
+        author: actorLogin(node.author),
+        createdAt: node.createdAt,
+        markers: trustedMarkers(comments, trustedAuthors),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/issue-links.ts
+/**
+ * GitHub's native links between issues: a story's sub-issues and a goal's "blocked by"
+ * dependencies, made and read. The Story:/Depends: lines in a goal's body are the source of
+ * truth; these links make the same facts visible in GitHub's UI.
+ */
+
+
+
+
+
+
+/**
+ * Links a goal just created to its story and its dependencies. A link that fails is reported
+ * in the warnings returned, not thrown: the goal and its body already stand. `linked` holds
+ * the dependencies' ids (a missing dependency gets no link).
+ */
+async function linkNewGoal(client, repo, created, goal, linked) {
+    const warnings = [];
+    const idOf = (ref) => linked.find((info) => sameIssue(info.ref, ref))?.id ?? null;
+    if (goal.story) {
+        try {
+            await addSubIssue(client, goal.story, created.id);
+        }
+        catch (error) {
+            warnings.push(`Could not link #${created.number} as a sub-issue of ${issue_ref_formatIssueRef(goal.story, repo)}: ${messageOf(error)}`);
+        }
+    }
+    for (const dependency of goal.depends) {
+        const dependencyId = idOf(dependency);
+        if (dependencyId === null)
+            continue;
+        try {
+            await addBlockedBy(client, { ...repo, number: created.number }, dependencyId);
+        }
+        catch (error) {
+            warnings.push(`Could not record #${created.number} as blocked by ${issue_ref_formatIssueRef(dependency, repo)}: ${messageOf(error)}`);
+        }
+    }
+    return warnings;
+}
+/** The issues whose "blocked by" links hold `goal` back, in whatever repository they are. */
+async function readBlockedBy(client, goal) {
+    try {
+        const blockers = await listBlockedBy(client, goal);
+        return blockers.map((issue) => ({
+            ...repoFromApiUrl(issue.repository_url),
+            number: issue.number,
+        }));
+    }
+    catch (error) {
+        throw explainGitHubError(error, `reading what blocks #${goal.number}`);
+    }
+}
+/** Open stories of a repository, each with the state of its sub-issues. */
+async function readOpenStories(client, repo) {
+    const stories = [];
+    let after = null;
+    do {
+        const result = await readGraphql(client, STORY_PAGE_QUERY, { owner: repo.owner, name: repo.repo, after }, "listing open stories");
+        const issues = result.repository?.issues;
+        if (!issues)
+            throw repositoryNotFound(repo);
+        for (const story of issues.nodes) {
+            // A story with more sub-issues than one page shows is never judged complete.
+            if (story.subIssues.totalCount > story.subIssues.nodes.length)
+                continue;
+            stories.push({
+                number: story.number,
+                title: story.title,
+                goals: story.subIssues.nodes.map((goal) => ({
+                    ref: { ...parseRepo(goal.repository.nameWithOwner), number: goal.number },
+                    open: goal.state === "OPEN",
+                    stateReason: goal.stateReason,
+                    labels: goal.labels.nodes.map((label) => label.name),
+                })),
+            });
+        }
+        after = issues.pageInfo.hasNextPage ? issues.pageInfo.endCursor : null;
+    } while (after);
+    return stories;
+}
+async function addSubIssue(client, story, childId) {
+    try {
+        await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", {
+            owner: story.owner,
+            repo: story.repo,
+            issue_number: story.number,
+            sub_issue_id: childId,
+        });
+    }
+    catch (error) {
+        // A retried request whose first answer was lost finds the link already made.
+        if (isStatus(error, 422) && (await isSubIssueOf(client, story, childId)))
+            return;
+        throw error;
+    }
+}
+async function isSubIssueOf(client, story, childId) {
+    const children = await client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", {
+        owner: story.owner,
+        repo: story.repo,
+        issue_number: story.number,
+        per_page: MAX_PAGE_SIZE,
+    });
+    return children.some((child) => child.id === childId);
+}
+async function addBlockedBy(client, goal, blockerId) {
+    try {
+        await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", {
+            owner: goal.owner,
+            repo: goal.repo,
+            issue_number: goal.number,
+            issue_id: blockerId,
+        });
+    }
+    catch (error) {
+        // As with sub-issues: a lost answer to a retried request leaves the link already made.
+        if (isStatus(error, 422)) {
+            const blockers = await listBlockedBy(client, goal);
+            if (blockers.some((blocker) => blocker.id === blockerId))
+                return;
+        }
+        throw error;
+    }
+}
+/** The issues that block `goal` (its blocked-by links), every page: the one read of them. */
+function listBlockedBy(client, goal) {
+    return client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", {
+        owner: goal.owner,
+        repo: goal.repo,
+        issue_number: goal.number,
+        per_page: MAX_PAGE_SIZE,
+    });
+}
+/** owner/repo from an API URL like https://api.github.com/repos/owner/repo. */
+function repoFromApiUrl(url) {
+    const match = /\/repos\/([^/]+)\/([^/]+)$/.exec(url);
+    if (!match?.[1] || !match[2])
+        throw new Error(`Unexpected repository URL from GitHub: ${url}`);
+    return { owner: match[1], repo: match[2] };
+}
+
+;// CONCATENATED MODULE: ./src/github/labels.ts
+/**
+ * The orchestrator's labels in a repository: made to exist, with our colours, without
+ * overwriting a description a human wrote.
+ */
+
+
+
+/** Creates the missing labels and fixes the colour (or empty description) of the others. */
+async function ensureLabels(client, repo, labels) {
+    const where = { owner: repo.owner, repo: repo.repo };
+    const existing = await client
+        .paginate(client.rest.issues.listLabelsForRepo, { ...where, per_page: MAX_PAGE_SIZE })
+        .catch((error) => {
+        throw explainGitHubError(error, `listing the labels of ${formatRepo(repo)}`);
+    });
+    const byName = new Map(existing.map((label) => [label.name.toLowerCase(), label]));
+    const created = [];
+    const updated = [];
+    for (const spec of labels) {
+        const found = byName.get(spec.name.toLowerCase());
+        if (!found) {
+            try {
+                await client.rest.issues.createLabel({ ...where, ...spec });
+                created.push(spec.name);
+            }
+            catch (error) {
+                // Another process created it between our list and our create: that is fine.
+                if (!isStatus(error, 422))
+                    throw explainGitHubError(error, `creating label ${spec.name}`);
+            }
+        }
+        else if (found.color.toLowerCase() !== spec.color.toLowerCase() || !found.description) {
+            // Keep a description a human wrote; fill in ours where there is none.
+            await client.rest.issues.updateLabel({
+                ...where,
+                name: found.name,
+                color: spec.color,
+                description: found.description || spec.description,
+            });
+            updated.push(spec.name);
+        }
+    }
+    return { created, updated };
+}
+
+;// CONCATENATED MODULE: ./src/github/marked-comment.ts
+/**
+ * The comment a marker travels in: human-readable text, then the markers, within GitHub's
+ * comment limit. Pure; the goal store posts what this returns.
+ */
+
+
+/** Room kept for the human-readable text when markers have to be shortened. */
+const TEXT_RESERVE = 2_000;
+/** Ends a marker's free text that was shortened to fit the comment. */
+const MARKER_CUT_NOTE = "… (cut)";
+const MARKER_TEXT_FIELDS = ["reason", "logTail", "text"];
+/**
+ * A comment of human-readable `text`, a blank line and the markers (one a line), within GitHub's
+ * comment limit. The markers stay whole and parseable: when they alone would leave less than
+ * TEXT_RESERVE for the text, their free-text fields are shortened to one common, largest cap
+ * that fits; then the text is cut to the room that is left.
+ */
+function markedComment(text, markers) {
+    const encode = (list) => list.map(encodeMarker).join("\n");
+    const markerRoom = GITHUB_LIMITS.body - TEXT_RESERVE;
+    let tail = encode(markers);
+    if (tail.length > markerRoom) {
+        // Binary search for the largest cap whose encoding fits.
+        let low = MARKER_CUT_NOTE.length;
+        let high = GITHUB_LIMITS.body;
+        while (low < high) {
+            const middle = Math.ceil((low + high) / 2);
+            if (encode(capMarkers(markers, middle)).length <= markerRoom)
+                low = middle;
+            else
+                high = middle - 1;
+        }
+        tail = encode(capMarkers(markers, low));
+    }
+    const room = Math.max(0, GITHUB_LIMITS.body - tail.length - 2);
+    return `${fitBody(text, room, cutNote())}\n\n${tail}`;
+}
+/** The markers with every free-text field (reasons, log tails, feedback) at most `cap` long. */
+function capMarkers(markers, cap) {
+    return markers.map((marker) => {
+        const copy = { ...marker };
+        for (const key of MARKER_TEXT_FIELDS) {
+            const value = copy[key];
+            if (typeof value === "string")
+                copy[key] = fitBody(value, cap, MARKER_CUT_NOTE);
+        }
+        return copy;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/github/text-histories.ts
+
+
+/** Issues asked for in one text-history query (each reads up to 50 timeline events). */
+const HISTORY_BATCH = 20;
+/** The history of each issue asked for, in that order; missing issues are left out. */
+async function readTextHistories(client, repo, numbers) {
+    const histories = [];
+    for (let start = 0; start < numbers.length; start += HISTORY_BATCH) {
+        const batch = numbers.slice(start, start + HISTORY_BATCH);
+        const { query, variables } = textHistoryQuery(repo.owner, repo.repo, batch);
+        const data = await readGraphql(client, query, variables, `reading who wrote and queued ${batch.map((n) => `#${n}`).join(", ")}`);
+        if (!data.repository)
+            throw repositoryNotFound(repo);
+        batch.forEach((_, i) => {
+            const issue = data.repository?.[`i${i}`];
+            if (issue)
+                histories.push(textHistoryOf(issue));
+        });
+    }
+    return histories;
+}
+function textHistoryOf(issue) {
+    let titleEdit = null;
+    const labelled = [];
+    for (const item of issue.timelineItems.nodes) {
+        if (!("createdAt" in item) || !("actor" in item))
+            continue;
+        const by = actorLogin(item.actor);
+        if (item.__typename === "RenamedTitleEvent")
+            titleEdit = { by, at: item.createdAt };
+        else if ("label" in item)
+            labelled.push({ label: item.label.name, by, at: item.createdAt });
+    }
+    return {
+        number: issue.number,
+        title: issue.title,
+        body: issue.body,
+        author: actorLogin(issue.author),
+        createdAt: issue.createdAt,
+        bodyEdit: issue.lastEditedAt ? { by: actorLogin(issue.editor), at: issue.lastEditedAt } : null,
+        titleEdit,
+        labelled,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/github/goal-store.ts
+
+
+
+
+
 
 
 
@@ -35056,21 +35530,11 @@ fragment history on Issue {
 
 /** GitHub Actions' built-in token posts as this account. */
 const ACTIONS_BOT_LOGIN = "github-actions[bot]";
-/** Largest page GitHub serves, for both REST and GraphQL connections. */
-const MAX_PAGE_SIZE = 100;
-/** Issues asked for in one dependency query: keeps GraphQL's node cost small. */
-const DEPENDENCY_BATCH = 50;
-/** Issues asked for in one text-history query (each reads up to 50 timeline events). */
-const HISTORY_BATCH = 20;
-/** GraphQL calls bots `name`; REST calls them `name[bot]`. Markers compare the REST form. */
-function actorLogin(actor) {
-    if (!actor)
-        return "ghost";
-    return actor.__typename === "Bot" && !actor.login.endsWith("[bot]")
-        ? `${actor.login}[bot]`
-        : actor.login;
-}
-/** The goal store on GitHub: issues, labels and marker comments. */
+/**
+ * The goal store on GitHub: issues, labels and marker comments. Issue links (issue-links.ts),
+ * dependency states (dependency-reads.ts) and text histories (text-histories.ts) are read and
+ * written in modules of their own; this class answers the GoalStore port with them.
+ */
 class GitHubGoalStore {
     repo;
     viewer;
@@ -35102,46 +35566,19 @@ class GitHubGoalStore {
     get where() {
         return { owner: this.repo.owner, repo: this.repo.repo };
     }
-    async ensureLabels(labels) {
-        const existing = await this.client
-            .paginate(this.client.rest.issues.listLabelsForRepo, {
-            ...this.where,
-            per_page: MAX_PAGE_SIZE,
-        })
-            .catch((error) => {
-            throw explainGitHubError(error, `listing the labels of ${formatRepo(this.repo)}`);
-        });
-        const byName = new Map(existing.map((label) => [label.name.toLowerCase(), label]));
-        const created = [];
-        const updated = [];
-        for (const spec of labels) {
-            const found = byName.get(spec.name.toLowerCase());
-            if (!found) {
-                try {
-                    await this.client.rest.issues.createLabel({ ...this.where, ...spec });
-                    created.push(spec.name);
-                }
-                catch (error) {
-                    // Another process created it between our list and our create: that is fine.
-                    if (!isStatus(error, 422))
-                        throw explainGitHubError(error, `creating label ${spec.name}`);
-                }
-            }
-            else if (found.color.toLowerCase() !== spec.color.toLowerCase() || !found.description) {
-                // Keep a description a human wrote; fill in ours where there is none.
-                await this.client.rest.issues.updateLabel({
-                    ...this.where,
-                    name: found.name,
-                    color: spec.color,
-                    description: found.description || spec.description,
-                });
-                updated.push(spec.name);
-            }
-        }
-        return { created, updated };
+    ensureLabels(labels) {
+        return ensureLabels(this.client, this.repo, labels);
     }
-    listGoals(state) {
-        return this.goalPages(GOAL_PAGE_QUERY, { labels: [states_stateLabel(state)] }, `listing ${states_stateLabel(state)} goals`);
+    async *listGoals(state) {
+        // GitHub closes a goal whose pull request merges ("Closes #N"), whatever its label: one
+        // closed while goal:running (its runner died before recording) or goal:spot-check (a person
+        // merged it on GitHub) must still be reconciled, or its label would never end right.
+        const closedToo = state === "running" || state === "spot-check";
+        const goals = this.goalPages(GOAL_PAGE_QUERY, { labels: [states_stateLabel(state)], states: closedToo ? ["OPEN", "CLOSED"] : ["OPEN"] }, `listing ${states_stateLabel(state)} goals`);
+        for await (const goal of goals) {
+            if (goal.open || goal.stateReason?.toUpperCase() === "COMPLETED")
+                yield goal;
+        }
     }
     listGoalActivity(since) {
         return this.goalPages(GOAL_ACTIVITY_PAGE_QUERY, { labels: GOAL_STATES.map(states_stateLabel), since: since?.toISOString() ?? null }, since ? `listing goals changed since ${since.toISOString()}` : "listing all goals");
@@ -35158,13 +35595,7 @@ class GitHubGoalStore {
         });
         return comments.flatMap((comment) => {
             const issue = Number(/\/issues\/(\d+)$/.exec(comment.issue_url)?.[1]);
-            const markers = trustedMarkers([
-                {
-                    author: comment.user?.login ?? "ghost",
-                    body: comment.body ?? "",
-                    createdAt: comment.created_at,
-                },
-            ], this.trustedAuthors);
+            const markers = trustedMarkers([restComment(comment)], this.trustedAuthors);
             return markers.flatMap((marker) => marker.kind === "run-result" && Number.isSafeInteger(issue) ? [{ ...marker, issue }] : []);
         });
     }
@@ -35276,44 +35707,11 @@ class GitHubGoalStore {
             throw this.repositoryNotFound();
         return result.repository.issues.totalCount;
     }
-    async blockedBy(number) {
-        try {
-            const blockers = await this.blockers(number);
-            return blockers.map((issue) => ({
-                ...repoFromApiUrl(issue.repository_url),
-                number: issue.number,
-            }));
-        }
-        catch (error) {
-            throw explainGitHubError(error, `reading what blocks #${number}`);
-        }
+    blockedBy(number) {
+        return readBlockedBy(this.client, { ...this.repo, number });
     }
-    async openStories() {
-        const stories = [];
-        let after = null;
-        do {
-            const result = await this.graphql(STORY_PAGE_QUERY, { owner: this.repo.owner, name: this.repo.repo, after }, "listing open stories");
-            const issues = result.repository?.issues;
-            if (!issues)
-                throw this.repositoryNotFound();
-            for (const story of issues.nodes) {
-                // A story with more sub-issues than one page shows is never judged complete.
-                if (story.subIssues.totalCount > story.subIssues.nodes.length)
-                    continue;
-                stories.push({
-                    number: story.number,
-                    title: story.title,
-                    goals: story.subIssues.nodes.map((goal) => ({
-                        ref: { ...parseRepo(goal.repository.nameWithOwner), number: goal.number },
-                        open: goal.state === "OPEN",
-                        stateReason: goal.stateReason,
-                        labels: goal.labels.nodes.map((label) => label.name),
-                    })),
-                });
-            }
-            after = issues.pageInfo.hasNextPage ? issues.pageInfo.endCursor : null;
-        } while (after);
-        return stories;
+    openStories() {
+        return readOpenStories(this.client, this.repo);
     }
     async closeIssue(number, comment) {
         await this.comment(number, fitBody(comment));
@@ -35338,100 +35736,19 @@ class GitHubGoalStore {
         }, { paceMs: this.paceMs }).catch((error) => {
             throw explainGitHubError(error, `creating the goal issue in ${formatRepo(this.repo)}`);
         });
-        // The Story:/Depends: lines in the body are the source of truth; GitHub's native links
-        // make the same facts visible in its UI. A failure there is reported, not fatal.
-        const warnings = [];
+        // A link that fails is a warning, not a failure: the body's Story:/Depends: lines hold it.
         const linked = await this.dependencyInfo([
             ...(goal.story ? [goal.story] : []),
             ...goal.depends,
         ]);
-        const idOf = (ref) => linked.find((info) => sameIssue(info.ref, ref))?.id ?? null;
-        if (goal.story) {
-            try {
-                await this.addSubIssue(goal.story, issue.id);
-            }
-            catch (error) {
-                warnings.push(`Could not link #${issue.number} as a sub-issue of ${issue_ref_formatIssueRef(goal.story, this.repo)}: ${messageOf(error)}`);
-            }
-        }
-        for (const dependency of goal.depends) {
-            const dependencyId = idOf(dependency);
-            if (dependencyId === null)
-                continue;
-            try {
-                await this.addBlockedBy(issue.number, dependencyId);
-            }
-            catch (error) {
-                warnings.push(`Could not record #${issue.number} as blocked by ${issue_ref_formatIssueRef(dependency, this.repo)}: ${messageOf(error)}`);
-            }
-        }
+        const warnings = await linkNewGoal(this.client, this.repo, issue, goal, linked);
         return { number: issue.number, url: issue.html_url, warnings };
     }
-    async dependencyInfo(refs) {
-        const found = new Map();
-        for (let start = 0; start < refs.length; start += DEPENDENCY_BATCH) {
-            const batch = refs.slice(start, start + DEPENDENCY_BATCH);
-            const groups = groupByRepo(batch);
-            const { query, variables } = dependencyQuery(groups);
-            let data;
-            try {
-                data = await this.client.graphql(query, variables);
-            }
-            catch (error) {
-                // Missing issues and repositories come back as NOT_FOUND errors beside partial data.
-                if (error instanceof GraphqlResponseError && onlyNotFound(error)) {
-                    data = (error.data ?? {});
-                }
-                else {
-                    throw explainGitHubError(error, "reading the state of dependencies");
-                }
-            }
-            groups.forEach((group, r) => {
-                group.numbers.forEach((number, i) => {
-                    const issue = data[`r${r}`]?.[`i${i}`] ?? null;
-                    found.set(issueKey({ owner: group.owner, repo: group.repo, number }), issue);
-                });
-            });
-        }
-        return refs.map((ref) => {
-            const issue = found.get(issueKey(ref)) ?? null;
-            if (!issue) {
-                return {
-                    ref,
-                    exists: false,
-                    id: null,
-                    open: false,
-                    stateReason: null,
-                    labels: [],
-                    dependsOn: [],
-                };
-            }
-            return {
-                ref,
-                exists: true,
-                id: issue.databaseId,
-                open: issue.state === "OPEN",
-                stateReason: issue.stateReason,
-                labels: issue.labels.nodes.map((label) => label.name),
-                dependsOn: dependsLineOf(issue.body, ref),
-            };
-        });
+    dependencyInfo(refs) {
+        return readDependencyInfo(this.client, refs);
     }
-    async textHistories(numbers) {
-        const histories = [];
-        for (let start = 0; start < numbers.length; start += HISTORY_BATCH) {
-            const batch = numbers.slice(start, start + HISTORY_BATCH);
-            const { query, variables } = textHistoryQuery(this.repo.owner, this.repo.repo, batch);
-            const data = await this.graphql(query, variables, `reading who wrote and queued ${batch.map((n) => `#${n}`).join(", ")}`);
-            if (!data.repository)
-                throw this.repositoryNotFound();
-            batch.forEach((_, i) => {
-                const issue = data.repository?.[`i${i}`];
-                if (issue)
-                    histories.push(textHistoryOf(issue));
-            });
-        }
-        return histories;
+    textHistories(numbers) {
+        return readTextHistories(this.client, this.repo, numbers);
     }
     async hasWriteAccess(login) {
         try {
@@ -35461,202 +35778,14 @@ class GitHubGoalStore {
             throw explainGitHubError(error, `commenting on #${number}`);
         }
     }
-    async addSubIssue(story, childId) {
-        try {
-            await this.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", {
-                owner: story.owner,
-                repo: story.repo,
-                issue_number: story.number,
-                sub_issue_id: childId,
-            });
-        }
-        catch (error) {
-            // A retried request whose first answer was lost finds the link already made.
-            if (isStatus(error, 422) && (await this.isSubIssueOf(story, childId)))
-                return;
-            throw error;
-        }
-    }
-    async isSubIssueOf(story, childId) {
-        const children = await this.client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", {
-            owner: story.owner,
-            repo: story.repo,
-            issue_number: story.number,
-            per_page: MAX_PAGE_SIZE,
-        });
-        return children.some((child) => child.id === childId);
-    }
-    async addBlockedBy(number, blockerId) {
-        try {
-            await this.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", {
-                ...this.where,
-                issue_number: number,
-                issue_id: blockerId,
-            });
-        }
-        catch (error) {
-            if (isStatus(error, 422)) {
-                const blockers = await this.blockers(number);
-                if (blockers.some((blocker) => blocker.id === blockerId))
-                    return;
-            }
-            throw error;
-        }
-    }
-    /** The issues that block this one (its blocked-by links), every page. */
-    blockers(number) {
-        return this.client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", { ...this.where, issue_number: number, per_page: MAX_PAGE_SIZE });
-    }
-    async graphql(query, variables, doing) {
-        try {
-            return await this.client.graphql(query, variables);
-        }
-        catch (error) {
-            if (error instanceof GraphqlResponseError && onlyNotFound(error)) {
-                return (error.data ?? {});
-            }
-            throw explainGitHubError(error, doing);
-        }
+    graphql(query, variables, doing) {
+        return readGraphql(this.client, query, variables, doing);
     }
     repositoryNotFound() {
-        return new NotFoundError(`Repository ${formatRepo(this.repo)} was not found, or the token cannot see it.`);
+        return repositoryNotFound(this.repo);
     }
-    async snapshot(node) {
-        let comments = node.comments.nodes.map((comment) => ({
-            author: actorLogin(comment.author),
-            body: comment.body,
-            createdAt: comment.createdAt,
-        }));
-        if (node.comments.totalCount > comments.length) {
-            // Busy conversations: markers may sit before the window GraphQL gave us.
-            comments = await this.allComments(node.number);
-        }
-        const labels = node.labels.nodes.map((label) => label.name);
-        return {
-            ref: { ...this.repo, number: node.number },
-            id: node.databaseId,
-            nodeId: node.id,
-            title: node.title,
-            body: node.body,
-            url: node.url,
-            open: node.state === "OPEN",
-            stateReason: node.stateReason,
-            labels,
-            state: stateFromLabels(labels).state,
-            author: actorLogin(node.author),
-            createdAt: node.createdAt,
-            markers: trustedMarkers(comments, this.trustedAuthors),
-        };
-    }
-    async allComments(number) {
-        const comments = await this.client.paginate(this.client.rest.issues.listComments, {
-            ...this.where,
-            issue_number: number,
-            per_page: MAX_PAGE_SIZE,
-        });
-        return comments.map((comment) => ({
-            author: comment.user?.login ?? "ghost",
-            body: comment.body ?? "",
-            createdAt: comment.created_at,
-        }));
-    }
-}
-function textHistoryOf(issue) {
-    let titleEdit = null;
-    const labelled = [];
-    for (const item of issue.timelineItems.nodes) {
-        if (!("createdAt" in item) || !("actor" in item))
-            continue;
-        const by = actorLogin(item.actor);
-        if (item.__typename === "RenamedTitleEvent")
-            titleEdit = { by, at: item.createdAt };
-        else if ("label" in item)
-            labelled.push({ label: item.label.name, by, at: item.createdAt });
-    }
-    return {
-        number: issue.number,
-        title: issue.title,
-        body: issue.body,
-        author: actorLogin(issue.author),
-        createdAt: issue.createdAt,
-        bodyEdit: issue.lastEditedAt ? { by: actorLogin(issue.editor), at: issue.lastEditedAt } : null,
-        titleEdit,
-        labelled,
-    };
-}
-function groupByRepo(refs) {
-    const groups = [];
-    for (const ref of refs) {
-        let group = groups.find((candidate) => sameRepo(candidate, ref));
-        if (!group) {
-            group = { owner: ref.owner, repo: ref.repo, numbers: [] };
-            groups.push(group);
-        }
-        if (!group.numbers.includes(ref.number))
-            group.numbers.push(ref.number);
-    }
-    return groups;
-}
-/** owner/repo from an API URL like https://api.github.com/repos/owner/repo. */
-function repoFromApiUrl(url) {
-    const match = /\/repos\/([^/]+)\/([^/]+)$/.exec(url);
-    if (!match?.[1] || !match[2])
-        throw new Error(`Unexpected repository URL from GitHub: ${url}`);
-    return { owner: match[1], repo: match[2] };
-}
-function onlyNotFound(error) {
-    return error.errors?.every((entry) => entry.type === "NOT_FOUND") ?? false;
-}
-/** Room kept for the human-readable text when markers have to be shortened. */
-const TEXT_RESERVE = 2_000;
-/** Ends a marker's free text that was shortened to fit the comment. */
-const MARKER_CUT_NOTE = "… (cut)";
-const MARKER_TEXT_FIELDS = ["reason", "logTail", "text"];
-/** The markers with every free-text field (reasons, log tails, feedback) at most `cap` long. */
-function capMarkers(markers, cap) {
-    return markers.map((marker) => {
-        const copy = { ...marker };
-        for (const key of MARKER_TEXT_FIELDS) {
-            const value = copy[key];
-            if (typeof value === "string")
-                copy[key] = fitBody(value, cap, MARKER_CUT_NOTE);
-        }
-        return copy;
-    });
-}
-/**
- * A comment of human-readable `text`, a blank line and the markers (one a line), within GitHub's
- * comment limit. The markers stay whole and parseable: when they alone would leave less than
- * TEXT_RESERVE for the text, their free-text fields are shortened to one common, largest cap
- * that fits; then the text is cut to the room that is left.
- */
-function markedComment(text, markers) {
-    const encode = (list) => list.map(encodeMarker).join("\n");
-    const markerRoom = GITHUB_LIMITS.body - TEXT_RESERVE;
-    let tail = encode(markers);
-    if (tail.length > markerRoom) {
-        // Binary search for the largest cap whose encoding fits.
-        let low = MARKER_CUT_NOTE.length;
-        let high = GITHUB_LIMITS.body;
-        while (low < high) {
-            const middle = Math.ceil((low + high) / 2);
-            if (encode(capMarkers(markers, middle)).length <= markerRoom)
-                low = middle;
-            else
-                high = middle - 1;
-        }
-        tail = encode(capMarkers(markers, low));
-    }
-    const room = Math.max(0, GITHUB_LIMITS.body - tail.length - 2);
-    return `${fitBody(text, room, cutNote())}\n\n${tail}`;
-}
-/** The Depends: line of another goal, for cycle detection; a body that is no goal has none. */
-function dependsLineOf(body, ref) {
-    try {
-        return parseVisibleGoalBody(body, ref).depends;
-    }
-    catch {
-        return [];
+    snapshot(node) {
+        return goalSnapshot(this.client, this.repo, node, this.trustedAuthors);
     }
 }
 
@@ -35845,6 +35974,7 @@ function terminalSafe(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/cli/orchestrator.ts
+
 
 
 
@@ -36236,7 +36366,7 @@ function clock() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4144);
+/* harmony import */ var _cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9656);
 
 process.exitCode = await (0,_cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__/* .orchestratorMain */ .G)(process.argv.slice(2));
 

@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1093:
+/***/ 6109:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40496,6 +40496,8 @@ const dist_src_Octokit = Octokit.plugin(requestLog, legacyRestEndpointMethods, p
 
 /** The Octokit class every GitHub call in this project goes through. */
 const GitHubClient = dist_src_Octokit.plugin(retry, throttling);
+/** Largest page GitHub serves, for both REST and GraphQL connections. */
+const MAX_PAGE_SIZE = 100;
 const DEFAULT_API_URL = "https://api.github.com";
 /** Longest primary rate-limit wait we sit out instead of failing (GitHub resets hourly). */
 const MAX_RATE_LIMIT_WAIT_SECONDS = 120;
@@ -40632,60 +40634,6 @@ function fitTitle(title, limit = GITHUB_LIMITS.title) {
     return `${safePrefix(title, limit - 1).trimEnd()}…`;
 }
 
-;// CONCATENATED MODULE: ./src/core/agent-options.ts
-/** Values that choose how the agent runs; shared by goal bodies (per-goal overrides) and settings. */
-const REASONING_LEVELS = ["low", "med", "high"];
-/** What a user may write; "medium" is read as "med". */
-const REASONING_INPUTS = ["low", "med", "medium", "high"];
-function parseReasoning(text) {
-    const value = text.trim().toLowerCase();
-    if (value === "medium")
-        return "med";
-    return REASONING_LEVELS.includes(value) ? value : null;
-}
-const MODEL_MAX_LENGTH = 100;
-// Model names are passed to the agent as one argument: keep them to one plain token.
-const MODEL_PATTERN = /^[A-Za-z0-9._:/-]+$/;
-function isValidModel(text) {
-    return text.length <= MODEL_MAX_LENGTH && MODEL_PATTERN.test(text);
-}
-const MODEL_RULE = `a name of letters, digits and . _ : / - (at most ${MODEL_MAX_LENGTH} characters), like opus or sonnet`;
-
-;// CONCATENATED MODULE: ./src/core/goal-metadata.ts
-/** The one-per-line metadata of a goal body: `Story:`, `Depends:`, `Model:` and `Reasoning:`. */
-const METADATA_LABELS = {
-    story: "Story",
-    depends: "Depends",
-    model: "Model",
-    reasoning: "Reasoning",
-};
-// "Depends on:" is read as "Depends:" because people write it that way.
-const LINE_START = /^[ \t]*(story|depends(?:[ \t]+on)?|model|reasoning)[ \t]*:/i;
-// Model and Reasoning may share a line ("Model: opus   Reasoning: high").
-const SHARED_KEY = /(?:^|[ \t])(model|reasoning)[ \t]*:/gi;
-/** Returns the entries on a metadata line, or null when the line is not metadata. */
-function goal_metadata_readMetadataLine(line) {
-    const start = LINE_START.exec(line);
-    if (!start)
-        return null;
-    const key = (start[1] ?? "").toLowerCase().split(/[ \t]/)[0];
-    if (key === "story" || key === "depends") {
-        return [{ key, value: line.slice(start[0].length).trim() }];
-    }
-    const matches = [...line.matchAll(SHARED_KEY)];
-    return matches.map((match, i) => {
-        const valueStart = (match.index ?? 0) + match[0].length;
-        const valueEnd = matches[i + 1]?.index ?? line.length;
-        return {
-            key: (match[1] ?? "").toLowerCase(),
-            value: line.slice(valueStart, valueEnd).trim(),
-        };
-    });
-}
-function isMetadataLine(line) {
-    return LINE_START.test(line);
-}
-
 ;// CONCATENATED MODULE: ./src/core/issue-ref.ts
 
 // GitHub logins: letters, digits and hyphens, not starting with a hyphen, at most 39 characters;
@@ -40762,6 +40710,353 @@ function issue_ref_formatIssueRef(ref, relativeTo) {
     if (relativeTo !== undefined && sameRepo(ref, relativeTo))
         return `#${ref.number}`;
     return `${issue_ref_formatRepo(ref)}#${ref.number}`;
+}
+
+;// CONCATENATED MODULE: ./src/core/markers.ts
+
+/** Machine-readable facts the orchestrator leaves in its own issue comments (design §3). */
+const MARKER_SCHEMA_VERSION = 1;
+const MARKER_TAG = "goal-orchestrator";
+const RUN_OUTCOMES = ["success", "spot-check", "failure", "interrupted"];
+const FEEDBACK_SOURCES = ["reject", "pr-closed", "ci-failed", "review"];
+/**
+ * How much of the agent's output a failed run's result keeps (`logTail`): the agent keeps this
+ * many last lines, the result at most this many characters of them, and the goal file of the
+ * next attempt shows them.
+ */
+const LOG_TAIL_LINES = 30;
+const LOG_TAIL_CHARS = 6000;
+const REVIEW_REPLY_REASONS = ["outsider", "no-text", "rounds-used"];
+/** The marker as one line: `<!-- goal-orchestrator:v1 {json} -->`. */
+function markers_encodeMarker(marker) {
+    const json = escapeForComment(JSON.stringify({ v: MARKER_SCHEMA_VERSION, ...marker }));
+    return `<!-- ${MARKER_TAG}:v${MARKER_SCHEMA_VERSION} ${json} -->`;
+}
+// "--" inside a string would end the HTML comment early; "\u002d" is the same character to JSON.parse.
+// Outside strings "-" only appears singly (as a sign or exponent), so it never forms "--".
+// "<" and ">" are escaped too, so no text in a marker looks like HTML to anything that reads it.
+const COMMENT_SAFE = { "-": "\\u002d", "<": "\\u003c", ">": "\\u003e" };
+function escapeForComment(json) {
+    let out = "";
+    let inString = false;
+    for (let i = 0; i < json.length; i++) {
+        const char = json[i];
+        if (inString && char === "\\") {
+            out += char + (json[i + 1] ?? "");
+            i++;
+            continue;
+        }
+        if (char === '"')
+            inString = !inString;
+        out += inString ? (COMMENT_SAFE[char] ?? char) : char;
+    }
+    return out;
+}
+const MARKER_LINE = new RegExp(`^[ \\t]*<!--[ \\t]*${MARKER_TAG}:v(\\d{1,6})[ \\t]+(\\{.*\\})[ \\t]*-->[ \\t]*$`, "gm");
+/**
+ * Every well-formed marker in a text, in order. Never throws: malformed JSON, unknown kinds and
+ * markers missing required fields are skipped. Markers from newer schema versions are kept when
+ * their required fields parse; fields this version does not know are dropped.
+ */
+function decodeMarkers(text) {
+    if (typeof text !== "string")
+        return [];
+    const markers = [];
+    for (const match of text.matchAll(MARKER_LINE)) {
+        const version = Number(match[1]);
+        if (version < 1)
+            continue;
+        let value;
+        try {
+            value = JSON.parse(match[2] ?? "");
+        }
+        catch {
+            continue;
+        }
+        const marker = toMarker(value);
+        if (marker !== null)
+            markers.push(marker);
+    }
+    return markers;
+}
+function toMarker(value) {
+    if (!isObject(value))
+        return null;
+    switch (value.kind) {
+        case "claim":
+            return toClaim(value);
+        case "run-result":
+            return toRunResult(value);
+        case "transition":
+            return toTransition(value);
+        case "feedback":
+            return toFeedback(value);
+        case "blocked":
+            return toBlocked(value);
+        case "review-reply":
+            return toReviewReply(value);
+        default:
+            return null;
+    }
+}
+function toClaim(v) {
+    if (!isAttempt(v.attempt) || !isTime(v.claimedAt) || !isTime(v.leaseExpiresAt))
+        return null;
+    if (!isObject(v.claimedBy))
+        return null;
+    const by = v.claimedBy;
+    const claimedBy = {};
+    // Run ids are numbers in GitHub's API; keep them as text so they never lose precision.
+    if (typeof by.runId === "string" || isWholeNumber(by.runId))
+        claimedBy.runId = String(by.runId);
+    if (typeof by.runUrl === "string")
+        claimedBy.runUrl = by.runUrl;
+    if (typeof by.host === "string")
+        claimedBy.host = by.host;
+    if (isWholeNumber(by.pid))
+        claimedBy.pid = by.pid;
+    const claim = {
+        kind: "claim",
+        attempt: v.attempt,
+        claimedBy,
+        claimedAt: v.claimedAt,
+        leaseExpiresAt: v.leaseExpiresAt,
+    };
+    if (typeof v.claimId === "string")
+        claim.claimId = v.claimId;
+    if (typeof v.textFingerprint === "string")
+        claim.textFingerprint = v.textFingerprint;
+    if (typeof v.vouchedBy === "string")
+        claim.vouchedBy = v.vouchedBy;
+    if (typeof v.branch === "string")
+        claim.branch = v.branch;
+    return claim;
+}
+function toRunResult(v) {
+    if (!isAttempt(v.attempt) || !isOneOf(v.outcome, RUN_OUTCOMES))
+        return null;
+    if (typeof v.reason !== "string" || typeof v.countsAsAttempt !== "boolean")
+        return null;
+    const marker = {
+        kind: "run-result",
+        attempt: v.attempt,
+        outcome: v.outcome,
+        reason: v.reason,
+        countsAsAttempt: v.countsAsAttempt,
+    };
+    if (typeof v.prUrl === "string")
+        marker.prUrl = v.prUrl;
+    if (typeof v.logTail === "string")
+        marker.logTail = v.logTail;
+    if (isObject(v.stats))
+        marker.stats = v.stats;
+    return marker;
+}
+function toTransition(v) {
+    if (!isOneOf(v.to, GOAL_STATES) || typeof v.reason !== "string")
+        return null;
+    if (v.from !== null && !isOneOf(v.from, GOAL_STATES))
+        return null;
+    const marker = { kind: "transition", from: v.from, to: v.to, reason: v.reason };
+    if (isAttempt(v.attempt))
+        marker.attempt = v.attempt;
+    return marker;
+}
+function toFeedback(v) {
+    if (!isAttempt(v.attempt) || !isOneOf(v.source, FEEDBACK_SOURCES))
+        return null;
+    if (typeof v.text !== "string")
+        return null;
+    const marker = {
+        kind: "feedback",
+        attempt: v.attempt,
+        source: v.source,
+        text: v.text,
+    };
+    if (isAttempt(v.round))
+        marker.round = v.round;
+    if (isAttempt(v.pullRequest))
+        marker.pullRequest = v.pullRequest;
+    if (Array.isArray(v.requests))
+        marker.requests = strings(v.requests);
+    return marker;
+}
+function toReviewReply(v) {
+    if (!isOneOf(v.reason, REVIEW_REPLY_REASONS) || !Array.isArray(v.requests))
+        return null;
+    return { kind: "review-reply", reason: v.reason, requests: strings(v.requests) };
+}
+function strings(values) {
+    return values.filter((value) => typeof value === "string");
+}
+function toBlocked(v) {
+    if (!Array.isArray(v.by))
+        return null;
+    return { kind: "blocked", by: strings(v.by) };
+}
+function isObject(value) {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function isWholeNumber(value) {
+    return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+function isAttempt(value) {
+    return isWholeNumber(value) && value >= 1;
+}
+function isTime(value) {
+    return typeof value === "string" && !Number.isNaN(Date.parse(value));
+}
+function isOneOf(value, allowed) {
+    return typeof value === "string" && allowed.includes(value);
+}
+/**
+ * Markers from comments written by trusted authors (the orchestrator's own identities), oldest
+ * first. Anyone can paste a marker into a comment, so markers from anyone else are ignored.
+ */
+function trustedMarkers(comments, trustedAuthors) {
+    const trusted = new Set([...trustedAuthors].map((login) => login.toLowerCase()));
+    const found = comments
+        .filter((comment) => trusted.has(comment.author.toLowerCase()))
+        .map((comment, index) => ({ comment, index, time: Date.parse(comment.createdAt) }));
+    // Array.prototype.sort is stable, so markers of one comment and equal times keep their order.
+    found.sort((a, b) => compareTimes(a.time, b.time) || a.index - b.index);
+    return found.flatMap(({ comment }) => decodeMarkers(comment.body).map((marker) => ({ ...marker, createdAt: comment.createdAt })));
+}
+// Unparseable times sort last rather than breaking the order of the rest.
+function compareTimes(a, b) {
+    if (Number.isNaN(a))
+        return Number.isNaN(b) ? 0 : 1;
+    if (Number.isNaN(b))
+        return -1;
+    return a - b;
+}
+
+;// CONCATENATED MODULE: ./src/github/create-issue.ts
+
+
+
+
+/** How often a create is attempted when GitHub's answer does not arrive. */
+const CREATE_ATTEMPTS = 4;
+/** Issues created since we started that we look through for our request id. */
+const RECENT_ISSUES_PAGE = 100;
+/** Hidden in the body so a create whose answer was lost can be found again. */
+function requestIdLine(requestId) {
+    return `<!-- goal-orchestrator:request ${requestId} -->`;
+}
+/** Statuses after which GitHub may or may not have created the issue. */
+function outcomeUnknown(error) {
+    return error instanceof dist_src_RequestError && (error.status >= 500 || error.status === 0);
+}
+/**
+ * Creates an issue exactly once, even when a response is lost after GitHub applied the write
+ * (a 502 or a dropped connection). Octokit's own retry would create a duplicate there, so it
+ * is switched off for this request; before every new attempt we look for an issue carrying
+ * our request id, created since we began.
+ */
+async function createIssueOnce(client, repo, issue, options = {}) {
+    const requestId = (0,external_node_crypto_.randomUUID)();
+    const body = `${issue.body.trimEnd()}\n\n${requestIdLine(requestId)}\n`;
+    // Start looking well before now: our clock and GitHub's may disagree.
+    const since = new Date(Date.now() - 10 * 60_000).toISOString();
+    const baseMs = options.paceMs ?? 1000;
+    let lastError;
+    for (let attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
+        if (attempt > 1) {
+            const existing = await findByRequestId(client, repo, requestId, since);
+            if (existing)
+                return existing;
+            await new Promise((resolve) => setTimeout(resolve, baseMs * attempt ** 2));
+        }
+        try {
+            const { data } = await client.rest.issues.create({
+                owner: repo.owner,
+                repo: repo.repo,
+                title: issue.title,
+                body,
+                labels: issue.labels,
+                request: { retries: 0 },
+            });
+            return { id: data.id, number: data.number, html_url: data.html_url };
+        }
+        catch (error) {
+            if (!outcomeUnknown(error))
+                throw error;
+            lastError = error;
+        }
+    }
+    const existing = await findByRequestId(client, repo, requestId, since);
+    if (existing)
+        return existing;
+    throw new Error(`Creating the issue in ${issue_ref_formatRepo(repo)} failed ${CREATE_ATTEMPTS} times and no issue was created: ${errors_messageOf(lastError)}`);
+}
+async function findByRequestId(client, repo, requestId, since) {
+    const marker = requestIdLine(requestId);
+    const { data } = await client.rest.issues.listForRepo({
+        owner: repo.owner,
+        repo: repo.repo,
+        state: "all",
+        sort: "created",
+        direction: "desc",
+        since,
+        per_page: RECENT_ISSUES_PAGE,
+    });
+    const found = data.find((candidate) => !candidate.pull_request && candidate.body?.includes(marker));
+    return found ? { id: found.id, number: found.number, html_url: found.html_url } : null;
+}
+
+;// CONCATENATED MODULE: ./src/core/agent-options.ts
+/** Values that choose how the agent runs; shared by goal bodies (per-goal overrides) and settings. */
+const REASONING_LEVELS = ["low", "med", "high"];
+/** What a user may write; "medium" is read as "med". */
+const REASONING_INPUTS = ["low", "med", "medium", "high"];
+function parseReasoning(text) {
+    const value = text.trim().toLowerCase();
+    if (value === "medium")
+        return "med";
+    return REASONING_LEVELS.includes(value) ? value : null;
+}
+const MODEL_MAX_LENGTH = 100;
+// Model names are passed to the agent as one argument: keep them to one plain token.
+const MODEL_PATTERN = /^[A-Za-z0-9._:/-]+$/;
+function isValidModel(text) {
+    return text.length <= MODEL_MAX_LENGTH && MODEL_PATTERN.test(text);
+}
+const MODEL_RULE = `a name of letters, digits and . _ : / - (at most ${MODEL_MAX_LENGTH} characters), like opus or sonnet`;
+
+;// CONCATENATED MODULE: ./src/core/goal-metadata.ts
+/** The one-per-line metadata of a goal body: `Story:`, `Depends:`, `Model:` and `Reasoning:`. */
+const METADATA_LABELS = {
+    story: "Story",
+    depends: "Depends",
+    model: "Model",
+    reasoning: "Reasoning",
+};
+// "Depends on:" is read as "Depends:" because people write it that way.
+const LINE_START = /^[ \t]*(story|depends(?:[ \t]+on)?|model|reasoning)[ \t]*:/i;
+// Model and Reasoning may share a line ("Model: opus   Reasoning: high").
+const SHARED_KEY = /(?:^|[ \t])(model|reasoning)[ \t]*:/gi;
+/** Returns the entries on a metadata line, or null when the line is not metadata. */
+function goal_metadata_readMetadataLine(line) {
+    const start = LINE_START.exec(line);
+    if (!start)
+        return null;
+    const key = (start[1] ?? "").toLowerCase().split(/[ \t]/)[0];
+    if (key === "story" || key === "depends") {
+        return [{ key, value: line.slice(start[0].length).trim() }];
+    }
+    const matches = [...line.matchAll(SHARED_KEY)];
+    return matches.map((match, i) => {
+        const valueStart = (match.index ?? 0) + match[0].length;
+        const valueEnd = matches[i + 1]?.index ?? line.length;
+        return {
+            key: (match[1] ?? "").toLowerCase(),
+            value: line.slice(valueStart, valueEnd).trim(),
+        };
+    });
+}
+function isMetadataLine(line) {
+    return LINE_START.test(line);
 }
 
 ;// CONCATENATED MODULE: ./src/core/markdown-lines.ts
@@ -55972,299 +56267,6 @@ function appendBlock(body, block) {
     return `${content}${separator}${block.join("\n")}${trailing.includes("\n") ? "\n" : ""}`;
 }
 
-;// CONCATENATED MODULE: ./src/core/markers.ts
-
-/** Machine-readable facts the orchestrator leaves in its own issue comments (design §3). */
-const MARKER_SCHEMA_VERSION = 1;
-const MARKER_TAG = "goal-orchestrator";
-const RUN_OUTCOMES = ["success", "spot-check", "failure", "interrupted"];
-const FEEDBACK_SOURCES = ["reject", "pr-closed", "ci-failed", "review"];
-/**
- * How much of the agent's output a failed run's result keeps (`logTail`): the agent keeps this
- * many last lines, the result at most this many characters of them, and the goal file of the
- * next attempt shows them.
- */
-const LOG_TAIL_LINES = 30;
-const LOG_TAIL_CHARS = 6000;
-const REVIEW_REPLY_REASONS = ["outsider", "no-text", "rounds-used"];
-/** The marker as one line: `<!-- goal-orchestrator:v1 {json} -->`. */
-function markers_encodeMarker(marker) {
-    const json = escapeForComment(JSON.stringify({ v: MARKER_SCHEMA_VERSION, ...marker }));
-    return `<!-- ${MARKER_TAG}:v${MARKER_SCHEMA_VERSION} ${json} -->`;
-}
-// "--" inside a string would end the HTML comment early; "\u002d" is the same character to JSON.parse.
-// Outside strings "-" only appears singly (as a sign or exponent), so it never forms "--".
-// "<" and ">" are escaped too, so no text in a marker looks like HTML to anything that reads it.
-const COMMENT_SAFE = { "-": "\\u002d", "<": "\\u003c", ">": "\\u003e" };
-function escapeForComment(json) {
-    let out = "";
-    let inString = false;
-    for (let i = 0; i < json.length; i++) {
-        const char = json[i];
-        if (inString && char === "\\") {
-            out += char + (json[i + 1] ?? "");
-            i++;
-            continue;
-        }
-        if (char === '"')
-            inString = !inString;
-        out += inString ? (COMMENT_SAFE[char] ?? char) : char;
-    }
-    return out;
-}
-const MARKER_LINE = new RegExp(`^[ \\t]*<!--[ \\t]*${MARKER_TAG}:v(\\d{1,6})[ \\t]+(\\{.*\\})[ \\t]*-->[ \\t]*$`, "gm");
-/**
- * Every well-formed marker in a text, in order. Never throws: malformed JSON, unknown kinds and
- * markers missing required fields are skipped. Markers from newer schema versions are kept when
- * their required fields parse; fields this version does not know are dropped.
- */
-function decodeMarkers(text) {
-    if (typeof text !== "string")
-        return [];
-    const markers = [];
-    for (const match of text.matchAll(MARKER_LINE)) {
-        const version = Number(match[1]);
-        if (version < 1)
-            continue;
-        let value;
-        try {
-            value = JSON.parse(match[2] ?? "");
-        }
-        catch {
-            continue;
-        }
-        const marker = toMarker(value);
-        if (marker !== null)
-            markers.push(marker);
-    }
-    return markers;
-}
-function toMarker(value) {
-    if (!isObject(value))
-        return null;
-    switch (value.kind) {
-        case "claim":
-            return toClaim(value);
-        case "run-result":
-            return toRunResult(value);
-        case "transition":
-            return toTransition(value);
-        case "feedback":
-            return toFeedback(value);
-        case "blocked":
-            return toBlocked(value);
-        case "review-reply":
-            return toReviewReply(value);
-        default:
-            return null;
-    }
-}
-function toClaim(v) {
-    if (!isAttempt(v.attempt) || !isTime(v.claimedAt) || !isTime(v.leaseExpiresAt))
-        return null;
-    if (!isObject(v.claimedBy))
-        return null;
-    const by = v.claimedBy;
-    const claimedBy = {};
-    // Run ids are numbers in GitHub's API; keep them as text so they never lose precision.
-    if (typeof by.runId === "string" || isWholeNumber(by.runId))
-        claimedBy.runId = String(by.runId);
-    if (typeof by.runUrl === "string")
-        claimedBy.runUrl = by.runUrl;
-    if (typeof by.host === "string")
-        claimedBy.host = by.host;
-    if (isWholeNumber(by.pid))
-        claimedBy.pid = by.pid;
-    const claim = {
-        kind: "claim",
-        attempt: v.attempt,
-        claimedBy,
-        claimedAt: v.claimedAt,
-        leaseExpiresAt: v.leaseExpiresAt,
-    };
-    if (typeof v.claimId === "string")
-        claim.claimId = v.claimId;
-    if (typeof v.textFingerprint === "string")
-        claim.textFingerprint = v.textFingerprint;
-    if (typeof v.vouchedBy === "string")
-        claim.vouchedBy = v.vouchedBy;
-    if (typeof v.branch === "string")
-        claim.branch = v.branch;
-    return claim;
-}
-function toRunResult(v) {
-    if (!isAttempt(v.attempt) || !isOneOf(v.outcome, RUN_OUTCOMES))
-        return null;
-    if (typeof v.reason !== "string" || typeof v.countsAsAttempt !== "boolean")
-        return null;
-    const marker = {
-        kind: "run-result",
-        attempt: v.attempt,
-        outcome: v.outcome,
-        reason: v.reason,
-        countsAsAttempt: v.countsAsAttempt,
-    };
-    if (typeof v.prUrl === "string")
-        marker.prUrl = v.prUrl;
-    if (typeof v.logTail === "string")
-        marker.logTail = v.logTail;
-    if (isObject(v.stats))
-        marker.stats = v.stats;
-    return marker;
-}
-function toTransition(v) {
-    if (!isOneOf(v.to, GOAL_STATES) || typeof v.reason !== "string")
-        return null;
-    if (v.from !== null && !isOneOf(v.from, GOAL_STATES))
-        return null;
-    const marker = { kind: "transition", from: v.from, to: v.to, reason: v.reason };
-    if (isAttempt(v.attempt))
-        marker.attempt = v.attempt;
-    return marker;
-}
-function toFeedback(v) {
-    if (!isAttempt(v.attempt) || !isOneOf(v.source, FEEDBACK_SOURCES))
-        return null;
-    if (typeof v.text !== "string")
-        return null;
-    const marker = {
-        kind: "feedback",
-        attempt: v.attempt,
-        source: v.source,
-        text: v.text,
-    };
-    if (isAttempt(v.round))
-        marker.round = v.round;
-    if (isAttempt(v.pullRequest))
-        marker.pullRequest = v.pullRequest;
-    if (Array.isArray(v.requests))
-        marker.requests = strings(v.requests);
-    return marker;
-}
-function toReviewReply(v) {
-    if (!isOneOf(v.reason, REVIEW_REPLY_REASONS) || !Array.isArray(v.requests))
-        return null;
-    return { kind: "review-reply", reason: v.reason, requests: strings(v.requests) };
-}
-function strings(values) {
-    return values.filter((value) => typeof value === "string");
-}
-function toBlocked(v) {
-    if (!Array.isArray(v.by))
-        return null;
-    return { kind: "blocked", by: strings(v.by) };
-}
-function isObject(value) {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function isWholeNumber(value) {
-    return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
-}
-function isAttempt(value) {
-    return isWholeNumber(value) && value >= 1;
-}
-function isTime(value) {
-    return typeof value === "string" && !Number.isNaN(Date.parse(value));
-}
-function isOneOf(value, allowed) {
-    return typeof value === "string" && allowed.includes(value);
-}
-/**
- * Markers from comments written by trusted authors (the orchestrator's own identities), oldest
- * first. Anyone can paste a marker into a comment, so markers from anyone else are ignored.
- */
-function trustedMarkers(comments, trustedAuthors) {
-    const trusted = new Set([...trustedAuthors].map((login) => login.toLowerCase()));
-    const found = comments
-        .filter((comment) => trusted.has(comment.author.toLowerCase()))
-        .map((comment, index) => ({ comment, index, time: Date.parse(comment.createdAt) }));
-    // Array.prototype.sort is stable, so markers of one comment and equal times keep their order.
-    found.sort((a, b) => compareTimes(a.time, b.time) || a.index - b.index);
-    return found.flatMap(({ comment }) => decodeMarkers(comment.body).map((marker) => ({ ...marker, createdAt: comment.createdAt })));
-}
-// Unparseable times sort last rather than breaking the order of the rest.
-function compareTimes(a, b) {
-    if (Number.isNaN(a))
-        return Number.isNaN(b) ? 0 : 1;
-    if (Number.isNaN(b))
-        return -1;
-    return a - b;
-}
-
-;// CONCATENATED MODULE: ./src/github/create-issue.ts
-
-
-
-
-/** How often a create is attempted when GitHub's answer does not arrive. */
-const CREATE_ATTEMPTS = 4;
-/** Issues created since we started that we look through for our request id. */
-const RECENT_ISSUES_PAGE = 100;
-/** Hidden in the body so a create whose answer was lost can be found again. */
-function requestIdLine(requestId) {
-    return `<!-- goal-orchestrator:request ${requestId} -->`;
-}
-/** Statuses after which GitHub may or may not have created the issue. */
-function outcomeUnknown(error) {
-    return error instanceof dist_src_RequestError && (error.status >= 500 || error.status === 0);
-}
-/**
- * Creates an issue exactly once, even when a response is lost after GitHub applied the write
- * (a 502 or a dropped connection). Octokit's own retry would create a duplicate there, so it
- * is switched off for this request; before every new attempt we look for an issue carrying
- * our request id, created since we began.
- */
-async function createIssueOnce(client, repo, issue, options = {}) {
-    const requestId = (0,external_node_crypto_.randomUUID)();
-    const body = `${issue.body.trimEnd()}\n\n${requestIdLine(requestId)}\n`;
-    // Start looking well before now: our clock and GitHub's may disagree.
-    const since = new Date(Date.now() - 10 * 60_000).toISOString();
-    const baseMs = options.paceMs ?? 1000;
-    let lastError;
-    for (let attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
-        if (attempt > 1) {
-            const existing = await findByRequestId(client, repo, requestId, since);
-            if (existing)
-                return existing;
-            await new Promise((resolve) => setTimeout(resolve, baseMs * attempt ** 2));
-        }
-        try {
-            const { data } = await client.rest.issues.create({
-                owner: repo.owner,
-                repo: repo.repo,
-                title: issue.title,
-                body,
-                labels: issue.labels,
-                request: { retries: 0 },
-            });
-            return { id: data.id, number: data.number, html_url: data.html_url };
-        }
-        catch (error) {
-            if (!outcomeUnknown(error))
-                throw error;
-            lastError = error;
-        }
-    }
-    const existing = await findByRequestId(client, repo, requestId, since);
-    if (existing)
-        return existing;
-    throw new Error(`Creating the issue in ${issue_ref_formatRepo(repo)} failed ${CREATE_ATTEMPTS} times and no issue was created: ${errors_messageOf(lastError)}`);
-}
-async function findByRequestId(client, repo, requestId, since) {
-    const marker = requestIdLine(requestId);
-    const { data } = await client.rest.issues.listForRepo({
-        owner: repo.owner,
-        repo: repo.repo,
-        state: "all",
-        sort: "created",
-        direction: "desc",
-        since,
-        per_page: RECENT_ISSUES_PAGE,
-    });
-    const found = data.find((candidate) => !candidate.pull_request && candidate.body?.includes(marker));
-    return found ? { id: found.id, number: found.number, html_url: found.html_url } : null;
-}
-
 ;// CONCATENATED MODULE: ./src/github/errors.ts
 
 
@@ -56351,6 +56353,45 @@ async function step(doing, run) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/github/graphql-read.ts
+/**
+ * GraphQL reads as the goal store makes them: an issue or repository that does not exist is
+ * an answer (null in the data), not a failure, and actors come back under their REST logins.
+ */
+
+
+
+/**
+ * Runs a query. GitHub reports missing issues and repositories as NOT_FOUND errors beside
+ * partial data; those return the partial data, any other failure is explained with `doing`.
+ */
+async function readGraphql(client, query, variables, doing) {
+    try {
+        return await client.graphql(query, variables);
+    }
+    catch (error) {
+        if (error instanceof GraphqlResponseError && onlyNotFound(error)) {
+            return (error.data ?? {});
+        }
+        throw explainGitHubError(error, doing);
+    }
+}
+function onlyNotFound(error) {
+    return error.errors?.every((entry) => entry.type === "NOT_FOUND") ?? false;
+}
+/** What a read says when the repository itself came back null. */
+function repositoryNotFound(repo) {
+    return new NotFoundError(`Repository ${issue_ref_formatRepo(repo)} was not found, or the token cannot see it.`);
+}
+/** GraphQL calls bots `name`; REST calls them `name[bot]`. Markers compare the REST form. */
+function actorLogin(actor) {
+    if (!actor)
+        return "ghost";
+    return actor.__typename === "Bot" && !actor.login.endsWith("[bot]")
+        ? `${actor.login}[bot]`
+        : actor.login;
+}
+
 ;// CONCATENATED MODULE: ./src/github/queries.ts
 // GraphQL documents the adapter sends. The local test server validates each one against
 // GitHub's published schema, so a field GitHub lacks fails the tests, not production.
@@ -56373,9 +56414,9 @@ const GOAL_FIELDS = `
   }
 `;
 const GOAL_PAGE_QUERY = `
-query GoalPage($owner: String!, $name: String!, $labels: [String!], $after: String, $pageSize: Int!, $commentWindow: Int!) {
+query GoalPage($owner: String!, $name: String!, $labels: [String!], $states: [IssueState!]!, $after: String, $pageSize: Int!, $commentWindow: Int!) {
   repository(owner: $owner, name: $name) {
-    issues(labels: $labels, states: [OPEN], first: $pageSize, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
+    issues(labels: $labels, states: $states, first: $pageSize, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
       pageInfo { hasNextPage endCursor }
       nodes { ${GOAL_FIELDS} }
     }
@@ -56478,7 +56519,419 @@ fragment history on Issue {
     };
 }
 
+;// CONCATENATED MODULE: ./src/github/dependency-reads.ts
+/**
+ * The state of the issues goals depend on, in this repository or any other: one aliased
+ * GraphQL query per batch, so a queue's dependencies cost a request or two, not one each.
+ */
+
+
+
+
+/** Issues asked for in one dependency query: keeps GraphQL's node cost small. */
+const DEPENDENCY_BATCH = 50;
+/** State of each referenced issue, in the order asked; a missing one says `exists: false`. */
+async function readDependencyInfo(client, refs) {
+    const found = new Map();
+    for (let start = 0; start < refs.length; start += DEPENDENCY_BATCH) {
+        const groups = groupByRepo(refs.slice(start, start + DEPENDENCY_BATCH));
+        const { query, variables } = dependencyQuery(groups);
+        // Missing issues and repositories come back as nulls, not as a failure.
+        const data = await readGraphql(client, query, variables, "reading the state of dependencies");
+        groups.forEach((group, r) => {
+            group.numbers.forEach((number, i) => {
+                const issue = data[`r${r}`]?.[`i${i}`] ?? null;
+                found.set(issueKey({ owner: group.owner, repo: group.repo, number }), issue);
+            });
+        });
+    }
+    return refs.map((ref) => {
+        const issue = found.get(issueKey(ref)) ?? null;
+        if (!issue) {
+            return {
+                ref,
+                exists: false,
+                id: null,
+                open: false,
+                stateReason: null,
+                labels: [],
+                dependsOn: [],
+            };
+        }
+        return {
+            ref,
+            exists: true,
+            id: issue.databaseId,
+            open: issue.state === "OPEN",
+            stateReason: issue.stateReason,
+            labels: issue.labels.nodes.map((label) => label.name),
+            dependsOn: dependsLineOf(issue.body, ref),
+        };
+    });
+}
+/** One group per repository (the query asks each once), each number once. */
+function groupByRepo(refs) {
+    const groups = [];
+    for (const ref of refs) {
+        let group = groups.find((candidate) => sameRepo(candidate, ref));
+        if (!group) {
+            group = { owner: ref.owner, repo: ref.repo, numbers: [] };
+            groups.push(group);
+        }
+        if (!group.numbers.includes(ref.number))
+            group.numbers.push(ref.number);
+    }
+    return groups;
+}
+/** The Depends: line of another goal, for cycle detection; a body that is no goal has none. */
+function dependsLineOf(body, ref) {
+    try {
+        return parseVisibleGoalBody(body, ref).depends;
+    }
+    catch {
+        return [];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/github/goal-snapshots.ts
+
+
+
+
+/** A REST comment as the marker reader takes it; a deleted account reads as GitHub's "ghost". */
+function restComment(comment) {
+    return {
+        author: comment.user?.login ?? "ghost",
+        body: comment.body ?? "",
+        createdAt: comment.created_at,
+    };
+}
+async function goalSnapshot(client, repo, node, trustedAuthors) {
+    let comments = node.comments.nodes.map((comment) => ({
+        author: actorLogin(comment.author),
+        body: comment.body,
+        createdAt: comment.createdAt,
+    }));
+    if (node.comments.totalCount > comments.length) {
+        // Busy conversations: markers may sit before the window GraphQL gave us.
+        const all = await client.paginate(client.rest.issues.listComments, {
+            owner: repo.owner,
+            repo: repo.repo,
+            issue_number: node.number,
+            per_page: MAX_PAGE_SIZE,
+        });
+        comments = all.map(restComment);
+    }
+    const labels = node.labels.nodes.map((label) => label.name);
+    return {
+        ref: { ...repo, number: node.number },
+        id: node.databaseId,
+        nodeId: node.id,
+        title: node.title,
+        body: node.body,
+        url: node.url,
+        open: node.state === "OPEN",
+        stateReason: node.stateReason,
+        labels,
+        state: stateFromLabels(labels).state,
+        author: actorLogin(node.author),
+        createdAt: node.createdAt,
+        markers: trustedMarkers(comments, trustedAuthors),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/issue-links.ts
+/**
+ * GitHub's native links between issues: a story's sub-issues and a goal's "blocked by"
+ * dependencies, made and read. The Story:/Depends: lines in a goal's body are the source of
+ * truth; these links make the same facts visible in GitHub's UI.
+ */
+
+
+
+
+
+
+/**
+ * Links a goal just created to its story and its dependencies. A link that fails is reported
+ * in the warnings returned, not thrown: the goal and its body already stand. `linked` holds
+ * the dependencies' ids (a missing dependency gets no link).
+ */
+async function linkNewGoal(client, repo, created, goal, linked) {
+    const warnings = [];
+    const idOf = (ref) => linked.find((info) => sameIssue(info.ref, ref))?.id ?? null;
+    if (goal.story) {
+        try {
+            await addSubIssue(client, goal.story, created.id);
+        }
+        catch (error) {
+            warnings.push(`Could not link #${created.number} as a sub-issue of ${issue_ref_formatIssueRef(goal.story, repo)}: ${errors_messageOf(error)}`);
+        }
+    }
+    for (const dependency of goal.depends) {
+        const dependencyId = idOf(dependency);
+        if (dependencyId === null)
+            continue;
+        try {
+            await addBlockedBy(client, { ...repo, number: created.number }, dependencyId);
+        }
+        catch (error) {
+            warnings.push(`Could not record #${created.number} as blocked by ${issue_ref_formatIssueRef(dependency, repo)}: ${errors_messageOf(error)}`);
+        }
+    }
+    return warnings;
+}
+/** The issues whose "blocked by" links hold `goal` back, in whatever repository they are. */
+async function readBlockedBy(client, goal) {
+    try {
+        const blockers = await listBlockedBy(client, goal);
+        return blockers.map((issue) => ({
+            ...repoFromApiUrl(issue.repository_url),
+            number: issue.number,
+        }));
+    }
+    catch (error) {
+        throw explainGitHubError(error, `reading what blocks #${goal.number}`);
+    }
+}
+/** Open stories of a repository, each with the state of its sub-issues. */
+async function readOpenStories(client, repo) {
+    const stories = [];
+    let after = null;
+    do {
+        const result = await readGraphql(client, STORY_PAGE_QUERY, { owner: repo.owner, name: repo.repo, after }, "listing open stories");
+        const issues = result.repository?.issues;
+        if (!issues)
+            throw repositoryNotFound(repo);
+        for (const story of issues.nodes) {
+            // A story with more sub-issues than one page shows is never judged complete.
+            if (story.subIssues.totalCount > story.subIssues.nodes.length)
+                continue;
+            stories.push({
+                number: story.number,
+                title: story.title,
+                goals: story.subIssues.nodes.map((goal) => ({
+                    ref: { ...parseRepo(goal.repository.nameWithOwner), number: goal.number },
+                    open: goal.state === "OPEN",
+                    stateReason: goal.stateReason,
+                    labels: goal.labels.nodes.map((label) => label.name),
+                })),
+            });
+        }
+        after = issues.pageInfo.hasNextPage ? issues.pageInfo.endCursor : null;
+    } while (after);
+    return stories;
+}
+async function addSubIssue(client, story, childId) {
+    try {
+        await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", {
+            owner: story.owner,
+            repo: story.repo,
+            issue_number: story.number,
+            sub_issue_id: childId,
+        });
+    }
+    catch (error) {
+        // A retried request whose first answer was lost finds the link already made.
+        if (isStatus(error, 422) && (await isSubIssueOf(client, story, childId)))
+            return;
+        throw error;
+    }
+}
+async function isSubIssueOf(client, story, childId) {
+    const children = await client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", {
+        owner: story.owner,
+        repo: story.repo,
+        issue_number: story.number,
+        per_page: MAX_PAGE_SIZE,
+    });
+    return children.some((child) => child.id === childId);
+}
+async function addBlockedBy(client, goal, blockerId) {
+    try {
+        await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", {
+            owner: goal.owner,
+            repo: goal.repo,
+            issue_number: goal.number,
+            issue_id: blockerId,
+        });
+    }
+    catch (error) {
+        // As with sub-issues: a lost answer to a retried request leaves the link already made.
+        if (isStatus(error, 422)) {
+            const blockers = await listBlockedBy(client, goal);
+            if (blockers.some((blocker) => blocker.id === blockerId))
+                return;
+        }
+        throw error;
+    }
+}
+/** The issues that block `goal` (its blocked-by links), every page: the one read of them. */
+function listBlockedBy(client, goal) {
+    return client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", {
+        owner: goal.owner,
+        repo: goal.repo,
+        issue_number: goal.number,
+        per_page: MAX_PAGE_SIZE,
+    });
+}
+/** owner/repo from an API URL like https://api.github.com/repos/owner/repo. */
+function repoFromApiUrl(url) {
+    const match = /\/repos\/([^/]+)\/([^/]+)$/.exec(url);
+    if (!match?.[1] || !match[2])
+        throw new Error(`Unexpected repository URL from GitHub: ${url}`);
+    return { owner: match[1], repo: match[2] };
+}
+
+;// CONCATENATED MODULE: ./src/github/labels.ts
+/**
+ * The orchestrator's labels in a repository: made to exist, with our colours, without
+ * overwriting a description a human wrote.
+ */
+
+
+
+/** Creates the missing labels and fixes the colour (or empty description) of the others. */
+async function ensureLabels(client, repo, labels) {
+    const where = { owner: repo.owner, repo: repo.repo };
+    const existing = await client
+        .paginate(client.rest.issues.listLabelsForRepo, { ...where, per_page: MAX_PAGE_SIZE })
+        .catch((error) => {
+        throw explainGitHubError(error, `listing the labels of ${issue_ref_formatRepo(repo)}`);
+    });
+    const byName = new Map(existing.map((label) => [label.name.toLowerCase(), label]));
+    const created = [];
+    const updated = [];
+    for (const spec of labels) {
+        const found = byName.get(spec.name.toLowerCase());
+        if (!found) {
+            try {
+                await client.rest.issues.createLabel({ ...where, ...spec });
+                created.push(spec.name);
+            }
+            catch (error) {
+                // Another process created it between our list and our create: that is fine.
+                if (!isStatus(error, 422))
+                    throw explainGitHubError(error, `creating label ${spec.name}`);
+            }
+        }
+        else if (found.color.toLowerCase() !== spec.color.toLowerCase() || !found.description) {
+            // Keep a description a human wrote; fill in ours where there is none.
+            await client.rest.issues.updateLabel({
+                ...where,
+                name: found.name,
+                color: spec.color,
+                description: found.description || spec.description,
+            });
+            updated.push(spec.name);
+        }
+    }
+    return { created, updated };
+}
+
+;// CONCATENATED MODULE: ./src/github/marked-comment.ts
+/**
+ * The comment a marker travels in: human-readable text, then the markers, within GitHub's
+ * comment limit. Pure; the goal store posts what this returns.
+ */
+
+
+/** Room kept for the human-readable text when markers have to be shortened. */
+const TEXT_RESERVE = 2_000;
+/** Ends a marker's free text that was shortened to fit the comment. */
+const MARKER_CUT_NOTE = "… (cut)";
+const MARKER_TEXT_FIELDS = ["reason", "logTail", "text"];
+/**
+ * A comment of human-readable `text`, a blank line and the markers (one a line), within GitHub's
+ * comment limit. The markers stay whole and parseable: when they alone would leave less than
+ * TEXT_RESERVE for the text, their free-text fields are shortened to one common, largest cap
+ * that fits; then the text is cut to the room that is left.
+ */
+function markedComment(text, markers) {
+    const encode = (list) => list.map(markers_encodeMarker).join("\n");
+    const markerRoom = GITHUB_LIMITS.body - TEXT_RESERVE;
+    let tail = encode(markers);
+    if (tail.length > markerRoom) {
+        // Binary search for the largest cap whose encoding fits.
+        let low = MARKER_CUT_NOTE.length;
+        let high = GITHUB_LIMITS.body;
+        while (low < high) {
+            const middle = Math.ceil((low + high) / 2);
+            if (encode(capMarkers(markers, middle)).length <= markerRoom)
+                low = middle;
+            else
+                high = middle - 1;
+        }
+        tail = encode(capMarkers(markers, low));
+    }
+    const room = Math.max(0, GITHUB_LIMITS.body - tail.length - 2);
+    return `${fitBody(text, room, cutNote())}\n\n${tail}`;
+}
+/** The markers with every free-text field (reasons, log tails, feedback) at most `cap` long. */
+function capMarkers(markers, cap) {
+    return markers.map((marker) => {
+        const copy = { ...marker };
+        for (const key of MARKER_TEXT_FIELDS) {
+            const value = copy[key];
+            if (typeof value === "string")
+                copy[key] = fitBody(value, cap, MARKER_CUT_NOTE);
+        }
+        return copy;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/github/text-histories.ts
+
+
+/** Issues asked for in one text-history query (each reads up to 50 timeline events). */
+const HISTORY_BATCH = 20;
+/** The history of each issue asked for, in that order; missing issues are left out. */
+async function readTextHistories(client, repo, numbers) {
+    const histories = [];
+    for (let start = 0; start < numbers.length; start += HISTORY_BATCH) {
+        const batch = numbers.slice(start, start + HISTORY_BATCH);
+        const { query, variables } = textHistoryQuery(repo.owner, repo.repo, batch);
+        const data = await readGraphql(client, query, variables, `reading who wrote and queued ${batch.map((n) => `#${n}`).join(", ")}`);
+        if (!data.repository)
+            throw repositoryNotFound(repo);
+        batch.forEach((_, i) => {
+            const issue = data.repository?.[`i${i}`];
+            if (issue)
+                histories.push(textHistoryOf(issue));
+        });
+    }
+    return histories;
+}
+function textHistoryOf(issue) {
+    let titleEdit = null;
+    const labelled = [];
+    for (const item of issue.timelineItems.nodes) {
+        if (!("createdAt" in item) || !("actor" in item))
+            continue;
+        const by = actorLogin(item.actor);
+        if (item.__typename === "RenamedTitleEvent")
+            titleEdit = { by, at: item.createdAt };
+        else if ("label" in item)
+            labelled.push({ label: item.label.name, by, at: item.createdAt });
+    }
+    return {
+        number: issue.number,
+        title: issue.title,
+        body: issue.body,
+        author: actorLogin(issue.author),
+        createdAt: issue.createdAt,
+        bodyEdit: issue.lastEditedAt ? { by: actorLogin(issue.editor), at: issue.lastEditedAt } : null,
+        titleEdit,
+        labelled,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/github/goal-store.ts
+
+
+
+
+
 
 
 
@@ -56491,21 +56944,11 @@ fragment history on Issue {
 
 /** GitHub Actions' built-in token posts as this account. */
 const ACTIONS_BOT_LOGIN = "github-actions[bot]";
-/** Largest page GitHub serves, for both REST and GraphQL connections. */
-const MAX_PAGE_SIZE = 100;
-/** Issues asked for in one dependency query: keeps GraphQL's node cost small. */
-const DEPENDENCY_BATCH = 50;
-/** Issues asked for in one text-history query (each reads up to 50 timeline events). */
-const HISTORY_BATCH = 20;
-/** GraphQL calls bots `name`; REST calls them `name[bot]`. Markers compare the REST form. */
-function actorLogin(actor) {
-    if (!actor)
-        return "ghost";
-    return actor.__typename === "Bot" && !actor.login.endsWith("[bot]")
-        ? `${actor.login}[bot]`
-        : actor.login;
-}
-/** The goal store on GitHub: issues, labels and marker comments. */
+/**
+ * The goal store on GitHub: issues, labels and marker comments. Issue links (issue-links.ts),
+ * dependency states (dependency-reads.ts) and text histories (text-histories.ts) are read and
+ * written in modules of their own; this class answers the GoalStore port with them.
+ */
 class GitHubGoalStore {
     repo;
     viewer;
@@ -56537,46 +56980,19 @@ class GitHubGoalStore {
     get where() {
         return { owner: this.repo.owner, repo: this.repo.repo };
     }
-    async ensureLabels(labels) {
-        const existing = await this.client
-            .paginate(this.client.rest.issues.listLabelsForRepo, {
-            ...this.where,
-            per_page: MAX_PAGE_SIZE,
-        })
-            .catch((error) => {
-            throw explainGitHubError(error, `listing the labels of ${issue_ref_formatRepo(this.repo)}`);
-        });
-        const byName = new Map(existing.map((label) => [label.name.toLowerCase(), label]));
-        const created = [];
-        const updated = [];
-        for (const spec of labels) {
-            const found = byName.get(spec.name.toLowerCase());
-            if (!found) {
-                try {
-                    await this.client.rest.issues.createLabel({ ...this.where, ...spec });
-                    created.push(spec.name);
-                }
-                catch (error) {
-                    // Another process created it between our list and our create: that is fine.
-                    if (!isStatus(error, 422))
-                        throw explainGitHubError(error, `creating label ${spec.name}`);
-                }
-            }
-            else if (found.color.toLowerCase() !== spec.color.toLowerCase() || !found.description) {
-                // Keep a description a human wrote; fill in ours where there is none.
-                await this.client.rest.issues.updateLabel({
-                    ...this.where,
-                    name: found.name,
-                    color: spec.color,
-                    description: found.description || spec.description,
-                });
-                updated.push(spec.name);
-            }
-        }
-        return { created, updated };
+    ensureLabels(labels) {
+        return ensureLabels(this.client, this.repo, labels);
     }
-    listGoals(state) {
-        return this.goalPages(GOAL_PAGE_QUERY, { labels: [stateLabel(state)] }, `listing ${stateLabel(state)} goals`);
+    async *listGoals(state) {
+        // GitHub closes a goal whose pull request merges ("Closes #N"), whatever its label: one
+        // closed while goal:running (its runner died before recording) or goal:spot-check (a person
+        // merged it on GitHub) must still be reconciled, or its label would never end right.
+        const closedToo = state === "running" || state === "spot-check";
+        const goals = this.goalPages(GOAL_PAGE_QUERY, { labels: [stateLabel(state)], states: closedToo ? ["OPEN", "CLOSED"] : ["OPEN"] }, `listing ${stateLabel(state)} goals`);
+        for await (const goal of goals) {
+            if (goal.open || goal.stateReason?.toUpperCase() === "COMPLETED")
+                yield goal;
+        }
     }
     listGoalActivity(since) {
         return this.goalPages(GOAL_ACTIVITY_PAGE_QUERY, { labels: GOAL_STATES.map(stateLabel), since: since?.toISOString() ?? null }, since ? `listing goals changed since ${since.toISOString()}` : "listing all goals");
@@ -56593,13 +57009,7 @@ class GitHubGoalStore {
         });
         return comments.flatMap((comment) => {
             const issue = Number(/\/issues\/(\d+)$/.exec(comment.issue_url)?.[1]);
-            const markers = trustedMarkers([
-                {
-                    author: comment.user?.login ?? "ghost",
-                    body: comment.body ?? "",
-                    createdAt: comment.created_at,
-                },
-            ], this.trustedAuthors);
+            const markers = trustedMarkers([restComment(comment)], this.trustedAuthors);
             return markers.flatMap((marker) => marker.kind === "run-result" && Number.isSafeInteger(issue) ? [{ ...marker, issue }] : []);
         });
     }
@@ -56711,44 +57121,11 @@ class GitHubGoalStore {
             throw this.repositoryNotFound();
         return result.repository.issues.totalCount;
     }
-    async blockedBy(number) {
-        try {
-            const blockers = await this.blockers(number);
-            return blockers.map((issue) => ({
-                ...repoFromApiUrl(issue.repository_url),
-                number: issue.number,
-            }));
-        }
-        catch (error) {
-            throw explainGitHubError(error, `reading what blocks #${number}`);
-        }
+    blockedBy(number) {
+        return readBlockedBy(this.client, { ...this.repo, number });
     }
-    async openStories() {
-        const stories = [];
-        let after = null;
-        do {
-            const result = await this.graphql(STORY_PAGE_QUERY, { owner: this.repo.owner, name: this.repo.repo, after }, "listing open stories");
-            const issues = result.repository?.issues;
-            if (!issues)
-                throw this.repositoryNotFound();
-            for (const story of issues.nodes) {
-                // A story with more sub-issues than one page shows is never judged complete.
-                if (story.subIssues.totalCount > story.subIssues.nodes.length)
-                    continue;
-                stories.push({
-                    number: story.number,
-                    title: story.title,
-                    goals: story.subIssues.nodes.map((goal) => ({
-                        ref: { ...parseRepo(goal.repository.nameWithOwner), number: goal.number },
-                        open: goal.state === "OPEN",
-                        stateReason: goal.stateReason,
-                        labels: goal.labels.nodes.map((label) => label.name),
-                    })),
-                });
-            }
-            after = issues.pageInfo.hasNextPage ? issues.pageInfo.endCursor : null;
-        } while (after);
-        return stories;
+    openStories() {
+        return readOpenStories(this.client, this.repo);
     }
     async closeIssue(number, comment) {
         await this.comment(number, fitBody(comment));
@@ -56773,100 +57150,19 @@ class GitHubGoalStore {
         }, { paceMs: this.paceMs }).catch((error) => {
             throw explainGitHubError(error, `creating the goal issue in ${issue_ref_formatRepo(this.repo)}`);
         });
-        // The Story:/Depends: lines in the body are the source of truth; GitHub's native links
-        // make the same facts visible in its UI. A failure there is reported, not fatal.
-        const warnings = [];
+        // A link that fails is a warning, not a failure: the body's Story:/Depends: lines hold it.
         const linked = await this.dependencyInfo([
             ...(goal.story ? [goal.story] : []),
             ...goal.depends,
         ]);
-        const idOf = (ref) => linked.find((info) => sameIssue(info.ref, ref))?.id ?? null;
-        if (goal.story) {
-            try {
-                await this.addSubIssue(goal.story, issue.id);
-            }
-            catch (error) {
-                warnings.push(`Could not link #${issue.number} as a sub-issue of ${issue_ref_formatIssueRef(goal.story, this.repo)}: ${errors_messageOf(error)}`);
-            }
-        }
-        for (const dependency of goal.depends) {
-            const dependencyId = idOf(dependency);
-            if (dependencyId === null)
-                continue;
-            try {
-                await this.addBlockedBy(issue.number, dependencyId);
-            }
-            catch (error) {
-                warnings.push(`Could not record #${issue.number} as blocked by ${issue_ref_formatIssueRef(dependency, this.repo)}: ${errors_messageOf(error)}`);
-            }
-        }
+        const warnings = await linkNewGoal(this.client, this.repo, issue, goal, linked);
         return { number: issue.number, url: issue.html_url, warnings };
     }
-    async dependencyInfo(refs) {
-        const found = new Map();
-        for (let start = 0; start < refs.length; start += DEPENDENCY_BATCH) {
-            const batch = refs.slice(start, start + DEPENDENCY_BATCH);
-            const groups = groupByRepo(batch);
-            const { query, variables } = dependencyQuery(groups);
-            let data;
-            try {
-                data = await this.client.graphql(query, variables);
-            }
-            catch (error) {
-                // Missing issues and repositories come back as NOT_FOUND errors beside partial data.
-                if (error instanceof GraphqlResponseError && onlyNotFound(error)) {
-                    data = (error.data ?? {});
-                }
-                else {
-                    throw explainGitHubError(error, "reading the state of dependencies");
-                }
-            }
-            groups.forEach((group, r) => {
-                group.numbers.forEach((number, i) => {
-                    const issue = data[`r${r}`]?.[`i${i}`] ?? null;
-                    found.set(issueKey({ owner: group.owner, repo: group.repo, number }), issue);
-                });
-            });
-        }
-        return refs.map((ref) => {
-            const issue = found.get(issueKey(ref)) ?? null;
-            if (!issue) {
-                return {
-                    ref,
-                    exists: false,
-                    id: null,
-                    open: false,
-                    stateReason: null,
-                    labels: [],
-                    dependsOn: [],
-                };
-            }
-            return {
-                ref,
-                exists: true,
-                id: issue.databaseId,
-                open: issue.state === "OPEN",
-                stateReason: issue.stateReason,
-                labels: issue.labels.nodes.map((label) => label.name),
-                dependsOn: dependsLineOf(issue.body, ref),
-            };
-        });
+    dependencyInfo(refs) {
+        return readDependencyInfo(this.client, refs);
     }
-    async textHistories(numbers) {
-        const histories = [];
-        for (let start = 0; start < numbers.length; start += HISTORY_BATCH) {
-            const batch = numbers.slice(start, start + HISTORY_BATCH);
-            const { query, variables } = textHistoryQuery(this.repo.owner, this.repo.repo, batch);
-            const data = await this.graphql(query, variables, `reading who wrote and queued ${batch.map((n) => `#${n}`).join(", ")}`);
-            if (!data.repository)
-                throw this.repositoryNotFound();
-            batch.forEach((_, i) => {
-                const issue = data.repository?.[`i${i}`];
-                if (issue)
-                    histories.push(textHistoryOf(issue));
-            });
-        }
-        return histories;
+    textHistories(numbers) {
+        return readTextHistories(this.client, this.repo, numbers);
     }
     async hasWriteAccess(login) {
         try {
@@ -56896,202 +57192,14 @@ class GitHubGoalStore {
             throw explainGitHubError(error, `commenting on #${number}`);
         }
     }
-    async addSubIssue(story, childId) {
-        try {
-            await this.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", {
-                owner: story.owner,
-                repo: story.repo,
-                issue_number: story.number,
-                sub_issue_id: childId,
-            });
-        }
-        catch (error) {
-            // A retried request whose first answer was lost finds the link already made.
-            if (isStatus(error, 422) && (await this.isSubIssueOf(story, childId)))
-                return;
-            throw error;
-        }
-    }
-    async isSubIssueOf(story, childId) {
-        const children = await this.client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", {
-            owner: story.owner,
-            repo: story.repo,
-            issue_number: story.number,
-            per_page: MAX_PAGE_SIZE,
-        });
-        return children.some((child) => child.id === childId);
-    }
-    async addBlockedBy(number, blockerId) {
-        try {
-            await this.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", {
-                ...this.where,
-                issue_number: number,
-                issue_id: blockerId,
-            });
-        }
-        catch (error) {
-            if (isStatus(error, 422)) {
-                const blockers = await this.blockers(number);
-                if (blockers.some((blocker) => blocker.id === blockerId))
-                    return;
-            }
-            throw error;
-        }
-    }
-    /** The issues that block this one (its blocked-by links), every page. */
-    blockers(number) {
-        return this.client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", { ...this.where, issue_number: number, per_page: MAX_PAGE_SIZE });
-    }
-    async graphql(query, variables, doing) {
-        try {
-            return await this.client.graphql(query, variables);
-        }
-        catch (error) {
-            if (error instanceof GraphqlResponseError && onlyNotFound(error)) {
-                return (error.data ?? {});
-            }
-            throw explainGitHubError(error, doing);
-        }
+    graphql(query, variables, doing) {
+        return readGraphql(this.client, query, variables, doing);
     }
     repositoryNotFound() {
-        return new NotFoundError(`Repository ${issue_ref_formatRepo(this.repo)} was not found, or the token cannot see it.`);
+        return repositoryNotFound(this.repo);
     }
-    async snapshot(node) {
-        let comments = node.comments.nodes.map((comment) => ({
-            author: actorLogin(comment.author),
-            body: comment.body,
-            createdAt: comment.createdAt,
-        }));
-        if (node.comments.totalCount > comments.length) {
-            // Busy conversations: markers may sit before the window GraphQL gave us.
-            comments = await this.allComments(node.number);
-        }
-        const labels = node.labels.nodes.map((label) => label.name);
-        return {
-            ref: { ...this.repo, number: node.number },
-            id: node.databaseId,
-            nodeId: node.id,
-            title: node.title,
-            body: node.body,
-            url: node.url,
-            open: node.state === "OPEN",
-            stateReason: node.stateReason,
-            labels,
-            state: stateFromLabels(labels).state,
-            author: actorLogin(node.author),
-            createdAt: node.createdAt,
-            markers: trustedMarkers(comments, this.trustedAuthors),
-        };
-    }
-    async allComments(number) {
-        const comments = await this.client.paginate(this.client.rest.issues.listComments, {
-            ...this.where,
-            issue_number: number,
-            per_page: MAX_PAGE_SIZE,
-        });
-        return comments.map((comment) => ({
-            author: comment.user?.login ?? "ghost",
-            body: comment.body ?? "",
-            createdAt: comment.created_at,
-        }));
-    }
-}
-function textHistoryOf(issue) {
-    let titleEdit = null;
-    const labelled = [];
-    for (const item of issue.timelineItems.nodes) {
-        if (!("createdAt" in item) || !("actor" in item))
-            continue;
-        const by = actorLogin(item.actor);
-        if (item.__typename === "RenamedTitleEvent")
-            titleEdit = { by, at: item.createdAt };
-        else if ("label" in item)
-            labelled.push({ label: item.label.name, by, at: item.createdAt });
-    }
-    return {
-        number: issue.number,
-        title: issue.title,
-        body: issue.body,
-        author: actorLogin(issue.author),
-        createdAt: issue.createdAt,
-        bodyEdit: issue.lastEditedAt ? { by: actorLogin(issue.editor), at: issue.lastEditedAt } : null,
-        titleEdit,
-        labelled,
-    };
-}
-function groupByRepo(refs) {
-    const groups = [];
-    for (const ref of refs) {
-        let group = groups.find((candidate) => sameRepo(candidate, ref));
-        if (!group) {
-            group = { owner: ref.owner, repo: ref.repo, numbers: [] };
-            groups.push(group);
-        }
-        if (!group.numbers.includes(ref.number))
-            group.numbers.push(ref.number);
-    }
-    return groups;
-}
-/** owner/repo from an API URL like https://api.github.com/repos/owner/repo. */
-function repoFromApiUrl(url) {
-    const match = /\/repos\/([^/]+)\/([^/]+)$/.exec(url);
-    if (!match?.[1] || !match[2])
-        throw new Error(`Unexpected repository URL from GitHub: ${url}`);
-    return { owner: match[1], repo: match[2] };
-}
-function onlyNotFound(error) {
-    return error.errors?.every((entry) => entry.type === "NOT_FOUND") ?? false;
-}
-/** Room kept for the human-readable text when markers have to be shortened. */
-const TEXT_RESERVE = 2_000;
-/** Ends a marker's free text that was shortened to fit the comment. */
-const MARKER_CUT_NOTE = "… (cut)";
-const MARKER_TEXT_FIELDS = ["reason", "logTail", "text"];
-/** The markers with every free-text field (reasons, log tails, feedback) at most `cap` long. */
-function capMarkers(markers, cap) {
-    return markers.map((marker) => {
-        const copy = { ...marker };
-        for (const key of MARKER_TEXT_FIELDS) {
-            const value = copy[key];
-            if (typeof value === "string")
-                copy[key] = fitBody(value, cap, MARKER_CUT_NOTE);
-        }
-        return copy;
-    });
-}
-/**
- * A comment of human-readable `text`, a blank line and the markers (one a line), within GitHub's
- * comment limit. The markers stay whole and parseable: when they alone would leave less than
- * TEXT_RESERVE for the text, their free-text fields are shortened to one common, largest cap
- * that fits; then the text is cut to the room that is left.
- */
-function markedComment(text, markers) {
-    const encode = (list) => list.map(markers_encodeMarker).join("\n");
-    const markerRoom = GITHUB_LIMITS.body - TEXT_RESERVE;
-    let tail = encode(markers);
-    if (tail.length > markerRoom) {
-        // Binary search for the largest cap whose encoding fits.
-        let low = MARKER_CUT_NOTE.length;
-        let high = GITHUB_LIMITS.body;
-        while (low < high) {
-            const middle = Math.ceil((low + high) / 2);
-            if (encode(capMarkers(markers, middle)).length <= markerRoom)
-                low = middle;
-            else
-                high = middle - 1;
-        }
-        tail = encode(capMarkers(markers, low));
-    }
-    const room = Math.max(0, GITHUB_LIMITS.body - tail.length - 2);
-    return `${fitBody(text, room, cutNote())}\n\n${tail}`;
-}
-/** The Depends: line of another goal, for cycle detection; a body that is no goal has none. */
-function dependsLineOf(body, ref) {
-    try {
-        return parseVisibleGoalBody(body, ref).depends;
-    }
-    catch {
-        return [];
+    snapshot(node) {
+        return goalSnapshot(this.client, this.repo, node, this.trustedAuthors);
     }
 }
 
@@ -58310,7 +58418,7 @@ async function setupAction() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_setup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1093);
+/* harmony import */ var _actions_setup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6109);
 
 await (0,_actions_setup_js__WEBPACK_IMPORTED_MODULE_0__/* .setupAction */ .U)();
 

@@ -106,8 +106,6 @@ interface Target {
   /** The last note printed, so a budget or a full house is said once, not every cycle. */
   lastNotes: string;
   notify: Notify;
-  /** The UTC day whose reached budget was notified: once a day, not every cycle. */
-  budgetNotified: string | null;
 }
 
 interface Running {
@@ -157,7 +155,6 @@ export async function orchestratorMain(
             log: () => {},
             warn: (line) => say(`${formatRepo(repo)}: warning: ${line}`),
           }),
-          budgetNotified: null,
         });
       }
       const claimant: Claimant = { host: hostname(), pid: process.pid };
@@ -293,12 +290,10 @@ async function cycle(
   const notes = report.notes.join(" ");
   if (notes && notes !== target.lastNotes) say(`${name}: ${notes}`);
   target.lastNotes = notes;
-  const events = dispatchEvents(report, name, target.settings.budget, { runUrl: null }).filter(
-    (event) => event.kind !== "budget" || target.budgetNotified !== report.today?.day,
+  await notifyAll(
+    target.notify,
+    dispatchEvents(report, name, target.settings.budget, { runUrl: null }),
   );
-  if (events.some((event) => event.kind === "budget"))
-    target.budgetNotified = report.today?.day ?? null;
-  await notifyAll(target.notify, events);
   for (const goal of report.claimed) {
     const key = `${name}#${goal.number}`;
     const controller = new AbortController();

@@ -10,6 +10,7 @@
 export const LOCK_LABEL = "dispatch-lock";
 export const LOCK_ISSUE_TITLE = "goal-orchestrator dispatch lock";
 const TICKET = /^<!-- goal-orchestrator:lock (\{.*\}) -->$/m;
+const NOTE = /^<!-- goal-orchestrator:lock-note (\{.*\}) -->$/m;
 /** How long a ticket lives unless renewed: the longest a dead dispatcher blocks the others. */
 export const DEFAULT_TICKET_SECONDS = 60;
 
@@ -26,12 +27,45 @@ export interface TicketComment {
   body: string;
 }
 
-export function encodeTicket(ticket: LockTicket): string {
-  const json = JSON.stringify(ticket)
+/**
+ * What dispatch cycles remember between them, in one comment on the lock issue edited in place:
+ * the last UTC day they told people that the day's budget was reached.
+ */
+export interface LockNote {
+  budgetNotified: string;
+}
+
+export function noteComment(note: LockNote): string {
+  return `The dispatcher last said that the day's budget was reached on ${note.budgetNotified} (UTC); it says so once a day.\n\n<!-- goal-orchestrator:lock-note ${commentSafeJson(note)} -->`;
+}
+
+/** The trusted note comment, if there is one (the oldest, should a retried post leave two). */
+export function findNote(
+  comments: readonly TicketComment[],
+  trustedAuthors: ReadonlySet<string>,
+): { id: number; note: LockNote } | null {
+  for (const comment of comments) {
+    if (!trustedAuthors.has(comment.author.toLowerCase())) continue;
+    const match = NOTE.exec(comment.body);
+    if (!match?.[1]) continue;
+    try {
+      const value = JSON.parse(match[1]) as Partial<LockNote>;
+      if (typeof value.budgetNotified === "string")
+        return { id: comment.id, note: { budgetNotified: value.budgetNotified } };
+    } catch {}
+  }
+  return null;
+}
+
+function commentSafeJson(value: object): string {
+  return JSON.stringify(value)
     .replace(/-/g, "\\u002d")
     .replace(/</g, "\\u003c")
     .replace(/>/g, "\\u003e");
-  return `<!-- goal-orchestrator:lock ${json} -->`;
+}
+
+export function encodeTicket(ticket: LockTicket): string {
+  return `<!-- goal-orchestrator:lock ${commentSafeJson(ticket)} -->`;
 }
 
 /** The whole comment: a line for people reading the lock issue, then the ticket. */

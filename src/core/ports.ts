@@ -237,6 +237,11 @@ export interface LockLease {
    * another dispatcher deleted it as expired): claim nothing more. It stays true.
    */
   lost(): boolean;
+  /**
+   * True for the first cycle of the UTC day `day` (YYYY-MM-DD) to find the budget reached: it
+   * records that it tells people, so the notification goes out once a day, not every cycle.
+   */
+  firstBudgetNotice(day: string): Promise<boolean>;
   release(): Promise<void>;
 }
 

@@ -4,8 +4,8 @@ import type { DispatchReport } from "./dispatch.js";
 
 /**
  * What a finished dispatch cycle tells people: every goal it made stuck (reconciled, out of
- * attempts, or unsatisfiable) and, when the day's budget held claims back, that. Nothing for a
- * dry run, which changed nothing.
+ * attempts, or unsatisfiable) and, when the day's budget holds claims back, that, once a day
+ * (`budgetNotice`). Nothing for a dry run, which changed nothing.
  */
 export function dispatchEvents(
   report: DispatchReport,
@@ -23,7 +23,7 @@ export function dispatchEvents(
     lastFailure: event.reason,
   }));
   const over = report.today ? budgetExhausted(budget, report.today) : null;
-  if (over !== null) events.push({ kind: "budget", repository, message: over, url: links.runUrl });
+  if (over !== null && report.budgetNotice) events.push({ kind: "budget", repository, message: over, url: links.runUrl });
   return events;
 }
 

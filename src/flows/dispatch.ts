@@ -83,6 +83,8 @@ export interface DispatchReport {
   today: DayCost | null;
   /** Why fewer goals than `max` were claimed, when that is the case. */
   notes: string[];
+  /** The budget holds claims back and this cycle is the day's first to find it: tell people. */
+  budgetNotice: boolean;
   dryRun: boolean;
 }
 
@@ -109,6 +111,7 @@ export async function dispatch(
     queued: 0,
     today: null,
     notes: [],
+    budgetNotice: false,
     dryRun: settings.dryRun,
   };
 
@@ -160,6 +163,7 @@ export async function dispatch(
       costOfToday(store, now(), settings.unknownRunCostUsd ?? DEFAULT_UNKNOWN_RUN_COST_USD),
     );
     const overBudget = budgetExhausted(settings.budget, report.today);
+    if (overBudget && lease) report.budgetNotice = await lease.firstBudgetNotice(report.today.day);
 
     if (settings.goal !== null) {
       if (overBudget) throw new UserError(`${overBudget} Goal #${settings.goal} was not started.`);

@@ -2,8 +2,10 @@ import { randomUUID } from "node:crypto";
 import {
   commentsOfTicket,
   DEFAULT_TICKET_SECONDS,
+  findNote,
   LOCK_ISSUE_TITLE,
   LOCK_LABEL,
+  noteComment,
   readLock,
   type TicketComment,
   ticketComment,
@@ -117,7 +119,11 @@ export class GitHubDispatchLock implements DispatchLockPort {
         if (view.holder?.ticketId === ticket.ticketId) {
           ticket.hold(live);
           const held = ticket;
-          return { lost: () => held.lost(), release: () => this.release(held) };
+          return {
+            lost: () => held.lost(),
+            firstBudgetNotice: (day) => this.firstBudgetNotice(issue, comments, day),
+            release: () => this.release(held),
+          };
         }
         if (this.clock.now() >= deadline) {
           await this.release(ticket);
@@ -223,6 +229,30 @@ export class GitHubDispatchLock implements DispatchLockPort {
       author: comment.user?.login ?? "ghost",
       body: comment.body ?? "",
     }));
+  }
+
+  /** The lock issue's note, read with the comments that showed we hold the lock, then set. */
+  private async firstBudgetNotice(
+    issue: number,
+    comments: readonly TicketComment[],
+    day: string,
+  ): Promise<boolean> {
+    const found = findNote(comments, this.trustedAuthors);
+    if (found?.note.budgetNotified === day) return false;
+    const body = noteComment({ budgetNotified: day });
+    try {
+      if (found) {
+        await this.client.rest.issues.updateComment({ ...this.where, comment_id: found.id, body });
+      } else {
+        await this.client.rest.issues.createComment({ ...this.where, issue_number: issue, body });
+      }
+    } catch (error) {
+      // Better told twice than never: the notification goes out, the next cycle may repeat it.
+      this.warn(
+        `could not note on the lock issue that the budget was reported: ${messageOf(error)}`,
+      );
+    }
+    return true;
   }
 
   /** Stops renewing, then deletes every copy of our ticket. */

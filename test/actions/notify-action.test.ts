@@ -440,6 +440,14 @@ describe("notifications from the dispatcher action", () => {
     assert.equal(body.title, `Budget reached: ${owner}/${repo}`);
     assert.match(body.body, /reached the budget of \$5\.00\/day/);
     assert.equal(body.click, `https://github.com/${owner}/${repo}/actions/runs/${DISPATCH_RUN_ID}`);
+
+    // Once a day: the next cycles of the day hold claims back without saying it again.
+    for (let cycle = 0; cycle < 2; cycle++) {
+      const again = await runDispatch({ budget: "5usd/day", "notify-format": "json" });
+      assert.equal(again.code, 0, again.stdout + again.stderr);
+      assert.match(again.stdout, /reached the budget/);
+    }
+    assert.equal(w.receiver.received.length, 1, "told once, not every cycle");
   });
 
   it("a failed cycle: the step fails as before, and a notification says why", async () => {

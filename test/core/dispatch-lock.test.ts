@@ -5,6 +5,8 @@ import {
   DEFAULT_TICKET_SECONDS,
   decodeTicket,
   encodeTicket,
+  findNote,
+  noteComment,
   readLock,
   ticketComment,
   ticketExpiry,
@@ -89,5 +91,25 @@ describe("dispatch lock", () => {
       { id: 4, author: "Bot[bot]", body },
     ];
     assert.deepEqual(commentsOfTicket(comments, "mine", trusted), [1, 4]);
+  });
+});
+
+describe("the lock issue's note", () => {
+  it("is read back from a trusted comment only, and is no ticket", () => {
+    const body = noteComment({ budgetNotified: "2026-11-25" });
+    assert.match(body, /last said that the day's budget was reached on 2026-11-25 \(UTC\)/);
+    assert.equal(decodeTicket(body), null);
+    assert.deepEqual(findNote([{ id: 7, author: "Bot[bot]", body }], trusted), {
+      id: 7,
+      note: { budgetNotified: "2026-11-25" },
+    });
+    assert.equal(findNote([{ id: 7, author: "someone", body }], trusted), null);
+    assert.equal(
+      findNote(
+        [{ id: 7, author: "bot[bot]", body: "<!-- goal-orchestrator:lock-note {oops -->" }],
+        trusted,
+      ),
+      null,
+    );
   });
 });

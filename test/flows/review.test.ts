@@ -767,11 +767,11 @@ describe("review rounds asked for on GitHub", () => {
 
     const events = await cycle(r);
 
-    // GitHub closed the merged one's goal issue ("Closes #N"), so the cycle no longer lists it.
+    // GitHub closed the merged one's goal issue ("Closes #N"); the cycle still settles it.
     const to = Object.fromEntries(events.map((event) => [event.number, event.to]));
-    assert.deepEqual(to, { [closed.goal]: "queued" });
+    assert.deepEqual(to, { [merged.goal]: "done", [closed.goal]: "queued" });
     const done = await r.store.getGoal(merged.goal);
-    assert.deepEqual([done.open, done.stateReason], [false, "COMPLETED"]);
+    assert.deepEqual([done.open, done.stateReason, done.state], [false, "COMPLETED", "done"]);
     assert.equal(openReviewRound(done.markers), null);
     assert.equal(done.markers.filter((marker) => marker.kind === "feedback").length, 0);
     const requeued = await r.store.getGoal(closed.goal);
