@@ -1,10 +1,13 @@
 import { hostname } from "node:os";
 import * as core from "@actions/core";
-import { messageOf, UserError } from "../core/errors.js";
+import { workflowRunUrl } from "../core/actions-environment.js";
+import { messageOf } from "../core/errors.js";
+import * as input from "../core/input-values.js";
 import { formatRepo } from "../core/issue-ref.js";
 import type { Claimant } from "../core/markers.js";
 import type { Notify } from "../core/notifications.js";
-import { resolveSettings, SettingsError } from "../core/settings.js";
+import { invalidInputs, Problems } from "../core/problems.js";
+import { resolveSettings } from "../core/settings.js";
 import { type DispatchReport, dispatch } from "../flows/dispatch.js";
 import { dispatchEvents, notifyAll } from "../flows/dispatch-notifications.js";
 import { GitHubActionsApi } from "../github/actions-api.js";
@@ -15,14 +18,7 @@ import { GitHubPullRequests } from "../github/pull-requests.js";
 import { readRepositorySettings } from "../github/settings-file.js";
 import { notifyNothing } from "../notify/http-notifier.js";
 import { matrixOf, writeDispatchSummary } from "./dispatch-summary.js";
-import {
-  notifierOf,
-  notifyInputs,
-  repositoryInput,
-  runAction,
-  tokenInput,
-  workflowRunUrl,
-} from "./inputs.js";
+import { notifierOf, notifyInputs, repositoryInput, runAction, tokenInput } from "./inputs.js";
 
 /** The dispatcher action: inputs → one dispatch cycle → matrix, counts and job summary. */
 export async function dispatchAction(): Promise<void> {
@@ -97,10 +93,9 @@ async function dispatchCycle(useNotify: (notify: Notify) => void): Promise<void>
 }
 
 export function readDispatchInputs(file: Record<string, unknown> | null) {
-  const problems: string[] = [];
-  let settings: ReturnType<typeof resolveSettings> | null = null;
-  try {
-    settings = resolveSettings({
+  const problems = new Problems();
+  const settings = problems.catch(() =>
+    resolveSettings({
       explicit: {
         max: core.getInput("max"),
         "max-attempts": core.getInput("max-attempts"),
@@ -111,35 +106,16 @@ export function readDispatchInputs(file: Record<string, unknown> | null) {
         ...notifyInputs(),
       },
       file,
-    });
-  } catch (error) {
-    if (!(error instanceof SettingsError)) throw error;
-    problems.push(...error.problems);
-  }
-  const goalText = core.getInput("goal").trim();
-  let goal: number | null = null;
-  if (goalText) {
-    const digits = goalText.replace(/^#/, "");
-    if (/^\d+$/.test(digits) && Number(digits) > 0) goal = Number(digits);
-    else
-      problems.push(
-        `goal: "${goalText}" is not an issue number; use a number like 12 (or leave it empty).`,
-      );
-  }
-  const dryRunText = core.getInput("dry-run").trim().toLowerCase() || "false";
-  if (dryRunText !== "true" && dryRunText !== "false") {
-    problems.push(`dry-run: "${dryRunText}" is not true or false.`);
-  }
-  const runnerLabels = core
-    .getInput("runner-labels")
-    .split(/[\s,]+/)
-    .map((label) => label.trim())
-    .filter(Boolean);
-  if (problems.length > 0 || !settings) {
-    throw new UserError(
-      `Invalid input${problems.length > 1 ? "s" : ""}:\n${problems.map((p) => `- ${p}`).join("\n")}`,
-    );
-  }
+    }),
+  );
+  const goal = problems.take("goal", input.optionalIssueNumber(core.getInput("goal")), null);
+  const dryRun = problems.take(
+    "dry-run",
+    input.trueOrFalse(core.getInput("dry-run"), false),
+    false,
+  );
+  const runnerLabels = input.nameList(core.getInput("runner-labels"));
+  if (problems.any || !settings) throw problems.error(invalidInputs);
   return {
     max: settings.max,
     maxAttempts: settings.maxAttempts,
@@ -152,20 +128,15 @@ export function readDispatchInputs(file: Record<string, unknown> | null) {
     notifyFormat: settings.notifyFormat,
     notifyOn: settings.notifyOn,
     goal,
-    dryRun: dryRunText === "true",
+    dryRun,
     runnerLabels,
   };
 }
 
 function claimantFromEnvironment(env: NodeJS.ProcessEnv): Claimant {
   if (env.GITHUB_RUN_ID) {
-    const server = env.GITHUB_SERVER_URL ?? "https://github.com";
-    return {
-      runId: env.GITHUB_RUN_ID,
-      ...(env.GITHUB_REPOSITORY
-        ? { runUrl: `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` }
-        : {}),
-    };
+    const runUrl = workflowRunUrl(env);
+    return { runId: env.GITHUB_RUN_ID, ...(runUrl ? { runUrl } : {}) };
   }
   return { host: hostname(), pid: process.pid };
 }

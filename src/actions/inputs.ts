@@ -93,12 +93,6 @@ export function notifierOf(
   });
 }
 
-/** The link to this workflow run, when the runner's environment says which it is. */
-export function workflowRunUrl(env: NodeJS.ProcessEnv): string | null {
-  if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY) return null;
-  return `${(env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, "")}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
-}
-
 /** The repository input, or the workflow's own repository. */
 export function repositoryInput(): RepoRef {
   const text = core.getInput("repository") || process.env.GITHUB_REPOSITORY || "";

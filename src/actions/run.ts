@@ -1,23 +1,14 @@
-import { homedir } from "node:os";
-import { isAbsolute, resolve } from "node:path";
 import * as core from "@actions/core";
-import { agentEnvProblems } from "../agent/environment.js";
-import { readSandboxSettings } from "../agent/sandbox.js";
+import { cloneUrl as cloneUrlOf, workflowRunUrl } from "../core/actions-environment.js";
 import { messageOf, UserError } from "../core/errors.js";
+import { issueNumber, positiveWholeNumber } from "../core/input-values.js";
 import { formatRepo, type RepoRef } from "../core/issue-ref.js";
 import type { Notify } from "../core/notifications.js";
-import {
-  RUN_SETTING_KEYS,
-  resolveMarkerAuthors,
-  resolveSettings,
-  SettingsError,
-} from "../core/settings.js";
+import { resolveMarkerAuthors, resolveSettings, SettingsError } from "../core/settings.js";
 import { describeHidden } from "../core/visible-text.js";
-import { parseCheckpointEvery } from "../flows/run-checkpoint.js";
 import { type RunGoalReport, runGoal } from "../flows/run-goal.js";
-import { runnerLocations } from "../flows/run-locations.js";
 import { recordInterruption, resultEvent } from "../flows/run-record.js";
-import { type RunGoalSettings, type RunSettings, runSettingsOf } from "../flows/run-settings.js";
+import type { RunGoalSettings } from "../flows/run-settings.js";
 import { statsTable } from "../flows/run-stats.js";
 import { startWorkspaceClone } from "../flows/run-workspace.js";
 import type { TokenProvider } from "../git/git.js";
@@ -34,6 +25,7 @@ import {
   repositoryInput,
   runAction,
 } from "./inputs.js";
+import { type RunInputs, readRunInputs, readRunSettings } from "./run-inputs.js";
 
 /**
  * The runner action. One bundle serves both steps, as actions/checkout does: the main step
@@ -46,125 +38,6 @@ export async function runEntry(): Promise<void> {
     core.saveState("isPost", "true");
     await runMainAction();
   }
-}
-
-export type RunInputs = Omit<RunGoalSettings, "token" | "cloneUrl"> & {
-  repo: RepoRef;
-  cloneUrl: string | null;
-  auth: AuthInputs;
-};
-
-/** The run settings from the inputs over the repository's settings file (null: none). */
-export function readRunSettings(file: Record<string, unknown> | null): RunSettings {
-  return runSettingsOf(
-    resolveSettings({
-      explicit: Object.fromEntries(RUN_SETTING_KEYS.map((name) => [name, core.getInput(name)])),
-      file,
-    }),
-  );
-}
-
-/** Every input checked up front; all problems reported at once, each naming its input. */
-export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
-  const problems: string[] = [];
-  let settings: RunSettings | null = null;
-  try {
-    settings = readRunSettings(null);
-  } catch (error) {
-    if (!(error instanceof SettingsError)) throw error;
-    problems.push(...error.problems);
-  }
-  try {
-    resolveSettings({ explicit: notifyInputs(), file: null });
-  } catch (error) {
-    if (!(error instanceof SettingsError)) throw error;
-    problems.push(...error.problems);
-  }
-  const wholeNumber = (name: string, required: boolean): number => {
-    const text = core.getInput(name).trim().replace(/^#/, "");
-    if (!text && !required) return 0;
-    if (/^\d+$/.test(text) && Number(text) > 0 && Number.isSafeInteger(Number(text))) {
-      return Number(text);
-    }
-    problems.push(`${name}: "${core.getInput(name)}" is not a positive whole number, like 12.`);
-    return 0;
-  };
-  const goal = wholeNumber("goal", true);
-  const attempt = wholeNumber("attempt", true);
-  let repo: RepoRef | null = null;
-  try {
-    repo = repositoryInput();
-  } catch (error) {
-    problems.push(messageOf(error));
-  }
-  const resumeText = core.getInput("resume").trim().toLowerCase() || "true";
-  if (resumeText !== "true" && resumeText !== "false") {
-    problems.push(`resume: "${resumeText}" is not true or false.`);
-  }
-  let checkpointEverySeconds: number | null = null;
-  try {
-    checkpointEverySeconds = parseCheckpointEvery(
-      core.getInput("checkpoint-every"),
-      "checkpoint-every",
-    );
-  } catch (error) {
-    problems.push(messageOf(error));
-  }
-  const agentEnv = core
-    .getInput("agent-env")
-    .split(/[\s,]+/)
-    .filter(Boolean);
-  problems.push(...agentEnvProblems(agentEnv, "agent-env"));
-  const base = core.getInput("base").trim() || null;
-  if (base !== null && (base.startsWith("-") || /[\s~^:?*[\\]|\.\.|@\{/.test(base))) {
-    problems.push(`base: "${base}" is not a branch name.`);
-  }
-  const path = (name: string, fallback: string) => {
-    const text = core.getInput(name).trim();
-    if (!text) return fallback;
-    const expanded = text.replace(/^~(?=$|\/)/, env.HOME || homedir());
-    if (!isAbsolute(expanded)) {
-      problems.push(`${name}: "${text}" is not an absolute path (or one starting with ~/).`);
-    }
-    return resolve(expanded);
-  };
-  const locations = runnerLocations(env);
-  const workspaceRoot = path("workspace-root", locations.workspaceRoot);
-  const logDir = path("log-dir", locations.logDir);
-  const gitMirrorText = core.getInput("git-mirror").trim();
-  const gitMirror = gitMirrorText ? path("git-mirror", "") : null;
-  const cloneUrl = core.getInput("clone-url").trim() || null;
-  const sandbox = readSandboxSettings(
-    {
-      isolation: core.getInput("isolation"),
-      readPaths: core.getInput("agent-read-paths"),
-      network: core.getInput("agent-network"),
-    },
-    problems,
-  );
-  const auth = authInputs(problems);
-  if (problems.length > 0 || !settings || !repo || !auth) {
-    throw new UserError(
-      `Invalid input${problems.length > 1 ? "s" : ""}:\n${problems.map((p) => `- ${p}`).join("\n")}`,
-    );
-  }
-  return {
-    repo,
-    auth,
-    goal,
-    attempt,
-    ...settings,
-    base,
-    workspaceRoot,
-    logDir,
-    gitMirror,
-    agentEnv,
-    resume: resumeText === "true",
-    checkpointEverySeconds,
-    cloneUrl,
-    statsFile: locations.statsFile,
-    ...sandbox,
-  };
 }
 
 interface Session {
@@ -226,19 +99,13 @@ function markerAuthorsOf(file: Record<string, unknown> | null | Error): string[]
 /** Where the main step leaves the marker authors it used, for the post step. */
 const MARKER_AUTHORS_STATE = "marker-authors";
 
-function runUrl(env: NodeJS.ProcessEnv): string | undefined {
-  if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY) return undefined;
-  return `${env.GITHUB_SERVER_URL ?? "https://github.com"}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
-}
-
 async function runMainAction(): Promise<void> {
   await runAction(async () => {
     const inputs = readRunInputs();
     forgetSecretsInEnvironment();
     const session = openSession(inputs.repo, inputs.auth);
     const token = session.token;
-    const server = (process.env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, "");
-    const cloneUrl = inputs.cloneUrl ?? `${server}/${formatRepo(inputs.repo)}.git`;
+    const cloneUrl = inputs.cloneUrl ?? cloneUrlOf(process.env, inputs.repo);
     const { auth: _auth, ...rest } = inputs; // the App's key stays here
     // The clone starts now, so it overlaps connecting and the claim check (runGoal adopts it
     // once the claim stands, or deletes it). It needs none of the settings the file may set.
@@ -263,7 +130,7 @@ async function runMainAction(): Promise<void> {
       throw error;
     }
     const { client, store } = connected;
-    const url = runUrl(process.env);
+    const url = workflowRunUrl(process.env);
     let settings: RunGoalSettings;
     let notify: Notify;
     try {
@@ -406,7 +273,7 @@ async function runPostAction(): Promise<void> {
           .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
       );
     const { store, client } = await connect(repo, session, markerAuthors);
-    const url = runUrl(process.env);
+    const url = workflowRunUrl(process.env);
     const maxAttempts = Number(core.getState("max-attempts")) || null;
     const settled = await recordInterruption(
       {
@@ -456,13 +323,17 @@ function postStepJob(): {
     const markerAuthors = savedMarkerAuthors(core.getState(MARKER_AUTHORS_STATE));
     return { repo: { owner, repo }, ...saved, markerAuthors };
   }
-  const goal = Number(core.getInput("goal"));
-  const attempt = Number(core.getInput("attempt"));
-  if (!Number.isSafeInteger(goal) || goal < 1 || !Number.isSafeInteger(attempt) || attempt < 1) {
-    return null; // the main step refused these inputs; nothing was claimed for them
-  }
+  // Read as the main step reads them: it refused any other text, so nothing ran for it.
+  const goal = issueNumber(core.getInput("goal"));
+  const attempt = positiveWholeNumber(core.getInput("attempt"));
+  if (!goal.ok || !attempt.ok) return null;
   try {
-    return { repo: repositoryInput(), goal, attempt, markerAuthors: null };
+    return {
+      repo: repositoryInput(),
+      goal: goal.value,
+      attempt: attempt.value,
+      markerAuthors: null,
+    };
   } catch {
     return null;
   }

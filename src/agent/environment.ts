@@ -1,4 +1,5 @@
 import { UserError } from "../core/errors.js";
+import { ENV_NAME } from "../core/input-values.js";
 
 /**
  * The environment an agent process gets (design §4). It is built from scratch, never inherited:
@@ -8,32 +9,6 @@ import { UserError } from "../core/errors.js";
 
 /** Variables passed through from the runner's environment when they are set. */
 const BASE_ENV_NAMES = ["PATH", "HOME", "LANG", "LC_ALL", "TERM", "TMPDIR", "USER"] as const;
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** The runner's own credentials: no allow-list may hand them to the agent (design §9). */
-const RUNNER_SECRET = /^(GITHUB_TOKEN|GH_TOKEN|INPUT_\w*|ACTIONS_\w*)$/i;
-
-/**
- * What is wrong with an agent-env allow-list, one sentence per kind of problem, each starting
- * with `setting` (`agent-env` or `--agent-env`).
- */
-export function agentEnvProblems(names: readonly string[], setting: string): string[] {
-  const problems: string[] = [];
-  const bad = names.filter((name) => !ENV_NAME.test(name));
-  if (bad.length > 0) {
-    problems.push(
-      `${setting}: ${bad.map((n) => `"${n}"`).join(", ")} ${bad.length === 1 ? "is not a variable name" : "are not variable names"}; list exact names (letters, digits, _), separated by commas.`,
-    );
-  }
-  const secrets = names.filter((name) => ENV_NAME.test(name) && RUNNER_SECRET.test(name));
-  if (secrets.length > 0) {
-    problems.push(
-      `${setting}: ${secrets.join(", ")} ${secrets.length === 1 ? "is" : "are"} the runner's own credentials; the agent never gets them (it could be talked into using them). Give the agent a credential of its own under another name if it needs one.`,
-    );
-  }
-  return problems;
-}
 
 export interface AgentEnvInput {
   /** GOAL_FILE, GOAL_NUMBER, … (design §4). They win over anything taken from `from`. */

@@ -1,4 +1,5 @@
 import { UserError } from "../core/errors.js";
+import { issueNumber } from "../core/input-values.js";
 
 /** What a CLI reads and writes, so tests can run it in-process or as a real process. */
 export interface CliIo {
@@ -62,15 +63,11 @@ export async function runCli(name: string, main: () => Promise<number>, io: CliI
   }
 }
 
-/** A positive whole number given on the command line, or a UserError naming the argument. */
+/** An issue number given on the command line (12 or #12), or a UserError naming the argument. */
 export function parseIssueNumber(text: string | undefined, what: string): number {
-  const trimmed = (text ?? "").trim().replace(/^#/, "");
-  if (!/^\d+$/.test(trimmed) || Number(trimmed) < 1) {
-    throw new UserError(
-      `${what}: "${text ?? ""}" is not an issue number (use a number like 12 or #12).`,
-    );
-  }
-  return Number(trimmed);
+  const read = issueNumber(text ?? "");
+  if (!read.ok) throw new UserError(`${what}: ${read.problem}.`);
+  return read.value;
 }
 
 /** Issue titles are anyone's text: no control characters (terminal escapes) reach the screen. */

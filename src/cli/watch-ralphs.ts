@@ -1,7 +1,9 @@
 import { open, readdir, stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { formatDuration, parseDuration } from "../core/duration.js";
-import { UserError } from "../core/errors.js";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { formatDuration } from "../core/duration.js";
+import * as input from "../core/input-values.js";
+import { Problems } from "../core/problems.js";
 import { runnerLocations } from "../flows/run-locations.js";
 import { parseCommandLine } from "./args.js";
 import { type CliIo, processIo, runCli, terminalSafe } from "./io.js";
@@ -68,26 +70,24 @@ export async function watchRalphsMain(
         io.stdout(`${WATCH_RALPHS_USAGE}\n`);
         return 0;
       }
-      const problems: string[] = [];
-      let sinceSeconds = 3600;
-      try {
-        sinceSeconds = parseDuration(values.since, "--since");
-      } catch (error) {
-        problems.push((error as Error).message);
-      }
-      const lines = Number(values.lines);
-      if (!/^\d+$/.test(values.lines) || lines > 10_000) {
-        problems.push(`--lines: "${values.lines}" is not a whole number from 0 to 10000.`);
-      }
-      const goals = (values.goal ?? []).map((text) => {
-        const number = Number(text.replace(/^#/, ""));
-        if (!Number.isSafeInteger(number) || number < 1) {
-          problems.push(`--goal: "${text}" is not an issue number, like 12.`);
-        }
-        return number;
-      });
-      if (problems.length > 0) throw new UserError(problems.join("\n"));
-      const logDir = values["log-dir"] ? resolve(values["log-dir"]) : runnerLocations(env).logDir;
+      const problems = new Problems();
+      const sinceSeconds = problems.take("--since", input.duration(values.since), 3600);
+      const lines = problems.take("--lines", input.wholeNumber(values.lines, 0, 10_000), 10);
+      const goals = (values.goal ?? []).map((text) =>
+        problems.take("--goal", input.issueNumber(text), 0),
+      );
+      const logDir =
+        values["log-dir"] === undefined
+          ? runnerLocations(env).logDir
+          : problems.take(
+              "--log-dir",
+              input.folder(values["log-dir"], {
+                home: env.HOME || homedir(),
+                relativeTo: process.cwd(),
+              }),
+              "",
+            );
+      if (problems.any) throw problems.error((list) => list.join("\n"));
 
       const followed = new Map<string, Followed>();
       let announcedEmpty = false;

@@ -23,7 +23,8 @@ export function dispatchEvents(
     lastFailure: event.reason,
   }));
   const over = report.today ? budgetExhausted(budget, report.today) : null;
-  if (over !== null && report.budgetNotice) events.push({ kind: "budget", repository, message: over, url: links.runUrl });
+  if (over !== null && report.budgetNotice)
+    events.push({ kind: "budget", repository, message: over, url: links.runUrl });
   return events;
 }
 
