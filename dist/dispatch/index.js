@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3911:
+/***/ 3651:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29910,6 +29910,28 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // UNUSED EXPORTS: readDispatchInputs
+
+// NAMESPACE OBJECT: ./src/core/setting-values.ts
+var setting_values_namespaceObject = {};
+__nccwpck_require__.r(setting_values_namespaceObject);
+__nccwpck_require__.d(setting_values_namespaceObject, {
+  bx: () => (ValueProblem),
+  Pp: () => (argvTemplate),
+  gd: () => (budget),
+  p0: () => (duration),
+  q3: () => (httpUrl),
+  gK: () => (isOff),
+  p_: () => (list),
+  NB: () => (logins),
+  ge: () => (model),
+  yL: () => (oneOf),
+  pQ: () => (optionalDuration),
+  b7: () => (optionalWholeNumber),
+  Zd: () => (reasoning),
+  pJ: () => (runCost),
+  WU: () => (show),
+  rD: () => (wholeNumber)
+});
 
 // NAMESPACE OBJECT: ./node_modules/micromark/lib/constructs.js
 var constructs_namespaceObject = {};
@@ -32976,6 +32998,49 @@ function issue_ref_formatIssueRef(ref, relativeTo) {
     return `${issue_ref_formatRepo(ref)}#${ref.number}`;
 }
 
+;// CONCATENATED MODULE: ./src/core/actions-environment.ts
+
+/**
+ * What the GitHub Actions runner's environment says about where a job runs. Every reader of
+ * these variables goes through here, so an empty variable or a trailing slash (GitHub
+ * Enterprise Server) is handled once.
+ */
+/** GITHUB_SERVER_URL without a trailing slash; github.com when unset or empty. */
+function serverUrl(env) {
+    return (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
+}
+/** The link to this workflow run, when the environment says which it is. */
+function workflowRunUrl(env) {
+    if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY)
+        return null;
+    return `${serverUrl(env)}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+}
+/** Where a repository is cloned from on this server. */
+function cloneUrl(env, repo) {
+    return `${serverUrl(env)}/${formatRepo(repo)}.git`;
+}
+
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/core/agent-options.ts
+/** Values that choose how the agent runs; shared by goal bodies (per-goal overrides) and settings. */
+const REASONING_LEVELS = ["low", "med", "high"];
+/** What a user may write; "medium" is read as "med". */
+const REASONING_INPUTS = ["low", "med", "medium", "high"];
+function parseReasoning(text) {
+    const value = text.trim().toLowerCase();
+    if (value === "medium")
+        return "med";
+    return REASONING_LEVELS.includes(value) ? value : null;
+}
+const MODEL_MAX_LENGTH = 100;
+// Model names are passed to the agent as one argument: keep them to one plain token.
+const MODEL_PATTERN = /^[A-Za-z0-9._:/-]+$/;
+function isValidModel(text) {
+    return text.length <= MODEL_MAX_LENGTH && MODEL_PATTERN.test(text);
+}
+const MODEL_RULE = `a name of letters, digits and . _ : / - (at most ${MODEL_MAX_LENGTH} characters), like opus or sonnet`;
+
 ;// CONCATENATED MODULE: ./src/core/argv.ts
 
 /**
@@ -33071,6 +33136,428 @@ function renderArgv(template, values) {
         }
         return value;
     }));
+}
+
+;// CONCATENATED MODULE: ./src/core/duration.ts
+
+/** Durations as people write them in settings: `90m`, `4h`, `1h30m`, `2h15m30s`. */
+const UNIT_SECONDS = { h: 3600, m: 60, s: 1 };
+const UNIT_ORDER = ["h", "m", "s"];
+const PART = /(\d+)([a-z]+)/gy;
+const DURATION_FORMS = "hours, minutes and seconds like 90m, 4h or 1h30m";
+/** Parses a duration into whole seconds; throws a UserError naming `key` otherwise. */
+function parseDuration(text, key = "duration") {
+    const seconds = tryParseDuration(text);
+    if (seconds !== null)
+        return seconds;
+    throw new UserError(`Invalid duration for "${key}": "${text}". Use ${DURATION_FORMS}.${durationHint(String(text))}`);
+}
+/** A hint for common mistakes (a bare number, zero), starting with a space; "" when none applies. */
+function durationHint(text) {
+    const compact = text.trim();
+    if (/^[0hms]+$/i.test(compact) && /\d/.test(compact))
+        return " It must be longer than zero.";
+    if (/^\d+$/.test(compact))
+        return ` Add a unit, like ${compact}m.`;
+    return "";
+}
+/** Like parseDuration, but returns null instead of throwing. */
+function tryParseDuration(text) {
+    if (typeof text !== "string")
+        return null;
+    // Spaces are allowed between parts ("1h 30m"), never inside one ("1 30m" is not 130m).
+    const trimmed = text
+        .trim()
+        .replace(/([a-z])\s+(?=\d)/gi, "$1")
+        .toLowerCase();
+    if (trimmed === "")
+        return null;
+    let total = 0;
+    let lastUnit = -1;
+    let consumed = 0;
+    for (const match of trimmed.matchAll(PART)) {
+        const unitIndex = UNIT_ORDER.indexOf(match[2]);
+        // Units must be known, appear once each, and go from largest to smallest.
+        if (unitIndex <= lastUnit)
+            return null;
+        lastUnit = unitIndex;
+        total += Number(match[1]) * UNIT_SECONDS[UNIT_ORDER[unitIndex]];
+        consumed += match[0].length;
+    }
+    if (consumed !== trimmed.length || total <= 0 || !Number.isSafeInteger(total))
+        return null;
+    return total;
+}
+/** `1h30m`, `45s`, `4h`; zero is `0s`. */
+function formatDuration(seconds) {
+    const whole = Math.max(0, Math.round(seconds));
+    const h = Math.floor(whole / 3600);
+    const m = Math.floor((whole % 3600) / 60);
+    const s = whole % 60;
+    const text = `${h > 0 ? `${h}h` : ""}${m > 0 ? `${m}m` : ""}${s > 0 ? `${s}s` : ""}`;
+    return text === "" ? "0s" : text;
+}
+
+;// CONCATENATED MODULE: ./src/core/run-figures.ts
+/**
+ * What one run may report about itself (design §6): the agent writes its cost, tokens and
+ * iterations, and the agent is not trusted. A figure outside its range makes the whole report
+ * invalid, whether it comes from the agent's stats file (src/agent/stats.ts) or back from a
+ * run-result marker (src/core/stats-record.ts): its cost is then unknown, and an unknown cost counts
+ * against the budget by an estimate (src/core/budget.ts). A missing or null figure is unknown,
+ * not invalid.
+ */
+/** Most cost one run may report, in USD. More is taken as a broken or forged report. */
+const MAX_RUN_COST_USD = 10_000;
+/** Most tokens of one kind (input, output, cache read, cache created) one run may report. */
+const MAX_RUN_TOKENS = 100_000_000_000;
+/** Most iterations one run may report. */
+const MAX_RUN_ITERATIONS = 1_000_000;
+/** The token kinds of a report's `tokens` object. */
+const TOKEN_KINDS = ["input", "output", "cache_read", "cache_create"];
+const COST = { max: MAX_RUN_COST_USD, whole: false, unit: "USD" };
+const TOKENS = { max: MAX_RUN_TOKENS, whole: true, unit: "tokens" };
+const ITERATIONS = { max: MAX_RUN_ITERATIONS, whole: true, unit: "iterations" };
+/** `a number from 0 to 10,000 (USD), or null for unknown`. */
+function accepted(rule) {
+    const max = rule.max.toLocaleString("en-US");
+    return `${rule.whole ? "a whole number" : "a number"} from 0 to ${max} (${rule.unit}), or null for unknown`;
+}
+/** How a bad value reads in a warning: numbers as JavaScript writes them (NaN, -1), others as JSON, cut short. */
+function showFigure(value) {
+    let text;
+    if (typeof value === "number")
+        text = String(value);
+    else {
+        try {
+            text = JSON.stringify(value) ?? String(value);
+        }
+        catch {
+            text = String(value);
+        }
+    }
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+/** Why `value` is not a figure under `rule`, or null when it is one (or is missing or null). */
+function figureProblem(field, value, rule) {
+    if (value === undefined || value === null)
+        return null;
+    const ok = typeof value === "number" &&
+        Number.isFinite(value) &&
+        value >= 0 &&
+        value <= rule.max &&
+        (!rule.whole || Number.isInteger(value));
+    return ok ? null : `${field} is ${showFigure(value)}; accepted: ${accepted(rule)}`;
+}
+/**
+ * Every reason the run's own figures in `report` (an agent's stats line, or a stats record) are
+ * invalid: `cost_usd`, `iterations` and each of `tokens`, one line per field naming it, its
+ * value and what is accepted. Empty when they are valid.
+ */
+function runFigureProblems(report) {
+    const problems = [];
+    const add = (problem) => {
+        if (problem !== null)
+            problems.push(problem);
+    };
+    add(figureProblem("cost_usd", report.cost_usd, COST));
+    add(figureProblem("iterations", report.iterations, ITERATIONS));
+    const tokens = report.tokens;
+    if (typeof tokens === "object" && tokens !== null && !Array.isArray(tokens)) {
+        for (const kind of TOKEN_KINDS) {
+            add(figureProblem(`tokens.${kind}`, tokens[kind], TOKENS));
+        }
+    }
+    else if (tokens !== undefined && tokens !== null) {
+        problems.push(`tokens is ${showFigure(tokens)}; accepted: an object of ${TOKEN_KINDS.join(", ")} counts, or null for unknown`);
+    }
+    return problems;
+}
+/** Whether `value` is a cost one run may report: a finite number from 0 to MAX_RUN_COST_USD. */
+function isRunCost(value) {
+    return figureProblem("cost_usd", value, COST) === null && typeof value === "number";
+}
+
+;// CONCATENATED MODULE: ./src/core/setting-values.ts
+
+
+
+
+
+/**
+ * Readers for single setting values. Values come as strings from action inputs and CLI flags,
+ * or as numbers, strings, booleans and arrays from YAML: each reader accepts all of them.
+ * A reader returns the value, or throws a ValueProblem whose text follows `key: `.
+ */
+class ValueProblem extends Error {
+}
+/** How a bad value is quoted in messages: strings in quotes, anything else as JSON. */
+function show(value) {
+    if (typeof value === "string")
+        return JSON.stringify(value);
+    try {
+        return JSON.stringify(value) ?? String(value);
+    }
+    catch {
+        return String(value);
+    }
+}
+function setting_values_text(value) {
+    if (typeof value === "string")
+        return value.trim();
+    if (typeof value === "number" && Number.isFinite(value))
+        return String(value);
+    return null;
+}
+/** "off", "none", "0", false and "" switch an optional setting off. */
+function isOff(value) {
+    if (value === false || value === 0 || value === null)
+        return true;
+    return (typeof value === "string" &&
+        ["", "off", "none", "0", "false"].includes(value.trim().toLowerCase()));
+}
+function wholeNumber(value, min, max) {
+    const t = setting_values_text(value);
+    if (t === null || !/^\d+$/.test(t) || Number(t) < min || Number(t) > max) {
+        throw new ValueProblem(`${show(value)} is not a whole number from ${min} to ${max}`);
+    }
+    return Number(t);
+}
+function oneOf(value, allowed) {
+    const t = setting_values_text(value)?.toLowerCase();
+    if (t === undefined || !allowed.includes(t)) {
+        throw new ValueProblem(`${show(value)} is not one of ${allowed.join(", ")}`);
+    }
+    return t;
+}
+function model(value) {
+    const t = setting_values_text(value);
+    if (t === null || !isValidModel(t))
+        throw new ValueProblem(`${show(value)} is not a model name; use ${MODEL_RULE}`);
+    return t;
+}
+function reasoning(value) {
+    const level = typeof value === "string" ? parseReasoning(value) : null;
+    if (level === null)
+        throw new ValueProblem(`${show(value)} is not one of ${REASONING_LEVELS.join(", ")}`);
+    return level;
+}
+function duration(value) {
+    const seconds = typeof value === "string" ? tryParseDuration(value) : null;
+    if (seconds === null) {
+        throw new ValueProblem(`${show(value)} is not a duration; use ${DURATION_FORMS}.${durationHint(String(value))}`);
+    }
+    return seconds;
+}
+/** A duration, or null when switched off. */
+function optionalDuration(value) {
+    return isOff(value) ? null : duration(value);
+}
+function optionalWholeNumber(value, min, max) {
+    if (isOff(value))
+        return null;
+    try {
+        return wholeNumber(value, min, max);
+    }
+    catch {
+        throw new ValueProblem(`${show(value)} is not a whole number from ${min} to ${max}, or off`);
+    }
+}
+/** A list from a YAML array or a comma- or newline-separated string; blank entries dropped. */
+function list(value) {
+    if (value === null || value === false || (typeof value === "string" && value.trim() === ""))
+        return [];
+    const items = Array.isArray(value)
+        ? value
+        : typeof value === "string"
+            ? value.split(/[,\n]/)
+            : null;
+    if (items === null)
+        throw new ValueProblem(`${show(value)} is not a list; use a YAML list or a comma-separated text`);
+    return items
+        .map((item) => {
+        if (typeof item !== "string" && typeof item !== "number") {
+            throw new ValueProblem(`${show(item)} is not a text entry`);
+        }
+        return String(item).trim();
+    })
+        .filter((item) => item !== "");
+}
+// A GitHub login: letters, digits and hyphens (not first); bots end in "[bot]".
+const LOGIN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,38}(\[bot\])?$/;
+function logins(value) {
+    const names = list(value).map((name) => name.replace(/^@/, ""));
+    const bad = names.filter((name) => !LOGIN.test(name));
+    if (bad.length > 0) {
+        throw new ValueProblem(`${bad.map((name) => show(name)).join(", ")} ${bad.length === 1 ? "is not a GitHub login" : "are not GitHub logins"}; use names like octocat or @octocat, separated by commas`);
+    }
+    return [...new Set(names)];
+}
+function argvTemplate(value) {
+    let argv;
+    if (Array.isArray(value) && value.every((arg) => typeof arg === "string")) {
+        argv = value;
+    }
+    else if (typeof value === "string") {
+        try {
+            argv = splitArgv(value);
+        }
+        catch (error) {
+            if (error instanceof errors_UserError)
+                throw new ValueProblem(error.message.replace(/^The command /, ""));
+            throw error;
+        }
+    }
+    else {
+        throw new ValueProblem(`${show(value)} is not a command; use a command line like ralph --goal={goal_file}`);
+    }
+    if (argv.length === 0 || argv[0] === "")
+        throw new ValueProblem(`${show(value)} names no program to run`);
+    const unknown = unknownPlaceholders(argv);
+    if (unknown.length > 0) {
+        throw new ValueProblem(`${unknown.map((name) => `{${name}}`).join(", ")} ${unknown.length === 1 ? "is not a known placeholder" : "are not known placeholders"}; use ${ARGV_PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}`);
+    }
+    return argv;
+}
+function httpUrl(value) {
+    if (isOff(value))
+        return null;
+    const t = setting_values_text(value);
+    let url = null;
+    try {
+        url = t === null ? null : new URL(t);
+    }
+    catch {
+        url = null;
+    }
+    if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) {
+        throw new ValueProblem(`${show(value)} is not an http(s) URL; use one like https://ntfy.sh/my-topic, or off`);
+    }
+    return t;
+}
+const BUDGET = /^(\d+(?:\.\d{1,2})?)\s*usd\s*\/\s*day$/i;
+function budget(value) {
+    if (isOff(value))
+        return null;
+    const match = typeof value === "string" ? BUDGET.exec(value.trim()) : null;
+    const amount = Number(match?.[1]);
+    if (match === null || !(amount > 0)) {
+        throw new ValueProblem(`${show(value)} — use an amount per day like 50usd/day or 12.5usd/day, or off`);
+    }
+    return { amountUsd: amount, period: "day" };
+}
+const RUN_COST = /^(\d+(?:\.\d{1,2})?)\s*usd$/i;
+/** An amount for one run, like 5usd or 2.5usd: more than 0, at most MAX_RUN_COST_USD. */
+function runCost(value) {
+    const match = typeof value === "string" ? RUN_COST.exec(value.trim()) : null;
+    const amount = Number(match?.[1]);
+    if (match === null || !(amount > 0) || amount > MAX_RUN_COST_USD) {
+        throw new ValueProblem(`${show(value)} — use an amount for one run like 5usd or 2.5usd, more than 0 and at most ${MAX_RUN_COST_USD}usd`);
+    }
+    return amount;
+}
+
+;// CONCATENATED MODULE: ./src/core/input-values.ts
+
+
+const { /* show */ "WU": input_values_show } = setting_values_namespaceObject;
+const value = (value) => ({ ok: true, value });
+const problem = (problem) => ({ ok: false, problem });
+/** A setting reader's answer as a Read, so both kinds of reader share one message. */
+function fromSetting(read) {
+    try {
+        return value(read());
+    }
+    catch (error) {
+        if (error instanceof setting.ValueProblem)
+            return problem(error.message);
+        throw error;
+    }
+}
+const input_values_duration = (text) => fromSetting(() => setting.duration(text));
+const input_values_wholeNumber = (text, min, max) => fromSetting(() => setting.wholeNumber(text, min, max));
+/** `12` or `#12`, as an issue is named on GitHub. */
+function issueNumber(text) {
+    const number = positive(text.trim().replace(/^#/, ""));
+    return number === null
+        ? problem(`${input_values_show(text)} is not an issue number; use a number like 12 or #12`)
+        : value(number);
+}
+/** An issue number, or null when the text is blank (Actions gives an unset input as ""). */
+function optionalIssueNumber(text) {
+    if (text.trim() === "")
+        return value(null);
+    const read = issueNumber(text);
+    return read.ok ? read : problem(`${read.problem}, or leave it empty`);
+}
+/** A count from 1, like an attempt number. */
+function positiveWholeNumber(text) {
+    const number = positive(text.trim());
+    return number === null
+        ? problem(`${input_values_show(text)} is not a positive whole number, like 2`)
+        : value(number);
+}
+function positive(digits) {
+    const number = Number(digits);
+    return /^\d+$/.test(digits) && number > 0 && Number.isSafeInteger(number) ? number : null;
+}
+/** true or false in any case; `fallback` when the text is blank. */
+function trueOrFalse(text, fallback) {
+    const word = text.trim().toLowerCase();
+    if (word === "")
+        return value(fallback);
+    if (word === "true" || word === "false")
+        return value(word === "true");
+    return problem(`${input_values_show(text)} is not true or false`);
+}
+/** Names separated by commas, blanks or newlines (labels, variable names); none when blank. */
+function nameList(text) {
+    return text.split(/[\s,]+/).filter(Boolean);
+}
+/** A POSIX environment variable name: what the agent-env allow-list may hold. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The runner's own credentials: no allow-list may hand them to the agent (design §9). */
+const RUNNER_SECRET = /^(GITHUB_TOKEN|GH_TOKEN|INPUT_\w*|ACTIONS_\w*)$/i;
+/** The agent-env allow-list: exact variable names, none of them the runner's credentials. */
+function agentEnvNames(text) {
+    const names = nameList(text);
+    const sentences = [];
+    const bad = names.filter((name) => !ENV_NAME.test(name));
+    if (bad.length > 0) {
+        sentences.push(`${bad.map((name) => input_values_show(name)).join(", ")} ${bad.length === 1 ? "is not a variable name" : "are not variable names"}; list exact names (letters, digits, _), separated by commas`);
+    }
+    const secrets = names.filter((name) => ENV_NAME.test(name) && RUNNER_SECRET.test(name));
+    if (secrets.length > 0) {
+        sentences.push(`${secrets.join(", ")} ${secrets.length === 1 ? "is" : "are"} the runner's own credentials; the agent never gets them (it could be talked into using them). Give the agent a credential of its own under another name if it needs one`);
+    }
+    return sentences.length > 0 ? problem(sentences.join(". Also: ")) : value(names);
+}
+/**
+ * A folder as an absolute path: `~` and `~/…` expanded (a quoted or `--flag=~/…` tilde reaches
+ * us unexpanded), relative paths resolved when `base` allows them. Actions inputs allow none:
+ * relative to the step's working directory, a folder would land inside the checkout.
+ */
+function folder(text, base) {
+    const trimmed = text.trim();
+    const expanded = trimmed.replace(/^~(?=$|\/)/, base.home);
+    if (trimmed !== "" && isAbsolute(expanded))
+        return value(resolve(expanded));
+    if (trimmed !== "" && base.relativeTo !== null)
+        return value(resolve(base.relativeTo, expanded));
+    const accepted = base.relativeTo === null
+        ? "an absolute path or one starting with ~/"
+        : "a folder; use an absolute path, one starting with ~/, or one relative to the current folder";
+    return problem(`${input_values_show(text)} is not ${accepted}`);
+}
+/** A git branch name; null when the text is blank. Refuses what git never allows in one. */
+function optionalBranchName(text) {
+    const name = text.trim();
+    if (name === "")
+        return value(null);
+    if (name.startsWith("-") || /[\s~^:?*[\\]|\.\.|@\{/.test(name)) {
+        return problem(`${input_values_show(name)} is not a branch name`);
+    }
+    return value(name);
 }
 
 ;// CONCATENATED MODULE: ./src/core/edit-distance.ts
@@ -33646,344 +34133,6 @@ function cutToFit(text, fits) {
     return text.slice(0, low) + note;
 }
 
-;// CONCATENATED MODULE: ./src/core/agent-options.ts
-/** Values that choose how the agent runs; shared by goal bodies (per-goal overrides) and settings. */
-const REASONING_LEVELS = ["low", "med", "high"];
-/** What a user may write; "medium" is read as "med". */
-const REASONING_INPUTS = ["low", "med", "medium", "high"];
-function parseReasoning(text) {
-    const value = text.trim().toLowerCase();
-    if (value === "medium")
-        return "med";
-    return REASONING_LEVELS.includes(value) ? value : null;
-}
-const MODEL_MAX_LENGTH = 100;
-// Model names are passed to the agent as one argument: keep them to one plain token.
-const MODEL_PATTERN = /^[A-Za-z0-9._:/-]+$/;
-function isValidModel(text) {
-    return text.length <= MODEL_MAX_LENGTH && MODEL_PATTERN.test(text);
-}
-const MODEL_RULE = `a name of letters, digits and . _ : / - (at most ${MODEL_MAX_LENGTH} characters), like opus or sonnet`;
-
-;// CONCATENATED MODULE: ./src/core/duration.ts
-
-/** Durations as people write them in settings: `90m`, `4h`, `1h30m`, `2h15m30s`. */
-const UNIT_SECONDS = { h: 3600, m: 60, s: 1 };
-const UNIT_ORDER = ["h", "m", "s"];
-const PART = /(\d+)([a-z]+)/gy;
-const DURATION_FORMS = "hours, minutes and seconds like 90m, 4h or 1h30m";
-/** Parses a duration into whole seconds; throws a UserError naming `key` otherwise. */
-function parseDuration(text, key = "duration") {
-    const seconds = tryParseDuration(text);
-    if (seconds !== null)
-        return seconds;
-    throw new UserError(`Invalid duration for "${key}": "${text}". Use ${DURATION_FORMS}.${durationHint(String(text))}`);
-}
-/** A hint for common mistakes (a bare number, zero), starting with a space; "" when none applies. */
-function durationHint(text) {
-    const compact = text.trim();
-    if (/^[0hms]+$/i.test(compact) && /\d/.test(compact))
-        return " It must be longer than zero.";
-    if (/^\d+$/.test(compact))
-        return ` Add a unit, like ${compact}m.`;
-    return "";
-}
-/** Like parseDuration, but returns null instead of throwing. */
-function tryParseDuration(text) {
-    if (typeof text !== "string")
-        return null;
-    // Spaces are allowed between parts ("1h 30m"), never inside one ("1 30m" is not 130m).
-    const trimmed = text
-        .trim()
-        .replace(/([a-z])\s+(?=\d)/gi, "$1")
-        .toLowerCase();
-    if (trimmed === "")
-        return null;
-    let total = 0;
-    let lastUnit = -1;
-    let consumed = 0;
-    for (const match of trimmed.matchAll(PART)) {
-        const unitIndex = UNIT_ORDER.indexOf(match[2]);
-        // Units must be known, appear once each, and go from largest to smallest.
-        if (unitIndex <= lastUnit)
-            return null;
-        lastUnit = unitIndex;
-        total += Number(match[1]) * UNIT_SECONDS[UNIT_ORDER[unitIndex]];
-        consumed += match[0].length;
-    }
-    if (consumed !== trimmed.length || total <= 0 || !Number.isSafeInteger(total))
-        return null;
-    return total;
-}
-/** `1h30m`, `45s`, `4h`; zero is `0s`. */
-function formatDuration(seconds) {
-    const whole = Math.max(0, Math.round(seconds));
-    const h = Math.floor(whole / 3600);
-    const m = Math.floor((whole % 3600) / 60);
-    const s = whole % 60;
-    const text = `${h > 0 ? `${h}h` : ""}${m > 0 ? `${m}m` : ""}${s > 0 ? `${s}s` : ""}`;
-    return text === "" ? "0s" : text;
-}
-
-;// CONCATENATED MODULE: ./src/core/run-figures.ts
-/**
- * What one run may report about itself (design §6): the agent writes its cost, tokens and
- * iterations, and the agent is not trusted. A figure outside its range makes the whole report
- * invalid, whether it comes from the agent's stats file (src/agent/stats.ts) or back from a
- * run-result marker (src/core/stats-record.ts): its cost is then unknown, and an unknown cost counts
- * against the budget by an estimate (src/core/budget.ts). A missing or null figure is unknown,
- * not invalid.
- */
-/** Most cost one run may report, in USD. More is taken as a broken or forged report. */
-const MAX_RUN_COST_USD = 10_000;
-/** Most tokens of one kind (input, output, cache read, cache created) one run may report. */
-const MAX_RUN_TOKENS = 100_000_000_000;
-/** Most iterations one run may report. */
-const MAX_RUN_ITERATIONS = 1_000_000;
-/** The token kinds of a report's `tokens` object. */
-const TOKEN_KINDS = ["input", "output", "cache_read", "cache_create"];
-const COST = { max: MAX_RUN_COST_USD, whole: false, unit: "USD" };
-const TOKENS = { max: MAX_RUN_TOKENS, whole: true, unit: "tokens" };
-const ITERATIONS = { max: MAX_RUN_ITERATIONS, whole: true, unit: "iterations" };
-/** `a number from 0 to 10,000 (USD), or null for unknown`. */
-function accepted(rule) {
-    const max = rule.max.toLocaleString("en-US");
-    return `${rule.whole ? "a whole number" : "a number"} from 0 to ${max} (${rule.unit}), or null for unknown`;
-}
-/** How a bad value reads in a warning: numbers as JavaScript writes them (NaN, -1), others as JSON, cut short. */
-function showFigure(value) {
-    let text;
-    if (typeof value === "number")
-        text = String(value);
-    else {
-        try {
-            text = JSON.stringify(value) ?? String(value);
-        }
-        catch {
-            text = String(value);
-        }
-    }
-    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-/** Why `value` is not a figure under `rule`, or null when it is one (or is missing or null). */
-function figureProblem(field, value, rule) {
-    if (value === undefined || value === null)
-        return null;
-    const ok = typeof value === "number" &&
-        Number.isFinite(value) &&
-        value >= 0 &&
-        value <= rule.max &&
-        (!rule.whole || Number.isInteger(value));
-    return ok ? null : `${field} is ${showFigure(value)}; accepted: ${accepted(rule)}`;
-}
-/**
- * Every reason the run's own figures in `report` (an agent's stats line, or a stats record) are
- * invalid: `cost_usd`, `iterations` and each of `tokens`, one line per field naming it, its
- * value and what is accepted. Empty when they are valid.
- */
-function runFigureProblems(report) {
-    const problems = [];
-    const add = (problem) => {
-        if (problem !== null)
-            problems.push(problem);
-    };
-    add(figureProblem("cost_usd", report.cost_usd, COST));
-    add(figureProblem("iterations", report.iterations, ITERATIONS));
-    const tokens = report.tokens;
-    if (typeof tokens === "object" && tokens !== null && !Array.isArray(tokens)) {
-        for (const kind of TOKEN_KINDS) {
-            add(figureProblem(`tokens.${kind}`, tokens[kind], TOKENS));
-        }
-    }
-    else if (tokens !== undefined && tokens !== null) {
-        problems.push(`tokens is ${showFigure(tokens)}; accepted: an object of ${TOKEN_KINDS.join(", ")} counts, or null for unknown`);
-    }
-    return problems;
-}
-/** Whether `value` is a cost one run may report: a finite number from 0 to MAX_RUN_COST_USD. */
-function isRunCost(value) {
-    return figureProblem("cost_usd", value, COST) === null && typeof value === "number";
-}
-
-;// CONCATENATED MODULE: ./src/core/setting-values.ts
-
-
-
-
-
-/**
- * Readers for single setting values. Values come as strings from action inputs and CLI flags,
- * or as numbers, strings, booleans and arrays from YAML: each reader accepts all of them.
- * A reader returns the value, or throws a ValueProblem whose text follows `key: `.
- */
-class ValueProblem extends Error {
-}
-/** How a bad value is quoted in messages: strings in quotes, anything else as JSON. */
-function show(value) {
-    if (typeof value === "string")
-        return JSON.stringify(value);
-    try {
-        return JSON.stringify(value) ?? String(value);
-    }
-    catch {
-        return String(value);
-    }
-}
-function setting_values_text(value) {
-    if (typeof value === "string")
-        return value.trim();
-    if (typeof value === "number" && Number.isFinite(value))
-        return String(value);
-    return null;
-}
-/** "off", "none", "0", false and "" switch an optional setting off. */
-function isOff(value) {
-    if (value === false || value === 0 || value === null)
-        return true;
-    return (typeof value === "string" &&
-        ["", "off", "none", "0", "false"].includes(value.trim().toLowerCase()));
-}
-function wholeNumber(value, min, max) {
-    const t = setting_values_text(value);
-    if (t === null || !/^\d+$/.test(t) || Number(t) < min || Number(t) > max) {
-        throw new ValueProblem(`${show(value)} is not a whole number from ${min} to ${max}`);
-    }
-    return Number(t);
-}
-function oneOf(value, allowed) {
-    const t = setting_values_text(value)?.toLowerCase();
-    if (t === undefined || !allowed.includes(t)) {
-        throw new ValueProblem(`${show(value)} is not one of ${allowed.join(", ")}`);
-    }
-    return t;
-}
-function model(value) {
-    const t = setting_values_text(value);
-    if (t === null || !isValidModel(t))
-        throw new ValueProblem(`${show(value)} is not a model name; use ${MODEL_RULE}`);
-    return t;
-}
-function reasoning(value) {
-    const level = typeof value === "string" ? parseReasoning(value) : null;
-    if (level === null)
-        throw new ValueProblem(`${show(value)} is not one of ${REASONING_LEVELS.join(", ")}`);
-    return level;
-}
-function duration(value) {
-    const seconds = typeof value === "string" ? tryParseDuration(value) : null;
-    if (seconds === null) {
-        throw new ValueProblem(`${show(value)} is not a duration; use ${DURATION_FORMS}.${durationHint(String(value))}`);
-    }
-    return seconds;
-}
-/** A duration, or null when switched off. */
-function optionalDuration(value) {
-    return isOff(value) ? null : duration(value);
-}
-function optionalWholeNumber(value, min, max) {
-    if (isOff(value))
-        return null;
-    try {
-        return wholeNumber(value, min, max);
-    }
-    catch {
-        throw new ValueProblem(`${show(value)} is not a whole number from ${min} to ${max}, or off`);
-    }
-}
-/** A list from a YAML array or a comma- or newline-separated string; blank entries dropped. */
-function list(value) {
-    if (value === null || value === false || (typeof value === "string" && value.trim() === ""))
-        return [];
-    const items = Array.isArray(value)
-        ? value
-        : typeof value === "string"
-            ? value.split(/[,\n]/)
-            : null;
-    if (items === null)
-        throw new ValueProblem(`${show(value)} is not a list; use a YAML list or a comma-separated text`);
-    return items
-        .map((item) => {
-        if (typeof item !== "string" && typeof item !== "number") {
-            throw new ValueProblem(`${show(item)} is not a text entry`);
-        }
-        return String(item).trim();
-    })
-        .filter((item) => item !== "");
-}
-// A GitHub login: letters, digits and hyphens (not first); bots end in "[bot]".
-const LOGIN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,38}(\[bot\])?$/;
-function logins(value) {
-    const names = list(value).map((name) => name.replace(/^@/, ""));
-    const bad = names.filter((name) => !LOGIN.test(name));
-    if (bad.length > 0) {
-        throw new ValueProblem(`${bad.map((name) => show(name)).join(", ")} ${bad.length === 1 ? "is not a GitHub login" : "are not GitHub logins"}; use names like octocat or @octocat, separated by commas`);
-    }
-    return [...new Set(names)];
-}
-function argvTemplate(value) {
-    let argv;
-    if (Array.isArray(value) && value.every((arg) => typeof arg === "string")) {
-        argv = value;
-    }
-    else if (typeof value === "string") {
-        try {
-            argv = splitArgv(value);
-        }
-        catch (error) {
-            if (error instanceof errors_UserError)
-                throw new ValueProblem(error.message.replace(/^The command /, ""));
-            throw error;
-        }
-    }
-    else {
-        throw new ValueProblem(`${show(value)} is not a command; use a command line like ralph --goal={goal_file}`);
-    }
-    if (argv.length === 0 || argv[0] === "")
-        throw new ValueProblem(`${show(value)} names no program to run`);
-    const unknown = unknownPlaceholders(argv);
-    if (unknown.length > 0) {
-        throw new ValueProblem(`${unknown.map((name) => `{${name}}`).join(", ")} ${unknown.length === 1 ? "is not a known placeholder" : "are not known placeholders"}; use ${ARGV_PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}`);
-    }
-    return argv;
-}
-function httpUrl(value) {
-    if (isOff(value))
-        return null;
-    const t = setting_values_text(value);
-    let url = null;
-    try {
-        url = t === null ? null : new URL(t);
-    }
-    catch {
-        url = null;
-    }
-    if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) {
-        throw new ValueProblem(`${show(value)} is not an http(s) URL; use one like https://ntfy.sh/my-topic, or off`);
-    }
-    return t;
-}
-const BUDGET = /^(\d+(?:\.\d{1,2})?)\s*usd\s*\/\s*day$/i;
-function budget(value) {
-    if (isOff(value))
-        return null;
-    const match = typeof value === "string" ? BUDGET.exec(value.trim()) : null;
-    const amount = Number(match?.[1]);
-    if (match === null || !(amount > 0)) {
-        throw new ValueProblem(`${show(value)} — use an amount per day like 50usd/day or 12.5usd/day, or off`);
-    }
-    return { amountUsd: amount, period: "day" };
-}
-const RUN_COST = /^(\d+(?:\.\d{1,2})?)\s*usd$/i;
-/** An amount for one run, like 5usd or 2.5usd: more than 0, at most MAX_RUN_COST_USD. */
-function runCost(value) {
-    const match = typeof value === "string" ? RUN_COST.exec(value.trim()) : null;
-    const amount = Number(match?.[1]);
-    if (match === null || !(amount > 0) || amount > MAX_RUN_COST_USD) {
-        throw new ValueProblem(`${show(value)} — use an amount for one run like 5usd or 2.5usd, more than 0 and at most ${MAX_RUN_COST_USD}usd`);
-    }
-    return amount;
-}
-
 ;// CONCATENATED MODULE: ./src/core/settings.ts
 
 
@@ -34197,6 +34346,58 @@ function resolveMarkerAuthors(layers) {
         explicit: pick(layers.explicit),
         file: pick(layers.file),
     }).markerAuthors;
+}
+
+;// CONCATENATED MODULE: ./src/core/problems.ts
+
+
+/**
+ * The problems found while reading a tool's inputs or flags. Readers note every problem and
+ * go on, so the one error at the end lists them all: fixing them one run at a time is slow.
+ */
+class Problems {
+    /** Appended to directly by readers that take a list (readSandboxSettings, authInputs). */
+    list = [];
+    add(...problems) {
+        this.list.push(...problems);
+    }
+    /** The value read, or `fallback` after noting `name: problem`. */
+    take(name, read, fallback) {
+        if (read.ok)
+            return read.value;
+        this.list.push(`${name}: ${read.problem}`);
+        return fallback;
+    }
+    /**
+     * What `read` returns, or null after noting what it refused: each problem of a
+     * SettingsError, a UserError's message. Any other error is a bug and goes on up.
+     */
+    catch(read) {
+        try {
+            return read();
+        }
+        catch (error) {
+            if (error instanceof SettingsError)
+                this.list.push(...error.problems);
+            else if (error instanceof errors_UserError)
+                this.list.push(error.message);
+            else
+                throw error;
+            return null;
+        }
+    }
+    /** Whether any problem was noted. */
+    get any() {
+        return this.list.length > 0;
+    }
+    /** One UserError listing every problem, in the shape `message` gives. */
+    error(message) {
+        return new errors_UserError(message(this.list));
+    }
+}
+/** The actions' shape: "Invalid input(s):", then a "- " line per problem. */
+function invalidInputs(problems) {
+    return `Invalid input${problems.length > 1 ? "s" : ""}:\n${problems.map((p) => `- ${p}`).join("\n")}`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/attempts.ts
@@ -51500,6 +51701,7 @@ async function dispatch(context, settings) {
         queued: 0,
         today: null,
         notes: [],
+        budgetNotice: false,
         dryRun: settings.dryRun,
     };
     if (!settings.dryRun)
@@ -51534,6 +51736,8 @@ async function dispatch(context, settings) {
         report.running = running.length - moved.length;
         report.today = await step("adding up today's cost", () => costOfToday(store, now(), settings.unknownRunCostUsd ?? DEFAULT_UNKNOWN_RUN_COST_USD));
         const overBudget = budgetExhausted(settings.budget, report.today);
+        if (overBudget && lease)
+            report.budgetNotice = await lease.firstBudgetNotice(report.today.day);
         if (settings.goal !== null) {
             if (overBudget)
                 throw new errors_UserError(`${overBudget} Goal #${settings.goal} was not started.`);
@@ -51637,8 +51841,8 @@ async function collect(items) {
 
 /**
  * What a finished dispatch cycle tells people: every goal it made stuck (reconciled, out of
- * attempts, or unsatisfiable) and, when the day's budget held claims back, that. Nothing for a
- * dry run, which changed nothing.
+ * attempts, or unsatisfiable) and, when the day's budget holds claims back, that, once a day
+ * (`budgetNotice`). Nothing for a dry run, which changed nothing.
  */
 function dispatchEvents(report, repository, budget, links) {
     if (report.dryRun)
@@ -51652,7 +51856,7 @@ function dispatchEvents(report, repository, budget, links) {
         lastFailure: event.reason,
     }));
     const over = report.today ? budgetExhausted(budget, report.today) : null;
-    if (over !== null)
+    if (over !== null && report.budgetNotice)
         events.push({ kind: "budget", repository, message: over, url: links.runUrl });
     return events;
 }
@@ -59294,14 +59498,37 @@ function paceFromEnvironment(env) {
 const LOCK_LABEL = "dispatch-lock";
 const LOCK_ISSUE_TITLE = "goal-orchestrator dispatch lock";
 const TICKET = /^<!-- goal-orchestrator:lock (\{.*\}) -->$/m;
+const NOTE = /^<!-- goal-orchestrator:lock-note (\{.*\}) -->$/m;
 /** How long a ticket lives unless renewed: the longest a dead dispatcher blocks the others. */
 const DEFAULT_TICKET_SECONDS = 60;
-function encodeTicket(ticket) {
-    const json = JSON.stringify(ticket)
+function noteComment(note) {
+    return `The dispatcher last said that the day's budget was reached on ${note.budgetNotified} (UTC); it says so once a day.\n\n<!-- goal-orchestrator:lock-note ${commentSafeJson(note)} -->`;
+}
+/** The trusted note comment, if there is one (the oldest, should a retried post leave two). */
+function findNote(comments, trustedAuthors) {
+    for (const comment of comments) {
+        if (!trustedAuthors.has(comment.author.toLowerCase()))
+            continue;
+        const match = NOTE.exec(comment.body);
+        if (!match?.[1])
+            continue;
+        try {
+            const value = JSON.parse(match[1]);
+            if (typeof value.budgetNotified === "string")
+                return { id: comment.id, note: { budgetNotified: value.budgetNotified } };
+        }
+        catch { }
+    }
+    return null;
+}
+function commentSafeJson(value) {
+    return JSON.stringify(value)
         .replace(/-/g, "\\u002d")
         .replace(/</g, "\\u003c")
         .replace(/>/g, "\\u003e");
-    return `<!-- goal-orchestrator:lock ${json} -->`;
+}
+function encodeTicket(ticket) {
+    return `<!-- goal-orchestrator:lock ${commentSafeJson(ticket)} -->`;
 }
 /** The whole comment: a line for people reading the lock issue, then the ticket. */
 function ticketComment(ticket) {
@@ -59504,7 +59731,11 @@ class GitHubDispatchLock {
                 if (view.holder?.ticketId === ticket.ticketId) {
                     ticket.hold(live);
                     const held = ticket;
-                    return { lost: () => held.lost(), release: () => this.release(held) };
+                    return {
+                        lost: () => held.lost(),
+                        firstBudgetNotice: (day) => this.firstBudgetNotice(issue, comments, day),
+                        release: () => this.release(held),
+                    };
                 }
                 if (this.clock.now() >= deadline) {
                     await this.release(ticket);
@@ -59615,6 +59846,26 @@ class GitHubDispatchLock {
             author: comment.user?.login ?? "ghost",
             body: comment.body ?? "",
         }));
+    }
+    /** The lock issue's note, read with the comments that showed we hold the lock, then set. */
+    async firstBudgetNotice(issue, comments, day) {
+        const found = findNote(comments, this.trustedAuthors);
+        if (found?.note.budgetNotified === day)
+            return false;
+        const body = noteComment({ budgetNotified: day });
+        try {
+            if (found) {
+                await this.client.rest.issues.updateComment({ ...this.where, comment_id: found.id, body });
+            }
+            else {
+                await this.client.rest.issues.createComment({ ...this.where, issue_number: issue, body });
+            }
+        }
+        catch (error) {
+            // Better told twice than never: the notification goes out, the next cycle may repeat it.
+            this.warn(`could not note on the lock issue that the budget was reported: ${errors_messageOf(error)}`);
+        }
+        return true;
     }
     /** Stops renewing, then deletes every copy of our ticket. */
     async release(ticket) {
@@ -61369,12 +61620,6 @@ function notifierOf(settings) {
         warn: warning,
     });
 }
-/** The link to this workflow run, when the runner's environment says which it is. */
-function workflowRunUrl(env) {
-    if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY)
-        return null;
-    return `${(env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, "")}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
-}
 /** The repository input, or the workflow's own repository. */
 function repositoryInput() {
     const text = getInput("repository") || process.env.GITHUB_REPOSITORY || "";
@@ -61398,6 +61643,9 @@ async function runAction(main) {
 }
 
 ;// CONCATENATED MODULE: ./src/actions/dispatch.ts
+
+
+
 
 
 
@@ -61482,47 +61730,24 @@ async function dispatchCycle(useNotify) {
     }));
 }
 function readDispatchInputs(file) {
-    const problems = [];
-    let settings = null;
-    try {
-        settings = resolveSettings({
-            explicit: {
-                max: getInput("max"),
-                "max-attempts": getInput("max-attempts"),
-                "max-review-rounds": getInput("max-review-rounds"),
-                duration: getInput("duration"),
-                budget: getInput("budget"),
-                "unknown-run-cost": getInput("unknown-run-cost"),
-                ...notifyInputs(),
-            },
-            file,
-        });
-    }
-    catch (error) {
-        if (!(error instanceof SettingsError))
-            throw error;
-        problems.push(...error.problems);
-    }
-    const goalText = getInput("goal").trim();
-    let goal = null;
-    if (goalText) {
-        const digits = goalText.replace(/^#/, "");
-        if (/^\d+$/.test(digits) && Number(digits) > 0)
-            goal = Number(digits);
-        else
-            problems.push(`goal: "${goalText}" is not an issue number; use a number like 12 (or leave it empty).`);
-    }
-    const dryRunText = getInput("dry-run").trim().toLowerCase() || "false";
-    if (dryRunText !== "true" && dryRunText !== "false") {
-        problems.push(`dry-run: "${dryRunText}" is not true or false.`);
-    }
-    const runnerLabels = getInput("runner-labels")
-        .split(/[\s,]+/)
-        .map((label) => label.trim())
-        .filter(Boolean);
-    if (problems.length > 0 || !settings) {
-        throw new errors_UserError(`Invalid input${problems.length > 1 ? "s" : ""}:\n${problems.map((p) => `- ${p}`).join("\n")}`);
-    }
+    const problems = new Problems();
+    const settings = problems.catch(() => resolveSettings({
+        explicit: {
+            max: getInput("max"),
+            "max-attempts": getInput("max-attempts"),
+            "max-review-rounds": getInput("max-review-rounds"),
+            duration: getInput("duration"),
+            budget: getInput("budget"),
+            "unknown-run-cost": getInput("unknown-run-cost"),
+            ...notifyInputs(),
+        },
+        file,
+    }));
+    const goal = problems.take("goal", optionalIssueNumber(getInput("goal")), null);
+    const dryRun = problems.take("dry-run", trueOrFalse(getInput("dry-run"), false), false);
+    const runnerLabels = nameList(getInput("runner-labels"));
+    if (problems.any || !settings)
+        throw problems.error(invalidInputs);
     return {
         max: settings.max,
         maxAttempts: settings.maxAttempts,
@@ -61535,19 +61760,14 @@ function readDispatchInputs(file) {
         notifyFormat: settings.notifyFormat,
         notifyOn: settings.notifyOn,
         goal,
-        dryRun: dryRunText === "true",
+        dryRun,
         runnerLabels,
     };
 }
 function claimantFromEnvironment(env) {
     if (env.GITHUB_RUN_ID) {
-        const server = env.GITHUB_SERVER_URL ?? "https://github.com";
-        return {
-            runId: env.GITHUB_RUN_ID,
-            ...(env.GITHUB_REPOSITORY
-                ? { runUrl: `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` }
-                : {}),
-        };
+        const runUrl = workflowRunUrl(env);
+        return { runId: env.GITHUB_RUN_ID, ...(runUrl ? { runUrl } : {}) };
     }
     return { host: (0,external_node_os_namespaceObject.hostname)(), pid: process.pid };
 }
@@ -61571,7 +61791,7 @@ function setOutputs(report, repository) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3911);
+/* harmony import */ var _actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3651);
 
 await (0,_actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__/* .dispatchAction */ .h)();
 

@@ -1532,7 +1532,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 /***/ }),
 
-/***/ 4318:
+/***/ 2518:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1554,6 +1554,28 @@ __nccwpck_require__.d(constructs_namespaceObject, {
   insideSpan: () => (insideSpan),
   string: () => (constructs_string),
   text: () => (constructs_text)
+});
+
+// NAMESPACE OBJECT: ./src/core/setting-values.ts
+var setting_values_namespaceObject = {};
+__nccwpck_require__.r(setting_values_namespaceObject);
+__nccwpck_require__.d(setting_values_namespaceObject, {
+  bx: () => (ValueProblem),
+  Pp: () => (argvTemplate),
+  gd: () => (budget),
+  p0: () => (duration),
+  q3: () => (httpUrl),
+  gK: () => (isOff),
+  p_: () => (setting_values_list),
+  NB: () => (logins),
+  ge: () => (model),
+  yL: () => (oneOf),
+  pQ: () => (optionalDuration),
+  b7: () => (optionalWholeNumber),
+  Zd: () => (reasoning),
+  pJ: () => (runCost),
+  WU: () => (show),
+  rD: () => (wholeNumber)
 });
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -27040,7 +27062,113 @@ function repoFromRemoteUrl(url) {
     }
 }
 
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/core/input-values.ts
+
+
+const { /* show */ "WU": input_values_show } = setting_values_namespaceObject;
+const value = (value) => ({ ok: true, value });
+const problem = (problem) => ({ ok: false, problem });
+/** A setting reader's answer as a Read, so both kinds of reader share one message. */
+function fromSetting(read) {
+    try {
+        return value(read());
+    }
+    catch (error) {
+        if (error instanceof setting.ValueProblem)
+            return problem(error.message);
+        throw error;
+    }
+}
+const input_values_duration = (text) => fromSetting(() => setting.duration(text));
+const input_values_wholeNumber = (text, min, max) => fromSetting(() => setting.wholeNumber(text, min, max));
+/** `12` or `#12`, as an issue is named on GitHub. */
+function input_values_issueNumber(text) {
+    const number = positive(text.trim().replace(/^#/, ""));
+    return number === null
+        ? problem(`${input_values_show(text)} is not an issue number; use a number like 12 or #12`)
+        : value(number);
+}
+/** An issue number, or null when the text is blank (Actions gives an unset input as ""). */
+function optionalIssueNumber(text) {
+    if (text.trim() === "")
+        return value(null);
+    const read = input_values_issueNumber(text);
+    return read.ok ? read : problem(`${read.problem}, or leave it empty`);
+}
+/** A count from 1, like an attempt number. */
+function positiveWholeNumber(text) {
+    const number = positive(text.trim());
+    return number === null
+        ? problem(`${input_values_show(text)} is not a positive whole number, like 2`)
+        : value(number);
+}
+function positive(digits) {
+    const number = Number(digits);
+    return /^\d+$/.test(digits) && number > 0 && Number.isSafeInteger(number) ? number : null;
+}
+/** true or false in any case; `fallback` when the text is blank. */
+function trueOrFalse(text, fallback) {
+    const word = text.trim().toLowerCase();
+    if (word === "")
+        return value(fallback);
+    if (word === "true" || word === "false")
+        return value(word === "true");
+    return problem(`${input_values_show(text)} is not true or false`);
+}
+/** Names separated by commas, blanks or newlines (labels, variable names); none when blank. */
+function nameList(text) {
+    return text.split(/[\s,]+/).filter(Boolean);
+}
+/** A POSIX environment variable name: what the agent-env allow-list may hold. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The runner's own credentials: no allow-list may hand them to the agent (design §9). */
+const RUNNER_SECRET = /^(GITHUB_TOKEN|GH_TOKEN|INPUT_\w*|ACTIONS_\w*)$/i;
+/** The agent-env allow-list: exact variable names, none of them the runner's credentials. */
+function agentEnvNames(text) {
+    const names = nameList(text);
+    const sentences = [];
+    const bad = names.filter((name) => !ENV_NAME.test(name));
+    if (bad.length > 0) {
+        sentences.push(`${bad.map((name) => input_values_show(name)).join(", ")} ${bad.length === 1 ? "is not a variable name" : "are not variable names"}; list exact names (letters, digits, _), separated by commas`);
+    }
+    const secrets = names.filter((name) => ENV_NAME.test(name) && RUNNER_SECRET.test(name));
+    if (secrets.length > 0) {
+        sentences.push(`${secrets.join(", ")} ${secrets.length === 1 ? "is" : "are"} the runner's own credentials; the agent never gets them (it could be talked into using them). Give the agent a credential of its own under another name if it needs one`);
+    }
+    return sentences.length > 0 ? problem(sentences.join(". Also: ")) : value(names);
+}
+/**
+ * A folder as an absolute path: `~` and `~/…` expanded (a quoted or `--flag=~/…` tilde reaches
+ * us unexpanded), relative paths resolved when `base` allows them. Actions inputs allow none:
+ * relative to the step's working directory, a folder would land inside the checkout.
+ */
+function folder(text, base) {
+    const trimmed = text.trim();
+    const expanded = trimmed.replace(/^~(?=$|\/)/, base.home);
+    if (trimmed !== "" && isAbsolute(expanded))
+        return value(resolve(expanded));
+    if (trimmed !== "" && base.relativeTo !== null)
+        return value(resolve(base.relativeTo, expanded));
+    const accepted = base.relativeTo === null
+        ? "an absolute path or one starting with ~/"
+        : "a folder; use an absolute path, one starting with ~/, or one relative to the current folder";
+    return problem(`${input_values_show(text)} is not ${accepted}`);
+}
+/** A git branch name; null when the text is blank. Refuses what git never allows in one. */
+function optionalBranchName(text) {
+    const name = text.trim();
+    if (name === "")
+        return value(null);
+    if (name.startsWith("-") || /[\s~^:?*[\\]|\.\.|@\{/.test(name)) {
+        return problem(`${input_values_show(name)} is not a branch name`);
+    }
+    return value(name);
+}
+
 ;// CONCATENATED MODULE: ./src/cli/io.ts
+
 
 /** The most standard input a CLI reads: far more than any text GitHub accepts. */
 const MAX_STDIN_BYTES = 4 * 1024 * 1024;
@@ -27085,13 +27213,12 @@ async function runCli(name, main, io = processIo) {
         return 1;
     }
 }
-/** A positive whole number given on the command line, or a UserError naming the argument. */
+/** An issue number given on the command line (12 or #12), or a UserError naming the argument. */
 function parseIssueNumber(text, what) {
-    const trimmed = (text ?? "").trim().replace(/^#/, "");
-    if (!/^\d+$/.test(trimmed) || Number(trimmed) < 1) {
-        throw new UserError(`${what}: "${text ?? ""}" is not an issue number (use a number like 12 or #12).`);
-    }
-    return Number(trimmed);
+    const read = issueNumber(text ?? "");
+    if (!read.ok)
+        throw new UserError(`${what}: ${read.problem}.`);
+    return read.value;
 }
 /** Issue titles are anyone's text: no control characters (terminal escapes) reach the screen. */
 function terminalSafe(text) {
@@ -27191,7 +27318,7 @@ async function readBody(bodyFile, io) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_goal_create_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4318);
+/* harmony import */ var _cli_goal_create_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2518);
 
 process.exitCode = await (0,_cli_goal_create_js__WEBPACK_IMPORTED_MODULE_0__/* .goalCreateMain */ .p)(process.argv.slice(2));
 

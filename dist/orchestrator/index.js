@@ -4036,7 +4036,7 @@ exports.basename = (path, { windows } = {}) => {
 
 /***/ }),
 
-/***/ 9656:
+/***/ 4783:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -4045,7 +4045,27 @@ __nccwpck_require__.d(__webpack_exports__, {
   G: () => (/* binding */ orchestratorMain)
 });
 
-// UNUSED EXPORTS: ORCHESTRATOR_USAGE
+// NAMESPACE OBJECT: ./src/core/setting-values.ts
+var setting_values_namespaceObject = {};
+__nccwpck_require__.r(setting_values_namespaceObject);
+__nccwpck_require__.d(setting_values_namespaceObject, {
+  bx: () => (ValueProblem),
+  Pp: () => (argvTemplate),
+  gd: () => (budget),
+  p0: () => (duration),
+  q3: () => (httpUrl),
+  gK: () => (isOff),
+  p_: () => (list),
+  NB: () => (logins),
+  ge: () => (model),
+  yL: () => (oneOf),
+  pQ: () => (optionalDuration),
+  b7: () => (optionalWholeNumber),
+  Zd: () => (reasoning),
+  pJ: () => (runCost),
+  WU: () => (show),
+  rD: () => (wholeNumber)
+});
 
 // NAMESPACE OBJECT: ./node_modules/micromark/lib/constructs.js
 var constructs_namespaceObject = {};
@@ -4064,6 +4084,10 @@ __nccwpck_require__.d(constructs_namespaceObject, {
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/core/errors.ts
@@ -4091,64 +4115,6 @@ function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
-;// CONCATENATED MODULE: ./src/agent/environment.ts
-
-/**
- * The environment an agent process gets (design §4). It is built from scratch, never inherited:
- * the runner's own environment holds secrets (GITHUB_TOKEN, GH_TOKEN, the INPUT_* and ACTIONS_*
- * variables of the Actions runtime) that an agent working on untrusted issue text must not see.
- */
-/** Variables passed through from the runner's environment when they are set. */
-const BASE_ENV_NAMES = ["PATH", "HOME", "LANG", "LC_ALL", "TERM", "TMPDIR", "USER"];
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** The runner's own credentials: no allow-list may hand them to the agent (design §9). */
-const RUNNER_SECRET = /^(GITHUB_TOKEN|GH_TOKEN|INPUT_\w*|ACTIONS_\w*)$/i;
-/**
- * What is wrong with an agent-env allow-list, one sentence per kind of problem, each starting
- * with `setting` (`agent-env` or `--agent-env`).
- */
-function agentEnvProblems(names, setting) {
-    const problems = [];
-    const bad = names.filter((name) => !ENV_NAME.test(name));
-    if (bad.length > 0) {
-        problems.push(`${setting}: ${bad.map((n) => `"${n}"`).join(", ")} ${bad.length === 1 ? "is not a variable name" : "are not variable names"}; list exact names (letters, digits, _), separated by commas.`);
-    }
-    const secrets = names.filter((name) => ENV_NAME.test(name) && RUNNER_SECRET.test(name));
-    if (secrets.length > 0) {
-        problems.push(`${setting}: ${secrets.join(", ")} ${secrets.length === 1 ? "is" : "are"} the runner's own credentials; the agent never gets them (it could be talked into using them). Give the agent a credential of its own under another name if it needs one.`);
-    }
-    return problems;
-}
-/**
- * The complete environment for the agent: the base variables that are set in `from`
- * (PATH, HOME, LANG, LC_ALL, TERM, TMPDIR, USER), the allow-listed names that are set in `from`,
- * then the contract variables. Nothing else: GITHUB_TOKEN, GH_TOKEN, INPUT_*, ACTIONS_* and every
- * other variable stay out unless the allow-list names them exactly.
- */
-function buildAgentEnv(input) {
-    const problems = input.allow.filter((name) => !ENV_NAME.test(name));
-    if (problems.length > 0) {
-        throw new errors_UserError(`The agent-env allow-list holds ${problems.map((p) => `"${p}"`).join(", ")}: it takes exact variable names (letters, digits and _, not starting with a digit), no patterns.`);
-    }
-    const env = {};
-    for (const name of [...BASE_ENV_NAMES, ...input.allow]) {
-        const value = Object.hasOwn(input.from, name) ? input.from[name] : undefined;
-        if (value !== undefined)
-            env[name] = value;
-    }
-    for (const [name, value] of Object.entries(input.contract)) {
-        if (!ENV_NAME.test(name)) {
-            throw new errors_UserError(`"${name}" is not a valid environment variable name for the agent.`);
-        }
-        env[name] = value;
-    }
-    return env;
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:http"
@@ -4654,6 +4620,106 @@ function readSandboxSettings(values, problems, name = (key) => key) {
     return settings;
 }
 
+;// CONCATENATED MODULE: ./src/core/issue-ref.ts
+
+// GitHub logins: letters, digits and hyphens, not starting with a hyphen, at most 39 characters;
+// "_" appears in Enterprise Managed User logins (login_shortcode).
+const OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,38}$/;
+// Repository names: letters, digits, ".", "_" and "-", at most 100 characters.
+const REPO_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
+const OWNER_SOURCE = "[A-Za-z0-9][A-Za-z0-9_-]{0,38}";
+const REPO_SOURCE = "[A-Za-z0-9._-]{1,100}";
+const NUMBER_SOURCE = "[1-9][0-9]{0,9}";
+const SHORT_REF = new RegExp(`^#?(${NUMBER_SOURCE})$`);
+const QUALIFIED_REF = new RegExp(`^(${OWNER_SOURCE})/(${REPO_SOURCE})#(${NUMBER_SOURCE})$`);
+const URL_REF = new RegExp(`^https?://[^/\\s]+/(${OWNER_SOURCE})/(${REPO_SOURCE})/issues/(${NUMBER_SOURCE})/?(?:[?#]\\S*)?$`);
+function isValidRepoName(repo) {
+    return REPO_PATTERN.test(repo) && repo !== "." && repo !== "..";
+}
+function isValidOwner(owner) {
+    return OWNER_PATTERN.test(owner);
+}
+/** Parses "owner/name", the form GitHub Actions gives in GITHUB_REPOSITORY. */
+function parseRepo(text) {
+    const trimmed = text.trim();
+    const parts = trimmed.split("/");
+    const [owner, repo] = parts;
+    if (parts.length !== 2 || owner === undefined || repo === undefined) {
+        throw new errors_UserError(`Invalid repository "${text}": use owner/name, like octo-org/my-repo.`);
+    }
+    if (!isValidOwner(owner)) {
+        throw new errors_UserError(`Invalid repository "${text}": owner "${owner}" may only hold letters, digits and hyphens (not first), at most 39 characters.`);
+    }
+    if (!isValidRepoName(repo)) {
+        throw new errors_UserError(`Invalid repository "${text}": name "${repo}" may only hold letters, digits, ".", "_" and "-", at most 100 characters.`);
+    }
+    return { owner, repo };
+}
+function formatRepo(ref) {
+    return `${ref.owner}/${ref.repo}`;
+}
+function sameRepo(a, b) {
+    // GitHub owner and repository names are case-insensitive.
+    return (a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase());
+}
+function sameIssue(a, b) {
+    return a.number === b.number && sameRepo(a, b);
+}
+/** A case-insensitive key for maps and sets of issues. */
+function issueKey(ref) {
+    return `${ref.owner.toLowerCase()}/${ref.repo.toLowerCase()}#${ref.number}`;
+}
+/** Like parseIssueRef, but returns null instead of throwing. */
+function tryParseIssueRef(text, defaultRepo) {
+    const trimmed = text.trim();
+    const short = SHORT_REF.exec(trimmed);
+    if (short)
+        return { owner: defaultRepo.owner, repo: defaultRepo.repo, number: Number(short[1]) };
+    const match = QUALIFIED_REF.exec(trimmed) ?? URL_REF.exec(trimmed);
+    if (!match)
+        return null;
+    const [, owner = "", repo = "", number = ""] = match;
+    if (!isValidRepoName(repo))
+        return null;
+    return { owner, repo, number: Number(number) };
+}
+/** Accepts `#12`, `12`, `owner/repo#7` and issue URLs such as `https://github.com/owner/repo/issues/7`. */
+function parseIssueRef(text, defaultRepo) {
+    const ref = tryParseIssueRef(text, defaultRepo);
+    if (ref === null) {
+        throw new UserError(`Invalid issue reference "${text}": use #12, 12, owner/repo#12 or an issue URL like https://github.com/owner/repo/issues/12.`);
+    }
+    return ref;
+}
+/** `#12` when the issue lives in `relativeTo`, else `owner/repo#12`. */
+function issue_ref_formatIssueRef(ref, relativeTo) {
+    if (relativeTo !== undefined && sameRepo(ref, relativeTo))
+        return `#${ref.number}`;
+    return `${formatRepo(ref)}#${ref.number}`;
+}
+
+;// CONCATENATED MODULE: ./src/core/actions-environment.ts
+
+/**
+ * What the GitHub Actions runner's environment says about where a job runs. Every reader of
+ * these variables goes through here, so an empty variable or a trailing slash (GitHub
+ * Enterprise Server) is handled once.
+ */
+/** GITHUB_SERVER_URL without a trailing slash; github.com when unset or empty. */
+function serverUrl(env) {
+    return (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
+}
+/** The link to this workflow run, when the environment says which it is. */
+function workflowRunUrl(env) {
+    if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY)
+        return null;
+    return `${serverUrl(env)}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+}
+/** Where a repository is cloned from on this server. */
+function cloneUrl(env, repo) {
+    return `${serverUrl(env)}/${formatRepo(repo)}.git`;
+}
+
 ;// CONCATENATED MODULE: ./src/core/run-figures.ts
 /**
  * What one run may report about itself (design §6): the agent writes its cost, tokens and
@@ -4850,7 +4916,7 @@ function parseDuration(text, key = "duration") {
     const seconds = tryParseDuration(text);
     if (seconds !== null)
         return seconds;
-    throw new errors_UserError(`Invalid duration for "${key}": "${text}". Use ${DURATION_FORMS}.${durationHint(String(text))}`);
+    throw new UserError(`Invalid duration for "${key}": "${text}". Use ${DURATION_FORMS}.${durationHint(String(text))}`);
 }
 /** A hint for common mistakes (a bare number, zero), starting with a space; "" when none applies. */
 function durationHint(text) {
@@ -4896,84 +4962,6 @@ function formatDuration(seconds) {
     const s = whole % 60;
     const text = `${h > 0 ? `${h}h` : ""}${m > 0 ? `${m}m` : ""}${s > 0 ? `${s}s` : ""}`;
     return text === "" ? "0s" : text;
-}
-
-;// CONCATENATED MODULE: ./src/core/issue-ref.ts
-
-// GitHub logins: letters, digits and hyphens, not starting with a hyphen, at most 39 characters;
-// "_" appears in Enterprise Managed User logins (login_shortcode).
-const OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,38}$/;
-// Repository names: letters, digits, ".", "_" and "-", at most 100 characters.
-const REPO_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
-const OWNER_SOURCE = "[A-Za-z0-9][A-Za-z0-9_-]{0,38}";
-const REPO_SOURCE = "[A-Za-z0-9._-]{1,100}";
-const NUMBER_SOURCE = "[1-9][0-9]{0,9}";
-const SHORT_REF = new RegExp(`^#?(${NUMBER_SOURCE})$`);
-const QUALIFIED_REF = new RegExp(`^(${OWNER_SOURCE})/(${REPO_SOURCE})#(${NUMBER_SOURCE})$`);
-const URL_REF = new RegExp(`^https?://[^/\\s]+/(${OWNER_SOURCE})/(${REPO_SOURCE})/issues/(${NUMBER_SOURCE})/?(?:[?#]\\S*)?$`);
-function isValidRepoName(repo) {
-    return REPO_PATTERN.test(repo) && repo !== "." && repo !== "..";
-}
-function isValidOwner(owner) {
-    return OWNER_PATTERN.test(owner);
-}
-/** Parses "owner/name", the form GitHub Actions gives in GITHUB_REPOSITORY. */
-function parseRepo(text) {
-    const trimmed = text.trim();
-    const parts = trimmed.split("/");
-    const [owner, repo] = parts;
-    if (parts.length !== 2 || owner === undefined || repo === undefined) {
-        throw new errors_UserError(`Invalid repository "${text}": use owner/name, like octo-org/my-repo.`);
-    }
-    if (!isValidOwner(owner)) {
-        throw new errors_UserError(`Invalid repository "${text}": owner "${owner}" may only hold letters, digits and hyphens (not first), at most 39 characters.`);
-    }
-    if (!isValidRepoName(repo)) {
-        throw new errors_UserError(`Invalid repository "${text}": name "${repo}" may only hold letters, digits, ".", "_" and "-", at most 100 characters.`);
-    }
-    return { owner, repo };
-}
-function formatRepo(ref) {
-    return `${ref.owner}/${ref.repo}`;
-}
-function sameRepo(a, b) {
-    // GitHub owner and repository names are case-insensitive.
-    return (a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase());
-}
-function sameIssue(a, b) {
-    return a.number === b.number && sameRepo(a, b);
-}
-/** A case-insensitive key for maps and sets of issues. */
-function issueKey(ref) {
-    return `${ref.owner.toLowerCase()}/${ref.repo.toLowerCase()}#${ref.number}`;
-}
-/** Like parseIssueRef, but returns null instead of throwing. */
-function tryParseIssueRef(text, defaultRepo) {
-    const trimmed = text.trim();
-    const short = SHORT_REF.exec(trimmed);
-    if (short)
-        return { owner: defaultRepo.owner, repo: defaultRepo.repo, number: Number(short[1]) };
-    const match = QUALIFIED_REF.exec(trimmed) ?? URL_REF.exec(trimmed);
-    if (!match)
-        return null;
-    const [, owner = "", repo = "", number = ""] = match;
-    if (!isValidRepoName(repo))
-        return null;
-    return { owner, repo, number: Number(number) };
-}
-/** Accepts `#12`, `12`, `owner/repo#7` and issue URLs such as `https://github.com/owner/repo/issues/7`. */
-function parseIssueRef(text, defaultRepo) {
-    const ref = tryParseIssueRef(text, defaultRepo);
-    if (ref === null) {
-        throw new UserError(`Invalid issue reference "${text}": use #12, 12, owner/repo#12 or an issue URL like https://github.com/owner/repo/issues/12.`);
-    }
-    return ref;
-}
-/** `#12` when the issue lives in `relativeTo`, else `owner/repo#12`. */
-function issue_ref_formatIssueRef(ref, relativeTo) {
-    if (relativeTo !== undefined && sameRepo(ref, relativeTo))
-        return `#${ref.number}`;
-    return `${formatRepo(ref)}#${ref.number}`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/argv.ts
@@ -23256,6 +23244,7 @@ async function dispatch(context, settings) {
         queued: 0,
         today: null,
         notes: [],
+        budgetNotice: false,
         dryRun: settings.dryRun,
     };
     if (!settings.dryRun)
@@ -23290,6 +23279,8 @@ async function dispatch(context, settings) {
         report.running = running.length - moved.length;
         report.today = await step("adding up today's cost", () => costOfToday(store, now(), settings.unknownRunCostUsd ?? DEFAULT_UNKNOWN_RUN_COST_USD));
         const overBudget = budgetExhausted(settings.budget, report.today);
+        if (overBudget && lease)
+            report.budgetNotice = await lease.firstBudgetNotice(report.today.day);
         if (settings.goal !== null) {
             if (overBudget)
                 throw new errors_UserError(`${overBudget} Goal #${settings.goal} was not started.`);
@@ -23393,8 +23384,8 @@ async function collect(items) {
 
 /**
  * What a finished dispatch cycle tells people: every goal it made stuck (reconciled, out of
- * attempts, or unsatisfiable) and, when the day's budget held claims back, that. Nothing for a
- * dry run, which changed nothing.
+ * attempts, or unsatisfiable) and, when the day's budget holds claims back, that, once a day
+ * (`budgetNotice`). Nothing for a dry run, which changed nothing.
  */
 function dispatchEvents(report, repository, budget, links) {
     if (report.dryRun)
@@ -23408,7 +23399,7 @@ function dispatchEvents(report, repository, budget, links) {
         lastFailure: event.reason,
     }));
     const over = report.today ? budgetExhausted(budget, report.today) : null;
-    if (over !== null)
+    if (over !== null && report.budgetNotice)
         events.push({ kind: "budget", repository, message: over, url: links.runUrl });
     return events;
 }
@@ -23416,6 +23407,880 @@ function dispatchEvents(report, repository, budget, links) {
 async function notifyAll(notify, events) {
     for (const event of events)
         await notify(event);
+}
+
+;// CONCATENATED MODULE: ./src/core/input-values.ts
+
+
+const { /* show */ "WU": input_values_show } = setting_values_namespaceObject;
+const value = (value) => ({ ok: true, value });
+const problem = (problem) => ({ ok: false, problem });
+/** A setting reader's answer as a Read, so both kinds of reader share one message. */
+function fromSetting(read) {
+    try {
+        return value(read());
+    }
+    catch (error) {
+        if (error instanceof ValueProblem)
+            return problem(error.message);
+        throw error;
+    }
+}
+const input_values_duration = (text) => fromSetting(() => duration(text));
+const input_values_wholeNumber = (text, min, max) => fromSetting(() => setting.wholeNumber(text, min, max));
+/** `12` or `#12`, as an issue is named on GitHub. */
+function input_values_issueNumber(text) {
+    const number = positive(text.trim().replace(/^#/, ""));
+    return number === null
+        ? problem(`${input_values_show(text)} is not an issue number; use a number like 12 or #12`)
+        : value(number);
+}
+/** An issue number, or null when the text is blank (Actions gives an unset input as ""). */
+function optionalIssueNumber(text) {
+    if (text.trim() === "")
+        return value(null);
+    const read = input_values_issueNumber(text);
+    return read.ok ? read : problem(`${read.problem}, or leave it empty`);
+}
+/** A count from 1, like an attempt number. */
+function positiveWholeNumber(text) {
+    const number = positive(text.trim());
+    return number === null
+        ? problem(`${input_values_show(text)} is not a positive whole number, like 2`)
+        : value(number);
+}
+function positive(digits) {
+    const number = Number(digits);
+    return /^\d+$/.test(digits) && number > 0 && Number.isSafeInteger(number) ? number : null;
+}
+/** true or false in any case; `fallback` when the text is blank. */
+function trueOrFalse(text, fallback) {
+    const word = text.trim().toLowerCase();
+    if (word === "")
+        return value(fallback);
+    if (word === "true" || word === "false")
+        return value(word === "true");
+    return problem(`${input_values_show(text)} is not true or false`);
+}
+/** Names separated by commas, blanks or newlines (labels, variable names); none when blank. */
+function nameList(text) {
+    return text.split(/[\s,]+/).filter(Boolean);
+}
+/** A POSIX environment variable name: what the agent-env allow-list may hold. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The runner's own credentials: no allow-list may hand them to the agent (design §9). */
+const RUNNER_SECRET = /^(GITHUB_TOKEN|GH_TOKEN|INPUT_\w*|ACTIONS_\w*)$/i;
+/** The agent-env allow-list: exact variable names, none of them the runner's credentials. */
+function agentEnvNames(text) {
+    const names = nameList(text);
+    const sentences = [];
+    const bad = names.filter((name) => !ENV_NAME.test(name));
+    if (bad.length > 0) {
+        sentences.push(`${bad.map((name) => input_values_show(name)).join(", ")} ${bad.length === 1 ? "is not a variable name" : "are not variable names"}; list exact names (letters, digits, _), separated by commas`);
+    }
+    const secrets = names.filter((name) => ENV_NAME.test(name) && RUNNER_SECRET.test(name));
+    if (secrets.length > 0) {
+        sentences.push(`${secrets.join(", ")} ${secrets.length === 1 ? "is" : "are"} the runner's own credentials; the agent never gets them (it could be talked into using them). Give the agent a credential of its own under another name if it needs one`);
+    }
+    return sentences.length > 0 ? problem(sentences.join(". Also: ")) : value(names);
+}
+/**
+ * A folder as an absolute path: `~` and `~/…` expanded (a quoted or `--flag=~/…` tilde reaches
+ * us unexpanded), relative paths resolved when `base` allows them. Actions inputs allow none:
+ * relative to the step's working directory, a folder would land inside the checkout.
+ */
+function input_values_folder(text, base) {
+    const trimmed = text.trim();
+    const expanded = trimmed.replace(/^~(?=$|\/)/, base.home);
+    if (trimmed !== "" && (0,external_node_path_namespaceObject.isAbsolute)(expanded))
+        return value((0,external_node_path_namespaceObject.resolve)(expanded));
+    if (trimmed !== "" && base.relativeTo !== null)
+        return value((0,external_node_path_namespaceObject.resolve)(base.relativeTo, expanded));
+    const accepted = base.relativeTo === null
+        ? "an absolute path or one starting with ~/"
+        : "a folder; use an absolute path, one starting with ~/, or one relative to the current folder";
+    return problem(`${input_values_show(text)} is not ${accepted}`);
+}
+/** A git branch name; null when the text is blank. Refuses what git never allows in one. */
+function optionalBranchName(text) {
+    const name = text.trim();
+    if (name === "")
+        return value(null);
+    if (name.startsWith("-") || /[\s~^:?*[\\]|\.\.|@\{/.test(name)) {
+        return problem(`${input_values_show(name)} is not a branch name`);
+    }
+    return value(name);
+}
+
+;// CONCATENATED MODULE: ./src/agent/environment.ts
+
+
+/**
+ * The environment an agent process gets (design §4). It is built from scratch, never inherited:
+ * the runner's own environment holds secrets (GITHUB_TOKEN, GH_TOKEN, the INPUT_* and ACTIONS_*
+ * variables of the Actions runtime) that an agent working on untrusted issue text must not see.
+ */
+/** Variables passed through from the runner's environment when they are set. */
+const BASE_ENV_NAMES = ["PATH", "HOME", "LANG", "LC_ALL", "TERM", "TMPDIR", "USER"];
+/**
+ * The complete environment for the agent: the base variables that are set in `from`
+ * (PATH, HOME, LANG, LC_ALL, TERM, TMPDIR, USER), the allow-listed names that are set in `from`,
+ * then the contract variables. Nothing else: GITHUB_TOKEN, GH_TOKEN, INPUT_*, ACTIONS_* and every
+ * other variable stay out unless the allow-list names them exactly.
+ */
+function buildAgentEnv(input) {
+    const problems = input.allow.filter((name) => !ENV_NAME.test(name));
+    if (problems.length > 0) {
+        throw new errors_UserError(`The agent-env allow-list holds ${problems.map((p) => `"${p}"`).join(", ")}: it takes exact variable names (letters, digits and _, not starting with a digit), no patterns.`);
+    }
+    const env = {};
+    for (const name of [...BASE_ENV_NAMES, ...input.allow]) {
+        const value = Object.hasOwn(input.from, name) ? input.from[name] : undefined;
+        if (value !== undefined)
+            env[name] = value;
+    }
+    for (const [name, value] of Object.entries(input.contract)) {
+        if (!ENV_NAME.test(name)) {
+            throw new errors_UserError(`"${name}" is not a valid environment variable name for the agent.`);
+        }
+        env[name] = value;
+    }
+    return env;
+}
+
+;// CONCATENATED MODULE: ./src/agent/deadlines.ts
+/** setTimeout cannot wait longer than this; longer waits are done in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * The timers of one agent run: deadlines that may move (the idle limit moves with every line of
+ * output) and plain delays, all cleared at once when the run ends.
+ */
+class Deadlines {
+    #timers = new Set();
+    /** Calls `fire` once `deadline()` (a performance.now() time) has passed; re-reads it on wake-up. */
+    arm(deadline, fire) {
+        const remaining = deadline() - performance.now();
+        if (remaining <= 0) {
+            fire();
+            return;
+        }
+        const timer = setTimeout(() => {
+            this.#timers.delete(timer);
+            this.arm(deadline, fire);
+        }, Math.min(Math.ceil(remaining), MAX_TIMER_MS));
+        this.#timers.add(timer);
+    }
+    /** Calls `fire` after `ms`. */
+    after(ms, fire) {
+        const at = performance.now() + ms;
+        this.arm(() => at, fire);
+    }
+    clear() {
+        for (const timer of this.#timers)
+            clearTimeout(timer);
+        this.#timers.clear();
+    }
+}
+
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ./src/agent/lines.ts
+
+/** The longest line passed on in one piece; a longer line is split into several. */
+const MAX_LINE_CHARS = 64 * 1024;
+/**
+ * Turns a byte stream into lines: split on `\n`, a `\r` before it dropped, UTF-8 decoded across
+ * chunk boundaries. A line longer than `maxChars` is passed on in pieces of `maxChars`
+ * (never splitting a surrogate pair), so a single line never holds more than that in memory.
+ */
+class LineSplitter {
+    #decoder = new external_node_string_decoder_namespaceObject.StringDecoder("utf8");
+    #maxChars;
+    #carry = "";
+    constructor(maxChars = MAX_LINE_CHARS) {
+        if (!(Number.isSafeInteger(maxChars) && maxChars >= 2)) {
+            throw new RangeError(`maxChars must be a whole number of at least 2, not ${maxChars}`);
+        }
+        this.#maxChars = maxChars;
+    }
+    /** The complete lines this chunk finishes (and pieces of over-long lines). */
+    push(chunk) {
+        const text = this.#carry + this.#decoder.write(chunk);
+        const lines = [];
+        let start = 0;
+        for (let newline = text.indexOf("\n"); newline !== -1; newline = text.indexOf("\n", start)) {
+            const end = newline > start && text.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
+            this.#pushPieces(text.slice(start, end), lines, true);
+            start = newline + 1;
+        }
+        this.#carry = this.#pushPieces(text.slice(start), lines, false);
+        return lines;
+    }
+    /** The last line, if the stream did not end with a newline. */
+    end() {
+        const rest = this.#carry + this.#decoder.end();
+        this.#carry = "";
+        if (rest === "")
+            return [];
+        const lines = [];
+        this.#pushPieces(rest.endsWith("\r") ? rest.slice(0, -1) : rest, lines, true);
+        return lines;
+    }
+    /** Pushes `maxChars` pieces of `text`; the rest too when `complete`, else returns it. */
+    #pushPieces(text, lines, complete) {
+        let rest = text;
+        while (rest.length > this.#maxChars) {
+            let cut = this.#maxChars;
+            const last = rest.charCodeAt(cut - 1);
+            if (last >= 0xd800 && last <= 0xdbff)
+                cut--; // keep a surrogate pair together
+            lines.push(rest.slice(0, cut));
+            rest = rest.slice(cut);
+        }
+        if (!complete)
+            return rest;
+        lines.push(rest);
+        return "";
+    }
+}
+
+;// CONCATENATED MODULE: ./src/agent/output.ts
+
+
+
+
+
+/**
+ * An agent's output (design §7): stdout and stderr read line by line, each line handed to
+ * `onLine` and appended to the log file, with the agent's pipes paused while the file falls
+ * behind (the agent then blocks on its writes), so memory stays bounded whatever the volume.
+ */
+class AgentOutput {
+    /** Bytes read from stdout and stderr together. */
+    bytes = 0;
+    /** performance.now() of the last output, for the idle limit. */
+    lastAt = performance.now();
+    /** True while the pipes wait for the log file to drain. */
+    paused = false;
+    #log;
+    #onLine;
+    #last = new RingBuffer(LOG_TAIL_LINES);
+    #pipes = [];
+    #logError;
+    constructor(file, log, onLine) {
+        this.#log = log;
+        this.#onLine = onLine;
+        log.on("error", (error) => {
+            this.#logError ??= `could not write the agent log ${file}: ${error.message}`;
+            this.#resume();
+        });
+    }
+    /** Opens (appends to) the log file, creating its folders. */
+    static async open(file, onLine) {
+        try {
+            await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(file), { recursive: true });
+            const handle = await (0,promises_namespaceObject.open)(file, "a");
+            return new AgentOutput(file, handle.createWriteStream({ highWaterMark: 1024 * 1024 }), onLine);
+        }
+        catch (error) {
+            throw new errors_UserError(`Cannot write the agent log ${file}: ${error.message}. Check the log directory setting and its permissions.`);
+        }
+    }
+    /** Reads one of the agent's pipes until it ends (or is destroyed). */
+    read(stream, name) {
+        this.#pipes.push(stream);
+        const splitter = new LineSplitter();
+        stream.on("data", (chunk) => {
+            this.bytes += chunk.length;
+            this.lastAt = performance.now();
+            this.#write(splitter.push(chunk), name);
+        });
+        // "end" (all data read) or "close" (destroyed while an escaped process held the pipe).
+        const flush = () => this.#write(splitter.end(), name);
+        stream.once("end", flush);
+        stream.once("close", flush);
+        stream.on("error", () => { });
+    }
+    /** Stops reading: the pipes are dropped even if a process outside the group holds them. */
+    destroyPipes() {
+        for (const pipe of this.#pipes)
+            pipe.destroy();
+    }
+    lastLines() {
+        return this.#last.toArray();
+    }
+    /** Closes the log file; resolves with what went wrong writing it, if anything. */
+    end() {
+        return new Promise((resolve) => {
+            this.#log.end(() => resolve(this.#logError));
+            // end()'s callback is not called when the stream failed; "close" always comes.
+            this.#log.once("close", () => resolve(this.#logError));
+        });
+    }
+    #write(lines, name) {
+        if (lines.length === 0)
+            return;
+        for (const line of lines) {
+            try {
+                this.#onLine?.(line, name);
+            }
+            catch {
+                // Documented: the callback's errors must not stop the run or the log.
+            }
+        }
+        this.#last.pushAll(lines);
+        if (this.#logError === undefined && !this.#log.write(`${lines.join("\n")}\n`))
+            this.#pause();
+    }
+    #pause() {
+        if (this.paused)
+            return;
+        this.paused = true;
+        for (const pipe of this.#pipes)
+            pipe.pause();
+        this.#log.once("drain", () => this.#resume());
+    }
+    #resume() {
+        if (!this.paused)
+            return;
+        this.paused = false;
+        for (const pipe of this.#pipes)
+            pipe.resume();
+    }
+}
+/** The last `size` items pushed. */
+class RingBuffer {
+    size;
+    #items = [];
+    #next = 0;
+    constructor(size) {
+        this.size = size;
+    }
+    pushAll(items) {
+        for (let i = Math.max(0, items.length - this.size); i < items.length; i++) {
+            const item = items[i];
+            if (this.#items.length < this.size)
+                this.#items.push(item);
+            else
+                this.#items[this.#next] = item;
+            this.#next = (this.#next + 1) % this.size;
+        }
+    }
+    toArray() {
+        if (this.#items.length < this.size)
+            return [...this.#items];
+        return [...this.#items.slice(this.#next), ...this.#items.slice(0, this.#next)];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/agent/process-group.ts
+
+/** Sends `signal` to every process in the group led by `pid`; a group that is gone is fine. */
+function killGroup(pid, signal) {
+    try {
+        process.kill(-pid, signal);
+    }
+    catch {
+        // ESRCH: nobody left. EPERM: a member we may not signal (setuid); nothing more we can do.
+    }
+}
+/** Sends `signal` to every process of the group led by `pid`, except the leader. */
+function killGroupBut(pid, signal) {
+    let entries;
+    try {
+        entries = (0,external_node_fs_namespaceObject.readdirSync)("/proc");
+    }
+    catch {
+        return;
+    }
+    for (const entry of entries) {
+        if (!/^\d+$/.test(entry) || Number(entry) === pid)
+            continue;
+        try {
+            // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so read after the last ")".
+            const stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${entry}/stat`, "utf8");
+            const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+            if (pgrp === pid)
+                process.kill(Number(entry), signal);
+        }
+        catch {
+            // gone meanwhile, or not ours to signal
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/agent/launch.ts
+
+
+
+
+
+
+
+const DEFAULT_GRACE_SECONDS = 30;
+
+/** How long to wait, once the agent has exited, for its output pipes to close. */
+const PIPE_CLOSE_SECONDS = 5;
+async function launchAgent(launch) {
+    checkLaunch(launch);
+    const graceSeconds = launch.graceSeconds ?? DEFAULT_GRACE_SECONDS;
+    const program = launch.argv[0];
+    const failed = (spawnError) => ({
+        exitCode: null,
+        signal: null,
+        exitReason: "spawn-failed",
+        durationSeconds: 0,
+        outputBytes: 0,
+        lastLines: [],
+        spawnError,
+    });
+    if (launch.signal?.aborted) {
+        const { spawnError: _none, ...notStarted } = failed("");
+        return { ...notStarted, exitReason: "interrupted" };
+    }
+    if (!(await isDirectory(launch.cwd))) {
+        return failed(`agent working directory does not exist: ${launch.cwd}`);
+    }
+    const output = await AgentOutput.open(launch.logFile, launch.onLine);
+    const withLogError = async (result) => {
+        const logError = await output.end();
+        if (logError !== undefined)
+            result.logError = logError;
+        return result;
+    };
+    let child;
+    try {
+        child = (0,external_node_child_process_namespaceObject.spawn)(program, launch.argv.slice(1), {
+            cwd: launch.cwd,
+            env: launch.env,
+            detached: true,
+            stdio: ["ignore", "pipe", "pipe"],
+            windowsHide: true,
+        });
+    }
+    catch (error) {
+        // Most failures arrive as an "error" event; a few (E2BIG, a NUL byte) are thrown.
+        return withLogError(failed(describeSpawnError(program, error)));
+    }
+    const pid = child.pid;
+    if (pid === undefined || child.stdout === null || child.stderr === null) {
+        // Not started (ENOENT, EACCES, EMFILE, …): the reason comes as an "error" event.
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        const error = await new Promise((done) => child.once("error", done));
+        return withLogError(failed(describeSpawnError(program, error)));
+    }
+    output.read(child.stdout, "stdout");
+    output.read(child.stderr, "stderr");
+    const startedAt = performance.now();
+    const deadlines = new Deadlines();
+    let exitReason = null;
+    let exited = null;
+    const stop = (reason) => {
+        if (exitReason !== null || exited !== null)
+            return;
+        exitReason = reason;
+        if (launch.sandboxed)
+            killGroupBut(pid, "SIGTERM");
+        else
+            killGroup(pid, "SIGTERM");
+        deadlines.after(graceSeconds * 1000, () => killGroup(pid, "SIGKILL"));
+    };
+    const onAbort = () => stop("interrupted");
+    deadlines.arm(() => startedAt + launch.timeoutSeconds * 1000, () => stop("timeout"));
+    const idle = launch.idleTimeoutSeconds;
+    if (idle !== undefined && idle !== null) {
+        deadlines.arm(() => output.lastAt + idle * 1000, () => stop("idle-timeout"));
+    }
+    launch.signal?.addEventListener("abort", onAbort, { once: true });
+    if (launch.signal?.aborted)
+        onAbort();
+    // After a successful start, "error" only reports a failed child.kill(), which is not used.
+    child.on("error", () => { });
+    child.once("exit", (code, signal) => {
+        exited = { at: performance.now(), code, signal };
+        deadlines.clear();
+        // Whatever the agent started dies with it.
+        killGroup(pid, "SIGKILL");
+        // A process outside the group may still hold the pipes: stop waiting for them after a
+        // while (but not while the pipes are only paused because the log is catching up).
+        const closePipes = () => deadlines.after(PIPE_CLOSE_SECONDS * 1000, () => {
+            if (output.paused)
+                closePipes();
+            else
+                output.destroyPipes();
+        });
+        closePipes();
+    });
+    await new Promise((done) => child.once("close", () => done()));
+    deadlines.clear();
+    launch.signal?.removeEventListener("abort", onAbort);
+    const end = exited ?? { at: performance.now(), code: child.exitCode, signal: child.signalCode };
+    return withLogError({
+        exitCode: end.code,
+        signal: end.signal,
+        exitReason: exitReason ?? "exited",
+        durationSeconds: (end.at - startedAt) / 1000,
+        outputBytes: output.bytes,
+        lastLines: output.lastLines(),
+    });
+}
+/** One sentence for a run report: how the agent ended. */
+function describeAgentResult(result, limits) {
+    const after = formatDuration(result.durationSeconds);
+    switch (result.exitReason) {
+        case "spawn-failed":
+            return result.spawnError ?? "the agent could not be started";
+        case "timeout":
+            return `the agent was stopped at its time limit (${formatDuration(limits.timeoutSeconds)})`;
+        case "idle-timeout":
+            return `the agent was stopped after ${formatDuration(limits.idleTimeoutSeconds ?? 0)} without output (ran ${after})`;
+        case "interrupted":
+            return `the agent was interrupted after ${after}`;
+        case "exited":
+            return result.exitCode !== null
+                ? `the agent exited with status ${result.exitCode} after ${after}`
+                : `the agent was killed by ${result.signal ?? "a signal"} after ${after}`;
+    }
+}
+function checkLaunch(launch) {
+    if (launch.argv.length === 0 || launch.argv[0] === "") {
+        throw new errors_UserError("The agent command is empty: set agent-command, like `ralph --goal={goal_file}`.");
+    }
+    const positive = (name, value) => {
+        if (value !== undefined && value !== null && !(Number.isFinite(value) && value > 0)) {
+            throw new errors_UserError(`The agent's ${name} must be a positive number of seconds, not ${value}.`);
+        }
+    };
+    positive("timeout", launch.timeoutSeconds);
+    positive("idle timeout", launch.idleTimeoutSeconds);
+    if (launch.graceSeconds !== undefined && !(launch.graceSeconds >= 0)) {
+        throw new errors_UserError(`The agent's grace period must be zero or more seconds, not ${launch.graceSeconds}.`);
+    }
+}
+function describeSpawnError(program, error) {
+    switch (error.code) {
+        case "ENOENT":
+            return `agent command not found: ${program} — set agent-command or install ${program}`;
+        case "EACCES":
+            return `agent command is not executable: ${program} — check its permissions or set agent-command`;
+        default:
+            return `agent command could not be started: ${program}: ${error.message}`;
+    }
+}
+async function isDirectory(path) {
+    try {
+        return (await (0,promises_namespaceObject.stat)(path)).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: external "node:readline"
+const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
+;// CONCATENATED MODULE: ./src/agent/stats.ts
+
+
+
+
+/**
+ * The agent's own figures (design §4): the ralph harness appends one JSON line per run to its
+ * stats file. Field names are kept exactly as ralph writes them (snake_case), since the runner's
+ * stats record (design §6) carries them on in the same shape. A figure that is missing or not of
+ * the expected type is null — unknown — and never 0. The agent is not trusted: a cost, token
+ * count or iteration count that is not a figure one run may report (src/core/run-figures.ts:
+ * negative, NaN, infinite, not a number, or absurd) makes the whole record invalid, and the run
+ * is recorded without the agent's figures, so its cost is unknown.
+ */
+/** How much of the stats file's end is read at most. */
+const MAX_READ_BYTES = 16 * 1024 * 1024;
+const RALPH_EXIT_REASONS = ["done", "timeout", "interrupted"];
+/** A stats file's size now: pass it to readAgentStats after the run. 0 when there is no file. */
+async function agentStatsOffset(file) {
+    try {
+        return (await stat(file)).size;
+    }
+    catch {
+        return 0;
+    }
+}
+/**
+ * The last stats record appended to `file` since byte `offset` (the file's size when the run
+ * started, from agentStatsOffset), valid or not, or null when there is none or no file. Lines
+ * that are not JSON objects holding at least one known field are skipped; the last one that
+ * does decides, so an invalid last record is not passed over for an earlier one. When the file
+ * is now shorter than `offset` it was replaced during the run, and all of it counts. At most the
+ * last 16 MiB are read.
+ */
+async function readAgentStatsFile(file, offset) {
+    let size;
+    try {
+        size = (await (0,promises_namespaceObject.stat)(file)).size;
+    }
+    catch {
+        return null;
+    }
+    const from = Number.isSafeInteger(offset) && offset >= 0 && offset <= size ? offset : 0;
+    if (from === size)
+        return null;
+    // Only the last record matters: never read more than the tail (its first line may be cut;
+    // it is then skipped like any other garbage).
+    const start = Math.max(from, size - MAX_READ_BYTES);
+    const lines = (0,external_node_readline_namespaceObject.createInterface)({
+        input: (0,external_node_fs_namespaceObject.createReadStream)(file, { start, encoding: "utf8" }),
+        crlfDelay: Number.POSITIVE_INFINITY,
+    });
+    let last = null;
+    try {
+        for await (const line of lines) {
+            last = readAgentStatsLine(line) ?? last;
+        }
+    }
+    catch {
+        // The file vanished or could not be read part-way: keep what was read.
+    }
+    return last;
+}
+/**
+ * One stats line: null when it is not a JSON object holding at least one known figure or an
+ * invalid one. JSON has no NaN or Infinity, but a harness may write them bare (Python's json
+ * does): they are read, and make the record invalid like any other value out of range.
+ */
+function readAgentStatsLine(line) {
+    const text = line.trim();
+    if (!text.startsWith("{"))
+        return null;
+    const value = parseLenientJson(text);
+    if (!stats_isObject(value))
+        return null;
+    const problems = runFigureProblems(value);
+    if (problems.length > 0)
+        return { stats: null, problems };
+    const tokens = stats_isObject(value.tokens) ? value.tokens : {};
+    const time = stats_isObject(value.time_seconds) ? value.time_seconds : {};
+    const stats = {
+        exit_reason: RALPH_EXIT_REASONS.includes(value.exit_reason)
+            ? value.exit_reason
+            : null,
+        iterations: figure(value.iterations),
+        tokens: {
+            input: figure(tokens.input),
+            output: figure(tokens.output),
+            cache_read: figure(tokens.cache_read),
+            cache_create: figure(tokens.cache_create),
+        },
+        cost_usd: figure(value.cost_usd),
+        time_seconds: {
+            llm: figure(time.llm),
+            tools: figure(time.tools),
+            other: figure(time.other),
+            total: figure(time.total),
+        },
+        lines_added: figure(value.lines_added),
+        lines_deleted: figure(value.lines_deleted),
+        raw: value,
+    };
+    const known = [
+        stats.exit_reason,
+        stats.iterations,
+        ...Object.values(stats.tokens),
+        stats.cost_usd,
+        ...Object.values(stats.time_seconds),
+        stats.lines_added,
+        stats.lines_deleted,
+    ];
+    return known.some((v) => v !== null) ? { stats, problems: [] } : null;
+}
+const NON_FINITE = {
+    NaN: Number.NaN,
+    Infinity: Number.POSITIVE_INFINITY,
+    "-Infinity": Number.NEGATIVE_INFINITY,
+};
+const NON_FINITE_MARK = "\u0000goal-orchestrator:";
+/** JSON, or JSON with bare NaN, Infinity and -Infinity outside strings; undefined when neither. */
+function parseLenientJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        // Below: the same text with those words quoted and marked, then turned back into numbers.
+    }
+    let out = "";
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+        const char = text[i];
+        if (inString) {
+            out += char;
+            if (char === "\\")
+                out += text[++i] ?? "";
+            else if (char === '"')
+                inString = false;
+            continue;
+        }
+        if (char === '"')
+            inString = true;
+        const word = /^(?:-?Infinity|NaN)/.exec(text.slice(i, i + 9))?.[0];
+        if (word) {
+            out += JSON.stringify(NON_FINITE_MARK + word);
+            i += word.length - 1;
+        }
+        else
+            out += char;
+    }
+    try {
+        return JSON.parse(out, (_key, value) => typeof value === "string" && value.startsWith(NON_FINITE_MARK)
+            ? NON_FINITE[value.slice(NON_FINITE_MARK.length)]
+            : value);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A non-negative finite number, else null (unknown). */
+function figure(value) {
+    return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
+}
+function stats_isObject(value) {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./src/flows/run-agent.ts
+
+
+
+
+
+
+
+
+
+
+/**
+ * Runs the agent on the workspace (design §4) behind the wall `isolation` puts up. Nothing here
+ * holds a secret: the environment is built from scratch (buildAgentEnv).
+ */
+async function runAgent(context, settings, request) {
+    const { paths, values } = request;
+    const sandboxed = settings.isolation === "sandbox";
+    const duration = formatDuration(settings.durationSeconds);
+    const argv = renderArgv(settings.agentCommand, {
+        goal_file: paths.goalFile,
+        model: values.model,
+        reasoning: values.reasoning,
+        duration,
+        goal: values.goal,
+        attempt: values.attempt,
+        repository: values.repository,
+    });
+    const env = buildAgentEnv({
+        contract: {
+            GOAL_FILE: paths.goalFile,
+            GOAL_NUMBER: values.goal,
+            GOAL_REPOSITORY: values.repository,
+            GOAL_ATTEMPT: values.attempt,
+            RALPH_MODEL: values.model,
+            RALPH_REASONING: values.reasoning,
+            RALPH_DURATION_SECONDS: String(settings.durationSeconds),
+            RALPH_STATS_FILE: paths.agentStats,
+            HOME: paths.home,
+            TMPDIR: sandboxed ? "/tmp" : paths.tmp,
+            // Not a secret: the Actions runner finds the processes a job left behind by it.
+            ...(context.env.RUNNER_TRACKING_ID
+                ? { RUNNER_TRACKING_ID: context.env.RUNNER_TRACKING_ID }
+                : {}),
+        },
+        allow: settings.agentEnv,
+        from: context.env,
+    });
+    const mounts = {
+        workTree: paths.work,
+        home: paths.home,
+        tmp: paths.tmp,
+        writable: [paths.out],
+        readOnly: [paths.trusted, paths.goalDir, ...settings.agentReadPaths],
+        network: settings.agentNetwork.kind === "open",
+        hidden: runnerPaths(context.env),
+    };
+    const egress = sandboxed && settings.agentNetwork.kind === "allow"
+        ? await openEgress(settings.agentNetwork.hosts, context)
+        : null;
+    let wrapped = argv;
+    if (sandboxed) {
+        const inside = egress ? [...egress.forwarderArgv, ...argv] : argv;
+        if (egress) {
+            mounts.readOnly = [...mounts.readOnly, process.execPath];
+            mounts.writable = [...mounts.writable, egress.socketDir];
+            Object.assign(env, proxyEnvironment(SANDBOX_PROXY_PORT));
+        }
+        wrapped = ["bwrap", ...sandboxArgs(mounts), ...inside];
+    }
+    context.log(`running ${argv[0]} (model ${values.model}, reasoning ${values.reasoning}, up to ${duration}, isolation ${settings.isolation}, network ${describeNetwork(settings.agentNetwork)}); log: ${request.logFile}`);
+    const limits = {
+        timeoutSeconds: settings.durationSeconds,
+        idleTimeoutSeconds: settings.idleTimeoutSeconds,
+    };
+    let agent;
+    try {
+        agent = await launchAgent({
+            argv: wrapped,
+            cwd: paths.work,
+            env,
+            ...limits,
+            logFile: request.logFile,
+            sandboxed,
+            ...(context.agentLine ? { onLine: context.agentLine } : {}),
+            ...(context.signal ? { signal: context.signal } : {}),
+        });
+    }
+    finally {
+        await egress?.close();
+    }
+    const agentEnded = describeAgentResult(agent, limits);
+    context.log(agentEnded);
+    const read = (await readAgentStatsFile(paths.agentStats, 0)) ??
+        (await readAgentStatsFile((0,external_node_path_namespaceObject.join)(paths.home, ".local", "state", "ralph", "stats.jsonl"), 0));
+    if (read && read.problems.length > 0) {
+        context.warn?.(`the agent's stats are invalid, so none of its figures are recorded and the run's cost is unknown (it counts against the budget by an estimate): ${read.problems.join("; ")}`);
+    }
+    return { agent, agentEnded, stats: read?.stats ?? null };
+}
+function describeNetwork(network) {
+    return network.kind === "allow" ? `allow:${network.hosts.join(",")}` : network.kind;
+}
+/**
+ * The allow-list proxy, outside the sandbox, on a Unix socket in a private temporary folder
+ * (socket paths are short-lived and must stay under ~100 bytes), and the forwarder script the
+ * sandbox runs in front of the agent.
+ */
+async function openEgress(hosts, context) {
+    const socketDir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), "goal-egress-"));
+    const socketPath = (0,external_node_path_namespaceObject.join)(socketDir, "proxy.sock");
+    const script = (0,external_node_path_namespaceObject.join)(socketDir, "forwarder.cjs");
+    await (0,promises_namespaceObject.writeFile)(script, FORWARDER_SOURCE, { mode: 0o500 });
+    const proxy = await startEgressProxy({
+        socketPath,
+        hosts,
+        onDecision: (decision) => {
+            if (!decision.allowed) {
+                context.warn?.(`blocked the agent's connection to ${decision.host}:${decision.port} (not in agent-network)`);
+            }
+        },
+    });
+    return {
+        socketDir,
+        forwarderArgv: [
+            process.execPath,
+            script,
+            String(SANDBOX_PROXY_PORT),
+            socketPath,
+            "--",
+        ],
+        close: async () => {
+            await proxy.close();
+            await (0,promises_namespaceObject.rm)(socketDir, { recursive: true, force: true });
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: external "node:stream/promises"
@@ -24772,741 +25637,6 @@ function run_checkpoint_short(sha) {
     return sha.slice(0, 8);
 }
 
-;// CONCATENATED MODULE: ./src/agent/deadlines.ts
-/** setTimeout cannot wait longer than this; longer waits are done in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-/**
- * The timers of one agent run: deadlines that may move (the idle limit moves with every line of
- * output) and plain delays, all cleared at once when the run ends.
- */
-class Deadlines {
-    #timers = new Set();
-    /** Calls `fire` once `deadline()` (a performance.now() time) has passed; re-reads it on wake-up. */
-    arm(deadline, fire) {
-        const remaining = deadline() - performance.now();
-        if (remaining <= 0) {
-            fire();
-            return;
-        }
-        const timer = setTimeout(() => {
-            this.#timers.delete(timer);
-            this.arm(deadline, fire);
-        }, Math.min(Math.ceil(remaining), MAX_TIMER_MS));
-        this.#timers.add(timer);
-    }
-    /** Calls `fire` after `ms`. */
-    after(ms, fire) {
-        const at = performance.now() + ms;
-        this.arm(() => at, fire);
-    }
-    clear() {
-        for (const timer of this.#timers)
-            clearTimeout(timer);
-        this.#timers.clear();
-    }
-}
-
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-;// CONCATENATED MODULE: ./src/agent/lines.ts
-
-/** The longest line passed on in one piece; a longer line is split into several. */
-const MAX_LINE_CHARS = 64 * 1024;
-/**
- * Turns a byte stream into lines: split on `\n`, a `\r` before it dropped, UTF-8 decoded across
- * chunk boundaries. A line longer than `maxChars` is passed on in pieces of `maxChars`
- * (never splitting a surrogate pair), so a single line never holds more than that in memory.
- */
-class LineSplitter {
-    #decoder = new external_node_string_decoder_namespaceObject.StringDecoder("utf8");
-    #maxChars;
-    #carry = "";
-    constructor(maxChars = MAX_LINE_CHARS) {
-        if (!(Number.isSafeInteger(maxChars) && maxChars >= 2)) {
-            throw new RangeError(`maxChars must be a whole number of at least 2, not ${maxChars}`);
-        }
-        this.#maxChars = maxChars;
-    }
-    /** The complete lines this chunk finishes (and pieces of over-long lines). */
-    push(chunk) {
-        const text = this.#carry + this.#decoder.write(chunk);
-        const lines = [];
-        let start = 0;
-        for (let newline = text.indexOf("\n"); newline !== -1; newline = text.indexOf("\n", start)) {
-            const end = newline > start && text.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
-            this.#pushPieces(text.slice(start, end), lines, true);
-            start = newline + 1;
-        }
-        this.#carry = this.#pushPieces(text.slice(start), lines, false);
-        return lines;
-    }
-    /** The last line, if the stream did not end with a newline. */
-    end() {
-        const rest = this.#carry + this.#decoder.end();
-        this.#carry = "";
-        if (rest === "")
-            return [];
-        const lines = [];
-        this.#pushPieces(rest.endsWith("\r") ? rest.slice(0, -1) : rest, lines, true);
-        return lines;
-    }
-    /** Pushes `maxChars` pieces of `text`; the rest too when `complete`, else returns it. */
-    #pushPieces(text, lines, complete) {
-        let rest = text;
-        while (rest.length > this.#maxChars) {
-            let cut = this.#maxChars;
-            const last = rest.charCodeAt(cut - 1);
-            if (last >= 0xd800 && last <= 0xdbff)
-                cut--; // keep a surrogate pair together
-            lines.push(rest.slice(0, cut));
-            rest = rest.slice(cut);
-        }
-        if (!complete)
-            return rest;
-        lines.push(rest);
-        return "";
-    }
-}
-
-;// CONCATENATED MODULE: ./src/agent/output.ts
-
-
-
-
-
-/**
- * An agent's output (design §7): stdout and stderr read line by line, each line handed to
- * `onLine` and appended to the log file, with the agent's pipes paused while the file falls
- * behind (the agent then blocks on its writes), so memory stays bounded whatever the volume.
- */
-class AgentOutput {
-    /** Bytes read from stdout and stderr together. */
-    bytes = 0;
-    /** performance.now() of the last output, for the idle limit. */
-    lastAt = performance.now();
-    /** True while the pipes wait for the log file to drain. */
-    paused = false;
-    #log;
-    #onLine;
-    #last = new RingBuffer(LOG_TAIL_LINES);
-    #pipes = [];
-    #logError;
-    constructor(file, log, onLine) {
-        this.#log = log;
-        this.#onLine = onLine;
-        log.on("error", (error) => {
-            this.#logError ??= `could not write the agent log ${file}: ${error.message}`;
-            this.#resume();
-        });
-    }
-    /** Opens (appends to) the log file, creating its folders. */
-    static async open(file, onLine) {
-        try {
-            await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(file), { recursive: true });
-            const handle = await (0,promises_namespaceObject.open)(file, "a");
-            return new AgentOutput(file, handle.createWriteStream({ highWaterMark: 1024 * 1024 }), onLine);
-        }
-        catch (error) {
-            throw new errors_UserError(`Cannot write the agent log ${file}: ${error.message}. Check the log directory setting and its permissions.`);
-        }
-    }
-    /** Reads one of the agent's pipes until it ends (or is destroyed). */
-    read(stream, name) {
-        this.#pipes.push(stream);
-        const splitter = new LineSplitter();
-        stream.on("data", (chunk) => {
-            this.bytes += chunk.length;
-            this.lastAt = performance.now();
-            this.#write(splitter.push(chunk), name);
-        });
-        // "end" (all data read) or "close" (destroyed while an escaped process held the pipe).
-        const flush = () => this.#write(splitter.end(), name);
-        stream.once("end", flush);
-        stream.once("close", flush);
-        stream.on("error", () => { });
-    }
-    /** Stops reading: the pipes are dropped even if a process outside the group holds them. */
-    destroyPipes() {
-        for (const pipe of this.#pipes)
-            pipe.destroy();
-    }
-    lastLines() {
-        return this.#last.toArray();
-    }
-    /** Closes the log file; resolves with what went wrong writing it, if anything. */
-    end() {
-        return new Promise((resolve) => {
-            this.#log.end(() => resolve(this.#logError));
-            // end()'s callback is not called when the stream failed; "close" always comes.
-            this.#log.once("close", () => resolve(this.#logError));
-        });
-    }
-    #write(lines, name) {
-        if (lines.length === 0)
-            return;
-        for (const line of lines) {
-            try {
-                this.#onLine?.(line, name);
-            }
-            catch {
-                // Documented: the callback's errors must not stop the run or the log.
-            }
-        }
-        this.#last.pushAll(lines);
-        if (this.#logError === undefined && !this.#log.write(`${lines.join("\n")}\n`))
-            this.#pause();
-    }
-    #pause() {
-        if (this.paused)
-            return;
-        this.paused = true;
-        for (const pipe of this.#pipes)
-            pipe.pause();
-        this.#log.once("drain", () => this.#resume());
-    }
-    #resume() {
-        if (!this.paused)
-            return;
-        this.paused = false;
-        for (const pipe of this.#pipes)
-            pipe.resume();
-    }
-}
-/** The last `size` items pushed. */
-class RingBuffer {
-    size;
-    #items = [];
-    #next = 0;
-    constructor(size) {
-        this.size = size;
-    }
-    pushAll(items) {
-        for (let i = Math.max(0, items.length - this.size); i < items.length; i++) {
-            const item = items[i];
-            if (this.#items.length < this.size)
-                this.#items.push(item);
-            else
-                this.#items[this.#next] = item;
-            this.#next = (this.#next + 1) % this.size;
-        }
-    }
-    toArray() {
-        if (this.#items.length < this.size)
-            return [...this.#items];
-        return [...this.#items.slice(this.#next), ...this.#items.slice(0, this.#next)];
-    }
-}
-
-;// CONCATENATED MODULE: ./src/agent/process-group.ts
-
-/** Sends `signal` to every process in the group led by `pid`; a group that is gone is fine. */
-function killGroup(pid, signal) {
-    try {
-        process.kill(-pid, signal);
-    }
-    catch {
-        // ESRCH: nobody left. EPERM: a member we may not signal (setuid); nothing more we can do.
-    }
-}
-/** Sends `signal` to every process of the group led by `pid`, except the leader. */
-function killGroupBut(pid, signal) {
-    let entries;
-    try {
-        entries = (0,external_node_fs_namespaceObject.readdirSync)("/proc");
-    }
-    catch {
-        return;
-    }
-    for (const entry of entries) {
-        if (!/^\d+$/.test(entry) || Number(entry) === pid)
-            continue;
-        try {
-            // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so read after the last ")".
-            const stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${entry}/stat`, "utf8");
-            const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
-            if (pgrp === pid)
-                process.kill(Number(entry), signal);
-        }
-        catch {
-            // gone meanwhile, or not ours to signal
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/agent/launch.ts
-
-
-
-
-
-
-
-const DEFAULT_GRACE_SECONDS = 30;
-
-/** How long to wait, once the agent has exited, for its output pipes to close. */
-const PIPE_CLOSE_SECONDS = 5;
-async function launchAgent(launch) {
-    checkLaunch(launch);
-    const graceSeconds = launch.graceSeconds ?? DEFAULT_GRACE_SECONDS;
-    const program = launch.argv[0];
-    const failed = (spawnError) => ({
-        exitCode: null,
-        signal: null,
-        exitReason: "spawn-failed",
-        durationSeconds: 0,
-        outputBytes: 0,
-        lastLines: [],
-        spawnError,
-    });
-    if (launch.signal?.aborted) {
-        const { spawnError: _none, ...notStarted } = failed("");
-        return { ...notStarted, exitReason: "interrupted" };
-    }
-    if (!(await isDirectory(launch.cwd))) {
-        return failed(`agent working directory does not exist: ${launch.cwd}`);
-    }
-    const output = await AgentOutput.open(launch.logFile, launch.onLine);
-    const withLogError = async (result) => {
-        const logError = await output.end();
-        if (logError !== undefined)
-            result.logError = logError;
-        return result;
-    };
-    let child;
-    try {
-        child = (0,external_node_child_process_namespaceObject.spawn)(program, launch.argv.slice(1), {
-            cwd: launch.cwd,
-            env: launch.env,
-            detached: true,
-            stdio: ["ignore", "pipe", "pipe"],
-            windowsHide: true,
-        });
-    }
-    catch (error) {
-        // Most failures arrive as an "error" event; a few (E2BIG, a NUL byte) are thrown.
-        return withLogError(failed(describeSpawnError(program, error)));
-    }
-    const pid = child.pid;
-    if (pid === undefined || child.stdout === null || child.stderr === null) {
-        // Not started (ENOENT, EACCES, EMFILE, …): the reason comes as an "error" event.
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-        const error = await new Promise((done) => child.once("error", done));
-        return withLogError(failed(describeSpawnError(program, error)));
-    }
-    output.read(child.stdout, "stdout");
-    output.read(child.stderr, "stderr");
-    const startedAt = performance.now();
-    const deadlines = new Deadlines();
-    let exitReason = null;
-    let exited = null;
-    const stop = (reason) => {
-        if (exitReason !== null || exited !== null)
-            return;
-        exitReason = reason;
-        if (launch.sandboxed)
-            killGroupBut(pid, "SIGTERM");
-        else
-            killGroup(pid, "SIGTERM");
-        deadlines.after(graceSeconds * 1000, () => killGroup(pid, "SIGKILL"));
-    };
-    const onAbort = () => stop("interrupted");
-    deadlines.arm(() => startedAt + launch.timeoutSeconds * 1000, () => stop("timeout"));
-    const idle = launch.idleTimeoutSeconds;
-    if (idle !== undefined && idle !== null) {
-        deadlines.arm(() => output.lastAt + idle * 1000, () => stop("idle-timeout"));
-    }
-    launch.signal?.addEventListener("abort", onAbort, { once: true });
-    if (launch.signal?.aborted)
-        onAbort();
-    // After a successful start, "error" only reports a failed child.kill(), which is not used.
-    child.on("error", () => { });
-    child.once("exit", (code, signal) => {
-        exited = { at: performance.now(), code, signal };
-        deadlines.clear();
-        // Whatever the agent started dies with it.
-        killGroup(pid, "SIGKILL");
-        // A process outside the group may still hold the pipes: stop waiting for them after a
-        // while (but not while the pipes are only paused because the log is catching up).
-        const closePipes = () => deadlines.after(PIPE_CLOSE_SECONDS * 1000, () => {
-            if (output.paused)
-                closePipes();
-            else
-                output.destroyPipes();
-        });
-        closePipes();
-    });
-    await new Promise((done) => child.once("close", () => done()));
-    deadlines.clear();
-    launch.signal?.removeEventListener("abort", onAbort);
-    const end = exited ?? { at: performance.now(), code: child.exitCode, signal: child.signalCode };
-    return withLogError({
-        exitCode: end.code,
-        signal: end.signal,
-        exitReason: exitReason ?? "exited",
-        durationSeconds: (end.at - startedAt) / 1000,
-        outputBytes: output.bytes,
-        lastLines: output.lastLines(),
-    });
-}
-/** One sentence for a run report: how the agent ended. */
-function describeAgentResult(result, limits) {
-    const after = formatDuration(result.durationSeconds);
-    switch (result.exitReason) {
-        case "spawn-failed":
-            return result.spawnError ?? "the agent could not be started";
-        case "timeout":
-            return `the agent was stopped at its time limit (${formatDuration(limits.timeoutSeconds)})`;
-        case "idle-timeout":
-            return `the agent was stopped after ${formatDuration(limits.idleTimeoutSeconds ?? 0)} without output (ran ${after})`;
-        case "interrupted":
-            return `the agent was interrupted after ${after}`;
-        case "exited":
-            return result.exitCode !== null
-                ? `the agent exited with status ${result.exitCode} after ${after}`
-                : `the agent was killed by ${result.signal ?? "a signal"} after ${after}`;
-    }
-}
-function checkLaunch(launch) {
-    if (launch.argv.length === 0 || launch.argv[0] === "") {
-        throw new errors_UserError("The agent command is empty: set agent-command, like `ralph --goal={goal_file}`.");
-    }
-    const positive = (name, value) => {
-        if (value !== undefined && value !== null && !(Number.isFinite(value) && value > 0)) {
-            throw new errors_UserError(`The agent's ${name} must be a positive number of seconds, not ${value}.`);
-        }
-    };
-    positive("timeout", launch.timeoutSeconds);
-    positive("idle timeout", launch.idleTimeoutSeconds);
-    if (launch.graceSeconds !== undefined && !(launch.graceSeconds >= 0)) {
-        throw new errors_UserError(`The agent's grace period must be zero or more seconds, not ${launch.graceSeconds}.`);
-    }
-}
-function describeSpawnError(program, error) {
-    switch (error.code) {
-        case "ENOENT":
-            return `agent command not found: ${program} — set agent-command or install ${program}`;
-        case "EACCES":
-            return `agent command is not executable: ${program} — check its permissions or set agent-command`;
-        default:
-            return `agent command could not be started: ${program}: ${error.message}`;
-    }
-}
-async function isDirectory(path) {
-    try {
-        return (await (0,promises_namespaceObject.stat)(path)).isDirectory();
-    }
-    catch {
-        return false;
-    }
-}
-
-;// CONCATENATED MODULE: external "node:readline"
-const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
-;// CONCATENATED MODULE: ./src/agent/stats.ts
-
-
-
-
-/**
- * The agent's own figures (design §4): the ralph harness appends one JSON line per run to its
- * stats file. Field names are kept exactly as ralph writes them (snake_case), since the runner's
- * stats record (design §6) carries them on in the same shape. A figure that is missing or not of
- * the expected type is null — unknown — and never 0. The agent is not trusted: a cost, token
- * count or iteration count that is not a figure one run may report (src/core/run-figures.ts:
- * negative, NaN, infinite, not a number, or absurd) makes the whole record invalid, and the run
- * is recorded without the agent's figures, so its cost is unknown.
- */
-/** How much of the stats file's end is read at most. */
-const MAX_READ_BYTES = 16 * 1024 * 1024;
-const RALPH_EXIT_REASONS = ["done", "timeout", "interrupted"];
-/** A stats file's size now: pass it to readAgentStats after the run. 0 when there is no file. */
-async function agentStatsOffset(file) {
-    try {
-        return (await stat(file)).size;
-    }
-    catch {
-        return 0;
-    }
-}
-/**
- * The last stats record appended to `file` since byte `offset` (the file's size when the run
- * started, from agentStatsOffset), valid or not, or null when there is none or no file. Lines
- * that are not JSON objects holding at least one known field are skipped; the last one that
- * does decides, so an invalid last record is not passed over for an earlier one. When the file
- * is now shorter than `offset` it was replaced during the run, and all of it counts. At most the
- * last 16 MiB are read.
- */
-async function readAgentStatsFile(file, offset) {
-    let size;
-    try {
-        size = (await (0,promises_namespaceObject.stat)(file)).size;
-    }
-    catch {
-        return null;
-    }
-    const from = Number.isSafeInteger(offset) && offset >= 0 && offset <= size ? offset : 0;
-    if (from === size)
-        return null;
-    // Only the last record matters: never read more than the tail (its first line may be cut;
-    // it is then skipped like any other garbage).
-    const start = Math.max(from, size - MAX_READ_BYTES);
-    const lines = (0,external_node_readline_namespaceObject.createInterface)({
-        input: (0,external_node_fs_namespaceObject.createReadStream)(file, { start, encoding: "utf8" }),
-        crlfDelay: Number.POSITIVE_INFINITY,
-    });
-    let last = null;
-    try {
-        for await (const line of lines) {
-            last = readAgentStatsLine(line) ?? last;
-        }
-    }
-    catch {
-        // The file vanished or could not be read part-way: keep what was read.
-    }
-    return last;
-}
-/**
- * One stats line: null when it is not a JSON object holding at least one known figure or an
- * invalid one. JSON has no NaN or Infinity, but a harness may write them bare (Python's json
- * does): they are read, and make the record invalid like any other value out of range.
- */
-function readAgentStatsLine(line) {
-    const text = line.trim();
-    if (!text.startsWith("{"))
-        return null;
-    const value = parseLenientJson(text);
-    if (!stats_isObject(value))
-        return null;
-    const problems = runFigureProblems(value);
-    if (problems.length > 0)
-        return { stats: null, problems };
-    const tokens = stats_isObject(value.tokens) ? value.tokens : {};
-    const time = stats_isObject(value.time_seconds) ? value.time_seconds : {};
-    const stats = {
-        exit_reason: RALPH_EXIT_REASONS.includes(value.exit_reason)
-            ? value.exit_reason
-            : null,
-        iterations: figure(value.iterations),
-        tokens: {
-            input: figure(tokens.input),
-            output: figure(tokens.output),
-            cache_read: figure(tokens.cache_read),
-            cache_create: figure(tokens.cache_create),
-        },
-        cost_usd: figure(value.cost_usd),
-        time_seconds: {
-            llm: figure(time.llm),
-            tools: figure(time.tools),
-            other: figure(time.other),
-            total: figure(time.total),
-        },
-        lines_added: figure(value.lines_added),
-        lines_deleted: figure(value.lines_deleted),
-        raw: value,
-    };
-    const known = [
-        stats.exit_reason,
-        stats.iterations,
-        ...Object.values(stats.tokens),
-        stats.cost_usd,
-        ...Object.values(stats.time_seconds),
-        stats.lines_added,
-        stats.lines_deleted,
-    ];
-    return known.some((v) => v !== null) ? { stats, problems: [] } : null;
-}
-const NON_FINITE = {
-    NaN: Number.NaN,
-    Infinity: Number.POSITIVE_INFINITY,
-    "-Infinity": Number.NEGATIVE_INFINITY,
-};
-const NON_FINITE_MARK = "\u0000goal-orchestrator:";
-/** JSON, or JSON with bare NaN, Infinity and -Infinity outside strings; undefined when neither. */
-function parseLenientJson(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        // Below: the same text with those words quoted and marked, then turned back into numbers.
-    }
-    let out = "";
-    let inString = false;
-    for (let i = 0; i < text.length; i++) {
-        const char = text[i];
-        if (inString) {
-            out += char;
-            if (char === "\\")
-                out += text[++i] ?? "";
-            else if (char === '"')
-                inString = false;
-            continue;
-        }
-        if (char === '"')
-            inString = true;
-        const word = /^(?:-?Infinity|NaN)/.exec(text.slice(i, i + 9))?.[0];
-        if (word) {
-            out += JSON.stringify(NON_FINITE_MARK + word);
-            i += word.length - 1;
-        }
-        else
-            out += char;
-    }
-    try {
-        return JSON.parse(out, (_key, value) => typeof value === "string" && value.startsWith(NON_FINITE_MARK)
-            ? NON_FINITE[value.slice(NON_FINITE_MARK.length)]
-            : value);
-    }
-    catch {
-        return undefined;
-    }
-}
-/** A non-negative finite number, else null (unknown). */
-function figure(value) {
-    return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
-}
-function stats_isObject(value) {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-;// CONCATENATED MODULE: ./src/flows/run-agent.ts
-
-
-
-
-
-
-
-
-
-
-/**
- * Runs the agent on the workspace (design §4) behind the wall `isolation` puts up. Nothing here
- * holds a secret: the environment is built from scratch (buildAgentEnv).
- */
-async function runAgent(context, settings, request) {
-    const { paths, values } = request;
-    const sandboxed = settings.isolation === "sandbox";
-    const duration = formatDuration(settings.durationSeconds);
-    const argv = renderArgv(settings.agentCommand, {
-        goal_file: paths.goalFile,
-        model: values.model,
-        reasoning: values.reasoning,
-        duration,
-        goal: values.goal,
-        attempt: values.attempt,
-        repository: values.repository,
-    });
-    const env = buildAgentEnv({
-        contract: {
-            GOAL_FILE: paths.goalFile,
-            GOAL_NUMBER: values.goal,
-            GOAL_REPOSITORY: values.repository,
-            GOAL_ATTEMPT: values.attempt,
-            RALPH_MODEL: values.model,
-            RALPH_REASONING: values.reasoning,
-            RALPH_DURATION_SECONDS: String(settings.durationSeconds),
-            RALPH_STATS_FILE: paths.agentStats,
-            HOME: paths.home,
-            TMPDIR: sandboxed ? "/tmp" : paths.tmp,
-            // Not a secret: the Actions runner finds the processes a job left behind by it.
-            ...(context.env.RUNNER_TRACKING_ID
-                ? { RUNNER_TRACKING_ID: context.env.RUNNER_TRACKING_ID }
-                : {}),
-        },
-        allow: settings.agentEnv,
-        from: context.env,
-    });
-    const mounts = {
-        workTree: paths.work,
-        home: paths.home,
-        tmp: paths.tmp,
-        writable: [paths.out],
-        readOnly: [paths.trusted, paths.goalDir, ...settings.agentReadPaths],
-        network: settings.agentNetwork.kind === "open",
-        hidden: runnerPaths(context.env),
-    };
-    const egress = sandboxed && settings.agentNetwork.kind === "allow"
-        ? await openEgress(settings.agentNetwork.hosts, context)
-        : null;
-    let wrapped = argv;
-    if (sandboxed) {
-        const inside = egress ? [...egress.forwarderArgv, ...argv] : argv;
-        if (egress) {
-            mounts.readOnly = [...mounts.readOnly, process.execPath];
-            mounts.writable = [...mounts.writable, egress.socketDir];
-            Object.assign(env, proxyEnvironment(SANDBOX_PROXY_PORT));
-        }
-        wrapped = ["bwrap", ...sandboxArgs(mounts), ...inside];
-    }
-    context.log(`running ${argv[0]} (model ${values.model}, reasoning ${values.reasoning}, up to ${duration}, isolation ${settings.isolation}, network ${describeNetwork(settings.agentNetwork)}); log: ${request.logFile}`);
-    const limits = {
-        timeoutSeconds: settings.durationSeconds,
-        idleTimeoutSeconds: settings.idleTimeoutSeconds,
-    };
-    let agent;
-    try {
-        agent = await launchAgent({
-            argv: wrapped,
-            cwd: paths.work,
-            env,
-            ...limits,
-            logFile: request.logFile,
-            sandboxed,
-            ...(context.agentLine ? { onLine: context.agentLine } : {}),
-            ...(context.signal ? { signal: context.signal } : {}),
-        });
-    }
-    finally {
-        await egress?.close();
-    }
-    const agentEnded = describeAgentResult(agent, limits);
-    context.log(agentEnded);
-    const read = (await readAgentStatsFile(paths.agentStats, 0)) ??
-        (await readAgentStatsFile((0,external_node_path_namespaceObject.join)(paths.home, ".local", "state", "ralph", "stats.jsonl"), 0));
-    if (read && read.problems.length > 0) {
-        context.warn?.(`the agent's stats are invalid, so none of its figures are recorded and the run's cost is unknown (it counts against the budget by an estimate): ${read.problems.join("; ")}`);
-    }
-    return { agent, agentEnded, stats: read?.stats ?? null };
-}
-function describeNetwork(network) {
-    return network.kind === "allow" ? `allow:${network.hosts.join(",")}` : network.kind;
-}
-/**
- * The allow-list proxy, outside the sandbox, on a Unix socket in a private temporary folder
- * (socket paths are short-lived and must stay under ~100 bytes), and the forwarder script the
- * sandbox runs in front of the agent.
- */
-async function openEgress(hosts, context) {
-    const socketDir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), "goal-egress-"));
-    const socketPath = (0,external_node_path_namespaceObject.join)(socketDir, "proxy.sock");
-    const script = (0,external_node_path_namespaceObject.join)(socketDir, "forwarder.cjs");
-    await (0,promises_namespaceObject.writeFile)(script, FORWARDER_SOURCE, { mode: 0o500 });
-    const proxy = await startEgressProxy({
-        socketPath,
-        hosts,
-        onDecision: (decision) => {
-            if (!decision.allowed) {
-                context.warn?.(`blocked the agent's connection to ${decision.host}:${decision.port} (not in agent-network)`);
-            }
-        },
-    });
-    return {
-        socketDir,
-        forwarderArgv: [
-            process.execPath,
-            script,
-            String(SANDBOX_PROXY_PORT),
-            socketPath,
-            "--",
-        ],
-        close: async () => {
-            await proxy.close();
-            await (0,promises_namespaceObject.rm)(socketDir, { recursive: true, force: true });
-        },
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/core/github-limits.ts
 /**
  * GitHub's size limits on the text we send it; beyond them it answers 422 "… is too long".
@@ -26399,21 +26529,6 @@ function tail(lines) {
     return text.length > LOG_TAIL_CHARS ? `…${text.slice(-LOG_TAIL_CHARS)}` : text;
 }
 
-;// CONCATENATED MODULE: ./src/flows/run-locations.ts
-
-
-
-function runnerLocations(env) {
-    const home = env.HOME || (0,external_node_os_namespaceObject.homedir)();
-    const cacheHome = env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(home, ".cache");
-    const stateDir = defaultStateDir(env);
-    return {
-        workspaceRoot: (0,external_node_path_namespaceObject.join)(cacheHome, "goal-orchestrator", "workspaces"),
-        logDir: (0,external_node_path_namespaceObject.join)(stateDir, "logs"),
-        statsFile: (0,external_node_path_namespaceObject.join)(stateDir, "stats.jsonl"),
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/flows/run-settings.ts
 function runSettingsOf(settings) {
     return {
@@ -26499,14 +26614,37 @@ class GitHubActionsApi {
 const LOCK_LABEL = "dispatch-lock";
 const LOCK_ISSUE_TITLE = "goal-orchestrator dispatch lock";
 const TICKET = /^<!-- goal-orchestrator:lock (\{.*\}) -->$/m;
+const NOTE = /^<!-- goal-orchestrator:lock-note (\{.*\}) -->$/m;
 /** How long a ticket lives unless renewed: the longest a dead dispatcher blocks the others. */
 const DEFAULT_TICKET_SECONDS = 60;
-function encodeTicket(ticket) {
-    const json = JSON.stringify(ticket)
+function noteComment(note) {
+    return `The dispatcher last said that the day's budget was reached on ${note.budgetNotified} (UTC); it says so once a day.\n\n<!-- goal-orchestrator:lock-note ${commentSafeJson(note)} -->`;
+}
+/** The trusted note comment, if there is one (the oldest, should a retried post leave two). */
+function findNote(comments, trustedAuthors) {
+    for (const comment of comments) {
+        if (!trustedAuthors.has(comment.author.toLowerCase()))
+            continue;
+        const match = NOTE.exec(comment.body);
+        if (!match?.[1])
+            continue;
+        try {
+            const value = JSON.parse(match[1]);
+            if (typeof value.budgetNotified === "string")
+                return { id: comment.id, note: { budgetNotified: value.budgetNotified } };
+        }
+        catch { }
+    }
+    return null;
+}
+function commentSafeJson(value) {
+    return JSON.stringify(value)
         .replace(/-/g, "\\u002d")
         .replace(/</g, "\\u003c")
         .replace(/>/g, "\\u003e");
-    return `<!-- goal-orchestrator:lock ${json} -->`;
+}
+function encodeTicket(ticket) {
+    return `<!-- goal-orchestrator:lock ${commentSafeJson(ticket)} -->`;
 }
 /** The whole comment: a line for people reading the lock issue, then the ticket. */
 function ticketComment(ticket) {
@@ -26709,7 +26847,11 @@ class GitHubDispatchLock {
                 if (view.holder?.ticketId === ticket.ticketId) {
                     ticket.hold(live);
                     const held = ticket;
-                    return { lost: () => held.lost(), release: () => this.release(held) };
+                    return {
+                        lost: () => held.lost(),
+                        firstBudgetNotice: (day) => this.firstBudgetNotice(issue, comments, day),
+                        release: () => this.release(held),
+                    };
                 }
                 if (this.clock.now() >= deadline) {
                     await this.release(ticket);
@@ -26820,6 +26962,26 @@ class GitHubDispatchLock {
             author: comment.user?.login ?? "ghost",
             body: comment.body ?? "",
         }));
+    }
+    /** The lock issue's note, read with the comments that showed we hold the lock, then set. */
+    async firstBudgetNotice(issue, comments, day) {
+        const found = findNote(comments, this.trustedAuthors);
+        if (found?.note.budgetNotified === day)
+            return false;
+        const body = noteComment({ budgetNotified: day });
+        try {
+            if (found) {
+                await this.client.rest.issues.updateComment({ ...this.where, comment_id: found.id, body });
+            }
+            else {
+                await this.client.rest.issues.createComment({ ...this.where, issue_number: issue, body });
+            }
+        }
+        catch (error) {
+            // Better told twice than never: the notification goes out, the next cycle may repeat it.
+            this.warn(`could not note on the lock issue that the budget was reported: ${messageOf(error)}`);
+        }
+        return true;
     }
     /** Stops renewing, then deletes every copy of our ticket. */
     async release(ticket) {
@@ -28950,22 +29112,6 @@ function timeoutFromEnvironment() {
 }
 function sleep(ms) {
     return new Promise((done) => setTimeout(done, ms));
-}
-
-;// CONCATENATED MODULE: external "node:util"
-const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-;// CONCATENATED MODULE: ./src/cli/args.ts
-
-
-/** node:util parseArgs, with its errors turned into messages that show the usage. */
-function parseCommandLine(config, usage) {
-    try {
-        return (0,external_node_util_namespaceObject.parseArgs)({ ...config, strict: true });
-    }
-    catch (error) {
-        const message = messageOf(error);
-        throw new errors_UserError(`${message}\n\n${usage}`);
-    }
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@octokit/oauth-methods/dist-bundle/index.js
@@ -35916,6 +36062,7 @@ function repoFromRemoteUrl(url) {
 
 ;// CONCATENATED MODULE: ./src/cli/io.ts
 
+
 /** The most standard input a CLI reads: far more than any text GitHub accepts. */
 const MAX_STDIN_BYTES = 4 * 1024 * 1024;
 /**
@@ -35959,13 +36106,12 @@ async function runCli(name, main, io = processIo) {
         return 1;
     }
 }
-/** A positive whole number given on the command line, or a UserError naming the argument. */
+/** An issue number given on the command line (12 or #12), or a UserError naming the argument. */
 function parseIssueNumber(text, what) {
-    const trimmed = (text ?? "").trim().replace(/^#/, "");
-    if (!/^\d+$/.test(trimmed) || Number(trimmed) < 1) {
-        throw new UserError(`${what}: "${text ?? ""}" is not an issue number (use a number like 12 or #12).`);
-    }
-    return Number(trimmed);
+    const read = issueNumber(text ?? "");
+    if (!read.ok)
+        throw new UserError(`${what}: ${read.problem}.`);
+    return read.value;
 }
 /** Issue titles are anyone's text: no control characters (terminal escapes) reach the screen. */
 function terminalSafe(text) {
@@ -35973,18 +36119,90 @@ function terminalSafe(text) {
     return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ");
 }
 
-;// CONCATENATED MODULE: ./src/cli/orchestrator.ts
+;// CONCATENATED MODULE: ./src/core/problems.ts
+
+
+/**
+ * The problems found while reading a tool's inputs or flags. Readers note every problem and
+ * go on, so the one error at the end lists them all: fixing them one run at a time is slow.
+ */
+class Problems {
+    /** Appended to directly by readers that take a list (readSandboxSettings, authInputs). */
+    list = [];
+    add(...problems) {
+        this.list.push(...problems);
+    }
+    /** The value read, or `fallback` after noting `name: problem`. */
+    take(name, read, fallback) {
+        if (read.ok)
+            return read.value;
+        this.list.push(`${name}: ${read.problem}`);
+        return fallback;
+    }
+    /**
+     * What `read` returns, or null after noting what it refused: each problem of a
+     * SettingsError, a UserError's message. Any other error is a bug and goes on up.
+     */
+    catch(read) {
+        try {
+            return read();
+        }
+        catch (error) {
+            if (error instanceof SettingsError)
+                this.list.push(...error.problems);
+            else if (error instanceof errors_UserError)
+                this.list.push(error.message);
+            else
+                throw error;
+            return null;
+        }
+    }
+    /** Whether any problem was noted. */
+    get any() {
+        return this.list.length > 0;
+    }
+    /** One UserError listing every problem, in the shape `message` gives. */
+    error(message) {
+        return new errors_UserError(message(this.list));
+    }
+}
+/** The actions' shape: "Invalid input(s):", then a "- " line per problem. */
+function invalidInputs(problems) {
+    return `Invalid input${problems.length > 1 ? "s" : ""}:\n${problems.map((p) => `- ${p}`).join("\n")}`;
+}
+
+;// CONCATENATED MODULE: ./src/flows/run-locations.ts
 
 
 
+function runnerLocations(env) {
+    const home = env.HOME || (0,external_node_os_namespaceObject.homedir)();
+    const cacheHome = env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(home, ".cache");
+    const stateDir = defaultStateDir(env);
+    return {
+        workspaceRoot: (0,external_node_path_namespaceObject.join)(cacheHome, "goal-orchestrator", "workspaces"),
+        logDir: (0,external_node_path_namespaceObject.join)(stateDir, "logs"),
+        statsFile: (0,external_node_path_namespaceObject.join)(stateDir, "stats.jsonl"),
+    };
+}
+
+;// CONCATENATED MODULE: external "node:util"
+const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+;// CONCATENATED MODULE: ./src/cli/args.ts
 
 
+/** node:util parseArgs, with its errors turned into messages that show the usage. */
+function parseCommandLine(config, usage) {
+    try {
+        return (0,external_node_util_namespaceObject.parseArgs)({ ...config, strict: true });
+    }
+    catch (error) {
+        const message = messageOf(error);
+        throw new errors_UserError(`${message}\n\n${usage}`);
+    }
+}
 
-
-
-
-
-
+;// CONCATENATED MODULE: ./src/cli/orchestrator-options.ts
 
 
 
@@ -36043,6 +36261,107 @@ const SETTING_FLAGS = [
     "budget",
     "unknown-run-cost",
 ];
+/** The flags read and checked; null after --help. All problems end in one error. */
+function readOptions(argv, env, io, cwd = process.cwd()) {
+    const { values } = parseCommandLine({
+        args: argv,
+        allowPositionals: false,
+        options: {
+            ...Object.fromEntries(SETTING_FLAGS.map((flag) => [flag, { type: "string" }])),
+            repo: { type: "string", multiple: true },
+            "agent-env": { type: "string" },
+            isolation: { type: "string" },
+            "agent-read-paths": { type: "string" },
+            "agent-network": { type: "string" },
+            interval: { type: "string", default: "1m" },
+            "checkpoint-every": { type: "string", default: "" },
+            "workspace-root": { type: "string" },
+            "log-dir": { type: "string" },
+            "clone-url": { type: "string" },
+            once: { type: "boolean", default: false },
+            help: { type: "boolean", short: "h", default: false },
+        },
+    }, ORCHESTRATOR_USAGE);
+    if (values.help) {
+        io.stdout(`${ORCHESTRATOR_USAGE}\n`);
+        return null;
+    }
+    const flags = values;
+    const text = (flag) => String(flags[flag] ?? "");
+    const problems = new Problems();
+    // The URL is a secret; from the environment it stays out of the process list.
+    flags["notify-url"] ??= env.GOAL_ORCHESTRATOR_NOTIFY_URL;
+    const explicit = Object.fromEntries(SETTING_FLAGS.map((flag) => [flag, flags[flag]]));
+    const settings = problems.catch(() => resolveSettings({ explicit, file: null }));
+    const repos = [];
+    for (const repo of flags.repo ?? []) {
+        try {
+            repos.push(parseRepo(repo));
+        }
+        catch (error) {
+            problems.add(`--repo: ${messageOf(error)}`);
+        }
+    }
+    const intervalSeconds = problems.take("--interval", input_values_duration(text("interval")), 60);
+    const checkpointEverySeconds = problems.catch(() => parseCheckpointEvery(text("checkpoint-every"), "--checkpoint-every"));
+    const agentEnv = problems.take("--agent-env", agentEnvNames(text("agent-env")), []);
+    const cloneUrl = flags["clone-url"] ?? null;
+    if (cloneUrl !== null && repos.length > 1) {
+        problems.add("--clone-url: only with a single --repo (it is that repository's origin).");
+    }
+    const sandbox = readSandboxSettings({
+        isolation: text("isolation"),
+        readPaths: text("agent-read-paths"),
+        network: text("agent-network"),
+    }, problems.list, (key) => `--${key}`);
+    const locations = runnerLocations(env);
+    const base = { home: env.HOME || (0,external_node_os_namespaceObject.homedir)(), relativeTo: cwd };
+    const folder = (flag, fallback) => flags[flag] === undefined
+        ? fallback
+        : problems.take(`--${flag}`, input_values_folder(text(flag), base), fallback);
+    const workspaceRoot = folder("workspace-root", locations.workspaceRoot);
+    const logDir = folder("log-dir", locations.logDir);
+    if (problems.any || !settings) {
+        throw problems.error((list) => `${list.join("\n")}\n\nRun "orchestrator --help" for the options.`);
+    }
+    if (repos.length === 0)
+        repos.push(resolveRepo({}, env, cwd));
+    return {
+        repos,
+        settings,
+        explicit,
+        intervalSeconds,
+        once: flags.once === true,
+        agentEnv,
+        workspaceRoot,
+        logDir,
+        statsFile: locations.statsFile,
+        sandbox,
+        cloneUrl,
+        checkpointEverySeconds,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/cli/orchestrator.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 async function orchestratorMain(argv, io = processIo, env = process.env, signals = process) {
     return runCli("orchestrator", async () => {
         const options = readOptions(argv, env, io);
@@ -36062,11 +36381,10 @@ async function orchestratorMain(argv, io = processIo, env = process.env, signals
             const settings = file
                 ? resolveSettings({ explicit: options.explicit, file })
                 : options.settings;
-            const server = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
             targets.push({
                 connection,
                 settings,
-                cloneUrl: options.cloneUrl ?? `${server}/${formatRepo(repo)}.git`,
+                cloneUrl: options.cloneUrl ?? cloneUrl(env, repo),
                 lock: new GitHubDispatchLock(connection.client, repo, connection.store.trustedAuthors),
                 actions: new GitHubActionsApi(connection.client, repo, null),
                 pulls: new GitHubPullRequests(connection.client, repo),
@@ -36078,7 +36396,6 @@ async function orchestratorMain(argv, io = processIo, env = process.env, signals
                     log: () => { },
                     warn: (line) => say(`${formatRepo(repo)}: warning: ${line}`),
                 }),
-                budgetNotified: null,
             });
         }
         const claimant = { host: (0,external_node_os_namespaceObject.hostname)(), pid: process.pid };
@@ -36196,10 +36513,7 @@ async function cycle(target, options, claimant, running, token, env, say, freed)
     if (notes && notes !== target.lastNotes)
         say(`${name}: ${notes}`);
     target.lastNotes = notes;
-    const events = dispatchEvents(report, name, target.settings.budget, { runUrl: null }).filter((event) => event.kind !== "budget" || target.budgetNotified !== report.today?.day);
-    if (events.some((event) => event.kind === "budget"))
-        target.budgetNotified = report.today?.day ?? null;
-    await notifyAll(target.notify, events);
+    await notifyAll(target.notify, dispatchEvents(report, name, target.settings.budget, { runUrl: null }));
     for (const goal of report.claimed) {
         const key = `${name}#${goal.number}`;
         const controller = new AbortController();
@@ -36250,111 +36564,6 @@ function describe(report, started) {
     const where = report.state ? ` → goal:${report.state}` : "";
     return `${report.outcome}${where}${report.prUrl ? ` ${report.prUrl}` : ""} (${figures.join(", ")}): ${report.reason}`;
 }
-function readOptions(argv, env, io) {
-    const { values } = parseCommandLine({
-        args: argv,
-        allowPositionals: false,
-        options: {
-            ...Object.fromEntries(SETTING_FLAGS.map((flag) => [flag, { type: "string" }])),
-            repo: { type: "string", multiple: true },
-            "agent-env": { type: "string" },
-            isolation: { type: "string" },
-            "agent-read-paths": { type: "string" },
-            "agent-network": { type: "string" },
-            interval: { type: "string", default: "1m" },
-            "checkpoint-every": { type: "string", default: "" },
-            "workspace-root": { type: "string" },
-            "log-dir": { type: "string" },
-            "clone-url": { type: "string" },
-            once: { type: "boolean", default: false },
-            help: { type: "boolean", short: "h", default: false },
-        },
-    }, ORCHESTRATOR_USAGE);
-    if (values.help) {
-        io.stdout(`${ORCHESTRATOR_USAGE}\n`);
-        return null;
-    }
-    const flags = values;
-    const problems = [];
-    // The URL is a secret; from the environment it stays out of the process list.
-    flags["notify-url"] ??= env.GOAL_ORCHESTRATOR_NOTIFY_URL;
-    let settings = null;
-    try {
-        settings = resolveSettings({
-            explicit: Object.fromEntries(SETTING_FLAGS.map((flag) => [flag, flags[flag]])),
-            file: null,
-        });
-    }
-    catch (error) {
-        problems.push(error.message);
-    }
-    const repos = [];
-    for (const text of flags.repo ?? []) {
-        try {
-            repos.push(parseRepo(text));
-        }
-        catch (error) {
-            problems.push(`--repo: ${error.message}`);
-        }
-    }
-    let intervalSeconds = 60;
-    try {
-        intervalSeconds = parseDuration(String(flags.interval), "--interval");
-    }
-    catch (error) {
-        problems.push(error.message);
-    }
-    let checkpointEverySeconds = null;
-    try {
-        checkpointEverySeconds = parseCheckpointEvery(String(flags["checkpoint-every"] ?? ""), "--checkpoint-every");
-    }
-    catch (error) {
-        problems.push(error.message);
-    }
-    const agentEnv = String(flags["agent-env"] ?? "")
-        .split(/[\s,]+/)
-        .filter(Boolean);
-    problems.push(...agentEnvProblems(agentEnv, "--agent-env"));
-    const cloneUrl = flags["clone-url"] ?? null;
-    if (cloneUrl !== null && repos.length > 1) {
-        problems.push("--clone-url: only with a single --repo (it is that repository's origin).");
-    }
-    const sandbox = readSandboxSettings({
-        isolation: String(flags.isolation ?? ""),
-        readPaths: String(flags["agent-read-paths"] ?? ""),
-        network: String(flags["agent-network"] ?? ""),
-    }, problems, (key) => `--${key}`);
-    const locations = runnerLocations(env);
-    const path = (flag, fallback) => {
-        const text = flags[flag];
-        if (text === undefined)
-            return fallback;
-        if (text.trim() === "")
-            problems.push(`--${flag}: give a folder, not an empty text.`);
-        return (0,external_node_path_namespaceObject.resolve)(text);
-    };
-    const workspaceRoot = path("workspace-root", locations.workspaceRoot);
-    const logDir = path("log-dir", locations.logDir);
-    if (problems.length > 0 || !settings) {
-        throw new errors_UserError(`${problems.join("\n")}\n\nRun "orchestrator --help" for the options.`);
-    }
-    if (repos.length === 0)
-        repos.push(resolveRepo({}, env, process.cwd()));
-    return {
-        repos,
-        settings,
-        explicit: Object.fromEntries(SETTING_FLAGS.map((flag) => [flag, flags[flag]])),
-        intervalSeconds,
-        once: flags.once === true,
-        agentEnv,
-        workspaceRoot,
-        logDir,
-        statsFile: locations.statsFile,
-        sandbox,
-        cloneUrl,
-        checkpointEverySeconds,
-    };
-}
 function clock() {
     return new Date().toISOString().slice(11, 19);
 }
@@ -36366,7 +36575,7 @@ function clock() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9656);
+/* harmony import */ var _cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4783);
 
 process.exitCode = await (0,_cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__/* .orchestratorMain */ .G)(process.argv.slice(2));
 

@@ -32404,16 +32404,38 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5760:
+/***/ 845:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  CN: () => (/* binding */ runEntry)
+  C: () => (/* binding */ runEntry)
 });
 
-// UNUSED EXPORTS: agentLogLine, readRunInputs, readRunSettings
+// UNUSED EXPORTS: agentLogLine
+
+// NAMESPACE OBJECT: ./src/core/setting-values.ts
+var setting_values_namespaceObject = {};
+__nccwpck_require__.r(setting_values_namespaceObject);
+__nccwpck_require__.d(setting_values_namespaceObject, {
+  bx: () => (ValueProblem),
+  Pp: () => (argvTemplate),
+  gd: () => (budget),
+  p0: () => (duration),
+  q3: () => (httpUrl),
+  gK: () => (isOff),
+  p_: () => (list),
+  NB: () => (logins),
+  ge: () => (model),
+  yL: () => (oneOf),
+  pQ: () => (optionalDuration),
+  b7: () => (optionalWholeNumber),
+  Zd: () => (reasoning),
+  pJ: () => (runCost),
+  WU: () => (show),
+  rD: () => (wholeNumber)
+});
 
 // NAMESPACE OBJECT: ./node_modules/micromark/lib/constructs.js
 var constructs_namespaceObject = {};
@@ -32430,10 +32452,6 @@ __nccwpck_require__.d(constructs_namespaceObject, {
   text: () => (constructs_text)
 });
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -35404,569 +35422,6 @@ function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
-;// CONCATENATED MODULE: ./src/agent/environment.ts
-
-/**
- * The environment an agent process gets (design §4). It is built from scratch, never inherited:
- * the runner's own environment holds secrets (GITHUB_TOKEN, GH_TOKEN, the INPUT_* and ACTIONS_*
- * variables of the Actions runtime) that an agent working on untrusted issue text must not see.
- */
-/** Variables passed through from the runner's environment when they are set. */
-const BASE_ENV_NAMES = ["PATH", "HOME", "LANG", "LC_ALL", "TERM", "TMPDIR", "USER"];
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** The runner's own credentials: no allow-list may hand them to the agent (design §9). */
-const RUNNER_SECRET = /^(GITHUB_TOKEN|GH_TOKEN|INPUT_\w*|ACTIONS_\w*)$/i;
-/**
- * What is wrong with an agent-env allow-list, one sentence per kind of problem, each starting
- * with `setting` (`agent-env` or `--agent-env`).
- */
-function agentEnvProblems(names, setting) {
-    const problems = [];
-    const bad = names.filter((name) => !ENV_NAME.test(name));
-    if (bad.length > 0) {
-        problems.push(`${setting}: ${bad.map((n) => `"${n}"`).join(", ")} ${bad.length === 1 ? "is not a variable name" : "are not variable names"}; list exact names (letters, digits, _), separated by commas.`);
-    }
-    const secrets = names.filter((name) => ENV_NAME.test(name) && RUNNER_SECRET.test(name));
-    if (secrets.length > 0) {
-        problems.push(`${setting}: ${secrets.join(", ")} ${secrets.length === 1 ? "is" : "are"} the runner's own credentials; the agent never gets them (it could be talked into using them). Give the agent a credential of its own under another name if it needs one.`);
-    }
-    return problems;
-}
-/**
- * The complete environment for the agent: the base variables that are set in `from`
- * (PATH, HOME, LANG, LC_ALL, TERM, TMPDIR, USER), the allow-listed names that are set in `from`,
- * then the contract variables. Nothing else: GITHUB_TOKEN, GH_TOKEN, INPUT_*, ACTIONS_* and every
- * other variable stay out unless the allow-list names them exactly.
- */
-function buildAgentEnv(input) {
-    const problems = input.allow.filter((name) => !ENV_NAME.test(name));
-    if (problems.length > 0) {
-        throw new errors_UserError(`The agent-env allow-list holds ${problems.map((p) => `"${p}"`).join(", ")}: it takes exact variable names (letters, digits and _, not starting with a digit), no patterns.`);
-    }
-    const env = {};
-    for (const name of [...BASE_ENV_NAMES, ...input.allow]) {
-        const value = Object.hasOwn(input.from, name) ? input.from[name] : undefined;
-        if (value !== undefined)
-            env[name] = value;
-    }
-    for (const [name, value] of Object.entries(input.contract)) {
-        if (!ENV_NAME.test(name)) {
-            throw new errors_UserError(`"${name}" is not a valid environment variable name for the agent.`);
-        }
-        env[name] = value;
-    }
-    return env;
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./src/agent/egress.ts
-
-
-
-
-/** The sandbox has its own loopback, so a fixed port cannot clash with the host's. */
-const SANDBOX_PROXY_PORT = 3128;
-const MAX_HEADER_BYTES = 16 * 1024;
-const HEADER_TIMEOUT_MS = 10_000;
-/** Ports a host entry without `:port` allows: HTTPS and plain HTTP. */
-const DEFAULT_PORTS = [443, 80];
-const CONNECT_TIMEOUT_MS = 30_000;
-const LABEL = "[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
-const NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
-const ENTRY = new RegExp(`^(\\*\\.)?(${LABEL}(?:\\.${LABEL})*)(?::(\\d{1,5}))?$`);
-const FORMS = "open, none or allow:<host>,<host> where a host is letters, digits, '-' and '.', optionally " +
-    "starting with '*.' (subdomains only) and ending with ':<port>' (otherwise ports 443 and 80), " +
-    "like allow:api.anthropic.com,*.githubusercontent.com,example.com:8443";
-/** Reads the `agent-network` setting; the caller supplies the default for an unset setting. */
-function parseNetworkSetting(text) {
-    const value = text.trim();
-    const lower = value.toLowerCase();
-    if (lower === "open" || lower === "none")
-        return { kind: lower };
-    if (!lower.startsWith("allow:")) {
-        throw new errors_UserError(`agent-network must be ${FORMS}, not ${JSON.stringify(text)}.`);
-    }
-    const hosts = [];
-    for (const raw of lower.slice("allow:".length).split(",")) {
-        const entry = raw.trim();
-        if (entry === "")
-            continue;
-        const match = ENTRY.exec(entry);
-        const port = match?.[3] === undefined ? null : Number(match[3]);
-        if (match === null || (port !== null && (port < 1 || port > 65535))) {
-            throw new errors_UserError(`agent-network has a bad host ${JSON.stringify(raw.trim())} in ${JSON.stringify(text)}; use ${FORMS}.`);
-        }
-        if (!hosts.includes(entry))
-            hosts.push(entry);
-    }
-    if (hosts.length === 0) {
-        throw new errors_UserError(`agent-network "allow:" lists no hosts; use ${FORMS}.`);
-    }
-    return { kind: "allow", hosts };
-}
-/** Whether `host:port` is on the allow-list (entries as {@link parseNetworkSetting} returns them). */
-function isAllowed(hosts, host, port) {
-    const name = host.toLowerCase().replace(/\.$/, "");
-    return hosts.some((entry) => {
-        const match = ENTRY.exec(entry.toLowerCase());
-        if (match === null)
-            return false;
-        const [, wildcard, base = "", entryPort] = match;
-        const ports = entryPort === undefined ? DEFAULT_PORTS : [Number(entryPort)];
-        if (!ports.includes(port))
-            return false;
-        return wildcard === undefined ? name === base : name.endsWith(`.${base}`);
-    });
-}
-/** The agent's proxy variables: both spellings, since clients read one or the other. */
-function proxyEnvironment(port = SANDBOX_PROXY_PORT) {
-    const names = ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"];
-    const local = { NO_PROXY: "localhost,127.0.0.1", no_proxy: "localhost,127.0.0.1" };
-    return {
-        ...Object.fromEntries(names.map((name) => [name, `http://127.0.0.1:${port}`])),
-        ...local,
-    };
-}
-/**
- * The forwarder run inside the sandbox: `node <script> <port> <socketPath> -- <agent argv…>`.
- * It listens on 127.0.0.1:<port> before starting the agent (so the first request cannot miss
- * it), pipes each connection to the proxy's socket, relays SIGTERM/SIGINT/SIGHUP, and ends the
- * way the agent ended. Plain JavaScript, module-system neutral (dynamic imports in an async
- * function), so it runs from a `.js`, `.cjs` or `.mjs` file with no build step.
- */
-const FORWARDER_SOURCE = `"use strict";
-// goal-orchestrator egress forwarder: node <this file> <port> <socketPath> -- <command> [args...]
-(async () => {
-  const net = await import("node:net");
-  const { spawn } = await import("node:child_process");
-  const { constants } = await import("node:os");
-  const args = process.argv.slice(2);
-  const port = Number(args[0]);
-  const socketPath = args[1];
-  const argv = args.slice(3);
-  if (args[2] !== "--" || !(port >= 0 && port <= 65535) || !socketPath || argv.length === 0) {
-    process.stderr.write("usage: node <forwarder> <port> <socketPath> -- <command> [args...]\\n");
-    process.exit(2);
-  }
-  const server = net.createServer({ allowHalfOpen: true }, (client) => {
-    const upstream = net.connect({ path: socketPath, allowHalfOpen: true });
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    for (const socket of [client, upstream]) {
-      socket.once("close", end);
-      socket.on("error", end);
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-  server.once("error", (error) => {
-    process.stderr.write("egress forwarder: cannot listen on 127.0.0.1:" + port + ": " + error.message + "\\n");
-    process.exit(125);
-  });
-  server.listen(port, "127.0.0.1", () => {
-    const relayed = ["SIGTERM", "SIGINT", "SIGHUP"];
-    // Its own process group: a signal to the runner's group reaches the agent once, relayed
-    // here to everything the agent started. (With bwrap --unshare-pid, all of it dies with us.)
-    const child = spawn(argv[0], argv.slice(1), { stdio: "inherit", detached: true });
-    const group = (signal) => {
-      try {
-        process.kill(-child.pid, signal);
-      } catch {}
-    };
-    for (const signal of relayed) process.on(signal, group);
-    child.once("error", (error) => {
-      process.stderr.write("egress forwarder: cannot start " + argv[0] + ": " + error.message + "\\n");
-      process.exit(error.code === "ENOENT" ? 127 : 126);
-    });
-    child.once("exit", (code, signal) => {
-      group("SIGKILL");
-      server.close();
-      if (signal === null) process.exit(code === null ? 1 : code);
-      for (const name of relayed) process.removeListener(name, group);
-      // Node ignores SIGPIPE and starts its inspector on SIGUSR1: those become an exit status.
-      if (signal !== "SIGPIPE" && signal !== "SIGUSR1") process.kill(process.pid, signal);
-      setTimeout(() => process.exit(128 + (constants.signals[signal] || 0)), 200);
-    });
-  });
-})();
-`;
-/** Headers that describe one hop (or carry the agent's proxy credentials): never forwarded. */
-const HOP_HEADERS = new Set([
-    ...["connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade"],
-    ...["proxy-authorization", "proxy-authenticate", "proxy-connection"],
-]);
-const CLIENT_ERRORS = {
-    HPE_HEADER_OVERFLOW: [431, "request headers too large"],
-    ERR_HTTP_REQUEST_TIMEOUT: [408, "request headers took too long"],
-};
-/** Serves CONNECT and absolute-form plain-HTTP requests for allowed hosts on a Unix socket. */
-async function startEgressProxy(options) {
-    const { socketPath, hosts } = options;
-    if (Buffer.byteLength(socketPath) > 100) {
-        throw new errors_UserError(`The egress proxy socket path is too long for a Unix socket (over 100 bytes): ${socketPath}. Use a shorter temporary directory (set RUNNER_TEMP or TMPDIR).`);
-    }
-    const headersTimeout = options.headerTimeoutMs ?? HEADER_TIMEOUT_MS;
-    const sockets = new Set();
-    const track = (socket) => {
-        sockets.add(socket);
-        socket.once("close", () => sockets.delete(socket));
-    };
-    const decide = (host, port) => {
-        const allowed = isAllowed(hosts, host, port);
-        try {
-            options.onDecision?.({ host, port, allowed });
-        }
-        catch {
-            // A logging callback must not break the agent's connections.
-        }
-        return allowed;
-    };
-    const deniedText = (host, port) => `${host}:${port} is not in agent-network (allowed: ${hosts.join(", ")})\n`;
-    const server = (0,external_node_http_.createServer)({
-        maxHeaderSize: options.maxHeaderBytes ?? MAX_HEADER_BYTES,
-        headersTimeout,
-        requestTimeout: 0,
-        connectionsCheckingInterval: Math.min(1000, headersTimeout),
-    });
-    server.on("connection", track);
-    server.on("connect", (req, client, head) => {
-        const target = parseAuthority(req.url ?? "");
-        if (target === null) {
-            return refuse(client, 400, `bad CONNECT target ${JSON.stringify(req.url)}; use host:port\n`);
-        }
-        if (!decide(target.host, target.port)) {
-            return refuse(client, 403, deniedText(target.host, target.port));
-        }
-        const upstream = (0,external_node_net_.connect)({ host: target.host, port: target.port, allowHalfOpen: true });
-        track(upstream);
-        upstream.setTimeout(CONNECT_TIMEOUT_MS, () => upstream.destroy(new Error(`no answer in ${CONNECT_TIMEOUT_MS / 1000} seconds`)));
-        const giveUp = () => upstream.destroy();
-        client.on("error", giveUp).once("close", giveUp);
-        upstream.once("error", (error) => {
-            refuse(client, 502, `cannot connect to ${req.url}: ${error.message}\n`);
-        });
-        upstream.once("connect", () => {
-            upstream.setTimeout(0).removeAllListeners("error");
-            client.removeListener("error", giveUp).removeListener("close", giveUp);
-            client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-            if (head.length > 0)
-                upstream.write(head);
-            client.pipe(upstream);
-            upstream.pipe(client);
-            joinLifetimes(client, upstream);
-        });
-    });
-    server.on("request", (req, res) => {
-        let url = null;
-        try {
-            url = new URL(req.url ?? "");
-        }
-        catch { }
-        if (url === null || url.protocol !== "http:") {
-            res.writeHead(400, { "content-type": "text/plain", connection: "close" });
-            res.end("send absolute http:// URLs or CONNECT host:port to this proxy\n");
-            return;
-        }
-        const port = url.port === "" ? 80 : Number(url.port);
-        const host = url.hostname;
-        if (!decide(host, port)) {
-            res.writeHead(403, { "content-type": "text/plain", connection: "close" });
-            res.end(deniedText(host, port));
-            return;
-        }
-        const upstream = (0,external_node_http_.request)({
-            host,
-            port,
-            method: req.method,
-            path: `${url.pathname}${url.search}`,
-            headers: withoutHopHeaders(req.headers),
-            agent: false,
-            timeout: CONNECT_TIMEOUT_MS,
-        });
-        upstream.on("socket", (socket) => track(socket));
-        upstream.on("timeout", () => upstream.destroy(new Error("no answer")));
-        upstream.on("response", (answer) => {
-            upstream.setTimeout(0);
-            res.writeHead(answer.statusCode ?? 502, withoutHopHeaders(answer.headers));
-            answer.pipe(res);
-        });
-        upstream.on("error", (error) => {
-            if (res.headersSent)
-                res.destroy();
-            else {
-                res.writeHead(502, { "content-type": "text/plain", connection: "close" });
-                res.end(`cannot reach ${host}:${port}: ${error.message}\n`);
-            }
-        });
-        res.on("close", () => upstream.destroy());
-        req.on("error", () => upstream.destroy());
-        req.pipe(upstream);
-    });
-    server.on("clientError", (error, socket) => {
-        const [status, text] = CLIENT_ERRORS[error.code ?? ""] ?? [400, "bad request"];
-        if (socket.writable)
-            refuse(socket, status, `${text}\n`);
-        else
-            socket.destroy();
-    });
-    await new Promise((resolve, reject) => {
-        server.once("error", (error) => reject(new errors_UserError(`The egress proxy cannot listen on ${socketPath}: ${error.message}.${error.code === "EADDRINUSE" ? " Remove the stale socket or use a fresh directory." : ""}`)));
-        server.listen(socketPath, resolve);
-    });
-    let closing = null;
-    return {
-        socketPath,
-        close: () => {
-            closing ??= new Promise((resolve) => {
-                server.close(() => resolve());
-                for (const socket of sockets)
-                    socket.destroy();
-            }).then(() => (0,promises_namespaceObject.rm)(socketPath, { force: true }));
-            return closing;
-        },
-    };
-}
-/** When either side goes away, so does the other (a half-close is passed on by pipe()). */
-function joinLifetimes(a, b) {
-    const end = () => {
-        a.destroy();
-        b.destroy();
-    };
-    a.once("close", end);
-    b.once("close", end);
-    a.on("error", end);
-    b.on("error", end);
-}
-function refuse(socket, status, text) {
-    socket.end(`HTTP/1.1 ${status} ${external_node_http_.STATUS_CODES[status] ?? "Error"}\r\nContent-Type: text/plain\r\n` +
-        `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
-}
-/** `host:port` from a CONNECT line; IPv6 literals are never on the list, so they come out denied. */
-function parseAuthority(text) {
-    const match = /^(\[[0-9a-f:.]+\]|[^:]+):(\d{1,5})$/i.exec(text);
-    const port = Number(match?.[2]);
-    if (match === null || !(port >= 1 && port <= 65535))
-        return null;
-    const host = match[1].toLowerCase().replace(/\.$/, "");
-    return host.startsWith("[") || NAME.test(host) ? { host, port } : null;
-}
-function withoutHopHeaders(headers) {
-    const named = String(headers.connection ?? "")
-        .toLowerCase()
-        .split(",")
-        .map((name) => name.trim());
-    return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_HEADERS.has(name) && !named.includes(name)));
-}
-
-;// CONCATENATED MODULE: ./src/agent/sandbox.ts
-
-
-
-
-
-const ISOLATIONS = ["sandbox", "none"];
-/** System paths bound read-only (or re-created as the links they are). */
-const SYSTEM_PATHS = [
-    "/usr",
-    "/bin",
-    "/sbin",
-    "/lib",
-    "/lib32",
-    "/lib64",
-    "/libx32",
-    "/etc",
-    "/opt",
-];
-/**
- * The runner's own folders that the sandbox must not show: the Actions runner's installation
- * (its registration credentials), its work folder and the job's temp folder (GITHUB_OUTPUT,
- * GITHUB_STATE, the job's other files), the running action's code, and the runner's HOME.
- * Only those under a system path the sandbox binds need covering; the rest are not there.
- */
-function runnerPaths(env, script = process.argv[1]) {
-    const candidates = [env.RUNNER_TEMP, env.HOME, script ? (0,external_node_path_namespaceObject.dirname)(script) : undefined];
-    if (env.RUNNER_WORKSPACE) {
-        const work = (0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.resolve)(env.RUNNER_WORKSPACE)); // <runner>/_work
-        candidates.push(work, (0,external_node_path_namespaceObject.dirname)(work));
-    }
-    const bound = SYSTEM_PATHS.filter((path) => {
-        const info = (0,external_node_fs_namespaceObject.lstatSync)(path, { throwIfNoEntry: false });
-        return info?.isDirectory() === true;
-    });
-    const hidden = new Set();
-    for (const candidate of candidates) {
-        if (!candidate || !(0,external_node_path_namespaceObject.isAbsolute)(candidate))
-            continue;
-        const path = (0,external_node_path_namespaceObject.resolve)(candidate);
-        if (bound.some((root) => path.startsWith(`${root}/`)) && (0,external_node_fs_namespaceObject.existsSync)(path))
-            hidden.add(path);
-    }
-    return [...hidden].sort();
-}
-/** bwrap's arguments for `mounts`, ending with `--`: append the agent's argv. */
-function sandboxArgs(mounts) {
-    const args = [
-        "--die-with-parent",
-        "--unshare-pid",
-        "--unshare-ipc",
-        "--unshare-uts",
-        "--unshare-cgroup-try",
-        "--hostname",
-        "goal-sandbox",
-        "--cap-drop",
-        "ALL",
-    ];
-    if (!mounts.network)
-        args.push("--unshare-net");
-    args.push(...systemMounts());
-    for (const path of mounts.hidden ?? [])
-        args.push("--tmpfs", path);
-    args.push("--proc", "/proc", "--dev", "/dev");
-    args.push("--bind", mounts.tmp, "/tmp");
-    for (const path of mounts.readOnly)
-        args.push("--ro-bind", path, path);
-    for (const path of [mounts.home, ...mounts.writable, mounts.workTree]) {
-        args.push("--bind", path, path);
-    }
-    args.push("--chdir", mounts.workTree, "--");
-    return args;
-}
-let systemMountsCache = null;
-/** /usr, /etc, … as the host has them: links stay links (Debian's /bin → usr/bin). */
-function systemMounts() {
-    if (systemMountsCache)
-        return systemMountsCache;
-    const args = [];
-    for (const path of SYSTEM_PATHS) {
-        const info = (0,external_node_fs_namespaceObject.lstatSync)(path, { throwIfNoEntry: false });
-        if (!info)
-            continue;
-        if (info.isSymbolicLink())
-            args.push("--symlink", (0,external_node_fs_namespaceObject.readlinkSync)(path), path);
-        else
-            args.push("--ro-bind", path, path);
-    }
-    // A resolv.conf that links outside /etc (systemd-resolved's stub) would leave DNS broken.
-    const resolvConf = (0,external_node_fs_namespaceObject.lstatSync)("/etc/resolv.conf", { throwIfNoEntry: false });
-    if (resolvConf?.isSymbolicLink()) {
-        const target = (0,external_node_path_namespaceObject.resolve)("/etc", (0,external_node_fs_namespaceObject.readlinkSync)("/etc/resolv.conf"));
-        if (!target.startsWith("/etc/") && !target.startsWith("/usr/")) {
-            args.push("--ro-bind-try", target, target);
-        }
-    }
-    systemMountsCache = args;
-    return args;
-}
-/**
- * Checks agent-read-paths: absolute, existing paths (bwrap would otherwise fail at start with a
- * message that names no setting).
- */
-function checkReadPaths(paths) {
-    return paths
-        .filter((path) => !(0,external_node_path_namespaceObject.isAbsolute)(path) || !(0,external_node_fs_namespaceObject.existsSync)(path))
-        .map((path) => (0,external_node_path_namespaceObject.isAbsolute)(path)
-        ? `agent-read-paths: ${path} does not exist on this machine.`
-        : `agent-read-paths: "${path}" is not an absolute path.`);
-}
-let probeCache = null;
-/**
- * Null when bubblewrap can make the namespaces the sandbox needs here, else what to install or
- * allow. Asked once per process: the answer does not change while the runner runs.
- */
-function sandboxProblem() {
-    probeCache ??= probe();
-    return probeCache;
-}
-function probe() {
-    const args = [
-        "--die-with-parent",
-        "--unshare-pid",
-        "--unshare-ipc",
-        "--unshare-uts",
-        "--unshare-net",
-        "--ro-bind",
-        "/",
-        "/",
-        "--proc",
-        "/proc",
-        "--dev",
-        "/dev",
-        "--",
-        "true",
-    ];
-    return new Promise((done) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)("bwrap", args, {
-            stdio: ["ignore", "ignore", "pipe"],
-            env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-        });
-        let stderr = "";
-        child.stderr.setEncoding("utf8").on("data", (chunk) => {
-            stderr += chunk;
-        });
-        child.on("error", (error) => done(error.code === "ENOENT"
-            ? "bubblewrap is not installed (no `bwrap` on PATH): install it (Debian/Ubuntu: apt-get install bubblewrap), or set isolation: none to run agents without a sandbox."
-            : `bubblewrap could not be started: ${error.message}`));
-        child.on("close", (code) => {
-            if (code === 0)
-                done(null);
-            else {
-                done(`bubblewrap cannot create the sandbox's namespaces here (${stderr.trim() || `exit ${code}`}). Unprivileged user namespaces must be allowed: on Ubuntu 24.04 AppArmor restricts them (allow bwrap with an AppArmor profile, or set kernel.apparmor_restrict_unprivileged_userns=0); elsewhere check user.max_user_namespaces. Or set isolation: none to run agents without a sandbox.`);
-            }
-        });
-    });
-}
-/**
- * Reads `isolation`, `agent-read-paths` and `agent-network` as an action's inputs or a CLI's
- * flags give them (empty: the default), adding what is wrong to `problems`, each naming its
- * setting as `name` spells it. They are the machine owner's choice, so they are inputs and flags
- * only, never keys of the repository's settings file, which an agent's merged change could edit.
- */
-function readSandboxSettings(values, problems, name = (key) => key) {
-    const settings = {
-        isolation: "sandbox",
-        agentReadPaths: [],
-        agentNetwork: { kind: "open" },
-    };
-    const isolation = values.isolation.trim().toLowerCase();
-    if (isolation !== "") {
-        if (ISOLATIONS.includes(isolation)) {
-            settings.isolation = isolation;
-        }
-        else {
-            problems.push(`${name("isolation")}: "${values.isolation}" is not an isolation; use sandbox (the agent runs in bubblewrap) or none (no sandbox: the agent can reach everything the runner's user can).`);
-        }
-    }
-    settings.agentReadPaths = values.readPaths
-        .split(/[,\n]/)
-        .map((path) => path.trim())
-        .filter(Boolean);
-    problems.push(...checkReadPaths(settings.agentReadPaths).map((problem) => problem.replace(/^agent-read-paths/, name("agent-read-paths"))));
-    if (values.network.trim() !== "") {
-        try {
-            settings.agentNetwork = parseNetworkSetting(values.network);
-        }
-        catch (error) {
-            const message = messageOf(error);
-            problems.push(message.replace(/^agent-network/, name("agent-network")));
-        }
-    }
-    if (settings.isolation === "none" && settings.agentNetwork.kind !== "open") {
-        problems.push(`${name("agent-network")}: "${values.network.trim()}" is only enforced in the sandbox; with ${name("isolation")} none the agent has the machine's network. Use isolation: sandbox, or agent-network: open.`);
-    }
-    return settings;
-}
-
 ;// CONCATENATED MODULE: ./src/core/issue-ref.ts
 
 // GitHub logins: letters, digits and hyphens, not starting with a hyphen, at most 39 characters;
@@ -36044,6 +35499,49 @@ function issue_ref_formatIssueRef(ref, relativeTo) {
         return `#${ref.number}`;
     return `${formatRepo(ref)}#${ref.number}`;
 }
+
+;// CONCATENATED MODULE: ./src/core/actions-environment.ts
+
+/**
+ * What the GitHub Actions runner's environment says about where a job runs. Every reader of
+ * these variables goes through here, so an empty variable or a trailing slash (GitHub
+ * Enterprise Server) is handled once.
+ */
+/** GITHUB_SERVER_URL without a trailing slash; github.com when unset or empty. */
+function serverUrl(env) {
+    return (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
+}
+/** The link to this workflow run, when the environment says which it is. */
+function workflowRunUrl(env) {
+    if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY)
+        return null;
+    return `${serverUrl(env)}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+}
+/** Where a repository is cloned from on this server. */
+function actions_environment_cloneUrl(env, repo) {
+    return `${serverUrl(env)}/${formatRepo(repo)}.git`;
+}
+
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/core/agent-options.ts
+/** Values that choose how the agent runs; shared by goal bodies (per-goal overrides) and settings. */
+const REASONING_LEVELS = ["low", "med", "high"];
+/** What a user may write; "medium" is read as "med". */
+const REASONING_INPUTS = ["low", "med", "medium", "high"];
+function parseReasoning(text) {
+    const value = text.trim().toLowerCase();
+    if (value === "medium")
+        return "med";
+    return REASONING_LEVELS.includes(value) ? value : null;
+}
+const MODEL_MAX_LENGTH = 100;
+// Model names are passed to the agent as one argument: keep them to one plain token.
+const MODEL_PATTERN = /^[A-Za-z0-9._:/-]+$/;
+function isValidModel(text) {
+    return text.length <= MODEL_MAX_LENGTH && MODEL_PATTERN.test(text);
+}
+const MODEL_RULE = `a name of letters, digits and . _ : / - (at most ${MODEL_MAX_LENGTH} characters), like opus or sonnet`;
 
 ;// CONCATENATED MODULE: ./src/core/argv.ts
 
@@ -36140,6 +35638,428 @@ function renderArgv(template, values) {
         }
         return value;
     }));
+}
+
+;// CONCATENATED MODULE: ./src/core/duration.ts
+
+/** Durations as people write them in settings: `90m`, `4h`, `1h30m`, `2h15m30s`. */
+const UNIT_SECONDS = { h: 3600, m: 60, s: 1 };
+const UNIT_ORDER = ["h", "m", "s"];
+const PART = /(\d+)([a-z]+)/gy;
+const DURATION_FORMS = "hours, minutes and seconds like 90m, 4h or 1h30m";
+/** Parses a duration into whole seconds; throws a UserError naming `key` otherwise. */
+function parseDuration(text, key = "duration") {
+    const seconds = tryParseDuration(text);
+    if (seconds !== null)
+        return seconds;
+    throw new UserError(`Invalid duration for "${key}": "${text}". Use ${DURATION_FORMS}.${durationHint(String(text))}`);
+}
+/** A hint for common mistakes (a bare number, zero), starting with a space; "" when none applies. */
+function durationHint(text) {
+    const compact = text.trim();
+    if (/^[0hms]+$/i.test(compact) && /\d/.test(compact))
+        return " It must be longer than zero.";
+    if (/^\d+$/.test(compact))
+        return ` Add a unit, like ${compact}m.`;
+    return "";
+}
+/** Like parseDuration, but returns null instead of throwing. */
+function tryParseDuration(text) {
+    if (typeof text !== "string")
+        return null;
+    // Spaces are allowed between parts ("1h 30m"), never inside one ("1 30m" is not 130m).
+    const trimmed = text
+        .trim()
+        .replace(/([a-z])\s+(?=\d)/gi, "$1")
+        .toLowerCase();
+    if (trimmed === "")
+        return null;
+    let total = 0;
+    let lastUnit = -1;
+    let consumed = 0;
+    for (const match of trimmed.matchAll(PART)) {
+        const unitIndex = UNIT_ORDER.indexOf(match[2]);
+        // Units must be known, appear once each, and go from largest to smallest.
+        if (unitIndex <= lastUnit)
+            return null;
+        lastUnit = unitIndex;
+        total += Number(match[1]) * UNIT_SECONDS[UNIT_ORDER[unitIndex]];
+        consumed += match[0].length;
+    }
+    if (consumed !== trimmed.length || total <= 0 || !Number.isSafeInteger(total))
+        return null;
+    return total;
+}
+/** `1h30m`, `45s`, `4h`; zero is `0s`. */
+function formatDuration(seconds) {
+    const whole = Math.max(0, Math.round(seconds));
+    const h = Math.floor(whole / 3600);
+    const m = Math.floor((whole % 3600) / 60);
+    const s = whole % 60;
+    const text = `${h > 0 ? `${h}h` : ""}${m > 0 ? `${m}m` : ""}${s > 0 ? `${s}s` : ""}`;
+    return text === "" ? "0s" : text;
+}
+
+;// CONCATENATED MODULE: ./src/core/run-figures.ts
+/**
+ * What one run may report about itself (design §6): the agent writes its cost, tokens and
+ * iterations, and the agent is not trusted. A figure outside its range makes the whole report
+ * invalid, whether it comes from the agent's stats file (src/agent/stats.ts) or back from a
+ * run-result marker (src/core/stats-record.ts): its cost is then unknown, and an unknown cost counts
+ * against the budget by an estimate (src/core/budget.ts). A missing or null figure is unknown,
+ * not invalid.
+ */
+/** Most cost one run may report, in USD. More is taken as a broken or forged report. */
+const MAX_RUN_COST_USD = 10_000;
+/** Most tokens of one kind (input, output, cache read, cache created) one run may report. */
+const MAX_RUN_TOKENS = 100_000_000_000;
+/** Most iterations one run may report. */
+const MAX_RUN_ITERATIONS = 1_000_000;
+/** The token kinds of a report's `tokens` object. */
+const TOKEN_KINDS = ["input", "output", "cache_read", "cache_create"];
+const COST = { max: MAX_RUN_COST_USD, whole: false, unit: "USD" };
+const TOKENS = { max: MAX_RUN_TOKENS, whole: true, unit: "tokens" };
+const ITERATIONS = { max: MAX_RUN_ITERATIONS, whole: true, unit: "iterations" };
+/** `a number from 0 to 10,000 (USD), or null for unknown`. */
+function accepted(rule) {
+    const max = rule.max.toLocaleString("en-US");
+    return `${rule.whole ? "a whole number" : "a number"} from 0 to ${max} (${rule.unit}), or null for unknown`;
+}
+/** How a bad value reads in a warning: numbers as JavaScript writes them (NaN, -1), others as JSON, cut short. */
+function showFigure(value) {
+    let text;
+    if (typeof value === "number")
+        text = String(value);
+    else {
+        try {
+            text = JSON.stringify(value) ?? String(value);
+        }
+        catch {
+            text = String(value);
+        }
+    }
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+/** Why `value` is not a figure under `rule`, or null when it is one (or is missing or null). */
+function figureProblem(field, value, rule) {
+    if (value === undefined || value === null)
+        return null;
+    const ok = typeof value === "number" &&
+        Number.isFinite(value) &&
+        value >= 0 &&
+        value <= rule.max &&
+        (!rule.whole || Number.isInteger(value));
+    return ok ? null : `${field} is ${showFigure(value)}; accepted: ${accepted(rule)}`;
+}
+/**
+ * Every reason the run's own figures in `report` (an agent's stats line, or a stats record) are
+ * invalid: `cost_usd`, `iterations` and each of `tokens`, one line per field naming it, its
+ * value and what is accepted. Empty when they are valid.
+ */
+function runFigureProblems(report) {
+    const problems = [];
+    const add = (problem) => {
+        if (problem !== null)
+            problems.push(problem);
+    };
+    add(figureProblem("cost_usd", report.cost_usd, COST));
+    add(figureProblem("iterations", report.iterations, ITERATIONS));
+    const tokens = report.tokens;
+    if (typeof tokens === "object" && tokens !== null && !Array.isArray(tokens)) {
+        for (const kind of TOKEN_KINDS) {
+            add(figureProblem(`tokens.${kind}`, tokens[kind], TOKENS));
+        }
+    }
+    else if (tokens !== undefined && tokens !== null) {
+        problems.push(`tokens is ${showFigure(tokens)}; accepted: an object of ${TOKEN_KINDS.join(", ")} counts, or null for unknown`);
+    }
+    return problems;
+}
+/** Whether `value` is a cost one run may report: a finite number from 0 to MAX_RUN_COST_USD. */
+function isRunCost(value) {
+    return figureProblem("cost_usd", value, COST) === null && typeof value === "number";
+}
+
+;// CONCATENATED MODULE: ./src/core/setting-values.ts
+
+
+
+
+
+/**
+ * Readers for single setting values. Values come as strings from action inputs and CLI flags,
+ * or as numbers, strings, booleans and arrays from YAML: each reader accepts all of them.
+ * A reader returns the value, or throws a ValueProblem whose text follows `key: `.
+ */
+class ValueProblem extends Error {
+}
+/** How a bad value is quoted in messages: strings in quotes, anything else as JSON. */
+function show(value) {
+    if (typeof value === "string")
+        return JSON.stringify(value);
+    try {
+        return JSON.stringify(value) ?? String(value);
+    }
+    catch {
+        return String(value);
+    }
+}
+function setting_values_text(value) {
+    if (typeof value === "string")
+        return value.trim();
+    if (typeof value === "number" && Number.isFinite(value))
+        return String(value);
+    return null;
+}
+/** "off", "none", "0", false and "" switch an optional setting off. */
+function isOff(value) {
+    if (value === false || value === 0 || value === null)
+        return true;
+    return (typeof value === "string" &&
+        ["", "off", "none", "0", "false"].includes(value.trim().toLowerCase()));
+}
+function wholeNumber(value, min, max) {
+    const t = setting_values_text(value);
+    if (t === null || !/^\d+$/.test(t) || Number(t) < min || Number(t) > max) {
+        throw new ValueProblem(`${show(value)} is not a whole number from ${min} to ${max}`);
+    }
+    return Number(t);
+}
+function oneOf(value, allowed) {
+    const t = setting_values_text(value)?.toLowerCase();
+    if (t === undefined || !allowed.includes(t)) {
+        throw new ValueProblem(`${show(value)} is not one of ${allowed.join(", ")}`);
+    }
+    return t;
+}
+function model(value) {
+    const t = setting_values_text(value);
+    if (t === null || !isValidModel(t))
+        throw new ValueProblem(`${show(value)} is not a model name; use ${MODEL_RULE}`);
+    return t;
+}
+function reasoning(value) {
+    const level = typeof value === "string" ? parseReasoning(value) : null;
+    if (level === null)
+        throw new ValueProblem(`${show(value)} is not one of ${REASONING_LEVELS.join(", ")}`);
+    return level;
+}
+function duration(value) {
+    const seconds = typeof value === "string" ? tryParseDuration(value) : null;
+    if (seconds === null) {
+        throw new ValueProblem(`${show(value)} is not a duration; use ${DURATION_FORMS}.${durationHint(String(value))}`);
+    }
+    return seconds;
+}
+/** A duration, or null when switched off. */
+function optionalDuration(value) {
+    return isOff(value) ? null : duration(value);
+}
+function optionalWholeNumber(value, min, max) {
+    if (isOff(value))
+        return null;
+    try {
+        return wholeNumber(value, min, max);
+    }
+    catch {
+        throw new ValueProblem(`${show(value)} is not a whole number from ${min} to ${max}, or off`);
+    }
+}
+/** A list from a YAML array or a comma- or newline-separated string; blank entries dropped. */
+function list(value) {
+    if (value === null || value === false || (typeof value === "string" && value.trim() === ""))
+        return [];
+    const items = Array.isArray(value)
+        ? value
+        : typeof value === "string"
+            ? value.split(/[,\n]/)
+            : null;
+    if (items === null)
+        throw new ValueProblem(`${show(value)} is not a list; use a YAML list or a comma-separated text`);
+    return items
+        .map((item) => {
+        if (typeof item !== "string" && typeof item !== "number") {
+            throw new ValueProblem(`${show(item)} is not a text entry`);
+        }
+        return String(item).trim();
+    })
+        .filter((item) => item !== "");
+}
+// A GitHub login: letters, digits and hyphens (not first); bots end in "[bot]".
+const LOGIN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,38}(\[bot\])?$/;
+function logins(value) {
+    const names = list(value).map((name) => name.replace(/^@/, ""));
+    const bad = names.filter((name) => !LOGIN.test(name));
+    if (bad.length > 0) {
+        throw new ValueProblem(`${bad.map((name) => show(name)).join(", ")} ${bad.length === 1 ? "is not a GitHub login" : "are not GitHub logins"}; use names like octocat or @octocat, separated by commas`);
+    }
+    return [...new Set(names)];
+}
+function argvTemplate(value) {
+    let argv;
+    if (Array.isArray(value) && value.every((arg) => typeof arg === "string")) {
+        argv = value;
+    }
+    else if (typeof value === "string") {
+        try {
+            argv = splitArgv(value);
+        }
+        catch (error) {
+            if (error instanceof errors_UserError)
+                throw new ValueProblem(error.message.replace(/^The command /, ""));
+            throw error;
+        }
+    }
+    else {
+        throw new ValueProblem(`${show(value)} is not a command; use a command line like ralph --goal={goal_file}`);
+    }
+    if (argv.length === 0 || argv[0] === "")
+        throw new ValueProblem(`${show(value)} names no program to run`);
+    const unknown = unknownPlaceholders(argv);
+    if (unknown.length > 0) {
+        throw new ValueProblem(`${unknown.map((name) => `{${name}}`).join(", ")} ${unknown.length === 1 ? "is not a known placeholder" : "are not known placeholders"}; use ${ARGV_PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}`);
+    }
+    return argv;
+}
+function httpUrl(value) {
+    if (isOff(value))
+        return null;
+    const t = setting_values_text(value);
+    let url = null;
+    try {
+        url = t === null ? null : new URL(t);
+    }
+    catch {
+        url = null;
+    }
+    if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) {
+        throw new ValueProblem(`${show(value)} is not an http(s) URL; use one like https://ntfy.sh/my-topic, or off`);
+    }
+    return t;
+}
+const BUDGET = /^(\d+(?:\.\d{1,2})?)\s*usd\s*\/\s*day$/i;
+function budget(value) {
+    if (isOff(value))
+        return null;
+    const match = typeof value === "string" ? BUDGET.exec(value.trim()) : null;
+    const amount = Number(match?.[1]);
+    if (match === null || !(amount > 0)) {
+        throw new ValueProblem(`${show(value)} — use an amount per day like 50usd/day or 12.5usd/day, or off`);
+    }
+    return { amountUsd: amount, period: "day" };
+}
+const RUN_COST = /^(\d+(?:\.\d{1,2})?)\s*usd$/i;
+/** An amount for one run, like 5usd or 2.5usd: more than 0, at most MAX_RUN_COST_USD. */
+function runCost(value) {
+    const match = typeof value === "string" ? RUN_COST.exec(value.trim()) : null;
+    const amount = Number(match?.[1]);
+    if (match === null || !(amount > 0) || amount > MAX_RUN_COST_USD) {
+        throw new ValueProblem(`${show(value)} — use an amount for one run like 5usd or 2.5usd, more than 0 and at most ${MAX_RUN_COST_USD}usd`);
+    }
+    return amount;
+}
+
+;// CONCATENATED MODULE: ./src/core/input-values.ts
+
+
+const { /* show */ "WU": input_values_show } = setting_values_namespaceObject;
+const value = (value) => ({ ok: true, value });
+const problem = (problem) => ({ ok: false, problem });
+/** A setting reader's answer as a Read, so both kinds of reader share one message. */
+function fromSetting(read) {
+    try {
+        return value(read());
+    }
+    catch (error) {
+        if (error instanceof setting.ValueProblem)
+            return problem(error.message);
+        throw error;
+    }
+}
+const input_values_duration = (text) => fromSetting(() => setting.duration(text));
+const input_values_wholeNumber = (text, min, max) => fromSetting(() => setting.wholeNumber(text, min, max));
+/** `12` or `#12`, as an issue is named on GitHub. */
+function issueNumber(text) {
+    const number = positive(text.trim().replace(/^#/, ""));
+    return number === null
+        ? problem(`${input_values_show(text)} is not an issue number; use a number like 12 or #12`)
+        : value(number);
+}
+/** An issue number, or null when the text is blank (Actions gives an unset input as ""). */
+function optionalIssueNumber(text) {
+    if (text.trim() === "")
+        return value(null);
+    const read = issueNumber(text);
+    return read.ok ? read : problem(`${read.problem}, or leave it empty`);
+}
+/** A count from 1, like an attempt number. */
+function positiveWholeNumber(text) {
+    const number = positive(text.trim());
+    return number === null
+        ? problem(`${input_values_show(text)} is not a positive whole number, like 2`)
+        : value(number);
+}
+function positive(digits) {
+    const number = Number(digits);
+    return /^\d+$/.test(digits) && number > 0 && Number.isSafeInteger(number) ? number : null;
+}
+/** true or false in any case; `fallback` when the text is blank. */
+function trueOrFalse(text, fallback) {
+    const word = text.trim().toLowerCase();
+    if (word === "")
+        return value(fallback);
+    if (word === "true" || word === "false")
+        return value(word === "true");
+    return problem(`${input_values_show(text)} is not true or false`);
+}
+/** Names separated by commas, blanks or newlines (labels, variable names); none when blank. */
+function nameList(text) {
+    return text.split(/[\s,]+/).filter(Boolean);
+}
+/** A POSIX environment variable name: what the agent-env allow-list may hold. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The runner's own credentials: no allow-list may hand them to the agent (design §9). */
+const RUNNER_SECRET = /^(GITHUB_TOKEN|GH_TOKEN|INPUT_\w*|ACTIONS_\w*)$/i;
+/** The agent-env allow-list: exact variable names, none of them the runner's credentials. */
+function agentEnvNames(text) {
+    const names = nameList(text);
+    const sentences = [];
+    const bad = names.filter((name) => !ENV_NAME.test(name));
+    if (bad.length > 0) {
+        sentences.push(`${bad.map((name) => input_values_show(name)).join(", ")} ${bad.length === 1 ? "is not a variable name" : "are not variable names"}; list exact names (letters, digits, _), separated by commas`);
+    }
+    const secrets = names.filter((name) => ENV_NAME.test(name) && RUNNER_SECRET.test(name));
+    if (secrets.length > 0) {
+        sentences.push(`${secrets.join(", ")} ${secrets.length === 1 ? "is" : "are"} the runner's own credentials; the agent never gets them (it could be talked into using them). Give the agent a credential of its own under another name if it needs one`);
+    }
+    return sentences.length > 0 ? problem(sentences.join(". Also: ")) : value(names);
+}
+/**
+ * A folder as an absolute path: `~` and `~/…` expanded (a quoted or `--flag=~/…` tilde reaches
+ * us unexpanded), relative paths resolved when `base` allows them. Actions inputs allow none:
+ * relative to the step's working directory, a folder would land inside the checkout.
+ */
+function input_values_folder(text, base) {
+    const trimmed = text.trim();
+    const expanded = trimmed.replace(/^~(?=$|\/)/, base.home);
+    if (trimmed !== "" && (0,external_node_path_namespaceObject.isAbsolute)(expanded))
+        return value((0,external_node_path_namespaceObject.resolve)(expanded));
+    if (trimmed !== "" && base.relativeTo !== null)
+        return value((0,external_node_path_namespaceObject.resolve)(base.relativeTo, expanded));
+    const accepted = base.relativeTo === null
+        ? "an absolute path or one starting with ~/"
+        : "a folder; use an absolute path, one starting with ~/, or one relative to the current folder";
+    return problem(`${input_values_show(text)} is not ${accepted}`);
+}
+/** A git branch name; null when the text is blank. Refuses what git never allows in one. */
+function optionalBranchName(text) {
+    const name = text.trim();
+    if (name === "")
+        return value(null);
+    if (name.startsWith("-") || /[\s~^:?*[\\]|\.\.|@\{/.test(name)) {
+        return problem(`${input_values_show(name)} is not a branch name`);
+    }
+    return value(name);
 }
 
 ;// CONCATENATED MODULE: ./src/core/edit-distance.ts
@@ -36713,344 +36633,6 @@ function cutToFit(text, fits) {
             high = mid - 1;
     }
     return text.slice(0, low) + note;
-}
-
-;// CONCATENATED MODULE: ./src/core/agent-options.ts
-/** Values that choose how the agent runs; shared by goal bodies (per-goal overrides) and settings. */
-const REASONING_LEVELS = ["low", "med", "high"];
-/** What a user may write; "medium" is read as "med". */
-const REASONING_INPUTS = ["low", "med", "medium", "high"];
-function parseReasoning(text) {
-    const value = text.trim().toLowerCase();
-    if (value === "medium")
-        return "med";
-    return REASONING_LEVELS.includes(value) ? value : null;
-}
-const MODEL_MAX_LENGTH = 100;
-// Model names are passed to the agent as one argument: keep them to one plain token.
-const MODEL_PATTERN = /^[A-Za-z0-9._:/-]+$/;
-function isValidModel(text) {
-    return text.length <= MODEL_MAX_LENGTH && MODEL_PATTERN.test(text);
-}
-const MODEL_RULE = `a name of letters, digits and . _ : / - (at most ${MODEL_MAX_LENGTH} characters), like opus or sonnet`;
-
-;// CONCATENATED MODULE: ./src/core/duration.ts
-
-/** Durations as people write them in settings: `90m`, `4h`, `1h30m`, `2h15m30s`. */
-const UNIT_SECONDS = { h: 3600, m: 60, s: 1 };
-const UNIT_ORDER = ["h", "m", "s"];
-const PART = /(\d+)([a-z]+)/gy;
-const DURATION_FORMS = "hours, minutes and seconds like 90m, 4h or 1h30m";
-/** Parses a duration into whole seconds; throws a UserError naming `key` otherwise. */
-function parseDuration(text, key = "duration") {
-    const seconds = tryParseDuration(text);
-    if (seconds !== null)
-        return seconds;
-    throw new UserError(`Invalid duration for "${key}": "${text}". Use ${DURATION_FORMS}.${durationHint(String(text))}`);
-}
-/** A hint for common mistakes (a bare number, zero), starting with a space; "" when none applies. */
-function durationHint(text) {
-    const compact = text.trim();
-    if (/^[0hms]+$/i.test(compact) && /\d/.test(compact))
-        return " It must be longer than zero.";
-    if (/^\d+$/.test(compact))
-        return ` Add a unit, like ${compact}m.`;
-    return "";
-}
-/** Like parseDuration, but returns null instead of throwing. */
-function tryParseDuration(text) {
-    if (typeof text !== "string")
-        return null;
-    // Spaces are allowed between parts ("1h 30m"), never inside one ("1 30m" is not 130m).
-    const trimmed = text
-        .trim()
-        .replace(/([a-z])\s+(?=\d)/gi, "$1")
-        .toLowerCase();
-    if (trimmed === "")
-        return null;
-    let total = 0;
-    let lastUnit = -1;
-    let consumed = 0;
-    for (const match of trimmed.matchAll(PART)) {
-        const unitIndex = UNIT_ORDER.indexOf(match[2]);
-        // Units must be known, appear once each, and go from largest to smallest.
-        if (unitIndex <= lastUnit)
-            return null;
-        lastUnit = unitIndex;
-        total += Number(match[1]) * UNIT_SECONDS[UNIT_ORDER[unitIndex]];
-        consumed += match[0].length;
-    }
-    if (consumed !== trimmed.length || total <= 0 || !Number.isSafeInteger(total))
-        return null;
-    return total;
-}
-/** `1h30m`, `45s`, `4h`; zero is `0s`. */
-function formatDuration(seconds) {
-    const whole = Math.max(0, Math.round(seconds));
-    const h = Math.floor(whole / 3600);
-    const m = Math.floor((whole % 3600) / 60);
-    const s = whole % 60;
-    const text = `${h > 0 ? `${h}h` : ""}${m > 0 ? `${m}m` : ""}${s > 0 ? `${s}s` : ""}`;
-    return text === "" ? "0s" : text;
-}
-
-;// CONCATENATED MODULE: ./src/core/run-figures.ts
-/**
- * What one run may report about itself (design §6): the agent writes its cost, tokens and
- * iterations, and the agent is not trusted. A figure outside its range makes the whole report
- * invalid, whether it comes from the agent's stats file (src/agent/stats.ts) or back from a
- * run-result marker (src/core/stats-record.ts): its cost is then unknown, and an unknown cost counts
- * against the budget by an estimate (src/core/budget.ts). A missing or null figure is unknown,
- * not invalid.
- */
-/** Most cost one run may report, in USD. More is taken as a broken or forged report. */
-const MAX_RUN_COST_USD = 10_000;
-/** Most tokens of one kind (input, output, cache read, cache created) one run may report. */
-const MAX_RUN_TOKENS = 100_000_000_000;
-/** Most iterations one run may report. */
-const MAX_RUN_ITERATIONS = 1_000_000;
-/** The token kinds of a report's `tokens` object. */
-const TOKEN_KINDS = ["input", "output", "cache_read", "cache_create"];
-const COST = { max: MAX_RUN_COST_USD, whole: false, unit: "USD" };
-const TOKENS = { max: MAX_RUN_TOKENS, whole: true, unit: "tokens" };
-const ITERATIONS = { max: MAX_RUN_ITERATIONS, whole: true, unit: "iterations" };
-/** `a number from 0 to 10,000 (USD), or null for unknown`. */
-function accepted(rule) {
-    const max = rule.max.toLocaleString("en-US");
-    return `${rule.whole ? "a whole number" : "a number"} from 0 to ${max} (${rule.unit}), or null for unknown`;
-}
-/** How a bad value reads in a warning: numbers as JavaScript writes them (NaN, -1), others as JSON, cut short. */
-function showFigure(value) {
-    let text;
-    if (typeof value === "number")
-        text = String(value);
-    else {
-        try {
-            text = JSON.stringify(value) ?? String(value);
-        }
-        catch {
-            text = String(value);
-        }
-    }
-    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-/** Why `value` is not a figure under `rule`, or null when it is one (or is missing or null). */
-function figureProblem(field, value, rule) {
-    if (value === undefined || value === null)
-        return null;
-    const ok = typeof value === "number" &&
-        Number.isFinite(value) &&
-        value >= 0 &&
-        value <= rule.max &&
-        (!rule.whole || Number.isInteger(value));
-    return ok ? null : `${field} is ${showFigure(value)}; accepted: ${accepted(rule)}`;
-}
-/**
- * Every reason the run's own figures in `report` (an agent's stats line, or a stats record) are
- * invalid: `cost_usd`, `iterations` and each of `tokens`, one line per field naming it, its
- * value and what is accepted. Empty when they are valid.
- */
-function runFigureProblems(report) {
-    const problems = [];
-    const add = (problem) => {
-        if (problem !== null)
-            problems.push(problem);
-    };
-    add(figureProblem("cost_usd", report.cost_usd, COST));
-    add(figureProblem("iterations", report.iterations, ITERATIONS));
-    const tokens = report.tokens;
-    if (typeof tokens === "object" && tokens !== null && !Array.isArray(tokens)) {
-        for (const kind of TOKEN_KINDS) {
-            add(figureProblem(`tokens.${kind}`, tokens[kind], TOKENS));
-        }
-    }
-    else if (tokens !== undefined && tokens !== null) {
-        problems.push(`tokens is ${showFigure(tokens)}; accepted: an object of ${TOKEN_KINDS.join(", ")} counts, or null for unknown`);
-    }
-    return problems;
-}
-/** Whether `value` is a cost one run may report: a finite number from 0 to MAX_RUN_COST_USD. */
-function isRunCost(value) {
-    return figureProblem("cost_usd", value, COST) === null && typeof value === "number";
-}
-
-;// CONCATENATED MODULE: ./src/core/setting-values.ts
-
-
-
-
-
-/**
- * Readers for single setting values. Values come as strings from action inputs and CLI flags,
- * or as numbers, strings, booleans and arrays from YAML: each reader accepts all of them.
- * A reader returns the value, or throws a ValueProblem whose text follows `key: `.
- */
-class ValueProblem extends Error {
-}
-/** How a bad value is quoted in messages: strings in quotes, anything else as JSON. */
-function show(value) {
-    if (typeof value === "string")
-        return JSON.stringify(value);
-    try {
-        return JSON.stringify(value) ?? String(value);
-    }
-    catch {
-        return String(value);
-    }
-}
-function setting_values_text(value) {
-    if (typeof value === "string")
-        return value.trim();
-    if (typeof value === "number" && Number.isFinite(value))
-        return String(value);
-    return null;
-}
-/** "off", "none", "0", false and "" switch an optional setting off. */
-function isOff(value) {
-    if (value === false || value === 0 || value === null)
-        return true;
-    return (typeof value === "string" &&
-        ["", "off", "none", "0", "false"].includes(value.trim().toLowerCase()));
-}
-function wholeNumber(value, min, max) {
-    const t = setting_values_text(value);
-    if (t === null || !/^\d+$/.test(t) || Number(t) < min || Number(t) > max) {
-        throw new ValueProblem(`${show(value)} is not a whole number from ${min} to ${max}`);
-    }
-    return Number(t);
-}
-function oneOf(value, allowed) {
-    const t = setting_values_text(value)?.toLowerCase();
-    if (t === undefined || !allowed.includes(t)) {
-        throw new ValueProblem(`${show(value)} is not one of ${allowed.join(", ")}`);
-    }
-    return t;
-}
-function model(value) {
-    const t = setting_values_text(value);
-    if (t === null || !isValidModel(t))
-        throw new ValueProblem(`${show(value)} is not a model name; use ${MODEL_RULE}`);
-    return t;
-}
-function reasoning(value) {
-    const level = typeof value === "string" ? parseReasoning(value) : null;
-    if (level === null)
-        throw new ValueProblem(`${show(value)} is not one of ${REASONING_LEVELS.join(", ")}`);
-    return level;
-}
-function duration(value) {
-    const seconds = typeof value === "string" ? tryParseDuration(value) : null;
-    if (seconds === null) {
-        throw new ValueProblem(`${show(value)} is not a duration; use ${DURATION_FORMS}.${durationHint(String(value))}`);
-    }
-    return seconds;
-}
-/** A duration, or null when switched off. */
-function optionalDuration(value) {
-    return isOff(value) ? null : duration(value);
-}
-function optionalWholeNumber(value, min, max) {
-    if (isOff(value))
-        return null;
-    try {
-        return wholeNumber(value, min, max);
-    }
-    catch {
-        throw new ValueProblem(`${show(value)} is not a whole number from ${min} to ${max}, or off`);
-    }
-}
-/** A list from a YAML array or a comma- or newline-separated string; blank entries dropped. */
-function list(value) {
-    if (value === null || value === false || (typeof value === "string" && value.trim() === ""))
-        return [];
-    const items = Array.isArray(value)
-        ? value
-        : typeof value === "string"
-            ? value.split(/[,\n]/)
-            : null;
-    if (items === null)
-        throw new ValueProblem(`${show(value)} is not a list; use a YAML list or a comma-separated text`);
-    return items
-        .map((item) => {
-        if (typeof item !== "string" && typeof item !== "number") {
-            throw new ValueProblem(`${show(item)} is not a text entry`);
-        }
-        return String(item).trim();
-    })
-        .filter((item) => item !== "");
-}
-// A GitHub login: letters, digits and hyphens (not first); bots end in "[bot]".
-const LOGIN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,38}(\[bot\])?$/;
-function logins(value) {
-    const names = list(value).map((name) => name.replace(/^@/, ""));
-    const bad = names.filter((name) => !LOGIN.test(name));
-    if (bad.length > 0) {
-        throw new ValueProblem(`${bad.map((name) => show(name)).join(", ")} ${bad.length === 1 ? "is not a GitHub login" : "are not GitHub logins"}; use names like octocat or @octocat, separated by commas`);
-    }
-    return [...new Set(names)];
-}
-function argvTemplate(value) {
-    let argv;
-    if (Array.isArray(value) && value.every((arg) => typeof arg === "string")) {
-        argv = value;
-    }
-    else if (typeof value === "string") {
-        try {
-            argv = splitArgv(value);
-        }
-        catch (error) {
-            if (error instanceof errors_UserError)
-                throw new ValueProblem(error.message.replace(/^The command /, ""));
-            throw error;
-        }
-    }
-    else {
-        throw new ValueProblem(`${show(value)} is not a command; use a command line like ralph --goal={goal_file}`);
-    }
-    if (argv.length === 0 || argv[0] === "")
-        throw new ValueProblem(`${show(value)} names no program to run`);
-    const unknown = unknownPlaceholders(argv);
-    if (unknown.length > 0) {
-        throw new ValueProblem(`${unknown.map((name) => `{${name}}`).join(", ")} ${unknown.length === 1 ? "is not a known placeholder" : "are not known placeholders"}; use ${ARGV_PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}`);
-    }
-    return argv;
-}
-function httpUrl(value) {
-    if (isOff(value))
-        return null;
-    const t = setting_values_text(value);
-    let url = null;
-    try {
-        url = t === null ? null : new URL(t);
-    }
-    catch {
-        url = null;
-    }
-    if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) {
-        throw new ValueProblem(`${show(value)} is not an http(s) URL; use one like https://ntfy.sh/my-topic, or off`);
-    }
-    return t;
-}
-const BUDGET = /^(\d+(?:\.\d{1,2})?)\s*usd\s*\/\s*day$/i;
-function budget(value) {
-    if (isOff(value))
-        return null;
-    const match = typeof value === "string" ? BUDGET.exec(value.trim()) : null;
-    const amount = Number(match?.[1]);
-    if (match === null || !(amount > 0)) {
-        throw new ValueProblem(`${show(value)} — use an amount per day like 50usd/day or 12.5usd/day, or off`);
-    }
-    return { amountUsd: amount, period: "day" };
-}
-const RUN_COST = /^(\d+(?:\.\d{1,2})?)\s*usd$/i;
-/** An amount for one run, like 5usd or 2.5usd: more than 0, at most MAX_RUN_COST_USD. */
-function runCost(value) {
-    const match = typeof value === "string" ? RUN_COST.exec(value.trim()) : null;
-    const amount = Number(match?.[1]);
-    if (match === null || !(amount > 0) || amount > MAX_RUN_COST_USD) {
-        throw new ValueProblem(`${show(value)} — use an amount for one run like 5usd or 2.5usd, more than 0 and at most ${MAX_RUN_COST_USD}usd`);
-    }
-    return amount;
 }
 
 ;// CONCATENATED MODULE: ./src/core/settings.ts
@@ -52181,6 +51763,2165 @@ function withCommonMark029HtmlBlocks(text) {
     });
 }
 
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/agent/egress.ts
+
+
+
+
+/** The sandbox has its own loopback, so a fixed port cannot clash with the host's. */
+const SANDBOX_PROXY_PORT = 3128;
+const MAX_HEADER_BYTES = 16 * 1024;
+const HEADER_TIMEOUT_MS = 10_000;
+/** Ports a host entry without `:port` allows: HTTPS and plain HTTP. */
+const DEFAULT_PORTS = [443, 80];
+const CONNECT_TIMEOUT_MS = 30_000;
+const LABEL = "[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
+const NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
+const ENTRY = new RegExp(`^(\\*\\.)?(${LABEL}(?:\\.${LABEL})*)(?::(\\d{1,5}))?$`);
+const FORMS = "open, none or allow:<host>,<host> where a host is letters, digits, '-' and '.', optionally " +
+    "starting with '*.' (subdomains only) and ending with ':<port>' (otherwise ports 443 and 80), " +
+    "like allow:api.anthropic.com,*.githubusercontent.com,example.com:8443";
+/** Reads the `agent-network` setting; the caller supplies the default for an unset setting. */
+function parseNetworkSetting(text) {
+    const value = text.trim();
+    const lower = value.toLowerCase();
+    if (lower === "open" || lower === "none")
+        return { kind: lower };
+    if (!lower.startsWith("allow:")) {
+        throw new errors_UserError(`agent-network must be ${FORMS}, not ${JSON.stringify(text)}.`);
+    }
+    const hosts = [];
+    for (const raw of lower.slice("allow:".length).split(",")) {
+        const entry = raw.trim();
+        if (entry === "")
+            continue;
+        const match = ENTRY.exec(entry);
+        const port = match?.[3] === undefined ? null : Number(match[3]);
+        if (match === null || (port !== null && (port < 1 || port > 65535))) {
+            throw new errors_UserError(`agent-network has a bad host ${JSON.stringify(raw.trim())} in ${JSON.stringify(text)}; use ${FORMS}.`);
+        }
+        if (!hosts.includes(entry))
+            hosts.push(entry);
+    }
+    if (hosts.length === 0) {
+        throw new errors_UserError(`agent-network "allow:" lists no hosts; use ${FORMS}.`);
+    }
+    return { kind: "allow", hosts };
+}
+/** Whether `host:port` is on the allow-list (entries as {@link parseNetworkSetting} returns them). */
+function isAllowed(hosts, host, port) {
+    const name = host.toLowerCase().replace(/\.$/, "");
+    return hosts.some((entry) => {
+        const match = ENTRY.exec(entry.toLowerCase());
+        if (match === null)
+            return false;
+        const [, wildcard, base = "", entryPort] = match;
+        const ports = entryPort === undefined ? DEFAULT_PORTS : [Number(entryPort)];
+        if (!ports.includes(port))
+            return false;
+        return wildcard === undefined ? name === base : name.endsWith(`.${base}`);
+    });
+}
+/** The agent's proxy variables: both spellings, since clients read one or the other. */
+function proxyEnvironment(port = SANDBOX_PROXY_PORT) {
+    const names = ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"];
+    const local = { NO_PROXY: "localhost,127.0.0.1", no_proxy: "localhost,127.0.0.1" };
+    return {
+        ...Object.fromEntries(names.map((name) => [name, `http://127.0.0.1:${port}`])),
+        ...local,
+    };
+}
+/**
+ * The forwarder run inside the sandbox: `node <script> <port> <socketPath> -- <agent argv…>`.
+ * It listens on 127.0.0.1:<port> before starting the agent (so the first request cannot miss
+ * it), pipes each connection to the proxy's socket, relays SIGTERM/SIGINT/SIGHUP, and ends the
+ * way the agent ended. Plain JavaScript, module-system neutral (dynamic imports in an async
+ * function), so it runs from a `.js`, `.cjs` or `.mjs` file with no build step.
+ */
+const FORWARDER_SOURCE = `"use strict";
+// goal-orchestrator egress forwarder: node <this file> <port> <socketPath> -- <command> [args...]
+(async () => {
+  const net = await import("node:net");
+  const { spawn } = await import("node:child_process");
+  const { constants } = await import("node:os");
+  const args = process.argv.slice(2);
+  const port = Number(args[0]);
+  const socketPath = args[1];
+  const argv = args.slice(3);
+  if (args[2] !== "--" || !(port >= 0 && port <= 65535) || !socketPath || argv.length === 0) {
+    process.stderr.write("usage: node <forwarder> <port> <socketPath> -- <command> [args...]\\n");
+    process.exit(2);
+  }
+  const server = net.createServer({ allowHalfOpen: true }, (client) => {
+    const upstream = net.connect({ path: socketPath, allowHalfOpen: true });
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    for (const socket of [client, upstream]) {
+      socket.once("close", end);
+      socket.on("error", end);
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  server.once("error", (error) => {
+    process.stderr.write("egress forwarder: cannot listen on 127.0.0.1:" + port + ": " + error.message + "\\n");
+    process.exit(125);
+  });
+  server.listen(port, "127.0.0.1", () => {
+    const relayed = ["SIGTERM", "SIGINT", "SIGHUP"];
+    // Its own process group: a signal to the runner's group reaches the agent once, relayed
+    // here to everything the agent started. (With bwrap --unshare-pid, all of it dies with us.)
+    const child = spawn(argv[0], argv.slice(1), { stdio: "inherit", detached: true });
+    const group = (signal) => {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {}
+    };
+    for (const signal of relayed) process.on(signal, group);
+    child.once("error", (error) => {
+      process.stderr.write("egress forwarder: cannot start " + argv[0] + ": " + error.message + "\\n");
+      process.exit(error.code === "ENOENT" ? 127 : 126);
+    });
+    child.once("exit", (code, signal) => {
+      group("SIGKILL");
+      server.close();
+      if (signal === null) process.exit(code === null ? 1 : code);
+      for (const name of relayed) process.removeListener(name, group);
+      // Node ignores SIGPIPE and starts its inspector on SIGUSR1: those become an exit status.
+      if (signal !== "SIGPIPE" && signal !== "SIGUSR1") process.kill(process.pid, signal);
+      setTimeout(() => process.exit(128 + (constants.signals[signal] || 0)), 200);
+    });
+  });
+})();
+`;
+/** Headers that describe one hop (or carry the agent's proxy credentials): never forwarded. */
+const HOP_HEADERS = new Set([
+    ...["connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade"],
+    ...["proxy-authorization", "proxy-authenticate", "proxy-connection"],
+]);
+const CLIENT_ERRORS = {
+    HPE_HEADER_OVERFLOW: [431, "request headers too large"],
+    ERR_HTTP_REQUEST_TIMEOUT: [408, "request headers took too long"],
+};
+/** Serves CONNECT and absolute-form plain-HTTP requests for allowed hosts on a Unix socket. */
+async function startEgressProxy(options) {
+    const { socketPath, hosts } = options;
+    if (Buffer.byteLength(socketPath) > 100) {
+        throw new errors_UserError(`The egress proxy socket path is too long for a Unix socket (over 100 bytes): ${socketPath}. Use a shorter temporary directory (set RUNNER_TEMP or TMPDIR).`);
+    }
+    const headersTimeout = options.headerTimeoutMs ?? HEADER_TIMEOUT_MS;
+    const sockets = new Set();
+    const track = (socket) => {
+        sockets.add(socket);
+        socket.once("close", () => sockets.delete(socket));
+    };
+    const decide = (host, port) => {
+        const allowed = isAllowed(hosts, host, port);
+        try {
+            options.onDecision?.({ host, port, allowed });
+        }
+        catch {
+            // A logging callback must not break the agent's connections.
+        }
+        return allowed;
+    };
+    const deniedText = (host, port) => `${host}:${port} is not in agent-network (allowed: ${hosts.join(", ")})\n`;
+    const server = (0,external_node_http_.createServer)({
+        maxHeaderSize: options.maxHeaderBytes ?? MAX_HEADER_BYTES,
+        headersTimeout,
+        requestTimeout: 0,
+        connectionsCheckingInterval: Math.min(1000, headersTimeout),
+    });
+    server.on("connection", track);
+    server.on("connect", (req, client, head) => {
+        const target = parseAuthority(req.url ?? "");
+        if (target === null) {
+            return refuse(client, 400, `bad CONNECT target ${JSON.stringify(req.url)}; use host:port\n`);
+        }
+        if (!decide(target.host, target.port)) {
+            return refuse(client, 403, deniedText(target.host, target.port));
+        }
+        const upstream = (0,external_node_net_.connect)({ host: target.host, port: target.port, allowHalfOpen: true });
+        track(upstream);
+        upstream.setTimeout(CONNECT_TIMEOUT_MS, () => upstream.destroy(new Error(`no answer in ${CONNECT_TIMEOUT_MS / 1000} seconds`)));
+        const giveUp = () => upstream.destroy();
+        client.on("error", giveUp).once("close", giveUp);
+        upstream.once("error", (error) => {
+            refuse(client, 502, `cannot connect to ${req.url}: ${error.message}\n`);
+        });
+        upstream.once("connect", () => {
+            upstream.setTimeout(0).removeAllListeners("error");
+            client.removeListener("error", giveUp).removeListener("close", giveUp);
+            client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+            if (head.length > 0)
+                upstream.write(head);
+            client.pipe(upstream);
+            upstream.pipe(client);
+            joinLifetimes(client, upstream);
+        });
+    });
+    server.on("request", (req, res) => {
+        let url = null;
+        try {
+            url = new URL(req.url ?? "");
+        }
+        catch { }
+        if (url === null || url.protocol !== "http:") {
+            res.writeHead(400, { "content-type": "text/plain", connection: "close" });
+            res.end("send absolute http:// URLs or CONNECT host:port to this proxy\n");
+            return;
+        }
+        const port = url.port === "" ? 80 : Number(url.port);
+        const host = url.hostname;
+        if (!decide(host, port)) {
+            res.writeHead(403, { "content-type": "text/plain", connection: "close" });
+            res.end(deniedText(host, port));
+            return;
+        }
+        const upstream = (0,external_node_http_.request)({
+            host,
+            port,
+            method: req.method,
+            path: `${url.pathname}${url.search}`,
+            headers: withoutHopHeaders(req.headers),
+            agent: false,
+            timeout: CONNECT_TIMEOUT_MS,
+        });
+        upstream.on("socket", (socket) => track(socket));
+        upstream.on("timeout", () => upstream.destroy(new Error("no answer")));
+        upstream.on("response", (answer) => {
+            upstream.setTimeout(0);
+            res.writeHead(answer.statusCode ?? 502, withoutHopHeaders(answer.headers));
+            answer.pipe(res);
+        });
+        upstream.on("error", (error) => {
+            if (res.headersSent)
+                res.destroy();
+            else {
+                res.writeHead(502, { "content-type": "text/plain", connection: "close" });
+                res.end(`cannot reach ${host}:${port}: ${error.message}\n`);
+            }
+        });
+        res.on("close", () => upstream.destroy());
+        req.on("error", () => upstream.destroy());
+        req.pipe(upstream);
+    });
+    server.on("clientError", (error, socket) => {
+        const [status, text] = CLIENT_ERRORS[error.code ?? ""] ?? [400, "bad request"];
+        if (socket.writable)
+            refuse(socket, status, `${text}\n`);
+        else
+            socket.destroy();
+    });
+    await new Promise((resolve, reject) => {
+        server.once("error", (error) => reject(new errors_UserError(`The egress proxy cannot listen on ${socketPath}: ${error.message}.${error.code === "EADDRINUSE" ? " Remove the stale socket or use a fresh directory." : ""}`)));
+        server.listen(socketPath, resolve);
+    });
+    let closing = null;
+    return {
+        socketPath,
+        close: () => {
+            closing ??= new Promise((resolve) => {
+                server.close(() => resolve());
+                for (const socket of sockets)
+                    socket.destroy();
+            }).then(() => (0,promises_namespaceObject.rm)(socketPath, { force: true }));
+            return closing;
+        },
+    };
+}
+/** When either side goes away, so does the other (a half-close is passed on by pipe()). */
+function joinLifetimes(a, b) {
+    const end = () => {
+        a.destroy();
+        b.destroy();
+    };
+    a.once("close", end);
+    b.once("close", end);
+    a.on("error", end);
+    b.on("error", end);
+}
+function refuse(socket, status, text) {
+    socket.end(`HTTP/1.1 ${status} ${external_node_http_.STATUS_CODES[status] ?? "Error"}\r\nContent-Type: text/plain\r\n` +
+        `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+}
+/** `host:port` from a CONNECT line; IPv6 literals are never on the list, so they come out denied. */
+function parseAuthority(text) {
+    const match = /^(\[[0-9a-f:.]+\]|[^:]+):(\d{1,5})$/i.exec(text);
+    const port = Number(match?.[2]);
+    if (match === null || !(port >= 1 && port <= 65535))
+        return null;
+    const host = match[1].toLowerCase().replace(/\.$/, "");
+    return host.startsWith("[") || NAME.test(host) ? { host, port } : null;
+}
+function withoutHopHeaders(headers) {
+    const named = String(headers.connection ?? "")
+        .toLowerCase()
+        .split(",")
+        .map((name) => name.trim());
+    return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_HEADERS.has(name) && !named.includes(name)));
+}
+
+;// CONCATENATED MODULE: ./src/agent/sandbox.ts
+
+
+
+
+
+const ISOLATIONS = ["sandbox", "none"];
+/** System paths bound read-only (or re-created as the links they are). */
+const SYSTEM_PATHS = [
+    "/usr",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/etc",
+    "/opt",
+];
+/**
+ * The runner's own folders that the sandbox must not show: the Actions runner's installation
+ * (its registration credentials), its work folder and the job's temp folder (GITHUB_OUTPUT,
+ * GITHUB_STATE, the job's other files), the running action's code, and the runner's HOME.
+ * Only those under a system path the sandbox binds need covering; the rest are not there.
+ */
+function runnerPaths(env, script = process.argv[1]) {
+    const candidates = [env.RUNNER_TEMP, env.HOME, script ? (0,external_node_path_namespaceObject.dirname)(script) : undefined];
+    if (env.RUNNER_WORKSPACE) {
+        const work = (0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.resolve)(env.RUNNER_WORKSPACE)); // <runner>/_work
+        candidates.push(work, (0,external_node_path_namespaceObject.dirname)(work));
+    }
+    const bound = SYSTEM_PATHS.filter((path) => {
+        const info = (0,external_node_fs_namespaceObject.lstatSync)(path, { throwIfNoEntry: false });
+        return info?.isDirectory() === true;
+    });
+    const hidden = new Set();
+    for (const candidate of candidates) {
+        if (!candidate || !(0,external_node_path_namespaceObject.isAbsolute)(candidate))
+            continue;
+        const path = (0,external_node_path_namespaceObject.resolve)(candidate);
+        if (bound.some((root) => path.startsWith(`${root}/`)) && (0,external_node_fs_namespaceObject.existsSync)(path))
+            hidden.add(path);
+    }
+    return [...hidden].sort();
+}
+/** bwrap's arguments for `mounts`, ending with `--`: append the agent's argv. */
+function sandboxArgs(mounts) {
+    const args = [
+        "--die-with-parent",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--hostname",
+        "goal-sandbox",
+        "--cap-drop",
+        "ALL",
+    ];
+    if (!mounts.network)
+        args.push("--unshare-net");
+    args.push(...systemMounts());
+    for (const path of mounts.hidden ?? [])
+        args.push("--tmpfs", path);
+    args.push("--proc", "/proc", "--dev", "/dev");
+    args.push("--bind", mounts.tmp, "/tmp");
+    for (const path of mounts.readOnly)
+        args.push("--ro-bind", path, path);
+    for (const path of [mounts.home, ...mounts.writable, mounts.workTree]) {
+        args.push("--bind", path, path);
+    }
+    args.push("--chdir", mounts.workTree, "--");
+    return args;
+}
+let systemMountsCache = null;
+/** /usr, /etc, … as the host has them: links stay links (Debian's /bin → usr/bin). */
+function systemMounts() {
+    if (systemMountsCache)
+        return systemMountsCache;
+    const args = [];
+    for (const path of SYSTEM_PATHS) {
+        const info = (0,external_node_fs_namespaceObject.lstatSync)(path, { throwIfNoEntry: false });
+        if (!info)
+            continue;
+        if (info.isSymbolicLink())
+            args.push("--symlink", (0,external_node_fs_namespaceObject.readlinkSync)(path), path);
+        else
+            args.push("--ro-bind", path, path);
+    }
+    // A resolv.conf that links outside /etc (systemd-resolved's stub) would leave DNS broken.
+    const resolvConf = (0,external_node_fs_namespaceObject.lstatSync)("/etc/resolv.conf", { throwIfNoEntry: false });
+    if (resolvConf?.isSymbolicLink()) {
+        const target = (0,external_node_path_namespaceObject.resolve)("/etc", (0,external_node_fs_namespaceObject.readlinkSync)("/etc/resolv.conf"));
+        if (!target.startsWith("/etc/") && !target.startsWith("/usr/")) {
+            args.push("--ro-bind-try", target, target);
+        }
+    }
+    systemMountsCache = args;
+    return args;
+}
+/**
+ * Checks agent-read-paths: absolute, existing paths (bwrap would otherwise fail at start with a
+ * message that names no setting).
+ */
+function checkReadPaths(paths) {
+    return paths
+        .filter((path) => !(0,external_node_path_namespaceObject.isAbsolute)(path) || !(0,external_node_fs_namespaceObject.existsSync)(path))
+        .map((path) => (0,external_node_path_namespaceObject.isAbsolute)(path)
+        ? `agent-read-paths: ${path} does not exist on this machine.`
+        : `agent-read-paths: "${path}" is not an absolute path.`);
+}
+let probeCache = null;
+/**
+ * Null when bubblewrap can make the namespaces the sandbox needs here, else what to install or
+ * allow. Asked once per process: the answer does not change while the runner runs.
+ */
+function sandboxProblem() {
+    probeCache ??= probe();
+    return probeCache;
+}
+function probe() {
+    const args = [
+        "--die-with-parent",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-net",
+        "--ro-bind",
+        "/",
+        "/",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--",
+        "true",
+    ];
+    return new Promise((done) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)("bwrap", args, {
+            stdio: ["ignore", "ignore", "pipe"],
+            env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+        });
+        let stderr = "";
+        child.stderr.setEncoding("utf8").on("data", (chunk) => {
+            stderr += chunk;
+        });
+        child.on("error", (error) => done(error.code === "ENOENT"
+            ? "bubblewrap is not installed (no `bwrap` on PATH): install it (Debian/Ubuntu: apt-get install bubblewrap), or set isolation: none to run agents without a sandbox."
+            : `bubblewrap could not be started: ${error.message}`));
+        child.on("close", (code) => {
+            if (code === 0)
+                done(null);
+            else {
+                done(`bubblewrap cannot create the sandbox's namespaces here (${stderr.trim() || `exit ${code}`}). Unprivileged user namespaces must be allowed: on Ubuntu 24.04 AppArmor restricts them (allow bwrap with an AppArmor profile, or set kernel.apparmor_restrict_unprivileged_userns=0); elsewhere check user.max_user_namespaces. Or set isolation: none to run agents without a sandbox.`);
+            }
+        });
+    });
+}
+/**
+ * Reads `isolation`, `agent-read-paths` and `agent-network` as an action's inputs or a CLI's
+ * flags give them (empty: the default), adding what is wrong to `problems`, each naming its
+ * setting as `name` spells it. They are the machine owner's choice, so they are inputs and flags
+ * only, never keys of the repository's settings file, which an agent's merged change could edit.
+ */
+function readSandboxSettings(values, problems, name = (key) => key) {
+    const settings = {
+        isolation: "sandbox",
+        agentReadPaths: [],
+        agentNetwork: { kind: "open" },
+    };
+    const isolation = values.isolation.trim().toLowerCase();
+    if (isolation !== "") {
+        if (ISOLATIONS.includes(isolation)) {
+            settings.isolation = isolation;
+        }
+        else {
+            problems.push(`${name("isolation")}: "${values.isolation}" is not an isolation; use sandbox (the agent runs in bubblewrap) or none (no sandbox: the agent can reach everything the runner's user can).`);
+        }
+    }
+    settings.agentReadPaths = values.readPaths
+        .split(/[,\n]/)
+        .map((path) => path.trim())
+        .filter(Boolean);
+    problems.push(...checkReadPaths(settings.agentReadPaths).map((problem) => problem.replace(/^agent-read-paths/, name("agent-read-paths"))));
+    if (values.network.trim() !== "") {
+        try {
+            settings.agentNetwork = parseNetworkSetting(values.network);
+        }
+        catch (error) {
+            const message = messageOf(error);
+            problems.push(message.replace(/^agent-network/, name("agent-network")));
+        }
+    }
+    if (settings.isolation === "none" && settings.agentNetwork.kind !== "open") {
+        problems.push(`${name("agent-network")}: "${values.network.trim()}" is only enforced in the sandbox; with ${name("isolation")} none the agent has the machine's network. Use isolation: sandbox, or agent-network: open.`);
+    }
+    return settings;
+}
+
+;// CONCATENATED MODULE: ./src/core/attempts.ts
+
+function claims(markers) {
+    return markers.filter((m) => m.kind === "claim");
+}
+function runResults(markers) {
+    return markers.filter((m) => m.kind === "run-result");
+}
+/**
+ * Attempts used in the goal's current stretch: since its latest review round began, when it has
+ * had one (each round gets `max-attempts` afresh; see core/review-rounds.ts).
+ */
+function attemptsUsed(allMarkers) {
+    const markers = allMarkers.slice(Math.max(0, reviewRoundStart(allMarkers)));
+    const excused = new Set(runResults(markers)
+        .filter((result) => !result.countsAsAttempt)
+        .map((result) => result.attempt));
+    const claimed = new Set(claims(markers).map((claim) => claim.attempt));
+    return [...claimed].filter((attempt) => !excused.has(attempt)).length;
+}
+/** The number the next claim takes: one more than any attempt number seen. */
+function nextAttemptNumber(markers) {
+    let highest = 0;
+    for (const marker of markers) {
+        const attempt = "attempt" in marker ? marker.attempt : undefined;
+        if (attempt !== undefined && attempt > highest)
+            highest = attempt;
+    }
+    return highest + 1;
+}
+/**
+ * Attempts of a queued goal whose claim never became a run: no result was recorded for them and
+ * the goal never moved to goal:running after the claim (a dispatcher that stopped between
+ * posting its claim and moving the label, or a claim comment posted twice by a retried request
+ * of which only one copy was withdrawn). Such an attempt must be withdrawn, not counted.
+ */
+function unrunClaims(markers) {
+    const resulted = new Set(runResults(markers).map((result) => result.attempt));
+    const ranAfter = (time) => markers.some((m) => m.kind === "transition" && m.to === "running" && m.createdAt >= time);
+    const attempts = claims(markers)
+        .filter((claim) => !resulted.has(claim.attempt) && !ranAfter(claim.createdAt))
+        .map((claim) => claim.attempt);
+    return [...new Set(attempts)].sort((a, b) => a - b);
+}
+function attemptsLeft(markers, maxAttempts) {
+    return Math.max(0, maxAttempts - attemptsUsed(markers));
+}
+/** True once an attempt has been used; retries run after goals never attempted. */
+function isRetry(markers) {
+    return attemptsUsed(markers) > 0;
+}
+/** The claim with the highest attempt number (the later one when a number repeats). */
+function attempts_latestClaim(markers) {
+    let latest = null;
+    for (const claim of claims(markers)) {
+        if (latest === null || claim.attempt >= latest.attempt)
+            latest = claim;
+    }
+    return latest;
+}
+/** True when the lease has run out; an unreadable expiry counts as expired so no goal stays running forever. */
+function leaseExpired(claim, now) {
+    const expiresAt = Date.parse(claim.leaseExpiresAt);
+    return Number.isNaN(expiresAt) || now.getTime() >= expiresAt;
+}
+function hasResultFor(markers, attempt) {
+    return runResults(markers).some((result) => result.attempt === attempt);
+}
+function resultFor(markers, attempt) {
+    return runResults(markers).findLast((result) => result.attempt === attempt) ?? null;
+}
+/** Failed runs and human or CI feedback, in order: what the next attempt should learn from. */
+function failureHistory(markers) {
+    return markers.filter((m) => (m.kind === "run-result" && m.outcome === "failure") || m.kind === "feedback");
+}
+/**
+ * The one rule for which state follows a run's outcome: success → done, spot-check →
+ * spot-check, interrupted → queued (it used no attempt), failure → queued while attempts are
+ * left, stuck after the last. `used` counts the attempts used, this one included.
+ */
+function stateAfterOutcome(outcome, used, maxAttempts) {
+    switch (outcome) {
+        case "success":
+            return "done";
+        case "spot-check":
+            return "spot-check";
+        case "interrupted":
+            return "queued";
+        default:
+            return used >= maxAttempts ? "stuck" : "queued";
+    }
+}
+/**
+ * A move out of goal:running recorded for this attempt (after its claim): results and their
+ * moves are written before the label changes, so a crash in between leaves this marker and a
+ * goal:running label. Null when no such move was recorded.
+ */
+function recordedMove(markers, attempt) {
+    const claimAt = markers.findLastIndex((m) => m.kind === "claim" && m.attempt === attempt);
+    if (claimAt < 0)
+        return null;
+    return (markers
+        .slice(claimAt + 1)
+        .findLast((m) => m.kind === "transition" && m.from === "running" && m.to !== "running") ?? null);
+}
+
+;// CONCATENATED MODULE: ./src/core/claims.ts
+
+/**
+ * Claiming without locks. A dispatcher posts a claim marker, then reads the goal back: the
+ * first live claim of the current round wins; every other claimant backs off. GitHub orders
+ * comments, so all readers agree on "first".
+ *
+ * A round starts after the latest marker that ends one: a run result, or a move to any state
+ * other than running (a re-queue, stuck, done…). The winner's own move to running does not
+ * end the round, so a late claimant still sees the winner's claim first. Claims whose lease
+ * has expired do not count, so a round abandoned by a human relabel cannot block a goal
+ * forever.
+ */
+function currentRound(markers) {
+    let start = 0;
+    markers.forEach((marker, index) => {
+        if (marker.kind === "run-result" || (marker.kind === "transition" && marker.to !== "running")) {
+            start = index + 1;
+        }
+    });
+    return markers
+        .slice(start)
+        .filter((marker) => marker.kind === "claim");
+}
+/** The claim that owns the goal now, or null when no live claim stands. */
+function winningClaim(markers, now) {
+    return currentRound(markers).find((claim) => !leaseExpired(claim, now)) ?? null;
+}
+function isSameClaim(a, b) {
+    return a.claimId !== undefined && a.claimId === b.claimId;
+}
+
+;// CONCATENATED MODULE: ./src/core/goal-metadata.ts
+/** The one-per-line metadata of a goal body: `Story:`, `Depends:`, `Model:` and `Reasoning:`. */
+const METADATA_LABELS = {
+    story: "Story",
+    depends: "Depends",
+    model: "Model",
+    reasoning: "Reasoning",
+};
+// "Depends on:" is read as "Depends:" because people write it that way.
+const LINE_START = /^[ \t]*(story|depends(?:[ \t]+on)?|model|reasoning)[ \t]*:/i;
+// Model and Reasoning may share a line ("Model: opus   Reasoning: high").
+const SHARED_KEY = /(?:^|[ \t])(model|reasoning)[ \t]*:/gi;
+/** Returns the entries on a metadata line, or null when the line is not metadata. */
+function goal_metadata_readMetadataLine(line) {
+    const start = LINE_START.exec(line);
+    if (!start)
+        return null;
+    const key = (start[1] ?? "").toLowerCase().split(/[ \t]/)[0];
+    if (key === "story" || key === "depends") {
+        return [{ key, value: line.slice(start[0].length).trim() }];
+    }
+    const matches = [...line.matchAll(SHARED_KEY)];
+    return matches.map((match, i) => {
+        const valueStart = (match.index ?? 0) + match[0].length;
+        const valueEnd = matches[i + 1]?.index ?? line.length;
+        return {
+            key: (match[1] ?? "").toLowerCase(),
+            value: line.slice(valueStart, valueEnd).trim(),
+        };
+    });
+}
+function isMetadataLine(line) {
+    return LINE_START.test(line);
+}
+
+;// CONCATENATED MODULE: ./src/core/markdown-lines.ts
+const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
+const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$/;
+function splitLines(text) {
+    return text.split(/\r?\n/);
+}
+function markdown_lines_classifyLines(text) {
+    const lines = [];
+    let fence = null;
+    for (const line of splitLines(text)) {
+        if (fence !== null) {
+            lines.push({ text: line, inFence: true, heading: null });
+            if (closesFence(line, fence))
+                fence = null;
+            continue;
+        }
+        const opening = FENCE_OPEN.exec(line)?.[1];
+        // A backtick fence's info string may not contain backticks (CommonMark), so "```a```" is inline code.
+        if (opening !== undefined &&
+            !(opening.startsWith("`") && line.slice(line.indexOf(opening) + opening.length).includes("`"))) {
+            fence = opening;
+            lines.push({ text: line, inFence: true, heading: null });
+            continue;
+        }
+        lines.push({ text: line, inFence: false, heading: parseHeading(line) });
+    }
+    return lines;
+}
+function closesFence(line, fence) {
+    const char = fence[0] === "`" ? "`" : "~";
+    const match = new RegExp(`^ {0,3}(\\${char}{${fence.length},})[ \\t]*$`).exec(line);
+    return match !== null;
+}
+function parseHeading(line) {
+    const match = HEADING.exec(line);
+    if (!match)
+        return null;
+    const [, hashes = "", rawTitle = ""] = match;
+    // Closing hashes ("## Title ##") are decoration, not part of the title.
+    const title = rawTitle.replace(/(?:^|[ \t]+)#+$/, "").trim();
+    return { level: hashes.length, title };
+}
+
+;// CONCATENATED MODULE: ./src/core/goal-body.ts
+
+
+
+
+
+
+const SECTION_TITLES = {
+    objective: "Objective",
+    acceptance: "Acceptance",
+};
+const SECTION_HINTS = {
+    objective: "what to build",
+    acceptance: "observable criteria that show it is done",
+};
+const REF_FORMS = "use #12, owner/repo#12 or an issue URL";
+function sectionOf(line) {
+    const heading = line.heading;
+    if (heading === null || (heading.level !== 2 && heading.level !== 3))
+        return null;
+    const title = heading.title.replace(/:$/, "").trim().toLowerCase();
+    if (title === "objective")
+        return "objective";
+    if (title === "acceptance")
+        return "acceptance";
+    return null;
+}
+/** Characters a reader does not see: format controls (zero-width, bidi, tags) and fillers. */
+const INVISIBLE = /[\p{Cf}\u115f\u1160\u3164\uffa0]/gu;
+const INVISIBLE_NAMES = {
+    "\u00ad": "SOFT HYPHEN",
+    "\u200b": "ZERO WIDTH SPACE",
+    "\u200c": "ZERO WIDTH NON-JOINER",
+    "\u200d": "ZERO WIDTH JOINER",
+    "\u200e": "LEFT-TO-RIGHT MARK",
+    "\u200f": "RIGHT-TO-LEFT MARK",
+    "\u202e": "RIGHT-TO-LEFT OVERRIDE",
+    "\u2060": "WORD JOINER",
+    "\u2063": "INVISIBLE SEPARATOR",
+    "\ufeff": "ZERO WIDTH NO-BREAK SPACE",
+};
+/** `U+200B ZERO WIDTH SPACE`, or `U+E0041` for a character without a name here. */
+function describeCharacter(char) {
+    const code = `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+    const name = INVISIBLE_NAMES[char];
+    return name ? `${code} ${name}` : code;
+}
+/**
+ * When a section seems missing because its heading holds invisible characters (pasted text,
+ * or someone hiding it), the problem that names them and the line; otherwise null.
+ */
+function disguisedHeading(lines, name) {
+    for (const [index, line] of lines.entries()) {
+        if (line.heading === null)
+            continue;
+        const invisible = [...new Set(line.heading.title.match(INVISIBLE) ?? [])];
+        const title = line.heading.title.replace(INVISIBLE, "").replace(/:$/, "").trim();
+        if (invisible.length > 0 && title.toLowerCase() === name) {
+            return `The heading on line ${index + 1} reads "## ${SECTION_TITLES[name]}" but holds invisible characters (${invisible.map(describeCharacter).join(", ")}), so it is not the "## ${SECTION_TITLES[name]}" section: type the heading again.`;
+        }
+    }
+    return null;
+}
+/**
+ * The goal body as a reader of the issue page sees it (core/visible-text.ts), parsed: a
+ * `Depends:`, `Story:` or `Model:` line inside an HTML comment is no line of the goal.
+ */
+function parseVisibleGoalBody(body, repo) {
+    return parseGoalBody(visibleMarkdown(body).text, repo);
+}
+function parseGoalBody(body, repo) {
+    const problems = [];
+    const lines = markdown_lines_classifyLines(body);
+    const sections = readSections(lines, problems);
+    const meta = readMetadata(lines, repo, problems);
+    for (const name of ["objective", "acceptance"]) {
+        const text = sections.get(name);
+        const heading = `## ${SECTION_TITLES[name]}`;
+        if (text === undefined) {
+            problems.push(disguisedHeading(lines, name) ??
+                `Missing the "${heading}" section: add a line "${heading}" followed by ${SECTION_HINTS[name]}.`);
+        }
+        else if (text === "") {
+            problems.push(`The "${heading}" section is empty: write ${SECTION_HINTS[name]} below it.`);
+        }
+    }
+    if (problems.length > 0)
+        throw new GoalBodyError(problems);
+    return {
+        objective: sections.get("objective") ?? "",
+        acceptance: sections.get("acceptance") ?? "",
+        ...meta,
+    };
+}
+/** Collects each section's text; a section ends at a heading of the same or higher level, another section or metadata. */
+function readSections(lines, problems) {
+    const sections = new Map();
+    let current = null;
+    const close = () => {
+        if (current !== null)
+            sections.set(current.name, current.lines.join("\n").trim());
+        current = null;
+    };
+    for (const line of lines) {
+        const name = sectionOf(line);
+        if (name !== null) {
+            close();
+            if (sections.has(name)) {
+                problems.push(`The "## ${SECTION_TITLES[name]}" section appears more than once: merge them into one.`);
+            }
+            current = { name, level: line.heading?.level ?? 2, lines: [] };
+            continue;
+        }
+        if (current === null)
+            continue;
+        const endsSection = (line.heading !== null && line.heading.level <= current.level) ||
+            (!line.inFence && isMetadataLine(line.text));
+        if (endsSection) {
+            close();
+            continue;
+        }
+        current.lines.push(line.text);
+    }
+    close();
+    return sections;
+}
+function readMetadata(lines, repo, problems) {
+    const result = {
+        story: null,
+        depends: [],
+        model: null,
+        reasoning: null,
+    };
+    const seen = new Set();
+    const dependencyKeys = new Set();
+    for (const line of lines) {
+        if (line.inFence)
+            continue;
+        for (const entry of goal_metadata_readMetadataLine(line.text) ?? []) {
+            // Several Depends lines add up; the other keys hold one value.
+            if (entry.key !== "depends" && seen.has(entry.key)) {
+                problems.push(`"${METADATA_LABELS[entry.key]}:" is given more than once: keep one line.`);
+                continue;
+            }
+            seen.add(entry.key);
+            applyEntry(entry, repo, result, dependencyKeys, problems);
+        }
+    }
+    return result;
+}
+function applyEntry({ key, value }, repo, result, dependencyKeys, problems) {
+    switch (key) {
+        case "story": {
+            if (value === "")
+                return;
+            const ref = tryParseIssueRef(value, repo);
+            if (ref === null)
+                problems.push(`Story: "${value}" is not an issue reference; ${REF_FORMS}.`);
+            result.story = ref;
+            return;
+        }
+        case "depends":
+            for (const token of value
+                .split(/[\s,]+/)
+                .filter((t) => t !== "" && t.toLowerCase() !== "none")) {
+                const ref = tryParseIssueRef(token, repo);
+                if (ref === null) {
+                    problems.push(`Depends: "${token}" is not an issue reference; ${REF_FORMS}.`);
+                }
+                else if (!dependencyKeys.has(issueKey(ref))) {
+                    dependencyKeys.add(issueKey(ref));
+                    result.depends.push(ref);
+                }
+            }
+            return;
+        case "model":
+            if (isValidModel(value))
+                result.model = value;
+            else
+                problems.push(`Model: "${value}" is not a model name; use ${MODEL_RULE}.`);
+            return;
+        case "reasoning": {
+            const level = parseReasoning(value);
+            if (level !== null)
+                result.reasoning = level;
+            else
+                problems.push(`Reasoning: "${value}" is not one of ${REASONING_INPUTS.join(", ")}.`);
+            return;
+        }
+    }
+}
+function storyLine(story, repo) {
+    return `Story: ${formatIssueRef(story, repo)}`;
+}
+function dependsLine(depends, repo) {
+    return `Depends: ${depends.map((ref) => formatIssueRef(ref, repo)).join(", ")}`;
+}
+/**
+ * Sets the Story and Depends lines of an existing body, leaving everything else as it was.
+ * `undefined` leaves a key alone; `null` (story) or `[]` (depends) removes its line.
+ */
+function withMetadata(existingBody, meta, repo) {
+    const wanted = new Map();
+    if (meta.story !== undefined)
+        wanted.set("story", meta.story ? storyLine(meta.story, repo) : null);
+    if (meta.depends !== undefined) {
+        wanted.set("depends", meta.depends.length > 0 ? dependsLine(meta.depends, repo) : null);
+    }
+    const lines = classifyLines(existingBody);
+    const endings = existingBody.split("\n").map((raw) => (raw.endsWith("\r") ? "\r" : ""));
+    const output = [];
+    const placed = new Set();
+    let lastMetadataIndex = -1;
+    lines.forEach((line, i) => {
+        const entries = line.inFence ? null : readMetadataLine(line.text);
+        const key = entries?.[0]?.key;
+        if (key === "story" || key === "depends") {
+            if (wanted.has(key)) {
+                // Replace the first line for the key and drop any repeats.
+                const replacement = wanted.get(key) ?? null;
+                const first = !placed.has(key);
+                placed.add(key);
+                if (first && replacement !== null) {
+                    output.push(replacement + (endings[i] ?? ""));
+                    lastMetadataIndex = output.length - 1;
+                }
+                return;
+            }
+        }
+        output.push(line.text + (endings[i] ?? ""));
+        if (entries !== null)
+            lastMetadataIndex = output.length - 1;
+    });
+    const missing = ["story", "depends"]
+        .filter((key) => !placed.has(key))
+        .map((key) => wanted.get(key))
+        .filter((line) => typeof line === "string");
+    if (missing.length === 0)
+        return output.join("\n");
+    if (lastMetadataIndex >= 0) {
+        output.splice(lastMetadataIndex + 1, 0, ...missing);
+        return output.join("\n");
+    }
+    return appendBlock(output.join("\n"), missing);
+}
+function appendBlock(body, block) {
+    const trailing = /\s*$/.exec(body)?.[0] ?? "";
+    const content = body.slice(0, body.length - trailing.length);
+    const separator = content === "" ? "" : "\n\n";
+    return `${content}${separator}${block.join("\n")}${trailing.includes("\n") ? "\n" : ""}`;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/core/vouching.ts
+
+/** GitHub Apps and github-actions act as `name[bot]`. */
+function isBot(login) {
+    return login.toLowerCase().endsWith("[bot]");
+}
+/** Who last wrote the title and the body as they stand now. */
+function lastWriters(history) {
+    const title = history.titleEdit ?? { by: history.author, at: history.createdAt };
+    const body = history.bodyEdit ?? { by: history.author, at: history.createdAt };
+    return [
+        { part: "title", login: title.by, at: title.at },
+        { part: "body", login: body.by, at: body.at },
+    ];
+}
+/**
+ * Whether the text may reach an agent: every last writer is one of the orchestrator's own
+ * identities or has write access; or else someone with write access added `label` strictly
+ * after the last of those writes. The orchestrator's bot identities never vouch by labelling:
+ * their re-queues read nothing. (A person's token is that person, whose label counts: the
+ * orchestrator never re-queues, acting as them, a goal whose text changed after its claim; see
+ * textChangedSinceClaim.) Timestamps are GitHub's (whole seconds), so a label in the same
+ * second as an edit does not count: the edit may have come after it.
+ */
+async function vouchFor(history, rules) {
+    const own = (login) => rules.ownIdentities.has(login.toLowerCase());
+    const writers = lastWriters(history);
+    const outsiders = [];
+    for (const writer of writers) {
+        if (!own(writer.login) && !(await rules.canWrite(writer.login)))
+            outsiders.push(writer);
+    }
+    if (outsiders.length === 0) {
+        const body = writers.find((writer) => writer.part === "body");
+        return { vouched: true, by: body?.login ?? history.author, how: "wrote" };
+    }
+    // The newest label by a person with write access vouches for everything written before it.
+    const labels = history.labelled
+        .filter((event) => event.label.toLowerCase() === rules.label.toLowerCase() &&
+        !(own(event.by) && isBot(event.by)))
+        .reverse();
+    let voucher = null;
+    for (const event of labels) {
+        if (await rules.canWrite(event.by)) {
+            voucher = { by: event.by, at: Date.parse(event.at) };
+            break;
+        }
+    }
+    const unvouched = outsiders
+        .filter((writer) => voucher === null || Date.parse(writer.at) >= voucher.at)
+        .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    if (voucher && unvouched.length === 0)
+        return { vouched: true, by: voucher.by, how: "queued" };
+    return { vouched: false, writers: unvouched };
+}
+/** `the body by @mallory at 2026-…` lines for a refusal. */
+function describeWriters(writers) {
+    return writers
+        .map((writer) => `the ${writer.part} by @${writer.login} at ${writer.at}`)
+        .join(" and ");
+}
+/**
+ * A fingerprint of the text a dispatcher vetted: the claim records it and the runner refuses
+ * a goal whose text changed since (an edit between claim and run was vetted by no one).
+ */
+function textFingerprint(title, body) {
+    return (0,external_node_crypto_.createHash)("sha256")
+        .update(JSON.stringify([title, body.replace(/\r\n/g, "\n")]))
+        .digest("hex")
+        .slice(0, 32);
+}
+
+;// CONCATENATED MODULE: ./src/git/branch-name.ts
+
+/** The longest slug kept after `goal/<n>-`; a longer one is cut at a `-` boundary. */
+const MAX_SLUG_LENGTH = 50;
+/** Letters that NFKD does not decompose but that have an obvious ASCII spelling. */
+const TRANSLITERATIONS = {
+    ß: "ss",
+    æ: "ae",
+    œ: "oe",
+    ø: "o",
+    đ: "d",
+    ð: "d",
+    ħ: "h",
+    ı: "i",
+    ł: "l",
+    þ: "th",
+    ŧ: "t",
+};
+/**
+ * The branch a goal is worked on: `goal/<n>-<slug>`. The slug is the title in lowercase ASCII
+ * (a-z, 0-9, single `-` between words): accents are removed (NFKD, then combining marks
+ * dropped), a few letters are spelled out (ß → ss, æ → ae, ø → o, ł → l, …), everything else
+ * (CJK, emoji, punctuation, `/`, `.`, `@{`) separates words. A slug over 50 characters is cut
+ * at the last `-` that keeps it within 50 (a single longer word is cut at 50). A title with
+ * nothing usable gives `goal/<n>`. The result is always a valid branch name.
+ */
+function goalBranchName(goalNumber, title) {
+    if (!Number.isSafeInteger(goalNumber) || goalNumber < 1) {
+        throw new errors_UserError(`A goal number is a positive whole number, not ${String(goalNumber)}.`);
+    }
+    const slug = slugify(title);
+    return slug ? `goal/${goalNumber}-${slug}` : `goal/${goalNumber}`;
+}
+/** Lowercase ASCII words joined by single dashes, at most MAX_SLUG_LENGTH characters; may be "". */
+function slugify(text) {
+    const ascii = text
+        .normalize("NFKD")
+        .toLowerCase()
+        .normalize("NFKD") // lowercasing can produce new combining marks (İ → i̇)
+        .replace(/\p{M}/gu, "")
+        .replace(/[^ -~]/g, (char) => TRANSLITERATIONS[char] ?? "-"); // outside printable ASCII
+    const slug = ascii.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    if (slug.length <= MAX_SLUG_LENGTH)
+        return slug;
+    const cut = slug.slice(0, MAX_SLUG_LENGTH + 1);
+    const boundary = cut.lastIndexOf("-");
+    const kept = boundary > 0 ? cut.slice(0, boundary) : slug.slice(0, MAX_SLUG_LENGTH);
+    return kept.replace(/-+$/, "");
+}
+
+;// CONCATENATED MODULE: ./src/flows/vet-goals.ts
+
+
+
+/**
+ * Vets goal texts before they are claimed (core/vouching.ts): one history request per 20
+ * goals, and one permission request per distinct login for the life of the vetter (a cycle).
+ */
+class TextVetter {
+    store;
+    permissions = new Map();
+    constructor(store) {
+        this.store = store;
+    }
+    /** Whether a login has write access, asked of GitHub once per login. */
+    canWrite = (login) => {
+        const key = login.toLowerCase();
+        let answer = this.permissions.get(key);
+        if (!answer) {
+            answer = login === "ghost" ? Promise.resolve(false) : this.store.hasWriteAccess(login);
+            this.permissions.set(key, answer);
+        }
+        return answer;
+    };
+    /** Vets issues by number; a number GitHub no longer has is left out of the answer. */
+    async vet(numbers, label = stateLabel("queued")) {
+        const vettings = new Map();
+        if (numbers.length === 0)
+            return vettings;
+        for (const history of await this.store.textHistories(numbers)) {
+            vettings.set(history.number, await this.vetOne(history, label));
+        }
+        return vettings;
+    }
+    async vetOne(history, label) {
+        const vouch = await vouchFor(history, {
+            label,
+            ownIdentities: this.store.trustedAuthors,
+            canWrite: this.canWrite,
+        });
+        if (!vouch.vouched) {
+            return {
+                ok: false,
+                reason: `its text was changed by someone without write access to ${formatRepo(this.store.repo)} (${describeWriters(vouch.writers)}), and no one with write access labelled it ${label} since. A maintainer: read the title and body (including hidden parts: the issue's edit history shows them), then label it ${label} again to run it.`,
+            };
+        }
+        return {
+            ok: true,
+            fingerprint: textFingerprint(history.title, history.body),
+            vouchedBy: vouch.by,
+        };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/flows/run-claim.ts
+
+
+
+
+
+
+
+
+/** Why this runner must not work on the goal, or null when its claim stands. */
+function claimProblem(goal, attempt, now) {
+    if (goal.state !== "running") {
+        return `goal is ${goal.state === null ? "without a state label" : `goal:${goal.state}`}, not goal:running`;
+    }
+    const winner = winningClaim(goal.markers, now);
+    if (!winner)
+        return "no live claim stands on it (its lease expired?)";
+    if (winner.attempt !== attempt) {
+        return `the standing claim is for attempt ${winner.attempt}, not ${attempt}`;
+    }
+    if (hasResultFor(goal.markers, attempt))
+        return `attempt ${attempt} already has a result`;
+    return null;
+}
+/**
+ * Why the goal's title and body are not the text the dispatcher vetted for this attempt
+ * (core/vouching.ts), or null when they are: no one vouched for an edit made since the claim.
+ * `strict`: a claim that records no vetted text (from an older dispatcher) counts as changed.
+ */
+function textChangedSinceClaim(goal, attempt, strict = true) {
+    const claim = goal.markers.findLast((marker) => marker.kind === "claim" && marker.attempt === attempt);
+    if (claim?.kind !== "claim" || !claim.textFingerprint) {
+        return strict
+            ? `the claim of attempt ${attempt} records no vetted text (a dispatcher older than this runner claimed it)`
+            : null;
+    }
+    if (claim.textFingerprint !== textFingerprint(goal.title, goal.body)) {
+        return `its title or body changed after the dispatcher vetted it (vouched for by @${claim.vouchedBy ?? "?"}); no one with write access has read the new text`;
+    }
+    return null;
+}
+/**
+ * A goal the orchestrator would re-queue goes to draft instead when its text changed since the
+ * attempt's claim: re-queueing would vouch for text no one read (the orchestrator may act as a
+ * person, whose goal:queued label counts; see core/vouching.ts).
+ */
+function run_claim_draftIfTextChanged(goal, attempt, to, reason) {
+    const changed = to === "queued" ? textChangedSinceClaim(goal, attempt, false) : null;
+    if (!changed)
+        return { to, reason };
+    return { to: "draft", reason: `${reason}; back to goal:draft, not the queue: ${changed}` };
+}
+/** The branch the attempt pushes to: the one its claim records, or the title's for older claims. */
+function goalBranchOf(goal, attempt) {
+    const claim = goal.markers.findLast((marker) => marker.kind === "claim" && marker.attempt === attempt);
+    return ((claim?.kind === "claim" ? claim.branch : undefined) ??
+        goalBranchName(goal.ref.number, goal.title));
+}
+function goalOverrides(goal) {
+    try {
+        const body = parseVisibleGoalBody(goal.body, goal.ref);
+        const story = body.story && sameRepo(body.story, goal.ref) ? body.story.number : null;
+        return { model: body.model, reasoning: body.reasoning, story };
+    }
+    catch {
+        // A body that no longer parses still runs, with the inputs' model and reasoning.
+        return { model: null, reasoning: null, story: null };
+    }
+}
+/**
+ * The goal's story for the goal file: its title only when the story's text passes the same rule
+ * as a goal's (core/vouching.ts; the `story` label, added by someone with write access after
+ * an outsider's edit, vouches for it). A story that cannot be read is named by number only.
+ */
+async function storyOf(store, number) {
+    try {
+        const [history] = await store.textHistories([number]);
+        if (!history)
+            return { number, omitted: "the story issue cannot be read" };
+        const vetting = await new TextVetter(store).vetOne(history, "story");
+        if (!vetting.ok)
+            return { number, omitted: vetting.reason };
+        return { number, title: history.title };
+    }
+    catch (error) {
+        return { number, omitted: `the story issue cannot be read (${messageOf(error)})` };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/flows/review-rounds.ts
+
+
+
+
+/**
+ * How long after a goal's latest marker its pull request is still read for review requests
+ * however it looks: a request made while the runner was finishing (between opening the pull
+ * request and writing its result) changes the pull request before that marker.
+ */
+const REVIEW_READ_MARGIN_MS = (/* unused pure expression or super */ null && (10 * 60 * 1000));
+/**
+ * Whether a goal's pull request may hold review requests nobody has read: it changed since
+ * the goal's latest marker (give or take the margin). Reading it costs two requests or more,
+ * so an unchanged pull request is never read.
+ */
+function mayHoldNewRequests(goal, pullUpdatedAt) {
+    const latest = goal.markers.at(-1)?.createdAt;
+    if (!latest)
+        return true;
+    return Date.parse(pullUpdatedAt) >= Date.parse(latest) - REVIEW_READ_MARGIN_MS;
+}
+/** Per cycle: who may ask for changes (write access), asked once per login. */
+class Writers {
+    store;
+    known = new Map();
+    constructor(store) {
+        this.store = store;
+    }
+    has(login) {
+        const key = login.toLowerCase();
+        let answer = this.known.get(key);
+        if (!answer) {
+            answer = this.store.hasWriteAccess(login);
+            this.known.set(key, answer);
+        }
+        return answer;
+    }
+}
+async function unansweredRequests(store, pulls, writers, goal, pull) {
+    const { requests, replies } = await pulls.reviewRequests(pull, {
+        answered: answeredRequests(goal.markers),
+        trustedAuthors: store.trustedAuthors,
+    });
+    const answered = answeredRequests([...goal.markers, ...replies]);
+    const sorted = {
+        accepted: [],
+        withoutText: [],
+        outsiders: [],
+        outsidersTold: replies.some((reply) => reply.kind === "review-reply" && reply.reason === "outsider"),
+    };
+    for (const request of requests) {
+        if (answered.has(request.id))
+            continue;
+        if (!(await writers.has(request.author)))
+            sorted.outsiders.push(request);
+        else if (request.text.trim() === "")
+            sorted.withoutText.push(request);
+        else
+            sorted.accepted.push(request);
+    }
+    return sorted;
+}
+/**
+ * Acts on the review requests of a goal that is done or waits for review, with its pull request
+ * open: answers what it will not act on, and sends the goal back to the queue for a review round
+ * with the accepted requests as feedback, or, once its rounds are used up, to a human. Returns
+ * the move, or null when the goal stays. A pull request unchanged since the goal's latest
+ * marker is not read (mayHoldNewRequests).
+ */
+async function respondToReviews({ store, pulls, writers }, goal, pull, options) {
+    const from = goal.state;
+    if (from !== "done" && from !== "spot-check")
+        return null;
+    if (!mayHoldNewRequests(goal, pull.updatedAt))
+        return null;
+    const found = await unansweredRequests(store, pulls, writers, goal, pull.number);
+    if (options.dryRun) {
+        if (found.accepted.length > 0)
+            options.log(`#${goal.ref.number}: ${found.accepted.length} review request(s) (dry run)`);
+        return null;
+    }
+    await answerIgnored(pulls, pull.number, found);
+    if (found.accepted.length === 0)
+        return null;
+    const round = reviewRoundsUsed(goal.markers) + 1;
+    const who = [...new Set(found.accepted.map((request) => `@${request.author}`))].join(", ");
+    if (round > options.maxReviewRounds) {
+        return await handToHuman(store, pulls, goal, pull.number, found.accepted, from, {
+            ...options,
+            who,
+        });
+    }
+    await pulls.disableAutoMerge(pull.number);
+    const feedback = feedbackMarkers({
+        attempt: latestClaim(goal.markers)?.attempt ?? pull.result.attempt,
+        source: "review",
+        round,
+        pullRequest: pull.number,
+    }, found.accepted);
+    const { to, reason } = draftIfTextChanged(goal, pull.result.attempt, "queued", `review round ${round} of ${options.maxReviewRounds}: ${who} asked for changes on pull request #${pull.number}; the next run continues it`);
+    options.log(`#${goal.ref.number}: ${reason} → goal:${to}`);
+    const [first, ...rest] = feedback;
+    await store.transition(goal.ref.number, {
+        to,
+        expectedFrom: from,
+        reason,
+        ...(first ? { marker: first } : {}),
+    });
+    for (const marker of rest) {
+        await store.recordMarker(goal.ref.number, `Review round ${round}: more feedback.`, marker);
+    }
+    await pulls.comment(pull.number, to === "queued"
+        ? `Review round ${round} of ${options.maxReviewRounds}: goal #${goal.ref.number} is back in the queue with the feedback of ${who}. Its next run pushes to this pull request; auto-merge stays off until that run succeeds.`
+        : `Review round ${round}: the feedback of ${who} is recorded, but goal #${goal.ref.number} went back to goal:draft because its text changed since its last run; a maintainer queues it again.`);
+    return { number: goal.ref.number, title: goal.title, url: goal.url, to, reason };
+}
+/** Past `max-review-rounds`: no more runs; the pull request waits for a person. */
+async function handToHuman(store, pulls, goal, pull, requests, from, options) {
+    const reason = `${options.who} asked for changes on pull request #${pull}, but goal #${goal.ref.number} has had its ${options.maxReviewRounds} review rounds (max-review-rounds): a person takes it from here`;
+    await pulls.disableAutoMerge(pull);
+    await reply(pulls, pull, `${reason}. Push the changes to this branch yourself, or raise \`max-review-rounds\` and ask again.`, { kind: "review-reply", reason: "rounds-used", requests: requests.map((r) => r.id) });
+    options.log(`#${goal.ref.number}: ${reason} → goal:spot-check`);
+    if (from === "spot-check")
+        return null;
+    await store.transition(goal.ref.number, { to: "spot-check", expectedFrom: from, reason });
+    return { number: goal.ref.number, title: goal.title, url: goal.url, to: "spot-check", reason };
+}
+/** Says why some requests were not acted on: outsiders (once per pull request), no text. */
+async function answerIgnored(pulls, pull, found) {
+    if (found.outsiders.length > 0 && !found.outsidersTold) {
+        const who = [...new Set(found.outsiders.map((request) => `@${request.author}`))].join(", ");
+        await reply(pulls, pull, `Review requests from people without write access to this repository (${who}) do not reach the agent. Someone with write access can ask for the changes with a review that requests changes, or \`${REVISE_COMMAND} <what to change>\`. (Said once per pull request.)`, { kind: "review-reply", reason: "outsider", requests: found.outsiders.map((r) => r.id) });
+    }
+    if (found.withoutText.length > 0) {
+        await reply(pulls, pull, `\`${REVISE_COMMAND}\` needs what to change after it, for example \`${REVISE_COMMAND} keep the old flag as an alias\`. Nothing was done.`, { kind: "review-reply", reason: "no-text", requests: found.withoutText.map((r) => r.id) });
+    }
+}
+function reply(pulls, pull, text, marker) {
+    return pulls.comment(pull, `${text}\n\n${encodeMarker(marker)}`);
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/agent/environment.ts
+
+
+/**
+ * The environment an agent process gets (design §4). It is built from scratch, never inherited:
+ * the runner's own environment holds secrets (GITHUB_TOKEN, GH_TOKEN, the INPUT_* and ACTIONS_*
+ * variables of the Actions runtime) that an agent working on untrusted issue text must not see.
+ */
+/** Variables passed through from the runner's environment when they are set. */
+const BASE_ENV_NAMES = ["PATH", "HOME", "LANG", "LC_ALL", "TERM", "TMPDIR", "USER"];
+/**
+ * The complete environment for the agent: the base variables that are set in `from`
+ * (PATH, HOME, LANG, LC_ALL, TERM, TMPDIR, USER), the allow-listed names that are set in `from`,
+ * then the contract variables. Nothing else: GITHUB_TOKEN, GH_TOKEN, INPUT_*, ACTIONS_* and every
+ * other variable stay out unless the allow-list names them exactly.
+ */
+function buildAgentEnv(input) {
+    const problems = input.allow.filter((name) => !ENV_NAME.test(name));
+    if (problems.length > 0) {
+        throw new errors_UserError(`The agent-env allow-list holds ${problems.map((p) => `"${p}"`).join(", ")}: it takes exact variable names (letters, digits and _, not starting with a digit), no patterns.`);
+    }
+    const env = {};
+    for (const name of [...BASE_ENV_NAMES, ...input.allow]) {
+        const value = Object.hasOwn(input.from, name) ? input.from[name] : undefined;
+        if (value !== undefined)
+            env[name] = value;
+    }
+    for (const [name, value] of Object.entries(input.contract)) {
+        if (!ENV_NAME.test(name)) {
+            throw new errors_UserError(`"${name}" is not a valid environment variable name for the agent.`);
+        }
+        env[name] = value;
+    }
+    return env;
+}
+
+;// CONCATENATED MODULE: ./src/agent/deadlines.ts
+/** setTimeout cannot wait longer than this; longer waits are done in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * The timers of one agent run: deadlines that may move (the idle limit moves with every line of
+ * output) and plain delays, all cleared at once when the run ends.
+ */
+class Deadlines {
+    #timers = new Set();
+    /** Calls `fire` once `deadline()` (a performance.now() time) has passed; re-reads it on wake-up. */
+    arm(deadline, fire) {
+        const remaining = deadline() - performance.now();
+        if (remaining <= 0) {
+            fire();
+            return;
+        }
+        const timer = setTimeout(() => {
+            this.#timers.delete(timer);
+            this.arm(deadline, fire);
+        }, Math.min(Math.ceil(remaining), MAX_TIMER_MS));
+        this.#timers.add(timer);
+    }
+    /** Calls `fire` after `ms`. */
+    after(ms, fire) {
+        const at = performance.now() + ms;
+        this.arm(() => at, fire);
+    }
+    clear() {
+        for (const timer of this.#timers)
+            clearTimeout(timer);
+        this.#timers.clear();
+    }
+}
+
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ./src/agent/lines.ts
+
+/** The longest line passed on in one piece; a longer line is split into several. */
+const MAX_LINE_CHARS = 64 * 1024;
+/**
+ * Turns a byte stream into lines: split on `\n`, a `\r` before it dropped, UTF-8 decoded across
+ * chunk boundaries. A line longer than `maxChars` is passed on in pieces of `maxChars`
+ * (never splitting a surrogate pair), so a single line never holds more than that in memory.
+ */
+class LineSplitter {
+    #decoder = new external_node_string_decoder_namespaceObject.StringDecoder("utf8");
+    #maxChars;
+    #carry = "";
+    constructor(maxChars = MAX_LINE_CHARS) {
+        if (!(Number.isSafeInteger(maxChars) && maxChars >= 2)) {
+            throw new RangeError(`maxChars must be a whole number of at least 2, not ${maxChars}`);
+        }
+        this.#maxChars = maxChars;
+    }
+    /** The complete lines this chunk finishes (and pieces of over-long lines). */
+    push(chunk) {
+        const text = this.#carry + this.#decoder.write(chunk);
+        const lines = [];
+        let start = 0;
+        for (let newline = text.indexOf("\n"); newline !== -1; newline = text.indexOf("\n", start)) {
+            const end = newline > start && text.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
+            this.#pushPieces(text.slice(start, end), lines, true);
+            start = newline + 1;
+        }
+        this.#carry = this.#pushPieces(text.slice(start), lines, false);
+        return lines;
+    }
+    /** The last line, if the stream did not end with a newline. */
+    end() {
+        const rest = this.#carry + this.#decoder.end();
+        this.#carry = "";
+        if (rest === "")
+            return [];
+        const lines = [];
+        this.#pushPieces(rest.endsWith("\r") ? rest.slice(0, -1) : rest, lines, true);
+        return lines;
+    }
+    /** Pushes `maxChars` pieces of `text`; the rest too when `complete`, else returns it. */
+    #pushPieces(text, lines, complete) {
+        let rest = text;
+        while (rest.length > this.#maxChars) {
+            let cut = this.#maxChars;
+            const last = rest.charCodeAt(cut - 1);
+            if (last >= 0xd800 && last <= 0xdbff)
+                cut--; // keep a surrogate pair together
+            lines.push(rest.slice(0, cut));
+            rest = rest.slice(cut);
+        }
+        if (!complete)
+            return rest;
+        lines.push(rest);
+        return "";
+    }
+}
+
+;// CONCATENATED MODULE: ./src/agent/output.ts
+
+
+
+
+
+/**
+ * An agent's output (design §7): stdout and stderr read line by line, each line handed to
+ * `onLine` and appended to the log file, with the agent's pipes paused while the file falls
+ * behind (the agent then blocks on its writes), so memory stays bounded whatever the volume.
+ */
+class AgentOutput {
+    /** Bytes read from stdout and stderr together. */
+    bytes = 0;
+    /** performance.now() of the last output, for the idle limit. */
+    lastAt = performance.now();
+    /** True while the pipes wait for the log file to drain. */
+    paused = false;
+    #log;
+    #onLine;
+    #last = new RingBuffer(LOG_TAIL_LINES);
+    #pipes = [];
+    #logError;
+    constructor(file, log, onLine) {
+        this.#log = log;
+        this.#onLine = onLine;
+        log.on("error", (error) => {
+            this.#logError ??= `could not write the agent log ${file}: ${error.message}`;
+            this.#resume();
+        });
+    }
+    /** Opens (appends to) the log file, creating its folders. */
+    static async open(file, onLine) {
+        try {
+            await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(file), { recursive: true });
+            const handle = await (0,promises_namespaceObject.open)(file, "a");
+            return new AgentOutput(file, handle.createWriteStream({ highWaterMark: 1024 * 1024 }), onLine);
+        }
+        catch (error) {
+            throw new errors_UserError(`Cannot write the agent log ${file}: ${error.message}. Check the log directory setting and its permissions.`);
+        }
+    }
+    /** Reads one of the agent's pipes until it ends (or is destroyed). */
+    read(stream, name) {
+        this.#pipes.push(stream);
+        const splitter = new LineSplitter();
+        stream.on("data", (chunk) => {
+            this.bytes += chunk.length;
+            this.lastAt = performance.now();
+            this.#write(splitter.push(chunk), name);
+        });
+        // "end" (all data read) or "close" (destroyed while an escaped process held the pipe).
+        const flush = () => this.#write(splitter.end(), name);
+        stream.once("end", flush);
+        stream.once("close", flush);
+        stream.on("error", () => { });
+    }
+    /** Stops reading: the pipes are dropped even if a process outside the group holds them. */
+    destroyPipes() {
+        for (const pipe of this.#pipes)
+            pipe.destroy();
+    }
+    lastLines() {
+        return this.#last.toArray();
+    }
+    /** Closes the log file; resolves with what went wrong writing it, if anything. */
+    end() {
+        return new Promise((resolve) => {
+            this.#log.end(() => resolve(this.#logError));
+            // end()'s callback is not called when the stream failed; "close" always comes.
+            this.#log.once("close", () => resolve(this.#logError));
+        });
+    }
+    #write(lines, name) {
+        if (lines.length === 0)
+            return;
+        for (const line of lines) {
+            try {
+                this.#onLine?.(line, name);
+            }
+            catch {
+                // Documented: the callback's errors must not stop the run or the log.
+            }
+        }
+        this.#last.pushAll(lines);
+        if (this.#logError === undefined && !this.#log.write(`${lines.join("\n")}\n`))
+            this.#pause();
+    }
+    #pause() {
+        if (this.paused)
+            return;
+        this.paused = true;
+        for (const pipe of this.#pipes)
+            pipe.pause();
+        this.#log.once("drain", () => this.#resume());
+    }
+    #resume() {
+        if (!this.paused)
+            return;
+        this.paused = false;
+        for (const pipe of this.#pipes)
+            pipe.resume();
+    }
+}
+/** The last `size` items pushed. */
+class RingBuffer {
+    size;
+    #items = [];
+    #next = 0;
+    constructor(size) {
+        this.size = size;
+    }
+    pushAll(items) {
+        for (let i = Math.max(0, items.length - this.size); i < items.length; i++) {
+            const item = items[i];
+            if (this.#items.length < this.size)
+                this.#items.push(item);
+            else
+                this.#items[this.#next] = item;
+            this.#next = (this.#next + 1) % this.size;
+        }
+    }
+    toArray() {
+        if (this.#items.length < this.size)
+            return [...this.#items];
+        return [...this.#items.slice(this.#next), ...this.#items.slice(0, this.#next)];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/agent/process-group.ts
+
+/** Sends `signal` to every process in the group led by `pid`; a group that is gone is fine. */
+function killGroup(pid, signal) {
+    try {
+        process.kill(-pid, signal);
+    }
+    catch {
+        // ESRCH: nobody left. EPERM: a member we may not signal (setuid); nothing more we can do.
+    }
+}
+/** Sends `signal` to every process of the group led by `pid`, except the leader. */
+function killGroupBut(pid, signal) {
+    let entries;
+    try {
+        entries = (0,external_node_fs_namespaceObject.readdirSync)("/proc");
+    }
+    catch {
+        return;
+    }
+    for (const entry of entries) {
+        if (!/^\d+$/.test(entry) || Number(entry) === pid)
+            continue;
+        try {
+            // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so read after the last ")".
+            const stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${entry}/stat`, "utf8");
+            const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+            if (pgrp === pid)
+                process.kill(Number(entry), signal);
+        }
+        catch {
+            // gone meanwhile, or not ours to signal
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/agent/launch.ts
+
+
+
+
+
+
+
+const DEFAULT_GRACE_SECONDS = 30;
+
+/** How long to wait, once the agent has exited, for its output pipes to close. */
+const PIPE_CLOSE_SECONDS = 5;
+async function launchAgent(launch) {
+    checkLaunch(launch);
+    const graceSeconds = launch.graceSeconds ?? DEFAULT_GRACE_SECONDS;
+    const program = launch.argv[0];
+    const failed = (spawnError) => ({
+        exitCode: null,
+        signal: null,
+        exitReason: "spawn-failed",
+        durationSeconds: 0,
+        outputBytes: 0,
+        lastLines: [],
+        spawnError,
+    });
+    if (launch.signal?.aborted) {
+        const { spawnError: _none, ...notStarted } = failed("");
+        return { ...notStarted, exitReason: "interrupted" };
+    }
+    if (!(await launch_isDirectory(launch.cwd))) {
+        return failed(`agent working directory does not exist: ${launch.cwd}`);
+    }
+    const output = await AgentOutput.open(launch.logFile, launch.onLine);
+    const withLogError = async (result) => {
+        const logError = await output.end();
+        if (logError !== undefined)
+            result.logError = logError;
+        return result;
+    };
+    let child;
+    try {
+        child = (0,external_node_child_process_namespaceObject.spawn)(program, launch.argv.slice(1), {
+            cwd: launch.cwd,
+            env: launch.env,
+            detached: true,
+            stdio: ["ignore", "pipe", "pipe"],
+            windowsHide: true,
+        });
+    }
+    catch (error) {
+        // Most failures arrive as an "error" event; a few (E2BIG, a NUL byte) are thrown.
+        return withLogError(failed(describeSpawnError(program, error)));
+    }
+    const pid = child.pid;
+    if (pid === undefined || child.stdout === null || child.stderr === null) {
+        // Not started (ENOENT, EACCES, EMFILE, …): the reason comes as an "error" event.
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        const error = await new Promise((done) => child.once("error", done));
+        return withLogError(failed(describeSpawnError(program, error)));
+    }
+    output.read(child.stdout, "stdout");
+    output.read(child.stderr, "stderr");
+    const startedAt = performance.now();
+    const deadlines = new Deadlines();
+    let exitReason = null;
+    let exited = null;
+    const stop = (reason) => {
+        if (exitReason !== null || exited !== null)
+            return;
+        exitReason = reason;
+        if (launch.sandboxed)
+            killGroupBut(pid, "SIGTERM");
+        else
+            killGroup(pid, "SIGTERM");
+        deadlines.after(graceSeconds * 1000, () => killGroup(pid, "SIGKILL"));
+    };
+    const onAbort = () => stop("interrupted");
+    deadlines.arm(() => startedAt + launch.timeoutSeconds * 1000, () => stop("timeout"));
+    const idle = launch.idleTimeoutSeconds;
+    if (idle !== undefined && idle !== null) {
+        deadlines.arm(() => output.lastAt + idle * 1000, () => stop("idle-timeout"));
+    }
+    launch.signal?.addEventListener("abort", onAbort, { once: true });
+    if (launch.signal?.aborted)
+        onAbort();
+    // After a successful start, "error" only reports a failed child.kill(), which is not used.
+    child.on("error", () => { });
+    child.once("exit", (code, signal) => {
+        exited = { at: performance.now(), code, signal };
+        deadlines.clear();
+        // Whatever the agent started dies with it.
+        killGroup(pid, "SIGKILL");
+        // A process outside the group may still hold the pipes: stop waiting for them after a
+        // while (but not while the pipes are only paused because the log is catching up).
+        const closePipes = () => deadlines.after(PIPE_CLOSE_SECONDS * 1000, () => {
+            if (output.paused)
+                closePipes();
+            else
+                output.destroyPipes();
+        });
+        closePipes();
+    });
+    await new Promise((done) => child.once("close", () => done()));
+    deadlines.clear();
+    launch.signal?.removeEventListener("abort", onAbort);
+    const end = exited ?? { at: performance.now(), code: child.exitCode, signal: child.signalCode };
+    return withLogError({
+        exitCode: end.code,
+        signal: end.signal,
+        exitReason: exitReason ?? "exited",
+        durationSeconds: (end.at - startedAt) / 1000,
+        outputBytes: output.bytes,
+        lastLines: output.lastLines(),
+    });
+}
+/** One sentence for a run report: how the agent ended. */
+function describeAgentResult(result, limits) {
+    const after = formatDuration(result.durationSeconds);
+    switch (result.exitReason) {
+        case "spawn-failed":
+            return result.spawnError ?? "the agent could not be started";
+        case "timeout":
+            return `the agent was stopped at its time limit (${formatDuration(limits.timeoutSeconds)})`;
+        case "idle-timeout":
+            return `the agent was stopped after ${formatDuration(limits.idleTimeoutSeconds ?? 0)} without output (ran ${after})`;
+        case "interrupted":
+            return `the agent was interrupted after ${after}`;
+        case "exited":
+            return result.exitCode !== null
+                ? `the agent exited with status ${result.exitCode} after ${after}`
+                : `the agent was killed by ${result.signal ?? "a signal"} after ${after}`;
+    }
+}
+function checkLaunch(launch) {
+    if (launch.argv.length === 0 || launch.argv[0] === "") {
+        throw new errors_UserError("The agent command is empty: set agent-command, like `ralph --goal={goal_file}`.");
+    }
+    const positive = (name, value) => {
+        if (value !== undefined && value !== null && !(Number.isFinite(value) && value > 0)) {
+            throw new errors_UserError(`The agent's ${name} must be a positive number of seconds, not ${value}.`);
+        }
+    };
+    positive("timeout", launch.timeoutSeconds);
+    positive("idle timeout", launch.idleTimeoutSeconds);
+    if (launch.graceSeconds !== undefined && !(launch.graceSeconds >= 0)) {
+        throw new errors_UserError(`The agent's grace period must be zero or more seconds, not ${launch.graceSeconds}.`);
+    }
+}
+function describeSpawnError(program, error) {
+    switch (error.code) {
+        case "ENOENT":
+            return `agent command not found: ${program} — set agent-command or install ${program}`;
+        case "EACCES":
+            return `agent command is not executable: ${program} — check its permissions or set agent-command`;
+        default:
+            return `agent command could not be started: ${program}: ${error.message}`;
+    }
+}
+async function launch_isDirectory(path) {
+    try {
+        return (await (0,promises_namespaceObject.stat)(path)).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: external "node:readline"
+const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
+;// CONCATENATED MODULE: ./src/agent/stats.ts
+
+
+
+
+/**
+ * The agent's own figures (design §4): the ralph harness appends one JSON line per run to its
+ * stats file. Field names are kept exactly as ralph writes them (snake_case), since the runner's
+ * stats record (design §6) carries them on in the same shape. A figure that is missing or not of
+ * the expected type is null — unknown — and never 0. The agent is not trusted: a cost, token
+ * count or iteration count that is not a figure one run may report (src/core/run-figures.ts:
+ * negative, NaN, infinite, not a number, or absurd) makes the whole record invalid, and the run
+ * is recorded without the agent's figures, so its cost is unknown.
+ */
+/** How much of the stats file's end is read at most. */
+const MAX_READ_BYTES = 16 * 1024 * 1024;
+const RALPH_EXIT_REASONS = ["done", "timeout", "interrupted"];
+/** A stats file's size now: pass it to readAgentStats after the run. 0 when there is no file. */
+async function agentStatsOffset(file) {
+    try {
+        return (await stat(file)).size;
+    }
+    catch {
+        return 0;
+    }
+}
+/**
+ * The last stats record appended to `file` since byte `offset` (the file's size when the run
+ * started, from agentStatsOffset), valid or not, or null when there is none or no file. Lines
+ * that are not JSON objects holding at least one known field are skipped; the last one that
+ * does decides, so an invalid last record is not passed over for an earlier one. When the file
+ * is now shorter than `offset` it was replaced during the run, and all of it counts. At most the
+ * last 16 MiB are read.
+ */
+async function readAgentStatsFile(file, offset) {
+    let size;
+    try {
+        size = (await (0,promises_namespaceObject.stat)(file)).size;
+    }
+    catch {
+        return null;
+    }
+    const from = Number.isSafeInteger(offset) && offset >= 0 && offset <= size ? offset : 0;
+    if (from === size)
+        return null;
+    // Only the last record matters: never read more than the tail (its first line may be cut;
+    // it is then skipped like any other garbage).
+    const start = Math.max(from, size - MAX_READ_BYTES);
+    const lines = (0,external_node_readline_namespaceObject.createInterface)({
+        input: (0,external_node_fs_namespaceObject.createReadStream)(file, { start, encoding: "utf8" }),
+        crlfDelay: Number.POSITIVE_INFINITY,
+    });
+    let last = null;
+    try {
+        for await (const line of lines) {
+            last = readAgentStatsLine(line) ?? last;
+        }
+    }
+    catch {
+        // The file vanished or could not be read part-way: keep what was read.
+    }
+    return last;
+}
+/**
+ * One stats line: null when it is not a JSON object holding at least one known figure or an
+ * invalid one. JSON has no NaN or Infinity, but a harness may write them bare (Python's json
+ * does): they are read, and make the record invalid like any other value out of range.
+ */
+function readAgentStatsLine(line) {
+    const text = line.trim();
+    if (!text.startsWith("{"))
+        return null;
+    const value = parseLenientJson(text);
+    if (!stats_isObject(value))
+        return null;
+    const problems = runFigureProblems(value);
+    if (problems.length > 0)
+        return { stats: null, problems };
+    const tokens = stats_isObject(value.tokens) ? value.tokens : {};
+    const time = stats_isObject(value.time_seconds) ? value.time_seconds : {};
+    const stats = {
+        exit_reason: RALPH_EXIT_REASONS.includes(value.exit_reason)
+            ? value.exit_reason
+            : null,
+        iterations: figure(value.iterations),
+        tokens: {
+            input: figure(tokens.input),
+            output: figure(tokens.output),
+            cache_read: figure(tokens.cache_read),
+            cache_create: figure(tokens.cache_create),
+        },
+        cost_usd: figure(value.cost_usd),
+        time_seconds: {
+            llm: figure(time.llm),
+            tools: figure(time.tools),
+            other: figure(time.other),
+            total: figure(time.total),
+        },
+        lines_added: figure(value.lines_added),
+        lines_deleted: figure(value.lines_deleted),
+        raw: value,
+    };
+    const known = [
+        stats.exit_reason,
+        stats.iterations,
+        ...Object.values(stats.tokens),
+        stats.cost_usd,
+        ...Object.values(stats.time_seconds),
+        stats.lines_added,
+        stats.lines_deleted,
+    ];
+    return known.some((v) => v !== null) ? { stats, problems: [] } : null;
+}
+const NON_FINITE = {
+    NaN: Number.NaN,
+    Infinity: Number.POSITIVE_INFINITY,
+    "-Infinity": Number.NEGATIVE_INFINITY,
+};
+const NON_FINITE_MARK = "\u0000goal-orchestrator:";
+/** JSON, or JSON with bare NaN, Infinity and -Infinity outside strings; undefined when neither. */
+function parseLenientJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        // Below: the same text with those words quoted and marked, then turned back into numbers.
+    }
+    let out = "";
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+        const char = text[i];
+        if (inString) {
+            out += char;
+            if (char === "\\")
+                out += text[++i] ?? "";
+            else if (char === '"')
+                inString = false;
+            continue;
+        }
+        if (char === '"')
+            inString = true;
+        const word = /^(?:-?Infinity|NaN)/.exec(text.slice(i, i + 9))?.[0];
+        if (word) {
+            out += JSON.stringify(NON_FINITE_MARK + word);
+            i += word.length - 1;
+        }
+        else
+            out += char;
+    }
+    try {
+        return JSON.parse(out, (_key, value) => typeof value === "string" && value.startsWith(NON_FINITE_MARK)
+            ? NON_FINITE[value.slice(NON_FINITE_MARK.length)]
+            : value);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A non-negative finite number, else null (unknown). */
+function figure(value) {
+    return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
+}
+function stats_isObject(value) {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./src/flows/run-agent.ts
+
+
+
+
+
+
+
+
+
+
+/**
+ * Runs the agent on the workspace (design §4) behind the wall `isolation` puts up. Nothing here
+ * holds a secret: the environment is built from scratch (buildAgentEnv).
+ */
+async function runAgent(context, settings, request) {
+    const { paths, values } = request;
+    const sandboxed = settings.isolation === "sandbox";
+    const duration = formatDuration(settings.durationSeconds);
+    const argv = renderArgv(settings.agentCommand, {
+        goal_file: paths.goalFile,
+        model: values.model,
+        reasoning: values.reasoning,
+        duration,
+        goal: values.goal,
+        attempt: values.attempt,
+        repository: values.repository,
+    });
+    const env = buildAgentEnv({
+        contract: {
+            GOAL_FILE: paths.goalFile,
+            GOAL_NUMBER: values.goal,
+            GOAL_REPOSITORY: values.repository,
+            GOAL_ATTEMPT: values.attempt,
+            RALPH_MODEL: values.model,
+            RALPH_REASONING: values.reasoning,
+            RALPH_DURATION_SECONDS: String(settings.durationSeconds),
+            RALPH_STATS_FILE: paths.agentStats,
+            HOME: paths.home,
+            TMPDIR: sandboxed ? "/tmp" : paths.tmp,
+            // Not a secret: the Actions runner finds the processes a job left behind by it.
+            ...(context.env.RUNNER_TRACKING_ID
+                ? { RUNNER_TRACKING_ID: context.env.RUNNER_TRACKING_ID }
+                : {}),
+        },
+        allow: settings.agentEnv,
+        from: context.env,
+    });
+    const mounts = {
+        workTree: paths.work,
+        home: paths.home,
+        tmp: paths.tmp,
+        writable: [paths.out],
+        readOnly: [paths.trusted, paths.goalDir, ...settings.agentReadPaths],
+        network: settings.agentNetwork.kind === "open",
+        hidden: runnerPaths(context.env),
+    };
+    const egress = sandboxed && settings.agentNetwork.kind === "allow"
+        ? await openEgress(settings.agentNetwork.hosts, context)
+        : null;
+    let wrapped = argv;
+    if (sandboxed) {
+        const inside = egress ? [...egress.forwarderArgv, ...argv] : argv;
+        if (egress) {
+            mounts.readOnly = [...mounts.readOnly, process.execPath];
+            mounts.writable = [...mounts.writable, egress.socketDir];
+            Object.assign(env, proxyEnvironment(SANDBOX_PROXY_PORT));
+        }
+        wrapped = ["bwrap", ...sandboxArgs(mounts), ...inside];
+    }
+    context.log(`running ${argv[0]} (model ${values.model}, reasoning ${values.reasoning}, up to ${duration}, isolation ${settings.isolation}, network ${describeNetwork(settings.agentNetwork)}); log: ${request.logFile}`);
+    const limits = {
+        timeoutSeconds: settings.durationSeconds,
+        idleTimeoutSeconds: settings.idleTimeoutSeconds,
+    };
+    let agent;
+    try {
+        agent = await launchAgent({
+            argv: wrapped,
+            cwd: paths.work,
+            env,
+            ...limits,
+            logFile: request.logFile,
+            sandboxed,
+            ...(context.agentLine ? { onLine: context.agentLine } : {}),
+            ...(context.signal ? { signal: context.signal } : {}),
+        });
+    }
+    finally {
+        await egress?.close();
+    }
+    const agentEnded = describeAgentResult(agent, limits);
+    context.log(agentEnded);
+    const read = (await readAgentStatsFile(paths.agentStats, 0)) ??
+        (await readAgentStatsFile((0,external_node_path_namespaceObject.join)(paths.home, ".local", "state", "ralph", "stats.jsonl"), 0));
+    if (read && read.problems.length > 0) {
+        context.warn?.(`the agent's stats are invalid, so none of its figures are recorded and the run's cost is unknown (it counts against the budget by an estimate): ${read.problems.join("; ")}`);
+    }
+    return { agent, agentEnded, stats: read?.stats ?? null };
+}
+function describeNetwork(network) {
+    return network.kind === "allow" ? `allow:${network.hosts.join(",")}` : network.kind;
+}
+/**
+ * The allow-list proxy, outside the sandbox, on a Unix socket in a private temporary folder
+ * (socket paths are short-lived and must stay under ~100 bytes), and the forwarder script the
+ * sandbox runs in front of the agent.
+ */
+async function openEgress(hosts, context) {
+    const socketDir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), "goal-egress-"));
+    const socketPath = (0,external_node_path_namespaceObject.join)(socketDir, "proxy.sock");
+    const script = (0,external_node_path_namespaceObject.join)(socketDir, "forwarder.cjs");
+    await (0,promises_namespaceObject.writeFile)(script, FORWARDER_SOURCE, { mode: 0o500 });
+    const proxy = await startEgressProxy({
+        socketPath,
+        hosts,
+        onDecision: (decision) => {
+            if (!decision.allowed) {
+                context.warn?.(`blocked the agent's connection to ${decision.host}:${decision.port} (not in agent-network)`);
+            }
+        },
+    });
+    return {
+        socketDir,
+        forwarderArgv: [
+            process.execPath,
+            script,
+            String(SANDBOX_PROXY_PORT),
+            socketPath,
+            "--",
+        ],
+        close: async () => {
+            await proxy.close();
+            await (0,promises_namespaceObject.rm)(socketDir, { recursive: true, force: true });
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/git/agent-head.ts
@@ -52925,56 +54666,6 @@ async function cloneFromMirror(mirror, dir, options, git) {
         await git.run(["checkout", "--quiet", "--force"]);
 }
 
-;// CONCATENATED MODULE: ./src/git/branch-name.ts
-
-/** The longest slug kept after `goal/<n>-`; a longer one is cut at a `-` boundary. */
-const MAX_SLUG_LENGTH = 50;
-/** Letters that NFKD does not decompose but that have an obvious ASCII spelling. */
-const TRANSLITERATIONS = {
-    ß: "ss",
-    æ: "ae",
-    œ: "oe",
-    ø: "o",
-    đ: "d",
-    ð: "d",
-    ħ: "h",
-    ı: "i",
-    ł: "l",
-    þ: "th",
-    ŧ: "t",
-};
-/**
- * The branch a goal is worked on: `goal/<n>-<slug>`. The slug is the title in lowercase ASCII
- * (a-z, 0-9, single `-` between words): accents are removed (NFKD, then combining marks
- * dropped), a few letters are spelled out (ß → ss, æ → ae, ø → o, ł → l, …), everything else
- * (CJK, emoji, punctuation, `/`, `.`, `@{`) separates words. A slug over 50 characters is cut
- * at the last `-` that keeps it within 50 (a single longer word is cut at 50). A title with
- * nothing usable gives `goal/<n>`. The result is always a valid branch name.
- */
-function goalBranchName(goalNumber, title) {
-    if (!Number.isSafeInteger(goalNumber) || goalNumber < 1) {
-        throw new errors_UserError(`A goal number is a positive whole number, not ${String(goalNumber)}.`);
-    }
-    const slug = slugify(title);
-    return slug ? `goal/${goalNumber}-${slug}` : `goal/${goalNumber}`;
-}
-/** Lowercase ASCII words joined by single dashes, at most MAX_SLUG_LENGTH characters; may be "". */
-function slugify(text) {
-    const ascii = text
-        .normalize("NFKD")
-        .toLowerCase()
-        .normalize("NFKD") // lowercasing can produce new combining marks (İ → i̇)
-        .replace(/\p{M}/gu, "")
-        .replace(/[^ -~]/g, (char) => TRANSLITERATIONS[char] ?? "-"); // outside printable ASCII
-    const slug = ascii.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-    if (slug.length <= MAX_SLUG_LENGTH)
-        return slug;
-    const cut = slug.slice(0, MAX_SLUG_LENGTH + 1);
-    const boundary = cut.lastIndexOf("-");
-    const kept = boundary > 0 ? cut.slice(0, boundary) : slug.slice(0, MAX_SLUG_LENGTH);
-    return kept.replace(/-+$/, "");
-}
-
 ;// CONCATENATED MODULE: ./src/git/git.ts
 /**
  * The Git class (one method per git verb) and its public types. How a command runs is runner.ts's;
@@ -53583,1568 +55274,6 @@ async function salvage(request) {
 }
 function run_checkpoint_short(sha) {
     return sha.slice(0, 8);
-}
-
-;// CONCATENATED MODULE: ./src/core/attempts.ts
-
-function claims(markers) {
-    return markers.filter((m) => m.kind === "claim");
-}
-function runResults(markers) {
-    return markers.filter((m) => m.kind === "run-result");
-}
-/**
- * Attempts used in the goal's current stretch: since its latest review round began, when it has
- * had one (each round gets `max-attempts` afresh; see core/review-rounds.ts).
- */
-function attemptsUsed(allMarkers) {
-    const markers = allMarkers.slice(Math.max(0, reviewRoundStart(allMarkers)));
-    const excused = new Set(runResults(markers)
-        .filter((result) => !result.countsAsAttempt)
-        .map((result) => result.attempt));
-    const claimed = new Set(claims(markers).map((claim) => claim.attempt));
-    return [...claimed].filter((attempt) => !excused.has(attempt)).length;
-}
-/** The number the next claim takes: one more than any attempt number seen. */
-function nextAttemptNumber(markers) {
-    let highest = 0;
-    for (const marker of markers) {
-        const attempt = "attempt" in marker ? marker.attempt : undefined;
-        if (attempt !== undefined && attempt > highest)
-            highest = attempt;
-    }
-    return highest + 1;
-}
-/**
- * Attempts of a queued goal whose claim never became a run: no result was recorded for them and
- * the goal never moved to goal:running after the claim (a dispatcher that stopped between
- * posting its claim and moving the label, or a claim comment posted twice by a retried request
- * of which only one copy was withdrawn). Such an attempt must be withdrawn, not counted.
- */
-function unrunClaims(markers) {
-    const resulted = new Set(runResults(markers).map((result) => result.attempt));
-    const ranAfter = (time) => markers.some((m) => m.kind === "transition" && m.to === "running" && m.createdAt >= time);
-    const attempts = claims(markers)
-        .filter((claim) => !resulted.has(claim.attempt) && !ranAfter(claim.createdAt))
-        .map((claim) => claim.attempt);
-    return [...new Set(attempts)].sort((a, b) => a - b);
-}
-function attemptsLeft(markers, maxAttempts) {
-    return Math.max(0, maxAttempts - attemptsUsed(markers));
-}
-/** True once an attempt has been used; retries run after goals never attempted. */
-function isRetry(markers) {
-    return attemptsUsed(markers) > 0;
-}
-/** The claim with the highest attempt number (the later one when a number repeats). */
-function attempts_latestClaim(markers) {
-    let latest = null;
-    for (const claim of claims(markers)) {
-        if (latest === null || claim.attempt >= latest.attempt)
-            latest = claim;
-    }
-    return latest;
-}
-/** True when the lease has run out; an unreadable expiry counts as expired so no goal stays running forever. */
-function leaseExpired(claim, now) {
-    const expiresAt = Date.parse(claim.leaseExpiresAt);
-    return Number.isNaN(expiresAt) || now.getTime() >= expiresAt;
-}
-function hasResultFor(markers, attempt) {
-    return runResults(markers).some((result) => result.attempt === attempt);
-}
-function resultFor(markers, attempt) {
-    return runResults(markers).findLast((result) => result.attempt === attempt) ?? null;
-}
-/** Failed runs and human or CI feedback, in order: what the next attempt should learn from. */
-function failureHistory(markers) {
-    return markers.filter((m) => (m.kind === "run-result" && m.outcome === "failure") || m.kind === "feedback");
-}
-/**
- * The one rule for which state follows a run's outcome: success → done, spot-check →
- * spot-check, interrupted → queued (it used no attempt), failure → queued while attempts are
- * left, stuck after the last. `used` counts the attempts used, this one included.
- */
-function stateAfterOutcome(outcome, used, maxAttempts) {
-    switch (outcome) {
-        case "success":
-            return "done";
-        case "spot-check":
-            return "spot-check";
-        case "interrupted":
-            return "queued";
-        default:
-            return used >= maxAttempts ? "stuck" : "queued";
-    }
-}
-/**
- * A move out of goal:running recorded for this attempt (after its claim): results and their
- * moves are written before the label changes, so a crash in between leaves this marker and a
- * goal:running label. Null when no such move was recorded.
- */
-function recordedMove(markers, attempt) {
-    const claimAt = markers.findLastIndex((m) => m.kind === "claim" && m.attempt === attempt);
-    if (claimAt < 0)
-        return null;
-    return (markers
-        .slice(claimAt + 1)
-        .findLast((m) => m.kind === "transition" && m.from === "running" && m.to !== "running") ?? null);
-}
-
-;// CONCATENATED MODULE: ./src/core/claims.ts
-
-/**
- * Claiming without locks. A dispatcher posts a claim marker, then reads the goal back: the
- * first live claim of the current round wins; every other claimant backs off. GitHub orders
- * comments, so all readers agree on "first".
- *
- * A round starts after the latest marker that ends one: a run result, or a move to any state
- * other than running (a re-queue, stuck, done…). The winner's own move to running does not
- * end the round, so a late claimant still sees the winner's claim first. Claims whose lease
- * has expired do not count, so a round abandoned by a human relabel cannot block a goal
- * forever.
- */
-function currentRound(markers) {
-    let start = 0;
-    markers.forEach((marker, index) => {
-        if (marker.kind === "run-result" || (marker.kind === "transition" && marker.to !== "running")) {
-            start = index + 1;
-        }
-    });
-    return markers
-        .slice(start)
-        .filter((marker) => marker.kind === "claim");
-}
-/** The claim that owns the goal now, or null when no live claim stands. */
-function winningClaim(markers, now) {
-    return currentRound(markers).find((claim) => !leaseExpired(claim, now)) ?? null;
-}
-function isSameClaim(a, b) {
-    return a.claimId !== undefined && a.claimId === b.claimId;
-}
-
-;// CONCATENATED MODULE: ./src/core/goal-metadata.ts
-/** The one-per-line metadata of a goal body: `Story:`, `Depends:`, `Model:` and `Reasoning:`. */
-const METADATA_LABELS = {
-    story: "Story",
-    depends: "Depends",
-    model: "Model",
-    reasoning: "Reasoning",
-};
-// "Depends on:" is read as "Depends:" because people write it that way.
-const LINE_START = /^[ \t]*(story|depends(?:[ \t]+on)?|model|reasoning)[ \t]*:/i;
-// Model and Reasoning may share a line ("Model: opus   Reasoning: high").
-const SHARED_KEY = /(?:^|[ \t])(model|reasoning)[ \t]*:/gi;
-/** Returns the entries on a metadata line, or null when the line is not metadata. */
-function goal_metadata_readMetadataLine(line) {
-    const start = LINE_START.exec(line);
-    if (!start)
-        return null;
-    const key = (start[1] ?? "").toLowerCase().split(/[ \t]/)[0];
-    if (key === "story" || key === "depends") {
-        return [{ key, value: line.slice(start[0].length).trim() }];
-    }
-    const matches = [...line.matchAll(SHARED_KEY)];
-    return matches.map((match, i) => {
-        const valueStart = (match.index ?? 0) + match[0].length;
-        const valueEnd = matches[i + 1]?.index ?? line.length;
-        return {
-            key: (match[1] ?? "").toLowerCase(),
-            value: line.slice(valueStart, valueEnd).trim(),
-        };
-    });
-}
-function isMetadataLine(line) {
-    return LINE_START.test(line);
-}
-
-;// CONCATENATED MODULE: ./src/core/markdown-lines.ts
-const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
-const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$/;
-function splitLines(text) {
-    return text.split(/\r?\n/);
-}
-function markdown_lines_classifyLines(text) {
-    const lines = [];
-    let fence = null;
-    for (const line of splitLines(text)) {
-        if (fence !== null) {
-            lines.push({ text: line, inFence: true, heading: null });
-            if (closesFence(line, fence))
-                fence = null;
-            continue;
-        }
-        const opening = FENCE_OPEN.exec(line)?.[1];
-        // A backtick fence's info string may not contain backticks (CommonMark), so "```a```" is inline code.
-        if (opening !== undefined &&
-            !(opening.startsWith("`") && line.slice(line.indexOf(opening) + opening.length).includes("`"))) {
-            fence = opening;
-            lines.push({ text: line, inFence: true, heading: null });
-            continue;
-        }
-        lines.push({ text: line, inFence: false, heading: parseHeading(line) });
-    }
-    return lines;
-}
-function closesFence(line, fence) {
-    const char = fence[0] === "`" ? "`" : "~";
-    const match = new RegExp(`^ {0,3}(\\${char}{${fence.length},})[ \\t]*$`).exec(line);
-    return match !== null;
-}
-function parseHeading(line) {
-    const match = HEADING.exec(line);
-    if (!match)
-        return null;
-    const [, hashes = "", rawTitle = ""] = match;
-    // Closing hashes ("## Title ##") are decoration, not part of the title.
-    const title = rawTitle.replace(/(?:^|[ \t]+)#+$/, "").trim();
-    return { level: hashes.length, title };
-}
-
-;// CONCATENATED MODULE: ./src/core/goal-body.ts
-
-
-
-
-
-
-const SECTION_TITLES = {
-    objective: "Objective",
-    acceptance: "Acceptance",
-};
-const SECTION_HINTS = {
-    objective: "what to build",
-    acceptance: "observable criteria that show it is done",
-};
-const REF_FORMS = "use #12, owner/repo#12 or an issue URL";
-function sectionOf(line) {
-    const heading = line.heading;
-    if (heading === null || (heading.level !== 2 && heading.level !== 3))
-        return null;
-    const title = heading.title.replace(/:$/, "").trim().toLowerCase();
-    if (title === "objective")
-        return "objective";
-    if (title === "acceptance")
-        return "acceptance";
-    return null;
-}
-/** Characters a reader does not see: format controls (zero-width, bidi, tags) and fillers. */
-const INVISIBLE = /[\p{Cf}\u115f\u1160\u3164\uffa0]/gu;
-const INVISIBLE_NAMES = {
-    "\u00ad": "SOFT HYPHEN",
-    "\u200b": "ZERO WIDTH SPACE",
-    "\u200c": "ZERO WIDTH NON-JOINER",
-    "\u200d": "ZERO WIDTH JOINER",
-    "\u200e": "LEFT-TO-RIGHT MARK",
-    "\u200f": "RIGHT-TO-LEFT MARK",
-    "\u202e": "RIGHT-TO-LEFT OVERRIDE",
-    "\u2060": "WORD JOINER",
-    "\u2063": "INVISIBLE SEPARATOR",
-    "\ufeff": "ZERO WIDTH NO-BREAK SPACE",
-};
-/** `U+200B ZERO WIDTH SPACE`, or `U+E0041` for a character without a name here. */
-function describeCharacter(char) {
-    const code = `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
-    const name = INVISIBLE_NAMES[char];
-    return name ? `${code} ${name}` : code;
-}
-/**
- * When a section seems missing because its heading holds invisible characters (pasted text,
- * or someone hiding it), the problem that names them and the line; otherwise null.
- */
-function disguisedHeading(lines, name) {
-    for (const [index, line] of lines.entries()) {
-        if (line.heading === null)
-            continue;
-        const invisible = [...new Set(line.heading.title.match(INVISIBLE) ?? [])];
-        const title = line.heading.title.replace(INVISIBLE, "").replace(/:$/, "").trim();
-        if (invisible.length > 0 && title.toLowerCase() === name) {
-            return `The heading on line ${index + 1} reads "## ${SECTION_TITLES[name]}" but holds invisible characters (${invisible.map(describeCharacter).join(", ")}), so it is not the "## ${SECTION_TITLES[name]}" section: type the heading again.`;
-        }
-    }
-    return null;
-}
-/**
- * The goal body as a reader of the issue page sees it (core/visible-text.ts), parsed: a
- * `Depends:`, `Story:` or `Model:` line inside an HTML comment is no line of the goal.
- */
-function parseVisibleGoalBody(body, repo) {
-    return parseGoalBody(visibleMarkdown(body).text, repo);
-}
-function parseGoalBody(body, repo) {
-    const problems = [];
-    const lines = markdown_lines_classifyLines(body);
-    const sections = readSections(lines, problems);
-    const meta = readMetadata(lines, repo, problems);
-    for (const name of ["objective", "acceptance"]) {
-        const text = sections.get(name);
-        const heading = `## ${SECTION_TITLES[name]}`;
-        if (text === undefined) {
-            problems.push(disguisedHeading(lines, name) ??
-                `Missing the "${heading}" section: add a line "${heading}" followed by ${SECTION_HINTS[name]}.`);
-        }
-        else if (text === "") {
-            problems.push(`The "${heading}" section is empty: write ${SECTION_HINTS[name]} below it.`);
-        }
-    }
-    if (problems.length > 0)
-        throw new GoalBodyError(problems);
-    return {
-        objective: sections.get("objective") ?? "",
-        acceptance: sections.get("acceptance") ?? "",
-        ...meta,
-    };
-}
-/** Collects each section's text; a section ends at a heading of the same or higher level, another section or metadata. */
-function readSections(lines, problems) {
-    const sections = new Map();
-    let current = null;
-    const close = () => {
-        if (current !== null)
-            sections.set(current.name, current.lines.join("\n").trim());
-        current = null;
-    };
-    for (const line of lines) {
-        const name = sectionOf(line);
-        if (name !== null) {
-            close();
-            if (sections.has(name)) {
-                problems.push(`The "## ${SECTION_TITLES[name]}" section appears more than once: merge them into one.`);
-            }
-            current = { name, level: line.heading?.level ?? 2, lines: [] };
-            continue;
-        }
-        if (current === null)
-            continue;
-        const endsSection = (line.heading !== null && line.heading.level <= current.level) ||
-            (!line.inFence && isMetadataLine(line.text));
-        if (endsSection) {
-            close();
-            continue;
-        }
-        current.lines.push(line.text);
-    }
-    close();
-    return sections;
-}
-function readMetadata(lines, repo, problems) {
-    const result = {
-        story: null,
-        depends: [],
-        model: null,
-        reasoning: null,
-    };
-    const seen = new Set();
-    const dependencyKeys = new Set();
-    for (const line of lines) {
-        if (line.inFence)
-            continue;
-        for (const entry of goal_metadata_readMetadataLine(line.text) ?? []) {
-            // Several Depends lines add up; the other keys hold one value.
-            if (entry.key !== "depends" && seen.has(entry.key)) {
-                problems.push(`"${METADATA_LABELS[entry.key]}:" is given more than once: keep one line.`);
-                continue;
-            }
-            seen.add(entry.key);
-            applyEntry(entry, repo, result, dependencyKeys, problems);
-        }
-    }
-    return result;
-}
-function applyEntry({ key, value }, repo, result, dependencyKeys, problems) {
-    switch (key) {
-        case "story": {
-            if (value === "")
-                return;
-            const ref = tryParseIssueRef(value, repo);
-            if (ref === null)
-                problems.push(`Story: "${value}" is not an issue reference; ${REF_FORMS}.`);
-            result.story = ref;
-            return;
-        }
-        case "depends":
-            for (const token of value
-                .split(/[\s,]+/)
-                .filter((t) => t !== "" && t.toLowerCase() !== "none")) {
-                const ref = tryParseIssueRef(token, repo);
-                if (ref === null) {
-                    problems.push(`Depends: "${token}" is not an issue reference; ${REF_FORMS}.`);
-                }
-                else if (!dependencyKeys.has(issueKey(ref))) {
-                    dependencyKeys.add(issueKey(ref));
-                    result.depends.push(ref);
-                }
-            }
-            return;
-        case "model":
-            if (isValidModel(value))
-                result.model = value;
-            else
-                problems.push(`Model: "${value}" is not a model name; use ${MODEL_RULE}.`);
-            return;
-        case "reasoning": {
-            const level = parseReasoning(value);
-            if (level !== null)
-                result.reasoning = level;
-            else
-                problems.push(`Reasoning: "${value}" is not one of ${REASONING_INPUTS.join(", ")}.`);
-            return;
-        }
-    }
-}
-function storyLine(story, repo) {
-    return `Story: ${formatIssueRef(story, repo)}`;
-}
-function dependsLine(depends, repo) {
-    return `Depends: ${depends.map((ref) => formatIssueRef(ref, repo)).join(", ")}`;
-}
-/**
- * Sets the Story and Depends lines of an existing body, leaving everything else as it was.
- * `undefined` leaves a key alone; `null` (story) or `[]` (depends) removes its line.
- */
-function withMetadata(existingBody, meta, repo) {
-    const wanted = new Map();
-    if (meta.story !== undefined)
-        wanted.set("story", meta.story ? storyLine(meta.story, repo) : null);
-    if (meta.depends !== undefined) {
-        wanted.set("depends", meta.depends.length > 0 ? dependsLine(meta.depends, repo) : null);
-    }
-    const lines = classifyLines(existingBody);
-    const endings = existingBody.split("\n").map((raw) => (raw.endsWith("\r") ? "\r" : ""));
-    const output = [];
-    const placed = new Set();
-    let lastMetadataIndex = -1;
-    lines.forEach((line, i) => {
-        const entries = line.inFence ? null : readMetadataLine(line.text);
-        const key = entries?.[0]?.key;
-        if (key === "story" || key === "depends") {
-            if (wanted.has(key)) {
-                // Replace the first line for the key and drop any repeats.
-                const replacement = wanted.get(key) ?? null;
-                const first = !placed.has(key);
-                placed.add(key);
-                if (first && replacement !== null) {
-                    output.push(replacement + (endings[i] ?? ""));
-                    lastMetadataIndex = output.length - 1;
-                }
-                return;
-            }
-        }
-        output.push(line.text + (endings[i] ?? ""));
-        if (entries !== null)
-            lastMetadataIndex = output.length - 1;
-    });
-    const missing = ["story", "depends"]
-        .filter((key) => !placed.has(key))
-        .map((key) => wanted.get(key))
-        .filter((line) => typeof line === "string");
-    if (missing.length === 0)
-        return output.join("\n");
-    if (lastMetadataIndex >= 0) {
-        output.splice(lastMetadataIndex + 1, 0, ...missing);
-        return output.join("\n");
-    }
-    return appendBlock(output.join("\n"), missing);
-}
-function appendBlock(body, block) {
-    const trailing = /\s*$/.exec(body)?.[0] ?? "";
-    const content = body.slice(0, body.length - trailing.length);
-    const separator = content === "" ? "" : "\n\n";
-    return `${content}${separator}${block.join("\n")}${trailing.includes("\n") ? "\n" : ""}`;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/core/vouching.ts
-
-/** GitHub Apps and github-actions act as `name[bot]`. */
-function isBot(login) {
-    return login.toLowerCase().endsWith("[bot]");
-}
-/** Who last wrote the title and the body as they stand now. */
-function lastWriters(history) {
-    const title = history.titleEdit ?? { by: history.author, at: history.createdAt };
-    const body = history.bodyEdit ?? { by: history.author, at: history.createdAt };
-    return [
-        { part: "title", login: title.by, at: title.at },
-        { part: "body", login: body.by, at: body.at },
-    ];
-}
-/**
- * Whether the text may reach an agent: every last writer is one of the orchestrator's own
- * identities or has write access; or else someone with write access added `label` strictly
- * after the last of those writes. The orchestrator's bot identities never vouch by labelling:
- * their re-queues read nothing. (A person's token is that person, whose label counts: the
- * orchestrator never re-queues, acting as them, a goal whose text changed after its claim; see
- * textChangedSinceClaim.) Timestamps are GitHub's (whole seconds), so a label in the same
- * second as an edit does not count: the edit may have come after it.
- */
-async function vouchFor(history, rules) {
-    const own = (login) => rules.ownIdentities.has(login.toLowerCase());
-    const writers = lastWriters(history);
-    const outsiders = [];
-    for (const writer of writers) {
-        if (!own(writer.login) && !(await rules.canWrite(writer.login)))
-            outsiders.push(writer);
-    }
-    if (outsiders.length === 0) {
-        const body = writers.find((writer) => writer.part === "body");
-        return { vouched: true, by: body?.login ?? history.author, how: "wrote" };
-    }
-    // The newest label by a person with write access vouches for everything written before it.
-    const labels = history.labelled
-        .filter((event) => event.label.toLowerCase() === rules.label.toLowerCase() &&
-        !(own(event.by) && isBot(event.by)))
-        .reverse();
-    let voucher = null;
-    for (const event of labels) {
-        if (await rules.canWrite(event.by)) {
-            voucher = { by: event.by, at: Date.parse(event.at) };
-            break;
-        }
-    }
-    const unvouched = outsiders
-        .filter((writer) => voucher === null || Date.parse(writer.at) >= voucher.at)
-        .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-    if (voucher && unvouched.length === 0)
-        return { vouched: true, by: voucher.by, how: "queued" };
-    return { vouched: false, writers: unvouched };
-}
-/** `the body by @mallory at 2026-…` lines for a refusal. */
-function describeWriters(writers) {
-    return writers
-        .map((writer) => `the ${writer.part} by @${writer.login} at ${writer.at}`)
-        .join(" and ");
-}
-/**
- * A fingerprint of the text a dispatcher vetted: the claim records it and the runner refuses
- * a goal whose text changed since (an edit between claim and run was vetted by no one).
- */
-function textFingerprint(title, body) {
-    return (0,external_node_crypto_.createHash)("sha256")
-        .update(JSON.stringify([title, body.replace(/\r\n/g, "\n")]))
-        .digest("hex")
-        .slice(0, 32);
-}
-
-;// CONCATENATED MODULE: ./src/flows/vet-goals.ts
-
-
-
-/**
- * Vets goal texts before they are claimed (core/vouching.ts): one history request per 20
- * goals, and one permission request per distinct login for the life of the vetter (a cycle).
- */
-class TextVetter {
-    store;
-    permissions = new Map();
-    constructor(store) {
-        this.store = store;
-    }
-    /** Whether a login has write access, asked of GitHub once per login. */
-    canWrite = (login) => {
-        const key = login.toLowerCase();
-        let answer = this.permissions.get(key);
-        if (!answer) {
-            answer = login === "ghost" ? Promise.resolve(false) : this.store.hasWriteAccess(login);
-            this.permissions.set(key, answer);
-        }
-        return answer;
-    };
-    /** Vets issues by number; a number GitHub no longer has is left out of the answer. */
-    async vet(numbers, label = stateLabel("queued")) {
-        const vettings = new Map();
-        if (numbers.length === 0)
-            return vettings;
-        for (const history of await this.store.textHistories(numbers)) {
-            vettings.set(history.number, await this.vetOne(history, label));
-        }
-        return vettings;
-    }
-    async vetOne(history, label) {
-        const vouch = await vouchFor(history, {
-            label,
-            ownIdentities: this.store.trustedAuthors,
-            canWrite: this.canWrite,
-        });
-        if (!vouch.vouched) {
-            return {
-                ok: false,
-                reason: `its text was changed by someone without write access to ${formatRepo(this.store.repo)} (${describeWriters(vouch.writers)}), and no one with write access labelled it ${label} since. A maintainer: read the title and body (including hidden parts: the issue's edit history shows them), then label it ${label} again to run it.`,
-            };
-        }
-        return {
-            ok: true,
-            fingerprint: textFingerprint(history.title, history.body),
-            vouchedBy: vouch.by,
-        };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/flows/run-claim.ts
-
-
-
-
-
-
-
-
-/** Why this runner must not work on the goal, or null when its claim stands. */
-function claimProblem(goal, attempt, now) {
-    if (goal.state !== "running") {
-        return `goal is ${goal.state === null ? "without a state label" : `goal:${goal.state}`}, not goal:running`;
-    }
-    const winner = winningClaim(goal.markers, now);
-    if (!winner)
-        return "no live claim stands on it (its lease expired?)";
-    if (winner.attempt !== attempt) {
-        return `the standing claim is for attempt ${winner.attempt}, not ${attempt}`;
-    }
-    if (hasResultFor(goal.markers, attempt))
-        return `attempt ${attempt} already has a result`;
-    return null;
-}
-/**
- * Why the goal's title and body are not the text the dispatcher vetted for this attempt
- * (core/vouching.ts), or null when they are: no one vouched for an edit made since the claim.
- * `strict`: a claim that records no vetted text (from an older dispatcher) counts as changed.
- */
-function textChangedSinceClaim(goal, attempt, strict = true) {
-    const claim = goal.markers.findLast((marker) => marker.kind === "claim" && marker.attempt === attempt);
-    if (claim?.kind !== "claim" || !claim.textFingerprint) {
-        return strict
-            ? `the claim of attempt ${attempt} records no vetted text (a dispatcher older than this runner claimed it)`
-            : null;
-    }
-    if (claim.textFingerprint !== textFingerprint(goal.title, goal.body)) {
-        return `its title or body changed after the dispatcher vetted it (vouched for by @${claim.vouchedBy ?? "?"}); no one with write access has read the new text`;
-    }
-    return null;
-}
-/**
- * A goal the orchestrator would re-queue goes to draft instead when its text changed since the
- * attempt's claim: re-queueing would vouch for text no one read (the orchestrator may act as a
- * person, whose goal:queued label counts; see core/vouching.ts).
- */
-function run_claim_draftIfTextChanged(goal, attempt, to, reason) {
-    const changed = to === "queued" ? textChangedSinceClaim(goal, attempt, false) : null;
-    if (!changed)
-        return { to, reason };
-    return { to: "draft", reason: `${reason}; back to goal:draft, not the queue: ${changed}` };
-}
-/** The branch the attempt pushes to: the one its claim records, or the title's for older claims. */
-function goalBranchOf(goal, attempt) {
-    const claim = goal.markers.findLast((marker) => marker.kind === "claim" && marker.attempt === attempt);
-    return ((claim?.kind === "claim" ? claim.branch : undefined) ??
-        goalBranchName(goal.ref.number, goal.title));
-}
-function goalOverrides(goal) {
-    try {
-        const body = parseVisibleGoalBody(goal.body, goal.ref);
-        const story = body.story && sameRepo(body.story, goal.ref) ? body.story.number : null;
-        return { model: body.model, reasoning: body.reasoning, story };
-    }
-    catch {
-        // A body that no longer parses still runs, with the inputs' model and reasoning.
-        return { model: null, reasoning: null, story: null };
-    }
-}
-/**
- * The goal's story for the goal file: its title only when the story's text passes the same rule
- * as a goal's (core/vouching.ts; the `story` label, added by someone with write access after
- * an outsider's edit, vouches for it). A story that cannot be read is named by number only.
- */
-async function storyOf(store, number) {
-    try {
-        const [history] = await store.textHistories([number]);
-        if (!history)
-            return { number, omitted: "the story issue cannot be read" };
-        const vetting = await new TextVetter(store).vetOne(history, "story");
-        if (!vetting.ok)
-            return { number, omitted: vetting.reason };
-        return { number, title: history.title };
-    }
-    catch (error) {
-        return { number, omitted: `the story issue cannot be read (${messageOf(error)})` };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/flows/review-rounds.ts
-
-
-
-
-/**
- * How long after a goal's latest marker its pull request is still read for review requests
- * however it looks: a request made while the runner was finishing (between opening the pull
- * request and writing its result) changes the pull request before that marker.
- */
-const REVIEW_READ_MARGIN_MS = (/* unused pure expression or super */ null && (10 * 60 * 1000));
-/**
- * Whether a goal's pull request may hold review requests nobody has read: it changed since
- * the goal's latest marker (give or take the margin). Reading it costs two requests or more,
- * so an unchanged pull request is never read.
- */
-function mayHoldNewRequests(goal, pullUpdatedAt) {
-    const latest = goal.markers.at(-1)?.createdAt;
-    if (!latest)
-        return true;
-    return Date.parse(pullUpdatedAt) >= Date.parse(latest) - REVIEW_READ_MARGIN_MS;
-}
-/** Per cycle: who may ask for changes (write access), asked once per login. */
-class Writers {
-    store;
-    known = new Map();
-    constructor(store) {
-        this.store = store;
-    }
-    has(login) {
-        const key = login.toLowerCase();
-        let answer = this.known.get(key);
-        if (!answer) {
-            answer = this.store.hasWriteAccess(login);
-            this.known.set(key, answer);
-        }
-        return answer;
-    }
-}
-async function unansweredRequests(store, pulls, writers, goal, pull) {
-    const { requests, replies } = await pulls.reviewRequests(pull, {
-        answered: answeredRequests(goal.markers),
-        trustedAuthors: store.trustedAuthors,
-    });
-    const answered = answeredRequests([...goal.markers, ...replies]);
-    const sorted = {
-        accepted: [],
-        withoutText: [],
-        outsiders: [],
-        outsidersTold: replies.some((reply) => reply.kind === "review-reply" && reply.reason === "outsider"),
-    };
-    for (const request of requests) {
-        if (answered.has(request.id))
-            continue;
-        if (!(await writers.has(request.author)))
-            sorted.outsiders.push(request);
-        else if (request.text.trim() === "")
-            sorted.withoutText.push(request);
-        else
-            sorted.accepted.push(request);
-    }
-    return sorted;
-}
-/**
- * Acts on the review requests of a goal that is done or waits for review, with its pull request
- * open: answers what it will not act on, and sends the goal back to the queue for a review round
- * with the accepted requests as feedback, or, once its rounds are used up, to a human. Returns
- * the move, or null when the goal stays. A pull request unchanged since the goal's latest
- * marker is not read (mayHoldNewRequests).
- */
-async function respondToReviews({ store, pulls, writers }, goal, pull, options) {
-    const from = goal.state;
-    if (from !== "done" && from !== "spot-check")
-        return null;
-    if (!mayHoldNewRequests(goal, pull.updatedAt))
-        return null;
-    const found = await unansweredRequests(store, pulls, writers, goal, pull.number);
-    if (options.dryRun) {
-        if (found.accepted.length > 0)
-            options.log(`#${goal.ref.number}: ${found.accepted.length} review request(s) (dry run)`);
-        return null;
-    }
-    await answerIgnored(pulls, pull.number, found);
-    if (found.accepted.length === 0)
-        return null;
-    const round = reviewRoundsUsed(goal.markers) + 1;
-    const who = [...new Set(found.accepted.map((request) => `@${request.author}`))].join(", ");
-    if (round > options.maxReviewRounds) {
-        return await handToHuman(store, pulls, goal, pull.number, found.accepted, from, {
-            ...options,
-            who,
-        });
-    }
-    await pulls.disableAutoMerge(pull.number);
-    const feedback = feedbackMarkers({
-        attempt: latestClaim(goal.markers)?.attempt ?? pull.result.attempt,
-        source: "review",
-        round,
-        pullRequest: pull.number,
-    }, found.accepted);
-    const { to, reason } = draftIfTextChanged(goal, pull.result.attempt, "queued", `review round ${round} of ${options.maxReviewRounds}: ${who} asked for changes on pull request #${pull.number}; the next run continues it`);
-    options.log(`#${goal.ref.number}: ${reason} → goal:${to}`);
-    const [first, ...rest] = feedback;
-    await store.transition(goal.ref.number, {
-        to,
-        expectedFrom: from,
-        reason,
-        ...(first ? { marker: first } : {}),
-    });
-    for (const marker of rest) {
-        await store.recordMarker(goal.ref.number, `Review round ${round}: more feedback.`, marker);
-    }
-    await pulls.comment(pull.number, to === "queued"
-        ? `Review round ${round} of ${options.maxReviewRounds}: goal #${goal.ref.number} is back in the queue with the feedback of ${who}. Its next run pushes to this pull request; auto-merge stays off until that run succeeds.`
-        : `Review round ${round}: the feedback of ${who} is recorded, but goal #${goal.ref.number} went back to goal:draft because its text changed since its last run; a maintainer queues it again.`);
-    return { number: goal.ref.number, title: goal.title, url: goal.url, to, reason };
-}
-/** Past `max-review-rounds`: no more runs; the pull request waits for a person. */
-async function handToHuman(store, pulls, goal, pull, requests, from, options) {
-    const reason = `${options.who} asked for changes on pull request #${pull}, but goal #${goal.ref.number} has had its ${options.maxReviewRounds} review rounds (max-review-rounds): a person takes it from here`;
-    await pulls.disableAutoMerge(pull);
-    await reply(pulls, pull, `${reason}. Push the changes to this branch yourself, or raise \`max-review-rounds\` and ask again.`, { kind: "review-reply", reason: "rounds-used", requests: requests.map((r) => r.id) });
-    options.log(`#${goal.ref.number}: ${reason} → goal:spot-check`);
-    if (from === "spot-check")
-        return null;
-    await store.transition(goal.ref.number, { to: "spot-check", expectedFrom: from, reason });
-    return { number: goal.ref.number, title: goal.title, url: goal.url, to: "spot-check", reason };
-}
-/** Says why some requests were not acted on: outsiders (once per pull request), no text. */
-async function answerIgnored(pulls, pull, found) {
-    if (found.outsiders.length > 0 && !found.outsidersTold) {
-        const who = [...new Set(found.outsiders.map((request) => `@${request.author}`))].join(", ");
-        await reply(pulls, pull, `Review requests from people without write access to this repository (${who}) do not reach the agent. Someone with write access can ask for the changes with a review that requests changes, or \`${REVISE_COMMAND} <what to change>\`. (Said once per pull request.)`, { kind: "review-reply", reason: "outsider", requests: found.outsiders.map((r) => r.id) });
-    }
-    if (found.withoutText.length > 0) {
-        await reply(pulls, pull, `\`${REVISE_COMMAND}\` needs what to change after it, for example \`${REVISE_COMMAND} keep the old flag as an alias\`. Nothing was done.`, { kind: "review-reply", reason: "no-text", requests: found.withoutText.map((r) => r.id) });
-    }
-}
-function reply(pulls, pull, text, marker) {
-    return pulls.comment(pull, `${text}\n\n${encodeMarker(marker)}`);
-}
-
-;// CONCATENATED MODULE: ./src/agent/deadlines.ts
-/** setTimeout cannot wait longer than this; longer waits are done in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-/**
- * The timers of one agent run: deadlines that may move (the idle limit moves with every line of
- * output) and plain delays, all cleared at once when the run ends.
- */
-class Deadlines {
-    #timers = new Set();
-    /** Calls `fire` once `deadline()` (a performance.now() time) has passed; re-reads it on wake-up. */
-    arm(deadline, fire) {
-        const remaining = deadline() - performance.now();
-        if (remaining <= 0) {
-            fire();
-            return;
-        }
-        const timer = setTimeout(() => {
-            this.#timers.delete(timer);
-            this.arm(deadline, fire);
-        }, Math.min(Math.ceil(remaining), MAX_TIMER_MS));
-        this.#timers.add(timer);
-    }
-    /** Calls `fire` after `ms`. */
-    after(ms, fire) {
-        const at = performance.now() + ms;
-        this.arm(() => at, fire);
-    }
-    clear() {
-        for (const timer of this.#timers)
-            clearTimeout(timer);
-        this.#timers.clear();
-    }
-}
-
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-;// CONCATENATED MODULE: ./src/agent/lines.ts
-
-/** The longest line passed on in one piece; a longer line is split into several. */
-const MAX_LINE_CHARS = 64 * 1024;
-/**
- * Turns a byte stream into lines: split on `\n`, a `\r` before it dropped, UTF-8 decoded across
- * chunk boundaries. A line longer than `maxChars` is passed on in pieces of `maxChars`
- * (never splitting a surrogate pair), so a single line never holds more than that in memory.
- */
-class LineSplitter {
-    #decoder = new external_node_string_decoder_namespaceObject.StringDecoder("utf8");
-    #maxChars;
-    #carry = "";
-    constructor(maxChars = MAX_LINE_CHARS) {
-        if (!(Number.isSafeInteger(maxChars) && maxChars >= 2)) {
-            throw new RangeError(`maxChars must be a whole number of at least 2, not ${maxChars}`);
-        }
-        this.#maxChars = maxChars;
-    }
-    /** The complete lines this chunk finishes (and pieces of over-long lines). */
-    push(chunk) {
-        const text = this.#carry + this.#decoder.write(chunk);
-        const lines = [];
-        let start = 0;
-        for (let newline = text.indexOf("\n"); newline !== -1; newline = text.indexOf("\n", start)) {
-            const end = newline > start && text.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
-            this.#pushPieces(text.slice(start, end), lines, true);
-            start = newline + 1;
-        }
-        this.#carry = this.#pushPieces(text.slice(start), lines, false);
-        return lines;
-    }
-    /** The last line, if the stream did not end with a newline. */
-    end() {
-        const rest = this.#carry + this.#decoder.end();
-        this.#carry = "";
-        if (rest === "")
-            return [];
-        const lines = [];
-        this.#pushPieces(rest.endsWith("\r") ? rest.slice(0, -1) : rest, lines, true);
-        return lines;
-    }
-    /** Pushes `maxChars` pieces of `text`; the rest too when `complete`, else returns it. */
-    #pushPieces(text, lines, complete) {
-        let rest = text;
-        while (rest.length > this.#maxChars) {
-            let cut = this.#maxChars;
-            const last = rest.charCodeAt(cut - 1);
-            if (last >= 0xd800 && last <= 0xdbff)
-                cut--; // keep a surrogate pair together
-            lines.push(rest.slice(0, cut));
-            rest = rest.slice(cut);
-        }
-        if (!complete)
-            return rest;
-        lines.push(rest);
-        return "";
-    }
-}
-
-;// CONCATENATED MODULE: ./src/agent/output.ts
-
-
-
-
-
-/**
- * An agent's output (design §7): stdout and stderr read line by line, each line handed to
- * `onLine` and appended to the log file, with the agent's pipes paused while the file falls
- * behind (the agent then blocks on its writes), so memory stays bounded whatever the volume.
- */
-class AgentOutput {
-    /** Bytes read from stdout and stderr together. */
-    bytes = 0;
-    /** performance.now() of the last output, for the idle limit. */
-    lastAt = performance.now();
-    /** True while the pipes wait for the log file to drain. */
-    paused = false;
-    #log;
-    #onLine;
-    #last = new RingBuffer(LOG_TAIL_LINES);
-    #pipes = [];
-    #logError;
-    constructor(file, log, onLine) {
-        this.#log = log;
-        this.#onLine = onLine;
-        log.on("error", (error) => {
-            this.#logError ??= `could not write the agent log ${file}: ${error.message}`;
-            this.#resume();
-        });
-    }
-    /** Opens (appends to) the log file, creating its folders. */
-    static async open(file, onLine) {
-        try {
-            await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(file), { recursive: true });
-            const handle = await (0,promises_namespaceObject.open)(file, "a");
-            return new AgentOutput(file, handle.createWriteStream({ highWaterMark: 1024 * 1024 }), onLine);
-        }
-        catch (error) {
-            throw new errors_UserError(`Cannot write the agent log ${file}: ${error.message}. Check the log directory setting and its permissions.`);
-        }
-    }
-    /** Reads one of the agent's pipes until it ends (or is destroyed). */
-    read(stream, name) {
-        this.#pipes.push(stream);
-        const splitter = new LineSplitter();
-        stream.on("data", (chunk) => {
-            this.bytes += chunk.length;
-            this.lastAt = performance.now();
-            this.#write(splitter.push(chunk), name);
-        });
-        // "end" (all data read) or "close" (destroyed while an escaped process held the pipe).
-        const flush = () => this.#write(splitter.end(), name);
-        stream.once("end", flush);
-        stream.once("close", flush);
-        stream.on("error", () => { });
-    }
-    /** Stops reading: the pipes are dropped even if a process outside the group holds them. */
-    destroyPipes() {
-        for (const pipe of this.#pipes)
-            pipe.destroy();
-    }
-    lastLines() {
-        return this.#last.toArray();
-    }
-    /** Closes the log file; resolves with what went wrong writing it, if anything. */
-    end() {
-        return new Promise((resolve) => {
-            this.#log.end(() => resolve(this.#logError));
-            // end()'s callback is not called when the stream failed; "close" always comes.
-            this.#log.once("close", () => resolve(this.#logError));
-        });
-    }
-    #write(lines, name) {
-        if (lines.length === 0)
-            return;
-        for (const line of lines) {
-            try {
-                this.#onLine?.(line, name);
-            }
-            catch {
-                // Documented: the callback's errors must not stop the run or the log.
-            }
-        }
-        this.#last.pushAll(lines);
-        if (this.#logError === undefined && !this.#log.write(`${lines.join("\n")}\n`))
-            this.#pause();
-    }
-    #pause() {
-        if (this.paused)
-            return;
-        this.paused = true;
-        for (const pipe of this.#pipes)
-            pipe.pause();
-        this.#log.once("drain", () => this.#resume());
-    }
-    #resume() {
-        if (!this.paused)
-            return;
-        this.paused = false;
-        for (const pipe of this.#pipes)
-            pipe.resume();
-    }
-}
-/** The last `size` items pushed. */
-class RingBuffer {
-    size;
-    #items = [];
-    #next = 0;
-    constructor(size) {
-        this.size = size;
-    }
-    pushAll(items) {
-        for (let i = Math.max(0, items.length - this.size); i < items.length; i++) {
-            const item = items[i];
-            if (this.#items.length < this.size)
-                this.#items.push(item);
-            else
-                this.#items[this.#next] = item;
-            this.#next = (this.#next + 1) % this.size;
-        }
-    }
-    toArray() {
-        if (this.#items.length < this.size)
-            return [...this.#items];
-        return [...this.#items.slice(this.#next), ...this.#items.slice(0, this.#next)];
-    }
-}
-
-;// CONCATENATED MODULE: ./src/agent/process-group.ts
-
-/** Sends `signal` to every process in the group led by `pid`; a group that is gone is fine. */
-function killGroup(pid, signal) {
-    try {
-        process.kill(-pid, signal);
-    }
-    catch {
-        // ESRCH: nobody left. EPERM: a member we may not signal (setuid); nothing more we can do.
-    }
-}
-/** Sends `signal` to every process of the group led by `pid`, except the leader. */
-function killGroupBut(pid, signal) {
-    let entries;
-    try {
-        entries = (0,external_node_fs_namespaceObject.readdirSync)("/proc");
-    }
-    catch {
-        return;
-    }
-    for (const entry of entries) {
-        if (!/^\d+$/.test(entry) || Number(entry) === pid)
-            continue;
-        try {
-            // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so read after the last ")".
-            const stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${entry}/stat`, "utf8");
-            const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
-            if (pgrp === pid)
-                process.kill(Number(entry), signal);
-        }
-        catch {
-            // gone meanwhile, or not ours to signal
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/agent/launch.ts
-
-
-
-
-
-
-
-const DEFAULT_GRACE_SECONDS = 30;
-
-/** How long to wait, once the agent has exited, for its output pipes to close. */
-const PIPE_CLOSE_SECONDS = 5;
-async function launchAgent(launch) {
-    checkLaunch(launch);
-    const graceSeconds = launch.graceSeconds ?? DEFAULT_GRACE_SECONDS;
-    const program = launch.argv[0];
-    const failed = (spawnError) => ({
-        exitCode: null,
-        signal: null,
-        exitReason: "spawn-failed",
-        durationSeconds: 0,
-        outputBytes: 0,
-        lastLines: [],
-        spawnError,
-    });
-    if (launch.signal?.aborted) {
-        const { spawnError: _none, ...notStarted } = failed("");
-        return { ...notStarted, exitReason: "interrupted" };
-    }
-    if (!(await launch_isDirectory(launch.cwd))) {
-        return failed(`agent working directory does not exist: ${launch.cwd}`);
-    }
-    const output = await AgentOutput.open(launch.logFile, launch.onLine);
-    const withLogError = async (result) => {
-        const logError = await output.end();
-        if (logError !== undefined)
-            result.logError = logError;
-        return result;
-    };
-    let child;
-    try {
-        child = (0,external_node_child_process_namespaceObject.spawn)(program, launch.argv.slice(1), {
-            cwd: launch.cwd,
-            env: launch.env,
-            detached: true,
-            stdio: ["ignore", "pipe", "pipe"],
-            windowsHide: true,
-        });
-    }
-    catch (error) {
-        // Most failures arrive as an "error" event; a few (E2BIG, a NUL byte) are thrown.
-        return withLogError(failed(describeSpawnError(program, error)));
-    }
-    const pid = child.pid;
-    if (pid === undefined || child.stdout === null || child.stderr === null) {
-        // Not started (ENOENT, EACCES, EMFILE, …): the reason comes as an "error" event.
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-        const error = await new Promise((done) => child.once("error", done));
-        return withLogError(failed(describeSpawnError(program, error)));
-    }
-    output.read(child.stdout, "stdout");
-    output.read(child.stderr, "stderr");
-    const startedAt = performance.now();
-    const deadlines = new Deadlines();
-    let exitReason = null;
-    let exited = null;
-    const stop = (reason) => {
-        if (exitReason !== null || exited !== null)
-            return;
-        exitReason = reason;
-        if (launch.sandboxed)
-            killGroupBut(pid, "SIGTERM");
-        else
-            killGroup(pid, "SIGTERM");
-        deadlines.after(graceSeconds * 1000, () => killGroup(pid, "SIGKILL"));
-    };
-    const onAbort = () => stop("interrupted");
-    deadlines.arm(() => startedAt + launch.timeoutSeconds * 1000, () => stop("timeout"));
-    const idle = launch.idleTimeoutSeconds;
-    if (idle !== undefined && idle !== null) {
-        deadlines.arm(() => output.lastAt + idle * 1000, () => stop("idle-timeout"));
-    }
-    launch.signal?.addEventListener("abort", onAbort, { once: true });
-    if (launch.signal?.aborted)
-        onAbort();
-    // After a successful start, "error" only reports a failed child.kill(), which is not used.
-    child.on("error", () => { });
-    child.once("exit", (code, signal) => {
-        exited = { at: performance.now(), code, signal };
-        deadlines.clear();
-        // Whatever the agent started dies with it.
-        killGroup(pid, "SIGKILL");
-        // A process outside the group may still hold the pipes: stop waiting for them after a
-        // while (but not while the pipes are only paused because the log is catching up).
-        const closePipes = () => deadlines.after(PIPE_CLOSE_SECONDS * 1000, () => {
-            if (output.paused)
-                closePipes();
-            else
-                output.destroyPipes();
-        });
-        closePipes();
-    });
-    await new Promise((done) => child.once("close", () => done()));
-    deadlines.clear();
-    launch.signal?.removeEventListener("abort", onAbort);
-    const end = exited ?? { at: performance.now(), code: child.exitCode, signal: child.signalCode };
-    return withLogError({
-        exitCode: end.code,
-        signal: end.signal,
-        exitReason: exitReason ?? "exited",
-        durationSeconds: (end.at - startedAt) / 1000,
-        outputBytes: output.bytes,
-        lastLines: output.lastLines(),
-    });
-}
-/** One sentence for a run report: how the agent ended. */
-function describeAgentResult(result, limits) {
-    const after = formatDuration(result.durationSeconds);
-    switch (result.exitReason) {
-        case "spawn-failed":
-            return result.spawnError ?? "the agent could not be started";
-        case "timeout":
-            return `the agent was stopped at its time limit (${formatDuration(limits.timeoutSeconds)})`;
-        case "idle-timeout":
-            return `the agent was stopped after ${formatDuration(limits.idleTimeoutSeconds ?? 0)} without output (ran ${after})`;
-        case "interrupted":
-            return `the agent was interrupted after ${after}`;
-        case "exited":
-            return result.exitCode !== null
-                ? `the agent exited with status ${result.exitCode} after ${after}`
-                : `the agent was killed by ${result.signal ?? "a signal"} after ${after}`;
-    }
-}
-function checkLaunch(launch) {
-    if (launch.argv.length === 0 || launch.argv[0] === "") {
-        throw new errors_UserError("The agent command is empty: set agent-command, like `ralph --goal={goal_file}`.");
-    }
-    const positive = (name, value) => {
-        if (value !== undefined && value !== null && !(Number.isFinite(value) && value > 0)) {
-            throw new errors_UserError(`The agent's ${name} must be a positive number of seconds, not ${value}.`);
-        }
-    };
-    positive("timeout", launch.timeoutSeconds);
-    positive("idle timeout", launch.idleTimeoutSeconds);
-    if (launch.graceSeconds !== undefined && !(launch.graceSeconds >= 0)) {
-        throw new errors_UserError(`The agent's grace period must be zero or more seconds, not ${launch.graceSeconds}.`);
-    }
-}
-function describeSpawnError(program, error) {
-    switch (error.code) {
-        case "ENOENT":
-            return `agent command not found: ${program} — set agent-command or install ${program}`;
-        case "EACCES":
-            return `agent command is not executable: ${program} — check its permissions or set agent-command`;
-        default:
-            return `agent command could not be started: ${program}: ${error.message}`;
-    }
-}
-async function launch_isDirectory(path) {
-    try {
-        return (await (0,promises_namespaceObject.stat)(path)).isDirectory();
-    }
-    catch {
-        return false;
-    }
-}
-
-;// CONCATENATED MODULE: external "node:readline"
-const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
-;// CONCATENATED MODULE: ./src/agent/stats.ts
-
-
-
-
-/**
- * The agent's own figures (design §4): the ralph harness appends one JSON line per run to its
- * stats file. Field names are kept exactly as ralph writes them (snake_case), since the runner's
- * stats record (design §6) carries them on in the same shape. A figure that is missing or not of
- * the expected type is null — unknown — and never 0. The agent is not trusted: a cost, token
- * count or iteration count that is not a figure one run may report (src/core/run-figures.ts:
- * negative, NaN, infinite, not a number, or absurd) makes the whole record invalid, and the run
- * is recorded without the agent's figures, so its cost is unknown.
- */
-/** How much of the stats file's end is read at most. */
-const MAX_READ_BYTES = 16 * 1024 * 1024;
-const RALPH_EXIT_REASONS = ["done", "timeout", "interrupted"];
-/** A stats file's size now: pass it to readAgentStats after the run. 0 when there is no file. */
-async function agentStatsOffset(file) {
-    try {
-        return (await stat(file)).size;
-    }
-    catch {
-        return 0;
-    }
-}
-/**
- * The last stats record appended to `file` since byte `offset` (the file's size when the run
- * started, from agentStatsOffset), valid or not, or null when there is none or no file. Lines
- * that are not JSON objects holding at least one known field are skipped; the last one that
- * does decides, so an invalid last record is not passed over for an earlier one. When the file
- * is now shorter than `offset` it was replaced during the run, and all of it counts. At most the
- * last 16 MiB are read.
- */
-async function readAgentStatsFile(file, offset) {
-    let size;
-    try {
-        size = (await (0,promises_namespaceObject.stat)(file)).size;
-    }
-    catch {
-        return null;
-    }
-    const from = Number.isSafeInteger(offset) && offset >= 0 && offset <= size ? offset : 0;
-    if (from === size)
-        return null;
-    // Only the last record matters: never read more than the tail (its first line may be cut;
-    // it is then skipped like any other garbage).
-    const start = Math.max(from, size - MAX_READ_BYTES);
-    const lines = (0,external_node_readline_namespaceObject.createInterface)({
-        input: (0,external_node_fs_namespaceObject.createReadStream)(file, { start, encoding: "utf8" }),
-        crlfDelay: Number.POSITIVE_INFINITY,
-    });
-    let last = null;
-    try {
-        for await (const line of lines) {
-            last = readAgentStatsLine(line) ?? last;
-        }
-    }
-    catch {
-        // The file vanished or could not be read part-way: keep what was read.
-    }
-    return last;
-}
-/**
- * One stats line: null when it is not a JSON object holding at least one known figure or an
- * invalid one. JSON has no NaN or Infinity, but a harness may write them bare (Python's json
- * does): they are read, and make the record invalid like any other value out of range.
- */
-function readAgentStatsLine(line) {
-    const text = line.trim();
-    if (!text.startsWith("{"))
-        return null;
-    const value = parseLenientJson(text);
-    if (!stats_isObject(value))
-        return null;
-    const problems = runFigureProblems(value);
-    if (problems.length > 0)
-        return { stats: null, problems };
-    const tokens = stats_isObject(value.tokens) ? value.tokens : {};
-    const time = stats_isObject(value.time_seconds) ? value.time_seconds : {};
-    const stats = {
-        exit_reason: RALPH_EXIT_REASONS.includes(value.exit_reason)
-            ? value.exit_reason
-            : null,
-        iterations: figure(value.iterations),
-        tokens: {
-            input: figure(tokens.input),
-            output: figure(tokens.output),
-            cache_read: figure(tokens.cache_read),
-            cache_create: figure(tokens.cache_create),
-        },
-        cost_usd: figure(value.cost_usd),
-        time_seconds: {
-            llm: figure(time.llm),
-            tools: figure(time.tools),
-            other: figure(time.other),
-            total: figure(time.total),
-        },
-        lines_added: figure(value.lines_added),
-        lines_deleted: figure(value.lines_deleted),
-        raw: value,
-    };
-    const known = [
-        stats.exit_reason,
-        stats.iterations,
-        ...Object.values(stats.tokens),
-        stats.cost_usd,
-        ...Object.values(stats.time_seconds),
-        stats.lines_added,
-        stats.lines_deleted,
-    ];
-    return known.some((v) => v !== null) ? { stats, problems: [] } : null;
-}
-const NON_FINITE = {
-    NaN: Number.NaN,
-    Infinity: Number.POSITIVE_INFINITY,
-    "-Infinity": Number.NEGATIVE_INFINITY,
-};
-const NON_FINITE_MARK = "\u0000goal-orchestrator:";
-/** JSON, or JSON with bare NaN, Infinity and -Infinity outside strings; undefined when neither. */
-function parseLenientJson(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        // Below: the same text with those words quoted and marked, then turned back into numbers.
-    }
-    let out = "";
-    let inString = false;
-    for (let i = 0; i < text.length; i++) {
-        const char = text[i];
-        if (inString) {
-            out += char;
-            if (char === "\\")
-                out += text[++i] ?? "";
-            else if (char === '"')
-                inString = false;
-            continue;
-        }
-        if (char === '"')
-            inString = true;
-        const word = /^(?:-?Infinity|NaN)/.exec(text.slice(i, i + 9))?.[0];
-        if (word) {
-            out += JSON.stringify(NON_FINITE_MARK + word);
-            i += word.length - 1;
-        }
-        else
-            out += char;
-    }
-    try {
-        return JSON.parse(out, (_key, value) => typeof value === "string" && value.startsWith(NON_FINITE_MARK)
-            ? NON_FINITE[value.slice(NON_FINITE_MARK.length)]
-            : value);
-    }
-    catch {
-        return undefined;
-    }
-}
-/** A non-negative finite number, else null (unknown). */
-function figure(value) {
-    return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
-}
-function stats_isObject(value) {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-;// CONCATENATED MODULE: ./src/flows/run-agent.ts
-
-
-
-
-
-
-
-
-
-
-/**
- * Runs the agent on the workspace (design §4) behind the wall `isolation` puts up. Nothing here
- * holds a secret: the environment is built from scratch (buildAgentEnv).
- */
-async function runAgent(context, settings, request) {
-    const { paths, values } = request;
-    const sandboxed = settings.isolation === "sandbox";
-    const duration = formatDuration(settings.durationSeconds);
-    const argv = renderArgv(settings.agentCommand, {
-        goal_file: paths.goalFile,
-        model: values.model,
-        reasoning: values.reasoning,
-        duration,
-        goal: values.goal,
-        attempt: values.attempt,
-        repository: values.repository,
-    });
-    const env = buildAgentEnv({
-        contract: {
-            GOAL_FILE: paths.goalFile,
-            GOAL_NUMBER: values.goal,
-            GOAL_REPOSITORY: values.repository,
-            GOAL_ATTEMPT: values.attempt,
-            RALPH_MODEL: values.model,
-            RALPH_REASONING: values.reasoning,
-            RALPH_DURATION_SECONDS: String(settings.durationSeconds),
-            RALPH_STATS_FILE: paths.agentStats,
-            HOME: paths.home,
-            TMPDIR: sandboxed ? "/tmp" : paths.tmp,
-            // Not a secret: the Actions runner finds the processes a job left behind by it.
-            ...(context.env.RUNNER_TRACKING_ID
-                ? { RUNNER_TRACKING_ID: context.env.RUNNER_TRACKING_ID }
-                : {}),
-        },
-        allow: settings.agentEnv,
-        from: context.env,
-    });
-    const mounts = {
-        workTree: paths.work,
-        home: paths.home,
-        tmp: paths.tmp,
-        writable: [paths.out],
-        readOnly: [paths.trusted, paths.goalDir, ...settings.agentReadPaths],
-        network: settings.agentNetwork.kind === "open",
-        hidden: runnerPaths(context.env),
-    };
-    const egress = sandboxed && settings.agentNetwork.kind === "allow"
-        ? await openEgress(settings.agentNetwork.hosts, context)
-        : null;
-    let wrapped = argv;
-    if (sandboxed) {
-        const inside = egress ? [...egress.forwarderArgv, ...argv] : argv;
-        if (egress) {
-            mounts.readOnly = [...mounts.readOnly, process.execPath];
-            mounts.writable = [...mounts.writable, egress.socketDir];
-            Object.assign(env, proxyEnvironment(SANDBOX_PROXY_PORT));
-        }
-        wrapped = ["bwrap", ...sandboxArgs(mounts), ...inside];
-    }
-    context.log(`running ${argv[0]} (model ${values.model}, reasoning ${values.reasoning}, up to ${duration}, isolation ${settings.isolation}, network ${describeNetwork(settings.agentNetwork)}); log: ${request.logFile}`);
-    const limits = {
-        timeoutSeconds: settings.durationSeconds,
-        idleTimeoutSeconds: settings.idleTimeoutSeconds,
-    };
-    let agent;
-    try {
-        agent = await launchAgent({
-            argv: wrapped,
-            cwd: paths.work,
-            env,
-            ...limits,
-            logFile: request.logFile,
-            sandboxed,
-            ...(context.agentLine ? { onLine: context.agentLine } : {}),
-            ...(context.signal ? { signal: context.signal } : {}),
-        });
-    }
-    finally {
-        await egress?.close();
-    }
-    const agentEnded = describeAgentResult(agent, limits);
-    context.log(agentEnded);
-    const read = (await readAgentStatsFile(paths.agentStats, 0)) ??
-        (await readAgentStatsFile((0,external_node_path_namespaceObject.join)(paths.home, ".local", "state", "ralph", "stats.jsonl"), 0));
-    if (read && read.problems.length > 0) {
-        context.warn?.(`the agent's stats are invalid, so none of its figures are recorded and the run's cost is unknown (it counts against the budget by an estimate): ${read.problems.join("; ")}`);
-    }
-    return { agent, agentEnded, stats: read?.stats ?? null };
-}
-function describeNetwork(network) {
-    return network.kind === "allow" ? `allow:${network.hosts.join(",")}` : network.kind;
-}
-/**
- * The allow-list proxy, outside the sandbox, on a Unix socket in a private temporary folder
- * (socket paths are short-lived and must stay under ~100 bytes), and the forwarder script the
- * sandbox runs in front of the agent.
- */
-async function openEgress(hosts, context) {
-    const socketDir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), "goal-egress-"));
-    const socketPath = (0,external_node_path_namespaceObject.join)(socketDir, "proxy.sock");
-    const script = (0,external_node_path_namespaceObject.join)(socketDir, "forwarder.cjs");
-    await (0,promises_namespaceObject.writeFile)(script, FORWARDER_SOURCE, { mode: 0o500 });
-    const proxy = await startEgressProxy({
-        socketPath,
-        hosts,
-        onDecision: (decision) => {
-            if (!decision.allowed) {
-                context.warn?.(`blocked the agent's connection to ${decision.host}:${decision.port} (not in agent-network)`);
-            }
-        },
-    });
-    return {
-        socketDir,
-        forwarderArgv: [
-            process.execPath,
-            script,
-            String(SANDBOX_PROXY_PORT),
-            socketPath,
-            "--",
-        ],
-        close: async () => {
-            await proxy.close();
-            await (0,promises_namespaceObject.rm)(socketDir, { recursive: true, force: true });
-        },
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/core/github-limits.ts
@@ -56434,37 +56563,6 @@ function logFileOf(settings, repository, goal) {
 function tail(lines) {
     const text = lines.slice(-LOG_TAIL_LINES).join("\n");
     return text.length > LOG_TAIL_CHARS ? `…${text.slice(-LOG_TAIL_CHARS)}` : text;
-}
-
-;// CONCATENATED MODULE: ./src/flows/run-locations.ts
-
-
-
-function runnerLocations(env) {
-    const home = env.HOME || (0,external_node_os_namespaceObject.homedir)();
-    const cacheHome = env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(home, ".cache");
-    const stateDir = defaultStateDir(env);
-    return {
-        workspaceRoot: (0,external_node_path_namespaceObject.join)(cacheHome, "goal-orchestrator", "workspaces"),
-        logDir: (0,external_node_path_namespaceObject.join)(stateDir, "logs"),
-        statsFile: (0,external_node_path_namespaceObject.join)(stateDir, "stats.jsonl"),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/flows/run-settings.ts
-function runSettingsOf(settings) {
-    return {
-        model: settings.model,
-        reasoning: settings.reasoning,
-        durationSeconds: settings.durationSeconds,
-        idleTimeoutSeconds: settings.idleTimeoutSeconds,
-        agentCommand: settings.agentCommand,
-        maxAttempts: settings.maxAttempts,
-        mergeMethod: settings.mergeMethod,
-        spotCheckPaths: settings.spotCheckPaths,
-        spotCheckMaxLines: settings.spotCheckMaxLines,
-        reviewers: settings.reviewers,
-    };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
@@ -65591,12 +65689,6 @@ function notifierOf(settings) {
         warn: warning,
     });
 }
-/** The link to this workflow run, when the runner's environment says which it is. */
-function workflowRunUrl(env) {
-    if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY)
-        return null;
-    return `${(env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, "")}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
-}
 /** The repository input, or the workflow's own repository. */
 function repositoryInput() {
     const text = getInput("repository") || process.env.GITHUB_REPOSITORY || "";
@@ -65619,11 +65711,159 @@ async function runAction(main) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/problems.ts
+
+
+/**
+ * The problems found while reading a tool's inputs or flags. Readers note every problem and
+ * go on, so the one error at the end lists them all: fixing them one run at a time is slow.
+ */
+class Problems {
+    /** Appended to directly by readers that take a list (readSandboxSettings, authInputs). */
+    list = [];
+    add(...problems) {
+        this.list.push(...problems);
+    }
+    /** The value read, or `fallback` after noting `name: problem`. */
+    take(name, read, fallback) {
+        if (read.ok)
+            return read.value;
+        this.list.push(`${name}: ${read.problem}`);
+        return fallback;
+    }
+    /**
+     * What `read` returns, or null after noting what it refused: each problem of a
+     * SettingsError, a UserError's message. Any other error is a bug and goes on up.
+     */
+    catch(read) {
+        try {
+            return read();
+        }
+        catch (error) {
+            if (error instanceof SettingsError)
+                this.list.push(...error.problems);
+            else if (error instanceof errors_UserError)
+                this.list.push(error.message);
+            else
+                throw error;
+            return null;
+        }
+    }
+    /** Whether any problem was noted. */
+    get any() {
+        return this.list.length > 0;
+    }
+    /** One UserError listing every problem, in the shape `message` gives. */
+    error(message) {
+        return new errors_UserError(message(this.list));
+    }
+}
+/** The actions' shape: "Invalid input(s):", then a "- " line per problem. */
+function invalidInputs(problems) {
+    return `Invalid input${problems.length > 1 ? "s" : ""}:\n${problems.map((p) => `- ${p}`).join("\n")}`;
+}
+
+;// CONCATENATED MODULE: ./src/flows/run-locations.ts
+
+
+
+function runnerLocations(env) {
+    const home = env.HOME || (0,external_node_os_namespaceObject.homedir)();
+    const cacheHome = env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(home, ".cache");
+    const stateDir = defaultStateDir(env);
+    return {
+        workspaceRoot: (0,external_node_path_namespaceObject.join)(cacheHome, "goal-orchestrator", "workspaces"),
+        logDir: (0,external_node_path_namespaceObject.join)(stateDir, "logs"),
+        statsFile: (0,external_node_path_namespaceObject.join)(stateDir, "stats.jsonl"),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/flows/run-settings.ts
+function runSettingsOf(settings) {
+    return {
+        model: settings.model,
+        reasoning: settings.reasoning,
+        durationSeconds: settings.durationSeconds,
+        idleTimeoutSeconds: settings.idleTimeoutSeconds,
+        agentCommand: settings.agentCommand,
+        maxAttempts: settings.maxAttempts,
+        mergeMethod: settings.mergeMethod,
+        spotCheckPaths: settings.spotCheckPaths,
+        spotCheckMaxLines: settings.spotCheckMaxLines,
+        reviewers: settings.reviewers,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/actions/run-inputs.ts
+
+
+
+
+
+
+
+
+
+
+/** The run settings from the inputs over the repository's settings file (null: none). */
+function readRunSettings(file) {
+    return runSettingsOf(resolveSettings({
+        explicit: Object.fromEntries(RUN_SETTING_KEYS.map((name) => [name, getInput(name)])),
+        file,
+    }));
+}
+/** Every input checked up front; all problems reported at once, each naming its input. */
+function readRunInputs(env = process.env) {
+    const problems = new Problems();
+    const settings = problems.catch(() => readRunSettings(null));
+    problems.catch(() => resolveSettings({ explicit: notifyInputs(), file: null }));
+    const goal = problems.take("goal", issueNumber(getInput("goal")), 0);
+    const attempt = problems.take("attempt", positiveWholeNumber(getInput("attempt")), 0);
+    const repo = problems.catch(repositoryInput);
+    const resume = problems.take("resume", trueOrFalse(getInput("resume"), true), true);
+    const checkpointEverySeconds = problems.catch(() => parseCheckpointEvery(getInput("checkpoint-every"), "checkpoint-every"));
+    const agentEnv = problems.take("agent-env", agentEnvNames(getInput("agent-env")), []);
+    const base = problems.take("base", optionalBranchName(getInput("base")), null);
+    const home = env.HOME || (0,external_node_os_namespaceObject.homedir)();
+    // An unset input is "": the default then.
+    const folder = (name, fallback) => {
+        const text = getInput(name);
+        if (!text.trim())
+            return fallback;
+        return problems.take(name, input_values_folder(text, { home, relativeTo: null }), fallback);
+    };
+    const locations = runnerLocations(env);
+    const workspaceRoot = folder("workspace-root", locations.workspaceRoot);
+    const logDir = folder("log-dir", locations.logDir);
+    const gitMirror = folder("git-mirror", "") || null;
+    const sandbox = readSandboxSettings({
+        isolation: getInput("isolation"),
+        readPaths: getInput("agent-read-paths"),
+        network: getInput("agent-network"),
+    }, problems.list);
+    const auth = authInputs(problems.list);
+    if (problems.any || !settings || !repo || !auth)
+        throw problems.error(invalidInputs);
+    return {
+        repo,
+        auth,
+        goal,
+        attempt,
+        ...settings,
+        base,
+        workspaceRoot,
+        logDir,
+        gitMirror,
+        agentEnv,
+        resume,
+        checkpointEverySeconds,
+        cloneUrl: getInput("clone-url").trim() || null,
+        statsFile: locations.statsFile,
+        ...sandbox,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/actions/run.ts
-
-
-
-
 
 
 
@@ -65654,114 +65894,6 @@ async function runEntry() {
         saveState("isPost", "true");
         await runMainAction();
     }
-}
-/** The run settings from the inputs over the repository's settings file (null: none). */
-function readRunSettings(file) {
-    return runSettingsOf(resolveSettings({
-        explicit: Object.fromEntries(RUN_SETTING_KEYS.map((name) => [name, getInput(name)])),
-        file,
-    }));
-}
-/** Every input checked up front; all problems reported at once, each naming its input. */
-function readRunInputs(env = process.env) {
-    const problems = [];
-    let settings = null;
-    try {
-        settings = readRunSettings(null);
-    }
-    catch (error) {
-        if (!(error instanceof SettingsError))
-            throw error;
-        problems.push(...error.problems);
-    }
-    try {
-        resolveSettings({ explicit: notifyInputs(), file: null });
-    }
-    catch (error) {
-        if (!(error instanceof SettingsError))
-            throw error;
-        problems.push(...error.problems);
-    }
-    const wholeNumber = (name, required) => {
-        const text = getInput(name).trim().replace(/^#/, "");
-        if (!text && !required)
-            return 0;
-        if (/^\d+$/.test(text) && Number(text) > 0 && Number.isSafeInteger(Number(text))) {
-            return Number(text);
-        }
-        problems.push(`${name}: "${getInput(name)}" is not a positive whole number, like 12.`);
-        return 0;
-    };
-    const goal = wholeNumber("goal", true);
-    const attempt = wholeNumber("attempt", true);
-    let repo = null;
-    try {
-        repo = repositoryInput();
-    }
-    catch (error) {
-        problems.push(messageOf(error));
-    }
-    const resumeText = getInput("resume").trim().toLowerCase() || "true";
-    if (resumeText !== "true" && resumeText !== "false") {
-        problems.push(`resume: "${resumeText}" is not true or false.`);
-    }
-    let checkpointEverySeconds = null;
-    try {
-        checkpointEverySeconds = parseCheckpointEvery(getInput("checkpoint-every"), "checkpoint-every");
-    }
-    catch (error) {
-        problems.push(messageOf(error));
-    }
-    const agentEnv = getInput("agent-env")
-        .split(/[\s,]+/)
-        .filter(Boolean);
-    problems.push(...agentEnvProblems(agentEnv, "agent-env"));
-    const base = getInput("base").trim() || null;
-    if (base !== null && (base.startsWith("-") || /[\s~^:?*[\\]|\.\.|@\{/.test(base))) {
-        problems.push(`base: "${base}" is not a branch name.`);
-    }
-    const path = (name, fallback) => {
-        const text = getInput(name).trim();
-        if (!text)
-            return fallback;
-        const expanded = text.replace(/^~(?=$|\/)/, env.HOME || (0,external_node_os_namespaceObject.homedir)());
-        if (!(0,external_node_path_namespaceObject.isAbsolute)(expanded)) {
-            problems.push(`${name}: "${text}" is not an absolute path (or one starting with ~/).`);
-        }
-        return (0,external_node_path_namespaceObject.resolve)(expanded);
-    };
-    const locations = runnerLocations(env);
-    const workspaceRoot = path("workspace-root", locations.workspaceRoot);
-    const logDir = path("log-dir", locations.logDir);
-    const gitMirrorText = getInput("git-mirror").trim();
-    const gitMirror = gitMirrorText ? path("git-mirror", "") : null;
-    const cloneUrl = getInput("clone-url").trim() || null;
-    const sandbox = readSandboxSettings({
-        isolation: getInput("isolation"),
-        readPaths: getInput("agent-read-paths"),
-        network: getInput("agent-network"),
-    }, problems);
-    const auth = authInputs(problems);
-    if (problems.length > 0 || !settings || !repo || !auth) {
-        throw new errors_UserError(`Invalid input${problems.length > 1 ? "s" : ""}:\n${problems.map((p) => `- ${p}`).join("\n")}`);
-    }
-    return {
-        repo,
-        auth,
-        goal,
-        attempt,
-        ...settings,
-        base,
-        workspaceRoot,
-        logDir,
-        gitMirror,
-        agentEnv,
-        resume: resumeText === "true",
-        checkpointEverySeconds,
-        cloneUrl,
-        statsFile: locations.statsFile,
-        ...sandbox,
-    };
 }
 /**
  * Authenticates as the inputs say. As an App, the installation lookup starts now and the token
@@ -65812,19 +65944,13 @@ function markerAuthorsOf(file) {
 }
 /** Where the main step leaves the marker authors it used, for the post step. */
 const MARKER_AUTHORS_STATE = "marker-authors";
-function runUrl(env) {
-    if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY)
-        return undefined;
-    return `${env.GITHUB_SERVER_URL ?? "https://github.com"}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
-}
 async function runMainAction() {
     await runAction(async () => {
         const inputs = readRunInputs();
         forgetSecretsInEnvironment();
         const session = openSession(inputs.repo, inputs.auth);
         const token = session.token;
-        const server = (process.env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, "");
-        const cloneUrl = inputs.cloneUrl ?? `${server}/${formatRepo(inputs.repo)}.git`;
+        const cloneUrl = inputs.cloneUrl ?? actions_environment_cloneUrl(process.env, inputs.repo);
         const { auth: _auth, ...rest } = inputs; // the App's key stays here
         // The clone starts now, so it overlaps connecting and the claim check (runGoal adopts it
         // once the claim stands, or deletes it). It needs none of the settings the file may set.
@@ -65845,7 +65971,7 @@ async function runMainAction() {
             throw error;
         }
         const { client, store } = connected;
-        const url = runUrl(process.env);
+        const url = workflowRunUrl(process.env);
         let settings;
         let notify;
         try {
@@ -65974,7 +66100,7 @@ async function runPostAction() {
                 .then((client) => readRepositorySettings(client, repo))
                 .catch((error) => (error instanceof Error ? error : new Error(String(error)))));
         const { store, client } = await connect(repo, session, markerAuthors);
-        const url = runUrl(process.env);
+        const url = workflowRunUrl(process.env);
         const maxAttempts = Number(getState("max-attempts")) || null;
         const settled = await recordInterruption({
             store,
@@ -66014,13 +66140,18 @@ function postStepJob() {
         const markerAuthors = savedMarkerAuthors(getState(MARKER_AUTHORS_STATE));
         return { repo: { owner, repo }, ...saved, markerAuthors };
     }
-    const goal = Number(getInput("goal"));
-    const attempt = Number(getInput("attempt"));
-    if (!Number.isSafeInteger(goal) || goal < 1 || !Number.isSafeInteger(attempt) || attempt < 1) {
-        return null; // the main step refused these inputs; nothing was claimed for them
-    }
+    // Read as the main step reads them: it refused any other text, so nothing ran for it.
+    const goal = issueNumber(getInput("goal"));
+    const attempt = positiveWholeNumber(getInput("attempt"));
+    if (!goal.ok || !attempt.ok)
+        return null;
     try {
-        return { repo: repositoryInput(), goal, attempt, markerAuthors: null };
+        return {
+            repo: repositoryInput(),
+            goal: goal.value,
+            attempt: attempt.value,
+            markerAuthors: null,
+        };
     }
     catch {
         return null;
@@ -66034,9 +66165,9 @@ function postStepJob() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5760);
+/* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(845);
 
-await (0,_actions_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runEntry */ .CN)();
+await (0,_actions_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runEntry */ .C)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);

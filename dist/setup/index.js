@@ -58337,12 +58337,6 @@ function notifierOf(settings) {
         warn: core.warning,
     });
 }
-/** The link to this workflow run, when the runner's environment says which it is. */
-function workflowRunUrl(env) {
-    if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY)
-        return null;
-    return `${(env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, "")}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
-}
 /** The repository input, or the workflow's own repository. */
 function repositoryInput() {
     const text = getInput("repository") || process.env.GITHUB_REPOSITORY || "";
