@@ -3,8 +3,8 @@
 import { performance } from "node:perf_hooks";
 import { encodeMarker } from "../src/core/markers.js";
 import { LABELS, stateLabel } from "../src/core/states.js";
-import { startGitHubServer } from "../test/github-server/index.js";
 import { runActionBundle } from "../test/helpers/action-runner.js";
+import { startGitHubServer } from "../tools/github-server/index.js";
 
 const OWNER = "acme";
 const NAME = "widgets";

@@ -5,8 +5,8 @@ import type { GoalState } from "../src/core/states.js";
 import { LABELS, stateLabel } from "../src/core/states.js";
 import { createClient } from "../src/github/client.js";
 import { GitHubGoalStore } from "../src/github/goal-store.js";
-import { type GitHubServer, startGitHubServer } from "../test/github-server/index.js";
-import type { RepoModel } from "../test/github-server/state.js";
+import { type GitHubServer, startGitHubServer } from "../tools/github-server/index.js";
+import type { RepoModel } from "../tools/github-server/state.js";
 import { median } from "./table.js";
 
 const OWNER = "acme";

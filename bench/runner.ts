@@ -17,11 +17,11 @@ import { launchAgent } from "../src/agent/launch.js";
 import { LABELS } from "../src/core/states.js";
 import { createGoal } from "../src/flows/create-goal.js";
 import { Git } from "../src/git/git.js";
-import { startGitHubServer } from "../test/github-server/index.js";
-import type { GitHubServer, RequestLogEntry } from "../test/github-server/server.js";
 import { readOutputs, runActionBundle } from "../test/helpers/action-runner.js";
 import { connectAs, GOAL_BODY } from "../test/helpers/github-fixture.js";
 import { vettedText } from "../test/helpers/vetted-text.js";
+import { startGitHubServer } from "../tools/github-server/index.js";
+import type { GitHubServer, RequestLogEntry } from "../tools/github-server/server.js";
 import { formatMiB, formatMs, median, printSection } from "./table.js";
 
 const OWNER = "acme";

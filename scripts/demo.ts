@@ -12,10 +12,10 @@ import { attemptsUsed } from "../src/core/attempts.js";
 import type { GoalSnapshot } from "../src/core/ports.js";
 import { createClient } from "../src/github/client.js";
 import { GitHubGoalStore } from "../src/github/goal-store.js";
-import { createBareRepository, startGitHubServer } from "../test/github-server/index.js";
 import { runActionBundle } from "../test/helpers/action-runner.js";
 import { startReceiver } from "../test/helpers/notify-receiver.js";
 import { run } from "../test/helpers/runtimes.js";
+import { createBareRepository, startGitHubServer } from "../tools/github-server/index.js";
 
 const root = resolve(import.meta.dirname, "..");
 process.chdir(root);

@@ -14,7 +14,7 @@ import {
   createBareRepository,
   type GitHubServer,
   startGitHubServer,
-} from "../github-server/index.js";
+} from "../../tools/github-server/index.js";
 import { type ActionRun, runActionBundle } from "../helpers/action-runner.js";
 import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
 import { vettedText } from "../helpers/vetted-text.js";

@@ -11,7 +11,7 @@ import {
   createBareRepository,
   type GitHubServer,
   startGitHubServer,
-} from "../github-server/index.js";
+} from "../../tools/github-server/index.js";
 import { type ActionRun, runActionBundle } from "../helpers/action-runner.js";
 import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
 import { downUrl, type Receiver, shownLog, startReceiver } from "../helpers/notify-receiver.js";

@@ -27,7 +27,7 @@ import {
   createBareRepository,
   type GitHubServer,
   startGitHubServer,
-} from "../github-server/index.js";
+} from "../../tools/github-server/index.js";
 import { connectAs, TEST_PACE_MS } from "../helpers/github-fixture.js";
 import { type CanarySnapshot, killAgentProcesses, snapshotCanaries } from "./harness-breach.js";
 import {

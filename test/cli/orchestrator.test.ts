@@ -12,7 +12,7 @@ import {
   createBareRepository,
   type GitHubServer,
   startGitHubServer,
-} from "../github-server/index.js";
+} from "../../tools/github-server/index.js";
 import { captureIo } from "../helpers/cli-io.js";
 import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
 import { processesWith } from "../helpers/processes.js";

@@ -21,7 +21,7 @@ import {
   createBareRepository,
   type GitHubServer,
   startGitHubServer,
-} from "../github-server/index.js";
+} from "../../tools/github-server/index.js";
 import { connectAs, GOAL_BODY } from "../helpers/github-fixture.js";
 
 type Bare = Awaited<ReturnType<typeof createBareRepository>>;

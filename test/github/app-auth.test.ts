@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { checkAppPrivateKey, connectAsApp, tokenCache } from "../../src/github/app-auth.js";
-import { type GitHubServer, startGitHubServer } from "../github-server/index.js";
+import { type GitHubServer, startGitHubServer } from "../../tools/github-server/index.js";
 import { TEST_PACE_MS } from "../helpers/github-fixture.js";
 
 const repo = { owner: "acme", repo: "widgets" };

@@ -1,7 +1,7 @@
 import type { RepoRef } from "../../src/core/issue-ref.js";
 import { createClient, type GitHubClient } from "../../src/github/client.js";
 import { GitHubGoalStore } from "../../src/github/goal-store.js";
-import { type GitHubServer, startGitHubServer } from "../github-server/server.js";
+import { type GitHubServer, startGitHubServer } from "../../tools/github-server/server.js";
 
 /** Retry waits in tests: short, but long enough to keep the real ordering of events. */
 export const TEST_PACE_MS = 5;

@@ -9,7 +9,7 @@ import {
   createBareRepository,
   type GitHubServer,
   startGitHubServer,
-} from "../github-server/index.js";
+} from "../../tools/github-server/index.js";
 import { connectAs } from "./github-fixture.js";
 
 /**

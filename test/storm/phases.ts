@@ -4,7 +4,7 @@
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { decodeMarkers } from "../../src/core/markers.js";
-import type { HookedRequest } from "../github-server/index.js";
+import type { HookedRequest } from "../../tools/github-server/index.js";
 import { OWNER, REPO, type World } from "./world.js";
 
 export const PHASES = [

@@ -2,7 +2,7 @@
 // ("agent", goal, attempt), never from a shared stream: then a goal's agent does the same thing in
 // a run whatever else changed before it (a retried request, one more goal claimed), and a seed
 // replays the same storm.
-import { seededRandom } from "../github-server/faults.js";
+import { seededRandom } from "../../tools/github-server/faults.js";
 
 /** A number in [0, 1) fixed by the seed and the keys. */
 export function roll(seed: number, ...keys: Array<string | number>): number {

@@ -12,8 +12,8 @@ import {
   createBareRepository,
   type GitHubServer,
   startGitHubServer,
-} from "../github-server/index.js";
-import { refreshPull } from "../github-server/pulls.js";
+} from "../../tools/github-server/index.js";
+import { refreshPull } from "../../tools/github-server/pulls.js";
 import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
 import { roll } from "./random.js";
 

@@ -10,7 +10,7 @@ describe("standalone server (main.ts)", () => {
       [
         "--import",
         "tsx",
-        "test/github-server/main.ts",
+        "tools/github-server/main.ts",
         "--port",
         "0",
         "--repo",
