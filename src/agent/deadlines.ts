@@ -2,37 +2,59 @@
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * The timers of one agent run: deadlines that may move (the idle limit moves with every line of
- * output) and plain delays, all cleared at once when the run ends.
+ * The time an agent run goes by: its duration, its time and idle limits and the grace before
+ * SIGKILL. Only differences between readings count, so real time is monotonic time; tests move
+ * a manual clock instead.
+ */
+export interface DeadlineClock {
+  /** Milliseconds on a monotonic scale. */
+  now(): number;
+  /** Calls `fire` once, `ms` from now, unless the returned function is called first. */
+  after(ms: number, fire: () => void): () => void;
+}
+
+export const systemDeadlineClock: DeadlineClock = {
+  now: () => performance.now(),
+  after: (ms, fire) => {
+    const timer = setTimeout(fire, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+/**
+ * The timers of one agent run: deadlines that may move (the idle limit moves with every output)
+ * and plain delays, all cleared at once when the run ends.
  */
 export class Deadlines {
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #clock: DeadlineClock;
+  readonly #cancels = new Set<() => void>();
 
-  /** Calls `fire` once `deadline()` (a performance.now() time) has passed; re-reads it on wake-up. */
+  constructor(clock: DeadlineClock) {
+    this.#clock = clock;
+  }
+
+  /** Calls `fire` once `deadline()` (a time of the clock) has passed; re-reads it on wake-up. */
   arm(deadline: () => number, fire: () => void): void {
-    const remaining = deadline() - performance.now();
+    const remaining = deadline() - this.#clock.now();
     if (remaining <= 0) {
       fire();
       return;
     }
-    const timer = setTimeout(
-      () => {
-        this.#timers.delete(timer);
-        this.arm(deadline, fire);
-      },
-      Math.min(Math.ceil(remaining), MAX_TIMER_MS),
-    );
-    this.#timers.add(timer);
+    const cancel = this.#clock.after(Math.min(Math.ceil(remaining), MAX_TIMER_MS), () => {
+      this.#cancels.delete(cancel);
+      this.arm(deadline, fire);
+    });
+    this.#cancels.add(cancel);
   }
 
   /** Calls `fire` after `ms`. */
   after(ms: number, fire: () => void): void {
-    const at = performance.now() + ms;
+    const at = this.#clock.now() + ms;
     this.arm(() => at, fire);
   }
 
   clear(): void {
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
+    for (const cancel of this.#cancels) cancel();
+    this.#cancels.clear();
   }
 }

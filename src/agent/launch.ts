@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { stat } from "node:fs/promises";
 import { formatDuration } from "../core/duration.js";
 import { UserError } from "../core/errors.js";
-import { Deadlines } from "./deadlines.js";
+import { type DeadlineClock, Deadlines, systemDeadlineClock } from "./deadlines.js";
 import { AgentOutput } from "./output.js";
 import { killGroup, killGroupBut } from "./process-group.js";
 
@@ -53,6 +53,8 @@ export interface AgentLaunch {
    * to it would deny the agent its grace period.
    */
   sandboxed?: boolean;
+  /** The time the run's duration and all its limits go by (default: real time; tests move it). */
+  clock?: DeadlineClock;
 }
 
 export type AgentExitReason =
@@ -138,8 +140,16 @@ export async function launchAgent(launch: AgentLaunch): Promise<AgentResult> {
   output.read(child.stdout, "stdout");
   output.read(child.stderr, "stderr");
 
-  const startedAt = performance.now();
-  const deadlines = new Deadlines();
+  const clock = launch.clock ?? systemDeadlineClock;
+  const startedAt = clock.now();
+  // Any output, even part of a line, restarts the idle limit.
+  let lastOutputAt = startedAt;
+  for (const pipe of [child.stdout, child.stderr]) {
+    pipe.on("data", () => {
+      lastOutputAt = clock.now();
+    });
+  }
+  const deadlines = new Deadlines(clock);
   let exitReason: AgentExitReason | null = null;
   let exited: { at: number; code: number | null; signal: string | null } | null = null;
   const stop = (reason: AgentExitReason) => {
@@ -157,7 +167,7 @@ export async function launchAgent(launch: AgentLaunch): Promise<AgentResult> {
   const idle = launch.idleTimeoutSeconds;
   if (idle !== undefined && idle !== null) {
     deadlines.arm(
-      () => output.lastAt + idle * 1000,
+      () => lastOutputAt + idle * 1000,
       () => stop("idle-timeout"),
     );
   }
@@ -167,7 +177,7 @@ export async function launchAgent(launch: AgentLaunch): Promise<AgentResult> {
   // After a successful start, "error" only reports a failed child.kill(), which is not used.
   child.on("error", () => {});
   child.once("exit", (code, signal) => {
-    exited = { at: performance.now(), code, signal };
+    exited = { at: clock.now(), code, signal };
     deadlines.clear();
     // Whatever the agent started dies with it.
     killGroup(pid, "SIGKILL");
@@ -183,7 +193,7 @@ export async function launchAgent(launch: AgentLaunch): Promise<AgentResult> {
   await new Promise<void>((done) => child.once("close", () => done()));
   deadlines.clear();
   launch.signal?.removeEventListener("abort", onAbort);
-  const end = exited ?? { at: performance.now(), code: child.exitCode, signal: child.signalCode };
+  const end = exited ?? { at: clock.now(), code: child.exitCode, signal: child.signalCode };
   return withLogError({
     exitCode: end.code,
     signal: end.signal,

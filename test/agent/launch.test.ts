@@ -1,8 +1,16 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
 import { buildAgentEnv } from "../../src/agent/environment.js";
 import {
@@ -14,6 +22,7 @@ import {
 } from "../../src/agent/launch.js";
 import { UserError } from "../../src/core/errors.js";
 import { LOG_TAIL_LINES } from "../../src/core/markers.js";
+import { ManualClock } from "../helpers/manual-clock.js";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 const fixture = (name: string, ...args: string[]) => [
@@ -53,14 +62,95 @@ async function run(
   return { ...result, lines, log, logFile };
 }
 
+/**
+ * Tests that stop an agent run it on a manual clock and never wait on real time for an answer;
+ * this only ends a test that hangs (an agent that never prints what it should, say).
+ */
+const SAFETY_NET = { timeout: 60_000 };
+
+/** An agent started on a manual clock, with the stop signals launchAgent sends recorded. */
+interface Started {
+  clock: ManualClock;
+  /** The first line the agent printed that is (or matches) `line`; fails if the run ends first. */
+  printed(line: string | RegExp): Promise<string>;
+  /** SIGTERM and SIGKILL as sent so far by launchAgent, in order. */
+  signals(): string[];
+  /** The pids they went to (a negative pid is a process group). */
+  targets(): number[];
+  abort(): void;
+  result: Promise<AgentResult>;
+}
+
+/**
+ * Launches `argv` on a manual clock, so that no limit ever passes unless the test moves the clock.
+ * process.kill is watched (and still works): launchAgent sends every signal synchronously when
+ * a limit passes, so what it sent is known the moment the clock has moved.
+ */
+function start(t: TestContext, argv: string[], options: Partial<AgentLaunch> = {}): Started {
+  const clock = new ManualClock();
+  const kill = t.mock.method(process, "kill");
+  // Only the stop signals: not the test's own prompts and liveness checks.
+  const sent = () =>
+    kill.mock.calls.flatMap(({ arguments: [pid, signal] }) =>
+      signal === "SIGTERM" || signal === "SIGKILL" ? [{ pid, signal }] : [],
+    );
+  const lines: string[] = [];
+  const waiting: { line: string | RegExp; done: (line: string) => void }[] = [];
+  const matches = (wanted: string | RegExp, line: string) =>
+    typeof wanted === "string" ? line === wanted : wanted.test(line);
+  const controller = new AbortController();
+  let ended = false;
+  const result = run(argv, {
+    timeoutSeconds: 3600,
+    clock,
+    signal: controller.signal,
+    onLine: (line) => {
+      lines.push(line);
+      for (const wait of waiting) if (matches(wait.line, line)) wait.done(line);
+    },
+    ...options,
+  }).finally(() => {
+    ended = true;
+  });
+  // A test that failed halfway leaves its agent running on a clock nobody moves: stop it.
+  t.after(async () => {
+    if (ended) return;
+    controller.abort();
+    await clock.advance(3600 * 1000);
+    await result.catch(() => {});
+  });
+  return {
+    clock,
+    printed: (wanted) =>
+      new Promise<string>((resolve, reject) => {
+        const seen = lines.find((line) => matches(wanted, line));
+        if (seen !== undefined) return resolve(seen);
+        waiting.push({ line: wanted, done: resolve });
+        const missing = () => reject(new Error(`the agent ended without printing ${wanted}`));
+        result.then(missing, missing);
+      }),
+    signals: () => sent().map(({ signal }) => signal),
+    targets: () => sent().map(({ pid }) => pid),
+    abort: () => controller.abort(),
+    result,
+  };
+}
+
+/** The process group of a live process, from /proc/<pid>/stat ("pid (comm) state ppid pgrp …"). */
+function groupOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Whether the process has ended (within `waitMs`): kill(pid, 0) fails with ESRCH. A killed orphan
- * can also linger as a zombie until init reaps it (some sandboxes' init never does): a zombie runs
- * no code and holds nothing, so it counts as gone.
+ * Whether the process has ended: kill(pid, 0) fails with ESRCH. A killed orphan can also linger
+ * as a zombie until init reaps it (some sandboxes' init never does): a zombie runs no code and
+ * holds nothing, so it counts as gone. `waitMs` is only a safety net: a process that was sent
+ * SIGKILL is gone as soon as the machine gets round to it.
  */
-async function isGone(pid: number, waitMs = 3000): Promise<boolean> {
+async function isGone(pid: number, waitMs = 30_000): Promise<boolean> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
@@ -109,7 +199,11 @@ describe("launchAgent: exit status", () => {
         result.lines.map(([, line]) => line),
       );
       assert.equal(result.outputBytes, Buffer.byteLength(result.log));
-      assert.ok(result.durationSeconds > 0 && result.durationSeconds < 5);
+      // Real time here: measured, and under the safety net.
+      assert.ok(
+        result.durationSeconds > 0 && result.durationSeconds < 60,
+        `${result.durationSeconds}`,
+      );
       assert.match(describeAgentResult(result, { timeoutSeconds: 10 }), /exited with status/);
     });
   }
@@ -150,48 +244,111 @@ describe("launchAgent: exit status", () => {
   });
 });
 
+/**
+ * An agent that prints "ready <pid>", then a line each time it gets SIGUSR2 and nothing
+ * otherwise, and ignores SIGTERM (saying so): the test decides when it prints.
+ */
+const PROMPTED_AGENT = [
+  process.execPath,
+  "-e",
+  `let count = 0;
+  process.on("SIGUSR2", () => console.log("line " + ++count));
+  process.on("SIGTERM", () => console.log("ignores SIGTERM"));
+  console.log("ready " + process.pid);
+  setInterval(() => {}, 1000);`,
+];
+
+/** The processes whose command line contains `text`. */
+function processesWith(text: string): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        return readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(text);
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
+
 describe("launchAgent: stopping the agent", () => {
-  it("on timeout, terminates the agent and a child that ignores SIGTERM", async () => {
+  it("on timeout, terminates the agent and a child that ignores SIGTERM", SAFETY_NET, async (t) => {
     const pidFile = path("child-1.pid");
-    const result = await run(fixture("hang.mjs", pidFile), { timeoutSeconds: 1 });
+    const agent = start(t, fixture("hang.mjs", pidFile), { timeoutSeconds: 10, graceSeconds: 5 });
+    await agent.printed("parent ready");
+    await agent.printed("child ready");
+    const childPid = Number(readFileSync(pidFile, "utf8"));
+    assert.ok(childPid > 0);
+    const group = -groupOf(childPid);
+
+    await agent.clock.advance(9_999);
+    assert.deepEqual(agent.signals(), [], "stopped before the time limit");
+    await agent.clock.advance(1);
+    assert.deepEqual(agent.signals(), ["SIGTERM"]);
+    const result = await agent.result;
     assert.equal(result.exitReason, "timeout");
     assert.equal(result.exitCode, null);
     assert.equal(result.signal, "SIGTERM");
-    assert.ok(
-      result.durationSeconds >= 1 && result.durationSeconds < 3,
-      `${result.durationSeconds}`,
-    );
-    const childPid = Number(readFileSync(pidFile, "utf8"));
-    assert.ok(childPid > 0);
+    assert.equal(result.durationSeconds, 10);
+    // The agent died of the SIGTERM; its child, which ignored it, got the SIGKILL that follows
+    // the agent's exit, without waiting for the grace period.
+    assert.deepEqual(agent.signals(), ["SIGTERM", "SIGKILL"]);
+    assert.deepEqual(agent.targets(), [group, group]);
     assert.ok(await isGone(childPid), `child ${childPid} survived`);
     assert.ok(result.lastLines.includes("child ready"));
-    assert.match(describeAgentResult(result, { timeoutSeconds: 1 }), /time limit \(1s\)/);
+    assert.match(describeAgentResult(result, { timeoutSeconds: 10 }), /time limit \(10s\)/);
   });
 
-  it("kills with SIGKILL after the grace period when the agent ignores SIGTERM too", async () => {
-    const pidFile = path("child-2.pid");
-    const started = Date.now();
-    const result = await run(fixture("hang.mjs", pidFile, "ignore-term"), {
-      timeoutSeconds: 1,
-      graceSeconds: 1,
-    });
-    assert.equal(result.exitReason, "timeout");
-    assert.equal(result.signal, "SIGKILL");
-    assert.ok(Date.now() - started >= 1900, "SIGKILL came before the grace period ended");
-    assert.ok(result.durationSeconds < 4, `${result.durationSeconds}`);
-    assert.ok(result.lastLines.includes("parent ignores SIGTERM"));
-    const childPid = Number(readFileSync(pidFile, "utf8"));
-    assert.ok(await isGone(childPid), `child ${childPid} survived`);
-  });
+  it(
+    "kills with SIGKILL after the grace period when the agent ignores SIGTERM too",
+    SAFETY_NET,
+    async (t) => {
+      const pidFile = path("child-2.pid");
+      const agent = start(t, fixture("hang.mjs", pidFile, "ignore-term"), {
+        timeoutSeconds: 10,
+        graceSeconds: 5,
+      });
+      await agent.printed("parent ready");
+      await agent.printed("child ready");
+      const childPid = Number(readFileSync(pidFile, "utf8"));
+      const group = -groupOf(childPid);
 
-  it("stops a silent agent at the idle timeout", async () => {
-    const result = await run(fixture("silent.mjs"), { timeoutSeconds: 10, idleTimeoutSeconds: 1 });
+      await agent.clock.advance(10_000);
+      assert.deepEqual(agent.signals(), ["SIGTERM"]);
+      // The whole group got it, and lives on.
+      await agent.printed("parent ignores SIGTERM");
+      await agent.printed("child ignores SIGTERM");
+      await agent.clock.advance(4_999);
+      assert.deepEqual(agent.signals(), ["SIGTERM"], "SIGKILL came before the grace period ended");
+      await agent.clock.advance(1);
+      assert.deepEqual(agent.signals(), ["SIGTERM", "SIGKILL"]);
+      const result = await agent.result;
+      assert.equal(result.exitReason, "timeout");
+      assert.equal(result.signal, "SIGKILL");
+      assert.equal(result.durationSeconds, 15);
+      // One more SIGKILL follows the agent's exit, for whatever it started.
+      assert.deepEqual(agent.signals(), ["SIGTERM", "SIGKILL", "SIGKILL"]);
+      assert.deepEqual(agent.targets(), [group, group, group]);
+      assert.ok(result.lastLines.includes("parent ignores SIGTERM"));
+      assert.ok(await isGone(childPid), `child ${childPid} survived`);
+    },
+  );
+
+  it("stops a silent agent at the idle timeout", SAFETY_NET, async (t) => {
+    const agent = start(t, fixture("silent.mjs"), { timeoutSeconds: 10, idleTimeoutSeconds: 1 });
+    await agent.printed("started");
+    await agent.clock.advance(999);
+    assert.deepEqual(agent.signals(), [], "stopped before the idle limit");
+    await agent.clock.advance(1);
+    assert.deepEqual(agent.signals(), ["SIGTERM"]);
+    const result = await agent.result;
     assert.equal(result.exitReason, "idle-timeout");
     assert.equal(result.signal, "SIGTERM");
-    assert.ok(
-      result.durationSeconds >= 1 && result.durationSeconds < 3,
-      `${result.durationSeconds}`,
-    );
+    assert.equal(result.durationSeconds, 1);
+    const [group, ...others] = agent.targets();
+    assert.ok(group !== undefined && group < 0, "not sent to a process group");
+    assert.deepEqual(others, [group]);
     assert.deepEqual(result.lastLines, ["started"]);
     assert.match(
       describeAgentResult(result, { timeoutSeconds: 10, idleTimeoutSeconds: 1 }),
@@ -199,23 +356,60 @@ describe("launchAgent: stopping the agent", () => {
     );
   });
 
-  it("restarts the idle timer on every output", async () => {
-    // 6 lines 300 ms apart: 1.8 s in all, never 1 s without output.
-    const result = await run(fixture("ticker.mjs", "6", "300"), { idleTimeoutSeconds: 1 });
-    assert.equal(result.exitReason, "exited");
-    assert.equal(result.exitCode, 0);
-    assert.equal(result.lines.length, 6);
-  });
+  it(
+    "restarts the idle timer on every output, then stops: SIGTERM, SIGKILL after the grace",
+    SAFETY_NET,
+    async (t) => {
+      const agent = start(t, PROMPTED_AGENT, { idleTimeoutSeconds: 1, graceSeconds: 5 });
+      const pid = Number((await agent.printed(/^ready \d+$/)).split(" ")[1]);
+      // A line every 900 ms, 6 times: 5.4 s in all, never 1 s without output.
+      for (let n = 1; n <= 6; n++) {
+        await agent.clock.advance(900);
+        assert.deepEqual(agent.signals(), [], `stopped ${n * 900} ms in, 900 ms after an output`);
+        process.kill(pid, "SIGUSR2");
+        await agent.printed(`line ${n}`);
+      }
+      await agent.clock.advance(999);
+      assert.deepEqual(agent.signals(), [], "stopped before the idle limit");
+      await agent.clock.advance(1);
+      assert.deepEqual(agent.signals(), ["SIGTERM"]);
+      await agent.printed("ignores SIGTERM");
+      await agent.clock.advance(4_999);
+      assert.deepEqual(agent.signals(), ["SIGTERM"], "SIGKILL came before the grace period ended");
+      await agent.clock.advance(1);
+      assert.deepEqual(agent.signals(), ["SIGTERM", "SIGKILL"]);
+      const result = await agent.result;
+      assert.equal(result.exitReason, "idle-timeout");
+      assert.equal(result.signal, "SIGKILL");
+      assert.equal(result.durationSeconds, 11.4);
+      assert.deepEqual(agent.targets(), [-pid, -pid, -pid]);
+      assert.deepEqual(result.lastLines, [
+        `ready ${pid}`,
+        ...[1, 2, 3, 4, 5, 6].map((n) => `line ${n}`),
+        "ignores SIGTERM",
+      ]);
+    },
+  );
 
-  it("stops the agent when the signal aborts: interrupted", async () => {
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 300);
+  it("stops the agent when the signal aborts: interrupted", SAFETY_NET, async (t) => {
     const pidFile = path("child-3.pid");
-    const result = await run(fixture("hang.mjs", pidFile), { signal: controller.signal });
+    const agent = start(t, fixture("hang.mjs", pidFile), { timeoutSeconds: 10 });
+    await agent.printed("parent ready");
+    await agent.printed("child ready");
+    const childPid = Number(readFileSync(pidFile, "utf8"));
+    const group = -groupOf(childPid);
+
+    await agent.clock.advance(2_000);
+    assert.deepEqual(agent.signals(), []);
+    agent.abort();
+    assert.deepEqual(agent.signals(), ["SIGTERM"]);
+    const result = await agent.result;
     assert.equal(result.exitReason, "interrupted");
-    assert.ok(result.durationSeconds < 3, `${result.durationSeconds}`);
-    if (existsSync(pidFile)) assert.ok(await isGone(Number(readFileSync(pidFile, "utf8"))));
-    assert.match(describeAgentResult(result, { timeoutSeconds: 10 }), /interrupted/);
+    assert.equal(result.durationSeconds, 2);
+    assert.deepEqual(agent.signals(), ["SIGTERM", "SIGKILL"]);
+    assert.deepEqual(agent.targets(), [group, group]);
+    assert.ok(await isGone(childPid), `child ${childPid} survived`);
+    assert.match(describeAgentResult(result, { timeoutSeconds: 10 }), /interrupted after 2s/);
   });
 
   it("does not start the agent when the signal has already aborted", async () => {
@@ -223,7 +417,8 @@ describe("launchAgent: stopping the agent", () => {
     const result = await run(fixture("hang.mjs", marker), { signal: AbortSignal.abort() });
     assert.equal(result.exitReason, "interrupted");
     assert.equal(result.durationSeconds, 0);
-    await sleep(200);
+    // spawn() has forked before it returns: a started agent would be a process by now.
+    assert.deepEqual(processesWith(marker), []);
     assert.equal(existsSync(marker), false);
   });
 });

@@ -9,7 +9,7 @@ import { GitHubActionsApi } from "../../src/github/actions-api.js";
 import { type DispatchLockOptions, GitHubDispatchLock } from "../../src/github/dispatch-lock.js";
 import { GitHubPullRequests } from "../../src/github/pull-requests.js";
 import { type GitHubFixture, GOAL_BODY, startGitHubFixture } from "../helpers/github-fixture.js";
-import { ManualClock } from "../helpers/lock-clock.js";
+import { ManualClock } from "../helpers/manual-clock.js";
 
 let gh: GitHubFixture;
 /** The clock of every lock in a test: it moves only when the test moves it. */
