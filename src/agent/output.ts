@@ -15,8 +15,6 @@ type StreamName = "stdout" | "stderr";
 export class AgentOutput {
   /** Bytes read from stdout and stderr together. */
   bytes = 0;
-  /** performance.now() of the last output, for the idle limit. */
-  lastAt = performance.now();
   /** True while the pipes wait for the log file to drain. */
   paused = false;
   readonly #log: Writable;
@@ -64,7 +62,6 @@ export class AgentOutput {
     const splitter = new LineSplitter();
     stream.on("data", (chunk: Buffer) => {
       this.bytes += chunk.length;
-      this.lastAt = performance.now();
       this.#write(splitter.push(chunk), name);
     });
     // "end" (all data read) or "close" (destroyed while an escaped process held the pipe).
