@@ -53190,34 +53190,45 @@ function buildAgentEnv(input) {
 ;// CONCATENATED MODULE: ./src/agent/deadlines.ts
 /** setTimeout cannot wait longer than this; longer waits are done in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+const systemDeadlineClock = {
+    now: () => performance.now(),
+    after: (ms, fire) => {
+        const timer = setTimeout(fire, ms);
+        return () => clearTimeout(timer);
+    },
+};
 /**
- * The timers of one agent run: deadlines that may move (the idle limit moves with every line of
- * output) and plain delays, all cleared at once when the run ends.
+ * The timers of one agent run: deadlines that may move (the idle limit moves with every output)
+ * and plain delays, all cleared at once when the run ends.
  */
 class Deadlines {
-    #timers = new Set();
-    /** Calls `fire` once `deadline()` (a performance.now() time) has passed; re-reads it on wake-up. */
+    #clock;
+    #cancels = new Set();
+    constructor(clock) {
+        this.#clock = clock;
+    }
+    /** Calls `fire` once `deadline()` (a time of the clock) has passed; re-reads it on wake-up. */
     arm(deadline, fire) {
-        const remaining = deadline() - performance.now();
+        const remaining = deadline() - this.#clock.now();
         if (remaining <= 0) {
             fire();
             return;
         }
-        const timer = setTimeout(() => {
-            this.#timers.delete(timer);
+        const cancel = this.#clock.after(Math.min(Math.ceil(remaining), MAX_TIMER_MS), () => {
+            this.#cancels.delete(cancel);
             this.arm(deadline, fire);
-        }, Math.min(Math.ceil(remaining), MAX_TIMER_MS));
-        this.#timers.add(timer);
+        });
+        this.#cancels.add(cancel);
     }
     /** Calls `fire` after `ms`. */
     after(ms, fire) {
-        const at = performance.now() + ms;
+        const at = this.#clock.now() + ms;
         this.arm(() => at, fire);
     }
     clear() {
-        for (const timer of this.#timers)
-            clearTimeout(timer);
-        this.#timers.clear();
+        for (const cancel of this.#cancels)
+            cancel();
+        this.#cancels.clear();
     }
 }
 
@@ -53297,8 +53308,6 @@ class LineSplitter {
 class AgentOutput {
     /** Bytes read from stdout and stderr together. */
     bytes = 0;
-    /** performance.now() of the last output, for the idle limit. */
-    lastAt = performance.now();
     /** True while the pipes wait for the log file to drain. */
     paused = false;
     #log;
@@ -53331,7 +53340,6 @@ class AgentOutput {
         const splitter = new LineSplitter();
         stream.on("data", (chunk) => {
             this.bytes += chunk.length;
-            this.lastAt = performance.now();
             this.#write(splitter.push(chunk), name);
         });
         // "end" (all data read) or "close" (destroyed while an escaped process held the pipe).
@@ -53511,8 +53519,16 @@ async function launchAgent(launch) {
     }
     output.read(child.stdout, "stdout");
     output.read(child.stderr, "stderr");
-    const startedAt = performance.now();
-    const deadlines = new Deadlines();
+    const clock = launch.clock ?? systemDeadlineClock;
+    const startedAt = clock.now();
+    // Any output, even part of a line, restarts the idle limit.
+    let lastOutputAt = startedAt;
+    for (const pipe of [child.stdout, child.stderr]) {
+        pipe.on("data", () => {
+            lastOutputAt = clock.now();
+        });
+    }
+    const deadlines = new Deadlines(clock);
     let exitReason = null;
     let exited = null;
     const stop = (reason) => {
@@ -53529,7 +53545,7 @@ async function launchAgent(launch) {
     deadlines.arm(() => startedAt + launch.timeoutSeconds * 1000, () => stop("timeout"));
     const idle = launch.idleTimeoutSeconds;
     if (idle !== undefined && idle !== null) {
-        deadlines.arm(() => output.lastAt + idle * 1000, () => stop("idle-timeout"));
+        deadlines.arm(() => lastOutputAt + idle * 1000, () => stop("idle-timeout"));
     }
     launch.signal?.addEventListener("abort", onAbort, { once: true });
     if (launch.signal?.aborted)
@@ -53537,7 +53553,7 @@ async function launchAgent(launch) {
     // After a successful start, "error" only reports a failed child.kill(), which is not used.
     child.on("error", () => { });
     child.once("exit", (code, signal) => {
-        exited = { at: performance.now(), code, signal };
+        exited = { at: clock.now(), code, signal };
         deadlines.clear();
         // Whatever the agent started dies with it.
         killGroup(pid, "SIGKILL");
@@ -53554,7 +53570,7 @@ async function launchAgent(launch) {
     await new Promise((done) => child.once("close", () => done()));
     deadlines.clear();
     launch.signal?.removeEventListener("abort", onAbort);
-    const end = exited ?? { at: performance.now(), code: child.exitCode, signal: child.signalCode };
+    const end = exited ?? { at: clock.now(), code: child.exitCode, signal: child.signalCode };
     return withLogError({
         exitCode: end.code,
         signal: end.signal,
