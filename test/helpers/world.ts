@@ -54,7 +54,9 @@ export interface TestWorld {
    * The environment of a CLI run on this machine as the maintainer (GITHUB_TOKEN), with HOME and
    * the XDG folders in the scratch folder.
    */
-  cliEnv(): NodeJS.ProcessEnv;
+  cliEnv(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
+  /** Commits `text` as the repository's .github/goal-orchestrator.yml on main. */
+  settingsFile(text: string): Promise<string>;
   /**
    * The bundled runner's inputs for attempt 1 of `goal`, as the maintainer, with
    * test/agents/agent.mjs in `mode` as the agent (its folder shown to the sandbox), cloning the
@@ -112,7 +114,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<TestWorld>
       return connectAs(server, repo, login);
     },
     stepEnv,
-    cliEnv: () => ({
+    cliEnv: (extra = {}) => ({
       PATH: process.env.PATH,
       HOME: join(dir, "home"),
       XDG_STATE_HOME: join(dir, "state"),
@@ -121,7 +123,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<TestWorld>
       GITHUB_API_URL: server.url,
       GITHUB_REPOSITORY: `${repo.owner}/${repo.repo}`,
       GOAL_ORCHESTRATOR_PACE_MS: String(TEST_PACE_MS),
+      ...extra,
     }),
+    settingsFile: (text) => bare.commitOnBranch("main", ".github/goal-orchestrator.yml", text),
     runnerInputs: (goal, mode, extra = {}) => ({
       token,
       repository: `${repo.owner}/${repo.repo}`,
@@ -154,3 +158,11 @@ export const AGENT = resolve("test/agents/agent.mjs");
 
 /** A command that runs test/agents/agent.mjs with `args` (its mode, then its flags). */
 export const agentCommand = (args: string) => `"${process.execPath}" "${AGENT}" ${args}`;
+
+/** The CLI flags that make test/agents/agent.mjs in `mode` the agent (its folder shown to the sandbox). */
+export const agentFlags = (mode: string) => [
+  "--agent-command",
+  agentCommand(`${mode} --goal={goal_file}`),
+  "--agent-read-paths",
+  dirname(AGENT),
+];
