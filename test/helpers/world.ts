@@ -12,7 +12,7 @@ import {
   startGitHubServer,
 } from "../../tools/github-server/index.js";
 import { type ActionRun, runActionBundle } from "./action-runner.js";
-import { connectAs, TEST_PACE_MS } from "./github-fixture.js";
+import { actionsStepEnv, connectAs, TEST_PACE_MS } from "./github-fixture.js";
 
 export interface WorldOptions {
   /** Branches with protection rules (default: main, so goal pull requests wait for checks). */
@@ -87,20 +87,12 @@ export async function startWorld(options: WorldOptions = {}): Promise<TestWorld>
   const { client, store, token } = await connectAs(server, repo, "maintainer");
   await store.ensureLabels(LABELS);
   const dir = mkdtempSync(join(tmpdir(), "goal-world-"));
-  const stepEnv = (runId: number | string = 1001, extra: NodeJS.ProcessEnv = {}) => {
-    if (!server.state.requireRepo(repo.owner, repo.repo).workflowRuns.has(Number(runId)))
-      server.addWorkflowRun(repo.owner, repo.repo, { id: Number(runId), status: "in_progress" });
-    return {
+  const stepEnv = (runId: number | string = 1001, extra: NodeJS.ProcessEnv = {}) =>
+    actionsStepEnv(server, repo, runId, {
       HOME: join(dir, "home"),
       XDG_STATE_HOME: join(dir, "state"),
-      GITHUB_API_URL: server.url,
-      GITHUB_REPOSITORY: `${repo.owner}/${repo.repo}`,
-      GITHUB_RUN_ID: String(runId),
-      GITHUB_SERVER_URL: "https://github.com",
-      GOAL_ORCHESTRATOR_PACE_MS: String(TEST_PACE_MS),
       ...extra,
-    };
-  };
+    });
   return {
     server,
     bare,
