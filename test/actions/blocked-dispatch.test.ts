@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, it } from "node:test";
 import { decodeMarkers, encodeMarker } from "../../src/core/markers.js";
 import { isStateLabel, LABELS } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
-import { type ActionRun, runActionBundle } from "../helpers/action-runner.js";
+import type { ActionRun } from "../helpers/action-runner.js";
 import { type GitHubFixture, GOAL_BODY, startGitHubFixture } from "../helpers/github-fixture.js";
 
 // Goals whose dependency is goal:stuck: the bundled dispatcher, run as the workflow runs it,
@@ -22,31 +22,8 @@ afterEach(async () => {
   await gh.close();
 });
 
-function runDispatch(inputs: Record<string, string>, runId = 1001) {
-  if (!gh.server.state.requireRepo(owner, repo).workflowRuns.has(runId))
-    gh.server.addWorkflowRun(owner, repo, { id: runId, status: "in_progress" });
-  return runActionBundle(
-    process.execPath,
-    "dispatch",
-    {
-      token: gh.token,
-      repository: "",
-      max: "",
-      goal: "",
-      "max-attempts": "",
-      duration: "",
-      "dry-run": "",
-      ...inputs,
-    },
-    {
-      GITHUB_API_URL: gh.server.url,
-      GITHUB_REPOSITORY: `${owner}/${repo}`,
-      GITHUB_RUN_ID: String(runId),
-      GITHUB_SERVER_URL: "https://github.com",
-      GOAL_ORCHESTRATOR_PACE_MS: gh.env.GOAL_ORCHESTRATOR_PACE_MS,
-    },
-  );
-}
+const runDispatch = (inputs: Record<string, string>, runId = 1001) =>
+  gh.dispatch(inputs, { runId });
 
 function claimed(result: ActionRun): number[] {
   assert.equal(result.code, 0, result.stdout + result.stderr);

@@ -1,23 +1,14 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { formatUsd } from "../../src/core/budget.js";
 import { encodeMarker, type RunResultMarker, type TrustedMarker } from "../../src/core/markers.js";
 import { MAX_RUN_COST_USD } from "../../src/core/run-figures.js";
-import { isStateLabel, LABELS } from "../../src/core/states.js";
+import { isStateLabel } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
-import type { GitHubClient } from "../../src/github/client.js";
-import type { GitHubGoalStore } from "../../src/github/goal-store.js";
-import {
-  createBareRepository,
-  type GitHubServer,
-  startGitHubServer,
-} from "../../tools/github-server/index.js";
 import { type ActionRun, runActionBundle } from "../helpers/action-runner.js";
-import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { GOAL_BODY } from "../helpers/github-fixture.js";
 import { vettedText } from "../helpers/vetted-text.js";
+import { startWorld, type TestWorld } from "../helpers/world.js";
 
 // The daily budget against agents whose stats cannot be trusted: the bundled runner records
 // what test/agents/agent.mjs reports (nothing, a negative cost, NaN, 1e12…), then the bundled
@@ -26,47 +17,17 @@ import { vettedText } from "../helpers/vetted-text.js";
 
 const owner = "acme";
 const repo = "widgets";
-const AGENT = resolve("test/agents/agent.mjs");
 const RUNNER_RUN_ID = 4242;
 const DISPATCH_RUN_ID = 1001;
 
-interface World {
-  server: GitHubServer;
-  bare: Awaited<ReturnType<typeof createBareRepository>>;
-  client: GitHubClient;
-  store: GitHubGoalStore;
-  token: string;
-  dir: string;
-}
-
-let w: World;
+let w: TestWorld;
 
 beforeEach(async () => {
-  const server = await startGitHubServer();
-  const bare = await createBareRepository("main");
-  server.createRepository({
-    owner,
-    name: repo,
-    gitDir: bare.gitDir,
-    defaultPermission: "read",
-    allowAutoMerge: true,
-  });
-  server.setPermission(owner, repo, "maintainer", "write");
-  server.addWorkflowRun(owner, repo, { id: RUNNER_RUN_ID, status: "in_progress" });
-  server.addWorkflowRun(owner, repo, { id: DISPATCH_RUN_ID, status: "in_progress" });
-  const { client, store, token } = await connectAs(server, { owner, repo }, "maintainer");
-  await store.ensureLabels(LABELS);
-  w = { server, bare, client, store, token, dir: mkdtempSync(join(tmpdir(), "goal-budget-")) };
+  w = await startWorld();
+  w.server.addWorkflowRun(owner, repo, { id: RUNNER_RUN_ID, status: "in_progress" });
+  w.server.addWorkflowRun(owner, repo, { id: DISPATCH_RUN_ID, status: "in_progress" });
 });
-afterEach(async () => {
-  try {
-    w.server.assertNoViolations();
-  } finally {
-    await w.server.close();
-    rmSync(w.bare.root, { recursive: true, force: true });
-    rmSync(w.dir, { recursive: true, force: true });
-  }
-});
+afterEach(() => w.close());
 
 const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
 
@@ -96,33 +57,10 @@ async function claimedGoal(title: string): Promise<number> {
   return number;
 }
 
-function workflowEnv(runId: number): NodeJS.ProcessEnv {
-  return {
-    HOME: join(w.dir, "home"),
-    XDG_STATE_HOME: join(w.dir, "state"),
-    GITHUB_API_URL: w.server.url,
-    GITHUB_REPOSITORY: `${owner}/${repo}`,
-    GITHUB_SERVER_URL: "https://github.com",
-    GITHUB_RUN_ID: String(runId),
-    GOAL_ORCHESTRATOR_PACE_MS: String(TEST_PACE_MS),
-  };
-}
-
 /** The bundled runner action on `goal` with the test agent in `mode`: main step, then post step. */
 async function runGoal(goal: number, mode: string): Promise<ActionRun> {
-  const inputs = {
-    token: w.token,
-    repository: `${owner}/${repo}`,
-    goal: String(goal),
-    attempt: "1",
-    "agent-command": `"${process.execPath}" "${AGENT}" ${mode} --goal={goal_file}`,
-    "agent-read-paths": dirname(AGENT),
-    "clone-url": w.bare.gitDir,
-    "workspace-root": join(w.dir, "work"),
-    "log-dir": join(w.dir, "logs"),
-    duration: "5m",
-  };
-  const env = workflowEnv(RUNNER_RUN_ID);
+  const inputs = w.runnerInputs(goal, mode);
+  const env = w.stepEnv(RUNNER_RUN_ID);
   const main = await runActionBundle(process.execPath, "run", inputs, env);
   assert.equal(main.code, 0, main.stdout + main.stderr);
   const post = await runActionBundle(process.execPath, "run", inputs, env, { state: main.state });
@@ -132,23 +70,7 @@ async function runGoal(goal: number, mode: string): Promise<ActionRun> {
 
 /** The bundled dispatcher, one cycle. */
 function runDispatch(inputs: Record<string, string>): Promise<ActionRun> {
-  return runActionBundle(
-    process.execPath,
-    "dispatch",
-    {
-      token: w.token,
-      repository: "",
-      max: "1",
-      goal: "",
-      "max-attempts": "",
-      duration: "",
-      "dry-run": "",
-      budget: "",
-      "unknown-run-cost": "",
-      ...inputs,
-    },
-    workflowEnv(DISPATCH_RUN_ID),
-  );
+  return w.dispatch({ max: "1", ...inputs }, { runId: DISPATCH_RUN_ID });
 }
 
 function claimed(result: ActionRun): number[] {

@@ -4,7 +4,7 @@ import { attemptsUsed } from "../../src/core/attempts.js";
 import { encodeMarker, type Marker } from "../../src/core/markers.js";
 import { isStateLabel, LABELS } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
-import { type ActionRun, runActionBundle } from "../helpers/action-runner.js";
+import type { ActionRun } from "../helpers/action-runner.js";
 import { type GitHubFixture, GOAL_BODY, startGitHubFixture } from "../helpers/github-fixture.js";
 import { bundleRuntimes } from "../helpers/runtimes.js";
 
@@ -23,41 +23,8 @@ afterEach(async () => {
   await gh.close();
 });
 
-function dispatchEnv(runId = "1001"): NodeJS.ProcessEnv {
-  return {
-    GITHUB_API_URL: gh.server.url,
-    GITHUB_REPOSITORY: `${owner}/${repo}`,
-    GITHUB_RUN_ID: runId,
-    GITHUB_SERVER_URL: "https://github.com",
-    GOAL_ORCHESTRATOR_PACE_MS: gh.env.GOAL_ORCHESTRATOR_PACE_MS,
-  };
-}
-
 /** Runs the bundled dispatcher inside a (seeded) workflow run that is still in progress. */
-function runDispatch(
-  inputs: Record<string, string>,
-  options: { node?: string; runId?: string } = {},
-) {
-  const runId = Number(options.runId ?? "1001");
-  if (!gh.server.state.requireRepo(owner, repo).workflowRuns.has(runId)) {
-    gh.server.addWorkflowRun(owner, repo, { id: runId, status: "in_progress" });
-  }
-  return runActionBundle(
-    options.node ?? process.execPath,
-    "dispatch",
-    {
-      token: gh.token,
-      repository: "",
-      max: "",
-      goal: "",
-      "max-attempts": "",
-      duration: "",
-      "dry-run": "",
-      ...inputs,
-    },
-    dispatchEnv(options.runId),
-  );
-}
+const runDispatch: GitHubFixture["dispatch"] = (inputs, options) => gh.dispatch(inputs, options);
 
 function matrix(
   result: ActionRun,

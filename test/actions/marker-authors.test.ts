@@ -1,21 +1,16 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { isStateLabel, LABELS } from "../../src/core/states.js";
+import { isStateLabel } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import type { GitHubClient } from "../../src/github/client.js";
 import type { GitHubGoalStore } from "../../src/github/goal-store.js";
-import {
-  createBareRepository,
-  type GitHubServer,
-  startGitHubServer,
-} from "../../tools/github-server/index.js";
 import { type ActionRun, runActionBundle } from "../helpers/action-runner.js";
-import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { GOAL_BODY } from "../helpers/github-fixture.js";
 import { commentExists, expiredTicketBy, failedAttemptsBy } from "../helpers/old-identity.js";
 import { vettedText } from "../helpers/vetted-text.js";
+import { startWorld, type TestWorld } from "../helpers/world.js";
 
 // The settings file's marker-authors, honoured by the bundled dispatcher and runner: markers
 // written by the orchestrator's earlier account (old-bot) count when the repository's
@@ -23,71 +18,28 @@ import { vettedText } from "../helpers/vetted-text.js";
 
 const owner = "acme";
 const repo = "widgets";
-const AGENT = resolve("test/agents/agent.mjs");
-let server: GitHubServer;
-let bare: Awaited<ReturnType<typeof createBareRepository>>;
-/** The orchestrator's account now. */
-let maintainer: { client: GitHubClient; store: GitHubGoalStore; token: string };
 /** The orchestrator's account before (a PAT's, say, before a switch to an App). */
 let oldBot: { client: GitHubClient; store: GitHubGoalStore; token: string };
-let dir: string;
+
+let w: TestWorld;
 
 beforeEach(async () => {
-  server = await startGitHubServer();
-  bare = await createBareRepository("main");
-  server.createRepository({
-    owner,
-    name: repo,
-    gitDir: bare.gitDir,
-    allowAutoMerge: true,
-    defaultPermission: "read",
-  });
-  server.setPermission(owner, repo, "maintainer", "write");
-  server.setPermission(owner, repo, "old-bot", "write");
-  maintainer = await connectAs(server, { owner, repo }, "maintainer");
-  oldBot = await connectAs(server, { owner, repo }, "old-bot");
-  await maintainer.store.ensureLabels(LABELS);
-  dir = mkdtempSync(join(tmpdir(), "goal-marker-authors-"));
+  w = await startWorld();
+  oldBot = await w.as("old-bot", "write");
 });
-afterEach(async () => {
-  try {
-    server.assertNoViolations();
-  } finally {
-    await server.close();
-    rmSync(bare.root, { recursive: true, force: true });
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-const settingsFile = (text: string) =>
-  bare.commitOnBranch("main", ".github/goal-orchestrator.yml", text);
+afterEach(() => w.close());
 
 const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
 
-function env(runId = "700"): NodeJS.ProcessEnv {
-  if (!server.state.requireRepo(owner, repo).workflowRuns.has(Number(runId))) {
-    server.addWorkflowRun(owner, repo, { id: Number(runId), status: "in_progress" });
-  }
-  return {
-    PATH: process.env.PATH,
-    HOME: join(dir, "home"),
-    XDG_STATE_HOME: join(dir, "state"),
-    GITHUB_API_URL: server.url,
-    GITHUB_REPOSITORY: `${owner}/${repo}`,
-    GITHUB_SERVER_URL: "https://github.com",
-    GITHUB_RUN_ID: runId,
-    GOAL_ORCHESTRATOR_PACE_MS: String(TEST_PACE_MS),
-  };
-}
+const env = () => w.stepEnv(700);
 
 async function queued(title: string) {
-  return (
-    await createGoal(maintainer.store, { title, body: GOAL_BODY, queue: true, spotCheck: false })
-  ).number;
+  return (await createGoal(w.store, { title, body: GOAL_BODY, queue: true, spotCheck: false }))
+    .number;
 }
 
 async function stateLabels(number: number): Promise<string[]> {
-  const { data } = await maintainer.client.rest.issues.listLabelsOnIssue({
+  const { data } = await w.client.rest.issues.listLabelsOnIssue({
     owner,
     repo,
     issue_number: number,
@@ -106,22 +58,17 @@ describe("the dispatcher with marker-authors", () => {
   /** A dispatch-lock ticket old-bot left behind, expired an hour ago; its comment id. */
   async function oldBotTicket(): Promise<number> {
     return expiredTicketBy(
-      maintainer.client,
+      w.client,
       oldBot.client,
       { owner, repo },
       "https://github.com/acme/widgets/actions/runs/1",
     );
   }
 
-  const ticketExists = (id: number) => commentExists(maintainer.client, { owner, repo }, id);
+  const ticketExists = (id: number) => commentExists(w.client, { owner, repo }, id);
 
   function dispatch(): Promise<ActionRun> {
-    return runActionBundle(
-      process.execPath,
-      "dispatch",
-      { token: maintainer.token, max: "2", "max-attempts": "", duration: "", "dry-run": "" },
-      env(),
-    );
+    return w.dispatch({ max: "2" }, { runId: 700 });
   }
 
   function matrix(result: ActionRun) {
@@ -134,13 +81,13 @@ describe("the dispatcher with marker-authors", () => {
   }
 
   it("counts old-bot's failed attempts toward max-attempts, and trusts its lock tickets", async () => {
-    await settingsFile("marker-authors: old-bot\n");
+    await w.settingsFile("marker-authors: old-bot\n");
     const spent = await spentByOldBot();
     const ticket = await oldBotTicket();
     const result = await dispatch();
     assert.deepEqual(matrix(result), [], "nothing left to claim");
     assert.deepEqual(await stateLabels(spent), ["goal:stuck"]);
-    const reasons = (await maintainer.store.getGoal(spent)).markers.flatMap((m) =>
+    const reasons = (await w.store.getGoal(spent)).markers.flatMap((m) =>
       m.kind === "transition" ? [m.reason] : [],
     );
     assert.ok(
@@ -151,7 +98,7 @@ describe("the dispatcher with marker-authors", () => {
   });
 
   it("without marker-authors, ignores old-bot's markers and tickets", async () => {
-    await settingsFile("max-attempts: 3\n");
+    await w.settingsFile("max-attempts: 3\n");
     const spent = await spentByOldBot();
     const ticket = await oldBotTicket();
     const result = await dispatch();
@@ -174,7 +121,7 @@ describe("the runner with marker-authors", () => {
       leaseExpiresAt: hoursFromNow(2),
       ...(await vettedText(oldBot.store, number)),
     });
-    await maintainer.store.transition(number, {
+    await w.store.transition(number, {
       to: "running",
       expectedFrom: "queued",
       reason: "claimed",
@@ -182,25 +129,12 @@ describe("the runner with marker-authors", () => {
     return number;
   }
 
-  function runInputs(number: number, mode: string) {
-    return {
-      token: maintainer.token,
-      repository: `${owner}/${repo}`,
-      goal: String(number),
-      attempt: "1",
-      "agent-command": `"${process.execPath}" "${AGENT}" ${mode} --goal={goal_file}`,
-      "agent-read-paths": dirname(AGENT),
-      "clone-url": bare.gitDir,
-      "workspace-root": join(dir, "work"),
-      "log-dir": join(dir, "logs"),
-      duration: "5m",
-    };
-  }
+  const runInputs = (number: number, mode: string) => w.runnerInputs(number, mode);
 
-  const workspaceOf = (number: number) => join(dir, "work", owner, repo, String(number));
+  const workspaceOf = (number: number) => join(w.dir, "work", owner, repo, String(number));
 
   it("works under old-bot's claim when the settings file lists old-bot", async () => {
-    await settingsFile("marker-authors: old-bot\n");
+    await w.settingsFile("marker-authors: old-bot\n");
     const number = await claimedByOldBot("Claimed by the old token");
     const result = await runActionBundle(
       process.execPath,
@@ -215,7 +149,7 @@ describe("the runner with marker-authors", () => {
   });
 
   it("without marker-authors, does not see old-bot's claim and leaves the goal alone", async () => {
-    await settingsFile("model: sonnet\n");
+    await w.settingsFile("model: sonnet\n");
     const number = await claimedByOldBot("Claimed by an untrusted account");
     const result = await runActionBundle(
       process.execPath,
@@ -231,7 +165,7 @@ describe("the runner with marker-authors", () => {
   });
 
   it("the post step cleans up under old-bot's claim with the marker-authors the main step saved", async () => {
-    await settingsFile("marker-authors: old-bot\n");
+    await w.settingsFile("marker-authors: old-bot\n");
     const number = await claimedByOldBot("Main step died under the old token's claim");
     // What a main step that died after it started leaves for the post step.
     const state = {
@@ -254,7 +188,7 @@ describe("the runner with marker-authors", () => {
     });
     assert.equal(post.code, 0, post.stdout + post.stderr);
     assert.deepEqual(await stateLabels(number), ["goal:queued"]);
-    const result = (await maintainer.store.getGoal(number)).markers.findLast(
+    const result = (await w.store.getGoal(number)).markers.findLast(
       (marker) => marker.kind === "run-result",
     );
     assert.ok(result?.kind === "run-result");

@@ -1,22 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { LABELS } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
-import type { GitHubClient } from "../../src/github/client.js";
-import type { GitHubGoalStore } from "../../src/github/goal-store.js";
-import {
-  createBareRepository,
-  type GitHubServer,
-  startGitHubServer,
-} from "../../tools/github-server/index.js";
 import { type ActionRun, runActionBundle } from "../helpers/action-runner.js";
-import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { GOAL_BODY } from "../helpers/github-fixture.js";
 import { downUrl, type Receiver, shownLog, startReceiver } from "../helpers/notify-receiver.js";
 import { statsRecord } from "../helpers/stats-record.js";
 import { vettedText } from "../helpers/vetted-text.js";
+import { startWorld, type TestWorld } from "../helpers/world.js";
 
 // Notifications from the bundled runner and dispatcher actions, run as processes against the
 // local GitHub API server, posting to a real local HTTP receiver: what arrives, in which
@@ -24,55 +14,22 @@ import { vettedText } from "../helpers/vetted-text.js";
 
 const owner = "acme";
 const repo = "widgets";
-const AGENT = resolve("test/agents/agent.mjs");
 const RUNNER_RUN_ID = 4242;
 const DISPATCH_RUN_ID = 1001;
 
-interface World {
-  server: GitHubServer;
-  bare: Awaited<ReturnType<typeof createBareRepository>>;
-  client: GitHubClient;
-  store: GitHubGoalStore;
-  token: string;
-  dir: string;
-  receiver: Receiver;
-}
-
-let w: World;
+let w: TestWorld & { receiver: Receiver };
 
 beforeEach(async () => {
-  const server = await startGitHubServer();
-  const bare = await createBareRepository("main");
-  server.createRepository({
-    owner,
-    name: repo,
-    gitDir: bare.gitDir,
-    defaultPermission: "read",
-    allowAutoMerge: true,
-  });
-  server.setPermission(owner, repo, "maintainer", "write");
-  server.addWorkflowRun(owner, repo, { id: RUNNER_RUN_ID, status: "in_progress" });
-  server.addWorkflowRun(owner, repo, { id: DISPATCH_RUN_ID, status: "in_progress" });
-  const { client, store, token } = await connectAs(server, { owner, repo }, "maintainer");
-  await store.ensureLabels(LABELS);
-  w = {
-    server,
-    bare,
-    client,
-    store,
-    token,
-    dir: mkdtempSync(join(tmpdir(), "goal-notify-")),
-    receiver: await startReceiver(),
-  };
+  const world = await startWorld();
+  world.server.addWorkflowRun(owner, repo, { id: RUNNER_RUN_ID, status: "in_progress" });
+  world.server.addWorkflowRun(owner, repo, { id: DISPATCH_RUN_ID, status: "in_progress" });
+  w = { ...world, receiver: await startReceiver() };
 });
 afterEach(async () => {
   try {
-    w.server.assertNoViolations();
-  } finally {
     await w.receiver.close();
-    await w.server.close();
-    rmSync(w.bare.root, { recursive: true, force: true });
-    rmSync(w.dir, { recursive: true, force: true });
+  } finally {
+    await w.close();
   }
 });
 
@@ -120,19 +77,6 @@ async function claimedGoal(
   return number;
 }
 
-function workflowEnv(runId: number, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    HOME: join(w.dir, "home"),
-    XDG_STATE_HOME: join(w.dir, "state"),
-    GITHUB_API_URL: w.server.url,
-    GITHUB_REPOSITORY: `${owner}/${repo}`,
-    GITHUB_SERVER_URL: "https://github.com",
-    GITHUB_RUN_ID: String(runId),
-    GOAL_ORCHESTRATOR_PACE_MS: String(TEST_PACE_MS),
-    ...extra,
-  };
-}
-
 /** The bundled runner, main step then post step; both must succeed whatever the receiver does. */
 async function runGoal(
   goal: number,
@@ -140,22 +84,13 @@ async function runGoal(
   inputs: Record<string, string>,
   options: { attempt?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ main: ActionRun; post: ActionRun }> {
-  const all = {
-    token: w.token,
-    repository: `${owner}/${repo}`,
-    goal: String(goal),
+  const all = w.runnerInputs(goal, mode, {
     attempt: String(options.attempt ?? 1),
-    "agent-command": `"${process.execPath}" "${AGENT}" ${mode} --goal={goal_file}`,
-    "agent-read-paths": dirname(AGENT),
-    "clone-url": w.bare.gitDir,
-    "workspace-root": join(w.dir, "work"),
-    "log-dir": join(w.dir, "logs"),
-    duration: "5m",
     "max-attempts": "3",
     "notify-url": w.receiver.url,
     ...inputs,
-  };
-  const env = workflowEnv(RUNNER_RUN_ID, options.env);
+  });
+  const env = w.stepEnv(RUNNER_RUN_ID, options.env);
   const main = await runActionBundle(process.execPath, "run", all, env);
   const post = await runActionBundle(process.execPath, "run", all, env, { state: main.state });
   assert.equal(post.code, 0, post.stdout + post.stderr);
@@ -163,23 +98,9 @@ async function runGoal(
 }
 
 function runDispatch(inputs: Record<string, string>): Promise<ActionRun> {
-  return runActionBundle(
-    process.execPath,
-    "dispatch",
-    {
-      token: w.token,
-      repository: "",
-      max: "1",
-      goal: "",
-      "max-attempts": "3",
-      duration: "",
-      "dry-run": "",
-      budget: "",
-      "unknown-run-cost": "",
-      "notify-url": w.receiver.url,
-      ...inputs,
-    },
-    workflowEnv(DISPATCH_RUN_ID),
+  return w.dispatch(
+    { max: "1", "max-attempts": "3", "notify-url": w.receiver.url, ...inputs },
+    { runId: DISPATCH_RUN_ID },
   );
 }
 
@@ -262,21 +183,11 @@ describe("notifications from the runner action", () => {
     const number = await claimedGoal("Merging when killed");
     // The main step cannot record its result (as if it died there) after enabling auto-merge.
     w.server.faults.add({ route: "issues/create-comment", status: 422, times: Infinity });
-    const inputs = {
-      token: w.token,
-      repository: `${owner}/${repo}`,
-      goal: String(number),
-      attempt: "1",
-      "agent-command": `"${process.execPath}" "${AGENT}" commit --goal={goal_file}`,
-      "agent-read-paths": dirname(AGENT),
-      "clone-url": w.bare.gitDir,
-      "workspace-root": join(w.dir, "work"),
-      "log-dir": join(w.dir, "logs"),
-      duration: "5m",
+    const inputs = w.runnerInputs(number, "commit", {
       "notify-url": w.receiver.url,
       "notify-on": "done",
-    };
-    const env = workflowEnv(RUNNER_RUN_ID);
+    });
+    const env = w.stepEnv(RUNNER_RUN_ID);
     const main = await runActionBundle(process.execPath, "run", inputs, env);
     assert.notEqual(main.code, 0);
     assert.equal(w.receiver.received.length, 0, "the main step recorded nothing, so said nothing");
@@ -292,20 +203,8 @@ describe("notifications from the runner action", () => {
   it("a spot-check whose label did not land: the post step completes it and links the pull request", async () => {
     const number = await claimedGoal("Review me later");
     w.server.faults.add({ route: "issues/set-labels", status: 422, times: Infinity });
-    const inputs = {
-      token: w.token,
-      repository: `${owner}/${repo}`,
-      goal: String(number),
-      attempt: "1",
-      "agent-command": `"${process.execPath}" "${AGENT}" review --goal={goal_file}`,
-      "agent-read-paths": dirname(AGENT),
-      "clone-url": w.bare.gitDir,
-      "workspace-root": join(w.dir, "work"),
-      "log-dir": join(w.dir, "logs"),
-      duration: "5m",
-      "notify-url": w.receiver.url,
-    };
-    const env = workflowEnv(RUNNER_RUN_ID);
+    const inputs = w.runnerInputs(number, "review", { "notify-url": w.receiver.url });
+    const env = w.stepEnv(RUNNER_RUN_ID);
     const main = await runActionBundle(process.execPath, "run", inputs, env);
     assert.notEqual(main.code, 0);
     assert.equal(w.receiver.received.length, 0);

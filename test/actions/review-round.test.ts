@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { createGoal } from "../../src/flows/create-goal.js";
 import type { GitHubClient } from "../../src/github/client.js";
 import { type ActionRun, runActionBundle } from "../helpers/action-runner.js";
-import { GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { GOAL_BODY } from "../helpers/github-fixture.js";
 import { startWorld, type TestWorld } from "../helpers/world.js";
 
 // A review round through the bundled actions: the dispatcher claims a goal, the runner opens its
@@ -14,57 +14,29 @@ import { startWorld, type TestWorld } from "../helpers/world.js";
 
 const owner = "acme";
 const repo = "widgets";
-const AGENT = resolve("test/agents/agent.mjs");
 
 let w: TestWorld & { reviewer: GitHubClient };
 
 beforeEach(async () => {
   const world = await startWorld();
   const reviewer = (await world.as("reviewer", "write")).client;
-  world.server.addWorkflowRun(owner, repo, { id: 1001, status: "in_progress" });
   w = { ...world, reviewer };
 });
 afterEach(() => w.close());
 
-function env(): NodeJS.ProcessEnv {
-  return {
-    HOME: join(w.dir, "home"),
-    XDG_STATE_HOME: join(w.dir, "state"),
-    GITHUB_API_URL: w.server.url,
-    GITHUB_REPOSITORY: `${owner}/${repo}`,
-    GITHUB_RUN_ID: "1001",
-    GITHUB_SERVER_URL: "https://github.com",
-    GOAL_ORCHESTRATOR_PACE_MS: String(TEST_PACE_MS),
-  };
-}
-
 async function dispatch(): Promise<Array<{ goal: number; attempt: number }>> {
-  const result = await runActionBundle(
-    process.execPath,
-    "dispatch",
-    { token: w.token, max: "2" },
-    env(),
-  );
+  const result = await w.dispatch({ max: "2" });
   assert.equal(result.code, 0, result.stdout + result.stderr);
   return (JSON.parse(result.outputs.matrix ?? "") as { include: [] }).include;
 }
 
 async function run(goal: number, attempt: number): Promise<ActionRun> {
-  const inputs = {
-    token: w.token,
-    repository: `${owner}/${repo}`,
-    goal: String(goal),
+  const inputs = w.runnerInputs(goal, "storm:success", {
     attempt: String(attempt),
-    "agent-command": `"${process.execPath}" "${AGENT}" storm:success --goal={goal_file}`,
-    "agent-read-paths": dirname(AGENT),
-    "clone-url": w.bare.gitDir,
-    "workspace-root": join(w.dir, "work"),
-    "log-dir": join(w.dir, "logs"),
-    duration: "5m",
     isolation: "none",
-  };
-  const main = await runActionBundle(process.execPath, "run", inputs, env());
-  const post = await runActionBundle(process.execPath, "run", inputs, env(), {
+  });
+  const main = await runActionBundle(process.execPath, "run", inputs, w.stepEnv());
+  const post = await runActionBundle(process.execPath, "run", inputs, w.stepEnv(), {
     state: main.state,
   });
   assert.equal(post.code, 0, post.stdout + post.stderr);

@@ -14,26 +14,21 @@ import {
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { promisify } from "node:util";
 import type { RunResultMarker, TrustedMarker } from "../../src/core/markers.js";
-import { isStateLabel, LABELS } from "../../src/core/states.js";
+import { isStateLabel } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import { connectAsApp } from "../../src/github/app-auth.js";
-import type { GitHubClient } from "../../src/github/client.js";
 import { GitHubGoalStore } from "../../src/github/goal-store.js";
 import { ENABLE_AUTO_MERGE_MUTATION } from "../../src/github/pull-requests.js";
-import {
-  createBareRepository,
-  type GitHubServer,
-  startGitHubServer,
-} from "../../tools/github-server/index.js";
 import { readOutputs } from "../helpers/action-runner.js";
-import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
 import { processesWith } from "../helpers/processes.js";
 import { bundleRuntimes } from "../helpers/runtimes.js";
 import { vettedText } from "../helpers/vetted-text.js";
+import { agentCommand, startWorld, type TestWorld, type WorldOptions } from "../helpers/world.js";
 
 // The bundled runner action, run as the workflow runs it (main step, then post step), against
 // the local GitHub API server, with a bare git repository as origin and test/agents/agent.mjs
@@ -41,50 +36,20 @@ import { vettedText } from "../helpers/vetted-text.js";
 
 const owner = "acme";
 const repo = "widgets";
-const AGENT = resolve("test/agents/agent.mjs");
 const exec = promisify(execFile);
 
-interface World {
-  server: GitHubServer;
-  bare: Awaited<ReturnType<typeof createBareRepository>>;
-  client: GitHubClient;
-  store: GitHubGoalStore;
-  token: string;
-  dir: string;
-}
-
-let w: World;
-
-async function start(options: { protectedBranches?: string[]; allowAutoMerge?: boolean } = {}) {
-  const server = await startGitHubServer();
-  const bare = await createBareRepository("main");
-  server.createRepository({
-    owner,
-    name: repo,
-    gitDir: bare.gitDir,
-    defaultPermission: "read",
-    allowAutoMerge: options.allowAutoMerge ?? true,
-    ...(options.protectedBranches ? { protectedBranches: options.protectedBranches } : {}),
-  });
-  server.setPermission(owner, repo, "maintainer", "write");
-  const { client, store, token } = await connectAs(server, { owner, repo }, "maintainer");
-  await store.ensureLabels(LABELS);
-  w = { server, bare, client, store, token, dir: mkdtempSync(join(tmpdir(), "goal-run-")) };
-  return w;
-}
+let w: TestWorld;
 
 beforeEach(async () => {
-  await start();
+  w = await startWorld();
 });
-afterEach(async () => {
-  try {
-    w.server.assertNoViolations();
-  } finally {
-    await w.server.close();
-    rmSync(w.bare.root, { recursive: true, force: true });
-    rmSync(w.dir, { recursive: true, force: true });
-  }
-});
+afterEach(() => w.close());
+
+/** This test's world, started again with other repository settings. */
+async function restart(options: WorldOptions) {
+  await w.close();
+  w = await startWorld(options);
+}
 
 const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
 
@@ -145,14 +110,8 @@ interface Run {
 function baseEnv(): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
-    HOME: join(w.dir, "home"),
-    XDG_STATE_HOME: join(w.dir, "state"),
-    GITHUB_API_URL: w.server.url,
-    GITHUB_REPOSITORY: `${owner}/${repo}`,
-    GITHUB_SERVER_URL: "https://github.com",
-    GITHUB_RUN_ID: "4242",
+    ...w.stepEnv(4242),
     RUNNER_TRACKING_ID: "github_test_tracking",
-    GOAL_ORCHESTRATOR_PACE_MS: String(TEST_PACE_MS),
     // In the runner's environment, as on a real runner: the agent must never see these.
     GITHUB_TOKEN: w.token,
     GH_TOKEN: w.token,
@@ -162,20 +121,11 @@ function baseEnv(): NodeJS.ProcessEnv {
 }
 
 function inputsFor(goal: number, mode: string, inputs: Record<string, string> = {}) {
-  return {
-    token: w.token,
-    repository: `${owner}/${repo}`,
-    goal: String(goal),
-    attempt: "1",
-    "agent-command": `"${process.execPath}" "${AGENT}" ${mode} --goal={goal_file} --model={model}`,
-    "agent-read-paths": dirname(AGENT),
-    "clone-url": w.bare.gitDir,
-    "workspace-root": join(w.dir, "work"),
-    "log-dir": join(w.dir, "logs"),
+  return w.runnerInputs(goal, mode, {
+    "agent-command": agentCommand(`${mode} --goal={goal_file} --model={model}`),
     "agent-env": "ALLOWED_THING",
-    duration: "5m",
     ...inputs,
-  };
+  });
 }
 
 /**
@@ -385,7 +335,7 @@ describe("success", () => {
   it("merges directly when GitHub can merge now (no protection on the base)", async () => {
     await w.server.close();
     rmSync(w.bare.root, { recursive: true, force: true });
-    await start({ protectedBranches: [] });
+    await restart({ protectedBranches: [] });
     const number = await claimedGoal("Merge now");
     const result = await runAction(inputsFor(number, "commit", { "merge-method": "merge" }));
     assert.equal(result.outputs.outcome, "success", result.stdout);
@@ -532,7 +482,7 @@ describe("spot-check", () => {
   it("a repository that does not allow auto-merge ends in spot-check, saying so", async () => {
     await w.server.close();
     rmSync(w.bare.root, { recursive: true, force: true });
-    await start({ allowAutoMerge: false });
+    await restart({ allowAutoMerge: false });
     const number = await claimedGoal("No auto-merge");
     const result = await runAction(inputsFor(number, "commit"));
     assert.equal(result.outputs.outcome, "spot-check");

@@ -2,21 +2,15 @@ import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import type { RunResultMarker, TrustedMarker } from "../../src/core/markers.js";
-import { isStateLabel, LABELS } from "../../src/core/states.js";
+import { isStateLabel } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
-import type { GitHubClient } from "../../src/github/client.js";
-import type { GitHubGoalStore } from "../../src/github/goal-store.js";
-import {
-  createBareRepository,
-  type GitHubServer,
-  startGitHubServer,
-} from "../../tools/github-server/index.js";
 import { readOutputs } from "../helpers/action-runner.js";
-import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { GOAL_BODY } from "../helpers/github-fixture.js";
 import { vettedText } from "../helpers/vetted-text.js";
+import { startWorld, type TestWorld } from "../helpers/world.js";
 
 // Work survives the runner (the bundled runner action as a real process, as in
 // run-action.test.ts): checkpoints push the agent's commits while it works, and the next
@@ -24,43 +18,13 @@ import { vettedText } from "../helpers/vetted-text.js";
 
 const owner = "acme";
 const repo = "widgets";
-const AGENT = resolve("test/agents/agent.mjs");
 
-interface World {
-  server: GitHubServer;
-  bare: Awaited<ReturnType<typeof createBareRepository>>;
-  client: GitHubClient;
-  store: GitHubGoalStore;
-  token: string;
-  dir: string;
-}
-
-let w: World;
+let w: TestWorld;
 
 beforeEach(async () => {
-  const server = await startGitHubServer();
-  const bare = await createBareRepository("main");
-  server.createRepository({
-    owner,
-    name: repo,
-    gitDir: bare.gitDir,
-    defaultPermission: "read",
-    allowAutoMerge: true,
-  });
-  server.setPermission(owner, repo, "maintainer", "write");
-  const { client, store, token } = await connectAs(server, { owner, repo }, "maintainer");
-  await store.ensureLabels(LABELS);
-  w = { server, bare, client, store, token, dir: mkdtempSync(join(tmpdir(), "goal-checkpoint-")) };
+  w = await startWorld();
 });
-afterEach(async () => {
-  try {
-    w.server.assertNoViolations();
-  } finally {
-    await w.server.close();
-    rmSync(w.bare.root, { recursive: true, force: true });
-    rmSync(w.dir, { recursive: true, force: true });
-  }
-});
+afterEach(() => w.close());
 
 const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
 
@@ -89,21 +53,8 @@ async function claimedGoal(title: string) {
   return number;
 }
 
-function inputsFor(goal: number, mode: string, inputs: Record<string, string> = {}) {
-  return {
-    token: w.token,
-    repository: `${owner}/${repo}`,
-    goal: String(goal),
-    attempt: "1",
-    "agent-command": `"${process.execPath}" "${AGENT}" ${mode} --goal={goal_file}`,
-    "agent-read-paths": dirname(AGENT),
-    "clone-url": w.bare.gitDir,
-    "workspace-root": join(w.dir, "work"),
-    "log-dir": join(w.dir, "logs"),
-    duration: "5m",
-    ...inputs,
-  };
-}
+const inputsFor = (goal: number, mode: string, inputs: Record<string, string> = {}) =>
+  w.runnerInputs(goal, mode, inputs);
 
 interface Run {
   code: number | null;
@@ -126,13 +77,7 @@ async function runStep(
   for (const file of Object.values(files)) writeFileSync(file, "");
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
-    HOME: join(w.dir, "home"),
-    XDG_STATE_HOME: join(w.dir, "state"),
-    GITHUB_API_URL: w.server.url,
-    GITHUB_REPOSITORY: `${owner}/${repo}`,
-    GITHUB_SERVER_URL: "https://github.com",
-    GITHUB_RUN_ID: "4242",
-    GOAL_ORCHESTRATOR_PACE_MS: String(TEST_PACE_MS),
+    ...w.stepEnv(4242),
     GITHUB_OUTPUT: files.output,
     GITHUB_STATE: files.state,
   };

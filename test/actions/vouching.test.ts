@@ -1,18 +1,13 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { decodeMarkers } from "../../src/core/markers.js";
-import { isStateLabel, LABELS } from "../../src/core/states.js";
+import { isStateLabel } from "../../src/core/states.js";
 import type { GitHubClient } from "../../src/github/client.js";
-import {
-  createBareRepository,
-  type GitHubServer,
-  startGitHubServer,
-} from "../../tools/github-server/index.js";
 import { runActionBundle } from "../helpers/action-runner.js";
-import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { GOAL_BODY } from "../helpers/github-fixture.js";
+import { startWorld, type TestWorld } from "../helpers/world.js";
 
 // Who vouched for a goal's text, through the bundled dispatcher and runner: an outsider (read
 // access) may open issues and edit their own title and body; only text someone with write
@@ -21,55 +16,26 @@ import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js
 
 const owner = "acme";
 const repo = "widgets";
-const AGENT = resolve("test/agents/agent.mjs");
 
-interface World {
-  server: GitHubServer;
-  bare: Awaited<ReturnType<typeof createBareRepository>>;
+let w: TestWorld & {
   /** The orchestrator's token (dispatcher and runner). */
-  token: string;
+  bot: string;
   /** maya, a maintainer with write access. */
   maya: GitHubClient;
   /** olly, an outsider with read access. */
   olly: GitHubClient;
-  dir: string;
-}
-
-let w: World;
+};
 
 beforeEach(async () => {
-  const server = await startGitHubServer();
-  const bare = await createBareRepository("main");
-  server.createRepository({
-    owner,
-    name: repo,
-    gitDir: bare.gitDir,
-    defaultPermission: "read",
-    allowAutoMerge: true,
-  });
-  server.setPermission(owner, repo, "orchestrator", "write");
-  server.setPermission(owner, repo, "maya", "write");
-  const orchestrator = await connectAs(server, { owner, repo }, "orchestrator");
-  await orchestrator.store.ensureLabels(LABELS);
+  const world = await startWorld();
   w = {
-    server,
-    bare,
-    token: orchestrator.token,
-    maya: (await connectAs(server, { owner, repo }, "maya")).client,
-    olly: (await connectAs(server, { owner, repo }, "olly")).client,
-    dir: mkdtempSync(join(tmpdir(), "goal-vouch-")),
+    ...world,
+    bot: (await world.as("orchestrator", "write")).token,
+    maya: (await world.as("maya", "write")).client,
+    olly: (await world.as("olly")).client,
   };
 });
-
-afterEach(async () => {
-  try {
-    w.server.assertNoViolations();
-  } finally {
-    await w.server.close();
-    rmSync(w.bare.root, { recursive: true, force: true });
-    rmSync(w.dir, { recursive: true, force: true });
-  }
-});
+afterEach(() => w.close());
 
 /** GitHub's times are whole seconds: let the next write happen in a later one. */
 const nextSecond = () => w.server.state.clock.advance(1_500);
@@ -117,21 +83,7 @@ async function commentsOf(number: number) {
 }
 
 async function dispatch(inputs: Record<string, string> = {}) {
-  if (!w.server.state.requireRepo(owner, repo).workflowRuns.has(1001)) {
-    w.server.addWorkflowRun(owner, repo, { id: 1001, status: "in_progress" });
-  }
-  const result = await runActionBundle(
-    process.execPath,
-    "dispatch",
-    { token: w.token, max: "5", ...inputs },
-    {
-      GITHUB_API_URL: w.server.url,
-      GITHUB_REPOSITORY: `${owner}/${repo}`,
-      GITHUB_RUN_ID: "1001",
-      GITHUB_SERVER_URL: "https://github.com",
-      GOAL_ORCHESTRATOR_PACE_MS: String(TEST_PACE_MS),
-    },
-  );
+  const result = await w.dispatch({ token: w.bot, max: "5", ...inputs });
   const matrix = result.outputs.matrix
     ? (JSON.parse(result.outputs.matrix) as { include: Array<{ goal: number; attempt: number }> })
         .include
@@ -141,27 +93,8 @@ async function dispatch(inputs: Record<string, string> = {}) {
 
 /** The runner's main step, then its post step, for a claimed goal; the agent commits work. */
 async function run(goal: number, attempt: number) {
-  const inputs = {
-    token: w.token,
-    repository: `${owner}/${repo}`,
-    goal: String(goal),
-    attempt: String(attempt),
-    "agent-command": `"${process.execPath}" "${AGENT}" commit --goal={goal_file}`,
-    "agent-read-paths": dirname(AGENT),
-    "clone-url": w.bare.gitDir,
-    "workspace-root": join(w.dir, "work"),
-    "log-dir": join(w.dir, "logs"),
-    duration: "5m",
-  };
-  const env = {
-    HOME: join(w.dir, "home"),
-    XDG_STATE_HOME: join(w.dir, "state"),
-    GITHUB_API_URL: w.server.url,
-    GITHUB_REPOSITORY: `${owner}/${repo}`,
-    GITHUB_SERVER_URL: "https://github.com",
-    GITHUB_RUN_ID: "4242",
-    GOAL_ORCHESTRATOR_PACE_MS: String(TEST_PACE_MS),
-  };
+  const inputs = w.runnerInputs(goal, "commit", { token: w.bot, attempt: String(attempt) });
+  const env = w.stepEnv(4242);
   const main = await runActionBundle(process.execPath, "run", inputs, env);
   const post = await runActionBundle(process.execPath, "run", inputs, env, { state: main.state });
   assert.equal(post.code, 0, post.stdout + post.stderr);

@@ -1,23 +1,16 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import type { TrustedMarker } from "../../src/core/markers.js";
-import { LABELS } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import type { GitHubClient } from "../../src/github/client.js";
 import type { GitHubGoalStore } from "../../src/github/goal-store.js";
 import type { StatsReport } from "../../src/stats/report-types.js";
-import {
-  createBareRepository,
-  type GitHubServer,
-  startGitHubServer,
-} from "../../tools/github-server/index.js";
-import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { GOAL_BODY } from "../helpers/github-fixture.js";
 import { commentExists, expiredTicketBy, failedAttemptsBy } from "../helpers/old-identity.js";
 import { run } from "../helpers/runtimes.js";
 import { statsRecord } from "../helpers/stats-record.js";
+import { agentFlags, startWorld, type TestWorld } from "../helpers/world.js";
 
 // The settings file's marker-authors, honoured by the bundled CLIs (goal, goal-stats,
 // goal-create through the shared connection, and orchestrator): markers written by the
@@ -26,68 +19,26 @@ import { statsRecord } from "../helpers/stats-record.js";
 
 const owner = "acme";
 const repo = "widgets";
-const AGENT = resolve("test/agents/agent.mjs");
 const bundle = (name: string) => resolve("dist", name, "index.js");
-let server: GitHubServer;
-let bare: Awaited<ReturnType<typeof createBareRepository>>;
-/** The account the CLIs run as. */
-let maintainer: { client: GitHubClient; store: GitHubGoalStore; token: string };
 /** The orchestrator's account before (a PAT's, say, before a switch to an App). */
 let oldBot: { client: GitHubClient; store: GitHubGoalStore; token: string };
-let dir: string;
+
+let w: TestWorld;
 
 beforeEach(async () => {
-  server = await startGitHubServer();
-  bare = await createBareRepository("main");
-  server.createRepository({
-    owner,
-    name: repo,
-    gitDir: bare.gitDir,
-    allowAutoMerge: true,
-    defaultPermission: "read",
-  });
-  server.setPermission(owner, repo, "maintainer", "write");
-  server.setPermission(owner, repo, "old-bot", "write");
-  maintainer = await connectAs(server, { owner, repo }, "maintainer");
-  oldBot = await connectAs(server, { owner, repo }, "old-bot");
-  await maintainer.store.ensureLabels(LABELS);
-  dir = mkdtempSync(join(tmpdir(), "goal-cli-marker-authors-"));
+  w = await startWorld();
+  oldBot = await w.as("old-bot", "write");
 });
-afterEach(async () => {
-  try {
-    server.assertNoViolations();
-  } finally {
-    await server.close();
-    rmSync(bare.root, { recursive: true, force: true });
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-const settingsFile = (text: string) =>
-  bare.commitOnBranch("main", ".github/goal-orchestrator.yml", text);
+afterEach(() => w.close());
 
 const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
 
-function env(): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: join(dir, "home"),
-    XDG_STATE_HOME: join(dir, "state"),
-    XDG_CACHE_HOME: join(dir, "cache"),
-    GITHUB_TOKEN: maintainer.token,
-    GITHUB_API_URL: server.url,
-    GITHUB_REPOSITORY: `${owner}/${repo}`,
-    GOAL_ORCHESTRATOR_PACE_MS: String(TEST_PACE_MS),
-  };
-}
-
 const cli = (name: string, args: string[], input = "") =>
-  run(process.execPath, [bundle(name), ...args], { env: env(), input, cwd: dir });
+  run(process.execPath, [bundle(name), ...args], { env: w.cliEnv(), input, cwd: w.dir });
 
 async function queued(title: string) {
-  return (
-    await createGoal(maintainer.store, { title, body: GOAL_BODY, queue: true, spotCheck: false })
-  ).number;
+  return (await createGoal(w.store, { title, body: GOAL_BODY, queue: true, spotCheck: false }))
+    .number;
 }
 
 /** A goal old-bot claimed and ran to a failure, with the run's stats; queued again. */
@@ -131,7 +82,7 @@ describe("goal show with marker-authors", () => {
   }
 
   it("lists old-bot's markers when the settings file names old-bot", async () => {
-    await settingsFile("marker-authors: old-bot\n");
+    await w.settingsFile("marker-authors: old-bot\n");
     const number = await failedUnderOldBot("Failed under the old token");
     const markers = await shownMarkers(number);
     assert.deepEqual(
@@ -144,7 +95,7 @@ describe("goal show with marker-authors", () => {
   });
 
   it("ignores them without the setting", async () => {
-    await settingsFile("model: opus\n");
+    await w.settingsFile("model: opus\n");
     const number = await failedUnderOldBot("Failed under an untrusted account");
     const markers = await shownMarkers(number);
     assert.deepEqual(
@@ -163,7 +114,7 @@ describe("goal-stats --from github with marker-authors", () => {
   }
 
   it("counts old-bot's runs when the settings file names old-bot", async () => {
-    await settingsFile("marker-authors: [old-bot]\n");
+    await w.settingsFile("marker-authors: [old-bot]\n");
     const number = await failedUnderOldBot("Failed under the old token");
     const stats = await report();
     assert.equal(stats.totals.runs, 1);
@@ -182,16 +133,16 @@ describe("goal-stats --from github with marker-authors", () => {
 
 describe("goal-create with marker-authors", () => {
   it("reads the setting before connecting: a wrong value creates nothing", async () => {
-    await settingsFile("marker-authors: old bot/with spaces\n");
+    await w.settingsFile("marker-authors: old bot/with spaces\n");
     const refused = await cli("goal-create", ["--title", "Refused"], GOAL_BODY);
     assert.equal(refused.code, 2, refused.stdout);
     assert.match(refused.stderr, /marker-authors: .*not a GitHub login.*goal-orchestrator\.yml/);
     assert.equal(
-      server.requests.filter((r) => r.operationId === "issues/create").length,
+      w.server.requests.filter((r) => r.operationId === "issues/create").length,
       0,
       "nothing was created",
     );
-    await settingsFile("marker-authors: old-bot\n");
+    await w.settingsFile("marker-authors: old-bot\n");
     const created = await cli("goal-create", ["--title", "Accepted", "--json"], GOAL_BODY);
     assert.equal(created.code, 0, created.stderr);
     assert.equal((JSON.parse(created.stdout) as { state: string }).state, "draft");
@@ -208,28 +159,25 @@ describe("orchestrator with marker-authors", () => {
 
   /** A dispatch-lock ticket old-bot left behind, expired an hour ago; its comment id. */
   async function oldBotTicket(): Promise<number> {
-    return expiredTicketBy(maintainer.client, oldBot.client, { owner, repo }, "old-host pid 1");
+    return expiredTicketBy(w.client, oldBot.client, { owner, repo }, "old-host pid 1");
   }
 
-  const ticketExists = (id: number) => commentExists(maintainer.client, { owner, repo }, id);
+  const ticketExists = (id: number) => commentExists(w.client, { owner, repo }, id);
 
   const orchestrateOnce = () =>
     cli("orchestrator", [
       "--once",
       "--clone-url",
-      bare.gitDir,
-      "--agent-command",
-      `"${process.execPath}" "${AGENT}" commit --goal={goal_file}`,
-      "--agent-read-paths",
-      dirname(AGENT),
+      w.bare.gitDir,
+      ...agentFlags("commit"),
       "--duration",
       "5m",
     ]);
 
-  const stateOf = async (number: number) => (await maintainer.store.getGoal(number)).state;
+  const stateOf = async (number: number) => (await w.store.getGoal(number)).state;
 
   it("counts old-bot's failed attempts and trusts its lock tickets when the file names old-bot", async () => {
-    await settingsFile("marker-authors: old-bot\n");
+    await w.settingsFile("marker-authors: old-bot\n");
     const spent = await spentByOldBot();
     const ticket = await oldBotTicket();
     const result = await orchestrateOnce();
@@ -241,7 +189,7 @@ describe("orchestrator with marker-authors", () => {
   });
 
   it("ignores old-bot's markers and tickets without the setting", async () => {
-    await settingsFile("max: 1\n");
+    await w.settingsFile("max: 1\n");
     const spent = await spentByOldBot();
     const ticket = await oldBotTicket();
     const result = await orchestrateOnce();

@@ -1,86 +1,35 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { orchestratorMain } from "../../src/cli/orchestrator.js";
-import { LABELS } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
-import type { GitHubGoalStore } from "../../src/github/goal-store.js";
-import {
-  createBareRepository,
-  type GitHubServer,
-  startGitHubServer,
-} from "../../tools/github-server/index.js";
 import { captureIo } from "../helpers/cli-io.js";
-import { connectAs, GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { GOAL_BODY } from "../helpers/github-fixture.js";
 import { processesWith } from "../helpers/processes.js";
 import { bundleRuntimes, run } from "../helpers/runtimes.js";
 import { statsRecord } from "../helpers/stats-record.js";
+import { agentFlags, startWorld, type TestWorld } from "../helpers/world.js";
 
 // The local loop: dispatch cycles and agents on this machine, against the local GitHub API
 // server with a bare git repository as origin and test/agents/agent.mjs as the agent.
 
-const AGENT = resolve("test/agents/agent.mjs");
-let server: GitHubServer;
-let bare: Awaited<ReturnType<typeof createBareRepository>>;
-let store: GitHubGoalStore;
-let token: string;
-let dir: string;
+let w: TestWorld;
 
 beforeEach(async () => {
-  server = await startGitHubServer();
-  bare = await createBareRepository("main");
-  server.createRepository({
-    owner: "acme",
-    name: "widgets",
-    gitDir: bare.gitDir,
-    allowAutoMerge: true,
-    defaultPermission: "read",
-  });
-  server.setPermission("acme", "widgets", "maintainer", "write");
-  ({ store, token } = await connectAs(server, { owner: "acme", repo: "widgets" }, "maintainer"));
-  await store.ensureLabels(LABELS);
-  dir = mkdtempSync(join(tmpdir(), "goal-orchestrator-cli-"));
+  w = await startWorld();
 });
-afterEach(async () => {
-  try {
-    server.assertNoViolations();
-  } finally {
-    await server.close();
-    rmSync(bare.root, { recursive: true, force: true });
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+afterEach(() => w.close());
 
-function env(): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: join(dir, "home"),
-    XDG_STATE_HOME: join(dir, "state"),
-    XDG_CACHE_HOME: join(dir, "cache"),
-    GITHUB_TOKEN: token,
-    GITHUB_API_URL: server.url,
-    GITHUB_REPOSITORY: "acme/widgets",
-    GOAL_ORCHESTRATOR_PACE_MS: String(TEST_PACE_MS),
-  };
-}
-
-/** The flags that make test/agents/agent.mjs the agent (its folder shown to the sandbox). */
-const agentFlags = (mode: string) => [
-  "--agent-command",
-  `"${process.execPath}" "${AGENT}" ${mode} --goal={goal_file}`,
-  "--agent-read-paths",
-  dirname(AGENT),
-];
+const env = () => w.cliEnv();
 
 async function queued(title: string) {
-  return (await createGoal(store, { title, body: GOAL_BODY, queue: true, spotCheck: false }))
+  return (await createGoal(w.store, { title, body: GOAL_BODY, queue: true, spotCheck: false }))
     .number;
 }
 
-const stateOf = async (number: number) => (await store.getGoal(number)).state;
+const stateOf = async (number: number) => (await w.store.getGoal(number)).state;
 
 describe("orchestrator", () => {
   it("claims up to --max goals, runs an agent for each, and delivers their PRs", async () => {
@@ -96,7 +45,7 @@ describe("orchestrator", () => {
         "--max",
         "2",
         "--clone-url",
-        bare.gitDir,
+        w.bare.gitDir,
         ...agentFlags("commit"),
         "--duration",
         "5m",
@@ -116,12 +65,12 @@ describe("orchestrator", () => {
         `acme/widgets#${second}: attempt 1: success → goal:done http\\S+/pull/\\d+ \\(\\S+, \\$0\\.42\\)`,
       ),
     );
-    const claim = (await store.getGoal(first as number)).markers.find((m) => m.kind === "claim");
+    const claim = (await w.store.getGoal(first as number)).markers.find((m) => m.kind === "claim");
     assert.equal(claim?.kind === "claim" ? claim.claimedBy.pid : undefined, process.pid);
-    const stats = readFileSync(join(dir, "state", "goal-orchestrator", "stats.jsonl"), "utf8");
+    const stats = readFileSync(join(w.dir, "state", "goal-orchestrator", "stats.jsonl"), "utf8");
     assert.equal(stats.trim().split("\n").length, 2);
     assert.ok(
-      existsSync(join(dir, "state", "goal-orchestrator", "logs", `acme-widgets-${first}-1.log`)),
+      existsSync(join(w.dir, "state", "goal-orchestrator", "logs", `acme-widgets-${first}-1.log`)),
       "the agent's log where watch-ralphs looks",
     );
   });
@@ -143,7 +92,7 @@ describe("orchestrator", () => {
       signals.emit("SIGINT");
     })();
     const code = await orchestratorMain(
-      ["--max", "1", "--interval", "1h", "--clone-url", bare.gitDir, ...agentFlags("commit")],
+      ["--max", "1", "--interval", "1h", "--clone-url", w.bare.gitDir, ...agentFlags("commit")],
       io,
       env(),
       signals,
@@ -155,11 +104,11 @@ describe("orchestrator", () => {
   });
 
   it("takes each repository's settings file under its flags", async () => {
-    await bare.commitOnBranch("main", ".github/goal-orchestrator.yml", "max: 1\n");
+    await w.settingsFile("max: 1\n");
     const [first, second] = [await queued("one"), await queued("two")];
     const { io, text } = captureIo();
     const code = await orchestratorMain(
-      ["--once", "--clone-url", bare.gitDir, ...agentFlags("commit")],
+      ["--once", "--clone-url", w.bare.gitDir, ...agentFlags("commit")],
       io,
       env(),
       new EventEmitter(),
@@ -171,9 +120,9 @@ describe("orchestrator", () => {
 
   it("claims nothing once today's recorded cost reaches --budget, and says so", async () => {
     const spent = await queued("spent");
-    await store.transition(spent, { to: "running", reason: "claimed in the test" });
+    await w.store.transition(spent, { to: "running", reason: "claimed in the test" });
     const now = new Date();
-    await store.transition(spent, {
+    await w.store.transition(spent, {
       to: "done",
       reason: "finished in the test",
       marker: {
@@ -193,7 +142,7 @@ describe("orchestrator", () => {
     const waiting = await queued("waiting");
     const { io, text } = captureIo();
     const code = await orchestratorMain(
-      ["--once", "--budget", "5usd/day", "--clone-url", bare.gitDir, ...agentFlags("commit")],
+      ["--once", "--budget", "5usd/day", "--clone-url", w.bare.gitDir, ...agentFlags("commit")],
       io,
       env(),
       new EventEmitter(),
@@ -211,7 +160,7 @@ describe("orchestrator", () => {
     const number = await queued("hangs");
     const signals = new EventEmitter();
     const { io, text } = captureIo();
-    const work = join(dir, "cache", "goal-orchestrator", "workspaces", "acme", "widgets");
+    const work = join(w.dir, "cache", "goal-orchestrator", "workspaces", "acme", "widgets");
     const pidFile = join(work, String(number), "work", ".git", "dump", "pid");
     const watcher = setInterval(() => {
       if (existsSync(pidFile)) {
@@ -221,7 +170,7 @@ describe("orchestrator", () => {
       }
     }, 50);
     const code = await orchestratorMain(
-      ["--clone-url", bare.gitDir, ...agentFlags("hang"), "--interval", "1s"],
+      ["--clone-url", w.bare.gitDir, ...agentFlags("hang"), "--interval", "1s"],
       io,
       env(),
       signals,
@@ -230,7 +179,7 @@ describe("orchestrator", () => {
     assert.equal(code, 0, text());
     assert.match(text(), /stopping: 1 agent\(s\) are told to stop/);
     assert.match(text(), /stopping now; goals still running return to the queue/);
-    const goal = await store.getGoal(number);
+    const goal = await w.store.getGoal(number);
     assert.equal(goal.state, "queued");
     const result = goal.markers.findLast((m) => m.kind === "run-result");
     assert.equal(
@@ -244,10 +193,10 @@ describe("orchestrator", () => {
 
   it("reports a failed dispatch cycle and, with --once, exits non-zero", async () => {
     const waiting = await queued("waiting");
-    server.faults.add({ route: "issues/list-labels-for-repo", status: 403, times: 1 });
+    w.server.faults.add({ route: "issues/list-labels-for-repo", status: 403, times: 1 });
     const { io, text } = captureIo();
     const code = await orchestratorMain(
-      ["--once", "--clone-url", bare.gitDir, ...agentFlags("commit")],
+      ["--once", "--clone-url", w.bare.gitDir, ...agentFlags("commit")],
       io,
       env(),
       new EventEmitter(),
@@ -259,7 +208,7 @@ describe("orchestrator", () => {
 
   it("refuses bad flags, naming each, and starts nothing", async () => {
     await queued("untouched");
-    server.resetRequests();
+    w.server.resetRequests();
     const { io, text } = captureIo();
     const code = await orchestratorMain(
       [
@@ -274,7 +223,7 @@ describe("orchestrator", () => {
         "--repo",
         "acme/other",
         "--clone-url",
-        bare.gitDir,
+        w.bare.gitDir,
       ],
       io,
       env(),
@@ -285,7 +234,7 @@ describe("orchestrator", () => {
     assert.match(text(), /--interval.*"5".*Add a unit, like 5m/);
     assert.match(text(), /--agent-env: "not-a-name"/);
     assert.match(text(), /--clone-url: only with a single --repo/);
-    assert.deepEqual(server.requests, [], "GitHub was not even asked");
+    assert.deepEqual(w.server.requests, [], "GitHub was not even asked");
   });
 });
 
