@@ -25876,6 +25876,13 @@ async function enableAutoMerge(pulls, request, pull) {
     const how = merge.kind === "merged" ? "merged" : `auto-merge (${request.mergeMethod}) enabled`;
     return { verdict: { outcome: "success", reason: `${verdict.reason}; ${how}` }, prUrl: pull.url };
 }
+/**
+ * A path of the agent's change as a one-line code span: the path is the agent's words, so no
+ * backtick or line break may end the span and let text out as Markdown (an @-mention, a link).
+ */
+function pathAsCode(path) {
+    return `\`${path.replace(/`/g, "'").replace(/[\u0000-\u001f\u007f]/g, "?")}\``;
+}
 /** The comment a review round's run leaves on its pull request: what it pushed, and what now. */
 async function roundComment(request, verdict, held) {
     const { collected, workspace } = request;
@@ -25883,7 +25890,7 @@ async function roundComment(request, verdict, held) {
     const run = request.runUrl ? ` ([run](${request.runUrl}))` : "";
     const commits = await collected.repo.commitsAhead(workspace.start, collected.head);
     const diff = await collected.repo.diffStats(workspace.start, collected.head);
-    const files = diff.paths.slice(0, 20).map((path) => `\`${path.replace(/`/g, "'")}\``);
+    const files = diff.paths.slice(0, 20).map(pathAsCode);
     const more = diff.paths.length > files.length ? `, and ${diff.paths.length - files.length} more` : "";
     const now = verdict.outcome === "spot-check"
         ? `It needs a person's review: ${verdict.reason}.`

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { GoalSnapshot } from "../../src/core/ports.js";
-import { type DeliveryRequest, pullRequestBody } from "../../src/flows/run-deliver.js";
+import { type DeliveryRequest, pathAsCode, pullRequestBody } from "../../src/flows/run-deliver.js";
 import { statsRecord } from "../helpers/stats-record.js";
 
 function request(objective: string, verdictReason = "checks passed"): DeliveryRequest {
@@ -66,5 +66,15 @@ describe("pullRequestBody", () => {
     const body = pullRequestBody(request("short", "r".repeat(70_000)));
     assert.ok(body.length <= 65_536, `${body.length} characters`);
     assert.match(body, /^Closes #12\n/);
+  });
+});
+
+describe("pathAsCode", () => {
+  it("keeps an agent's hostile path inside one code span", () => {
+    assert.equal(pathAsCode("src/a.ts"), "`src/a.ts`");
+    assert.equal(
+      pathAsCode("x`\n\n@octocat [x](http://e.vil)"),
+      "`x'??@octocat [x](http://e.vil)`",
+    );
   });
 });
