@@ -55520,7 +55520,7 @@ async function enableAutoMerge(pulls, request, pull) {
  * backtick or line break may end the span and let text out as Markdown (an @-mention, a link).
  */
 function pathAsCode(path) {
-    return `\`${path.replace(/`/g, "'").replace(/[\u0000-\u001f\u007f]/g, "?")}\``;
+    return `\`${path.replace(/`/g, "'").replace(/\p{Cc}/gu, "?")}\``;
 }
 /** The comment a review round's run leaves on its pull request: what it pushed, and what now. */
 async function roundComment(request, verdict, held) {
