@@ -4036,7 +4036,7 @@ exports.basename = (path, { windows } = {}) => {
 
 /***/ }),
 
-/***/ 4783:
+/***/ 6210:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -22663,6 +22663,8 @@ async function respondToReviews({ store, pulls, writers }, goal, pull, options) 
     if (options.dryRun) {
         if (found.accepted.length > 0)
             options.log(`#${goal.ref.number}: ${found.accepted.length} review request(s) (dry run)`);
+        if (found.accepted.length > 0 || needsAnswer(found))
+            options.skipped?.(`review requests on pull request #${pull.number}`);
         return null;
     }
     await answerIgnored(pulls, pull.number, found);
@@ -22712,6 +22714,9 @@ async function handToHuman(store, pulls, goal, pull, requests, from, options) {
     return { number: goal.ref.number, title: goal.title, url: goal.url, to: "spot-check", reason };
 }
 /** Says why some requests were not acted on: outsiders (once per pull request), no text. */
+function needsAnswer(found) {
+    return (found.outsiders.length > 0 && !found.outsidersTold) || found.withoutText.length > 0;
+}
 async function answerIgnored(pulls, pull, found) {
     if (found.outsiders.length > 0 && !found.outsidersTold) {
         const who = [...new Set(found.outsiders.map((request) => `@${request.author}`))].join(", ");
@@ -23191,10 +23196,10 @@ async function watchGoalPullRequests(store, pulls, options) {
     }
     return events;
 }
-/** Stories whose goals are all done are closed. */
-async function closeFinishedStories(store, options) {
+/** These stories (those still open and labelled story) are closed once their goals are all done. */
+async function closeFinishedStories(store, stories, options) {
     const closed = [];
-    for (const story of await store.openStories()) {
+    for (const story of await store.openStories(stories)) {
         if (story.goals.length === 0 ||
             !story.goals.every((goal) => dependencyDone({ ...goal, state: goal.open ? "open" : "closed" }))) {
             continue;
@@ -23225,14 +23230,55 @@ async function closeFinishedStories(store, options) {
 /** How long a scheduled cycle waits for another dispatcher; a manual one waits longer. */
 const LOCK_WAIT_SECONDS = { scheduled: 120, manual: 600 };
 /**
- * One dispatch cycle, under the dispatch lock: reconcile (lost attempts, finished stories),
- * count running goals, select eligible queued goals in order, claim them.
+ * How far back a cycle looks for goals that became goal:done (their stories may be finished)
+ * or goal:stuck (queued goals may be blocked): several cron periods, delays included, so a
+ * change is seen by some cycle even when a few are skipped.
+ */
+const RECENT_CHANGE_MS = 2 * 60 * 60 * 1000;
+/**
+ * One dispatch cycle. It starts with one cheap read (the overview) and stops there when no
+ * goal needs it. When nothing can be claimed, it first looks without the lock (a dry run) and
+ * takes the lock only when that look finds something to write; otherwise (claims, or a goal
+ * asked for by number) it runs under the dispatch lock: reconcile (lost attempts, pull
+ * requests, finished stories), count running goals, select eligible queued goals, claim them.
  */
 async function dispatch(context, settings) {
-    const { store } = context;
     const now = context.now ?? (() => new Date());
-    const log = context.log ?? (() => { });
-    const report = {
+    const overview = await step("reading which goals need the dispatcher", () => context.store.overview(new Date(now().getTime() - RECENT_CHANGE_MS), LABELS));
+    const mayClaim = overview.queued > 0 && overview.running < settings.max;
+    const plan = {
+        overview,
+        readQueue: overview.queued > 0 && (mayClaim || overview.stuckSince > 0 || overview.queuedSince > 0),
+    };
+    if (settings.goal !== null || settings.dryRun || mayClaim)
+        return cycle(context, settings, plan);
+    const nothingToLook = overview.running === 0 &&
+        overview.spotCheck === 0 &&
+        overview.awaitingMerge === 0 &&
+        overview.storiesToCheck.length === 0 &&
+        !plan.readQueue;
+    if (nothingToLook)
+        return { ...emptyReport(false), queued: overview.queued };
+    // The look is silent: if it finds work, the real cycle says what it does.
+    const look = await cycle({ ...context, log: () => { } }, { ...settings, dryRun: true }, plan);
+    if (!wouldWrite(look))
+        return { ...look, dryRun: false };
+    return cycle(context, settings, plan);
+}
+/** Whether a dry run of a cycle found anything to write. */
+function wouldWrite(report) {
+    return (report.claimed.length > 0 ||
+        report.requeued.length > 0 ||
+        report.stuck.length > 0 ||
+        report.toDraft.length > 0 ||
+        report.storiesClosed.length > 0 ||
+        report.reviewed.length > 0 ||
+        report.withdrawn > 0 ||
+        report.skippedWrites.length > 0 ||
+        report.blocked.some((event) => event.told));
+}
+function emptyReport(dryRun) {
+    return {
         claimed: [],
         requeued: [],
         stuck: [],
@@ -23240,15 +23286,24 @@ async function dispatch(context, settings) {
         blocked: [],
         storiesClosed: [],
         reviewed: [],
+        withdrawn: 0,
+        skippedWrites: [],
         running: 0,
         queued: 0,
         today: null,
         notes: [],
         budgetNotice: false,
-        dryRun: settings.dryRun,
+        dryRun,
     };
+}
+async function cycle(context, settings, plan) {
+    const { store } = context;
+    const { overview } = plan;
+    const now = context.now ?? (() => new Date());
+    const log = context.log ?? (() => { });
+    const report = emptyReport(settings.dryRun);
     if (!settings.dryRun)
-        await store.ensureLabels(LABELS);
+        await store.ensureLabels(LABELS, overview.labels);
     const lease = settings.dryRun
         ? null
         : await context.lock.acquire(describeClaimant(context.claimant), settings.goal === null ? LOCK_WAIT_SECONDS.scheduled : LOCK_WAIT_SECONDS.manual);
@@ -23266,20 +23321,36 @@ async function dispatch(context, settings) {
             dryRun: settings.dryRun,
             now: now(),
             log,
+            skipped: (write) => report.skippedWrites.push(write),
         };
-        const running = await step("listing the running goals", () => collect(store.listGoals("running")));
+        // Each part reads only when the overview found goals for it; but the running goals are
+        // counted again under the lock, as another cycle may have claimed some since the overview.
+        const running = overview.running > 0 || !settings.dryRun
+            ? await step("listing the running goals", () => collect(store.listGoals("running")))
+            : [];
         const moved = await step("reconciling the running goals", () => reconcileRunning(store, context.actions, context.pulls, running, reconcile));
         report.requeued = moved.filter((event) => event.to === "queued");
         report.stuck = moved.filter((event) => event.to === "stuck");
-        report.reviewed = await step("reconciling the goals waiting for review", () => reconcileSpotChecks(store, context.pulls, reconcile));
-        const failedPulls = await step("watching the pull requests of done goals", () => watchGoalPullRequests(store, context.pulls, reconcile));
-        report.requeued.push(...failedPulls.filter((event) => event.to === "queued"));
-        report.stuck.push(...failedPulls.filter((event) => event.to === "stuck"));
-        report.storiesClosed = await step("closing finished stories", () => closeFinishedStories(store, reconcile));
+        if (overview.spotCheck > 0) {
+            report.reviewed = await step("reconciling the goals waiting for review", () => reconcileSpotChecks(store, context.pulls, reconcile));
+        }
+        if (overview.awaitingMerge > 0) {
+            const failedPulls = await step("watching the pull requests of done goals", () => watchGoalPullRequests(store, context.pulls, reconcile));
+            report.requeued.push(...failedPulls.filter((event) => event.to === "queued"));
+            report.stuck.push(...failedPulls.filter((event) => event.to === "stuck"));
+        }
+        if (overview.storiesToCheck.length > 0) {
+            report.storiesClosed = await step("closing finished stories", () => closeFinishedStories(store, overview.storiesToCheck, reconcile));
+        }
         report.running = running.length - moved.length;
-        report.today = await step("adding up today's cost", () => costOfToday(store, now(), settings.unknownRunCostUsd ?? DEFAULT_UNKNOWN_RUN_COST_USD));
-        const overBudget = budgetExhausted(settings.budget, report.today);
-        if (overBudget && lease)
+        // Today's cost is read only to keep to a budget: it means reading every comment of the day.
+        if (settings.budget) {
+            report.today = await step("adding up today's cost", () => costOfToday(store, now(), settings.unknownRunCostUsd ?? DEFAULT_UNKNOWN_RUN_COST_USD));
+        }
+        // Goals this cycle takes out of the queue (claimed, stuck, back to draft).
+        let leftQueue = 0;
+        const overBudget = report.today ? budgetExhausted(settings.budget, report.today) : null;
+        if (overBudget && lease && report.today)
             report.budgetNotice = await lease.firstBudgetNotice(report.today.day);
         if (settings.goal !== null) {
             if (overBudget)
@@ -23288,75 +23359,99 @@ async function dispatch(context, settings) {
             report.claimed.push(claimed);
             report.running += 1;
         }
-        else {
+        else if (overview.queued + joinedQueue(report) > 0) {
             if (overBudget) {
                 report.notes.push(overBudget);
                 log(overBudget);
             }
-            const vetter = new TextVetter(store);
-            // Over budget, no slot: selection still reads the queue's first page for blocked goals.
             const slots = overBudget ? 0 : await freeSlots(context, settings, report);
-            const selection = await step("reading the queue", () => selectGoals(store, store.listGoals("queued"), slots, settings.maxAttempts, vetter));
-            await withdrawUnrunClaims(store, selection, settings.dryRun, log);
-            log(`read ${selection.scanned} queued goals; ${selection.eligible.length} eligible for ${slots} free slots`);
-            for (const { goal, reason } of selection.unsatisfiable) {
-                const event = {
-                    number: goal.ref.number,
-                    title: goal.title,
-                    url: goal.url,
-                    to: "stuck",
-                    reason,
-                };
-                report.stuck.push(event);
-                log(`#${goal.ref.number}: ${reason} → goal:stuck`);
-                if (!settings.dryRun)
-                    await store.transition(goal.ref.number, { to: "stuck", expectedFrom: "queued", reason });
-            }
-            for (const { goal, reason } of selection.toDraft) {
-                report.toDraft.push({
-                    number: goal.ref.number,
-                    title: goal.title,
-                    url: goal.url,
-                    to: "draft",
-                    reason,
-                });
-                log(`#${goal.ref.number}: ${reason} → goal:draft`);
-                if (!settings.dryRun)
-                    await store.transition(goal.ref.number, { to: "draft", expectedFrom: "queued", reason });
-            }
-            report.blocked = await tellBlockedGoals(store, selection.blocked, settings.dryRun, log);
-            for (const goal of selection.eligible) {
-                const vetting = selection.vettings.get(goal.ref.number);
-                if (!vetting)
-                    continue;
-                if (lease?.lost()) {
-                    // Another cycle may be counting and claiming now: stop rather than exceed `max`.
-                    const note = "This cycle may have lost the dispatch lock; it stopped claiming.";
-                    report.notes.push(note);
-                    log(note);
-                    break;
-                }
-                const claimed = settings.dryRun
-                    ? {
-                        number: goal.ref.number,
-                        attempt: nextAttemptNumber(goal.markers),
-                        title: goal.title,
-                        url: goal.url,
-                    }
-                    : await claim(context, settings, goal, vetting, log);
-                if (claimed)
-                    report.claimed.push(claimed);
-            }
-            report.running += report.claimed.length;
+            // With no slot free the queue's first page is still read when a goal became stuck, or one
+            // was queued, lately (RECENT_CHANGE_MS): the queued goals a stuck one blocks are told so.
+            if (slots > 0 || plan.readQueue)
+                leftQueue += await takeFromQueue(context, settings, slots, lease, report);
         }
-        report.queued = await step("counting the queued goals", () => store.countGoals("queued"));
-        if (settings.dryRun)
-            report.queued -= report.claimed.length;
+        report.queued =
+            settings.goal === null
+                ? queuedAfter(overview.queued, report, leftQueue)
+                : await step("counting the queued goals", () => store.countGoals("queued"));
         return report;
     }
     finally {
         await lease?.release();
     }
+}
+/**
+ * Reads the queue in dispatch order and claims up to `slots` eligible goals; moves the goals that
+ * cannot run, withdraws claims that never ran, tells blocked goals. Returns how many goals left
+ * the queue.
+ */
+async function takeFromQueue(context, settings, slots, lease, report) {
+    const { store } = context;
+    const log = context.log ?? (() => { });
+    const selection = await step("reading the queue", () => selectGoals(store, store.listGoals("queued"), slots, settings.maxAttempts, new TextVetter(store)));
+    await withdrawUnrunClaims(store, selection, settings.dryRun, log);
+    report.withdrawn = selection.withdrawn.length;
+    log(`read ${selection.scanned} queued goals; ${selection.eligible.length} eligible for ${slots} free slots`);
+    for (const { goal, reason } of selection.unsatisfiable) {
+        report.stuck.push({
+            number: goal.ref.number,
+            title: goal.title,
+            url: goal.url,
+            to: "stuck",
+            reason,
+        });
+        log(`#${goal.ref.number}: ${reason} → goal:stuck`);
+        if (!settings.dryRun)
+            await store.transition(goal.ref.number, { to: "stuck", expectedFrom: "queued", reason });
+    }
+    for (const { goal, reason } of selection.toDraft) {
+        report.toDraft.push({
+            number: goal.ref.number,
+            title: goal.title,
+            url: goal.url,
+            to: "draft",
+            reason,
+        });
+        log(`#${goal.ref.number}: ${reason} → goal:draft`);
+        if (!settings.dryRun)
+            await store.transition(goal.ref.number, { to: "draft", expectedFrom: "queued", reason });
+    }
+    report.blocked = await tellBlockedGoals(store, selection.blocked, settings.dryRun, log);
+    let claimed = 0;
+    for (const goal of selection.eligible) {
+        const vetting = selection.vettings.get(goal.ref.number);
+        if (!vetting)
+            continue;
+        if (lease?.lost()) {
+            // Another cycle may be counting and claiming now: stop rather than exceed `max`.
+            const note = "This cycle may have lost the dispatch lock; it stopped claiming.";
+            report.notes.push(note);
+            log(note);
+            break;
+        }
+        const taken = settings.dryRun
+            ? {
+                number: goal.ref.number,
+                attempt: nextAttemptNumber(goal.markers),
+                title: goal.title,
+                url: goal.url,
+            }
+            : await claim(context, settings, goal, vetting, log);
+        if (taken) {
+            report.claimed.push(taken);
+            claimed++;
+        }
+    }
+    report.running += claimed;
+    return claimed + selection.unsatisfiable.length + selection.toDraft.length;
+}
+/** Goals this cycle sent back to the queue (lost attempts, review rounds, refused pull requests). */
+function joinedQueue(report) {
+    return [...report.requeued, ...report.reviewed].filter((event) => event.to === "queued").length;
+}
+/** The queue's length after a cycle, from its length before and the moves (no request spent). */
+function queuedAfter(before, report, leftQueue) {
+    return Math.max(0, before + joinedQueue(report) - leftQueue);
 }
 async function freeSlots(context, settings, report) {
     let slots = Math.max(0, settings.max - report.running);
@@ -35147,6 +35242,50 @@ function actorLogin(actor) {
         : actor.login;
 }
 
+;// CONCATENATED MODULE: ./src/github/cycle-overview.ts
+
+
+const PAGE = 100;
+/** The query, with one aliased `label(name:)` per label we keep (no connection: no cost). */
+function overviewQuery(labels) {
+    const labelFields = labels
+        .map((label, index) => `label${index}: label(name: ${JSON.stringify(label.name)}) { name color description }`)
+        .join("\n    ");
+    const closedToo = "states: [OPEN, CLOSED]";
+    return `
+query CycleOverview($owner: String!, $name: String!, $since: DateTime!) {
+  repository(owner: $owner, name: $name) {
+    running: issues(labels: [${JSON.stringify(states_stateLabel("running"))}], ${closedToo}, first: ${PAGE}) { nodes { number state stateReason } }
+    spotCheck: issues(labels: [${JSON.stringify(states_stateLabel("spot-check"))}], ${closedToo}, first: ${PAGE}) { nodes { number state stateReason } }
+    awaitingMerge: issues(labels: [${JSON.stringify(states_stateLabel("done"))}], states: [OPEN], first: 1) { totalCount }
+    queued: issues(labels: [${JSON.stringify(states_stateLabel("queued"))}], states: [OPEN], first: 1) { totalCount }
+    stuck: issues(labels: [${JSON.stringify(states_stateLabel("stuck"))}], states: [OPEN], filterBy: {since: $since}, first: 1) { totalCount }
+    queuedSince: issues(labels: [${JSON.stringify(states_stateLabel("queued"))}], states: [OPEN], filterBy: {since: $since}, first: 1) { totalCount }
+    finished: issues(labels: [${JSON.stringify(states_stateLabel("done"))}], ${closedToo}, filterBy: {since: $since}, first: ${PAGE}) { nodes { parent { number state } } }
+    ${labelFields}
+  }
+}`;
+}
+/** A goal GitHub closed for a reason other than completion has left the orchestrator's hands. */
+const counts = (nodes) => nodes.filter((node) => node.state === "OPEN" || node.stateReason === "COMPLETED").length;
+async function readCycleOverview(client, repo, since, labels) {
+    const result = await readGraphql(client, overviewQuery(labels), { owner: repo.owner, name: repo.repo, since: since.toISOString() }, "reading which goals may need the dispatcher");
+    const repository = result.repository;
+    if (!repository)
+        throw repositoryNotFound(repo);
+    const stories = repository.finished.nodes.flatMap((node) => node.parent?.state === "OPEN" ? [node.parent.number] : []);
+    return {
+        running: counts(repository.running.nodes),
+        spotCheck: counts(repository.spotCheck.nodes),
+        awaitingMerge: repository.awaitingMerge.totalCount,
+        queued: repository.queued.totalCount,
+        stuckSince: repository.stuck.totalCount,
+        queuedSince: repository.queuedSince.totalCount,
+        storiesToCheck: [...new Set(stories)],
+        labels: labels.flatMap((_, index) => repository[`label${index}`] ?? []),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/github/queries.ts
 // GraphQL documents the adapter sends. The local test server validates each one against
 // GitHub's published schema, so a field GitHub lacks fails the tests, not production.
@@ -35223,20 +35362,32 @@ query GoalCount($owner: String!, $name: String!, $labels: [String!]) {
     issues(labels: $labels, states: [OPEN], first: 1) { totalCount }
   }
 }`;
+const STORY_FIELDS = `
+  number
+  title
+  subIssues(first: 100) {
+    totalCount
+    nodes { number state stateReason repository { nameWithOwner } labels(first: 50) { nodes { name } } }
+  }
+`;
 /** Open stories and their sub-issues' states, oldest first. */
 const STORY_PAGE_QUERY = `
 query StoryPage($owner: String!, $name: String!, $after: String) {
   repository(owner: $owner, name: $name) {
     issues(labels: ["story"], states: [OPEN], first: 50, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
       pageInfo { hasNextPage endCursor }
-      nodes {
-        number
-        title
-        subIssues(first: 100) {
-          totalCount
-          nodes { number state stateReason repository { nameWithOwner } labels(first: 50) { nodes { name } } }
-        }
-      }
+      nodes { ${STORY_FIELDS} }
+    }
+  }
+}`;
+/** One story, if it is an open issue labelled story. */
+const STORY_QUERY = `
+query Story($owner: String!, $name: String!, $number: Int!) {
+  repository(owner: $owner, name: $name) {
+    issue(number: $number) {
+      state
+      labels(first: 50) { nodes { name } }
+      ${STORY_FIELDS}
     }
   }
 }`;
@@ -35407,6 +35558,7 @@ async function goalSnapshot(client, repo, node, trustedAuthors) {
 
 
 
+
 /**
  * Links a goal just created to its story and its dependencies. A link that fails is reported
  * in the warnings returned, not thrown: the goal and its body already stand. `linked` holds
@@ -35458,24 +35610,41 @@ async function readOpenStories(client, repo) {
         const issues = result.repository?.issues;
         if (!issues)
             throw repositoryNotFound(repo);
-        for (const story of issues.nodes) {
-            // A story with more sub-issues than one page shows is never judged complete.
-            if (story.subIssues.totalCount > story.subIssues.nodes.length)
-                continue;
-            stories.push({
-                number: story.number,
-                title: story.title,
-                goals: story.subIssues.nodes.map((goal) => ({
-                    ref: { ...parseRepo(goal.repository.nameWithOwner), number: goal.number },
-                    open: goal.state === "OPEN",
-                    stateReason: goal.stateReason,
-                    labels: goal.labels.nodes.map((label) => label.name),
-                })),
-            });
-        }
+        stories.push(...issues.nodes.flatMap(storySummary));
         after = issues.pageInfo.hasNextPage ? issues.pageInfo.endCursor : null;
     } while (after);
     return stories;
+}
+/** These stories, each if it is an open issue labelled story; a request per story. */
+async function readStories(client, repo, numbers) {
+    const stories = [];
+    for (const number of numbers) {
+        const result = await readGraphql(client, STORY_QUERY, { owner: repo.owner, name: repo.repo, number }, `reading story #${number}`);
+        if (!result.repository)
+            throw repositoryNotFound(repo);
+        const story = result.repository.issue;
+        const labelled = story?.labels.nodes.some((label) => label.name === STORY_LABEL);
+        if (story?.state === "OPEN" && labelled)
+            stories.push(...storySummary(story));
+    }
+    return stories;
+}
+/** A story with more sub-issues than one page shows is never judged complete: none then. */
+function storySummary(story) {
+    if (story.subIssues.totalCount > story.subIssues.nodes.length)
+        return [];
+    return [
+        {
+            number: story.number,
+            title: story.title,
+            goals: story.subIssues.nodes.map((goal) => ({
+                ref: { ...parseRepo(goal.repository.nameWithOwner), number: goal.number },
+                open: goal.state === "OPEN",
+                stateReason: goal.stateReason,
+                labels: goal.labels.nodes.map((label) => label.name),
+            })),
+        },
+    ];
 }
 async function addSubIssue(client, story, childId) {
     try {
@@ -35546,14 +35715,18 @@ function repoFromApiUrl(url) {
 
 
 
-/** Creates the missing labels and fixes the colour (or empty description) of the others. */
-async function ensureLabels(client, repo, labels) {
+/**
+ * Creates the missing labels and fixes the colour (or empty description) of the others.
+ * `known`: the labels as a read just found them (a cycle overview), instead of listing them all.
+ */
+async function ensureLabels(client, repo, labels, known) {
     const where = { owner: repo.owner, repo: repo.repo };
-    const existing = await client
-        .paginate(client.rest.issues.listLabelsForRepo, { ...where, per_page: MAX_PAGE_SIZE })
-        .catch((error) => {
-        throw explainGitHubError(error, `listing the labels of ${formatRepo(repo)}`);
-    });
+    const existing = known ??
+        (await client
+            .paginate(client.rest.issues.listLabelsForRepo, { ...where, per_page: MAX_PAGE_SIZE })
+            .catch((error) => {
+            throw explainGitHubError(error, `listing the labels of ${formatRepo(repo)}`);
+        }));
     const byName = new Map(existing.map((label) => [label.name.toLowerCase(), label]));
     const created = [];
     const updated = [];
@@ -35697,6 +35870,7 @@ function textHistoryOf(issue) {
 
 
 
+
 /** GitHub Actions' built-in token posts as this account. */
 const ACTIONS_BOT_LOGIN = "github-actions[bot]";
 /**
@@ -35735,8 +35909,11 @@ class GitHubGoalStore {
     get where() {
         return { owner: this.repo.owner, repo: this.repo.repo };
     }
-    ensureLabels(labels) {
-        return ensureLabels(this.client, this.repo, labels);
+    ensureLabels(labels, existing) {
+        return ensureLabels(this.client, this.repo, labels, existing);
+    }
+    overview(since, labels) {
+        return readCycleOverview(this.client, this.repo, since, labels);
     }
     async *listGoals(state) {
         // GitHub closes a goal whose pull request merges ("Closes #N"), whatever its label: one
@@ -35879,8 +36056,10 @@ class GitHubGoalStore {
     blockedBy(number) {
         return readBlockedBy(this.client, { ...this.repo, number });
     }
-    openStories() {
-        return readOpenStories(this.client, this.repo);
+    openStories(numbers) {
+        return numbers
+            ? readStories(this.client, this.repo, numbers)
+            : readOpenStories(this.client, this.repo);
     }
     async closeIssue(number, comment) {
         await this.comment(number, fitBody(comment));
@@ -36461,7 +36640,7 @@ async function orchestratorMain(argv, io = processIo, env = process.env, signals
                     if (stopping)
                         break;
                     try {
-                        await cycle(target, options, claimant, running, token, env, say, () => wake());
+                        await orchestrator_cycle(target, options, claimant, running, token, env, say, () => wake());
                     }
                     catch (error) {
                         // One failed cycle (GitHub unreachable after retries, say) must not stop the
@@ -36504,7 +36683,7 @@ async function orchestratorMain(argv, io = processIo, env = process.env, signals
     }, io);
 }
 /** One dispatch cycle for one repository, and an agent for each goal it claims. */
-async function cycle(target, options, claimant, running, token, env, say, freed) {
+async function orchestrator_cycle(target, options, claimant, running, token, env, say, freed) {
     const { store, repo } = target.connection;
     const name = formatRepo(repo);
     const report = await dispatch({ store, actions: target.actions, pulls: target.pulls, lock: target.lock, claimant }, {
@@ -36598,7 +36777,7 @@ function clock() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4783);
+/* harmony import */ var _cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6210);
 
 process.exitCode = await (0,_cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__/* .orchestratorMain */ .G)(process.argv.slice(2));
 

@@ -32404,7 +32404,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 845:
+/***/ 8774:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -53087,6 +53087,8 @@ async function respondToReviews({ store, pulls, writers }, goal, pull, options) 
     if (options.dryRun) {
         if (found.accepted.length > 0)
             options.log(`#${goal.ref.number}: ${found.accepted.length} review request(s) (dry run)`);
+        if (found.accepted.length > 0 || needsAnswer(found))
+            options.skipped?.(`review requests on pull request #${pull.number}`);
         return null;
     }
     await answerIgnored(pulls, pull.number, found);
@@ -53136,6 +53138,9 @@ async function handToHuman(store, pulls, goal, pull, requests, from, options) {
     return { number: goal.ref.number, title: goal.title, url: goal.url, to: "spot-check", reason };
 }
 /** Says why some requests were not acted on: outsiders (once per pull request), no text. */
+function needsAnswer(found) {
+    return (found.outsiders.length > 0 && !found.outsidersTold) || found.withoutText.length > 0;
+}
 async function answerIgnored(pulls, pull, found) {
     if (found.outsiders.length > 0 && !found.outsidersTold) {
         const who = [...new Set(found.outsiders.map((request) => `@${request.author}`))].join(", ");
@@ -64351,6 +64356,50 @@ function actorLogin(actor) {
         : actor.login;
 }
 
+;// CONCATENATED MODULE: ./src/github/cycle-overview.ts
+
+
+const PAGE = 100;
+/** The query, with one aliased `label(name:)` per label we keep (no connection: no cost). */
+function overviewQuery(labels) {
+    const labelFields = labels
+        .map((label, index) => `label${index}: label(name: ${JSON.stringify(label.name)}) { name color description }`)
+        .join("\n    ");
+    const closedToo = "states: [OPEN, CLOSED]";
+    return `
+query CycleOverview($owner: String!, $name: String!, $since: DateTime!) {
+  repository(owner: $owner, name: $name) {
+    running: issues(labels: [${JSON.stringify(stateLabel("running"))}], ${closedToo}, first: ${PAGE}) { nodes { number state stateReason } }
+    spotCheck: issues(labels: [${JSON.stringify(stateLabel("spot-check"))}], ${closedToo}, first: ${PAGE}) { nodes { number state stateReason } }
+    awaitingMerge: issues(labels: [${JSON.stringify(stateLabel("done"))}], states: [OPEN], first: 1) { totalCount }
+    queued: issues(labels: [${JSON.stringify(stateLabel("queued"))}], states: [OPEN], first: 1) { totalCount }
+    stuck: issues(labels: [${JSON.stringify(stateLabel("stuck"))}], states: [OPEN], filterBy: {since: $since}, first: 1) { totalCount }
+    queuedSince: issues(labels: [${JSON.stringify(stateLabel("queued"))}], states: [OPEN], filterBy: {since: $since}, first: 1) { totalCount }
+    finished: issues(labels: [${JSON.stringify(stateLabel("done"))}], ${closedToo}, filterBy: {since: $since}, first: ${PAGE}) { nodes { parent { number state } } }
+    ${labelFields}
+  }
+}`;
+}
+/** A goal GitHub closed for a reason other than completion has left the orchestrator's hands. */
+const counts = (nodes) => nodes.filter((node) => node.state === "OPEN" || node.stateReason === "COMPLETED").length;
+async function readCycleOverview(client, repo, since, labels) {
+    const result = await readGraphql(client, overviewQuery(labels), { owner: repo.owner, name: repo.repo, since: since.toISOString() }, "reading which goals may need the dispatcher");
+    const repository = result.repository;
+    if (!repository)
+        throw repositoryNotFound(repo);
+    const stories = repository.finished.nodes.flatMap((node) => node.parent?.state === "OPEN" ? [node.parent.number] : []);
+    return {
+        running: counts(repository.running.nodes),
+        spotCheck: counts(repository.spotCheck.nodes),
+        awaitingMerge: repository.awaitingMerge.totalCount,
+        queued: repository.queued.totalCount,
+        stuckSince: repository.stuck.totalCount,
+        queuedSince: repository.queuedSince.totalCount,
+        storiesToCheck: [...new Set(stories)],
+        labels: labels.flatMap((_, index) => repository[`label${index}`] ?? []),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/github/queries.ts
 // GraphQL documents the adapter sends. The local test server validates each one against
 // GitHub's published schema, so a field GitHub lacks fails the tests, not production.
@@ -64427,20 +64476,32 @@ query GoalCount($owner: String!, $name: String!, $labels: [String!]) {
     issues(labels: $labels, states: [OPEN], first: 1) { totalCount }
   }
 }`;
+const STORY_FIELDS = `
+  number
+  title
+  subIssues(first: 100) {
+    totalCount
+    nodes { number state stateReason repository { nameWithOwner } labels(first: 50) { nodes { name } } }
+  }
+`;
 /** Open stories and their sub-issues' states, oldest first. */
 const STORY_PAGE_QUERY = `
 query StoryPage($owner: String!, $name: String!, $after: String) {
   repository(owner: $owner, name: $name) {
     issues(labels: ["story"], states: [OPEN], first: 50, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
       pageInfo { hasNextPage endCursor }
-      nodes {
-        number
-        title
-        subIssues(first: 100) {
-          totalCount
-          nodes { number state stateReason repository { nameWithOwner } labels(first: 50) { nodes { name } } }
-        }
-      }
+      nodes { ${STORY_FIELDS} }
+    }
+  }
+}`;
+/** One story, if it is an open issue labelled story. */
+const STORY_QUERY = `
+query Story($owner: String!, $name: String!, $number: Int!) {
+  repository(owner: $owner, name: $name) {
+    issue(number: $number) {
+      state
+      labels(first: 50) { nodes { name } }
+      ${STORY_FIELDS}
     }
   }
 }`;
@@ -64611,6 +64672,7 @@ async function goalSnapshot(client, repo, node, trustedAuthors) {
 
 
 
+
 /**
  * Links a goal just created to its story and its dependencies. A link that fails is reported
  * in the warnings returned, not thrown: the goal and its body already stand. `linked` holds
@@ -64662,24 +64724,41 @@ async function readOpenStories(client, repo) {
         const issues = result.repository?.issues;
         if (!issues)
             throw repositoryNotFound(repo);
-        for (const story of issues.nodes) {
-            // A story with more sub-issues than one page shows is never judged complete.
-            if (story.subIssues.totalCount > story.subIssues.nodes.length)
-                continue;
-            stories.push({
-                number: story.number,
-                title: story.title,
-                goals: story.subIssues.nodes.map((goal) => ({
-                    ref: { ...parseRepo(goal.repository.nameWithOwner), number: goal.number },
-                    open: goal.state === "OPEN",
-                    stateReason: goal.stateReason,
-                    labels: goal.labels.nodes.map((label) => label.name),
-                })),
-            });
-        }
+        stories.push(...issues.nodes.flatMap(storySummary));
         after = issues.pageInfo.hasNextPage ? issues.pageInfo.endCursor : null;
     } while (after);
     return stories;
+}
+/** These stories, each if it is an open issue labelled story; a request per story. */
+async function readStories(client, repo, numbers) {
+    const stories = [];
+    for (const number of numbers) {
+        const result = await readGraphql(client, STORY_QUERY, { owner: repo.owner, name: repo.repo, number }, `reading story #${number}`);
+        if (!result.repository)
+            throw repositoryNotFound(repo);
+        const story = result.repository.issue;
+        const labelled = story?.labels.nodes.some((label) => label.name === STORY_LABEL);
+        if (story?.state === "OPEN" && labelled)
+            stories.push(...storySummary(story));
+    }
+    return stories;
+}
+/** A story with more sub-issues than one page shows is never judged complete: none then. */
+function storySummary(story) {
+    if (story.subIssues.totalCount > story.subIssues.nodes.length)
+        return [];
+    return [
+        {
+            number: story.number,
+            title: story.title,
+            goals: story.subIssues.nodes.map((goal) => ({
+                ref: { ...parseRepo(goal.repository.nameWithOwner), number: goal.number },
+                open: goal.state === "OPEN",
+                stateReason: goal.stateReason,
+                labels: goal.labels.nodes.map((label) => label.name),
+            })),
+        },
+    ];
 }
 async function addSubIssue(client, story, childId) {
     try {
@@ -64750,14 +64829,18 @@ function repoFromApiUrl(url) {
 
 
 
-/** Creates the missing labels and fixes the colour (or empty description) of the others. */
-async function ensureLabels(client, repo, labels) {
+/**
+ * Creates the missing labels and fixes the colour (or empty description) of the others.
+ * `known`: the labels as a read just found them (a cycle overview), instead of listing them all.
+ */
+async function ensureLabels(client, repo, labels, known) {
     const where = { owner: repo.owner, repo: repo.repo };
-    const existing = await client
-        .paginate(client.rest.issues.listLabelsForRepo, { ...where, per_page: MAX_PAGE_SIZE })
-        .catch((error) => {
-        throw explainGitHubError(error, `listing the labels of ${formatRepo(repo)}`);
-    });
+    const existing = known ??
+        (await client
+            .paginate(client.rest.issues.listLabelsForRepo, { ...where, per_page: MAX_PAGE_SIZE })
+            .catch((error) => {
+            throw explainGitHubError(error, `listing the labels of ${formatRepo(repo)}`);
+        }));
     const byName = new Map(existing.map((label) => [label.name.toLowerCase(), label]));
     const created = [];
     const updated = [];
@@ -64901,6 +64984,7 @@ function textHistoryOf(issue) {
 
 
 
+
 /** GitHub Actions' built-in token posts as this account. */
 const ACTIONS_BOT_LOGIN = "github-actions[bot]";
 /**
@@ -64939,8 +65023,11 @@ class GitHubGoalStore {
     get where() {
         return { owner: this.repo.owner, repo: this.repo.repo };
     }
-    ensureLabels(labels) {
-        return ensureLabels(this.client, this.repo, labels);
+    ensureLabels(labels, existing) {
+        return ensureLabels(this.client, this.repo, labels, existing);
+    }
+    overview(since, labels) {
+        return readCycleOverview(this.client, this.repo, since, labels);
     }
     async *listGoals(state) {
         // GitHub closes a goal whose pull request merges ("Closes #N"), whatever its label: one
@@ -65083,8 +65170,10 @@ class GitHubGoalStore {
     blockedBy(number) {
         return readBlockedBy(this.client, { ...this.repo, number });
     }
-    openStories() {
-        return readOpenStories(this.client, this.repo);
+    openStories(numbers) {
+        return numbers
+            ? readStories(this.client, this.repo, numbers)
+            : readOpenStories(this.client, this.repo);
     }
     async closeIssue(number, comment) {
         await this.comment(number, fitBody(comment));
@@ -66188,7 +66277,7 @@ function postStepJob() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(845);
+/* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8774);
 
 await (0,_actions_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runEntry */ .C)();
 

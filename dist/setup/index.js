@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6109:
+/***/ 7496:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41003,6 +41003,175 @@ async function findByRequestId(client, repo, requestId, since) {
     });
     const found = data.find((candidate) => !candidate.pull_request && candidate.body?.includes(marker));
     return found ? { id: found.id, number: found.number, html_url: found.html_url } : null;
+}
+
+;// CONCATENATED MODULE: ./src/github/errors.ts
+
+
+/** The goal was not in the state the caller expected: someone else changed it first. */
+class ConflictError extends errors_UserError {
+    name = "ConflictError";
+}
+/** An issue, story or repository that does not exist (or the token cannot see). */
+class NotFoundError extends errors_UserError {
+    name = "NotFoundError";
+}
+/**
+ * GitHub's error texts that decide what happens next, matched here only. GitHub documents none
+ * of them: each is what it answers today, and the local test server answers the same.
+ */
+const GITHUB_SAYS = {
+    /** enablePullRequestAutoMerge: "Pull request is in clean status" (it could merge right now). */
+    cleanStatus: /clean status/i,
+    /** enablePullRequestAutoMerge: "Auto merge is not allowed for this repository". */
+    autoMergeNotAllowed: /auto.?merge is not allowed/i,
+    /** enablePullRequestAutoMerge: "Protected branch rules not configured for this branch". */
+    noProtectionRules: /protected branch rules not configured/i,
+    /** POST /pulls, 422: "A pull request already exists for owner:branch." */
+    pullRequestExists: /already exists/i,
+};
+function isStatus(error, ...statuses) {
+    return error instanceof dist_src_RequestError && statuses.includes(error.status);
+}
+/**
+ * Turns GitHub's answer into an error a person can act on: what we were doing, what GitHub
+ * said, and what to change. Errors that are not GitHub's answer pass through unchanged.
+ */
+function explainGitHubError(error, doing) {
+    if (!(error instanceof dist_src_RequestError))
+        return error;
+    const said = error.message.split(" - ")[0];
+    if (!error.response) {
+        // Octokit reports a failed connection as a 500 without a response.
+        return new errors_UserError(`Could not reach the GitHub API while ${doing} (${error.request.url}): ${error.message}. Check GITHUB_API_URL and the network.`);
+    }
+    switch (error.status) {
+        case 401:
+            return new errors_UserError(`GitHub rejected the token while ${doing} (401 ${said}). Set GITHUB_TOKEN or GH_TOKEN to a valid token.`);
+        case 403:
+            return new errors_UserError(`GitHub refused ${doing} (403 ${said}). The token needs read and write access to issues (and pull requests for the runner).`);
+        case 404:
+            return new NotFoundError(`GitHub answered 404 while ${doing}: it does not exist, or the token cannot see it.`);
+        default:
+            if (error.status < 500)
+                return error;
+            return new errors_UserError(`GitHub answered ${error.status} ${said}${triesOf(error)} while ${doing} (${error.request.method} ${pathOf(error.request.url)}). That is GitHub's trouble, not this request's: the next run tries again.`);
+    }
+}
+/** " 4 times" when the retry plugin tried more than once, else "". */
+function triesOf(error) {
+    const retries = error.request.request?.retryCount ?? 0;
+    return retries > 0 ? ` ${retries + 1} times` : "";
+}
+function pathOf(url) {
+    try {
+        return new URL(url).pathname;
+    }
+    catch {
+        return url;
+    }
+}
+/**
+ * Runs one step of a longer flow so that a failure says which step it was and what GitHub
+ * answered (a bare "Bad Gateway" says neither).
+ */
+async function step(doing, run) {
+    try {
+        return await run();
+    }
+    catch (error) {
+        const explained = explainGitHubError(error, doing);
+        // Explained deeper down already (it says what was asked): say which step asked it too.
+        if (explained === error && error instanceof UserError && !(error instanceof ConflictError)) {
+            const wrapped = new UserError(`${doing[0]?.toUpperCase()}${doing.slice(1)}: ${error.message}`);
+            wrapped.cause = error;
+            throw wrapped;
+        }
+        throw explained;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/github/graphql-read.ts
+/**
+ * GraphQL reads as the goal store makes them: an issue or repository that does not exist is
+ * an answer (null in the data), not a failure, and actors come back under their REST logins.
+ */
+
+
+
+/**
+ * Runs a query. GitHub reports missing issues and repositories as NOT_FOUND errors beside
+ * partial data; those return the partial data, any other failure is explained with `doing`.
+ */
+async function readGraphql(client, query, variables, doing) {
+    try {
+        return await client.graphql(query, variables);
+    }
+    catch (error) {
+        if (error instanceof GraphqlResponseError && onlyNotFound(error)) {
+            return (error.data ?? {});
+        }
+        throw explainGitHubError(error, doing);
+    }
+}
+function onlyNotFound(error) {
+    return error.errors?.every((entry) => entry.type === "NOT_FOUND") ?? false;
+}
+/** What a read says when the repository itself came back null. */
+function repositoryNotFound(repo) {
+    return new NotFoundError(`Repository ${issue_ref_formatRepo(repo)} was not found, or the token cannot see it.`);
+}
+/** GraphQL calls bots `name`; REST calls them `name[bot]`. Markers compare the REST form. */
+function actorLogin(actor) {
+    if (!actor)
+        return "ghost";
+    return actor.__typename === "Bot" && !actor.login.endsWith("[bot]")
+        ? `${actor.login}[bot]`
+        : actor.login;
+}
+
+;// CONCATENATED MODULE: ./src/github/cycle-overview.ts
+
+
+const PAGE = 100;
+/** The query, with one aliased `label(name:)` per label we keep (no connection: no cost). */
+function overviewQuery(labels) {
+    const labelFields = labels
+        .map((label, index) => `label${index}: label(name: ${JSON.stringify(label.name)}) { name color description }`)
+        .join("\n    ");
+    const closedToo = "states: [OPEN, CLOSED]";
+    return `
+query CycleOverview($owner: String!, $name: String!, $since: DateTime!) {
+  repository(owner: $owner, name: $name) {
+    running: issues(labels: [${JSON.stringify(stateLabel("running"))}], ${closedToo}, first: ${PAGE}) { nodes { number state stateReason } }
+    spotCheck: issues(labels: [${JSON.stringify(stateLabel("spot-check"))}], ${closedToo}, first: ${PAGE}) { nodes { number state stateReason } }
+    awaitingMerge: issues(labels: [${JSON.stringify(stateLabel("done"))}], states: [OPEN], first: 1) { totalCount }
+    queued: issues(labels: [${JSON.stringify(stateLabel("queued"))}], states: [OPEN], first: 1) { totalCount }
+    stuck: issues(labels: [${JSON.stringify(stateLabel("stuck"))}], states: [OPEN], filterBy: {since: $since}, first: 1) { totalCount }
+    queuedSince: issues(labels: [${JSON.stringify(stateLabel("queued"))}], states: [OPEN], filterBy: {since: $since}, first: 1) { totalCount }
+    finished: issues(labels: [${JSON.stringify(stateLabel("done"))}], ${closedToo}, filterBy: {since: $since}, first: ${PAGE}) { nodes { parent { number state } } }
+    ${labelFields}
+  }
+}`;
+}
+/** A goal GitHub closed for a reason other than completion has left the orchestrator's hands. */
+const counts = (nodes) => nodes.filter((node) => node.state === "OPEN" || node.stateReason === "COMPLETED").length;
+async function readCycleOverview(client, repo, since, labels) {
+    const result = await readGraphql(client, overviewQuery(labels), { owner: repo.owner, name: repo.repo, since: since.toISOString() }, "reading which goals may need the dispatcher");
+    const repository = result.repository;
+    if (!repository)
+        throw repositoryNotFound(repo);
+    const stories = repository.finished.nodes.flatMap((node) => node.parent?.state === "OPEN" ? [node.parent.number] : []);
+    return {
+        running: counts(repository.running.nodes),
+        spotCheck: counts(repository.spotCheck.nodes),
+        awaitingMerge: repository.awaitingMerge.totalCount,
+        queued: repository.queued.totalCount,
+        stuckSince: repository.stuck.totalCount,
+        queuedSince: repository.queuedSince.totalCount,
+        storiesToCheck: [...new Set(stories)],
+        labels: labels.flatMap((_, index) => repository[`label${index}`] ?? []),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/core/agent-options.ts
@@ -56267,131 +56436,6 @@ function appendBlock(body, block) {
     return `${content}${separator}${block.join("\n")}${trailing.includes("\n") ? "\n" : ""}`;
 }
 
-;// CONCATENATED MODULE: ./src/github/errors.ts
-
-
-/** The goal was not in the state the caller expected: someone else changed it first. */
-class ConflictError extends errors_UserError {
-    name = "ConflictError";
-}
-/** An issue, story or repository that does not exist (or the token cannot see). */
-class NotFoundError extends errors_UserError {
-    name = "NotFoundError";
-}
-/**
- * GitHub's error texts that decide what happens next, matched here only. GitHub documents none
- * of them: each is what it answers today, and the local test server answers the same.
- */
-const GITHUB_SAYS = {
-    /** enablePullRequestAutoMerge: "Pull request is in clean status" (it could merge right now). */
-    cleanStatus: /clean status/i,
-    /** enablePullRequestAutoMerge: "Auto merge is not allowed for this repository". */
-    autoMergeNotAllowed: /auto.?merge is not allowed/i,
-    /** enablePullRequestAutoMerge: "Protected branch rules not configured for this branch". */
-    noProtectionRules: /protected branch rules not configured/i,
-    /** POST /pulls, 422: "A pull request already exists for owner:branch." */
-    pullRequestExists: /already exists/i,
-};
-function isStatus(error, ...statuses) {
-    return error instanceof dist_src_RequestError && statuses.includes(error.status);
-}
-/**
- * Turns GitHub's answer into an error a person can act on: what we were doing, what GitHub
- * said, and what to change. Errors that are not GitHub's answer pass through unchanged.
- */
-function explainGitHubError(error, doing) {
-    if (!(error instanceof dist_src_RequestError))
-        return error;
-    const said = error.message.split(" - ")[0];
-    if (!error.response) {
-        // Octokit reports a failed connection as a 500 without a response.
-        return new errors_UserError(`Could not reach the GitHub API while ${doing} (${error.request.url}): ${error.message}. Check GITHUB_API_URL and the network.`);
-    }
-    switch (error.status) {
-        case 401:
-            return new errors_UserError(`GitHub rejected the token while ${doing} (401 ${said}). Set GITHUB_TOKEN or GH_TOKEN to a valid token.`);
-        case 403:
-            return new errors_UserError(`GitHub refused ${doing} (403 ${said}). The token needs read and write access to issues (and pull requests for the runner).`);
-        case 404:
-            return new NotFoundError(`GitHub answered 404 while ${doing}: it does not exist, or the token cannot see it.`);
-        default:
-            if (error.status < 500)
-                return error;
-            return new errors_UserError(`GitHub answered ${error.status} ${said}${triesOf(error)} while ${doing} (${error.request.method} ${pathOf(error.request.url)}). That is GitHub's trouble, not this request's: the next run tries again.`);
-    }
-}
-/** " 4 times" when the retry plugin tried more than once, else "". */
-function triesOf(error) {
-    const retries = error.request.request?.retryCount ?? 0;
-    return retries > 0 ? ` ${retries + 1} times` : "";
-}
-function pathOf(url) {
-    try {
-        return new URL(url).pathname;
-    }
-    catch {
-        return url;
-    }
-}
-/**
- * Runs one step of a longer flow so that a failure says which step it was and what GitHub
- * answered (a bare "Bad Gateway" says neither).
- */
-async function step(doing, run) {
-    try {
-        return await run();
-    }
-    catch (error) {
-        const explained = explainGitHubError(error, doing);
-        // Explained deeper down already (it says what was asked): say which step asked it too.
-        if (explained === error && error instanceof UserError && !(error instanceof ConflictError)) {
-            const wrapped = new UserError(`${doing[0]?.toUpperCase()}${doing.slice(1)}: ${error.message}`);
-            wrapped.cause = error;
-            throw wrapped;
-        }
-        throw explained;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/github/graphql-read.ts
-/**
- * GraphQL reads as the goal store makes them: an issue or repository that does not exist is
- * an answer (null in the data), not a failure, and actors come back under their REST logins.
- */
-
-
-
-/**
- * Runs a query. GitHub reports missing issues and repositories as NOT_FOUND errors beside
- * partial data; those return the partial data, any other failure is explained with `doing`.
- */
-async function readGraphql(client, query, variables, doing) {
-    try {
-        return await client.graphql(query, variables);
-    }
-    catch (error) {
-        if (error instanceof GraphqlResponseError && onlyNotFound(error)) {
-            return (error.data ?? {});
-        }
-        throw explainGitHubError(error, doing);
-    }
-}
-function onlyNotFound(error) {
-    return error.errors?.every((entry) => entry.type === "NOT_FOUND") ?? false;
-}
-/** What a read says when the repository itself came back null. */
-function repositoryNotFound(repo) {
-    return new NotFoundError(`Repository ${issue_ref_formatRepo(repo)} was not found, or the token cannot see it.`);
-}
-/** GraphQL calls bots `name`; REST calls them `name[bot]`. Markers compare the REST form. */
-function actorLogin(actor) {
-    if (!actor)
-        return "ghost";
-    return actor.__typename === "Bot" && !actor.login.endsWith("[bot]")
-        ? `${actor.login}[bot]`
-        : actor.login;
-}
-
 ;// CONCATENATED MODULE: ./src/github/queries.ts
 // GraphQL documents the adapter sends. The local test server validates each one against
 // GitHub's published schema, so a field GitHub lacks fails the tests, not production.
@@ -56468,20 +56512,32 @@ query GoalCount($owner: String!, $name: String!, $labels: [String!]) {
     issues(labels: $labels, states: [OPEN], first: 1) { totalCount }
   }
 }`;
+const STORY_FIELDS = `
+  number
+  title
+  subIssues(first: 100) {
+    totalCount
+    nodes { number state stateReason repository { nameWithOwner } labels(first: 50) { nodes { name } } }
+  }
+`;
 /** Open stories and their sub-issues' states, oldest first. */
 const STORY_PAGE_QUERY = `
 query StoryPage($owner: String!, $name: String!, $after: String) {
   repository(owner: $owner, name: $name) {
     issues(labels: ["story"], states: [OPEN], first: 50, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
       pageInfo { hasNextPage endCursor }
-      nodes {
-        number
-        title
-        subIssues(first: 100) {
-          totalCount
-          nodes { number state stateReason repository { nameWithOwner } labels(first: 50) { nodes { name } } }
-        }
-      }
+      nodes { ${STORY_FIELDS} }
+    }
+  }
+}`;
+/** One story, if it is an open issue labelled story. */
+const STORY_QUERY = `
+query Story($owner: String!, $name: String!, $number: Int!) {
+  repository(owner: $owner, name: $name) {
+    issue(number: $number) {
+      state
+      labels(first: 50) { nodes { name } }
+      ${STORY_FIELDS}
     }
   }
 }`;
@@ -56652,6 +56708,7 @@ async function goalSnapshot(client, repo, node, trustedAuthors) {
 
 
 
+
 /**
  * Links a goal just created to its story and its dependencies. A link that fails is reported
  * in the warnings returned, not thrown: the goal and its body already stand. `linked` holds
@@ -56703,24 +56760,41 @@ async function readOpenStories(client, repo) {
         const issues = result.repository?.issues;
         if (!issues)
             throw repositoryNotFound(repo);
-        for (const story of issues.nodes) {
-            // A story with more sub-issues than one page shows is never judged complete.
-            if (story.subIssues.totalCount > story.subIssues.nodes.length)
-                continue;
-            stories.push({
-                number: story.number,
-                title: story.title,
-                goals: story.subIssues.nodes.map((goal) => ({
-                    ref: { ...parseRepo(goal.repository.nameWithOwner), number: goal.number },
-                    open: goal.state === "OPEN",
-                    stateReason: goal.stateReason,
-                    labels: goal.labels.nodes.map((label) => label.name),
-                })),
-            });
-        }
+        stories.push(...issues.nodes.flatMap(storySummary));
         after = issues.pageInfo.hasNextPage ? issues.pageInfo.endCursor : null;
     } while (after);
     return stories;
+}
+/** These stories, each if it is an open issue labelled story; a request per story. */
+async function readStories(client, repo, numbers) {
+    const stories = [];
+    for (const number of numbers) {
+        const result = await readGraphql(client, STORY_QUERY, { owner: repo.owner, name: repo.repo, number }, `reading story #${number}`);
+        if (!result.repository)
+            throw repositoryNotFound(repo);
+        const story = result.repository.issue;
+        const labelled = story?.labels.nodes.some((label) => label.name === STORY_LABEL);
+        if (story?.state === "OPEN" && labelled)
+            stories.push(...storySummary(story));
+    }
+    return stories;
+}
+/** A story with more sub-issues than one page shows is never judged complete: none then. */
+function storySummary(story) {
+    if (story.subIssues.totalCount > story.subIssues.nodes.length)
+        return [];
+    return [
+        {
+            number: story.number,
+            title: story.title,
+            goals: story.subIssues.nodes.map((goal) => ({
+                ref: { ...parseRepo(goal.repository.nameWithOwner), number: goal.number },
+                open: goal.state === "OPEN",
+                stateReason: goal.stateReason,
+                labels: goal.labels.nodes.map((label) => label.name),
+            })),
+        },
+    ];
 }
 async function addSubIssue(client, story, childId) {
     try {
@@ -56791,14 +56865,18 @@ function repoFromApiUrl(url) {
 
 
 
-/** Creates the missing labels and fixes the colour (or empty description) of the others. */
-async function ensureLabels(client, repo, labels) {
+/**
+ * Creates the missing labels and fixes the colour (or empty description) of the others.
+ * `known`: the labels as a read just found them (a cycle overview), instead of listing them all.
+ */
+async function ensureLabels(client, repo, labels, known) {
     const where = { owner: repo.owner, repo: repo.repo };
-    const existing = await client
-        .paginate(client.rest.issues.listLabelsForRepo, { ...where, per_page: MAX_PAGE_SIZE })
-        .catch((error) => {
-        throw explainGitHubError(error, `listing the labels of ${issue_ref_formatRepo(repo)}`);
-    });
+    const existing = known ??
+        (await client
+            .paginate(client.rest.issues.listLabelsForRepo, { ...where, per_page: MAX_PAGE_SIZE })
+            .catch((error) => {
+            throw explainGitHubError(error, `listing the labels of ${issue_ref_formatRepo(repo)}`);
+        }));
     const byName = new Map(existing.map((label) => [label.name.toLowerCase(), label]));
     const created = [];
     const updated = [];
@@ -56942,6 +57020,7 @@ function textHistoryOf(issue) {
 
 
 
+
 /** GitHub Actions' built-in token posts as this account. */
 const ACTIONS_BOT_LOGIN = "github-actions[bot]";
 /**
@@ -56980,8 +57059,11 @@ class GitHubGoalStore {
     get where() {
         return { owner: this.repo.owner, repo: this.repo.repo };
     }
-    ensureLabels(labels) {
-        return ensureLabels(this.client, this.repo, labels);
+    ensureLabels(labels, existing) {
+        return ensureLabels(this.client, this.repo, labels, existing);
+    }
+    overview(since, labels) {
+        return readCycleOverview(this.client, this.repo, since, labels);
     }
     async *listGoals(state) {
         // GitHub closes a goal whose pull request merges ("Closes #N"), whatever its label: one
@@ -57124,8 +57206,10 @@ class GitHubGoalStore {
     blockedBy(number) {
         return readBlockedBy(this.client, { ...this.repo, number });
     }
-    openStories() {
-        return readOpenStories(this.client, this.repo);
+    openStories(numbers) {
+        return numbers
+            ? readStories(this.client, this.repo, numbers)
+            : readOpenStories(this.client, this.repo);
     }
     async closeIssue(number, comment) {
         await this.comment(number, fitBody(comment));
@@ -58412,7 +58496,7 @@ async function setupAction() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_setup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6109);
+/* harmony import */ var _actions_setup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7496);
 
 await (0,_actions_setup_js__WEBPACK_IMPORTED_MODULE_0__/* .setupAction */ .U)();
 

@@ -63,6 +63,35 @@ export interface TransitionRequest {
   marker?: Marker;
 }
 
+/** A label as the repository has it now. */
+export interface ExistingLabel {
+  name: string;
+  color: string;
+  description: string | null;
+}
+
+/**
+ * What a dispatch cycle reads first, in one cheap request, to skip every part with nothing to
+ * look at (flows/dispatch.ts). Counts of goals read from one page: zero means none.
+ */
+export interface CycleOverview {
+  /** goal:running goals, open or closed as completed. */
+  running: number;
+  /** goal:spot-check goals, open or closed as completed. */
+  spotCheck: number;
+  /** goal:done goals still open: their pull request has not merged yet. */
+  awaitingMerge: number;
+  queued: number;
+  /** Open goal:stuck goals changed since the overview's `since`: a queued goal may be blocked. */
+  stuckSince: number;
+  /** Queued goals changed since `since`: one may wait for a stuck goal, and not be told yet. */
+  queuedSince: number;
+  /** Open stories with a goal:done goal changed since `since`: they may be finished. */
+  storiesToCheck: number[];
+  /** Those of the labels asked for that exist, as they are. */
+  labels: ExistingLabel[];
+}
+
 /** Everything the flows need from the place goals live. The GitHub adapter implements it. */
 export interface GoalStore {
   readonly repo: RepoRef;
@@ -70,7 +99,13 @@ export interface GoalStore {
   readonly viewer: string;
   /** The orchestrator's identities (lower case): the viewer, github-actions[bot], marker-authors. */
   readonly trustedAuthors: ReadonlySet<string>;
-  ensureLabels(labels: readonly LabelSpec[]): Promise<{ created: string[]; updated: string[] }>;
+  /** Makes `labels` exist with our look; `existing` (from an overview) saves listing them. */
+  ensureLabels(
+    labels: readonly LabelSpec[],
+    existing?: readonly ExistingLabel[],
+  ): Promise<{ created: string[]; updated: string[] }>;
+  /** See CycleOverview; `labels` are the labels to report on. */
+  overview(since: Date, labels: readonly LabelSpec[]): Promise<CycleOverview>;
   /**
    * Open goals in one state, oldest first, fetched lazily page by page; for goal:running and
    * goal:spot-check also those closed as completed (GitHub closes a goal when its pull request
@@ -101,8 +136,8 @@ export interface GoalStore {
   countGoals(state: GoalState): Promise<number>;
   /** GitHub's native "blocked by" links of a goal. */
   blockedBy(number: number): Promise<IssueRef[]>;
-  /** Open stories with the state of each of their sub-issues. */
-  openStories(): Promise<StorySummary[]>;
+  /** Open stories with the state of each of their sub-issues; only those numbered, if given. */
+  openStories(numbers?: readonly number[]): Promise<StorySummary[]>;
   closeIssue(number: number, comment: string): Promise<void>;
   createGoal(goal: NewGoal): Promise<{ number: number; url: string; warnings: string[] }>;
   /** State of each referenced issue, in any repository, in the order asked. */

@@ -4,8 +4,10 @@ import { UserError } from "../core/errors.js";
 import type { Claimant } from "../core/markers.js";
 import type {
   ActionsPort,
+  CycleOverview,
   DispatchLockPort,
   GoalStore,
+  LockLease,
   PullRequestStatusPort,
 } from "../core/ports.js";
 import { DEFAULT_MAX_REVIEW_ROUNDS } from "../core/review-rounds.js";
@@ -79,6 +81,10 @@ export interface DispatchReport {
   running: number;
   /** Goals still queued after this cycle. */
   queued: number;
+  /** Claims withdrawn this cycle: they never became a run (see core/attempts.ts unrunClaims). */
+  withdrawn: number;
+  /** A dry run's writes that would move no goal (answers on pull requests). */
+  skippedWrites: string[];
   /** Runs finished today (UTC) and what they cost, estimates apart; null when the cycle stopped early. */
   today: DayCost | null;
   /** Why fewer goals than `max` were claimed, when that is the case. */
@@ -89,17 +95,71 @@ export interface DispatchReport {
 }
 
 /**
- * One dispatch cycle, under the dispatch lock: reconcile (lost attempts, finished stories),
- * count running goals, select eligible queued goals in order, claim them.
+ * How far back a cycle looks for goals that became goal:done (their stories may be finished)
+ * or goal:stuck (queued goals may be blocked): several cron periods, delays included, so a
+ * change is seen by some cycle even when a few are skipped.
+ */
+export const RECENT_CHANGE_MS = 2 * 60 * 60 * 1000;
+
+/** Which parts of a cycle have anything to look at, from the cycle's overview. */
+interface CyclePlan {
+  overview: CycleOverview;
+  /** Whether the queue is read: a slot may be free, or a queued goal may have become blocked. */
+  readQueue: boolean;
+}
+
+/**
+ * One dispatch cycle. It starts with one cheap read (the overview) and stops there when no
+ * goal needs it. When nothing can be claimed, it first looks without the lock (a dry run) and
+ * takes the lock only when that look finds something to write; otherwise (claims, or a goal
+ * asked for by number) it runs under the dispatch lock: reconcile (lost attempts, pull
+ * requests, finished stories), count running goals, select eligible queued goals, claim them.
  */
 export async function dispatch(
   context: DispatchContext,
   settings: DispatchSettings,
 ): Promise<DispatchReport> {
-  const { store } = context;
   const now = context.now ?? (() => new Date());
-  const log = context.log ?? (() => {});
-  const report: DispatchReport = {
+  const overview = await step("reading which goals need the dispatcher", () =>
+    context.store.overview(new Date(now().getTime() - RECENT_CHANGE_MS), LABELS),
+  );
+  const mayClaim = overview.queued > 0 && overview.running < settings.max;
+  const plan: CyclePlan = {
+    overview,
+    readQueue:
+      overview.queued > 0 && (mayClaim || overview.stuckSince > 0 || overview.queuedSince > 0),
+  };
+  if (settings.goal !== null || settings.dryRun || mayClaim) return cycle(context, settings, plan);
+  const nothingToLook =
+    overview.running === 0 &&
+    overview.spotCheck === 0 &&
+    overview.awaitingMerge === 0 &&
+    overview.storiesToCheck.length === 0 &&
+    !plan.readQueue;
+  if (nothingToLook) return { ...emptyReport(false), queued: overview.queued };
+  // The look is silent: if it finds work, the real cycle says what it does.
+  const look = await cycle({ ...context, log: () => {} }, { ...settings, dryRun: true }, plan);
+  if (!wouldWrite(look)) return { ...look, dryRun: false };
+  return cycle(context, settings, plan);
+}
+
+/** Whether a dry run of a cycle found anything to write. */
+function wouldWrite(report: DispatchReport): boolean {
+  return (
+    report.claimed.length > 0 ||
+    report.requeued.length > 0 ||
+    report.stuck.length > 0 ||
+    report.toDraft.length > 0 ||
+    report.storiesClosed.length > 0 ||
+    report.reviewed.length > 0 ||
+    report.withdrawn > 0 ||
+    report.skippedWrites.length > 0 ||
+    report.blocked.some((event) => event.told)
+  );
+}
+
+function emptyReport(dryRun: boolean): DispatchReport {
+  return {
     claimed: [],
     requeued: [],
     stuck: [],
@@ -107,15 +167,29 @@ export async function dispatch(
     blocked: [],
     storiesClosed: [],
     reviewed: [],
+    withdrawn: 0,
+    skippedWrites: [],
     running: 0,
     queued: 0,
     today: null,
     notes: [],
     budgetNotice: false,
-    dryRun: settings.dryRun,
+    dryRun,
   };
+}
 
-  if (!settings.dryRun) await store.ensureLabels(LABELS);
+async function cycle(
+  context: DispatchContext,
+  settings: DispatchSettings,
+  plan: CyclePlan,
+): Promise<DispatchReport> {
+  const { store } = context;
+  const { overview } = plan;
+  const now = context.now ?? (() => new Date());
+  const log = context.log ?? (() => {});
+  const report = emptyReport(settings.dryRun);
+
+  if (!settings.dryRun) await store.ensureLabels(LABELS, overview.labels);
   const lease = settings.dryRun
     ? null
     : await context.lock.acquire(
@@ -138,107 +212,164 @@ export async function dispatch(
       dryRun: settings.dryRun,
       now: now(),
       log,
+      skipped: (write: string) => report.skippedWrites.push(write),
     };
-    const running = await step("listing the running goals", () =>
-      collect(store.listGoals("running")),
-    );
+    // Each part reads only when the overview found goals for it; but the running goals are
+    // counted again under the lock, as another cycle may have claimed some since the overview.
+    const running =
+      overview.running > 0 || !settings.dryRun
+        ? await step("listing the running goals", () => collect(store.listGoals("running")))
+        : [];
     const moved = await step("reconciling the running goals", () =>
       reconcileRunning(store, context.actions, context.pulls, running, reconcile),
     );
     report.requeued = moved.filter((event) => event.to === "queued");
     report.stuck = moved.filter((event) => event.to === "stuck");
-    report.reviewed = await step("reconciling the goals waiting for review", () =>
-      reconcileSpotChecks(store, context.pulls, reconcile),
-    );
-    const failedPulls = await step("watching the pull requests of done goals", () =>
-      watchGoalPullRequests(store, context.pulls, reconcile),
-    );
-    report.requeued.push(...failedPulls.filter((event) => event.to === "queued"));
-    report.stuck.push(...failedPulls.filter((event) => event.to === "stuck"));
-    report.storiesClosed = await step("closing finished stories", () =>
-      closeFinishedStories(store, reconcile),
-    );
+    if (overview.spotCheck > 0) {
+      report.reviewed = await step("reconciling the goals waiting for review", () =>
+        reconcileSpotChecks(store, context.pulls, reconcile),
+      );
+    }
+    if (overview.awaitingMerge > 0) {
+      const failedPulls = await step("watching the pull requests of done goals", () =>
+        watchGoalPullRequests(store, context.pulls, reconcile),
+      );
+      report.requeued.push(...failedPulls.filter((event) => event.to === "queued"));
+      report.stuck.push(...failedPulls.filter((event) => event.to === "stuck"));
+    }
+    if (overview.storiesToCheck.length > 0) {
+      report.storiesClosed = await step("closing finished stories", () =>
+        closeFinishedStories(store, overview.storiesToCheck, reconcile),
+      );
+    }
     report.running = running.length - moved.length;
-    report.today = await step("adding up today's cost", () =>
-      costOfToday(store, now(), settings.unknownRunCostUsd ?? DEFAULT_UNKNOWN_RUN_COST_USD),
-    );
-    const overBudget = budgetExhausted(settings.budget, report.today);
-    if (overBudget && lease) report.budgetNotice = await lease.firstBudgetNotice(report.today.day);
+    // Today's cost is read only to keep to a budget: it means reading every comment of the day.
+    if (settings.budget) {
+      report.today = await step("adding up today's cost", () =>
+        costOfToday(store, now(), settings.unknownRunCostUsd ?? DEFAULT_UNKNOWN_RUN_COST_USD),
+      );
+    }
+    // Goals this cycle takes out of the queue (claimed, stuck, back to draft).
+    let leftQueue = 0;
+    const overBudget = report.today ? budgetExhausted(settings.budget, report.today) : null;
+    if (overBudget && lease && report.today)
+      report.budgetNotice = await lease.firstBudgetNotice(report.today.day);
 
     if (settings.goal !== null) {
       if (overBudget) throw new UserError(`${overBudget} Goal #${settings.goal} was not started.`);
       const claimed = await claimRequested(context, settings, settings.goal, log);
       report.claimed.push(claimed);
       report.running += 1;
-    } else {
+    } else if (overview.queued + joinedQueue(report) > 0) {
       if (overBudget) {
         report.notes.push(overBudget);
         log(overBudget);
       }
-      const vetter = new TextVetter(store);
-      // Over budget, no slot: selection still reads the queue's first page for blocked goals.
       const slots = overBudget ? 0 : await freeSlots(context, settings, report);
-      const selection = await step("reading the queue", () =>
-        selectGoals(store, store.listGoals("queued"), slots, settings.maxAttempts, vetter),
-      );
-      await withdrawUnrunClaims(store, selection, settings.dryRun, log);
-      log(
-        `read ${selection.scanned} queued goals; ${selection.eligible.length} eligible for ${slots} free slots`,
-      );
-      for (const { goal, reason } of selection.unsatisfiable) {
-        const event: GoalEvent = {
-          number: goal.ref.number,
-          title: goal.title,
-          url: goal.url,
-          to: "stuck",
-          reason,
-        };
-        report.stuck.push(event);
-        log(`#${goal.ref.number}: ${reason} → goal:stuck`);
-        if (!settings.dryRun)
-          await store.transition(goal.ref.number, { to: "stuck", expectedFrom: "queued", reason });
-      }
-      for (const { goal, reason } of selection.toDraft) {
-        report.toDraft.push({
-          number: goal.ref.number,
-          title: goal.title,
-          url: goal.url,
-          to: "draft",
-          reason,
-        });
-        log(`#${goal.ref.number}: ${reason} → goal:draft`);
-        if (!settings.dryRun)
-          await store.transition(goal.ref.number, { to: "draft", expectedFrom: "queued", reason });
-      }
-      report.blocked = await tellBlockedGoals(store, selection.blocked, settings.dryRun, log);
-      for (const goal of selection.eligible) {
-        const vetting = selection.vettings.get(goal.ref.number);
-        if (!vetting) continue;
-        if (lease?.lost()) {
-          // Another cycle may be counting and claiming now: stop rather than exceed `max`.
-          const note = "This cycle may have lost the dispatch lock; it stopped claiming.";
-          report.notes.push(note);
-          log(note);
-          break;
-        }
-        const claimed = settings.dryRun
-          ? {
-              number: goal.ref.number,
-              attempt: nextAttemptNumber(goal.markers),
-              title: goal.title,
-              url: goal.url,
-            }
-          : await claim(context, settings, goal, vetting, log);
-        if (claimed) report.claimed.push(claimed);
-      }
-      report.running += report.claimed.length;
+      // With no slot free the queue's first page is still read when a goal became stuck, or one
+      // was queued, lately (RECENT_CHANGE_MS): the queued goals a stuck one blocks are told so.
+      if (slots > 0 || plan.readQueue)
+        leftQueue += await takeFromQueue(context, settings, slots, lease, report);
     }
-    report.queued = await step("counting the queued goals", () => store.countGoals("queued"));
-    if (settings.dryRun) report.queued -= report.claimed.length;
+    report.queued =
+      settings.goal === null
+        ? queuedAfter(overview.queued, report, leftQueue)
+        : await step("counting the queued goals", () => store.countGoals("queued"));
     return report;
   } finally {
     await lease?.release();
   }
+}
+
+/**
+ * Reads the queue in dispatch order and claims up to `slots` eligible goals; moves the goals that
+ * cannot run, withdraws claims that never ran, tells blocked goals. Returns how many goals left
+ * the queue.
+ */
+async function takeFromQueue(
+  context: DispatchContext,
+  settings: DispatchSettings,
+  slots: number,
+  lease: LockLease | null,
+  report: DispatchReport,
+): Promise<number> {
+  const { store } = context;
+  const log = context.log ?? (() => {});
+  const selection = await step("reading the queue", () =>
+    selectGoals(
+      store,
+      store.listGoals("queued"),
+      slots,
+      settings.maxAttempts,
+      new TextVetter(store),
+    ),
+  );
+  await withdrawUnrunClaims(store, selection, settings.dryRun, log);
+  report.withdrawn = selection.withdrawn.length;
+  log(
+    `read ${selection.scanned} queued goals; ${selection.eligible.length} eligible for ${slots} free slots`,
+  );
+  for (const { goal, reason } of selection.unsatisfiable) {
+    report.stuck.push({
+      number: goal.ref.number,
+      title: goal.title,
+      url: goal.url,
+      to: "stuck",
+      reason,
+    });
+    log(`#${goal.ref.number}: ${reason} → goal:stuck`);
+    if (!settings.dryRun)
+      await store.transition(goal.ref.number, { to: "stuck", expectedFrom: "queued", reason });
+  }
+  for (const { goal, reason } of selection.toDraft) {
+    report.toDraft.push({
+      number: goal.ref.number,
+      title: goal.title,
+      url: goal.url,
+      to: "draft",
+      reason,
+    });
+    log(`#${goal.ref.number}: ${reason} → goal:draft`);
+    if (!settings.dryRun)
+      await store.transition(goal.ref.number, { to: "draft", expectedFrom: "queued", reason });
+  }
+  report.blocked = await tellBlockedGoals(store, selection.blocked, settings.dryRun, log);
+  let claimed = 0;
+  for (const goal of selection.eligible) {
+    const vetting = selection.vettings.get(goal.ref.number);
+    if (!vetting) continue;
+    if (lease?.lost()) {
+      // Another cycle may be counting and claiming now: stop rather than exceed `max`.
+      const note = "This cycle may have lost the dispatch lock; it stopped claiming.";
+      report.notes.push(note);
+      log(note);
+      break;
+    }
+    const taken = settings.dryRun
+      ? {
+          number: goal.ref.number,
+          attempt: nextAttemptNumber(goal.markers),
+          title: goal.title,
+          url: goal.url,
+        }
+      : await claim(context, settings, goal, vetting, log);
+    if (taken) {
+      report.claimed.push(taken);
+      claimed++;
+    }
+  }
+  report.running += claimed;
+  return claimed + selection.unsatisfiable.length + selection.toDraft.length;
+}
+
+/** Goals this cycle sent back to the queue (lost attempts, review rounds, refused pull requests). */
+function joinedQueue(report: DispatchReport): number {
+  return [...report.requeued, ...report.reviewed].filter((event) => event.to === "queued").length;
+}
+
+/** The queue's length after a cycle, from its length before and the moves (no request spent). */
+function queuedAfter(before: number, report: DispatchReport, leftQueue: number): number {
+  return Math.max(0, before + joinedQueue(report) - leftQueue);
 }
 
 async function freeSlots(

@@ -31,6 +31,8 @@ export interface ReconcileOptions {
   dryRun: boolean;
   now: Date;
   log: (line: string) => void;
+  /** In a dry run, told of each write skipped that moves no goal. */
+  skipped?: (write: string) => void;
 }
 
 /**
@@ -254,13 +256,14 @@ export async function watchGoalPullRequests(
   return events;
 }
 
-/** Stories whose goals are all done are closed. */
+/** These stories (those still open and labelled story) are closed once their goals are all done. */
 export async function closeFinishedStories(
   store: GoalStore,
+  stories: readonly number[],
   options: ReconcileOptions,
 ): Promise<number[]> {
   const closed: number[] = [];
-  for (const story of await store.openStories()) {
+  for (const story of await store.openStories(stories)) {
     if (
       story.goals.length === 0 ||
       !story.goals.every((goal) =>

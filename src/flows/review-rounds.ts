@@ -89,6 +89,8 @@ export interface ReviewRoundOptions {
   maxReviewRounds: number;
   dryRun: boolean;
   log: (line: string) => void;
+  /** In a dry run, told of each write skipped that moves no goal (an answer on a pull request). */
+  skipped?: (write: string) => void;
 }
 
 /**
@@ -111,6 +113,8 @@ export async function respondToReviews(
   if (options.dryRun) {
     if (found.accepted.length > 0)
       options.log(`#${goal.ref.number}: ${found.accepted.length} review request(s) (dry run)`);
+    if (found.accepted.length > 0 || needsAnswer(found))
+      options.skipped?.(`review requests on pull request #${pull.number}`);
     return null;
   }
   await answerIgnored(pulls, pull.number, found);
@@ -184,6 +188,10 @@ async function handToHuman(
 }
 
 /** Says why some requests were not acted on: outsiders (once per pull request), no text. */
+function needsAnswer(found: UnansweredRequests): boolean {
+  return (found.outsiders.length > 0 && !found.outsidersTold) || found.withoutText.length > 0;
+}
+
 async function answerIgnored(pulls: ReviewPort, pull: number, found: UnansweredRequests) {
   if (found.outsiders.length > 0 && !found.outsidersTold) {
     const who = [...new Set(found.outsiders.map((request) => `@${request.author}`))].join(", ");

@@ -3,6 +3,7 @@ import { formatRepo, type IssueRef, type RepoRef } from "../core/issue-ref.js";
 import { type Marker, trustedMarkers } from "../core/markers.js";
 import type {
   DependencyInfo,
+  ExistingLabel,
   GoalSnapshot,
   GoalStore,
   NewGoal,
@@ -22,11 +23,12 @@ import {
 import type { TextHistory } from "../core/vouching.js";
 import { type GitHubClient, MAX_PAGE_SIZE } from "./client.js";
 import { createIssueOnce } from "./create-issue.js";
+import { readCycleOverview } from "./cycle-overview.js";
 import { readDependencyInfo } from "./dependency-reads.js";
 import { ConflictError, explainGitHubError, isStatus, NotFoundError } from "./errors.js";
 import { goalSnapshot, restComment } from "./goal-snapshots.js";
 import { readGraphql, repositoryNotFound } from "./graphql-read.js";
-import { linkNewGoal, readBlockedBy, readOpenStories } from "./issue-links.js";
+import { linkNewGoal, readBlockedBy, readOpenStories, readStories } from "./issue-links.js";
 import { ensureLabels } from "./labels.js";
 import { markedComment } from "./marked-comment.js";
 import {
@@ -99,8 +101,12 @@ export class GitHubGoalStore implements GoalStore {
     return { owner: this.repo.owner, repo: this.repo.repo };
   }
 
-  ensureLabels(labels: readonly LabelSpec[]) {
-    return ensureLabels(this.client, this.repo, labels);
+  ensureLabels(labels: readonly LabelSpec[], existing?: readonly ExistingLabel[]) {
+    return ensureLabels(this.client, this.repo, labels, existing);
+  }
+
+  overview(since: Date, labels: readonly LabelSpec[]) {
+    return readCycleOverview(this.client, this.repo, since, labels);
   }
 
   async *listGoals(state: GoalState): AsyncIterable<GoalSnapshot> {
@@ -279,8 +285,10 @@ export class GitHubGoalStore implements GoalStore {
     return readBlockedBy(this.client, { ...this.repo, number });
   }
 
-  openStories(): Promise<StorySummary[]> {
-    return readOpenStories(this.client, this.repo);
+  openStories(numbers?: readonly number[]): Promise<StorySummary[]> {
+    return numbers
+      ? readStories(this.client, this.repo, numbers)
+      : readOpenStories(this.client, this.repo);
   }
 
   async closeIssue(number: number, comment: string) {

@@ -12,10 +12,17 @@ import {
   sameIssue,
 } from "../core/issue-ref.js";
 import type { DependencyInfo, NewGoal, StorySummary } from "../core/ports.js";
+import { STORY_LABEL } from "../core/states.js";
 import { type GitHubClient, MAX_PAGE_SIZE } from "./client.js";
 import { explainGitHubError, isStatus } from "./errors.js";
 import { readGraphql, repositoryNotFound } from "./graphql-read.js";
-import { STORY_PAGE_QUERY, type StoryPageResult } from "./queries.js";
+import {
+  STORY_PAGE_QUERY,
+  STORY_QUERY,
+  type StoryNode,
+  type StoryPageResult,
+  type StoryResult,
+} from "./queries.js";
 
 /**
  * Links a goal just created to its story and its dependencies. A link that fails is reported
@@ -83,23 +90,49 @@ export async function readOpenStories(
     );
     const issues = result.repository?.issues;
     if (!issues) throw repositoryNotFound(repo);
-    for (const story of issues.nodes) {
-      // A story with more sub-issues than one page shows is never judged complete.
-      if (story.subIssues.totalCount > story.subIssues.nodes.length) continue;
-      stories.push({
-        number: story.number,
-        title: story.title,
-        goals: story.subIssues.nodes.map((goal) => ({
-          ref: { ...parseRepo(goal.repository.nameWithOwner), number: goal.number },
-          open: goal.state === "OPEN",
-          stateReason: goal.stateReason,
-          labels: goal.labels.nodes.map((label) => label.name),
-        })),
-      });
-    }
+    stories.push(...issues.nodes.flatMap(storySummary));
     after = issues.pageInfo.hasNextPage ? issues.pageInfo.endCursor : null;
   } while (after);
   return stories;
+}
+
+/** These stories, each if it is an open issue labelled story; a request per story. */
+export async function readStories(
+  client: GitHubClient,
+  repo: RepoRef,
+  numbers: readonly number[],
+): Promise<StorySummary[]> {
+  const stories: StorySummary[] = [];
+  for (const number of numbers) {
+    const result = await readGraphql<StoryResult>(
+      client,
+      STORY_QUERY,
+      { owner: repo.owner, name: repo.repo, number },
+      `reading story #${number}`,
+    );
+    if (!result.repository) throw repositoryNotFound(repo);
+    const story = result.repository.issue;
+    const labelled = story?.labels.nodes.some((label) => label.name === STORY_LABEL);
+    if (story?.state === "OPEN" && labelled) stories.push(...storySummary(story));
+  }
+  return stories;
+}
+
+/** A story with more sub-issues than one page shows is never judged complete: none then. */
+function storySummary(story: StoryNode): StorySummary[] {
+  if (story.subIssues.totalCount > story.subIssues.nodes.length) return [];
+  return [
+    {
+      number: story.number,
+      title: story.title,
+      goals: story.subIssues.nodes.map((goal) => ({
+        ref: { ...parseRepo(goal.repository.nameWithOwner), number: goal.number },
+        open: goal.state === "OPEN",
+        stateReason: goal.stateReason,
+        labels: goal.labels.nodes.map((label) => label.name),
+      })),
+    },
+  ];
 }
 
 async function addSubIssue(client: GitHubClient, story: IssueRef, childId: number) {

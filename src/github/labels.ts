@@ -3,22 +3,29 @@
  * overwriting a description a human wrote.
  */
 import { formatRepo, type RepoRef } from "../core/issue-ref.js";
+import type { ExistingLabel } from "../core/ports.js";
 import type { LabelSpec } from "../core/states.js";
 import { type GitHubClient, MAX_PAGE_SIZE } from "./client.js";
 import { explainGitHubError, isStatus } from "./errors.js";
 
-/** Creates the missing labels and fixes the colour (or empty description) of the others. */
+/**
+ * Creates the missing labels and fixes the colour (or empty description) of the others.
+ * `known`: the labels as a read just found them (a cycle overview), instead of listing them all.
+ */
 export async function ensureLabels(
   client: GitHubClient,
   repo: RepoRef,
   labels: readonly LabelSpec[],
+  known?: readonly ExistingLabel[],
 ): Promise<{ created: string[]; updated: string[] }> {
   const where = { owner: repo.owner, repo: repo.repo };
-  const existing = await client
-    .paginate(client.rest.issues.listLabelsForRepo, { ...where, per_page: MAX_PAGE_SIZE })
-    .catch((error) => {
-      throw explainGitHubError(error, `listing the labels of ${formatRepo(repo)}`);
-    });
+  const existing =
+    known ??
+    (await client
+      .paginate(client.rest.issues.listLabelsForRepo, { ...where, per_page: MAX_PAGE_SIZE })
+      .catch((error) => {
+        throw explainGitHubError(error, `listing the labels of ${formatRepo(repo)}`);
+      }));
   const byName = new Map(existing.map((label) => [label.name.toLowerCase(), label]));
   const created: string[] = [];
   const updated: string[] = [];

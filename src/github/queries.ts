@@ -135,43 +135,67 @@ export interface GoalCountResult {
   repository: { issues: { totalCount: number } } | null;
 }
 
+const STORY_FIELDS = `
+  number
+  title
+  subIssues(first: 100) {
+    totalCount
+    nodes { number state stateReason repository { nameWithOwner } labels(first: 50) { nodes { name } } }
+  }
+`;
+
 /** Open stories and their sub-issues' states, oldest first. */
 export const STORY_PAGE_QUERY = `
 query StoryPage($owner: String!, $name: String!, $after: String) {
   repository(owner: $owner, name: $name) {
     issues(labels: ["story"], states: [OPEN], first: 50, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
       pageInfo { hasNextPage endCursor }
-      nodes {
-        number
-        title
-        subIssues(first: 100) {
-          totalCount
-          nodes { number state stateReason repository { nameWithOwner } labels(first: 50) { nodes { name } } }
-        }
-      }
+      nodes { ${STORY_FIELDS} }
     }
   }
 }`;
+
+/** One story, if it is an open issue labelled story. */
+export const STORY_QUERY = `
+query Story($owner: String!, $name: String!, $number: Int!) {
+  repository(owner: $owner, name: $name) {
+    issue(number: $number) {
+      state
+      labels(first: 50) { nodes { name } }
+      ${STORY_FIELDS}
+    }
+  }
+}`;
+
+export interface StoryNode {
+  number: number;
+  title: string;
+  subIssues: {
+    totalCount: number;
+    nodes: Array<{
+      number: number;
+      state: "OPEN" | "CLOSED";
+      stateReason: string | null;
+      repository: { nameWithOwner: string };
+      labels: { nodes: Array<{ name: string }> };
+    }>;
+  };
+}
 
 export interface StoryPageResult {
   repository: {
     issues: {
       pageInfo: { hasNextPage: boolean; endCursor: string | null };
-      nodes: Array<{
-        number: number;
-        title: string;
-        subIssues: {
-          totalCount: number;
-          nodes: Array<{
-            number: number;
-            state: "OPEN" | "CLOSED";
-            stateReason: string | null;
-            repository: { nameWithOwner: string };
-            labels: { nodes: Array<{ name: string }> };
-          }>;
-        };
-      }>;
+      nodes: StoryNode[];
     };
+  } | null;
+}
+
+export interface StoryResult {
+  repository: {
+    issue:
+      | (StoryNode & { state: "OPEN" | "CLOSED"; labels: { nodes: Array<{ name: string }> } })
+      | null;
   } | null;
 }
 

@@ -193,7 +193,7 @@ describe("orchestrator", () => {
 
   it("reports a failed dispatch cycle and, with --once, exits non-zero", async () => {
     const waiting = await queued("waiting");
-    w.server.faults.add({ route: "issues/list-labels-for-repo", status: 403, times: 1 });
+    w.server.faults.add({ route: "issues/list-for-repo", status: 403, times: 1 });
     const { io, text } = captureIo();
     const code = await orchestratorMain(
       ["--once", "--clone-url", w.bare.gitDir, ...agentFlags("commit")],
