@@ -188,3 +188,24 @@ export function secondaryPoints(method: string, graphqlMutation?: boolean): numb
   if (graphqlMutation !== undefined) return graphqlMutation ? 5 : 1;
   return ["GET", "HEAD", "OPTIONS"].includes(method.toUpperCase()) ? 1 : 5;
 }
+
+/**
+ * The cost of a GraphQL request body (`{ query, variables, operationName }`): its primary
+ * points, node count and mutation root fields; an unreadable request costs 1 point.
+ */
+export function graphqlCostOf(body: unknown): { points: number; nodes: number; fields: string[] } {
+  const request = (body ?? {}) as { query?: unknown; variables?: unknown; operationName?: unknown };
+  if (typeof request.query !== "string") return { points: 1, nodes: 0, fields: [] };
+  const variables =
+    request.variables && typeof request.variables === "object"
+      ? (request.variables as Record<string, unknown>)
+      : {};
+  const name = typeof request.operationName === "string" ? request.operationName : undefined;
+  try {
+    const document = parse(request.query);
+    const cost = graphqlCost(document, variables, name);
+    return { points: cost.points, nodes: cost.nodes, fields: mutationFields(document, name) };
+  } catch {
+    return { points: 1, nodes: 0, fields: [] };
+  }
+}
