@@ -179,6 +179,8 @@ export class RateLimiter {
     points: number,
     contentCreating: boolean,
   ): void {
+    // Windows fill only while enforced: switching the limits off for a burst leaves no debt.
+    if (!this.enforceSecondary) return;
     const now = this.clock.nowMs();
     if (contentCreating) {
       const stamps = this.prune(this.content.get(identity.key) ?? [], now);
