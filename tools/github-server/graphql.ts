@@ -26,6 +26,16 @@ export function githubGraphQLSchema(): GraphQLSchema {
   return cachedSchema;
 }
 
+/** What GraphQL's `rateLimit` field reports (the server's RateLimiter status plus the call's cost). */
+export interface RateLimitStatus {
+  cost: number;
+  limit: number;
+  nodeCount: number;
+  remaining: number;
+  used: number;
+  resetAtMs: number;
+}
+
 export interface GraphQLOutcome {
   status: number;
   body: unknown;
@@ -65,10 +75,16 @@ export class GraphQLEndpoint {
     this.views = new Views(state, base);
   }
 
-  private root(viewer: UserModel): View {
+  private root(viewer: UserModel, rateLimit?: () => RateLimitStatus): View {
     const views = this.views;
     return {
       [VIEW]: true,
+      rateLimit: () => {
+        if (!rateLimit) return null;
+        const { cost, limit, nodeCount, remaining, used, resetAtMs } = rateLimit();
+        const resetAt = new Date(resetAtMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+        return { [VIEW]: true, cost, limit, nodeCount, remaining, used, resetAt };
+      },
       // An installation token's viewer is a User named like REST names the bot: "slug[bot]"
       // (a Bot actor elsewhere, e.g. a comment's author, is "slug").
       viewer: () => ({ ...views.user(viewer), login: viewer.login }),
@@ -100,7 +116,12 @@ export class GraphQLEndpoint {
     };
   }
 
-  async handle(body: unknown, viewer: UserModel): Promise<GraphQLOutcome> {
+  /** Executes a request as `viewer`; `rateLimit` answers the `rateLimit` field. */
+  async handle(
+    body: unknown,
+    viewer: UserModel,
+    rateLimit?: () => RateLimitStatus,
+  ): Promise<GraphQLOutcome> {
     const request = (body ?? {}) as {
       query?: unknown;
       variables?: unknown;
@@ -137,7 +158,7 @@ export class GraphQLEndpoint {
     const result = await execute({
       schema,
       document,
-      rootValue: this.root(viewer),
+      rootValue: this.root(viewer, rateLimit),
       variableValues: (request.variables ?? {}) as Record<string, unknown>,
       operationName: requestedName,
       fieldResolver,

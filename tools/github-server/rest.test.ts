@@ -415,6 +415,10 @@ describe("REST issues, labels and comments", () => {
         query: {},
         operationId: "repos/get",
         status: 200,
+        identity: "octo-bot",
+        points: 1,
+        secondaryPoints: 1,
+        contentCreating: false,
       },
     ]);
   });

@@ -5,11 +5,21 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type AccountedRequest, admit, type Usage, usageOf } from "./accounting.js";
 import type { AppModel } from "./apps.js";
 import { type ContractChecker, getContract } from "./contract.js";
 import { FaultInjector, type FaultPlan, graphqlOperationOf, type HookedRequest } from "./faults.js";
 import { GraphQLEndpoint } from "./graphql.js";
+import { graphqlCostOf, isContentCreating } from "./limits.js";
 import { refreshPull, settlePull } from "./pulls.js";
+import {
+  etagOf,
+  type LimitsOptions,
+  matchesETag,
+  primaryRefusal,
+  type RateIdentity,
+  RateLimiter,
+} from "./rate-limiter.js";
 import { Renderer } from "./render.js";
 import { APP_ROUTES } from "./rest-apps.js";
 import { ApiError, type RestHandler, type RestReply } from "./rest-common.js";
@@ -28,12 +38,9 @@ import {
   type WorkflowRunSeed,
 } from "./state.js";
 
-export interface RequestLogEntry {
-  method: string;
+export interface RequestLogEntry extends AccountedRequest {
   path: string;
   query: Record<string, string>;
-  /** REST operationId, "graphql", or null when the request matched no operation. */
-  operationId: string | null;
   graphqlOperationName?: string;
   status: number;
   /** True when a fault answered (or dropped) instead of the real response. */
@@ -46,6 +53,11 @@ export interface StartOptions {
   contract?: ContractChecker;
   /** Called with each contract violation as it is recorded (the standalone server prints them). */
   onViolation?: (message: string) => void;
+  /**
+   * Rate-limit enforcement: GitHub's primary and secondary limits are enforced by default
+   * ("github"); "off" keeps only the accounting; an object picks (see `setLimits`).
+   */
+  limits?: "github" | "off" | LimitsOptions;
 }
 
 const CONTRACT_DOCS = "https://docs.github.com/rest";
@@ -63,6 +75,8 @@ export class GitHubServer {
   readonly faults = new FaultInjector();
   readonly requests: RequestLogEntry[] = [];
   readonly violations: string[] = [];
+  /** GitHub's rate limits, per identity, on `state.clock`. */
+  readonly limiter = new RateLimiter(this.state.clock);
   url = "";
   private readonly render: Renderer;
   private readonly graphql: GraphQLEndpoint;
@@ -283,6 +297,21 @@ export class GitHubServer {
     this.requests.length = 0;
   }
 
+  /**
+   * Which limits are enforced and the primary limits of chosen identities, e.g.
+   * `setLimits({ secondary: false })` or `setLimits({ identities: { "ci-bot": "actions" } })`.
+   */
+  setLimits(options: LimitsOptions | "github" | "off"): void {
+    if (options === "github") this.limiter.configure({ primary: true, secondary: true });
+    else if (options === "off") this.limiter.configure({ primary: false, secondary: false });
+    else this.limiter.configure(options);
+  }
+
+  /** Requests and points logged since `resetRequests()`, of one identity or of all. */
+  usage(identity?: string): Usage {
+    return usageOf(this.requests, identity);
+  }
+
   assertNoViolations(): void {
     if (this.violations.length > 0) {
       throw new Error(
@@ -360,6 +389,9 @@ export class GitHubServer {
       query: Object.fromEntries(url.searchParams),
       operationId: null,
       status: 0,
+      points: 0,
+      secondaryPoints: 0,
+      contentCreating: false,
     };
     this.requests.push(entry);
     const finish = (answer: Answer, injected = false) => {
@@ -413,7 +445,8 @@ export class GitHubServer {
       });
     }
 
-    const { viewer, app } = identity;
+    const { viewer, app, rate } = identity;
+    entry.identity = rate.key;
 
     // Request hooks (faults.hook) let a test act at this request: kill its sender before it is
     // performed, or after it was performed and before the answer goes out.
@@ -434,9 +467,19 @@ export class GitHubServer {
     if (plan && !plan.perform) return this.injected(res, entry, plan);
 
     if (isGraphQL) {
+      const cost = graphqlCostOf(body);
+      entry.mutation = cost.fields.length > 0;
+      entry.contentCreating = isContentCreating(method, route, cost.fields);
+      const refusal = admit(this.limiter, entry, rate, "graphql", cost.points);
+      if (refusal) return finish(refusal);
+      const rateLimit = () => ({
+        ...this.limiter.status(rate, "graphql"),
+        cost: cost.points,
+        nodeCount: cost.nodes,
+      });
       const outcome = await this.serialize(async () => {
         await this.refreshOpenPulls();
-        return this.graphql.handle(body, viewer);
+        return this.graphql.handle(body, viewer, rateLimit);
       });
       if (outcome.operationName) entry.graphqlOperationName = outcome.operationName;
       for (const problem of outcome.problems) this.record(problem);
@@ -447,7 +490,7 @@ export class GitHubServer {
       return finish({
         status: outcome.status,
         body: outcome.body,
-        headers: { "x-ratelimit-resource": "graphql" },
+        headers: this.limiter.headers(rate, "graphql"),
       });
     }
 
@@ -457,6 +500,12 @@ export class GitHubServer {
         this.violation(`${method} ${path}: ${route} is not implemented by the test server`),
       );
     }
+    entry.contentCreating = isContentCreating(method, route);
+    // A 304 answer to If-None-Match is free on the primary limit: a conditional GET is charged
+    // once its answer is known.
+    const ifNoneMatch = method === "GET" ? req.headers["if-none-match"] : undefined;
+    const refusal = admit(this.limiter, entry, rate, "core", ifNoneMatch === undefined ? 1 : 0);
+    if (refusal) return finish(refusal);
     const reply = await this.serialize(() =>
       this.run(handler, route, params, url, body, viewer, app),
     );
@@ -477,7 +526,26 @@ export class GitHubServer {
         ),
       );
     }
-    return finish(reply);
+    const headers = { ...reply.headers };
+    if (method === "GET" && reply.status < 300 && reply.body !== undefined) {
+      headers.etag = etagOf(reply.body);
+      if (matchesETag(ifNoneMatch, headers.etag)) {
+        entry.notModified = true;
+        return finish({
+          status: 304,
+          headers: { ...this.limiter.headers(rate, "core"), etag: headers.etag },
+        });
+      }
+    }
+    if (ifNoneMatch !== undefined) {
+      if (this.limiter.exceedsPrimary(rate, "core", 1)) {
+        entry.rateLimited = "primary";
+        return finish(primaryRefusal(rate, "core", this.limiter.headers(rate, "core")));
+      }
+      this.limiter.chargePrimary(rate, "core", 1);
+      entry.points = 1;
+    }
+    return finish({ ...reply, headers: { ...this.limiter.headers(rate, "core"), ...headers } });
   }
 
   private async run(
@@ -537,20 +605,28 @@ export class GitHubServer {
   private authenticate(
     header: string | undefined,
     route: string,
-  ): { viewer: UserModel; app?: AppModel } | string {
+  ): { viewer: UserModel; app?: AppModel; rate: RateIdentity } | string {
     if (!header) return "Requires authentication";
     const match = /^(?:token|bearer)\s+(\S+)$/i.exec(header.trim());
     const credential = match?.[1];
     if (APP_ROUTES.has(route)) {
       const app = credential ? this.state.apps.verifyJwt(credential) : undefined;
       if (app === undefined) return "A JSON web token could not be decoded";
-      return typeof app === "string" ? app : { viewer: app.bot, app };
+      if (typeof app === "string") return app;
+      return { viewer: app.bot, app, rate: { key: `app:${app.id}`, kind: "app", id: app.id } };
     }
     if (!credential) return "Bad credentials";
     const bot = this.state.apps.tokenViewer(credential);
-    if (bot !== undefined) return typeof bot === "string" ? bot : { viewer: bot };
+    if (typeof bot === "string") return bot;
+    const installation = this.state.apps.tokens.get(credential)?.installation;
+    if (bot !== undefined && installation !== undefined) {
+      const rate = { key: `installation:${installation.id}`, kind: "installation" as const };
+      return { viewer: bot, rate: { ...rate, id: installation.id } };
+    }
     const user = this.state.userByToken(credential);
-    return user ? { viewer: user } : "Bad credentials";
+    return user
+      ? { viewer: user, rate: { key: user.login, kind: "user", id: user.id } }
+      : "Bad credentials";
   }
 }
 
@@ -558,6 +634,7 @@ export class GitHubServer {
 export async function startGitHubServer(options: StartOptions = {}): Promise<GitHubServer> {
   const http = createServer();
   const server = new GitHubServer(http, options.contract ?? getContract(), options.onViolation);
+  if (options.limits !== undefined) server.setLimits(options.limits);
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
     http.listen(options.port ?? 0, "127.0.0.1", () => resolve());
