@@ -26,6 +26,7 @@ import {
   runAction,
 } from "./inputs.js";
 import { type RunInputs, readRunInputs, readRunSettings } from "./run-inputs.js";
+import { type TestClock, testClockFromEnvironment } from "./test-clock.js";
 
 /**
  * The runner action. One bundle serves both steps, as actions/checkout does: the main step
@@ -51,7 +52,7 @@ interface Session {
  * Authenticates as the inputs say. As an App, the installation lookup starts now and the token
  * provider waits for it, so a clone can start at once; the client renews its own token.
  */
-function openSession(repo: RepoRef, auth: AuthInputs): Session {
+function openSession(repo: RepoRef, auth: AuthInputs, testClock?: TestClock): Session {
   const paceMs = paceFromEnvironment(process.env);
   const options = { apiUrl: process.env.GITHUB_API_URL, paceMs, warn: core.warning };
   if (auth.kind === "token") {
@@ -60,7 +61,10 @@ function openSession(repo: RepoRef, auth: AuthInputs): Session {
       client: Promise.resolve(createClient({ ...options, token: auth.token })),
     };
   }
-  const app = connectAsApp(auth, repo, options);
+  const app = connectAsApp(auth, repo, {
+    ...options,
+    ...(testClock ? { now: testClock.now } : {}),
+  });
   app.catch(() => {}); // awaited by whoever needs it; a failure is reported there
   return {
     token: async () => (await app).token(),
@@ -103,7 +107,8 @@ async function runMainAction(): Promise<void> {
   await runAction(async () => {
     const inputs = readRunInputs();
     forgetSecretsInEnvironment();
-    const session = openSession(inputs.repo, inputs.auth);
+    const testClock = testClockFromEnvironment(process.env);
+    const session = openSession(inputs.repo, inputs.auth, testClock);
     const token = session.token;
     const cloneUrl = inputs.cloneUrl ?? cloneUrlOf(process.env, inputs.repo);
     const { auth: _auth, ...rest } = inputs; // the App's key stays here
@@ -176,6 +181,7 @@ async function runMainAction(): Promise<void> {
         workspace,
         notify,
         ...(url ? { runUrl: url } : {}),
+        ...(testClock ? { clock: testClock.deadlines } : {}),
       },
       settings,
     ).finally(() => workspace.discard()); // nothing when runGoal adopted or discarded it
@@ -262,7 +268,7 @@ async function runPostAction(): Promise<void> {
     const problems: string[] = [];
     const auth = authInputs(problems);
     if (!auth) throw new UserError(problems.join("\n"));
-    const session = openSession(repo, auth);
+    const session = openSession(repo, auth, testClockFromEnvironment(process.env));
     // The marker authors the main step trusted (the claim it worked under may be theirs), or,
     // when it died before saying, the settings file's, as the main step reads them.
     const markerAuthors =

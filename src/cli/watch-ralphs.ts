@@ -36,6 +36,25 @@ interface Followed {
 
 const LOG_NAME = /^(.+)-(\d+)-(\d+)\.log$/;
 
+/**
+ * The time watch-ralphs goes by: when to look again, and how old a log is. Real time by default;
+ * tests move a manual clock (test/helpers/manual-clock.ts) and see each look as it happens.
+ */
+export interface WatchClock {
+  /** Milliseconds since the epoch, as file modification times are. */
+  now(): number;
+  /** Calls `fire` once, `ms` from now, unless the returned function is called first. */
+  after(ms: number, fire: () => void): () => void;
+}
+
+export const systemWatchClock: WatchClock = {
+  now: () => Date.now(),
+  after: (ms, fire) => {
+    const timer = setTimeout(fire, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
 /** `acme-widgets-12-2.log` → goal 12, attempt 2, repository part `acme-widgets`. */
 export function parseLogName(name: string): { repo: string; goal: number; attempt: number } | null {
   const match = LOG_NAME.exec(name);
@@ -48,6 +67,7 @@ export async function watchRalphsMain(
   io: CliIo = processIo,
   env: NodeJS.ProcessEnv = process.env,
   signal?: AbortSignal,
+  clock: WatchClock = systemWatchClock,
 ): Promise<number> {
   return runCli(
     "watch-ralphs",
@@ -108,7 +128,7 @@ export async function watchRalphsMain(
             const info = await stat(file).catch(() => null);
             if (!info) continue;
             // Old logs are history, not agents at work: only recent ones are followed.
-            if (Date.now() - info.mtimeMs > sinceSeconds * 1000) continue;
+            if (clock.now() - info.mtimeMs > sinceSeconds * 1000) continue;
             current = {
               label: `${parsed.repo}#${parsed.goal} a${parsed.attempt}`,
               offset: first ? await tailOffset(file, info.size, lines) : 0,
@@ -129,11 +149,15 @@ export async function watchRalphsMain(
       await look(true);
       while (!signal?.aborted) {
         await new Promise<void>((done) => {
-          const timer = setTimeout(done, POLL_MS);
-          signal?.addEventListener("abort", () => {
-            clearTimeout(timer);
+          const onAbort = () => {
+            cancel();
+            done();
+          };
+          const cancel = clock.after(POLL_MS, () => {
+            signal?.removeEventListener("abort", onAbort);
             done();
           });
+          signal?.addEventListener("abort", onAbort, { once: true });
         });
         await look(false);
       }

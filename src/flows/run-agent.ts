@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { DeadlineClock } from "../agent/deadlines.js";
 import {
   type AgentNetwork,
   FORWARDER_SOURCE,
@@ -46,6 +47,8 @@ export interface AgentRunContext {
   warn?: ((line: string) => void) | undefined;
   agentLine?: ((line: string) => void) | undefined;
   signal?: AbortSignal | undefined;
+  /** The time the agent's duration and limits go by (default: real time). */
+  clock?: DeadlineClock | undefined;
 }
 
 export interface AgentRun {
@@ -137,6 +140,7 @@ export async function runAgent(
       sandboxed,
       ...(context.agentLine ? { onLine: context.agentLine } : {}),
       ...(context.signal ? { signal: context.signal } : {}),
+      ...(context.clock ? { clock: context.clock } : {}),
     });
   } finally {
     await egress?.close();

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { DeadlineClock } from "../agent/deadlines.js";
 import { sandboxProblem } from "../agent/sandbox.js";
 import type { ReasoningLevel } from "../core/agent-options.js";
 import { messageOf, UserError } from "../core/errors.js";
@@ -71,6 +72,8 @@ export interface RunGoalContext {
   /** Tells people a result needs them (stuck, spot-check) or, if asked, that a goal is done. */
   notify?: Notify;
   now?: () => Date;
+  /** The time the agent's duration and limits go by (default: real time). */
+  clock?: DeadlineClock;
 }
 
 export type RunGoalOutcome = RunResultMarker["outcome"] | "skipped";

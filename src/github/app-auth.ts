@@ -38,15 +38,18 @@ const LIBRARY_TTL_MS = 59 * 60_000;
 
 /**
  * Finds the App's installation on `repo` (`GET /repos/{owner}/{repo}/installation`, as the App)
- * and returns a client authenticated as that installation.
+ * and returns a client authenticated as that installation. `now` (milliseconds since the epoch,
+ * default real time) is the time the token cache judges expiry by; tests pass the local GitHub
+ * server's clock, so that a token expires when they move that clock rather than after a wait.
  */
 export async function connectAsApp(
   credentials: AppCredentials,
   repo: RepoRef,
-  options: Omit<ClientOptions, "token" | "app">,
+  options: Omit<ClientOptions, "token" | "app"> & { now?: () => number },
 ): Promise<AppConnection> {
+  const { now, ...clientOptions } = options;
   const app = { appId: credentials.appId, privateKey: credentials.privateKey };
-  const asApp = createClient({ ...options, app });
+  const asApp = createClient({ ...clientOptions, app });
   let installationId: number;
   try {
     const { data } = await asApp.request("GET /repos/{owner}/{repo}/installation", {
@@ -67,7 +70,10 @@ export async function connectAsApp(
     }
     throw error;
   }
-  const client = createClient({ ...options, app: { ...app, installationId, cache: tokenCache() } });
+  const client = createClient({
+    ...clientOptions,
+    app: { ...app, installationId, cache: tokenCache(now) },
+  });
   const token = async () => {
     const result = (await client.auth({ type: "installation" })) as { token: string };
     return result.token;

@@ -255,6 +255,35 @@ const dumped = (name: string) => {
   }
 };
 
+/**
+ * Waits until `condition` holds. There is no deadline: what it waits for is an event (a file an
+ * agent writes, a process ending), and a test that waits in vain ends at its own timeout.
+ */
+async function eventually(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((done) => setTimeout(done, 20));
+}
+
+/** For the slower tests that wait for events: their end when the event never comes. */
+const SAFETY_NET = { timeout: 120_000 };
+
+/**
+ * The runner's test clock (GOAL_ORCHESTRATOR_TEST_CLOCK, src/actions/test-clock.ts): with `env`
+ * in its environment, the agent's time limits go by `advance` alone, and its App token cache
+ * sees real time plus what `advance` added (move the server's `state.clock` alike).
+ */
+function testClock() {
+  const file = join(w.dir, `clock-${Math.random().toString(36).slice(2)}`);
+  let moved = 0;
+  writeFileSync(file, "0");
+  return {
+    env: { GOAL_ORCHESTRATOR_TEST_CLOCK: file },
+    advance(ms: number) {
+      moved += ms;
+      writeFileSync(file, String(moved));
+    },
+  };
+}
+
 describe("success", () => {
   it("opens a PR that closes the goal, requests auto-merge and records stats", async () => {
     const number = await claimedGoal("Add CSV export");
@@ -585,17 +614,14 @@ describe("isolation and resumption", () => {
 });
 
 describe("interruption", () => {
-  it("after a SIGKILL of the main step, the post step re-queues the goal", async () => {
+  it("after a SIGKILL of the main step, the post step re-queues the goal", SAFETY_NET, async () => {
     const number = await claimedGoal("Killed");
     const inputs = inputsFor(number, "hang");
     const main = await runStep(inputs, { killWhen: () => dumped("pid") });
     assert.equal(main.signal, "SIGKILL");
-    // The sandbox dies with the runner, and every process in it.
-    const deadline = Date.now() + 5000;
-    while (processesWith(workspaceOf(number)).length > 0 && Date.now() < deadline) {
-      await new Promise((done) => setTimeout(done, 50));
-    }
-    assert.deepEqual(processesWith(workspaceOf(number)), [], "no agent outlives the runner");
+    // The sandbox dies with the runner, and every process in it: the kernel ends them as the
+    // runner dies, a moment after it. An agent that outlived it would end the test at its timeout.
+    await eventually(() => processesWith(workspaceOf(number)).length === 0);
     assert.equal(main.state.goal, String(number));
     assert.deepEqual(await stateLabels(number), ["goal:running"]);
     const post = await runStep(inputs, { state: main.state });
@@ -614,6 +640,10 @@ describe("interruption before the claim check", () => {
   it("a runner killed while reading its goal still has its post step free the goal", async () => {
     const number = await claimedGoal("Killed early");
     let reading = false;
+    let release = () => {};
+    const held = new Promise<void>((done) => {
+      release = done;
+    });
     // Hold the runner's first read of the goal until it has been killed.
     w.server.faults.hook({
       route: "graphql",
@@ -621,11 +651,12 @@ describe("interruption before the claim check", () => {
       at: "before",
       run: async () => {
         reading = true;
-        await new Promise((done) => setTimeout(done, 1500));
+        await held;
       },
     });
     const inputs = inputsFor(number, "commit");
     const main = await runStep(inputs, { killWhen: () => reading });
+    release();
     assert.equal(main.signal, "SIGKILL");
     assert.equal(main.state.goal, undefined, "it died before saving which goal it works on");
     const post = await runStep(inputs, { state: main.state });
@@ -676,16 +707,29 @@ describe("cancellation", () => {
 });
 
 describe("timeout", () => {
-  it("after the time is up, still commits what the agent left and pushes its work", async () => {
-    const number = await claimedGoal("Locked");
-    const result = await runAction(inputsFor(number, "lock", { duration: "2s" }));
-    assert.equal(result.outputs.outcome, "failure", result.stdout);
-    const marker = await lastResult(number);
-    assert.match(marker.reason, /ran out of time|timed out|time/);
-    assert.match(marker.reason, /work so far is on branch goal\/\d+-locked/);
-    const files = await filesOn(`goal/${number}-locked`);
-    assert.ok(files.includes("more.txt"), "the uncommitted file, despite the stale index lock");
-  });
+  it(
+    "after the time is up, still commits what the agent left and pushes its work",
+    SAFETY_NET,
+    async () => {
+      const number = await claimedGoal("Locked");
+      const clock = testClock();
+      const inputs = inputsFor(number, "lock", { duration: "2s" });
+      const running = runStep(inputs, { env: clock.env });
+      // The time runs out once the agent has left its work and the index lock, not before.
+      await eventually(() => dumped("working"));
+      clock.advance(2000);
+      const result = await running;
+      const post = await runStep(inputs, { state: result.state, env: clock.env });
+      assert.equal(post.code, 0, post.stdout + post.stderr);
+      assert.equal(result.outputs.outcome, "failure", result.stdout);
+      assert.match(result.stdout, /stopped at its time limit \(2s\)/);
+      const marker = await lastResult(number);
+      assert.match(marker.reason, /ran out of time|timed out|time/);
+      assert.match(marker.reason, /work so far is on branch goal\/\d+-locked/);
+      const files = await filesOn(`goal/${number}-locked`);
+      assert.ok(files.includes("more.txt"), "the uncommitted file, despite the stale index lock");
+    },
+  );
 });
 
 describe("sandbox", () => {
@@ -835,62 +879,78 @@ describe("GitHub App authentication", () => {
     return { appId, botLogin, pem };
   }
 
-  it("renews the installation token, so a run that outlives it still pushes and opens the PR", async () => {
-    const app = await installApp();
-    assert.equal(w.store.viewer, "goal-runner[bot]");
-    const number = await claimedGoal("Add CSV export");
-    w.server.setInstallationTokenLifetime(2000);
-    const mintedBefore = w.server.installationTokens(app.appId).length;
-    w.server.resetRequests();
-    // The agent works 3 s, longer than a token lives: every token from before it is dead after.
-    const result = await runAction(
-      inputsFor(number, "slow:3000", {
+  it(
+    "renews the installation token, so a run that outlives it still pushes and opens the PR",
+    SAFETY_NET,
+    async () => {
+      const app = await installApp();
+      assert.equal(w.store.viewer, "goal-runner[bot]");
+      const number = await claimedGoal("Add CSV export");
+      // Five minutes: no token expires while the test runs, only when the test moves time. (A
+      // JWT lives ten minutes, so the runner can still mint tokens after the move.)
+      const lifetimeMs = 5 * 60_000;
+      w.server.setInstallationTokenLifetime(lifetimeMs);
+      const mintedBefore = w.server.installationTokens(app.appId).length;
+      w.server.resetRequests();
+      const clock = testClock();
+      const inputs = inputsFor(number, "await", {
         token: "",
         "app-id": String(app.appId),
         "app-private-key": app.pem,
-      }),
-    );
-    assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.equal(result.outputs.outcome, "success", result.stdout);
-    assert.deepEqual(await stateLabels(number), ["goal:done"]);
-    const [pull] = await pulls();
-    assert.ok(pull);
-    assert.equal(pull.user?.login, app.botLogin);
-    assert.equal(result.outputs["pr-url"], pull.html_url);
-    const full = await w.client.rest.pulls.get({ owner, repo, pull_number: pull.number });
-    assert.equal(full.data.auto_merge?.merge_method, "squash");
-    assert.equal(full.data.auto_merge?.enabled_by?.login, app.botLogin);
+        duration: "1h",
+      });
+      const running = runStep(inputs, { env: clock.env });
+      // While the agent works, a token's lifetime passes, for the server and for the runner:
+      // every token from before is dead after.
+      await eventually(() => dumped("waiting"));
+      w.server.state.clock.advance(lifetimeMs);
+      clock.advance(lifetimeMs);
+      writeFileSync(join(dumpDir(), "go"), "");
+      const result = await running;
+      const post = await runStep(inputs, { state: result.state, env: clock.env });
+      assert.equal(post.code, 0, post.stdout + post.stderr);
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      assert.equal(result.outputs.outcome, "success", result.stdout);
+      assert.deepEqual(await stateLabels(number), ["goal:done"]);
+      const [pull] = await pulls();
+      assert.ok(pull);
+      assert.equal(pull.user?.login, app.botLogin);
+      assert.equal(result.outputs["pr-url"], pull.html_url);
+      const full = await w.client.rest.pulls.get({ owner, repo, pull_number: pull.number });
+      assert.equal(full.data.auto_merge?.merge_method, "squash");
+      assert.equal(full.data.auto_merge?.enabled_by?.login, app.botLogin);
 
-    // markers by the bot, which the runner (as the bot) trusted
-    const { data: comments } = await w.client.rest.issues.listComments({
-      owner,
-      repo,
-      issue_number: number,
-    });
-    const markerComments = comments.filter((c) => c.body?.includes("goal-orchestrator:v1"));
-    assert.ok(markerComments.some((c) => c.body?.includes('"kind":"run\\u002dresult"')));
-    assert.ok(markerComments.every((c) => c.user?.login === app.botLogin));
-    assert.equal((await lastResult(number)).outcome, "success");
+      // markers by the bot, which the runner (as the bot) trusted
+      const { data: comments } = await w.client.rest.issues.listComments({
+        owner,
+        repo,
+        issue_number: number,
+      });
+      const markerComments = comments.filter((c) => c.body?.includes("goal-orchestrator:v1"));
+      assert.ok(markerComments.some((c) => c.body?.includes('"kind":"run\\u002dresult"')));
+      assert.ok(markerComments.every((c) => c.user?.login === app.botLogin));
+      assert.equal((await lastResult(number)).outcome, "success");
 
-    // tokens were minted as they neared expiry, never used after it
-    assert.ok(w.server.installationTokens(app.appId).length - mintedBefore > 1);
-    assert.deepEqual(
-      w.server.requests.filter((r) => r.status === 401),
-      [],
-      "no request went out with an expired token",
-    );
-    assert.ok(
-      w.server.requests.some((r) => r.operationId === "apps/get-repo-installation"),
-      "the installation was looked up as the App",
-    );
-    // the key never reached the log (only the runner's mask command carries it)
-    const keyLine = app.pem.split("\n")[1] ?? "";
-    assert.ok(keyLine.length > 20);
-    for (const line of result.stdout.split("\n")) {
-      if (!line.startsWith("::add-mask::")) assert.ok(!line.includes(keyLine), line);
-    }
-    assert.ok(!dump("env.json").includes(keyLine), "the agent never sees the key");
-  });
+      // tokens were minted as they neared expiry, never used after it
+      assert.ok(w.server.installationTokens(app.appId).length - mintedBefore > 1);
+      assert.deepEqual(
+        w.server.requests.filter((r) => r.status === 401),
+        [],
+        "no request went out with an expired token",
+      );
+      assert.ok(
+        w.server.requests.some((r) => r.operationId === "apps/get-repo-installation"),
+        "the installation was looked up as the App",
+      );
+      // the key never reached the log (only the runner's mask command carries it)
+      const keyLine = app.pem.split("\n")[1] ?? "";
+      assert.ok(keyLine.length > 20);
+      for (const line of result.stdout.split("\n")) {
+        if (!line.startsWith("::add-mask::")) assert.ok(!line.includes(keyLine), line);
+      }
+      assert.ok(!dump("env.json").includes(keyLine), "the agent never sees the key");
+    },
+  );
 
   it("fails on app-id without app-private-key, either without app-id, or a key that is not PEM", async () => {
     const app = await installApp();

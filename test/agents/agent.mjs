@@ -9,7 +9,9 @@
 //   review  write work.txt, commit it, exit 3
 //   nothing change nothing, exit 0
 //   hang    commit, write .git/dump/working, then wait forever (the test kills it)
-//   lock    commit, leave more.txt uncommitted and .git/index.lock behind, wait forever
+//   lock    commit, leave more.txt uncommitted and .git/index.lock behind, write
+//           .git/dump/working, then wait forever (the test lets the runner's time run out)
+//   await   write .git/dump/waiting, wait until the test writes .git/dump/go, then as commit
 //   net:<url>,<url>  GET each URL through $HTTP_PROXY (absolute-form) and directly, write
 //           what came back to .git/dump/net.json, then commit
 //   cost:<text>  commit, then write stats whose cost_usd is <text> as written (-1, NaN, 1e12…,
@@ -21,7 +23,14 @@
 //           fail (exit 1), review (exit 3), hang (wait forever); nothing (no change, exit 0)
 //           and crash (no change, exit 1) commit nothing
 import { execFileSync } from "node:child_process";
-import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 
 const [mode] = process.argv.slice(2);
@@ -118,6 +127,13 @@ if (mode.startsWith("slow:")) {
   commit();
   process.exit(0);
 }
+if (mode === "await") {
+  // Waits for an event, not for a time: the test writes "go" when it has done its part.
+  writeFileSync(join(dump, "waiting"), "");
+  while (!existsSync(join(dump, "go"))) await new Promise((resolve) => setTimeout(resolve, 20));
+  commit();
+  process.exit(0);
+}
 if (mode.startsWith("storm:")) {
   const outcome = mode.slice("storm:".length);
   if (outcome === "nothing") process.exit(0);
@@ -169,6 +185,7 @@ switch (mode) {
     git("commit", "-q", "-m", "agent work");
     writeFileSync("more.txt", "unfinished\n");
     writeFileSync(".git/index.lock", "");
+    writeFileSync(join(dump, "working"), "");
     console.log("agent: waiting");
     setInterval(() => {}, 1000);
     break;

@@ -5,11 +5,43 @@ import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parseLogName, watchRalphsMain } from "../../src/cli/watch-ralphs.js";
 import { captureIo } from "../helpers/cli-io.js";
+import { ManualClock } from "../helpers/manual-clock.js";
 import { bundleRuntimes, run } from "../helpers/runtimes.js";
 
-async function until(condition: () => boolean, what: string) {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
-  assert.ok(condition(), `timed out waiting for ${what}`);
+/**
+ * watch-ralphs on a manual clock: it looks at the logs when started and each time the clock
+ * reaches its next look, so a test changes the logs, calls `look()` and sees the result at once.
+ */
+function watch(args: string[], clock = new ManualClock()) {
+  const { io, text } = captureIo();
+  const stop = new AbortController();
+  const watching = watchRalphsMain(args, io, {}, stop.signal, clock);
+  /** Resolves once the watcher has finished a look and waits for the clock again. */
+  const idle = async () => {
+    while (clock.sleepers() === 0) await new Promise((done) => setImmediate(done));
+  };
+  return {
+    text,
+    clock,
+    /** The first look (at start) is over. */
+    started: idle,
+    /** Moves the clock to the next look and waits until it is over. */
+    look: async () => {
+      await clock.next();
+      await idle();
+    },
+    stop: async () => {
+      stop.abort();
+      return watching;
+    },
+  };
+}
+
+/** Writes a log (or other file) as last written `ageMs` before the clock's time. */
+function writeAged(path: string, text: string, clock: ManualClock, ageMs = 0) {
+  writeFileSync(path, text);
+  const at = new Date(clock.now() - ageMs);
+  utimesSync(path, at, at);
 }
 
 describe("watch-ralphs", () => {
@@ -22,31 +54,28 @@ describe("watch-ralphs", () => {
   it("shows the end of recent logs, follows them, and picks up new agents", async () => {
     const dir = join(logs, "follow");
     mkdirSync(dir);
+    const clock = new ManualClock();
     const first = join(dir, "acme-my-widgets-12-2.log");
-    writeFileSync(first, "line 1\nline 2\nline 3\n");
-    const old = join(dir, "acme-widgets-3-1.log");
-    writeFileSync(old, "finished long ago\n");
-    const dayAgo = new Date(Date.now() - 86_400_000);
-    utimesSync(old, dayAgo, dayAgo);
-    writeFileSync(join(dir, "notes.txt"), "not a log\n");
+    writeAged(first, "line 1\nline 2\nline 3\n", clock);
+    writeAged(join(dir, "acme-widgets-3-1.log"), "finished long ago\n", clock, 86_400_000);
+    writeAged(join(dir, "notes.txt"), "not a log\n", clock);
 
-    const { io, text } = captureIo();
-    const stop = new AbortController();
-    const watching = watchRalphsMain(["--log-dir", dir, "--lines", "2"], io, {}, stop.signal);
-    await until(() => text().includes("line 3"), "the tail of the first log");
-    assert.doesNotMatch(text(), /line 1/, "only the last two lines");
-    assert.match(text(), /acme-my-widgets#12 a2 │ line 2\n/);
+    const watcher = watch(["--log-dir", dir, "--lines", "2"], clock);
+    await watcher.started();
+    assert.match(watcher.text(), /acme-my-widgets#12 a2 │ line 3\n/, "the tail of the first log");
+    assert.doesNotMatch(watcher.text(), /line 1/, "only the last two lines");
+    assert.match(watcher.text(), /acme-my-widgets#12 a2 │ line 2\n/);
 
     appendFileSync(first, "half a li");
-    const second = join(dir, "acme-widgets-14-1.log");
-    writeFileSync(second, "agent: started \u001b[31mred\u001b[0m\n");
-    await until(() => text().includes("acme-widgets#14 a1 │ agent: started"), "the new log");
+    writeAged(join(dir, "acme-widgets-14-1.log"), "agent: started \u001b[31mred\u001b[0m\n", clock);
+    await watcher.look();
+    assert.match(watcher.text(), /acme-widgets#14 a1 │ agent: started/, "the new log");
+    assert.doesNotMatch(watcher.text(), /half a li/, "not a line until it ends");
     appendFileSync(first, "ne\n");
-    await until(() => text().includes("half a line"), "the line completed later");
-    stop.abort();
-    assert.equal(await watching, 0);
+    await watcher.look();
+    assert.equal(await watcher.stop(), 0);
 
-    const output = text();
+    const output = watcher.text();
     assert.match(output, /acme-my-widgets#12 a2 │ half a line\n/, "a line is shown once it ends");
     assert.doesNotMatch(output, /finished long ago/, "logs older than --since are history");
     assert.doesNotMatch(output, /not a log/);
@@ -60,15 +89,14 @@ describe("watch-ralphs", () => {
   it("keeps only the goals asked for, and says when nothing is running", async () => {
     const dir = join(logs, "filter");
     mkdirSync(dir);
-    writeFileSync(join(dir, "acme-widgets-1-1.log"), "one\n");
-    writeFileSync(join(dir, "acme-widgets-2-1.log"), "two\n");
-    const { io, text } = captureIo();
-    const stop = new AbortController();
-    const watching = watchRalphsMain(["--log-dir", dir, "--goal", "#2"], io, {}, stop.signal);
-    await until(() => text().includes("two"), "goal 2");
-    stop.abort();
-    await watching;
-    assert.doesNotMatch(text(), /│ one/);
+    const clock = new ManualClock();
+    writeAged(join(dir, "acme-widgets-1-1.log"), "one\n", clock);
+    writeAged(join(dir, "acme-widgets-2-1.log"), "two\n", clock);
+    const watcher = watch(["--log-dir", dir, "--goal", "#2"], clock);
+    await watcher.started();
+    assert.match(watcher.text(), /acme-widgets#2 a1 │ two\n/);
+    await watcher.stop();
+    assert.doesNotMatch(watcher.text(), /│ one/);
 
     const empty = captureIo();
     const quiet = new AbortController();

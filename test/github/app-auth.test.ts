@@ -29,17 +29,22 @@ after(async () => {
 
 describe("connectAsApp", () => {
   it("acts as the installation and mints a new token once the old one nears expiry", async () => {
-    server.setInstallationTokenLifetime(3000);
+    // Five minutes: far longer than the test takes, and a JWT (ten minutes) outlives the move.
+    server.setInstallationTokenLifetime(5 * 60_000);
     try {
-      const app = await connectAsApp({ appId: String(appId), privateKey: pem }, repo, options());
+      // The token cache goes by the server's clock, which the test moves instead of waiting.
+      const app = await connectAsApp({ appId: String(appId), privateKey: pem }, repo, {
+        ...options(),
+        now: () => server.state.clock.nowMs(),
+      });
       const first = await app.token();
       assert.equal(await app.token(), first, "a fresh token is reused");
       const { data } = await app.client.rest.issues.create({ ...repo, title: "as the App" });
       assert.equal(data.user?.login, "goal-runner[bot]");
       assert.equal(server.installationTokens(appId).length, 1);
-      // wait until the first token has expired on the server (polling its own list)
+      // the first token expires on the server, and the cache sees that it has
       const expiresAt = Date.parse(server.installationTokens(appId)[0]?.expiresAt ?? "");
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now()) + 50));
+      server.state.clock.advance(Math.max(0, expiresAt - server.state.clock.nowMs()));
       server.resetRequests();
       await app.client.rest.issues.get({ ...repo, issue_number: data.number });
       const second = await app.token();
