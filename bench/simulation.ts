@@ -2,6 +2,8 @@
 // in-process, with the adapters the orchestrator uses, pacing off) runs against the local test
 // server, whose clock follows simulated time, while runner jobs are timed events. See
 // docs/performance.md, "Simulation", for the model and what each printed line means.
+import { spawn } from "node:child_process";
+import { cpus } from "node:os";
 import { performance } from "node:perf_hooks";
 import type { RequestLogEntry } from "../tools/github-server/server.js";
 import {
@@ -24,7 +26,6 @@ import {
   SEED,
   SIGMA,
   SLOTS,
-  simulate,
   startOfSimulation,
 } from "./simulation-run.js";
 import { SimWorld } from "./simulation-world.js";
@@ -38,6 +39,9 @@ const TOKENS = [
   { name: "App token", rest: 5000, graphql: 5000 },
 ] as const;
 const CRON_PER_HOUR = 3_600_000 / CRON_MS;
+/** Scenarios run in child processes, this many at a time. */
+const PARALLEL = Math.max(1, Math.min(2, cpus().length));
+const WORKER = new URL("./simulation-worker.ts", import.meta.url).pathname;
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const fixed = (n: number, digits = 1) => n.toFixed(digits);
@@ -60,6 +64,39 @@ async function measuredCycle(queued: number, max: number): Promise<RequestLogEnt
   } finally {
     await world.close();
   }
+}
+
+/** One scenario in a child process (bench/simulation-worker.ts). */
+function simulateApart(median: number, mode: Mode): Promise<ScenarioResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", WORKER, String(median), mode], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const chunks: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) reject(new Error(`simulation: ${median}-min, ${mode}: exit ${code}`));
+      else resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")) as ScenarioResult);
+    });
+  });
+}
+
+/** Every scenario, at most PARALLEL at once; results in the order given. */
+async function simulateAll(
+  scenarios: readonly { median: number; mode: Mode }[],
+): Promise<ScenarioResult[]> {
+  const results: ScenarioResult[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < scenarios.length) {
+      const index = next++;
+      const scenario = scenarios[index] as { median: number; mode: Mode };
+      results[index] = await simulateApart(scenario.median, scenario.mode);
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL }, worker));
+  return results;
 }
 
 function describeMix(entries: readonly RequestLogEntry[]): string {
@@ -116,6 +153,9 @@ export async function benchSimulation(): Promise<void> {
   );
   out("");
   out("```");
+  const scenarios = MEDIANS.flatMap((median) => MODES.map((mode) => ({ median, mode })));
+  const simulated = simulateAll(scenarios);
+  simulated.catch(() => {}); // awaited below, after the single cycles
   const idle = await measuredCycle(0, SLOTS);
   out(`idle cycle: ${idle.length} requests, ${points(idle)} points`);
   for (const count of CLAIM_COUNTS) {
@@ -124,11 +164,7 @@ export async function benchSimulation(): Promise<void> {
       `time to claim ${count} goals (computed, production pacing): ${pacedSeconds(entries)} s (${describeMix(entries)})`,
     );
   }
-  for (const median of MEDIANS) {
-    for (const mode of MODES) {
-      printScenario(await simulate(median, mode), idle);
-    }
-  }
+  for (const result of await simulated) printScenario(result, idle);
   out(
     "local orchestrator, 30 instant goals at --max 5, makespan / ideal: not measured (src/cli/orchestrator.ts runs runGoal itself, with no agent or clock to inject)",
   );
@@ -139,5 +175,7 @@ export async function benchSimulation(): Promise<void> {
       "- GraphQL points: the server logs none yet, so each GraphQL request counts 1 point (a listing of 100 goals with their comments costs GitHub more).",
     );
   }
-  out(`- simulation wall time: ${formatMs(performance.now() - started)}`);
+  out(
+    `- simulation wall time: ${formatMs(performance.now() - started)} (${PARALLEL} scenarios at a time, each in a process of its own)`,
+  );
 }
