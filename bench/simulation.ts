@@ -82,21 +82,29 @@ function simulateApart(median: number, mode: Mode): Promise<ScenarioResult> {
   });
 }
 
-/** Every scenario, at most PARALLEL at once; results in the order given. */
+/**
+ * Every scenario, at most PARALLEL at once; `ready` gets each result in the order given, as soon
+ * as it and those before it are in (a long run shows its first figures early).
+ */
 async function simulateAll(
   scenarios: readonly { median: number; mode: Mode }[],
-): Promise<ScenarioResult[]> {
+  ready: (result: ScenarioResult) => void,
+): Promise<void> {
   const results: ScenarioResult[] = [];
   let next = 0;
+  let shown = 0;
   const worker = async () => {
     while (next < scenarios.length) {
       const index = next++;
       const scenario = scenarios[index] as { median: number; mode: Mode };
       results[index] = await simulateApart(scenario.median, scenario.mode);
+      for (let result = results[shown]; result; result = results[shown]) {
+        ready(result);
+        shown++;
+      }
     }
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
-  return results;
 }
 
 function describeMix(entries: readonly RequestLogEntry[]): string {
@@ -154,9 +162,16 @@ export async function benchSimulation(): Promise<void> {
   out("");
   out("```");
   const scenarios = MEDIANS.flatMap((median) => MODES.map((mode) => ({ median, mode })));
-  const simulated = simulateAll(scenarios);
+  // Scenario lines wait for the idle cycle they are computed with; the scenarios start at once.
+  let idle: RequestLogEntry[] | null = null;
+  const waiting: ScenarioResult[] = [];
+  const show = (result: ScenarioResult) => {
+    if (idle) printScenario(result, idle);
+    else waiting.push(result);
+  };
+  const simulated = simulateAll(scenarios, show);
   simulated.catch(() => {}); // awaited below, after the single cycles
-  const idle = await measuredCycle(0, SLOTS);
+  idle = await measuredCycle(0, SLOTS);
   out(`idle cycle: ${idle.length} requests, ${points(idle)} points`);
   for (const count of CLAIM_COUNTS) {
     const entries = await measuredCycle(GOALS, count);
@@ -164,7 +179,8 @@ export async function benchSimulation(): Promise<void> {
       `time to claim ${count} goals (computed, production pacing): ${pacedSeconds(entries)} s (${describeMix(entries)})`,
     );
   }
-  for (const result of await simulated) printScenario(result, idle);
+  for (const result of waiting) printScenario(result, idle);
+  await simulated;
   out(
     "local orchestrator, 30 instant goals at --max 5, makespan / ideal: not measured (src/cli/orchestrator.ts runs runGoal itself, with no agent or clock to inject)",
   );
