@@ -6,6 +6,8 @@
 //   5. one dispatch cycle of the bundled dispatcher
 //   6. the runner: overhead around the agent, clone with a mirror, log streaming (bench/runner.ts)
 //   7. the agent's sandbox: what bwrap adds to a launch (bench/sandbox.ts)
+//   8. a simulation of 500 goals on a 48-slot host: the real dispatcher in simulated time, with
+//      cron cycles and wake-ups; utilisation, makespan, requests and limits (bench/simulation.ts)
 // Everything runs against the local GitHub API test server with pacing off (paceMs: 0); what
 // GitHub's pacing (1 s between GraphQL calls and writes) would add is computed, not measured.
 // BENCH_SECTIONS=6 (or 1,3,…) runs only those sections, while iterating on one of them.
@@ -16,6 +18,7 @@ import { ListingBench, type Measurement } from "./listing.js";
 import { bundleSizes, coldStart, type MemoryResult, measureMemory, runtimes } from "./processes.js";
 import { measureRunner, printRunner } from "./runner.js";
 import { benchSandbox } from "./sandbox.js";
+import { benchSimulation } from "./simulation.js";
 import { formatCount, formatMiB, formatMs, formatSeconds, printSection } from "./table.js";
 
 const BACKLOGS = [100, 1_000, 10_000] as const;
@@ -230,5 +233,6 @@ if (wants(5)) {
 // 6. Runner ------------------------------------------------------------------------------------
 if (wants(6)) printRunner(await measureRunner());
 if (wants(7)) await benchSandbox();
+if (wants(8)) await benchSimulation();
 
 process.stdout.write(`\nTotal: ${formatMs(performance.now() - started)}\n`);

@@ -1,0 +1,201 @@
+// The simulation's arithmetic (bench/simulation.ts): seeded random draws, what a logged request
+// costs under GitHub's limits, how long our client's pacing makes a run of requests take, and
+// the goals per hour a token's limits allow.
+import type { RequestLogEntry } from "../tools/github-server/server.js";
+
+/** mulberry32: a small seeded PRNG, so every run of the simulation draws the same numbers. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** A lognormal draw: `median` × e^(sigma·z), z standard normal (Box–Muller). */
+export function lognormal(random: () => number, median: number, sigma: number): number {
+  const u = 1 - random(); // (0, 1]: log(u) is finite
+  const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+  return median * Math.exp(sigma * z);
+}
+
+// What a request counts for --------------------------------------------------------------------
+
+/** The fields another change adds to the server's log entry; used when present. */
+type Entry = RequestLogEntry & { contentCreating?: boolean; points?: number };
+
+const CONTENT_CREATING_ROUTES = new Set([
+  "issues/create",
+  "issues/create-comment",
+  "pulls/create",
+  "pulls/create-review",
+  "pulls/create-review-comment",
+  "pulls/create-reply-for-review-comment",
+  "repos/create-commit-comment",
+  "repos/create-release",
+]);
+/** GraphQL operations, by the names our documents give them, that create issues, comments, PRs, reviews. */
+const CONTENT_CREATING_OPERATION =
+  /^(Add(Comment|PullRequestReview\w*|DiscussionComment)|Create(Issue|PullRequest|Discussion)\w*)$/;
+const GRAPHQL_MUTATION = /^(Add|Create|Update|Delete|Remove|Close|Reopen|Enable|Disable|Merge)/;
+
+/**
+ * GitHub's secondary limit on content creation (80 a minute, 500 an hour) counts requests that
+ * create issues, comments, pull requests and reviews. Until the server's log says so itself
+ * (`contentCreating`), a request is classified here by its route or GraphQL operation name.
+ */
+export function classifyContentCreating(entry: RequestLogEntry): boolean {
+  if (entry.operationId === "graphql") {
+    return CONTENT_CREATING_OPERATION.test(entry.graphqlOperationName ?? "");
+  }
+  return entry.method === "POST" && CONTENT_CREATING_ROUTES.has(entry.operationId ?? "");
+}
+
+export function isContentCreating(entry: RequestLogEntry): boolean {
+  const own = (entry as Entry).contentCreating;
+  return own === undefined ? classifyContentCreating(entry) : own;
+}
+
+/** Whether every GraphQL request seen so far came without `points`, so 1 was assumed for each. */
+export const pointsSeen = { logged: 0, assumed: 0 };
+
+/** GitHub's GraphQL rate-limit points of a request: the server's figure, else 1 per query. */
+export function graphqlPoints(entry: RequestLogEntry): number {
+  if (entry.operationId !== "graphql") return 0;
+  const points = (entry as Entry).points;
+  if (points === undefined) {
+    pointsSeen.assumed++;
+    return 1;
+  }
+  pointsSeen.logged++;
+  return points;
+}
+
+export const isGraphQL = (entry: RequestLogEntry) => entry.operationId === "graphql";
+const isGet = (entry: RequestLogEntry) => entry.method === "GET" || entry.method === "HEAD";
+
+/** A limit GitHub documents, as an hourly budget and what one request takes of it. */
+export interface Limit {
+  name: string;
+  perHour: number;
+  use: (entry: RequestLogEntry) => number;
+}
+
+/**
+ * Every documented limit a repository's goals run into, for a token whose primary limits are
+ * `rest` requests and `graphql` points an hour (GITHUB_TOKEN: 1,000 each per repository; an App
+ * installation: at least 5,000 each). Secondary limits per minute count here at 60 times their
+ * rate: this is about sustained throughput; bursts are looked at separately (pacing).
+ * Not modelled: 100 concurrent requests, CPU time (90 s per minute), which we do not come near.
+ */
+export function limitsOf(rest: number, graphql: number): Limit[] {
+  const content = (entry: RequestLogEntry) => (isContentCreating(entry) ? 1 : 0);
+  return [
+    { name: "REST requests", perHour: rest, use: (e) => (isGraphQL(e) ? 0 : 1) },
+    { name: "GraphQL points", perHour: graphql, use: graphqlPoints },
+    { name: "content-creating requests (500/h)", perHour: 500, use: content },
+    { name: "content-creating requests (80/min)", perHour: 80 * 60, use: content },
+    {
+      // Secondary: 900 points a minute on REST, GET 1 point, other methods 5.
+      name: "REST secondary points (900/min)",
+      perHour: 900 * 60,
+      use: (e) => (isGraphQL(e) ? 0 : isGet(e) ? 1 : 5),
+    },
+    {
+      // Secondary: 2,000 points a minute on the GraphQL endpoint, queries 1, mutations 5.
+      name: "GraphQL secondary points (2,000/min)",
+      perHour: 2000 * 60,
+      use: (e) => (!isGraphQL(e) ? 0 : GRAPHQL_MUTATION.test(e.graphqlOperationName ?? "") ? 5 : 1),
+    },
+  ];
+}
+
+export const sumOf = (entries: readonly RequestLogEntry[], use: (e: RequestLogEntry) => number) =>
+  entries.reduce((total, entry) => total + use(entry), 0);
+
+/**
+ * Goals an hour a token sustains. At a throughput of g goals an hour, a limit's hourly use is
+ * g × (per-goal use) + (cron cycles an hour) × (an idle cycle's use): cron cycles happen
+ * whatever the load, and cost at least what an idle one does; everything else the simulation
+ * measured (runners, claims, the rest of each cron cycle's cost, every wake-up cycle, which one
+ * job end or more asks for) is shared by the goals. So per-goal use = (total use − cron cycles
+ * × idle cycle use) ÷ goals, and g = min over limits of (limit − cron fixed) ÷ per-goal use.
+ */
+export function sustainableGoalsPerHour(
+  limits: readonly Limit[],
+  run: { entries: readonly RequestLogEntry[]; goals: number; cronCycles: number },
+  idle: readonly RequestLogEntry[],
+  cronPerHour: number,
+): { goalsPerHour: number; bound: string } {
+  let best = { goalsPerHour: Number.POSITIVE_INFINITY, bound: "none" };
+  for (const limit of limits) {
+    const idleUse = sumOf(idle, limit.use);
+    const perGoal = (sumOf(run.entries, limit.use) - run.cronCycles * idleUse) / run.goals;
+    if (perGoal <= 0) continue;
+    const goalsPerHour = Math.max(0, limit.perHour - cronPerHour * idleUse) / perGoal;
+    if (goalsPerHour < best.goalsPerHour) best = { goalsPerHour, bound: limit.name };
+  }
+  return best;
+}
+
+// Pacing -----------------------------------------------------------------------------------------
+
+// @octokit/plugin-throttling's generated list of routes that notify people (not exported by the
+// package; copied from dist-src/generated/triggers-notification-paths.js), matched as it does.
+const NOTIFYING_PATHS = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments",
+];
+const NOTIFYING = new RegExp(
+  `^(?:${NOTIFYING_PATHS.map(
+    (path) =>
+      `(?:${path
+        .split("/")
+        .map((part) => (part.startsWith("{") ? "(?:.+?)" : part))
+        .join("/")})`,
+  ).join("|")})[^/]*$`,
+  "i",
+);
+
+/**
+ * Seconds our client's pacing (src/github/client.ts, on @octokit/plugin-throttling) spreads
+ * these requests over, each answered at once: GraphQL calls and writes (any method but GET and
+ * HEAD) start ≥ 1 s apart; writes to a notifying route also ≥ 3 s apart. Computed, not measured.
+ */
+export function pacedSeconds(entries: readonly RequestLogEntry[]): number {
+  let t = 0;
+  let lastWrite = Number.NEGATIVE_INFINITY;
+  let lastNotifying = Number.NEGATIVE_INFINITY;
+  for (const entry of entries) {
+    const write = !isGet(entry) && !isGraphQL(entry);
+    if (write || isGraphQL(entry)) {
+      t = Math.max(t, lastWrite + 1);
+      lastWrite = t;
+    }
+    if (write && NOTIFYING.test(entry.path)) {
+      t = Math.max(t, lastNotifying + 3);
+      lastNotifying = t;
+    }
+  }
+  return t;
+}
