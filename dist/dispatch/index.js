@@ -61640,11 +61640,14 @@ const RENEW_BEFORE_MS = (/* unused pure expression or super */ null && (5 * 60_0
 const LIBRARY_TTL_MS = (/* unused pure expression or super */ null && (59 * 60_000));
 /**
  * Finds the App's installation on `repo` (`GET /repos/{owner}/{repo}/installation`, as the App)
- * and returns a client authenticated as that installation.
+ * and returns a client authenticated as that installation. `now` (milliseconds since the epoch,
+ * default real time) is the time the token cache judges expiry by; tests pass the local GitHub
+ * server's clock, so that a token expires when they move that clock rather than after a wait.
  */
 async function connectAsApp(credentials, repo, options) {
+    const { now, ...clientOptions } = options;
     const app = { appId: credentials.appId, privateKey: credentials.privateKey };
-    const asApp = createClient({ ...options, app });
+    const asApp = createClient({ ...clientOptions, app });
     let installationId;
     try {
         const { data } = await asApp.request("GET /repos/{owner}/{repo}/installation", {
@@ -61662,7 +61665,10 @@ async function connectAsApp(credentials, repo, options) {
         }
         throw error;
     }
-    const client = createClient({ ...options, app: { ...app, installationId, cache: tokenCache() } });
+    const client = createClient({
+        ...clientOptions,
+        app: { ...app, installationId, cache: tokenCache(now) },
+    });
     const token = async () => {
         const result = (await client.auth({ type: "installation" }));
         return result.token;

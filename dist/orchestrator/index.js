@@ -24342,6 +24342,7 @@ async function runAgent(context, settings, request) {
             sandboxed,
             ...(context.agentLine ? { onLine: context.agentLine } : {}),
             ...(context.signal ? { signal: context.signal } : {}),
+            ...(context.clock ? { clock: context.clock } : {}),
         });
     }
     finally {

@@ -32404,7 +32404,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8774:
+/***/ 7987:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -53891,6 +53891,7 @@ async function runAgent(context, settings, request) {
             sandboxed,
             ...(context.agentLine ? { onLine: context.agentLine } : {}),
             ...(context.signal ? { signal: context.signal } : {}),
+            ...(context.clock ? { clock: context.clock } : {}),
         });
     }
     finally {
@@ -64168,11 +64169,14 @@ const RENEW_BEFORE_MS = 5 * 60_000;
 const LIBRARY_TTL_MS = 59 * 60_000;
 /**
  * Finds the App's installation on `repo` (`GET /repos/{owner}/{repo}/installation`, as the App)
- * and returns a client authenticated as that installation.
+ * and returns a client authenticated as that installation. `now` (milliseconds since the epoch,
+ * default real time) is the time the token cache judges expiry by; tests pass the local GitHub
+ * server's clock, so that a token expires when they move that clock rather than after a wait.
  */
 async function connectAsApp(credentials, repo, options) {
+    const { now, ...clientOptions } = options;
     const app = { appId: credentials.appId, privateKey: credentials.privateKey };
-    const asApp = createClient({ ...options, app });
+    const asApp = createClient({ ...clientOptions, app });
     let installationId;
     try {
         const { data } = await asApp.request("GET /repos/{owner}/{repo}/installation", {
@@ -64190,7 +64194,10 @@ async function connectAsApp(credentials, repo, options) {
         }
         throw error;
     }
-    const client = createClient({ ...options, app: { ...app, installationId, cache: tokenCache() } });
+    const client = createClient({
+        ...clientOptions,
+        app: { ...app, installationId, cache: tokenCache(now) },
+    });
     const token = async () => {
         const result = (await client.auth({ type: "installation" }));
         return result.token;
@@ -65975,7 +65982,69 @@ function readRunInputs(env = process.env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/actions/test-clock.ts
+
+
+/**
+ * How often the file is read while a deadline waits for it. A pending deadline keeps the process
+ * alive, as a real timer does.
+ */
+const READ_EVERY_MS = 20;
+function testClockFromEnvironment(env) {
+    const path = env.GOAL_ORCHESTRATOR_TEST_CLOCK;
+    if (!path)
+        return undefined;
+    let moved = 0;
+    const read = () => {
+        let text;
+        try {
+            text = (0,external_node_fs_namespaceObject.readFileSync)(path, "utf8").trim();
+        }
+        catch (error) {
+            if (error.code === "ENOENT")
+                return moved;
+            throw new errors_UserError(`GOAL_ORCHESTRATOR_TEST_CLOCK: cannot read ${path}: ${String(error)}`);
+        }
+        const value = Number(text);
+        // An empty file is one being written: keep what was read before.
+        if (text !== "" && Number.isInteger(value) && value > moved)
+            moved = value;
+        return moved;
+    };
+    const timers = new Set();
+    let poll;
+    const check = () => {
+        const now = read();
+        for (const timer of [...timers]) {
+            if (timer.at > now || !timers.has(timer))
+                continue;
+            timers.delete(timer);
+            timer.fire();
+        }
+        if (timers.size === 0 && poll !== undefined) {
+            clearInterval(poll);
+            poll = undefined;
+        }
+    };
+    read();
+    return {
+        deadlines: {
+            now: read,
+            after: (ms, fire) => {
+                const timer = { at: read() + ms, fire };
+                timers.add(timer);
+                poll ??= setInterval(check, READ_EVERY_MS);
+                return () => {
+                    timers.delete(timer);
+                };
+            },
+        },
+        now: () => Date.now() + read(),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/actions/run.ts
+
 
 
 
@@ -66011,7 +66080,7 @@ async function runEntry() {
  * Authenticates as the inputs say. As an App, the installation lookup starts now and the token
  * provider waits for it, so a clone can start at once; the client renews its own token.
  */
-function openSession(repo, auth) {
+function openSession(repo, auth, testClock) {
     const paceMs = paceFromEnvironment(process.env);
     const options = { apiUrl: process.env.GITHUB_API_URL, paceMs, warn: warning };
     if (auth.kind === "token") {
@@ -66020,7 +66089,10 @@ function openSession(repo, auth) {
             client: Promise.resolve(createClient({ ...options, token: auth.token })),
         };
     }
-    const app = connectAsApp(auth, repo, options);
+    const app = connectAsApp(auth, repo, {
+        ...options,
+        ...(testClock ? { now: testClock.now } : {}),
+    });
     app.catch(() => { }); // awaited by whoever needs it; a failure is reported there
     return {
         token: async () => (await app).token(),
@@ -66060,7 +66132,8 @@ async function runMainAction() {
     await runAction(async () => {
         const inputs = readRunInputs();
         forgetSecretsInEnvironment();
-        const session = openSession(inputs.repo, inputs.auth);
+        const testClock = testClockFromEnvironment(process.env);
+        const session = openSession(inputs.repo, inputs.auth, testClock);
         const token = session.token;
         const cloneUrl = inputs.cloneUrl ?? actions_environment_cloneUrl(process.env, inputs.repo);
         const { auth: _auth, ...rest } = inputs; // the App's key stays here
@@ -66127,6 +66200,7 @@ async function runMainAction() {
             workspace,
             notify,
             ...(url ? { runUrl: url } : {}),
+            ...(testClock ? { clock: testClock.deadlines } : {}),
         }, settings).finally(() => workspace.discard()); // nothing when runGoal adopted or discarded it
         if (report.outcome !== "skipped")
             saveState("recorded", "true");
@@ -66204,7 +66278,7 @@ async function runPostAction() {
         const auth = authInputs(problems);
         if (!auth)
             throw new errors_UserError(problems.join("\n"));
-        const session = openSession(repo, auth);
+        const session = openSession(repo, auth, testClockFromEnvironment(process.env));
         // The marker authors the main step trusted (the claim it worked under may be theirs), or,
         // when it died before saying, the settings file's, as the main step reads them.
         const markerAuthors = job.markerAuthors ??
@@ -66277,7 +66351,7 @@ function postStepJob() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8774);
+/* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7987);
 
 await (0,_actions_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runEntry */ .C)();
 

@@ -8,10 +8,10 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  H: () => (/* binding */ watchRalphsMain)
+  Hz: () => (/* binding */ watchRalphsMain)
 });
 
-// UNUSED EXPORTS: parseLogName
+// UNUSED EXPORTS: parseLogName, systemWatchClock
 
 // NAMESPACE OBJECT: ./src/core/setting-values.ts
 var setting_values_namespaceObject = {};
@@ -1612,6 +1612,13 @@ const READ_CHUNK = 256 * 1024;
 /** A line longer than this is cut when shown (the log file keeps all of it). */
 const MAX_LINE = 4000;
 const LOG_NAME = /^(.+)-(\d+)-(\d+)\.log$/;
+const systemWatchClock = {
+    now: () => Date.now(),
+    after: (ms, fire) => {
+        const timer = setTimeout(fire, ms);
+        return () => clearTimeout(timer);
+    },
+};
 /** `acme-widgets-12-2.log` → goal 12, attempt 2, repository part `acme-widgets`. */
 function parseLogName(name) {
     const match = LOG_NAME.exec(name);
@@ -1619,7 +1626,7 @@ function parseLogName(name) {
         return null;
     return { repo: match[1], goal: Number(match[2]), attempt: Number(match[3]) };
 }
-async function watchRalphsMain(argv, io = processIo, env = process.env, signal) {
+async function watchRalphsMain(argv, io = processIo, env = process.env, signal, clock = systemWatchClock) {
     return runCli("watch-ralphs", async () => {
         const { values } = parseCommandLine({
             args: argv,
@@ -1671,7 +1678,7 @@ async function watchRalphsMain(argv, io = processIo, env = process.env, signal) 
                     if (!info)
                         continue;
                     // Old logs are history, not agents at work: only recent ones are followed.
-                    if (Date.now() - info.mtimeMs > sinceSeconds * 1000)
+                    if (clock.now() - info.mtimeMs > sinceSeconds * 1000)
                         continue;
                     current = {
                         label: `${parsed.repo}#${parsed.goal} a${parsed.attempt}`,
@@ -1691,11 +1698,15 @@ async function watchRalphsMain(argv, io = processIo, env = process.env, signal) 
         await look(true);
         while (!signal?.aborted) {
             await new Promise((done) => {
-                const timer = setTimeout(done, POLL_MS);
-                signal?.addEventListener("abort", () => {
-                    clearTimeout(timer);
+                const onAbort = () => {
+                    cancel();
+                    done();
+                };
+                const cancel = clock.after(POLL_MS, () => {
+                    signal?.removeEventListener("abort", onAbort);
                     done();
                 });
+                signal?.addEventListener("abort", onAbort, { once: true });
             });
             await look(false);
         }
@@ -1770,7 +1781,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 const stop = new AbortController();
 process.once("SIGINT", () => stop.abort());
 process.once("SIGTERM", () => stop.abort());
-process.exitCode = await (0,_cli_watch_ralphs_js__WEBPACK_IMPORTED_MODULE_0__/* .watchRalphsMain */ .H)(process.argv.slice(2), undefined, process.env, stop.signal);
+process.exitCode = await (0,_cli_watch_ralphs_js__WEBPACK_IMPORTED_MODULE_0__/* .watchRalphsMain */ .Hz)(process.argv.slice(2), undefined, process.env, stop.signal);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
