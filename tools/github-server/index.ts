@@ -26,5 +26,7 @@ export type {
   PullModel,
   RepoModel,
   RunnerSeed,
+  WorkflowDispatchModel,
   WorkflowRunSeed,
+  WorkflowSeed,
 } from "./state.js";
