@@ -50,8 +50,13 @@ export interface DispatchSettings {
   budget: Budget | null;
   /** What a run of unknown cost counts when no rate estimates it (default 5 USD). */
   unknownRunCostUsd?: number;
-  /** At most this many claims this cycle besides `max` (a local orchestrator's free agent slots). */
-  claimLimit?: number;
+  /**
+   * At most this many claims this cycle besides `max` (a local orchestrator's free agent slots).
+   * A function is asked when the cycle claims, and the running goals are then counted again (one
+   * more request): a local orchestrator's agents finish while the cycle reconciles, and the
+   * slots they free belong to this cycle, not the next.
+   */
+  claimLimit?: number | (() => number);
 }
 
 export interface DispatchContext {
@@ -246,10 +251,17 @@ async function freeSlots(
   settings: DispatchSettings,
   report: DispatchReport,
 ) {
+  let limit = settings.claimLimit;
+  if (typeof limit === "function") {
+    report.running = await step("counting the running goals again", () =>
+      context.store.countGoals("running"),
+    );
+    limit = limit();
+  }
   let slots = Math.max(0, settings.max - report.running);
   if (slots === 0)
     report.notes.push(`${report.running} goals are running, the maximum is ${settings.max}.`);
-  if (settings.claimLimit !== undefined && settings.claimLimit < slots) slots = settings.claimLimit;
+  if (limit !== undefined && limit < slots) slots = limit;
   if (slots > 0 && settings.checkRunners) {
     const idle = await context.actions.idleRunners(settings.runnerLabels);
     if (idle < slots) {
