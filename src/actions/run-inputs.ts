@@ -14,6 +14,8 @@ export type RunInputs = Omit<RunGoalSettings, "token" | "cloneUrl"> & {
   repo: RepoRef;
   cloneUrl: string | null;
   auth: AuthInputs;
+  /** Whether the run asks for a wake-up (a dispatch cycle now) once it recorded its result. */
+  wakeUp: boolean;
 };
 
 /** The run settings from the inputs over the repository's settings file (null: none). */
@@ -26,6 +28,11 @@ export function readRunSettings(file: Record<string, unknown> | null): RunSettin
   );
 }
 
+/** The wake-up input: off unless asked for (the reusable workflow asks). */
+export function wakeUpInput() {
+  return input.trueOrFalse(core.getInput("wake-up"), false);
+}
+
 /** Every input checked up front; all problems reported at once, each naming its input. */
 export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
   const problems = new Problems();
@@ -35,6 +42,7 @@ export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
   const attempt = problems.take("attempt", input.positiveWholeNumber(core.getInput("attempt")), 0);
   const repo = problems.catch(repositoryInput);
   const resume = problems.take("resume", input.trueOrFalse(core.getInput("resume"), true), true);
+  const wakeUp = problems.take("wake-up", wakeUpInput(), false);
   const checkpointEverySeconds = problems.catch(() =>
     parseCheckpointEvery(core.getInput("checkpoint-every"), "checkpoint-every"),
   );
@@ -73,6 +81,7 @@ export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
     gitMirror,
     agentEnv,
     resume,
+    wakeUp,
     checkpointEverySeconds,
     cloneUrl: core.getInput("clone-url").trim() || null,
     statsFile: locations.statsFile,

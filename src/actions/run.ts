@@ -25,8 +25,9 @@ import {
   repositoryInput,
   runAction,
 } from "./inputs.js";
-import { type RunInputs, readRunInputs, readRunSettings } from "./run-inputs.js";
+import { type RunInputs, readRunInputs, readRunSettings, wakeUpInput } from "./run-inputs.js";
 import { type TestClock, testClockFromEnvironment } from "./test-clock.js";
+import { requestWakeUp } from "./wake-up.js";
 
 /**
  * The runner action. One bundle serves both steps, as actions/checkout does: the main step
@@ -185,7 +186,11 @@ async function runMainAction(): Promise<void> {
       },
       settings,
     ).finally(() => workspace.discard()); // nothing when runGoal adopted or discarded it
-    if (report.outcome !== "skipped") core.saveState("recorded", "true");
+    if (report.outcome !== "skipped") {
+      core.saveState("recorded", "true");
+      // The slot is free and the result recorded: the next cycle need not wait for the cron.
+      if (inputs.wakeUp) await requestWakeUp(client, process.env, core.info, core.warning);
+    }
     await writeOutputs(report, inputs);
     if (report.error !== undefined) throw report.error;
   });
@@ -299,6 +304,10 @@ async function runPostAction(): Promise<void> {
       ? resultEvent(settled.goal, formatRepo(repo), settled.to, settled.reason, settled.prUrl)
       : null;
     if (event) await postStepNotifier()(event);
+    const wakeUp = wakeUpInput();
+    if (settled && wakeUp.ok && wakeUp.value) {
+      await requestWakeUp(client, process.env, core.info, core.warning);
+    }
   });
 }
 

@@ -9,7 +9,7 @@ import type { Claimant } from "../core/markers.js";
 import type { Notify } from "../core/notifications.js";
 import { resolveSettings, type Settings } from "../core/settings.js";
 import type { ClaimedGoal } from "../flows/claim-goals.js";
-import { dispatch } from "../flows/dispatch.js";
+import { type DispatchReport, dispatch } from "../flows/dispatch.js";
 import { dispatchEvents, notifyAll } from "../flows/dispatch-notifications.js";
 import { type RunGoalReport, runGoal } from "../flows/run-goal.js";
 import { runSettingsOf } from "../flows/run-settings.js";
@@ -86,8 +86,11 @@ export async function orchestratorMain(
       const running = new Map<string, Running>();
       let failedCycles = 0;
       let stopping = false;
-      // An agent that finishes frees a slot: the loop wakes at once, or, when it finishes
-      // during a cycle, does not sleep after it.
+      // A wake-up: an agent that finishes frees a slot, and the loop wakes at once; one that
+      // finishes during a cycle marks the loop dirty, so that another cycle follows right
+      // after it. So does a cycle that claimed and still left slots free with goals queued
+      // (a claim lost to another machine, a goal vetted out): nothing waits for the interval
+      // while a slot is free and the queue moves.
       let slotFreed = false;
       let wake: () => void = () => {
         slotFreed = true;
@@ -127,7 +130,11 @@ export async function orchestratorMain(
           for (const target of targets) {
             if (stopping) break;
             try {
-              await cycle(target, options, claimant, running, token, env, say, () => wake());
+              const report = await cycle(target, options, claimant, running, token, env, say, () =>
+                wake(),
+              );
+              const free = options.settings.max - running.size;
+              if (report.claimed.length > 0 && free > 0 && report.queued > 0) slotFreed = true;
             } catch (error) {
               // One failed cycle (GitHub unreachable after retries, say) must not stop the
               // agents at work or the other repositories: the next cycle tries again.
@@ -189,7 +196,9 @@ async function cycle(
     {
       max: target.settings.max,
       // --max bounds the agents on this machine; the repository's max bounds its running goals.
-      claimLimit: Math.max(0, options.settings.max - running.size),
+      // Asked when the cycle claims: agents that finished while it reconciled free their slots
+      // for this cycle, not the next.
+      claimLimit: () => Math.max(0, options.settings.max - running.size),
       maxAttempts: target.settings.maxAttempts,
       maxReviewRounds: target.settings.maxReviewRounds,
       durationSeconds: target.settings.durationSeconds,
@@ -261,6 +270,17 @@ async function cycle(
       });
     running.set(key, { repo: name, goal, controller, done });
   }
+  reportCycle(target, report, running, say);
+  return report;
+}
+
+function reportCycle(
+  target: Target,
+  report: DispatchReport,
+  running: Map<string, Running>,
+  say: (line: string) => void,
+) {
+  const name = formatRepo(target.connection.repo);
   if (report.today) {
     const today = report.today;
     const busy = [...running.values()].filter((run) => run.repo === name);

@@ -4,9 +4,12 @@ import { isSameClaim, winningClaim } from "../core/claims.js";
 import { UserError } from "../core/errors.js";
 import { formatIssueRef } from "../core/issue-ref.js";
 import type { Claimant, ClaimMarker } from "../core/markers.js";
-import type { GoalSnapshot, GoalStore } from "../core/ports.js";
+import type { GoalSnapshot, GoalStore, LockLease } from "../core/ports.js";
 import { stateLabel } from "../core/states.js";
 import { goalBranchName } from "../git/branch-name.js";
+import { step } from "../github/errors.js";
+import { tellBlockedGoals } from "./blocked-goals.js";
+import type { DispatchContext, DispatchReport, DispatchSettings } from "./dispatch.js";
 import { type Selection, selectGoals, withdrawal } from "./select-goals.js";
 import { TextVetter, type Vetting } from "./vet-goals.js";
 
@@ -168,4 +171,85 @@ export function describeClaimant(claimant: Claimant): string {
 
 async function* single<T>(item: T): AsyncGenerator<T> {
   yield item;
+}
+
+/**
+ * Reads the queue in dispatch order and claims up to `slots` eligible goals; moves the goals that
+ * cannot run, withdraws claims that never ran, tells blocked goals. Returns how many goals left
+ * the queue.
+ */
+export async function takeFromQueue(
+  context: DispatchContext,
+  settings: DispatchSettings,
+  slots: number,
+  lease: LockLease | null,
+  report: DispatchReport,
+): Promise<number> {
+  const { store } = context;
+  const log = context.log ?? (() => {});
+  const selection = await step("reading the queue", () =>
+    selectGoals(
+      store,
+      store.listGoals("queued"),
+      slots,
+      settings.maxAttempts,
+      new TextVetter(store),
+    ),
+  );
+  await withdrawUnrunClaims(store, selection, settings.dryRun, log);
+  report.withdrawn = selection.withdrawn.length;
+  log(
+    `read ${selection.scanned} queued goals; ${selection.eligible.length} eligible for ${slots} free slots`,
+  );
+  for (const { goal, reason } of selection.unsatisfiable) {
+    report.stuck.push({
+      number: goal.ref.number,
+      title: goal.title,
+      url: goal.url,
+      to: "stuck",
+      reason,
+    });
+    log(`#${goal.ref.number}: ${reason} → goal:stuck`);
+    if (!settings.dryRun)
+      await store.transition(goal.ref.number, { to: "stuck", expectedFrom: "queued", reason });
+  }
+  for (const { goal, reason } of selection.toDraft) {
+    report.toDraft.push({
+      number: goal.ref.number,
+      title: goal.title,
+      url: goal.url,
+      to: "draft",
+      reason,
+    });
+    log(`#${goal.ref.number}: ${reason} → goal:draft`);
+    if (!settings.dryRun)
+      await store.transition(goal.ref.number, { to: "draft", expectedFrom: "queued", reason });
+  }
+  report.blocked = await tellBlockedGoals(store, selection.blocked, settings.dryRun, log);
+  let claimed = 0;
+  for (const goal of selection.eligible) {
+    const vetting = selection.vettings.get(goal.ref.number);
+    if (!vetting) continue;
+    if (lease?.lost()) {
+      // Another cycle may be counting and claiming now: stop rather than exceed `max`.
+      const note = "This cycle may have lost the dispatch lock; it stopped claiming.";
+      report.notes.push(note);
+      log(note);
+      break;
+    }
+    const taken = settings.dryRun
+      ? {
+          number: goal.ref.number,
+          attempt: nextAttemptNumber(goal.markers),
+          title: goal.title,
+          url: goal.url,
+        }
+      : await claim(context, settings, goal, vetting, log);
+    if (taken) {
+      report.claimed.push(taken);
+      claimed++;
+    }
+  }
+  report.running += claimed;
+  return claimed + selection.unsatisfiable.length + selection.toDraft.length;
 }

@@ -1,4 +1,3 @@
-import { nextAttemptNumber } from "../core/attempts.js";
 import { type Budget, budgetExhausted, type DayCost } from "../core/budget.js";
 import { UserError } from "../core/errors.js";
 import type { Claimant } from "../core/markers.js";
@@ -7,20 +6,18 @@ import type {
   CycleOverview,
   DispatchLockPort,
   GoalStore,
-  LockLease,
   PullRequestStatusPort,
 } from "../core/ports.js";
 import { DEFAULT_MAX_REVIEW_ROUNDS } from "../core/review-rounds.js";
 import { DEFAULT_UNKNOWN_RUN_COST_USD } from "../core/settings.js";
 import { LABELS } from "../core/states.js";
 import { step } from "../github/errors.js";
-import { type BlockedEvent, tellBlockedGoals } from "./blocked-goals.js";
+import type { BlockedEvent } from "./blocked-goals.js";
 import {
   type ClaimedGoal,
-  claim,
   claimRequested,
   describeClaimant,
-  withdrawUnrunClaims,
+  takeFromQueue,
 } from "./claim-goals.js";
 import { costOfToday } from "./day-cost.js";
 import {
@@ -30,8 +27,6 @@ import {
   reconcileSpotChecks,
   watchGoalPullRequests,
 } from "./reconcile.js";
-import { selectGoals } from "./select-goals.js";
-import { TextVetter } from "./vet-goals.js";
 
 /** How long a scheduled cycle waits for another dispatcher; a manual one waits longer. */
 const LOCK_WAIT_SECONDS = { scheduled: 120, manual: 600 };
@@ -52,8 +47,13 @@ export interface DispatchSettings {
   budget: Budget | null;
   /** What a run of unknown cost counts when no rate estimates it (default 5 USD). */
   unknownRunCostUsd?: number;
-  /** At most this many claims this cycle besides `max` (a local orchestrator's free agent slots). */
-  claimLimit?: number;
+  /**
+   * At most this many claims this cycle besides `max` (a local orchestrator's free agent slots).
+   * A function is asked when the cycle claims, and the running goals are then counted again (one
+   * more request): a local orchestrator's agents finish while the cycle reconciles, and the
+   * slots they free belong to this cycle, not the next.
+   */
+  claimLimit?: number | (() => number);
 }
 
 export interface DispatchContext {
@@ -281,87 +281,6 @@ async function cycle(
   }
 }
 
-/**
- * Reads the queue in dispatch order and claims up to `slots` eligible goals; moves the goals that
- * cannot run, withdraws claims that never ran, tells blocked goals. Returns how many goals left
- * the queue.
- */
-async function takeFromQueue(
-  context: DispatchContext,
-  settings: DispatchSettings,
-  slots: number,
-  lease: LockLease | null,
-  report: DispatchReport,
-): Promise<number> {
-  const { store } = context;
-  const log = context.log ?? (() => {});
-  const selection = await step("reading the queue", () =>
-    selectGoals(
-      store,
-      store.listGoals("queued"),
-      slots,
-      settings.maxAttempts,
-      new TextVetter(store),
-    ),
-  );
-  await withdrawUnrunClaims(store, selection, settings.dryRun, log);
-  report.withdrawn = selection.withdrawn.length;
-  log(
-    `read ${selection.scanned} queued goals; ${selection.eligible.length} eligible for ${slots} free slots`,
-  );
-  for (const { goal, reason } of selection.unsatisfiable) {
-    report.stuck.push({
-      number: goal.ref.number,
-      title: goal.title,
-      url: goal.url,
-      to: "stuck",
-      reason,
-    });
-    log(`#${goal.ref.number}: ${reason} → goal:stuck`);
-    if (!settings.dryRun)
-      await store.transition(goal.ref.number, { to: "stuck", expectedFrom: "queued", reason });
-  }
-  for (const { goal, reason } of selection.toDraft) {
-    report.toDraft.push({
-      number: goal.ref.number,
-      title: goal.title,
-      url: goal.url,
-      to: "draft",
-      reason,
-    });
-    log(`#${goal.ref.number}: ${reason} → goal:draft`);
-    if (!settings.dryRun)
-      await store.transition(goal.ref.number, { to: "draft", expectedFrom: "queued", reason });
-  }
-  report.blocked = await tellBlockedGoals(store, selection.blocked, settings.dryRun, log);
-  let claimed = 0;
-  for (const goal of selection.eligible) {
-    const vetting = selection.vettings.get(goal.ref.number);
-    if (!vetting) continue;
-    if (lease?.lost()) {
-      // Another cycle may be counting and claiming now: stop rather than exceed `max`.
-      const note = "This cycle may have lost the dispatch lock; it stopped claiming.";
-      report.notes.push(note);
-      log(note);
-      break;
-    }
-    const taken = settings.dryRun
-      ? {
-          number: goal.ref.number,
-          attempt: nextAttemptNumber(goal.markers),
-          title: goal.title,
-          url: goal.url,
-        }
-      : await claim(context, settings, goal, vetting, log);
-    if (taken) {
-      report.claimed.push(taken);
-      claimed++;
-    }
-  }
-  report.running += claimed;
-  return claimed + selection.unsatisfiable.length + selection.toDraft.length;
-}
-
 /** Goals this cycle sent back to the queue (lost attempts, review rounds, refused pull requests). */
 function joinedQueue(report: DispatchReport): number {
   return [...report.requeued, ...report.reviewed].filter((event) => event.to === "queued").length;
@@ -377,10 +296,17 @@ async function freeSlots(
   settings: DispatchSettings,
   report: DispatchReport,
 ) {
+  let limit = settings.claimLimit;
+  if (typeof limit === "function") {
+    report.running = await step("counting the running goals again", () =>
+      context.store.countGoals("running"),
+    );
+    limit = limit();
+  }
   let slots = Math.max(0, settings.max - report.running);
   if (slots === 0)
     report.notes.push(`${report.running} goals are running, the maximum is ${settings.max}.`);
-  if (settings.claimLimit !== undefined && settings.claimLimit < slots) slots = settings.claimLimit;
+  if (limit !== undefined && limit < slots) slots = limit;
   if (slots > 0 && settings.checkRunners) {
     const idle = await context.actions.idleRunners(settings.runnerLabels);
     if (idle < slots) {

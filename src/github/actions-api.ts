@@ -1,3 +1,4 @@
+import type { WorkflowAtRef } from "../core/actions-environment.js";
 import { UserError } from "../core/errors.js";
 import { formatRepo, type RepoRef } from "../core/issue-ref.js";
 import type { ActionsPort, WorkflowRunState } from "../core/ports.js";
@@ -62,4 +63,21 @@ export class GitHubActionsApi implements ActionsPort {
       );
     }
   }
+}
+
+/**
+ * Asks GitHub to start `workflow` (a `workflow_dispatch` event, no inputs: the workflow's
+ * defaults). GitHub answers 204 and starts the run later; errors are GitHub's, unexplained: the
+ * caller decides what a refusal means.
+ */
+export async function requestWorkflowDispatch(
+  client: GitHubClient,
+  workflow: WorkflowAtRef,
+): Promise<void> {
+  await client.rest.actions.createWorkflowDispatch({
+    owner: workflow.repo.owner,
+    repo: workflow.repo.repo,
+    workflow_id: workflow.file,
+    ref: workflow.ref,
+  });
 }

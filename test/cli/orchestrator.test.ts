@@ -103,6 +103,49 @@ describe("orchestrator", () => {
     assert.ok(bothDone, `both goals done without waiting for the next interval:\n${text()}`);
   });
 
+  it("gives every slot an agent freed to the next cycle: 9 instant goals at --max 3 take 3 cycles, not 5", async () => {
+    const goals = 9;
+    for (let i = 1; i <= goals; i++) await queued(`instant ${i}`);
+    const signals = new EventEmitter();
+    const { io: captured, text } = captureIo();
+    let finished = 0;
+    const io = {
+      ...captured,
+      stdout: (line: string) => {
+        captured.stdout(line);
+        if (/: attempt 1: success/.test(line) && ++finished === goals) signals.emit("SIGINT");
+      },
+    };
+    // The interval is an hour: only wake-ups start cycles here.
+    const code = await orchestratorMain(
+      ["--max", "3", "--interval", "1h", "--clone-url", w.bare.gitDir, ...agentFlags("commit")],
+      io,
+      env(),
+      signals,
+    );
+    assert.equal(code, 0, text());
+    // Claims per cycle that claimed: each cycle prints its claims, then one summary line.
+    const claims: number[] = [];
+    let pending = 0;
+    for (const line of text().split("\n")) {
+      if (/: attempt 1 claimed: /.test(line)) pending++;
+      if (/ agent\(s\) here, /.test(line) && pending > 0) {
+        claims.push(pending);
+        pending = 0;
+      }
+    }
+    assert.equal(finished, goals, text());
+    assert.equal(
+      claims.reduce((a, b) => a + b, 0),
+      goals,
+      `claims per cycle ${claims}`,
+    );
+    // Ideal: 3, 3, 3. A cycle woken by the first agent of a batch to finish once saw the
+    // others still running and claimed 1 (3, 1, 2, 1, 2); now it counts them when it claims.
+    assert.equal(claims[0], 3);
+    assert.ok(claims.length <= 4, `claims per cycle ${claims}: near 3, 3, 3\n${text()}`);
+  });
+
   it("takes each repository's settings file under its flags", async () => {
     await w.settingsFile("max: 1\n");
     const [first, second] = [await queued("one"), await queued("two")];

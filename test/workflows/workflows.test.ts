@@ -353,20 +353,54 @@ describe("the reusable workflow's wiring", () => {
     );
   });
 
-  it("neither orchestration workflow uses a concurrency group (manual runs are never dropped)", () => {
+  it("only the dispatch job has a concurrency group: wake-ups coalesce, a goal's dispatch is never dropped", () => {
     for (const name of ["goal-orchestrator.yml", "orchestrate.yml"]) {
       const workflow = readYaml(join(WORKFLOWS, name));
-      assert.ok(!("concurrency" in workflow), `${name}: top-level concurrency`);
+      assert.ok(!("concurrency" in workflow), `${name}: top-level concurrency would hold runs`);
       for (const [id, job] of jobsOf(workflow, name)) {
+        if (name === "goal-orchestrator.yml" && id === "dispatch") continue;
         assert.ok(!("concurrency" in job), `${name}: job ${id} has a concurrency group`);
       }
     }
+    const concurrency = asObject(dispatchJob.concurrency, "jobs.dispatch.concurrency");
+    assert.equal(concurrency["cancel-in-progress"], false, "a running cycle is never cancelled");
+    const group = String(concurrency.group).replace(/\s+/g, " ").trim();
+    const match =
+      /^\$\{\{ inputs\.goal == '' && \( (.*) \) && format\('goal-orchestrator wake-up: \{0\}', github\.workflow\) \|\| format\('goal-orchestrator run \{0\}', github\.run_id\) \}\}$/.exec(
+        group,
+      );
+    assert.ok(match, `the group: a wake-up group, else one per run (github.run_id):\n${group}`);
+    // Only wake-ups share the group: the same condition as the job's `if`, so neither a goal's
+    // dispatch nor a skipped event (another label, passing checks) can cancel a pending cycle.
+    assert.equal(match[1], String(dispatchJob.if).replace(/\s+/g, " ").trim());
+    for (const part of [
+      "github.event.label.name == 'goal:queued'",
+      "startsWith(github.event.workflow_run.head_branch, 'goal/')",
+      "startsWith(github.event.check_suite.head_branch, 'goal/')",
+      '"failure"',
+    ]) {
+      assert.ok(String(dispatchJob.if).includes(part), `the dispatch job's if: ${part}`);
+    }
   });
 
-  it("orchestrate.yml runs every 10 minutes or for one goal, through the reusable workflow", () => {
+  it("the run job asks for a wake-up, with actions: write, unless wake-up is false", () => {
+    const wakeUp = asObject(callInputs["wake-up"], "input wake-up");
+    assert.equal(wakeUp.type, "boolean");
+    assert.equal(wakeUp.default, true);
+    assert.equal(asObject(runJob.permissions, "run permissions").actions, "write");
+    const steps = (runJob.steps as Doc[]).map((step) => asObject(step, "step"));
+    const run = steps.find((step) => String(step.uses).endsWith("/actions/run"));
+    assert.equal(asObject(run?.with, "run.with")["wake-up"], "${{ inputs.wake-up }}");
+  });
+
+  it("orchestrate.yml runs every 10 minutes, for one goal, and on wake-ups, through the reusable workflow", () => {
     const workflow = readYaml(join(WORKFLOWS, "orchestrate.yml"));
     const on = asObject(workflow.on, "on");
     assert.deepEqual(on.schedule, [{ cron: "*/10 * * * *" }]);
+    assert.deepEqual(on.issues, { types: ["labeled"] }, "a goal labelled goal:queued");
+    assert.deepEqual(on.workflow_run, { workflows: ["ci"], types: ["completed"] }, "failed ci");
+    const ci = readYaml(join(WORKFLOWS, "ci.yml"));
+    assert.equal(ci.name, "ci", "workflow_run names the ci workflow by its name");
     const goal = asObject(
       asObject(asObject(on.workflow_dispatch, "workflow_dispatch").inputs, "inputs").goal,
       "goal",

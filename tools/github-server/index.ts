@@ -45,5 +45,7 @@ export type {
   PullModel,
   RepoModel,
   RunnerSeed,
+  WorkflowDispatchModel,
   WorkflowRunSeed,
+  WorkflowSeed,
 } from "./state.js";

@@ -1,6 +1,9 @@
-// REST: workflow runs and self-hosted runners, as seeded by tests.
+// REST: workflow runs and self-hosted runners, as seeded by tests; workflow dispatches.
+import { resolveCommit } from "./git.js";
+import { resolveBranch } from "./pulls.js";
 import { renderWorkflowRun } from "./render-pulls.js";
 import {
+  ApiError,
   notFound,
   ok,
   paginate,
@@ -39,7 +42,55 @@ function listRunners(ctx: RestContext) {
   return { ...reply, body: { total_count: runners.length, runners: reply.body } };
 }
 
+/**
+ * POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches: `workflow_id` is the
+ * id or the file name. As on GitHub: 404 for a workflow the repository does not have; 422
+ * "Workflow does not have 'workflow_dispatch' trigger" for one without that trigger, and "No ref
+ * found for: …" for a ref that is no branch (`main`, `refs/heads/main`) or tag; 403 without
+ * write access, or for an App's token whose installation lacks Actions: write. Accepted
+ * dispatches are recorded in the repository's `workflowDispatches` (no run is started).
+ */
+async function createWorkflowDispatch(ctx: RestContext) {
+  const repo = repoOf(ctx);
+  const installation = [...ctx.state.apps.installations.values()].find(
+    (i) =>
+      i.app.bot === ctx.viewer &&
+      i.repositories.has(`${repo.owner.login}/${repo.name}`.toLowerCase()),
+  );
+  if (installation && installation.permissions.actions !== "write") {
+    throw new ApiError(403, "Resource not accessible by integration");
+  }
+  if (!ctx.state.can(repo, ctx.viewer, "write")) {
+    throw new ApiError(403, "Must have admin rights to Repository.");
+  }
+  const wanted = ctx.params.workflow_id ?? "";
+  const workflow = [...repo.workflows.values()].find(
+    (w) => String(w.id) === wanted || w.file === wanted,
+  );
+  if (!workflow) throw notFound();
+  if (!workflow.dispatchable) {
+    throw new ApiError(422, "Workflow does not have 'workflow_dispatch' trigger");
+  }
+  const ref = String(ctx.body.ref);
+  const found = ref.startsWith("refs/tags/")
+    ? repo.gitDir !== undefined && (await resolveCommit(repo.gitDir, ref)) !== null
+    : (await resolveBranch(repo, ref.replace(/^refs\/heads\//, ""))) !== null;
+  if (!found) {
+    throw new ApiError(422, `No ref found for: ${ref}`);
+  }
+  repo.workflowDispatches.push({
+    workflowId: workflow.id,
+    file: workflow.file,
+    ref,
+    inputs: ctx.body.inputs ?? {},
+    actor: ctx.viewer.login,
+    createdAt: ctx.state.now(),
+  });
+  return { status: 204 };
+}
+
 export const actionHandlers: Record<string, RestHandler> = {
   "actions/get-workflow-run": getWorkflowRun,
   "actions/list-self-hosted-runners-for-repo": listRunners,
+  "actions/create-workflow-dispatch": createWorkflowDispatch,
 };

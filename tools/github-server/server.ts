@@ -36,6 +36,7 @@ import {
   type RunnerSeed,
   type UserModel,
   type WorkflowRunSeed,
+  type WorkflowSeed,
 } from "./state.js";
 
 export interface RequestLogEntry extends AccountedRequest {
@@ -174,6 +175,11 @@ export class GitHubServer {
 
   addWorkflowRun(owner: string, repo: string, run: WorkflowRunSeed): void {
     this.state.addWorkflowRun(owner, repo, run);
+  }
+
+  /** A workflow file `actions/create-workflow-dispatch` can name (see WorkflowSeed). */
+  addWorkflow(owner: string, repo: string, workflow: WorkflowSeed): { id: number } {
+    return this.state.addWorkflow(owner, repo, workflow);
   }
 
   addRunner(owner: string, repo: string, runner: RunnerSeed): void {

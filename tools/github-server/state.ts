@@ -1,9 +1,9 @@
 // In-memory model of the GitHub data the test server serves: users, repositories, labels,
 // issues (pull requests are issues with a `pull` part, sharing one number sequence), comments,
 // body edit history and timeline events (labeled/unlabeled/renamed), sub-issue and blocked-by
-// links, pull-request reviews and their inline comments, workflow runs and runners. Pure data
-// plus small helpers;
-// HTTP, rendering and GitHub's error semantics live elsewhere.
+// links, pull-request reviews and their inline comments, workflows, their runs and dispatches,
+// and runners. Pure data plus small helpers; HTTP, rendering and GitHub's error semantics live
+// elsewhere.
 import { createHash, randomBytes } from "node:crypto";
 import { AppRegistry } from "./apps.js";
 
@@ -207,6 +207,26 @@ export interface WorkflowRunSeed {
   path?: string;
 }
 
+/** A workflow file of the repository (`.github/workflows/<file>`), as tests seed it. */
+export interface WorkflowSeed {
+  /** The file name, like `goals.yml`: what `workflow_id` may name besides the id. */
+  file: string;
+  id?: number;
+  name?: string;
+  /** Whether its `on:` has `workflow_dispatch` (default true). */
+  dispatchable?: boolean;
+}
+
+/** A `workflow_dispatch` GitHub accepted (`actions/create-workflow-dispatch`). */
+export interface WorkflowDispatchModel {
+  workflowId: number;
+  file: string;
+  ref: string;
+  inputs: Record<string, unknown>;
+  actor: string;
+  createdAt: string;
+}
+
 export interface RunnerSeed {
   id?: number;
   name: string;
@@ -272,6 +292,9 @@ export interface RepoModel {
   defaultPermission: Permission;
   workflowRuns: Map<number, WorkflowRunSeed & { createdAt: string; updatedAt: string }>;
   runners: Required<RunnerSeed>[];
+  /** Workflow files by id (`addWorkflow`), and the dispatches requested of them, oldest first. */
+  workflows: Map<number, Required<WorkflowSeed>>;
+  workflowDispatches: WorkflowDispatchModel[];
   checkRuns: Map<number, CheckRunModel>;
   /** Required check names by protected branch; a protected branch without an entry stays BLOCKED. */
   requiredChecks: Map<string, string[]>;
@@ -404,6 +427,8 @@ export class GitHubState {
       defaultPermission: options.defaultPermission ?? "write",
       workflowRuns: new Map(),
       runners: [],
+      workflows: new Map(),
+      workflowDispatches: [],
       checkRuns: new Map(),
       requiredChecks: new Map(),
     };
@@ -885,6 +910,19 @@ export class GitHubState {
     const repo = this.requireRepo(owner, name);
     const now = this.now();
     repo.workflowRuns.set(run.id, { ...run, createdAt: now, updatedAt: now });
+  }
+
+  addWorkflow(owner: string, name: string, workflow: WorkflowSeed): Required<WorkflowSeed> {
+    const repo = this.requireRepo(owner, name);
+    const id = workflow.id ?? 160_000 + repo.workflows.size + 1;
+    const added = {
+      id,
+      file: workflow.file,
+      name: workflow.name ?? workflow.file.replace(/\.ya?ml$/, ""),
+      dispatchable: workflow.dispatchable ?? true,
+    };
+    repo.workflows.set(id, added);
+    return added;
   }
 
   addRunner(owner: string, name: string, runner: RunnerSeed): void {
