@@ -33019,6 +33019,19 @@ function workflowRunUrl(env) {
 function cloneUrl(env, repo) {
     return `${serverUrl(env)}/${formatRepo(repo)}.git`;
 }
+/**
+ * The workflow this job's run was started from, read from GITHUB_WORKFLOW_REF
+ * (`owner/repo/.github/workflows/goals.yml@refs/heads/main`). Inside a reusable workflow it
+ * names the caller, not the reusable workflow: the github context, and so this variable, is
+ * always the caller's. Null outside Actions or when the value cannot be read.
+ */
+function runWorkflow(env) {
+    const match = /^([^/\s]+)\/([^/\s]+)\/\.github\/workflows\/([^/@\s]+)@(\S+)$/.exec(env.GITHUB_WORKFLOW_REF ?? "");
+    if (!match)
+        return null;
+    const [, owner = "", repo = "", file = "", ref = ""] = match;
+    return { repo: { owner, repo }, file, ref };
+}
 
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
@@ -34400,112 +34413,6 @@ function invalidInputs(problems) {
     return `Invalid input${problems.length > 1 ? "s" : ""}:\n${problems.map((p) => `- ${p}`).join("\n")}`;
 }
 
-;// CONCATENATED MODULE: ./src/core/attempts.ts
-
-function claims(markers) {
-    return markers.filter((m) => m.kind === "claim");
-}
-function runResults(markers) {
-    return markers.filter((m) => m.kind === "run-result");
-}
-/**
- * Attempts used in the goal's current stretch: since its latest review round began, when it has
- * had one (each round gets `max-attempts` afresh; see core/review-rounds.ts).
- */
-function attempts_attemptsUsed(allMarkers) {
-    const markers = allMarkers.slice(Math.max(0, reviewRoundStart(allMarkers)));
-    const excused = new Set(runResults(markers)
-        .filter((result) => !result.countsAsAttempt)
-        .map((result) => result.attempt));
-    const claimed = new Set(claims(markers).map((claim) => claim.attempt));
-    return [...claimed].filter((attempt) => !excused.has(attempt)).length;
-}
-/** The number the next claim takes: one more than any attempt number seen. */
-function nextAttemptNumber(markers) {
-    let highest = 0;
-    for (const marker of markers) {
-        const attempt = "attempt" in marker ? marker.attempt : undefined;
-        if (attempt !== undefined && attempt > highest)
-            highest = attempt;
-    }
-    return highest + 1;
-}
-/**
- * Attempts of a queued goal whose claim never became a run: no result was recorded for them and
- * the goal never moved to goal:running after the claim (a dispatcher that stopped between
- * posting its claim and moving the label, or a claim comment posted twice by a retried request
- * of which only one copy was withdrawn). Such an attempt must be withdrawn, not counted.
- */
-function unrunClaims(markers) {
-    const resulted = new Set(runResults(markers).map((result) => result.attempt));
-    const ranAfter = (time) => markers.some((m) => m.kind === "transition" && m.to === "running" && m.createdAt >= time);
-    const attempts = claims(markers)
-        .filter((claim) => !resulted.has(claim.attempt) && !ranAfter(claim.createdAt))
-        .map((claim) => claim.attempt);
-    return [...new Set(attempts)].sort((a, b) => a - b);
-}
-function attemptsLeft(markers, maxAttempts) {
-    return Math.max(0, maxAttempts - attempts_attemptsUsed(markers));
-}
-/** True once an attempt has been used; retries run after goals never attempted. */
-function isRetry(markers) {
-    return attempts_attemptsUsed(markers) > 0;
-}
-/** The claim with the highest attempt number (the later one when a number repeats). */
-function attempts_latestClaim(markers) {
-    let latest = null;
-    for (const claim of claims(markers)) {
-        if (latest === null || claim.attempt >= latest.attempt)
-            latest = claim;
-    }
-    return latest;
-}
-/** True when the lease has run out; an unreadable expiry counts as expired so no goal stays running forever. */
-function leaseExpired(claim, now) {
-    const expiresAt = Date.parse(claim.leaseExpiresAt);
-    return Number.isNaN(expiresAt) || now.getTime() >= expiresAt;
-}
-function attempts_hasResultFor(markers, attempt) {
-    return runResults(markers).some((result) => result.attempt === attempt);
-}
-function attempts_resultFor(markers, attempt) {
-    return runResults(markers).findLast((result) => result.attempt === attempt) ?? null;
-}
-/** Failed runs and human or CI feedback, in order: what the next attempt should learn from. */
-function failureHistory(markers) {
-    return markers.filter((m) => (m.kind === "run-result" && m.outcome === "failure") || m.kind === "feedback");
-}
-/**
- * The one rule for which state follows a run's outcome: success → done, spot-check →
- * spot-check, interrupted → queued (it used no attempt), failure → queued while attempts are
- * left, stuck after the last. `used` counts the attempts used, this one included.
- */
-function attempts_stateAfterOutcome(outcome, used, maxAttempts) {
-    switch (outcome) {
-        case "success":
-            return "done";
-        case "spot-check":
-            return "spot-check";
-        case "interrupted":
-            return "queued";
-        default:
-            return used >= maxAttempts ? "stuck" : "queued";
-    }
-}
-/**
- * A move out of goal:running recorded for this attempt (after its claim): results and their
- * moves are written before the label changes, so a crash in between leaves this marker and a
- * goal:running label. Null when no such move was recorded.
- */
-function recordedMove(markers, attempt) {
-    const claimAt = markers.findLastIndex((m) => m.kind === "claim" && m.attempt === attempt);
-    if (claimAt < 0)
-        return null;
-    return (markers
-        .slice(claimAt + 1)
-        .findLast((m) => m.kind === "transition" && m.from === "running" && m.to !== "running") ?? null);
-}
-
 ;// CONCATENATED MODULE: ./src/core/budget.ts
 
 const isSeconds = (value) => value !== null && Number.isFinite(value) && value >= 0;
@@ -34737,6 +34644,196 @@ async function step(doing, run) {
     }
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/core/attempts.ts
+
+function claims(markers) {
+    return markers.filter((m) => m.kind === "claim");
+}
+function runResults(markers) {
+    return markers.filter((m) => m.kind === "run-result");
+}
+/**
+ * Attempts used in the goal's current stretch: since its latest review round began, when it has
+ * had one (each round gets `max-attempts` afresh; see core/review-rounds.ts).
+ */
+function attempts_attemptsUsed(allMarkers) {
+    const markers = allMarkers.slice(Math.max(0, reviewRoundStart(allMarkers)));
+    const excused = new Set(runResults(markers)
+        .filter((result) => !result.countsAsAttempt)
+        .map((result) => result.attempt));
+    const claimed = new Set(claims(markers).map((claim) => claim.attempt));
+    return [...claimed].filter((attempt) => !excused.has(attempt)).length;
+}
+/** The number the next claim takes: one more than any attempt number seen. */
+function nextAttemptNumber(markers) {
+    let highest = 0;
+    for (const marker of markers) {
+        const attempt = "attempt" in marker ? marker.attempt : undefined;
+        if (attempt !== undefined && attempt > highest)
+            highest = attempt;
+    }
+    return highest + 1;
+}
+/**
+ * Attempts of a queued goal whose claim never became a run: no result was recorded for them and
+ * the goal never moved to goal:running after the claim (a dispatcher that stopped between
+ * posting its claim and moving the label, or a claim comment posted twice by a retried request
+ * of which only one copy was withdrawn). Such an attempt must be withdrawn, not counted.
+ */
+function unrunClaims(markers) {
+    const resulted = new Set(runResults(markers).map((result) => result.attempt));
+    const ranAfter = (time) => markers.some((m) => m.kind === "transition" && m.to === "running" && m.createdAt >= time);
+    const attempts = claims(markers)
+        .filter((claim) => !resulted.has(claim.attempt) && !ranAfter(claim.createdAt))
+        .map((claim) => claim.attempt);
+    return [...new Set(attempts)].sort((a, b) => a - b);
+}
+function attemptsLeft(markers, maxAttempts) {
+    return Math.max(0, maxAttempts - attempts_attemptsUsed(markers));
+}
+/** True once an attempt has been used; retries run after goals never attempted. */
+function isRetry(markers) {
+    return attempts_attemptsUsed(markers) > 0;
+}
+/** The claim with the highest attempt number (the later one when a number repeats). */
+function attempts_latestClaim(markers) {
+    let latest = null;
+    for (const claim of claims(markers)) {
+        if (latest === null || claim.attempt >= latest.attempt)
+            latest = claim;
+    }
+    return latest;
+}
+/** True when the lease has run out; an unreadable expiry counts as expired so no goal stays running forever. */
+function leaseExpired(claim, now) {
+    const expiresAt = Date.parse(claim.leaseExpiresAt);
+    return Number.isNaN(expiresAt) || now.getTime() >= expiresAt;
+}
+function attempts_hasResultFor(markers, attempt) {
+    return runResults(markers).some((result) => result.attempt === attempt);
+}
+function attempts_resultFor(markers, attempt) {
+    return runResults(markers).findLast((result) => result.attempt === attempt) ?? null;
+}
+/** Failed runs and human or CI feedback, in order: what the next attempt should learn from. */
+function failureHistory(markers) {
+    return markers.filter((m) => (m.kind === "run-result" && m.outcome === "failure") || m.kind === "feedback");
+}
+/**
+ * The one rule for which state follows a run's outcome: success → done, spot-check →
+ * spot-check, interrupted → queued (it used no attempt), failure → queued while attempts are
+ * left, stuck after the last. `used` counts the attempts used, this one included.
+ */
+function attempts_stateAfterOutcome(outcome, used, maxAttempts) {
+    switch (outcome) {
+        case "success":
+            return "done";
+        case "spot-check":
+            return "spot-check";
+        case "interrupted":
+            return "queued";
+        default:
+            return used >= maxAttempts ? "stuck" : "queued";
+    }
+}
+/**
+ * A move out of goal:running recorded for this attempt (after its claim): results and their
+ * moves are written before the label changes, so a crash in between leaves this marker and a
+ * goal:running label. Null when no such move was recorded.
+ */
+function recordedMove(markers, attempt) {
+    const claimAt = markers.findLastIndex((m) => m.kind === "claim" && m.attempt === attempt);
+    if (claimAt < 0)
+        return null;
+    return (markers
+        .slice(claimAt + 1)
+        .findLast((m) => m.kind === "transition" && m.from === "running" && m.to !== "running") ?? null);
+}
+
+;// CONCATENATED MODULE: ./src/core/claims.ts
+
+/**
+ * Claiming without locks. A dispatcher posts a claim marker, then reads the goal back: the
+ * first live claim of the current round wins; every other claimant backs off. GitHub orders
+ * comments, so all readers agree on "first".
+ *
+ * A round starts after the latest marker that ends one: a run result, or a move to any state
+ * other than running (a re-queue, stuck, done…). The winner's own move to running does not
+ * end the round, so a late claimant still sees the winner's claim first. Claims whose lease
+ * has expired do not count, so a round abandoned by a human relabel cannot block a goal
+ * forever.
+ */
+function currentRound(markers) {
+    let start = 0;
+    markers.forEach((marker, index) => {
+        if (marker.kind === "run-result" || (marker.kind === "transition" && marker.to !== "running")) {
+            start = index + 1;
+        }
+    });
+    return markers
+        .slice(start)
+        .filter((marker) => marker.kind === "claim");
+}
+/** The claim that owns the goal now, or null when no live claim stands. */
+function claims_winningClaim(markers, now) {
+    return currentRound(markers).find((claim) => !leaseExpired(claim, now)) ?? null;
+}
+function isSameClaim(a, b) {
+    return a.claimId !== undefined && a.claimId === b.claimId;
+}
+
+;// CONCATENATED MODULE: ./src/git/branch-name.ts
+
+/** The longest slug kept after `goal/<n>-`; a longer one is cut at a `-` boundary. */
+const MAX_SLUG_LENGTH = 50;
+/** Letters that NFKD does not decompose but that have an obvious ASCII spelling. */
+const TRANSLITERATIONS = {
+    ß: "ss",
+    æ: "ae",
+    œ: "oe",
+    ø: "o",
+    đ: "d",
+    ð: "d",
+    ħ: "h",
+    ı: "i",
+    ł: "l",
+    þ: "th",
+    ŧ: "t",
+};
+/**
+ * The branch a goal is worked on: `goal/<n>-<slug>`. The slug is the title in lowercase ASCII
+ * (a-z, 0-9, single `-` between words): accents are removed (NFKD, then combining marks
+ * dropped), a few letters are spelled out (ß → ss, æ → ae, ø → o, ł → l, …), everything else
+ * (CJK, emoji, punctuation, `/`, `.`, `@{`) separates words. A slug over 50 characters is cut
+ * at the last `-` that keeps it within 50 (a single longer word is cut at 50). A title with
+ * nothing usable gives `goal/<n>`. The result is always a valid branch name.
+ */
+function goalBranchName(goalNumber, title) {
+    if (!Number.isSafeInteger(goalNumber) || goalNumber < 1) {
+        throw new errors_UserError(`A goal number is a positive whole number, not ${String(goalNumber)}.`);
+    }
+    const slug = slugify(title);
+    return slug ? `goal/${goalNumber}-${slug}` : `goal/${goalNumber}`;
+}
+/** Lowercase ASCII words joined by single dashes, at most MAX_SLUG_LENGTH characters; may be "". */
+function slugify(text) {
+    const ascii = text
+        .normalize("NFKD")
+        .toLowerCase()
+        .normalize("NFKD") // lowercasing can produce new combining marks (İ → i̇)
+        .replace(/\p{M}/gu, "")
+        .replace(/[^ -~]/g, (char) => TRANSLITERATIONS[char] ?? "-"); // outside printable ASCII
+    const slug = ascii.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    if (slug.length <= MAX_SLUG_LENGTH)
+        return slug;
+    const cut = slug.slice(0, MAX_SLUG_LENGTH + 1);
+    const boundary = cut.lastIndexOf("-");
+    const kept = boundary > 0 ? cut.slice(0, boundary) : slug.slice(0, MAX_SLUG_LENGTH);
+    return kept.replace(/-+$/, "");
+}
+
 ;// CONCATENATED MODULE: ./src/core/eligibility.ts
 
 
@@ -34902,90 +34999,6 @@ async function tellBlockedGoals(store, blocked, dryRun, log) {
             await store.recordMarker(goal.ref.number, blockedMessage(goal.ref, stuck), notice);
     }
     return events;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/core/claims.ts
-
-/**
- * Claiming without locks. A dispatcher posts a claim marker, then reads the goal back: the
- * first live claim of the current round wins; every other claimant backs off. GitHub orders
- * comments, so all readers agree on "first".
- *
- * A round starts after the latest marker that ends one: a run result, or a move to any state
- * other than running (a re-queue, stuck, done…). The winner's own move to running does not
- * end the round, so a late claimant still sees the winner's claim first. Claims whose lease
- * has expired do not count, so a round abandoned by a human relabel cannot block a goal
- * forever.
- */
-function currentRound(markers) {
-    let start = 0;
-    markers.forEach((marker, index) => {
-        if (marker.kind === "run-result" || (marker.kind === "transition" && marker.to !== "running")) {
-            start = index + 1;
-        }
-    });
-    return markers
-        .slice(start)
-        .filter((marker) => marker.kind === "claim");
-}
-/** The claim that owns the goal now, or null when no live claim stands. */
-function claims_winningClaim(markers, now) {
-    return currentRound(markers).find((claim) => !leaseExpired(claim, now)) ?? null;
-}
-function isSameClaim(a, b) {
-    return a.claimId !== undefined && a.claimId === b.claimId;
-}
-
-;// CONCATENATED MODULE: ./src/git/branch-name.ts
-
-/** The longest slug kept after `goal/<n>-`; a longer one is cut at a `-` boundary. */
-const MAX_SLUG_LENGTH = 50;
-/** Letters that NFKD does not decompose but that have an obvious ASCII spelling. */
-const TRANSLITERATIONS = {
-    ß: "ss",
-    æ: "ae",
-    œ: "oe",
-    ø: "o",
-    đ: "d",
-    ð: "d",
-    ħ: "h",
-    ı: "i",
-    ł: "l",
-    þ: "th",
-    ŧ: "t",
-};
-/**
- * The branch a goal is worked on: `goal/<n>-<slug>`. The slug is the title in lowercase ASCII
- * (a-z, 0-9, single `-` between words): accents are removed (NFKD, then combining marks
- * dropped), a few letters are spelled out (ß → ss, æ → ae, ø → o, ł → l, …), everything else
- * (CJK, emoji, punctuation, `/`, `.`, `@{`) separates words. A slug over 50 characters is cut
- * at the last `-` that keeps it within 50 (a single longer word is cut at 50). A title with
- * nothing usable gives `goal/<n>`. The result is always a valid branch name.
- */
-function goalBranchName(goalNumber, title) {
-    if (!Number.isSafeInteger(goalNumber) || goalNumber < 1) {
-        throw new errors_UserError(`A goal number is a positive whole number, not ${String(goalNumber)}.`);
-    }
-    const slug = slugify(title);
-    return slug ? `goal/${goalNumber}-${slug}` : `goal/${goalNumber}`;
-}
-/** Lowercase ASCII words joined by single dashes, at most MAX_SLUG_LENGTH characters; may be "". */
-function slugify(text) {
-    const ascii = text
-        .normalize("NFKD")
-        .toLowerCase()
-        .normalize("NFKD") // lowercasing can produce new combining marks (İ → i̇)
-        .replace(/\p{M}/gu, "")
-        .replace(/[^ -~]/g, (char) => TRANSLITERATIONS[char] ?? "-"); // outside printable ASCII
-    const slug = ascii.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-    if (slug.length <= MAX_SLUG_LENGTH)
-        return slug;
-    const cut = slug.slice(0, MAX_SLUG_LENGTH + 1);
-    const boundary = cut.lastIndexOf("-");
-    const kept = boundary > 0 ? cut.slice(0, boundary) : slug.slice(0, MAX_SLUG_LENGTH);
-    return kept.replace(/-+$/, "");
 }
 
 ;// CONCATENATED MODULE: ./src/core/goal-metadata.ts
@@ -50636,6 +50649,8 @@ class vet_goals_TextVetter {
 
 
 
+
+
 // How a dispatch cycle (dispatch.ts) takes goals: claim, then verify; the manual path's one
 // requested goal; and the withdrawal of claims that never became a run.
 /** Added to `duration` for a claim's lease: cloning, pushing, and waiting for a runner. */
@@ -50741,6 +50756,71 @@ function describeClaimant(claimant) {
 }
 async function* single(item) {
     yield item;
+}
+/**
+ * Reads the queue in dispatch order and claims up to `slots` eligible goals; moves the goals that
+ * cannot run, withdraws claims that never ran, tells blocked goals. Returns how many goals left
+ * the queue.
+ */
+async function takeFromQueue(context, settings, slots, lease, report) {
+    const { store } = context;
+    const log = context.log ?? (() => { });
+    const selection = await step("reading the queue", () => selectGoals(store, store.listGoals("queued"), slots, settings.maxAttempts, new vet_goals_TextVetter(store)));
+    await withdrawUnrunClaims(store, selection, settings.dryRun, log);
+    report.withdrawn = selection.withdrawn.length;
+    log(`read ${selection.scanned} queued goals; ${selection.eligible.length} eligible for ${slots} free slots`);
+    for (const { goal, reason } of selection.unsatisfiable) {
+        report.stuck.push({
+            number: goal.ref.number,
+            title: goal.title,
+            url: goal.url,
+            to: "stuck",
+            reason,
+        });
+        log(`#${goal.ref.number}: ${reason} → goal:stuck`);
+        if (!settings.dryRun)
+            await store.transition(goal.ref.number, { to: "stuck", expectedFrom: "queued", reason });
+    }
+    for (const { goal, reason } of selection.toDraft) {
+        report.toDraft.push({
+            number: goal.ref.number,
+            title: goal.title,
+            url: goal.url,
+            to: "draft",
+            reason,
+        });
+        log(`#${goal.ref.number}: ${reason} → goal:draft`);
+        if (!settings.dryRun)
+            await store.transition(goal.ref.number, { to: "draft", expectedFrom: "queued", reason });
+    }
+    report.blocked = await tellBlockedGoals(store, selection.blocked, settings.dryRun, log);
+    let claimed = 0;
+    for (const goal of selection.eligible) {
+        const vetting = selection.vettings.get(goal.ref.number);
+        if (!vetting)
+            continue;
+        if (lease?.lost()) {
+            // Another cycle may be counting and claiming now: stop rather than exceed `max`.
+            const note = "This cycle may have lost the dispatch lock; it stopped claiming.";
+            report.notes.push(note);
+            log(note);
+            break;
+        }
+        const taken = settings.dryRun
+            ? {
+                number: goal.ref.number,
+                attempt: nextAttemptNumber(goal.markers),
+                title: goal.title,
+                url: goal.url,
+            }
+            : await claim(context, settings, goal, vetting, log);
+        if (taken) {
+            report.claimed.push(taken);
+            claimed++;
+        }
+    }
+    report.running += claimed;
+    return claimed + selection.unsatisfiable.length + selection.toDraft.length;
 }
 
 ;// CONCATENATED MODULE: ./src/core/stats-record.ts
@@ -51680,10 +51760,6 @@ async function closeFinishedStories(store, stories, options) {
 
 
 
-
-
-
-
 /** How long a scheduled cycle waits for another dispatcher; a manual one waits longer. */
 const LOCK_WAIT_SECONDS = { scheduled: 120, manual: 600 };
 /**
@@ -51837,71 +51913,6 @@ async function cycle(context, settings, plan) {
         await lease?.release();
     }
 }
-/**
- * Reads the queue in dispatch order and claims up to `slots` eligible goals; moves the goals that
- * cannot run, withdraws claims that never ran, tells blocked goals. Returns how many goals left
- * the queue.
- */
-async function takeFromQueue(context, settings, slots, lease, report) {
-    const { store } = context;
-    const log = context.log ?? (() => { });
-    const selection = await step("reading the queue", () => selectGoals(store, store.listGoals("queued"), slots, settings.maxAttempts, new vet_goals_TextVetter(store)));
-    await withdrawUnrunClaims(store, selection, settings.dryRun, log);
-    report.withdrawn = selection.withdrawn.length;
-    log(`read ${selection.scanned} queued goals; ${selection.eligible.length} eligible for ${slots} free slots`);
-    for (const { goal, reason } of selection.unsatisfiable) {
-        report.stuck.push({
-            number: goal.ref.number,
-            title: goal.title,
-            url: goal.url,
-            to: "stuck",
-            reason,
-        });
-        log(`#${goal.ref.number}: ${reason} → goal:stuck`);
-        if (!settings.dryRun)
-            await store.transition(goal.ref.number, { to: "stuck", expectedFrom: "queued", reason });
-    }
-    for (const { goal, reason } of selection.toDraft) {
-        report.toDraft.push({
-            number: goal.ref.number,
-            title: goal.title,
-            url: goal.url,
-            to: "draft",
-            reason,
-        });
-        log(`#${goal.ref.number}: ${reason} → goal:draft`);
-        if (!settings.dryRun)
-            await store.transition(goal.ref.number, { to: "draft", expectedFrom: "queued", reason });
-    }
-    report.blocked = await tellBlockedGoals(store, selection.blocked, settings.dryRun, log);
-    let claimed = 0;
-    for (const goal of selection.eligible) {
-        const vetting = selection.vettings.get(goal.ref.number);
-        if (!vetting)
-            continue;
-        if (lease?.lost()) {
-            // Another cycle may be counting and claiming now: stop rather than exceed `max`.
-            const note = "This cycle may have lost the dispatch lock; it stopped claiming.";
-            report.notes.push(note);
-            log(note);
-            break;
-        }
-        const taken = settings.dryRun
-            ? {
-                number: goal.ref.number,
-                attempt: nextAttemptNumber(goal.markers),
-                title: goal.title,
-                url: goal.url,
-            }
-            : await claim(context, settings, goal, vetting, log);
-        if (taken) {
-            report.claimed.push(taken);
-            claimed++;
-        }
-    }
-    report.running += claimed;
-    return claimed + selection.unsatisfiable.length + selection.toDraft.length;
-}
 /** Goals this cycle sent back to the queue (lost attempts, review rounds, refused pull requests). */
 function joinedQueue(report) {
     return [...report.requeued, ...report.reviewed].filter((event) => event.to === "queued").length;
@@ -51911,11 +51922,16 @@ function queuedAfter(before, report, leftQueue) {
     return Math.max(0, before + joinedQueue(report) - leftQueue);
 }
 async function freeSlots(context, settings, report) {
+    let limit = settings.claimLimit;
+    if (typeof limit === "function") {
+        report.running = await step("counting the running goals again", () => context.store.countGoals("running"));
+        limit = limit();
+    }
     let slots = Math.max(0, settings.max - report.running);
     if (slots === 0)
         report.notes.push(`${report.running} goals are running, the maximum is ${settings.max}.`);
-    if (settings.claimLimit !== undefined && settings.claimLimit < slots)
-        slots = settings.claimLimit;
+    if (limit !== undefined && limit < slots)
+        slots = limit;
     if (slots > 0 && settings.checkRunners) {
         const idle = await context.actions.idleRunners(settings.runnerLabels);
         if (idle < slots) {
@@ -52016,6 +52032,19 @@ class GitHubActionsApi {
             throw explainGitHubError(error, `listing the self-hosted runners of ${issue_ref_formatRepo(this.repo)}`);
         }
     }
+}
+/**
+ * Asks GitHub to start `workflow` (a `workflow_dispatch` event, no inputs: the workflow's
+ * defaults). GitHub answers 204 and starts the run later; errors are GitHub's, unexplained: the
+ * caller decides what a refusal means.
+ */
+async function requestWorkflowDispatch(client, workflow) {
+    await client.rest.actions.createWorkflowDispatch({
+        owner: workflow.repo.owner,
+        repo: workflow.repo.repo,
+        workflow_id: workflow.file,
+        ref: workflow.ref,
+    });
 }
 
 ;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js

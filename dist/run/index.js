@@ -32404,7 +32404,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7987:
+/***/ 2080:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35457,7 +35457,7 @@ function parseRepo(text) {
     }
     return { owner, repo };
 }
-function formatRepo(ref) {
+function issue_ref_formatRepo(ref) {
     return `${ref.owner}/${ref.repo}`;
 }
 function sameRepo(a, b) {
@@ -35497,7 +35497,7 @@ function parseIssueRef(text, defaultRepo) {
 function issue_ref_formatIssueRef(ref, relativeTo) {
     if (relativeTo !== undefined && sameRepo(ref, relativeTo))
         return `#${ref.number}`;
-    return `${formatRepo(ref)}#${ref.number}`;
+    return `${issue_ref_formatRepo(ref)}#${ref.number}`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/actions-environment.ts
@@ -35519,7 +35519,20 @@ function workflowRunUrl(env) {
 }
 /** Where a repository is cloned from on this server. */
 function actions_environment_cloneUrl(env, repo) {
-    return `${serverUrl(env)}/${formatRepo(repo)}.git`;
+    return `${serverUrl(env)}/${issue_ref_formatRepo(repo)}.git`;
+}
+/**
+ * The workflow this job's run was started from, read from GITHUB_WORKFLOW_REF
+ * (`owner/repo/.github/workflows/goals.yml@refs/heads/main`). Inside a reusable workflow it
+ * names the caller, not the reusable workflow: the github context, and so this variable, is
+ * always the caller's. Null outside Actions or when the value cannot be read.
+ */
+function runWorkflow(env) {
+    const match = /^([^/\s]+)\/([^/\s]+)\/\.github\/workflows\/([^/@\s]+)@(\S+)$/.exec(env.GITHUB_WORKFLOW_REF ?? "");
+    if (!match)
+        return null;
+    const [, owner = "", repo = "", file = "", ref = ""] = match;
+    return { repo: { owner, repo }, file, ref };
 }
 
 ;// CONCATENATED MODULE: external "node:path"
@@ -52907,7 +52920,7 @@ class TextVetter {
         if (!vouch.vouched) {
             return {
                 ok: false,
-                reason: `its text was changed by someone without write access to ${formatRepo(this.store.repo)} (${describeWriters(vouch.writers)}), and no one with write access labelled it ${label} since. A maintainer: read the title and body (including hidden parts: the issue's edit history shows them), then label it ${label} again to run it.`,
+                reason: `its text was changed by someone without write access to ${issue_ref_formatRepo(this.store.repo)} (${describeWriters(vouch.writers)}), and no one with write access labelled it ${label} since. A maintainer: read the title and body (including hidden parts: the issue's edit history shows them), then label it ${label} again to run it.`,
             };
         }
         return {
@@ -55886,14 +55899,14 @@ const GITHUB_SAYS = {
     /** POST /pulls, 422: "A pull request already exists for owner:branch." */
     pullRequestExists: /already exists/i,
 };
-function isStatus(error, ...statuses) {
+function errors_isStatus(error, ...statuses) {
     return error instanceof RequestError && statuses.includes(error.status);
 }
 /**
  * Turns GitHub's answer into an error a person can act on: what we were doing, what GitHub
  * said, and what to change. Errors that are not GitHub's answer pass through unchanged.
  */
-function explainGitHubError(error, doing) {
+function errors_explainGitHubError(error, doing) {
     if (!(error instanceof RequestError))
         return error;
     const said = error.message.split(" - ")[0];
@@ -55936,7 +55949,7 @@ async function step(doing, run) {
         return await run();
     }
     catch (error) {
-        const explained = explainGitHubError(error, doing);
+        const explained = errors_explainGitHubError(error, doing);
         // Explained deeper down already (it says what was asked): say which step asked it too.
         if (explained === error && error instanceof UserError && !(error instanceof ConflictError)) {
             const wrapped = new UserError(`${doing[0]?.toUpperCase()}${doing.slice(1)}: ${error.message}`);
@@ -56303,7 +56316,7 @@ async function prepareWorkspace(pending, goal, settings, log, warn = (line) => l
     const base = settings.base ?? (await trusted.currentBranch());
     const branches = await trusted.remoteBranches();
     if (!branches.has(base)) {
-        throw new Error(`the base branch ${base} does not exist in ${formatRepo(goal.ref)}`);
+        throw new Error(`the base branch ${base} does not exist in ${issue_ref_formatRepo(goal.ref)}`);
     }
     const resumed = settings.resume && branches.has(branch);
     // Resolved in the runner's clone: a branch salvaged just now is there, not yet in the work tree.
@@ -56412,7 +56425,7 @@ async function runGoal(context, settings) {
     const overrides = goalOverrides(goal);
     const model = overrides.model ?? settings.model;
     const reasoning = overrides.reasoning ?? settings.reasoning;
-    const repository = formatRepo(store.repo);
+    const repository = issue_ref_formatRepo(store.repo);
     let run = null;
     let collected = null;
     let verdict;
@@ -64187,7 +64200,7 @@ async function connectAsApp(credentials, repo, options) {
     }
     catch (error) {
         if (error instanceof RequestError && error.status === 404) {
-            throw new errors_UserError(`The GitHub App ${credentials.appId} is not installed on ${formatRepo(repo)} (or cannot see it): install it there, with contents, issues and pull requests write access.`);
+            throw new errors_UserError(`The GitHub App ${credentials.appId} is not installed on ${issue_ref_formatRepo(repo)} (or cannot see it): install it there, with contents, issues and pull requests write access.`);
         }
         if (error instanceof RequestError && error.status === 401) {
             throw new errors_UserError(`GitHub refused to authenticate as the App ${credentials.appId} (${error.message}): check that app-private-key is a current private key of that App (app-id).`);
@@ -64307,7 +64320,7 @@ async function createIssueOnce(client, repo, issue, options = {}) {
     const existing = await findByRequestId(client, repo, requestId, since);
     if (existing)
         return existing;
-    throw new Error(`Creating the issue in ${formatRepo(repo)} failed ${CREATE_ATTEMPTS} times and no issue was created: ${messageOf(lastError)}`);
+    throw new Error(`Creating the issue in ${issue_ref_formatRepo(repo)} failed ${CREATE_ATTEMPTS} times and no issue was created: ${messageOf(lastError)}`);
 }
 async function findByRequestId(client, repo, requestId, since) {
     const marker = requestIdLine(requestId);
@@ -64344,7 +64357,7 @@ async function readGraphql(client, query, variables, doing) {
         if (error instanceof GraphqlResponseError && onlyNotFound(error)) {
             return (error.data ?? {});
         }
-        throw explainGitHubError(error, doing);
+        throw errors_explainGitHubError(error, doing);
     }
 }
 function onlyNotFound(error) {
@@ -64352,7 +64365,7 @@ function onlyNotFound(error) {
 }
 /** What a read says when the repository itself came back null. */
 function repositoryNotFound(repo) {
-    return new NotFoundError(`Repository ${formatRepo(repo)} was not found, or the token cannot see it.`);
+    return new NotFoundError(`Repository ${issue_ref_formatRepo(repo)} was not found, or the token cannot see it.`);
 }
 /** GraphQL calls bots `name`; REST calls them `name[bot]`. Markers compare the REST form. */
 function actorLogin(actor) {
@@ -64719,7 +64732,7 @@ async function readBlockedBy(client, goal) {
         }));
     }
     catch (error) {
-        throw explainGitHubError(error, `reading what blocks #${goal.number}`);
+        throw errors_explainGitHubError(error, `reading what blocks #${goal.number}`);
     }
 }
 /** Open stories of a repository, each with the state of its sub-issues. */
@@ -64778,7 +64791,7 @@ async function addSubIssue(client, story, childId) {
     }
     catch (error) {
         // A retried request whose first answer was lost finds the link already made.
-        if (isStatus(error, 422) && (await isSubIssueOf(client, story, childId)))
+        if (errors_isStatus(error, 422) && (await isSubIssueOf(client, story, childId)))
             return;
         throw error;
     }
@@ -64803,7 +64816,7 @@ async function addBlockedBy(client, goal, blockerId) {
     }
     catch (error) {
         // As with sub-issues: a lost answer to a retried request leaves the link already made.
-        if (isStatus(error, 422)) {
+        if (errors_isStatus(error, 422)) {
             const blockers = await listBlockedBy(client, goal);
             if (blockers.some((blocker) => blocker.id === blockerId))
                 return;
@@ -64846,7 +64859,7 @@ async function ensureLabels(client, repo, labels, known) {
         (await client
             .paginate(client.rest.issues.listLabelsForRepo, { ...where, per_page: MAX_PAGE_SIZE })
             .catch((error) => {
-            throw explainGitHubError(error, `listing the labels of ${formatRepo(repo)}`);
+            throw errors_explainGitHubError(error, `listing the labels of ${issue_ref_formatRepo(repo)}`);
         }));
     const byName = new Map(existing.map((label) => [label.name.toLowerCase(), label]));
     const created = [];
@@ -64860,8 +64873,8 @@ async function ensureLabels(client, repo, labels, known) {
             }
             catch (error) {
                 // Another process created it between our list and our create: that is fine.
-                if (!isStatus(error, 422))
-                    throw explainGitHubError(error, `creating label ${spec.name}`);
+                if (!errors_isStatus(error, 422))
+                    throw errors_explainGitHubError(error, `creating label ${spec.name}`);
             }
         }
         else if (found.color.toLowerCase() !== spec.color.toLowerCase() || !found.description) {
@@ -65023,7 +65036,7 @@ class GitHubGoalStore {
             viewer = result.viewer.login;
         }
         catch (error) {
-            throw explainGitHubError(error, "identifying the token's account");
+            throw errors_explainGitHubError(error, "identifying the token's account");
         }
         return new GitHubGoalStore(options, viewer);
     }
@@ -65058,7 +65071,7 @@ class GitHubGoalStore {
             per_page: MAX_PAGE_SIZE,
         })
             .catch((error) => {
-            throw explainGitHubError(error, `listing the comments written since ${since.toISOString()}`);
+            throw errors_explainGitHubError(error, `listing the comments written since ${since.toISOString()}`);
         });
         return comments.flatMap((comment) => {
             const issue = Number(/\/issues\/(\d+)$/.exec(comment.issue_url)?.[1]);
@@ -65091,7 +65104,7 @@ class GitHubGoalStore {
         if (!result.repository)
             throw this.repositoryNotFound();
         if (!result.repository.issue) {
-            throw new NotFoundError(`Issue #${number} does not exist in ${formatRepo(this.repo)}.`);
+            throw new NotFoundError(`Issue #${number} does not exist in ${issue_ref_formatRepo(this.repo)}.`);
         }
         return this.snapshot(result.repository.issue);
     }
@@ -65101,10 +65114,10 @@ class GitHubGoalStore {
             .get({ ...this.where, issue_number: number })
             .then((response) => response.data)
             .catch((error) => {
-            throw explainGitHubError(error, doing);
+            throw errors_explainGitHubError(error, doing);
         });
         if (issue.pull_request) {
-            throw new NotFoundError(`#${number} in ${formatRepo(this.repo)} is a pull request, not a goal.`);
+            throw new NotFoundError(`#${number} in ${issue_ref_formatRepo(this.repo)} is a pull request, not a goal.`);
         }
         const labels = issue.labels.map((label) => typeof label === "string" ? label : (label.name ?? ""));
         const current = stateFromLabels(labels);
@@ -65121,7 +65134,7 @@ class GitHubGoalStore {
             await this.client.rest.issues
                 .setLabels({ ...this.where, issue_number: number, labels: withState(labels, request.to) })
                 .catch((error) => {
-                throw explainGitHubError(error, doing);
+                throw errors_explainGitHubError(error, doing);
             });
         };
         const markers = [];
@@ -65164,8 +65177,8 @@ class GitHubGoalStore {
             await this.client.rest.issues.deleteComment({ ...this.where, comment_id: commentId });
         }
         catch (error) {
-            if (!isStatus(error, 404))
-                throw explainGitHubError(error, `deleting comment ${commentId}`);
+            if (!errors_isStatus(error, 404))
+                throw errors_explainGitHubError(error, `deleting comment ${commentId}`);
         }
     }
     async countGoals(state) {
@@ -65193,7 +65206,7 @@ class GitHubGoalStore {
             });
         }
         catch (error) {
-            throw explainGitHubError(error, `closing #${number}`);
+            throw errors_explainGitHubError(error, `closing #${number}`);
         }
     }
     async createGoal(goal) {
@@ -65203,7 +65216,7 @@ class GitHubGoalStore {
             body: goal.body,
             labels,
         }, { paceMs: this.paceMs }).catch((error) => {
-            throw explainGitHubError(error, `creating the goal issue in ${formatRepo(this.repo)}`);
+            throw errors_explainGitHubError(error, `creating the goal issue in ${issue_ref_formatRepo(this.repo)}`);
         });
         // A link that fails is a warning, not a failure: the body's Story:/Depends: lines hold it.
         const linked = await this.dependencyInfo([
@@ -65229,9 +65242,9 @@ class GitHubGoalStore {
         }
         catch (error) {
             // GitHub answers 404 for people who are not collaborators at all.
-            if (isStatus(error, 404))
+            if (errors_isStatus(error, 404))
                 return false;
-            throw explainGitHubError(error, `checking ${login}'s permission on ${formatRepo(this.repo)}`);
+            throw errors_explainGitHubError(error, `checking ${login}'s permission on ${issue_ref_formatRepo(this.repo)}`);
         }
     }
     async comment(number, body) {
@@ -65244,7 +65257,7 @@ class GitHubGoalStore {
             return data.id;
         }
         catch (error) {
-            throw explainGitHubError(error, `commenting on #${number}`);
+            throw errors_explainGitHubError(error, `commenting on #${number}`);
         }
     }
     graphql(query, variables, doing) {
@@ -65323,7 +65336,7 @@ class GitHubPullRequests {
             return data;
         }
         catch (error) {
-            throw explainGitHubError(error, `reading pull request #${number} of ${formatRepo(this.repo)}`);
+            throw errors_explainGitHubError(error, `reading pull request #${number} of ${issue_ref_formatRepo(this.repo)}`);
         }
     }
     /** Merges when GitHub can merge now, otherwise enables auto-merge so it merges on green. */
@@ -65344,7 +65357,7 @@ class GitHubPullRequests {
         catch (error) {
             const message = error instanceof GraphqlResponseError ? error.message : "";
             if (!MERGE_DIRECTLY.some((pattern) => pattern.test(message))) {
-                throw explainGitHubError(error, `enabling auto-merge on #${number}`);
+                throw errors_explainGitHubError(error, `enabling auto-merge on #${number}`);
             }
         }
         try {
@@ -65356,10 +65369,10 @@ class GitHubPullRequests {
             return "merged";
         }
         catch (error) {
-            if (isStatus(error, 405, 409)) {
+            if (errors_isStatus(error, 405, 409)) {
                 throw new errors_UserError(`Pull request #${number} cannot be merged now (${error.message.split(" - ")[0]}): resolve conflicts or failing checks, then approve again.`);
             }
-            throw explainGitHubError(error, `merging pull request #${number}`);
+            throw errors_explainGitHubError(error, `merging pull request #${number}`);
         }
     }
     /** Opens a pull request; when one is already open for the same head and base, returns that. */
@@ -65369,7 +65382,7 @@ class GitHubPullRequests {
             return { number: data.number, url: data.html_url, nodeId: data.node_id, created: true };
         }
         catch (error) {
-            if (isStatus(error, 422) && GITHUB_SAYS.pullRequestExists.test(error.message)) {
+            if (errors_isStatus(error, 422) && GITHUB_SAYS.pullRequestExists.test(error.message)) {
                 const { data } = await this.client.rest.pulls.list({
                     ...this.where,
                     head: `${this.repo.owner}:${request.head}`,
@@ -65381,7 +65394,7 @@ class GitHubPullRequests {
                     return { number: open.number, url: open.html_url, nodeId: open.node_id, created: false };
                 }
             }
-            throw explainGitHubError(error, `opening a pull request from ${request.head} into ${request.base}`);
+            throw errors_explainGitHubError(error, `opening a pull request from ${request.head} into ${request.base}`);
         }
     }
     /**
@@ -65400,7 +65413,7 @@ class GitHubPullRequests {
         }
         catch (error) {
             if (!(error instanceof GraphqlResponseError)) {
-                throw explainGitHubError(error, `enabling auto-merge on #${pull.number}`);
+                throw errors_explainGitHubError(error, `enabling auto-merge on #${pull.number}`);
             }
             if (GITHUB_SAYS.autoMergeNotAllowed.test(error.message)) {
                 return {
@@ -65421,13 +65434,13 @@ class GitHubPullRequests {
             return { kind: "merged" };
         }
         catch (error) {
-            if (isStatus(error, 405, 409, 422)) {
+            if (errors_isStatus(error, 405, 409, 422)) {
                 return {
                     kind: "refused",
                     reason: `GitHub could not merge it directly (${error.message.split(" - ")[0]})`,
                 };
             }
-            throw explainGitHubError(error, `merging pull request #${pull.number}`);
+            throw errors_explainGitHubError(error, `merging pull request #${pull.number}`);
         }
     }
     async forBranch(branch) {
@@ -65451,7 +65464,7 @@ class GitHubPullRequests {
             }));
         }
         catch (error) {
-            throw explainGitHubError(error, `looking up the pull requests of branch ${branch}`);
+            throw errors_explainGitHubError(error, `looking up the pull requests of branch ${branch}`);
         }
     }
     async status(number) {
@@ -65478,7 +65491,7 @@ class GitHubPullRequests {
             });
         }
         catch (error) {
-            throw explainGitHubError(error, `reading the checks of pull request #${number}`);
+            throw errors_explainGitHubError(error, `reading the checks of pull request #${number}`);
         }
         const failedChecks = runs
             .filter((run) => run.status === "completed" && FAILED_CONCLUSIONS.includes(run.conclusion ?? ""))
@@ -65550,7 +65563,7 @@ class GitHubPullRequests {
             return { requests: requests.map(({ order: _, ...request }) => request), replies };
         }
         catch (error) {
-            throw explainGitHubError(error, `reading the review requests on pull request #${number}`);
+            throw errors_explainGitHubError(error, `reading the review requests on pull request #${number}`);
         }
     }
     async disableAutoMerge(number) {
@@ -65561,7 +65574,7 @@ class GitHubPullRequests {
             await this.client.graphql(DISABLE_AUTO_MERGE_MUTATION, { pullRequestId: pull.node_id });
         }
         catch (error) {
-            throw explainGitHubError(error, `turning auto-merge off on pull request #${number}`);
+            throw errors_explainGitHubError(error, `turning auto-merge off on pull request #${number}`);
         }
     }
     async comment(number, body) {
@@ -65569,7 +65582,7 @@ class GitHubPullRequests {
             await this.client.rest.issues.createComment({ ...this.where, issue_number: number, body });
         }
         catch (error) {
-            throw explainGitHubError(error, `commenting on pull request #${number}`);
+            throw errors_explainGitHubError(error, `commenting on pull request #${number}`);
         }
     }
     async close(number, comment) {
@@ -65578,7 +65591,7 @@ class GitHubPullRequests {
             await this.client.rest.pulls.update({ ...this.where, pull_number: number, state: "closed" });
         }
         catch (error) {
-            throw explainGitHubError(error, `closing pull request #${number}`);
+            throw errors_explainGitHubError(error, `closing pull request #${number}`);
         }
     }
 }
@@ -65631,12 +65644,12 @@ async function readRepositorySettings(client, repo) {
         }));
     }
     catch (error) {
-        if (isStatus(error, 404))
+        if (errors_isStatus(error, 404))
             return null;
-        throw explainGitHubError(error, `reading ${SETTINGS_FILE} in ${formatRepo(repo)} (the token needs contents: read)`);
+        throw errors_explainGitHubError(error, `reading ${SETTINGS_FILE} in ${issue_ref_formatRepo(repo)} (the token needs contents: read)`);
     }
     if (Array.isArray(data) || data.type !== "file" || !("content" in data)) {
-        throw new errors_UserError(`${SETTINGS_FILE} in ${formatRepo(repo)} is not a file.`);
+        throw new errors_UserError(`${SETTINGS_FILE} in ${issue_ref_formatRepo(repo)} is not a file.`);
     }
     return parseSettingsFile(Buffer.from(data.content, "base64").toString("utf8"));
 }
@@ -65931,6 +65944,10 @@ function readRunSettings(file) {
         file,
     }));
 }
+/** The wake-up input: off unless asked for (the reusable workflow asks). */
+function wakeUpInput() {
+    return trueOrFalse(getInput("wake-up"), false);
+}
 /** Every input checked up front; all problems reported at once, each naming its input. */
 function readRunInputs(env = process.env) {
     const problems = new Problems();
@@ -65940,6 +65957,7 @@ function readRunInputs(env = process.env) {
     const attempt = problems.take("attempt", positiveWholeNumber(getInput("attempt")), 0);
     const repo = problems.catch(repositoryInput);
     const resume = problems.take("resume", trueOrFalse(getInput("resume"), true), true);
+    const wakeUp = problems.take("wake-up", wakeUpInput(), false);
     const checkpointEverySeconds = problems.catch(() => parseCheckpointEvery(getInput("checkpoint-every"), "checkpoint-every"));
     const agentEnv = problems.take("agent-env", agentEnvNames(getInput("agent-env")), []);
     const base = problems.take("base", optionalBranchName(getInput("base")), null);
@@ -65975,6 +65993,7 @@ function readRunInputs(env = process.env) {
         gitMirror,
         agentEnv,
         resume,
+        wakeUp,
         checkpointEverySeconds,
         cloneUrl: getInput("clone-url").trim() || null,
         statsFile: locations.statsFile,
@@ -66043,7 +66062,124 @@ function testClockFromEnvironment(env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/github/actions-api.ts
+
+
+
+/** Workflow runs and self-hosted runners. */
+class GitHubActionsApi {
+    client;
+    repo;
+    runnersClient;
+    constructor(client, repo, 
+    /** Listing runners needs administration read access, which GITHUB_TOKEN cannot have. */
+    runnersClient = null) {
+        this.client = client;
+        this.repo = repo;
+        this.runnersClient = runnersClient;
+    }
+    async workflowRunState(runId) {
+        if (!/^\d+$/.test(runId))
+            return "missing";
+        try {
+            const { data } = await this.client.rest.actions.getWorkflowRun({
+                owner: this.repo.owner,
+                repo: this.repo.repo,
+                run_id: Number(runId),
+            });
+            return data.status === "completed" ? "completed" : "active";
+        }
+        catch (error) {
+            if (isStatus(error, 404))
+                return "missing";
+            throw explainGitHubError(error, `reading workflow run ${runId}`);
+        }
+    }
+    async idleRunners(labels) {
+        if (!this.runnersClient) {
+            throw new UserError('Counting self-hosted runners needs the "runners-token" input.');
+        }
+        const wanted = labels.map((label) => label.toLowerCase());
+        try {
+            const runners = await this.runnersClient.paginate(this.runnersClient.rest.actions.listSelfHostedRunnersForRepo, {
+                owner: this.repo.owner,
+                repo: this.repo.repo,
+                per_page: 100,
+            });
+            return runners.filter((runner) => runner.status === "online" &&
+                !runner.busy &&
+                wanted.every((label) => runner.labels.some((have) => have.name.toLowerCase() === label))).length;
+        }
+        catch (error) {
+            if (isStatus(error, 403, 404)) {
+                throw new UserError(`"runners-token" cannot list the self-hosted runners of ${formatRepo(this.repo)} (${error.status}): it needs administration read access to the repository.`);
+            }
+            throw explainGitHubError(error, `listing the self-hosted runners of ${formatRepo(this.repo)}`);
+        }
+    }
+}
+/**
+ * Asks GitHub to start `workflow` (a `workflow_dispatch` event, no inputs: the workflow's
+ * defaults). GitHub answers 204 and starts the run later; errors are GitHub's, unexplained: the
+ * caller decides what a refusal means.
+ */
+async function requestWorkflowDispatch(client, workflow) {
+    await client.rest.actions.createWorkflowDispatch({
+        owner: workflow.repo.owner,
+        repo: workflow.repo.repo,
+        workflow_id: workflow.file,
+        ref: workflow.ref,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/actions/wake-up.ts
+
+
+
+
+
+/**
+ * A wake-up: once a run has recorded its result, the runner asks for the next dispatch cycle now
+ * rather than at the next cron, by a `workflow_dispatch` (no goal) of the workflow that ran it.
+ * GITHUB_TOKEN may do that (workflow_dispatch is the documented exception to "events made with
+ * GITHUB_TOKEN start no workflow run") when the job has `actions: write`. The dispatch job's
+ * concurrency group coalesces many wake-ups into a few cycles (docs/design.md, "Wake-ups").
+ *
+ * Never fails the run: a refusal is a warning that says what to add, since the cron still comes.
+ */
+async function requestWakeUp(client, env, log, warn) {
+    const workflow = runWorkflow(env);
+    if (!workflow) {
+        log("No wake-up: GITHUB_WORKFLOW_REF does not name the workflow that ran this job.");
+        return false;
+    }
+    const where = `${issue_ref_formatRepo(workflow.repo)}/.github/workflows/${workflow.file} at ${workflow.ref}`;
+    try {
+        await requestWorkflowDispatch(client, workflow);
+        log(`Wake-up requested: a dispatch cycle of ${where} starts now rather than at the next cron.`);
+        return true;
+    }
+    catch (error) {
+        warn(`${wakeUpRefused(error, where)} The next scheduled cycle dispatches in its place.`);
+        return false;
+    }
+}
+function wakeUpRefused(error, where) {
+    const off = "or set the reusable workflow's wake-up input (the run action's) to false";
+    if (errors_isStatus(error, 403)) {
+        return `The wake-up was refused (403): the token may not start workflows. With GITHUB_TOKEN, grant the calling job \`actions: write\` (the run job asks for it); a GitHub App or a personal access token needs Actions: read and write; ${off}.`;
+    }
+    if (errors_isStatus(error, 422)) {
+        return `The wake-up was refused (422: ${messageOf(error)}): add \`workflow_dispatch:\` to the \`on:\` of ${where}, ${off}.`;
+    }
+    if (errors_isStatus(error, 404)) {
+        return `The wake-up was refused (404): GitHub does not know the workflow ${where}, or the token cannot see it; ${off}.`;
+    }
+    return `The wake-up could not be requested: ${messageOf(error)}.`;
+}
+
 ;// CONCATENATED MODULE: ./src/actions/run.ts
+
 
 
 
@@ -66193,7 +66329,7 @@ async function runMainAction() {
             onStarted: () => {
                 saveState("goal", String(inputs.goal));
                 saveState("attempt", String(inputs.attempt));
-                saveState("repository", formatRepo(inputs.repo));
+                saveState("repository", issue_ref_formatRepo(inputs.repo));
                 saveState(MARKER_AUTHORS_STATE, JSON.stringify(markerAuthors));
                 saveState("max-attempts", String(settings.maxAttempts));
             },
@@ -66202,8 +66338,12 @@ async function runMainAction() {
             ...(url ? { runUrl: url } : {}),
             ...(testClock ? { clock: testClock.deadlines } : {}),
         }, settings).finally(() => workspace.discard()); // nothing when runGoal adopted or discarded it
-        if (report.outcome !== "skipped")
+        if (report.outcome !== "skipped") {
             saveState("recorded", "true");
+            // The slot is free and the result recorded: the next cycle need not wait for the cron.
+            if (inputs.wakeUp)
+                await requestWakeUp(client, process.env, info, warning);
+        }
         await writeOutputs(report, inputs);
         if (report.error !== undefined)
             throw report.error;
@@ -66218,7 +66358,7 @@ async function writeOutputs(report, inputs) {
     }
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    const title = `Goal ${formatRepo(inputs.repo)}#${inputs.goal}, attempt ${inputs.attempt}: ${report.outcome}`;
+    const title = `Goal ${issue_ref_formatRepo(inputs.repo)}#${inputs.goal}, attempt ${inputs.attempt}: ${report.outcome}`;
     const lines = [`### ${escapeMarkdown(title)}`, "", escapeMarkdown(report.reason), ""];
     if (inputs.isolation === "none")
         lines.push(`> [!WARNING]\n> ${NO_SANDBOX_WARNING}`, "");
@@ -66298,10 +66438,14 @@ async function runPostAction() {
         // A goal the post step settled as stuck, spot-check or done (its pull request decided) is
         // news like any other result. The notify inputs only: the post step reads no settings file.
         const event = settled
-            ? resultEvent(settled.goal, formatRepo(repo), settled.to, settled.reason, settled.prUrl)
+            ? resultEvent(settled.goal, issue_ref_formatRepo(repo), settled.to, settled.reason, settled.prUrl)
             : null;
         if (event)
             await postStepNotifier()(event);
+        const wakeUp = wakeUpInput();
+        if (settled && wakeUp.ok && wakeUp.value) {
+            await requestWakeUp(client, process.env, info, warning);
+        }
     });
 }
 function postStepNotifier() {
@@ -66351,7 +66495,7 @@ function postStepJob() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7987);
+/* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2080);
 
 await (0,_actions_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runEntry */ .C)();
 
