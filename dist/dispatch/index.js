@@ -50731,18 +50731,20 @@ async function claim(context, settings, goal, vetting, log) {
         vouchedBy: vetting.vouchedBy,
         branch: goalBranchName(number, goal.title),
     };
-    const { commentId } = await store.recordMarker(number, `Claiming attempt ${marker.attempt} (${describeClaimant(context.claimant)}).`, marker);
+    const recorded = await store.recordMarker(number, `Claiming attempt ${marker.attempt} (${describeClaimant(context.claimant)}).`, marker);
     const current = await store.getGoal(number);
     const winner = claims_winningClaim(current.markers, claimedAt);
     if (current.state !== "queued" || !winner || !isSameClaim(winner, marker)) {
         log(`#${number}: claimed by someone else first; backing off`);
-        await store.deleteComment(commentId);
+        await store.deleteComment(recorded.commentId);
         return null;
     }
     await store.transition(number, {
         to: "running",
         expectedFrom: "queued",
         reason: `attempt ${marker.attempt} claimed by ${describeClaimant(context.claimant)}; lease until ${marker.leaseExpiresAt}.`,
+        // The claim comment says it all: the move is added to it, no second comment is posted.
+        appendTo: recorded,
     });
     log(`#${number}: attempt ${marker.attempt} claimed`);
     return { number, attempt: marker.attempt, title: goal.title, url: goal.url };
@@ -60991,8 +60993,15 @@ class GitHubGoalStore {
             ? `**${current.state ?? "no state"} → ${request.to}**: ${request.reason}`
             : request.reason;
         const writeMarkers = async () => {
-            if (markers.length > 0)
-                await this.comment(number, markedComment(headline, markers));
+            if (markers.length === 0)
+                return;
+            const text = markedComment(headline, markers);
+            const into = request.appendTo;
+            // An edit that would not fit GitHub's comment size becomes a comment of its own.
+            if (into && into.body.length + 2 + text.length <= GITHUB_LIMITS.body)
+                await this.editComment(into.commentId, `${into.body}\n\n${text}`, doing);
+            else
+                await this.comment(number, text);
         };
         // A result and its move are written before the label, so a crash between the two leaves a
         // record the reconciler completes (core/attempts.ts recordedMove), never a label without
@@ -61009,8 +61018,9 @@ class GitHubGoalStore {
         return { from: current.state };
     }
     async recordMarker(number, text, marker) {
-        const commentId = await this.comment(number, markedComment(text, [marker]));
-        return { commentId };
+        const body = markedComment(text, [marker]);
+        const commentId = await this.comment(number, body);
+        return { commentId, body };
     }
     async deleteComment(commentId) {
         try {
@@ -61098,6 +61108,14 @@ class GitHubGoalStore {
         }
         catch (error) {
             throw explainGitHubError(error, `commenting on #${number}`);
+        }
+    }
+    async editComment(commentId, body, doing) {
+        try {
+            await this.client.rest.issues.updateComment({ ...this.where, comment_id: commentId, body });
+        }
+        catch (error) {
+            throw explainGitHubError(error, doing);
         }
     }
     graphql(query, variables, doing) {

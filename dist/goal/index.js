@@ -27478,8 +27478,15 @@ class GitHubGoalStore {
             ? `**${current.state ?? "no state"} → ${request.to}**: ${request.reason}`
             : request.reason;
         const writeMarkers = async () => {
-            if (markers.length > 0)
-                await this.comment(number, markedComment(headline, markers));
+            if (markers.length === 0)
+                return;
+            const text = markedComment(headline, markers);
+            const into = request.appendTo;
+            // An edit that would not fit GitHub's comment size becomes a comment of its own.
+            if (into && into.body.length + 2 + text.length <= GITHUB_LIMITS.body)
+                await this.editComment(into.commentId, `${into.body}\n\n${text}`, doing);
+            else
+                await this.comment(number, text);
         };
         // A result and its move are written before the label, so a crash between the two leaves a
         // record the reconciler completes (core/attempts.ts recordedMove), never a label without
@@ -27496,8 +27503,9 @@ class GitHubGoalStore {
         return { from: current.state };
     }
     async recordMarker(number, text, marker) {
-        const commentId = await this.comment(number, markedComment(text, [marker]));
-        return { commentId };
+        const body = markedComment(text, [marker]);
+        const commentId = await this.comment(number, body);
+        return { commentId, body };
     }
     async deleteComment(commentId) {
         try {
@@ -27585,6 +27593,14 @@ class GitHubGoalStore {
         }
         catch (error) {
             throw explainGitHubError(error, `commenting on #${number}`);
+        }
+    }
+    async editComment(commentId, body, doing) {
+        try {
+            await this.client.rest.issues.updateComment({ ...this.where, comment_id: commentId, body });
+        }
+        catch (error) {
+            throw explainGitHubError(error, doing);
         }
     }
     graphql(query, variables, doing) {

@@ -61,6 +61,18 @@ export interface TransitionRequest {
   reason: string;
   /** A fact to record with the change (claim, run result, feedback). */
   marker?: Marker;
+  /**
+   * Record the change by editing this comment of ours (as recordMarker returned it) instead of
+   * posting a new one: an edit creates no content and notifies no one (GitHub's secondary limits
+   * count created content). Its markers then take that comment's time.
+   */
+  appendTo?: RecordedComment;
+}
+
+/** A marker comment the store wrote, as it wrote it. */
+export interface RecordedComment {
+  commentId: number;
+  body: string;
 }
 
 /** A label as the repository has it now. */
@@ -129,7 +141,7 @@ export interface GoalStore {
    */
   transition(number: number, request: TransitionRequest): Promise<{ from: GoalState | null }>;
   /** Comments `text` plus the marker; returns the comment's id. */
-  recordMarker(number: number, text: string, marker: Marker): Promise<{ commentId: number }>;
+  recordMarker(number: number, text: string, marker: Marker): Promise<RecordedComment>;
   /** Removes one of our comments (a lost claim). A comment already gone is fine. */
   deleteComment(commentId: number): Promise<void>;
   /** Open goals in one state, without reading them. */

@@ -142,7 +142,7 @@ export async function claim(
     vouchedBy: vetting.vouchedBy,
     branch: goalBranchName(number, goal.title),
   };
-  const { commentId } = await store.recordMarker(
+  const recorded = await store.recordMarker(
     number,
     `Claiming attempt ${marker.attempt} (${describeClaimant(context.claimant)}).`,
     marker,
@@ -151,13 +151,15 @@ export async function claim(
   const winner = winningClaim(current.markers, claimedAt);
   if (current.state !== "queued" || !winner || !isSameClaim(winner, marker)) {
     log(`#${number}: claimed by someone else first; backing off`);
-    await store.deleteComment(commentId);
+    await store.deleteComment(recorded.commentId);
     return null;
   }
   await store.transition(number, {
     to: "running",
     expectedFrom: "queued",
     reason: `attempt ${marker.attempt} claimed by ${describeClaimant(context.claimant)}; lease until ${marker.leaseExpiresAt}.`,
+    // The claim comment says it all: the move is added to it, no second comment is posted.
+    appendTo: recorded,
   });
   log(`#${number}: attempt ${marker.attempt} claimed`);
   return { number, attempt: marker.attempt, title: goal.title, url: goal.url };

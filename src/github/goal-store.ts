@@ -1,4 +1,4 @@
-import { fitBody } from "../core/github-limits.js";
+import { fitBody, GITHUB_LIMITS } from "../core/github-limits.js";
 import { formatRepo, type IssueRef, type RepoRef } from "../core/issue-ref.js";
 import { type Marker, trustedMarkers } from "../core/markers.js";
 import type {
@@ -242,7 +242,13 @@ export class GitHubGoalStore implements GoalStore {
       ? `**${current.state ?? "no state"} → ${request.to}**: ${request.reason}`
       : request.reason;
     const writeMarkers = async () => {
-      if (markers.length > 0) await this.comment(number, markedComment(headline, markers));
+      if (markers.length === 0) return;
+      const text = markedComment(headline, markers);
+      const into = request.appendTo;
+      // An edit that would not fit GitHub's comment size becomes a comment of its own.
+      if (into && into.body.length + 2 + text.length <= GITHUB_LIMITS.body)
+        await this.editComment(into.commentId, `${into.body}\n\n${text}`, doing);
+      else await this.comment(number, text);
     };
     // A result and its move are written before the label, so a crash between the two leaves a
     // record the reconciler completes (core/attempts.ts recordedMove), never a label without
@@ -259,8 +265,9 @@ export class GitHubGoalStore implements GoalStore {
   }
 
   async recordMarker(number: number, text: string, marker: Marker) {
-    const commentId = await this.comment(number, markedComment(text, [marker]));
-    return { commentId };
+    const body = markedComment(text, [marker]);
+    const commentId = await this.comment(number, body);
+    return { commentId, body };
   }
 
   async deleteComment(commentId: number) {
@@ -360,6 +367,14 @@ export class GitHubGoalStore implements GoalStore {
       return data.id;
     } catch (error) {
       throw explainGitHubError(error, `commenting on #${number}`);
+    }
+  }
+
+  private async editComment(commentId: number, body: string, doing: string): Promise<void> {
+    try {
+      await this.client.rest.issues.updateComment({ ...this.where, comment_id: commentId, body });
+    } catch (error) {
+      throw explainGitHubError(error, doing);
     }
   }
 
