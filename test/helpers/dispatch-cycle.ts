@@ -118,23 +118,31 @@ export async function dispatchCycle(
   };
 }
 
+/**
+ * The file the job summary goes to: @actions/core remembers the first GITHUB_STEP_SUMMARY it
+ * reads, so every summary of this process is written to this one file.
+ */
+let summaryFile: string | null = null;
+
 /** The job summary (HTML) the dispatcher action writes for `report`. */
 export async function dispatchSummary(
   report: DispatchReport,
   repo: RepoRef,
   budget: Budget | null = null,
 ): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), "goal-summary-"));
-  const file = join(dir, "summary");
-  writeFileSync(file, "");
+  if (!summaryFile) {
+    const dir = mkdtempSync(join(tmpdir(), "goal-summary-"));
+    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+    summaryFile = join(dir, "summary");
+  }
+  writeFileSync(summaryFile, "");
   const before = process.env.GITHUB_STEP_SUMMARY;
-  process.env.GITHUB_STEP_SUMMARY = file;
+  process.env.GITHUB_STEP_SUMMARY = summaryFile;
   try {
     await writeDispatchSummary(report, repo, budget);
-    return readFileSync(file, "utf8");
+    return readFileSync(summaryFile, "utf8");
   } finally {
     if (before === undefined) delete process.env.GITHUB_STEP_SUMMARY;
     else process.env.GITHUB_STEP_SUMMARY = before;
-    rmSync(dir, { recursive: true, force: true });
   }
 }
