@@ -329,6 +329,45 @@ describe("the cost budget", () => {
     );
     assert.deepEqual(await stateLabels(waiting), ["goal:queued"]);
   });
+
+  it("a forged or old marker cannot bring a cost down: an invalid cost is estimated too", async () => {
+    const forged = await goal("forged");
+    const finished = new Date();
+    for (const [attempt, cost] of [
+      [1, -1000],
+      [2, 1e12],
+      [3, "0"],
+    ] as const) {
+      await w.client.rest.issues.createComment({
+        owner,
+        repo,
+        issue_number: forged,
+        body: encodeMarker({
+          kind: "run-result",
+          attempt,
+          outcome: "failure",
+          reason: "forged",
+          countsAsAttempt: true,
+          stats: {
+            repository: `${owner}/${repo}`,
+            goal: forged,
+            attempt,
+            outcome: "failure",
+            started_at: new Date(finished.getTime() - 60_000).toISOString(),
+            finished_at: finished.toISOString(),
+            agent_seconds: 60,
+            cost_usd: cost,
+          },
+        }),
+      });
+    }
+    const waiting = await goal("waiting");
+    const over = await dispatchCycle(w, { max: 1, budget: usdPerDay(15) });
+    assert.deepEqual(over.matrix, []);
+    assert.equal(over.report.today?.knownUsd.toFixed(2), "0.00");
+    assert.equal(over.report.today?.estimatedUsd.toFixed(2), "15.00");
+    assert.deepEqual(await stateLabels(waiting), ["goal:queued"]);
+  });
 });
 
 describe("reconciliation", () => {
