@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { promisify } from "node:util";
@@ -178,7 +178,14 @@ const dump = (number: number, name: string) =>
 describe("success", () => {
   it("opens a PR that closes the goal, requests auto-merge and records stats", async () => {
     const number = await claimedGoal("Add CSV export");
+    // A clone of this goal that a killed job left half done, and another goal's.
+    const leftover = join(w.dir, "work", owner, repo, `.${number}-deadbeef.cloning`);
+    const otherGoals = join(w.dir, "work", owner, repo, `.${number + 1}-deadbeef.cloning`);
+    mkdirSync(join(leftover, ".git"), { recursive: true });
+    mkdirSync(otherGoals, { recursive: true });
     const { report } = await runAttempt(number, "commit");
+    assert.equal(existsSync(leftover), false, "this goal's leftover clone is removed");
+    assert.equal(existsSync(otherGoals), true, "another goal's is not this job's to remove");
     assert.equal(report.outcome, "success", report.reason);
     assert.equal(report.state, "done");
     assert.deepEqual(await stateLabels(number), ["goal:done"]);
@@ -238,6 +245,7 @@ describe("success", () => {
       .split("\n");
     assert.equal(lines.length, 1);
     assert.equal(JSON.parse(lines[0] ?? "").outcome, "success");
+    assert.equal(JSON.parse(lines[0] ?? "").goal_state, "done", "where the run left the goal");
   });
 
   it("the agent finds no token in its environment nor in .git/config", async () => {
