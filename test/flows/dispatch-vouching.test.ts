@@ -16,8 +16,8 @@ const owner = "acme";
 const repo = "widgets";
 
 let w: TestWorld & {
-  /** The orchestrator's client (the dispatcher's). */
-  bot: GitHubClient;
+  /** The orchestrator's token (the dispatcher's). */
+  bot: string;
   /** maya, a maintainer with write access. */
   maya: GitHubClient;
   /** olly, an outsider with read access. */
@@ -28,7 +28,7 @@ beforeEach(async () => {
   const world = await startWorld();
   w = {
     ...world,
-    bot: (await world.as("orchestrator", "write")).client,
+    bot: (await world.as("orchestrator", "write")).token,
     maya: (await world.as("maya", "write")).client,
     olly: (await world.as("olly")).client,
   };
@@ -82,7 +82,7 @@ async function commentsOf(number: number) {
 
 /** A dispatch cycle as the orchestrator's account, max 5. */
 const dispatch = (settings: Partial<DispatchSettings> = {}) =>
-  dispatchCycle(w, { max: 5, ...settings }, { as: { client: w.bot } });
+  dispatchCycle(w, { max: 5, ...settings }, { token: w.bot });
 
 describe("who vouched for a goal's text", () => {
   it("a maintainer's edit of a queued goal does not stop it", async () => {

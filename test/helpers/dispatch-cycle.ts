@@ -7,7 +7,7 @@ import type { RepoRef } from "../../src/core/issue-ref.js";
 import { DEFAULT_SETTINGS } from "../../src/core/settings.js";
 import { type DispatchReport, type DispatchSettings, dispatch } from "../../src/flows/dispatch.js";
 import { GitHubActionsApi } from "../../src/github/actions-api.js";
-import type { GitHubClient } from "../../src/github/client.js";
+import { createClient, type GitHubClient } from "../../src/github/client.js";
 import { GitHubDispatchLock } from "../../src/github/dispatch-lock.js";
 import { GitHubGoalStore } from "../../src/github/goal-store.js";
 import { GitHubPullRequests } from "../../src/github/pull-requests.js";
@@ -21,15 +21,15 @@ import { TEST_PACE_MS } from "./github-fixture.js";
 export interface CycleWorld {
   server: GitHubServer;
   repo: RepoRef;
-  client: GitHubClient;
-  store: GitHubGoalStore;
+  /** The maintainer's token, the cycle's account unless told otherwise. */
+  token: string;
 }
 
 export interface CycleOptions {
   /** The workflow run the dispatcher runs in (default 1001; seeded, in progress, when missing). */
   runId?: number | string;
-  /** The account it acts as (default: the world's maintainer). */
-  as?: { client: GitHubClient };
+  /** The token of the account it acts as (default: the world's maintainer's). */
+  token?: string;
   /** The settings' marker-authors: other accounts whose markers and lock tickets count. */
   markerAuthors?: string[];
   /** The action's runners-token client; with `runnerLabels`, runner capacity is checked. */
@@ -66,7 +66,10 @@ export function dispatchSettings(settings: Partial<DispatchSettings> = {}): Disp
 /** A budget of `amountUsd` a day (the `budget` input `<amount>usd/day`). */
 export const usdPerDay = (amountUsd: number): Budget => ({ amountUsd, period: "day" });
 
-/** One dispatch cycle, as the dispatcher action in workflow run `runId` runs it. */
+/**
+ * One dispatch cycle, as the dispatcher action in workflow run `runId` runs it: with a client
+ * and goal store of its own, so cycles run at the same moment share nothing but GitHub.
+ */
 export async function dispatchCycle(
   w: CycleWorld,
   settings: Partial<DispatchSettings> = {},
@@ -77,17 +80,20 @@ export async function dispatchCycle(
   const runs = w.server.state.requireRepo(repo.owner, repo.repo).workflowRuns;
   if (!runs.has(Number(runId)))
     w.server.addWorkflowRun(repo.owner, repo.repo, { id: Number(runId), status: "in_progress" });
-  const client = options.as?.client ?? w.client;
-  const store =
-    options.as || options.markerAuthors
-      ? await GitHubGoalStore.connect({
-          client,
-          repo,
-          paceMs: TEST_PACE_MS,
-          markerAuthors: options.markerAuthors ?? [],
-        })
-      : w.store;
   const log: string[] = [];
+  const warn = (line: string) => log.push(`warning: ${line}`);
+  const client = createClient({
+    token: options.token ?? w.token,
+    apiUrl: w.server.url,
+    paceMs: TEST_PACE_MS,
+    warn,
+  });
+  const store = await GitHubGoalStore.connect({
+    client,
+    repo,
+    paceMs: TEST_PACE_MS,
+    markerAuthors: options.markerAuthors ?? [],
+  });
   const all = dispatchSettings({
     checkRunners: options.runnersClient !== undefined && (settings.runnerLabels ?? []).length > 0,
     ...settings,
@@ -99,7 +105,7 @@ export async function dispatchCycle(
       pulls: new GitHubPullRequests(client, repo),
       lock: new GitHubDispatchLock(client, repo, store.trustedAuthors, {
         pollMs: 3 * TEST_PACE_MS,
-        warn: (line) => log.push(`warning: ${line}`),
+        warn,
       }),
       claimant: {
         runId,
