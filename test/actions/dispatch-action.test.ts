@@ -179,6 +179,48 @@ describe("a user error", () => {
   });
 });
 
+// Separate processes on purpose: a process paces its writes one at a time across all its clients
+// (src/github/client.ts), so dispatchers in one process never have writes in flight together.
+describe("concurrent dispatchers", () => {
+  it("five dispatchers at the same moment never claim a goal twice nor more than max", async () => {
+    for (let i = 0; i < 8; i++) await goal(`g${i}`);
+    const results = await Promise.all(
+      [1, 2, 3, 4, 5].map((n) => runDispatch({ max: "3" }, { runId: String(2000 + n) })),
+    );
+    const claimed = results.flatMap((result) => matrix(result).map((entry) => entry.goal));
+    assert.equal(new Set(claimed).size, claimed.length, `no goal claimed twice: ${claimed}`);
+    assert.equal(claimed.length, 3);
+    const running = [];
+    for await (const g of gh.store.listGoals("running")) running.push(g.ref.number);
+    assert.deepEqual(running.sort(), [...claimed].sort());
+  });
+
+  it("stays correct when responses are lost or fail during claims", async () => {
+    const numbers: number[] = [];
+    for (let i = 0; i < 5; i++) numbers.push(await goal(`f${i}`));
+    gh.server.faults.add({
+      route: "issues/create-comment",
+      applyThenFail: true,
+      status: 502,
+      times: 3,
+    });
+    gh.server.faults.add({ route: "issues/set-labels", status: 500, times: 2 });
+    gh.server.faults.add({ route: "graphql", status: 502, times: 2 });
+    gh.server.faults.add({ route: "issues/list-comments", status: 403, retryAfter: 0, times: 1 });
+    const results = await Promise.all(
+      [1, 2, 3].map((n) => runDispatch({ max: "2" }, { runId: String(3000 + n) })),
+    );
+    const claimed = results.flatMap((result) => matrix(result).map((entry) => entry.goal));
+    assert.equal(new Set(claimed).size, claimed.length);
+    assert.ok(claimed.length <= 2);
+    for (const number of numbers) {
+      const labels = await stateLabels(number);
+      assert.equal(labels.length, 1, `#${number} has exactly one state label: ${labels}`);
+      assert.equal(labels[0] === "goal:running", claimed.includes(number));
+    }
+  });
+});
+
 describe("bad inputs", () => {
   const cases: Array<[Record<string, string>, RegExp]> = [
     [{ max: "0" }, /max: "0" is not a whole number from 1 to 100/],

@@ -94,12 +94,6 @@ async function runningGoal(
   return number;
 }
 
-async function runningGoals(): Promise<number[]> {
-  const running: number[] = [];
-  for await (const g of w.store.listGoals("running")) running.push(g.ref.number);
-  return running.sort((a, b) => a - b);
-}
-
 describe("dispatch order", () => {
   it("claims the oldest queued goals up to max, each as a claim of this workflow run", async () => {
     const numbers: number[] = [];
@@ -499,47 +493,6 @@ describe("GitHub's trouble", () => {
       dispatchCycle(w),
       /^UserError: Adding up today's cost: GitHub answered 502 Bad Gateway 4 times while listing the comments written since \S+ \(GET \/repos\/acme\/widgets\/issues\/comments\)/,
     );
-  });
-});
-
-describe("concurrent dispatchers", () => {
-  it("five dispatchers at the same moment never claim a goal twice nor more than max", async () => {
-    for (let i = 0; i < 8; i++) await goal(`g${i}`);
-    const cycles = await Promise.all(
-      [1, 2, 3, 4, 5].map((n) => dispatchCycle(w, { max: 3 }, { runId: 2000 + n })),
-    );
-    const claimed = cycles.flatMap((cycle) => cycle.matrix.map((entry) => entry.goal));
-    assert.equal(new Set(claimed).size, claimed.length, `no goal claimed twice: ${claimed}`);
-    assert.equal(claimed.length, 3);
-    assert.deepEqual(
-      await runningGoals(),
-      [...claimed].sort((a, b) => a - b),
-    );
-  });
-
-  it("stays correct when responses are lost or fail during claims", async () => {
-    const numbers: number[] = [];
-    for (let i = 0; i < 5; i++) numbers.push(await goal(`f${i}`));
-    w.server.faults.add({
-      route: "issues/create-comment",
-      applyThenFail: true,
-      status: 502,
-      times: 3,
-    });
-    w.server.faults.add({ route: "issues/set-labels", status: 500, times: 2 });
-    w.server.faults.add({ route: "graphql", status: 502, times: 2 });
-    w.server.faults.add({ route: "issues/list-comments", status: 403, retryAfter: 0, times: 1 });
-    const cycles = await Promise.all(
-      [1, 2, 3].map((n) => dispatchCycle(w, { max: 2 }, { runId: 3000 + n })),
-    );
-    const claimed = cycles.flatMap((cycle) => cycle.matrix.map((entry) => entry.goal));
-    assert.equal(new Set(claimed).size, claimed.length);
-    assert.ok(claimed.length <= 2);
-    for (const number of numbers) {
-      const labels = await stateLabels(number);
-      assert.equal(labels.length, 1, `#${number} has exactly one state label: ${labels}`);
-      assert.equal(labels[0] === "goal:running", claimed.includes(number));
-    }
   });
 });
 
