@@ -1,19 +1,21 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { formatUsd } from "../../src/core/budget.js";
-import { encodeMarker, type RunResultMarker, type TrustedMarker } from "../../src/core/markers.js";
+import type { RunResultMarker, TrustedMarker } from "../../src/core/markers.js";
 import { MAX_RUN_COST_USD } from "../../src/core/run-figures.js";
 import { isStateLabel } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import { type ActionRun, runActionBundle } from "../helpers/action-runner.js";
+import { dispatchCycle, dispatchSummary, usdPerDay } from "../helpers/dispatch-cycle.js";
 import { GOAL_BODY } from "../helpers/github-fixture.js";
 import { vettedText } from "../helpers/vetted-text.js";
 import { startWorld, type TestWorld } from "../helpers/world.js";
 
 // The daily budget against agents whose stats cannot be trusted: the bundled runner records
-// what test/agents/agent.mjs reports (nothing, a negative cost, NaN, 1e12…), then the bundled
+// what test/agents/agent.mjs reports (nothing, a negative cost, NaN, 1e12…), then the
 // dispatcher adds up the day, estimating every run of unknown cost, against the local GitHub
-// API server with a bare git repository as origin.
+// API server with a bare git repository as origin. The dispatcher runs in-process
+// (dispatchCycle) except where its bundle's inputs, outputs, notices and summary are the point.
 
 const owner = "acme";
 const repo = "widgets";
@@ -67,6 +69,10 @@ async function runGoal(goal: number, mode: string): Promise<ActionRun> {
   assert.equal(post.code, 0, post.stdout + post.stderr);
   return main;
 }
+
+/** A dispatch cycle in-process, as the dispatcher action in run DISPATCH_RUN_ID runs it. */
+const cycle = (settings: Parameters<typeof dispatchCycle>[1]) =>
+  dispatchCycle(w, { max: 1, ...settings }, { runId: DISPATCH_RUN_ID });
 
 /** The bundled dispatcher, one cycle. */
 function runDispatch(inputs: Record<string, string>): Promise<ActionRun> {
@@ -141,17 +147,25 @@ describe("runs whose agent reports no valid cost", () => {
     const waiting = await queuedGoal("waiting");
 
     // No run today has a known cost to take a rate from: each counts the unknown-run-cost, 5usd.
-    const under = await runDispatch({ budget: "20.01usd/day", "dry-run": "true" });
-    assert.deepEqual(claimed(under), [waiting], "$20.00 of $20.01: still under");
-    assert.equal(under.outputs["cost-today"], "0.00");
-    assert.equal(under.outputs["cost-today-estimated"], "20.00");
+    const underBudget = usdPerDay(20.01);
+    const under = await cycle({ budget: underBudget, dryRun: true });
+    assert.deepEqual(
+      under.matrix.map((entry) => entry.goal),
+      [waiting],
+      "$20.00 of $20.01: still under",
+    );
+    assert.equal(under.report.today?.knownUsd.toFixed(2), "0.00");
+    assert.equal(under.report.today?.estimatedUsd.toFixed(2), "20.00");
     assert.match(
-      under.summary,
+      await dispatchSummary(under.report, w.repo, underBudget),
       /\$20\.00 of \$20\.01 \(4 run\(s\); \$20\.00 of it estimated for 4 run\(s\) without a cost\)/,
     );
 
+    // The bundle: budget input → notice, cost outputs and the summary's estimate.
     const over = await runDispatch({ budget: "20usd/day" });
     assert.deepEqual(claimed(over), []);
+    assert.equal(over.outputs["cost-today"], "0.00");
+    assert.equal(over.outputs["cost-today-estimated"], "20.00");
     assert.match(
       over.stdout,
       /::notice::Today's cost \$20\.00 \(\$0\.00 recorded \+ \$20\.00 estimated for 4 run\(s\) that reported no cost\) reached the budget of \$20\.00\/day: nothing new is claimed until 00:00 UTC/,
@@ -200,76 +214,43 @@ describe("runs whose agent reports no valid cost", () => {
     const total = 0.42 + estimate;
     const waiting = await queuedGoal("waiting");
 
-    const report = await runDispatch({ budget: "1000usd/day", "dry-run": "true" });
-    assert.deepEqual(claimed(report), [waiting]);
-    assert.equal(report.outputs["cost-today"], "0.42");
-    assert.equal(report.outputs["cost-today-estimated"], estimate.toFixed(2));
+    const budget = usdPerDay(1000);
+    const { report, matrix } = await cycle({ budget, dryRun: true });
+    assert.deepEqual(
+      matrix.map((entry) => entry.goal),
+      [waiting],
+    );
+    assert.equal(report.today?.knownUsd.toFixed(2), "0.42");
+    assert.equal(report.today?.estimatedUsd.toFixed(2), estimate.toFixed(2));
+    const summary = await dispatchSummary(report, w.repo, budget);
     assert.ok(
-      report.summary.includes(
+      summary.includes(
         `${formatUsd(total)} of $1,000.00 (2 run(s); ${formatUsd(estimate)} of it estimated for 1 run(s) without a cost)`,
       ),
-      report.summary,
+      summary,
     );
     assert.ok(
-      report.summary.includes(
+      summary.includes(
         `each counts ${formatUsd(rate)} per agent-minute (the highest of today's runs with a cost)`,
       ),
-      report.summary,
+      summary,
     );
 
     // A budget the known cost alone stays under, but the estimate reaches.
     const cents = Math.floor(total * 100);
     assert.ok(cents > 42, `the estimate (${estimate}) adds at least a cent`);
-    const over = await runDispatch({ budget: `${(cents / 100).toFixed(2)}usd/day` });
-    assert.deepEqual(claimed(over), []);
+    const over = await cycle({ budget: usdPerDay(cents / 100) });
+    assert.deepEqual(over.matrix, []);
+    assert.equal(over.report.notes.length, 1, over.report.notes.join("\n"));
     assert.match(
-      over.stdout,
-      /::notice::Today's cost .* \(\$0\.42 recorded \+ .* estimated for 1 run\(s\) that reported no cost\) reached the budget/,
+      over.report.notes[0] ?? "",
+      /^Today's cost .* \(\$0\.42 recorded \+ .* estimated for 1 run\(s\) that reported no cost\) reached the budget/,
     );
     assert.deepEqual(await stateLabels(waiting), ["goal:queued"]);
-    const under = await runDispatch({
-      budget: `${((cents + 1) / 100).toFixed(2)}usd/day`,
-      "dry-run": "true",
-    });
-    assert.deepEqual(claimed(under), [waiting]);
-  });
-
-  it("a forged or old marker cannot bring a cost down: an invalid cost is estimated too", async () => {
-    const forged = await queuedGoal("forged");
-    const finished = new Date();
-    for (const [attempt, cost] of [
-      [1, -1000],
-      [2, 1e12],
-      [3, "0"],
-    ] as const) {
-      await w.client.rest.issues.createComment({
-        owner,
-        repo,
-        issue_number: forged,
-        body: encodeMarker({
-          kind: "run-result",
-          attempt,
-          outcome: "failure",
-          reason: "forged",
-          countsAsAttempt: true,
-          stats: {
-            repository: `${owner}/${repo}`,
-            goal: forged,
-            attempt,
-            outcome: "failure",
-            started_at: new Date(finished.getTime() - 60_000).toISOString(),
-            finished_at: finished.toISOString(),
-            agent_seconds: 60,
-            cost_usd: cost,
-          },
-        }),
-      });
-    }
-    const waiting = await queuedGoal("waiting");
-    const over = await runDispatch({ budget: "15usd/day" });
-    assert.deepEqual(claimed(over), []);
-    assert.equal(over.outputs["cost-today"], "0.00");
-    assert.equal(over.outputs["cost-today-estimated"], "15.00");
-    assert.deepEqual(await stateLabels(waiting), ["goal:queued"]);
+    const under = await cycle({ budget: usdPerDay((cents + 1) / 100), dryRun: true });
+    assert.deepEqual(
+      under.matrix.map((entry) => entry.goal),
+      [waiting],
+    );
   });
 });

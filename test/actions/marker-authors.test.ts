@@ -14,7 +14,8 @@ import { startWorld, type TestWorld } from "../helpers/world.js";
 
 // The settings file's marker-authors, honoured by the bundled dispatcher and runner: markers
 // written by the orchestrator's earlier account (old-bot) count when the repository's
-// .github/goal-orchestrator.yml lists it, and are ignored when it does not.
+// .github/goal-orchestrator.yml lists it, and are ignored when it does not. A cycle without
+// marker-authors is tested in-process in test/flows/dispatch-marker-authors.test.ts.
 
 const owner = "acme";
 const repo = "widgets";
@@ -95,16 +96,6 @@ describe("the dispatcher with marker-authors", () => {
       reasons.join(" | "),
     );
     assert.equal(await ticketExists(ticket), false, "old-bot's expired ticket was cleaned up");
-  });
-
-  it("without marker-authors, ignores old-bot's markers and tickets", async () => {
-    await w.settingsFile("max-attempts: 3\n");
-    const spent = await spentByOldBot();
-    const ticket = await oldBotTicket();
-    const result = await dispatch();
-    assert.deepEqual(matrix(result), [[spent, 1]], "old-bot's attempts do not count");
-    assert.deepEqual(await stateLabels(spent), ["goal:running"]);
-    assert.equal(await ticketExists(ticket), true, "an untrusted ticket is not touched");
   });
 });
 

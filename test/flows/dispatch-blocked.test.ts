@@ -1,35 +1,31 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { decodeMarkers, encodeMarker } from "../../src/core/markers.js";
-import { isStateLabel, LABELS } from "../../src/core/states.js";
+import { isStateLabel } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
-import type { ActionRun } from "../helpers/action-runner.js";
-import { type GitHubFixture, GOAL_BODY, startGitHubFixture } from "../helpers/github-fixture.js";
+import type { DispatchSettings } from "../../src/flows/dispatch.js";
+import { type Cycle, dispatchCycle, dispatchSummary } from "../helpers/dispatch-cycle.js";
+import { GOAL_BODY } from "../helpers/github-fixture.js";
+import { startWorld, type TestWorld } from "../helpers/world.js";
 
-// Goals whose dependency is goal:stuck: the bundled dispatcher, run as the workflow runs it,
-// against the local GitHub API server, says so once on each, and claims them once it is done.
+// Goals whose dependency is goal:stuck: a dispatch cycle in-process, against the local GitHub
+// API server, says so once on each, and claims them once it is done.
 
-let gh: GitHubFixture;
+let gh: TestWorld;
 const owner = "acme";
 const repo = "widgets";
 
 beforeEach(async () => {
-  gh = await startGitHubFixture();
-  await gh.store.ensureLabels(LABELS);
+  gh = await startWorld();
 });
-afterEach(async () => {
-  gh.server.assertNoViolations();
-  await gh.close();
-});
+afterEach(() => gh.close());
 
-const runDispatch = (inputs: Record<string, string>, runId = 1001) =>
-  gh.dispatch(inputs, { runId });
+const runDispatch = (settings: Partial<DispatchSettings>, runId = 1001) =>
+  dispatchCycle(gh, settings, { runId });
 
-function claimed(result: ActionRun): number[] {
-  assert.equal(result.code, 0, result.stdout + result.stderr);
-  const matrix = JSON.parse(result.outputs.matrix ?? "") as { include: Array<{ goal: number }> };
-  return matrix.include.map((entry) => entry.goal);
-}
+const claimed = (cycle: Cycle): number[] => cycle.matrix.map((entry) => entry.goal);
+
+const summaryOf = (cycle: Cycle) => dispatchSummary(cycle.report, gh.repo);
 
 async function goal(title: string, depends: string[] = []) {
   const body = depends.length > 0 ? `${GOAL_BODY}\nDepends: ${depends.join(", ")}\n` : GOAL_BODY;
@@ -111,7 +107,7 @@ describe("goals blocked by a stuck dependency", () => {
       });
     }
 
-    const one = await runDispatch({ max: "2" });
+    const one = await runDispatch({ max: 2 });
     assert.deepEqual(claimed(one), [free]);
     assert.deepEqual(await stateOf(dependent), ["goal:queued"], "blocked is not a state");
     const told = (await blockedComments(dependent)).filter((c) => c.author === "maintainer");
@@ -132,16 +128,17 @@ describe("goals blocked by a stuck dependency", () => {
       0,
       "the outsider's marker made no goal blocked",
     );
-    assert.equal(one.outputs.stuck, "0");
-    assert.match(one.summary, /<th>blocked<\/th>/);
+    assert.equal(one.report.stuck.length, 0);
+    const summary = await summaryOf(one);
+    assert.match(summary, /<th>blocked<\/th>/);
     assert.match(
-      one.summary,
+      summary,
       new RegExp(`waits for #${dependency} \\(goal:stuck\\); told on the issue now`),
     );
 
     // A second cycle: nothing new to say, and no request spent on saying it.
     const before = gh.server.requests.length;
-    const two = await runDispatch({ max: "2" }, 1002);
+    const two = await runDispatch({ max: 2 }, 1002);
     assert.deepEqual(claimed(two), []);
     assert.equal(
       (await blockedComments(dependent)).filter((c) => c.author === "maintainer").length,
@@ -151,13 +148,16 @@ describe("goals blocked by a stuck dependency", () => {
       (r) => r.operationId === "issues/create-comment" && r.path.includes(`/issues/${dependent}/`),
     );
     assert.deepEqual(written, [], "no comment on the goal already told");
-    assert.match(two.summary, new RegExp(`waits for #${dependency} \\(goal:stuck\\)</td>`));
+    assert.match(
+      await summaryOf(two),
+      new RegExp(`waits for #${dependency} \\(goal:stuck\\)</td>`),
+    );
 
     // A human fixes the dependency; it runs and is done. The dependent runs as before.
     await gh.store.transition(dependency, { to: "queued", reason: "fixed (test)" });
     await gh.store.transition(dependency, { to: "running", reason: "claimed (test)" });
     await gh.store.transition(dependency, { to: "done", reason: "merged (test)" });
-    const three = await runDispatch({ max: "3" }, 1003);
+    const three = await runDispatch({ max: 3 }, 1003);
     assert.deepEqual(claimed(three), [dependent]);
     assert.deepEqual(await stateOf(dependent), ["goal:running"]);
     assert.equal(
@@ -185,8 +185,8 @@ describe("goals blocked by a stuck dependency", () => {
     const local = await goal("Local dependency");
     const dependent = await goal("Needs both", [`acme/lib#${upstream.number}`, `#${local}`]);
     // No slot free: the cycle claims nothing, yet still reads the queue for blocked goals.
-    const one = await runDispatch({ max: "1" });
-    assert.match(one.stdout, /1 goals are running, the maximum is 1/);
+    const one = await runDispatch({ max: 1 });
+    assert.deepEqual(one.report.notes, ["1 goals are running, the maximum is 1."]);
     assert.deepEqual(claimed(one), []);
     let told = (await blockedComments(dependent)).filter((c) => c.author === "maintainer");
     assert.equal(told.length, 1);
@@ -195,7 +195,7 @@ describe("goals blocked by a stuck dependency", () => {
 
     // The local dependency gets stuck too: a new set, so one more comment naming both.
     await gh.store.transition(local, { to: "stuck", reason: "failed its last attempt (test)" });
-    await runDispatch({ max: "1" }, 1002);
+    await runDispatch({ max: 1 }, 1002);
     told = (await blockedComments(dependent)).filter((c) => c.author === "maintainer");
     assert.equal(told.length, 2);
     assert.deepEqual(
@@ -206,7 +206,7 @@ describe("goals blocked by a stuck dependency", () => {
 
     // The local one is re-queued: still blocked by the other, already said; no new comment.
     await gh.store.transition(local, { to: "queued", reason: "fixed (test)" });
-    await runDispatch({ max: "1" }, 1003);
+    await runDispatch({ max: 1 }, 1003);
     assert.equal(
       (await blockedComments(dependent)).filter((c) => c.author === "maintainer").length,
       2,
@@ -216,19 +216,17 @@ describe("goals blocked by a stuck dependency", () => {
   it("a dry run says what it would tell and writes nothing", async () => {
     const dependency = await stuckGoal("Parse widgets");
     const dependent = await goal("Export CSV", [`#${dependency}`]);
-    const result = await runDispatch({ max: "2", "dry-run": "true" });
+    const result = await runDispatch({ max: 2, dryRun: true });
     assert.deepEqual(claimed(result), []);
-    assert.match(result.summary, /would be told on the issue/);
+    assert.match(await summaryOf(result), /would be told on the issue/);
     assert.deepEqual(await blockedComments(dependent), []);
   });
 
   it("asked to run a blocked goal by number, names the stuck dependency and changes nothing", async () => {
     const dependency = await stuckGoal("Parse widgets");
     const dependent = await goal("Export CSV", [`#${dependency}`]);
-    const result = await runDispatch({ goal: String(dependent) });
-    assert.notEqual(result.code, 0);
-    assert.match(
-      result.stdout + result.stderr,
+    await assert.rejects(
+      runDispatch({ goal: dependent }),
       new RegExp(`Goal #${dependent} cannot run: its dependency #${dependency} is goal:stuck`),
     );
     assert.deepEqual(await stateOf(dependent), ["goal:queued"]);
