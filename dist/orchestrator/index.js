@@ -23098,11 +23098,15 @@ async function settleEndedAttempt(goal, claim, pulls, maxAttempts) {
  * the last attempt.
  */
 async function reconcileRunning(store, actions, pulls, running, options) {
+    // One listing of the runs in progress answers for every claim's run; a run missing from it
+    // (finished, gone, or beyond the listing) is read by itself.
+    let inProgress = null;
     const runStates = new Map();
     const runState = (runId) => {
         let state = runStates.get(runId);
         if (!state) {
-            state = actions.workflowRunState(runId);
+            inProgress ??= actions.runsInProgress();
+            state = inProgress.then((ids) => ids.has(runId) ? "active" : actions.workflowRunState(runId));
             runStates.set(runId, state);
         }
         return state;
@@ -26686,6 +26690,8 @@ function runSettingsOf(settings) {
 
 
 
+/** Runs in progress listed at most (3 pages); a claim's run beyond them is read by itself. */
+const RUNS_LISTED = 300;
 /** Workflow runs and self-hosted runners. */
 class GitHubActionsApi {
     client;
@@ -26714,6 +26720,22 @@ class GitHubActionsApi {
                 return "missing";
             throw explainGitHubError(error, `reading workflow run ${runId}`);
         }
+    }
+    async runsInProgress() {
+        const ids = new Set();
+        try {
+            for await (const { data } of this.client.paginate.iterator(this.client.rest.actions.listWorkflowRunsForRepo, { owner: this.repo.owner, repo: this.repo.repo, status: "in_progress", per_page: 100 })) {
+                for (const run of data)
+                    ids.add(String(run.id));
+                // Enough for any host's runs in flight; the rest are asked for one by one.
+                if (ids.size >= RUNS_LISTED)
+                    break;
+            }
+        }
+        catch (error) {
+            throw explainGitHubError(error, "listing the workflow runs in progress");
+        }
+        return ids;
     }
     async idleRunners(labels) {
         if (!this.runnersClient) {

@@ -66082,6 +66082,8 @@ function testClockFromEnvironment(env) {
 
 
 
+/** Runs in progress listed at most (3 pages); a claim's run beyond them is read by itself. */
+const RUNS_LISTED = 300;
 /** Workflow runs and self-hosted runners. */
 class GitHubActionsApi {
     client;
@@ -66110,6 +66112,22 @@ class GitHubActionsApi {
                 return "missing";
             throw explainGitHubError(error, `reading workflow run ${runId}`);
         }
+    }
+    async runsInProgress() {
+        const ids = new Set();
+        try {
+            for await (const { data } of this.client.paginate.iterator(this.client.rest.actions.listWorkflowRunsForRepo, { owner: this.repo.owner, repo: this.repo.repo, status: "in_progress", per_page: 100 })) {
+                for (const run of data)
+                    ids.add(String(run.id));
+                // Enough for any host's runs in flight; the rest are asked for one by one.
+                if (ids.size >= RUNS_LISTED)
+                    break;
+            }
+        }
+        catch (error) {
+            throw explainGitHubError(error, "listing the workflow runs in progress");
+        }
+        return ids;
     }
     async idleRunners(labels) {
         if (!this.runnersClient) {

@@ -273,6 +273,11 @@ export type WorkflowRunState = "active" | "completed" | "missing";
 /** What the dispatcher needs from GitHub Actions. */
 export interface ActionsPort {
   workflowRunState(runId: string): Promise<WorkflowRunState>;
+  /**
+   * Ids of the repository's workflow runs in progress now, from one listing (its first pages):
+   * a run not among them may still be active, and is asked for by workflowRunState.
+   */
+  runsInProgress(): Promise<ReadonlySet<string>>;
   /** Self-hosted runners that are online, idle and carry every label. */
   idleRunners(labels: readonly string[]): Promise<number>;
 }

@@ -49,11 +49,17 @@ export async function reconcileRunning(
   running: readonly GoalSnapshot[],
   options: ReconcileOptions,
 ): Promise<GoalEvent[]> {
+  // One listing of the runs in progress answers for every claim's run; a run missing from it
+  // (finished, gone, or beyond the listing) is read by itself.
+  let inProgress: Promise<ReadonlySet<string>> | null = null;
   const runStates = new Map<string, Promise<WorkflowRunState>>();
   const runState = (runId: string) => {
     let state = runStates.get(runId);
     if (!state) {
-      state = actions.workflowRunState(runId);
+      inProgress ??= actions.runsInProgress();
+      state = inProgress.then((ids) =>
+        ids.has(runId) ? "active" : actions.workflowRunState(runId),
+      );
       runStates.set(runId, state);
     }
     return state;

@@ -5,6 +5,9 @@ import type { ActionsPort, WorkflowRunState } from "../core/ports.js";
 import type { GitHubClient } from "./client.js";
 import { explainGitHubError, isStatus } from "./errors.js";
 
+/** Runs in progress listed at most (3 pages); a claim's run beyond them is read by itself. */
+const RUNS_LISTED = 300;
+
 /** Workflow runs and self-hosted runners. */
 export class GitHubActionsApi implements ActionsPort {
   constructor(
@@ -27,6 +30,23 @@ export class GitHubActionsApi implements ActionsPort {
       if (isStatus(error, 404)) return "missing";
       throw explainGitHubError(error, `reading workflow run ${runId}`);
     }
+  }
+
+  async runsInProgress(): Promise<ReadonlySet<string>> {
+    const ids = new Set<string>();
+    try {
+      for await (const { data } of this.client.paginate.iterator(
+        this.client.rest.actions.listWorkflowRunsForRepo,
+        { owner: this.repo.owner, repo: this.repo.repo, status: "in_progress", per_page: 100 },
+      )) {
+        for (const run of data) ids.add(String(run.id));
+        // Enough for any host's runs in flight; the rest are asked for one by one.
+        if (ids.size >= RUNS_LISTED) break;
+      }
+    } catch (error) {
+      throw explainGitHubError(error, "listing the workflow runs in progress");
+    }
+    return ids;
   }
 
   async idleRunners(labels: readonly string[]): Promise<number> {

@@ -400,6 +400,35 @@ describe("reconciliation", () => {
     );
   });
 
+  it("reads the runs of many running goals with one listing, and a finished one by itself", async () => {
+    const alive: number[] = [];
+    for (const id of [801, 802, 803, 804]) {
+      w.server.addWorkflowRun(owner, repo, { id, status: "in_progress" });
+      alive.push(
+        await runningGoal(`alive ${id}`, { leaseExpiresAt: hoursFromNow(3), runId: String(id) }),
+      );
+    }
+    w.server.addWorkflowRun(owner, repo, { id: 805, status: "completed", conclusion: "failure" });
+    const orphan = await runningGoal("orphan", { leaseExpiresAt: hoursFromNow(3), runId: "805" });
+    w.server.resetRequests();
+    const { report } = await dispatchCycle(w, { max: 10 });
+    assert.deepEqual(
+      report.requeued.map((event) => event.number),
+      [orphan],
+    );
+    const runReads = w.server.requests.filter((r) => r.operationId?.startsWith("actions/"));
+    const oneLook = [
+      ["actions/list-workflow-runs-for-repo", "in_progress"],
+      ["actions/get-workflow-run", "805"],
+    ];
+    // Twice: nothing to claim, so the cycle looks without the lock first, then acts under it.
+    assert.deepEqual(
+      runReads.map((r) => [r.operationId, r.query.status ?? r.path.split("/").pop()]),
+      [...oneLook, ...oneLook],
+    );
+    for (const number of alive) assert.equal((await w.store.getGoal(number)).state, "running");
+  });
+
   it("closes stories whose goals are all done", async () => {
     const story = (
       await w.client.rest.issues.create({ owner, repo, title: "story", labels: ["story"] })

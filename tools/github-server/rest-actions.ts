@@ -19,6 +19,19 @@ function getWorkflowRun(ctx: RestContext) {
   return ok(renderWorkflowRun(ctx.render, repo, run));
 }
 
+/** Newest first, as GitHub lists them; `status` takes a status or a conclusion, as on GitHub. */
+function listWorkflowRuns(ctx: RestContext) {
+  const repo = repoOf(ctx);
+  const status = ctx.query.get("status");
+  const runs = [...repo.workflowRuns.values()]
+    .filter(
+      (run) => !status || (run.status ?? "in_progress") === status || run.conclusion === status,
+    )
+    .sort((a, b) => b.id - a.id);
+  const reply = paginate(ctx, runs, (run) => renderWorkflowRun(ctx.render, repo, run));
+  return { ...reply, body: { total_count: runs.length, workflow_runs: reply.body } };
+}
+
 function listRunners(ctx: RestContext) {
   // Listing runners needs administration access (GITHUB_TOKEN cannot have it).
   const repo = repoOf(ctx, "admin");
@@ -91,6 +104,7 @@ async function createWorkflowDispatch(ctx: RestContext) {
 
 export const actionHandlers: Record<string, RestHandler> = {
   "actions/get-workflow-run": getWorkflowRun,
+  "actions/list-workflow-runs-for-repo": listWorkflowRuns,
   "actions/list-self-hosted-runners-for-repo": listRunners,
   "actions/create-workflow-dispatch": createWorkflowDispatch,
 };
