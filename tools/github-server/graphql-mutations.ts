@@ -1,6 +1,8 @@
-// GraphQL mutations the orchestrator uses: enabling/disabling auto-merge on a pull request.
+// GraphQL mutations the orchestrator uses: enabling/disabling auto-merge on a pull request, and
+// the issue edits of graphql-issue-mutations.ts (updateIssue, updateIssueComment).
 // Which refusal applies is controlled through the model: `repo.allowAutoMerge`,
 // `repo.protectedBranches` and `pull.mergeStateStatus` ("CLEAN" → "clean status").
+import { issueMutations } from "./graphql-issue-mutations.js";
 import { GitHubGraphQLError, VIEW, type View, type Views } from "./graphql-views.js";
 import type { GitHubState, IssueModel, UserModel } from "./state.js";
 
@@ -30,6 +32,7 @@ const refuse = (reason: string) =>
 
 export function mutationRoot(state: GitHubState, views: Views, viewer: UserModel): View {
   return {
+    ...issueMutations(state, views, viewer),
     enablePullRequestAutoMerge: (args: { input: Input }) => {
       const issue = pullOf(state, viewer, args.input.pullRequestId);
       const pull = issue.pull;

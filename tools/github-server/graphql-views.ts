@@ -298,7 +298,7 @@ export class Views {
     };
   }
 
-  private issueComment(issue: IssueModel, c: CommentModel): View {
+  issueComment(issue: IssueModel, c: CommentModel): View {
     return {
       [VIEW]: true,
       __typename: "IssueComment",

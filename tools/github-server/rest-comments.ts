@@ -66,8 +66,7 @@ function update(ctx: RestContext) {
   if (comment.author !== ctx.viewer && !ctx.state.can(repo, ctx.viewer, "write")) {
     throw new ApiError(403, "Resource not accessible by personal access token");
   }
-  comment.body = requireBody(ctx.body?.body);
-  comment.updatedAt = ctx.state.now();
+  ctx.state.editComment(comment, requireBody(ctx.body?.body));
   return ok(ctx.render.comment(comment));
 }
 
@@ -77,7 +76,7 @@ function remove(ctx: RestContext) {
   if (comment.author !== ctx.viewer && !ctx.state.can(repo, ctx.viewer, "write")) {
     throw new ApiError(403, "Resource not accessible by personal access token");
   }
-  comment.issue.comments = comment.issue.comments.filter((c) => c !== comment);
+  ctx.state.deleteComment(comment);
   return { status: 204 };
 }
 

@@ -578,13 +578,19 @@ export class GitHubState {
   }
 
   /**
-   * Replaces the labels of an issue (in the order given), recording an unlabeled event for each
+   * Replaces the labels of an issue (in the order given; names are created when missing, label
+   * models must be the issue's repository's), recording an unlabeled event for each
    * label removed, then a labeled event for each label added; labels kept record nothing.
    */
-  setIssueLabels(issue: IssueModel, names: string[], actor: UserModel, at?: string): void {
+  setIssueLabels(
+    issue: IssueModel,
+    names: (string | LabelModel)[],
+    actor: UserModel,
+    at?: string,
+  ): void {
     const wanted: LabelModel[] = [];
     for (const name of names) {
-      const label = this.ensureLabel(issue.repo, name);
+      const label = typeof name === "string" ? this.ensureLabel(issue.repo, name) : name;
       if (!wanted.includes(label)) wanted.push(label);
     }
     const when = at ?? this.now();
@@ -696,6 +702,18 @@ export class GitHubState {
     issue.updatedAt = now;
     this.nodes.set(comment.nodeId, comment);
     return comment;
+  }
+
+  /** Edits an issue comment in place (REST issues/update-comment, GraphQL updateIssueComment). */
+  editComment(comment: CommentModel, body: string, at?: string): void {
+    comment.body = body;
+    comment.updatedAt = at ?? this.now();
+  }
+
+  /** Removes an issue comment (its node id no longer resolves). */
+  deleteComment(comment: CommentModel): void {
+    comment.issue.comments = comment.issue.comments.filter((c) => c !== comment);
+    this.nodes.delete(comment.nodeId);
   }
 
   commentById(repo: RepoModel, id: number): CommentModel | undefined {
