@@ -180,8 +180,12 @@ const NOTIFYING = new RegExp(
 /**
  * Seconds our client's pacing (src/github/client.ts, on @octokit/plugin-throttling) spreads
  * these requests over, each answered at once: GraphQL calls and writes (any method but GET and
- * HEAD) start ≥ 1 s apart; writes to a notifying route also ≥ 3 s apart. Computed, not measured.
+ * HEAD) start ≥ 1 s apart, and writes to a notifying route also ≥ NOTIFYING_PACE_SECONDS apart
+ * (the client's notifications group). Computed, not measured.
  */
+/** src/github/client.ts paces notifying writes like the others: a second (GitHub's guidance). */
+const NOTIFYING_PACE_SECONDS = 1;
+
 export function pacedSeconds(entries: readonly RequestLogEntry[]): number {
   let t = 0;
   let lastWrite = Number.NEGATIVE_INFINITY;
@@ -193,7 +197,7 @@ export function pacedSeconds(entries: readonly RequestLogEntry[]): number {
       lastWrite = t;
     }
     if (write && NOTIFYING.test(entry.path)) {
-      t = Math.max(t, lastNotifying + 3);
+      t = Math.max(t, lastNotifying + NOTIFYING_PACE_SECONDS);
       lastNotifying = t;
     }
   }

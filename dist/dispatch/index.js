@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9196:
+/***/ 3006:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50693,7 +50693,9 @@ async function claimRequested(context, settings, number, log) {
         goal = await store.getGoal(number);
     }
     const vetting = selection.vettings.get(number);
-    const claimed = vetting ? await claim(context, settings, goal, vetting, log) : null;
+    const [claimed] = vetting
+        ? await claimAll(context, settings, [{ goal, vetting }], () => null, log)
+        : [];
     if (!claimed)
         throw new errors_UserError(`Goal #${number} was claimed by another dispatcher first.`);
     return claimed;
@@ -50713,41 +50715,62 @@ async function withdrawUnrunClaims(store, selection, dryRun, log) {
     }
 }
 /**
- * Claim, then verify: post a claim marker, read the goal back, and only the first live claim
- * of the round moves the goal to running. A dispatcher that lost deletes its claim and backs off.
+ * Claim, then verify, for a batch of goals: post a claim marker on each, read them all back in
+ * one request, and move to running (in one request, flows/../github/run-starts.ts) only the goals
+ * whose first live claim of the round is ours. A claim that lost is deleted: the dispatcher backs
+ * off. `stop` is asked before each claim is posted (a lost dispatch lock): a reason ends posting.
  */
-async function claim(context, settings, goal, vetting, log) {
+async function claimAll(context, settings, candidates, stop, log) {
     const { store } = context;
-    const number = goal.ref.number;
-    const claimedAt = (context.now ?? (() => new Date()))();
-    const marker = {
-        kind: "claim",
-        attempt: nextAttemptNumber(goal.markers),
-        claimId: (0,external_node_crypto_.randomUUID)(),
-        claimedBy: context.claimant,
-        claimedAt: claimedAt.toISOString(),
-        leaseExpiresAt: new Date(claimedAt.getTime() + (settings.durationSeconds + LEASE_GRACE_SECONDS) * 1000).toISOString(),
-        textFingerprint: vetting.fingerprint,
-        vouchedBy: vetting.vouchedBy,
-        branch: goalBranchName(number, goal.title),
-    };
-    const recorded = await store.recordMarker(number, `Claiming attempt ${marker.attempt} (${describeClaimant(context.claimant)}).`, marker);
-    const current = await store.getGoal(number);
-    const winner = claims_winningClaim(current.markers, claimedAt);
-    if (current.state !== "queued" || !winner || !isSameClaim(winner, marker)) {
-        log(`#${number}: claimed by someone else first; backing off`);
-        await store.deleteComment(recorded.commentId);
-        return null;
+    const now = context.now ?? (() => new Date());
+    const posted = [];
+    for (const { goal, vetting } of candidates) {
+        const why = stop();
+        if (why) {
+            log(why);
+            break;
+        }
+        const claimedAt = now();
+        const marker = {
+            kind: "claim",
+            attempt: nextAttemptNumber(goal.markers),
+            claimId: (0,external_node_crypto_.randomUUID)(),
+            claimedBy: context.claimant,
+            claimedAt: claimedAt.toISOString(),
+            leaseExpiresAt: new Date(claimedAt.getTime() + (settings.durationSeconds + LEASE_GRACE_SECONDS) * 1000).toISOString(),
+            textFingerprint: vetting.fingerprint,
+            vouchedBy: vetting.vouchedBy,
+            branch: goalBranchName(goal.ref.number, goal.title),
+        };
+        const recorded = await store.recordMarker(goal.ref.number, `Claiming attempt ${marker.attempt} (${describeClaimant(context.claimant)}).`, marker);
+        posted.push({ goal, marker, recorded });
     }
-    await store.transition(number, {
-        to: "running",
-        expectedFrom: "queued",
-        reason: `attempt ${marker.attempt} claimed by ${describeClaimant(context.claimant)}; lease until ${marker.leaseExpiresAt}.`,
-        // The claim comment says it all: the move is added to it, no second comment is posted.
-        appendTo: recorded,
-    });
-    log(`#${number}: attempt ${marker.attempt} claimed`);
-    return { number, attempt: marker.attempt, title: goal.title, url: goal.url };
+    if (posted.length === 0)
+        return [];
+    const current = await store.getGoals(posted.map(({ goal }) => goal.ref.number));
+    const verifiedAt = now();
+    const starts = [];
+    const claimed = [];
+    for (const { goal, marker, recorded } of posted) {
+        const number = goal.ref.number;
+        const read = current.get(number);
+        const winner = read ? claims_winningClaim(read.markers, verifiedAt) : null;
+        if (read?.state !== "queued" || !winner || !isSameClaim(winner, marker)) {
+            log(`#${number}: claimed by someone else first; backing off`);
+            await store.deleteComment(recorded.commentId);
+            continue;
+        }
+        starts.push({
+            goal: read,
+            reason: `attempt ${marker.attempt} claimed by ${describeClaimant(context.claimant)}; lease until ${marker.leaseExpiresAt}.`,
+            claim: recorded,
+        });
+        claimed.push({ number, attempt: marker.attempt, title: goal.title, url: goal.url });
+    }
+    await store.startRuns(starts);
+    for (const { number, attempt } of claimed)
+        log(`#${number}: attempt ${attempt} claimed`);
+    return claimed;
 }
 function describeClaimant(claimant) {
     if (claimant.runUrl)
@@ -50796,31 +50819,28 @@ async function takeFromQueue(context, settings, slots, lease, report) {
             await store.transition(goal.ref.number, { to: "draft", expectedFrom: "queued", reason });
     }
     report.blocked = await tellBlockedGoals(store, selection.blocked, settings.dryRun, log);
-    let claimed = 0;
-    for (const goal of selection.eligible) {
+    const candidates = selection.eligible.flatMap((goal) => {
         const vetting = selection.vettings.get(goal.ref.number);
-        if (!vetting)
-            continue;
-        if (lease?.lost()) {
-            // Another cycle may be counting and claiming now: stop rather than exceed `max`.
-            const note = "This cycle may have lost the dispatch lock; it stopped claiming.";
-            report.notes.push(note);
-            log(note);
-            break;
-        }
-        const taken = settings.dryRun
-            ? {
-                number: goal.ref.number,
-                attempt: nextAttemptNumber(goal.markers),
-                title: goal.title,
-                url: goal.url,
-            }
-            : await claim(context, settings, goal, vetting, log);
-        if (taken) {
-            report.claimed.push(taken);
-            claimed++;
-        }
-    }
+        return vetting ? [{ goal, vetting }] : [];
+    });
+    // Another cycle may be counting and claiming once the lock is lost: stop rather than exceed `max`.
+    const lockLost = () => {
+        if (!lease?.lost())
+            return null;
+        const note = "This cycle may have lost the dispatch lock; it stopped claiming.";
+        report.notes.push(note);
+        return note;
+    };
+    const taken = settings.dryRun
+        ? candidates.map(({ goal }) => ({
+            number: goal.ref.number,
+            attempt: nextAttemptNumber(goal.markers),
+            title: goal.title,
+            url: goal.url,
+        }))
+        : await claimAll(context, settings, candidates, lockLost, log);
+    report.claimed.push(...taken);
+    const claimed = taken.length;
     report.running += claimed;
     return claimed + selection.unsatisfiable.length + selection.toDraft.length;
 }
@@ -59585,10 +59605,13 @@ function client_createClient(options) {
         retry: { retryAfterBaseValue: paceMs },
         throttle: {
             retryAfterBaseValue: paceMs,
-            // GitHub's guidance, kept from the plugin's defaults but measured in paces: a second
-            // between writes, three between writes that notify people (comments, issues).
+            // GitHub's guidance, measured in paces: a second between writes (GraphQL calls too, as
+            // the plugin counts them). Writes that notify people (comments, issues) get the same
+            // second, not the plugin's default three: GitHub documents a second between writes and
+            // at most 80 content-creating requests a minute, which a second apart keeps (60), and a
+            // dispatcher must be able to claim 48 goals, a comment each, within a minute.
             write: pacingGroup("write", paceMs),
-            notifications: pacingGroup("notifications", 3 * paceMs),
+            notifications: pacingGroup("notifications", paceMs),
             onRateLimit: (retryAfter, request, _octokit, retryCount) => {
                 const wait = `${retryAfter}s`;
                 if (retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_SECONDS) {
@@ -60330,6 +60353,18 @@ query Goal($owner: String!, $name: String!, $number: Int!, $commentWindow: Int!)
     issue(number: $number) { ${GOAL_FIELDS} }
   }
 }`;
+/** Several goals in one request: one aliased `issue` per number (`goal0`, `goal1`, …). */
+function goalsQuery(numbers) {
+    const fields = numbers
+        .map((number, index) => `goal${index}: issue(number: ${Math.trunc(number)}) { ${GOAL_FIELDS} }`)
+        .join("\n    ");
+    return `
+query Goals($owner: String!, $name: String!, $commentWindow: Int!) {
+  repository(owner: $owner, name: $name) {
+    ${fields}
+  }
+}`;
+}
 const VIEWER_QUERY = "query Viewer { viewer { login } }";
 /**
  * One request for the state of many issues across repositories: one aliased `repository`
@@ -60767,6 +60802,13 @@ const TEXT_RESERVE = 2_000;
 /** Ends a marker's free text that was shortened to fit the comment. */
 const MARKER_CUT_NOTE = "… (cut)";
 const MARKER_TEXT_FIELDS = ["reason", "logTail", "text"];
+/** The comment of a move between states: a headline for people, the transition marker, `extra`. */
+function moveComment(from, to, reason, extra = []) {
+    return markedComment(`**${from ?? "no state"} → ${to}**: ${reason}`, [
+        { kind: "transition", from, to, reason },
+        ...extra,
+    ]);
+}
 /**
  * A comment of human-readable `text`, a blank line and the markers (one a line), within GitHub's
  * comment limit. The markers stay whole and parseable: when they alone would leave less than
@@ -60804,6 +60846,68 @@ function capMarkers(markers, cap) {
         }
         return copy;
     });
+}
+
+;// CONCATENATED MODULE: ./src/github/run-starts.ts
+/**
+ * Claims verified in one dispatch cycle become runs with one GraphQL request of aliased
+ * mutations, which GitHub runs in order: every goal's label set (goal:running), then every
+ * claim comment edited to hold its move. One request is one paced write, where a claim moved
+ * by REST took two (a label set and a comment edit): claiming 48 goals fits in a minute.
+ */
+
+
+
+
+
+/** The node ids of labels by name (lower case); names with no label are left out. */
+async function labelIds(client, repo, names) {
+    const fields = names
+        .map((name, index) => `label${index}: label(name: ${JSON.stringify(name)}) { id name }`)
+        .join("\n    ");
+    const result = await readGraphql(client, `query LabelIds($owner: String!, $name: String!) {\n  repository(owner: $owner, name: $name) {\n    ${fields}\n  }\n}`, { owner: repo.owner, name: repo.repo }, "reading the ids of the goals' labels");
+    if (!result.repository)
+        throw repositoryNotFound(repo);
+    const ids = new Map();
+    for (const label of Object.values(result.repository))
+        if (label)
+            ids.set(label.name.toLowerCase(), label.id);
+    return ids;
+}
+async function startRuns(client, repo, starts) {
+    if (starts.length === 0)
+        return;
+    const labelSets = starts.map((start) => withState(start.goal.labels, "running"));
+    const names = [...new Set(labelSets.flat().map((name) => name.toLowerCase()))];
+    const ids = await labelIds(client, repo, names);
+    if (!ids.has(states_stateLabel("running").toLowerCase()))
+        throw new Error(`The label ${states_stateLabel("running")} is missing from the repository.`);
+    const declarations = [];
+    const labelMoves = [];
+    const notes = [];
+    const variables = {};
+    starts.forEach((start, index) => {
+        declarations.push(`$issue${index}: ID!`, `$labels${index}: [ID!]`);
+        variables[`issue${index}`] = start.goal.nodeId;
+        variables[`labels${index}`] = labelSets[index]?.flatMap((name) => ids.get(name.toLowerCase()) ?? []);
+        labelMoves.push(`start${index}: updateIssue(input: {id: $issue${index}, labelIds: $labels${index}}) { issue { number } }`);
+        const move = moveComment(start.goal.state, "running", start.reason);
+        const body = `${start.claim.body}\n\n${move}`;
+        // A claim comment too long to hold its move keeps it out; the label and claim still say it.
+        if (body.length > GITHUB_LIMITS.body)
+            return;
+        declarations.push(`$comment${index}: ID!`, `$body${index}: String!`);
+        variables[`comment${index}`] = start.claim.nodeId;
+        variables[`body${index}`] = body;
+        notes.push(`note${index}: updateIssueComment(input: {id: $comment${index}, body: $body${index}}) { issueComment { id } }`);
+    });
+    const document = `mutation StartRuns(${declarations.join(", ")}) {\n  ${[...labelMoves, ...notes].join("\n  ")}\n}`;
+    try {
+        await client.graphql(document, variables);
+    }
+    catch (error) {
+        throw explainGitHubError(error, `moving ${starts.map((start) => `#${start.goal.ref.number}`).join(", ")} to ${states_stateLabel("running")}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/github/text-histories.ts
@@ -60853,6 +60957,7 @@ function textHistoryOf(issue) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/goal-store.ts
+
 
 
 
@@ -61001,29 +61106,14 @@ class GitHubGoalStore {
                 throw explainGitHubError(error, doing);
             });
         };
-        const markers = [];
-        if (changes)
-            markers.push({
-                kind: "transition",
-                from: current.state,
-                to: request.to,
-                reason: request.reason,
-            });
-        if (request.marker)
-            markers.push(request.marker);
-        const headline = changes
-            ? `**${current.state ?? "no state"} → ${request.to}**: ${request.reason}`
-            : request.reason;
         const writeMarkers = async () => {
-            if (markers.length === 0)
+            const extra = request.marker ? [request.marker] : [];
+            if (!changes && extra.length === 0)
                 return;
-            const text = markedComment(headline, markers);
-            const into = request.appendTo;
-            // An edit that would not fit GitHub's comment size becomes a comment of its own.
-            if (into && into.body.length + 2 + text.length <= GITHUB_LIMITS.body)
-                await this.editComment(into.commentId, `${into.body}\n\n${text}`, doing);
-            else
-                await this.comment(number, text);
+            const text = changes
+                ? moveComment(current.state, request.to, request.reason, extra)
+                : markedComment(request.reason, extra);
+            await this.comment(number, text);
         };
         // A result and its move are written before the label, so a crash between the two leaves a
         // record the reconciler completes (core/attempts.ts recordedMove), never a label without
@@ -61041,8 +61131,23 @@ class GitHubGoalStore {
     }
     async recordMarker(number, text, marker) {
         const body = markedComment(text, [marker]);
-        const commentId = await this.comment(number, body);
-        return { commentId, body };
+        const { id, nodeId } = await this.postComment(number, body);
+        return { commentId: id, nodeId, body };
+    }
+    async getGoals(numbers) {
+        const goals = new Map();
+        if (numbers.length === 0)
+            return goals;
+        const result = await this.graphql(goalsQuery(numbers), { owner: this.repo.owner, name: this.repo.repo, commentWindow: MAX_PAGE_SIZE }, `reading goals ${numbers.map((number) => `#${number}`).join(", ")}`);
+        if (!result.repository)
+            throw this.repositoryNotFound();
+        for (const node of Object.values(result.repository))
+            if (node)
+                goals.set(node.number, await this.snapshot(node));
+        return goals;
+    }
+    startRuns(starts) {
+        return startRuns(this.client, this.repo, starts);
     }
     async deleteComment(commentId) {
         try {
@@ -61120,24 +61225,19 @@ class GitHubGoalStore {
         }
     }
     async comment(number, body) {
+        return (await this.postComment(number, body)).id;
+    }
+    async postComment(number, body) {
         try {
             const { data } = await this.client.rest.issues.createComment({
                 ...this.where,
                 issue_number: number,
                 body,
             });
-            return data.id;
+            return { id: data.id, nodeId: data.node_id };
         }
         catch (error) {
             throw explainGitHubError(error, `commenting on #${number}`);
-        }
-    }
-    async editComment(commentId, body, doing) {
-        try {
-            await this.client.rest.issues.updateComment({ ...this.where, comment_id: commentId, body });
-        }
-        catch (error) {
-            throw explainGitHubError(error, doing);
         }
     }
     graphql(query, variables, doing) {
@@ -62045,7 +62145,7 @@ function setOutputs(report, repository) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9196);
+/* harmony import */ var _actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3006);
 
 await (0,_actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__/* .dispatchAction */ .h)();
 

@@ -1532,7 +1532,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 /***/ }),
 
-/***/ 7466:
+/***/ 868:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -26486,10 +26486,13 @@ function createClient(options) {
         retry: { retryAfterBaseValue: paceMs },
         throttle: {
             retryAfterBaseValue: paceMs,
-            // GitHub's guidance, kept from the plugin's defaults but measured in paces: a second
-            // between writes, three between writes that notify people (comments, issues).
+            // GitHub's guidance, measured in paces: a second between writes (GraphQL calls too, as
+            // the plugin counts them). Writes that notify people (comments, issues) get the same
+            // second, not the plugin's default three: GitHub documents a second between writes and
+            // at most 80 content-creating requests a minute, which a second apart keeps (60), and a
+            // dispatcher must be able to claim 48 goals, a comment each, within a minute.
             write: pacingGroup("write", paceMs),
-            notifications: pacingGroup("notifications", 3 * paceMs),
+            notifications: pacingGroup("notifications", paceMs),
             onRateLimit: (retryAfter, request, _octokit, retryCount) => {
                 const wait = `${retryAfter}s`;
                 if (retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_SECONDS) {
@@ -26793,6 +26796,18 @@ query Goal($owner: String!, $name: String!, $number: Int!, $commentWindow: Int!)
     issue(number: $number) { ${GOAL_FIELDS} }
   }
 }`;
+/** Several goals in one request: one aliased `issue` per number (`goal0`, `goal1`, …). */
+function goalsQuery(numbers) {
+    const fields = numbers
+        .map((number, index) => `goal${index}: issue(number: ${Math.trunc(number)}) { ${GOAL_FIELDS} }`)
+        .join("\n    ");
+    return `
+query Goals($owner: String!, $name: String!, $commentWindow: Int!) {
+  repository(owner: $owner, name: $name) {
+    ${fields}
+  }
+}`;
+}
 const VIEWER_QUERY = "query Viewer { viewer { login } }";
 /**
  * One request for the state of many issues across repositories: one aliased `repository`
@@ -27230,6 +27245,13 @@ const TEXT_RESERVE = 2_000;
 /** Ends a marker's free text that was shortened to fit the comment. */
 const MARKER_CUT_NOTE = "… (cut)";
 const MARKER_TEXT_FIELDS = ["reason", "logTail", "text"];
+/** The comment of a move between states: a headline for people, the transition marker, `extra`. */
+function moveComment(from, to, reason, extra = []) {
+    return markedComment(`**${from ?? "no state"} → ${to}**: ${reason}`, [
+        { kind: "transition", from, to, reason },
+        ...extra,
+    ]);
+}
 /**
  * A comment of human-readable `text`, a blank line and the markers (one a line), within GitHub's
  * comment limit. The markers stay whole and parseable: when they alone would leave less than
@@ -27267,6 +27289,68 @@ function capMarkers(markers, cap) {
         }
         return copy;
     });
+}
+
+;// CONCATENATED MODULE: ./src/github/run-starts.ts
+/**
+ * Claims verified in one dispatch cycle become runs with one GraphQL request of aliased
+ * mutations, which GitHub runs in order: every goal's label set (goal:running), then every
+ * claim comment edited to hold its move. One request is one paced write, where a claim moved
+ * by REST took two (a label set and a comment edit): claiming 48 goals fits in a minute.
+ */
+
+
+
+
+
+/** The node ids of labels by name (lower case); names with no label are left out. */
+async function labelIds(client, repo, names) {
+    const fields = names
+        .map((name, index) => `label${index}: label(name: ${JSON.stringify(name)}) { id name }`)
+        .join("\n    ");
+    const result = await readGraphql(client, `query LabelIds($owner: String!, $name: String!) {\n  repository(owner: $owner, name: $name) {\n    ${fields}\n  }\n}`, { owner: repo.owner, name: repo.repo }, "reading the ids of the goals' labels");
+    if (!result.repository)
+        throw repositoryNotFound(repo);
+    const ids = new Map();
+    for (const label of Object.values(result.repository))
+        if (label)
+            ids.set(label.name.toLowerCase(), label.id);
+    return ids;
+}
+async function startRuns(client, repo, starts) {
+    if (starts.length === 0)
+        return;
+    const labelSets = starts.map((start) => withState(start.goal.labels, "running"));
+    const names = [...new Set(labelSets.flat().map((name) => name.toLowerCase()))];
+    const ids = await labelIds(client, repo, names);
+    if (!ids.has(states_stateLabel("running").toLowerCase()))
+        throw new Error(`The label ${states_stateLabel("running")} is missing from the repository.`);
+    const declarations = [];
+    const labelMoves = [];
+    const notes = [];
+    const variables = {};
+    starts.forEach((start, index) => {
+        declarations.push(`$issue${index}: ID!`, `$labels${index}: [ID!]`);
+        variables[`issue${index}`] = start.goal.nodeId;
+        variables[`labels${index}`] = labelSets[index]?.flatMap((name) => ids.get(name.toLowerCase()) ?? []);
+        labelMoves.push(`start${index}: updateIssue(input: {id: $issue${index}, labelIds: $labels${index}}) { issue { number } }`);
+        const move = moveComment(start.goal.state, "running", start.reason);
+        const body = `${start.claim.body}\n\n${move}`;
+        // A claim comment too long to hold its move keeps it out; the label and claim still say it.
+        if (body.length > GITHUB_LIMITS.body)
+            return;
+        declarations.push(`$comment${index}: ID!`, `$body${index}: String!`);
+        variables[`comment${index}`] = start.claim.nodeId;
+        variables[`body${index}`] = body;
+        notes.push(`note${index}: updateIssueComment(input: {id: $comment${index}, body: $body${index}}) { issueComment { id } }`);
+    });
+    const document = `mutation StartRuns(${declarations.join(", ")}) {\n  ${[...labelMoves, ...notes].join("\n  ")}\n}`;
+    try {
+        await client.graphql(document, variables);
+    }
+    catch (error) {
+        throw explainGitHubError(error, `moving ${starts.map((start) => `#${start.goal.ref.number}`).join(", ")} to ${states_stateLabel("running")}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/github/text-histories.ts
@@ -27316,6 +27400,7 @@ function textHistoryOf(issue) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/goal-store.ts
+
 
 
 
@@ -27464,29 +27549,14 @@ class GitHubGoalStore {
                 throw explainGitHubError(error, doing);
             });
         };
-        const markers = [];
-        if (changes)
-            markers.push({
-                kind: "transition",
-                from: current.state,
-                to: request.to,
-                reason: request.reason,
-            });
-        if (request.marker)
-            markers.push(request.marker);
-        const headline = changes
-            ? `**${current.state ?? "no state"} → ${request.to}**: ${request.reason}`
-            : request.reason;
         const writeMarkers = async () => {
-            if (markers.length === 0)
+            const extra = request.marker ? [request.marker] : [];
+            if (!changes && extra.length === 0)
                 return;
-            const text = markedComment(headline, markers);
-            const into = request.appendTo;
-            // An edit that would not fit GitHub's comment size becomes a comment of its own.
-            if (into && into.body.length + 2 + text.length <= GITHUB_LIMITS.body)
-                await this.editComment(into.commentId, `${into.body}\n\n${text}`, doing);
-            else
-                await this.comment(number, text);
+            const text = changes
+                ? moveComment(current.state, request.to, request.reason, extra)
+                : markedComment(request.reason, extra);
+            await this.comment(number, text);
         };
         // A result and its move are written before the label, so a crash between the two leaves a
         // record the reconciler completes (core/attempts.ts recordedMove), never a label without
@@ -27504,8 +27574,23 @@ class GitHubGoalStore {
     }
     async recordMarker(number, text, marker) {
         const body = markedComment(text, [marker]);
-        const commentId = await this.comment(number, body);
-        return { commentId, body };
+        const { id, nodeId } = await this.postComment(number, body);
+        return { commentId: id, nodeId, body };
+    }
+    async getGoals(numbers) {
+        const goals = new Map();
+        if (numbers.length === 0)
+            return goals;
+        const result = await this.graphql(goalsQuery(numbers), { owner: this.repo.owner, name: this.repo.repo, commentWindow: MAX_PAGE_SIZE }, `reading goals ${numbers.map((number) => `#${number}`).join(", ")}`);
+        if (!result.repository)
+            throw this.repositoryNotFound();
+        for (const node of Object.values(result.repository))
+            if (node)
+                goals.set(node.number, await this.snapshot(node));
+        return goals;
+    }
+    startRuns(starts) {
+        return startRuns(this.client, this.repo, starts);
     }
     async deleteComment(commentId) {
         try {
@@ -27583,24 +27668,19 @@ class GitHubGoalStore {
         }
     }
     async comment(number, body) {
+        return (await this.postComment(number, body)).id;
+    }
+    async postComment(number, body) {
         try {
             const { data } = await this.client.rest.issues.createComment({
                 ...this.where,
                 issue_number: number,
                 body,
             });
-            return data.id;
+            return { id: data.id, nodeId: data.node_id };
         }
         catch (error) {
             throw explainGitHubError(error, `commenting on #${number}`);
-        }
-    }
-    async editComment(commentId, body, doing) {
-        try {
-            await this.client.rest.issues.updateComment({ ...this.where, comment_id: commentId, body });
-        }
-        catch (error) {
-            throw explainGitHubError(error, doing);
         }
     }
     graphql(query, variables, doing) {
@@ -28156,7 +28236,7 @@ function goal_indent(text) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_goal_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7466);
+/* harmony import */ var _cli_goal_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(868);
 
 process.exitCode = await (0,_cli_goal_js__WEBPACK_IMPORTED_MODULE_0__/* .goalMain */ .T)(process.argv.slice(2));
 

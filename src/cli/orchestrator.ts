@@ -281,13 +281,14 @@ function reportCycle(
   say: (line: string) => void,
 ) {
   const name = formatRepo(target.connection.repo);
-  if (report.today) {
-    const today = report.today;
-    const busy = [...running.values()].filter((run) => run.repo === name);
-    say(
-      `${name}: ${busy.length} agent(s) here, ${report.running} running in all, ${report.queued} queued; today ${describeDayCost(today, target.settings.budget)}`,
-    );
-  }
+  const busy = [...running.values()].filter((run) => run.repo === name);
+  // Today's cost is read only under a budget (flows/dispatch.ts).
+  const today = report.today
+    ? `; today ${describeDayCost(report.today, target.settings.budget)}`
+    : "";
+  say(
+    `${name}: ${busy.length} agent(s) here, ${report.running} running in all, ${report.queued} queued${today}`,
+  );
 }
 
 function describe(report: RunGoalReport, started: number): string {

@@ -61,18 +61,22 @@ export interface TransitionRequest {
   reason: string;
   /** A fact to record with the change (claim, run result, feedback). */
   marker?: Marker;
-  /**
-   * Record the change by editing this comment of ours (as recordMarker returned it) instead of
-   * posting a new one: an edit creates no content and notifies no one (GitHub's secondary limits
-   * count created content). Its markers then take that comment's time.
-   */
-  appendTo?: RecordedComment;
 }
 
 /** A marker comment the store wrote, as it wrote it. */
 export interface RecordedComment {
   commentId: number;
+  nodeId: string;
   body: string;
+}
+
+/** A verified claim's move to goal:running (flows/claim-goals.ts). */
+export interface RunStart {
+  /** The goal as read after its claim, in goal:queued. */
+  goal: GoalSnapshot;
+  reason: string;
+  /** The claim's comment: the move is added to it. */
+  claim: RecordedComment;
 }
 
 /** A label as the repository has it now. */
@@ -135,6 +139,13 @@ export interface GoalStore {
   /** Goals in any state, open or closed, changed since `since` (null: all), oldest first, lazily. */
   listGoalActivity(since: Date | null): AsyncIterable<GoalSnapshot>;
   getGoal(number: number): Promise<GoalSnapshot>;
+  /** Several goals in one request; an issue that does not exist is left out. */
+  getGoals(numbers: readonly number[]): Promise<Map<number, GoalSnapshot>>;
+  /**
+   * Moves verified claims' goals to goal:running in one request: every label set first, then
+   * each move added to its claim comment (a move to running goes label first, see transition).
+   */
+  startRuns(starts: readonly RunStart[]): Promise<void>;
   /**
    * Comments why (with the marker), then leaves exactly one state label; a move to running
    * goes label first (see docs/design.md, "Write order"). Returns the state it left.

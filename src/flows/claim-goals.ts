@@ -4,7 +4,13 @@ import { isSameClaim, winningClaim } from "../core/claims.js";
 import { UserError } from "../core/errors.js";
 import { formatIssueRef } from "../core/issue-ref.js";
 import type { Claimant, ClaimMarker } from "../core/markers.js";
-import type { GoalSnapshot, GoalStore, LockLease } from "../core/ports.js";
+import type {
+  GoalSnapshot,
+  GoalStore,
+  LockLease,
+  RecordedComment,
+  RunStart,
+} from "../core/ports.js";
 import { stateLabel } from "../core/states.js";
 import { goalBranchName } from "../git/branch-name.js";
 import { step } from "../github/errors.js";
@@ -85,7 +91,9 @@ export async function claimRequested(
     goal = await store.getGoal(number);
   }
   const vetting = selection.vettings.get(number);
-  const claimed = vetting ? await claim(context, settings, goal, vetting, log) : null;
+  const [claimed] = vetting
+    ? await claimAll(context, settings, [{ goal, vetting }], () => null, log)
+    : [];
   if (!claimed) throw new UserError(`Goal #${number} was claimed by another dispatcher first.`);
   return claimed;
 }
@@ -116,53 +124,72 @@ export async function withdrawUnrunClaims(
 }
 
 /**
- * Claim, then verify: post a claim marker, read the goal back, and only the first live claim
- * of the round moves the goal to running. A dispatcher that lost deletes its claim and backs off.
+ * Claim, then verify, for a batch of goals: post a claim marker on each, read them all back in
+ * one request, and move to running (in one request, flows/../github/run-starts.ts) only the goals
+ * whose first live claim of the round is ours. A claim that lost is deleted: the dispatcher backs
+ * off. `stop` is asked before each claim is posted (a lost dispatch lock): a reason ends posting.
  */
-export async function claim(
+export async function claimAll(
   context: ClaimContext,
   settings: Pick<ClaimSettings, "durationSeconds">,
-  goal: GoalSnapshot,
-  vetting: Extract<Vetting, { ok: true }>,
+  candidates: ReadonlyArray<{ goal: GoalSnapshot; vetting: Extract<Vetting, { ok: true }> }>,
+  stop: () => string | null,
   log: (line: string) => void,
-): Promise<ClaimedGoal | null> {
+): Promise<ClaimedGoal[]> {
   const { store } = context;
-  const number = goal.ref.number;
-  const claimedAt = (context.now ?? (() => new Date()))();
-  const marker: ClaimMarker = {
-    kind: "claim",
-    attempt: nextAttemptNumber(goal.markers),
-    claimId: randomUUID(),
-    claimedBy: context.claimant,
-    claimedAt: claimedAt.toISOString(),
-    leaseExpiresAt: new Date(
-      claimedAt.getTime() + (settings.durationSeconds + LEASE_GRACE_SECONDS) * 1000,
-    ).toISOString(),
-    textFingerprint: vetting.fingerprint,
-    vouchedBy: vetting.vouchedBy,
-    branch: goalBranchName(number, goal.title),
-  };
-  const recorded = await store.recordMarker(
-    number,
-    `Claiming attempt ${marker.attempt} (${describeClaimant(context.claimant)}).`,
-    marker,
-  );
-  const current = await store.getGoal(number);
-  const winner = winningClaim(current.markers, claimedAt);
-  if (current.state !== "queued" || !winner || !isSameClaim(winner, marker)) {
-    log(`#${number}: claimed by someone else first; backing off`);
-    await store.deleteComment(recorded.commentId);
-    return null;
+  const now = context.now ?? (() => new Date());
+  const posted: Array<{ goal: GoalSnapshot; marker: ClaimMarker; recorded: RecordedComment }> = [];
+  for (const { goal, vetting } of candidates) {
+    const why = stop();
+    if (why) {
+      log(why);
+      break;
+    }
+    const claimedAt = now();
+    const marker: ClaimMarker = {
+      kind: "claim",
+      attempt: nextAttemptNumber(goal.markers),
+      claimId: randomUUID(),
+      claimedBy: context.claimant,
+      claimedAt: claimedAt.toISOString(),
+      leaseExpiresAt: new Date(
+        claimedAt.getTime() + (settings.durationSeconds + LEASE_GRACE_SECONDS) * 1000,
+      ).toISOString(),
+      textFingerprint: vetting.fingerprint,
+      vouchedBy: vetting.vouchedBy,
+      branch: goalBranchName(goal.ref.number, goal.title),
+    };
+    const recorded = await store.recordMarker(
+      goal.ref.number,
+      `Claiming attempt ${marker.attempt} (${describeClaimant(context.claimant)}).`,
+      marker,
+    );
+    posted.push({ goal, marker, recorded });
   }
-  await store.transition(number, {
-    to: "running",
-    expectedFrom: "queued",
-    reason: `attempt ${marker.attempt} claimed by ${describeClaimant(context.claimant)}; lease until ${marker.leaseExpiresAt}.`,
-    // The claim comment says it all: the move is added to it, no second comment is posted.
-    appendTo: recorded,
-  });
-  log(`#${number}: attempt ${marker.attempt} claimed`);
-  return { number, attempt: marker.attempt, title: goal.title, url: goal.url };
+  if (posted.length === 0) return [];
+  const current = await store.getGoals(posted.map(({ goal }) => goal.ref.number));
+  const verifiedAt = now();
+  const starts: RunStart[] = [];
+  const claimed: ClaimedGoal[] = [];
+  for (const { goal, marker, recorded } of posted) {
+    const number = goal.ref.number;
+    const read = current.get(number);
+    const winner = read ? winningClaim(read.markers, verifiedAt) : null;
+    if (read?.state !== "queued" || !winner || !isSameClaim(winner, marker)) {
+      log(`#${number}: claimed by someone else first; backing off`);
+      await store.deleteComment(recorded.commentId);
+      continue;
+    }
+    starts.push({
+      goal: read,
+      reason: `attempt ${marker.attempt} claimed by ${describeClaimant(context.claimant)}; lease until ${marker.leaseExpiresAt}.`,
+      claim: recorded,
+    });
+    claimed.push({ number, attempt: marker.attempt, title: goal.title, url: goal.url });
+  }
+  await store.startRuns(starts);
+  for (const { number, attempt } of claimed) log(`#${number}: attempt ${attempt} claimed`);
+  return claimed;
 }
 
 export function describeClaimant(claimant: Claimant): string {
@@ -228,30 +255,27 @@ export async function takeFromQueue(
       await store.transition(goal.ref.number, { to: "draft", expectedFrom: "queued", reason });
   }
   report.blocked = await tellBlockedGoals(store, selection.blocked, settings.dryRun, log);
-  let claimed = 0;
-  for (const goal of selection.eligible) {
+  const candidates = selection.eligible.flatMap((goal) => {
     const vetting = selection.vettings.get(goal.ref.number);
-    if (!vetting) continue;
-    if (lease?.lost()) {
-      // Another cycle may be counting and claiming now: stop rather than exceed `max`.
-      const note = "This cycle may have lost the dispatch lock; it stopped claiming.";
-      report.notes.push(note);
-      log(note);
-      break;
-    }
-    const taken = settings.dryRun
-      ? {
-          number: goal.ref.number,
-          attempt: nextAttemptNumber(goal.markers),
-          title: goal.title,
-          url: goal.url,
-        }
-      : await claim(context, settings, goal, vetting, log);
-    if (taken) {
-      report.claimed.push(taken);
-      claimed++;
-    }
-  }
+    return vetting ? [{ goal, vetting }] : [];
+  });
+  // Another cycle may be counting and claiming once the lock is lost: stop rather than exceed `max`.
+  const lockLost = () => {
+    if (!lease?.lost()) return null;
+    const note = "This cycle may have lost the dispatch lock; it stopped claiming.";
+    report.notes.push(note);
+    return note;
+  };
+  const taken = settings.dryRun
+    ? candidates.map(({ goal }) => ({
+        number: goal.ref.number,
+        attempt: nextAttemptNumber(goal.markers),
+        title: goal.title,
+        url: goal.url,
+      }))
+    : await claimAll(context, settings, candidates, lockLost, log);
+  report.claimed.push(...taken);
+  const claimed = taken.length;
   report.running += claimed;
   return claimed + selection.unsatisfiable.length + selection.toDraft.length;
 }

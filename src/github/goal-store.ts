@@ -1,4 +1,4 @@
-import { fitBody, GITHUB_LIMITS } from "../core/github-limits.js";
+import { fitBody } from "../core/github-limits.js";
 import { formatRepo, type IssueRef, type RepoRef } from "../core/issue-ref.js";
 import { type Marker, trustedMarkers } from "../core/markers.js";
 import type {
@@ -7,6 +7,7 @@ import type {
   GoalSnapshot,
   GoalStore,
   NewGoal,
+  RunStart,
   StorySummary,
   TransitionRequest,
 } from "../core/ports.js";
@@ -30,7 +31,7 @@ import { goalSnapshot, restComment } from "./goal-snapshots.js";
 import { readGraphql, repositoryNotFound } from "./graphql-read.js";
 import { linkNewGoal, readBlockedBy, readOpenStories, readStories } from "./issue-links.js";
 import { ensureLabels } from "./labels.js";
-import { markedComment } from "./marked-comment.js";
+import { markedComment, moveComment } from "./marked-comment.js";
 import {
   GOAL_ACTIVITY_PAGE_QUERY,
   GOAL_COUNT_QUERY,
@@ -40,8 +41,10 @@ import {
   type GoalPageResult,
   type GoalResult,
   type GraphQLGoal,
+  goalsQuery,
   VIEWER_QUERY,
 } from "./queries.js";
+import { startRuns } from "./run-starts.js";
 import { readTextHistories } from "./text-histories.js";
 
 /** GitHub Actions' built-in token posts as this account. */
@@ -229,26 +232,13 @@ export class GitHubGoalStore implements GoalStore {
           throw explainGitHubError(error, doing);
         });
     };
-    const markers: Marker[] = [];
-    if (changes)
-      markers.push({
-        kind: "transition",
-        from: current.state,
-        to: request.to,
-        reason: request.reason,
-      });
-    if (request.marker) markers.push(request.marker);
-    const headline = changes
-      ? `**${current.state ?? "no state"} → ${request.to}**: ${request.reason}`
-      : request.reason;
     const writeMarkers = async () => {
-      if (markers.length === 0) return;
-      const text = markedComment(headline, markers);
-      const into = request.appendTo;
-      // An edit that would not fit GitHub's comment size becomes a comment of its own.
-      if (into && into.body.length + 2 + text.length <= GITHUB_LIMITS.body)
-        await this.editComment(into.commentId, `${into.body}\n\n${text}`, doing);
-      else await this.comment(number, text);
+      const extra = request.marker ? [request.marker] : [];
+      if (!changes && extra.length === 0) return;
+      const text = changes
+        ? moveComment(current.state, request.to, request.reason, extra)
+        : markedComment(request.reason, extra);
+      await this.comment(number, text);
     };
     // A result and its move are written before the label, so a crash between the two leaves a
     // record the reconciler completes (core/attempts.ts recordedMove), never a label without
@@ -266,8 +256,26 @@ export class GitHubGoalStore implements GoalStore {
 
   async recordMarker(number: number, text: string, marker: Marker) {
     const body = markedComment(text, [marker]);
-    const commentId = await this.comment(number, body);
-    return { commentId, body };
+    const { id, nodeId } = await this.postComment(number, body);
+    return { commentId: id, nodeId, body };
+  }
+
+  async getGoals(numbers: readonly number[]): Promise<Map<number, GoalSnapshot>> {
+    const goals = new Map<number, GoalSnapshot>();
+    if (numbers.length === 0) return goals;
+    const result = await this.graphql<{ repository: Record<string, GraphQLGoal | null> | null }>(
+      goalsQuery(numbers),
+      { owner: this.repo.owner, name: this.repo.repo, commentWindow: MAX_PAGE_SIZE },
+      `reading goals ${numbers.map((number) => `#${number}`).join(", ")}`,
+    );
+    if (!result.repository) throw this.repositoryNotFound();
+    for (const node of Object.values(result.repository))
+      if (node) goals.set(node.number, await this.snapshot(node));
+    return goals;
+  }
+
+  startRuns(starts: readonly RunStart[]) {
+    return startRuns(this.client, this.repo, starts);
   }
 
   async deleteComment(commentId: number) {
@@ -358,23 +366,19 @@ export class GitHubGoalStore implements GoalStore {
   }
 
   private async comment(number: number, body: string): Promise<number> {
+    return (await this.postComment(number, body)).id;
+  }
+
+  private async postComment(number: number, body: string) {
     try {
       const { data } = await this.client.rest.issues.createComment({
         ...this.where,
         issue_number: number,
         body,
       });
-      return data.id;
+      return { id: data.id, nodeId: data.node_id };
     } catch (error) {
       throw explainGitHubError(error, `commenting on #${number}`);
-    }
-  }
-
-  private async editComment(commentId: number, body: string, doing: string): Promise<void> {
-    try {
-      await this.client.rest.issues.updateComment({ ...this.where, comment_id: commentId, body });
-    } catch (error) {
-      throw explainGitHubError(error, doing);
     }
   }
 

@@ -4,12 +4,26 @@
  */
 import { cutNote, fitBody, GITHUB_LIMITS } from "../core/github-limits.js";
 import { encodeMarker, type Marker } from "../core/markers.js";
+import type { GoalState } from "../core/states.js";
 
 /** Room kept for the human-readable text when markers have to be shortened. */
 const TEXT_RESERVE = 2_000;
 /** Ends a marker's free text that was shortened to fit the comment. */
 const MARKER_CUT_NOTE = "… (cut)";
 const MARKER_TEXT_FIELDS = ["reason", "logTail", "text"] as const;
+
+/** The comment of a move between states: a headline for people, the transition marker, `extra`. */
+export function moveComment(
+  from: GoalState | null,
+  to: GoalState,
+  reason: string,
+  extra: readonly Marker[] = [],
+): string {
+  return markedComment(`**${from ?? "no state"} → ${to}**: ${reason}`, [
+    { kind: "transition", from, to, reason },
+    ...extra,
+  ]);
+}
 
 /**
  * A comment of human-readable `text`, a blank line and the markers (one a line), within GitHub's

@@ -48,6 +48,19 @@ query Goal($owner: String!, $name: String!, $number: Int!, $commentWindow: Int!)
   }
 }`;
 
+/** Several goals in one request: one aliased `issue` per number (`goal0`, `goal1`, …). */
+export function goalsQuery(numbers: readonly number[]): string {
+  const fields = numbers
+    .map((number, index) => `goal${index}: issue(number: ${Math.trunc(number)}) { ${GOAL_FIELDS} }`)
+    .join("\n    ");
+  return `
+query Goals($owner: String!, $name: String!, $commentWindow: Int!) {
+  repository(owner: $owner, name: $name) {
+    ${fields}
+  }
+}`;
+}
+
 export const VIEWER_QUERY = "query Viewer { viewer { login } }";
 
 export interface GraphQLActor {

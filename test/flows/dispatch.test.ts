@@ -94,6 +94,54 @@ async function runningGoal(
   return number;
 }
 
+describe("claiming many goals at once", () => {
+  it("makes one comment per claim, verifies them in one read and moves them in one request", async () => {
+    const numbers: number[] = [];
+    for (let i = 1; i <= 12; i++) numbers.push(await goal(`goal ${i}`));
+    w.server.resetRequests();
+    const { claims } = await dispatchCycle(w, { max: 10 });
+    assert.deepEqual(
+      claims.map(([number]) => number),
+      numbers.slice(0, 10),
+    );
+    const writes = w.server.requests.filter((r) => r.method !== "GET" && r.path !== "/graphql");
+    // The claims are the only comments on the goals: the moves to running are edits of them.
+    const onGoals = writes.filter((r) =>
+      numbers.some((n) => r.path.endsWith(`/issues/${n}/comments`)),
+    );
+    assert.deepEqual(
+      onGoals.map((r) => r.operationId),
+      Array(10).fill("issues/create-comment"),
+    );
+    assert.deepEqual(
+      w.server.requests
+        .filter((r) => r.graphqlOperationName === "Goals" || r.graphqlOperationName === "StartRuns")
+        .map((r) => r.graphqlOperationName),
+      ["Goals", "StartRuns"],
+    );
+    assert.equal(writes.filter((r) => r.operationId === "issues/set-labels").length, 0);
+    for (const number of numbers.slice(0, 10)) {
+      assert.deepEqual(await stateLabels(number), ["goal:running"]);
+      const { data } = await w.client.rest.issues.listComments({
+        owner,
+        repo,
+        issue_number: number,
+      });
+      const claimComment = data.filter((c) => c.body?.startsWith("Claiming attempt 1"));
+      assert.equal(claimComment.length, 1, `#${number}: one claim comment`);
+      assert.match(claimComment[0]?.body ?? "", /\*\*queued → running\*\*/);
+      const goal = await w.store.getGoal(number);
+      assert.deepEqual(
+        goal.markers.map((m) => m.kind),
+        ["claim", "transition"],
+        `#${number}: the claim comment's claim and its move`,
+      );
+    }
+    for (const number of numbers.slice(10))
+      assert.deepEqual(await stateLabels(number), ["goal:queued"]);
+  });
+});
+
 describe("dispatch order", () => {
   it("claims the oldest queued goals up to max, each as a claim of this workflow run", async () => {
     const numbers: number[] = [];
