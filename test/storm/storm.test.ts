@@ -17,8 +17,10 @@ function assertNoViolations(t: TestContext, report: StormReport) {
 }
 
 it("a seeded storm: 20 goals, 10 cycles, 20 % faults, agents and kills at random", async (t) => {
-  // Seed 3: faults, kills, and queued dependents of stuck goals all come up.
-  const report = await runStorm(seededStorm(3, CI_STORM));
+  // Seed 5: faults, kills, and queued dependents of stuck goals all come up. (The faults are
+  // drawn in the order requests arrive, so a cycle that makes other requests needs another seed:
+  // seed 3 stopped producing a blocked dependent when cycles began with one overview read.)
+  const report = await runStorm(seededStorm(5, CI_STORM));
   // The storm really blew, so zero violations means something.
   assert.ok(report.figures.faults > 50, `${report.figures.faults} faults`);
   assert.ok(report.figures.runs >= 20, `${report.figures.runs} runs`);
