@@ -1,19 +1,12 @@
 // The simulation's arithmetic (bench/simulation.ts): seeded random draws, what a logged request
 // costs under GitHub's limits, how long our client's pacing makes a run of requests take, and
 // the goals per hour a token's limits allow.
+import { seededRandom } from "../tools/github-server/faults.js";
+import { CONTENT_CREATING_OPERATIONS } from "../tools/github-server/limits.js";
 import type { RequestLogEntry } from "../tools/github-server/server.js";
 
-/** mulberry32: a small seeded PRNG, so every run of the simulation draws the same numbers. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** mulberry32, the test server's seeded PRNG: every run of the simulation draws the same numbers. */
+export { seededRandom };
 
 /** A lognormal draw: `median` × e^(sigma·z), z standard normal (Box–Muller). */
 export function lognormal(random: () => number, median: number, sigma: number): number {
@@ -27,16 +20,6 @@ export function lognormal(random: () => number, median: number, sigma: number): 
 /** The fields another change adds to the server's log entry; used when present. */
 type Entry = RequestLogEntry & { contentCreating?: boolean; points?: number };
 
-const CONTENT_CREATING_ROUTES = new Set([
-  "issues/create",
-  "issues/create-comment",
-  "pulls/create",
-  "pulls/create-review",
-  "pulls/create-review-comment",
-  "pulls/create-reply-for-review-comment",
-  "repos/create-commit-comment",
-  "repos/create-release",
-]);
 /** GraphQL operations, by the names our documents give them, that create issues, comments, PRs, reviews. */
 const CONTENT_CREATING_OPERATION =
   /^(Add(Comment|PullRequestReview\w*|DiscussionComment)|Create(Issue|PullRequest|Discussion)\w*)$/;
@@ -45,13 +28,14 @@ const GRAPHQL_MUTATION = /^(Add|Create|Update|Delete|Remove|Close|Reopen|Enable|
 /**
  * GitHub's secondary limit on content creation (80 a minute, 500 an hour) counts requests that
  * create issues, comments, pull requests and reviews. Until the server's log says so itself
- * (`contentCreating`), a request is classified here by its route or GraphQL operation name.
+ * (`contentCreating`), a request is classified here: REST by the server's own list of routes
+ * (tools/github-server/limits.ts), GraphQL by its operation name.
  */
 export function classifyContentCreating(entry: RequestLogEntry): boolean {
   if (entry.operationId === "graphql") {
     return CONTENT_CREATING_OPERATION.test(entry.graphqlOperationName ?? "");
   }
-  return entry.method === "POST" && CONTENT_CREATING_ROUTES.has(entry.operationId ?? "");
+  return entry.method === "POST" && CONTENT_CREATING_OPERATIONS.has(entry.operationId ?? "");
 }
 
 export function isContentCreating(entry: RequestLogEntry): boolean {

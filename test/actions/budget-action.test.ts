@@ -1,14 +1,11 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { formatUsd } from "../../src/core/budget.js";
-import type { RunResultMarker, TrustedMarker } from "../../src/core/markers.js";
+import type { RunResultMarker } from "../../src/core/markers.js";
 import { MAX_RUN_COST_USD } from "../../src/core/run-figures.js";
-import { isStateLabel } from "../../src/core/states.js";
-import { createGoal } from "../../src/flows/create-goal.js";
 import { type ActionRun, runActionBundle } from "../helpers/action-runner.js";
 import { dispatchCycle, dispatchSummary, usdPerDay } from "../helpers/dispatch-cycle.js";
-import { GOAL_BODY } from "../helpers/github-fixture.js";
-import { vettedText } from "../helpers/vetted-text.js";
+import { goalHelpers } from "../helpers/goals.js";
 import { startWorld, type TestWorld } from "../helpers/world.js";
 
 // The daily budget against agents whose stats cannot be trusted: the bundled runner records
@@ -31,33 +28,7 @@ beforeEach(async () => {
 });
 afterEach(() => w.close());
 
-const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
-
-async function queuedGoal(title: string): Promise<number> {
-  const { number } = await createGoal(w.store, {
-    title,
-    body: GOAL_BODY,
-    queue: true,
-    spotCheck: false,
-  });
-  return number;
-}
-
-/** A goal as the dispatcher leaves it for the runner: claimed for attempt 1 and goal:running. */
-async function claimedGoal(title: string): Promise<number> {
-  const number = await queuedGoal(title);
-  await w.store.recordMarker(number, "claim", {
-    kind: "claim",
-    attempt: 1,
-    claimId: "now",
-    claimedBy: { runId: String(RUNNER_RUN_ID) },
-    claimedAt: new Date().toISOString(),
-    leaseExpiresAt: hoursFromNow(2),
-    ...(await vettedText(w.store, number)),
-  });
-  await w.store.transition(number, { to: "running", expectedFrom: "queued", reason: "claimed" });
-  return number;
-}
+const { goal: queuedGoal, claimedGoal, lastResult, stateLabels } = goalHelpers(() => w);
 
 /** The bundled runner action on `goal` with the test agent in `mode`: main step, then post step. */
 async function runGoal(goal: number, mode: string): Promise<ActionRun> {
@@ -83,21 +54,6 @@ function claimed(result: ActionRun): number[] {
   assert.equal(result.code, 0, result.stdout + result.stderr);
   const matrix = JSON.parse(result.outputs.matrix ?? "") as { include: Array<{ goal: number }> };
   return matrix.include.map((entry) => entry.goal);
-}
-
-async function lastResult(number: number): Promise<TrustedMarker & RunResultMarker> {
-  const result = (await w.store.getGoal(number)).markers.findLast((m) => m.kind === "run-result");
-  assert.ok(result && result.kind === "run-result", `a run-result marker on #${number}`);
-  return result;
-}
-
-async function stateLabels(number: number): Promise<string[]> {
-  const { data } = await w.client.rest.issues.listLabelsOnIssue({
-    owner,
-    repo,
-    issue_number: number,
-  });
-  return data.map((label) => label.name).filter(isStateLabel);
 }
 
 /** The runner's summary of the run: cost, tokens and iterations as recorded. */

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { encodeMarker, type Marker } from "../../src/core/markers.js";
-import { isStateLabel, LABELS } from "../../src/core/states.js";
-import { createGoal } from "../../src/flows/create-goal.js";
+import { LABELS } from "../../src/core/states.js";
 import type { ActionRun } from "../helpers/action-runner.js";
-import { type GitHubFixture, GOAL_BODY, startGitHubFixture } from "../helpers/github-fixture.js";
+import { type GitHubFixture, startGitHubFixture } from "../helpers/github-fixture.js";
+import { goalHelpers, hoursFromNow } from "../helpers/goals.js";
 import { bundleRuntimes } from "../helpers/runtimes.js";
 
 // The bundled dispatcher, run as the workflow runs it, against the local GitHub API server: smoke
@@ -37,77 +36,7 @@ function matrix(
   return parsed.include;
 }
 
-async function goal(title: string, options: { queue?: boolean; body?: string } = {}) {
-  const created = await createGoal(gh.store, {
-    title,
-    body: options.body ?? GOAL_BODY,
-    queue: options.queue ?? true,
-    spotCheck: false,
-  });
-  return created.number;
-}
-
-async function stateLabels(number: number): Promise<string[]> {
-  const { data } = await gh.client.rest.issues.listLabelsOnIssue({
-    owner,
-    repo,
-    issue_number: number,
-  });
-  return data.map((label) => label.name).filter(isStateLabel);
-}
-
-async function comment(number: number, marker: Marker) {
-  await gh.client.rest.issues.createComment({
-    owner,
-    repo,
-    issue_number: number,
-    body: encodeMarker(marker),
-  });
-}
-
-const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
-
-/** A goal that ran `attempts` times and failed each time, now queued again. */
-async function retriedGoal(title: string, attempts: number) {
-  const number = await goal(title);
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    await comment(number, {
-      kind: "claim",
-      attempt,
-      claimId: `c${attempt}`,
-      claimedBy: { runId: "1" },
-      claimedAt: hoursFromNow(-5),
-      leaseExpiresAt: hoursFromNow(-1),
-    });
-    await comment(number, {
-      kind: "run-result",
-      attempt,
-      outcome: "failure",
-      reason: "exit 1",
-      countsAsAttempt: true,
-    });
-  }
-  return number;
-}
-
-/** A goal left running by a claim for `attempt`. */
-async function runningGoal(
-  title: string,
-  claim: { attempt?: number; runId?: string; leaseExpiresAt: string; earlier?: number },
-) {
-  const number = claim.earlier ? await retriedGoal(title, claim.earlier) : await goal(title);
-  const attempt = claim.attempt ?? (claim.earlier ?? 0) + 1;
-  await comment(number, {
-    kind: "claim",
-    attempt,
-    claimId: "x",
-    claimedBy: { runId: claim.runId ?? "55" },
-    claimedAt: hoursFromNow(-5),
-    leaseExpiresAt: claim.leaseExpiresAt,
-  });
-  await gh.store.transition(number, { to: "running", reason: "claimed in the test" });
-  return number;
-}
+const { goal, stateLabels, runningGoal } = goalHelpers(() => gh);
 
 for (const runtime of bundleRuntimes()) {
   it(`inputs → matrix, outputs and job summary (bundle on ${runtime.name})`, async () => {

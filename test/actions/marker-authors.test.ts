@@ -2,12 +2,10 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { isStateLabel } from "../../src/core/states.js";
-import { createGoal } from "../../src/flows/create-goal.js";
 import type { GitHubClient } from "../../src/github/client.js";
 import type { GitHubGoalStore } from "../../src/github/goal-store.js";
 import { type ActionRun, runActionBundle } from "../helpers/action-runner.js";
-import { GOAL_BODY } from "../helpers/github-fixture.js";
+import { goalHelpers, hoursFromNow } from "../helpers/goals.js";
 import { commentExists, expiredTicketBy, failedAttemptsBy } from "../helpers/old-identity.js";
 import { vettedText } from "../helpers/vetted-text.js";
 import { startWorld, type TestWorld } from "../helpers/world.js";
@@ -30,23 +28,9 @@ beforeEach(async () => {
 });
 afterEach(() => w.close());
 
-const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
+const { goal: queued, stateLabels } = goalHelpers(() => w);
 
 const env = () => w.stepEnv(700);
-
-async function queued(title: string) {
-  return (await createGoal(w.store, { title, body: GOAL_BODY, queue: true, spotCheck: false }))
-    .number;
-}
-
-async function stateLabels(number: number): Promise<string[]> {
-  const { data } = await w.client.rest.issues.listLabelsOnIssue({
-    owner,
-    repo,
-    issue_number: number,
-  });
-  return data.map((label) => label.name).filter(isStateLabel);
-}
 
 describe("the dispatcher with marker-authors", () => {
   /** A queued goal whose three attempts old-bot claimed, and recorded as failed. */

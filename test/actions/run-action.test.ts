@@ -17,17 +17,14 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { promisify } from "node:util";
-import type { RunResultMarker, TrustedMarker } from "../../src/core/markers.js";
-import { isStateLabel } from "../../src/core/states.js";
-import { createGoal } from "../../src/flows/create-goal.js";
 import { connectAsApp } from "../../src/github/app-auth.js";
 import { GitHubGoalStore } from "../../src/github/goal-store.js";
 import { ENABLE_AUTO_MERGE_MUTATION } from "../../src/github/pull-requests.js";
 import { readOutputs } from "../helpers/action-runner.js";
 import { GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { goalHelpers } from "../helpers/goals.js";
 import { processesWith } from "../helpers/processes.js";
 import { bundleRuntimes } from "../helpers/runtimes.js";
-import { vettedText } from "../helpers/vetted-text.js";
 import { agentCommand, startWorld, type TestWorld, type WorldOptions } from "../helpers/world.js";
 
 // The bundled runner action, run as the workflow runs it (main step, then post step), against
@@ -51,51 +48,7 @@ async function restart(options: WorldOptions) {
   w = await startWorld(options);
 }
 
-const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
-
-/** A goal as the dispatcher leaves it: claimed for `attempt` and goal:running. */
-async function claimedGoal(
-  title: string,
-  options: { attempt?: number; spotCheck?: boolean; earlierFailures?: number; body?: string } = {},
-) {
-  const { number } = await createGoal(w.store, {
-    title,
-    body: options.body ?? GOAL_BODY,
-    queue: true,
-    spotCheck: options.spotCheck ?? false,
-  });
-  const earlier = options.earlierFailures ?? 0;
-  for (let attempt = 1; attempt <= earlier; attempt++) {
-    await w.store.recordMarker(number, "claim", {
-      kind: "claim",
-      attempt,
-      claimId: `old${attempt}`,
-      claimedBy: { runId: "1" },
-      claimedAt: hoursFromNow(-5),
-      leaseExpiresAt: hoursFromNow(-4),
-    });
-    await w.store.recordMarker(number, "failed", {
-      kind: "run-result",
-      attempt,
-      outcome: "failure",
-      reason: `earlier failure ${attempt}`,
-      countsAsAttempt: true,
-      logTail: `trace of attempt ${attempt}`,
-    });
-  }
-  const attempt = options.attempt ?? earlier + 1;
-  await w.store.recordMarker(number, "claim", {
-    kind: "claim",
-    attempt,
-    claimId: "now",
-    claimedBy: { runId: "4242" },
-    claimedAt: new Date().toISOString(),
-    leaseExpiresAt: hoursFromNow(2),
-    ...(await vettedText(w.store, number)),
-  });
-  await w.store.transition(number, { to: "running", expectedFrom: "queued", reason: "claimed" });
-  return number;
-}
+const { claimedGoal, stateLabels, lastResult, pulls } = goalHelpers(() => w);
 
 interface Run {
   code: number | null;
@@ -203,26 +156,6 @@ async function runAction(inputs: Record<string, string>) {
   const post = await runStep(inputs, { state: main.state });
   assert.equal(post.code, 0, post.stdout + post.stderr);
   return main;
-}
-
-async function stateLabels(number: number): Promise<string[]> {
-  const { data } = await w.client.rest.issues.listLabelsOnIssue({
-    owner,
-    repo,
-    issue_number: number,
-  });
-  return data.map((label) => label.name).filter(isStateLabel);
-}
-
-async function lastResult(number: number): Promise<TrustedMarker & RunResultMarker> {
-  const markers = (await w.store.getGoal(number)).markers;
-  const result = markers.findLast((m) => m.kind === "run-result");
-  assert.ok(result && result.kind === "run-result", "a run-result marker");
-  return result;
-}
-
-async function pulls() {
-  return (await w.client.rest.pulls.list({ owner, repo, state: "all" })).data;
 }
 
 async function filesOn(ref: string): Promise<string[]> {

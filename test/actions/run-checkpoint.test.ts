@@ -4,11 +4,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import type { RunResultMarker, TrustedMarker } from "../../src/core/markers.js";
-import { isStateLabel } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import { readOutputs } from "../helpers/action-runner.js";
 import { GOAL_BODY } from "../helpers/github-fixture.js";
+import { goalHelpers, hoursFromNow } from "../helpers/goals.js";
 import { vettedText } from "../helpers/vetted-text.js";
 import { startWorld, type TestWorld } from "../helpers/world.js";
 
@@ -26,7 +25,7 @@ beforeEach(async () => {
 });
 afterEach(() => w.close());
 
-const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
+const { stateLabels, lastResult } = goalHelpers(() => w);
 
 /** Claims `attempt` of the goal as the dispatcher does and moves it to goal:running. */
 async function claim(number: number, attempt: number) {
@@ -136,21 +135,6 @@ function onOrigin(branch: string): string | null {
 
 /** The agent's HEAD, read with git from outside (the test is not the runner). */
 const agentHead = (number: number) => git(workTree(number), "rev-parse", "HEAD");
-
-async function stateLabels(number: number): Promise<string[]> {
-  const { data } = await w.client.rest.issues.listLabelsOnIssue({
-    owner,
-    repo,
-    issue_number: number,
-  });
-  return data.map((label) => label.name).filter(isStateLabel);
-}
-
-async function lastResult(number: number): Promise<TrustedMarker & RunResultMarker> {
-  const result = (await w.store.getGoal(number)).markers.findLast((m) => m.kind === "run-result");
-  assert.ok(result && result.kind === "run-result", "a run-result marker");
-  return result;
-}
 
 /** The post step, as GitHub runs it after the main step died: the goal goes back to the queue. */
 async function postStep(inputs: Record<string, string>, main: Run) {

@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { createGoal } from "../../src/flows/create-goal.js";
 import { runActionBundle } from "../helpers/action-runner.js";
-import { GOAL_BODY } from "../helpers/github-fixture.js";
-import { vettedText } from "../helpers/vetted-text.js";
+import { goalHelpers, hoursFromNow } from "../helpers/goals.js";
 import { startWorld, type TestWorld } from "../helpers/world.js";
 
 // The bundled runner's wake-up: once its result is recorded, a workflow_dispatch of the
@@ -18,25 +16,8 @@ afterEach(() => w.close());
 const WORKFLOW_REF = "acme/widgets/.github/workflows/goals.yml@refs/heads/main";
 
 /** A goal as the dispatcher leaves it: claimed for attempt 1 by run 4242, goal:running. */
-async function claimedGoal(title: string) {
-  const { number } = await createGoal(w.store, {
-    title,
-    body: GOAL_BODY,
-    queue: true,
-    spotCheck: false,
-  });
-  await w.store.recordMarker(number, "claim", {
-    kind: "claim",
-    attempt: 1,
-    claimId: "now",
-    claimedBy: { runId: "4242" },
-    claimedAt: new Date().toISOString(),
-    leaseExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-    ...(await vettedText(w.store, number)),
-  });
-  await w.store.transition(number, { to: "running", expectedFrom: "queued", reason: "claimed" });
-  return number;
-}
+const claimedGoal = (title: string) =>
+  goalHelpers(() => w).claimedGoal(title, { leaseExpiresAt: hoursFromNow(1) });
 
 /** The main step, then the post step, as GitHub runs them in workflow run 4242. */
 async function runJob(goal: number, mode: string, inputs: Record<string, string>) {

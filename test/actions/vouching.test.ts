@@ -3,11 +3,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { decodeMarkers } from "../../src/core/markers.js";
-import { isStateLabel } from "../../src/core/states.js";
-import type { GitHubClient } from "../../src/github/client.js";
 import { runActionBundle } from "../helpers/action-runner.js";
 import { GOAL_BODY } from "../helpers/github-fixture.js";
-import { startWorld, type TestWorld } from "../helpers/world.js";
+import { startVouchingWorld, type VouchingWorld, vouchingHelpers } from "../helpers/vouching.js";
 
 // Who vouched for a goal's text, through the bundled dispatcher and runner: an outsider (read
 // access) may open issues and edit their own title and body; only text someone with write
@@ -17,70 +15,14 @@ import { startWorld, type TestWorld } from "../helpers/world.js";
 const owner = "acme";
 const repo = "widgets";
 
-let w: TestWorld & {
-  /** The orchestrator's token (dispatcher and runner). */
-  bot: string;
-  /** maya, a maintainer with write access. */
-  maya: GitHubClient;
-  /** olly, an outsider with read access. */
-  olly: GitHubClient;
-};
+let w: VouchingWorld;
 
 beforeEach(async () => {
-  const world = await startWorld();
-  w = {
-    ...world,
-    bot: (await world.as("orchestrator", "write")).token,
-    maya: (await world.as("maya", "write")).client,
-    olly: (await world.as("olly")).client,
-  };
+  w = await startVouchingWorld();
 });
 afterEach(() => w.close());
 
-/** GitHub's times are whole seconds: let the next write happen in a later one. */
-const nextSecond = () => w.server.state.clock.advance(1_500);
-
-async function openIssue(client: GitHubClient, title: string, body: string) {
-  const { data } = await client.rest.issues.create({ owner, repo, title, body });
-  return data.number;
-}
-
-async function setState(client: GitHubClient, number: number, label: string) {
-  const { data } = await client.rest.issues.listLabelsOnIssue({
-    owner,
-    repo,
-    issue_number: number,
-  });
-  const others = data.map((entry) => entry.name).filter((name) => !isStateLabel(name));
-  await client.rest.issues.setLabels({
-    owner,
-    repo,
-    issue_number: number,
-    labels: [...others, label],
-  });
-}
-
-async function edit(
-  client: GitHubClient,
-  number: number,
-  changes: { title?: string; body?: string },
-) {
-  await client.rest.issues.update({ owner, repo, issue_number: number, ...changes });
-}
-
-async function stateOf(number: number) {
-  const { data } = await w.maya.rest.issues.listLabelsOnIssue({
-    owner,
-    repo,
-    issue_number: number,
-  });
-  return data.map((label) => label.name).filter(isStateLabel);
-}
-
-async function commentsOf(number: number) {
-  const { data } = await w.maya.rest.issues.listComments({ owner, repo, issue_number: number });
-  return data.map((comment) => ({ author: comment.user?.login, body: comment.body ?? "" }));
-}
+const { nextSecond, openIssue, setState, edit, stateOf, commentsOf } = vouchingHelpers(() => w);
 
 async function dispatch(inputs: Record<string, string> = {}) {
   const result = await w.dispatch({ token: w.bot, max: "5", ...inputs });

@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import type { TrustedMarker } from "../../src/core/markers.js";
-import { createGoal } from "../../src/flows/create-goal.js";
 import type { GitHubClient } from "../../src/github/client.js";
 import type { GitHubGoalStore } from "../../src/github/goal-store.js";
 import type { StatsReport } from "../../src/stats/report-types.js";
 import { GOAL_BODY } from "../helpers/github-fixture.js";
+import { goalHelpers, hoursFromNow } from "../helpers/goals.js";
 import { commentExists, expiredTicketBy, failedAttemptsBy } from "../helpers/old-identity.js";
 import { run } from "../helpers/runtimes.js";
 import { statsRecord } from "../helpers/stats-record.js";
@@ -31,15 +31,10 @@ beforeEach(async () => {
 });
 afterEach(() => w.close());
 
-const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
+const { goal: queued } = goalHelpers(() => w);
 
 const cli = (name: string, args: string[], input = "") =>
   run(process.execPath, [bundle(name), ...args], { env: w.cliEnv(), input, cwd: w.dir });
-
-async function queued(title: string) {
-  return (await createGoal(w.store, { title, body: GOAL_BODY, queue: true, spotCheck: false }))
-    .number;
-}
 
 /** A goal old-bot claimed and ran to a failure, with the run's stats; queued again. */
 async function failedUnderOldBot(title: string) {

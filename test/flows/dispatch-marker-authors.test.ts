@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { isStateLabel } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import type { GitHubClient } from "../../src/github/client.js";
 import type { GitHubGoalStore } from "../../src/github/goal-store.js";
 import { dispatchCycle } from "../helpers/dispatch-cycle.js";
 import { GOAL_BODY } from "../helpers/github-fixture.js";
+import { goalHelpers } from "../helpers/goals.js";
 import { commentExists, expiredTicketBy, failedAttemptsBy } from "../helpers/old-identity.js";
 import { startWorld, type TestWorld } from "../helpers/world.js";
 
@@ -25,14 +25,7 @@ beforeEach(async () => {
 });
 afterEach(() => w.close());
 
-async function stateLabels(number: number): Promise<string[]> {
-  const { data } = await w.client.rest.issues.listLabelsOnIssue({
-    owner,
-    repo,
-    issue_number: number,
-  });
-  return data.map((label) => label.name).filter(isStateLabel);
-}
+const { stateLabels } = goalHelpers(() => w);
 
 /** A queued goal whose three attempts old-bot claimed, and recorded as failed. */
 async function spentByOldBot() {

@@ -1,84 +1,23 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { isStateLabel } from "../../src/core/states.js";
 import type { DispatchSettings } from "../../src/flows/dispatch.js";
-import type { GitHubClient } from "../../src/github/client.js";
 import { dispatchCycle } from "../helpers/dispatch-cycle.js";
 import { GOAL_BODY } from "../helpers/github-fixture.js";
-import { startWorld, type TestWorld } from "../helpers/world.js";
+import { startVouchingWorld, type VouchingWorld, vouchingHelpers } from "../helpers/vouching.js";
 
 // Who vouched for a goal's text, as a dispatch cycle in-process sees it: an outsider (read
 // access) may open issues and edit their own title and body; only text someone with write
 // access wrote, or queued after the last edit, is claimed. What the runner then shows the agent
 // is tested end to end with the bundles in test/actions/vouching.test.ts.
 
-const owner = "acme";
-const repo = "widgets";
-
-let w: TestWorld & {
-  /** The orchestrator's token (the dispatcher's). */
-  bot: string;
-  /** maya, a maintainer with write access. */
-  maya: GitHubClient;
-  /** olly, an outsider with read access. */
-  olly: GitHubClient;
-};
+let w: VouchingWorld;
 
 beforeEach(async () => {
-  const world = await startWorld();
-  w = {
-    ...world,
-    bot: (await world.as("orchestrator", "write")).token,
-    maya: (await world.as("maya", "write")).client,
-    olly: (await world.as("olly")).client,
-  };
+  w = await startVouchingWorld();
 });
 afterEach(() => w.close());
 
-/** GitHub's times are whole seconds: let the next write happen in a later one. */
-const nextSecond = () => w.server.state.clock.advance(1_500);
-
-async function openIssue(client: GitHubClient, title: string, body: string) {
-  const { data } = await client.rest.issues.create({ owner, repo, title, body });
-  return data.number;
-}
-
-async function setState(client: GitHubClient, number: number, label: string) {
-  const { data } = await client.rest.issues.listLabelsOnIssue({
-    owner,
-    repo,
-    issue_number: number,
-  });
-  const others = data.map((entry) => entry.name).filter((name) => !isStateLabel(name));
-  await client.rest.issues.setLabels({
-    owner,
-    repo,
-    issue_number: number,
-    labels: [...others, label],
-  });
-}
-
-async function edit(
-  client: GitHubClient,
-  number: number,
-  changes: { title?: string; body?: string },
-) {
-  await client.rest.issues.update({ owner, repo, issue_number: number, ...changes });
-}
-
-async function stateOf(number: number) {
-  const { data } = await w.maya.rest.issues.listLabelsOnIssue({
-    owner,
-    repo,
-    issue_number: number,
-  });
-  return data.map((label) => label.name).filter(isStateLabel);
-}
-
-async function commentsOf(number: number) {
-  const { data } = await w.maya.rest.issues.listComments({ owner, repo, issue_number: number });
-  return data.map((comment) => ({ author: comment.user?.login, body: comment.body ?? "" }));
-}
+const { nextSecond, openIssue, setState, edit, stateOf, commentsOf } = vouchingHelpers(() => w);
 
 /** A dispatch cycle as the orchestrator's account, max 5. */
 const dispatch = (settings: Partial<DispatchSettings> = {}) =>

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { attemptsUsed } from "../../src/core/attempts.js";
-import { encodeMarker, type Marker } from "../../src/core/markers.js";
-import { isStateLabel } from "../../src/core/states.js";
+import { encodeMarker } from "../../src/core/markers.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import { dispatchCycle, dispatchSummary, usdPerDay } from "../helpers/dispatch-cycle.js";
 import { GOAL_BODY } from "../helpers/github-fixture.js";
+import { goalHelpers, hoursFromNow } from "../helpers/goals.js";
 import { startWorld, type TestWorld } from "../helpers/world.js";
 
 // dispatch() in-process, wired as the dispatcher action wires it, against the local GitHub API
@@ -22,77 +22,7 @@ beforeEach(async () => {
 });
 afterEach(() => w.close());
 
-async function goal(title: string, options: { queue?: boolean; body?: string } = {}) {
-  const created = await createGoal(w.store, {
-    title,
-    body: options.body ?? GOAL_BODY,
-    queue: options.queue ?? true,
-    spotCheck: false,
-  });
-  return created.number;
-}
-
-async function stateLabels(number: number): Promise<string[]> {
-  const { data } = await w.client.rest.issues.listLabelsOnIssue({
-    owner,
-    repo,
-    issue_number: number,
-  });
-  return data.map((label) => label.name).filter(isStateLabel);
-}
-
-async function comment(number: number, marker: Marker) {
-  await w.client.rest.issues.createComment({
-    owner,
-    repo,
-    issue_number: number,
-    body: encodeMarker(marker),
-  });
-}
-
-const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
-
-/** A goal that ran `attempts` times and failed each time, now queued again. */
-async function retriedGoal(title: string, attempts: number) {
-  const number = await goal(title);
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    await comment(number, {
-      kind: "claim",
-      attempt,
-      claimId: `c${attempt}`,
-      claimedBy: { runId: "1" },
-      claimedAt: hoursFromNow(-5),
-      leaseExpiresAt: hoursFromNow(-1),
-    });
-    await comment(number, {
-      kind: "run-result",
-      attempt,
-      outcome: "failure",
-      reason: "exit 1",
-      countsAsAttempt: true,
-    });
-  }
-  return number;
-}
-
-/** A goal left running by a claim for `attempt`. */
-async function runningGoal(
-  title: string,
-  claim: { attempt?: number; runId?: string; leaseExpiresAt: string; earlier?: number },
-) {
-  const number = claim.earlier ? await retriedGoal(title, claim.earlier) : await goal(title);
-  const attempt = claim.attempt ?? (claim.earlier ?? 0) + 1;
-  await comment(number, {
-    kind: "claim",
-    attempt,
-    claimId: "x",
-    claimedBy: { runId: claim.runId ?? "55" },
-    claimedAt: hoursFromNow(-5),
-    leaseExpiresAt: claim.leaseExpiresAt,
-  });
-  await w.store.transition(number, { to: "running", reason: "claimed in the test" });
-  return number;
-}
+const { goal, stateLabels, comment, retriedGoal, runningGoal } = goalHelpers(() => w);
 
 describe("claiming many goals at once", () => {
   it("makes one comment per claim, verifies them in one read and moves them in one request", async () => {

@@ -5,15 +5,11 @@ import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { splitArgv } from "../../src/core/argv.js";
-import type { RunResultMarker, TrustedMarker } from "../../src/core/markers.js";
 import { DEFAULT_SETTINGS } from "../../src/core/settings.js";
-import { isStateLabel } from "../../src/core/states.js";
-import { createGoal } from "../../src/flows/create-goal.js";
 import { type RunGoalReport, runGoal } from "../../src/flows/run-goal.js";
 import { type RunGoalSettings, runSettingsOf } from "../../src/flows/run-settings.js";
 import { GitHubPullRequests } from "../../src/github/pull-requests.js";
-import { GOAL_BODY } from "../helpers/github-fixture.js";
-import { vettedText } from "../helpers/vetted-text.js";
+import { goalHelpers } from "../helpers/goals.js";
 import { AGENT, agentCommand, startWorld, type TestWorld } from "../helpers/world.js";
 
 // runGoal (src/flows/run-goal.ts) in-process, wired as the runner action wires it, against the
@@ -34,50 +30,7 @@ beforeEach(async () => {
 });
 afterEach(() => w.close());
 
-const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
-
-/** A goal as the dispatcher leaves it: claimed for `attempt` and goal:running. */
-async function claimedGoal(
-  title: string,
-  options: { spotCheck?: boolean; earlierFailures?: number } = {},
-) {
-  const { number } = await createGoal(w.store, {
-    title,
-    body: GOAL_BODY,
-    queue: true,
-    spotCheck: options.spotCheck ?? false,
-  });
-  const earlier = options.earlierFailures ?? 0;
-  for (let attempt = 1; attempt <= earlier; attempt++) {
-    await w.store.recordMarker(number, "claim", {
-      kind: "claim",
-      attempt,
-      claimId: `old${attempt}`,
-      claimedBy: { runId: "1" },
-      claimedAt: hoursFromNow(-5),
-      leaseExpiresAt: hoursFromNow(-4),
-    });
-    await w.store.recordMarker(number, "failed", {
-      kind: "run-result",
-      attempt,
-      outcome: "failure",
-      reason: `earlier failure ${attempt}`,
-      countsAsAttempt: true,
-      logTail: `trace of attempt ${attempt}`,
-    });
-  }
-  await w.store.recordMarker(number, "claim", {
-    kind: "claim",
-    attempt: earlier + 1,
-    claimId: "now",
-    claimedBy: { runId: String(RUN_ID) },
-    claimedAt: new Date().toISOString(),
-    leaseExpiresAt: hoursFromNow(2),
-    ...(await vettedText(w.store, number)),
-  });
-  await w.store.transition(number, { to: "running", expectedFrom: "queued", reason: "claimed" });
-  return number;
-}
+const { claimedGoal, stateLabels, lastResult, pulls } = goalHelpers(() => w);
 
 interface InProcessRun {
   report: RunGoalReport;
@@ -137,25 +90,6 @@ async function runAttempt(
     },
   );
   return { report, log, warnings };
-}
-
-async function stateLabels(number: number): Promise<string[]> {
-  const { data } = await w.client.rest.issues.listLabelsOnIssue({
-    owner,
-    repo,
-    issue_number: number,
-  });
-  return data.map((label) => label.name).filter(isStateLabel);
-}
-
-async function lastResult(number: number): Promise<TrustedMarker & RunResultMarker> {
-  const result = (await w.store.getGoal(number)).markers.findLast((m) => m.kind === "run-result");
-  assert.ok(result && result.kind === "run-result", "a run-result marker");
-  return result;
-}
-
-async function pulls() {
-  return (await w.client.rest.pulls.list({ owner, repo, state: "all" })).data;
 }
 
 async function filesOn(ref: string): Promise<string[]> {
