@@ -81,6 +81,8 @@ export interface RunStart {
 
 /** A label as the repository has it now. */
 export interface ExistingLabel {
+  /** GitHub's node id (GraphQL mutations take it). */
+  id: string;
   name: string;
   color: string;
   description: string | null;
@@ -118,7 +120,7 @@ export interface GoalStore {
   /** Makes `labels` exist with our look; `existing` (from an overview) saves listing them. */
   ensureLabels(
     labels: readonly LabelSpec[],
-    existing?: readonly ExistingLabel[],
+    existing?: ReadonlyArray<Omit<ExistingLabel, "id">>,
   ): Promise<{ created: string[]; updated: string[] }>;
   /** See CycleOverview; `labels` are the labels to report on. */
   overview(since: Date, labels: readonly LabelSpec[]): Promise<CycleOverview>;

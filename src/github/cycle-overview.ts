@@ -35,7 +35,7 @@ function overviewQuery(labels: readonly LabelSpec[]): string {
   const labelFields = labels
     .map(
       (label, index) =>
-        `label${index}: label(name: ${JSON.stringify(label.name)}) { name color description }`,
+        `label${index}: label(name: ${JSON.stringify(label.name)}) { id name color description }`,
     )
     .join("\n    ");
   const closedToo = "states: [OPEN, CLOSED]";

@@ -73,6 +73,8 @@ export class GitHubGoalStore implements GoalStore {
   /** Lower-case logins whose markers count. */
   readonly trustedAuthors: ReadonlySet<string>;
   private readonly pageSize: number;
+  /** Label node ids by lower-case name, as the latest overview read them. */
+  private readonly labelIds = new Map<string, string>();
   private readonly paceMs: number | undefined;
 
   private constructor(options: GitHubGoalStoreOptions, viewer: string) {
@@ -104,12 +106,15 @@ export class GitHubGoalStore implements GoalStore {
     return { owner: this.repo.owner, repo: this.repo.repo };
   }
 
-  ensureLabels(labels: readonly LabelSpec[], existing?: readonly ExistingLabel[]) {
+  ensureLabels(labels: readonly LabelSpec[], existing?: ReadonlyArray<Omit<ExistingLabel, "id">>) {
     return ensureLabels(this.client, this.repo, labels, existing);
   }
 
-  overview(since: Date, labels: readonly LabelSpec[]) {
-    return readCycleOverview(this.client, this.repo, since, labels);
+  async overview(since: Date, labels: readonly LabelSpec[]) {
+    const overview = await readCycleOverview(this.client, this.repo, since, labels);
+    // Kept for startRuns, which sets labels by id: claims then need no read of them.
+    for (const label of overview.labels) this.labelIds.set(label.name.toLowerCase(), label.id);
+    return overview;
   }
 
   async *listGoals(state: GoalState): AsyncIterable<GoalSnapshot> {
@@ -275,7 +280,7 @@ export class GitHubGoalStore implements GoalStore {
   }
 
   startRuns(starts: readonly RunStart[]) {
-    return startRuns(this.client, this.repo, starts);
+    return startRuns(this.client, this.repo, starts, this.labelIds);
   }
 
   async deleteComment(commentId: number) {

@@ -16,7 +16,7 @@ export async function ensureLabels(
   client: GitHubClient,
   repo: RepoRef,
   labels: readonly LabelSpec[],
-  known?: readonly ExistingLabel[],
+  known?: ReadonlyArray<Omit<ExistingLabel, "id">>,
 ): Promise<{ created: string[]; updated: string[] }> {
   const where = { owner: repo.owner, repo: repo.repo };
   const existing =

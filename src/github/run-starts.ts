@@ -39,15 +39,21 @@ async function labelIds(
   return ids;
 }
 
+/** `known`: label node ids by lower-case name already read (a cycle overview); others are read. */
 export async function startRuns(
   client: GitHubClient,
   repo: RepoRef,
   starts: readonly RunStart[],
+  known: ReadonlyMap<string, string> = new Map(),
 ): Promise<void> {
   if (starts.length === 0) return;
   const labelSets = starts.map((start) => withState(start.goal.labels, "running"));
   const names = [...new Set(labelSets.flat().map((name) => name.toLowerCase()))];
-  const ids = await labelIds(client, repo, names);
+  const unknown = names.filter((name) => !known.has(name));
+  const ids = new Map([
+    ...known,
+    ...(unknown.length > 0 ? await labelIds(client, repo, unknown) : []),
+  ]);
   if (!ids.has(stateLabel("running").toLowerCase()))
     throw new Error(`The label ${stateLabel("running")} is missing from the repository.`);
   const declarations: string[] = [];
