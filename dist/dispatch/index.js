@@ -60270,7 +60270,7 @@ const PAGE = 100;
 /** The query, with one aliased `label(name:)` per label we keep (no connection: no cost). */
 function overviewQuery(labels) {
     const labelFields = labels
-        .map((label, index) => `label${index}: label(name: ${JSON.stringify(label.name)}) { name color description }`)
+        .map((label, index) => `label${index}: label(name: ${JSON.stringify(label.name)}) { id name color description }`)
         .join("\n    ");
     const closedToo = "states: [OPEN, CLOSED]";
     return `
@@ -60874,12 +60874,17 @@ async function labelIds(client, repo, names) {
             ids.set(label.name.toLowerCase(), label.id);
     return ids;
 }
-async function startRuns(client, repo, starts) {
+/** `known`: label node ids by lower-case name already read (a cycle overview); others are read. */
+async function startRuns(client, repo, starts, known = new Map()) {
     if (starts.length === 0)
         return;
     const labelSets = starts.map((start) => withState(start.goal.labels, "running"));
     const names = [...new Set(labelSets.flat().map((name) => name.toLowerCase()))];
-    const ids = await labelIds(client, repo, names);
+    const unknown = names.filter((name) => !known.has(name));
+    const ids = new Map([
+        ...known,
+        ...(unknown.length > 0 ? await labelIds(client, repo, unknown) : []),
+    ]);
     if (!ids.has(states_stateLabel("running").toLowerCase()))
         throw new Error(`The label ${states_stateLabel("running")} is missing from the repository.`);
     const declarations = [];
@@ -60988,6 +60993,8 @@ class GitHubGoalStore {
     /** Lower-case logins whose markers count. */
     trustedAuthors;
     pageSize;
+    /** Label node ids by lower-case name, as the latest overview read them. */
+    labelIds = new Map();
     paceMs;
     constructor(options, viewer) {
         this.client = options.client;
@@ -61015,8 +61022,12 @@ class GitHubGoalStore {
     ensureLabels(labels, existing) {
         return ensureLabels(this.client, this.repo, labels, existing);
     }
-    overview(since, labels) {
-        return readCycleOverview(this.client, this.repo, since, labels);
+    async overview(since, labels) {
+        const overview = await readCycleOverview(this.client, this.repo, since, labels);
+        // Kept for startRuns, which sets labels by id: claims then need no read of them.
+        for (const label of overview.labels)
+            this.labelIds.set(label.name.toLowerCase(), label.id);
+        return overview;
     }
     async *listGoals(state) {
         // GitHub closes a goal whose pull request merges ("Closes #N"), whatever its label: one
@@ -61147,7 +61158,7 @@ class GitHubGoalStore {
         return goals;
     }
     startRuns(starts) {
-        return startRuns(this.client, this.repo, starts);
+        return startRuns(this.client, this.repo, starts, this.labelIds);
     }
     async deleteComment(commentId) {
         try {
