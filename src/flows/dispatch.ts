@@ -85,7 +85,10 @@ export interface DispatchReport {
   withdrawn: number;
   /** A dry run's writes that would move no goal (answers on pull requests). */
   skippedWrites: string[];
-  /** Runs finished today (UTC) and what they cost, estimates apart; null when the cycle stopped early. */
+  /**
+   * Runs finished today (UTC) and what they cost, estimates apart; read only with a budget, so
+   * null without one, and when the cycle stopped early.
+   */
   today: DayCost | null;
   /** Why fewer goals than `max` were claimed, when that is the case. */
   notes: string[];
