@@ -26269,16 +26269,6 @@ const STORY_FIELDS = `
     nodes { number state stateReason repository { nameWithOwner } labels(first: 50) { nodes { name } } }
   }
 `;
-/** Open stories and their sub-issues' states, oldest first. */
-const STORY_PAGE_QUERY = `
-query StoryPage($owner: String!, $name: String!, $after: String) {
-  repository(owner: $owner, name: $name) {
-    issues(labels: ["story"], states: [OPEN], first: 50, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
-      pageInfo { hasNextPage endCursor }
-      nodes { ${STORY_FIELDS} }
-    }
-  }
-}`;
 /** One story, if it is an open issue labelled story. */
 const STORY_QUERY = `
 query Story($owner: String!, $name: String!, $number: Int!) {
@@ -26499,20 +26489,6 @@ async function readBlockedBy(client, goal) {
     catch (error) {
         throw explainGitHubError(error, `reading what blocks #${goal.number}`);
     }
-}
-/** Open stories of a repository, each with the state of its sub-issues. */
-async function readOpenStories(client, repo) {
-    const stories = [];
-    let after = null;
-    do {
-        const result = await readGraphql(client, STORY_PAGE_QUERY, { owner: repo.owner, name: repo.repo, after }, "listing open stories");
-        const issues = result.repository?.issues;
-        if (!issues)
-            throw repositoryNotFound(repo);
-        stories.push(...issues.nodes.flatMap(storySummary));
-        after = issues.pageInfo.hasNextPage ? issues.pageInfo.endCursor : null;
-    } while (after);
-    return stories;
 }
 /** These stories, each if it is an open issue labelled story; a request per story. */
 async function readStories(client, repo, numbers) {
@@ -27045,9 +27021,7 @@ class GitHubGoalStore {
         return readBlockedBy(this.client, { ...this.repo, number });
     }
     openStories(numbers) {
-        return numbers
-            ? readStories(this.client, this.repo, numbers)
-            : readOpenStories(this.client, this.repo);
+        return readStories(this.client, this.repo, numbers);
     }
     async closeIssue(number, comment) {
         await this.comment(number, fitBody(comment));

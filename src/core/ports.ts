@@ -161,8 +161,8 @@ export interface GoalStore {
   countGoals(state: GoalState): Promise<number>;
   /** GitHub's native "blocked by" links of a goal. */
   blockedBy(number: number): Promise<IssueRef[]>;
-  /** Open stories with the state of each of their sub-issues; only those numbered, if given. */
-  openStories(numbers?: readonly number[]): Promise<StorySummary[]>;
+  /** These stories, those open and labelled story, with the state of each of their sub-issues. */
+  openStories(numbers: readonly number[]): Promise<StorySummary[]>;
   closeIssue(number: number, comment: string): Promise<void>;
   createGoal(goal: NewGoal): Promise<{ number: number; url: string; warnings: string[] }>;
   /** State of each referenced issue, in any repository, in the order asked. */

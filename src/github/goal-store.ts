@@ -29,7 +29,7 @@ import { readDependencyInfo } from "./dependency-reads.js";
 import { ConflictError, explainGitHubError, isStatus, NotFoundError } from "./errors.js";
 import { goalSnapshot, restComment } from "./goal-snapshots.js";
 import { readGraphql, repositoryNotFound } from "./graphql-read.js";
-import { linkNewGoal, readBlockedBy, readOpenStories, readStories } from "./issue-links.js";
+import { linkNewGoal, readBlockedBy, readStories } from "./issue-links.js";
 import { ensureLabels } from "./labels.js";
 import { markedComment, moveComment } from "./marked-comment.js";
 import {
@@ -305,10 +305,8 @@ export class GitHubGoalStore implements GoalStore {
     return readBlockedBy(this.client, { ...this.repo, number });
   }
 
-  openStories(numbers?: readonly number[]): Promise<StorySummary[]> {
-    return numbers
-      ? readStories(this.client, this.repo, numbers)
-      : readOpenStories(this.client, this.repo);
+  openStories(numbers: readonly number[]): Promise<StorySummary[]> {
+    return readStories(this.client, this.repo, numbers);
   }
 
   async closeIssue(number: number, comment: string) {

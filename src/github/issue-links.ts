@@ -16,13 +16,7 @@ import { STORY_LABEL } from "../core/states.js";
 import { type GitHubClient, MAX_PAGE_SIZE } from "./client.js";
 import { explainGitHubError, isStatus } from "./errors.js";
 import { readGraphql, repositoryNotFound } from "./graphql-read.js";
-import {
-  STORY_PAGE_QUERY,
-  STORY_QUERY,
-  type StoryNode,
-  type StoryPageResult,
-  type StoryResult,
-} from "./queries.js";
+import { STORY_QUERY, type StoryNode, type StoryResult } from "./queries.js";
 
 /**
  * Links a goal just created to its story and its dependencies. A link that fails is reported
@@ -72,28 +66,6 @@ export async function readBlockedBy(client: GitHubClient, goal: IssueRef): Promi
   } catch (error) {
     throw explainGitHubError(error, `reading what blocks #${goal.number}`);
   }
-}
-
-/** Open stories of a repository, each with the state of its sub-issues. */
-export async function readOpenStories(
-  client: GitHubClient,
-  repo: RepoRef,
-): Promise<StorySummary[]> {
-  const stories: StorySummary[] = [];
-  let after: string | null = null;
-  do {
-    const result: StoryPageResult = await readGraphql<StoryPageResult>(
-      client,
-      STORY_PAGE_QUERY,
-      { owner: repo.owner, name: repo.repo, after },
-      "listing open stories",
-    );
-    const issues = result.repository?.issues;
-    if (!issues) throw repositoryNotFound(repo);
-    stories.push(...issues.nodes.flatMap(storySummary));
-    after = issues.pageInfo.hasNextPage ? issues.pageInfo.endCursor : null;
-  } while (after);
-  return stories;
 }
 
 /** These stories, each if it is an open issue labelled story; a request per story. */

@@ -157,17 +157,6 @@ const STORY_FIELDS = `
   }
 `;
 
-/** Open stories and their sub-issues' states, oldest first. */
-export const STORY_PAGE_QUERY = `
-query StoryPage($owner: String!, $name: String!, $after: String) {
-  repository(owner: $owner, name: $name) {
-    issues(labels: ["story"], states: [OPEN], first: 50, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
-      pageInfo { hasNextPage endCursor }
-      nodes { ${STORY_FIELDS} }
-    }
-  }
-}`;
-
 /** One story, if it is an open issue labelled story. */
 export const STORY_QUERY = `
 query Story($owner: String!, $name: String!, $number: Int!) {
@@ -193,15 +182,6 @@ export interface StoryNode {
       labels: { nodes: Array<{ name: string }> };
     }>;
   };
-}
-
-export interface StoryPageResult {
-  repository: {
-    issues: {
-      pageInfo: { hasNextPage: boolean; endCursor: string | null };
-      nodes: StoryNode[];
-    };
-  } | null;
 }
 
 export interface StoryResult {
