@@ -1,6 +1,7 @@
 // The GitHub side of the simulation (bench/simulation.ts): the local test server with its clock
 // at simulated time, dispatch cycles run in-process through the real dispatch() and the adapters
 // the orchestrator builds, and the requests a runner job makes against GitHub.
+import type { RecordedComment } from "../src/core/ports.js";
 import { LABELS, stateLabel } from "../src/core/states.js";
 import { type DispatchReport, dispatch } from "../src/flows/dispatch.js";
 import { goalBranchOf } from "../src/flows/run-claim.js";
@@ -33,6 +34,8 @@ export interface Job {
   pulls: GitHubPullRequests;
   branch: string;
   title: string;
+  /** The attempt's claim comment as the job read it: where its result goes. */
+  claimComment: RecordedComment | undefined;
 }
 
 export class SimWorld {
@@ -176,7 +179,8 @@ export class SimWorld {
     if (goal.state !== "running") throw new Error(`simulation: #${number} is not running`);
     const branch = goalBranchOf(goal, attempt);
     await pulls.forBranch(branch);
-    return { number, attempt, runId, store, pulls, branch, title: goal.title };
+    const claimComment = goal.claimComments?.findLast((comment) => comment.attempt === attempt);
+    return { number, attempt, runId, store, pulls, branch, title: goal.title, claimComment };
   }
 
   /**
@@ -184,7 +188,7 @@ export class SimWorld {
    * GitHub requests after the agent are replayed here through the same adapter methods, in the
    * order runGoal makes them (run-deliver.ts `deliver`, run-record.ts `recordResult`): the push
    * (git, so `setBranch`), pulls.create, pulls.enableAutoMerge, store.transition to done with
-   * the run-result marker. Then GitHub merges the PR (checks green), which closes the goal.
+   * the run-result marker, added to the attempt's claim comment. Then GitHub merges the PR (checks green), which closes the goal.
    */
   async jobEnd(job: Job): Promise<void> {
     this.server.setBranch(OWNER, NAME, job.branch);
@@ -209,6 +213,9 @@ export class SimWorld {
         countsAsAttempt: true,
         prUrl: pull.url,
       },
+      ...(job.claimComment
+        ? { appendTo: { comment: job.claimComment, at: new Date(this.now) } }
+        : {}),
     });
     await this.server.setPullState(OWNER, NAME, pull.number, { mergeStateStatus: "CLEAN" });
     const issue = this.server.getIssue(OWNER, NAME, job.number);

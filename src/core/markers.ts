@@ -47,6 +47,8 @@ export interface RunResultMarker {
   /** The last {@link LOG_TAIL_LINES} lines of the agent's output, at most {@link LOG_TAIL_CHARS}. */
   logTail?: string;
   stats?: Record<string, unknown>;
+  /** See {@link TransitionMarker.at}. */
+  at?: string;
 }
 
 /**
@@ -63,6 +65,12 @@ export interface TransitionMarker {
   to: GoalState;
   reason: string;
   attempt?: number;
+  /**
+   * ISO 8601: when it was written, for a marker added to an existing comment (an attempt's
+   * result goes into its claim comment), whose creation time is not its own. Read within the
+   * comment's life (see trustedMarkers).
+   */
+  at?: string;
 }
 
 export interface FeedbackMarker {
@@ -230,6 +238,7 @@ function toRunResult(v: Fields): RunResultMarker | null {
   if (typeof v.prUrl === "string") marker.prUrl = v.prUrl;
   if (typeof v.logTail === "string") marker.logTail = v.logTail;
   if (isObject(v.stats)) marker.stats = v.stats;
+  if (isTime(v.at)) marker.at = v.at;
   return marker;
 }
 
@@ -238,6 +247,7 @@ function toTransition(v: Fields): TransitionMarker | null {
   if (v.from !== null && !isOneOf(v.from, GOAL_STATES)) return null;
   const marker: TransitionMarker = { kind: "transition", from: v.from, to: v.to, reason: v.reason };
   if (isAttempt(v.attempt)) marker.attempt = v.attempt;
+  if (isTime(v.at)) marker.at = v.at;
   return marker;
 }
 
@@ -295,11 +305,16 @@ export interface MarkerComment {
   author: string;
   body: string;
   createdAt: string;
+  /** When the comment was last edited; markers added by an edit are dated up to it. */
+  updatedAt?: string;
 }
 
 /**
  * Markers from comments written by trusted authors (the orchestrator's own identities), oldest
  * first. Anyone can paste a marker into a comment, so markers from anyone else are ignored.
+ * Each marker is dated by its comment's creation, or by its own `at` (a marker added by an
+ * edit) held within the comment's life: never before its comment, never after its last edit,
+ * so a writer's clock cannot move a marker outside what GitHub saw.
  */
 export function trustedMarkers(
   comments: readonly MarkerComment[],
@@ -308,12 +323,25 @@ export function trustedMarkers(
   const trusted = new Set([...trustedAuthors].map((login) => login.toLowerCase()));
   const found = comments
     .filter((comment) => trusted.has(comment.author.toLowerCase()))
-    .map((comment, index) => ({ comment, index, time: Date.parse(comment.createdAt) }));
-  // Array.prototype.sort is stable, so markers of one comment and equal times keep their order.
-  found.sort((a, b) => compareTimes(a.time, b.time) || a.index - b.index);
-  return found.flatMap(({ comment }) =>
-    decodeMarkers(comment.body).map((marker) => ({ ...marker, createdAt: comment.createdAt })),
-  );
+    .flatMap((comment) =>
+      decodeMarkers(comment.body).map((marker) => {
+        const createdAt = markerTime(marker, comment);
+        return { marker: { ...marker, createdAt }, time: Date.parse(createdAt) };
+      }),
+    );
+  // Array.prototype.sort is stable: markers of equal times keep the order of their comments and
+  // within them, so a marker added by an edit sorts by its time, after those written before it.
+  found.sort((a, b) => compareTimes(a.time, b.time));
+  return found.map(({ marker }) => marker);
+}
+
+function markerTime(marker: Marker, comment: MarkerComment): string {
+  const at = "at" in marker && marker.at !== undefined ? Date.parse(marker.at) : Number.NaN;
+  const created = Date.parse(comment.createdAt);
+  if (Number.isNaN(at) || Number.isNaN(created) || at <= created) return comment.createdAt;
+  const updated = comment.updatedAt === undefined ? Number.NaN : Date.parse(comment.updatedAt);
+  if (!Number.isNaN(updated) && at >= updated) return comment.updatedAt as string;
+  return new Date(at).toISOString();
 }
 
 // Unparseable times sort last rather than breaking the order of the rest.

@@ -22,6 +22,16 @@ export interface GoalSnapshot {
   createdAt: string;
   /** Orchestrator markers from trusted authors, oldest first. */
   markers: TrustedMarker[];
+  /** The comments holding its claims, oldest first (absent where nothing read them). */
+  claimComments?: ClaimComment[];
+}
+
+/**
+ * The comment a claim was posted in: its attempt's status comment. The move to running and the
+ * attempt's result are added to it by editing (an edit creates no content; see TransitionRequest).
+ */
+export interface ClaimComment extends RecordedComment {
+  attempt: number;
 }
 
 /** State of an issue that some goal depends on. */
@@ -61,6 +71,12 @@ export interface TransitionRequest {
   reason: string;
   /** A fact to record with the change (claim, run result, feedback). */
   marker?: Marker;
+  /**
+   * Add the move and marker to this comment (the attempt's claim comment) by editing it, dated
+   * `at`, instead of posting a new comment; a comment that is gone, refused or too long to hold
+   * them gets a new comment after all.
+   */
+  appendTo?: { comment: RecordedComment; at: Date };
 }
 
 /** A marker comment the store wrote, as it wrote it. */

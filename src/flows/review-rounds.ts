@@ -25,9 +25,11 @@ const REVIEW_READ_MARGIN_MS = 10 * 60 * 1000;
  * so an unchanged pull request is never read.
  */
 export function mayHoldNewRequests(goal: GoalSnapshot, pullUpdatedAt: string): boolean {
-  const latest = goal.markers.at(-1)?.createdAt;
-  if (!latest) return true;
-  return Date.parse(pullUpdatedAt) >= Date.parse(latest) - REVIEW_READ_MARGIN_MS;
+  // The latest by time, not the last in order: a result added to a claim comment is dated by
+  // its edit but ordered with the claim.
+  const times = goal.markers.map((marker) => Date.parse(marker.createdAt));
+  if (times.length === 0) return true;
+  return Date.parse(pullUpdatedAt) >= Math.max(...times) - REVIEW_READ_MARGIN_MS;
 }
 
 /** Per cycle: who may ask for changes (write access), asked once per login. */

@@ -139,7 +139,7 @@ export async function runGoal(
   }
   if (merging) {
     await pending.discard();
-    return await refuseSecondRun(context, settings, merging);
+    return await refuseSecondRun(context, settings, merging, goal);
   }
   context.onStarted?.();
   const startedAt = now();
@@ -305,10 +305,11 @@ export async function runGoal(
   }
 
   const stats = statsNow(now());
-  const state = await recordResult({ ...context, warn: context.warn }, settings, verdict, {
+  const state = await recordResult({ ...context, warn: context.warn, now }, settings, verdict, {
     prUrl,
     stats,
     logTail: run ? tail(run.agent.lastLines) : undefined,
+    claimed: goal,
   });
   // Only once the state change is recorded; a notification that fails is a warning there.
   const event = resultEvent(goal, repository, state, verdict.reason, prUrl);

@@ -26,6 +26,25 @@ export interface RecordContext {
   warn?: ((line: string) => void) | undefined;
   /** Link to this workflow run, for comments. */
   runUrl?: string | undefined;
+  /** The time results are dated by (default: the system clock). */
+  now?: (() => Date) | undefined;
+}
+
+/**
+ * Where a result of `attempt` that moves the goal `to` is written: added to the attempt's claim
+ * comment when `goal` (as read) shows it, which creates no new content (GitHub allows 500
+ * content-creating requests an hour). A move that asks people for something (stuck,
+ * spot-check, back to draft) gets a comment of its own instead: an edit notifies nobody.
+ */
+function intoClaimComment(
+  context: RecordContext,
+  goal: GoalSnapshot | null,
+  attempt: number,
+  to: GoalState,
+) {
+  if (to !== "done" && to !== "queued") return {};
+  const comment = goal?.claimComments?.findLast((candidate) => candidate.attempt === attempt);
+  return comment ? { appendTo: { comment, at: (context.now ?? (() => new Date()))() } } : {};
 }
 
 /** Records the run result with the goal's move; a goal a human moved meanwhile keeps its state. */
@@ -33,7 +52,13 @@ export async function recordResult(
   context: RecordContext,
   settings: { goal: number; attempt: number; maxAttempts: number; reviewers: string[] },
   verdict: Verdict,
-  extra: { prUrl: string | null; stats: RunStatsRecord; logTail: string | undefined },
+  extra: {
+    prUrl: string | null;
+    stats: RunStatsRecord;
+    logTail: string | undefined;
+    /** The goal as the runner read it when it started: where its claim comment is. */
+    claimed: GoalSnapshot | null;
+  },
 ): Promise<GoalState | null> {
   const { store } = context;
   const number = settings.goal;
@@ -51,6 +76,7 @@ export async function recordResult(
   }
   let goal: GoalSnapshot | null = null;
   let used = 0;
+  // Failures read the goal again (attempts used), so their claim comment is the one read last.
   if (verdict.outcome === "failure") {
     goal = await store.getGoal(number);
     used = attemptsUsed(goal.markers);
@@ -89,7 +115,13 @@ export async function recordResult(
   }
   if (context.runUrl) why += ` ([run](${context.runUrl}))`;
   try {
-    await store.transition(number, { to, expectedFrom: "running", reason: why, marker });
+    await store.transition(number, {
+      to,
+      expectedFrom: "running",
+      reason: why,
+      marker,
+      ...intoClaimComment(context, goal ?? extra.claimed, settings.attempt, to),
+    });
     context.log(`#${number}: → goal:${to}`);
     return to;
   } catch (error) {
@@ -156,6 +188,7 @@ export async function refuseSecondRun(
   context: RecordContext,
   settings: { goal: number; attempt: number },
   pull: BranchPullRequest,
+  goal: GoalSnapshot | null = null,
 ): Promise<Refusal> {
   const reason = `not run: pull request #${pull.number} of this goal already has auto-merge enabled`;
   context.log(`#${settings.goal}: ${reason} → goal:done`);
@@ -163,6 +196,7 @@ export async function refuseSecondRun(
     to: "done",
     expectedFrom: "running",
     reason: `attempt ${settings.attempt} ${reason}; it merges once its checks pass.${context.runUrl ? ` ([run](${context.runUrl}))` : ""}`,
+    ...intoClaimComment(context, goal, settings.attempt, "done"),
     marker: {
       kind: "run-result",
       attempt: settings.attempt,
@@ -238,6 +272,7 @@ export async function recordInterruption(
       expectedFrom: "running",
       reason: `${why}${run}`,
       ...(marker ? { marker } : {}),
+      ...intoClaimComment(context, goal, attempt, to),
     });
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;

@@ -4,8 +4,8 @@
  * window holds only the latest.
  */
 import type { RepoRef } from "../core/issue-ref.js";
-import { trustedMarkers } from "../core/markers.js";
-import type { GoalSnapshot } from "../core/ports.js";
+import { type MarkerComment, trustedMarkers } from "../core/markers.js";
+import type { ClaimComment, GoalSnapshot } from "../core/ports.js";
 import { stateFromLabels } from "../core/states.js";
 import { type GitHubClient, MAX_PAGE_SIZE } from "./client.js";
 import { actorLogin } from "./graphql-read.js";
@@ -13,16 +13,24 @@ import type { GraphQLGoal } from "./queries.js";
 
 /** A REST comment as the marker reader takes it; a deleted account reads as GitHub's "ghost". */
 export function restComment(comment: {
+  id: number;
+  node_id: string;
   user?: { login: string } | null;
   body?: string;
   created_at: string;
-}) {
+  updated_at: string;
+}): GoalComment {
   return {
+    id: comment.id,
+    nodeId: comment.node_id,
     author: comment.user?.login ?? "ghost",
     body: comment.body ?? "",
     createdAt: comment.created_at,
+    updatedAt: comment.updated_at,
   };
 }
+
+type GoalComment = MarkerComment & { id: number; nodeId: string };
 
 export async function goalSnapshot(
   client: GitHubClient,
@@ -30,10 +38,13 @@ export async function goalSnapshot(
   node: GraphQLGoal,
   trustedAuthors: ReadonlySet<string>,
 ): Promise<GoalSnapshot> {
-  let comments = node.comments.nodes.map((comment) => ({
+  let comments: GoalComment[] = node.comments.nodes.map((comment) => ({
+    id: comment.databaseId,
+    nodeId: comment.id,
     author: actorLogin(comment.author),
     body: comment.body,
     createdAt: comment.createdAt,
+    updatedAt: comment.updatedAt,
   }));
   if (node.comments.totalCount > comments.length) {
     // Busy conversations: markers may sit before the window GraphQL gave us.
@@ -60,5 +71,27 @@ export async function goalSnapshot(
     author: actorLogin(node.author),
     createdAt: node.createdAt,
     markers: trustedMarkers(comments, trustedAuthors),
+    claimComments: claimComments(comments, trustedAuthors),
   };
+}
+
+/** The trusted comments that hold a claim, with the attempt each claims, oldest first. */
+function claimComments(
+  comments: readonly GoalComment[],
+  trustedAuthors: ReadonlySet<string>,
+): ClaimComment[] {
+  return comments.flatMap((comment) =>
+    trustedMarkers([comment], trustedAuthors).flatMap((marker) =>
+      marker.kind === "claim"
+        ? [
+            {
+              attempt: marker.attempt,
+              commentId: comment.id,
+              nodeId: comment.nodeId,
+              body: comment.body,
+            },
+          ]
+        : [],
+    ),
+  );
 }

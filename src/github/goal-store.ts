@@ -31,7 +31,7 @@ import { goalSnapshot, restComment } from "./goal-snapshots.js";
 import { readGraphql, repositoryNotFound } from "./graphql-read.js";
 import { linkNewGoal, readBlockedBy, readStories } from "./issue-links.js";
 import { ensureLabels } from "./labels.js";
-import { markedComment, moveComment } from "./marked-comment.js";
+import { markedComment, moveComment, withMove } from "./marked-comment.js";
 import {
   GOAL_ACTIVITY_PAGE_QUERY,
   GOAL_COUNT_QUERY,
@@ -240,6 +240,12 @@ export class GitHubGoalStore implements GoalStore {
     const writeMarkers = async () => {
       const extra = request.marker ? [request.marker] : [];
       if (!changes && extra.length === 0) return;
+      if (changes && request.appendTo) {
+        const { comment, at } = request.appendTo;
+        const move = { from: current.state, to: request.to, reason: request.reason, extra };
+        const body = withMove(comment.body, move, at);
+        if (body !== null && (await this.editComment(comment.commentId, body))) return;
+      }
       const text = changes
         ? moveComment(current.state, request.to, request.reason, extra)
         : markedComment(request.reason, extra);
@@ -365,6 +371,20 @@ export class GitHubGoalStore implements GoalStore {
       // GitHub answers 404 for people who are not collaborators at all.
       if (isStatus(error, 404)) return false;
       throw explainGitHubError(error, `checking ${login}'s permission on ${formatRepo(this.repo)}`);
+    }
+  }
+
+  /**
+   * Replaces one of our comments' body; false when the comment is gone or the edit is refused
+   * (the caller posts a new comment instead), so a result is never lost to a deleted comment.
+   */
+  private async editComment(commentId: number, body: string): Promise<boolean> {
+    try {
+      await this.client.rest.issues.updateComment({ ...this.where, comment_id: commentId, body });
+      return true;
+    } catch (error) {
+      if (isStatus(error, 404) || isStatus(error, 403) || isStatus(error, 410)) return false;
+      throw explainGitHubError(error, `editing comment ${commentId}`);
     }
   }
 

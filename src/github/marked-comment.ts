@@ -26,6 +26,27 @@ export function moveComment(
 }
 
 /**
+ * `comment` with a move (as moveComment writes it) added at its end, every added marker dated
+ * `at`; null when the whole would not fit in a comment, so nothing of either is cut.
+ */
+export function withMove(
+  comment: string,
+  move: { from: GoalState | null; to: GoalState; reason: string; extra: readonly Marker[] },
+  at: Date,
+): string | null {
+  const dated = (marker: Marker): Marker =>
+    marker.kind === "run-result" || marker.kind === "transition"
+      ? { ...marker, at: at.toISOString() }
+      : marker;
+  const added = markedComment(`**${move.from ?? "no state"} → ${move.to}**: ${move.reason}`, [
+    dated({ kind: "transition", from: move.from, to: move.to, reason: move.reason }),
+    ...move.extra.map(dated),
+  ]);
+  const body = `${comment}\n\n${added}`;
+  return body.length <= GITHUB_LIMITS.body ? body : null;
+}
+
+/**
  * A comment of human-readable `text`, a blank line and the markers (one a line), within GitHub's
  * comment limit. The markers stay whole and parseable: when they alone would leave less than
  * TEXT_RESERVE for the text, their free-text fields are shortened to one common, largest cap

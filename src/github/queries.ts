@@ -16,7 +16,7 @@ const GOAL_FIELDS = `
   labels(first: 50) { nodes { name } }
   comments(last: $commentWindow) {
     totalCount
-    nodes { body createdAt author { login __typename } }
+    nodes { id databaseId body createdAt updatedAt author { login __typename } }
   }
 `;
 
@@ -82,7 +82,14 @@ export interface GraphQLGoal {
   labels: { nodes: Array<{ name: string }> };
   comments: {
     totalCount: number;
-    nodes: Array<{ body: string; createdAt: string; author: GraphQLActor | null }>;
+    nodes: Array<{
+      id: string;
+      databaseId: number;
+      body: string;
+      createdAt: string;
+      updatedAt: string;
+      author: GraphQLActor | null;
+    }>;
   };
 }
 

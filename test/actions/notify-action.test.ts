@@ -181,8 +181,9 @@ describe("notifications from the runner action", () => {
 
   it("a goal the post step settles from its pull request is notified by the post step", async () => {
     const number = await claimedGoal("Merging when killed");
-    // The main step cannot record its result (as if it died there) after enabling auto-merge.
-    w.server.faults.add({ route: "issues/create-comment", status: 422, times: Infinity });
+    // The main step cannot record its result in the claim comment (as if it died there) after
+    // enabling auto-merge.
+    w.server.faults.add({ route: "issues/update-comment", status: 422, times: Infinity });
     const inputs = w.runnerInputs(number, "commit", {
       "notify-url": w.receiver.url,
       "notify-on": "done",

@@ -928,8 +928,8 @@ describe("GitHub App authentication", () => {
 describe("a pull request decides", () => {
   it("the main step dies after enabling auto-merge, before its result: the post step marks the goal done from the PR", async () => {
     const number = await claimedGoal("Merging when killed");
-    // The runner's first comment is its result: refuse it, as if the process died right there.
-    w.server.faults.add({ route: "issues/create-comment", status: 422, times: Infinity });
+    // The result goes into the claim comment: refuse that edit, as if the process died right there.
+    w.server.faults.add({ route: "issues/update-comment", status: 422, times: Infinity });
     const inputs = inputsFor(number, "commit");
     const main = await runStep(inputs);
     assert.notEqual(main.code, 0, "the main step failed recording its result");

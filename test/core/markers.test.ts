@@ -210,4 +210,33 @@ describe("trustedMarkers", () => {
       ["claim", "run-result", "feedback"],
     );
   });
+
+  it("dates a marker added by an edit by its own time, within the comment's life", () => {
+    const added = (at: string) => ({ ...result, at });
+    const claimComment = (at: string) => ({
+      author: "a",
+      createdAt: "2025-01-01T10:00:00.000Z",
+      updatedAt: "2025-01-01T12:00:00.000Z",
+      body: `${encodeMarker(claim)}\n${encodeMarker(added(at))}`,
+    });
+    const later = {
+      author: "a",
+      createdAt: "2025-01-01T11:00:00.000Z",
+      body: encodeMarker(feedback),
+    };
+    const read = (at: string) => trustedMarkers([claimComment(at), later], new Set(["a"]));
+    // Its own time orders it after a comment written between its comment and it.
+    assert.deepEqual(
+      read("2025-01-01T11:30:00.000Z").map((m) => [m.kind, m.createdAt]),
+      [
+        ["claim", "2025-01-01T10:00:00.000Z"],
+        ["feedback", "2025-01-01T11:00:00.000Z"],
+        ["run-result", "2025-01-01T11:30:00.000Z"],
+      ],
+    );
+    // A writer's clock cannot place it before its comment nor after the comment's last edit.
+    assert.equal(read("2024-12-31T00:00:00.000Z")[1]?.createdAt, "2025-01-01T10:00:00.000Z");
+    assert.equal(read("2025-01-02T00:00:00.000Z")[2]?.createdAt, "2025-01-01T12:00:00.000Z");
+    assert.equal(read("not a time")[1]?.createdAt, "2025-01-01T10:00:00.000Z");
+  });
 });

@@ -104,6 +104,13 @@ async function filesOn(ref: string): Promise<string[]> {
   return stdout.split("\n").filter(Boolean);
 }
 
+/** The goal's comments, oldest first. */
+async function commentsOf(number: number) {
+  return (await w.client.rest.issues.listComments({ owner, repo, issue_number: number })).data.map(
+    (comment) => ({ ...comment, body: comment.body ?? "" }),
+  );
+}
+
 const workspaceOf = (number: number) => join(w.dir, "work", owner, repo, String(number));
 /** What test/agents/agent.mjs saw in goal `number`'s work tree. */
 const dump = (number: number, name: string) =>
@@ -180,6 +187,49 @@ describe("success", () => {
     assert.equal(lines.length, 1);
     assert.equal(JSON.parse(lines[0] ?? "").outcome, "success");
     assert.equal(JSON.parse(lines[0] ?? "").goal_state, "done", "where the run left the goal");
+  });
+
+  it("writes its result into the claim comment: the pull request is the only content it creates", async () => {
+    const number = await claimedGoal("Count writes");
+    const commentsBefore = await commentsOf(number);
+    const claimComment = commentsBefore.findLast((comment) => comment.body.includes('"claim"'));
+    assert.ok(claimComment, "the claim comment");
+    w.server.resetRequests();
+    await runAttempt(number, "commit");
+    assert.equal(w.server.usage().contentCreating, 1, "one pull request, no comment");
+    const after = await commentsOf(number);
+    assert.equal(after.length, commentsBefore.length, "no new comment on the goal");
+    const edited = after.find((comment) => comment.id === claimComment.id);
+    assert.match(edited?.body ?? "", /\*\*running → done\*\*: attempt 1 succeeded/);
+    // The result is dated by the edit, not by the claim comment it was added to.
+    const goal = await w.store.getGoal(number);
+    const result = goal.markers.find((marker) => marker.kind === "run-result");
+    const done = goal.markers.findLast((marker) => marker.kind === "transition");
+    assert.equal(done?.kind === "transition" && done.to, "done");
+    assert.ok(result && Date.parse(result.createdAt) > Date.parse(claimComment.created_at));
+    assert.equal(result.createdAt, done?.createdAt);
+    assert.ok(Date.parse(result.createdAt) <= Date.parse(edited?.updated_at ?? ""));
+  });
+
+  it("posts its result in a comment of its own when the claim comment is gone", async () => {
+    const number = await claimedGoal("Deleted claim comment");
+    const claimComment = (await commentsOf(number)).findLast((c) => c.body.includes('"claim"'));
+    assert.ok(claimComment);
+    // Deleted after the runner read the goal: the edit finds nothing, the result must not be lost.
+    const store = w.store;
+    const getGoal = store.getGoal.bind(store);
+    let reads = 0;
+    store.getGoal = async (n: number) => {
+      const goal = await getGoal(n);
+      if (++reads === 1)
+        await w.client.rest.issues.deleteComment({ owner, repo, comment_id: claimComment.id });
+      return goal;
+    };
+    const { report } = await runAttempt(number, "commit");
+    assert.equal(report.state, "done");
+    const [last] = (await commentsOf(number)).slice(-1);
+    assert.match(last?.body ?? "", /\*\*running → done\*\*/);
+    assert.equal((await lastResult(number)).outcome, "success");
   });
 
   it("the agent finds no token in its environment nor in .git/config", async () => {

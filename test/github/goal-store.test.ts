@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { UserError } from "../../src/core/errors.js";
-import { encodeMarker } from "../../src/core/markers.js";
+import { decodeMarkers, encodeMarker } from "../../src/core/markers.js";
 import { isStateLabel, LABELS } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import { ConflictError } from "../../src/github/errors.js";
@@ -378,6 +378,55 @@ describe("transitions", () => {
     assert.ok(result?.kind === "run-result" && result.outcome === "failure");
     assert.ok(result?.kind === "run-result" && result.reason.endsWith("… (cut)"));
     assert.equal(fed?.kind === "feedback" && fed.text, "short feedback");
+  });
+
+  it("adds a move to the attempt's claim comment, or posts one when it would not fit", async () => {
+    const goal = await queuedGoal("Append");
+    const claimed = await gh.store.recordMarker(goal.number, "Claiming attempt 1.", {
+      kind: "claim",
+      attempt: 1,
+      claimedBy: { runId: "7" },
+      claimedAt: new Date().toISOString(),
+      leaseExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    await gh.store.transition(goal.number, { to: "running", reason: "claimed" });
+    const commentsOf = () => gh.server.getIssue("acme", "widgets", goal.number)?.comments ?? [];
+    const before = commentsOf().length;
+    const at = new Date(Date.now() + 1000);
+    const result = {
+      kind: "run-result",
+      attempt: 1,
+      outcome: "success",
+      reason: "finished",
+      countsAsAttempt: true,
+    } as const;
+    await gh.store.transition(goal.number, {
+      to: "done",
+      expectedFrom: "running",
+      reason: "attempt 1 succeeded",
+      marker: result,
+      appendTo: { comment: claimed, at },
+    });
+    assert.equal(commentsOf().length, before, "edited, not posted");
+    const body = commentsOf().find((comment) => comment.id === claimed.commentId)?.body ?? "";
+    assert.ok(body.startsWith(claimed.body), "the claim stays as it was");
+    assert.match(body, /\*\*running → done\*\*: attempt 1 succeeded/);
+    assert.deepEqual(
+      decodeMarkers(body).map((marker) => ("at" in marker ? marker.at : undefined)),
+      [undefined, at.toISOString(), at.toISOString()],
+      "the claim, then the move and result, dated",
+    );
+
+    // A claim comment with no room left: the move gets a comment of its own, whole.
+    const full = { ...claimed, body: `${claimed.body}${" ".repeat(65_400 - claimed.body.length)}` };
+    await gh.store.transition(goal.number, {
+      to: "queued",
+      reason: "again",
+      appendTo: { comment: full, at },
+    });
+    assert.equal(commentsOf().length, before + 1);
+    assert.match(commentsOf().at(-1)?.body ?? "", /^\*\*done → queued\*\*: again/);
+    assert.equal((await gh.store.getGoal(goal.number)).state, "queued");
   });
 
   it("leaves comments that fit exactly as they were", async () => {
