@@ -33944,6 +33944,8 @@ function toRunResult(v) {
         marker.logTail = v.logTail;
     if (isObject(v.stats))
         marker.stats = v.stats;
+    if (isTime(v.at))
+        marker.at = v.at;
     return marker;
 }
 function toTransition(v) {
@@ -33954,6 +33956,8 @@ function toTransition(v) {
     const marker = { kind: "transition", from: v.from, to: v.to, reason: v.reason };
     if (isAttempt(v.attempt))
         marker.attempt = v.attempt;
+    if (isTime(v.at))
+        marker.at = v.at;
     return marker;
 }
 function toFeedback(v) {
@@ -34006,15 +34010,32 @@ function isOneOf(value, allowed) {
 /**
  * Markers from comments written by trusted authors (the orchestrator's own identities), oldest
  * first. Anyone can paste a marker into a comment, so markers from anyone else are ignored.
+ * Each marker is dated by its comment's creation, or by its own `at` (a marker added by an
+ * edit) held within the comment's life: never before its comment, never after its last edit,
+ * so a writer's clock cannot move a marker outside what GitHub saw.
  */
 function trustedMarkers(comments, trustedAuthors) {
     const trusted = new Set([...trustedAuthors].map((login) => login.toLowerCase()));
     const found = comments
         .filter((comment) => trusted.has(comment.author.toLowerCase()))
-        .map((comment, index) => ({ comment, index, time: Date.parse(comment.createdAt) }));
-    // Array.prototype.sort is stable, so markers of one comment and equal times keep their order.
-    found.sort((a, b) => compareTimes(a.time, b.time) || a.index - b.index);
-    return found.flatMap(({ comment }) => decodeMarkers(comment.body).map((marker) => ({ ...marker, createdAt: comment.createdAt })));
+        .flatMap((comment) => decodeMarkers(comment.body).map((marker) => {
+        const createdAt = markerTime(marker, comment);
+        return { marker: { ...marker, createdAt }, time: Date.parse(createdAt) };
+    }));
+    // Array.prototype.sort is stable: markers of equal times keep the order of their comments and
+    // within them, so a marker added by an edit sorts by its time, after those written before it.
+    found.sort((a, b) => compareTimes(a.time, b.time));
+    return found.map(({ marker }) => marker);
+}
+function markerTime(marker, comment) {
+    const at = "at" in marker && marker.at !== undefined ? Date.parse(marker.at) : Number.NaN;
+    const created = Date.parse(comment.createdAt);
+    if (Number.isNaN(at) || Number.isNaN(created) || at <= created)
+        return comment.createdAt;
+    const updated = comment.updatedAt === undefined ? Number.NaN : Date.parse(comment.updatedAt);
+    if (!Number.isNaN(updated) && at >= updated)
+        return comment.updatedAt;
+    return new Date(at).toISOString();
 }
 // Unparseable times sort last rather than breaking the order of the rest.
 function compareTimes(a, b) {
@@ -51159,10 +51180,12 @@ const REVIEW_READ_MARGIN_MS = 10 * 60 * 1000;
  * so an unchanged pull request is never read.
  */
 function mayHoldNewRequests(goal, pullUpdatedAt) {
-    const latest = goal.markers.at(-1)?.createdAt;
-    if (!latest)
+    // The latest by time, not the last in order: a result added to a claim comment is dated by
+    // its edit but ordered with the claim.
+    const times = goal.markers.map((marker) => Date.parse(marker.createdAt));
+    if (times.length === 0)
         return true;
-    return Date.parse(pullUpdatedAt) >= Date.parse(latest) - REVIEW_READ_MARGIN_MS;
+    return Date.parse(pullUpdatedAt) >= Math.max(...times) - REVIEW_READ_MARGIN_MS;
 }
 /** Per cycle: who may ask for changes (write access), asked once per login. */
 class Writers {
@@ -51338,6 +51361,18 @@ function decideByPullRequest(pulls, claim) {
 
 
 
+/**
+ * Where a result of `attempt` that moves the goal `to` is written: added to the attempt's claim
+ * comment when `goal` (as read) shows it, which creates no new content (GitHub allows 500
+ * content-creating requests an hour). A move that asks people for something (stuck,
+ * spot-check, back to draft) gets a comment of its own instead: an edit notifies nobody.
+ */
+function intoClaimComment(context, goal, attempt, to) {
+    if (to !== "done" && to !== "queued")
+        return {};
+    const comment = goal?.claimComments?.findLast((candidate) => candidate.attempt === attempt);
+    return comment ? { appendTo: { comment, at: (context.now ?? (() => new Date()))() } } : {};
+}
 /** Records the run result with the goal's move; a goal a human moved meanwhile keeps its state. */
 async function recordResult(context, settings, verdict, extra) {
     const { store } = context;
@@ -51357,6 +51392,7 @@ async function recordResult(context, settings, verdict, extra) {
     }
     let goal = null;
     let used = 0;
+    // Failures read the goal again (attempts used), so their claim comment is the one read last.
     if (verdict.outcome === "failure") {
         goal = await store.getGoal(number);
         used = attemptsUsed(goal.markers);
@@ -51392,7 +51428,13 @@ async function recordResult(context, settings, verdict, extra) {
     if (context.runUrl)
         why += ` ([run](${context.runUrl}))`;
     try {
-        await store.transition(number, { to, expectedFrom: "running", reason: why, marker });
+        await store.transition(number, {
+            to,
+            expectedFrom: "running",
+            reason: why,
+            marker,
+            ...intoClaimComment(context, goal ?? extra.claimed, settings.attempt, to),
+        });
         context.log(`#${number}: → goal:${to}`);
         return to;
     }
@@ -51438,13 +51480,14 @@ async function refuseChangedText(context, settings, changed) {
  * goal was re-queued by hand): a second run would push onto work GitHub is about to merge.
  * The goal is done; this attempt did not run and does not count.
  */
-async function refuseSecondRun(context, settings, pull) {
+async function refuseSecondRun(context, settings, pull, goal = null) {
     const reason = `not run: pull request #${pull.number} of this goal already has auto-merge enabled`;
     context.log(`#${settings.goal}: ${reason} → goal:done`);
     await context.store.transition(settings.goal, {
         to: "done",
         expectedFrom: "running",
         reason: `attempt ${settings.attempt} ${reason}; it merges once its checks pass.${context.runUrl ? ` ([run](${context.runUrl}))` : ""}`,
+        ...intoClaimComment(context, goal, settings.attempt, "done"),
         marker: {
             kind: "run-result",
             attempt: settings.attempt,
@@ -51507,6 +51550,7 @@ async function recordInterruption(context, goalNumber, attempt, reason) {
             expectedFrom: "running",
             reason: `${why}${run}`,
             ...(marker ? { marker } : {}),
+            ...intoClaimComment(context, goal, attempt, to),
         });
     }
     catch (error) {
@@ -60325,7 +60369,7 @@ const GOAL_FIELDS = `
   labels(first: 50) { nodes { name } }
   comments(last: $commentWindow) {
     totalCount
-    nodes { body createdAt author { login __typename } }
+    nodes { id databaseId body createdAt updatedAt author { login __typename } }
   }
 `;
 const GOAL_PAGE_QUERY = `
@@ -60530,16 +60574,22 @@ function dependsLineOf(body, ref) {
 /** A REST comment as the marker reader takes it; a deleted account reads as GitHub's "ghost". */
 function restComment(comment) {
     return {
+        id: comment.id,
+        nodeId: comment.node_id,
         author: comment.user?.login ?? "ghost",
         body: comment.body ?? "",
         createdAt: comment.created_at,
+        updatedAt: comment.updated_at,
     };
 }
 async function goalSnapshot(client, repo, node, trustedAuthors) {
     let comments = node.comments.nodes.map((comment) => ({
+        id: comment.databaseId,
+        nodeId: comment.id,
         author: actorLogin(comment.author),
         body: comment.body,
         createdAt: comment.createdAt,
+        updatedAt: comment.updatedAt,
     }));
     if (node.comments.totalCount > comments.length) {
         // Busy conversations: markers may sit before the window GraphQL gave us.
@@ -60566,7 +60616,21 @@ async function goalSnapshot(client, repo, node, trustedAuthors) {
         author: actorLogin(node.author),
         createdAt: node.createdAt,
         markers: trustedMarkers(comments, trustedAuthors),
+        claimComments: claimComments(comments, trustedAuthors),
     };
+}
+/** The trusted comments that hold a claim, with the attempt each claims, oldest first. */
+function claimComments(comments, trustedAuthors) {
+    return comments.flatMap((comment) => trustedMarkers([comment], trustedAuthors).flatMap((marker) => marker.kind === "claim"
+        ? [
+            {
+                attempt: marker.attempt,
+                commentId: comment.id,
+                nodeId: comment.nodeId,
+                body: comment.body,
+            },
+        ]
+        : []));
 }
 
 ;// CONCATENATED MODULE: ./src/github/issue-links.ts
@@ -60784,6 +60848,21 @@ function moveComment(from, to, reason, extra = []) {
         { kind: "transition", from, to, reason },
         ...extra,
     ]);
+}
+/**
+ * `comment` with a move (as moveComment writes it) added at its end, every added marker dated
+ * `at`; null when the whole would not fit in a comment, so nothing of either is cut.
+ */
+function withMove(comment, move, at) {
+    const dated = (marker) => marker.kind === "run-result" || marker.kind === "transition"
+        ? { ...marker, at: at.toISOString() }
+        : marker;
+    const added = markedComment(`**${move.from ?? "no state"} → ${move.to}**: ${move.reason}`, [
+        dated({ kind: "transition", from: move.from, to: move.to, reason: move.reason }),
+        ...move.extra.map(dated),
+    ]);
+    const body = `${comment}\n\n${added}`;
+    return body.length <= GITHUB_LIMITS.body ? body : null;
 }
 /**
  * A comment of human-readable `text`, a blank line and the markers (one a line), within GitHub's
@@ -61097,6 +61176,13 @@ class GitHubGoalStore {
             const extra = request.marker ? [request.marker] : [];
             if (!changes && extra.length === 0)
                 return;
+            if (changes && request.appendTo) {
+                const { comment, at } = request.appendTo;
+                const move = { from: current.state, to: request.to, reason: request.reason, extra };
+                const body = withMove(comment.body, move, at);
+                if (body !== null && (await this.editComment(comment.commentId, body)))
+                    return;
+            }
             const text = changes
                 ? moveComment(current.state, request.to, request.reason, extra)
                 : markedComment(request.reason, extra);
@@ -61207,6 +61293,21 @@ class GitHubGoalStore {
             if (isStatus(error, 404))
                 return false;
             throw explainGitHubError(error, `checking ${login}'s permission on ${issue_ref_formatRepo(this.repo)}`);
+        }
+    }
+    /**
+     * Replaces one of our comments' body; false when the comment is gone or the edit is refused
+     * (the caller posts a new comment instead), so a result is never lost to a deleted comment.
+     */
+    async editComment(commentId, body) {
+        try {
+            await this.client.rest.issues.updateComment({ ...this.where, comment_id: commentId, body });
+            return true;
+        }
+        catch (error) {
+            if (isStatus(error, 404) || isStatus(error, 403) || isStatus(error, 410))
+                return false;
+            throw explainGitHubError(error, `editing comment ${commentId}`);
         }
     }
     async comment(number, body) {

@@ -17702,6 +17702,8 @@ function toRunResult(v) {
         marker.logTail = v.logTail;
     if (isObject(v.stats))
         marker.stats = v.stats;
+    if (isTime(v.at))
+        marker.at = v.at;
     return marker;
 }
 function toTransition(v) {
@@ -17712,6 +17714,8 @@ function toTransition(v) {
     const marker = { kind: "transition", from: v.from, to: v.to, reason: v.reason };
     if (isAttempt(v.attempt))
         marker.attempt = v.attempt;
+    if (isTime(v.at))
+        marker.at = v.at;
     return marker;
 }
 function toFeedback(v) {
@@ -17764,15 +17768,32 @@ function isOneOf(value, allowed) {
 /**
  * Markers from comments written by trusted authors (the orchestrator's own identities), oldest
  * first. Anyone can paste a marker into a comment, so markers from anyone else are ignored.
+ * Each marker is dated by its comment's creation, or by its own `at` (a marker added by an
+ * edit) held within the comment's life: never before its comment, never after its last edit,
+ * so a writer's clock cannot move a marker outside what GitHub saw.
  */
 function trustedMarkers(comments, trustedAuthors) {
     const trusted = new Set([...trustedAuthors].map((login) => login.toLowerCase()));
     const found = comments
         .filter((comment) => trusted.has(comment.author.toLowerCase()))
-        .map((comment, index) => ({ comment, index, time: Date.parse(comment.createdAt) }));
-    // Array.prototype.sort is stable, so markers of one comment and equal times keep their order.
-    found.sort((a, b) => compareTimes(a.time, b.time) || a.index - b.index);
-    return found.flatMap(({ comment }) => decodeMarkers(comment.body).map((marker) => ({ ...marker, createdAt: comment.createdAt })));
+        .flatMap((comment) => decodeMarkers(comment.body).map((marker) => {
+        const createdAt = markerTime(marker, comment);
+        return { marker: { ...marker, createdAt }, time: Date.parse(createdAt) };
+    }));
+    // Array.prototype.sort is stable: markers of equal times keep the order of their comments and
+    // within them, so a marker added by an edit sorts by its time, after those written before it.
+    found.sort((a, b) => compareTimes(a.time, b.time));
+    return found.map(({ marker }) => marker);
+}
+function markerTime(marker, comment) {
+    const at = "at" in marker && marker.at !== undefined ? Date.parse(marker.at) : Number.NaN;
+    const created = Date.parse(comment.createdAt);
+    if (Number.isNaN(at) || Number.isNaN(created) || at <= created)
+        return comment.createdAt;
+    const updated = comment.updatedAt === undefined ? Number.NaN : Date.parse(comment.updatedAt);
+    if (!Number.isNaN(updated) && at >= updated)
+        return comment.updatedAt;
+    return new Date(at).toISOString();
 }
 // Unparseable times sort last rather than breaking the order of the rest.
 function compareTimes(a, b) {
@@ -26191,7 +26212,7 @@ const GOAL_FIELDS = `
   labels(first: 50) { nodes { name } }
   comments(last: $commentWindow) {
     totalCount
-    nodes { body createdAt author { login __typename } }
+    nodes { id databaseId body createdAt updatedAt author { login __typename } }
   }
 `;
 const GOAL_PAGE_QUERY = `
@@ -26396,16 +26417,22 @@ function dependsLineOf(body, ref) {
 /** A REST comment as the marker reader takes it; a deleted account reads as GitHub's "ghost". */
 function restComment(comment) {
     return {
+        id: comment.id,
+        nodeId: comment.node_id,
         author: comment.user?.login ?? "ghost",
         body: comment.body ?? "",
         createdAt: comment.created_at,
+        updatedAt: comment.updated_at,
     };
 }
 async function goalSnapshot(client, repo, node, trustedAuthors) {
     let comments = node.comments.nodes.map((comment) => ({
+        id: comment.databaseId,
+        nodeId: comment.id,
         author: actorLogin(comment.author),
         body: comment.body,
         createdAt: comment.createdAt,
+        updatedAt: comment.updatedAt,
     }));
     if (node.comments.totalCount > comments.length) {
         // Busy conversations: markers may sit before the window GraphQL gave us.
@@ -26432,7 +26459,21 @@ async function goalSnapshot(client, repo, node, trustedAuthors) {
         author: actorLogin(node.author),
         createdAt: node.createdAt,
         markers: trustedMarkers(comments, trustedAuthors),
+        claimComments: claimComments(comments, trustedAuthors),
     };
+}
+/** The trusted comments that hold a claim, with the attempt each claims, oldest first. */
+function claimComments(comments, trustedAuthors) {
+    return comments.flatMap((comment) => trustedMarkers([comment], trustedAuthors).flatMap((marker) => marker.kind === "claim"
+        ? [
+            {
+                attempt: marker.attempt,
+                commentId: comment.id,
+                nodeId: comment.nodeId,
+                body: comment.body,
+            },
+        ]
+        : []));
 }
 
 ;// CONCATENATED MODULE: ./src/github/issue-links.ts
@@ -26650,6 +26691,21 @@ function moveComment(from, to, reason, extra = []) {
         { kind: "transition", from, to, reason },
         ...extra,
     ]);
+}
+/**
+ * `comment` with a move (as moveComment writes it) added at its end, every added marker dated
+ * `at`; null when the whole would not fit in a comment, so nothing of either is cut.
+ */
+function withMove(comment, move, at) {
+    const dated = (marker) => marker.kind === "run-result" || marker.kind === "transition"
+        ? { ...marker, at: at.toISOString() }
+        : marker;
+    const added = markedComment(`**${move.from ?? "no state"} → ${move.to}**: ${move.reason}`, [
+        dated({ kind: "transition", from: move.from, to: move.to, reason: move.reason }),
+        ...move.extra.map(dated),
+    ]);
+    const body = `${comment}\n\n${added}`;
+    return body.length <= GITHUB_LIMITS.body ? body : null;
 }
 /**
  * A comment of human-readable `text`, a blank line and the markers (one a line), within GitHub's
@@ -26963,6 +27019,13 @@ class GitHubGoalStore {
             const extra = request.marker ? [request.marker] : [];
             if (!changes && extra.length === 0)
                 return;
+            if (changes && request.appendTo) {
+                const { comment, at } = request.appendTo;
+                const move = { from: current.state, to: request.to, reason: request.reason, extra };
+                const body = withMove(comment.body, move, at);
+                if (body !== null && (await this.editComment(comment.commentId, body)))
+                    return;
+            }
             const text = changes
                 ? moveComment(current.state, request.to, request.reason, extra)
                 : markedComment(request.reason, extra);
@@ -27073,6 +27136,21 @@ class GitHubGoalStore {
             if (isStatus(error, 404))
                 return false;
             throw explainGitHubError(error, `checking ${login}'s permission on ${formatRepo(this.repo)}`);
+        }
+    }
+    /**
+     * Replaces one of our comments' body; false when the comment is gone or the edit is refused
+     * (the caller posts a new comment instead), so a result is never lost to a deleted comment.
+     */
+    async editComment(commentId, body) {
+        try {
+            await this.client.rest.issues.updateComment({ ...this.where, comment_id: commentId, body });
+            return true;
+        }
+        catch (error) {
+            if (isStatus(error, 404) || isStatus(error, 403) || isStatus(error, 410))
+                return false;
+            throw explainGitHubError(error, `editing comment ${commentId}`);
         }
     }
     async comment(number, body) {

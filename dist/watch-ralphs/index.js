@@ -949,6 +949,8 @@ function toRunResult(v) {
         marker.logTail = v.logTail;
     if (isObject(v.stats))
         marker.stats = v.stats;
+    if (isTime(v.at))
+        marker.at = v.at;
     return marker;
 }
 function toTransition(v) {
@@ -959,6 +961,8 @@ function toTransition(v) {
     const marker = { kind: "transition", from: v.from, to: v.to, reason: v.reason };
     if (isAttempt(v.attempt))
         marker.attempt = v.attempt;
+    if (isTime(v.at))
+        marker.at = v.at;
     return marker;
 }
 function toFeedback(v) {
@@ -1011,15 +1015,32 @@ function isOneOf(value, allowed) {
 /**
  * Markers from comments written by trusted authors (the orchestrator's own identities), oldest
  * first. Anyone can paste a marker into a comment, so markers from anyone else are ignored.
+ * Each marker is dated by its comment's creation, or by its own `at` (a marker added by an
+ * edit) held within the comment's life: never before its comment, never after its last edit,
+ * so a writer's clock cannot move a marker outside what GitHub saw.
  */
 function trustedMarkers(comments, trustedAuthors) {
     const trusted = new Set([...trustedAuthors].map((login) => login.toLowerCase()));
     const found = comments
         .filter((comment) => trusted.has(comment.author.toLowerCase()))
-        .map((comment, index) => ({ comment, index, time: Date.parse(comment.createdAt) }));
-    // Array.prototype.sort is stable, so markers of one comment and equal times keep their order.
-    found.sort((a, b) => compareTimes(a.time, b.time) || a.index - b.index);
-    return found.flatMap(({ comment }) => decodeMarkers(comment.body).map((marker) => ({ ...marker, createdAt: comment.createdAt })));
+        .flatMap((comment) => decodeMarkers(comment.body).map((marker) => {
+        const createdAt = markerTime(marker, comment);
+        return { marker: { ...marker, createdAt }, time: Date.parse(createdAt) };
+    }));
+    // Array.prototype.sort is stable: markers of equal times keep the order of their comments and
+    // within them, so a marker added by an edit sorts by its time, after those written before it.
+    found.sort((a, b) => compareTimes(a.time, b.time));
+    return found.map(({ marker }) => marker);
+}
+function markerTime(marker, comment) {
+    const at = "at" in marker && marker.at !== undefined ? Date.parse(marker.at) : Number.NaN;
+    const created = Date.parse(comment.createdAt);
+    if (Number.isNaN(at) || Number.isNaN(created) || at <= created)
+        return comment.createdAt;
+    const updated = comment.updatedAt === undefined ? Number.NaN : Date.parse(comment.updatedAt);
+    if (!Number.isNaN(updated) && at >= updated)
+        return comment.updatedAt;
+    return new Date(at).toISOString();
 }
 // Unparseable times sort last rather than breaking the order of the rest.
 function compareTimes(a, b) {
