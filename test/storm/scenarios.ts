@@ -51,3 +51,27 @@ export function killAtEveryPhase(seed: number): StormOptions {
     },
   };
 }
+
+/**
+ * The dispatcher killed with `kill -9` as it moves its verified claims to running: in cycle 1
+ * before the StartRuns request is performed (claims posted, goals still queued), in cycle 2
+ * after it was performed and before its answer (goals running, but the matrix never came). Every
+ * agent succeeds, so each goal must end done, having run once.
+ */
+export function killDispatcherAtStart(seed: number): StormOptions {
+  return {
+    seed,
+    goals: 4,
+    cycles: 5,
+    faultRate: 0,
+    max: 2,
+    maxAttempts: 3,
+    dependencyChance: 0,
+    agentWeights: DEFAULT_AGENT_WEIGHTS,
+    killChance: 0,
+    postStepChance: 0,
+    parallel: 2,
+    dispatcherKills: { 1: "before", 2: "after" },
+    script: () => ({ outcome: "success", phase: null }),
+  };
+}

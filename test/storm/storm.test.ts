@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { it, type TestContext } from "node:test";
 import { PHASES } from "./phases.js";
-import { CI_STORM, killAtEveryPhase, seededStorm } from "./scenarios.js";
+import { CI_STORM, killAtEveryPhase, killDispatcherAtStart, seededStorm } from "./scenarios.js";
 import { describe as describeViolation, runStorm, type StormReport } from "./storm.js";
 
 // Issue 11's permanent fault suite (test/storm/README.md): the bundled dispatcher and runner as
@@ -36,5 +36,14 @@ it("kill -9 at every runner phase, with and without the post step", async (t) =>
     [...report.kills].sort(),
     PHASES.flatMap((phase) => [phase, `${phase} +post`]).sort(),
   );
+  assertNoViolations(t, report);
+});
+
+it("kill -9 of the dispatcher as its claims become runs: before that request, and after it", async (t) => {
+  const report = await runStorm(killDispatcherAtStart(13));
+  assert.equal(report.figures.dispatcherKills, 2, "both kills happened");
+  // Claims that never became runs are withdrawn, runs whose matrix never came are reconciled:
+  // every goal ends done, and no invariant (one run per attempt, max, attempts) broke.
+  assert.equal(report.figures.done, 4, report.board.join("\n"));
   assertNoViolations(t, report);
 });

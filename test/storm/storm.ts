@@ -45,6 +45,12 @@ export interface StormOptions {
    * depends on timing, so with faults a seed no longer replays exactly the same storm.
    */
   parallel?: number;
+  /**
+   * Cycles whose dispatcher is killed (`kill -9`) as it moves its verified claims to running
+   * (the StartRuns request): "before" it is performed, or "after" it was performed and before
+   * its answer, so no matrix ever comes of those claims.
+   */
+  dispatcherKills?: Readonly<Record<number, "before" | "after">>;
   /** The runner's `duration` (a hanging agent is stopped after it). */
   duration?: string;
   /** Where the bundles are (default dist/). */
@@ -73,6 +79,8 @@ export interface StormFigures {
   dispatchFailures: number;
   runs: number;
   kills: number;
+  /** Dispatchers killed at their StartRuns request (dispatcherKills). */
+  dispatcherKills: number;
   postSteps: number;
   done: number;
   stuck: number;
@@ -125,7 +133,14 @@ export async function runStorm(options: StormOptions): Promise<StormReport> {
     jobs: [],
     handedOut: new Map(),
     dependsOn: new Map(world.goals.map((goal) => [goal.number, goal.dependsOn])),
-    figures: { dispatches: 0, dispatchFailures: 0, runs: 0, kills: 0, postSteps: 0 },
+    figures: {
+      dispatches: 0,
+      dispatchFailures: 0,
+      runs: 0,
+      kills: 0,
+      postSteps: 0,
+      dispatcherKills: 0,
+    },
   };
   const ciChecked = new Set<string>();
   try {
@@ -184,7 +199,10 @@ interface Storm {
   /** `goal:attempt` → the cycle whose matrix handed it out. */
   handedOut: Map<string, number>;
   dependsOn: Map<number, number[]>;
-  figures: Pick<StormFigures, "dispatches" | "dispatchFailures" | "runs" | "kills" | "postSteps">;
+  figures: Pick<
+    StormFigures,
+    "dispatches" | "dispatchFailures" | "runs" | "kills" | "postSteps" | "dispatcherKills"
+  >;
 }
 
 /** The dispatch job of a cycle, and the checks that follow it. Returns its matrix. */
@@ -196,7 +214,7 @@ async function dispatchJob(storm: Storm, cycle: number, runId: number): Promise<
       .filter((v) => v.stateLabels[0] === "goal:stuck")
       .map((v) => v.number),
   );
-  const dispatch = await startStep(
+  const step = startStep(
     "dispatch",
     {
       token: world.token,
@@ -207,8 +225,24 @@ async function dispatchJob(storm: Storm, cycle: number, runId: number): Promise<
     },
     stepEnv(world, runId),
     { timeoutMs: STEP_LIMIT_MS.dispatch, ...dist(options) },
-  ).done;
+  );
+  const killAt = options.dispatcherKills?.[cycle];
+  const disarm = killAt
+    ? world.server.faults.hook({
+        route: "graphql",
+        graphqlOperation: "StartRuns",
+        at: killAt,
+        drop: true,
+        run: async () => {
+          step.kill();
+          await step.done;
+        },
+      })
+    : null;
+  const dispatch = await step.done;
+  disarm?.();
   storm.figures.dispatches++;
+  if (dispatch.killed) storm.figures.dispatcherKills++;
   if (dispatch.ms > 60_000) {
     log(`  the dispatch took ${Math.round(dispatch.ms / 1000)} s: ${lastLines(dispatch)}`);
   }
