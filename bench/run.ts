@@ -8,13 +8,17 @@
 //   7. the agent's sandbox: what bwrap adds to a launch (bench/sandbox.ts)
 //   8. a simulation of 500 goals on a 48-slot host: the real dispatcher in simulated time, with
 //      cron cycles and wake-ups; utilisation, makespan, requests and limits (bench/simulation.ts)
-// Everything runs against the local GitHub API test server with pacing off (paceMs: 0); what
-// GitHub's pacing (1 s between GraphQL calls and writes) would add is computed, not measured.
+//   9. the local orchestrator CLI: 30 instant goals at --max 5, makespan against the ideal, and
+//      what production pacing makes of its requests (bench/orchestrator.ts)
+// Everything runs against the local GitHub API test server with pacing off (paceMs: 0; section 9
+// the tests' 5 ms); what GitHub's pacing (1 s between GraphQL calls and writes) would add is
+// computed, not measured.
 // BENCH_SECTIONS=6 (or 1,3,…) runs only those sections, while iterating on one of them.
 import { cpus, platform, release, totalmem } from "node:os";
 import { performance } from "node:perf_hooks";
 import { EDITED_GOALS, EDITORS, measureCycle } from "./dispatch.js";
 import { ListingBench, type Measurement } from "./listing.js";
+import { benchOrchestrator } from "./orchestrator.js";
 import { bundleSizes, coldStart, type MemoryResult, measureMemory, runtimes } from "./processes.js";
 import { measureRunner, printRunner } from "./runner.js";
 import { benchSandbox } from "./sandbox.js";
@@ -234,5 +238,6 @@ if (wants(5)) {
 if (wants(6)) printRunner(await measureRunner());
 if (wants(7)) await benchSandbox();
 if (wants(8)) await benchSimulation();
+if (wants(9)) await benchOrchestrator();
 
 process.stdout.write(`\nTotal: ${formatMs(performance.now() - started)}\n`);

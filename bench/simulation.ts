@@ -182,7 +182,7 @@ export async function benchSimulation(): Promise<void> {
   for (const result of waiting) printScenario(result, idle);
   await simulated;
   out(
-    "local orchestrator, 30 instant goals at --max 5, makespan / ideal: not measured (src/cli/orchestrator.ts runs runGoal itself, with no agent or clock to inject)",
+    "local orchestrator, 30 instant goals at --max 5, makespan / ideal: measured in section 9, not simulated (src/cli/orchestrator.ts runs runGoal itself, with no agent or clock to inject)",
   );
   out("```");
   out("");
