@@ -91,6 +91,16 @@ export interface LockLabel {
   description: string | null;
 }
 
+/** The lock labels among a repository's labels. */
+export function lockLabels(
+  labels: ReadonlyArray<{ name: string; description?: string | null }>,
+): LockLabel[] {
+  return labels.flatMap((label) => {
+    const generation = lockGeneration(label.name);
+    return generation === null ? [] : [{ generation, description: label.description ?? null }];
+  });
+}
+
 /** The lock labels a read found. */
 export interface LockView {
   labels: readonly LockLabel[];
@@ -102,8 +112,14 @@ export interface LockView {
 }
 
 export type LockStep =
-  /** We hold the top generation; `older` are the generations below it, to delete. */
-  | { kind: "hold"; generation: number; budgetTold: string | null; older: number[] }
+  /** We hold the top generation until `expiresAt`; `older` are the generations below it. */
+  | {
+      kind: "hold";
+      generation: number;
+      expiresAt: string;
+      budgetTold: string | null;
+      older: number[];
+    }
   /** The top is free, expired or none: create this generation (201: maybe ours; 422: not). */
   | { kind: "take"; generation: number; budgetTold: string | null }
   /** Another dispatcher holds the top generation until `expiresAt`. */
@@ -144,7 +160,8 @@ export function nextStep(
     // Ours, but too close to its expiry to be sure of: a fresh generation, as anyone would.
     if (ticketInDoubt(lock.expiresAt, now, ticketSeconds)) return take;
     const older = below.map((label) => label.generation);
-    return { kind: "hold", generation: top.generation, budgetTold, older, abandoned };
+    const { expiresAt } = lock;
+    return { kind: "hold", generation: top.generation, expiresAt, budgetTold, older, abandoned };
   }
   if (Date.parse(lock.expiresAt) <= now.getTime()) return take;
   return { kind: "wait", generation: top.generation, expiresAt: lock.expiresAt, abandoned };

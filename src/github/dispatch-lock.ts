@@ -3,10 +3,9 @@ import {
   DEFAULT_TICKET_SECONDS,
   describeLock,
   LOCK_LABEL_COLOR,
-  type LockLabel,
   type LockView,
-  lockGeneration,
   lockLabelName,
+  lockLabels,
   nextStep,
   readDescription,
   ticketExpiry,
@@ -113,6 +112,9 @@ export class GitHubDispatchLock implements DispatchLockPort {
     // Short enough for a label's description, long enough never to collide (48 random bits).
     const ticketId = randomBytes(6).toString("hex");
     const deadline = this.clock.now() + waitSeconds * 1000;
+    // Whether a label of ours may exist: only then is there anything to clean up.
+    let created = false;
+    const giveUp = async () => (created ? await this.giveUp(ticketId) : null);
     try {
       let view = await this.readAll();
       for (;;) {
@@ -122,11 +124,10 @@ export class GitHubDispatchLock implements DispatchLockPort {
           view = await this.readAll();
         } else if (step.kind === "hold") {
           await this.deleteAll(step.older.filter((older) => !step.abandoned.includes(older)));
-          const expiresAt = readExpiry(view.labels, step.generation);
           return new Lease(this.client, this.repo, {
             generation: step.generation,
             ticketId,
-            expiresAt,
+            expiresAt: step.expiresAt,
             budgetTold: step.budgetTold,
             ticketSeconds: this.ticketSeconds,
             renewMs: this.renewMs,
@@ -135,24 +136,24 @@ export class GitHubDispatchLock implements DispatchLockPort {
             look: (generation) => this.look(generation),
           }).start();
         } else if (step.kind === "take") {
-          const created = await this.create(step.generation, ticketId, step.budgetTold);
-          if (!created) {
+          created = true;
+          if (!(await this.create(step.generation, ticketId, step.budgetTold))) {
             // Someone else created it first (or our own create was retried): only a complete
             // read tells which, after a pause so that losers do not hammer the winner.
-            if (this.clock.now() >= deadline) return await this.giveUp(ticketId);
+            if (this.clock.now() >= deadline) return await giveUp();
             await this.clock.sleep(this.pollMs);
           }
           // Even a 201 is checked: a dispatcher slowed down between its read and its create may
           // have re-created a generation already deleted below a newer one.
           view = await this.readAll();
         } else {
-          if (this.clock.now() >= deadline) return await this.giveUp(ticketId);
+          if (this.clock.now() >= deadline) return await giveUp();
           await this.clock.sleep(this.pollMs);
           view = await this.look(step.generation);
         }
       }
     } catch (error) {
-      await this.giveUp(ticketId).catch(() => {});
+      await giveUp().catch(() => {});
       throw explainGitHubError(error, "taking the dispatch lock");
     }
   }
@@ -241,21 +242,6 @@ export class GitHubDispatchLock implements DispatchLockPort {
       }
     }
   }
-}
-
-function lockLabels(
-  labels: ReadonlyArray<{ name: string; description?: string | null }>,
-): LockLabel[] {
-  return labels.flatMap((label) => {
-    const generation = lockGeneration(label.name);
-    return generation === null ? [] : [{ generation, description: label.description ?? null }];
-  });
-}
-
-function readExpiry(labels: readonly LockLabel[], generation: number): string {
-  const label = labels.find((found) => found.generation === generation);
-  const { lock } = readDescription(label?.description);
-  return lock?.state === "held" ? lock.expiresAt : new Date(0).toISOString();
 }
 
 async function freeLabel(

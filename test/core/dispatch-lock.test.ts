@@ -6,6 +6,7 @@ import {
   type LockView,
   lockGeneration,
   lockLabelName,
+  lockLabels,
   MAX_DESCRIPTION_LENGTH,
   nextStep,
   readDescription,
@@ -40,6 +41,17 @@ describe("dispatch lock labels", () => {
     ]) {
       assert.equal(lockGeneration(other), null, other);
     }
+    assert.deepEqual(
+      lockLabels([
+        { name: "goal:queued", description: "x" },
+        { name: "dispatch-lock:2", description: "d" },
+        { name: "dispatch-lock:3" },
+      ]),
+      [
+        { generation: 2, description: "d" },
+        { generation: 3, description: null },
+      ],
+    );
   });
 
   it("round-trips descriptions within GitHub's 100 characters", () => {
@@ -137,6 +149,7 @@ describe("the next step", () => {
     assert.deepEqual(step(view(labels)), {
       kind: "hold",
       generation: 5,
+      expiresAt: "2026-11-25T12:01:00.000Z",
       budgetTold: "2026-11-24",
       older: [4, 2],
       abandoned: [],
