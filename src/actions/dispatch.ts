@@ -59,8 +59,7 @@ async function dispatchCycle(useNotify: (notify: Notify) => void): Promise<void>
   const runnersClient = runnersToken
     ? createClient({ token: runnersToken, apiUrl, paceMs, warn: core.warning })
     : null;
-  // Markers by the settings' marker-authors count too (an earlier token's account, say); the
-  // dispatch lock trusts the same logins.
+  // Markers by the settings' marker-authors count too (an earlier token's account, say).
   const store = await GitHubGoalStore.connect({
     client,
     repo,

@@ -1,76 +1,74 @@
 /**
  * The dispatch lock: one dispatch cycle at a time per repository, so that dispatchers started
- * together never claim more than `max` goals between them. It is a ticket lock kept in the
- * comments of one issue: each dispatcher posts a ticket, and the oldest live ticket holds the
- * lock. Releasing deletes the ticket. Tickets live a minute and their owners renew them while
- * they wait or hold, so a ticket whose owner died (even by SIGKILL) stops counting within a
- * minute; a holder that could not renew its ticket in time must assume it lost the lock.
+ * together never claim more than `max` goals between them. It is kept in repository labels,
+ * which create no content (GitHub's 500 content-creating requests an hour are left to goals):
+ * the lock is the label `dispatch-lock:<n>` with the highest generation `n`. Its description
+ * says who holds it and until when, or that it is free, and the last UTC day the budget
+ * notice was given. Creating a label is the one atomic step GitHub offers (a name that exists
+ * answers 422), so a dispatcher takes the lock by creating the next generation; edits and
+ * deletes are not compare-and-swap, so only the holder edits its own label (renewal, release)
+ * and older generations are the only ones ever deleted. Tickets live a minute and their
+ * holder renews them, so a holder that died (even by SIGKILL) stops counting within a minute;
+ * a holder that could not renew in time must assume it lost the lock.
  */
 
-export const LOCK_LABEL = "dispatch-lock";
-export const LOCK_ISSUE_TITLE = "goal-orchestrator dispatch lock";
-const TICKET = /^<!-- goal-orchestrator:lock (\{.*\}) -->$/m;
-const NOTE = /^<!-- goal-orchestrator:lock-note (\{.*\}) -->$/m;
+export const LOCK_LABEL_PREFIX = "dispatch-lock:";
+export const LOCK_LABEL_COLOR = "ededed";
 /** How long a ticket lives unless renewed: the longest a dead dispatcher blocks the others. */
 export const DEFAULT_TICKET_SECONDS = 60;
+/** GitHub's limit on a label's description. */
+export const MAX_DESCRIPTION_LENGTH = 100;
 
-export interface LockTicket {
-  ticketId: string;
-  /** Who waits or holds: a workflow run URL, or host and pid. */
-  holder: string;
-  expiresAt: string;
+const GENERATION = /^dispatch-lock:([1-9][0-9]{0,14})$/i;
+const DAY = "(\\d{4}-\\d{2}-\\d{2})";
+const HELD = new RegExp(
+  `^Dispatch lock held by ([0-9a-z]{1,32}) until (\\S+?)(?:; budget told ${DAY})?$`,
+);
+const FREE = new RegExp(`^Dispatch lock free since (\\S+?)(?:; budget told ${DAY})?$`);
+
+export function lockLabelName(generation: number): string {
+  return `${LOCK_LABEL_PREFIX}${generation}`;
 }
 
-export interface TicketComment {
-  id: number;
-  author: string;
-  body: string;
+/** The generation a label name stands for, or null when it is no lock label. */
+export function lockGeneration(name: string): number | null {
+  const match = GENERATION.exec(name);
+  return match?.[1] ? Number(match[1]) : null;
 }
 
-/**
- * What dispatch cycles remember between them, in one comment on the lock issue edited in place:
- * the last UTC day they told people that the day's budget was reached.
- */
-export interface LockNote {
-  budgetNotified: string;
+/** What a lock label's description says. */
+export type LockState =
+  | { state: "held"; ticketId: string; expiresAt: string }
+  | { state: "free"; since: string };
+
+export interface LockText {
+  /** Null when the description is not ours (edited by hand): such a lock counts as free. */
+  lock: LockState | null;
+  /** The last UTC day (YYYY-MM-DD) a cycle said that the day's budget was reached. */
+  budgetTold: string | null;
 }
 
-export function noteComment(note: LockNote): string {
-  return `The dispatcher last said that the day's budget was reached on ${note.budgetNotified} (UTC); it says so once a day.\n\n<!-- goal-orchestrator:lock-note ${commentSafeJson(note)} -->`;
+export function describeLock(text: { lock: LockState; budgetTold: string | null }): string {
+  const { lock, budgetTold } = text;
+  const head =
+    lock.state === "held"
+      ? `Dispatch lock held by ${lock.ticketId} until ${lock.expiresAt}`
+      : `Dispatch lock free since ${lock.since}`;
+  return budgetTold ? `${head}; budget told ${budgetTold}` : head;
 }
 
-/** The trusted note comment, if there is one (the oldest, should a retried post leave two). */
-export function findNote(
-  comments: readonly TicketComment[],
-  trustedAuthors: ReadonlySet<string>,
-): { id: number; note: LockNote } | null {
-  for (const comment of comments) {
-    if (!trustedAuthors.has(comment.author.toLowerCase())) continue;
-    const match = NOTE.exec(comment.body);
-    if (!match?.[1]) continue;
-    try {
-      const value = JSON.parse(match[1]) as Partial<LockNote>;
-      if (typeof value.budgetNotified === "string")
-        return { id: comment.id, note: { budgetNotified: value.budgetNotified } };
-    } catch {}
+export function readDescription(description: string | null | undefined): LockText {
+  const text = description ?? "";
+  const held = HELD.exec(text);
+  if (held?.[1] && held[2] && !Number.isNaN(Date.parse(held[2]))) {
+    return {
+      lock: { state: "held", ticketId: held[1], expiresAt: held[2] },
+      budgetTold: held[3] ?? null,
+    };
   }
-  return null;
-}
-
-function commentSafeJson(value: object): string {
-  return JSON.stringify(value)
-    .replace(/-/g, "\\u002d")
-    .replace(/</g, "\\u003c")
-    .replace(/>/g, "\\u003e");
-}
-
-export function encodeTicket(ticket: LockTicket): string {
-  return `<!-- goal-orchestrator:lock ${commentSafeJson(ticket)} -->`;
-}
-
-/** The whole comment: a line for people reading the lock issue, then the ticket. */
-export function ticketComment(ticket: LockTicket): string {
-  return `Dispatch cycle waiting for or holding the lock: ${ticket.holder}\n\n${encodeTicket(ticket)}`;
+  const free = FREE.exec(text);
+  if (free?.[1]) return { lock: { state: "free", since: free[1] }, budgetTold: free[2] ?? null };
+  return { lock: null, budgetTold: null };
 }
 
 /** When a ticket written now expires. */
@@ -82,62 +80,89 @@ export function ticketExpiry(now: Date, ticketSeconds: number): string {
  * True when a holder whose last accepted ticket expires at `expiresAt` can no longer be sure
  * that it holds the lock: less than a third of the ticket's life is left (renewals run every
  * third, so two have failed). The margin covers the next renewal's latency and some clock
- * skew; past it, another dispatcher may soon delete the ticket as expired and take the lock.
+ * skew; past it, another dispatcher may soon take the lock as expired.
  */
 export function ticketInDoubt(expiresAt: string, now: Date, ticketSeconds: number): boolean {
   return now.getTime() >= Date.parse(expiresAt) - (ticketSeconds * 1000) / 3;
 }
 
-/** The trusted comments carrying one ticket (a retried post can leave two), oldest first. */
-export function commentsOfTicket(
-  comments: readonly TicketComment[],
-  ticketId: string,
-  trustedAuthors: ReadonlySet<string>,
-): number[] {
-  return comments
-    .filter(
-      (comment) =>
-        trustedAuthors.has(comment.author.toLowerCase()) &&
-        decodeTicket(comment.body)?.ticketId === ticketId,
-    )
-    .map((comment) => comment.id);
+export interface LockLabel {
+  generation: number;
+  description: string | null;
 }
 
-export function decodeTicket(body: string): LockTicket | null {
-  const match = TICKET.exec(body);
-  if (!match?.[1]) return null;
-  try {
-    const value = JSON.parse(match[1]) as Partial<LockTicket>;
-    if (typeof value.ticketId !== "string" || typeof value.holder !== "string") return null;
-    if (typeof value.expiresAt !== "string" || Number.isNaN(Date.parse(value.expiresAt)))
-      return null;
-    return { ticketId: value.ticketId, holder: value.holder, expiresAt: value.expiresAt };
-  } catch {
-    return null;
-  }
+/** The lock labels among a repository's labels. */
+export function lockLabels(
+  labels: ReadonlyArray<{ name: string; description?: string | null }>,
+): LockLabel[] {
+  return labels.flatMap((label) => {
+    const generation = lockGeneration(label.name);
+    return generation === null ? [] : [{ generation, description: label.description ?? null }];
+  });
 }
 
+/** The lock labels a read found. */
 export interface LockView {
-  /** The live ticket that holds the lock, or null when the lock is free. */
-  holder: (LockTicket & { commentId: number }) | null;
-  /** Comments of tickets that have expired: anyone may delete them. */
-  expiredCommentIds: number[];
+  labels: readonly LockLabel[];
+  /**
+   * True when the read listed every label of the repository (so no higher generation hides):
+   * only such a read may show that we hold the lock. A look at two generations by name is not.
+   */
+  complete: boolean;
 }
 
-/** Reads the lock from the lock issue's comments, oldest first, counting trusted authors only. */
-export function readLock(
-  comments: readonly TicketComment[],
-  trustedAuthors: ReadonlySet<string>,
+export type LockStep =
+  /** We hold the top generation until `expiresAt`; `older` are the generations below it. */
+  | {
+      kind: "hold";
+      generation: number;
+      expiresAt: string;
+      budgetTold: string | null;
+      older: number[];
+    }
+  /** The top is free, expired or none: create this generation (201: maybe ours; 422: not). */
+  | { kind: "take"; generation: number; budgetTold: string | null }
+  /** Another dispatcher holds the top generation until `expiresAt`. */
+  | { kind: "wait"; generation: number; expiresAt: string }
+  /** Only a complete read can tell. */
+  | { kind: "look" };
+
+/**
+ * What a dispatcher with ticket `ticketId` does next, given a read of the lock labels. Labels
+ * of ours below the top (`abandoned`: we created them from a stale read, and lost) are
+ * deleted; they count for nothing.
+ */
+export function nextStep(
+  view: LockView,
+  ticketId: string,
   now: Date,
-): LockView {
-  let holder: LockView["holder"] = null;
-  const expiredCommentIds: number[] = [];
-  for (const comment of comments) {
-    if (!trustedAuthors.has(comment.author.toLowerCase())) continue;
-    const ticket = decodeTicket(comment.body);
-    if (!ticket) continue;
-    if (Date.parse(ticket.expiresAt) <= now.getTime()) expiredCommentIds.push(comment.id);
-    else if (!holder) holder = { ...ticket, commentId: comment.id };
+  ticketSeconds: number,
+): LockStep & { abandoned: number[] } {
+  const sorted = [...view.labels].sort((a, b) => b.generation - a.generation);
+  const top = sorted[0];
+  const below = sorted.slice(1);
+  const abandoned = below
+    .filter((label) => {
+      const { lock } = readDescription(label.description);
+      return lock?.state === "held" && lock.ticketId === ticketId;
+    })
+    .map((label) => label.generation);
+  if (!top) {
+    return view.complete
+      ? { kind: "take", generation: 1, budgetTold: null, abandoned }
+      : { kind: "look", abandoned };
   }
-  return { holder, expiredCommentIds };
+  const { lock, budgetTold } = readDescription(top.description);
+  const take = { kind: "take" as const, generation: top.generation + 1, budgetTold, abandoned };
+  if (lock?.state !== "held") return take;
+  if (lock.ticketId === ticketId) {
+    if (!view.complete) return { kind: "look", abandoned };
+    // Ours, but too close to its expiry to be sure of: a fresh generation, as anyone would.
+    if (ticketInDoubt(lock.expiresAt, now, ticketSeconds)) return take;
+    const older = below.map((label) => label.generation);
+    const { expiresAt } = lock;
+    return { kind: "hold", generation: top.generation, expiresAt, budgetTold, older, abandoned };
+  }
+  if (Date.parse(lock.expiresAt) <= now.getTime()) return take;
+  return { kind: "wait", generation: top.generation, expiresAt: lock.expiresAt, abandoned };
 }

@@ -314,8 +314,8 @@ export interface ActionsPort {
 /** Held while a dispatch cycle runs; see src/core/dispatch-lock.ts. */
 export interface LockLease {
   /**
-   * True once the holder may have lost the lock (its ticket could not be renewed in time, or
-   * another dispatcher deleted it as expired): claim nothing more. It stays true.
+   * True once the holder may have lost the lock (its ticket could not be renewed in time, its
+   * label is gone, or a newer generation exists): claim nothing more. It stays true.
    */
   lost(): boolean;
   /**

@@ -1,52 +1,39 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import {
-  commentsOfTicket,
   DEFAULT_TICKET_SECONDS,
-  findNote,
-  LOCK_ISSUE_TITLE,
-  LOCK_LABEL,
-  noteComment,
-  readLock,
-  type TicketComment,
-  ticketComment,
+  describeLock,
+  LOCK_LABEL_COLOR,
+  type LockView,
+  lockLabelName,
+  lockLabels,
+  nextStep,
+  readDescription,
   ticketExpiry,
   ticketInDoubt,
 } from "../core/dispatch-lock.js";
 import { messageOf } from "../core/errors.js";
 import type { RepoRef } from "../core/issue-ref.js";
 import type { DispatchLockPort, LockLease } from "../core/ports.js";
-import type { GitHubClient } from "./client.js";
-import { createIssueOnce } from "./create-issue.js";
+import { type GitHubClient, MAX_PAGE_SIZE } from "./client.js";
 import { explainGitHubError, isStatus } from "./errors.js";
+import { readGraphql, repositoryNotFound } from "./graphql-read.js";
 
 export interface DispatchLockOptions {
   /** How long a ticket lives unless renewed: the longest a dead dispatcher blocks the others. */
   ticketSeconds?: number;
-  /** How often a waiter or holder renews its ticket (default: a third of its life). */
+  /** How often the holder renews its ticket (default: a third of its life). */
   renewMs?: number;
   /** How often a waiting dispatcher looks again. */
   pollMs?: number;
-  /** How long dispatchers that lost the election to create the lock issue wait for it. */
-  creationWaitMs?: number;
   /** The time every ticket, deadline, wait and renewal goes by (default: real time; tests move it). */
   clock?: LockClock;
-  /** Where renewal failures are reported; they never fail the cycle by themselves. */
+  /** Where renewal and clean-up failures are reported; they never fail the cycle by themselves. */
   warn?: (message: string) => void;
 }
 
-const LOCK_ISSUE_BODY = `This issue holds goal-orchestrator's dispatch lock: every dispatch cycle leaves a short-lived
-comment here while it runs, so that dispatchers started at the same moment claim goals one after
-another and never more than the maximum between them. Keep it open; the comments clean up after
-themselves.`;
-
-const LOCK_LABEL_LOOK = {
-  color: "ededed",
-  description: "goal-orchestrator: the issue that holds the dispatch lock",
-};
-
 /**
- * The dispatch lock's only source of time: ticket expiries, the waits for the lock and for its
- * issue, the pauses between looks and the renewal timer all go through it.
+ * The dispatch lock's only source of time: ticket expiries, the wait for the lock, the pauses
+ * between looks and the renewal timer all go through it.
  */
 export interface LockClock {
   /** Milliseconds since the epoch. */
@@ -70,25 +57,45 @@ export const systemClock: LockClock = {
   },
 };
 
-/** The dispatch lock as comments on one issue labelled `dispatch-lock`. */
+/** Two generations looked up by name: no connection, so no listing and no extra cost. */
+const LOOK_QUERY = `query DispatchLock($owner: String!, $repo: String!, $at: String!, $next: String!) {
+  repository(owner: $owner, name: $repo) {
+    at: label(name: $at) { name description }
+    next: label(name: $next) { name description }
+  }
+}`;
+
+interface LookAnswer {
+  repository: {
+    at: { name: string; description: string | null } | null;
+    next: { name: string; description: string | null } | null;
+  } | null;
+}
+
+/**
+ * The dispatch lock as generations of the label `dispatch-lock:<n>` (see
+ * src/core/dispatch-lock.ts): taking, renewing and releasing it create no content.
+ */
 export class GitHubDispatchLock implements DispatchLockPort {
   private readonly ticketSeconds: number;
   private readonly renewMs: number;
   private readonly pollMs: number;
-  private readonly creationWaitMs: number;
   private readonly clock: LockClock;
   private readonly warn: (message: string) => void;
 
+  /**
+   * `_trustedAuthors` is no longer read: labels carry no author, and only accounts with triage
+   * or write access can create or edit them, so the lock trusts whoever GitHub lets do that.
+   */
   constructor(
     private readonly client: GitHubClient,
     private readonly repo: RepoRef,
-    private readonly trustedAuthors: ReadonlySet<string>,
+    _trustedAuthors?: ReadonlySet<string>,
     options: DispatchLockOptions = {},
   ) {
     this.ticketSeconds = options.ticketSeconds ?? DEFAULT_TICKET_SECONDS;
     this.renewMs = options.renewMs ?? (this.ticketSeconds * 1000) / 3;
     this.pollMs = options.pollMs ?? 3000;
-    this.creationWaitMs = options.creationWaitMs ?? 30_000;
     this.clock = options.clock ?? systemClock;
     this.warn = options.warn ?? ((message) => process.stderr.write(`${message}\n`));
   }
@@ -97,119 +104,102 @@ export class GitHubDispatchLock implements DispatchLockPort {
     return { owner: this.repo.owner, repo: this.repo.repo };
   }
 
-  async acquire(holder: string, waitSeconds: number): Promise<LockLease | null> {
-    let ticket: Ticket | null = null;
+  private now() {
+    return new Date(this.clock.now());
+  }
+
+  async acquire(_holder: string, waitSeconds: number): Promise<LockLease | null> {
+    // Short enough for a label's description, long enough never to collide (48 random bits).
+    const ticketId = randomBytes(6).toString("hex");
+    const deadline = this.clock.now() + waitSeconds * 1000;
+    // Whether a label of ours may exist: only then is there anything to clean up.
+    let created = false;
+    const giveUp = async () => (created ? await this.giveUp(ticketId) : null);
     try {
-      const issue = await this.lockIssue();
-      ticket = new Ticket(this.client, this.repo, issue, holder, {
-        ticketSeconds: this.ticketSeconds,
-        renewMs: this.renewMs,
-        clock: this.clock,
-        warn: this.warn,
-      });
-      await ticket.post();
-      const deadline = this.clock.now() + waitSeconds * 1000;
+      let view = await this.readAll();
       for (;;) {
-        const comments = await this.comments(issue);
-        const view = readLock(comments, this.trustedAuthors, new Date(this.clock.now()));
-        await this.deleteAll(view.expiredCommentIds);
-        const live = commentsOfTicket(comments, ticket.ticketId, this.trustedAuthors).filter(
-          (id) => !view.expiredCommentIds.includes(id),
-        );
-        if (view.holder?.ticketId === ticket.ticketId) {
-          ticket.hold(live);
-          const held = ticket;
-          return {
-            lost: () => held.lost(),
-            firstBudgetNotice: (day) => this.firstBudgetNotice(issue, comments, day),
-            release: () => this.release(held),
-          };
+        const step = nextStep(view, ticketId, this.now(), this.ticketSeconds);
+        await this.deleteAll(step.abandoned);
+        if (step.kind === "look") {
+          view = await this.readAll();
+        } else if (step.kind === "hold") {
+          await this.deleteAll(step.older.filter((older) => !step.abandoned.includes(older)));
+          return new Lease(this.client, this.repo, {
+            generation: step.generation,
+            ticketId,
+            expiresAt: step.expiresAt,
+            budgetTold: step.budgetTold,
+            ticketSeconds: this.ticketSeconds,
+            renewMs: this.renewMs,
+            clock: this.clock,
+            warn: this.warn,
+            look: (generation) => this.look(generation),
+          }).start();
+        } else if (step.kind === "take") {
+          created = true;
+          if (!(await this.create(step.generation, ticketId, step.budgetTold))) {
+            // Someone else created it first (or our own create was retried): only a complete
+            // read tells which, after a pause so that losers do not hammer the winner.
+            if (this.clock.now() >= deadline) return await giveUp();
+            await this.clock.sleep(this.pollMs);
+          }
+          // Even a 201 is checked: a dispatcher slowed down between its read and its create may
+          // have re-created a generation already deleted below a newer one.
+          view = await this.readAll();
+        } else {
+          if (this.clock.now() >= deadline) return await giveUp();
+          await this.clock.sleep(this.pollMs);
+          view = await this.look(step.generation);
         }
-        if (this.clock.now() >= deadline) {
-          await this.release(ticket);
-          return null;
-        }
-        // Renewals failed long enough for our ticket to expire (we just deleted it, or someone
-        // else did): take a new one, at the back of the line.
-        if (live.length === 0) await ticket.post();
-        else ticket.track(live);
-        await this.clock.sleep(this.pollMs);
       }
     } catch (error) {
-      if (ticket) await this.release(ticket).catch(() => {});
+      await giveUp().catch(() => {});
       throw explainGitHubError(error, "taking the dispatch lock");
     }
   }
 
+  /** Every lock label, from a listing of all the repository's labels. */
+  private async readAll(): Promise<LockView> {
+    const labels = await this.client.paginate(this.client.rest.issues.listLabelsForRepo, {
+      ...this.where,
+      per_page: MAX_PAGE_SIZE,
+    });
+    return { labels: lockLabels(labels), complete: true };
+  }
+
   /**
-   * The lock issue: the oldest open one, else the oldest closed one reopened (racers converge
-   * on it), else a new one. Creating it is an election: only the dispatcher whose request
-   * creates the `dispatch-lock` label (names are unique, GitHub answers 422 to the others)
-   * creates the issue; the others wait for it. When no issue comes (a label without any lock
-   * issue: made by hand, or its creator died), they create one each, and every creator that
-   * is not the oldest closes its own at once, so one stays open.
+   * The generation we wait on and the one after it, by name. While the first is still held and
+   * no second exists, nothing else can have happened; anything else asks for a complete read.
    */
-  private async lockIssue(): Promise<number> {
-    const existing = await this.findLockIssue();
-    if (existing !== null) return existing;
-    if (!(await this.winCreation())) {
-      const until = this.clock.now() + this.creationWaitMs;
-      while (this.clock.now() < until) {
-        await this.clock.sleep(this.pollMs);
-        const found = await this.findLockIssue();
-        if (found !== null) return found;
-      }
-    }
-    const created = await createIssueOnce(this.client, this.repo, {
-      title: LOCK_ISSUE_TITLE,
-      body: LOCK_ISSUE_BODY,
-      labels: [LOCK_LABEL],
-    });
-    const oldest = (await this.oldestLockIssue("open"))?.number ?? created.number;
-    if (oldest !== created.number) {
-      await this.client.rest.issues.update({
+  private async look(generation: number): Promise<LockView> {
+    const answer = await readGraphql<LookAnswer>(
+      this.client,
+      LOOK_QUERY,
+      {
         ...this.where,
-        issue_number: created.number,
-        state: "closed",
-        state_reason: "not_planned",
-      });
-    }
-    return oldest;
+        at: lockLabelName(generation),
+        next: lockLabelName(generation + 1),
+      },
+      "looking at the dispatch lock",
+    );
+    if (!answer.repository) throw repositoryNotFound(this.repo);
+    const { at, next } = answer.repository;
+    if (!at || next) return this.readAll();
+    return { labels: lockLabels([at]), complete: false };
   }
 
-  private async findLockIssue(): Promise<number | null> {
-    const open = await this.oldestLockIssue("open");
-    if (open) return open.number;
-    const closed = await this.oldestLockIssue("all");
-    if (!closed) return null;
-    // Closed by hand, most likely: reopening is idempotent, a replacement would not be.
-    await this.client.rest.issues.update({
-      ...this.where,
-      issue_number: closed.number,
-      state: "open",
-    });
-    return closed.number;
-  }
-
-  private async oldestLockIssue(state: "open" | "all") {
-    const { data } = await this.client.rest.issues.listForRepo({
-      ...this.where,
-      labels: LOCK_LABEL,
-      state,
-      sort: "created",
-      direction: "asc",
-      per_page: 1,
-    });
-    return data[0] ?? null;
-  }
-
-  /** True when our request created the lock label, which makes us the lock issue's creator. */
-  private async winCreation(): Promise<boolean> {
+  /** True when our request created the label (201); false when it already existed (422). */
+  private async create(generation: number, ticketId: string, budgetTold: string | null) {
+    const expiresAt = ticketExpiry(this.now(), this.ticketSeconds);
     try {
       await this.client.rest.issues.createLabel({
         ...this.where,
-        name: LOCK_LABEL,
-        ...LOCK_LABEL_LOOK,
+        name: lockLabelName(generation),
+        color: LOCK_LABEL_COLOR,
+        description: describeLock({
+          lock: { state: "held", ticketId, expiresAt },
+          budgetTold,
+        }),
       });
       return true;
     } catch (error) {
@@ -218,78 +208,86 @@ export class GitHubDispatchLock implements DispatchLockPort {
     }
   }
 
-  private async comments(issue: number): Promise<TicketComment[]> {
-    const comments = await this.client.paginate(this.client.rest.issues.listComments, {
-      ...this.where,
-      issue_number: issue,
-      per_page: 100,
-    });
-    return comments.map((comment) => ({
-      id: comment.id,
-      author: comment.user?.login ?? "ghost",
-      body: comment.body ?? "",
-    }));
-  }
-
-  /** The lock issue's note, read with the comments that showed we hold the lock, then set. */
-  private async firstBudgetNotice(
-    issue: number,
-    comments: readonly TicketComment[],
-    day: string,
-  ): Promise<boolean> {
-    const found = findNote(comments, this.trustedAuthors);
-    if (found?.note.budgetNotified === day) return false;
-    const body = noteComment({ budgetNotified: day });
-    try {
-      if (found) {
-        await this.client.rest.issues.updateComment({ ...this.where, comment_id: found.id, body });
-      } else {
-        await this.client.rest.issues.createComment({ ...this.where, issue_number: issue, body });
-      }
-    } catch (error) {
-      // Better told twice than never: the notification goes out, the next cycle may repeat it.
-      this.warn(
-        `could not note on the lock issue that the budget was reported: ${messageOf(error)}`,
-      );
+  /**
+   * Leaves no label of ours behind: one below the top is deleted, a top one (a create whose
+   * answer we never saw, then a failure) is marked free, never deleted.
+   */
+  private async giveUp(ticketId: string): Promise<null> {
+    const { labels } = await this.readAll();
+    const top = Math.max(0, ...labels.map((label) => label.generation));
+    for (const label of labels) {
+      const { lock, budgetTold } = readDescription(label.description);
+      if (lock?.state !== "held" || lock.ticketId !== ticketId) continue;
+      if (label.generation < top) await this.deleteAll([label.generation]);
+      else await freeLabel(this.client, this.repo, label.generation, budgetTold, this.now());
     }
-    return true;
+    return null;
   }
 
-  /** Stops renewing, then deletes every copy of our ticket. */
-  private async release(ticket: Ticket) {
-    await ticket.stop();
-    const ours = commentsOfTicket(
-      await this.comments(ticket.issue),
-      ticket.ticketId,
-      this.trustedAuthors,
-    );
-    await this.deleteAll(ours);
-  }
-
-  private async deleteAll(commentIds: readonly number[]) {
-    for (const id of commentIds) {
+  /** Deletes generations below the top; best effort, as the next holder tries again. */
+  private async deleteAll(generations: readonly number[]) {
+    for (const generation of generations) {
       try {
-        await this.client.rest.issues.deleteComment({ ...this.where, comment_id: id });
+        await this.client.rest.issues.deleteLabel({
+          ...this.where,
+          name: lockLabelName(generation),
+        });
       } catch (error) {
-        // Someone else cleaned it up first.
-        if (!isStatus(error, 404)) throw error;
+        // 404: someone else cleaned it up first.
+        if (!isStatus(error, 404)) {
+          this.warn(
+            `Could not delete the old dispatch lock label ${lockLabelName(generation)}: ${messageOf(error)}`,
+          );
+        }
       }
     }
   }
 }
 
+async function freeLabel(
+  client: GitHubClient,
+  repo: RepoRef,
+  generation: number,
+  budgetTold: string | null,
+  now: Date,
+) {
+  try {
+    await client.rest.issues.updateLabel({
+      owner: repo.owner,
+      repo: repo.repo,
+      name: lockLabelName(generation),
+      description: describeLock({ lock: { state: "free", since: now.toISOString() }, budgetTold }),
+    });
+  } catch (error) {
+    // Deleted: a newer generation holds the lock, ours is nothing to free.
+    if (!isStatus(error, 404)) throw error;
+  }
+}
+
+interface LeaseOptions {
+  generation: number;
+  ticketId: string;
+  /** The expiry our label was created with. */
+  expiresAt: string;
+  budgetTold: string | null;
+  ticketSeconds: number;
+  renewMs: number;
+  clock: LockClock;
+  warn: (message: string) => void;
+  /** Looks at a generation and the next (see GitHubDispatchLock.look). */
+  look: (generation: number) => Promise<LockView>;
+}
+
 /**
- * One dispatcher's ticket: its comments on the lock issue, renewed on a timer from the first
- * post until release, so that it lives while its process does and dies soon after.
+ * The holder's side: its label, renewed on a timer from the moment it holds the lock until
+ * release, so that it lives while its process does and dies soon after.
  */
-class Ticket {
-  readonly ticketId = randomUUID();
-  private commentIds: number[] = [];
+class Lease implements LockLease {
   private stopRenewing: (() => void) | null = null;
   private renewing: Promise<void> | null = null;
-  /** The expiry of our last ticket text GitHub accepted: what the other dispatchers go by. */
-  private confirmedExpiresAt = "";
-  private holding = false;
+  /** The expiry of our last description GitHub accepted: what the other dispatchers go by. */
+  private confirmedExpiresAt: string;
+  private budgetTold: string | null;
   /** Why we may no longer hold the lock; once set, it stays. */
   private doubt: string | null = null;
   private warned = false;
@@ -297,55 +295,28 @@ class Ticket {
   constructor(
     private readonly client: GitHubClient,
     private readonly repo: RepoRef,
-    readonly issue: number,
-    private readonly holder: string,
-    private readonly options: {
-      ticketSeconds: number;
-      renewMs: number;
-      clock: LockClock;
-      warn: (message: string) => void;
-    },
-  ) {}
+    private readonly options: LeaseOptions,
+  ) {
+    this.confirmedExpiresAt = options.expiresAt;
+    this.budgetTold = options.budgetTold;
+  }
+
+  private get name() {
+    return lockLabelName(this.options.generation);
+  }
 
   private now() {
     return new Date(this.options.clock.now());
   }
 
-  private text() {
-    const expiresAt = ticketExpiry(this.now(), this.options.ticketSeconds);
-    return {
-      expiresAt,
-      body: ticketComment({ ticketId: this.ticketId, holder: this.holder, expiresAt }),
-    };
-  }
-
-  /** Posts the ticket (again, when it expired) and keeps it alive from then on. */
-  async post() {
-    const { expiresAt, body } = this.text();
-    const { data } = await this.client.rest.issues.createComment({
-      owner: this.repo.owner,
-      repo: this.repo.repo,
-      issue_number: this.issue,
-      body,
-    });
-    this.commentIds = [data.id];
-    this.confirmedExpiresAt = expiresAt;
-    this.stopRenewing ??= this.options.clock.every(this.options.renewMs, () => {
+  start(): this {
+    this.stopRenewing = this.options.clock.every(this.options.renewMs, () => {
       this.renewing ??= this.renew().finally(() => {
         this.renewing = null;
       });
       return this.renewing;
     });
-  }
-
-  /** The comments that carry our ticket, as the latest read of the lock issue shows them. */
-  track(commentIds: number[]) {
-    this.commentIds = commentIds;
-  }
-
-  hold(commentIds: number[]) {
-    this.track(commentIds);
-    this.holding = true;
+    return this;
   }
 
   /** True once the holder can no longer be sure that it holds the lock; it stays true. */
@@ -361,38 +332,68 @@ class Ticket {
     return this.doubt !== null;
   }
 
-  /** Pushes the expiry of every copy forward; failures are reported, never thrown. */
-  private async renew() {
-    const { expiresAt, body } = this.text();
-    let renewedAll = this.commentIds.length > 0;
-    for (const id of [...this.commentIds]) {
-      try {
-        await this.client.rest.issues.updateComment({
-          owner: this.repo.owner,
-          repo: this.repo.repo,
-          comment_id: id,
-          body,
-        });
-      } catch (error) {
-        renewedAll = false;
-        if (isStatus(error, 404)) {
-          // Deleted: someone took it for expired. A waiter posts a new one at its next look.
-          this.commentIds = this.commentIds.filter((other) => other !== id);
-          if (this.holding) this.doubt ??= "another dispatcher deleted its ticket as expired";
-        } else {
-          this.options.warn(
-            `Could not renew the dispatch lock ticket (comment ${id} on issue #${this.issue}); trying again in ${Math.round(this.options.renewMs / 1000)} s: ${messageOf(error)}`,
-          );
-        }
-      }
+  /** The holder is alone on its label: a read-modify-write of its description is safe. */
+  async firstBudgetNotice(day: string): Promise<boolean> {
+    if (this.budgetTold === day) return false;
+    this.budgetTold = day;
+    try {
+      await this.write();
+    } catch (error) {
+      // Better told twice than never: the notification goes out, the next cycle may repeat it.
+      this.options.warn(
+        `could not note on the dispatch lock that the budget was reported: ${messageOf(error)}`,
+      );
     }
-    if (renewedAll) this.confirmedExpiresAt = expiresAt;
+    return true;
   }
 
-  /** Stops renewing; waits for a renewal under way, so nothing is written after release. */
-  async stop() {
+  /** Stops renewing (waiting for a renewal under way), then marks our label free. */
+  async release(): Promise<void> {
     this.stopRenewing?.();
     this.stopRenewing = null;
     await this.renewing;
+    try {
+      await freeLabel(this.client, this.repo, this.options.generation, this.budgetTold, this.now());
+    } catch (error) {
+      // Not worth failing a cycle that did its work: the ticket expires within a minute.
+      this.options.warn(`Could not release the dispatch lock (${this.name}): ${messageOf(error)}`);
+    }
+  }
+
+  /** Writes our description with a fresh expiry; a label gone means another took the lock. */
+  private async write() {
+    const expiresAt = ticketExpiry(this.now(), this.options.ticketSeconds);
+    const { ticketId } = this.options;
+    try {
+      await this.client.rest.issues.updateLabel({
+        owner: this.repo.owner,
+        repo: this.repo.repo,
+        name: this.name,
+        description: describeLock({
+          lock: { state: "held", ticketId, expiresAt },
+          budgetTold: this.budgetTold,
+        }),
+      });
+    } catch (error) {
+      if (isStatus(error, 404)) this.doubt ??= `its label ${this.name} was deleted`;
+      throw error;
+    }
+    this.confirmedExpiresAt = expiresAt;
+  }
+
+  /** Pushes the expiry forward, then checks that no newer generation exists; never throws. */
+  private async renew() {
+    try {
+      await this.write();
+      const view = await this.options.look(this.options.generation);
+      const newer = view.labels.find((label) => label.generation > this.options.generation);
+      const ours = view.labels.find((label) => label.generation === this.options.generation);
+      if (newer) this.doubt ??= `a newer generation ${lockLabelName(newer.generation)} exists`;
+      else if (!ours) this.doubt ??= `its label ${this.name} was deleted`;
+    } catch (error) {
+      this.options.warn(
+        `Could not renew the dispatch lock (${this.name}); trying again in ${Math.round(this.options.renewMs / 1000)} s: ${messageOf(error)}`,
+      );
+    }
   }
 }

@@ -1,67 +1,78 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-  commentsOfTicket,
   DEFAULT_TICKET_SECONDS,
-  decodeTicket,
-  encodeTicket,
-  findNote,
-  noteComment,
-  readLock,
-  ticketComment,
+  describeLock,
+  type LockView,
+  lockGeneration,
+  lockLabelName,
+  lockLabels,
+  MAX_DESCRIPTION_LENGTH,
+  nextStep,
+  readDescription,
   ticketExpiry,
   ticketInDoubt,
 } from "../../src/core/dispatch-lock.js";
 
 const now = new Date("2026-11-25T12:00:00Z");
-const trusted = new Set(["bot[bot]"]);
-const ticket = (
-  id: number,
-  ticketId: string,
-  expiresAt = "2026-11-25T12:05:00Z",
-  author = "bot[bot]",
-) => ({
-  id,
-  author,
-  body: `Waiting for the dispatch lock.\n\n${encodeTicket({ ticketId, holder: "run <1> --x", expiresAt })}`,
+const later = "2026-11-25T12:00:30.000Z";
+const earlier = "2026-11-25T11:59:30.000Z";
+const held = (ticketId: string, expiresAt = later, budgetTold: string | null = null) =>
+  describeLock({ lock: { state: "held", ticketId, expiresAt }, budgetTold });
+const free = (budgetTold: string | null = null) =>
+  describeLock({ lock: { state: "free", since: earlier }, budgetTold });
+const view = (labels: [number, string | null][], complete = true): LockView => ({
+  labels: labels.map(([generation, description]) => ({ generation, description })),
+  complete,
 });
+const step = (v: LockView, ticketId = "mine") => nextStep(v, ticketId, now, 60);
 
-describe("dispatch lock", () => {
-  it("round-trips tickets, even with dashes and angle brackets in the holder", () => {
-    const encoded = encodeTicket({
-      ticketId: "a-b",
-      holder: "--> <!--",
-      expiresAt: "2026-11-25T12:05:00Z",
-    });
-    assert.doesNotMatch(encoded.slice(4, -3), /-->|<!--/);
-    assert.deepEqual(decodeTicket(encoded), {
-      ticketId: "a-b",
-      holder: "--> <!--",
-      expiresAt: "2026-11-25T12:05:00Z",
-    });
-    assert.equal(decodeTicket("<!-- goal-orchestrator:lock {broken -->"), null);
-    assert.equal(decodeTicket("no ticket here"), null);
+describe("dispatch lock labels", () => {
+  it("names generations, and reads back only its own names", () => {
+    assert.equal(lockLabelName(12), "dispatch-lock:12");
+    assert.equal(lockGeneration("dispatch-lock:12"), 12);
+    assert.equal(lockGeneration("Dispatch-Lock:3"), 3, "label names compare case-insensitively");
+    for (const other of [
+      "dispatch-lock",
+      "dispatch-lock:0",
+      "dispatch-lock:01",
+      "dispatch-lock:x",
+      "goal:queued",
+    ]) {
+      assert.equal(lockGeneration(other), null, other);
+    }
+    assert.deepEqual(
+      lockLabels([
+        { name: "goal:queued", description: "x" },
+        { name: "dispatch-lock:2", description: "d" },
+        { name: "dispatch-lock:3" },
+      ]),
+      [
+        { generation: 2, description: "d" },
+        { generation: 3, description: null },
+      ],
+    );
   });
 
-  it("the oldest live ticket holds the lock; expired tickets are listed for cleanup", () => {
-    const view = readLock(
-      [ticket(1, "old", "2026-11-25T11:00:00Z"), ticket(2, "first"), ticket(3, "second")],
-      trusted,
-      now,
-    );
-    assert.equal(view.holder?.ticketId, "first");
-    assert.equal(view.holder?.commentId, 2);
-    assert.deepEqual(view.expiredCommentIds, [1]);
-  });
-
-  it("ignores tickets from untrusted authors", () => {
-    const view = readLock(
-      [ticket(1, "forged", undefined, "mallory"), ticket(2, "real")],
-      trusted,
-      now,
-    );
-    assert.equal(view.holder?.ticketId, "real");
-    assert.equal(readLock([ticket(1, "forged", undefined, "mallory")], trusted, now).holder, null);
+  it("round-trips descriptions within GitHub's 100 characters", () => {
+    const longest = describeLock({
+      lock: { state: "held", ticketId: "0123456789ab", expiresAt: "2026-11-25T12:01:00.000Z" },
+      budgetTold: "2026-11-25",
+    });
+    assert.ok(longest.length <= MAX_DESCRIPTION_LENGTH, `${longest.length} characters`);
+    assert.deepEqual(readDescription(longest), {
+      lock: { state: "held", ticketId: "0123456789ab", expiresAt: "2026-11-25T12:01:00.000Z" },
+      budgetTold: "2026-11-25",
+    });
+    assert.deepEqual(readDescription(free()), {
+      lock: { state: "free", since: earlier },
+      budgetTold: null,
+    });
+    assert.deepEqual(readDescription(held("a1", later)).budgetTold, null);
+    assert.equal(readDescription(free("2026-11-24")).budgetTold, "2026-11-24");
+    for (const other of [null, "", "made by hand", "Dispatch lock held by x until never"]) {
+      assert.deepEqual(readDescription(other), { lock: null, budgetTold: null });
+    }
   });
 
   it("tickets live a minute unless renewed", () => {
@@ -75,41 +86,84 @@ describe("dispatch lock", () => {
     assert.equal(ticketInDoubt(expiresAt, new Date("2026-11-25T12:00:40Z"), 60), true);
     assert.equal(ticketInDoubt(expiresAt, new Date("2026-11-25T12:05:00Z"), 60), true);
   });
-
-  it("finds every trusted copy of a ticket, and writes comments it can read back", () => {
-    const body = ticketComment({
-      ticketId: "mine",
-      holder: "run 7",
-      expiresAt: "2026-11-25T12:01:00Z",
-    });
-    assert.match(body, /^Dispatch cycle waiting for or holding the lock: run 7\n/);
-    assert.equal(decodeTicket(body)?.ticketId, "mine");
-    const comments = [
-      { id: 1, author: "bot[bot]", body },
-      ticket(2, "theirs"),
-      { id: 3, author: "mallory", body },
-      { id: 4, author: "Bot[bot]", body },
-    ];
-    assert.deepEqual(commentsOfTicket(comments, "mine", trusted), [1, 4]);
-  });
 });
 
-describe("the lock issue's note", () => {
-  it("is read back from a trusted comment only, and is no ticket", () => {
-    const body = noteComment({ budgetNotified: "2026-11-25" });
-    assert.match(body, /last said that the day's budget was reached on 2026-11-25 \(UTC\)/);
-    assert.equal(decodeTicket(body), null);
-    assert.deepEqual(findNote([{ id: 7, author: "Bot[bot]", body }], trusted), {
-      id: 7,
-      note: { budgetNotified: "2026-11-25" },
+describe("the next step", () => {
+  it("takes generation 1 when a complete read finds no lock label, looks again otherwise", () => {
+    assert.deepEqual(step(view([])), {
+      kind: "take",
+      generation: 1,
+      budgetTold: null,
+      abandoned: [],
     });
-    assert.equal(findNote([{ id: 7, author: "someone", body }], trusted), null);
-    assert.equal(
-      findNote(
-        [{ id: 7, author: "bot[bot]", body: "<!-- goal-orchestrator:lock-note {oops -->" }],
-        trusted,
-      ),
-      null,
+    assert.equal(step(view([], false)).kind, "look");
+  });
+
+  it("takes the next generation of a free, expired or unreadable top, carrying the budget day", () => {
+    assert.deepEqual(step(view([[4, free("2026-11-24")]])), {
+      kind: "take",
+      generation: 5,
+      budgetTold: "2026-11-24",
+      abandoned: [],
+    });
+    const expired = step(view([[4, held("other", now.toISOString(), "2026-11-25")]]));
+    assert.deepEqual(expired, {
+      kind: "take",
+      generation: 5,
+      budgetTold: "2026-11-25",
+      abandoned: [],
+    });
+    assert.equal(step(view([[7, "edited by hand"]])).kind, "take");
+    // A partial look (two generations by name) is enough to take: the create is checked.
+    assert.equal(step(view([[4, free()]], false)).kind, "take");
+  });
+
+  it("only the highest generation counts", () => {
+    const found = step(
+      view([
+        [9, free()],
+        [12, held("other")],
+        [10, held("mine")],
+      ]),
     );
+    assert.deepEqual(found, {
+      kind: "wait",
+      generation: 12,
+      expiresAt: later,
+      abandoned: [10],
+    });
+  });
+
+  it("waits on a live holder until its expiry, then takes over", () => {
+    assert.equal(step(view([[3, held("other", later)]])).kind, "wait");
+    const at = new Date(later);
+    assert.equal(nextStep(view([[3, held("other", later)]]), "mine", at, 60).kind, "take");
+  });
+
+  it("holds its own top generation on a complete read only, and deletes the older ones", () => {
+    const labels: [number, string | null][] = [
+      [5, held("mine", "2026-11-25T12:01:00.000Z", "2026-11-24")],
+      [4, free()],
+      [2, free()],
+    ];
+    assert.deepEqual(step(view(labels)), {
+      kind: "hold",
+      generation: 5,
+      expiresAt: "2026-11-25T12:01:00.000Z",
+      budgetTold: "2026-11-24",
+      older: [4, 2],
+      abandoned: [],
+    });
+    assert.equal(step(view(labels, false)).kind, "look");
+  });
+
+  it("does not trust its own top generation once it is in doubt: it takes a fresh one", () => {
+    const doubtful = held("mine", "2026-11-25T12:00:20.000Z");
+    assert.deepEqual(step(view([[5, doubtful]])), {
+      kind: "take",
+      generation: 6,
+      budgetTold: null,
+      abandoned: [],
+    });
   });
 });

@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { afterEach, beforeEach, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { decodeTicket, encodeTicket, LOCK_LABEL } from "../../src/core/dispatch-lock.js";
+import {
+  describeLock,
+  type LockText,
+  lockGeneration,
+  lockLabelName,
+  readDescription,
+} from "../../src/core/dispatch-lock.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import { dispatch } from "../../src/flows/dispatch.js";
 import { GitHubActionsApi } from "../../src/github/actions-api.js";
@@ -26,6 +32,7 @@ afterEach(async () => {
 const HOLDER = fileURLToPath(new URL("./fixtures/hold-dispatch-lock.ts", import.meta.url));
 const POLL_MS = 10;
 const TICKET_MS = 60_000;
+const where = { owner: "acme", repo: "widgets" };
 
 const lock = (options: DispatchLockOptions = {}) =>
   new GitHubDispatchLock(gh.client, gh.repo, gh.store.trustedAuthors, {
@@ -98,30 +105,49 @@ async function race(tasks: Promise<unknown>[]) {
   await Promise.all(tasks);
 }
 
-async function lockIssues(state: "open" | "all") {
-  const { data } = await gh.client.rest.issues.listForRepo({
-    owner: "acme",
-    repo: "widgets",
-    labels: LOCK_LABEL,
-    state,
+/** The lock labels on the server, by generation, with what their descriptions say. */
+async function lockLabels(): Promise<({ generation: number } & LockText)[]> {
+  const labels = await gh.client.paginate(gh.client.rest.issues.listLabelsForRepo, {
+    ...where,
+    per_page: 100,
   });
-  return data.sort((a, b) => a.number - b.number);
+  return labels
+    .flatMap((label) => {
+      const generation = lockGeneration(label.name);
+      return generation === null ? [] : [{ generation, ...readDescription(label.description) }];
+    })
+    .sort((a, b) => a.generation - b.generation);
 }
 
-async function lockComments() {
-  const data = await lockIssues("all");
-  assert.equal(data.length, 1, "one lock issue");
-  const comments = await gh.client.rest.issues.listComments({
-    owner: "acme",
-    repo: "widgets",
-    issue_number: data[0]?.number ?? 0,
-  });
-  return comments.data;
+/** The generations on the server and whether each is held or free. */
+async function lockStates(): Promise<string[]> {
+  return (await lockLabels()).map(
+    (label) => `${label.generation} ${label.lock?.state ?? "unreadable"}`,
+  );
 }
 
-it("serves waiters in turn and cleans up after itself", async () => {
+/** A lock label written as another dispatcher would, straight into the server's state. */
+function seedLabel(generation: number, description: string) {
+  gh.server.state.createLabel(gh.server.state.requireRepo("acme", "widgets"), {
+    name: lockLabelName(generation),
+    description,
+  });
+}
+
+const heldByOther = (expiresInMs: number) =>
+  describeLock({
+    lock: {
+      state: "held",
+      ticketId: "0ther0ther00",
+      expiresAt: new Date(clock.now() + expiresInMs).toISOString(),
+    },
+    budgetTold: null,
+  });
+
+it("a waiter takes the lock at its first look after the holder releases it; old generations go", async () => {
   const first = await lock().acquire("first", 0);
   assert.ok(first);
+  assert.deepEqual(await lockStates(), ["1 held"], "a fresh repository's first generation");
   const order: string[] = [];
   const second = lock()
     .acquire("second", 5)
@@ -132,13 +158,14 @@ it("serves waiters in turn and cleans up after itself", async () => {
   await looks(second, 3, "the second dispatcher waits while the first holds the lock");
   order.push("first releases");
   await first.release();
+  assert.deepEqual(await lockStates(), ["1 free"], "released, not deleted");
   await clock.advance(POLL_MS);
   await settled(second, "the second dispatcher takes the lock at its next look");
   assert.deepEqual(order, ["first releases", "second"]);
-  assert.deepEqual(await lockComments(), [], "no ticket left behind");
+  assert.deepEqual(await lockStates(), ["2 free"], "the new holder deleted the old generation");
 });
 
-it("gives up after the wait, leaving no ticket", async () => {
+it("gives up after the wait, leaving no label of its own", async () => {
   const held = await lock().acquire("holder", 0);
   assert.ok(held);
   const impatient = lock().acquire("impatient", 0.2);
@@ -148,13 +175,13 @@ it("gives up after the wait, leaving no ticket", async () => {
   // Its next look is at the deadline.
   await clock.advance(POLL_MS);
   assert.equal(await settled(impatient, "it gives up at the deadline"), null);
-  assert.equal((await lockComments()).length, 1, "only the holder's ticket");
+  assert.deepEqual(await lockStates(), ["1 held"], "only the holder's label");
   await held.release();
 });
 
 it("takes the lock from a holder killed with SIGKILL once its ticket's short life is over", async () => {
   const child = spawn(process.execPath, ["--import", "tsx", HOLDER], {
-    env: { ...gh.env, LOCK_HOLDER_LOGIN: "maintainer", LOCK_CLOCK_MS: String(clock.now()) },
+    env: { ...gh.env, LOCK_CLOCK_MS: String(clock.now()) },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const exited = new Promise((resolve) => child.on("close", resolve));
@@ -181,7 +208,7 @@ it("takes the lock from a holder killed with SIGKILL once its ticket's short lif
     assert.ok(lease, "a minute after the holder died, the next dispatcher has the lock");
     assert.equal(lease.lost(), false);
     await lease.release();
-    assert.deepEqual(await lockComments(), [], "the dead ticket was deleted");
+    assert.deepEqual(await lockStates(), ["2 free"], "the dead holder's generation was deleted");
   } finally {
     child.kill("SIGKILL");
     await exited;
@@ -196,10 +223,13 @@ it("a holder that outlives its ticket's life keeps the lock by renewing it", asy
   // Two ticket lives, a third of one at a time: each step renews, then the waiter looks.
   for (let step = 0; step < 6; step++) {
     await clock.advance(TICKET_MS / 3);
-    const ticket = (await lockComments())
-      .map((comment) => decodeTicket(comment.body ?? ""))
-      .find((found) => found?.holder === "holder");
-    assert.equal(ticket?.expiresAt, new Date(clock.now() + TICKET_MS).toISOString(), "renewed");
+    const [label] = await lockLabels();
+    assert.equal(label?.lock?.state, "held");
+    assert.equal(
+      label?.lock?.state === "held" ? label.lock.expiresAt : "",
+      new Date(clock.now() + TICKET_MS).toISOString(),
+      "renewed",
+    );
     await stillWaiting(waiter, "the waiter does not get a renewed lock");
   }
   assert.equal(held.lost(), false);
@@ -208,14 +238,14 @@ it("a holder that outlives its ticket's life keeps the lock by renewing it", asy
   const lease = await settled(waiter, "the waiter takes the lock at its next look");
   assert.ok(lease);
   await lease.release();
-  assert.deepEqual(await lockComments(), []);
+  assert.deepEqual(await lockStates(), ["2 free"]);
 });
 
 it("survives failing renewals; a holder that could not renew in time knows it may have lost the lock", async () => {
   const warnings: string[] = [];
   const held = await lock({ warn: (message) => warnings.push(message) }).acquire("holder", 0);
   assert.ok(held);
-  gh.server.faults.add({ route: "issues/update-comment", status: 500, times: Infinity });
+  gh.server.faults.add({ route: "issues/update-label", status: 500, times: Infinity });
   await clock.advance(TICKET_MS / 3);
   assert.ok(
     warnings.some((warning) => warning.includes("Could not renew")),
@@ -227,14 +257,36 @@ it("survives failing renewals; a holder that could not renew in time knows it ma
   await clock.advance(1);
   assert.equal(held.lost(), true, "less than a third of the life is left");
   assert.match(warnings.at(-1) ?? "", /may have lost the dispatch lock/);
+  const early = lock().acquire("early", 0);
+  assert.equal(await early, null, "the ticket counts until its life is over");
   await clock.advance(TICKET_MS / 3);
   const next = await lock().acquire("next", 0);
   assert.ok(next, "the unrenewed ticket expired: the next dispatcher took the lock");
   gh.server.faults.clear();
   await held.release();
   assert.equal(held.lost(), true, "a lost lease stays lost");
+  assert.deepEqual(await lockStates(), ["2 held"], "the old holder's release frees nothing");
   await next.release();
-  assert.deepEqual(await lockComments(), []);
+  assert.deepEqual(await lockStates(), ["2 free"]);
+});
+
+it("a holder whose label was deleted by hand, or outdone by a newer generation, knows at its next renewal", async () => {
+  const deleted = await lock().acquire("holder", 0);
+  assert.ok(deleted);
+  await gh.client.rest.issues.deleteLabel({ ...where, name: lockLabelName(1) });
+  await clock.advance(TICKET_MS / 3);
+  assert.equal(deleted.lost(), true, "its label is gone");
+  await deleted.release();
+  assert.deepEqual(await lockStates(), [], "release does not bring the label back");
+
+  const outdone = await lock().acquire("holder", 0);
+  assert.ok(outdone);
+  // Someone whose clock runs far ahead took the lock as expired.
+  seedLabel(2, heldByOther(TICKET_MS));
+  await clock.advance(TICKET_MS / 3);
+  assert.equal(outdone.lost(), true, "a newer generation exists");
+  await outdone.release();
+  assert.deepEqual(await lockStates(), ["1 free", "2 held"]);
 });
 
 it("a dispatch cycle whose lock is in doubt claims nothing more", async () => {
@@ -255,7 +307,7 @@ it("a dispatch cycle whose lock is in doubt claims nothing more", async () => {
       lock: {
         acquire: async (holder, wait) => {
           const lease = await real.acquire(holder, wait);
-          gh.server.faults.add({ route: "issues/update-comment", status: 500, times: Infinity });
+          gh.server.faults.add({ route: "issues/update-label", status: 500, times: Infinity });
           await clock.advance(41_000);
           gh.server.faults.clear();
           return lease;
@@ -277,18 +329,14 @@ it("a dispatch cycle whose lock is in doubt claims nothing more", async () => {
   );
   assert.deepEqual(report.claimed, []);
   assert.ok(report.notes.some((note) => note.includes("may have lost the dispatch lock")));
-  const { data } = await gh.client.rest.issues.get({
-    owner: "acme",
-    repo: "widgets",
-    issue_number: goal.number,
-  });
+  const { data } = await gh.client.rest.issues.get({ ...where, issue_number: goal.number });
   assert.ok(
     data.labels.some((label) => (typeof label === "string" ? label : label.name) === "goal:queued"),
   );
-  assert.deepEqual(await lockComments(), [], "released all the same");
+  assert.deepEqual(await lockStates(), ["1 free"], "released all the same");
 });
 
-it("racing dispatchers on a repository without a lock issue create one and take turns", async () => {
+it("racing dispatchers on a fresh repository: one holder at a time, one label left", async () => {
   let holding = 0;
   let most = 0;
   const dispatcher = async (name: string) => {
@@ -302,77 +350,115 @@ it("racing dispatchers on a repository without a lock issue create one and take 
   };
   await race(["d1", "d2", "d3", "d4", "d5"].map(dispatcher));
   assert.equal(most, 1, "one holder at a time");
-  const all = await lockIssues("all");
-  assert.equal(all.length, 1, "only the dispatcher that created the label created the issue");
-  assert.equal(all[0]?.state, "open");
+  assert.deepEqual(await lockStates(), ["5 free"], "five generations, the older ones deleted");
 });
 
-it("when the lock label exists without an issue, racing creators keep only the oldest open", async () => {
-  await gh.client.rest.issues.createLabel({ owner: "acme", repo: "widgets", name: LOCK_LABEL });
-  let holding = 0;
-  let most = 0;
-  const dispatcher = async (name: string) => {
-    const lease = await lock({ creationWaitMs: 0 }).acquire(name, 30);
-    assert.ok(lease, `${name} got the lock`);
-    holding += 1;
-    most = Math.max(most, holding);
-    await clock.sleep(2 * POLL_MS);
-    holding -= 1;
-    await lease.release();
-  };
-  await race(["d1", "d2", "d3", "d4", "d5"].map(dispatcher));
-  assert.equal(most, 1, "one holder at a time");
-  const open = await lockIssues("open");
-  assert.equal(open.length, 1, "one lock issue stays open");
-  const all = await lockIssues("all");
-  assert.equal(open[0]?.number, Math.min(...all.map((issue) => issue.number)), "the oldest");
-  for (const extra of all.filter((issue) => issue.state === "closed")) {
-    assert.equal(extra.state_reason, "not_planned");
-  }
+it("racing acquirers on a fresh repository: exactly one holds, the others wait it out", async () => {
+  const leases = await Promise.all(["a", "b", "c", "d"].map((name) => lock().acquire(name, 0)));
+  assert.equal(leases.filter(Boolean).length, 1, "exactly one holder");
+  assert.deepEqual(await lockStates(), ["1 held"]);
+  await Promise.all(leases.map((lease) => lease?.release()));
 });
 
-it("reopens a lock issue closed by hand instead of making another", async () => {
-  const first = await lock().acquire("first", 0);
-  await first?.release();
-  const [issue] = await lockIssues("open");
-  assert.ok(issue);
-  await gh.client.rest.issues.update({
-    owner: "acme",
-    repo: "widgets",
-    issue_number: issue.number,
-    state: "closed",
+it("a dispatcher slowed down between its read and its create does not hold a re-created generation", async () => {
+  seedLabel(
+    3,
+    describeLock({ lock: { state: "free", since: "2026-11-25T11:00:00Z" }, budgetTold: null }),
+  );
+  // While our dispatcher is between its read (generation 3, free) and its create of 4, others
+  // took generations 4 to 7 and deleted 3 and 4: its create of 4 succeeds.
+  gh.server.faults.hook({
+    route: "issues/create-label",
+    at: "before",
+    times: 1,
+    run: () => {
+      const repo = gh.server.state.requireRepo("acme", "widgets");
+      const old = gh.server.state.findLabel(repo, lockLabelName(3));
+      if (old) gh.server.state.deleteLabel(repo, old);
+      seedLabel(7, heldByOther(TICKET_MS));
+    },
   });
-  const again = await lock().acquire("again", 0);
-  assert.ok(again);
-  await again.release();
-  const all = await lockIssues("all");
+  const slow = await lock().acquire("slow", 0);
+  assert.equal(slow, null, "its create succeeded, but a newer generation holds the lock");
+  assert.deepEqual(await lockStates(), ["7 held"], "and it deleted its stray generation 4");
+});
+
+it("recognises its own label when the answer to its create was lost", async () => {
+  gh.server.faults.add({ route: "issues/create-label", applyThenFail: true, times: 1 });
+  const lease = lock().acquire("unlucky", 30);
+  await race([lease]);
+  const held = await lease;
+  assert.ok(held, "the retried create answered 422, yet the label is ours");
+  assert.deepEqual(await lockStates(), ["1 held"]);
+  await held.release();
+});
+
+it("tells the budget once per UTC day, carried from generation to generation", async () => {
+  const first = await lock().acquire("first", 0);
+  assert.ok(first);
+  assert.equal(await first.firstBudgetNotice("2026-11-25"), true, "the day's first");
+  assert.equal(await first.firstBudgetNotice("2026-11-25"), false, "said already");
+  await first.release();
+  const second = await lock().acquire("second", 0);
+  assert.ok(second);
   assert.deepEqual(
-    all.map((found) => [found.number, found.state]),
-    [[issue.number, "open"]],
+    (await lockLabels()).map((label) => [label.generation, label.budgetTold]),
+    [[2, "2026-11-25"]],
+  );
+  assert.equal(await second.firstBudgetNotice("2026-11-25"), false, "a later cycle that day");
+  assert.equal(await second.firstBudgetNotice("2026-11-26"), true, "the next day");
+  await second.release();
+  assert.deepEqual(
+    (await lockLabels()).map((label) => [label.generation, label.lock?.state, label.budgetTold]),
+    [[2, "free", "2026-11-26"]],
   );
 });
 
-it("does not let a forged ticket from an untrusted account hold the lock", async () => {
+it("creates no content: taking, renewing, waiting, noting the budget and releasing", async () => {
+  gh.server.resetRequests();
   const first = await lock().acquire("first", 0);
-  await first?.release();
-  const { data } = await gh.client.rest.issues.listForRepo({
-    owner: "acme",
-    repo: "widgets",
-    labels: LOCK_LABEL,
-  });
-  const mallory = await gh.as("mallory");
-  const forged = encodeTicket({
-    ticketId: "forged",
-    holder: "mallory",
-    expiresAt: new Date(clock.now() + 3_600_000).toISOString(),
-  });
-  await mallory.client.rest.issues.createComment({
-    owner: "acme",
-    repo: "widgets",
-    issue_number: data[0]?.number ?? 0,
-    body: forged,
-  });
-  const lease = await lock().acquire("honest", 0);
-  assert.ok(lease, "the forged ticket is ignored");
+  assert.ok(first);
+  const second = lock().acquire("second", 600);
+  await looks(second, 2, "waits");
+  await clock.advance(TICKET_MS / 3);
+  await first.firstBudgetNotice("2026-11-25");
+  await first.release();
+  await clock.advance(POLL_MS);
+  const lease = await settled(second, "takes over");
+  assert.ok(lease);
   await lease.release();
+  const creating = gh.server.requests.filter((request) => request.contentCreating);
+  assert.deepEqual(creating, [], "no content-creating request");
+  assert.equal(gh.server.usage().contentCreating, 0);
+  const operations = new Set(gh.server.requests.map((request) => request.operationId));
+  assert.deepEqual([...operations].sort(), [
+    "graphql",
+    "issues/create-label",
+    "issues/delete-label",
+    "issues/list-labels-for-repo",
+    "issues/update-label",
+  ]);
+});
+
+it("waiting in a repository with many labels looks at two labels by name, without listing them all", async () => {
+  const repo = gh.server.state.requireRepo("acme", "widgets");
+  for (let n = 0; n < 250; n++) gh.server.state.createLabel(repo, { name: `area ${n}` });
+  const held = await lock().acquire("holder", 0);
+  assert.ok(held);
+  gh.server.resetRequests();
+  const waiter = lock().acquire("waiter", 600);
+  await looks(waiter, 5, "waits");
+  const listings = gh.server.requests.filter(
+    (request) => request.operationId === "issues/list-labels-for-repo",
+  );
+  assert.equal(listings.length, 3, "one listing (three pages) when it starts, none per look");
+  assert.equal(
+    gh.server.requests.filter((request) => request.operationId === "graphql").length,
+    5,
+    "one look per poll",
+  );
+  await held.release();
+  await clock.advance(POLL_MS);
+  const lease = await settled(waiter, "takes over");
+  await lease?.release();
 });

@@ -30,7 +30,7 @@ export interface CycleOptions {
   runId?: number | string;
   /** The token of the account it acts as (default: the world's maintainer's). */
   token?: string;
-  /** The settings' marker-authors: other accounts whose markers and lock tickets count. */
+  /** The settings' marker-authors: other accounts whose markers count. */
   markerAuthors?: string[];
   /** The action's runners-token client; with `runnerLabels`, runner capacity is checked. */
   runnersClient?: GitHubClient;

@@ -59,7 +59,8 @@ export function validationFailed(errors: Record<string, unknown>[], message = "V
  * GitHub's size limits: issue, pull request and comment bodies, issue and pull request titles,
  * label names. Measured as JavaScript string length (UTF-16 code units).
  */
-export const MAX_LENGTH = { body: 65_536, title: 256, name: 50 } as const;
+/** GitHub's limits; a label's `description` is 100 characters (wording of its 422 assumed as the others'). */
+export const MAX_LENGTH = { body: 65_536, title: 256, name: 50, description: 100 } as const;
 
 /** Refuses text over GitHub's limit for `field` with GitHub's 422 "… is too long". */
 export function checkLength(

@@ -47,6 +47,7 @@ function createLabel(ctx: RestContext) {
     throw validationFailed([{ resource: "Label", code: "already_exists", field: "name" }]);
   }
   checkColor(ctx.body.color);
+  checkLength("Label", "description", ctx.body.description);
   const label = ctx.state.createLabel(repo, {
     name,
     color: ctx.body.color,
@@ -73,6 +74,7 @@ function updateLabel(ctx: RestContext) {
     label.name = String(body.new_name);
   }
   checkColor(body.color);
+  checkLength("Label", "description", body.description);
   if (body.color !== undefined) label.color = String(body.color).replace(/^#/, "").toLowerCase();
   if (body.description !== undefined) label.description = body.description;
   return ok(ctx.render.label(repo, label));

@@ -174,6 +174,44 @@ describe("REST issues, labels and comments", () => {
       description: "merged or auto-merging",
     });
     assert.equal(updated.description, "merged or auto-merging");
+    // GitHub keeps a label's description to 100 characters, on create and on update.
+    for (const write of [
+      () =>
+        f.octokit.issues.createLabel({
+          owner: f.owner,
+          repo: f.repo,
+          name: "long",
+          description: "x".repeat(101),
+        }),
+      () =>
+        f.octokit.issues.updateLabel({
+          owner: f.owner,
+          repo: f.repo,
+          name: "goal:done",
+          description: "x".repeat(101),
+        }),
+    ]) {
+      await assert.rejects(
+        write(),
+        (error: { status: number; response: { data: { errors: { field: string }[] } } }) => {
+          assert.equal(error.status, 422);
+          assert.equal(error.response.data.errors[0]?.field, "description");
+          return true;
+        },
+      );
+    }
+    await f.octokit.issues.updateLabel({
+      owner: f.owner,
+      repo: f.repo,
+      name: "goal:done",
+      description: "x".repeat(100),
+    });
+    await f.octokit.issues.updateLabel({
+      owner: f.owner,
+      repo: f.repo,
+      name: "goal:done",
+      description: "merged or auto-merging",
+    });
     const all = await f.octokit.paginate(f.octokit.issues.listLabelsForRepo, {
       owner: f.owner,
       repo: f.repo,
