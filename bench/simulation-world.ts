@@ -1,7 +1,7 @@
 // The GitHub side of the simulation (bench/simulation.ts): the local test server with its clock
 // at simulated time, dispatch cycles run in-process through the real dispatch() and the adapters
 // the orchestrator builds, and the requests a runner job makes against GitHub.
-import type { RecordedComment } from "../src/core/ports.js";
+import type { ClaimComment } from "../src/core/ports.js";
 import { LABELS, stateLabel } from "../src/core/states.js";
 import { type DispatchReport, dispatch } from "../src/flows/dispatch.js";
 import { goalBranchOf } from "../src/flows/run-claim.js";
@@ -35,7 +35,7 @@ export interface Job {
   branch: string;
   title: string;
   /** The attempt's claim comment as the job read it: where its result goes. */
-  claimComment: RecordedComment | undefined;
+  claimComment: ClaimComment | undefined;
 }
 
 export class SimWorld {

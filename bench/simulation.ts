@@ -47,7 +47,7 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 const fixed = (n: number, digits = 1) => n.toFixed(digits);
 const points = (entries: readonly RequestLogEntry[]) => sumOf(entries, graphqlPoints);
 
-/** One cycle on a fresh server after a warm-up cycle (labels and the lock issue exist). */
+/** One cycle on a fresh server after a warm-up cycle (the goal labels exist). */
 async function measuredCycle(queued: number, max: number): Promise<RequestLogEntry[]> {
   const world = await SimWorld.start(startOfSimulation());
   try {

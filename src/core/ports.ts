@@ -32,6 +32,8 @@ export interface GoalSnapshot {
  */
 export interface ClaimComment extends RecordedComment {
   attempt: number;
+  /** Its author's login: a result is added only to a comment of the writer's own account. */
+  author: string;
 }
 
 /** State of an issue that some goal depends on. */
@@ -73,10 +75,10 @@ export interface TransitionRequest {
   marker?: Marker;
   /**
    * Add the move and marker to this comment (the attempt's claim comment) by editing it, dated
-   * `at`, instead of posting a new comment; a comment that is gone, refused or too long to hold
-   * them gets a new comment after all.
+   * `at`, instead of posting a new comment. A comment of another account (whose markers a reader
+   * may not trust), or one that is gone, refused or too long to hold them, gets a new comment.
    */
-  appendTo?: { comment: RecordedComment; at: Date };
+  appendTo?: { comment: ClaimComment; at: Date };
 }
 
 /** A marker comment the store wrote, as it wrote it. */

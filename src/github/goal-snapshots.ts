@@ -86,6 +86,7 @@ function claimComments(
         ? [
             {
               attempt: marker.attempt,
+              author: comment.author,
               commentId: comment.id,
               nodeId: comment.nodeId,
               body: comment.body,

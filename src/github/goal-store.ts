@@ -240,7 +240,7 @@ export class GitHubGoalStore implements GoalStore {
     const writeMarkers = async () => {
       const extra = request.marker ? [request.marker] : [];
       if (!changes && extra.length === 0) return;
-      if (changes && request.appendTo) {
+      if (changes && request.appendTo && this.isOwn(request.appendTo.comment.author)) {
         const { comment, at } = request.appendTo;
         const move = { from: current.state, to: request.to, reason: request.reason, extra };
         const body = withMove(comment.body, move, at);
@@ -372,6 +372,12 @@ export class GitHubGoalStore implements GoalStore {
       if (isStatus(error, 404)) return false;
       throw explainGitHubError(error, `checking ${login}'s permission on ${formatRepo(this.repo)}`);
     }
+  }
+
+  /** Whether `login` is the account this store writes as (GraphQL drops bots' `[bot]`). */
+  private isOwn(login: string): boolean {
+    const plain = (name: string) => name.toLowerCase().replace(/\[bot\]$/, "");
+    return plain(login) === plain(this.viewer);
   }
 
   /**

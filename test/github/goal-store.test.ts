@@ -382,13 +382,14 @@ describe("transitions", () => {
 
   it("adds a move to the attempt's claim comment, or posts one when it would not fit", async () => {
     const goal = await queuedGoal("Append");
-    const claimed = await gh.store.recordMarker(goal.number, "Claiming attempt 1.", {
+    const recorded = await gh.store.recordMarker(goal.number, "Claiming attempt 1.", {
       kind: "claim",
       attempt: 1,
       claimedBy: { runId: "7" },
       claimedAt: new Date().toISOString(),
       leaseExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
     });
+    const claimed = { ...recorded, attempt: 1, author: gh.store.viewer };
     await gh.store.transition(goal.number, { to: "running", reason: "claimed" });
     const commentsOf = () => gh.server.getIssue("acme", "widgets", goal.number)?.comments ?? [];
     const before = commentsOf().length;
@@ -417,15 +418,24 @@ describe("transitions", () => {
       "the claim, then the move and result, dated",
     );
 
-    // A claim comment with no room left: the move gets a comment of its own, whole.
+    // Another account's comment (a reader may not trust its markers), and one with no room
+    // left: the move gets a comment of its own, whole.
+    await gh.store.transition(goal.number, {
+      to: "queued",
+      reason: "not mine",
+      appendTo: { comment: { ...claimed, author: "someone-else" }, at },
+    });
+    assert.equal(commentsOf().length, before + 1);
+    assert.match(commentsOf().at(-1)?.body ?? "", /^\*\*done → queued\*\*: not mine/);
+    await gh.store.transition(goal.number, { to: "running", reason: "claimed again" });
     const full = { ...claimed, body: `${claimed.body}${" ".repeat(65_400 - claimed.body.length)}` };
     await gh.store.transition(goal.number, {
       to: "queued",
       reason: "again",
       appendTo: { comment: full, at },
     });
-    assert.equal(commentsOf().length, before + 1);
-    assert.match(commentsOf().at(-1)?.body ?? "", /^\*\*done → queued\*\*: again/);
+    assert.equal(commentsOf().length, before + 3);
+    assert.match(commentsOf().at(-1)?.body ?? "", /^\*\*running → queued\*\*: again/);
     assert.equal((await gh.store.getGoal(goal.number)).state, "queued");
   });
 

@@ -130,15 +130,18 @@ export function armPhase(
         "EnableAutoMerge",
       );
       break;
-    case "result:after":
-      hook(
-        "issues/create-comment",
-        "after",
-        (request) =>
-          onGoal(request) &&
-          decodeMarkers(String(bodyOf(request).body ?? "")).some((m) => m.kind === "run-result"),
-      );
+    case "result:after": {
+      // The result goes into the attempt's claim comment (an edit), or, when that cannot hold
+      // it, into a comment of its own.
+      const holdsResult = (request: HookedRequest) =>
+        decodeMarkers(String(bodyOf(request).body ?? "")).some((m) => m.kind === "run-result");
+      hook("issues/update-comment", "after", (request) => {
+        const comment = Number(request.params.comment_id);
+        return holdsResult(request) && commentOnGoal(world, goal, comment);
+      });
+      hook("issues/create-comment", "after", (request) => onGoal(request) && holdsResult(request));
       break;
+    }
     case "label:after":
       hook(
         "issues/set-labels",
@@ -156,6 +159,12 @@ export function armPhase(
       for (const remove of removers) remove();
     },
   };
+}
+
+/** True when comment `id` is on the goal's issue. */
+function commentOnGoal(world: World, goal: number, id: number): boolean {
+  const issue = world.server.state.requireRepo(OWNER, REPO).issues.get(goal);
+  return issue?.comments.some((comment) => comment.id === id) ?? false;
 }
 
 /** True when GraphQL node `id` is a pull request of the goal's branch. */
