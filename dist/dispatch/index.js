@@ -59704,50 +59704,55 @@ function paceFromEnvironment(env) {
 ;// CONCATENATED MODULE: ./src/core/dispatch-lock.ts
 /**
  * The dispatch lock: one dispatch cycle at a time per repository, so that dispatchers started
- * together never claim more than `max` goals between them. It is a ticket lock kept in the
- * comments of one issue: each dispatcher posts a ticket, and the oldest live ticket holds the
- * lock. Releasing deletes the ticket. Tickets live a minute and their owners renew them while
- * they wait or hold, so a ticket whose owner died (even by SIGKILL) stops counting within a
- * minute; a holder that could not renew its ticket in time must assume it lost the lock.
+ * together never claim more than `max` goals between them. It is kept in repository labels,
+ * which create no content (GitHub's 500 content-creating requests an hour are left to goals):
+ * the lock is the label `dispatch-lock:<n>` with the highest generation `n`. Its description
+ * says who holds it and until when, or that it is free, and the last UTC day the budget
+ * notice was given. Creating a label is the one atomic step GitHub offers (a name that exists
+ * answers 422), so a dispatcher takes the lock by creating the next generation; edits and
+ * deletes are not compare-and-swap, so only the holder edits its own label (renewal, release)
+ * and older generations are the only ones ever deleted. Tickets live a minute and their
+ * holder renews them, so a holder that died (even by SIGKILL) stops counting within a minute;
+ * a holder that could not renew in time must assume it lost the lock.
  */
-const LOCK_LABEL = "dispatch-lock";
-const LOCK_ISSUE_TITLE = "goal-orchestrator dispatch lock";
-const TICKET = /^<!-- goal-orchestrator:lock (\{.*\}) -->$/m;
-const NOTE = /^<!-- goal-orchestrator:lock-note (\{.*\}) -->$/m;
+const LOCK_LABEL_PREFIX = "dispatch-lock:";
+const LOCK_LABEL_COLOR = "ededed";
 /** How long a ticket lives unless renewed: the longest a dead dispatcher blocks the others. */
 const DEFAULT_TICKET_SECONDS = 60;
-function noteComment(note) {
-    return `The dispatcher last said that the day's budget was reached on ${note.budgetNotified} (UTC); it says so once a day.\n\n<!-- goal-orchestrator:lock-note ${commentSafeJson(note)} -->`;
+/** GitHub's limit on a label's description. */
+const MAX_DESCRIPTION_LENGTH = 100;
+const GENERATION = /^dispatch-lock:([1-9][0-9]{0,14})$/i;
+const DAY = "(\\d{4}-\\d{2}-\\d{2})";
+const HELD = new RegExp(`^Dispatch lock held by ([0-9a-z]{1,32}) until (\\S+?)(?:; budget told ${DAY})?$`);
+const FREE = new RegExp(`^Dispatch lock free since (\\S+?)(?:; budget told ${DAY})?$`);
+function lockLabelName(generation) {
+    return `${LOCK_LABEL_PREFIX}${generation}`;
 }
-/** The trusted note comment, if there is one (the oldest, should a retried post leave two). */
-function findNote(comments, trustedAuthors) {
-    for (const comment of comments) {
-        if (!trustedAuthors.has(comment.author.toLowerCase()))
-            continue;
-        const match = NOTE.exec(comment.body);
-        if (!match?.[1])
-            continue;
-        try {
-            const value = JSON.parse(match[1]);
-            if (typeof value.budgetNotified === "string")
-                return { id: comment.id, note: { budgetNotified: value.budgetNotified } };
-        }
-        catch { }
+/** The generation a label name stands for, or null when it is no lock label. */
+function lockGeneration(name) {
+    const match = GENERATION.exec(name);
+    return match?.[1] ? Number(match[1]) : null;
+}
+function describeLock(text) {
+    const { lock, budgetTold } = text;
+    const head = lock.state === "held"
+        ? `Dispatch lock held by ${lock.ticketId} until ${lock.expiresAt}`
+        : `Dispatch lock free since ${lock.since}`;
+    return budgetTold ? `${head}; budget told ${budgetTold}` : head;
+}
+function readDescription(description) {
+    const text = description ?? "";
+    const held = HELD.exec(text);
+    if (held?.[1] && held[2] && !Number.isNaN(Date.parse(held[2]))) {
+        return {
+            lock: { state: "held", ticketId: held[1], expiresAt: held[2] },
+            budgetTold: held[3] ?? null,
+        };
     }
-    return null;
-}
-function commentSafeJson(value) {
-    return JSON.stringify(value)
-        .replace(/-/g, "\\u002d")
-        .replace(/</g, "\\u003c")
-        .replace(/>/g, "\\u003e");
-}
-function encodeTicket(ticket) {
-    return `<!-- goal-orchestrator:lock ${commentSafeJson(ticket)} -->`;
-}
-/** The whole comment: a line for people reading the lock issue, then the ticket. */
-function ticketComment(ticket) {
-    return `Dispatch cycle waiting for or holding the lock: ${ticket.holder}\n\n${encodeTicket(ticket)}`;
+    const free = FREE.exec(text);
+    if (free?.[1])
+        return { lock: { state: "free", since: free[1] }, budgetTold: free[2] ?? null };
+    return { lock: null, budgetTold: null };
 }
 /** When a ticket written now expires. */
 function ticketExpiry(now, ticketSeconds) {
@@ -59757,50 +59762,473 @@ function ticketExpiry(now, ticketSeconds) {
  * True when a holder whose last accepted ticket expires at `expiresAt` can no longer be sure
  * that it holds the lock: less than a third of the ticket's life is left (renewals run every
  * third, so two have failed). The margin covers the next renewal's latency and some clock
- * skew; past it, another dispatcher may soon delete the ticket as expired and take the lock.
+ * skew; past it, another dispatcher may soon take the lock as expired.
  */
 function ticketInDoubt(expiresAt, now, ticketSeconds) {
     return now.getTime() >= Date.parse(expiresAt) - (ticketSeconds * 1000) / 3;
 }
-/** The trusted comments carrying one ticket (a retried post can leave two), oldest first. */
-function commentsOfTicket(comments, ticketId, trustedAuthors) {
-    return comments
-        .filter((comment) => trustedAuthors.has(comment.author.toLowerCase()) &&
-        decodeTicket(comment.body)?.ticketId === ticketId)
-        .map((comment) => comment.id);
+/** The lock labels among a repository's labels. */
+function lockLabels(labels) {
+    return labels.flatMap((label) => {
+        const generation = lockGeneration(label.name);
+        return generation === null ? [] : [{ generation, description: label.description ?? null }];
+    });
 }
-function decodeTicket(body) {
-    const match = TICKET.exec(body);
-    if (!match?.[1])
-        return null;
+/**
+ * What a dispatcher with ticket `ticketId` does next, given a read of the lock labels. Labels
+ * of ours below the top (`abandoned`: we created them from a stale read, and lost) are
+ * deleted; they count for nothing.
+ */
+function nextStep(view, ticketId, now, ticketSeconds) {
+    const sorted = [...view.labels].sort((a, b) => b.generation - a.generation);
+    const top = sorted[0];
+    const below = sorted.slice(1);
+    const abandoned = below
+        .filter((label) => {
+        const { lock } = readDescription(label.description);
+        return lock?.state === "held" && lock.ticketId === ticketId;
+    })
+        .map((label) => label.generation);
+    if (!top) {
+        return view.complete
+            ? { kind: "take", generation: 1, budgetTold: null, abandoned }
+            : { kind: "look", abandoned };
+    }
+    const { lock, budgetTold } = readDescription(top.description);
+    const take = { kind: "take", generation: top.generation + 1, budgetTold, abandoned };
+    if (lock?.state !== "held")
+        return take;
+    if (lock.ticketId === ticketId) {
+        if (!view.complete)
+            return { kind: "look", abandoned };
+        // Ours, but too close to its expiry to be sure of: a fresh generation, as anyone would.
+        if (ticketInDoubt(lock.expiresAt, now, ticketSeconds))
+            return take;
+        const older = below.map((label) => label.generation);
+        const { expiresAt } = lock;
+        return { kind: "hold", generation: top.generation, expiresAt, budgetTold, older, abandoned };
+    }
+    if (Date.parse(lock.expiresAt) <= now.getTime())
+        return take;
+    return { kind: "wait", generation: top.generation, expiresAt: lock.expiresAt, abandoned };
+}
+
+;// CONCATENATED MODULE: ./src/github/graphql-read.ts
+/**
+ * GraphQL reads as the goal store makes them: an issue or repository that does not exist is
+ * an answer (null in the data), not a failure, and actors come back under their REST logins.
+ */
+
+
+
+/**
+ * Runs a query. GitHub reports missing issues and repositories as NOT_FOUND errors beside
+ * partial data; those return the partial data, any other failure is explained with `doing`.
+ */
+async function readGraphql(client, query, variables, doing) {
     try {
-        const value = JSON.parse(match[1]);
-        if (typeof value.ticketId !== "string" || typeof value.holder !== "string")
-            return null;
-        if (typeof value.expiresAt !== "string" || Number.isNaN(Date.parse(value.expiresAt)))
-            return null;
-        return { ticketId: value.ticketId, holder: value.holder, expiresAt: value.expiresAt };
+        return await client.graphql(query, variables);
     }
-    catch {
-        return null;
+    catch (error) {
+        if (error instanceof GraphqlResponseError && onlyNotFound(error)) {
+            return (error.data ?? {});
+        }
+        throw explainGitHubError(error, doing);
     }
 }
-/** Reads the lock from the lock issue's comments, oldest first, counting trusted authors only. */
-function readLock(comments, trustedAuthors, now) {
-    let holder = null;
-    const expiredCommentIds = [];
-    for (const comment of comments) {
-        if (!trustedAuthors.has(comment.author.toLowerCase()))
-            continue;
-        const ticket = decodeTicket(comment.body);
-        if (!ticket)
-            continue;
-        if (Date.parse(ticket.expiresAt) <= now.getTime())
-            expiredCommentIds.push(comment.id);
-        else if (!holder)
-            holder = { ...ticket, commentId: comment.id };
+function onlyNotFound(error) {
+    return error.errors?.every((entry) => entry.type === "NOT_FOUND") ?? false;
+}
+/** What a read says when the repository itself came back null. */
+function repositoryNotFound(repo) {
+    return new NotFoundError(`Repository ${issue_ref_formatRepo(repo)} was not found, or the token cannot see it.`);
+}
+/** GraphQL calls bots `name`; REST calls them `name[bot]`. Markers compare the REST form. */
+function actorLogin(actor) {
+    if (!actor)
+        return "ghost";
+    return actor.__typename === "Bot" && !actor.login.endsWith("[bot]")
+        ? `${actor.login}[bot]`
+        : actor.login;
+}
+
+;// CONCATENATED MODULE: ./src/github/dispatch-lock.ts
+
+
+
+
+
+
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    every: (ms, tick) => {
+        const timer = setInterval(tick, ms);
+        // The ticket must never keep a finished process alive.
+        timer.unref();
+        return () => clearInterval(timer);
+    },
+};
+/** Two generations looked up by name: no connection, so no listing and no extra cost. */
+const LOOK_QUERY = `query DispatchLock($owner: String!, $repo: String!, $at: String!, $next: String!) {
+  repository(owner: $owner, name: $repo) {
+    at: label(name: $at) { name description }
+    next: label(name: $next) { name description }
+  }
+}`;
+/**
+ * The dispatch lock as generations of the label `dispatch-lock:<n>` (see
+ * src/core/dispatch-lock.ts): taking, renewing and releasing it create no content.
+ */
+class GitHubDispatchLock {
+    client;
+    repo;
+    ticketSeconds;
+    renewMs;
+    pollMs;
+    clock;
+    warn;
+    /**
+     * `_trustedAuthors` is no longer read: labels carry no author, and only accounts with triage
+     * or write access can create or edit them, so the lock trusts whoever GitHub lets do that.
+     */
+    constructor(client, repo, _trustedAuthors, options = {}) {
+        this.client = client;
+        this.repo = repo;
+        this.ticketSeconds = options.ticketSeconds ?? DEFAULT_TICKET_SECONDS;
+        this.renewMs = options.renewMs ?? (this.ticketSeconds * 1000) / 3;
+        this.pollMs = options.pollMs ?? 3000;
+        this.clock = options.clock ?? systemClock;
+        this.warn = options.warn ?? ((message) => process.stderr.write(`${message}\n`));
     }
-    return { holder, expiredCommentIds };
+    get where() {
+        return { owner: this.repo.owner, repo: this.repo.repo };
+    }
+    now() {
+        return new Date(this.clock.now());
+    }
+    async acquire(_holder, waitSeconds) {
+        // Short enough for a label's description, long enough never to collide (48 random bits).
+        const ticketId = (0,external_node_crypto_.randomBytes)(6).toString("hex");
+        const deadline = this.clock.now() + waitSeconds * 1000;
+        // Whether a label of ours may exist: only then is there anything to clean up.
+        let created = false;
+        const giveUp = async () => (created ? await this.giveUp(ticketId) : null);
+        try {
+            let view = await this.readAll();
+            for (;;) {
+                const step = nextStep(view, ticketId, this.now(), this.ticketSeconds);
+                await this.deleteAll(step.abandoned);
+                if (step.kind === "look") {
+                    view = await this.readAll();
+                }
+                else if (step.kind === "hold") {
+                    await this.deleteAll(step.older.filter((older) => !step.abandoned.includes(older)));
+                    return new Lease(this.client, this.repo, {
+                        generation: step.generation,
+                        ticketId,
+                        expiresAt: step.expiresAt,
+                        budgetTold: step.budgetTold,
+                        ticketSeconds: this.ticketSeconds,
+                        renewMs: this.renewMs,
+                        clock: this.clock,
+                        warn: this.warn,
+                        look: (generation) => this.look(generation),
+                    }).start();
+                }
+                else if (step.kind === "take") {
+                    created = true;
+                    if (!(await this.create(step.generation, ticketId, step.budgetTold))) {
+                        // Someone else created it first (or our own create was retried): only a complete
+                        // read tells which, after a pause so that losers do not hammer the winner.
+                        if (this.clock.now() >= deadline)
+                            return await giveUp();
+                        await this.clock.sleep(this.pollMs);
+                    }
+                    // Even a 201 is checked: a dispatcher slowed down between its read and its create may
+                    // have re-created a generation already deleted below a newer one.
+                    view = await this.readAll();
+                }
+                else {
+                    if (this.clock.now() >= deadline)
+                        return await giveUp();
+                    await this.clock.sleep(this.pollMs);
+                    view = await this.look(step.generation);
+                }
+            }
+        }
+        catch (error) {
+            await giveUp().catch(() => { });
+            throw explainGitHubError(error, "taking the dispatch lock");
+        }
+    }
+    /** Every lock label, from a listing of all the repository's labels. */
+    async readAll() {
+        const labels = await this.client.paginate(this.client.rest.issues.listLabelsForRepo, {
+            ...this.where,
+            per_page: MAX_PAGE_SIZE,
+        });
+        return { labels: lockLabels(labels), complete: true };
+    }
+    /**
+     * The generation we wait on and the one after it, by name. While the first is still held and
+     * no second exists, nothing else can have happened; anything else asks for a complete read.
+     */
+    async look(generation) {
+        const answer = await readGraphql(this.client, LOOK_QUERY, {
+            ...this.where,
+            at: lockLabelName(generation),
+            next: lockLabelName(generation + 1),
+        }, "looking at the dispatch lock");
+        if (!answer.repository)
+            throw repositoryNotFound(this.repo);
+        const { at, next } = answer.repository;
+        if (!at || next)
+            return this.readAll();
+        return { labels: lockLabels([at]), complete: false };
+    }
+    /** True when our request created the label (201); false when it already existed (422). */
+    async create(generation, ticketId, budgetTold) {
+        const expiresAt = ticketExpiry(this.now(), this.ticketSeconds);
+        try {
+            await this.client.rest.issues.createLabel({
+                ...this.where,
+                name: lockLabelName(generation),
+                color: LOCK_LABEL_COLOR,
+                description: describeLock({
+                    lock: { state: "held", ticketId, expiresAt },
+                    budgetTold,
+                }),
+            });
+            return true;
+        }
+        catch (error) {
+            if (isStatus(error, 422))
+                return false;
+            throw error;
+        }
+    }
+    /**
+     * Leaves no label of ours behind: one below the top is deleted, a top one (a create whose
+     * answer we never saw, then a failure) is marked free, never deleted.
+     */
+    async giveUp(ticketId) {
+        const { labels } = await this.readAll();
+        const top = Math.max(0, ...labels.map((label) => label.generation));
+        for (const label of labels) {
+            const { lock, budgetTold } = readDescription(label.description);
+            if (lock?.state !== "held" || lock.ticketId !== ticketId)
+                continue;
+            if (label.generation < top)
+                await this.deleteAll([label.generation]);
+            else
+                await freeLabel(this.client, this.repo, label.generation, budgetTold, this.now());
+        }
+        return null;
+    }
+    /** Deletes generations below the top; best effort, as the next holder tries again. */
+    async deleteAll(generations) {
+        for (const generation of generations) {
+            try {
+                await this.client.rest.issues.deleteLabel({
+                    ...this.where,
+                    name: lockLabelName(generation),
+                });
+            }
+            catch (error) {
+                // 404: someone else cleaned it up first.
+                if (!isStatus(error, 404)) {
+                    this.warn(`Could not delete the old dispatch lock label ${lockLabelName(generation)}: ${errors_messageOf(error)}`);
+                }
+            }
+        }
+    }
+}
+async function freeLabel(client, repo, generation, budgetTold, now) {
+    try {
+        await client.rest.issues.updateLabel({
+            owner: repo.owner,
+            repo: repo.repo,
+            name: lockLabelName(generation),
+            description: describeLock({ lock: { state: "free", since: now.toISOString() }, budgetTold }),
+        });
+    }
+    catch (error) {
+        // Deleted: a newer generation holds the lock, ours is nothing to free.
+        if (!isStatus(error, 404))
+            throw error;
+    }
+}
+/**
+ * The holder's side: its label, renewed on a timer from the moment it holds the lock until
+ * release, so that it lives while its process does and dies soon after.
+ */
+class Lease {
+    client;
+    repo;
+    options;
+    stopRenewing = null;
+    renewing = null;
+    /** The expiry of our last description GitHub accepted: what the other dispatchers go by. */
+    confirmedExpiresAt;
+    budgetTold;
+    /** Why we may no longer hold the lock; once set, it stays. */
+    doubt = null;
+    warned = false;
+    constructor(client, repo, options) {
+        this.client = client;
+        this.repo = repo;
+        this.options = options;
+        this.confirmedExpiresAt = options.expiresAt;
+        this.budgetTold = options.budgetTold;
+    }
+    get name() {
+        return lockLabelName(this.options.generation);
+    }
+    now() {
+        return new Date(this.options.clock.now());
+    }
+    start() {
+        this.stopRenewing = this.options.clock.every(this.options.renewMs, () => {
+            this.renewing ??= this.renew().finally(() => {
+                this.renewing = null;
+            });
+            return this.renewing;
+        });
+        return this;
+    }
+    /** True once the holder can no longer be sure that it holds the lock; it stays true. */
+    lost() {
+        const { ticketSeconds, warn } = this.options;
+        if (!this.doubt && ticketInDoubt(this.confirmedExpiresAt, this.now(), ticketSeconds)) {
+            this.doubt = `its ticket expires at ${this.confirmedExpiresAt} and could not be renewed`;
+        }
+        if (this.doubt && !this.warned) {
+            this.warned = true;
+            warn(`This dispatch cycle may have lost the dispatch lock: ${this.doubt}.`);
+        }
+        return this.doubt !== null;
+    }
+    /** The holder is alone on its label: a read-modify-write of its description is safe. */
+    async firstBudgetNotice(day) {
+        if (this.budgetTold === day)
+            return false;
+        this.budgetTold = day;
+        try {
+            await this.write();
+        }
+        catch (error) {
+            // Better told twice than never: the notification goes out, the next cycle may repeat it.
+            this.options.warn(`could not note on the dispatch lock that the budget was reported: ${errors_messageOf(error)}`);
+        }
+        return true;
+    }
+    /** Stops renewing (waiting for a renewal under way), then marks our label free. */
+    async release() {
+        this.stopRenewing?.();
+        this.stopRenewing = null;
+        await this.renewing;
+        try {
+            await freeLabel(this.client, this.repo, this.options.generation, this.budgetTold, this.now());
+        }
+        catch (error) {
+            // Not worth failing a cycle that did its work: the ticket expires within a minute.
+            this.options.warn(`Could not release the dispatch lock (${this.name}): ${errors_messageOf(error)}`);
+        }
+    }
+    /** Writes our description with a fresh expiry; a label gone means another took the lock. */
+    async write() {
+        const expiresAt = ticketExpiry(this.now(), this.options.ticketSeconds);
+        const { ticketId } = this.options;
+        try {
+            await this.client.rest.issues.updateLabel({
+                owner: this.repo.owner,
+                repo: this.repo.repo,
+                name: this.name,
+                description: describeLock({
+                    lock: { state: "held", ticketId, expiresAt },
+                    budgetTold: this.budgetTold,
+                }),
+            });
+        }
+        catch (error) {
+            if (isStatus(error, 404))
+                this.doubt ??= `its label ${this.name} was deleted`;
+            throw error;
+        }
+        this.confirmedExpiresAt = expiresAt;
+    }
+    /** Pushes the expiry forward, then checks that no newer generation exists; never throws. */
+    async renew() {
+        try {
+            await this.write();
+            const view = await this.options.look(this.options.generation);
+            const newer = view.labels.find((label) => label.generation > this.options.generation);
+            const ours = view.labels.find((label) => label.generation === this.options.generation);
+            if (newer)
+                this.doubt ??= `a newer generation ${lockLabelName(newer.generation)} exists`;
+            else if (!ours)
+                this.doubt ??= `its label ${this.name} was deleted`;
+        }
+        catch (error) {
+            this.options.warn(`Could not renew the dispatch lock (${this.name}); trying again in ${Math.round(this.options.renewMs / 1000)} s: ${errors_messageOf(error)}`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/github-limits.ts
+/**
+ * GitHub's size limits on the text we send it; beyond them it answers 422 "… is too long".
+ *
+ * Lengths are JavaScript string lengths (UTF-16 code units). GitHub counts characters; a
+ * character outside the Basic Multilingual Plane (an emoji) is one character to GitHub and two
+ * code units here, so measuring in code units can only err on the safe side.
+ */
+const GITHUB_LIMITS = {
+    /** Issue, pull request and comment bodies. */
+    body: 65_536,
+    /** Issue and pull request titles. */
+    title: 256,
+    /** Label names. */
+    labelName: 50,
+};
+/** 65536 → "65,536", the way the notes and messages show limits. */
+function formatCount(count) {
+    return count.toLocaleString("en-US");
+}
+/** The note `fitBody` ends a cut text with: where the full text can be read, when known. */
+function cutNote(where, limit = GITHUB_LIMITS.body) {
+    return `\n\n… (cut to fit GitHub's ${formatCount(limit)}-character limit${where ? `; the full text is in ${where}` : ""})`;
+}
+/**
+ * The first `length` code units of `text`, one fewer when that would split a surrogate pair
+ * (half an emoji is not a character at all).
+ */
+function safePrefix(text, length) {
+    if (length <= 0)
+        return "";
+    if (length >= text.length)
+        return text;
+    const last = text.charCodeAt(length - 1);
+    const end = last >= 0xd800 && last <= 0xdbff ? length - 1 : length;
+    return text.slice(0, end);
+}
+/**
+ * `text` unchanged when it fits in `limit`; otherwise as much of it as fits followed by `note`,
+ * together at most `limit` long. Never cuts inside a surrogate pair.
+ */
+function fitBody(text, limit = GITHUB_LIMITS.body, note = cutNote(undefined, limit)) {
+    if (text.length <= limit)
+        return text;
+    if (note.length >= limit)
+        return safePrefix(note, limit);
+    return safePrefix(text, limit - note.length).trimEnd() + note;
+}
+/** A title that fits GitHub's limit: cut and ended with "…" when it is longer. */
+function fitTitle(title, limit = GITHUB_LIMITS.title) {
+    if (title.length <= limit)
+        return title;
+    return `${safePrefix(title, limit - 1).trimEnd()}…`;
 }
 
 ;// CONCATENATED MODULE: ./src/github/create-issue.ts
@@ -59875,436 +60303,6 @@ async function findByRequestId(client, repo, requestId, since) {
     });
     const found = data.find((candidate) => !candidate.pull_request && candidate.body?.includes(marker));
     return found ? { id: found.id, number: found.number, html_url: found.html_url } : null;
-}
-
-;// CONCATENATED MODULE: ./src/github/dispatch-lock.ts
-
-
-
-
-
-const LOCK_ISSUE_BODY = `This issue holds goal-orchestrator's dispatch lock: every dispatch cycle leaves a short-lived
-comment here while it runs, so that dispatchers started at the same moment claim goals one after
-another and never more than the maximum between them. Keep it open; the comments clean up after
-themselves.`;
-const LOCK_LABEL_LOOK = {
-    color: "ededed",
-    description: "goal-orchestrator: the issue that holds the dispatch lock",
-};
-const systemClock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    every: (ms, tick) => {
-        const timer = setInterval(tick, ms);
-        // The ticket must never keep a finished process alive.
-        timer.unref();
-        return () => clearInterval(timer);
-    },
-};
-/** The dispatch lock as comments on one issue labelled `dispatch-lock`. */
-class GitHubDispatchLock {
-    client;
-    repo;
-    trustedAuthors;
-    ticketSeconds;
-    renewMs;
-    pollMs;
-    creationWaitMs;
-    clock;
-    warn;
-    constructor(client, repo, trustedAuthors, options = {}) {
-        this.client = client;
-        this.repo = repo;
-        this.trustedAuthors = trustedAuthors;
-        this.ticketSeconds = options.ticketSeconds ?? DEFAULT_TICKET_SECONDS;
-        this.renewMs = options.renewMs ?? (this.ticketSeconds * 1000) / 3;
-        this.pollMs = options.pollMs ?? 3000;
-        this.creationWaitMs = options.creationWaitMs ?? 30_000;
-        this.clock = options.clock ?? systemClock;
-        this.warn = options.warn ?? ((message) => process.stderr.write(`${message}\n`));
-    }
-    get where() {
-        return { owner: this.repo.owner, repo: this.repo.repo };
-    }
-    async acquire(holder, waitSeconds) {
-        let ticket = null;
-        try {
-            const issue = await this.lockIssue();
-            ticket = new Ticket(this.client, this.repo, issue, holder, {
-                ticketSeconds: this.ticketSeconds,
-                renewMs: this.renewMs,
-                clock: this.clock,
-                warn: this.warn,
-            });
-            await ticket.post();
-            const deadline = this.clock.now() + waitSeconds * 1000;
-            for (;;) {
-                const comments = await this.comments(issue);
-                const view = readLock(comments, this.trustedAuthors, new Date(this.clock.now()));
-                await this.deleteAll(view.expiredCommentIds);
-                const live = commentsOfTicket(comments, ticket.ticketId, this.trustedAuthors).filter((id) => !view.expiredCommentIds.includes(id));
-                if (view.holder?.ticketId === ticket.ticketId) {
-                    ticket.hold(live);
-                    const held = ticket;
-                    return {
-                        lost: () => held.lost(),
-                        firstBudgetNotice: (day) => this.firstBudgetNotice(issue, comments, day),
-                        release: () => this.release(held),
-                    };
-                }
-                if (this.clock.now() >= deadline) {
-                    await this.release(ticket);
-                    return null;
-                }
-                // Renewals failed long enough for our ticket to expire (we just deleted it, or someone
-                // else did): take a new one, at the back of the line.
-                if (live.length === 0)
-                    await ticket.post();
-                else
-                    ticket.track(live);
-                await this.clock.sleep(this.pollMs);
-            }
-        }
-        catch (error) {
-            if (ticket)
-                await this.release(ticket).catch(() => { });
-            throw explainGitHubError(error, "taking the dispatch lock");
-        }
-    }
-    /**
-     * The lock issue: the oldest open one, else the oldest closed one reopened (racers converge
-     * on it), else a new one. Creating it is an election: only the dispatcher whose request
-     * creates the `dispatch-lock` label (names are unique, GitHub answers 422 to the others)
-     * creates the issue; the others wait for it. When no issue comes (a label without any lock
-     * issue: made by hand, or its creator died), they create one each, and every creator that
-     * is not the oldest closes its own at once, so one stays open.
-     */
-    async lockIssue() {
-        const existing = await this.findLockIssue();
-        if (existing !== null)
-            return existing;
-        if (!(await this.winCreation())) {
-            const until = this.clock.now() + this.creationWaitMs;
-            while (this.clock.now() < until) {
-                await this.clock.sleep(this.pollMs);
-                const found = await this.findLockIssue();
-                if (found !== null)
-                    return found;
-            }
-        }
-        const created = await createIssueOnce(this.client, this.repo, {
-            title: LOCK_ISSUE_TITLE,
-            body: LOCK_ISSUE_BODY,
-            labels: [LOCK_LABEL],
-        });
-        const oldest = (await this.oldestLockIssue("open"))?.number ?? created.number;
-        if (oldest !== created.number) {
-            await this.client.rest.issues.update({
-                ...this.where,
-                issue_number: created.number,
-                state: "closed",
-                state_reason: "not_planned",
-            });
-        }
-        return oldest;
-    }
-    async findLockIssue() {
-        const open = await this.oldestLockIssue("open");
-        if (open)
-            return open.number;
-        const closed = await this.oldestLockIssue("all");
-        if (!closed)
-            return null;
-        // Closed by hand, most likely: reopening is idempotent, a replacement would not be.
-        await this.client.rest.issues.update({
-            ...this.where,
-            issue_number: closed.number,
-            state: "open",
-        });
-        return closed.number;
-    }
-    async oldestLockIssue(state) {
-        const { data } = await this.client.rest.issues.listForRepo({
-            ...this.where,
-            labels: LOCK_LABEL,
-            state,
-            sort: "created",
-            direction: "asc",
-            per_page: 1,
-        });
-        return data[0] ?? null;
-    }
-    /** True when our request created the lock label, which makes us the lock issue's creator. */
-    async winCreation() {
-        try {
-            await this.client.rest.issues.createLabel({
-                ...this.where,
-                name: LOCK_LABEL,
-                ...LOCK_LABEL_LOOK,
-            });
-            return true;
-        }
-        catch (error) {
-            if (isStatus(error, 422))
-                return false;
-            throw error;
-        }
-    }
-    async comments(issue) {
-        const comments = await this.client.paginate(this.client.rest.issues.listComments, {
-            ...this.where,
-            issue_number: issue,
-            per_page: 100,
-        });
-        return comments.map((comment) => ({
-            id: comment.id,
-            author: comment.user?.login ?? "ghost",
-            body: comment.body ?? "",
-        }));
-    }
-    /** The lock issue's note, read with the comments that showed we hold the lock, then set. */
-    async firstBudgetNotice(issue, comments, day) {
-        const found = findNote(comments, this.trustedAuthors);
-        if (found?.note.budgetNotified === day)
-            return false;
-        const body = noteComment({ budgetNotified: day });
-        try {
-            if (found) {
-                await this.client.rest.issues.updateComment({ ...this.where, comment_id: found.id, body });
-            }
-            else {
-                await this.client.rest.issues.createComment({ ...this.where, issue_number: issue, body });
-            }
-        }
-        catch (error) {
-            // Better told twice than never: the notification goes out, the next cycle may repeat it.
-            this.warn(`could not note on the lock issue that the budget was reported: ${errors_messageOf(error)}`);
-        }
-        return true;
-    }
-    /** Stops renewing, then deletes every copy of our ticket. */
-    async release(ticket) {
-        await ticket.stop();
-        const ours = commentsOfTicket(await this.comments(ticket.issue), ticket.ticketId, this.trustedAuthors);
-        await this.deleteAll(ours);
-    }
-    async deleteAll(commentIds) {
-        for (const id of commentIds) {
-            try {
-                await this.client.rest.issues.deleteComment({ ...this.where, comment_id: id });
-            }
-            catch (error) {
-                // Someone else cleaned it up first.
-                if (!isStatus(error, 404))
-                    throw error;
-            }
-        }
-    }
-}
-/**
- * One dispatcher's ticket: its comments on the lock issue, renewed on a timer from the first
- * post until release, so that it lives while its process does and dies soon after.
- */
-class Ticket {
-    client;
-    repo;
-    issue;
-    holder;
-    options;
-    ticketId = (0,external_node_crypto_.randomUUID)();
-    commentIds = [];
-    stopRenewing = null;
-    renewing = null;
-    /** The expiry of our last ticket text GitHub accepted: what the other dispatchers go by. */
-    confirmedExpiresAt = "";
-    holding = false;
-    /** Why we may no longer hold the lock; once set, it stays. */
-    doubt = null;
-    warned = false;
-    constructor(client, repo, issue, holder, options) {
-        this.client = client;
-        this.repo = repo;
-        this.issue = issue;
-        this.holder = holder;
-        this.options = options;
-    }
-    now() {
-        return new Date(this.options.clock.now());
-    }
-    text() {
-        const expiresAt = ticketExpiry(this.now(), this.options.ticketSeconds);
-        return {
-            expiresAt,
-            body: ticketComment({ ticketId: this.ticketId, holder: this.holder, expiresAt }),
-        };
-    }
-    /** Posts the ticket (again, when it expired) and keeps it alive from then on. */
-    async post() {
-        const { expiresAt, body } = this.text();
-        const { data } = await this.client.rest.issues.createComment({
-            owner: this.repo.owner,
-            repo: this.repo.repo,
-            issue_number: this.issue,
-            body,
-        });
-        this.commentIds = [data.id];
-        this.confirmedExpiresAt = expiresAt;
-        this.stopRenewing ??= this.options.clock.every(this.options.renewMs, () => {
-            this.renewing ??= this.renew().finally(() => {
-                this.renewing = null;
-            });
-            return this.renewing;
-        });
-    }
-    /** The comments that carry our ticket, as the latest read of the lock issue shows them. */
-    track(commentIds) {
-        this.commentIds = commentIds;
-    }
-    hold(commentIds) {
-        this.track(commentIds);
-        this.holding = true;
-    }
-    /** True once the holder can no longer be sure that it holds the lock; it stays true. */
-    lost() {
-        const { ticketSeconds, warn } = this.options;
-        if (!this.doubt && ticketInDoubt(this.confirmedExpiresAt, this.now(), ticketSeconds)) {
-            this.doubt = `its ticket expires at ${this.confirmedExpiresAt} and could not be renewed`;
-        }
-        if (this.doubt && !this.warned) {
-            this.warned = true;
-            warn(`This dispatch cycle may have lost the dispatch lock: ${this.doubt}.`);
-        }
-        return this.doubt !== null;
-    }
-    /** Pushes the expiry of every copy forward; failures are reported, never thrown. */
-    async renew() {
-        const { expiresAt, body } = this.text();
-        let renewedAll = this.commentIds.length > 0;
-        for (const id of [...this.commentIds]) {
-            try {
-                await this.client.rest.issues.updateComment({
-                    owner: this.repo.owner,
-                    repo: this.repo.repo,
-                    comment_id: id,
-                    body,
-                });
-            }
-            catch (error) {
-                renewedAll = false;
-                if (isStatus(error, 404)) {
-                    // Deleted: someone took it for expired. A waiter posts a new one at its next look.
-                    this.commentIds = this.commentIds.filter((other) => other !== id);
-                    if (this.holding)
-                        this.doubt ??= "another dispatcher deleted its ticket as expired";
-                }
-                else {
-                    this.options.warn(`Could not renew the dispatch lock ticket (comment ${id} on issue #${this.issue}); trying again in ${Math.round(this.options.renewMs / 1000)} s: ${errors_messageOf(error)}`);
-                }
-            }
-        }
-        if (renewedAll)
-            this.confirmedExpiresAt = expiresAt;
-    }
-    /** Stops renewing; waits for a renewal under way, so nothing is written after release. */
-    async stop() {
-        this.stopRenewing?.();
-        this.stopRenewing = null;
-        await this.renewing;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/core/github-limits.ts
-/**
- * GitHub's size limits on the text we send it; beyond them it answers 422 "… is too long".
- *
- * Lengths are JavaScript string lengths (UTF-16 code units). GitHub counts characters; a
- * character outside the Basic Multilingual Plane (an emoji) is one character to GitHub and two
- * code units here, so measuring in code units can only err on the safe side.
- */
-const GITHUB_LIMITS = {
-    /** Issue, pull request and comment bodies. */
-    body: 65_536,
-    /** Issue and pull request titles. */
-    title: 256,
-    /** Label names. */
-    labelName: 50,
-};
-/** 65536 → "65,536", the way the notes and messages show limits. */
-function formatCount(count) {
-    return count.toLocaleString("en-US");
-}
-/** The note `fitBody` ends a cut text with: where the full text can be read, when known. */
-function cutNote(where, limit = GITHUB_LIMITS.body) {
-    return `\n\n… (cut to fit GitHub's ${formatCount(limit)}-character limit${where ? `; the full text is in ${where}` : ""})`;
-}
-/**
- * The first `length` code units of `text`, one fewer when that would split a surrogate pair
- * (half an emoji is not a character at all).
- */
-function safePrefix(text, length) {
-    if (length <= 0)
-        return "";
-    if (length >= text.length)
-        return text;
-    const last = text.charCodeAt(length - 1);
-    const end = last >= 0xd800 && last <= 0xdbff ? length - 1 : length;
-    return text.slice(0, end);
-}
-/**
- * `text` unchanged when it fits in `limit`; otherwise as much of it as fits followed by `note`,
- * together at most `limit` long. Never cuts inside a surrogate pair.
- */
-function fitBody(text, limit = GITHUB_LIMITS.body, note = cutNote(undefined, limit)) {
-    if (text.length <= limit)
-        return text;
-    if (note.length >= limit)
-        return safePrefix(note, limit);
-    return safePrefix(text, limit - note.length).trimEnd() + note;
-}
-/** A title that fits GitHub's limit: cut and ended with "…" when it is longer. */
-function fitTitle(title, limit = GITHUB_LIMITS.title) {
-    if (title.length <= limit)
-        return title;
-    return `${safePrefix(title, limit - 1).trimEnd()}…`;
-}
-
-;// CONCATENATED MODULE: ./src/github/graphql-read.ts
-/**
- * GraphQL reads as the goal store makes them: an issue or repository that does not exist is
- * an answer (null in the data), not a failure, and actors come back under their REST logins.
- */
-
-
-
-/**
- * Runs a query. GitHub reports missing issues and repositories as NOT_FOUND errors beside
- * partial data; those return the partial data, any other failure is explained with `doing`.
- */
-async function readGraphql(client, query, variables, doing) {
-    try {
-        return await client.graphql(query, variables);
-    }
-    catch (error) {
-        if (error instanceof GraphqlResponseError && onlyNotFound(error)) {
-            return (error.data ?? {});
-        }
-        throw explainGitHubError(error, doing);
-    }
-}
-function onlyNotFound(error) {
-    return error.errors?.every((entry) => entry.type === "NOT_FOUND") ?? false;
-}
-/** What a read says when the repository itself came back null. */
-function repositoryNotFound(repo) {
-    return new NotFoundError(`Repository ${issue_ref_formatRepo(repo)} was not found, or the token cannot see it.`);
-}
-/** GraphQL calls bots `name`; REST calls them `name[bot]`. Markers compare the REST form. */
-function actorLogin(actor) {
-    if (!actor)
-        return "ghost";
-    return actor.__typename === "Bot" && !actor.login.endsWith("[bot]")
-        ? `${actor.login}[bot]`
-        : actor.login;
 }
 
 ;// CONCATENATED MODULE: ./src/github/cycle-overview.ts
@@ -60625,6 +60623,7 @@ function claimComments(comments, trustedAuthors) {
         ? [
             {
                 attempt: marker.attempt,
+                author: comment.author,
                 commentId: comment.id,
                 nodeId: comment.nodeId,
                 body: comment.body,
@@ -61176,7 +61175,7 @@ class GitHubGoalStore {
             const extra = request.marker ? [request.marker] : [];
             if (!changes && extra.length === 0)
                 return;
-            if (changes && request.appendTo) {
+            if (changes && request.appendTo && this.isOwn(request.appendTo.comment.author)) {
                 const { comment, at } = request.appendTo;
                 const move = { from: current.state, to: request.to, reason: request.reason, extra };
                 const body = withMove(comment.body, move, at);
@@ -61294,6 +61293,11 @@ class GitHubGoalStore {
                 return false;
             throw explainGitHubError(error, `checking ${login}'s permission on ${issue_ref_formatRepo(this.repo)}`);
         }
+    }
+    /** Whether `login` is the account this store writes as (GraphQL drops bots' `[bot]`). */
+    isOwn(login) {
+        const plain = (name) => name.toLowerCase().replace(/\[bot\]$/, "");
+        return plain(login) === plain(this.viewer);
     }
     /**
      * Replaces one of our comments' body; false when the comment is gone or the edit is refused
@@ -62142,8 +62146,7 @@ async function dispatchCycle(useNotify) {
     const runnersClient = runnersToken
         ? client_createClient({ token: runnersToken, apiUrl, paceMs, warn: warning })
         : null;
-    // Markers by the settings' marker-authors count too (an earlier token's account, say); the
-    // dispatch lock trusts the same logins.
+    // Markers by the settings' marker-authors count too (an earlier token's account, say).
     const store = await GitHubGoalStore.connect({
         client,
         repo,

@@ -27884,6 +27884,7 @@ function claimComments(comments, trustedAuthors) {
         ? [
             {
                 attempt: marker.attempt,
+                author: comment.author,
                 commentId: comment.id,
                 nodeId: comment.nodeId,
                 body: comment.body,
@@ -28435,7 +28436,7 @@ class GitHubGoalStore {
             const extra = request.marker ? [request.marker] : [];
             if (!changes && extra.length === 0)
                 return;
-            if (changes && request.appendTo) {
+            if (changes && request.appendTo && this.isOwn(request.appendTo.comment.author)) {
                 const { comment, at } = request.appendTo;
                 const move = { from: current.state, to: request.to, reason: request.reason, extra };
                 const body = withMove(comment.body, move, at);
@@ -28553,6 +28554,11 @@ class GitHubGoalStore {
                 return false;
             throw explainGitHubError(error, `checking ${login}'s permission on ${formatRepo(this.repo)}`);
         }
+    }
+    /** Whether `login` is the account this store writes as (GraphQL drops bots' `[bot]`). */
+    isOwn(login) {
+        const plain = (name) => name.toLowerCase().replace(/\[bot\]$/, "");
+        return plain(login) === plain(this.viewer);
     }
     /**
      * Replaces one of our comments' body; false when the comment is gone or the edit is refused

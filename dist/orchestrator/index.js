@@ -26842,50 +26842,55 @@ async function requestWorkflowDispatch(client, workflow) {
 ;// CONCATENATED MODULE: ./src/core/dispatch-lock.ts
 /**
  * The dispatch lock: one dispatch cycle at a time per repository, so that dispatchers started
- * together never claim more than `max` goals between them. It is a ticket lock kept in the
- * comments of one issue: each dispatcher posts a ticket, and the oldest live ticket holds the
- * lock. Releasing deletes the ticket. Tickets live a minute and their owners renew them while
- * they wait or hold, so a ticket whose owner died (even by SIGKILL) stops counting within a
- * minute; a holder that could not renew its ticket in time must assume it lost the lock.
+ * together never claim more than `max` goals between them. It is kept in repository labels,
+ * which create no content (GitHub's 500 content-creating requests an hour are left to goals):
+ * the lock is the label `dispatch-lock:<n>` with the highest generation `n`. Its description
+ * says who holds it and until when, or that it is free, and the last UTC day the budget
+ * notice was given. Creating a label is the one atomic step GitHub offers (a name that exists
+ * answers 422), so a dispatcher takes the lock by creating the next generation; edits and
+ * deletes are not compare-and-swap, so only the holder edits its own label (renewal, release)
+ * and older generations are the only ones ever deleted. Tickets live a minute and their
+ * holder renews them, so a holder that died (even by SIGKILL) stops counting within a minute;
+ * a holder that could not renew in time must assume it lost the lock.
  */
-const LOCK_LABEL = "dispatch-lock";
-const LOCK_ISSUE_TITLE = "goal-orchestrator dispatch lock";
-const TICKET = /^<!-- goal-orchestrator:lock (\{.*\}) -->$/m;
-const NOTE = /^<!-- goal-orchestrator:lock-note (\{.*\}) -->$/m;
+const LOCK_LABEL_PREFIX = "dispatch-lock:";
+const LOCK_LABEL_COLOR = "ededed";
 /** How long a ticket lives unless renewed: the longest a dead dispatcher blocks the others. */
 const DEFAULT_TICKET_SECONDS = 60;
-function noteComment(note) {
-    return `The dispatcher last said that the day's budget was reached on ${note.budgetNotified} (UTC); it says so once a day.\n\n<!-- goal-orchestrator:lock-note ${commentSafeJson(note)} -->`;
+/** GitHub's limit on a label's description. */
+const MAX_DESCRIPTION_LENGTH = 100;
+const GENERATION = /^dispatch-lock:([1-9][0-9]{0,14})$/i;
+const DAY = "(\\d{4}-\\d{2}-\\d{2})";
+const HELD = new RegExp(`^Dispatch lock held by ([0-9a-z]{1,32}) until (\\S+?)(?:; budget told ${DAY})?$`);
+const FREE = new RegExp(`^Dispatch lock free since (\\S+?)(?:; budget told ${DAY})?$`);
+function lockLabelName(generation) {
+    return `${LOCK_LABEL_PREFIX}${generation}`;
 }
-/** The trusted note comment, if there is one (the oldest, should a retried post leave two). */
-function findNote(comments, trustedAuthors) {
-    for (const comment of comments) {
-        if (!trustedAuthors.has(comment.author.toLowerCase()))
-            continue;
-        const match = NOTE.exec(comment.body);
-        if (!match?.[1])
-            continue;
-        try {
-            const value = JSON.parse(match[1]);
-            if (typeof value.budgetNotified === "string")
-                return { id: comment.id, note: { budgetNotified: value.budgetNotified } };
-        }
-        catch { }
+/** The generation a label name stands for, or null when it is no lock label. */
+function lockGeneration(name) {
+    const match = GENERATION.exec(name);
+    return match?.[1] ? Number(match[1]) : null;
+}
+function describeLock(text) {
+    const { lock, budgetTold } = text;
+    const head = lock.state === "held"
+        ? `Dispatch lock held by ${lock.ticketId} until ${lock.expiresAt}`
+        : `Dispatch lock free since ${lock.since}`;
+    return budgetTold ? `${head}; budget told ${budgetTold}` : head;
+}
+function readDescription(description) {
+    const text = description ?? "";
+    const held = HELD.exec(text);
+    if (held?.[1] && held[2] && !Number.isNaN(Date.parse(held[2]))) {
+        return {
+            lock: { state: "held", ticketId: held[1], expiresAt: held[2] },
+            budgetTold: held[3] ?? null,
+        };
     }
-    return null;
-}
-function commentSafeJson(value) {
-    return JSON.stringify(value)
-        .replace(/-/g, "\\u002d")
-        .replace(/</g, "\\u003c")
-        .replace(/>/g, "\\u003e");
-}
-function encodeTicket(ticket) {
-    return `<!-- goal-orchestrator:lock ${commentSafeJson(ticket)} -->`;
-}
-/** The whole comment: a line for people reading the lock issue, then the ticket. */
-function ticketComment(ticket) {
-    return `Dispatch cycle waiting for or holding the lock: ${ticket.holder}\n\n${encodeTicket(ticket)}`;
+    const free = FREE.exec(text);
+    if (free?.[1])
+        return { lock: { state: "free", since: free[1] }, budgetTold: free[2] ?? null };
+    return { lock: null, budgetTold: null };
 }
 /** When a ticket written now expires. */
 function ticketExpiry(now, ticketSeconds) {
@@ -26895,460 +26900,55 @@ function ticketExpiry(now, ticketSeconds) {
  * True when a holder whose last accepted ticket expires at `expiresAt` can no longer be sure
  * that it holds the lock: less than a third of the ticket's life is left (renewals run every
  * third, so two have failed). The margin covers the next renewal's latency and some clock
- * skew; past it, another dispatcher may soon delete the ticket as expired and take the lock.
+ * skew; past it, another dispatcher may soon take the lock as expired.
  */
 function ticketInDoubt(expiresAt, now, ticketSeconds) {
     return now.getTime() >= Date.parse(expiresAt) - (ticketSeconds * 1000) / 3;
 }
-/** The trusted comments carrying one ticket (a retried post can leave two), oldest first. */
-function commentsOfTicket(comments, ticketId, trustedAuthors) {
-    return comments
-        .filter((comment) => trustedAuthors.has(comment.author.toLowerCase()) &&
-        decodeTicket(comment.body)?.ticketId === ticketId)
-        .map((comment) => comment.id);
-}
-function decodeTicket(body) {
-    const match = TICKET.exec(body);
-    if (!match?.[1])
-        return null;
-    try {
-        const value = JSON.parse(match[1]);
-        if (typeof value.ticketId !== "string" || typeof value.holder !== "string")
-            return null;
-        if (typeof value.expiresAt !== "string" || Number.isNaN(Date.parse(value.expiresAt)))
-            return null;
-        return { ticketId: value.ticketId, holder: value.holder, expiresAt: value.expiresAt };
-    }
-    catch {
-        return null;
-    }
-}
-/** Reads the lock from the lock issue's comments, oldest first, counting trusted authors only. */
-function readLock(comments, trustedAuthors, now) {
-    let holder = null;
-    const expiredCommentIds = [];
-    for (const comment of comments) {
-        if (!trustedAuthors.has(comment.author.toLowerCase()))
-            continue;
-        const ticket = decodeTicket(comment.body);
-        if (!ticket)
-            continue;
-        if (Date.parse(ticket.expiresAt) <= now.getTime())
-            expiredCommentIds.push(comment.id);
-        else if (!holder)
-            holder = { ...ticket, commentId: comment.id };
-    }
-    return { holder, expiredCommentIds };
-}
-
-;// CONCATENATED MODULE: ./src/github/create-issue.ts
-
-
-
-
-/** How often a create is attempted when GitHub's answer does not arrive. */
-const CREATE_ATTEMPTS = 4;
-/** Issues created since we started that we look through for our request id. */
-const RECENT_ISSUES_PAGE = 100;
-/** Hidden in the body so a create whose answer was lost can be found again. */
-function requestIdLine(requestId) {
-    return `<!-- goal-orchestrator:request ${requestId} -->`;
-}
-/** Statuses after which GitHub may or may not have created the issue. */
-function outcomeUnknown(error) {
-    return error instanceof RequestError && (error.status >= 500 || error.status === 0);
-}
-/**
- * Creates an issue exactly once, even when a response is lost after GitHub applied the write
- * (a 502 or a dropped connection). Octokit's own retry would create a duplicate there, so it
- * is switched off for this request; before every new attempt we look for an issue carrying
- * our request id, created since we began.
- */
-async function createIssueOnce(client, repo, issue, options = {}) {
-    const requestId = (0,external_node_crypto_namespaceObject.randomUUID)();
-    const body = `${issue.body.trimEnd()}\n\n${requestIdLine(requestId)}\n`;
-    // Start looking well before now: our clock and GitHub's may disagree.
-    const since = new Date(Date.now() - 10 * 60_000).toISOString();
-    const baseMs = options.paceMs ?? 1000;
-    let lastError;
-    for (let attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
-        if (attempt > 1) {
-            const existing = await findByRequestId(client, repo, requestId, since);
-            if (existing)
-                return existing;
-            await new Promise((resolve) => setTimeout(resolve, baseMs * attempt ** 2));
-        }
-        try {
-            const { data } = await client.rest.issues.create({
-                owner: repo.owner,
-                repo: repo.repo,
-                title: issue.title,
-                body,
-                labels: issue.labels,
-                request: { retries: 0 },
-            });
-            return { id: data.id, number: data.number, html_url: data.html_url };
-        }
-        catch (error) {
-            if (!outcomeUnknown(error))
-                throw error;
-            lastError = error;
-        }
-    }
-    const existing = await findByRequestId(client, repo, requestId, since);
-    if (existing)
-        return existing;
-    throw new Error(`Creating the issue in ${formatRepo(repo)} failed ${CREATE_ATTEMPTS} times and no issue was created: ${messageOf(lastError)}`);
-}
-async function findByRequestId(client, repo, requestId, since) {
-    const marker = requestIdLine(requestId);
-    const { data } = await client.rest.issues.listForRepo({
-        owner: repo.owner,
-        repo: repo.repo,
-        state: "all",
-        sort: "created",
-        direction: "desc",
-        since,
-        per_page: RECENT_ISSUES_PAGE,
+/** The lock labels among a repository's labels. */
+function lockLabels(labels) {
+    return labels.flatMap((label) => {
+        const generation = lockGeneration(label.name);
+        return generation === null ? [] : [{ generation, description: label.description ?? null }];
     });
-    const found = data.find((candidate) => !candidate.pull_request && candidate.body?.includes(marker));
-    return found ? { id: found.id, number: found.number, html_url: found.html_url } : null;
-}
-
-;// CONCATENATED MODULE: ./src/github/dispatch-lock.ts
-
-
-
-
-
-const LOCK_ISSUE_BODY = `This issue holds goal-orchestrator's dispatch lock: every dispatch cycle leaves a short-lived
-comment here while it runs, so that dispatchers started at the same moment claim goals one after
-another and never more than the maximum between them. Keep it open; the comments clean up after
-themselves.`;
-const LOCK_LABEL_LOOK = {
-    color: "ededed",
-    description: "goal-orchestrator: the issue that holds the dispatch lock",
-};
-const systemClock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    every: (ms, tick) => {
-        const timer = setInterval(tick, ms);
-        // The ticket must never keep a finished process alive.
-        timer.unref();
-        return () => clearInterval(timer);
-    },
-};
-/** The dispatch lock as comments on one issue labelled `dispatch-lock`. */
-class GitHubDispatchLock {
-    client;
-    repo;
-    trustedAuthors;
-    ticketSeconds;
-    renewMs;
-    pollMs;
-    creationWaitMs;
-    clock;
-    warn;
-    constructor(client, repo, trustedAuthors, options = {}) {
-        this.client = client;
-        this.repo = repo;
-        this.trustedAuthors = trustedAuthors;
-        this.ticketSeconds = options.ticketSeconds ?? DEFAULT_TICKET_SECONDS;
-        this.renewMs = options.renewMs ?? (this.ticketSeconds * 1000) / 3;
-        this.pollMs = options.pollMs ?? 3000;
-        this.creationWaitMs = options.creationWaitMs ?? 30_000;
-        this.clock = options.clock ?? systemClock;
-        this.warn = options.warn ?? ((message) => process.stderr.write(`${message}\n`));
-    }
-    get where() {
-        return { owner: this.repo.owner, repo: this.repo.repo };
-    }
-    async acquire(holder, waitSeconds) {
-        let ticket = null;
-        try {
-            const issue = await this.lockIssue();
-            ticket = new Ticket(this.client, this.repo, issue, holder, {
-                ticketSeconds: this.ticketSeconds,
-                renewMs: this.renewMs,
-                clock: this.clock,
-                warn: this.warn,
-            });
-            await ticket.post();
-            const deadline = this.clock.now() + waitSeconds * 1000;
-            for (;;) {
-                const comments = await this.comments(issue);
-                const view = readLock(comments, this.trustedAuthors, new Date(this.clock.now()));
-                await this.deleteAll(view.expiredCommentIds);
-                const live = commentsOfTicket(comments, ticket.ticketId, this.trustedAuthors).filter((id) => !view.expiredCommentIds.includes(id));
-                if (view.holder?.ticketId === ticket.ticketId) {
-                    ticket.hold(live);
-                    const held = ticket;
-                    return {
-                        lost: () => held.lost(),
-                        firstBudgetNotice: (day) => this.firstBudgetNotice(issue, comments, day),
-                        release: () => this.release(held),
-                    };
-                }
-                if (this.clock.now() >= deadline) {
-                    await this.release(ticket);
-                    return null;
-                }
-                // Renewals failed long enough for our ticket to expire (we just deleted it, or someone
-                // else did): take a new one, at the back of the line.
-                if (live.length === 0)
-                    await ticket.post();
-                else
-                    ticket.track(live);
-                await this.clock.sleep(this.pollMs);
-            }
-        }
-        catch (error) {
-            if (ticket)
-                await this.release(ticket).catch(() => { });
-            throw explainGitHubError(error, "taking the dispatch lock");
-        }
-    }
-    /**
-     * The lock issue: the oldest open one, else the oldest closed one reopened (racers converge
-     * on it), else a new one. Creating it is an election: only the dispatcher whose request
-     * creates the `dispatch-lock` label (names are unique, GitHub answers 422 to the others)
-     * creates the issue; the others wait for it. When no issue comes (a label without any lock
-     * issue: made by hand, or its creator died), they create one each, and every creator that
-     * is not the oldest closes its own at once, so one stays open.
-     */
-    async lockIssue() {
-        const existing = await this.findLockIssue();
-        if (existing !== null)
-            return existing;
-        if (!(await this.winCreation())) {
-            const until = this.clock.now() + this.creationWaitMs;
-            while (this.clock.now() < until) {
-                await this.clock.sleep(this.pollMs);
-                const found = await this.findLockIssue();
-                if (found !== null)
-                    return found;
-            }
-        }
-        const created = await createIssueOnce(this.client, this.repo, {
-            title: LOCK_ISSUE_TITLE,
-            body: LOCK_ISSUE_BODY,
-            labels: [LOCK_LABEL],
-        });
-        const oldest = (await this.oldestLockIssue("open"))?.number ?? created.number;
-        if (oldest !== created.number) {
-            await this.client.rest.issues.update({
-                ...this.where,
-                issue_number: created.number,
-                state: "closed",
-                state_reason: "not_planned",
-            });
-        }
-        return oldest;
-    }
-    async findLockIssue() {
-        const open = await this.oldestLockIssue("open");
-        if (open)
-            return open.number;
-        const closed = await this.oldestLockIssue("all");
-        if (!closed)
-            return null;
-        // Closed by hand, most likely: reopening is idempotent, a replacement would not be.
-        await this.client.rest.issues.update({
-            ...this.where,
-            issue_number: closed.number,
-            state: "open",
-        });
-        return closed.number;
-    }
-    async oldestLockIssue(state) {
-        const { data } = await this.client.rest.issues.listForRepo({
-            ...this.where,
-            labels: LOCK_LABEL,
-            state,
-            sort: "created",
-            direction: "asc",
-            per_page: 1,
-        });
-        return data[0] ?? null;
-    }
-    /** True when our request created the lock label, which makes us the lock issue's creator. */
-    async winCreation() {
-        try {
-            await this.client.rest.issues.createLabel({
-                ...this.where,
-                name: LOCK_LABEL,
-                ...LOCK_LABEL_LOOK,
-            });
-            return true;
-        }
-        catch (error) {
-            if (isStatus(error, 422))
-                return false;
-            throw error;
-        }
-    }
-    async comments(issue) {
-        const comments = await this.client.paginate(this.client.rest.issues.listComments, {
-            ...this.where,
-            issue_number: issue,
-            per_page: 100,
-        });
-        return comments.map((comment) => ({
-            id: comment.id,
-            author: comment.user?.login ?? "ghost",
-            body: comment.body ?? "",
-        }));
-    }
-    /** The lock issue's note, read with the comments that showed we hold the lock, then set. */
-    async firstBudgetNotice(issue, comments, day) {
-        const found = findNote(comments, this.trustedAuthors);
-        if (found?.note.budgetNotified === day)
-            return false;
-        const body = noteComment({ budgetNotified: day });
-        try {
-            if (found) {
-                await this.client.rest.issues.updateComment({ ...this.where, comment_id: found.id, body });
-            }
-            else {
-                await this.client.rest.issues.createComment({ ...this.where, issue_number: issue, body });
-            }
-        }
-        catch (error) {
-            // Better told twice than never: the notification goes out, the next cycle may repeat it.
-            this.warn(`could not note on the lock issue that the budget was reported: ${messageOf(error)}`);
-        }
-        return true;
-    }
-    /** Stops renewing, then deletes every copy of our ticket. */
-    async release(ticket) {
-        await ticket.stop();
-        const ours = commentsOfTicket(await this.comments(ticket.issue), ticket.ticketId, this.trustedAuthors);
-        await this.deleteAll(ours);
-    }
-    async deleteAll(commentIds) {
-        for (const id of commentIds) {
-            try {
-                await this.client.rest.issues.deleteComment({ ...this.where, comment_id: id });
-            }
-            catch (error) {
-                // Someone else cleaned it up first.
-                if (!isStatus(error, 404))
-                    throw error;
-            }
-        }
-    }
 }
 /**
- * One dispatcher's ticket: its comments on the lock issue, renewed on a timer from the first
- * post until release, so that it lives while its process does and dies soon after.
+ * What a dispatcher with ticket `ticketId` does next, given a read of the lock labels. Labels
+ * of ours below the top (`abandoned`: we created them from a stale read, and lost) are
+ * deleted; they count for nothing.
  */
-class Ticket {
-    client;
-    repo;
-    issue;
-    holder;
-    options;
-    ticketId = (0,external_node_crypto_namespaceObject.randomUUID)();
-    commentIds = [];
-    stopRenewing = null;
-    renewing = null;
-    /** The expiry of our last ticket text GitHub accepted: what the other dispatchers go by. */
-    confirmedExpiresAt = "";
-    holding = false;
-    /** Why we may no longer hold the lock; once set, it stays. */
-    doubt = null;
-    warned = false;
-    constructor(client, repo, issue, holder, options) {
-        this.client = client;
-        this.repo = repo;
-        this.issue = issue;
-        this.holder = holder;
-        this.options = options;
+function nextStep(view, ticketId, now, ticketSeconds) {
+    const sorted = [...view.labels].sort((a, b) => b.generation - a.generation);
+    const top = sorted[0];
+    const below = sorted.slice(1);
+    const abandoned = below
+        .filter((label) => {
+        const { lock } = readDescription(label.description);
+        return lock?.state === "held" && lock.ticketId === ticketId;
+    })
+        .map((label) => label.generation);
+    if (!top) {
+        return view.complete
+            ? { kind: "take", generation: 1, budgetTold: null, abandoned }
+            : { kind: "look", abandoned };
     }
-    now() {
-        return new Date(this.options.clock.now());
+    const { lock, budgetTold } = readDescription(top.description);
+    const take = { kind: "take", generation: top.generation + 1, budgetTold, abandoned };
+    if (lock?.state !== "held")
+        return take;
+    if (lock.ticketId === ticketId) {
+        if (!view.complete)
+            return { kind: "look", abandoned };
+        // Ours, but too close to its expiry to be sure of: a fresh generation, as anyone would.
+        if (ticketInDoubt(lock.expiresAt, now, ticketSeconds))
+            return take;
+        const older = below.map((label) => label.generation);
+        const { expiresAt } = lock;
+        return { kind: "hold", generation: top.generation, expiresAt, budgetTold, older, abandoned };
     }
-    text() {
-        const expiresAt = ticketExpiry(this.now(), this.options.ticketSeconds);
-        return {
-            expiresAt,
-            body: ticketComment({ ticketId: this.ticketId, holder: this.holder, expiresAt }),
-        };
-    }
-    /** Posts the ticket (again, when it expired) and keeps it alive from then on. */
-    async post() {
-        const { expiresAt, body } = this.text();
-        const { data } = await this.client.rest.issues.createComment({
-            owner: this.repo.owner,
-            repo: this.repo.repo,
-            issue_number: this.issue,
-            body,
-        });
-        this.commentIds = [data.id];
-        this.confirmedExpiresAt = expiresAt;
-        this.stopRenewing ??= this.options.clock.every(this.options.renewMs, () => {
-            this.renewing ??= this.renew().finally(() => {
-                this.renewing = null;
-            });
-            return this.renewing;
-        });
-    }
-    /** The comments that carry our ticket, as the latest read of the lock issue shows them. */
-    track(commentIds) {
-        this.commentIds = commentIds;
-    }
-    hold(commentIds) {
-        this.track(commentIds);
-        this.holding = true;
-    }
-    /** True once the holder can no longer be sure that it holds the lock; it stays true. */
-    lost() {
-        const { ticketSeconds, warn } = this.options;
-        if (!this.doubt && ticketInDoubt(this.confirmedExpiresAt, this.now(), ticketSeconds)) {
-            this.doubt = `its ticket expires at ${this.confirmedExpiresAt} and could not be renewed`;
-        }
-        if (this.doubt && !this.warned) {
-            this.warned = true;
-            warn(`This dispatch cycle may have lost the dispatch lock: ${this.doubt}.`);
-        }
-        return this.doubt !== null;
-    }
-    /** Pushes the expiry of every copy forward; failures are reported, never thrown. */
-    async renew() {
-        const { expiresAt, body } = this.text();
-        let renewedAll = this.commentIds.length > 0;
-        for (const id of [...this.commentIds]) {
-            try {
-                await this.client.rest.issues.updateComment({
-                    owner: this.repo.owner,
-                    repo: this.repo.repo,
-                    comment_id: id,
-                    body,
-                });
-            }
-            catch (error) {
-                renewedAll = false;
-                if (isStatus(error, 404)) {
-                    // Deleted: someone took it for expired. A waiter posts a new one at its next look.
-                    this.commentIds = this.commentIds.filter((other) => other !== id);
-                    if (this.holding)
-                        this.doubt ??= "another dispatcher deleted its ticket as expired";
-                }
-                else {
-                    this.options.warn(`Could not renew the dispatch lock ticket (comment ${id} on issue #${this.issue}); trying again in ${Math.round(this.options.renewMs / 1000)} s: ${messageOf(error)}`);
-                }
-            }
-        }
-        if (renewedAll)
-            this.confirmedExpiresAt = expiresAt;
-    }
-    /** Stops renewing; waits for a renewal under way, so nothing is written after release. */
-    async stop() {
-        this.stopRenewing?.();
-        this.stopRenewing = null;
-        await this.renewing;
-    }
+    if (Date.parse(lock.expiresAt) <= now.getTime())
+        return take;
+    return { kind: "wait", generation: top.generation, expiresAt: lock.expiresAt, abandoned };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
@@ -28811,545 +28411,6 @@ var dist_bundle_request = dist_bundle_withDefaults(endpoint, defaults_default);
 
 /* v8 ignore next -- @preserve */
 /* v8 ignore else -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-
-// pkg/dist-src/version.js
-var graphql_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/with-defaults.js
-
-
-// pkg/dist-src/graphql.js
-
-
-// pkg/dist-src/error.js
-function _buildMessageForResponseErrors(data) {
-  return `Request failed due to following response errors:
-` + data.errors.map((e) => ` - ${e.message}`).join("\n");
-}
-var GraphqlResponseError = class extends Error {
-  constructor(request2, headers, response) {
-    super(_buildMessageForResponseErrors(response));
-    this.request = request2;
-    this.headers = headers;
-    this.response = response;
-    this.errors = response.errors;
-    this.data = response.data;
-    if (Error.captureStackTrace) {
-      Error.captureStackTrace(this, this.constructor);
-    }
-  }
-  request;
-  headers;
-  response;
-  name = "GraphqlResponseError";
-  errors;
-  data;
-};
-
-// pkg/dist-src/graphql.js
-var NON_VARIABLE_OPTIONS = [
-  "method",
-  "baseUrl",
-  "url",
-  "headers",
-  "request",
-  "query",
-  "mediaType",
-  "operationName"
-];
-var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
-var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
-function graphql(request2, query, options) {
-  if (options) {
-    if (typeof query === "string" && "query" in options) {
-      return Promise.reject(
-        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
-      );
-    }
-    for (const key in options) {
-      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
-      return Promise.reject(
-        new Error(
-          `[@octokit/graphql] "${key}" cannot be used as variable name`
-        )
-      );
-    }
-  }
-  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
-  const requestOptions = Object.keys(
-    parsedOptions
-  ).reduce((result, key) => {
-    if (NON_VARIABLE_OPTIONS.includes(key)) {
-      result[key] = parsedOptions[key];
-      return result;
-    }
-    if (!result.variables) {
-      result.variables = {};
-    }
-    result.variables[key] = parsedOptions[key];
-    return result;
-  }, {});
-  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
-  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
-    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
-  }
-  return request2(requestOptions).then((response) => {
-    if (response.data.errors) {
-      const headers = {};
-      for (const key of Object.keys(response.headers)) {
-        headers[key] = response.headers[key];
-      }
-      throw new GraphqlResponseError(
-        requestOptions,
-        headers,
-        response.data
-      );
-    }
-    return response.data.data;
-  });
-}
-
-// pkg/dist-src/with-defaults.js
-function graphql_dist_bundle_withDefaults(request2, newDefaults) {
-  const newRequest = request2.defaults(newDefaults);
-  const newApi = (query, options) => {
-    return graphql(newRequest, query, options);
-  };
-  return Object.assign(newApi, {
-    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
-    endpoint: newRequest.endpoint
-  });
-}
-
-// pkg/dist-src/index.js
-var graphql2 = graphql_dist_bundle_withDefaults(dist_bundle_request, {
-  headers: {
-    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
-  },
-  method: "POST",
-  url: "/graphql"
-});
-function withCustomRequest(customRequest) {
-  return graphql_dist_bundle_withDefaults(customRequest, {
-    method: "POST",
-    url: "/graphql"
-  });
-}
-
-/* v8 ignore if -- @preserve */
-
-;// CONCATENATED MODULE: ./src/github/pull-requests.ts
-
-
-
-
-
-
-const ENABLE_AUTO_MERGE_MUTATION = `
-mutation EnableAutoMerge($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!) {
-  enablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId, mergeMethod: $mergeMethod}) {
-    pullRequest { number autoMergeRequest { enabledAt mergeMethod } }
-  }
-}`;
-const DISABLE_AUTO_MERGE_MUTATION = `
-mutation DisableAutoMerge($pullRequestId: ID!) {
-  disablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId}) {
-    pullRequest { number }
-  }
-}`;
-/**
- * GitHub refuses auto-merge for a PR that could merge right now ("clean status"), for a
- * repository that does not allow auto-merge, and for a base branch without protection.
- * In each case merging directly is what the person asked for.
- */
-const MERGE_DIRECTLY = [
-    GITHUB_SAYS.cleanStatus,
-    GITHUB_SAYS.autoMergeNotAllowed,
-    GITHUB_SAYS.noProtectionRules,
-];
-/** GitHub can merge the pull request right now, so auto-merge has nothing to wait for. */
-const CAN_MERGE_NOW = [GITHUB_SAYS.cleanStatus, GITHUB_SAYS.noProtectionRules];
-/** Check conclusions that mean the goal's work does not pass. */
-const FAILED_CONCLUSIONS = [
-    "failure",
-    "timed_out",
-    "cancelled",
-    "action_required",
-    "startup_failure",
-];
-/** Enough of a check's output for the next attempt to see what broke. */
-const EXCERPT_CHARS = 2000;
-function excerpt(parts) {
-    const text = parts
-        .filter((part) => Boolean(part?.trim()))
-        .join("\n")
-        .trim();
-    return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
-}
-/** Pull requests of goals: opening, auto-merge, approving (merge or auto-merge) and closing. */
-class GitHubPullRequests {
-    client;
-    repo;
-    constructor(client, repo) {
-        this.client = client;
-        this.repo = repo;
-    }
-    get where() {
-        return { owner: this.repo.owner, repo: this.repo.repo };
-    }
-    async get(number) {
-        try {
-            const { data } = await this.client.rest.pulls.get({ ...this.where, pull_number: number });
-            return data;
-        }
-        catch (error) {
-            throw explainGitHubError(error, `reading pull request #${number} of ${formatRepo(this.repo)}`);
-        }
-    }
-    /** Merges when GitHub can merge now, otherwise enables auto-merge so it merges on green. */
-    async approve(number, method) {
-        const pull = await this.get(number);
-        if (pull.merged)
-            return "already merged";
-        if (pull.state !== "open") {
-            throw new errors_UserError(`Pull request #${number} is closed without being merged; reopen it first.`);
-        }
-        try {
-            await this.client.graphql(ENABLE_AUTO_MERGE_MUTATION, {
-                pullRequestId: pull.node_id,
-                mergeMethod: method.toUpperCase(),
-            });
-            return "auto-merge enabled";
-        }
-        catch (error) {
-            const message = error instanceof GraphqlResponseError ? error.message : "";
-            if (!MERGE_DIRECTLY.some((pattern) => pattern.test(message))) {
-                throw explainGitHubError(error, `enabling auto-merge on #${number}`);
-            }
-        }
-        try {
-            await this.client.rest.pulls.merge({
-                ...this.where,
-                pull_number: number,
-                merge_method: method,
-            });
-            return "merged";
-        }
-        catch (error) {
-            if (isStatus(error, 405, 409)) {
-                throw new errors_UserError(`Pull request #${number} cannot be merged now (${error.message.split(" - ")[0]}): resolve conflicts or failing checks, then approve again.`);
-            }
-            throw explainGitHubError(error, `merging pull request #${number}`);
-        }
-    }
-    /** Opens a pull request; when one is already open for the same head and base, returns that. */
-    async create(request) {
-        try {
-            const { data } = await this.client.rest.pulls.create({ ...this.where, ...request });
-            return { number: data.number, url: data.html_url, nodeId: data.node_id, created: true };
-        }
-        catch (error) {
-            if (isStatus(error, 422) && GITHUB_SAYS.pullRequestExists.test(error.message)) {
-                const { data } = await this.client.rest.pulls.list({
-                    ...this.where,
-                    head: `${this.repo.owner}:${request.head}`,
-                    base: request.base,
-                    state: "open",
-                });
-                const open = data[0];
-                if (open) {
-                    return { number: open.number, url: open.html_url, nodeId: open.node_id, created: false };
-                }
-            }
-            throw explainGitHubError(error, `opening a pull request from ${request.head} into ${request.base}`);
-        }
-    }
-    /**
-     * Enables auto-merge. Unlike `approve`, a repository that does not allow auto-merge is not
-     * merged directly: that is a refusal (a human must look). Only when GitHub says the pull
-     * request could merge now (clean status, or a base without protection rules, where auto-merge
-     * would merge at once anyway) is it merged directly.
-     */
-    async enableAutoMerge(pull, method) {
-        try {
-            await this.client.graphql(ENABLE_AUTO_MERGE_MUTATION, {
-                pullRequestId: pull.nodeId,
-                mergeMethod: method.toUpperCase(),
-            });
-            return { kind: "auto-merge" };
-        }
-        catch (error) {
-            if (!(error instanceof GraphqlResponseError)) {
-                throw explainGitHubError(error, `enabling auto-merge on #${pull.number}`);
-            }
-            if (GITHUB_SAYS.autoMergeNotAllowed.test(error.message)) {
-                return {
-                    kind: "refused",
-                    reason: "the repository does not allow auto-merge (Settings → General → Allow auto-merge)",
-                };
-            }
-            if (!CAN_MERGE_NOW.some((pattern) => pattern.test(error.message))) {
-                return { kind: "refused", reason: `GitHub refused auto-merge: ${error.message}` };
-            }
-        }
-        try {
-            await this.client.rest.pulls.merge({
-                ...this.where,
-                pull_number: pull.number,
-                merge_method: method,
-            });
-            return { kind: "merged" };
-        }
-        catch (error) {
-            if (isStatus(error, 405, 409, 422)) {
-                return {
-                    kind: "refused",
-                    reason: `GitHub could not merge it directly (${error.message.split(" - ")[0]})`,
-                };
-            }
-            throw explainGitHubError(error, `merging pull request #${pull.number}`);
-        }
-    }
-    async forBranch(branch) {
-        try {
-            // One page is enough: a goal branch has one pull request per attempt that opened one.
-            const { data } = await this.client.rest.pulls.list({
-                ...this.where,
-                head: `${this.repo.owner}:${branch}`,
-                state: "all",
-                sort: "created",
-                direction: "desc",
-                per_page: 30,
-            });
-            return data.map((pull) => ({
-                number: pull.number,
-                url: pull.html_url,
-                state: pull.merged_at ? "merged" : pull.state === "open" ? "open" : "closed",
-                autoMerge: pull.state === "open" && pull.auto_merge !== null,
-                createdAt: pull.created_at,
-                mergedAt: pull.merged_at,
-            }));
-        }
-        catch (error) {
-            throw explainGitHubError(error, `looking up the pull requests of branch ${branch}`);
-        }
-    }
-    async status(number) {
-        const pull = await this.get(number);
-        return {
-            open: pull.state === "open",
-            merged: Boolean(pull.merged),
-            updatedAt: pull.updated_at,
-        };
-    }
-    async health(number) {
-        const pull = await this.get(number);
-        const open = pull.state === "open";
-        const updatedAt = pull.updated_at;
-        if (!open)
-            return { open, merged: Boolean(pull.merged), updatedAt, mergeable: null, failedChecks: [] };
-        let runs;
-        try {
-            runs = await this.client.paginate(this.client.rest.checks.listForRef, {
-                ...this.where,
-                ref: pull.head.sha,
-                filter: "latest",
-                per_page: 100,
-            });
-        }
-        catch (error) {
-            throw explainGitHubError(error, `reading the checks of pull request #${number}`);
-        }
-        const failedChecks = runs
-            .filter((run) => run.status === "completed" && FAILED_CONCLUSIONS.includes(run.conclusion ?? ""))
-            .map((run) => ({
-            name: run.name,
-            conclusion: run.conclusion ?? "failure",
-            excerpt: excerpt([run.output.title, run.output.summary, run.output.text]),
-        }));
-        return { open, merged: false, updatedAt, mergeable: pull.mergeable, failedChecks };
-    }
-    async reviewRequests(number, options) {
-        try {
-            const reviews = await this.client.paginate(this.client.rest.pulls.listReviews, {
-                ...this.where,
-                pull_number: number,
-                per_page: 100,
-            });
-            const requests = [];
-            for (const review of reviews) {
-                if (review.state !== "CHANGES_REQUESTED" || !review.submitted_at)
-                    continue;
-                const id = `review:${review.id}`;
-                // Only a request not yet taken in needs its inline comments (one read per 100).
-                const inline = options.answered.has(id)
-                    ? []
-                    : await this.client.paginate(this.client.rest.pulls.listCommentsForReview, {
-                        ...this.where,
-                        pull_number: number,
-                        review_id: review.id,
-                        per_page: 100,
-                    });
-                requests.push({
-                    id,
-                    author: review.user?.login ?? "ghost",
-                    submittedAt: review.submitted_at,
-                    url: review.html_url,
-                    text: reviewText(review.body ?? "", inline.map((comment) => ({
-                        path: comment.path,
-                        line: comment.line ?? comment.original_line ?? null,
-                        body: comment.body,
-                    }))),
-                    order: Date.parse(review.submitted_at),
-                });
-            }
-            const comments = await this.client.paginate(this.client.rest.issues.listComments, {
-                ...this.where,
-                issue_number: number,
-                per_page: 100,
-            });
-            for (const comment of comments) {
-                const text = reviseText(comment.body ?? "");
-                if (text === null)
-                    continue;
-                requests.push({
-                    id: `comment:${comment.id}`,
-                    author: comment.user?.login ?? "ghost",
-                    submittedAt: comment.created_at,
-                    url: comment.html_url,
-                    text,
-                    order: Date.parse(comment.created_at),
-                });
-            }
-            const replies = trustedMarkers(comments.map((comment) => ({
-                author: comment.user?.login ?? "",
-                body: comment.body ?? "",
-                createdAt: comment.created_at,
-            })), options.trustedAuthors).filter((marker) => marker.kind === "review-reply");
-            requests.sort((a, b) => a.order - b.order);
-            return { requests: requests.map(({ order: _, ...request }) => request), replies };
-        }
-        catch (error) {
-            throw explainGitHubError(error, `reading the review requests on pull request #${number}`);
-        }
-    }
-    async disableAutoMerge(number) {
-        const pull = await this.get(number);
-        if (pull.state !== "open" || pull.auto_merge === null)
-            return;
-        try {
-            await this.client.graphql(DISABLE_AUTO_MERGE_MUTATION, { pullRequestId: pull.node_id });
-        }
-        catch (error) {
-            throw explainGitHubError(error, `turning auto-merge off on pull request #${number}`);
-        }
-    }
-    async comment(number, body) {
-        try {
-            await this.client.rest.issues.createComment({ ...this.where, issue_number: number, body });
-        }
-        catch (error) {
-            throw explainGitHubError(error, `commenting on pull request #${number}`);
-        }
-    }
-    async close(number, comment) {
-        await this.comment(number, comment);
-        try {
-            await this.client.rest.pulls.update({ ...this.where, pull_number: number, state: "closed" });
-        }
-        catch (error) {
-            throw explainGitHubError(error, `closing pull request #${number}`);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/notify/http-notifier.ts
-
-
-/** Sends nothing: the default when no `notify-url` is set. */
-const notifyNothing = async () => { };
-/**
- * A Notify that POSTs to `url` with a timeout per try, retries a refused connection, a timeout
- * or a 5xx/429 answer with backoff, and then warns. No message names the URL, its host or its
- * path: the URL is a secret (an ntfy topic is its own password).
- */
-function httpNotifier(options) {
-    const { url } = options;
-    if (url === null)
-        return notifyNothing;
-    const tries = options.tries ?? 3;
-    const timeoutMs = options.timeoutMs ?? timeoutFromEnvironment() ?? 10_000;
-    const backoffMs = options.backoffMs ?? 1_000;
-    return async (event) => {
-        try {
-            if (!isNotified(event, options.on))
-                return;
-            const notification = renderNotification(event);
-            const request = requestFor(notification, options.format);
-            let problem = "";
-            for (let attempt = 1; attempt <= tries; attempt++) {
-                if (attempt > 1)
-                    await sleep(backoffMs * 2 ** (attempt - 2));
-                try {
-                    const response = await fetch(url, {
-                        method: "POST",
-                        headers: request.headers,
-                        body: request.body,
-                        signal: AbortSignal.timeout(timeoutMs),
-                        redirect: "error",
-                    });
-                    await response.body?.cancel().catch(() => { });
-                    if (response.ok) {
-                        options.log(`sent notification "${notification.title}"`);
-                        return;
-                    }
-                    problem = `the receiver answered ${response.status}`;
-                    // A 4xx (but 408 and 429) will be answered the same way again.
-                    if (response.status < 500 && response.status !== 408 && response.status !== 429)
-                        break;
-                }
-                catch (error) {
-                    problem = describeFetchError(error, timeoutMs);
-                }
-            }
-            options.warn(`the notification "${notification.title}" was not sent (${problem}); the goal's state is unaffected. Check notify-url.`);
-        }
-        catch (error) {
-            // Rendering or logging failed: still never the caller's failure.
-            options.warn(`a notification was not sent: ${messageOf(error)}`);
-        }
-    };
-}
-/** Why a fetch failed, in words that never include the URL (undici's messages may). */
-function describeFetchError(error, timeoutMs) {
-    if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
-        return `no answer within ${timeoutMs / 1000} s`;
-    const cause = error instanceof Error ? error.cause : undefined;
-    const code = typeof cause?.code === "string" ? cause.code : null;
-    if (code === "ECONNREFUSED")
-        return "connection refused";
-    if (code === "ENOTFOUND" || code === "EAI_AGAIN")
-        return "the host name did not resolve";
-    if (code !== null && /^[A-Z_]+$/.test(code))
-        return `network error ${code}`;
-    return "network error";
-}
-/**
- * GOAL_ORCHESTRATOR_NOTIFY_TIMEOUT_MS: only the tests set it, so a slow receiver costs them
- * a fraction of a second rather than three times ten.
- */
-function timeoutFromEnvironment() {
-    const value = Number(process.env.GOAL_ORCHESTRATOR_NOTIFY_TIMEOUT_MS);
-    return Number.isInteger(value) && value > 0 ? value : null;
-}
-function sleep(ms) {
-    return new Promise((done) => setTimeout(done, ms));
-}
 
 ;// CONCATENATED MODULE: ./node_modules/@octokit/oauth-methods/dist-bundle/index.js
 // pkg/dist-src/version.js
@@ -32124,6 +31185,137 @@ function Collection() {
 }
 
 /* harmony default export */ const before_after_hook = ({ Singular, Collection });
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/version.js
+var graphql_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/with-defaults.js
+
+
+// pkg/dist-src/graphql.js
+
+
+// pkg/dist-src/error.js
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+var GraphqlResponseError = class extends Error {
+  constructor(request2, headers, response) {
+    super(_buildMessageForResponseErrors(response));
+    this.request = request2;
+    this.headers = headers;
+    this.response = response;
+    this.errors = response.errors;
+    this.data = response.data;
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    }
+  }
+  request;
+  headers;
+  response;
+  name = "GraphqlResponseError";
+  errors;
+  data;
+};
+
+// pkg/dist-src/graphql.js
+var NON_VARIABLE_OPTIONS = [
+  "method",
+  "baseUrl",
+  "url",
+  "headers",
+  "request",
+  "query",
+  "mediaType",
+  "operationName"
+];
+var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
+      return result;
+    }
+    if (!result.variables) {
+      result.variables = {};
+    }
+    result.variables[key] = parsedOptions[key];
+    return result;
+  }, {});
+  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
+    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+
+// pkg/dist-src/with-defaults.js
+function graphql_dist_bundle_withDefaults(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+
+// pkg/dist-src/index.js
+var graphql2 = graphql_dist_bundle_withDefaults(dist_bundle_request, {
+  headers: {
+    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
+  },
+  method: "POST",
+  url: "/graphql"
+});
+function withCustomRequest(customRequest) {
+  return graphql_dist_bundle_withDefaults(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+
+/* v8 ignore if -- @preserve */
 
 ;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
 // pkg/dist-src/is-jwt.js
@@ -35364,6 +34556,812 @@ function actorLogin(actor) {
         : actor.login;
 }
 
+;// CONCATENATED MODULE: ./src/github/dispatch-lock.ts
+
+
+
+
+
+
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    every: (ms, tick) => {
+        const timer = setInterval(tick, ms);
+        // The ticket must never keep a finished process alive.
+        timer.unref();
+        return () => clearInterval(timer);
+    },
+};
+/** Two generations looked up by name: no connection, so no listing and no extra cost. */
+const LOOK_QUERY = `query DispatchLock($owner: String!, $repo: String!, $at: String!, $next: String!) {
+  repository(owner: $owner, name: $repo) {
+    at: label(name: $at) { name description }
+    next: label(name: $next) { name description }
+  }
+}`;
+/**
+ * The dispatch lock as generations of the label `dispatch-lock:<n>` (see
+ * src/core/dispatch-lock.ts): taking, renewing and releasing it create no content.
+ */
+class GitHubDispatchLock {
+    client;
+    repo;
+    ticketSeconds;
+    renewMs;
+    pollMs;
+    clock;
+    warn;
+    /**
+     * `_trustedAuthors` is no longer read: labels carry no author, and only accounts with triage
+     * or write access can create or edit them, so the lock trusts whoever GitHub lets do that.
+     */
+    constructor(client, repo, _trustedAuthors, options = {}) {
+        this.client = client;
+        this.repo = repo;
+        this.ticketSeconds = options.ticketSeconds ?? DEFAULT_TICKET_SECONDS;
+        this.renewMs = options.renewMs ?? (this.ticketSeconds * 1000) / 3;
+        this.pollMs = options.pollMs ?? 3000;
+        this.clock = options.clock ?? systemClock;
+        this.warn = options.warn ?? ((message) => process.stderr.write(`${message}\n`));
+    }
+    get where() {
+        return { owner: this.repo.owner, repo: this.repo.repo };
+    }
+    now() {
+        return new Date(this.clock.now());
+    }
+    async acquire(_holder, waitSeconds) {
+        // Short enough for a label's description, long enough never to collide (48 random bits).
+        const ticketId = (0,external_node_crypto_namespaceObject.randomBytes)(6).toString("hex");
+        const deadline = this.clock.now() + waitSeconds * 1000;
+        // Whether a label of ours may exist: only then is there anything to clean up.
+        let created = false;
+        const giveUp = async () => (created ? await this.giveUp(ticketId) : null);
+        try {
+            let view = await this.readAll();
+            for (;;) {
+                const step = nextStep(view, ticketId, this.now(), this.ticketSeconds);
+                await this.deleteAll(step.abandoned);
+                if (step.kind === "look") {
+                    view = await this.readAll();
+                }
+                else if (step.kind === "hold") {
+                    await this.deleteAll(step.older.filter((older) => !step.abandoned.includes(older)));
+                    return new Lease(this.client, this.repo, {
+                        generation: step.generation,
+                        ticketId,
+                        expiresAt: step.expiresAt,
+                        budgetTold: step.budgetTold,
+                        ticketSeconds: this.ticketSeconds,
+                        renewMs: this.renewMs,
+                        clock: this.clock,
+                        warn: this.warn,
+                        look: (generation) => this.look(generation),
+                    }).start();
+                }
+                else if (step.kind === "take") {
+                    created = true;
+                    if (!(await this.create(step.generation, ticketId, step.budgetTold))) {
+                        // Someone else created it first (or our own create was retried): only a complete
+                        // read tells which, after a pause so that losers do not hammer the winner.
+                        if (this.clock.now() >= deadline)
+                            return await giveUp();
+                        await this.clock.sleep(this.pollMs);
+                    }
+                    // Even a 201 is checked: a dispatcher slowed down between its read and its create may
+                    // have re-created a generation already deleted below a newer one.
+                    view = await this.readAll();
+                }
+                else {
+                    if (this.clock.now() >= deadline)
+                        return await giveUp();
+                    await this.clock.sleep(this.pollMs);
+                    view = await this.look(step.generation);
+                }
+            }
+        }
+        catch (error) {
+            await giveUp().catch(() => { });
+            throw explainGitHubError(error, "taking the dispatch lock");
+        }
+    }
+    /** Every lock label, from a listing of all the repository's labels. */
+    async readAll() {
+        const labels = await this.client.paginate(this.client.rest.issues.listLabelsForRepo, {
+            ...this.where,
+            per_page: MAX_PAGE_SIZE,
+        });
+        return { labels: lockLabels(labels), complete: true };
+    }
+    /**
+     * The generation we wait on and the one after it, by name. While the first is still held and
+     * no second exists, nothing else can have happened; anything else asks for a complete read.
+     */
+    async look(generation) {
+        const answer = await readGraphql(this.client, LOOK_QUERY, {
+            ...this.where,
+            at: lockLabelName(generation),
+            next: lockLabelName(generation + 1),
+        }, "looking at the dispatch lock");
+        if (!answer.repository)
+            throw repositoryNotFound(this.repo);
+        const { at, next } = answer.repository;
+        if (!at || next)
+            return this.readAll();
+        return { labels: lockLabels([at]), complete: false };
+    }
+    /** True when our request created the label (201); false when it already existed (422). */
+    async create(generation, ticketId, budgetTold) {
+        const expiresAt = ticketExpiry(this.now(), this.ticketSeconds);
+        try {
+            await this.client.rest.issues.createLabel({
+                ...this.where,
+                name: lockLabelName(generation),
+                color: LOCK_LABEL_COLOR,
+                description: describeLock({
+                    lock: { state: "held", ticketId, expiresAt },
+                    budgetTold,
+                }),
+            });
+            return true;
+        }
+        catch (error) {
+            if (isStatus(error, 422))
+                return false;
+            throw error;
+        }
+    }
+    /**
+     * Leaves no label of ours behind: one below the top is deleted, a top one (a create whose
+     * answer we never saw, then a failure) is marked free, never deleted.
+     */
+    async giveUp(ticketId) {
+        const { labels } = await this.readAll();
+        const top = Math.max(0, ...labels.map((label) => label.generation));
+        for (const label of labels) {
+            const { lock, budgetTold } = readDescription(label.description);
+            if (lock?.state !== "held" || lock.ticketId !== ticketId)
+                continue;
+            if (label.generation < top)
+                await this.deleteAll([label.generation]);
+            else
+                await freeLabel(this.client, this.repo, label.generation, budgetTold, this.now());
+        }
+        return null;
+    }
+    /** Deletes generations below the top; best effort, as the next holder tries again. */
+    async deleteAll(generations) {
+        for (const generation of generations) {
+            try {
+                await this.client.rest.issues.deleteLabel({
+                    ...this.where,
+                    name: lockLabelName(generation),
+                });
+            }
+            catch (error) {
+                // 404: someone else cleaned it up first.
+                if (!isStatus(error, 404)) {
+                    this.warn(`Could not delete the old dispatch lock label ${lockLabelName(generation)}: ${messageOf(error)}`);
+                }
+            }
+        }
+    }
+}
+async function freeLabel(client, repo, generation, budgetTold, now) {
+    try {
+        await client.rest.issues.updateLabel({
+            owner: repo.owner,
+            repo: repo.repo,
+            name: lockLabelName(generation),
+            description: describeLock({ lock: { state: "free", since: now.toISOString() }, budgetTold }),
+        });
+    }
+    catch (error) {
+        // Deleted: a newer generation holds the lock, ours is nothing to free.
+        if (!isStatus(error, 404))
+            throw error;
+    }
+}
+/**
+ * The holder's side: its label, renewed on a timer from the moment it holds the lock until
+ * release, so that it lives while its process does and dies soon after.
+ */
+class Lease {
+    client;
+    repo;
+    options;
+    stopRenewing = null;
+    renewing = null;
+    /** The expiry of our last description GitHub accepted: what the other dispatchers go by. */
+    confirmedExpiresAt;
+    budgetTold;
+    /** Why we may no longer hold the lock; once set, it stays. */
+    doubt = null;
+    warned = false;
+    constructor(client, repo, options) {
+        this.client = client;
+        this.repo = repo;
+        this.options = options;
+        this.confirmedExpiresAt = options.expiresAt;
+        this.budgetTold = options.budgetTold;
+    }
+    get name() {
+        return lockLabelName(this.options.generation);
+    }
+    now() {
+        return new Date(this.options.clock.now());
+    }
+    start() {
+        this.stopRenewing = this.options.clock.every(this.options.renewMs, () => {
+            this.renewing ??= this.renew().finally(() => {
+                this.renewing = null;
+            });
+            return this.renewing;
+        });
+        return this;
+    }
+    /** True once the holder can no longer be sure that it holds the lock; it stays true. */
+    lost() {
+        const { ticketSeconds, warn } = this.options;
+        if (!this.doubt && ticketInDoubt(this.confirmedExpiresAt, this.now(), ticketSeconds)) {
+            this.doubt = `its ticket expires at ${this.confirmedExpiresAt} and could not be renewed`;
+        }
+        if (this.doubt && !this.warned) {
+            this.warned = true;
+            warn(`This dispatch cycle may have lost the dispatch lock: ${this.doubt}.`);
+        }
+        return this.doubt !== null;
+    }
+    /** The holder is alone on its label: a read-modify-write of its description is safe. */
+    async firstBudgetNotice(day) {
+        if (this.budgetTold === day)
+            return false;
+        this.budgetTold = day;
+        try {
+            await this.write();
+        }
+        catch (error) {
+            // Better told twice than never: the notification goes out, the next cycle may repeat it.
+            this.options.warn(`could not note on the dispatch lock that the budget was reported: ${messageOf(error)}`);
+        }
+        return true;
+    }
+    /** Stops renewing (waiting for a renewal under way), then marks our label free. */
+    async release() {
+        this.stopRenewing?.();
+        this.stopRenewing = null;
+        await this.renewing;
+        try {
+            await freeLabel(this.client, this.repo, this.options.generation, this.budgetTold, this.now());
+        }
+        catch (error) {
+            // Not worth failing a cycle that did its work: the ticket expires within a minute.
+            this.options.warn(`Could not release the dispatch lock (${this.name}): ${messageOf(error)}`);
+        }
+    }
+    /** Writes our description with a fresh expiry; a label gone means another took the lock. */
+    async write() {
+        const expiresAt = ticketExpiry(this.now(), this.options.ticketSeconds);
+        const { ticketId } = this.options;
+        try {
+            await this.client.rest.issues.updateLabel({
+                owner: this.repo.owner,
+                repo: this.repo.repo,
+                name: this.name,
+                description: describeLock({
+                    lock: { state: "held", ticketId, expiresAt },
+                    budgetTold: this.budgetTold,
+                }),
+            });
+        }
+        catch (error) {
+            if (isStatus(error, 404))
+                this.doubt ??= `its label ${this.name} was deleted`;
+            throw error;
+        }
+        this.confirmedExpiresAt = expiresAt;
+    }
+    /** Pushes the expiry forward, then checks that no newer generation exists; never throws. */
+    async renew() {
+        try {
+            await this.write();
+            const view = await this.options.look(this.options.generation);
+            const newer = view.labels.find((label) => label.generation > this.options.generation);
+            const ours = view.labels.find((label) => label.generation === this.options.generation);
+            if (newer)
+                this.doubt ??= `a newer generation ${lockLabelName(newer.generation)} exists`;
+            else if (!ours)
+                this.doubt ??= `its label ${this.name} was deleted`;
+        }
+        catch (error) {
+            this.options.warn(`Could not renew the dispatch lock (${this.name}); trying again in ${Math.round(this.options.renewMs / 1000)} s: ${messageOf(error)}`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/github/pull-requests.ts
+
+
+
+
+
+
+const ENABLE_AUTO_MERGE_MUTATION = `
+mutation EnableAutoMerge($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!) {
+  enablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId, mergeMethod: $mergeMethod}) {
+    pullRequest { number autoMergeRequest { enabledAt mergeMethod } }
+  }
+}`;
+const DISABLE_AUTO_MERGE_MUTATION = `
+mutation DisableAutoMerge($pullRequestId: ID!) {
+  disablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId}) {
+    pullRequest { number }
+  }
+}`;
+/**
+ * GitHub refuses auto-merge for a PR that could merge right now ("clean status"), for a
+ * repository that does not allow auto-merge, and for a base branch without protection.
+ * In each case merging directly is what the person asked for.
+ */
+const MERGE_DIRECTLY = [
+    GITHUB_SAYS.cleanStatus,
+    GITHUB_SAYS.autoMergeNotAllowed,
+    GITHUB_SAYS.noProtectionRules,
+];
+/** GitHub can merge the pull request right now, so auto-merge has nothing to wait for. */
+const CAN_MERGE_NOW = [GITHUB_SAYS.cleanStatus, GITHUB_SAYS.noProtectionRules];
+/** Check conclusions that mean the goal's work does not pass. */
+const FAILED_CONCLUSIONS = [
+    "failure",
+    "timed_out",
+    "cancelled",
+    "action_required",
+    "startup_failure",
+];
+/** Enough of a check's output for the next attempt to see what broke. */
+const EXCERPT_CHARS = 2000;
+function excerpt(parts) {
+    const text = parts
+        .filter((part) => Boolean(part?.trim()))
+        .join("\n")
+        .trim();
+    return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
+}
+/** Pull requests of goals: opening, auto-merge, approving (merge or auto-merge) and closing. */
+class GitHubPullRequests {
+    client;
+    repo;
+    constructor(client, repo) {
+        this.client = client;
+        this.repo = repo;
+    }
+    get where() {
+        return { owner: this.repo.owner, repo: this.repo.repo };
+    }
+    async get(number) {
+        try {
+            const { data } = await this.client.rest.pulls.get({ ...this.where, pull_number: number });
+            return data;
+        }
+        catch (error) {
+            throw explainGitHubError(error, `reading pull request #${number} of ${formatRepo(this.repo)}`);
+        }
+    }
+    /** Merges when GitHub can merge now, otherwise enables auto-merge so it merges on green. */
+    async approve(number, method) {
+        const pull = await this.get(number);
+        if (pull.merged)
+            return "already merged";
+        if (pull.state !== "open") {
+            throw new errors_UserError(`Pull request #${number} is closed without being merged; reopen it first.`);
+        }
+        try {
+            await this.client.graphql(ENABLE_AUTO_MERGE_MUTATION, {
+                pullRequestId: pull.node_id,
+                mergeMethod: method.toUpperCase(),
+            });
+            return "auto-merge enabled";
+        }
+        catch (error) {
+            const message = error instanceof GraphqlResponseError ? error.message : "";
+            if (!MERGE_DIRECTLY.some((pattern) => pattern.test(message))) {
+                throw explainGitHubError(error, `enabling auto-merge on #${number}`);
+            }
+        }
+        try {
+            await this.client.rest.pulls.merge({
+                ...this.where,
+                pull_number: number,
+                merge_method: method,
+            });
+            return "merged";
+        }
+        catch (error) {
+            if (isStatus(error, 405, 409)) {
+                throw new errors_UserError(`Pull request #${number} cannot be merged now (${error.message.split(" - ")[0]}): resolve conflicts or failing checks, then approve again.`);
+            }
+            throw explainGitHubError(error, `merging pull request #${number}`);
+        }
+    }
+    /** Opens a pull request; when one is already open for the same head and base, returns that. */
+    async create(request) {
+        try {
+            const { data } = await this.client.rest.pulls.create({ ...this.where, ...request });
+            return { number: data.number, url: data.html_url, nodeId: data.node_id, created: true };
+        }
+        catch (error) {
+            if (isStatus(error, 422) && GITHUB_SAYS.pullRequestExists.test(error.message)) {
+                const { data } = await this.client.rest.pulls.list({
+                    ...this.where,
+                    head: `${this.repo.owner}:${request.head}`,
+                    base: request.base,
+                    state: "open",
+                });
+                const open = data[0];
+                if (open) {
+                    return { number: open.number, url: open.html_url, nodeId: open.node_id, created: false };
+                }
+            }
+            throw explainGitHubError(error, `opening a pull request from ${request.head} into ${request.base}`);
+        }
+    }
+    /**
+     * Enables auto-merge. Unlike `approve`, a repository that does not allow auto-merge is not
+     * merged directly: that is a refusal (a human must look). Only when GitHub says the pull
+     * request could merge now (clean status, or a base without protection rules, where auto-merge
+     * would merge at once anyway) is it merged directly.
+     */
+    async enableAutoMerge(pull, method) {
+        try {
+            await this.client.graphql(ENABLE_AUTO_MERGE_MUTATION, {
+                pullRequestId: pull.nodeId,
+                mergeMethod: method.toUpperCase(),
+            });
+            return { kind: "auto-merge" };
+        }
+        catch (error) {
+            if (!(error instanceof GraphqlResponseError)) {
+                throw explainGitHubError(error, `enabling auto-merge on #${pull.number}`);
+            }
+            if (GITHUB_SAYS.autoMergeNotAllowed.test(error.message)) {
+                return {
+                    kind: "refused",
+                    reason: "the repository does not allow auto-merge (Settings → General → Allow auto-merge)",
+                };
+            }
+            if (!CAN_MERGE_NOW.some((pattern) => pattern.test(error.message))) {
+                return { kind: "refused", reason: `GitHub refused auto-merge: ${error.message}` };
+            }
+        }
+        try {
+            await this.client.rest.pulls.merge({
+                ...this.where,
+                pull_number: pull.number,
+                merge_method: method,
+            });
+            return { kind: "merged" };
+        }
+        catch (error) {
+            if (isStatus(error, 405, 409, 422)) {
+                return {
+                    kind: "refused",
+                    reason: `GitHub could not merge it directly (${error.message.split(" - ")[0]})`,
+                };
+            }
+            throw explainGitHubError(error, `merging pull request #${pull.number}`);
+        }
+    }
+    async forBranch(branch) {
+        try {
+            // One page is enough: a goal branch has one pull request per attempt that opened one.
+            const { data } = await this.client.rest.pulls.list({
+                ...this.where,
+                head: `${this.repo.owner}:${branch}`,
+                state: "all",
+                sort: "created",
+                direction: "desc",
+                per_page: 30,
+            });
+            return data.map((pull) => ({
+                number: pull.number,
+                url: pull.html_url,
+                state: pull.merged_at ? "merged" : pull.state === "open" ? "open" : "closed",
+                autoMerge: pull.state === "open" && pull.auto_merge !== null,
+                createdAt: pull.created_at,
+                mergedAt: pull.merged_at,
+            }));
+        }
+        catch (error) {
+            throw explainGitHubError(error, `looking up the pull requests of branch ${branch}`);
+        }
+    }
+    async status(number) {
+        const pull = await this.get(number);
+        return {
+            open: pull.state === "open",
+            merged: Boolean(pull.merged),
+            updatedAt: pull.updated_at,
+        };
+    }
+    async health(number) {
+        const pull = await this.get(number);
+        const open = pull.state === "open";
+        const updatedAt = pull.updated_at;
+        if (!open)
+            return { open, merged: Boolean(pull.merged), updatedAt, mergeable: null, failedChecks: [] };
+        let runs;
+        try {
+            runs = await this.client.paginate(this.client.rest.checks.listForRef, {
+                ...this.where,
+                ref: pull.head.sha,
+                filter: "latest",
+                per_page: 100,
+            });
+        }
+        catch (error) {
+            throw explainGitHubError(error, `reading the checks of pull request #${number}`);
+        }
+        const failedChecks = runs
+            .filter((run) => run.status === "completed" && FAILED_CONCLUSIONS.includes(run.conclusion ?? ""))
+            .map((run) => ({
+            name: run.name,
+            conclusion: run.conclusion ?? "failure",
+            excerpt: excerpt([run.output.title, run.output.summary, run.output.text]),
+        }));
+        return { open, merged: false, updatedAt, mergeable: pull.mergeable, failedChecks };
+    }
+    async reviewRequests(number, options) {
+        try {
+            const reviews = await this.client.paginate(this.client.rest.pulls.listReviews, {
+                ...this.where,
+                pull_number: number,
+                per_page: 100,
+            });
+            const requests = [];
+            for (const review of reviews) {
+                if (review.state !== "CHANGES_REQUESTED" || !review.submitted_at)
+                    continue;
+                const id = `review:${review.id}`;
+                // Only a request not yet taken in needs its inline comments (one read per 100).
+                const inline = options.answered.has(id)
+                    ? []
+                    : await this.client.paginate(this.client.rest.pulls.listCommentsForReview, {
+                        ...this.where,
+                        pull_number: number,
+                        review_id: review.id,
+                        per_page: 100,
+                    });
+                requests.push({
+                    id,
+                    author: review.user?.login ?? "ghost",
+                    submittedAt: review.submitted_at,
+                    url: review.html_url,
+                    text: reviewText(review.body ?? "", inline.map((comment) => ({
+                        path: comment.path,
+                        line: comment.line ?? comment.original_line ?? null,
+                        body: comment.body,
+                    }))),
+                    order: Date.parse(review.submitted_at),
+                });
+            }
+            const comments = await this.client.paginate(this.client.rest.issues.listComments, {
+                ...this.where,
+                issue_number: number,
+                per_page: 100,
+            });
+            for (const comment of comments) {
+                const text = reviseText(comment.body ?? "");
+                if (text === null)
+                    continue;
+                requests.push({
+                    id: `comment:${comment.id}`,
+                    author: comment.user?.login ?? "ghost",
+                    submittedAt: comment.created_at,
+                    url: comment.html_url,
+                    text,
+                    order: Date.parse(comment.created_at),
+                });
+            }
+            const replies = trustedMarkers(comments.map((comment) => ({
+                author: comment.user?.login ?? "",
+                body: comment.body ?? "",
+                createdAt: comment.created_at,
+            })), options.trustedAuthors).filter((marker) => marker.kind === "review-reply");
+            requests.sort((a, b) => a.order - b.order);
+            return { requests: requests.map(({ order: _, ...request }) => request), replies };
+        }
+        catch (error) {
+            throw explainGitHubError(error, `reading the review requests on pull request #${number}`);
+        }
+    }
+    async disableAutoMerge(number) {
+        const pull = await this.get(number);
+        if (pull.state !== "open" || pull.auto_merge === null)
+            return;
+        try {
+            await this.client.graphql(DISABLE_AUTO_MERGE_MUTATION, { pullRequestId: pull.node_id });
+        }
+        catch (error) {
+            throw explainGitHubError(error, `turning auto-merge off on pull request #${number}`);
+        }
+    }
+    async comment(number, body) {
+        try {
+            await this.client.rest.issues.createComment({ ...this.where, issue_number: number, body });
+        }
+        catch (error) {
+            throw explainGitHubError(error, `commenting on pull request #${number}`);
+        }
+    }
+    async close(number, comment) {
+        await this.comment(number, comment);
+        try {
+            await this.client.rest.pulls.update({ ...this.where, pull_number: number, state: "closed" });
+        }
+        catch (error) {
+            throw explainGitHubError(error, `closing pull request #${number}`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/notify/http-notifier.ts
+
+
+/** Sends nothing: the default when no `notify-url` is set. */
+const notifyNothing = async () => { };
+/**
+ * A Notify that POSTs to `url` with a timeout per try, retries a refused connection, a timeout
+ * or a 5xx/429 answer with backoff, and then warns. No message names the URL, its host or its
+ * path: the URL is a secret (an ntfy topic is its own password).
+ */
+function httpNotifier(options) {
+    const { url } = options;
+    if (url === null)
+        return notifyNothing;
+    const tries = options.tries ?? 3;
+    const timeoutMs = options.timeoutMs ?? timeoutFromEnvironment() ?? 10_000;
+    const backoffMs = options.backoffMs ?? 1_000;
+    return async (event) => {
+        try {
+            if (!isNotified(event, options.on))
+                return;
+            const notification = renderNotification(event);
+            const request = requestFor(notification, options.format);
+            let problem = "";
+            for (let attempt = 1; attempt <= tries; attempt++) {
+                if (attempt > 1)
+                    await sleep(backoffMs * 2 ** (attempt - 2));
+                try {
+                    const response = await fetch(url, {
+                        method: "POST",
+                        headers: request.headers,
+                        body: request.body,
+                        signal: AbortSignal.timeout(timeoutMs),
+                        redirect: "error",
+                    });
+                    await response.body?.cancel().catch(() => { });
+                    if (response.ok) {
+                        options.log(`sent notification "${notification.title}"`);
+                        return;
+                    }
+                    problem = `the receiver answered ${response.status}`;
+                    // A 4xx (but 408 and 429) will be answered the same way again.
+                    if (response.status < 500 && response.status !== 408 && response.status !== 429)
+                        break;
+                }
+                catch (error) {
+                    problem = describeFetchError(error, timeoutMs);
+                }
+            }
+            options.warn(`the notification "${notification.title}" was not sent (${problem}); the goal's state is unaffected. Check notify-url.`);
+        }
+        catch (error) {
+            // Rendering or logging failed: still never the caller's failure.
+            options.warn(`a notification was not sent: ${messageOf(error)}`);
+        }
+    };
+}
+/** Why a fetch failed, in words that never include the URL (undici's messages may). */
+function describeFetchError(error, timeoutMs) {
+    if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
+        return `no answer within ${timeoutMs / 1000} s`;
+    const cause = error instanceof Error ? error.cause : undefined;
+    const code = typeof cause?.code === "string" ? cause.code : null;
+    if (code === "ECONNREFUSED")
+        return "connection refused";
+    if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+        return "the host name did not resolve";
+    if (code !== null && /^[A-Z_]+$/.test(code))
+        return `network error ${code}`;
+    return "network error";
+}
+/**
+ * GOAL_ORCHESTRATOR_NOTIFY_TIMEOUT_MS: only the tests set it, so a slow receiver costs them
+ * a fraction of a second rather than three times ten.
+ */
+function timeoutFromEnvironment() {
+    const value = Number(process.env.GOAL_ORCHESTRATOR_NOTIFY_TIMEOUT_MS);
+    return Number.isInteger(value) && value > 0 ? value : null;
+}
+function sleep(ms) {
+    return new Promise((done) => setTimeout(done, ms));
+}
+
+;// CONCATENATED MODULE: ./src/github/create-issue.ts
+
+
+
+
+/** How often a create is attempted when GitHub's answer does not arrive. */
+const CREATE_ATTEMPTS = 4;
+/** Issues created since we started that we look through for our request id. */
+const RECENT_ISSUES_PAGE = 100;
+/** Hidden in the body so a create whose answer was lost can be found again. */
+function requestIdLine(requestId) {
+    return `<!-- goal-orchestrator:request ${requestId} -->`;
+}
+/** Statuses after which GitHub may or may not have created the issue. */
+function outcomeUnknown(error) {
+    return error instanceof RequestError && (error.status >= 500 || error.status === 0);
+}
+/**
+ * Creates an issue exactly once, even when a response is lost after GitHub applied the write
+ * (a 502 or a dropped connection). Octokit's own retry would create a duplicate there, so it
+ * is switched off for this request; before every new attempt we look for an issue carrying
+ * our request id, created since we began.
+ */
+async function createIssueOnce(client, repo, issue, options = {}) {
+    const requestId = (0,external_node_crypto_namespaceObject.randomUUID)();
+    const body = `${issue.body.trimEnd()}\n\n${requestIdLine(requestId)}\n`;
+    // Start looking well before now: our clock and GitHub's may disagree.
+    const since = new Date(Date.now() - 10 * 60_000).toISOString();
+    const baseMs = options.paceMs ?? 1000;
+    let lastError;
+    for (let attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
+        if (attempt > 1) {
+            const existing = await findByRequestId(client, repo, requestId, since);
+            if (existing)
+                return existing;
+            await new Promise((resolve) => setTimeout(resolve, baseMs * attempt ** 2));
+        }
+        try {
+            const { data } = await client.rest.issues.create({
+                owner: repo.owner,
+                repo: repo.repo,
+                title: issue.title,
+                body,
+                labels: issue.labels,
+                request: { retries: 0 },
+            });
+            return { id: data.id, number: data.number, html_url: data.html_url };
+        }
+        catch (error) {
+            if (!outcomeUnknown(error))
+                throw error;
+            lastError = error;
+        }
+    }
+    const existing = await findByRequestId(client, repo, requestId, since);
+    if (existing)
+        return existing;
+    throw new Error(`Creating the issue in ${formatRepo(repo)} failed ${CREATE_ATTEMPTS} times and no issue was created: ${messageOf(lastError)}`);
+}
+async function findByRequestId(client, repo, requestId, since) {
+    const marker = requestIdLine(requestId);
+    const { data } = await client.rest.issues.listForRepo({
+        owner: repo.owner,
+        repo: repo.repo,
+        state: "all",
+        sort: "created",
+        direction: "desc",
+        since,
+        per_page: RECENT_ISSUES_PAGE,
+    });
+    const found = data.find((candidate) => !candidate.pull_request && candidate.body?.includes(marker));
+    return found ? { id: found.id, number: found.number, html_url: found.html_url } : null;
+}
+
 ;// CONCATENATED MODULE: ./src/github/cycle-overview.ts
 
 
@@ -35682,6 +35680,7 @@ function claimComments(comments, trustedAuthors) {
         ? [
             {
                 attempt: marker.attempt,
+                author: comment.author,
                 commentId: comment.id,
                 nodeId: comment.nodeId,
                 body: comment.body,
@@ -36233,7 +36232,7 @@ class GitHubGoalStore {
             const extra = request.marker ? [request.marker] : [];
             if (!changes && extra.length === 0)
                 return;
-            if (changes && request.appendTo) {
+            if (changes && request.appendTo && this.isOwn(request.appendTo.comment.author)) {
                 const { comment, at } = request.appendTo;
                 const move = { from: current.state, to: request.to, reason: request.reason, extra };
                 const body = withMove(comment.body, move, at);
@@ -36351,6 +36350,11 @@ class GitHubGoalStore {
                 return false;
             throw explainGitHubError(error, `checking ${login}'s permission on ${formatRepo(this.repo)}`);
         }
+    }
+    /** Whether `login` is the account this store writes as (GraphQL drops bots' `[bot]`). */
+    isOwn(login) {
+        const plain = (name) => name.toLowerCase().replace(/\[bot\]$/, "");
+        return plain(login) === plain(this.viewer);
     }
     /**
      * Replaces one of our comments' body; false when the comment is gone or the edit is refused
