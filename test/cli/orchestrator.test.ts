@@ -236,7 +236,8 @@ describe("orchestrator", () => {
 
   it("reports a failed dispatch cycle and, with --once, exits non-zero", async () => {
     const waiting = await queued("waiting");
-    w.server.faults.add({ route: "issues/list-for-repo", status: 403, times: 1 });
+    // The dispatch lock's first read fails: the cycle cannot take the lock, so it fails.
+    w.server.faults.add({ route: "issues/list-labels-for-repo", status: 403, times: 1 });
     const { io, text } = captureIo();
     const code = await orchestratorMain(
       ["--once", "--clone-url", w.bare.gitDir, ...agentFlags("commit")],
