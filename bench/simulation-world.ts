@@ -149,7 +149,7 @@ export class SimWorld {
         store,
         actions: new GitHubActionsApi(client, REPO, null),
         pulls: new GitHubPullRequests(client, REPO),
-        lock: new GitHubDispatchLock(client, REPO, store.trustedAuthors, { clock }),
+        lock: new GitHubDispatchLock(client, REPO, { clock }),
         claimant: { runId: String(runId) },
         now: () => new Date(this.now),
       },

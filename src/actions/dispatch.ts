@@ -72,7 +72,7 @@ async function dispatchCycle(useNotify: (notify: Notify) => void): Promise<void>
       actions: new GitHubActionsApi(client, repo, runnersClient),
       pulls: new GitHubPullRequests(client, repo),
       // Waiting dispatchers look again every three paces (3 s against GitHub).
-      lock: new GitHubDispatchLock(client, repo, store.trustedAuthors, {
+      lock: new GitHubDispatchLock(client, repo, {
         pollMs: 3 * (paceMs ?? 1000),
         warn: core.warning,
       }),

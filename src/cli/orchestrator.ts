@@ -69,7 +69,7 @@ export async function orchestratorMain(
           connection,
           settings,
           cloneUrl: options.cloneUrl ?? cloneUrlOf(env, repo),
-          lock: new GitHubDispatchLock(connection.client, repo, connection.store.trustedAuthors),
+          lock: new GitHubDispatchLock(connection.client, repo),
           actions: new GitHubActionsApi(connection.client, repo, null),
           pulls: new GitHubPullRequests(connection.client, repo),
           lastNotes: "",

@@ -22,7 +22,7 @@ export interface GoalSnapshot {
   createdAt: string;
   /** Orchestrator markers from trusted authors, oldest first. */
   markers: TrustedMarker[];
-  /** The comments holding its claims, oldest first (absent where nothing read them). */
+  /** The comments holding its claims, oldest first: read by `getGoal`, not by listings. */
   claimComments?: ClaimComment[];
 }
 
@@ -330,5 +330,5 @@ export interface LockLease {
 
 export interface DispatchLockPort {
   /** Waits up to `waitSeconds` for the lock; null when it stayed taken. */
-  acquire(holder: string, waitSeconds: number): Promise<LockLease | null>;
+  acquire(waitSeconds: number): Promise<LockLease | null>;
 }

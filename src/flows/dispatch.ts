@@ -13,12 +13,7 @@ import { DEFAULT_UNKNOWN_RUN_COST_USD } from "../core/settings.js";
 import { LABELS } from "../core/states.js";
 import { step } from "../github/errors.js";
 import type { BlockedEvent } from "./blocked-goals.js";
-import {
-  type ClaimedGoal,
-  claimRequested,
-  describeClaimant,
-  takeFromQueue,
-} from "./claim-goals.js";
+import { type ClaimedGoal, claimRequested, takeFromQueue } from "./claim-goals.js";
 import { costOfToday } from "./day-cost.js";
 import {
   closeFinishedStories,
@@ -196,7 +191,6 @@ async function cycle(
   const lease = settings.dryRun
     ? null
     : await context.lock.acquire(
-        describeClaimant(context.claimant),
         settings.goal === null ? LOCK_WAIT_SECONDS.scheduled : LOCK_WAIT_SECONDS.manual,
       );
   if (!settings.dryRun && !lease) {

@@ -84,13 +84,12 @@ export class GitHubDispatchLock implements DispatchLockPort {
   private readonly warn: (message: string) => void;
 
   /**
-   * `_trustedAuthors` is no longer read: labels carry no author, and only accounts with triage
-   * or write access can create or edit them, so the lock trusts whoever GitHub lets do that.
+   * No trusted authors: labels carry none, and only accounts with triage or write access can
+   * create or edit them, so the lock trusts whoever GitHub lets do that.
    */
   constructor(
     private readonly client: GitHubClient,
     private readonly repo: RepoRef,
-    _trustedAuthors?: ReadonlySet<string>,
     options: DispatchLockOptions = {},
   ) {
     this.ticketSeconds = options.ticketSeconds ?? DEFAULT_TICKET_SECONDS;
@@ -108,7 +107,7 @@ export class GitHubDispatchLock implements DispatchLockPort {
     return new Date(this.clock.now());
   }
 
-  async acquire(_holder: string, waitSeconds: number): Promise<LockLease | null> {
+  async acquire(waitSeconds: number): Promise<LockLease | null> {
     // Short enough for a label's description, long enough never to collide (48 random bits).
     const ticketId = randomBytes(6).toString("hex");
     const deadline = this.clock.now() + waitSeconds * 1000;

@@ -37,6 +37,8 @@ export async function goalSnapshot(
   repo: RepoRef,
   node: GraphQLGoal,
   trustedAuthors: ReadonlySet<string>,
+  /** Keep the claim comments (bodies and all): for a goal read on its own, not for listings. */
+  withClaimComments = false,
 ): Promise<GoalSnapshot> {
   let comments: GoalComment[] = node.comments.nodes.map((comment) => ({
     id: comment.databaseId,
@@ -71,7 +73,7 @@ export async function goalSnapshot(
     author: actorLogin(node.author),
     createdAt: node.createdAt,
     markers: trustedMarkers(comments, trustedAuthors),
-    claimComments: claimComments(comments, trustedAuthors),
+    ...(withClaimComments ? { claimComments: claimComments(comments, trustedAuthors) } : {}),
   };
 }
 

@@ -199,7 +199,7 @@ export class GitHubGoalStore implements GoalStore {
     if (!result.repository.issue) {
       throw new NotFoundError(`Issue #${number} does not exist in ${formatRepo(this.repo)}.`);
     }
-    return this.snapshot(result.repository.issue);
+    return this.snapshot(result.repository.issue, true);
   }
 
   async transition(number: number, request: TransitionRequest) {
@@ -419,7 +419,7 @@ export class GitHubGoalStore implements GoalStore {
     return repositoryNotFound(this.repo);
   }
 
-  private snapshot(node: GraphQLGoal): Promise<GoalSnapshot> {
-    return goalSnapshot(this.client, this.repo, node, this.trustedAuthors);
+  private snapshot(node: GraphQLGoal, withClaimComments = false): Promise<GoalSnapshot> {
+    return goalSnapshot(this.client, this.repo, node, this.trustedAuthors, withClaimComments);
   }
 }

@@ -12,37 +12,39 @@ const TEXT_RESERVE = 2_000;
 const MARKER_CUT_NOTE = "… (cut)";
 const MARKER_TEXT_FIELDS = ["reason", "logTail", "text"] as const;
 
-/** The comment of a move between states: a headline for people, the transition marker, `extra`. */
+/**
+ * The comment of a move between states: a headline for people, the transition marker, `extra`.
+ * With `at`, the markers are dated (see TransitionMarker.at): they are being added to an
+ * existing comment.
+ */
 export function moveComment(
   from: GoalState | null,
   to: GoalState,
   reason: string,
   extra: readonly Marker[] = [],
+  at?: Date,
 ): string {
-  return markedComment(`**${from ?? "no state"} → ${to}**: ${reason}`, [
-    { kind: "transition", from, to, reason },
-    ...extra,
-  ]);
+  const dated = (marker: Marker): Marker =>
+    at && (marker.kind === "run-result" || marker.kind === "transition")
+      ? { ...marker, at: at.toISOString() }
+      : marker;
+  const transition: Marker = { kind: "transition", from, to, reason };
+  return markedComment(
+    `**${from ?? "no state"} → ${to}**: ${reason}`,
+    [transition, ...extra].map(dated),
+  );
 }
 
 /**
- * `comment` with a move (as moveComment writes it) added at its end, every added marker dated
- * `at`; null when the whole would not fit in a comment, so nothing of either is cut.
+ * `comment` with a move (as moveComment writes it, dated `at` when given) added at its end;
+ * null when the whole would not fit in a comment, so nothing of either is cut.
  */
 export function withMove(
   comment: string,
-  move: { from: GoalState | null; to: GoalState; reason: string; extra: readonly Marker[] },
-  at: Date,
+  move: { from: GoalState | null; to: GoalState; reason: string; extra?: readonly Marker[] },
+  at?: Date,
 ): string | null {
-  const dated = (marker: Marker): Marker =>
-    marker.kind === "run-result" || marker.kind === "transition"
-      ? { ...marker, at: at.toISOString() }
-      : marker;
-  const added = markedComment(`**${move.from ?? "no state"} → ${move.to}**: ${move.reason}`, [
-    dated({ kind: "transition", from: move.from, to: move.to, reason: move.reason }),
-    ...move.extra.map(dated),
-  ]);
-  const body = `${comment}\n\n${added}`;
+  const body = `${comment}\n\n${moveComment(move.from, move.to, move.reason, move.extra, at)}`;
   return body.length <= GITHUB_LIMITS.body ? body : null;
 }
 

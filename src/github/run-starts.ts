@@ -4,14 +4,13 @@
  * claim comment edited to hold its move. One request is one paced write, where a claim moved
  * by REST took two (a label set and a comment edit): claiming 48 goals fits in a minute.
  */
-import { GITHUB_LIMITS } from "../core/github-limits.js";
 import type { RepoRef } from "../core/issue-ref.js";
 import type { RunStart } from "../core/ports.js";
 import { stateLabel, withState } from "../core/states.js";
 import type { GitHubClient } from "./client.js";
 import { explainGitHubError } from "./errors.js";
 import { readGraphql, repositoryNotFound } from "./graphql-read.js";
-import { moveComment } from "./marked-comment.js";
+import { withMove } from "./marked-comment.js";
 
 type LabelIdsResult = {
   repository: Record<string, { id: string; name: string } | null> | null;
@@ -69,10 +68,10 @@ export async function startRuns(
     labelMoves.push(
       `start${index}: updateIssue(input: {id: $issue${index}, labelIds: $labels${index}}) { issue { number } }`,
     );
-    const move = moveComment(start.goal.state, "running", start.reason);
-    const body = `${start.claim.body}\n\n${move}`;
+    const move = { from: start.goal.state, to: "running" as const, reason: start.reason };
+    const body = withMove(start.claim.body, move);
     // A claim comment too long to hold its move keeps it out; the label and claim still say it.
-    if (body.length > GITHUB_LIMITS.body) return;
+    if (body === null) return;
     declarations.push(`$comment${index}: ID!`, `$body${index}: String!`);
     variables[`comment${index}`] = start.claim.nodeId;
     variables[`body${index}`] = body;

@@ -35,7 +35,7 @@ const TICKET_MS = 60_000;
 const where = { owner: "acme", repo: "widgets" };
 
 const lock = (options: DispatchLockOptions = {}) =>
-  new GitHubDispatchLock(gh.client, gh.repo, gh.store.trustedAuthors, {
+  new GitHubDispatchLock(gh.client, gh.repo, {
     pollMs: POLL_MS,
     clock,
     warn: () => {},
@@ -145,12 +145,12 @@ const heldByOther = (expiresInMs: number) =>
   });
 
 it("a waiter takes the lock at its first look after the holder releases it; old generations go", async () => {
-  const first = await lock().acquire("first", 0);
+  const first = await lock().acquire(0);
   assert.ok(first);
   assert.deepEqual(await lockStates(), ["1 held"], "a fresh repository's first generation");
   const order: string[] = [];
   const second = lock()
-    .acquire("second", 5)
+    .acquire(5)
     .then(async (lease) => {
       order.push("second");
       await lease?.release();
@@ -166,9 +166,9 @@ it("a waiter takes the lock at its first look after the holder releases it; old 
 });
 
 it("gives up after the wait, leaving no label of its own", async () => {
-  const held = await lock().acquire("holder", 0);
+  const held = await lock().acquire(0);
   assert.ok(held);
-  const impatient = lock().acquire("impatient", 0.2);
+  const impatient = lock().acquire(0.2);
   await stillWaiting(impatient, "it waits");
   await clock.advance(200 - POLL_MS);
   await stillWaiting(impatient, "it waits the whole 0.2 s");
@@ -196,7 +196,7 @@ it("takes the lock from a holder killed with SIGKILL once its ticket's short lif
     });
     // The holder's ticket was written at the clock's start: it expires a ticket's life later.
     const expiresAt = clock.now() + TICKET_MS;
-    const next = lock().acquire("next", 600);
+    const next = lock().acquire(600);
     await looks(next, 3, "a live holder keeps the lock");
     child.kill("SIGKILL");
     await exited;
@@ -216,9 +216,9 @@ it("takes the lock from a holder killed with SIGKILL once its ticket's short lif
 });
 
 it("a holder that outlives its ticket's life keeps the lock by renewing it", async () => {
-  const held = await lock().acquire("holder", 0);
+  const held = await lock().acquire(0);
   assert.ok(held);
-  const waiter = lock().acquire("waiter", 600);
+  const waiter = lock().acquire(600);
   await stillWaiting(waiter, "the waiter waits for the holder");
   // Two ticket lives, a third of one at a time: each step renews, then the waiter looks.
   for (let step = 0; step < 6; step++) {
@@ -243,7 +243,7 @@ it("a holder that outlives its ticket's life keeps the lock by renewing it", asy
 
 it("survives failing renewals; a holder that could not renew in time knows it may have lost the lock", async () => {
   const warnings: string[] = [];
-  const held = await lock({ warn: (message) => warnings.push(message) }).acquire("holder", 0);
+  const held = await lock({ warn: (message) => warnings.push(message) }).acquire(0);
   assert.ok(held);
   gh.server.faults.add({ route: "issues/update-label", status: 500, times: Infinity });
   await clock.advance(TICKET_MS / 3);
@@ -257,10 +257,10 @@ it("survives failing renewals; a holder that could not renew in time knows it ma
   await clock.advance(1);
   assert.equal(held.lost(), true, "less than a third of the life is left");
   assert.match(warnings.at(-1) ?? "", /may have lost the dispatch lock/);
-  const early = lock().acquire("early", 0);
+  const early = lock().acquire(0);
   assert.equal(await early, null, "the ticket counts until its life is over");
   await clock.advance(TICKET_MS / 3);
-  const next = await lock().acquire("next", 0);
+  const next = await lock().acquire(0);
   assert.ok(next, "the unrenewed ticket expired: the next dispatcher took the lock");
   gh.server.faults.clear();
   await held.release();
@@ -271,7 +271,7 @@ it("survives failing renewals; a holder that could not renew in time knows it ma
 });
 
 it("a holder whose label was deleted by hand, or outdone by a newer generation, knows at its next renewal", async () => {
-  const deleted = await lock().acquire("holder", 0);
+  const deleted = await lock().acquire(0);
   assert.ok(deleted);
   await gh.client.rest.issues.deleteLabel({ ...where, name: lockLabelName(1) });
   await clock.advance(TICKET_MS / 3);
@@ -279,7 +279,7 @@ it("a holder whose label was deleted by hand, or outdone by a newer generation, 
   await deleted.release();
   assert.deepEqual(await lockStates(), [], "release does not bring the label back");
 
-  const outdone = await lock().acquire("holder", 0);
+  const outdone = await lock().acquire(0);
   assert.ok(outdone);
   // Someone whose clock runs far ahead took the lock as expired.
   seedLabel(2, heldByOther(TICKET_MS));
@@ -305,8 +305,8 @@ it("a dispatch cycle whose lock is in doubt claims nothing more", async () => {
       pulls: new GitHubPullRequests(gh.client, gh.repo),
       // Taken, then 41 s in which its renewal fails.
       lock: {
-        acquire: async (holder, wait) => {
-          const lease = await real.acquire(holder, wait);
+        acquire: async (wait) => {
+          const lease = await real.acquire(wait);
           gh.server.faults.add({ route: "issues/update-label", status: 500, times: Infinity });
           await clock.advance(41_000);
           gh.server.faults.clear();
@@ -340,7 +340,7 @@ it("racing dispatchers on a fresh repository: one holder at a time, one label le
   let holding = 0;
   let most = 0;
   const dispatcher = async (name: string) => {
-    const lease = await lock().acquire(name, 30);
+    const lease = await lock().acquire(30);
     assert.ok(lease, `${name} got the lock`);
     holding += 1;
     most = Math.max(most, holding);
@@ -354,7 +354,7 @@ it("racing dispatchers on a fresh repository: one holder at a time, one label le
 });
 
 it("racing acquirers on a fresh repository: exactly one holds, the others wait it out", async () => {
-  const leases = await Promise.all(["a", "b", "c", "d"].map((name) => lock().acquire(name, 0)));
+  const leases = await Promise.all([1, 2, 3, 4].map(() => lock().acquire(0)));
   assert.equal(leases.filter(Boolean).length, 1, "exactly one holder");
   assert.deepEqual(await lockStates(), ["1 held"]);
   await Promise.all(leases.map((lease) => lease?.release()));
@@ -378,14 +378,14 @@ it("a dispatcher slowed down between its read and its create does not hold a re-
       seedLabel(7, heldByOther(TICKET_MS));
     },
   });
-  const slow = await lock().acquire("slow", 0);
+  const slow = await lock().acquire(0);
   assert.equal(slow, null, "its create succeeded, but a newer generation holds the lock");
   assert.deepEqual(await lockStates(), ["7 held"], "and it deleted its stray generation 4");
 });
 
 it("recognises its own label when the answer to its create was lost", async () => {
   gh.server.faults.add({ route: "issues/create-label", applyThenFail: true, times: 1 });
-  const lease = lock().acquire("unlucky", 30);
+  const lease = lock().acquire(30);
   await race([lease]);
   const held = await lease;
   assert.ok(held, "the retried create answered 422, yet the label is ours");
@@ -394,12 +394,12 @@ it("recognises its own label when the answer to its create was lost", async () =
 });
 
 it("tells the budget once per UTC day, carried from generation to generation", async () => {
-  const first = await lock().acquire("first", 0);
+  const first = await lock().acquire(0);
   assert.ok(first);
   assert.equal(await first.firstBudgetNotice("2026-11-25"), true, "the day's first");
   assert.equal(await first.firstBudgetNotice("2026-11-25"), false, "said already");
   await first.release();
-  const second = await lock().acquire("second", 0);
+  const second = await lock().acquire(0);
   assert.ok(second);
   assert.deepEqual(
     (await lockLabels()).map((label) => [label.generation, label.budgetTold]),
@@ -416,9 +416,9 @@ it("tells the budget once per UTC day, carried from generation to generation", a
 
 it("creates no content: taking, renewing, waiting, noting the budget and releasing", async () => {
   gh.server.resetRequests();
-  const first = await lock().acquire("first", 0);
+  const first = await lock().acquire(0);
   assert.ok(first);
-  const second = lock().acquire("second", 600);
+  const second = lock().acquire(600);
   await looks(second, 2, "waits");
   await clock.advance(TICKET_MS / 3);
   await first.firstBudgetNotice("2026-11-25");
@@ -443,10 +443,10 @@ it("creates no content: taking, renewing, waiting, noting the budget and releasi
 it("waiting in a repository with many labels looks at two labels by name, without listing them all", async () => {
   const repo = gh.server.state.requireRepo("acme", "widgets");
   for (let n = 0; n < 250; n++) gh.server.state.createLabel(repo, { name: `area ${n}` });
-  const held = await lock().acquire("holder", 0);
+  const held = await lock().acquire(0);
   assert.ok(held);
   gh.server.resetRequests();
-  const waiter = lock().acquire("waiter", 600);
+  const waiter = lock().acquire(600);
   await looks(waiter, 5, "waits");
   const listings = gh.server.requests.filter(
     (request) => request.operationId === "issues/list-labels-for-repo",

@@ -103,7 +103,7 @@ export async function dispatchCycle(
       store,
       actions: new GitHubActionsApi(client, repo, options.runnersClient ?? null),
       pulls: new GitHubPullRequests(client, repo),
-      lock: new GitHubDispatchLock(client, repo, store.trustedAuthors, {
+      lock: new GitHubDispatchLock(client, repo, {
         pollMs: 3 * TEST_PACE_MS,
         warn,
       }),
