@@ -2,7 +2,6 @@
 // costs under GitHub's limits, how long our client's pacing makes a run of requests take, and
 // the goals per hour a token's limits allow.
 import { seededRandom } from "../tools/github-server/faults.js";
-import { CONTENT_CREATING_OPERATIONS } from "../tools/github-server/limits.js";
 import type { RequestLogEntry } from "../tools/github-server/server.js";
 
 /** mulberry32, the test server's seeded PRNG: every run of the simulation draws the same numbers. */
@@ -17,45 +16,19 @@ export function lognormal(random: () => number, median: number, sigma: number): 
 
 // What a request counts for --------------------------------------------------------------------
 
-/** The fields another change adds to the server's log entry; used when present. */
-type Entry = RequestLogEntry & { contentCreating?: boolean; points?: number };
-
-/** GraphQL operations, by the names our documents give them, that create issues, comments, PRs, reviews. */
-const CONTENT_CREATING_OPERATION =
-  /^(Add(Comment|PullRequestReview\w*|DiscussionComment)|Create(Issue|PullRequest|Discussion)\w*)$/;
-const GRAPHQL_MUTATION = /^(Add|Create|Update|Delete|Remove|Close|Reopen|Enable|Disable|Merge)/;
-
 /**
- * GitHub's secondary limit on content creation (80 a minute, 500 an hour) counts requests that
- * create issues, comments, pull requests and reviews. Until the server's log says so itself
- * (`contentCreating`), a request is classified here: REST by the server's own list of routes
- * (tools/github-server/limits.ts), GraphQL by its operation name.
+ * What a request counts for is what the server accounted for it (tools/github-server/limits.ts
+ * and accounting.ts, GitHub's documented rules): its primary points, its secondary points, and
+ * whether it creates content. A request the server did not perform (a fault) counts nothing on
+ * the secondary limits, as in `usageOf`.
  */
-export function classifyContentCreating(entry: RequestLogEntry): boolean {
-  if (entry.operationId === "graphql") {
-    return CONTENT_CREATING_OPERATION.test(entry.graphqlOperationName ?? "");
-  }
-  return entry.method === "POST" && CONTENT_CREATING_OPERATIONS.has(entry.operationId ?? "");
-}
-
 export function isContentCreating(entry: RequestLogEntry): boolean {
-  const own = (entry as Entry).contentCreating;
-  return own === undefined ? classifyContentCreating(entry) : own;
+  return entry.contentCreating && entry.secondaryPoints > 0;
 }
 
-/** Whether every GraphQL request seen so far came without `points`, so 1 was assumed for each. */
-export const pointsSeen = { logged: 0, assumed: 0 };
-
-/** GitHub's GraphQL rate-limit points of a request: the server's figure, else 1 per query. */
+/** GitHub's GraphQL rate-limit points of a request, as the server computed them. */
 export function graphqlPoints(entry: RequestLogEntry): number {
-  if (entry.operationId !== "graphql") return 0;
-  const points = (entry as Entry).points;
-  if (points === undefined) {
-    pointsSeen.assumed++;
-    return 1;
-  }
-  pointsSeen.logged++;
-  return points;
+  return isGraphQL(entry) ? entry.points : 0;
 }
 
 export const isGraphQL = (entry: RequestLogEntry) => entry.operationId === "graphql";
@@ -86,13 +59,13 @@ export function limitsOf(rest: number, graphql: number): Limit[] {
       // Secondary: 900 points a minute on REST, GET 1 point, other methods 5.
       name: "REST secondary points (900/min)",
       perHour: 900 * 60,
-      use: (e) => (isGraphQL(e) ? 0 : isGet(e) ? 1 : 5),
+      use: (e) => (isGraphQL(e) ? 0 : e.secondaryPoints),
     },
     {
       // Secondary: 2,000 points a minute on the GraphQL endpoint, queries 1, mutations 5.
       name: "GraphQL secondary points (2,000/min)",
       perHour: 2000 * 60,
-      use: (e) => (!isGraphQL(e) ? 0 : GRAPHQL_MUTATION.test(e.graphqlOperationName ?? "") ? 5 : 1),
+      use: (e) => (isGraphQL(e) ? e.secondaryPoints : 0),
     },
   ];
 }
@@ -162,21 +135,30 @@ const NOTIFYING = new RegExp(
 );
 
 /**
- * Seconds our client's pacing (src/github/client.ts, on @octokit/plugin-throttling) spreads
- * these requests over, each answered at once: GraphQL calls and writes (any method but GET and
- * HEAD) start ≥ 1 s apart, and writes to a notifying route also ≥ NOTIFYING_PACE_SECONDS apart
- * (the client's notifications group). Computed, not measured.
+ * Whether our client paces a logged request (src/github/client.ts `isMutating`): a REST write,
+ * not a token mint, or a GraphQL mutation. Reads, GraphQL queries included, are not paced.
  */
+export function isMutatingRequest(entry: RequestLogEntry): boolean {
+  if (isGraphQL(entry)) return entry.mutation === true;
+  return !isGet(entry) && entry.operationId !== "apps/create-installation-access-token";
+}
+
 /** src/github/client.ts paces notifying writes like the others: a second (GitHub's guidance). */
 const NOTIFYING_PACE_SECONDS = 1;
 
+/**
+ * Seconds our client's pacing (src/github/client.ts) spreads these requests over, each answered
+ * at once: mutating requests start ≥ 1 s apart, and writes to a notifying route also ≥
+ * NOTIFYING_PACE_SECONDS apart (the throttling plugin's notifications group). Computed, not
+ * measured.
+ */
 export function pacedSeconds(entries: readonly RequestLogEntry[]): number {
   let t = 0;
   let lastWrite = Number.NEGATIVE_INFINITY;
   let lastNotifying = Number.NEGATIVE_INFINITY;
   for (const entry of entries) {
     const write = !isGet(entry) && !isGraphQL(entry);
-    if (write || isGraphQL(entry)) {
+    if (isMutatingRequest(entry)) {
       t = Math.max(t, lastWrite + 1);
       lastWrite = t;
     }

@@ -12,7 +12,6 @@ import {
   isGraphQL,
   limitsOf,
   pacedSeconds,
-  pointsSeen,
   sumOf,
   sustainableGoalsPerHour,
 } from "./simulation-model.js";
@@ -130,9 +129,7 @@ function printScenario(result: ScenarioResult, idle: readonly RequestLogEntry[])
   out(
     `content-creating requests per goal, ${label}: ${fixed(entries.filter(isContentCreating).length / GOALS, 2)}`,
   );
-  out(
-    `GraphQL points per hour, ${label}: ${fixed(points(entries) / hours, 0)}${pointsSeen.logged === 0 ? " (1 point per query assumed)" : ""}`,
-  );
+  out(`GraphQL points per hour, ${label}: ${fixed(points(entries) / hours, 0)}`);
   for (const token of TOKENS) {
     const { goalsPerHour, bound } = sustainableGoalsPerHour(
       limitsOf(token.rest, token.graphql),
@@ -186,11 +183,6 @@ export async function benchSimulation(): Promise<void> {
   );
   out("```");
   out("");
-  if (pointsSeen.logged === 0) {
-    out(
-      "- GraphQL points: the server logs none yet, so each GraphQL request counts 1 point (a listing of 100 goals with their comments costs GitHub more).",
-    );
-  }
   out(
     `- simulation wall time: ${formatMs(performance.now() - started)} (${PARALLEL} scenarios at a time, each in a process of its own)`,
   );
