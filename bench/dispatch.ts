@@ -5,6 +5,7 @@ import { encodeMarker } from "../src/core/markers.js";
 import { LABELS, stateLabel } from "../src/core/states.js";
 import { runActionBundle } from "../test/helpers/action-runner.js";
 import { startGitHubServer } from "../tools/github-server/index.js";
+import { isMutatingRequest } from "./simulation-model.js";
 
 const OWNER = "acme";
 const NAME = "widgets";
@@ -18,6 +19,8 @@ export interface CycleMeasurement {
   requests: number;
   graphql: number;
   restWrites: number;
+  /** Mutating requests (REST writes, GraphQL mutations): what the client paces. */
+  paced: number;
   claimed: number;
   wallMs: number;
   /** From spawning the bundle to the server's first request. */
@@ -108,6 +111,7 @@ export async function measureCycle(
       requests: server.requests.length,
       graphql,
       restWrites,
+      paced: server.requests.filter(isMutatingRequest).length,
       claimed: Number(result.outputs.claimed),
       wallMs,
       coldStartMs: (firstRequestAt ?? performance.now()) - started,

@@ -7,6 +7,7 @@ import { createClient } from "../src/github/client.js";
 import { GitHubGoalStore } from "../src/github/goal-store.js";
 import { type GitHubServer, startGitHubServer } from "../tools/github-server/index.js";
 import type { RepoModel } from "../tools/github-server/state.js";
+import { isMutatingRequest } from "./simulation-model.js";
 import { median } from "./table.js";
 
 const OWNER = "acme";
@@ -31,7 +32,7 @@ export interface RequestCounts {
   graphql: number;
   /** REST requests other than GET/HEAD. */
   restWrites: number;
-  /** Requests the client spaces by `paceMs` (GraphQL calls and writes count alike). */
+  /** Requests the client spaces by `paceMs`: the mutating ones (REST writes, GraphQL mutations). */
   paced: number;
 }
 
@@ -154,7 +155,7 @@ export class ListingBench {
       total: this.server.requests.length,
       graphql,
       restWrites,
-      paced: graphql + restWrites,
+      paced: this.server.requests.filter(isMutatingRequest).length,
     };
   }
 

@@ -11,7 +11,7 @@
 //   9. the local orchestrator CLI: 30 instant goals at --max 5, makespan against the ideal, and
 //      what production pacing makes of its requests (bench/orchestrator.ts)
 // Everything runs against the local GitHub API test server with pacing off (paceMs: 0; section 9
-// the tests' 5 ms); what GitHub's pacing (1 s between GraphQL calls and writes) would add is
+// the tests' 5 ms); what GitHub's pacing (1 s between mutating requests) would add is
 // computed, not measured.
 // BENCH_SECTIONS=6 (or 1,3,…) runs only those sections, while iterating on one of them.
 import { cpus, platform, release, totalmem } from "node:os";
@@ -124,7 +124,7 @@ if (bench)
       `wall time (median of ${LISTING_RUNS}, paceMs 0)`,
       "+ real pacing (computed, not measured)",
     ];
-    const pacingNote = `"+ real pacing" is computed: paced requests (GraphQL calls and REST writes) × ${REAL_PACE_SECONDS} s, what GitHub's guidance of one second between them would add. Not measured.`;
+    const pacingNote = `"+ real pacing" is computed: paced requests (mutating ones: REST writes and GraphQL mutations) × ${REAL_PACE_SECONDS} s, what GitHub's guidance of one second between them would add. Not measured.`;
     printSection(
       `1. First ${DISPATCH_MAX} queued goals (a dispatcher with max ${DISPATCH_MAX})`,
       listingHeaders,
@@ -211,7 +211,7 @@ if (wants(5)) {
         String(cycle.claimed),
         `${cycle.requests} (${cycle.graphql} GraphQL, ${cycle.restWrites} REST writes)`,
         formatMs(cycle.wallMs),
-        `+${formatSeconds(cycle.graphql + cycle.restWrites)}`,
+        `+${formatSeconds(cycle.paced)}`,
         formatMs(cycle.coldStartMs),
       ]);
     }

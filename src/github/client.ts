@@ -64,7 +64,7 @@ export function createClient(options: ClientOptions): GitHubClient {
         },
       }
     : { auth: options.token };
-  return new GitHubClient({
+  const client = new GitHubClient({
     ...auth,
     baseUrl: (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, ""),
     userAgent: "goal-orchestrator",
@@ -75,12 +75,14 @@ export function createClient(options: ClientOptions): GitHubClient {
     retry: { retryAfterBaseValue: paceMs },
     throttle: {
       retryAfterBaseValue: paceMs,
-      // GitHub's guidance, measured in paces: a second between writes (GraphQL calls too, as
-      // the plugin counts them). Writes that notify people (comments, issues) get the same
-      // second, not the plugin's default three: GitHub documents a second between writes and
-      // at most 80 content-creating requests a minute, which a second apart keeps (60), and a
+      // GitHub's guidance, measured in paces: a second between mutating requests. The plugin
+      // counts every GraphQL call as a write, queries too, so its write queue only keeps writes
+      // one at a time here; the second is taken below (pacedMutations), where a query can be
+      // told from a mutation. Writes that notify people (comments, issues) get the same second,
+      // not the plugin's default three: GitHub documents a second between writes and at most
+      // 80 content-creating requests a minute, which a second apart keeps (60), and a
       // dispatcher must be able to claim 48 goals, a comment each, within a minute.
-      write: pacingGroup("write", paceMs),
+      write: pacingGroup("write", 0),
       notifications: pacingGroup("notifications", paceMs),
       onRateLimit: (retryAfter, request, _octokit, retryCount) => {
         const wait = `${retryAfter}s`;
@@ -104,6 +106,28 @@ export function createClient(options: ClientOptions): GitHubClient {
       },
     },
   });
+  // Registered last, so it runs before the plugins: every mutating request of the process waits
+  // its turn, a pace after the previous one started; reads, GraphQL queries included, do not.
+  const mutations = pacingGroup("mutations", paceMs).key("process");
+  client.hook.wrap("request", async (request, options) => {
+    if (isMutating(options)) await mutations.schedule(() => Promise.resolve());
+    return request(options);
+  });
+  return client;
+}
+
+/** Installation tokens are minted by POST, which mutates nothing of the repository. */
+const APP_TOKEN_ROUTE = /^\/app\/installations\/[^/]+\/access_tokens$/;
+
+/**
+ * Whether a request mutates: a REST write (not a token mint), or a GraphQL document that is a
+ * mutation (ours all start with `mutation`; a query starts with `query` or `{`).
+ */
+export function isMutating(options: { method?: string; url?: string; query?: unknown }): boolean {
+  const method = (options.method ?? "GET").toUpperCase();
+  if (method === "GET" || method === "HEAD") return false;
+  if (options.url === "/graphql") return /^\s*mutation\b/.test(String(options.query ?? ""));
+  return !APP_TOKEN_ROUTE.test(options.url ?? "");
 }
 
 /** Requests are spaced per process, across every client with the same pace. */
