@@ -25962,7 +25962,7 @@ function createClient(options) {
             },
         }
         : { auth: options.token };
-    return new GitHubClient({
+    const client = new GitHubClient({
         ...auth,
         baseUrl: (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, ""),
         userAgent: "goal-orchestrator",
@@ -25973,12 +25973,14 @@ function createClient(options) {
         retry: { retryAfterBaseValue: paceMs },
         throttle: {
             retryAfterBaseValue: paceMs,
-            // GitHub's guidance, measured in paces: a second between writes (GraphQL calls too, as
-            // the plugin counts them). Writes that notify people (comments, issues) get the same
-            // second, not the plugin's default three: GitHub documents a second between writes and
-            // at most 80 content-creating requests a minute, which a second apart keeps (60), and a
+            // GitHub's guidance, measured in paces: a second between mutating requests. The plugin
+            // counts every GraphQL call as a write, queries too, so its write queue only keeps writes
+            // one at a time here; the second is taken below (pacedMutations), where a query can be
+            // told from a mutation. Writes that notify people (comments, issues) get the same second,
+            // not the plugin's default three: GitHub documents a second between writes and at most
+            // 80 content-creating requests a minute, which a second apart keeps (60), and a
             // dispatcher must be able to claim 48 goals, a comment each, within a minute.
-            write: pacingGroup("write", paceMs),
+            write: pacingGroup("write", 0),
             notifications: pacingGroup("notifications", paceMs),
             onRateLimit: (retryAfter, request, _octokit, retryCount) => {
                 const wait = `${retryAfter}s`;
@@ -25998,6 +26000,29 @@ function createClient(options) {
             },
         },
     });
+    // Registered last, so it runs before the plugins: every mutating request of the process waits
+    // its turn, a pace after the previous one started; reads, GraphQL queries included, do not.
+    const mutations = pacingGroup("mutations", paceMs).key("process");
+    client.hook.wrap("request", async (request, options) => {
+        if (isMutating(options))
+            await mutations.schedule(() => Promise.resolve());
+        return request(options);
+    });
+    return client;
+}
+/** Installation tokens are minted by POST, which mutates nothing of the repository. */
+const APP_TOKEN_ROUTE = /^\/app\/installations\/[^/]+\/access_tokens$/;
+/**
+ * Whether a request mutates: a REST write (not a token mint), or a GraphQL document that is a
+ * mutation (ours all start with `mutation`; a query starts with `query` or `{`).
+ */
+function isMutating(options) {
+    const method = (options.method ?? "GET").toUpperCase();
+    if (method === "GET" || method === "HEAD")
+        return false;
+    if (options.url === "/graphql")
+        return /^\s*mutation\b/.test(String(options.query ?? ""));
+    return !APP_TOKEN_ROUTE.test(options.url ?? "");
 }
 /** Requests are spaced per process, across every client with the same pace. */
 const pacingGroups = new Map();
@@ -26425,7 +26450,9 @@ function restComment(comment) {
         updatedAt: comment.updated_at,
     };
 }
-async function goalSnapshot(client, repo, node, trustedAuthors) {
+async function goalSnapshot(client, repo, node, trustedAuthors, 
+/** Keep the claim comments (bodies and all): for a goal read on its own, not for listings. */
+withClaimComments = false) {
     let comments = node.comments.nodes.map((comment) => ({
         id: comment.databaseId,
         nodeId: comment.id,
@@ -26459,7 +26486,7 @@ async function goalSnapshot(client, repo, node, trustedAuthors) {
         author: actorLogin(node.author),
         createdAt: node.createdAt,
         markers: trustedMarkers(comments, trustedAuthors),
-        claimComments: claimComments(comments, trustedAuthors),
+        ...(withClaimComments ? { claimComments: claimComments(comments, trustedAuthors) } : {}),
     };
 }
 /** The trusted comments that hold a claim, with the attempt each claims, oldest first. */
@@ -26686,26 +26713,24 @@ const TEXT_RESERVE = 2_000;
 /** Ends a marker's free text that was shortened to fit the comment. */
 const MARKER_CUT_NOTE = "… (cut)";
 const MARKER_TEXT_FIELDS = ["reason", "logTail", "text"];
-/** The comment of a move between states: a headline for people, the transition marker, `extra`. */
-function moveComment(from, to, reason, extra = []) {
-    return markedComment(`**${from ?? "no state"} → ${to}**: ${reason}`, [
-        { kind: "transition", from, to, reason },
-        ...extra,
-    ]);
-}
 /**
- * `comment` with a move (as moveComment writes it) added at its end, every added marker dated
- * `at`; null when the whole would not fit in a comment, so nothing of either is cut.
+ * The comment of a move between states: a headline for people, the transition marker, `extra`.
+ * With `at`, the markers are dated (see TransitionMarker.at): they are being added to an
+ * existing comment.
  */
-function withMove(comment, move, at) {
-    const dated = (marker) => marker.kind === "run-result" || marker.kind === "transition"
+function moveComment(from, to, reason, extra = [], at) {
+    const dated = (marker) => at && (marker.kind === "run-result" || marker.kind === "transition")
         ? { ...marker, at: at.toISOString() }
         : marker;
-    const added = markedComment(`**${move.from ?? "no state"} → ${move.to}**: ${move.reason}`, [
-        dated({ kind: "transition", from: move.from, to: move.to, reason: move.reason }),
-        ...move.extra.map(dated),
-    ]);
-    const body = `${comment}\n\n${added}`;
+    const transition = { kind: "transition", from, to, reason };
+    return markedComment(`**${from ?? "no state"} → ${to}**: ${reason}`, [transition, ...extra].map(dated));
+}
+/**
+ * `comment` with a move (as moveComment writes it, dated `at` when given) added at its end;
+ * null when the whole would not fit in a comment, so nothing of either is cut.
+ */
+function withMove(comment, move, at) {
+    const body = `${comment}\n\n${moveComment(move.from, move.to, move.reason, move.extra, at)}`;
     return body.length <= GITHUB_LIMITS.body ? body : null;
 }
 /**
@@ -26748,13 +26773,6 @@ function capMarkers(markers, cap) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/run-starts.ts
-/**
- * Claims verified in one dispatch cycle become runs with one GraphQL request of aliased
- * mutations, which GitHub runs in order: every goal's label set (goal:running), then every
- * claim comment edited to hold its move. One request is one paced write, where a claim moved
- * by REST took two (a label set and a comment edit): claiming 48 goals fits in a minute.
- */
-
 
 
 
@@ -26795,10 +26813,10 @@ async function startRuns(client, repo, starts, known = new Map()) {
         variables[`issue${index}`] = start.goal.nodeId;
         variables[`labels${index}`] = labelSets[index]?.flatMap((name) => ids.get(name.toLowerCase()) ?? []);
         labelMoves.push(`start${index}: updateIssue(input: {id: $issue${index}, labelIds: $labels${index}}) { issue { number } }`);
-        const move = moveComment(start.goal.state, "running", start.reason);
-        const body = `${start.claim.body}\n\n${move}`;
+        const move = { from: start.goal.state, to: "running", reason: start.reason };
+        const body = withMove(start.claim.body, move);
         // A claim comment too long to hold its move keeps it out; the label and claim still say it.
-        if (body.length > GITHUB_LIMITS.body)
+        if (body === null)
             return;
         declarations.push(`$comment${index}: ID!`, `$body${index}: String!`);
         variables[`comment${index}`] = start.claim.nodeId;
@@ -26985,7 +27003,7 @@ class GitHubGoalStore {
         if (!result.repository.issue) {
             throw new NotFoundError(`Issue #${number} does not exist in ${formatRepo(this.repo)}.`);
         }
-        return this.snapshot(result.repository.issue);
+        return this.snapshot(result.repository.issue, true);
     }
     async transition(number, request) {
         const doing = `moving #${number} to ${stateLabel(request.to)}`;
@@ -27181,8 +27199,8 @@ class GitHubGoalStore {
     repositoryNotFound() {
         return repositoryNotFound(this.repo);
     }
-    snapshot(node) {
-        return goalSnapshot(this.client, this.repo, node, this.trustedAuthors);
+    snapshot(node, withClaimComments = false) {
+        return goalSnapshot(this.client, this.repo, node, this.trustedAuthors, withClaimComments);
     }
 }
 
