@@ -19,11 +19,11 @@ export function lognormal(random: () => number, median: number, sigma: number): 
 /**
  * What a request counts for is what the server accounted for it (tools/github-server/limits.ts
  * and accounting.ts, GitHub's documented rules): its primary points, its secondary points, and
- * whether it creates content. A request the server did not perform (a fault) counts nothing on
+ * how much content it creates. A request the server did not perform (a fault) counts nothing on
  * the secondary limits, as in `usageOf`.
  */
-export function isContentCreating(entry: RequestLogEntry): boolean {
-  return entry.contentCreating && entry.secondaryPoints > 0;
+export function contentCreated(entry: RequestLogEntry): number {
+  return entry.secondaryPoints > 0 ? entry.contentCreating : 0;
 }
 
 /** GitHub's GraphQL rate-limit points of a request, as the server computed them. */
@@ -49,7 +49,7 @@ export interface Limit {
  * Not modelled: 100 concurrent requests, CPU time (90 s per minute), which we do not come near.
  */
 export function limitsOf(rest: number, graphql: number): Limit[] {
-  const content = (entry: RequestLogEntry) => (isContentCreating(entry) ? 1 : 0);
+  const content = contentCreated;
   return [
     { name: "REST requests", perHour: rest, use: (e) => (isGraphQL(e) ? 0 : 1) },
     { name: "GraphQL points", perHour: graphql, use: graphqlPoints },

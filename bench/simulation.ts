@@ -7,8 +7,8 @@ import { cpus } from "node:os";
 import { performance } from "node:perf_hooks";
 import type { RequestLogEntry } from "../tools/github-server/server.js";
 import {
+  contentCreated,
   graphqlPoints,
-  isContentCreating,
   isGraphQL,
   limitsOf,
   pacedSeconds,
@@ -109,7 +109,7 @@ async function simulateAll(
 function describeMix(entries: readonly RequestLogEntry[]): string {
   const graphql = entries.filter(isGraphQL).length;
   const writes = entries.filter((e) => !isGraphQL(e) && e.method !== "GET").length;
-  const content = entries.filter(isContentCreating).length;
+  const content = sumOf(entries, contentCreated);
   return `${entries.length} requests: ${graphql} GraphQL, ${writes} REST writes, ${content} content-creating`;
 }
 
@@ -127,7 +127,7 @@ function printScenario(result: ScenarioResult, idle: readonly RequestLogEntry[])
     `requests per goal from runners, ${label}: ${fixed(result.runnerRequests / GOALS)} (replayed through the adapters)`,
   );
   out(
-    `content-creating requests per goal, ${label}: ${fixed(entries.filter(isContentCreating).length / GOALS, 2)}`,
+    `content-creating requests per goal, ${label}: ${fixed(sumOf(entries, contentCreated) / GOALS, 2)}`,
   );
   out(`GraphQL points per hour, ${label}: ${fixed(points(entries) / hours, 0)}`);
   for (const token of TOKENS) {

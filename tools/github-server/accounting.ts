@@ -21,8 +21,12 @@ export interface AccountedRequest {
   points: number;
   /** Secondary-limit points (GET 1, other REST 5; GraphQL 1, 5 with a mutation); 0 when not performed. */
   secondaryPoints: number;
-  /** Whether the request creates content (the 80/minute, 500/hour secondary limit). */
-  contentCreating: boolean;
+  /**
+   * How many pieces of content the request creates (the 80/minute, 500/hour secondary limit):
+   * 0 or 1, or one per content-creating field of a GraphQL mutation with aliases, counted as
+   * separate requests since GitHub does not document how it counts them.
+   */
+  contentCreating: number;
   /** GraphQL: whether the operation is a mutation. */
   mutation?: boolean;
   /** A 304 answer to If-None-Match (free on the primary limit). */
@@ -60,7 +64,7 @@ export function usageOf(requests: readonly AccountedRequest[], identity?: string
     usage.points += entry.points;
     if (entry.operationId === "graphql") usage.graphqlPoints += entry.points;
     usage.secondaryPoints += entry.secondaryPoints;
-    if (entry.contentCreating && entry.secondaryPoints > 0) usage.contentCreating += 1;
+    if (entry.secondaryPoints > 0) usage.contentCreating += entry.contentCreating;
     if (entry.notModified) usage.notModified += 1;
     if (entry.rateLimited) usage.rateLimited += 1;
   }

@@ -1,5 +1,5 @@
-// GraphQL mutations that edit issues and issue comments in place: `updateIssue` (labels, title,
-// body, state) and `updateIssueComment`. They change the model through the same GitHubState
+// GraphQL mutations on issues and their comments: `updateIssue` (labels, title, body, state),
+// `addComment` and `updateIssueComment`. They change the model through the same GitHubState
 // functions as REST `issues/update`, `issues/set-labels` and `issues/update-comment`, so the
 // timeline events, body revisions and `updatedAt` are recorded alike. Each mutation checks
 // everything before it changes anything: a refused one changes nothing.
@@ -161,6 +161,38 @@ export function issueMutations(state: GitHubState, views: Views, viewer: UserMod
         clientMutationId: input.clientMutationId ?? null,
         actor: views.user(viewer),
         issue: views.issue(issue),
+      };
+    },
+    /**
+     * Comments on an issue or pull request, as REST issues/create-comment: anyone who can read
+     * it. Its content counts against the content-creation limit (limits.ts, per alias).
+     */
+    addComment: (args: { input: Input }) => {
+      const input = args.input;
+      const model = state.nodes.get(String(input.subjectId));
+      if (
+        !model ||
+        !("pull" in model) ||
+        model.repo.issues.get(model.number) !== model ||
+        !state.can(model.repo, viewer, "read")
+      ) {
+        throw notFound(input.subjectId);
+      }
+      const body = String(input.body ?? "");
+      if (body.trim() === "") throw unprocessable("Body can't be blank");
+      checkLength("body", body);
+      const comment = state.addComment(model, viewer, body);
+      const node = views.issueComment(model, comment);
+      return {
+        [VIEW]: true,
+        clientMutationId: input.clientMutationId ?? null,
+        commentEdge: {
+          [VIEW]: true,
+          cursor: Buffer.from(`cursor:v2:${comment.id}`).toString("base64"),
+          node,
+        },
+        subject: model.pull ? views.pullRequest(model) : views.issue(model),
+        timelineEdge: null,
       };
     },
     /** Edits a comment's body: its author, or anyone with write access (REST issues/update-comment). */

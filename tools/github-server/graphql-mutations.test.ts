@@ -15,7 +15,7 @@ type CommentPayload = { issueComment: { id: string; body: string; updatedAt: str
 const ISSUE_FIELDS = "issue { number updatedAt labels(first: 10) { nodes { name } } }";
 const COMMENT_FIELDS = "issueComment { id body updatedAt }";
 
-describe("GraphQL updateIssue and updateIssueComment", () => {
+describe("GraphQL updateIssue, addComment and updateIssueComment", () => {
   let f: Fixture;
   const o = { owner: "acme", repo: "widgets" };
   // Node ids as REST hands them out.
@@ -169,7 +169,7 @@ describe("GraphQL updateIssue and updateIssueComment", () => {
     // Edits in place: a mutation, not content-creating.
     const entry = f.server.requests.find((r) => r.graphqlOperationName === "Claim");
     assert.equal(entry?.mutation, true);
-    assert.equal(entry?.contentCreating, false);
+    assert.equal(entry?.contentCreating, 0);
     f.server.assertNoViolations();
   });
 
@@ -374,6 +374,42 @@ describe("GraphQL updateIssue and updateIssueComment", () => {
     assert.equal(issue?.comments[0]?.body, "y".repeat(65_536));
     assert.equal(issue?.body, null);
     assert.deepEqual(issue?.userContentEdits, []);
+    f.server.assertNoViolations();
+  });
+
+  it("adds aliased comments in order, each one content; a refused one leaves the others", async () => {
+    const answer = await graphql(
+      `mutation AddComments($one: ID!, $two: ID!) {
+        first: addComment(input: { subjectId: $one, body: "claim A" }) { commentEdge { node { id databaseId body author { login } } } }
+        gone: addComment(input: { subjectId: "I_nope", body: "claim B" }) { commentEdge { node { id } } }
+        blank: addComment(input: { subjectId: $two, body: " " }) { commentEdge { node { id } } }
+        second: addComment(input: { subjectId: $two, body: "claim C" }) { commentEdge { node { databaseId } } }
+      }`,
+      { one: ids.issue1, two: ids.issue2 },
+    );
+    assert.deepEqual(
+      answer.errors?.map((e) => [e.path?.[0], e.type, e.message]),
+      [
+        ["gone", "NOT_FOUND", "Could not resolve to a node with the global id of 'I_nope'"],
+        ["blank", "UNPROCESSABLE", "Body can't be blank"],
+      ],
+    );
+    type Added = { commentEdge: { node: { id?: string; databaseId: number; body?: string } } };
+    const data = answer.data as { first: Added; second: Added; gone: null; blank: null };
+    assert.equal(data.gone, null);
+    assert.equal(data.first.commentEdge.node.body, "claim A");
+    const { data: rest } = await f.octokit.issues.listComments({ ...o, issue_number: 1 });
+    assert.deepEqual(
+      rest.map((c) => [c.id, c.node_id, c.body]),
+      [
+        [rest[0]?.id, ids.comment1, "claim 1"],
+        [data.first.commentEdge.node.databaseId, data.first.commentEdge.node.id, "claim A"],
+      ],
+      "REST reads the comment under the ids the mutation answered",
+    );
+    assert.ok(data.second.commentEdge.node.databaseId > data.first.commentEdge.node.databaseId);
+    const entry = f.server.requests.find((r) => r.graphqlOperationName === "AddComments");
+    assert.equal(entry?.contentCreating, 4, "each addComment counts, the refused ones too");
     f.server.assertNoViolations();
   });
 

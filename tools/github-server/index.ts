@@ -14,9 +14,9 @@ export { createBareRepository } from "./git.js";
 export {
   CONTENT_CREATING_MUTATIONS,
   CONTENT_CREATING_OPERATIONS,
+  contentCreatedBy,
   graphqlCost,
   graphqlPoints,
-  isContentCreating,
   isMutation,
   mutationFields,
   secondaryPoints,

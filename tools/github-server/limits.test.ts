@@ -8,9 +8,9 @@ import {
   VIEWER_QUERY,
 } from "../../src/github/queries.js";
 import {
+  contentCreatedBy,
   graphqlCost,
   graphqlPoints,
-  isContentCreating,
   isMutation,
   mutationFields,
   secondaryPoints,
@@ -118,7 +118,7 @@ describe("mutations and content creation", () => {
       "pulls/create-review-comment",
       "repos/create-commit-comment",
     ]) {
-      assert.equal(isContentCreating("POST", id), true, id);
+      assert.equal(contentCreatedBy("POST", id), 1, id);
     }
     for (const [method, id] of [
       ["PATCH", "issues/update-comment"],
@@ -131,16 +131,26 @@ describe("mutations and content creation", () => {
       ["POST", "issues/add-sub-issue"],
       ["GET", "issues/get"],
     ] as const) {
-      assert.equal(isContentCreating(method, id), false, id);
+      assert.equal(contentCreatedBy(method, id), 0, id);
     }
   });
 
   it("counts GraphQL mutations that create content, not other mutations or queries", () => {
-    assert.equal(isContentCreating("POST", "graphql", mutationFields(create)), true);
-    assert.equal(isContentCreating("POST", "graphql", ["addComment"]), true);
-    assert.equal(isContentCreating("POST", "graphql", mutationFields(autoMerge)), false);
-    assert.equal(isContentCreating("POST", "graphql", false), false);
-    assert.equal(isContentCreating("POST", "graphql", true), true);
+    assert.equal(contentCreatedBy("POST", "graphql", mutationFields(create)), 1);
+    assert.equal(contentCreatedBy("POST", "graphql", ["addComment"]), 1);
+    assert.equal(contentCreatedBy("POST", "graphql", mutationFields(autoMerge)), 0);
+    assert.equal(contentCreatedBy("POST", "graphql", false), 0);
+    assert.equal(contentCreatedBy("POST", "graphql", true), 1);
+    const twoComments = `mutation {
+      a: addComment(input: {subjectId: "I_1", body: "x"}) { clientMutationId }
+      b: addComment(input: {subjectId: "I_2", body: "y"}) { clientMutationId }
+      c: updateIssueComment(input: {id: "IC_1", body: "z"}) { clientMutationId }
+    }`;
+    assert.equal(
+      contentCreatedBy("POST", "graphql", mutationFields(twoComments)),
+      2,
+      "each aliased comment counts, the edit does not",
+    );
   });
 
   it("gives GitHub's secondary points", () => {

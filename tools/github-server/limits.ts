@@ -159,25 +159,27 @@ export const CONTENT_CREATING_MUTATIONS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Whether a request counts against the content-creation limit (80 a minute, 500 an hour).
- * REST: a POST of one of CONTENT_CREATING_OPERATIONS. GraphQL (`operationId` "graphql"): pass
- * the mutation's root fields (mutationFields); it counts when one of them creates content. A
- * bare `true` (a mutation whose fields are unknown) counts, `false` (a query) does not.
+ * How many pieces of content a request creates, against the content-creation limit (80 a
+ * minute, 500 an hour). REST: 1 for a POST of one of CONTENT_CREATING_OPERATIONS, else 0.
+ * GraphQL (`operationId` "graphql"): pass the mutation's root fields (mutationFields); each
+ * field that creates content counts, aliases of one mutation each, as GitHub does not document
+ * how it counts them. A bare `true` (a mutation whose fields are unknown) counts 1, `false` (a
+ * query) 0.
  */
-export function isContentCreating(
+export function contentCreatedBy(
   method: string,
   operationId: string | null,
   mutation: boolean | readonly string[] = false,
-): boolean {
+): number {
   if (operationId === "graphql") {
-    if (typeof mutation === "boolean") return mutation;
-    return mutation.some((field) => CONTENT_CREATING_MUTATIONS.has(field));
+    if (typeof mutation === "boolean") return mutation ? 1 : 0;
+    return mutation.filter((field) => CONTENT_CREATING_MUTATIONS.has(field)).length;
   }
-  return (
+  const creates =
     method.toUpperCase() === "POST" &&
     operationId !== null &&
-    CONTENT_CREATING_OPERATIONS.has(operationId)
-  );
+    CONTENT_CREATING_OPERATIONS.has(operationId);
+  return creates ? 1 : 0;
 }
 
 /**

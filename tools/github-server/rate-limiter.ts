@@ -140,22 +140,24 @@ export class RateLimiter {
     identity: RateIdentity,
     endpoint: string,
     points: number,
-    contentCreating: boolean,
+    /** Pieces of content the request creates (several for aliased GraphQL mutations). */
+    contentCreating: number,
   ): number {
     if (!this.enforceSecondary) return 0;
     const now = this.clock.nowMs();
     let waitMs = 0;
-    if (contentCreating) {
+    if (contentCreating > 0) {
       const stamps = this.prune(this.content.get(identity.key) ?? [], now);
       const inMinute = stamps.filter((at) => at > now - MINUTE_MS);
-      if (inMinute.length >= SECONDARY_LIMITS.contentPerMinute) {
-        const frees = inMinute[inMinute.length - SECONDARY_LIMITS.contentPerMinute] as number;
-        waitMs = Math.max(waitMs, frees + MINUTE_MS - now);
-      }
-      if (stamps.length >= SECONDARY_LIMITS.contentPerHour) {
-        const frees = stamps[stamps.length - SECONDARY_LIMITS.contentPerHour] as number;
-        waitMs = Math.max(waitMs, frees + HOUR_MS - now);
-      }
+      // The stamp that must leave its window before `contentCreating` more fit in it.
+      const freeing = (window: number[], limit: number) =>
+        window[window.length + contentCreating - 1 - limit];
+      const minuteFrees = freeing(inMinute, SECONDARY_LIMITS.contentPerMinute);
+      if (minuteFrees !== undefined) waitMs = Math.max(waitMs, minuteFrees + MINUTE_MS - now);
+      const hourFrees = freeing(stamps, SECONDARY_LIMITS.contentPerHour);
+      if (hourFrees !== undefined) waitMs = Math.max(waitMs, hourFrees + HOUR_MS - now);
+      // More than a minute's window can ever hold: refused (GitHub's answer here is unknown).
+      if (contentCreating > SECONDARY_LIMITS.contentPerMinute) waitMs = Math.max(waitMs, MINUTE_MS);
     }
     const limit =
       endpoint === "graphql"
@@ -177,14 +179,14 @@ export class RateLimiter {
     identity: RateIdentity,
     endpoint: string,
     points: number,
-    contentCreating: boolean,
+    contentCreating: number,
   ): void {
     // Windows fill only while enforced: switching the limits off for a burst leaves no debt.
     if (!this.enforceSecondary) return;
     const now = this.clock.nowMs();
-    if (contentCreating) {
+    if (contentCreating > 0) {
       const stamps = this.prune(this.content.get(identity.key) ?? [], now);
-      stamps.push(now);
+      for (let piece = 0; piece < contentCreating; piece++) stamps.push(now);
       this.content.set(identity.key, stamps);
     }
     const key = `${identity.key}\u0000${endpoint}`;

@@ -169,6 +169,27 @@ describe("rate limits", () => {
     await f.octokit.issues.createComment({ ...n, body: "now it fits" });
   });
 
+  it("counts each comment of an aliased addComment mutation against the 80 a minute", async () => {
+    const { data: issue } = await f.octokit.issues.create({ ...o, title: "busy" });
+    const n = { ...o, issue_number: issue.number };
+    for (let i = 1; i < 79; i++) await f.octokit.issues.createComment({ ...n, body: `c${i}` });
+    const twoComments = `mutation($id: ID!) {
+      a: addComment(input: { subjectId: $id, body: "a" }) { clientMutationId }
+      b: addComment(input: { subjectId: $id, body: "b" }) { clientMutationId }
+    }`;
+    const error = await failure(
+      f.octokit.request("POST /graphql", { query: twoComments, variables: { id: issue.node_id } }),
+    );
+    assert.equal(error.status, 403, "79 + 2 pieces of content is one too many");
+    assert.equal(f.server.getIssue("acme", "widgets", issue.number)?.comments.length, 78);
+    f.server.state.clock.advance(Number(error.response.headers["retry-after"]) * 1000);
+    await f.octokit.request("POST /graphql", {
+      query: twoComments,
+      variables: { id: issue.node_id },
+    });
+    assert.equal(f.server.getIssue("acme", "widgets", issue.number)?.comments.length, 80);
+  });
+
   it("gives GITHUB_TOKEN-like identities 1,000 an hour, and can be switched off", async () => {
     f.server.setLimits({ identities: { "octo-bot": "actions" } });
     assert.equal((await f.octokit.repos.get(o)).headers["x-ratelimit-limit"], "1000");

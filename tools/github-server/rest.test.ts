@@ -456,7 +456,7 @@ describe("REST issues, labels and comments", () => {
         identity: "octo-bot",
         points: 1,
         secondaryPoints: 1,
-        contentCreating: false,
+        contentCreating: 0,
       },
     ]);
   });

@@ -10,7 +10,7 @@ import type { AppModel } from "./apps.js";
 import { type ContractChecker, getContract } from "./contract.js";
 import { FaultInjector, type FaultPlan, graphqlOperationOf, type HookedRequest } from "./faults.js";
 import { GraphQLEndpoint } from "./graphql.js";
-import { graphqlCostOf, isContentCreating } from "./limits.js";
+import { contentCreatedBy, graphqlCostOf } from "./limits.js";
 import { refreshPull, settlePull } from "./pulls.js";
 import {
   etagOf,
@@ -397,7 +397,7 @@ export class GitHubServer {
       status: 0,
       points: 0,
       secondaryPoints: 0,
-      contentCreating: false,
+      contentCreating: 0,
     };
     this.requests.push(entry);
     const finish = (answer: Answer, injected = false) => {
@@ -475,7 +475,7 @@ export class GitHubServer {
     if (isGraphQL) {
       const cost = graphqlCostOf(body);
       entry.mutation = cost.fields.length > 0;
-      entry.contentCreating = isContentCreating(method, route, cost.fields);
+      entry.contentCreating = contentCreatedBy(method, route, cost.fields);
       const refusal = admit(this.limiter, entry, rate, "graphql", cost.points);
       if (refusal) return finish(refusal);
       const rateLimit = () => ({
@@ -506,7 +506,7 @@ export class GitHubServer {
         this.violation(`${method} ${path}: ${route} is not implemented by the test server`),
       );
     }
-    entry.contentCreating = isContentCreating(method, route);
+    entry.contentCreating = contentCreatedBy(method, route);
     // A 304 answer to If-None-Match is free on the primary limit: a conditional GET is charged
     // once its answer is known.
     const ifNoneMatch = method === "GET" ? req.headers["if-none-match"] : undefined;
