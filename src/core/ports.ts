@@ -173,6 +173,13 @@ export interface GoalStore {
   transition(number: number, request: TransitionRequest): Promise<{ from: GoalState | null }>;
   /** Comments `text` plus the marker; returns the comment's id. */
   recordMarker(number: number, text: string, marker: Marker): Promise<RecordedComment>;
+  /**
+   * Comments on several goals in one request, in order (a cycle's claims): one paced write.
+   * Each answer is the comment recorded, or null when GitHub refused that one alone.
+   */
+  recordMarkers(
+    entries: ReadonlyArray<{ goal: GoalSnapshot; text: string; marker: Marker }>,
+  ): Promise<Array<RecordedComment | null>>;
   /** Removes one of our comments (a lost claim). A comment already gone is fine. */
   deleteComment(commentId: number): Promise<void>;
   /** Open goals in one state, without reading them. */

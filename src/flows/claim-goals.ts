@@ -124,10 +124,10 @@ export async function withdrawUnrunClaims(
 }
 
 /**
- * Claim, then verify, for a batch of goals: post a claim marker on each, read them all back in
- * one request, and move to running (in one request, flows/../github/run-starts.ts) only the goals
+ * Claim, then verify, for a batch of goals: post a claim marker on each (one request), read them
+ * all back in one request, and move to running (one request, github/run-starts.ts) only the goals
  * whose first live claim of the round is ours. A claim that lost is deleted: the dispatcher backs
- * off. `stop` is asked before each claim is posted (a lost dispatch lock): a reason ends posting.
+ * off. `stop` is asked before the claims are posted (a lost dispatch lock): a reason posts none.
  */
 export async function claimAll(
   context: ClaimContext,
@@ -138,14 +138,13 @@ export async function claimAll(
 ): Promise<ClaimedGoal[]> {
   const { store } = context;
   const now = context.now ?? (() => new Date());
-  const posted: Array<{ goal: GoalSnapshot; marker: ClaimMarker; recorded: RecordedComment }> = [];
-  for (const { goal, vetting } of candidates) {
-    const why = stop();
-    if (why) {
-      log(why);
-      break;
-    }
-    const claimedAt = now();
+  const why = stop();
+  if (why) {
+    log(why);
+    return [];
+  }
+  const claimedAt = now();
+  const claims = candidates.map(({ goal, vetting }) => {
     const marker: ClaimMarker = {
       kind: "claim",
       attempt: nextAttemptNumber(goal.markers),
@@ -159,13 +158,17 @@ export async function claimAll(
       vouchedBy: vetting.vouchedBy,
       branch: goalBranchName(goal.ref.number, goal.title),
     };
-    const recorded = await store.recordMarker(
-      goal.ref.number,
-      `Claiming attempt ${marker.attempt} (${describeClaimant(context.claimant)}).`,
-      marker,
-    );
-    posted.push({ goal, marker, recorded });
-  }
+    const text = `Claiming attempt ${marker.attempt} (${describeClaimant(context.claimant)}).`;
+    return { goal, marker, text };
+  });
+  // One request for every claim comment: one paced write, however many goals are claimed.
+  const recorded = claims.length > 0 ? await store.recordMarkers(claims) : [];
+  const posted: Array<{ goal: GoalSnapshot; marker: ClaimMarker; recorded: RecordedComment }> = [];
+  claims.forEach(({ goal, marker }, index) => {
+    const comment = recorded[index];
+    if (comment) posted.push({ goal, marker, recorded: comment });
+    else log(`#${goal.ref.number}: GitHub refused its claim comment; not claimed this cycle`);
+  });
   if (posted.length === 0) return [];
   const current = await store.getGoals(posted.map(({ goal }) => goal.ref.number));
   const verifiedAt = now();

@@ -22,6 +22,7 @@ import {
   withState,
 } from "../core/states.js";
 import type { TextHistory } from "../core/vouching.js";
+import { addComments } from "./add-comments.js";
 import { type GitHubClient, MAX_PAGE_SIZE } from "./client.js";
 import { createIssueOnce } from "./create-issue.js";
 import { readCycleOverview } from "./cycle-overview.js";
@@ -269,6 +270,17 @@ export class GitHubGoalStore implements GoalStore {
     const body = markedComment(text, [marker]);
     const { id, nodeId } = await this.postComment(number, body);
     return { commentId: id, nodeId, body };
+  }
+
+  recordMarkers(entries: ReadonlyArray<{ goal: GoalSnapshot; text: string; marker: Marker }>) {
+    return addComments(
+      this.client,
+      entries.map(({ goal, text, marker }) => ({
+        subjectId: goal.nodeId,
+        body: markedComment(text, [marker]),
+      })),
+      `commenting on ${entries.map(({ goal }) => `#${goal.ref.number}`).join(", ")}`,
+    );
   }
 
   async getGoals(numbers: readonly number[]): Promise<Map<number, GoalSnapshot>> {

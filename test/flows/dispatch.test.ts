@@ -25,7 +25,7 @@ afterEach(() => w.close());
 const { goal, stateLabels, comment, retriedGoal, runningGoal } = goalHelpers(() => w);
 
 describe("claiming many goals at once", () => {
-  it("makes one comment per claim, verifies them in one read and moves them in one request", async () => {
+  it("posts every claim comment in one request, verifies them in one read and moves them in one request", async () => {
     const numbers: number[] = [];
     for (let i = 1; i <= 12; i++) numbers.push(await goal(`goal ${i}`));
     w.server.resetRequests();
@@ -35,20 +35,23 @@ describe("claiming many goals at once", () => {
       numbers.slice(0, 10),
     );
     const writes = w.server.requests.filter((r) => r.method !== "GET" && r.path !== "/graphql");
-    // The claims are the only comments on the goals: the moves to running are edits of them.
-    const onGoals = writes.filter((r) =>
-      numbers.some((n) => r.path.endsWith(`/issues/${n}/comments`)),
-    );
+    // No comment by REST: the claims go in one request, the moves to running are edits of them.
     assert.deepEqual(
-      onGoals.map((r) => r.operationId),
-      Array(10).fill("issues/create-comment"),
+      writes.filter((r) => r.operationId === "issues/create-comment"),
+      [],
     );
     assert.deepEqual(
       w.server.requests
-        .filter((r) => ["Goals", "LabelIds", "StartRuns"].includes(r.graphqlOperationName ?? ""))
-        .map((r) => r.graphqlOperationName),
+        .filter((r) =>
+          ["AddComments", "Goals", "LabelIds", "StartRuns"].includes(r.graphqlOperationName ?? ""),
+        )
+        .map((r) => [r.graphqlOperationName, r.contentCreating]),
       // The labels' ids come from the cycle's overview: no read of them.
-      ["Goals", "StartRuns"],
+      [
+        ["AddComments", 10],
+        ["Goals", 0],
+        ["StartRuns", 0],
+      ],
     );
     assert.equal(writes.filter((r) => r.operationId === "issues/set-labels").length, 0);
     for (const number of numbers.slice(0, 10)) {
@@ -70,6 +73,63 @@ describe("claiming many goals at once", () => {
     }
     for (const number of numbers.slice(10))
       assert.deepEqual(await stateLabels(number), ["goal:queued"]);
+  });
+});
+
+describe("claim comments refused or lost", () => {
+  it("leaves out a goal deleted while its claim was posted; the other claims stand", async () => {
+    const numbers = [await goal("a"), await goal("b"), await goal("c")];
+    const deleted = numbers[1] ?? 0;
+    w.server.faults.hook({
+      route: "graphql",
+      graphqlOperation: "AddComments",
+      at: "before",
+      run: () => {
+        const model = w.server.state.requireRepo(owner, repo);
+        const issue = model.issues.get(deleted);
+        model.issues.delete(deleted);
+        if (issue) w.server.state.nodes.delete(issue.nodeId);
+      },
+    });
+    const { claims, log } = await dispatchCycle(w, { max: 3 });
+    assert.deepEqual(claims, [
+      [numbers[0], 1],
+      [numbers[2], 1],
+    ]);
+    assert.ok(
+      log.includes(`#${deleted}: GitHub refused its claim comment; not claimed this cycle`),
+      log.join("\n"),
+    );
+    for (const number of [numbers[0], numbers[2]])
+      assert.deepEqual(await stateLabels(number ?? 0), ["goal:running"]);
+  });
+
+  it("claims posted whose answers were all lost run nothing, and are withdrawn without using an attempt", async () => {
+    const numbers = [await goal("a"), await goal("b")];
+    w.server.faults.hook({
+      route: "graphql",
+      graphqlOperation: "AddComments",
+      at: "after",
+      drop: true,
+      times: Number.POSITIVE_INFINITY,
+    });
+    await assert.rejects(dispatchCycle(w, { max: 2 }));
+    for (const number of numbers) {
+      assert.deepEqual(await stateLabels(number ?? 0), ["goal:queued"], "nothing ran");
+      const claims = (await w.store.getGoal(number ?? 0)).markers.filter((m) => m.kind === "claim");
+      assert.ok(claims.length > 0, "the claims were posted, their answers lost");
+    }
+    w.server.faults.clear();
+    const { claims } = await dispatchCycle(w, { max: 2 });
+    for (const number of numbers) {
+      const goal = await w.store.getGoal(number ?? 0);
+      assert.equal(goal.state, "running");
+      assert.equal(attemptsUsed(goal.markers), 1, "the lost claims were withdrawn, not counted");
+    }
+    assert.deepEqual(
+      claims.map(([number]) => number),
+      numbers,
+    );
   });
 });
 
