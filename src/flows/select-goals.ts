@@ -20,6 +20,8 @@ import type { TextVetter, Vetting } from "./vet-goals.js";
 
 /** Goals read and judged together: one GraphQL page, one dependency query. */
 const CHUNK = 100;
+/** Blocked-by reads a selection has under way at once (GitHub allows 100 concurrent requests). */
+const BLOCKED_BY_READS_AHEAD = 10;
 /** Issues followed when looking for a dependency cycle, per goal. */
 const CYCLE_SEARCH_LIMIT = 100;
 
@@ -111,7 +113,27 @@ export async function selectGoals(
       known,
       parsed.flatMap((entry) => entry.depends),
     );
-    for (const entry of parsed) {
+    // Native blocked-by links cost a request per goal: read only for goals that may run, and
+    // for the next ones still needed at the same time (reads are not paced), so that claiming
+    // N goals waits for one round of these reads rather than N in turn.
+    const blockedByReads = new Map<number, Promise<IssueRef[]>>();
+    const blockedBy = (index: number): Promise<IssueRef[]> => {
+      const ahead = Math.min(BLOCKED_BY_READS_AHEAD, Math.max(1, wanted - waiting(false)));
+      for (let next = index, started = 0; next < parsed.length && started < ahead; next++) {
+        const entry = parsed[next];
+        if (!entry || entry.hidden || entry.problem) continue;
+        started++;
+        const number = entry.goal.ref.number;
+        if (blockedByReads.has(number)) continue;
+        const read = store.blockedBy(number);
+        // A read ahead that is never awaited must not become an unhandled rejection.
+        read.catch(() => {});
+        blockedByReads.set(number, read);
+      }
+      const number = parsed[index]?.goal.ref.number ?? Number.NaN;
+      return blockedByReads.get(number) ?? store.blockedBy(number);
+    };
+    for (const [index, entry] of parsed.entries()) {
       considered.set(entry.goal.ref.number, { goal: entry.goal, depends: [...entry.depends] });
       const unrun = unrunClaims(entry.goal.markers);
       if (unrun.length > 0) withdrawn.push({ goal: entry.goal, attempts: unrun });
@@ -135,8 +157,7 @@ export async function selectGoals(
       }
       let verdict = await judge(store, known, entry.goal, entry.depends, retry);
       if (verdict.eligible) {
-        // Native blocked-by links cost a request per goal: read them only for goals we would run.
-        const blockers = (await store.blockedBy(entry.goal.ref.number)).filter(
+        const blockers = (await blockedBy(index)).filter(
           (ref) => !entry.depends.some((dep) => sameIssue(dep, ref)),
         );
         if (blockers.length > 0) {

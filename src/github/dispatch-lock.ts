@@ -9,12 +9,12 @@ import {
   nextStep,
   readDescription,
   ticketExpiry,
-  ticketInDoubt,
 } from "../core/dispatch-lock.js";
 import { messageOf } from "../core/errors.js";
 import type { RepoRef } from "../core/issue-ref.js";
 import type { DispatchLockPort, LockLease } from "../core/ports.js";
 import { type GitHubClient, MAX_PAGE_SIZE } from "./client.js";
+import { freeLabel, Lease } from "./dispatch-lock-lease.js";
 import { explainGitHubError, isStatus } from "./errors.js";
 import { readGraphql, repositoryNotFound } from "./graphql-read.js";
 
@@ -82,6 +82,12 @@ export class GitHubDispatchLock implements DispatchLockPort {
   private readonly pollMs: number;
   private readonly clock: LockClock;
   private readonly warn: (message: string) => void;
+  /**
+   * The generation this object last freed, with its budget note: the next acquire creates the
+   * one after it before any listing. A stale guess costs what any stale read costs (a 422, or a
+   * label below the top that the confirming listing finds abandoned), and saves a listing.
+   */
+  private lastFreed: { generation: number; budgetTold: string | null } | null = null;
 
   /**
    * No trusted authors: labels carry none, and only accounts with triage or write access can
@@ -114,7 +120,13 @@ export class GitHubDispatchLock implements DispatchLockPort {
     // Whether a label of ours may exist: only then is there anything to clean up.
     let created = false;
     const giveUp = async () => (created ? await this.giveUp(ticketId) : null);
+    const guess = this.lastFreed;
+    this.lastFreed = null;
     try {
+      if (guess) {
+        created = true;
+        await this.create(guess.generation + 1, ticketId, guess.budgetTold);
+      }
       let view = await this.readAll();
       for (;;) {
         const step = nextStep(view, ticketId, this.now(), this.ticketSeconds);
@@ -122,7 +134,11 @@ export class GitHubDispatchLock implements DispatchLockPort {
         if (step.kind === "look") {
           view = await this.readAll();
         } else if (step.kind === "hold") {
-          await this.deleteAll(step.older.filter((older) => !step.abandoned.includes(older)));
+          // Old generations are deleted while the cycle works (the lease waits for it on
+          // release): nothing depends on them being gone, and the cycle need not wait.
+          const cleanup = this.deleteAll(
+            step.older.filter((older) => !step.abandoned.includes(older)),
+          );
           return new Lease(this.client, this.repo, {
             generation: step.generation,
             ticketId,
@@ -133,6 +149,10 @@ export class GitHubDispatchLock implements DispatchLockPort {
             clock: this.clock,
             warn: this.warn,
             look: (generation) => this.look(generation),
+            cleanup,
+            freed: (generation, budgetTold) => {
+              this.lastFreed = { generation, budgetTold };
+            },
           }).start();
         } else if (step.kind === "take") {
           created = true;
@@ -239,160 +259,6 @@ export class GitHubDispatchLock implements DispatchLockPort {
           );
         }
       }
-    }
-  }
-}
-
-async function freeLabel(
-  client: GitHubClient,
-  repo: RepoRef,
-  generation: number,
-  budgetTold: string | null,
-  now: Date,
-) {
-  try {
-    await client.rest.issues.updateLabel({
-      owner: repo.owner,
-      repo: repo.repo,
-      name: lockLabelName(generation),
-      description: describeLock({ lock: { state: "free", since: now.toISOString() }, budgetTold }),
-    });
-  } catch (error) {
-    // Deleted: a newer generation holds the lock, ours is nothing to free.
-    if (!isStatus(error, 404)) throw error;
-  }
-}
-
-interface LeaseOptions {
-  generation: number;
-  ticketId: string;
-  /** The expiry our label was created with. */
-  expiresAt: string;
-  budgetTold: string | null;
-  ticketSeconds: number;
-  renewMs: number;
-  clock: LockClock;
-  warn: (message: string) => void;
-  /** Looks at a generation and the next (see GitHubDispatchLock.look). */
-  look: (generation: number) => Promise<LockView>;
-}
-
-/**
- * The holder's side: its label, renewed on a timer from the moment it holds the lock until
- * release, so that it lives while its process does and dies soon after.
- */
-class Lease implements LockLease {
-  private stopRenewing: (() => void) | null = null;
-  private renewing: Promise<void> | null = null;
-  /** The expiry of our last description GitHub accepted: what the other dispatchers go by. */
-  private confirmedExpiresAt: string;
-  private budgetTold: string | null;
-  /** Why we may no longer hold the lock; once set, it stays. */
-  private doubt: string | null = null;
-  private warned = false;
-
-  constructor(
-    private readonly client: GitHubClient,
-    private readonly repo: RepoRef,
-    private readonly options: LeaseOptions,
-  ) {
-    this.confirmedExpiresAt = options.expiresAt;
-    this.budgetTold = options.budgetTold;
-  }
-
-  private get name() {
-    return lockLabelName(this.options.generation);
-  }
-
-  private now() {
-    return new Date(this.options.clock.now());
-  }
-
-  start(): this {
-    this.stopRenewing = this.options.clock.every(this.options.renewMs, () => {
-      this.renewing ??= this.renew().finally(() => {
-        this.renewing = null;
-      });
-      return this.renewing;
-    });
-    return this;
-  }
-
-  /** True once the holder can no longer be sure that it holds the lock; it stays true. */
-  lost(): boolean {
-    const { ticketSeconds, warn } = this.options;
-    if (!this.doubt && ticketInDoubt(this.confirmedExpiresAt, this.now(), ticketSeconds)) {
-      this.doubt = `its ticket expires at ${this.confirmedExpiresAt} and could not be renewed`;
-    }
-    if (this.doubt && !this.warned) {
-      this.warned = true;
-      warn(`This dispatch cycle may have lost the dispatch lock: ${this.doubt}.`);
-    }
-    return this.doubt !== null;
-  }
-
-  /** The holder is alone on its label: a read-modify-write of its description is safe. */
-  async firstBudgetNotice(day: string): Promise<boolean> {
-    if (this.budgetTold === day) return false;
-    this.budgetTold = day;
-    try {
-      await this.write();
-    } catch (error) {
-      // Better told twice than never: the notification goes out, the next cycle may repeat it.
-      this.options.warn(
-        `could not note on the dispatch lock that the budget was reported: ${messageOf(error)}`,
-      );
-    }
-    return true;
-  }
-
-  /** Stops renewing (waiting for a renewal under way), then marks our label free. */
-  async release(): Promise<void> {
-    this.stopRenewing?.();
-    this.stopRenewing = null;
-    await this.renewing;
-    try {
-      await freeLabel(this.client, this.repo, this.options.generation, this.budgetTold, this.now());
-    } catch (error) {
-      // Not worth failing a cycle that did its work: the ticket expires within a minute.
-      this.options.warn(`Could not release the dispatch lock (${this.name}): ${messageOf(error)}`);
-    }
-  }
-
-  /** Writes our description with a fresh expiry; a label gone means another took the lock. */
-  private async write() {
-    const expiresAt = ticketExpiry(this.now(), this.options.ticketSeconds);
-    const { ticketId } = this.options;
-    try {
-      await this.client.rest.issues.updateLabel({
-        owner: this.repo.owner,
-        repo: this.repo.repo,
-        name: this.name,
-        description: describeLock({
-          lock: { state: "held", ticketId, expiresAt },
-          budgetTold: this.budgetTold,
-        }),
-      });
-    } catch (error) {
-      if (isStatus(error, 404)) this.doubt ??= `its label ${this.name} was deleted`;
-      throw error;
-    }
-    this.confirmedExpiresAt = expiresAt;
-  }
-
-  /** Pushes the expiry forward, then checks that no newer generation exists; never throws. */
-  private async renew() {
-    try {
-      await this.write();
-      const view = await this.options.look(this.options.generation);
-      const newer = view.labels.find((label) => label.generation > this.options.generation);
-      const ours = view.labels.find((label) => label.generation === this.options.generation);
-      if (newer) this.doubt ??= `a newer generation ${lockLabelName(newer.generation)} exists`;
-      else if (!ours) this.doubt ??= `its label ${this.name} was deleted`;
-    } catch (error) {
-      this.options.warn(
-        `Could not renew the dispatch lock (${this.name}); trying again in ${Math.round(this.options.renewMs / 1000)} s: ${messageOf(error)}`,
-      );
     }
   }
 }

@@ -165,6 +165,46 @@ it("a waiter takes the lock at its first look after the holder releases it; old 
   assert.deepEqual(await lockStates(), ["2 free"], "the new holder deleted the old generation");
 });
 
+it("a dispatcher that freed generation n creates n+1 before listing; a stale guess costs no more than a stale read", async () => {
+  const dispatcher = lock();
+  const first = await dispatcher.acquire(0);
+  assert.ok(first);
+  await first.release();
+  gh.server.resetRequests();
+  const again = await dispatcher.acquire(0);
+  assert.ok(again);
+  await again.release();
+  assert.deepEqual(
+    gh.server.requests.map((request) => request.operationId),
+    [
+      "issues/create-label",
+      "issues/list-labels-for-repo",
+      "issues/delete-label",
+      "issues/update-label",
+    ],
+    "create, confirm by one listing, delete generation 1 while holding, free on release",
+  );
+  assert.deepEqual(await lockStates(), ["2 free"]);
+
+  const other = await lock().acquire(0);
+  assert.ok(other);
+  await other.release();
+  const afterOther = await dispatcher.acquire(0);
+  assert.ok(afterOther, "its guess (3) was taken: a 422, then the listing shows 3 free");
+  await afterOther.release();
+  assert.deepEqual(await lockStates(), ["4 free"]);
+
+  const holder = await lock().acquire(0);
+  assert.ok(holder);
+  assert.equal(
+    await dispatcher.acquire(0),
+    null,
+    "its guess (5) is held by another: it waits like anyone and gives up",
+  );
+  assert.deepEqual(await lockStates(), ["5 held"]);
+  await holder.release();
+});
+
 it("gives up after the wait, leaving no label of its own", async () => {
   const held = await lock().acquire(0);
   assert.ok(held);
@@ -402,7 +442,9 @@ it("tells the budget once per UTC day, carried from generation to generation", a
   const second = await lock().acquire(0);
   assert.ok(second);
   assert.deepEqual(
-    (await lockLabels()).map((label) => [label.generation, label.budgetTold]),
+    (await lockLabels())
+      .filter((label) => label.generation === 2)
+      .map((label) => [label.generation, label.budgetTold]),
     [[2, "2026-11-25"]],
   );
   assert.equal(await second.firstBudgetNotice("2026-11-25"), false, "a later cycle that day");
