@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3006:
+/***/ 6570:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50275,6 +50275,8 @@ function appendBlock(body, block) {
 
 /** Goals read and judged together: one GraphQL page, one dependency query. */
 const CHUNK = 100;
+/** Blocked-by reads a selection has under way at once (GitHub allows 100 concurrent requests). */
+const BLOCKED_BY_READS_AHEAD = 10;
 /** Issues followed when looking for a dependency cycle, per goal. */
 const CYCLE_SEARCH_LIMIT = 100;
 /**
@@ -50322,7 +50324,29 @@ maxAttempts, vetter) {
         scanned += chunk.length;
         const parsed = chunk.map((goal) => ({ goal, ...dependsOf(goal) }));
         await learn(store, known, parsed.flatMap((entry) => entry.depends));
-        for (const entry of parsed) {
+        // Native blocked-by links cost a request per goal: read only for goals that may run, and
+        // for the next ones still needed at the same time (reads are not paced), so that claiming
+        // N goals waits for one round of these reads rather than N in turn.
+        const blockedByReads = new Map();
+        const blockedBy = (index) => {
+            const ahead = Math.min(BLOCKED_BY_READS_AHEAD, Math.max(1, wanted - waiting(false)));
+            for (let next = index, started = 0; next < parsed.length && started < ahead; next++) {
+                const entry = parsed[next];
+                if (!entry || entry.hidden || entry.problem)
+                    continue;
+                started++;
+                const number = entry.goal.ref.number;
+                if (blockedByReads.has(number))
+                    continue;
+                const read = store.blockedBy(number);
+                // A read ahead that is never awaited must not become an unhandled rejection.
+                read.catch(() => { });
+                blockedByReads.set(number, read);
+            }
+            const number = parsed[index]?.goal.ref.number ?? Number.NaN;
+            return blockedByReads.get(number) ?? store.blockedBy(number);
+        };
+        for (const [index, entry] of parsed.entries()) {
             considered.set(entry.goal.ref.number, { goal: entry.goal, depends: [...entry.depends] });
             const unrun = unrunClaims(entry.goal.markers);
             if (unrun.length > 0)
@@ -50348,8 +50372,7 @@ maxAttempts, vetter) {
             }
             let verdict = await judge(store, known, entry.goal, entry.depends, retry);
             if (verdict.eligible) {
-                // Native blocked-by links cost a request per goal: read them only for goals we would run.
-                const blockers = (await store.blockedBy(entry.goal.ref.number)).filter((ref) => !entry.depends.some((dep) => sameIssue(dep, ref)));
+                const blockers = (await blockedBy(index)).filter((ref) => !entry.depends.some((dep) => sameIssue(dep, ref)));
                 if (blockers.length > 0) {
                     considered.get(entry.goal.ref.number)?.depends.push(...blockers);
                     await learn(store, known, blockers);
@@ -50736,22 +50759,21 @@ async function withdrawUnrunClaims(store, selection, dryRun, log) {
     }
 }
 /**
- * Claim, then verify, for a batch of goals: post a claim marker on each, read them all back in
- * one request, and move to running (in one request, flows/../github/run-starts.ts) only the goals
+ * Claim, then verify, for a batch of goals: post a claim marker on each (one request), read them
+ * all back in one request, and move to running (one request, github/run-starts.ts) only the goals
  * whose first live claim of the round is ours. A claim that lost is deleted: the dispatcher backs
- * off. `stop` is asked before each claim is posted (a lost dispatch lock): a reason ends posting.
+ * off. `stop` is asked before the claims are posted (a lost dispatch lock): a reason posts none.
  */
 async function claimAll(context, settings, candidates, stop, log) {
     const { store } = context;
     const now = context.now ?? (() => new Date());
-    const posted = [];
-    for (const { goal, vetting } of candidates) {
-        const why = stop();
-        if (why) {
-            log(why);
-            break;
-        }
-        const claimedAt = now();
+    const why = stop();
+    if (why) {
+        log(why);
+        return [];
+    }
+    const claimedAt = now();
+    const claims = candidates.map(({ goal, vetting }) => {
         const marker = {
             kind: "claim",
             attempt: nextAttemptNumber(goal.markers),
@@ -50763,9 +50785,19 @@ async function claimAll(context, settings, candidates, stop, log) {
             vouchedBy: vetting.vouchedBy,
             branch: goalBranchName(goal.ref.number, goal.title),
         };
-        const recorded = await store.recordMarker(goal.ref.number, `Claiming attempt ${marker.attempt} (${describeClaimant(context.claimant)}).`, marker);
-        posted.push({ goal, marker, recorded });
-    }
+        const text = `Claiming attempt ${marker.attempt} (${describeClaimant(context.claimant)}).`;
+        return { goal, marker, text };
+    });
+    // One request for every claim comment: one paced write, however many goals are claimed.
+    const recorded = claims.length > 0 ? await store.recordMarkers(claims) : [];
+    const posted = [];
+    claims.forEach(({ goal, marker }, index) => {
+        const comment = recorded[index];
+        if (comment)
+            posted.push({ goal, marker, recorded: comment });
+        else
+            log(`#${goal.ref.number}: GitHub refused its claim comment; not claimed this cycle`);
+    });
     if (posted.length === 0)
         return [];
     const current = await store.getGoals(posted.map(({ goal }) => goal.ref.number));
@@ -59838,6 +59870,146 @@ function nextStep(view, ticketId, now, ticketSeconds) {
     return { kind: "wait", generation: top.generation, expiresAt: lock.expiresAt, abandoned };
 }
 
+;// CONCATENATED MODULE: ./src/github/dispatch-lock-lease.ts
+
+
+
+// The holder's side of the dispatch lock (src/github/dispatch-lock.ts): renewing its label
+// while the cycle works, and marking it free on release.
+async function freeLabel(client, repo, generation, budgetTold, now) {
+    try {
+        await client.rest.issues.updateLabel({
+            owner: repo.owner,
+            repo: repo.repo,
+            name: lockLabelName(generation),
+            description: describeLock({ lock: { state: "free", since: now.toISOString() }, budgetTold }),
+        });
+    }
+    catch (error) {
+        // Deleted: a newer generation holds the lock, ours is nothing to free.
+        if (!isStatus(error, 404))
+            throw error;
+    }
+}
+/**
+ * The holder's side: its label, renewed on a timer from the moment it holds the lock until
+ * release, so that it lives while its process does and dies soon after.
+ */
+class Lease {
+    client;
+    repo;
+    options;
+    stopRenewing = null;
+    renewing = null;
+    /** The expiry of our last description GitHub accepted: what the other dispatchers go by. */
+    confirmedExpiresAt;
+    budgetTold;
+    /** Why we may no longer hold the lock; once set, it stays. */
+    doubt = null;
+    warned = false;
+    constructor(client, repo, options) {
+        this.client = client;
+        this.repo = repo;
+        this.options = options;
+        this.confirmedExpiresAt = options.expiresAt;
+        this.budgetTold = options.budgetTold;
+    }
+    get name() {
+        return lockLabelName(this.options.generation);
+    }
+    now() {
+        return new Date(this.options.clock.now());
+    }
+    start() {
+        this.stopRenewing = this.options.clock.every(this.options.renewMs, () => {
+            this.renewing ??= this.renew().finally(() => {
+                this.renewing = null;
+            });
+            return this.renewing;
+        });
+        return this;
+    }
+    /** True once the holder can no longer be sure that it holds the lock; it stays true. */
+    lost() {
+        const { ticketSeconds, warn } = this.options;
+        if (!this.doubt && ticketInDoubt(this.confirmedExpiresAt, this.now(), ticketSeconds)) {
+            this.doubt = `its ticket expires at ${this.confirmedExpiresAt} and could not be renewed`;
+        }
+        if (this.doubt && !this.warned) {
+            this.warned = true;
+            warn(`This dispatch cycle may have lost the dispatch lock: ${this.doubt}.`);
+        }
+        return this.doubt !== null;
+    }
+    /** The holder is alone on its label: a read-modify-write of its description is safe. */
+    async firstBudgetNotice(day) {
+        if (this.budgetTold === day)
+            return false;
+        this.budgetTold = day;
+        try {
+            await this.write();
+        }
+        catch (error) {
+            // Better told twice than never: the notification goes out, the next cycle may repeat it.
+            this.options.warn(`could not note on the dispatch lock that the budget was reported: ${errors_messageOf(error)}`);
+        }
+        return true;
+    }
+    /** Stops renewing (waiting for a renewal under way), then marks our label free. */
+    async release() {
+        this.stopRenewing?.();
+        this.stopRenewing = null;
+        await this.renewing;
+        await this.options.cleanup;
+        try {
+            await freeLabel(this.client, this.repo, this.options.generation, this.budgetTold, this.now());
+            this.options.freed(this.options.generation, this.budgetTold);
+        }
+        catch (error) {
+            // Not worth failing a cycle that did its work: the ticket expires within a minute.
+            this.options.warn(`Could not release the dispatch lock (${this.name}): ${errors_messageOf(error)}`);
+        }
+    }
+    /** Writes our description with a fresh expiry; a label gone means another took the lock. */
+    async write() {
+        const expiresAt = ticketExpiry(this.now(), this.options.ticketSeconds);
+        const { ticketId } = this.options;
+        try {
+            await this.client.rest.issues.updateLabel({
+                owner: this.repo.owner,
+                repo: this.repo.repo,
+                name: this.name,
+                description: describeLock({
+                    lock: { state: "held", ticketId, expiresAt },
+                    budgetTold: this.budgetTold,
+                }),
+            });
+        }
+        catch (error) {
+            if (isStatus(error, 404))
+                this.doubt ??= `its label ${this.name} was deleted`;
+            throw error;
+        }
+        this.confirmedExpiresAt = expiresAt;
+    }
+    /** Pushes the expiry forward, then checks that no newer generation exists; never throws. */
+    async renew() {
+        try {
+            await this.write();
+            const view = await this.options.look(this.options.generation);
+            const newer = view.labels.find((label) => label.generation > this.options.generation);
+            const ours = view.labels.find((label) => label.generation === this.options.generation);
+            if (newer)
+                this.doubt ??= `a newer generation ${lockLabelName(newer.generation)} exists`;
+            else if (!ours)
+                this.doubt ??= `its label ${this.name} was deleted`;
+        }
+        catch (error) {
+            this.options.warn(`Could not renew the dispatch lock (${this.name}); trying again in ${Math.round(this.options.renewMs / 1000)} s: ${errors_messageOf(error)}`);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/github/graphql-read.ts
 /**
  * GraphQL reads as the goal store makes them: an issue or repository that does not exist is
@@ -59884,6 +60056,7 @@ function actorLogin(actor) {
 
 
 
+
 const systemClock = {
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -59914,6 +60087,12 @@ class GitHubDispatchLock {
     clock;
     warn;
     /**
+     * The generation this object last freed, with its budget note: the next acquire creates the
+     * one after it before any listing. A stale guess costs what any stale read costs (a 422, or a
+     * label below the top that the confirming listing finds abandoned), and saves a listing.
+     */
+    lastFreed = null;
+    /**
      * No trusted authors: labels carry none, and only accounts with triage or write access can
      * create or edit them, so the lock trusts whoever GitHub lets do that.
      */
@@ -59939,7 +60118,13 @@ class GitHubDispatchLock {
         // Whether a label of ours may exist: only then is there anything to clean up.
         let created = false;
         const giveUp = async () => (created ? await this.giveUp(ticketId) : null);
+        const guess = this.lastFreed;
+        this.lastFreed = null;
         try {
+            if (guess) {
+                created = true;
+                await this.create(guess.generation + 1, ticketId, guess.budgetTold);
+            }
             let view = await this.readAll();
             for (;;) {
                 const step = nextStep(view, ticketId, this.now(), this.ticketSeconds);
@@ -59948,7 +60133,9 @@ class GitHubDispatchLock {
                     view = await this.readAll();
                 }
                 else if (step.kind === "hold") {
-                    await this.deleteAll(step.older.filter((older) => !step.abandoned.includes(older)));
+                    // Old generations are deleted while the cycle works (the lease waits for it on
+                    // release): nothing depends on them being gone, and the cycle need not wait.
+                    const cleanup = this.deleteAll(step.older.filter((older) => !step.abandoned.includes(older)));
                     return new Lease(this.client, this.repo, {
                         generation: step.generation,
                         ticketId,
@@ -59959,6 +60146,10 @@ class GitHubDispatchLock {
                         clock: this.clock,
                         warn: this.warn,
                         look: (generation) => this.look(generation),
+                        cleanup,
+                        freed: (generation, budgetTold) => {
+                            this.lastFreed = { generation, budgetTold };
+                        },
                     }).start();
                 }
                 else if (step.kind === "take") {
@@ -60069,137 +60260,6 @@ class GitHubDispatchLock {
         }
     }
 }
-async function freeLabel(client, repo, generation, budgetTold, now) {
-    try {
-        await client.rest.issues.updateLabel({
-            owner: repo.owner,
-            repo: repo.repo,
-            name: lockLabelName(generation),
-            description: describeLock({ lock: { state: "free", since: now.toISOString() }, budgetTold }),
-        });
-    }
-    catch (error) {
-        // Deleted: a newer generation holds the lock, ours is nothing to free.
-        if (!isStatus(error, 404))
-            throw error;
-    }
-}
-/**
- * The holder's side: its label, renewed on a timer from the moment it holds the lock until
- * release, so that it lives while its process does and dies soon after.
- */
-class Lease {
-    client;
-    repo;
-    options;
-    stopRenewing = null;
-    renewing = null;
-    /** The expiry of our last description GitHub accepted: what the other dispatchers go by. */
-    confirmedExpiresAt;
-    budgetTold;
-    /** Why we may no longer hold the lock; once set, it stays. */
-    doubt = null;
-    warned = false;
-    constructor(client, repo, options) {
-        this.client = client;
-        this.repo = repo;
-        this.options = options;
-        this.confirmedExpiresAt = options.expiresAt;
-        this.budgetTold = options.budgetTold;
-    }
-    get name() {
-        return lockLabelName(this.options.generation);
-    }
-    now() {
-        return new Date(this.options.clock.now());
-    }
-    start() {
-        this.stopRenewing = this.options.clock.every(this.options.renewMs, () => {
-            this.renewing ??= this.renew().finally(() => {
-                this.renewing = null;
-            });
-            return this.renewing;
-        });
-        return this;
-    }
-    /** True once the holder can no longer be sure that it holds the lock; it stays true. */
-    lost() {
-        const { ticketSeconds, warn } = this.options;
-        if (!this.doubt && ticketInDoubt(this.confirmedExpiresAt, this.now(), ticketSeconds)) {
-            this.doubt = `its ticket expires at ${this.confirmedExpiresAt} and could not be renewed`;
-        }
-        if (this.doubt && !this.warned) {
-            this.warned = true;
-            warn(`This dispatch cycle may have lost the dispatch lock: ${this.doubt}.`);
-        }
-        return this.doubt !== null;
-    }
-    /** The holder is alone on its label: a read-modify-write of its description is safe. */
-    async firstBudgetNotice(day) {
-        if (this.budgetTold === day)
-            return false;
-        this.budgetTold = day;
-        try {
-            await this.write();
-        }
-        catch (error) {
-            // Better told twice than never: the notification goes out, the next cycle may repeat it.
-            this.options.warn(`could not note on the dispatch lock that the budget was reported: ${errors_messageOf(error)}`);
-        }
-        return true;
-    }
-    /** Stops renewing (waiting for a renewal under way), then marks our label free. */
-    async release() {
-        this.stopRenewing?.();
-        this.stopRenewing = null;
-        await this.renewing;
-        try {
-            await freeLabel(this.client, this.repo, this.options.generation, this.budgetTold, this.now());
-        }
-        catch (error) {
-            // Not worth failing a cycle that did its work: the ticket expires within a minute.
-            this.options.warn(`Could not release the dispatch lock (${this.name}): ${errors_messageOf(error)}`);
-        }
-    }
-    /** Writes our description with a fresh expiry; a label gone means another took the lock. */
-    async write() {
-        const expiresAt = ticketExpiry(this.now(), this.options.ticketSeconds);
-        const { ticketId } = this.options;
-        try {
-            await this.client.rest.issues.updateLabel({
-                owner: this.repo.owner,
-                repo: this.repo.repo,
-                name: this.name,
-                description: describeLock({
-                    lock: { state: "held", ticketId, expiresAt },
-                    budgetTold: this.budgetTold,
-                }),
-            });
-        }
-        catch (error) {
-            if (isStatus(error, 404))
-                this.doubt ??= `its label ${this.name} was deleted`;
-            throw error;
-        }
-        this.confirmedExpiresAt = expiresAt;
-    }
-    /** Pushes the expiry forward, then checks that no newer generation exists; never throws. */
-    async renew() {
-        try {
-            await this.write();
-            const view = await this.options.look(this.options.generation);
-            const newer = view.labels.find((label) => label.generation > this.options.generation);
-            const ours = view.labels.find((label) => label.generation === this.options.generation);
-            if (newer)
-                this.doubt ??= `a newer generation ${lockLabelName(newer.generation)} exists`;
-            else if (!ours)
-                this.doubt ??= `its label ${this.name} was deleted`;
-        }
-        catch (error) {
-            this.options.warn(`Could not renew the dispatch lock (${this.name}); trying again in ${Math.round(this.options.renewMs / 1000)} s: ${errors_messageOf(error)}`);
-        }
-    }
-}
 
 ;// CONCATENATED MODULE: ./src/core/github-limits.ts
 /**
@@ -60254,6 +60314,51 @@ function fitTitle(title, limit = GITHUB_LIMITS.title) {
     if (title.length <= limit)
         return title;
     return `${safePrefix(title, limit - 1).trimEnd()}…`;
+}
+
+;// CONCATENATED MODULE: ./src/github/add-comments.ts
+/**
+ * Several comments in one GraphQL request of aliased `addComment` mutations, which GitHub runs
+ * in order. A dispatch cycle's claims use it: one paced write for all of them, where a REST
+ * comment each took one paced write each (a second apart in production). Each comment still
+ * counts against GitHub's content-creation limit; the local server counts them one by one.
+ */
+
+
+/**
+ * Adds `comments` in their order. Each answer is the comment recorded, or null when GitHub
+ * refused that one (its issue deleted, say) while the others stood. A request that fails as a
+ * whole throws: then any of the comments may or may not exist.
+ */
+async function addComments(client, comments, doing) {
+    if (comments.length === 0)
+        return [];
+    const declarations = comments.flatMap((_, index) => [
+        `$subject${index}: ID!`,
+        `$body${index}: String!`,
+    ]);
+    const fields = comments.map((_, index) => `comment${index}: addComment(input: {subjectId: $subject${index}, body: $body${index}}) { commentEdge { node { id databaseId } } }`);
+    const variables = {};
+    comments.forEach((comment, index) => {
+        variables[`subject${index}`] = comment.subjectId;
+        variables[`body${index}`] = comment.body;
+    });
+    const document = `mutation AddComments(${declarations.join(", ")}) {\n  ${fields.join("\n  ")}\n}`;
+    let data;
+    try {
+        data = await client.graphql(document, variables);
+    }
+    catch (error) {
+        // Errors on some of the aliases come with the data of the others.
+        if (!(error instanceof GraphqlResponseError) || !error.data) {
+            throw explainGitHubError(error, doing);
+        }
+        data = error.data;
+    }
+    return comments.map((comment, index) => {
+        const node = data[`comment${index}`]?.commentEdge?.node;
+        return node ? { commentId: node.databaseId, nodeId: node.id, body: comment.body } : null;
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/github/create-issue.ts
@@ -61051,6 +61156,7 @@ function textHistoryOf(issue) {
 
 
 
+
 /** GitHub Actions' built-in token posts as this account. */
 const ACTIONS_BOT_LOGIN = "github-actions[bot]";
 /**
@@ -61223,6 +61329,12 @@ class GitHubGoalStore {
         const body = markedComment(text, [marker]);
         const { id, nodeId } = await this.postComment(number, body);
         return { commentId: id, nodeId, body };
+    }
+    recordMarkers(entries) {
+        return addComments(this.client, entries.map(({ goal, text, marker }) => ({
+            subjectId: goal.nodeId,
+            body: markedComment(text, [marker]),
+        })), `commenting on ${entries.map(({ goal }) => `#${goal.ref.number}`).join(", ")}`);
     }
     async getGoals(numbers) {
         const goals = new Map();
@@ -62252,7 +62364,7 @@ function setOutputs(report, repository) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3006);
+/* harmony import */ var _actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6570);
 
 await (0,_actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__/* .dispatchAction */ .h)();
 

@@ -1532,7 +1532,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 /***/ }),
 
-/***/ 4941:
+/***/ 9484:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -26136,6 +26136,51 @@ async function step(doing, run) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/github/add-comments.ts
+/**
+ * Several comments in one GraphQL request of aliased `addComment` mutations, which GitHub runs
+ * in order. A dispatch cycle's claims use it: one paced write for all of them, where a REST
+ * comment each took one paced write each (a second apart in production). Each comment still
+ * counts against GitHub's content-creation limit; the local server counts them one by one.
+ */
+
+
+/**
+ * Adds `comments` in their order. Each answer is the comment recorded, or null when GitHub
+ * refused that one (its issue deleted, say) while the others stood. A request that fails as a
+ * whole throws: then any of the comments may or may not exist.
+ */
+async function addComments(client, comments, doing) {
+    if (comments.length === 0)
+        return [];
+    const declarations = comments.flatMap((_, index) => [
+        `$subject${index}: ID!`,
+        `$body${index}: String!`,
+    ]);
+    const fields = comments.map((_, index) => `comment${index}: addComment(input: {subjectId: $subject${index}, body: $body${index}}) { commentEdge { node { id databaseId } } }`);
+    const variables = {};
+    comments.forEach((comment, index) => {
+        variables[`subject${index}`] = comment.subjectId;
+        variables[`body${index}`] = comment.body;
+    });
+    const document = `mutation AddComments(${declarations.join(", ")}) {\n  ${fields.join("\n  ")}\n}`;
+    let data;
+    try {
+        data = await client.graphql(document, variables);
+    }
+    catch (error) {
+        // Errors on some of the aliases come with the data of the others.
+        if (!(error instanceof GraphqlResponseError) || !error.data) {
+            throw explainGitHubError(error, doing);
+        }
+        data = error.data;
+    }
+    return comments.map((comment, index) => {
+        const node = data[`comment${index}`]?.commentEdge?.node;
+        return node ? { commentId: node.databaseId, nodeId: node.id, body: comment.body } : null;
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/github/graphql-read.ts
 /**
  * GraphQL reads as the goal store makes them: an issue or repository that does not exist is
@@ -26896,6 +26941,7 @@ function textHistoryOf(issue) {
 
 
 
+
 /** GitHub Actions' built-in token posts as this account. */
 const ACTIONS_BOT_LOGIN = "github-actions[bot]";
 /**
@@ -27068,6 +27114,12 @@ class GitHubGoalStore {
         const body = markedComment(text, [marker]);
         const { id, nodeId } = await this.postComment(number, body);
         return { commentId: id, nodeId, body };
+    }
+    recordMarkers(entries) {
+        return addComments(this.client, entries.map(({ goal, text, marker }) => ({
+            subjectId: goal.nodeId,
+            body: markedComment(text, [marker]),
+        })), `commenting on ${entries.map(({ goal }) => `#${goal.ref.number}`).join(", ")}`);
     }
     async getGoals(numbers) {
         const goals = new Map();
@@ -27585,7 +27637,7 @@ async function readBody(bodyFile, io) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_goal_create_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4941);
+/* harmony import */ var _cli_goal_create_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9484);
 
 process.exitCode = await (0,_cli_goal_create_js__WEBPACK_IMPORTED_MODULE_0__/* .goalCreateMain */ .p)(process.argv.slice(2));
 

@@ -1532,7 +1532,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 /***/ }),
 
-/***/ 7544:
+/***/ 5825:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -27392,80 +27392,6 @@ function fitTitle(title, limit = GITHUB_LIMITS.title) {
     return `${safePrefix(title, limit - 1).trimEnd()}…`;
 }
 
-;// CONCATENATED MODULE: ./src/github/create-issue.ts
-
-
-
-
-/** How often a create is attempted when GitHub's answer does not arrive. */
-const CREATE_ATTEMPTS = 4;
-/** Issues created since we started that we look through for our request id. */
-const RECENT_ISSUES_PAGE = 100;
-/** Hidden in the body so a create whose answer was lost can be found again. */
-function requestIdLine(requestId) {
-    return `<!-- goal-orchestrator:request ${requestId} -->`;
-}
-/** Statuses after which GitHub may or may not have created the issue. */
-function outcomeUnknown(error) {
-    return error instanceof RequestError && (error.status >= 500 || error.status === 0);
-}
-/**
- * Creates an issue exactly once, even when a response is lost after GitHub applied the write
- * (a 502 or a dropped connection). Octokit's own retry would create a duplicate there, so it
- * is switched off for this request; before every new attempt we look for an issue carrying
- * our request id, created since we began.
- */
-async function createIssueOnce(client, repo, issue, options = {}) {
-    const requestId = (0,external_node_crypto_namespaceObject.randomUUID)();
-    const body = `${issue.body.trimEnd()}\n\n${requestIdLine(requestId)}\n`;
-    // Start looking well before now: our clock and GitHub's may disagree.
-    const since = new Date(Date.now() - 10 * 60_000).toISOString();
-    const baseMs = options.paceMs ?? 1000;
-    let lastError;
-    for (let attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
-        if (attempt > 1) {
-            const existing = await findByRequestId(client, repo, requestId, since);
-            if (existing)
-                return existing;
-            await new Promise((resolve) => setTimeout(resolve, baseMs * attempt ** 2));
-        }
-        try {
-            const { data } = await client.rest.issues.create({
-                owner: repo.owner,
-                repo: repo.repo,
-                title: issue.title,
-                body,
-                labels: issue.labels,
-                request: { retries: 0 },
-            });
-            return { id: data.id, number: data.number, html_url: data.html_url };
-        }
-        catch (error) {
-            if (!outcomeUnknown(error))
-                throw error;
-            lastError = error;
-        }
-    }
-    const existing = await findByRequestId(client, repo, requestId, since);
-    if (existing)
-        return existing;
-    throw new Error(`Creating the issue in ${formatRepo(repo)} failed ${CREATE_ATTEMPTS} times and no issue was created: ${messageOf(lastError)}`);
-}
-async function findByRequestId(client, repo, requestId, since) {
-    const marker = requestIdLine(requestId);
-    const { data } = await client.rest.issues.listForRepo({
-        owner: repo.owner,
-        repo: repo.repo,
-        state: "all",
-        sort: "created",
-        direction: "desc",
-        since,
-        per_page: RECENT_ISSUES_PAGE,
-    });
-    const found = data.find((candidate) => !candidate.pull_request && candidate.body?.includes(marker));
-    return found ? { id: found.id, number: found.number, html_url: found.html_url } : null;
-}
-
 ;// CONCATENATED MODULE: ./src/github/errors.ts
 
 
@@ -27550,6 +27476,125 @@ async function step(doing, run) {
         }
         throw explained;
     }
+}
+
+;// CONCATENATED MODULE: ./src/github/add-comments.ts
+/**
+ * Several comments in one GraphQL request of aliased `addComment` mutations, which GitHub runs
+ * in order. A dispatch cycle's claims use it: one paced write for all of them, where a REST
+ * comment each took one paced write each (a second apart in production). Each comment still
+ * counts against GitHub's content-creation limit; the local server counts them one by one.
+ */
+
+
+/**
+ * Adds `comments` in their order. Each answer is the comment recorded, or null when GitHub
+ * refused that one (its issue deleted, say) while the others stood. A request that fails as a
+ * whole throws: then any of the comments may or may not exist.
+ */
+async function addComments(client, comments, doing) {
+    if (comments.length === 0)
+        return [];
+    const declarations = comments.flatMap((_, index) => [
+        `$subject${index}: ID!`,
+        `$body${index}: String!`,
+    ]);
+    const fields = comments.map((_, index) => `comment${index}: addComment(input: {subjectId: $subject${index}, body: $body${index}}) { commentEdge { node { id databaseId } } }`);
+    const variables = {};
+    comments.forEach((comment, index) => {
+        variables[`subject${index}`] = comment.subjectId;
+        variables[`body${index}`] = comment.body;
+    });
+    const document = `mutation AddComments(${declarations.join(", ")}) {\n  ${fields.join("\n  ")}\n}`;
+    let data;
+    try {
+        data = await client.graphql(document, variables);
+    }
+    catch (error) {
+        // Errors on some of the aliases come with the data of the others.
+        if (!(error instanceof GraphqlResponseError) || !error.data) {
+            throw explainGitHubError(error, doing);
+        }
+        data = error.data;
+    }
+    return comments.map((comment, index) => {
+        const node = data[`comment${index}`]?.commentEdge?.node;
+        return node ? { commentId: node.databaseId, nodeId: node.id, body: comment.body } : null;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/github/create-issue.ts
+
+
+
+
+/** How often a create is attempted when GitHub's answer does not arrive. */
+const CREATE_ATTEMPTS = 4;
+/** Issues created since we started that we look through for our request id. */
+const RECENT_ISSUES_PAGE = 100;
+/** Hidden in the body so a create whose answer was lost can be found again. */
+function requestIdLine(requestId) {
+    return `<!-- goal-orchestrator:request ${requestId} -->`;
+}
+/** Statuses after which GitHub may or may not have created the issue. */
+function outcomeUnknown(error) {
+    return error instanceof RequestError && (error.status >= 500 || error.status === 0);
+}
+/**
+ * Creates an issue exactly once, even when a response is lost after GitHub applied the write
+ * (a 502 or a dropped connection). Octokit's own retry would create a duplicate there, so it
+ * is switched off for this request; before every new attempt we look for an issue carrying
+ * our request id, created since we began.
+ */
+async function createIssueOnce(client, repo, issue, options = {}) {
+    const requestId = (0,external_node_crypto_namespaceObject.randomUUID)();
+    const body = `${issue.body.trimEnd()}\n\n${requestIdLine(requestId)}\n`;
+    // Start looking well before now: our clock and GitHub's may disagree.
+    const since = new Date(Date.now() - 10 * 60_000).toISOString();
+    const baseMs = options.paceMs ?? 1000;
+    let lastError;
+    for (let attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
+        if (attempt > 1) {
+            const existing = await findByRequestId(client, repo, requestId, since);
+            if (existing)
+                return existing;
+            await new Promise((resolve) => setTimeout(resolve, baseMs * attempt ** 2));
+        }
+        try {
+            const { data } = await client.rest.issues.create({
+                owner: repo.owner,
+                repo: repo.repo,
+                title: issue.title,
+                body,
+                labels: issue.labels,
+                request: { retries: 0 },
+            });
+            return { id: data.id, number: data.number, html_url: data.html_url };
+        }
+        catch (error) {
+            if (!outcomeUnknown(error))
+                throw error;
+            lastError = error;
+        }
+    }
+    const existing = await findByRequestId(client, repo, requestId, since);
+    if (existing)
+        return existing;
+    throw new Error(`Creating the issue in ${formatRepo(repo)} failed ${CREATE_ATTEMPTS} times and no issue was created: ${messageOf(lastError)}`);
+}
+async function findByRequestId(client, repo, requestId, since) {
+    const marker = requestIdLine(requestId);
+    const { data } = await client.rest.issues.listForRepo({
+        owner: repo.owner,
+        repo: repo.repo,
+        state: "all",
+        sort: "created",
+        direction: "desc",
+        since,
+        per_page: RECENT_ISSUES_PAGE,
+    });
+    const found = data.find((candidate) => !candidate.pull_request && candidate.body?.includes(marker));
+    return found ? { id: found.id, number: found.number, html_url: found.html_url } : null;
 }
 
 ;// CONCATENATED MODULE: ./src/github/graphql-read.ts
@@ -28312,6 +28357,7 @@ function textHistoryOf(issue) {
 
 
 
+
 /** GitHub Actions' built-in token posts as this account. */
 const ACTIONS_BOT_LOGIN = "github-actions[bot]";
 /**
@@ -28484,6 +28530,12 @@ class GitHubGoalStore {
         const body = markedComment(text, [marker]);
         const { id, nodeId } = await this.postComment(number, body);
         return { commentId: id, nodeId, body };
+    }
+    recordMarkers(entries) {
+        return addComments(this.client, entries.map(({ goal, text, marker }) => ({
+            subjectId: goal.nodeId,
+            body: markedComment(text, [marker]),
+        })), `commenting on ${entries.map(({ goal }) => `#${goal.ref.number}`).join(", ")}`);
     }
     async getGoals(numbers) {
         const goals = new Map();
@@ -29118,7 +29170,7 @@ function table(header, rows) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_goal_stats_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7544);
+/* harmony import */ var _cli_goal_stats_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5825);
 
 process.exitCode = await (0,_cli_goal_stats_js__WEBPACK_IMPORTED_MODULE_0__/* .goalStatsMain */ .I)(process.argv.slice(2));
 
