@@ -12,14 +12,11 @@ import type {
   TransitionRequest,
 } from "../core/ports.js";
 import {
-  assertTransition,
   GOAL_STATES,
   type GoalState,
   type LabelSpec,
   SPOT_CHECK_FLAG_LABEL,
-  stateFromLabels,
   stateLabel,
-  withState,
 } from "../core/states.js";
 import type { TextHistory } from "../core/vouching.js";
 import { addComments } from "./add-comments.js";
@@ -27,12 +24,13 @@ import { type GitHubClient, MAX_PAGE_SIZE } from "./client.js";
 import { createIssueOnce } from "./create-issue.js";
 import { readCycleOverview } from "./cycle-overview.js";
 import { readDependencyInfo } from "./dependency-reads.js";
-import { ConflictError, explainGitHubError, isStatus, NotFoundError } from "./errors.js";
+import { explainGitHubError, isStatus, NotFoundError } from "./errors.js";
 import { goalSnapshot, restComment } from "./goal-snapshots.js";
+import { postComment, transitionGoal } from "./goal-transition.js";
 import { readGraphql, repositoryNotFound } from "./graphql-read.js";
 import { linkNewGoal, readBlockedBy, readStories } from "./issue-links.js";
 import { ensureLabels } from "./labels.js";
-import { markedComment, moveComment, withMove } from "./marked-comment.js";
+import { markedComment } from "./marked-comment.js";
 import {
   GOAL_ACTIVITY_PAGE_QUERY,
   GOAL_COUNT_QUERY,
@@ -203,72 +201,13 @@ export class GitHubGoalStore implements GoalStore {
     return this.snapshot(result.repository.issue, true);
   }
 
-  async transition(number: number, request: TransitionRequest) {
-    const doing = `moving #${number} to ${stateLabel(request.to)}`;
-    const issue = await this.client.rest.issues
-      .get({ ...this.where, issue_number: number })
-      .then((response) => response.data)
-      .catch((error) => {
-        throw explainGitHubError(error, doing);
-      });
-    if (issue.pull_request) {
-      throw new NotFoundError(
-        `#${number} in ${formatRepo(this.repo)} is a pull request, not a goal.`,
-      );
-    }
-    const labels = issue.labels.map((label) =>
-      typeof label === "string" ? label : (label.name ?? ""),
-    );
-    const current = stateFromLabels(labels);
-    if (request.expectedFrom !== undefined && current.state !== request.expectedFrom) {
-      throw new ConflictError(
-        `Goal #${number} is ${current.state ? stateLabel(current.state) : "without a state label"}, not ${
-          request.expectedFrom ? stateLabel(request.expectedFrom) : "without a state label"
-        }; someone changed it first. Nothing was done.`,
-      );
-    }
-    const changes = current.state !== request.to || current.conflicting.length > 0;
-    if (changes) assertTransition(current.state, request.to);
-    const setLabel = async () => {
-      if (!changes) return;
-      // One request replaces the whole label set, so no moment shows two state labels.
-      await this.client.rest.issues
-        .setLabels({ ...this.where, issue_number: number, labels: withState(labels, request.to) })
-        .catch((error) => {
-          throw explainGitHubError(error, doing);
-        });
-    };
-    const writeMarkers = async () => {
-      const extra = request.marker ? [request.marker] : [];
-      if (!changes && extra.length === 0) return;
-      if (changes && request.appendTo && this.isOwn(request.appendTo.comment.author)) {
-        const { comment, at } = request.appendTo;
-        const move = { from: current.state, to: request.to, reason: request.reason, extra };
-        const body = withMove(comment.body, move, at);
-        if (body !== null && (await this.editComment(comment.commentId, body))) return;
-      }
-      const text = changes
-        ? moveComment(current.state, request.to, request.reason, extra)
-        : markedComment(request.reason, extra);
-      await this.comment(number, text);
-    };
-    // A result and its move are written before the label, so a crash between the two leaves a
-    // record the reconciler completes (core/attempts.ts recordedMove), never a label without
-    // its reason. A claim's move to running goes label first: until the label is there, the
-    // claim has not become a run and the next cycle withdraws it (core/attempts.ts unrunClaims).
-    if (request.to === "running") {
-      await setLabel();
-      await writeMarkers();
-    } else {
-      await writeMarkers();
-      await setLabel();
-    }
-    return { from: current.state };
+  transition(number: number, request: TransitionRequest) {
+    return transitionGoal(this.client, this.repo, this.viewer, number, request);
   }
 
   async recordMarker(number: number, text: string, marker: Marker) {
     const body = markedComment(text, [marker]);
-    const { id, nodeId } = await this.postComment(number, body);
+    const { id, nodeId } = await postComment(this.client, this.repo, number, body);
     return { commentId: id, nodeId, body };
   }
 
@@ -328,7 +267,7 @@ export class GitHubGoalStore implements GoalStore {
   }
 
   async closeIssue(number: number, comment: string) {
-    await this.comment(number, fitBody(comment));
+    await postComment(this.client, this.repo, number, fitBody(comment));
     try {
       await this.client.rest.issues.update({
         ...this.where,
@@ -383,43 +322,6 @@ export class GitHubGoalStore implements GoalStore {
       // GitHub answers 404 for people who are not collaborators at all.
       if (isStatus(error, 404)) return false;
       throw explainGitHubError(error, `checking ${login}'s permission on ${formatRepo(this.repo)}`);
-    }
-  }
-
-  /** Whether `login` is the account this store writes as (GraphQL drops bots' `[bot]`). */
-  private isOwn(login: string): boolean {
-    const plain = (name: string) => name.toLowerCase().replace(/\[bot\]$/, "");
-    return plain(login) === plain(this.viewer);
-  }
-
-  /**
-   * Replaces one of our comments' body; false when the comment is gone or the edit is refused
-   * (the caller posts a new comment instead), so a result is never lost to a deleted comment.
-   */
-  private async editComment(commentId: number, body: string): Promise<boolean> {
-    try {
-      await this.client.rest.issues.updateComment({ ...this.where, comment_id: commentId, body });
-      return true;
-    } catch (error) {
-      if (isStatus(error, 404) || isStatus(error, 403) || isStatus(error, 410)) return false;
-      throw explainGitHubError(error, `editing comment ${commentId}`);
-    }
-  }
-
-  private async comment(number: number, body: string): Promise<number> {
-    return (await this.postComment(number, body)).id;
-  }
-
-  private async postComment(number: number, body: string) {
-    try {
-      const { data } = await this.client.rest.issues.createComment({
-        ...this.where,
-        issue_number: number,
-        body,
-      });
-      return { id: data.id, nodeId: data.node_id };
-    } catch (error) {
-      throw explainGitHubError(error, `commenting on #${number}`);
     }
   }
 
