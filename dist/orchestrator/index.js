@@ -4036,7 +4036,7 @@ exports.basename = (path, { windows } = {}) => {
 
 /***/ }),
 
-/***/ 63:
+/***/ 166:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35821,6 +35821,192 @@ function claimComments(comments, trustedAuthors) {
         : []));
 }
 
+;// CONCATENATED MODULE: ./src/github/marked-comment.ts
+/**
+ * The comment a marker travels in: human-readable text, then the markers, within GitHub's
+ * comment limit. Pure; the goal store posts what this returns.
+ */
+
+
+/** Room kept for the human-readable text when markers have to be shortened. */
+const TEXT_RESERVE = 2_000;
+/** Ends a marker's free text that was shortened to fit the comment. */
+const MARKER_CUT_NOTE = "… (cut)";
+const MARKER_TEXT_FIELDS = ["reason", "logTail", "text"];
+/**
+ * The comment of a move between states: a headline for people, the transition marker, `extra`.
+ * With `at`, the markers are dated (see TransitionMarker.at): they are being added to an
+ * existing comment.
+ */
+function moveComment(from, to, reason, extra = [], at) {
+    const dated = (marker) => at && (marker.kind === "run-result" || marker.kind === "transition")
+        ? { ...marker, at: at.toISOString() }
+        : marker;
+    const transition = { kind: "transition", from, to, reason };
+    return markedComment(`**${from ?? "no state"} → ${to}**: ${reason}`, [transition, ...extra].map(dated));
+}
+/**
+ * `comment` with a move (as moveComment writes it, dated `at` when given) added at its end;
+ * null when the whole would not fit in a comment, so nothing of either is cut.
+ */
+function withMove(comment, move, at) {
+    const body = `${comment}\n\n${moveComment(move.from, move.to, move.reason, move.extra, at)}`;
+    return body.length <= GITHUB_LIMITS.body ? body : null;
+}
+/**
+ * A comment of human-readable `text`, a blank line and the markers (one a line), within GitHub's
+ * comment limit. The markers stay whole and parseable: when they alone would leave less than
+ * TEXT_RESERVE for the text, their free-text fields are shortened to one common, largest cap
+ * that fits; then the text is cut to the room that is left.
+ */
+function markedComment(text, markers) {
+    const encode = (list) => list.map(encodeMarker).join("\n");
+    const markerRoom = GITHUB_LIMITS.body - TEXT_RESERVE;
+    let tail = encode(markers);
+    if (tail.length > markerRoom) {
+        // Binary search for the largest cap whose encoding fits.
+        let low = MARKER_CUT_NOTE.length;
+        let high = GITHUB_LIMITS.body;
+        while (low < high) {
+            const middle = Math.ceil((low + high) / 2);
+            if (encode(capMarkers(markers, middle)).length <= markerRoom)
+                low = middle;
+            else
+                high = middle - 1;
+        }
+        tail = encode(capMarkers(markers, low));
+    }
+    const room = Math.max(0, GITHUB_LIMITS.body - tail.length - 2);
+    return `${fitBody(text, room, cutNote())}\n\n${tail}`;
+}
+/** The markers with every free-text field (reasons, log tails, feedback) at most `cap` long. */
+function capMarkers(markers, cap) {
+    return markers.map((marker) => {
+        const copy = { ...marker };
+        for (const key of MARKER_TEXT_FIELDS) {
+            const value = copy[key];
+            if (typeof value === "string")
+                copy[key] = fitBody(value, cap, MARKER_CUT_NOTE);
+        }
+        return copy;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/github/goal-transition.ts
+/**
+ * A goal's move from one state to another on GitHub (GoalStore.transition): its label set and
+ * the comment that says why, in the order that survives a crash between the two.
+ */
+
+
+
+
+/**
+ * Comments why (with the marker), then leaves exactly one state label; a move to running goes
+ * label first. `viewer`: the account the client writes as, whose claim comment a result may
+ * be added to. Returns the state the goal left.
+ */
+async function transitionGoal(client, repo, viewer, number, request) {
+    const where = { owner: repo.owner, repo: repo.repo };
+    const doing = `moving #${number} to ${states_stateLabel(request.to)}`;
+    const issue = await client.rest.issues
+        .get({ ...where, issue_number: number })
+        .then((response) => response.data)
+        .catch((error) => {
+        throw explainGitHubError(error, doing);
+    });
+    if (issue.pull_request) {
+        throw new NotFoundError(`#${number} in ${formatRepo(repo)} is a pull request, not a goal.`);
+    }
+    const labels = issue.labels.map((label) => typeof label === "string" ? label : (label.name ?? ""));
+    const current = stateFromLabels(labels);
+    if (request.expectedFrom !== undefined && current.state !== request.expectedFrom) {
+        throw new errors_ConflictError(`Goal #${number} is ${current.state ? states_stateLabel(current.state) : "without a state label"}, not ${request.expectedFrom ? states_stateLabel(request.expectedFrom) : "without a state label"}; someone changed it first. Nothing was done.`);
+    }
+    const changes = current.state !== request.to || current.conflicting.length > 0;
+    if (changes)
+        assertTransition(current.state, request.to);
+    const setLabel = async () => {
+        if (!changes)
+            return;
+        // One request replaces the whole label set, so no moment shows two state labels.
+        await client.rest.issues
+            .setLabels({ ...where, issue_number: number, labels: withState(labels, request.to) })
+            .catch((error) => {
+            throw explainGitHubError(error, doing);
+        });
+    };
+    const writeMarkers = async () => {
+        const extra = request.marker ? [request.marker] : [];
+        if (!changes && extra.length === 0)
+            return;
+        if (changes && request.appendTo && sameAccount(request.appendTo.comment.author, viewer)) {
+            const { comment, at } = request.appendTo;
+            const move = { from: current.state, to: request.to, reason: request.reason, extra };
+            const body = withMove(comment.body, move, at);
+            if (body !== null && (await editComment(client, repo, comment.commentId, body)))
+                return;
+        }
+        const text = changes
+            ? moveComment(current.state, request.to, request.reason, extra)
+            : markedComment(request.reason, extra);
+        await postComment(client, repo, number, text);
+    };
+    // A result and its move are written before the label, so a crash between the two leaves a
+    // record the reconciler completes (core/attempts.ts recordedMove), never a label without
+    // its reason. A claim's move to running goes label first: until the label is there, the
+    // claim has not become a run and the next cycle withdraws it (core/attempts.ts unrunClaims).
+    if (request.to === "running") {
+        await setLabel();
+        await writeMarkers();
+    }
+    else {
+        await writeMarkers();
+        await setLabel();
+    }
+    return { from: current.state };
+}
+/** Whether two logins are one account (GraphQL drops bots' `[bot]`, REST keeps it). */
+function sameAccount(login, other) {
+    const plain = (name) => name.toLowerCase().replace(/\[bot\]$/, "");
+    return plain(login) === plain(other);
+}
+/**
+ * Replaces one of our comments' body; false when the comment is gone or the edit is refused
+ * (the caller posts a new comment instead), so a result is never lost to a deleted comment.
+ */
+async function editComment(client, repo, commentId, body) {
+    try {
+        await client.rest.issues.updateComment({
+            owner: repo.owner,
+            repo: repo.repo,
+            comment_id: commentId,
+            body,
+        });
+        return true;
+    }
+    catch (error) {
+        if (isStatus(error, 404) || isStatus(error, 403) || isStatus(error, 410))
+            return false;
+        throw explainGitHubError(error, `editing comment ${commentId}`);
+    }
+}
+/** One REST comment on issue `number`: its id and node id. */
+async function postComment(client, repo, number, body) {
+    try {
+        const { data } = await client.rest.issues.createComment({
+            owner: repo.owner,
+            repo: repo.repo,
+            issue_number: number,
+            body,
+        });
+        return { id: data.id, nodeId: data.node_id };
+    }
+    catch (error) {
+        throw explainGitHubError(error, `commenting on #${number}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/github/issue-links.ts
 /**
  * GitHub's native links between issues: a story's sub-issues and a goal's "blocked by"
@@ -36018,77 +36204,6 @@ async function ensureLabels(client, repo, labels, known) {
     return { created, updated };
 }
 
-;// CONCATENATED MODULE: ./src/github/marked-comment.ts
-/**
- * The comment a marker travels in: human-readable text, then the markers, within GitHub's
- * comment limit. Pure; the goal store posts what this returns.
- */
-
-
-/** Room kept for the human-readable text when markers have to be shortened. */
-const TEXT_RESERVE = 2_000;
-/** Ends a marker's free text that was shortened to fit the comment. */
-const MARKER_CUT_NOTE = "… (cut)";
-const MARKER_TEXT_FIELDS = ["reason", "logTail", "text"];
-/**
- * The comment of a move between states: a headline for people, the transition marker, `extra`.
- * With `at`, the markers are dated (see TransitionMarker.at): they are being added to an
- * existing comment.
- */
-function moveComment(from, to, reason, extra = [], at) {
-    const dated = (marker) => at && (marker.kind === "run-result" || marker.kind === "transition")
-        ? { ...marker, at: at.toISOString() }
-        : marker;
-    const transition = { kind: "transition", from, to, reason };
-    return markedComment(`**${from ?? "no state"} → ${to}**: ${reason}`, [transition, ...extra].map(dated));
-}
-/**
- * `comment` with a move (as moveComment writes it, dated `at` when given) added at its end;
- * null when the whole would not fit in a comment, so nothing of either is cut.
- */
-function withMove(comment, move, at) {
-    const body = `${comment}\n\n${moveComment(move.from, move.to, move.reason, move.extra, at)}`;
-    return body.length <= GITHUB_LIMITS.body ? body : null;
-}
-/**
- * A comment of human-readable `text`, a blank line and the markers (one a line), within GitHub's
- * comment limit. The markers stay whole and parseable: when they alone would leave less than
- * TEXT_RESERVE for the text, their free-text fields are shortened to one common, largest cap
- * that fits; then the text is cut to the room that is left.
- */
-function markedComment(text, markers) {
-    const encode = (list) => list.map(encodeMarker).join("\n");
-    const markerRoom = GITHUB_LIMITS.body - TEXT_RESERVE;
-    let tail = encode(markers);
-    if (tail.length > markerRoom) {
-        // Binary search for the largest cap whose encoding fits.
-        let low = MARKER_CUT_NOTE.length;
-        let high = GITHUB_LIMITS.body;
-        while (low < high) {
-            const middle = Math.ceil((low + high) / 2);
-            if (encode(capMarkers(markers, middle)).length <= markerRoom)
-                low = middle;
-            else
-                high = middle - 1;
-        }
-        tail = encode(capMarkers(markers, low));
-    }
-    const room = Math.max(0, GITHUB_LIMITS.body - tail.length - 2);
-    return `${fitBody(text, room, cutNote())}\n\n${tail}`;
-}
-/** The markers with every free-text field (reasons, log tails, feedback) at most `cap` long. */
-function capMarkers(markers, cap) {
-    return markers.map((marker) => {
-        const copy = { ...marker };
-        for (const key of MARKER_TEXT_FIELDS) {
-            const value = copy[key];
-            if (typeof value === "string")
-                copy[key] = fitBody(value, cap, MARKER_CUT_NOTE);
-        }
-        return copy;
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/github/run-starts.ts
 
 
@@ -36196,6 +36311,7 @@ function textHistoryOf(issue) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/goal-store.ts
+
 
 
 
@@ -36323,68 +36439,12 @@ class GitHubGoalStore {
         }
         return this.snapshot(result.repository.issue, true);
     }
-    async transition(number, request) {
-        const doing = `moving #${number} to ${states_stateLabel(request.to)}`;
-        const issue = await this.client.rest.issues
-            .get({ ...this.where, issue_number: number })
-            .then((response) => response.data)
-            .catch((error) => {
-            throw explainGitHubError(error, doing);
-        });
-        if (issue.pull_request) {
-            throw new NotFoundError(`#${number} in ${formatRepo(this.repo)} is a pull request, not a goal.`);
-        }
-        const labels = issue.labels.map((label) => typeof label === "string" ? label : (label.name ?? ""));
-        const current = stateFromLabels(labels);
-        if (request.expectedFrom !== undefined && current.state !== request.expectedFrom) {
-            throw new errors_ConflictError(`Goal #${number} is ${current.state ? states_stateLabel(current.state) : "without a state label"}, not ${request.expectedFrom ? states_stateLabel(request.expectedFrom) : "without a state label"}; someone changed it first. Nothing was done.`);
-        }
-        const changes = current.state !== request.to || current.conflicting.length > 0;
-        if (changes)
-            assertTransition(current.state, request.to);
-        const setLabel = async () => {
-            if (!changes)
-                return;
-            // One request replaces the whole label set, so no moment shows two state labels.
-            await this.client.rest.issues
-                .setLabels({ ...this.where, issue_number: number, labels: withState(labels, request.to) })
-                .catch((error) => {
-                throw explainGitHubError(error, doing);
-            });
-        };
-        const writeMarkers = async () => {
-            const extra = request.marker ? [request.marker] : [];
-            if (!changes && extra.length === 0)
-                return;
-            if (changes && request.appendTo && this.isOwn(request.appendTo.comment.author)) {
-                const { comment, at } = request.appendTo;
-                const move = { from: current.state, to: request.to, reason: request.reason, extra };
-                const body = withMove(comment.body, move, at);
-                if (body !== null && (await this.editComment(comment.commentId, body)))
-                    return;
-            }
-            const text = changes
-                ? moveComment(current.state, request.to, request.reason, extra)
-                : markedComment(request.reason, extra);
-            await this.comment(number, text);
-        };
-        // A result and its move are written before the label, so a crash between the two leaves a
-        // record the reconciler completes (core/attempts.ts recordedMove), never a label without
-        // its reason. A claim's move to running goes label first: until the label is there, the
-        // claim has not become a run and the next cycle withdraws it (core/attempts.ts unrunClaims).
-        if (request.to === "running") {
-            await setLabel();
-            await writeMarkers();
-        }
-        else {
-            await writeMarkers();
-            await setLabel();
-        }
-        return { from: current.state };
+    transition(number, request) {
+        return transitionGoal(this.client, this.repo, this.viewer, number, request);
     }
     async recordMarker(number, text, marker) {
         const body = markedComment(text, [marker]);
-        const { id, nodeId } = await this.postComment(number, body);
+        const { id, nodeId } = await postComment(this.client, this.repo, number, body);
         return { commentId: id, nodeId, body };
     }
     recordMarkers(entries) {
@@ -36430,7 +36490,7 @@ class GitHubGoalStore {
         return readStories(this.client, this.repo, numbers);
     }
     async closeIssue(number, comment) {
-        await this.comment(number, fitBody(comment));
+        await postComment(this.client, this.repo, number, fitBody(comment));
         try {
             await this.client.rest.issues.update({
                 ...this.where,
@@ -36479,42 +36539,6 @@ class GitHubGoalStore {
             if (isStatus(error, 404))
                 return false;
             throw explainGitHubError(error, `checking ${login}'s permission on ${formatRepo(this.repo)}`);
-        }
-    }
-    /** Whether `login` is the account this store writes as (GraphQL drops bots' `[bot]`). */
-    isOwn(login) {
-        const plain = (name) => name.toLowerCase().replace(/\[bot\]$/, "");
-        return plain(login) === plain(this.viewer);
-    }
-    /**
-     * Replaces one of our comments' body; false when the comment is gone or the edit is refused
-     * (the caller posts a new comment instead), so a result is never lost to a deleted comment.
-     */
-    async editComment(commentId, body) {
-        try {
-            await this.client.rest.issues.updateComment({ ...this.where, comment_id: commentId, body });
-            return true;
-        }
-        catch (error) {
-            if (isStatus(error, 404) || isStatus(error, 403) || isStatus(error, 410))
-                return false;
-            throw explainGitHubError(error, `editing comment ${commentId}`);
-        }
-    }
-    async comment(number, body) {
-        return (await this.postComment(number, body)).id;
-    }
-    async postComment(number, body) {
-        try {
-            const { data } = await this.client.rest.issues.createComment({
-                ...this.where,
-                issue_number: number,
-                body,
-            });
-            return { id: data.id, nodeId: data.node_id };
-        }
-        catch (error) {
-            throw explainGitHubError(error, `commenting on #${number}`);
         }
     }
     graphql(query, variables, doing) {
@@ -37182,7 +37206,7 @@ function clock() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(63);
+/* harmony import */ var _cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(166);
 
 process.exitCode = await (0,_cli_orchestrator_js__WEBPACK_IMPORTED_MODULE_0__/* .orchestratorMain */ .G)(process.argv.slice(2));
 
