@@ -19,6 +19,7 @@ import { readRepositorySettings } from "../github/settings-file.js";
 import { notifyNothing } from "../notify/http-notifier.js";
 import { matrixOf, writeDispatchSummary } from "./dispatch-summary.js";
 import { notifierOf, notifyInputs, repositoryInput, runAction, tokenInput } from "./inputs.js";
+import { testClockFromEnvironment } from "./test-clock.js";
 
 /** The dispatcher action: inputs → one dispatch cycle → matrix, counts and job summary. */
 export async function dispatchAction(): Promise<void> {
@@ -49,6 +50,8 @@ async function dispatchCycle(useNotify: (notify: Notify) => void): Promise<void>
   const token = tokenInput();
   const repo = repositoryInput();
   const paceMs = paceFromEnvironment(process.env);
+  // Tests only: a test that kills a dispatcher moves this clock past its lock ticket.
+  const testClock = testClockFromEnvironment(process.env);
   const apiUrl = process.env.GITHUB_API_URL;
   const client = createClient({ token, apiUrl, paceMs, warn: core.warning });
   const inputs = readDispatchInputs(await readRepositorySettings(client, repo));
@@ -75,9 +78,11 @@ async function dispatchCycle(useNotify: (notify: Notify) => void): Promise<void>
       lock: new GitHubDispatchLock(client, repo, {
         pollMs: 3 * (paceMs ?? 1000),
         warn: core.warning,
+        ...(testClock ? { clock: testClock.lock } : {}),
       }),
       claimant: claimantFromEnvironment(process.env),
       log: core.info,
+      ...(testClock ? { now: () => new Date(testClock.now()) } : {}),
     },
     { ...inputs, checkRunners: runnersClient !== null && inputs.runnerLabels.length > 0 },
   );

@@ -41,11 +41,28 @@ interface Running {
   done: Promise<void>;
 }
 
+/**
+ * What the loop waits on between cycles: real time by default; tests move a manual clock
+ * (test/helpers/manual-clock.ts), so that no interval passes unless they say so.
+ */
+export interface IntervalClock {
+  /** Calls `fire` once, `ms` from now, unless the returned function is called first. */
+  after(ms: number, fire: () => void): () => void;
+}
+
+export const systemIntervalClock: IntervalClock = {
+  after: (ms, fire) => {
+    const timer = setTimeout(fire, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
 export async function orchestratorMain(
   argv: string[],
   io: CliIo = processIo,
   env: NodeJS.ProcessEnv = process.env,
   signals: NodeJS.EventEmitter = process,
+  intervals: IntervalClock = systemIntervalClock,
 ): Promise<number> {
   return runCli(
     "orchestrator",
@@ -155,9 +172,9 @@ export async function orchestratorMain(
           // Sleep until the next cycle, or until an agent finishes and frees a slot.
           if (!slotFreed) {
             await new Promise<void>((done) => {
-              const timer = setTimeout(done, options.intervalSeconds * 1000);
+              const cancel = intervals.after(options.intervalSeconds * 1000, done);
               wake = () => {
-                clearTimeout(timer);
+                cancel();
                 done();
               };
             });

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import { type DeadlineClock, Deadlines } from "../agent/deadlines.js";
 import { DURATION_FORMS, durationHint, tryParseDuration } from "../core/duration.js";
 import { messageOf, UserError } from "../core/errors.js";
 import { copyAgentObjects, readAgentHead } from "../git/agent-head.js";
@@ -45,7 +46,19 @@ export interface CheckpointSettings {
   token: TokenProvider;
   /** Seconds between two looks at the agent's HEAD; null for no checkpoints. */
   everySeconds: number | null;
+  /** The time the looks go by (default: real time); the agent's limits go by the same. */
+  clock?: DeadlineClock | undefined;
 }
+
+/** Real time, on a timer that never keeps a finished process alive. */
+const realTime: DeadlineClock = {
+  now: () => performance.now(),
+  after: (ms, fire) => {
+    const timer = setTimeout(fire, ms);
+    timer.unref();
+    return () => clearTimeout(timer);
+  },
+};
 
 /**
  * Every `everySeconds`, the agent's HEAD, pushed to the goal branch when it moved since the
@@ -65,7 +78,7 @@ export class Checkpoints {
   /** The head last pushed, or the attempt's start. */
   #last: string;
   #lastProblem: string | null = null;
-  #timer: NodeJS.Timeout | null = null;
+  readonly #timer: Deadlines;
   #running: Promise<void> = Promise.resolve();
   #stopped = false;
   /** How many checkpoints were pushed. */
@@ -82,6 +95,7 @@ export class Checkpoints {
     this.#log = log;
     this.#warn = warn;
     this.#last = workspace.start;
+    this.#timer = new Deadlines(settings.clock ?? realTime);
   }
 
   /** Starts the timer. */
@@ -93,7 +107,7 @@ export class Checkpoints {
   /** Stops the timer and waits for a checkpoint under way, so none races the final push. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer.clear();
     await this.#running;
     if (this.pushed > 0) {
       this.#log(
@@ -105,10 +119,9 @@ export class Checkpoints {
   #schedule(): void {
     const seconds = this.#settings.everySeconds;
     if (this.#stopped || seconds === null) return;
-    this.#timer = setTimeout(() => {
+    this.#timer.after(seconds * 1000, () => {
       this.#running = this.checkpoint().finally(() => this.#schedule());
-    }, seconds * 1000);
-    this.#timer.unref();
+    });
   }
 
   /** One checkpoint now; never throws. */

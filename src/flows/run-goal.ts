@@ -209,6 +209,7 @@ export async function runGoal(
           settings.checkpointEverySeconds === undefined
             ? DEFAULT_CHECKPOINT_SECONDS
             : settings.checkpointEverySeconds,
+        clock: context.clock,
       },
       log,
       warn,

@@ -69,7 +69,11 @@ interface Run {
  */
 async function runStep(
   inputs: Record<string, string>,
-  options: { state?: Record<string, string>; killWhen?: (stdout: string) => boolean } = {},
+  options: {
+    state?: Record<string, string>;
+    killWhen?: (stdout: string) => boolean;
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), "goal-step-"));
   const files = { output: join(dir, "output"), state: join(dir, "state") };
@@ -77,6 +81,7 @@ async function runStep(
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     ...w.stepEnv(4242),
+    ...options.env,
     GITHUB_OUTPUT: files.output,
     GITHUB_STATE: files.state,
   };
@@ -114,6 +119,28 @@ async function runStep(
   }
 }
 
+/**
+ * The runner's test clock (GOAL_ORCHESTRATOR_TEST_CLOCK, src/actions/test-clock.ts): with `env`
+ * in its environment, the agent's limits and the checkpoints go by `advance` alone.
+ */
+function testClock() {
+  const file = join(w.dir, `clock-${Math.random().toString(36).slice(2)}`);
+  let moved = 0;
+  writeFileSync(file, "0");
+  return {
+    env: { GOAL_ORCHESTRATOR_TEST_CLOCK: file },
+    advance(ms: number) {
+      moved += ms;
+      writeFileSync(file, String(moved));
+    },
+  };
+}
+
+/** Resolves once `condition` holds; the test's own timeout is the safety net. */
+async function eventually(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((done) => setTimeout(done, 20));
+}
+
 const workTree = (number: number) => join(w.dir, "work", owner, repo, String(number), "work");
 
 function git(dir: string, ...args: string[]): string {
@@ -148,9 +175,18 @@ describe("work survives the runner", () => {
   it("a runner killed while its agent works leaves the agent's commits on the goal branch", async () => {
     const number = await claimedGoal("Checkpointed");
     const branch = `goal/${number}-checkpointed`;
-    // The agent commits, then works on (hangs) until the runner is killed.
-    const inputs = inputsFor(number, "hang", { "checkpoint-every": "1s" });
-    const main = await runStep(inputs, { killWhen: (out) => /checkpoint: /.test(out) });
+    // The agent commits, then works on (hangs) until the runner is killed. Its checkpoint comes
+    // when the test moves the runner's clock a minute, after the commit: not a moment before.
+    const clock = testClock();
+    const inputs = inputsFor(number, "hang", { "checkpoint-every": "1m" });
+    const running = runStep(inputs, {
+      killWhen: (out) => /checkpoint: /.test(out),
+      env: clock.env,
+    });
+    await eventually(() => existsSync(join(workTree(number), ".git", "dump", "working")));
+    assert.equal(onOrigin(branch), null, "no checkpoint before its minute");
+    clock.advance(60_000);
+    const main = await running;
     assert.equal(main.signal, "SIGKILL", main.stdout);
     assert.match(
       main.stdout,

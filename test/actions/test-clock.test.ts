@@ -53,4 +53,30 @@ describe("GOAL_ORCHESTRATOR_TEST_CLOCK", () => {
     const now = clock.now();
     assert.ok(now >= before + 3_600_000 && now <= Date.now() + 3_600_000);
   });
+
+  it("runs the dispatch lock's time as real time plus the file: sleeps and renewals wake when it moves", async () => {
+    const file = join(dir, "lock");
+    writeFileSync(file, "0");
+    const clock = testClockFromEnvironment({ GOAL_ORCHESTRATOR_TEST_CLOCK: file });
+    assert.ok(clock);
+    const before = Date.now();
+    const now = clock.lock.now();
+    assert.ok(now >= before && now <= Date.now(), "unmoved, it is real time");
+    const events: string[] = [];
+    // A waiting dispatcher's pause and a holder's renewals, an hour each: only the file ends them.
+    const slept = clock.lock.sleep(3_600_000).then(() => events.push("woke"));
+    let ticked = () => {};
+    const tick = new Promise<void>((done) => {
+      ticked = done;
+    });
+    const stop = clock.lock.every(3_600_000, () => {
+      events.push("renewed");
+      ticked();
+    });
+    writeFileSync(file, "3600000");
+    await Promise.all([slept, tick]);
+    stop();
+    assert.deepEqual(events.sort(), ["renewed", "woke"]);
+    assert.ok(clock.lock.now() >= before + 3_600_000, "the lock sees the moved time");
+  });
 });

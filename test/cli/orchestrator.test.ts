@@ -7,6 +7,7 @@ import { orchestratorMain } from "../../src/cli/orchestrator.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import { captureIo } from "../helpers/cli-io.js";
 import { GOAL_BODY } from "../helpers/github-fixture.js";
+import { ManualClock } from "../helpers/manual-clock.js";
 import { processesWith } from "../helpers/processes.js";
 import { bundleRuntimes, run } from "../helpers/runtimes.js";
 import { statsRecord } from "../helpers/stats-record.js";
@@ -30,6 +31,60 @@ async function queued(title: string) {
 }
 
 const stateOf = async (number: number) => (await w.store.getGoal(number)).state;
+
+/** For the loops that wait for events: their end when the event never comes. */
+const SAFETY_NET = { timeout: 120_000 };
+
+/** One turn of the event loop, for the orchestrator to get on with its work. */
+const pause = () => new Promise((done) => setImmediate(done));
+
+/**
+ * The loop (not --once) on a manual clock that nobody moves: no interval ever passes, so every
+ * cycle after the first is one a finished agent woke. Stops it (SIGINT) once `goals` attempts
+ * have ended. Fails at once, instead of hanging, when the loop sleeps while no agent runs and
+ * a goal still waits: only an interval, which never comes, would start its next cycle.
+ */
+async function runWoken(args: string[], goals: number) {
+  const clock = new ManualClock();
+  const signals = new EventEmitter();
+  const { io: captured, text } = captureIo();
+  let claimed = 0;
+  let ended = 0;
+  let stalled = false;
+  // After the agent's line (and the wake-up that follows it) and after each fall asleep.
+  const check = () =>
+    setImmediate(() => {
+      if (stalled || clock.sleepers() === 0 || ended >= goals || claimed > ended) return;
+      stalled = true;
+      signals.emit("SIGINT");
+    });
+  const io = {
+    ...captured,
+    stdout: (line: string) => {
+      captured.stdout(line);
+      if (/: attempt \d+ claimed: /.test(line)) claimed++;
+      if (/: attempt \d+: /.test(line)) {
+        if (++ended === goals) signals.emit("SIGINT");
+        check();
+      }
+    },
+  };
+  const intervals = {
+    after: (ms: number, fire: () => void) => {
+      const cancel = clock.after(ms, fire);
+      check();
+      return cancel;
+    },
+  };
+  const code = await orchestratorMain(args, io, env(), signals, intervals);
+  assert.equal(code, 0, text());
+  assert.ok(
+    !stalled,
+    `the loop slept for its interval with a goal queued and no agent running:\n${text()}`,
+  );
+  assert.equal(ended, goals, text());
+  return text();
+}
 
 describe("orchestrator", () => {
   it("claims up to --max goals, runs an agent for each, and delivers their PRs", async () => {
@@ -75,75 +130,79 @@ describe("orchestrator", () => {
     );
   });
 
-  it("starts the next goal as soon as an agent frees its slot, not at the next interval", async () => {
-    const [first, second] = [await queued("one"), await queued("two")];
-    const signals = new EventEmitter();
-    const { io, text } = captureIo();
-    const started = Date.now();
-    let bothDone = false;
-    let finished = false;
-    // The interval is an hour: only a woken loop gets both done within the minute.
-    const watching = (async () => {
-      while (!finished && !bothDone && Date.now() - started < 60_000) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        const states = [await stateOf(first as number), await stateOf(second as number)];
-        bothDone = states.every((state) => state === "done");
-      }
-      signals.emit("SIGINT");
-    })();
-    const code = await orchestratorMain(
-      ["--max", "1", "--interval", "1h", "--clone-url", w.bare.gitDir, ...agentFlags("commit")],
-      io,
-      env(),
-      signals,
-    );
-    finished = true;
-    await watching;
-    assert.equal(code, 0, text());
-    assert.ok(bothDone, `both goals done without waiting for the next interval:\n${text()}`);
-  });
+  it(
+    "starts the next goal as soon as an agent frees its slot, not at the next interval",
+    SAFETY_NET,
+    async () => {
+      const [first, second] = [await queued("one"), await queued("two")];
+      const text = await runWoken(
+        ["--max", "1", "--interval", "1h", "--clone-url", w.bare.gitDir, ...agentFlags("commit")],
+        2,
+      );
+      assert.equal(await stateOf(first as number), "done", text);
+      assert.equal(await stateOf(second as number), "done", text);
+    },
+  );
 
-  it("gives every slot an agent freed to the next cycle: 9 instant goals at --max 3 take 3 cycles, not 5", async () => {
-    const goals = 9;
-    for (let i = 1; i <= goals; i++) await queued(`instant ${i}`);
+  it(
+    "gives every slot an agent freed to the next cycle: 9 instant goals at --max 3 take 3 cycles, not 5",
+    SAFETY_NET,
+    async () => {
+      const goals = 9;
+      for (let i = 1; i <= goals; i++) await queued(`instant ${i}`);
+      const text = await runWoken(
+        ["--max", "3", "--interval", "1h", "--clone-url", w.bare.gitDir, ...agentFlags("commit")],
+        goals,
+      );
+      // Claims per cycle that claimed: each cycle prints its claims, then one summary line.
+      const claims: number[] = [];
+      let pending = 0;
+      for (const line of text.split("\n")) {
+        if (/: attempt 1 claimed: /.test(line)) pending++;
+        if (/ agent\(s\) here, /.test(line) && pending > 0) {
+          claims.push(pending);
+          pending = 0;
+        }
+      }
+      assert.equal(
+        claims.reduce((a, b) => a + b, 0),
+        goals,
+        `claims per cycle ${claims}`,
+      );
+      // Ideal: 3, 3, 3. A cycle woken by the first agent of a batch to finish once saw the
+      // others still running and claimed 1 (3, 1, 2, 1, 2); now it counts them when it claims.
+      assert.equal(claims[0], 3);
+      assert.ok(claims.length <= 4, `claims per cycle ${claims}: near 3, 3, 3\n${text}`);
+    },
+  );
+
+  it("runs the next cycle when its interval has passed, not before", SAFETY_NET, async () => {
+    const clock = new ManualClock();
     const signals = new EventEmitter();
     const { io: captured, text } = captureIo();
-    let finished = 0;
     const io = {
       ...captured,
       stdout: (line: string) => {
         captured.stdout(line);
-        if (/: attempt 1: success/.test(line) && ++finished === goals) signals.emit("SIGINT");
+        if (/: attempt 1: /.test(line)) signals.emit("SIGINT");
       },
     };
-    // The interval is an hour: only wake-ups start cycles here.
-    const code = await orchestratorMain(
-      ["--max", "3", "--interval", "1h", "--clone-url", w.bare.gitDir, ...agentFlags("commit")],
+    const running = orchestratorMain(
+      ["--interval", "5m", "--clone-url", w.bare.gitDir, ...agentFlags("commit")],
       io,
       env(),
       signals,
+      clock,
     );
-    assert.equal(code, 0, text());
-    // Claims per cycle that claimed: each cycle prints its claims, then one summary line.
-    const claims: number[] = [];
-    let pending = 0;
-    for (const line of text().split("\n")) {
-      if (/: attempt 1 claimed: /.test(line)) pending++;
-      if (/ agent\(s\) here, /.test(line) && pending > 0) {
-        claims.push(pending);
-        pending = 0;
-      }
-    }
-    assert.equal(finished, goals, text());
-    assert.equal(
-      claims.reduce((a, b) => a + b, 0),
-      goals,
-      `claims per cycle ${claims}`,
-    );
-    // Ideal: 3, 3, 3. A cycle woken by the first agent of a batch to finish once saw the
-    // others still running and claimed 1 (3, 1, 2, 1, 2); now it counts them when it claims.
-    assert.equal(claims[0], 3);
-    assert.ok(claims.length <= 4, `claims per cycle ${claims}: near 3, 3, 3\n${text()}`);
+    // The first cycle finds nothing to do; the loop sleeps for its interval.
+    while (clock.sleepers() === 0) await pause();
+    const number = await queued("later");
+    await clock.advance(5 * 60_000 - 1);
+    assert.equal(clock.sleepers(), 1, "still asleep a millisecond before the interval");
+    await clock.advance(1);
+    assert.equal(await running, 0, text());
+    assert.equal(await stateOf(number), "done", text());
+    assert.match(text(), new RegExp(`acme/widgets#${number}: attempt 1 claimed: later`));
   });
 
   it("takes each repository's settings file under its flags", async () => {
@@ -199,40 +258,46 @@ describe("orchestrator", () => {
     assert.equal(await stateOf(waiting), "queued");
   });
 
-  it("on Ctrl-C stops the agents and re-queues their goals without using an attempt", async () => {
-    const number = await queued("hangs");
-    const signals = new EventEmitter();
-    const { io, text } = captureIo();
-    const work = join(w.dir, "cache", "goal-orchestrator", "workspaces", "acme", "widgets");
-    const pidFile = join(work, String(number), "work", ".git", "dump", "pid");
-    const watcher = setInterval(() => {
-      if (existsSync(pidFile)) {
-        clearInterval(watcher);
-        signals.emit("SIGINT");
-        signals.emit("SIGINT"); // impatient: says so (a real second Ctrl-C exits the process)
-      }
-    }, 50);
-    const code = await orchestratorMain(
-      ["--clone-url", w.bare.gitDir, ...agentFlags("hang"), "--interval", "1s"],
-      io,
-      env(),
-      signals,
-    );
-    clearInterval(watcher);
-    assert.equal(code, 0, text());
-    assert.match(text(), /stopping: 1 agent\(s\) are told to stop/);
-    assert.match(text(), /stopping now; goals still running return to the queue/);
-    const goal = await w.store.getGoal(number);
-    assert.equal(goal.state, "queued");
-    const result = goal.markers.findLast((m) => m.kind === "run-result");
-    assert.equal(
-      result?.kind === "run-result" ? result.outcome : "",
-      "interrupted",
-      result?.kind === "run-result" ? result.reason : "no result",
-    );
-    assert.equal(result?.kind === "run-result" ? result.countsAsAttempt : true, false);
-    assert.deepEqual(processesWith(join(work, String(number))), [], "the agent is gone");
-  });
+  it(
+    "on Ctrl-C stops the agents and re-queues their goals without using an attempt",
+    SAFETY_NET,
+    async () => {
+      const number = await queued("hangs");
+      const signals = new EventEmitter();
+      const { io, text } = captureIo();
+      const work = join(w.dir, "cache", "goal-orchestrator", "workspaces", "acme", "widgets");
+      const pidFile = join(work, String(number), "work", ".git", "dump", "pid");
+      const watcher = setInterval(() => {
+        if (existsSync(pidFile)) {
+          clearInterval(watcher);
+          signals.emit("SIGINT");
+          signals.emit("SIGINT"); // impatient: says so (a real second Ctrl-C exits the process)
+        }
+      }, 50);
+      // On a clock that never moves: the only cycle is the first, whatever the machine's speed.
+      const code = await orchestratorMain(
+        ["--clone-url", w.bare.gitDir, ...agentFlags("hang"), "--interval", "1s"],
+        io,
+        env(),
+        signals,
+        new ManualClock(),
+      );
+      clearInterval(watcher);
+      assert.equal(code, 0, text());
+      assert.match(text(), /stopping: 1 agent\(s\) are told to stop/);
+      assert.match(text(), /stopping now; goals still running return to the queue/);
+      const goal = await w.store.getGoal(number);
+      assert.equal(goal.state, "queued");
+      const result = goal.markers.findLast((m) => m.kind === "run-result");
+      assert.equal(
+        result?.kind === "run-result" ? result.outcome : "",
+        "interrupted",
+        result?.kind === "run-result" ? result.reason : "no result",
+      );
+      assert.equal(result?.kind === "run-result" ? result.countsAsAttempt : true, false);
+      assert.deepEqual(processesWith(join(work, String(number))), [], "the agent is gone");
+    },
+  );
 
   it("reports a failed dispatch cycle and, with --once, exits non-zero", async () => {
     const waiting = await queued("waiting");

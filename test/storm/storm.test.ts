@@ -42,6 +42,9 @@ it("kill -9 at every runner phase, with and without the post step", async (t) =>
 it("kill -9 of the dispatcher as its claims become runs: before that request, and after it", async (t) => {
   const report = await runStorm(killDispatcherAtStart(13));
   assert.equal(report.figures.dispatcherKills, 2, "both kills happened");
+  // Each next dispatcher found the dead one's ticket and waited for it to expire, on the clock
+  // the harness moves: not a real minute.
+  assert.equal(report.figures.deadTicketWaits, 2, "both waits happened");
   // Claims that never became runs are withdrawn, runs whose matrix never came are reconciled:
   // every goal ends done, and no invariant (one run per attempt, max, attempts) broke.
   assert.equal(report.figures.done, 4, report.board.join("\n"));

@@ -6,12 +6,23 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { sandboxProblem } from "../../src/agent/sandbox.js";
+import { DEFAULT_TICKET_SECONDS } from "../../src/core/dispatch-lock.js";
 import { type Check, Checker, type JobRecord, readGoal, type Violation } from "./invariants.js";
 import { processesWith, type Step, type StepResult, startStep } from "./jobs.js";
 import { armPhase, PHASES, type Phase } from "./phases.js";
 import { pick, pickWeighted, roll } from "./random.js";
 import { boardLine, describe, lastLines, summary } from "./report.js";
-import { createWorld, goalWorkspace, OWNER, passCi, REPO, stepEnv, type World } from "./world.js";
+import {
+  createWorld,
+  dispatchEnv,
+  goalWorkspace,
+  moveClock,
+  OWNER,
+  passCi,
+  REPO,
+  stepEnv,
+  type World,
+} from "./world.js";
 
 const AGENT = resolve("test/agents/agent.mjs");
 
@@ -81,6 +92,8 @@ export interface StormFigures {
   kills: number;
   /** Dispatchers killed at their StartRuns request (dispatcherKills). */
   dispatcherKills: number;
+  /** Dispatchers that waited for a killed one's ticket on the lock to expire (on the test clock). */
+  deadTicketWaits: number;
   postSteps: number;
   done: number;
   stuck: number;
@@ -140,7 +153,9 @@ export async function runStorm(options: StormOptions): Promise<StormReport> {
       kills: 0,
       postSteps: 0,
       dispatcherKills: 0,
+      deadTicketWaits: 0,
     },
+    deadHolder: false,
   };
   const ciChecked = new Set<string>();
   try {
@@ -201,8 +216,16 @@ interface Storm {
   dependsOn: Map<number, number[]>;
   figures: Pick<
     StormFigures,
-    "dispatches" | "dispatchFailures" | "runs" | "kills" | "postSteps" | "dispatcherKills"
+    | "dispatches"
+    | "dispatchFailures"
+    | "runs"
+    | "kills"
+    | "postSteps"
+    | "dispatcherKills"
+    | "deadTicketWaits"
   >;
+  /** A dispatcher was killed holding the dispatch lock, and no dispatcher has waited out its ticket yet. */
+  deadHolder: boolean;
 }
 
 /** The dispatch job of a cycle, and the checks that follow it. Returns its matrix. */
@@ -223,7 +246,7 @@ async function dispatchJob(storm: Storm, cycle: number, runId: number): Promise<
       duration: options.duration ?? DEFAULT_DURATION,
       "max-attempts": String(options.maxAttempts),
     },
-    stepEnv(world, runId),
+    dispatchEnv(world, runId),
     { timeoutMs: STEP_LIMIT_MS.dispatch, ...dist(options) },
   );
   const killAt = options.dispatcherKills?.[cycle];
@@ -236,11 +259,28 @@ async function dispatchJob(storm: Storm, cycle: number, runId: number): Promise<
         run: async () => {
           step.kill();
           await step.done;
+          storm.deadHolder = true;
+        },
+      })
+    : null;
+  // The dead holder's ticket outlives it by its life: a dispatcher that waits for it looks at the
+  // lock again (the DispatchLock query) until it expires. That wait passes on the dispatchers'
+  // clock, not in real time: at the first look, the ticket's life has gone by.
+  const outlive = storm.deadHolder
+    ? world.server.faults.hook({
+        route: "graphql",
+        graphqlOperation: "DispatchLock",
+        at: "before",
+        run: () => {
+          storm.deadHolder = false;
+          storm.figures.deadTicketWaits++;
+          moveClock(world, DEFAULT_TICKET_SECONDS * 1000);
         },
       })
     : null;
   const dispatch = await step.done;
   disarm?.();
+  outlive?.();
   storm.figures.dispatches++;
   if (dispatch.killed) storm.figures.dispatcherKills++;
   if (dispatch.ms > 60_000) {

@@ -43,6 +43,13 @@ export interface World {
   goals: GoalInfo[];
   /** Markers from these logins count (the orchestrator's identities), lower case. */
   trusted: ReadonlySet<string>;
+  /**
+   * The dispatch steps' GOAL_ORCHESTRATOR_TEST_CLOCK (src/actions/test-clock.ts): their time, and
+   * their dispatch lock's, is real time plus what `moveClock` added, as the server's.
+   */
+  clockFile: string;
+  /** Milliseconds `moveClock` has moved the dispatchers' and the server's time so far. */
+  movedMs: number;
   close(): Promise<void>;
 }
 
@@ -102,13 +109,27 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     pushHookDir,
     goals,
     trusted: new Set([LOGIN, "github-actions[bot]"]),
+    clockFile: join(dir, "clock"),
+    movedMs: 0,
     close: async () => {
       await server.close();
       rmSync(origin.root, { recursive: true, force: true });
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  writeFileSync(world.clockFile, "0");
   return world;
+}
+
+/**
+ * Moves time `ms` forward, without waiting, for the server (`state.clock`) and the dispatch
+ * steps alike, so that a dispatcher's claims and tickets and GitHub's timestamps stay on one
+ * clock. Runner steps keep real time: their agents' limits must not jump.
+ */
+export function moveClock(world: World, ms: number): void {
+  world.server.state.clock.advance(ms);
+  world.movedMs += ms;
+  writeFileSync(world.clockFile, String(world.movedMs));
 }
 
 /** The environment of every step: the workflow's, with this world's API and runner folders. */
@@ -123,6 +144,11 @@ export function stepEnv(world: World, runId: number): NodeJS.ProcessEnv {
     GITHUB_RUN_ID: String(runId),
     GOAL_ORCHESTRATOR_PACE_MS: String(TEST_PACE_MS),
   };
+}
+
+/** A dispatch step's environment: every step's, on the clock `moveClock` moves. */
+export function dispatchEnv(world: World, runId: number): NodeJS.ProcessEnv {
+  return { ...stepEnv(world, runId), GOAL_ORCHESTRATOR_TEST_CLOCK: world.clockFile };
 }
 
 /** Where a goal's workspaces live on the runner machine (its own and half-made clones). */
