@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2428:
+/***/ 9874:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -62240,7 +62240,109 @@ async function runAction(main) {
     }
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/actions/test-clock.ts
+
+
+/**
+ * How often the file is read while a timer waits for it. A pending deadline or sleep keeps the
+ * process alive, as a real timer does; a renewal tick does not, as the lock asks.
+ */
+const READ_EVERY_MS = 20;
+function testClockFromEnvironment(env) {
+    const path = env.GOAL_ORCHESTRATOR_TEST_CLOCK;
+    if (!path)
+        return undefined;
+    let moved = 0;
+    const read = () => {
+        let text;
+        try {
+            text = (0,external_node_fs_namespaceObject.readFileSync)(path, "utf8").trim();
+        }
+        catch (error) {
+            if (error.code === "ENOENT")
+                return moved;
+            throw new errors_UserError(`GOAL_ORCHESTRATOR_TEST_CLOCK: cannot read ${path}: ${String(error)}`);
+        }
+        const value = Number(text);
+        // An empty file is one being written: keep what was read before.
+        if (text !== "" && Number.isInteger(value) && value > moved)
+            moved = value;
+        return moved;
+    };
+    read();
+    const now = () => Date.now() + read();
+    const deadlines = new PolledTimers(read);
+    const wall = new PolledTimers(now);
+    return {
+        deadlines: { now: read, after: (ms, fire) => deadlines.after(ms, fire, true) },
+        now,
+        lock: {
+            now,
+            sleep: (ms) => new Promise((resolve) => wall.after(ms, resolve, true)),
+            every: (ms, tick) => {
+                let cancel = () => { };
+                const arm = () => {
+                    cancel = wall.after(ms, () => {
+                        arm();
+                        tick();
+                    }, false);
+                };
+                arm();
+                return () => cancel();
+            },
+        },
+    };
+}
+/** Timers on a time that a poll reads: each fires, in order, once that time has passed its own. */
+class PolledTimers {
+    now;
+    timers = new Set();
+    poll;
+    constructor(now) {
+        this.now = now;
+    }
+    after(ms, fire, keepsAlive) {
+        const timer = { at: this.now() + ms, fire, keepsAlive };
+        this.timers.add(timer);
+        this.poll ??= setInterval(() => this.check(), READ_EVERY_MS);
+        this.refresh();
+        return () => {
+            this.timers.delete(timer);
+            this.refresh();
+        };
+    }
+    check() {
+        const now = this.now();
+        const due = [...this.timers].filter((timer) => timer.at <= now).sort((a, b) => a.at - b.at);
+        for (const timer of due) {
+            if (!this.timers.has(timer))
+                continue; // cancelled by an earlier one
+            this.timers.delete(timer);
+            timer.fire();
+        }
+        this.refresh();
+    }
+    /** Stops polling when no timer is left; keeps the process alive only for those that ask. */
+    refresh() {
+        if (this.poll === undefined)
+            return;
+        if (this.timers.size === 0) {
+            clearInterval(this.poll);
+            this.poll = undefined;
+        }
+        else if ([...this.timers].some((timer) => timer.keepsAlive)) {
+            this.poll.ref();
+        }
+        else {
+            this.poll.unref();
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/actions/dispatch.ts
+
 
 
 
@@ -62289,6 +62391,8 @@ async function dispatchCycle(useNotify) {
     const token = tokenInput();
     const repo = repositoryInput();
     const paceMs = paceFromEnvironment(process.env);
+    // Tests only: a test that kills a dispatcher moves this clock past its lock ticket.
+    const testClock = testClockFromEnvironment(process.env);
     const apiUrl = process.env.GITHUB_API_URL;
     const client = client_createClient({ token, apiUrl, paceMs, warn: warning });
     const inputs = readDispatchInputs(await readRepositorySettings(client, repo));
@@ -62315,9 +62419,11 @@ async function dispatchCycle(useNotify) {
         lock: new GitHubDispatchLock(client, repo, {
             pollMs: 3 * (paceMs ?? 1000),
             warn: warning,
+            ...(testClock ? { clock: testClock.lock } : {}),
         }),
         claimant: claimantFromEnvironment(process.env),
         log: info,
+        ...(testClock ? { now: () => new Date(testClock.now()) } : {}),
     }, { ...inputs, checkRunners: runnersClient !== null && inputs.runnerLabels.length > 0 });
     setOutputs(report, `${repo.owner}/${repo.repo}`);
     if (process.env.GITHUB_STEP_SUMMARY)
@@ -62388,7 +62494,7 @@ function setOutputs(report, repository) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2428);
+/* harmony import */ var _actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9874);
 
 await (0,_actions_dispatch_js__WEBPACK_IMPORTED_MODULE_0__/* .dispatchAction */ .h)();
 
@@ -68784,7 +68890,7 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 9874:
+/***/ 7493:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -68844,7 +68950,7 @@ var seq = __nccwpck_require__(1706);
 var string = __nccwpck_require__(6464);
 var bool = __nccwpck_require__(3959);
 var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
+var int = __nccwpck_require__(7493);
 
 const schema = [
     map.map,
@@ -68947,7 +69053,7 @@ var seq = __nccwpck_require__(1706);
 var string = __nccwpck_require__(6464);
 var bool = __nccwpck_require__(3959);
 var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
+var int = __nccwpck_require__(7493);
 var schema = __nccwpck_require__(896);
 var schema$1 = __nccwpck_require__(3559);
 var binary = __nccwpck_require__(6083);

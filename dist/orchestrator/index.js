@@ -4045,6 +4045,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   G: () => (/* binding */ orchestratorMain)
 });
 
+// UNUSED EXPORTS: systemIntervalClock
+
 // NAMESPACE OBJECT: ./src/core/setting-values.ts
 var setting_values_namespaceObject = {};
 __nccwpck_require__.r(setting_values_namespaceObject);
@@ -25647,6 +25649,7 @@ async function agentRepositoryProblem(paths) {
 
 
 
+
 /**
  * Work survives the runner: while the agent works, its commits are pushed to the goal branch
  * every so often (checkpoints), and an attempt that finds the workspace of one that died pushes
@@ -25676,6 +25679,15 @@ function parseCheckpointEvery(text, key) {
     }
     return seconds;
 }
+/** Real time, on a timer that never keeps a finished process alive. */
+const realTime = {
+    now: () => performance.now(),
+    after: (ms, fire) => {
+        const timer = setTimeout(fire, ms);
+        timer.unref();
+        return () => clearTimeout(timer);
+    },
+};
 /**
  * Every `everySeconds`, the agent's HEAD, pushed to the goal branch when it moved since the
  * last checkpoint and has commits beyond the base. A push replaces the branch exactly when the
@@ -25694,7 +25706,7 @@ class Checkpoints {
     /** The head last pushed, or the attempt's start. */
     #last;
     #lastProblem = null;
-    #timer = null;
+    #timer;
     #running = Promise.resolve();
     #stopped = false;
     /** How many checkpoints were pushed. */
@@ -25705,6 +25717,7 @@ class Checkpoints {
         this.#log = log;
         this.#warn = warn;
         this.#last = workspace.start;
+        this.#timer = new Deadlines(settings.clock ?? realTime);
     }
     /** Starts the timer. */
     start() {
@@ -25714,8 +25727,7 @@ class Checkpoints {
     /** Stops the timer and waits for a checkpoint under way, so none races the final push. */
     async stop() {
         this.#stopped = true;
-        if (this.#timer)
-            clearTimeout(this.#timer);
+        this.#timer.clear();
         await this.#running;
         if (this.pushed > 0) {
             this.#log(`${this.pushed} checkpoint${this.pushed === 1 ? "" : "s"} of the agent's commits pushed to ${this.#workspace.branch} while it worked`);
@@ -25725,10 +25737,9 @@ class Checkpoints {
         const seconds = this.#settings.everySeconds;
         if (this.#stopped || seconds === null)
             return;
-        this.#timer = setTimeout(() => {
+        this.#timer.after(seconds * 1000, () => {
             this.#running = this.checkpoint().finally(() => this.#schedule());
-        }, seconds * 1000);
-        this.#timer.unref();
+        });
     }
     /** One checkpoint now; never throws. */
     async checkpoint() {
@@ -26633,6 +26644,7 @@ async function runGoal(context, settings) {
             everySeconds: settings.checkpointEverySeconds === undefined
                 ? DEFAULT_CHECKPOINT_SECONDS
                 : settings.checkpointEverySeconds,
+            clock: context.clock,
         }, log, warn);
         try {
             run = await runAgent({ ...context, log, warn }, settings, {
@@ -36979,7 +36991,13 @@ function readOptions(argv, env, io, cwd = process.cwd()) {
 
 
 
-async function orchestratorMain(argv, io = processIo, env = process.env, signals = process) {
+const systemIntervalClock = {
+    after: (ms, fire) => {
+        const timer = setTimeout(fire, ms);
+        return () => clearTimeout(timer);
+    },
+};
+async function orchestratorMain(argv, io = processIo, env = process.env, signals = process, intervals = systemIntervalClock) {
     return runCli("orchestrator", async () => {
         const options = readOptions(argv, env, io);
         if (!options)
@@ -37082,9 +37100,9 @@ async function orchestratorMain(argv, io = processIo, env = process.env, signals
                 // Sleep until the next cycle, or until an agent finishes and frees a slot.
                 if (!slotFreed) {
                     await new Promise((done) => {
-                        const timer = setTimeout(done, options.intervalSeconds * 1000);
+                        const cancel = intervals.after(options.intervalSeconds * 1000, done);
                         wake = () => {
-                            clearTimeout(timer);
+                            cancel();
                             done();
                         };
                     });

@@ -55114,6 +55114,7 @@ async function agentRepositoryProblem(paths) {
 
 
 
+
 /**
  * Work survives the runner: while the agent works, its commits are pushed to the goal branch
  * every so often (checkpoints), and an attempt that finds the workspace of one that died pushes
@@ -55143,6 +55144,15 @@ function parseCheckpointEvery(text, key) {
     }
     return seconds;
 }
+/** Real time, on a timer that never keeps a finished process alive. */
+const realTime = {
+    now: () => performance.now(),
+    after: (ms, fire) => {
+        const timer = setTimeout(fire, ms);
+        timer.unref();
+        return () => clearTimeout(timer);
+    },
+};
 /**
  * Every `everySeconds`, the agent's HEAD, pushed to the goal branch when it moved since the
  * last checkpoint and has commits beyond the base. A push replaces the branch exactly when the
@@ -55161,7 +55171,7 @@ class Checkpoints {
     /** The head last pushed, or the attempt's start. */
     #last;
     #lastProblem = null;
-    #timer = null;
+    #timer;
     #running = Promise.resolve();
     #stopped = false;
     /** How many checkpoints were pushed. */
@@ -55172,6 +55182,7 @@ class Checkpoints {
         this.#log = log;
         this.#warn = warn;
         this.#last = workspace.start;
+        this.#timer = new Deadlines(settings.clock ?? realTime);
     }
     /** Starts the timer. */
     start() {
@@ -55181,8 +55192,7 @@ class Checkpoints {
     /** Stops the timer and waits for a checkpoint under way, so none races the final push. */
     async stop() {
         this.#stopped = true;
-        if (this.#timer)
-            clearTimeout(this.#timer);
+        this.#timer.clear();
         await this.#running;
         if (this.pushed > 0) {
             this.#log(`${this.pushed} checkpoint${this.pushed === 1 ? "" : "s"} of the agent's commits pushed to ${this.#workspace.branch} while it worked`);
@@ -55192,10 +55202,9 @@ class Checkpoints {
         const seconds = this.#settings.everySeconds;
         if (this.#stopped || seconds === null)
             return;
-        this.#timer = setTimeout(() => {
+        this.#timer.after(seconds * 1000, () => {
             this.#running = this.checkpoint().finally(() => this.#schedule());
-        }, seconds * 1000);
-        this.#timer.unref();
+        });
     }
     /** One checkpoint now; never throws. */
     async checkpoint() {
@@ -56518,6 +56527,7 @@ async function runGoal(context, settings) {
             everySeconds: settings.checkpointEverySeconds === undefined
                 ? DEFAULT_CHECKPOINT_SECONDS
                 : settings.checkpointEverySeconds,
+            clock: context.clock,
         }, log, warn);
         try {
             run = await runAgent({ ...context, log, warn }, settings, {
@@ -66288,8 +66298,8 @@ function readRunInputs(env = process.env) {
 
 
 /**
- * How often the file is read while a deadline waits for it. A pending deadline keeps the process
- * alive, as a real timer does.
+ * How often the file is read while a timer waits for it. A pending deadline or sleep keeps the
+ * process alive, as a real timer does; a renewal tick does not, as the lock asks.
  */
 const READ_EVERY_MS = 20;
 function testClockFromEnvironment(env) {
@@ -66313,36 +66323,74 @@ function testClockFromEnvironment(env) {
             moved = value;
         return moved;
     };
-    const timers = new Set();
-    let poll;
-    const check = () => {
-        const now = read();
-        for (const timer of [...timers]) {
-            if (timer.at > now || !timers.has(timer))
-                continue;
-            timers.delete(timer);
-            timer.fire();
-        }
-        if (timers.size === 0 && poll !== undefined) {
-            clearInterval(poll);
-            poll = undefined;
-        }
-    };
     read();
+    const now = () => Date.now() + read();
+    const deadlines = new PolledTimers(read);
+    const wall = new PolledTimers(now);
     return {
-        deadlines: {
-            now: read,
-            after: (ms, fire) => {
-                const timer = { at: read() + ms, fire };
-                timers.add(timer);
-                poll ??= setInterval(check, READ_EVERY_MS);
-                return () => {
-                    timers.delete(timer);
+        deadlines: { now: read, after: (ms, fire) => deadlines.after(ms, fire, true) },
+        now,
+        lock: {
+            now,
+            sleep: (ms) => new Promise((resolve) => wall.after(ms, resolve, true)),
+            every: (ms, tick) => {
+                let cancel = () => { };
+                const arm = () => {
+                    cancel = wall.after(ms, () => {
+                        arm();
+                        tick();
+                    }, false);
                 };
+                arm();
+                return () => cancel();
             },
         },
-        now: () => Date.now() + read(),
     };
+}
+/** Timers on a time that a poll reads: each fires, in order, once that time has passed its own. */
+class PolledTimers {
+    now;
+    timers = new Set();
+    poll;
+    constructor(now) {
+        this.now = now;
+    }
+    after(ms, fire, keepsAlive) {
+        const timer = { at: this.now() + ms, fire, keepsAlive };
+        this.timers.add(timer);
+        this.poll ??= setInterval(() => this.check(), READ_EVERY_MS);
+        this.refresh();
+        return () => {
+            this.timers.delete(timer);
+            this.refresh();
+        };
+    }
+    check() {
+        const now = this.now();
+        const due = [...this.timers].filter((timer) => timer.at <= now).sort((a, b) => a.at - b.at);
+        for (const timer of due) {
+            if (!this.timers.has(timer))
+                continue; // cancelled by an earlier one
+            this.timers.delete(timer);
+            timer.fire();
+        }
+        this.refresh();
+    }
+    /** Stops polling when no timer is left; keeps the process alive only for those that ask. */
+    refresh() {
+        if (this.poll === undefined)
+            return;
+        if (this.timers.size === 0) {
+            clearInterval(this.poll);
+            this.poll = undefined;
+        }
+        else if ([...this.timers].some((timer) => timer.keepsAlive)) {
+            this.poll.ref();
+        }
+        else {
+            this.poll.unref();
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/github/actions-api.ts
