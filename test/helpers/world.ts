@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -55,6 +56,8 @@ export interface TestWorld {
    * the XDG folders in the scratch folder.
    */
   cliEnv(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
+  /** The files on a branch of the bare repository (as git lists them); [] when there is no such branch. */
+  filesOn(branch: string): string[];
   /** Commits `text` as the repository's .github/goal-orchestrator.yml on main. */
   settingsFile(text: string): Promise<string>;
   /**
@@ -117,6 +120,18 @@ export async function startWorld(options: WorldOptions = {}): Promise<TestWorld>
       GOAL_ORCHESTRATOR_PACE_MS: String(TEST_PACE_MS),
       ...extra,
     }),
+    filesOn: (branch) => {
+      try {
+        const listing = execFileSync(
+          "git",
+          ["--git-dir", bare.gitDir, "ls-tree", "-r", "--name-only", `refs/heads/${branch}`],
+          { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
+        );
+        return listing.split("\n").filter(Boolean);
+      } catch {
+        return [];
+      }
+    },
     settingsFile: (text) => bare.commitOnBranch("main", ".github/goal-orchestrator.yml", text),
     runnerInputs: (goal, mode, extra = {}) => ({
       token,
