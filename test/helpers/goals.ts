@@ -6,7 +6,7 @@ import {
   type RunResultMarker,
   type TrustedMarker,
 } from "../../src/core/markers.js";
-import { isStateLabel } from "../../src/core/states.js";
+import { type GoalState, isStateLabel } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import type { GitHubClient } from "../../src/github/client.js";
 import type { GitHubGoalStore } from "../../src/github/goal-store.js";
@@ -36,6 +36,8 @@ export interface ClaimedGoalOptions {
   runId?: string;
   /** When the claim's lease runs out (default: in 2 hours). */
   leaseExpiresAt?: string;
+  /** Who writes the claims and results (default: the world's store, the maintainer's). */
+  claimant?: GitHubGoalStore;
 }
 
 /**
@@ -121,6 +123,7 @@ export function goalHelpers(world: () => GoalWorld) {
   /** A goal as the dispatcher leaves it for the runner: claimed (vetted text) and goal:running. */
   async function claimedGoal(title: string, options: ClaimedGoalOptions = {}) {
     const { store } = world();
+    const claimant = options.claimant ?? store;
     const { number } = await createGoal(store, {
       title,
       body: options.body ?? GOAL_BODY,
@@ -129,7 +132,7 @@ export function goalHelpers(world: () => GoalWorld) {
     });
     const earlier = options.earlierFailures ?? 0;
     for (let attempt = 1; attempt <= earlier; attempt++) {
-      await store.recordMarker(number, "claim", {
+      await claimant.recordMarker(number, "claim", {
         kind: "claim",
         attempt,
         claimId: `old${attempt}`,
@@ -137,7 +140,7 @@ export function goalHelpers(world: () => GoalWorld) {
         claimedAt: hoursFromNow(-5),
         leaseExpiresAt: hoursFromNow(-4),
       });
-      await store.recordMarker(number, "failed", {
+      await claimant.recordMarker(number, "failed", {
         kind: "run-result",
         attempt,
         outcome: "failure",
@@ -146,17 +149,46 @@ export function goalHelpers(world: () => GoalWorld) {
         logTail: `trace of attempt ${attempt}`,
       });
     }
-    await store.recordMarker(number, "claim", {
+    await claimant.recordMarker(number, "claim", {
       kind: "claim",
       attempt: options.attempt ?? earlier + 1,
       claimId: "now",
       claimedBy: { runId: options.runId ?? "4242" },
       claimedAt: new Date().toISOString(),
       leaseExpiresAt: options.leaseExpiresAt ?? hoursFromNow(2),
-      ...(await vettedText(store, number)),
+      ...(await vettedText(claimant, number)),
     });
     await store.transition(number, { to: "running", expectedFrom: "queued", reason: "claimed" });
     return number;
+  }
+
+  /**
+   * Goal `number` (queued) through one attempt as its runner leaves it: claimed for
+   * `result.attempt` (default 1) two hours ago with the lease still running, goal:running, then
+   * moved to `to` with the attempt's result, which counts. `by` writes all of it (default: the
+   * world's store, the maintainer's).
+   */
+  async function endAttempt(
+    number: number,
+    to: GoalState,
+    result: Omit<RunResultMarker, "kind" | "attempt" | "countsAsAttempt"> & { attempt?: number },
+    by: GitHubGoalStore = world().store,
+  ) {
+    const { attempt = 1, ...rest } = result;
+    await by.recordMarker(number, "claim", {
+      kind: "claim",
+      attempt,
+      claimId: `c${attempt}`,
+      claimedBy: { runId: "1" },
+      claimedAt: hoursFromNow(-2),
+      leaseExpiresAt: hoursFromNow(2),
+    });
+    await by.transition(number, { to: "running", reason: "claimed in the test" });
+    await by.transition(number, {
+      to,
+      reason: result.reason,
+      marker: { kind: "run-result", attempt, countsAsAttempt: true, ...rest },
+    });
   }
 
   /** The goal's last run-result marker; fails the test when it has none. */
@@ -174,5 +206,15 @@ export function goalHelpers(world: () => GoalWorld) {
       .data;
   }
 
-  return { goal, stateLabels, comment, retriedGoal, runningGoal, claimedGoal, lastResult, pulls };
+  return {
+    goal,
+    stateLabels,
+    comment,
+    retriedGoal,
+    runningGoal,
+    claimedGoal,
+    endAttempt,
+    lastResult,
+    pulls,
+  };
 }

@@ -24,6 +24,13 @@ export interface WorldOptions {
   defaultPermission?: Permission;
 }
 
+/** An account acting on the world's repository through its own client and goal store. */
+export interface Account {
+  client: GitHubClient;
+  store: GitHubGoalStore;
+  token: string;
+}
+
 /**
  * The world most tests need: the local GitHub API server with repository acme/widgets backed by
  * a real bare git repository, a `maintainer` with write access whose goal store has created the
@@ -41,10 +48,7 @@ export interface TestWorld {
   /** A scratch folder, removed by close(). */
   dir: string;
   /** Another account, given this permission on the repository first (else it has the default). */
-  as(
-    login: string,
-    permission?: "admin" | "write" | "read",
-  ): Promise<{ client: GitHubClient; store: GitHubGoalStore; token: string }>;
+  as(login: string, permission?: "admin" | "write" | "read"): Promise<Account>;
   /**
    * The environment of an Actions step in workflow run `runId` of this repository (seeded, in
    * progress, when the server has no such run yet), with HOME and XDG_STATE_HOME in the scratch
