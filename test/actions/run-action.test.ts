@@ -15,10 +15,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { connectAsApp } from "../../src/github/app-auth.js";
-import { GitHubGoalStore } from "../../src/github/goal-store.js";
 import { readOutputs } from "../helpers/action-runner.js";
-import { TEST_PACE_MS } from "../helpers/github-fixture.js";
 import { goalHelpers } from "../helpers/goals.js";
 import { processesWith } from "../helpers/processes.js";
 import { bundleRuntimes } from "../helpers/runtimes.js";
@@ -440,30 +437,11 @@ describe("bad inputs", () => {
 describe("GitHub App authentication", () => {
   /** An App installed on the repository; the test's client and store now act as its bot. */
   async function installApp() {
-    const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    const { appId, botLogin } = w.server.addApp({
-      slug: "goal-runner",
-      publicKeyPem: keys.publicKey.export({ type: "spki", format: "pem" }).toString(),
-    });
-    w.server.installApp(appId, owner, repo);
-    const pem = keys.privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+    const app = await w.installApp();
     // The dispatcher claims as the App too (its claims are the ones the runner trusts).
-    const app = await connectAsApp(
-      { appId: String(appId), privateKey: pem },
-      { owner, repo },
-      {
-        apiUrl: w.server.url,
-        paceMs: TEST_PACE_MS,
-        warn: () => {},
-      },
-    );
     w.client = app.client;
-    w.store = await GitHubGoalStore.connect({
-      client: app.client,
-      repo: { owner, repo },
-      paceMs: TEST_PACE_MS,
-    });
-    return { appId, botLogin, pem };
+    w.store = app.store;
+    return app;
   }
 
   it(
