@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { RepoRef } from "../../src/core/issue-ref.js";
 import {
+  type ClaimMarker,
   encodeMarker,
   type Marker,
   type RunResultMarker,
@@ -23,6 +24,37 @@ export interface GoalWorld {
 /** The time `hours` from now (negative: ago), as GitHub writes times. */
 export const hoursFromNow = (hours: number) =>
   new Date(Date.now() + hours * 3_600_000).toISOString();
+
+/**
+ * Attempts 1 to `count` of goal `number` as earlier runs leave them: each claimed five hours ago
+ * (its lease long over) by `claimedBy(attempt)` (default: workflow run 1), then recorded as a
+ * failure that counts, with a log tail; all written by `by`.
+ */
+export async function failedAttempts(
+  by: GitHubGoalStore,
+  number: number,
+  count: number,
+  claimedBy: (attempt: number) => ClaimMarker["claimedBy"] = () => ({ runId: "1" }),
+): Promise<void> {
+  for (let attempt = 1; attempt <= count; attempt++) {
+    await by.recordMarker(number, "claim", {
+      kind: "claim",
+      attempt,
+      claimId: `old${attempt}`,
+      claimedBy: claimedBy(attempt),
+      claimedAt: hoursFromNow(-5),
+      leaseExpiresAt: hoursFromNow(-4),
+    });
+    await by.recordMarker(number, "failed", {
+      kind: "run-result",
+      attempt,
+      outcome: "failure",
+      reason: `earlier failure ${attempt}`,
+      countsAsAttempt: true,
+      logTail: `trace of attempt ${attempt}`,
+    });
+  }
+}
 
 /** A goal as the dispatcher leaves it for the runner: what claimedGoal may vary. */
 export interface ClaimedGoalOptions {
@@ -81,23 +113,7 @@ export function goalHelpers(world: () => GoalWorld) {
   /** A goal that ran `attempts` times and failed each time, now queued again. */
   async function retriedGoal(title: string, attempts: number) {
     const number = await goal(title);
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      await comment(number, {
-        kind: "claim",
-        attempt,
-        claimId: `c${attempt}`,
-        claimedBy: { runId: "1" },
-        claimedAt: hoursFromNow(-5),
-        leaseExpiresAt: hoursFromNow(-1),
-      });
-      await comment(number, {
-        kind: "run-result",
-        attempt,
-        outcome: "failure",
-        reason: "exit 1",
-        countsAsAttempt: true,
-      });
-    }
+    await failedAttempts(world().store, number, attempts);
     return number;
   }
 
@@ -131,24 +147,7 @@ export function goalHelpers(world: () => GoalWorld) {
       spotCheck: options.spotCheck ?? false,
     });
     const earlier = options.earlierFailures ?? 0;
-    for (let attempt = 1; attempt <= earlier; attempt++) {
-      await claimant.recordMarker(number, "claim", {
-        kind: "claim",
-        attempt,
-        claimId: `old${attempt}`,
-        claimedBy: { runId: "1" },
-        claimedAt: hoursFromNow(-5),
-        leaseExpiresAt: hoursFromNow(-4),
-      });
-      await claimant.recordMarker(number, "failed", {
-        kind: "run-result",
-        attempt,
-        outcome: "failure",
-        reason: `earlier failure ${attempt}`,
-        countsAsAttempt: true,
-        logTail: `trace of attempt ${attempt}`,
-      });
-    }
+    await failedAttempts(claimant, number, earlier);
     await claimant.recordMarker(number, "claim", {
       kind: "claim",
       attempt: options.attempt ?? earlier + 1,

@@ -1,7 +1,7 @@
 import type { ClaimMarker } from "../../src/core/markers.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import { GOAL_BODY } from "./github-fixture.js";
-import { hoursFromNow } from "./goals.js";
+import { failedAttempts } from "./goals.js";
 import { type Account, startWorld, type TestWorld } from "./world.js";
 
 // What an earlier identity of the orchestrator (a token since replaced) left behind, for the
@@ -18,7 +18,7 @@ export async function worldWithOldBot(): Promise<{ world: TestWorld; oldBot: Acc
 
 /**
  * A queued goal whose three attempts old-bot claimed (each by `claimedBy(attempt)`: a workflow
- * run by default), and recorded as failed.
+ * run of its own by default), and recorded as failed.
  */
 export async function spentByOldBot(
   world: TestWorld,
@@ -33,22 +33,6 @@ export async function spentByOldBot(
     queue: true,
     spotCheck: false,
   });
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    await oldBot.store.recordMarker(number, "claim", {
-      kind: "claim",
-      attempt,
-      claimId: `old${attempt}`,
-      claimedBy: claimedBy(attempt),
-      claimedAt: hoursFromNow(-5),
-      leaseExpiresAt: hoursFromNow(-4),
-    });
-    await oldBot.store.recordMarker(number, "failed", {
-      kind: "run-result",
-      attempt,
-      outcome: "failure",
-      reason: `agent exited 1 (attempt ${attempt})`,
-      countsAsAttempt: true,
-    });
-  }
+  await failedAttempts(oldBot.store, number, 3, claimedBy);
   return number;
 }
