@@ -1,21 +1,18 @@
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import {
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
-  rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { readOutputs } from "../helpers/action-runner.js";
+import { type ActionRun, runActionBundle } from "../helpers/action-runner.js";
 import { goalHelpers } from "../helpers/goals.js";
 import { processesWith } from "../helpers/processes.js";
 import { bundleRuntimes } from "../helpers/runtimes.js";
@@ -40,16 +37,6 @@ afterEach(() => w.close());
 
 const { claimedGoal, stateLabels, lastResult, pulls } = goalHelpers(() => w);
 
-interface Run {
-  code: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  outputs: Record<string, string>;
-  state: Record<string, string>;
-  summary: string;
-}
-
 function baseEnv(): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
@@ -73,9 +60,10 @@ function inputsFor(goal: number, mode: string, inputs: Record<string, string> = 
 
 /**
  * Runs dist/run/index.js as one step runs it. `state` (the main step's saved state) makes it
- * the post step. `killWhen` SIGKILLs it (and, through the returned pid, the agent) once true.
+ * the post step. `killWhen` SIGKILLs it (and so, as the sandbox dies with it, the agent) once
+ * true, `signalWhen` sends it SIGTERM.
  */
-async function runStep(
+function runStep(
   inputs: Record<string, string>,
   options: {
     state?: Record<string, string>;
@@ -85,59 +73,25 @@ async function runStep(
     /** Variables to set (or override) in the step's environment. */
     env?: NodeJS.ProcessEnv;
   } = {},
-): Promise<Run> {
-  const dir = mkdtempSync(join(tmpdir(), "goal-step-"));
-  const files = {
-    output: join(dir, "output"),
-    summary: join(dir, "summary"),
-    state: join(dir, "state"),
+): Promise<ActionRun> {
+  const { killWhen, signalWhen } = options;
+  const watch = (child: ChildProcess) => {
+    const timer = setInterval(() => {
+      if (killWhen?.()) child.kill("SIGKILL");
+      if (signalWhen?.()) child.kill("SIGTERM");
+    }, 50);
+    child.on("close", () => clearInterval(timer));
   };
-  for (const file of Object.values(files)) writeFileSync(file, "");
-  const env: NodeJS.ProcessEnv = {
-    ...baseEnv(),
-    GITHUB_OUTPUT: files.output,
-    GITHUB_STEP_SUMMARY: files.summary,
-    GITHUB_STATE: files.state,
-    ...options.env,
-  };
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
-  try {
-    const child = spawn(options.node ?? process.execPath, [resolve("dist/run/index.js")], {
-      env,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    let timer: NodeJS.Timeout | undefined;
-    const { killWhen, signalWhen } = options;
-    if (killWhen || signalWhen) {
-      timer = setInterval(() => {
-        if (killWhen?.()) child.kill("SIGKILL");
-        if (signalWhen?.()) child.kill("SIGTERM");
-      }, 50);
-    }
-    const [code, signal] = await new Promise<[number | null, string | null]>((done) =>
-      child.on("close", (c, s) => done([c, s])),
-    );
-    if (timer) clearInterval(timer);
-    return {
-      code,
-      signal,
-      stdout,
-      stderr,
-      outputs: readOutputs(readFileSync(files.output, "utf8")),
-      state: readOutputs(readFileSync(files.state, "utf8")),
-      summary: readFileSync(files.summary, "utf8"),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return runActionBundle(
+    options.node ?? process.execPath,
+    "run",
+    inputs,
+    { ...baseEnv(), ...options.env },
+    {
+      ...(options.state ? { state: options.state } : {}),
+      ...(killWhen || signalWhen ? { started: watch } : {}),
+    },
+  );
 }
 
 /** Main step, then (as GitHub does) the post step with the main step's state. */
