@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { LABELS } from "../../src/core/states.js";
 import type { ActionRun } from "../helpers/action-runner.js";
 import { type GitHubFixture, startGitHubFixture } from "../helpers/github-fixture.js";
 import { goalHelpers, hoursFromNow } from "../helpers/goals.js";
@@ -15,13 +14,9 @@ const owner = "acme";
 const repo = "widgets";
 
 beforeEach(async () => {
-  gh = await startGitHubFixture();
-  await gh.store.ensureLabels(LABELS);
+  gh = await startGitHubFixture({ labels: true });
 });
-afterEach(async () => {
-  gh.server.assertNoViolations();
-  await gh.close();
-});
+afterEach(() => gh.close());
 
 /** Runs the bundled dispatcher inside a (seeded) workflow run that is still in progress. */
 const runDispatch: GitHubFixture["dispatch"] = (inputs, options) => gh.dispatch(inputs, options);

@@ -1,35 +1,28 @@
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import {
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
-  rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { connectAsApp } from "../../src/github/app-auth.js";
-import { GitHubGoalStore } from "../../src/github/goal-store.js";
-import { ENABLE_AUTO_MERGE_MUTATION } from "../../src/github/pull-requests.js";
-import { readOutputs } from "../helpers/action-runner.js";
-import { GOAL_BODY, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { type ActionRun, runActionBundle } from "../helpers/action-runner.js";
 import { goalHelpers } from "../helpers/goals.js";
 import { processesWith } from "../helpers/processes.js";
 import { bundleRuntimes } from "../helpers/runtimes.js";
-import { agentCommand, startWorld, type TestWorld, type WorldOptions } from "../helpers/world.js";
+import { agentCommand, startWorld, type TestWorld } from "../helpers/world.js";
 
 // The bundled runner action, run as the workflow runs it (main step, then post step), against
 // the local GitHub API server, with a bare git repository as origin and test/agents/agent.mjs
-// as the agent.
+// as the agent. What one attempt does is tested in-process in test/flows/run-goal.test.ts; here
+// is only what the bundle adds: inputs to outputs, job log and summary, input errors, other
+// runtimes, the post step, signals, App tokens and time limits by the test clock.
 
 const owner = "acme";
 const repo = "widgets";
@@ -42,23 +35,7 @@ beforeEach(async () => {
 });
 afterEach(() => w.close());
 
-/** This test's world, started again with other repository settings. */
-async function restart(options: WorldOptions) {
-  await w.close();
-  w = await startWorld(options);
-}
-
 const { claimedGoal, stateLabels, lastResult, pulls } = goalHelpers(() => w);
-
-interface Run {
-  code: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  outputs: Record<string, string>;
-  state: Record<string, string>;
-  summary: string;
-}
 
 function baseEnv(): NodeJS.ProcessEnv {
   return {
@@ -83,9 +60,10 @@ function inputsFor(goal: number, mode: string, inputs: Record<string, string> = 
 
 /**
  * Runs dist/run/index.js as one step runs it. `state` (the main step's saved state) makes it
- * the post step. `killWhen` SIGKILLs it (and, through the returned pid, the agent) once true.
+ * the post step. `killWhen` SIGKILLs it (and so, as the sandbox dies with it, the agent) once
+ * true, `signalWhen` sends it SIGTERM.
  */
-async function runStep(
+function runStep(
   inputs: Record<string, string>,
   options: {
     state?: Record<string, string>;
@@ -95,59 +73,25 @@ async function runStep(
     /** Variables to set (or override) in the step's environment. */
     env?: NodeJS.ProcessEnv;
   } = {},
-): Promise<Run> {
-  const dir = mkdtempSync(join(tmpdir(), "goal-step-"));
-  const files = {
-    output: join(dir, "output"),
-    summary: join(dir, "summary"),
-    state: join(dir, "state"),
+): Promise<ActionRun> {
+  const { killWhen, signalWhen } = options;
+  const watch = (child: ChildProcess) => {
+    const timer = setInterval(() => {
+      if (killWhen?.()) child.kill("SIGKILL");
+      if (signalWhen?.()) child.kill("SIGTERM");
+    }, 50);
+    child.on("close", () => clearInterval(timer));
   };
-  for (const file of Object.values(files)) writeFileSync(file, "");
-  const env: NodeJS.ProcessEnv = {
-    ...baseEnv(),
-    GITHUB_OUTPUT: files.output,
-    GITHUB_STEP_SUMMARY: files.summary,
-    GITHUB_STATE: files.state,
-    ...options.env,
-  };
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
-  try {
-    const child = spawn(options.node ?? process.execPath, [resolve("dist/run/index.js")], {
-      env,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    let timer: NodeJS.Timeout | undefined;
-    const { killWhen, signalWhen } = options;
-    if (killWhen || signalWhen) {
-      timer = setInterval(() => {
-        if (killWhen?.()) child.kill("SIGKILL");
-        if (signalWhen?.()) child.kill("SIGTERM");
-      }, 50);
-    }
-    const [code, signal] = await new Promise<[number | null, string | null]>((done) =>
-      child.on("close", (c, s) => done([c, s])),
-    );
-    if (timer) clearInterval(timer);
-    return {
-      code,
-      signal,
-      stdout,
-      stderr,
-      outputs: readOutputs(readFileSync(files.output, "utf8")),
-      state: readOutputs(readFileSync(files.state, "utf8")),
-      summary: readFileSync(files.summary, "utf8"),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return runActionBundle(
+    options.node ?? process.execPath,
+    "run",
+    inputs,
+    { ...baseEnv(), ...options.env },
+    {
+      ...(options.state ? { state: options.state } : {}),
+      ...(killWhen || signalWhen ? { started: watch } : {}),
+    },
+  );
 }
 
 /** Main step, then (as GitHub does) the post step with the main step's state. */
@@ -156,18 +100,6 @@ async function runAction(inputs: Record<string, string>) {
   const post = await runStep(inputs, { state: main.state });
   assert.equal(post.code, 0, post.stdout + post.stderr);
   return main;
-}
-
-async function filesOn(ref: string): Promise<string[]> {
-  const { stdout } = await exec("git", [
-    "--git-dir",
-    w.bare.gitDir,
-    "ls-tree",
-    "-r",
-    "--name-only",
-    ref,
-  ]);
-  return stdout.split("\n").filter(Boolean);
 }
 
 /** Where a goal's workspace is: its trusted clone, the agent's work tree, the run's files. */
@@ -217,112 +149,33 @@ function testClock() {
   };
 }
 
-describe("success", () => {
-  it("opens a PR that closes the goal, requests auto-merge and records stats", async () => {
+describe("inputs to outputs", () => {
+  it("a success: its outputs, job log, summary and files where the inputs say", async () => {
     const number = await claimedGoal("Add CSV export");
-    // A clone of this goal that a killed job left half done, and another goal's.
-    const leftover = join(w.dir, "work", owner, repo, `.${number}-deadbeef.cloning`);
-    const otherGoals = join(w.dir, "work", owner, repo, `.${number + 1}-deadbeef.cloning`);
-    mkdirSync(join(leftover, ".git"), { recursive: true });
-    mkdirSync(otherGoals, { recursive: true });
     const result = await runAction(inputsFor(number, "commit"));
-    assert.equal(existsSync(leftover), false, "this goal's leftover clone is removed");
-    assert.equal(existsSync(otherGoals), true, "another goal's is not this job's to remove");
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.equal(result.outputs.outcome, "success");
     assert.deepEqual(await stateLabels(number), ["goal:done"]);
-
     const [pull] = await pulls();
     assert.ok(pull);
     assert.equal(result.outputs["pr-url"], pull.html_url);
-    assert.equal(pull.head.ref, `goal/${number}-add-csv-export`);
-    assert.equal(pull.base.ref, "main");
-    assert.equal(pull.title, "Add CSV export");
-    assert.match(pull.body ?? "", new RegExp(`^Closes #${number}\\n`));
-    assert.match(pull.body ?? "", /Export the widget list as CSV/);
-    assert.match(pull.body ?? "", /\| cost \| \$0\.42 \|/);
-    const full = await w.client.rest.pulls.get({ owner, repo, pull_number: pull.number });
-    assert.equal(full.data.auto_merge?.merge_method, "squash");
-
     const marker = await lastResult(number);
-    assert.equal(marker.outcome, "success");
-    assert.equal(marker.countsAsAttempt, true);
     assert.equal(marker.prUrl, pull.html_url);
-    const stats = marker.stats as Record<string, unknown>;
-    assert.equal(stats.goal, number);
-    assert.equal(stats.attempt, 1);
-    assert.equal(stats.cost_usd, 0.42);
-    assert.equal(stats.iterations, 4);
-    assert.deepEqual(stats.tokens, {
-      input: 1200,
-      output: 340,
-      cache_read: 9000,
-      cache_create: null,
-    });
-    assert.equal(stats.lines_added, 1);
-    assert.equal(stats.files_changed, 1);
-    assert.equal(stats.model, "sonnet");
-    assert.equal(typeof stats.wall_seconds, "number");
-    assert.deepEqual(JSON.parse(result.outputs.stats ?? ""), stats);
-
-    // The goal file reached the agent and was never committed.
-    assert.match(dump("goal.md"), /# Goal #\d+: Add CSV export/);
-    assert.ok(!(await filesOn(pull.head.ref)).includes(".goal.md"));
-    assert.deepEqual(await filesOn(pull.head.ref), ["README.md", "work.txt"]);
-    // Argv placeholders and contract variables.
+    assert.deepEqual(JSON.parse(result.outputs.stats ?? ""), marker.stats);
+    assert.match(result.stdout, /^│ agent: commit for goal/m);
+    assert.match(result.summary, /attempt 1: success/);
+    assert.match(result.summary, /\| cost \| \$0\.42 \|/);
+    // The inputs reached the agent (its command, duration and agent-env) ...
     const argv = JSON.parse(dump("argv.json")) as string[];
-    assert.equal(argv[1], `--goal=${join(workspaceOf(number), "run", "goal", "goal.md")}`);
-    assert.equal(existsSync(join(workspaceOf(number), "run")), false, "the run's files are gone");
     assert.equal(argv[2], "--model=sonnet");
     const env = JSON.parse(dump("env.json")) as Record<string, string>;
-    assert.equal(env.GOAL_NUMBER, String(number));
-    assert.equal(env.GOAL_REPOSITORY, "acme/widgets");
-    assert.equal(env.GOAL_ATTEMPT, "1");
     assert.equal(env.RALPH_DURATION_SECONDS, "300");
-    assert.equal(env.RALPH_REASONING, "med");
-
-    // Log file, job log, stats.jsonl and the job summary.
-    const log = readFileSync(join(w.dir, "logs", `acme-widgets-${number}-1.log`), "utf8");
-    assert.match(log, /^agent: commit for goal \d+ attempt 1$/m);
-    assert.match(result.stdout, /agent: commit for goal/);
-    const lines = readFileSync(join(w.dir, "state", "goal-orchestrator", "stats.jsonl"), "utf8")
-      .trim()
-      .split("\n");
-    assert.equal(lines.length, 1);
-    assert.equal(JSON.parse(lines[0] ?? "").outcome, "success");
-    assert.equal(JSON.parse(lines[0] ?? "").goal_state, "done", "where the run left the goal");
-    assert.match(result.summary, /attempt 1: success/);
-  });
-
-  it("merges directly when GitHub can merge now (no protection on the base)", async () => {
-    await w.server.close();
-    rmSync(w.bare.root, { recursive: true, force: true });
-    await restart({ protectedBranches: [] });
-    const number = await claimedGoal("Merge now");
-    const result = await runAction(inputsFor(number, "commit", { "merge-method": "merge" }));
-    assert.equal(result.outputs.outcome, "success", result.stdout);
-    const [pull] = await pulls();
-    assert.ok(pull?.merged_at, "merged");
-    assert.deepEqual(await stateLabels(number), ["goal:done"]);
-    assert.match((await lastResult(number)).reason, /merged/);
-  });
-
-  it("commits what the agent left uncommitted, as the runner's bot", async () => {
-    const number = await claimedGoal("Leave it");
-    const result = await runAction(inputsFor(number, "leave"));
-    assert.equal(result.outputs.outcome, "success", result.stdout);
-    const [pull] = await pulls();
-    assert.ok(pull);
-    const { stdout } = await exec("git", [
-      "--git-dir",
-      w.bare.gitDir,
-      "log",
-      "-1",
-      "--format=%an|%s",
-      pull.head.ref,
-    ]);
-    assert.match(stdout, /^github-actions\[bot\]\|goal #\d+: changes the agent left uncommitted/);
-    assert.deepEqual(await filesOn(pull.head.ref), ["README.md", "work.txt"]);
+    assert.equal(env.ALLOWED_THING, "pass-me");
+    for (const name of ["GITHUB_TOKEN", "GH_TOKEN", "INPUT_TOKEN", "GITHUB_STATE"])
+      assert.equal(env[name], undefined, name);
+    // ... and the log file and stats.jsonl are where log-dir and XDG_STATE_HOME say.
+    assert.ok(existsSync(join(w.dir, "logs", `acme-widgets-${number}-1.log`)));
+    assert.ok(existsSync(join(w.dir, "state", "goal-orchestrator", "stats.jsonl")));
   });
 
   for (const runtime of bundleRuntimes().slice(1)) {
@@ -335,214 +188,16 @@ describe("success", () => {
     });
   }
 
-  it("passes RUNNER_TRACKING_ID on, so the runner's orphan cleanup finds the agent", async () => {
-    const number = await claimedGoal("Tracked");
-    await runAction(inputsFor(number, "commit"));
-    const env = JSON.parse(dump("env.json")) as Record<string, string>;
-    assert.equal(env.RUNNER_TRACKING_ID, "github_test_tracking");
-  });
-
-  it("a goal's Model: and Reasoning: lines win over the inputs", async () => {
-    const number = await claimedGoal("Model", {
-      body: `${GOAL_BODY}\nModel: opus Reasoning: high\n`,
-    });
-    await runAction(inputsFor(number, "commit", { model: "haiku", reasoning: "low" }));
-    const env = JSON.parse(dump("env.json")) as Record<string, string>;
-    assert.equal(env.RALPH_MODEL, "opus");
-    assert.equal(env.RALPH_REASONING, "high");
-  });
-});
-
-describe("failure", () => {
-  it("re-queues with the reason and the log tail", async () => {
+  it("a failure: its outcome, and the agent's lines issue no workflow command", async () => {
     const number = await claimedGoal("Fails");
     const result = await runAction(inputsFor(number, "fail"));
     assert.equal(result.code, 0, result.stdout);
     assert.equal(result.outputs.outcome, "failure");
     assert.deepEqual(await stateLabels(number), ["goal:queued"]);
-    const marker = await lastResult(number);
-    assert.match(marker.reason, /exited with status 1/);
-    assert.match(marker.logTail ?? "", /step 5 went wrong/);
-    assert.equal(marker.countsAsAttempt, true);
-    assert.deepEqual(await pulls(), []);
-    // The agent's output could not issue workflow commands: every line of it has a prefix.
+    // Every line of the agent's output has a prefix.
     assert.match(result.stdout, /^│ ::error::an agent must not/m);
     assert.doesNotMatch(result.stdout, /^::error::an agent/m);
     assert.doesNotMatch(result.stdout, /stop-commands/);
-  });
-
-  it("makes the goal stuck after its last attempt, mentioning the reviewers", async () => {
-    const number = await claimedGoal("Fails again", { earlierFailures: 2 });
-    const result = await runAction(
-      inputsFor(number, "fail", { attempt: "3", "max-attempts": "3", reviewers: "octocat" }),
-    );
-    assert.equal(result.outputs.outcome, "failure", result.stdout);
-    assert.deepEqual(await stateLabels(number), ["goal:stuck"]);
-    const comments = await w.client.rest.issues.listComments({ owner, repo, issue_number: number });
-    assert.match(comments.data.at(-1)?.body ?? "", /the last of 3.*cc @octocat/s);
-    // The goal file told the agent about the earlier failures.
-    assert.match(
-      dump("goal.md"),
-      /Attempt 1 failed[\s\S]*earlier failure 1[\s\S]*trace of attempt 1/,
-    );
-  });
-
-  it("a push that origin refuses, or a PR GitHub will not open, fails the attempt", async () => {
-    const hook = join(w.bare.gitDir, "hooks", "pre-receive");
-    writeFileSync(hook, "#!/bin/sh\necho 'protected by policy' >&2\nexit 1\n", { mode: 0o755 });
-    const refused = await claimedGoal("Refused push");
-    const pushResult = await runAction(inputsFor(refused, "commit"));
-    assert.equal(pushResult.outputs.outcome, "failure", pushResult.stdout);
-    assert.match((await lastResult(refused)).reason, /push failed: .*protected by policy/s);
-    assert.deepEqual(await stateLabels(refused), ["goal:queued"]);
-    rmSync(hook);
-
-    w.server.faults.add({ route: "pulls/create", status: 403, times: 1 });
-    const noPull = await claimedGoal("No PR");
-    const pullResult = await runAction(inputsFor(noPull, "commit"));
-    assert.equal(pullResult.outputs.outcome, "failure", pullResult.stdout);
-    assert.match(
-      (await lastResult(noPull)).reason,
-      /opening the pull request failed: .*; the work is on branch goal\/\d+-no-pr/,
-    );
-    assert.deepEqual(await stateLabels(noPull), ["goal:queued"]);
-  });
-
-  it("counts an exit 0 without any change as a failure", async () => {
-    const number = await claimedGoal("Nothing");
-    const result = await runAction(inputsFor(number, "nothing"));
-    assert.equal(result.outputs.outcome, "failure");
-    assert.match((await lastResult(number)).reason, /no changes/);
-  });
-});
-
-describe("spot-check", () => {
-  it("exit 3 opens a PR without auto-merge and asks the reviewers", async () => {
-    const number = await claimedGoal("Review me");
-    const result = await runAction(inputsFor(number, "review", { reviewers: "alice,bob" }));
-    assert.equal(result.outputs.outcome, "spot-check", result.stdout);
-    assert.deepEqual(await stateLabels(number), ["goal:spot-check"]);
-    const [pull] = await pulls();
-    assert.ok(pull);
-    const full = await w.client.rest.pulls.get({ owner, repo, pull_number: pull.number });
-    assert.equal(full.data.auto_merge, null);
-    assert.match(full.data.body ?? "", /Needs human review/);
-    const comments = await w.client.rest.issues.listComments({ owner, repo, issue_number: number });
-    assert.match(comments.data.at(-1)?.body ?? "", /cc @alice @bob/);
-  });
-
-  it("the spot-check label or a path matching spot-check-paths needs a review too", async () => {
-    const flagged = await claimedGoal("Flagged", { spotCheck: true });
-    await runAction(inputsFor(flagged, "commit"));
-    assert.match((await lastResult(flagged)).reason, /spot-check label/);
-    const path = await claimedGoal("Path");
-    await runAction(inputsFor(path, "commit", { "spot-check-paths": "docs/**, *.txt" }));
-    assert.match((await lastResult(path)).reason, /spot-check-paths: work\.txt/);
-    assert.deepEqual(await stateLabels(path), ["goal:spot-check"]);
-  });
-
-  it("a repository that does not allow auto-merge ends in spot-check, saying so", async () => {
-    await w.server.close();
-    rmSync(w.bare.root, { recursive: true, force: true });
-    await restart({ allowAutoMerge: false });
-    const number = await claimedGoal("No auto-merge");
-    const result = await runAction(inputsFor(number, "commit"));
-    assert.equal(result.outputs.outcome, "spot-check");
-    assert.match((await lastResult(number)).reason, /does not allow auto-merge/);
-  });
-});
-
-describe("isolation and resumption", () => {
-  it("the agent finds no token in its environment nor in .git/config", async () => {
-    const number = await claimedGoal("Snoop");
-    await runAction(inputsFor(number, "commit"));
-    const env = dump("env.json");
-    assert.ok(!env.includes(w.token), "no token in the agent's environment");
-    const parsed = JSON.parse(env) as Record<string, string>;
-    for (const name of [
-      "GITHUB_TOKEN",
-      "GH_TOKEN",
-      "INPUT_TOKEN",
-      "SECRET_THING",
-      "GITHUB_STATE",
-    ]) {
-      assert.equal(parsed[name], undefined, name);
-    }
-    assert.equal(parsed.ALLOWED_THING, "pass-me");
-    assert.ok(!dump("git-config.txt").includes(w.token));
-  });
-
-  it("resumes from the branch an earlier attempt pushed, reusing its open PR", async () => {
-    const number = await claimedGoal("Resume me", { earlierFailures: 1 });
-    await w.bare.commitOnBranch(`goal/${number}-resume-me`, "earlier.txt", "from attempt 1\n");
-    const earlier = await w.client.rest.pulls.create({
-      owner,
-      repo,
-      head: `goal/${number}-resume-me`,
-      base: "main",
-      title: "Resume me",
-    });
-    const result = await runAction(inputsFor(number, "commit", { attempt: "2" }));
-    assert.equal(result.outputs.outcome, "success", result.stdout);
-    assert.equal(result.outputs["pr-url"], earlier.data.html_url);
-    assert.equal((await pulls()).length, 1);
-    assert.deepEqual(await filesOn(`goal/${number}-resume-me`), [
-      "README.md",
-      "earlier.txt",
-      "work.txt",
-    ]);
-    assert.match(result.stdout, /resuming from goal\/\d+-resume-me/);
-  });
-
-  it("a claim for another attempt, or a goal not running, is left alone", async () => {
-    const number = await claimedGoal("Not mine");
-    const before = await w.client.rest.issues.listComments({ owner, repo, issue_number: number });
-    const result = await runAction(inputsFor(number, "commit", { attempt: "2" }));
-    assert.equal(result.code, 0, result.stdout);
-    assert.equal(result.outputs.outcome, "skipped");
-    assert.match(result.stdout, /standing claim is for attempt 1, not 2/);
-    assert.deepEqual(await stateLabels(number), ["goal:running"]);
-    const after = await w.client.rest.issues.listComments({ owner, repo, issue_number: number });
-    assert.equal(after.data.length, before.data.length);
-    assert.ok(!existsSync(join(w.dir, "work", owner, repo, String(number))), "the agent never ran");
-    // the clone started during the claim check was deleted, and no workspace was made
-    assert.deepEqual(readdirSync(join(w.dir, "work", owner, repo)), []);
-  });
-
-  it("clones from git-mirror, then from origin what the mirror lacks", async () => {
-    const mirror = join(w.dir, "mirror.git");
-    await exec("git", ["clone", "--quiet", "--mirror", w.bare.gitDir, mirror]);
-    const newest = await w.bare.commitOnBranch("main", "late.txt", "after the mirror\n");
-    const number = await claimedGoal("Mirrored");
-    const result = await runAction(inputsFor(number, "commit", { "git-mirror": mirror }));
-    assert.equal(result.outputs.outcome, "success", result.stdout);
-    assert.doesNotMatch(result.stdout, /::warning::/);
-    const workspace = join(workspaceOf(number), "trusted");
-    assert.deepEqual(readdirSync(join(w.dir, "work", owner, repo)), [String(number)]);
-    assert.deepEqual(await filesOn(`goal/${number}-mirrored`), [
-      "README.md",
-      "late.txt",
-      "work.txt",
-    ]);
-    const git = (...args: string[]) => exec("git", ["-C", workspace, ...args]);
-    assert.equal((await git("rev-parse", "origin/main")).stdout.trim(), newest);
-    assert.equal((await git("config", "--get", "remote.origin.url")).stdout.trim(), w.bare.gitDir);
-    assert.equal(existsSync(join(workspace, ".git/objects/info/alternates")), false);
-    assert.ok(!dump("git-config.txt").includes(w.token));
-    // the workspace does not depend on the mirror
-    rmSync(mirror, { recursive: true });
-    await git("fsck", "--full", "--no-progress");
-  });
-
-  it("a git-mirror that does not exist is a warning, and origin is cloned", async () => {
-    const number = await claimedGoal("No mirror");
-    const mirror = join(w.dir, "missing-mirror.git");
-    const result = await runAction(inputsFor(number, "commit", { "git-mirror": mirror }));
-    assert.equal(result.outputs.outcome, "success", result.stdout);
-    assert.match(
-      result.stdout,
-      /::warning::The git mirror .*missing-mirror\.git does not exist; cloning from origin instead/,
-    );
   });
 });
 
@@ -632,7 +287,7 @@ describe("cancellation", () => {
     assert.equal(marker.outcome, "interrupted");
     assert.equal(marker.countsAsAttempt, false);
     assert.match(marker.reason, /work so far is on branch goal\/\d+-cancelled/);
-    assert.ok((await filesOn(`goal/${number}-cancelled`)).includes("work.txt"));
+    assert.ok(w.filesOn(`goal/${number}-cancelled`).includes("work.txt"));
     const post = await runStep(inputs, { state: main.state });
     assert.equal(post.code, 0);
     assert.deepEqual(await stateLabels(number), ["goal:queued"]);
@@ -659,7 +314,7 @@ describe("timeout", () => {
       const marker = await lastResult(number);
       assert.match(marker.reason, /ran out of time|timed out|time/);
       assert.match(marker.reason, /work so far is on branch goal\/\d+-locked/);
-      const files = await filesOn(`goal/${number}-locked`);
+      const files = w.filesOn(`goal/${number}-locked`);
       assert.ok(files.includes("more.txt"), "the uncommitted file, despite the stale index lock");
     },
   );
@@ -696,65 +351,6 @@ describe("sandbox", () => {
     assert.match(result.stdout, /::warning::isolation: none/);
     assert.match(result.summary, /isolation: none/);
   });
-
-  it("the sandbox hides the runner's processes, files and environment from the agent", async () => {
-    const number = await claimedGoal("Look around");
-    const result = await runAction(inputsFor(number, "commit"));
-    assert.equal(result.outputs.outcome, "success", result.stdout);
-    const env = JSON.parse(dump("env.json")) as Record<string, string>;
-    assert.equal(env.HOME, join(workspaceOf(number), "run", "home"));
-    assert.equal(env.TMPDIR, "/tmp");
-    assert.equal(env.GITHUB_TOKEN, undefined);
-    // The agent saw itself as one of very few processes (bwrap's init, node, maybe git).
-    assert.ok(Number(dump("pid")) < 10, `pid in the sandbox: ${dump("pid")}`);
-  });
-});
-
-describe("agent-network", () => {
-  it("allow: lets the agent reach listed hosts through the proxy, and nothing else", async () => {
-    const hits: string[] = [];
-    const serve = (name: string) =>
-      new Promise<Server>((done) => {
-        const server = createServer((_request, res) => {
-          hits.push(name);
-          res.end(name);
-        });
-        server.listen(0, "127.0.0.1", () => done(server));
-      });
-    const [allowed, denied] = await Promise.all([serve("allowed"), serve("denied")]);
-    const port = (server: Server) => (server.address() as AddressInfo).port;
-    const urls = [allowed, denied].map((server) => `http://localhost:${port(server)}/`);
-    try {
-      const number = await claimedGoal("Networked");
-      const result = await runAction(
-        inputsFor(number, `net:${urls.join(",")}`, {
-          "agent-network": `allow:localhost:${port(allowed)}`,
-        }),
-      );
-      assert.equal(result.outputs.outcome, "success", result.stdout);
-      const net = JSON.parse(dump("net.json")) as Record<
-        string,
-        { proxied: { status?: number; body?: string }; direct: { error?: string } }
-      >;
-      assert.deepEqual(net[urls[0] as string]?.proxied, { status: 200, body: "allowed" });
-      assert.equal(net[urls[1] as string]?.proxied.status, 403);
-      for (const url of urls) assert.ok(net[url]?.direct.error, `no direct way to ${url}`);
-      assert.deepEqual(hits, ["allowed"], "the denied host was never contacted");
-      assert.match(result.stdout, /blocked the agent's connection to localhost:\d+/);
-    } finally {
-      allowed.close();
-      denied.close();
-    }
-  });
-
-  it("none or allow: needs the sandbox to be enforced", async () => {
-    const number = await claimedGoal("Unenforceable");
-    const result = await runStep(
-      inputsFor(number, "commit", { isolation: "none", "agent-network": "none" }),
-    );
-    assert.equal(result.code, 1);
-    assert.match(result.stdout, /agent-network: "none" is only enforced in the sandbox/);
-  });
 });
 
 describe("bad inputs", () => {
@@ -781,35 +377,25 @@ describe("bad inputs", () => {
     }
     assert.deepEqual(await stateLabels(number), ["goal:running"]);
   });
+
+  it("agent-network none or allow: needs the sandbox to be enforced", async () => {
+    const number = await claimedGoal("Unenforceable");
+    const result = await runStep(
+      inputsFor(number, "commit", { isolation: "none", "agent-network": "none" }),
+    );
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /agent-network: "none" is only enforced in the sandbox/);
+  });
 });
 
 describe("GitHub App authentication", () => {
   /** An App installed on the repository; the test's client and store now act as its bot. */
   async function installApp() {
-    const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    const { appId, botLogin } = w.server.addApp({
-      slug: "goal-runner",
-      publicKeyPem: keys.publicKey.export({ type: "spki", format: "pem" }).toString(),
-    });
-    w.server.installApp(appId, owner, repo);
-    const pem = keys.privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+    const app = await w.installApp();
     // The dispatcher claims as the App too (its claims are the ones the runner trusts).
-    const app = await connectAsApp(
-      { appId: String(appId), privateKey: pem },
-      { owner, repo },
-      {
-        apiUrl: w.server.url,
-        paceMs: TEST_PACE_MS,
-        warn: () => {},
-      },
-    );
     w.client = app.client;
-    w.store = await GitHubGoalStore.connect({
-      client: app.client,
-      repo: { owner, repo },
-      paceMs: TEST_PACE_MS,
-    });
-    return { appId, botLogin, pem };
+    w.store = app.store;
+    return app;
   }
 
   it(
@@ -960,31 +546,5 @@ describe("a pull request decides", () => {
     assert.equal(post.code, 0, post.stdout + post.stderr);
     assert.match(post.stdout, /completing the move of attempt 1 to goal:done/);
     assert.deepEqual(await stateLabels(number), ["goal:done"]);
-  });
-
-  it("a goal whose pull request already has auto-merge enabled is not run again", async () => {
-    const number = await claimedGoal("Already merging", { earlierFailures: 1 });
-    const branch = `goal/${number}-already-merging`;
-    await w.bare.commitOnBranch(branch, "earlier.txt", "attempt 1's work\n");
-    const { data: earlier } = await w.client.rest.pulls.create({
-      owner,
-      repo,
-      head: branch,
-      base: "main",
-      title: "Already merging",
-    });
-    await w.client.graphql(ENABLE_AUTO_MERGE_MUTATION, {
-      pullRequestId: earlier.node_id,
-      mergeMethod: "SQUASH",
-    });
-    const result = await runAction(inputsFor(number, "commit", { attempt: "2" }));
-    assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.match(result.stdout, /already has auto-merge enabled/);
-    assert.equal(dumped("pid"), false, "the agent never ran");
-    assert.deepEqual(await stateLabels(number), ["goal:done"]);
-    const marker = await lastResult(number);
-    assert.equal(marker.countsAsAttempt, false);
-    assert.equal(marker.prUrl, earlier.html_url);
-    assert.deepEqual(await filesOn(branch), ["README.md", "earlier.txt"]);
   });
 });

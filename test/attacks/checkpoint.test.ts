@@ -5,27 +5,22 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import {
   claimedGoal,
-  closeWorld,
   goalBranch,
   jobLog,
   lootJson,
   runGoal,
   sandboxMissing,
-  startWorld,
   testGit,
   type World,
+  worldPerTest,
 } from "./harness.js";
 import { assertNoProblems, breaches, expect } from "./harness-breach.js";
 import { giveToRunner } from "./harness-step.js";
 
-let world: World | undefined;
-afterEach(async () => {
-  if (world) await closeWorld(world);
-  world = undefined;
-});
+const startWorld = worldPerTest();
 
 /**
  * Another repository's goal workspace on this machine (acme/gadgets#7), readable by the
@@ -78,7 +73,7 @@ describe("checkpoints while a hostile agent runs (isolation: sandbox)", {
 }, () => {
   for (const mode of ["git-link", "alternates"]) {
     it(`${mode}: no checkpoint pushes another repository's objects`, async () => {
-      world = await startWorld();
+      const world = await startWorld();
       const foreign = foreignRepository(world);
       const goal = await claimedGoal(world, `Checkpoint ${mode}`);
       const run = await runGoal(world, {

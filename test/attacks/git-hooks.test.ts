@@ -3,25 +3,11 @@
 // environment and its ancestors' to .git/loot/hooks.log. The agent leaves a change uncommitted.
 // Whatever the runner does with the agent's commits, none of these may run with a secret in
 // reach, and the agent's change (committed and uncommitted) must still reach origin.
-import { afterEach, describe, it } from "node:test";
-import {
-  claimedGoal,
-  closeWorld,
-  filesOn,
-  goalBranch,
-  type Isolation,
-  runGoal,
-  sandboxMissing,
-  startWorld,
-  type World,
-} from "./harness.js";
+import { describe, it } from "node:test";
+import { claimedGoal, filesOn, goalBranch, isolations, runGoal, worldPerTest } from "./harness.js";
 import { assertNoProblems, breaches, expect } from "./harness-breach.js";
 
-let world: World | undefined;
-afterEach(async () => {
-  if (world) await closeWorld(world);
-  world = undefined;
-});
+const startWorld = worldPerTest();
 
 interface HookEntry {
   header: string;
@@ -46,13 +32,11 @@ function hookEntries(log: string): HookEntry[] {
 const SECRET_NAMES =
   /^(INPUT_[^=]*|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|GITHUB_TOKEN|GH_TOKEN|SECRET_THING|GITHUB_STATE|GITHUB_OUTPUT|GITHUB_ENV|GITHUB_PATH)=/m;
 
-for (const isolation of ["sandbox", "none"] as Isolation[]) {
-  const skip = isolation === "sandbox" ? (sandboxMissing() ?? false) : false;
-  describe(`git hooks and config in the agent's repository (isolation: ${isolation})`, {
-    skip,
-  }, () => {
+for (const { isolation, options } of isolations("sandbox", "none")) {
+  const title = `git hooks and config in the agent's repository (isolation: ${isolation})`;
+  describe(title, options, () => {
     it("no hook, filter or helper of the agent's runs near a secret, and its change is delivered", async () => {
-      world = await startWorld();
+      const world = await startWorld();
       const goal = await claimedGoal(world, "Hook everything");
       const run = await runGoal(world, { goal, agent: "hooks.mjs", isolation });
       const problems = await breaches(world, run);

@@ -2,34 +2,17 @@
 // http.proxy and credential.helper to the attacker git proxy (which forwards to the real
 // origin). The push must still go to the real origin directly, and no credential may reach the
 // proxy.
-import { afterEach, describe, it } from "node:test";
-import {
-  claimedGoal,
-  closeWorld,
-  filesOn,
-  goalBranch,
-  type Isolation,
-  runGoal,
-  sandboxMissing,
-  startWorld,
-  type World,
-} from "./harness.js";
+import { describe, it } from "node:test";
+import { claimedGoal, filesOn, goalBranch, isolations, runGoal, worldPerTest } from "./harness.js";
 import { assertNoProblems, breaches, expect } from "./harness-breach.js";
 import { VIA_PROXY_HEADER } from "./harness-servers.js";
 
-let world: World | undefined;
-afterEach(async () => {
-  if (world) await closeWorld(world);
-  world = undefined;
-});
+const startWorld = worldPerTest();
 
-for (const isolation of ["sandbox", "none"] as Isolation[]) {
-  const skip = isolation === "sandbox" ? (sandboxMissing() ?? false) : false;
-  describe(`the remote rewritten to an attacker's proxy (isolation: ${isolation})`, {
-    skip,
-  }, () => {
+for (const { isolation, options } of isolations("sandbox", "none")) {
+  describe(`the remote rewritten to an attacker's proxy (isolation: ${isolation})`, options, () => {
     it("pushes to the real origin, and the proxy sees no credential", async () => {
-      world = await startWorld();
+      const world = await startWorld();
       const goal = await claimedGoal(world, "Redirect the push");
       const run = await runGoal(world, { goal, agent: "remote.mjs", isolation });
       const problems = await breaches(world, run);

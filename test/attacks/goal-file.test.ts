@@ -3,25 +3,18 @@
 // must still get the goal's text through GOAL_FILE, a file outside its work tree.
 
 import { join } from "node:path";
-import { afterEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import {
   claimedGoal,
-  closeWorld,
   commitToMain,
-  type Isolation,
+  isolations,
   lootJson,
   runGoal,
-  sandboxMissing,
-  startWorld,
-  type World,
+  worldPerTest,
 } from "./harness.js";
 import { assertNoProblems, breaches, expect } from "./harness-breach.js";
 
-let world: World | undefined;
-afterEach(async () => {
-  if (world) await closeWorld(world);
-  world = undefined;
-});
+const startWorld = worldPerTest();
 
 interface GoalLoot {
   goalFile: string;
@@ -30,11 +23,10 @@ interface GoalLoot {
   text: string;
 }
 
-for (const isolation of ["sandbox", "none"] as Isolation[]) {
-  const skip = isolation === "sandbox" ? (sandboxMissing() ?? false) : false;
-  describe(`a goal file name taken by a symbolic link (isolation: ${isolation})`, { skip }, () => {
+for (const { isolation, options } of isolations("sandbox", "none")) {
+  describe(`a goal file name taken by a symbolic link (isolation: ${isolation})`, options, () => {
     it("writes nothing through the link, and the agent still gets the goal", async () => {
-      world = await startWorld();
+      const world = await startWorld();
       commitToMain(world, {
         symlinks: {
           ".goal.md": join(world.paths.canary, "goal-target.txt"),

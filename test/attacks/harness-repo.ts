@@ -6,14 +6,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { RunResultMarker, TrustedMarker } from "../../src/core/markers.js";
-import { isStateLabel } from "../../src/core/states.js";
-import { createGoal } from "../../src/flows/create-goal.js";
-import { GOAL_BODY } from "../helpers/github-fixture.js";
-import { vettedText } from "../helpers/vetted-text.js";
+import { type ClaimedGoalOptions, goalHelpers } from "../helpers/goals.js";
 import type { World } from "./harness.js";
-
-const OWNER = "acme";
-const REPO = "widgets";
 
 /** Git for setting things up, with none of the machine's configuration. */
 export function testGit(cwd: string, ...args: string[]): string {
@@ -61,44 +55,21 @@ export function commitToMain(
   }
 }
 
-const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
-
-/** A goal as the dispatcher leaves it: claimed for `attempt` and goal:running. */
-export async function claimedGoal(
+/**
+ * A goal as the dispatcher leaves it: claimed for `attempt` (by workflow run 4242, the runner's)
+ * and goal:running, written by the world's store (the App's, when the world has one).
+ */
+export function claimedGoal(
   world: World,
   title: string,
-  options: { attempt?: number; spotCheck?: boolean; body?: string } = {},
+  options: Pick<ClaimedGoalOptions, "attempt" | "spotCheck" | "body"> = {},
 ): Promise<number> {
-  const { number } = await createGoal(world.store, {
-    title,
-    body: options.body ?? GOAL_BODY,
-    queue: true,
-    spotCheck: options.spotCheck ?? false,
-  });
-  await world.store.recordMarker(number, "claim", {
-    kind: "claim",
-    attempt: options.attempt ?? 1,
-    claimId: "now",
-    claimedBy: { runId: "4242" },
-    claimedAt: new Date().toISOString(),
-    leaseExpiresAt: hoursFromNow(2),
-    ...(await vettedText(world.store, number)),
-  });
-  await world.store.transition(number, {
-    to: "running",
-    expectedFrom: "queued",
-    reason: "claimed",
-  });
-  return number;
+  return goalHelpers(() => world).claimedGoal(title, options);
 }
 
-export async function stateLabels(world: World, number: number): Promise<string[]> {
-  const { data } = await world.client.rest.issues.listLabelsOnIssue({
-    owner: OWNER,
-    repo: REPO,
-    issue_number: number,
-  });
-  return data.map((label) => label.name).filter(isStateLabel);
+/** The goal:* labels on issue `number`. */
+export function stateLabels(world: World, number: number): Promise<string[]> {
+  return goalHelpers(() => world).stateLabels(number);
 }
 
 export async function runResults(
@@ -110,9 +81,10 @@ export async function runResults(
 }
 
 export async function pullsOf(world: World, number: number) {
+  const { owner, repo } = world.repo;
   const { data } = await world.client.rest.pulls.list({
-    owner: OWNER,
-    repo: REPO,
+    owner,
+    repo,
     state: "all",
     per_page: 100,
   });
@@ -120,21 +92,14 @@ export async function pullsOf(world: World, number: number) {
   return Promise.all(
     pulls.map(
       async (pull) =>
-        (await world.client.rest.pulls.get({ owner: OWNER, repo: REPO, pull_number: pull.number }))
-          .data,
+        (await world.client.rest.pulls.get({ owner, repo, pull_number: pull.number })).data,
     ),
   );
 }
 
 /** Files on a branch of origin, or [] when origin has no such branch. */
-export function filesOn(world: World, ref: string): string[] {
-  try {
-    return testGit(world.bare.gitDir, "ls-tree", "-r", "--name-only", `refs/heads/${ref}`)
-      .split("\n")
-      .filter(Boolean);
-  } catch {
-    return [];
-  }
+export function filesOn(world: World, branch: string): string[] {
+  return world.base.filesOn(branch);
 }
 
 /** Origin's goal branch for a goal (`goal/<n>-…`), or null. */

@@ -1,16 +1,11 @@
 // The network of the attack world: an HTTP smart-git origin (`git http-backend` behind a token
 // check) that records every request, an attacker server that records everything it receives,
 // and an attacker git proxy that records every request and forwards it to the real origin.
-import { type ChildProcess, spawn } from "node:child_process";
-import {
-  createServer,
-  request as httpRequest,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from "node:http";
+import type { ChildProcess } from "node:child_process";
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { basename, dirname } from "node:path";
+import { serveWithHttpBackend } from "../helpers/git-http-backend.js";
 
 export interface RecordedRequest {
   method: string;
@@ -97,66 +92,14 @@ export async function startGitOrigin(
       return;
     }
     const gitDir = repositories[prefix] as string;
-    const child = spawn("git", ["http-backend"], {
-      env: {
-        ...env,
-        GIT_PROJECT_ROOT: dirname(gitDir),
-        GIT_HTTP_EXPORT_ALL: "1",
-        GIT_HTTP_MAX_REQUEST_BUFFER: "100M",
-        PATH_INFO: `/${basename(gitDir)}${url.pathname.slice(prefix.length)}`,
-        QUERY_STRING: url.search.replace(/^\?/, ""),
-        REQUEST_METHOD: req.method ?? "GET",
-        REMOTE_USER: "x-access-token", // lets http-backend accept pushes
-        REMOTE_ADDR: "127.0.0.1",
-        CONTENT_TYPE: req.headers["content-type"] ?? "",
-        ...(req.headers["content-length"] ? { CONTENT_LENGTH: req.headers["content-length"] } : {}),
-        ...(req.headers["content-encoding"]
-          ? { HTTP_CONTENT_ENCODING: req.headers["content-encoding"] }
-          : {}),
-        ...(typeof req.headers["git-protocol"] === "string"
-          ? { GIT_PROTOCOL: req.headers["git-protocol"] }
-          : {}),
-      },
-      stdio: ["pipe", "pipe", "pipe"],
+    serveWithHttpBackend(req, res, {
+      env,
+      projectRoot: dirname(gitDir),
+      pathInfo: `/${basename(gitDir)}${url.pathname.slice(prefix.length)}`,
+      children,
     });
-    children.add(child);
-    child.on("close", () => children.delete(child));
-    child.stderr.resume();
-    child.stdin.on("error", () => {});
-    req.pipe(child.stdin);
-    pipeCgi(child, res);
   });
   return { url: await listen(server), requests, close: closer(server, children) };
-}
-
-/** Relays a CGI program's output (headers, blank line, body) as the HTTP response. */
-function pipeCgi(child: ChildProcess, res: ServerResponse) {
-  let head = Buffer.alloc(0);
-  let headersDone = false;
-  child.stdout?.on("data", (chunk: Buffer) => {
-    if (headersDone) {
-      res.write(chunk);
-      return;
-    }
-    head = Buffer.concat([head, chunk]);
-    const end = head.indexOf("\r\n\r\n");
-    if (end < 0) return;
-    headersDone = true;
-    let status = 200;
-    for (const line of head.subarray(0, end).toString("latin1").split("\r\n")) {
-      const colon = line.indexOf(":");
-      const name = line.slice(0, colon).trim();
-      const value = line.slice(colon + 1).trim();
-      if (name.toLowerCase() === "status") status = Number.parseInt(value, 10);
-      else res.setHeader(name, value);
-    }
-    res.statusCode = status;
-    res.write(head.subarray(end + 4));
-  });
-  child.stdout?.on("end", () => {
-    if (!headersDone) res.statusCode = 500;
-    res.end();
-  });
 }
 
 /** Records every request it receives (method, URL, headers, body) and answers 200. */

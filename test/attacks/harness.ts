@@ -1,17 +1,17 @@
-// The attack world: the local GitHub API server, an HTTP smart-git origin that wants the token,
-// an attacker server and an attacker git proxy, a runner user (nobody, when the tests run as
-// root) with a real HOME full of canaries, an installed copy of dist/run, another goal's
-// workspace, and the hostile agents of test/attacks/agents/. `runGoal` runs the bundled runner
-// action (main step, then post step) on a goal with one hostile agent; `assertNoBreach`
-// (harness-breach.ts) is what every test checks afterwards.
+// The attack world, built on the shared test world (test/helpers/world.ts: the local GitHub API
+// server, acme/widgets and its bare repository, the maintainer, a scratch folder): an HTTP
+// smart-git origin that wants the token, an attacker server and an attacker git proxy, a runner
+// user (nobody, when the tests run as root) with a real HOME full of canaries, an installed copy
+// of dist/run, another goal's workspace, and the hostile agents of test/attacks/agents/.
+// `runGoal` runs the bundled runner action (main step, then post step) on a goal with one hostile
+// agent; `assertNoBreach` (harness-breach.ts) is what every test checks afterwards.
 import { spawnSync } from "node:child_process";
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import {
   chmodSync,
   cpSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -19,16 +19,13 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { LABELS } from "../../src/core/states.js";
-import { connectAsApp } from "../../src/github/app-auth.js";
+import { afterEach } from "node:test";
+import type { RepoRef } from "../../src/core/issue-ref.js";
 import type { GitHubClient } from "../../src/github/client.js";
-import { GitHubGoalStore } from "../../src/github/goal-store.js";
-import {
-  createBareRepository,
-  type GitHubServer,
-  startGitHubServer,
-} from "../../tools/github-server/index.js";
-import { connectAs, TEST_PACE_MS } from "../helpers/github-fixture.js";
+import type { GitHubGoalStore } from "../../src/github/goal-store.js";
+import type { createBareRepository, GitHubServer } from "../../tools/github-server/index.js";
+import { TEST_PACE_MS } from "../helpers/github-fixture.js";
+import { startWorld as startTestWorld, type TestWorld } from "../helpers/world.js";
 import { type CanarySnapshot, killAgentProcesses, snapshotCanaries } from "./harness-breach.js";
 import {
   type Recorder,
@@ -38,8 +35,6 @@ import {
 } from "./harness-servers.js";
 import { giveToRunner, runStep, type StepResult } from "./harness-step.js";
 
-export const OWNER = "acme";
-export const REPO = "widgets";
 /** A goal whose workspace sits beside the attacked one's (never run: a canary). */
 export const OTHER_GOAL = 999;
 const AGENTS_SOURCE = resolve("test/attacks/agents");
@@ -67,6 +62,33 @@ export function sandboxMissing(): string | null {
     : "bwrap (bubblewrap) is not installed: isolation: sandbox cannot run here";
 }
 
+/** The isolations a family runs under, each with its describe's options (sandbox: skipped without bwrap). */
+export function isolations(
+  ...modes: Isolation[]
+): Array<{ isolation: Isolation; options: { skip: string | false } }> {
+  return modes.map((isolation) => ({
+    isolation,
+    options: { skip: isolation === "sandbox" ? (sandboxMissing() ?? false) : false },
+  }));
+}
+
+/**
+ * For a test file's top level: registers an afterEach that closes (with closeWorld) the world
+ * the test started, and returns what starts it.
+ */
+export function worldPerTest(): (options?: { app?: boolean }) => Promise<World> {
+  let current: World | undefined;
+  afterEach(async () => {
+    const world = current;
+    current = undefined;
+    if (world) await closeWorld(world);
+  });
+  return async (options) => {
+    current = await startWorld(options);
+    return current;
+  };
+}
+
 export interface WorldPaths {
   dir: string;
   /** The runner user's real HOME, full of canaries. */
@@ -89,13 +111,21 @@ export interface WorldPaths {
 }
 
 export interface World {
+  /**
+   * The shared test world (test/helpers/world.ts) this one is built on: the GitHub API server,
+   * acme/widgets with its bare repository, the maintainer, and the scratch folder that holds
+   * everything of `paths`. Its close() checks the server's contract.
+   */
+  base: TestWorld;
   server: GitHubServer;
   bare: Awaited<ReturnType<typeof createBareRepository>>;
+  repo: RepoRef;
   /** The HTTP origin; `originUrl` is the repository's clone URL there. */
   origin: Recorder;
   originUrl: string;
   attacker: Recorder;
   proxy: Recorder;
+  /** The maintainer's, or the App's when the world has one: the claims' author. */
   client: GitHubClient;
   store: GitHubGoalStore;
   /** The maintainer's token: the workflow's GITHUB_TOKEN and the token input. */
@@ -137,63 +167,37 @@ export async function startWorld(options: { app?: boolean } = {}): Promise<World
 }
 
 async function buildWorld(options: { app?: boolean }, undo: (() => unknown)[]): Promise<World> {
-  const server = await startGitHubServer();
-  undo.push(() => server.close());
-  const bare = await createBareRepository("main");
-  undo.push(() => rmSync(bare.root, { recursive: true, force: true }));
-  server.createRepository({
-    owner: OWNER,
-    name: REPO,
-    gitDir: bare.gitDir,
-    defaultPermission: "read",
-    allowAutoMerge: true,
-  });
-  server.setPermission(OWNER, REPO, "maintainer", "write");
-  const maintainer = await connectAs(server, { owner: OWNER, repo: REPO }, "maintainer");
-  let { client, store } = maintainer;
-  await store.ensureLabels(LABELS);
+  const base = await startTestWorld({ keep: Boolean(process.env.ATTACK_KEEP) });
+  undo.push(() => base.close());
+  const { server, bare, repo } = base;
+  let { client, store } = base;
   let app: World["app"] = null;
   if (options.app) {
-    const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    const { appId } = server.addApp({
-      slug: "goal-runner",
-      publicKeyPem: keys.publicKey.export({ type: "spki", format: "pem" }).toString(),
-    });
-    server.installApp(appId, OWNER, REPO);
-    const pem = keys.privateKey.export({ type: "pkcs1", format: "pem" }).toString();
     // The dispatcher claims as the App too: its claims are the ones the runner trusts.
-    const connection = await connectAsApp(
-      { appId: String(appId), privateKey: pem },
-      { owner: OWNER, repo: REPO },
-      { apiUrl: server.url, paceMs: TEST_PACE_MS, warn: () => {} },
-    );
-    client = connection.client;
-    store = await GitHubGoalStore.connect({
-      client,
-      repo: { owner: OWNER, repo: REPO },
-      paceMs: TEST_PACE_MS,
-    });
-    app = { appId, pem };
+    const installed = await base.installApp();
+    ({ client, store } = installed);
+    app = { appId: installed.appId, pem: installed.pem };
   }
   const accepts = (token: string) => {
     if (server.state.userByToken(token)) return true;
     return typeof server.state.apps.tokenViewer(token) === "object";
   };
-  const origin = await startGitOrigin({ [`/${OWNER}/${REPO}.git`]: bare.gitDir }, accepts, {
+  const repoPath = `/${repo.owner}/${repo.repo}.git`;
+  const origin = await startGitOrigin({ [repoPath]: bare.gitDir }, accepts, {
     PATH: process.env.PATH,
     HOME: tmpdir(),
     GIT_CONFIG_NOSYSTEM: "1",
     GIT_CONFIG_GLOBAL: "/dev/null",
   });
   undo.push(() => origin.close());
-  const originUrl = `${origin.url}/${OWNER}/${REPO}.git`;
+  const originUrl = `${origin.url}${repoPath}`;
   const attacker = await startAttackerServer();
   undo.push(() => attacker.close());
   const proxy = await startAttackerProxy(origin.url);
   undo.push(() => proxy.close());
 
-  const dir = mkdtempSync(join(tmpdir(), "goal-attack-"));
-  undo.push(() => rmSync(dir, { recursive: true, force: true }));
+  // The world's folder: the runner user must reach what is given to it below.
+  const dir = base.dir;
   chmodSync(dir, 0o755);
   const paths: WorldPaths = {
     dir,
@@ -207,7 +211,7 @@ async function buildWorld(options: { app?: boolean }, undo: (() => unknown)[]): 
     runnerTemp: join(dir, "runner-temp"),
     runnerWork: join(dir, "runner-work"),
     canary: join(dir, "canary"),
-    otherWorkspace: join(dir, "workspaces", OWNER, REPO, String(OTHER_GOAL)),
+    otherWorkspace: join(dir, "workspaces", repo.owner, repo.repo, String(OTHER_GOAL)),
   };
   // The runner user's HOME, as a runner machine has it.
   writeRunnerFile(
@@ -242,15 +246,17 @@ async function buildWorld(options: { app?: boolean }, undo: (() => unknown)[]): 
   runnerDir(paths.workspaceRoot);
 
   const world: World = {
+    base,
     server,
     bare,
+    repo,
     origin,
     originUrl,
     attacker,
     proxy,
     client,
     store,
-    token: maintainer.token,
+    token: base.token,
     app,
     secrets: {
       actionsRuntimeToken: secret("actions-runtime-"),
@@ -266,29 +272,22 @@ async function buildWorld(options: { app?: boolean }, undo: (() => unknown)[]): 
 }
 
 export async function closeWorld(world: World): Promise<void> {
-  const problems: string[] = [];
   for (const run of world.runs) killAgentProcesses(run.nonce);
-  try {
-    world.server.assertNoViolations();
-  } catch (error) {
-    problems.push(String(error));
-  }
-  await world.server.close();
   await world.origin.close();
   await world.attacker.close();
   await world.proxy.close();
-  if (process.env.ATTACK_KEEP) {
-    console.log(`[attacks] kept ${world.paths.dir} and origin ${world.bare.gitDir}`);
-  } else {
-    rmSync(world.bare.root, { recursive: true, force: true });
-    rmSync(world.paths.dir, { recursive: true, force: true });
-  }
-  for (const name of readdirSync(tmpdir())) {
-    if (world.runs.some((run) => name.includes(run.nonce))) {
-      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  try {
+    await world.base.close(); // fails on a contract violation of the server's, after tearing down
+  } finally {
+    if (process.env.ATTACK_KEEP) {
+      console.log(`[attacks] kept ${world.paths.dir} and origin ${world.bare.gitDir}`);
+    }
+    for (const name of readdirSync(tmpdir())) {
+      if (world.runs.some((run) => name.includes(run.nonce))) {
+        rmSync(join(tmpdir(), name), { recursive: true, force: true });
+      }
     }
   }
-  if (problems.length > 0) throw new Error(problems.join("\n"));
 }
 
 export interface AttackOptions {
@@ -353,7 +352,7 @@ export function attackInputs(world: World, options: AttackOptions, nonce: string
   if (!node.startsWith("/usr/")) readPaths.push(dirname(node));
   return {
     token: world.token,
-    repository: `${OWNER}/${REPO}`,
+    repository: `${world.repo.owner}/${world.repo.repo}`,
     goal: String(options.goal),
     attempt: String(options.attempt ?? 1),
     "agent-command": `"${node}" "${join(world.paths.agents, options.agent)}" ${config} --goal={goal_file}`,
@@ -380,7 +379,7 @@ export function runnerEnv(world: World): NodeJS.ProcessEnv {
     GITHUB_ACTIONS: "true",
     GITHUB_API_URL: world.server.url,
     GITHUB_SERVER_URL: "https://github.com",
-    GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+    GITHUB_REPOSITORY: `${world.repo.owner}/${world.repo.repo}`,
     GITHUB_RUN_ID: "4242",
     GITHUB_RUN_ATTEMPT: "1",
     GITHUB_JOB: "run",
@@ -433,7 +432,8 @@ export async function runGoal(world: World, options: AttackOptions): Promise<Att
   const afterMain = killAgentProcesses(nonce, 2000);
   const post = await runStep({ ...step, state: main.state });
   const afterPost = killAgentProcesses(nonce, 500);
-  const goalDir = join(world.paths.workspaceRoot, OWNER, REPO, String(options.goal));
+  const { owner, repo } = world.repo;
+  const goalDir = join(world.paths.workspaceRoot, owner, repo, String(options.goal));
   const workTree = findWorkTree(goalDir);
   const loot: Record<string, string> = {};
   const prefix = `/loot/${nonce}/`;

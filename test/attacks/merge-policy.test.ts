@@ -2,28 +2,22 @@
 // than spot-check-max-lines with origin/main, origin/HEAD and main moved to the agent's HEAD
 // (and 0 lines claimed in its stats), and a symbolic link: each must end in spot-check, with a
 // pull request that does not auto-merge, judged on the true diff against origin's base.
-import { afterEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import {
   type AttackRun,
   claimedGoal,
-  closeWorld,
   commitToMain,
-  type Isolation,
+  isolations,
   pullsOf,
   runGoal,
   runResults,
-  sandboxMissing,
-  startWorld,
   stateLabels,
   type World,
+  worldPerTest,
 } from "./harness.js";
 import { assertNoProblems, breaches, expect } from "./harness-breach.js";
 
-let world: World | undefined;
-afterEach(async () => {
-  if (world) await closeWorld(world);
-  world = undefined;
-});
+const startWorld = worldPerTest();
 
 /** Problems unless the run ended in spot-check with a PR that will not merge by itself. */
 async function spotCheckProblems(w: World, run: AttackRun, problems: string[]) {
@@ -42,11 +36,10 @@ async function spotCheckProblems(w: World, run: AttackRun, problems: string[]) {
   }
 }
 
-for (const isolation of ["sandbox", "none"] as Isolation[]) {
-  const skip = isolation === "sandbox" ? (sandboxMissing() ?? false) : false;
-  describe(`merge policy (isolation: ${isolation})`, { skip }, () => {
+for (const { isolation, options } of isolations("sandbox", "none")) {
+  describe(`merge policy (isolation: ${isolation})`, options, () => {
     it("a change to .github/workflows or .github/goal-orchestrator.yml needs a review", async () => {
-      world = await startWorld();
+      const world = await startWorld();
       commitToMain(world, { files: { ".github/goal-orchestrator.yml": "merge-method: squash\n" } });
       const goal = await claimedGoal(world, "Touch the workflows");
       const run = await runGoal(world, {
@@ -61,7 +54,7 @@ for (const isolation of ["sandbox", "none"] as Isolation[]) {
     });
 
     it("a big change is measured against origin's base, not the refs the agent moved", async () => {
-      world = await startWorld();
+      const world = await startWorld();
       const goal = await claimedGoal(world, "Hide a big change");
       const run = await runGoal(world, {
         goal,
@@ -81,7 +74,7 @@ for (const isolation of ["sandbox", "none"] as Isolation[]) {
     });
 
     it("a symbolic link in the change needs a review", async () => {
-      world = await startWorld();
+      const world = await startWorld();
       const goal = await claimedGoal(world, "Add a link");
       const run = await runGoal(world, {
         goal,

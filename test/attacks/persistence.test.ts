@@ -5,23 +5,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, it } from "node:test";
-import {
-  claimedGoal,
-  closeWorld,
-  lootJson,
-  runGoal,
-  sandboxMissing,
-  startWorld,
-  type World,
-} from "./harness.js";
+import { describe, it } from "node:test";
+import { claimedGoal, lootJson, runGoal, sandboxMissing, worldPerTest } from "./harness.js";
 import { assertNoProblems, breaches, expect } from "./harness-breach.js";
 
-let world: World | undefined;
-afterEach(async () => {
-  if (world) await closeWorld(world);
-  world = undefined;
-});
+const startWorld = worldPerTest();
 
 const hash = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 const readOrEmpty = (path: string) => (existsSync(path) ? readFileSync(path, "latin1") : "");
@@ -30,7 +18,7 @@ describe("persistence across runs (isolation: sandbox)", {
   skip: sandboxMissing() ?? false,
 }, () => {
   it("nothing the agent leaves behind reaches the next goal's run", async () => {
-    world = await startWorld();
+    const world = await startWorld();
     const bundleBefore = hash(world.paths.bundle);
     const first = await claimedGoal(world, "Persist");
     const run1 = await runGoal(world, { goal: first, agent: "persist.mjs", isolation: "sandbox" });

@@ -2,31 +2,25 @@
 // /proc it can, and every small file around its work tree, and uploads them. None of it may hold
 // a secret of the runner (token, App key, ACTIONS_RUNTIME_TOKEN, job secrets).
 import assert from "node:assert/strict";
-import { afterEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import {
   claimedGoal,
-  closeWorld,
   filesOn,
   goalBranch,
   jobLog,
   lootJson,
   runGoal,
   sandboxMissing,
-  startWorld,
-  type World,
+  worldPerTest,
 } from "./harness.js";
 import { assertNoBreach } from "./harness-breach.js";
 
-let world: World | undefined;
-afterEach(async () => {
-  if (world) await closeWorld(world);
-  world = undefined;
-});
+const startWorld = worldPerTest();
 
 describe("secrets in reach (isolation: sandbox)", { skip: sandboxMissing() ?? false }, () => {
   for (const app of [false, true]) {
     it(`finds no secret in /proc, its environment or the files around it${app ? " (GitHub App)" : ""}`, async () => {
-      world = await startWorld({ app });
+      const world = await startWorld({ app });
       const goal = await claimedGoal(world, "Read the secrets");
       const run = await runGoal(world, { goal, agent: "secrets.mjs", isolation: "sandbox" });
       await assertNoBreach(world, run);

@@ -3,30 +3,24 @@
 // runner's GITHUB_STATE (and to GITHUB_OUTPUT / GITHUB_ENV / GITHUB_PATH) if it can find them,
 // then fails. None of it may act: the run is a failure, recorded once, the goal re-queued, and
 // the post step sees only what the main step saved.
-import { afterEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import {
   claimedGoal,
-  closeWorld,
   runGoal,
   runResults,
   sandboxMissing,
-  startWorld,
   stateLabels,
-  type World,
+  worldPerTest,
 } from "./harness.js";
 import { assertNoProblems, breaches, expect } from "./harness-breach.js";
 
-let world: World | undefined;
-afterEach(async () => {
-  if (world) await closeWorld(world);
-  world = undefined;
-});
+const startWorld = worldPerTest();
 
 describe("workflow commands from the agent (isolation: sandbox)", {
   skip: sandboxMissing() ?? false,
 }, () => {
   it("no line it prints acts as a command, and the post step still behaves", async () => {
-    world = await startWorld();
+    const world = await startWorld();
     const goal = await claimedGoal(world, "Command the runner");
     const run = await runGoal(world, { goal, agent: "commands.mjs", isolation: "sandbox" });
     const problems = await breaches(world, run);

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { encodeMarker } from "../../src/core/markers.js";
-import { LABELS } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import { type GitHubFixture, GOAL_BODY, startGitHubFixture } from "../helpers/github-fixture.js";
 import { run } from "../helpers/runtimes.js";
@@ -13,13 +12,9 @@ const GOAL = resolve("dist/goal/index.js");
 
 let gh: GitHubFixture;
 beforeEach(async () => {
-  gh = await startGitHubFixture();
-  await gh.store.ensureLabels(LABELS);
+  gh = await startGitHubFixture({ labels: true });
 });
-afterEach(async () => {
-  gh.server.assertNoViolations();
-  await gh.close();
-});
+afterEach(() => gh.close());
 
 const goalCli = (args: string[]) => run(process.execPath, [GOAL, ...args], { env: gh.env });
 

@@ -6,7 +6,6 @@ import { join, resolve } from "node:path";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import { goalStatsMain, parseSince } from "../../src/cli/goal-stats.js";
 import type { RunResultMarker } from "../../src/core/markers.js";
-import { LABELS } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import type { StatsReport } from "../../src/stats/report-types.js";
 import { captureIo } from "../helpers/cli-io.js";
@@ -127,13 +126,9 @@ describe("goal-stats from this machine's stats file", () => {
 describe("goal-stats --from github", () => {
   let gh: GitHubFixture;
   beforeEach(async () => {
-    gh = await startGitHubFixture();
-    await gh.store.ensureLabels(LABELS);
+    gh = await startGitHubFixture({ labels: true });
   });
-  afterEach(async () => {
-    gh.server.assertNoViolations();
-    await gh.close();
-  });
+  afterEach(() => gh.close());
 
   /** One attempt: claimed, then finished with `result` moving the goal to `to`. */
   async function attempt(number: number, to: "done" | "queued" | "stuck", result: RunResultMarker) {

@@ -2,15 +2,13 @@ import assert from "node:assert/strict";
 import { resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import type { TrustedMarker } from "../../src/core/markers.js";
-import type { GitHubClient } from "../../src/github/client.js";
-import type { GitHubGoalStore } from "../../src/github/goal-store.js";
 import type { StatsReport } from "../../src/stats/report-types.js";
 import { GOAL_BODY } from "../helpers/github-fixture.js";
 import { goalHelpers, hoursFromNow } from "../helpers/goals.js";
-import { failedAttemptsBy } from "../helpers/old-identity.js";
+import { spentByOldBot, worldWithOldBot } from "../helpers/old-identity.js";
 import { run } from "../helpers/runtimes.js";
 import { statsRecord } from "../helpers/stats-record.js";
-import { agentFlags, startWorld, type TestWorld } from "../helpers/world.js";
+import { type Account, agentFlags, type TestWorld } from "../helpers/world.js";
 
 // The settings file's marker-authors, honoured by the bundled CLIs (goal, goal-stats,
 // goal-create through the shared connection, and orchestrator): markers written by the
@@ -18,18 +16,15 @@ import { agentFlags, startWorld, type TestWorld } from "../helpers/world.js";
 // .github/goal-orchestrator.yml lists it, and are ignored when it does not.
 
 const bundle = (name: string) => resolve("dist", name, "index.js");
-/** The orchestrator's account before (a PAT's, say, before a switch to an App). */
-let oldBot: { client: GitHubClient; store: GitHubGoalStore; token: string };
-
 let w: TestWorld;
+let oldBot: Account;
 
 beforeEach(async () => {
-  w = await startWorld();
-  oldBot = await w.as("old-bot", "write");
+  ({ world: w, oldBot } = await worldWithOldBot());
 });
 afterEach(() => w.close());
 
-const { goal: queued } = goalHelpers(() => w);
+const { goal: queued, endAttempt } = goalHelpers(() => w);
 
 const cli = (name: string, args: string[], input = "") =>
   run(process.execPath, [bundle(name), ...args], { env: w.cliEnv(), input, cwd: w.dir });
@@ -37,33 +32,23 @@ const cli = (name: string, args: string[], input = "") =>
 /** A goal old-bot claimed and ran to a failure, with the run's stats; queued again. */
 async function failedUnderOldBot(title: string) {
   const number = await queued(title);
-  await oldBot.store.recordMarker(number, "claim", {
-    kind: "claim",
+  const stats = statsRecord({
+    goal: number,
     attempt: 1,
-    claimId: "old1",
-    claimedBy: { runId: "1" },
-    claimedAt: hoursFromNow(-2),
-    leaseExpiresAt: hoursFromNow(2),
+    outcome: "failure",
+    finished_at: hoursFromNow(-1),
+    cost_usd: 2.5,
   });
-  await oldBot.store.transition(number, { to: "running", reason: "claimed" });
-  await oldBot.store.transition(number, {
-    to: "queued",
-    reason: "agent exited 1",
-    marker: {
-      kind: "run-result",
-      attempt: 1,
+  await endAttempt(
+    number,
+    "queued",
+    {
       outcome: "failure",
       reason: "agent exited 1",
-      countsAsAttempt: true,
-      stats: statsRecord({
-        goal: number,
-        attempt: 1,
-        outcome: "failure",
-        finished_at: hoursFromNow(-1),
-        cost_usd: 2.5,
-      }) as unknown as Record<string, unknown>,
+      stats: stats as unknown as Record<string, unknown>,
     },
-  });
+    oldBot.store,
+  );
   return number;
 }
 
@@ -143,12 +128,9 @@ describe("goal-create with marker-authors", () => {
 });
 
 describe("orchestrator with marker-authors", () => {
-  /** A queued goal whose three attempts old-bot claimed, and recorded as failed. */
-  async function spentByOldBot() {
-    const number = await queued("Failed three times under the old token");
-    await failedAttemptsBy(oldBot.store, number, (attempt) => ({ host: "old-host", pid: attempt }));
-    return number;
-  }
+  /** A goal old-bot spent, each attempt claimed by an orchestrator on its machine. */
+  const spentOnMachines = () =>
+    spentByOldBot(w, oldBot, (attempt) => ({ host: "old-host", pid: attempt }));
 
   const orchestrateOnce = () =>
     cli("orchestrator", [
@@ -164,7 +146,7 @@ describe("orchestrator with marker-authors", () => {
 
   it("counts old-bot's failed attempts when the file names old-bot", async () => {
     await w.settingsFile("marker-authors: old-bot\n");
-    const spent = await spentByOldBot();
+    const spent = await spentOnMachines();
     const result = await orchestrateOnce();
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.equal(await stateOf(spent), "stuck");
@@ -174,7 +156,7 @@ describe("orchestrator with marker-authors", () => {
 
   it("ignores old-bot's markers without the setting", async () => {
     await w.settingsFile("max: 1\n");
-    const spent = await spentByOldBot();
+    const spent = await spentOnMachines();
     const result = await orchestrateOnce();
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout, new RegExp(`acme/widgets#${spent}: attempt 1 claimed`));

@@ -22,7 +22,7 @@ beforeEach(async () => {
 });
 afterEach(() => w.close());
 
-const { goal, stateLabels, comment, retriedGoal, runningGoal } = goalHelpers(() => w);
+const { goal, stateLabels, comment, retriedGoal, runningGoal, endAttempt } = goalHelpers(() => w);
 
 describe("claiming many goals at once", () => {
   it("posts every claim comment in one request, verifies them in one read and moves them in one request", async () => {
@@ -581,26 +581,10 @@ describe("reviews done on GitHub", () => {
   async function spotCheckGoalWithPull(title: string) {
     const number = await goal(title);
     const pull = await goalPull(number, `goal/${number}-review`, title);
-    await comment(number, {
-      kind: "claim",
-      attempt: 1,
-      claimId: "r",
-      claimedBy: { runId: "1" },
-      claimedAt: hoursFromNow(-2),
-      leaseExpiresAt: hoursFromNow(2),
-    });
-    await w.store.transition(number, { to: "running", reason: "claimed in the test" });
-    await w.store.transition(number, {
-      to: "spot-check",
-      reason: "needs review",
-      marker: {
-        kind: "run-result",
-        attempt: 1,
-        outcome: "spot-check",
-        reason: "exit 3",
-        countsAsAttempt: true,
-        prUrl: pull.html_url,
-      },
+    await endAttempt(number, "spot-check", {
+      outcome: "spot-check",
+      reason: "exit 3",
+      prUrl: pull.html_url,
     });
     return { number, pull: pull.number };
   }
@@ -646,28 +630,12 @@ describe("watching goal pull requests", () => {
   async function doneGoalWithPull(title: string, earlierAttempts = 0) {
     const number =
       earlierAttempts > 0 ? await retriedGoal(title, earlierAttempts) : await goal(title);
-    const attempt = earlierAttempts + 1;
     const pull = await goalPull(number, `goal/${number}-watch`, title);
-    await comment(number, {
-      kind: "claim",
-      attempt,
-      claimId: `w${attempt}`,
-      claimedBy: { runId: "1" },
-      claimedAt: hoursFromNow(-2),
-      leaseExpiresAt: hoursFromNow(2),
-    });
-    await w.store.transition(number, { to: "running", reason: "claimed in the test" });
-    await w.store.transition(number, {
-      to: "done",
-      reason: "auto-merge enabled",
-      marker: {
-        kind: "run-result",
-        attempt,
-        outcome: "success",
-        reason: "exit 0",
-        countsAsAttempt: true,
-        prUrl: pull.html_url,
-      },
+    await endAttempt(number, "done", {
+      attempt: earlierAttempts + 1,
+      outcome: "success",
+      reason: "exit 0",
+      prUrl: pull.html_url,
     });
     return { number, pull: pull.number, sha: pull.head.sha };
   }

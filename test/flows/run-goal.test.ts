@@ -1,22 +1,33 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { promisify } from "node:util";
+import { parseNetworkSetting } from "../../src/agent/egress.js";
 import { splitArgv } from "../../src/core/argv.js";
 import { DEFAULT_SETTINGS } from "../../src/core/settings.js";
 import { type RunGoalReport, runGoal } from "../../src/flows/run-goal.js";
 import { type RunGoalSettings, runSettingsOf } from "../../src/flows/run-settings.js";
-import { GitHubPullRequests } from "../../src/github/pull-requests.js";
+import { ENABLE_AUTO_MERGE_MUTATION, GitHubPullRequests } from "../../src/github/pull-requests.js";
+import { INVALID_COSTS, UNKNOWN_FIGURES } from "../helpers/agent-costs.js";
+import { GOAL_BODY } from "../helpers/github-fixture.js";
 import { goalHelpers } from "../helpers/goals.js";
-import { AGENT, agentCommand, startWorld, type TestWorld } from "../helpers/world.js";
+import {
+  AGENT,
+  agentCommand,
+  startWorld,
+  type TestWorld,
+  type WorldOptions,
+} from "../helpers/world.js";
 
 // runGoal (src/flows/run-goal.ts) in-process, wired as the runner action wires it, against the
 // local GitHub API server with a bare git repository as origin and test/agents/agent.mjs (in
-// its sandbox) as the agent: what one attempt leaves on GitHub and in git. The bundle's own
-// wiring (inputs, outputs, job summary, post step, signals) is tested in
-// test/actions/run-action.test.ts.
+// its sandbox) as the agent: what one attempt leaves on GitHub and in git. This file owns the
+// runner's behaviour; the bundle's own wiring (inputs, outputs, job summary, post step, signals,
+// the test clock, other runtimes) is smoke-tested in test/actions/run-action.test.ts.
 
 const owner = "acme";
 const repo = "widgets";
@@ -29,6 +40,12 @@ beforeEach(async () => {
   w = await startWorld();
 });
 afterEach(() => w.close());
+
+/** This test's world, started again with other repository settings. */
+async function restart(options: WorldOptions) {
+  await w.close();
+  w = await startWorld(options);
+}
 
 const { claimedGoal, stateLabels, lastResult, pulls } = goalHelpers(() => w);
 
@@ -53,8 +70,12 @@ async function runAttempt(
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     ...w.stepEnv(RUN_ID),
+    RUNNER_TRACKING_ID: "github_test_tracking",
+    // In the runner's environment, as on a real runner: the agent must never see these.
     GITHUB_TOKEN: w.token,
     GH_TOKEN: w.token,
+    INPUT_TOKEN: w.token,
+    GITHUB_STATE: join(w.dir, "github-state"),
     SECRET_THING: "do-not-pass",
     ALLOWED_THING: "pass-me",
   };
@@ -90,18 +111,6 @@ async function runAttempt(
     },
   );
   return { report, log, warnings };
-}
-
-async function filesOn(ref: string): Promise<string[]> {
-  const { stdout } = await exec("git", [
-    "--git-dir",
-    w.bare.gitDir,
-    "ls-tree",
-    "-r",
-    "--name-only",
-    ref,
-  ]);
-  return stdout.split("\n").filter(Boolean);
 }
 
 /** The goal's comments, oldest first. */
@@ -166,7 +175,7 @@ describe("success", () => {
 
     // The goal file reached the agent and was never committed.
     assert.match(dump(number, "goal.md"), /# Goal #\d+: Add CSV export/);
-    assert.deepEqual(await filesOn(pull.head.ref), ["README.md", "work.txt"]);
+    assert.deepEqual(w.filesOn(pull.head.ref), ["README.md", "work.txt"]);
     const argv = JSON.parse(dump(number, "argv.json")) as string[];
     assert.equal(argv[1], `--goal=${join(workspaceOf(number), "run", "goal", "goal.md")}`);
     assert.equal(existsSync(join(workspaceOf(number), "run")), false, "the run's files are gone");
@@ -232,16 +241,101 @@ describe("success", () => {
     assert.equal((await lastResult(number)).outcome, "success");
   });
 
-  it("the agent finds no token in its environment nor in .git/config", async () => {
+  it("merges directly when GitHub can merge now (no protection on the base)", async () => {
+    await restart({ protectedBranches: [] });
+    const number = await claimedGoal("Merge now");
+    const { report } = await runAttempt(number, "commit", { mergeMethod: "merge" });
+    assert.equal(report.outcome, "success", report.reason);
+    const [pull] = await pulls();
+    assert.ok(pull?.merged_at, "merged");
+    assert.deepEqual(await stateLabels(number), ["goal:done"]);
+    assert.match((await lastResult(number)).reason, /merged/);
+  });
+
+  it("commits what the agent left uncommitted, as the runner's bot", async () => {
+    const number = await claimedGoal("Leave it");
+    const { report } = await runAttempt(number, "leave");
+    assert.equal(report.outcome, "success", report.reason);
+    const [pull] = await pulls();
+    assert.ok(pull);
+    const { stdout } = await exec("git", [
+      "--git-dir",
+      w.bare.gitDir,
+      "log",
+      "-1",
+      "--format=%an|%s",
+      pull.head.ref,
+    ]);
+    assert.match(stdout, /^github-actions\[bot\]\|goal #\d+: changes the agent left uncommitted/);
+    assert.deepEqual(w.filesOn(pull.head.ref), ["README.md", "work.txt"]);
+  });
+
+  it("a goal's Model: and Reasoning: lines win over the settings", async () => {
+    const number = await claimedGoal("Model", {
+      body: `${GOAL_BODY}\nModel: opus Reasoning: high\n`,
+    });
+    await runAttempt(number, "commit", { model: "haiku", reasoning: "low" });
+    const env = JSON.parse(dump(number, "env.json")) as Record<string, string>;
+    assert.equal(env.RALPH_MODEL, "opus");
+    assert.equal(env.RALPH_REASONING, "high");
+  });
+});
+
+describe("what the agent sees", () => {
+  it("no token, in its environment or .git/config; allow-listed variables and RUNNER_TRACKING_ID pass", async () => {
     const number = await claimedGoal("Snoop");
     await runAttempt(number, "commit");
     const env = dump(number, "env.json");
     assert.ok(!env.includes(w.token), "no token in the agent's environment");
     const parsed = JSON.parse(env) as Record<string, string>;
-    for (const name of ["GITHUB_TOKEN", "GH_TOKEN", "SECRET_THING"])
+    for (const name of ["GITHUB_TOKEN", "GH_TOKEN", "INPUT_TOKEN", "SECRET_THING", "GITHUB_STATE"])
       assert.equal(parsed[name], undefined, name);
     assert.equal(parsed.ALLOWED_THING, "pass-me");
+    // The runner's orphan cleanup finds the agent by it.
+    assert.equal(parsed.RUNNER_TRACKING_ID, "github_test_tracking");
     assert.ok(!dump(number, "git-config.txt").includes(w.token));
+    // The sandbox hides the runner's processes and files: the agent has a HOME of its own, and
+    // sees itself as one of very few processes (bwrap's init, node, maybe git).
+    assert.equal(parsed.HOME, join(workspaceOf(number), "run", "home"));
+    assert.equal(parsed.TMPDIR, "/tmp");
+    assert.ok(Number(dump(number, "pid")) < 10, `pid in the sandbox: ${dump(number, "pid")}`);
+  });
+
+  it("agent-network allow: reaches listed hosts through the proxy, and nothing else", async () => {
+    const hits: string[] = [];
+    const serve = (name: string) =>
+      new Promise<Server>((done) => {
+        const server = createServer((_request, res) => {
+          hits.push(name);
+          res.end(name);
+        });
+        server.listen(0, "127.0.0.1", () => done(server));
+      });
+    const [allowed, denied] = await Promise.all([serve("allowed"), serve("denied")]);
+    const port = (server: Server) => (server.address() as AddressInfo).port;
+    const urls = [allowed, denied].map((server) => `http://localhost:${port(server)}/`);
+    try {
+      const number = await claimedGoal("Networked");
+      const { report, warnings } = await runAttempt(number, `net:${urls.join(",")}`, {
+        agentNetwork: parseNetworkSetting(`allow:localhost:${port(allowed)}`),
+      });
+      assert.equal(report.outcome, "success", report.reason);
+      const net = JSON.parse(dump(number, "net.json")) as Record<
+        string,
+        { proxied: { status?: number; body?: string }; direct: { error?: string } }
+      >;
+      assert.deepEqual(net[urls[0] as string]?.proxied, { status: 200, body: "allowed" });
+      assert.equal(net[urls[1] as string]?.proxied.status, 403);
+      for (const url of urls) assert.ok(net[url]?.direct.error, `no direct way to ${url}`);
+      assert.deepEqual(hits, ["allowed"], "the denied host was never contacted");
+      assert.ok(
+        warnings.some((line) => /blocked the agent's connection to localhost:\d+/.test(line)),
+        warnings.join("\n"),
+      );
+    } finally {
+      allowed.close();
+      denied.close();
+    }
   });
 });
 
@@ -283,6 +377,26 @@ describe("failure", () => {
     assert.equal(report.outcome, "failure");
     assert.match((await lastResult(number)).reason, /no changes/);
   });
+  it("a push that origin refuses, or a PR GitHub will not open, fails the attempt", async () => {
+    const hook = join(w.bare.gitDir, "hooks", "pre-receive");
+    writeFileSync(hook, "#!/bin/sh\necho 'protected by policy' >&2\nexit 1\n", { mode: 0o755 });
+    const refused = await claimedGoal("Refused push");
+    const pushed = await runAttempt(refused, "commit");
+    assert.equal(pushed.report.outcome, "failure", pushed.report.reason);
+    assert.match((await lastResult(refused)).reason, /push failed: .*protected by policy/s);
+    assert.deepEqual(await stateLabels(refused), ["goal:queued"]);
+    rmSync(hook);
+
+    w.server.faults.add({ route: "pulls/create", status: 403, times: 1 });
+    const noPull = await claimedGoal("No PR");
+    const opened = await runAttempt(noPull, "commit");
+    assert.equal(opened.report.outcome, "failure", opened.report.reason);
+    assert.match(
+      (await lastResult(noPull)).reason,
+      /opening the pull request failed: .*; the work is on branch goal\/\d+-no-pr/,
+    );
+    assert.deepEqual(await stateLabels(noPull), ["goal:queued"]);
+  });
 });
 
 describe("spot-check", () => {
@@ -309,6 +423,14 @@ describe("spot-check", () => {
     assert.match((await lastResult(path)).reason, /spot-check-paths: work\.txt/);
     assert.deepEqual(await stateLabels(path), ["goal:spot-check"]);
   });
+
+  it("a repository that does not allow auto-merge ends in spot-check, saying so", async () => {
+    await restart({ allowAutoMerge: false });
+    const number = await claimedGoal("No auto-merge");
+    const { report } = await runAttempt(number, "commit");
+    assert.equal(report.outcome, "spot-check", report.reason);
+    assert.match((await lastResult(number)).reason, /does not allow auto-merge/);
+  });
 });
 
 describe("the claim and resumption", () => {
@@ -326,7 +448,7 @@ describe("the claim and resumption", () => {
     assert.equal(report.outcome, "success", report.reason);
     assert.equal(report.prUrl, earlier.data.html_url);
     assert.equal((await pulls()).length, 1);
-    assert.deepEqual(await filesOn(`goal/${number}-resume-me`), [
+    assert.deepEqual(w.filesOn(`goal/${number}-resume-me`), [
       "README.md",
       "earlier.txt",
       "work.txt",
@@ -353,32 +475,87 @@ describe("the claim and resumption", () => {
     // the clone started during the claim check was deleted, and no workspace was made
     assert.deepEqual(readdirSync(join(w.dir, "work", owner, repo)), []);
   });
+
+  it("a goal whose pull request already has auto-merge enabled is not run again", async () => {
+    const number = await claimedGoal("Already merging", { earlierFailures: 1 });
+    const branch = `goal/${number}-already-merging`;
+    await w.bare.commitOnBranch(branch, "earlier.txt", "attempt 1's work\n");
+    const { data: earlier } = await w.client.rest.pulls.create({
+      owner,
+      repo,
+      head: branch,
+      base: "main",
+      title: "Already merging",
+    });
+    await w.client.graphql(ENABLE_AUTO_MERGE_MUTATION, {
+      pullRequestId: earlier.node_id,
+      mergeMethod: "SQUASH",
+    });
+    const { report, log } = await runAttempt(number, "commit", { attempt: 2 });
+    assert.equal(report.error, undefined);
+    assert.ok(
+      log.some((line) => /already has auto-merge enabled/.test(line)),
+      log.join("\n"),
+    );
+    assert.ok(!existsSync(join(workspaceOf(number), "work")), "the agent never ran");
+    assert.deepEqual(await stateLabels(number), ["goal:done"]);
+    const marker = await lastResult(number);
+    assert.equal(marker.countsAsAttempt, false);
+    assert.equal(marker.prUrl, earlier.html_url);
+    assert.deepEqual(w.filesOn(branch), ["README.md", "earlier.txt"]);
+  });
+});
+
+describe("the clone", () => {
+  it("comes from git-mirror, then from origin what the mirror lacks", async () => {
+    const mirror = join(w.dir, "mirror.git");
+    await exec("git", ["clone", "--quiet", "--mirror", w.bare.gitDir, mirror]);
+    const newest = await w.bare.commitOnBranch("main", "late.txt", "after the mirror\n");
+    const number = await claimedGoal("Mirrored");
+    const { report, warnings } = await runAttempt(number, "commit", { gitMirror: mirror });
+    assert.equal(report.outcome, "success", report.reason);
+    assert.deepEqual(warnings, []);
+    const workspace = join(workspaceOf(number), "trusted");
+    assert.deepEqual(readdirSync(join(w.dir, "work", owner, repo)), [String(number)]);
+    assert.deepEqual(w.filesOn(`goal/${number}-mirrored`), ["README.md", "late.txt", "work.txt"]);
+    const git = (...args: string[]) => exec("git", ["-C", workspace, ...args]);
+    assert.equal((await git("rev-parse", "origin/main")).stdout.trim(), newest);
+    assert.equal((await git("config", "--get", "remote.origin.url")).stdout.trim(), w.bare.gitDir);
+    assert.equal(existsSync(join(workspace, ".git/objects/info/alternates")), false);
+    assert.ok(!dump(number, "git-config.txt").includes(w.token));
+    // the workspace does not depend on the mirror
+    rmSync(mirror, { recursive: true });
+    await git("fsck", "--full", "--no-progress");
+  });
+
+  it("comes from origin, with a warning, when the git-mirror does not exist", async () => {
+    const number = await claimedGoal("No mirror");
+    const mirror = join(w.dir, "missing-mirror.git");
+    const { report, warnings } = await runAttempt(number, "commit", { gitMirror: mirror });
+    assert.equal(report.outcome, "success", report.reason);
+    assert.ok(
+      warnings.some((line) =>
+        /The git mirror .*missing-mirror\.git does not exist; cloning from origin instead/.test(
+          line,
+        ),
+      ),
+      warnings.join("\n"),
+    );
+  });
 });
 
 describe("stats the agent reports", () => {
   it("an invalid cost is recorded as unknown, with a warning; no cost at all, without one", async () => {
-    const cases: Array<{ mode: string; warning: RegExp | null }> = [
-      { mode: "cost:none", warning: null },
-      { mode: "cost:-1", warning: /cost_usd is -1; accepted: a number from 0 to 10,000 \(USD\)/ },
-      { mode: "cost:NaN", warning: /cost_usd is NaN; accepted: a number from 0 to 10,000 \(USD\)/ },
-      {
-        mode: "cost:1e12",
-        warning: /cost_usd is 1000000000000; accepted: a number from 0 to 10,000 \(USD\)/,
-      },
-    ];
-    for (const { mode, warning } of cases) {
+    for (const { mode, warning } of INVALID_COSTS) {
       const number = await claimedGoal(`agent ${mode}`);
       const { report, warnings } = await runAttempt(number, mode);
       assert.equal(report.outcome, "success", `${mode}: ${report.reason}`);
       const marker = await lastResult(number);
+      assert.equal(marker.outcome, "success", mode);
       const stats = marker.stats ?? {};
       assert.deepEqual(
         { cost_usd: stats.cost_usd, iterations: stats.iterations, tokens: stats.tokens },
-        {
-          cost_usd: null,
-          iterations: null,
-          tokens: { input: null, output: null, cache_read: null, cache_create: null },
-        },
+        UNKNOWN_FIGURES,
         mode,
       );
       assert.equal(typeof stats.agent_seconds, "number", `${mode}: agent time measured`);

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { LABELS } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import { selectGoals } from "../../src/flows/select-goals.js";
 import { TextVetter } from "../../src/flows/vet-goals.js";
@@ -11,13 +10,9 @@ import { type GitHubFixture, GOAL_BODY, startGitHubFixture } from "../helpers/gi
 
 let gh: GitHubFixture;
 beforeEach(async () => {
-  gh = await startGitHubFixture();
-  await gh.store.ensureLabels(LABELS);
+  gh = await startGitHubFixture({ labels: true });
 });
-afterEach(async () => {
-  gh.server.assertNoViolations();
-  await gh.close();
-});
+afterEach(() => gh.close());
 
 async function goal(title: string, depends: string[] = []) {
   const body = depends.length > 0 ? `${GOAL_BODY}\nDepends: ${depends.join(", ")}\n` : GOAL_BODY;

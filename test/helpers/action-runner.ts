@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type RunResult, run } from "./runtimes.js";
+import { type RunOptions, type RunResult, run } from "./runtimes.js";
 
 export interface ActionRun extends RunResult {
   outputs: Record<string, string>;
@@ -35,7 +35,7 @@ export async function runActionBundle(
   action: string,
   inputs: Record<string, string>,
   env: NodeJS.ProcessEnv,
-  options: { state?: Record<string, string> } = {},
+  options: { state?: Record<string, string>; started?: RunOptions["started"] } = {},
 ): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), "goal-action-"));
   try {
@@ -54,7 +54,10 @@ export async function runActionBundle(
       fullEnv[`INPUT_${name.toUpperCase()}`] = value;
     for (const [name, value] of Object.entries(options.state ?? {}))
       fullEnv[`STATE_${name}`] = value;
-    const result = await run(node, [resolve("dist", action, "index.js")], { env: fullEnv });
+    const result = await run(node, [resolve("dist", action, "index.js")], {
+      env: fullEnv,
+      ...(options.started ? { started: options.started } : {}),
+    });
     return {
       ...result,
       outputs: readOutputs(readFileSync(output, "utf8")),

@@ -1,4 +1,5 @@
 import type { RepoRef } from "../../src/core/issue-ref.js";
+import { LABELS } from "../../src/core/states.js";
 import { createClient, type GitHubClient } from "../../src/github/client.js";
 import { GitHubGoalStore } from "../../src/github/goal-store.js";
 import { type GitHubServer, startGitHubServer } from "../../tools/github-server/server.js";
@@ -25,6 +26,7 @@ export interface GitHubFixture {
   ): Promise<ActionRun>;
   /** A client and store acting as another account. */
   as(login: string): Promise<{ client: GitHubClient; store: GitHubGoalStore; token: string }>;
+  /** Fails the test on any contract violation of the server's, then stops it. */
   close(): Promise<void>;
 }
 
@@ -58,14 +60,20 @@ export function actionsStepEnv(
   };
 }
 
-/** A fresh local GitHub with repository acme/widgets and a maintainer who may write to it. */
-export async function startGitHubFixture(): Promise<GitHubFixture> {
+/**
+ * A fresh local GitHub with repository acme/widgets and a maintainer who may write to it, who
+ * has created the goal labels when `labels` is true.
+ */
+export async function startGitHubFixture(
+  options: { labels?: boolean } = {},
+): Promise<GitHubFixture> {
   const server = await startGitHubServer();
   const repo = { owner: "acme", repo: "widgets" };
   server.createRepository({ owner: repo.owner, name: repo.repo, defaultPermission: "read" });
   const as = (login: string) => connectAs(server, repo, login);
   server.setPermission(repo.owner, repo.repo, "maintainer", "write");
   const maintainer = await as("maintainer");
+  if (options.labels) await maintainer.store.ensureLabels(LABELS);
   const stepEnv = (runId?: number | string) => actionsStepEnv(server, repo, runId);
   return {
     server,
@@ -90,7 +98,13 @@ export async function startGitHubFixture(): Promise<GitHubFixture> {
         stepEnv(runId),
       ),
     as,
-    close: () => server.close(),
+    close: async () => {
+      try {
+        server.assertNoViolations();
+      } finally {
+        await server.close();
+      }
+    },
   };
 }
 

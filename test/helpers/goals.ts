@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import type { RepoRef } from "../../src/core/issue-ref.js";
 import {
+  type ClaimMarker,
   encodeMarker,
   type Marker,
   type RunResultMarker,
   type TrustedMarker,
 } from "../../src/core/markers.js";
-import { isStateLabel } from "../../src/core/states.js";
+import { type GoalState, isStateLabel } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import type { GitHubClient } from "../../src/github/client.js";
 import type { GitHubGoalStore } from "../../src/github/goal-store.js";
@@ -24,6 +25,37 @@ export interface GoalWorld {
 export const hoursFromNow = (hours: number) =>
   new Date(Date.now() + hours * 3_600_000).toISOString();
 
+/**
+ * Attempts 1 to `count` of goal `number` as earlier runs leave them: each claimed five hours ago
+ * (its lease long over) by `claimedBy(attempt)` (default: workflow run 1), then recorded as a
+ * failure that counts, with a log tail; all written by `by`.
+ */
+export async function failedAttempts(
+  by: GitHubGoalStore,
+  number: number,
+  count: number,
+  claimedBy: (attempt: number) => ClaimMarker["claimedBy"] = () => ({ runId: "1" }),
+): Promise<void> {
+  for (let attempt = 1; attempt <= count; attempt++) {
+    await by.recordMarker(number, "claim", {
+      kind: "claim",
+      attempt,
+      claimId: `old${attempt}`,
+      claimedBy: claimedBy(attempt),
+      claimedAt: hoursFromNow(-5),
+      leaseExpiresAt: hoursFromNow(-4),
+    });
+    await by.recordMarker(number, "failed", {
+      kind: "run-result",
+      attempt,
+      outcome: "failure",
+      reason: `earlier failure ${attempt}`,
+      countsAsAttempt: true,
+      logTail: `trace of attempt ${attempt}`,
+    });
+  }
+}
+
 /** A goal as the dispatcher leaves it for the runner: what claimedGoal may vary. */
 export interface ClaimedGoalOptions {
   /** The claimed attempt (default: one after the earlier failures). */
@@ -36,6 +68,8 @@ export interface ClaimedGoalOptions {
   runId?: string;
   /** When the claim's lease runs out (default: in 2 hours). */
   leaseExpiresAt?: string;
+  /** Who writes the claims and results (default: the world's store, the maintainer's). */
+  claimant?: GitHubGoalStore;
 }
 
 /**
@@ -79,23 +113,7 @@ export function goalHelpers(world: () => GoalWorld) {
   /** A goal that ran `attempts` times and failed each time, now queued again. */
   async function retriedGoal(title: string, attempts: number) {
     const number = await goal(title);
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      await comment(number, {
-        kind: "claim",
-        attempt,
-        claimId: `c${attempt}`,
-        claimedBy: { runId: "1" },
-        claimedAt: hoursFromNow(-5),
-        leaseExpiresAt: hoursFromNow(-1),
-      });
-      await comment(number, {
-        kind: "run-result",
-        attempt,
-        outcome: "failure",
-        reason: "exit 1",
-        countsAsAttempt: true,
-      });
-    }
+    await failedAttempts(world().store, number, attempts);
     return number;
   }
 
@@ -121,6 +139,7 @@ export function goalHelpers(world: () => GoalWorld) {
   /** A goal as the dispatcher leaves it for the runner: claimed (vetted text) and goal:running. */
   async function claimedGoal(title: string, options: ClaimedGoalOptions = {}) {
     const { store } = world();
+    const claimant = options.claimant ?? store;
     const { number } = await createGoal(store, {
       title,
       body: options.body ?? GOAL_BODY,
@@ -128,35 +147,47 @@ export function goalHelpers(world: () => GoalWorld) {
       spotCheck: options.spotCheck ?? false,
     });
     const earlier = options.earlierFailures ?? 0;
-    for (let attempt = 1; attempt <= earlier; attempt++) {
-      await store.recordMarker(number, "claim", {
-        kind: "claim",
-        attempt,
-        claimId: `old${attempt}`,
-        claimedBy: { runId: "1" },
-        claimedAt: hoursFromNow(-5),
-        leaseExpiresAt: hoursFromNow(-4),
-      });
-      await store.recordMarker(number, "failed", {
-        kind: "run-result",
-        attempt,
-        outcome: "failure",
-        reason: `earlier failure ${attempt}`,
-        countsAsAttempt: true,
-        logTail: `trace of attempt ${attempt}`,
-      });
-    }
-    await store.recordMarker(number, "claim", {
+    await failedAttempts(claimant, number, earlier);
+    await claimant.recordMarker(number, "claim", {
       kind: "claim",
       attempt: options.attempt ?? earlier + 1,
       claimId: "now",
       claimedBy: { runId: options.runId ?? "4242" },
       claimedAt: new Date().toISOString(),
       leaseExpiresAt: options.leaseExpiresAt ?? hoursFromNow(2),
-      ...(await vettedText(store, number)),
+      ...(await vettedText(claimant, number)),
     });
     await store.transition(number, { to: "running", expectedFrom: "queued", reason: "claimed" });
     return number;
+  }
+
+  /**
+   * Goal `number` (queued) through one attempt as its runner leaves it: claimed for
+   * `result.attempt` (default 1) two hours ago with the lease still running, goal:running, then
+   * moved to `to` with the attempt's result, which counts. `by` writes all of it (default: the
+   * world's store, the maintainer's).
+   */
+  async function endAttempt(
+    number: number,
+    to: GoalState,
+    result: Omit<RunResultMarker, "kind" | "attempt" | "countsAsAttempt"> & { attempt?: number },
+    by: GitHubGoalStore = world().store,
+  ) {
+    const { attempt = 1, ...rest } = result;
+    await by.recordMarker(number, "claim", {
+      kind: "claim",
+      attempt,
+      claimId: `c${attempt}`,
+      claimedBy: { runId: "1" },
+      claimedAt: hoursFromNow(-2),
+      leaseExpiresAt: hoursFromNow(2),
+    });
+    await by.transition(number, { to: "running", reason: "claimed in the test" });
+    await by.transition(number, {
+      to,
+      reason: result.reason,
+      marker: { kind: "run-result", attempt, countsAsAttempt: true, ...rest },
+    });
   }
 
   /** The goal's last run-result marker; fails the test when it has none. */
@@ -174,5 +205,15 @@ export function goalHelpers(world: () => GoalWorld) {
       .data;
   }
 
-  return { goal, stateLabels, comment, retriedGoal, runningGoal, claimedGoal, lastResult, pulls };
+  return {
+    goal,
+    stateLabels,
+    comment,
+    retriedGoal,
+    runningGoal,
+    claimedGoal,
+    endAttempt,
+    lastResult,
+    pulls,
+  };
 }

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 
@@ -27,16 +27,22 @@ export function bundleRuntimes(): Runtime[] {
 
 export interface RunResult {
   code: number | null;
+  /** The signal that ended it, or null when it exited. */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
 
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  input?: string;
+  cwd?: string;
+  /** Told of the program once it started (to signal it, say). */
+  started?: (child: ChildProcess) => void;
+}
+
 /** Runs a program to its end, feeding `input` on standard input. */
-export function run(
-  command: string,
-  args: string[],
-  options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {},
-): Promise<RunResult> {
+export function run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, {
       env: options.env ?? {},
@@ -52,7 +58,8 @@ export function run(
       stderr += chunk;
     });
     child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
+    child.on("close", (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
     child.stdin.end(options.input ?? "");
+    options.started?.(child);
   });
 }

@@ -1,10 +1,13 @@
+import { execFileSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { RepoRef } from "../../src/core/issue-ref.js";
 import { LABELS } from "../../src/core/states.js";
+import { connectAsApp } from "../../src/github/app-auth.js";
 import type { GitHubClient } from "../../src/github/client.js";
-import type { GitHubGoalStore } from "../../src/github/goal-store.js";
+import { GitHubGoalStore } from "../../src/github/goal-store.js";
 import {
   createBareRepository,
   type GitHubServer,
@@ -21,6 +24,25 @@ export interface WorldOptions {
   allowAutoMerge?: boolean;
   /** Permission of accounts given none (default: read, as for outsiders on a public repository). */
   defaultPermission?: Permission;
+  /** close() leaves the scratch folder and the bare repository behind, to look at (default: false). */
+  keep?: boolean;
+}
+
+/** An account acting on the world's repository through its own client and goal store. */
+export interface Account {
+  client: GitHubClient;
+  store: GitHubGoalStore;
+  token: string;
+}
+
+/** A GitHub App installed on the repository, with a client and goal store acting as its bot. */
+export interface InstalledApp {
+  appId: number;
+  botLogin: string;
+  /** Its private key (PKCS#1 PEM), as the app-private-key input takes it. */
+  pem: string;
+  client: GitHubClient;
+  store: GitHubGoalStore;
 }
 
 /**
@@ -40,10 +62,7 @@ export interface TestWorld {
   /** A scratch folder, removed by close(). */
   dir: string;
   /** Another account, given this permission on the repository first (else it has the default). */
-  as(
-    login: string,
-    permission?: "admin" | "write" | "read",
-  ): Promise<{ client: GitHubClient; store: GitHubGoalStore; token: string }>;
+  as(login: string, permission?: "admin" | "write" | "read"): Promise<Account>;
   /**
    * The environment of an Actions step in workflow run `runId` of this repository (seeded, in
    * progress, when the server has no such run yet), with HOME and XDG_STATE_HOME in the scratch
@@ -55,6 +74,10 @@ export interface TestWorld {
    * the XDG folders in the scratch folder.
    */
   cliEnv(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
+  /** Installs a new GitHub App (goal-runner) on the repository and connects as it. */
+  installApp(): Promise<InstalledApp>;
+  /** The files on a branch of the bare repository (as git lists them); [] when there is no such branch. */
+  filesOn(branch: string): string[];
   /** Commits `text` as the repository's .github/goal-orchestrator.yml on main. */
   settingsFile(text: string): Promise<string>;
   /**
@@ -117,6 +140,38 @@ export async function startWorld(options: WorldOptions = {}): Promise<TestWorld>
       GOAL_ORCHESTRATOR_PACE_MS: String(TEST_PACE_MS),
       ...extra,
     }),
+    installApp: async () => {
+      const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
+      const { appId, botLogin } = server.addApp({
+        slug: "goal-runner",
+        publicKeyPem: keys.publicKey.export({ type: "spki", format: "pem" }).toString(),
+      });
+      server.installApp(appId, repo.owner, repo.repo);
+      const pem = keys.privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+      const app = await connectAsApp({ appId: String(appId), privateKey: pem }, repo, {
+        apiUrl: server.url,
+        paceMs: TEST_PACE_MS,
+        warn: () => {},
+      });
+      const store = await GitHubGoalStore.connect({
+        client: app.client,
+        repo,
+        paceMs: TEST_PACE_MS,
+      });
+      return { appId, botLogin, pem, client: app.client, store };
+    },
+    filesOn: (branch) => {
+      try {
+        const listing = execFileSync(
+          "git",
+          ["--git-dir", bare.gitDir, "ls-tree", "-r", "--name-only", `refs/heads/${branch}`],
+          { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
+        );
+        return listing.split("\n").filter(Boolean);
+      } catch {
+        return [];
+      }
+    },
     settingsFile: (text) => bare.commitOnBranch("main", ".github/goal-orchestrator.yml", text),
     runnerInputs: (goal, mode, extra = {}) => ({
       token,
@@ -138,8 +193,10 @@ export async function startWorld(options: WorldOptions = {}): Promise<TestWorld>
         server.assertNoViolations();
       } finally {
         await server.close();
-        rmSync(bare.root, { recursive: true, force: true });
-        rmSync(dir, { recursive: true, force: true });
+        if (!options.keep) {
+          rmSync(bare.root, { recursive: true, force: true });
+          rmSync(dir, { recursive: true, force: true });
+        }
       }
     },
   };

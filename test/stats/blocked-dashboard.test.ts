@@ -9,7 +9,6 @@ import { afterEach, beforeEach, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { encodeMarker } from "../../src/core/markers.js";
-import { LABELS } from "../../src/core/states.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import { buildDashboardView } from "../../src/stats/dashboard-view.js";
 import type { StatsReport } from "../../src/stats/report-types.js";
@@ -62,12 +61,10 @@ describe("goal-stats dashboard --from github with blocked goals", () => {
   let gh: GitHubFixture;
   let dir: string;
   beforeEach(async () => {
-    gh = await startGitHubFixture();
-    await gh.store.ensureLabels(LABELS);
+    gh = await startGitHubFixture({ labels: true });
     dir = await mkdtemp(join(tmpdir(), "blocked-dashboard-"));
   });
   afterEach(async () => {
-    gh.server.assertNoViolations();
     await gh.close();
     await rm(dir, { recursive: true, force: true });
   });
