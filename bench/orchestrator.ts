@@ -16,6 +16,8 @@ import { formatMs, median } from "./table.js";
 
 const GOALS = 30;
 const MAX = 5;
+/** Full runs measured; the figure printed is the median run's. */
+const RUNS = 3;
 const BUNDLE = resolve("dist/orchestrator/index.js");
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -167,19 +169,28 @@ export async function benchOrchestrator(): Promise<void> {
     `- the bundled CLI (dist/orchestrator) as a child process, each agent in its sandbox (the default), against the local GitHub API server and a bare git origin; the agent (test/agents/agent.mjs storm:success) commits a file of its own and exits; main has no required checks, so each pull request merges at once. Pace ${TEST_PACE_MS} ms (GOAL_ORCHESTRATOR_PACE_MS, the tests'); production pacing computed.`,
   );
   out(
-    `- makespan: the first claim to the last result. ideal: ceil(${GOALS}/${MAX}) = ${roundsNeeded} rounds of the median goal's time in the same run (its claim to its result: clone, agent, push, pull request, merge, result), i.e. ${MAX} slots never idle and no time between rounds.`,
+    `- makespan: the first claim to the last result. ideal: ceil(${GOALS}/${MAX}) = ${roundsNeeded} rounds of the median goal's time in the same run (its claim to its result: clone, agent, push, pull request, merge, result), i.e. ${MAX} slots never idle and no time between rounds. ${RUNS} runs; the figure is the median run's.`,
   );
   out("");
   out("```");
-  const full = await runOrchestrator(GOALS, false);
-  const makespanMs = full.lastResultAt - full.firstClaimAt;
-  const goalMs = median(full.goalMs);
+  // Runs on a shared 2-core machine vary by a few hundredths: the figure is the median run's.
+  const runs: Array<{ run: Run; ratio: number; makespanMs: number; goalMs: number }> = [];
+  for (let index = 0; index < RUNS; index++) {
+    const run = await runOrchestrator(GOALS, false);
+    const makespanMs = run.lastResultAt - run.firstClaimAt;
+    const goalMs = median(run.goalMs);
+    runs.push({ run, ratio: makespanMs / (roundsNeeded * goalMs), makespanMs, goalMs });
+  }
+  runs.sort((a, b) => a.ratio - b.ratio);
+  const middle = runs[Math.floor(runs.length / 2)];
+  if (!middle) throw new Error("orchestrator bench: no run");
+  const { run: full, makespanMs, goalMs } = middle;
   const idealMs = roundsNeeded * goalMs;
   out(
-    `local orchestrator, ${GOALS} instant goals, --max ${MAX}: makespan ${(makespanMs / idealMs).toFixed(2)}× ideal (${seconds(makespanMs)}; ideal ${roundsNeeded} rounds of ${seconds(goalMs)}, ${seconds(idealMs)})`,
+    `local orchestrator, ${GOALS} instant goals, --max ${MAX}: makespan ${middle.ratio.toFixed(2)}× ideal (median of ${RUNS} runs: ${runs.map((r) => `${r.ratio.toFixed(2)}×`).join(", ")}; median run ${seconds(makespanMs)}, ideal ${roundsNeeded} rounds of ${seconds(goalMs)}, ${seconds(idealMs)})`,
   );
   out(
-    `local orchestrator, ${GOALS} instant goals, --max ${MAX}: claims per cycle ${full.claims.join(", ")}`,
+    `local orchestrator, ${GOALS} instant goals, --max ${MAX}: claims per cycle ${runs.map((r) => r.run.claims.join(", ")).join(" | ")}`,
   );
 
   // Production pacing, computed from the request mix. One process, one pace, as GitHub asks of
