@@ -16,6 +16,7 @@ import { type ActionRun, runActionBundle } from "../helpers/action-runner.js";
 import { goalHelpers } from "../helpers/goals.js";
 import { processesWith } from "../helpers/processes.js";
 import { bundleRuntimes } from "../helpers/runtimes.js";
+import { testClockFile } from "../helpers/test-clock-file.js";
 import { agentCommand, startWorld, type TestWorld } from "../helpers/world.js";
 
 // The bundled runner action, run as the workflow runs it (main step, then post step), against
@@ -130,24 +131,6 @@ async function eventually(condition: () => boolean): Promise<void> {
 
 /** For the slower tests that wait for events: their end when the event never comes. */
 const SAFETY_NET = { timeout: 120_000 };
-
-/**
- * The runner's test clock (GOAL_ORCHESTRATOR_TEST_CLOCK, src/actions/test-clock.ts): with `env`
- * in its environment, the agent's time limits go by `advance` alone, and its App token cache
- * sees real time plus what `advance` added (move the server's `state.clock` alike).
- */
-function testClock() {
-  const file = join(w.dir, `clock-${Math.random().toString(36).slice(2)}`);
-  let moved = 0;
-  writeFileSync(file, "0");
-  return {
-    env: { GOAL_ORCHESTRATOR_TEST_CLOCK: file },
-    advance(ms: number) {
-      moved += ms;
-      writeFileSync(file, String(moved));
-    },
-  };
-}
 
 describe("inputs to outputs", () => {
   it("a success: its outputs, job log, summary and files where the inputs say", async () => {
@@ -300,7 +283,7 @@ describe("timeout", () => {
     SAFETY_NET,
     async () => {
       const number = await claimedGoal("Locked");
-      const clock = testClock();
+      const clock = testClockFile(w.dir);
       const inputs = inputsFor(number, "lock", { duration: "2s" });
       const running = runStep(inputs, { env: clock.env });
       // The time runs out once the agent has left its work and the index lock, not before.
@@ -411,7 +394,7 @@ describe("GitHub App authentication", () => {
       w.server.setInstallationTokenLifetime(lifetimeMs);
       const mintedBefore = w.server.installationTokens(app.appId).length;
       w.server.resetRequests();
-      const clock = testClock();
+      const clock = testClockFile(w.dir);
       const inputs = inputsFor(number, "await", {
         token: "",
         "app-id": String(app.appId),

@@ -8,6 +8,7 @@ import { createGoal } from "../../src/flows/create-goal.js";
 import { readOutputs } from "../helpers/action-runner.js";
 import { GOAL_BODY } from "../helpers/github-fixture.js";
 import { goalHelpers, hoursFromNow } from "../helpers/goals.js";
+import { testClockFile } from "../helpers/test-clock-file.js";
 import { vettedText } from "../helpers/vetted-text.js";
 import { startWorld, type TestWorld } from "../helpers/world.js";
 
@@ -119,23 +120,6 @@ async function runStep(
   }
 }
 
-/**
- * The runner's test clock (GOAL_ORCHESTRATOR_TEST_CLOCK, src/actions/test-clock.ts): with `env`
- * in its environment, the agent's limits and the checkpoints go by `advance` alone.
- */
-function testClock() {
-  const file = join(w.dir, `clock-${Math.random().toString(36).slice(2)}`);
-  let moved = 0;
-  writeFileSync(file, "0");
-  return {
-    env: { GOAL_ORCHESTRATOR_TEST_CLOCK: file },
-    advance(ms: number) {
-      moved += ms;
-      writeFileSync(file, String(moved));
-    },
-  };
-}
-
 /** Resolves once `condition` holds; the test's own timeout is the safety net. */
 async function eventually(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((done) => setTimeout(done, 20));
@@ -177,7 +161,7 @@ describe("work survives the runner", () => {
     const branch = `goal/${number}-checkpointed`;
     // The agent commits, then works on (hangs) until the runner is killed. Its checkpoint comes
     // when the test moves the runner's clock a minute, after the commit: not a moment before.
-    const clock = testClock();
+    const clock = testClockFile(w.dir);
     const inputs = inputsFor(number, "hang", { "checkpoint-every": "1m" });
     const running = runStep(inputs, {
       killWhen: (out) => /checkpoint: /.test(out),
