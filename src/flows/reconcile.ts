@@ -139,6 +139,14 @@ async function decide(
   };
 }
 
+/** The goals whose latest attempt opened a pull request, each with that pull request. */
+async function* withPullRequests(goals: AsyncIterable<GoalSnapshot>) {
+  for await (const goal of goals) {
+    const pull = latestPullRequest(goal);
+    if (pull) yield { goal, pull };
+  }
+}
+
 /**
  * A human may review on GitHub instead of with `goal approve` / `goal reject`: a spot-check
  * goal whose pull request was merged is done; one whose pull request was closed unmerged goes
@@ -152,9 +160,7 @@ export async function reconcileSpotChecks(
 ): Promise<GoalEvent[]> {
   const events: GoalEvent[] = [];
   const writers = new Writers(store);
-  for await (const goal of store.listGoals("spot-check")) {
-    const pull = latestPullRequest(goal);
-    if (!pull) continue;
+  for await (const { goal, pull } of withPullRequests(store.listGoals("spot-check"))) {
     const status = await pulls.status(pull.number);
     // A goal GitHub closed is only settled (its pull request merged), never sent back.
     if (!goal.open && !status.merged) continue;
@@ -209,9 +215,7 @@ export async function watchGoalPullRequests(
 ): Promise<GoalEvent[]> {
   const events: GoalEvent[] = [];
   const writers = new Writers(store);
-  for await (const goal of store.listGoals("done")) {
-    const pull = latestPullRequest(goal);
-    if (!pull) continue;
+  for await (const { goal, pull } of withPullRequests(store.listGoals("done"))) {
     const health = await pulls.health(pull.number);
     if (!health.open) continue;
     // A reviewer's request for changes comes first: the round's run fixes the checks too.
