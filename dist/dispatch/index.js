@@ -51735,6 +51735,14 @@ async function decide(goal, runState, pulls, options) {
         },
     };
 }
+/** The goals whose latest attempt opened a pull request, each with that pull request. */
+async function* withPullRequests(goals) {
+    for await (const goal of goals) {
+        const pull = latestPullRequest(goal);
+        if (pull)
+            yield { goal, pull };
+    }
+}
 /**
  * A human may review on GitHub instead of with `goal approve` / `goal reject`: a spot-check
  * goal whose pull request was merged is done; one whose pull request was closed unmerged goes
@@ -51744,10 +51752,7 @@ async function decide(goal, runState, pulls, options) {
 async function reconcileSpotChecks(store, pulls, options) {
     const events = [];
     const writers = new Writers(store);
-    for await (const goal of store.listGoals("spot-check")) {
-        const pull = latestPullRequest(goal);
-        if (!pull)
-            continue;
+    for await (const { goal, pull } of withPullRequests(store.listGoals("spot-check"))) {
         const status = await pulls.status(pull.number);
         // A goal GitHub closed is only settled (its pull request merged), never sent back.
         if (!goal.open && !status.merged)
@@ -51795,10 +51800,7 @@ async function reconcileSpotChecks(store, pulls, options) {
 async function watchGoalPullRequests(store, pulls, options) {
     const events = [];
     const writers = new Writers(store);
-    for await (const goal of store.listGoals("done")) {
-        const pull = latestPullRequest(goal);
-        if (!pull)
-            continue;
+    for await (const { goal, pull } of withPullRequests(store.listGoals("done"))) {
         const health = await pulls.health(pull.number);
         if (!health.open)
             continue;
