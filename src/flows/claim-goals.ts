@@ -138,6 +138,7 @@ export async function claimAll(
 ): Promise<ClaimedGoal[]> {
   const { store } = context;
   const now = context.now ?? (() => new Date());
+  if (candidates.length === 0) return [];
   const why = stop();
   if (why) {
     log(why);
@@ -162,7 +163,7 @@ export async function claimAll(
     return { goal, marker, text };
   });
   // One request for every claim comment: one paced write, however many goals are claimed.
-  const recorded = claims.length > 0 ? await store.recordMarkers(claims) : [];
+  const recorded = await store.recordMarkers(claims);
   const posted: Array<{ goal: GoalSnapshot; marker: ClaimMarker; recorded: RecordedComment }> = [];
   claims.forEach(({ goal, marker }, index) => {
     const comment = recorded[index];
