@@ -22312,6 +22312,8 @@ async function withdrawUnrunClaims(store, selection, dryRun, log) {
 async function claimAll(context, settings, candidates, stop, log) {
     const { store } = context;
     const now = context.now ?? (() => new Date());
+    if (candidates.length === 0)
+        return [];
     const why = stop();
     if (why) {
         log(why);
@@ -22334,7 +22336,7 @@ async function claimAll(context, settings, candidates, stop, log) {
         return { goal, marker, text };
     });
     // One request for every claim comment: one paced write, however many goals are claimed.
-    const recorded = claims.length > 0 ? await store.recordMarkers(claims) : [];
+    const recorded = await store.recordMarkers(claims);
     const posted = [];
     claims.forEach(({ goal, marker }, index) => {
         const comment = recorded[index];
