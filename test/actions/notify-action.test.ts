@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, it } from "node:test";
 import { createGoal } from "../../src/flows/create-goal.js";
 import { type ActionRun, runActionBundle } from "../helpers/action-runner.js";
 import { GOAL_BODY } from "../helpers/github-fixture.js";
+import { doneToday } from "../helpers/goals.js";
 import { downUrl, type Receiver, shownLog, startReceiver } from "../helpers/notify-receiver.js";
-import { statsRecord } from "../helpers/stats-record.js";
 import { vettedText } from "../helpers/vetted-text.js";
 import { startWorld, type TestWorld } from "../helpers/world.js";
 
@@ -310,27 +310,7 @@ describe("notifications from the dispatcher action", () => {
   });
 
   it("the day's budget reached: a notification linking the dispatch run", async () => {
-    const spent = (
-      await createGoal(w.store, { title: "spent", body: GOAL_BODY, queue: true, spotCheck: false })
-    ).number;
-    await w.store.transition(spent, { to: "running", reason: "claimed in the test" });
-    await w.store.transition(spent, {
-      to: "done",
-      reason: "finished in the test",
-      marker: {
-        kind: "run-result",
-        attempt: 1,
-        outcome: "success",
-        reason: "committed",
-        countsAsAttempt: true,
-        stats: statsRecord({
-          goal: spent,
-          attempt: 1,
-          cost_usd: 5,
-          finished_at: new Date().toISOString(),
-        }) as unknown as Record<string, unknown>,
-      },
-    });
+    await doneToday(w.store, 5);
     await createGoal(w.store, { title: "waiting", body: GOAL_BODY, queue: true, spotCheck: false });
     const result = await runDispatch({ budget: "5usd/day", "notify-format": "json" });
     assert.equal(result.code, 0, result.stdout + result.stderr);

@@ -7,10 +7,10 @@ import { orchestratorMain } from "../../src/cli/orchestrator.js";
 import { createGoal } from "../../src/flows/create-goal.js";
 import { captureIo } from "../helpers/cli-io.js";
 import { GOAL_BODY } from "../helpers/github-fixture.js";
+import { doneToday } from "../helpers/goals.js";
 import { ManualClock } from "../helpers/manual-clock.js";
 import { processesWith } from "../helpers/processes.js";
 import { bundleRuntimes, run } from "../helpers/runtimes.js";
-import { statsRecord } from "../helpers/stats-record.js";
 import { agentFlags, startWorld, type TestWorld } from "../helpers/world.js";
 
 // The local loop: dispatch cycles and agents on this machine, against the local GitHub API
@@ -28,6 +28,18 @@ const env = () => w.cliEnv();
 async function queued(title: string) {
   return (await createGoal(w.store, { title, body: GOAL_BODY, queue: true, spotCheck: false }))
     .number;
+}
+
+/** One cycle (`--once`) with the committing agent and `flags`: the exit code and what it printed. */
+async function runOnce(...flags: string[]) {
+  const { io, text } = captureIo();
+  const code = await orchestratorMain(
+    ["--once", ...flags, "--clone-url", w.bare.gitDir, ...agentFlags("commit")],
+    io,
+    env(),
+    new EventEmitter(),
+  );
+  return { code, text };
 }
 
 const stateOf = async (number: number) => (await w.store.getGoal(number)).state;
@@ -208,47 +220,16 @@ describe("orchestrator", () => {
   it("takes each repository's settings file under its flags", async () => {
     await w.settingsFile("max: 1\n");
     const [first, second] = [await queued("one"), await queued("two")];
-    const { io, text } = captureIo();
-    const code = await orchestratorMain(
-      ["--once", "--clone-url", w.bare.gitDir, ...agentFlags("commit")],
-      io,
-      env(),
-      new EventEmitter(),
-    );
+    const { code, text } = await runOnce();
     assert.equal(code, 0, text());
     assert.equal(await stateOf(first as number), "done");
     assert.equal(await stateOf(second as number), "queued", "max: 1 from the file");
   });
 
   it("claims nothing once today's recorded cost reaches --budget, and says so", async () => {
-    const spent = await queued("spent");
-    await w.store.transition(spent, { to: "running", reason: "claimed in the test" });
-    const now = new Date();
-    await w.store.transition(spent, {
-      to: "done",
-      reason: "finished in the test",
-      marker: {
-        kind: "run-result",
-        attempt: 1,
-        outcome: "success",
-        reason: "committed",
-        countsAsAttempt: true,
-        stats: statsRecord({
-          goal: spent,
-          attempt: 1,
-          cost_usd: 5,
-          finished_at: now.toISOString(),
-        }) as unknown as Record<string, unknown>,
-      },
-    });
+    await doneToday(w.store, 5);
     const waiting = await queued("waiting");
-    const { io, text } = captureIo();
-    const code = await orchestratorMain(
-      ["--once", "--budget", "5usd/day", "--clone-url", w.bare.gitDir, ...agentFlags("commit")],
-      io,
-      env(),
-      new EventEmitter(),
-    );
+    const { code, text } = await runOnce("--budget", "5usd/day");
     assert.equal(code, 0, text());
     assert.match(text(), /budget \$5\.00\/day/);
     assert.match(
@@ -303,13 +284,7 @@ describe("orchestrator", () => {
     const waiting = await queued("waiting");
     // The dispatch lock's first read fails: the cycle cannot take the lock, so it fails.
     w.server.faults.add({ route: "issues/list-labels-for-repo", status: 403, times: 1 });
-    const { io, text } = captureIo();
-    const code = await orchestratorMain(
-      ["--once", "--clone-url", w.bare.gitDir, ...agentFlags("commit")],
-      io,
-      env(),
-      new EventEmitter(),
-    );
+    const { code, text } = await runOnce();
     assert.equal(code, 1, text());
     assert.match(text(), /acme\/widgets: the dispatch cycle failed: /);
     assert.equal(await stateOf(waiting), "queued");

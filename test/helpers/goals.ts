@@ -12,6 +12,7 @@ import { createGoal } from "../../src/flows/create-goal.js";
 import type { GitHubClient } from "../../src/github/client.js";
 import type { GitHubGoalStore } from "../../src/github/goal-store.js";
 import { GOAL_BODY } from "./github-fixture.js";
+import { statsRecord } from "./stats-record.js";
 import { vettedText } from "./vetted-text.js";
 
 /** What the goal helpers act through: a TestWorld or a GitHubFixture (as the maintainer). */
@@ -216,4 +217,36 @@ export function goalHelpers(world: () => GoalWorld) {
     lastResult,
     pulls,
   };
+}
+
+/**
+ * A goal done today whose run recorded `costUsd` (the day's cost a budget is held to), written
+ * by `by` as the runner writes a success.
+ */
+export async function doneToday(by: GitHubGoalStore, costUsd: number): Promise<number> {
+  const { number } = await createGoal(by, {
+    title: "spent",
+    body: GOAL_BODY,
+    queue: true,
+    spotCheck: false,
+  });
+  await by.transition(number, { to: "running", reason: "claimed in the test" });
+  await by.transition(number, {
+    to: "done",
+    reason: "finished in the test",
+    marker: {
+      kind: "run-result",
+      attempt: 1,
+      outcome: "success",
+      reason: "committed",
+      countsAsAttempt: true,
+      stats: statsRecord({
+        goal: number,
+        attempt: 1,
+        cost_usd: costUsd,
+        finished_at: new Date().toISOString(),
+      }) as unknown as Record<string, unknown>,
+    },
+  });
+  return number;
 }
