@@ -77,6 +77,21 @@ describe("claiming many goals at once", () => {
 });
 
 describe("claim comments refused or lost", () => {
+  it("splits more than 50 claim comments into requests of at most 50", async () => {
+    for (let i = 1; i <= 52; i++) await goal(`goal ${i}`);
+    // Creating 52 goals took this minute's content budget: the split is what is under test.
+    w.server.setLimits({ secondary: false });
+    w.server.resetRequests();
+    const { claims } = await dispatchCycle(w, { max: 52 });
+    assert.equal(claims.length, 52);
+    assert.deepEqual(
+      w.server.requests
+        .filter((r) => r.graphqlOperationName === "AddComments")
+        .map((r) => r.contentCreating),
+      [50, 2],
+    );
+  });
+
   it("leaves out a goal deleted while its claim was posted; the other claims stand", async () => {
     const numbers = [await goal("a"), await goal("b"), await goal("c")];
     const deleted = numbers[1] ?? 0;
