@@ -1,6 +1,6 @@
 import * as core from "@actions/core";
 import { cloneUrl as cloneUrlOf, workflowRunUrl } from "../core/actions-environment.js";
-import { messageOf, UserError } from "../core/errors.js";
+import { asError, messageOf, UserError } from "../core/errors.js";
 import { issueNumber, positiveWholeNumber } from "../core/input-values.js";
 import { formatRepo, type RepoRef } from "../core/issue-ref.js";
 import type { Notify } from "../core/notifications.js";
@@ -128,7 +128,7 @@ async function runMainAction(): Promise<void> {
       // The settings file first: its marker-authors decide whose claims the store trusts.
       file = await session.client
         .then((client) => readRepositorySettings(client, inputs.repo))
-        .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+        .catch(asError);
       markerAuthors = markerAuthorsOf(file);
       connected = await connect(inputs.repo, session, markerAuthors);
     } catch (error) {
@@ -279,9 +279,7 @@ async function runPostAction(): Promise<void> {
     const markerAuthors =
       job.markerAuthors ??
       markerAuthorsOf(
-        await session.client
-          .then((client) => readRepositorySettings(client, repo))
-          .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+        await session.client.then((client) => readRepositorySettings(client, repo)).catch(asError),
       );
     const { store, client } = await connect(repo, session, markerAuthors);
     const url = workflowRunUrl(process.env);

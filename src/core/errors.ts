@@ -27,3 +27,8 @@ function describeCount(count: number): string {
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** The thrown value as an Error, for code that passes failures on as values. */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

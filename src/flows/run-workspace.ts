@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { asError } from "../core/errors.js";
 import { formatRepo, type RepoRef } from "../core/issue-ref.js";
 import type { GoalSnapshot } from "../core/ports.js";
 import { Git, type TokenProvider } from "../git/git.js";
@@ -100,7 +101,7 @@ export class PendingWorkspace {
         warn: options.warn,
       });
       return { trusted, work: await trusted.shareInto(paths.work) };
-    })().catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    })().catch(asError);
   }
 
   /**
