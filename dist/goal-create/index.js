@@ -1604,6 +1604,10 @@ function describeCount(count) {
 function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
+/** The thrown value as an Error, for code that passes failures on as values. */
+function asError(error) {
+    return error instanceof Error ? error : new Error(String(error));
+}
 
 ;// CONCATENATED MODULE: ./src/core/github-limits.ts
 /**

@@ -4116,6 +4116,10 @@ function describeCount(count) {
 function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
+/** The thrown value as an Error, for code that passes failures on as values. */
+function asError(error) {
+    return error instanceof Error ? error : new Error(String(error));
+}
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
@@ -26368,6 +26372,7 @@ const GLOB_OPTIONS = {
 
 
 
+
 function workspacePaths(root) {
     const run = (0,external_node_path_namespaceObject.join)(root, "run");
     const goalDir = (0,external_node_path_namespaceObject.join)(run, "goal");
@@ -26412,7 +26417,7 @@ class PendingWorkspace {
                 warn: options.warn,
             });
             return { trusted, work: await trusted.shareInto(paths.work) };
-        })().catch((error) => (error instanceof Error ? error : new Error(String(error))));
+        })().catch(asError);
     }
     /**
      * Waits for the clones and moves them to `dir` (replacing whatever is there). `beforeReplace`

@@ -35421,6 +35421,10 @@ function describeCount(count) {
 function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
+/** The thrown value as an Error, for code that passes failures on as values. */
+function asError(error) {
+    return error instanceof Error ? error : new Error(String(error));
+}
 
 ;// CONCATENATED MODULE: ./src/core/issue-ref.ts
 
@@ -56247,6 +56251,7 @@ async function settleEndedAttempt(goal, claim, pulls, maxAttempts) {
 
 
 
+
 function workspacePaths(root) {
     const run = (0,external_node_path_namespaceObject.join)(root, "run");
     const goalDir = (0,external_node_path_namespaceObject.join)(run, "goal");
@@ -56291,7 +56296,7 @@ class PendingWorkspace {
                 warn: options.warn,
             });
             return { trusted, work: await trusted.shareInto(paths.work) };
-        })().catch((error) => (error instanceof Error ? error : new Error(String(error))));
+        })().catch(asError);
     }
     /**
      * Waits for the clones and moves them to `dir` (replacing whatever is there). `beforeReplace`
@@ -66641,7 +66646,7 @@ async function runMainAction() {
             // The settings file first: its marker-authors decide whose claims the store trusts.
             file = await session.client
                 .then((client) => readRepositorySettings(client, inputs.repo))
-                .catch((error) => (error instanceof Error ? error : new Error(String(error))));
+                .catch(asError);
             markerAuthors = markerAuthorsOf(file);
             connected = await connect(inputs.repo, session, markerAuthors);
         }
@@ -66780,9 +66785,7 @@ async function runPostAction() {
         // The marker authors the main step trusted (the claim it worked under may be theirs), or,
         // when it died before saying, the settings file's, as the main step reads them.
         const markerAuthors = job.markerAuthors ??
-            markerAuthorsOf(await session.client
-                .then((client) => readRepositorySettings(client, repo))
-                .catch((error) => (error instanceof Error ? error : new Error(String(error)))));
+            markerAuthorsOf(await session.client.then((client) => readRepositorySettings(client, repo)).catch(asError));
         const { store, client } = await connect(repo, session, markerAuthors);
         const url = workflowRunUrl(process.env);
         const maxAttempts = Number(getState("max-attempts")) || null;
