@@ -185,6 +185,9 @@ describe("orchestrator", () => {
       // others still running and claimed 1 (3, 1, 2, 1, 2); now it counts them when it claims.
       assert.equal(claims[0], 3);
       assert.ok(claims.length <= 4, `claims per cycle ${claims}: near 3, 3, 3\n${text}`);
+      // runWoken stops once 9 attempts ended, whatever their outcome: each goal's first succeeded.
+      const successes = text.split("\n").filter((line) => /: attempt 1: success/.test(line));
+      assert.equal(successes.length, goals, text);
     },
   );
 

@@ -237,6 +237,8 @@ describe("success", () => {
     const { report } = await runAttempt(number, "commit");
     assert.equal(report.state, "done");
     const [last] = (await commentsOf(number)).slice(-1);
+    // Had the claim comment stayed, the result would be edited into it and be last too.
+    assert.notEqual(last?.id, claimComment.id, "a comment of its own");
     assert.match(last?.body ?? "", /\*\*running → done\*\*/);
     assert.equal((await lastResult(number)).outcome, "success");
   });
