@@ -478,6 +478,27 @@ describe("the claim and resumption", () => {
     assert.deepEqual(readdirSync(join(w.dir, "work", owner, repo)), []);
   });
 
+  it("a goal no longer running (re-queued since its claim) is left alone", async () => {
+    const number = await claimedGoal("Re-queued meanwhile");
+    await w.client.rest.issues.setLabels({
+      owner,
+      repo,
+      issue_number: number,
+      labels: ["goal:queued"],
+    });
+    const before = await w.client.rest.issues.listComments({ owner, repo, issue_number: number });
+    const { report, log } = await runAttempt(number, "commit");
+    assert.equal(report.outcome, "skipped");
+    assert.ok(
+      log.some((line) => /goal is goal:queued, not goal:running/.test(line)),
+      log.join("\n"),
+    );
+    assert.deepEqual(await stateLabels(number), ["goal:queued"]);
+    const after = await w.client.rest.issues.listComments({ owner, repo, issue_number: number });
+    assert.equal(after.data.length, before.data.length);
+    assert.ok(!existsSync(workspaceOf(number)), "the agent never ran");
+  });
+
   it("a goal whose pull request already has auto-merge enabled is not run again", async () => {
     const number = await claimedGoal("Already merging", { earlierFailures: 1 });
     const branch = `goal/${number}-already-merging`;
