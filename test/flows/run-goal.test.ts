@@ -461,21 +461,25 @@ describe("the claim and resumption", () => {
     );
   });
 
-  it("a claim for another attempt is left alone", async () => {
-    const number = await claimedGoal("Not mine");
-    const before = await w.client.rest.issues.listComments({ owner, repo, issue_number: number });
-    const { report, log } = await runAttempt(number, "commit", { attempt: 2 });
+  /** Runs `attempt` and checks the runner skipped the goal for `why`, touching nothing. */
+  async function assertLeftAlone(number: number, attempt: number, why: RegExp, label: string) {
+    const before = await commentsOf(number);
+    const { report, log } = await runAttempt(number, "commit", { attempt });
     assert.equal(report.outcome, "skipped");
     assert.ok(
-      log.some((line) => /standing claim is for attempt 1, not 2/.test(line)),
+      log.some((line) => why.test(line)),
       log.join("\n"),
     );
-    assert.deepEqual(await stateLabels(number), ["goal:running"]);
-    const after = await w.client.rest.issues.listComments({ owner, repo, issue_number: number });
-    assert.equal(after.data.length, before.data.length);
+    assert.deepEqual(await stateLabels(number), [label]);
+    assert.equal((await commentsOf(number)).length, before.length);
     assert.ok(!existsSync(workspaceOf(number)), "the agent never ran");
     // the clone started during the claim check was deleted, and no workspace was made
     assert.deepEqual(readdirSync(join(w.dir, "work", owner, repo)), []);
+  }
+
+  it("a claim for another attempt is left alone", async () => {
+    const number = await claimedGoal("Not mine");
+    await assertLeftAlone(number, 2, /standing claim is for attempt 1, not 2/, "goal:running");
   });
 
   it("a goal no longer running (re-queued since its claim) is left alone", async () => {
@@ -486,17 +490,7 @@ describe("the claim and resumption", () => {
       issue_number: number,
       labels: ["goal:queued"],
     });
-    const before = await w.client.rest.issues.listComments({ owner, repo, issue_number: number });
-    const { report, log } = await runAttempt(number, "commit");
-    assert.equal(report.outcome, "skipped");
-    assert.ok(
-      log.some((line) => /goal is goal:queued, not goal:running/.test(line)),
-      log.join("\n"),
-    );
-    assert.deepEqual(await stateLabels(number), ["goal:queued"]);
-    const after = await w.client.rest.issues.listComments({ owner, repo, issue_number: number });
-    assert.equal(after.data.length, before.data.length);
-    assert.ok(!existsSync(workspaceOf(number)), "the agent never ran");
+    await assertLeftAlone(number, 1, /goal is goal:queued, not goal:running/, "goal:queued");
   });
 
   it("a goal whose pull request already has auto-merge enabled is not run again", async () => {
